@@ -1,0 +1,30 @@
+//! # losant
+//!
+//! A typed, async client for the [Losant](https://www.losant.com) IoT platform's REST API.
+//!
+//! Everything API-specific in this crate (the models in [`models`], one module per resource
+//! with its request builders, the operations' scopes) is generated from the YAML description in
+//! the repository's `spec/` folder by `cargo xtask codegen`. The small runtime it calls (the
+//! [`Client`], errors, retries, pagination, validation) is written by hand in `src/runtime/`.
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), losant::Error> {
+//! use losant::Client;
+//! use losant::orgs::OrgsGetSortField;
+//!
+//! let client = Client::new("my-api-token");
+//! let page = client.orgs().get().sort_field(OrgsGetSortField::Name).per_page(10).await?;
+//! for org in page.items.unwrap_or_default() {
+//!     println!("{}", org.name.unwrap_or_default());
+//! }
+//! # Ok(())
+//! # }
+//! ```
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms)]
+
+mod api;
+pub mod runtime;
+
+pub use api::*;
+pub use runtime::{ApiError, Client, ClientBuilder, Error, Nullable, Operation, RetryPolicy};

@@ -1,0 +1,296 @@
+//! Operations (one per API action) and the requests built for them.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{HeaderName, HeaderValue};
+
+use super::query::QueryValue;
+use super::validate::Validator;
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+    /// `PUT`
+    Put,
+    /// `PATCH`
+    Patch,
+    /// `DELETE`
+    Delete,
+    /// `HEAD`
+    Head,
+    /// `OPTIONS`
+    Options,
+}
+
+impl Method {
+    /// The method's name as sent on the wire, e.g. `"GET"`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Head => "HEAD",
+            Method::Options => "OPTIONS",
+        }
+    }
+
+    /// Whether sending the request twice has the same effect as sending it once, so that the
+    /// client may retry it after a failure. True for every method but `POST`.
+    pub const fn is_idempotent(self) -> bool {
+        !matches!(self, Method::Post)
+    }
+
+    pub(crate) fn to_reqwest(self) -> reqwest::Method {
+        match self {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Put => reqwest::Method::PUT,
+            Method::Patch => reqwest::Method::PATCH,
+            Method::Delete => reqwest::Method::DELETE,
+            Method::Head => reqwest::Method::HEAD,
+            Method::Options => reqwest::Method::OPTIONS,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One action of the API, e.g. `orgs.get`. The generated code holds one `static` per action.
+#[derive(Debug)]
+pub struct Operation {
+    /// `resource.action`, e.g. `"orgs.get"`.
+    pub id: &'static str,
+    /// The resource, e.g. `"orgs"`.
+    pub resource: &'static str,
+    /// The action, e.g. `"get"`.
+    pub action: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, e.g. `"/instances/{instanceId}/orgs/{orgId}"`.
+    pub path: &'static str,
+    /// A one-line description.
+    pub summary: &'static str,
+    /// The token scopes the API accepts for this action; a token needs at least one of them.
+    /// An empty list means the action needs no particular scope.
+    pub scopes: &'static [&'static str],
+}
+
+impl Operation {
+    /// Whether a token with `token_scopes` may call this action: true when the action needs no
+    /// scope or when the token has at least one of the accepted scopes.
+    pub fn allows<S: AsRef<str>>(&self, token_scopes: &[S]) -> bool {
+        super::scopes::allows(self.scopes, token_scopes)
+    }
+}
+
+/// Bytes that are percent-encoded in a path segment: everything but RFC 3986's unreserved
+/// characters (`A-Z a-z 0-9 - . _ ~`).
+const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A request for one [`Operation`], filled in by the generated builders and sent with
+/// [`Client::execute`](super::Client::execute).
+///
+/// Problems found while building it (a path parameter that cannot be sent, a header value with
+/// a line break, a body that does not serialize, failed [`validate`](Request::validate) checks)
+/// are recorded and reported by `execute` as [`Error::InvalidRequest`](super::Error) before
+/// anything is sent.
+#[derive(Debug)]
+pub struct Request {
+    operation: &'static Operation,
+    path: String,
+    query: Vec<(String, String)>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<Vec<u8>>,
+    validator: Validator,
+}
+
+impl Request {
+    /// Starts a request for `operation`.
+    pub fn new(operation: &'static Operation) -> Self {
+        Request {
+            operation,
+            path: operation.path.to_owned(),
+            query: Vec::new(),
+            headers: Vec::new(),
+            body: None,
+            validator: Validator::new(),
+        }
+    }
+
+    /// The operation this request is for.
+    pub fn operation(&self) -> &'static Operation {
+        self.operation
+    }
+
+    /// The path so far: the operation's template with the path parameters set until now
+    /// substituted.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query pairs added so far, not yet percent-encoded.
+    pub fn query_pairs(&self) -> &[(String, String)] {
+        &self.query
+    }
+
+    /// The JSON body, if one was set.
+    pub fn body(&self) -> Option<&[u8]> {
+        self.body.as_deref()
+    }
+
+    /// Substitutes `{name}` in the path template with `value`, percent-encoded as exactly one
+    /// path segment (`/`, `?`, `#`, `%`, spaces, non-ASCII text and so on are encoded).
+    ///
+    /// `""`, `"."` and `".."` cannot be sent as a segment (URL parsers drop or resolve them, even
+    /// percent-encoded), so they are recorded as validation errors, as is a `name` that the
+    /// template does not contain.
+    pub fn path_param(&mut self, name: &'static str, value: &str) {
+        let placeholder = format!("{{{name}}}");
+        if !self.path.contains(&placeholder) {
+            self.validator.field(name, |v| {
+                v.error("is not a parameter of this action's path");
+            });
+            return;
+        }
+        if matches!(value, "" | "." | "..") {
+            self.validator.field(name, |v| {
+                v.error(format!(
+                    "`{value}` cannot be used as a path segment (it must not be empty, `.` or `..`)"
+                ));
+            });
+            // The request is not sent; drop the placeholder so it is not also reported as unset.
+            self.path = self.path.replace(&placeholder, "");
+            return;
+        }
+        let encoded = utf8_percent_encode(value, PATH_SEGMENT).to_string();
+        self.path = self.path.replace(&placeholder, &encoded);
+    }
+
+    /// Adds `value` to the query string under `name`; see [`QueryValue`] for how each type is
+    /// written.
+    pub fn query<V: QueryValue + ?Sized>(&mut self, name: &str, value: &V) {
+        value.append_query(name, &mut self.query);
+    }
+
+    /// Sets a header of this request, replacing a default header of the same name (such as
+    /// `Accept-Version`). A value that cannot be sent in a header (e.g. one with a line break)
+    /// is recorded as a validation error.
+    pub fn header(&mut self, name: &'static str, value: impl Into<String>) {
+        let value = value.into();
+        let parsed = HeaderName::from_bytes(name.as_bytes()).map(|name| {
+            let value = HeaderValue::from_str(&value);
+            (name, value)
+        });
+        match parsed {
+            Ok((name, Ok(value))) => {
+                self.headers.retain(|(n, _)| *n != name);
+                self.headers.push((name, value));
+            }
+            Ok((_, Err(_))) => self.validator.field(name, |v| {
+                v.error("header values must be visible ASCII text without line breaks");
+            }),
+            Err(_) => self.validator.field(name, |v| {
+                v.error("is not a valid HTTP header name");
+            }),
+        }
+    }
+
+    /// Sets the JSON body (sent with `Content-Type: application/json`). A value that cannot be
+    /// serialized is recorded and reported when the request is executed.
+    pub fn json_body<T: serde::Serialize + ?Sized>(&mut self, body: &T) {
+        match serde_json::to_vec(body) {
+            Ok(bytes) => self.body = Some(bytes),
+            Err(err) => self.validator.field("body", |v| {
+                v.error(format!("cannot be serialized as JSON: {err}"));
+            }),
+        }
+    }
+
+    /// Runs client-side checks; any error they record makes `execute` fail with
+    /// [`Error::InvalidRequest`](super::Error::InvalidRequest) without sending anything.
+    pub fn validate(&mut self, check: impl FnOnce(&mut Validator)) {
+        check(&mut self.validator);
+    }
+
+    /// Checks that every path parameter was set, then takes the request apart for sending.
+    pub(crate) fn into_parts(mut self) -> Result<RequestParts, super::ValidationErrors> {
+        let mut rest = self.path.as_str();
+        let mut missing = Vec::new();
+        while let Some(start) = rest.find('{') {
+            let after = &rest[start + 1..];
+            let Some(end) = after.find('}') else { break };
+            missing.push(after[..end].to_owned());
+            rest = &after[end + 1..];
+        }
+        for name in missing {
+            self.validator.field(&name, |v| {
+                v.error("is a required path parameter but was not set");
+            });
+        }
+        self.validator.finish()?;
+        Ok(RequestParts {
+            path: self.path,
+            query: self.query,
+            headers: self.headers,
+            body: self.body,
+        })
+    }
+}
+
+/// A request that passed its checks, ready to send.
+pub(crate) struct RequestParts {
+    pub(crate) path: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
+    pub(crate) body: Option<Vec<u8>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static OP: Operation = Operation {
+        id: "things.get",
+        resource: "things",
+        action: "get",
+        method: Method::Get,
+        path: "/a/{a}/b/{b}",
+        summary: "",
+        scopes: &[],
+    };
+
+    #[test]
+    fn path_params_are_single_encoded_segments() {
+        let mut r = Request::new(&OP);
+        r.path_param("a", "x/y?z#%é ");
+        r.path_param("b", "...~_-");
+        assert_eq!(r.path(), "/a/x%2Fy%3Fz%23%25%C3%A9%20/b/...~_-");
+        assert!(r.into_parts().is_ok());
+    }
+
+    #[test]
+    fn unsafe_or_missing_path_params_are_errors() {
+        let mut r = Request::new(&OP);
+        r.path_param("a", "..");
+        r.path_param("nope", "x");
+        let errors = r.into_parts().err().expect("invalid");
+        let text = errors.to_string();
+        assert!(text.starts_with("3 problems"), "{text}");
+        assert!(text.contains("`a`: `..` cannot"), "{text}");
+        assert!(text.contains("`nope`"), "{text}");
+        assert!(text.contains("`b`: is a required path parameter"), "{text}");
+    }
+}

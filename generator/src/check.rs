@@ -1,0 +1,367 @@
+//! Stage 2, check: find what is wrong with a loaded spec before any code is made from it.
+//! Every problem is reported (not just the first), each naming its file and key path.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::names::snake;
+use crate::spec::{Action, Param, Schema, Spec, TypeName};
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
+
+/// Checks a loaded spec. `Ok(())` when code can be generated from it.
+pub fn check(spec: &Spec) -> Result<(), Diagnostics> {
+    let mut problems = Diagnostics::new();
+    check_api(spec, &mut problems);
+    for schema in &spec.schemas {
+        let mut report = |at: String, message: String| {
+            problems.push(Diagnostic::new(message).in_file(&schema.file).at(at));
+        };
+        if schema
+            .schema
+            .title
+            .as_deref()
+            .is_none_or(|t| t.trim().is_empty())
+        {
+            report(
+                String::new(),
+                "a named schema needs a `title` (it names the Rust type)".into(),
+            );
+        }
+        check_schema(spec, &schema.id, &schema.schema, "", &mut report);
+    }
+    for resource in &spec.resources {
+        let file = &resource.file;
+        let mut report = |at: String, message: String| {
+            problems.push(Diagnostic::new(message).in_file(file).at(at));
+        };
+        if !resource.body.path.starts_with('/') {
+            report(
+                "path".into(),
+                format!("path `{}` must start with `/`", resource.body.path),
+            );
+        }
+        for (i, p) in resource.body.path_params.iter().enumerate() {
+            check_param(p, &format!("path_params[{i}]"), &mut report);
+        }
+        for (name, action) in &resource.body.actions {
+            check_action(spec, resource, name, action, &mut report);
+        }
+    }
+    problems.into_result(())
+}
+
+fn check_api(spec: &Spec, problems: &mut Diagnostics) {
+    let api = &spec.api;
+    let mut report = |at: &str, message: String| {
+        problems.push(Diagnostic::new(message).in_file("api.yaml").at(at));
+    };
+    if api.auth.scheme != "bearer" {
+        report(
+            "auth.scheme",
+            format!(
+                "unsupported auth scheme `{}`; the supported one is `bearer`",
+                api.auth.scheme
+            ),
+        );
+    }
+    if !(api.base_url.starts_with("https://") || api.base_url.starts_with("http://")) {
+        report(
+            "base_url",
+            format!(
+                "base URL `{}` must start with `https://` or `http://`",
+                api.base_url
+            ),
+        );
+    }
+    if spec.schema(&api.error.schema).is_none() {
+        report(
+            "error.schema",
+            format!("schema `{}` does not exist in `schemas/`", api.error.schema),
+        );
+    }
+    for (i, p) in api.global_params.iter().enumerate() {
+        match p.location.as_deref() {
+            Some("query" | "header") => {}
+            other => report(
+                &format!("global_params[{i}].in"),
+                format!("a global parameter must say `in: query` or `in: header`, not {other:?}"),
+            ),
+        }
+        check_param(p, &format!("global_params[{i}]"), &mut |at, message| {
+            report(&at, message)
+        });
+    }
+}
+
+fn check_action(
+    spec: &Spec,
+    resource: &crate::spec::Resource,
+    name: &str,
+    action: &Action,
+    report: &mut impl FnMut(String, String),
+) {
+    let at = |key: &str| format!("actions.{name}.{key}");
+    if !METHODS.contains(&action.method.as_str()) {
+        report(
+            at("method"),
+            format!(
+                "`{}` is not an HTTP method; use one of {}",
+                action.method,
+                METHODS.join(", ")
+            ),
+        );
+    }
+    if matches!(action.method.as_str(), "GET" | "HEAD" | "DELETE") && action.body.is_some() {
+        report(
+            at("body"),
+            format!("a {} request cannot have a body", action.method),
+        );
+    }
+    // Path template parameters against declared ones.
+    let template = format!(
+        "{}{}",
+        resource.body.path,
+        action.path.as_deref().unwrap_or("")
+    );
+    let in_template: BTreeSet<String> = placeholders(&template).into_iter().collect();
+    let declared: BTreeSet<String> = resource
+        .body
+        .path_params
+        .iter()
+        .chain(&action.path_params)
+        .map(|p| p.name.clone())
+        .collect();
+    for missing in in_template.difference(&declared) {
+        report(
+            at("path"),
+            format!(
+                "path parameter `{missing}` is in the path `{template}` but not declared in `path_params`"
+            ),
+        );
+    }
+    for extra in declared.difference(&in_template) {
+        report(
+            at("path_params"),
+            format!("path parameter `{extra}` is declared but not in the path `{template}`"),
+        );
+    }
+    // Parameters: valid, and distinct once named in Rust.
+    let mut rust_names: HashMap<String, String> = HashMap::new();
+    let globals = spec.api.global_params.iter().map(|p| ("global_params", p));
+    let own = resource
+        .body
+        .path_params
+        .iter()
+        .map(|p| ("path_params", p))
+        .chain(action.path_params.iter().map(|p| ("path_params", p)))
+        .chain(action.query.iter().map(|p| ("query", p)))
+        .chain(action.headers.iter().map(|p| ("headers", p)));
+    for (i, (list, p)) in own.clone().enumerate() {
+        check_param(p, &at(&format!("{list}[{i}]")), report);
+    }
+    // The body is an argument too.
+    let names = own
+        .chain(globals)
+        .map(|(_, p)| p.name.as_str())
+        .chain(action.body.iter().map(|b| b.name.as_str()));
+    for wire in names {
+        let rust = snake(wire);
+        if let Some(other) = rust_names.insert(rust.clone(), wire.to_owned()) {
+            report(
+                at("query"),
+                format!("parameters `{other}` and `{wire}` both become the Rust name `{rust}`"),
+            );
+        }
+    }
+    if let Some(body) = &action.body {
+        if spec.schema(&body.schema).is_none() {
+            report(
+                at("body.schema"),
+                format!("schema `{}` does not exist in `schemas/`", body.schema),
+            );
+        }
+    }
+    if action.responses.is_empty() {
+        report(
+            at("responses"),
+            "an action needs at least one success response".into(),
+        );
+    }
+    for (status, response) in &action.responses {
+        if !(200..300).contains(status) {
+            report(
+                at(&format!("responses.{status}")),
+                format!("success status {status} is not a 2xx status"),
+            );
+        }
+        if spec.schema(&response.schema).is_none() {
+            report(
+                at(&format!("responses.{status}.schema")),
+                format!("schema `{}` does not exist in `schemas/`", response.schema),
+            );
+        }
+    }
+    for (status, response) in &action.errors {
+        if !(400..600).contains(status) {
+            report(
+                at(&format!("errors.{status}")),
+                format!("error status {status} is not a 4xx or 5xx status"),
+            );
+        }
+        if spec.schema(&response.schema).is_none() {
+            report(
+                at(&format!("errors.{status}.schema")),
+                format!("schema `{}` does not exist in `schemas/`", response.schema),
+            );
+        }
+    }
+}
+
+/// The `{name}` placeholders of a path template.
+pub fn placeholders(template: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        out.push(rest[start + 1..start + len].to_owned());
+        rest = &rest[start + len + 1..];
+    }
+    out
+}
+
+fn check_param(p: &Param, at: &str, report: &mut impl FnMut(String, String)) {
+    if p.schema.is_some() && (p.ty.is_some() || p.enum_values.is_some()) {
+        report(
+            at.to_owned(),
+            format!(
+                "parameter `{}` has both `schema` and `type`/`enum`; use one",
+                p.name
+            ),
+        );
+    }
+    let schema = p.value_schema();
+    for (key, value) in [("default", &p.default), ("example", &p.example)] {
+        if let Some(value) = value {
+            if let Some(why) = mismatch(value, &schema) {
+                report(
+                    format!("{at}.{key}"),
+                    format!("{key} {value} of parameter `{}` {why}", p.name),
+                );
+            }
+        }
+    }
+}
+
+/// Checks references, defaults and examples inside a schema.
+fn check_schema(
+    spec: &Spec,
+    root: &str,
+    s: &Schema,
+    at: &str,
+    report: &mut impl FnMut(String, String),
+) {
+    let child = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    if let Some(reference) = &s.reference {
+        if !resolves(spec, root, reference) {
+            report(
+                child("$ref"),
+                format!("reference `{reference}` does not resolve to a schema"),
+            );
+        }
+    }
+    if let Some(default) = &s.default {
+        if let Some(why) = mismatch(default, s) {
+            report(child("default"), format!("default {default} {why}"));
+        }
+    }
+    let mut walk = |key: String, sub: &Schema| check_schema(spec, root, sub, &key, report);
+    for (name, sub) in s.properties.iter().flatten() {
+        walk(child(&format!("properties.{name}")), sub);
+    }
+    for (name, sub) in s.pattern_properties.iter().flatten() {
+        walk(child(&format!("patternProperties.{name}")), sub);
+    }
+    for (name, sub) in s.definitions.iter().flatten() {
+        walk(child(&format!("definitions.{name}")), sub);
+    }
+    if let Some(crate::spec::Items::One(item)) = &s.items {
+        walk(child("items"), item);
+    }
+    if let Some(crate::spec::BoolOrSchema::Schema(sub)) = &s.additional_properties {
+        walk(child("additionalProperties"), sub);
+    }
+    for (key, list) in [
+        ("oneOf", &s.one_of),
+        ("anyOf", &s.any_of),
+        ("allOf", &s.all_of),
+    ] {
+        for (i, sub) in list.iter().flatten().enumerate() {
+            walk(child(&format!("{key}[{i}]")), sub);
+        }
+    }
+}
+
+fn resolves(spec: &Spec, root: &str, reference: &str) -> bool {
+    let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
+    let file = file.trim_end_matches(".yaml").trim_end_matches(".yml");
+    let root = if file.is_empty() { root } else { file };
+    let Some(named) = spec.schema(root) else {
+        return false;
+    };
+    let mut schema = &named.schema;
+    let mut parts = pointer.split('/').filter(|p| !p.is_empty());
+    while let Some(part) = parts.next() {
+        if part != "definitions" {
+            return false;
+        }
+        let Some(name) = parts.next() else {
+            return false;
+        };
+        match schema.definitions.as_ref().and_then(|d| d.get(name)) {
+            Some(next) => schema = next,
+            None => return false,
+        }
+    }
+    true
+}
+
+/// Why `value` does not fit `schema`'s type or enum, if it does not.
+fn mismatch(value: &Value, s: &Schema) -> Option<String> {
+    if let Some(allowed) = &s.enum_values {
+        if !allowed.contains(value) {
+            let list: Vec<String> = allowed.iter().map(Value::to_string).collect();
+            return Some(format!(
+                "is not one of the allowed values {}",
+                list.join(", ")
+            ));
+        }
+    }
+    let types = s.ty.as_ref()?.names();
+    let fits = types.iter().any(|t| match t {
+        TypeName::String => value.is_string(),
+        TypeName::Integer => value.as_i64().is_some() || value.as_u64().is_some(),
+        TypeName::Number => value.is_number(),
+        TypeName::Boolean => value.is_boolean(),
+        TypeName::Object => value.is_object(),
+        TypeName::Array => value.is_array(),
+        TypeName::Null => value.is_null(),
+    });
+    (!fits).then(|| {
+        let names: Vec<String> = types
+            .iter()
+            .map(|t| format!("{t:?}").to_lowercase())
+            .collect();
+        format!("does not match the type `{}`", names.join(" | "))
+    })
+}

@@ -1,0 +1,122 @@
+//! Emit the root module of the generated code: API constants, the resource accessors on the
+//! client, the list of operations, the global parameters and the validation patterns.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::docs::{doc_attrs, inner_doc_attrs};
+use super::types::TypeIndex;
+use crate::ir::{Ir, TyKind};
+use crate::names::ident;
+
+/// The `mod.rs` of the generated code.
+pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>) -> TokenStream {
+    let api = &ir.api;
+    let mut module_doc = format!("{} {}", api.title, api.version);
+    if let Some(description) = &api.description {
+        module_doc.push_str(&format!(": {description}"));
+    }
+    let inner_docs = inner_doc_attrs(&module_doc);
+    let modules = ir.resources.iter().map(|r| {
+        let module = ident(&r.module);
+        let doc = doc_attrs(&format!("The `{}` resource.", r.name));
+        quote!(#doc pub mod #module;)
+    });
+    let (title, version, base_url) = (&api.title, &api.version, &api.base_url);
+    let header_names = api.headers.iter().map(|(n, _)| n);
+    let header_values = api.headers.iter().map(|(_, v)| v);
+    let (type_field, message_field) = (&api.error_type_field, &api.error_message_field);
+    let accessors = ir.resources.iter().map(|r| {
+        let module = ident(&r.module);
+        let handle = format_ident!("{}", r.type_name);
+        let doc = doc_attrs(&format!(
+            "The `{}` resource{}",
+            r.name,
+            r.description.as_deref().map(|d| format!(": {d}")).unwrap_or_else(|| ".".into())
+        ));
+        quote!(#doc pub fn #module(&self) -> #module::#handle { #module::#handle::new(self.clone()) })
+    });
+    let operations = ir.resources.iter().flat_map(|r| {
+        let module = ident(&r.module);
+        r.actions.iter().map(move |a| {
+            let builder = format_ident!("{}", a.builder);
+            quote!(#module::#builder::OPERATION)
+        })
+    });
+    let globals = (!api.global_params.is_empty()).then(|| {
+        let fields = api.global_params.iter().map(|p| {
+            let id = ident(&p.rust);
+            let ty = index.tokens(&p.ty);
+            quote!(pub(crate) #id: Option<#ty>,)
+        });
+        let apply = api.global_params.iter().map(|p| {
+            let id = ident(&p.rust);
+            let wire = &p.wire;
+            if p.location == "header" {
+                quote!(if let Some(value) = &self.#id { request.header(#wire, value.to_string()); })
+            } else if matches!(p.ty.kind, TyKind::Map(_)) {
+                quote!(if let Some(value) = &self.#id { request.query(#wire, &serde_json::to_value(value).unwrap_or_default()); })
+            } else {
+                quote!(if let Some(value) = &self.#id { request.query(#wire, value); })
+            }
+        });
+        quote! {
+            /// Parameters every action accepts; set through each request builder.
+            #[derive(Debug, Clone, Default)]
+            pub(crate) struct GlobalParams {
+                #(#fields)*
+            }
+
+            impl GlobalParams {
+                /// Adds the parameters that are set to a request.
+                pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
+                    #(#apply)*
+                }
+            }
+        }
+    });
+    let patterns = ir.patterns.iter().enumerate().map(|(i, pattern)| {
+        let name = format_ident!("PATTERN_{}", i);
+        let doc = format!("`{pattern}`");
+        quote! {
+            #[doc = #doc]
+            pub(crate) static #name: LazyLock<Regex> =
+                LazyLock::new(|| Regex::new(#pattern).expect("the generator compiled this pattern with the same regex crate"));
+        }
+    });
+    quote! {
+        #inner_docs
+
+        pub mod models;
+        #(#modules)*
+
+        use crate::runtime::{ApiInfo, Client, Operation};
+
+        /// What the runtime needs to know of the API.
+        pub(crate) const API_INFO: ApiInfo = ApiInfo {
+            title: #title,
+            version: #version,
+            base_url: #base_url,
+            headers: &[#((#header_names, #header_values)),*],
+            error_type_field: #type_field,
+            error_message_field: #message_field,
+        };
+
+        /// Every operation of the API, in spec order: id, method, path and accepted scopes.
+        pub static OPERATIONS: &[&Operation] = &[#(#operations),*];
+
+        impl Client {
+            #(#accessors)*
+        }
+
+        #globals
+
+        /// Regular expressions of the spec's `pattern` constraints, compiled once.
+        pub(crate) mod patterns {
+            #![allow(dead_code)]
+            use std::sync::LazyLock;
+            use regex::Regex;
+            #(#patterns)*
+        }
+    }
+}

@@ -1,0 +1,623 @@
+//! Emit one module per resource: the resource handle, one request builder per action (with
+//! its operation metadata, setters, validation, `send`, `IntoFuture` and, for list actions, a
+//! stream over all items), and the resource's parameter types.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use super::Options;
+use super::docs::{cell, doc_attrs, inner_doc_attrs};
+use super::types::{TypeIndex, emit_type};
+use crate::ir::{ActionIr, Home, Ir, ParamIr, ResourceIr, Ty, TyKind};
+use crate::names::ident;
+
+/// The module of one resource.
+pub fn emit_resource(
+    ir: &Ir,
+    index: &TypeIndex<'_>,
+    resource: &ResourceIr,
+    options: &Options,
+) -> TokenStream {
+    let handle = format_ident!("{}", resource.type_name);
+    let module_doc = format!(
+        "The `{}` resource{}\n\nReached through [`Client::{}`](crate::Client::{}).",
+        resource.name,
+        resource
+            .description
+            .as_deref()
+            .map(|d| format!(": {d}"))
+            .unwrap_or_else(|| ".".into()),
+        resource.module,
+        resource.module,
+    );
+    let inner_docs = inner_doc_attrs(&module_doc);
+    let handle_doc = doc_attrs(&format!(
+        "The `{}` resource: one method per action, each returning a request builder.",
+        resource.name
+    ));
+    let methods = resource
+        .actions
+        .iter()
+        .map(|a| handle_method(ir, index, resource, a, options));
+    let builders = resource
+        .actions
+        .iter()
+        .map(|a| builder(ir, index, resource, a));
+    let home = Home::Resource(resource.module.clone());
+    let param_types = ir
+        .types
+        .iter()
+        .filter(|t| t.home == home)
+        .map(|t| emit_type(index, t));
+    quote! {
+        #inner_docs
+
+        use crate::runtime::{Client, Error, Method, Operation, Request};
+
+        #handle_doc
+        #[derive(Debug, Clone)]
+        pub struct #handle {
+            client: Client,
+        }
+
+        impl #handle {
+            pub(crate) fn new(client: Client) -> Self {
+                #handle { client }
+            }
+
+            #(#methods)*
+        }
+
+        #(#builders)*
+
+        #(#param_types)*
+    }
+}
+
+/// Whether a parameter is given positionally (required) or by a setter.
+fn positional(p: &ParamIr) -> bool {
+    p.required
+}
+
+/// The argument type a setter or positional parameter accepts.
+fn arg_type(index: &TypeIndex<'_>, ty: &Ty) -> TokenStream {
+    match ty.kind {
+        TyKind::String if !ty.nullable => quote!(impl Into<String>),
+        _ => index.tokens(ty),
+    }
+}
+
+fn arg_value(ty: &Ty, id: &proc_macro2::Ident) -> TokenStream {
+    match ty.kind {
+        TyKind::String if !ty.nullable => quote!(#id.into()),
+        _ => quote!(#id),
+    }
+}
+
+fn all_params(a: &ActionIr) -> impl Iterator<Item = &ParamIr> {
+    a.path_params.iter().chain(&a.query).chain(&a.headers)
+}
+
+fn handle_method(
+    ir: &Ir,
+    index: &TypeIndex<'_>,
+    r: &ResourceIr,
+    a: &ActionIr,
+    options: &Options,
+) -> TokenStream {
+    let fn_name = ident(&a.fn_name);
+    let builder = format_ident!("{}", a.builder);
+    let params: Vec<&ParamIr> = all_params(a).filter(|p| positional(p)).collect();
+    let mut args: Vec<TokenStream> = params
+        .iter()
+        .map(|p| {
+            let id = ident(&p.rust);
+            let ty = arg_type(index, &p.ty);
+            quote!(#id: #ty)
+        })
+        .collect();
+    let mut values: Vec<TokenStream> = params
+        .iter()
+        .map(|p| arg_value(&p.ty, &ident(&p.rust)))
+        .collect();
+    if let Some(body) = a.body.as_ref().filter(|b| b.required) {
+        let id = ident(&body.rust);
+        let ty = index.tokens(&body.ty);
+        args.push(quote!(#id: #ty));
+        values.push(quote!(#id));
+    }
+    let docs = doc_attrs(&action_doc(ir, index, r, a, options));
+    let deprecated = a.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #docs
+        #deprecated
+        pub fn #fn_name(&self, #(#args),*) -> #builder {
+            #builder::new(self.client.clone(), #(#values),*)
+        }
+    }
+}
+
+/// The rustdoc of an action: method and path, scopes, parameters, responses, an example.
+fn action_doc(
+    ir: &Ir,
+    index: &TypeIndex<'_>,
+    r: &ResourceIr,
+    a: &ActionIr,
+    options: &Options,
+) -> String {
+    let mut doc = format!("{}\n\n`{} {}`\n", a.summary, a.method, a.path);
+    if let Some(description) = &a.description {
+        doc.push_str(&format!("\n{description}\n"));
+    }
+    doc.push_str("\n# Scopes\n\n");
+    if a.scopes.is_empty() {
+        doc.push_str("Any valid token.\n");
+    } else {
+        let scopes: Vec<String> = a.scopes.iter().map(|s| format!("`{s}`")).collect();
+        doc.push_str(&format!(
+            "The token needs at least one of: {}.\n",
+            scopes.join(", ")
+        ));
+    }
+    doc.push_str("\n# Parameters\n\n| Name | In | Type | Required | Description | Default | Example |\n|---|---|---|---|---|---|---|\n");
+    let rows = a
+        .path_params
+        .iter()
+        .map(|p| ("path", p))
+        .chain(a.query.iter().map(|p| ("query", p)))
+        .chain(a.headers.iter().map(|p| ("header", p)))
+        .chain(
+            ir.api
+                .global_params
+                .iter()
+                .map(|p| (p.location.as_str(), p)),
+        );
+    for (place, p) in rows {
+        let how = if positional(p) {
+            "argument".to_owned()
+        } else {
+            format!("`.{}()`", ident(&p.rust))
+        };
+        doc.push_str(&format!(
+            "| `{}` ({how}) | {place} | {} | {} | {} | {} | {} |\n",
+            p.wire,
+            type_name(index, &p.ty),
+            if p.required { "yes" } else { "no" },
+            cell(p.description.as_deref().unwrap_or("")),
+            p.default
+                .as_ref()
+                .map(|v| format!("`{v}`"))
+                .unwrap_or_default(),
+            p.example
+                .as_ref()
+                .map(|v| format!("`{v}`"))
+                .unwrap_or_default(),
+        ));
+    }
+    if let Some(body) = &a.body {
+        doc.push_str(&format!(
+            "| `{}` ({}) | body | {} | {} | {} | | |\n",
+            body.rust,
+            if body.required {
+                "argument".to_owned()
+            } else {
+                format!("`.{}()`", ident(&body.rust))
+            },
+            type_name(index, &body.ty),
+            if body.required { "yes" } else { "no" },
+            cell(body.description.as_deref().unwrap_or("")),
+        ));
+    }
+    doc.push_str("\n# Responses\n\n");
+    for resp in &a.responses {
+        doc.push_str(&format!(
+            "- `{}`: {}: {}\n",
+            resp.status,
+            type_name(index, &resp.ty),
+            resp.description
+        ));
+    }
+    doc.push_str("\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:\n\n");
+    for resp in &a.errors {
+        doc.push_str(&format!(
+            "- `{}`: {}: {}\n",
+            resp.status,
+            type_name(index, &resp.ty),
+            resp.description
+        ));
+    }
+    doc.push_str(
+        "\nand with the other [`Error`](crate::Error) variants on an invalid request (checked \
+         before sending), a missing scope, a transport failure, a timeout or an undecodable response.\n",
+    );
+    doc.push_str(&format!(
+        "\n# Example\n\n```no_run\n{}```\n",
+        example(index, r, a, options)
+    ));
+    doc
+}
+
+/// A short name of a type for docs, linked when it is a named type.
+fn type_name(index: &TypeIndex<'_>, ty: &Ty) -> String {
+    let base = match &ty.kind {
+        TyKind::String => "string".to_owned(),
+        TyKind::Integer => "integer".to_owned(),
+        TyKind::Number => "number".to_owned(),
+        TyKind::Boolean => "boolean".to_owned(),
+        TyKind::DateTime => "date-time".to_owned(),
+        TyKind::Any => "JSON".to_owned(),
+        TyKind::Named { name, .. } => {
+            let path = index.path(name).to_string().replace(' ', "");
+            format!("[`{name}`]({path})")
+        }
+        TyKind::Array(item) => format!("array of {}", type_name(index, item)),
+        TyKind::Map(value) => format!("map of {}", type_name(index, value)),
+    };
+    if ty.nullable {
+        format!("{base} or null")
+    } else {
+        base
+    }
+}
+
+/// Example code calling the action: a doc test that compiles.
+fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Options) -> String {
+    let krate = &options.crate_name;
+    let mut code = format!(
+        "# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {krate}::Client::new(\"my-api-token\");\n"
+    );
+    let mut args = Vec::new();
+    for p in all_params(a).filter(|p| positional(p)) {
+        args.push(example_value(index, &p.ty, p.example.as_ref(), krate));
+    }
+    if let Some(body) = a.body.as_ref().filter(|b| b.required) {
+        let ty = index
+            .tokens(&body.ty)
+            .to_string()
+            .replace(' ', "")
+            .replace("crate::", &format!("{krate}::"));
+        let json = body
+            .example
+            .as_ref()
+            .map(|v| v.to_string())
+            .unwrap_or_else(|| "{}".into());
+        code.push_str(&format!(
+            "let {}: {ty} = serde_json::from_value(serde_json::json!({json}))?;\n",
+            body.rust
+        ));
+        args.push(body.rust.clone());
+    }
+    let mut call = format!(
+        "client.{}().{}({})",
+        r.module,
+        ident(&a.fn_name),
+        args.join(", ")
+    );
+    if let Some(p) = a.query.iter().find(|p| !p.required && p.example.is_some()) {
+        let value = example_value(index, &p.ty, p.example.as_ref(), krate);
+        call.push_str(&format!("\n    .{}({value})", ident(&p.rust)));
+    }
+    if a.pagination.is_some() {
+        code.push_str(&format!(
+            "// One page:\nlet page = {call}.await?;\nprintln!(\"{{page:?}}\");\n"
+        ));
+        code.push_str(&format!(
+            "// Every item of every page:\nuse futures_util::TryStreamExt;\nlet all: Vec<_> = client.{}().{}().into_stream().try_collect().await?;\nprintln!(\"{{}} items\", all.len());\n",
+            r.module,
+            ident(&a.fn_name)
+        ));
+    } else {
+        code.push_str(&format!(
+            "let response = {call}.await?;\nprintln!(\"{{response:?}}\");\n"
+        ));
+    }
+    code.push_str("# Ok(())\n# }\n");
+    code
+}
+
+/// Rust source for an example value of a parameter.
+fn example_value(index: &TypeIndex<'_>, ty: &Ty, example: Option<&Value>, krate: &str) -> String {
+    match (&ty.kind, example) {
+        (TyKind::String, Some(Value::String(s))) => format!("{s:?}"),
+        (TyKind::String, Some(other)) => format!("{:?}", other.to_string()),
+        (TyKind::String, None) => "\"value\"".into(),
+        (TyKind::Integer, Some(v)) if v.as_i64().is_some() => v.to_string(),
+        (TyKind::Number, Some(v)) if v.is_number() => format!("{}_f64", v),
+        (TyKind::Boolean, Some(Value::Bool(b))) => b.to_string(),
+        (TyKind::Named { name, .. }, Some(Value::String(s))) => {
+            let path = index
+                .path(name)
+                .to_string()
+                .replace(' ', "")
+                .replace("crate::", &format!("{krate}::"));
+            format!("{path}::from({s:?})")
+        }
+        _ => "Default::default()".into(),
+    }
+}
+
+fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> TokenStream {
+    let name = format_ident!("{}", a.builder);
+    let fn_name = ident(&a.fn_name);
+    let handle = &r.type_name;
+    let doc = doc_attrs(&format!(
+        "Request builder for [`{handle}::{fn_name}`]: `{} {}`.\n\nSet optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).",
+        a.method, a.path
+    ));
+    let params: Vec<&ParamIr> = all_params(a).collect();
+    let fields = params.iter().map(|p| {
+        let id = ident(&p.rust);
+        let ty = index.tokens(&p.ty);
+        if positional(p) {
+            quote!(#id: #ty,)
+        } else {
+            quote!(#id: Option<#ty>,)
+        }
+    });
+    let body_field = a.body.as_ref().map(|b| {
+        let id = ident(&b.rust);
+        let ty = index.tokens(&b.ty);
+        if b.required {
+            quote!(#id: #ty,)
+        } else {
+            quote!(#id: Option<#ty>,)
+        }
+    });
+    // Constructor.
+    let mut ctor_args: Vec<TokenStream> = params
+        .iter()
+        .filter(|p| positional(p))
+        .map(|p| {
+            let id = ident(&p.rust);
+            let ty = index.tokens(&p.ty);
+            quote!(#id: #ty)
+        })
+        .collect();
+    let mut inits: Vec<TokenStream> = params
+        .iter()
+        .map(|p| {
+            let id = ident(&p.rust);
+            if positional(p) {
+                quote!(#id)
+            } else {
+                quote!(#id: None)
+            }
+        })
+        .collect();
+    if let Some(b) = &a.body {
+        let id = ident(&b.rust);
+        if b.required {
+            let ty = index.tokens(&b.ty);
+            ctor_args.push(quote!(#id: #ty));
+            inits.push(quote!(#id));
+        } else {
+            inits.push(quote!(#id: None));
+        }
+    }
+    // Setters.
+    let setters: Vec<TokenStream> = params
+        .iter()
+        .filter(|p| !positional(p))
+        .map(|p| {
+            let id = ident(&p.rust);
+            setter(index, p, quote!(self.#id))
+        })
+        .collect();
+    let global_setters = ir.api.global_params.iter().map(|p| {
+        let id = ident(&p.rust);
+        setter(index, p, quote!(self.globals.#id))
+    });
+    let body_setter = a.body.as_ref().filter(|b| !b.required).map(|b| {
+        let id = ident(&b.rust);
+        let ty = index.tokens(&b.ty);
+        let doc = doc_attrs(b.description.as_deref().unwrap_or("The request body."));
+        quote!(#doc pub fn #id(mut self, value: #ty) -> Self { self.#id = Some(value); self })
+    });
+    // Operation metadata.
+    let operation = operation(a);
+    // Building the request.
+    let request = build_request(ir, index, a);
+    let success = index.tokens(&a.success);
+    let stream = a.pagination.as_ref().map(|p| {
+        let page = ident(&p.page_param);
+        let per_page = ident(&p.per_page_param);
+        let item = index.tokens(&p.item);
+        let items_field = ident(&p.items_field.0);
+        let total_field = ident(&p.total_field.0);
+        let items = if p.items_field.1 { quote!(page.#items_field.unwrap_or_default()) } else { quote!(page.#items_field) };
+        let total = if p.total_field.1 {
+            quote!(page.#total_field.and_then(|t| u64::try_from(t).ok()))
+        } else {
+            quote!(u64::try_from(page.#total_field).ok())
+        };
+        quote! {
+            /// Every item of every page, fetching pages one by one from the page set with
+            /// `.page()` (default: the first) until the last.
+            pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
+                let first = self.#page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+                let per_page = self.#per_page.and_then(|p| u64::try_from(p).ok());
+                crate::runtime::paginate(
+                    first,
+                    per_page,
+                    move |page| {
+                        let mut builder = self.clone();
+                        builder.#page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                        builder.send()
+                    },
+                    |page: #success| (#items, #total),
+                )
+            }
+        }
+    });
+    let globals_field =
+        (!ir.api.global_params.is_empty()).then(|| quote!(globals: crate::api::GlobalParams,));
+    let globals_init =
+        (!ir.api.global_params.is_empty()).then(|| quote!(globals: Default::default(),));
+    quote! {
+        #doc
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until it is sent: `.await` it"]
+        pub struct #name {
+            client: Client,
+            #(#fields)*
+            #body_field
+            #globals_field
+        }
+
+        impl #name {
+            #operation
+
+            fn new(client: Client, #(#ctor_args),*) -> Self {
+                #name { client, #(#inits,)* #globals_init }
+            }
+
+            #(#setters)*
+            #(#global_setters)*
+            #body_setter
+
+            /// The HTTP request this builder describes.
+            fn request(&self) -> Request {
+                #request
+            }
+
+            /// Sends the request and decodes the response.
+            pub async fn send(self) -> Result<#success, Error> {
+                self.client.execute(self.request()).await
+            }
+
+            #stream
+        }
+
+        impl std::future::IntoFuture for #name {
+            type Output = Result<#success, Error>;
+            type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
+            fn into_future(self) -> Self::IntoFuture {
+                Box::pin(self.send())
+            }
+        }
+    }
+}
+
+fn setter(index: &TypeIndex<'_>, p: &ParamIr, place: TokenStream) -> TokenStream {
+    let id = ident(&p.rust);
+    let ty = arg_type(index, &p.ty);
+    let value = arg_value(&p.ty, &format_ident!("value"));
+    let mut doc = p
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Sets `{}`.", p.wire));
+    doc.push_str(&format!("\n\nSent as `{}`", p.wire));
+    if let Some(default) = &p.default {
+        doc.push_str(&format!("; the server's default is `{default}`"));
+    }
+    if let Some(example) = &p.example {
+        doc.push_str(&format!("; for example `{example}`"));
+    }
+    doc.push('.');
+    let doc = doc_attrs(&doc);
+    let deprecated = p.deprecated.then(|| quote!(#[deprecated]));
+    quote! {
+        #doc
+        #deprecated
+        pub fn #id(mut self, value: #ty) -> Self {
+            #place = Some(#value);
+            self
+        }
+    }
+}
+
+fn operation(a: &ActionIr) -> TokenStream {
+    let id = &a.id;
+    let (resource, action) = a.id.split_once('.').unwrap_or((&a.id, &a.name));
+    let method = format_ident!(
+        "{}",
+        heck::ToUpperCamelCase::to_upper_camel_case(a.method.as_str())
+    );
+    let path = &a.path;
+    let summary = &a.summary;
+    let scopes = &a.scopes;
+    quote! {
+        /// What this request is: its method, path and accepted token scopes.
+        pub const OPERATION: &'static Operation = &Operation {
+            id: #id,
+            resource: #resource,
+            action: #action,
+            method: Method::#method,
+            path: #path,
+            summary: #summary,
+            scopes: &[#(#scopes),*],
+        };
+    }
+}
+
+/// Whether a parameter's value goes into the query string JSON-encoded.
+fn json_encoded(ty: &Ty) -> bool {
+    matches!(ty.kind, TyKind::Map(_))
+}
+
+fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
+    let mut steps = Vec::new();
+    let mut checks = Vec::new();
+    for p in &a.path_params {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        steps.push(quote!(request.path_param(#wire, &self.#id);));
+    }
+    for p in &a.query {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        let add = if json_encoded(&p.ty) {
+            quote!(request.query(#wire, &serde_json::to_value(value).unwrap_or_default());)
+        } else {
+            quote!(request.query(#wire, value);)
+        };
+        steps.push(if positional(p) {
+            quote!({ let value = &self.#id; #add })
+        } else {
+            quote!(if let Some(value) = &self.#id { #add })
+        });
+    }
+    for p in &a.headers {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        steps.push(if positional(p) {
+            quote!(request.header(#wire, self.#id.to_string());)
+        } else {
+            quote!(if let Some(value) = &self.#id { request.header(#wire, value.to_string()); })
+        });
+    }
+    for p in all_params(a) {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        if let Some(code) = index.checks(&p.ty, quote!(value)) {
+            checks.push(if positional(p) {
+                quote!({ let value = &self.#id; v.field(#wire, |v| { #code }); })
+            } else {
+                quote!(if let Some(value) = &self.#id { v.field(#wire, |v| { #code }); })
+            });
+        }
+    }
+    if let Some(body) = &a.body {
+        let id = ident(&body.rust);
+        let wire = &body.rust;
+        let code = index.checks(&body.ty, quote!(value)).unwrap_or_default();
+        if body.required {
+            steps.push(quote!(request.json_body(&self.#id);));
+            checks.push(quote!({ let value = &self.#id; v.field(#wire, |v| { #code }); }));
+        } else {
+            steps.push(quote!(if let Some(body) = &self.#id { request.json_body(body); }));
+            checks.push(quote!(if let Some(value) = &self.#id { v.field(#wire, |v| { #code }); }));
+        }
+    }
+    let globals =
+        (!ir.api.global_params.is_empty()).then(|| quote!(self.globals.apply(&mut request);));
+    let validate = (!checks.is_empty()).then(|| quote!(request.validate(|v| { #(#checks)* });));
+    quote! {
+        let mut request = Request::new(Self::OPERATION);
+        #(#steps)*
+        #globals
+        #validate
+        request
+    }
+}

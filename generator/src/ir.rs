@@ -1,0 +1,314 @@
+//! The intermediate representation: the spec resolved into Rust-shaped facts (type names, field
+//! names, resolved references, request shapes), so that emitting code is a plain walk.
+
+use serde_json::Value;
+
+/// Everything the emitter needs.
+#[derive(Debug, Clone)]
+pub struct Ir {
+    /// API-wide settings.
+    pub api: ApiIr,
+    /// Every named Rust type, in a stable order.
+    pub types: Vec<TypeDef>,
+    /// The resources, sorted by name.
+    pub resources: Vec<ResourceIr>,
+    /// Distinct regular expressions used by validations; [`Checks::pattern`] indexes this.
+    pub patterns: Vec<String>,
+}
+
+impl Ir {
+    /// The named type called `name`.
+    pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
+        self.types.iter().find(|t| t.name == name)
+    }
+}
+
+/// API-wide settings.
+#[derive(Debug, Clone)]
+pub struct ApiIr {
+    /// Human name of the API.
+    pub title: String,
+    /// What the API is.
+    pub description: Option<String>,
+    /// The API version.
+    pub version: String,
+    /// Default base URL.
+    pub base_url: String,
+    /// Headers sent with every request.
+    pub headers: Vec<(String, String)>,
+    /// Parameters every action accepts.
+    pub global_params: Vec<ParamIr>,
+    /// Field of error bodies holding the error kind.
+    pub error_type_field: String,
+    /// Field of error bodies holding the message.
+    pub error_message_field: String,
+}
+
+/// Where a named type is emitted.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Home {
+    /// `models/<file>.rs`
+    Models(String),
+    /// The resource module `<module>.rs`.
+    Resource(String),
+}
+
+/// A named Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Where it is emitted.
+    pub home: Home,
+    /// Title and description, for the doc comment.
+    pub doc: Vec<String>,
+    /// An example value, when the spec gives one.
+    pub example: Option<Value>,
+    /// What it is.
+    pub kind: TypeKind,
+    /// Whether it is (part of) a request, and so needs client-side validation.
+    pub in_request: bool,
+    /// Whether it is (part of) a PATCH body, where `null` clears a field and so differs from
+    /// an absent field.
+    pub in_patch: bool,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// An object with known properties.
+    Struct {
+        /// Its properties, in spec order.
+        fields: Vec<Field>,
+        /// Values of further properties (`additionalProperties`/`patternProperties`), kept in a
+        /// flattened map.
+        additional: Option<Ty>,
+    },
+    /// A string enumeration; unknown values decode into an `Unknown(String)` variant.
+    StringEnum {
+        /// `(Rust variant name, wire value)`, in spec order.
+        variants: Vec<(String, String)>,
+    },
+    /// One of several shapes, told apart by trying each in order (`oneOf`/`anyOf`, type lists).
+    Union {
+        /// `(Rust variant name, type)`, in the order they are tried.
+        variants: Vec<(String, Ty)>,
+    },
+    /// Another name for a type (a named schema that is not an object, enum or union, or one
+    /// whose shape an earlier schema already has).
+    Alias(Ty),
+}
+
+/// A property of a struct.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// Name on the wire.
+    pub wire: String,
+    /// Rust name (`snake_case`, maybe a keyword: see `names::ident`).
+    pub rust: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether the schema requires it.
+    pub required: bool,
+    /// Its description.
+    pub doc: Option<String>,
+}
+
+/// A use of a type, with the constraints of that use.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ty {
+    /// What type.
+    pub kind: TyKind,
+    /// Whether `null` is allowed.
+    pub nullable: bool,
+    /// Constraints checked before sending.
+    pub checks: Checks,
+}
+
+impl Ty {
+    /// A type without constraints.
+    pub fn plain(kind: TyKind) -> Self {
+        Ty {
+            kind,
+            nullable: false,
+            checks: Checks::default(),
+        }
+    }
+}
+
+/// The Rust type of a value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TyKind {
+    /// `String`
+    String,
+    /// `i64`
+    Integer,
+    /// `f64`
+    Number,
+    /// `bool`
+    Boolean,
+    /// `chrono::DateTime<Utc>` (`format: date-time`)
+    DateTime,
+    /// `serde_json::Value`: anything
+    Any,
+    /// A named type; `boxed` where it may be recursive.
+    Named {
+        /// Rust name.
+        name: String,
+        /// Whether it is held in a `Box`.
+        boxed: bool,
+    },
+    /// `Vec<T>`
+    Array(Box<Ty>),
+    /// `BTreeMap<String, T>`
+    Map(Box<Ty>),
+}
+
+/// Constraints on a value, from JSON Schema validation keywords.
+#[derive(Debug, Clone, Default, PartialEq)]
+#[allow(missing_docs)]
+pub struct Checks {
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    /// Index into [`Ir::patterns`].
+    pub pattern: Option<usize>,
+    /// `(bound, exclusive)`
+    pub minimum: Option<(f64, bool)>,
+    /// `(bound, exclusive)`
+    pub maximum: Option<(f64, bool)>,
+    pub multiple_of: Option<f64>,
+    pub min_items: Option<u64>,
+    pub max_items: Option<u64>,
+    pub unique_items: bool,
+    pub min_properties: Option<u64>,
+    pub max_properties: Option<u64>,
+    /// Allowed values of a non-string enumeration (string enumerations are typed).
+    pub one_of_values: Option<Vec<Value>>,
+}
+
+impl Checks {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        *self == Checks::default()
+    }
+}
+
+/// A resource and its actions.
+#[derive(Debug, Clone)]
+pub struct ResourceIr {
+    /// Spec name (`instanceOrg`).
+    pub name: String,
+    /// Rust module and accessor name (`instance_org`).
+    pub module: String,
+    /// Rust type of the resource handle (`InstanceOrg`).
+    pub type_name: String,
+    /// What the resource is.
+    pub description: Option<String>,
+    /// The actions, in spec order.
+    pub actions: Vec<ActionIr>,
+}
+
+/// One action: one request builder.
+#[derive(Debug, Clone)]
+pub struct ActionIr {
+    /// Spec name (`get`).
+    pub name: String,
+    /// Operation id (`orgs.get`).
+    pub id: String,
+    /// Rust method name on the resource handle (`get`).
+    pub fn_name: String,
+    /// Rust name of the request builder (`OrgsGet`).
+    pub builder: String,
+    /// HTTP method, upper case.
+    pub method: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer description.
+    pub description: Option<String>,
+    /// Full path template.
+    pub path: String,
+    /// Path parameters, in template order.
+    pub path_params: Vec<ParamIr>,
+    /// Query parameters.
+    pub query: Vec<ParamIr>,
+    /// Header parameters.
+    pub headers: Vec<ParamIr>,
+    /// The JSON body.
+    pub body: Option<BodyIr>,
+    /// The type a success decodes into.
+    pub success: Ty,
+    /// Success responses.
+    pub responses: Vec<ResponseIr>,
+    /// Error responses.
+    pub errors: Vec<ResponseIr>,
+    /// Accepted token scopes.
+    pub scopes: Vec<String>,
+    /// How the action pages, if it does.
+    pub pagination: Option<PaginationIr>,
+    /// Whether the action is deprecated.
+    pub deprecated: bool,
+}
+
+/// A parameter of an action.
+#[derive(Debug, Clone)]
+pub struct ParamIr {
+    /// Wire name.
+    pub wire: String,
+    /// Rust name.
+    pub rust: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether the caller must give it.
+    pub required: bool,
+    /// What it means.
+    pub description: Option<String>,
+    /// The server's default.
+    pub default: Option<Value>,
+    /// An example.
+    pub example: Option<Value>,
+    /// Whether it is deprecated.
+    pub deprecated: bool,
+    /// `query` or `header` (global parameters only).
+    pub location: String,
+}
+
+/// A request body.
+#[derive(Debug, Clone)]
+pub struct BodyIr {
+    /// Rust argument name.
+    pub rust: String,
+    /// Its type.
+    pub ty: Ty,
+    /// Whether it is required.
+    pub required: bool,
+    /// What it holds.
+    pub description: Option<String>,
+    /// The body schema's published example.
+    pub example: Option<Value>,
+}
+
+/// A documented response.
+#[derive(Debug, Clone)]
+pub struct ResponseIr {
+    /// HTTP status.
+    pub status: u16,
+    /// Rust type of the body.
+    pub ty: Ty,
+    /// When it is sent.
+    pub description: String,
+}
+
+/// How a list action pages.
+#[derive(Debug, Clone)]
+pub struct PaginationIr {
+    /// Rust name of the page parameter.
+    pub page_param: String,
+    /// Rust name of the page-size parameter.
+    pub per_page_param: String,
+    /// Rust field of the response holding the items, and whether it is optional.
+    pub items_field: (String, bool),
+    /// Rust field of the response holding the total, and whether it is optional.
+    pub total_field: (String, bool),
+    /// Type of one item.
+    pub item: Ty,
+}

@@ -1,0 +1,445 @@
+//! The spec's data model: what `spec/` says, as typed Rust values.
+//!
+//! Every struct denies unknown keys, so a misspelt key is an error rather than a silently
+//! ignored setting. Keys that are our own are `snake_case`; keys that are JSON Schema keywords
+//! (in schemas and in parameters) keep their JSON Schema spelling (`minLength`, `$ref`).
+
+use std::path::PathBuf;
+
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// A whole spec folder: `api.yaml`, `resources/*.yaml` and `schemas/*.yaml`.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// API-wide settings from `api.yaml`.
+    pub api: Api,
+    /// The resources, sorted by name.
+    pub resources: Vec<Resource>,
+    /// The named schemas, sorted by id.
+    pub schemas: Vec<NamedSchema>,
+}
+
+impl Spec {
+    /// The schema with this id (its file stem), if any.
+    pub fn schema(&self, id: &str) -> Option<&NamedSchema> {
+        self.schemas.iter().find(|s| s.id == id)
+    }
+}
+
+/// `api.yaml`: settings that hold for every action.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Api {
+    /// Human name of the API.
+    pub title: String,
+    /// What the API is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// The API version the spec describes.
+    pub version: String,
+    /// Default base URL of the API.
+    pub base_url: String,
+    /// How requests authenticate.
+    pub auth: Auth,
+    /// Headers with fixed values sent with every request.
+    #[serde(default)]
+    pub headers: Vec<FixedHeader>,
+    /// Parameters every action accepts (each with `in: query` or `in: header`).
+    #[serde(default)]
+    pub global_params: Vec<Param>,
+    /// The body of error responses.
+    pub error: ErrorBody,
+    /// How list actions page, for actions marked `paginated: true`.
+    #[serde(default)]
+    pub pagination: Option<Pagination>,
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Auth {
+    /// The scheme; `bearer` (an `Authorization: Bearer <token>` header) is the one supported.
+    pub scheme: String,
+}
+
+/// A header sent with a fixed value.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedHeader {
+    /// Header name.
+    pub name: String,
+    /// Header value.
+    pub value: String,
+    /// Why it is sent.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Where the type and message of an error response are found.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErrorBody {
+    /// Id of the schema of error bodies.
+    pub schema: String,
+    /// Field holding the error's kind.
+    pub type_field: String,
+    /// Field holding the human-readable message.
+    pub message_field: String,
+}
+
+/// The paging convention of list actions.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pagination {
+    /// Query parameter naming the page (counted from 0).
+    pub page_param: String,
+    /// Query parameter naming the page size.
+    pub per_page_param: String,
+    /// Response field holding the page's items (an array).
+    pub items_field: String,
+    /// Response field holding the total number of items.
+    pub total_field: String,
+}
+
+/// A resource: one file `resources/NAME.yaml`.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// The resource's name: its file stem (`instanceOrg`).
+    pub name: String,
+    /// The file it was loaded from, relative to the spec folder.
+    pub file: PathBuf,
+    /// The file's content.
+    pub body: ResourceBody,
+}
+
+/// What a resource file holds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceBody {
+    /// What the resource is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Path template, with `{param}` placeholders (`/instances/{instanceId}/orgs/{orgId}`).
+    pub path: String,
+    /// The path's parameters, in the order they appear in the template.
+    #[serde(default)]
+    pub path_params: Vec<Param>,
+    /// The resource's actions by name, in spec order.
+    pub actions: IndexMap<String, Action>,
+}
+
+/// One action of a resource.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Longer description.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Path suffix appended to the resource's path (`/deviceCounts`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Parameters of the path suffix.
+    #[serde(default)]
+    pub path_params: Vec<Param>,
+    /// Token scopes accepted by the action: a token needs at least one.
+    pub scopes: Vec<String>,
+    /// Whether the action pages (see `Api::pagination`).
+    #[serde(default)]
+    pub paginated: bool,
+    /// Query parameters.
+    #[serde(default)]
+    pub query: Vec<Param>,
+    /// Header parameters.
+    #[serde(default)]
+    pub headers: Vec<Param>,
+    /// The JSON request body.
+    #[serde(default)]
+    pub body: Option<Body>,
+    /// Success responses by status.
+    pub responses: IndexMap<u16, Response>,
+    /// Error responses by status.
+    #[serde(default)]
+    pub errors: IndexMap<u16, Response>,
+    /// Whether the action is deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+}
+
+/// A request body.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Body {
+    /// Name of the body (used for the Rust argument).
+    pub name: String,
+    /// Id of the body's schema.
+    pub schema: String,
+    /// Whether the body is required.
+    #[serde(default)]
+    pub required: bool,
+    /// What the body holds.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A response.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    /// Id of the response body's schema.
+    pub schema: String,
+    /// When the response is sent.
+    pub description: String,
+}
+
+/// A path, query or header parameter. Its value's type is described either by the flat JSON
+/// Schema keywords (`type`, `enum`, `pattern`, ...) or by a full `schema`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// Wire name.
+    pub name: String,
+    /// Where it goes (`query` or `header`); only used in `api.yaml`'s `global_params`.
+    #[serde(default, rename = "in")]
+    pub location: Option<String>,
+    /// What it means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether the caller must give it. Path parameters always are.
+    #[serde(default)]
+    pub required: bool,
+    /// Whether it is deprecated.
+    #[serde(default)]
+    pub deprecated: bool,
+    /// JSON Schema `type`.
+    #[serde(default, rename = "type")]
+    pub ty: Option<TypeSet>,
+    /// JSON Schema `format`.
+    #[serde(default)]
+    pub format: Option<String>,
+    /// JSON Schema `enum`.
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<Value>>,
+    /// The server's default.
+    #[serde(default)]
+    pub default: Option<Value>,
+    /// An example value.
+    #[serde(default)]
+    pub example: Option<Value>,
+    /// JSON Schema `pattern`.
+    #[serde(default)]
+    pub pattern: Option<String>,
+    /// JSON Schema `minLength`.
+    #[serde(default, rename = "minLength")]
+    pub min_length: Option<u64>,
+    /// JSON Schema `maxLength`.
+    #[serde(default, rename = "maxLength")]
+    pub max_length: Option<u64>,
+    /// JSON Schema `minimum`.
+    #[serde(default)]
+    pub minimum: Option<f64>,
+    /// JSON Schema `maximum`.
+    #[serde(default)]
+    pub maximum: Option<f64>,
+    /// JSON Schema `items`, for `type: array`.
+    #[serde(default)]
+    pub items: Option<Box<Schema>>,
+    /// A full schema for the value, instead of the flat keywords.
+    #[serde(default)]
+    pub schema: Option<Box<Schema>>,
+}
+
+impl Param {
+    /// The parameter's value type as one JSON Schema.
+    pub fn value_schema(&self) -> Schema {
+        if let Some(schema) = &self.schema {
+            let mut schema = (**schema).clone();
+            if schema.description.is_none() {
+                schema.description.clone_from(&self.description);
+            }
+            return schema;
+        }
+        Schema {
+            ty: self.ty.clone(),
+            format: self.format.clone(),
+            enum_values: self.enum_values.clone(),
+            default: self.default.clone(),
+            pattern: self.pattern.clone(),
+            min_length: self.min_length,
+            max_length: self.max_length,
+            minimum: self.minimum,
+            maximum: self.maximum,
+            items: self.items.clone().map(Items::One),
+            description: self.description.clone(),
+            ..Schema::default()
+        }
+    }
+}
+
+/// A named schema: one file `schemas/ID.yaml`.
+#[derive(Debug, Clone)]
+pub struct NamedSchema {
+    /// The schema's id: its file stem (`orgPost`), used by `schema:` and `$ref`.
+    pub id: String,
+    /// The file it was loaded from, relative to the spec folder.
+    pub file: PathBuf,
+    /// The schema.
+    pub schema: Schema,
+}
+
+/// JSON Schema `type`: one name or a list.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum TypeSet {
+    /// `type: string`
+    One(TypeName),
+    /// `type: [string, "null"]`
+    Many(Vec<TypeName>),
+}
+
+impl TypeSet {
+    /// The named types, in order.
+    pub fn names(&self) -> Vec<TypeName> {
+        match self {
+            TypeSet::One(t) => vec![*t],
+            TypeSet::Many(ts) => ts.clone(),
+        }
+    }
+}
+
+/// A JSON Schema primitive type name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TypeName {
+    /// `string`
+    String,
+    /// `integer`
+    Integer,
+    /// `number`
+    Number,
+    /// `boolean`
+    Boolean,
+    /// `object`
+    Object,
+    /// `array`
+    Array,
+    /// `null`
+    Null,
+}
+
+/// `additionalProperties`: `false`/`true` or a schema.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum BoolOrSchema {
+    /// `true` or `false`
+    Bool(bool),
+    /// A schema for the values.
+    Schema(Box<Schema>),
+}
+
+/// `items`: one schema for all items, or a tuple.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum Items {
+    /// Every item has this schema.
+    One(Box<Schema>),
+    /// Tuple validation.
+    Tuple(Vec<Schema>),
+}
+
+/// A JSON Schema (draft-07), with the keywords the generator understands.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(missing_docs)]
+pub struct Schema {
+    #[serde(default, rename = "$schema")]
+    pub meta_schema: Option<String>,
+    #[serde(default, rename = "$id")]
+    pub id: Option<String>,
+    #[serde(default, rename = "$ref")]
+    pub reference: Option<String>,
+    #[serde(default, rename = "$comment")]
+    pub comment: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default, rename = "type")]
+    pub ty: Option<TypeSet>,
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default, rename = "enum")]
+    pub enum_values: Option<Vec<Value>>,
+    #[serde(default, rename = "const")]
+    pub const_value: Option<Value>,
+    #[serde(default)]
+    pub default: Option<Value>,
+    #[serde(default)]
+    pub examples: Option<Vec<Value>>,
+    #[serde(default, rename = "readOnly")]
+    pub read_only: Option<bool>,
+    #[serde(default, rename = "writeOnly")]
+    pub write_only: Option<bool>,
+    #[serde(default)]
+    pub deprecated: Option<bool>,
+    // objects
+    #[serde(default)]
+    pub properties: Option<IndexMap<String, Schema>>,
+    #[serde(default)]
+    pub required: Option<Vec<String>>,
+    #[serde(default, rename = "additionalProperties")]
+    pub additional_properties: Option<BoolOrSchema>,
+    #[serde(default, rename = "patternProperties")]
+    pub pattern_properties: Option<IndexMap<String, Schema>>,
+    #[serde(default, rename = "propertyNames")]
+    pub property_names: Option<Box<Schema>>,
+    #[serde(default, rename = "minProperties")]
+    pub min_properties: Option<u64>,
+    #[serde(default, rename = "maxProperties")]
+    pub max_properties: Option<u64>,
+    // arrays
+    #[serde(default)]
+    pub items: Option<Items>,
+    #[serde(default, rename = "additionalItems")]
+    pub additional_items: Option<BoolOrSchema>,
+    #[serde(default, rename = "minItems")]
+    pub min_items: Option<u64>,
+    #[serde(default, rename = "maxItems")]
+    pub max_items: Option<u64>,
+    #[serde(default, rename = "uniqueItems")]
+    pub unique_items: Option<bool>,
+    // strings
+    #[serde(default, rename = "minLength")]
+    pub min_length: Option<u64>,
+    #[serde(default, rename = "maxLength")]
+    pub max_length: Option<u64>,
+    #[serde(default)]
+    pub pattern: Option<String>,
+    // numbers
+    #[serde(default)]
+    pub minimum: Option<f64>,
+    #[serde(default)]
+    pub maximum: Option<f64>,
+    #[serde(default, rename = "exclusiveMinimum")]
+    pub exclusive_minimum: Option<f64>,
+    #[serde(default, rename = "exclusiveMaximum")]
+    pub exclusive_maximum: Option<f64>,
+    #[serde(default, rename = "multipleOf")]
+    pub multiple_of: Option<f64>,
+    // composition
+    #[serde(default, rename = "oneOf")]
+    pub one_of: Option<Vec<Schema>>,
+    #[serde(default, rename = "anyOf")]
+    pub any_of: Option<Vec<Schema>>,
+    #[serde(default, rename = "allOf")]
+    pub all_of: Option<Vec<Schema>>,
+    #[serde(default)]
+    pub not: Option<Box<Schema>>,
+    #[serde(default)]
+    pub definitions: Option<IndexMap<String, Schema>>,
+}

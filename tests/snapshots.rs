@@ -1,0 +1,46 @@
+//! Snapshot tests of the generator's output: the seed spec in `spec/` and small fixture specs
+//! under `tests/fixtures/`, each focused on one feature. A change to the output shows as a
+//! snapshot diff to review (`cargo insta review`), never as a silent change.
+
+use losant_tests::{generate_fixture, options, render, root};
+
+fn fixture(name: &str) -> String {
+    generate_fixture(name)
+        .unwrap_or_else(|problems| panic!("fixture `{name}` should generate:\n{problems}"))
+}
+
+#[test]
+fn seed_spec() {
+    let files = restgen::generate(&root().join("spec"), &options()).expect("spec/ generates");
+    insta::assert_snapshot!(render(&files));
+}
+
+#[test]
+fn enums() {
+    insta::assert_snapshot!(fixture("enum"));
+}
+
+#[test]
+fn nested_objects_arrays_and_maps() {
+    insta::assert_snapshot!(fixture("nested_object"));
+}
+
+#[test]
+fn optional_required_and_nullable_fields() {
+    insta::assert_snapshot!(fixture("optional_required"));
+}
+
+#[test]
+fn path_params() {
+    insta::assert_snapshot!(fixture("path_params"));
+}
+
+#[test]
+fn request_bodies() {
+    insta::assert_snapshot!(fixture("body"));
+}
+
+#[test]
+fn rust_keywords_and_non_identifier_names() {
+    insta::assert_snapshot!(fixture("keywords"));
+}

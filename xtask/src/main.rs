@@ -1,0 +1,95 @@
+//! Project tasks, run as `cargo xtask <task>`:
+//!
+//! - `cargo xtask codegen` regenerates `generated/src/api/` from `spec/`;
+//! - `cargo xtask codegen --check` changes nothing and fails, naming the stale files, when
+//!   `generated/src/api/` is not what `spec/` generates.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use restgen::write::{self, Mode};
+
+/// The generated crate's name, as its doc examples write it.
+const CRATE_NAME: &str = "losant";
+const SPEC_DIR: &str = "spec";
+const OUTPUT_DIR: &str = "generated/src/api";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["codegen"] => codegen(Mode::Write),
+        ["codegen", "--check"] => codegen(Mode::Check),
+        _ => {
+            eprintln!("usage: cargo xtask codegen [--check]");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's folder.
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
+}
+
+fn codegen(mode: Mode) -> ExitCode {
+    let root = root();
+    let options = restgen::Options {
+        crate_name: CRATE_NAME.into(),
+        source: format!("{SPEC_DIR}/"),
+        regenerate_with: "cargo xtask codegen".into(),
+    };
+    let files = match restgen::generate(&root.join(SPEC_DIR), &options) {
+        Ok(files) => files,
+        Err(problems) => {
+            eprintln!("{problems}");
+            eprintln!("nothing was written to {OUTPUT_DIR}/");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = match write::sync(&root.join(OUTPUT_DIR), &files, mode) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            eprintln!("error: cannot update {OUTPUT_DIR}/: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let show = |p: &PathBuf| format!("{OUTPUT_DIR}/{}", p.display());
+    match mode {
+        Mode::Check if outcome.is_unchanged() => {
+            println!(
+                "{OUTPUT_DIR}/ is up to date with {SPEC_DIR}/ ({} files)",
+                files.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Mode::Check => {
+            eprintln!("error: {OUTPUT_DIR}/ is stale; run `cargo xtask codegen`");
+            for path in &outcome.written {
+                eprintln!("  differs: {}", show(path));
+            }
+            for path in &outcome.removed {
+                eprintln!("  no longer generated: {}", show(path));
+            }
+            ExitCode::FAILURE
+        }
+        Mode::Write => {
+            for path in &outcome.written {
+                println!("wrote {}", show(path));
+            }
+            for path in &outcome.removed {
+                println!("removed {}", show(path));
+            }
+            println!(
+                "{} files generated from {SPEC_DIR}/, {} written, {} removed",
+                files.len(),
+                outcome.written.len(),
+                outcome.removed.len()
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
