@@ -28,3 +28,8 @@ pub mod runtime;
 
 pub use api::*;
 pub use runtime::{ApiError, Client, ClientBuilder, Error, Nullable, Operation, RetryPolicy};
+
+/// The README's examples, compiled as doc tests so they stay true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
