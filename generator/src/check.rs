@@ -1,7 +1,7 @@
 //! Stage 2, check: find what is wrong with a loaded spec before any code is made from it.
 //! Every problem is reported (not just the first), each naming its file and key path.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use serde_json::Value;
 
@@ -46,6 +46,7 @@ pub fn check(spec: &Spec) -> Result<(), Diagnostics> {
         for (i, p) in resource.body.path_params.iter().enumerate() {
             check_param(p, &format!("path_params[{i}]"), &mut report);
         }
+        check_path_params(&resource.body.path, &resource.body.path_params, "path", "path_params", &mut report);
         for (name, action) in &resource.body.actions {
             check_action(spec, resource, name, action, &mut report);
         }
@@ -120,33 +121,10 @@ fn check_action(
             format!("a {} request cannot have a body", action.method),
         );
     }
-    // Path template parameters against declared ones.
-    let template = format!(
-        "{}{}",
-        resource.body.path,
-        action.path.as_deref().unwrap_or("")
-    );
-    let in_template: BTreeSet<String> = placeholders(&template).into_iter().collect();
-    let declared: BTreeSet<String> = resource
-        .body
-        .path_params
-        .iter()
-        .chain(&action.path_params)
-        .map(|p| p.name.clone())
-        .collect();
-    for missing in in_template.difference(&declared) {
-        report(
-            at("path"),
-            format!(
-                "path parameter `{missing}` is in the path `{template}` but not declared in `path_params`"
-            ),
-        );
-    }
-    for extra in declared.difference(&in_template) {
-        report(
-            at("path_params"),
-            format!("path parameter `{extra}` is declared but not in the path `{template}`"),
-        );
+    // The path suffix's parameters against the action's own declared ones (the resource's
+    // are checked once, in `check_path_params` on the resource).
+    if let Some(suffix) = &action.path {
+        check_path_params(suffix, &action.path_params, &at("path"), &at("path_params"), report);
     }
     // Parameters: valid, and distinct once named in Rust.
     let mut rust_names: HashMap<String, String> = HashMap::new();
@@ -215,6 +193,34 @@ fn check_action(
             report(
                 at(&format!("errors.{status}.schema")),
                 format!("schema `{}` does not exist in `schemas/`", response.schema),
+            );
+        }
+    }
+}
+
+/// Every `{name}` of `template` is declared in `declared`, and every declared one is used.
+fn check_path_params(
+    template: &str,
+    declared: &[Param],
+    template_at: &str,
+    declared_at: &str,
+    report: &mut impl FnMut(String, String),
+) {
+    let in_template = placeholders(template);
+    for name in &in_template {
+        if !declared.iter().any(|p| p.name == *name) {
+            let mut message = format!("path parameter `{name}` is in the path `{template}` but not declared in `path_params`");
+            if let Some(close) = declared.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
+                message.push_str(&format!(" (`{}` is declared: names are case-sensitive)", close.name));
+            }
+            report(template_at.to_owned(), message);
+        }
+    }
+    for (i, p) in declared.iter().enumerate() {
+        if !in_template.contains(&p.name) {
+            report(
+                format!("{declared_at}[{i}].name"),
+                format!("path parameter `{}` is declared but not in the path `{template}`", p.name),
             );
         }
     }

@@ -1,7 +1,12 @@
 //! Problems found in a spec, with where and why.
 
+use std::collections::BTreeMap;
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
+use codespan_reporting::files::SimpleFile;
+use codespan_reporting::term::{self, Chars, Config};
 
 /// One problem in a spec: where it is (file, line, column, key path), what is wrong, and how
 /// to fix it when a fix is known.
@@ -87,14 +92,43 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Every problem one run found, sorted by place and without duplicates.
+/// Every problem one run found, sorted by place and without duplicates, with the text of the
+/// files they are in so each can be shown with its source line, as rustc and cargo do.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Diagnostics(Vec<Diagnostic>);
+pub struct Diagnostics(Vec<Diagnostic>, BTreeMap<PathBuf, String>);
 
 impl Diagnostics {
     /// No problems yet.
     pub fn new() -> Self {
-        Diagnostics(Vec::new())
+        Diagnostics(Vec::new(), BTreeMap::new())
+    }
+
+    /// Keeps the text of a file, to show the source lines of its problems.
+    pub fn add_source(&mut self, file: impl Into<PathBuf>, text: impl Into<String>) {
+        self.1.insert(file.into(), text.into());
+    }
+
+    /// Keeps the texts of the files and places each problem known only by key path at its
+    /// line and column.
+    pub fn with_sources(mut self, sources: &BTreeMap<PathBuf, String>) -> Self {
+        for d in &mut self.0 {
+            let Some(file) = &d.file else { continue };
+            let Some(text) = sources.get(file) else {
+                continue;
+            };
+            if d.line.is_none() {
+                if let Some((line, column)) = d
+                    .key_path
+                    .as_deref()
+                    .and_then(|p| crate::locate::locate(text, p))
+                {
+                    d.line = Some(line);
+                    d.column = Some(column);
+                }
+            }
+            self.1.insert(file.clone(), text.clone());
+        }
+        self.sorted()
     }
 
     /// Records a problem.
@@ -105,6 +139,7 @@ impl Diagnostics {
     /// Records every problem of another collection.
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
+        self.1.extend(other.1);
     }
 
     /// Whether no problem was found.
@@ -141,14 +176,65 @@ impl Diagnostics {
 
 impl From<Diagnostic> for Diagnostics {
     fn from(diagnostic: Diagnostic) -> Self {
-        Diagnostics(vec![diagnostic])
+        Diagnostics(vec![diagnostic], BTreeMap::new())
     }
+}
+
+/// Byte offset of a 1-based line and column (counted in characters) in `text`.
+fn offset(text: &str, line: usize, column: usize) -> Option<usize> {
+    let start = if line <= 1 {
+        0
+    } else {
+        text.match_indices('\n').nth(line - 2).map(|(i, _)| i + 1)?
+    };
+    let line_text = &text[start..];
+    let within = line_text
+        .char_indices()
+        .take_while(|(_, c)| *c != '\n')
+        .nth(column.saturating_sub(1))
+        .map_or(line_text.find('\n').unwrap_or(line_text.len()), |(i, _)| i);
+    Some(start + within)
+}
+
+/// Renders one problem with its source line, rustc style.
+fn render(d: &Diagnostic, file: &Path, text: &str) -> Option<String> {
+    let start = offset(text, d.line?, d.column.unwrap_or(1))?;
+    let token = text[start..]
+        .find(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | ']' | '}'))
+        .unwrap_or(text.len() - start);
+    let end = (start + token.max(1)).min(text.len());
+    let name = file.display().to_string().replace('\\', "/");
+    let source = SimpleFile::new(name, text);
+    let mut notes = Vec::new();
+    if let Some(path) = &d.key_path {
+        notes.push(format!("at `{path}`"));
+    }
+    if let Some(help) = &d.help {
+        notes.push(format!("help: {help}"));
+    }
+    let report = Report::error()
+        .with_message(&d.message)
+        .with_labels(vec![Label::primary((), start..end)])
+        .with_notes(notes);
+    let config = Config {
+        chars: Chars::ascii(),
+        ..Config::default()
+    };
+    term::emit_into_string(&config, &source, &report).ok()
 }
 
 impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for diagnostic in &self.0 {
-            writeln!(f, "{diagnostic}\n")?;
+            let rendered = diagnostic
+                .file
+                .as_ref()
+                .and_then(|file| render(diagnostic, file, self.1.get(file)?));
+            match rendered {
+                Some(text) => writeln!(f, "{}", text.trim_end())?,
+                None => writeln!(f, "{diagnostic}")?,
+            }
+            writeln!(f)?;
         }
         let n = self.0.len();
         write!(

@@ -41,6 +41,7 @@ pub mod emit;
 pub mod format;
 pub mod ir;
 pub mod load;
+pub mod locate;
 pub mod lower;
 pub mod names;
 pub mod spec;
@@ -82,8 +83,8 @@ pub fn generate_from_spec(
     spec: &spec::Spec,
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
-    check::check(spec)?;
-    let ir = lower::lower(spec)?;
+    check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
+    let ir = lower::lower(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
     let emit_options = emit::Options {
         crate_name: options.crate_name.clone(),
         regenerate_with: options.regenerate_with.clone(),

@@ -1,5 +1,6 @@
 //! Stage 1, load: read a spec folder into the typed [`Spec`](crate::spec::Spec).
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -17,10 +18,11 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
             Diagnostic::new(format!("spec folder `{}` does not exist", dir.display())).into(),
         );
     }
-    let api = load_file::<Api>(dir, Path::new("api.yaml"), &mut problems);
+    let mut sources = BTreeMap::new();
+    let api = load_file::<Api>(dir, Path::new("api.yaml"), &mut problems, &mut sources);
     let mut resources = Vec::new();
     for file in yaml_files(dir, "resources", &mut problems) {
-        if let Some(body) = load_file::<ResourceBody>(dir, &file, &mut problems) {
+        if let Some(body) = load_file::<ResourceBody>(dir, &file, &mut problems, &mut sources) {
             resources.push(Resource {
                 name: stem(&file),
                 file,
@@ -30,7 +32,7 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
     }
     let mut schemas = Vec::new();
     for file in yaml_files(dir, "schemas", &mut problems) {
-        if let Some(schema) = load_file::<Schema>(dir, &file, &mut problems) {
+        if let Some(schema) = load_file::<Schema>(dir, &file, &mut problems, &mut sources) {
             schemas.push(NamedSchema {
                 id: stem(&file),
                 file,
@@ -38,7 +40,8 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
             });
         }
     }
-    if resources.is_empty() && problems.is_empty() {
+    let problems_so_far = problems.len();
+    if resources.is_empty() && problems_so_far == 0 {
         problems.push(
             Diagnostic::new("the spec has no resources")
                 .in_file("resources")
@@ -46,13 +49,14 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
         );
     }
     match api {
-        Some(api) => problems.into_result(Spec {
+        Some(api) if problems.is_empty() => Ok(Spec {
             api,
             resources,
             schemas,
+            sources,
         }),
-        // `load_file` recorded why `api.yaml` could not be loaded.
-        None => Err(problems.sorted()),
+        // `load_file` recorded why a file could not be loaded.
+        _ => Err(problems.with_sources(&sources)),
     }
 }
 
@@ -88,6 +92,7 @@ fn load_file<T: DeserializeOwned>(
     dir: &Path,
     file: &Path,
     problems: &mut Diagnostics,
+    sources: &mut BTreeMap<PathBuf, String>,
 ) -> Option<T> {
     let bytes = match fs::read(dir.join(file)) {
         Ok(bytes) => bytes,
@@ -111,7 +116,9 @@ fn load_file<T: DeserializeOwned>(
             return None;
         }
     };
-    match parse_yaml::<T>(&text) {
+    let parsed = parse_yaml::<T>(&text);
+    sources.insert(file.to_path_buf(), text);
+    match parsed {
         Ok(value) => Some(value),
         Err(diagnostic) => {
             problems.push(diagnostic.in_file(file));
@@ -131,7 +138,19 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {
         if let Some(cut) = message.find(" at line ") {
             message.truncate(cut);
         }
+        // serde_yaml puts the path of the enclosing mapping first; it is reported separately.
+        if let Some(rest) = message
+            .split_once(": ")
+            .filter(|(prefix, _)| path.starts_with(prefix))
+            .map(|(_, rest)| rest.to_owned())
+        {
+            message = rest;
+        }
+        let hint = did_you_mean(&message);
         let mut diagnostic = Diagnostic::new(message);
+        if let Some(hint) = hint {
+            diagnostic = diagnostic.help(hint);
+        }
         if path != "." {
             diagnostic = diagnostic.at(path);
         }
@@ -140,4 +159,44 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {
         }
         diagnostic
     })
+}
+
+/// For "unknown field `sumary`, expected one of `method`, `summary`, ..." (and unknown
+/// variants), the closest expected name: "did you mean `summary`?".
+fn did_you_mean(message: &str) -> Option<String> {
+    let rest = message
+        .strip_prefix("unknown field `")
+        .or_else(|| message.strip_prefix("unknown variant `"))?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let candidates = expected.split('`').skip(1).step_by(2);
+    let (score, best) = candidates
+        .map(|c| {
+            (
+                strsim::jaro_winkler(&unknown.to_lowercase(), &c.to_lowercase()),
+                c,
+            )
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0))?;
+    (score >= 0.8).then(|| format!("did you mean `{best}`?"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hints_the_closest_expected_name() {
+        let message = "unknown field `sumary`, expected one of `method`, `summary`, `scopes`";
+        assert_eq!(
+            did_you_mean(message).as_deref(),
+            Some("did you mean `summary`?")
+        );
+        let message = "unknown variant `strin`, expected one of `string`, `integer`";
+        assert_eq!(
+            did_you_mean(message).as_deref(),
+            Some("did you mean `string`?")
+        );
+        assert_eq!(did_you_mean("unknown field `zzz`, expected `method`"), None);
+        assert_eq!(did_you_mean("missing field `method`"), None);
+    }
 }

@@ -4,6 +4,7 @@
 //! ignored setting. Keys that are our own are `snake_case`; keys that are JSON Schema keywords
 //! (in schemas and in parameters) keep their JSON Schema spelling (`minLength`, `$ref`).
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use indexmap::IndexMap;
@@ -19,6 +20,8 @@ pub struct Spec {
     pub resources: Vec<Resource>,
     /// The named schemas, sorted by id.
     pub schemas: Vec<NamedSchema>,
+    /// The text of every file, by path relative to the spec folder (to show problems in it).
+    pub sources: BTreeMap<PathBuf, String>,
 }
 
 impl Spec {
