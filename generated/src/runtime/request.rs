@@ -40,9 +40,10 @@ impl Method {
     }
 
     /// Whether sending the request twice has the same effect as sending it once, so that the
-    /// client may retry it after a failure. True for every method but `POST`.
+    /// client may retry it after a failure: the idempotent methods of RFC 9110 (`GET`, `HEAD`,
+    /// `PUT`, `DELETE`, `OPTIONS`); never `POST` or `PATCH`.
     pub const fn is_idempotent(self) -> bool {
-        !matches!(self, Method::Post)
+        !matches!(self, Method::Post | Method::Patch)
     }
 
     pub(crate) fn to_reqwest(self) -> reqwest::Method {
