@@ -27,7 +27,10 @@ mod api;
 pub mod runtime;
 
 pub use api::*;
-pub use runtime::{ApiError, Client, ClientBuilder, Error, Nullable, Operation, RetryPolicy};
+pub use runtime::{
+    ApiError, Client, ClientBuilder, Error, FilePart, Nullable, Operation, RetryPolicy,
+    ServerSentEvent,
+};
 
 /// The README's examples, compiled as doc tests so they stay true.
 #[cfg(doctest)]

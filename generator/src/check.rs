@@ -46,7 +46,13 @@ pub fn check(spec: &Spec) -> Result<(), Diagnostics> {
         for (i, p) in resource.body.path_params.iter().enumerate() {
             check_param(p, &format!("path_params[{i}]"), &mut report);
         }
-        check_path_params(&resource.body.path, &resource.body.path_params, "path", "path_params", &mut report);
+        check_path_params(
+            &resource.body.path,
+            &resource.body.path_params,
+            "path",
+            "path_params",
+            &mut report,
+        );
         for (name, action) in &resource.body.actions {
             check_action(spec, resource, name, action, &mut report);
         }
@@ -124,7 +130,13 @@ fn check_action(
     // The path suffix's parameters against the action's own declared ones (the resource's
     // are checked once, in `check_path_params` on the resource).
     if let Some(suffix) = &action.path {
-        check_path_params(suffix, &action.path_params, &at("path"), &at("path_params"), report);
+        check_path_params(
+            suffix,
+            &action.path_params,
+            &at("path"),
+            &at("path_params"),
+            report,
+        );
     }
     // Parameters: valid, and distinct once named in Rust.
     let mut rust_names: HashMap<String, String> = HashMap::new();
@@ -175,12 +187,7 @@ fn check_action(
                 format!("success status {status} is not a 2xx status"),
             );
         }
-        if spec.schema(&response.schema).is_none() {
-            report(
-                at(&format!("responses.{status}.schema")),
-                format!("schema `{}` does not exist in `schemas/`", response.schema),
-            );
-        }
+        check_response(spec, response, &at(&format!("responses.{status}")), report);
     }
     for (status, response) in &action.errors {
         if !(400..600).contains(status) {
@@ -189,12 +196,76 @@ fn check_action(
                 format!("error status {status} is not a 4xx or 5xx status"),
             );
         }
-        if spec.schema(&response.schema).is_none() {
+        if !response.events.is_empty() {
             report(
-                at(&format!("errors.{status}.schema")),
-                format!("schema `{}` does not exist in `schemas/`", response.schema),
+                at(&format!("errors.{status}.events")),
+                "an error response cannot be an event stream".into(),
             );
         }
+        check_response(spec, response, &at(&format!("errors.{status}")), report);
+    }
+    if !action.multipart.is_empty() {
+        if action.body.is_some() {
+            report(
+                at("multipart"),
+                "an action has either a JSON `body` or `multipart` fields, not both".into(),
+            );
+        }
+        if matches!(action.method.as_str(), "GET" | "HEAD" | "DELETE") {
+            report(
+                at("multipart"),
+                format!("a {} request cannot have a body", action.method),
+            );
+        }
+        for (i, p) in action.multipart.iter().enumerate() {
+            check_param(p, &at(&format!("multipart[{i}]")), report);
+        }
+    }
+    let streams = action
+        .responses
+        .values()
+        .filter(|r| !r.events.is_empty())
+        .count();
+    if streams > 0 && action.responses.len() > 1 {
+        report(
+            at("responses"),
+            "an event-stream action has exactly one success response".into(),
+        );
+    }
+}
+
+/// A response names an existing schema, or is an event stream whose events do.
+fn check_response(
+    spec: &Spec,
+    response: &crate::spec::Response,
+    at: &str,
+    report: &mut impl FnMut(String, String),
+) {
+    match (&response.schema, response.events.is_empty()) {
+        (Some(schema), true) => {
+            if spec.schema(schema).is_none() {
+                report(
+                    format!("{at}.schema"),
+                    format!("schema `{schema}` does not exist in `schemas/`"),
+                );
+            }
+        }
+        (None, false) => {
+            for (name, event) in &response.events {
+                if spec.schema(&event.schema).is_none() {
+                    report(
+                        format!("{at}.events.{name}.schema"),
+                        format!("schema `{}` does not exist in `schemas/`", event.schema),
+                    );
+                }
+            }
+        }
+        (Some(_), false) => report(
+            at.to_owned(),
+            "a response has either a `schema` or `events`, not both".into(),
+        ),
+        // A response without a body (such as 204 No Content).
+        (None, true) => {}
     }
 }
 
@@ -209,9 +280,14 @@ fn check_path_params(
     let in_template = placeholders(template);
     for name in &in_template {
         if !declared.iter().any(|p| p.name == *name) {
-            let mut message = format!("path parameter `{name}` is in the path `{template}` but not declared in `path_params`");
+            let mut message = format!(
+                "path parameter `{name}` is in the path `{template}` but not declared in `path_params`"
+            );
             if let Some(close) = declared.iter().find(|p| p.name.eq_ignore_ascii_case(name)) {
-                message.push_str(&format!(" (`{}` is declared: names are case-sensitive)", close.name));
+                message.push_str(&format!(
+                    " (`{}` is declared: names are case-sensitive)",
+                    close.name
+                ));
             }
             report(template_at.to_owned(), message);
         }
@@ -220,7 +296,10 @@ fn check_path_params(
         if !in_template.contains(&p.name) {
             report(
                 format!("{declared_at}[{i}].name"),
-                format!("path parameter `{}` is declared but not in the path `{template}`", p.name),
+                format!(
+                    "path parameter `{}` is declared but not in the path `{template}`",
+                    p.name
+                ),
             );
         }
     }
@@ -362,6 +441,7 @@ fn mismatch(value: &Value, s: &Schema) -> Option<String> {
         TypeName::Object => value.is_object(),
         TypeName::Array => value.is_array(),
         TypeName::Null => value.is_null(),
+        TypeName::File => false,
     });
     (!fits).then(|| {
         let names: Vec<String> = types

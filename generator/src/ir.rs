@@ -151,6 +151,8 @@ pub enum TyKind {
     DateTime,
     /// `serde_json::Value`: anything
     Any,
+    /// A file part of a multipart body (`runtime::FilePart`).
+    File,
     /// A named type; `boxed` where it may be recursive.
     Named {
         /// Rust name.
@@ -235,6 +237,14 @@ pub struct ActionIr {
     pub headers: Vec<ParamIr>,
     /// The JSON body.
     pub body: Option<BodyIr>,
+    /// The fields of a `multipart/form-data` body.
+    pub multipart: Vec<ParamIr>,
+    /// For an event-stream action: its events, in spec order.
+    pub events: Vec<EventIr>,
+    /// Whether OAuth tokens are refused.
+    pub deny_oauth_tokens: bool,
+    /// Whether tokens of unverified users are accepted.
+    pub allow_unverified: bool,
     /// The type a success decodes into.
     pub success: Ty,
     /// Success responses.
@@ -270,6 +280,8 @@ pub struct ParamIr {
     pub deprecated: bool,
     /// `query` or `header` (global parameters only).
     pub location: String,
+    /// Whether a structured query value is sent as one JSON text (else in bracket form).
+    pub json_encoded: bool,
 }
 
 /// A request body.
@@ -285,6 +297,19 @@ pub struct BodyIr {
     pub description: Option<String>,
     /// The body schema's published example.
     pub example: Option<Value>,
+}
+
+/// One kind of server-sent event of a streaming action.
+#[derive(Debug, Clone)]
+pub struct EventIr {
+    /// Event name on the wire.
+    pub wire: String,
+    /// Rust variant name.
+    pub variant: String,
+    /// Type of the event's JSON data.
+    pub ty: Ty,
+    /// What the event is.
+    pub description: Option<String>,
 }
 
 /// A documented response.

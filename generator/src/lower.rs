@@ -58,6 +58,10 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     lowerer.problems.into_result(ir)
 }
 
+/// Methods every request builder has; a parameter with one of these names gets a `_param`
+/// suffix on its setter.
+const BUILDER_METHODS: &[&str] = &["send", "into_stream", "into_future"];
+
 /// Where the schema being lowered sits, and what to call a type made for it.
 #[derive(Clone)]
 struct Ctx {
@@ -258,6 +262,7 @@ impl Lowerer<'_> {
             TypeName::Number => TyKind::Number,
             TypeName::Boolean => TyKind::Boolean,
             TypeName::Null => TyKind::Any,
+            TypeName::File => TyKind::File,
             TypeName::Array => {
                 let item = match &s.items {
                     Some(Items::One(item)) => {
@@ -586,9 +591,14 @@ impl Lowerer<'_> {
             home: home.clone(),
             at: p.name.clone(),
         };
+        // A parameter's setter must not shadow a request builder's own methods.
+        let mut rust = snake(&p.name);
+        if BUILDER_METHODS.contains(&rust.as_str()) {
+            rust.push_str("_param");
+        }
         ParamIr {
             wire: p.name.clone(),
-            rust: snake(&p.name),
+            rust,
             ty: self.schema_as(&schema, &ctx, None),
             required: p.required || always_required,
             description: p.description.clone(),
@@ -596,6 +606,7 @@ impl Lowerer<'_> {
             example: p.example.clone(),
             deprecated: p.deprecated,
             location: p.location.clone().unwrap_or_default(),
+            json_encoded: p.encoding == Some(crate::spec::QueryEncoding::Json),
         }
     }
 
@@ -667,15 +678,39 @@ impl Lowerer<'_> {
             .map(|(status, resp)| self.response(*status, resp))
             .collect();
         errors.sort_by_key(|r| r.status);
-        let success = responses
-            .first()
-            .map(|r| r.ty.clone())
-            .unwrap_or(Ty::plain(TyKind::Any));
+        // The first success response with a body; `Option` of it when another success
+        // response has none (a 204 beside a 200).
+        let bodiless = a
+            .responses
+            .values()
+            .any(|r| r.schema.is_none() && r.events.is_empty());
+        let success = match a.responses.values().position(|r| r.schema.is_some()) {
+            Some(i) => {
+                let status = *a.responses.keys().nth(i).unwrap_or(&0);
+                let ty = responses
+                    .iter()
+                    .find(|r| r.status == status)
+                    .map(|r| r.ty.clone());
+                let mut ty = ty.unwrap_or(Ty::plain(TyKind::Any));
+                ty.nullable |= bodiless;
+                ty
+            }
+            None => Ty {
+                nullable: true,
+                ..Ty::plain(TyKind::Any)
+            },
+        };
         let pagination = if a.paginated {
             self.pagination(&query, &success, name)
         } else {
             None
         };
+        let multipart = a
+            .multipart
+            .iter()
+            .map(|p| self.param(p, &builder, &home, false))
+            .collect();
+        let events = self.events(a);
         ActionIr {
             name: name.to_owned(),
             id: format!("{}.{name}", r.name),
@@ -689,6 +724,10 @@ impl Lowerer<'_> {
             query,
             headers,
             body,
+            multipart,
+            events,
+            deny_oauth_tokens: a.deny_oauth_tokens,
+            allow_unverified: a.allow_unverified,
             success,
             responses,
             errors,
@@ -706,11 +745,42 @@ impl Lowerer<'_> {
     }
 
     fn response(&mut self, status: u16, r: &crate::spec::Response) -> ResponseIr {
+        let ty = match &r.schema {
+            Some(schema) => self.schema_ref(schema),
+            // No body: decodes from the empty body as `None`.
+            None => Ty {
+                nullable: true,
+                ..Ty::plain(TyKind::Any)
+            },
+        };
         ResponseIr {
             status,
-            ty: self.schema_ref(&r.schema),
+            ty,
             description: r.description.clone(),
         }
+    }
+
+    fn events(&mut self, a: &Action) -> Vec<EventIr> {
+        let mut used = HashSet::from(["Other".to_owned()]);
+        a.responses
+            .values()
+            .flat_map(|r| &r.events)
+            .map(|(wire, event)| {
+                let base = camel(wire);
+                let mut variant = base.clone();
+                let mut n = 2;
+                while !used.insert(variant.clone()) {
+                    variant = format!("{base}{n}");
+                    n += 1;
+                }
+                EventIr {
+                    wire: wire.clone(),
+                    variant,
+                    ty: self.schema_ref(&event.schema),
+                    description: event.description.clone(),
+                }
+            })
+            .collect()
     }
 
     fn pagination(
@@ -902,6 +972,7 @@ fn type_variant_name(t: TypeName, s: &Schema) -> String {
         TypeName::Object => "Object",
         TypeName::Array => "Array",
         TypeName::Null => "Null",
+        TypeName::File => "File",
     }
     .to_owned()
 }
@@ -948,7 +1019,8 @@ fn mark_request_types(ir: &mut Ir) {
             .path_params
             .iter()
             .chain(&action.query)
-            .chain(&action.headers);
+            .chain(&action.headers)
+            .chain(&action.multipart);
         request_roots.extend(params.map(|p| p.ty.clone()));
         if let Some(body) = &action.body {
             request_roots.push(body.ty.clone());

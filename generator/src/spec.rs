@@ -164,6 +164,10 @@ pub struct Action {
     /// The JSON request body.
     #[serde(default)]
     pub body: Option<Body>,
+    /// A `multipart/form-data` body instead of a JSON one: its fields (`type: file` for file
+    /// parts; `object` values are sent as JSON text).
+    #[serde(default)]
+    pub multipart: Vec<Param>,
     /// Success responses by status.
     pub responses: IndexMap<u16, Response>,
     /// Error responses by status.
@@ -172,6 +176,12 @@ pub struct Action {
     /// Whether the action is deprecated.
     #[serde(default)]
     pub deprecated: bool,
+    /// Whether OAuth tokens are refused by this action (only API tokens and user tokens work).
+    #[serde(default)]
+    pub deny_oauth_tokens: bool,
+    /// Whether tokens of users with unverified email addresses are accepted.
+    #[serde(default)]
+    pub allow_unverified: bool,
 }
 
 /// A request body.
@@ -190,14 +200,29 @@ pub struct Body {
     pub description: Option<String>,
 }
 
-/// A response.
+/// A response: a JSON body (`schema`), or a stream of server-sent events (`events`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
     /// Id of the response body's schema.
-    pub schema: String,
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// For a `text/event-stream` response: the events by name, each with its data's schema.
+    #[serde(default)]
+    pub events: IndexMap<String, Event>,
     /// When the response is sent.
     pub description: String,
+}
+
+/// One kind of server-sent event.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Event {
+    /// Id of the schema of the event's data (JSON).
+    pub schema: String,
+    /// What the event is.
+    #[serde(default)]
+    pub description: Option<String>,
 }
 
 /// A path, query or header parameter. Its value's type is described either by the flat JSON
@@ -255,6 +280,20 @@ pub struct Param {
     /// A full schema for the value, instead of the flat keywords.
     #[serde(default)]
     pub schema: Option<Box<Schema>>,
+    /// How a structured (object or array) query value is sent: `brackets` (the default:
+    /// `tagFilter[0][key]=k&tagFilter[0][value]=v`) or `json` (one JSON-encoded value).
+    #[serde(default)]
+    pub encoding: Option<QueryEncoding>,
+}
+
+/// How a structured query value is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QueryEncoding {
+    /// `name[0][key]=value` pairs.
+    Brackets,
+    /// `name=<JSON text>`.
+    Json,
 }
 
 impl Param {
@@ -296,8 +335,7 @@ pub struct NamedSchema {
 }
 
 /// JSON Schema `type`: one name or a list.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum TypeSet {
     /// `type: string`
     One(TypeName),
@@ -333,11 +371,12 @@ pub enum TypeName {
     Array,
     /// `null`
     Null,
+    /// A file: only for `multipart` parameters (not JSON Schema).
+    File,
 }
 
 /// `additionalProperties`: `false`/`true` or a schema.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum BoolOrSchema {
     /// `true` or `false`
     Bool(bool),
@@ -346,8 +385,7 @@ pub enum BoolOrSchema {
 }
 
 /// `items`: one schema for all items, or a tuple.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Items {
     /// Every item has this schema.
     One(Box<Schema>),
@@ -445,4 +483,71 @@ pub struct Schema {
     pub not: Option<Box<Schema>>,
     #[serde(default)]
     pub definitions: Option<IndexMap<String, Schema>>,
+}
+
+// `type`, `items` and `additionalProperties` take one of two shapes. They are told apart by
+// the shape found (not by trying each, as `#[serde(untagged)]` would), so an error inside
+// keeps its own message and position instead of "did not match any variant".
+
+use serde::de::value::{MapAccessDeserializer, SeqAccessDeserializer};
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use std::fmt;
+
+impl<'de> Deserialize<'de> for TypeSet {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = TypeSet;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a type name or a list of type names")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<TypeSet, E> {
+                TypeName::deserialize(de::value::StrDeserializer::<E>::new(v)).map(TypeSet::One)
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<TypeSet, A::Error> {
+                Vec::deserialize(SeqAccessDeserializer::new(seq)).map(TypeSet::Many)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for BoolOrSchema {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BoolOrSchema;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("`true`, `false` or a schema")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<BoolOrSchema, E> {
+                Ok(BoolOrSchema::Bool(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BoolOrSchema, A::Error> {
+                Schema::deserialize(MapAccessDeserializer::new(map))
+                    .map(|s| BoolOrSchema::Schema(Box::new(s)))
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Items {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Items;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a schema or a list of schemas")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Items, A::Error> {
+                Schema::deserialize(MapAccessDeserializer::new(map))
+                    .map(|s| Items::One(Box::new(s)))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Items, A::Error> {
+                Vec::deserialize(SeqAccessDeserializer::new(seq)).map(Items::Tuple)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
 }

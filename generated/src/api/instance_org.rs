@@ -70,7 +70,7 @@ impl InstanceOrg {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
     ) -> InstanceOrgGet {
-        InstanceOrgGet::new(self.client.clone(), instance_id.into(), org_id.into())
+        InstanceOrgGet::new_(self.client.clone(), instance_id.into(), org_id.into())
     }
 
     /// Updates information about an organization
@@ -125,7 +125,7 @@ impl InstanceOrg {
         org_id: impl Into<String>,
         organization: crate::models::InstanceOwnedOrganizationPatch,
     ) -> InstanceOrgPatch {
-        InstanceOrgPatch::new(
+        InstanceOrgPatch::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -180,7 +180,7 @@ impl InstanceOrg {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
     ) -> InstanceOrgDelete {
-        InstanceOrgDelete::new(self.client.clone(), instance_id.into(), org_id.into())
+        InstanceOrgDelete::new_(self.client.clone(), instance_id.into(), org_id.into())
     }
 }
 
@@ -190,11 +190,11 @@ impl InstanceOrg {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgGet {
-    client: Client,
+    client_: Client,
     instance_id: String,
     org_id: String,
     summary_include: Option<String>,
-    globals: crate::api::GlobalParams,
+    globals_: crate::api::GlobalParams,
 }
 
 impl InstanceOrgGet {
@@ -218,13 +218,13 @@ impl InstanceOrgGet {
         ],
     };
 
-    fn new(client: Client, instance_id: String, org_id: String) -> Self {
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgGet {
-            client,
+            client_,
             instance_id,
             org_id,
             summary_include: None,
-            globals: Default::default(),
+            globals_: Default::default(),
         }
     }
 
@@ -240,7 +240,7 @@ impl InstanceOrgGet {
     ///
     /// Sent as `_actions`; for example `false`.
     pub fn actions(mut self, value: bool) -> Self {
-        self.globals.actions = Some(value);
+        self.globals_.actions = Some(value);
         self
     }
 
@@ -248,7 +248,7 @@ impl InstanceOrgGet {
     ///
     /// Sent as `_links`; for example `true`.
     pub fn links(mut self, value: bool) -> Self {
-        self.globals.links = Some(value);
+        self.globals_.links = Some(value);
         self
     }
 
@@ -256,7 +256,7 @@ impl InstanceOrgGet {
     ///
     /// Sent as `_embedded`; for example `true`.
     pub fn embedded(mut self, value: bool) -> Self {
-        self.globals.embedded = Some(value);
+        self.globals_.embedded = Some(value);
         self
     }
 
@@ -264,12 +264,12 @@ impl InstanceOrgGet {
     ///
     /// Sent as `losantdomain`; for example `"example.com"`.
     pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals.losantdomain = Some(value.into());
+        self.globals_.losantdomain = Some(value.into());
         self
     }
 
     /// The HTTP request this builder describes.
-    fn request(&self) -> Request {
+    fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
         request.path_param("instanceId", &self.instance_id);
         request.path_param("orgId", &self.org_id);
@@ -277,7 +277,7 @@ impl InstanceOrgGet {
             request.query("summaryInclude", value);
         }
 
-        self.globals.apply(&mut request);
+        self.globals_.apply(&mut request);
         request
             .validate(|v| {
                 {
@@ -305,7 +305,7 @@ impl InstanceOrgGet {
 
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<crate::models::InstanceOrganization, Error> {
-        self.client.execute(self.request()).await
+        self.client_.execute(self.request_()).await
     }
 }
 
@@ -325,12 +325,12 @@ impl std::future::IntoFuture for InstanceOrgGet {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgPatch {
-    client: Client,
+    client_: Client,
     instance_id: String,
     org_id: String,
     summary_include: Option<String>,
     organization: crate::models::InstanceOwnedOrganizationPatch,
-    globals: crate::api::GlobalParams,
+    globals_: crate::api::GlobalParams,
 }
 
 impl InstanceOrgPatch {
@@ -352,19 +352,19 @@ impl InstanceOrgPatch {
         ],
     };
 
-    fn new(
-        client: Client,
+    fn new_(
+        client_: Client,
         instance_id: String,
         org_id: String,
         organization: crate::models::InstanceOwnedOrganizationPatch,
     ) -> Self {
         InstanceOrgPatch {
-            client,
+            client_,
             instance_id,
             org_id,
             summary_include: None,
             organization,
-            globals: Default::default(),
+            globals_: Default::default(),
         }
     }
 
@@ -380,7 +380,7 @@ impl InstanceOrgPatch {
     ///
     /// Sent as `_actions`; for example `false`.
     pub fn actions(mut self, value: bool) -> Self {
-        self.globals.actions = Some(value);
+        self.globals_.actions = Some(value);
         self
     }
 
@@ -388,7 +388,7 @@ impl InstanceOrgPatch {
     ///
     /// Sent as `_links`; for example `true`.
     pub fn links(mut self, value: bool) -> Self {
-        self.globals.links = Some(value);
+        self.globals_.links = Some(value);
         self
     }
 
@@ -396,7 +396,7 @@ impl InstanceOrgPatch {
     ///
     /// Sent as `_embedded`; for example `true`.
     pub fn embedded(mut self, value: bool) -> Self {
-        self.globals.embedded = Some(value);
+        self.globals_.embedded = Some(value);
         self
     }
 
@@ -404,12 +404,12 @@ impl InstanceOrgPatch {
     ///
     /// Sent as `losantdomain`; for example `"example.com"`.
     pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals.losantdomain = Some(value.into());
+        self.globals_.losantdomain = Some(value.into());
         self
     }
 
     /// The HTTP request this builder describes.
-    fn request(&self) -> Request {
+    fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
         request.path_param("instanceId", &self.instance_id);
         request.path_param("orgId", &self.org_id);
@@ -418,7 +418,7 @@ impl InstanceOrgPatch {
         }
 
         request.json_body(&self.organization);
-        self.globals.apply(&mut request);
+        self.globals_.apply(&mut request);
         request
             .validate(|v| {
                 {
@@ -456,7 +456,7 @@ impl InstanceOrgPatch {
 
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<crate::models::InstanceOrganization, Error> {
-        self.client.execute(self.request()).await
+        self.client_.execute(self.request_()).await
     }
 }
 
@@ -476,10 +476,10 @@ impl std::future::IntoFuture for InstanceOrgPatch {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgDelete {
-    client: Client,
+    client_: Client,
     instance_id: String,
     org_id: String,
-    globals: crate::api::GlobalParams,
+    globals_: crate::api::GlobalParams,
 }
 
 impl InstanceOrgDelete {
@@ -501,12 +501,12 @@ impl InstanceOrgDelete {
         ],
     };
 
-    fn new(client: Client, instance_id: String, org_id: String) -> Self {
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgDelete {
-            client,
+            client_,
             instance_id,
             org_id,
-            globals: Default::default(),
+            globals_: Default::default(),
         }
     }
 
@@ -514,7 +514,7 @@ impl InstanceOrgDelete {
     ///
     /// Sent as `_actions`; for example `false`.
     pub fn actions(mut self, value: bool) -> Self {
-        self.globals.actions = Some(value);
+        self.globals_.actions = Some(value);
         self
     }
 
@@ -522,7 +522,7 @@ impl InstanceOrgDelete {
     ///
     /// Sent as `_links`; for example `true`.
     pub fn links(mut self, value: bool) -> Self {
-        self.globals.links = Some(value);
+        self.globals_.links = Some(value);
         self
     }
 
@@ -530,7 +530,7 @@ impl InstanceOrgDelete {
     ///
     /// Sent as `_embedded`; for example `true`.
     pub fn embedded(mut self, value: bool) -> Self {
-        self.globals.embedded = Some(value);
+        self.globals_.embedded = Some(value);
         self
     }
 
@@ -538,16 +538,16 @@ impl InstanceOrgDelete {
     ///
     /// Sent as `losantdomain`; for example `"example.com"`.
     pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals.losantdomain = Some(value.into());
+        self.globals_.losantdomain = Some(value.into());
         self
     }
 
     /// The HTTP request this builder describes.
-    fn request(&self) -> Request {
+    fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
         request.path_param("instanceId", &self.instance_id);
         request.path_param("orgId", &self.org_id);
-        self.globals.apply(&mut request);
+        self.globals_.apply(&mut request);
         request
             .validate(|v| {
                 {
@@ -575,7 +575,7 @@ impl InstanceOrgDelete {
 
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client.execute(self.request()).await
+        self.client_.execute(self.request_()).await
     }
 }
 

@@ -75,7 +75,7 @@ impl Orgs {
     /// # }
     /// ```
     pub fn get(&self) -> OrgsGet {
-        OrgsGet::new(self.client.clone())
+        OrgsGet::new_(self.client.clone())
     }
 
     /// Create a new organization
@@ -123,7 +123,7 @@ impl Orgs {
     /// # }
     /// ```
     pub fn post(&self, organization: crate::models::OrganizationPost) -> OrgsPost {
-        OrgsPost::new(self.client.clone(), organization)
+        OrgsPost::new_(self.client.clone(), organization)
     }
 }
 
@@ -133,7 +133,7 @@ impl Orgs {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgsGet {
-    client: Client,
+    client_: Client,
     sort_field: Option<crate::orgs::OrgsGetSortField>,
     sort_direction: Option<crate::orgs::OrgsGetSortDirection>,
     page: Option<i64>,
@@ -142,7 +142,7 @@ pub struct OrgsGet {
     filter: Option<String>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
-    globals: crate::api::GlobalParams,
+    globals_: crate::api::GlobalParams,
 }
 
 impl OrgsGet {
@@ -166,9 +166,9 @@ impl OrgsGet {
         ],
     };
 
-    fn new(client: Client) -> Self {
+    fn new_(client_: Client) -> Self {
         OrgsGet {
-            client,
+            client_,
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -177,7 +177,7 @@ impl OrgsGet {
             filter: None,
             summary_exclude: None,
             summary_include: None,
-            globals: Default::default(),
+            globals_: Default::default(),
         }
     }
 
@@ -249,7 +249,7 @@ impl OrgsGet {
     ///
     /// Sent as `_actions`; for example `false`.
     pub fn actions(mut self, value: bool) -> Self {
-        self.globals.actions = Some(value);
+        self.globals_.actions = Some(value);
         self
     }
 
@@ -257,7 +257,7 @@ impl OrgsGet {
     ///
     /// Sent as `_links`; for example `true`.
     pub fn links(mut self, value: bool) -> Self {
-        self.globals.links = Some(value);
+        self.globals_.links = Some(value);
         self
     }
 
@@ -265,7 +265,7 @@ impl OrgsGet {
     ///
     /// Sent as `_embedded`; for example `true`.
     pub fn embedded(mut self, value: bool) -> Self {
-        self.globals.embedded = Some(value);
+        self.globals_.embedded = Some(value);
         self
     }
 
@@ -273,12 +273,12 @@ impl OrgsGet {
     ///
     /// Sent as `losantdomain`; for example `"example.com"`.
     pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals.losantdomain = Some(value.into());
+        self.globals_.losantdomain = Some(value.into());
         self
     }
 
     /// The HTTP request this builder describes.
-    fn request(&self) -> Request {
+    fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
         if let Some(value) = &self.sort_field {
             request.query("sortField", value);
@@ -312,7 +312,7 @@ impl OrgsGet {
             request.query("summaryInclude", value);
         }
 
-        self.globals.apply(&mut request);
+        self.globals_.apply(&mut request);
         request
             .validate(|v| {
                 if let Some(value) = &self.sort_field {
@@ -365,7 +365,7 @@ impl OrgsGet {
 
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<crate::models::Organizations, Error> {
-        self.client.execute(self.request()).await
+        self.client_.execute(self.request_()).await
     }
 
     /// Every item of every page, fetching pages one by one from the page set with
@@ -409,11 +409,11 @@ impl std::future::IntoFuture for OrgsGet {
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgsPost {
-    client: Client,
+    client_: Client,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
     organization: crate::models::OrganizationPost,
-    globals: crate::api::GlobalParams,
+    globals_: crate::api::GlobalParams,
 }
 
 impl OrgsPost {
@@ -435,13 +435,13 @@ impl OrgsPost {
         ],
     };
 
-    fn new(client: Client, organization: crate::models::OrganizationPost) -> Self {
+    fn new_(client_: Client, organization: crate::models::OrganizationPost) -> Self {
         OrgsPost {
-            client,
+            client_,
             summary_exclude: None,
             summary_include: None,
             organization,
-            globals: Default::default(),
+            globals_: Default::default(),
         }
     }
 
@@ -465,7 +465,7 @@ impl OrgsPost {
     ///
     /// Sent as `_actions`; for example `false`.
     pub fn actions(mut self, value: bool) -> Self {
-        self.globals.actions = Some(value);
+        self.globals_.actions = Some(value);
         self
     }
 
@@ -473,7 +473,7 @@ impl OrgsPost {
     ///
     /// Sent as `_links`; for example `true`.
     pub fn links(mut self, value: bool) -> Self {
-        self.globals.links = Some(value);
+        self.globals_.links = Some(value);
         self
     }
 
@@ -481,7 +481,7 @@ impl OrgsPost {
     ///
     /// Sent as `_embedded`; for example `true`.
     pub fn embedded(mut self, value: bool) -> Self {
-        self.globals.embedded = Some(value);
+        self.globals_.embedded = Some(value);
         self
     }
 
@@ -489,12 +489,12 @@ impl OrgsPost {
     ///
     /// Sent as `losantdomain`; for example `"example.com"`.
     pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals.losantdomain = Some(value.into());
+        self.globals_.losantdomain = Some(value.into());
         self
     }
 
     /// The HTTP request this builder describes.
-    fn request(&self) -> Request {
+    fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
         if let Some(value) = &self.summary_exclude {
             request.query("summaryExclude", value);
@@ -505,7 +505,7 @@ impl OrgsPost {
         }
 
         request.json_body(&self.organization);
-        self.globals.apply(&mut request);
+        self.globals_.apply(&mut request);
         request
             .validate(|v| {
                 {
@@ -523,7 +523,7 @@ impl OrgsPost {
 
     /// Sends the request and decodes the response.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client.execute(self.request()).await
+        self.client_.execute(self.request_()).await
     }
 }
 

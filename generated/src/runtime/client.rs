@@ -13,7 +13,9 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 
 use super::error::{ApiError, Error, excerpt};
-use super::request::{Request, RequestParts};
+use super::events::{self, EventStream, ServerSentEvent};
+use super::multipart::MultipartPart;
+use super::request::{Body, Operation, Request, RequestParts};
 use super::retry::{RetryPolicy, parse_retry_after};
 use super::{ApiInfo, scopes};
 
@@ -156,8 +158,62 @@ impl Client {
         })
     }
 
+    /// Sends `request` to a streaming action and returns its server-sent events as they
+    /// arrive.
+    ///
+    /// The request is checked, sent and retried as by [`execute`](Client::execute), but with
+    /// `Accept: text/event-stream`, and only until the connection is established: a non-2xx
+    /// answer (whose body is read) becomes [`Error::Api`], and the client's timeout applies to
+    /// getting the answer's headers, not to the stream. Once a 2xx answer arrives, nothing is
+    /// retried.
+    ///
+    /// The stream parses the body as it arrives: comments (keep-alive lines) are skipped and
+    /// multi-line data is joined with `\n`, as the SSE specification says. It ends when the
+    /// server closes the connection; a transport error while reading is yielded once as
+    /// [`Error::Transport`] and ends it. There is no time limit between two events; wrap the
+    /// stream (e.g. with `tokio::time::timeout` around each `next()`) to give up on a silent
+    /// server. A `reqwest` client given with [`ClientBuilder::http_client`] that has its own
+    /// total timeout ends the stream when it runs out.
+    ///
+    /// ```no_run
+    /// # async fn run(client: losant::Client, request: losant::runtime::Request) -> Result<(), losant::Error> {
+    /// use futures_util::StreamExt;
+    ///
+    /// let mut events = client.execute_events(request).await?;
+    /// while let Some(event) = events.next().await {
+    ///     let event = event?;
+    ///     println!("{}: {}", event.event, event.data);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute_events(
+        &self,
+        request: Request,
+    ) -> Result<EventStream<ServerSentEvent>, Error> {
+        let prepared = self.prepare(request, "text/event-stream")?;
+        let operation = prepared.operation.id;
+        let response = self
+            .with_retries(prepared.operation, || {
+                self.connect_events(operation, prepared.builder())
+            })
+            .await?;
+        Ok(events::response_events(operation, response))
+    }
+
     /// Checks, sends and retries `request`; returns the status and body of a 2xx answer.
     async fn send(&self, request: Request) -> Result<(StatusCode, Vec<u8>), Error> {
+        let prepared = self.prepare(request, "application/json")?;
+        let timeout = self.inner.timeout;
+        self.with_retries(prepared.operation, || {
+            let builder = prepared.builder().timeout(timeout);
+            self.attempt(prepared.operation.id, builder)
+        })
+        .await
+    }
+
+    /// Runs the checks done before anything is sent, and works out what to send.
+    fn prepare(&self, request: Request, accept: &'static str) -> Result<Prepared, Error> {
         let inner = &*self.inner;
         let op = request.operation();
         let http = inner
@@ -179,27 +235,37 @@ impl Client {
                 });
             }
         }
-        let url = self.url(op.id, &parts)?;
-        let headers = self.headers(&parts);
-        let method = op.method.to_reqwest();
+        Ok(Prepared {
+            http: http.clone(),
+            operation: op,
+            url: self.url(op.id, &parts)?,
+            headers: self.headers(&parts, accept),
+            body: parts.body,
+        })
+    }
 
+    /// Makes attempts until one succeeds or the failure may not, or should not, be retried:
+    /// only idempotent methods are retried, following the [`RetryPolicy`].
+    async fn with_retries<T, F, Fut>(
+        &self,
+        op: &'static Operation,
+        mut attempt: F,
+    ) -> Result<T, Error>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, (Error, Option<Duration>)>>,
+    {
+        let policy = &self.inner.retry;
         let mut retry = 0;
         loop {
-            let mut builder = http
-                .request(method.clone(), url.clone())
-                .headers(headers.clone())
-                .timeout(inner.timeout);
-            if let Some(body) = &parts.body {
-                builder = builder.body(body.clone());
-            }
-            let (err, retry_after) = match self.attempt(op.id, builder).await {
+            let (err, retry_after) = match attempt().await {
                 Ok(answer) => return Ok(answer),
                 Err(failure) => failure,
             };
-            if !op.method.is_idempotent() || !err.is_retryable() || retry >= inner.retry.retries() {
+            if !op.method.is_idempotent() || !err.is_retryable() || retry >= policy.retries() {
                 return Err(err);
             }
-            let Some(wait) = inner.retry.delay(retry, retry_after) else {
+            let Some(wait) = policy.delay(retry, retry_after) else {
                 return Err(err);
             };
             tokio::time::sleep(wait).await;
@@ -218,11 +284,7 @@ impl Client {
             .await
             .map_err(|err| (self.transport_error(operation, err), None))?;
         let status = response.status();
-        let retry_after = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| parse_retry_after(value, SystemTime::now()));
+        let retry_after = retry_after(&response);
         let body = response
             .bytes()
             .await
@@ -233,6 +295,45 @@ impl Client {
             let err = ApiError::new(operation, status, &body, api_info());
             Err((Error::Api(err), retry_after))
         }
+    }
+
+    /// One attempt to open an event stream: the 2xx response, whose body is left unread, or
+    /// the failure with the answer's `Retry-After`, if any. The client's timeout covers getting
+    /// the headers (and reading the body of an error answer).
+    async fn connect_events(
+        &self,
+        operation: &'static str,
+        builder: reqwest::RequestBuilder,
+    ) -> Result<reqwest::Response, (Error, Option<Duration>)> {
+        let timeout = self.inner.timeout;
+        let attempt = async {
+            let response = builder
+                .send()
+                .await
+                .map_err(|err| (self.transport_error(operation, err), None))?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let retry_after = retry_after(&response);
+            let body = response
+                .bytes()
+                .await
+                .map_err(|err| (self.transport_error(operation, err), None))?;
+            let err = ApiError::new(operation, status, &body, api_info());
+            Err((Error::Api(err), retry_after))
+        };
+        tokio::time::timeout(timeout, attempt)
+            .await
+            .unwrap_or_else(|_| {
+                Err((
+                    Error::Timeout {
+                        operation,
+                        after: timeout,
+                    },
+                    None,
+                ))
+            })
     }
 
     fn transport_error(&self, operation: &'static str, source: reqwest::Error) -> Error {
@@ -259,18 +360,60 @@ impl Client {
         Ok(url)
     }
 
-    fn headers(&self, parts: &RequestParts) -> HeaderMap {
+    fn headers(&self, parts: &RequestParts, accept: &'static str) -> HeaderMap {
         let mut headers = self.inner.default_headers.clone();
+        headers.insert(ACCEPT, HeaderValue::from_static(accept));
         for (name, value) in &parts.headers {
             headers.insert(name.clone(), value.clone());
         }
-        if parts.body.is_some() && !headers.contains_key(CONTENT_TYPE) {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        match parts.body {
+            Body::Json(_) if !headers.contains_key(CONTENT_TYPE) => {
+                headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            }
+            // reqwest sets `multipart/form-data; boundary=...`; another value would be sent
+            // alongside it.
+            Body::Multipart(_) => {
+                headers.remove(CONTENT_TYPE);
+            }
+            _ => {}
         }
         if let Some(auth) = &self.inner.auth {
             headers.insert(AUTHORIZATION, auth.clone());
         }
         headers
+    }
+}
+
+/// The `Retry-After` of `response`, if it has a valid one.
+fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+    response
+        .headers()
+        .get(RETRY_AFTER)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| parse_retry_after(value, SystemTime::now()))
+}
+
+/// A checked request, ready for as many attempts as it takes.
+struct Prepared {
+    http: reqwest::Client,
+    operation: &'static Operation,
+    url: Url,
+    headers: HeaderMap,
+    body: Body,
+}
+
+impl Prepared {
+    /// A new builder for one attempt (with a new form for multipart bodies).
+    fn builder(&self) -> reqwest::RequestBuilder {
+        let builder = self
+            .http
+            .request(self.operation.method.to_reqwest(), self.url.clone())
+            .headers(self.headers.clone());
+        match &self.body {
+            Body::None => builder,
+            Body::Json(json) => builder.body(json.clone()),
+            Body::Multipart(parts) => builder.multipart(MultipartPart::form(parts)),
+        }
     }
 }
 

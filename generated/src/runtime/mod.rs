@@ -1,6 +1,7 @@
 //! The hand-written runtime the generated code calls: the [`Client`] that sends requests, the
 //! [`Request`] the generated builders fill in, errors, retries, pagination, client-side
-//! validation and the [`Nullable`] tri-state.
+//! validation, the [`Nullable`] tri-state, file uploads ([`FilePart`]) and server-sent events
+//! ([`Client::execute_events`]).
 //!
 //! Most applications only meet [`Client`], [`Error`] and perhaps [`RetryPolicy`]; the rest is
 //! public so that the generated modules (and anyone calling an action the generated code does
@@ -8,6 +9,8 @@
 
 mod client;
 mod error;
+mod events;
+mod multipart;
 pub mod nullable;
 mod pagination;
 mod query;
@@ -18,6 +21,8 @@ mod validate;
 
 pub use client::{Client, ClientBuilder, TOKEN_ENV_VAR, URL_ENV_VAR};
 pub use error::{ApiError, Error};
+pub use events::{EventStream, ServerSentEvent, map_events};
+pub use multipart::FilePart;
 pub use nullable::Nullable;
 pub use pagination::paginate;
 pub use query::QueryValue;

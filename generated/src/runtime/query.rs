@@ -71,6 +71,25 @@ impl QueryValue for serde_json::Value {
     }
 }
 
+/// Appends `value` under `name` in bracket form: objects as `name[key]`, arrays as
+/// `name[index]`, recursively; scalars as text; `null` left out.
+pub(crate) fn append_deep(name: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>) {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                append_deep(&format!("{name}[{key}]"), item, out);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                append_deep(&format!("{name}[{i}]"), item, out);
+            }
+        }
+        scalar => scalar.append_query(name, out),
+    }
+}
+
 impl<T: QueryValue> QueryValue for [T] {
     fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
         for (i, item) in self.iter().enumerate() {
@@ -139,6 +158,37 @@ mod tests {
         assert_eq!(
             pairs(&[vec![1u8], vec![2]][..]),
             [p("q[0][0]", "1"), p("q[1][0]", "2")]
+        );
+    }
+}
+
+#[cfg(test)]
+mod deep_tests {
+    use super::append_deep;
+    use serde_json::json;
+
+    #[test]
+    fn nested_values_go_out_in_bracket_form() {
+        let mut out = Vec::new();
+        let value = json!([{"key": "floor", "value": "2"}, {"key": "kind"}]);
+        append_deep("tagFilter", &value, &mut out);
+        append_deep(
+            "dataType",
+            &json!({"$in": ["number", "gps"], "skip": null}),
+            &mut out,
+        );
+        append_deep("plain", &json!(true), &mut out);
+        let pairs: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("tagFilter[0][key]", "floor"),
+                ("tagFilter[0][value]", "2"),
+                ("tagFilter[1][key]", "kind"),
+                ("dataType[$in][0]", "number"),
+                ("dataType[$in][1]", "gps"),
+                ("plain", "true"),
+            ]
         );
     }
 }

@@ -3,6 +3,7 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{HeaderName, HeaderValue};
 
+use super::multipart::{FilePart, MultipartPart};
 use super::query::QueryValue;
 use super::validate::Validator;
 
@@ -104,10 +105,14 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// A request for one [`Operation`], filled in by the generated builders and sent with
 /// [`Client::execute`](super::Client::execute).
 ///
+/// It carries at most one kind of body: JSON ([`json_body`](Request::json_body)) or
+/// `multipart/form-data` parts ([`multipart_text`](Request::multipart_text),
+/// [`multipart_file`](Request::multipart_file)).
+///
 /// Problems found while building it (a path parameter that cannot be sent, a header value with
-/// a line break, a body that does not serialize, failed [`validate`](Request::validate) checks)
-/// are recorded and reported by `execute` as [`Error::InvalidRequest`](super::Error) before
-/// anything is sent.
+/// a line break, a body that does not serialize, both a JSON body and form parts, failed
+/// [`validate`](Request::validate) checks) are recorded and reported by `execute` as
+/// [`Error::InvalidRequest`](super::Error) before anything is sent.
 #[derive(Debug)]
 pub struct Request {
     operation: &'static Operation,
@@ -115,6 +120,7 @@ pub struct Request {
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Vec<u8>>,
+    multipart: Vec<MultipartPart>,
     validator: Validator,
 }
 
@@ -127,6 +133,7 @@ impl Request {
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
+            multipart: Vec::new(),
             validator: Validator::new(),
         }
     }
@@ -186,6 +193,13 @@ impl Request {
         value.append_query(name, &mut self.query);
     }
 
+    /// Adds a structured value to the query string in bracket form, as the official clients
+    /// send nested query values: `tagFilter[0][key]=k&tagFilter[0][value]=v`. Scalars are
+    /// written as they are and `null`s are left out.
+    pub fn query_deep(&mut self, name: &str, value: &serde_json::Value) {
+        super::query::append_deep(name, value, &mut self.query);
+    }
+
     /// Sets a header of this request, replacing a default header of the same name (such as
     /// `Accept-Version`). A value that cannot be sent in a header (e.g. one with a line break)
     /// is recorded as a validation error.
@@ -220,6 +234,33 @@ impl Request {
         }
     }
 
+    /// Adds a text field to the `multipart/form-data` body.
+    ///
+    /// A request with form parts is sent as `multipart/form-data` (the `Content-Type`, with its
+    /// boundary, is set when it is sent); it cannot also have a JSON body.
+    pub fn multipart_text(&mut self, name: &str, value: impl Into<String>) {
+        self.multipart.push(MultipartPart::Text {
+            name: name.to_owned(),
+            value: value.into(),
+        });
+    }
+
+    /// Adds a file to the `multipart/form-data` body under the field `name`, with its file name
+    /// and content type. A file name with control characters (line breaks) or a content type
+    /// that is not a valid MIME type is recorded as a validation error.
+    pub fn multipart_file(&mut self, name: &str, file: &FilePart) {
+        if let Some(problem) = MultipartPart::check_file(file) {
+            self.validator.field(name, |v| v.error(problem));
+            return;
+        }
+        self.multipart.push(MultipartPart::File {
+            name: name.to_owned(),
+            file_name: file.file_name.clone(),
+            content_type: file.content_type.clone(),
+            bytes: bytes::Bytes::copy_from_slice(&file.bytes),
+        });
+    }
+
     /// Runs client-side checks; any error they record makes `execute` fail with
     /// [`Error::InvalidRequest`](super::Error::InvalidRequest) without sending anything.
     pub fn validate(&mut self, check: impl FnOnce(&mut Validator)) {
@@ -241,12 +282,23 @@ impl Request {
                 v.error("is a required path parameter but was not set");
             });
         }
+        let body = match (self.body, self.multipart.is_empty()) {
+            (None, true) => Body::None,
+            (Some(json), true) => Body::Json(json),
+            (None, false) => Body::Multipart(self.multipart),
+            (Some(_), false) => {
+                self.validator.field("body", |v| {
+                    v.error("a request cannot have both a JSON body and multipart form parts");
+                });
+                Body::None
+            }
+        };
         self.validator.finish()?;
         Ok(RequestParts {
             path: self.path,
             query: self.query,
             headers: self.headers,
-            body: self.body,
+            body,
         })
     }
 }
@@ -256,7 +308,17 @@ pub(crate) struct RequestParts {
     pub(crate) path: String,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
-    pub(crate) body: Option<Vec<u8>>,
+    pub(crate) body: Body,
+}
+
+/// What a request sends as its body.
+pub(crate) enum Body {
+    /// Nothing.
+    None,
+    /// JSON, sent with `Content-Type: application/json`.
+    Json(Vec<u8>),
+    /// `multipart/form-data` parts, made into a new form for each attempt.
+    Multipart(Vec<MultipartPart>),
 }
 
 #[cfg(test)]
@@ -280,6 +342,17 @@ mod tests {
         r.path_param("b", "...~_-");
         assert_eq!(r.path(), "/a/x%2Fy%3Fz%23%25%C3%A9%20/b/...~_-");
         assert!(r.into_parts().is_ok());
+    }
+
+    #[test]
+    fn json_and_multipart_bodies_exclude_each_other() {
+        let mut r = Request::new(&OP);
+        r.path_param("a", "1");
+        r.path_param("b", "2");
+        r.json_body(&serde_json::json!({"x": 1}));
+        r.multipart_text("field", "value");
+        let text = r.into_parts().err().expect("invalid").to_string();
+        assert!(text.contains("both a JSON body and multipart"), "{text}");
     }
 
     #[test]

@@ -96,7 +96,11 @@ fn arg_value(ty: &Ty, id: &proc_macro2::Ident) -> TokenStream {
 }
 
 fn all_params(a: &ActionIr) -> impl Iterator<Item = &ParamIr> {
-    a.path_params.iter().chain(&a.query).chain(&a.headers)
+    a.path_params
+        .iter()
+        .chain(&a.query)
+        .chain(&a.headers)
+        .chain(&a.multipart)
 }
 
 fn handle_method(
@@ -133,7 +137,7 @@ fn handle_method(
         #docs
         #deprecated
         pub fn #fn_name(&self, #(#args),*) -> #builder {
-            #builder::new(self.client.clone(), #(#values),*)
+            #builder::new_(self.client.clone(), #(#values),*)
         }
     }
 }
@@ -167,6 +171,7 @@ fn action_doc(
         .map(|p| ("path", p))
         .chain(a.query.iter().map(|p| ("query", p)))
         .chain(a.headers.iter().map(|p| ("header", p)))
+        .chain(a.multipart.iter().map(|p| ("multipart", p)))
         .chain(
             ir.api
                 .global_params
@@ -247,6 +252,7 @@ fn type_name(index: &TypeIndex<'_>, ty: &Ty) -> String {
         TyKind::Boolean => "boolean".to_owned(),
         TyKind::DateTime => "date-time".to_owned(),
         TyKind::Any => "JSON".to_owned(),
+        TyKind::File => "file".to_owned(),
         TyKind::Named { name, .. } => {
             let path = index.path(name).to_string().replace(' ', "");
             format!("[`{name}`]({path})")
@@ -406,7 +412,7 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
         .collect();
     let global_setters = ir.api.global_params.iter().map(|p| {
         let id = ident(&p.rust);
-        setter(index, p, quote!(self.globals.#id))
+        setter(index, p, quote!(self.globals_.#id))
     });
     let body_setter = a.body.as_ref().filter(|b| !b.required).map(|b| {
         let id = ident(&b.rust);
@@ -418,7 +424,22 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
     let operation = operation(a);
     // Building the request.
     let request = build_request(ir, index, a);
-    let success = index.tokens(&a.success);
+    let event_enum = format_ident!("{}Event", a.builder);
+    let (success, send_body) = if a.events.is_empty() {
+        (
+            index.tokens(&a.success),
+            quote!(self.client_.execute(self.request_()).await),
+        )
+    } else {
+        (
+            quote!(crate::runtime::EventStream<#event_enum>),
+            quote! {
+                let events = self.client_.execute_events(self.request_()).await?;
+                Ok(crate::runtime::map_events(events, #event_enum::decode))
+            },
+        )
+    };
+    let events = (!a.events.is_empty()).then(|| event_enum_tokens(index, a, &event_enum));
     let stream = a.pagination.as_ref().map(|p| {
         let page = ident(&p.page_param);
         let per_page = ident(&p.per_page_param);
@@ -451,15 +472,15 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
         }
     });
     let globals_field =
-        (!ir.api.global_params.is_empty()).then(|| quote!(globals: crate::api::GlobalParams,));
+        (!ir.api.global_params.is_empty()).then(|| quote!(globals_: crate::api::GlobalParams,));
     let globals_init =
-        (!ir.api.global_params.is_empty()).then(|| quote!(globals: Default::default(),));
+        (!ir.api.global_params.is_empty()).then(|| quote!(globals_: Default::default(),));
     quote! {
         #doc
         #[derive(Debug, Clone)]
         #[must_use = "a request does nothing until it is sent: `.await` it"]
         pub struct #name {
-            client: Client,
+            client_: Client,
             #(#fields)*
             #body_field
             #globals_field
@@ -468,8 +489,8 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
         impl #name {
             #operation
 
-            fn new(client: Client, #(#ctor_args),*) -> Self {
-                #name { client, #(#inits,)* #globals_init }
+            fn new_(client_: Client, #(#ctor_args),*) -> Self {
+                #name { client_, #(#inits,)* #globals_init }
             }
 
             #(#setters)*
@@ -477,23 +498,71 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             #body_setter
 
             /// The HTTP request this builder describes.
-            fn request(&self) -> Request {
+            fn request_(&self) -> Request {
                 #request
             }
 
             /// Sends the request and decodes the response.
             pub async fn send(self) -> Result<#success, Error> {
-                self.client.execute(self.request()).await
+                #send_body
             }
 
             #stream
         }
+
+        #events
 
         impl std::future::IntoFuture for #name {
             type Output = Result<#success, Error>;
             type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
+            }
+        }
+    }
+}
+
+/// The typed events of a streaming action: one variant per event, and `Other` for events this
+/// version does not know.
+fn event_enum_tokens(
+    index: &TypeIndex<'_>,
+    a: &ActionIr,
+    name: &proc_macro2::Ident,
+) -> TokenStream {
+    let doc = doc_attrs(&format!("An event of the `{}` stream.", a.id));
+    let variants = a.events.iter().map(|e| {
+        let id = format_ident!("{}", e.variant);
+        let ty = index.tokens(&e.ty);
+        let doc = doc_attrs(&format!(
+            "`{}`{}",
+            e.wire,
+            e.description
+                .as_deref()
+                .map(|d| format!(": {d}"))
+                .unwrap_or_default()
+        ));
+        quote!(#doc #id(#ty),)
+    });
+    let arms = a.events.iter().map(|e| {
+        let id = format_ident!("{}", e.variant);
+        let wire = &e.wire;
+        quote!(#wire => Self::#id(serde_json::from_str(&event.data)?),)
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            /// An event this version of the crate does not know (or a keep-alive), as received.
+            Other(crate::runtime::ServerSentEvent),
+        }
+
+        impl #name {
+            fn decode(event: &crate::runtime::ServerSentEvent) -> Result<Self, serde_json::Error> {
+                Ok(match event.event.as_str() {
+                    #(#arms)*
+                    _ => Self::Other(event.clone()),
+                })
             }
         }
     }
@@ -551,9 +620,25 @@ fn operation(a: &ActionIr) -> TokenStream {
     }
 }
 
-/// Whether a parameter's value goes into the query string JSON-encoded.
-fn json_encoded(ty: &Ty) -> bool {
-    matches!(ty.kind, TyKind::Map(_))
+/// How a query parameter's value is added to the request: structured values (objects, and
+/// arrays of them) JSON-encoded or in bracket form, as the spec says; others as they are.
+fn query_add(index: &TypeIndex<'_>, p: &ParamIr, wire: &str) -> TokenStream {
+    let structured = |kind: &TyKind| match kind {
+        TyKind::Named { name, .. } => !index.is_string_enum(name),
+        TyKind::Map(_) | TyKind::Any => true,
+        _ => false,
+    };
+    let is_structured = match &p.ty.kind {
+        TyKind::Array(item) => structured(&item.kind),
+        other => structured(other),
+    };
+    if !is_structured {
+        quote!(request.query(#wire, value);)
+    } else if p.json_encoded {
+        quote!(request.query(#wire, &serde_json::to_value(value).unwrap_or_default());)
+    } else {
+        quote!(request.query_deep(#wire, &serde_json::to_value(value).unwrap_or_default());)
+    }
 }
 
 fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
@@ -567,11 +652,7 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
     for p in &a.query {
         let id = ident(&p.rust);
         let wire = &p.wire;
-        let add = if json_encoded(&p.ty) {
-            quote!(request.query(#wire, &serde_json::to_value(value).unwrap_or_default());)
-        } else {
-            quote!(request.query(#wire, value);)
-        };
+        let add = query_add(index, p, wire);
         steps.push(if positional(p) {
             quote!({ let value = &self.#id; #add })
         } else {
@@ -585,6 +666,25 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
             quote!(request.header(#wire, self.#id.to_string());)
         } else {
             quote!(if let Some(value) = &self.#id { request.header(#wire, value.to_string()); })
+        });
+    }
+    for p in &a.multipart {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        let add = match &p.ty.kind {
+            TyKind::File => quote!(request.multipart_file(#wire, value);),
+            TyKind::String => quote!(request.multipart_text(#wire, value.clone());),
+            TyKind::Integer | TyKind::Number | TyKind::Boolean => {
+                quote!(request.multipart_text(#wire, value.to_string());)
+            }
+            _ => {
+                quote!(request.multipart_text(#wire, serde_json::to_string(value).unwrap_or_default());)
+            }
+        };
+        steps.push(if positional(p) {
+            quote!({ let value = &self.#id; #add })
+        } else {
+            quote!(if let Some(value) = &self.#id { #add })
         });
     }
     for p in all_params(a) {
@@ -611,7 +711,7 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
         }
     }
     let globals =
-        (!ir.api.global_params.is_empty()).then(|| quote!(self.globals.apply(&mut request);));
+        (!ir.api.global_params.is_empty()).then(|| quote!(self.globals_.apply(&mut request);));
     let validate = (!checks.is_empty()).then(|| quote!(request.validate(|v| { #(#checks)* });));
     quote! {
         let mut request = Request::new(Self::OPERATION);

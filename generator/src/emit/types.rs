@@ -14,6 +14,7 @@ use crate::names::ident;
 /// Knows where every named type lives, to write paths to it.
 pub struct TypeIndex<'a> {
     homes: HashMap<&'a str, &'a Home>,
+    string_enums: std::collections::HashSet<&'a str>,
     patterns: &'a [String],
 }
 
@@ -26,8 +27,19 @@ impl<'a> TypeIndex<'a> {
                 .iter()
                 .map(|t| (t.name.as_str(), &t.home))
                 .collect(),
+            string_enums: ir
+                .types
+                .iter()
+                .filter(|t| matches!(t.kind, TypeKind::StringEnum { .. }))
+                .map(|t| t.name.as_str())
+                .collect(),
             patterns: &ir.patterns,
         }
+    }
+
+    /// Whether `name` is a string enumeration (which goes into a query string as its value).
+    pub fn is_string_enum(&self, name: &str) -> bool {
+        self.string_enums.contains(name)
     }
 
     /// The crate path of a named type.
@@ -61,6 +73,7 @@ impl<'a> TypeIndex<'a> {
             TyKind::Boolean => quote!(bool),
             TyKind::DateTime => quote!(chrono::DateTime<chrono::Utc>),
             TyKind::Any => quote!(serde_json::Value),
+            TyKind::File => quote!(crate::runtime::FilePart),
             TyKind::Named { name, boxed } => {
                 let path = self.path(name);
                 if *boxed { quote!(Box<#path>) } else { path }
@@ -161,7 +174,7 @@ impl<'a> TypeIndex<'a> {
             TyKind::Named { .. } => {
                 out.push(quote!(crate::runtime::Validate::validate_into(#value, v);));
             }
-            TyKind::Boolean | TyKind::DateTime | TyKind::Any => {}
+            TyKind::Boolean | TyKind::DateTime | TyKind::Any | TyKind::File => {}
         }
         if let Some(values) = &c.one_of_values {
             let allowed: Vec<String> = values.iter().map(Value::to_string).collect();
@@ -461,7 +474,7 @@ fn variant_rank(kind: &TyKind) -> u8 {
         TyKind::Named { .. } => 5,
         TyKind::Array(_) => 6,
         TyKind::Map(_) => 7,
-        TyKind::Any => 8,
+        TyKind::Any | TyKind::File => 8,
     }
 }
 
