@@ -16,6 +16,7 @@ pub fn options() -> restgen::Options {
         crate_name: "losant".into(),
         source: "spec/".into(),
         regenerate_with: "cargo xtask codegen".into(),
+        resource_features: true,
     }
 }
 

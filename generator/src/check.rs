@@ -148,9 +148,17 @@ fn check_action(
         .map(|p| ("path_params", p))
         .chain(action.path_params.iter().map(|p| ("path_params", p)))
         .chain(action.query.iter().map(|p| ("query", p)))
-        .chain(action.headers.iter().map(|p| ("headers", p)));
-    for (i, (list, p)) in own.clone().enumerate() {
-        check_param(p, &at(&format!("{list}[{i}]")), report);
+        .chain(action.headers.iter().map(|p| ("headers", p)))
+        .chain(action.multipart.iter().map(|p| ("multipart", p)));
+    // The resource's path parameters are checked once, with the resource.
+    for (list, params) in [
+        ("path_params", &action.path_params),
+        ("query", &action.query),
+        ("headers", &action.headers),
+    ] {
+        for (i, p) in params.iter().enumerate() {
+            check_param(p, &at(&format!("{list}[{i}]")), report);
+        }
     }
     // The body is an argument too.
     let names = own

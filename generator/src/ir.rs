@@ -1,6 +1,8 @@
 //! The intermediate representation: the spec resolved into Rust-shaped facts (type names, field
 //! names, resolved references, request shapes), so that emitting code is a plain walk.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 /// Everything the emitter needs.
@@ -20,6 +22,64 @@ impl Ir {
     /// The named type called `name`.
     pub fn type_def(&self, name: &str) -> Option<&TypeDef> {
         self.types.iter().find(|t| t.name == name)
+    }
+
+    /// The names of the named types that values of `roots` can contain, directly or not.
+    pub fn reachable(&self, roots: Vec<Ty>) -> HashSet<String> {
+        let index: HashMap<&str, &TypeDef> =
+            self.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        let mut seen = HashSet::new();
+        let mut stack = roots;
+        while let Some(ty) = stack.pop() {
+            match ty.kind {
+                TyKind::Named { name, .. } => {
+                    let Some(def) = index.get(name.as_str()) else {
+                        continue;
+                    };
+                    if !seen.insert(name) {
+                        continue;
+                    }
+                    match &def.kind {
+                        TypeKind::Struct { fields, additional } => {
+                            stack.extend(fields.iter().map(|f| f.ty.clone()));
+                            stack.extend(additional.clone());
+                        }
+                        TypeKind::Union { variants } => {
+                            stack.extend(variants.iter().map(|(_, t)| t.clone()))
+                        }
+                        TypeKind::Alias(t) => stack.push(t.clone()),
+                        TypeKind::StringEnum { .. } => {}
+                    }
+                }
+                TyKind::Array(inner) | TyKind::Map(inner) => stack.push(*inner),
+                _ => {}
+            }
+        }
+        seen
+    }
+}
+
+impl ActionIr {
+    /// Every type the action's request, responses, errors and events use.
+    pub fn types(&self) -> Vec<Ty> {
+        let params = self
+            .path_params
+            .iter()
+            .chain(&self.query)
+            .chain(&self.headers)
+            .chain(&self.multipart);
+        params
+            .map(|p| p.ty.clone())
+            .chain(self.body.iter().map(|b| b.ty.clone()))
+            .chain(
+                self.responses
+                    .iter()
+                    .chain(&self.errors)
+                    .map(|r| r.ty.clone()),
+            )
+            .chain(self.events.iter().map(|e| e.ty.clone()))
+            .chain(std::iter::once(self.success.clone()))
+            .collect()
     }
 }
 

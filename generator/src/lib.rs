@@ -22,6 +22,7 @@
 //!     crate_name: "my_api".into(),
 //!     source: "spec/".into(),
 //!     regenerate_with: "cargo xtask codegen".into(),
+//!     resource_features: false,
 //! };
 //! match restgen::generate(Path::new("spec"), &options) {
 //!     Ok(files) => {
@@ -60,6 +61,9 @@ pub struct Options {
     pub source: String,
     /// The command that regenerates the files, as named in their header.
     pub regenerate_with: String,
+    /// Whether each resource sits behind a Cargo feature named like its module (plus `full`
+    /// for all), so that a crate using a few resources compiles only what they need.
+    pub resource_features: bool,
 }
 
 /// One generated file.
@@ -85,14 +89,11 @@ pub fn generate_from_spec(
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
     check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
     let ir = lower::lower(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
-    let emit_options = emit::Options {
-        crate_name: options.crate_name.clone(),
-        regenerate_with: options.regenerate_with.clone(),
-    };
+
     let header = format::header(&options.source, &options.regenerate_with);
     let mut problems = Diagnostics::new();
     let mut files = Vec::new();
-    for file in emit::emit(&ir, &emit_options) {
+    for file in emit::emit(&ir, options) {
         match format::format_file(&file.path, file.tokens, &header) {
             Ok(contents) => files.push(GeneratedFile {
                 path: file.path,

@@ -55,6 +55,7 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
         patterns: lowerer.patterns,
     };
     mark_request_types(&mut ir);
+    place_shared_types(&mut ir);
     lowerer.problems.into_result(ir)
 }
 
@@ -141,6 +142,15 @@ impl Lowerer<'_> {
         }
         self.file = saved_file;
         Some(name)
+    }
+
+    /// An earlier type of the same shape that a type made in `ctx` may share: one among the
+    /// models, or one of the same resource (a resource's parameter types are its own, so that
+    /// resources stay independent).
+    fn shared(&self, s: &Schema, ctx: &Ctx) -> Option<String> {
+        let existing = self.by_shape.get(&shape_key(s))?;
+        let home = &self.types.iter().find(|t| t.name == *existing)?.home;
+        (matches!(home, Home::Models(_)) || *home == ctx.home).then(|| existing.clone())
     }
 
     /// A fresh type name based on `base`.
@@ -295,8 +305,8 @@ impl Lowerer<'_> {
             };
         };
         if forced.is_none() {
-            if let Some(existing) = self.by_shape.get(&shape_key(s)) {
-                return named(existing.clone());
+            if let Some(existing) = self.shared(s, ctx) {
+                return named(existing);
             }
         }
         let name = self.type_name(s, ctx, forced);
@@ -390,8 +400,8 @@ impl Lowerer<'_> {
     /// Makes (or reuses) a named enum or union type.
     fn make_type(&mut self, s: &Schema, ctx: &Ctx, forced: Option<&str>, kind: TypeKind) -> Ty {
         if forced.is_none() {
-            if let Some(existing) = self.by_shape.get(&shape_key(s)) {
-                return named(existing.clone());
+            if let Some(existing) = self.shared(s, ctx) {
+                return named(existing);
             }
         }
         let name = self.type_name(s, ctx, forced);
@@ -429,8 +439,8 @@ impl Lowerer<'_> {
             return ty;
         }
         if forced.is_none() {
-            if let Some(existing) = self.by_shape.get(&shape_key(s)) {
-                let mut ty = named(existing.clone());
+            if let Some(existing) = self.shared(s, ctx) {
+                let mut ty = named(existing);
                 ty.nullable = nullable;
                 return ty;
             }
@@ -1008,6 +1018,71 @@ fn branch_name(s: &Schema) -> String {
     }
 }
 
+/// Gives every model type used outside the file it was first made in (a shape shared by
+/// several schemas) a file of its own, so that a file holds one schema's own types and
+/// compiling one schema never pulls in another's.
+fn place_shared_types(ir: &mut Ir) {
+    loop {
+        let file_of: HashMap<String, String> = ir
+            .types
+            .iter()
+            .filter_map(|t| match &t.home {
+                Home::Models(file) => Some((t.name.clone(), file.clone())),
+                Home::Resource(_) => None,
+            })
+            .collect();
+        let mut used_from: HashMap<String, HashSet<String>> = HashMap::new();
+        for def in &ir.types {
+            let Home::Models(file) = &def.home else {
+                continue;
+            };
+            let mut direct = Vec::new();
+            match &def.kind {
+                TypeKind::Struct { fields, additional } => {
+                    direct.extend(fields.iter().map(|f| &f.ty));
+                    direct.extend(additional.iter());
+                }
+                TypeKind::Union { variants } => direct.extend(variants.iter().map(|(_, t)| t)),
+                TypeKind::Alias(t) => direct.push(t),
+                TypeKind::StringEnum { .. } => {}
+            }
+            let mut names = Vec::new();
+            for ty in direct {
+                named_in(ty, &mut names);
+            }
+            for name in names {
+                used_from.entry(name).or_default().insert(file.clone());
+            }
+        }
+        let mut moved = false;
+        for def in &mut ir.types {
+            let Home::Models(file) = &def.home else {
+                continue;
+            };
+            let own = module(&def.name);
+            let elsewhere = used_from
+                .get(&def.name)
+                .is_some_and(|files| files.iter().any(|f| f != file));
+            if elsewhere && *file != own && file_of.get(&def.name) == Some(file) {
+                def.home = Home::Models(own);
+                moved = true;
+            }
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+/// The named types a type mentions directly (not through other named types).
+fn named_in(ty: &Ty, out: &mut Vec<String>) {
+    match &ty.kind {
+        TyKind::Named { name, .. } => out.push(name.clone()),
+        TyKind::Array(inner) | TyKind::Map(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
 /// Marks the types reachable from request bodies and parameters (they get client-side
 /// validation), and those reachable from PATCH bodies (their optional fields tell `null`
 /// from absent).
@@ -1030,46 +1105,16 @@ fn mark_request_types(ir: &mut Ir) {
         }
     }
     request_roots.extend(ir.api.global_params.iter().map(|p| p.ty.clone()));
-    for name in reachable(ir, request_roots) {
+    for name in ir.reachable(request_roots) {
         if let Some(t) = ir.types.iter_mut().find(|t| t.name == name) {
             t.in_request = true;
         }
     }
-    for name in reachable(ir, patch_roots) {
+    for name in ir.reachable(patch_roots) {
         if let Some(t) = ir.types.iter_mut().find(|t| t.name == name) {
             t.in_patch = true;
         }
     }
-}
-
-fn reachable(ir: &Ir, roots: Vec<Ty>) -> HashSet<String> {
-    let index: HashMap<&str, &TypeDef> = ir.types.iter().map(|t| (t.name.as_str(), t)).collect();
-    let mut seen = HashSet::new();
-    let mut stack = roots;
-    while let Some(ty) = stack.pop() {
-        match ty.kind {
-            TyKind::Named { name, .. } => {
-                if let Some(def) = index.get(name.as_str()) {
-                    if seen.insert(name.clone()) {
-                        match &def.kind {
-                            TypeKind::Struct { fields, additional } => {
-                                stack.extend(fields.iter().map(|f| f.ty.clone()));
-                                stack.extend(additional.clone());
-                            }
-                            TypeKind::Union { variants } => {
-                                stack.extend(variants.iter().map(|(_, t)| t.clone()))
-                            }
-                            TypeKind::Alias(t) => stack.push(t.clone()),
-                            TypeKind::StringEnum { .. } => {}
-                        }
-                    }
-                }
-            }
-            TyKind::Array(inner) | TyKind::Map(inner) => stack.push(*inner),
-            _ => {}
-        }
-    }
-    seen
 }
 
 #[cfg(test)]

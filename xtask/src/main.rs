@@ -2,7 +2,13 @@
 //!
 //! - `cargo xtask codegen` regenerates `generated/src/api/` from `spec/`;
 //! - `cargo xtask codegen --check` changes nothing and fails, naming the stale files, when
-//!   `generated/src/api/` is not what `spec/` generates.
+//!   `generated/src/api/` is not what `spec/` generates;
+//! - `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]` converts Losant's published
+//!   API description (`../shared/losant-api`) into `spec/resources/` and `spec/schemas/` (see
+//!   [`import`] for what it overwrites and what it leaves alone).
+
+mod features;
+mod import;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -13,6 +19,8 @@ use restgen::write::{self, Mode};
 const CRATE_NAME: &str = "losant";
 const SPEC_DIR: &str = "spec";
 const OUTPUT_DIR: &str = "generated/src/api";
+/// The generated crate's manifest, whose `[features]` section codegen writes.
+const MANIFEST: &str = "generated/Cargo.toml";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -20,8 +28,12 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
+        ["import", rest @ ..] => import::main(rest, &root()),
         _ => {
-            eprintln!("usage: cargo xtask codegen [--check]");
+            eprintln!(
+                "usage: cargo xtask codegen [--check]\n       \
+                 cargo xtask import [--from DIR] [--to DIR] [--check] [--force]"
+            );
             ExitCode::from(2)
         }
     }
@@ -41,9 +53,12 @@ fn codegen(mode: Mode) -> ExitCode {
         crate_name: CRATE_NAME.into(),
         source: format!("{SPEC_DIR}/"),
         regenerate_with: "cargo xtask codegen".into(),
+        resource_features: true,
     };
-    let files = match restgen::generate(&root.join(SPEC_DIR), &options) {
-        Ok(files) => files,
+    let generated = restgen::load::load_dir(&root.join(SPEC_DIR))
+        .and_then(|spec| Ok((restgen::generate_from_spec(&spec, &options)?, spec)));
+    let (files, spec) = match generated {
+        Ok(generated) => generated,
         Err(problems) => {
             eprintln!("{problems}");
             eprintln!("nothing was written to {OUTPUT_DIR}/");
@@ -57,9 +72,32 @@ fn codegen(mode: Mode) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The manifest's generated `[features]` section, one feature per resource.
+    let mut modules: Vec<String> = spec
+        .resources
+        .iter()
+        .map(|r| restgen::names::module(&r.name))
+        .collect();
+    modules.sort();
+    let manifest_path = root.join(MANIFEST);
+    let manifest = match std::fs::read_to_string(&manifest_path) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot read {MANIFEST}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let updated = features::update(&manifest, &features::section(&modules));
+    let manifest_stale = updated != manifest;
+    if manifest_stale && mode == Mode::Write {
+        if let Err(err) = write::write_atomically(&manifest_path, updated.as_bytes()) {
+            eprintln!("error: cannot write {MANIFEST}: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     let show = |p: &PathBuf| format!("{OUTPUT_DIR}/{}", p.display());
     match mode {
-        Mode::Check if outcome.is_unchanged() => {
+        Mode::Check if outcome.is_unchanged() && !manifest_stale => {
             println!(
                 "{OUTPUT_DIR}/ is up to date with {SPEC_DIR}/ ({} files)",
                 files.len()
@@ -74,6 +112,9 @@ fn codegen(mode: Mode) -> ExitCode {
             for path in &outcome.removed {
                 eprintln!("  no longer generated: {}", show(path));
             }
+            if manifest_stale {
+                eprintln!("  differs: the [features] section of {MANIFEST}");
+            }
             ExitCode::FAILURE
         }
         Mode::Write => {
@@ -82,6 +123,9 @@ fn codegen(mode: Mode) -> ExitCode {
             }
             for path in &outcome.removed {
                 println!("removed {}", show(path));
+            }
+            if manifest_stale {
+                println!("wrote the [features] section of {MANIFEST}");
             }
             println!(
                 "{} files generated from {SPEC_DIR}/, {} written, {} removed",

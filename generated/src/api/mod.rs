@@ -8,8 +8,10 @@
 
 pub mod models;
 /// The `instanceOrg` resource.
+#[cfg(feature = "instance_org")]
 pub mod instance_org;
 /// The `orgs` resource.
+#[cfg(feature = "orgs")]
 pub mod orgs;
 use crate::runtime::{ApiInfo, Client, Operation};
 
@@ -23,21 +25,29 @@ pub(crate) const API_INFO: ApiInfo = ApiInfo {
     error_message_field: "message",
 };
 
-/// Every operation of the API, in spec order: id, method, path and accepted scopes.
+/// Every operation of the API (of the enabled resources), in spec order: id, method,
+/// path and accepted scopes.
 pub static OPERATIONS: &[&Operation] = &[
+    #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgGet::OPERATION,
+    #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgPatch::OPERATION,
+    #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgDelete::OPERATION,
+    #[cfg(feature = "orgs")]
     orgs::OrgsGet::OPERATION,
+    #[cfg(feature = "orgs")]
     orgs::OrgsPost::OPERATION,
 ];
 impl Client {
     /// The `instanceOrg` resource: An organization owned by an enterprise instance.
+    #[cfg(feature = "instance_org")]
     pub fn instance_org(&self) -> instance_org::InstanceOrg {
         instance_org::InstanceOrg::new(self.clone())
     }
 
     /// The `orgs` resource: Organizations of the current user.
+    #[cfg(feature = "orgs")]
     pub fn orgs(&self) -> orgs::Orgs {
         orgs::Orgs::new(self.clone())
     }

@@ -1,4 +1,4 @@
-//! `restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME]`: generate (or, with `--check`,
+//! `restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features]`: generate (or, with `--check`,
 //! verify) Rust code for a spec folder; without `OUT_DIR`, only check the spec and report its
 //! problems.
 
@@ -11,26 +11,33 @@ fn main() -> ExitCode {
     let mut positional = Vec::new();
     let mut mode = Mode::Write;
     let mut crate_name = "api".to_owned();
+    let mut resource_features = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => mode = Mode::Check,
+            "--resource-features" => resource_features = true,
             "--crate-name" => crate_name = args.next().unwrap_or(crate_name),
             "-h" | "--help" => {
-                println!("usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME]");
+                println!(
+                    "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features]"
+                );
                 return ExitCode::SUCCESS;
             }
             _ => positional.push(PathBuf::from(arg)),
         }
     }
     let Some(spec) = positional.first() else {
-        eprintln!("usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME]");
+        eprintln!(
+            "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features]"
+        );
         return ExitCode::from(2);
     };
     let options = restgen::Options {
         crate_name,
         source: spec.display().to_string(),
         regenerate_with: "restgen".into(),
+        resource_features,
     };
     let files = match restgen::generate(spec, &options) {
         Ok(files) => files,

@@ -10,7 +10,14 @@ use crate::ir::{Ir, TyKind};
 use crate::names::ident;
 
 /// The `mod.rs` of the generated code.
-pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>) -> TokenStream {
+pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> TokenStream {
+    // With resource features, each resource's module, accessor and operations are compiled
+    // only when its feature is on.
+    let cfg = |module: &str| {
+        options
+            .resource_features
+            .then(|| quote!(#[cfg(feature = #module)]))
+    };
     let api = &ir.api;
     let mut module_doc = format!("{} {}", api.title, api.version);
     if let Some(description) = &api.description {
@@ -20,7 +27,8 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>) -> TokenStream {
     let modules = ir.resources.iter().map(|r| {
         let module = ident(&r.module);
         let doc = doc_attrs(&format!("The `{}` resource.", r.name));
-        quote!(#doc pub mod #module;)
+        let cfg = cfg(&r.module);
+        quote!(#doc #cfg pub mod #module;)
     });
     let (title, version, base_url) = (&api.title, &api.version, &api.base_url);
     let header_names = api.headers.iter().map(|(n, _)| n);
@@ -34,13 +42,15 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>) -> TokenStream {
             r.name,
             r.description.as_deref().map(|d| format!(": {d}")).unwrap_or_else(|| ".".into())
         ));
-        quote!(#doc pub fn #module(&self) -> #module::#handle { #module::#handle::new(self.clone()) })
+        let cfg = cfg(&r.module);
+        quote!(#doc #cfg pub fn #module(&self) -> #module::#handle { #module::#handle::new(self.clone()) })
     });
     let operations = ir.resources.iter().flat_map(|r| {
         let module = ident(&r.module);
+        let cfg = cfg(&r.module);
         r.actions.iter().map(move |a| {
             let builder = format_ident!("{}", a.builder);
-            quote!(#module::#builder::OPERATION)
+            quote!(#cfg #module::#builder::OPERATION)
         })
     });
     let globals = (!api.global_params.is_empty()).then(|| {
@@ -102,7 +112,8 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>) -> TokenStream {
             error_message_field: #message_field,
         };
 
-        /// Every operation of the API, in spec order: id, method, path and accepted scopes.
+        /// Every operation of the API (of the enabled resources), in spec order: id, method,
+        /// path and accepted scopes.
         pub static OPERATIONS: &[&Operation] = &[#(#operations),*];
 
         impl Client {

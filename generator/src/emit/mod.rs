@@ -10,18 +10,16 @@ use std::collections::BTreeMap;
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use std::collections::BTreeSet;
+
 use crate::ir::{Home, Ir};
 use docs::inner_doc_attrs;
 use types::{TypeIndex, emit_type};
 
-/// Settings of the emitted code that are not part of the API spec.
-#[derive(Debug, Clone)]
-pub struct Options {
-    /// Name of the crate the code is emitted into, as used in doc examples (`losant`).
-    pub crate_name: String,
-    /// How to regenerate the files, for their header (`cargo xtask codegen`).
-    pub regenerate_with: String,
-}
+pub use crate::Options;
+
+/// The name of the feature that enables every resource.
+pub const FULL_FEATURE: &str = "full";
 
 /// One emitted file: its path relative to the output folder and its tokens.
 pub struct EmittedFile {
@@ -37,7 +35,7 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
     let index = TypeIndex::new(ir);
     let mut files = vec![EmittedFile {
         path: "mod.rs".into(),
-        tokens: api::emit_api(ir, &index),
+        tokens: api::emit_api(ir, &index, options),
     }];
     // Models, grouped by file.
     let mut groups: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
@@ -49,13 +47,17 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
                 .push(emit_type(&index, def));
         }
     }
-    let modules = groups.keys().map(|m| crate::names::ident(m));
-    let modules2 = modules.clone();
+    let features = options.resource_features.then(|| model_features(ir));
+    let declarations = groups.keys().map(|m| {
+        let module = crate::names::ident(m);
+        let cfg = features.as_ref().and_then(|f| f.get(*m)).map(cfg_any);
+        quote!(#cfg mod #module; #cfg pub use #module::*;)
+    });
     files.push(EmittedFile {
         path: "models/mod.rs".into(),
         tokens: quote! {
             //! The API's data types, one file per named schema of the spec.
-            #( mod #modules; pub use #modules2::*; )*
+            #(#declarations)*
         },
     });
     for (file, defs) in groups {
@@ -72,4 +74,85 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
         });
     }
     files
+}
+
+/// For each models file, the resource features that need it. A file is compiled whole, so a
+/// feature that needs one type of a file needs every type the file's types use, in other files
+/// too: the sets are closed under that. The global parameters' types are always needed (`None`).
+fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
+    let file_of: BTreeMap<&str, &str> = ir
+        .types
+        .iter()
+        .filter_map(|t| match &t.home {
+            Home::Models(file) => Some((t.name.as_str(), file.as_str())),
+            Home::Resource(_) => None,
+        })
+        .collect();
+    let files_of = |names: &std::collections::HashSet<String>| -> BTreeSet<String> {
+        names
+            .iter()
+            .filter_map(|n| file_of.get(n.as_str()).map(|f| (*f).to_owned()))
+            .collect()
+    };
+    // Every named type of the given files, as roots.
+    let roots_of = |files: &BTreeSet<String>| -> Vec<crate::ir::Ty> {
+        ir.types
+            .iter()
+            .filter(|t| matches!(&t.home, Home::Models(f) if files.contains(f)))
+            .map(|t| {
+                crate::ir::Ty::plain(crate::ir::TyKind::Named {
+                    name: t.name.clone(),
+                    boxed: false,
+                })
+            })
+            .collect()
+    };
+    let closed = |roots: Vec<crate::ir::Ty>| -> BTreeSet<String> {
+        let mut files = files_of(&ir.reachable(roots));
+        loop {
+            let next = files_of(&ir.reachable(roots_of(&files)));
+            if next.is_subset(&files) {
+                return files;
+            }
+            files.extend(next);
+        }
+    };
+    let always = closed(ir.api.global_params.iter().map(|p| p.ty.clone()).collect());
+    let mut by_file: BTreeMap<String, Option<BTreeSet<String>>> = ir
+        .types
+        .iter()
+        .filter_map(|t| match &t.home {
+            Home::Models(file) => Some((file.clone(), Some(BTreeSet::new()))),
+            Home::Resource(_) => None,
+        })
+        .collect();
+    for file in &always {
+        by_file.insert(file.clone(), None);
+    }
+    for resource in &ir.resources {
+        let roots = resource.actions.iter().flat_map(|a| a.types()).collect();
+        for file in closed(roots) {
+            if let Some(Some(set)) = by_file.get_mut(&file) {
+                set.insert(resource.module.clone());
+            }
+        }
+    }
+    by_file
+}
+
+/// `#[cfg(...)]` enabling an item when any of `features` is on; `None` (always needed)
+/// gives no attribute; an empty set (used by no resource) gives the `full` feature.
+fn cfg_any(features: &Option<BTreeSet<String>>) -> Option<TokenStream> {
+    let features = features.as_ref()?;
+    Some(match features.len() {
+        0 => quote!(#[cfg(feature = #FULL_FEATURE)]),
+        1 => {
+            let only = features.iter().next();
+            quote!(#[cfg(feature = #only)])
+        }
+        _ => {
+            let all = features.iter();
+            quote!(#[cfg(any(#(feature = #all),*))])
+        }
+    })
 }

@@ -6,17 +6,75 @@
 
 //! The API's data types, one file per named schema of the spec.
 
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
 mod error;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
 pub use error::*;
+#[cfg(feature = "instance_org")]
 mod instance_organization;
+#[cfg(feature = "instance_org")]
 pub use instance_organization::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_banner;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_banner::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_banner_level;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_banner_level::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_disabled_at;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_disabled_at::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_limits;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_limits::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_mfa_mode;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_mfa_mode::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_subscription_status;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_subscription_status::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_summary;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_summary::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_summary_notebook_stats;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_summary_notebook_stats::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod instance_organization_summary_storage_stats;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use instance_organization_summary_storage_stats::*;
+#[cfg(feature = "instance_org")]
+mod instance_organization_tags_item;
+#[cfg(feature = "instance_org")]
+pub use instance_organization_tags_item::*;
+#[cfg(feature = "instance_org")]
 mod instance_owned_organization_patch;
+#[cfg(feature = "instance_org")]
 pub use instance_owned_organization_patch::*;
+#[cfg(feature = "orgs")]
 mod organization;
+#[cfg(feature = "orgs")]
 pub use organization::*;
+#[cfg(feature = "orgs")]
 mod organization_post;
+#[cfg(feature = "orgs")]
 pub use organization_post::*;
+#[cfg(feature = "orgs")]
 mod organizations;
+#[cfg(feature = "orgs")]
 pub use organizations::*;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+mod payload_stats;
+#[cfg(any(feature = "instance_org", feature = "orgs"))]
+pub use payload_stats::*;
+#[cfg(feature = "instance_org")]
 mod success;
+#[cfg(feature = "instance_org")]
 pub use success::*;
