@@ -50,8 +50,16 @@ fn assert_accepts(id: &str, seed_scopes: &[&str]) {
 
 #[test]
 fn the_five_seed_actions_have_their_method_path_and_scopes() {
+    let seed = [
+        "instanceOrg.get",
+        "instanceOrg.patch",
+        "instanceOrg.delete",
+        "orgs.get",
+        "orgs.post",
+    ];
     let ops: Vec<(&str, Method, &str)> = losant::OPERATIONS
         .iter()
+        .filter(|o| seed.contains(&o.id))
         .map(|o| (o.id, o.method, o.path))
         .collect();
     assert_eq!(

@@ -9,10 +9,28 @@ fn fixture(name: &str) -> String {
         .unwrap_or_else(|problems| panic!("fixture `{name}` should generate:\n{problems}"))
 }
 
+/// The seed resources' part of the output for `spec/`: their modules and the models named
+/// after their schemas (the whole API's output is far too large to review as a snapshot).
 #[test]
 fn seed_spec() {
     let files = restgen::generate(&root().join("spec"), &options()).expect("spec/ generates");
-    insta::assert_snapshot!(render(&files));
+    let seed_files = [
+        "instance_org.rs",
+        "orgs.rs",
+        "models/error.rs",
+        "models/instance_organization.rs",
+        "models/instance_owned_organization_patch.rs",
+        "models/organization.rs",
+        "models/organization_post.rs",
+        "models/organizations.rs",
+        "models/success.rs",
+    ];
+    let seed: Vec<_> = files
+        .into_iter()
+        .filter(|f| seed_files.contains(&f.path.as_str()))
+        .collect();
+    assert_eq!(seed.len(), seed_files.len(), "every seed file is generated");
+    insta::assert_snapshot!(render(&seed));
 }
 
 #[test]

@@ -15,11 +15,11 @@ use chrono::{DateTime, TimeZone, Utc};
 use futures_util::TryStreamExt;
 use losant::instance_org::{InstanceOrgDelete, InstanceOrgGet, InstanceOrgPatch};
 use losant::models::{
-    InstanceOrganization, InstanceOrganizationBanner, InstanceOrganizationBannerLevel,
-    InstanceOrganizationDisabledAt, InstanceOrganizationLimits, InstanceOrganizationMfaMode,
-    InstanceOrganizationSubscriptionStatus, InstanceOrganizationTagsItem,
-    InstanceOwnedOrganizationPatch, InstanceOwnedOrganizationPatchDisabledAt, Organization,
-    OrganizationMembersItemRole, OrganizationPost, Organizations, OrganizationsSortDirection,
+    ApiTokenDefaultRole, ApiTokensSortDirection, DeviceTagsItem, HistoricalSummaryLimits,
+    InstanceMfaMode, InstanceOrganization, InstanceOrganizationBanner,
+    InstanceOrganizationBannerLevel, InstanceOrganizationDisabledAt,
+    InstanceOrganizationSubscriptionStatus, InstanceOwnedOrganizationPatch,
+    InstanceOwnedOrganizationPatchDisabledAt, Organization, OrganizationPost, Organizations,
     Success,
 };
 use losant::orgs::{OrgsGet, OrgsGetFilterField, OrgsGetSortDirection, OrgsGetSortField, OrgsPost};
@@ -362,7 +362,7 @@ async fn orgs_post_sends_the_organization_as_json() {
         billing_email: Some("billing@example.com".to_owned()),
         card_token: Some("tok_visa".to_owned()),
         icon_color: Some("#057180".to_owned()),
-        mfa_mode: Some(InstanceOrganizationMfaMode::AdminRequired),
+        mfa_mode: Some(InstanceMfaMode::AdminRequired),
         ..OrganizationPost::new("Édition spéciale".to_owned())
     };
     client
@@ -470,7 +470,7 @@ async fn instance_org_patch_sends_the_changes_as_json() {
         .patch(INSTANCE, ORG, published)
         .await
         .expect("published body");
-    let tag = InstanceOrganizationTagsItem::new("env".to_owned(), "staging".to_owned());
+    let tag = DeviceTagsItem::new("env".to_owned(), "staging".to_owned());
     let changes = InstanceOwnedOrganizationPatch {
         icon_color: Some(Nullable::Value("#ff0000".to_owned())),
         tags: Some(Nullable::Value(vec![tag])),
@@ -664,7 +664,7 @@ async fn orgs_get_decodes_the_published_collection() {
     assert_eq!(page.page, Some(0));
     assert_eq!(page.per_page, Some(1));
     assert_eq!(page.sort_field.as_deref(), Some("name"));
-    assert_eq!(page.sort_direction, Some(OrganizationsSortDirection::Asc));
+    assert_eq!(page.sort_direction, Some(ApiTokensSortDirection::Asc));
     let items = page.items.expect("items");
     assert_eq!(items.len(), 1);
     let org = &items[0];
@@ -676,8 +676,8 @@ async fn orgs_get_decodes_the_published_collection() {
     assert_eq!(
         roles,
         [
-            Some(OrganizationMembersItemRole::Admin),
-            Some(OrganizationMembersItemRole::View)
+            Some(ApiTokenDefaultRole::Admin),
+            Some(ApiTokenDefaultRole::View)
         ]
     );
     assert_eq!(members[1].email.as_deref(), Some("viewer@example.com"));
@@ -730,14 +730,11 @@ async fn instance_org_get_and_patch_decode_the_published_organization() {
         org.disabled_at,
         Some(InstanceOrganizationDisabledAt::False(false))
     );
-    assert_eq!(org.mfa_mode, Some(InstanceOrganizationMfaMode::NotRequired));
+    assert_eq!(org.mfa_mode, Some(InstanceMfaMode::NotRequired));
     assert_eq!(org.whitelisted_email_domains, Some(vec![]));
     assert_eq!(
         org.tags,
-        Some(vec![InstanceOrganizationTagsItem::new(
-            "my".to_owned(),
-            "tag".to_owned()
-        )])
+        Some(vec![DeviceTagsItem::new("my".to_owned(), "tag".to_owned())])
     );
     let banner = org.banner.as_ref().expect("banner");
     assert_eq!(
@@ -838,15 +835,12 @@ async fn unknown_fields_and_enum_values_in_responses_are_accepted() {
     let page = client.orgs().get().await.expect("unknown fields accepted");
     assert_eq!(
         page.sort_direction,
-        Some(OrganizationsSortDirection::Unknown("sideways".to_owned()))
+        Some(ApiTokensSortDirection::Unknown("sideways".to_owned()))
     );
     let items = page.items.expect("items");
     let members = items[0].members.as_ref().expect("members");
     let role = members[0].role.clone().expect("role");
-    assert_eq!(
-        role,
-        OrganizationMembersItemRole::Unknown("superuser".to_owned())
-    );
+    assert_eq!(role, ApiTokenDefaultRole::Unknown("superuser".to_owned()));
     assert_eq!(role.as_str(), "superuser");
     assert_eq!(to_json(&role), json!("superuser"));
     assert_eq!(to_json(&members[0])["role"], json!("superuser"));
@@ -858,10 +852,7 @@ async fn unknown_fields_and_enum_values_in_responses_are_accepted() {
         .await
         .expect("unknown values accepted");
     let mfa = org.mfa_mode.clone().expect("mfaMode");
-    assert_eq!(
-        mfa,
-        InstanceOrganizationMfaMode::Unknown("passkeysOnly".to_owned())
-    );
+    assert_eq!(mfa, InstanceMfaMode::Unknown("passkeysOnly".to_owned()));
     assert_eq!(
         org.subscription_status,
         Some(InstanceOrganizationSubscriptionStatus::Unknown(
@@ -973,7 +964,7 @@ async fn patch_sends_null_to_clear_and_leaves_unset_fields_out() {
     answer(&server, 200, &example("instanceOrg")).await;
     let client = client(&server);
 
-    let limits = InstanceOrganizationLimits {
+    let limits = HistoricalSummaryLimits {
         member: Some(Nullable::Value(500)),
         device: Some(Nullable::Null),
         ..Default::default()
@@ -1253,7 +1244,7 @@ async fn organization_post_is_checked_before_sending() {
         .expect("255 two-byte characters");
 
     let unknown_mode = OrganizationPost {
-        mfa_mode: Some(InstanceOrganizationMfaMode::Unknown("x".to_owned())),
+        mfa_mode: Some(InstanceMfaMode::Unknown("x".to_owned())),
         ..OrganizationPost::new("Fine".to_owned())
     };
     let err = post(unknown_mode).await.expect_err("unknown enum value");
@@ -1269,7 +1260,7 @@ async fn organization_post_is_checked_before_sending() {
     let all_wrong = OrganizationPost {
         description: Some("d".repeat(32_768)),
         icon_color: Some("c".repeat(65)),
-        mfa_mode: Some(InstanceOrganizationMfaMode::from("sometimes")),
+        mfa_mode: Some(InstanceMfaMode::from("sometimes")),
         ..OrganizationPost::new(String::new())
     };
     let err = post(all_wrong).await.expect_err("four problems");
@@ -1314,7 +1305,7 @@ async fn instance_org_patch_is_checked_before_sending() {
         ["organization.whitelistedEmailDomains[1]: must be at least 3 characters long (it has 2)"]
     );
 
-    let limits = InstanceOrganizationLimits {
+    let limits = HistoricalSummaryLimits {
         member: Some(Nullable::Value(-1)),
         data_ttl: Some(Nullable::Value(60)),
         system_interval: Some(Nullable::Value(3601)),
@@ -1324,13 +1315,11 @@ async fn instance_org_patch_is_checked_before_sending() {
         name: Some(Nullable::Value(String::new())),
         limits: Some(Nullable::Value(limits)),
         whitelisted_email_domains: Some(Nullable::Value(vec!["x".repeat(46)])),
-        tags: Some(Nullable::Value(vec![InstanceOrganizationTagsItem::new(
+        tags: Some(Nullable::Value(vec![DeviceTagsItem::new(
             "bad key".to_owned(),
             String::new(),
         )])),
-        mfa_mode: Some(Nullable::Value(InstanceOrganizationMfaMode::Unknown(
-            "x".to_owned(),
-        ))),
+        mfa_mode: Some(Nullable::Value(InstanceMfaMode::Unknown("x".to_owned()))),
         banner: Some(Nullable::Value(InstanceOrganizationBanner {
             level: Some(Nullable::Value(InstanceOrganizationBannerLevel::from(
                 "loud",
@@ -1498,7 +1487,19 @@ async fn a_token_limited_to_orgs_get_cannot_post_or_touch_instance_orgs() {
 
 #[test]
 fn operations_carry_the_spec_s_methods_paths_and_scopes() {
-    let ids: Vec<&str> = losant::OPERATIONS.iter().map(|op| op.id).collect();
+    // The five seed actions, in spec order, among the whole API's.
+    let seed = [
+        "instanceOrg.get",
+        "instanceOrg.patch",
+        "instanceOrg.delete",
+        "orgs.get",
+        "orgs.post",
+    ];
+    let seed_ops: Vec<_> = losant::OPERATIONS
+        .iter()
+        .filter(|op| seed.contains(&op.id))
+        .collect();
+    let ids: Vec<&str> = seed_ops.iter().map(|op| op.id).collect();
     assert_eq!(
         ids,
         [
@@ -1509,7 +1510,7 @@ fn operations_carry_the_spec_s_methods_paths_and_scopes() {
             "orgs.post"
         ]
     );
-    let shape: Vec<(&str, &str)> = losant::OPERATIONS
+    let shape: Vec<(&str, &str)> = seed_ops
         .iter()
         .map(|op| (op.method.as_str(), op.path))
         .collect();

@@ -124,6 +124,8 @@ pub struct TypeDef {
     pub doc: Vec<String>,
     /// An example value, when the spec gives one.
     pub example: Option<Value>,
+    /// The id of the named schema this type is the root of (`orgPost`), if it is one.
+    pub schema_id: Option<String>,
     /// What it is.
     pub kind: TypeKind,
     /// Whether it is (part of) a request, and so needs client-side validation.
@@ -307,6 +309,8 @@ pub struct ActionIr {
     pub allow_unverified: bool,
     /// The type a success decodes into.
     pub success: Ty,
+    /// The id of the named schema of the success response `success` comes from, if any.
+    pub success_schema: Option<String>,
     /// Success responses.
     pub responses: Vec<ResponseIr>,
     /// Error responses.
@@ -357,6 +361,8 @@ pub struct BodyIr {
     pub description: Option<String>,
     /// The body schema's published example.
     pub example: Option<Value>,
+    /// The id of the body's named schema.
+    pub schema_id: String,
 }
 
 /// One kind of server-sent event of a streaming action.
@@ -379,6 +385,8 @@ pub struct ResponseIr {
     pub status: u16,
     /// Rust type of the body.
     pub ty: Ty,
+    /// The id of the body's named schema, if it has a body.
+    pub schema_id: Option<String>,
     /// When it is sent.
     pub description: String,
 }

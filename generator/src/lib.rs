@@ -87,21 +87,107 @@ pub fn generate_from_spec(
     spec: &spec::Spec,
     options: &Options,
 ) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    generate_outputs(spec, options, None).map(|outputs| outputs.api)
+}
+
+/// The files of both output folders: the API module and the generated crate's tests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outputs {
+    /// The API module's files (`mod.rs`, `models/`, one per resource).
+    pub api: Vec<GeneratedFile>,
+    /// The crate's generated test files (`conformance.rs`), to sync into its `tests/` folder.
+    pub tests: Vec<GeneratedFile>,
+}
+
+/// Like [`generate_from_spec`], and also emits the conformance test, which reads the spec's
+/// examples at run time from `spec_from_crate`: the spec folder relative to the generated
+/// crate's manifest folder (`../spec`).
+pub fn generate_with_tests(
+    spec: &spec::Spec,
+    options: &Options,
+    spec_from_crate: &str,
+) -> Result<Outputs, Diagnostics> {
+    generate_outputs(spec, options, Some(spec_from_crate))
+}
+
+fn generate_outputs(
+    spec: &spec::Spec,
+    options: &Options,
+    spec_from_crate: Option<&str>,
+) -> Result<Outputs, Diagnostics> {
     check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
     let ir = lower::lower(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
 
     let header = format::header(&options.source, &options.regenerate_with);
     let mut problems = Diagnostics::new();
-    let mut files = Vec::new();
-    for file in emit::emit(&ir, options) {
-        match format::format_file(&file.path, file.tokens, &header) {
-            Ok(contents) => files.push(GeneratedFile {
-                path: file.path,
-                contents,
-            }),
-            Err(problem) => problems.push(problem),
+    let mut format_all = |emitted: Vec<emit::EmittedFile>| {
+        let mut files = Vec::new();
+        for file in emitted {
+            match format::format_file(&file.path, file.tokens, &header) {
+                Ok(contents) => files.push(GeneratedFile {
+                    path: file.path,
+                    contents,
+                }),
+                Err(problem) => problems.push(problem),
+            }
         }
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    };
+    let api = format_all(emit::emit(&ir, options));
+    let tests = match spec_from_crate {
+        Some(dir) => format_all(emit::emit_tests(&ir, options, dir)),
+        None => Vec::new(),
+    };
+    problems.into_result(Outputs { api, tests })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_conformance_test_is_produced_and_parses() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
+        let spec = load::load_dir(&dir).expect("the workspace spec loads");
+        let options = Options {
+            crate_name: "api".into(),
+            source: "spec/".into(),
+            regenerate_with: "regenerate".into(),
+            resource_features: true,
+        };
+        let outputs = generate_with_tests(&spec, &options, "../spec").expect("it generates");
+        assert!(!outputs.api.is_empty());
+        let [test] = outputs.tests.as_slice() else {
+            panic!("one test file expected, got {}", outputs.tests.len());
+        };
+        assert_eq!(test.path, "conformance.rs");
+        assert!(test.contents.starts_with(format::MARKER));
+        let file = syn::parse_file(&test.contents).expect("the test file parses");
+        let fns: Vec<String> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Fn(f) => Some(f.sig.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        for expected in ["examples_round_trip", "equivalent", "check"] {
+            assert!(
+                fns.iter().any(|f| f == expected),
+                "no fn {expected}: {fns:?}"
+            );
+        }
+        let every_action = file.items.iter().find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "every_action" => m.content.as_ref(),
+            _ => None,
+        });
+        let tests = every_action
+            .expect("mod every_action")
+            .1
+            .iter()
+            .filter(|item| matches!(item, syn::Item::Fn(f) if f.attrs.iter().any(|a| a.path().segments.iter().any(|s| s.ident == "tokio"))))
+            .count();
+        assert_eq!(tests, spec.resources.len(), "one test per resource");
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    problems.into_result(files)
 }

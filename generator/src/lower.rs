@@ -135,22 +135,31 @@ impl Lowerer<'_> {
                 home: ctx.home.clone(),
                 doc: docs(&named.schema),
                 example: first_example(&named.schema),
+                schema_id: None,
                 kind: TypeKind::Alias(ty),
                 in_request: false,
                 in_patch: false,
             });
         }
+        if let Some(def) = self.types.iter_mut().find(|t| t.name == name) {
+            def.schema_id = Some(id.to_owned());
+        }
         self.file = saved_file;
         Some(name)
     }
 
-    /// An earlier type of the same shape that a type made in `ctx` may share: one among the
-    /// models, or one of the same resource (a resource's parameter types are its own, so that
-    /// resources stay independent).
+    /// An earlier type of the same shape that a type made in `ctx` may share: models share
+    /// among models; a resource's parameter types share only within the resource (so that
+    /// resources stay independent and their parameter types are named after them).
     fn shared(&self, s: &Schema, ctx: &Ctx) -> Option<String> {
         let existing = self.by_shape.get(&shape_key(s))?;
         let home = &self.types.iter().find(|t| t.name == *existing)?.home;
-        (matches!(home, Home::Models(_)) || *home == ctx.home).then(|| existing.clone())
+        let shareable = match &ctx.home {
+            Home::Models(_) => matches!(home, Home::Models(_)),
+            // A parameter's own types: shared within its resource only, and named after it.
+            Home::Resource(_) => *home == ctx.home,
+        };
+        shareable.then(|| existing.clone())
     }
 
     /// A fresh type name based on `base`.
@@ -390,6 +399,7 @@ impl Lowerer<'_> {
             home: ctx.home.clone(),
             doc: docs(s),
             example: first_example(s),
+            schema_id: None,
             kind,
             in_request: false,
             in_patch: false,
@@ -585,6 +595,7 @@ impl Lowerer<'_> {
                 home: ctx.home.clone(),
                 doc: docs(&target),
                 example: None,
+                schema_id: None,
                 kind: TypeKind::Alias(ty),
                 in_request: false,
                 in_patch: false,
@@ -675,6 +686,7 @@ impl Lowerer<'_> {
                 .spec
                 .schema(&b.schema)
                 .and_then(|s| first_example(&s.schema)),
+            schema_id: b.schema.clone(),
         });
         let mut responses: Vec<ResponseIr> = a
             .responses
@@ -694,6 +706,7 @@ impl Lowerer<'_> {
             .responses
             .values()
             .any(|r| r.schema.is_none() && r.events.is_empty());
+        let success_schema = a.responses.values().find_map(|r| r.schema.clone());
         let success = match a.responses.values().position(|r| r.schema.is_some()) {
             Some(i) => {
                 let status = *a.responses.keys().nth(i).unwrap_or(&0);
@@ -739,6 +752,7 @@ impl Lowerer<'_> {
             deny_oauth_tokens: a.deny_oauth_tokens,
             allow_unverified: a.allow_unverified,
             success,
+            success_schema,
             responses,
             errors,
             scopes: a.scopes.clone(),
@@ -766,6 +780,7 @@ impl Lowerer<'_> {
         ResponseIr {
             status,
             ty,
+            schema_id: r.schema.clone(),
             description: r.description.clone(),
         }
     }

@@ -22,7 +22,8 @@
 //! - a target file without the marker is hand-written (e.g. `spec/resources/orgs.yaml`): it is
 //!   never overwritten, not even with `--force`. It is reported as a conflict together with what
 //!   the import would add to it (for a resource: the actions it lacks, and for the actions it
-//!   has, the scopes and parameters it lacks); the import exits non-zero unless `--force`.
+//!   has, the scopes and parameters it lacks). That is a note, not a failure: the import
+//!   succeeds, and merging what it would add is left to the person who owns the file.
 //!
 //! Files under `resources/` and `schemas/` that carry the marker but are no longer produced are
 //! removed (reported); if such a file was edited (hash mismatch) it is kept and reported as a
@@ -1501,7 +1502,8 @@ impl Outcome {
         if options.check {
             !edited && self.created.is_empty() && self.updated.is_empty() && self.removed.is_empty()
         } else {
-            options.force || self.conflicts.is_empty()
+            // Hand-written files are kept by design: a note, not a failure.
+            !edited
         }
     }
 
@@ -1546,10 +1548,9 @@ impl Outcome {
                     );
                 }
                 Conflict::HandWritten { adds } => {
-                    let label = if options.check { "note" } else { "conflict" };
                     let _ = writeln!(
                         out,
-                        "{label}: {} is hand-written (no import marker): kept",
+                        "note: {} is hand-written (no import marker): kept",
                         show(path)
                     );
                     for add in adds {
@@ -2272,7 +2273,10 @@ mod tests {
                 ..options(src.path(), to.path())
             };
             let outcome = run(&opts).unwrap();
-            assert_eq!(outcome.succeeded(&opts), force);
+            assert!(
+                outcome.succeeded(&opts),
+                "hand-written files are a note, not a failure"
+            );
             assert_eq!(
                 outcome.conflicts[0],
                 (

@@ -1,8 +1,9 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
-//! - `cargo xtask codegen` regenerates `generated/src/api/` from `spec/`;
+//! - `cargo xtask codegen` regenerates `generated/src/api/` and the generated tests of
+//!   `generated/tests/` (`conformance.rs`) from `spec/`;
 //! - `cargo xtask codegen --check` changes nothing and fails, naming the stale files, when
-//!   `generated/src/api/` is not what `spec/` generates;
+//!   they are not what `spec/` generates;
 //! - `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]` converts Losant's published
 //!   API description (`../shared/losant-api`) into `spec/resources/` and `spec/schemas/` (see
 //!   [`import`] for what it overwrites and what it leaves alone).
@@ -19,6 +20,10 @@ use restgen::write::{self, Mode};
 const CRATE_NAME: &str = "losant";
 const SPEC_DIR: &str = "spec";
 const OUTPUT_DIR: &str = "generated/src/api";
+/// Where the generated crate's generated tests go (beside hand-written ones, which stay).
+const TESTS_DIR: &str = "generated/tests";
+/// The spec folder as the generated tests find it: relative to the generated crate's manifest.
+const SPEC_FROM_CRATE: &str = "../spec";
 /// The generated crate's manifest, whose `[features]` section codegen writes.
 const MANIFEST: &str = "generated/Cargo.toml";
 
@@ -55,23 +60,53 @@ fn codegen(mode: Mode) -> ExitCode {
         regenerate_with: "cargo xtask codegen".into(),
         resource_features: true,
     };
-    let generated = restgen::load::load_dir(&root.join(SPEC_DIR))
-        .and_then(|spec| Ok((restgen::generate_from_spec(&spec, &options)?, spec)));
-    let (files, spec) = match generated {
+    let generated = restgen::load::load_dir(&root.join(SPEC_DIR)).and_then(|spec| {
+        Ok((
+            restgen::generate_with_tests(&spec, &options, SPEC_FROM_CRATE)?,
+            spec,
+        ))
+    });
+    let (outputs, spec) = match generated {
         Ok(generated) => generated,
         Err(problems) => {
             eprintln!("{problems}");
-            eprintln!("nothing was written to {OUTPUT_DIR}/");
+            eprintln!("nothing was written to {OUTPUT_DIR}/ or {TESTS_DIR}/");
             return ExitCode::FAILURE;
         }
     };
-    let outcome = match write::sync(&root.join(OUTPUT_DIR), &files, mode) {
+    let files = &outputs.api;
+    let outcome = match write::sync(&root.join(OUTPUT_DIR), files, mode) {
         Ok(outcome) => outcome,
         Err(err) => {
             eprintln!("error: cannot update {OUTPUT_DIR}/: {err}");
             return ExitCode::FAILURE;
         }
     };
+    // The generated tests; `sync` removes only generated files, so hand-written tests stay.
+    let tests_outcome = match write::sync(&root.join(TESTS_DIR), &outputs.tests, mode) {
+        Ok(outcome) => outcome,
+        Err(err) => {
+            eprintln!("error: cannot update {TESTS_DIR}/: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let shown = |dir: &str, paths: &[PathBuf]| -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| format!("{dir}/{}", p.display()))
+            .collect()
+    };
+    let written = [
+        shown(OUTPUT_DIR, &outcome.written),
+        shown(TESTS_DIR, &tests_outcome.written),
+    ]
+    .concat();
+    let removed = [
+        shown(OUTPUT_DIR, &outcome.removed),
+        shown(TESTS_DIR, &tests_outcome.removed),
+    ]
+    .concat();
+    let total = files.len() + outputs.tests.len();
     // The manifest's generated `[features]` section, one feature per resource.
     let mut modules: Vec<String> = spec
         .resources
@@ -95,22 +130,20 @@ fn codegen(mode: Mode) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let show = |p: &PathBuf| format!("{OUTPUT_DIR}/{}", p.display());
     match mode {
-        Mode::Check if outcome.is_unchanged() && !manifest_stale => {
+        Mode::Check if written.is_empty() && removed.is_empty() && !manifest_stale => {
             println!(
-                "{OUTPUT_DIR}/ is up to date with {SPEC_DIR}/ ({} files)",
-                files.len()
+                "{OUTPUT_DIR}/ and {TESTS_DIR}/ are up to date with {SPEC_DIR}/ ({total} files)"
             );
             ExitCode::SUCCESS
         }
         Mode::Check => {
-            eprintln!("error: {OUTPUT_DIR}/ is stale; run `cargo xtask codegen`");
-            for path in &outcome.written {
-                eprintln!("  differs: {}", show(path));
+            eprintln!("error: {OUTPUT_DIR}/ or {TESTS_DIR}/ is stale; run `cargo xtask codegen`");
+            for path in &written {
+                eprintln!("  differs: {path}");
             }
-            for path in &outcome.removed {
-                eprintln!("  no longer generated: {}", show(path));
+            for path in &removed {
+                eprintln!("  no longer generated: {path}");
             }
             if manifest_stale {
                 eprintln!("  differs: the [features] section of {MANIFEST}");
@@ -118,20 +151,19 @@ fn codegen(mode: Mode) -> ExitCode {
             ExitCode::FAILURE
         }
         Mode::Write => {
-            for path in &outcome.written {
-                println!("wrote {}", show(path));
+            for path in &written {
+                println!("wrote {path}");
             }
-            for path in &outcome.removed {
-                println!("removed {}", show(path));
+            for path in &removed {
+                println!("removed {path}");
             }
             if manifest_stale {
                 println!("wrote the [features] section of {MANIFEST}");
             }
             println!(
-                "{} files generated from {SPEC_DIR}/, {} written, {} removed",
-                files.len(),
-                outcome.written.len(),
-                outcome.removed.len()
+                "{total} files generated from {SPEC_DIR}/, {} written, {} removed",
+                written.len(),
+                removed.len()
             );
             ExitCode::SUCCESS
         }

@@ -182,6 +182,238 @@ impl InstanceOrg {
     ) -> InstanceOrgDelete {
         InstanceOrgDelete::new_(self.client.clone(), instance_id.into(), org_id.into())
     }
+
+    /// Returns device counts by day for the time range specified for this organization
+    ///
+    /// `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts`
+    ///
+    /// # Scopes
+    ///
+    /// The token needs at least one of: `all.Instance`, `all.Instance.bounded`, `all.Instance.read`, `all.User`, `all.User.bounded`, `all.User.read`, `instanceOrg.*`, `instanceOrg.deviceCounts`.
+    ///
+    /// # Parameters
+    ///
+    /// | Name | In | Type | Required | Description | Default | Example |
+    /// |---|---|---|---|---|---|---|
+    /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
+    /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ed6e87ae143cd83dc4aa8"` |
+    /// | `start` (`.start()`) | query | integer | no | Start of range for device count query (ms since epoch) |  | `0` |
+    /// | `end` (`.end()`) | query | integer | no | End of range for device count query (ms since epoch) | `0` | `1465790400000` |
+    /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
+    /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
+    /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
+    /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
+    ///
+    /// # Responses
+    ///
+    /// - `200`: [`DeviceCounts`](crate::models::DeviceCounts): Device counts by day
+    ///
+    /// # Errors
+    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
+    ///
+    /// - `400`: [`Error`](crate::models::Error): Error if malformed request
+    /// - `404`: [`Error`](crate::models::Error): Error if instance or organization was not found
+    ///
+    /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = losant::Client::new("my-api-token");
+    /// let response = client.instance_org().device_counts("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8")
+    ///     .start(0).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn device_counts(
+        &self,
+        instance_id: impl Into<String>,
+        org_id: impl Into<String>,
+    ) -> InstanceOrgDeviceCounts {
+        InstanceOrgDeviceCounts::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
+    }
+
+    /// Returns notebook execution usage by day for the time range specified for this organization
+    ///
+    /// `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts`
+    ///
+    /// # Scopes
+    ///
+    /// The token needs at least one of: `all.Instance`, `all.Instance.bounded`, `all.Instance.read`, `all.User`, `all.User.bounded`, `all.User.read`, `instanceOrg.*`, `instanceOrg.notebookMinuteCounts`.
+    ///
+    /// # Parameters
+    ///
+    /// | Name | In | Type | Required | Description | Default | Example |
+    /// |---|---|---|---|---|---|---|
+    /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
+    /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ed6e87ae143cd83dc4aa8"` |
+    /// | `start` (`.start()`) | query | integer | no | Start of range for notebook execution query (ms since epoch) |  | `0` |
+    /// | `end` (`.end()`) | query | integer | no | End of range for notebook execution query (ms since epoch) |  | `1465790400000` |
+    /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
+    /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
+    /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
+    /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
+    ///
+    /// # Responses
+    ///
+    /// - `200`: [`NotebookMinuteCounts`](crate::models::NotebookMinuteCounts): Notebook usage information
+    ///
+    /// # Errors
+    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
+    ///
+    /// - `400`: [`Error`](crate::models::Error): Error if malformed request
+    /// - `404`: [`Error`](crate::models::Error): Error if instance or organization was not found
+    ///
+    /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = losant::Client::new("my-api-token");
+    /// let response = client.instance_org().notebook_minute_counts("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8")
+    ///     .start(0).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn notebook_minute_counts(
+        &self,
+        instance_id: impl Into<String>,
+        org_id: impl Into<String>,
+    ) -> InstanceOrgNotebookMinuteCounts {
+        InstanceOrgNotebookMinuteCounts::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
+    }
+
+    /// Returns payload counts for the time range specified for all applications this organization owns
+    ///
+    /// `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts`
+    ///
+    /// # Scopes
+    ///
+    /// The token needs at least one of: `all.Instance`, `all.Instance.bounded`, `all.Instance.read`, `all.User`, `all.User.bounded`, `all.User.read`, `instanceOrg.*`, `instanceOrg.payloadCounts`.
+    ///
+    /// # Parameters
+    ///
+    /// | Name | In | Type | Required | Description | Default | Example |
+    /// |---|---|---|---|---|---|---|
+    /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
+    /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ed6e87ae143cd83dc4aa8"` |
+    /// | `start` (`.start()`) | query | integer | no | Start of range for payload count query (ms since epoch) |  | `0` |
+    /// | `end` (`.end()`) | query | integer | no | End of range for payload count query (ms since epoch) |  | `1465790400000` |
+    /// | `asBytes` (`.as_bytes()`) | query | boolean | no | If the resulting stats should be returned as bytes | `false` | `true` |
+    /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
+    /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
+    /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
+    /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
+    ///
+    /// # Responses
+    ///
+    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    ///
+    /// # Errors
+    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
+    ///
+    /// - `400`: [`Error`](crate::models::Error): Error if malformed request
+    /// - `404`: [`Error`](crate::models::Error): Error if instance or organization was not found
+    ///
+    /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = losant::Client::new("my-api-token");
+    /// let response = client.instance_org().payload_counts("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8")
+    ///     .start(0).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn payload_counts(
+        &self,
+        instance_id: impl Into<String>,
+        org_id: impl Into<String>,
+    ) -> InstanceOrgPayloadCounts {
+        InstanceOrgPayloadCounts::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
+    }
+
+    /// Returns payload counts per resolution in the time range specified for all application this organization owns
+    ///
+    /// `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown`
+    ///
+    /// # Scopes
+    ///
+    /// The token needs at least one of: `all.Instance`, `all.Instance.bounded`, `all.Instance.read`, `all.User`, `all.User.bounded`, `all.User.read`, `instanceOrg.*`, `instanceOrg.payloadCountsBreakdown`.
+    ///
+    /// # Parameters
+    ///
+    /// | Name | In | Type | Required | Description | Default | Example |
+    /// |---|---|---|---|---|---|---|
+    /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
+    /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ed6e87ae143cd83dc4aa8"` |
+    /// | `start` (`.start()`) | query | integer | no | Start of range for payload count query (ms since epoch) |  | `0` |
+    /// | `end` (`.end()`) | query | integer | no | End of range for payload count query (ms since epoch) |  | `1465790400000` |
+    /// | `resolution` (`.resolution()`) | query | [`InstanceOrgPayloadCountsBreakdownResolution`](crate::instance_org::InstanceOrgPayloadCountsBreakdownResolution) | no | Resolution in milliseconds | `"86400000"` | `"86400000"` |
+    /// | `asBytes` (`.as_bytes()`) | query | boolean | no | If the resulting stats should be returned as bytes | `false` | `true` |
+    /// | `includeNonBillable` (`.include_non_billable()`) | query | boolean | no | If non-billable payloads should be included in the result | `false` | `true` |
+    /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
+    /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
+    /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
+    /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
+    ///
+    /// # Responses
+    ///
+    /// - `200`: [`PayloadCountsBreakdown`](crate::models::PayloadCountsBreakdown): Payload counts, by type and source
+    ///
+    /// # Errors
+    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
+    ///
+    /// - `400`: [`Error`](crate::models::Error): Error if malformed request
+    /// - `404`: [`Error`](crate::models::Error): Error if instance or organization was not found
+    ///
+    /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
+    ///
+    /// # Example
+    ///
+    /// ```no_run
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// let client = losant::Client::new("my-api-token");
+    /// let response = client.instance_org().payload_counts_breakdown("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8")
+    ///     .start(0).await?;
+    /// println!("{response:?}");
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn payload_counts_breakdown(
+        &self,
+        instance_id: impl Into<String>,
+        org_id: impl Into<String>,
+    ) -> InstanceOrgPayloadCountsBreakdown {
+        InstanceOrgPayloadCountsBreakdown::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
+    }
 }
 
 /// Request builder for [`InstanceOrg::get`]: `GET /instances/{instanceId}/orgs/{orgId}`.
@@ -586,5 +818,755 @@ impl std::future::IntoFuture for InstanceOrgDelete {
     >;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+/// Request builder for [`InstanceOrg::device_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts`.
+///
+/// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct InstanceOrgDeviceCounts {
+    client_: Client,
+    instance_id: String,
+    org_id: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    globals_: crate::api::GlobalParams,
+}
+
+impl InstanceOrgDeviceCounts {
+    /// What this request is: its method, path and accepted token scopes.
+    pub const OPERATION: &'static Operation = &Operation {
+        id: "instanceOrg.deviceCounts",
+        resource: "instanceOrg",
+        action: "deviceCounts",
+        method: Method::Get,
+        path: "/instances/{instanceId}/orgs/{orgId}/deviceCounts",
+        summary: "Returns device counts by day for the time range specified for this organization",
+        scopes: &[
+            "all.Instance",
+            "all.Instance.bounded",
+            "all.Instance.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "instanceOrg.*",
+            "instanceOrg.deviceCounts",
+        ],
+    };
+
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
+        InstanceOrgDeviceCounts {
+            client_,
+            instance_id,
+            org_id,
+            start: None,
+            end: None,
+            globals_: Default::default(),
+        }
+    }
+
+    /// Start of range for device count query (ms since epoch)
+    ///
+    /// Sent as `start`; for example `0`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+
+    /// End of range for device count query (ms since epoch)
+    ///
+    /// Sent as `end`; the server's default is `0`; for example `1465790400000`.
+    pub fn end(mut self, value: i64) -> Self {
+        self.end = Some(value);
+        self
+    }
+
+    /// Return resource actions in the response.
+    ///
+    /// Sent as `_actions`; for example `false`.
+    pub fn actions(mut self, value: bool) -> Self {
+        self.globals_.actions = Some(value);
+        self
+    }
+
+    /// Return resource links in the response.
+    ///
+    /// Sent as `_links`; for example `true`.
+    pub fn links(mut self, value: bool) -> Self {
+        self.globals_.links = Some(value);
+        self
+    }
+
+    /// Return embedded resources in the response.
+    ///
+    /// Sent as `_embedded`; for example `true`.
+    pub fn embedded(mut self, value: bool) -> Self {
+        self.globals_.embedded = Some(value);
+        self
+    }
+
+    /// Domain scope of request (rarely needed)
+    ///
+    /// Sent as `losantdomain`; for example `"example.com"`.
+    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
+        self.globals_.losantdomain = Some(value.into());
+        self
+    }
+
+    /// The HTTP request this builder describes.
+    fn request_(&self) -> Request {
+        let mut request = Request::new(Self::OPERATION);
+        request.path_param("instanceId", &self.instance_id);
+        request.path_param("orgId", &self.org_id);
+        if let Some(value) = &self.start {
+            request.query("start", value);
+        }
+
+        if let Some(value) = &self.end {
+            request.query("end", value);
+        }
+
+        self.globals_.apply(&mut request);
+        request
+            .validate(|v| {
+                {
+                    let value = &self.instance_id;
+                    v.field(
+                        "instanceId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+
+                {
+                    let value = &self.org_id;
+                    v.field(
+                        "orgId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+            });
+        request
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
+        self.client_.execute(self.request_()).await
+    }
+}
+
+impl std::future::IntoFuture for InstanceOrgDeviceCounts {
+    type Output = Result<crate::models::DeviceCounts, Error>;
+    type IntoFuture = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Request builder for [`InstanceOrg::notebook_minute_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts`.
+///
+/// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct InstanceOrgNotebookMinuteCounts {
+    client_: Client,
+    instance_id: String,
+    org_id: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    globals_: crate::api::GlobalParams,
+}
+
+impl InstanceOrgNotebookMinuteCounts {
+    /// What this request is: its method, path and accepted token scopes.
+    pub const OPERATION: &'static Operation = &Operation {
+        id: "instanceOrg.notebookMinuteCounts",
+        resource: "instanceOrg",
+        action: "notebookMinuteCounts",
+        method: Method::Get,
+        path: "/instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts",
+        summary: "Returns notebook execution usage by day for the time range specified for this organization",
+        scopes: &[
+            "all.Instance",
+            "all.Instance.bounded",
+            "all.Instance.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "instanceOrg.*",
+            "instanceOrg.notebookMinuteCounts",
+        ],
+    };
+
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
+        InstanceOrgNotebookMinuteCounts {
+            client_,
+            instance_id,
+            org_id,
+            start: None,
+            end: None,
+            globals_: Default::default(),
+        }
+    }
+
+    /// Start of range for notebook execution query (ms since epoch)
+    ///
+    /// Sent as `start`; for example `0`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+
+    /// End of range for notebook execution query (ms since epoch)
+    ///
+    /// Sent as `end`; for example `1465790400000`.
+    pub fn end(mut self, value: i64) -> Self {
+        self.end = Some(value);
+        self
+    }
+
+    /// Return resource actions in the response.
+    ///
+    /// Sent as `_actions`; for example `false`.
+    pub fn actions(mut self, value: bool) -> Self {
+        self.globals_.actions = Some(value);
+        self
+    }
+
+    /// Return resource links in the response.
+    ///
+    /// Sent as `_links`; for example `true`.
+    pub fn links(mut self, value: bool) -> Self {
+        self.globals_.links = Some(value);
+        self
+    }
+
+    /// Return embedded resources in the response.
+    ///
+    /// Sent as `_embedded`; for example `true`.
+    pub fn embedded(mut self, value: bool) -> Self {
+        self.globals_.embedded = Some(value);
+        self
+    }
+
+    /// Domain scope of request (rarely needed)
+    ///
+    /// Sent as `losantdomain`; for example `"example.com"`.
+    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
+        self.globals_.losantdomain = Some(value.into());
+        self
+    }
+
+    /// The HTTP request this builder describes.
+    fn request_(&self) -> Request {
+        let mut request = Request::new(Self::OPERATION);
+        request.path_param("instanceId", &self.instance_id);
+        request.path_param("orgId", &self.org_id);
+        if let Some(value) = &self.start {
+            request.query("start", value);
+        }
+
+        if let Some(value) = &self.end {
+            request.query("end", value);
+        }
+
+        self.globals_.apply(&mut request);
+        request
+            .validate(|v| {
+                {
+                    let value = &self.instance_id;
+                    v.field(
+                        "instanceId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+
+                {
+                    let value = &self.org_id;
+                    v.field(
+                        "orgId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+            });
+        request
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
+        self.client_.execute(self.request_()).await
+    }
+}
+
+impl std::future::IntoFuture for InstanceOrgNotebookMinuteCounts {
+    type Output = Result<crate::models::NotebookMinuteCounts, Error>;
+    type IntoFuture = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Request builder for [`InstanceOrg::payload_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts`.
+///
+/// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct InstanceOrgPayloadCounts {
+    client_: Client,
+    instance_id: String,
+    org_id: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    as_bytes: Option<bool>,
+    globals_: crate::api::GlobalParams,
+}
+
+impl InstanceOrgPayloadCounts {
+    /// What this request is: its method, path and accepted token scopes.
+    pub const OPERATION: &'static Operation = &Operation {
+        id: "instanceOrg.payloadCounts",
+        resource: "instanceOrg",
+        action: "payloadCounts",
+        method: Method::Get,
+        path: "/instances/{instanceId}/orgs/{orgId}/payloadCounts",
+        summary: "Returns payload counts for the time range specified for all applications this organization owns",
+        scopes: &[
+            "all.Instance",
+            "all.Instance.bounded",
+            "all.Instance.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "instanceOrg.*",
+            "instanceOrg.payloadCounts",
+        ],
+    };
+
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
+        InstanceOrgPayloadCounts {
+            client_,
+            instance_id,
+            org_id,
+            start: None,
+            end: None,
+            as_bytes: None,
+            globals_: Default::default(),
+        }
+    }
+
+    /// Start of range for payload count query (ms since epoch)
+    ///
+    /// Sent as `start`; for example `0`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+
+    /// End of range for payload count query (ms since epoch)
+    ///
+    /// Sent as `end`; for example `1465790400000`.
+    pub fn end(mut self, value: i64) -> Self {
+        self.end = Some(value);
+        self
+    }
+
+    /// If the resulting stats should be returned as bytes
+    ///
+    /// Sent as `asBytes`; the server's default is `false`; for example `true`.
+    pub fn as_bytes(mut self, value: bool) -> Self {
+        self.as_bytes = Some(value);
+        self
+    }
+
+    /// Return resource actions in the response.
+    ///
+    /// Sent as `_actions`; for example `false`.
+    pub fn actions(mut self, value: bool) -> Self {
+        self.globals_.actions = Some(value);
+        self
+    }
+
+    /// Return resource links in the response.
+    ///
+    /// Sent as `_links`; for example `true`.
+    pub fn links(mut self, value: bool) -> Self {
+        self.globals_.links = Some(value);
+        self
+    }
+
+    /// Return embedded resources in the response.
+    ///
+    /// Sent as `_embedded`; for example `true`.
+    pub fn embedded(mut self, value: bool) -> Self {
+        self.globals_.embedded = Some(value);
+        self
+    }
+
+    /// Domain scope of request (rarely needed)
+    ///
+    /// Sent as `losantdomain`; for example `"example.com"`.
+    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
+        self.globals_.losantdomain = Some(value.into());
+        self
+    }
+
+    /// The HTTP request this builder describes.
+    fn request_(&self) -> Request {
+        let mut request = Request::new(Self::OPERATION);
+        request.path_param("instanceId", &self.instance_id);
+        request.path_param("orgId", &self.org_id);
+        if let Some(value) = &self.start {
+            request.query("start", value);
+        }
+
+        if let Some(value) = &self.end {
+            request.query("end", value);
+        }
+
+        if let Some(value) = &self.as_bytes {
+            request.query("asBytes", value);
+        }
+
+        self.globals_.apply(&mut request);
+        request
+            .validate(|v| {
+                {
+                    let value = &self.instance_id;
+                    v.field(
+                        "instanceId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+
+                {
+                    let value = &self.org_id;
+                    v.field(
+                        "orgId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+            });
+        request
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
+        self.client_.execute(self.request_()).await
+    }
+}
+
+impl std::future::IntoFuture for InstanceOrgPayloadCounts {
+    type Output = Result<crate::models::PayloadStats2, Error>;
+    type IntoFuture = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Request builder for [`InstanceOrg::payload_counts_breakdown`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown`.
+///
+/// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
+#[derive(Debug, Clone)]
+#[must_use = "a request does nothing until it is sent: `.await` it"]
+pub struct InstanceOrgPayloadCountsBreakdown {
+    client_: Client,
+    instance_id: String,
+    org_id: String,
+    start: Option<i64>,
+    end: Option<i64>,
+    resolution: Option<crate::instance_org::InstanceOrgPayloadCountsBreakdownResolution>,
+    as_bytes: Option<bool>,
+    include_non_billable: Option<bool>,
+    globals_: crate::api::GlobalParams,
+}
+
+impl InstanceOrgPayloadCountsBreakdown {
+    /// What this request is: its method, path and accepted token scopes.
+    pub const OPERATION: &'static Operation = &Operation {
+        id: "instanceOrg.payloadCountsBreakdown",
+        resource: "instanceOrg",
+        action: "payloadCountsBreakdown",
+        method: Method::Get,
+        path: "/instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown",
+        summary: "Returns payload counts per resolution in the time range specified for all application this organization owns",
+        scopes: &[
+            "all.Instance",
+            "all.Instance.bounded",
+            "all.Instance.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "instanceOrg.*",
+            "instanceOrg.payloadCountsBreakdown",
+        ],
+    };
+
+    fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
+        InstanceOrgPayloadCountsBreakdown {
+            client_,
+            instance_id,
+            org_id,
+            start: None,
+            end: None,
+            resolution: None,
+            as_bytes: None,
+            include_non_billable: None,
+            globals_: Default::default(),
+        }
+    }
+
+    /// Start of range for payload count query (ms since epoch)
+    ///
+    /// Sent as `start`; for example `0`.
+    pub fn start(mut self, value: i64) -> Self {
+        self.start = Some(value);
+        self
+    }
+
+    /// End of range for payload count query (ms since epoch)
+    ///
+    /// Sent as `end`; for example `1465790400000`.
+    pub fn end(mut self, value: i64) -> Self {
+        self.end = Some(value);
+        self
+    }
+
+    /// Resolution in milliseconds
+    ///
+    /// Sent as `resolution`; the server's default is `"86400000"`; for example `"86400000"`.
+    pub fn resolution(
+        mut self,
+        value: crate::instance_org::InstanceOrgPayloadCountsBreakdownResolution,
+    ) -> Self {
+        self.resolution = Some(value);
+        self
+    }
+
+    /// If the resulting stats should be returned as bytes
+    ///
+    /// Sent as `asBytes`; the server's default is `false`; for example `true`.
+    pub fn as_bytes(mut self, value: bool) -> Self {
+        self.as_bytes = Some(value);
+        self
+    }
+
+    /// If non-billable payloads should be included in the result
+    ///
+    /// Sent as `includeNonBillable`; the server's default is `false`; for example `true`.
+    pub fn include_non_billable(mut self, value: bool) -> Self {
+        self.include_non_billable = Some(value);
+        self
+    }
+
+    /// Return resource actions in the response.
+    ///
+    /// Sent as `_actions`; for example `false`.
+    pub fn actions(mut self, value: bool) -> Self {
+        self.globals_.actions = Some(value);
+        self
+    }
+
+    /// Return resource links in the response.
+    ///
+    /// Sent as `_links`; for example `true`.
+    pub fn links(mut self, value: bool) -> Self {
+        self.globals_.links = Some(value);
+        self
+    }
+
+    /// Return embedded resources in the response.
+    ///
+    /// Sent as `_embedded`; for example `true`.
+    pub fn embedded(mut self, value: bool) -> Self {
+        self.globals_.embedded = Some(value);
+        self
+    }
+
+    /// Domain scope of request (rarely needed)
+    ///
+    /// Sent as `losantdomain`; for example `"example.com"`.
+    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
+        self.globals_.losantdomain = Some(value.into());
+        self
+    }
+
+    /// The HTTP request this builder describes.
+    fn request_(&self) -> Request {
+        let mut request = Request::new(Self::OPERATION);
+        request.path_param("instanceId", &self.instance_id);
+        request.path_param("orgId", &self.org_id);
+        if let Some(value) = &self.start {
+            request.query("start", value);
+        }
+
+        if let Some(value) = &self.end {
+            request.query("end", value);
+        }
+
+        if let Some(value) = &self.resolution {
+            request.query("resolution", value);
+        }
+
+        if let Some(value) = &self.as_bytes {
+            request.query("asBytes", value);
+        }
+
+        if let Some(value) = &self.include_non_billable {
+            request.query("includeNonBillable", value);
+        }
+
+        self.globals_.apply(&mut request);
+        request
+            .validate(|v| {
+                {
+                    let value = &self.instance_id;
+                    v.field(
+                        "instanceId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+
+                {
+                    let value = &self.org_id;
+                    v.field(
+                        "orgId",
+                        |v| {
+                            v.pattern(value, &crate::api::patterns::PATTERN_0);
+                        },
+                    );
+                }
+
+                if let Some(value) = &self.resolution {
+                    v.field(
+                        "resolution",
+                        |v| {
+                            crate::runtime::Validate::validate_into(value, v);
+                        },
+                    );
+                }
+            });
+        request
+    }
+
+    /// Sends the request and decodes the response.
+    pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
+        self.client_.execute(self.request_()).await
+    }
+}
+
+impl std::future::IntoFuture for InstanceOrgPayloadCountsBreakdown {
+    type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
+    type IntoFuture = std::pin::Pin<
+        Box<dyn std::future::Future<Output = Self::Output> + Send>,
+    >;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// Resolution in milliseconds
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceOrgPayloadCountsBreakdownResolution {
+    /// `"86400000"`
+    V86400000,
+    /// `"3600000"`
+    V3600000,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceOrgPayloadCountsBreakdownResolution {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["86400000", "3600000"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::V86400000 => "86400000",
+            Self::V3600000 => "3600000",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceOrgPayloadCountsBreakdownResolution {
+    fn from(value: &str) -> Self {
+        match value {
+            "86400000" => Self::V86400000,
+            "3600000" => Self::V3600000,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+impl std::str::FromStr for InstanceOrgPayloadCountsBreakdownResolution {
+    type Err = std::convert::Infallible;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        Ok(Self::from(value))
+    }
+}
+
+impl std::fmt::Display for InstanceOrgPayloadCountsBreakdownResolution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for InstanceOrgPayloadCountsBreakdownResolution {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceOrgPayloadCountsBreakdownResolution {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        Ok(Self::from(value.as_ref()))
+    }
+}
+
+impl schemars::JsonSchema for InstanceOrgPayloadCountsBreakdownResolution {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgPayloadCountsBreakdownResolution".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+    }
+}
+
+impl crate::runtime::Validate for InstanceOrgPayloadCountsBreakdownResolution {
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Self::Unknown(value) = self {
+            v.unknown_enum_value(value, Self::VALUES);
+        }
+    }
+}
+
+impl crate::runtime::QueryValue for InstanceOrgPayloadCountsBreakdownResolution {
+    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
+        out.push((name.to_owned(), self.as_str().to_owned()));
     }
 }

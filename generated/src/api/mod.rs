@@ -7,12 +7,303 @@
 //! Losant REST API 1.30.0: The Losant IoT platform's REST API: organizations, applications, devices, data and more.
 
 pub mod models;
+/// The `application` resource.
+#[cfg(feature = "application")]
+pub mod application;
+/// The `applicationApiToken` resource.
+#[cfg(feature = "application_api_token")]
+pub mod application_api_token;
+/// The `applicationApiTokens` resource.
+#[cfg(feature = "application_api_tokens")]
+pub mod application_api_tokens;
+/// The `applicationCertificate` resource.
+#[cfg(feature = "application_certificate")]
+pub mod application_certificate;
+/// The `applicationCertificateAuthorities` resource.
+#[cfg(feature = "application_certificate_authorities")]
+pub mod application_certificate_authorities;
+/// The `applicationCertificateAuthority` resource.
+#[cfg(feature = "application_certificate_authority")]
+pub mod application_certificate_authority;
+/// The `applicationCertificates` resource.
+#[cfg(feature = "application_certificates")]
+pub mod application_certificates;
+/// The `applicationDashboard` resource.
+#[cfg(feature = "application_dashboard")]
+pub mod application_dashboard;
+/// The `applicationDashboards` resource.
+#[cfg(feature = "application_dashboards")]
+pub mod application_dashboards;
+/// The `applicationJobLog` resource.
+#[cfg(feature = "application_job_log")]
+pub mod application_job_log;
+/// The `applicationJobLogs` resource.
+#[cfg(feature = "application_job_logs")]
+pub mod application_job_logs;
+/// The `applicationKey` resource.
+#[cfg(feature = "application_key")]
+pub mod application_key;
+/// The `applicationKeys` resource.
+#[cfg(feature = "application_keys")]
+pub mod application_keys;
+/// The `applicationTemplate` resource.
+#[cfg(feature = "application_template")]
+pub mod application_template;
+/// The `applicationTemplates` resource.
+#[cfg(feature = "application_templates")]
+pub mod application_templates;
+/// The `applications` resource.
+#[cfg(feature = "applications")]
+pub mod applications;
+/// The `auditLog` resource.
+#[cfg(feature = "audit_log")]
+pub mod audit_log;
+/// The `auditLogs` resource.
+#[cfg(feature = "audit_logs")]
+pub mod audit_logs;
+/// The `auth` resource.
+#[cfg(feature = "auth")]
+pub mod auth;
+/// The `credential` resource.
+#[cfg(feature = "credential")]
+pub mod credential;
+/// The `credentials` resource.
+#[cfg(feature = "credentials")]
+pub mod credentials;
+/// The `dashboard` resource.
+#[cfg(feature = "dashboard")]
+pub mod dashboard;
+/// The `dashboards` resource.
+#[cfg(feature = "dashboards")]
+pub mod dashboards;
+/// The `data` resource.
+#[cfg(feature = "data")]
+pub mod data;
+/// The `dataTable` resource.
+#[cfg(feature = "data_table")]
+pub mod data_table;
+/// The `dataTableRow` resource.
+#[cfg(feature = "data_table_row")]
+pub mod data_table_row;
+/// The `dataTableRows` resource.
+#[cfg(feature = "data_table_rows")]
+pub mod data_table_rows;
+/// The `dataTables` resource.
+#[cfg(feature = "data_tables")]
+pub mod data_tables;
+/// The `device` resource.
+#[cfg(feature = "device")]
+pub mod device;
+/// The `deviceAttribute` resource.
+#[cfg(feature = "device_attribute")]
+pub mod device_attribute;
+/// The `deviceAttributes` resource.
+#[cfg(feature = "device_attributes")]
+pub mod device_attributes;
+/// The `deviceRecipe` resource.
+#[cfg(feature = "device_recipe")]
+pub mod device_recipe;
+/// The `deviceRecipes` resource.
+#[cfg(feature = "device_recipes")]
+pub mod device_recipes;
+/// The `devices` resource.
+#[cfg(feature = "devices")]
+pub mod devices;
+/// The `edgeDeployment` resource.
+#[cfg(feature = "edge_deployment")]
+pub mod edge_deployment;
+/// The `edgeDeployments` resource.
+#[cfg(feature = "edge_deployments")]
+pub mod edge_deployments;
+/// The `embeddedDeployment` resource.
+#[cfg(feature = "embedded_deployment")]
+pub mod embedded_deployment;
+/// The `embeddedDeployments` resource.
+#[cfg(feature = "embedded_deployments")]
+pub mod embedded_deployments;
+/// The `event` resource.
+#[cfg(feature = "event")]
+pub mod event;
+/// The `events` resource.
+#[cfg(feature = "events")]
+pub mod events;
+/// The `experience` resource.
+#[cfg(feature = "experience")]
+pub mod experience;
+/// The `experienceDomain` resource.
+#[cfg(feature = "experience_domain")]
+pub mod experience_domain;
+/// The `experienceDomains` resource.
+#[cfg(feature = "experience_domains")]
+pub mod experience_domains;
+/// The `experienceEndpoint` resource.
+#[cfg(feature = "experience_endpoint")]
+pub mod experience_endpoint;
+/// The `experienceEndpoints` resource.
+#[cfg(feature = "experience_endpoints")]
+pub mod experience_endpoints;
+/// The `experienceGroup` resource.
+#[cfg(feature = "experience_group")]
+pub mod experience_group;
+/// The `experienceGroups` resource.
+#[cfg(feature = "experience_groups")]
+pub mod experience_groups;
+/// The `experienceSlug` resource.
+#[cfg(feature = "experience_slug")]
+pub mod experience_slug;
+/// The `experienceSlugs` resource.
+#[cfg(feature = "experience_slugs")]
+pub mod experience_slugs;
+/// The `experienceUser` resource.
+#[cfg(feature = "experience_user")]
+pub mod experience_user;
+/// The `experienceUsers` resource.
+#[cfg(feature = "experience_users")]
+pub mod experience_users;
+/// The `experienceVersion` resource.
+#[cfg(feature = "experience_version")]
+pub mod experience_version;
+/// The `experienceVersions` resource.
+#[cfg(feature = "experience_versions")]
+pub mod experience_versions;
+/// The `experienceView` resource.
+#[cfg(feature = "experience_view")]
+pub mod experience_view;
+/// The `experienceViews` resource.
+#[cfg(feature = "experience_views")]
+pub mod experience_views;
+/// The `file` resource.
+#[cfg(feature = "file")]
+pub mod file;
+/// The `files` resource.
+#[cfg(feature = "files")]
+pub mod files;
+/// The `flow` resource.
+#[cfg(feature = "flow")]
+pub mod flow;
+/// The `flowVersion` resource.
+#[cfg(feature = "flow_version")]
+pub mod flow_version;
+/// The `flowVersions` resource.
+#[cfg(feature = "flow_versions")]
+pub mod flow_versions;
+/// The `flows` resource.
+#[cfg(feature = "flows")]
+pub mod flows;
+/// The `instance` resource.
+#[cfg(feature = "instance")]
+pub mod instance;
+/// The `instanceApiToken` resource.
+#[cfg(feature = "instance_api_token")]
+pub mod instance_api_token;
+/// The `instanceApiTokens` resource.
+#[cfg(feature = "instance_api_tokens")]
+pub mod instance_api_tokens;
+/// The `instanceAuditLog` resource.
+#[cfg(feature = "instance_audit_log")]
+pub mod instance_audit_log;
+/// The `instanceAuditLogs` resource.
+#[cfg(feature = "instance_audit_logs")]
+pub mod instance_audit_logs;
+/// The `instanceCustomNode` resource.
+#[cfg(feature = "instance_custom_node")]
+pub mod instance_custom_node;
+/// The `instanceCustomNodes` resource.
+#[cfg(feature = "instance_custom_nodes")]
+pub mod instance_custom_nodes;
+/// The `instanceMember` resource.
+#[cfg(feature = "instance_member")]
+pub mod instance_member;
+/// The `instanceMembers` resource.
+#[cfg(feature = "instance_members")]
+pub mod instance_members;
+/// The `instanceNotificationRule` resource.
+#[cfg(feature = "instance_notification_rule")]
+pub mod instance_notification_rule;
+/// The `instanceNotificationRules` resource.
+#[cfg(feature = "instance_notification_rules")]
+pub mod instance_notification_rules;
 /// The `instanceOrg` resource.
 #[cfg(feature = "instance_org")]
 pub mod instance_org;
+/// The `instanceOrgInvite` resource.
+#[cfg(feature = "instance_org_invite")]
+pub mod instance_org_invite;
+/// The `instanceOrgInvites` resource.
+#[cfg(feature = "instance_org_invites")]
+pub mod instance_org_invites;
+/// The `instanceOrgMember` resource.
+#[cfg(feature = "instance_org_member")]
+pub mod instance_org_member;
+/// The `instanceOrgMembers` resource.
+#[cfg(feature = "instance_org_members")]
+pub mod instance_org_members;
+/// The `instanceOrgs` resource.
+#[cfg(feature = "instance_orgs")]
+pub mod instance_orgs;
+/// The `instanceSandbox` resource.
+#[cfg(feature = "instance_sandbox")]
+pub mod instance_sandbox;
+/// The `instanceSandboxes` resource.
+#[cfg(feature = "instance_sandboxes")]
+pub mod instance_sandboxes;
+/// The `instances` resource.
+#[cfg(feature = "instances")]
+pub mod instances;
+/// The `integration` resource.
+#[cfg(feature = "integration")]
+pub mod integration;
+/// The `integrations` resource.
+#[cfg(feature = "integrations")]
+pub mod integrations;
+/// The `me` resource.
+#[cfg(feature = "me")]
+pub mod me;
+/// The `notebook` resource.
+#[cfg(feature = "notebook")]
+pub mod notebook;
+/// The `notebooks` resource.
+#[cfg(feature = "notebooks")]
+pub mod notebooks;
+/// The `org` resource.
+#[cfg(feature = "org")]
+pub mod org;
+/// The `orgInvites` resource.
+#[cfg(feature = "org_invites")]
+pub mod org_invites;
 /// The `orgs` resource.
 #[cfg(feature = "orgs")]
 pub mod orgs;
+/// The `privateFile` resource.
+#[cfg(feature = "private_file")]
+pub mod private_file;
+/// The `privateFiles` resource.
+#[cfg(feature = "private_files")]
+pub mod private_files;
+/// The `resourceJob` resource.
+#[cfg(feature = "resource_job")]
+pub mod resource_job;
+/// The `resourceJobs` resource.
+#[cfg(feature = "resource_jobs")]
+pub mod resource_jobs;
+/// The `userApiToken` resource.
+#[cfg(feature = "user_api_token")]
+pub mod user_api_token;
+/// The `userApiTokens` resource.
+#[cfg(feature = "user_api_tokens")]
+pub mod user_api_tokens;
+/// The `userOauthToken` resource.
+#[cfg(feature = "user_oauth_token")]
+pub mod user_oauth_token;
+/// The `userOauthTokens` resource.
+#[cfg(feature = "user_oauth_tokens")]
+pub mod user_oauth_tokens;
+/// The `webhook` resource.
+#[cfg(feature = "webhook")]
+pub mod webhook;
+/// The `webhooks` resource.
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 use crate::runtime::{ApiInfo, Client, Operation};
 
 /// What the runtime needs to know of the API.
@@ -28,28 +319,1370 @@ pub(crate) const API_INFO: ApiInfo = ApiInfo {
 /// Every operation of the API (of the enabled resources), in spec order: id, method,
 /// path and accepted scopes.
 pub static OPERATIONS: &[&Operation] = &[
+    #[cfg(feature = "application")]
+    application::ApplicationApplyTemplate::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationArchiveData::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationBackfillArchiveData::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationClone::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationDelete::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationDeviceCounts::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationExport::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationFullDataTablesArchive::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationFullEventsArchive::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationGet::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationGlobals::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationImport::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationImportLogs::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationMqttPublishMessage::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationMqttSubscriptionStream::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationPatch::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationPayloadCounts::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationPayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationReadme::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationReadmePatch::OPERATION,
+    #[cfg(feature = "application")]
+    application::ApplicationSearch::OPERATION,
+    #[cfg(feature = "application_api_token")]
+    application_api_token::ApplicationApiTokenDelete::OPERATION,
+    #[cfg(feature = "application_api_token")]
+    application_api_token::ApplicationApiTokenGet::OPERATION,
+    #[cfg(feature = "application_api_token")]
+    application_api_token::ApplicationApiTokenPatch::OPERATION,
+    #[cfg(feature = "application_api_tokens")]
+    application_api_tokens::ApplicationApiTokensGet::OPERATION,
+    #[cfg(feature = "application_api_tokens")]
+    application_api_tokens::ApplicationApiTokensPost::OPERATION,
+    #[cfg(feature = "application_certificate")]
+    application_certificate::ApplicationCertificateDelete::OPERATION,
+    #[cfg(feature = "application_certificate")]
+    application_certificate::ApplicationCertificateGet::OPERATION,
+    #[cfg(feature = "application_certificate")]
+    application_certificate::ApplicationCertificatePatch::OPERATION,
+    #[cfg(feature = "application_certificate_authorities")]
+    application_certificate_authorities::ApplicationCertificateAuthoritiesGet::OPERATION,
+    #[cfg(feature = "application_certificate_authorities")]
+    application_certificate_authorities::ApplicationCertificateAuthoritiesPost::OPERATION,
+    #[cfg(feature = "application_certificate_authority")]
+    application_certificate_authority::ApplicationCertificateAuthorityDelete::OPERATION,
+    #[cfg(feature = "application_certificate_authority")]
+    application_certificate_authority::ApplicationCertificateAuthorityGet::OPERATION,
+    #[cfg(feature = "application_certificate_authority")]
+    application_certificate_authority::ApplicationCertificateAuthorityPatch::OPERATION,
+    #[cfg(feature = "application_certificates")]
+    application_certificates::ApplicationCertificatesGet::OPERATION,
+    #[cfg(feature = "application_certificates")]
+    application_certificates::ApplicationCertificatesPost::OPERATION,
+    #[cfg(feature = "application_dashboard")]
+    application_dashboard::ApplicationDashboardDelete::OPERATION,
+    #[cfg(feature = "application_dashboard")]
+    application_dashboard::ApplicationDashboardGet::OPERATION,
+    #[cfg(feature = "application_dashboard")]
+    application_dashboard::ApplicationDashboardPatch::OPERATION,
+    #[cfg(feature = "application_dashboard")]
+    application_dashboard::ApplicationDashboardSendReport::OPERATION,
+    #[cfg(feature = "application_dashboards")]
+    application_dashboards::ApplicationDashboardsGet::OPERATION,
+    #[cfg(feature = "application_dashboards")]
+    application_dashboards::ApplicationDashboardsPost::OPERATION,
+    #[cfg(feature = "application_job_log")]
+    application_job_log::ApplicationJobLogGet::OPERATION,
+    #[cfg(feature = "application_job_logs")]
+    application_job_logs::ApplicationJobLogsGet::OPERATION,
+    #[cfg(feature = "application_key")]
+    application_key::ApplicationKeyDelete::OPERATION,
+    #[cfg(feature = "application_key")]
+    application_key::ApplicationKeyGet::OPERATION,
+    #[cfg(feature = "application_key")]
+    application_key::ApplicationKeyPatch::OPERATION,
+    #[cfg(feature = "application_keys")]
+    application_keys::ApplicationKeysGet::OPERATION,
+    #[cfg(feature = "application_keys")]
+    application_keys::ApplicationKeysPost::OPERATION,
+    #[cfg(feature = "application_template")]
+    application_template::ApplicationTemplateGet::OPERATION,
+    #[cfg(feature = "application_templates")]
+    application_templates::ApplicationTemplatesGet::OPERATION,
+    #[cfg(feature = "application_templates")]
+    application_templates::ApplicationTemplatesGetCategories::OPERATION,
+    #[cfg(feature = "application_templates")]
+    application_templates::ApplicationTemplatesGetUniqueKeywords::OPERATION,
+    #[cfg(feature = "applications")]
+    applications::ApplicationsGet::OPERATION,
+    #[cfg(feature = "applications")]
+    applications::ApplicationsImport::OPERATION,
+    #[cfg(feature = "applications")]
+    applications::ApplicationsPeriodSummaries::OPERATION,
+    #[cfg(feature = "applications")]
+    applications::ApplicationsPost::OPERATION,
+    #[cfg(feature = "audit_log")]
+    audit_log::AuditLogGet::OPERATION,
+    #[cfg(feature = "audit_logs")]
+    audit_logs::AuditLogsGet::OPERATION,
+    #[cfg(feature = "auth")]
+    auth::AuthAuthenticateDevice::OPERATION,
+    #[cfg(feature = "auth")]
+    auth::AuthAuthenticateUser::OPERATION,
+    #[cfg(feature = "auth")]
+    auth::AuthAuthenticateUserGithub::OPERATION,
+    #[cfg(feature = "auth")]
+    auth::AuthAuthenticateUserSaml::OPERATION,
+    #[cfg(feature = "auth")]
+    auth::AuthSsoDomain::OPERATION,
+    #[cfg(feature = "credential")]
+    credential::CredentialDelete::OPERATION,
+    #[cfg(feature = "credential")]
+    credential::CredentialGet::OPERATION,
+    #[cfg(feature = "credential")]
+    credential::CredentialLinkedResources::OPERATION,
+    #[cfg(feature = "credential")]
+    credential::CredentialPatch::OPERATION,
+    #[cfg(feature = "credentials")]
+    credentials::CredentialsGet::OPERATION,
+    #[cfg(feature = "credentials")]
+    credentials::CredentialsPost::OPERATION,
+    #[cfg(feature = "dashboard")]
+    dashboard::DashboardDelete::OPERATION,
+    #[cfg(feature = "dashboard")]
+    dashboard::DashboardGet::OPERATION,
+    #[cfg(feature = "dashboard")]
+    dashboard::DashboardPatch::OPERATION,
+    #[cfg(feature = "dashboard")]
+    dashboard::DashboardSendReport::OPERATION,
+    #[cfg(feature = "dashboard")]
+    dashboard::DashboardValidateContext::OPERATION,
+    #[cfg(feature = "dashboards")]
+    dashboards::DashboardsGet::OPERATION,
+    #[cfg(feature = "dashboards")]
+    dashboards::DashboardsPost::OPERATION,
+    #[cfg(feature = "data")]
+    data::DataExport::OPERATION,
+    #[cfg(feature = "data")]
+    data::DataLastValueQuery::OPERATION,
+    #[cfg(feature = "data")]
+    data::DataTimeSeriesQuery::OPERATION,
+    #[cfg(feature = "data_table")]
+    data_table::DataTableAddColumn::OPERATION,
+    #[cfg(feature = "data_table")]
+    data_table::DataTableDelete::OPERATION,
+    #[cfg(feature = "data_table")]
+    data_table::DataTableGet::OPERATION,
+    #[cfg(feature = "data_table")]
+    data_table::DataTablePatch::OPERATION,
+    #[cfg(feature = "data_table")]
+    data_table::DataTableRemoveColumn::OPERATION,
+    #[cfg(feature = "data_table_row")]
+    data_table_row::DataTableRowDelete::OPERATION,
+    #[cfg(feature = "data_table_row")]
+    data_table_row::DataTableRowGet::OPERATION,
+    #[cfg(feature = "data_table_row")]
+    data_table_row::DataTableRowPatch::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsDelete::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsExport::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsGet::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsPost::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsQuery::OPERATION,
+    #[cfg(feature = "data_table_rows")]
+    data_table_rows::DataTableRowsTruncate::OPERATION,
+    #[cfg(feature = "data_tables")]
+    data_tables::DataTablesGet::OPERATION,
+    #[cfg(feature = "data_tables")]
+    data_tables::DataTablesPost::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceCommandStream::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceDelete::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceExport::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceGet::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceGetCommand::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceGetCompositeState::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceGetLogEntries::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceGetState::OPERATION,
+    #[cfg(feature = "device")]
+    device::DevicePatch::OPERATION,
+    #[cfg(feature = "device")]
+    device::DevicePayloadCounts::OPERATION,
+    #[cfg(feature = "device")]
+    device::DevicePayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceRemoveData::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceSendCommand::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceSendState::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceSetConnectionStatus::OPERATION,
+    #[cfg(feature = "device")]
+    device::DeviceStateStream::OPERATION,
+    #[cfg(feature = "device_attribute")]
+    device_attribute::DeviceAttributeDelete::OPERATION,
+    #[cfg(feature = "device_attribute")]
+    device_attribute::DeviceAttributeGet::OPERATION,
+    #[cfg(feature = "device_attribute")]
+    device_attribute::DeviceAttributePatch::OPERATION,
+    #[cfg(feature = "device_attributes")]
+    device_attributes::DeviceAttributesGet::OPERATION,
+    #[cfg(feature = "device_attributes")]
+    device_attributes::DeviceAttributesPost::OPERATION,
+    #[cfg(feature = "device_recipe")]
+    device_recipe::DeviceRecipeBulkCreate::OPERATION,
+    #[cfg(feature = "device_recipe")]
+    device_recipe::DeviceRecipeDelete::OPERATION,
+    #[cfg(feature = "device_recipe")]
+    device_recipe::DeviceRecipeGet::OPERATION,
+    #[cfg(feature = "device_recipe")]
+    device_recipe::DeviceRecipePatch::OPERATION,
+    #[cfg(feature = "device_recipes")]
+    device_recipes::DeviceRecipesGet::OPERATION,
+    #[cfg(feature = "device_recipes")]
+    device_recipes::DeviceRecipesPost::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesAttributeNames::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesDelete::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesDeviceNames::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesExport::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesGet::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesGetCompositeState::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesPatch::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesPayloadCounts::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesPost::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesRemoveData::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesRestore::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesSendCommand::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesTagKeys::OPERATION,
+    #[cfg(feature = "devices")]
+    devices::DevicesTagValues::OPERATION,
+    #[cfg(feature = "edge_deployment")]
+    edge_deployment::EdgeDeploymentGet::OPERATION,
+    #[cfg(feature = "edge_deployments")]
+    edge_deployments::EdgeDeploymentsGet::OPERATION,
+    #[cfg(feature = "edge_deployments")]
+    edge_deployments::EdgeDeploymentsRelease::OPERATION,
+    #[cfg(feature = "edge_deployments")]
+    edge_deployments::EdgeDeploymentsRemove::OPERATION,
+    #[cfg(feature = "edge_deployments")]
+    edge_deployments::EdgeDeploymentsReplace::OPERATION,
+    #[cfg(feature = "embedded_deployment")]
+    embedded_deployment::EmbeddedDeploymentGet::OPERATION,
+    #[cfg(feature = "embedded_deployments")]
+    embedded_deployments::EmbeddedDeploymentsExport::OPERATION,
+    #[cfg(feature = "embedded_deployments")]
+    embedded_deployments::EmbeddedDeploymentsGet::OPERATION,
+    #[cfg(feature = "embedded_deployments")]
+    embedded_deployments::EmbeddedDeploymentsRelease::OPERATION,
+    #[cfg(feature = "embedded_deployments")]
+    embedded_deployments::EmbeddedDeploymentsRemove::OPERATION,
+    #[cfg(feature = "embedded_deployments")]
+    embedded_deployments::EmbeddedDeploymentsReplace::OPERATION,
+    #[cfg(feature = "event")]
+    event::EventDelete::OPERATION,
+    #[cfg(feature = "event")]
+    event::EventGet::OPERATION,
+    #[cfg(feature = "event")]
+    event::EventPatch::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsDelete::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsExport::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsGet::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsMostRecentBySeverity::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsPatch::OPERATION,
+    #[cfg(feature = "events")]
+    events::EventsPost::OPERATION,
+    #[cfg(feature = "experience")]
+    experience::ExperienceBootstrap::OPERATION,
+    #[cfg(feature = "experience")]
+    experience::ExperienceDelete::OPERATION,
+    #[cfg(feature = "experience_domain")]
+    experience_domain::ExperienceDomainDelete::OPERATION,
+    #[cfg(feature = "experience_domain")]
+    experience_domain::ExperienceDomainGet::OPERATION,
+    #[cfg(feature = "experience_domain")]
+    experience_domain::ExperienceDomainPatch::OPERATION,
+    #[cfg(feature = "experience_domains")]
+    experience_domains::ExperienceDomainsGet::OPERATION,
+    #[cfg(feature = "experience_domains")]
+    experience_domains::ExperienceDomainsPost::OPERATION,
+    #[cfg(feature = "experience_endpoint")]
+    experience_endpoint::ExperienceEndpointDelete::OPERATION,
+    #[cfg(feature = "experience_endpoint")]
+    experience_endpoint::ExperienceEndpointGet::OPERATION,
+    #[cfg(feature = "experience_endpoint")]
+    experience_endpoint::ExperienceEndpointLinkedResources::OPERATION,
+    #[cfg(feature = "experience_endpoint")]
+    experience_endpoint::ExperienceEndpointPatch::OPERATION,
+    #[cfg(feature = "experience_endpoints")]
+    experience_endpoints::ExperienceEndpointsGet::OPERATION,
+    #[cfg(feature = "experience_endpoints")]
+    experience_endpoints::ExperienceEndpointsPost::OPERATION,
+    #[cfg(feature = "experience_endpoints")]
+    experience_endpoints::ExperienceEndpointsStats::OPERATION,
+    #[cfg(feature = "experience_group")]
+    experience_group::ExperienceGroupDelete::OPERATION,
+    #[cfg(feature = "experience_group")]
+    experience_group::ExperienceGroupGet::OPERATION,
+    #[cfg(feature = "experience_group")]
+    experience_group::ExperienceGroupPatch::OPERATION,
+    #[cfg(feature = "experience_groups")]
+    experience_groups::ExperienceGroupsGet::OPERATION,
+    #[cfg(feature = "experience_groups")]
+    experience_groups::ExperienceGroupsPost::OPERATION,
+    #[cfg(feature = "experience_slug")]
+    experience_slug::ExperienceSlugDelete::OPERATION,
+    #[cfg(feature = "experience_slug")]
+    experience_slug::ExperienceSlugGet::OPERATION,
+    #[cfg(feature = "experience_slug")]
+    experience_slug::ExperienceSlugPatch::OPERATION,
+    #[cfg(feature = "experience_slugs")]
+    experience_slugs::ExperienceSlugsGet::OPERATION,
+    #[cfg(feature = "experience_slugs")]
+    experience_slugs::ExperienceSlugsPost::OPERATION,
+    #[cfg(feature = "experience_user")]
+    experience_user::ExperienceUserDelete::OPERATION,
+    #[cfg(feature = "experience_user")]
+    experience_user::ExperienceUserGet::OPERATION,
+    #[cfg(feature = "experience_user")]
+    experience_user::ExperienceUserPatch::OPERATION,
+    #[cfg(feature = "experience_users")]
+    experience_users::ExperienceUsersGet::OPERATION,
+    #[cfg(feature = "experience_users")]
+    experience_users::ExperienceUsersPost::OPERATION,
+    #[cfg(feature = "experience_version")]
+    experience_version::ExperienceVersionDelete::OPERATION,
+    #[cfg(feature = "experience_version")]
+    experience_version::ExperienceVersionGet::OPERATION,
+    #[cfg(feature = "experience_version")]
+    experience_version::ExperienceVersionPatch::OPERATION,
+    #[cfg(feature = "experience_versions")]
+    experience_versions::ExperienceVersionsGet::OPERATION,
+    #[cfg(feature = "experience_versions")]
+    experience_versions::ExperienceVersionsPost::OPERATION,
+    #[cfg(feature = "experience_view")]
+    experience_view::ExperienceViewDelete::OPERATION,
+    #[cfg(feature = "experience_view")]
+    experience_view::ExperienceViewGet::OPERATION,
+    #[cfg(feature = "experience_view")]
+    experience_view::ExperienceViewLinkedResources::OPERATION,
+    #[cfg(feature = "experience_view")]
+    experience_view::ExperienceViewPatch::OPERATION,
+    #[cfg(feature = "experience_views")]
+    experience_views::ExperienceViewsGet::OPERATION,
+    #[cfg(feature = "experience_views")]
+    experience_views::ExperienceViewsPost::OPERATION,
+    #[cfg(feature = "file")]
+    file::FileDelete::OPERATION,
+    #[cfg(feature = "file")]
+    file::FileGet::OPERATION,
+    #[cfg(feature = "file")]
+    file::FileMove::OPERATION,
+    #[cfg(feature = "file")]
+    file::FilePatch::OPERATION,
+    #[cfg(feature = "file")]
+    file::FileUpload::OPERATION,
+    #[cfg(feature = "files")]
+    files::FilesGet::OPERATION,
+    #[cfg(feature = "files")]
+    files::FilesPost::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowClearStorageEntries::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowDelete::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowErrors::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowGet::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowGetLogEntries::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowGetStorageEntries::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowGetStorageEntriesMetadata::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowPatch::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowPressVirtualButton::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowSetStorageEntry::OPERATION,
+    #[cfg(feature = "flow")]
+    flow::FlowStats::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionDelete::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionErrors::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionGet::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionGetLogEntries::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionPatch::OPERATION,
+    #[cfg(feature = "flow_version")]
+    flow_version::FlowVersionStats::OPERATION,
+    #[cfg(feature = "flow_versions")]
+    flow_versions::FlowVersionsDelete::OPERATION,
+    #[cfg(feature = "flow_versions")]
+    flow_versions::FlowVersionsGet::OPERATION,
+    #[cfg(feature = "flow_versions")]
+    flow_versions::FlowVersionsPost::OPERATION,
+    #[cfg(feature = "flows")]
+    flows::FlowsGet::OPERATION,
+    #[cfg(feature = "flows")]
+    flows::FlowsGetByVersion::OPERATION,
+    #[cfg(feature = "flows")]
+    flows::FlowsImport::OPERATION,
+    #[cfg(feature = "flows")]
+    flows::FlowsPalette::OPERATION,
+    #[cfg(feature = "flows")]
+    flows::FlowsPost::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstanceDeviceCounts::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstanceGenerateReport::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstanceGet::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstanceHistoricalSummaries::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstanceNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstancePatch::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstancePayloadCounts::OPERATION,
+    #[cfg(feature = "instance")]
+    instance::InstancePayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "instance_api_token")]
+    instance_api_token::InstanceApiTokenDelete::OPERATION,
+    #[cfg(feature = "instance_api_token")]
+    instance_api_token::InstanceApiTokenGet::OPERATION,
+    #[cfg(feature = "instance_api_token")]
+    instance_api_token::InstanceApiTokenPatch::OPERATION,
+    #[cfg(feature = "instance_api_tokens")]
+    instance_api_tokens::InstanceApiTokensGet::OPERATION,
+    #[cfg(feature = "instance_api_tokens")]
+    instance_api_tokens::InstanceApiTokensPost::OPERATION,
+    #[cfg(feature = "instance_audit_log")]
+    instance_audit_log::InstanceAuditLogGet::OPERATION,
+    #[cfg(feature = "instance_audit_logs")]
+    instance_audit_logs::InstanceAuditLogsGet::OPERATION,
+    #[cfg(feature = "instance_custom_node")]
+    instance_custom_node::InstanceCustomNodeDelete::OPERATION,
+    #[cfg(feature = "instance_custom_node")]
+    instance_custom_node::InstanceCustomNodeErrors::OPERATION,
+    #[cfg(feature = "instance_custom_node")]
+    instance_custom_node::InstanceCustomNodeGet::OPERATION,
+    #[cfg(feature = "instance_custom_node")]
+    instance_custom_node::InstanceCustomNodePatch::OPERATION,
+    #[cfg(feature = "instance_custom_node")]
+    instance_custom_node::InstanceCustomNodeStats::OPERATION,
+    #[cfg(feature = "instance_custom_nodes")]
+    instance_custom_nodes::InstanceCustomNodesGet::OPERATION,
+    #[cfg(feature = "instance_custom_nodes")]
+    instance_custom_nodes::InstanceCustomNodesPost::OPERATION,
+    #[cfg(feature = "instance_member")]
+    instance_member::InstanceMemberDelete::OPERATION,
+    #[cfg(feature = "instance_member")]
+    instance_member::InstanceMemberGet::OPERATION,
+    #[cfg(feature = "instance_member")]
+    instance_member::InstanceMemberPatch::OPERATION,
+    #[cfg(feature = "instance_members")]
+    instance_members::InstanceMembersGet::OPERATION,
+    #[cfg(feature = "instance_members")]
+    instance_members::InstanceMembersPost::OPERATION,
+    #[cfg(feature = "instance_notification_rule")]
+    instance_notification_rule::InstanceNotificationRuleDelete::OPERATION,
+    #[cfg(feature = "instance_notification_rule")]
+    instance_notification_rule::InstanceNotificationRuleEvaluate::OPERATION,
+    #[cfg(feature = "instance_notification_rule")]
+    instance_notification_rule::InstanceNotificationRuleGet::OPERATION,
+    #[cfg(feature = "instance_notification_rule")]
+    instance_notification_rule::InstanceNotificationRuleLogs::OPERATION,
+    #[cfg(feature = "instance_notification_rule")]
+    instance_notification_rule::InstanceNotificationRulePatch::OPERATION,
+    #[cfg(feature = "instance_notification_rules")]
+    instance_notification_rules::InstanceNotificationRulesGet::OPERATION,
+    #[cfg(feature = "instance_notification_rules")]
+    instance_notification_rules::InstanceNotificationRulesPost::OPERATION,
     #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgGet::OPERATION,
     #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgPatch::OPERATION,
     #[cfg(feature = "instance_org")]
     instance_org::InstanceOrgDelete::OPERATION,
+    #[cfg(feature = "instance_org")]
+    instance_org::InstanceOrgDeviceCounts::OPERATION,
+    #[cfg(feature = "instance_org")]
+    instance_org::InstanceOrgNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "instance_org")]
+    instance_org::InstanceOrgPayloadCounts::OPERATION,
+    #[cfg(feature = "instance_org")]
+    instance_org::InstanceOrgPayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "instance_org_invite")]
+    instance_org_invite::InstanceOrgInviteDelete::OPERATION,
+    #[cfg(feature = "instance_org_invite")]
+    instance_org_invite::InstanceOrgInviteGet::OPERATION,
+    #[cfg(feature = "instance_org_invite")]
+    instance_org_invite::InstanceOrgInviteResendInvite::OPERATION,
+    #[cfg(feature = "instance_org_invites")]
+    instance_org_invites::InstanceOrgInvitesGet::OPERATION,
+    #[cfg(feature = "instance_org_invites")]
+    instance_org_invites::InstanceOrgInvitesPost::OPERATION,
+    #[cfg(feature = "instance_org_member")]
+    instance_org_member::InstanceOrgMemberDelete::OPERATION,
+    #[cfg(feature = "instance_org_member")]
+    instance_org_member::InstanceOrgMemberGet::OPERATION,
+    #[cfg(feature = "instance_org_member")]
+    instance_org_member::InstanceOrgMemberPatch::OPERATION,
+    #[cfg(feature = "instance_org_members")]
+    instance_org_members::InstanceOrgMembersGet::OPERATION,
+    #[cfg(feature = "instance_org_members")]
+    instance_org_members::InstanceOrgMembersPost::OPERATION,
+    #[cfg(feature = "instance_orgs")]
+    instance_orgs::InstanceOrgsGet::OPERATION,
+    #[cfg(feature = "instance_orgs")]
+    instance_orgs::InstanceOrgsPost::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxDelete::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxDeviceCounts::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxGet::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxPayloadCounts::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxPayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "instance_sandbox")]
+    instance_sandbox::InstanceSandboxUndelete::OPERATION,
+    #[cfg(feature = "instance_sandboxes")]
+    instance_sandboxes::InstanceSandboxesGet::OPERATION,
+    #[cfg(feature = "instances")]
+    instances::InstancesGet::OPERATION,
+    #[cfg(feature = "integration")]
+    integration::IntegrationDelete::OPERATION,
+    #[cfg(feature = "integration")]
+    integration::IntegrationGet::OPERATION,
+    #[cfg(feature = "integration")]
+    integration::IntegrationPatch::OPERATION,
+    #[cfg(feature = "integrations")]
+    integrations::IntegrationsGet::OPERATION,
+    #[cfg(feature = "integrations")]
+    integrations::IntegrationsPost::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeAddRecentItem::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeChangePassword::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeDelete::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeDeviceCounts::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeDisableTwoFactorAuth::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeDisconnectGithub::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeEnableTwoFactorAuth::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeFetchRecentItems::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeGenerateTwoFactorAuth::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeGet::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeInvite::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeInvites::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "me")]
+    me::MePatch::OPERATION,
+    #[cfg(feature = "me")]
+    me::MePayloadCounts::OPERATION,
+    #[cfg(feature = "me")]
+    me::MePayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeRefreshToken::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeRespondToInvite::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeTransferResources::OPERATION,
+    #[cfg(feature = "me")]
+    me::MeVerifyEmail::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookCancelExecution::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookDelete::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookExecute::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookGet::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookLogs::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookPatch::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookRequestInputDataExport::OPERATION,
+    #[cfg(feature = "notebook")]
+    notebook::NotebookUpload::OPERATION,
+    #[cfg(feature = "notebooks")]
+    notebooks::NotebooksGet::OPERATION,
+    #[cfg(feature = "notebooks")]
+    notebooks::NotebooksPost::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgDelete::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgDeviceCounts::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgGet::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgInviteMember::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgModifyMember::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgNotebookMinuteCounts::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgPatch::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgPayloadCounts::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgPayloadCountsBreakdown::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgPendingInvites::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgRemoveMember::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgRevokeInvite::OPERATION,
+    #[cfg(feature = "org")]
+    org::OrgTransferResources::OPERATION,
+    #[cfg(feature = "org_invites")]
+    org_invites::OrgInvitesGet::OPERATION,
+    #[cfg(feature = "org_invites")]
+    org_invites::OrgInvitesPost::OPERATION,
     #[cfg(feature = "orgs")]
     orgs::OrgsGet::OPERATION,
     #[cfg(feature = "orgs")]
     orgs::OrgsPost::OPERATION,
+    #[cfg(feature = "private_file")]
+    private_file::PrivateFileDelete::OPERATION,
+    #[cfg(feature = "private_file")]
+    private_file::PrivateFileGet::OPERATION,
+    #[cfg(feature = "private_file")]
+    private_file::PrivateFileMove::OPERATION,
+    #[cfg(feature = "private_file")]
+    private_file::PrivateFilePatch::OPERATION,
+    #[cfg(feature = "private_file")]
+    private_file::PrivateFileUpload::OPERATION,
+    #[cfg(feature = "private_files")]
+    private_files::PrivateFilesGet::OPERATION,
+    #[cfg(feature = "private_files")]
+    private_files::PrivateFilesPost::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobCancelExecution::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobDelete::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobExecute::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobGet::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobLogs::OPERATION,
+    #[cfg(feature = "resource_job")]
+    resource_job::ResourceJobPatch::OPERATION,
+    #[cfg(feature = "resource_jobs")]
+    resource_jobs::ResourceJobsGet::OPERATION,
+    #[cfg(feature = "resource_jobs")]
+    resource_jobs::ResourceJobsPost::OPERATION,
+    #[cfg(feature = "user_api_token")]
+    user_api_token::UserApiTokenDelete::OPERATION,
+    #[cfg(feature = "user_api_token")]
+    user_api_token::UserApiTokenGet::OPERATION,
+    #[cfg(feature = "user_api_token")]
+    user_api_token::UserApiTokenPatch::OPERATION,
+    #[cfg(feature = "user_api_tokens")]
+    user_api_tokens::UserApiTokensGet::OPERATION,
+    #[cfg(feature = "user_api_tokens")]
+    user_api_tokens::UserApiTokensPost::OPERATION,
+    #[cfg(feature = "user_oauth_token")]
+    user_oauth_token::UserOauthTokenDelete::OPERATION,
+    #[cfg(feature = "user_oauth_token")]
+    user_oauth_token::UserOauthTokenGet::OPERATION,
+    #[cfg(feature = "user_oauth_token")]
+    user_oauth_token::UserOauthTokenPatch::OPERATION,
+    #[cfg(feature = "user_oauth_tokens")]
+    user_oauth_tokens::UserOauthTokensGet::OPERATION,
+    #[cfg(feature = "user_oauth_tokens")]
+    user_oauth_tokens::UserOauthTokensPost::OPERATION,
+    #[cfg(feature = "webhook")]
+    webhook::WebhookDelete::OPERATION,
+    #[cfg(feature = "webhook")]
+    webhook::WebhookGet::OPERATION,
+    #[cfg(feature = "webhook")]
+    webhook::WebhookPatch::OPERATION,
+    #[cfg(feature = "webhooks")]
+    webhooks::WebhooksGet::OPERATION,
+    #[cfg(feature = "webhooks")]
+    webhooks::WebhooksPost::OPERATION,
 ];
 impl Client {
+    /// The `application` resource.
+    #[cfg(feature = "application")]
+    pub fn application(&self) -> application::Application {
+        application::Application::new(self.clone())
+    }
+
+    /// The `applicationApiToken` resource.
+    #[cfg(feature = "application_api_token")]
+    pub fn application_api_token(&self) -> application_api_token::ApplicationApiToken {
+        application_api_token::ApplicationApiToken::new(self.clone())
+    }
+
+    /// The `applicationApiTokens` resource.
+    #[cfg(feature = "application_api_tokens")]
+    pub fn application_api_tokens(
+        &self,
+    ) -> application_api_tokens::ApplicationApiTokens {
+        application_api_tokens::ApplicationApiTokens::new(self.clone())
+    }
+
+    /// The `applicationCertificate` resource.
+    #[cfg(feature = "application_certificate")]
+    pub fn application_certificate(
+        &self,
+    ) -> application_certificate::ApplicationCertificate {
+        application_certificate::ApplicationCertificate::new(self.clone())
+    }
+
+    /// The `applicationCertificateAuthorities` resource.
+    #[cfg(feature = "application_certificate_authorities")]
+    pub fn application_certificate_authorities(
+        &self,
+    ) -> application_certificate_authorities::ApplicationCertificateAuthorities {
+        application_certificate_authorities::ApplicationCertificateAuthorities::new(
+            self.clone(),
+        )
+    }
+
+    /// The `applicationCertificateAuthority` resource.
+    #[cfg(feature = "application_certificate_authority")]
+    pub fn application_certificate_authority(
+        &self,
+    ) -> application_certificate_authority::ApplicationCertificateAuthority {
+        application_certificate_authority::ApplicationCertificateAuthority::new(
+            self.clone(),
+        )
+    }
+
+    /// The `applicationCertificates` resource.
+    #[cfg(feature = "application_certificates")]
+    pub fn application_certificates(
+        &self,
+    ) -> application_certificates::ApplicationCertificates {
+        application_certificates::ApplicationCertificates::new(self.clone())
+    }
+
+    /// The `applicationDashboard` resource.
+    #[cfg(feature = "application_dashboard")]
+    pub fn application_dashboard(&self) -> application_dashboard::ApplicationDashboard {
+        application_dashboard::ApplicationDashboard::new(self.clone())
+    }
+
+    /// The `applicationDashboards` resource.
+    #[cfg(feature = "application_dashboards")]
+    pub fn application_dashboards(
+        &self,
+    ) -> application_dashboards::ApplicationDashboards {
+        application_dashboards::ApplicationDashboards::new(self.clone())
+    }
+
+    /// The `applicationJobLog` resource.
+    #[cfg(feature = "application_job_log")]
+    pub fn application_job_log(&self) -> application_job_log::ApplicationJobLog {
+        application_job_log::ApplicationJobLog::new(self.clone())
+    }
+
+    /// The `applicationJobLogs` resource.
+    #[cfg(feature = "application_job_logs")]
+    pub fn application_job_logs(&self) -> application_job_logs::ApplicationJobLogs {
+        application_job_logs::ApplicationJobLogs::new(self.clone())
+    }
+
+    /// The `applicationKey` resource.
+    #[cfg(feature = "application_key")]
+    pub fn application_key(&self) -> application_key::ApplicationKey {
+        application_key::ApplicationKey::new(self.clone())
+    }
+
+    /// The `applicationKeys` resource.
+    #[cfg(feature = "application_keys")]
+    pub fn application_keys(&self) -> application_keys::ApplicationKeys {
+        application_keys::ApplicationKeys::new(self.clone())
+    }
+
+    /// The `applicationTemplate` resource.
+    #[cfg(feature = "application_template")]
+    pub fn application_template(&self) -> application_template::ApplicationTemplate {
+        application_template::ApplicationTemplate::new(self.clone())
+    }
+
+    /// The `applicationTemplates` resource.
+    #[cfg(feature = "application_templates")]
+    pub fn application_templates(&self) -> application_templates::ApplicationTemplates {
+        application_templates::ApplicationTemplates::new(self.clone())
+    }
+
+    /// The `applications` resource.
+    #[cfg(feature = "applications")]
+    pub fn applications(&self) -> applications::Applications {
+        applications::Applications::new(self.clone())
+    }
+
+    /// The `auditLog` resource.
+    #[cfg(feature = "audit_log")]
+    pub fn audit_log(&self) -> audit_log::AuditLog {
+        audit_log::AuditLog::new(self.clone())
+    }
+
+    /// The `auditLogs` resource.
+    #[cfg(feature = "audit_logs")]
+    pub fn audit_logs(&self) -> audit_logs::AuditLogs {
+        audit_logs::AuditLogs::new(self.clone())
+    }
+
+    /// The `auth` resource.
+    #[cfg(feature = "auth")]
+    pub fn auth(&self) -> auth::Auth {
+        auth::Auth::new(self.clone())
+    }
+
+    /// The `credential` resource.
+    #[cfg(feature = "credential")]
+    pub fn credential(&self) -> credential::Credential {
+        credential::Credential::new(self.clone())
+    }
+
+    /// The `credentials` resource.
+    #[cfg(feature = "credentials")]
+    pub fn credentials(&self) -> credentials::Credentials {
+        credentials::Credentials::new(self.clone())
+    }
+
+    /// The `dashboard` resource.
+    #[cfg(feature = "dashboard")]
+    pub fn dashboard(&self) -> dashboard::Dashboard {
+        dashboard::Dashboard::new(self.clone())
+    }
+
+    /// The `dashboards` resource.
+    #[cfg(feature = "dashboards")]
+    pub fn dashboards(&self) -> dashboards::Dashboards {
+        dashboards::Dashboards::new(self.clone())
+    }
+
+    /// The `data` resource.
+    #[cfg(feature = "data")]
+    pub fn data(&self) -> data::Data {
+        data::Data::new(self.clone())
+    }
+
+    /// The `dataTable` resource.
+    #[cfg(feature = "data_table")]
+    pub fn data_table(&self) -> data_table::DataTable {
+        data_table::DataTable::new(self.clone())
+    }
+
+    /// The `dataTableRow` resource.
+    #[cfg(feature = "data_table_row")]
+    pub fn data_table_row(&self) -> data_table_row::DataTableRow {
+        data_table_row::DataTableRow::new(self.clone())
+    }
+
+    /// The `dataTableRows` resource.
+    #[cfg(feature = "data_table_rows")]
+    pub fn data_table_rows(&self) -> data_table_rows::DataTableRows {
+        data_table_rows::DataTableRows::new(self.clone())
+    }
+
+    /// The `dataTables` resource.
+    #[cfg(feature = "data_tables")]
+    pub fn data_tables(&self) -> data_tables::DataTables {
+        data_tables::DataTables::new(self.clone())
+    }
+
+    /// The `device` resource.
+    #[cfg(feature = "device")]
+    pub fn device(&self) -> device::Device {
+        device::Device::new(self.clone())
+    }
+
+    /// The `deviceAttribute` resource.
+    #[cfg(feature = "device_attribute")]
+    pub fn device_attribute(&self) -> device_attribute::DeviceAttribute {
+        device_attribute::DeviceAttribute::new(self.clone())
+    }
+
+    /// The `deviceAttributes` resource.
+    #[cfg(feature = "device_attributes")]
+    pub fn device_attributes(&self) -> device_attributes::DeviceAttributes {
+        device_attributes::DeviceAttributes::new(self.clone())
+    }
+
+    /// The `deviceRecipe` resource.
+    #[cfg(feature = "device_recipe")]
+    pub fn device_recipe(&self) -> device_recipe::DeviceRecipe {
+        device_recipe::DeviceRecipe::new(self.clone())
+    }
+
+    /// The `deviceRecipes` resource.
+    #[cfg(feature = "device_recipes")]
+    pub fn device_recipes(&self) -> device_recipes::DeviceRecipes {
+        device_recipes::DeviceRecipes::new(self.clone())
+    }
+
+    /// The `devices` resource.
+    #[cfg(feature = "devices")]
+    pub fn devices(&self) -> devices::Devices {
+        devices::Devices::new(self.clone())
+    }
+
+    /// The `edgeDeployment` resource.
+    #[cfg(feature = "edge_deployment")]
+    pub fn edge_deployment(&self) -> edge_deployment::EdgeDeployment {
+        edge_deployment::EdgeDeployment::new(self.clone())
+    }
+
+    /// The `edgeDeployments` resource.
+    #[cfg(feature = "edge_deployments")]
+    pub fn edge_deployments(&self) -> edge_deployments::EdgeDeployments {
+        edge_deployments::EdgeDeployments::new(self.clone())
+    }
+
+    /// The `embeddedDeployment` resource.
+    #[cfg(feature = "embedded_deployment")]
+    pub fn embedded_deployment(&self) -> embedded_deployment::EmbeddedDeployment {
+        embedded_deployment::EmbeddedDeployment::new(self.clone())
+    }
+
+    /// The `embeddedDeployments` resource.
+    #[cfg(feature = "embedded_deployments")]
+    pub fn embedded_deployments(&self) -> embedded_deployments::EmbeddedDeployments {
+        embedded_deployments::EmbeddedDeployments::new(self.clone())
+    }
+
+    /// The `event` resource.
+    #[cfg(feature = "event")]
+    pub fn event(&self) -> event::Event {
+        event::Event::new(self.clone())
+    }
+
+    /// The `events` resource.
+    #[cfg(feature = "events")]
+    pub fn events(&self) -> events::Events {
+        events::Events::new(self.clone())
+    }
+
+    /// The `experience` resource.
+    #[cfg(feature = "experience")]
+    pub fn experience(&self) -> experience::Experience {
+        experience::Experience::new(self.clone())
+    }
+
+    /// The `experienceDomain` resource.
+    #[cfg(feature = "experience_domain")]
+    pub fn experience_domain(&self) -> experience_domain::ExperienceDomain {
+        experience_domain::ExperienceDomain::new(self.clone())
+    }
+
+    /// The `experienceDomains` resource.
+    #[cfg(feature = "experience_domains")]
+    pub fn experience_domains(&self) -> experience_domains::ExperienceDomains {
+        experience_domains::ExperienceDomains::new(self.clone())
+    }
+
+    /// The `experienceEndpoint` resource.
+    #[cfg(feature = "experience_endpoint")]
+    pub fn experience_endpoint(&self) -> experience_endpoint::ExperienceEndpoint {
+        experience_endpoint::ExperienceEndpoint::new(self.clone())
+    }
+
+    /// The `experienceEndpoints` resource.
+    #[cfg(feature = "experience_endpoints")]
+    pub fn experience_endpoints(&self) -> experience_endpoints::ExperienceEndpoints {
+        experience_endpoints::ExperienceEndpoints::new(self.clone())
+    }
+
+    /// The `experienceGroup` resource.
+    #[cfg(feature = "experience_group")]
+    pub fn experience_group(&self) -> experience_group::ExperienceGroup {
+        experience_group::ExperienceGroup::new(self.clone())
+    }
+
+    /// The `experienceGroups` resource.
+    #[cfg(feature = "experience_groups")]
+    pub fn experience_groups(&self) -> experience_groups::ExperienceGroups {
+        experience_groups::ExperienceGroups::new(self.clone())
+    }
+
+    /// The `experienceSlug` resource.
+    #[cfg(feature = "experience_slug")]
+    pub fn experience_slug(&self) -> experience_slug::ExperienceSlug {
+        experience_slug::ExperienceSlug::new(self.clone())
+    }
+
+    /// The `experienceSlugs` resource.
+    #[cfg(feature = "experience_slugs")]
+    pub fn experience_slugs(&self) -> experience_slugs::ExperienceSlugs {
+        experience_slugs::ExperienceSlugs::new(self.clone())
+    }
+
+    /// The `experienceUser` resource.
+    #[cfg(feature = "experience_user")]
+    pub fn experience_user(&self) -> experience_user::ExperienceUser {
+        experience_user::ExperienceUser::new(self.clone())
+    }
+
+    /// The `experienceUsers` resource.
+    #[cfg(feature = "experience_users")]
+    pub fn experience_users(&self) -> experience_users::ExperienceUsers {
+        experience_users::ExperienceUsers::new(self.clone())
+    }
+
+    /// The `experienceVersion` resource.
+    #[cfg(feature = "experience_version")]
+    pub fn experience_version(&self) -> experience_version::ExperienceVersion {
+        experience_version::ExperienceVersion::new(self.clone())
+    }
+
+    /// The `experienceVersions` resource.
+    #[cfg(feature = "experience_versions")]
+    pub fn experience_versions(&self) -> experience_versions::ExperienceVersions {
+        experience_versions::ExperienceVersions::new(self.clone())
+    }
+
+    /// The `experienceView` resource.
+    #[cfg(feature = "experience_view")]
+    pub fn experience_view(&self) -> experience_view::ExperienceView {
+        experience_view::ExperienceView::new(self.clone())
+    }
+
+    /// The `experienceViews` resource.
+    #[cfg(feature = "experience_views")]
+    pub fn experience_views(&self) -> experience_views::ExperienceViews {
+        experience_views::ExperienceViews::new(self.clone())
+    }
+
+    /// The `file` resource.
+    #[cfg(feature = "file")]
+    pub fn file(&self) -> file::File {
+        file::File::new(self.clone())
+    }
+
+    /// The `files` resource.
+    #[cfg(feature = "files")]
+    pub fn files(&self) -> files::Files {
+        files::Files::new(self.clone())
+    }
+
+    /// The `flow` resource.
+    #[cfg(feature = "flow")]
+    pub fn flow(&self) -> flow::Flow {
+        flow::Flow::new(self.clone())
+    }
+
+    /// The `flowVersion` resource.
+    #[cfg(feature = "flow_version")]
+    pub fn flow_version(&self) -> flow_version::FlowVersion {
+        flow_version::FlowVersion::new(self.clone())
+    }
+
+    /// The `flowVersions` resource.
+    #[cfg(feature = "flow_versions")]
+    pub fn flow_versions(&self) -> flow_versions::FlowVersions {
+        flow_versions::FlowVersions::new(self.clone())
+    }
+
+    /// The `flows` resource.
+    #[cfg(feature = "flows")]
+    pub fn flows(&self) -> flows::Flows {
+        flows::Flows::new(self.clone())
+    }
+
+    /// The `instance` resource.
+    #[cfg(feature = "instance")]
+    pub fn instance(&self) -> instance::Instance {
+        instance::Instance::new(self.clone())
+    }
+
+    /// The `instanceApiToken` resource.
+    #[cfg(feature = "instance_api_token")]
+    pub fn instance_api_token(&self) -> instance_api_token::InstanceApiToken {
+        instance_api_token::InstanceApiToken::new(self.clone())
+    }
+
+    /// The `instanceApiTokens` resource.
+    #[cfg(feature = "instance_api_tokens")]
+    pub fn instance_api_tokens(&self) -> instance_api_tokens::InstanceApiTokens {
+        instance_api_tokens::InstanceApiTokens::new(self.clone())
+    }
+
+    /// The `instanceAuditLog` resource.
+    #[cfg(feature = "instance_audit_log")]
+    pub fn instance_audit_log(&self) -> instance_audit_log::InstanceAuditLog {
+        instance_audit_log::InstanceAuditLog::new(self.clone())
+    }
+
+    /// The `instanceAuditLogs` resource.
+    #[cfg(feature = "instance_audit_logs")]
+    pub fn instance_audit_logs(&self) -> instance_audit_logs::InstanceAuditLogs {
+        instance_audit_logs::InstanceAuditLogs::new(self.clone())
+    }
+
+    /// The `instanceCustomNode` resource.
+    #[cfg(feature = "instance_custom_node")]
+    pub fn instance_custom_node(&self) -> instance_custom_node::InstanceCustomNode {
+        instance_custom_node::InstanceCustomNode::new(self.clone())
+    }
+
+    /// The `instanceCustomNodes` resource.
+    #[cfg(feature = "instance_custom_nodes")]
+    pub fn instance_custom_nodes(&self) -> instance_custom_nodes::InstanceCustomNodes {
+        instance_custom_nodes::InstanceCustomNodes::new(self.clone())
+    }
+
+    /// The `instanceMember` resource.
+    #[cfg(feature = "instance_member")]
+    pub fn instance_member(&self) -> instance_member::InstanceMember {
+        instance_member::InstanceMember::new(self.clone())
+    }
+
+    /// The `instanceMembers` resource.
+    #[cfg(feature = "instance_members")]
+    pub fn instance_members(&self) -> instance_members::InstanceMembers {
+        instance_members::InstanceMembers::new(self.clone())
+    }
+
+    /// The `instanceNotificationRule` resource.
+    #[cfg(feature = "instance_notification_rule")]
+    pub fn instance_notification_rule(
+        &self,
+    ) -> instance_notification_rule::InstanceNotificationRule {
+        instance_notification_rule::InstanceNotificationRule::new(self.clone())
+    }
+
+    /// The `instanceNotificationRules` resource.
+    #[cfg(feature = "instance_notification_rules")]
+    pub fn instance_notification_rules(
+        &self,
+    ) -> instance_notification_rules::InstanceNotificationRules {
+        instance_notification_rules::InstanceNotificationRules::new(self.clone())
+    }
+
     /// The `instanceOrg` resource: An organization owned by an enterprise instance.
     #[cfg(feature = "instance_org")]
     pub fn instance_org(&self) -> instance_org::InstanceOrg {
         instance_org::InstanceOrg::new(self.clone())
     }
 
+    /// The `instanceOrgInvite` resource.
+    #[cfg(feature = "instance_org_invite")]
+    pub fn instance_org_invite(&self) -> instance_org_invite::InstanceOrgInvite {
+        instance_org_invite::InstanceOrgInvite::new(self.clone())
+    }
+
+    /// The `instanceOrgInvites` resource.
+    #[cfg(feature = "instance_org_invites")]
+    pub fn instance_org_invites(&self) -> instance_org_invites::InstanceOrgInvites {
+        instance_org_invites::InstanceOrgInvites::new(self.clone())
+    }
+
+    /// The `instanceOrgMember` resource.
+    #[cfg(feature = "instance_org_member")]
+    pub fn instance_org_member(&self) -> instance_org_member::InstanceOrgMember {
+        instance_org_member::InstanceOrgMember::new(self.clone())
+    }
+
+    /// The `instanceOrgMembers` resource.
+    #[cfg(feature = "instance_org_members")]
+    pub fn instance_org_members(&self) -> instance_org_members::InstanceOrgMembers {
+        instance_org_members::InstanceOrgMembers::new(self.clone())
+    }
+
+    /// The `instanceOrgs` resource.
+    #[cfg(feature = "instance_orgs")]
+    pub fn instance_orgs(&self) -> instance_orgs::InstanceOrgs {
+        instance_orgs::InstanceOrgs::new(self.clone())
+    }
+
+    /// The `instanceSandbox` resource.
+    #[cfg(feature = "instance_sandbox")]
+    pub fn instance_sandbox(&self) -> instance_sandbox::InstanceSandbox {
+        instance_sandbox::InstanceSandbox::new(self.clone())
+    }
+
+    /// The `instanceSandboxes` resource.
+    #[cfg(feature = "instance_sandboxes")]
+    pub fn instance_sandboxes(&self) -> instance_sandboxes::InstanceSandboxes {
+        instance_sandboxes::InstanceSandboxes::new(self.clone())
+    }
+
+    /// The `instances` resource.
+    #[cfg(feature = "instances")]
+    pub fn instances(&self) -> instances::Instances {
+        instances::Instances::new(self.clone())
+    }
+
+    /// The `integration` resource.
+    #[cfg(feature = "integration")]
+    pub fn integration(&self) -> integration::Integration {
+        integration::Integration::new(self.clone())
+    }
+
+    /// The `integrations` resource.
+    #[cfg(feature = "integrations")]
+    pub fn integrations(&self) -> integrations::Integrations {
+        integrations::Integrations::new(self.clone())
+    }
+
+    /// The `me` resource.
+    #[cfg(feature = "me")]
+    pub fn me(&self) -> me::Me {
+        me::Me::new(self.clone())
+    }
+
+    /// The `notebook` resource.
+    #[cfg(feature = "notebook")]
+    pub fn notebook(&self) -> notebook::Notebook {
+        notebook::Notebook::new(self.clone())
+    }
+
+    /// The `notebooks` resource.
+    #[cfg(feature = "notebooks")]
+    pub fn notebooks(&self) -> notebooks::Notebooks {
+        notebooks::Notebooks::new(self.clone())
+    }
+
+    /// The `org` resource.
+    #[cfg(feature = "org")]
+    pub fn org(&self) -> org::Org {
+        org::Org::new(self.clone())
+    }
+
+    /// The `orgInvites` resource.
+    #[cfg(feature = "org_invites")]
+    pub fn org_invites(&self) -> org_invites::OrgInvites {
+        org_invites::OrgInvites::new(self.clone())
+    }
+
     /// The `orgs` resource: Organizations of the current user.
     #[cfg(feature = "orgs")]
     pub fn orgs(&self) -> orgs::Orgs {
         orgs::Orgs::new(self.clone())
+    }
+
+    /// The `privateFile` resource.
+    #[cfg(feature = "private_file")]
+    pub fn private_file(&self) -> private_file::PrivateFile {
+        private_file::PrivateFile::new(self.clone())
+    }
+
+    /// The `privateFiles` resource.
+    #[cfg(feature = "private_files")]
+    pub fn private_files(&self) -> private_files::PrivateFiles {
+        private_files::PrivateFiles::new(self.clone())
+    }
+
+    /// The `resourceJob` resource.
+    #[cfg(feature = "resource_job")]
+    pub fn resource_job(&self) -> resource_job::ResourceJob {
+        resource_job::ResourceJob::new(self.clone())
+    }
+
+    /// The `resourceJobs` resource.
+    #[cfg(feature = "resource_jobs")]
+    pub fn resource_jobs(&self) -> resource_jobs::ResourceJobs {
+        resource_jobs::ResourceJobs::new(self.clone())
+    }
+
+    /// The `userApiToken` resource.
+    #[cfg(feature = "user_api_token")]
+    pub fn user_api_token(&self) -> user_api_token::UserApiToken {
+        user_api_token::UserApiToken::new(self.clone())
+    }
+
+    /// The `userApiTokens` resource.
+    #[cfg(feature = "user_api_tokens")]
+    pub fn user_api_tokens(&self) -> user_api_tokens::UserApiTokens {
+        user_api_tokens::UserApiTokens::new(self.clone())
+    }
+
+    /// The `userOauthToken` resource.
+    #[cfg(feature = "user_oauth_token")]
+    pub fn user_oauth_token(&self) -> user_oauth_token::UserOauthToken {
+        user_oauth_token::UserOauthToken::new(self.clone())
+    }
+
+    /// The `userOauthTokens` resource.
+    #[cfg(feature = "user_oauth_tokens")]
+    pub fn user_oauth_tokens(&self) -> user_oauth_tokens::UserOauthTokens {
+        user_oauth_tokens::UserOauthTokens::new(self.clone())
+    }
+
+    /// The `webhook` resource.
+    #[cfg(feature = "webhook")]
+    pub fn webhook(&self) -> webhook::Webhook {
+        webhook::Webhook::new(self.clone())
+    }
+
+    /// The `webhooks` resource.
+    #[cfg(feature = "webhooks")]
+    pub fn webhooks(&self) -> webhooks::Webhooks {
+        webhooks::Webhooks::new(self.clone())
     }
 }
 
@@ -97,6 +1730,31 @@ pub(crate) mod patterns {
     ///`^[0-9a-zA-Z_-]{1,255}$`
     pub(crate) static PATTERN_1: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new("^[0-9a-zA-Z_-]{1,255}$")
+            .expect("the generator compiled this pattern with the same regex crate")
+    });
+    ///`^[0-9a-z-]*$`
+    pub(crate) static PATTERN_2: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("^[0-9a-z-]*$")
+            .expect("the generator compiled this pattern with the same regex crate")
+    });
+    ///`^data:image/(jpg|jpeg|png|svg\+xml);base64,[0-9a-zA-Z+/=]*$`
+    pub(crate) static PATTERN_3: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$")
+            .expect("the generator compiled this pattern with the same regex crate")
+    });
+    ///`^(0|([1-9]\d*))\.(0|([1-9]\d*))\.(0|([1-9]\d*))$`
+    pub(crate) static PATTERN_4: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$")
+            .expect("the generator compiled this pattern with the same regex crate")
+    });
+    ///`^[A-Za-z0-9_-]+$`
+    pub(crate) static PATTERN_5: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("^[A-Za-z0-9_-]+$")
+            .expect("the generator compiled this pattern with the same regex crate")
+    });
+    ///`^([A-Fa-f\d]{24}|)$`
+    pub(crate) static PATTERN_6: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new("^([A-Fa-f\\d]{24}|)$")
             .expect("the generator compiled this pattern with the same regex crate")
     });
 }

@@ -1,6 +1,7 @@
 //! Stage 4, emit: turn the [`Ir`] into Rust token streams, one per output file.
 
 mod api;
+mod conformance;
 mod docs;
 mod resources;
 mod types;
@@ -74,6 +75,16 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
         });
     }
     files
+}
+
+/// Emits the generated crate's test files: `conformance.rs` (see [`conformance`]), which reads
+/// the spec's examples at run time from `spec_dir`, relative to the crate's manifest folder.
+pub fn emit_tests(ir: &Ir, options: &Options, spec_dir: &str) -> Vec<EmittedFile> {
+    let features = options.resource_features.then(|| model_features(ir));
+    vec![EmittedFile {
+        path: conformance::FILE.into(),
+        tokens: conformance::emit_conformance(ir, options, spec_dir, features.as_ref()),
+    }]
 }
 
 /// For each models file, the resource features that need it. A file is compiled whole, so a

@@ -152,7 +152,7 @@ pub struct InstanceOrganization {
     pub icon_color: Option<String>,
     /// limits
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::InstanceOrganizationLimits>,
+    pub limits: Option<crate::models::HistoricalSummaryLimits>,
     /// summary
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::InstanceOrganizationSummary>,
@@ -178,13 +178,13 @@ pub struct InstanceOrganization {
     pub is_read_only: Option<bool>,
     /// tags
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<crate::models::InstanceOrganizationTagsItem>>,
+    pub tags: Option<Vec<crate::models::DeviceTagsItem>>,
     /// referralId
     #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
     pub referral_id: Option<String>,
     /// mfaMode
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceOrganizationMfaMode>,
+    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
     /// banner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<crate::models::InstanceOrganizationBanner>,

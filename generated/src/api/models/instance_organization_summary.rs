@@ -163,8 +163,8 @@ pub struct InstanceOrganizationSummary {
     pub payload_count: Option<crate::models::PayloadStats>,
     /// storageStats
     #[serde(rename = "storageStats", default, skip_serializing_if = "Option::is_none")]
-    pub storage_stats: Option<crate::models::InstanceOrganizationSummaryStorageStats>,
+    pub storage_stats: Option<crate::models::ApplicationSummaryStorageStats>,
     /// notebookStats
     #[serde(rename = "notebookStats", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_stats: Option<crate::models::InstanceOrganizationSummaryNotebookStats>,
+    pub notebook_stats: Option<crate::models::ApplicationSummaryNotebookStats>,
 }

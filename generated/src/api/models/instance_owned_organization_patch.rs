@@ -6,33 +6,6 @@
 
 //! The `instance_owned_organization_patch` model and the types nested in it.
 
-/// InstanceOwnedOrganizationPatchDisabledAt
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-#[serde(untagged)]
-pub enum InstanceOwnedOrganizationPatchDisabledAt {
-    /// The value as `bool`.
-    Boolean(bool),
-    /// The value as `chrono::DateTime<chrono::Utc>`.
-    DateTime(chrono::DateTime<chrono::Utc>),
-}
-
-impl crate::runtime::Validate for InstanceOwnedOrganizationPatchDisabledAt {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        match self {
-            Self::Boolean(value) => {}
-            Self::DateTime(value) => {}
-        }
-    }
-}
-
 /// Instance Owned Organization Patch
 ///
 /// Schema for the body of an Instance owned Organization modification request
@@ -86,9 +59,7 @@ pub struct InstanceOwnedOrganizationPatch {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub limits: Option<
-        crate::runtime::Nullable<crate::models::InstanceOrganizationLimits>,
-    >,
+    pub limits: Option<crate::runtime::Nullable<crate::models::HistoricalSummaryLimits>>,
     /// whitelistedEmailDomains
     #[serde(
         rename = "whitelistedEmailDomains",
@@ -129,9 +100,7 @@ pub struct InstanceOwnedOrganizationPatch {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub tags: Option<
-        crate::runtime::Nullable<Vec<crate::models::InstanceOrganizationTagsItem>>,
-    >,
+    pub tags: Option<crate::runtime::Nullable<Vec<crate::models::DeviceTagsItem>>>,
     /// referralId
     #[serde(
         rename = "referralId",
@@ -147,9 +116,7 @@ pub struct InstanceOwnedOrganizationPatch {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub mfa_mode: Option<
-        crate::runtime::Nullable<crate::models::InstanceOrganizationMfaMode>,
-    >,
+    pub mfa_mode: Option<crate::runtime::Nullable<crate::models::InstanceMfaMode>>,
     /// banner
     #[serde(
         default,

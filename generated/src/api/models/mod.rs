@@ -6,75 +6,11157 @@
 
 //! The API's data types, one file per named schema of the spec.
 
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(feature = "application_job_logs")]
+mod advanced_application_job_log_query;
+#[cfg(feature = "application_job_logs")]
+pub use advanced_application_job_log_query::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_id;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_id::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_id_object;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_id_object::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_run_queued_at;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_run_queued_at::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_run_queued_at_object;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_run_queued_at_object::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_run_queued_at_object_in_item;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_run_queued_at_object_in_item::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_job_log_query_run_queued_at_value;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_job_log_query_run_queued_at_value::*;
+#[cfg(feature = "application_keys")]
+mod advanced_application_key_query;
+#[cfg(feature = "application_keys")]
+pub use advanced_application_key_query::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_object;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_object::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_object2;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_object2::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_value;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_value::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_value_object;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_value_object::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_value_object_tag_key;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_value_object_tag_key::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_value_object_tag_key_object;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_value_object_tag_key_object::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod advanced_application_key_query_device_tags_value_object_tag_key_object2;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use advanced_application_key_query_device_tags_value_object_tag_key_object2::*;
+#[cfg(any(feature = "data", feature = "devices"))]
+mod advanced_device_query;
+#[cfg(any(feature = "data", feature = "devices"))]
+pub use advanced_device_query::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags_object;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags_object::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags_object2;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags_object2::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags_value;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags_value::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags_value_object;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags_value_object::*;
+#[cfg(feature = "full")]
+mod advanced_device_query2_tags_value_object_tag_key;
+#[cfg(feature = "full")]
+pub use advanced_device_query2_tags_value_object_tag_key::*;
+#[cfg(feature = "events")]
+mod advanced_event_query;
+#[cfg(feature = "events")]
+pub use advanced_event_query::*;
+#[cfg(feature = "experience_groups")]
+mod advanced_experience_group_query;
+#[cfg(feature = "experience_groups")]
+pub use advanced_experience_group_query::*;
+#[cfg(feature = "experience_users")]
+mod advanced_experience_user_query;
+#[cfg(feature = "experience_users")]
+pub use advanced_experience_user_query::*;
+#[cfg(feature = "instance_orgs")]
+mod advanced_instance_organization_query;
+#[cfg(feature = "instance_orgs")]
+pub use advanced_instance_organization_query::*;
+#[cfg(feature = "data_table_rows")]
+mod advanced_query;
+#[cfg(feature = "data_table_rows")]
+pub use advanced_query::*;
+#[cfg(feature = "flows")]
+mod advanced_workflow_by_version_query;
+#[cfg(feature = "flows")]
+pub use advanced_workflow_by_version_query::*;
+#[cfg(feature = "flows")]
+mod advanced_workflow_query;
+#[cfg(feature = "flows")]
+pub use advanced_workflow_query::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_nodes;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_nodes::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_nodes_object;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_nodes_object::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_nodes_object2;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_nodes_object2::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_nodes_object3;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_nodes_object3::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_triggers;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_triggers::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_triggers_object;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_triggers_object::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_triggers_object2;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_triggers_object2::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_triggers_object3;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_triggers_object3::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod advanced_workflow_query_triggers_object_config_value;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use advanced_workflow_query_triggers_object_config_value::*;
+#[cfg(feature = "flow_versions")]
+mod advanced_workflow_version_query;
+#[cfg(feature = "flow_versions")]
+pub use advanced_workflow_version_query::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "me",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_default_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "me",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_default_role::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_org_roles_item;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_org_roles_item::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_org_roles_item_application_roles_item;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_org_roles_item_application_roles_item::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_org_roles_item_application_roles_item_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_org_roles_item_application_roles_item_role::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_org_roles_item_org_id;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_org_roles_item_org_id::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_org_roles_item_org_id_sandbox;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_org_roles_item_org_id_sandbox::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_owner_type;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_owner_type::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "instance_api_token",
+        feature = "user_api_token"
+    )
+)]
+mod api_token_patch;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "instance_api_token",
+        feature = "user_api_token"
+    )
+)]
+pub use api_token_patch::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "instance_api_tokens",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "instance_api_tokens",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item_string;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item_string::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item_string2;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item_string2::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item_value;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item_value::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item_value_string;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item_value_string::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_post_scope_item_value_string2;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "auth",
+        feature = "instance_api_tokens",
+        feature = "me",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_post_scope_item_value_string2::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod api_token_status;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use api_token_status::*;
+#[cfg(feature = "application_api_tokens")]
+mod api_tokens;
+#[cfg(feature = "application_api_tokens")]
+pub use api_tokens::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "application_certificate_authorities",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_logs",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device_attributes",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_members",
+        feature = "instance_notification_rules",
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integrations",
+        feature = "notebooks",
+        feature = "orgs",
+        feature = "private_files",
+        feature = "resource_jobs",
+        feature = "user_oauth_tokens",
+        feature = "webhooks"
+    )
+)]
+mod api_tokens_sort_direction;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "application_certificate_authorities",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_logs",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device_attributes",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_members",
+        feature = "instance_notification_rules",
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integrations",
+        feature = "notebooks",
+        feature = "orgs",
+        feature = "private_files",
+        feature = "resource_jobs",
+        feature = "user_oauth_tokens",
+        feature = "webhooks"
+    )
+)]
+pub use api_tokens_sort_direction::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application::*;
+#[cfg(feature = "full")]
+mod application_api_token_post;
+#[cfg(feature = "full")]
+pub use application_api_token_post::*;
+#[cfg(feature = "application")]
+mod application_apply_template_patch_schema;
+#[cfg(feature = "application")]
+pub use application_apply_template_patch_schema::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_application_export_options;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_application_export_options::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_application_export_options_export_type;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_application_export_options_export_type::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_application_export_options_repo;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_application_export_options_repo::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_azure;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_azure::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "experience_group",
+        feature = "experience_groups"
+    )
+)]
+mod application_archive_config_device_tags_item;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "experience_group",
+        feature = "experience_groups"
+    )
+)]
+pub use application_archive_config_device_tags_item::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_gcs;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_gcs::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "auth",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod application_archive_config_mode;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "auth",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use application_archive_config_mode::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_archive_config_s3;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_archive_config_s3::*;
+#[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
+mod application_certificate;
+#[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
+pub use application_certificate::*;
+#[cfg(feature = "application_certificate_authorities")]
+mod application_certificate_authorities;
+#[cfg(feature = "application_certificate_authorities")]
+pub use application_certificate_authorities::*;
+#[cfg(
+    any(
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority"
+    )
+)]
+mod application_certificate_authority2;
+#[cfg(
+    any(
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority"
+    )
+)]
+pub use application_certificate_authority2::*;
+#[cfg(feature = "application_certificate_authority")]
+mod application_certificate_authority_patch;
+#[cfg(feature = "application_certificate_authority")]
+pub use application_certificate_authority_patch::*;
+#[cfg(feature = "application_certificate_authorities")]
+mod application_certificate_authority_post;
+#[cfg(feature = "application_certificate_authorities")]
+pub use application_certificate_authority_post::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "credential",
+        feature = "credentials"
+    )
+)]
+mod application_certificate_certificate_info;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "credential",
+        feature = "credentials"
+    )
+)]
+pub use application_certificate_certificate_info::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+mod application_certificate_filter_type;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+pub use application_certificate_filter_type::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+mod application_certificate_filter_type_none;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+pub use application_certificate_filter_type_none::*;
+#[cfg(feature = "application_certificate")]
+mod application_certificate_patch;
+#[cfg(feature = "application_certificate")]
+pub use application_certificate_patch::*;
+#[cfg(feature = "application_certificates")]
+mod application_certificate_post;
+#[cfg(feature = "application_certificates")]
+pub use application_certificate_post::*;
+#[cfg(feature = "application_certificates")]
+mod application_certificates;
+#[cfg(feature = "application_certificates")]
+pub use application_certificates::*;
+#[cfg(feature = "application")]
+mod application_clone_post_schema;
+#[cfg(feature = "application")]
+pub use application_clone_post_schema::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_creation_by_template_result;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_creation_by_template_result::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_creation_by_template_result_validation_errors_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_creation_by_template_result_validation_errors_item::*;
+#[cfg(feature = "application_dashboards")]
+mod application_dashboard_post;
+#[cfg(feature = "application_dashboards")]
+pub use application_dashboard_post::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10_config_columns_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10_config_columns_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10_config_columns_item_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10_config_columns_item_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object10_config_event_state;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object10_config_event_state::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object11;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object11::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object11_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object11_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object11_config_gauge_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object11_config_gauge_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object11_config_precision_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object11_config_precision_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_decorators_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_decorators_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_decorators_item_line_style;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_decorators_item_line_style::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_decorators_item_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_decorators_item_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_display_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_display_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_segments_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_segments_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_segments_item_graph_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_segments_item_graph_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_segments_item_line_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_segments_item_line_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_y_axes_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_y_axes_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_y_axes_item_position;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_y_axes_item_position::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object12_config_y_axes_item_scale;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object12_config_y_axes_item_scale::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object13;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object13::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object13_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object13_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object13_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object13_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+mod application_dashboard_post_blocks_item_object13_config_location_tag_key;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object13_config_location_tag_key::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object13_config_map_style;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object13_config_map_style::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object14;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object14::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object14_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object14_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object14_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object14_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object15;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object15::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object15_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object15_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object15_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object15_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object15_config_image_source;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object15_config_image_source::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object2_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object2_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object3;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object3::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object3_orientation;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object3_orientation::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object_size;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object_size::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object16_config_overlays_item_object_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object17;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object17::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object17_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object17_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object17_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object17_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object2_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object2_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object3;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object3::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object3_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object3_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object4;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object4_options_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4_options_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "credential",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object4_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "credential",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object5;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object5::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object5_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object5_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object6;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object6_action;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6_action::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object6_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object_default_query;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_default_query::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object_grid;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_grid::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_controls_item_object_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object18_config_default_mode;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object18_config_default_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object19;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object19::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object19_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object19_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object19_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object19_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object19_config_pin_mode;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object19_config_pin_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object20;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object20::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object20_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object20_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object20_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object20_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object21;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object21::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object21_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object21_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object21_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object21_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object22;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object22::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object22_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object22_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object22_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object22_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object23;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object23::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object23_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object23_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object23_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object23_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object24;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object24::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object24_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object24_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object24_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object24_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_duration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_duration::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_duration_dashboard_duration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_duration_dashboard_duration::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_none;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_none::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_string;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_string::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_segments_item_device_tags_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_segments_item_device_tags_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object2_config_x_axis_max;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object2_config_x_axis_max::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_configuration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_configuration::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_configuration_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_configuration_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object2_query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object2_query_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object3;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_mode;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object4;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object4::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object4_query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object4_query_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object5;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object5::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object5_query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object5_query_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object_query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object_query_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_segments_item_object_resolution;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_segments_item_object_resolution::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object3_config_vega_version;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object3_config_vega_version::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object4;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object4::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object4_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object4_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5_config_columns_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5_config_columns_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5_config_columns_item_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5_config_columns_item_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5_config_columns_item_type_custom;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5_config_columns_item_type_custom::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object5_config_default_sort_direction;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object5_config_default_sort_direction::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_config_conditions_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_config_conditions_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_config_conditions_item_shape;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_config_conditions_item_shape::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_config_default_condition;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_config_default_condition::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object6_config_segments_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object6_config_segments_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_columns_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_columns_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_columns_item_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_columns_item_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_device_link_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_device_link_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_filter;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_filter::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_filter_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_filter_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_match;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_match::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object7_config_sort_field;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object7_config_sort_field::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object8;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object8::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object8_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object8_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object8_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object8_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object9;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object9::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object9_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object9_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object9_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object9_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object9_config_columns_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object9_config_columns_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object9_config_columns_item_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object9_config_columns_item_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object_block_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object_block_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_blocks_item_object_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_blocks_item_object_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object2_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object2_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object2_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object2_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object3;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object3::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object3_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object3_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object3_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object3_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object4;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object4::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object4_default_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object4_default_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object4_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object4_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object4_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object4_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object5;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object5::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object5_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object5_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object5_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object5_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object6;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object6::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object6_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object6_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object6_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object6_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_context_configuration_item_object_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_context_configuration_item_object_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_default_theme;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_default_theme::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod application_dashboard_post_report_configs_item;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use application_dashboard_post_report_configs_item::*;
+#[cfg(feature = "application")]
+mod application_export_post_schema;
+#[cfg(feature = "application")]
+pub use application_export_post_schema::*;
+#[cfg(feature = "application")]
+mod application_export_result;
+#[cfg(feature = "application")]
+pub use application_export_result::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_ftue_tracking_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_ftue_tracking_item::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_ftue_tracking_item_status;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_ftue_tracking_item_status::*;
+#[cfg(feature = "application")]
+mod application_global_patch;
+#[cfg(feature = "application")]
+pub use application_global_patch::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_globals_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_globals_item::*;
+#[cfg(feature = "application")]
+mod application_import_executions;
+#[cfg(feature = "application")]
+pub use application_import_executions::*;
+#[cfg(feature = "application")]
+mod application_import_executions_item_conflict_behavior;
+#[cfg(feature = "application")]
+pub use application_import_executions_item_conflict_behavior::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_custom_node",
+        feature = "notebook"
+    )
+)]
+mod application_import_executions_item_error;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_custom_node",
+        feature = "notebook"
+    )
+)]
+pub use application_import_executions_item_error::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_import_executions_item_include_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_import_executions_item_include_item::*;
+#[cfg(feature = "application")]
+mod application_import_executions_item_repo;
+#[cfg(feature = "application")]
+pub use application_import_executions_item_repo::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments",
+        feature = "file",
+        feature = "files",
+        feature = "notebook",
+        feature = "private_file",
+        feature = "private_files",
+        feature = "resource_job"
+    )
+)]
+mod application_import_executions_item_source_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments",
+        feature = "file",
+        feature = "files",
+        feature = "notebook",
+        feature = "private_file",
+        feature = "private_files",
+        feature = "resource_job"
+    )
+)]
+pub use application_import_executions_item_source_type::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs"
+    )
+)]
+mod application_import_executions_item_status;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs"
+    )
+)]
+pub use application_import_executions_item_status::*;
+#[cfg(feature = "full")]
+mod application_import_options;
+#[cfg(feature = "full")]
+pub use application_import_options::*;
+#[cfg(feature = "application")]
+mod application_import_options2;
+#[cfg(feature = "application")]
+pub use application_import_options2::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log::*;
+#[cfg(feature = "application_job_logs")]
+mod application_job_logs;
+#[cfg(feature = "application_job_logs")]
+pub use application_job_logs::*;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+mod application_key;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+pub use application_key::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod application_key_created_by_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use application_key_created_by_type::*;
+#[cfg(feature = "application_key")]
+mod application_key_patch;
+#[cfg(feature = "application_key")]
+pub use application_key_patch::*;
+#[cfg(feature = "application_keys")]
+mod application_key_post;
+#[cfg(feature = "application_keys")]
+pub use application_key_post::*;
+#[cfg(feature = "application_keys")]
+mod application_key_post_response;
+#[cfg(feature = "application_keys")]
+pub use application_key_post_response::*;
+#[cfg(feature = "application_keys")]
+mod application_keys;
+#[cfg(feature = "application_keys")]
+pub use application_keys::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "applications",
+        feature = "auth",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod application_owner_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "applications",
+        feature = "auth",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use application_owner_type::*;
+#[cfg(feature = "application")]
+mod application_patch;
+#[cfg(feature = "application")]
+pub use application_patch::*;
+#[cfg(feature = "applications")]
+mod application_period_summaries;
+#[cfg(feature = "applications")]
+pub use application_period_summaries::*;
+#[cfg(feature = "applications")]
+mod application_post;
+#[cfg(feature = "applications")]
+pub use application_post::*;
+#[cfg(feature = "application")]
+mod application_readme;
+#[cfg(feature = "application")]
+pub use application_readme::*;
+#[cfg(feature = "application")]
+mod application_readme_patch;
+#[cfg(feature = "application")]
+pub use application_readme_patch::*;
+#[cfg(feature = "application")]
+mod application_search_result;
+#[cfg(feature = "application")]
+pub use application_search_result::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows"
+    )
+)]
+mod application_search_result_item_device_class;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows"
+    )
+)]
+pub use application_search_result_item_device_class::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "auth",
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod application_search_result_item_flow_class;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "auth",
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use application_search_result_item_flow_class::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod application_search_result_item_view_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use application_search_result_item_view_type::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod application_summary_notebook_stats;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use application_summary_notebook_stats::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod application_summary_storage_stats;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use application_summary_storage_stats::*;
+#[cfg(any(feature = "application_template", feature = "application_templates"))]
+mod application_template;
+#[cfg(any(feature = "application_template", feature = "application_templates"))]
+pub use application_template::*;
+#[cfg(feature = "application_templates")]
+mod application_template_categories;
+#[cfg(feature = "application_templates")]
+pub use application_template_categories::*;
+#[cfg(feature = "full")]
+mod application_template_category2;
+#[cfg(feature = "full")]
+pub use application_template_category2::*;
+#[cfg(feature = "application_templates")]
+mod application_template_category_resource_types_item;
+#[cfg(feature = "application_templates")]
+pub use application_template_category_resource_types_item::*;
+#[cfg(feature = "application_templates")]
+mod application_templates;
+#[cfg(feature = "application_templates")]
+pub use application_templates::*;
+#[cfg(feature = "applications")]
+mod applications;
+#[cfg(feature = "applications")]
+pub use applications::*;
+#[cfg(feature = "applications")]
+mod applications_import_options;
+#[cfg(feature = "applications")]
+pub use applications_import_options::*;
+#[cfg(feature = "devices")]
+mod attribute_names_response;
+#[cfg(feature = "devices")]
+pub use attribute_names_response::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod audit_log;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use audit_log::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod audit_log_actor_type;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use audit_log_actor_type::*;
+#[cfg(feature = "audit_logs")]
+mod audit_log_filter;
+#[cfg(feature = "audit_logs")]
+pub use audit_log_filter::*;
+#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
+mod audit_log_filter_request_item;
+#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
+pub use audit_log_filter_request_item::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod audit_log_primary_target_type;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use audit_log_primary_target_type::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod audit_log_secondary_target_type;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use audit_log_secondary_target_type::*;
+#[cfg(feature = "audit_logs")]
+mod audit_logs;
+#[cfg(feature = "audit_logs")]
+pub use audit_logs::*;
+#[cfg(feature = "auth")]
+mod authenticated_device;
+#[cfg(feature = "auth")]
+pub use authenticated_device::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod authenticated_user;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use authenticated_user::*;
+#[cfg(any(feature = "devices", feature = "flow_versions"))]
+mod bulk_deletion_response;
+#[cfg(any(feature = "devices", feature = "flow_versions"))]
+pub use bulk_deletion_response::*;
+#[cfg(feature = "devices")]
+mod bulk_restoration_response;
+#[cfg(feature = "devices")]
+pub use bulk_restoration_response::*;
+#[cfg(feature = "me")]
+mod change_password;
+#[cfg(feature = "me")]
+pub use change_password::*;
+#[cfg(feature = "device")]
+mod composite_device_state;
+#[cfg(feature = "device")]
+pub use composite_device_state::*;
+#[cfg(any(feature = "device", feature = "devices"))]
+mod composite_device_state_value;
+#[cfg(any(feature = "device", feature = "devices"))]
+pub use composite_device_state_value::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "events",
+        feature = "notebook"
+    )
+)]
+mod composite_device_state_value_time;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "events",
+        feature = "notebook"
+    )
+)]
+pub use composite_device_state_value_time::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "events",
+        feature = "notebook"
+    )
+)]
+mod composite_device_state_value_time_object;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "events",
+        feature = "notebook"
+    )
+)]
+pub use composite_device_state_value_time_object::*;
+#[cfg(any(feature = "data", feature = "device", feature = "devices"))]
+mod composite_device_state_value_value;
+#[cfg(any(feature = "data", feature = "device", feature = "devices"))]
+pub use composite_device_state_value_value::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_git_config_type;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_git_config_type::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_http_config_auth_method;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_http_config_auth_method::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_jwt_config_algorithm;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_jwt_config_algorithm::*;
+#[cfg(feature = "credential")]
+mod credential_linked_resources;
+#[cfg(feature = "credential")]
+pub use credential_linked_resources::*;
+#[cfg(feature = "credential")]
+mod credential_patch;
+#[cfg(feature = "credential")]
+pub use credential_patch::*;
+#[cfg(feature = "credentials")]
+mod credential_post;
+#[cfg(feature = "credentials")]
+pub use credential_post::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_sql_config_system;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_sql_config_system::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_type;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_type::*;
+#[cfg(feature = "credentials")]
+mod credentials;
+#[cfg(feature = "credentials")]
+pub use credentials::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod dashboard;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use dashboard::*;
+#[cfg(feature = "full")]
+mod dashboard_block_suggest_code_post;
+#[cfg(feature = "full")]
+pub use dashboard_block_suggest_code_post::*;
+#[cfg(feature = "full")]
+mod dashboard_block_suggest_code_response;
+#[cfg(feature = "full")]
+pub use dashboard_block_suggest_code_response::*;
+#[cfg(feature = "full")]
+mod dashboard_block_suggest_code_response_finish_reason;
+#[cfg(feature = "full")]
+pub use dashboard_block_suggest_code_response_finish_reason::*;
+#[cfg(feature = "dashboard")]
+mod dashboard_context_instance;
+#[cfg(feature = "dashboard")]
+pub use dashboard_context_instance::*;
+#[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+mod dashboard_patch;
+#[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+pub use dashboard_patch::*;
+#[cfg(feature = "dashboards")]
+mod dashboard_post;
+#[cfg(feature = "dashboards")]
+pub use dashboard_post::*;
+#[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+mod dashboard_send_report;
+#[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+pub use dashboard_send_report::*;
+#[cfg(feature = "full")]
+mod dashboard_update_events;
+#[cfg(feature = "full")]
+pub use dashboard_update_events::*;
+#[cfg(any(feature = "application_dashboards", feature = "dashboards"))]
+mod dashboards;
+#[cfg(any(feature = "application_dashboards", feature = "dashboards"))]
+pub use dashboards::*;
+#[cfg(feature = "full")]
+mod data_export;
+#[cfg(feature = "full")]
+pub use data_export::*;
+#[cfg(feature = "data")]
+mod data_export_options;
+#[cfg(feature = "data")]
+pub use data_export_options::*;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+mod data_table;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+pub use data_table::*;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+mod data_table_column;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+pub use data_table_column::*;
+#[cfg(feature = "data_table")]
+mod data_table_column2;
+#[cfg(feature = "data_table")]
+pub use data_table_column2::*;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+mod data_table_column_constraint;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+pub use data_table_column_constraint::*;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+mod data_table_column_data_type;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+pub use data_table_column_data_type::*;
+#[cfg(feature = "data_table")]
+mod data_table_patch;
+#[cfg(feature = "data_table")]
+pub use data_table_patch::*;
+#[cfg(feature = "data_tables")]
+mod data_table_post;
+#[cfg(feature = "data_tables")]
+pub use data_table_post::*;
+#[cfg(any(feature = "data_table_row", feature = "data_table_rows"))]
+mod data_table_row;
+#[cfg(any(feature = "data_table_row", feature = "data_table_rows"))]
+pub use data_table_row::*;
+#[cfg(feature = "full")]
+mod data_table_row_in_multiple;
+#[cfg(feature = "full")]
+pub use data_table_row_in_multiple::*;
+#[cfg(feature = "data_table_rows")]
+mod data_table_row_insert;
+#[cfg(feature = "data_table_rows")]
+pub use data_table_row_insert::*;
+#[cfg(feature = "data_table_rows")]
+mod data_table_row_insert_result;
+#[cfg(feature = "data_table_rows")]
+pub use data_table_row_insert_result::*;
+#[cfg(feature = "data_table_row")]
+mod data_table_row_insert_update;
+#[cfg(feature = "data_table_row")]
+pub use data_table_row_insert_update::*;
+#[cfg(feature = "data_table_rows")]
+mod data_table_rows;
+#[cfg(feature = "data_table_rows")]
+pub use data_table_rows::*;
+#[cfg(feature = "data_table_rows")]
+mod data_table_rows_delete;
+#[cfg(feature = "data_table_rows")]
+pub use data_table_rows_delete::*;
+#[cfg(feature = "data_table_rows")]
+mod data_table_rows_export;
+#[cfg(feature = "data_table_rows")]
+pub use data_table_rows_export::*;
+#[cfg(feature = "data_tables")]
+mod data_tables;
+#[cfg(feature = "data_tables")]
+pub use data_tables::*;
+#[cfg(feature = "full")]
+mod debug_exclude_ids;
+#[cfg(feature = "full")]
+pub use debug_exclude_ids::*;
+#[cfg(feature = "full")]
+mod debug_levels;
+#[cfg(feature = "full")]
+pub use debug_levels::*;
+#[cfg(any(feature = "device", feature = "devices"))]
+mod device;
+#[cfg(any(feature = "device", feature = "devices"))]
+pub use device::*;
+#[cfg(any(feature = "device_attribute", feature = "device_attributes"))]
+mod device_attribute;
+#[cfg(any(feature = "device_attribute", feature = "device_attributes"))]
+pub use device_attribute::*;
+#[cfg(feature = "devices")]
+mod device_attribute_data_type_filter;
+#[cfg(feature = "devices")]
+pub use device_attribute_data_type_filter::*;
+#[cfg(feature = "device_attribute")]
+mod device_attribute_patch;
+#[cfg(feature = "device_attribute")]
+pub use device_attribute_patch::*;
+#[cfg(feature = "device_attributes")]
+mod device_attribute_post;
+#[cfg(feature = "device_attributes")]
+pub use device_attribute_post::*;
+#[cfg(feature = "device_attributes")]
+mod device_attributes;
+#[cfg(feature = "device_attributes")]
+pub use device_attributes::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod device_attributes_item;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use device_attributes_item::*;
+#[cfg(
+    any(
+        feature = "dashboard",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod device_attributes_item_data_type;
+#[cfg(
+    any(
+        feature = "dashboard",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use device_attributes_item_data_type::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod device_attributes_item_system;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use device_attributes_item_system::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod device_attributes_item_system_child_attributes_item;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use device_attributes_item_system_child_attributes_item::*;
+#[cfg(feature = "devices")]
+mod device_class_filter;
+#[cfg(feature = "devices")]
+pub use device_class_filter::*;
+#[cfg(feature = "device")]
+mod device_command;
+#[cfg(feature = "device")]
+pub use device_command::*;
+#[cfg(feature = "device")]
+mod device_commands;
+#[cfg(feature = "device")]
+pub use device_commands::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+mod device_connection_info;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "devices",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+pub use device_connection_info::*;
+#[cfg(feature = "device")]
+mod device_connection_status;
+#[cfg(feature = "device")]
+pub use device_connection_status::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod device_counts;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use device_counts::*;
+#[cfg(feature = "auth")]
+mod device_credentials;
+#[cfg(feature = "auth")]
+pub use device_credentials::*;
+#[cfg(feature = "device")]
+mod device_data_export;
+#[cfg(feature = "device")]
+pub use device_data_export::*;
+#[cfg(feature = "device")]
+mod device_log;
+#[cfg(feature = "device")]
+pub use device_log::*;
+#[cfg(feature = "devices")]
+mod device_names_response;
+#[cfg(feature = "devices")]
+pub use device_names_response::*;
+#[cfg(any(feature = "device", feature = "devices"))]
+mod device_patch;
+#[cfg(any(feature = "device", feature = "devices"))]
+pub use device_patch::*;
+#[cfg(feature = "device")]
+mod device_payload_counts;
+#[cfg(feature = "device")]
+pub use device_payload_counts::*;
+#[cfg(feature = "devices")]
+mod device_post;
+#[cfg(feature = "devices")]
+pub use device_post::*;
+#[cfg(any(feature = "device_recipe", feature = "device_recipes"))]
+mod device_recipe;
+#[cfg(any(feature = "device_recipe", feature = "device_recipes"))]
+pub use device_recipe::*;
+#[cfg(feature = "device_recipe")]
+mod device_recipe_bulk_create;
+#[cfg(feature = "device_recipe")]
+pub use device_recipe_bulk_create::*;
+#[cfg(feature = "full")]
+mod device_recipe_bulk_create_enqueued;
+#[cfg(feature = "full")]
+pub use device_recipe_bulk_create_enqueued::*;
+#[cfg(feature = "device_recipe")]
+mod device_recipe_bulk_create_post;
+#[cfg(feature = "device_recipe")]
+pub use device_recipe_bulk_create_post::*;
+#[cfg(feature = "device_recipe")]
+mod device_recipe_patch;
+#[cfg(feature = "device_recipe")]
+pub use device_recipe_patch::*;
+#[cfg(feature = "device_recipes")]
+mod device_recipe_post;
+#[cfg(feature = "device_recipes")]
+pub use device_recipe_post::*;
+#[cfg(feature = "device_recipes")]
+mod device_recipes;
+#[cfg(feature = "device_recipes")]
+pub use device_recipes::*;
+#[cfg(feature = "device")]
+mod device_state;
+#[cfg(feature = "device")]
+pub use device_state::*;
+#[cfg(feature = "device")]
+mod device_state_or_states;
+#[cfg(feature = "device")]
+pub use device_state_or_states::*;
+#[cfg(feature = "device")]
+mod device_states;
+#[cfg(feature = "device")]
+pub use device_states::*;
+#[cfg(feature = "devices")]
+mod device_tag_filter;
+#[cfg(feature = "devices")]
+pub use device_tag_filter::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "instance_org",
+        feature = "instance_orgs"
+    )
+)]
+mod device_tags_item;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "instance_org",
+        feature = "instance_orgs"
+    )
+)]
+pub use device_tags_item::*;
+#[cfg(feature = "devices")]
+mod devices;
+#[cfg(feature = "devices")]
+pub use devices::*;
+#[cfg(feature = "devices")]
+mod devices_composite_state;
+#[cfg(feature = "devices")]
+pub use devices_composite_state::*;
+#[cfg(feature = "data")]
+mod devices_data_export;
+#[cfg(feature = "data")]
+pub use devices_data_export::*;
+#[cfg(feature = "full")]
+mod devices_data_removed;
+#[cfg(feature = "full")]
+pub use devices_data_removed::*;
+#[cfg(feature = "devices")]
+mod devices_delete_or_restore_post;
+#[cfg(feature = "devices")]
+pub use devices_delete_or_restore_post::*;
+#[cfg(feature = "full")]
+mod devices_delete_post;
+#[cfg(feature = "full")]
+pub use devices_delete_post::*;
+#[cfg(feature = "full")]
+mod devices_deleted;
+#[cfg(feature = "full")]
+pub use devices_deleted::*;
+#[cfg(feature = "full")]
+mod devices_historical_import_post;
+#[cfg(feature = "full")]
+pub use devices_historical_import_post::*;
+#[cfg(feature = "devices")]
+mod devices_metadata_export_post;
+#[cfg(feature = "devices")]
+pub use devices_metadata_export_post::*;
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "events",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+mod devices_metadata_export_post_format;
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "events",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+pub use devices_metadata_export_post_format::*;
+#[cfg(feature = "devices")]
+mod devices_patch;
+#[cfg(feature = "devices")]
+pub use devices_patch::*;
+#[cfg(feature = "devices")]
+mod devices_payload_count_export_post;
+#[cfg(feature = "devices")]
+pub use devices_payload_count_export_post::*;
+#[cfg(feature = "devices")]
+mod devices_remove_data_post;
+#[cfg(feature = "devices")]
+pub use devices_remove_data_post::*;
+#[cfg(feature = "devices")]
+mod devices_updated;
+#[cfg(feature = "devices")]
+pub use devices_updated::*;
+#[cfg(feature = "me")]
+mod disable_multi_factor_authentication;
+#[cfg(feature = "me")]
+pub use disable_multi_factor_authentication::*;
+#[cfg(feature = "full")]
+mod disable_two_factor_auth;
+#[cfg(feature = "full")]
+pub use disable_two_factor_auth::*;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+mod edge_deployment;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+pub use edge_deployment::*;
+#[cfg(
+    any(
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+mod edge_deployment_logs_item_change_type;
+#[cfg(
+    any(
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+pub use edge_deployment_logs_item_change_type::*;
+#[cfg(feature = "edge_deployments")]
+mod edge_deployment_release;
+#[cfg(feature = "edge_deployments")]
+pub use edge_deployment_release::*;
+#[cfg(feature = "edge_deployments")]
+mod edge_deployment_remove;
+#[cfg(feature = "edge_deployments")]
+pub use edge_deployment_remove::*;
+#[cfg(feature = "edge_deployments")]
+mod edge_deployment_replace;
+#[cfg(feature = "edge_deployments")]
+pub use edge_deployment_replace::*;
+#[cfg(feature = "edge_deployments")]
+mod edge_deployments;
+#[cfg(feature = "edge_deployments")]
+pub use edge_deployments::*;
+#[cfg(feature = "full")]
+mod email_verification_verify;
+#[cfg(feature = "full")]
+pub use email_verification_verify::*;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+mod embedded_deployment;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+pub use embedded_deployment::*;
+#[cfg(feature = "embedded_deployments")]
+mod embedded_deployment_export;
+#[cfg(feature = "embedded_deployments")]
+pub use embedded_deployment_export::*;
+#[cfg(feature = "embedded_deployments")]
+mod embedded_deployment_release;
+#[cfg(feature = "embedded_deployments")]
+pub use embedded_deployment_release::*;
+#[cfg(feature = "embedded_deployments")]
+mod embedded_deployment_remove;
+#[cfg(feature = "embedded_deployments")]
+pub use embedded_deployment_remove::*;
+#[cfg(feature = "embedded_deployments")]
+mod embedded_deployment_replace;
+#[cfg(feature = "embedded_deployments")]
+pub use embedded_deployment_replace::*;
+#[cfg(feature = "embedded_deployments")]
+mod embedded_deployments;
+#[cfg(feature = "embedded_deployments")]
+pub use embedded_deployments::*;
+#[cfg(feature = "me")]
+mod enable_multi_factor_authentication;
+#[cfg(feature = "me")]
+pub use enable_multi_factor_authentication::*;
+#[cfg(feature = "full")]
+mod enable_two_factor_auth;
+#[cfg(feature = "full")]
+pub use enable_two_factor_auth::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "application_template",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_log",
+        feature = "audit_logs",
+        feature = "auth",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "data_table",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments",
+        feature = "event",
+        feature = "events",
+        feature = "experience",
+        feature = "experience_domain",
+        feature = "experience_domains",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_group",
+        feature = "experience_groups",
+        feature = "experience_slug",
+        feature = "experience_slugs",
+        feature = "experience_user",
+        feature = "experience_users",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "file",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_audit_log",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules",
+        feature = "instance_org",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integration",
+        feature = "integrations",
+        feature = "me",
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "private_file",
+        feature = "private_files",
+        feature = "resource_job",
+        feature = "resource_jobs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens",
+        feature = "webhook",
+        feature = "webhooks"
+    )
+)]
 mod error;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "application_certificate",
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "application_template",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_log",
+        feature = "audit_logs",
+        feature = "auth",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "data_table",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments",
+        feature = "event",
+        feature = "events",
+        feature = "experience",
+        feature = "experience_domain",
+        feature = "experience_domains",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_group",
+        feature = "experience_groups",
+        feature = "experience_slug",
+        feature = "experience_slugs",
+        feature = "experience_user",
+        feature = "experience_users",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "file",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_audit_log",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules",
+        feature = "instance_org",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integration",
+        feature = "integrations",
+        feature = "me",
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "private_file",
+        feature = "private_files",
+        feature = "resource_job",
+        feature = "resource_jobs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens",
+        feature = "webhook",
+        feature = "webhooks"
+    )
+)]
 pub use error::*;
-#[cfg(feature = "instance_org")]
+#[cfg(any(feature = "event", feature = "events"))]
+mod event;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use event::*;
+#[cfg(feature = "events")]
+mod event_export_options;
+#[cfg(feature = "events")]
+pub use event_export_options::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod event_patch2;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use event_patch2::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod event_patch_level;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use event_patch_level::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod event_patch_state;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use event_patch_state::*;
+#[cfg(feature = "events")]
+mod event_plus_new_count;
+#[cfg(feature = "events")]
+pub use event_plus_new_count::*;
+#[cfg(feature = "events")]
+mod event_post;
+#[cfg(feature = "events")]
+pub use event_post::*;
+#[cfg(feature = "full")]
+mod event_tags_summary;
+#[cfg(feature = "full")]
+pub use event_tags_summary::*;
+#[cfg(feature = "events")]
+mod events;
+#[cfg(feature = "events")]
+pub use events::*;
+#[cfg(feature = "events")]
+mod events_deleted;
+#[cfg(feature = "events")]
+pub use events_deleted::*;
+#[cfg(feature = "experience")]
+mod experience_bootstrap_options;
+#[cfg(feature = "experience")]
+pub use experience_bootstrap_options::*;
+#[cfg(feature = "experience")]
+mod experience_bootstrap_result;
+#[cfg(feature = "experience")]
+pub use experience_bootstrap_result::*;
+#[cfg(any(feature = "experience_domain", feature = "experience_domains"))]
+mod experience_domain;
+#[cfg(any(feature = "experience_domain", feature = "experience_domains"))]
+pub use experience_domain::*;
+#[cfg(feature = "experience_domain")]
+mod experience_domain_patch;
+#[cfg(feature = "experience_domain")]
+pub use experience_domain_patch::*;
+#[cfg(feature = "experience_domains")]
+mod experience_domain_post;
+#[cfg(feature = "experience_domains")]
+pub use experience_domain_post::*;
+#[cfg(feature = "experience_domains")]
+mod experience_domains;
+#[cfg(feature = "experience_domains")]
+pub use experience_domains::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoint;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoint::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoint_access;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoint_access::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoint_method;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoint_method::*;
+#[cfg(feature = "experience_endpoint")]
+mod experience_endpoint_patch;
+#[cfg(feature = "experience_endpoint")]
+pub use experience_endpoint_patch::*;
+#[cfg(feature = "experience_endpoints")]
+mod experience_endpoint_post;
+#[cfg(feature = "experience_endpoints")]
+pub use experience_endpoint_post::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoint_static_reply;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoint_static_reply::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoint_static_reply_type;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoint_static_reply_type::*;
+#[cfg(feature = "experience_endpoints")]
+mod experience_endpoint_stats;
+#[cfg(feature = "experience_endpoints")]
+pub use experience_endpoint_stats::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod experience_endpoints;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use experience_endpoints::*;
+#[cfg(any(feature = "experience_group", feature = "experience_groups"))]
+mod experience_group;
+#[cfg(any(feature = "experience_group", feature = "experience_groups"))]
+pub use experience_group::*;
+#[cfg(feature = "experience_group")]
+mod experience_group_patch;
+#[cfg(feature = "experience_group")]
+pub use experience_group_patch::*;
+#[cfg(feature = "experience_groups")]
+mod experience_group_post;
+#[cfg(feature = "experience_groups")]
+pub use experience_group_post::*;
+#[cfg(feature = "experience_groups")]
+mod experience_groups;
+#[cfg(feature = "experience_groups")]
+pub use experience_groups::*;
+#[cfg(any(feature = "experience_endpoint", feature = "experience_view"))]
+mod experience_linked_resources;
+#[cfg(any(feature = "experience_endpoint", feature = "experience_view"))]
+pub use experience_linked_resources::*;
+#[cfg(any(feature = "experience_slug", feature = "experience_slugs"))]
+mod experience_slug;
+#[cfg(any(feature = "experience_slug", feature = "experience_slugs"))]
+pub use experience_slug::*;
+#[cfg(feature = "experience_slug")]
+mod experience_slug_patch;
+#[cfg(feature = "experience_slug")]
+pub use experience_slug_patch::*;
+#[cfg(feature = "experience_slugs")]
+mod experience_slug_post;
+#[cfg(feature = "experience_slugs")]
+pub use experience_slug_post::*;
+#[cfg(feature = "experience_slugs")]
+mod experience_slugs;
+#[cfg(feature = "experience_slugs")]
+pub use experience_slugs::*;
+#[cfg(any(feature = "experience_user", feature = "experience_users"))]
+mod experience_user;
+#[cfg(any(feature = "experience_user", feature = "experience_users"))]
+pub use experience_user::*;
+#[cfg(feature = "experience_user")]
+mod experience_user_patch;
+#[cfg(feature = "experience_user")]
+pub use experience_user_patch::*;
+#[cfg(feature = "experience_users")]
+mod experience_user_post;
+#[cfg(feature = "experience_users")]
+pub use experience_user_post::*;
+#[cfg(feature = "experience_users")]
+mod experience_users;
+#[cfg(feature = "experience_users")]
+pub use experience_users::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod experience_version;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use experience_version::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod experience_version_globals_item;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use experience_version_globals_item::*;
+#[cfg(feature = "experience_version")]
+mod experience_version_patch;
+#[cfg(feature = "experience_version")]
+pub use experience_version_patch::*;
+#[cfg(feature = "experience_versions")]
+mod experience_version_post;
+#[cfg(feature = "experience_versions")]
+pub use experience_version_post::*;
+#[cfg(feature = "experience_versions")]
+mod experience_versions;
+#[cfg(feature = "experience_versions")]
+pub use experience_versions::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod experience_view;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use experience_view::*;
+#[cfg(any(feature = "experience_view", feature = "experience_views"))]
+mod experience_view2;
+#[cfg(any(feature = "experience_view", feature = "experience_views"))]
+pub use experience_view2::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod experience_view_headers;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use experience_view_headers::*;
+#[cfg(feature = "experience_view")]
+mod experience_view_patch;
+#[cfg(feature = "experience_view")]
+pub use experience_view_patch::*;
+#[cfg(feature = "experience_views")]
+mod experience_view_post;
+#[cfg(feature = "experience_views")]
+pub use experience_view_post::*;
+#[cfg(feature = "experience_views")]
+mod experience_views2;
+#[cfg(feature = "experience_views")]
+pub use experience_views2::*;
+#[cfg(any(feature = "file", feature = "private_file"))]
+mod file_patch;
+#[cfg(any(feature = "file", feature = "private_file"))]
+pub use file_patch::*;
+#[cfg(any(feature = "files", feature = "private_files"))]
+mod file_post;
+#[cfg(any(feature = "files", feature = "private_files"))]
+pub use file_post::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_schema;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_schema::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_schema_file_dimensions;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_schema_file_dimensions::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_schema_status;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_schema_status::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_schema_type;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_schema_type::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_upload_post_response;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_upload_post_response::*;
+#[cfg(any(feature = "files", feature = "private_files"))]
+mod files_schema;
+#[cfg(any(feature = "files", feature = "private_files"))]
+pub use files_schema::*;
+#[cfg(feature = "flow_versions")]
+mod flow_versions_delete_post;
+#[cfg(feature = "flow_versions")]
+pub use flow_versions_delete_post::*;
+#[cfg(feature = "flow")]
+mod get_workflow_storage_entries_metadata;
+#[cfg(feature = "flow")]
+pub use get_workflow_storage_entries_metadata::*;
+#[cfg(feature = "auth")]
+mod github_login;
+#[cfg(feature = "auth")]
+pub use github_login::*;
+#[cfg(feature = "instance")]
+mod historical_summaries;
+#[cfg(feature = "instance")]
+pub use historical_summaries::*;
+#[cfg(feature = "full")]
+mod historical_summary2;
+#[cfg(feature = "full")]
+pub use historical_summary2::*;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod historical_summary_limits;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use historical_summary_limits::*;
+#[cfg(feature = "instance")]
+mod historical_summary_owner_type;
+#[cfg(feature = "instance")]
+pub use historical_summary_owner_type::*;
+#[cfg(feature = "instance")]
+mod historical_summary_resource_type;
+#[cfg(feature = "instance")]
+pub use historical_summary_resource_type::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance::*;
+#[cfg(feature = "instance_audit_log")]
+mod instance_audit_log;
+#[cfg(feature = "instance_audit_log")]
+pub use instance_audit_log::*;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+mod instance_audit_log_actor_type;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+pub use instance_audit_log_actor_type::*;
+#[cfg(feature = "instance_audit_logs")]
+mod instance_audit_log_filter;
+#[cfg(feature = "instance_audit_logs")]
+pub use instance_audit_log_filter::*;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+mod instance_audit_log_primary_target_type;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+pub use instance_audit_log_primary_target_type::*;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+mod instance_audit_log_secondary_target_type;
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+pub use instance_audit_log_secondary_target_type::*;
+#[cfg(feature = "instance_audit_logs")]
+mod instance_audit_logs;
+#[cfg(feature = "instance_audit_logs")]
+pub use instance_audit_logs::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node::*;
+#[cfg(
+    any(
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+mod instance_custom_node_created_by_type;
+#[cfg(
+    any(
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+pub use instance_custom_node_created_by_type::*;
+#[cfg(feature = "instance_custom_node")]
+mod instance_custom_node_patch;
+#[cfg(feature = "instance_custom_node")]
+pub use instance_custom_node_patch::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_patch_triggers_item;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_patch_triggers_item::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_patch_value;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_patch_value::*;
+#[cfg(feature = "instance_custom_nodes")]
+mod instance_custom_node_post;
+#[cfg(feature = "instance_custom_nodes")]
+pub use instance_custom_node_post::*;
+#[cfg(feature = "instance_custom_nodes")]
+mod instance_custom_nodes;
+#[cfg(feature = "instance_custom_nodes")]
+pub use instance_custom_nodes::*;
+#[cfg(any(feature = "instance_member", feature = "instance_members"))]
+mod instance_member;
+#[cfg(any(feature = "instance_member", feature = "instance_members"))]
+pub use instance_member::*;
+#[cfg(feature = "instance_member")]
+mod instance_member_patch;
+#[cfg(feature = "instance_member")]
+pub use instance_member_patch::*;
+#[cfg(feature = "instance_members")]
+mod instance_member_post;
+#[cfg(feature = "instance_members")]
+pub use instance_member_post::*;
+#[cfg(feature = "instance_members")]
+mod instance_members;
+#[cfg(feature = "instance_members")]
+pub use instance_members::*;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instances"
+    )
+)]
+mod instance_members_item_role;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instances"
+    )
+)]
+pub use instance_members_item_role::*;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod instance_mfa_mode;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use instance_mfa_mode::*;
+#[cfg(any(feature = "instance_org_member", feature = "instance_org_members"))]
+mod instance_org_member;
+#[cfg(any(feature = "instance_org_member", feature = "instance_org_members"))]
+pub use instance_org_member::*;
+#[cfg(feature = "instance_org_member")]
+mod instance_org_member_patch;
+#[cfg(feature = "instance_org_member")]
+pub use instance_org_member_patch::*;
+#[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
+mod instance_org_member_post;
+#[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
+pub use instance_org_member_post::*;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 mod instance_organization;
-#[cfg(feature = "instance_org")]
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 pub use instance_organization::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod instance_organization_banner;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use instance_organization_banner::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod instance_organization_banner_level;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use instance_organization_banner_level::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod instance_organization_disabled_at;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use instance_organization_disabled_at::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-mod instance_organization_limits;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-pub use instance_organization_limits::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-mod instance_organization_mfa_mode;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-pub use instance_organization_mfa_mode::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(feature = "instance_org_invites")]
+mod instance_organization_invitations;
+#[cfg(feature = "instance_org_invites")]
+pub use instance_organization_invitations::*;
+#[cfg(feature = "instance_org_members")]
+mod instance_organization_members;
+#[cfg(feature = "instance_org_members")]
+pub use instance_organization_members::*;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod instance_organization_subscription_status;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use instance_organization_subscription_status::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod instance_organization_summary;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use instance_organization_summary::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-mod instance_organization_summary_notebook_stats;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-pub use instance_organization_summary_notebook_stats::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-mod instance_organization_summary_storage_stats;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
-pub use instance_organization_summary_storage_stats::*;
-#[cfg(feature = "instance_org")]
-mod instance_organization_tags_item;
-#[cfg(feature = "instance_org")]
-pub use instance_organization_tags_item::*;
+#[cfg(feature = "instance_orgs")]
+mod instance_organizations;
+#[cfg(feature = "instance_orgs")]
+pub use instance_organizations::*;
 #[cfg(feature = "instance_org")]
 mod instance_owned_organization_patch;
 #[cfg(feature = "instance_org")]
 pub use instance_owned_organization_patch::*;
-#[cfg(feature = "orgs")]
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+mod instance_owned_organization_patch_disabled_at;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+pub use instance_owned_organization_patch_disabled_at::*;
+#[cfg(feature = "instance_orgs")]
+mod instance_owned_organization_post;
+#[cfg(feature = "instance_orgs")]
+pub use instance_owned_organization_post::*;
+#[cfg(feature = "instance")]
+mod instance_patch;
+#[cfg(feature = "instance")]
+pub use instance_patch::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance_report_configs_item;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance_report_configs_item::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance_report_configs_item_date_group_by;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance_report_configs_item_date_group_by::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance_report_configs_item_resource_group_by;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance_report_configs_item_resource_group_by::*;
+#[cfg(feature = "instance")]
+mod instance_report_options_post;
+#[cfg(feature = "instance")]
+pub use instance_report_options_post::*;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+mod instance_sandbox_user;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+pub use instance_sandbox_user::*;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+mod instance_sandbox_user_limits;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+pub use instance_sandbox_user_limits::*;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+mod instance_sandbox_user_summary;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+pub use instance_sandbox_user_summary::*;
+#[cfg(feature = "instance_sandboxes")]
+mod instance_sandboxes;
+#[cfg(feature = "instance_sandboxes")]
+pub use instance_sandboxes::*;
+#[cfg(feature = "instances")]
+mod instances;
+#[cfg(feature = "instances")]
+pub use instances::*;
+#[cfg(any(feature = "credential", feature = "integrations"))]
+mod integration;
+#[cfg(any(feature = "credential", feature = "integrations"))]
+pub use integration::*;
+#[cfg(any(feature = "integration", feature = "integrations"))]
+mod integration2;
+#[cfg(any(feature = "integration", feature = "integrations"))]
+pub use integration2::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_azure_event_hub_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_azure_event_hub_config::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_google_pub_sub_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_google_pub_sub_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "integration",
+        feature = "integrations"
+    )
+)]
+mod integration_integration_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "integration",
+        feature = "integrations"
+    )
+)]
+pub use integration_integration_type::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_mqtt_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_mqtt_config::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_mqtt_config_protocol;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_mqtt_config_protocol::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_mqtt_config_protocol_version;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_mqtt_config_protocol_version::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_particle_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_particle_config::*;
+#[cfg(feature = "integration")]
+mod integration_patch;
+#[cfg(feature = "integration")]
+pub use integration_patch::*;
+#[cfg(feature = "integrations")]
+mod integration_post;
+#[cfg(feature = "integrations")]
+pub use integration_post::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_sqs_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_sqs_config::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_websocket_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_websocket_config::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_websocket_config_headers_item;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_websocket_config_headers_item::*;
+#[cfg(feature = "integrations")]
+mod integrations2;
+#[cfg(feature = "integrations")]
+pub use integrations2::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "device",
+        feature = "device_recipe",
+        feature = "devices",
+        feature = "embedded_deployments",
+        feature = "events",
+        feature = "flow_versions",
+        feature = "instance",
+        feature = "instance_notification_rule",
+        feature = "notebook"
+    )
+)]
+mod job_enqueued_api_result;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "device",
+        feature = "device_recipe",
+        feature = "devices",
+        feature = "embedded_deployments",
+        feature = "events",
+        feature = "flow_versions",
+        feature = "instance",
+        feature = "instance_notification_rule",
+        feature = "notebook"
+    )
+)]
+pub use job_enqueued_api_result::*;
+#[cfg(feature = "data")]
+mod last_value_data;
+#[cfg(feature = "data")]
+pub use last_value_data::*;
+#[cfg(feature = "data")]
+mod last_value_data_value;
+#[cfg(feature = "data")]
+pub use last_value_data_value::*;
+#[cfg(feature = "data")]
+mod last_value_query;
+#[cfg(feature = "data")]
+pub use last_value_query::*;
+#[cfg(feature = "me")]
+mod me;
+#[cfg(feature = "me")]
+pub use me::*;
+#[cfg(feature = "me")]
+mod me_patch;
+#[cfg(feature = "me")]
+pub use me_patch::*;
+#[cfg(feature = "application")]
+mod mqtt_publish_body;
+#[cfg(feature = "application")]
+pub use mqtt_publish_body::*;
+#[cfg(feature = "devices")]
+mod multi_device_command;
+#[cfg(feature = "devices")]
+pub use multi_device_command::*;
+#[cfg(feature = "me")]
+mod multi_factor_authentication_info;
+#[cfg(feature = "me")]
+pub use multi_factor_authentication_info::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook::*;
+#[cfg(feature = "notebook")]
+mod notebook_data_export_options;
+#[cfg(feature = "notebook")]
+pub use notebook_data_export_options::*;
+#[cfg(feature = "notebook")]
+mod notebook_execution_logs;
+#[cfg(feature = "notebook")]
+pub use notebook_execution_logs::*;
+#[cfg(feature = "notebook")]
+mod notebook_execution_options;
+#[cfg(feature = "notebook")]
+pub use notebook_execution_options::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_image_version;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_image_version::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object2;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object2::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object2_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object2_input_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object3;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object3::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object3_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object3_input_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object4;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object4::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object5;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object5::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object5_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object5_input_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object6;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object6::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object6_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object6_input_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object7;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object7::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object7_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object7_input_type::*;
+#[cfg(
+    any(
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "resource_job",
+        feature = "resource_jobs"
+    )
+)]
+mod notebook_inputs_item_object_device_ids_item;
+#[cfg(
+    any(
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "resource_job",
+        feature = "resource_jobs"
+    )
+)]
+pub use notebook_inputs_item_object_device_ids_item::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object_device_tags_item;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object_device_tags_item::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object_file_name;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object_file_name::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_inputs_item_object_input_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_inputs_item_object_input_type::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "notebook",
+        feature = "org"
+    )
+)]
+mod notebook_minute_counts;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "notebook",
+        feature = "org"
+    )
+)]
+pub use notebook_minute_counts::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object2;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object2::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object2_output_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object2_output_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object3;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object3::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object3_output_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object3_output_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object4;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object4::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object4_file_name;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object4_file_name::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object4_output_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object4_output_type::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object5;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object5::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_outputs_item_object5_output_type;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_outputs_item_object5_output_type::*;
+#[cfg(feature = "notebook")]
+mod notebook_patch;
+#[cfg(feature = "notebook")]
+pub use notebook_patch::*;
+#[cfg(feature = "notebooks")]
+mod notebook_post;
+#[cfg(feature = "notebooks")]
+pub use notebook_post::*;
+#[cfg(feature = "notebooks")]
+mod notebooks;
+#[cfg(feature = "notebooks")]
+pub use notebooks::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule::*;
+#[cfg(feature = "instance_notification_rule")]
+mod notification_rule_delivery_logs;
+#[cfg(feature = "instance_notification_rule")]
+pub use notification_rule_delivery_logs::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_email_config;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_email_config::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_email_config_send_to_target;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_email_config_send_to_target::*;
+#[cfg(feature = "instance_notification_rule")]
+mod notification_rule_evaluation_options;
+#[cfg(feature = "instance_notification_rule")]
+pub use notification_rule_evaluation_options::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_owner_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_owner_type::*;
+#[cfg(feature = "instance_notification_rule")]
+mod notification_rule_patch;
+#[cfg(feature = "instance_notification_rule")]
+pub use notification_rule_patch::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_patch_callback_url;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_patch_callback_url::*;
+#[cfg(feature = "instance_notification_rules")]
+mod notification_rule_post;
+#[cfg(feature = "instance_notification_rules")]
+pub use notification_rule_post::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_rule_config;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_rule_config::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_rule_config_max_frequency;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_rule_config_max_frequency::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_rule_config_rule_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_rule_config_rule_type::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_rule_config_threshold_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_rule_config_threshold_type::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_target_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_target_type::*;
+#[cfg(feature = "instance_notification_rules")]
+mod notification_rules;
+#[cfg(feature = "instance_notification_rules")]
+pub use notification_rules::*;
+#[cfg(feature = "full")]
+mod oauth_client;
+#[cfg(feature = "full")]
+pub use oauth_client::*;
+#[cfg(feature = "full")]
+mod oauth_client_grant_types_item;
+#[cfg(feature = "full")]
+pub use oauth_client_grant_types_item::*;
+#[cfg(feature = "full")]
+mod oauth_client_post;
+#[cfg(feature = "full")]
+pub use oauth_client_post::*;
+#[cfg(feature = "full")]
+mod oauth_client_response_types_item;
+#[cfg(feature = "full")]
+pub use oauth_client_response_types_item::*;
+#[cfg(feature = "full")]
+mod oauth_client_token_endpoint_auth_method;
+#[cfg(feature = "full")]
+pub use oauth_client_token_endpoint_auth_method::*;
+#[cfg(feature = "full")]
+mod oauth_dcr_error;
+#[cfg(feature = "full")]
+pub use oauth_dcr_error::*;
+#[cfg(feature = "full")]
+mod oauth_error;
+#[cfg(feature = "full")]
+pub use oauth_error::*;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
 mod organization;
-#[cfg(feature = "orgs")]
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
 pub use organization::*;
+#[cfg(
+    any(
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "org"
+    )
+)]
+mod organization_invitation;
+#[cfg(
+    any(
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "org"
+    )
+)]
+pub use organization_invitation::*;
+#[cfg(feature = "org_invites")]
+mod organization_invitation_action;
+#[cfg(feature = "org_invites")]
+pub use organization_invitation_action::*;
+#[cfg(feature = "me")]
+mod organization_invitation_action_for_user;
+#[cfg(feature = "me")]
+pub use organization_invitation_action_for_user::*;
+#[cfg(feature = "org_invites")]
+mod organization_invitation_information;
+#[cfg(feature = "org_invites")]
+pub use organization_invitation_information::*;
+#[cfg(feature = "me")]
+mod organization_invitation_information_for_user;
+#[cfg(feature = "me")]
+pub use organization_invitation_information_for_user::*;
+#[cfg(any(feature = "instance_org_invites", feature = "org"))]
+mod organization_invitation_post;
+#[cfg(any(feature = "instance_org_invites", feature = "org"))]
+pub use organization_invitation_post::*;
+#[cfg(feature = "org_invites")]
+mod organization_invitation_result;
+#[cfg(feature = "org_invites")]
+pub use organization_invitation_result::*;
+#[cfg(feature = "me")]
+mod organization_invitation_result_for_user;
+#[cfg(feature = "me")]
+pub use organization_invitation_result_for_user::*;
+#[cfg(feature = "org")]
+mod organization_invitations;
+#[cfg(feature = "org")]
+pub use organization_invitations::*;
+#[cfg(feature = "org")]
+mod organization_member_patch;
+#[cfg(feature = "org")]
+pub use organization_member_patch::*;
+#[cfg(feature = "org")]
+mod organization_patch;
+#[cfg(feature = "org")]
+pub use organization_patch::*;
 #[cfg(feature = "orgs")]
 mod organization_post;
 #[cfg(feature = "orgs")]
 pub use organization_post::*;
+#[cfg(feature = "instance_org_invite")]
+mod organization_role_info;
+#[cfg(feature = "instance_org_invite")]
+pub use organization_role_info::*;
 #[cfg(feature = "orgs")]
 mod organizations;
 #[cfg(feature = "orgs")]
 pub use organizations::*;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(feature = "flows")]
+mod palette_response;
+#[cfg(feature = "flows")]
+pub use palette_response::*;
+#[cfg(feature = "full")]
+mod password_reset_finish;
+#[cfg(feature = "full")]
+pub use password_reset_finish::*;
+#[cfg(feature = "full")]
+mod password_reset_input;
+#[cfg(feature = "full")]
+pub use password_reset_input::*;
+#[cfg(feature = "full")]
+mod password_reset_response;
+#[cfg(feature = "full")]
+pub use password_reset_response::*;
+#[cfg(feature = "full")]
+mod payload_counts;
+#[cfg(feature = "full")]
+pub use payload_counts::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "device",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod payload_counts_breakdown;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "device",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use payload_counts_breakdown::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 mod payload_stats;
-#[cfg(any(feature = "instance_org", feature = "orgs"))]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
 pub use payload_stats::*;
-#[cfg(feature = "instance_org")]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod payload_stats2;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use payload_stats2::*;
+#[cfg(feature = "me")]
+mod recent_item;
+#[cfg(feature = "me")]
+pub use recent_item::*;
+#[cfg(feature = "me")]
+mod recent_item_list2;
+#[cfg(feature = "me")]
+pub use recent_item_list2::*;
+#[cfg(feature = "me")]
+mod recent_item_list_item_type;
+#[cfg(feature = "me")]
+pub use recent_item_list_item_type::*;
+#[cfg(feature = "me")]
+mod recent_item_list_items_item;
+#[cfg(feature = "me")]
+pub use recent_item_list_items_item::*;
+#[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
+mod resource_job;
+#[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
+pub use resource_job::*;
+#[cfg(feature = "resource_job")]
+mod resource_job_execution_logs;
+#[cfg(feature = "resource_job")]
+pub use resource_job_execution_logs::*;
+#[cfg(feature = "resource_job")]
+mod resource_job_execution_options;
+#[cfg(feature = "resource_job")]
+pub use resource_job_execution_options::*;
+#[cfg(feature = "resource_job")]
+mod resource_job_patch;
+#[cfg(feature = "resource_job")]
+pub use resource_job_patch::*;
+#[cfg(feature = "resource_jobs")]
+mod resource_job_post;
+#[cfg(feature = "resource_jobs")]
+pub use resource_job_post::*;
+#[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
+mod resource_job_resource_type;
+#[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
+pub use resource_job_resource_type::*;
+#[cfg(feature = "resource_jobs")]
+mod resource_jobs;
+#[cfg(feature = "resource_jobs")]
+pub use resource_jobs::*;
+#[cfg(any(feature = "me", feature = "org"))]
+mod resource_transfer;
+#[cfg(any(feature = "me", feature = "org"))]
+pub use resource_transfer::*;
+#[cfg(feature = "auth")]
+mod saml_response;
+#[cfg(feature = "auth")]
+pub use saml_response::*;
+#[cfg(feature = "auth")]
+mod sso_request;
+#[cfg(feature = "auth")]
+pub use sso_request::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_api_token",
+        feature = "application_certificate",
+        feature = "application_certificate_authority",
+        feature = "application_dashboard",
+        feature = "application_key",
+        feature = "credential",
+        feature = "dashboard",
+        feature = "data_table",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_recipe",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "event",
+        feature = "events",
+        feature = "experience",
+        feature = "experience_domain",
+        feature = "experience_endpoint",
+        feature = "experience_group",
+        feature = "experience_slug",
+        feature = "experience_user",
+        feature = "experience_version",
+        feature = "experience_view",
+        feature = "file",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_api_token",
+        feature = "instance_custom_node",
+        feature = "instance_member",
+        feature = "instance_notification_rule",
+        feature = "instance_org",
+        feature = "instance_org_invite",
+        feature = "instance_org_member",
+        feature = "instance_sandbox",
+        feature = "integration",
+        feature = "me",
+        feature = "notebook",
+        feature = "org",
+        feature = "private_file",
+        feature = "resource_job",
+        feature = "user_api_token",
+        feature = "user_oauth_token",
+        feature = "webhook"
+    )
+)]
 mod success;
-#[cfg(feature = "instance_org")]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_api_token",
+        feature = "application_certificate",
+        feature = "application_certificate_authority",
+        feature = "application_dashboard",
+        feature = "application_key",
+        feature = "credential",
+        feature = "dashboard",
+        feature = "data_table",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_recipe",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "event",
+        feature = "events",
+        feature = "experience",
+        feature = "experience_domain",
+        feature = "experience_endpoint",
+        feature = "experience_group",
+        feature = "experience_slug",
+        feature = "experience_user",
+        feature = "experience_version",
+        feature = "experience_view",
+        feature = "file",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_api_token",
+        feature = "instance_custom_node",
+        feature = "instance_member",
+        feature = "instance_notification_rule",
+        feature = "instance_org",
+        feature = "instance_org_invite",
+        feature = "instance_org_member",
+        feature = "instance_sandbox",
+        feature = "integration",
+        feature = "me",
+        feature = "notebook",
+        feature = "org",
+        feature = "private_file",
+        feature = "resource_job",
+        feature = "user_api_token",
+        feature = "user_oauth_token",
+        feature = "webhook"
+    )
+)]
 pub use success::*;
+#[cfg(feature = "application")]
+mod success_dry_run;
+#[cfg(feature = "application")]
+pub use success_dry_run::*;
+#[cfg(any(feature = "notebook", feature = "resource_job"))]
+mod success_with_execution_id;
+#[cfg(any(feature = "notebook", feature = "resource_job"))]
+pub use success_with_execution_id::*;
+#[cfg(feature = "full")]
+mod success_with_job_id;
+#[cfg(feature = "full")]
+pub use success_with_job_id::*;
+#[cfg(feature = "full")]
+mod suggest_function_post;
+#[cfg(feature = "full")]
+pub use suggest_function_post::*;
+#[cfg(feature = "full")]
+mod suggest_function_response;
+#[cfg(feature = "full")]
+pub use suggest_function_response::*;
+#[cfg(feature = "devices")]
+mod tag_keys_response;
+#[cfg(feature = "devices")]
+pub use tag_keys_response::*;
+#[cfg(feature = "devices")]
+mod tag_values_response;
+#[cfg(feature = "devices")]
+pub use tag_values_response::*;
+#[cfg(feature = "application_templates")]
+mod template_keywords;
+#[cfg(feature = "application_templates")]
+pub use template_keywords::*;
+#[cfg(feature = "data")]
+mod time_series_data;
+#[cfg(feature = "data")]
+pub use time_series_data::*;
+#[cfg(feature = "data")]
+mod time_series_data_order;
+#[cfg(feature = "data")]
+pub use time_series_data_order::*;
+#[cfg(feature = "data")]
+mod time_series_query;
+#[cfg(feature = "data")]
+pub use time_series_query::*;
+#[cfg(feature = "full")]
+mod two_factor_auth_info;
+#[cfg(feature = "full")]
+pub use two_factor_auth_info::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod user_credentials;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use user_credentials::*;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+mod user_o_auth_token;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+pub use user_o_auth_token::*;
+#[cfg(feature = "user_oauth_token")]
+mod user_o_auth_token_patch;
+#[cfg(feature = "user_oauth_token")]
+pub use user_o_auth_token_patch::*;
+#[cfg(feature = "user_oauth_tokens")]
+mod user_o_auth_token_post;
+#[cfg(feature = "user_oauth_tokens")]
+pub use user_o_auth_token_post::*;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+mod user_o_auth_token_scope_item;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+pub use user_o_auth_token_scope_item::*;
+#[cfg(feature = "user_oauth_tokens")]
+mod user_o_auth_tokens;
+#[cfg(feature = "user_oauth_tokens")]
+pub use user_o_auth_tokens::*;
+#[cfg(feature = "me")]
+mod user_organization_invitations;
+#[cfg(feature = "me")]
+pub use user_organization_invitations::*;
+#[cfg(feature = "full")]
+mod user_post;
+#[cfg(feature = "full")]
+pub use user_post::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_error;
+#[cfg(feature = "dashboard")]
+pub use validate_context_error::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_error_ctx_value;
+#[cfg(feature = "dashboard")]
+pub use validate_context_error_ctx_value::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_error_ctx_value_object;
+#[cfg(feature = "dashboard")]
+pub use validate_context_error_ctx_value_object::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_error_ctx_value_object_attributes_value;
+#[cfg(feature = "dashboard")]
+pub use validate_context_error_ctx_value_object_attributes_value::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_error_dashboard;
+#[cfg(feature = "dashboard")]
+pub use validate_context_error_dashboard::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_success;
+#[cfg(feature = "dashboard")]
+pub use validate_context_success::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod validation_error;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use validation_error::*;
+#[cfg(feature = "flow")]
+mod virtual_button_press;
+#[cfg(feature = "flow")]
+pub use virtual_button_press::*;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+mod webhook;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+pub use webhook::*;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+mod webhook_cast_buffers_as;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+pub use webhook_cast_buffers_as::*;
+#[cfg(feature = "webhook")]
+mod webhook_patch;
+#[cfg(feature = "webhook")]
+pub use webhook_patch::*;
+#[cfg(feature = "webhooks")]
+mod webhook_post;
+#[cfg(feature = "webhooks")]
+pub use webhook_post::*;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+mod webhook_verification_type;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+pub use webhook_verification_type::*;
+#[cfg(feature = "webhooks")]
+mod webhooks;
+#[cfg(feature = "webhooks")]
+pub use webhooks::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flows"
+    )
+)]
+mod workflow;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flows"
+    )
+)]
+pub use workflow::*;
+#[cfg(any(feature = "flow", feature = "flows"))]
+mod workflow2;
+#[cfg(any(feature = "flow", feature = "flows"))]
+pub use workflow2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_category;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_category::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object2;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object2_options_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object2_options_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object3;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object3::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object3_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object3_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object4;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object4::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object4_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object4_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object5;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object5::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object5_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object5_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object6;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object6::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object6_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object6_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object7;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object7::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object7_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object7_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_fields_item_object_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_fields_item_object_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_config_result_mode;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_config_result_mode::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_custom_node_supports_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_custom_node_supports_item::*;
+#[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
+mod workflow_errors;
+#[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
+pub use workflow_errors::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_globals_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_globals_item::*;
+#[cfg(feature = "flows")]
+mod workflow_import_result;
+#[cfg(feature = "flows")]
+pub use workflow_import_result::*;
+#[cfg(any(feature = "flow", feature = "flow_version"))]
+mod workflow_log;
+#[cfg(any(feature = "flow", feature = "flow_version"))]
+pub use workflow_log::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_nodes_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_nodes_item::*;
+#[cfg(feature = "flow")]
+mod workflow_patch;
+#[cfg(feature = "flow")]
+pub use workflow_patch::*;
+#[cfg(
+    any(
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_patch_category;
+#[cfg(
+    any(
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_patch_category::*;
+#[cfg(feature = "flows")]
+mod workflow_post;
+#[cfg(feature = "flows")]
+pub use workflow_post::*;
+#[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
+mod workflow_statistics;
+#[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
+pub use workflow_statistics::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_stats;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_stats::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_stats_by_version_value;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_stats_by_version_value::*;
+#[cfg(feature = "flow")]
+mod workflow_storage_entries;
+#[cfg(feature = "flow")]
+pub use workflow_storage_entries::*;
+#[cfg(feature = "flow")]
+mod workflow_storage_entry;
+#[cfg(feature = "flow")]
+pub use workflow_storage_entry::*;
+#[cfg(feature = "flows")]
+mod workflow_trigger_filter;
+#[cfg(feature = "flows")]
+pub use workflow_trigger_filter::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object10;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object10::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object10_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object10_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object10_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object10_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object10_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object10_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object11;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object11::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object11_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object11_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object11_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object11_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object11_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object11_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object12;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object12::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object12_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object12_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object12_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object12_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object12_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object12_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object13;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object13::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object13_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object13_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object13_config_scope;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object13_config_scope::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object13_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object13_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object13_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object13_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14_config_integration_id;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14_config_integration_id::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object14_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object14_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object15;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object15::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object15_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object15_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object15_config_sync_types_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object15_config_sync_types_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object15_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object15_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object15_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object15_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object16;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object16::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object16_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object16_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object16_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object16_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object16_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object16_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object17;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object17::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object17_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object17_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object17_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object17_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object17_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object17_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object17_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object17_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object18;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object18::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object18_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object18_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object18_config_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object18_config_method::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object18_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object18_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object18_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object18_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object19;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object19::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object19_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object19_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object19_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object19_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object19_meta_parse_by;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object19_meta_parse_by::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object19_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object19_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object2;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config_snmp_trap_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config_snmp_trap_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config_snmp_trap_config_user;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config_snmp_trap_config_user::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config_snmp_trap_config_user_auth_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config_snmp_trap_config_user_auth_method::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config_snmp_trap_config_user_encryption_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config_snmp_trap_config_user_encryption_method::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_config_snmp_trap_config_user_security_level;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_config_snmp_trap_config_user_security_level::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object20_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object20_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object21;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object21::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object21_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object21_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object21_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object21_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object21_meta_timer_type_select;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object21_meta_timer_type_select::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object21_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object21_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object22;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object22::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object22_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object22_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object22_meta_device_id;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object22_meta_device_id::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+mod workflow_triggers_item_object22_meta_device_id_empty;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+pub use workflow_triggers_item_object22_meta_device_id_empty::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object22_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object22_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object2_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object2_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object2_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object2_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object2_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object2_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object3;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object3::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object3_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object3_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object3_config_subscriptions_item;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object3_config_subscriptions_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object3_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object3_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object3_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object3_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object4;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object4::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object4_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object4_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object4_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object4_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+mod workflow_triggers_item_object4_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+pub use workflow_triggers_item_object4_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object5;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object5::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object5_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object5_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object5_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object5_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object5_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object5_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_config_batch_behavior;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_config_batch_behavior::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_config_trigger_on;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_config_trigger_on::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_meta_allowed_attribute_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_meta_allowed_attribute_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object6_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object6_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object7;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object7::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object7_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object7_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object7_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object7_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object7_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object7_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object7_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object7_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object8;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object8::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object8_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object8_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object8_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object8_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object9;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object9::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object9_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object9_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object9_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object9_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object9_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object9_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod workflow_triggers_item_object_meta_category;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use workflow_triggers_item_object_meta_category::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_triggers_item_object_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_triggers_item_object_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_version;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_version::*;
+#[cfg(any(feature = "flow_version", feature = "flow_versions"))]
+mod workflow_version2;
+#[cfg(any(feature = "flow_version", feature = "flow_versions"))]
+pub use workflow_version2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_version_object;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_version_object::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_version_object2;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_version_object2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_version_object2_flow_class;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_version_object2_flow_class::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod workflow_version_object_flow_class;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use workflow_version_object_flow_class::*;
+#[cfg(feature = "flow_version")]
+mod workflow_version_patch;
+#[cfg(feature = "flow_version")]
+pub use workflow_version_patch::*;
+#[cfg(feature = "flow_versions")]
+mod workflow_version_post;
+#[cfg(feature = "flow_versions")]
+pub use workflow_version_post::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view"
+    )
+)]
+mod workflow_versions;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view"
+    )
+)]
+pub use workflow_versions::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod workflow_versions2;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use workflow_versions2::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view"
+    )
+)]
+mod workflows;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view"
+    )
+)]
+pub use workflows::*;
+#[cfg(feature = "flows")]
+mod workflows2;
+#[cfg(feature = "flows")]
+pub use workflows2::*;
+#[cfg(feature = "flows")]
+mod workflows_import_post;
+#[cfg(feature = "flows")]
+pub use workflows_import_post::*;

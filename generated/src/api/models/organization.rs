@@ -6,202 +6,6 @@
 
 //! The `organization` model and the types nested in it.
 
-/// OrganizationMembersItemRole
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrganizationMembersItemRole {
-    /// `"admin"`
-    Admin,
-    /// `"edit"`
-    Edit,
-    /// `"collaborate"`
-    Collaborate,
-    /// `"view"`
-    View,
-    /// `"none"`
-    None,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OrganizationMembersItemRole {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "admin",
-        "edit",
-        "collaborate",
-        "view",
-        "none",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Admin => "admin",
-            Self::Edit => "edit",
-            Self::Collaborate => "collaborate",
-            Self::View => "view",
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OrganizationMembersItemRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "admin" => Self::Admin,
-            "edit" => Self::Edit,
-            "collaborate" => Self::Collaborate,
-            "view" => Self::View,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OrganizationMembersItemRole {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OrganizationMembersItemRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OrganizationMembersItemRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrganizationMembersItemRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-impl schemars::JsonSchema for OrganizationMembersItemRole {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OrganizationMembersItemRole".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-/// OrganizationMembersItemApplicationRolesItemRole
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrganizationMembersItemApplicationRolesItemRole {
-    /// `"collaborate"`
-    Collaborate,
-    /// `"view"`
-    View,
-    /// `"none"`
-    None,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OrganizationMembersItemApplicationRolesItemRole {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["collaborate", "view", "none"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Collaborate => "collaborate",
-            Self::View => "view",
-            Self::None => "none",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OrganizationMembersItemApplicationRolesItemRole {
-    fn from(value: &str) -> Self {
-        match value {
-            "collaborate" => Self::Collaborate,
-            "view" => Self::View,
-            "none" => Self::None,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OrganizationMembersItemApplicationRolesItemRole {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OrganizationMembersItemApplicationRolesItemRole {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OrganizationMembersItemApplicationRolesItemRole {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrganizationMembersItemApplicationRolesItemRole {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-impl schemars::JsonSchema for OrganizationMembersItemApplicationRolesItemRole {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OrganizationMembersItemApplicationRolesItemRole".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-/// OrganizationMembersItemApplicationRolesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
-pub struct OrganizationMembersItemApplicationRolesItem {
-    /// resourceId
-    #[serde(rename = "resourceId")]
-    pub resource_id: String,
-    /// role
-    pub role: crate::models::OrganizationMembersItemApplicationRolesItemRole,
-}
-
-impl OrganizationMembersItemApplicationRolesItem {
-    ///A `OrganizationMembersItemApplicationRolesItem` with its required fields set and every optional field unset.
-    pub fn new(
-        resource_id: String,
-        role: crate::models::OrganizationMembersItemApplicationRolesItemRole,
-    ) -> Self {
-        OrganizationMembersItemApplicationRolesItem {
-            resource_id,
-            role,
-        }
-    }
-}
-
 /// OrganizationMembersItem
 #[derive(
     Debug,
@@ -230,7 +34,7 @@ pub struct OrganizationMembersItem {
     pub avatar_url: Option<String>,
     /// role
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::OrganizationMembersItemRole>,
+    pub role: Option<crate::models::ApiTokenDefaultRole>,
     /// applicationRoles
     #[serde(
         rename = "applicationRoles",
@@ -238,12 +42,12 @@ pub struct OrganizationMembersItem {
         skip_serializing_if = "Option::is_none"
     )]
     pub application_roles: Option<
-        Vec<crate::models::OrganizationMembersItemApplicationRolesItem>,
+        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
     >,
     /// dashboardRoles
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_roles: Option<
-        Vec<crate::models::OrganizationMembersItemApplicationRolesItem>,
+        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
     >,
     /// twoFactorAuthEnabled
     #[serde(
@@ -331,7 +135,7 @@ pub struct Organization {
     pub members: Option<Vec<crate::models::OrganizationMembersItem>>,
     /// limits
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::InstanceOrganizationLimits>,
+    pub limits: Option<crate::models::HistoricalSummaryLimits>,
     /// summary
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::InstanceOrganizationSummary>,
@@ -385,7 +189,7 @@ pub struct Organization {
     pub is_read_only: Option<bool>,
     /// mfaMode
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceOrganizationMfaMode>,
+    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
     /// banner
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<crate::models::InstanceOrganizationBanner>,

@@ -46,7 +46,7 @@ pub struct OrganizationPost {
     pub icon_color: Option<String>,
     /// mfaMode
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceOrganizationMfaMode>,
+    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
 }
 
 impl OrganizationPost {

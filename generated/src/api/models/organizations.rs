@@ -6,90 +6,6 @@
 
 //! The `organizations` model and the types nested in it.
 
-/// OrganizationsSortDirection
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrganizationsSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// `"ASC"`
-    AscUpper,
-    /// `"DESC"`
-    DescUpper,
-    /// `""`
-    Empty,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OrganizationsSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc", "ASC", "DESC", ""];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::AscUpper => "ASC",
-            Self::DescUpper => "DESC",
-            Self::Empty => "",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OrganizationsSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            "ASC" => Self::AscUpper,
-            "DESC" => Self::DescUpper,
-            "" => Self::Empty,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-impl std::str::FromStr for OrganizationsSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OrganizationsSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OrganizationsSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrganizationsSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
-impl schemars::JsonSchema for OrganizationsSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OrganizationsSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
 /// Organizations
 ///
 /// Schema for a collection of Organizations
@@ -177,5 +93,5 @@ pub struct Organizations {
     pub sort_field: Option<String>,
     /// sortDirection
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::OrganizationsSortDirection>,
+    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
 }
