@@ -365,6 +365,15 @@ fn check_schema(
             format!("{at}.{key}")
         }
     };
+    if s.ty
+        .as_ref()
+        .is_some_and(|t| t.names().contains(&TypeName::File))
+    {
+        report(
+            child("type"),
+            "`type: file` is only for `multipart` parameters, not schemas".into(),
+        );
+    }
     if let Some(reference) = &s.reference {
         if !resolves(spec, root, reference) {
             report(

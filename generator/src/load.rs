@@ -155,10 +155,33 @@ pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {
             diagnostic = diagnostic.at(path);
         }
         if let Some(location) = inner.location() {
-            diagnostic = diagnostic.at_position(location.line(), location.column());
+            let (line, column) = duplicate_key_position(text, &diagnostic.message, location.line())
+                .unwrap_or((location.line(), location.column()));
+            diagnostic = diagnostic.at_position(line, column);
         }
         diagnostic
     })
+}
+
+/// For "duplicate key `K`" (reported by the parser at the start of the map), the position of
+/// the second `K:` at or after `from_line`, the one to remove.
+fn duplicate_key_position(text: &str, message: &str, from_line: usize) -> Option<(usize, usize)> {
+    let key = message.strip_prefix("duplicate key `")?.split('`').next()?;
+    let mut seen = 0;
+    for (i, line) in text.lines().enumerate().skip(from_line.saturating_sub(1)) {
+        let trimmed = line.trim_start().trim_start_matches("- ");
+        let unquoted = trimmed.trim_start_matches(['"', '\'']);
+        if unquoted
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.trim_start_matches(['"', '\'']).starts_with(':'))
+        {
+            seen += 1;
+            if seen == 2 {
+                return Some((i + 1, line.len() - trimmed.len() + 1));
+            }
+        }
+    }
+    None
 }
 
 /// For "unknown field `sumary`, expected one of `method`, `summary`, ..." (and unknown

@@ -491,6 +491,9 @@ impl Lowerer<'_> {
         };
         for part in parts {
             let part = match &part.reference {
+                // A part that refers back to a schema being lowered cannot be inlined (it
+                // would never end); its own properties are left out of the merge.
+                Some(r) if self.refers_to_in_progress(r, ctx) => continue,
                 Some(r) => match self.resolve(r, ctx) {
                     Some(target) => target,
                     None => continue,
@@ -514,6 +517,19 @@ impl Lowerer<'_> {
             }
         }
         merged
+    }
+
+    /// Whether `reference` names a type whose lowering has begun and not ended.
+    fn refers_to_in_progress(&self, reference: &str, ctx: &Ctx) -> bool {
+        let (file, pointer) = split_ref(reference);
+        let root = if file.is_empty() {
+            ctx.root.clone()
+        } else {
+            file.to_owned()
+        };
+        self.refs
+            .get(&(root, pointer.to_owned()))
+            .is_some_and(|name| self.in_progress.contains(name))
     }
 
     /// The schema a reference points to.

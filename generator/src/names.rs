@@ -19,7 +19,9 @@ const KEYWORDS: &[&str] = &[
 /// Keeps only characters that may appear in an identifier, turning the rest into word breaks.
 fn words(name: &str) -> String {
     name.chars()
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        // ASCII only: every other character (letters such as `é`, or `①`, which is
+        // alphanumeric but not an identifier character) becomes a word break.
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect::<String>()
 }
 
@@ -52,11 +54,13 @@ pub fn camel(name: &str) -> String {
 }
 
 /// A module (and file) name for `name`: `snake_case`, never one of the keywords that cannot be
-/// raw identifiers (`self` -> `self_`). Other keywords stay, written raw (`mod r#match;`
+/// raw identifiers (`self` -> `self_`), nor `mod` or `models` (taken by the generated layout).
+/// Other keywords stay, written raw (`mod r#match;`
 /// reads `match.rs`).
 pub fn module(name: &str) -> String {
     let snake = snake(name);
-    if NOT_RAW.contains(&snake.as_str()) {
+    // `mod` would be a second `mod.rs`; `models` is the models module beside the resources.
+    if NOT_RAW.contains(&snake.as_str()) || snake == "mod" || snake == "models" {
         format!("{snake}_")
     } else {
         snake

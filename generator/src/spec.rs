@@ -130,6 +130,7 @@ pub struct ResourceBody {
     #[serde(default)]
     pub path_params: Vec<Param>,
     /// The resource's actions by name, in spec order.
+    #[serde(deserialize_with = "unique_keys")]
     pub actions: IndexMap<String, Action>,
 }
 
@@ -169,9 +170,10 @@ pub struct Action {
     #[serde(default)]
     pub multipart: Vec<Param>,
     /// Success responses by status.
+    #[serde(deserialize_with = "unique_keys")]
     pub responses: IndexMap<u16, Response>,
     /// Error responses by status.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub errors: IndexMap<u16, Response>,
     /// Whether the action is deprecated.
     #[serde(default)]
@@ -208,7 +210,7 @@ pub struct Response {
     #[serde(default)]
     pub schema: Option<String>,
     /// For a `text/event-stream` response: the events by name, each with its data's schema.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys")]
     pub events: IndexMap<String, Event>,
     /// When the response is sent.
     pub description: String,
@@ -429,7 +431,7 @@ pub struct Schema {
     #[serde(default)]
     pub deprecated: Option<bool>,
     // objects
-    #[serde(default)]
+    #[serde(default, deserialize_with = "unique_keys_opt")]
     pub properties: Option<IndexMap<String, Schema>>,
     #[serde(default)]
     pub required: Option<Vec<String>>,
@@ -550,4 +552,49 @@ impl<'de> Deserialize<'de> for Items {
         }
         deserializer.deserialize_any(V)
     }
+}
+
+/// Deserializes a map, refusing a key given twice (YAML parsers keep the last one silently).
+pub(crate) fn unique_keys<'de, D, K, V>(deserializer: D) -> Result<IndexMap<K, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    K: Deserialize<'de> + std::hash::Hash + Eq + fmt::Display,
+    V: Deserialize<'de>,
+{
+    struct Unique<K, V>(std::marker::PhantomData<(K, V)>);
+    impl<'de, K, V> Visitor<'de> for Unique<K, V>
+    where
+        K: Deserialize<'de> + std::hash::Hash + Eq + fmt::Display,
+        V: Deserialize<'de>,
+    {
+        type Value = IndexMap<K, V>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a map")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut out = IndexMap::new();
+            while let Some(key) = map.next_key::<K>()? {
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format!(
+                        "duplicate key `{key}`: each key may appear once"
+                    )));
+                }
+                let value = map.next_value()?;
+                out.insert(key, value);
+            }
+            Ok(out)
+        }
+    }
+    deserializer.deserialize_map(Unique(std::marker::PhantomData))
+}
+
+/// [`unique_keys`] for optional maps.
+pub(crate) fn unique_keys_opt<'de, D, V>(
+    deserializer: D,
+) -> Result<Option<IndexMap<String, V>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    unique_keys(deserializer).map(Some)
 }

@@ -121,17 +121,23 @@ impl<'a> TypeIndex<'a> {
                 }
             }
             TyKind::Integer | TyKind::Number => {
+                // Validators take `f64`; integers are converted, numbers already are.
+                let number = if ty.kind == TyKind::Integer {
+                    quote!(*#value as f64)
+                } else {
+                    quote!(*#value)
+                };
                 if let Some((n, exclusive)) = c.minimum {
                     let n = f(n);
-                    out.push(quote!(v.minimum(*#value as f64, #n, #exclusive);));
+                    out.push(quote!(v.minimum(#number, #n, #exclusive);));
                 }
                 if let Some((n, exclusive)) = c.maximum {
                     let n = f(n);
-                    out.push(quote!(v.maximum(*#value as f64, #n, #exclusive);));
+                    out.push(quote!(v.maximum(#number, #n, #exclusive);));
                 }
                 if let Some(n) = c.multiple_of {
                     let n = f(n);
-                    out.push(quote!(v.multiple_of(*#value as f64, #n);));
+                    out.push(quote!(v.multiple_of(#number, #n);));
                 }
             }
             TyKind::Array(item) => {
@@ -511,6 +517,8 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
         #docs
         #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
         #[serde(untagged)]
+        // Variants hold the data as sent; boxing the large ones would only add indirection.
+        #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variant_tokens)*
         }

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationJobLogQueryId {
     /// The value as `Option<String>`.
     Value(Option<String>),

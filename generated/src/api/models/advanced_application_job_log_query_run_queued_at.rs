@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationJobLogQueryRunQueuedAt {
     /// The value as `Option<AdvancedApplicationJobLogQueryRunQueuedAtValue>`.
     Value(Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationKeyQueryDeviceTags {
     /// The value as `Option<AdvancedApplicationKeyQueryDeviceTagsValue>`.
     Value(Option<crate::models::AdvancedApplicationKeyQueryDeviceTagsValue>),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedDeviceQuery2Tags {
     /// The value as `AdvancedDeviceQuery2TagsValue`.
     Value(crate::models::AdvancedDeviceQuery2TagsValue),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedDeviceQuery2TagsValue {
     /// The value as `AdvancedDeviceQuery2TagsValueObject`.
     Object(crate::models::AdvancedDeviceQuery2TagsValueObject),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum AdvancedWorkflowQueryTriggersObjectConfigValue {
     /// The value as `bool`.
     Boolean(bool),

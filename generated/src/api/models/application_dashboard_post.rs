@@ -129,8 +129,8 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
             v.field(
                 "refreshRate",
                 |v| {
-                    v.minimum(*value as f64, 5.0, false);
-                    v.maximum(*value as f64, 600.0, false);
+                    v.minimum(*value, 5.0, false);
+                    v.maximum(*value, 600.0, false);
                 },
             );
         }

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey {
     /// The value as `String`.
     String(String),

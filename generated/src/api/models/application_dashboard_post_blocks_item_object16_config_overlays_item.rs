@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem {
     /// The value as `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject`.
     Object(

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject18ConfigControlsItem {
     /// The value as `ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject`.
     Object(

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject2ConfigDuration {
     /// The value as `i64`.
     Integer(i64),

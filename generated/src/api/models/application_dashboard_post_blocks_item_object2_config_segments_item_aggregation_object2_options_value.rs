@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue {
     /// The value as `bool`.
     Boolean(bool),

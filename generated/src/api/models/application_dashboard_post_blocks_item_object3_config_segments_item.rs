@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem {
     /// The value as `ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject`.
     Object(

@@ -185,8 +185,8 @@ impl crate::runtime::Validate for ApplicationPatch {
             v.field(
                 "blobUrlTTL",
                 |v| {
-                    v.minimum(*value as f64, 3600.0, false);
-                    v.maximum(*value as f64, 604800.0, false);
+                    v.minimum(*value, 3600.0, false);
+                    v.maximum(*value, 604800.0, false);
                 },
             );
         }

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum CompositeDeviceStateValueTime {
     /// The value as `f64`.
     Number(f64),

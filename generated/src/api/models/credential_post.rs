@@ -712,6 +712,7 @@ impl crate::runtime::Validate for CredentialPostMongodbConfig {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum CredentialPostSnowflakeConfig {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),
@@ -739,6 +740,7 @@ impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum CredentialPostGitConfig {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),

@@ -155,8 +155,8 @@ impl crate::runtime::Validate for DashboardPost {
             v.field(
                 "refreshRate",
                 |v| {
-                    v.minimum(*value as f64, 5.0, false);
-                    v.maximum(*value as f64, 600.0, false);
+                    v.minimum(*value, 5.0, false);
+                    v.maximum(*value, 600.0, false);
                 },
             );
         }

@@ -32,6 +32,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DashboardSendReport {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),

@@ -24,6 +24,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsert {
     /// The value as `Vec<std::collections::BTreeMap<String, Option<AdvancedApplicationJobLogQueryRunQueuedAtValue>>>`.
     DataTableRowInsertMultiple(

@@ -50,6 +50,7 @@ pub struct DataTableRowInsertResultObject {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsertResult {
     /// The value as `DataTableRow`.
     DataTableRow(crate::models::DataTableRow),

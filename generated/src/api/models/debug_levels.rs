@@ -120,6 +120,7 @@ impl schemars::JsonSchema for DebugLevelsArrayItem {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DebugLevels {
     /// The value as `String`.
     String(String),

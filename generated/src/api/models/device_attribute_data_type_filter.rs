@@ -25,6 +25,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeviceAttributeDataTypeFilter {
     /// The value as `DeviceAttributesItemDataType`.
     String(crate::models::DeviceAttributesItemDataType),

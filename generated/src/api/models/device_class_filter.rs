@@ -25,6 +25,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeviceClassFilter {
     /// The value as `ApplicationSearchResultItemFlowClass`.
     String(crate::models::ApplicationSearchResultItemFlowClass),

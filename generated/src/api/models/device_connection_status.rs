@@ -388,6 +388,7 @@ impl crate::runtime::Validate for DeviceDisconnected {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeviceConnectionStatus {
     /// The value as `DeviceConnected`.
     DeviceConnected(crate::models::DeviceConnected),

@@ -27,6 +27,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DeviceStateOrStates {
     /// The value as `DeviceState`.
     DeviceState(crate::models::DeviceState),

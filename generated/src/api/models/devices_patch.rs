@@ -2700,6 +2700,7 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject18 {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum DevicesPatchUpdateOperationsItem {
     /// The value as `DevicesPatchUpdateOperationsItemObject`.
     Object(crate::models::DevicesPatchUpdateOperationsItemObject),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InstanceCustomNodePatchTriggersItem {
     /// The value as `WorkflowTriggersItemObject2`.
     WorkflowTriggersItemObject2(crate::models::WorkflowTriggersItemObject2),

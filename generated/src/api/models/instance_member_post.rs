@@ -25,6 +25,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InstanceMemberPost {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),

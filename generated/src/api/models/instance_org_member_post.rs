@@ -244,6 +244,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum InstanceOrgMemberPost {
     /// The value as `InstanceOrgMemberPostObject`.
     Object(crate::models::InstanceOrgMemberPostObject),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum IntegrationAzureEventHubConfig {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),

@@ -156,8 +156,8 @@ impl crate::runtime::Validate for IntegrationMqttConfig {
             v.field(
                 "port",
                 |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                    v.maximum(*value as f64, 65535.0, false);
+                    v.minimum(*value, 1.0, false);
+                    v.maximum(*value, 65535.0, false);
                 },
             );
         }

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum NotebookInputsItemObjectDeviceIdsItem {
     /// The value as `String`.
     String(String),

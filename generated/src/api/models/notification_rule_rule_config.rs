@@ -80,8 +80,8 @@ impl crate::runtime::Validate for NotificationRuleRuleConfig {
             v.field(
                 "threshold",
                 |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                    v.maximum(*value as f64, 1000.0, false);
+                    v.minimum(*value, 0.0, false);
+                    v.maximum(*value, 1000.0, false);
                 },
             );
         }

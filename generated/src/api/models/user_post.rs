@@ -30,6 +30,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum UserPost {
     /// The value as `serde_json::Value`.
     Value(serde_json::Value),

@@ -16,6 +16,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkflowTriggersItem {
     /// The value as `WorkflowTriggersItemObject`.
     Object(crate::models::WorkflowTriggersItemObject),

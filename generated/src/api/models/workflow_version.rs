@@ -18,6 +18,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkflowVersion {
     /// The value as `WorkflowVersionObject`.
     Object(crate::models::WorkflowVersionObject),

@@ -40,6 +40,7 @@
     schemars::JsonSchema
 )]
 #[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
 pub enum WorkflowVersion2 {
     /// The value as `WorkflowVersionObject`.
     WorkflowVersionObject(crate::models::WorkflowVersionObject),
