@@ -338,8 +338,21 @@ fn the_global_parameters_and_api_settings_are_in_the_spec() {
             ("losantdomain", Some("header"))
         ]
     );
-    let titles: Vec<(&str, Option<&str>)> = spec
+    let seed_ids = [
+        "error",
+        "instanceOrg",
+        "instanceOrgPatch",
+        "org",
+        "orgPost",
+        "orgs",
+        "success",
+    ];
+    let seed_schemas: Vec<_> = spec
         .schemas
+        .iter()
+        .filter(|s| seed_ids.contains(&s.id.as_str()))
+        .collect();
+    let titles: Vec<(&str, Option<&str>)> = seed_schemas
         .iter()
         .map(|s| (s.id.as_str(), s.schema.title.as_deref()))
         .collect();
@@ -359,7 +372,7 @@ fn the_global_parameters_and_api_settings_are_in_the_spec() {
         ]
     );
     assert!(
-        spec.schemas
+        seed_schemas
             .iter()
             .all(|s| s.schema.description.is_some() && s.schema.examples.is_some())
     );
