@@ -59,7 +59,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ApplicationApplyTemplatePatchSchema = serde_json::from_value(serde_json::json!({"email":"email@example.com","templateId":"575ec8687ae143cd83dc4a97"}))?;
+    /// let options: losant::models::ApplicationApplyTemplatePatchSchema = serde_json::from_str(r#"{"email":"email@example.com","templateId":"575ec8687ae143cd83dc4a97"}"#)?;
     /// let response = client.application().apply_template("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -358,7 +358,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ApplicationExportPostSchema = serde_json::from_value(serde_json::json!({"email":"test@example.com","includeDevices":true,"includeFiles":true}))?;
+    /// let options: losant::models::ApplicationExportPostSchema = serde_json::from_str(r#"{"email":"test@example.com","includeDevices":true,"includeFiles":true}"#)?;
     /// let response = client.application().export("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -556,7 +556,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let globals: losant::models::ApplicationGlobalPatch = serde_json::from_value(serde_json::json!([{"cloudOnly":true,"description":"Description of my application global","json":"\"my json data here\"","key":"keyHere"},{"cloudOnly":false,"json":"\"more json\"","key":"anotherKey"}]))?;
+    /// let globals: losant::models::ApplicationGlobalPatch = serde_json::from_str(r#"[{"cloudOnly":true,"description":"Description of my application global","json":"\"my json data here\"","key":"keyHere"},{"cloudOnly":false,"json":"\"more json\"","key":"anotherKey"}]"#)?;
     /// let response = client.application().globals("575ec8687ae143cd83dc4a97", globals).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -707,7 +707,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let payload: losant::models::MqttPublishBody = serde_json::from_value(serde_json::json!({"message":"The MQTT message!","topic":"an/mqtt/topic"}))?;
+    /// let payload: losant::models::MqttPublishBody = serde_json::from_str(r#"{"message":"The MQTT message!","topic":"an/mqtt/topic"}"#)?;
     /// let response = client.application().mqtt_publish_message("575ec8687ae143cd83dc4a97", payload).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -763,9 +763,12 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.application().mqtt_subscription_stream("575ec8687ae143cd83dc4a97", "my/topic")
+    /// use futures_util::StreamExt;
+    /// let mut events = client.application().mqtt_subscription_stream("575ec8687ae143cd83dc4a97", "my/topic")
     ///     .keep_alive_interval(2).await?;
-    /// println!("{response:?}");
+    /// while let Some(event) = events.next().await {
+    ///     println!("{:?}", event?);
+    /// }
     /// # Ok(())
     /// # }
     /// ```
@@ -871,7 +874,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let application: losant::models::ApplicationPatch = serde_json::from_value(serde_json::json!({"description":"Description of my updated application","name":"My Updated Application"}))?;
+    /// let application: losant::models::ApplicationPatch = serde_json::from_str(r#"{"description":"Description of my updated application","name":"My Updated Application"}"#)?;
     /// let response = client.application().patch("575ec8687ae143cd83dc4a97", application)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -1077,7 +1080,7 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let readme: losant::models::ApplicationReadmePatch = serde_json::from_value(serde_json::json!({"content":"The new readme content"}))?;
+    /// let readme: losant::models::ApplicationReadmePatch = serde_json::from_str(r#"{"content":"The new readme content"}"#)?;
     /// let response = client.application().readme_patch("575ec8687ae143cd83dc4a97", readme).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -108,7 +108,7 @@ impl ApplicationApiTokens {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let api_token: losant::models::ApiTokenPost = serde_json::from_value(serde_json::json!({"expirationDate":"2017-06-13T04:00:00.000Z","name":"My New API Token","scope":["all.Application"],"status":"active"}))?;
+    /// let api_token: losant::models::ApiTokenPost = serde_json::from_str(r#"{"expirationDate":"2017-06-13T04:00:00.000Z","name":"My New API Token","scope":["all.Application"],"status":"active"}"#)?;
     /// let response = client.application_api_tokens().post("575ec8687ae143cd83dc4a97", api_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl ApplicationDashboards {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::ApplicationDashboardPost = serde_json::from_value(serde_json::json!({"name":"My New Dashboard","public":false}))?;
+    /// let dashboard: losant::models::ApplicationDashboardPost = serde_json::from_str(r#"{"name":"My New Dashboard","public":false}"#)?;
     /// let response = client.application_dashboards().post("575ec8687ae143cd83dc4a97", dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -167,7 +167,7 @@ impl ApplicationKey {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let application_key: losant::models::ApplicationKeyPatch = serde_json::from_value(serde_json::json!({"description":"An example updated key description","status":"active"}))?;
+    /// let application_key: losant::models::ApplicationKeyPatch = serde_json::from_str(r#"{"description":"An example updated key description","status":"active"}"#)?;
     /// let response = client.application_key().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", application_key).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -111,7 +111,7 @@ impl ApplicationKeys {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let application_key: losant::models::ApplicationKeyPost = serde_json::from_value(serde_json::json!({"description":"An example new key description","filterType":"all","pubTopics":[],"subTopics":[]}))?;
+    /// let application_key: losant::models::ApplicationKeyPost = serde_json::from_str(r#"{"description":"An example new key description","filterType":"all","pubTopics":[],"subTopics":[]}"#)?;
     /// let response = client.application_keys().post("575ec8687ae143cd83dc4a97", application_key).await?;
     /// println!("{response:?}");
     /// # Ok(())

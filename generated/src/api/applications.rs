@@ -222,7 +222,7 @@ impl Applications {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let application: losant::models::ApplicationPost = serde_json::from_value(serde_json::json!({"description":"Description of my new application","name":"My New Application"}))?;
+    /// let application: losant::models::ApplicationPost = serde_json::from_str(r#"{"description":"Description of my new application","name":"My New Application"}"#)?;
     /// let response = client.applications().post(application)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");

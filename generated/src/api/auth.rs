@@ -57,7 +57,7 @@ impl Auth {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::DeviceCredentials = serde_json::from_value(serde_json::json!({"deviceId":"575ecf887ae143cd83dc4aa2","key":"this_would_be_the_key","secret":"this_would_be_the_secret"}))?;
+    /// let credentials: losant::models::DeviceCredentials = serde_json::from_str(r#"{"deviceId":"575ecf887ae143cd83dc4aa2","key":"this_would_be_the_key","secret":"this_would_be_the_secret"}"#)?;
     /// let response = client.auth().authenticate_device(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -106,7 +106,7 @@ impl Auth {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::UserCredentials = serde_json::from_value(serde_json::json!({"email":"email@example.com","password":"this is the password"}))?;
+    /// let credentials: losant::models::UserCredentials = serde_json::from_str(r#"{"email":"email@example.com","password":"this is the password"}"#)?;
     /// let response = client.auth().authenticate_user(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -155,7 +155,7 @@ impl Auth {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let oauth: losant::models::GithubLogin = serde_json::from_value(serde_json::json!({"accessToken":"the github access token"}))?;
+    /// let oauth: losant::models::GithubLogin = serde_json::from_str(r#"{"accessToken":"the github access token"}"#)?;
     /// let response = client.auth().authenticate_user_github(oauth).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -204,7 +204,7 @@ impl Auth {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let saml: losant::models::SamlResponse = serde_json::from_value(serde_json::json!({"SAMLDomain":"example.com","SAMLResponse":"PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."}))?;
+    /// let saml: losant::models::SamlResponse = serde_json::from_str(r#"{"SAMLDomain":"example.com","SAMLResponse":"PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."}"#)?;
     /// let response = client.auth().authenticate_user_saml(saml).await?;
     /// println!("{response:?}");
     /// # Ok(())

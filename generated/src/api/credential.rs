@@ -223,7 +223,7 @@ impl Credential {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let credential: losant::models::CredentialPatch = serde_json::from_value(serde_json::json!({"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true}))?;
+    /// let credential: losant::models::CredentialPatch = serde_json::from_str(r#"{"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true}"#)?;
     /// let response = client.credential().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", credential).await?;
     /// println!("{response:?}");
     /// # Ok(())

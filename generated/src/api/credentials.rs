@@ -110,7 +110,7 @@ impl Credentials {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let credential: losant::models::CredentialPost = serde_json::from_value(serde_json::json!({"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true,"name":"locker","type":"azure"}))?;
+    /// let credential: losant::models::CredentialPost = serde_json::from_str(r#"{"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true,"name":"locker","type":"azure"}"#)?;
     /// let response = client.credentials().post("575ec8687ae143cd83dc4a97", credential).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -150,7 +150,7 @@ impl Dashboard {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::DashboardPatch = serde_json::from_value(serde_json::json!({"description":"Description of my updated dashboard","name":"My Updated Dashboard","public":true,"refreshRate":300}))?;
+    /// let dashboard: losant::models::DashboardPatch = serde_json::from_str(r#"{"description":"Description of my updated dashboard","name":"My Updated Dashboard","public":true,"refreshRate":300}"#)?;
     /// let response = client.dashboard().patch("575ece2b7ae143cd83dc4a9b", dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -201,7 +201,7 @@ impl Dashboard {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let report_config: losant::models::DashboardSendReport = serde_json::from_value(serde_json::json!({"locale":"en-us","message":"Lookit","subject":"Dashboard Report","theme":"dark","time":1551887386704,"timezone":"America/New_York","toEmail":["email@example.com"]}))?;
+    /// let report_config: losant::models::DashboardSendReport = serde_json::from_str(r#"{"locale":"en-us","message":"Lookit","subject":"Dashboard Report","theme":"dark","time":1551887386704,"timezone":"America/New_York","toEmail":["email@example.com"]}"#)?;
     /// let response = client.dashboard().send_report("575ece2b7ae143cd83dc4a9b", report_config).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -260,7 +260,7 @@ impl Dashboard {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let ctx: losant::models::DashboardContextInstance = serde_json::from_value(serde_json::json!({"myContextVariable":"myValue","myOtherVariable":"575ecf887ae143cd83dc4aa2"}))?;
+    /// let ctx: losant::models::DashboardContextInstance = serde_json::from_str(r#"{"myContextVariable":"myValue","myOtherVariable":"575ecf887ae143cd83dc4aa2"}"#)?;
     /// let response = client.dashboard().validate_context("575ece2b7ae143cd83dc4a9b", ctx)
     ///     .password("myPassword").await?;
     /// println!("{response:?}");

@@ -108,7 +108,7 @@ impl Dashboards {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::DashboardPost = serde_json::from_value(serde_json::json!({"name":"My New Dashboard","public":false}))?;
+    /// let dashboard: losant::models::DashboardPost = serde_json::from_str(r#"{"name":"My New Dashboard","public":false}"#)?;
     /// let response = client.dashboards().post(dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())

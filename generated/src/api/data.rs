@@ -58,7 +58,7 @@ impl Data {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::DevicesDataExport = serde_json::from_value(serde_json::json!({"attributes":["voltage"],"deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"],"email":"export@example.com","end":0,"options":{"includeDate":false,"includeID":true}}))?;
+    /// let query: losant::models::DevicesDataExport = serde_json::from_str(r#"{"attributes":["voltage"],"deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"],"email":"export@example.com","end":0,"options":{"includeDate":false,"includeID":true}}"#)?;
     /// let response = client.data().export("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -109,7 +109,7 @@ impl Data {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::LastValueQuery = serde_json::from_value(serde_json::json!({"attribute":"voltage","deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"]}))?;
+    /// let query: losant::models::LastValueQuery = serde_json::from_str(r#"{"attribute":"voltage","deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"]}"#)?;
     /// let response = client.data().last_value_query("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -160,7 +160,7 @@ impl Data {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::TimeSeriesQuery = serde_json::from_value(serde_json::json!({"aggregation":"MEAN","attributes":["voltage"],"deviceTags":[{"key":"floor","value":"8"}],"duration":600000,"end":0,"resolution":300000}))?;
+    /// let query: losant::models::TimeSeriesQuery = serde_json::from_str(r#"{"aggregation":"MEAN","attributes":["voltage"],"deviceTags":[{"key":"floor","value":"8"}],"duration":600000,"end":0,"resolution":300000}"#)?;
     /// let response = client.data().time_series_query("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -59,7 +59,7 @@ impl DataTable {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_column: losant::models::DataTableColumn2 = serde_json::from_value(serde_json::json!({"constraint":"optional","dataType":"string","defaultValue":"aDefault","name":"myColumn3"}))?;
+    /// let data_table_column: losant::models::DataTableColumn2 = serde_json::from_str(r#"{"constraint":"optional","dataType":"string","defaultValue":"aDefault","name":"myColumn3"}"#)?;
     /// let response = client.data_table().add_column("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table_column).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -225,7 +225,7 @@ impl DataTable {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table: losant::models::DataTablePatch = serde_json::from_value(serde_json::json!({"name":"My Updated Data Table"}))?;
+    /// let data_table: losant::models::DataTablePatch = serde_json::from_str(r#"{"name":"My Updated Data Table"}"#)?;
     /// let response = client.data_table().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -116,7 +116,7 @@ impl DataTableRows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let export_data: losant::models::DataTableRowsExport = serde_json::from_value(serde_json::json!({"email":"email@example.com","query":{"$or":[{"myColumn1":{"$ne":"myValue"}},{"myColumn2":5}]},"queryOptions":{"limit":10000}}))?;
+    /// let export_data: losant::models::DataTableRowsExport = serde_json::from_str(r#"{"email":"email@example.com","query":{"$or":[{"myColumn1":{"$ne":"myValue"}},{"myColumn2":5}]},"queryOptions":{"limit":10000}}"#)?;
     /// let response = client.data_table_rows().export("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", export_data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -234,7 +234,7 @@ impl DataTableRows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_row: losant::models::DataTableRowInsert = serde_json::from_value(serde_json::json!({"myColumn1":"myValue"}))?;
+    /// let data_table_row: losant::models::DataTableRowInsert = serde_json::from_str(r#"{"myColumn1":"myValue"}"#)?;
     /// let response = client.data_table_rows().post("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table_row).await?;
     /// println!("{response:?}");
     /// # Ok(())

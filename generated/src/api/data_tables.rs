@@ -110,7 +110,7 @@ impl DataTables {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table: losant::models::DataTablePost = serde_json::from_value(serde_json::json!({"columns":[{"constraint":"unique","dataType":"string","name":"myColumn1"},{"constraint":"optional","dataType":"number","name":"myColumn2"}],"name":"My Data Table"}))?;
+    /// let data_table: losant::models::DataTablePost = serde_json::from_str(r#"{"columns":[{"constraint":"unique","dataType":"string","name":"myColumn1"},{"constraint":"optional","dataType":"number","name":"myColumn2"}],"name":"My Data Table"}"#)?;
     /// let response = client.data_tables().post("575ec8687ae143cd83dc4a97", data_table).await?;
     /// println!("{response:?}");
     /// # Ok(())

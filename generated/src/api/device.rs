@@ -59,9 +59,12 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.device().command_stream("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2")
+    /// use futures_util::StreamExt;
+    /// let mut events = client.device().command_stream("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2")
     ///     .keep_alive_interval(2).await?;
-    /// println!("{response:?}");
+    /// while let Some(event) = events.next().await {
+    ///     println!("{:?}", event?);
+    /// }
     /// # Ok(())
     /// # }
     /// ```
@@ -519,7 +522,7 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device: losant::models::DevicePatch = serde_json::from_value(serde_json::json!({"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}))?;
+    /// let device: losant::models::DevicePatch = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
     /// let response = client.device().patch("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device)
     ///     .tags_as_object(true).await?;
     /// println!("{response:?}");
@@ -750,7 +753,7 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device_command: losant::models::DeviceCommand = serde_json::from_value(serde_json::json!({"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}))?;
+    /// let device_command: losant::models::DeviceCommand = serde_json::from_str(r#"{"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}"#)?;
     /// let response = client.device().send_command("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device_command).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -808,7 +811,7 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device_state: losant::models::DeviceStateOrStates = serde_json::from_value(serde_json::json!({"data":{"voltage":22.4},"time":"2016-06-13T04:00:00.000Z"}))?;
+    /// let device_state: losant::models::DeviceStateOrStates = serde_json::from_str(r#"{"data":{"voltage":22.4},"time":"2016-06-13T04:00:00.000Z"}"#)?;
     /// let response = client.device().send_state("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device_state).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -866,7 +869,7 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let connection_status: losant::models::DeviceConnectionStatus = serde_json::from_value(serde_json::json!({"status":"connected"}))?;
+    /// let connection_status: losant::models::DeviceConnectionStatus = serde_json::from_str(r#"{"status":"connected"}"#)?;
     /// let response = client.device().set_connection_status("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", connection_status).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -924,9 +927,12 @@ impl Device {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.device().state_stream("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2")
+    /// use futures_util::StreamExt;
+    /// let mut events = client.device().state_stream("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2")
     ///     .keep_alive_interval(2).await?;
-    /// println!("{response:?}");
+    /// while let Some(event) = events.next().await {
+    ///     println!("{:?}", event?);
+    /// }
     /// # Ok(())
     /// # }
     /// ```

@@ -60,7 +60,7 @@ impl DeviceRecipe {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let bulk_info: losant::models::DeviceRecipeBulkCreatePost = serde_json::from_value(serde_json::json!({"csv":"a,comma,separated,string,of,input,data","descriptionColumn":"column2","nameColumn":"myNameColumn"}))?;
+    /// let bulk_info: losant::models::DeviceRecipeBulkCreatePost = serde_json::from_str(r#"{"csv":"a,comma,separated,string,of,input,data","descriptionColumn":"column2","nameColumn":"myNameColumn"}"#)?;
     /// let response = client.device_recipe().bulk_create("575ec8687ae143cd83dc4a97", "575ecec57ae143cd83dc4a9f", bulk_info).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -231,7 +231,7 @@ impl DeviceRecipe {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device_recipe: losant::models::DeviceRecipePatch = serde_json::from_value(serde_json::json!({"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My Updated Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}))?;
+    /// let device_recipe: losant::models::DeviceRecipePatch = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My Updated Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
     /// let response = client.device_recipe().patch("575ec8687ae143cd83dc4a97", "575ecec57ae143cd83dc4a9f", device_recipe)
     ///     .tags_as_object(false).await?;
     /// println!("{response:?}");

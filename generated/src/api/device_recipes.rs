@@ -114,7 +114,7 @@ impl DeviceRecipes {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device_recipe: losant::models::DeviceRecipePost = serde_json::from_value(serde_json::json!({"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My New Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}))?;
+    /// let device_recipe: losant::models::DeviceRecipePost = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My New Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
     /// let response = client.device_recipes().post("575ec8687ae143cd83dc4a97", device_recipe)
     ///     .tags_as_object(false).await?;
     /// println!("{response:?}");

@@ -111,7 +111,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::DevicesDeleteOrRestorePost = serde_json::from_value(serde_json::json!({"email":"email@example.com","query":{"name":{"$ne":"My Device"}}}))?;
+    /// let options: losant::models::DevicesDeleteOrRestorePost = serde_json::from_str(r#"{"email":"email@example.com","query":{"name":{"$ne":"My Device"}}}"#)?;
     /// let response = client.devices().delete("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -377,7 +377,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let patch_info: losant::models::DevicesPatch = serde_json::from_value(serde_json::json!({"deviceIds":["575ecec57ae143cd83dc4a9f","575ecec57ae143cd83dc4a9e","575ecec57ae143cd83dc4a9a"],"email":"email@example.com","updateFields":{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}}))?;
+    /// let patch_info: losant::models::DevicesPatch = serde_json::from_str(r#"{"deviceIds":["575ecec57ae143cd83dc4a9f","575ecec57ae143cd83dc4a9e","575ecec57ae143cd83dc4a9a"],"email":"email@example.com","updateFields":{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}}"#)?;
     /// let response = client.devices().patch("575ec8687ae143cd83dc4a97", patch_info).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -479,7 +479,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let device: losant::models::DevicePost = serde_json::from_value(serde_json::json!({"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device","deviceClass":"standalone","name":"My New Device","tags":[{"key":"TagKey","value":"TagValue"}]}))?;
+    /// let device: losant::models::DevicePost = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device","deviceClass":"standalone","name":"My New Device","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
     /// let response = client.devices().post("575ec8687ae143cd83dc4a97", device)
     ///     .tags_as_object(true).await?;
     /// println!("{response:?}");
@@ -531,7 +531,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::DevicesRemoveDataPost = serde_json::from_value(serde_json::json!({"attributes":["deleteMyData","mineToo"],"callbackUrl":"https://example.com/cb","end":0,"query":{"name":{"$ne":"My Device"}},"start":1}))?;
+    /// let options: losant::models::DevicesRemoveDataPost = serde_json::from_str(r#"{"attributes":["deleteMyData","mineToo"],"callbackUrl":"https://example.com/cb","end":0,"query":{"name":{"$ne":"My Device"}},"start":1}"#)?;
     /// let response = client.devices().remove_data("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -583,7 +583,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::DevicesDeleteOrRestorePost = serde_json::from_value(serde_json::json!({"email":"email@example.com","query":{"name":{"$ne":"My Device"}}}))?;
+    /// let options: losant::models::DevicesDeleteOrRestorePost = serde_json::from_str(r#"{"email":"email@example.com","query":{"name":{"$ne":"My Device"}}}"#)?;
     /// let response = client.devices().restore("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -635,7 +635,7 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let multi_device_command: losant::models::MultiDeviceCommand = serde_json::from_value(serde_json::json!({"deviceTags":[{"key":"floor","value":"8"}],"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}))?;
+    /// let multi_device_command: losant::models::MultiDeviceCommand = serde_json::from_str(r#"{"deviceTags":[{"key":"floor","value":"8"}],"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}"#)?;
     /// let response = client.devices().send_command("575ec8687ae143cd83dc4a97", multi_device_command).await?;
     /// println!("{response:?}");
     /// # Ok(())

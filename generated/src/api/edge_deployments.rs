@@ -112,7 +112,7 @@ impl EdgeDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentRelease = serde_json::from_value(serde_json::json!({"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}))?;
+    /// let deployment: losant::models::EdgeDeploymentRelease = serde_json::from_str(r#"{"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}"#)?;
     /// let response = client.edge_deployments().release("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -167,7 +167,7 @@ impl EdgeDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentRemove = serde_json::from_value(serde_json::json!({"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}))?;
+    /// let deployment: losant::models::EdgeDeploymentRemove = serde_json::from_str(r#"{"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}"#)?;
     /// let response = client.edge_deployments().remove("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -222,7 +222,7 @@ impl EdgeDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentReplace = serde_json::from_value(serde_json::json!({"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}))?;
+    /// let deployment: losant::models::EdgeDeploymentReplace = serde_json::from_str(r#"{"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}"#)?;
     /// let response = client.edge_deployments().replace("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())

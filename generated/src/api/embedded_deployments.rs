@@ -160,7 +160,7 @@ impl EmbeddedDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentRelease = serde_json::from_value(serde_json::json!({"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}))?;
+    /// let deployment: losant::models::EmbeddedDeploymentRelease = serde_json::from_str(r#"{"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}"#)?;
     /// let response = client.embedded_deployments().release("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -215,7 +215,7 @@ impl EmbeddedDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentRemove = serde_json::from_value(serde_json::json!({"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}))?;
+    /// let deployment: losant::models::EmbeddedDeploymentRemove = serde_json::from_str(r#"{"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}"#)?;
     /// let response = client.embedded_deployments().remove("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -270,7 +270,7 @@ impl EmbeddedDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentReplace = serde_json::from_value(serde_json::json!({"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}))?;
+    /// let deployment: losant::models::EmbeddedDeploymentReplace = serde_json::from_str(r#"{"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}"#)?;
     /// let response = client.embedded_deployments().replace("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -159,7 +159,7 @@ impl Event {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let event: losant::models::EventPatch2 = serde_json::from_value(serde_json::json!({"comment":"Looking into this issue","state":"acknowledged"}))?;
+    /// let event: losant::models::EventPatch2 = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
     /// let response = client.event().patch("575ec8687ae143cd83dc4a97", "575ed0de7ae143cd83dc4aa5", event).await?;
     /// println!("{response:?}");
     /// # Ok(())

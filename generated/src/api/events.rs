@@ -265,7 +265,7 @@ impl Events {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let updates: losant::models::EventPatch2 = serde_json::from_value(serde_json::json!({"comment":"Looking into this issue","state":"acknowledged"}))?;
+    /// let updates: losant::models::EventPatch2 = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
     /// let response = client.events().patch("575ec8687ae143cd83dc4a97", updates)
     ///     .filter_field(losant::events::EventsGetFilterField::from("subject")).await?;
     /// println!("{response:?}");
@@ -318,7 +318,7 @@ impl Events {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let event: losant::models::EventPost = serde_json::from_value(serde_json::json!({"deviceId":"575ecf887ae143cd83dc4aa2","level":"info","message":"Power levels on device 432 have surpassed critical thresholds","state":"new","subject":"Power levels critical"}))?;
+    /// let event: losant::models::EventPost = serde_json::from_str(r#"{"deviceId":"575ecf887ae143cd83dc4aa2","level":"info","message":"Power levels on device 432 have surpassed critical thresholds","state":"new","subject":"Power levels critical"}"#)?;
     /// let response = client.events().post("575ec8687ae143cd83dc4a97", event).await?;
     /// println!("{response:?}");
     /// # Ok(())

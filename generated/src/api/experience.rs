@@ -58,7 +58,7 @@ impl Experience {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ExperienceBootstrapOptions = serde_json::from_value(serde_json::json!({"replaceExisting":true}))?;
+    /// let options: losant::models::ExperienceBootstrapOptions = serde_json::from_str(r#"{"replaceExisting":true}"#)?;
     /// let response = client.experience().bootstrap("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())

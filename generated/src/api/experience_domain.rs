@@ -167,7 +167,7 @@ impl ExperienceDomain {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_domain: losant::models::ExperienceDomainPatch = serde_json::from_value(serde_json::json!({"domainName":"my.domain.example.com","sslCert":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","sslKey":"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----","version":"develop"}))?;
+    /// let experience_domain: losant::models::ExperienceDomainPatch = serde_json::from_str(r#"{"domainName":"my.domain.example.com","sslCert":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","sslKey":"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----","version":"develop"}"#)?;
     /// let response = client.experience_domain().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_domain).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -228,7 +228,7 @@ impl ExperienceEndpoint {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_endpoint: losant::models::ExperienceEndpointPatch = serde_json::from_value(serde_json::json!({"access":"group","experienceGroupIds":["58c1de6f8f812590d8e82983"]}))?;
+    /// let experience_endpoint: losant::models::ExperienceEndpointPatch = serde_json::from_str(r#"{"access":"group","experienceGroupIds":["58c1de6f8f812590d8e82983"]}"#)?;
     /// let response = client.experience_endpoint().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_endpoint).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -111,7 +111,7 @@ impl ExperienceEndpoints {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_endpoint: losant::models::ExperienceEndpointPost = serde_json::from_value(serde_json::json!({"access":"public","method":"get","route":"/my/route/{id}"}))?;
+    /// let experience_endpoint: losant::models::ExperienceEndpointPost = serde_json::from_str(r#"{"access":"public","method":"get","route":"/my/route/{id}"}"#)?;
     /// let response = client.experience_endpoints().post("575ec8687ae143cd83dc4a97", experience_endpoint).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -170,7 +170,7 @@ impl ExperienceGroup {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_group: losant::models::ExperienceGroupPatch = serde_json::from_value(serde_json::json!({"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"myKey","value":"foo"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My New Group Name","parentId":"775ed70c7ae143cd83dc4aa9"}))?;
+    /// let experience_group: losant::models::ExperienceGroupPatch = serde_json::from_str(r#"{"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"myKey","value":"foo"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My New Group Name","parentId":"775ed70c7ae143cd83dc4aa9"}"#)?;
     /// let response = client.experience_group().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_group).await?;
     /// println!("{response:?}");
     /// # Ok(())

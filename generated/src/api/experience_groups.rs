@@ -111,7 +111,7 @@ impl ExperienceGroups {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_group: losant::models::ExperienceGroupPost = serde_json::from_value(serde_json::json!({"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"floor","value":"8"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My Group","parentId":"58b9d743cbfafe1be675744e"}))?;
+    /// let experience_group: losant::models::ExperienceGroupPost = serde_json::from_str(r#"{"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"floor","value":"8"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My Group","parentId":"58b9d743cbfafe1be675744e"}"#)?;
     /// let response = client.experience_groups().post("575ec8687ae143cd83dc4a97", experience_group).await?;
     /// println!("{response:?}");
     /// # Ok(())

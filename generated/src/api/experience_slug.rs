@@ -167,7 +167,7 @@ impl ExperienceSlug {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_slug: losant::models::ExperienceSlugPatch = serde_json::from_value(serde_json::json!({"slug":"my-new-slug","version":null}))?;
+    /// let experience_slug: losant::models::ExperienceSlugPatch = serde_json::from_str(r#"{"slug":"my-new-slug","version":null}"#)?;
     /// let response = client.experience_slug().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_slug).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -103,7 +103,7 @@ impl ExperienceSlugs {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_slug: losant::models::ExperienceSlugPost = serde_json::from_value(serde_json::json!({"slug":"my-custom-slug","version":"develop"}))?;
+    /// let experience_slug: losant::models::ExperienceSlugPost = serde_json::from_str(r#"{"slug":"my-custom-slug","version":"develop"}"#)?;
     /// let response = client.experience_slugs().post("575ec8687ae143cd83dc4a97", experience_slug).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -113,7 +113,7 @@ impl ExperienceUsers {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_user: losant::models::ExperienceUserPost = serde_json::from_value(serde_json::json!({"email":"experienceuser@example.com","firstName":"Example","lastName":"Name","password":"aUserPassword","userTags":{"customKey":"customValue"}}))?;
+    /// let experience_user: losant::models::ExperienceUserPost = serde_json::from_str(r#"{"email":"experienceuser@example.com","firstName":"Example","lastName":"Name","password":"aUserPassword","userTags":{"customKey":"customValue"}}"#)?;
     /// let response = client.experience_users().post("575ec8687ae143cd83dc4a97", experience_user).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -167,7 +167,7 @@ impl ExperienceVersion {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_version: losant::models::ExperienceVersionPatch = serde_json::from_value(serde_json::json!({"endpointDefaultCors":false}))?;
+    /// let experience_version: losant::models::ExperienceVersionPatch = serde_json::from_str(r#"{"endpointDefaultCors":false}"#)?;
     /// let response = client.experience_version().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_version).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl ExperienceVersions {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_version: losant::models::ExperienceVersionPost = serde_json::from_value(serde_json::json!({"description":"my version description","domainIds":["58c1de6c8f812590d8e82980"],"slugIds":["5b995e51ea9994b50d745284"],"version":"myNewVersion"}))?;
+    /// let experience_version: losant::models::ExperienceVersionPost = serde_json::from_str(r#"{"description":"my version description","domainIds":["58c1de6c8f812590d8e82980"],"slugIds":["5b995e51ea9994b50d745284"],"version":"myNewVersion"}"#)?;
     /// let response = client.experience_versions().post("575ec8687ae143cd83dc4a97", experience_version).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -226,7 +226,7 @@ impl ExperienceView {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_view: losant::models::ExperienceViewPatch = serde_json::from_value(serde_json::json!({"body":"New Content! <p>{{newData}}</p>","viewTags":{"customKey":"newCustomValue"}}))?;
+    /// let experience_view: losant::models::ExperienceViewPatch = serde_json::from_str(r#"{"body":"New Content! <p>{{newData}}</p>","viewTags":{"customKey":"newCustomValue"}}"#)?;
     /// let response = client.experience_view().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_view).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -112,7 +112,7 @@ impl ExperienceViews {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_view: losant::models::ExperienceViewPost = serde_json::from_value(serde_json::json!({"body":"<p>{{data}}</p>","layoutId":"59cc5cad8246c6caed4b16c2","name":"My Page View","viewTags":{"customKey":"customValue"},"viewType":"page"}))?;
+    /// let experience_view: losant::models::ExperienceViewPost = serde_json::from_str(r#"{"body":"<p>{{data}}</p>","layoutId":"59cc5cad8246c6caed4b16c2","name":"My Page View","viewTags":{"customKey":"customValue"},"viewType":"page"}"#)?;
     /// let response = client.experience_views().post("575ec8687ae143cd83dc4a97", experience_view).await?;
     /// println!("{response:?}");
     /// # Ok(())

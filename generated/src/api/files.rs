@@ -113,7 +113,7 @@ impl Files {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let file: losant::models::FilePost = serde_json::from_value(serde_json::json!({"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}))?;
+    /// let file: losant::models::FilePost = serde_json::from_str(r#"{"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}"#)?;
     /// let response = client.files().post("575ec8687ae143cd83dc4a97", file).await?;
     /// println!("{response:?}");
     /// # Ok(())

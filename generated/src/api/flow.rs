@@ -438,7 +438,7 @@ impl Flow {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let flow: losant::models::WorkflowPatch = serde_json::from_value(serde_json::json!({"description":"Description of my updated workflow","enabled":false,"name":"My Updated Workflow"}))?;
+    /// let flow: losant::models::WorkflowPatch = serde_json::from_str(r#"{"description":"Description of my updated workflow","enabled":false,"name":"My Updated Workflow"}"#)?;
     /// let response = client.flow().patch("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", flow)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");
@@ -492,7 +492,7 @@ impl Flow {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let button: losant::models::VirtualButtonPress = serde_json::from_value(serde_json::json!({"key":"575ed18f7ae143cd83dc4aa6-SJaEw_dV","payload":{"some":"data"}}))?;
+    /// let button: losant::models::VirtualButtonPress = serde_json::from_str(r#"{"key":"575ed18f7ae143cd83dc4aa6-SJaEw_dV","payload":{"some":"data"}}"#)?;
     /// let response = client.flow().press_virtual_button("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", button).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -550,7 +550,7 @@ impl Flow {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let entry: losant::models::WorkflowStorageEntry = serde_json::from_value(serde_json::json!({"key":"myStorageKey","value":12}))?;
+    /// let entry: losant::models::WorkflowStorageEntry = serde_json::from_str(r#"{"key":"myStorageKey","value":12}"#)?;
     /// let response = client.flow().set_storage_entry("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", entry).await?;
     /// println!("{response:?}");
     /// # Ok(())

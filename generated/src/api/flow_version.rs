@@ -300,7 +300,7 @@ impl FlowVersion {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let flow_version: losant::models::WorkflowVersionPatch = serde_json::from_value(serde_json::json!({"enabled":false,"notes":"Updated workflow version notes"}))?;
+    /// let flow_version: losant::models::WorkflowVersionPatch = serde_json::from_str(r#"{"enabled":false,"notes":"Updated workflow version notes"}"#)?;
     /// let response = client.flow_version().patch("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", "675ed18f7ae143cd83dc4bb7", flow_version)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

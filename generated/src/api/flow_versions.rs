@@ -60,7 +60,7 @@ impl FlowVersions {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::FlowVersionsDeletePost = serde_json::from_value(serde_json::json!({"email":"email@example.com","query":{"version":{"$ne":"versionToKeep"}}}))?;
+    /// let options: losant::models::FlowVersionsDeletePost = serde_json::from_str(r#"{"email":"email@example.com","query":{"version":{"$ne":"versionToKeep"}}}"#)?;
     /// let response = client.flow_versions().delete("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -179,7 +179,7 @@ impl FlowVersions {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let flow_version: losant::models::WorkflowVersionPost = serde_json::from_value(serde_json::json!({"enabled":false,"notes":"Notes about my new workflow version","version":"v1.2.3"}))?;
+    /// let flow_version: losant::models::WorkflowVersionPost = serde_json::from_str(r#"{"enabled":false,"notes":"Notes about my new workflow version","version":"v1.2.3"}"#)?;
     /// let response = client.flow_versions().post("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", flow_version)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

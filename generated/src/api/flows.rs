@@ -180,7 +180,7 @@ impl Flows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let import_data: losant::models::WorkflowsImportPost = serde_json::from_value(serde_json::json!({"flowVersions":[],"flows":[{"description":"Description of my new workflow","name":"My New Workflow"}]}))?;
+    /// let import_data: losant::models::WorkflowsImportPost = serde_json::from_str(r#"{"flowVersions":[],"flows":[{"description":"Description of my new workflow","name":"My New Workflow"}]}"#)?;
     /// let response = client.flows().import("575ec8687ae143cd83dc4a97", import_data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -277,7 +277,7 @@ impl Flows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let flow: losant::models::WorkflowPost = serde_json::from_value(serde_json::json!({"description":"Description of my new workflow","name":"My New Workflow"}))?;
+    /// let flow: losant::models::WorkflowPost = serde_json::from_str(r#"{"description":"Description of my new workflow","name":"My New Workflow"}"#)?;
     /// let response = client.flows().post("575ec8687ae143cd83dc4a97", flow)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

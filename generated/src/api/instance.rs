@@ -304,7 +304,7 @@ impl Instance {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let instance: losant::models::InstancePatch = serde_json::from_value(serde_json::json!({"reportConfigs":[{"callbackUrl":"https://example.com/callback","cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com"],"includeSandbox":false,"periods":3,"resourceGroupBy":"organization"},{"cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com","anotheremail@example.com"],"includeSandbox":true,"resourceGroupBy":"application"}]}))?;
+    /// let instance: losant::models::InstancePatch = serde_json::from_str(r#"{"reportConfigs":[{"callbackUrl":"https://example.com/callback","cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com"],"includeSandbox":false,"periods":3,"resourceGroupBy":"organization"},{"cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com","anotheremail@example.com"],"includeSandbox":true,"resourceGroupBy":"application"}]}"#)?;
     /// let response = client.instance().patch("575ec8687ae143cd83dc4a97", instance).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -167,7 +167,7 @@ impl InstanceApiToken {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let api_token: losant::models::ApiTokenPatch = serde_json::from_value(serde_json::json!({"name":"My Updated API Token","status":"inactive"}))?;
+    /// let api_token: losant::models::ApiTokenPatch = serde_json::from_str(r#"{"name":"My Updated API Token","status":"inactive"}"#)?;
     /// let response = client.instance_api_token().patch("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", api_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

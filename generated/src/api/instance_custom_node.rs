@@ -226,7 +226,7 @@ impl InstanceCustomNode {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let instance_custom_node: losant::models::InstanceCustomNodePatch = serde_json::from_value(serde_json::json!({"category":"logic","name":"My Updated Instance Custom Node"}))?;
+    /// let instance_custom_node: losant::models::InstanceCustomNodePatch = serde_json::from_str(r#"{"category":"logic","name":"My Updated Instance Custom Node"}"#)?;
     /// let response = client.instance_custom_node().patch("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", instance_custom_node).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -108,7 +108,7 @@ impl InstanceCustomNodes {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let instance_custom_node: losant::models::InstanceCustomNodePost = serde_json::from_value(serde_json::json!({"description":"Description of my new instance custom node","name":"My New Instance Custom Node","nodes":[{"type":"CustomNodeCapNode"}],"triggers":[{"type":"customNodeStart"}]}))?;
+    /// let instance_custom_node: losant::models::InstanceCustomNodePost = serde_json::from_str(r#"{"description":"Description of my new instance custom node","name":"My New Instance Custom Node","nodes":[{"type":"CustomNodeCapNode"}],"triggers":[{"type":"customNodeStart"}]}"#)?;
     /// let response = client.instance_custom_nodes().post("575ec7417ae143cd83dc4a96", instance_custom_node).await?;
     /// println!("{response:?}");
     /// # Ok(())

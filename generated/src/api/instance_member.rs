@@ -163,7 +163,7 @@ impl InstanceMember {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceMemberPatch = serde_json::from_value(serde_json::json!({"role":"view"}))?;
+    /// let member: losant::models::InstanceMemberPatch = serde_json::from_str(r#"{"role":"view"}"#)?;
     /// let response = client.instance_member().patch("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a94", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -113,7 +113,7 @@ impl InstanceNotificationRule {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let evaluation_options: losant::models::NotificationRuleEvaluationOptions = serde_json::from_value(serde_json::json!({"ignoreFrequencyCheck":true}))?;
+    /// let evaluation_options: losant::models::NotificationRuleEvaluationOptions = serde_json::from_str(r#"{"ignoreFrequencyCheck":true}"#)?;
     /// let response = client.instance_notification_rule().evaluate("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", evaluation_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -282,7 +282,7 @@ impl InstanceNotificationRule {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let notification_rule: losant::models::NotificationRulePatch = serde_json::from_value(serde_json::json!({"enabled":false,"name":"My Updated Notification Rule"}))?;
+    /// let notification_rule: losant::models::NotificationRulePatch = serde_json::from_str(r#"{"enabled":false,"name":"My Updated Notification Rule"}"#)?;
     /// let response = client.instance_notification_rule().patch("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", notification_rule).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl InstanceNotificationRules {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let notification_rule: losant::models::NotificationRulePost = serde_json::from_value(serde_json::json!({"emailConfig":{"bodyTemplate":"Org has exceeded its payload limit","sendToTarget":"admins","subjectTemplate":"Limit Exceeded"},"name":"My New Notification Rule","ruleConfig":{"ruleType":"payloadUsage","threshold":100,"thresholdType":"percentOfLimit"},"targetQueryJson":"{}","targetType":"organization"}))?;
+    /// let notification_rule: losant::models::NotificationRulePost = serde_json::from_str(r#"{"emailConfig":{"bodyTemplate":"Org has exceeded its payload limit","sendToTarget":"admins","subjectTemplate":"Limit Exceeded"},"name":"My New Notification Rule","ruleConfig":{"ruleType":"payloadUsage","threshold":100,"thresholdType":"percentOfLimit"},"targetQueryJson":"{}","targetType":"organization"}"#)?;
     /// let response = client.instance_notification_rules().post("575ec7417ae143cd83dc4a96", notification_rule).await?;
     /// println!("{response:?}");
     /// # Ok(())

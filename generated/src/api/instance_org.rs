@@ -112,7 +112,7 @@ impl InstanceOrg {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::InstanceOwnedOrganizationPatch = serde_json::from_value(serde_json::json!({"auditLogEnabled":true,"limits":{"member":500},"name":"My Org"}))?;
+    /// let organization: losant::models::InstanceOwnedOrganizationPatch = serde_json::from_str(r#"{"auditLogEnabled":true,"limits":{"member":500},"name":"My Org"}"#)?;
     /// let response = client.instance_org().patch("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8", organization)
     ///     .summary_include("payloadCount").await?;
     /// println!("{response:?}");

@@ -118,7 +118,7 @@ impl InstanceOrgInvites {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_value(serde_json::json!({"email":"invitedUser@example.com","role":"edit"}))?;
+    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_str(r#"{"email":"invitedUser@example.com","role":"edit"}"#)?;
     /// let response = client.instance_org_invites().post("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", invite).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -174,7 +174,7 @@ impl InstanceOrgMember {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceOrgMemberPatch = serde_json::from_value(serde_json::json!({"role":"view"}))?;
+    /// let member: losant::models::InstanceOrgMemberPatch = serde_json::from_str(r#"{"role":"view"}"#)?;
     /// let response = client.instance_org_member().patch("575ec8687ae143cd83dc4a95", "575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a94", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

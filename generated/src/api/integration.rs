@@ -169,7 +169,7 @@ impl Integration {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let integration: losant::models::IntegrationPatch = serde_json::from_value(serde_json::json!({"topics":["differentTopic"]}))?;
+    /// let integration: losant::models::IntegrationPatch = serde_json::from_str(r#"{"topics":["differentTopic"]}"#)?;
     /// let response = client.integration().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", integration).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl Integrations {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let integration: losant::models::IntegrationPost = serde_json::from_value(serde_json::json!({"integrationType":"mqtt","mqttConfig":{"clientId":"exampleClientId","host":"broker.example.com","password":"examplePassword","port":8883,"protocol":"mqtts","username":"exampleUsername"},"name":"Example Integrations","topics":["myTopic"]}))?;
+    /// let integration: losant::models::IntegrationPost = serde_json::from_str(r#"{"integrationType":"mqtt","mqttConfig":{"clientId":"exampleClientId","host":"broker.example.com","password":"examplePassword","port":8883,"protocol":"mqtts","username":"exampleUsername"},"name":"Example Integrations","topics":["myTopic"]}"#)?;
     /// let response = client.integrations().post("575ec8687ae143cd83dc4a97", integration).await?;
     /// println!("{response:?}");
     /// # Ok(())

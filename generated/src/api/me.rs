@@ -56,7 +56,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::RecentItem = serde_json::from_value(serde_json::json!({"itemId":"575ecf887ae143cd83dc4aa2","itemType":"device","parentId":"575ec8687ae143cd83dc4a97"}))?;
+    /// let data: losant::models::RecentItem = serde_json::from_str(r#"{"itemId":"575ecf887ae143cd83dc4aa2","itemType":"device","parentId":"575ec8687ae143cd83dc4a97"}"#)?;
     /// let response = client.me().add_recent_item(data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -101,7 +101,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::ChangePassword = serde_json::from_value(serde_json::json!({"invalidateExistingTokens":true,"newPassword":"yourNewPassword1!","password":"yourCurrentPassword"}))?;
+    /// let data: losant::models::ChangePassword = serde_json::from_str(r#"{"invalidateExistingTokens":true,"newPassword":"yourNewPassword1!","password":"yourCurrentPassword"}"#)?;
     /// let response = client.me().change_password(data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -149,7 +149,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::UserCredentials = serde_json::from_value(serde_json::json!({"email":"email@example.com","password":"this is the password"}))?;
+    /// let credentials: losant::models::UserCredentials = serde_json::from_str(r#"{"email":"email@example.com","password":"this is the password"}"#)?;
     /// let response = client.me().delete(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -243,7 +243,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::DisableMultiFactorAuthentication = serde_json::from_value(serde_json::json!({"password":"this would be your password","twoFactorCode":"123123"}))?;
+    /// let data: losant::models::DisableMultiFactorAuthentication = serde_json::from_str(r#"{"password":"this would be your password","twoFactorCode":"123123"}"#)?;
     /// let response = client.me().disable_two_factor_auth(data)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -342,7 +342,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::EnableMultiFactorAuthentication = serde_json::from_value(serde_json::json!({"password":"this would be your password","twoFactorAuthKey":"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA","twoFactorCode":"012345"}))?;
+    /// let data: losant::models::EnableMultiFactorAuthentication = serde_json::from_str(r#"{"password":"this would be your password","twoFactorAuthKey":"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA","twoFactorCode":"012345"}"#)?;
     /// let response = client.me().enable_two_factor_auth(data)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -666,7 +666,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let user: losant::models::MePatch = serde_json::from_value(serde_json::json!({"companyName":"Example, Inc.","email":"email@example.com","firstName":"Example","lastName":"Name","password":"My new password!!1","url":"https://example.com"}))?;
+    /// let user: losant::models::MePatch = serde_json::from_str(r#"{"companyName":"Example, Inc.","email":"email@example.com","firstName":"Example","lastName":"Name","password":"My new password!!1","url":"https://example.com"}"#)?;
     /// let response = client.me().patch(user)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -855,7 +855,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response: losant::models::OrganizationInvitationActionForUser = serde_json::from_value(serde_json::json!({"action":"accept"}))?;
+    /// let response: losant::models::OrganizationInvitationActionForUser = serde_json::from_str(r#"{"action":"accept"}"#)?;
     /// let response = client.me().respond_to_invite("575ec8687ae143cd83dc4a97", response).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -904,7 +904,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let transfer: losant::models::ResourceTransfer = serde_json::from_value(serde_json::json!({"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}))?;
+    /// let transfer: losant::models::ResourceTransfer = serde_json::from_str(r#"{"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}"#)?;
     /// let response = client.me().transfer_resources(transfer).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -170,7 +170,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let execution_options: losant::models::NotebookExecutionOptions = serde_json::from_value(serde_json::json!({"relativeTo":1570549199451}))?;
+    /// let execution_options: losant::models::NotebookExecutionOptions = serde_json::from_str(r#"{"relativeTo":1570549199451}"#)?;
     /// let response = client.notebook().execute("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", execution_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -392,7 +392,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let notebook: losant::models::NotebookPatch = serde_json::from_value(serde_json::json!({"name":"New Notebook Name"}))?;
+    /// let notebook: losant::models::NotebookPatch = serde_json::from_str(r#"{"name":"New Notebook Name"}"#)?;
     /// let response = client.notebook().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", notebook).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -450,7 +450,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let export_options: losant::models::NotebookDataExportOptions = serde_json::from_value(serde_json::json!({"email":"user@example.com"}))?;
+    /// let export_options: losant::models::NotebookDataExportOptions = serde_json::from_str(r#"{"email":"user@example.com"}"#)?;
     /// let response = client.notebook().request_input_data_export("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", export_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -508,7 +508,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.notebook().upload("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", Default::default()).await?;
+    /// let response = client.notebook().upload("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", losant::FilePart::new("example.txt", "file contents")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }

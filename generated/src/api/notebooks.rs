@@ -110,7 +110,7 @@ impl Notebooks {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let notebook: losant::models::NotebookPost = serde_json::from_value(serde_json::json!({"name":"Example Notebook"}))?;
+    /// let notebook: losant::models::NotebookPost = serde_json::from_str(r#"{"name":"Example Notebook"}"#)?;
     /// let response = client.notebooks().post("575ec8687ae143cd83dc4a97", notebook).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -199,7 +199,7 @@ impl Org {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_value(serde_json::json!({"email":"invitedUser@example.com","role":"edit"}))?;
+    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_str(r#"{"email":"invitedUser@example.com","role":"edit"}"#)?;
     /// let response = client.org().invite_member("575ed6e87ae143cd83dc4aa8", invite).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -252,7 +252,7 @@ impl Org {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::OrganizationMemberPatch = serde_json::from_value(serde_json::json!({"role":"view","userId":"575ef90f7ae143cd83dc4aad"}))?;
+    /// let member: losant::models::OrganizationMemberPatch = serde_json::from_str(r#"{"role":"view","userId":"575ef90f7ae143cd83dc4aad"}"#)?;
     /// let response = client.org().modify_member("575ed6e87ae143cd83dc4aa8", member)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -357,7 +357,7 @@ impl Org {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::OrganizationPatch = serde_json::from_value(serde_json::json!({"description":"Description of my updated organization","name":"My Updated Organization"}))?;
+    /// let organization: losant::models::OrganizationPatch = serde_json::from_str(r#"{"description":"Description of my updated organization","name":"My Updated Organization"}"#)?;
     /// let response = client.org().patch("575ed6e87ae143cd83dc4aa8", organization)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -660,7 +660,7 @@ impl Org {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let transfer: losant::models::ResourceTransfer = serde_json::from_value(serde_json::json!({"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}))?;
+    /// let transfer: losant::models::ResourceTransfer = serde_json::from_str(r#"{"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}"#)?;
     /// let response = client.org().transfer_resources("575ed6e87ae143cd83dc4aa8", transfer).await?;
     /// println!("{response:?}");
     /// # Ok(())

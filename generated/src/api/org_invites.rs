@@ -109,7 +109,7 @@ impl OrgInvites {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationAction = serde_json::from_value(serde_json::json!({"accept":true,"email":"invitedUser@example.com","token":"the_invitation_token"}))?;
+    /// let invite: losant::models::OrganizationInvitationAction = serde_json::from_str(r#"{"accept":true,"email":"invitedUser@example.com","token":"the_invitation_token"}"#)?;
     /// let response = client.org_invites().post(invite).await?;
     /// println!("{response:?}");
     /// # Ok(())

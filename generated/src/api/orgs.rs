@@ -115,7 +115,7 @@ impl Orgs {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::OrganizationPost = serde_json::from_value(serde_json::json!({"description":"Description of my new organization","name":"My New Organization"}))?;
+    /// let organization: losant::models::OrganizationPost = serde_json::from_str(r#"{"description":"Description of my new organization","name":"My New Organization"}"#)?;
     /// let response = client.orgs().post(organization)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");

@@ -227,7 +227,7 @@ impl PrivateFile {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let updates: losant::models::FilePatch = serde_json::from_value(serde_json::json!({"contentType":"image","fileDimensions":{"height":200,"width":200},"fileSize":500}))?;
+    /// let updates: losant::models::FilePatch = serde_json::from_str(r#"{"contentType":"image","fileDimensions":{"height":200,"width":200},"fileSize":500}"#)?;
     /// let response = client.private_file().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", updates).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -286,7 +286,7 @@ impl PrivateFile {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.private_file().upload("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", Default::default())
+    /// let response = client.private_file().upload("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", losant::FilePart::new("example.txt", "file contents"))
     ///     .url_ttl(900).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -114,7 +114,7 @@ impl PrivateFiles {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let private_file: losant::models::FilePost = serde_json::from_value(serde_json::json!({"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}))?;
+    /// let private_file: losant::models::FilePost = serde_json::from_str(r#"{"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}"#)?;
     /// let response = client.private_files().post("575ec8687ae143cd83dc4a97", private_file).await?;
     /// println!("{response:?}");
     /// # Ok(())

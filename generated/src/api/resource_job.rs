@@ -172,7 +172,7 @@ impl ResourceJob {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let execution_options: losant::models::ResourceJobExecutionOptions = serde_json::from_value(serde_json::json!({"templateContext":"{ \"myData\": 123 }"}))?;
+    /// let execution_options: losant::models::ResourceJobExecutionOptions = serde_json::from_str(r#"{"templateContext":"{ \"myData\": 123 }"}"#)?;
     /// let response = client.resource_job().execute("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", execution_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -341,7 +341,7 @@ impl ResourceJob {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let resource_job: losant::models::ResourceJobPatch = serde_json::from_value(serde_json::json!({"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}"}))?;
+    /// let resource_job: losant::models::ResourceJobPatch = serde_json::from_str(r#"{"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}"}"#)?;
     /// let response = client.resource_job().patch("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", resource_job).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl ResourceJobs {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let resource_job: losant::models::ResourceJobPost = serde_json::from_value(serde_json::json!({"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}","resourceType":"device"}))?;
+    /// let resource_job: losant::models::ResourceJobPost = serde_json::from_str(r#"{"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}","resourceType":"device"}"#)?;
     /// let response = client.resource_jobs().post("575ec8687ae143cd83dc4a97", resource_job).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -106,7 +106,7 @@ impl UserApiTokens {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let api_token: losant::models::ApiTokenPost = serde_json::from_value(serde_json::json!({"expirationDate":"2017-06-13T04:00:00.000Z","name":"My New API Token","scope":["all.Application"],"status":"active"}))?;
+    /// let api_token: losant::models::ApiTokenPost = serde_json::from_str(r#"{"expirationDate":"2017-06-13T04:00:00.000Z","name":"My New API Token","scope":["all.Application"],"status":"active"}"#)?;
     /// let response = client.user_api_tokens().post(api_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -148,7 +148,7 @@ impl UserOauthToken {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let oauth_token: losant::models::UserOAuthTokenPatch = serde_json::from_value(serde_json::json!({"defaultRole":"edit","description":"Updated description","name":"Updated OAuth App Name","status":"inactive"}))?;
+    /// let oauth_token: losant::models::UserOAuthTokenPatch = serde_json::from_str(r#"{"defaultRole":"edit","description":"Updated description","name":"Updated OAuth App Name","status":"inactive"}"#)?;
     /// let response = client.user_oauth_token().patch("575ec7417ae143cd83dc4a95", oauth_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

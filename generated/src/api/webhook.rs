@@ -165,7 +165,7 @@ impl Webhook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let webhook: losant::models::WebhookPatch = serde_json::from_value(serde_json::json!({"name":"My Updated Webhook","responseCode":201}))?;
+    /// let webhook: losant::models::WebhookPatch = serde_json::from_str(r#"{"name":"My Updated Webhook","responseCode":201}"#)?;
     /// let response = client.webhook().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", webhook).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -110,7 +110,7 @@ impl Webhooks {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let webhook: losant::models::WebhookPost = serde_json::from_value(serde_json::json!({"name":"My New Webhook"}))?;
+    /// let webhook: losant::models::WebhookPost = serde_json::from_str(r#"{"name":"My New Webhook"}"#)?;
     /// let response = client.webhooks().post("575ec8687ae143cd83dc4a97", webhook).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -288,9 +288,12 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
             .as_ref()
             .map(|v| v.to_string())
             .unwrap_or_else(|| "{}".into());
+        // A raw string rather than `json!`: `json!` types integer literals as `i32`, which
+        // large example values (e.g. millisecond timestamps) overflow.
         code.push_str(&format!(
-            "let {}: {ty} = serde_json::from_value(serde_json::json!({json}))?;\n",
-            body.rust
+            "let {}: {ty} = serde_json::from_str({})?;\n",
+            body.rust,
+            raw_string(&json)
         ));
         args.push(body.rust.clone());
     }
@@ -313,6 +316,10 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
             r.module,
             ident(&a.fn_name)
         ));
+    } else if !a.events.is_empty() {
+        code.push_str(&format!(
+            "use futures_util::StreamExt;\nlet mut events = {call}.await?;\nwhile let Some(event) = events.next().await {{\n    println!(\"{{:?}}\", event?);\n}}\n"
+        ));
     } else {
         code.push_str(&format!(
             "let response = {call}.await?;\nprintln!(\"{{response:?}}\");\n"
@@ -320,6 +327,15 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
     }
     code.push_str("# Ok(())\n# }\n");
     code
+}
+
+/// `text` as a Rust raw string literal, with enough `#`s that no quote in it ends the literal.
+fn raw_string(text: &str) -> String {
+    let mut hashes = String::from("#");
+    while text.contains(&format!("\"{hashes}")) {
+        hashes.push('#');
+    }
+    format!("r{hashes}\"{text}\"{hashes}")
 }
 
 /// Rust source for an example value of a parameter.
@@ -338,6 +354,9 @@ fn example_value(index: &TypeIndex<'_>, ty: &Ty, example: Option<&Value>, krate:
                 .replace(' ', "")
                 .replace("crate::", &format!("{krate}::"));
             format!("{path}::from({s:?})")
+        }
+        (TyKind::File, _) => {
+            format!("{krate}::FilePart::new(\"example.txt\", \"file contents\")")
         }
         _ => "Default::default()".into(),
     }
