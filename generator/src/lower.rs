@@ -16,6 +16,7 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     let mut lowerer = Lowerer {
         spec,
         types: Vec::new(),
+        positions: HashMap::new(),
         by_shape: HashMap::new(),
         names: HashSet::new(),
         refs: HashMap::new(),
@@ -94,6 +95,8 @@ impl Ctx {
 struct Lowerer<'a> {
     spec: &'a Spec,
     types: Vec<TypeDef>,
+    /// Type name -> its index in `types`.
+    positions: HashMap<String, usize>,
     /// Shape of an anonymous schema (docs left out) -> the type made for it.
     by_shape: HashMap<String, String>,
     /// Type names in use.
@@ -109,6 +112,12 @@ struct Lowerer<'a> {
 }
 
 impl Lowerer<'_> {
+    /// Records a type definition.
+    fn push_type(&mut self, def: TypeDef) {
+        self.positions.insert(def.name.clone(), self.types.len());
+        self.types.push(def);
+    }
+
     /// The type name of a named schema, lowering it first if needed.
     fn named_schema(&mut self, id: &str) -> Option<String> {
         let key = (id.to_owned(), String::new());
@@ -130,7 +139,7 @@ impl Lowerer<'_> {
         self.in_progress.remove(&name);
         if !matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == name) {
             // Not an object, enum or union, or the same shape as an earlier type: an alias.
-            self.types.push(TypeDef {
+            self.push_type(TypeDef {
                 name: name.clone(),
                 home: ctx.home.clone(),
                 doc: docs(&named.schema),
@@ -141,8 +150,8 @@ impl Lowerer<'_> {
                 in_patch: false,
             });
         }
-        if let Some(def) = self.types.iter_mut().find(|t| t.name == name) {
-            def.schema_id = Some(id.to_owned());
+        if let Some(&at) = self.positions.get(&name) {
+            self.types[at].schema_id = Some(id.to_owned());
         }
         self.file = saved_file;
         Some(name)
@@ -153,7 +162,7 @@ impl Lowerer<'_> {
     /// resources stay independent and their parameter types are named after them).
     fn shared(&self, s: &Schema, ctx: &Ctx) -> Option<String> {
         let existing = self.by_shape.get(&shape_key(s))?;
-        let home = &self.types.iter().find(|t| t.name == *existing)?.home;
+        let home = &self.types[*self.positions.get(existing)?].home;
         let shareable = match &ctx.home {
             Home::Models(_) => matches!(home, Home::Models(_)),
             // A parameter's own types: shared within its resource only, and named after it.
@@ -182,14 +191,12 @@ impl Lowerer<'_> {
     fn pattern(&mut self, pattern: &str) -> Option<usize> {
         // ECMA-262 features the regex crate lacks (look-around, back-references) cannot be
         // checked client-side; the server still checks them.
+        if let Some(i) = self.patterns.iter().position(|p| p == pattern) {
+            return Some(i);
+        }
         regex::Regex::new(pattern).ok()?;
-        Some(match self.patterns.iter().position(|p| p == pattern) {
-            Some(i) => i,
-            None => {
-                self.patterns.push(pattern.to_owned());
-                self.patterns.len() - 1
-            }
-        })
+        self.patterns.push(pattern.to_owned());
+        Some(self.patterns.len() - 1)
     }
 
     fn checks(&mut self, s: &Schema) -> Checks {
@@ -391,10 +398,11 @@ impl Lowerer<'_> {
 
     /// Records a new named type and returns a use of it.
     fn define(&mut self, name: String, s: &Schema, ctx: &Ctx, kind: TypeKind, share: bool) -> Ty {
-        if share || !self.by_shape.contains_key(&shape_key(s)) {
-            self.by_shape.insert(shape_key(s), name.clone());
+        let shape = shape_key(s);
+        if share || !self.by_shape.contains_key(&shape) {
+            self.by_shape.insert(shape, name.clone());
         }
-        self.types.push(TypeDef {
+        self.push_type(TypeDef {
             name: name.clone(),
             home: ctx.home.clone(),
             doc: docs(s),
@@ -606,7 +614,7 @@ impl Lowerer<'_> {
         let ty = self.schema_as(&target, &ctx, Some(&name));
         self.in_progress.remove(&name);
         if !matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == name) {
-            self.types.push(TypeDef {
+            self.push_type(TypeDef {
                 name: name.clone(),
                 home: ctx.home.clone(),
                 doc: docs(&target),
@@ -858,10 +866,9 @@ impl Lowerer<'_> {
         };
         let fields = match &success.kind {
             TyKind::Named { name, .. } => {
-                self.types
-                    .iter()
-                    .find(|t| t.name == *name)
-                    .and_then(|t| match &t.kind {
+                self.positions
+                    .get(name)
+                    .and_then(|&at| match &self.types[at].kind {
                         TypeKind::Struct { fields, .. } => Some(fields.clone()),
                         _ => None,
                     })
@@ -945,10 +952,60 @@ fn first_example(s: &Schema) -> Option<Value> {
 /// The shape of a schema, without the keywords that only document it: identical shapes share
 /// one Rust type.
 fn shape_key(s: &Schema) -> String {
+    /// `s` without its documentation (title, description, examples, ...), recursively. Every
+    /// field is named so that a keyword added to [`Schema`] must be placed here too, and no
+    /// subtree is cloned only to be replaced.
     fn strip(s: &Schema) -> Schema {
         let map = |m: &indexmap::IndexMap<String, Schema>| {
             m.iter().map(|(k, v)| (k.clone(), strip(v))).collect()
         };
+        let list = |v: &Vec<Schema>| v.iter().map(strip).collect();
+        let one_or_bool = |a: &BoolOrSchema| match a {
+            BoolOrSchema::Schema(one) => BoolOrSchema::Schema(Box::new(strip(one))),
+            other => other.clone(),
+        };
+        let Schema {
+            meta_schema: _,
+            id: _,
+            comment: _,
+            title: _,
+            description: _,
+            examples: _,
+            default: _,
+            reference,
+            ty,
+            format,
+            enum_values,
+            const_value,
+            read_only,
+            write_only,
+            deprecated,
+            properties,
+            required,
+            additional_properties,
+            pattern_properties,
+            property_names,
+            min_properties,
+            max_properties,
+            items,
+            additional_items,
+            min_items,
+            max_items,
+            unique_items,
+            min_length,
+            max_length,
+            pattern,
+            minimum,
+            maximum,
+            exclusive_minimum,
+            exclusive_maximum,
+            multiple_of,
+            one_of,
+            any_of,
+            all_of,
+            not,
+            definitions,
+        } = s;
         Schema {
             meta_schema: None,
             id: None,
@@ -957,21 +1014,42 @@ fn shape_key(s: &Schema) -> String {
             description: None,
             examples: None,
             default: None,
-            properties: s.properties.as_ref().map(map),
-            pattern_properties: s.pattern_properties.as_ref().map(map),
-            definitions: s.definitions.as_ref().map(map),
-            items: s.items.as_ref().map(|i| match i {
+            reference: reference.clone(),
+            ty: ty.clone(),
+            format: format.clone(),
+            enum_values: enum_values.clone(),
+            const_value: const_value.clone(),
+            read_only: *read_only,
+            write_only: *write_only,
+            deprecated: *deprecated,
+            properties: properties.as_ref().map(map),
+            required: required.clone(),
+            additional_properties: additional_properties.as_ref().map(one_or_bool),
+            pattern_properties: pattern_properties.as_ref().map(map),
+            property_names: property_names.as_deref().map(|p| Box::new(strip(p))),
+            min_properties: *min_properties,
+            max_properties: *max_properties,
+            items: items.as_ref().map(|i| match i {
                 Items::One(one) => Items::One(Box::new(strip(one))),
-                Items::Tuple(many) => Items::Tuple(many.iter().map(strip).collect()),
+                Items::Tuple(many) => Items::Tuple(list(many)),
             }),
-            additional_properties: s.additional_properties.as_ref().map(|a| match a {
-                BoolOrSchema::Schema(one) => BoolOrSchema::Schema(Box::new(strip(one))),
-                other => other.clone(),
-            }),
-            one_of: s.one_of.as_ref().map(|v| v.iter().map(strip).collect()),
-            any_of: s.any_of.as_ref().map(|v| v.iter().map(strip).collect()),
-            all_of: s.all_of.as_ref().map(|v| v.iter().map(strip).collect()),
-            ..s.clone()
+            additional_items: additional_items.as_ref().map(one_or_bool),
+            min_items: *min_items,
+            max_items: *max_items,
+            unique_items: *unique_items,
+            min_length: *min_length,
+            max_length: *max_length,
+            pattern: pattern.clone(),
+            minimum: *minimum,
+            maximum: *maximum,
+            exclusive_minimum: *exclusive_minimum,
+            exclusive_maximum: *exclusive_maximum,
+            multiple_of: *multiple_of,
+            one_of: one_of.as_ref().map(list),
+            any_of: any_of.as_ref().map(list),
+            all_of: all_of.as_ref().map(list),
+            not: not.as_deref().map(|n| Box::new(strip(n))),
+            definitions: definitions.as_ref().map(map),
         }
     }
     format!("{:?}", strip(s))
@@ -1136,15 +1214,11 @@ fn mark_request_types(ir: &mut Ir) {
         }
     }
     request_roots.extend(ir.api.global_params.iter().map(|p| p.ty.clone()));
-    for name in ir.reachable(request_roots) {
-        if let Some(t) = ir.types.iter_mut().find(|t| t.name == name) {
-            t.in_request = true;
-        }
-    }
-    for name in ir.reachable(patch_roots) {
-        if let Some(t) = ir.types.iter_mut().find(|t| t.name == name) {
-            t.in_patch = true;
-        }
+    let in_request = ir.reachable(request_roots);
+    let in_patch = ir.reachable(patch_roots);
+    for t in &mut ir.types {
+        t.in_request = in_request.contains(&t.name);
+        t.in_patch = in_patch.contains(&t.name);
     }
 }
 
