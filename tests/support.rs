@@ -17,6 +17,7 @@ pub fn options() -> restgen::Options {
         source: "spec/".into(),
         regenerate_with: "cargo xtask codegen".into(),
         resource_features: true,
+        json_schema_feature: Some("schemars".into()),
     }
 }
 

@@ -4,7 +4,8 @@ use losant::Nullable;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-#[derive(Debug, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 struct Patch {
     #[serde(
         default,
@@ -33,11 +34,16 @@ fn absent_null_and_value_round_trip() {
 }
 
 #[test]
-fn helpers_and_schema() {
+fn helpers() {
     let value: Nullable<u8> = 3.into();
     assert_eq!(value.as_ref().into_option(), Some(&3));
     assert_eq!(Nullable::<u8>::Null.into_option(), None);
+}
 
+/// Runs with the `schemars` feature: `cargo test -p losant --features schemars --test runtime_nullable`.
+#[cfg(feature = "schemars")]
+#[test]
+fn schema_is_nullable_and_optional() {
     let schema = serde_json::to_value(schemars::schema_for!(Patch)).expect("json");
     assert_eq!(
         schema["properties"]["description"]["type"],

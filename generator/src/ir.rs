@@ -25,15 +25,33 @@ impl Ir {
     }
 
     /// The names of the named types that values of `roots` can contain, directly or not.
+    /// (Indexes the types first; to walk from many roots, index once with [`Ir::graph`].)
     pub fn reachable(&self, roots: Vec<Ty>) -> HashSet<String> {
-        let index: HashMap<&str, &TypeDef> =
-            self.types.iter().map(|t| (t.name.as_str(), t)).collect();
+        self.graph().reachable(roots)
+    }
+
+    /// The named types indexed by name, for walking from type to type.
+    pub fn graph(&self) -> TypeGraph<'_> {
+        TypeGraph {
+            index: self.types.iter().map(|t| (t.name.as_str(), t)).collect(),
+        }
+    }
+}
+
+/// The named types of an [`Ir`] by name: walks cost what they visit, not the number of types.
+pub struct TypeGraph<'a> {
+    index: HashMap<&'a str, &'a TypeDef>,
+}
+
+impl TypeGraph<'_> {
+    /// The names of the named types that values of `roots` can contain, directly or not.
+    pub fn reachable(&self, roots: Vec<Ty>) -> HashSet<String> {
         let mut seen = HashSet::new();
         let mut stack = roots;
         while let Some(ty) = stack.pop() {
             match ty.kind {
                 TyKind::Named { name, .. } => {
-                    let Some(def) = index.get(name.as_str()) else {
+                    let Some(def) = self.index.get(name.as_str()) else {
                         continue;
                     };
                     if !seen.insert(name) {

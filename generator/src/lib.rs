@@ -16,6 +16,9 @@
 //! | format | [`format`] | print them with `prettyplease` under a generated-file header |
 //! | write | [`write`] | update an output folder atomically, only where it changed |
 //!
+//! Beside the Rust pipeline, [`openapi`] exports the checked spec as one OpenAPI 3.0.3
+//! document ([`openapi_document`]), for tools that read OpenAPI.
+//!
 //! ```no_run
 //! use std::path::Path;
 //! let options = restgen::Options {
@@ -23,6 +26,7 @@
 //!     source: "spec/".into(),
 //!     regenerate_with: "cargo xtask codegen".into(),
 //!     resource_features: false,
+//!     json_schema_feature: None,
 //! };
 //! match restgen::generate(Path::new("spec"), &options) {
 //!     Ok(files) => {
@@ -45,6 +49,7 @@ pub mod load;
 pub mod locate;
 pub mod lower;
 pub mod names;
+pub mod openapi;
 pub mod spec;
 pub mod write;
 
@@ -64,6 +69,10 @@ pub struct Options {
     /// Whether each resource sits behind a Cargo feature named like its module (plus `full`
     /// for all), so that a crate using a few resources compiles only what they need.
     pub resource_features: bool,
+    /// The Cargo feature under which models implement `schemars::JsonSchema`; `None` makes
+    /// them implement it always. (The impls are a large part of the crate's compile time, so
+    /// a crate may leave them to the users who need them.)
+    pub json_schema_feature: Option<String>,
 }
 
 /// One generated file.
@@ -80,6 +89,17 @@ pub struct GeneratedFile {
 pub fn generate(spec_dir: &Path, options: &Options) -> Result<Vec<GeneratedFile>, Diagnostics> {
     let spec = load::load_dir(spec_dir)?;
     generate_from_spec(&spec, options)
+}
+
+/// Loads and checks the spec in `spec_dir` and exports it as an OpenAPI 3.0.3 document (see
+/// [`openapi`]). Returns every problem found when the spec is not valid.
+pub fn openapi_document(
+    spec_dir: &Path,
+    options: &Options,
+) -> Result<serde_json::Value, Diagnostics> {
+    let spec = load::load_dir(spec_dir)?;
+    check::check(&spec).map_err(|problems| problems.with_sources(&spec.sources))?;
+    openapi::document(&spec, options)
 }
 
 /// Runs check, lower, emit and format on a loaded spec.
@@ -155,6 +175,7 @@ mod tests {
             source: "spec/".into(),
             regenerate_with: "regenerate".into(),
             resource_features: true,
+            json_schema_feature: Some("schemars".into()),
         };
         let outputs = generate_with_tests(&spec, &options, "../spec").expect("it generates");
         assert!(!outputs.api.is_empty());

@@ -14,6 +14,10 @@ pub fn section(modules: &[String]) -> String {
     let mut out = format!("{BEGIN}\n[features]\ndefault = [\"full\"]\n");
     let quoted: Vec<String> = modules.iter().map(|m| format!("\"{m}\"")).collect();
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
+    out.push_str(
+        "# `schemars::JsonSchema` for every model (off by default: it costs compile time).\n",
+    );
+    out.push_str("schemars = [\"dep:schemars\"]\n");
     for module in modules {
         out.push_str(&format!("{module} = []\n"));
     }
@@ -42,6 +46,86 @@ pub fn update(manifest: &str, section: &str) -> String {
     }
 }
 
+/// The resource features declared in `manifest`'s generated section (not `default`, `full` or
+/// `schemars`), in order.
+pub fn resource_features(manifest: &str) -> Vec<String> {
+    let Some(start) = manifest.find(BEGIN) else {
+        return Vec::new();
+    };
+    manifest[start..]
+        .lines()
+        .take_while(|line| *line != END)
+        .filter_map(|line| line.strip_suffix(" = []"))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `cargo xtask check-features`: `cargo check`s the generated crate once per resource feature
+/// alone (`--no-default-features --features X`), so that no resource depends on code another
+/// resource's feature enables. Reports each failure and the time of each check.
+pub fn check_each(root: &std::path::Path, manifest_path: &str) -> std::process::ExitCode {
+    use std::process::{Command, ExitCode};
+    let manifest = match std::fs::read_to_string(root.join(manifest_path)) {
+        Ok(text) => text,
+        Err(err) => {
+            eprintln!("error: cannot read {manifest_path}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let features = resource_features(&manifest);
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut failed = Vec::new();
+    let started = std::time::Instant::now();
+    for (i, feature) in features.iter().enumerate() {
+        let one = std::time::Instant::now();
+        let output = Command::new(&cargo)
+            .current_dir(root)
+            .args([
+                "check",
+                "--quiet",
+                "-p",
+                "losant",
+                "--lib",
+                "--no-default-features",
+            ])
+            .args(["--features", feature])
+            .output();
+        let ok = match output {
+            Ok(output) if output.status.success() => true,
+            Ok(output) => {
+                eprintln!("{}", String::from_utf8_lossy(&output.stderr));
+                false
+            }
+            Err(err) => {
+                eprintln!("error: cannot run cargo: {err}");
+                false
+            }
+        };
+        eprintln!(
+            "[{}/{}] {feature}: {} in {:.1} s",
+            i + 1,
+            features.len(),
+            if ok { "ok" } else { "FAILED" },
+            one.elapsed().as_secs_f64()
+        );
+        if !ok {
+            failed.push(feature.as_str());
+        }
+    }
+    eprintln!(
+        "{} of {} resource features build alone ({:.0} s in all)",
+        features.len() - failed.len(),
+        features.len(),
+        started.elapsed().as_secs_f64()
+    );
+    if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("failed: {}", failed.join(", "));
+        ExitCode::FAILURE
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,8 +133,17 @@ mod tests {
     #[test]
     fn the_section_lists_every_resource() {
         let text = section(&["devices".into(), "orgs".into()]);
-        assert!(text.contains("full = [\"devices\", \"orgs\"]\ndevices = []\norgs = []\n"));
+        assert!(text.contains("full = [\"devices\", \"orgs\"]\n"));
+        assert!(text.contains("\nschemars = [\"dep:schemars\"]\n"));
+        assert!(text.contains("\ndevices = []\norgs = []\n"));
         assert!(text.starts_with(BEGIN) && text.ends_with(&format!("{END}\n")));
+    }
+
+    #[test]
+    fn resource_features_are_read_back_from_the_section() {
+        let manifest = update("[package]\n", &section(&["a".into(), "b_c".into()]));
+        assert_eq!(resource_features(&manifest), ["a", "b_c"]);
+        assert!(resource_features("[package]\n").is_empty());
     }
 
     #[test]

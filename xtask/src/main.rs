@@ -1,15 +1,23 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
 //! - `cargo xtask codegen` regenerates `generated/src/api/` and the generated tests of
-//!   `generated/tests/` (`conformance.rs`) from `spec/`;
+//!   `generated/tests/` (`conformance.rs`), and the OpenAPI document of `generated/openapi/`,
+//!   from `spec/`;
 //! - `cargo xtask codegen --check` changes nothing and fails, naming the stale files, when
 //!   they are not what `spec/` generates;
+//! - `cargo xtask openapi [--check]` writes (or checks) only `generated/openapi/`, the spec as
+//!   an OpenAPI 3.0.3 document, which `codegen` also writes and checks (see [`openapi`]);
 //! - `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]` converts Losant's published
 //!   API description (`../shared/losant-api`) into `spec/resources/` and `spec/schemas/` (see
-//!   [`import`] for what it overwrites and what it leaves alone).
+//!   [`import`] for what it overwrites and what it leaves alone);
+//! - `cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]` runs the
+//!   whole-process benchmarks (see [`bench`]) and writes `target/bench/report.md`;
+//! - `cargo xtask check-features` checks the generated crate with each resource feature alone.
 
+mod bench;
 mod features;
 mod import;
+mod openapi;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,11 +41,17 @@ fn main() -> ExitCode {
     match args.as_slice() {
         ["codegen"] => codegen(Mode::Write),
         ["codegen", "--check"] => codegen(Mode::Check),
+        ["openapi", rest @ ..] => openapi::main(rest, &root(), SPEC_DIR, &options()),
         ["import", rest @ ..] => import::main(rest, &root()),
+        ["bench", rest @ ..] => bench::main(rest, &root()),
+        ["check-features"] => features::check_each(&root(), MANIFEST),
         _ => {
             eprintln!(
                 "usage: cargo xtask codegen [--check]\n       \
-                 cargo xtask import [--from DIR] [--to DIR] [--check] [--force]"
+                 cargo xtask openapi [--check]\n       \
+                 cargo xtask import [--from DIR] [--to DIR] [--check] [--force]\n       \
+                 cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]\n       \
+                 cargo xtask check-features"
             );
             ExitCode::from(2)
         }
@@ -52,14 +66,30 @@ fn root() -> PathBuf {
         .unwrap_or_default()
 }
 
-fn codegen(mode: Mode) -> ExitCode {
-    let root = root();
-    let options = restgen::Options {
+/// The settings of the generated code (and of the OpenAPI document's generated note).
+fn options() -> restgen::Options {
+    restgen::Options {
         crate_name: CRATE_NAME.into(),
         source: format!("{SPEC_DIR}/"),
         regenerate_with: "cargo xtask codegen".into(),
         resource_features: true,
-    };
+        json_schema_feature: Some("schemars".into()),
+    }
+}
+
+/// The Rust code, then the OpenAPI document (whose spec problems the first step reports).
+fn codegen(mode: Mode) -> ExitCode {
+    let code = codegen_rust(mode);
+    if openapi::sync(&root(), SPEC_DIR, &options(), mode, false) {
+        code
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn codegen_rust(mode: Mode) -> ExitCode {
+    let root = root();
+    let options = options();
     let generated = restgen::load::load_dir(&root.join(SPEC_DIR)).and_then(|spec| {
         Ok((
             restgen::generate_with_tests(&spec, &options, SPEC_FROM_CRATE)?,

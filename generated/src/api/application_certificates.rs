@@ -247,38 +247,6 @@ impl ApplicationCertificatesGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -314,36 +282,28 @@ impl ApplicationCertificatesGet {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
                 if let Some(value) = &self.sort_field {
                     v.field(
                         "sortField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.filter_field {
                     v.field(
                         "filterField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -366,6 +326,7 @@ impl std::future::IntoFuture for ApplicationCertificatesGet {
     }
 }
 
+crate::api::global_param_setters!(ApplicationCertificatesGet);
 /// Request builder for [`ApplicationCertificates::post`]: `POST /applications/{applicationId}/certificates`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -412,38 +373,6 @@ impl ApplicationCertificatesPost {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -456,9 +385,7 @@ impl ApplicationCertificatesPost {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -466,9 +393,7 @@ impl ApplicationCertificatesPost {
                     let value = &self.application_certificate;
                     v.field(
                         "application_certificate",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -491,6 +416,7 @@ impl std::future::IntoFuture for ApplicationCertificatesPost {
     }
 }
 
+crate::api::global_param_setters!(ApplicationCertificatesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationCertificatesGetSortField {
@@ -543,55 +469,15 @@ impl From<&str> for ApplicationCertificatesGetSortField {
     }
 }
 
-impl std::str::FromStr for ApplicationCertificatesGetSortField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationCertificatesGetSortField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationCertificatesGetSortField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationCertificatesGetSortField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationCertificatesGetSortField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationCertificatesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationCertificatesGetSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationCertificatesGetSortField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationCertificatesGetSortField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -629,55 +515,15 @@ impl From<&str> for ApplicationCertificatesGetSortDirection {
     }
 }
 
-impl std::str::FromStr for ApplicationCertificatesGetSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationCertificatesGetSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationCertificatesGetSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationCertificatesGetSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationCertificatesGetSortDirection);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationCertificatesGetSortDirection {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationCertificatesGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationCertificatesGetSortDirection {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationCertificatesGetSortDirection {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -718,54 +564,14 @@ impl From<&str> for ApplicationCertificatesGetFilterField {
     }
 }
 
-impl std::str::FromStr for ApplicationCertificatesGetFilterField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationCertificatesGetFilterField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationCertificatesGetFilterField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationCertificatesGetFilterField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationCertificatesGetFilterField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationCertificatesGetFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationCertificatesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationCertificatesGetFilterField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationCertificatesGetFilterField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

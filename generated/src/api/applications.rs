@@ -375,38 +375,6 @@ impl ApplicationsGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -452,36 +420,28 @@ impl ApplicationsGet {
                 if let Some(value) = &self.sort_field {
                     v.field(
                         "sortField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.filter_field {
                     v.field(
                         "filterField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.org_id {
                     v.field(
                         "orgId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_6);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_6),
                     );
                 }
             });
@@ -504,6 +464,7 @@ impl std::future::IntoFuture for ApplicationsGet {
     }
 }
 
+crate::api::global_param_setters!(ApplicationsGet);
 /// Request builder for [`Applications::import`]: `POST /applications/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -625,38 +586,6 @@ impl ApplicationsImport {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -706,27 +635,21 @@ impl ApplicationsImport {
                 if let Some(value) = &self.owner_id {
                     v.field(
                         "ownerId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
                 if let Some(value) = &self.owner_type {
                     v.field(
                         "ownerType",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.options {
                     v.field(
                         "options",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -751,6 +674,7 @@ impl std::future::IntoFuture for ApplicationsImport {
     }
 }
 
+crate::api::global_param_setters!(ApplicationsImport);
 /// Request builder for [`Applications::period_summaries`]: `GET /applications/periodSummaries`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -931,38 +855,6 @@ impl ApplicationsPeriodSummaries {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -1024,36 +916,28 @@ impl ApplicationsPeriodSummaries {
                 if let Some(value) = &self.sort_field {
                     v.field(
                         "sortField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.filter_field {
                     v.field(
                         "filterField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.org_id {
                     v.field(
                         "orgId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_6);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_6),
                     );
                 }
             });
@@ -1076,6 +960,7 @@ impl std::future::IntoFuture for ApplicationsPeriodSummaries {
     }
 }
 
+crate::api::global_param_setters!(ApplicationsPeriodSummaries);
 /// Request builder for [`Applications::post`]: `POST /applications`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1136,38 +1021,6 @@ impl ApplicationsPost {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -1187,9 +1040,7 @@ impl ApplicationsPost {
                     let value = &self.application;
                     v.field(
                         "application",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -1212,6 +1063,7 @@ impl std::future::IntoFuture for ApplicationsPost {
     }
 }
 
+crate::api::global_param_setters!(ApplicationsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationsGetSortField {
@@ -1264,55 +1116,15 @@ impl From<&str> for ApplicationsGetSortField {
     }
 }
 
-impl std::str::FromStr for ApplicationsGetSortField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationsGetSortField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationsGetSortField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationsGetSortField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationsGetSortField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationsGetSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationsGetSortField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationsGetSortField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -1350,55 +1162,15 @@ impl From<&str> for ApplicationsGetSortDirection {
     }
 }
 
-impl std::str::FromStr for ApplicationsGetSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationsGetSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationsGetSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationsGetSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationsGetSortDirection);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationsGetSortDirection {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationsGetSortDirection {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationsGetSortDirection {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -1432,55 +1204,15 @@ impl From<&str> for ApplicationsGetFilterField {
     }
 }
 
-impl std::str::FromStr for ApplicationsGetFilterField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationsGetFilterField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationsGetFilterField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationsGetFilterField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationsGetFilterField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationsGetFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationsGetFilterField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationsGetFilterField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -1518,54 +1250,14 @@ impl From<&str> for ApplicationsImportOwnerType {
     }
 }
 
-impl std::str::FromStr for ApplicationsImportOwnerType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationsImportOwnerType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationsImportOwnerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationsImportOwnerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationsImportOwnerType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationsImportOwnerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationsImportOwnerType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationsImportOwnerType {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationsImportOwnerType {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

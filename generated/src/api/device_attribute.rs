@@ -246,38 +246,6 @@ impl DeviceAttributeDelete {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -291,9 +259,7 @@ impl DeviceAttributeDelete {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -301,9 +267,7 @@ impl DeviceAttributeDelete {
                     let value = &self.device_id;
                     v.field(
                         "deviceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -311,9 +275,7 @@ impl DeviceAttributeDelete {
                     let value = &self.name;
                     v.field(
                         "name",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_1);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
                     );
                 }
             });
@@ -336,6 +298,7 @@ impl std::future::IntoFuture for DeviceAttributeDelete {
     }
 }
 
+crate::api::global_param_setters!(DeviceAttributeDelete);
 /// Request builder for [`DeviceAttribute::get`]: `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -390,38 +353,6 @@ impl DeviceAttributeGet {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -435,9 +366,7 @@ impl DeviceAttributeGet {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -445,9 +374,7 @@ impl DeviceAttributeGet {
                     let value = &self.device_id;
                     v.field(
                         "deviceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -455,9 +382,7 @@ impl DeviceAttributeGet {
                     let value = &self.name;
                     v.field(
                         "name",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_1);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
                     );
                 }
             });
@@ -480,6 +405,7 @@ impl std::future::IntoFuture for DeviceAttributeGet {
     }
 }
 
+crate::api::global_param_setters!(DeviceAttributeGet);
 /// Request builder for [`DeviceAttribute::patch`]: `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -532,38 +458,6 @@ impl DeviceAttributePatch {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -578,9 +472,7 @@ impl DeviceAttributePatch {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -588,9 +480,7 @@ impl DeviceAttributePatch {
                     let value = &self.device_id;
                     v.field(
                         "deviceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -598,9 +488,7 @@ impl DeviceAttributePatch {
                     let value = &self.name;
                     v.field(
                         "name",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_1);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
                     );
                 }
 
@@ -608,9 +496,7 @@ impl DeviceAttributePatch {
                     let value = &self.device_attribute;
                     v.field(
                         "device_attribute",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -632,3 +518,5 @@ impl std::future::IntoFuture for DeviceAttributePatch {
         Box::pin(self.send())
     }
 }
+
+crate::api::global_param_setters!(DeviceAttributePatch);

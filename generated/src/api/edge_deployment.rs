@@ -125,38 +125,6 @@ impl EdgeDeploymentGet {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -169,9 +137,7 @@ impl EdgeDeploymentGet {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -179,9 +145,7 @@ impl EdgeDeploymentGet {
                     let value = &self.edge_deployment_id;
                     v.field(
                         "edgeDeploymentId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -203,3 +167,5 @@ impl std::future::IntoFuture for EdgeDeploymentGet {
         Box::pin(self.send())
     }
 }
+
+crate::api::global_param_setters!(EdgeDeploymentGet);

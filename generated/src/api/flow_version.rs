@@ -435,38 +435,6 @@ impl FlowVersionDelete {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -480,9 +448,7 @@ impl FlowVersionDelete {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -490,9 +456,7 @@ impl FlowVersionDelete {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -526,6 +490,7 @@ impl std::future::IntoFuture for FlowVersionDelete {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionDelete);
 /// Request builder for [`FlowVersion::errors`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -631,38 +596,6 @@ impl FlowVersionErrors {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -696,9 +629,7 @@ impl FlowVersionErrors {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -706,9 +637,7 @@ impl FlowVersionErrors {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -726,18 +655,14 @@ impl FlowVersionErrors {
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.device_id {
                     v.field(
                         "deviceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -760,6 +685,7 @@ impl std::future::IntoFuture for FlowVersionErrors {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionErrors);
 /// Request builder for [`FlowVersion::get`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -822,38 +748,6 @@ impl FlowVersionGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -871,9 +765,7 @@ impl FlowVersionGet {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -881,9 +773,7 @@ impl FlowVersionGet {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -917,6 +807,7 @@ impl std::future::IntoFuture for FlowVersionGet {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionGet);
 /// Request builder for [`FlowVersion::get_log_entries`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -989,38 +880,6 @@ impl FlowVersionGetLogEntries {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -1042,9 +901,7 @@ impl FlowVersionGetLogEntries {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1052,9 +909,7 @@ impl FlowVersionGetLogEntries {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1088,6 +943,7 @@ impl std::future::IntoFuture for FlowVersionGetLogEntries {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionGetLogEntries);
 /// Request builder for [`FlowVersion::patch`]: `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1150,38 +1006,6 @@ impl FlowVersionPatch {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -1200,9 +1024,7 @@ impl FlowVersionPatch {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1210,9 +1032,7 @@ impl FlowVersionPatch {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1231,9 +1051,7 @@ impl FlowVersionPatch {
                     let value = &self.flow_version;
                     v.field(
                         "flow_version",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -1256,6 +1074,7 @@ impl std::future::IntoFuture for FlowVersionPatch {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionPatch);
 /// Request builder for [`FlowVersion::stats`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1348,38 +1167,6 @@ impl FlowVersionStats {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -1409,9 +1196,7 @@ impl FlowVersionStats {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1419,9 +1204,7 @@ impl FlowVersionStats {
                     let value = &self.flow_id;
                     v.field(
                         "flowId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1439,9 +1222,7 @@ impl FlowVersionStats {
                 if let Some(value) = &self.device_id {
                     v.field(
                         "deviceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -1464,6 +1245,7 @@ impl std::future::IntoFuture for FlowVersionStats {
     }
 }
 
+crate::api::global_param_setters!(FlowVersionStats);
 /// Direction to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowVersionErrorsSortDirection {
@@ -1498,54 +1280,14 @@ impl From<&str> for FlowVersionErrorsSortDirection {
     }
 }
 
-impl std::str::FromStr for FlowVersionErrorsSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for FlowVersionErrorsSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for FlowVersionErrorsSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for FlowVersionErrorsSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(FlowVersionErrorsSortDirection);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for FlowVersionErrorsSortDirection {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FlowVersionErrorsSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for FlowVersionErrorsSortDirection {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for FlowVersionErrorsSortDirection {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

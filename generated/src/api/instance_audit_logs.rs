@@ -196,38 +196,6 @@ impl InstanceAuditLogsGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -271,36 +239,28 @@ impl InstanceAuditLogsGet {
                     let value = &self.instance_id;
                     v.field(
                         "instanceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
                 if let Some(value) = &self.sort_field {
                     v.field(
                         "sortField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.audit_log_filter {
                     v.field(
                         "auditLogFilter",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -323,6 +283,7 @@ impl std::future::IntoFuture for InstanceAuditLogsGet {
     }
 }
 
+crate::api::global_param_setters!(InstanceAuditLogsGet);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceAuditLogsGetSortField {
@@ -365,55 +326,15 @@ impl From<&str> for InstanceAuditLogsGetSortField {
     }
 }
 
-impl std::str::FromStr for InstanceAuditLogsGetSortField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceAuditLogsGetSortField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceAuditLogsGetSortField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceAuditLogsGetSortField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceAuditLogsGetSortField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceAuditLogsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceAuditLogsGetSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for InstanceAuditLogsGetSortField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for InstanceAuditLogsGetSortField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -451,54 +372,14 @@ impl From<&str> for InstanceAuditLogsGetSortDirection {
     }
 }
 
-impl std::str::FromStr for InstanceAuditLogsGetSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceAuditLogsGetSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceAuditLogsGetSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceAuditLogsGetSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceAuditLogsGetSortDirection);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceAuditLogsGetSortDirection {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceAuditLogsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for InstanceAuditLogsGetSortDirection {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for InstanceAuditLogsGetSortDirection {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

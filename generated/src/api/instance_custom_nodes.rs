@@ -240,38 +240,6 @@ impl InstanceCustomNodesGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -307,36 +275,28 @@ impl InstanceCustomNodesGet {
                     let value = &self.instance_id;
                     v.field(
                         "instanceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
                 if let Some(value) = &self.sort_field {
                     v.field(
                         "sortField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.sort_direction {
                     v.field(
                         "sortDirection",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
 
                 if let Some(value) = &self.filter_field {
                     v.field(
                         "filterField",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -359,6 +319,7 @@ impl std::future::IntoFuture for InstanceCustomNodesGet {
     }
 }
 
+crate::api::global_param_setters!(InstanceCustomNodesGet);
 /// Request builder for [`InstanceCustomNodes::post`]: `POST /instances/{instanceId}/nodes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -403,38 +364,6 @@ impl InstanceCustomNodesPost {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -447,9 +376,7 @@ impl InstanceCustomNodesPost {
                     let value = &self.instance_id;
                     v.field(
                         "instanceId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -457,9 +384,7 @@ impl InstanceCustomNodesPost {
                     let value = &self.instance_custom_node;
                     v.field(
                         "instance_custom_node",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -482,6 +407,7 @@ impl std::future::IntoFuture for InstanceCustomNodesPost {
     }
 }
 
+crate::api::global_param_setters!(InstanceCustomNodesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceCustomNodesGetSortField {
@@ -529,55 +455,15 @@ impl From<&str> for InstanceCustomNodesGetSortField {
     }
 }
 
-impl std::str::FromStr for InstanceCustomNodesGetSortField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceCustomNodesGetSortField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceCustomNodesGetSortField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceCustomNodesGetSortField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceCustomNodesGetSortField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceCustomNodesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceCustomNodesGetSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for InstanceCustomNodesGetSortField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for InstanceCustomNodesGetSortField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -615,55 +501,15 @@ impl From<&str> for InstanceCustomNodesGetSortDirection {
     }
 }
 
-impl std::str::FromStr for InstanceCustomNodesGetSortDirection {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceCustomNodesGetSortDirection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceCustomNodesGetSortDirection {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceCustomNodesGetSortDirection {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceCustomNodesGetSortDirection);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceCustomNodesGetSortDirection {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceCustomNodesGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for InstanceCustomNodesGetSortDirection {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for InstanceCustomNodesGetSortDirection {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -697,54 +543,14 @@ impl From<&str> for InstanceCustomNodesGetFilterField {
     }
 }
 
-impl std::str::FromStr for InstanceCustomNodesGetFilterField {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceCustomNodesGetFilterField {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceCustomNodesGetFilterField {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceCustomNodesGetFilterField {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceCustomNodesGetFilterField);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceCustomNodesGetFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceCustomNodesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for InstanceCustomNodesGetFilterField {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for InstanceCustomNodesGetFilterField {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -1686,6 +1686,27 @@ impl Client {
     }
 }
 
+/// Adds the setters of the parameters every action accepts to a request builder
+/// (a struct with a `globals_: GlobalParams` field).
+macro_rules! global_param_setters {
+    ($builder:ident) => {
+        impl $builder { #[doc = " Return resource actions in the response."] #[doc = ""]
+        #[doc = " Sent as `_actions`; for example `false`."] pub fn actions(mut self,
+        value : bool) -> Self { self.globals_.actions = Some(value); self } #[doc =
+        " Return resource links in the response."] #[doc = ""] #[doc =
+        " Sent as `_links`; for example `true`."] pub fn links(mut self, value : bool) ->
+        Self { self.globals_.links = Some(value); self } #[doc =
+        " Return embedded resources in the response."] #[doc = ""] #[doc =
+        " Sent as `_embedded`; for example `true`."] pub fn embedded(mut self, value :
+        bool) -> Self { self.globals_.embedded = Some(value); self } #[doc =
+        " Domain scope of request (rarely needed)"] #[doc = ""] #[doc =
+        " Sent as `losantdomain`; for example `\"example.com\"`."] pub fn
+        losantdomain(mut self, value : impl Into < String >) -> Self { self.globals_
+        .losantdomain = Some(value.into()); self } }
+    };
+}
+
+pub(crate) use global_param_setters;
 /// Parameters every action accepts; set through each request builder.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GlobalParams {

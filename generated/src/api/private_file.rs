@@ -351,38 +351,6 @@ impl PrivateFileDelete {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -395,9 +363,7 @@ impl PrivateFileDelete {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -405,9 +371,7 @@ impl PrivateFileDelete {
                     let value = &self.private_file_id;
                     v.field(
                         "privateFileId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -430,6 +394,7 @@ impl std::future::IntoFuture for PrivateFileDelete {
     }
 }
 
+crate::api::global_param_setters!(PrivateFileDelete);
 /// Request builder for [`PrivateFile::get`]: `GET /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -487,38 +452,6 @@ impl PrivateFileGet {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -535,9 +468,7 @@ impl PrivateFileGet {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -545,9 +476,7 @@ impl PrivateFileGet {
                     let value = &self.private_file_id;
                     v.field(
                         "privateFileId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -570,6 +499,7 @@ impl std::future::IntoFuture for PrivateFileGet {
     }
 }
 
+crate::api::global_param_setters!(PrivateFileGet);
 /// Request builder for [`PrivateFile::r#move`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/move`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -644,38 +574,6 @@ impl PrivateFileMove {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -704,9 +602,7 @@ impl PrivateFileMove {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -714,9 +610,7 @@ impl PrivateFileMove {
                     let value = &self.private_file_id;
                     v.field(
                         "privateFileId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -739,6 +633,7 @@ impl std::future::IntoFuture for PrivateFileMove {
     }
 }
 
+crate::api::global_param_setters!(PrivateFileMove);
 /// Request builder for [`PrivateFile::patch`]: `PATCH /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -790,38 +685,6 @@ impl PrivateFilePatch {
         }
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -835,9 +698,7 @@ impl PrivateFilePatch {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -845,9 +706,7 @@ impl PrivateFilePatch {
                     let value = &self.private_file_id;
                     v.field(
                         "privateFileId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -855,9 +714,7 @@ impl PrivateFilePatch {
                     let value = &self.updates;
                     v.field(
                         "updates",
-                        |v| {
-                            crate::runtime::Validate::validate_into(value, v);
-                        },
+                        |v| crate::runtime::Validate::validate_into(value, v),
                     );
                 }
             });
@@ -880,6 +737,7 @@ impl std::future::IntoFuture for PrivateFilePatch {
     }
 }
 
+crate::api::global_param_setters!(PrivateFilePatch);
 /// Request builder for [`PrivateFile::upload`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -941,38 +799,6 @@ impl PrivateFileUpload {
         self
     }
 
-    /// Return resource actions in the response.
-    ///
-    /// Sent as `_actions`; for example `false`.
-    pub fn actions(mut self, value: bool) -> Self {
-        self.globals_.actions = Some(value);
-        self
-    }
-
-    /// Return resource links in the response.
-    ///
-    /// Sent as `_links`; for example `true`.
-    pub fn links(mut self, value: bool) -> Self {
-        self.globals_.links = Some(value);
-        self
-    }
-
-    /// Return embedded resources in the response.
-    ///
-    /// Sent as `_embedded`; for example `true`.
-    pub fn embedded(mut self, value: bool) -> Self {
-        self.globals_.embedded = Some(value);
-        self
-    }
-
-    /// Domain scope of request (rarely needed)
-    ///
-    /// Sent as `losantdomain`; for example `"example.com"`.
-    pub fn losantdomain(mut self, value: impl Into<String>) -> Self {
-        self.globals_.losantdomain = Some(value.into());
-        self
-    }
-
     /// The HTTP request this builder describes.
     fn request_(&self) -> Request {
         let mut request = Request::new(Self::OPERATION);
@@ -994,9 +820,7 @@ impl PrivateFileUpload {
                     let value = &self.application_id;
                     v.field(
                         "applicationId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
 
@@ -1004,9 +828,7 @@ impl PrivateFileUpload {
                     let value = &self.private_file_id;
                     v.field(
                         "privateFileId",
-                        |v| {
-                            v.pattern(value, &crate::api::patterns::PATTERN_0);
-                        },
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }
             });
@@ -1028,3 +850,5 @@ impl std::future::IntoFuture for PrivateFileUpload {
         Box::pin(self.send())
     }
 }
+
+crate::api::global_param_setters!(PrivateFileUpload);

@@ -17,6 +17,7 @@ mod query;
 mod request;
 mod retry;
 mod scopes;
+mod string_enum;
 mod validate;
 
 pub use client::{Client, ClientBuilder, TOKEN_ENV_VAR, URL_ENV_VAR};
@@ -28,6 +29,9 @@ pub use pagination::paginate;
 pub use query::QueryValue;
 pub use request::{Method, Operation, Request};
 pub use retry::RetryPolicy;
+pub(crate) use string_enum::string_enum;
+#[cfg(feature = "schemars")]
+pub use string_enum::string_enum_schema;
 pub use validate::{Validate, ValidationError, ValidationErrors, Validator};
 
 /// API-wide settings generated from the spec (`crate::api::API_INFO`).

@@ -30,9 +30,6 @@
 //! assert_eq!(absent.description, None);
 //! ```
 
-use std::borrow::Cow;
-
-use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A value, or an explicit JSON `null`. See the [module documentation](self).
@@ -125,20 +122,21 @@ where
 }
 
 /// The schema of `T`, made to accept `null` too (as schemars does for `Option<T>`).
-impl<T: JsonSchema> JsonSchema for Nullable<T> {
+#[cfg(feature = "schemars")]
+impl<T: schemars::JsonSchema> schemars::JsonSchema for Nullable<T> {
     fn inline_schema() -> bool {
         true
     }
 
-    fn schema_name() -> Cow<'static, str> {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
         format!("Nullable_{}", T::schema_name()).into()
     }
 
-    fn schema_id() -> Cow<'static, str> {
+    fn schema_id() -> std::borrow::Cow<'static, str> {
         format!("losant::Nullable<{}>", T::schema_id()).into()
     }
 
-    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
         <Option<T>>::json_schema(generator)
     }
 }

@@ -70,7 +70,22 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
                 quote!(if let Some(value) = &self.#id { request.query(#wire, value); })
             }
         });
+        let setters = api.global_params.iter().map(|p| {
+            let id = ident(&p.rust);
+            super::resources::setter(index, p, quote!(self.globals_.#id))
+        });
         quote! {
+            /// Adds the setters of the parameters every action accepts to a request builder
+            /// (a struct with a `globals_: GlobalParams` field).
+            macro_rules! global_param_setters {
+                ($builder:ident) => {
+                    impl $builder {
+                        #(#setters)*
+                    }
+                };
+            }
+            pub(crate) use global_param_setters;
+
             /// Parameters every action accepts; set through each request builder.
             #[derive(Debug, Clone, Default)]
             pub(crate) struct GlobalParams {

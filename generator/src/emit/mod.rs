@@ -6,7 +6,7 @@ mod docs;
 mod resources;
 mod types;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -33,7 +33,7 @@ pub struct EmittedFile {
 /// Emits every file of the output folder: `mod.rs`, `models/mod.rs`, one file per model group
 /// and one per resource.
 pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
-    let index = TypeIndex::new(ir);
+    let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
     let mut files = vec![EmittedFile {
         path: "mod.rs".into(),
         tokens: api::emit_api(ir, &index, options),
@@ -105,23 +105,28 @@ fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
             .filter_map(|n| file_of.get(n.as_str()).map(|f| (*f).to_owned()))
             .collect()
     };
+    let mut types_of_file: HashMap<&str, Vec<&str>> = HashMap::new();
+    for (name, file) in &file_of {
+        types_of_file.entry(file).or_default().push(name);
+    }
     // Every named type of the given files, as roots.
     let roots_of = |files: &BTreeSet<String>| -> Vec<crate::ir::Ty> {
-        ir.types
+        files
             .iter()
-            .filter(|t| matches!(&t.home, Home::Models(f) if files.contains(f)))
-            .map(|t| {
+            .flat_map(|f| types_of_file.get(f.as_str()).into_iter().flatten())
+            .map(|name| {
                 crate::ir::Ty::plain(crate::ir::TyKind::Named {
-                    name: t.name.clone(),
+                    name: (*name).to_owned(),
                     boxed: false,
                 })
             })
             .collect()
     };
+    let graph = ir.graph();
     let closed = |roots: Vec<crate::ir::Ty>| -> BTreeSet<String> {
-        let mut files = files_of(&ir.reachable(roots));
+        let mut files = files_of(&graph.reachable(roots));
         loop {
-            let next = files_of(&ir.reachable(roots_of(&files)));
+            let next = files_of(&graph.reachable(roots_of(&files)));
             if next.is_subset(&files) {
                 return files;
             }

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::Options;
 use super::docs::{cell, doc_attrs, inner_doc_attrs};
-use super::types::{TypeIndex, emit_type};
+use super::types::{TypeIndex, closure_body, emit_type};
 use crate::ir::{ActionIr, Home, Ir, ParamIr, ResourceIr, Ty, TyKind};
 use crate::names::ident;
 
@@ -429,10 +429,8 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             setter(index, p, quote!(self.#id))
         })
         .collect();
-    let global_setters = ir.api.global_params.iter().map(|p| {
-        let id = ident(&p.rust);
-        setter(index, p, quote!(self.globals_.#id))
-    });
+    let global_setters = (!ir.api.global_params.is_empty())
+        .then(|| quote!(crate::api::global_param_setters!(#name);));
     let body_setter = a.body.as_ref().filter(|b| !b.required).map(|b| {
         let id = ident(&b.rust);
         let ty = index.tokens(&b.ty);
@@ -513,7 +511,6 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             }
 
             #(#setters)*
-            #(#global_setters)*
             #body_setter
 
             /// The HTTP request this builder describes.
@@ -538,6 +535,8 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
                 Box::pin(self.send())
             }
         }
+
+        #global_setters
     }
 }
 
@@ -587,7 +586,7 @@ fn event_enum_tokens(
     }
 }
 
-fn setter(index: &TypeIndex<'_>, p: &ParamIr, place: TokenStream) -> TokenStream {
+pub(super) fn setter(index: &TypeIndex<'_>, p: &ParamIr, place: TokenStream) -> TokenStream {
     let id = ident(&p.rust);
     let ty = arg_type(index, &p.ty);
     let value = arg_value(&p.ty, &format_ident!("value"));
@@ -710,23 +709,24 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
         let id = ident(&p.rust);
         let wire = &p.wire;
         if let Some(code) = index.checks(&p.ty, quote!(value)) {
+            let code = closure_body(code);
             checks.push(if positional(p) {
-                quote!({ let value = &self.#id; v.field(#wire, |v| { #code }); })
+                quote!({ let value = &self.#id; v.field(#wire, |v| #code); })
             } else {
-                quote!(if let Some(value) = &self.#id { v.field(#wire, |v| { #code }); })
+                quote!(if let Some(value) = &self.#id { v.field(#wire, |v| #code); })
             });
         }
     }
     if let Some(body) = &a.body {
         let id = ident(&body.rust);
         let wire = &body.rust;
-        let code = index.checks(&body.ty, quote!(value)).unwrap_or_default();
+        let code = closure_body(index.checks(&body.ty, quote!(value)).unwrap_or_default());
         if body.required {
             steps.push(quote!(request.json_body(&self.#id);));
-            checks.push(quote!({ let value = &self.#id; v.field(#wire, |v| { #code }); }));
+            checks.push(quote!({ let value = &self.#id; v.field(#wire, |v| #code); }));
         } else {
             steps.push(quote!(if let Some(body) = &self.#id { request.json_body(body); }));
-            checks.push(quote!(if let Some(value) = &self.#id { v.field(#wire, |v| { #code }); }));
+            checks.push(quote!(if let Some(value) = &self.#id { v.field(#wire, |v| #code); }));
         }
     }
     let globals =

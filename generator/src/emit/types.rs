@@ -16,12 +16,15 @@ pub struct TypeIndex<'a> {
     homes: HashMap<&'a str, &'a Home>,
     string_enums: std::collections::HashSet<&'a str>,
     patterns: &'a [String],
+    /// Cargo feature that gates the `schemars::JsonSchema` impls, if any.
+    json_schema_feature: Option<&'a str>,
 }
 
 impl<'a> TypeIndex<'a> {
-    /// Indexes the types of `ir`.
-    pub fn new(ir: &'a Ir) -> Self {
+    /// Indexes the types of `ir`; `json_schema_feature` gates their `JsonSchema` impls.
+    pub fn new(ir: &'a Ir, json_schema_feature: Option<&'a str>) -> Self {
         TypeIndex {
+            json_schema_feature,
             homes: ir
                 .types
                 .iter()
@@ -35,6 +38,22 @@ impl<'a> TypeIndex<'a> {
                 .collect(),
             patterns: &ir.patterns,
         }
+    }
+
+    /// The attribute deriving `schemars::JsonSchema`: plain, or under the feature that gates it.
+    fn derive_json_schema(&self) -> TokenStream {
+        match self.json_schema_feature {
+            Some(feature) => {
+                quote!(#[cfg_attr(feature = #feature, derive(schemars::JsonSchema))])
+            }
+            None => quote!(#[derive(schemars::JsonSchema)]),
+        }
+    }
+
+    /// `#[cfg(...)]` for a hand-written `JsonSchema` impl: nothing, or the gating feature.
+    fn json_schema_cfg(&self) -> Option<TokenStream> {
+        self.json_schema_feature
+            .map(|feature| quote!(#[cfg(feature = #feature)]))
     }
 
     /// Whether `name` is a string enumeration (which goes into a query string as its value).
@@ -153,9 +172,10 @@ impl<'a> TypeIndex<'a> {
                     out.push(quote!(v.unique_items(#value);));
                 }
                 if let Some(code) = self.checks(item, quote!(item)) {
+                    let code = closure_body(code);
                     out.push(quote! {
                         for (i, item) in #value.iter().enumerate() {
-                            v.index(i, |v| { #code });
+                            v.index(i, |v| #code);
                         }
                     });
                 }
@@ -170,9 +190,10 @@ impl<'a> TypeIndex<'a> {
                     out.push(quote!(v.max_properties(#value.len(), #n);));
                 }
                 if let Some(code) = self.checks(item, quote!(item)) {
+                    let code = closure_body(code);
                     out.push(quote! {
                         for (key, item) in #value.iter() {
-                            v.field(key, |v| { #code });
+                            v.field(key, |v| #code);
                         }
                     });
                 }
@@ -221,7 +242,7 @@ pub fn emit_type(index: &TypeIndex<'_>, def: &TypeDef) -> TokenStream {
         TypeKind::Struct { fields, additional } => {
             emit_struct(index, def, fields, additional.as_ref())
         }
-        TypeKind::StringEnum { variants } => emit_string_enum(def, variants),
+        TypeKind::StringEnum { variants } => emit_string_enum(index, def, variants),
         TypeKind::Union { variants } => emit_union(index, def, variants),
         TypeKind::Alias(ty) => {
             let name = format_ident!("{}", def.name);
@@ -230,6 +251,19 @@ pub fn emit_type(index: &TypeIndex<'_>, def: &TypeDef) -> TokenStream {
             quote!(#docs pub type #name = #ty;)
         }
     }
+}
+
+/// The body of a validation closure `|v| ...` running the statements `code`: a single call
+/// stays an expression (one line once formatted), several statements become a block.
+pub fn closure_body(code: TokenStream) -> TokenStream {
+    if let Ok(block) = syn::parse2::<syn::Block>(quote!({ #code })) {
+        if let [syn::Stmt::Expr(expr, Some(_))] = block.stmts.as_slice() {
+            if matches!(expr, syn::Expr::Call(_) | syn::Expr::MethodCall(_)) {
+                return quote!(#expr);
+            }
+        }
+    }
+    quote!({ #code })
 }
 
 fn type_doc(def: &TypeDef) -> String {
@@ -317,7 +351,7 @@ fn emit_struct(
         });
         let extra = additional.map(|_| quote!(additional_properties: Default::default(),));
         let doc = format!(
-            "A `{}` with its required fields set and every optional field unset.",
+            " A `{}` with its required fields set and every optional field unset.",
             def.name
         );
         quote! {
@@ -334,20 +368,20 @@ fn emit_struct(
             let id = ident(&field.rust);
             let wire = &field.wire;
             let inner = Ty { nullable: false, ..field.ty.clone() };
-            let code = index.checks(&inner, quote!(value))?;
+            let code = closure_body(index.checks(&inner, quote!(value))?);
             Some(if tri_state(def, field) {
-                quote!(if let Some(crate::runtime::Nullable::Value(value)) = &self.#id { v.field(#wire, |v| { #code }); })
+                quote!(if let Some(crate::runtime::Nullable::Value(value)) = &self.#id { v.field(#wire, |v| #code); })
             } else if !field.required || field.ty.nullable {
-                quote!(if let Some(value) = &self.#id { v.field(#wire, |v| { #code }); })
+                quote!(if let Some(value) = &self.#id { v.field(#wire, |v| #code); })
             } else {
-                quote!({ let value = &self.#id; v.field(#wire, |v| { #code }); })
+                quote!({ let value = &self.#id; v.field(#wire, |v| #code); })
             })
         });
         let extra = additional.and_then(|ty| {
-            let code = index.checks(ty, quote!(item))?;
+            let code = closure_body(index.checks(ty, quote!(item))?);
             Some(quote! {
                 for (key, item) in &self.additional_properties {
-                    v.field(key, |v| { #code });
+                    v.field(key, |v| #code);
                 }
             })
         });
@@ -361,9 +395,11 @@ fn emit_struct(
             }
         }
     });
+    let json_schema = index.derive_json_schema();
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
+        #json_schema
         pub struct #name {
             #(#field_tokens)*
             #additional_field
@@ -373,7 +409,11 @@ fn emit_struct(
     }
 }
 
-fn emit_string_enum(def: &TypeDef, variants: &[(String, String)]) -> TokenStream {
+fn emit_string_enum(
+    index: &TypeIndex<'_>,
+    def: &TypeDef,
+    variants: &[(String, String)],
+) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let name_str = &def.name;
     let docs = doc_attrs(&type_doc(def));
@@ -383,22 +423,9 @@ fn emit_string_enum(def: &TypeDef, variants: &[(String, String)]) -> TokenStream
         .collect();
     let wires: Vec<&String> = variants.iter().map(|(_, w)| w).collect();
     let variant_docs = wires.iter().map(|w| doc_attrs(&format!("`{w:?}`")));
-    let validate = def.in_request.then(|| {
-        quote! {
-            impl crate::runtime::Validate for #name {
-                fn validate_into(&self, v: &mut crate::runtime::Validator) {
-                    if let Self::Unknown(value) = self {
-                        v.unknown_enum_value(value, Self::VALUES);
-                    }
-                }
-            }
-            impl crate::runtime::QueryValue for #name {
-                fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-                    out.push((name.to_owned(), self.as_str().to_owned()));
-                }
-            }
-        }
-    });
+    let json_schema_cfg = index.json_schema_cfg();
+    // What does not depend on the variants (parsing, display, serde, validation, query
+    // encoding) comes from one runtime macro instead of being written out for every enum.
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -430,42 +457,17 @@ fn emit_string_enum(def: &TypeDef, variants: &[(String, String)]) -> TokenStream
             }
         }
 
-        impl std::str::FromStr for #name {
-            type Err = std::convert::Infallible;
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                Ok(Self::from(value))
-            }
-        }
+        crate::runtime::string_enum!(#name);
 
-        impl std::fmt::Display for #name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl serde::Serialize for #name {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-                Ok(Self::from(value.as_ref()))
-            }
-        }
-
+        #json_schema_cfg
         impl schemars::JsonSchema for #name {
             fn schema_name() -> std::borrow::Cow<'static, str> {
                 #name_str.into()
             }
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "enum": Self::VALUES })
+                crate::runtime::string_enum_schema(Self::VALUES)
             }
         }
-
-        #validate
     }
 }
 
@@ -513,9 +515,11 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
             }
         }
     });
+    let json_schema = index.derive_json_schema();
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, schemars::JsonSchema)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #json_schema
         #[serde(untagged)]
         // Variants hold the data as sent; boxing the large ones would only add indirection.
         #[allow(clippy::large_enum_variant)]

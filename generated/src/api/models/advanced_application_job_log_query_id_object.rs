@@ -7,15 +7,8 @@
 //! The `advanced_application_job_log_query_id_object` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryIdObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationJobLogQueryIdObject {
     /// $eq
     #[serde(
@@ -87,57 +80,27 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryIdObject {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.eq {
-            v.field(
-                "$eq",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$eq", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.ne {
-            v.field(
-                "$ne",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$ne", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gt {
-            v.field(
-                "$gt",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$gt", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.lt {
-            v.field(
-                "$lt",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$lt", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gte {
-            v.field(
-                "$gte",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$gte", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.lte {
-            v.field(
-                "$lte",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("$lte", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#in {
@@ -148,9 +111,7 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryIdObject {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -165,9 +126,7 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryIdObject {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },

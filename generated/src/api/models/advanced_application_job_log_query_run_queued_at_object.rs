@@ -7,15 +7,8 @@
 //! The `advanced_application_job_log_query_run_queued_at_object` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryRunQueuedAtObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationJobLogQueryRunQueuedAtObject {
     /// $eq
     #[serde(
@@ -151,84 +144,39 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryRunQueuedAtObjec
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.eq {
-            v.field(
-                "$eq",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$eq", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.ne {
-            v.field(
-                "$ne",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$ne", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gt {
-            v.field(
-                "$gt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$gt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.lt {
-            v.field(
-                "$lt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$lt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gte {
-            v.field(
-                "$gte",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$gte", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.lte {
-            v.field(
-                "$lte",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$lte", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.starts_with {
-            v.field(
-                "$startsWith",
-                |v| {
-                    v.min_length(value, 1);
-                },
-            );
+            v.field("$startsWith", |v| v.min_length(value, 1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.ends_with {
-            v.field(
-                "$endsWith",
-                |v| {
-                    v.min_length(value, 1);
-                },
-            );
+            v.field("$endsWith", |v| v.min_length(value, 1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.contains {
-            v.field(
-                "$contains",
-                |v| {
-                    v.min_length(value, 1);
-                },
-            );
+            v.field("$contains", |v| v.min_length(value, 1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#in {
@@ -237,12 +185,7 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryRunQueuedAtObjec
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -254,12 +197,7 @@ impl crate::runtime::Validate for AdvancedApplicationJobLogQueryRunQueuedAtObjec
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `advanced_application_job_log_query_run_queued_at_object_in_item` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryRunQueuedAtObjectInItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationJobLogQueryRunQueuedAtObjectInItem {

@@ -7,14 +7,8 @@
 //! The `advanced_application_job_log_query_run_queued_at_value` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryRunQueuedAtValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationJobLogQueryRunQueuedAtValue {

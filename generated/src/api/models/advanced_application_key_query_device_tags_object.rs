@@ -7,14 +7,8 @@
 //! The `advanced_application_key_query_device_tags_object` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQueryDeviceTagsObject {
     /// $eq
     #[serde(rename = "$eq")]
@@ -22,7 +16,7 @@ pub struct AdvancedApplicationKeyQueryDeviceTagsObject {
 }
 
 impl AdvancedApplicationKeyQueryDeviceTagsObject {
-    ///A `AdvancedApplicationKeyQueryDeviceTagsObject` with its required fields set and every optional field unset.
+    /// A `AdvancedApplicationKeyQueryDeviceTagsObject` with its required fields set and every optional field unset.
     pub fn new(
         eq: Option<crate::models::AdvancedApplicationKeyQueryDeviceTagsValue>,
     ) -> Self {
@@ -36,12 +30,7 @@ impl crate::runtime::Validate for AdvancedApplicationKeyQueryDeviceTagsObject {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.eq {
-            v.field(
-                "$eq",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$eq", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `advanced_application_key_query_device_tags_object2` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQueryDeviceTagsObject2 {
     /// $ne
     #[serde(rename = "$ne")]
@@ -22,7 +16,7 @@ pub struct AdvancedApplicationKeyQueryDeviceTagsObject2 {
 }
 
 impl AdvancedApplicationKeyQueryDeviceTagsObject2 {
-    ///A `AdvancedApplicationKeyQueryDeviceTagsObject2` with its required fields set and every optional field unset.
+    /// A `AdvancedApplicationKeyQueryDeviceTagsObject2` with its required fields set and every optional field unset.
     pub fn new(
         ne: Option<crate::models::AdvancedApplicationKeyQueryDeviceTagsValue>,
     ) -> Self {
@@ -36,12 +30,7 @@ impl crate::runtime::Validate for AdvancedApplicationKeyQueryDeviceTagsObject2 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.ne {
-            v.field(
-                "$ne",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$ne", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `advanced_application_key_query_device_tags_value_object` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValueObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQueryDeviceTagsValueObject {
     /// $tagKey
     #[serde(
@@ -47,21 +40,11 @@ impl crate::runtime::Validate for AdvancedApplicationKeyQueryDeviceTagsValueObje
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.tag_key {
-            v.field(
-                "$tagKey",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$tagKey", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.tag_value {
-            v.field(
-                "$tagValue",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$tagValue", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `advanced_application_key_query_device_tags_value_object_tag_key` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey {

@@ -7,14 +7,8 @@
 //! The `advanced_application_key_query_device_tags_value_object_tag_key_object` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject {
     /// $in
     #[serde(rename = "$in")]
@@ -22,7 +16,7 @@ pub struct AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject {
 }
 
 impl AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject {
-    ///A `AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject` with its required fields set and every optional field unset.
+    /// A `AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject` with its required fields set and every optional field unset.
     pub fn new(r#in: Vec<String>) -> Self {
         AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject {
             r#in,
@@ -41,12 +35,7 @@ for AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );

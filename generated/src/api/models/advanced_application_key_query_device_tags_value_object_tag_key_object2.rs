@@ -7,14 +7,8 @@
 //! The `advanced_application_key_query_device_tags_value_object_tag_key_object2` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2 {
     /// $nin
     #[serde(rename = "$nin")]
@@ -22,7 +16,7 @@ pub struct AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2 {
 }
 
 impl AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2 {
-    ///A `AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2` with its required fields set and every optional field unset.
+    /// A `AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2` with its required fields set and every optional field unset.
     pub fn new(nin: Vec<String>) -> Self {
         AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2 {
             nin,
@@ -41,12 +35,7 @@ for AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );

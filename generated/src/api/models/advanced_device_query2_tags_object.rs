@@ -7,14 +7,8 @@
 //! The `advanced_device_query2_tags_object` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery2TagsObject {
     /// $eq
     #[serde(rename = "$eq")]
@@ -22,7 +16,7 @@ pub struct AdvancedDeviceQuery2TagsObject {
 }
 
 impl AdvancedDeviceQuery2TagsObject {
-    ///A `AdvancedDeviceQuery2TagsObject` with its required fields set and every optional field unset.
+    /// A `AdvancedDeviceQuery2TagsObject` with its required fields set and every optional field unset.
     pub fn new(eq: crate::models::AdvancedDeviceQuery2TagsValue) -> Self {
         AdvancedDeviceQuery2TagsObject {
             eq,

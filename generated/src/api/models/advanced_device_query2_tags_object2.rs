@@ -7,14 +7,8 @@
 //! The `advanced_device_query2_tags_object2` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery2TagsObject2 {
     /// $ne
     #[serde(rename = "$ne")]
@@ -22,7 +16,7 @@ pub struct AdvancedDeviceQuery2TagsObject2 {
 }
 
 impl AdvancedDeviceQuery2TagsObject2 {
-    ///A `AdvancedDeviceQuery2TagsObject2` with its required fields set and every optional field unset.
+    /// A `AdvancedDeviceQuery2TagsObject2` with its required fields set and every optional field unset.
     pub fn new(ne: crate::models::AdvancedDeviceQuery2TagsValue) -> Self {
         AdvancedDeviceQuery2TagsObject2 {
             ne,

@@ -7,14 +7,8 @@
 //! The `advanced_device_query2_tags_value` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AdvancedDeviceQuery2TagsValue {

@@ -7,15 +7,8 @@
 //! The `advanced_device_query2_tags_value_object` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsValueObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery2TagsValueObject {
     /// $tagKey
     #[serde(rename = "$tagKey", default, skip_serializing_if = "Option::is_none")]

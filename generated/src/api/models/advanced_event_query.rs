@@ -26,15 +26,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedEventQuery {
     /// $and
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -100,12 +93,7 @@ impl crate::runtime::Validate for AdvancedEventQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -117,12 +105,7 @@ impl crate::runtime::Validate for AdvancedEventQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -134,123 +117,70 @@ impl crate::runtime::Validate for AdvancedEventQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("id", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.last_updated {
             v.field(
                 "lastUpdated",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.source_id {
-            v.field(
-                "sourceId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sourceId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.source_type {
-            v.field(
-                "sourceType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sourceType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.level {
-            v.field(
-                "level",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("level", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.state {
-            v.field(
-                "state",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("state", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.subject {
-            v.field(
-                "subject",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("subject", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("deviceId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.experience_user_id {
             v.field(
                 "experienceUserId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.experience_group_id {
             v.field(
                 "experienceGroupId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.event_tags {
-            v.field(
-                "eventTags",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("eventTags", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

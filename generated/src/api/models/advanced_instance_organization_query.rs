@@ -16,15 +16,8 @@
 ///   "name": "Bob's Org"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedInstanceOrganizationQuery {
     /// $and
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -85,12 +78,7 @@ impl crate::runtime::Validate for AdvancedInstanceOrganizationQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -102,12 +90,7 @@ impl crate::runtime::Validate for AdvancedInstanceOrganizationQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -119,114 +102,63 @@ impl crate::runtime::Validate for AdvancedInstanceOrganizationQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("id", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.last_updated {
             v.field(
                 "lastUpdated",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.is_read_only {
-            v.field(
-                "isReadOnly",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("isReadOnly", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.audit_log_enabled {
             v.field(
                 "auditLogEnabled",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.disabled_at {
-            v.field(
-                "disabledAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("disabledAt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.referral_id {
-            v.field(
-                "referralId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("referralId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.tags {
-            v.field(
-                "tags",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("tags", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.member_id {
-            v.field(
-                "memberId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("memberId", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -24,15 +24,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQuery {
     /// $and
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -90,12 +83,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -107,12 +95,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -124,104 +107,61 @@ impl crate::runtime::Validate for AdvancedWorkflowQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("id", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.last_updated {
             v.field(
                 "lastUpdated",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.flow_class {
-            v.field(
-                "flowClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("flowClass", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.enabled {
-            v.field(
-                "enabled",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("enabled", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.default_version {
             v.field(
                 "defaultVersion",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.triggers {
-            v.field(
-                "triggers",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("triggers", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.nodes {
-            v.field(
-                "nodes",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("nodes", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.custom_node_supports {
             v.field(
                 "customNodeSupports",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

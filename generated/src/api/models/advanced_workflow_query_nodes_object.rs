@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_nodes_object` model and the types nested in it.
 
 /// AdvancedWorkflowQueryNodesObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryNodesObject {
     /// type
     pub r#type: String,
@@ -29,7 +23,7 @@ pub struct AdvancedWorkflowQueryNodesObject {
 }
 
 impl AdvancedWorkflowQueryNodesObject {
-    ///A `AdvancedWorkflowQueryNodesObject` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryNodesObject` with its required fields set and every optional field unset.
     pub fn new(r#type: String) -> Self {
         AdvancedWorkflowQueryNodesObject {
             r#type,
@@ -43,12 +37,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryNodesObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("type", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.config {

@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_nodes_object2` model and the types nested in it.
 
 /// AdvancedWorkflowQueryNodesObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryNodesObject2 {
     /// $eq
     #[serde(rename = "$eq")]
@@ -22,7 +16,7 @@ pub struct AdvancedWorkflowQueryNodesObject2 {
 }
 
 impl AdvancedWorkflowQueryNodesObject2 {
-    ///A `AdvancedWorkflowQueryNodesObject2` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryNodesObject2` with its required fields set and every optional field unset.
     pub fn new(eq: crate::models::AdvancedWorkflowQueryNodesObject) -> Self {
         AdvancedWorkflowQueryNodesObject2 {
             eq,
@@ -35,12 +29,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryNodesObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.eq;
-            v.field(
-                "$eq",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$eq", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_nodes_object3` model and the types nested in it.
 
 /// AdvancedWorkflowQueryNodesObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryNodesObject3 {
     /// $ne
     #[serde(rename = "$ne")]
@@ -22,7 +16,7 @@ pub struct AdvancedWorkflowQueryNodesObject3 {
 }
 
 impl AdvancedWorkflowQueryNodesObject3 {
-    ///A `AdvancedWorkflowQueryNodesObject3` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryNodesObject3` with its required fields set and every optional field unset.
     pub fn new(ne: crate::models::AdvancedWorkflowQueryNodesObject) -> Self {
         AdvancedWorkflowQueryNodesObject3 {
             ne,
@@ -35,12 +29,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryNodesObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.ne;
-            v.field(
-                "$ne",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$ne", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_triggers_object` model and the types nested in it.
 
 /// AdvancedWorkflowQueryTriggersObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryTriggersObject {
     /// type
     pub r#type: String,
@@ -32,7 +26,7 @@ pub struct AdvancedWorkflowQueryTriggersObject {
 }
 
 impl AdvancedWorkflowQueryTriggersObject {
-    ///A `AdvancedWorkflowQueryTriggersObject` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryTriggersObject` with its required fields set and every optional field unset.
     pub fn new(r#type: String) -> Self {
         AdvancedWorkflowQueryTriggersObject {
             r#type,
@@ -47,21 +41,11 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryTriggersObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("type", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         if let Some(value) = &self.config {

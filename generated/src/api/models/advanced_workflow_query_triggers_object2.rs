@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_triggers_object2` model and the types nested in it.
 
 /// AdvancedWorkflowQueryTriggersObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryTriggersObject2 {
     /// $eq
     #[serde(rename = "$eq")]
@@ -22,7 +16,7 @@ pub struct AdvancedWorkflowQueryTriggersObject2 {
 }
 
 impl AdvancedWorkflowQueryTriggersObject2 {
-    ///A `AdvancedWorkflowQueryTriggersObject2` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryTriggersObject2` with its required fields set and every optional field unset.
     pub fn new(eq: crate::models::AdvancedWorkflowQueryTriggersObject) -> Self {
         AdvancedWorkflowQueryTriggersObject2 {
             eq,
@@ -35,12 +29,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryTriggersObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.eq;
-            v.field(
-                "$eq",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$eq", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `advanced_workflow_query_triggers_object3` model and the types nested in it.
 
 /// AdvancedWorkflowQueryTriggersObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQueryTriggersObject3 {
     /// $ne
     #[serde(rename = "$ne")]
@@ -22,7 +16,7 @@ pub struct AdvancedWorkflowQueryTriggersObject3 {
 }
 
 impl AdvancedWorkflowQueryTriggersObject3 {
-    ///A `AdvancedWorkflowQueryTriggersObject3` with its required fields set and every optional field unset.
+    /// A `AdvancedWorkflowQueryTriggersObject3` with its required fields set and every optional field unset.
     pub fn new(ne: crate::models::AdvancedWorkflowQueryTriggersObject) -> Self {
         AdvancedWorkflowQueryTriggersObject3 {
             ne,
@@ -35,12 +29,7 @@ impl crate::runtime::Validate for AdvancedWorkflowQueryTriggersObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.ne;
-            v.field(
-                "$ne",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("$ne", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -17,15 +17,8 @@
 ///   "version": "theVersion"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowVersionQuery {
     /// $and
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -83,12 +76,7 @@ impl crate::runtime::Validate for AdvancedWorkflowVersionQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -100,12 +88,7 @@ impl crate::runtime::Validate for AdvancedWorkflowVersionQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -117,104 +100,58 @@ impl crate::runtime::Validate for AdvancedWorkflowVersionQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("id", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.last_updated {
             v.field(
                 "lastUpdated",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.flow_class {
-            v.field(
-                "flowClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("flowClass", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.enabled {
-            v.field(
-                "enabled",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("enabled", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.version {
-            v.field(
-                "version",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("version", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.triggers {
-            v.field(
-                "triggers",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("triggers", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.nodes {
-            v.field(
-                "nodes",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("nodes", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.custom_node_supports {
             v.field(
                 "customNodeSupports",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

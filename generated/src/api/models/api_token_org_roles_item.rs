@@ -7,14 +7,8 @@
 //! The `api_token_org_roles_item` model and the types nested in it.
 
 /// ApiTokenOrgRolesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenOrgRolesItem {
     /// orgId
     #[serde(rename = "orgId")]
@@ -48,7 +42,7 @@ pub struct ApiTokenOrgRolesItem {
 }
 
 impl ApiTokenOrgRolesItem {
-    ///A `ApiTokenOrgRolesItem` with its required fields set and every optional field unset.
+    /// A `ApiTokenOrgRolesItem` with its required fields set and every optional field unset.
     pub fn new(
         org_id: crate::models::ApiTokenOrgRolesItemOrgId,
         role: crate::models::ApiTokenDefaultRole,
@@ -67,22 +61,12 @@ impl crate::runtime::Validate for ApiTokenOrgRolesItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.org_id;
-            v.field(
-                "orgId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("orgId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.application_roles {
@@ -91,12 +75,7 @@ impl crate::runtime::Validate for ApiTokenOrgRolesItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -108,12 +87,7 @@ impl crate::runtime::Validate for ApiTokenOrgRolesItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

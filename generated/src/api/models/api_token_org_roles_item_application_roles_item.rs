@@ -7,14 +7,8 @@
 //! The `api_token_org_roles_item_application_roles_item` model and the types nested in it.
 
 /// ApiTokenOrgRolesItemApplicationRolesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenOrgRolesItemApplicationRolesItem {
     /// resourceId
     #[serde(rename = "resourceId")]
@@ -24,7 +18,7 @@ pub struct ApiTokenOrgRolesItemApplicationRolesItem {
 }
 
 impl ApiTokenOrgRolesItemApplicationRolesItem {
-    ///A `ApiTokenOrgRolesItemApplicationRolesItem` with its required fields set and every optional field unset.
+    /// A `ApiTokenOrgRolesItemApplicationRolesItem` with its required fields set and every optional field unset.
     pub fn new(
         resource_id: String,
         role: crate::models::ApiTokenOrgRolesItemApplicationRolesItemRole,
@@ -43,20 +37,13 @@ impl crate::runtime::Validate for ApiTokenOrgRolesItemApplicationRolesItem {
             let value = &self.resource_id;
             v.field(
                 "resourceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

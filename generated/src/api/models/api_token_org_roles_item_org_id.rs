@@ -7,14 +7,8 @@
 //! The `api_token_org_roles_item_org_id` model and the types nested in it.
 
 /// ApiTokenOrgRolesItemOrgId
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApiTokenOrgRolesItemOrgId {

@@ -20,14 +20,8 @@
 ///   "status": "active"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenPost {
     /// name
     pub name: String,
@@ -52,7 +46,7 @@ pub struct ApiTokenPost {
 }
 
 impl ApiTokenPost {
-    ///A `ApiTokenPost` with its required fields set and every optional field unset.
+    /// A `ApiTokenPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         ApiTokenPost {
             name,
@@ -81,20 +75,13 @@ impl crate::runtime::Validate for ApiTokenPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.default_role {
             v.field(
                 "defaultRole",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -104,12 +91,7 @@ impl crate::runtime::Validate for ApiTokenPost {
                 |v| {
                     v.max_items(value.len(), 25);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -121,24 +103,14 @@ impl crate::runtime::Validate for ApiTokenPost {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application` model and the types nested in it.
 
 /// ApplicationSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSummary {
     /// apiTokenCount
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
@@ -195,15 +188,8 @@ pub struct ApplicationSummary {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Application {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

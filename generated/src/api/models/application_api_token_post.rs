@@ -1351,53 +1351,21 @@ impl From<&str> for ApplicationApiTokenPostScopeItem {
     }
 }
 
-impl std::str::FromStr for ApplicationApiTokenPostScopeItem {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationApiTokenPostScopeItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationApiTokenPostScopeItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationApiTokenPostScopeItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationApiTokenPostScopeItem);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationApiTokenPostScopeItem {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationApiTokenPostScopeItem".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// Application Api Token Post
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationApiTokenPost {
     /// name
     pub name: String,
@@ -1416,7 +1384,7 @@ pub struct ApplicationApiTokenPost {
 }
 
 impl ApplicationApiTokenPost {
-    ///A `ApplicationApiTokenPost` with its required fields set and every optional field unset.
+    /// A `ApplicationApiTokenPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         ApplicationApiTokenPost {
             name,

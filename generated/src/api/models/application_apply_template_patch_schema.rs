@@ -16,14 +16,8 @@
 ///   "templateId": "575ec8687ae143cd83dc4a97"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationApplyTemplatePatchSchema {
     /// templateId
     #[serde(rename = "templateId")]
@@ -46,7 +40,7 @@ pub struct ApplicationApplyTemplatePatchSchema {
 }
 
 impl ApplicationApplyTemplatePatchSchema {
-    ///A `ApplicationApplyTemplatePatchSchema` with its required fields set and every optional field unset.
+    /// A `ApplicationApplyTemplatePatchSchema` with its required fields set and every optional field unset.
     pub fn new(template_id: String) -> Self {
         ApplicationApplyTemplatePatchSchema {
             template_id,
@@ -63,28 +57,16 @@ impl crate::runtime::Validate for ApplicationApplyTemplatePatchSchema {
             let value = &self.template_id;
             v.field(
                 "templateId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

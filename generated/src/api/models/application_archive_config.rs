@@ -7,15 +7,8 @@
 //! The `application_archive_config` model and the types nested in it.
 
 /// ApplicationArchiveConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfig {
     /// directory
     #[serde(
@@ -162,21 +155,11 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.directory {
-            v.field(
-                "directory",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("directory", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mode {
-            v.field(
-                "mode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
@@ -187,9 +170,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -202,12 +183,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -216,9 +192,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.data_tables_mode {
             v.field(
                 "dataTablesMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -230,9 +204,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -244,28 +216,16 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
         {
             v.field(
                 "applicationExportOptions",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.delay_days {
-            v.field(
-                "delayDays",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("delayDays", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.s3 {
-            v.field(
-                "s3",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("s3", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.credential_name {
@@ -279,21 +239,11 @@ impl crate::runtime::Validate for ApplicationArchiveConfig {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gcs {
-            v.field(
-                "gcs",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("gcs", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.azure {
-            v.field(
-                "azure",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("azure", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

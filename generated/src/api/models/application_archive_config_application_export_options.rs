@@ -7,14 +7,8 @@
 //! The `application_archive_config_application_export_options` model and the types nested in it.
 
 /// ApplicationArchiveConfigApplicationExportOptions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigApplicationExportOptions {
     /// includeFiles
     #[serde(
@@ -77,7 +71,7 @@ pub struct ApplicationArchiveConfigApplicationExportOptions {
 }
 
 impl ApplicationArchiveConfigApplicationExportOptions {
-    ///A `ApplicationArchiveConfigApplicationExportOptions` with its required fields set and every optional field unset.
+    /// A `ApplicationArchiveConfigApplicationExportOptions` with its required fields set and every optional field unset.
     pub fn new(credential_name: String) -> Self {
         ApplicationArchiveConfigApplicationExportOptions {
             include_files: None,
@@ -95,12 +89,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigApplicationExportOptio
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.export_type {
-            v.field(
-                "exportType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("exportType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -115,12 +104,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigApplicationExportOptio
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.repo {
-            v.field(
-                "repo",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("repo", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

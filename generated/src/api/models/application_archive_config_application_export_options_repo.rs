@@ -7,15 +7,8 @@
 //! The `application_archive_config_application_export_options_repo` model and the types nested in it.
 
 /// ApplicationArchiveConfigApplicationExportOptionsRepo
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigApplicationExportOptionsRepo {
     /// branch
     #[serde(
@@ -45,30 +38,15 @@ impl crate::runtime::Validate for ApplicationArchiveConfigApplicationExportOptio
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.branch {
-            v.field(
-                "branch",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("branch", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.directory {
-            v.field(
-                "directory",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("directory", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.commit_message {
-            v.field(
-                "commitMessage",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("commitMessage", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_archive_config_azure` model and the types nested in it.
 
 /// ApplicationArchiveConfigAzure
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigAzure {
     /// account
     #[serde(
@@ -36,7 +30,7 @@ pub struct ApplicationArchiveConfigAzure {
 }
 
 impl ApplicationArchiveConfigAzure {
-    ///A `ApplicationArchiveConfigAzure` with its required fields set and every optional field unset.
+    /// A `ApplicationArchiveConfigAzure` with its required fields set and every optional field unset.
     pub fn new(bucket: String) -> Self {
         ApplicationArchiveConfigAzure {
             account: None,
@@ -60,12 +54,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigAzure {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.account_key {
-            v.field(
-                "accountKey",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("accountKey", |v| v.max_length(value, 255));
         }
 
         {

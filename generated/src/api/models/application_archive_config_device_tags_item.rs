@@ -7,15 +7,8 @@
 //! The `application_archive_config_device_tags_item` model and the types nested in it.
 
 /// ApplicationArchiveConfigDeviceTagsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigDeviceTagsItem {
     /// key
     #[serde(
@@ -37,12 +30,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigDeviceTagsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value {

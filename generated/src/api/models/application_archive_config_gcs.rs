@@ -7,14 +7,8 @@
 //! The `application_archive_config_gcs` model and the types nested in it.
 
 /// ApplicationArchiveConfigGcs
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigGcs {
     /// projectId
     #[serde(
@@ -37,7 +31,7 @@ pub struct ApplicationArchiveConfigGcs {
 }
 
 impl ApplicationArchiveConfigGcs {
-    ///A `ApplicationArchiveConfigGcs` with its required fields set and every optional field unset.
+    /// A `ApplicationArchiveConfigGcs` with its required fields set and every optional field unset.
     pub fn new(bucket: String) -> Self {
         ApplicationArchiveConfigGcs {
             project_id: None,
@@ -72,12 +66,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigGcs {
 
         {
             let value = &self.bucket;
-            v.field(
-                "bucket",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("bucket", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_archive_config_s3` model and the types nested in it.
 
 /// ApplicationArchiveConfigS3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationArchiveConfigS3 {
     /// bucket
     pub bucket: String,
@@ -44,7 +38,7 @@ pub struct ApplicationArchiveConfigS3 {
 }
 
 impl ApplicationArchiveConfigS3 {
-    ///A `ApplicationArchiveConfigS3` with its required fields set and every optional field unset.
+    /// A `ApplicationArchiveConfigS3` with its required fields set and every optional field unset.
     pub fn new(bucket: String) -> Self {
         ApplicationArchiveConfigS3 {
             bucket,
@@ -60,12 +54,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigS3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.bucket;
-            v.field(
-                "bucket",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("bucket", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.access_key_id {
@@ -89,12 +78,7 @@ impl crate::runtime::Validate for ApplicationArchiveConfigS3 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.region {
-            v.field(
-                "region",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("region", |v| v.max_length(value, 128));
         }
     }
 }

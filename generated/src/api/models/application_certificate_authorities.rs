@@ -9,15 +9,8 @@
 /// Application Certificate Authority
 ///
 /// Schema for a single Application Certificate Authority
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthority {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,15 +86,8 @@ pub struct ApplicationCertificateAuthority {
 ///   "totalCount": 4
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorities {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -17,14 +17,8 @@
 ///   "name": "my certificate authority"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorityPost {
     /// name
     pub name: String,
@@ -40,7 +34,7 @@ pub struct ApplicationCertificateAuthorityPost {
 }
 
 impl ApplicationCertificateAuthorityPost {
-    ///A `ApplicationCertificateAuthorityPost` with its required fields set and every optional field unset.
+    /// A `ApplicationCertificateAuthorityPost` with its required fields set and every optional field unset.
     pub fn new(name: String, ca_bundle: String) -> Self {
         ApplicationCertificateAuthorityPost {
             name,
@@ -66,21 +60,11 @@ impl crate::runtime::Validate for ApplicationCertificateAuthorityPost {
         }
 
         if let Some(value) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {

@@ -7,15 +7,8 @@
 //! The `application_certificate_certificate_info` model and the types nested in it.
 
 /// ApplicationCertificateCertificateInfo
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateCertificateInfo {
     /// serialNumber
     #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]

@@ -19,14 +19,8 @@
 ///   "subTopics": []
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificatePost {
     /// status
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +48,7 @@ pub struct ApplicationCertificatePost {
 }
 
 impl ApplicationCertificatePost {
-    ///A `ApplicationCertificatePost` with its required fields set and every optional field unset.
+    /// A `ApplicationCertificatePost` with its required fields set and every optional field unset.
     pub fn new(certificate: String) -> Self {
         ApplicationCertificatePost {
             status: None,
@@ -73,21 +67,11 @@ impl crate::runtime::Validate for ApplicationCertificatePost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.device_ids {
@@ -98,9 +82,7 @@ impl crate::runtime::Validate for ApplicationCertificatePost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -113,12 +95,7 @@ impl crate::runtime::Validate for ApplicationCertificatePost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -136,12 +113,7 @@ impl crate::runtime::Validate for ApplicationCertificatePost {
         }
 
         if let Some(value) = &self.filter_type {
-            v.field(
-                "filterType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("filterType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.pub_topics {

@@ -7,15 +7,8 @@
 //! The `application_creation_by_template_result_validation_errors_item` model and the types nested in it.
 
 /// ApplicationCreationByTemplateResultValidationErrorsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCreationByTemplateResultValidationErrorsItem {
     /// type
     #[serde(default, skip_serializing_if = "Option::is_none")]

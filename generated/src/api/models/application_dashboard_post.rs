@@ -16,14 +16,8 @@
 ///   "public": false
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPost {
     /// name
     pub name: String,
@@ -68,7 +62,7 @@ pub struct ApplicationDashboardPost {
 }
 
 impl ApplicationDashboardPost {
-    ///A `ApplicationDashboardPost` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         ApplicationDashboardPost {
             name,
@@ -105,24 +99,14 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
                 "blocks",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.refresh_rate {
@@ -136,29 +120,17 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
         }
 
         if let Some(value) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("duration", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(value) = &self.resolution {
-            v.field(
-                "resolution",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("resolution", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(value) = &self.default_theme {
             v.field(
                 "defaultTheme",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -168,12 +140,7 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -185,12 +152,7 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object10_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject10Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject10Config {
     /// allowUpdates
     #[serde(
@@ -98,48 +91,26 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject10Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_direction {
             v.field(
                 "sortDirection",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_field {
-            v.field(
-                "sortField",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("sortField", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter {
-            v.field(
-                "filter",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("filter", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.event_state {
-            v.field(
-                "eventState",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("eventState", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.columns {
@@ -148,12 +119,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject10Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

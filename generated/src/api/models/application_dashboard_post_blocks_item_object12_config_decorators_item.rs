@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object12_config_decorators_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItemType,
@@ -71,7 +65,7 @@ pub struct ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem {
 }
 
 impl ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem {
-    ///A `ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItemType,
         y_axis_id: String,
@@ -96,49 +90,24 @@ for ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.y_axis_id;
-            v.field(
-                "yAxisId",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("yAxisId", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.line_style {
-            v.field(
-                "lineStyle",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("lineStyle", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.line_weight {
@@ -153,21 +122,11 @@ for ApplicationDashboardPostBlocksItemObject12ConfigDecoratorsItem {
 
         {
             let value = &self.y1;
-            v.field(
-                "y1",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("y1", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y2 {
-            v.field(
-                "y2",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("y2", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object12_config_segments_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject12ConfigSegmentsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject12ConfigSegmentsItem {
     /// attribute
     #[serde(
@@ -195,111 +188,54 @@ for ApplicationDashboardPostBlocksItemObject12ConfigSegmentsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.expression {
-            v.field(
-                "expression",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("expression", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.graph_type {
-            v.field(
-                "graphType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("graphType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_format {
-            v.field(
-                "yAxisFormat",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("yAxisFormat", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_label {
-            v.field(
-                "yAxisLabel",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("yAxisLabel", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_max {
-            v.field(
-                "yAxisMax",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("yAxisMax", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_min {
-            v.field(
-                "yAxisMin",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("yAxisMin", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_id {
-            v.field(
-                "yAxisId",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("yAxisId", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.line_type {
-            v.field(
-                "lineType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("lineType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.line_weight {
@@ -328,12 +264,7 @@ for ApplicationDashboardPostBlocksItemObject12ConfigSegmentsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -345,24 +276,14 @@ for ApplicationDashboardPostBlocksItemObject12ConfigSegmentsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object12_config_y_axes_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem {
     /// id
     pub id: String,
@@ -86,7 +80,7 @@ pub struct ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem {
 }
 
 impl ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem {
-    ///A `ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem` with its required fields set and every optional field unset.
     pub fn new(id: String) -> Self {
         ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem {
             id,
@@ -107,66 +101,31 @@ for ApplicationDashboardPostBlocksItemObject12ConfigYAxesItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.id;
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.position {
-            v.field(
-                "position",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("position", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.min {
-            v.field(
-                "min",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("min", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.max {
-            v.field(
-                "max",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("max", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.format {
-            v.field(
-                "format",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("format", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.scale {
-            v.field(
-                "scale",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("scale", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

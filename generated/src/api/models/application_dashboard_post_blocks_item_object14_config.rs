@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object14_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject14Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject14Config {
     /// url
     #[serde(
@@ -30,12 +23,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject14Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.url {
-            v.field(
-                "url",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("url", |v| v.max_length(value, 2048));
         }
     }
 }

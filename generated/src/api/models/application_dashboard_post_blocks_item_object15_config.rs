@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object15_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject15Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject15Config {
     /// bgColor
     #[serde(
@@ -82,57 +75,30 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject15Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.bg_color {
-            v.field(
-                "bgColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("bgColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_link_url {
-            v.field(
-                "imageLinkUrl",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("imageLinkUrl", |v| v.max_length(value, 2048));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_url {
-            v.field(
-                "imageUrl",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("imageUrl", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_source {
             v.field(
                 "imageSource",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("deviceId", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
     }
 }

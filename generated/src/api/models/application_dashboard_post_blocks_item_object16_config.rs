@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object16_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject16Config {
     /// imageUrl
     #[serde(
@@ -81,21 +74,11 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject16Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_url {
-            v.field(
-                "imageUrl",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("imageUrl", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.background_color {
-            v.field(
-                "backgroundColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("backgroundColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.segments {
@@ -104,12 +87,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject16Conf
                 |v| {
                     v.max_items(value.len(), 300);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -121,12 +99,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject16Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object16_config_overlays_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem {

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object16_config_overlays_item_object` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObjectType,
@@ -49,7 +43,7 @@ pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
 }
 
 impl ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
-    ///A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObjectType,
         size: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObjectSize,
@@ -73,22 +67,12 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.size;
-            v.field(
-                "size",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("size", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -103,12 +87,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.popup_template {
-            v.field(
-                "popupTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("popupTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.conditions {
@@ -117,12 +96,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -132,9 +106,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject {
             let value = &self.default_condition;
             v.field(
                 "defaultCondition",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object16_config_overlays_item_object2` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2Type,
@@ -57,7 +51,7 @@ pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
 }
 
 impl ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
-    ///A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2Type,
         size: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObjectSize,
@@ -82,22 +76,12 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.size;
-            v.field(
-                "size",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("size", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -112,12 +96,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.popup_template {
-            v.field(
-                "popupTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("popupTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.conditions {
@@ -126,12 +105,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -141,19 +115,12 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject2 {
             let value = &self.default_condition;
             v.field(
                 "defaultCondition",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value_template {
-            v.field(
-                "valueTemplate",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("valueTemplate", |v| v.max_length(value, 255));
         }
     }
 }

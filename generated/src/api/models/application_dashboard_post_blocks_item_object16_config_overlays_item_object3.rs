@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object16_config_overlays_item_object3` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject2BlockType,
@@ -105,7 +99,7 @@ pub struct ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
 }
 
 impl ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
-    ///A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject2BlockType,
         size: crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObjectSize,
@@ -135,22 +129,12 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.size;
-            v.field(
-                "size",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("size", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -165,12 +149,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.popup_template {
-            v.field(
-                "popupTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("popupTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.conditions {
@@ -179,12 +158,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -194,46 +168,24 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
             let value = &self.default_condition;
             v.field(
                 "defaultCondition",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.min {
-            v.field(
-                "min",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("min", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.max {
-            v.field(
-                "max",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("max", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.background_color {
-            v.field(
-                "backgroundColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("backgroundColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value_template {
-            v.field(
-                "valueTemplate",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("valueTemplate", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.length {
@@ -249,9 +201,7 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3 {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.orientation {
             v.field(
                 "orientation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

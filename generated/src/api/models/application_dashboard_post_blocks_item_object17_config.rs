@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object17_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject17Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject17Config {
     /// realTime
     #[serde(
@@ -80,12 +73,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject17Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.segments {
@@ -94,12 +82,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject17Conf
                 |v| {
                     v.max_items(value.len(), 255);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -111,12 +94,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject17Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -125,9 +103,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject17Conf
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_condition {
             v.field(
                 "defaultCondition",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18Config {
     /// defaultMode
     #[serde(
@@ -50,9 +43,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject18Conf
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_mode {
             v.field(
                 "defaultMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -62,12 +53,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject18Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item_object` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject {
     /// type
     #[serde(
@@ -132,101 +125,52 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.template_id {
-            v.field(
-                "templateId",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("templateId", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 512);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 512));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.grid {
-            v.field(
-                "grid",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("grid", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_query {
             v.field(
                 "defaultQuery",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.max {
-            v.field(
-                "max",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("max", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.min {
-            v.field(
-                "min",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("min", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.step {
-            v.field(
-                "step",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("step", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_value {
             v.field(
                 "defaultValue",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

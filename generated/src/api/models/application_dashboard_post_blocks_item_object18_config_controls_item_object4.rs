@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item_object4` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4 {
     /// type
     #[serde(
@@ -101,66 +94,34 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.template_id {
-            v.field(
-                "templateId",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("templateId", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 512);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 512));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.grid {
-            v.field(
-                "grid",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("grid", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_query {
             v.field(
                 "defaultQuery",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_value {
-            v.field(
-                "defaultValue",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("defaultValue", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.options {
@@ -169,12 +130,7 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4 {
                 |v| {
                     v.max_items(value.len(), 500);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item_object5` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject5
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject5 {
     /// type
     #[serde(
@@ -68,48 +61,23 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject5 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.template_id {
-            v.field(
-                "templateId",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("templateId", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.grid {
-            v.field(
-                "grid",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("grid", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.help {
-            v.field(
-                "help",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("help", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item_object6` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6 {
     /// type
     #[serde(
@@ -146,93 +139,43 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.action {
-            v.field(
-                "action",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("action", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.template_id {
-            v.field(
-                "templateId",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("templateId", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 512);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 512));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.grid {
-            v.field(
-                "grid",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("grid", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.payload {
-            v.field(
-                "payload",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("payload", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.button_id {
-            v.field(
-                "buttonId",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("buttonId", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.workflow_id {
-            v.field(
-                "workflowId",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("workflowId", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
@@ -241,12 +184,7 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -258,33 +196,18 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.command_name {
-            v.field(
-                "commandName",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("commandName", |v| v.max_length(value, 255));
         }
     }
 }

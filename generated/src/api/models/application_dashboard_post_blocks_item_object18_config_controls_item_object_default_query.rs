@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item_object_default_query` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObjectDefaultQuery
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObjectDefaultQuery {
     /// attribute
     #[serde(
@@ -71,20 +64,13 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObjectDefaultQue
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -94,12 +80,7 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObjectDefaultQue
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -111,24 +92,14 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObjectDefaultQue
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object20_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject20Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject20Config {
     /// allowUpdates
     #[serde(
@@ -45,21 +38,11 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject20Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter {
-            v.field(
-                "filter",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("filter", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object21_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject21Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject21Config {
     /// realTime
     #[serde(
@@ -71,30 +64,15 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject21Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.percent_format {
-            v.field(
-                "percentFormat",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("percentFormat", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value_format {
-            v.field(
-                "valueFormat",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("valueFormat", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.segments {
@@ -103,12 +81,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject21Conf
                 |v| {
                     v.max_items(value.len(), 255);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object22_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject22Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject22Config {
     /// additionalAttributes
     #[serde(
@@ -256,12 +249,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject22Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -288,20 +276,13 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject22Conf
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_center {
-            v.field(
-                "defaultCenter",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("defaultCenter", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_zoom {
             v.field(
                 "defaultZoom",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -311,12 +292,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject22Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -328,69 +304,34 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject22Conf
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.end_color {
-            v.field(
-                "endColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("endColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_template {
-            v.field(
-                "iconTemplate",
-                |v| {
-                    v.max_length(value, 73727);
-                },
-            );
+            v.field("iconTemplate", |v| v.max_length(value, 73727));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_url {
-            v.field(
-                "imageUrl",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("imageUrl", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.pin_mode {
-            v.field(
-                "pinMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("pinMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.pixel_a {
@@ -414,48 +355,23 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject22Conf
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.popup_template {
-            v.field(
-                "popupTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("popupTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.resolution {
-            v.field(
-                "resolution",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("resolution", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.start_color {
-            v.field(
-                "startColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("startColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.x_attribute {
-            v.field(
-                "xAttribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("xAttribute", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_attribute {
-            v.field(
-                "yAttribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("yAttribute", |v| v.max_length(value, 255));
         }
     }
 }

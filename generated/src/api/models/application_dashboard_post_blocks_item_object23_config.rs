@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object23_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject23Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject23Config {
     /// title
     #[serde(
@@ -37,21 +30,11 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject23Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.title {
-            v.field(
-                "title",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("title", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.content {
-            v.field(
-                "content",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("content", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object24_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject24Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject24Config {
     /// filter
     #[serde(
@@ -70,12 +63,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject24Conf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter {
-            v.field(
-                "filter",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("filter", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_version {

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object2_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2Config {
     /// realTime
     #[serde(
@@ -95,48 +88,23 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject2Confi
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.x_axis_format {
-            v.field(
-                "xAxisFormat",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("xAxisFormat", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.x_axis_label {
-            v.field(
-                "xAxisLabel",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("xAxisLabel", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.x_axis_max {
-            v.field(
-                "xAxisMax",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("xAxisMax", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.x_axis_min {
-            v.field(
-                "xAxisMin",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("xAxisMin", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.segments {
@@ -145,12 +113,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject2Confi
                 |v| {
                     v.max_items(value.len(), 255);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem {
     /// attribute
     #[serde(
@@ -124,30 +117,18 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
@@ -156,12 +137,7 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -173,51 +149,26 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.expression {
-            v.field(
-                "expression",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("expression", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.y_axis_label {
-            v.field(
-                "yAxisLabel",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("yAxisLabel", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.line_weight {
@@ -231,12 +182,7 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItem {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.graph_type {
-            v.field(
-                "graphType",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("graphType", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue,
@@ -30,7 +24,7 @@ pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregatio
 }
 
 impl ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject {
-    ///A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue,
     ) -> Self {
@@ -47,12 +41,7 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

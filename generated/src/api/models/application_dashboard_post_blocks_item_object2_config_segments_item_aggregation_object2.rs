@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2 {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Type,
@@ -23,7 +17,7 @@ pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregatio
 }
 
 impl ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2 {
-    ///A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Type,
         options: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options,
@@ -41,22 +35,12 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.options;
-            v.field(
-                "options",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("options", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,21 +7,15 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options {
     /// value
     pub value: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue,
 }
 
 impl ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options {
-    ///A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2Options` with its required fields set and every optional field unset.
     pub fn new(
         value: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue,
     ) -> Self {
@@ -37,12 +31,7 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

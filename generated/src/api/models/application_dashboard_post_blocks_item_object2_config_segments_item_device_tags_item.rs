@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_device_tags_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemDeviceTagsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemDeviceTagsItem {
     /// key
     #[serde(
@@ -46,30 +39,15 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemDeviceTagsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("key", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value {
-            v.field(
-                "value",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("value", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.from_ctx {
-            v.field(
-                "fromCtx",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("fromCtx", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object3_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject3Config {
     /// configuration
     #[serde(
@@ -69,9 +62,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject3Confi
         if let Some(crate::runtime::Nullable::Value(value)) = &self.configuration {
             v.field(
                 "configuration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -81,12 +72,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject3Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -95,9 +81,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject3Confi
         if let Some(crate::runtime::Nullable::Value(value)) = &self.vega_version {
             v.field(
                 "vegaVersion",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

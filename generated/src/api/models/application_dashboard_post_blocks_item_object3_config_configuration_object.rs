@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object3_config_configuration_object` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigConfigurationObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject3ConfigConfigurationObject {
     /// headContent
     #[serde(
@@ -40,21 +33,11 @@ for ApplicationDashboardPostBlocksItemObject3ConfigConfigurationObject {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.head_content {
-            v.field(
-                "headContent",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("headContent", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.body_content {
-            v.field(
-                "bodyContent",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("bodyContent", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object3_config_segments_item_object2` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject2 {
     /// queryType
     #[serde(
@@ -101,38 +94,21 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject2 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_type {
-            v.field(
-                "queryType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("queryType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -142,12 +118,7 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -159,33 +130,18 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

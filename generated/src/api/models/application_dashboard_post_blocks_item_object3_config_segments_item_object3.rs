@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object3_config_segments_item_object3` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject3 {
     /// queryType
     #[serde(
@@ -100,84 +93,42 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject3 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_type {
-            v.field(
-                "queryType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("queryType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.data_table_id {
             v.field(
                 "dataTableId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_mode {
-            v.field(
-                "queryMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("queryMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_column {
-            v.field(
-                "sortColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("sortColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_direction {
-            v.field(
-                "sortDirection",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("sortDirection", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.limit {
-            v.field(
-                "limit",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("limit", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.offset {
-            v.field(
-                "offset",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("offset", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object3_config_segments_item_object4` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject4 {
     /// queryType
     #[serde(
@@ -104,21 +97,11 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject4 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_type {
-            v.field(
-                "queryType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("queryType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attributes {
@@ -127,70 +110,35 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject4 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_field {
-            v.field(
-                "sortField",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("sortField", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_direction {
-            v.field(
-                "sortDirection",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("sortDirection", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.page {
-            v.field(
-                "page",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("page", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.per_page {
-            v.field(
-                "perPage",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("perPage", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.composite_state_type
         {
-            v.field(
-                "compositeStateType",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("compositeStateType", |v| v.max_length(value, 255));
         }
     }
 }

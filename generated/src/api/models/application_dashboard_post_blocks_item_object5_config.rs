@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object5_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject5Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject5Config {
     /// dataTableId
     #[serde(
@@ -101,19 +94,12 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject5Confi
         if let Some(crate::runtime::Nullable::Value(value)) = &self.data_table_id {
             v.field(
                 "dataTableId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_sort_column {
-            v.field(
-                "defaultSortColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("defaultSortColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
@@ -121,46 +107,24 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject5Confi
         {
             v.field(
                 "defaultSortDirection",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_limit {
-            v.field(
-                "defaultLimit",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("defaultLimit", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_offset {
-            v.field(
-                "defaultOffset",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("defaultOffset", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_mode {
-            v.field(
-                "queryMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("queryMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.columns {
@@ -169,12 +133,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject5Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object5_config_columns_item_type` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType {

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object6_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject6Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject6Config {
     /// segments
     pub segments: Vec<
@@ -39,7 +33,7 @@ pub struct ApplicationDashboardPostBlocksItemObject6Config {
 }
 
 impl ApplicationDashboardPostBlocksItemObject6Config {
-    ///A `ApplicationDashboardPostBlocksItemObject6Config` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject6Config` with its required fields set and every optional field unset.
     pub fn new(
         segments: Vec<
             crate::models::ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem,
@@ -65,12 +59,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject6Confi
                     v.min_items(value.len(), 1);
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -82,12 +71,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject6Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -97,9 +81,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject6Confi
             let value = &self.default_condition;
             v.field(
                 "defaultCondition",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object6_config_conditions_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject6ConfigConditionsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject6ConfigConditionsItem {
     /// color
     #[serde(
@@ -71,57 +64,27 @@ for ApplicationDashboardPostBlocksItemObject6ConfigConditionsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.condition {
-            v.field(
-                "condition",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("condition", |v| v.max_length(value, 2048));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.image_url {
-            v.field(
-                "imageUrl",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("imageUrl", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.shape {
-            v.field(
-                "shape",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("shape", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object6_config_default_condition` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition {
     /// color
     pub color: String,
@@ -35,7 +29,7 @@ pub struct ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition {
 }
 
 impl ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition {
-    ///A `ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition` with its required fields set and every optional field unset.
     pub fn new(color: String) -> Self {
         ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition {
             color,
@@ -51,30 +45,15 @@ for ApplicationDashboardPostBlocksItemObject6ConfigDefaultCondition {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.color;
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value {
-            v.field(
-                "value",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("value", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object6_config_segments_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem {
     /// id
     pub id: String,
@@ -23,7 +17,7 @@ pub struct ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem {
 }
 
 impl ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem {
-    ///A `ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem` with its required fields set and every optional field unset.
     pub fn new(id: String, query: String) -> Self {
         ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem {
             id,
@@ -38,22 +32,12 @@ for ApplicationDashboardPostBlocksItemObject6ConfigSegmentsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.id;
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         {
             let value = &self.query;
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
     }
 }

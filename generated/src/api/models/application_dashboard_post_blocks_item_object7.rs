@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object7` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject7
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject7 {
     /// id
     #[serde(
@@ -72,7 +66,7 @@ pub struct ApplicationDashboardPostBlocksItemObject7 {
 }
 
 impl ApplicationDashboardPostBlocksItemObject7 {
-    ///A `ApplicationDashboardPostBlocksItemObject7` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostBlocksItemObject7` with its required fields set and every optional field unset.
     pub fn new(
         start_x: f64,
         start_y: f64,
@@ -99,58 +93,31 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject7 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.title {
-            v.field(
-                "title",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("title", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.application_id {
             v.field(
                 "applicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         {
             let value = &self.block_type;
-            v.field(
-                "blockType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("blockType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.config {
-            v.field(
-                "config",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("config", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

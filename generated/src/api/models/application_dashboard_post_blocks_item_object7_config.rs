@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object7_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject7Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject7Config {
     /// additionalAttributes
     #[serde(
@@ -145,12 +138,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject7Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -159,64 +147,35 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject7Confi
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_link_type {
             v.field(
                 "deviceLinkType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_link_url {
-            v.field(
-                "deviceLinkUrl",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("deviceLinkUrl", |v| v.max_length(value, 2048));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#match {
-            v.field(
-                "match",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("match", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_field {
-            v.field(
-                "sortField",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sortField", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_direction {
             v.field(
                 "sortDirection",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter {
-            v.field(
-                "filter",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("filter", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.columns {
@@ -225,12 +184,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject7Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

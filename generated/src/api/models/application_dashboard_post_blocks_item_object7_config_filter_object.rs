@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object7_config_filter_object` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject7ConfigFilterObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject7ConfigFilterObject {
     /// ids
     #[serde(
@@ -57,12 +50,7 @@ for ApplicationDashboardPostBlocksItemObject7ConfigFilterObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -74,24 +62,14 @@ for ApplicationDashboardPostBlocksItemObject7ConfigFilterObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.search_param {
-            v.field(
-                "searchParam",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("searchParam", |v| v.max_length(value, 255));
         }
     }
 }

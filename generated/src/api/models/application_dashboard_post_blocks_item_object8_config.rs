@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object8_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject8Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject8Config {
     /// deviceIds
     #[serde(
@@ -73,12 +66,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject8Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -90,35 +78,20 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject8Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .max_results_per_device
         {
-            v.field(
-                "maxResultsPerDevice",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("maxResultsPerDevice", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object9_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject9Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject9Config {
     /// attributes
     #[serde(
@@ -104,12 +97,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject9Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -121,12 +109,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject9Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
@@ -138,33 +121,18 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject9Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("duration", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sort_direction {
@@ -193,12 +161,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject9Confi
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

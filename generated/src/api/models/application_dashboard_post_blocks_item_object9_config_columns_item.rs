@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object9_config_columns_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject9ConfigColumnsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObject9ConfigColumnsItem {
     /// headerTemplate
     #[serde(
@@ -65,48 +58,23 @@ for ApplicationDashboardPostBlocksItemObject9ConfigColumnsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.header_template {
-            v.field(
-                "headerTemplate",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("headerTemplate", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.row_template {
-            v.field(
-                "rowTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("rowTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("attribute", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_blocks_item_object_config` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObjectConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostBlocksItemObjectConfig {
     /// filter
     #[serde(
@@ -30,12 +23,7 @@ impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObjectConfig
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter {
-            v.field(
-                "filter",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("filter", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object2_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject2ValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject2ValidationConfig {
     /// deviceIds
     #[serde(
@@ -66,9 +59,7 @@ for ApplicationDashboardPostContextConfigurationItemObject2ValidationConfig {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -81,24 +72,14 @@ for ApplicationDashboardPostContextConfigurationItemObject2ValidationConfig {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("query", |v| v.max_length(value, 8192));
         }
     }
 }

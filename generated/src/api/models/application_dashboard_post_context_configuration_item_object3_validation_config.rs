@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object3_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject3ValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject3ValidationConfig {
     /// deviceTags
     #[serde(
@@ -41,12 +34,7 @@ for ApplicationDashboardPostContextConfigurationItemObject3ValidationConfig {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object4` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject4 {
     /// name
     pub name: String,
@@ -54,7 +48,7 @@ pub struct ApplicationDashboardPostContextConfigurationItemObject4 {
 }
 
 impl ApplicationDashboardPostContextConfigurationItemObject4 {
-    ///A `ApplicationDashboardPostContextConfigurationItemObject4` with its required fields set and every optional field unset.
+    /// A `ApplicationDashboardPostContextConfigurationItemObject4` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         r#type: crate::models::ApplicationDashboardPostContextConfigurationItemObject4Type,
@@ -77,30 +71,18 @@ for ApplicationDashboardPostContextConfigurationItemObject4 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.application_id {
             v.field(
                 "applicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -108,18 +90,14 @@ for ApplicationDashboardPostContextConfigurationItemObject4 {
             let value = &self.default_value;
             v.field(
                 "defaultValue",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.validation_config {
             v.field(
                 "validationConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object4_default_value` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject4DefaultValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostContextConfigurationItemObject4DefaultValue {

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object4_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject4ValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject4ValidationConfig {
     /// min
     #[serde(

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object5_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject5ValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject5ValidationConfig {
     /// regExp
     #[serde(
@@ -32,12 +25,7 @@ for ApplicationDashboardPostContextConfigurationItemObject5ValidationConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.reg_exp {
-            v.field(
-                "regExp",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("regExp", |v| v.max_length(value, 1024));
         }
     }
 }

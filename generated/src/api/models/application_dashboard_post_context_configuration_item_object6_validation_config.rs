@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object6_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject6ValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObject6ValidationConfig {
     /// experienceGroupIds
     #[serde(
@@ -40,9 +33,7 @@ for ApplicationDashboardPostContextConfigurationItemObject6ValidationConfig {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },

@@ -7,15 +7,8 @@
 //! The `application_dashboard_post_context_configuration_item_object_validation_config` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObjectValidationConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPostContextConfigurationItemObjectValidationConfig {
     /// attributes
     #[serde(
@@ -38,9 +31,7 @@ for ApplicationDashboardPostContextConfigurationItemObjectValidationConfig {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },

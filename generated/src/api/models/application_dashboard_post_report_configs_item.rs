@@ -7,14 +7,8 @@
 //! The `application_dashboard_post_report_configs_item` model and the types nested in it.
 
 /// ApplicationDashboardPostReportConfigsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostReportConfigsItem {

@@ -40,55 +40,15 @@ impl From<&str> for ApplicationExportPostSchemaExportType {
     }
 }
 
-impl std::str::FromStr for ApplicationExportPostSchemaExportType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationExportPostSchemaExportType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationExportPostSchemaExportType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationExportPostSchemaExportType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationExportPostSchemaExportType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationExportPostSchemaExportType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationExportPostSchemaExportType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for ApplicationExportPostSchemaExportType {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for ApplicationExportPostSchemaExportType {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -103,15 +63,8 @@ impl crate::runtime::QueryValue for ApplicationExportPostSchemaExportType {
 ///   "includeFiles": true
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExportPostSchema {
     /// includeFiles
     #[serde(rename = "includeFiles", default, skip_serializing_if = "Option::is_none")]
@@ -159,48 +112,23 @@ impl crate::runtime::Validate for ApplicationExportPostSchema {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.export_type {
-            v.field(
-                "exportType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("exportType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.credential_name {
-            v.field(
-                "credentialName",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("credentialName", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.repo {
-            v.field(
-                "repo",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("repo", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_ftue_tracking_item` model and the types nested in it.
 
 /// ApplicationFtueTrackingItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationFtueTrackingItem {
     /// name
     pub name: String,
@@ -25,7 +19,7 @@ pub struct ApplicationFtueTrackingItem {
 }
 
 impl ApplicationFtueTrackingItem {
-    ///A `ApplicationFtueTrackingItem` with its required fields set and every optional field unset.
+    /// A `ApplicationFtueTrackingItem` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         version: f64,
@@ -44,22 +38,12 @@ impl crate::runtime::Validate for ApplicationFtueTrackingItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.status;
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_global_patch` model and the types nested in it.
 
 /// ApplicationGlobalPatchItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationGlobalPatchItem {
     /// key
     pub key: String,
@@ -43,7 +37,7 @@ pub struct ApplicationGlobalPatchItem {
 }
 
 impl ApplicationGlobalPatchItem {
-    ///A `ApplicationGlobalPatchItem` with its required fields set and every optional field unset.
+    /// A `ApplicationGlobalPatchItem` with its required fields set and every optional field unset.
     pub fn new(key: String) -> Self {
         ApplicationGlobalPatchItem {
             key,
@@ -59,12 +53,7 @@ impl crate::runtime::Validate for ApplicationGlobalPatchItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.key;
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.json {
@@ -78,12 +67,7 @@ impl crate::runtime::Validate for ApplicationGlobalPatchItem {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `application_globals_item` model and the types nested in it.
 
 /// ApplicationGlobalsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationGlobalsItem {
     /// key
     pub key: String,
@@ -38,7 +32,7 @@ pub struct ApplicationGlobalsItem {
 }
 
 impl ApplicationGlobalsItem {
-    ///A `ApplicationGlobalsItem` with its required fields set and every optional field unset.
+    /// A `ApplicationGlobalsItem` with its required fields set and every optional field unset.
     pub fn new(key: String, json: String) -> Self {
         ApplicationGlobalsItem {
             key,
@@ -54,12 +48,7 @@ impl crate::runtime::Validate for ApplicationGlobalsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.key;
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
@@ -74,12 +63,7 @@ impl crate::runtime::Validate for ApplicationGlobalsItem {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_import_executions_item_error` model and the types nested in it.
 
 /// ApplicationImportExecutionsItemError
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportExecutionsItemError {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,15 +7,8 @@
 //! The `application_import_executions_item_repo` model and the types nested in it.
 
 /// ApplicationImportExecutionsItemRepo
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportExecutionsItemRepo {
     /// branch
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,21 +22,11 @@ impl crate::runtime::Validate for ApplicationImportExecutionsItemRepo {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.branch {
-            v.field(
-                "branch",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("branch", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.directory {
-            v.field(
-                "directory",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("directory", |v| v.max_length(value, 1024));
         }
     }
 }

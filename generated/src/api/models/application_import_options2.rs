@@ -19,15 +19,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportOptions2 {
     /// fromApplicationId
     #[serde(
@@ -74,36 +67,22 @@ impl crate::runtime::Validate for ApplicationImportOptions2 {
         if let Some(value) = &self.from_application_id {
             v.field(
                 "fromApplicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         if let Some(value) = &self.import_url {
-            v.field(
-                "importUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("importUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.conflict_behavior {
             v.field(
                 "conflictBehavior",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -113,33 +92,18 @@ impl crate::runtime::Validate for ApplicationImportOptions2 {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.credential_name {
-            v.field(
-                "credentialName",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("credentialName", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.repo {
-            v.field(
-                "repo",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("repo", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

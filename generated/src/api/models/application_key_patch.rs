@@ -16,15 +16,8 @@
 ///   "status": "active"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPatch {
     /// status
     #[serde(
@@ -96,12 +89,7 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.status {
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
@@ -115,21 +103,11 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.filter_type {
-            v.field(
-                "filterType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("filterType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.pub_topics {
@@ -169,9 +147,7 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.address_filter_type {
             v.field(
                 "addressFilterType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -181,12 +157,7 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 48);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 48));
                     }
                 },
             );

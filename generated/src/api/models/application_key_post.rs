@@ -18,15 +18,8 @@
 ///   "subTopics": []
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPost {
     /// deviceIds
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
@@ -72,9 +65,7 @@ impl crate::runtime::Validate for ApplicationKeyPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -87,12 +78,7 @@ impl crate::runtime::Validate for ApplicationKeyPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -109,21 +95,11 @@ impl crate::runtime::Validate for ApplicationKeyPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.filter_type {
-            v.field(
-                "filterType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("filterType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.pub_topics {
@@ -163,9 +139,7 @@ impl crate::runtime::Validate for ApplicationKeyPost {
         if let Some(value) = &self.address_filter_type {
             v.field(
                 "addressFilterType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -175,12 +149,7 @@ impl crate::runtime::Validate for ApplicationKeyPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 48);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 48));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `application_period_summaries` model and the types nested in it.
 
 /// ApplicationPeriodSummariesItemsItemSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummariesItemsItemSummary {
     /// Schema for the result of a device counts request
     #[serde(rename = "deviceCounts", default, skip_serializing_if = "Option::is_none")]
@@ -33,15 +26,8 @@ pub struct ApplicationPeriodSummariesItemsItemSummary {
 }
 
 /// ApplicationPeriodSummariesItemsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummariesItemsItem {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,15 +102,8 @@ pub struct ApplicationPeriodSummariesItemsItem {
 ///   "totalCount": 8
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummaries {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,14 +16,8 @@
 ///   "name": "My New Application"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPost {
     /// orgId
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
@@ -76,7 +70,7 @@ pub struct ApplicationPost {
 }
 
 impl ApplicationPost {
-    ///A `ApplicationPost` with its required fields set and every optional field unset.
+    /// A `ApplicationPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         ApplicationPost {
             org_id: None,
@@ -98,20 +92,13 @@ impl crate::runtime::Validate for ApplicationPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.org_id {
-            v.field(
-                "orgId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("orgId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.application_template_id {
             v.field(
                 "applicationTemplateId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -127,12 +114,7 @@ impl crate::runtime::Validate for ApplicationPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.applied_template_ids {
@@ -143,9 +125,7 @@ impl crate::runtime::Validate for ApplicationPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -169,12 +149,7 @@ impl crate::runtime::Validate for ApplicationPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -183,9 +158,7 @@ impl crate::runtime::Validate for ApplicationPost {
         if let Some(value) = &self.archive_config {
             v.field(
                 "archiveConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 

@@ -20,15 +20,8 @@
 ///   "lastUpdatedByType": "user"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadme {
     /// applicationId
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]

@@ -15,15 +15,8 @@
 ///   "content": "The new readme content"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadmePatch {
     /// content
     #[serde(
@@ -38,12 +31,7 @@ impl crate::runtime::Validate for ApplicationReadmePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.content {
-            v.field(
-                "content",
-                |v| {
-                    v.max_length(value, 131072);
-                },
-            );
+            v.field("content", |v| v.max_length(value, 131072));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `application_search_result` model and the types nested in it.
 
 /// ApplicationSearchResultItemMetadata
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSearchResultItemMetadata {
     /// descriptor
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,53 +152,21 @@ impl From<&str> for ApplicationSearchResultItemType {
     }
 }
 
-impl std::str::FromStr for ApplicationSearchResultItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ApplicationSearchResultItemType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ApplicationSearchResultItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ApplicationSearchResultItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ApplicationSearchResultItemType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ApplicationSearchResultItemType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationSearchResultItemType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// ApplicationSearchResultItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSearchResultItem {
     /// id
     pub id: String,
@@ -232,7 +193,7 @@ pub struct ApplicationSearchResultItem {
 }
 
 impl ApplicationSearchResultItem {
-    ///A `ApplicationSearchResultItem` with its required fields set and every optional field unset.
+    /// A `ApplicationSearchResultItem` with its required fields set and every optional field unset.
     pub fn new(
         id: String,
         name: String,

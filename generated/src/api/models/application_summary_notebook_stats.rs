@@ -7,15 +7,8 @@
 //! The `application_summary_notebook_stats` model and the types nested in it.
 
 /// ApplicationSummaryNotebookStats
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSummaryNotebookStats {
     /// awaitingCompletion
     #[serde(

@@ -7,15 +7,8 @@
 //! The `application_summary_storage_stats` model and the types nested in it.
 
 /// ApplicationSummaryStorageStats
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSummaryStorageStats {
     /// count
     #[serde(default, skip_serializing_if = "Option::is_none")]

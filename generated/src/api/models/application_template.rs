@@ -7,15 +7,8 @@
 //! The `application_template` model and the types nested in it.
 
 /// ApplicationTemplateSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateSummary {
     /// applicationCertificateAuthorityCount
     #[serde(
@@ -156,15 +149,8 @@ pub struct ApplicationTemplateSummary {
 ///   "templateUrl": "https://example.com/theTemplate"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplate {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

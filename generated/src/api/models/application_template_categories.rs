@@ -9,15 +9,8 @@
 /// Application Template Category
 ///
 /// Schema for a single Application Template Category
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateCategory {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,15 +54,8 @@ pub struct ApplicationTemplateCategory {
 ///   "totalCount": 2
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateCategories {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,15 +19,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationsImportOptions {
     /// importUrl
     #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
@@ -47,21 +40,11 @@ impl crate::runtime::Validate for ApplicationsImportOptions {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.import_url {
-            v.field(
-                "importUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("importUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.include {
@@ -70,12 +53,7 @@ impl crate::runtime::Validate for ApplicationsImportOptions {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

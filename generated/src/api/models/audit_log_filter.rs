@@ -7,15 +7,8 @@
 //! The `audit_log_filter` model and the types nested in it.
 
 /// AuditLogFilterPrimaryTargetItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterPrimaryTargetItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,44 +25,22 @@ impl crate::runtime::Validate for AuditLogFilterPrimaryTargetItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
 
 /// AuditLogFilterSecondaryTargetItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterSecondaryTargetItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,44 +57,22 @@ impl crate::runtime::Validate for AuditLogFilterSecondaryTargetItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
 
 /// AuditLogFilterActorItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterActorItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,30 +89,15 @@ impl crate::runtime::Validate for AuditLogFilterActorItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
@@ -191,15 +125,8 @@ impl crate::runtime::Validate for AuditLogFilterActorItem {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilter {
     /// primaryTarget
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
@@ -230,12 +157,7 @@ impl crate::runtime::Validate for AuditLogFilter {
                 "primaryTarget",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -246,12 +168,7 @@ impl crate::runtime::Validate for AuditLogFilter {
                 "secondaryTarget",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -262,12 +179,7 @@ impl crate::runtime::Validate for AuditLogFilter {
                 "actor",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -278,12 +190,7 @@ impl crate::runtime::Validate for AuditLogFilter {
                 "request",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

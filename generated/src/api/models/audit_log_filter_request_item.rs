@@ -7,15 +7,8 @@
 //! The `audit_log_filter_request_item` model and the types nested in it.
 
 /// AuditLogFilterRequestItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterRequestItem {
     /// resource
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,21 +22,11 @@ impl crate::runtime::Validate for AuditLogFilterRequestItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.resource {
-            v.field(
-                "resource",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("resource", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.action {
-            v.field(
-                "action",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("action", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -26,14 +26,8 @@
 ///   "token": "token_to_use_for_authenticating_subsequent_requests"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedDevice {
     /// applicationId
     #[serde(rename = "applicationId")]
@@ -61,7 +55,7 @@ pub struct AuthenticatedDevice {
 }
 
 impl AuthenticatedDevice {
-    ///A `AuthenticatedDevice` with its required fields set and every optional field unset.
+    /// A `AuthenticatedDevice` with its required fields set and every optional field unset.
     pub fn new(
         application_id: String,
         device_id: String,

@@ -16,14 +16,8 @@
 ///   "userId": "575ed70c7ae143cd83dc4aa9"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedUser {
     /// userId
     #[serde(rename = "userId")]
@@ -43,7 +37,7 @@ pub struct AuthenticatedUser {
 }
 
 impl AuthenticatedUser {
-    ///A `AuthenticatedUser` with its required fields set and every optional field unset.
+    /// A `AuthenticatedUser` with its required fields set and every optional field unset.
     pub fn new(user_id: String, token: String) -> Self {
         AuthenticatedUser {
             user_id,

@@ -17,14 +17,8 @@
 ///   "password": "yourCurrentPassword"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ChangePassword {
     /// twoFactorCode
     #[serde(
@@ -58,7 +52,7 @@ pub struct ChangePassword {
 }
 
 impl ChangePassword {
-    ///A `ChangePassword` with its required fields set and every optional field unset.
+    /// A `ChangePassword` with its required fields set and every optional field unset.
     pub fn new(password: String, new_password: String) -> Self {
         ChangePassword {
             two_factor_code: None,
@@ -74,12 +68,7 @@ impl crate::runtime::Validate for ChangePassword {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.two_factor_code {
-            v.field(
-                "twoFactorCode",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
         {
@@ -105,12 +94,7 @@ impl crate::runtime::Validate for ChangePassword {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.token_ttl {
-            v.field(
-                "tokenTTL",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `composite_device_state_value` model and the types nested in it.
 
 /// CompositeDeviceStateValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompositeDeviceStateValue {
     /// value
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `composite_device_state_value_time_object` model and the types nested in it.
 
 /// CompositeDeviceStateValueTimeObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompositeDeviceStateValueTimeObject {
     /// $date
     #[serde(rename = "$date")]
@@ -22,7 +16,7 @@ pub struct CompositeDeviceStateValueTimeObject {
 }
 
 impl CompositeDeviceStateValueTimeObject {
-    ///A `CompositeDeviceStateValueTimeObject` with its required fields set and every optional field unset.
+    /// A `CompositeDeviceStateValueTimeObject` with its required fields set and every optional field unset.
     pub fn new(date: String) -> Self {
         CompositeDeviceStateValueTimeObject {
             date,

@@ -7,14 +7,8 @@
 //! The `credential` model and the types nested in it.
 
 /// CredentialAwsConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialAwsConfig {
     /// accessKeyId
     #[serde(rename = "accessKeyId")]
@@ -24,7 +18,7 @@ pub struct CredentialAwsConfig {
 }
 
 impl CredentialAwsConfig {
-    ///A `CredentialAwsConfig` with its required fields set and every optional field unset.
+    /// A `CredentialAwsConfig` with its required fields set and every optional field unset.
     pub fn new(access_key_id: String, region: String) -> Self {
         CredentialAwsConfig {
             access_key_id,
@@ -34,15 +28,8 @@ impl CredentialAwsConfig {
 }
 
 /// CredentialAzureConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialAzureConfig {
     /// account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,14 +37,8 @@ pub struct CredentialAzureConfig {
 }
 
 /// CredentialGcpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialGcpConfig {
     /// keyMetaJson
     #[serde(rename = "keyMetaJson")]
@@ -65,7 +46,7 @@ pub struct CredentialGcpConfig {
 }
 
 impl CredentialGcpConfig {
-    ///A `CredentialGcpConfig` with its required fields set and every optional field unset.
+    /// A `CredentialGcpConfig` with its required fields set and every optional field unset.
     pub fn new(key_meta_json: String) -> Self {
         CredentialGcpConfig {
             key_meta_json,
@@ -74,14 +55,8 @@ impl CredentialGcpConfig {
 }
 
 /// CredentialHttpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialHttpConfig {
     /// uriMatch
     #[serde(rename = "uriMatch")]
@@ -95,7 +70,7 @@ pub struct CredentialHttpConfig {
 }
 
 impl CredentialHttpConfig {
-    ///A `CredentialHttpConfig` with its required fields set and every optional field unset.
+    /// A `CredentialHttpConfig` with its required fields set and every optional field unset.
     pub fn new(
         uri_match: String,
         auth_method: crate::models::CredentialHttpConfigAuthMethod,
@@ -110,14 +85,8 @@ impl CredentialHttpConfig {
 }
 
 /// CredentialTwilioConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialTwilioConfig {
     /// accountSid
     #[serde(rename = "accountSid")]
@@ -128,7 +97,7 @@ pub struct CredentialTwilioConfig {
 }
 
 impl CredentialTwilioConfig {
-    ///A `CredentialTwilioConfig` with its required fields set and every optional field unset.
+    /// A `CredentialTwilioConfig` with its required fields set and every optional field unset.
     pub fn new(account_sid: String, api_key_sid: String) -> Self {
         CredentialTwilioConfig {
             account_sid,
@@ -138,14 +107,8 @@ impl CredentialTwilioConfig {
 }
 
 /// CredentialJwtConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialJwtConfig {
     /// issuer
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,7 +118,7 @@ pub struct CredentialJwtConfig {
 }
 
 impl CredentialJwtConfig {
-    ///A `CredentialJwtConfig` with its required fields set and every optional field unset.
+    /// A `CredentialJwtConfig` with its required fields set and every optional field unset.
     pub fn new(algorithm: crate::models::CredentialJwtConfigAlgorithm) -> Self {
         CredentialJwtConfig {
             issuer: None,
@@ -165,14 +128,8 @@ impl CredentialJwtConfig {
 }
 
 /// CredentialWhatsappConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialWhatsappConfig {
     /// fromNumberId
     #[serde(rename = "fromNumberId")]
@@ -180,7 +137,7 @@ pub struct CredentialWhatsappConfig {
 }
 
 impl CredentialWhatsappConfig {
-    ///A `CredentialWhatsappConfig` with its required fields set and every optional field unset.
+    /// A `CredentialWhatsappConfig` with its required fields set and every optional field unset.
     pub fn new(from_number_id: String) -> Self {
         CredentialWhatsappConfig {
             from_number_id,
@@ -189,14 +146,8 @@ impl CredentialWhatsappConfig {
 }
 
 /// CredentialSqlConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialSqlConfig {
     /// system
     pub system: crate::models::CredentialSqlConfigSystem,
@@ -227,7 +178,7 @@ pub struct CredentialSqlConfig {
 }
 
 impl CredentialSqlConfig {
-    ///A `CredentialSqlConfig` with its required fields set and every optional field unset.
+    /// A `CredentialSqlConfig` with its required fields set and every optional field unset.
     pub fn new(
         system: crate::models::CredentialSqlConfigSystem,
         host: String,
@@ -246,14 +197,8 @@ impl CredentialSqlConfig {
 }
 
 /// CredentialSnowflakeConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialSnowflakeConfig {
     /// host
     pub host: String,
@@ -265,7 +210,7 @@ pub struct CredentialSnowflakeConfig {
 }
 
 impl CredentialSnowflakeConfig {
-    ///A `CredentialSnowflakeConfig` with its required fields set and every optional field unset.
+    /// A `CredentialSnowflakeConfig` with its required fields set and every optional field unset.
     pub fn new(host: String, username: String, public_key: String) -> Self {
         CredentialSnowflakeConfig {
             host,
@@ -276,14 +221,8 @@ impl CredentialSnowflakeConfig {
 }
 
 /// CredentialGitConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialGitConfig {
     /// type
     pub r#type: crate::models::CredentialGitConfigType,
@@ -305,7 +244,7 @@ pub struct CredentialGitConfig {
 }
 
 impl CredentialGitConfig {
-    ///A `CredentialGitConfig` with its required fields set and every optional field unset.
+    /// A `CredentialGitConfig` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::CredentialGitConfigType,
         clone_url: String,
@@ -322,15 +261,8 @@ impl CredentialGitConfig {
 }
 
 /// CredentialDatadogConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialDatadogConfig {
     /// site
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -338,15 +270,8 @@ pub struct CredentialDatadogConfig {
 }
 
 /// CredentialCertificateKeyPairConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialCertificateKeyPairConfig {
     /// certificate
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -380,14 +305,8 @@ pub struct CredentialCertificateKeyPairConfig {
 ///   "type": "azure"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Credential {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -492,7 +411,7 @@ pub struct Credential {
 }
 
 impl Credential {
-    ///A `Credential` with its required fields set and every optional field unset.
+    /// A `Credential` with its required fields set and every optional field unset.
     pub fn new(name: String, r#type: crate::models::CredentialType) -> Self {
         Credential {
             id: None,

@@ -9,15 +9,8 @@
 /// Integrations
 ///
 /// Schema for a collection of Integrations
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Integrations {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,15 +134,8 @@ pub struct Integrations {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialLinkedResources {
     /// Schema for a collection of Integrations
     #[serde(default, skip_serializing_if = "Option::is_none")]

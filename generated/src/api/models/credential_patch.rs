@@ -7,15 +7,8 @@
 //! The `credential_patch` model and the types nested in it.
 
 /// CredentialPatchAwsConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAwsConfig {
     /// accessKeyId
     #[serde(
@@ -78,15 +71,8 @@ impl crate::runtime::Validate for CredentialPatchAwsConfig {
 }
 
 /// CredentialPatchAzureConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAzureConfig {
     /// account
     #[serde(
@@ -109,12 +95,7 @@ impl crate::runtime::Validate for CredentialPatchAzureConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.account {
-            v.field(
-                "account",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("account", |v| v.max_length(value, 128));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.account_key {
@@ -130,15 +111,8 @@ impl crate::runtime::Validate for CredentialPatchAzureConfig {
 }
 
 /// CredentialPatchGcpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchGcpConfig {
     /// keyJson
     #[serde(
@@ -166,15 +140,8 @@ impl crate::runtime::Validate for CredentialPatchGcpConfig {
 }
 
 /// CredentialPatchHttpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchHttpConfig {
     /// uriMatch
     #[serde(
@@ -226,44 +193,22 @@ impl crate::runtime::Validate for CredentialPatchHttpConfig {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.auth_method {
-            v.field(
-                "authMethod",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.public_value {
-            v.field(
-                "publicValue",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("publicValue", |v| v.max_length(value, 8196));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
-            v.field(
-                "secretValue",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("secretValue", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPatchSendgridConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSendgridConfig {
     /// apiKey
     #[serde(
@@ -291,15 +236,8 @@ impl crate::runtime::Validate for CredentialPatchSendgridConfig {
 }
 
 /// CredentialPatchTwilioConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchTwilioConfig {
     /// accountSid
     #[serde(
@@ -363,15 +301,8 @@ impl crate::runtime::Validate for CredentialPatchTwilioConfig {
 }
 
 /// CredentialPatchLogglyConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchLogglyConfig {
     /// customerToken
     #[serde(
@@ -399,15 +330,8 @@ impl crate::runtime::Validate for CredentialPatchLogglyConfig {
 }
 
 /// CredentialPatchJwtConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchJwtConfig {
     /// issuer
     #[serde(
@@ -438,21 +362,11 @@ impl crate::runtime::Validate for CredentialPatchJwtConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.issuer {
-            v.field(
-                "issuer",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("issuer", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.algorithm {
-            v.field(
-                "algorithm",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("algorithm", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.secret {
@@ -468,15 +382,8 @@ impl crate::runtime::Validate for CredentialPatchJwtConfig {
 }
 
 /// CredentialPatchWhatsappConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchWhatsappConfig {
     /// accessToken
     #[serde(
@@ -522,15 +429,8 @@ impl crate::runtime::Validate for CredentialPatchWhatsappConfig {
 }
 
 /// CredentialPatchSqlConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSqlConfig {
     /// system
     #[serde(
@@ -599,12 +499,7 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.system {
-            v.field(
-                "system",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.host {
@@ -648,26 +543,14 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.ca_certificate {
-            v.field(
-                "caCertificate",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("caCertificate", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPatchMongodbConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchMongodbConfig {
     /// connectionUri
     #[serde(
@@ -695,15 +578,8 @@ impl crate::runtime::Validate for CredentialPatchMongodbConfig {
 }
 
 /// CredentialPatchSnowflakeConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSnowflakeConfig {
     /// host
     #[serde(
@@ -761,26 +637,14 @@ impl crate::runtime::Validate for CredentialPatchSnowflakeConfig {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.private_key {
-            v.field(
-                "privateKey",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("privateKey", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPatchGitConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchGitConfig {
     /// type
     #[serde(
@@ -842,12 +706,7 @@ impl crate::runtime::Validate for CredentialPatchGitConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.clone_url {
@@ -861,53 +720,26 @@ impl crate::runtime::Validate for CredentialPatchGitConfig {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.username {
-            v.field(
-                "username",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("username", |v| v.max_length(value, 128));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.committer_name {
-            v.field(
-                "committerName",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("committerName", |v| v.max_length(value, 128));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.committer_email {
-            v.field(
-                "committerEmail",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("committerEmail", |v| v.max_length(value, 128));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
-            v.field(
-                "secretValue",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("secretValue", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPatchDatadogConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchDatadogConfig {
     /// secretValue
     #[serde(
@@ -930,12 +762,7 @@ impl crate::runtime::Validate for CredentialPatchDatadogConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
-            v.field(
-                "secretValue",
-                |v| {
-                    v.max_length(value, 256);
-                },
-            );
+            v.field("secretValue", |v| v.max_length(value, 256));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.site {
@@ -951,15 +778,8 @@ impl crate::runtime::Validate for CredentialPatchDatadogConfig {
 }
 
 /// CredentialPatchCertificateKeyPairConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchCertificateKeyPairConfig {
     /// certificate
     #[serde(
@@ -982,21 +802,11 @@ impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.certificate {
-            v.field(
-                "certificate",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("certificate", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.private_key {
-            v.field(
-                "privateKey",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("privateKey", |v| v.max_length(value, 8196));
         }
     }
 }
@@ -1014,15 +824,8 @@ impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
 ///   "enabled": true
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatch {
     /// name
     #[serde(
@@ -1221,146 +1024,93 @@ impl crate::runtime::Validate for CredentialPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aws_config {
-            v.field(
-                "awsConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("awsConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.azure_config {
             v.field(
                 "azureConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gcp_config {
-            v.field(
-                "gcpConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("gcpConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.http_config {
-            v.field(
-                "httpConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("httpConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sendgrid_config {
             v.field(
                 "sendgridConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.twilio_config {
             v.field(
                 "twilioConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.loggly_config {
             v.field(
                 "logglyConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.jwt_config {
-            v.field(
-                "jwtConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("jwtConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.whatsapp_config {
             v.field(
                 "whatsappConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sql_config {
-            v.field(
-                "sqlConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sqlConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mongodb_config {
             v.field(
                 "mongodbConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mailgun_config {
             v.field(
                 "mailgunConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.snowflake_config {
             v.field(
                 "snowflakeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.git_config {
-            v.field(
-                "gitConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("gitConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.datadog_config {
             v.field(
                 "datadogConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -1369,9 +1119,7 @@ impl crate::runtime::Validate for CredentialPatch {
         {
             v.field(
                 "certificateKeyPairConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `credential_post` model and the types nested in it.
 
 /// CredentialPostAwsConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostAwsConfig {
     /// accessKeyId
     #[serde(rename = "accessKeyId")]
@@ -27,7 +21,7 @@ pub struct CredentialPostAwsConfig {
 }
 
 impl CredentialPostAwsConfig {
-    ///A `CredentialPostAwsConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostAwsConfig` with its required fields set and every optional field unset.
     pub fn new(
         access_key_id: String,
         secret_access_key: String,
@@ -80,14 +74,8 @@ impl crate::runtime::Validate for CredentialPostAwsConfig {
 }
 
 /// CredentialPostAzureConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostAzureConfig {
     /// account
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,7 +86,7 @@ pub struct CredentialPostAzureConfig {
 }
 
 impl CredentialPostAzureConfig {
-    ///A `CredentialPostAzureConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostAzureConfig` with its required fields set and every optional field unset.
     pub fn new(account_key: String) -> Self {
         CredentialPostAzureConfig {
             account: None,
@@ -111,12 +99,7 @@ impl crate::runtime::Validate for CredentialPostAzureConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.account {
-            v.field(
-                "account",
-                |v| {
-                    v.max_length(value, 128);
-                },
-            );
+            v.field("account", |v| v.max_length(value, 128));
         }
 
         {
@@ -133,14 +116,8 @@ impl crate::runtime::Validate for CredentialPostAzureConfig {
 }
 
 /// CredentialPostGcpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostGcpConfig {
     /// keyJson
     #[serde(rename = "keyJson")]
@@ -148,7 +125,7 @@ pub struct CredentialPostGcpConfig {
 }
 
 impl CredentialPostGcpConfig {
-    ///A `CredentialPostGcpConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostGcpConfig` with its required fields set and every optional field unset.
     pub fn new(key_json: String) -> Self {
         CredentialPostGcpConfig {
             key_json,
@@ -173,14 +150,8 @@ impl crate::runtime::Validate for CredentialPostGcpConfig {
 }
 
 /// CredentialPostHttpConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostHttpConfig {
     /// uriMatch
     #[serde(rename = "uriMatch")]
@@ -197,7 +168,7 @@ pub struct CredentialPostHttpConfig {
 }
 
 impl CredentialPostHttpConfig {
-    ///A `CredentialPostHttpConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostHttpConfig` with its required fields set and every optional field unset.
     pub fn new(
         uri_match: String,
         auth_method: crate::models::CredentialHttpConfigAuthMethod,
@@ -228,44 +199,23 @@ impl crate::runtime::Validate for CredentialPostHttpConfig {
 
         {
             let value = &self.auth_method;
-            v.field(
-                "authMethod",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.public_value {
-            v.field(
-                "publicValue",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("publicValue", |v| v.max_length(value, 8196));
         }
 
         {
             let value = &self.secret_value;
-            v.field(
-                "secretValue",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("secretValue", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPostSendgridConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostSendgridConfig {
     /// apiKey
     #[serde(rename = "apiKey")]
@@ -273,7 +223,7 @@ pub struct CredentialPostSendgridConfig {
 }
 
 impl CredentialPostSendgridConfig {
-    ///A `CredentialPostSendgridConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostSendgridConfig` with its required fields set and every optional field unset.
     pub fn new(api_key: String) -> Self {
         CredentialPostSendgridConfig {
             api_key,
@@ -298,14 +248,8 @@ impl crate::runtime::Validate for CredentialPostSendgridConfig {
 }
 
 /// CredentialPostTwilioConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostTwilioConfig {
     /// accountSid
     #[serde(rename = "accountSid")]
@@ -319,7 +263,7 @@ pub struct CredentialPostTwilioConfig {
 }
 
 impl CredentialPostTwilioConfig {
-    ///A `CredentialPostTwilioConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostTwilioConfig` with its required fields set and every optional field unset.
     pub fn new(
         account_sid: String,
         api_key_sid: String,
@@ -372,14 +316,8 @@ impl crate::runtime::Validate for CredentialPostTwilioConfig {
 }
 
 /// CredentialPostLogglyConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostLogglyConfig {
     /// customerToken
     #[serde(rename = "customerToken")]
@@ -387,7 +325,7 @@ pub struct CredentialPostLogglyConfig {
 }
 
 impl CredentialPostLogglyConfig {
-    ///A `CredentialPostLogglyConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostLogglyConfig` with its required fields set and every optional field unset.
     pub fn new(customer_token: String) -> Self {
         CredentialPostLogglyConfig {
             customer_token,
@@ -412,14 +350,8 @@ impl crate::runtime::Validate for CredentialPostLogglyConfig {
 }
 
 /// CredentialPostJwtConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostJwtConfig {
     /// issuer
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -431,7 +363,7 @@ pub struct CredentialPostJwtConfig {
 }
 
 impl CredentialPostJwtConfig {
-    ///A `CredentialPostJwtConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostJwtConfig` with its required fields set and every optional field unset.
     pub fn new(
         algorithm: crate::models::CredentialJwtConfigAlgorithm,
         secret: String,
@@ -448,22 +380,12 @@ impl crate::runtime::Validate for CredentialPostJwtConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.issuer {
-            v.field(
-                "issuer",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("issuer", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.algorithm;
-            v.field(
-                "algorithm",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("algorithm", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -480,14 +402,8 @@ impl crate::runtime::Validate for CredentialPostJwtConfig {
 }
 
 /// CredentialPostWhatsappConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostWhatsappConfig {
     /// accessToken
     #[serde(rename = "accessToken")]
@@ -498,7 +414,7 @@ pub struct CredentialPostWhatsappConfig {
 }
 
 impl CredentialPostWhatsappConfig {
-    ///A `CredentialPostWhatsappConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostWhatsappConfig` with its required fields set and every optional field unset.
     pub fn new(access_token: String, from_number_id: String) -> Self {
         CredentialPostWhatsappConfig {
             access_token,
@@ -535,14 +451,8 @@ impl crate::runtime::Validate for CredentialPostWhatsappConfig {
 }
 
 /// CredentialPostSqlConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostSqlConfig {
     /// system
     pub system: crate::models::CredentialSqlConfigSystem,
@@ -575,7 +485,7 @@ pub struct CredentialPostSqlConfig {
 }
 
 impl CredentialPostSqlConfig {
-    ///A `CredentialPostSqlConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostSqlConfig` with its required fields set and every optional field unset.
     pub fn new(
         system: crate::models::CredentialSqlConfigSystem,
         host: String,
@@ -600,12 +510,7 @@ impl crate::runtime::Validate for CredentialPostSqlConfig {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.system;
-            v.field(
-                "system",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -652,25 +557,14 @@ impl crate::runtime::Validate for CredentialPostSqlConfig {
         }
 
         if let Some(value) = &self.ca_certificate {
-            v.field(
-                "caCertificate",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("caCertificate", |v| v.max_length(value, 8196));
         }
     }
 }
 
 /// CredentialPostMongodbConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostMongodbConfig {
     /// connectionUri
     #[serde(rename = "connectionUri")]
@@ -678,7 +572,7 @@ pub struct CredentialPostMongodbConfig {
 }
 
 impl CredentialPostMongodbConfig {
-    ///A `CredentialPostMongodbConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostMongodbConfig` with its required fields set and every optional field unset.
     pub fn new(connection_uri: String) -> Self {
         CredentialPostMongodbConfig {
             connection_uri,
@@ -703,14 +597,8 @@ impl crate::runtime::Validate for CredentialPostMongodbConfig {
 }
 
 /// CredentialPostSnowflakeConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CredentialPostSnowflakeConfig {
@@ -731,14 +619,8 @@ impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
 }
 
 /// CredentialPostGitConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CredentialPostGitConfig {
@@ -759,14 +641,8 @@ impl crate::runtime::Validate for CredentialPostGitConfig {
 }
 
 /// CredentialPostDatadogConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostDatadogConfig {
     /// secretValue
     #[serde(rename = "secretValue")]
@@ -777,7 +653,7 @@ pub struct CredentialPostDatadogConfig {
 }
 
 impl CredentialPostDatadogConfig {
-    ///A `CredentialPostDatadogConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostDatadogConfig` with its required fields set and every optional field unset.
     pub fn new(secret_value: String) -> Self {
         CredentialPostDatadogConfig {
             secret_value,
@@ -791,12 +667,7 @@ impl crate::runtime::Validate for CredentialPostDatadogConfig {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.secret_value;
-            v.field(
-                "secretValue",
-                |v| {
-                    v.max_length(value, 256);
-                },
-            );
+            v.field("secretValue", |v| v.max_length(value, 256));
         }
 
         if let Some(value) = &self.site {
@@ -812,14 +683,8 @@ impl crate::runtime::Validate for CredentialPostDatadogConfig {
 }
 
 /// CredentialPostCertificateKeyPairConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostCertificateKeyPairConfig {
     /// certificate
     pub certificate: String,
@@ -829,7 +694,7 @@ pub struct CredentialPostCertificateKeyPairConfig {
 }
 
 impl CredentialPostCertificateKeyPairConfig {
-    ///A `CredentialPostCertificateKeyPairConfig` with its required fields set and every optional field unset.
+    /// A `CredentialPostCertificateKeyPairConfig` with its required fields set and every optional field unset.
     pub fn new(certificate: String, private_key: String) -> Self {
         CredentialPostCertificateKeyPairConfig {
             certificate,
@@ -843,22 +708,12 @@ impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.certificate;
-            v.field(
-                "certificate",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("certificate", |v| v.max_length(value, 8192));
         }
 
         {
             let value = &self.private_key;
-            v.field(
-                "privateKey",
-                |v| {
-                    v.max_length(value, 8196);
-                },
-            );
+            v.field("privateKey", |v| v.max_length(value, 8196));
         }
     }
 }
@@ -878,14 +733,8 @@ impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
 ///   "type": "azure"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPost {
     /// name
     pub name: String,
@@ -958,7 +807,7 @@ pub struct CredentialPost {
 }
 
 impl CredentialPost {
-    ///A `CredentialPost` with its required fields set and every optional field unset.
+    /// A `CredentialPost` with its required fields set and every optional field unset.
     pub fn new(name: String, r#type: crate::models::CredentialType) -> Self {
         CredentialPost {
             name,
@@ -1000,165 +849,105 @@ impl crate::runtime::Validate for CredentialPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.aws_config {
-            v.field(
-                "awsConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("awsConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.azure_config {
             v.field(
                 "azureConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.gcp_config {
-            v.field(
-                "gcpConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("gcpConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.http_config {
-            v.field(
-                "httpConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("httpConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.sendgrid_config {
             v.field(
                 "sendgridConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.twilio_config {
             v.field(
                 "twilioConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.loggly_config {
             v.field(
                 "logglyConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.jwt_config {
-            v.field(
-                "jwtConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("jwtConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.whatsapp_config {
             v.field(
                 "whatsappConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.sql_config {
-            v.field(
-                "sqlConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sqlConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.mongodb_config {
             v.field(
                 "mongodbConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.mailgun_config {
             v.field(
                 "mailgunConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.snowflake_config {
             v.field(
                 "snowflakeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.git_config {
-            v.field(
-                "gitConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("gitConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.datadog_config {
             v.field(
                 "datadogConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.certificate_key_pair_config {
             v.field(
                 "certificateKeyPairConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -44,14 +44,8 @@
 ///   "text": "Generate a Google Charts time series chart using the data from the time series segment"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodePost {
     /// text
     pub text: String,
@@ -61,7 +55,7 @@ pub struct DashboardBlockSuggestCodePost {
 }
 
 impl DashboardBlockSuggestCodePost {
-    ///A `DashboardBlockSuggestCodePost` with its required fields set and every optional field unset.
+    /// A `DashboardBlockSuggestCodePost` with its required fields set and every optional field unset.
     pub fn new(
         text: String,
         block_config: crate::models::ApplicationDashboardPostBlocksItemObject3,

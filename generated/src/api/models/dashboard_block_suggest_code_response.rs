@@ -7,15 +7,8 @@
 //! The `dashboard_block_suggest_code_response` model and the types nested in it.
 
 /// DashboardBlockSuggestCodeResponseResponse
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodeResponseResponse {
     /// headContent
     #[serde(rename = "headContent", default, skip_serializing_if = "Option::is_none")]
@@ -43,14 +36,8 @@ pub struct DashboardBlockSuggestCodeResponseResponse {
 ///   "responseId": "YCwSaIeyOfComecPutWYyAg"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodeResponse {
     /// response
     pub response: crate::models::DashboardBlockSuggestCodeResponseResponse,
@@ -63,7 +50,7 @@ pub struct DashboardBlockSuggestCodeResponse {
 }
 
 impl DashboardBlockSuggestCodeResponse {
-    ///A `DashboardBlockSuggestCodeResponse` with its required fields set and every optional field unset.
+    /// A `DashboardBlockSuggestCodeResponse` with its required fields set and every optional field unset.
     pub fn new(
         response: crate::models::DashboardBlockSuggestCodeResponseResponse,
         response_id: String,

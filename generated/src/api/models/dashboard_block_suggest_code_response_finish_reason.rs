@@ -83,40 +83,14 @@ impl From<&str> for DashboardBlockSuggestCodeResponseFinishReason {
     }
 }
 
-impl std::str::FromStr for DashboardBlockSuggestCodeResponseFinishReason {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DashboardBlockSuggestCodeResponseFinishReason {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DashboardBlockSuggestCodeResponseFinishReason {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DashboardBlockSuggestCodeResponseFinishReason {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DashboardBlockSuggestCodeResponseFinishReason);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DashboardBlockSuggestCodeResponseFinishReason {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DashboardBlockSuggestCodeResponseFinishReason".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -18,15 +18,8 @@
 ///   "refreshRate": 300
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardPatch {
     /// name
     #[serde(
@@ -141,12 +134,7 @@ impl crate::runtime::Validate for DashboardPatch {
                 "blocks",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -158,24 +146,14 @@ impl crate::runtime::Validate for DashboardPatch {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.refresh_rate {
@@ -189,29 +167,17 @@ impl crate::runtime::Validate for DashboardPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("duration", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.resolution {
-            v.field(
-                "resolution",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("resolution", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_theme {
             v.field(
                 "defaultTheme",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -232,12 +198,7 @@ impl crate::runtime::Validate for DashboardPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

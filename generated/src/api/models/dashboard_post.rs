@@ -16,14 +16,8 @@
 ///   "public": false
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardPost {
     /// orgId
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
@@ -74,7 +68,7 @@ pub struct DashboardPost {
 }
 
 impl DashboardPost {
-    ///A `DashboardPost` with its required fields set and every optional field unset.
+    /// A `DashboardPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         DashboardPost {
             org_id: None,
@@ -98,20 +92,13 @@ impl crate::runtime::Validate for DashboardPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.org_id {
-            v.field(
-                "orgId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("orgId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.application_id {
             v.field(
                 "applicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -131,24 +118,14 @@ impl crate::runtime::Validate for DashboardPost {
                 "blocks",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.refresh_rate {
@@ -162,29 +139,17 @@ impl crate::runtime::Validate for DashboardPost {
         }
 
         if let Some(value) = &self.duration {
-            v.field(
-                "duration",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("duration", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(value) = &self.resolution {
-            v.field(
-                "resolution",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                },
-            );
+            v.field("resolution", |v| v.minimum(*value as f64, 1.0, false));
         }
 
         if let Some(value) = &self.default_theme {
             v.field(
                 "defaultTheme",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -194,12 +159,7 @@ impl crate::runtime::Validate for DashboardPost {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -221,12 +181,7 @@ impl crate::runtime::Validate for DashboardPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -9,15 +9,8 @@
 /// Event Patch
 ///
 /// Schema for the body of an Event modification request
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPatch {
     /// state
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,15 +50,8 @@ pub struct EventPatch {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardUpdateEvents {
     /// eventIds
     #[serde(rename = "eventIds", default, skip_serializing_if = "Option::is_none")]

@@ -7,15 +7,8 @@
 //! The `data_export_options` model and the types nested in it.
 
 /// DataExportOptions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataExportOptions {
     /// includeDate
     #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]

@@ -9,14 +9,8 @@
 /// Data Table Column
 ///
 /// Schema for a single Data Table Column
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableColumn {
     /// name
     pub name: String,
@@ -33,7 +27,7 @@ pub struct DataTableColumn {
 }
 
 impl DataTableColumn {
-    ///A `DataTableColumn` with its required fields set and every optional field unset.
+    /// A `DataTableColumn` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         data_type: crate::models::DataTableColumnDataType,
@@ -53,40 +47,23 @@ impl crate::runtime::Validate for DataTableColumn {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.data_type;
-            v.field(
-                "dataType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("dataType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.constraint;
-            v.field(
-                "constraint",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("constraint", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.default_value {
             v.field(
                 "defaultValue",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -20,14 +20,8 @@
 ///   "name": "myColumn3"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableColumn2 {
     /// name
     pub name: String,
@@ -44,7 +38,7 @@ pub struct DataTableColumn2 {
 }
 
 impl DataTableColumn2 {
-    ///A `DataTableColumn2` with its required fields set and every optional field unset.
+    /// A `DataTableColumn2` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         data_type: crate::models::DataTableColumnDataType,
@@ -64,40 +58,23 @@ impl crate::runtime::Validate for DataTableColumn2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.data_type;
-            v.field(
-                "dataType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("dataType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.constraint;
-            v.field(
-                "constraint",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("constraint", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.default_value {
             v.field(
                 "defaultValue",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -27,14 +27,8 @@
 ///   "name": "My Data Table"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTablePost {
     /// name
     pub name: String,
@@ -47,7 +41,7 @@ pub struct DataTablePost {
 }
 
 impl DataTablePost {
-    ///A `DataTablePost` with its required fields set and every optional field unset.
+    /// A `DataTablePost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         DataTablePost {
             name,
@@ -72,12 +66,7 @@ impl crate::runtime::Validate for DataTablePost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.columns {
@@ -86,12 +75,7 @@ impl crate::runtime::Validate for DataTablePost {
                 |v| {
                     v.max_items(value.len(), 50);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

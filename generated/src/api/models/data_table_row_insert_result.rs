@@ -7,15 +7,8 @@
 //! The `data_table_row_insert_result` model and the types nested in it.
 
 /// DataTableRowInsertResultObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowInsertResultObject {
     /// createdAt
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
@@ -41,14 +34,8 @@ pub struct DataTableRowInsertResultObject {
 ///   "updatedAt": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsertResult {

@@ -7,15 +7,8 @@
 //! The `data_table_rows_export` model and the types nested in it.
 
 /// DataTableRowsExportQueryOptions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowsExportQueryOptions {
     /// sortDirection
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
@@ -37,9 +30,7 @@ impl crate::runtime::Validate for DataTableRowsExportQueryOptions {
         if let Some(value) = &self.sort_direction {
             v.field(
                 "sortDirection",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }
@@ -69,15 +60,8 @@ impl crate::runtime::Validate for DataTableRowsExportQueryOptions {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowsExport {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,38 +81,21 @@ impl crate::runtime::Validate for DataTableRowsExport {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.query_options {
             v.field(
                 "queryOptions",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

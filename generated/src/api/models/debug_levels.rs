@@ -63,41 +63,15 @@ impl From<&str> for DebugLevelsArrayItem {
     }
 }
 
-impl std::str::FromStr for DebugLevelsArrayItem {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DebugLevelsArrayItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DebugLevelsArrayItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DebugLevelsArrayItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DebugLevelsArrayItem);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DebugLevelsArrayItem {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DebugLevelsArrayItem".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -111,14 +85,8 @@ impl schemars::JsonSchema for DebugLevelsArrayItem {
 ///   "error"
 /// ]
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DebugLevels {

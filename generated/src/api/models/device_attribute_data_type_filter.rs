@@ -16,14 +16,8 @@
 ///   "blob"
 /// ]
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceAttributeDataTypeFilter {
@@ -44,12 +38,7 @@ impl crate::runtime::Validate for DeviceAttributeDataTypeFilter {
             Self::Array(value) => {
                 v.min_items(value.len(), 1);
                 for (i, item) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            crate::runtime::Validate::validate_into(item, v);
-                        },
-                    );
+                    v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                 }
             }
         }

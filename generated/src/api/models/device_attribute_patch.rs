@@ -15,15 +15,8 @@
 ///   "description": "my new attribute description"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePatch {
     /// name
     #[serde(
@@ -72,30 +65,15 @@ impl crate::runtime::Validate for DeviceAttributePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.content_type {
-            v.field(
-                "contentType",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("contentType", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute_tags {
@@ -116,12 +94,7 @@ impl crate::runtime::Validate for DeviceAttributePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.system {
-            v.field(
-                "system",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

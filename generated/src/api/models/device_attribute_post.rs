@@ -16,14 +16,8 @@
 ///   "name": "voltage"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePost {
     /// name
     pub name: String,
@@ -45,7 +39,7 @@ pub struct DeviceAttributePost {
 }
 
 impl DeviceAttributePost {
-    ///A `DeviceAttributePost` with its required fields set and every optional field unset.
+    /// A `DeviceAttributePost` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         data_type: crate::models::DeviceAttributesItemDataType,
@@ -66,40 +60,20 @@ impl crate::runtime::Validate for DeviceAttributePost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.data_type;
-            v.field(
-                "dataType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("dataType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.content_type {
-            v.field(
-                "contentType",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("contentType", |v| v.max_length(value, 64));
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.attribute_tags {
@@ -120,12 +94,7 @@ impl crate::runtime::Validate for DeviceAttributePost {
         }
 
         if let Some(value) = &self.system {
-            v.field(
-                "system",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `device_attributes_item` model and the types nested in it.
 
 /// DeviceAttributesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributesItem {
     /// name
     pub name: String,
@@ -58,7 +52,7 @@ pub struct DeviceAttributesItem {
 }
 
 impl DeviceAttributesItem {
-    ///A `DeviceAttributesItem` with its required fields set and every optional field unset.
+    /// A `DeviceAttributesItem` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         data_type: crate::models::DeviceAttributesItemDataType,
@@ -79,40 +73,20 @@ impl crate::runtime::Validate for DeviceAttributesItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.data_type;
-            v.field(
-                "dataType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("dataType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.content_type {
-            v.field(
-                "contentType",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("contentType", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute_tags {
@@ -133,12 +107,7 @@ impl crate::runtime::Validate for DeviceAttributesItem {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.system {
-            v.field(
-                "system",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

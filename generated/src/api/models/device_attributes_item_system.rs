@@ -7,15 +7,8 @@
 //! The `device_attributes_item_system` model and the types nested in it.
 
 /// DeviceAttributesItemSystem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributesItemSystem {
     /// aggregation
     #[serde(
@@ -60,19 +53,12 @@ impl crate::runtime::Validate for DeviceAttributesItemSystem {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.aggregation_options {
-            v.field(
-                "aggregationOptions",
-                |v| {
-                    v.max_items(value.len(), 0);
-                },
-            );
+            v.field("aggregationOptions", |v| v.max_items(value.len(), 0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.child_attributes {
@@ -81,12 +67,7 @@ impl crate::runtime::Validate for DeviceAttributesItemSystem {
                 |v| {
                     v.max_items(value.len(), 256);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

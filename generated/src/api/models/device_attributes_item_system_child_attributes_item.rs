@@ -7,14 +7,8 @@
 //! The `device_attributes_item_system_child_attributes_item` model and the types nested in it.
 
 /// DeviceAttributesItemSystemChildAttributesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributesItemSystemChildAttributesItem {
     /// name
     pub name: String,
@@ -43,7 +37,7 @@ pub struct DeviceAttributesItemSystemChildAttributesItem {
 }
 
 impl DeviceAttributesItemSystemChildAttributesItem {
-    ///A `DeviceAttributesItemSystemChildAttributesItem` with its required fields set and every optional field unset.
+    /// A `DeviceAttributesItemSystemChildAttributesItem` with its required fields set and every optional field unset.
     pub fn new(name: String, mode: crate::models::ApplicationArchiveConfigMode) -> Self {
         DeviceAttributesItemSystemChildAttributesItem {
             name,
@@ -59,22 +53,12 @@ impl crate::runtime::Validate for DeviceAttributesItemSystemChildAttributesItem 
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
             let value = &self.mode;
-            v.field(
-                "mode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
@@ -85,9 +69,7 @@ impl crate::runtime::Validate for DeviceAttributesItemSystemChildAttributesItem 
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -100,12 +82,7 @@ impl crate::runtime::Validate for DeviceAttributesItemSystemChildAttributesItem 
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -16,14 +16,8 @@
 ///   "edgeCompute"
 /// ]
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceClassFilter {
@@ -43,12 +37,7 @@ impl crate::runtime::Validate for DeviceClassFilter {
 
             Self::Array(value) => {
                 for (i, item) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            crate::runtime::Validate::validate_into(item, v);
-                        },
-                    );
+                    v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                 }
             }
         }

@@ -25,14 +25,8 @@
 ///   "time": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCommand {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +39,7 @@ pub struct DeviceCommand {
 }
 
 impl DeviceCommand {
-    ///A `DeviceCommand` with its required fields set and every optional field unset.
+    /// A `DeviceCommand` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         DeviceCommand {
             time: None,
@@ -59,12 +53,7 @@ impl crate::runtime::Validate for DeviceCommand {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.time {
-            v.field(
-                "time",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("time", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {

@@ -7,15 +7,8 @@
 //! The `device_connection_info` model and the types nested in it.
 
 /// DeviceConnectionInfo
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceConnectionInfo {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]

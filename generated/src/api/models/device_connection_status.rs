@@ -36,69 +36,23 @@ impl From<&str> for DeviceConnectedStatus {
     }
 }
 
-impl std::str::FromStr for DeviceConnectedStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DeviceConnectedStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeviceConnectedStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeviceConnectedStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DeviceConnectedStatus);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DeviceConnectedStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DeviceConnectedStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DeviceConnectedStatus {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DeviceConnectedStatus {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// Device Connected
 ///
 /// Schema for marking a device as connected
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceConnected {
     /// status
     pub status: crate::models::DeviceConnectedStatus,
@@ -111,7 +65,7 @@ pub struct DeviceConnected {
 }
 
 impl DeviceConnected {
-    ///A `DeviceConnected` with its required fields set and every optional field unset.
+    /// A `DeviceConnected` with its required fields set and every optional field unset.
     pub fn new(status: crate::models::DeviceConnectedStatus) -> Self {
         DeviceConnected {
             status,
@@ -126,20 +80,13 @@ impl crate::runtime::Validate for DeviceConnected {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.status;
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.connected_at {
             v.field(
                 "connectedAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -185,69 +132,23 @@ impl From<&str> for DeviceDisconnectedStatus {
     }
 }
 
-impl std::str::FromStr for DeviceDisconnectedStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DeviceDisconnectedStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeviceDisconnectedStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeviceDisconnectedStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DeviceDisconnectedStatus);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DeviceDisconnectedStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DeviceDisconnectedStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DeviceDisconnectedStatus {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DeviceDisconnectedStatus {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// Device Disconnected
 ///
 /// Schema for marking a device as disconnected
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDisconnected {
     /// status
     pub status: crate::models::DeviceDisconnectedStatus,
@@ -284,7 +185,7 @@ pub struct DeviceDisconnected {
 }
 
 impl DeviceDisconnected {
-    ///A `DeviceDisconnected` with its required fields set and every optional field unset.
+    /// A `DeviceDisconnected` with its required fields set and every optional field unset.
     pub fn new(status: crate::models::DeviceDisconnectedStatus) -> Self {
         DeviceDisconnected {
             status,
@@ -303,39 +204,25 @@ impl crate::runtime::Validate for DeviceDisconnected {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.status;
-            v.field(
-                "status",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.connected_at {
             v.field(
                 "connectedAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.disconnected_at {
             v.field(
                 "disconnectedAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.disconnect_reason {
-            v.field(
-                "disconnectReason",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("disconnectReason", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.messages_from_client {
@@ -379,14 +266,8 @@ impl crate::runtime::Validate for DeviceDisconnected {
 ///   "status": "connected"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceConnectionStatus {

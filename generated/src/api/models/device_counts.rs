@@ -7,15 +7,8 @@
 //! The `device_counts` model and the types nested in it.
 
 /// DeviceCountsCountsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCountsCountsItem {
     /// date
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,15 +44,8 @@ pub struct DeviceCountsCountsItem {
 ///   "start": "1999-05-20T05:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCounts {
     /// start
     #[serde(default, skip_serializing_if = "Option::is_none")]

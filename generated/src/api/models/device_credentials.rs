@@ -128,55 +128,15 @@ impl From<&str> for DeviceCredentialsRequestedScopesItem {
     }
 }
 
-impl std::str::FromStr for DeviceCredentialsRequestedScopesItem {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DeviceCredentialsRequestedScopesItem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DeviceCredentialsRequestedScopesItem {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DeviceCredentialsRequestedScopesItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DeviceCredentialsRequestedScopesItem);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DeviceCredentialsRequestedScopesItem {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DeviceCredentialsRequestedScopesItem".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DeviceCredentialsRequestedScopesItem {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DeviceCredentialsRequestedScopesItem {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -191,14 +151,8 @@ impl crate::runtime::QueryValue for DeviceCredentialsRequestedScopesItem {
 ///   "secret": "this_would_be_the_secret"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCredentials {
     /// deviceId
     #[serde(rename = "deviceId")]
@@ -224,7 +178,7 @@ pub struct DeviceCredentials {
 }
 
 impl DeviceCredentials {
-    ///A `DeviceCredentials` with its required fields set and every optional field unset.
+    /// A `DeviceCredentials` with its required fields set and every optional field unset.
     pub fn new(device_id: String) -> Self {
         DeviceCredentials {
             device_id,
@@ -241,21 +195,11 @@ impl crate::runtime::Validate for DeviceCredentials {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.device_id;
-            v.field(
-                "deviceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.token_ttl {
-            v.field(
-                "tokenTTL",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(value) = &self.requested_scopes {
@@ -264,12 +208,7 @@ impl crate::runtime::Validate for DeviceCredentials {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

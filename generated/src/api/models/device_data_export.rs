@@ -7,15 +7,8 @@
 //! The `device_data_export` model and the types nested in it.
 
 /// DeviceDataExportOptions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDataExportOptions {
     /// includeDate
     #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
@@ -54,15 +47,8 @@ impl crate::runtime::Validate for DeviceDataExportOptions {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDataExport {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,21 +74,11 @@ impl crate::runtime::Validate for DeviceDataExport {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.attributes {
@@ -113,9 +89,7 @@ impl crate::runtime::Validate for DeviceDataExport {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },
@@ -123,12 +97,7 @@ impl crate::runtime::Validate for DeviceDataExport {
         }
 
         if let Some(value) = &self.options {
-            v.field(
-                "options",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("options", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

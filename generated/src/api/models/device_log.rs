@@ -7,15 +7,8 @@
 //! The `device_log` model and the types nested in it.
 
 /// DeviceLogItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceLogItem {
     /// connected
     #[serde(default, skip_serializing_if = "Option::is_none")]

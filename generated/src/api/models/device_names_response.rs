@@ -7,15 +7,8 @@
 //! The `device_names_response` model and the types nested in it.
 
 /// DeviceNamesResponseDeviceSummaryItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceNamesResponseDeviceSummaryItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,15 +36,8 @@ pub struct DeviceNamesResponseDeviceSummaryItem {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceNamesResponse {
     /// deviceSummary
     #[serde(rename = "deviceSummary", default, skip_serializing_if = "Option::is_none")]

@@ -31,15 +31,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePatch {
     /// name
     #[serde(
@@ -129,12 +122,7 @@ impl crate::runtime::Validate for DevicePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.tags {
@@ -143,12 +131,7 @@ impl crate::runtime::Validate for DevicePatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -160,12 +143,7 @@ impl crate::runtime::Validate for DevicePatch {
                 |v| {
                     v.max_items(value.len(), 256);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -174,28 +152,16 @@ impl crate::runtime::Validate for DevicePatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_class {
             v.field(
                 "deviceClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.gateway_id {
-            v.field(
-                "gatewayId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.system_interval {

@@ -18,15 +18,8 @@
 ///   "mqttOut": 12
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePayloadCounts {
     /// deviceCommand
     #[serde(rename = "deviceCommand", default, skip_serializing_if = "Option::is_none")]

@@ -29,14 +29,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePost {
     /// name
     pub name: String,
@@ -67,7 +61,7 @@ pub struct DevicePost {
 }
 
 impl DevicePost {
-    ///A `DevicePost` with its required fields set and every optional field unset.
+    /// A `DevicePost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         DevicePost {
             name,
@@ -98,12 +92,7 @@ impl crate::runtime::Validate for DevicePost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.tags {
@@ -112,12 +101,7 @@ impl crate::runtime::Validate for DevicePost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -129,12 +113,7 @@ impl crate::runtime::Validate for DevicePost {
                 |v| {
                     v.max_items(value.len(), 256);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -143,28 +122,16 @@ impl crate::runtime::Validate for DevicePost {
         if let Some(value) = &self.device_class {
             v.field(
                 "deviceClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.gateway_id {
-            v.field(
-                "gatewayId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.system_interval {

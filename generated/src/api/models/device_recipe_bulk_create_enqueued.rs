@@ -7,15 +7,8 @@
 //! The `device_recipe_bulk_create_enqueued` model and the types nested in it.
 
 /// Device Recipe Bulk Create Enqueued
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreateEnqueued {
     /// jobQueued
     #[serde(rename = "jobQueued", default, skip_serializing_if = "Option::is_none")]

@@ -17,15 +17,8 @@
 ///   "nameColumn": "myNameColumn"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreatePost {
     /// csv
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,75 +71,35 @@ impl crate::runtime::Validate for DeviceRecipeBulkCreatePost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.name_column {
-            v.field(
-                "nameColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("nameColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.description_column {
-            v.field(
-                "descriptionColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("descriptionColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.gateway_id_column {
-            v.field(
-                "gatewayIdColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("gatewayIdColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.parent_id_column {
-            v.field(
-                "parentIdColumn",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("parentIdColumn", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.gateway_id {
-            v.field(
-                "gatewayId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }

@@ -31,14 +31,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipePost {
     /// name
     pub name: String,
@@ -79,7 +73,7 @@ pub struct DeviceRecipePost {
 }
 
 impl DeviceRecipePost {
-    ///A `DeviceRecipePost` with its required fields set and every optional field unset.
+    /// A `DeviceRecipePost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         DeviceRecipePost {
             name,
@@ -122,21 +116,11 @@ impl crate::runtime::Validate for DeviceRecipePost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.device_description {
-            v.field(
-                "deviceDescription",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("deviceDescription", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.tags {
@@ -145,12 +129,7 @@ impl crate::runtime::Validate for DeviceRecipePost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -162,12 +141,7 @@ impl crate::runtime::Validate for DeviceRecipePost {
                 |v| {
                     v.max_items(value.len(), 256);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -176,28 +150,16 @@ impl crate::runtime::Validate for DeviceRecipePost {
         if let Some(value) = &self.device_class {
             v.field(
                 "deviceClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.gateway_id {
-            v.field(
-                "gatewayId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.system_interval {

@@ -20,14 +20,8 @@
 ///   "time": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceState {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +40,7 @@ pub struct DeviceState {
 }
 
 impl DeviceState {
-    ///A `DeviceState` with its required fields set and every optional field unset.
+    /// A `DeviceState` with its required fields set and every optional field unset.
     pub fn new(
         data: std::collections::BTreeMap<
             String,
@@ -66,12 +60,7 @@ impl crate::runtime::Validate for DeviceState {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.time {
-            v.field(
-                "time",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("time", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -82,9 +71,7 @@ impl crate::runtime::Validate for DeviceState {
                     for (key, item) in value.iter() {
                         v.field(
                             key,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
+                            |v| crate::runtime::Validate::validate_into(item, v),
                         );
                     }
                 },

@@ -18,14 +18,8 @@
 ///   "time": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceStateOrStates {
@@ -45,12 +39,7 @@ impl crate::runtime::Validate for DeviceStateOrStates {
 
             Self::DeviceStates(value) => {
                 for (i, item) in value.iter().enumerate() {
-                    v.index(
-                        i,
-                        |v| {
-                            crate::runtime::Validate::validate_into(item, v);
-                        },
-                    );
+                    v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                 }
             }
         }

@@ -7,14 +7,8 @@
 //! The `device_tags_item` model and the types nested in it.
 
 /// DeviceTagsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceTagsItem {
     /// key
     pub key: String,
@@ -23,7 +17,7 @@ pub struct DeviceTagsItem {
 }
 
 impl DeviceTagsItem {
-    ///A `DeviceTagsItem` with its required fields set and every optional field unset.
+    /// A `DeviceTagsItem` with its required fields set and every optional field unset.
     pub fn new(key: String, value: String) -> Self {
         DeviceTagsItem { key, value }
     }
@@ -34,12 +28,7 @@ impl crate::runtime::Validate for DeviceTagsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.key;
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {

@@ -7,15 +7,8 @@
 //! The `devices_composite_state` model and the types nested in it.
 
 /// DevicesCompositeStateItemsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeStateItemsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,15 +54,8 @@ pub struct DevicesCompositeStateItemsItem {
 ///   "totalCount": 4
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeState {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

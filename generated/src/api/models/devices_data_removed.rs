@@ -7,15 +7,8 @@
 //! The `devices_data_removed` model and the types nested in it.
 
 /// Devices Data Removed
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataRemoved {
     /// completed
     #[serde(default, skip_serializing_if = "Option::is_none")]

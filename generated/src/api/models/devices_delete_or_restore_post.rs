@@ -20,14 +20,8 @@
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeleteOrRestorePost {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,7 +37,7 @@ pub struct DevicesDeleteOrRestorePost {
 }
 
 impl DevicesDeleteOrRestorePost {
-    ///A `DevicesDeleteOrRestorePost` with its required fields set and every optional field unset.
+    /// A `DevicesDeleteOrRestorePost` with its required fields set and every optional field unset.
     pub fn new(query: crate::models::AdvancedDeviceQuery) -> Self {
         DevicesDeleteOrRestorePost {
             email: None,
@@ -58,31 +52,16 @@ impl crate::runtime::Validate for DevicesDeleteOrRestorePost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.query;
-            v.field(
-                "query",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -9,15 +9,8 @@
 /// Advanced Device Query
 ///
 /// Schema for advanced device queries
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery3 {
     /// $and
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -92,14 +85,8 @@ pub struct AdvancedDeviceQuery3 {
 }
 
 /// Devices Delete Post
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeletePost {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -112,7 +99,7 @@ pub struct DevicesDeletePost {
 }
 
 impl DevicesDeletePost {
-    ///A `DevicesDeletePost` with its required fields set and every optional field unset.
+    /// A `DevicesDeletePost` with its required fields set and every optional field unset.
     pub fn new(query: crate::models::AdvancedDeviceQuery3) -> Self {
         DevicesDeletePost {
             email: None,

@@ -7,15 +7,8 @@
 //! The `devices_deleted` model and the types nested in it.
 
 /// Devices Deleted
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeleted {
     /// removed
     #[serde(default, skip_serializing_if = "Option::is_none")]

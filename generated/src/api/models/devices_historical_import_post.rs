@@ -16,14 +16,8 @@
 ///   "fileUrl": "https://example.com/my.csv"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesHistoricalImportPost {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,7 +31,7 @@ pub struct DevicesHistoricalImportPost {
 }
 
 impl DevicesHistoricalImportPost {
-    ///A `DevicesHistoricalImportPost` with its required fields set and every optional field unset.
+    /// A `DevicesHistoricalImportPost` with its required fields set and every optional field unset.
     pub fn new(file_url: String) -> Self {
         DevicesHistoricalImportPost {
             email: None,

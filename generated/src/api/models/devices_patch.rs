@@ -36,55 +36,15 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObjectOperation {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObjectOperation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObjectOperation);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObjectOperation {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObjectOperation".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -118,67 +78,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObjectTarget {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObjectTarget {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObjectTarget);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObjectTarget {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObjectTarget".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -189,7 +103,7 @@ pub struct DevicesPatchUpdateOperationsItemObject {
 }
 
 impl DevicesPatchUpdateOperationsItemObject {
-    ///A `DevicesPatchUpdateOperationsItemObject` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObjectTarget,
@@ -208,22 +122,12 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -269,67 +173,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject2Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject2Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject2Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject2Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject2Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject2Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject2Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject2Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject2Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject2Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject2 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -340,7 +198,7 @@ pub struct DevicesPatchUpdateOperationsItemObject2 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject2 {
-    ///A `DevicesPatchUpdateOperationsItemObject2` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject2` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject2Target,
@@ -359,32 +217,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
@@ -419,67 +262,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject3Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject3Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject3Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject3Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject3Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject3Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject3Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject3Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject3Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject3Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject3 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -490,7 +287,7 @@ pub struct DevicesPatchUpdateOperationsItemObject3 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject3 {
-    ///A `DevicesPatchUpdateOperationsItemObject3` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject3` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject3Target,
@@ -509,32 +306,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("value", |v| v.max_length(value, 32767));
         }
     }
 }
@@ -573,67 +355,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject4Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject4Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject4Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject4Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject4Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject4Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject4Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject4Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject4Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject4Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject4 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -644,7 +380,7 @@ pub struct DevicesPatchUpdateOperationsItemObject4 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject4 {
-    ///A `DevicesPatchUpdateOperationsItemObject4` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject4` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject4Target,
@@ -663,32 +399,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject4 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }
@@ -723,67 +444,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject5Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject5Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject5Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject5Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject5Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject5Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject5Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject5Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject5Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject5Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject5
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject5 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -794,7 +469,7 @@ pub struct DevicesPatchUpdateOperationsItemObject5 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject5 {
-    ///A `DevicesPatchUpdateOperationsItemObject5` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject5` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject5Target,
@@ -813,22 +488,12 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject5 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -874,67 +539,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject6Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject6Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject6Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject6Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject6Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject6Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject6Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject6Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject6Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject6Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject6
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject6 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -945,7 +564,7 @@ pub struct DevicesPatchUpdateOperationsItemObject6 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject6 {
-    ///A `DevicesPatchUpdateOperationsItemObject6` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject6` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject6Target,
@@ -964,22 +583,12 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject6 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
@@ -1014,67 +623,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject7Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject7Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject7Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject7Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject7Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject7Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject7Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject7Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject7Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject7Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject7
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject7 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -1085,7 +648,7 @@ pub struct DevicesPatchUpdateOperationsItemObject7 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject7 {
-    ///A `DevicesPatchUpdateOperationsItemObject7` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject7` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
@@ -1104,32 +667,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject7 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
@@ -1164,67 +712,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject8Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject8Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject8Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject8Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject8Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject8Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject8Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject8Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject8Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject8Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject8
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject8 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -1238,7 +740,7 @@ pub struct DevicesPatchUpdateOperationsItemObject8 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject8 {
-    ///A `DevicesPatchUpdateOperationsItemObject8` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject8` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
@@ -1259,42 +761,25 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject8 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
@@ -1329,67 +814,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject9Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject9Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject9Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject9Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject9Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject9Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject9Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject9Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject9Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject9Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject9
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject9 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -1403,7 +842,7 @@ pub struct DevicesPatchUpdateOperationsItemObject9 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject9 {
-    ///A `DevicesPatchUpdateOperationsItemObject9` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject9` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
@@ -1424,42 +863,25 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject9 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("value", |v| v.max_length(value, 32767));
         }
     }
 }
@@ -1494,67 +916,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject10Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject10Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject10Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject10Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject10Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject10Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject10Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject10Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject10Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject10Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject10
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject10 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -1568,7 +944,7 @@ pub struct DevicesPatchUpdateOperationsItemObject10 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject10 {
-    ///A `DevicesPatchUpdateOperationsItemObject10` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject10` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject10Target,
@@ -1589,31 +965,19 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject10 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
 
@@ -1660,67 +1024,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject11Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject11Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject11Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject11Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject11Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject11Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject11Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject11Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject11Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject11Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject11
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject11 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
@@ -1734,7 +1052,7 @@ pub struct DevicesPatchUpdateOperationsItemObject11 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject11 {
-    ///A `DevicesPatchUpdateOperationsItemObject11` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject11` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject11Target,
@@ -1755,42 +1073,25 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject11 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
     }
 }
@@ -1825,55 +1126,15 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject12Operation {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject12Operation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject12Operation);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject12Operation {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject12Operation".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -1911,67 +1172,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject12Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject12Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject12Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject12Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject12Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject12Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject12Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject12Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject12Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject12Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject12
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject12 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
@@ -1980,7 +1195,7 @@ pub struct DevicesPatchUpdateOperationsItemObject12 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject12 {
-    ///A `DevicesPatchUpdateOperationsItemObject12` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject12` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject12Target,
@@ -1997,35 +1212,19 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject12 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject13
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject13 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
@@ -2037,7 +1236,7 @@ pub struct DevicesPatchUpdateOperationsItemObject13 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject13 {
-    ///A `DevicesPatchUpdateOperationsItemObject13` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject13` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
@@ -2056,32 +1255,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject13 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.tag_key;
-            v.field(
-                "tagKey",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
     }
 }
@@ -2116,67 +1300,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject14Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject14Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject14Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject14Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject14Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject14Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject14Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject14Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject14Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject14Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject14
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject14 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
@@ -2188,7 +1326,7 @@ pub struct DevicesPatchUpdateOperationsItemObject14 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject14 {
-    ///A `DevicesPatchUpdateOperationsItemObject14` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject14` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
@@ -2207,45 +1345,27 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject14 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject15
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject15 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
@@ -2260,7 +1380,7 @@ pub struct DevicesPatchUpdateOperationsItemObject15 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject15 {
-    ///A `DevicesPatchUpdateOperationsItemObject15` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject15` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
@@ -2281,55 +1401,32 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject15 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
 
         {
             let value = &self.tag_key;
-            v.field(
-                "tagKey",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject16
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject16 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
@@ -2341,7 +1438,7 @@ pub struct DevicesPatchUpdateOperationsItemObject16 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject16 {
-    ///A `DevicesPatchUpdateOperationsItemObject16` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject16` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
@@ -2360,31 +1457,19 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject16 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.attribute_name;
             v.field(
                 "attributeName",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
             );
         }
     }
@@ -2420,67 +1505,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject17Operation {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject17Operation {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject17Operation);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject17Operation {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject17Operation".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject17
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject17 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
@@ -2491,7 +1530,7 @@ pub struct DevicesPatchUpdateOperationsItemObject17 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject17 {
-    ///A `DevicesPatchUpdateOperationsItemObject17` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject17` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
@@ -2510,32 +1549,17 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject17 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
@@ -2570,67 +1594,21 @@ impl From<&str> for DevicesPatchUpdateOperationsItemObject18Target {
     }
 }
 
-impl std::str::FromStr for DevicesPatchUpdateOperationsItemObject18Target {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for DevicesPatchUpdateOperationsItemObject18Target {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for DevicesPatchUpdateOperationsItemObject18Target {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItemObject18Target {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject18Target);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject18Target {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesPatchUpdateOperationsItemObject18Target".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject18Target {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for DevicesPatchUpdateOperationsItemObject18Target {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// DevicesPatchUpdateOperationsItemObject18
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatchUpdateOperationsItemObject18 {
     /// operation
     pub operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
@@ -2641,7 +1619,7 @@ pub struct DevicesPatchUpdateOperationsItemObject18 {
 }
 
 impl DevicesPatchUpdateOperationsItemObject18 {
-    ///A `DevicesPatchUpdateOperationsItemObject18` with its required fields set and every optional field unset.
+    /// A `DevicesPatchUpdateOperationsItemObject18` with its required fields set and every optional field unset.
     pub fn new(
         operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
         target: crate::models::DevicesPatchUpdateOperationsItemObject18Target,
@@ -2660,45 +1638,24 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject18 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.operation;
-            v.field(
-                "operation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target;
-            v.field(
-                "target",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }
 
 /// DevicesPatchUpdateOperationsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DevicesPatchUpdateOperationsItem {
@@ -2850,15 +1807,8 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItem {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatch {
     /// Schema for the body of a Device modification request
     #[serde(
@@ -2916,9 +1866,7 @@ impl crate::runtime::Validate for DevicesPatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.update_fields {
             v.field(
                 "updateFields",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -2930,9 +1878,7 @@ impl crate::runtime::Validate for DevicesPatch {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -2940,12 +1886,7 @@ impl crate::runtime::Validate for DevicesPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
-            v.field(
-                "query",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.update_operations {
@@ -2954,33 +1895,18 @@ impl crate::runtime::Validate for DevicesPatch {
                 |v| {
                     v.max_items(value.len(), 25);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -26,14 +26,8 @@
 ///   "start": 1
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesRemoveDataPost {
     /// Schema for advanced device queries
     pub query: crate::models::AdvancedDeviceQuery,
@@ -69,7 +63,7 @@ pub struct DevicesRemoveDataPost {
 }
 
 impl DevicesRemoveDataPost {
-    ///A `DevicesRemoveDataPost` with its required fields set and every optional field unset.
+    /// A `DevicesRemoveDataPost` with its required fields set and every optional field unset.
     pub fn new(query: crate::models::AdvancedDeviceQuery) -> Self {
         DevicesRemoveDataPost {
             query,
@@ -89,12 +83,7 @@ impl crate::runtime::Validate for DevicesRemoveDataPost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.query;
-            v.field(
-                "query",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.attributes {
@@ -105,9 +94,7 @@ impl crate::runtime::Validate for DevicesRemoveDataPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },
@@ -115,21 +102,11 @@ impl crate::runtime::Validate for DevicesRemoveDataPost {
         }
 
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -16,14 +16,8 @@
 ///   "twoFactorCode": "123123"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableMultiFactorAuthentication {
     /// twoFactorCode
     #[serde(rename = "twoFactorCode")]
@@ -33,7 +27,7 @@ pub struct DisableMultiFactorAuthentication {
 }
 
 impl DisableMultiFactorAuthentication {
-    ///A `DisableMultiFactorAuthentication` with its required fields set and every optional field unset.
+    /// A `DisableMultiFactorAuthentication` with its required fields set and every optional field unset.
     pub fn new(two_factor_code: String, password: String) -> Self {
         DisableMultiFactorAuthentication {
             two_factor_code,
@@ -47,12 +41,7 @@ impl crate::runtime::Validate for DisableMultiFactorAuthentication {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.two_factor_code;
-            v.field(
-                "twoFactorCode",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
         {

@@ -7,14 +7,8 @@
 //! The `disable_two_factor_auth` model and the types nested in it.
 
 /// Disable Two Factor Auth
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableTwoFactorAuth {
     /// twoFactorCode
     #[serde(rename = "twoFactorCode")]
@@ -24,7 +18,7 @@ pub struct DisableTwoFactorAuth {
 }
 
 impl DisableTwoFactorAuth {
-    ///A `DisableTwoFactorAuth` with its required fields set and every optional field unset.
+    /// A `DisableTwoFactorAuth` with its required fields set and every optional field unset.
     pub fn new(two_factor_code: String, password: String) -> Self {
         DisableTwoFactorAuth {
             two_factor_code,

@@ -19,14 +19,8 @@
 ///   "version": "v1.2.3"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeploymentRelease {
     /// flowId
     #[serde(rename = "flowId")]
@@ -42,7 +36,7 @@ pub struct EdgeDeploymentRelease {
 }
 
 impl EdgeDeploymentRelease {
-    ///A `EdgeDeploymentRelease` with its required fields set and every optional field unset.
+    /// A `EdgeDeploymentRelease` with its required fields set and every optional field unset.
     pub fn new(flow_id: String, version: Option<String>) -> Self {
         EdgeDeploymentRelease {
             flow_id,
@@ -58,12 +52,7 @@ impl crate::runtime::Validate for EdgeDeploymentRelease {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.flow_id;
-            v.field(
-                "flowId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("flowId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.version {
@@ -84,9 +73,7 @@ impl crate::runtime::Validate for EdgeDeploymentRelease {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -99,12 +86,7 @@ impl crate::runtime::Validate for EdgeDeploymentRelease {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

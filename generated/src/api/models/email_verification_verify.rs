@@ -16,14 +16,8 @@
 ///   "token": "the email verification token"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmailVerificationVerify {
     /// email
     pub email: String,
@@ -32,7 +26,7 @@ pub struct EmailVerificationVerify {
 }
 
 impl EmailVerificationVerify {
-    ///A `EmailVerificationVerify` with its required fields set and every optional field unset.
+    /// A `EmailVerificationVerify` with its required fields set and every optional field unset.
     pub fn new(email: String, token: String) -> Self {
         EmailVerificationVerify {
             email,

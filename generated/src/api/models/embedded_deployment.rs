@@ -7,15 +7,8 @@
 //! The `embedded_deployment` model and the types nested in it.
 
 /// EmbeddedDeploymentFlowsValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentFlowsValue {
     /// flowName
     #[serde(rename = "flowName", default, skip_serializing_if = "Option::is_none")]
@@ -95,54 +88,21 @@ impl From<&str> for EmbeddedDeploymentLogsItemUpdateType {
     }
 }
 
-impl std::str::FromStr for EmbeddedDeploymentLogsItemUpdateType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EmbeddedDeploymentLogsItemUpdateType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for EmbeddedDeploymentLogsItemUpdateType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EmbeddedDeploymentLogsItemUpdateType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(EmbeddedDeploymentLogsItemUpdateType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for EmbeddedDeploymentLogsItemUpdateType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "EmbeddedDeploymentLogsItemUpdateType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// EmbeddedDeploymentLogsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentLogsItem {
     /// sourceType
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
@@ -217,15 +177,8 @@ pub struct EmbeddedDeploymentLogsItem {
 ///   "unknownBundle": false
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeployment {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

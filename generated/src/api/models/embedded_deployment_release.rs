@@ -19,14 +19,8 @@
 ///   "version": "v1.2.3"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRelease {
     /// flowId
     #[serde(rename = "flowId")]
@@ -45,7 +39,7 @@ pub struct EmbeddedDeploymentRelease {
 }
 
 impl EmbeddedDeploymentRelease {
-    ///A `EmbeddedDeploymentRelease` with its required fields set and every optional field unset.
+    /// A `EmbeddedDeploymentRelease` with its required fields set and every optional field unset.
     pub fn new(flow_id: String, version: Option<String>) -> Self {
         EmbeddedDeploymentRelease {
             flow_id,
@@ -62,12 +56,7 @@ impl crate::runtime::Validate for EmbeddedDeploymentRelease {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.flow_id;
-            v.field(
-                "flowId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("flowId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.version {
@@ -88,9 +77,7 @@ impl crate::runtime::Validate for EmbeddedDeploymentRelease {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -103,12 +90,7 @@ impl crate::runtime::Validate for EmbeddedDeploymentRelease {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

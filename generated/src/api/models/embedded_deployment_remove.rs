@@ -16,14 +16,8 @@
 ///   "flowId": "575ed18f7ae143cd83dc4aa6"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRemove {
     /// flowId
     #[serde(rename = "flowId")]
@@ -34,7 +28,7 @@ pub struct EmbeddedDeploymentRemove {
 }
 
 impl EmbeddedDeploymentRemove {
-    ///A `EmbeddedDeploymentRemove` with its required fields set and every optional field unset.
+    /// A `EmbeddedDeploymentRemove` with its required fields set and every optional field unset.
     pub fn new(flow_id: Option<String>, device_id: Option<String>) -> Self {
         EmbeddedDeploymentRemove {
             flow_id,
@@ -47,21 +41,11 @@ impl crate::runtime::Validate for EmbeddedDeploymentRemove {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.flow_id {
-            v.field(
-                "flowId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("flowId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }

@@ -17,14 +17,8 @@
 ///   "oldVersion": "v1.2.3"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentReplace {
     /// flowId
     #[serde(rename = "flowId")]
@@ -38,7 +32,7 @@ pub struct EmbeddedDeploymentReplace {
 }
 
 impl EmbeddedDeploymentReplace {
-    ///A `EmbeddedDeploymentReplace` with its required fields set and every optional field unset.
+    /// A `EmbeddedDeploymentReplace` with its required fields set and every optional field unset.
     pub fn new(
         flow_id: String,
         old_version: String,
@@ -57,12 +51,7 @@ impl crate::runtime::Validate for EmbeddedDeploymentReplace {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.flow_id;
-            v.field(
-                "flowId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("flowId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         {

@@ -17,14 +17,8 @@
 ///   "twoFactorCode": "012345"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableMultiFactorAuthentication {
     /// twoFactorAuthKey
     #[serde(
@@ -42,7 +36,7 @@ pub struct EnableMultiFactorAuthentication {
 }
 
 impl EnableMultiFactorAuthentication {
-    ///A `EnableMultiFactorAuthentication` with its required fields set and every optional field unset.
+    /// A `EnableMultiFactorAuthentication` with its required fields set and every optional field unset.
     pub fn new(password: String, two_factor_code: String) -> Self {
         EnableMultiFactorAuthentication {
             two_factor_auth_key: None,
@@ -78,12 +72,7 @@ impl crate::runtime::Validate for EnableMultiFactorAuthentication {
 
         {
             let value = &self.two_factor_code;
-            v.field(
-                "twoFactorCode",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
     }
 }

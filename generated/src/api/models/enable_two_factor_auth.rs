@@ -7,14 +7,8 @@
 //! The `enable_two_factor_auth` model and the types nested in it.
 
 /// Enable Two Factor Auth
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableTwoFactorAuth {
     /// twoFactorAuthKey
     #[serde(
@@ -31,7 +25,7 @@ pub struct EnableTwoFactorAuth {
 }
 
 impl EnableTwoFactorAuth {
-    ///A `EnableTwoFactorAuth` with its required fields set and every optional field unset.
+    /// A `EnableTwoFactorAuth` with its required fields set and every optional field unset.
     pub fn new(password: String, two_factor_code: String) -> Self {
         EnableTwoFactorAuth {
             two_factor_auth_key: None,

@@ -63,54 +63,21 @@ impl From<&str> for EventSourceType {
     }
 }
 
-impl std::str::FromStr for EventSourceType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for EventSourceType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for EventSourceType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for EventSourceType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(EventSourceType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for EventSourceType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "EventSourceType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// EventUpdatesItemStateChange
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventUpdatesItemStateChange {
     /// old
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -121,15 +88,8 @@ pub struct EventUpdatesItemStateChange {
 }
 
 /// EventUpdatesItemLevelChange
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventUpdatesItemLevelChange {
     /// old
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,15 +100,8 @@ pub struct EventUpdatesItemLevelChange {
 }
 
 /// EventUpdatesItemSubjectChange
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventUpdatesItemSubjectChange {
     /// old
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,15 +112,8 @@ pub struct EventUpdatesItemSubjectChange {
 }
 
 /// EventUpdatesItemDeviceIdChange
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventUpdatesItemDeviceIdChange {
     /// old
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -184,15 +130,8 @@ pub struct EventUpdatesItemDeviceIdChange {
 }
 
 /// EventUpdatesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventUpdatesItem {
     /// sourceType
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
@@ -262,15 +201,8 @@ pub struct EventUpdatesItem {
 ///   "updates": []
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Event {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

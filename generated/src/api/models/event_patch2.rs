@@ -18,15 +18,8 @@
 ///   "state": "acknowledged"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPatch2 {
     /// state
     #[serde(
@@ -87,21 +80,11 @@ impl crate::runtime::Validate for EventPatch2 {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.state {
-            v.field(
-                "state",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("state", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.level {
-            v.field(
-                "level",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("level", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.subject {
@@ -115,21 +98,11 @@ impl crate::runtime::Validate for EventPatch2 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.comment {
-            v.field(
-                "comment",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("comment", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.event_tags {

@@ -35,15 +35,8 @@
 ///   "newCount": 2
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPlusNewCount {
     /// Schema for a single Event
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -19,14 +19,8 @@
 ///   "subject": "Power levels critical"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPost {
     /// level
     pub level: crate::models::EventPatchLevel,
@@ -60,7 +54,7 @@ pub struct EventPost {
 }
 
 impl EventPost {
-    ///A `EventPost` with its required fields set and every optional field unset.
+    /// A `EventPost` with its required fields set and every optional field unset.
     pub fn new(level: crate::models::EventPatchLevel, subject: String) -> Self {
         EventPost {
             level,
@@ -81,21 +75,11 @@ impl crate::runtime::Validate for EventPost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.level;
-            v.field(
-                "level",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("level", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.state {
-            v.field(
-                "state",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("state", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -110,21 +94,11 @@ impl crate::runtime::Validate for EventPost {
         }
 
         if let Some(value) = &self.message {
-            v.field(
-                "message",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("message", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.event_tags {
@@ -147,9 +121,7 @@ impl crate::runtime::Validate for EventPost {
         if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

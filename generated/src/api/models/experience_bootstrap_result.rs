@@ -17,15 +17,8 @@
 ///   "resourceSuffix": ""
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceBootstrapResult {
     /// resourceSuffix
     #[serde(rename = "resourceSuffix", default, skip_serializing_if = "Option::is_none")]

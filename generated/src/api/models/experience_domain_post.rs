@@ -18,14 +18,8 @@
 ///   "version": "develop"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomainPost {
     /// sslKey
     #[serde(rename = "sslKey", default, skip_serializing_if = "Option::is_none")]
@@ -45,7 +39,7 @@ pub struct ExperienceDomainPost {
 }
 
 impl ExperienceDomainPost {
-    ///A `ExperienceDomainPost` with its required fields set and every optional field unset.
+    /// A `ExperienceDomainPost` with its required fields set and every optional field unset.
     pub fn new(domain_name: String) -> Self {
         ExperienceDomainPost {
             ssl_key: None,

@@ -7,15 +7,8 @@
 //! The `experience_endpoint` model and the types nested in it.
 
 /// ExperienceEndpointExperienceGroupsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointExperienceGroupsItem {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,15 +43,8 @@ pub struct ExperienceEndpointExperienceGroupsItem {
 ///   "route": "/my/route/{id}"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpoint {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

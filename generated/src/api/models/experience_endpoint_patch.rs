@@ -18,15 +18,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPatch {
     /// description
     #[serde(
@@ -119,12 +112,7 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.route {
@@ -138,30 +126,15 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.method {
-            v.field(
-                "method",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("method", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.access {
-            v.field(
-                "access",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("access", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_id_template {
-            v.field(
-                "deviceIdTemplate",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("deviceIdTemplate", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.endpoint_tags {
@@ -190,9 +163,7 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -202,18 +173,14 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.static_reply {
             v.field(
                 "staticReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.unauthorized_reply {
             v.field(
                 "unauthorizedReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

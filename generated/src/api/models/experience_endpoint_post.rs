@@ -17,14 +17,8 @@
 ///   "route": "/my/route/{id}"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPost {
     /// description
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,7 +63,7 @@ pub struct ExperienceEndpointPost {
 }
 
 impl ExperienceEndpointPost {
-    ///A `ExperienceEndpointPost` with its required fields set and every optional field unset.
+    /// A `ExperienceEndpointPost` with its required fields set and every optional field unset.
     pub fn new(route: String, method: crate::models::ExperienceEndpointMethod) -> Self {
         ExperienceEndpointPost {
             description: None,
@@ -90,12 +84,7 @@ impl crate::runtime::Validate for ExperienceEndpointPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {
@@ -111,30 +100,15 @@ impl crate::runtime::Validate for ExperienceEndpointPost {
 
         {
             let value = &self.method;
-            v.field(
-                "method",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("method", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.access {
-            v.field(
-                "access",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("access", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.device_id_template {
-            v.field(
-                "deviceIdTemplate",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("deviceIdTemplate", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.endpoint_tags {
@@ -162,9 +136,7 @@ impl crate::runtime::Validate for ExperienceEndpointPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -174,18 +146,14 @@ impl crate::runtime::Validate for ExperienceEndpointPost {
         if let Some(value) = &self.static_reply {
             v.field(
                 "staticReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.unauthorized_reply {
             v.field(
                 "unauthorizedReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `experience_endpoint_static_reply` model and the types nested in it.
 
 /// ExperienceEndpointStaticReply
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointStaticReply {
     /// value
     pub value: String,
@@ -31,7 +25,7 @@ pub struct ExperienceEndpointStaticReply {
 }
 
 impl ExperienceEndpointStaticReply {
-    ///A `ExperienceEndpointStaticReply` with its required fields set and every optional field unset.
+    /// A `ExperienceEndpointStaticReply` with its required fields set and every optional field unset.
     pub fn new(
         value: String,
         r#type: crate::models::ExperienceEndpointStaticReplyType,
@@ -59,12 +53,7 @@ impl crate::runtime::Validate for ExperienceEndpointStaticReply {
 
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

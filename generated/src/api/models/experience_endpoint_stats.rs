@@ -7,15 +7,8 @@
 //! The `experience_endpoint_stats` model and the types nested in it.
 
 /// ExperienceEndpointStatsValueItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointStatsValueItem {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]

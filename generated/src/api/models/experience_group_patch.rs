@@ -33,15 +33,8 @@
 ///   "parentId": "775ed70c7ae143cd83dc4aa9"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPatch {
     /// name
     #[serde(
@@ -135,12 +128,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_user_ids {
@@ -151,9 +139,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -170,9 +156,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -204,9 +188,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -219,33 +201,18 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_query_json {
-            v.field(
-                "deviceQueryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("deviceQueryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }

@@ -33,14 +33,8 @@
 ///   "parentId": "58b9d743cbfafe1be675744e"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPost {
     /// name
     pub name: String,
@@ -83,7 +77,7 @@ pub struct ExperienceGroupPost {
 }
 
 impl ExperienceGroupPost {
-    ///A `ExperienceGroupPost` with its required fields set and every optional field unset.
+    /// A `ExperienceGroupPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         ExperienceGroupPost {
             name,
@@ -114,12 +108,7 @@ impl crate::runtime::Validate for ExperienceGroupPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.experience_user_ids {
@@ -130,9 +119,7 @@ impl crate::runtime::Validate for ExperienceGroupPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -147,9 +134,7 @@ impl crate::runtime::Validate for ExperienceGroupPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -181,9 +166,7 @@ impl crate::runtime::Validate for ExperienceGroupPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -196,33 +179,18 @@ impl crate::runtime::Validate for ExperienceGroupPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.device_query_json {
-            v.field(
-                "deviceQueryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("deviceQueryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(value) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }

@@ -9,15 +9,8 @@
 /// Experience Views
 ///
 /// Schema for a collection of Experience Views
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViews {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,15 +165,8 @@ pub struct ExperienceViews {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceLinkedResources {
     /// Schema for a collection of Experience Views
     #[serde(

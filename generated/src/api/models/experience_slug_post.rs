@@ -16,14 +16,8 @@
 ///   "version": "develop"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlugPost {
     /// version
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,7 +27,7 @@ pub struct ExperienceSlugPost {
 }
 
 impl ExperienceSlugPost {
-    ///A `ExperienceSlugPost` with its required fields set and every optional field unset.
+    /// A `ExperienceSlugPost` with its required fields set and every optional field unset.
     pub fn new(slug: String) -> Self {
         ExperienceSlugPost {
             version: None,

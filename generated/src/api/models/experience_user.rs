@@ -7,15 +7,8 @@
 //! The `experience_user` model and the types nested in it.
 
 /// ExperienceUserExperienceGroupsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserExperienceGroupsItem {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,15 +45,8 @@ pub struct ExperienceUserExperienceGroupsItem {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUser {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

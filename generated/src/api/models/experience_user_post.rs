@@ -21,14 +21,8 @@
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserPost {
     /// email
     pub email: String,
@@ -56,7 +50,7 @@ pub struct ExperienceUserPost {
 }
 
 impl ExperienceUserPost {
-    ///A `ExperienceUserPost` with its required fields set and every optional field unset.
+    /// A `ExperienceUserPost` with its required fields set and every optional field unset.
     pub fn new(email: String, password: String) -> Self {
         ExperienceUserPost {
             email,
@@ -75,30 +69,15 @@ impl crate::runtime::Validate for ExperienceUserPost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.email;
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.first_name {
-            v.field(
-                "firstName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("firstName", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.last_name {
-            v.field(
-                "lastName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("lastName", |v| v.max_length(value, 1024));
         }
 
         {
@@ -137,9 +116,7 @@ impl crate::runtime::Validate for ExperienceUserPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },

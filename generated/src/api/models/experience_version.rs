@@ -7,15 +7,8 @@
 //! The `experience_version` model and the types nested in it.
 
 /// ExperienceVersionAttachedDomainsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionAttachedDomainsItem {
     /// domainName
     #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
@@ -26,15 +19,8 @@ pub struct ExperienceVersionAttachedDomainsItem {
 }
 
 /// ExperienceVersionAttachedSlugsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionAttachedSlugsItem {
     /// slug
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,15 +59,8 @@ pub struct ExperienceVersionAttachedSlugsItem {
 ///   "version": "myVersionName"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersion {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `experience_version_globals_item` model and the types nested in it.
 
 /// ExperienceVersionGlobalsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionGlobalsItem {
     /// key
     pub key: String,
@@ -30,7 +24,7 @@ pub struct ExperienceVersionGlobalsItem {
 }
 
 impl ExperienceVersionGlobalsItem {
-    ///A `ExperienceVersionGlobalsItem` with its required fields set and every optional field unset.
+    /// A `ExperienceVersionGlobalsItem` with its required fields set and every optional field unset.
     pub fn new(key: String, json: String) -> Self {
         ExperienceVersionGlobalsItem {
             key,
@@ -45,12 +39,7 @@ impl crate::runtime::Validate for ExperienceVersionGlobalsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.key;
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {
@@ -65,12 +54,7 @@ impl crate::runtime::Validate for ExperienceVersionGlobalsItem {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -22,14 +22,8 @@
 ///   "version": "myNewVersion"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionPost {
     /// version
     pub version: String,
@@ -79,7 +73,7 @@ pub struct ExperienceVersionPost {
 }
 
 impl ExperienceVersionPost {
-    ///A `ExperienceVersionPost` with its required fields set and every optional field unset.
+    /// A `ExperienceVersionPost` with its required fields set and every optional field unset.
     pub fn new(version: String) -> Self {
         ExperienceVersionPost {
             version,
@@ -111,12 +105,7 @@ impl crate::runtime::Validate for ExperienceVersionPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.domain_ids {
@@ -127,9 +116,7 @@ impl crate::runtime::Validate for ExperienceVersionPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -144,9 +131,7 @@ impl crate::runtime::Validate for ExperienceVersionPost {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -159,12 +144,7 @@ impl crate::runtime::Validate for ExperienceVersionPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -173,18 +153,14 @@ impl crate::runtime::Validate for ExperienceVersionPost {
         if let Some(value) = &self.not_found_reply {
             v.field(
                 "notFoundReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.unauthorized_reply {
             v.field(
                 "unauthorizedReply",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 

@@ -7,15 +7,8 @@
 //! The `experience_view_headers` model and the types nested in it.
 
 /// ExperienceViewHeaders
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewHeaders {
     /// content-type
     #[serde(

@@ -18,15 +18,8 @@
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPatch {
     /// name
     #[serde(
@@ -90,30 +83,15 @@ impl crate::runtime::Validate for ExperienceViewPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.layout_id {
-            v.field(
-                "layoutId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("layoutId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.body {
-            v.field(
-                "body",
-                |v| {
-                    v.max_length(value, 131072);
-                },
-            );
+            v.field("body", |v| v.max_length(value, 131072));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.view_tags {
@@ -134,12 +112,7 @@ impl crate::runtime::Validate for ExperienceViewPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.headers {
-            v.field(
-                "headers",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("headers", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

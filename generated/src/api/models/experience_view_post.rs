@@ -21,14 +21,8 @@
 ///   "viewType": "page"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPost {
     /// name
     pub name: String,
@@ -53,7 +47,7 @@ pub struct ExperienceViewPost {
 }
 
 impl ExperienceViewPost {
-    ///A `ExperienceViewPost` with its required fields set and every optional field unset.
+    /// A `ExperienceViewPost` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         view_type: crate::models::ApplicationSearchResultItemViewType,
@@ -85,40 +79,20 @@ impl crate::runtime::Validate for ExperienceViewPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {
             let value = &self.view_type;
-            v.field(
-                "viewType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("viewType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.layout_id {
-            v.field(
-                "layoutId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("layoutId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.body {
-            v.field(
-                "body",
-                |v| {
-                    v.max_length(value, 131072);
-                },
-            );
+            v.field("body", |v| v.max_length(value, 131072));
         }
 
         if let Some(value) = &self.view_tags {
@@ -139,12 +113,7 @@ impl crate::runtime::Validate for ExperienceViewPost {
         }
 
         if let Some(value) = &self.headers {
-            v.field(
-                "headers",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("headers", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

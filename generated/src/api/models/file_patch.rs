@@ -20,15 +20,8 @@
 ///   "fileSize": 500
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePatch {
     /// fileSize
     #[serde(
@@ -62,20 +55,13 @@ impl crate::runtime::Validate for FilePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.content_type {
-            v.field(
-                "contentType",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("contentType", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.file_dimensions {
             v.field(
                 "fileDimensions",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `file_post` model and the types nested in it.
 
 /// FilePostFileDimensions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePostFileDimensions {
     /// width
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,14 +36,8 @@ impl crate::runtime::Validate for FilePostFileDimensions {
 ///   "type": "file"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePost {
     /// name
     pub name: String,
@@ -75,7 +62,7 @@ pub struct FilePost {
 }
 
 impl FilePost {
-    ///A `FilePost` with its required fields set and every optional field unset.
+    /// A `FilePost` with its required fields set and every optional field unset.
     pub fn new(name: String, r#type: crate::models::FileSchemaType) -> Self {
         FilePost {
             name,
@@ -103,39 +90,22 @@ impl crate::runtime::Validate for FilePost {
         }
 
         if let Some(value) = &self.parent_directory {
-            v.field(
-                "parentDirectory",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("parentDirectory", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.content_type {
-            v.field(
-                "contentType",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("contentType", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.file_dimensions {
             v.field(
                 "fileDimensions",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `file_schema_file_dimensions` model and the types nested in it.
 
 /// FileSchemaFileDimensions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileSchemaFileDimensions {
     /// width
     #[serde(

@@ -7,15 +7,8 @@
 //! The `file_upload_post_response` model and the types nested in it.
 
 /// FileUploadPostResponseUploadFields
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileUploadPostResponseUploadFields {
     /// key
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,15 +22,8 @@ pub struct FileUploadPostResponseUploadFields {
 }
 
 /// FileUploadPostResponseUpload
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileUploadPostResponseUpload {
     /// url
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,15 +65,8 @@ pub struct FileUploadPostResponseUpload {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileUploadPostResponse {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

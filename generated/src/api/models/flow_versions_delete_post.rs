@@ -20,14 +20,8 @@
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FlowVersionsDeletePost {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,7 +34,7 @@ pub struct FlowVersionsDeletePost {
 }
 
 impl FlowVersionsDeletePost {
-    ///A `FlowVersionsDeletePost` with its required fields set and every optional field unset.
+    /// A `FlowVersionsDeletePost` with its required fields set and every optional field unset.
     pub fn new(query: crate::models::AdvancedWorkflowVersionQuery) -> Self {
         FlowVersionsDeletePost {
             email: None,
@@ -54,31 +48,16 @@ impl crate::runtime::Validate for FlowVersionsDeletePost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.query;
-            v.field(
-                "query",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -15,14 +15,8 @@
 ///   "accessToken": "the github access token"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GithubLogin {
     /// accessToken
     #[serde(rename = "accessToken")]
@@ -40,7 +34,7 @@ pub struct GithubLogin {
 }
 
 impl GithubLogin {
-    ///A `GithubLogin` with its required fields set and every optional field unset.
+    /// A `GithubLogin` with its required fields set and every optional field unset.
     pub fn new(access_token: String) -> Self {
         GithubLogin {
             access_token,
@@ -70,24 +64,14 @@ impl crate::runtime::Validate for GithubLogin {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.token_ttl {
-            v.field(
-                "tokenTTL",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
     }
 }

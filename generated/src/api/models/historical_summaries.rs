@@ -9,15 +9,8 @@
 /// Historical Summary
 ///
 /// Schema for a historical summary report
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummary {
     /// resourceType
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
@@ -394,15 +387,8 @@ pub struct HistoricalSummary {
 ///   "totalCount": 2
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaries {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -75,15 +75,8 @@
 ///   "workflowCount": 3
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummary2 {
     /// resourceType
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]

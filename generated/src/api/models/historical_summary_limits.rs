@@ -7,15 +7,8 @@
 //! The `historical_summary_limits` model and the types nested in it.
 
 /// HistoricalSummaryLimits
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaryLimits {
     /// apitoken
     #[serde(
@@ -268,32 +261,17 @@ impl crate::runtime::Validate for HistoricalSummaryLimits {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.apitoken {
-            v.field(
-                "apitoken",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("apitoken", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.application {
-            v.field(
-                "application",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("application", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .applicationcertificate
         {
-            v.field(
-                "applicationcertificate",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("applicationcertificate", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
@@ -301,279 +279,132 @@ impl crate::runtime::Validate for HistoricalSummaryLimits {
         {
             v.field(
                 "applicationcertificateauthority",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
+                |v| v.minimum(*value as f64, 0.0, false),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.applicationkey {
-            v.field(
-                "applicationkey",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("applicationkey", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.credential {
-            v.field(
-                "credential",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("credential", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.dashboard {
-            v.field(
-                "dashboard",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("dashboard", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.datatable {
-            v.field(
-                "datatable",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("datatable", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device {
-            v.field(
-                "device",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("device", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.devicerecipe {
-            v.field(
-                "devicerecipe",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("devicerecipe", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experiencedomain {
-            v.field(
-                "experiencedomain",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experiencedomain", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceendpoint {
-            v.field(
-                "experienceendpoint",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceendpoint", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experiencegroup {
-            v.field(
-                "experiencegroup",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experiencegroup", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceslug {
-            v.field(
-                "experienceslug",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceslug", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceuser {
-            v.field(
-                "experienceuser",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceuser", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceversion {
-            v.field(
-                "experienceversion",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceversion", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceview {
-            v.field(
-                "experienceview",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceview", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.file {
-            v.field(
-                "file",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("file", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.flow {
-            v.field(
-                "flow",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("flow", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.integration {
-            v.field(
-                "integration",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("integration", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.notebook {
-            v.field(
-                "notebook",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("notebook", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.privatefile {
-            v.field(
-                "privatefile",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("privatefile", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.resourcejob {
-            v.field(
-                "resourcejob",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("resourcejob", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.webhook {
-            v.field(
-                "webhook",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("webhook", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.data_ttl {
-            v.field(
-                "dataTTL",
-                |v| {
-                    v.minimum(*value as f64, 86400.0, false);
-                },
-            );
+            v.field("dataTTL", |v| v.minimum(*value as f64, 86400.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.member {
-            v.field(
-                "member",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("member", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.payload {
-            v.field(
-                "payload",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("payload", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.storage {
-            v.field(
-                "storage",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("storage", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .notebook_minutes_per_run
         {
-            v.field(
-                "notebookMinutesPerRun",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("notebookMinutesPerRun", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .notebook_minutes_per_month
         {
-            v.field(
-                "notebookMinutesPerMonth",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("notebookMinutesPerMonth", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.notebook_in_parallel
         {
-            v.field(
-                "notebookInParallel",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("notebookInParallel", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_flow_slots
         {
-            v.field(
-                "experienceFlowSlots",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("experienceFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .application_flow_slots
         {
-            v.field(
-                "applicationFlowSlots",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("applicationFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.system_interval {

@@ -40,40 +40,14 @@ impl From<&str> for HistoricalSummaryOwnerType {
     }
 }
 
-impl std::str::FromStr for HistoricalSummaryOwnerType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for HistoricalSummaryOwnerType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for HistoricalSummaryOwnerType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for HistoricalSummaryOwnerType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(HistoricalSummaryOwnerType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for HistoricalSummaryOwnerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "HistoricalSummaryOwnerType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

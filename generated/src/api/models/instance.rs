@@ -7,15 +7,8 @@
 //! The `instance` model and the types nested in it.
 
 /// InstanceLimits
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceLimits {
     /// organization
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -166,15 +159,8 @@ pub struct InstanceLimits {
 }
 
 /// InstanceMembersItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMembersItem {
     /// userId
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -248,15 +234,8 @@ pub struct InstanceMembersItem {
 ///   "name": "B"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Instance {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]

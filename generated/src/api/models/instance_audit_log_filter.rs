@@ -7,15 +7,8 @@
 //! The `instance_audit_log_filter` model and the types nested in it.
 
 /// InstanceAuditLogFilterPrimaryTargetItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterPrimaryTargetItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,44 +25,22 @@ impl crate::runtime::Validate for InstanceAuditLogFilterPrimaryTargetItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
 
 /// InstanceAuditLogFilterSecondaryTargetItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterSecondaryTargetItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,44 +57,22 @@ impl crate::runtime::Validate for InstanceAuditLogFilterSecondaryTargetItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
 
 /// InstanceAuditLogFilterActorItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterActorItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -140,30 +89,15 @@ impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }
@@ -191,15 +125,8 @@ impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilter {
     /// primaryTarget
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
@@ -234,12 +161,7 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
                 "primaryTarget",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -250,12 +172,7 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
                 "secondaryTarget",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -266,12 +183,7 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
                 "actor",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -282,12 +194,7 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
                 "request",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

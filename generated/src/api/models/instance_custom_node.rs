@@ -36,54 +36,21 @@ impl From<&str> for InstanceCustomNodeTriggersItemType {
     }
 }
 
-impl std::str::FromStr for InstanceCustomNodeTriggersItemType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for InstanceCustomNodeTriggersItemType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for InstanceCustomNodeTriggersItemType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for InstanceCustomNodeTriggersItemType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(InstanceCustomNodeTriggersItemType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for InstanceCustomNodeTriggersItemType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceCustomNodeTriggersItemType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// InstanceCustomNodeTriggersItemMeta
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeTriggersItemMeta {
     /// category
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -109,14 +76,8 @@ pub struct InstanceCustomNodeTriggersItemMeta {
 }
 
 /// InstanceCustomNodeTriggersItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeTriggersItem {
     /// key
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,7 +96,7 @@ pub struct InstanceCustomNodeTriggersItem {
 }
 
 impl InstanceCustomNodeTriggersItem {
-    ///A `InstanceCustomNodeTriggersItem` with its required fields set and every optional field unset.
+    /// A `InstanceCustomNodeTriggersItem` with its required fields set and every optional field unset.
     pub fn new(r#type: crate::models::InstanceCustomNodeTriggersItemType) -> Self {
         InstanceCustomNodeTriggersItem {
             key: None,
@@ -148,15 +109,8 @@ impl InstanceCustomNodeTriggersItem {
 }
 
 /// InstanceCustomNodeStats
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeStats {
     /// errorCount
     #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
@@ -167,15 +121,8 @@ pub struct InstanceCustomNodeStats {
 }
 
 /// InstanceCustomNodeUsageValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeUsageValue {
     /// appCount
     #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
@@ -192,15 +139,8 @@ pub struct InstanceCustomNodeUsageValue {
 }
 
 /// InstanceCustomNodeUsageSandbox
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeUsageSandbox {
     /// appCount
     #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
@@ -211,15 +151,8 @@ pub struct InstanceCustomNodeUsageSandbox {
 }
 
 /// InstanceCustomNodeUsage
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeUsage {
     /// sandbox
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -269,15 +202,8 @@ pub struct InstanceCustomNodeUsage {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNode {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

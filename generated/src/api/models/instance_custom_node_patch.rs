@@ -16,15 +16,8 @@
 ///   "name": "My Updated Instance Custom Node"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatch {
     /// name
     #[serde(
@@ -137,21 +130,11 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.short_description {
-            v.field(
-                "shortDescription",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_data {
@@ -165,30 +148,18 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.docs_url {
-            v.field(
-                "docsUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.minimum_agent_version
         {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
@@ -197,12 +168,7 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -213,12 +179,7 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -227,9 +188,7 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -240,24 +199,14 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
                 |v| {
                     v.max_items(value.len(), 1);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         for (key, item) in &self.additional_properties {
-            v.field(
-                key,
-                |v| {
-                    crate::runtime::Validate::validate_into(item, v);
-                },
-            );
+            v.field(key, |v| crate::runtime::Validate::validate_into(item, v));
         }
     }
 }

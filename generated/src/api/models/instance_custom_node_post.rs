@@ -26,14 +26,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePost {
     /// name
     pub name: String,
@@ -90,7 +84,7 @@ pub struct InstanceCustomNodePost {
 }
 
 impl InstanceCustomNodePost {
-    ///A `InstanceCustomNodePost` with its required fields set and every optional field unset.
+    /// A `InstanceCustomNodePost` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         triggers: Vec<crate::models::InstanceCustomNodePatchTriggersItem>,
@@ -128,21 +122,11 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.short_description {
-            v.field(
-                "shortDescription",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.icon_data {
@@ -156,29 +140,17 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
         }
 
         if let Some(value) = &self.docs_url {
-            v.field(
-                "docsUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
@@ -188,12 +160,7 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -205,12 +172,7 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -219,9 +181,7 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
         if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -231,24 +191,14 @@ impl crate::runtime::Validate for InstanceCustomNodePost {
                 |v| {
                     v.max_items(value.len(), 1);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         for (key, item) in &self.additional_properties {
-            v.field(
-                key,
-                |v| {
-                    crate::runtime::Validate::validate_into(item, v);
-                },
-            );
+            v.field(key, |v| crate::runtime::Validate::validate_into(item, v));
         }
     }
 }

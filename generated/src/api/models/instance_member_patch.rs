@@ -15,21 +15,15 @@
 ///   "role": "view"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMemberPatch {
     /// role
     pub role: crate::models::InstanceMembersItemRole,
 }
 
 impl InstanceMemberPatch {
-    ///A `InstanceMemberPatch` with its required fields set and every optional field unset.
+    /// A `InstanceMemberPatch` with its required fields set and every optional field unset.
     pub fn new(role: crate::models::InstanceMembersItemRole) -> Self {
         InstanceMemberPatch { role }
     }
@@ -40,12 +34,7 @@ impl crate::runtime::Validate for InstanceMemberPatch {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

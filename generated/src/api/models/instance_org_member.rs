@@ -16,15 +16,8 @@
 ///   "userId": "575ef90f7ae143cd83dc4aad"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMember {
     /// instanceId
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `instance_org_member_post` model and the types nested in it.
 
 /// InstanceOrgMemberPostObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMemberPostObject {
     /// userId
     #[serde(rename = "userId")]
@@ -38,7 +32,7 @@ pub struct InstanceOrgMemberPostObject {
 }
 
 impl InstanceOrgMemberPostObject {
-    ///A `InstanceOrgMemberPostObject` with its required fields set and every optional field unset.
+    /// A `InstanceOrgMemberPostObject` with its required fields set and every optional field unset.
     pub fn new(user_id: String, role: crate::models::ApiTokenDefaultRole) -> Self {
         InstanceOrgMemberPostObject {
             user_id,
@@ -54,22 +48,12 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.user_id;
-            v.field(
-                "userId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("userId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.application_roles {
@@ -78,12 +62,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -95,12 +74,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -109,14 +83,8 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject {
 }
 
 /// InstanceOrgMemberPostObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMemberPostObject2 {
     /// email
     pub email: String,
@@ -146,7 +114,7 @@ pub struct InstanceOrgMemberPostObject2 {
 }
 
 impl InstanceOrgMemberPostObject2 {
-    ///A `InstanceOrgMemberPostObject2` with its required fields set and every optional field unset.
+    /// A `InstanceOrgMemberPostObject2` with its required fields set and every optional field unset.
     pub fn new(email: String, role: crate::models::ApiTokenDefaultRole) -> Self {
         InstanceOrgMemberPostObject2 {
             email,
@@ -163,22 +131,12 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.email;
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.application_roles {
@@ -187,12 +145,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -204,12 +157,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -235,14 +183,8 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
 ///   "userId": "675ed18f7ae143cd83dc4bb7"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceOrgMemberPost {

@@ -118,14 +118,8 @@
 ///   "whitelistedEmailDomains": []
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganization {
     /// creationDate
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
@@ -226,7 +220,7 @@ pub struct InstanceOrganization {
 }
 
 impl InstanceOrganization {
-    ///A `InstanceOrganization` with its required fields set and every optional field unset.
+    /// A `InstanceOrganization` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         InstanceOrganization {
             creation_date: None,

@@ -7,15 +7,8 @@
 //! The `instance_organization_banner` model and the types nested in it.
 
 /// InstanceOrganizationBanner
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganizationBanner {
     /// message
     #[serde(
@@ -39,21 +32,11 @@ impl crate::runtime::Validate for InstanceOrganizationBanner {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.message {
-            v.field(
-                "message",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("message", |v| v.max_length(value, 2048));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.level {
-            v.field(
-                "level",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("level", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

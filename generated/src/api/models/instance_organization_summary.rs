@@ -7,15 +7,8 @@
 //! The `instance_organization_summary` model and the types nested in it.
 
 /// InstanceOrganizationSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganizationSummary {
     /// apiTokenCount
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]

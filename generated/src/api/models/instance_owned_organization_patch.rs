@@ -21,15 +21,8 @@
 ///   "name": "My Org"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPatch {
     /// name
     #[serde(
@@ -142,30 +135,15 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_color {
-            v.field(
-                "iconColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("iconColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.limits {
-            v.field(
-                "limits",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("limits", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
@@ -188,12 +166,7 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.disabled_at {
-            v.field(
-                "disabledAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("disabledAt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.tags {
@@ -202,42 +175,22 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.referral_id {
-            v.field(
-                "referralId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("referralId", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.banner {
-            v.field(
-                "banner",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("banner", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -19,14 +19,8 @@
 ///   "name": "My Org"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPost {
     /// name
     pub name: String,
@@ -77,7 +71,7 @@ pub struct InstanceOwnedOrganizationPost {
 }
 
 impl InstanceOwnedOrganizationPost {
-    ///A `InstanceOwnedOrganizationPost` with its required fields set and every optional field unset.
+    /// A `InstanceOwnedOrganizationPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         InstanceOwnedOrganizationPost {
             name,
@@ -112,30 +106,15 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.icon_color {
-            v.field(
-                "iconColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("iconColor", |v| v.max_length(value, 64));
         }
 
         if let Some(value) = &self.limits {
-            v.field(
-                "limits",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("limits", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.members {
@@ -144,12 +123,7 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPost {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -173,12 +147,7 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPost {
         }
 
         if let Some(value) = &self.disabled_at {
-            v.field(
-                "disabledAt",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("disabledAt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.tags {
@@ -187,42 +156,22 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.referral_id {
-            v.field(
-                "referralId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("referralId", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.banner {
-            v.field(
-                "banner",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("banner", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -37,15 +37,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstancePatch {
     /// reportConfigs
     #[serde(
@@ -86,12 +79,7 @@ impl crate::runtime::Validate for InstancePatch {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -102,19 +90,12 @@ impl crate::runtime::Validate for InstancePatch {
         {
             v.field(
                 "orgDefaultLimitConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `instance_report_configs_item` model and the types nested in it.
 
 /// InstanceReportConfigsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceReportConfigsItem {
     /// id
     #[serde(
@@ -85,7 +79,7 @@ pub struct InstanceReportConfigsItem {
 }
 
 impl InstanceReportConfigsItem {
-    ///A `InstanceReportConfigsItem` with its required fields set and every optional field unset.
+    /// A `InstanceReportConfigsItem` with its required fields set and every optional field unset.
     pub fn new(cron: String) -> Self {
         InstanceReportConfigsItem {
             id: None,
@@ -105,31 +99,16 @@ impl crate::runtime::Validate for InstanceReportConfigsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
 
         {
             let value = &self.cron;
-            v.field(
-                "cron",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("cron", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.timezone {
-            v.field(
-                "timezone",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("timezone", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.emails {
@@ -138,41 +117,27 @@ impl crate::runtime::Validate for InstanceReportConfigsItem {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 1024);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 1024));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.resource_group_by {
             v.field(
                 "resourceGroupBy",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.date_group_by {
             v.field(
                 "dateGroupBy",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 

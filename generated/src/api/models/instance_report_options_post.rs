@@ -21,15 +21,8 @@
 ///   "start": "2020-01-01T00:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceReportOptionsPost {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,38 +57,24 @@ impl crate::runtime::Validate for InstanceReportOptionsPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.resource_group_by {
             v.field(
                 "resourceGroupBy",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.date_group_by {
             v.field(
                 "dateGroupBy",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

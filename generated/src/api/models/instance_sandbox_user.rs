@@ -7,15 +7,8 @@
 //! The `instance_sandbox_user` model and the types nested in it.
 
 /// InstanceSandboxUserOrgsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUserOrgsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,15 +64,8 @@ pub struct InstanceSandboxUserOrgsItem {
 ///   "url": "https://example.com"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUser {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

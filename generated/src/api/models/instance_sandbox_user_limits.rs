@@ -7,15 +7,8 @@
 //! The `instance_sandbox_user_limits` model and the types nested in it.
 
 /// InstanceSandboxUserLimits
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUserLimits {
     /// apitoken
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,15 +7,8 @@
 //! The `instance_sandbox_user_summary` model and the types nested in it.
 
 /// InstanceSandboxUserSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUserSummary {
     /// apiTokenCount
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]

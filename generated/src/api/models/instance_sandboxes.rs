@@ -92,15 +92,8 @@
 ///   "startingAfterId": "575ed70c7ae143cd83dc4aa9"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxes {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

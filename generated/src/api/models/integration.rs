@@ -9,15 +9,8 @@
 /// Integration
 ///
 /// Schema for a single Integration
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Integration {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

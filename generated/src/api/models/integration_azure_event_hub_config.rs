@@ -7,14 +7,8 @@
 //! The `integration_azure_event_hub_config` model and the types nested in it.
 
 /// IntegrationAzureEventHubConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum IntegrationAzureEventHubConfig {

@@ -7,15 +7,8 @@
 //! The `integration_google_pub_sub_config` model and the types nested in it.
 
 /// IntegrationGooglePubSubConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationGooglePubSubConfig {
     /// projectId
     #[serde(

@@ -7,14 +7,8 @@
 //! The `integration_mqtt_config` model and the types nested in it.
 
 /// IntegrationMqttConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationMqttConfig {
     /// clientId
     #[serde(
@@ -95,7 +89,7 @@ pub struct IntegrationMqttConfig {
 }
 
 impl IntegrationMqttConfig {
-    ///A `IntegrationMqttConfig` with its required fields set and every optional field unset.
+    /// A `IntegrationMqttConfig` with its required fields set and every optional field unset.
     pub fn new(
         port: f64,
         protocol: crate::models::IntegrationMqttConfigProtocol,
@@ -164,12 +158,7 @@ impl crate::runtime::Validate for IntegrationMqttConfig {
 
         {
             let value = &self.protocol;
-            v.field(
-                "protocol",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("protocol", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -216,9 +205,7 @@ impl crate::runtime::Validate for IntegrationMqttConfig {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.protocol_version {
             v.field(
                 "protocolVersion",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `integration_particle_config` model and the types nested in it.
 
 /// IntegrationParticleConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationParticleConfig {
     /// accessToken
     #[serde(rename = "accessToken")]
@@ -46,7 +40,7 @@ pub struct IntegrationParticleConfig {
 }
 
 impl IntegrationParticleConfig {
-    ///A `IntegrationParticleConfig` with its required fields set and every optional field unset.
+    /// A `IntegrationParticleConfig` with its required fields set and every optional field unset.
     pub fn new(access_token: String) -> Self {
         IntegrationParticleConfig {
             access_token,

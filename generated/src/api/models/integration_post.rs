@@ -27,14 +27,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationPost {
     /// name
     pub name: String,
@@ -83,7 +77,7 @@ pub struct IntegrationPost {
 }
 
 impl IntegrationPost {
-    ///A `IntegrationPost` with its required fields set and every optional field unset.
+    /// A `IntegrationPost` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         integration_type: crate::models::IntegrationIntegrationType,
@@ -122,9 +116,7 @@ impl crate::runtime::Validate for IntegrationPost {
             let value = &self.integration_type;
             v.field(
                 "integrationType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -159,54 +151,36 @@ impl crate::runtime::Validate for IntegrationPost {
         if let Some(value) = &self.azure_event_hub_config {
             v.field(
                 "azureEventHubConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.google_pub_sub_config {
             v.field(
                 "googlePubSubConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.mqtt_config {
-            v.field(
-                "mqttConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mqttConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.particle_config {
             v.field(
                 "particleConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.sqs_config {
-            v.field(
-                "sqsConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("sqsConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.websocket_config {
             v.field(
                 "websocketConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `integration_sqs_config` model and the types nested in it.
 
 /// IntegrationSqsConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationSqsConfig {
     /// accessKeyId
     #[serde(
@@ -45,7 +39,7 @@ pub struct IntegrationSqsConfig {
 }
 
 impl IntegrationSqsConfig {
-    ///A `IntegrationSqsConfig` with its required fields set and every optional field unset.
+    /// A `IntegrationSqsConfig` with its required fields set and every optional field unset.
     pub fn new(queue_url: String) -> Self {
         IntegrationSqsConfig {
             access_key_id: None,

@@ -7,14 +7,8 @@
 //! The `integration_websocket_config` model and the types nested in it.
 
 /// IntegrationWebsocketConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationWebsocketConfig {
     /// url
     pub url: String,
@@ -77,7 +71,7 @@ pub struct IntegrationWebsocketConfig {
 }
 
 impl IntegrationWebsocketConfig {
-    ///A `IntegrationWebsocketConfig` with its required fields set and every optional field unset.
+    /// A `IntegrationWebsocketConfig` with its required fields set and every optional field unset.
     pub fn new(url: String) -> Self {
         IntegrationWebsocketConfig {
             url,
@@ -162,12 +156,7 @@ impl crate::runtime::Validate for IntegrationWebsocketConfig {
                 |v| {
                     v.max_items(value.len(), 50);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `integration_websocket_config_headers_item` model and the types nested in it.
 
 /// IntegrationWebsocketConfigHeadersItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationWebsocketConfigHeadersItem {
     /// headerKey
     #[serde(rename = "headerKey")]
@@ -25,7 +19,7 @@ pub struct IntegrationWebsocketConfigHeadersItem {
 }
 
 impl IntegrationWebsocketConfigHeadersItem {
-    ///A `IntegrationWebsocketConfigHeadersItem` with its required fields set and every optional field unset.
+    /// A `IntegrationWebsocketConfigHeadersItem` with its required fields set and every optional field unset.
     pub fn new(header_key: String, header_value: String) -> Self {
         IntegrationWebsocketConfigHeadersItem {
             header_key,

@@ -7,14 +7,8 @@
 //! The `last_value_data_value` model and the types nested in it.
 
 /// LastValueDataValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LastValueDataValue {
     /// time
     pub time: chrono::DateTime<chrono::Utc>,
@@ -26,7 +20,7 @@ pub struct LastValueDataValue {
 }
 
 impl LastValueDataValue {
-    ///A `LastValueDataValue` with its required fields set and every optional field unset.
+    /// A `LastValueDataValue` with its required fields set and every optional field unset.
     pub fn new(
         time: chrono::DateTime<chrono::Utc>,
         data: std::collections::BTreeMap<

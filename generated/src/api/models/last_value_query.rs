@@ -19,15 +19,8 @@
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LastValueQuery {
     /// attribute
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,12 +43,7 @@ impl crate::runtime::Validate for LastValueQuery {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.attribute {
-            v.field(
-                "attribute",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("attribute", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         if let Some(value) = &self.device_ids {
@@ -66,9 +54,7 @@ impl crate::runtime::Validate for LastValueQuery {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -81,12 +67,7 @@ impl crate::runtime::Validate for LastValueQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -95,9 +76,7 @@ impl crate::runtime::Validate for LastValueQuery {
         if let Some(value) = &self.device_query {
             v.field(
                 "deviceQuery",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -9,15 +9,8 @@
 /// Recent Item List
 ///
 /// Schema for an array of recent items
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItemList {
     /// itemType
     #[serde(rename = "itemType", default, skip_serializing_if = "Option::is_none")]
@@ -63,15 +56,8 @@ pub struct RecentItemList {
 ///   "userId": "575ed70c7ae143cd83dc4aa9"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Me {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `me_patch` model and the types nested in it.
 
 /// MePatchCurrentCredentials
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MePatchCurrentCredentials {
     /// twoFactorCode
     #[serde(
@@ -29,7 +23,7 @@ pub struct MePatchCurrentCredentials {
 }
 
 impl MePatchCurrentCredentials {
-    ///A `MePatchCurrentCredentials` with its required fields set and every optional field unset.
+    /// A `MePatchCurrentCredentials` with its required fields set and every optional field unset.
     pub fn new(password: String) -> Self {
         MePatchCurrentCredentials {
             two_factor_code: None,
@@ -42,12 +36,7 @@ impl crate::runtime::Validate for MePatchCurrentCredentials {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.two_factor_code {
-            v.field(
-                "twoFactorCode",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
         {
@@ -77,15 +66,8 @@ impl crate::runtime::Validate for MePatchCurrentCredentials {
 ///   "url": "https://example.com"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MePatch {
     /// email
     #[serde(
@@ -178,12 +160,7 @@ impl crate::runtime::Validate for MePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.first_name {
@@ -197,57 +174,27 @@ impl crate::runtime::Validate for MePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.last_name {
-            v.field(
-                "lastName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("lastName", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.company_name {
-            v.field(
-                "companyName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("companyName", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.title {
-            v.field(
-                "title",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("title", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.phone_number {
-            v.field(
-                "phoneNumber",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("phoneNumber", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.location {
-            v.field(
-                "location",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("location", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.url {
-            v.field(
-                "url",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("url", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
@@ -263,9 +210,7 @@ impl crate::runtime::Validate for MePatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.current_credentials {
             v.field(
                 "currentCredentials",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

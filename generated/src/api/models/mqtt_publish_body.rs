@@ -16,14 +16,8 @@
 ///   "topic": "an/mqtt/topic"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MqttPublishBody {
     /// topic
     pub topic: String,
@@ -32,7 +26,7 @@ pub struct MqttPublishBody {
 }
 
 impl MqttPublishBody {
-    ///A `MqttPublishBody` with its required fields set and every optional field unset.
+    /// A `MqttPublishBody` with its required fields set and every optional field unset.
     pub fn new(topic: String, message: String) -> Self {
         MqttPublishBody { topic, message }
     }
@@ -54,12 +48,7 @@ impl crate::runtime::Validate for MqttPublishBody {
 
         {
             let value = &self.message;
-            v.field(
-                "message",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("message", |v| v.max_length(value, 32767));
         }
     }
 }

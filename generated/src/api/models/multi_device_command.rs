@@ -29,14 +29,8 @@
 ///   "time": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultiDeviceCommand {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,7 +52,7 @@ pub struct MultiDeviceCommand {
 }
 
 impl MultiDeviceCommand {
-    ///A `MultiDeviceCommand` with its required fields set and every optional field unset.
+    /// A `MultiDeviceCommand` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         MultiDeviceCommand {
             time: None,
@@ -75,12 +69,7 @@ impl crate::runtime::Validate for MultiDeviceCommand {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.time {
-            v.field(
-                "time",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("time", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -100,12 +89,7 @@ impl crate::runtime::Validate for MultiDeviceCommand {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -119,9 +103,7 @@ impl crate::runtime::Validate for MultiDeviceCommand {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -131,9 +113,7 @@ impl crate::runtime::Validate for MultiDeviceCommand {
         if let Some(value) = &self.device_query {
             v.field(
                 "deviceQuery",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

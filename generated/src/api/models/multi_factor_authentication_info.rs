@@ -16,15 +16,8 @@
 ///   "keyUri": "string"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultiFactorAuthenticationInfo {
     /// key
     #[serde(default, skip_serializing_if = "Option::is_none")]

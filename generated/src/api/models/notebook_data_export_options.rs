@@ -15,15 +15,8 @@
 ///   "email": "user@example.com"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookDataExportOptions {
     /// email
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,39 +40,19 @@ impl crate::runtime::Validate for NotebookDataExportOptions {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.email {
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.relative_to {
-            v.field(
-                "relativeTo",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("relativeTo", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.template_context {
-            v.field(
-                "templateContext",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("templateContext", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.callback_url {
-            v.field(
-                "callbackUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }
 }

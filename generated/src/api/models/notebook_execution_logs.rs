@@ -68,54 +68,21 @@ impl From<&str> for NotebookExecutionLogsItemStatus {
     }
 }
 
-impl std::str::FromStr for NotebookExecutionLogsItemStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NotebookExecutionLogsItemStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for NotebookExecutionLogsItemStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NotebookExecutionLogsItemStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(NotebookExecutionLogsItemStatus);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for NotebookExecutionLogsItemStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "NotebookExecutionLogsItemStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// NotebookExecutionLogsItemInputInfoValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookExecutionLogsItemInputInfoValue {
     /// size
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -126,15 +93,8 @@ pub struct NotebookExecutionLogsItemInputInfoValue {
 }
 
 /// NotebookExecutionLogsItemOutputInfoValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookExecutionLogsItemOutputInfoValue {
     /// size
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,15 +108,8 @@ pub struct NotebookExecutionLogsItemOutputInfoValue {
 }
 
 /// NotebookExecutionLogsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookExecutionLogsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

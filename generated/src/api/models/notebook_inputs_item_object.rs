@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object` model and the types nested in it.
 
 /// NotebookInputsItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject {
     /// inputType
     #[serde(rename = "inputType")]
@@ -68,7 +62,7 @@ pub struct NotebookInputsItemObject {
 }
 
 impl NotebookInputsItemObject {
-    ///A `NotebookInputsItemObject` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObjectInputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -93,22 +87,12 @@ impl crate::runtime::Validate for NotebookInputsItemObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_tags {
@@ -117,12 +101,7 @@ impl crate::runtime::Validate for NotebookInputsItemObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -134,24 +113,14 @@ impl crate::runtime::Validate for NotebookInputsItemObject {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.attributes {
@@ -162,9 +131,7 @@ impl crate::runtime::Validate for NotebookInputsItemObject {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },

@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object2` model and the types nested in it.
 
 /// NotebookInputsItemObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject2 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -61,7 +55,7 @@ pub struct NotebookInputsItemObject2 {
 }
 
 impl NotebookInputsItemObject2 {
-    ///A `NotebookInputsItemObject2` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject2` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObject2InputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -85,22 +79,12 @@ impl crate::runtime::Validate for NotebookInputsItemObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_tags {
@@ -109,12 +93,7 @@ impl crate::runtime::Validate for NotebookInputsItemObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -126,24 +105,14 @@ impl crate::runtime::Validate for NotebookInputsItemObject2 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
     }
 }

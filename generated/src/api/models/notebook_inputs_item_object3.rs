@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object3` model and the types nested in it.
 
 /// NotebookInputsItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject3 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -66,7 +60,7 @@ pub struct NotebookInputsItemObject3 {
 }
 
 impl NotebookInputsItemObject3 {
-    ///A `NotebookInputsItemObject3` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject3` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObject3InputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -87,22 +81,12 @@ impl crate::runtime::Validate for NotebookInputsItemObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.device_tags {
@@ -111,12 +95,7 @@ impl crate::runtime::Validate for NotebookInputsItemObject3 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -128,33 +107,18 @@ impl crate::runtime::Validate for NotebookInputsItemObject3 {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.format {
-            v.field(
-                "format",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("format", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object4` model and the types nested in it.
 
 /// NotebookInputsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject4 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -36,7 +30,7 @@ pub struct NotebookInputsItemObject4 {
 }
 
 impl NotebookInputsItemObject4 {
-    ///A `NotebookInputsItemObject4` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject4` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::WorkflowTriggersItemObject4Type,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -56,41 +50,24 @@ impl crate::runtime::Validate for NotebookInputsItemObject4 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.data_table_id;
             v.field(
                 "dataTableId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object5` model and the types nested in it.
 
 /// NotebookInputsItemObject5
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject5 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -42,7 +36,7 @@ pub struct NotebookInputsItemObject5 {
 }
 
 impl NotebookInputsItemObject5 {
-    ///A `NotebookInputsItemObject5` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject5` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObject5InputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -61,40 +55,20 @@ impl crate::runtime::Validate for NotebookInputsItemObject5 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.format {
-            v.field(
-                "format",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("format", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object6` model and the types nested in it.
 
 /// NotebookInputsItemObject6
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject6 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -28,7 +22,7 @@ pub struct NotebookInputsItemObject6 {
 }
 
 impl NotebookInputsItemObject6 {
-    ///A `NotebookInputsItemObject6` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject6` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObject6InputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -47,22 +41,12 @@ impl crate::runtime::Validate for NotebookInputsItemObject6 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {

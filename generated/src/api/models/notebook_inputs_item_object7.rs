@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object7` model and the types nested in it.
 
 /// NotebookInputsItemObject7
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObject7 {
     /// inputType
     #[serde(rename = "inputType")]
@@ -35,7 +29,7 @@ pub struct NotebookInputsItemObject7 {
 }
 
 impl NotebookInputsItemObject7 {
-    ///A `NotebookInputsItemObject7` with its required fields set and every optional field unset.
+    /// A `NotebookInputsItemObject7` with its required fields set and every optional field unset.
     pub fn new(
         input_type: crate::models::NotebookInputsItemObject7InputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -55,22 +49,12 @@ impl crate::runtime::Validate for NotebookInputsItemObject7 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.input_type;
-            v.field(
-                "inputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("inputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {

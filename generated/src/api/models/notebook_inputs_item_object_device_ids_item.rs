@@ -7,14 +7,8 @@
 //! The `notebook_inputs_item_object_device_ids_item` model and the types nested in it.
 
 /// NotebookInputsItemObjectDeviceIdsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum NotebookInputsItemObjectDeviceIdsItem {

@@ -7,15 +7,8 @@
 //! The `notebook_inputs_item_object_device_tags_item` model and the types nested in it.
 
 /// NotebookInputsItemObjectDeviceTagsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputsItemObjectDeviceTagsItem {
     /// key
     #[serde(
@@ -41,12 +34,7 @@ impl crate::runtime::Validate for NotebookInputsItemObjectDeviceTagsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("key", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.value {

@@ -7,15 +7,8 @@
 //! The `notebook_minute_counts` model and the types nested in it.
 
 /// NotebookMinuteCountsCountsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookMinuteCountsCountsItem {
     /// date
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,15 +52,8 @@ pub struct NotebookMinuteCountsCountsItem {
 ///   "start": "1999-05-20T05:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookMinuteCounts {
     /// start
     #[serde(default, skip_serializing_if = "Option::is_none")]

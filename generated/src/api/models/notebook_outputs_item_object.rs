@@ -7,14 +7,8 @@
 //! The `notebook_outputs_item_object` model and the types nested in it.
 
 /// NotebookOutputsItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputsItemObject {
     /// outputType
     #[serde(rename = "outputType")]
@@ -44,7 +38,7 @@ pub struct NotebookOutputsItemObject {
 }
 
 impl NotebookOutputsItemObject {
-    ///A `NotebookOutputsItemObject` with its required fields set and every optional field unset.
+    /// A `NotebookOutputsItemObject` with its required fields set and every optional field unset.
     pub fn new(
         output_type: crate::models::WorkflowTriggersItemObject4Type,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -65,31 +59,19 @@ impl crate::runtime::Validate for NotebookOutputsItemObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.output_type;
-            v.field(
-                "outputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("outputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.data_table_id;
             v.field(
                 "dataTableId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

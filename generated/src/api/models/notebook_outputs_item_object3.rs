@@ -7,14 +7,8 @@
 //! The `notebook_outputs_item_object3` model and the types nested in it.
 
 /// NotebookOutputsItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputsItemObject3 {
     /// outputType
     #[serde(rename = "outputType")]
@@ -36,7 +30,7 @@ pub struct NotebookOutputsItemObject3 {
 }
 
 impl NotebookOutputsItemObject3 {
-    ///A `NotebookOutputsItemObject3` with its required fields set and every optional field unset.
+    /// A `NotebookOutputsItemObject3` with its required fields set and every optional field unset.
     pub fn new(
         output_type: crate::models::NotebookOutputsItemObject3OutputType,
         directory_name: crate::models::NotebookInputsItemObjectFileName,
@@ -56,21 +50,14 @@ impl crate::runtime::Validate for NotebookOutputsItemObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.output_type;
-            v.field(
-                "outputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("outputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.directory_name;
             v.field(
                 "directoryName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 

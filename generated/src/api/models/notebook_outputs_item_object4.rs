@@ -7,14 +7,8 @@
 //! The `notebook_outputs_item_object4` model and the types nested in it.
 
 /// NotebookOutputsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputsItemObject4 {
     /// outputType
     #[serde(rename = "outputType")]
@@ -49,7 +43,7 @@ pub struct NotebookOutputsItemObject4 {
 }
 
 impl NotebookOutputsItemObject4 {
-    ///A `NotebookOutputsItemObject4` with its required fields set and every optional field unset.
+    /// A `NotebookOutputsItemObject4` with its required fields set and every optional field unset.
     pub fn new(
         output_type: crate::models::NotebookOutputsItemObject4OutputType,
         file_name: crate::models::NotebookOutputsItemObject4FileName,
@@ -69,22 +63,12 @@ impl crate::runtime::Validate for NotebookOutputsItemObject4 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.output_type;
-            v.field(
-                "outputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("outputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self

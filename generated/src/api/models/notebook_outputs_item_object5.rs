@@ -7,14 +7,8 @@
 //! The `notebook_outputs_item_object5` model and the types nested in it.
 
 /// NotebookOutputsItemObject5
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputsItemObject5 {
     /// outputType
     #[serde(rename = "outputType")]
@@ -25,7 +19,7 @@ pub struct NotebookOutputsItemObject5 {
 }
 
 impl NotebookOutputsItemObject5 {
-    ///A `NotebookOutputsItemObject5` with its required fields set and every optional field unset.
+    /// A `NotebookOutputsItemObject5` with its required fields set and every optional field unset.
     pub fn new(
         output_type: crate::models::NotebookOutputsItemObject5OutputType,
         file_name: crate::models::NotebookInputsItemObjectFileName,
@@ -42,22 +36,12 @@ impl crate::runtime::Validate for NotebookOutputsItemObject5 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.output_type;
-            v.field(
-                "outputType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("outputType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.file_name;
-            v.field(
-                "fileName",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("fileName", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

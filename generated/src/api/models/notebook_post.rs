@@ -15,14 +15,8 @@
 ///   "name": "Example Notebook"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookPost {
     /// name
     pub name: String,
@@ -41,7 +35,7 @@ pub struct NotebookPost {
 }
 
 impl NotebookPost {
-    ///A `NotebookPost` with its required fields set and every optional field unset.
+    /// A `NotebookPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         NotebookPost {
             name,
@@ -68,20 +62,13 @@ impl crate::runtime::Validate for NotebookPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.image_version {
             v.field(
                 "imageVersion",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -90,12 +77,7 @@ impl crate::runtime::Validate for NotebookPost {
                 "inputs",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -106,12 +88,7 @@ impl crate::runtime::Validate for NotebookPost {
                 "outputs",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

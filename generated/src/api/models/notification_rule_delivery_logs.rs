@@ -44,54 +44,21 @@ impl From<&str> for NotificationRuleDeliveryLogsItemRequestedByType {
     }
 }
 
-impl std::str::FromStr for NotificationRuleDeliveryLogsItemRequestedByType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NotificationRuleDeliveryLogsItemRequestedByType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for NotificationRuleDeliveryLogsItemRequestedByType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for NotificationRuleDeliveryLogsItemRequestedByType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(NotificationRuleDeliveryLogsItemRequestedByType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for NotificationRuleDeliveryLogsItemRequestedByType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "NotificationRuleDeliveryLogsItemRequestedByType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// NotificationRuleDeliveryLogsItemEmail
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleDeliveryLogsItemEmail {
     /// subject
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,55 +109,21 @@ impl From<&str> for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
     }
 }
 
-impl std::str::FromStr for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de>
-for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(NotificationRuleDeliveryLogsItemEvaluationMaxFrequency);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "NotificationRuleDeliveryLogsItemEvaluationMaxFrequency".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// NotificationRuleDeliveryLogsItemEvaluation
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleDeliveryLogsItemEvaluation {
     /// value
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -215,15 +148,8 @@ pub struct NotificationRuleDeliveryLogsItemEvaluation {
 }
 
 /// NotificationRuleDeliveryLogsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleDeliveryLogsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `notification_rule_email_config` model and the types nested in it.
 
 /// NotificationRuleEmailConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleEmailConfig {
     /// subjectTemplate
     #[serde(rename = "subjectTemplate")]
@@ -53,7 +47,7 @@ pub struct NotificationRuleEmailConfig {
 }
 
 impl NotificationRuleEmailConfig {
-    ///A `NotificationRuleEmailConfig` with its required fields set and every optional field unset.
+    /// A `NotificationRuleEmailConfig` with its required fields set and every optional field unset.
     pub fn new(subject_template: String, body_template: String) -> Self {
         NotificationRuleEmailConfig {
             subject_template,
@@ -81,29 +75,20 @@ impl crate::runtime::Validate for NotificationRuleEmailConfig {
 
         {
             let value = &self.body_template;
-            v.field(
-                "bodyTemplate",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("bodyTemplate", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.send_to_target {
             v.field(
                 "sendToTarget",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.send_to_owner {
             v.field(
                 "sendToOwner",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -113,12 +98,7 @@ impl crate::runtime::Validate for NotificationRuleEmailConfig {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 1024);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 1024));
                     }
                 },
             );

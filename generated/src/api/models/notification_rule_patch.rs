@@ -16,15 +16,8 @@
 ///   "name": "My Updated Notification Rule"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePatch {
     /// targetQueryJson
     #[serde(
@@ -91,12 +84,7 @@ impl crate::runtime::Validate for NotificationRulePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.target_query_json {
-            v.field(
-                "targetQueryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("targetQueryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
@@ -110,39 +98,25 @@ impl crate::runtime::Validate for NotificationRulePatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
             v.field(
                 "callbackUrl",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.email_config {
             v.field(
                 "emailConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.rule_config {
-            v.field(
-                "ruleConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("ruleConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

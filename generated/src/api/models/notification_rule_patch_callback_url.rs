@@ -7,14 +7,8 @@
 //! The `notification_rule_patch_callback_url` model and the types nested in it.
 
 /// NotificationRulePatchCallbackUrl
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum NotificationRulePatchCallbackUrl {

@@ -27,14 +27,8 @@
 ///   "targetType": "organization"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePost {
     /// targetType
     #[serde(rename = "targetType")]
@@ -62,7 +56,7 @@ pub struct NotificationRulePost {
 }
 
 impl NotificationRulePost {
-    ///A `NotificationRulePost` with its required fields set and every optional field unset.
+    /// A `NotificationRulePost` with its required fields set and every optional field unset.
     pub fn new(
         target_type: crate::models::NotificationRuleTargetType,
         target_query_json: String,
@@ -87,22 +81,12 @@ impl crate::runtime::Validate for NotificationRulePost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.target_type;
-            v.field(
-                "targetType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("targetType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.target_query_json;
-            v.field(
-                "targetQueryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("targetQueryJson", |v| v.max_length(value, 8192));
         }
 
         {
@@ -117,40 +101,26 @@ impl crate::runtime::Validate for NotificationRulePost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.callback_url {
             v.field(
                 "callbackUrl",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.email_config {
             v.field(
                 "emailConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         {
             let value = &self.rule_config;
-            v.field(
-                "ruleConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("ruleConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

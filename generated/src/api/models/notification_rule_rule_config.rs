@@ -7,14 +7,8 @@
 //! The `notification_rule_rule_config` model and the types nested in it.
 
 /// NotificationRuleRuleConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleRuleConfig {
     /// ruleType
     #[serde(rename = "ruleType")]
@@ -37,7 +31,7 @@ pub struct NotificationRuleRuleConfig {
 }
 
 impl NotificationRuleRuleConfig {
-    ///A `NotificationRuleRuleConfig` with its required fields set and every optional field unset.
+    /// A `NotificationRuleRuleConfig` with its required fields set and every optional field unset.
     pub fn new(
         rule_type: crate::models::NotificationRuleRuleConfigRuleType,
         threshold_type: crate::models::NotificationRuleRuleConfigThresholdType,
@@ -57,21 +51,14 @@ impl crate::runtime::Validate for NotificationRuleRuleConfig {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.rule_type;
-            v.field(
-                "ruleType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("ruleType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
             let value = &self.threshold_type;
             v.field(
                 "thresholdType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -89,9 +76,7 @@ impl crate::runtime::Validate for NotificationRuleRuleConfig {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.max_frequency {
             v.field(
                 "maxFrequency",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -38,15 +38,8 @@
 ///   "tos_uri": "https://example.com/terms"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthClient {
     /// Unique client identifier
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -53,41 +53,15 @@ impl From<&str> for OauthDcrErrorError {
     }
 }
 
-impl std::str::FromStr for OauthDcrErrorError {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OauthDcrErrorError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OauthDcrErrorError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OauthDcrErrorError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(OauthDcrErrorError);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for OauthDcrErrorError {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "OauthDcrErrorError".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -101,14 +75,8 @@ impl schemars::JsonSchema for OauthDcrErrorError {
 ///   "error_description": "HTTP redirect URIs are only allowed for localhost"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthDcrError {
     /// OAuth 2.0 DCR error code
     pub error: crate::models::OauthDcrErrorError,
@@ -118,7 +86,7 @@ pub struct OauthDcrError {
 }
 
 impl OauthDcrError {
-    ///A `OauthDcrError` with its required fields set and every optional field unset.
+    /// A `OauthDcrError` with its required fields set and every optional field unset.
     pub fn new(error: crate::models::OauthDcrErrorError) -> Self {
         OauthDcrError {
             error,

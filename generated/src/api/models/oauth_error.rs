@@ -73,41 +73,15 @@ impl From<&str> for OauthErrorError {
     }
 }
 
-impl std::str::FromStr for OauthErrorError {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OauthErrorError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OauthErrorError {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OauthErrorError {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(OauthErrorError);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for OauthErrorError {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "OauthErrorError".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -121,14 +95,8 @@ impl schemars::JsonSchema for OauthErrorError {
 ///   "error_description": "The provided authorization code is invalid, expired, or revoked"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthError {
     /// OAuth 2.0 error code
     pub error: crate::models::OauthErrorError,
@@ -141,7 +109,7 @@ pub struct OauthError {
 }
 
 impl OauthError {
-    ///A `OauthError` with its required fields set and every optional field unset.
+    /// A `OauthError` with its required fields set and every optional field unset.
     pub fn new(error: crate::models::OauthErrorError) -> Self {
         OauthError {
             error,

@@ -7,15 +7,8 @@
 //! The `organization` model and the types nested in it.
 
 /// OrganizationMembersItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationMembersItem {
     /// userId
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -102,15 +95,8 @@ pub struct OrganizationMembersItem {
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Organization {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

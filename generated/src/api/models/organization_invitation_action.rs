@@ -17,14 +17,8 @@
 ///   "token": "the_invitation_token"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationAction {
     /// email
     pub email: String,
@@ -35,7 +29,7 @@ pub struct OrganizationInvitationAction {
 }
 
 impl OrganizationInvitationAction {
-    ///A `OrganizationInvitationAction` with its required fields set and every optional field unset.
+    /// A `OrganizationInvitationAction` with its required fields set and every optional field unset.
     pub fn new(email: String, token: String, accept: bool) -> Self {
         OrganizationInvitationAction {
             email,
@@ -50,22 +44,12 @@ impl crate::runtime::Validate for OrganizationInvitationAction {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.email;
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.token;
-            v.field(
-                "token",
-                |v| {
-                    v.min_length(value, 1);
-                },
-            );
+            v.field("token", |v| v.min_length(value, 1));
         }
     }
 }

@@ -44,55 +44,15 @@ impl From<&str> for OrganizationInvitationActionForUserAction {
     }
 }
 
-impl std::str::FromStr for OrganizationInvitationActionForUserAction {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OrganizationInvitationActionForUserAction {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OrganizationInvitationActionForUserAction {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrganizationInvitationActionForUserAction {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(OrganizationInvitationActionForUserAction);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for OrganizationInvitationActionForUserAction {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "OrganizationInvitationActionForUserAction".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for OrganizationInvitationActionForUserAction {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for OrganizationInvitationActionForUserAction {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -105,21 +65,15 @@ impl crate::runtime::QueryValue for OrganizationInvitationActionForUserAction {
 ///   "action": "accept"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationActionForUser {
     /// action
     pub action: crate::models::OrganizationInvitationActionForUserAction,
 }
 
 impl OrganizationInvitationActionForUser {
-    ///A `OrganizationInvitationActionForUser` with its required fields set and every optional field unset.
+    /// A `OrganizationInvitationActionForUser` with its required fields set and every optional field unset.
     pub fn new(
         action: crate::models::OrganizationInvitationActionForUserAction,
     ) -> Self {
@@ -134,12 +88,7 @@ impl crate::runtime::Validate for OrganizationInvitationActionForUser {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.action;
-            v.field(
-                "action",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("action", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `organization_invitation_information_for_user` model and the types nested in it.
 
 /// OrganizationInvitationInformationForUserInvitedBy
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformationForUserInvitedBy {
     /// fullName
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
@@ -41,15 +34,8 @@ pub struct OrganizationInvitationInformationForUserInvitedBy {
 ///   "ttl": 4233600000
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformationForUser {
     /// orgName
     #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]

@@ -16,14 +16,8 @@
 ///   "role": "edit"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationPost {
     /// email
     pub email: String,
@@ -53,7 +47,7 @@ pub struct OrganizationInvitationPost {
 }
 
 impl OrganizationInvitationPost {
-    ///A `OrganizationInvitationPost` with its required fields set and every optional field unset.
+    /// A `OrganizationInvitationPost` with its required fields set and every optional field unset.
     pub fn new(email: String, role: crate::models::ApiTokenDefaultRole) -> Self {
         OrganizationInvitationPost {
             email,
@@ -70,22 +64,12 @@ impl crate::runtime::Validate for OrganizationInvitationPost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.email;
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.role;
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.application_roles {
@@ -94,12 +78,7 @@ impl crate::runtime::Validate for OrganizationInvitationPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -111,12 +90,7 @@ impl crate::runtime::Validate for OrganizationInvitationPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -16,15 +16,8 @@
 ///   "orgId": "575ed6e87ae143cd83dc4aa8"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationResult {
     /// accepted
     #[serde(default, skip_serializing_if = "Option::is_none")]

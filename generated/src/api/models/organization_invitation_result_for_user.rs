@@ -44,41 +44,15 @@ impl From<&str> for OrganizationInvitationResultForUserResult {
     }
 }
 
-impl std::str::FromStr for OrganizationInvitationResultForUserResult {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for OrganizationInvitationResultForUserResult {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for OrganizationInvitationResultForUserResult {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OrganizationInvitationResultForUserResult {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(OrganizationInvitationResultForUserResult);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for OrganizationInvitationResultForUserResult {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "OrganizationInvitationResultForUserResult".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -92,15 +66,8 @@ impl schemars::JsonSchema for OrganizationInvitationResultForUserResult {
 ///   "result": "rejected"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationResultForUser {
     /// result
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,14 +16,8 @@
 ///   "userId": "575ef90f7ae143cd83dc4aad"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationMemberPatch {
     /// userId
     #[serde(rename = "userId")]
@@ -62,7 +56,7 @@ pub struct OrganizationMemberPatch {
 }
 
 impl OrganizationMemberPatch {
-    ///A `OrganizationMemberPatch` with its required fields set and every optional field unset.
+    /// A `OrganizationMemberPatch` with its required fields set and every optional field unset.
     pub fn new(user_id: String) -> Self {
         OrganizationMemberPatch {
             user_id,
@@ -78,21 +72,11 @@ impl crate::runtime::Validate for OrganizationMemberPatch {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.user_id;
-            v.field(
-                "userId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("userId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.role {
-            v.field(
-                "role",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.application_roles {
@@ -101,12 +85,7 @@ impl crate::runtime::Validate for OrganizationMemberPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -118,12 +97,7 @@ impl crate::runtime::Validate for OrganizationMemberPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -16,15 +16,8 @@
 ///   "name": "My Updated Organization"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPatch {
     /// name
     #[serde(
@@ -96,57 +89,27 @@ impl crate::runtime::Validate for OrganizationPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.plan_id {
-            v.field(
-                "planId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("planId", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.billing_email {
-            v.field(
-                "billingEmail",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("billingEmail", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.card_token {
-            v.field(
-                "cardToken",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("cardToken", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_color {
-            v.field(
-                "iconColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("iconColor", |v| v.max_length(value, 64));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

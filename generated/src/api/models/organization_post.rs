@@ -18,14 +18,8 @@
 ///   "name": "My New Organization"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPost {
     /// name
     pub name: String,
@@ -50,7 +44,7 @@ pub struct OrganizationPost {
 }
 
 impl OrganizationPost {
-    ///A `OrganizationPost` with its required fields set and every optional field unset.
+    /// A `OrganizationPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         OrganizationPost {
             name,
@@ -79,57 +73,27 @@ impl crate::runtime::Validate for OrganizationPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.plan_id {
-            v.field(
-                "planId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("planId", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.billing_email {
-            v.field(
-                "billingEmail",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("billingEmail", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.card_token {
-            v.field(
-                "cardToken",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("cardToken", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.icon_color {
-            v.field(
-                "iconColor",
-                |v| {
-                    v.max_length(value, 64);
-                },
-            );
+            v.field("iconColor", |v| v.max_length(value, 64));
         }
 
         if let Some(value) = &self.mfa_mode {
-            v.field(
-                "mfaMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `palette_response` model and the types nested in it.
 
 /// PaletteResponseCustomNodesItemCompatibleFlowClassesEdge
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
@@ -25,15 +19,8 @@ pub enum PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
 }
 
 /// PaletteResponseCustomNodesItemCompatibleFlowClasses
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PaletteResponseCustomNodesItemCompatibleFlowClasses {
     /// cloud
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,15 +44,8 @@ pub struct PaletteResponseCustomNodesItemCompatibleFlowClasses {
 }
 
 /// PaletteResponseCustomNodesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PaletteResponseCustomNodesItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,15 +136,8 @@ pub struct PaletteResponseCustomNodesItem {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PaletteResponse {
     /// customNodes
     #[serde(rename = "customNodes", default, skip_serializing_if = "Option::is_none")]

@@ -17,14 +17,8 @@
 ///   "token": "the_password_reset_token"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetFinish {
     /// token
     pub token: String,
@@ -35,7 +29,7 @@ pub struct PasswordResetFinish {
 }
 
 impl PasswordResetFinish {
-    ///A `PasswordResetFinish` with its required fields set and every optional field unset.
+    /// A `PasswordResetFinish` with its required fields set and every optional field unset.
     pub fn new(token: String, email: String, password: String) -> Self {
         PasswordResetFinish {
             token,

@@ -15,21 +15,15 @@
 ///   "email": "email@example.com"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetInput {
     /// email
     pub email: String,
 }
 
 impl PasswordResetInput {
-    ///A `PasswordResetInput` with its required fields set and every optional field unset.
+    /// A `PasswordResetInput` with its required fields set and every optional field unset.
     pub fn new(email: String) -> Self {
         PasswordResetInput { email }
     }

@@ -7,15 +7,8 @@
 //! The `payload_counts` model and the types nested in it.
 
 /// Payload Counts
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCounts {
     /// mqttOut
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]

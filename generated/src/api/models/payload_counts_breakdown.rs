@@ -7,15 +7,8 @@
 //! The `payload_counts_breakdown` model and the types nested in it.
 
 /// PayloadCountsBreakdownCountsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCountsBreakdownCountsItem {
     /// date
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -43,15 +36,8 @@ pub struct PayloadCountsBreakdownCountsItem {
 ///   "start": "1999-05-20T05:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCountsBreakdown {
     /// start
     #[serde(default, skip_serializing_if = "Option::is_none")]

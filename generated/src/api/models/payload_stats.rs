@@ -9,15 +9,8 @@
 /// Payload Stats
 ///
 /// Schema for the result of a payload stats request
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadStats {
     /// appFile
     #[serde(rename = "appFile", default, skip_serializing_if = "Option::is_none")]

@@ -17,14 +17,8 @@
 ///   "parentId": "575ec8687ae143cd83dc4a97"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItem {
     /// itemType
     #[serde(rename = "itemType")]
@@ -38,7 +32,7 @@ pub struct RecentItem {
 }
 
 impl RecentItem {
-    ///A `RecentItem` with its required fields set and every optional field unset.
+    /// A `RecentItem` with its required fields set and every optional field unset.
     pub fn new(
         item_type: crate::models::RecentItemListItemType,
         item_id: String,
@@ -56,31 +50,16 @@ impl crate::runtime::Validate for RecentItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.item_type;
-            v.field(
-                "itemType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("itemType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.parent_id {
-            v.field(
-                "parentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         {
             let value = &self.item_id;
-            v.field(
-                "itemId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("itemId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }
 }

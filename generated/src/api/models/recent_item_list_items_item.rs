@@ -7,15 +7,8 @@
 //! The `recent_item_list_items_item` model and the types nested in it.
 
 /// RecentItemListItemsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItemListItemsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

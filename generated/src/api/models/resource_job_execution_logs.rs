@@ -63,54 +63,21 @@ impl From<&str> for ResourceJobExecutionLogsItemStatus {
     }
 }
 
-impl std::str::FromStr for ResourceJobExecutionLogsItemStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for ResourceJobExecutionLogsItemStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for ResourceJobExecutionLogsItemStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for ResourceJobExecutionLogsItemStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(ResourceJobExecutionLogsItemStatus);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for ResourceJobExecutionLogsItemStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ResourceJobExecutionLogsItemStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// ResourceJobExecutionLogsItemExecutionSummary
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionLogsItemExecutionSummary {
     /// succeeded
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -130,15 +97,8 @@ pub struct ResourceJobExecutionLogsItemExecutionSummary {
 }
 
 /// ResourceJobExecutionLogsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionLogsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -15,15 +15,8 @@
 ///   "templateContext": "{ \"myData\": 123 }"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionOptions {
     /// templateContext
     #[serde(
@@ -44,29 +37,17 @@ impl crate::runtime::Validate for ResourceJobExecutionOptions {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.template_context {
-            v.field(
-                "templateContext",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("templateContext", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(value) = &self.data_table_id {
             v.field(
                 "dataTableId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

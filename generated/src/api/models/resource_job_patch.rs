@@ -16,15 +16,8 @@
 ///   "queryJson": "{ \"name\": \"my device\"}"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobPatch {
     /// name
     #[serde(
@@ -138,30 +131,18 @@ impl crate::runtime::Validate for ResourceJobPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.data_table_id {
             v.field(
                 "dataTableId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
@@ -178,12 +159,7 @@ impl crate::runtime::Validate for ResourceJobPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_context {
-            v.field(
-                "defaultContext",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("defaultContext", |v| v.max_length(value, 32767));
         }
     }
 }

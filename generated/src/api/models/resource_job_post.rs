@@ -17,14 +17,8 @@
 ///   "resourceType": "device"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobPost {
     /// name
     pub name: String,
@@ -79,7 +73,7 @@ pub struct ResourceJobPost {
 }
 
 impl ResourceJobPost {
-    ///A `ResourceJobPost` with its required fields set and every optional field unset.
+    /// A `ResourceJobPost` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         resource_type: crate::models::ResourceJobResourceType,
@@ -117,39 +111,25 @@ impl crate::runtime::Validate for ResourceJobPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.data_table_id {
             v.field(
                 "dataTableId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.query_json {
-            v.field(
-                "queryJson",
-                |v| {
-                    v.max_length(value, 8192);
-                },
-            );
+            v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
         {
             let value = &self.resource_type;
             v.field(
                 "resourceType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -165,12 +145,7 @@ impl crate::runtime::Validate for ResourceJobPost {
         }
 
         if let Some(value) = &self.default_context {
-            v.field(
-                "defaultContext",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("defaultContext", |v| v.max_length(value, 32767));
         }
     }
 }

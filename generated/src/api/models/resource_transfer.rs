@@ -19,14 +19,8 @@
 ///   "destinationType": "organization"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceTransfer {
     /// destinationId
     #[serde(rename = "destinationId")]
@@ -60,7 +54,7 @@ pub struct ResourceTransfer {
 }
 
 impl ResourceTransfer {
-    ///A `ResourceTransfer` with its required fields set and every optional field unset.
+    /// A `ResourceTransfer` with its required fields set and every optional field unset.
     pub fn new(
         destination_id: String,
         destination_type: crate::models::ApplicationOwnerType,
@@ -82,9 +76,7 @@ impl crate::runtime::Validate for ResourceTransfer {
             let value = &self.destination_id;
             v.field(
                 "destinationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -92,9 +84,7 @@ impl crate::runtime::Validate for ResourceTransfer {
             let value = &self.destination_type;
             v.field(
                 "destinationType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -106,9 +96,7 @@ impl crate::runtime::Validate for ResourceTransfer {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -123,9 +111,7 @@ impl crate::runtime::Validate for ResourceTransfer {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },

@@ -16,14 +16,8 @@
 ///   "SAMLResponse": "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SamlResponse {
     /// SAMLResponse
     #[serde(rename = "SAMLResponse")]
@@ -44,7 +38,7 @@ pub struct SamlResponse {
 }
 
 impl SamlResponse {
-    ///A `SamlResponse` with its required fields set and every optional field unset.
+    /// A `SamlResponse` with its required fields set and every optional field unset.
     pub fn new(saml_response: String, saml_domain: String) -> Self {
         SamlResponse {
             saml_response,
@@ -86,24 +80,14 @@ impl crate::runtime::Validate for SamlResponse {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.token_ttl {
-            v.field(
-                "tokenTTL",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
     }
 }

@@ -36,41 +36,15 @@ impl From<&str> for SsoRequestSsoType {
     }
 }
 
-impl std::str::FromStr for SsoRequestSsoType {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for SsoRequestSsoType {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for SsoRequestSsoType {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for SsoRequestSsoType {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(SsoRequestSsoType);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for SsoRequestSsoType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "SsoRequestSsoType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
@@ -84,14 +58,8 @@ impl schemars::JsonSchema for SsoRequestSsoType {
 ///   "ssoType": "SAML"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SsoRequest {
     /// ssoType
     #[serde(rename = "ssoType")]
@@ -102,7 +70,7 @@ pub struct SsoRequest {
 }
 
 impl SsoRequest {
-    ///A `SsoRequest` with its required fields set and every optional field unset.
+    /// A `SsoRequest` with its required fields set and every optional field unset.
     pub fn new(sso_type: crate::models::SsoRequestSsoType, sso_request: String) -> Self {
         SsoRequest {
             sso_type,

@@ -7,15 +7,8 @@
 //! The `success_with_job_id` model and the types nested in it.
 
 /// Success With Job Id
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuccessWithJobId {
     /// success
     #[serde(default, skip_serializing_if = "Option::is_none")]

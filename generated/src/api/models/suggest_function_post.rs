@@ -15,14 +15,8 @@
 ///   "text": "A function that sorts an array of objects by the name property from z to a"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionPost {
     /// text
     pub text: String,
@@ -32,7 +26,7 @@ pub struct SuggestFunctionPost {
 }
 
 impl SuggestFunctionPost {
-    ///A `SuggestFunctionPost` with its required fields set and every optional field unset.
+    /// A `SuggestFunctionPost` with its required fields set and every optional field unset.
     pub fn new(text: String) -> Self {
         SuggestFunctionPost {
             text,

@@ -7,15 +7,8 @@
 //! The `suggest_function_response` model and the types nested in it.
 
 /// SuggestFunctionResponseResponse
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionResponseResponse {
     /// code
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,14 +32,8 @@ pub struct SuggestFunctionResponseResponse {
 ///   "responseId": "YCwSaIeyOfComecPutWYyAg"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionResponse {
     /// text
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,7 +50,7 @@ pub struct SuggestFunctionResponse {
 }
 
 impl SuggestFunctionResponse {
-    ///A `SuggestFunctionResponse` with its required fields set and every optional field unset.
+    /// A `SuggestFunctionResponse` with its required fields set and every optional field unset.
     pub fn new(
         response_id: String,
         finish_reason: crate::models::DashboardBlockSuggestCodeResponseFinishReason,

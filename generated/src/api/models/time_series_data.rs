@@ -7,14 +7,8 @@
 //! The `time_series_data` model and the types nested in it.
 
 /// TimeSeriesDataDevicesValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesDataDevicesValue {
     /// name
     pub name: String,
@@ -25,7 +19,7 @@ pub struct TimeSeriesDataDevicesValue {
 }
 
 impl TimeSeriesDataDevicesValue {
-    ///A `TimeSeriesDataDevicesValue` with its required fields set and every optional field unset.
+    /// A `TimeSeriesDataDevicesValue` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         tags: std::collections::BTreeMap<String, Vec<String>>,
@@ -96,14 +90,8 @@ impl TimeSeriesDataDevicesValue {
 ///   "start": "2016-06-15T03:50:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesData {
     /// start
     pub start: chrono::DateTime<chrono::Utc>,
@@ -125,7 +113,7 @@ pub struct TimeSeriesData {
 }
 
 impl TimeSeriesData {
-    ///A `TimeSeriesData` with its required fields set and every optional field unset.
+    /// A `TimeSeriesData` with its required fields set and every optional field unset.
     pub fn new(
         start: chrono::DateTime<chrono::Utc>,
         end: chrono::DateTime<chrono::Utc>,

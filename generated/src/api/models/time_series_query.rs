@@ -27,15 +27,8 @@
 ///   "resolution": 300000
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesQuery {
     /// start
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,9 +73,7 @@ impl crate::runtime::Validate for TimeSeriesQuery {
         if let Some(value) = &self.aggregation {
             v.field(
                 "aggregation",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -93,9 +84,7 @@ impl crate::runtime::Validate for TimeSeriesQuery {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },
@@ -110,9 +99,7 @@ impl crate::runtime::Validate for TimeSeriesQuery {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_0);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_0),
                         );
                     }
                 },
@@ -125,12 +112,7 @@ impl crate::runtime::Validate for TimeSeriesQuery {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -139,19 +121,12 @@ impl crate::runtime::Validate for TimeSeriesQuery {
         if let Some(value) = &self.device_query {
             v.field(
                 "deviceQuery",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.order {
-            v.field(
-                "order",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("order", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `two_factor_auth_info` model and the types nested in it.
 
 /// Two Factor Auth Info
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TwoFactorAuthInfo {
     /// key
     #[serde(default, skip_serializing_if = "Option::is_none")]

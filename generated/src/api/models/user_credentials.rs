@@ -16,14 +16,8 @@
 ///   "password": "this is the password"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserCredentials {
     /// email
     pub email: String,
@@ -45,7 +39,7 @@ pub struct UserCredentials {
 }
 
 impl UserCredentials {
-    ///A `UserCredentials` with its required fields set and every optional field unset.
+    /// A `UserCredentials` with its required fields set and every optional field unset.
     pub fn new(email: String, password: String) -> Self {
         UserCredentials {
             email,
@@ -62,12 +56,7 @@ impl crate::runtime::Validate for UserCredentials {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.email;
-            v.field(
-                "email",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("email", |v| v.max_length(value, 1024));
         }
 
         {
@@ -82,12 +71,7 @@ impl crate::runtime::Validate for UserCredentials {
         }
 
         if let Some(value) = &self.two_factor_code {
-            v.field(
-                "twoFactorCode",
-                |v| {
-                    v.max_length(value, 2048);
-                },
-            );
+            v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
         if let Some(value) = &self.requested_scopes {
@@ -96,24 +80,14 @@ impl crate::runtime::Validate for UserCredentials {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.token_ttl {
-            v.field(
-                "tokenTTL",
-                |v| {
-                    v.minimum(*value as f64, 0.0, false);
-                },
-            );
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
     }
 }

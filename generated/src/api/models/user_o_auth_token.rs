@@ -40,54 +40,21 @@ impl From<&str> for UserOAuthTokenOauthAuthorizationStatus {
     }
 }
 
-impl std::str::FromStr for UserOAuthTokenOauthAuthorizationStatus {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for UserOAuthTokenOauthAuthorizationStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for UserOAuthTokenOauthAuthorizationStatus {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UserOAuthTokenOauthAuthorizationStatus {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(UserOAuthTokenOauthAuthorizationStatus);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for UserOAuthTokenOauthAuthorizationStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "UserOAuthTokenOauthAuthorizationStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// UserOAuthTokenOauth
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenOauth {
     /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,15 +116,8 @@ pub struct UserOAuthTokenOauth {
 ///   "status": "active"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthToken {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -36,67 +36,21 @@ impl From<&str> for UserOAuthTokenPostOauthCodeChallengeMethod {
     }
 }
 
-impl std::str::FromStr for UserOAuthTokenPostOauthCodeChallengeMethod {
-    type Err = std::convert::Infallible;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Ok(Self::from(value))
-    }
-}
-
-impl std::fmt::Display for UserOAuthTokenPostOauthCodeChallengeMethod {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl serde::Serialize for UserOAuthTokenPostOauthCodeChallengeMethod {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for UserOAuthTokenPostOauthCodeChallengeMethod {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
-        Ok(Self::from(value.as_ref()))
-    }
-}
-
+crate::runtime::string_enum!(UserOAuthTokenPostOauthCodeChallengeMethod);
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for UserOAuthTokenPostOauthCodeChallengeMethod {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "UserOAuthTokenPostOauthCodeChallengeMethod".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "string", "enum" : Self::VALUES })
-    }
-}
-
-impl crate::runtime::Validate for UserOAuthTokenPostOauthCodeChallengeMethod {
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Self::Unknown(value) = self {
-            v.unknown_enum_value(value, Self::VALUES);
-        }
-    }
-}
-
-impl crate::runtime::QueryValue for UserOAuthTokenPostOauthCodeChallengeMethod {
-    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
-        out.push((name.to_owned(), self.as_str().to_owned()));
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 
 /// UserOAuthTokenPostOauth
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPostOauth {
     /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
     pub client_id: String,
@@ -112,7 +66,7 @@ pub struct UserOAuthTokenPostOauth {
 }
 
 impl UserOAuthTokenPostOauth {
-    ///A `UserOAuthTokenPostOauth` with its required fields set and every optional field unset.
+    /// A `UserOAuthTokenPostOauth` with its required fields set and every optional field unset.
     pub fn new(
         client_id: String,
         redirect_uri: String,
@@ -145,12 +99,7 @@ impl crate::runtime::Validate for UserOAuthTokenPostOauth {
 
         {
             let value = &self.redirect_uri;
-            v.field(
-                "redirect_uri",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("redirect_uri", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.resource {
@@ -159,12 +108,7 @@ impl crate::runtime::Validate for UserOAuthTokenPostOauth {
                 |v| {
                     v.max_items(value.len(), 10);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 1024);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 1024));
                     }
                 },
             );
@@ -186,9 +130,7 @@ impl crate::runtime::Validate for UserOAuthTokenPostOauth {
             let value = &self.code_challenge_method;
             v.field(
                 "code_challenge_method",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }
@@ -215,14 +157,8 @@ impl crate::runtime::Validate for UserOAuthTokenPostOauth {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPost {
     /// name
     pub name: String,
@@ -246,7 +182,7 @@ pub struct UserOAuthTokenPost {
 }
 
 impl UserOAuthTokenPost {
-    ///A `UserOAuthTokenPost` with its required fields set and every optional field unset.
+    /// A `UserOAuthTokenPost` with its required fields set and every optional field unset.
     pub fn new(name: String, oauth: crate::models::UserOAuthTokenPostOauth) -> Self {
         UserOAuthTokenPost {
             name,
@@ -275,30 +211,18 @@ impl crate::runtime::Validate for UserOAuthTokenPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {
             let value = &self.oauth;
-            v.field(
-                "oauth",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("oauth", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.default_role {
             v.field(
                 "defaultRole",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -308,12 +232,7 @@ impl crate::runtime::Validate for UserOAuthTokenPost {
                 |v| {
                     v.max_items(value.len(), 25);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -325,12 +244,7 @@ impl crate::runtime::Validate for UserOAuthTokenPost {
                 |v| {
                     v.unique_items(value);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

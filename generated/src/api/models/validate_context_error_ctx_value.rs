@@ -7,14 +7,8 @@
 //! The `validate_context_error_ctx_value` model and the types nested in it.
 
 /// ValidateContextErrorCtxValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ValidateContextErrorCtxValue {

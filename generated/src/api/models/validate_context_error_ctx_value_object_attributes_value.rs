@@ -7,15 +7,8 @@
 //! The `validate_context_error_ctx_value_object_attributes_value` model and the types nested in it.
 
 /// ValidateContextErrorCtxValueObjectAttributesValue
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextErrorCtxValueObjectAttributesValue {
     /// dataType
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]

@@ -7,15 +7,8 @@
 //! The `validate_context_error_dashboard` model and the types nested in it.
 
 /// ValidateContextErrorDashboard
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextErrorDashboard {
     /// name
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -18,14 +18,8 @@
 ///   }
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VirtualButtonPress {
     /// key
     pub key: String,
@@ -47,7 +41,7 @@ pub struct VirtualButtonPress {
 }
 
 impl VirtualButtonPress {
-    ///A `VirtualButtonPress` with its required fields set and every optional field unset.
+    /// A `VirtualButtonPress` with its required fields set and every optional field unset.
     pub fn new(key: String) -> Self {
         VirtualButtonPress {
             key,
@@ -74,20 +68,13 @@ impl crate::runtime::Validate for VirtualButtonPress {
         }
 
         if let Some(value) = &self.device_id {
-            v.field(
-                "deviceId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.deployment_id {
             v.field(
                 "deploymentId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
     }

@@ -25,15 +25,8 @@
 ///   "webhookId": "575ed78e7ae143cd83dc4aab"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Webhook {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,15 +16,8 @@
 ///   "responseCode": 201
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPatch {
     /// name
     #[serde(
@@ -139,12 +132,7 @@ impl crate::runtime::Validate for WebhookPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.response_code {
@@ -160,45 +148,26 @@ impl crate::runtime::Validate for WebhookPatch {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.verification_type {
             v.field(
                 "verificationType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.verification_code {
-            v.field(
-                "verificationCode",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("verificationCode", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.basic_auth_username {
-            v.field(
-                "basicAuthUsername",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("basicAuthUsername", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.basic_auth_password {
-            v.field(
-                "basicAuthPassword",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("basicAuthPassword", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.cast_buffers_as {
             v.field(
                 "castBuffersAs",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -15,14 +15,8 @@
 ///   "name": "My New Webhook"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPost {
     /// name
     pub name: String,
@@ -82,7 +76,7 @@ pub struct WebhookPost {
 }
 
 impl WebhookPost {
-    ///A `WebhookPost` with its required fields set and every optional field unset.
+    /// A `WebhookPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         WebhookPost {
             name,
@@ -116,12 +110,7 @@ impl crate::runtime::Validate for WebhookPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.response_code {
@@ -137,45 +126,26 @@ impl crate::runtime::Validate for WebhookPost {
         if let Some(value) = &self.verification_type {
             v.field(
                 "verificationType",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(value) = &self.verification_code {
-            v.field(
-                "verificationCode",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("verificationCode", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.basic_auth_username {
-            v.field(
-                "basicAuthUsername",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("basicAuthUsername", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.basic_auth_password {
-            v.field(
-                "basicAuthPassword",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("basicAuthPassword", |v| v.max_length(value, 255));
         }
 
         if let Some(value) = &self.cast_buffers_as {
             v.field(
                 "castBuffersAs",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config` model and the types nested in it.
 
 /// WorkflowCustomNodeConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfig {
     /// outputCount
     #[serde(rename = "outputCount")]
@@ -35,7 +29,7 @@ pub struct WorkflowCustomNodeConfig {
 }
 
 impl WorkflowCustomNodeConfig {
-    ///A `WorkflowCustomNodeConfig` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfig` with its required fields set and every optional field unset.
     pub fn new(
         output_count: f64,
         result_mode: crate::models::WorkflowCustomNodeConfigResultMode,
@@ -67,21 +61,11 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfig {
 
         {
             let value = &self.result_mode;
-            v.field(
-                "resultMode",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("resultMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.result_description {
-            v.field(
-                "resultDescription",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("resultDescription", |v| v.max_length(value, 32767));
         }
 
         {
@@ -91,12 +75,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfig {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObjectType,
@@ -45,7 +39,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObjectType,
         label: String,
@@ -65,12 +59,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -95,12 +84,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
     }
 }

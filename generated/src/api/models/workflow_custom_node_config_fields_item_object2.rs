@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object2` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject2
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject2 {
     /// type
     pub r#type: crate::models::ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4Type,
@@ -44,7 +38,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject2 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject2 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject2` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject2` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject4Type,
         label: String,
@@ -67,12 +61,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject2 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -97,12 +86,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject2 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         {
@@ -124,12 +108,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject2 {
                     v.min_items(value.len(), 1);
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

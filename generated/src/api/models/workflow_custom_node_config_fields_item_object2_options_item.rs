@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object2_options_item` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject2OptionsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject2OptionsItem {
     /// label
     #[serde(
@@ -28,7 +22,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject2OptionsItem {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject2OptionsItem {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject2OptionsItem` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject2OptionsItem` with its required fields set and every optional field unset.
     pub fn new(value: String) -> Self {
         WorkflowCustomNodeConfigFieldsItemObject2OptionsItem {
             label: None,
@@ -41,12 +35,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject2Optio
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
-            v.field(
-                "label",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("label", |v| v.max_length(value, 1024));
         }
 
         {

@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object3` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject3
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject3 {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject3Type,
@@ -60,7 +54,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject3 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject3 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject3` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject3` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject3Type,
         label: String,
@@ -82,12 +76,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject3 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -112,30 +101,15 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject3 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_value {
-            v.field(
-                "defaultValue",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("defaultValue", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.valid_reg_exp {
-            v.field(
-                "validRegExp",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("validRegExp", |v| v.max_length(value, 1024));
         }
     }
 }

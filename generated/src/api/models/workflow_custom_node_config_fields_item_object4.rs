@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object4` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject4
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject4 {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject4Type,
@@ -68,7 +62,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject4 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject4 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject4` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject4` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject4Type,
         label: String,
@@ -91,12 +85,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject4 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -121,12 +110,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject4 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object5` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject5
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject5 {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject5Type,
@@ -52,7 +46,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject5 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject5 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject5` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject5` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject5Type,
         label: String,
@@ -73,12 +67,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject5 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -103,21 +92,11 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject5 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_value {
-            v.field(
-                "defaultValue",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("defaultValue", |v| v.max_length(value, 32767));
         }
     }
 }

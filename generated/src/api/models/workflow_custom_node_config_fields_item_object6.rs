@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object6` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject6
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject6 {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject6Type,
@@ -44,7 +38,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject6 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject6 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject6` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject6` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject6Type,
         label: String,
@@ -64,12 +58,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject6 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -94,12 +83,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject6 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `workflow_custom_node_config_fields_item_object7` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItemObject7
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowCustomNodeConfigFieldsItemObject7 {
     /// type
     pub r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject7Type,
@@ -37,7 +31,7 @@ pub struct WorkflowCustomNodeConfigFieldsItemObject7 {
 }
 
 impl WorkflowCustomNodeConfigFieldsItemObject7 {
-    ///A `WorkflowCustomNodeConfigFieldsItemObject7` with its required fields set and every optional field unset.
+    /// A `WorkflowCustomNodeConfigFieldsItemObject7` with its required fields set and every optional field unset.
     pub fn new(
         r#type: crate::models::WorkflowCustomNodeConfigFieldsItemObject7Type,
         label: String,
@@ -56,12 +50,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject7 {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         {
@@ -86,12 +75,7 @@ impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItemObject7 {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_errors` model and the types nested in it.
 
 /// WorkflowErrorsErrorsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowErrorsErrorsItem {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,15 +58,8 @@ pub struct WorkflowErrorsErrorsItem {
 ///   "start": "2016-06-03T00:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowErrors {
     /// flowVersion
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `workflow_globals_item` model and the types nested in it.
 
 /// WorkflowGlobalsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowGlobalsItem {
     /// key
     pub key: String,
@@ -23,7 +17,7 @@ pub struct WorkflowGlobalsItem {
 }
 
 impl WorkflowGlobalsItem {
-    ///A `WorkflowGlobalsItem` with its required fields set and every optional field unset.
+    /// A `WorkflowGlobalsItem` with its required fields set and every optional field unset.
     pub fn new(key: String, json: String) -> Self {
         WorkflowGlobalsItem { key, json }
     }
@@ -34,12 +28,7 @@ impl crate::runtime::Validate for WorkflowGlobalsItem {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.key;
-            v.field(
-                "key",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_1);
-                },
-            );
+            v.field("key", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
         {

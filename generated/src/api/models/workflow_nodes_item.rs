@@ -7,14 +7,8 @@
 //! The `workflow_nodes_item` model and the types nested in it.
 
 /// WorkflowNodesItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowNodesItem {
     /// id
     #[serde(
@@ -54,7 +48,7 @@ pub struct WorkflowNodesItem {
 }
 
 impl WorkflowNodesItem {
-    ///A `WorkflowNodesItem` with its required fields set and every optional field unset.
+    /// A `WorkflowNodesItem` with its required fields set and every optional field unset.
     pub fn new(r#type: String) -> Self {
         WorkflowNodesItem {
             id: None,
@@ -70,12 +64,7 @@ impl crate::runtime::Validate for WorkflowNodesItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 1024));
         }
 
         {

@@ -17,15 +17,8 @@
 ///   "name": "My Updated Workflow"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPatch {
     /// name
     #[serde(
@@ -146,21 +139,11 @@ impl crate::runtime::Validate for WorkflowPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.short_description {
-            v.field(
-                "shortDescription",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_data {
@@ -174,29 +157,17 @@ impl crate::runtime::Validate for WorkflowPatch {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.docs_url {
-            v.field(
-                "docsUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.default_version_id {
             v.field(
                 "defaultVersionId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -205,12 +176,7 @@ impl crate::runtime::Validate for WorkflowPatch {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -221,12 +187,7 @@ impl crate::runtime::Validate for WorkflowPatch {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -238,12 +199,7 @@ impl crate::runtime::Validate for WorkflowPatch {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -253,18 +209,14 @@ impl crate::runtime::Validate for WorkflowPatch {
         {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -16,14 +16,8 @@
 ///   "name": "My New Workflow"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPost {
     /// name
     pub name: String,
@@ -85,7 +79,7 @@ pub struct WorkflowPost {
 }
 
 impl WorkflowPost {
-    ///A `WorkflowPost` with its required fields set and every optional field unset.
+    /// A `WorkflowPost` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         WorkflowPost {
             name,
@@ -121,21 +115,11 @@ impl crate::runtime::Validate for WorkflowPost {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.short_description {
-            v.field(
-                "shortDescription",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.icon_data {
@@ -149,21 +133,11 @@ impl crate::runtime::Validate for WorkflowPost {
         }
 
         if let Some(value) = &self.docs_url {
-            v.field(
-                "docsUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.triggers {
@@ -171,12 +145,7 @@ impl crate::runtime::Validate for WorkflowPost {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -187,12 +156,7 @@ impl crate::runtime::Validate for WorkflowPost {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -204,41 +168,27 @@ impl crate::runtime::Validate for WorkflowPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.flow_class {
-            v.field(
-                "flowClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("flowClass", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
         if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -248,12 +198,7 @@ impl crate::runtime::Validate for WorkflowPost {
                 |v| {
                     v.max_items(value.len(), 1);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

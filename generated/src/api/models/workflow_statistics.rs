@@ -7,15 +7,8 @@
 //! The `workflow_statistics` model and the types nested in it.
 
 /// WorkflowStatisticsMetricsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStatisticsMetricsItem {
     /// time
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,15 +47,8 @@ pub struct WorkflowStatisticsMetricsItem {
 ///   "start": "2016-06-03T00:00:00.000Z"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStatistics {
     /// flowVersion
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]

@@ -7,15 +7,8 @@
 //! The `workflow_stats` model and the types nested in it.
 
 /// WorkflowStats
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStats {
     /// runCount
     #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]

@@ -16,14 +16,8 @@
 ///   "value": 12
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStorageEntry {
     /// key
     pub key: String,
@@ -37,7 +31,7 @@ pub struct WorkflowStorageEntry {
 }
 
 impl WorkflowStorageEntry {
-    ///A `WorkflowStorageEntry` with its required fields set and every optional field unset.
+    /// A `WorkflowStorageEntry` with its required fields set and every optional field unset.
     pub fn new(key: String) -> Self {
         WorkflowStorageEntry {
             key,

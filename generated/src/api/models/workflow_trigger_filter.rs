@@ -7,15 +7,8 @@
 //! The `workflow_trigger_filter` model and the types nested in it.
 
 /// WorkflowTriggerFilterItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggerFilterItem {
     /// key
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,21 +22,11 @@ impl crate::runtime::Validate for WorkflowTriggerFilterItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("key", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.r#type {
-            v.field(
-                "type",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("type", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `workflow_triggers_item_object` model and the types nested in it.
 
 /// WorkflowTriggersItemObject
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject {
     /// key
     #[serde(
@@ -54,7 +48,7 @@ pub struct WorkflowTriggersItemObject {
 }
 
 impl WorkflowTriggersItemObject {
-    ///A `WorkflowTriggersItemObject` with its required fields set and every optional field unset.
+    /// A `WorkflowTriggersItemObject` with its required fields set and every optional field unset.
     pub fn new(r#type: crate::models::WorkflowTriggersItemObjectType) -> Self {
         WorkflowTriggersItemObject {
             key: None,
@@ -70,40 +64,20 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.key {
-            v.field(
-                "key",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("key", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.r#type;
-            v.field(
-                "type",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.config {
-            v.field(
-                "config",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("config", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.meta {
-            v.field(
-                "meta",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("meta", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.output_ids {

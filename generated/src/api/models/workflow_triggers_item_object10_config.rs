@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object10_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject10Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject10Config {
     /// subject
     #[serde(
@@ -51,12 +44,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject10Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.subject {
-            v.field(
-                "subject",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("subject", |v| v.max_length(value, 255));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object11_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject11Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject11Config {
     /// path
     #[serde(
@@ -52,39 +45,19 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject11Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.path {
-            v.field(
-                "path",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("path", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.encoding {
-            v.field(
-                "encoding",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("encoding", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.byte_length {
-            v.field(
-                "byteLength",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("byteLength", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.delimiter {
-            v.field(
-                "delimiter",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("delimiter", |v| v.max_length(value, 48));
         }
     }
 }

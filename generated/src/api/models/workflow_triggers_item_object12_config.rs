@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object12_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject12Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject12Config {
     /// path
     #[serde(
@@ -70,12 +63,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject12Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.path {
-            v.field(
-                "path",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("path", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object13_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject13Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject13Config {
     /// scope
     #[serde(
@@ -32,12 +25,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject13Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.scope {
-            v.field(
-                "scope",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("scope", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object14_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject14Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject14Config {
     /// integrationId
     #[serde(
@@ -37,9 +30,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject14Config {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.integration_id {
             v.field(
                 "integrationId",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

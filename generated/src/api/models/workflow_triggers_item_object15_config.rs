@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object15_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject15Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject15Config {
     /// syncTypes
     #[serde(
@@ -41,12 +34,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject15Config {
                     v.min_items(value.len(), 1);
                     v.max_items(value.len(), 3);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object16_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject16Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject16Config {
     /// uri
     #[serde(
@@ -114,93 +107,43 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject16Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.uri {
-            v.field(
-                "uri",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("uri", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.security_policy {
-            v.field(
-                "securityPolicy",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("securityPolicy", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.security_mode {
-            v.field(
-                "securityMode",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("securityMode", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.username {
-            v.field(
-                "username",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("username", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
-            v.field(
-                "password",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("password", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.cert {
-            v.field(
-                "cert",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("cert", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.private_key {
-            v.field(
-                "privateKey",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("privateKey", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name_space {
-            v.field(
-                "nameSpace",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("nameSpace", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.identifier {
-            v.field(
-                "identifier",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("identifier", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.sampling_interval {
-            v.field(
-                "samplingInterval",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("samplingInterval", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.event_filter {
@@ -209,24 +152,14 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject16Config {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                v.max_length(item, 255);
-                            },
-                        );
+                        v.index(i, |v| v.max_length(item, 255));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.config_name {
-            v.field(
-                "configName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("configName", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object17_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject17Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject17Config {
     /// host
     #[serde(
@@ -91,39 +84,19 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject17Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.host {
-            v.field(
-                "host",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("host", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.port {
-            v.field(
-                "port",
-                |v| {
-                    v.max_length(value, 16);
-                },
-            );
+            v.field("port", |v| v.max_length(value, 16));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
-            v.field(
-                "password",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("password", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.topic {
-            v.field(
-                "topic",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("topic", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object18_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject18Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject18Config {
     /// method
     #[serde(
@@ -39,21 +32,11 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject18Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.method {
-            v.field(
-                "method",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("method", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.route {
-            v.field(
-                "route",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("route", |v| v.max_length(value, 1024));
         }
     }
 }

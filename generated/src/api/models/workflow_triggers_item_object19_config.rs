@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object19_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject19Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject19Config {
     /// path
     #[serde(
@@ -114,77 +107,37 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject19Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.path {
-            v.field(
-                "path",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("path", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.parity {
-            v.field(
-                "parity",
-                |v| {
-                    v.max_length(value, 8);
-                },
-            );
+            v.field("parity", |v| v.max_length(value, 8));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.encoding {
-            v.field(
-                "encoding",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("encoding", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.write_on_open {
-            v.field(
-                "writeOnOpen",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("writeOnOpen", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self
             .write_on_open_encoding
         {
-            v.field(
-                "writeOnOpenEncoding",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("writeOnOpenEncoding", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.byte_length {
-            v.field(
-                "byteLength",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("byteLength", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.delimiter {
-            v.field(
-                "delimiter",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("delimiter", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.delimiter_encoding {
-            v.field(
-                "delimiterEncoding",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("delimiterEncoding", |v| v.max_length(value, 48));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `workflow_triggers_item_object20_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject20Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject20Config {
     /// udpPort
     #[serde(rename = "udpPort")]
@@ -25,7 +19,7 @@ pub struct WorkflowTriggersItemObject20Config {
 }
 
 impl WorkflowTriggersItemObject20Config {
-    ///A `WorkflowTriggersItemObject20Config` with its required fields set and every optional field unset.
+    /// A `WorkflowTriggersItemObject20Config` with its required fields set and every optional field unset.
     pub fn new(
         udp_port: String,
         snmp_trap_config: crate::models::WorkflowTriggersItemObject20ConfigSnmpTrapConfig,
@@ -42,21 +36,14 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject20Config {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.udp_port;
-            v.field(
-                "udpPort",
-                |v| {
-                    v.max_length(value, 5);
-                },
-            );
+            v.field("udpPort", |v| v.max_length(value, 5));
         }
 
         {
             let value = &self.snmp_trap_config;
             v.field(
                 "snmpTrapConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object20_config_snmp_trap_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject20ConfigSnmpTrapConfig
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject20ConfigSnmpTrapConfig {
     /// community
     #[serde(
@@ -41,21 +34,11 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject20ConfigSnmpTrapConf
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.community {
-            v.field(
-                "community",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("community", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.user {
-            v.field(
-                "user",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("user", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -7,14 +7,8 @@
 //! The `workflow_triggers_item_object20_config_snmp_trap_config_user` model and the types nested in it.
 
 /// WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser {
     /// name
     pub name: String,
@@ -64,7 +58,7 @@ pub struct WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser {
 }
 
 impl WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser {
-    ///A `WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser` with its required fields set and every optional field unset.
+    /// A `WorkflowTriggersItemObject20ConfigSnmpTrapConfigUser` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
         security_level: crate::models::WorkflowTriggersItemObject20ConfigSnmpTrapConfigUserSecurityLevel,
@@ -85,58 +79,34 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject20ConfigSnmpTrapConf
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         {
             let value = &self.name;
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
 
         {
             let value = &self.security_level;
             v.field(
                 "securityLevel",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.auth_method {
-            v.field(
-                "authMethod",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.auth_key {
-            v.field(
-                "authKey",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("authKey", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.encryption_method {
             v.field(
                 "encryptionMethod",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.encryption_key {
-            v.field(
-                "encryptionKey",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("encryptionKey", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object21_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject21Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject21Config {
     /// seconds
     #[serde(
@@ -44,21 +37,11 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject21Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.cron {
-            v.field(
-                "cron",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("cron", |v| v.max_length(value, 255));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.tz {
-            v.field(
-                "tz",
-                |v| {
-                    v.max_length(value, 255);
-                },
-            );
+            v.field("tz", |v| v.max_length(value, 255));
         }
     }
 }

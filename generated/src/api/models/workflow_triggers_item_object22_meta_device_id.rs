@@ -7,14 +7,8 @@
 //! The `workflow_triggers_item_object22_meta_device_id` model and the types nested in it.
 
 /// WorkflowTriggersItemObject22MetaDeviceId
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkflowTriggersItemObject22MetaDeviceId {

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object3_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject3Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject3Config {
     /// localAmsNetId
     #[serde(
@@ -98,57 +91,27 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject3Config {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.local_ams_net_id {
-            v.field(
-                "localAmsNetId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("localAmsNetId", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.local_ads_port {
-            v.field(
-                "localAdsPort",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("localAdsPort", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.target_ams_net_id {
-            v.field(
-                "targetAmsNetId",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("targetAmsNetId", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.target_ads_port {
-            v.field(
-                "targetAdsPort",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("targetAdsPort", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.router_host {
-            v.field(
-                "routerHost",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("routerHost", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.router_tcp_port {
-            v.field(
-                "routerTcpPort",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("routerTcpPort", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.cycle_time_ms {
@@ -167,24 +130,14 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject3Config {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.config_name {
-            v.field(
-                "configName",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("configName", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object3_config_subscriptions_item` model and the types nested in it.
 
 /// WorkflowTriggersItemObject3ConfigSubscriptionsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject3ConfigSubscriptionsItem {
     /// name
     #[serde(
@@ -30,12 +23,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject3ConfigSubscriptions
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }

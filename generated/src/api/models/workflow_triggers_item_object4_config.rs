@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object4_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject4Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject4Config {
     /// bulkInsert
     #[serde(

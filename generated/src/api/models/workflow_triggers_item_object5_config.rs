@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object5_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject5Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject5Config {
     /// connect
     #[serde(

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object6_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject6Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject6Config {
     /// attributeBlacklist
     #[serde(
@@ -86,9 +79,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject6Config {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },
@@ -103,9 +94,7 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject6Config {
                     for (i, item) in value.iter().enumerate() {
                         v.index(
                             i,
-                            |v| {
-                                v.pattern(item, &crate::api::patterns::PATTERN_1);
-                            },
+                            |v| v.pattern(item, &crate::api::patterns::PATTERN_1),
                         );
                     }
                 },
@@ -113,20 +102,13 @@ impl crate::runtime::Validate for WorkflowTriggersItemObject6Config {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.trigger_on {
-            v.field(
-                "triggerOn",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("triggerOn", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.batch_behavior {
             v.field(
                 "batchBehavior",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object9_config` model and the types nested in it.
 
 /// WorkflowTriggersItemObject9Config
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObject9Config {
     /// experienceVersion
     #[serde(

@@ -7,15 +7,8 @@
 //! The `workflow_triggers_item_object_meta` model and the types nested in it.
 
 /// WorkflowTriggersItemObjectMeta
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggersItemObjectMeta {
     /// category
     #[serde(
@@ -114,21 +107,11 @@ impl crate::runtime::Validate for WorkflowTriggersItemObjectMeta {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.label {
@@ -142,48 +125,23 @@ impl crate::runtime::Validate for WorkflowTriggersItemObjectMeta {
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.ui_id {
-            v.field(
-                "uiId",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("uiId", |v| v.max_length(value, 48));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.icon {
-            v.field(
-                "icon",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("icon", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.color {
-            v.field(
-                "color",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("color", |v| v.max_length(value, 1024));
         }
 
         if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.max_length(value, 48);
-                },
-            );
+            v.field("id", |v| v.max_length(value, 48));
         }
     }
 }

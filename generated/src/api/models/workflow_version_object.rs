@@ -7,15 +7,8 @@
 //! The `workflow_version_object` model and the types nested in it.
 
 /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionObject {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

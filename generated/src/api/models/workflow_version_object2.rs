@@ -7,15 +7,8 @@
 //! The `workflow_version_object2` model and the types nested in it.
 
 /// Schema for a single Experience Workflow Version
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionObject2 {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -16,15 +16,8 @@
 ///   "notes": "Updated workflow version notes"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPatch {
     /// notes
     #[serde(
@@ -46,12 +39,7 @@ impl crate::runtime::Validate for WorkflowVersionPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(crate::runtime::Nullable::Value(value)) = &self.notes {
-            v.field(
-                "notes",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("notes", |v| v.max_length(value, 32767));
         }
     }
 }

@@ -17,14 +17,8 @@
 ///   "version": "v1.2.3"
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPost {
     /// version
     pub version: String,
@@ -60,7 +54,7 @@ pub struct WorkflowVersionPost {
 }
 
 impl WorkflowVersionPost {
-    ///A `WorkflowVersionPost` with its required fields set and every optional field unset.
+    /// A `WorkflowVersionPost` with its required fields set and every optional field unset.
     pub fn new(version: String) -> Self {
         WorkflowVersionPost {
             version,
@@ -90,12 +84,7 @@ impl crate::runtime::Validate for WorkflowVersionPost {
         }
 
         if let Some(value) = &self.notes {
-            v.field(
-                "notes",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("notes", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.triggers {
@@ -103,12 +92,7 @@ impl crate::runtime::Validate for WorkflowVersionPost {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -119,12 +103,7 @@ impl crate::runtime::Validate for WorkflowVersionPost {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -136,12 +115,7 @@ impl crate::runtime::Validate for WorkflowVersionPost {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -150,18 +124,14 @@ impl crate::runtime::Validate for WorkflowVersionPost {
         if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
         if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

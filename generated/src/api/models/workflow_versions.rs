@@ -9,15 +9,8 @@
 /// Workflow Versions
 ///
 /// Schema for a collection of Workflow Versions
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersions {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,15 +9,8 @@
 /// Workflows
 ///
 /// Schema for a collection of Workflows
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Workflows {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -7,14 +7,8 @@
 //! The `workflows_import_post` model and the types nested in it.
 
 /// WorkflowsImportPostFlowsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowsImportPostFlowsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -92,7 +86,7 @@ pub struct WorkflowsImportPostFlowsItem {
 }
 
 impl WorkflowsImportPostFlowsItem {
-    ///A `WorkflowsImportPostFlowsItem` with its required fields set and every optional field unset.
+    /// A `WorkflowsImportPostFlowsItem` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
         WorkflowsImportPostFlowsItem {
             id: None,
@@ -121,20 +115,13 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.application_id {
             v.field(
                 "applicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -150,21 +137,11 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
         }
 
         if let Some(value) = &self.description {
-            v.field(
-                "description",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("description", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.short_description {
-            v.field(
-                "shortDescription",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.icon_data {
@@ -178,21 +155,11 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
         }
 
         if let Some(value) = &self.docs_url {
-            v.field(
-                "docsUrl",
-                |v| {
-                    v.max_length(value, 1024);
-                },
-            );
+            v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
         if let Some(value) = &self.category {
-            v.field(
-                "category",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.triggers {
@@ -200,12 +167,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -216,12 +178,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -233,50 +190,34 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         if let Some(value) = &self.flow_class {
-            v.field(
-                "flowClass",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
-            );
+            v.field("flowClass", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
         if let Some(value) = &self.default_version_id {
             v.field(
                 "defaultVersionId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
         if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
         if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
@@ -286,37 +227,21 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
                 |v| {
                     v.max_items(value.len(), 1);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
         }
 
         for (key, item) in &self.additional_properties {
-            v.field(
-                key,
-                |v| {
-                    v.max_length(item, 1024);
-                },
-            );
+            v.field(key, |v| v.max_length(item, 1024));
         }
     }
 }
 
 /// WorkflowsImportPostFlowVersionsItem
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowsImportPostFlowVersionsItem {
     /// id
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -364,7 +289,7 @@ pub struct WorkflowsImportPostFlowVersionsItem {
 }
 
 impl WorkflowsImportPostFlowVersionsItem {
-    ///A `WorkflowsImportPostFlowVersionsItem` with its required fields set and every optional field unset.
+    /// A `WorkflowsImportPostFlowVersionsItem` with its required fields set and every optional field unset.
     pub fn new(version: String) -> Self {
         WorkflowsImportPostFlowVersionsItem {
             id: None,
@@ -387,29 +312,17 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
-            v.field(
-                "id",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.flow_id {
-            v.field(
-                "flowId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
-            );
+            v.field("flowId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
         if let Some(value) = &self.application_id {
             v.field(
                 "applicationId",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_0);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
             );
         }
 
@@ -425,12 +338,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
         }
 
         if let Some(value) = &self.notes {
-            v.field(
-                "notes",
-                |v| {
-                    v.max_length(value, 32767);
-                },
-            );
+            v.field("notes", |v| v.max_length(value, 32767));
         }
 
         if let Some(value) = &self.triggers {
@@ -438,12 +346,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
                 "triggers",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -454,12 +357,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
                 "nodes",
                 |v| {
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -471,12 +369,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
                 |v| {
                     v.max_items(value.len(), 100);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -485,28 +378,19 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
         if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
-                |v| {
-                    v.pattern(value, &crate::api::patterns::PATTERN_4);
-                },
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
         if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
-                |v| {
-                    crate::runtime::Validate::validate_into(value, v);
-                },
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
         for (key, item) in &self.additional_properties {
-            v.field(
-                key,
-                |v| {
-                    v.max_length(item, 1024);
-                },
-            );
+            v.field(key, |v| v.max_length(item, 1024));
         }
     }
 }
@@ -526,15 +410,8 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
 ///   ]
 /// }
 /// ```
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Default,
-    serde::Serialize,
-    serde::Deserialize,
-    schemars::JsonSchema
-)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowsImportPost {
     /// flows
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -553,12 +430,7 @@ impl crate::runtime::Validate for WorkflowsImportPost {
                 |v| {
                     v.max_items(value.len(), 1000);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );
@@ -570,12 +442,7 @@ impl crate::runtime::Validate for WorkflowsImportPost {
                 |v| {
                     v.max_items(value.len(), 1000);
                     for (i, item) in value.iter().enumerate() {
-                        v.index(
-                            i,
-                            |v| {
-                                crate::runtime::Validate::validate_into(item, v);
-                            },
-                        );
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
             );

@@ -1,0 +1,578 @@
+//! `cargo xtask bench`: the whole-process benchmarks, each a real command timed from outside:
+//!
+//! 1. **generation**: the release `restgen` CLI on `spec/`, writing into an empty folder (as on
+//!    a fresh checkout) and into an up-to-date one (the usual `cargo xtask codegen`);
+//! 2. **scaling**: synthetic specs of 10x and 100x the full API (copies of every resource and
+//!    schema with renamed ids and paths, made under `target/bench/`, never committed), run in
+//!    memory (load, check, lower, emit, format: everything but writing), with wall time and
+//!    peak memory per size;
+//! 3. **compile cost** of the generated crate alone (its dependencies built first, untimed):
+//!    `cargo check` and `cargo build` with all features and with the `orgs` and `devices`
+//!    features only;
+//! 4. **against a peer**: progenitor's `cargo-progenitor` (installed from crates.io into
+//!    `target/bench/tools`) on the exported OpenAPI document, in the same run: generation time,
+//!    lines generated and `cargo check` time of the produced crate, as ratios to ours.
+//!
+//! Every figure is the median of `--runs N` runs (default 3; the 100x spec and the progenitor
+//! check run once each unless `--runs` says more). The report is printed and written to
+//! `target/bench/report.md`. Options: `--runs N`, `--skip-compile`, `--skip-peer`,
+//! `--skip-scaling`.
+//!
+//! Stage-by-stage figures of the pipeline come from `cargo bench -p restgen --bench pipeline`
+//! (in-process, divan), and the request overhead from
+//! `cargo bench -p losant --no-default-features --features orgs --bench request`.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// What `cargo xtask bench` was asked to do.
+struct Settings {
+    runs: usize,
+    compile: bool,
+    peer: bool,
+    scaling: bool,
+}
+
+/// Runs the benchmarks; `args` are what follows `bench` on the command line.
+pub fn main(args: &[&str], root: &Path) -> ExitCode {
+    let mut settings = Settings {
+        runs: 3,
+        compile: true,
+        peer: true,
+        scaling: true,
+    };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match *arg {
+            "--runs" => match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) if n > 0 => settings.runs = n,
+                _ => return usage("`--runs` takes a positive number"),
+            },
+            "--skip-compile" => settings.compile = false,
+            "--skip-peer" => settings.peer = false,
+            "--skip-scaling" => settings.scaling = false,
+            other => return usage(&format!("unknown option `{other}`")),
+        }
+    }
+    match run(&settings, root) {
+        Ok(report) => {
+            println!("{report}");
+            let path = root.join("target/bench/report.md");
+            match fs::write(&path, &report) {
+                Ok(()) => {
+                    eprintln!("report written to {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: cannot write {}: {err}", path.display());
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn usage(problem: &str) -> ExitCode {
+    eprintln!(
+        "error: {problem}\nusage: cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]"
+    );
+    ExitCode::from(2)
+}
+
+type Result<T> = std::result::Result<T, String>;
+
+fn run(settings: &Settings, root: &Path) -> Result<String> {
+    let work = root.join("target/bench");
+    fs::create_dir_all(&work).map_err(|e| format!("cannot create {}: {e}", work.display()))?;
+    let mut report = String::from("# `cargo xtask bench` report\n\n");
+    let _ = writeln!(report, "Machine: {}\n", machine());
+    let _ = writeln!(
+        report,
+        "Medians of {} runs unless said otherwise.\n",
+        settings.runs
+    );
+
+    eprintln!("== building the release generator");
+    cargo(
+        root,
+        &["build", "--release", "--quiet", "-p", "restgen"],
+        &[],
+    )?;
+    let restgen = root.join("target/release/restgen");
+    let spec = root.join("spec");
+
+    eprintln!("== generation");
+    let out = work.join("out");
+    let mut fresh = Vec::new();
+    let mut current = Vec::new();
+    let mut peak = Vec::new();
+    for _ in 0..settings.runs {
+        remove_dir(&out)?;
+        let stats = restgen_run(&restgen, &spec, Some(&out))?;
+        fresh.push(stats.elapsed);
+        peak.push(stats.peak_kib);
+        current.push(restgen_run(&restgen, &spec, Some(&out))?.elapsed);
+    }
+    let (files, lines) = count_rust(&out)?;
+    let ours_fresh = median(&fresh);
+    report.push_str("## Generation (release `restgen` CLI, whole process, full spec)\n\n");
+    report.push_str("| case | median | runs | peak memory |\n|---|---|---|---|\n");
+    let _ = writeln!(
+        report,
+        "| into an empty folder (fresh checkout) | {} | {} | {} |",
+        secs(ours_fresh),
+        list(&fresh),
+        mib(median_u64(&peak))
+    );
+    let _ = writeln!(
+        report,
+        "| into an up-to-date folder (nothing to write) | {} | {} | |",
+        secs(median(&current)),
+        list(&current)
+    );
+    let _ = writeln!(report, "\nOutput: {files} files, {lines} lines.\n");
+
+    if settings.scaling {
+        eprintln!("== scaling");
+        report.push_str(&scaling(settings, &restgen, &spec, &work)?);
+    }
+    if settings.compile {
+        eprintln!("== compile cost of the generated crate");
+        report.push_str(&compile_cost(settings, root)?);
+    }
+    if settings.peer {
+        eprintln!("== progenitor");
+        report.push_str(&peer(settings, root, &work, ours_fresh, lines)?);
+    }
+    Ok(report)
+}
+
+/// What one `restgen --stats` run reported.
+struct Stats {
+    elapsed: Duration,
+    peak_kib: u64,
+}
+
+fn restgen_run(restgen: &Path, spec: &Path, out: Option<&Path>) -> Result<Stats> {
+    let mut command = Command::new(restgen);
+    command.arg(spec);
+    if let Some(out) = out {
+        command.arg(out);
+    }
+    command.args([
+        "--crate-name",
+        "losant",
+        "--resource-features",
+        "--json-schema-feature",
+        "schemars",
+        "--stats",
+    ]);
+    let started = Instant::now();
+    let output = command
+        .stdout(Stdio::null())
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", restgen.display()))?;
+    let elapsed = started.elapsed();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    if !output.status.success() {
+        return Err(format!("restgen failed on {}:\n{stderr}", spec.display()));
+    }
+    let peak_kib = stderr
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("peak_rss_kib="))
+        .and_then(|kib| kib.parse().ok())
+        .unwrap_or(0);
+    Ok(Stats { elapsed, peak_kib })
+}
+
+fn scaling(settings: &Settings, restgen: &Path, spec: &Path, work: &Path) -> Result<String> {
+    let mut out = String::from(
+        "## Scaling (in memory: load, check, lower, emit, format; synthetic copies of the full spec)\n\n\
+         | size | resources | median time | time per 1x | peak memory | memory per 1x |\n|---|---|---|---|---|---|\n",
+    );
+    let mut base: Option<(f64, f64)> = None;
+    for factor in [1usize, 10, 100] {
+        let dir = if factor == 1 {
+            spec.to_path_buf()
+        } else {
+            let dir = work.join(format!("spec-x{factor}"));
+            synthetic_spec(spec, &dir, factor)?;
+            dir
+        };
+        let runs = if factor == 100 { 1 } else { settings.runs };
+        let mut times = Vec::new();
+        let mut peaks = Vec::new();
+        for _ in 0..runs {
+            let stats = restgen_run(restgen, &dir, None)?;
+            times.push(stats.elapsed);
+            peaks.push(stats.peak_kib);
+        }
+        let time = median(&times).as_secs_f64();
+        let peak = median_u64(&peaks) as f64;
+        let (base_time, base_peak) = *base.get_or_insert((time, peak));
+        let resources = fs::read_dir(dir.join("resources"))
+            .map(|d| d.count())
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "| {factor}x | {resources} | {time:.2} s ({} run{}) | {:.2}x | {:.0} MiB | {:.2}x |",
+            runs,
+            if runs == 1 { "" } else { "s" },
+            time / base_time / factor as f64,
+            peak / 1024.0,
+            peak / base_peak / factor as f64,
+        );
+        if factor != 1 {
+            let _ = fs::remove_dir_all(&dir);
+        }
+    }
+    out.push_str(
+        "\n\"per 1x\" is the figure divided by the size factor, relative to 1x: 1.00x is exactly \
+         linear, below 1 is better than linear.\n\n",
+    );
+    Ok(out)
+}
+
+/// Writes into `dir` a spec of `factor` copies of `spec`: copy `k` has every schema file and
+/// resource renamed with a `_k` suffix (references follow) and every resource path prefixed
+/// with `/copyk`, so that the copies are distinct but generate the same amount of code.
+fn synthetic_spec(spec: &Path, dir: &Path, factor: usize) -> Result<()> {
+    remove_dir(dir)?;
+    for sub in ["resources", "schemas"] {
+        fs::create_dir_all(dir.join(sub)).map_err(|e| format!("cannot create {sub}: {e}"))?;
+    }
+    copy(&spec.join("api.yaml"), &dir.join("api.yaml"))?;
+    let schema_ref =
+        regex::Regex::new(r"(\$ref: *)([A-Za-z0-9_.-]+)\.yaml").map_err(|e| e.to_string())?;
+    let schema_id = regex::Regex::new(r"(?m)^(\s*schema: *)([A-Za-z0-9_.-]+)\s*$")
+        .map_err(|e| e.to_string())?;
+    let path = regex::Regex::new(r"(?m)^path: */").map_err(|e| e.to_string())?;
+    for k in 0..factor {
+        let suffix = if k == 0 {
+            String::new()
+        } else {
+            format!("_{k}")
+        };
+        for sub in ["resources", "schemas"] {
+            for entry in read_dir(&spec.join(sub))? {
+                let Some(stem) = entry.file_stem().and_then(|s| s.to_str()) else {
+                    continue;
+                };
+                let text = fs::read_to_string(&entry)
+                    .map_err(|e| format!("cannot read {}: {e}", entry.display()))?;
+                let text = if k == 0 {
+                    text
+                } else {
+                    let text = schema_ref.replace_all(&text, format!("${{1}}${{2}}{suffix}.yaml"));
+                    let text = schema_id.replace_all(&text, format!("${{1}}${{2}}{suffix}"));
+                    path.replace_all(&text, format!("path: /copy{k}/"))
+                        .into_owned()
+                };
+                let target = dir.join(sub).join(format!("{stem}{suffix}.yaml"));
+                fs::write(&target, text)
+                    .map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn compile_cost(settings: &Settings, root: &Path) -> Result<String> {
+    let mut out = String::from(
+        "## Compile cost of the generated crate alone (`-p losant --lib`, dependencies already built, CARGO_INCREMENTAL=0)\n\n\
+         | command | features | median | runs |\n|---|---|---|---|\n",
+    );
+    let feature_sets: [(&str, &[&str]); 3] = [
+        ("all (default)", &[]),
+        ("orgs", &["--no-default-features", "--features", "orgs"]),
+        (
+            "devices",
+            &["--no-default-features", "--features", "devices"],
+        ),
+    ];
+    let lib = root.join("generated/src/lib.rs");
+    for command in ["check", "build"] {
+        for (label, flags) in feature_sets {
+            let mut args = vec![command, "--quiet", "-p", "losant", "--lib"];
+            args.extend_from_slice(flags);
+            // Dependencies (and a first build of the crate) outside the timing.
+            cargo(root, &args, &[("CARGO_INCREMENTAL", "0")])?;
+            let mut times = Vec::new();
+            for _ in 0..settings.runs {
+                touch(&lib)?;
+                let started = Instant::now();
+                cargo(root, &args, &[("CARGO_INCREMENTAL", "0")])?;
+                times.push(started.elapsed());
+            }
+            let _ = writeln!(
+                out,
+                "| `cargo {command} -p losant --lib {}` | {label} | {} | {} |",
+                flags.join(" "),
+                secs(median(&times)),
+                list(&times)
+            );
+        }
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+fn peer(
+    settings: &Settings,
+    root: &Path,
+    work: &Path,
+    ours_fresh: Duration,
+    our_lines: usize,
+) -> Result<String> {
+    let mut out = String::from("## Against progenitor (same OpenAPI document, same run)\n\n");
+    let tools = work.join("tools");
+    let progenitor = tools.join("bin/cargo-progenitor");
+    if !progenitor.exists() {
+        eprintln!("   installing cargo-progenitor from crates.io (once)");
+        let tools_dir = tools.display().to_string();
+        cargo(
+            root,
+            &[
+                "install",
+                "--quiet",
+                "--locked",
+                "cargo-progenitor",
+                "--root",
+                &tools_dir,
+            ],
+            &[],
+        )?;
+    }
+    let version = Command::new(&progenitor)
+        .args(["progenitor", "--version"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    let document = root.join("generated/openapi/openapi.json");
+    let target = work.join("progenitor");
+    let mut times = Vec::new();
+    let mut failure = None;
+    for _ in 0..settings.runs {
+        remove_dir(&target)?;
+        let started = Instant::now();
+        let output = Command::new(&progenitor)
+            .arg("progenitor")
+            .arg("-i")
+            .arg(&document)
+            .arg("-o")
+            .arg(&target)
+            .args(["-n", "losant-progenitor", "-v", "0.1.0"])
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", progenitor.display()))?;
+        times.push(started.elapsed());
+        if !output.status.success() {
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            failure = Some(format!("{stdout}{stderr}"));
+            break;
+        }
+    }
+    let _ = writeln!(out, "Peer: `cargo progenitor` {version}.\n");
+    if let Some(failure) = failure {
+        let excerpt: String = failure.lines().take(30).collect::<Vec<_>>().join("\n");
+        let _ = writeln!(
+            out,
+            "progenitor did not generate a client from the document (after {}):\n\n```text\n{excerpt}\n```\n",
+            secs(times[0])
+        );
+        return Ok(out);
+    }
+    let theirs = median(&times);
+    let (_, their_lines) = count_rust(&target)?;
+    let _ = writeln!(
+        out,
+        "| figure | ours | progenitor | ours / progenitor |\n|---|---|---|---|"
+    );
+    let _ = writeln!(
+        out,
+        "| generation (whole process) | {} | {} | {:.2} |",
+        secs(ours_fresh),
+        secs(theirs),
+        ours_fresh.as_secs_f64() / theirs.as_secs_f64()
+    );
+    let _ = writeln!(
+        out,
+        "| lines generated | {our_lines} | {their_lines} | {:.2} |",
+        our_lines as f64 / their_lines.max(1) as f64
+    );
+    // `cargo check` of each crate alone, dependencies built first.
+    let their_manifest = target.join("Cargo.toml").display().to_string();
+    let their_lib = target.join("src/lib.rs");
+    let their_args = [
+        "check",
+        "--quiet",
+        "--lib",
+        "--manifest-path",
+        &their_manifest,
+    ];
+    let their_env = [
+        ("CARGO_INCREMENTAL", "0"),
+        ("CARGO_TARGET_DIR", "target/bench/progenitor-target"),
+    ];
+    let checked = cargo(root, &their_args, &their_env);
+    if let Err(err) = checked {
+        let _ = writeln!(
+            out,
+            "\nThe crate progenitor produced does not compile:\n\n```text\n{err}\n```\n"
+        );
+        return Ok(out);
+    }
+    let ours_args = ["check", "--quiet", "-p", "losant", "--lib"];
+    cargo(root, &ours_args, &[("CARGO_INCREMENTAL", "0")])?;
+    let (mut ours_check, mut their_check) = (Vec::new(), Vec::new());
+    for _ in 0..settings.runs {
+        touch(&their_lib)?;
+        let started = Instant::now();
+        cargo(root, &their_args, &their_env)?;
+        their_check.push(started.elapsed());
+        touch(&root.join("generated/src/lib.rs"))?;
+        let started = Instant::now();
+        cargo(root, &ours_args, &[("CARGO_INCREMENTAL", "0")])?;
+        ours_check.push(started.elapsed());
+    }
+    let (ours, theirs) = (median(&ours_check), median(&their_check));
+    let _ = writeln!(
+        out,
+        "| `cargo check` of the crate alone | {} | {} | {:.2} |\n",
+        secs(ours),
+        secs(theirs),
+        ours.as_secs_f64() / theirs.as_secs_f64()
+    );
+    Ok(out)
+}
+
+fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let mut command = Command::new(&cargo);
+    command.current_dir(root).args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let tail: Vec<&str> = stderr.lines().rev().take(40).collect();
+        let tail: Vec<&str> = tail.into_iter().rev().collect();
+        Err(format!(
+            "`cargo {}` failed:\n{}",
+            args.join(" "),
+            tail.join("\n")
+        ))
+    }
+}
+
+/// The number of `.rs` files under `dir` and their total number of lines.
+fn count_rust(dir: &Path) -> Result<(usize, usize)> {
+    let mut files = 0;
+    let mut lines = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for path in read_dir(&dir)? {
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                files += 1;
+                lines += fs::read_to_string(&path)
+                    .map(|t| t.lines().count())
+                    .unwrap_or(0);
+            }
+        }
+    }
+    Ok((files, lines))
+}
+
+fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut paths: Vec<PathBuf> = fs::read_dir(dir)
+        .map_err(|e| format!("cannot read {}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    Ok(paths)
+}
+
+fn copy(from: &Path, to: &Path) -> Result<()> {
+    fs::copy(from, to)
+        .map(drop)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+fn remove_dir(dir: &Path) -> Result<()> {
+    match fs::remove_dir_all(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot remove {}: {e}", dir.display())),
+    }
+}
+
+/// Marks `file` changed so that cargo rebuilds its crate (its contents are rewritten as they
+/// are, which moves its modification time).
+fn touch(file: &Path) -> Result<()> {
+    let text = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut sorted = times.to_vec();
+    sorted.sort();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn median_u64(values: &[u64]) -> u64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
+}
+
+fn secs(duration: Duration) -> String {
+    format!("{:.2} s", duration.as_secs_f64())
+}
+
+fn mib(kib: u64) -> String {
+    format!("{:.0} MiB", kib as f64 / 1024.0)
+}
+
+fn list(times: &[Duration]) -> String {
+    times
+        .iter()
+        .map(|t| format!("{:.2}", t.as_secs_f64()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The CPU model and core count, as Linux reports them.
+fn machine() -> String {
+    let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
+    let model = cpuinfo
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|l| l.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let memory = fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .find_map(|l| l.strip_prefix("MemTotal:"))
+                .and_then(|l| l.split_whitespace().next())
+                .and_then(|kib| kib.parse::<u64>().ok())
+        })
+        .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
+        .unwrap_or_else(|| "unknown memory".into());
+    format!("{model}, {cores} cores, {memory}")
+}
