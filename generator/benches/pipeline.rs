@@ -5,8 +5,9 @@
 //! ```
 //!
 //! Each stage is timed on the output of the stage before it, prepared outside the timed
-//! region; `whole` runs every stage, writing into an empty folder, as `cargo xtask codegen`
-//! does on a fresh checkout.
+//! region (`format` on one thread); `generate` is check, lower, emit and format as the
+//! library runs them, formatting on every core; `whole` runs every stage, writing into an
+//! empty folder, as `cargo xtask codegen` does on a fresh checkout.
 
 use std::path::{Path, PathBuf};
 
@@ -76,6 +77,16 @@ fn format(bencher: divan::Bencher) {
                 .map(|text| text.len())
                 .sum::<usize>()
         });
+}
+
+/// Check, lower, emit and format as `generate` runs them: files are formatted on one thread
+/// per core while the emitter goes on.
+#[divan::bench(sample_count = SAMPLES)]
+fn generate(bencher: divan::Bencher) {
+    let spec = load::load_dir(&spec_dir()).expect("the spec loads");
+    let options = options();
+    bencher
+        .bench(|| restgen::generate_with_tests(&spec, &options, "../spec").expect("it generates"));
 }
 
 #[divan::bench(sample_count = SAMPLES)]

@@ -32,6 +32,20 @@ pub fn format_file(path: &str, tokens: TokenStream, header: &str) -> Result<Stri
     ))
 }
 
+/// Formats a file's source text (as the tokens' `to_string()` gives it) under `header`. Unlike
+/// tokens, text can be sent to another thread, so files can be formatted in parallel.
+pub fn format_source(path: &str, source: &str, header: &str) -> Result<String, Diagnostic> {
+    let file = syn::parse_file(source).map_err(|err| {
+        Diagnostic::new(format!(
+            "internal error: the generator produced invalid Rust for `{path}`: {err}; please report it with the spec"
+        ))
+    })?;
+    Ok(format!(
+        "{header}{}",
+        space_items(&prettyplease::unparse(&file))
+    ))
+}
+
 /// Puts a blank line after each block that closes (`}`), after the file's inner docs and
 /// after its `use` lines, as hand-written Rust has them; prettyplease leaves none.
 fn space_items(code: &str) -> String {

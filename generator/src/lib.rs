@@ -140,26 +140,80 @@ fn generate_outputs(
 
     let header = format::header(&options.source, &options.regenerate_with);
     let mut problems = Diagnostics::new();
-    let mut format_all = |emitted: Vec<emit::EmittedFile>| {
-        let mut files = Vec::new();
-        for file in emitted {
-            match format::format_file(&file.path, file.tokens, &header) {
-                Ok(contents) => files.push(GeneratedFile {
-                    path: file.path,
-                    contents,
-                }),
-                Err(problem) => problems.push(problem),
+    // Files are formatted as they are emitted, on worker threads (token trees cannot cross
+    // threads; their text can): only the files in the queue hold tokens or unformatted text,
+    // and formatting, the costliest stage, runs on every core.
+    let (mut api, api_problems) =
+        format_in_parallel(&header, &mut |sink| emit::emit_each(&ir, options, sink));
+    let (mut tests, test_problems) = format_in_parallel(&header, &mut |sink| {
+        if let Some(dir) = spec_from_crate {
+            for file in emit::emit_tests(&ir, options, dir) {
+                sink(file);
             }
         }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
-        files
-    };
-    let api = format_all(emit::emit(&ir, options));
-    let tests = match spec_from_crate {
-        Some(dir) => format_all(emit::emit_tests(&ir, options, dir)),
-        None => Vec::new(),
-    };
+    });
+    for problem in api_problems.into_iter().chain(test_problems) {
+        problems.push(problem);
+    }
+    api.sort_by(|a, b| a.path.cmp(&b.path));
+    tests.sort_by(|a, b| a.path.cmp(&b.path));
     problems.into_result(Outputs { api, tests })
+}
+
+/// Where an emitter hands each file it emits.
+type Sink<'a> = dyn FnMut(emit::EmittedFile) + 'a;
+
+/// Runs `emit_all`, formatting each file it emits on one worker thread per core.
+fn format_in_parallel(
+    header: &str,
+    emit_all: &mut dyn FnMut(&mut Sink<'_>),
+) -> (Vec<GeneratedFile>, Vec<Diagnostic>) {
+    use std::sync::{Mutex, mpsc};
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (sender, receiver) = mpsc::channel::<(String, String)>();
+    let queue = Mutex::new(receiver);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let next = match queue.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok((path, source)) = next else { break };
+                        let formatted = format::format_source(&path, &source, header);
+                        done.push(formatted.map(|contents| GeneratedFile { path, contents }));
+                    }
+                    done
+                })
+            })
+            .collect();
+        emit_all(&mut |file| {
+            // A send fails only when every worker is gone; the join below reports that.
+            let _ = sender.send((file.path, file.tokens.to_string()));
+        });
+        drop(sender);
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        for handle in handles {
+            match handle.join() {
+                Ok(done) => {
+                    for result in done {
+                        match result {
+                            Ok(file) => files.push(file),
+                            Err(problem) => problems.push(problem),
+                        }
+                    }
+                }
+                Err(_) => problems.push(Diagnostic::new(
+                    "internal error: a formatting thread panicked; please report it with the spec",
+                )),
+            }
+        }
+        (files, problems)
+    })
 }
 
 #[cfg(test)]

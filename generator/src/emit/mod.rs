@@ -33,19 +33,24 @@ pub struct EmittedFile {
 /// Emits every file of the output folder: `mod.rs`, `models/mod.rs`, one file per model group
 /// and one per resource.
 pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
+    let mut files = Vec::new();
+    emit_each(ir, options, &mut |file| files.push(file));
+    files
+}
+
+/// Like [`emit`], handing each file to `sink` as soon as it is emitted, so that a caller that
+/// formats files as they come holds one file's tokens at a time rather than all of them.
+pub fn emit_each(ir: &Ir, options: &Options, sink: &mut dyn FnMut(EmittedFile)) {
     let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
-    let mut files = vec![EmittedFile {
+    sink(EmittedFile {
         path: "mod.rs".into(),
         tokens: api::emit_api(ir, &index, options),
-    }];
+    });
     // Models, grouped by file.
-    let mut groups: BTreeMap<&str, Vec<TokenStream>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<&crate::ir::TypeDef>> = BTreeMap::new();
     for def in &ir.types {
         if let Home::Models(file) = &def.home {
-            groups
-                .entry(file.as_str())
-                .or_default()
-                .push(emit_type(&index, def));
+            groups.entry(file.as_str()).or_default().push(def);
         }
     }
     let features = options.resource_features.then(|| model_features(ir));
@@ -54,7 +59,7 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
         let cfg = features.as_ref().and_then(|f| f.get(*m)).map(cfg_any);
         quote!(#cfg mod #module; #cfg pub use #module::*;)
     });
-    files.push(EmittedFile {
+    sink(EmittedFile {
         path: "models/mod.rs".into(),
         tokens: quote! {
             //! The API's data types, one file per named schema of the spec.
@@ -63,18 +68,18 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
     });
     for (file, defs) in groups {
         let doc = inner_doc_attrs(&format!("The `{file}` model and the types nested in it."));
-        files.push(EmittedFile {
+        let defs = defs.into_iter().map(|def| emit_type(&index, def));
+        sink(EmittedFile {
             path: format!("models/{file}.rs"),
             tokens: quote! { #doc #(#defs)* },
         });
     }
     for resource in &ir.resources {
-        files.push(EmittedFile {
+        sink(EmittedFile {
             path: format!("{}.rs", resource.module),
             tokens: resources::emit_resource(ir, &index, resource, options),
         });
     }
-    files
 }
 
 /// Emits the generated crate's test files: `conformance.rs` (see [`conformance`]), which reads
