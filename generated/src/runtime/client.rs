@@ -202,7 +202,7 @@ impl Client {
     }
 
     /// Checks, sends and retries `request`; returns the status and body of a 2xx answer.
-    async fn send(&self, request: Request) -> Result<(StatusCode, Vec<u8>), Error> {
+    async fn send(&self, request: Request) -> Result<(StatusCode, bytes::Bytes), Error> {
         let prepared = self.prepare(request, "application/json")?;
         let timeout = self.inner.timeout;
         self.with_retries(prepared.operation, || {
@@ -278,7 +278,7 @@ impl Client {
         &self,
         operation: &'static str,
         builder: reqwest::RequestBuilder,
-    ) -> Result<(StatusCode, Vec<u8>), (Error, Option<Duration>)> {
+    ) -> Result<(StatusCode, bytes::Bytes), (Error, Option<Duration>)> {
         let response = builder
             .send()
             .await
@@ -290,7 +290,7 @@ impl Client {
             .await
             .map_err(|err| (self.transport_error(operation, err), None))?;
         if status.is_success() {
-            Ok((status, body.into()))
+            Ok((status, body))
         } else {
             let err = ApiError::new(operation, status, &body, api_info());
             Err((Error::Api(err), retry_after))
@@ -405,10 +405,11 @@ struct Prepared {
 impl Prepared {
     /// A new builder for one attempt (with a new form for multipart bodies).
     fn builder(&self) -> reqwest::RequestBuilder {
-        let builder = self
-            .http
-            .request(self.operation.method.to_reqwest(), self.url.clone())
-            .headers(self.headers.clone());
+        // The headers are set whole, not merged one by one into an empty map.
+        let mut request =
+            reqwest::Request::new(self.operation.method.to_reqwest(), self.url.clone());
+        *request.headers_mut() = self.headers.clone();
+        let builder = reqwest::RequestBuilder::from_parts(self.http.clone(), request);
         match &self.body {
             Body::None => builder,
             Body::Json(json) => builder.body(json.clone()),
