@@ -18,6 +18,7 @@ mod request;
 mod retry;
 mod scopes;
 mod string_enum;
+mod union;
 mod validate;
 
 pub use client::{Client, ClientBuilder, TOKEN_ENV_VAR, URL_ENV_VAR};
@@ -32,6 +33,7 @@ pub use retry::RetryPolicy;
 pub(crate) use string_enum::string_enum;
 #[cfg(feature = "schemars")]
 pub use string_enum::string_enum_schema;
+pub use union::{UnionVariant, decode_union};
 pub use validate::{Validate, ValidationError, ValidationErrors, Validator};
 
 /// API-wide settings generated from the spec (`crate::api::API_INFO`).

@@ -15,6 +15,9 @@ use crate::names::ident;
 pub struct TypeIndex<'a> {
     homes: HashMap<&'a str, &'a Home>,
     string_enums: std::collections::HashSet<&'a str>,
+    /// The wire names of each struct's declared members (for structs without a map of
+    /// further members), by type name.
+    members: HashMap<&'a str, Vec<&'a str>>,
     patterns: &'a [String],
     /// Cargo feature that gates the `schemars::JsonSchema` impls, if any.
     json_schema_feature: Option<&'a str>,
@@ -35,6 +38,20 @@ impl<'a> TypeIndex<'a> {
                 .iter()
                 .filter(|t| matches!(t.kind, TypeKind::StringEnum { .. }))
                 .map(|t| t.name.as_str())
+                .collect(),
+            members: ir
+                .types
+                .iter()
+                .filter_map(|t| match &t.kind {
+                    TypeKind::Struct {
+                        fields,
+                        additional: None,
+                    } => Some((
+                        t.name.as_str(),
+                        fields.iter().map(|f| f.wire.as_str()).collect(),
+                    )),
+                    _ => None,
+                })
                 .collect(),
             patterns: &ir.patterns,
         }
@@ -515,16 +532,40 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
             }
         }
     });
+    // Decoding tries every variant and keeps the one that declares the most of the value's
+    // members: with serde's `untagged`, the first variant that decodes would win, and since
+    // objects accept unknown members, a later, better-fitting variant would never be chosen
+    // (and the members only it declares would be lost).
+    let candidates = ordered.iter().map(|(v, ty)| {
+        let id = format_ident!("{}", v);
+        let members = match &ty.kind {
+            TyKind::Named { name, .. } => index.members.get(name.as_str()),
+            _ => None,
+        };
+        let members = match members {
+            Some(wires) => quote!(Some(&[#(#wires),*])),
+            None => quote!(None),
+        };
+        quote!((#members, |value| serde_json::from_value(value).map(Self::#id)),)
+    });
+    let name_str = &def.name;
     let json_schema = index.derive_json_schema();
     quote! {
         #docs
-        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, serde::Serialize)]
         #json_schema
         #[serde(untagged)]
         // Variants hold the data as sent; boxing the large ones would only add indirection.
         #[allow(clippy::large_enum_variant)]
         pub enum #name {
             #(#variant_tokens)*
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                crate::runtime::decode_union(value, #name_str, &[#(#candidates)*])
+            }
         }
         #validate
     }

@@ -7,7 +7,7 @@
 //! The `advanced_application_job_log_query_id` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryId
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,25 @@ pub enum AdvancedApplicationJobLogQueryId {
     Value(Option<String>),
     /// The value as `AdvancedApplicationJobLogQueryIdObject`.
     Object(crate::models::AdvancedApplicationJobLogQueryIdObject),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedApplicationJobLogQueryId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationJobLogQueryId",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (
+                    Some(&["$eq", "$ne", "$gt", "$lt", "$gte", "$lte", "$in", "$nin"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationJobLogQueryId {

@@ -7,7 +7,7 @@
 //! The `advanced_application_job_log_query_run_queued_at` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryRunQueuedAt
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,40 @@ pub enum AdvancedApplicationJobLogQueryRunQueuedAt {
     Value(Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>),
     /// The value as `AdvancedApplicationJobLogQueryRunQueuedAtObject`.
     Object(crate::models::AdvancedApplicationJobLogQueryRunQueuedAtObject),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedApplicationJobLogQueryRunQueuedAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationJobLogQueryRunQueuedAt",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (
+                    Some(
+                        &[
+                            "$eq",
+                            "$ne",
+                            "$gt",
+                            "$lt",
+                            "$gte",
+                            "$lte",
+                            "$startsWith",
+                            "$endsWith",
+                            "$contains",
+                            "$ci",
+                            "$in",
+                            "$nin",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationJobLogQueryRunQueuedAt {

@@ -7,7 +7,7 @@
 //! The `advanced_application_job_log_query_run_queued_at_value` model and the types nested in it.
 
 /// AdvancedApplicationJobLogQueryRunQueuedAtValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,23 @@ pub enum AdvancedApplicationJobLogQueryRunQueuedAtValue {
     Number(f64),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedApplicationJobLogQueryRunQueuedAtValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationJobLogQueryRunQueuedAtValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationJobLogQueryRunQueuedAtValue {

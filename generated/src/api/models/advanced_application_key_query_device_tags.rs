@@ -7,7 +7,7 @@
 //! The `advanced_application_key_query_device_tags` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTags
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,29 @@ pub enum AdvancedApplicationKeyQueryDeviceTags {
     Object(crate::models::AdvancedApplicationKeyQueryDeviceTagsObject),
     /// The value as `AdvancedApplicationKeyQueryDeviceTagsObject2`.
     Object2(crate::models::AdvancedApplicationKeyQueryDeviceTagsObject2),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedApplicationKeyQueryDeviceTags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationKeyQueryDeviceTags",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (
+                    Some(&["$eq"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["$ne"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationKeyQueryDeviceTags {

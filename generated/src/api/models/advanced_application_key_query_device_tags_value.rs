@@ -7,7 +7,7 @@
 //! The `advanced_application_key_query_device_tags_value` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -21,6 +21,25 @@ pub enum AdvancedApplicationKeyQueryDeviceTagsValue {
             Option<crate::models::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey>,
         >,
     ),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedApplicationKeyQueryDeviceTagsValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationKeyQueryDeviceTagsValue",
+            &[
+                (
+                    Some(&["$tagKey", "$tagValue"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (None, |value| serde_json::from_value(value).map(Self::Object2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationKeyQueryDeviceTagsValue {

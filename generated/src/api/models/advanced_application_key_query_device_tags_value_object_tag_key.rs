@@ -7,7 +7,7 @@
 //! The `advanced_application_key_query_device_tags_value_object_tag_key` model and the types nested in it.
 
 /// AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -20,6 +20,30 @@ pub enum AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey {
     Object2(
         crate::models::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["$in"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["$nin"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

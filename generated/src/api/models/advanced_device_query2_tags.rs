@@ -7,7 +7,7 @@
 //! The `advanced_device_query2_tags` model and the types nested in it.
 
 /// AdvancedDeviceQuery2Tags
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,4 +18,27 @@ pub enum AdvancedDeviceQuery2Tags {
     Object(crate::models::AdvancedDeviceQuery2TagsObject),
     /// The value as `AdvancedDeviceQuery2TagsObject2`.
     Object2(crate::models::AdvancedDeviceQuery2TagsObject2),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedDeviceQuery2Tags {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedDeviceQuery2Tags",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (
+                    Some(&["$eq"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["$ne"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }

@@ -7,7 +7,7 @@
 //! The `advanced_device_query2_tags_value` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -21,4 +21,23 @@ pub enum AdvancedDeviceQuery2TagsValue {
             crate::models::AdvancedDeviceQuery2TagsValueObjectTagKey,
         >,
     ),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedDeviceQuery2TagsValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedDeviceQuery2TagsValue",
+            &[
+                (
+                    Some(&["$tagKey", "$tagValue"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (None, |value| serde_json::from_value(value).map(Self::Object2)),
+            ],
+        )
+    }
 }

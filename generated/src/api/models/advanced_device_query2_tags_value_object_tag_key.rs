@@ -7,7 +7,7 @@
 //! The `advanced_device_query2_tags_value_object_tag_key` model and the types nested in it.
 
 /// AdvancedDeviceQuery2TagsValueObjectTagKey
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -22,4 +22,37 @@ pub enum AdvancedDeviceQuery2TagsValueObjectTagKey {
     AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2(
         crate::models::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2,
     ),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedDeviceQuery2TagsValueObjectTagKey {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedDeviceQuery2TagsValueObjectTagKey",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["$in"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(
+                                Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject,
+                            )
+                    },
+                ),
+                (
+                    Some(&["$nin"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(
+                                Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2,
+                            )
+                    },
+                ),
+            ],
+        )
+    }
 }

@@ -7,7 +7,7 @@
 //! The `advanced_workflow_query_nodes` model and the types nested in it.
 
 /// AdvancedWorkflowQueryNodes
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,32 @@ pub enum AdvancedWorkflowQueryNodes {
     Object2(crate::models::AdvancedWorkflowQueryNodesObject2),
     /// The value as `AdvancedWorkflowQueryNodesObject3`.
     Object3(crate::models::AdvancedWorkflowQueryNodesObject3),
+}
+
+impl<'de> serde::Deserialize<'de> for AdvancedWorkflowQueryNodes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "AdvancedWorkflowQueryNodes",
+            &[
+                (
+                    Some(&["type", "config"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["$eq"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(&["$ne"]),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowQueryNodes {

@@ -7,7 +7,7 @@
 //! The `api_token_org_roles_item_org_id` model and the types nested in it.
 
 /// ApiTokenOrgRolesItemOrgId
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum ApiTokenOrgRolesItemOrgId {
     String(String),
     /// The value as `ApiTokenOrgRolesItemOrgIdSandbox`.
     Sandbox(crate::models::ApiTokenOrgRolesItemOrgIdSandbox),
+}
+
+impl<'de> serde::Deserialize<'de> for ApiTokenOrgRolesItemOrgId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApiTokenOrgRolesItemOrgId",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Sandbox)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApiTokenOrgRolesItemOrgId {

@@ -7,7 +7,7 @@
 //! The `api_token_post_scope_item` model and the types nested in it.
 
 /// ApiTokenPostScopeItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,23 @@ pub enum ApiTokenPostScopeItem {
     String(crate::models::ApiTokenPostScopeItemString),
     /// The value as `ApiTokenPostScopeItemString2`.
     String2(crate::models::ApiTokenPostScopeItemString2),
+}
+
+impl<'de> serde::Deserialize<'de> for ApiTokenPostScopeItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApiTokenPostScopeItem",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::String2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApiTokenPostScopeItem {

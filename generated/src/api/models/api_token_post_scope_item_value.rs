@@ -7,7 +7,7 @@
 //! The `api_token_post_scope_item_value` model and the types nested in it.
 
 /// ApiTokenPostScopeItemValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum ApiTokenPostScopeItemValue {
     String(crate::models::ApiTokenPostScopeItemValueString),
     /// The value as `ApiTokenPostScopeItemValueString2`.
     String2(crate::models::ApiTokenPostScopeItemValueString2),
+}
+
+impl<'de> serde::Deserialize<'de> for ApiTokenPostScopeItemValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApiTokenPostScopeItemValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::String2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApiTokenPostScopeItemValue {

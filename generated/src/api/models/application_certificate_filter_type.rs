@@ -7,7 +7,7 @@
 //! The `application_certificate_filter_type` model and the types nested in it.
 
 /// ApplicationCertificateFilterType
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum ApplicationCertificateFilterType {
     String(crate::models::ApplicationArchiveConfigMode),
     /// The value as `ApplicationCertificateFilterTypeNone`.
     None(crate::models::ApplicationCertificateFilterTypeNone),
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationCertificateFilterType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationCertificateFilterType",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::None)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationCertificateFilterType {

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -60,6 +60,428 @@ pub enum ApplicationDashboardPostBlocksItem {
     Object23(crate::models::ApplicationDashboardPostBlocksItemObject23),
     /// The value as `ApplicationDashboardPostBlocksItemObject24`.
     Object24(crate::models::ApplicationDashboardPostBlocksItemObject24),
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostBlocksItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object7),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object8),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object9),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object10),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object11),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object12),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object13),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object14),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object15),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object16),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object17),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object18),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object19),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object20),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object21),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object22),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object23),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "title",
+                            "description",
+                            "applicationId",
+                            "startX",
+                            "startY",
+                            "width",
+                            "height",
+                            "blockType",
+                            "config",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object24),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationDashboardPostBlocksItem {

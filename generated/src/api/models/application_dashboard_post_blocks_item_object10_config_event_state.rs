@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object10_config_event_state` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject10ConfigEventState
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostBlocksItemObject10ConfigEventState {
     String(String),
     /// The value as `std::collections::BTreeMap<String, serde_json::Value>`.
     Object(std::collections::BTreeMap<String, serde_json::Value>),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject10ConfigEventState {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject10ConfigEventState",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Object)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

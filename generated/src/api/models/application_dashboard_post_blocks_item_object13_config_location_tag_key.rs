@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object13_config_location_tag_key` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey {
     String(String),
     /// The value as `String`.
     String2(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::String2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object16_config_overlays_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -24,6 +24,67 @@ pub enum ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem {
     Object3(
         crate::models::ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItemObject3,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "type",
+                            "size",
+                            "position",
+                            "popupTemplate",
+                            "conditions",
+                            "defaultCondition",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "size",
+                            "position",
+                            "popupTemplate",
+                            "conditions",
+                            "defaultCondition",
+                            "valueTemplate",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "size",
+                            "position",
+                            "popupTemplate",
+                            "conditions",
+                            "defaultCondition",
+                            "min",
+                            "max",
+                            "backgroundColor",
+                            "valueTemplate",
+                            "length",
+                            "orientation",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

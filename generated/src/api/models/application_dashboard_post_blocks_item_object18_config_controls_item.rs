@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object18_config_controls_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject18ConfigControlsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -36,6 +36,109 @@ pub enum ApplicationDashboardPostBlocksItemObject18ConfigControlsItem {
     Object6(
         crate::models::ApplicationDashboardPostBlocksItemObject18ConfigControlsItemObject6,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject18ConfigControlsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject18ConfigControlsItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "type",
+                            "id",
+                            "templateId",
+                            "label",
+                            "color",
+                            "grid",
+                            "defaultQuery",
+                            "max",
+                            "min",
+                            "step",
+                            "defaultValue",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "id",
+                            "templateId",
+                            "label",
+                            "color",
+                            "grid",
+                            "defaultQuery",
+                            "defaultValue",
+                            "includeLabel",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "id",
+                            "templateId",
+                            "label",
+                            "grid",
+                            "defaultQuery",
+                            "defaultValue",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "id",
+                            "templateId",
+                            "label",
+                            "grid",
+                            "defaultQuery",
+                            "defaultValue",
+                            "options",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(&["type", "id", "templateId", "grid", "help"]),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "action",
+                            "id",
+                            "templateId",
+                            "label",
+                            "grid",
+                            "color",
+                            "payload",
+                            "buttonId",
+                            "workflowId",
+                            "deviceIds",
+                            "deviceTags",
+                            "query",
+                            "commandName",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

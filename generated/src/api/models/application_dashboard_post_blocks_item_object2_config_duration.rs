@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object2_config_duration` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigDuration
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,26 @@ pub enum ApplicationDashboardPostBlocksItemObject2ConfigDuration {
     DashboardDuration(
         crate::models::ApplicationDashboardPostBlocksItemObject2ConfigDurationDashboardDuration,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject2ConfigDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject2ConfigDuration",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Integer)),
+                (
+                    None,
+                    |value| serde_json::from_value(value).map(Self::DashboardDuration),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -24,6 +24,30 @@ pub enum ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation 
     Object2(
         crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (
+                    Some(&["type", "options"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["type", "options"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

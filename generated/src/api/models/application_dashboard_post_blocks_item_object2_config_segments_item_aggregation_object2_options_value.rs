@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options_value` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,24 @@ pub enum ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationO
     Number(f64),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

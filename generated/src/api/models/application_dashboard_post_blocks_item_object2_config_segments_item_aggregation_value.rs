@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -20,6 +20,23 @@ pub enum ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationV
     None(
         crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValueNone,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::None)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object2_config_x_axis_max` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject2ConfigXAxisMax
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostBlocksItemObject2ConfigXAxisMax {
     Number(f64),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject2ConfigXAxisMax {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject2ConfigXAxisMax",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

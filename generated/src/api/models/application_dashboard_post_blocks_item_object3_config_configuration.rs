@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object3_config_configuration` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigConfiguration
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,26 @@ pub enum ApplicationDashboardPostBlocksItemObject3ConfigConfiguration {
     Object(
         crate::models::ApplicationDashboardPostBlocksItemObject3ConfigConfigurationObject,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject3ConfigConfiguration {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject3ConfigConfiguration",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["headContent", "bodyContent"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object3_config_segments_item` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -32,6 +32,100 @@ pub enum ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem {
     Object5(
         crate::models::ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObject5,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "queryType",
+                            "id",
+                            "attribute",
+                            "aggregation",
+                            "deviceIds",
+                            "deviceTags",
+                            "query",
+                            "duration",
+                            "resolution",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "queryType",
+                            "id",
+                            "attribute",
+                            "aggregation",
+                            "deviceIds",
+                            "deviceTags",
+                            "query",
+                            "duration",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "queryType",
+                            "id",
+                            "dataTableId",
+                            "query",
+                            "queryMode",
+                            "sortColumn",
+                            "sortDirection",
+                            "limit",
+                            "offset",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "queryType",
+                            "id",
+                            "attributes",
+                            "excludeConnectionInfo",
+                            "sortField",
+                            "sortDirection",
+                            "page",
+                            "perPage",
+                            "query",
+                            "compositeStateType",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(
+                        &[
+                            "queryType",
+                            "id",
+                            "sortField",
+                            "sortDirection",
+                            "page",
+                            "perPage",
+                            "query",
+                            "includeExtendedEventInfo",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

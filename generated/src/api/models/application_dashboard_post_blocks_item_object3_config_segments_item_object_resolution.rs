@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object3_config_segments_item_object_resolution` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolution
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolu
     Integer(i64),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolution {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolution",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Integer)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object5_config_columns_item_type` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,23 @@ pub enum ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType {
     Custom(
         crate::models::ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemTypeCustom,
     ),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Custom)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object5_config_default_sort_direction` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection {
     String2(String),
     /// The value as `ApiTokensSortDirection`.
     String(crate::models::ApiTokensSortDirection),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String2)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

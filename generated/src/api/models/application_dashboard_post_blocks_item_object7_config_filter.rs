@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_blocks_item_object7_config_filter` model and the types nested in it.
 
 /// ApplicationDashboardPostBlocksItemObject7ConfigFilter
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,26 @@ pub enum ApplicationDashboardPostBlocksItemObject7ConfigFilter {
     String(String),
     /// The value as `ApplicationDashboardPostBlocksItemObject7ConfigFilterObject`.
     Object(crate::models::ApplicationDashboardPostBlocksItemObject7ConfigFilterObject),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostBlocksItemObject7ConfigFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostBlocksItemObject7ConfigFilter",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["ids", "tags", "searchParam"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationDashboardPostBlocksItemObject7ConfigFilter {

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_context_configuration_item` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -24,6 +24,98 @@ pub enum ApplicationDashboardPostContextConfigurationItem {
     Object5(crate::models::ApplicationDashboardPostContextConfigurationItemObject5),
     /// The value as `ApplicationDashboardPostContextConfigurationItemObject6`.
     Object6(crate::models::ApplicationDashboardPostContextConfigurationItemObject6),
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostContextConfigurationItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostContextConfigurationItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(
+                        &[
+                            "name",
+                            "type",
+                            "applicationId",
+                            "defaultValue",
+                            "validationEnabled",
+                            "validationConfig",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationDashboardPostContextConfigurationItem {

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_context_configuration_item_object4_default_value` model and the types nested in it.
 
 /// ApplicationDashboardPostContextConfigurationItemObject4DefaultValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum ApplicationDashboardPostContextConfigurationItemObject4DefaultValue {
     Number(f64),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for ApplicationDashboardPostContextConfigurationItemObject4DefaultValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostContextConfigurationItemObject4DefaultValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate

@@ -7,7 +7,7 @@
 //! The `application_dashboard_post_report_configs_item` model and the types nested in it.
 
 /// ApplicationDashboardPostReportConfigsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum ApplicationDashboardPostReportConfigsItem {
     Value(serde_json::Value),
     /// The value as `serde_json::Value`.
     Value2(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostReportConfigsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostReportConfigsItem",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationDashboardPostReportConfigsItem {

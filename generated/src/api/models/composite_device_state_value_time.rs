@@ -7,7 +7,7 @@
 //! The `composite_device_state_value_time` model and the types nested in it.
 
 /// CompositeDeviceStateValueTime
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,26 @@ pub enum CompositeDeviceStateValueTime {
     String(String),
     /// The value as `CompositeDeviceStateValueTimeObject`.
     Object(crate::models::CompositeDeviceStateValueTimeObject),
+}
+
+impl<'de> serde::Deserialize<'de> for CompositeDeviceStateValueTime {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CompositeDeviceStateValueTime",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["$date"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CompositeDeviceStateValueTime {

@@ -597,7 +597,7 @@ impl crate::runtime::Validate for CredentialPostMongodbConfig {
 }
 
 /// CredentialPostSnowflakeConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -606,6 +606,22 @@ pub enum CredentialPostSnowflakeConfig {
     Value(serde_json::Value),
     /// The value as `serde_json::Value`.
     Value2(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for CredentialPostSnowflakeConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CredentialPostSnowflakeConfig",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
@@ -619,7 +635,7 @@ impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
 }
 
 /// CredentialPostGitConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -628,6 +644,22 @@ pub enum CredentialPostGitConfig {
     Value(serde_json::Value),
     /// The value as `serde_json::Value`.
     Value2(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for CredentialPostGitConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CredentialPostGitConfig",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPostGitConfig {

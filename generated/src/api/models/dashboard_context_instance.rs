@@ -7,7 +7,7 @@
 //! The `dashboard_context_instance` model and the types nested in it.
 
 /// DashboardContextInstanceValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -20,6 +20,29 @@ pub enum DashboardContextInstanceValue {
     ApplicationArchiveConfigDeviceTagsItem(
         crate::models::ApplicationArchiveConfigDeviceTagsItem,
     ),
+}
+
+impl<'de> serde::Deserialize<'de> for DashboardContextInstanceValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DashboardContextInstanceValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["key", "value"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(Self::ApplicationArchiveConfigDeviceTagsItem)
+                    },
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DashboardContextInstanceValue {

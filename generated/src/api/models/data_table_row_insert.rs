@@ -15,7 +15,7 @@
 ///   "myColumn1": "myValue"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -36,6 +36,33 @@ pub enum DataTableRowInsert {
             Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
         >,
     ),
+}
+
+impl<'de> serde::Deserialize<'de> for DataTableRowInsert {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DataTableRowInsert",
+            &[
+                (
+                    None,
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(Self::DataTableRowInsertMultiple)
+                    },
+                ),
+                (
+                    None,
+                    |value| {
+                        serde_json::from_value(value).map(Self::DataTableRowInsertUpdate)
+                    },
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DataTableRowInsert {

@@ -34,7 +34,7 @@ pub struct DataTableRowInsertResultObject {
 ///   "updatedAt": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -43,4 +43,23 @@ pub enum DataTableRowInsertResult {
     DataTableRow(crate::models::DataTableRow),
     /// The value as `DataTableRowInsertResultObject`.
     Object(crate::models::DataTableRowInsertResultObject),
+}
+
+impl<'de> serde::Deserialize<'de> for DataTableRowInsertResult {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DataTableRowInsertResult",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::DataTableRow)),
+                (
+                    Some(&["createdAt", "count", "rowIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }

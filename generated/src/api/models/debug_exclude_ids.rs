@@ -16,7 +16,7 @@
 ///   "shr-4IClop"
 /// ]
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -25,4 +25,20 @@ pub enum DebugExcludeIds {
     String(String),
     /// The value as `Vec<String>`.
     Array(Vec<String>),
+}
+
+impl<'de> serde::Deserialize<'de> for DebugExcludeIds {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DebugExcludeIds",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Array)),
+            ],
+        )
+    }
 }

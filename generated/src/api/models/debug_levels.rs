@@ -85,7 +85,7 @@ impl schemars::JsonSchema for DebugLevelsArrayItem {
 ///   "error"
 /// ]
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -94,4 +94,20 @@ pub enum DebugLevels {
     String(String),
     /// The value as `Vec<DebugLevelsArrayItem>`.
     Array(Vec<crate::models::DebugLevelsArrayItem>),
+}
+
+impl<'de> serde::Deserialize<'de> for DebugLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DebugLevels",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Array)),
+            ],
+        )
+    }
 }

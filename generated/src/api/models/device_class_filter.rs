@@ -16,7 +16,7 @@
 ///   "edgeCompute"
 /// ]
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -25,6 +25,22 @@ pub enum DeviceClassFilter {
     String(crate::models::ApplicationSearchResultItemFlowClass),
     /// The value as `Vec<ApplicationSearchResultItemFlowClass>`.
     Array(Vec<crate::models::ApplicationSearchResultItemFlowClass>),
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceClassFilter {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DeviceClassFilter",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Array)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceClassFilter {

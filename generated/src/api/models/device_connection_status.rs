@@ -266,7 +266,7 @@ impl crate::runtime::Validate for DeviceDisconnected {
 ///   "status": "connected"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -275,6 +275,38 @@ pub enum DeviceConnectionStatus {
     DeviceConnected(crate::models::DeviceConnected),
     /// The value as `DeviceDisconnected`.
     DeviceDisconnected(crate::models::DeviceDisconnected),
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceConnectionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DeviceConnectionStatus",
+            &[
+                (
+                    Some(&["status", "connectedAt", "ipAddress"]),
+                    |value| serde_json::from_value(value).map(Self::DeviceConnected),
+                ),
+                (
+                    Some(
+                        &[
+                            "status",
+                            "connectedAt",
+                            "disconnectedAt",
+                            "disconnectReason",
+                            "messagesFromClient",
+                            "messagesToClient",
+                            "ipAddress",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::DeviceDisconnected),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceConnectionStatus {

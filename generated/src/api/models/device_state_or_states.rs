@@ -18,7 +18,7 @@
 ///   "time": "2016-06-13T04:00:00.000Z"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -27,6 +27,25 @@ pub enum DeviceStateOrStates {
     DeviceState(crate::models::DeviceState),
     /// The value as `Vec<DeviceState>`.
     DeviceStates(Vec<crate::models::DeviceState>),
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceStateOrStates {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DeviceStateOrStates",
+            &[
+                (
+                    Some(&["time", "meta", "data", "flowVersion"]),
+                    |value| serde_json::from_value(value).map(Self::DeviceState),
+                ),
+                (None, |value| serde_json::from_value(value).map(Self::DeviceStates)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceStateOrStates {

@@ -1654,7 +1654,7 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject18 {
 }
 
 /// DevicesPatchUpdateOperationsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -1695,6 +1695,92 @@ pub enum DevicesPatchUpdateOperationsItem {
     Object17(crate::models::DevicesPatchUpdateOperationsItemObject17),
     /// The value as `DevicesPatchUpdateOperationsItemObject18`.
     Object18(crate::models::DevicesPatchUpdateOperationsItemObject18),
+}
+
+impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DevicesPatchUpdateOperationsItem",
+            &[
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object7),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object8),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object9),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object10),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object11),
+                ),
+                (
+                    Some(&["operation", "target"]),
+                    |value| serde_json::from_value(value).map(Self::Object12),
+                ),
+                (
+                    Some(&["operation", "target", "tagKey"]),
+                    |value| serde_json::from_value(value).map(Self::Object13),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName"]),
+                    |value| serde_json::from_value(value).map(Self::Object14),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName", "tagKey"]),
+                    |value| serde_json::from_value(value).map(Self::Object15),
+                ),
+                (
+                    Some(&["operation", "target", "attributeName"]),
+                    |value| serde_json::from_value(value).map(Self::Object16),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object17),
+                ),
+                (
+                    Some(&["operation", "target", "value"]),
+                    |value| serde_json::from_value(value).map(Self::Object18),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesPatchUpdateOperationsItem {

@@ -7,7 +7,7 @@
 //! The `instance_custom_node_patch_triggers_item` model and the types nested in it.
 
 /// InstanceCustomNodePatchTriggersItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,34 @@ pub enum InstanceCustomNodePatchTriggersItem {
     WorkflowTriggersItemObject2(crate::models::WorkflowTriggersItemObject2),
     /// The value as `WorkflowTriggersItemObject22`.
     WorkflowTriggersItemObject22(crate::models::WorkflowTriggersItemObject22),
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceCustomNodePatchTriggersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceCustomNodePatchTriggersItem",
+            &[
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(Self::WorkflowTriggersItemObject2)
+                    },
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(Self::WorkflowTriggersItemObject22)
+                    },
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchTriggersItem {

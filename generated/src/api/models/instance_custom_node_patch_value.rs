@@ -7,7 +7,7 @@
 //! The `instance_custom_node_patch_value` model and the types nested in it.
 
 /// InstanceCustomNodePatchValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,6 +18,23 @@ pub enum InstanceCustomNodePatchValue {
     String(String),
     /// The value as `Vec<serde_json::Value>`.
     Array(Vec<serde_json::Value>),
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceCustomNodePatchValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceCustomNodePatchValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Array)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchValue {

@@ -183,7 +183,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
 ///   "userId": "675ed18f7ae143cd83dc4bb7"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -192,6 +192,36 @@ pub enum InstanceOrgMemberPost {
     Object(crate::models::InstanceOrgMemberPostObject),
     /// The value as `InstanceOrgMemberPostObject2`.
     Object2(crate::models::InstanceOrgMemberPostObject2),
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceOrgMemberPost {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceOrgMemberPost",
+            &[
+                (
+                    Some(&["userId", "role", "applicationRoles", "dashboardRoles"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "email",
+                            "role",
+                            "applicationRoles",
+                            "dashboardRoles",
+                            "disallowTransfer",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceOrgMemberPost {

@@ -7,7 +7,7 @@
 //! The `instance_organization_disabled_at` model and the types nested in it.
 
 /// InstanceOrganizationDisabledAt
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,4 +16,20 @@ pub enum InstanceOrganizationDisabledAt {
     False(bool),
     /// The value as `chrono::DateTime<chrono::Utc>`.
     DateTime(chrono::DateTime<chrono::Utc>),
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceOrganizationDisabledAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceOrganizationDisabledAt",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::False)),
+                (None, |value| serde_json::from_value(value).map(Self::DateTime)),
+            ],
+        )
+    }
 }

@@ -7,7 +7,7 @@
 //! The `instance_owned_organization_patch_disabled_at` model and the types nested in it.
 
 /// InstanceOwnedOrganizationPatchDisabledAt
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum InstanceOwnedOrganizationPatchDisabledAt {
     Boolean(bool),
     /// The value as `chrono::DateTime<chrono::Utc>`.
     DateTime(chrono::DateTime<chrono::Utc>),
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceOwnedOrganizationPatchDisabledAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceOwnedOrganizationPatchDisabledAt",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
+                (None, |value| serde_json::from_value(value).map(Self::DateTime)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceOwnedOrganizationPatchDisabledAt {

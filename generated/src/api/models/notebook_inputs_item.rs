@@ -7,7 +7,7 @@
 //! The `notebook_inputs_item` model and the types nested in it.
 
 /// NotebookInputsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -26,6 +26,78 @@ pub enum NotebookInputsItem {
     Object6(crate::models::NotebookInputsItemObject6),
     /// The value as `NotebookInputsItemObject7`.
     Object7(crate::models::NotebookInputsItemObject7),
+}
+
+impl<'de> serde::Deserialize<'de> for NotebookInputsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "NotebookInputsItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "inputType",
+                            "fileName",
+                            "deviceTags",
+                            "deviceIds",
+                            "queryJson",
+                            "attributes",
+                            "start",
+                            "end",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "inputType",
+                            "fileName",
+                            "deviceTags",
+                            "deviceIds",
+                            "queryJson",
+                            "start",
+                            "end",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "inputType",
+                            "fileName",
+                            "deviceTags",
+                            "deviceIds",
+                            "queryJson",
+                            "format",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(&["inputType", "fileName", "dataTableId", "queryJson"]),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(&["inputType", "fileName", "queryJson", "format"]),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(&["inputType", "fileName", "sourceUrl"]),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+                (
+                    Some(&["inputType", "fileName", "filePath", "private"]),
+                    |value| serde_json::from_value(value).map(Self::Object7),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookInputsItem {

@@ -7,7 +7,7 @@
 //! The `notebook_inputs_item_object_file_name` model and the types nested in it.
 
 /// NotebookInputsItemObjectFileName
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum NotebookInputsItemObjectFileName {
     String(String),
     /// The value as `String`.
     String2(String),
+}
+
+impl<'de> serde::Deserialize<'de> for NotebookInputsItemObjectFileName {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "NotebookInputsItemObjectFileName",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::String2)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookInputsItemObjectFileName {

@@ -7,7 +7,7 @@
 //! The `notebook_outputs_item` model and the types nested in it.
 
 /// NotebookOutputsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -22,6 +22,71 @@ pub enum NotebookOutputsItem {
     Object4(crate::models::NotebookOutputsItemObject4),
     /// The value as `NotebookOutputsItemObject5`.
     Object5(crate::models::NotebookOutputsItemObject5),
+}
+
+impl<'de> serde::Deserialize<'de> for NotebookOutputsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "NotebookOutputsItem",
+            &[
+                (
+                    Some(
+                        &[
+                            "outputType",
+                            "fileName",
+                            "dataTableId",
+                            "createMissingColumns",
+                            "truncateExistingTable",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "outputType",
+                            "fileName",
+                            "destinationDirectoryTemplate",
+                            "destinationFileNameTemplate",
+                            "destinationPrivate",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "outputType",
+                            "directoryName",
+                            "destinationDirectoryTemplate",
+                            "destinationPrivate",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "outputType",
+                            "fileName",
+                            "destinationDirectoryTemplate",
+                            "destinationFileNameTemplate",
+                            "destinationPrivate",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(&["outputType", "fileName"]),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookOutputsItem {

@@ -7,7 +7,7 @@
 //! The `notification_rule_patch_callback_url` model and the types nested in it.
 
 /// NotificationRulePatchCallbackUrl
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum NotificationRulePatchCallbackUrl {
     String(String),
     /// The value as `WorkflowTriggersItemObject22MetaDeviceIdEmpty`.
     Empty(crate::models::WorkflowTriggersItemObject22MetaDeviceIdEmpty),
+}
+
+impl<'de> serde::Deserialize<'de> for NotificationRulePatchCallbackUrl {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "NotificationRulePatchCallbackUrl",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Empty)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotificationRulePatchCallbackUrl {

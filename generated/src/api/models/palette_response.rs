@@ -7,7 +7,7 @@
 //! The `palette_response` model and the types nested in it.
 
 /// PaletteResponseCustomNodesItemCompatibleFlowClassesEdge
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,23 @@ pub enum PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
     Boolean(bool),
     /// The value as `String`.
     String(String),
+}
+
+impl<'de> serde::Deserialize<'de>
+for PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "PaletteResponseCustomNodesItemCompatibleFlowClassesEdge",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+            ],
+        )
+    }
 }
 
 /// PaletteResponseCustomNodesItemCompatibleFlowClasses

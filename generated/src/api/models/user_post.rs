@@ -21,7 +21,7 @@
 ///   "url": "https://example.com"
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -30,4 +30,20 @@ pub enum UserPost {
     Value(serde_json::Value),
     /// The value as `serde_json::Value`.
     Value2(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for UserPost {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "UserPost",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Value)),
+                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+            ],
+        )
+    }
 }

@@ -7,7 +7,7 @@
 //! The `validate_context_error_ctx_value` model and the types nested in it.
 
 /// ValidateContextErrorCtxValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -22,4 +22,31 @@ pub enum ValidateContextErrorCtxValue {
     ),
     /// The value as `ValidateContextErrorCtxValueObject`.
     Object(crate::models::ValidateContextErrorCtxValueObject),
+}
+
+impl<'de> serde::Deserialize<'de> for ValidateContextErrorCtxValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ValidateContextErrorCtxValue",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::Number)),
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (
+                    Some(&["key", "value"]),
+                    |value| {
+                        serde_json::from_value(value)
+                            .map(Self::ApplicationArchiveConfigDeviceTagsItem)
+                    },
+                ),
+                (
+                    Some(&["id", "name", "description", "tags", "attributes"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+            ],
+        )
+    }
 }

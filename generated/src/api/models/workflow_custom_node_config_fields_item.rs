@@ -7,7 +7,7 @@
 //! The `workflow_custom_node_config_fields_item` model and the types nested in it.
 
 /// WorkflowCustomNodeConfigFieldsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -26,6 +26,87 @@ pub enum WorkflowCustomNodeConfigFieldsItem {
     Object6(crate::models::WorkflowCustomNodeConfigFieldsItemObject6),
     /// The value as `WorkflowCustomNodeConfigFieldsItemObject7`.
     Object7(crate::models::WorkflowCustomNodeConfigFieldsItemObject7),
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowCustomNodeConfigFieldsItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "WorkflowCustomNodeConfigFieldsItem",
+            &[
+                (
+                    Some(&["type", "label", "id", "description", "defaultValue"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "label",
+                            "id",
+                            "description",
+                            "defaultValue",
+                            "options",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "label",
+                            "id",
+                            "description",
+                            "defaultValue",
+                            "required",
+                            "validRegExp",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "label",
+                            "id",
+                            "description",
+                            "defaultValue",
+                            "required",
+                            "validMin",
+                            "validMax",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(
+                        &[
+                            "type",
+                            "label",
+                            "id",
+                            "description",
+                            "defaultValue",
+                            "required",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(&["type", "label", "id", "description", "required"]),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+                (
+                    Some(&["type", "label", "id", "description"]),
+                    |value| serde_json::from_value(value).map(Self::Object7),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowCustomNodeConfigFieldsItem {

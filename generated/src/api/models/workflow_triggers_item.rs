@@ -7,7 +7,7 @@
 //! The `workflow_triggers_item` model and the types nested in it.
 
 /// WorkflowTriggersItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -56,6 +56,108 @@ pub enum WorkflowTriggersItem {
     Object21(crate::models::WorkflowTriggersItemObject21),
     /// The value as `WorkflowTriggersItemObject22`.
     Object22(crate::models::WorkflowTriggersItemObject22),
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowTriggersItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "WorkflowTriggersItem",
+            &[
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object3),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object4),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object5),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object6),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object7),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object8),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object9),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object10),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object11),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object12),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object13),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object14),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object15),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object16),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object17),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object18),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object19),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object20),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object21),
+                ),
+                (
+                    Some(&["key", "type", "config", "meta", "outputIds"]),
+                    |value| serde_json::from_value(value).map(Self::Object22),
+                ),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowTriggersItem {

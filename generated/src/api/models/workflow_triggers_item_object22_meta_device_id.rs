@@ -7,7 +7,7 @@
 //! The `workflow_triggers_item_object22_meta_device_id` model and the types nested in it.
 
 /// WorkflowTriggersItemObject22MetaDeviceId
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -16,6 +16,22 @@ pub enum WorkflowTriggersItemObject22MetaDeviceId {
     String(String),
     /// The value as `WorkflowTriggersItemObject22MetaDeviceIdEmpty`.
     Empty(crate::models::WorkflowTriggersItemObject22MetaDeviceIdEmpty),
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowTriggersItemObject22MetaDeviceId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "WorkflowTriggersItemObject22MetaDeviceId",
+            &[
+                (None, |value| serde_json::from_value(value).map(Self::String)),
+                (None, |value| serde_json::from_value(value).map(Self::Empty)),
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowTriggersItemObject22MetaDeviceId {

@@ -9,7 +9,7 @@
 /// Workflow Version
 ///
 /// Schema for a single Workflow Version
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
@@ -18,4 +18,67 @@ pub enum WorkflowVersion {
     Object(crate::models::WorkflowVersionObject),
     /// The value as `WorkflowVersionObject2`.
     Object2(crate::models::WorkflowVersionObject2),
+}
+
+impl<'de> serde::Deserialize<'de> for WorkflowVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "WorkflowVersion",
+            &[
+                (
+                    Some(
+                        &[
+                            "id",
+                            "flowVersionId",
+                            "flowId",
+                            "applicationId",
+                            "creationDate",
+                            "lastUpdated",
+                            "createdById",
+                            "createdByType",
+                            "lastUpdatedById",
+                            "lastUpdatedByType",
+                            "version",
+                            "flowClass",
+                            "notes",
+                            "enabled",
+                            "triggers",
+                            "nodes",
+                            "globals",
+                            "minimumAgentVersion",
+                            "customNodeConfig",
+                            "stats",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object),
+                ),
+                (
+                    Some(
+                        &[
+                            "id",
+                            "flowVersionId",
+                            "flowId",
+                            "applicationId",
+                            "creationDate",
+                            "lastUpdated",
+                            "name",
+                            "description",
+                            "flowClass",
+                            "versions",
+                            "enabled",
+                            "triggers",
+                            "nodes",
+                            "globals",
+                            "stats",
+                        ],
+                    ),
+                    |value| serde_json::from_value(value).map(Self::Object2),
+                ),
+            ],
+        )
+    }
 }
