@@ -350,12 +350,36 @@ fn peer(
             &[],
         )?;
     }
-    let version = Command::new(&progenitor)
-        .args(["progenitor", "--version"])
+    // `cargo install --list` names the installed version: "cargo-progenitor v0.15.1:".
+    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let version = Command::new(cargo_bin)
+        .args(["install", "--list", "--root"])
+        .arg(&tools)
         .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default()
+        .lines()
+        .find_map(|line| line.strip_prefix("cargo-progenitor "))
+        .map(|v| v.trim_end_matches(':').to_owned())
         .unwrap_or_default();
-    let document = root.join("generated/openapi/openapi.json");
+    // progenitor stops on the full document; it is given the document with what it cannot
+    // handle taken out or simplified (see `peer_document`), and the report says what.
+    let full = root.join("generated/openapi/openapi.json");
+    let text =
+        fs::read_to_string(&full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", full.display()))?;
+    let adapted = peer_document(&mut doc);
+    let document = work.join("openapi-for-progenitor.json");
+    fs::write(&document, doc.to_string())
+        .map_err(|e| format!("cannot write {}: {e}", document.display()))?;
+    let _ = writeln!(
+        out,
+        "progenitor cannot generate from the full document (it panics on enum values that differ \
+         only in case, `[asc, desc, ASC, DESC]`, and rejects multipart bodies, JSON-encoded query \
+         parameters and operations with several success or error types). It is given the \
+         document adapted as follows; our figures are for the full spec.\n\n{adapted}\n"
+    );
     let target = work.join("progenitor");
     let mut times = Vec::new();
     let mut failure = None;
@@ -379,7 +403,7 @@ fn peer(
             break;
         }
     }
-    let _ = writeln!(out, "Peer: `cargo progenitor` {version}.\n");
+    let _ = writeln!(out, "Peer: `cargo-progenitor` {version}, from crates.io.\n");
     if let Some(failure) = failure {
         let excerpt: String = failure.lines().take(30).collect::<Vec<_>>().join("\n");
         let _ = writeln!(
@@ -391,6 +415,13 @@ fn peer(
     }
     let theirs = median(&times);
     let (_, their_lines) = count_rust(&target)?;
+    // The generated crate sits inside our workspace's folder; an empty `[workspace]` table
+    // makes it a workspace of its own, as it would be anywhere else.
+    let manifest = target.join("Cargo.toml");
+    let text = fs::read_to_string(&manifest)
+        .map_err(|e| format!("cannot read {}: {e}", manifest.display()))?;
+    fs::write(&manifest, format!("{text}\n[workspace]\n"))
+        .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
     let _ = writeln!(
         out,
         "| figure | ours | progenitor | ours / progenitor |\n|---|---|---|---|"
@@ -451,6 +482,118 @@ fn peer(
         ours.as_secs_f64() / theirs.as_secs_f64()
     );
     Ok(out)
+}
+
+/// Adapts an OpenAPI document to what progenitor accepts, in place; returns what was done,
+/// as a Markdown list. Operations lose nothing else: everything else stays as exported.
+fn peer_document(doc: &mut serde_json::Value) -> String {
+    use serde_json::Value;
+    let mut enums = 0;
+    let mut removed = Vec::new();
+    let mut params = 0;
+    let mut successes = 0;
+    let mut errors = 0;
+    // Case-insensitively duplicate enum values (`ASC` beside `asc`): keep the first.
+    fn dedup_enums(value: &mut Value, count: &mut usize) {
+        match value {
+            Value::Object(map) => {
+                if let Some(Value::Array(values)) = map.get_mut("enum") {
+                    let mut seen = std::collections::HashSet::new();
+                    let before = values.len();
+                    values.retain(|v| match v.as_str() {
+                        Some(s) => seen.insert(s.to_lowercase()),
+                        None => true,
+                    });
+                    *count += before - values.len();
+                }
+                map.values_mut().for_each(|v| dedup_enums(v, count));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| dedup_enums(v, count)),
+            _ => {}
+        }
+    }
+    dedup_enums(doc, &mut enums);
+    let simplify = |p: &mut Value, params: &mut usize| {
+        if let Some(p) = p.as_object_mut() {
+            let encoded = p.remove("content").is_some();
+            let deep = p.get("style").and_then(Value::as_str) == Some("deepObject");
+            if encoded || deep {
+                p.remove("style");
+                p.remove("explode");
+                p.insert("schema".into(), serde_json::json!({"type": "string"}));
+                *params += 1;
+            }
+        }
+    };
+    if let Some(Value::Object(shared)) = doc.pointer_mut("/components/parameters") {
+        shared.values_mut().for_each(|p| simplify(p, &mut params));
+    }
+    if let Some(Value::Object(paths)) = doc.get_mut("paths") {
+        for item in paths.values_mut() {
+            let Some(item) = item.as_object_mut() else {
+                continue;
+            };
+            item.retain(|_, op| {
+                let text = op.to_string();
+                let drop = op.get("operationId").is_some()
+                    && (op
+                        .pointer("/requestBody/content/multipart~1form-data")
+                        .is_some()
+                        || text.contains("text/event-stream"));
+                if drop {
+                    removed.push(op["operationId"].as_str().unwrap_or("?").to_owned());
+                }
+                !drop
+            });
+            for op in item.values_mut() {
+                if let Some(Value::Array(list)) = op.get_mut("parameters") {
+                    list.iter_mut().for_each(|p| simplify(p, &mut params));
+                }
+                let Some(Value::Object(responses)) = op.get_mut("responses") else {
+                    continue;
+                };
+                let mut first_success = None;
+                let mut first_error = None;
+                let statuses: Vec<String> = responses.keys().cloned().collect();
+                for status in statuses {
+                    if status.starts_with('2') {
+                        if first_success.is_none() {
+                            first_success = Some(status);
+                        } else {
+                            responses.remove(&status);
+                            successes += 1;
+                        }
+                    } else {
+                        let content = responses[&status].get("content").cloned();
+                        match &first_error {
+                            None => first_error = Some(content),
+                            Some(first) if *first != content => {
+                                if let (Some(response), Some(first)) =
+                                    (responses[&status].as_object_mut(), first.clone())
+                                {
+                                    response.insert("content".into(), first);
+                                    errors += 1;
+                                }
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
+    [
+        format!("- {enums} enum values that repeat another in a different case removed;"),
+        format!(
+            "- {} operations with multipart bodies or event streams removed ({});",
+            removed.len(),
+            removed.join(", ")
+        ),
+        format!("- {params} JSON-encoded or bracket-form query parameters made plain strings;"),
+        format!("- {successes} extra success responses removed (the first 2xx kept);"),
+        format!("- {errors} error responses given the operation's first error schema."),
+    ]
+    .join("\n")
 }
 
 fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<()> {

@@ -1,36 +1,35 @@
 //! Decoding of `oneOf`/`anyOf` values into the generated union enums.
 
+use serde::Serialize;
 use serde_json::Value;
 
-/// One variant of a union: the wire names of the members it declares (`None` when it is not
-/// an object with a fixed set of members), and how to decode a value as it.
-pub type UnionVariant<T> = (
-    Option<&'static [&'static str]>,
-    fn(Value) -> Result<T, serde_json::Error>,
-);
+/// How to decode a value as one variant of a union.
+pub type UnionVariant<T> = fn(Value) -> Result<T, serde_json::Error>;
 
-/// Decodes `value` as the variant, among those that accept it, that declares the most of its
-/// members (the first such variant on a tie). Objects accept members they do not declare, so
-/// "the first variant that decodes" would keep choosing an early, loosely fitting variant and
-/// lose the members only a later one declares.
-pub fn decode_union<T, E: serde::de::Error>(
+/// Decodes `value` as the variant that keeps the most of it: each variant that accepts the
+/// value is encoded back and compared with it, member by member; the first one that keeps all
+/// of it wins at once, otherwise the one that keeps most (the first on a tie).
+///
+/// serde's `untagged` takes the first variant that accepts the value, but objects accept
+/// members they do not declare, so an early, loosely fitting variant would win and drop what
+/// only a later one declares (and a string enum's catch-all accepts any value, so a
+/// discriminating `type` member does not stop it either).
+pub fn decode_union<T: Serialize, E: serde::de::Error>(
     value: Value,
     type_name: &str,
     variants: &[UnionVariant<T>],
 ) -> Result<T, E> {
-    let keys: Vec<&str> = value
-        .as_object()
-        .map(|object| object.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let whole = size(&value);
     let mut best: Option<(usize, T)> = None;
-    for (declared, decode) in variants {
-        let score = declared.map_or(0, |declared| {
-            keys.iter().filter(|key| declared.contains(key)).count()
-        });
-        if best.as_ref().is_some_and(|(best, _)| *best >= score) {
+    for decode in variants {
+        let Ok(decoded) = decode(value.clone()) else {
             continue;
+        };
+        let score = serde_json::to_value(&decoded).map_or(0, |encoded| kept(&value, &encoded));
+        if score >= whole {
+            return Ok(decoded);
         }
-        if let Ok(decoded) = decode(value.clone()) {
+        if best.as_ref().is_none_or(|(best, _)| score > *best) {
             best = Some((score, decoded));
         }
     }
@@ -38,47 +37,78 @@ pub fn decode_union<T, E: serde::de::Error>(
         .ok_or_else(|| E::custom(format!("data did not match any variant of {type_name}")))
 }
 
+/// How many members, items and scalars `value` holds (itself included).
+fn size(value: &Value) -> usize {
+    1 + match value {
+        Value::Object(members) => members.values().map(size).sum(),
+        Value::Array(items) => items.iter().map(size).sum(),
+        _ => 0,
+    }
+}
+
+/// How much of `original` `encoded` still holds: [`size`] counted where they agree (numbers
+/// by value; `null` and an absent member agree).
+fn kept(original: &Value, encoded: &Value) -> usize {
+    match (original, encoded) {
+        (Value::Object(a), Value::Object(b)) => {
+            1 + a
+                .iter()
+                .map(|(key, value)| match b.get(key) {
+                    Some(other) => kept(value, other),
+                    None if value.is_null() => 1,
+                    None => 0,
+                })
+                .sum::<usize>()
+        }
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            1 + a.iter().zip(b).map(|(a, b)| kept(a, b)).sum::<usize>()
+        }
+        (Value::Number(a), Value::Number(b)) => usize::from(a.as_f64() == b.as_f64()),
+        (a, b) => usize::from(a == b),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Loose {
+        #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<String>,
     }
 
-    #[derive(Debug, PartialEq, Deserialize)]
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Rich {
+        #[serde(skip_serializing_if = "Option::is_none")]
         id: Option<String>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         description: Option<String>,
     }
 
-    #[derive(Debug, PartialEq)]
+    #[derive(Debug, PartialEq, Serialize)]
+    #[serde(untagged)]
     enum Either {
         Loose(Loose),
         Rich(Rich),
         Text(String),
     }
 
-    fn variants() -> [UnionVariant<Either>; 3] {
-        [
-            (Some(&["id"]), |v| {
-                serde_json::from_value(v).map(Either::Loose)
-            }),
-            (Some(&["id", "description"]), |v| {
-                serde_json::from_value(v).map(Either::Rich)
-            }),
-            (None, |v| serde_json::from_value(v).map(Either::Text)),
-        ]
-    }
-
     fn decode(value: Value) -> Result<Either, serde_json::Error> {
-        decode_union(value, "Either", &variants())
+        decode_union(
+            value,
+            "Either",
+            &[
+                |v| serde_json::from_value(v).map(Either::Loose),
+                |v| serde_json::from_value(v).map(Either::Rich),
+                |v| serde_json::from_value(v).map(Either::Text),
+            ],
+        )
     }
 
     #[test]
-    fn the_variant_declaring_most_members_wins() {
+    fn the_variant_keeping_most_of_the_value_wins() {
         let rich = decode(serde_json::json!({"id": "a", "description": "d"})).unwrap();
         assert_eq!(
             rich,
@@ -87,7 +117,7 @@ mod tests {
                 description: Some("d".into())
             })
         );
-        // A tie goes to the first variant.
+        // Both keep all of it: the first wins.
         let loose = decode(serde_json::json!({"id": "a"})).unwrap();
         assert_eq!(
             loose,
@@ -95,6 +125,9 @@ mod tests {
                 id: Some("a".into())
             })
         );
+        // Neither keeps `other`: the one keeping most of the rest wins.
+        let partial = decode(serde_json::json!({"id": "a", "description": "d", "other": 1}));
+        assert!(matches!(partial, Ok(Either::Rich(_))));
     }
 
     #[test]

@@ -15,9 +15,6 @@ use crate::names::ident;
 pub struct TypeIndex<'a> {
     homes: HashMap<&'a str, &'a Home>,
     string_enums: std::collections::HashSet<&'a str>,
-    /// The wire names of each struct's declared members (for structs without a map of
-    /// further members), by type name.
-    members: HashMap<&'a str, Vec<&'a str>>,
     patterns: &'a [String],
     /// Cargo feature that gates the `schemars::JsonSchema` impls, if any.
     json_schema_feature: Option<&'a str>,
@@ -38,20 +35,6 @@ impl<'a> TypeIndex<'a> {
                 .iter()
                 .filter(|t| matches!(t.kind, TypeKind::StringEnum { .. }))
                 .map(|t| t.name.as_str())
-                .collect(),
-            members: ir
-                .types
-                .iter()
-                .filter_map(|t| match &t.kind {
-                    TypeKind::Struct {
-                        fields,
-                        additional: None,
-                    } => Some((
-                        t.name.as_str(),
-                        fields.iter().map(|f| f.wire.as_str()).collect(),
-                    )),
-                    _ => None,
-                })
                 .collect(),
             patterns: &ir.patterns,
         }
@@ -532,21 +515,13 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
             }
         }
     });
-    // Decoding tries every variant and keeps the one that declares the most of the value's
-    // members: with serde's `untagged`, the first variant that decodes would win, and since
-    // objects accept unknown members, a later, better-fitting variant would never be chosen
-    // (and the members only it declares would be lost).
-    let candidates = ordered.iter().map(|(v, ty)| {
+    // Decoding keeps the variant that loses the least of the value (see
+    // `runtime::decode_union`): with serde's `untagged`, the first variant that accepts it
+    // would win, and objects accept unknown members, so what only a later branch declares
+    // would be lost.
+    let candidates = ordered.iter().map(|(v, _)| {
         let id = format_ident!("{}", v);
-        let members = match &ty.kind {
-            TyKind::Named { name, .. } => index.members.get(name.as_str()),
-            _ => None,
-        };
-        let members = match members {
-            Some(wires) => quote!(Some(&[#(#wires),*])),
-            None => quote!(None),
-        };
-        quote!((#members, |value| serde_json::from_value(value).map(Self::#id)),)
+        quote!(|value| serde_json::from_value(value).map(Self::#id),)
     });
     let name_str = &def.name;
     let json_schema = index.derive_json_schema();

@@ -27,11 +27,8 @@ impl<'de> serde::Deserialize<'de> for AdvancedApplicationJobLogQueryId {
             value,
             "AdvancedApplicationJobLogQueryId",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (
-                    Some(&["$eq", "$ne", "$gt", "$lt", "$gte", "$lte", "$in", "$nin"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

@@ -27,26 +27,8 @@ impl<'de> serde::Deserialize<'de> for AdvancedApplicationJobLogQueryRunQueuedAt 
             value,
             "AdvancedApplicationJobLogQueryRunQueuedAt",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (
-                    Some(
-                        &[
-                            "$eq",
-                            "$ne",
-                            "$gt",
-                            "$lt",
-                            "$gte",
-                            "$lte",
-                            "$startsWith",
-                            "$endsWith",
-                            "$contains",
-                            "$ci",
-                            "$in",
-                            "$nin",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

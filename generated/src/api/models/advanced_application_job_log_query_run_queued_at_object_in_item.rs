@@ -30,9 +30,9 @@ for AdvancedApplicationJobLogQueryRunQueuedAtObjectInItem {
             value,
             "AdvancedApplicationJobLogQueryRunQueuedAtObjectInItem",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

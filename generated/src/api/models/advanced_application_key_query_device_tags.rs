@@ -29,15 +29,9 @@ impl<'de> serde::Deserialize<'de> for AdvancedApplicationKeyQueryDeviceTags {
             value,
             "AdvancedApplicationKeyQueryDeviceTags",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (
-                    Some(&["$eq"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["$ne"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
             ],
         )
     }

@@ -32,15 +32,9 @@ for AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey {
             value,
             "AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKey",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["$in"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["$nin"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
             ],
         )
     }

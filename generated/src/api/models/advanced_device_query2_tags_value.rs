@@ -32,11 +32,8 @@ impl<'de> serde::Deserialize<'de> for AdvancedDeviceQuery2TagsValue {
             value,
             "AdvancedDeviceQuery2TagsValue",
             &[
-                (
-                    Some(&["$tagKey", "$tagValue"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (None, |value| serde_json::from_value(value).map(Self::Object2)),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
             ],
         )
     }

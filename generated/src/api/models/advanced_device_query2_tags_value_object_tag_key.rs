@@ -33,25 +33,19 @@ impl<'de> serde::Deserialize<'de> for AdvancedDeviceQuery2TagsValueObjectTagKey 
             value,
             "AdvancedDeviceQuery2TagsValueObjectTagKey",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["$in"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(
-                                Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject,
-                            )
-                    },
-                ),
-                (
-                    Some(&["$nin"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(
-                                Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2,
-                            )
-                    },
-                ),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| {
+                    serde_json::from_value(value)
+                        .map(
+                            Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject,
+                        )
+                },
+                |value| {
+                    serde_json::from_value(value)
+                        .map(
+                            Self::AdvancedApplicationKeyQueryDeviceTagsValueObjectTagKeyObject2,
+                        )
+                },
             ],
         )
     }

@@ -29,18 +29,9 @@ impl<'de> serde::Deserialize<'de> for AdvancedWorkflowQueryTriggers {
             value,
             "AdvancedWorkflowQueryTriggers",
             &[
-                (
-                    Some(&["type", "key", "config"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["$eq"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(&["$ne"]),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
             ],
         )
     }

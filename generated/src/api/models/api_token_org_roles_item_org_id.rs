@@ -27,8 +27,8 @@ impl<'de> serde::Deserialize<'de> for ApiTokenOrgRolesItemOrgId {
             value,
             "ApiTokenOrgRolesItemOrgId",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Sandbox)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Sandbox),
             ],
         )
     }

@@ -29,9 +29,9 @@ impl<'de> serde::Deserialize<'de> for ApiTokenPostScopeItem {
             value,
             "ApiTokenPostScopeItem",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::String2)),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::String2),
             ],
         )
     }

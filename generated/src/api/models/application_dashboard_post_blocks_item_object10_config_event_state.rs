@@ -28,8 +28,8 @@ for ApplicationDashboardPostBlocksItemObject10ConfigEventState {
             value,
             "ApplicationDashboardPostBlocksItemObject10ConfigEventState",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Object)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

@@ -28,8 +28,8 @@ for ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey {
             value,
             "ApplicationDashboardPostBlocksItemObject13ConfigLocationTagKey",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::String2)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::String2),
             ],
         )
     }

@@ -36,52 +36,9 @@ for ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem {
             value,
             "ApplicationDashboardPostBlocksItemObject16ConfigOverlaysItem",
             &[
-                (
-                    Some(
-                        &[
-                            "type",
-                            "size",
-                            "position",
-                            "popupTemplate",
-                            "conditions",
-                            "defaultCondition",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "size",
-                            "position",
-                            "popupTemplate",
-                            "conditions",
-                            "defaultCondition",
-                            "valueTemplate",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "size",
-                            "position",
-                            "popupTemplate",
-                            "conditions",
-                            "defaultCondition",
-                            "min",
-                            "max",
-                            "backgroundColor",
-                            "valueTemplate",
-                            "length",
-                            "orientation",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
             ],
         )
     }

@@ -48,94 +48,12 @@ for ApplicationDashboardPostBlocksItemObject18ConfigControlsItem {
             value,
             "ApplicationDashboardPostBlocksItemObject18ConfigControlsItem",
             &[
-                (
-                    Some(
-                        &[
-                            "type",
-                            "id",
-                            "templateId",
-                            "label",
-                            "color",
-                            "grid",
-                            "defaultQuery",
-                            "max",
-                            "min",
-                            "step",
-                            "defaultValue",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "id",
-                            "templateId",
-                            "label",
-                            "color",
-                            "grid",
-                            "defaultQuery",
-                            "defaultValue",
-                            "includeLabel",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "id",
-                            "templateId",
-                            "label",
-                            "grid",
-                            "defaultQuery",
-                            "defaultValue",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "id",
-                            "templateId",
-                            "label",
-                            "grid",
-                            "defaultQuery",
-                            "defaultValue",
-                            "options",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(&["type", "id", "templateId", "grid", "help"]),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "action",
-                            "id",
-                            "templateId",
-                            "label",
-                            "grid",
-                            "color",
-                            "payload",
-                            "buttonId",
-                            "workflowId",
-                            "deviceIds",
-                            "deviceTags",
-                            "query",
-                            "commandName",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
             ],
         )
     }

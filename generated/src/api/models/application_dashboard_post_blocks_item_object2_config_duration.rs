@@ -30,11 +30,8 @@ for ApplicationDashboardPostBlocksItemObject2ConfigDuration {
             value,
             "ApplicationDashboardPostBlocksItemObject2ConfigDuration",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Integer)),
-                (
-                    None,
-                    |value| serde_json::from_value(value).map(Self::DashboardDuration),
-                ),
+                |value| serde_json::from_value(value).map(Self::Integer),
+                |value| serde_json::from_value(value).map(Self::DashboardDuration),
             ],
         )
     }

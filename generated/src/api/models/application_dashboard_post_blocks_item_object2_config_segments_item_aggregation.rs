@@ -36,15 +36,9 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation {
             value,
             "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (
-                    Some(&["type", "options"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["type", "options"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
             ],
         )
     }

@@ -30,9 +30,9 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject
             value,
             "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationObject2OptionsValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

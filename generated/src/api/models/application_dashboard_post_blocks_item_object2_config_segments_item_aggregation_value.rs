@@ -32,8 +32,8 @@ for ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue 
             value,
             "ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregationValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::None)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::None),
             ],
         )
     }

@@ -30,11 +30,8 @@ for ApplicationDashboardPostBlocksItemObject3ConfigConfiguration {
             value,
             "ApplicationDashboardPostBlocksItemObject3ConfigConfiguration",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["headContent", "bodyContent"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

@@ -44,85 +44,11 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem {
             value,
             "ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItem",
             &[
-                (
-                    Some(
-                        &[
-                            "queryType",
-                            "id",
-                            "attribute",
-                            "aggregation",
-                            "deviceIds",
-                            "deviceTags",
-                            "query",
-                            "duration",
-                            "resolution",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "queryType",
-                            "id",
-                            "attribute",
-                            "aggregation",
-                            "deviceIds",
-                            "deviceTags",
-                            "query",
-                            "duration",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "queryType",
-                            "id",
-                            "dataTableId",
-                            "query",
-                            "queryMode",
-                            "sortColumn",
-                            "sortDirection",
-                            "limit",
-                            "offset",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(
-                        &[
-                            "queryType",
-                            "id",
-                            "attributes",
-                            "excludeConnectionInfo",
-                            "sortField",
-                            "sortDirection",
-                            "page",
-                            "perPage",
-                            "query",
-                            "compositeStateType",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(
-                        &[
-                            "queryType",
-                            "id",
-                            "sortField",
-                            "sortDirection",
-                            "page",
-                            "perPage",
-                            "query",
-                            "includeExtendedEventInfo",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
             ],
         )
     }

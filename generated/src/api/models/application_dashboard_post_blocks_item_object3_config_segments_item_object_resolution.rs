@@ -28,8 +28,8 @@ for ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolution 
             value,
             "ApplicationDashboardPostBlocksItemObject3ConfigSegmentsItemObjectResolution",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Integer)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::Integer),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

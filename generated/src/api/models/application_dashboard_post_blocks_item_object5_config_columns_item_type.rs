@@ -30,8 +30,8 @@ for ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType {
             value,
             "ApplicationDashboardPostBlocksItemObject5ConfigColumnsItemType",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Custom)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Custom),
             ],
         )
     }

@@ -28,8 +28,8 @@ for ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection {
             value,
             "ApplicationDashboardPostBlocksItemObject5ConfigDefaultSortDirection",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String2)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::String2),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

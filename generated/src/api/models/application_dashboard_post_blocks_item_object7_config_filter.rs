@@ -28,11 +28,8 @@ for ApplicationDashboardPostBlocksItemObject7ConfigFilter {
             value,
             "ApplicationDashboardPostBlocksItemObject7ConfigFilter",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["ids", "tags", "searchParam"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

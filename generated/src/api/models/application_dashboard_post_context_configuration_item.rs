@@ -35,84 +35,12 @@ impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostContextConfigurati
             value,
             "ApplicationDashboardPostContextConfigurationItem",
             &[
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(
-                        &[
-                            "name",
-                            "type",
-                            "applicationId",
-                            "defaultValue",
-                            "validationEnabled",
-                            "validationConfig",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
             ],
         )
     }

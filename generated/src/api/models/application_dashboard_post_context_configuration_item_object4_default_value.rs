@@ -28,8 +28,8 @@ for ApplicationDashboardPostContextConfigurationItemObject4DefaultValue {
             value,
             "ApplicationDashboardPostContextConfigurationItemObject4DefaultValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

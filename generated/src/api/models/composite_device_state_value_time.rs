@@ -29,12 +29,9 @@ impl<'de> serde::Deserialize<'de> for CompositeDeviceStateValueTime {
             value,
             "CompositeDeviceStateValueTime",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["$date"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

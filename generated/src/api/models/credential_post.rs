@@ -617,8 +617,8 @@ impl<'de> serde::Deserialize<'de> for CredentialPostSnowflakeConfig {
             value,
             "CredentialPostSnowflakeConfig",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Value2),
             ],
         )
     }
@@ -655,8 +655,8 @@ impl<'de> serde::Deserialize<'de> for CredentialPostGitConfig {
             value,
             "CredentialPostGitConfig",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Value2),
             ],
         )
     }

@@ -31,15 +31,12 @@ impl<'de> serde::Deserialize<'de> for DashboardContextInstanceValue {
             value,
             "DashboardContextInstanceValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["key", "value"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(Self::ApplicationArchiveConfigDeviceTagsItem)
-                    },
-                ),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| {
+                    serde_json::from_value(value)
+                        .map(Self::ApplicationArchiveConfigDeviceTagsItem)
+                },
             ],
         )
     }

@@ -43,8 +43,8 @@ impl<'de> serde::Deserialize<'de> for DashboardSendReport {
             value,
             "DashboardSendReport",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Value2),
             ],
         )
     }

@@ -47,19 +47,10 @@ impl<'de> serde::Deserialize<'de> for DataTableRowInsert {
             value,
             "DataTableRowInsert",
             &[
-                (
-                    None,
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(Self::DataTableRowInsertMultiple)
-                    },
-                ),
-                (
-                    None,
-                    |value| {
-                        serde_json::from_value(value).map(Self::DataTableRowInsertUpdate)
-                    },
-                ),
+                |value| {
+                    serde_json::from_value(value).map(Self::DataTableRowInsertMultiple)
+                },
+                |value| serde_json::from_value(value).map(Self::DataTableRowInsertUpdate),
             ],
         )
     }

@@ -54,11 +54,8 @@ impl<'de> serde::Deserialize<'de> for DataTableRowInsertResult {
             value,
             "DataTableRowInsertResult",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::DataTableRow)),
-                (
-                    Some(&["createdAt", "count", "rowIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::DataTableRow),
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

@@ -36,8 +36,8 @@ impl<'de> serde::Deserialize<'de> for DebugExcludeIds {
             value,
             "DebugExcludeIds",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Array)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Array),
             ],
         )
     }

@@ -105,8 +105,8 @@ impl<'de> serde::Deserialize<'de> for DebugLevels {
             value,
             "DebugLevels",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Array)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Array),
             ],
         )
     }

@@ -36,8 +36,8 @@ impl<'de> serde::Deserialize<'de> for DeviceAttributeDataTypeFilter {
             value,
             "DeviceAttributeDataTypeFilter",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Array)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Array),
             ],
         )
     }

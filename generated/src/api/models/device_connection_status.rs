@@ -286,24 +286,8 @@ impl<'de> serde::Deserialize<'de> for DeviceConnectionStatus {
             value,
             "DeviceConnectionStatus",
             &[
-                (
-                    Some(&["status", "connectedAt", "ipAddress"]),
-                    |value| serde_json::from_value(value).map(Self::DeviceConnected),
-                ),
-                (
-                    Some(
-                        &[
-                            "status",
-                            "connectedAt",
-                            "disconnectedAt",
-                            "disconnectReason",
-                            "messagesFromClient",
-                            "messagesToClient",
-                            "ipAddress",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::DeviceDisconnected),
-                ),
+                |value| serde_json::from_value(value).map(Self::DeviceConnected),
+                |value| serde_json::from_value(value).map(Self::DeviceDisconnected),
             ],
         )
     }

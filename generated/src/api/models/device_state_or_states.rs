@@ -38,11 +38,8 @@ impl<'de> serde::Deserialize<'de> for DeviceStateOrStates {
             value,
             "DeviceStateOrStates",
             &[
-                (
-                    Some(&["time", "meta", "data", "flowVersion"]),
-                    |value| serde_json::from_value(value).map(Self::DeviceState),
-                ),
-                (None, |value| serde_json::from_value(value).map(Self::DeviceStates)),
+                |value| serde_json::from_value(value).map(Self::DeviceState),
+                |value| serde_json::from_value(value).map(Self::DeviceStates),
             ],
         )
     }

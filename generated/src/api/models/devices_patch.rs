@@ -1706,78 +1706,24 @@ impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItem {
             value,
             "DevicesPatchUpdateOperationsItem",
             &[
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object7),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object8),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object9),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object10),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object11),
-                ),
-                (
-                    Some(&["operation", "target"]),
-                    |value| serde_json::from_value(value).map(Self::Object12),
-                ),
-                (
-                    Some(&["operation", "target", "tagKey"]),
-                    |value| serde_json::from_value(value).map(Self::Object13),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName"]),
-                    |value| serde_json::from_value(value).map(Self::Object14),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName", "tagKey"]),
-                    |value| serde_json::from_value(value).map(Self::Object15),
-                ),
-                (
-                    Some(&["operation", "target", "attributeName"]),
-                    |value| serde_json::from_value(value).map(Self::Object16),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object17),
-                ),
-                (
-                    Some(&["operation", "target", "value"]),
-                    |value| serde_json::from_value(value).map(Self::Object18),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
+                |value| serde_json::from_value(value).map(Self::Object7),
+                |value| serde_json::from_value(value).map(Self::Object8),
+                |value| serde_json::from_value(value).map(Self::Object9),
+                |value| serde_json::from_value(value).map(Self::Object10),
+                |value| serde_json::from_value(value).map(Self::Object11),
+                |value| serde_json::from_value(value).map(Self::Object12),
+                |value| serde_json::from_value(value).map(Self::Object13),
+                |value| serde_json::from_value(value).map(Self::Object14),
+                |value| serde_json::from_value(value).map(Self::Object15),
+                |value| serde_json::from_value(value).map(Self::Object16),
+                |value| serde_json::from_value(value).map(Self::Object17),
+                |value| serde_json::from_value(value).map(Self::Object18),
             ],
         )
     }

@@ -27,20 +27,12 @@ impl<'de> serde::Deserialize<'de> for InstanceCustomNodePatchTriggersItem {
             value,
             "InstanceCustomNodePatchTriggersItem",
             &[
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(Self::WorkflowTriggersItemObject2)
-                    },
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(Self::WorkflowTriggersItemObject22)
-                    },
-                ),
+                |value| {
+                    serde_json::from_value(value).map(Self::WorkflowTriggersItemObject2)
+                },
+                |value| {
+                    serde_json::from_value(value).map(Self::WorkflowTriggersItemObject22)
+                },
             ],
         )
     }

@@ -29,9 +29,9 @@ impl<'de> serde::Deserialize<'de> for InstanceCustomNodePatchValue {
             value,
             "InstanceCustomNodePatchValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Array)),
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Array),
             ],
         )
     }

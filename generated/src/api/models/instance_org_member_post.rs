@@ -203,22 +203,8 @@ impl<'de> serde::Deserialize<'de> for InstanceOrgMemberPost {
             value,
             "InstanceOrgMemberPost",
             &[
-                (
-                    Some(&["userId", "role", "applicationRoles", "dashboardRoles"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "email",
-                            "role",
-                            "applicationRoles",
-                            "dashboardRoles",
-                            "disallowTransfer",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
             ],
         )
     }

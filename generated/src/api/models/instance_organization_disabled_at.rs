@@ -27,8 +27,8 @@ impl<'de> serde::Deserialize<'de> for InstanceOrganizationDisabledAt {
             value,
             "InstanceOrganizationDisabledAt",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::False)),
-                (None, |value| serde_json::from_value(value).map(Self::DateTime)),
+                |value| serde_json::from_value(value).map(Self::False),
+                |value| serde_json::from_value(value).map(Self::DateTime),
             ],
         )
     }

@@ -27,8 +27,8 @@ impl<'de> serde::Deserialize<'de> for InstanceOwnedOrganizationPatchDisabledAt {
             value,
             "InstanceOwnedOrganizationPatchDisabledAt",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
-                (None, |value| serde_json::from_value(value).map(Self::DateTime)),
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::DateTime),
             ],
         )
     }

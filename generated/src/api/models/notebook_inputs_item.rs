@@ -37,64 +37,13 @@ impl<'de> serde::Deserialize<'de> for NotebookInputsItem {
             value,
             "NotebookInputsItem",
             &[
-                (
-                    Some(
-                        &[
-                            "inputType",
-                            "fileName",
-                            "deviceTags",
-                            "deviceIds",
-                            "queryJson",
-                            "attributes",
-                            "start",
-                            "end",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "inputType",
-                            "fileName",
-                            "deviceTags",
-                            "deviceIds",
-                            "queryJson",
-                            "start",
-                            "end",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "inputType",
-                            "fileName",
-                            "deviceTags",
-                            "deviceIds",
-                            "queryJson",
-                            "format",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(&["inputType", "fileName", "dataTableId", "queryJson"]),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(&["inputType", "fileName", "queryJson", "format"]),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(&["inputType", "fileName", "sourceUrl"]),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
-                (
-                    Some(&["inputType", "fileName", "filePath", "private"]),
-                    |value| serde_json::from_value(value).map(Self::Object7),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
+                |value| serde_json::from_value(value).map(Self::Object7),
             ],
         )
     }

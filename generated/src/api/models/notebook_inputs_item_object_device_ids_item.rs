@@ -27,8 +27,8 @@ impl<'de> serde::Deserialize<'de> for NotebookInputsItemObjectDeviceIdsItem {
             value,
             "NotebookInputsItemObjectDeviceIdsItem",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::String2)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::String2),
             ],
         )
     }

@@ -33,57 +33,11 @@ impl<'de> serde::Deserialize<'de> for NotebookOutputsItem {
             value,
             "NotebookOutputsItem",
             &[
-                (
-                    Some(
-                        &[
-                            "outputType",
-                            "fileName",
-                            "dataTableId",
-                            "createMissingColumns",
-                            "truncateExistingTable",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "outputType",
-                            "fileName",
-                            "destinationDirectoryTemplate",
-                            "destinationFileNameTemplate",
-                            "destinationPrivate",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "outputType",
-                            "directoryName",
-                            "destinationDirectoryTemplate",
-                            "destinationPrivate",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(
-                        &[
-                            "outputType",
-                            "fileName",
-                            "destinationDirectoryTemplate",
-                            "destinationFileNameTemplate",
-                            "destinationPrivate",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(&["outputType", "fileName"]),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
             ],
         )
     }

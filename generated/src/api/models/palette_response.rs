@@ -28,8 +28,8 @@ for PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
             value,
             "PaletteResponseCustomNodesItemCompatibleFlowClassesEdge",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Boolean)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }

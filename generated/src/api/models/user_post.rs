@@ -41,8 +41,8 @@ impl<'de> serde::Deserialize<'de> for UserPost {
             value,
             "UserPost",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Value)),
-                (None, |value| serde_json::from_value(value).map(Self::Value2)),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::Value2),
             ],
         )
     }

@@ -33,19 +33,13 @@ impl<'de> serde::Deserialize<'de> for ValidateContextErrorCtxValue {
             value,
             "ValidateContextErrorCtxValue",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::Number)),
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (
-                    Some(&["key", "value"]),
-                    |value| {
-                        serde_json::from_value(value)
-                            .map(Self::ApplicationArchiveConfigDeviceTagsItem)
-                    },
-                ),
-                (
-                    Some(&["id", "name", "description", "tags", "attributes"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| {
+                    serde_json::from_value(value)
+                        .map(Self::ApplicationArchiveConfigDeviceTagsItem)
+                },
+                |value| serde_json::from_value(value).map(Self::Object),
             ],
         )
     }

@@ -37,73 +37,13 @@ impl<'de> serde::Deserialize<'de> for WorkflowCustomNodeConfigFieldsItem {
             value,
             "WorkflowCustomNodeConfigFieldsItem",
             &[
-                (
-                    Some(&["type", "label", "id", "description", "defaultValue"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "label",
-                            "id",
-                            "description",
-                            "defaultValue",
-                            "options",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "label",
-                            "id",
-                            "description",
-                            "defaultValue",
-                            "required",
-                            "validRegExp",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "label",
-                            "id",
-                            "description",
-                            "defaultValue",
-                            "required",
-                            "validMin",
-                            "validMax",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(
-                        &[
-                            "type",
-                            "label",
-                            "id",
-                            "description",
-                            "defaultValue",
-                            "required",
-                        ],
-                    ),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(&["type", "label", "id", "description", "required"]),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
-                (
-                    Some(&["type", "label", "id", "description"]),
-                    |value| serde_json::from_value(value).map(Self::Object7),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
+                |value| serde_json::from_value(value).map(Self::Object7),
             ],
         )
     }

@@ -67,94 +67,28 @@ impl<'de> serde::Deserialize<'de> for WorkflowTriggersItem {
             value,
             "WorkflowTriggersItem",
             &[
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object2),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object3),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object4),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object5),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object6),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object7),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object8),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object9),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object10),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object11),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object12),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object13),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object14),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object15),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object16),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object17),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object18),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object19),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object20),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object21),
-                ),
-                (
-                    Some(&["key", "type", "config", "meta", "outputIds"]),
-                    |value| serde_json::from_value(value).map(Self::Object22),
-                ),
+                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::Object3),
+                |value| serde_json::from_value(value).map(Self::Object4),
+                |value| serde_json::from_value(value).map(Self::Object5),
+                |value| serde_json::from_value(value).map(Self::Object6),
+                |value| serde_json::from_value(value).map(Self::Object7),
+                |value| serde_json::from_value(value).map(Self::Object8),
+                |value| serde_json::from_value(value).map(Self::Object9),
+                |value| serde_json::from_value(value).map(Self::Object10),
+                |value| serde_json::from_value(value).map(Self::Object11),
+                |value| serde_json::from_value(value).map(Self::Object12),
+                |value| serde_json::from_value(value).map(Self::Object13),
+                |value| serde_json::from_value(value).map(Self::Object14),
+                |value| serde_json::from_value(value).map(Self::Object15),
+                |value| serde_json::from_value(value).map(Self::Object16),
+                |value| serde_json::from_value(value).map(Self::Object17),
+                |value| serde_json::from_value(value).map(Self::Object18),
+                |value| serde_json::from_value(value).map(Self::Object19),
+                |value| serde_json::from_value(value).map(Self::Object20),
+                |value| serde_json::from_value(value).map(Self::Object21),
+                |value| serde_json::from_value(value).map(Self::Object22),
             ],
         )
     }

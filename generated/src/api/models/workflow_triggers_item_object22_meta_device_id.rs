@@ -27,8 +27,8 @@ impl<'de> serde::Deserialize<'de> for WorkflowTriggersItemObject22MetaDeviceId {
             value,
             "WorkflowTriggersItemObject22MetaDeviceId",
             &[
-                (None, |value| serde_json::from_value(value).map(Self::String)),
-                (None, |value| serde_json::from_value(value).map(Self::Empty)),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Empty),
             ],
         )
     }

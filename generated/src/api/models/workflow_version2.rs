@@ -51,59 +51,8 @@ impl<'de> serde::Deserialize<'de> for WorkflowVersion2 {
             value,
             "WorkflowVersion2",
             &[
-                (
-                    Some(
-                        &[
-                            "id",
-                            "flowVersionId",
-                            "flowId",
-                            "applicationId",
-                            "creationDate",
-                            "lastUpdated",
-                            "createdById",
-                            "createdByType",
-                            "lastUpdatedById",
-                            "lastUpdatedByType",
-                            "version",
-                            "flowClass",
-                            "notes",
-                            "enabled",
-                            "triggers",
-                            "nodes",
-                            "globals",
-                            "minimumAgentVersion",
-                            "customNodeConfig",
-                            "stats",
-                        ],
-                    ),
-                    |value| {
-                        serde_json::from_value(value).map(Self::WorkflowVersionObject)
-                    },
-                ),
-                (
-                    Some(
-                        &[
-                            "id",
-                            "flowVersionId",
-                            "flowId",
-                            "applicationId",
-                            "creationDate",
-                            "lastUpdated",
-                            "name",
-                            "description",
-                            "flowClass",
-                            "versions",
-                            "enabled",
-                            "triggers",
-                            "nodes",
-                            "globals",
-                            "stats",
-                        ],
-                    ),
-                    |value| {
-                        serde_json::from_value(value).map(Self::WorkflowVersionObject2)
-                    },
-                ),
+                |value| serde_json::from_value(value).map(Self::WorkflowVersionObject),
+                |value| serde_json::from_value(value).map(Self::WorkflowVersionObject2),
             ],
         )
     }
