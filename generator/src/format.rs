@@ -21,21 +21,18 @@ pub fn header(source: &str, regenerate_with: &str) -> String {
 
 /// Formats a file's tokens under `header`.
 pub fn format_file(path: &str, tokens: TokenStream, header: &str) -> Result<String, Diagnostic> {
-    let file: syn::File = syn::parse2(tokens).map_err(|err| {
-        Diagnostic::new(format!(
-            "internal error: the generator produced invalid Rust for `{path}`: {err}; please report it with the spec"
-        ))
-    })?;
-    Ok(format!(
-        "{header}{}",
-        space_items(&prettyplease::unparse(&file))
-    ))
+    lay_out(path, syn::parse2(tokens), header)
 }
 
 /// Formats a file's source text (as the tokens' `to_string()` gives it) under `header`. Unlike
 /// tokens, text can be sent to another thread, so files can be formatted in parallel.
 pub fn format_source(path: &str, source: &str, header: &str) -> Result<String, Diagnostic> {
-    let file = syn::parse_file(source).map_err(|err| {
+    lay_out(path, syn::parse_file(source), header)
+}
+
+/// Lays out a parsed file under `header`; a parse failure is the generator's own bug.
+fn lay_out(path: &str, file: syn::Result<syn::File>, header: &str) -> Result<String, Diagnostic> {
+    let file = file.map_err(|err| {
         Diagnostic::new(format!(
             "internal error: the generator produced invalid Rust for `{path}`: {err}; please report it with the spec"
         ))

@@ -351,8 +351,7 @@ fn peer(
         )?;
     }
     // `cargo install --list` names the installed version: "cargo-progenitor v0.15.1:".
-    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let version = Command::new(cargo_bin)
+    let version = crate::cargo_command()
         .args(["install", "--list", "--root"])
         .arg(&tools)
         .output()
@@ -597,8 +596,7 @@ fn peer_document(doc: &mut serde_json::Value) -> String {
 }
 
 fn cargo(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let mut command = Command::new(&cargo);
+    let mut command = crate::cargo_command();
     command.current_dir(root).args(args);
     for (key, value) in env {
         command.env(key, value);

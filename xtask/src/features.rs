@@ -64,7 +64,7 @@ pub fn resource_features(manifest: &str) -> Vec<String> {
 /// alone (`--no-default-features --features X`), so that no resource depends on code another
 /// resource's feature enables. Reports each failure and the time of each check.
 pub fn check_each(root: &std::path::Path, manifest_path: &str) -> std::process::ExitCode {
-    use std::process::{Command, ExitCode};
+    use std::process::ExitCode;
     let manifest = match std::fs::read_to_string(root.join(manifest_path)) {
         Ok(text) => text,
         Err(err) => {
@@ -73,12 +73,11 @@ pub fn check_each(root: &std::path::Path, manifest_path: &str) -> std::process::
         }
     };
     let features = resource_features(&manifest);
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let mut failed = Vec::new();
     let started = std::time::Instant::now();
     for (i, feature) in features.iter().enumerate() {
         let one = std::time::Instant::now();
-        let output = Command::new(&cargo)
+        let output = crate::cargo_command()
             .current_dir(root)
             .args([
                 "check",

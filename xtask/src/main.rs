@@ -58,6 +58,11 @@ fn main() -> ExitCode {
     }
 }
 
+/// A `cargo` command: the cargo that runs this task (`$CARGO`), else the one on the `PATH`.
+fn cargo_command() -> std::process::Command {
+    std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
 /// The workspace root: the parent of this crate's folder.
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
