@@ -8,14 +8,19 @@
 //!   types, enums and defaults; schemas with nested objects, arrays, `oneOf`/`anyOf`/`allOf`,
 //!   `$ref`s to existing and missing schemas; any status code), written out as YAML.
 //!
-//! The default number of cases keeps the whole file under 20 s in a debug build. Run it longer
-//! (the environment variable replaces the default case count of every property here) with
+//! By default the properties run a fixed set of cases (a fixed seed, [`SEED`]), so a run on CI
+//! is repeatable, plus the saved failures of earlier runs (`tests/no_panic.proptest-regressions`,
+//! replayed first). The default number of cases keeps the whole file under 20 s in a debug
+//! build. A longer, randomized run is one command (the first variable replaces the default case
+//! count of every property here; the second draws a fresh seed):
 //!
 //! ```text
-//! PROPTEST_CASES=100000 cargo test -p losant-tests --test no_panic --release
+//! PROPTEST_CASES=100000 NO_PANIC_RANDOM=1 cargo test -p losant-tests --test no_panic --release
 //! ```
 //!
-//! A failure prints the smallest input found that still fails (proptest shrinks it). The
+//! (`PROPTEST_RNG_SEED=N` replays one seed.) A failure prints the smallest input found that
+//! still fails (proptest shrinks it) and saves its seed to the regressions file: commit that
+//! line with the fix, and every later run replays it. The
 //! cases run in a child process, so a stack overflow or a hang (over 10 s) is reported like a
 //! panic. Two more environment variables help when tuning the random specs:
 //! `NO_PANIC_STATS=1` (with `-- --nocapture`) counts why specs were rejected, and
@@ -25,16 +30,22 @@ use std::collections::BTreeMap;
 use std::fmt::{Debug, Write as _};
 use std::path::Path;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, RngSeed, TestCaseError, TestRunner};
 use serde_json::{Map, Value, json};
 
 use losant_tests::{options, root};
 
 /// Cases per property when `PROPTEST_CASES` is not set.
 const DEFAULT_CASES: u32 = 192;
+
+/// The seed of a default run, so that CI runs the same cases every time (`NO_PANIC_RANDOM`
+/// draws a fresh one, `PROPTEST_RNG_SEED` sets another).
+const SEED: u64 = 0x0005_EED0_F10A;
+
+/// Where failures are saved and replayed from, relative to the workspace root.
+const REGRESSIONS: &str = "tests/no_panic.proptest-regressions";
 
 /// The generator runs with the main thread's usual stack, not the 2 MiB of test threads.
 const STACK: usize = 8 * 1024 * 1024;
@@ -49,8 +60,16 @@ fn config(test: &'static str) -> Config {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = DEFAULT_CASES;
     }
-    // A failure is reported with its shrunk input; no regression files are written.
-    config.failure_persistence = None;
+    if std::env::var_os("PROPTEST_RNG_SEED").is_none()
+        && std::env::var_os("NO_PANIC_RANDOM").is_none()
+    {
+        config.rng_seed = RngSeed::Fixed(SEED);
+    }
+    // Failures are saved (as seeds) and replayed before the new cases of every later run.
+    let regressions = root().join(REGRESSIONS).to_string_lossy().into_owned();
+    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+        regressions.into_boxed_str(),
+    ))));
     // The cases run in a child process (this test binary, run again for `test`), so that a
     // stack overflow (an abort, which no thread survives) or a hang is reported, with the
     // input that caused it, like a panic.
@@ -924,8 +943,42 @@ fn keep_last(dir: &Path) {
     }
 }
 
-static GENERATED: AtomicUsize = AtomicUsize::new(0);
-static REJECTED: AtomicUsize = AtomicUsize::new(0);
+/// The outcome of each random spec, `generated` or `rejected`, one a line. The cases run in
+/// a child process, where counters in memory would stay: each case appends its outcome to a
+/// file named after the test process, which reads it once the run is over.
+fn outcomes_file(test_process: u32) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("losant-no-panic-{test_process}.outcomes"))
+}
+
+/// The id of the process running the property: the parent of a forked child (rusty-fork,
+/// which proptest forks with, marks its children with `RUSTY_FORK_OCCURS`), else this one.
+fn test_process() -> u32 {
+    if std::env::var_os("RUSTY_FORK_OCCURS").is_some() {
+        std::os::unix::process::parent_id()
+    } else {
+        std::process::id()
+    }
+}
+
+fn record_outcome(generated: bool) {
+    use std::io::Write as _;
+    let line = if generated {
+        "generated\n"
+    } else {
+        "rejected\n"
+    };
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(outcomes_file(test_process()));
+    if let Ok(mut file) = file {
+        let _ = file.write_all(line.as_bytes());
+    }
+}
+
+/// At least this share of the random specs must generate code, so that lowering, emitting
+/// and formatting are exercised, not only the checks (about 60% do with the default seed).
+const MIN_GENERATED_SHARE: f64 = 0.3;
 
 #[test]
 fn random_plausible_specs_never_panic_and_generate_valid_rust() {
@@ -933,6 +986,8 @@ fn random_plausible_specs_never_panic_and_generate_valid_rust() {
         module_path!(),
         "::random_plausible_specs_never_panic_and_generate_valid_rust"
     );
+    let outcomes = outcomes_file(std::process::id());
+    let _ = std::fs::remove_file(&outcomes);
     check(test, random_spec(), |spec| {
         let mut files: Vec<(String, Vec<u8>)> = Vec::new();
         files.push((
@@ -950,12 +1005,13 @@ fn random_plausible_specs_never_panic_and_generate_valid_rust() {
         let dir = spec_dir(&files);
         keep_last(dir.path());
         let generated = generate_and_parse(dir.path())?;
-        let counter = if generated { &GENERATED } else { &REJECTED };
-        counter.fetch_add(1, Ordering::Relaxed);
+        record_outcome(generated);
         Ok(())
     });
-    let generated = GENERATED.load(Ordering::Relaxed);
-    let rejected = REJECTED.load(Ordering::Relaxed);
+    let text = std::fs::read_to_string(&outcomes).unwrap_or_default();
+    let _ = std::fs::remove_file(&outcomes);
+    let generated = text.lines().filter(|l| *l == "generated").count();
+    let rejected = text.lines().filter(|l| *l == "rejected").count();
     eprintln!("random specs: {generated} generated, {rejected} rejected");
     let reasons = REASONS.lock().unwrap_or_else(|e| e.into_inner());
     let mut reasons: Vec<_> = reasons.iter().collect();
@@ -963,4 +1019,18 @@ fn random_plausible_specs_never_panic_and_generate_valid_rust() {
     for (reason, n) in reasons.iter().take(25) {
         eprintln!("{n:6} {reason}");
     }
+    let total = generated + rejected;
+    assert!(
+        total > 0,
+        "no outcome was recorded in {}: did the cases run?",
+        outcomes.display()
+    );
+    let share = generated as f64 / total as f64;
+    assert!(
+        share >= MIN_GENERATED_SHARE,
+        "only {generated} of {total} random specs generated code ({:.0}%, at least {:.0}% \
+         expected): the strategies make too many mistakes to exercise the generator",
+        share * 100.0,
+        MIN_GENERATED_SHARE * 100.0
+    );
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
-use crate::names::snake;
+use crate::names::{camel, module, snake};
 use crate::spec::{Action, Param, Schema, Spec, TypeName};
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -15,6 +15,7 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPT
 pub fn check(spec: &Spec) -> Result<(), Diagnostics> {
     let mut problems = Diagnostics::new();
     check_api(spec, &mut problems);
+    check_resource_names(spec, &mut problems);
     for schema in &spec.schemas {
         let mut report = |at: String, message: String| {
             problems.push(Diagnostic::new(message).in_file(&schema.file).at(at));
@@ -53,11 +54,93 @@ pub fn check(spec: &Spec) -> Result<(), Diagnostics> {
             "path_params",
             &mut report,
         );
+        check_action_names(resource, &mut report);
         for (name, action) in &resource.body.actions {
             check_action(spec, resource, name, action, &mut report);
         }
     }
     problems.into_result(())
+}
+
+/// Two resources whose names become the same Rust module (and so the same file, client
+/// accessor and Cargo feature), or the same handle type, cannot both be generated.
+fn check_resource_names(spec: &Spec, problems: &mut Diagnostics) {
+    let mut modules: HashMap<String, &str> = HashMap::new();
+    let mut types: HashMap<String, &str> = HashMap::new();
+    for resource in &spec.resources {
+        let name = resource.name.as_str();
+        let module = module(name);
+        let type_name = camel(name);
+        let clash = match (modules.get(&module), types.get(&type_name)) {
+            (Some(other), _) => Some(format!(
+                "resources `{other}` and `{name}` both become the Rust module `{module}`"
+            )),
+            (None, Some(other)) => Some(format!(
+                "resources `{other}` and `{name}` both become the Rust type `{type_name}`"
+            )),
+            (None, None) => None,
+        };
+        match clash {
+            Some(message) => problems.push(
+                Diagnostic::new(message)
+                    .in_file(&resource.file)
+                    .help("rename one of the two files: a resource is named by its file name"),
+            ),
+            None => {
+                modules.insert(module, name);
+                types.insert(type_name, name);
+            }
+        }
+    }
+}
+
+/// Two actions of one resource whose names become the same Rust method, or whose request
+/// builders (or the event types of streaming actions) get the same type name, cannot both be
+/// generated.
+fn check_action_names(resource: &crate::spec::Resource, report: &mut impl FnMut(String, String)) {
+    let mut methods: HashMap<String, &str> = HashMap::new();
+    // Type names in the resource's module, each with what it is.
+    let mut types: HashMap<String, String> = HashMap::new();
+    for (name, action) in &resource.body.actions {
+        let method = snake(name);
+        let builder = format!("{}{}", camel(&resource.name), camel(name));
+        let streams = action.responses.values().any(|r| !r.events.is_empty());
+        let mut made = vec![(
+            builder.clone(),
+            format!("the request builder of action `{name}`"),
+        )];
+        if streams {
+            made.push((
+                format!("{builder}Event"),
+                format!("the event type of action `{name}`"),
+            ));
+        }
+        if let Some(other) = methods.get(&method) {
+            report(
+                format!("actions.{name}"),
+                format!(
+                    "actions `{other}` and `{name}` both become the Rust method `{method}`; \
+                     rename one"
+                ),
+            );
+            continue;
+        }
+        if let Some((type_name, other)) = made
+            .iter()
+            .find_map(|(type_name, _)| types.get(type_name).map(|other| (type_name, other)))
+        {
+            report(
+                format!("actions.{name}"),
+                format!(
+                    "action `{name}` needs the Rust type `{type_name}`, which is already \
+                     {other}; rename one of the actions"
+                ),
+            );
+            continue;
+        }
+        methods.insert(method, name);
+        types.extend(made);
+    }
 }
 
 fn check_api(spec: &Spec, problems: &mut Diagnostics) {
@@ -139,17 +222,21 @@ fn check_action(
         );
     }
     // Parameters: valid, and distinct once named in Rust.
-    let mut rust_names: HashMap<String, String> = HashMap::new();
-    let globals = spec.api.global_params.iter().map(|p| ("global_params", p));
+    let mut rust_names: HashMap<String, (&str, &str)> = HashMap::new();
+    let globals = spec
+        .api
+        .global_params
+        .iter()
+        .map(|p| ("global parameter", p));
     let own = resource
         .body
         .path_params
         .iter()
-        .map(|p| ("path_params", p))
-        .chain(action.path_params.iter().map(|p| ("path_params", p)))
-        .chain(action.query.iter().map(|p| ("query", p)))
-        .chain(action.headers.iter().map(|p| ("headers", p)))
-        .chain(action.multipart.iter().map(|p| ("multipart", p)));
+        .map(|p| ("path parameter", p))
+        .chain(action.path_params.iter().map(|p| ("path parameter", p)))
+        .chain(action.query.iter().map(|p| ("query parameter", p)))
+        .chain(action.headers.iter().map(|p| ("header parameter", p)))
+        .chain(action.multipart.iter().map(|p| ("multipart field", p)));
     // The resource's path parameters are checked once, with the resource.
     for (list, params) in [
         ("path_params", &action.path_params),
@@ -163,15 +250,20 @@ fn check_action(
     // The body is an argument too.
     let names = own
         .chain(globals)
-        .map(|(_, p)| p.name.as_str())
-        .chain(action.body.iter().map(|b| b.name.as_str()));
-    for wire in names {
+        .map(|(kind, p)| (kind, p.name.as_str()))
+        .chain(action.body.iter().map(|b| ("body", b.name.as_str())));
+    for (kind, wire) in names {
         let rust = snake(wire);
-        if let Some(other) = rust_names.insert(rust.clone(), wire.to_owned()) {
-            report(
-                at("query"),
-                format!("parameters `{other}` and `{wire}` both become the Rust name `{rust}`"),
-            );
+        if let Some((other_kind, other)) = rust_names.insert(rust.clone(), (kind, wire)) {
+            let message = if other == wire {
+                format!("the {other_kind} `{other}` and the {kind} `{wire}` have the same name")
+            } else {
+                format!(
+                    "the {other_kind} `{other}` and the {kind} `{wire}` both become the Rust \
+                     name `{rust}`"
+                )
+            };
+            report(at("query"), message);
         }
     }
     if let Some(body) = &action.body {

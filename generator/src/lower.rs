@@ -19,6 +19,7 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
         positions: HashMap::new(),
         by_shape: HashMap::new(),
         names: HashSet::new(),
+        reserved: HashSet::new(),
         refs: HashMap::new(),
         in_progress: HashSet::new(),
         patterns: Vec::new(),
@@ -59,6 +60,10 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     place_shared_types(&mut ir);
     lowerer.problems.into_result(ir)
 }
+
+/// The names a resource module imports from the runtime (see `emit::resources`): none of
+/// its own types may take them.
+const RESOURCE_MODULE_IMPORTS: &[&str] = &["Client", "Error", "Method", "Operation", "Request"];
 
 /// Methods every request builder has; a parameter with one of these names gets a `_param`
 /// suffix on its setter.
@@ -101,6 +106,9 @@ struct Lowerer<'a> {
     by_shape: HashMap<String, String>,
     /// Type names in use.
     names: HashSet<String>,
+    /// Names a type of the resource being lowered may not take: its module's handle, request
+    /// builders, event types and imports.
+    reserved: HashSet<String>,
     /// `(schema id, JSON pointer)` -> type name, for references.
     refs: HashMap<(String, String), String>,
     /// Types whose lowering has begun but not ended: a reference to one is recursive.
@@ -391,9 +399,26 @@ impl Lowerer<'_> {
                     .as_deref()
                     .map(camel)
                     .unwrap_or_else(|| ctx.name.clone());
-                self.unique_name(&base)
+                if matches!(ctx.home, Home::Resource(_)) {
+                    self.unique_name_avoiding_reserved(&base)
+                } else {
+                    self.unique_name(&base)
+                }
             }
         }
+    }
+
+    /// A fresh type name based on `base` that is also none of the names of the resource
+    /// module being lowered (for the types that live in it).
+    fn unique_name_avoiding_reserved(&mut self, base: &str) -> String {
+        let mut name = base.to_owned();
+        let mut n = 2;
+        while self.names.contains(&name) || self.reserved.contains(&name) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        self.names.insert(name.clone());
+        name
     }
 
     /// Records a new named type and returns a use of it.
@@ -659,6 +684,18 @@ impl Lowerer<'_> {
         self.file = r.file.display().to_string();
         let module = module(&r.name);
         let type_name = camel(&r.name);
+        self.reserved = RESOURCE_MODULE_IMPORTS
+            .iter()
+            .map(|name| (*name).to_owned())
+            .chain([type_name.clone()])
+            .collect();
+        for (name, action) in &r.body.actions {
+            let builder = format!("{type_name}{}", camel(name));
+            if action.responses.values().any(|r| !r.events.is_empty()) {
+                self.reserved.insert(format!("{builder}Event"));
+            }
+            self.reserved.insert(builder);
+        }
         let actions = r
             .body
             .actions
