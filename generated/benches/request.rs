@@ -24,7 +24,8 @@
 //! that, and that both send the same request, before timing anything.
 //!
 //! The response bodies are built from Losant's published examples,
-//! `../shared/losant-api/apiExamples.json` (relative to the repository).
+//! `third_party/losant-api/apiExamples.json` (Losant's published description, kept in the
+//! repository).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -64,7 +65,7 @@ fn examples() -> &'static Value {
     static EXAMPLES: OnceLock<Value> = OnceLock::new();
     EXAMPLES.get_or_init(|| {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/losant-api/apiExamples.json");
+            .join("../third_party/losant-api/apiExamples.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
             panic!(
                 "this bench needs Losant's published API examples at {}: {err}",

@@ -4,8 +4,8 @@
 //! retries and pagination.
 //!
 //! The response bodies are Losant's published examples, read from
-//! `../shared/losant-api/apiExamples.json` (relative to the repository); the tests fail, rather
-//! than skip, when that file is missing.
+//! `third_party/losant-api/apiExamples.json` (Losant's published description, kept in the
+//! repository); the tests fail, rather than skip, when that file is missing.
 
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -49,7 +49,7 @@ fn examples() -> &'static Value {
     static EXAMPLES: OnceLock<Value> = OnceLock::new();
     EXAMPLES.get_or_init(|| {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../shared/losant-api/apiExamples.json");
+            .join("../third_party/losant-api/apiExamples.json");
         let text = std::fs::read_to_string(&path).unwrap_or_else(|err| {
             panic!(
                 "these tests need Losant's published API examples at {}: {err}",

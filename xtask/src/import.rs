@@ -1,6 +1,7 @@
 //! `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]`: converts Losant's published
-//! API description (`../shared/losant-api`: `apiInfo.json`, `globalParams.json`,
-//! `schemas/*.json`, `apiExamples.json`, `docs/*.md`) into spec YAML: `resources/NAME.yaml` and
+//! API description (by default `third_party/losant-api`, the copy kept in the repository:
+//! `apiInfo.json`, `globalParams.json`, `schemas/*.json`, `apiExamples.json`, `docs/*.md`) into
+//! spec YAML: `resources/NAME.yaml` and
 //! `schemas/ID.yaml` under `spec/`, in the format people write by hand (ARCHITECTURE.md, "The
 //! spec format"). `api.yaml` is hand-written and never written; the import only checks that
 //! `globalParams.json` names the same global parameters (name and location) as its
@@ -156,12 +157,16 @@ pub struct Options {
     pub force: bool,
 }
 
+/// Where Losant's published description is read from unless `--from` says otherwise: the copy
+/// kept in the repository (relative to the workspace root).
+const DEFAULT_SOURCE: &str = "third_party/losant-api";
+
 const USAGE: &str = "usage: cargo xtask import [--from DIR] [--to DIR] [--check] [--force]";
 
 /// Parses the arguments after `import`; `root` is the workspace root (for the defaults).
 pub fn parse_args(args: &[&str], root: &Path) -> Result<Options, String> {
     let mut options = Options {
-        from: root.join("../shared/losant-api"),
+        from: root.join(DEFAULT_SOURCE),
         to: root.join("spec"),
         check: false,
         force: false,
@@ -2383,7 +2388,7 @@ mod tests {
     fn arguments() {
         let root = Path::new("/ws");
         let o = parse_args(&[], root).unwrap();
-        assert_eq!(o.from, Path::new("/ws/../shared/losant-api"));
+        assert_eq!(o.from, Path::new("/ws/third_party/losant-api"));
         assert_eq!(o.to, Path::new("/ws/spec"));
         let o = parse_args(&["--to", "/t", "--check", "--force", "--from", "f"], root).unwrap();
         assert_eq!(

@@ -8,7 +8,7 @@
 //! - `cargo xtask openapi [--check]` writes (or checks) only `generated/openapi/`, the spec as
 //!   an OpenAPI 3.0.3 document, which `codegen` also writes and checks (see [`openapi`]);
 //! - `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]` converts Losant's published
-//!   API description (`../shared/losant-api`) into `spec/resources/` and `spec/schemas/` (see
+//!   API description (`third_party/losant-api`, or `--from DIR`) into `spec/resources/` and `spec/schemas/` (see
 //!   [`import`] for what it overwrites and what it leaves alone);
 //! - `cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]` runs the
 //!   whole-process benchmarks (see [`bench`]) and writes `target/bench/report.md`;
