@@ -10,7 +10,7 @@
 //! | `base_url` | `servers[0].url` |
 //! | `auth: {scheme: bearer}` | `components.securitySchemes.bearerAuth` (`type: http`), required by every operation through the root `security` |
 //! | `headers` (fixed values) and `global_params` | `components.parameters`, each referenced (`$ref`) from every operation; a fixed header is an optional header parameter whose `enum` and `default` are its value |
-//! | `error`, `pagination` | the root extensions `x-error-body` and `x-pagination`; `paginated: true` is `x-paginated` |
+//! | `error`, `pagination` | the root extensions `x-error-body` and `x-pagination`; `paginated: true` is `x-paginated`, `idempotent: true` is `x-idempotent` |
 //! | a resource | a tag (its name and description) |
 //! | an action | an operation at the resource's path plus the action's suffix, `operationId` `resource.action`, tagged with its resource |
 //! | `scopes`, `deny_oauth_tokens`, `allow_unverified` | `x-scopes` (a token needs one of them), `x-deny-oauth-tokens`, `x-allow-unverified` |
@@ -499,6 +499,9 @@ impl<'a> Exporter<'a> {
             op.insert("deprecated".into(), true.into());
         }
         op.insert("x-scopes".into(), json!(action.scopes));
+        if action.idempotent {
+            op.insert("x-idempotent".into(), true.into());
+        }
         if action.paginated {
             op.insert("x-paginated".into(), true.into());
         }

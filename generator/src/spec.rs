@@ -156,6 +156,12 @@ pub struct Action {
     /// Whether the action pages (see `Api::pagination`).
     #[serde(default)]
     pub paginated: bool,
+    /// Whether sending the request twice has the same effect as sending it once although its
+    /// method is not idempotent (a `POST` that only reads, such as a query): the client may
+    /// then retry it like a `GET`. Idempotent methods (`GET`, `PUT`, `DELETE`, ...) need not
+    /// say so.
+    #[serde(default)]
+    pub idempotent: bool,
     /// Query parameters.
     #[serde(default)]
     pub query: Vec<Param>,
