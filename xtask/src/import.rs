@@ -51,8 +51,9 @@
 //! 5. `$ref: "#/definitions/X"` where the file has no definition `X` names Losant's shared
 //!    definitions, which are our schema files: it becomes `$ref: X.yaml`;
 //! 6. (in resource files) a parameter's `default` or `example` that is not one of its own `enum`
-//!    values is dropped (Losant copied some from other resources: `example: status` where the
-//!    enum is `name, dataType`).
+//!    values is added to the enum and kept: Losant's own examples send it (`filterField=key`
+//!    where the enum is `name, status`), so a client that refused it would refuse a request the
+//!    API serves.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -549,14 +550,11 @@ pub fn convert_param(
         }
         ty = Some(t);
     }
-    let enum_values = match param.get("enum") {
-        Some(Json::Array(values)) => {
-            let values: Vec<Json> = values.iter().map(stringify).collect();
-            out.insert(ykey("enum"), to_yaml(&Json::Array(values.clone())));
-            Some(values)
-        }
+    let mut enum_values = match param.get("enum") {
+        Some(Json::Array(values)) => Some(values.iter().map(stringify).collect::<Vec<Json>>()),
         _ => None,
     };
+    let mut values = Vec::new();
     for key in ["default", "example"] {
         if let Some(v) = param.get(key) {
             let v = if ty.as_deref() == Some("string") || enum_values.is_some() {
@@ -564,21 +562,30 @@ pub fn convert_param(
             } else {
                 v.clone()
             };
-            if let Some(allowed) = enum_values.as_ref().filter(|e| !e.contains(&v)) {
-                let allowed: Vec<String> = allowed.iter().map(Json::to_string).collect();
+            // Losant's own default or example is a value its server takes (the examples of
+            // eight list actions filter or sort by a field the enum omits, e.g. `key`): the
+            // enum is what is incomplete, so the value joins it rather than being dropped.
+            if let Some(allowed) = enum_values.as_mut().filter(|e| !e.contains(&v)) {
+                let before: Vec<String> = allowed.iter().map(Json::to_string).collect();
                 norms.push(Normalization {
-                    kind: NormKind::NotInEnum,
+                    kind: NormKind::EnumValueAdded,
                     text: format!(
-                        "dropped {key} {v} of parameter {name} at {} (not one of its enum \
-                         values {})",
+                        "Losant's {key} of parameter {name} at {} uses {v}, which its enum ({}) \
+                         omits: added to the enum, {key} kept",
                         at(path),
-                        allowed.join(", ")
+                        before.join(", ")
                     ),
                 });
-                continue;
+                allowed.push(v.clone());
             }
-            out.insert(ykey(key), to_yaml(&v));
+            values.push((key, v));
         }
+    }
+    if let Some(allowed) = enum_values {
+        out.insert(ykey("enum"), to_yaml(&Json::Array(allowed)));
+    }
+    for (key, v) in values {
+        out.insert(ykey(key), to_yaml(&v));
     }
     for key in ["pattern", "minLength", "maxLength"] {
         if let Some(v) = param.get(key) {
@@ -812,8 +819,8 @@ pub enum NormKind {
     NonSchemaProperty,
     /// A `$ref` to Losant's shared definitions pointed at the schema file.
     SharedRef,
-    /// A parameter's default or example that is not one of its enum values dropped.
-    NotInEnum,
+    /// A parameter's default or example that is not one of its enum values added to the enum.
+    EnumValueAdded,
 }
 
 impl NormKind {
@@ -826,7 +833,7 @@ impl NormKind {
             NormKind::MisplacedSchema => "misplaced schemas unwrapped",
             NormKind::NonSchemaProperty => "non-schema property values dropped",
             NormKind::SharedRef => "$refs to shared definitions made file references",
-            NormKind::NotInEnum => "parameter defaults/examples outside their enum dropped",
+            NormKind::EnumValueAdded => "enum values added (parameter defaults/examples used them)",
         }
     }
 }
@@ -1831,7 +1838,7 @@ mod tests {
     }
 
     #[test]
-    fn defaults_and_examples_outside_the_enum_are_dropped() {
+    fn defaults_and_examples_outside_the_enum_join_it() {
         let mut norms = Vec::new();
         let q = convert_param(
             &obj(json!({"name": "sortField", "in": "query", "type": "string",
@@ -1842,15 +1849,30 @@ mod tests {
         .unwrap();
         assert_eq!(
             yaml_of(&q),
-            "name: sortField\ntype: string\nenum:\n- name\n- dataType\ndefault: name\n"
+            "name: sortField\ntype: string\nenum:\n- name\n- dataType\n- status\ndefault: name\n\
+             example: status\n"
         );
         assert_eq!(norms.len(), 1);
-        assert_eq!(norms[0].kind, NormKind::NotInEnum);
+        assert_eq!(norms[0].kind, NormKind::EnumValueAdded);
         assert_eq!(
             norms[0].text,
-            "dropped example \"status\" of parameter sortField at actions.get.query[0] (not one \
-             of its enum values \"name\", \"dataType\")"
+            "Losant's example of parameter sortField at actions.get.query[0] uses \"status\", \
+             which its enum (\"name\", \"dataType\") omits: added to the enum, example kept"
         );
+        // A default and an example both outside: each added once, in order.
+        let mut norms = Vec::new();
+        let q = convert_param(
+            &obj(json!({"name": "f", "in": "query", "type": "string",
+                "enum": ["a"], "default": "b", "example": "b"})),
+            "query[0]",
+            &mut norms,
+        )
+        .unwrap();
+        assert_eq!(
+            yaml_of(&q),
+            "name: f\ntype: string\nenum:\n- a\n- b\ndefault: b\nexample: b\n"
+        );
+        assert_eq!(norms.len(), 1);
     }
 
     #[test]
