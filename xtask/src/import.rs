@@ -41,8 +41,13 @@
 //! each repair, and describes it in an `# import: ...` comment block at the top of the file:
 //!
 //! 1. keywords that are not among the JSON Schema (draft-07) keywords the loader knows (the fields
-//!    of `restgen::spec::Schema`) are dropped: draft-07 ignores unknown keywords (Losant writes
-//!    `min`/`max`, and property schemas misplaced as keywords, e.g. `callbackUrl`);
+//!    of `restgen::spec::Schema`) are dropped: draft-07 ignores unknown keywords. Two kinds are
+//!    repaired first, since dropping them would lose what they say:
+//!    - property schemas misplaced as keywords (an integration's `status` written as
+//!      `{lastKeepAlive: {...}, connectInfo: {...}}` without `properties`; `instanceNodes`
+//!      inside its sibling `customNodes`) move into the `properties` they belong to;
+//!    - Losant's `min`/`max` (Joi's bounds) become `minLength`/`maxLength` on strings,
+//!      `minItems`/`maxItems` on arrays and `minimum`/`maximum` on numbers;
 //! 2. `anyOf`/`oneOf`/`allOf` lists holding a nested list are flattened;
 //! 3. numeric keywords written as strings (`maxItems: "10"`) become numbers;
 //! 4. a schema misplaced as a `properties` map (`properties: {title: "...", type: object,
@@ -809,6 +814,10 @@ pub fn convert_resource(
 pub enum NormKind {
     /// An unknown keyword dropped.
     UnknownKeyword,
+    /// A property schema misplaced as a keyword moved into `properties`.
+    MisplacedProperty,
+    /// Losant's `min`/`max` made the JSON Schema bound they mean.
+    MinMax,
     /// A nested list in `anyOf`/`oneOf`/`allOf` flattened.
     NestedList,
     /// A numeric keyword written as a string made a number.
@@ -828,6 +837,8 @@ impl NormKind {
     pub fn label(self) -> &'static str {
         match self {
             NormKind::UnknownKeyword => "unknown keywords dropped",
+            NormKind::MisplacedProperty => "misplaced property schemas moved into properties",
+            NormKind::MinMax => "min/max made minLength/maxLength/minimum/maximum",
             NormKind::NestedList => "nested anyOf/oneOf/allOf lists flattened",
             NormKind::NumericString => "numeric strings made numbers",
             NormKind::MisplacedSchema => "misplaced schemas unwrapped",
@@ -899,6 +910,8 @@ impl<'a> Normalizer<'a> {
             return;
         };
         self.misplaced_properties(map, path);
+        self.stray_property_schemas(map, path);
+        self.min_max(map, path);
         let old = std::mem::take(map);
         for (key, mut value) in old {
             if !is_keyword(&key) {
@@ -1023,6 +1036,157 @@ impl<'a> Normalizer<'a> {
         }
     }
 
+    /// Property schemas written beside `properties` instead of inside it (unknown keywords
+    /// whose values are schemas). Draft-07 ignores them, so a client would drop what the server
+    /// sends there; they are moved where they belong:
+    ///
+    /// - into this schema's own `properties` when it describes an object (`type: object`,
+    ///   or `properties`, or no type and nothing that says otherwise: Losant's integration
+    ///   `status` is a bare `{lastKeepAlive: {...}, connectInfo: {...}}`, its properties
+    ///   written without `properties`);
+    /// - into the `properties` of the object holding this schema, beside it, when this schema
+    ///   is one of those properties and does not describe an object (Losant closed a brace too
+    ///   late: `customNodes: {type: array, items: {...}, instanceNodes: {...}}`, where
+    ///   `instanceNodes` is `customNodes`' sibling, as the palette response shows).
+    ///
+    /// A name that is already a property is left alone (and dropped as an unknown keyword).
+    fn stray_property_schemas(&mut self, map: &mut Map<String, Json>, path: &str) {
+        // Siblings misplaced inside a property that is not an object move up to here.
+        if object_like(map) {
+            let here = join(path, "properties");
+            let mut lifted = Vec::new();
+            if let Some(Json::Object(props)) = map.get_mut("properties") {
+                let names: Vec<String> = props.keys().cloned().collect();
+                for name in names {
+                    let Some(Json::Object(prop)) = props.get_mut(&name) else {
+                        continue;
+                    };
+                    if object_like(prop) {
+                        continue;
+                    }
+                    for key in stray_schema_keys(prop) {
+                        let value = prop.shift_remove(&key).unwrap_or_default();
+                        lifted.push((name.clone(), key, value));
+                    }
+                }
+            }
+            for (beside, key, value) in lifted {
+                let Some(Json::Object(props)) = map.get_mut("properties") else {
+                    break;
+                };
+                let from = join(&here, &beside);
+                if props.contains_key(&key) {
+                    self.note(
+                        NormKind::UnknownKeyword,
+                        format!(
+                            "dropped unknown keyword {key:?} at {from} (a property schema \
+                             misplaced inside {beside:?}, but {here} already has {key:?})"
+                        ),
+                    );
+                    continue;
+                }
+                let index = props
+                    .keys()
+                    .position(|k| *k == beside)
+                    .map_or(props.len(), |i| i + 1);
+                props.shift_insert(index, key.clone(), value);
+                self.note(
+                    NormKind::MisplacedProperty,
+                    format!(
+                        "moved the property schema {key:?} misplaced inside {from} (which is not \
+                         an object) up to {here}, beside {beside:?} (draft-07 would ignore it \
+                         there)"
+                    ),
+                );
+            }
+        }
+        // This schema's own.
+        if !object_like(map) {
+            return;
+        }
+        let strays = stray_schema_keys(map);
+        if strays.is_empty() {
+            return;
+        }
+        let bare = !map.contains_key("properties");
+        let here = join(path, "properties");
+        for key in strays {
+            let value = map.shift_remove(&key).unwrap_or_default();
+            let props = map
+                .entry("properties")
+                .or_insert_with(|| Json::Object(Map::new()));
+            let Json::Object(props) = props else {
+                continue;
+            };
+            if props.contains_key(&key) {
+                self.note(
+                    NormKind::UnknownKeyword,
+                    format!(
+                        "dropped unknown keyword {key:?} at {} (a property schema misplaced \
+                         beside properties, but {here} already has {key:?})",
+                        at(path)
+                    ),
+                );
+                continue;
+            }
+            props.insert(key.clone(), value);
+            let why = if bare {
+                "Losant wrote this object's property schemas without `properties`"
+            } else {
+                "Losant put it beside `properties`"
+            };
+            self.note(
+                NormKind::MisplacedProperty,
+                format!(
+                    "moved the property schema {key:?} misplaced as a keyword of {} into {here} \
+                     ({why}; draft-07 would ignore it)",
+                    at(path)
+                ),
+            );
+        }
+    }
+
+    /// Losant's `min`/`max` (not JSON Schema keywords) carry their Joi meaning: the bounds of a
+    /// string's length, an array's item count or a number's value. They become `minLength`/
+    /// `maxLength`, `minItems`/`maxItems` or `minimum`/`maximum` where the schema's type says
+    /// which and the keyword is not already there (else they are dropped as unknown keywords).
+    fn min_max(&mut self, map: &mut Map<String, Json>, path: &str) {
+        let types: Vec<&str> = match map.get("type") {
+            Some(Json::String(t)) => vec![t.as_str()],
+            Some(Json::Array(list)) => list.iter().filter_map(Json::as_str).collect(),
+            _ => Vec::new(),
+        };
+        let types: Vec<&str> = types.into_iter().filter(|t| *t != "null").collect();
+        let (lower, upper, what) = match types.as_slice() {
+            ["string"] => ("minLength", "maxLength", "a string's length"),
+            ["array"] => ("minItems", "maxItems", "an array's item count"),
+            ["integer" | "number"] => ("minimum", "maximum", "a number's value"),
+            _ => return,
+        };
+        let integral = lower != "minimum";
+        for (key, keyword) in [("min", lower), ("max", upper)] {
+            let Some(value) = map.get(key) else { continue };
+            let fits = if integral {
+                value.is_u64()
+            } else {
+                value.is_number()
+            };
+            if !fits || map.contains_key(keyword) {
+                continue;
+            }
+            let value = map.shift_remove(key).unwrap_or_default();
+            self.note(
+                NormKind::MinMax,
+                format!(
+                    "{key} {value} at {} made {keyword} {value} (Losant's schemas come from Joi, \
+                     where {key} bounds {what}; draft-07 ignores {key})",
+                    at(path)
+                ),
+            );
+            map.insert(keyword.to_string(), value);
+        }
+    }
+
     fn shared_ref(&mut self, value: &mut Json, path: &str) {
         let Some(target) = value
             .as_str()
@@ -1047,6 +1211,41 @@ impl<'a> Normalizer<'a> {
         );
         *value = Json::String(new);
     }
+}
+
+/// Whether a schema describes an object (so that members may be its properties): `type`
+/// says `object`, or it has `properties`, or it has no `type` and nothing that makes it
+/// something else (items, a list of values, a reference, alternatives).
+fn object_like(map: &Map<String, Json>) -> bool {
+    match map.get("type") {
+        Some(Json::String(t)) => t == "object",
+        Some(Json::Array(types)) => types.iter().any(|t| t == "object"),
+        Some(_) => false,
+        None => {
+            map.contains_key("properties")
+                || ![
+                    "items", "enum", "const", "$ref", "oneOf", "anyOf", "allOf", "not",
+                ]
+                .iter()
+                .any(|k| map.contains_key(*k))
+        }
+    }
+}
+
+/// Whether a value is a schema by its looks: an object with at least one JSON Schema keyword
+/// (`{type: string}`, `{properties: {...}}`), as opposed to Losant's `min: 4`.
+fn schema_like(value: &Json) -> bool {
+    value
+        .as_object()
+        .is_some_and(|m| m.keys().any(|k| is_keyword(k)))
+}
+
+/// The unknown keywords of a schema whose values are schemas: property schemas misplaced.
+fn stray_schema_keys(map: &Map<String, Json>) -> Vec<String> {
+    map.iter()
+        .filter(|(k, v)| !is_keyword(k) && schema_like(v))
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 fn flatten(items: Vec<Json>) -> Vec<Json> {
@@ -1929,28 +2128,141 @@ mod tests {
     fn unknown_keywords_are_dropped_and_reported() {
         let (v, done) = normalize(json!({
             "type": "object",
-            "properties": {"iterationDelay": {"type": "integer", "min": 0, "max": 10}},
-            "callbackUrl": {"type": "string"},
+            "properties": {"a": {"min": 0, "x-note": "n", "type": "boolean"}},
+            "hint": 3,
             "enum": [{"min": 1}]
         }));
         assert_eq!(
             v,
-            json!({"type": "object", "properties": {"iterationDelay": {"type": "integer"}},
+            json!({"type": "object", "properties": {"a": {"type": "boolean"}},
                    "enum": [{"min": 1}]})
         );
         let texts: Vec<&str> = done.iter().map(|n| n.text.as_str()).collect();
         assert_eq!(
             texts,
             [
-                "dropped unknown keyword \"min\" at properties.iterationDelay (not a JSON \
-                 Schema keyword; draft-07 ignores it)",
-                "dropped unknown keyword \"max\" at properties.iterationDelay (not a JSON \
-                 Schema keyword; draft-07 ignores it)",
-                "dropped unknown keyword \"callbackUrl\" at the root (not a JSON Schema \
+                "dropped unknown keyword \"min\" at properties.a (not a JSON Schema keyword; \
+                 draft-07 ignores it)",
+                "dropped unknown keyword \"x-note\" at properties.a (not a JSON Schema \
                  keyword; draft-07 ignores it)",
+                "dropped unknown keyword \"hint\" at the root (not a JSON Schema keyword; \
+                 draft-07 ignores it)",
             ]
         );
         assert!(done.iter().all(|n| n.kind == NormKind::UnknownKeyword));
+    }
+
+    #[test]
+    fn min_and_max_become_the_bounds_they_mean() {
+        let (v, done) = normalize(json!({"properties": {
+            "key": {"type": "string", "min": 4, "max": 128},
+            "delay": {"type": "integer", "min": 0, "max": 60000},
+            "ratio": {"type": ["number", "null"], "min": -1.5},
+            "tags": {"type": "array", "max": 10},
+            "both": {"type": "string", "min": 1, "minLength": 2},
+            "odd": {"type": "string", "min": -1},
+            "any": {"min": 1}
+        }}));
+        assert_eq!(
+            v,
+            json!({"properties": {
+                "key": {"type": "string", "minLength": 4, "maxLength": 128},
+                "delay": {"type": "integer", "minimum": 0, "maximum": 60000},
+                "ratio": {"type": ["number", "null"], "minimum": -1.5},
+                "tags": {"type": "array", "maxItems": 10},
+                "both": {"type": "string", "minLength": 2},
+                "odd": {"type": "string"},
+                "any": {}
+            }})
+        );
+        let kinds: Vec<NormKind> = done.iter().map(|n| n.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                [NormKind::MinMax; 6].as_slice(),
+                &[NormKind::UnknownKeyword; 3]
+            ]
+            .concat()
+        );
+        assert_eq!(
+            done[0].text,
+            "min 4 at properties.key made minLength 4 (Losant's schemas come from Joi, where min \
+             bounds a string's length; draft-07 ignores min)"
+        );
+        assert!(done[6].text.contains("\"min\" at properties.both"));
+    }
+
+    #[test]
+    fn misplaced_property_schemas_move_into_properties() {
+        // Beside `properties` of an object; and an object written without `properties`.
+        let (v, done) = normalize(json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "status": {
+                    "lastKeepAlive": {"type": ["number"]},
+                    "connectInfo": {"type": "object", "properties": {"ts": {"type": "number"}}}
+                }
+            },
+            "retryDelay": {"type": "integer", "min": 0},
+            "id": {"type": "number"}
+        }));
+        assert_eq!(
+            v,
+            json!({"type": "object", "properties": {
+                "id": {"type": "string"},
+                "status": {"properties": {
+                    "lastKeepAlive": {"type": ["number"]},
+                    "connectInfo": {"type": "object", "properties": {"ts": {"type": "number"}}}
+                }},
+                "retryDelay": {"type": "integer", "minimum": 0}
+            }})
+        );
+        let texts: Vec<&str> = done.iter().map(|n| n.text.as_str()).collect();
+        assert_eq!(
+            texts[0],
+            "moved the property schema \"retryDelay\" misplaced as a keyword of the root into \
+             properties (Losant put it beside `properties`; draft-07 would ignore it)"
+        );
+        assert_eq!(done[1].kind, NormKind::UnknownKeyword);
+        assert!(texts[1].contains("\"id\" at the root (a property schema misplaced"));
+        assert_eq!(
+            texts[2],
+            "moved the property schema \"lastKeepAlive\" misplaced as a keyword of \
+             properties.status into properties.status.properties (Losant wrote this object's \
+             property schemas without `properties`; draft-07 would ignore it)"
+        );
+        assert_eq!(done.len(), 5, "{texts:?}");
+        assert_eq!(
+            done[4].kind,
+            NormKind::MinMax,
+            "moved schemas are normalized too"
+        );
+
+        // A sibling misplaced inside a property that is not an object moves up beside it.
+        let (v, done) = normalize(json!({"type": "object", "properties": {
+            "customNodes": {"type": "array", "items": {"type": "object"},
+                            "instanceNodes": {"type": "array"}},
+            "applicationId": {"type": "string"}
+        }}));
+        let names: Vec<&String> = v["properties"].as_object().unwrap().keys().collect();
+        assert_eq!(names, ["customNodes", "instanceNodes", "applicationId"]);
+        assert_eq!(
+            v["properties"]["customNodes"],
+            json!({"type": "array", "items": {"type": "object"}})
+        );
+        assert_eq!(
+            done[0].text,
+            "moved the property schema \"instanceNodes\" misplaced inside \
+             properties.customNodes (which is not an object) up to properties, beside \
+             \"customNodes\" (draft-07 would ignore it there)"
+        );
+        assert_eq!(done[0].kind, NormKind::MisplacedProperty);
+        // Inside an array's items that are not objects there is nowhere to go: dropped.
+        let (v, done) = normalize(json!({"type": "array", "items": {"type": "string",
+            "other": {"type": "string"}}}));
+        assert_eq!(v, json!({"type": "array", "items": {"type": "string"}}));
+        assert_eq!(done[0].kind, NormKind::UnknownKeyword);
     }
 
     #[test]
@@ -2188,9 +2500,9 @@ mod tests {
         let schema = &files["schemas/org.yaml"];
         assert!(schema.contains("(schemas/org.json, docs/orgs.md, apiExamples.json); sha256:"));
         assert!(schema.contains(
-            "# import: dropped unknown keyword \"min\" at properties.name (not a JSON Schema \
-             keyword; draft-07 ignores it)\n$schema: http://json-schema.org/draft-07/schema#\n\
-             title: Organization\ntype: object\n"
+            "# import: min 1 at properties.name made minLength 1 (Losant's schemas come from \
+             Joi, where min bounds a string's length; draft-07 ignores min)\n\
+             $schema: http://json-schema.org/draft-07/schema#\ntitle: Organization\ntype: object\n"
         ));
         assert!(schema.ends_with("examples:\n- id: '1'\n  name: Acme\n"));
         let orgs_schema = &files["schemas/orgs.yaml"];
@@ -2200,7 +2512,9 @@ mod tests {
         assert!(error.contains("title: Error\ndescription: An error\ntype: object\n"));
         let report = outcome.report(&opts);
         assert!(report.contains("  resources: 2 written (3 actions), 0 unchanged, 0 conflicts"));
-        assert!(report.contains("    1 unknown keywords dropped (in 1 file)"));
+        assert!(
+            report.contains("    1 min/max made minLength/maxLength/minimum/maximum (in 1 file)")
+        );
     }
 
     #[test]
