@@ -59,6 +59,18 @@
 //!    values is added to the enum and kept: Losant's own examples send it (`filterField=key`
 //!    where the enum is `name, status`), so a client that refused it would refuse a request the
 //!    API serves.
+//!
+//! # Marks
+//!
+//! Beyond Losant's data, the import marks actions by rules and lists kept in
+//! [`marks`] (each mark on a `POST` or stream, and each list action left unmarked, is noted at
+//! the top of its resource file):
+//!
+//! - every list action (it takes `page` and `perPage`) whose 200 response has an array
+//!   `items` and a number `totalCount` is `paginated: true`; the others are listed with why;
+//! - the `POST`s that only read (queries) are `idempotent: true`;
+//! - the server-sent-event streams, which Losant's pages leave out, get the scopes of the read
+//!   they continue instead of only their own `resource.action` scope.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -70,6 +82,10 @@ use std::time::Instant;
 
 use regex::Regex;
 use serde_json::{Map, Value as Json};
+
+mod marks;
+
+use marks::Pagination;
 use serde_yaml::{Mapping, Value as Yaml};
 use sha2::{Digest, Sha256};
 
@@ -226,7 +242,7 @@ pub fn main(args: &[&str], root: &Path) -> ExitCode {
 /// Converts `options.from` and brings `options.to` in line with it (see the module docs).
 pub fn run(options: &Options) -> Result<Outcome, String> {
     let source = Source::load(&options.from)?;
-    let mut notes = Vec::new();
+    let mut notes = marks::stale_post_entries(&source.api_info);
     match check_global_params(&source.global_params, &options.to.join("api.yaml"))? {
         GlobalParams::Match => {}
         GlobalParams::NoApiFile => notes.push(format!(
@@ -660,11 +676,24 @@ fn convert_response(response: &Map<String, Json>) -> Result<Mapping, String> {
     Ok(out)
 }
 
-/// One action. `scopes` are the docs' scopes for it, if documented.
+/// What converting an action consults beyond the action itself.
+#[derive(Clone, Copy)]
+pub struct Context<'a> {
+    /// The resource's name.
+    pub resource: &'a str,
+    /// The resource's actions in `apiInfo.json`.
+    pub actions: &'a Map<String, Json>,
+    /// The scopes its page documents, by action.
+    pub scopes: &'a BTreeMap<String, Vec<String>>,
+    /// All schema files by id, normalized.
+    pub schemas: &'a BTreeMap<String, Json>,
+}
+
+/// One action.
 fn convert_action(
     name: &str,
     action: &Map<String, Json>,
-    scopes: Option<&Vec<String>>,
+    ctx: Context<'_>,
     norms: &mut Vec<Normalization>,
 ) -> Result<Mapping, String> {
     let here = format!("actions.{name}");
@@ -692,10 +721,31 @@ fn convert_action(
     if !path_params.is_empty() {
         out.insert(ykey("path_params"), seq(path_params));
     }
-    let scopes: Vec<Yaml> = match scopes {
-        Some(s) => s.iter().map(|s| ykey(s)).collect(),
-        // Not documented (the streaming actions): the one scope apiInfo.json gives.
-        None => match action.get("auth") {
+    let stream = action.get("sseStream").and_then(Json::as_bool) == Some(true);
+    let derived = match ctx.scopes.get(name) {
+        None if stream => marks::stream_scopes(ctx.resource, name, ctx.actions, ctx.scopes),
+        _ => None,
+    };
+    let scopes: Vec<Yaml> = match (ctx.scopes.get(name), derived) {
+        (Some(s), _) => s.iter().map(|s| ykey(s)).collect(),
+        (None, Some((list, why))) => {
+            let auth: Vec<&str> = match action.get("auth") {
+                Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
+                _ => Vec::new(),
+            };
+            norms.push(Normalization {
+                kind: NormKind::StreamScopes,
+                text: format!(
+                    "{here}.scopes derived: Losant lists only {} for this server-sent-event \
+                     stream and its page leaves it out; {why} (see xtask/src/import/marks.rs, \
+                     stream_scopes)",
+                    auth.join(", ")
+                ),
+            });
+            list.iter().map(|s| ykey(s)).collect()
+        }
+        // Not documented: the one scope apiInfo.json gives.
+        (None, None) => match action.get("auth") {
             Some(auth) => match to_yaml(auth) {
                 Yaml::Sequence(s) => s,
                 _ => Vec::new(),
@@ -704,6 +754,39 @@ fn convert_action(
         },
     };
     out.insert(ykey("scopes"), Yaml::Sequence(scopes));
+    let query_names: Vec<&str> = params
+        .iter()
+        .filter(|p| p.get("in").and_then(Json::as_str) == Some("query"))
+        .filter_map(|p| p.get("name").and_then(Json::as_str))
+        .collect();
+    let response = action
+        .get("responses")
+        .and_then(|r| r.get("200"))
+        .and_then(|r| ref_id(r.get("schema")).ok());
+    match marks::pagination(&query_names, response.as_deref(), ctx.schemas) {
+        Pagination::NotAList => {}
+        Pagination::Paginated => {
+            out.insert(ykey("paginated"), Yaml::Bool(true));
+        }
+        Pagination::Unmarked(why) => norms.push(Normalization {
+            kind: NormKind::NotPaginated,
+            text: format!(
+                "{here} is not marked paginated although it takes {} and {}: {why}",
+                marks::PAGE_PARAM,
+                marks::PER_PAGE_PARAM
+            ),
+        }),
+    }
+    if let Some(why) = marks::idempotent(ctx.resource, name) {
+        out.insert(ykey("idempotent"), Yaml::Bool(true));
+        norms.push(Normalization {
+            kind: NormKind::Idempotent,
+            text: format!(
+                "{here} marked idempotent: true, a POST that only reads, so the client may retry \
+                 it like a GET: {why} (see xtask/src/import/marks.rs, IDEMPOTENT_POSTS)"
+            ),
+        });
+    }
     for (flag, key) in [
         ("denyOauthTokens", "deny_oauth_tokens"),
         ("allowUnverified", "allow_unverified"),
@@ -770,10 +853,13 @@ fn convert_action(
 }
 
 /// One resource of `apiInfo.json` as a resource file's content, and its action names; repairs
-/// are added to `norms`.
+/// are added to `norms`. `name` is its name, `scopes` the scopes its page documents and
+/// `schemas` all schema files (normalized).
 pub fn convert_resource(
+    name: &str,
     resource: &Map<String, Json>,
     scopes: &BTreeMap<String, Vec<String>>,
+    schemas: &BTreeMap<String, Json>,
     norms: &mut Vec<Normalization>,
 ) -> Result<(Mapping, Vec<String>), String> {
     let mut out = Mapping::new();
@@ -791,11 +877,17 @@ pub fn convert_resource(
     let mut actions = Mapping::new();
     let mut names = Vec::new();
     if let Some(Json::Object(map)) = resource.get("actions") {
+        let ctx = Context {
+            resource: name,
+            actions: map,
+            scopes,
+            schemas,
+        };
         for (action_name, action) in map {
             let action = action
                 .as_object()
                 .ok_or_else(|| format!("action {action_name}: expected an object"))?;
-            let converted = convert_action(action_name, action, scopes.get(action_name), norms)
+            let converted = convert_action(action_name, action, ctx, norms)
                 .map_err(|e| format!("action {action_name}: {e}"))?;
             actions.insert(ykey(action_name), Yaml::Mapping(converted));
             names.push(action_name.clone());
@@ -830,6 +922,12 @@ pub enum NormKind {
     SharedRef,
     /// A parameter's default or example that is not one of its enum values added to the enum.
     EnumValueAdded,
+    /// A list action left unmarked: its response cannot be paged through.
+    NotPaginated,
+    /// A `POST` that only reads marked `idempotent: true`.
+    Idempotent,
+    /// A stream's scopes derived from its siblings'.
+    StreamScopes,
 }
 
 impl NormKind {
@@ -845,6 +943,11 @@ impl NormKind {
             NormKind::NonSchemaProperty => "non-schema property values dropped",
             NormKind::SharedRef => "$refs to shared definitions made file references",
             NormKind::EnumValueAdded => "enum values added (parameter defaults/examples used them)",
+            NormKind::NotPaginated => {
+                "list actions not marked paginated (response lacks items/totalCount)"
+            }
+            NormKind::Idempotent => "read-only POSTs marked idempotent",
+            NormKind::StreamScopes => "stream actions given their siblings' scopes",
         }
     }
 }
@@ -1400,6 +1503,18 @@ pub fn provenance(text: &str) -> Provenance {
 
 /// Converts the whole source, in memory.
 pub fn convert(source: &Source) -> Result<Import, String> {
+    let ids: BTreeSet<String> = source.schemas.keys().cloned().collect();
+    let mut normalized = BTreeMap::new();
+    for (id, schema) in &source.schemas {
+        let mut schema = schema.clone();
+        let done = Normalizer::run(&mut schema, &ids);
+        normalized.insert(id.clone(), (schema, done));
+    }
+    let schemas: BTreeMap<String, Json> = normalized
+        .iter()
+        .map(|(id, (schema, _))| (id.clone(), schema.clone()))
+        .collect();
+
     let mut files = Vec::new();
     for (name, resource) in &source.api_info {
         let resource = resource
@@ -1412,7 +1527,7 @@ pub fn convert(source: &Source) -> Result<Import, String> {
             .map(|page| parse_scopes(name, page))
             .unwrap_or_default();
         let mut norms = Vec::new();
-        let (content, actions) = convert_resource(resource, &scopes, &mut norms)
+        let (content, actions) = convert_resource(name, resource, &scopes, &schemas, &mut norms)
             .map_err(|e| format!("apiInfo.json: resource {name}: {e}"))?;
         let mut sources = vec!["apiInfo.json".to_string()];
         if source.docs.contains_key(&doc_file) {
@@ -1428,13 +1543,6 @@ pub fn convert(source: &Source) -> Result<Import, String> {
         });
     }
 
-    let ids: BTreeSet<String> = source.schemas.keys().cloned().collect();
-    let mut normalized = BTreeMap::new();
-    for (id, schema) in &source.schemas {
-        let mut schema = schema.clone();
-        let done = Normalizer::run(&mut schema, &ids);
-        normalized.insert(id.clone(), (schema, done));
-    }
     // Descriptions of inline schemas by title (first in id order, then document order).
     let mut inline: BTreeMap<String, (String, String, String)> = BTreeMap::new();
     for (id, (schema, _)) in &normalized {
@@ -1640,7 +1748,7 @@ pub fn sync(to: &Path, import: &Import, check: bool, force: bool) -> std::io::Re
 }
 
 /// What an imported resource has that a hand-written resource file lacks: actions, and for the
-/// actions it has, scopes and parameters.
+/// actions it has, scopes, `paginated`/`idempotent` marks and parameters.
 pub fn hand_written_gaps(hand_text: &str, imported: &Mapping) -> Vec<String> {
     let Ok(hand) = serde_yaml::from_str::<Yaml>(hand_text) else {
         return vec!["(the hand-written file is not valid YAML; not compared)".into()];
@@ -1689,6 +1797,12 @@ pub fn hand_written_gaps(hand_text: &str, imported: &Mapping) -> Vec<String> {
             .collect();
         if !scopes.is_empty() {
             gaps.push(format!("{name}: scopes {}", scopes.join(", ")));
+        }
+        for flag in ["paginated", "idempotent"] {
+            let set = |a: &Mapping| a.get(flag).and_then(Yaml::as_bool) == Some(true);
+            if action.as_mapping().is_some_and(set) && !set(theirs) {
+                gaps.push(format!("{name}: {flag}: true"));
+            }
         }
         for key in ["path_params", "query", "headers", "multipart"] {
             let params: Vec<String> = names(action.get(key))
@@ -1830,6 +1944,17 @@ impl Outcome {
             self.updated.len(),
             self.removed.len()
         );
+        let paginated: usize = self
+            .files
+            .iter()
+            .filter_map(|f| match &f.kind {
+                FileKind::Resource { content, .. } => content.get("actions")?.as_mapping(),
+                FileKind::Schema => None,
+            })
+            .flat_map(|actions| actions.values())
+            .filter(|a| a.get("paginated").and_then(Yaml::as_bool) == Some(true))
+            .count();
+        let _ = writeln!(out, "  list actions marked paginated: {paginated}");
         let mut kinds: BTreeMap<NormKind, (usize, BTreeSet<&Path>)> = BTreeMap::new();
         for file in &self.files {
             for n in &file.normalizations {
@@ -2091,7 +2216,16 @@ mod tests {
                 "404": {"description": "Missing", "schema": {"$ref": "#/definitions/error"}}
             }
         }));
-        let out = convert_action("stream", &action, None, &mut Vec::new()).unwrap();
+        let empty = BTreeMap::new();
+        let none = Map::new();
+        let ctx = |scopes| Context {
+            resource: "r",
+            actions: &none,
+            scopes,
+            schemas: &empty,
+        };
+        let undocumented = BTreeMap::new();
+        let out = convert_action("stream", &action, ctx(&undocumented), &mut Vec::new()).unwrap();
         assert_eq!(
             yaml_of(&out),
             "method: GET\nsummary: Long\npath: /x/{xId}\npath_params:\n- name: xId\n  \
@@ -2101,12 +2235,12 @@ mod tests {
              schema: m\n        description: One\n    description: Stream\nerrors:\n  404:\n    \
              schema: error\n    description: Missing\n"
         );
-        let documented = vec!["a".to_string()];
+        let documented = BTreeMap::from([("x".to_string(), vec!["a".to_string()])]);
         let out = convert_action(
             "x",
             &obj(json!({"method": "GET", "summary": "S",
             "description": "D", "responses": {}})),
-            Some(&documented),
+            ctx(&documented),
             &mut Vec::new(),
         )
         .unwrap();
@@ -2114,6 +2248,80 @@ mod tests {
             yaml_of(&out),
             "method: GET\nsummary: S\ndescription: D\nscopes:\n- a\nresponses: {}\n"
         );
+    }
+
+    #[test]
+    fn actions_are_marked_paginated_idempotent_and_streams_scoped() {
+        let schemas = BTreeMap::from([
+            (
+                "things".to_string(),
+                json!({"type": "object", "properties": {"items": {"type": "array"},
+                    "totalCount": {"type": "integer"}}}),
+            ),
+            (
+                "thing".to_string(),
+                json!({"type": "object", "properties": {"id": {"type": "string"}}}),
+            ),
+        ]);
+        let actions = obj(json!({
+            "get": {"method": "GET", "auth": ["data.get"]},
+            "lastValueQuery": {"method": "POST"},
+            "stateStream": {"method": "GET", "sseStream": true}
+        }));
+        let scopes = BTreeMap::from([(
+            "get".to_string(),
+            vec!["all.Application".to_string(), "data.get".to_string()],
+        )]);
+        let ctx = Context {
+            resource: "data",
+            actions: &actions,
+            scopes: &scopes,
+            schemas: &schemas,
+        };
+        let list = |schema: &str| {
+            obj(json!({"method": "GET", "summary": "List", "params": [
+                {"name": "page", "in": "query", "type": "string"},
+                {"name": "perPage", "in": "query", "type": "string"}],
+                "responses": {"200": {"description": "", "schema": {"$ref": format!("#/definitions/{schema}")}}}}))
+        };
+        let mut norms = Vec::new();
+        let out = convert_action("get", &list("things"), ctx, &mut norms).unwrap();
+        assert!(yaml_of(&out).contains("- data.get\npaginated: true\nquery:\n"));
+        assert!(norms.is_empty());
+        let out = convert_action("get", &list("thing"), ctx, &mut norms).unwrap();
+        assert!(!yaml_of(&out).contains("paginated"));
+        assert_eq!(norms[0].kind, NormKind::NotPaginated);
+        assert_eq!(
+            norms[0].text,
+            "actions.get is not marked paginated although it takes page and perPage: its 200 \
+             response thing has no field items and no field totalCount (the list schema things \
+             has both: Losant may have meant it; not changed)"
+        );
+
+        let mut norms = Vec::new();
+        let post = obj(json!({"method": "POST", "summary": "Q", "responses": {}}));
+        let out = convert_action("lastValueQuery", &post, ctx, &mut norms).unwrap();
+        assert_eq!(
+            yaml_of(&out),
+            "method: POST\nsummary: Q\nscopes: []\nidempotent: true\nresponses: {}\n"
+        );
+        assert_eq!(norms[0].kind, NormKind::Idempotent);
+        assert!(
+            norms[0].text.starts_with(
+                "actions.lastValueQuery marked idempotent: true, a POST that only reads"
+            )
+        );
+
+        let mut norms = Vec::new();
+        let stream = obj(json!({"method": "GET", "summary": "S", "sseStream": true,
+            "auth": ["data.stateStream"], "responses": {}}));
+        let out = convert_action("stateStream", &stream, ctx, &mut norms).unwrap();
+        assert!(yaml_of(&out).contains("scopes:\n- all.Application\n- data.stateStream\n"));
+        assert_eq!(norms[0].kind, NormKind::StreamScopes);
+        assert!(norms[0].text.starts_with(
+            "actions.stateStream.scopes derived: Losant lists only data.stateStream for this \
+             server-sent-event stream and its page leaves it out; no data action reads"
+        ));
     }
 
     // --- normalizations ------------------------------------------------------------------
@@ -2392,7 +2600,8 @@ mod tests {
             r##"{
   "orgs": {"path": "/orgs", "actions": {
     "get": {"method": "GET", "summary": "List", "auth": ["orgs.get"],
-      "params": [{"name": "page", "in": "query", "type": "string", "default": 0}],
+      "params": [{"name": "page", "in": "query", "type": "string", "default": 0},
+                 {"name": "perPage", "in": "query", "type": "string", "default": 100}],
       "responses": {"200": {"description": "Orgs", "schema": {"$ref": "#/definitions/orgs"}},
                     "400": {"description": "Bad", "schema": {"$ref": "#/definitions/error"}}}},
     "post": {"method": "POST", "summary": "Create", "auth": ["orgs.post"],
@@ -2422,7 +2631,7 @@ mod tests {
         w(
             "schemas/orgs.json",
             r##"{"type": "object", "properties": {"items": {"type": "array",
-                "items": {"$ref": "#/definitions/org"}}}}"##,
+                "items": {"$ref": "#/definitions/org"}}, "totalCount": {"type": "integer"}}}"##,
         );
         w(
             "schemas/error.json",
@@ -2483,8 +2692,9 @@ mod tests {
         assert_eq!(
             body,
             "path: /orgs\nactions:\n  get:\n    method: GET\n    summary: List\n    scopes:\n    \
-             - all.User\n    - orgs.*\n    - orgs.get\n    query:\n    - name: page\n      \
-             type: integer\n      default: 0\n    responses:\n      200:\n        schema: orgs\n        \
+             - all.User\n    - orgs.*\n    - orgs.get\n    paginated: true\n    query:\n    \
+             - name: page\n      type: integer\n      default: 0\n    - name: perPage\n      \
+             type: integer\n      default: 100\n    responses:\n      200:\n        schema: orgs\n        \
              description: Orgs\n    errors:\n      400:\n        schema: error\n        \
              description: Bad\n  post:\n    method: POST\n    summary: Create\n    scopes:\n    \
              - all.User\n    - orgs.*\n    - orgs.post\n    body:\n      name: org\n      \
@@ -2626,7 +2836,8 @@ mod tests {
                         adds: vec![
                             "actions post".into(),
                             "get: scopes all.User, orgs.*".into(),
-                            "get: query page".into()
+                            "get: paginated: true".into(),
+                            "get: query page, perPage".into()
                         ]
                     }
                 )
