@@ -58,7 +58,13 @@
 //! 6. (in resource files) a parameter's `default` or `example` that is not one of its own `enum`
 //!    values is added to the enum and kept: Losant's own examples send it (`filterField=key`
 //!    where the enum is `name, status`), so a client that refused it would refuse a request the
-//!    API serves.
+//!    API serves;
+//! 7. a list schema whose items `$ref` the list itself (`instanceAuditLogs`, which would nest
+//!    lists forever) gets its item schema (`instanceAuditLog`) instead;
+//! 8. in examples, Losant's placeholders `{"$ref": "#/examples/X"}` become its example of `X`
+//!    (of the item, where one names the list it sits in); then every member an example shows
+//!    that its schema does not declare is declared there, typed from the example (see
+//!    [`examples`]): a typed client would drop it otherwise.
 //!
 //! # Marks
 //!
@@ -83,6 +89,7 @@ use std::time::Instant;
 use regex::Regex;
 use serde_json::{Map, Value as Json};
 
+mod examples;
 mod marks;
 
 use marks::Pagination;
@@ -920,6 +927,12 @@ pub enum NormKind {
     NonSchemaProperty,
     /// A `$ref` to Losant's shared definitions pointed at the schema file.
     SharedRef,
+    /// A list's items that named the list itself pointed at the item schema.
+    SelfRef,
+    /// A placeholder in an example (`{"$ref": "#/examples/X"}`) replaced by Losant's example.
+    ExamplePlaceholder,
+    /// A member of a published example declared in its schema.
+    ExampleMember,
     /// A parameter's default or example that is not one of its enum values added to the enum.
     EnumValueAdded,
     /// A list action left unmarked: its response cannot be paged through.
@@ -942,6 +955,9 @@ impl NormKind {
             NormKind::MisplacedSchema => "misplaced schemas unwrapped",
             NormKind::NonSchemaProperty => "non-schema property values dropped",
             NormKind::SharedRef => "$refs to shared definitions made file references",
+            NormKind::SelfRef => "list items naming the list itself pointed at the item schema",
+            NormKind::ExamplePlaceholder => "example placeholders replaced by Losant's examples",
+            NormKind::ExampleMember => "members of published examples declared",
             NormKind::EnumValueAdded => "enum values added (parameter defaults/examples used them)",
             NormKind::NotPaginated => {
                 "list actions not marked paginated (response lacks items/totalCount)"
@@ -979,6 +995,8 @@ fn join(path: &str, segment: &str) -> String {
 
 /// Normalizes one schema document in place (see the module docs), recording each repair.
 pub struct Normalizer<'a> {
+    /// The id of the schema file being normalized.
+    pub id: &'a str,
     /// Ids of all schema files (for `$ref` rewriting).
     pub ids: &'a BTreeSet<String>,
     /// The names of the document's own `definitions`.
@@ -988,14 +1006,15 @@ pub struct Normalizer<'a> {
 }
 
 impl<'a> Normalizer<'a> {
-    /// Normalizes `root`, a whole schema file.
-    pub fn run(root: &mut Json, ids: &'a BTreeSet<String>) -> Vec<Normalization> {
+    /// Normalizes `root`, the whole schema file `id`.
+    pub fn run(root: &mut Json, id: &'a str, ids: &'a BTreeSet<String>) -> Vec<Normalization> {
         let local_definitions = root
             .get("definitions")
             .and_then(Json::as_object)
             .map(|d| d.keys().cloned().collect())
             .unwrap_or_default();
         let mut n = Normalizer {
+            id,
             ids,
             local_definitions,
             done: Vec::new(),
@@ -1303,6 +1322,24 @@ impl<'a> Normalizer<'a> {
         {
             return;
         }
+        // A list whose items name the list itself (`instanceAuditLogs` items `$ref:
+        // "#/definitions/instanceAuditLogs"`) would nest lists in lists forever; its items are
+        // single records, which the item schema (`instanceAuditLog`) describes (Losant's
+        // examples of both lists hold such records; the spec's example test checks them).
+        if target == self.id && path == "properties.items.items" {
+            if let Some(item) = item_id(target, |id| self.ids.contains(id)) {
+                let new = format!("{item}.yaml");
+                self.note(
+                    NormKind::SelfRef,
+                    format!(
+                        "$ref {value} at {path} made {new:?} (the items of this list named the \
+                         list itself, which nests lists forever; its item schema is {item})"
+                    ),
+                );
+                *value = Json::String(new);
+                return;
+            }
+        }
         let new = format!("{target}.yaml");
         self.note(
             NormKind::SharedRef,
@@ -1314,6 +1351,12 @@ impl<'a> Normalizer<'a> {
         );
         *value = Json::String(new);
     }
+}
+
+/// The id of the item schema of the list schema `list` (`instanceAuditLogs` ->
+/// `instanceAuditLog`), if `exists` says there is one.
+pub fn item_id(list: &str, exists: impl Fn(&str) -> bool) -> Option<&str> {
+    list.strip_suffix('s').filter(|item| exists(item))
 }
 
 /// Whether a schema describes an object (so that members may be its properties): `type`
@@ -1507,7 +1550,7 @@ pub fn convert(source: &Source) -> Result<Import, String> {
     let mut normalized = BTreeMap::new();
     for (id, schema) in &source.schemas {
         let mut schema = schema.clone();
-        let done = Normalizer::run(&mut schema, &ids);
+        let done = Normalizer::run(&mut schema, id, &ids);
         normalized.insert(id.clone(), (schema, done));
     }
     let schemas: BTreeMap<String, Json> = normalized
@@ -1556,11 +1599,46 @@ pub fn convert(source: &Source) -> Result<Import, String> {
             }
         });
     }
+    // The examples (Losant's placeholders in them resolved), then every member they show that
+    // their schemas lack declared where they show it (see `examples`).
+    let mut later: BTreeMap<String, Vec<Normalization>> = BTreeMap::new();
+    let mut docs: BTreeMap<String, Json> = BTreeMap::new();
+    for (id, (schema, _)) in &normalized {
+        let mut doc = schema.clone();
+        if let (Some(example), Json::Object(map)) = (source.examples.get(id), &mut doc) {
+            let mut example = example.clone();
+            for text in examples::resolve_placeholders(&mut example, id, &source.examples) {
+                later.entry(id.clone()).or_default().push(Normalization {
+                    kind: NormKind::ExamplePlaceholder,
+                    text,
+                });
+            }
+            map.insert("examples".into(), Json::Array(vec![example]));
+        }
+        docs.insert(id.clone(), doc);
+    }
+    for d in examples::declare(&mut docs) {
+        later
+            .entry(d.place.file.clone())
+            .or_default()
+            .push(Normalization {
+                kind: NormKind::ExampleMember,
+                text: format!(
+                    "declared {:?} as {} at {}: Losant's examples have it ({}) but the schema \
+                     did not, so a typed client would drop it",
+                    d.member,
+                    d.schema,
+                    d.place.dotted(),
+                    d.seen.join(", ")
+                ),
+            });
+    }
     let titles = doc_titles(&source.docs);
-    for (id, (schema, done)) in normalized {
-        let Json::Object(mut schema) = schema else {
+    for (id, (_, mut done)) in normalized {
+        let Some(Json::Object(mut schema)) = docs.remove(&id) else {
             return Err(format!("schemas/{id}.json: expected a JSON object"));
         };
+        done.extend(later.remove(&id).unwrap_or_default());
         let mut sources = vec![format!("schemas/{id}.json")];
         let mut notes: Vec<String> = done.iter().map(|n| n.text.clone()).collect();
         let mut out = Map::new();
@@ -1589,10 +1667,13 @@ pub fn convert(source: &Source) -> Result<Import, String> {
                  schemas/{other}.json at {path}"
             ));
         }
+        let examples = schema.shift_remove("examples");
         out.extend(schema);
-        if let Some(example) = source.examples.get(&id) {
+        if examples.is_some() || done.iter().any(|n| n.kind == NormKind::ExampleMember) {
             sources.push("apiExamples.json".into());
-            out.insert("examples".into(), Json::Array(vec![example.clone()]));
+        }
+        if let Some(examples) = examples {
+            out.insert("examples".into(), examples);
         }
         let text = render(&sources, &notes, &to_yaml(&Json::Object(out)))?;
         files.push(OutFile {
@@ -2327,8 +2408,13 @@ mod tests {
     // --- normalizations ------------------------------------------------------------------
 
     fn normalize(mut v: Json) -> (Json, Vec<Normalization>) {
-        let ids: BTreeSet<String> = ["shared".to_string()].into();
-        let done = Normalizer::run(&mut v, &ids);
+        let ids: BTreeSet<String> = [
+            "shared".to_string(),
+            "things".to_string(),
+            "thing".to_string(),
+        ]
+        .into();
+        let done = Normalizer::run(&mut v, "things", &ids);
         (v, done)
     }
 
@@ -2548,6 +2634,29 @@ mod tests {
         assert_eq!(v["properties"]["c"]["$ref"], "#/definitions/unknown");
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].kind, NormKind::SharedRef);
+    }
+
+    #[test]
+    fn list_items_naming_the_list_name_the_item_schema() {
+        // `normalize` runs on the file `things`; `thing` exists.
+        let (v, done) = normalize(json!({"type": "object", "properties": {
+            "items": {"type": "array", "items": {"$ref": "#/definitions/things"}},
+            "$and": {"type": "array", "items": {"$ref": "#/definitions/things"}}
+        }}));
+        assert_eq!(v["properties"]["items"]["items"]["$ref"], "thing.yaml");
+        assert_eq!(
+            v["properties"]["$and"]["items"]["$ref"], "things.yaml",
+            "recursion elsewhere is meant (advanced queries nest)"
+        );
+        assert_eq!(done[0].kind, NormKind::SelfRef);
+        assert_eq!(
+            done[0].text,
+            "$ref \"#/definitions/things\" at properties.items.items made \"thing.yaml\" (the \
+             items of this list named the list itself, which nests lists forever; its item \
+             schema is thing)"
+        );
+        assert_eq!(done[1].kind, NormKind::SharedRef);
+        assert_eq!(item_id("things", |_| false), None);
     }
 
     #[test]
