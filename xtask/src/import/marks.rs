@@ -121,9 +121,12 @@ fn resolve<'a>(
 
 /// The `POST` actions that only read: sending one twice has the effect of sending it once, so
 /// the client may retry them like a `GET` (`idempotent: true`). Each with why, from its
-/// summary, its parameters and what it answers. Every other `POST` of the API creates,
-/// changes, deletes, sends or enqueues something; [`NOT_IDEMPOTENT_POSTS`] lists the ones
-/// that read like queries but are not.
+/// summary, its parameters and what it answers. Losant's scope lists agree: the three that
+/// need a token accept the `.read` scopes (`all.Application.read`, ...), which Losant gives
+/// to reads; `dashboard.validateContext` needs no token at all. Every other `POST` of the API
+/// creates, changes, deletes, sends or enqueues something; [`NOT_IDEMPOTENT_POSTS`] lists the
+/// ones that read like queries or accept `.read` scopes but are not (a test checks that every
+/// `POST` accepting a `.read` scope is in one of the two lists).
 pub const IDEMPOTENT_POSTS: &[(&str, &str, &str)] = &[
     (
         "data",
@@ -151,10 +154,25 @@ pub const IDEMPOTENT_POSTS: &[(&str, &str, &str)] = &[
     ),
 ];
 
-/// `POST` actions that read like queries or reads but are not idempotent, with why (kept so
-/// that a reviewer sees they were considered; the import checks that both lists name
-/// existing `POST`s).
+/// `POST` actions that read like queries, or that Losant lets `.read` tokens call, but are not
+/// idempotent, with why (kept so that a reviewer sees they were considered; the import notes
+/// entries that no longer name a `POST`).
 pub const NOT_IDEMPOTENT_POSTS: &[(&str, &str, &str)] = &[
+    (
+        "applicationDashboard",
+        "sendReport",
+        "enqueues emailing a dashboard snapshot",
+    ),
+    (
+        "dashboard",
+        "sendReport",
+        "enqueues emailing a dashboard snapshot",
+    ),
+    (
+        "events",
+        "delete",
+        "deletes the events matching the query (although Losant lets .read tokens call it)",
+    ),
     (
         "application",
         "export",
@@ -430,6 +448,46 @@ mod tests {
             both.len(),
             "an action in both lists, or twice"
         );
+    }
+
+    /// In Losant's data: every `POST` that accepts a `.read` scope (Losant's read-only
+    /// tokens) is classified, idempotent or not.
+    #[test]
+    fn every_post_read_tokens_may_call_is_classified() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../third_party/losant-api");
+        let source = super::super::Source::load(&dir).unwrap();
+        let (mut unclassified, mut read_posts) = (Vec::new(), 0);
+        for (resource, info) in &source.api_info {
+            let scopes = source
+                .docs
+                .get(&format!("{resource}.md"))
+                .map(|page| super::super::parse_scopes(resource, page))
+                .unwrap_or_default();
+            let Some(Json::Object(actions)) = info.get("actions") else {
+                continue;
+            };
+            for (action, a) in actions {
+                let read = scopes
+                    .get(action)
+                    .is_some_and(|l| l.iter().any(|s| s.ends_with(".read")));
+                let listed = IDEMPOTENT_POSTS
+                    .iter()
+                    .chain(NOT_IDEMPOTENT_POSTS)
+                    .any(|(r, n, _)| r == resource && n == action);
+                if a.get("method").and_then(Json::as_str) == Some("POST") && read {
+                    read_posts += 1;
+                    if !listed {
+                        unclassified.push(format!("{resource}.{action}"));
+                    }
+                }
+            }
+        }
+        assert_eq!(
+            read_posts, 14,
+            "POSTs accepting a .read scope in Losant's 1.30.0 data"
+        );
+        assert_eq!(unclassified, Vec::<String>::new());
     }
 
     fn list(s: &str) -> Vec<String> {
