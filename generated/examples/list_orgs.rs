@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use futures_util::TryStreamExt;
 use losant::models::Organization;
 use losant::orgs::OrgsGetSortField;
-use losant::runtime::TOKEN_ENV_VAR;
 use losant::{Client, Error};
 
 #[tokio::main]
@@ -74,7 +73,7 @@ fn line(org: &Organization) -> String {
 /// What to check for the errors a user can fix, beyond what the error says.
 fn hint(err: &Error) -> Option<&'static str> {
     match err {
-        Error::Config(why) if why.contains(TOKEN_ENV_VAR) => {
+        Error::Config(why) if why.contains("LOSANT_API_TOKEN") => {
             Some("usage: LOSANT_API_TOKEN=<token> cargo run -p losant --example list_orgs")
         }
         Error::MissingScope { .. } => Some("use a token with the orgs.get scope"),

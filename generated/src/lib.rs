@@ -28,8 +28,8 @@ pub mod runtime;
 
 pub use api::*;
 pub use runtime::{
-    ApiError, Client, ClientBuilder, Error, FilePart, Nullable, Operation, RetryPolicy,
-    ServerSentEvent,
+    ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Nullable, Operation,
+    Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind,
 };
 
 /// The README's examples, compiled as doc tests so they stay true.

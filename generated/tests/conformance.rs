@@ -1000,7 +1000,7 @@ fn check_examples() -> Findings {
     >("importNewApplicationOptions", &mut findings);
     #[cfg(any(feature = "instance", feature = "instances"))]
     check::<losant::models::Instance>("instance", &mut findings);
-    #[cfg(feature = "instance_audit_log")]
+    #[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
     check::<losant::models::InstanceAuditLog>("instanceAuditLog", &mut findings);
     #[cfg(feature = "instance_audit_logs")]
     check::<
@@ -1267,7 +1267,7 @@ fn check_examples() -> Findings {
             feature = "me",
             feature = "org"
         )
-    )] check::<losant::models::PayloadStats2>("payloadStats", &mut findings);
+    )] check::<losant::models::PayloadStats4>("payloadStats", &mut findings);
     #[cfg(feature = "applications")]
     check::<
         losant::models::ApplicationPeriodSummaries,

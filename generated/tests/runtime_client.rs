@@ -21,6 +21,7 @@ static GET: Operation = Operation {
     path: "/things/{thingId}",
     summary: "Returns a thing",
     scopes: &["all.User", "things.get"],
+    idempotent: true,
 };
 
 static POST: Operation = Operation {
@@ -31,6 +32,7 @@ static POST: Operation = Operation {
     path: "/things",
     summary: "Creates a thing",
     scopes: &["all.User", "things.post"],
+    idempotent: false,
 };
 
 fn client(server: &MockServer) -> Client {

@@ -7,7 +7,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use losant::runtime::{EventStream, Method, Request, map_events};
+use losant::runtime::{CallOptions, EventStream, Method, Request, map_events};
 use losant::{Client, Error, FilePart, Operation, RetryPolicy, ServerSentEvent};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -30,6 +30,7 @@ static UPLOAD: Operation = Operation {
     path: "/things/{thingId}/files",
     summary: "Uploads files",
     scopes: &["all.User", "things.upload"],
+    idempotent: false,
 };
 
 static REPLACE: Operation = Operation {
@@ -40,6 +41,7 @@ static REPLACE: Operation = Operation {
     path: "/things/{thingId}/files",
     summary: "Replaces files",
     scopes: &[],
+    idempotent: true,
 };
 
 static STREAM: Operation = Operation {
@@ -50,6 +52,7 @@ static STREAM: Operation = Operation {
     path: "/things/{thingId}/stream",
     summary: "Streams a thing's state",
     scopes: &["all.User", "things.stream"],
+    idempotent: true,
 };
 
 fn client_for(base_url: &str, retries: u32) -> Client {
@@ -230,9 +233,11 @@ async fn multipart_requests_send_text_and_file_parts() {
                     content: bytes,
                 },
                 ReceivedPart {
+                    // Without a content type, the one its name suggests, as the JS client does.
                     headers: vec![
                         r#"Content-Disposition: form-data; name="notes"; filename="notes.txt""#
-                            .into()
+                            .into(),
+                        "Content-Type: text/plain".into(),
                     ],
                     content: b"just text".to_vec(),
                 },
@@ -289,21 +294,19 @@ async fn file_parts_are_read_from_disk() {
     let file_path = dir.path().join("readings.csv");
     std::fs::write(&file_path, b"t,v\n1,2\n").expect("written");
     let file = FilePart::from_path(&file_path).await.expect("read");
-    assert_eq!(
-        file,
-        FilePart::new("readings.csv", "t,v\n1,2\n").content_type("text/csv")
-    );
+    assert_eq!(file.file_name(), "readings.csv");
+    assert_eq!(file.mime_type(), Some("text/csv"));
+    assert_eq!(file.size(), Some(8));
 
     let unknown = dir.path().join("blob.unknownext");
     std::fs::write(&unknown, [0u8, 1, 2]).expect("written");
     let file = FilePart::from_path(&unknown).await.expect("read");
-    assert_eq!(file.file_name, "blob.unknownext");
-    assert_eq!(file.content_type, None);
-    assert_eq!(
-        format!("{file:?}"),
-        format!(
-            "FilePart {{ file_name: \"blob.unknownext\", content_type: None, bytes: <3 bytes> }}"
-        )
+    assert_eq!(file.file_name(), "blob.unknownext");
+    assert_eq!(file.mime_type(), None);
+    let shown = format!("{file:?}");
+    assert!(
+        shown.contains("size: <3 bytes>") && shown.contains("blob.unknownext"),
+        "{shown}"
     );
 
     let missing = FilePart::from_path(dir.path().join("missing.bin")).await;
@@ -437,7 +440,7 @@ async fn events_arrive_as_they_are_sent() {
         let client = client_for(&url, 0);
 
         let mut events = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("connected");
         assert_eq!(
@@ -493,7 +496,7 @@ async fn the_client_timeout_does_not_cut_a_long_stream() {
             .build()
             .expect("valid");
         let events = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("connected");
         let data: Vec<_> = events.map(|e| e.expect("an event").data).collect().await;
@@ -517,12 +520,12 @@ async fn a_server_that_never_answers_times_out() {
             .build()
             .expect("valid");
         let err = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .err()
             .expect("timed out");
         assert!(
-            matches!(err, Error::Timeout { operation: "things.stream", after } if after == Duration::from_millis(200)),
+            matches!(err, Error::Timeout { operation: "things.stream", after, .. } if after == Duration::from_millis(200)),
             "{err:?}"
         );
     })
@@ -542,7 +545,7 @@ async fn a_broken_connection_ends_the_stream_with_one_transport_error() {
         .await;
         let client = client_for(&url, 3);
         let items: Vec<_> = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("connected")
             .collect()
@@ -584,7 +587,7 @@ async fn invalid_utf8_is_replaced_not_a_stall() {
         .await;
         let client = client_for(&url, 0);
         let data: Vec<_> = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("connected")
             .map(|e| e.expect("an event").data)
@@ -613,7 +616,7 @@ async fn an_error_status_is_an_api_error() {
             .await;
         let client = client_for(&server.uri(), 3);
         let err = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .err()
             .expect("an error");
@@ -648,7 +651,7 @@ async fn connecting_is_retried_like_execute() {
             .await;
         let client = client_for(&server.uri(), 3);
         let events: Vec<_> = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("third try")
             .collect()
@@ -694,10 +697,12 @@ async fn map_events_decodes_each_event_and_goes_on_after_a_bad_one() {
             .await;
         let client = client_for(&server.uri(), 0);
         let events = client
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .expect("connected");
-        let items: Vec<_> = map_events(events, decode_update).collect().await;
+        let items: Vec<_> = map_events(events, "things.stream", decode_update)
+            .collect()
+            .await;
         assert_eq!(items.len(), 3, "{items:?}");
         assert_eq!(items[0].as_ref().ok(), Some(&Update::State { a: 1 }));
         match &items[1] {
@@ -734,7 +739,7 @@ async fn scope_and_validation_failures_send_nothing() {
             .build()
             .expect("valid");
         let err = scoped
-            .execute_events(request(&STREAM))
+            .execute_events(request(&STREAM), &CallOptions::default())
             .await
             .err()
             .expect("missing scope");
@@ -752,7 +757,11 @@ async fn scope_and_validation_failures_send_nothing() {
 
         let client = client_for(&server.uri(), 0);
         let unset = Request::new(&STREAM); // `thingId` is never set
-        let err = client.execute_events(unset).await.err().expect("invalid");
+        let err = client
+            .execute_events(unset, &CallOptions::default())
+            .await
+            .err()
+            .expect("invalid");
         assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
         assert!(err.to_string().contains("`thingId`"), "{err}");
     })
@@ -769,8 +778,12 @@ async fn event_streams_can_move_between_tasks() {
             .await;
         let client = client_for(&server.uri(), 0);
         let task = tokio::spawn(async move {
-            let events = client.execute_events(request(&STREAM)).await?;
-            let numbers = map_events(events, |e| serde_json::from_str::<u32>(&e.data));
+            let events = client
+                .execute_events(request(&STREAM), &CallOptions::default())
+                .await?;
+            let numbers = map_events(events, "things.stream", |e| {
+                serde_json::from_str::<u32>(&e.data)
+            });
             Ok::<_, Error>(tokio::spawn(numbers.collect::<Vec<_>>()))
         });
         let numbers = task.await.expect("joined").expect("connected");

@@ -20,6 +20,7 @@ static GET: Operation = Operation {
     path: "/things/{thingId}",
     summary: "Returns a thing",
     scopes: &[],
+    idempotent: true,
 };
 
 const RESPONSE: &[u8] =

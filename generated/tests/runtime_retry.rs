@@ -1,161 +1,251 @@
-//! Retries: which failures are retried, how often, and how long the client waits.
+//! The retry matrix over real HTTP: each transient failure is retried exactly as many times as
+//! the policy says for the actions it is safe for, and never for the others; the default
+//! policy makes the documented number of attempts.
 
-use std::time::{Duration, Instant};
+mod support;
 
-use losant::runtime::{Method, Request};
-use losant::{Client, Error, Operation, RetryPolicy};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use losant::runtime::{AttemptOutcome, Hook, Method, Operation, Request};
+use losant::{Client, Error, RetryPolicy};
 use serde_json::{Value, json};
-use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use support::{FaultServer, Reply, json as json_reply, response};
 
-static GET: Operation = Operation {
-    id: "things.get",
-    resource: "things",
-    action: "get",
-    method: Method::Get,
-    path: "/things",
-    summary: "",
-    scopes: &[],
-};
+fn operation(method: Method, idempotent: bool) -> &'static Operation {
+    Box::leak(Box::new(Operation {
+        id: "things.act",
+        resource: "things",
+        action: "act",
+        method,
+        path: "/things",
+        summary: "",
+        scopes: &[],
+        idempotent,
+    }))
+}
 
-static POST: Operation = Operation {
-    id: "things.post",
-    resource: "things",
-    action: "post",
-    method: Method::Post,
-    path: "/things",
-    summary: "",
-    scopes: &[],
-};
+/// Counts attempts, whatever reached a server.
+#[derive(Default, Clone)]
+struct Attempts(Arc<AtomicU32>);
 
-/// Up to `retries` quick retries without jitter.
-fn client(server: &MockServer, retries: u32) -> Client {
-    let policy = RetryPolicy::default()
-        .max_retries(retries)
-        .initial_backoff(Duration::from_millis(5))
-        .jitter(false);
-    Client::builder("token")
-        .base_url(server.uri())
-        .retry(policy)
+impl Hook for Attempts {
+    fn after_attempt(&self, _: &AttemptOutcome<'_>) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+impl Attempts {
+    fn get(&self) -> u32 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A client of `base` with `policy` (quick waits) and an attempt counter.
+fn client(base: &str, policy: RetryPolicy) -> (Client, Attempts) {
+    let attempts = Attempts::default();
+    let client = Client::builder("tok")
+        .base_url(base)
+        .retry(
+            policy
+                .initial_backoff(Duration::from_millis(1))
+                .max_backoff(Duration::from_millis(2)),
+        )
+        .timeout(Duration::from_millis(500))
+        .hook(attempts.clone())
         .build()
-        .expect("valid configuration")
+        .expect("valid configuration");
+    (client, attempts)
 }
 
-/// Answers `failure` `times` times, then 200 `{"ok": true}`.
-async fn fail_then_succeed(server: &MockServer, failure: ResponseTemplate, times: u64) {
-    Mock::given(any())
-        .respond_with(failure)
-        .up_to_n_times(times)
-        .with_priority(1)
-        .expect(times)
-        .mount(server)
-        .await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"ok": true})))
-        .with_priority(2)
-        .mount(server)
-        .await;
+/// A transient failure and how a server (or no server) produces it.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    Status(u16),
+    Refused,
+    Timeout,
 }
 
-async fn requests(server: &MockServer) -> usize {
-    server.received_requests().await.expect("recording").len()
+const FAULTS: [Fault; 6] = [
+    Fault::Status(429),
+    Fault::Status(502),
+    Fault::Status(503),
+    Fault::Status(504),
+    Fault::Refused,
+    Fault::Timeout,
+];
+
+/// Whether `fault` may be retried for a non-idempotent request: only when nothing reached the
+/// server or it rejected the request unprocessed.
+fn safe_for_writes(fault: Fault) -> bool {
+    matches!(fault, Fault::Status(429) | Fault::Refused)
+}
+
+/// A base URL where every request meets `fault`, and the server behind it (if any).
+async fn faulty(fault: Fault) -> (String, Option<FaultServer>) {
+    match fault {
+        Fault::Status(status) => {
+            let server = FaultServer::start(move |_, _| {
+                Reply::Close(json_reply(status, &json!({"type": "Transient"})))
+            })
+            .await;
+            (server.url(), Some(server))
+        }
+        Fault::Timeout => {
+            let server = FaultServer::start(|_, _| Reply::Hang(Vec::new())).await;
+            (server.url(), Some(server))
+        }
+        Fault::Refused => {
+            // A port that was just free: nothing listens there.
+            let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+            let port = listener.local_addr().expect("address").port();
+            drop(listener);
+            (format!("http://127.0.0.1:{port}"), None)
+        }
+    }
+}
+
+async fn call(client: &Client, op: &'static Operation) -> Result<Value, Error> {
+    let mut request = Request::new(op);
+    if op.method != Method::Get {
+        request.json_body(&json!({}));
+    }
+    tokio::time::timeout(Duration::from_secs(60), client.execute(request))
+        .await
+        .expect("the call hung")
 }
 
 #[tokio::test]
-async fn get_is_retried_after_503_until_it_succeeds() {
-    let server = MockServer::start().await;
-    fail_then_succeed(&server, ResponseTemplate::new(503), 2).await;
-
-    let answer: Value = client(&server, 3)
-        .execute(Request::new(&GET))
-        .await
-        .expect("third attempt succeeds");
-    assert_eq!(answer, json!({"ok": true}));
-    assert_eq!(requests(&server).await, 3);
+async fn each_transient_failure_is_retried_exactly_as_configured_where_safe() {
+    for fault in FAULTS {
+        for (method, idempotent) in [
+            (Method::Get, true),
+            (Method::Delete, true),
+            (Method::Post, true),
+            (Method::Post, false),
+            (Method::Patch, false),
+        ] {
+            let (base, server) = faulty(fault).await;
+            let (client, attempts) = client(&base, RetryPolicy::default().max_retries(2));
+            let error = call(&client, operation(method, idempotent))
+                .await
+                .expect_err("always failing");
+            let expected = if idempotent || safe_for_writes(fault) {
+                3
+            } else {
+                1
+            };
+            assert_eq!(
+                attempts.get(),
+                expected,
+                "{fault:?} on {method} (idempotent: {idempotent}): {error}"
+            );
+            if let Some(server) = server {
+                assert_eq!(server.count() as u32, expected, "{fault:?} on {method}");
+            }
+            assert!(error.is_retryable(), "{fault:?}: {error:?}");
+        }
+    }
 }
 
 #[tokio::test]
-async fn post_is_never_retried() {
-    let server = MockServer::start().await;
-    fail_then_succeed(&server, ResponseTemplate::new(503), 1).await;
+async fn the_default_policy_makes_four_attempts() {
+    for fault in [Fault::Status(503), Fault::Refused] {
+        let (base, _server) = faulty(fault).await;
+        let attempts = Attempts::default();
+        let client = Client::builder("tok")
+            .base_url(&base)
+            .hook(attempts.clone())
+            .build()
+            .expect("valid");
+        // The default backoff (200 ms doubling, jittered) is waited for real: about 1.4 s.
+        let error = call(&client, operation(Method::Get, true))
+            .await
+            .expect_err("failing");
+        assert_eq!(attempts.get(), 4, "{fault:?}: {error}");
+    }
+    assert_eq!(RetryPolicy::default().retries(), 3);
+}
 
-    let mut request = Request::new(&POST);
-    request.json_body(&json!({"name": "n"}));
-    let err = client(&server, 3)
-        .execute::<Value>(request)
+#[tokio::test]
+async fn a_failure_that_passes_is_retried_until_it_does() {
+    let server = FaultServer::start(|_, n| {
+        if n < 2 {
+            Reply::Close(json_reply(503, &json!({})))
+        } else {
+            Reply::Close(json_reply(200, &json!({"ok": true})))
+        }
+    })
+    .await;
+    let (client, attempts) = client(&server.url(), RetryPolicy::default());
+    let value = call(&client, operation(Method::Get, true))
         .await
-        .expect_err("not retried");
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+        .expect("third time");
+    assert_eq!(value, json!({"ok": true}));
+    assert_eq!(attempts.get(), 3);
+}
+
+#[tokio::test]
+async fn other_errors_are_not_retried() {
+    for status in [400u16, 401, 403, 404, 409, 500] {
+        let server =
+            FaultServer::start(move |_, _| Reply::Close(json_reply(status, &json!({})))).await;
+        let (client, attempts) = client(&server.url(), RetryPolicy::default());
+        let error = call(&client, operation(Method::Get, true))
+            .await
+            .expect_err("error");
+        assert_eq!(attempts.get(), 1, "{status}");
+        assert!(!error.is_retryable(), "{status}");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_waited_for_and_one_beyond_the_cap_is_not() {
+    let server = FaultServer::start(|_, n| {
+        if n == 0 {
+            Reply::Close(response(503, &[("retry-after", "1")], b""))
+        } else {
+            Reply::Close(json_reply(200, &json!({})))
+        }
+    })
+    .await;
+    let (waiting, attempts) = client(&server.url(), RetryPolicy::default());
+    let started = std::time::Instant::now();
+    call(&waiting, operation(Method::Get, true))
+        .await
+        .expect("after the wait");
+    assert_eq!(attempts.get(), 2);
     assert!(
-        err.is_retryable(),
-        "retryable in itself, but POST is not idempotent"
+        started.elapsed() >= Duration::from_secs(1),
+        "the server's second was waited for"
     );
-    assert_eq!(requests(&server).await, 1);
+
+    let server =
+        FaultServer::start(|_, _| Reply::Close(response(503, &[("retry-after", "120")], b"")))
+            .await;
+    let (client, attempts) = client(&server.url(), RetryPolicy::default());
+    let error = call(&client, operation(Method::Get, true))
+        .await
+        .expect_err("not waited for");
+    assert_eq!(attempts.get(), 1);
+    assert!(
+        matches!(error, Error::Api(ref api) if api.retry_after() == Some(Duration::from_secs(120)))
+    );
 }
 
 #[tokio::test]
-async fn retry_after_is_honoured() {
-    let server = MockServer::start().await;
-    let busy = ResponseTemplate::new(429).insert_header("Retry-After", "1");
-    fail_then_succeed(&server, busy, 1).await;
-
-    let started = Instant::now();
-    let _: Value = client(&server, 3)
-        .execute(Request::new(&GET))
+async fn a_call_can_override_the_clients_policy() {
+    let server = FaultServer::start(|_, _| Reply::Close(json_reply(503, &json!({})))).await;
+    let (client, attempts) = client(&server.url(), RetryPolicy::default().max_retries(5));
+    let mut request = Request::new(operation(Method::Get, true));
+    request.query("x", "1");
+    let mut options = losant::CallOptions::default();
+    options.set_retry(RetryPolicy::none());
+    let error = client
+        .execute_raw(request, &options)
         .await
-        .expect("second attempt succeeds");
-    let waited = started.elapsed();
-    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
-    assert!(waited < Duration::from_secs(5), "waited {waited:?}");
-    assert_eq!(requests(&server).await, 2);
-}
-
-#[tokio::test]
-async fn a_retry_after_beyond_the_cap_is_not_waited_for() {
-    let server = MockServer::start().await;
-    let busy = ResponseTemplate::new(429).insert_header("Retry-After", "3600");
-    fail_then_succeed(&server, busy, 1).await;
-
-    let started = Instant::now();
-    let err = client(&server, 3)
-        .execute::<Value>(Request::new(&GET))
-        .await
-        .expect_err("not retried");
-    assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(429));
-    assert_eq!(requests(&server).await, 1);
-}
-
-#[tokio::test]
-async fn exhausted_retries_return_the_last_error() {
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(ResponseTemplate::new(502).set_body_json(json!({"message": "bad gateway"})))
-        .expect(3)
-        .mount(&server)
-        .await;
-
-    let err = client(&server, 2)
-        .execute::<Value>(Request::new(&GET))
-        .await
-        .expect_err("always 502");
-    let Error::Api(api) = &err else {
-        panic!("not an API error: {err:?}")
-    };
-    assert_eq!(api.status.as_u16(), 502);
-    assert_eq!(api.message.as_deref(), Some("bad gateway"));
-    assert_eq!(requests(&server).await, 3);
-}
-
-#[tokio::test]
-async fn other_client_errors_are_not_retried() {
-    let server = MockServer::start().await;
-    fail_then_succeed(&server, ResponseTemplate::new(400), 1).await;
-
-    let err = client(&server, 3)
-        .execute::<Value>(Request::new(&GET))
-        .await
-        .expect_err("400");
-    assert!(!err.is_retryable());
-    assert_eq!(requests(&server).await, 1);
+        .expect_err("503");
+    assert_eq!(attempts.get(), 1, "{error}");
 }

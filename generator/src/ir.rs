@@ -120,6 +120,10 @@ pub struct ApiIr {
     pub error_type_field: String,
     /// Field of error bodies holding the message.
     pub error_message_field: String,
+    /// The environment variable holding the API token.
+    pub token_env_var: String,
+    /// The environment variable holding a base URL to use instead of the default.
+    pub base_url_env_var: String,
 }
 
 /// Where a named type is emitted.
@@ -325,8 +329,18 @@ pub struct ActionIr {
     pub deny_oauth_tokens: bool,
     /// Whether tokens of unverified users are accepted.
     pub allow_unverified: bool,
-    /// The type a success decodes into.
+    /// The type a success decodes into (for an action whose success statuses carry different
+    /// bodies, the enum named `by_status`'s `name`).
     pub success: Ty,
+    /// For an action whose success statuses carry different bodies: the enum that says which
+    /// came back.
+    pub by_status: Option<StatusEnum>,
+    /// Whether sending the request twice has the same effect as once (an idempotent method,
+    /// or an action the spec marks `idempotent`).
+    pub idempotent: bool,
+    /// For an event stream: the query parameter asking for keep-alives (Rust name) and its
+    /// default in seconds.
+    pub keep_alive: Option<(String, Option<i64>)>,
     /// The id of the named schema of the success response `success` comes from, if any.
     pub success_schema: Option<String>,
     /// Success responses.
@@ -394,6 +408,16 @@ pub struct EventIr {
     pub ty: Ty,
     /// What the event is.
     pub description: Option<String>,
+}
+
+/// The answer of an action whose success statuses carry different bodies: one variant per
+/// status, and one for a status the spec does not list.
+#[derive(Debug, Clone)]
+pub struct StatusEnum {
+    /// Rust name of the enum (`DevicesDeleteResponse`).
+    pub name: String,
+    /// `(status, variant name, body type or None for no body, description)`, by status.
+    pub variants: Vec<(u16, String, Option<Ty>, String)>,
 }
 
 /// A documented response.

@@ -51,6 +51,8 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
             global_params,
             error_type_field: api.error.type_field.clone(),
             error_message_field: api.error.message_field.clone(),
+            token_env_var: api.env.token.clone(),
+            base_url_env_var: api.env.base_url.clone(),
         },
         types: lowerer.types,
         resources,
@@ -67,7 +69,20 @@ const RESOURCE_MODULE_IMPORTS: &[&str] = &["Client", "Error", "Method", "Operati
 
 /// Methods every request builder has; a parameter with one of these names gets a `_param`
 /// suffix on its setter.
-const BUILDER_METHODS: &[&str] = &["send", "into_stream", "into_future"];
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_with_response",
+    "send_raw",
+    "into_stream",
+    "into_future",
+    "max_pages",
+    "timeout",
+    "deadline",
+    "retry",
+    "header",
+    "idle_timeout",
+    "reconnect",
+];
 
 /// Where the schema being lowered sits, and what to call a type made for it.
 #[derive(Clone)]
@@ -663,7 +678,9 @@ impl Lowerer<'_> {
         };
         // A parameter's setter must not shadow a request builder's own methods.
         let mut rust = snake(&p.name);
-        if BUILDER_METHODS.contains(&rust.as_str()) {
+        // The setters of the API's fixed headers (`accept_version`) are builder methods too.
+        let fixed_header = self.spec.api.headers.iter().any(|h| snake(&h.name) == rust);
+        if BUILDER_METHODS.contains(&rust.as_str()) || fixed_header {
             rust.push_str("_param");
         }
         ParamIr {
@@ -693,6 +710,9 @@ impl Lowerer<'_> {
             let builder = format!("{type_name}{}", camel(name));
             if action.responses.values().any(|r| !r.events.is_empty()) {
                 self.reserved.insert(format!("{builder}Event"));
+            }
+            if answers_by_status(action) {
+                self.reserved.insert(format!("{builder}Response"));
             }
             self.reserved.insert(builder);
         }
@@ -761,15 +781,35 @@ impl Lowerer<'_> {
             .map(|(status, resp)| self.response(*status, resp))
             .collect();
         errors.sort_by_key(|r| r.status);
-        // The first success response with a body; `Option` of it when another success
-        // response has none (a 204 beside a 200).
+        // One body type for every success status: it (`Option` of it when another success
+        // response has none, a 204 beside a 200). Different bodies by status: an enum with a
+        // variant per status, so that one schema never decodes another's body.
         let bodiless = a
             .responses
             .values()
             .any(|r| r.schema.is_none() && r.events.is_empty());
         let success_schema = a.responses.values().find_map(|r| r.schema.clone());
-        let success = match a.responses.values().position(|r| r.schema.is_some()) {
-            Some(i) => {
+        let by_status = answers_by_status(a).then(|| StatusEnum {
+            name: format!("{builder}Response"),
+            variants: responses
+                .iter()
+                .map(|r| {
+                    let body = r.schema_id.is_some().then(|| r.ty.clone());
+                    (
+                        r.status,
+                        status_variant(r.status),
+                        body,
+                        r.description.clone(),
+                    )
+                })
+                .collect(),
+        });
+        let success = match (
+            &by_status,
+            a.responses.values().position(|r| r.schema.is_some()),
+        ) {
+            (Some(by_status), _) => named(by_status.name.clone()),
+            (None, Some(i)) => {
                 let status = *a.responses.keys().nth(i).unwrap_or(&0);
                 let ty = responses
                     .iter()
@@ -779,11 +819,25 @@ impl Lowerer<'_> {
                 ty.nullable |= bodiless;
                 ty
             }
-            None => Ty {
+            (None, None) => Ty {
                 nullable: true,
                 ..Ty::plain(TyKind::Any)
             },
         };
+        let idempotent = a.idempotent
+            || matches!(
+                a.method.to_uppercase().as_str(),
+                "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+            );
+        let streams = a.responses.values().any(|r| !r.events.is_empty());
+        let keep_alive = self
+            .spec
+            .api
+            .event_streams
+            .as_ref()
+            .filter(|_| streams)
+            .and_then(|config| query.iter().find(|p| p.wire == config.keep_alive_param))
+            .map(|p| (p.rust.clone(), p.default.as_ref().and_then(Value::as_i64)));
         let pagination = if a.paginated {
             self.pagination(&query, &success, name)
         } else {
@@ -813,6 +867,9 @@ impl Lowerer<'_> {
             deny_oauth_tokens: a.deny_oauth_tokens,
             allow_unverified: a.allow_unverified,
             success,
+            by_status,
+            idempotent,
+            keep_alive,
             success_schema,
             responses,
             errors,
@@ -942,6 +999,35 @@ impl Lowerer<'_> {
             item: (**item).clone(),
         })
     }
+}
+
+/// Whether the action's success statuses carry different bodies (two or more distinct
+/// schemas), so that its answer must say which status came back.
+fn answers_by_status(a: &Action) -> bool {
+    let schemas: HashSet<&str> = a
+        .responses
+        .values()
+        .filter_map(|r| r.schema.as_deref())
+        .collect();
+    schemas.len() > 1
+}
+
+/// A variant name for a success status: its reason phrase (`202` -> `Accepted`).
+fn status_variant(status: u16) -> String {
+    match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{status}"),
+    }
+    .to_owned()
 }
 
 fn named(name: String) -> Ty {

@@ -57,6 +57,51 @@ pub struct Api {
     /// How list actions page, for actions marked `paginated: true`.
     #[serde(default)]
     pub pagination: Option<Pagination>,
+    /// The environment variables a client configured from the environment reads.
+    #[serde(default)]
+    pub env: EnvVars,
+    /// How event-stream actions ask for keep-alives.
+    #[serde(default)]
+    pub event_streams: Option<EventStreams>,
+}
+
+/// The environment variables a client configured from the environment reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EnvVars {
+    /// The variable holding the API token (default `API_TOKEN`).
+    #[serde(default = "default_token_var")]
+    pub token: String,
+    /// The variable holding a base URL to use instead of the default (default `API_URL`).
+    #[serde(default = "default_url_var")]
+    pub base_url: String,
+}
+
+impl Default for EnvVars {
+    fn default() -> Self {
+        EnvVars {
+            token: default_token_var(),
+            base_url: default_url_var(),
+        }
+    }
+}
+
+fn default_token_var() -> String {
+    "API_TOKEN".into()
+}
+
+fn default_url_var() -> String {
+    "API_URL".into()
+}
+
+/// How event-stream actions ask the server for keep-alives, from which the client derives how
+/// long a stream may stay silent before it gives up on it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventStreams {
+    /// The integer query parameter (in seconds) by which a streaming action asks for
+    /// keep-alives; its value, or its default, sets the stream's idle limit.
+    pub keep_alive_param: String,
 }
 
 /// How requests authenticate.

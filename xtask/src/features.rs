@@ -1,7 +1,8 @@
-//! The `[features]` section of the generated crate's `Cargo.toml`: one feature per resource
-//! (named like the resource's module), `full` enabling them all, and `full` on by default.
-//! It sits between two marker lines and is rewritten by `cargo xtask codegen` like any
-//! generated file; the rest of the manifest is hand-written.
+//! The generated part of the `[features]` table of the generated crate's `Cargo.toml`: one
+//! feature per resource (named like the resource's module), `full` enabling them all, and
+//! `full` on by default. It sits between two marker lines at the end of the table and is
+//! rewritten by `cargo xtask codegen` like any generated file; the rest of the manifest,
+//! the table's hand-written features (`schemars`, `tracing`, ...) included, is hand-written.
 
 /// First line of the generated section.
 pub const BEGIN: &str =
@@ -11,13 +12,9 @@ pub const END: &str = "# @generated features end";
 
 /// The section for these resource modules (sorted, as given).
 pub fn section(modules: &[String]) -> String {
-    let mut out = format!("{BEGIN}\n[features]\ndefault = [\"full\"]\n");
+    let mut out = format!("{BEGIN}\ndefault = [\"full\"]\n");
     let quoted: Vec<String> = modules.iter().map(|m| format!("\"{m}\"")).collect();
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
-    out.push_str(
-        "# `schemars::JsonSchema` for every model (off by default: it costs compile time).\n",
-    );
-    out.push_str("schemars = [\"dep:schemars\"]\n");
     for module in modules {
         out.push_str(&format!("{module} = []\n"));
     }
@@ -26,7 +23,8 @@ pub fn section(modules: &[String]) -> String {
     out
 }
 
-/// `manifest` with its generated section replaced by `section` (appended when it has none).
+/// `manifest` with its generated section replaced by `section` (appended, in a `[features]`
+/// table of its own if the manifest has none, when it has no section yet).
 pub fn update(manifest: &str, section: &str) -> String {
     match (manifest.find(BEGIN), manifest.find(END)) {
         (Some(start), Some(end)) if end > start => {
@@ -41,13 +39,18 @@ pub fn update(manifest: &str, section: &str) -> String {
             } else {
                 "\n"
             };
-            format!("{manifest}{separator}{section}")
+            let table = if manifest.lines().any(|l| l.trim() == "[features]") {
+                ""
+            } else {
+                "[features]\n"
+            };
+            format!("{manifest}{separator}{table}{section}")
         }
     }
 }
 
-/// The resource features declared in `manifest`'s generated section (not `default`, `full` or
-/// `schemars`), in order.
+/// The resource features declared in `manifest`'s generated section (not `default` or
+/// `full`), in order.
 pub fn resource_features(manifest: &str) -> Vec<String> {
     let Some(start) = manifest.find(BEGIN) else {
         return Vec::new();
@@ -133,7 +136,10 @@ mod tests {
     fn the_section_lists_every_resource() {
         let text = section(&["devices".into(), "orgs".into()]);
         assert!(text.contains("full = [\"devices\", \"orgs\"]\n"));
-        assert!(text.contains("\nschemars = [\"dep:schemars\"]\n"));
+        assert!(
+            !text.contains("[features]"),
+            "the table header is hand-written"
+        );
         assert!(text.contains("\ndevices = []\norgs = []\n"));
         assert!(text.starts_with(BEGIN) && text.ends_with(&format!("{END}\n")));
     }
@@ -150,6 +156,7 @@ mod tests {
         let manifest = "[package]\nname = \"x\"\n";
         let first = update(manifest, &section(&["a".into()]));
         assert!(first.starts_with(manifest));
+        assert!(first.contains("\n[features]\n# @generated"), "{first}");
         let with_tail = format!("{first}\n[dev-dependencies]\ny = \"1\"\n");
         let second = update(&with_tail, &section(&["a".into(), "b".into()]));
         assert!(second.contains("full = [\"a\", \"b\"]"));

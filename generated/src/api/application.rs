@@ -731,7 +731,7 @@ impl Application {
     ///
     /// # Scopes
     ///
-    /// The token needs at least one of: `application.mqttSubscriptionStream`.
+    /// The token needs at least one of: `all.Application`, `all.Application.bounded`, `all.Application.read`, `all.Organization`, `all.Organization.bounded`, `all.Organization.read`, `all.User`, `all.User.bounded`, `all.User.read`, `application.*`, `application.mqttSubscriptionStream`.
     ///
     /// # Parameters
     ///
@@ -912,7 +912,7 @@ impl Application {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -1156,13 +1156,15 @@ impl Application {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApplyTemplate {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::ApplicationApplyTemplatePatchSchema,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationApplyTemplate {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.applyTemplate",
         resource: "application",
@@ -1180,6 +1182,7 @@ impl ApplicationApplyTemplate {
             "application.*",
             "application.applyTemplate",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1189,6 +1192,7 @@ impl ApplicationApplyTemplate {
     ) -> Self {
         ApplicationApplyTemplate {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -1222,14 +1226,42 @@ impl ApplicationApplyTemplate {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::application::ApplicationApplyTemplateResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::application::ApplicationApplyTemplateResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                ApplicationApplyTemplateResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationApplyTemplate {
-    type Output = Result<crate::models::Application, Error>;
+    type Output = Result<crate::application::ApplicationApplyTemplateResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1238,7 +1270,47 @@ impl std::future::IntoFuture for ApplicationApplyTemplate {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApplyTemplate);
+crate::runtime::call_option_setters!(ApplicationApplyTemplate);
+/// What `application.applyTemplate` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationApplyTemplateResponse {
+    /// `200`: Updated application information
+    Ok(crate::models::Application),
+    /// `202`: If a job was enqueued for the resources to be imported into the application
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl ApplicationApplyTemplateResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationApplyTemplate);
 /// Request builder for [`Application::archive_data`]: `GET /applications/{applicationId}/archiveData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1246,13 +1318,15 @@ crate::api::global_param_setters!(ApplicationApplyTemplate);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationArchiveData {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     date: i64,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationArchiveData {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.archiveData",
         resource: "application",
@@ -1270,11 +1344,13 @@ impl ApplicationArchiveData {
             "application.*",
             "application.archiveData",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, date: i64) -> Self {
         ApplicationArchiveData {
             client_,
+            call_: Default::default(),
             application_id,
             date,
             globals_: Default::default(),
@@ -1304,9 +1380,32 @@ impl ApplicationArchiveData {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1320,7 +1419,8 @@ impl std::future::IntoFuture for ApplicationArchiveData {
     }
 }
 
-crate::api::global_param_setters!(ApplicationArchiveData);
+crate::runtime::call_option_setters!(ApplicationArchiveData);
+crate::api::common_setters!(ApplicationArchiveData);
 /// Request builder for [`Application::backfill_archive_data`]: `GET /applications/{applicationId}/backfillArchiveData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1328,12 +1428,14 @@ crate::api::global_param_setters!(ApplicationArchiveData);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationBackfillArchiveData {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationBackfillArchiveData {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.backfillArchiveData",
         resource: "application",
@@ -1351,11 +1453,13 @@ impl ApplicationBackfillArchiveData {
             "application.*",
             "application.backfillArchiveData",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationBackfillArchiveData {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -1379,9 +1483,32 @@ impl ApplicationBackfillArchiveData {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1395,7 +1522,8 @@ impl std::future::IntoFuture for ApplicationBackfillArchiveData {
     }
 }
 
-crate::api::global_param_setters!(ApplicationBackfillArchiveData);
+crate::runtime::call_option_setters!(ApplicationBackfillArchiveData);
+crate::api::common_setters!(ApplicationBackfillArchiveData);
 /// Request builder for [`Application::clone`]: `POST /applications/{applicationId}/clone`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1403,13 +1531,15 @@ crate::api::global_param_setters!(ApplicationBackfillArchiveData);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationClone {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: Option<crate::models::ApplicationClonePostSchema>,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationClone {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.clone",
         resource: "application",
@@ -1427,11 +1557,13 @@ impl ApplicationClone {
             "application.*",
             "application.clone",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationClone {
             client_,
+            call_: Default::default(),
             application_id,
             options: None,
             globals_: Default::default(),
@@ -1473,14 +1605,42 @@ impl ApplicationClone {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::SuccessDryRun, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::application::ApplicationCloneResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::application::ApplicationCloneResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                ApplicationCloneResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationClone {
-    type Output = Result<crate::models::SuccessDryRun, Error>;
+    type Output = Result<crate::application::ApplicationCloneResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1489,7 +1649,50 @@ impl std::future::IntoFuture for ApplicationClone {
     }
 }
 
-crate::api::global_param_setters!(ApplicationClone);
+crate::runtime::call_option_setters!(ApplicationClone);
+/// What `application.clone` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationCloneResponse {
+    /// `200`: if dryRun is set and successful, then return success
+    Ok(crate::models::SuccessDryRun),
+    /// `201`: If application was successfully cloned
+    Created(crate::models::ApplicationCreationByTemplateResult),
+    /// `202`: If application was enqueued to be cloned
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl ApplicationCloneResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                201 => Self::Created(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationClone);
 /// Request builder for [`Application::delete`]: `DELETE /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1497,12 +1700,14 @@ crate::api::global_param_setters!(ApplicationClone);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.delete",
         resource: "application",
@@ -1520,11 +1725,13 @@ impl ApplicationDelete {
             "application.*",
             "application.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationDelete {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -1548,9 +1755,32 @@ impl ApplicationDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1564,7 +1794,8 @@ impl std::future::IntoFuture for ApplicationDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDelete);
+crate::runtime::call_option_setters!(ApplicationDelete);
+crate::api::common_setters!(ApplicationDelete);
 /// Request builder for [`Application::device_counts`]: `GET /applications/{applicationId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1572,6 +1803,7 @@ crate::api::global_param_setters!(ApplicationDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1579,7 +1811,8 @@ pub struct ApplicationDeviceCounts {
 }
 
 impl ApplicationDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.deviceCounts",
         resource: "application",
@@ -1600,11 +1833,13 @@ impl ApplicationDeviceCounts {
             "application.*",
             "application.deviceCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationDeviceCounts {
             client_,
+            call_: Default::default(),
             application_id,
             start: None,
             end: None,
@@ -1654,9 +1889,32 @@ impl ApplicationDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1670,7 +1928,8 @@ impl std::future::IntoFuture for ApplicationDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDeviceCounts);
+crate::runtime::call_option_setters!(ApplicationDeviceCounts);
+crate::api::common_setters!(ApplicationDeviceCounts);
 /// Request builder for [`Application::export`]: `POST /applications/{applicationId}/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1678,13 +1937,15 @@ crate::api::global_param_setters!(ApplicationDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::ApplicationExportPostSchema,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.export",
         resource: "application",
@@ -1702,6 +1963,7 @@ impl ApplicationExport {
             "application.*",
             "application.export",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1711,6 +1973,7 @@ impl ApplicationExport {
     ) -> Self {
         ApplicationExport {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -1744,14 +2007,42 @@ impl ApplicationExport {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::ApplicationExportResult, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::application::ApplicationExportResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::application::ApplicationExportResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                ApplicationExportResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationExport {
-    type Output = Result<crate::models::ApplicationExportResult, Error>;
+    type Output = Result<crate::application::ApplicationExportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1760,7 +2051,47 @@ impl std::future::IntoFuture for ApplicationExport {
     }
 }
 
-crate::api::global_param_setters!(ApplicationExport);
+crate::runtime::call_option_setters!(ApplicationExport);
+/// What `application.export` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationExportResponse {
+    /// `200`: a url to download the zip of exported resources
+    Ok(crate::models::ApplicationExportResult),
+    /// `202`: If application was enqueued to be exported
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl ApplicationExportResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationExport);
 /// Request builder for [`Application::full_data_tables_archive`]: `GET /applications/{applicationId}/fullDataTablesArchive`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1768,12 +2099,14 @@ crate::api::global_param_setters!(ApplicationExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationFullDataTablesArchive {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationFullDataTablesArchive {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.fullDataTablesArchive",
         resource: "application",
@@ -1791,11 +2124,13 @@ impl ApplicationFullDataTablesArchive {
             "application.*",
             "application.fullDataTablesArchive",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationFullDataTablesArchive {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -1819,9 +2154,32 @@ impl ApplicationFullDataTablesArchive {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1835,7 +2193,8 @@ impl std::future::IntoFuture for ApplicationFullDataTablesArchive {
     }
 }
 
-crate::api::global_param_setters!(ApplicationFullDataTablesArchive);
+crate::runtime::call_option_setters!(ApplicationFullDataTablesArchive);
+crate::api::common_setters!(ApplicationFullDataTablesArchive);
 /// Request builder for [`Application::full_events_archive`]: `GET /applications/{applicationId}/fullEventsArchive`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1843,12 +2202,14 @@ crate::api::global_param_setters!(ApplicationFullDataTablesArchive);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationFullEventsArchive {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationFullEventsArchive {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.fullEventsArchive",
         resource: "application",
@@ -1866,11 +2227,13 @@ impl ApplicationFullEventsArchive {
             "application.*",
             "application.fullEventsArchive",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationFullEventsArchive {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -1894,9 +2257,32 @@ impl ApplicationFullEventsArchive {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1910,7 +2296,8 @@ impl std::future::IntoFuture for ApplicationFullEventsArchive {
     }
 }
 
-crate::api::global_param_setters!(ApplicationFullEventsArchive);
+crate::runtime::call_option_setters!(ApplicationFullEventsArchive);
+crate::api::common_setters!(ApplicationFullEventsArchive);
 /// Request builder for [`Application::get`]: `GET /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1918,6 +2305,7 @@ crate::api::global_param_setters!(ApplicationFullEventsArchive);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1925,7 +2313,8 @@ pub struct ApplicationGet {
 }
 
 impl ApplicationGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.get",
         resource: "application",
@@ -1948,11 +2337,13 @@ impl ApplicationGet {
             "application.*",
             "application.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationGet {
             client_,
+            call_: Default::default(),
             application_id,
             summary_exclude: None,
             summary_include: None,
@@ -2002,9 +2393,32 @@ impl ApplicationGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2018,7 +2432,8 @@ impl std::future::IntoFuture for ApplicationGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationGet);
+crate::runtime::call_option_setters!(ApplicationGet);
+crate::api::common_setters!(ApplicationGet);
 /// Request builder for [`Application::globals`]: `PATCH /applications/{applicationId}/globals`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2026,13 +2441,15 @@ crate::api::global_param_setters!(ApplicationGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationGlobals {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals: crate::models::ApplicationGlobalPatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationGlobals {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.globals",
         resource: "application",
@@ -2052,6 +2469,7 @@ impl ApplicationGlobals {
             "application.*",
             "application.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2061,6 +2479,7 @@ impl ApplicationGlobals {
     ) -> Self {
         ApplicationGlobals {
             client_,
+            call_: Default::default(),
             application_id,
             globals,
             globals_: Default::default(),
@@ -2094,9 +2513,32 @@ impl ApplicationGlobals {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2110,7 +2552,8 @@ impl std::future::IntoFuture for ApplicationGlobals {
     }
 }
 
-crate::api::global_param_setters!(ApplicationGlobals);
+crate::runtime::call_option_setters!(ApplicationGlobals);
+crate::api::common_setters!(ApplicationGlobals);
 /// Request builder for [`Application::import`]: `POST /applications/{applicationId}/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2118,6 +2561,7 @@ crate::api::global_param_setters!(ApplicationGlobals);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationImport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     import_bundle: Option<crate::runtime::FilePart>,
     email: Option<String>,
@@ -2126,7 +2570,8 @@ pub struct ApplicationImport {
 }
 
 impl ApplicationImport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.import",
         resource: "application",
@@ -2144,11 +2589,13 @@ impl ApplicationImport {
             "application.*",
             "application.import",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationImport {
             client_,
+            call_: Default::default(),
             application_id,
             import_bundle: None,
             email: None,
@@ -2222,14 +2669,42 @@ impl ApplicationImport {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::application::ApplicationImportResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::application::ApplicationImportResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                ApplicationImportResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationImport {
-    type Output = Result<crate::models::Application, Error>;
+    type Output = Result<crate::application::ApplicationImportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2238,7 +2713,47 @@ impl std::future::IntoFuture for ApplicationImport {
     }
 }
 
-crate::api::global_param_setters!(ApplicationImport);
+crate::runtime::call_option_setters!(ApplicationImport);
+/// What `application.import` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationImportResponse {
+    /// `200`: Updated application information
+    Ok(crate::models::Application),
+    /// `202`: If a job was enqueued for the resources to be imported into the application
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl ApplicationImportResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationImport);
 /// Request builder for [`Application::import_logs`]: `GET /applications/{applicationId}/importLogs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2246,6 +2761,7 @@ crate::api::global_param_setters!(ApplicationImport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationImportLogs {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     limit: Option<i64>,
     since: Option<i64>,
@@ -2253,7 +2769,8 @@ pub struct ApplicationImportLogs {
 }
 
 impl ApplicationImportLogs {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.importLogs",
         resource: "application",
@@ -2274,11 +2791,13 @@ impl ApplicationImportLogs {
             "application.*",
             "application.importLogs",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationImportLogs {
             client_,
+            call_: Default::default(),
             application_id,
             limit: None,
             since: None,
@@ -2328,11 +2847,37 @@ impl ApplicationImportLogs {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationImportExecutions, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationImportExecutions>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2346,7 +2891,8 @@ impl std::future::IntoFuture for ApplicationImportLogs {
     }
 }
 
-crate::api::global_param_setters!(ApplicationImportLogs);
+crate::runtime::call_option_setters!(ApplicationImportLogs);
+crate::api::common_setters!(ApplicationImportLogs);
 /// Request builder for [`Application::mqtt_publish_message`]: `POST /applications/{applicationId}/mqttPublishMessage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2354,13 +2900,15 @@ crate::api::global_param_setters!(ApplicationImportLogs);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationMqttPublishMessage {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     payload: crate::models::MqttPublishBody,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationMqttPublishMessage {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.mqttPublishMessage",
         resource: "application",
@@ -2378,6 +2926,7 @@ impl ApplicationMqttPublishMessage {
             "application.*",
             "application.mqttPublishMessage",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2387,6 +2936,7 @@ impl ApplicationMqttPublishMessage {
     ) -> Self {
         ApplicationMqttPublishMessage {
             client_,
+            call_: Default::default(),
             application_id,
             payload,
             globals_: Default::default(),
@@ -2420,9 +2970,32 @@ impl ApplicationMqttPublishMessage {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2436,7 +3009,8 @@ impl std::future::IntoFuture for ApplicationMqttPublishMessage {
     }
 }
 
-crate::api::global_param_setters!(ApplicationMqttPublishMessage);
+crate::runtime::call_option_setters!(ApplicationMqttPublishMessage);
+crate::api::common_setters!(ApplicationMqttPublishMessage);
 /// Request builder for [`Application::mqtt_subscription_stream`]: `GET /applications/{applicationId}/mqttSubscriptionStream`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2444,6 +3018,7 @@ crate::api::global_param_setters!(ApplicationMqttPublishMessage);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationMqttSubscriptionStream {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     keep_alive_interval: Option<i64>,
     topic: String,
@@ -2451,7 +3026,8 @@ pub struct ApplicationMqttSubscriptionStream {
 }
 
 impl ApplicationMqttSubscriptionStream {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.mqttSubscriptionStream",
         resource: "application",
@@ -2459,12 +3035,26 @@ impl ApplicationMqttSubscriptionStream {
         method: Method::Get,
         path: "/applications/{applicationId}/mqttSubscriptionStream",
         summary: "Attach to a real time stream of state messages for the given MQTT topic using Server Sent Events (SSE)",
-        scopes: &["application.mqttSubscriptionStream"],
+        scopes: &[
+            "all.Application",
+            "all.Application.bounded",
+            "all.Application.read",
+            "all.Organization",
+            "all.Organization.bounded",
+            "all.Organization.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "application.*",
+            "application.mqttSubscriptionStream",
+        ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, topic: String) -> Self {
         ApplicationMqttSubscriptionStream {
             client_,
+            call_: Default::default(),
             application_id,
             keep_alive_interval: None,
             topic,
@@ -2494,6 +3084,12 @@ impl ApplicationMqttSubscriptionStream {
         }
 
         self.globals_.apply(&mut request);
+        if let Some(seconds) = Some(self.keep_alive_interval.unwrap_or(2i64))
+            .and_then(|s| u64::try_from(s).ok())
+        {
+            request.event_keep_alive(std::time::Duration::from_secs(seconds));
+        }
+
         request
             .validate(|v| {
                 {
@@ -2507,41 +3103,21 @@ impl ApplicationMqttSubscriptionStream {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and returns the events as they arrive (see
+    /// [`Client::execute_events`](crate::Client::execute_events)).
     pub async fn send(
         self,
     ) -> Result<
         crate::runtime::EventStream<ApplicationMqttSubscriptionStreamEvent>,
         Error,
     > {
-        let events = self.client_.execute_events(self.request_()).await?;
+        let events = self.client_.execute_events(self.request_(), &self.call_).await?;
         Ok(
             crate::runtime::map_events(
                 events,
-                ApplicationMqttSubscriptionStreamEvent::decode,
+                Self::OPERATION.id,
+                ApplicationMqttSubscriptionStreamEvent::decode_,
             ),
-        )
-    }
-}
-
-/// An event of the `application.mqttSubscriptionStream` stream.
-#[derive(Debug, Clone, PartialEq)]
-pub enum ApplicationMqttSubscriptionStreamEvent {
-    /// `mqttMessage`: An SSE event representing a single mqtt payload
-    MqttMessage(crate::models::MqttPublishBody),
-    /// An event this version of the crate does not know (or a keep-alive), as received.
-    Other(crate::runtime::ServerSentEvent),
-}
-
-impl ApplicationMqttSubscriptionStreamEvent {
-    fn decode(
-        event: &crate::runtime::ServerSentEvent,
-    ) -> Result<Self, serde_json::Error> {
-        Ok(
-            match event.event.as_str() {
-                "mqttMessage" => Self::MqttMessage(serde_json::from_str(&event.data)?),
-                _ => Self::Other(event.clone()),
-            },
         )
     }
 }
@@ -2559,7 +3135,32 @@ impl std::future::IntoFuture for ApplicationMqttSubscriptionStream {
     }
 }
 
-crate::api::global_param_setters!(ApplicationMqttSubscriptionStream);
+crate::runtime::call_option_setters!(ApplicationMqttSubscriptionStream);
+crate::runtime::event_option_setters!(ApplicationMqttSubscriptionStream);
+/// An event of the `application.mqttSubscriptionStream` stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApplicationMqttSubscriptionStreamEvent {
+    /// `mqttMessage`: An SSE event representing a single mqtt payload
+    MqttMessage(crate::models::MqttPublishBody),
+    /// An event this version of the crate does not know (or a keep-alive), as received.
+    Other(crate::runtime::ServerSentEvent),
+}
+
+impl ApplicationMqttSubscriptionStreamEvent {
+    /// Decodes one event by its name.
+    fn decode_(
+        event: &crate::runtime::ServerSentEvent,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match event.event.as_str() {
+                "mqttMessage" => Self::MqttMessage(serde_json::from_str(&event.data)?),
+                _ => Self::Other(event.clone()),
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationMqttSubscriptionStream);
 /// Request builder for [`Application::notebook_minute_counts`]: `GET /applications/{applicationId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2567,6 +3168,7 @@ crate::api::global_param_setters!(ApplicationMqttSubscriptionStream);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -2574,7 +3176,8 @@ pub struct ApplicationNotebookMinuteCounts {
 }
 
 impl ApplicationNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.notebookMinuteCounts",
         resource: "application",
@@ -2595,11 +3198,13 @@ impl ApplicationNotebookMinuteCounts {
             "application.*",
             "application.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             application_id,
             start: None,
             end: None,
@@ -2649,9 +3254,32 @@ impl ApplicationNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2665,7 +3293,8 @@ impl std::future::IntoFuture for ApplicationNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(ApplicationNotebookMinuteCounts);
+crate::runtime::call_option_setters!(ApplicationNotebookMinuteCounts);
+crate::api::common_setters!(ApplicationNotebookMinuteCounts);
 /// Request builder for [`Application::patch`]: `PATCH /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2673,6 +3302,7 @@ crate::api::global_param_setters!(ApplicationNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -2681,7 +3311,8 @@ pub struct ApplicationPatch {
 }
 
 impl ApplicationPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.patch",
         resource: "application",
@@ -2701,6 +3332,7 @@ impl ApplicationPatch {
             "application.*",
             "application.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2710,6 +3342,7 @@ impl ApplicationPatch {
     ) -> Self {
         ApplicationPatch {
             client_,
+            call_: Default::default(),
             application_id,
             summary_exclude: None,
             summary_include: None,
@@ -2769,9 +3402,32 @@ impl ApplicationPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2785,7 +3441,8 @@ impl std::future::IntoFuture for ApplicationPatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationPatch);
+crate::runtime::call_option_setters!(ApplicationPatch);
+crate::api::common_setters!(ApplicationPatch);
 /// Request builder for [`Application::payload_counts`]: `GET /applications/{applicationId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2793,6 +3450,7 @@ crate::api::global_param_setters!(ApplicationPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationPayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -2801,7 +3459,8 @@ pub struct ApplicationPayloadCounts {
 }
 
 impl ApplicationPayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.payloadCounts",
         resource: "application",
@@ -2822,11 +3481,13 @@ impl ApplicationPayloadCounts {
             "application.*",
             "application.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationPayloadCounts {
             client_,
+            call_: Default::default(),
             application_id,
             start: None,
             end: None,
@@ -2889,14 +3550,37 @@ impl ApplicationPayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationPayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2905,7 +3589,8 @@ impl std::future::IntoFuture for ApplicationPayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(ApplicationPayloadCounts);
+crate::runtime::call_option_setters!(ApplicationPayloadCounts);
+crate::api::common_setters!(ApplicationPayloadCounts);
 /// Request builder for [`Application::payload_counts_breakdown`]: `GET /applications/{applicationId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2913,6 +3598,7 @@ crate::api::global_param_setters!(ApplicationPayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationPayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -2923,7 +3609,8 @@ pub struct ApplicationPayloadCountsBreakdown {
 }
 
 impl ApplicationPayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.payloadCountsBreakdown",
         resource: "application",
@@ -2944,11 +3631,13 @@ impl ApplicationPayloadCountsBreakdown {
             "application.*",
             "application.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationPayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             application_id,
             start: None,
             end: None,
@@ -3047,9 +3736,32 @@ impl ApplicationPayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -3063,7 +3775,8 @@ impl std::future::IntoFuture for ApplicationPayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(ApplicationPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(ApplicationPayloadCountsBreakdown);
+crate::api::common_setters!(ApplicationPayloadCountsBreakdown);
 /// Request builder for [`Application::readme`]: `GET /applications/{applicationId}/readme`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -3071,12 +3784,14 @@ crate::api::global_param_setters!(ApplicationPayloadCountsBreakdown);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationReadme {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationReadme {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.readme",
         resource: "application",
@@ -3099,11 +3814,13 @@ impl ApplicationReadme {
             "application.*",
             "application.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationReadme {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -3127,9 +3844,32 @@ impl ApplicationReadme {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationReadme, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationReadme>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -3143,7 +3883,8 @@ impl std::future::IntoFuture for ApplicationReadme {
     }
 }
 
-crate::api::global_param_setters!(ApplicationReadme);
+crate::runtime::call_option_setters!(ApplicationReadme);
+crate::api::common_setters!(ApplicationReadme);
 /// Request builder for [`Application::readme_patch`]: `PATCH /applications/{applicationId}/readme`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -3151,13 +3892,15 @@ crate::api::global_param_setters!(ApplicationReadme);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationReadmePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     readme: crate::models::ApplicationReadmePatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationReadmePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.readmePatch",
         resource: "application",
@@ -3177,6 +3920,7 @@ impl ApplicationReadmePatch {
             "application.*",
             "application.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -3186,6 +3930,7 @@ impl ApplicationReadmePatch {
     ) -> Self {
         ApplicationReadmePatch {
             client_,
+            call_: Default::default(),
             application_id,
             readme,
             globals_: Default::default(),
@@ -3219,9 +3964,32 @@ impl ApplicationReadmePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationReadme, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationReadme>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -3235,7 +4003,8 @@ impl std::future::IntoFuture for ApplicationReadmePatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationReadmePatch);
+crate::runtime::call_option_setters!(ApplicationReadmePatch);
+crate::api::common_setters!(ApplicationReadmePatch);
 /// Request builder for [`Application::search`]: `GET /applications/{applicationId}/search`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -3243,13 +4012,15 @@ crate::api::global_param_setters!(ApplicationReadmePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationSearch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     filter: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationSearch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "application.search",
         resource: "application",
@@ -3270,11 +4041,13 @@ impl ApplicationSearch {
             "application.*",
             "application.search",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, filter: String) -> Self {
         ApplicationSearch {
             client_,
+            call_: Default::default(),
             application_id,
             filter,
             globals_: Default::default(),
@@ -3309,9 +4082,35 @@ impl ApplicationSearch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationSearchResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationSearchResult>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -3325,7 +4124,8 @@ impl std::future::IntoFuture for ApplicationSearch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationSearch);
+crate::runtime::call_option_setters!(ApplicationSearch);
+crate::api::common_setters!(ApplicationSearch);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationPayloadCountsBreakdownResolution {

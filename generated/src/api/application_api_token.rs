@@ -195,13 +195,15 @@ impl ApplicationApiToken {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApiTokenDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationApiTokenDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationApiToken.delete",
         resource: "applicationApiToken",
@@ -216,11 +218,13 @@ impl ApplicationApiTokenDelete {
             "applicationApiToken.*",
             "applicationApiToken.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, api_token_id: String) -> Self {
         ApplicationApiTokenDelete {
             client_,
+            call_: Default::default(),
             application_id,
             api_token_id,
             globals_: Default::default(),
@@ -254,9 +258,32 @@ impl ApplicationApiTokenDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -270,7 +297,8 @@ impl std::future::IntoFuture for ApplicationApiTokenDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApiTokenDelete);
+crate::runtime::call_option_setters!(ApplicationApiTokenDelete);
+crate::api::common_setters!(ApplicationApiTokenDelete);
 /// Request builder for [`ApplicationApiToken::get`]: `GET /applications/{applicationId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -278,13 +306,15 @@ crate::api::global_param_setters!(ApplicationApiTokenDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApiTokenGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationApiTokenGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationApiToken.get",
         resource: "applicationApiToken",
@@ -305,11 +335,13 @@ impl ApplicationApiTokenGet {
             "applicationApiToken.*",
             "applicationApiToken.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, api_token_id: String) -> Self {
         ApplicationApiTokenGet {
             client_,
+            call_: Default::default(),
             application_id,
             api_token_id,
             globals_: Default::default(),
@@ -343,9 +375,32 @@ impl ApplicationApiTokenGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -359,7 +414,8 @@ impl std::future::IntoFuture for ApplicationApiTokenGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApiTokenGet);
+crate::runtime::call_option_setters!(ApplicationApiTokenGet);
+crate::api::common_setters!(ApplicationApiTokenGet);
 /// Request builder for [`ApplicationApiToken::patch`]: `PATCH /applications/{applicationId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -367,6 +423,7 @@ crate::api::global_param_setters!(ApplicationApiTokenGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApiTokenPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     api_token_id: String,
     api_token: crate::models::ApiTokenPatch,
@@ -374,7 +431,8 @@ pub struct ApplicationApiTokenPatch {
 }
 
 impl ApplicationApiTokenPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationApiToken.patch",
         resource: "applicationApiToken",
@@ -389,6 +447,7 @@ impl ApplicationApiTokenPatch {
             "applicationApiToken.*",
             "applicationApiToken.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -399,6 +458,7 @@ impl ApplicationApiTokenPatch {
     ) -> Self {
         ApplicationApiTokenPatch {
             client_,
+            call_: Default::default(),
             application_id,
             api_token_id,
             api_token,
@@ -442,9 +502,32 @@ impl ApplicationApiTokenPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -458,4 +541,5 @@ impl std::future::IntoFuture for ApplicationApiTokenPatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApiTokenPatch);
+crate::runtime::call_option_setters!(ApplicationApiTokenPatch);
+crate::api::common_setters!(ApplicationApiTokenPatch);

@@ -38,7 +38,7 @@ impl ApplicationApiTokens {
     /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationApiTokensGetSortDirection`](crate::application_api_tokens::ApplicationApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`ApplicationApiTokensGetFilterField`](crate::application_api_tokens::ApplicationApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`ApplicationApiTokensGetFilterField`](crate::application_api_tokens::ApplicationApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*token"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -62,9 +62,14 @@ impl ApplicationApiTokens {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.application_api_tokens().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.application_api_tokens().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::application_api_tokens::ApplicationApiTokensGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.application_api_tokens().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -134,6 +139,7 @@ impl ApplicationApiTokens {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApiTokensGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::application_api_tokens::ApplicationApiTokensGetSortField>,
     sort_direction: Option<
@@ -149,7 +155,8 @@ pub struct ApplicationApiTokensGet {
 }
 
 impl ApplicationApiTokensGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationApiTokens.get",
         resource: "applicationApiTokens",
@@ -170,11 +177,13 @@ impl ApplicationApiTokensGet {
             "applicationApiTokens.*",
             "applicationApiTokens.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationApiTokensGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -226,7 +235,7 @@ impl ApplicationApiTokensGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"key"`.
     pub fn filter_field(
         mut self,
         value: crate::application_api_tokens::ApplicationApiTokensGetFilterField,
@@ -306,9 +315,73 @@ impl ApplicationApiTokensGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiTokens, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiTokens>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ApiToken, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -322,7 +395,8 @@ impl std::future::IntoFuture for ApplicationApiTokensGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApiTokensGet);
+crate::runtime::call_option_setters!(ApplicationApiTokensGet);
+crate::api::common_setters!(ApplicationApiTokensGet);
 /// Request builder for [`ApplicationApiTokens::post`]: `POST /applications/{applicationId}/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -330,13 +404,15 @@ crate::api::global_param_setters!(ApplicationApiTokensGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationApiTokensPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     api_token: crate::models::ApiTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationApiTokensPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationApiTokens.post",
         resource: "applicationApiTokens",
@@ -351,6 +427,7 @@ impl ApplicationApiTokensPost {
             "applicationApiTokens.*",
             "applicationApiTokens.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -360,6 +437,7 @@ impl ApplicationApiTokensPost {
     ) -> Self {
         ApplicationApiTokensPost {
             client_,
+            call_: Default::default(),
             application_id,
             api_token,
             globals_: Default::default(),
@@ -393,9 +471,32 @@ impl ApplicationApiTokensPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -409,7 +510,8 @@ impl std::future::IntoFuture for ApplicationApiTokensPost {
     }
 }
 
-crate::api::global_param_setters!(ApplicationApiTokensPost);
+crate::runtime::call_option_setters!(ApplicationApiTokensPost);
+crate::api::common_setters!(ApplicationApiTokensPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationApiTokensGetSortField {
@@ -532,18 +634,21 @@ pub enum ApplicationApiTokensGetFilterField {
     Name,
     /// `"status"`
     Status,
+    /// `"key"`
+    Key,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl ApplicationApiTokensGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status"];
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
             Self::Status => "status",
+            Self::Key => "key",
             Self::Unknown(value) => value,
         }
     }
@@ -554,6 +659,7 @@ impl From<&str> for ApplicationApiTokensGetFilterField {
         match value {
             "name" => Self::Name,
             "status" => Self::Status,
+            "key" => Self::Key,
             other => Self::Unknown(other.to_owned()),
         }
     }

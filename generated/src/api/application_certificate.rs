@@ -195,13 +195,15 @@ impl ApplicationCertificate {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationCertificateDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificate.delete",
         resource: "applicationCertificate",
@@ -219,6 +221,7 @@ impl ApplicationCertificateDelete {
             "applicationCertificate.*",
             "applicationCertificate.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -228,6 +231,7 @@ impl ApplicationCertificateDelete {
     ) -> Self {
         ApplicationCertificateDelete {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_id,
             globals_: Default::default(),
@@ -261,9 +265,32 @@ impl ApplicationCertificateDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -277,7 +304,8 @@ impl std::future::IntoFuture for ApplicationCertificateDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateDelete);
+crate::runtime::call_option_setters!(ApplicationCertificateDelete);
+crate::api::common_setters!(ApplicationCertificateDelete);
 /// Request builder for [`ApplicationCertificate::get`]: `GET /applications/{applicationId}/certificates/{applicationCertificateId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -285,13 +313,15 @@ crate::api::global_param_setters!(ApplicationCertificateDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationCertificateGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificate.get",
         resource: "applicationCertificate",
@@ -312,6 +342,7 @@ impl ApplicationCertificateGet {
             "applicationCertificate.*",
             "applicationCertificate.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -321,6 +352,7 @@ impl ApplicationCertificateGet {
     ) -> Self {
         ApplicationCertificateGet {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_id,
             globals_: Default::default(),
@@ -354,9 +386,32 @@ impl ApplicationCertificateGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationCertificate, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationCertificate>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -370,7 +425,8 @@ impl std::future::IntoFuture for ApplicationCertificateGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateGet);
+crate::runtime::call_option_setters!(ApplicationCertificateGet);
+crate::api::common_setters!(ApplicationCertificateGet);
 /// Request builder for [`ApplicationCertificate::patch`]: `PATCH /applications/{applicationId}/certificates/{applicationCertificateId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -378,6 +434,7 @@ crate::api::global_param_setters!(ApplicationCertificateGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificatePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_id: String,
     application_certificate: crate::models::ApplicationCertificatePatch,
@@ -385,7 +442,8 @@ pub struct ApplicationCertificatePatch {
 }
 
 impl ApplicationCertificatePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificate.patch",
         resource: "applicationCertificate",
@@ -403,6 +461,7 @@ impl ApplicationCertificatePatch {
             "applicationCertificate.*",
             "applicationCertificate.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -413,6 +472,7 @@ impl ApplicationCertificatePatch {
     ) -> Self {
         ApplicationCertificatePatch {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_id,
             application_certificate,
@@ -456,9 +516,32 @@ impl ApplicationCertificatePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationCertificate, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationCertificate>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -472,4 +555,5 @@ impl std::future::IntoFuture for ApplicationCertificatePatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificatePatch);
+crate::runtime::call_option_setters!(ApplicationCertificatePatch);
+crate::api::common_setters!(ApplicationCertificatePatch);

@@ -65,9 +65,14 @@ impl ApplicationCertificateAuthorities {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.application_certificate_authorities().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.application_certificate_authorities().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.application_certificate_authorities().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -144,6 +149,7 @@ impl ApplicationCertificateAuthorities {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateAuthoritiesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<
         crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortField,
@@ -161,7 +167,8 @@ pub struct ApplicationCertificateAuthoritiesGet {
 }
 
 impl ApplicationCertificateAuthoritiesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificateAuthorities.get",
         resource: "applicationCertificateAuthorities",
@@ -182,11 +189,13 @@ impl ApplicationCertificateAuthoritiesGet {
             "applicationCertificateAuthorities.*",
             "applicationCertificateAuthorities.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ApplicationCertificateAuthoritiesGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -318,11 +327,78 @@ impl ApplicationCertificateAuthoritiesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationCertificateAuthorities, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthorities>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ApplicationCertificateAuthority, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -336,7 +412,8 @@ impl std::future::IntoFuture for ApplicationCertificateAuthoritiesGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateAuthoritiesGet);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesGet);
+crate::api::common_setters!(ApplicationCertificateAuthoritiesGet);
 /// Request builder for [`ApplicationCertificateAuthorities::post`]: `POST /applications/{applicationId}/certificate-authorities`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -344,13 +421,15 @@ crate::api::global_param_setters!(ApplicationCertificateAuthoritiesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateAuthoritiesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_authority: crate::models::ApplicationCertificateAuthorityPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationCertificateAuthoritiesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificateAuthorities.post",
         resource: "applicationCertificateAuthorities",
@@ -368,6 +447,7 @@ impl ApplicationCertificateAuthoritiesPost {
             "applicationCertificateAuthorities.*",
             "applicationCertificateAuthorities.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -377,6 +457,7 @@ impl ApplicationCertificateAuthoritiesPost {
     ) -> Self {
         ApplicationCertificateAuthoritiesPost {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_authority,
             globals_: Default::default(),
@@ -410,11 +491,37 @@ impl ApplicationCertificateAuthoritiesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -428,7 +535,8 @@ impl std::future::IntoFuture for ApplicationCertificateAuthoritiesPost {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateAuthoritiesPost);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesPost);
+crate::api::common_setters!(ApplicationCertificateAuthoritiesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationCertificateAuthoritiesGetSortField {

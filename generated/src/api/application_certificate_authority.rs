@@ -197,13 +197,15 @@ impl ApplicationCertificateAuthority {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateAuthorityDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_authority_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationCertificateAuthorityDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificateAuthority.delete",
         resource: "applicationCertificateAuthority",
@@ -221,6 +223,7 @@ impl ApplicationCertificateAuthorityDelete {
             "applicationCertificateAuthority.*",
             "applicationCertificateAuthority.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -230,6 +233,7 @@ impl ApplicationCertificateAuthorityDelete {
     ) -> Self {
         ApplicationCertificateAuthorityDelete {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_authority_id,
             globals_: Default::default(),
@@ -267,9 +271,32 @@ impl ApplicationCertificateAuthorityDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -283,7 +310,8 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateAuthorityDelete);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityDelete);
+crate::api::common_setters!(ApplicationCertificateAuthorityDelete);
 /// Request builder for [`ApplicationCertificateAuthority::get`]: `GET /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -291,13 +319,15 @@ crate::api::global_param_setters!(ApplicationCertificateAuthorityDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateAuthorityGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_authority_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationCertificateAuthorityGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificateAuthority.get",
         resource: "applicationCertificateAuthority",
@@ -318,6 +348,7 @@ impl ApplicationCertificateAuthorityGet {
             "applicationCertificateAuthority.*",
             "applicationCertificateAuthority.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -327,6 +358,7 @@ impl ApplicationCertificateAuthorityGet {
     ) -> Self {
         ApplicationCertificateAuthorityGet {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_authority_id,
             globals_: Default::default(),
@@ -364,11 +396,37 @@ impl ApplicationCertificateAuthorityGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -382,7 +440,8 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateAuthorityGet);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityGet);
+crate::api::common_setters!(ApplicationCertificateAuthorityGet);
 /// Request builder for [`ApplicationCertificateAuthority::patch`]: `PATCH /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -390,6 +449,7 @@ crate::api::global_param_setters!(ApplicationCertificateAuthorityGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationCertificateAuthorityPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_certificate_authority_id: String,
     application_certificate_authority: crate::models::ApplicationCertificateAuthorityPatch,
@@ -397,7 +457,8 @@ pub struct ApplicationCertificateAuthorityPatch {
 }
 
 impl ApplicationCertificateAuthorityPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationCertificateAuthority.patch",
         resource: "applicationCertificateAuthority",
@@ -415,6 +476,7 @@ impl ApplicationCertificateAuthorityPatch {
             "applicationCertificateAuthority.*",
             "applicationCertificateAuthority.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -425,6 +487,7 @@ impl ApplicationCertificateAuthorityPatch {
     ) -> Self {
         ApplicationCertificateAuthorityPatch {
             client_,
+            call_: Default::default(),
             application_id,
             application_certificate_authority_id,
             application_certificate_authority,
@@ -472,11 +535,37 @@ impl ApplicationCertificateAuthorityPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -490,4 +579,5 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityPatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationCertificateAuthorityPatch);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityPatch);
+crate::api::common_setters!(ApplicationCertificateAuthorityPatch);

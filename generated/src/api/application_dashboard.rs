@@ -253,13 +253,15 @@ impl ApplicationDashboard {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDashboardDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationDashboardDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationDashboard.delete",
         resource: "applicationDashboard",
@@ -277,11 +279,13 @@ impl ApplicationDashboardDelete {
             "applicationDashboard.*",
             "applicationDashboard.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, dashboard_id: String, application_id: String) -> Self {
         ApplicationDashboardDelete {
             client_,
+            call_: Default::default(),
             dashboard_id,
             application_id,
             globals_: Default::default(),
@@ -315,9 +319,32 @@ impl ApplicationDashboardDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -331,7 +358,8 @@ impl std::future::IntoFuture for ApplicationDashboardDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDashboardDelete);
+crate::runtime::call_option_setters!(ApplicationDashboardDelete);
+crate::api::common_setters!(ApplicationDashboardDelete);
 /// Request builder for [`ApplicationDashboard::get`]: `GET /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -339,13 +367,15 @@ crate::api::global_param_setters!(ApplicationDashboardDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDashboardGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationDashboardGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationDashboard.get",
         resource: "applicationDashboard",
@@ -366,11 +396,13 @@ impl ApplicationDashboardGet {
             "applicationDashboard.*",
             "applicationDashboard.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, dashboard_id: String, application_id: String) -> Self {
         ApplicationDashboardGet {
             client_,
+            call_: Default::default(),
             dashboard_id,
             application_id,
             globals_: Default::default(),
@@ -404,9 +436,32 @@ impl ApplicationDashboardGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Dashboard, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Dashboard>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -420,7 +475,8 @@ impl std::future::IntoFuture for ApplicationDashboardGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDashboardGet);
+crate::runtime::call_option_setters!(ApplicationDashboardGet);
+crate::api::common_setters!(ApplicationDashboardGet);
 /// Request builder for [`ApplicationDashboard::patch`]: `PATCH /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -428,6 +484,7 @@ crate::api::global_param_setters!(ApplicationDashboardGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDashboardPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     application_id: String,
     dashboard: crate::models::DashboardPatch,
@@ -435,7 +492,8 @@ pub struct ApplicationDashboardPatch {
 }
 
 impl ApplicationDashboardPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationDashboard.patch",
         resource: "applicationDashboard",
@@ -453,6 +511,7 @@ impl ApplicationDashboardPatch {
             "applicationDashboard.*",
             "applicationDashboard.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -463,6 +522,7 @@ impl ApplicationDashboardPatch {
     ) -> Self {
         ApplicationDashboardPatch {
             client_,
+            call_: Default::default(),
             dashboard_id,
             application_id,
             dashboard,
@@ -506,9 +566,32 @@ impl ApplicationDashboardPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Dashboard, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Dashboard>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -522,7 +605,8 @@ impl std::future::IntoFuture for ApplicationDashboardPatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDashboardPatch);
+crate::runtime::call_option_setters!(ApplicationDashboardPatch);
+crate::api::common_setters!(ApplicationDashboardPatch);
 /// Request builder for [`ApplicationDashboard::send_report`]: `POST /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -530,6 +614,7 @@ crate::api::global_param_setters!(ApplicationDashboardPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationDashboardSendReport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     application_id: String,
     report_config: crate::models::DashboardSendReport,
@@ -537,7 +622,8 @@ pub struct ApplicationDashboardSendReport {
 }
 
 impl ApplicationDashboardSendReport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationDashboard.sendReport",
         resource: "applicationDashboard",
@@ -558,6 +644,7 @@ impl ApplicationDashboardSendReport {
             "applicationDashboard.*",
             "applicationDashboard.sendReport",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -568,6 +655,7 @@ impl ApplicationDashboardSendReport {
     ) -> Self {
         ApplicationDashboardSendReport {
             client_,
+            call_: Default::default(),
             dashboard_id,
             application_id,
             report_config,
@@ -611,9 +699,32 @@ impl ApplicationDashboardSendReport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -627,4 +738,5 @@ impl std::future::IntoFuture for ApplicationDashboardSendReport {
     }
 }
 
-crate::api::global_param_setters!(ApplicationDashboardSendReport);
+crate::runtime::call_option_setters!(ApplicationDashboardSendReport);
+crate::api::common_setters!(ApplicationDashboardSendReport);

@@ -83,13 +83,15 @@ impl ApplicationJobLog {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationJobLogGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     job_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationJobLogGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationJobLog.get",
         resource: "applicationJobLog",
@@ -110,11 +112,13 @@ impl ApplicationJobLogGet {
             "applicationJobLog.*",
             "applicationJobLog.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, job_id: String) -> Self {
         ApplicationJobLogGet {
             client_,
+            call_: Default::default(),
             application_id,
             job_id,
             globals_: Default::default(),
@@ -148,9 +152,32 @@ impl ApplicationJobLogGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationJobLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationJobLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -164,4 +191,5 @@ impl std::future::IntoFuture for ApplicationJobLogGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationJobLogGet);
+crate::runtime::call_option_setters!(ApplicationJobLogGet);
+crate::api::common_setters!(ApplicationJobLogGet);

@@ -195,13 +195,15 @@ impl ApplicationKey {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationKeyDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_key_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationKeyDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationKey.delete",
         resource: "applicationKey",
@@ -219,6 +221,7 @@ impl ApplicationKeyDelete {
             "applicationKey.*",
             "applicationKey.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -228,6 +231,7 @@ impl ApplicationKeyDelete {
     ) -> Self {
         ApplicationKeyDelete {
             client_,
+            call_: Default::default(),
             application_id,
             application_key_id,
             globals_: Default::default(),
@@ -261,9 +265,32 @@ impl ApplicationKeyDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -277,7 +304,8 @@ impl std::future::IntoFuture for ApplicationKeyDelete {
     }
 }
 
-crate::api::global_param_setters!(ApplicationKeyDelete);
+crate::runtime::call_option_setters!(ApplicationKeyDelete);
+crate::api::common_setters!(ApplicationKeyDelete);
 /// Request builder for [`ApplicationKey::get`]: `GET /applications/{applicationId}/keys/{applicationKeyId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -285,13 +313,15 @@ crate::api::global_param_setters!(ApplicationKeyDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationKeyGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_key_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationKeyGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationKey.get",
         resource: "applicationKey",
@@ -312,6 +342,7 @@ impl ApplicationKeyGet {
             "applicationKey.*",
             "applicationKey.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -321,6 +352,7 @@ impl ApplicationKeyGet {
     ) -> Self {
         ApplicationKeyGet {
             client_,
+            call_: Default::default(),
             application_id,
             application_key_id,
             globals_: Default::default(),
@@ -354,9 +386,32 @@ impl ApplicationKeyGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationKey, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationKey>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -370,7 +425,8 @@ impl std::future::IntoFuture for ApplicationKeyGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationKeyGet);
+crate::runtime::call_option_setters!(ApplicationKeyGet);
+crate::api::common_setters!(ApplicationKeyGet);
 /// Request builder for [`ApplicationKey::patch`]: `PATCH /applications/{applicationId}/keys/{applicationKeyId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -378,6 +434,7 @@ crate::api::global_param_setters!(ApplicationKeyGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationKeyPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     application_key_id: String,
     application_key: crate::models::ApplicationKeyPatch,
@@ -385,7 +442,8 @@ pub struct ApplicationKeyPatch {
 }
 
 impl ApplicationKeyPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationKey.patch",
         resource: "applicationKey",
@@ -403,6 +461,7 @@ impl ApplicationKeyPatch {
             "applicationKey.*",
             "applicationKey.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -413,6 +472,7 @@ impl ApplicationKeyPatch {
     ) -> Self {
         ApplicationKeyPatch {
             client_,
+            call_: Default::default(),
             application_id,
             application_key_id,
             application_key,
@@ -456,9 +516,32 @@ impl ApplicationKeyPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationKey, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationKey>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -472,4 +555,5 @@ impl std::future::IntoFuture for ApplicationKeyPatch {
     }
 }
 
-crate::api::global_param_setters!(ApplicationKeyPatch);
+crate::runtime::call_option_setters!(ApplicationKeyPatch);
+crate::api::common_setters!(ApplicationKeyPatch);

@@ -74,12 +74,14 @@ impl ApplicationTemplate {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationTemplateGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     template_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationTemplateGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationTemplate.get",
         resource: "applicationTemplate",
@@ -97,11 +99,13 @@ impl ApplicationTemplateGet {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, template_id: String) -> Self {
         ApplicationTemplateGet {
             client_,
+            call_: Default::default(),
             template_id,
             globals_: Default::default(),
         }
@@ -125,9 +129,32 @@ impl ApplicationTemplateGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationTemplate, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationTemplate>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -141,4 +168,5 @@ impl std::future::IntoFuture for ApplicationTemplateGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationTemplateGet);
+crate::runtime::call_option_setters!(ApplicationTemplateGet);
+crate::api::common_setters!(ApplicationTemplateGet);

@@ -63,9 +63,14 @@ impl ApplicationTemplates {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.application_templates().get()
+    /// // One page:
+    /// let page = client.application_templates().get()
     ///     .sort_field(losant::application_templates::ApplicationTemplatesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.application_templates().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -169,6 +174,7 @@ impl ApplicationTemplates {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationTemplatesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     sort_field: Option<crate::application_templates::ApplicationTemplatesGetSortField>,
     sort_direction: Option<
         crate::application_templates::ApplicationTemplatesGetSortDirection,
@@ -185,7 +191,8 @@ pub struct ApplicationTemplatesGet {
 }
 
 impl ApplicationTemplatesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationTemplates.get",
         resource: "applicationTemplates",
@@ -203,11 +210,13 @@ impl ApplicationTemplatesGet {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationTemplatesGet {
             client_,
+            call_: Default::default(),
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -362,9 +371,73 @@ impl ApplicationTemplatesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationTemplates, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApplicationTemplates>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ApplicationTemplate, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -378,7 +451,8 @@ impl std::future::IntoFuture for ApplicationTemplatesGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationTemplatesGet);
+crate::runtime::call_option_setters!(ApplicationTemplatesGet);
+crate::api::common_setters!(ApplicationTemplatesGet);
 /// Request builder for [`ApplicationTemplates::get_categories`]: `GET /applicationTemplates/categories`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -386,12 +460,14 @@ crate::api::global_param_setters!(ApplicationTemplatesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationTemplatesGetCategories {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     base_id: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationTemplatesGetCategories {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationTemplates.getCategories",
         resource: "applicationTemplates",
@@ -409,11 +485,13 @@ impl ApplicationTemplatesGetCategories {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationTemplatesGetCategories {
             client_,
+            call_: Default::default(),
             base_id: None,
             globals_: Default::default(),
         }
@@ -438,11 +516,37 @@ impl ApplicationTemplatesGetCategories {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::ApplicationTemplateCategories, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationTemplateCategories>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -456,7 +560,8 @@ impl std::future::IntoFuture for ApplicationTemplatesGetCategories {
     }
 }
 
-crate::api::global_param_setters!(ApplicationTemplatesGetCategories);
+crate::runtime::call_option_setters!(ApplicationTemplatesGetCategories);
+crate::api::common_setters!(ApplicationTemplatesGetCategories);
 /// Request builder for [`ApplicationTemplates::get_unique_keywords`]: `GET /applicationTemplates/keywords`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -464,11 +569,13 @@ crate::api::global_param_setters!(ApplicationTemplatesGetCategories);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationTemplatesGetUniqueKeywords {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl ApplicationTemplatesGetUniqueKeywords {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applicationTemplates.getUniqueKeywords",
         resource: "applicationTemplates",
@@ -486,11 +593,13 @@ impl ApplicationTemplatesGetUniqueKeywords {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationTemplatesGetUniqueKeywords {
             client_,
+            call_: Default::default(),
             globals_: Default::default(),
         }
     }
@@ -502,9 +611,32 @@ impl ApplicationTemplatesGetUniqueKeywords {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::TemplateKeywords, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::TemplateKeywords>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -518,7 +650,8 @@ impl std::future::IntoFuture for ApplicationTemplatesGetUniqueKeywords {
     }
 }
 
-crate::api::global_param_setters!(ApplicationTemplatesGetUniqueKeywords);
+crate::runtime::call_option_setters!(ApplicationTemplatesGetUniqueKeywords);
+crate::api::common_setters!(ApplicationTemplatesGetUniqueKeywords);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationTemplatesGetSortField {

@@ -64,9 +64,14 @@ impl Applications {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.applications().get()
+    /// // One page:
+    /// let page = client.applications().get()
     ///     .sort_field(losant::applications::ApplicationsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.applications().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -175,9 +180,14 @@ impl Applications {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.applications().period_summaries()
+    /// // One page:
+    /// let page = client.applications().period_summaries()
     ///     .start(0).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.applications().period_summaries().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -241,6 +251,7 @@ impl Applications {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     sort_field: Option<crate::applications::ApplicationsGetSortField>,
     sort_direction: Option<crate::applications::ApplicationsGetSortDirection>,
     page: Option<i64>,
@@ -254,7 +265,8 @@ pub struct ApplicationsGet {
 }
 
 impl ApplicationsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applications.get",
         resource: "applications",
@@ -276,11 +288,13 @@ impl ApplicationsGet {
             "only.Organization.bounded",
             "only.Organization.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationsGet {
             client_,
+            call_: Default::default(),
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -448,9 +462,73 @@ impl ApplicationsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Applications, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Applications>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Application, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -464,7 +542,8 @@ impl std::future::IntoFuture for ApplicationsGet {
     }
 }
 
-crate::api::global_param_setters!(ApplicationsGet);
+crate::runtime::call_option_setters!(ApplicationsGet);
+crate::api::common_setters!(ApplicationsGet);
 /// Request builder for [`Applications::import`]: `POST /applications/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -472,6 +551,7 @@ crate::api::global_param_setters!(ApplicationsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationsImport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     import_bundle: Option<crate::runtime::FilePart>,
     owner_id: Option<String>,
     owner_type: Option<crate::applications::ApplicationsImportOwnerType>,
@@ -484,7 +564,8 @@ pub struct ApplicationsImport {
 }
 
 impl ApplicationsImport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applications.import",
         resource: "applications",
@@ -502,11 +583,13 @@ impl ApplicationsImport {
             "only.Organization",
             "only.Organization.bounded",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationsImport {
             client_,
+            call_: Default::default(),
             import_bundle: None,
             owner_id: None,
             owner_type: None,
@@ -598,11 +681,7 @@ impl ApplicationsImport {
         }
 
         if let Some(value) = &self.owner_type {
-            request
-                .multipart_text(
-                    "ownerType",
-                    serde_json::to_string(value).unwrap_or_default(),
-                );
+            request.multipart_text("ownerType", value.as_str());
         }
 
         if let Some(value) = &self.include_devices {
@@ -656,16 +735,42 @@ impl ApplicationsImport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApplicationCreationByTemplateResult, Error> {
-        self.client_.execute(self.request_()).await
+    ) -> Result<crate::applications::ApplicationsImportResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::applications::ApplicationsImportResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                ApplicationsImportResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for ApplicationsImport {
-    type Output = Result<crate::models::ApplicationCreationByTemplateResult, Error>;
+    type Output = Result<crate::applications::ApplicationsImportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -674,7 +779,47 @@ impl std::future::IntoFuture for ApplicationsImport {
     }
 }
 
-crate::api::global_param_setters!(ApplicationsImport);
+crate::runtime::call_option_setters!(ApplicationsImport);
+/// What `applications.import` answers: its body depends on the status, so the variant says which came back: `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationsImportResponse {
+    /// `201`: Successfully created application
+    Created(crate::models::ApplicationCreationByTemplateResult),
+    /// `202`: If application was enqueued to be imported
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl ApplicationsImportResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                201 => Self::Created(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(ApplicationsImport);
 /// Request builder for [`Applications::period_summaries`]: `GET /applications/periodSummaries`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -682,6 +827,7 @@ crate::api::global_param_setters!(ApplicationsImport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationsPeriodSummaries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     as_bytes: Option<bool>,
@@ -699,7 +845,8 @@ pub struct ApplicationsPeriodSummaries {
 }
 
 impl ApplicationsPeriodSummaries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applications.periodSummaries",
         resource: "applications",
@@ -720,11 +867,13 @@ impl ApplicationsPeriodSummaries {
             "only.Organization.bounded",
             "only.Organization.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         ApplicationsPeriodSummaries {
             client_,
+            call_: Default::default(),
             start: None,
             end: None,
             as_bytes: None,
@@ -944,9 +1093,76 @@ impl ApplicationsPeriodSummaries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApplicationPeriodSummaries, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ApplicationPeriodSummaries>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ApplicationPeriodSummariesItemsItem, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -960,7 +1176,8 @@ impl std::future::IntoFuture for ApplicationsPeriodSummaries {
     }
 }
 
-crate::api::global_param_setters!(ApplicationsPeriodSummaries);
+crate::runtime::call_option_setters!(ApplicationsPeriodSummaries);
+crate::api::common_setters!(ApplicationsPeriodSummaries);
 /// Request builder for [`Applications::post`]: `POST /applications`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -968,6 +1185,7 @@ crate::api::global_param_setters!(ApplicationsPeriodSummaries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ApplicationsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
     application: crate::models::ApplicationPost,
@@ -975,7 +1193,8 @@ pub struct ApplicationsPost {
 }
 
 impl ApplicationsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "applications.post",
         resource: "applications",
@@ -993,11 +1212,13 @@ impl ApplicationsPost {
             "only.Organization",
             "only.Organization.bounded",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application: crate::models::ApplicationPost) -> Self {
         ApplicationsPost {
             client_,
+            call_: Default::default(),
             summary_exclude: None,
             summary_include: None,
             application,
@@ -1047,9 +1268,32 @@ impl ApplicationsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1063,7 +1307,8 @@ impl std::future::IntoFuture for ApplicationsPost {
     }
 }
 
-crate::api::global_param_setters!(ApplicationsPost);
+crate::runtime::call_option_setters!(ApplicationsPost);
+crate::api::common_setters!(ApplicationsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationsGetSortField {

@@ -79,13 +79,15 @@ impl AuditLog {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuditLogGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     audit_log_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuditLogGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auditLog.get",
         resource: "auditLog",
@@ -106,11 +108,13 @@ impl AuditLogGet {
             "only.Organization.bounded",
             "only.Organization.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String, audit_log_id: String) -> Self {
         AuditLogGet {
             client_,
+            call_: Default::default(),
             org_id,
             audit_log_id,
             globals_: Default::default(),
@@ -144,9 +148,32 @@ impl AuditLogGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuditLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuditLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -160,4 +187,5 @@ impl std::future::IntoFuture for AuditLogGet {
     }
 }
 
-crate::api::global_param_setters!(AuditLogGet);
+crate::runtime::call_option_setters!(AuditLogGet);
+crate::api::common_setters!(AuditLogGet);

@@ -270,12 +270,14 @@ impl Auth {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuthAuthenticateDevice {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     credentials: crate::models::DeviceCredentials,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuthAuthenticateDevice {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auth.authenticateDevice",
         resource: "auth",
@@ -284,11 +286,13 @@ impl AuthAuthenticateDevice {
         path: "/auth/device",
         summary: "Authenticates a device using the provided credentials.",
         scopes: &[],
+        idempotent: false,
     };
 
     fn new_(client_: Client, credentials: crate::models::DeviceCredentials) -> Self {
         AuthAuthenticateDevice {
             client_,
+            call_: Default::default(),
             credentials,
             globals_: Default::default(),
         }
@@ -312,9 +316,32 @@ impl AuthAuthenticateDevice {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedDevice, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedDevice>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -328,7 +355,8 @@ impl std::future::IntoFuture for AuthAuthenticateDevice {
     }
 }
 
-crate::api::global_param_setters!(AuthAuthenticateDevice);
+crate::runtime::call_option_setters!(AuthAuthenticateDevice);
+crate::api::common_setters!(AuthAuthenticateDevice);
 /// Request builder for [`Auth::authenticate_user`]: `POST /auth/user`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -336,12 +364,14 @@ crate::api::global_param_setters!(AuthAuthenticateDevice);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuthAuthenticateUser {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     credentials: crate::models::UserCredentials,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuthAuthenticateUser {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auth.authenticateUser",
         resource: "auth",
@@ -350,11 +380,13 @@ impl AuthAuthenticateUser {
         path: "/auth/user",
         summary: "Authenticates a user using the provided credentials.",
         scopes: &[],
+        idempotent: false,
     };
 
     fn new_(client_: Client, credentials: crate::models::UserCredentials) -> Self {
         AuthAuthenticateUser {
             client_,
+            call_: Default::default(),
             credentials,
             globals_: Default::default(),
         }
@@ -378,9 +410,32 @@ impl AuthAuthenticateUser {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -394,7 +449,8 @@ impl std::future::IntoFuture for AuthAuthenticateUser {
     }
 }
 
-crate::api::global_param_setters!(AuthAuthenticateUser);
+crate::runtime::call_option_setters!(AuthAuthenticateUser);
+crate::api::common_setters!(AuthAuthenticateUser);
 /// Request builder for [`Auth::authenticate_user_github`]: `POST /auth/user/github`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -402,12 +458,14 @@ crate::api::global_param_setters!(AuthAuthenticateUser);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuthAuthenticateUserGithub {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     oauth: crate::models::GithubLogin,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuthAuthenticateUserGithub {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auth.authenticateUserGithub",
         resource: "auth",
@@ -416,11 +474,13 @@ impl AuthAuthenticateUserGithub {
         path: "/auth/user/github",
         summary: "Authenticates a user via GitHub OAuth.",
         scopes: &[],
+        idempotent: false,
     };
 
     fn new_(client_: Client, oauth: crate::models::GithubLogin) -> Self {
         AuthAuthenticateUserGithub {
             client_,
+            call_: Default::default(),
             oauth,
             globals_: Default::default(),
         }
@@ -444,9 +504,32 @@ impl AuthAuthenticateUserGithub {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -460,7 +543,8 @@ impl std::future::IntoFuture for AuthAuthenticateUserGithub {
     }
 }
 
-crate::api::global_param_setters!(AuthAuthenticateUserGithub);
+crate::runtime::call_option_setters!(AuthAuthenticateUserGithub);
+crate::api::common_setters!(AuthAuthenticateUserGithub);
 /// Request builder for [`Auth::authenticate_user_saml`]: `POST /auth/user/saml`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -468,12 +552,14 @@ crate::api::global_param_setters!(AuthAuthenticateUserGithub);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuthAuthenticateUserSaml {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     saml: crate::models::SamlResponse,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuthAuthenticateUserSaml {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auth.authenticateUserSaml",
         resource: "auth",
@@ -482,11 +568,13 @@ impl AuthAuthenticateUserSaml {
         path: "/auth/user/saml",
         summary: "Authenticates a user via a SAML response.",
         scopes: &[],
+        idempotent: false,
     };
 
     fn new_(client_: Client, saml: crate::models::SamlResponse) -> Self {
         AuthAuthenticateUserSaml {
             client_,
+            call_: Default::default(),
             saml,
             globals_: Default::default(),
         }
@@ -510,9 +598,32 @@ impl AuthAuthenticateUserSaml {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -526,7 +637,8 @@ impl std::future::IntoFuture for AuthAuthenticateUserSaml {
     }
 }
 
-crate::api::global_param_setters!(AuthAuthenticateUserSaml);
+crate::runtime::call_option_setters!(AuthAuthenticateUserSaml);
+crate::api::common_setters!(AuthAuthenticateUserSaml);
 /// Request builder for [`Auth::sso_domain`]: `GET /auth/ssoDomain`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -534,12 +646,14 @@ crate::api::global_param_setters!(AuthAuthenticateUserSaml);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct AuthSsoDomain {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     email: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl AuthSsoDomain {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "auth.ssoDomain",
         resource: "auth",
@@ -548,11 +662,13 @@ impl AuthSsoDomain {
         path: "/auth/ssoDomain",
         summary: "Checks email domain for SSO configuration.",
         scopes: &[],
+        idempotent: true,
     };
 
     fn new_(client_: Client, email: String) -> Self {
         AuthSsoDomain {
             client_,
+            call_: Default::default(),
             email,
             globals_: Default::default(),
         }
@@ -570,9 +686,32 @@ impl AuthSsoDomain {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<Option<crate::models::SsoRequest>, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<Option<crate::models::SsoRequest>>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -586,4 +725,5 @@ impl std::future::IntoFuture for AuthSsoDomain {
     }
 }
 
-crate::api::global_param_setters!(AuthSsoDomain);
+crate::runtime::call_option_setters!(AuthSsoDomain);
+crate::api::common_setters!(AuthSsoDomain);

@@ -251,13 +251,15 @@ impl Credential {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct CredentialDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     credential_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl CredentialDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "credential.delete",
         resource: "credential",
@@ -275,11 +277,13 @@ impl CredentialDelete {
             "credential.*",
             "credential.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
         CredentialDelete {
             client_,
+            call_: Default::default(),
             application_id,
             credential_id,
             globals_: Default::default(),
@@ -313,9 +317,32 @@ impl CredentialDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -329,7 +356,8 @@ impl std::future::IntoFuture for CredentialDelete {
     }
 }
 
-crate::api::global_param_setters!(CredentialDelete);
+crate::runtime::call_option_setters!(CredentialDelete);
+crate::api::common_setters!(CredentialDelete);
 /// Request builder for [`Credential::get`]: `GET /applications/{applicationId}/credentials/{credentialId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -337,13 +365,15 @@ crate::api::global_param_setters!(CredentialDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct CredentialGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     credential_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl CredentialGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "credential.get",
         resource: "credential",
@@ -364,11 +394,13 @@ impl CredentialGet {
             "credential.*",
             "credential.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
         CredentialGet {
             client_,
+            call_: Default::default(),
             application_id,
             credential_id,
             globals_: Default::default(),
@@ -402,9 +434,32 @@ impl CredentialGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Credential, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Credential>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -418,7 +473,8 @@ impl std::future::IntoFuture for CredentialGet {
     }
 }
 
-crate::api::global_param_setters!(CredentialGet);
+crate::runtime::call_option_setters!(CredentialGet);
+crate::api::common_setters!(CredentialGet);
 /// Request builder for [`Credential::linked_resources`]: `GET /applications/{applicationId}/credentials/{credentialId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -426,6 +482,7 @@ crate::api::global_param_setters!(CredentialGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct CredentialLinkedResources {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     credential_id: String,
     include_custom_nodes: Option<bool>,
@@ -433,7 +490,8 @@ pub struct CredentialLinkedResources {
 }
 
 impl CredentialLinkedResources {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "credential.linkedResources",
         resource: "credential",
@@ -454,11 +512,13 @@ impl CredentialLinkedResources {
             "credential.*",
             "credential.linkedResources",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
         CredentialLinkedResources {
             client_,
+            call_: Default::default(),
             application_id,
             credential_id,
             include_custom_nodes: None,
@@ -505,9 +565,35 @@ impl CredentialLinkedResources {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::CredentialLinkedResources, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::CredentialLinkedResources>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -521,7 +607,8 @@ impl std::future::IntoFuture for CredentialLinkedResources {
     }
 }
 
-crate::api::global_param_setters!(CredentialLinkedResources);
+crate::runtime::call_option_setters!(CredentialLinkedResources);
+crate::api::common_setters!(CredentialLinkedResources);
 /// Request builder for [`Credential::patch`]: `PATCH /applications/{applicationId}/credentials/{credentialId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -529,6 +616,7 @@ crate::api::global_param_setters!(CredentialLinkedResources);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct CredentialPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     credential_id: String,
     credential: crate::models::CredentialPatch,
@@ -536,7 +624,8 @@ pub struct CredentialPatch {
 }
 
 impl CredentialPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "credential.patch",
         resource: "credential",
@@ -554,6 +643,7 @@ impl CredentialPatch {
             "credential.*",
             "credential.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -564,6 +654,7 @@ impl CredentialPatch {
     ) -> Self {
         CredentialPatch {
             client_,
+            call_: Default::default(),
             application_id,
             credential_id,
             credential,
@@ -607,9 +698,32 @@ impl CredentialPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Credential, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Credential>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -623,4 +737,5 @@ impl std::future::IntoFuture for CredentialPatch {
     }
 }
 
-crate::api::global_param_setters!(CredentialPatch);
+crate::runtime::call_option_setters!(CredentialPatch);
+crate::api::common_setters!(CredentialPatch);

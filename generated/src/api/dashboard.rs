@@ -283,12 +283,14 @@ impl Dashboard {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DashboardDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DashboardDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dashboard.delete",
         resource: "dashboard",
@@ -306,11 +308,13 @@ impl DashboardDelete {
             "only.Organization",
             "only.Organization.bounded",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, dashboard_id: String) -> Self {
         DashboardDelete {
             client_,
+            call_: Default::default(),
             dashboard_id,
             globals_: Default::default(),
         }
@@ -334,9 +338,32 @@ impl DashboardDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -350,7 +377,8 @@ impl std::future::IntoFuture for DashboardDelete {
     }
 }
 
-crate::api::global_param_setters!(DashboardDelete);
+crate::runtime::call_option_setters!(DashboardDelete);
+crate::api::common_setters!(DashboardDelete);
 /// Request builder for [`Dashboard::get`]: `GET /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -358,13 +386,15 @@ crate::api::global_param_setters!(DashboardDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DashboardGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     password: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
 impl DashboardGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dashboard.get",
         resource: "dashboard",
@@ -373,11 +403,13 @@ impl DashboardGet {
         path: "/dashboards/{dashboardId}",
         summary: "Retrieves information on a dashboard",
         scopes: &[],
+        idempotent: true,
     };
 
     fn new_(client_: Client, dashboard_id: String) -> Self {
         DashboardGet {
             client_,
+            call_: Default::default(),
             dashboard_id,
             password: None,
             globals_: Default::default(),
@@ -414,9 +446,32 @@ impl DashboardGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Dashboard, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Dashboard>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -430,7 +485,8 @@ impl std::future::IntoFuture for DashboardGet {
     }
 }
 
-crate::api::global_param_setters!(DashboardGet);
+crate::runtime::call_option_setters!(DashboardGet);
+crate::api::common_setters!(DashboardGet);
 /// Request builder for [`Dashboard::patch`]: `PATCH /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -438,13 +494,15 @@ crate::api::global_param_setters!(DashboardGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DashboardPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     dashboard: crate::models::DashboardPatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl DashboardPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dashboard.patch",
         resource: "dashboard",
@@ -462,6 +520,7 @@ impl DashboardPatch {
             "only.Organization",
             "only.Organization.bounded",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -471,6 +530,7 @@ impl DashboardPatch {
     ) -> Self {
         DashboardPatch {
             client_,
+            call_: Default::default(),
             dashboard_id,
             dashboard,
             globals_: Default::default(),
@@ -504,9 +564,32 @@ impl DashboardPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Dashboard, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Dashboard>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -520,7 +603,8 @@ impl std::future::IntoFuture for DashboardPatch {
     }
 }
 
-crate::api::global_param_setters!(DashboardPatch);
+crate::runtime::call_option_setters!(DashboardPatch);
+crate::api::common_setters!(DashboardPatch);
 /// Request builder for [`Dashboard::send_report`]: `POST /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -528,13 +612,15 @@ crate::api::global_param_setters!(DashboardPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DashboardSendReport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     report_config: crate::models::DashboardSendReport,
     globals_: crate::api::GlobalParams,
 }
 
 impl DashboardSendReport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dashboard.sendReport",
         resource: "dashboard",
@@ -552,6 +638,7 @@ impl DashboardSendReport {
             "only.Organization",
             "only.Organization.bounded",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -561,6 +648,7 @@ impl DashboardSendReport {
     ) -> Self {
         DashboardSendReport {
             client_,
+            call_: Default::default(),
             dashboard_id,
             report_config,
             globals_: Default::default(),
@@ -594,9 +682,32 @@ impl DashboardSendReport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -610,7 +721,8 @@ impl std::future::IntoFuture for DashboardSendReport {
     }
 }
 
-crate::api::global_param_setters!(DashboardSendReport);
+crate::runtime::call_option_setters!(DashboardSendReport);
+crate::api::common_setters!(DashboardSendReport);
 /// Request builder for [`Dashboard::validate_context`]: `POST /dashboards/{dashboardId}/validateContext`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -618,6 +730,7 @@ crate::api::global_param_setters!(DashboardSendReport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DashboardValidateContext {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     dashboard_id: String,
     password: Option<String>,
     duration: Option<i64>,
@@ -628,7 +741,8 @@ pub struct DashboardValidateContext {
 }
 
 impl DashboardValidateContext {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dashboard.validateContext",
         resource: "dashboard",
@@ -637,6 +751,7 @@ impl DashboardValidateContext {
         path: "/dashboards/{dashboardId}/validateContext",
         summary: "Validates a context object against the dashboard's context configuration",
         scopes: &[],
+        idempotent: true,
     };
 
     fn new_(
@@ -646,6 +761,7 @@ impl DashboardValidateContext {
     ) -> Self {
         DashboardValidateContext {
             client_,
+            call_: Default::default(),
             dashboard_id,
             password: None,
             duration: None,
@@ -731,9 +847,32 @@ impl DashboardValidateContext {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ValidateContextSuccess, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ValidateContextSuccess>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -747,4 +886,5 @@ impl std::future::IntoFuture for DashboardValidateContext {
     }
 }
 
-crate::api::global_param_setters!(DashboardValidateContext);
+crate::runtime::call_option_setters!(DashboardValidateContext);
+crate::api::common_setters!(DashboardValidateContext);

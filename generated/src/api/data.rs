@@ -182,13 +182,15 @@ impl Data {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: crate::models::DevicesDataExport,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "data.export",
         resource: "data",
@@ -211,6 +213,7 @@ impl DataExport {
             "data.*",
             "data.export",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -220,6 +223,7 @@ impl DataExport {
     ) -> Self {
         DataExport {
             client_,
+            call_: Default::default(),
             application_id,
             query,
             globals_: Default::default(),
@@ -253,9 +257,32 @@ impl DataExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -269,7 +296,8 @@ impl std::future::IntoFuture for DataExport {
     }
 }
 
-crate::api::global_param_setters!(DataExport);
+crate::runtime::call_option_setters!(DataExport);
+crate::api::common_setters!(DataExport);
 /// Request builder for [`Data::last_value_query`]: `POST /applications/{applicationId}/data/last-value-query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -277,13 +305,15 @@ crate::api::global_param_setters!(DataExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataLastValueQuery {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: crate::models::LastValueQuery,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataLastValueQuery {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "data.lastValueQuery",
         resource: "data",
@@ -306,6 +336,7 @@ impl DataLastValueQuery {
             "data.*",
             "data.lastValueQuery",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -315,6 +346,7 @@ impl DataLastValueQuery {
     ) -> Self {
         DataLastValueQuery {
             client_,
+            call_: Default::default(),
             application_id,
             query,
             globals_: Default::default(),
@@ -348,9 +380,32 @@ impl DataLastValueQuery {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::LastValueData, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::LastValueData>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -364,7 +419,8 @@ impl std::future::IntoFuture for DataLastValueQuery {
     }
 }
 
-crate::api::global_param_setters!(DataLastValueQuery);
+crate::runtime::call_option_setters!(DataLastValueQuery);
+crate::api::common_setters!(DataLastValueQuery);
 /// Request builder for [`Data::time_series_query`]: `POST /applications/{applicationId}/data/time-series-query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -372,13 +428,15 @@ crate::api::global_param_setters!(DataLastValueQuery);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTimeSeriesQuery {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: crate::models::TimeSeriesQuery,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataTimeSeriesQuery {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "data.timeSeriesQuery",
         resource: "data",
@@ -401,6 +459,7 @@ impl DataTimeSeriesQuery {
             "data.*",
             "data.timeSeriesQuery",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -410,6 +469,7 @@ impl DataTimeSeriesQuery {
     ) -> Self {
         DataTimeSeriesQuery {
             client_,
+            call_: Default::default(),
             application_id,
             query,
             globals_: Default::default(),
@@ -443,9 +503,32 @@ impl DataTimeSeriesQuery {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::TimeSeriesData, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::TimeSeriesData>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -459,4 +542,5 @@ impl std::future::IntoFuture for DataTimeSeriesQuery {
     }
 }
 
-crate::api::global_param_setters!(DataTimeSeriesQuery);
+crate::runtime::call_option_setters!(DataTimeSeriesQuery);
+crate::api::common_setters!(DataTimeSeriesQuery);

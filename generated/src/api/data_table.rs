@@ -310,6 +310,7 @@ impl DataTable {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableAddColumn {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     data_table_column: crate::models::DataTableColumn2,
@@ -317,7 +318,8 @@ pub struct DataTableAddColumn {
 }
 
 impl DataTableAddColumn {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTable.addColumn",
         resource: "dataTable",
@@ -335,6 +337,7 @@ impl DataTableAddColumn {
             "dataTable.*",
             "dataTable.addColumn",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -345,6 +348,7 @@ impl DataTableAddColumn {
     ) -> Self {
         DataTableAddColumn {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             data_table_column,
@@ -388,9 +392,32 @@ impl DataTableAddColumn {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTable, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTable>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -404,7 +431,8 @@ impl std::future::IntoFuture for DataTableAddColumn {
     }
 }
 
-crate::api::global_param_setters!(DataTableAddColumn);
+crate::runtime::call_option_setters!(DataTableAddColumn);
+crate::api::common_setters!(DataTableAddColumn);
 /// Request builder for [`DataTable::delete`]: `DELETE /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -412,13 +440,15 @@ crate::api::global_param_setters!(DataTableAddColumn);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataTableDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTable.delete",
         resource: "dataTable",
@@ -436,11 +466,13 @@ impl DataTableDelete {
             "dataTable.*",
             "dataTable.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableDelete {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             globals_: Default::default(),
@@ -474,9 +506,32 @@ impl DataTableDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -490,7 +545,8 @@ impl std::future::IntoFuture for DataTableDelete {
     }
 }
 
-crate::api::global_param_setters!(DataTableDelete);
+crate::runtime::call_option_setters!(DataTableDelete);
+crate::api::common_setters!(DataTableDelete);
 /// Request builder for [`DataTable::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -498,13 +554,15 @@ crate::api::global_param_setters!(DataTableDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataTableGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTable.get",
         resource: "dataTable",
@@ -527,11 +585,13 @@ impl DataTableGet {
             "dataTable.*",
             "dataTable.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableGet {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             globals_: Default::default(),
@@ -565,9 +625,32 @@ impl DataTableGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTable, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTable>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -581,7 +664,8 @@ impl std::future::IntoFuture for DataTableGet {
     }
 }
 
-crate::api::global_param_setters!(DataTableGet);
+crate::runtime::call_option_setters!(DataTableGet);
+crate::api::common_setters!(DataTableGet);
 /// Request builder for [`DataTable::patch`]: `PATCH /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -589,6 +673,7 @@ crate::api::global_param_setters!(DataTableGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTablePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     data_table: crate::models::DataTablePatch,
@@ -596,7 +681,8 @@ pub struct DataTablePatch {
 }
 
 impl DataTablePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTable.patch",
         resource: "dataTable",
@@ -614,6 +700,7 @@ impl DataTablePatch {
             "dataTable.*",
             "dataTable.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -624,6 +711,7 @@ impl DataTablePatch {
     ) -> Self {
         DataTablePatch {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             data_table,
@@ -667,9 +755,32 @@ impl DataTablePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTable, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTable>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -683,7 +794,8 @@ impl std::future::IntoFuture for DataTablePatch {
     }
 }
 
-crate::api::global_param_setters!(DataTablePatch);
+crate::runtime::call_option_setters!(DataTablePatch);
+crate::api::common_setters!(DataTablePatch);
 /// Request builder for [`DataTable::remove_column`]: `DELETE /applications/{applicationId}/data-tables/{dataTableId}/column`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -691,6 +803,7 @@ crate::api::global_param_setters!(DataTablePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRemoveColumn {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     column_name: String,
@@ -698,7 +811,8 @@ pub struct DataTableRemoveColumn {
 }
 
 impl DataTableRemoveColumn {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTable.removeColumn",
         resource: "dataTable",
@@ -716,6 +830,7 @@ impl DataTableRemoveColumn {
             "dataTable.*",
             "dataTable.removeColumn",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -726,6 +841,7 @@ impl DataTableRemoveColumn {
     ) -> Self {
         DataTableRemoveColumn {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             column_name,
@@ -773,9 +889,32 @@ impl DataTableRemoveColumn {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTable, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTable>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -789,4 +928,5 @@ impl std::future::IntoFuture for DataTableRemoveColumn {
     }
 }
 
-crate::api::global_param_setters!(DataTableRemoveColumn);
+crate::runtime::call_option_setters!(DataTableRemoveColumn);
+crate::api::common_setters!(DataTableRemoveColumn);

@@ -204,6 +204,7 @@ impl DataTableRow {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     row_id: String,
@@ -211,7 +212,8 @@ pub struct DataTableRowDelete {
 }
 
 impl DataTableRowDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRow.delete",
         resource: "dataTableRow",
@@ -229,6 +231,7 @@ impl DataTableRowDelete {
             "dataTableRow.*",
             "dataTableRow.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -239,6 +242,7 @@ impl DataTableRowDelete {
     ) -> Self {
         DataTableRowDelete {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             row_id,
@@ -282,9 +286,32 @@ impl DataTableRowDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -298,7 +325,8 @@ impl std::future::IntoFuture for DataTableRowDelete {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowDelete);
+crate::runtime::call_option_setters!(DataTableRowDelete);
+crate::api::common_setters!(DataTableRowDelete);
 /// Request builder for [`DataTableRow::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -306,6 +334,7 @@ crate::api::global_param_setters!(DataTableRowDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     row_id: String,
@@ -313,7 +342,8 @@ pub struct DataTableRowGet {
 }
 
 impl DataTableRowGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRow.get",
         resource: "dataTableRow",
@@ -334,6 +364,7 @@ impl DataTableRowGet {
             "dataTableRow.*",
             "dataTableRow.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -344,6 +375,7 @@ impl DataTableRowGet {
     ) -> Self {
         DataTableRowGet {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             row_id,
@@ -387,9 +419,32 @@ impl DataTableRowGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRow, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTableRow>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -403,7 +458,8 @@ impl std::future::IntoFuture for DataTableRowGet {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowGet);
+crate::runtime::call_option_setters!(DataTableRowGet);
+crate::api::common_setters!(DataTableRowGet);
 /// Request builder for [`DataTableRow::patch`]: `PATCH /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -411,6 +467,7 @@ crate::api::global_param_setters!(DataTableRowGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     row_id: String,
@@ -419,7 +476,8 @@ pub struct DataTableRowPatch {
 }
 
 impl DataTableRowPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRow.patch",
         resource: "dataTableRow",
@@ -437,6 +495,7 @@ impl DataTableRowPatch {
             "dataTableRow.*",
             "dataTableRow.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -448,6 +507,7 @@ impl DataTableRowPatch {
     ) -> Self {
         DataTableRowPatch {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             row_id,
@@ -501,9 +561,32 @@ impl DataTableRowPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRow, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTableRow>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -517,4 +600,5 @@ impl std::future::IntoFuture for DataTableRowPatch {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowPatch);
+crate::runtime::call_option_setters!(DataTableRowPatch);
+crate::api::common_setters!(DataTableRowPatch);

@@ -377,6 +377,7 @@ impl DataTableRows {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     limit: Option<String>,
@@ -385,7 +386,8 @@ pub struct DataTableRowsDelete {
 }
 
 impl DataTableRowsDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.delete",
         resource: "dataTableRows",
@@ -403,11 +405,13 @@ impl DataTableRowsDelete {
             "dataTableRows.*",
             "dataTableRows.delete",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableRowsDelete {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             limit: None,
@@ -472,9 +476,32 @@ impl DataTableRowsDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRowsDelete, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTableRowsDelete>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -488,7 +515,8 @@ impl std::future::IntoFuture for DataTableRowsDelete {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsDelete);
+crate::runtime::call_option_setters!(DataTableRowsDelete);
+crate::api::common_setters!(DataTableRowsDelete);
 /// Request builder for [`DataTableRows::export`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -496,6 +524,7 @@ crate::api::global_param_setters!(DataTableRowsDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     export_data: crate::models::DataTableRowsExport,
@@ -503,7 +532,8 @@ pub struct DataTableRowsExport {
 }
 
 impl DataTableRowsExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.export",
         resource: "dataTableRows",
@@ -524,6 +554,7 @@ impl DataTableRowsExport {
             "dataTableRows.*",
             "dataTableRows.export",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -534,6 +565,7 @@ impl DataTableRowsExport {
     ) -> Self {
         DataTableRowsExport {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             export_data,
@@ -577,9 +609,32 @@ impl DataTableRowsExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -593,7 +648,8 @@ impl std::future::IntoFuture for DataTableRowsExport {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsExport);
+crate::runtime::call_option_setters!(DataTableRowsExport);
+crate::api::common_setters!(DataTableRowsExport);
 /// Request builder for [`DataTableRows::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}/rows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -601,6 +657,7 @@ crate::api::global_param_setters!(DataTableRowsExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     sort_column: Option<String>,
@@ -612,7 +669,8 @@ pub struct DataTableRowsGet {
 }
 
 impl DataTableRowsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.get",
         resource: "dataTableRows",
@@ -635,11 +693,13 @@ impl DataTableRowsGet {
             "dataTableRows.*",
             "dataTableRows.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableRowsGet {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             sort_column: None,
@@ -748,9 +808,32 @@ impl DataTableRowsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRows, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTableRows>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -764,7 +847,8 @@ impl std::future::IntoFuture for DataTableRowsGet {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsGet);
+crate::runtime::call_option_setters!(DataTableRowsGet);
+crate::api::common_setters!(DataTableRowsGet);
 /// Request builder for [`DataTableRows::post`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -772,6 +856,7 @@ crate::api::global_param_setters!(DataTableRowsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     data_table_row: crate::models::DataTableRowInsert,
@@ -779,7 +864,8 @@ pub struct DataTableRowsPost {
 }
 
 impl DataTableRowsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.post",
         resource: "dataTableRows",
@@ -797,6 +883,7 @@ impl DataTableRowsPost {
             "dataTableRows.*",
             "dataTableRows.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -807,6 +894,7 @@ impl DataTableRowsPost {
     ) -> Self {
         DataTableRowsPost {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             data_table_row,
@@ -850,9 +938,35 @@ impl DataTableRowsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRowInsertResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::DataTableRowInsertResult>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -866,7 +980,8 @@ impl std::future::IntoFuture for DataTableRowsPost {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsPost);
+crate::runtime::call_option_setters!(DataTableRowsPost);
+crate::api::common_setters!(DataTableRowsPost);
 /// Request builder for [`DataTableRows::query`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -874,6 +989,7 @@ crate::api::global_param_setters!(DataTableRowsPost);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsQuery {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     sort_column: Option<String>,
@@ -886,7 +1002,8 @@ pub struct DataTableRowsQuery {
 }
 
 impl DataTableRowsQuery {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.query",
         resource: "dataTableRows",
@@ -907,11 +1024,13 @@ impl DataTableRowsQuery {
             "dataTableRows.*",
             "dataTableRows.query",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableRowsQuery {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             sort_column: None,
@@ -1038,9 +1157,32 @@ impl DataTableRowsQuery {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DataTableRows, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DataTableRows>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1054,7 +1196,8 @@ impl std::future::IntoFuture for DataTableRowsQuery {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsQuery);
+crate::runtime::call_option_setters!(DataTableRowsQuery);
+crate::api::common_setters!(DataTableRowsQuery);
 /// Request builder for [`DataTableRows::truncate`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/truncate`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1062,13 +1205,15 @@ crate::api::global_param_setters!(DataTableRowsQuery);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DataTableRowsTruncate {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DataTableRowsTruncate {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "dataTableRows.truncate",
         resource: "dataTableRows",
@@ -1086,11 +1231,13 @@ impl DataTableRowsTruncate {
             "dataTableRows.*",
             "dataTableRows.truncate",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
         DataTableRowsTruncate {
             client_,
+            call_: Default::default(),
             application_id,
             data_table_id,
             globals_: Default::default(),
@@ -1124,9 +1271,32 @@ impl DataTableRowsTruncate {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1140,7 +1310,8 @@ impl std::future::IntoFuture for DataTableRowsTruncate {
     }
 }
 
-crate::api::global_param_setters!(DataTableRowsTruncate);
+crate::runtime::call_option_setters!(DataTableRowsTruncate);
+crate::api::common_setters!(DataTableRowsTruncate);
 /// Direction to sort the rows by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataTableRowsGetSortDirection {

@@ -27,7 +27,7 @@ impl Device {
     ///
     /// # Scopes
     ///
-    /// The token needs at least one of: `device.commandStream`.
+    /// The token needs at least one of: `all.Application`, `all.Application.bounded`, `all.Application.read`, `all.Device`, `all.Device.read`, `all.Organization`, `all.Organization.bounded`, `all.Organization.read`, `all.User`, `all.User.bounded`, `all.User.read`, `device.*`, `device.commandStream`.
     ///
     /// # Parameters
     ///
@@ -895,7 +895,7 @@ impl Device {
     ///
     /// # Scopes
     ///
-    /// The token needs at least one of: `device.stateStream`.
+    /// The token needs at least one of: `all.Application`, `all.Application.bounded`, `all.Application.read`, `all.Device`, `all.Device.read`, `all.Organization`, `all.Organization.bounded`, `all.Organization.read`, `all.User`, `all.User.bounded`, `all.User.read`, `device.*`, `device.stateStream`.
     ///
     /// # Parameters
     ///
@@ -956,6 +956,7 @@ impl Device {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceCommandStream {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     keep_alive_interval: Option<i64>,
@@ -963,7 +964,8 @@ pub struct DeviceCommandStream {
 }
 
 impl DeviceCommandStream {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.commandStream",
         resource: "device",
@@ -971,12 +973,28 @@ impl DeviceCommandStream {
         method: Method::Get,
         path: "/applications/{applicationId}/devices/{deviceId}/commandStream",
         summary: "Attach to a real time stream of command messages to this device using Server Sent Events (SSE)",
-        scopes: &["device.commandStream"],
+        scopes: &[
+            "all.Application",
+            "all.Application.bounded",
+            "all.Application.read",
+            "all.Device",
+            "all.Device.read",
+            "all.Organization",
+            "all.Organization.bounded",
+            "all.Organization.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "device.*",
+            "device.commandStream",
+        ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceCommandStream {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             keep_alive_interval: None,
@@ -1002,6 +1020,12 @@ impl DeviceCommandStream {
         }
 
         self.globals_.apply(&mut request);
+        if let Some(seconds) = Some(self.keep_alive_interval.unwrap_or(2i64))
+            .and_then(|s| u64::try_from(s).ok())
+        {
+            request.event_keep_alive(std::time::Duration::from_secs(seconds));
+        }
+
         request
             .validate(|v| {
                 {
@@ -1023,36 +1047,18 @@ impl DeviceCommandStream {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and returns the events as they arrive (see
+    /// [`Client::execute_events`](crate::Client::execute_events)).
     pub async fn send(
         self,
     ) -> Result<crate::runtime::EventStream<DeviceCommandStreamEvent>, Error> {
-        let events = self.client_.execute_events(self.request_()).await?;
-        Ok(crate::runtime::map_events(events, DeviceCommandStreamEvent::decode))
-    }
-}
-
-/// An event of the `device.commandStream` stream.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeviceCommandStreamEvent {
-    /// `deviceCommand`: An SSE event representing a single device command
-    DeviceCommand(crate::models::DeviceCommand),
-    /// An event this version of the crate does not know (or a keep-alive), as received.
-    Other(crate::runtime::ServerSentEvent),
-}
-
-impl DeviceCommandStreamEvent {
-    fn decode(
-        event: &crate::runtime::ServerSentEvent,
-    ) -> Result<Self, serde_json::Error> {
+        let events = self.client_.execute_events(self.request_(), &self.call_).await?;
         Ok(
-            match event.event.as_str() {
-                "deviceCommand" => {
-                    Self::DeviceCommand(serde_json::from_str(&event.data)?)
-                }
-
-                _ => Self::Other(event.clone()),
-            },
+            crate::runtime::map_events(
+                events,
+                Self::OPERATION.id,
+                DeviceCommandStreamEvent::decode_,
+            ),
         )
     }
 }
@@ -1067,7 +1073,35 @@ impl std::future::IntoFuture for DeviceCommandStream {
     }
 }
 
-crate::api::global_param_setters!(DeviceCommandStream);
+crate::runtime::call_option_setters!(DeviceCommandStream);
+crate::runtime::event_option_setters!(DeviceCommandStream);
+/// An event of the `device.commandStream` stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceCommandStreamEvent {
+    /// `deviceCommand`: An SSE event representing a single device command
+    DeviceCommand(crate::models::DeviceCommand),
+    /// An event this version of the crate does not know (or a keep-alive), as received.
+    Other(crate::runtime::ServerSentEvent),
+}
+
+impl DeviceCommandStreamEvent {
+    /// Decodes one event by its name.
+    fn decode_(
+        event: &crate::runtime::ServerSentEvent,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match event.event.as_str() {
+                "deviceCommand" => {
+                    Self::DeviceCommand(serde_json::from_str(&event.data)?)
+                }
+
+                _ => Self::Other(event.clone()),
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DeviceCommandStream);
 /// Request builder for [`Device::delete`]: `DELETE /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1075,13 +1109,15 @@ crate::api::global_param_setters!(DeviceCommandStream);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DeviceDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.delete",
         resource: "device",
@@ -1099,11 +1135,13 @@ impl DeviceDelete {
             "device.*",
             "device.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceDelete {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             globals_: Default::default(),
@@ -1137,9 +1175,32 @@ impl DeviceDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1153,7 +1214,8 @@ impl std::future::IntoFuture for DeviceDelete {
     }
 }
 
-crate::api::global_param_setters!(DeviceDelete);
+crate::runtime::call_option_setters!(DeviceDelete);
+crate::api::common_setters!(DeviceDelete);
 /// Request builder for [`Device::export`]: `POST /applications/{applicationId}/devices/{deviceId}/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1161,6 +1223,7 @@ crate::api::global_param_setters!(DeviceDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     start: Option<i64>,
@@ -1173,7 +1236,8 @@ pub struct DeviceExport {
 }
 
 impl DeviceExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.export",
         resource: "device",
@@ -1194,11 +1258,13 @@ impl DeviceExport {
             "device.*",
             "device.export",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceExport {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             start: None,
@@ -1315,9 +1381,32 @@ impl DeviceExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1331,7 +1420,8 @@ impl std::future::IntoFuture for DeviceExport {
     }
 }
 
-crate::api::global_param_setters!(DeviceExport);
+crate::runtime::call_option_setters!(DeviceExport);
+crate::api::common_setters!(DeviceExport);
 /// Request builder for [`Device::get`]: `GET /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1339,6 +1429,7 @@ crate::api::global_param_setters!(DeviceExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     exclude_connection_info: Option<bool>,
@@ -1348,7 +1439,8 @@ pub struct DeviceGet {
 }
 
 impl DeviceGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.get",
         resource: "device",
@@ -1371,11 +1463,13 @@ impl DeviceGet {
             "device.*",
             "device.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceGet {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             exclude_connection_info: None,
@@ -1448,9 +1542,32 @@ impl DeviceGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Device, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Device>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1464,7 +1581,8 @@ impl std::future::IntoFuture for DeviceGet {
     }
 }
 
-crate::api::global_param_setters!(DeviceGet);
+crate::runtime::call_option_setters!(DeviceGet);
+crate::api::common_setters!(DeviceGet);
 /// Request builder for [`Device::get_command`]: `GET /applications/{applicationId}/devices/{deviceId}/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1472,6 +1590,7 @@ crate::api::global_param_setters!(DeviceGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceGetCommand {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
@@ -1484,7 +1603,8 @@ pub struct DeviceGetCommand {
 }
 
 impl DeviceGetCommand {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.getCommand",
         resource: "device",
@@ -1507,11 +1627,13 @@ impl DeviceGetCommand {
             "device.*",
             "device.getCommand",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceGetCommand {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             limit: None,
@@ -1634,9 +1756,32 @@ impl DeviceGetCommand {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCommands, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCommands>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1650,7 +1795,8 @@ impl std::future::IntoFuture for DeviceGetCommand {
     }
 }
 
-crate::api::global_param_setters!(DeviceGetCommand);
+crate::runtime::call_option_setters!(DeviceGetCommand);
+crate::api::common_setters!(DeviceGetCommand);
 /// Request builder for [`Device::get_composite_state`]: `GET /applications/{applicationId}/devices/{deviceId}/compositeState`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1658,6 +1804,7 @@ crate::api::global_param_setters!(DeviceGetCommand);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceGetCompositeState {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     start: Option<i64>,
@@ -1667,7 +1814,8 @@ pub struct DeviceGetCompositeState {
 }
 
 impl DeviceGetCompositeState {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.getCompositeState",
         resource: "device",
@@ -1690,11 +1838,13 @@ impl DeviceGetCompositeState {
             "device.*",
             "device.getCompositeState",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceGetCompositeState {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             start: None,
@@ -1767,9 +1917,32 @@ impl DeviceGetCompositeState {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::CompositeDeviceState, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::CompositeDeviceState>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1783,7 +1956,8 @@ impl std::future::IntoFuture for DeviceGetCompositeState {
     }
 }
 
-crate::api::global_param_setters!(DeviceGetCompositeState);
+crate::runtime::call_option_setters!(DeviceGetCompositeState);
+crate::api::common_setters!(DeviceGetCompositeState);
 /// Request builder for [`Device::get_log_entries`]: `GET /applications/{applicationId}/devices/{deviceId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1791,6 +1965,7 @@ crate::api::global_param_setters!(DeviceGetCompositeState);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceGetLogEntries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
@@ -1803,7 +1978,8 @@ pub struct DeviceGetLogEntries {
 }
 
 impl DeviceGetLogEntries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.getLogEntries",
         resource: "device",
@@ -1826,11 +2002,13 @@ impl DeviceGetLogEntries {
             "device.*",
             "device.getLogEntries",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceGetLogEntries {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             limit: None,
@@ -1953,9 +2131,32 @@ impl DeviceGetLogEntries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1969,7 +2170,8 @@ impl std::future::IntoFuture for DeviceGetLogEntries {
     }
 }
 
-crate::api::global_param_setters!(DeviceGetLogEntries);
+crate::runtime::call_option_setters!(DeviceGetLogEntries);
+crate::api::common_setters!(DeviceGetLogEntries);
 /// Request builder for [`Device::get_state`]: `GET /applications/{applicationId}/devices/{deviceId}/state`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1977,6 +2179,7 @@ crate::api::global_param_setters!(DeviceGetLogEntries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceGetState {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
@@ -1989,7 +2192,8 @@ pub struct DeviceGetState {
 }
 
 impl DeviceGetState {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.getState",
         resource: "device",
@@ -2012,11 +2216,13 @@ impl DeviceGetState {
             "device.*",
             "device.getState",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceGetState {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             limit: None,
@@ -2139,9 +2345,32 @@ impl DeviceGetState {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceStates, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceStates>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2155,7 +2384,8 @@ impl std::future::IntoFuture for DeviceGetState {
     }
 }
 
-crate::api::global_param_setters!(DeviceGetState);
+crate::runtime::call_option_setters!(DeviceGetState);
+crate::api::common_setters!(DeviceGetState);
 /// Request builder for [`Device::patch`]: `PATCH /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2163,6 +2393,7 @@ crate::api::global_param_setters!(DeviceGetState);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     tags_as_object: Option<bool>,
@@ -2172,7 +2403,8 @@ pub struct DevicePatch {
 }
 
 impl DevicePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.patch",
         resource: "device",
@@ -2190,6 +2422,7 @@ impl DevicePatch {
             "device.*",
             "device.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2200,6 +2433,7 @@ impl DevicePatch {
     ) -> Self {
         DevicePatch {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             tags_as_object: None,
@@ -2269,9 +2503,32 @@ impl DevicePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Device, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Device>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2285,7 +2542,8 @@ impl std::future::IntoFuture for DevicePatch {
     }
 }
 
-crate::api::global_param_setters!(DevicePatch);
+crate::runtime::call_option_setters!(DevicePatch);
+crate::api::common_setters!(DevicePatch);
 /// Request builder for [`Device::payload_counts`]: `GET /applications/{applicationId}/devices/{deviceId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2293,6 +2551,7 @@ crate::api::global_param_setters!(DevicePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicePayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     start: Option<i64>,
@@ -2301,7 +2560,8 @@ pub struct DevicePayloadCounts {
 }
 
 impl DevicePayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.payloadCounts",
         resource: "device",
@@ -2322,11 +2582,13 @@ impl DevicePayloadCounts {
             "device.*",
             "device.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DevicePayloadCounts {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             start: None,
@@ -2386,9 +2648,32 @@ impl DevicePayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DevicePayloadCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DevicePayloadCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2402,7 +2687,8 @@ impl std::future::IntoFuture for DevicePayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(DevicePayloadCounts);
+crate::runtime::call_option_setters!(DevicePayloadCounts);
+crate::api::common_setters!(DevicePayloadCounts);
 /// Request builder for [`Device::payload_counts_breakdown`]: `GET /applications/{applicationId}/devices/{deviceId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2410,6 +2696,7 @@ crate::api::global_param_setters!(DevicePayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicePayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     start: Option<i64>,
@@ -2419,7 +2706,8 @@ pub struct DevicePayloadCountsBreakdown {
 }
 
 impl DevicePayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.payloadCountsBreakdown",
         resource: "device",
@@ -2440,11 +2728,13 @@ impl DevicePayloadCountsBreakdown {
             "device.*",
             "device.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DevicePayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             start: None,
@@ -2527,9 +2817,32 @@ impl DevicePayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2543,7 +2856,8 @@ impl std::future::IntoFuture for DevicePayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(DevicePayloadCountsBreakdown);
+crate::runtime::call_option_setters!(DevicePayloadCountsBreakdown);
+crate::api::common_setters!(DevicePayloadCountsBreakdown);
 /// Request builder for [`Device::remove_data`]: `DELETE /applications/{applicationId}/devices/{deviceId}/data`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2551,6 +2865,7 @@ crate::api::global_param_setters!(DevicePayloadCountsBreakdown);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRemoveData {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     start: Option<i64>,
@@ -2559,7 +2874,8 @@ pub struct DeviceRemoveData {
 }
 
 impl DeviceRemoveData {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.removeData",
         resource: "device",
@@ -2577,11 +2893,13 @@ impl DeviceRemoveData {
             "device.*",
             "device.removeData",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceRemoveData {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             start: None,
@@ -2641,9 +2959,32 @@ impl DeviceRemoveData {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2657,7 +2998,8 @@ impl std::future::IntoFuture for DeviceRemoveData {
     }
 }
 
-crate::api::global_param_setters!(DeviceRemoveData);
+crate::runtime::call_option_setters!(DeviceRemoveData);
+crate::api::common_setters!(DeviceRemoveData);
 /// Request builder for [`Device::send_command`]: `POST /applications/{applicationId}/devices/{deviceId}/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2665,6 +3007,7 @@ crate::api::global_param_setters!(DeviceRemoveData);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceSendCommand {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     device_command: crate::models::DeviceCommand,
@@ -2672,7 +3015,8 @@ pub struct DeviceSendCommand {
 }
 
 impl DeviceSendCommand {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.sendCommand",
         resource: "device",
@@ -2691,6 +3035,7 @@ impl DeviceSendCommand {
             "device.*",
             "device.sendCommand",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2701,6 +3046,7 @@ impl DeviceSendCommand {
     ) -> Self {
         DeviceSendCommand {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             device_command,
@@ -2744,9 +3090,32 @@ impl DeviceSendCommand {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2760,7 +3129,8 @@ impl std::future::IntoFuture for DeviceSendCommand {
     }
 }
 
-crate::api::global_param_setters!(DeviceSendCommand);
+crate::runtime::call_option_setters!(DeviceSendCommand);
+crate::api::common_setters!(DeviceSendCommand);
 /// Request builder for [`Device::send_state`]: `POST /applications/{applicationId}/devices/{deviceId}/state`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2768,6 +3138,7 @@ crate::api::global_param_setters!(DeviceSendCommand);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceSendState {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     device_state: crate::models::DeviceStateOrStates,
@@ -2775,7 +3146,8 @@ pub struct DeviceSendState {
 }
 
 impl DeviceSendState {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.sendState",
         resource: "device",
@@ -2794,6 +3166,7 @@ impl DeviceSendState {
             "device.*",
             "device.sendState",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2804,6 +3177,7 @@ impl DeviceSendState {
     ) -> Self {
         DeviceSendState {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             device_state,
@@ -2847,9 +3221,32 @@ impl DeviceSendState {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2863,7 +3260,8 @@ impl std::future::IntoFuture for DeviceSendState {
     }
 }
 
-crate::api::global_param_setters!(DeviceSendState);
+crate::runtime::call_option_setters!(DeviceSendState);
+crate::api::common_setters!(DeviceSendState);
 /// Request builder for [`Device::set_connection_status`]: `POST /applications/{applicationId}/devices/{deviceId}/setConnectionStatus`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2871,6 +3269,7 @@ crate::api::global_param_setters!(DeviceSendState);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceSetConnectionStatus {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     connection_status: crate::models::DeviceConnectionStatus,
@@ -2878,7 +3277,8 @@ pub struct DeviceSetConnectionStatus {
 }
 
 impl DeviceSetConnectionStatus {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.setConnectionStatus",
         resource: "device",
@@ -2897,6 +3297,7 @@ impl DeviceSetConnectionStatus {
             "device.*",
             "device.setConnectionStatus",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2907,6 +3308,7 @@ impl DeviceSetConnectionStatus {
     ) -> Self {
         DeviceSetConnectionStatus {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             connection_status,
@@ -2950,9 +3352,32 @@ impl DeviceSetConnectionStatus {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2966,7 +3391,8 @@ impl std::future::IntoFuture for DeviceSetConnectionStatus {
     }
 }
 
-crate::api::global_param_setters!(DeviceSetConnectionStatus);
+crate::runtime::call_option_setters!(DeviceSetConnectionStatus);
+crate::api::common_setters!(DeviceSetConnectionStatus);
 /// Request builder for [`Device::state_stream`]: `GET /applications/{applicationId}/devices/{deviceId}/stateStream`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2974,6 +3400,7 @@ crate::api::global_param_setters!(DeviceSetConnectionStatus);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceStateStream {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     keep_alive_interval: Option<i64>,
@@ -2981,7 +3408,8 @@ pub struct DeviceStateStream {
 }
 
 impl DeviceStateStream {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "device.stateStream",
         resource: "device",
@@ -2989,12 +3417,28 @@ impl DeviceStateStream {
         method: Method::Get,
         path: "/applications/{applicationId}/devices/{deviceId}/stateStream",
         summary: "Attach to a real time stream of state messages from this device using Server Sent Events (SSE)",
-        scopes: &["device.stateStream"],
+        scopes: &[
+            "all.Application",
+            "all.Application.bounded",
+            "all.Application.read",
+            "all.Device",
+            "all.Device.read",
+            "all.Organization",
+            "all.Organization.bounded",
+            "all.Organization.read",
+            "all.User",
+            "all.User.bounded",
+            "all.User.read",
+            "device.*",
+            "device.stateStream",
+        ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceStateStream {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             keep_alive_interval: None,
@@ -3020,6 +3464,12 @@ impl DeviceStateStream {
         }
 
         self.globals_.apply(&mut request);
+        if let Some(seconds) = Some(self.keep_alive_interval.unwrap_or(2i64))
+            .and_then(|s| u64::try_from(s).ok())
+        {
+            request.event_keep_alive(std::time::Duration::from_secs(seconds));
+        }
+
         request
             .validate(|v| {
                 {
@@ -3041,33 +3491,18 @@ impl DeviceStateStream {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and returns the events as they arrive (see
+    /// [`Client::execute_events`](crate::Client::execute_events)).
     pub async fn send(
         self,
     ) -> Result<crate::runtime::EventStream<DeviceStateStreamEvent>, Error> {
-        let events = self.client_.execute_events(self.request_()).await?;
-        Ok(crate::runtime::map_events(events, DeviceStateStreamEvent::decode))
-    }
-}
-
-/// An event of the `device.stateStream` stream.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DeviceStateStreamEvent {
-    /// `deviceState`: An SSE event representing a single device state
-    DeviceState(crate::models::DeviceState),
-    /// An event this version of the crate does not know (or a keep-alive), as received.
-    Other(crate::runtime::ServerSentEvent),
-}
-
-impl DeviceStateStreamEvent {
-    fn decode(
-        event: &crate::runtime::ServerSentEvent,
-    ) -> Result<Self, serde_json::Error> {
+        let events = self.client_.execute_events(self.request_(), &self.call_).await?;
         Ok(
-            match event.event.as_str() {
-                "deviceState" => Self::DeviceState(serde_json::from_str(&event.data)?),
-                _ => Self::Other(event.clone()),
-            },
+            crate::runtime::map_events(
+                events,
+                Self::OPERATION.id,
+                DeviceStateStreamEvent::decode_,
+            ),
         )
     }
 }
@@ -3082,7 +3517,32 @@ impl std::future::IntoFuture for DeviceStateStream {
     }
 }
 
-crate::api::global_param_setters!(DeviceStateStream);
+crate::runtime::call_option_setters!(DeviceStateStream);
+crate::runtime::event_option_setters!(DeviceStateStream);
+/// An event of the `device.stateStream` stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeviceStateStreamEvent {
+    /// `deviceState`: An SSE event representing a single device state
+    DeviceState(crate::models::DeviceState),
+    /// An event this version of the crate does not know (or a keep-alive), as received.
+    Other(crate::runtime::ServerSentEvent),
+}
+
+impl DeviceStateStreamEvent {
+    /// Decodes one event by its name.
+    fn decode_(
+        event: &crate::runtime::ServerSentEvent,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match event.event.as_str() {
+                "deviceState" => Self::DeviceState(serde_json::from_str(&event.data)?),
+                _ => Self::Other(event.clone()),
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DeviceStateStream);
 /// Direction to sort the command entries (by time)
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceGetCommandSortDirection {

@@ -204,6 +204,7 @@ impl DeviceAttribute {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceAttributeDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     name: String,
@@ -211,7 +212,8 @@ pub struct DeviceAttributeDelete {
 }
 
 impl DeviceAttributeDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceAttribute.delete",
         resource: "deviceAttribute",
@@ -229,6 +231,7 @@ impl DeviceAttributeDelete {
             "deviceAttribute.*",
             "deviceAttribute.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -239,6 +242,7 @@ impl DeviceAttributeDelete {
     ) -> Self {
         DeviceAttributeDelete {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             name,
@@ -282,9 +286,32 @@ impl DeviceAttributeDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -298,7 +325,8 @@ impl std::future::IntoFuture for DeviceAttributeDelete {
     }
 }
 
-crate::api::global_param_setters!(DeviceAttributeDelete);
+crate::runtime::call_option_setters!(DeviceAttributeDelete);
+crate::api::common_setters!(DeviceAttributeDelete);
 /// Request builder for [`DeviceAttribute::get`]: `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -306,6 +334,7 @@ crate::api::global_param_setters!(DeviceAttributeDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceAttributeGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     name: String,
@@ -313,7 +342,8 @@ pub struct DeviceAttributeGet {
 }
 
 impl DeviceAttributeGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceAttribute.get",
         resource: "deviceAttribute",
@@ -336,6 +366,7 @@ impl DeviceAttributeGet {
             "deviceAttribute.*",
             "deviceAttribute.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -346,6 +377,7 @@ impl DeviceAttributeGet {
     ) -> Self {
         DeviceAttributeGet {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             name,
@@ -389,9 +421,32 @@ impl DeviceAttributeGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceAttribute, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceAttribute>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -405,7 +460,8 @@ impl std::future::IntoFuture for DeviceAttributeGet {
     }
 }
 
-crate::api::global_param_setters!(DeviceAttributeGet);
+crate::runtime::call_option_setters!(DeviceAttributeGet);
+crate::api::common_setters!(DeviceAttributeGet);
 /// Request builder for [`DeviceAttribute::patch`]: `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -413,6 +469,7 @@ crate::api::global_param_setters!(DeviceAttributeGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceAttributePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     name: String,
@@ -421,7 +478,8 @@ pub struct DeviceAttributePatch {
 }
 
 impl DeviceAttributePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceAttribute.patch",
         resource: "deviceAttribute",
@@ -439,6 +497,7 @@ impl DeviceAttributePatch {
             "deviceAttribute.*",
             "deviceAttribute.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -450,6 +509,7 @@ impl DeviceAttributePatch {
     ) -> Self {
         DeviceAttributePatch {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             name,
@@ -503,9 +563,32 @@ impl DeviceAttributePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceAttribute, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceAttribute>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -519,4 +602,5 @@ impl std::future::IntoFuture for DeviceAttributePatch {
     }
 }
 
-crate::api::global_param_setters!(DeviceAttributePatch);
+crate::runtime::call_option_setters!(DeviceAttributePatch);
+crate::api::common_setters!(DeviceAttributePatch);

@@ -35,9 +35,9 @@ impl DeviceAttributes {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `deviceId` (argument) | path | string | yes | ID associated with the device |  | `"575ecf887ae143cd83dc4aa2"` |
-    /// | `sortField` (`.sort_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to sort the results by | `"name"` |  |
+    /// | `sortField` (`.sort_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to sort the results by | `"name"` | `"status"` |
     /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceAttributesGetSortDirection`](crate::device_attributes::DeviceAttributesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
-    /// | `filterField` (`.filter_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"status"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"number"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -63,7 +63,7 @@ impl DeviceAttributes {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
     /// let response = client.device_attributes().get("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2")
-    ///     .sort_direction(losant::device_attributes::DeviceAttributesGetSortDirection::from("asc")).await?;
+    ///     .sort_field(losant::device_attributes::DeviceAttributesGetSortField::from("status")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -146,6 +146,7 @@ impl DeviceAttributes {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceAttributesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     sort_field: Option<crate::device_attributes::DeviceAttributesGetSortField>,
@@ -156,7 +157,8 @@ pub struct DeviceAttributesGet {
 }
 
 impl DeviceAttributesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceAttributes.get",
         resource: "deviceAttributes",
@@ -179,11 +181,13 @@ impl DeviceAttributesGet {
             "deviceAttributes.*",
             "deviceAttributes.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
         DeviceAttributesGet {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             sort_field: None,
@@ -196,7 +200,7 @@ impl DeviceAttributesGet {
 
     /// Field to sort the results by
     ///
-    /// Sent as `sortField`; the server's default is `"name"`.
+    /// Sent as `sortField`; the server's default is `"name"`; for example `"status"`.
     pub fn sort_field(
         mut self,
         value: crate::device_attributes::DeviceAttributesGetSortField,
@@ -218,7 +222,7 @@ impl DeviceAttributesGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"status"`.
     pub fn filter_field(
         mut self,
         value: crate::device_attributes::DeviceAttributesGetSortField,
@@ -299,9 +303,32 @@ impl DeviceAttributesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceAttributes, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceAttributes>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -315,7 +342,8 @@ impl std::future::IntoFuture for DeviceAttributesGet {
     }
 }
 
-crate::api::global_param_setters!(DeviceAttributesGet);
+crate::runtime::call_option_setters!(DeviceAttributesGet);
+crate::api::common_setters!(DeviceAttributesGet);
 /// Request builder for [`DeviceAttributes::post`]: `POST /applications/{applicationId}/devices/{deviceId}/attributes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -323,6 +351,7 @@ crate::api::global_param_setters!(DeviceAttributesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceAttributesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     device_attribute: crate::models::DeviceAttributePost,
@@ -330,7 +359,8 @@ pub struct DeviceAttributesPost {
 }
 
 impl DeviceAttributesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceAttributes.post",
         resource: "deviceAttributes",
@@ -348,6 +378,7 @@ impl DeviceAttributesPost {
             "deviceAttributes.*",
             "deviceAttributes.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -358,6 +389,7 @@ impl DeviceAttributesPost {
     ) -> Self {
         DeviceAttributesPost {
             client_,
+            call_: Default::default(),
             application_id,
             device_id,
             device_attribute,
@@ -401,9 +433,32 @@ impl DeviceAttributesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceAttribute, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceAttribute>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -417,7 +472,8 @@ impl std::future::IntoFuture for DeviceAttributesPost {
     }
 }
 
-crate::api::global_param_setters!(DeviceAttributesPost);
+crate::runtime::call_option_setters!(DeviceAttributesPost);
+crate::api::common_setters!(DeviceAttributesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceAttributesGetSortField {
@@ -425,18 +481,21 @@ pub enum DeviceAttributesGetSortField {
     Name,
     /// `"dataType"`
     DataType,
+    /// `"status"`
+    Status,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl DeviceAttributesGetSortField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "dataType"];
+    pub const VALUES: &'static [&'static str] = &["name", "dataType", "status"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
             Self::DataType => "dataType",
+            Self::Status => "status",
             Self::Unknown(value) => value,
         }
     }
@@ -447,6 +506,7 @@ impl From<&str> for DeviceAttributesGetSortField {
         match value {
             "name" => Self::Name,
             "dataType" => Self::DataType,
+            "status" => Self::Status,
             other => Self::Unknown(other.to_owned()),
         }
     }

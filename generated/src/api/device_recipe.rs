@@ -260,6 +260,7 @@ impl DeviceRecipe {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipeBulkCreate {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_recipe_id: String,
     bulk_info: crate::models::DeviceRecipeBulkCreatePost,
@@ -267,7 +268,8 @@ pub struct DeviceRecipeBulkCreate {
 }
 
 impl DeviceRecipeBulkCreate {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipe.bulkCreate",
         resource: "deviceRecipe",
@@ -285,6 +287,7 @@ impl DeviceRecipeBulkCreate {
             "deviceRecipe.*",
             "deviceRecipe.bulkCreate",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -295,6 +298,7 @@ impl DeviceRecipeBulkCreate {
     ) -> Self {
         DeviceRecipeBulkCreate {
             client_,
+            call_: Default::default(),
             application_id,
             device_recipe_id,
             bulk_info,
@@ -338,14 +342,42 @@ impl DeviceRecipeBulkCreate {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::DeviceRecipeBulkCreate, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::device_recipe::DeviceRecipeBulkCreateResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::device_recipe::DeviceRecipeBulkCreateResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                DeviceRecipeBulkCreateResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for DeviceRecipeBulkCreate {
-    type Output = Result<crate::models::DeviceRecipeBulkCreate, Error>;
+    type Output = Result<crate::device_recipe::DeviceRecipeBulkCreateResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -354,7 +386,47 @@ impl std::future::IntoFuture for DeviceRecipeBulkCreate {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipeBulkCreate);
+crate::runtime::call_option_setters!(DeviceRecipeBulkCreate);
+/// What `deviceRecipe.bulkCreate` answers: its body depends on the status, so the variant says which came back: `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DeviceRecipeBulkCreateResponse {
+    /// `201`: If devices were successfully created
+    Created(crate::models::DeviceRecipeBulkCreate),
+    /// `202`: If devices were enqueued to be created
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl DeviceRecipeBulkCreateResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                201 => Self::Created(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DeviceRecipeBulkCreate);
 /// Request builder for [`DeviceRecipe::delete`]: `DELETE /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -362,13 +434,15 @@ crate::api::global_param_setters!(DeviceRecipeBulkCreate);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipeDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_recipe_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl DeviceRecipeDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipe.delete",
         resource: "deviceRecipe",
@@ -386,11 +460,13 @@ impl DeviceRecipeDelete {
             "deviceRecipe.*",
             "deviceRecipe.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_recipe_id: String) -> Self {
         DeviceRecipeDelete {
             client_,
+            call_: Default::default(),
             application_id,
             device_recipe_id,
             globals_: Default::default(),
@@ -424,9 +500,32 @@ impl DeviceRecipeDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -440,7 +539,8 @@ impl std::future::IntoFuture for DeviceRecipeDelete {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipeDelete);
+crate::runtime::call_option_setters!(DeviceRecipeDelete);
+crate::api::common_setters!(DeviceRecipeDelete);
 /// Request builder for [`DeviceRecipe::get`]: `GET /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -448,6 +548,7 @@ crate::api::global_param_setters!(DeviceRecipeDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipeGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_recipe_id: String,
     tags_as_object: Option<bool>,
@@ -456,7 +557,8 @@ pub struct DeviceRecipeGet {
 }
 
 impl DeviceRecipeGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipe.get",
         resource: "deviceRecipe",
@@ -477,11 +579,13 @@ impl DeviceRecipeGet {
             "deviceRecipe.*",
             "deviceRecipe.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, device_recipe_id: String) -> Self {
         DeviceRecipeGet {
             client_,
+            call_: Default::default(),
             application_id,
             device_recipe_id,
             tags_as_object: None,
@@ -541,9 +645,32 @@ impl DeviceRecipeGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceRecipe, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceRecipe>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -557,7 +684,8 @@ impl std::future::IntoFuture for DeviceRecipeGet {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipeGet);
+crate::runtime::call_option_setters!(DeviceRecipeGet);
+crate::api::common_setters!(DeviceRecipeGet);
 /// Request builder for [`DeviceRecipe::patch`]: `PATCH /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -565,6 +693,7 @@ crate::api::global_param_setters!(DeviceRecipeGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     device_recipe_id: String,
     tags_as_object: Option<bool>,
@@ -574,7 +703,8 @@ pub struct DeviceRecipePatch {
 }
 
 impl DeviceRecipePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipe.patch",
         resource: "deviceRecipe",
@@ -592,6 +722,7 @@ impl DeviceRecipePatch {
             "deviceRecipe.*",
             "deviceRecipe.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -602,6 +733,7 @@ impl DeviceRecipePatch {
     ) -> Self {
         DeviceRecipePatch {
             client_,
+            call_: Default::default(),
             application_id,
             device_recipe_id,
             tags_as_object: None,
@@ -671,9 +803,32 @@ impl DeviceRecipePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceRecipe, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceRecipe>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -687,4 +842,5 @@ impl std::future::IntoFuture for DeviceRecipePatch {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipePatch);
+crate::runtime::call_option_setters!(DeviceRecipePatch);
+crate::api::common_setters!(DeviceRecipePatch);

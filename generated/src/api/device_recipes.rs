@@ -65,9 +65,14 @@ impl DeviceRecipes {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.device_recipes().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.device_recipes().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::device_recipes::DeviceRecipesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.device_recipes().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -141,6 +146,7 @@ impl DeviceRecipes {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::device_recipes::DeviceRecipesGetSortField>,
     sort_direction: Option<crate::device_recipes::DeviceRecipesGetSortDirection>,
@@ -154,7 +160,8 @@ pub struct DeviceRecipesGet {
 }
 
 impl DeviceRecipesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipes.get",
         resource: "deviceRecipes",
@@ -175,11 +182,13 @@ impl DeviceRecipesGet {
             "deviceRecipes.*",
             "deviceRecipes.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DeviceRecipesGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -337,9 +346,73 @@ impl DeviceRecipesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceRecipes, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceRecipes>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::DeviceRecipe, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -353,7 +426,8 @@ impl std::future::IntoFuture for DeviceRecipesGet {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipesGet);
+crate::runtime::call_option_setters!(DeviceRecipesGet);
+crate::api::common_setters!(DeviceRecipesGet);
 /// Request builder for [`DeviceRecipes::post`]: `POST /applications/{applicationId}/device-recipes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -361,6 +435,7 @@ crate::api::global_param_setters!(DeviceRecipesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DeviceRecipesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     tags_as_object: Option<bool>,
     attributes_as_object: Option<bool>,
@@ -369,7 +444,8 @@ pub struct DeviceRecipesPost {
 }
 
 impl DeviceRecipesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "deviceRecipes.post",
         resource: "deviceRecipes",
@@ -387,6 +463,7 @@ impl DeviceRecipesPost {
             "deviceRecipes.*",
             "deviceRecipes.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -396,6 +473,7 @@ impl DeviceRecipesPost {
     ) -> Self {
         DeviceRecipesPost {
             client_,
+            call_: Default::default(),
             application_id,
             tags_as_object: None,
             attributes_as_object: None,
@@ -455,9 +533,32 @@ impl DeviceRecipesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceRecipe, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceRecipe>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -471,7 +572,8 @@ impl std::future::IntoFuture for DeviceRecipesPost {
     }
 }
 
-crate::api::global_param_setters!(DeviceRecipesPost);
+crate::runtime::call_option_setters!(DeviceRecipesPost);
+crate::api::common_setters!(DeviceRecipesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceRecipesGetSortField {

@@ -272,9 +272,14 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.devices().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.devices().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::devices::DevicesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.devices().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -326,9 +331,14 @@ impl Devices {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.devices().get_composite_state("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.devices().get_composite_state("575ec8687ae143cd83dc4a97")
     ///     .start(1465790400000).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.devices().get_composite_state().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -762,6 +772,7 @@ impl Devices {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesAttributeNames {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: Option<crate::models::AdvancedDeviceQuery>,
     data_type: Option<crate::models::DeviceAttributeDataTypeFilter>,
@@ -770,7 +781,8 @@ pub struct DevicesAttributeNames {
 }
 
 impl DevicesAttributeNames {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.attributeNames",
         resource: "devices",
@@ -791,11 +803,13 @@ impl DevicesAttributeNames {
             "devices.*",
             "devices.attributeNames",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesAttributeNames {
             client_,
+            call_: Default::default(),
             application_id,
             query: None,
             data_type: None,
@@ -879,9 +893,32 @@ impl DevicesAttributeNames {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AttributeNamesResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AttributeNamesResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -895,7 +932,8 @@ impl std::future::IntoFuture for DevicesAttributeNames {
     }
 }
 
-crate::api::global_param_setters!(DevicesAttributeNames);
+crate::runtime::call_option_setters!(DevicesAttributeNames);
+crate::api::common_setters!(DevicesAttributeNames);
 /// Request builder for [`Devices::delete`]: `POST /applications/{applicationId}/devices/delete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -903,13 +941,15 @@ crate::api::global_param_setters!(DevicesAttributeNames);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::DevicesDeleteOrRestorePost,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.delete",
         resource: "devices",
@@ -927,6 +967,7 @@ impl DevicesDelete {
             "devices.*",
             "devices.delete",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -936,6 +977,7 @@ impl DevicesDelete {
     ) -> Self {
         DevicesDelete {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -969,14 +1011,33 @@ impl DevicesDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::BulkDeletionResponse, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::devices::DevicesDeleteResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::devices::DevicesDeleteResponse>, Error> {
+        self.client_
+            .execute_with(self.request_(), &self.call_, DevicesDeleteResponse::decode_)
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for DevicesDelete {
-    type Output = Result<crate::models::BulkDeletionResponse, Error>;
+    type Output = Result<crate::devices::DevicesDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -985,7 +1046,47 @@ impl std::future::IntoFuture for DevicesDelete {
     }
 }
 
-crate::api::global_param_setters!(DevicesDelete);
+crate::runtime::call_option_setters!(DevicesDelete);
+/// What `devices.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DevicesDeleteResponse {
+    /// `200`: Object indicating number of devices deleted or failed
+    Ok(crate::models::BulkDeletionResponse),
+    /// `202`: If a job was enqueued for the devices to be deleted
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl DevicesDeleteResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DevicesDelete);
 /// Request builder for [`Devices::device_names`]: `GET /applications/{applicationId}/devices/deviceNames`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -993,6 +1094,7 @@ crate::api::global_param_setters!(DevicesDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesDeviceNames {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: Option<crate::models::AdvancedDeviceQuery>,
     starts_with: Option<String>,
@@ -1000,7 +1102,8 @@ pub struct DevicesDeviceNames {
 }
 
 impl DevicesDeviceNames {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.deviceNames",
         resource: "devices",
@@ -1021,11 +1124,13 @@ impl DevicesDeviceNames {
             "devices.*",
             "devices.deviceNames",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesDeviceNames {
             client_,
+            call_: Default::default(),
             application_id,
             query: None,
             starts_with: None,
@@ -1082,9 +1187,32 @@ impl DevicesDeviceNames {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceNamesResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceNamesResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1098,7 +1226,8 @@ impl std::future::IntoFuture for DevicesDeviceNames {
     }
 }
 
-crate::api::global_param_setters!(DevicesDeviceNames);
+crate::runtime::call_option_setters!(DevicesDeviceNames);
+crate::api::common_setters!(DevicesDeviceNames);
 /// Request builder for [`Devices::export`]: `POST /applications/{applicationId}/devices/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1106,6 +1235,7 @@ crate::api::global_param_setters!(DevicesDeviceNames);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     email: Option<String>,
     callback_url: Option<String>,
@@ -1114,7 +1244,8 @@ pub struct DevicesExport {
 }
 
 impl DevicesExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.export",
         resource: "devices",
@@ -1135,11 +1266,13 @@ impl DevicesExport {
             "devices.*",
             "devices.export",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesExport {
             client_,
+            call_: Default::default(),
             application_id,
             email: None,
             callback_url: None,
@@ -1207,9 +1340,32 @@ impl DevicesExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1223,7 +1379,8 @@ impl std::future::IntoFuture for DevicesExport {
     }
 }
 
-crate::api::global_param_setters!(DevicesExport);
+crate::runtime::call_option_setters!(DevicesExport);
+crate::api::common_setters!(DevicesExport);
 /// Request builder for [`Devices::get`]: `GET /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1231,6 +1388,7 @@ crate::api::global_param_setters!(DevicesExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::devices::DevicesGetSortField>,
     sort_direction: Option<crate::devices::DevicesGetSortDirection>,
@@ -1250,7 +1408,8 @@ pub struct DevicesGet {
 }
 
 impl DevicesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.get",
         resource: "devices",
@@ -1273,11 +1432,13 @@ impl DevicesGet {
             "devices.*",
             "devices.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -1536,9 +1697,73 @@ impl DevicesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Devices, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Devices>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Device, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -1552,7 +1777,8 @@ impl std::future::IntoFuture for DevicesGet {
     }
 }
 
-crate::api::global_param_setters!(DevicesGet);
+crate::runtime::call_option_setters!(DevicesGet);
+crate::api::common_setters!(DevicesGet);
 /// Request builder for [`Devices::get_composite_state`]: `GET /applications/{applicationId}/devices/compositeState`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1560,6 +1786,7 @@ crate::api::global_param_setters!(DevicesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesGetCompositeState {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1573,7 +1800,8 @@ pub struct DevicesGetCompositeState {
 }
 
 impl DevicesGetCompositeState {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.getCompositeState",
         resource: "devices",
@@ -1596,11 +1824,13 @@ impl DevicesGetCompositeState {
             "devices.*",
             "devices.getCompositeState",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesGetCompositeState {
             client_,
+            call_: Default::default(),
             application_id,
             start: None,
             end: None,
@@ -1755,9 +1985,73 @@ impl DevicesGetCompositeState {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DevicesCompositeState, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DevicesCompositeState>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::DevicesCompositeStateItemsItem, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -1771,7 +2065,8 @@ impl std::future::IntoFuture for DevicesGetCompositeState {
     }
 }
 
-crate::api::global_param_setters!(DevicesGetCompositeState);
+crate::runtime::call_option_setters!(DevicesGetCompositeState);
+crate::api::common_setters!(DevicesGetCompositeState);
 /// Request builder for [`Devices::patch`]: `PATCH /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1779,13 +2074,15 @@ crate::api::global_param_setters!(DevicesGetCompositeState);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     patch_info: crate::models::DevicesPatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.patch",
         resource: "devices",
@@ -1803,6 +2100,7 @@ impl DevicesPatch {
             "devices.*",
             "devices.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1812,6 +2110,7 @@ impl DevicesPatch {
     ) -> Self {
         DevicesPatch {
             client_,
+            call_: Default::default(),
             application_id,
             patch_info,
             globals_: Default::default(),
@@ -1845,14 +2144,33 @@ impl DevicesPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::DevicesUpdated, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::devices::DevicesPatchResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::devices::DevicesPatchResponse>, Error> {
+        self.client_
+            .execute_with(self.request_(), &self.call_, DevicesPatchResponse::decode_)
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for DevicesPatch {
-    type Output = Result<crate::models::DevicesUpdated, Error>;
+    type Output = Result<crate::devices::DevicesPatchResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1861,7 +2179,47 @@ impl std::future::IntoFuture for DevicesPatch {
     }
 }
 
-crate::api::global_param_setters!(DevicesPatch);
+crate::runtime::call_option_setters!(DevicesPatch);
+/// What `devices.patch` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DevicesPatchResponse {
+    /// `200`: Object including an update log link and the number of devices updated, failed, and skipped
+    Ok(crate::models::DevicesUpdated),
+    /// `202`: Successfully queued bulk update job
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl DevicesPatchResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DevicesPatch);
 /// Request builder for [`Devices::payload_counts`]: `POST /applications/{applicationId}/devices/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1869,13 +2227,15 @@ crate::api::global_param_setters!(DevicesPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesPayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: Option<crate::models::DevicesPayloadCountExportPost>,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesPayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.payloadCounts",
         resource: "devices",
@@ -1896,11 +2256,13 @@ impl DevicesPayloadCounts {
             "devices.*",
             "devices.payloadCounts",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesPayloadCounts {
             client_,
+            call_: Default::default(),
             application_id,
             options: None,
             globals_: Default::default(),
@@ -1945,9 +2307,32 @@ impl DevicesPayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1961,7 +2346,8 @@ impl std::future::IntoFuture for DevicesPayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(DevicesPayloadCounts);
+crate::runtime::call_option_setters!(DevicesPayloadCounts);
+crate::api::common_setters!(DevicesPayloadCounts);
 /// Request builder for [`Devices::post`]: `POST /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1969,6 +2355,7 @@ crate::api::global_param_setters!(DevicesPayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     tags_as_object: Option<bool>,
     attributes_as_object: Option<bool>,
@@ -1977,7 +2364,8 @@ pub struct DevicesPost {
 }
 
 impl DevicesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.post",
         resource: "devices",
@@ -1995,6 +2383,7 @@ impl DevicesPost {
             "devices.*",
             "devices.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2004,6 +2393,7 @@ impl DevicesPost {
     ) -> Self {
         DevicesPost {
             client_,
+            call_: Default::default(),
             application_id,
             tags_as_object: None,
             attributes_as_object: None,
@@ -2063,9 +2453,32 @@ impl DevicesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Device, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Device>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2079,7 +2492,8 @@ impl std::future::IntoFuture for DevicesPost {
     }
 }
 
-crate::api::global_param_setters!(DevicesPost);
+crate::runtime::call_option_setters!(DevicesPost);
+crate::api::common_setters!(DevicesPost);
 /// Request builder for [`Devices::remove_data`]: `POST /applications/{applicationId}/devices/removeData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2087,13 +2501,15 @@ crate::api::global_param_setters!(DevicesPost);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesRemoveData {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::DevicesRemoveDataPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesRemoveData {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.removeData",
         resource: "devices",
@@ -2111,6 +2527,7 @@ impl DevicesRemoveData {
             "devices.*",
             "devices.removeData",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2120,6 +2537,7 @@ impl DevicesRemoveData {
     ) -> Self {
         DevicesRemoveData {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -2153,9 +2571,32 @@ impl DevicesRemoveData {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2169,7 +2610,8 @@ impl std::future::IntoFuture for DevicesRemoveData {
     }
 }
 
-crate::api::global_param_setters!(DevicesRemoveData);
+crate::runtime::call_option_setters!(DevicesRemoveData);
+crate::api::common_setters!(DevicesRemoveData);
 /// Request builder for [`Devices::restore`]: `POST /applications/{applicationId}/devices/restore`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2177,13 +2619,15 @@ crate::api::global_param_setters!(DevicesRemoveData);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesRestore {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::DevicesDeleteOrRestorePost,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesRestore {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.restore",
         resource: "devices",
@@ -2201,6 +2645,7 @@ impl DevicesRestore {
             "devices.*",
             "devices.restore",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2210,6 +2655,7 @@ impl DevicesRestore {
     ) -> Self {
         DevicesRestore {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -2243,14 +2689,36 @@ impl DevicesRestore {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::BulkRestorationResponse, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::devices::DevicesRestoreResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::devices::DevicesRestoreResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(self.request_(), &self.call_, DevicesRestoreResponse::decode_)
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for DevicesRestore {
-    type Output = Result<crate::models::BulkRestorationResponse, Error>;
+    type Output = Result<crate::devices::DevicesRestoreResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2259,7 +2727,47 @@ impl std::future::IntoFuture for DevicesRestore {
     }
 }
 
-crate::api::global_param_setters!(DevicesRestore);
+crate::runtime::call_option_setters!(DevicesRestore);
+/// What `devices.restore` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DevicesRestoreResponse {
+    /// `200`: Object indicating number of devices restored or failed
+    Ok(crate::models::BulkRestorationResponse),
+    /// `202`: If a job was enqueued for the devices to be restored
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl DevicesRestoreResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DevicesRestore);
 /// Request builder for [`Devices::send_command`]: `POST /applications/{applicationId}/devices/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2267,13 +2775,15 @@ crate::api::global_param_setters!(DevicesRestore);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesSendCommand {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     multi_device_command: crate::models::MultiDeviceCommand,
     globals_: crate::api::GlobalParams,
 }
 
 impl DevicesSendCommand {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.sendCommand",
         resource: "devices",
@@ -2292,6 +2802,7 @@ impl DevicesSendCommand {
             "devices.*",
             "devices.sendCommand",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -2301,6 +2812,7 @@ impl DevicesSendCommand {
     ) -> Self {
         DevicesSendCommand {
             client_,
+            call_: Default::default(),
             application_id,
             multi_device_command,
             globals_: Default::default(),
@@ -2334,14 +2846,42 @@ impl DevicesSendCommand {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::devices::DevicesSendCommandResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::devices::DevicesSendCommandResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                DevicesSendCommandResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for DevicesSendCommand {
-    type Output = Result<crate::models::Success, Error>;
+    type Output = Result<crate::devices::DevicesSendCommandResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2350,7 +2890,47 @@ impl std::future::IntoFuture for DevicesSendCommand {
     }
 }
 
-crate::api::global_param_setters!(DevicesSendCommand);
+crate::runtime::call_option_setters!(DevicesSendCommand);
+/// What `devices.sendCommand` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum DevicesSendCommandResponse {
+    /// `200`: If command was successfully sent
+    Ok(crate::models::Success),
+    /// `202`: If command was queued to be sent
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl DevicesSendCommandResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(DevicesSendCommand);
 /// Request builder for [`Devices::tag_keys`]: `GET /applications/{applicationId}/devices/tagKeys`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2358,6 +2938,7 @@ crate::api::global_param_setters!(DevicesSendCommand);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesTagKeys {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: Option<crate::models::AdvancedDeviceQuery>,
     starts_with: Option<String>,
@@ -2365,7 +2946,8 @@ pub struct DevicesTagKeys {
 }
 
 impl DevicesTagKeys {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.tagKeys",
         resource: "devices",
@@ -2386,11 +2968,13 @@ impl DevicesTagKeys {
             "devices.*",
             "devices.tagKeys",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         DevicesTagKeys {
             client_,
+            call_: Default::default(),
             application_id,
             query: None,
             starts_with: None,
@@ -2447,9 +3031,32 @@ impl DevicesTagKeys {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::TagKeysResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::TagKeysResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2463,7 +3070,8 @@ impl std::future::IntoFuture for DevicesTagKeys {
     }
 }
 
-crate::api::global_param_setters!(DevicesTagKeys);
+crate::runtime::call_option_setters!(DevicesTagKeys);
+crate::api::common_setters!(DevicesTagKeys);
 /// Request builder for [`Devices::tag_values`]: `GET /applications/{applicationId}/devices/tagValues`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2471,6 +3079,7 @@ crate::api::global_param_setters!(DevicesTagKeys);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct DevicesTagValues {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     query: Option<crate::models::AdvancedDeviceQuery>,
     key: String,
@@ -2479,7 +3088,8 @@ pub struct DevicesTagValues {
 }
 
 impl DevicesTagValues {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "devices.tagValues",
         resource: "devices",
@@ -2500,11 +3110,13 @@ impl DevicesTagValues {
             "devices.*",
             "devices.tagValues",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, key: String) -> Self {
         DevicesTagValues {
             client_,
+            call_: Default::default(),
             application_id,
             query: None,
             key,
@@ -2567,9 +3179,32 @@ impl DevicesTagValues {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::TagValuesResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::TagValuesResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2583,7 +3218,8 @@ impl std::future::IntoFuture for DevicesTagValues {
     }
 }
 
-crate::api::global_param_setters!(DevicesTagValues);
+crate::runtime::call_option_setters!(DevicesTagValues);
+crate::api::common_setters!(DevicesTagValues);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DevicesGetSortField {

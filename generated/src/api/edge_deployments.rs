@@ -65,9 +65,14 @@ impl EdgeDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.edge_deployments().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.edge_deployments().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::edge_deployments::EdgeDeploymentsGetSortField::from("creationDate")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.edge_deployments().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -248,6 +253,7 @@ impl EdgeDeployments {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EdgeDeploymentsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::edge_deployments::EdgeDeploymentsGetSortField>,
     sort_direction: Option<crate::edge_deployments::EdgeDeploymentsGetSortDirection>,
@@ -261,7 +267,8 @@ pub struct EdgeDeploymentsGet {
 }
 
 impl EdgeDeploymentsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "edgeDeployments.get",
         resource: "edgeDeployments",
@@ -282,11 +289,13 @@ impl EdgeDeploymentsGet {
             "edgeDeployments.*",
             "edgeDeployments.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EdgeDeploymentsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -452,9 +461,73 @@ impl EdgeDeploymentsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::EdgeDeployments, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::EdgeDeployments>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::EdgeDeployment, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -468,7 +541,8 @@ impl std::future::IntoFuture for EdgeDeploymentsGet {
     }
 }
 
-crate::api::global_param_setters!(EdgeDeploymentsGet);
+crate::runtime::call_option_setters!(EdgeDeploymentsGet);
+crate::api::common_setters!(EdgeDeploymentsGet);
 /// Request builder for [`EdgeDeployments::release`]: `POST /applications/{applicationId}/edge/deployments/release`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -476,13 +550,15 @@ crate::api::global_param_setters!(EdgeDeploymentsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EdgeDeploymentsRelease {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EdgeDeploymentRelease,
     globals_: crate::api::GlobalParams,
 }
 
 impl EdgeDeploymentsRelease {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "edgeDeployments.release",
         resource: "edgeDeployments",
@@ -500,6 +576,7 @@ impl EdgeDeploymentsRelease {
             "edgeDeployments.*",
             "edgeDeployments.release",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -509,6 +586,7 @@ impl EdgeDeploymentsRelease {
     ) -> Self {
         EdgeDeploymentsRelease {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -542,9 +620,32 @@ impl EdgeDeploymentsRelease {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -558,7 +659,8 @@ impl std::future::IntoFuture for EdgeDeploymentsRelease {
     }
 }
 
-crate::api::global_param_setters!(EdgeDeploymentsRelease);
+crate::runtime::call_option_setters!(EdgeDeploymentsRelease);
+crate::api::common_setters!(EdgeDeploymentsRelease);
 /// Request builder for [`EdgeDeployments::remove`]: `POST /applications/{applicationId}/edge/deployments/remove`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -566,13 +668,15 @@ crate::api::global_param_setters!(EdgeDeploymentsRelease);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EdgeDeploymentsRemove {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EdgeDeploymentRemove,
     globals_: crate::api::GlobalParams,
 }
 
 impl EdgeDeploymentsRemove {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "edgeDeployments.remove",
         resource: "edgeDeployments",
@@ -590,6 +694,7 @@ impl EdgeDeploymentsRemove {
             "edgeDeployments.*",
             "edgeDeployments.remove",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -599,6 +704,7 @@ impl EdgeDeploymentsRemove {
     ) -> Self {
         EdgeDeploymentsRemove {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -632,9 +738,32 @@ impl EdgeDeploymentsRemove {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -648,7 +777,8 @@ impl std::future::IntoFuture for EdgeDeploymentsRemove {
     }
 }
 
-crate::api::global_param_setters!(EdgeDeploymentsRemove);
+crate::runtime::call_option_setters!(EdgeDeploymentsRemove);
+crate::api::common_setters!(EdgeDeploymentsRemove);
 /// Request builder for [`EdgeDeployments::replace`]: `POST /applications/{applicationId}/edge/deployments/replace`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -656,13 +786,15 @@ crate::api::global_param_setters!(EdgeDeploymentsRemove);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EdgeDeploymentsReplace {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EdgeDeploymentReplace,
     globals_: crate::api::GlobalParams,
 }
 
 impl EdgeDeploymentsReplace {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "edgeDeployments.replace",
         resource: "edgeDeployments",
@@ -680,6 +812,7 @@ impl EdgeDeploymentsReplace {
             "edgeDeployments.*",
             "edgeDeployments.replace",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -689,6 +822,7 @@ impl EdgeDeploymentsReplace {
     ) -> Self {
         EdgeDeploymentsReplace {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -722,9 +856,32 @@ impl EdgeDeploymentsReplace {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -738,7 +895,8 @@ impl std::future::IntoFuture for EdgeDeploymentsReplace {
     }
 }
 
-crate::api::global_param_setters!(EdgeDeploymentsReplace);
+crate::runtime::call_option_setters!(EdgeDeploymentsReplace);
+crate::api::common_setters!(EdgeDeploymentsReplace);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeDeploymentsGetSortField {

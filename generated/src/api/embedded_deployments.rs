@@ -113,9 +113,14 @@ impl EmbeddedDeployments {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.embedded_deployments().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.embedded_deployments().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::embedded_deployments::EmbeddedDeploymentsGetSortField::from("creationDate")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.embedded_deployments().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -296,13 +301,15 @@ impl EmbeddedDeployments {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EmbeddedDeploymentsExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: Option<crate::models::EmbeddedDeploymentExport>,
     globals_: crate::api::GlobalParams,
 }
 
 impl EmbeddedDeploymentsExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "embeddedDeployments.export",
         resource: "embeddedDeployments",
@@ -323,11 +330,13 @@ impl EmbeddedDeploymentsExport {
             "embeddedDeployments.*",
             "embeddedDeployments.export",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EmbeddedDeploymentsExport {
             client_,
+            call_: Default::default(),
             application_id,
             options: None,
             globals_: Default::default(),
@@ -369,9 +378,32 @@ impl EmbeddedDeploymentsExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -385,7 +417,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsExport {
     }
 }
 
-crate::api::global_param_setters!(EmbeddedDeploymentsExport);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsExport);
+crate::api::common_setters!(EmbeddedDeploymentsExport);
 /// Request builder for [`EmbeddedDeployments::get`]: `GET /applications/{applicationId}/embedded/deployments`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -393,6 +426,7 @@ crate::api::global_param_setters!(EmbeddedDeploymentsExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EmbeddedDeploymentsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::embedded_deployments::EmbeddedDeploymentsGetSortField>,
     sort_direction: Option<
@@ -407,7 +441,8 @@ pub struct EmbeddedDeploymentsGet {
 }
 
 impl EmbeddedDeploymentsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "embeddedDeployments.get",
         resource: "embeddedDeployments",
@@ -428,11 +463,13 @@ impl EmbeddedDeploymentsGet {
             "embeddedDeployments.*",
             "embeddedDeployments.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EmbeddedDeploymentsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -581,9 +618,73 @@ impl EmbeddedDeploymentsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::EmbeddedDeployments, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::EmbeddedDeployments>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::EmbeddedDeployment, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -597,7 +698,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsGet {
     }
 }
 
-crate::api::global_param_setters!(EmbeddedDeploymentsGet);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsGet);
+crate::api::common_setters!(EmbeddedDeploymentsGet);
 /// Request builder for [`EmbeddedDeployments::release`]: `POST /applications/{applicationId}/embedded/deployments/release`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -605,13 +707,15 @@ crate::api::global_param_setters!(EmbeddedDeploymentsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EmbeddedDeploymentsRelease {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EmbeddedDeploymentRelease,
     globals_: crate::api::GlobalParams,
 }
 
 impl EmbeddedDeploymentsRelease {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "embeddedDeployments.release",
         resource: "embeddedDeployments",
@@ -629,6 +733,7 @@ impl EmbeddedDeploymentsRelease {
             "embeddedDeployments.*",
             "embeddedDeployments.release",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -638,6 +743,7 @@ impl EmbeddedDeploymentsRelease {
     ) -> Self {
         EmbeddedDeploymentsRelease {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -671,9 +777,32 @@ impl EmbeddedDeploymentsRelease {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -687,7 +816,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsRelease {
     }
 }
 
-crate::api::global_param_setters!(EmbeddedDeploymentsRelease);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsRelease);
+crate::api::common_setters!(EmbeddedDeploymentsRelease);
 /// Request builder for [`EmbeddedDeployments::remove`]: `POST /applications/{applicationId}/embedded/deployments/remove`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -695,13 +825,15 @@ crate::api::global_param_setters!(EmbeddedDeploymentsRelease);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EmbeddedDeploymentsRemove {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EmbeddedDeploymentRemove,
     globals_: crate::api::GlobalParams,
 }
 
 impl EmbeddedDeploymentsRemove {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "embeddedDeployments.remove",
         resource: "embeddedDeployments",
@@ -719,6 +851,7 @@ impl EmbeddedDeploymentsRemove {
             "embeddedDeployments.*",
             "embeddedDeployments.remove",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -728,6 +861,7 @@ impl EmbeddedDeploymentsRemove {
     ) -> Self {
         EmbeddedDeploymentsRemove {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -761,9 +895,32 @@ impl EmbeddedDeploymentsRemove {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -777,7 +934,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsRemove {
     }
 }
 
-crate::api::global_param_setters!(EmbeddedDeploymentsRemove);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsRemove);
+crate::api::common_setters!(EmbeddedDeploymentsRemove);
 /// Request builder for [`EmbeddedDeployments::replace`]: `POST /applications/{applicationId}/embedded/deployments/replace`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -785,13 +943,15 @@ crate::api::global_param_setters!(EmbeddedDeploymentsRemove);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EmbeddedDeploymentsReplace {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     deployment: crate::models::EmbeddedDeploymentReplace,
     globals_: crate::api::GlobalParams,
 }
 
 impl EmbeddedDeploymentsReplace {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "embeddedDeployments.replace",
         resource: "embeddedDeployments",
@@ -809,6 +969,7 @@ impl EmbeddedDeploymentsReplace {
             "embeddedDeployments.*",
             "embeddedDeployments.replace",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -818,6 +979,7 @@ impl EmbeddedDeploymentsReplace {
     ) -> Self {
         EmbeddedDeploymentsReplace {
             client_,
+            call_: Default::default(),
             application_id,
             deployment,
             globals_: Default::default(),
@@ -851,9 +1013,32 @@ impl EmbeddedDeploymentsReplace {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -867,7 +1052,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsReplace {
     }
 }
 
-crate::api::global_param_setters!(EmbeddedDeploymentsReplace);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsReplace);
+crate::api::common_setters!(EmbeddedDeploymentsReplace);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmbeddedDeploymentsGetSortField {

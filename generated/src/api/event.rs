@@ -187,13 +187,15 @@ impl Event {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     event_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl EventDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "event.delete",
         resource: "event",
@@ -211,11 +213,13 @@ impl EventDelete {
             "event.*",
             "event.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, event_id: String) -> Self {
         EventDelete {
             client_,
+            call_: Default::default(),
             application_id,
             event_id,
             globals_: Default::default(),
@@ -249,9 +253,32 @@ impl EventDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -265,7 +292,8 @@ impl std::future::IntoFuture for EventDelete {
     }
 }
 
-crate::api::global_param_setters!(EventDelete);
+crate::runtime::call_option_setters!(EventDelete);
+crate::api::common_setters!(EventDelete);
 /// Request builder for [`Event::get`]: `GET /applications/{applicationId}/events/{eventId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -273,13 +301,15 @@ crate::api::global_param_setters!(EventDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     event_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl EventGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "event.get",
         resource: "event",
@@ -300,11 +330,13 @@ impl EventGet {
             "event.*",
             "event.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, event_id: String) -> Self {
         EventGet {
             client_,
+            call_: Default::default(),
             application_id,
             event_id,
             globals_: Default::default(),
@@ -338,9 +370,32 @@ impl EventGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Event, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Event>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -354,7 +409,8 @@ impl std::future::IntoFuture for EventGet {
     }
 }
 
-crate::api::global_param_setters!(EventGet);
+crate::runtime::call_option_setters!(EventGet);
+crate::api::common_setters!(EventGet);
 /// Request builder for [`Event::patch`]: `PATCH /applications/{applicationId}/events/{eventId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -362,6 +418,7 @@ crate::api::global_param_setters!(EventGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     event_id: String,
     event: crate::models::EventPatch2,
@@ -369,7 +426,8 @@ pub struct EventPatch {
 }
 
 impl EventPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "event.patch",
         resource: "event",
@@ -387,6 +445,7 @@ impl EventPatch {
             "event.*",
             "event.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -397,6 +456,7 @@ impl EventPatch {
     ) -> Self {
         EventPatch {
             client_,
+            call_: Default::default(),
             application_id,
             event_id,
             event,
@@ -440,9 +500,32 @@ impl EventPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Event, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Event>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -456,4 +539,5 @@ impl std::future::IntoFuture for EventPatch {
     }
 }
 
-crate::api::global_param_setters!(EventPatch);
+crate::runtime::call_option_setters!(EventPatch);
+crate::api::common_setters!(EventPatch);

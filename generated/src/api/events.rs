@@ -161,9 +161,14 @@ impl Events {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.events().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.events().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::events::EventsGetSortField::from("subject")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.events().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -340,6 +345,7 @@ impl Events {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     email: Option<String>,
     callback_url: Option<String>,
@@ -348,7 +354,8 @@ pub struct EventsDelete {
 }
 
 impl EventsDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.delete",
         resource: "events",
@@ -369,11 +376,13 @@ impl EventsDelete {
             "events.*",
             "events.delete",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EventsDelete {
             client_,
+            call_: Default::default(),
             application_id,
             email: None,
             callback_url: None,
@@ -441,14 +450,33 @@ impl EventsDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::EventsDeleted, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::events::EventsDeleteResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::events::EventsDeleteResponse>, Error> {
+        self.client_
+            .execute_with(self.request_(), &self.call_, EventsDeleteResponse::decode_)
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for EventsDelete {
-    type Output = Result<crate::models::EventsDeleted, Error>;
+    type Output = Result<crate::events::EventsDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -457,7 +485,47 @@ impl std::future::IntoFuture for EventsDelete {
     }
 }
 
-crate::api::global_param_setters!(EventsDelete);
+crate::runtime::call_option_setters!(EventsDelete);
+/// What `events.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum EventsDeleteResponse {
+    /// `200`: If request successfully deletes a set of Events
+    Ok(crate::models::EventsDeleted),
+    /// `202`: If a bulk delete job has been enqueued
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl EventsDeleteResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(EventsDelete);
 /// Request builder for [`Events::export`]: `POST /applications/{applicationId}/events/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -465,13 +533,15 @@ crate::api::global_param_setters!(EventsDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     export_data: Option<crate::models::EventExportOptions>,
     globals_: crate::api::GlobalParams,
 }
 
 impl EventsExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.export",
         resource: "events",
@@ -492,11 +562,13 @@ impl EventsExport {
             "events.*",
             "events.export",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EventsExport {
             client_,
+            call_: Default::default(),
             application_id,
             export_data: None,
             globals_: Default::default(),
@@ -538,9 +610,32 @@ impl EventsExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -554,7 +649,8 @@ impl std::future::IntoFuture for EventsExport {
     }
 }
 
-crate::api::global_param_setters!(EventsExport);
+crate::runtime::call_option_setters!(EventsExport);
+crate::api::common_setters!(EventsExport);
 /// Request builder for [`Events::get`]: `GET /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -562,6 +658,7 @@ crate::api::global_param_setters!(EventsExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::events::EventsGetSortField>,
     sort_direction: Option<crate::events::EventsGetSortDirection>,
@@ -575,7 +672,8 @@ pub struct EventsGet {
 }
 
 impl EventsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.get",
         resource: "events",
@@ -596,11 +694,13 @@ impl EventsGet {
             "events.*",
             "events.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EventsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -766,9 +866,73 @@ impl EventsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Events, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Events>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Event, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -782,7 +946,8 @@ impl std::future::IntoFuture for EventsGet {
     }
 }
 
-crate::api::global_param_setters!(EventsGet);
+crate::runtime::call_option_setters!(EventsGet);
+crate::api::common_setters!(EventsGet);
 /// Request builder for [`Events::most_recent_by_severity`]: `GET /applications/{applicationId}/events/mostRecentBySeverity`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -790,6 +955,7 @@ crate::api::global_param_setters!(EventsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsMostRecentBySeverity {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     filter: Option<String>,
     query: Option<crate::models::AdvancedEventQuery>,
@@ -797,7 +963,8 @@ pub struct EventsMostRecentBySeverity {
 }
 
 impl EventsMostRecentBySeverity {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.mostRecentBySeverity",
         resource: "events",
@@ -818,11 +985,13 @@ impl EventsMostRecentBySeverity {
             "events.*",
             "events.mostRecentBySeverity",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         EventsMostRecentBySeverity {
             client_,
+            call_: Default::default(),
             application_id,
             filter: None,
             query: None,
@@ -879,9 +1048,32 @@ impl EventsMostRecentBySeverity {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::EventPlusNewCount, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::EventPlusNewCount>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -895,7 +1087,8 @@ impl std::future::IntoFuture for EventsMostRecentBySeverity {
     }
 }
 
-crate::api::global_param_setters!(EventsMostRecentBySeverity);
+crate::runtime::call_option_setters!(EventsMostRecentBySeverity);
+crate::api::common_setters!(EventsMostRecentBySeverity);
 /// Request builder for [`Events::patch`]: `PATCH /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -903,6 +1096,7 @@ crate::api::global_param_setters!(EventsMostRecentBySeverity);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     filter_field: Option<crate::events::EventsGetFilterField>,
     filter: Option<String>,
@@ -915,7 +1109,8 @@ pub struct EventsPatch {
 }
 
 impl EventsPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.patch",
         resource: "events",
@@ -933,6 +1128,7 @@ impl EventsPatch {
             "events.*",
             "events.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -942,6 +1138,7 @@ impl EventsPatch {
     ) -> Self {
         EventsPatch {
             client_,
+            call_: Default::default(),
             application_id,
             filter_field: None,
             filter: None,
@@ -1074,14 +1271,33 @@ impl EventsPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::events::EventsPatchResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::events::EventsPatchResponse>, Error> {
+        self.client_
+            .execute_with(self.request_(), &self.call_, EventsPatchResponse::decode_)
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for EventsPatch {
-    type Output = Result<crate::models::Success, Error>;
+    type Output = Result<crate::events::EventsPatchResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1090,7 +1306,47 @@ impl std::future::IntoFuture for EventsPatch {
     }
 }
 
-crate::api::global_param_setters!(EventsPatch);
+crate::runtime::call_option_setters!(EventsPatch);
+/// What `events.patch` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum EventsPatchResponse {
+    /// `200`: If the bulk update has been completed
+    Ok(crate::models::Success),
+    /// `202`: If a bulk update job has been enqueued
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl EventsPatchResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(EventsPatch);
 /// Request builder for [`Events::post`]: `POST /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1098,13 +1354,15 @@ crate::api::global_param_setters!(EventsPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct EventsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     event: crate::models::EventPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl EventsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "events.post",
         resource: "events",
@@ -1122,6 +1380,7 @@ impl EventsPost {
             "events.*",
             "events.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1131,6 +1390,7 @@ impl EventsPost {
     ) -> Self {
         EventsPost {
             client_,
+            call_: Default::default(),
             application_id,
             event,
             globals_: Default::default(),
@@ -1164,9 +1424,32 @@ impl EventsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Event, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Event>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1180,7 +1463,8 @@ impl std::future::IntoFuture for EventsPost {
     }
 }
 
-crate::api::global_param_setters!(EventsPost);
+crate::runtime::call_option_setters!(EventsPost);
+crate::api::common_setters!(EventsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventsGetSortField {

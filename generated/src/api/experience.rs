@@ -134,13 +134,15 @@ impl Experience {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceBootstrap {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     options: crate::models::ExperienceBootstrapOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceBootstrap {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experience.bootstrap",
         resource: "experience",
@@ -160,6 +162,7 @@ impl ExperienceBootstrap {
             "experience.*",
             "experience.bootstrap",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -169,6 +172,7 @@ impl ExperienceBootstrap {
     ) -> Self {
         ExperienceBootstrap {
             client_,
+            call_: Default::default(),
             application_id,
             options,
             globals_: Default::default(),
@@ -202,9 +206,35 @@ impl ExperienceBootstrap {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceBootstrapResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ExperienceBootstrapResult>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -218,7 +248,8 @@ impl std::future::IntoFuture for ExperienceBootstrap {
     }
 }
 
-crate::api::global_param_setters!(ExperienceBootstrap);
+crate::runtime::call_option_setters!(ExperienceBootstrap);
+crate::api::common_setters!(ExperienceBootstrap);
 /// Request builder for [`Experience::delete`]: `DELETE /applications/{applicationId}/experience`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -226,6 +257,7 @@ crate::api::global_param_setters!(ExperienceBootstrap);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     keep_users: Option<String>,
     keep_groups: Option<String>,
@@ -239,7 +271,8 @@ pub struct ExperienceDelete {
 }
 
 impl ExperienceDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experience.delete",
         resource: "experience",
@@ -257,11 +290,13 @@ impl ExperienceDelete {
             "experience.*",
             "experience.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceDelete {
             client_,
+            call_: Default::default(),
             application_id,
             keep_users: None,
             keep_groups: None,
@@ -389,9 +424,32 @@ impl ExperienceDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -405,4 +463,5 @@ impl std::future::IntoFuture for ExperienceDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDelete);
+crate::runtime::call_option_setters!(ExperienceDelete);
+crate::api::common_setters!(ExperienceDelete);

@@ -195,13 +195,15 @@ impl ExperienceDomain {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDomainDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_domain_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceDomainDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceDomain.delete",
         resource: "experienceDomain",
@@ -219,6 +221,7 @@ impl ExperienceDomainDelete {
             "experienceDomain.*",
             "experienceDomain.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -228,6 +231,7 @@ impl ExperienceDomainDelete {
     ) -> Self {
         ExperienceDomainDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_domain_id,
             globals_: Default::default(),
@@ -261,9 +265,32 @@ impl ExperienceDomainDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -277,7 +304,8 @@ impl std::future::IntoFuture for ExperienceDomainDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDomainDelete);
+crate::runtime::call_option_setters!(ExperienceDomainDelete);
+crate::api::common_setters!(ExperienceDomainDelete);
 /// Request builder for [`ExperienceDomain::get`]: `GET /applications/{applicationId}/experience/domains/{experienceDomainId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -285,13 +313,15 @@ crate::api::global_param_setters!(ExperienceDomainDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDomainGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_domain_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceDomainGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceDomain.get",
         resource: "experienceDomain",
@@ -312,6 +342,7 @@ impl ExperienceDomainGet {
             "experienceDomain.*",
             "experienceDomain.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -321,6 +352,7 @@ impl ExperienceDomainGet {
     ) -> Self {
         ExperienceDomainGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_domain_id,
             globals_: Default::default(),
@@ -354,9 +386,32 @@ impl ExperienceDomainGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceDomain, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceDomain>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -370,7 +425,8 @@ impl std::future::IntoFuture for ExperienceDomainGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDomainGet);
+crate::runtime::call_option_setters!(ExperienceDomainGet);
+crate::api::common_setters!(ExperienceDomainGet);
 /// Request builder for [`ExperienceDomain::patch`]: `PATCH /applications/{applicationId}/experience/domains/{experienceDomainId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -378,6 +434,7 @@ crate::api::global_param_setters!(ExperienceDomainGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDomainPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_domain_id: String,
     experience_domain: crate::models::ExperienceDomainPatch,
@@ -385,7 +442,8 @@ pub struct ExperienceDomainPatch {
 }
 
 impl ExperienceDomainPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceDomain.patch",
         resource: "experienceDomain",
@@ -403,6 +461,7 @@ impl ExperienceDomainPatch {
             "experienceDomain.*",
             "experienceDomain.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -413,6 +472,7 @@ impl ExperienceDomainPatch {
     ) -> Self {
         ExperienceDomainPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_domain_id,
             experience_domain,
@@ -456,9 +516,32 @@ impl ExperienceDomainPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceDomain, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceDomain>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -472,4 +555,5 @@ impl std::future::IntoFuture for ExperienceDomainPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDomainPatch);
+crate::runtime::call_option_setters!(ExperienceDomainPatch);
+crate::api::common_setters!(ExperienceDomainPatch);

@@ -129,12 +129,14 @@ impl ExperienceDomains {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDomainsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceDomainsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceDomains.get",
         resource: "experienceDomains",
@@ -157,11 +159,13 @@ impl ExperienceDomainsGet {
             "experienceDomains.*",
             "experienceDomains.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceDomainsGet {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -185,9 +189,32 @@ impl ExperienceDomainsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceDomains, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceDomains>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -201,7 +228,8 @@ impl std::future::IntoFuture for ExperienceDomainsGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDomainsGet);
+crate::runtime::call_option_setters!(ExperienceDomainsGet);
+crate::api::common_setters!(ExperienceDomainsGet);
 /// Request builder for [`ExperienceDomains::post`]: `POST /applications/{applicationId}/experience/domains`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -209,13 +237,15 @@ crate::api::global_param_setters!(ExperienceDomainsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceDomainsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_domain: crate::models::ExperienceDomainPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceDomainsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceDomains.post",
         resource: "experienceDomains",
@@ -233,6 +263,7 @@ impl ExperienceDomainsPost {
             "experienceDomains.*",
             "experienceDomains.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -242,6 +273,7 @@ impl ExperienceDomainsPost {
     ) -> Self {
         ExperienceDomainsPost {
             client_,
+            call_: Default::default(),
             application_id,
             experience_domain,
             globals_: Default::default(),
@@ -275,9 +307,32 @@ impl ExperienceDomainsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceDomain, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceDomain>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -291,4 +346,5 @@ impl std::future::IntoFuture for ExperienceDomainsPost {
     }
 }
 
-crate::api::global_param_setters!(ExperienceDomainsPost);
+crate::runtime::call_option_setters!(ExperienceDomainsPost);
+crate::api::common_setters!(ExperienceDomainsPost);

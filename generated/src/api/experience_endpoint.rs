@@ -256,6 +256,7 @@ impl ExperienceEndpoint {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_endpoint_id: String,
     include_workflows: Option<bool>,
@@ -263,7 +264,8 @@ pub struct ExperienceEndpointDelete {
 }
 
 impl ExperienceEndpointDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoint.delete",
         resource: "experienceEndpoint",
@@ -281,6 +283,7 @@ impl ExperienceEndpointDelete {
             "experienceEndpoint.*",
             "experienceEndpoint.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -290,6 +293,7 @@ impl ExperienceEndpointDelete {
     ) -> Self {
         ExperienceEndpointDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_endpoint_id,
             include_workflows: None,
@@ -336,9 +340,32 @@ impl ExperienceEndpointDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -352,7 +379,8 @@ impl std::future::IntoFuture for ExperienceEndpointDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointDelete);
+crate::runtime::call_option_setters!(ExperienceEndpointDelete);
+crate::api::common_setters!(ExperienceEndpointDelete);
 /// Request builder for [`ExperienceEndpoint::get`]: `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -360,6 +388,7 @@ crate::api::global_param_setters!(ExperienceEndpointDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_endpoint_id: String,
     version: Option<String>,
@@ -367,7 +396,8 @@ pub struct ExperienceEndpointGet {
 }
 
 impl ExperienceEndpointGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoint.get",
         resource: "experienceEndpoint",
@@ -388,6 +418,7 @@ impl ExperienceEndpointGet {
             "experienceEndpoint.*",
             "experienceEndpoint.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -397,6 +428,7 @@ impl ExperienceEndpointGet {
     ) -> Self {
         ExperienceEndpointGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_endpoint_id,
             version: None,
@@ -443,9 +475,32 @@ impl ExperienceEndpointGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceEndpoint, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceEndpoint>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -459,7 +514,8 @@ impl std::future::IntoFuture for ExperienceEndpointGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointGet);
+crate::runtime::call_option_setters!(ExperienceEndpointGet);
+crate::api::common_setters!(ExperienceEndpointGet);
 /// Request builder for [`ExperienceEndpoint::linked_resources`]: `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -467,6 +523,7 @@ crate::api::global_param_setters!(ExperienceEndpointGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointLinkedResources {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_endpoint_id: String,
     version: Option<String>,
@@ -475,7 +532,8 @@ pub struct ExperienceEndpointLinkedResources {
 }
 
 impl ExperienceEndpointLinkedResources {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoint.linkedResources",
         resource: "experienceEndpoint",
@@ -496,6 +554,7 @@ impl ExperienceEndpointLinkedResources {
             "experienceEndpoint.*",
             "experienceEndpoint.linkedResources",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -505,6 +564,7 @@ impl ExperienceEndpointLinkedResources {
     ) -> Self {
         ExperienceEndpointLinkedResources {
             client_,
+            call_: Default::default(),
             application_id,
             experience_endpoint_id,
             version: None,
@@ -564,9 +624,35 @@ impl ExperienceEndpointLinkedResources {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceLinkedResources, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ExperienceLinkedResources>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -580,7 +666,8 @@ impl std::future::IntoFuture for ExperienceEndpointLinkedResources {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointLinkedResources);
+crate::runtime::call_option_setters!(ExperienceEndpointLinkedResources);
+crate::api::common_setters!(ExperienceEndpointLinkedResources);
 /// Request builder for [`ExperienceEndpoint::patch`]: `PATCH /applications/{applicationId}/experience/endpoints/{experienceEndpointId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -588,6 +675,7 @@ crate::api::global_param_setters!(ExperienceEndpointLinkedResources);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_endpoint_id: String,
     experience_endpoint: crate::models::ExperienceEndpointPatch,
@@ -595,7 +683,8 @@ pub struct ExperienceEndpointPatch {
 }
 
 impl ExperienceEndpointPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoint.patch",
         resource: "experienceEndpoint",
@@ -613,6 +702,7 @@ impl ExperienceEndpointPatch {
             "experienceEndpoint.*",
             "experienceEndpoint.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -623,6 +713,7 @@ impl ExperienceEndpointPatch {
     ) -> Self {
         ExperienceEndpointPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_endpoint_id,
             experience_endpoint,
@@ -666,9 +757,32 @@ impl ExperienceEndpointPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceEndpoint, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceEndpoint>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -682,4 +796,5 @@ impl std::future::IntoFuture for ExperienceEndpointPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointPatch);
+crate::runtime::call_option_setters!(ExperienceEndpointPatch);
+crate::api::common_setters!(ExperienceEndpointPatch);

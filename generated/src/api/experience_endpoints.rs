@@ -191,6 +191,7 @@ impl ExperienceEndpoints {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_endpoints::ExperienceEndpointsGetSortField>,
     sort_direction: Option<
@@ -205,7 +206,8 @@ pub struct ExperienceEndpointsGet {
 }
 
 impl ExperienceEndpointsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoints.get",
         resource: "experienceEndpoints",
@@ -226,11 +228,13 @@ impl ExperienceEndpointsGet {
             "experienceEndpoints.*",
             "experienceEndpoints.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceEndpointsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -382,9 +386,32 @@ impl ExperienceEndpointsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceEndpoints, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceEndpoints>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -398,7 +425,8 @@ impl std::future::IntoFuture for ExperienceEndpointsGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointsGet);
+crate::runtime::call_option_setters!(ExperienceEndpointsGet);
+crate::api::common_setters!(ExperienceEndpointsGet);
 /// Request builder for [`ExperienceEndpoints::post`]: `POST /applications/{applicationId}/experience/endpoints`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -406,13 +434,15 @@ crate::api::global_param_setters!(ExperienceEndpointsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_endpoint: crate::models::ExperienceEndpointPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceEndpointsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoints.post",
         resource: "experienceEndpoints",
@@ -430,6 +460,7 @@ impl ExperienceEndpointsPost {
             "experienceEndpoints.*",
             "experienceEndpoints.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -439,6 +470,7 @@ impl ExperienceEndpointsPost {
     ) -> Self {
         ExperienceEndpointsPost {
             client_,
+            call_: Default::default(),
             application_id,
             experience_endpoint,
             globals_: Default::default(),
@@ -472,9 +504,32 @@ impl ExperienceEndpointsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceEndpoint, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceEndpoint>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -488,7 +543,8 @@ impl std::future::IntoFuture for ExperienceEndpointsPost {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointsPost);
+crate::runtime::call_option_setters!(ExperienceEndpointsPost);
+crate::api::common_setters!(ExperienceEndpointsPost);
 /// Request builder for [`ExperienceEndpoints::stats`]: `GET /applications/{applicationId}/experience/endpoints/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -496,6 +552,7 @@ crate::api::global_param_setters!(ExperienceEndpointsPost);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceEndpointsStats {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     stat_grouping: Option<
         crate::experience_endpoints::ExperienceEndpointsStatsStatGrouping,
@@ -511,7 +568,8 @@ pub struct ExperienceEndpointsStats {
 }
 
 impl ExperienceEndpointsStats {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceEndpoints.stats",
         resource: "experienceEndpoints",
@@ -532,11 +590,13 @@ impl ExperienceEndpointsStats {
             "experienceEndpoints.*",
             "experienceEndpoints.stats",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceEndpointsStats {
             client_,
+            call_: Default::default(),
             application_id,
             stat_grouping: None,
             duration: None,
@@ -674,9 +734,35 @@ impl ExperienceEndpointsStats {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceEndpointStats, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ExperienceEndpointStats>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -690,7 +776,8 @@ impl std::future::IntoFuture for ExperienceEndpointsStats {
     }
 }
 
-crate::api::global_param_setters!(ExperienceEndpointsStats);
+crate::runtime::call_option_setters!(ExperienceEndpointsStats);
+crate::api::common_setters!(ExperienceEndpointsStats);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceEndpointsGetSortField {

@@ -198,13 +198,15 @@ impl ExperienceGroup {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceGroupDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_group_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceGroupDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceGroup.delete",
         resource: "experienceGroup",
@@ -222,6 +224,7 @@ impl ExperienceGroupDelete {
             "experienceGroup.*",
             "experienceGroup.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -231,6 +234,7 @@ impl ExperienceGroupDelete {
     ) -> Self {
         ExperienceGroupDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_group_id,
             globals_: Default::default(),
@@ -264,9 +268,32 @@ impl ExperienceGroupDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -280,7 +307,8 @@ impl std::future::IntoFuture for ExperienceGroupDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceGroupDelete);
+crate::runtime::call_option_setters!(ExperienceGroupDelete);
+crate::api::common_setters!(ExperienceGroupDelete);
 /// Request builder for [`ExperienceGroup::get`]: `GET /applications/{applicationId}/experience/groups/{experienceGroupId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -288,6 +316,7 @@ crate::api::global_param_setters!(ExperienceGroupDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceGroupGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_group_id: String,
     include_direct_device_count: Option<String>,
@@ -296,7 +325,8 @@ pub struct ExperienceGroupGet {
 }
 
 impl ExperienceGroupGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceGroup.get",
         resource: "experienceGroup",
@@ -317,6 +347,7 @@ impl ExperienceGroupGet {
             "experienceGroup.*",
             "experienceGroup.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -326,6 +357,7 @@ impl ExperienceGroupGet {
     ) -> Self {
         ExperienceGroupGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_group_id,
             include_direct_device_count: None,
@@ -385,9 +417,32 @@ impl ExperienceGroupGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceGroup, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceGroup>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -401,7 +456,8 @@ impl std::future::IntoFuture for ExperienceGroupGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceGroupGet);
+crate::runtime::call_option_setters!(ExperienceGroupGet);
+crate::api::common_setters!(ExperienceGroupGet);
 /// Request builder for [`ExperienceGroup::patch`]: `PATCH /applications/{applicationId}/experience/groups/{experienceGroupId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -409,6 +465,7 @@ crate::api::global_param_setters!(ExperienceGroupGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceGroupPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_group_id: String,
     experience_group: crate::models::ExperienceGroupPatch,
@@ -416,7 +473,8 @@ pub struct ExperienceGroupPatch {
 }
 
 impl ExperienceGroupPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceGroup.patch",
         resource: "experienceGroup",
@@ -434,6 +492,7 @@ impl ExperienceGroupPatch {
             "experienceGroup.*",
             "experienceGroup.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -444,6 +503,7 @@ impl ExperienceGroupPatch {
     ) -> Self {
         ExperienceGroupPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_group_id,
             experience_group,
@@ -487,9 +547,32 @@ impl ExperienceGroupPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceGroup, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceGroup>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -503,4 +586,5 @@ impl std::future::IntoFuture for ExperienceGroupPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceGroupPatch);
+crate::runtime::call_option_setters!(ExperienceGroupPatch);
+crate::api::common_setters!(ExperienceGroupPatch);

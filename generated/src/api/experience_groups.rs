@@ -64,9 +64,14 @@ impl ExperienceGroups {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.experience_groups().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.experience_groups().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::experience_groups::ExperienceGroupsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.experience_groups().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -137,6 +142,7 @@ impl ExperienceGroups {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceGroupsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_groups::ExperienceGroupsGetSortField>,
     sort_direction: Option<crate::experience_groups::ExperienceGroupsGetSortDirection>,
@@ -149,7 +155,8 @@ pub struct ExperienceGroupsGet {
 }
 
 impl ExperienceGroupsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceGroups.get",
         resource: "experienceGroups",
@@ -170,11 +177,13 @@ impl ExperienceGroupsGet {
             "experienceGroups.*",
             "experienceGroups.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceGroupsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -326,9 +335,73 @@ impl ExperienceGroupsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceGroups, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceGroups>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ExperienceGroup, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -342,7 +415,8 @@ impl std::future::IntoFuture for ExperienceGroupsGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceGroupsGet);
+crate::runtime::call_option_setters!(ExperienceGroupsGet);
+crate::api::common_setters!(ExperienceGroupsGet);
 /// Request builder for [`ExperienceGroups::post`]: `POST /applications/{applicationId}/experience/groups`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -350,13 +424,15 @@ crate::api::global_param_setters!(ExperienceGroupsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceGroupsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_group: crate::models::ExperienceGroupPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceGroupsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceGroups.post",
         resource: "experienceGroups",
@@ -374,6 +450,7 @@ impl ExperienceGroupsPost {
             "experienceGroups.*",
             "experienceGroups.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -383,6 +460,7 @@ impl ExperienceGroupsPost {
     ) -> Self {
         ExperienceGroupsPost {
             client_,
+            call_: Default::default(),
             application_id,
             experience_group,
             globals_: Default::default(),
@@ -416,9 +494,32 @@ impl ExperienceGroupsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceGroup, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceGroup>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -432,7 +533,8 @@ impl std::future::IntoFuture for ExperienceGroupsPost {
     }
 }
 
-crate::api::global_param_setters!(ExperienceGroupsPost);
+crate::runtime::call_option_setters!(ExperienceGroupsPost);
+crate::api::common_setters!(ExperienceGroupsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceGroupsGetSortField {

@@ -195,13 +195,15 @@ impl ExperienceSlug {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceSlugDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_slug_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceSlugDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceSlug.delete",
         resource: "experienceSlug",
@@ -219,6 +221,7 @@ impl ExperienceSlugDelete {
             "experienceSlug.*",
             "experienceSlug.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -228,6 +231,7 @@ impl ExperienceSlugDelete {
     ) -> Self {
         ExperienceSlugDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_slug_id,
             globals_: Default::default(),
@@ -261,9 +265,32 @@ impl ExperienceSlugDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -277,7 +304,8 @@ impl std::future::IntoFuture for ExperienceSlugDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceSlugDelete);
+crate::runtime::call_option_setters!(ExperienceSlugDelete);
+crate::api::common_setters!(ExperienceSlugDelete);
 /// Request builder for [`ExperienceSlug::get`]: `GET /applications/{applicationId}/experience/slugs/{experienceSlugId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -285,13 +313,15 @@ crate::api::global_param_setters!(ExperienceSlugDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceSlugGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_slug_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceSlugGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceSlug.get",
         resource: "experienceSlug",
@@ -312,6 +342,7 @@ impl ExperienceSlugGet {
             "experienceSlug.*",
             "experienceSlug.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -321,6 +352,7 @@ impl ExperienceSlugGet {
     ) -> Self {
         ExperienceSlugGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_slug_id,
             globals_: Default::default(),
@@ -354,9 +386,32 @@ impl ExperienceSlugGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceSlug, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceSlug>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -370,7 +425,8 @@ impl std::future::IntoFuture for ExperienceSlugGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceSlugGet);
+crate::runtime::call_option_setters!(ExperienceSlugGet);
+crate::api::common_setters!(ExperienceSlugGet);
 /// Request builder for [`ExperienceSlug::patch`]: `PATCH /applications/{applicationId}/experience/slugs/{experienceSlugId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -378,6 +434,7 @@ crate::api::global_param_setters!(ExperienceSlugGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceSlugPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_slug_id: String,
     experience_slug: crate::models::ExperienceSlugPatch,
@@ -385,7 +442,8 @@ pub struct ExperienceSlugPatch {
 }
 
 impl ExperienceSlugPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceSlug.patch",
         resource: "experienceSlug",
@@ -403,6 +461,7 @@ impl ExperienceSlugPatch {
             "experienceSlug.*",
             "experienceSlug.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -413,6 +472,7 @@ impl ExperienceSlugPatch {
     ) -> Self {
         ExperienceSlugPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_slug_id,
             experience_slug,
@@ -456,9 +516,32 @@ impl ExperienceSlugPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceSlug, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceSlug>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -472,4 +555,5 @@ impl std::future::IntoFuture for ExperienceSlugPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceSlugPatch);
+crate::runtime::call_option_setters!(ExperienceSlugPatch);
+crate::api::common_setters!(ExperienceSlugPatch);

@@ -129,12 +129,14 @@ impl ExperienceSlugs {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceSlugsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceSlugsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceSlugs.get",
         resource: "experienceSlugs",
@@ -157,11 +159,13 @@ impl ExperienceSlugsGet {
             "experienceSlugs.*",
             "experienceSlugs.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceSlugsGet {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -185,9 +189,32 @@ impl ExperienceSlugsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceSlugs, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceSlugs>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -201,7 +228,8 @@ impl std::future::IntoFuture for ExperienceSlugsGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceSlugsGet);
+crate::runtime::call_option_setters!(ExperienceSlugsGet);
+crate::api::common_setters!(ExperienceSlugsGet);
 /// Request builder for [`ExperienceSlugs::post`]: `POST /applications/{applicationId}/experience/slugs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -209,13 +237,15 @@ crate::api::global_param_setters!(ExperienceSlugsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceSlugsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_slug: crate::models::ExperienceSlugPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceSlugsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceSlugs.post",
         resource: "experienceSlugs",
@@ -233,6 +263,7 @@ impl ExperienceSlugsPost {
             "experienceSlugs.*",
             "experienceSlugs.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -242,6 +273,7 @@ impl ExperienceSlugsPost {
     ) -> Self {
         ExperienceSlugsPost {
             client_,
+            call_: Default::default(),
             application_id,
             experience_slug,
             globals_: Default::default(),
@@ -275,9 +307,32 @@ impl ExperienceSlugsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceSlug, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceSlug>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -291,4 +346,5 @@ impl std::future::IntoFuture for ExperienceSlugsPost {
     }
 }
 
-crate::api::global_param_setters!(ExperienceSlugsPost);
+crate::runtime::call_option_setters!(ExperienceSlugsPost);
+crate::api::common_setters!(ExperienceSlugsPost);

@@ -195,13 +195,15 @@ impl ExperienceUser {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceUserDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_user_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceUserDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceUser.delete",
         resource: "experienceUser",
@@ -219,6 +221,7 @@ impl ExperienceUserDelete {
             "experienceUser.*",
             "experienceUser.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -228,6 +231,7 @@ impl ExperienceUserDelete {
     ) -> Self {
         ExperienceUserDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_user_id,
             globals_: Default::default(),
@@ -261,9 +265,32 @@ impl ExperienceUserDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -277,7 +304,8 @@ impl std::future::IntoFuture for ExperienceUserDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceUserDelete);
+crate::runtime::call_option_setters!(ExperienceUserDelete);
+crate::api::common_setters!(ExperienceUserDelete);
 /// Request builder for [`ExperienceUser::get`]: `GET /applications/{applicationId}/experience/users/{experienceUserId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -285,13 +313,15 @@ crate::api::global_param_setters!(ExperienceUserDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceUserGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_user_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceUserGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceUser.get",
         resource: "experienceUser",
@@ -312,6 +342,7 @@ impl ExperienceUserGet {
             "experienceUser.*",
             "experienceUser.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -321,6 +352,7 @@ impl ExperienceUserGet {
     ) -> Self {
         ExperienceUserGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_user_id,
             globals_: Default::default(),
@@ -354,9 +386,32 @@ impl ExperienceUserGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -370,7 +425,8 @@ impl std::future::IntoFuture for ExperienceUserGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceUserGet);
+crate::runtime::call_option_setters!(ExperienceUserGet);
+crate::api::common_setters!(ExperienceUserGet);
 /// Request builder for [`ExperienceUser::patch`]: `PATCH /applications/{applicationId}/experience/users/{experienceUserId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -378,6 +434,7 @@ crate::api::global_param_setters!(ExperienceUserGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceUserPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_user_id: String,
     experience_user: crate::models::ExperienceUserPatch,
@@ -385,7 +442,8 @@ pub struct ExperienceUserPatch {
 }
 
 impl ExperienceUserPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceUser.patch",
         resource: "experienceUser",
@@ -403,6 +461,7 @@ impl ExperienceUserPatch {
             "experienceUser.*",
             "experienceUser.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -413,6 +472,7 @@ impl ExperienceUserPatch {
     ) -> Self {
         ExperienceUserPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_user_id,
             experience_user,
@@ -456,9 +516,32 @@ impl ExperienceUserPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -472,4 +555,5 @@ impl std::future::IntoFuture for ExperienceUserPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceUserPatch);
+crate::runtime::call_option_setters!(ExperienceUserPatch);
+crate::api::common_setters!(ExperienceUserPatch);

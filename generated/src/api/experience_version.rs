@@ -195,13 +195,15 @@ impl ExperienceVersion {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceVersionDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_version_id_or_name: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceVersionDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceVersion.delete",
         resource: "experienceVersion",
@@ -221,6 +223,7 @@ impl ExperienceVersionDelete {
             "experienceVersion.*",
             "experienceVersion.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -230,6 +233,7 @@ impl ExperienceVersionDelete {
     ) -> Self {
         ExperienceVersionDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_version_id_or_name,
             globals_: Default::default(),
@@ -270,9 +274,32 @@ impl ExperienceVersionDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -286,7 +313,8 @@ impl std::future::IntoFuture for ExperienceVersionDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceVersionDelete);
+crate::runtime::call_option_setters!(ExperienceVersionDelete);
+crate::api::common_setters!(ExperienceVersionDelete);
 /// Request builder for [`ExperienceVersion::get`]: `GET /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -294,13 +322,15 @@ crate::api::global_param_setters!(ExperienceVersionDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceVersionGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_version_id_or_name: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceVersionGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceVersion.get",
         resource: "experienceVersion",
@@ -323,6 +353,7 @@ impl ExperienceVersionGet {
             "experienceVersion.*",
             "experienceVersion.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -332,6 +363,7 @@ impl ExperienceVersionGet {
     ) -> Self {
         ExperienceVersionGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_version_id_or_name,
             globals_: Default::default(),
@@ -372,9 +404,32 @@ impl ExperienceVersionGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceVersion, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceVersion>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -388,7 +443,8 @@ impl std::future::IntoFuture for ExperienceVersionGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceVersionGet);
+crate::runtime::call_option_setters!(ExperienceVersionGet);
+crate::api::common_setters!(ExperienceVersionGet);
 /// Request builder for [`ExperienceVersion::patch`]: `PATCH /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -396,6 +452,7 @@ crate::api::global_param_setters!(ExperienceVersionGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceVersionPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_version_id_or_name: String,
     experience_version: crate::models::ExperienceVersionPatch,
@@ -403,7 +460,8 @@ pub struct ExperienceVersionPatch {
 }
 
 impl ExperienceVersionPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceVersion.patch",
         resource: "experienceVersion",
@@ -423,6 +481,7 @@ impl ExperienceVersionPatch {
             "experienceVersion.*",
             "experienceVersion.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -433,6 +492,7 @@ impl ExperienceVersionPatch {
     ) -> Self {
         ExperienceVersionPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_version_id_or_name,
             experience_version,
@@ -483,9 +543,32 @@ impl ExperienceVersionPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceVersion, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceVersion>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -499,4 +582,5 @@ impl std::future::IntoFuture for ExperienceVersionPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceVersionPatch);
+crate::runtime::call_option_setters!(ExperienceVersionPatch);
+crate::api::common_setters!(ExperienceVersionPatch);

@@ -38,7 +38,7 @@ impl ExperienceVersions {
     /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceVersionsGetSortDirection`](crate::experience_versions::ExperienceVersionsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`ExperienceVersionsGetFilterField`](crate::experience_versions::ExperienceVersionsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`ExperienceVersionsGetFilterField`](crate::experience_versions::ExperienceVersionsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*version"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -63,9 +63,14 @@ impl ExperienceVersions {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.experience_versions().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.experience_versions().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::experience_versions::ExperienceVersionsGetSortField::from("version")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.experience_versions().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -136,6 +141,7 @@ impl ExperienceVersions {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceVersionsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_versions::ExperienceVersionsGetSortField>,
     sort_direction: Option<
@@ -149,7 +155,8 @@ pub struct ExperienceVersionsGet {
 }
 
 impl ExperienceVersionsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceVersions.get",
         resource: "experienceVersions",
@@ -172,11 +179,13 @@ impl ExperienceVersionsGet {
             "experienceVersions.*",
             "experienceVersions.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ExperienceVersionsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -228,7 +237,7 @@ impl ExperienceVersionsGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"email"`.
     pub fn filter_field(
         mut self,
         value: crate::experience_versions::ExperienceVersionsGetFilterField,
@@ -308,9 +317,73 @@ impl ExperienceVersionsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceVersions, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceVersions>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ExperienceVersion, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -324,7 +397,8 @@ impl std::future::IntoFuture for ExperienceVersionsGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceVersionsGet);
+crate::runtime::call_option_setters!(ExperienceVersionsGet);
+crate::api::common_setters!(ExperienceVersionsGet);
 /// Request builder for [`ExperienceVersions::post`]: `POST /applications/{applicationId}/experience/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -332,13 +406,15 @@ crate::api::global_param_setters!(ExperienceVersionsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceVersionsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_version: crate::models::ExperienceVersionPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceVersionsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceVersions.post",
         resource: "experienceVersions",
@@ -358,6 +434,7 @@ impl ExperienceVersionsPost {
             "experienceVersions.*",
             "experienceVersions.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -367,6 +444,7 @@ impl ExperienceVersionsPost {
     ) -> Self {
         ExperienceVersionsPost {
             client_,
+            call_: Default::default(),
             application_id,
             experience_version,
             globals_: Default::default(),
@@ -400,9 +478,32 @@ impl ExperienceVersionsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceVersion, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceVersion>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -416,7 +517,8 @@ impl std::future::IntoFuture for ExperienceVersionsPost {
     }
 }
 
-crate::api::global_param_setters!(ExperienceVersionsPost);
+crate::runtime::call_option_setters!(ExperienceVersionsPost);
+crate::api::common_setters!(ExperienceVersionsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceVersionsGetSortField {
@@ -527,17 +629,20 @@ impl schemars::JsonSchema for ExperienceVersionsGetSortDirection {
 pub enum ExperienceVersionsGetFilterField {
     /// `"version"`
     Version,
+    /// `"email"`
+    Email,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl ExperienceVersionsGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["version"];
+    pub const VALUES: &'static [&'static str] = &["version", "email"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Version => "version",
+            Self::Email => "email",
             Self::Unknown(value) => value,
         }
     }
@@ -547,6 +652,7 @@ impl From<&str> for ExperienceVersionsGetFilterField {
     fn from(value: &str) -> Self {
         match value {
             "version" => Self::Version,
+            "email" => Self::Email,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -254,13 +254,15 @@ impl ExperienceView {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceViewDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_view_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ExperienceViewDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceView.delete",
         resource: "experienceView",
@@ -280,6 +282,7 @@ impl ExperienceViewDelete {
             "experienceView.*",
             "experienceView.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -289,6 +292,7 @@ impl ExperienceViewDelete {
     ) -> Self {
         ExperienceViewDelete {
             client_,
+            call_: Default::default(),
             application_id,
             experience_view_id,
             globals_: Default::default(),
@@ -322,9 +326,32 @@ impl ExperienceViewDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -338,7 +365,8 @@ impl std::future::IntoFuture for ExperienceViewDelete {
     }
 }
 
-crate::api::global_param_setters!(ExperienceViewDelete);
+crate::runtime::call_option_setters!(ExperienceViewDelete);
+crate::api::common_setters!(ExperienceViewDelete);
 /// Request builder for [`ExperienceView::get`]: `GET /applications/{applicationId}/experience/views/{experienceViewId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -346,6 +374,7 @@ crate::api::global_param_setters!(ExperienceViewDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceViewGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_view_id: String,
     version: Option<String>,
@@ -353,7 +382,8 @@ pub struct ExperienceViewGet {
 }
 
 impl ExperienceViewGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceView.get",
         resource: "experienceView",
@@ -376,6 +406,7 @@ impl ExperienceViewGet {
             "experienceView.*",
             "experienceView.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -385,6 +416,7 @@ impl ExperienceViewGet {
     ) -> Self {
         ExperienceViewGet {
             client_,
+            call_: Default::default(),
             application_id,
             experience_view_id,
             version: None,
@@ -431,9 +463,32 @@ impl ExperienceViewGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceView2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceView2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -447,7 +502,8 @@ impl std::future::IntoFuture for ExperienceViewGet {
     }
 }
 
-crate::api::global_param_setters!(ExperienceViewGet);
+crate::runtime::call_option_setters!(ExperienceViewGet);
+crate::api::common_setters!(ExperienceViewGet);
 /// Request builder for [`ExperienceView::linked_resources`]: `GET /applications/{applicationId}/experience/views/{experienceViewId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -455,6 +511,7 @@ crate::api::global_param_setters!(ExperienceViewGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceViewLinkedResources {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_view_id: String,
     version: Option<String>,
@@ -463,7 +520,8 @@ pub struct ExperienceViewLinkedResources {
 }
 
 impl ExperienceViewLinkedResources {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceView.linkedResources",
         resource: "experienceView",
@@ -486,6 +544,7 @@ impl ExperienceViewLinkedResources {
             "experienceView.*",
             "experienceView.linkedResources",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -495,6 +554,7 @@ impl ExperienceViewLinkedResources {
     ) -> Self {
         ExperienceViewLinkedResources {
             client_,
+            call_: Default::default(),
             application_id,
             experience_view_id,
             version: None,
@@ -554,9 +614,35 @@ impl ExperienceViewLinkedResources {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceLinkedResources, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ExperienceLinkedResources>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -570,7 +656,8 @@ impl std::future::IntoFuture for ExperienceViewLinkedResources {
     }
 }
 
-crate::api::global_param_setters!(ExperienceViewLinkedResources);
+crate::runtime::call_option_setters!(ExperienceViewLinkedResources);
+crate::api::common_setters!(ExperienceViewLinkedResources);
 /// Request builder for [`ExperienceView::patch`]: `PATCH /applications/{applicationId}/experience/views/{experienceViewId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -578,6 +665,7 @@ crate::api::global_param_setters!(ExperienceViewLinkedResources);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ExperienceViewPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     experience_view_id: String,
     experience_view: crate::models::ExperienceViewPatch,
@@ -585,7 +673,8 @@ pub struct ExperienceViewPatch {
 }
 
 impl ExperienceViewPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "experienceView.patch",
         resource: "experienceView",
@@ -605,6 +694,7 @@ impl ExperienceViewPatch {
             "experienceView.*",
             "experienceView.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -615,6 +705,7 @@ impl ExperienceViewPatch {
     ) -> Self {
         ExperienceViewPatch {
             client_,
+            call_: Default::default(),
             application_id,
             experience_view_id,
             experience_view,
@@ -658,9 +749,32 @@ impl ExperienceViewPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ExperienceView2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceView2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -674,4 +788,5 @@ impl std::future::IntoFuture for ExperienceViewPatch {
     }
 }
 
-crate::api::global_param_setters!(ExperienceViewPatch);
+crate::runtime::call_option_setters!(ExperienceViewPatch);
+crate::api::common_setters!(ExperienceViewPatch);

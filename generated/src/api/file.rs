@@ -297,13 +297,15 @@ impl File {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FileDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FileDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "file.delete",
         resource: "file",
@@ -323,11 +325,13 @@ impl FileDelete {
             "file.*",
             "file.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
         FileDelete {
             client_,
+            call_: Default::default(),
             application_id,
             file_id,
             globals_: Default::default(),
@@ -361,9 +365,32 @@ impl FileDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -377,7 +404,8 @@ impl std::future::IntoFuture for FileDelete {
     }
 }
 
-crate::api::global_param_setters!(FileDelete);
+crate::runtime::call_option_setters!(FileDelete);
+crate::api::common_setters!(FileDelete);
 /// Request builder for [`File::get`]: `GET /applications/{applicationId}/file/{fileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -385,13 +413,15 @@ crate::api::global_param_setters!(FileDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FileGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FileGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "file.get",
         resource: "file",
@@ -414,11 +444,13 @@ impl FileGet {
             "file.*",
             "file.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
         FileGet {
             client_,
+            call_: Default::default(),
             application_id,
             file_id,
             globals_: Default::default(),
@@ -452,9 +484,32 @@ impl FileGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -468,7 +523,8 @@ impl std::future::IntoFuture for FileGet {
     }
 }
 
-crate::api::global_param_setters!(FileGet);
+crate::runtime::call_option_setters!(FileGet);
+crate::api::common_setters!(FileGet);
 /// Request builder for [`File::r#move`]: `POST /applications/{applicationId}/file/{fileId}/move`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -476,6 +532,7 @@ crate::api::global_param_setters!(FileGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FileMove {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
     name: Option<serde_json::Value>,
@@ -484,7 +541,8 @@ pub struct FileMove {
 }
 
 impl FileMove {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "file.move",
         resource: "file",
@@ -504,11 +562,13 @@ impl FileMove {
             "file.*",
             "file.move",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
         FileMove {
             client_,
+            call_: Default::default(),
             application_id,
             file_id,
             name: None,
@@ -572,9 +632,32 @@ impl FileMove {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -588,7 +671,8 @@ impl std::future::IntoFuture for FileMove {
     }
 }
 
-crate::api::global_param_setters!(FileMove);
+crate::runtime::call_option_setters!(FileMove);
+crate::api::common_setters!(FileMove);
 /// Request builder for [`File::patch`]: `PATCH /applications/{applicationId}/file/{fileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -596,6 +680,7 @@ crate::api::global_param_setters!(FileMove);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FilePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
     updates: crate::models::FilePatch,
@@ -603,7 +688,8 @@ pub struct FilePatch {
 }
 
 impl FilePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "file.patch",
         resource: "file",
@@ -623,6 +709,7 @@ impl FilePatch {
             "file.*",
             "file.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -633,6 +720,7 @@ impl FilePatch {
     ) -> Self {
         FilePatch {
             client_,
+            call_: Default::default(),
             application_id,
             file_id,
             updates,
@@ -676,9 +764,32 @@ impl FilePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileUploadPostResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileUploadPostResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -692,7 +803,8 @@ impl std::future::IntoFuture for FilePatch {
     }
 }
 
-crate::api::global_param_setters!(FilePatch);
+crate::runtime::call_option_setters!(FilePatch);
+crate::api::common_setters!(FilePatch);
 /// Request builder for [`File::upload`]: `POST /applications/{applicationId}/file/{fileId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -700,6 +812,7 @@ crate::api::global_param_setters!(FilePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FileUpload {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
     file: crate::runtime::FilePart,
@@ -707,7 +820,8 @@ pub struct FileUpload {
 }
 
 impl FileUpload {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "file.upload",
         resource: "file",
@@ -727,6 +841,7 @@ impl FileUpload {
             "file.*",
             "file.upload",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -737,6 +852,7 @@ impl FileUpload {
     ) -> Self {
         FileUpload {
             client_,
+            call_: Default::default(),
             application_id,
             file_id,
             file,
@@ -776,9 +892,32 @@ impl FileUpload {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -792,4 +931,5 @@ impl std::future::IntoFuture for FileUpload {
     }
 }
 
-crate::api::global_param_setters!(FileUpload);
+crate::runtime::call_option_setters!(FileUpload);
+crate::api::common_setters!(FileUpload);

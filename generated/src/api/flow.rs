@@ -634,13 +634,15 @@ impl Flow {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowClearStorageEntries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowClearStorageEntries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.clearStorageEntries",
         resource: "flow",
@@ -658,11 +660,13 @@ impl FlowClearStorageEntries {
             "flow.*",
             "flow.clearStorageEntries",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowClearStorageEntries {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             globals_: Default::default(),
@@ -696,9 +700,32 @@ impl FlowClearStorageEntries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowStorageEntries, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowStorageEntries>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -712,7 +739,8 @@ impl std::future::IntoFuture for FlowClearStorageEntries {
     }
 }
 
-crate::api::global_param_setters!(FlowClearStorageEntries);
+crate::runtime::call_option_setters!(FlowClearStorageEntries);
+crate::api::common_setters!(FlowClearStorageEntries);
 /// Request builder for [`Flow::delete`]: `DELETE /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -720,13 +748,15 @@ crate::api::global_param_setters!(FlowClearStorageEntries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.delete",
         resource: "flow",
@@ -744,11 +774,13 @@ impl FlowDelete {
             "flow.*",
             "flow.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowDelete {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             globals_: Default::default(),
@@ -782,9 +814,32 @@ impl FlowDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -798,7 +853,8 @@ impl std::future::IntoFuture for FlowDelete {
     }
 }
 
-crate::api::global_param_setters!(FlowDelete);
+crate::runtime::call_option_setters!(FlowDelete);
+crate::api::common_setters!(FlowDelete);
 /// Request builder for [`Flow::errors`]: `GET /applications/{applicationId}/flows/{flowId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -806,6 +862,7 @@ crate::api::global_param_setters!(FlowDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowErrors {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     duration: Option<i64>,
@@ -818,7 +875,8 @@ pub struct FlowErrors {
 }
 
 impl FlowErrors {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.errors",
         resource: "flow",
@@ -839,11 +897,13 @@ impl FlowErrors {
             "flow.*",
             "flow.errors",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowErrors {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             duration: None,
@@ -972,9 +1032,32 @@ impl FlowErrors {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowErrors, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowErrors>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -988,7 +1071,8 @@ impl std::future::IntoFuture for FlowErrors {
     }
 }
 
-crate::api::global_param_setters!(FlowErrors);
+crate::runtime::call_option_setters!(FlowErrors);
+crate::api::common_setters!(FlowErrors);
 /// Request builder for [`Flow::get`]: `GET /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -996,6 +1080,7 @@ crate::api::global_param_setters!(FlowErrors);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     include_custom_nodes: Option<bool>,
@@ -1003,7 +1088,8 @@ pub struct FlowGet {
 }
 
 impl FlowGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.get",
         resource: "flow",
@@ -1024,11 +1110,13 @@ impl FlowGet {
             "flow.*",
             "flow.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowGet {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             include_custom_nodes: None,
@@ -1075,9 +1163,32 @@ impl FlowGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1091,7 +1202,8 @@ impl std::future::IntoFuture for FlowGet {
     }
 }
 
-crate::api::global_param_setters!(FlowGet);
+crate::runtime::call_option_setters!(FlowGet);
+crate::api::common_setters!(FlowGet);
 /// Request builder for [`Flow::get_log_entries`]: `GET /applications/{applicationId}/flows/{flowId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1099,6 +1211,7 @@ crate::api::global_param_setters!(FlowGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowGetLogEntries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     limit: Option<i64>,
@@ -1107,7 +1220,8 @@ pub struct FlowGetLogEntries {
 }
 
 impl FlowGetLogEntries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.getLogEntries",
         resource: "flow",
@@ -1128,11 +1242,13 @@ impl FlowGetLogEntries {
             "flow.*",
             "flow.log",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowGetLogEntries {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             limit: None,
@@ -1192,9 +1308,32 @@ impl FlowGetLogEntries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1208,7 +1347,8 @@ impl std::future::IntoFuture for FlowGetLogEntries {
     }
 }
 
-crate::api::global_param_setters!(FlowGetLogEntries);
+crate::runtime::call_option_setters!(FlowGetLogEntries);
+crate::api::common_setters!(FlowGetLogEntries);
 /// Request builder for [`Flow::get_storage_entries`]: `GET /applications/{applicationId}/flows/{flowId}/storage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1216,13 +1356,15 @@ crate::api::global_param_setters!(FlowGetLogEntries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowGetStorageEntries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowGetStorageEntries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.getStorageEntries",
         resource: "flow",
@@ -1243,11 +1385,13 @@ impl FlowGetStorageEntries {
             "flow.*",
             "flow.getStorageEntries",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowGetStorageEntries {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             globals_: Default::default(),
@@ -1281,9 +1425,32 @@ impl FlowGetStorageEntries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowStorageEntries, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowStorageEntries>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1297,7 +1464,8 @@ impl std::future::IntoFuture for FlowGetStorageEntries {
     }
 }
 
-crate::api::global_param_setters!(FlowGetStorageEntries);
+crate::runtime::call_option_setters!(FlowGetStorageEntries);
+crate::api::common_setters!(FlowGetStorageEntries);
 /// Request builder for [`Flow::get_storage_entries_metadata`]: `GET /applications/{applicationId}/flows/{flowId}/storage-metadata`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1305,13 +1473,15 @@ crate::api::global_param_setters!(FlowGetStorageEntries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowGetStorageEntriesMetadata {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowGetStorageEntriesMetadata {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.getStorageEntriesMetadata",
         resource: "flow",
@@ -1332,11 +1502,13 @@ impl FlowGetStorageEntriesMetadata {
             "flow.*",
             "flow.getStorageEntriesMetadata",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowGetStorageEntriesMetadata {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             globals_: Default::default(),
@@ -1370,11 +1542,37 @@ impl FlowGetStorageEntriesMetadata {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::GetWorkflowStorageEntriesMetadata, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::GetWorkflowStorageEntriesMetadata>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1388,7 +1586,8 @@ impl std::future::IntoFuture for FlowGetStorageEntriesMetadata {
     }
 }
 
-crate::api::global_param_setters!(FlowGetStorageEntriesMetadata);
+crate::runtime::call_option_setters!(FlowGetStorageEntriesMetadata);
+crate::api::common_setters!(FlowGetStorageEntriesMetadata);
 /// Request builder for [`Flow::patch`]: `PATCH /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1396,6 +1595,7 @@ crate::api::global_param_setters!(FlowGetStorageEntriesMetadata);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     include_custom_nodes: Option<bool>,
@@ -1404,7 +1604,8 @@ pub struct FlowPatch {
 }
 
 impl FlowPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.patch",
         resource: "flow",
@@ -1422,6 +1623,7 @@ impl FlowPatch {
             "flow.*",
             "flow.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1432,6 +1634,7 @@ impl FlowPatch {
     ) -> Self {
         FlowPatch {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             include_custom_nodes: None,
@@ -1488,9 +1691,32 @@ impl FlowPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1504,7 +1730,8 @@ impl std::future::IntoFuture for FlowPatch {
     }
 }
 
-crate::api::global_param_setters!(FlowPatch);
+crate::runtime::call_option_setters!(FlowPatch);
+crate::api::common_setters!(FlowPatch);
 /// Request builder for [`Flow::press_virtual_button`]: `POST /applications/{applicationId}/flows/{flowId}/virtualButton`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1512,6 +1739,7 @@ crate::api::global_param_setters!(FlowPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowPressVirtualButton {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     button: crate::models::VirtualButtonPress,
@@ -1519,7 +1747,8 @@ pub struct FlowPressVirtualButton {
 }
 
 impl FlowPressVirtualButton {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.pressVirtualButton",
         resource: "flow",
@@ -1537,6 +1766,7 @@ impl FlowPressVirtualButton {
             "flow.*",
             "flow.pressVirtualButton",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1547,6 +1777,7 @@ impl FlowPressVirtualButton {
     ) -> Self {
         FlowPressVirtualButton {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             button,
@@ -1590,9 +1821,32 @@ impl FlowPressVirtualButton {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1606,7 +1860,8 @@ impl std::future::IntoFuture for FlowPressVirtualButton {
     }
 }
 
-crate::api::global_param_setters!(FlowPressVirtualButton);
+crate::runtime::call_option_setters!(FlowPressVirtualButton);
+crate::api::common_setters!(FlowPressVirtualButton);
 /// Request builder for [`Flow::set_storage_entry`]: `PATCH /applications/{applicationId}/flows/{flowId}/storage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1614,6 +1869,7 @@ crate::api::global_param_setters!(FlowPressVirtualButton);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowSetStorageEntry {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     entry: crate::models::WorkflowStorageEntry,
@@ -1621,7 +1877,8 @@ pub struct FlowSetStorageEntry {
 }
 
 impl FlowSetStorageEntry {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.setStorageEntry",
         resource: "flow",
@@ -1639,6 +1896,7 @@ impl FlowSetStorageEntry {
             "flow.*",
             "flow.setStorageEntry",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1649,6 +1907,7 @@ impl FlowSetStorageEntry {
     ) -> Self {
         FlowSetStorageEntry {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             entry,
@@ -1692,9 +1951,32 @@ impl FlowSetStorageEntry {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1708,7 +1990,8 @@ impl std::future::IntoFuture for FlowSetStorageEntry {
     }
 }
 
-crate::api::global_param_setters!(FlowSetStorageEntry);
+crate::runtime::call_option_setters!(FlowSetStorageEntry);
+crate::api::common_setters!(FlowSetStorageEntry);
 /// Request builder for [`Flow::stats`]: `GET /applications/{applicationId}/flows/{flowId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1716,6 +1999,7 @@ crate::api::global_param_setters!(FlowSetStorageEntry);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowStats {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     duration: Option<i64>,
@@ -1727,7 +2011,8 @@ pub struct FlowStats {
 }
 
 impl FlowStats {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flow.stats",
         resource: "flow",
@@ -1748,11 +2033,13 @@ impl FlowStats {
             "flow.*",
             "flow.stats",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowStats {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             duration: None,
@@ -1858,9 +2145,32 @@ impl FlowStats {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowStatistics, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowStatistics>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1874,7 +2184,8 @@ impl std::future::IntoFuture for FlowStats {
     }
 }
 
-crate::api::global_param_setters!(FlowStats);
+crate::runtime::call_option_setters!(FlowStats);
+crate::api::common_setters!(FlowStats);
 /// Direction to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowErrorsSortDirection {

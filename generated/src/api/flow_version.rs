@@ -393,6 +393,7 @@ impl FlowVersion {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -400,7 +401,8 @@ pub struct FlowVersionDelete {
 }
 
 impl FlowVersionDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.delete",
         resource: "flowVersion",
@@ -418,6 +420,7 @@ impl FlowVersionDelete {
             "flowVersion.*",
             "flowVersion.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -428,6 +431,7 @@ impl FlowVersionDelete {
     ) -> Self {
         FlowVersionDelete {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -474,9 +478,32 @@ impl FlowVersionDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -490,7 +517,8 @@ impl std::future::IntoFuture for FlowVersionDelete {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionDelete);
+crate::runtime::call_option_setters!(FlowVersionDelete);
+crate::api::common_setters!(FlowVersionDelete);
 /// Request builder for [`FlowVersion::errors`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -498,6 +526,7 @@ crate::api::global_param_setters!(FlowVersionDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionErrors {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -510,7 +539,8 @@ pub struct FlowVersionErrors {
 }
 
 impl FlowVersionErrors {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.errors",
         resource: "flowVersion",
@@ -531,6 +561,7 @@ impl FlowVersionErrors {
             "flowVersion.*",
             "flowVersion.errors",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -541,6 +572,7 @@ impl FlowVersionErrors {
     ) -> Self {
         FlowVersionErrors {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -669,9 +701,32 @@ impl FlowVersionErrors {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowErrors, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowErrors>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -685,7 +740,8 @@ impl std::future::IntoFuture for FlowVersionErrors {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionErrors);
+crate::runtime::call_option_setters!(FlowVersionErrors);
+crate::api::common_setters!(FlowVersionErrors);
 /// Request builder for [`FlowVersion::get`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -693,6 +749,7 @@ crate::api::global_param_setters!(FlowVersionErrors);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -701,7 +758,8 @@ pub struct FlowVersionGet {
 }
 
 impl FlowVersionGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.get",
         resource: "flowVersion",
@@ -722,6 +780,7 @@ impl FlowVersionGet {
             "flowVersion.*",
             "flowVersion.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -732,6 +791,7 @@ impl FlowVersionGet {
     ) -> Self {
         FlowVersionGet {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -791,9 +851,32 @@ impl FlowVersionGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -807,7 +890,8 @@ impl std::future::IntoFuture for FlowVersionGet {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionGet);
+crate::runtime::call_option_setters!(FlowVersionGet);
+crate::api::common_setters!(FlowVersionGet);
 /// Request builder for [`FlowVersion::get_log_entries`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -815,6 +899,7 @@ crate::api::global_param_setters!(FlowVersionGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionGetLogEntries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -824,7 +909,8 @@ pub struct FlowVersionGetLogEntries {
 }
 
 impl FlowVersionGetLogEntries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.getLogEntries",
         resource: "flowVersion",
@@ -845,6 +931,7 @@ impl FlowVersionGetLogEntries {
             "flowVersion.*",
             "flowVersion.log",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -855,6 +942,7 @@ impl FlowVersionGetLogEntries {
     ) -> Self {
         FlowVersionGetLogEntries {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -927,9 +1015,32 @@ impl FlowVersionGetLogEntries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -943,7 +1054,8 @@ impl std::future::IntoFuture for FlowVersionGetLogEntries {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionGetLogEntries);
+crate::runtime::call_option_setters!(FlowVersionGetLogEntries);
+crate::api::common_setters!(FlowVersionGetLogEntries);
 /// Request builder for [`FlowVersion::patch`]: `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -951,6 +1063,7 @@ crate::api::global_param_setters!(FlowVersionGetLogEntries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -960,7 +1073,8 @@ pub struct FlowVersionPatch {
 }
 
 impl FlowVersionPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.patch",
         resource: "flowVersion",
@@ -978,6 +1092,7 @@ impl FlowVersionPatch {
             "flowVersion.*",
             "flowVersion.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -989,6 +1104,7 @@ impl FlowVersionPatch {
     ) -> Self {
         FlowVersionPatch {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -1058,9 +1174,32 @@ impl FlowVersionPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1074,7 +1213,8 @@ impl std::future::IntoFuture for FlowVersionPatch {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionPatch);
+crate::runtime::call_option_setters!(FlowVersionPatch);
+crate::api::common_setters!(FlowVersionPatch);
 /// Request builder for [`FlowVersion::stats`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1082,6 +1222,7 @@ crate::api::global_param_setters!(FlowVersionPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionStats {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     flow_version_id: String,
@@ -1093,7 +1234,8 @@ pub struct FlowVersionStats {
 }
 
 impl FlowVersionStats {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersion.stats",
         resource: "flowVersion",
@@ -1114,6 +1256,7 @@ impl FlowVersionStats {
             "flowVersion.*",
             "flowVersion.stats",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -1124,6 +1267,7 @@ impl FlowVersionStats {
     ) -> Self {
         FlowVersionStats {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             flow_version_id,
@@ -1229,9 +1373,32 @@ impl FlowVersionStats {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowStatistics, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowStatistics>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1245,7 +1412,8 @@ impl std::future::IntoFuture for FlowVersionStats {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionStats);
+crate::runtime::call_option_setters!(FlowVersionStats);
+crate::api::common_setters!(FlowVersionStats);
 /// Direction to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowVersionErrorsSortDirection {

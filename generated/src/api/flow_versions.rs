@@ -125,9 +125,14 @@ impl FlowVersions {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.flow_versions().get("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6")
+    /// // One page:
+    /// let page = client.flow_versions().get("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6")
     ///     .sort_field(losant::flow_versions::FlowVersionsGetSortField::from("version")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.flow_versions().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -208,6 +213,7 @@ impl FlowVersions {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionsDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     options: crate::models::FlowVersionsDeletePost,
@@ -215,7 +221,8 @@ pub struct FlowVersionsDelete {
 }
 
 impl FlowVersionsDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersions.delete",
         resource: "flowVersions",
@@ -233,6 +240,7 @@ impl FlowVersionsDelete {
             "flowVersions.*",
             "flowVersions.delete",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -243,6 +251,7 @@ impl FlowVersionsDelete {
     ) -> Self {
         FlowVersionsDelete {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             options,
@@ -286,14 +295,42 @@ impl FlowVersionsDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::BulkDeletionResponse, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(
+        self,
+    ) -> Result<crate::flow_versions::FlowVersionsDeleteResponse, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::flow_versions::FlowVersionsDeleteResponse>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                FlowVersionsDeleteResponse::decode_,
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for FlowVersionsDelete {
-    type Output = Result<crate::models::BulkDeletionResponse, Error>;
+    type Output = Result<crate::flow_versions::FlowVersionsDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -302,7 +339,47 @@ impl std::future::IntoFuture for FlowVersionsDelete {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionsDelete);
+crate::runtime::call_option_setters!(FlowVersionsDelete);
+/// What `flowVersions.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum FlowVersionsDeleteResponse {
+    /// `200`: Object indicating number of flow versions deleted or failed
+    Ok(crate::models::BulkDeletionResponse),
+    /// `202`: If a job was enqueued for the flow versions to be deleted
+    Accepted(crate::models::JobEnqueuedApiResult),
+    /// A 2xx status the spec does not list for this action, with its body as JSON
+    /// (`null` when empty).
+    Other {
+        /// The status.
+        status: reqwest::StatusCode,
+        /// The body.
+        body: serde_json::Value,
+    },
+}
+
+impl FlowVersionsDeleteResponse {
+    /// Decodes the answer by its status.
+    fn decode_(
+        status: reqwest::StatusCode,
+        body: &[u8],
+    ) -> Result<Self, serde_json::Error> {
+        Ok(
+            match status.as_u16() {
+                200 => Self::Ok(serde_json::from_slice(body)?),
+                202 => Self::Accepted(serde_json::from_slice(body)?),
+                _ => {
+                    Self::Other {
+                        status,
+                        body: serde_json::from_slice(body)?,
+                    }
+                }
+            },
+        )
+    }
+}
+
+crate::api::common_setters!(FlowVersionsDelete);
 /// Request builder for [`FlowVersions::get`]: `GET /applications/{applicationId}/flows/{flowId}/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -310,6 +387,7 @@ crate::api::global_param_setters!(FlowVersionsDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     sort_field: Option<crate::flow_versions::FlowVersionsGetSortField>,
@@ -324,7 +402,8 @@ pub struct FlowVersionsGet {
 }
 
 impl FlowVersionsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersions.get",
         resource: "flowVersions",
@@ -345,11 +424,13 @@ impl FlowVersionsGet {
             "flowVersions.*",
             "flowVersions.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
         FlowVersionsGet {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             sort_field: None,
@@ -524,9 +605,73 @@ impl FlowVersionsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowVersions2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::WorkflowVersion, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -540,7 +685,8 @@ impl std::future::IntoFuture for FlowVersionsGet {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionsGet);
+crate::runtime::call_option_setters!(FlowVersionsGet);
+crate::api::common_setters!(FlowVersionsGet);
 /// Request builder for [`FlowVersions::post`]: `POST /applications/{applicationId}/flows/{flowId}/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -548,6 +694,7 @@ crate::api::global_param_setters!(FlowVersionsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowVersionsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     include_custom_nodes: Option<bool>,
@@ -557,7 +704,8 @@ pub struct FlowVersionsPost {
 }
 
 impl FlowVersionsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flowVersions.post",
         resource: "flowVersions",
@@ -575,6 +723,7 @@ impl FlowVersionsPost {
             "flowVersions.*",
             "flowVersions.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -585,6 +734,7 @@ impl FlowVersionsPost {
     ) -> Self {
         FlowVersionsPost {
             client_,
+            call_: Default::default(),
             application_id,
             flow_id,
             include_custom_nodes: None,
@@ -654,9 +804,32 @@ impl FlowVersionsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -670,7 +843,8 @@ impl std::future::IntoFuture for FlowVersionsPost {
     }
 }
 
-crate::api::global_param_setters!(FlowVersionsPost);
+crate::runtime::call_option_setters!(FlowVersionsPost);
+crate::api::common_setters!(FlowVersionsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowVersionsGetSortField {

@@ -68,9 +68,14 @@ impl Flows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.flows().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.flows().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::flows::FlowsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.flows().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -125,9 +130,14 @@ impl Flows {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.flows().get_by_version("575ec8687ae143cd83dc4a97", "myVersion")
+    /// // One page:
+    /// let page = client.flows().get_by_version("575ec8687ae143cd83dc4a97", "myVersion")
     ///     .sort_field(losant::flows::FlowsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.flows().get_by_version().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -300,6 +310,7 @@ impl Flows {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::flows::FlowsGetSortField>,
     sort_direction: Option<crate::flows::FlowsGetSortDirection>,
@@ -316,7 +327,8 @@ pub struct FlowsGet {
 }
 
 impl FlowsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flows.get",
         resource: "flows",
@@ -337,11 +349,13 @@ impl FlowsGet {
             "flows.*",
             "flows.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         FlowsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -557,9 +571,73 @@ impl FlowsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Workflows2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Workflows2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Workflow, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -573,7 +651,8 @@ impl std::future::IntoFuture for FlowsGet {
     }
 }
 
-crate::api::global_param_setters!(FlowsGet);
+crate::runtime::call_option_setters!(FlowsGet);
+crate::api::common_setters!(FlowsGet);
 /// Request builder for [`Flows::get_by_version`]: `GET /applications/{applicationId}/flows/version`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -581,6 +660,7 @@ crate::api::global_param_setters!(FlowsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowsGetByVersion {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::flows::FlowsGetSortField>,
     sort_direction: Option<crate::flows::FlowsGetSortDirection>,
@@ -597,7 +677,8 @@ pub struct FlowsGetByVersion {
 }
 
 impl FlowsGetByVersion {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flows.getByVersion",
         resource: "flows",
@@ -618,11 +699,13 @@ impl FlowsGetByVersion {
             "flows.*",
             "flows.getByVersion",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, version: String) -> Self {
         FlowsGetByVersion {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -834,9 +917,73 @@ impl FlowsGetByVersion {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowVersions2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::WorkflowVersion, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -850,7 +997,8 @@ impl std::future::IntoFuture for FlowsGetByVersion {
     }
 }
 
-crate::api::global_param_setters!(FlowsGetByVersion);
+crate::runtime::call_option_setters!(FlowsGetByVersion);
+crate::api::common_setters!(FlowsGetByVersion);
 /// Request builder for [`Flows::import`]: `POST /applications/{applicationId}/flows/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -858,13 +1006,15 @@ crate::api::global_param_setters!(FlowsGetByVersion);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowsImport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     import_data: crate::models::WorkflowsImportPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowsImport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flows.import",
         resource: "flows",
@@ -882,6 +1032,7 @@ impl FlowsImport {
             "flows.*",
             "flows.import",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -891,6 +1042,7 @@ impl FlowsImport {
     ) -> Self {
         FlowsImport {
             client_,
+            call_: Default::default(),
             application_id,
             import_data,
             globals_: Default::default(),
@@ -924,9 +1076,32 @@ impl FlowsImport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowImportResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowImportResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -940,7 +1115,8 @@ impl std::future::IntoFuture for FlowsImport {
     }
 }
 
-crate::api::global_param_setters!(FlowsImport);
+crate::runtime::call_option_setters!(FlowsImport);
+crate::api::common_setters!(FlowsImport);
 /// Request builder for [`Flows::palette`]: `GET /applications/{applicationId}/flows/palette`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -948,12 +1124,14 @@ crate::api::global_param_setters!(FlowsImport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowsPalette {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl FlowsPalette {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flows.palette",
         resource: "flows",
@@ -974,11 +1152,13 @@ impl FlowsPalette {
             "flows.*",
             "flows.palette",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         FlowsPalette {
             client_,
+            call_: Default::default(),
             application_id,
             globals_: Default::default(),
         }
@@ -1002,9 +1182,32 @@ impl FlowsPalette {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PaletteResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PaletteResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1018,7 +1221,8 @@ impl std::future::IntoFuture for FlowsPalette {
     }
 }
 
-crate::api::global_param_setters!(FlowsPalette);
+crate::runtime::call_option_setters!(FlowsPalette);
+crate::api::common_setters!(FlowsPalette);
 /// Request builder for [`Flows::post`]: `POST /applications/{applicationId}/flows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1026,6 +1230,7 @@ crate::api::global_param_setters!(FlowsPalette);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct FlowsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     include_custom_nodes: Option<bool>,
     flow: crate::models::WorkflowPost,
@@ -1033,7 +1238,8 @@ pub struct FlowsPost {
 }
 
 impl FlowsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "flows.post",
         resource: "flows",
@@ -1051,6 +1257,7 @@ impl FlowsPost {
             "flows.*",
             "flows.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1060,6 +1267,7 @@ impl FlowsPost {
     ) -> Self {
         FlowsPost {
             client_,
+            call_: Default::default(),
             application_id,
             include_custom_nodes: None,
             flow,
@@ -1106,9 +1314,32 @@ impl FlowsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1122,7 +1353,8 @@ impl std::future::IntoFuture for FlowsPost {
     }
 }
 
-crate::api::global_param_setters!(FlowsPost);
+crate::runtime::call_option_setters!(FlowsPost);
+crate::api::common_setters!(FlowsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowsGetSortField {

@@ -204,9 +204,14 @@ impl Instance {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.instance().historical_summaries("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.instance().historical_summaries("575ec8687ae143cd83dc4a97")
     ///     .month("1609459204518").await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.instance().historical_summaries().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -341,7 +346,7 @@ impl Instance {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -432,6 +437,7 @@ impl Instance {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -439,7 +445,8 @@ pub struct InstanceDeviceCounts {
 }
 
 impl InstanceDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.deviceCounts",
         resource: "instance",
@@ -457,11 +464,13 @@ impl InstanceDeviceCounts {
             "instance.*",
             "instance.deviceCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceDeviceCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             start: None,
             end: None,
@@ -511,9 +520,32 @@ impl InstanceDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -527,7 +559,8 @@ impl std::future::IntoFuture for InstanceDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceDeviceCounts);
+crate::runtime::call_option_setters!(InstanceDeviceCounts);
+crate::api::common_setters!(InstanceDeviceCounts);
 /// Request builder for [`Instance::generate_report`]: `POST /instances/{instanceId}/generateReport`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -535,13 +568,15 @@ crate::api::global_param_setters!(InstanceDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceGenerateReport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     options: Option<crate::models::InstanceReportOptionsPost>,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceGenerateReport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.generateReport",
         resource: "instance",
@@ -559,11 +594,13 @@ impl InstanceGenerateReport {
             "instance.*",
             "instance.generateReport",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceGenerateReport {
             client_,
+            call_: Default::default(),
             instance_id,
             options: None,
             globals_: Default::default(),
@@ -605,9 +642,32 @@ impl InstanceGenerateReport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -621,7 +681,8 @@ impl std::future::IntoFuture for InstanceGenerateReport {
     }
 }
 
-crate::api::global_param_setters!(InstanceGenerateReport);
+crate::runtime::call_option_setters!(InstanceGenerateReport);
+crate::api::common_setters!(InstanceGenerateReport);
 /// Request builder for [`Instance::get`]: `GET /instances/{instanceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -629,12 +690,14 @@ crate::api::global_param_setters!(InstanceGenerateReport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.get",
         resource: "instance",
@@ -652,11 +715,13 @@ impl InstanceGet {
             "instance.*",
             "instance.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceGet {
             client_,
+            call_: Default::default(),
             instance_id,
             globals_: Default::default(),
         }
@@ -680,9 +745,32 @@ impl InstanceGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Instance, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Instance>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -696,7 +784,8 @@ impl std::future::IntoFuture for InstanceGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceGet);
+crate::runtime::call_option_setters!(InstanceGet);
+crate::api::common_setters!(InstanceGet);
 /// Request builder for [`Instance::historical_summaries`]: `GET /instances/{instanceId}/historicalSummaries`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -704,6 +793,7 @@ crate::api::global_param_setters!(InstanceGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceHistoricalSummaries {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     month: Option<String>,
     sort_field: Option<crate::instance::InstanceHistoricalSummariesSortField>,
@@ -716,7 +806,8 @@ pub struct InstanceHistoricalSummaries {
 }
 
 impl InstanceHistoricalSummaries {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.historicalSummaries",
         resource: "instance",
@@ -734,11 +825,13 @@ impl InstanceHistoricalSummaries {
             "instance.*",
             "instance.historicalSummaries",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceHistoricalSummaries {
             client_,
+            call_: Default::default(),
             instance_id,
             month: None,
             sort_field: None,
@@ -883,9 +976,73 @@ impl InstanceHistoricalSummaries {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::HistoricalSummaries, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::HistoricalSummaries>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::HistoricalSummary, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -899,7 +1056,8 @@ impl std::future::IntoFuture for InstanceHistoricalSummaries {
     }
 }
 
-crate::api::global_param_setters!(InstanceHistoricalSummaries);
+crate::runtime::call_option_setters!(InstanceHistoricalSummaries);
+crate::api::common_setters!(InstanceHistoricalSummaries);
 /// Request builder for [`Instance::notebook_minute_counts`]: `GET /instances/{instanceId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -907,6 +1065,7 @@ crate::api::global_param_setters!(InstanceHistoricalSummaries);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -914,7 +1073,8 @@ pub struct InstanceNotebookMinuteCounts {
 }
 
 impl InstanceNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.notebookMinuteCounts",
         resource: "instance",
@@ -932,11 +1092,13 @@ impl InstanceNotebookMinuteCounts {
             "instance.*",
             "instance.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             start: None,
             end: None,
@@ -986,9 +1148,32 @@ impl InstanceNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1002,7 +1187,8 @@ impl std::future::IntoFuture for InstanceNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceNotebookMinuteCounts);
+crate::api::common_setters!(InstanceNotebookMinuteCounts);
 /// Request builder for [`Instance::patch`]: `PATCH /instances/{instanceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1010,13 +1196,15 @@ crate::api::global_param_setters!(InstanceNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstancePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance: crate::models::InstancePatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstancePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.patch",
         resource: "instance",
@@ -1032,6 +1220,7 @@ impl InstancePatch {
             "instance.*",
             "instance.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1041,6 +1230,7 @@ impl InstancePatch {
     ) -> Self {
         InstancePatch {
             client_,
+            call_: Default::default(),
             instance_id,
             instance,
             globals_: Default::default(),
@@ -1074,9 +1264,32 @@ impl InstancePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Instance, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Instance>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1090,7 +1303,8 @@ impl std::future::IntoFuture for InstancePatch {
     }
 }
 
-crate::api::global_param_setters!(InstancePatch);
+crate::runtime::call_option_setters!(InstancePatch);
+crate::api::common_setters!(InstancePatch);
 /// Request builder for [`Instance::payload_counts`]: `GET /instances/{instanceId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1098,6 +1312,7 @@ crate::api::global_param_setters!(InstancePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstancePayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1106,7 +1321,8 @@ pub struct InstancePayloadCounts {
 }
 
 impl InstancePayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.payloadCounts",
         resource: "instance",
@@ -1124,11 +1340,13 @@ impl InstancePayloadCounts {
             "instance.*",
             "instance.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstancePayloadCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             start: None,
             end: None,
@@ -1191,14 +1409,37 @@ impl InstancePayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for InstancePayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1207,7 +1448,8 @@ impl std::future::IntoFuture for InstancePayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(InstancePayloadCounts);
+crate::runtime::call_option_setters!(InstancePayloadCounts);
+crate::api::common_setters!(InstancePayloadCounts);
 /// Request builder for [`Instance::payload_counts_breakdown`]: `GET /instances/{instanceId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1215,6 +1457,7 @@ crate::api::global_param_setters!(InstancePayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstancePayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1225,7 +1468,8 @@ pub struct InstancePayloadCountsBreakdown {
 }
 
 impl InstancePayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instance.payloadCountsBreakdown",
         resource: "instance",
@@ -1243,11 +1487,13 @@ impl InstancePayloadCountsBreakdown {
             "instance.*",
             "instance.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstancePayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             instance_id,
             start: None,
             end: None,
@@ -1346,9 +1592,32 @@ impl InstancePayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1362,7 +1631,8 @@ impl std::future::IntoFuture for InstancePayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(InstancePayloadCountsBreakdown);
+crate::runtime::call_option_setters!(InstancePayloadCountsBreakdown);
+crate::api::common_setters!(InstancePayloadCountsBreakdown);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceHistoricalSummariesSortField {

@@ -195,13 +195,15 @@ impl InstanceApiToken {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceApiTokenDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceApiTokenDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceApiToken.delete",
         resource: "instanceApiToken",
@@ -215,11 +217,13 @@ impl InstanceApiTokenDelete {
             "instanceApiToken.*",
             "instanceApiToken.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, api_token_id: String) -> Self {
         InstanceApiTokenDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             api_token_id,
             globals_: Default::default(),
@@ -253,9 +257,32 @@ impl InstanceApiTokenDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -269,7 +296,8 @@ impl std::future::IntoFuture for InstanceApiTokenDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceApiTokenDelete);
+crate::runtime::call_option_setters!(InstanceApiTokenDelete);
+crate::api::common_setters!(InstanceApiTokenDelete);
 /// Request builder for [`InstanceApiToken::get`]: `GET /instances/{instanceId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -277,13 +305,15 @@ crate::api::global_param_setters!(InstanceApiTokenDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceApiTokenGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceApiTokenGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceApiToken.get",
         resource: "instanceApiToken",
@@ -301,11 +331,13 @@ impl InstanceApiTokenGet {
             "instanceApiToken.*",
             "instanceApiToken.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, api_token_id: String) -> Self {
         InstanceApiTokenGet {
             client_,
+            call_: Default::default(),
             instance_id,
             api_token_id,
             globals_: Default::default(),
@@ -339,9 +371,32 @@ impl InstanceApiTokenGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -355,7 +410,8 @@ impl std::future::IntoFuture for InstanceApiTokenGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceApiTokenGet);
+crate::runtime::call_option_setters!(InstanceApiTokenGet);
+crate::api::common_setters!(InstanceApiTokenGet);
 /// Request builder for [`InstanceApiToken::patch`]: `PATCH /instances/{instanceId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -363,6 +419,7 @@ crate::api::global_param_setters!(InstanceApiTokenGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceApiTokenPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     api_token_id: String,
     api_token: crate::models::ApiTokenPatch,
@@ -370,7 +427,8 @@ pub struct InstanceApiTokenPatch {
 }
 
 impl InstanceApiTokenPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceApiToken.patch",
         resource: "instanceApiToken",
@@ -384,6 +442,7 @@ impl InstanceApiTokenPatch {
             "instanceApiToken.*",
             "instanceApiToken.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -394,6 +453,7 @@ impl InstanceApiTokenPatch {
     ) -> Self {
         InstanceApiTokenPatch {
             client_,
+            call_: Default::default(),
             instance_id,
             api_token_id,
             api_token,
@@ -437,9 +497,32 @@ impl InstanceApiTokenPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -453,4 +536,5 @@ impl std::future::IntoFuture for InstanceApiTokenPatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceApiTokenPatch);
+crate::runtime::call_option_setters!(InstanceApiTokenPatch);
+crate::api::common_setters!(InstanceApiTokenPatch);

@@ -38,7 +38,7 @@ impl InstanceApiTokens {
     /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceApiTokensGetSortDirection`](crate::instance_api_tokens::InstanceApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`InstanceApiTokensGetFilterField`](crate::instance_api_tokens::InstanceApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`InstanceApiTokensGetFilterField`](crate::instance_api_tokens::InstanceApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*token"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -130,6 +130,7 @@ impl InstanceApiTokens {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceApiTokensGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_api_tokens::InstanceApiTokensGetSortField>,
     sort_direction: Option<
@@ -143,7 +144,8 @@ pub struct InstanceApiTokensGet {
 }
 
 impl InstanceApiTokensGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceApiTokens.get",
         resource: "instanceApiTokens",
@@ -161,11 +163,13 @@ impl InstanceApiTokensGet {
             "instanceApiTokens.*",
             "instanceApiTokens.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceApiTokensGet {
             client_,
+            call_: Default::default(),
             instance_id,
             sort_field: None,
             sort_direction: None,
@@ -217,7 +221,7 @@ impl InstanceApiTokensGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"key"`.
     pub fn filter_field(
         mut self,
         value: crate::instance_api_tokens::InstanceApiTokensGetFilterField,
@@ -297,9 +301,32 @@ impl InstanceApiTokensGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -313,7 +340,8 @@ impl std::future::IntoFuture for InstanceApiTokensGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceApiTokensGet);
+crate::runtime::call_option_setters!(InstanceApiTokensGet);
+crate::api::common_setters!(InstanceApiTokensGet);
 /// Request builder for [`InstanceApiTokens::post`]: `POST /instances/{instanceId}/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -321,13 +349,15 @@ crate::api::global_param_setters!(InstanceApiTokensGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceApiTokensPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     api_token: crate::models::ApiTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceApiTokensPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceApiTokens.post",
         resource: "instanceApiTokens",
@@ -341,6 +371,7 @@ impl InstanceApiTokensPost {
             "instanceApiTokens.*",
             "instanceApiTokens.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -350,6 +381,7 @@ impl InstanceApiTokensPost {
     ) -> Self {
         InstanceApiTokensPost {
             client_,
+            call_: Default::default(),
             instance_id,
             api_token,
             globals_: Default::default(),
@@ -383,9 +415,32 @@ impl InstanceApiTokensPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -399,7 +454,8 @@ impl std::future::IntoFuture for InstanceApiTokensPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceApiTokensPost);
+crate::runtime::call_option_setters!(InstanceApiTokensPost);
+crate::api::common_setters!(InstanceApiTokensPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceApiTokensGetSortField {
@@ -522,18 +578,21 @@ pub enum InstanceApiTokensGetFilterField {
     Name,
     /// `"status"`
     Status,
+    /// `"key"`
+    Key,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl InstanceApiTokensGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status"];
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
             Self::Status => "status",
+            Self::Key => "key",
             Self::Unknown(value) => value,
         }
     }
@@ -544,6 +603,7 @@ impl From<&str> for InstanceApiTokensGetFilterField {
         match value {
             "name" => Self::Name,
             "status" => Self::Status,
+            "key" => Self::Key,
             other => Self::Unknown(other.to_owned()),
         }
     }

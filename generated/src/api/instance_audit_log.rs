@@ -83,13 +83,15 @@ impl InstanceAuditLog {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceAuditLogGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_audit_log_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceAuditLogGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceAuditLog.get",
         resource: "instanceAuditLog",
@@ -107,6 +109,7 @@ impl InstanceAuditLogGet {
             "instanceAuditLog.*",
             "instanceAuditLog.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -116,6 +119,7 @@ impl InstanceAuditLogGet {
     ) -> Self {
         InstanceAuditLogGet {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_audit_log_id,
             globals_: Default::default(),
@@ -149,9 +153,32 @@ impl InstanceAuditLogGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceAuditLog, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceAuditLog>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -165,4 +192,5 @@ impl std::future::IntoFuture for InstanceAuditLogGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceAuditLogGet);
+crate::runtime::call_option_setters!(InstanceAuditLogGet);
+crate::api::common_setters!(InstanceAuditLogGet);

@@ -312,13 +312,15 @@ impl InstanceCustomNode {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodeDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceCustomNodeDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNode.delete",
         resource: "instanceCustomNode",
@@ -334,6 +336,7 @@ impl InstanceCustomNodeDelete {
             "instanceCustomNode.*",
             "instanceCustomNode.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -343,6 +346,7 @@ impl InstanceCustomNodeDelete {
     ) -> Self {
         InstanceCustomNodeDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node_id,
             globals_: Default::default(),
@@ -376,9 +380,32 @@ impl InstanceCustomNodeDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -392,7 +419,8 @@ impl std::future::IntoFuture for InstanceCustomNodeDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodeDelete);
+crate::runtime::call_option_setters!(InstanceCustomNodeDelete);
+crate::api::common_setters!(InstanceCustomNodeDelete);
 /// Request builder for [`InstanceCustomNode::errors`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -400,6 +428,7 @@ crate::api::global_param_setters!(InstanceCustomNodeDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodeErrors {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node_id: String,
     duration: Option<i64>,
@@ -412,7 +441,8 @@ pub struct InstanceCustomNodeErrors {
 }
 
 impl InstanceCustomNodeErrors {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNode.errors",
         resource: "instanceCustomNode",
@@ -430,6 +460,7 @@ impl InstanceCustomNodeErrors {
             "instanceCustomNode.*",
             "instanceCustomNode.errors",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -439,6 +470,7 @@ impl InstanceCustomNodeErrors {
     ) -> Self {
         InstanceCustomNodeErrors {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node_id,
             duration: None,
@@ -534,9 +566,32 @@ impl InstanceCustomNodeErrors {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowErrors, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowErrors>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -550,7 +605,8 @@ impl std::future::IntoFuture for InstanceCustomNodeErrors {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodeErrors);
+crate::runtime::call_option_setters!(InstanceCustomNodeErrors);
+crate::api::common_setters!(InstanceCustomNodeErrors);
 /// Request builder for [`InstanceCustomNode::get`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -558,13 +614,15 @@ crate::api::global_param_setters!(InstanceCustomNodeErrors);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodeGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceCustomNodeGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNode.get",
         resource: "instanceCustomNode",
@@ -582,6 +640,7 @@ impl InstanceCustomNodeGet {
             "instanceCustomNode.*",
             "instanceCustomNode.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -591,6 +650,7 @@ impl InstanceCustomNodeGet {
     ) -> Self {
         InstanceCustomNodeGet {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node_id,
             globals_: Default::default(),
@@ -624,9 +684,32 @@ impl InstanceCustomNodeGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceCustomNode, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceCustomNode>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -640,7 +723,8 @@ impl std::future::IntoFuture for InstanceCustomNodeGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodeGet);
+crate::runtime::call_option_setters!(InstanceCustomNodeGet);
+crate::api::common_setters!(InstanceCustomNodeGet);
 /// Request builder for [`InstanceCustomNode::patch`]: `PATCH /instances/{instanceId}/nodes/{instanceCustomNodeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -648,6 +732,7 @@ crate::api::global_param_setters!(InstanceCustomNodeGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node_id: String,
     instance_custom_node: crate::models::InstanceCustomNodePatch,
@@ -655,7 +740,8 @@ pub struct InstanceCustomNodePatch {
 }
 
 impl InstanceCustomNodePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNode.patch",
         resource: "instanceCustomNode",
@@ -671,6 +757,7 @@ impl InstanceCustomNodePatch {
             "instanceCustomNode.*",
             "instanceCustomNode.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -681,6 +768,7 @@ impl InstanceCustomNodePatch {
     ) -> Self {
         InstanceCustomNodePatch {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node_id,
             instance_custom_node,
@@ -724,9 +812,32 @@ impl InstanceCustomNodePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceCustomNode, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceCustomNode>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -740,7 +851,8 @@ impl std::future::IntoFuture for InstanceCustomNodePatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodePatch);
+crate::runtime::call_option_setters!(InstanceCustomNodePatch);
+crate::api::common_setters!(InstanceCustomNodePatch);
 /// Request builder for [`InstanceCustomNode::stats`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -748,6 +860,7 @@ crate::api::global_param_setters!(InstanceCustomNodePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodeStats {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node_id: String,
     duration: Option<i64>,
@@ -757,7 +870,8 @@ pub struct InstanceCustomNodeStats {
 }
 
 impl InstanceCustomNodeStats {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNode.stats",
         resource: "instanceCustomNode",
@@ -775,6 +889,7 @@ impl InstanceCustomNodeStats {
             "instanceCustomNode.*",
             "instanceCustomNode.stats",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -784,6 +899,7 @@ impl InstanceCustomNodeStats {
     ) -> Self {
         InstanceCustomNodeStats {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node_id,
             duration: None,
@@ -856,9 +972,32 @@ impl InstanceCustomNodeStats {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::WorkflowStatistics, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowStatistics>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -872,7 +1011,8 @@ impl std::future::IntoFuture for InstanceCustomNodeStats {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodeStats);
+crate::runtime::call_option_setters!(InstanceCustomNodeStats);
+crate::api::common_setters!(InstanceCustomNodeStats);
 /// Direction to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceCustomNodeErrorsSortDirection {

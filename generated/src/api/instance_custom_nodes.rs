@@ -38,7 +38,7 @@ impl InstanceCustomNodes {
     /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceCustomNodesGetSortDirection`](crate::instance_custom_nodes::InstanceCustomNodesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`InstanceCustomNodesGetFilterField`](crate::instance_custom_nodes::InstanceCustomNodesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`InstanceCustomNodesGetFilterField`](crate::instance_custom_nodes::InstanceCustomNodesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*node"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -62,9 +62,14 @@ impl InstanceCustomNodes {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.instance_custom_nodes().get("575ec7417ae143cd83dc4a96")
+    /// // One page:
+    /// let page = client.instance_custom_nodes().get("575ec7417ae143cd83dc4a96")
     ///     .sort_field(losant::instance_custom_nodes::InstanceCustomNodesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.instance_custom_nodes().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -134,6 +139,7 @@ impl InstanceCustomNodes {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_custom_nodes::InstanceCustomNodesGetSortField>,
     sort_direction: Option<
@@ -149,7 +155,8 @@ pub struct InstanceCustomNodesGet {
 }
 
 impl InstanceCustomNodesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNodes.get",
         resource: "instanceCustomNodes",
@@ -167,11 +174,13 @@ impl InstanceCustomNodesGet {
             "instanceCustomNodes.*",
             "instanceCustomNodes.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceCustomNodesGet {
             client_,
+            call_: Default::default(),
             instance_id,
             sort_field: None,
             sort_direction: None,
@@ -223,7 +232,7 @@ impl InstanceCustomNodesGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"key"`.
     pub fn filter_field(
         mut self,
         value: crate::instance_custom_nodes::InstanceCustomNodesGetFilterField,
@@ -303,9 +312,73 @@ impl InstanceCustomNodesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceCustomNodes, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceCustomNodes>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::InstanceCustomNode, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -319,7 +392,8 @@ impl std::future::IntoFuture for InstanceCustomNodesGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodesGet);
+crate::runtime::call_option_setters!(InstanceCustomNodesGet);
+crate::api::common_setters!(InstanceCustomNodesGet);
 /// Request builder for [`InstanceCustomNodes::post`]: `POST /instances/{instanceId}/nodes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -327,13 +401,15 @@ crate::api::global_param_setters!(InstanceCustomNodesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceCustomNodesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_custom_node: crate::models::InstanceCustomNodePost,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceCustomNodesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceCustomNodes.post",
         resource: "instanceCustomNodes",
@@ -349,6 +425,7 @@ impl InstanceCustomNodesPost {
             "instanceCustomNodes.*",
             "instanceCustomNodes.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -358,6 +435,7 @@ impl InstanceCustomNodesPost {
     ) -> Self {
         InstanceCustomNodesPost {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_custom_node,
             globals_: Default::default(),
@@ -391,9 +469,32 @@ impl InstanceCustomNodesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceCustomNode, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceCustomNode>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -407,7 +508,8 @@ impl std::future::IntoFuture for InstanceCustomNodesPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceCustomNodesPost);
+crate::runtime::call_option_setters!(InstanceCustomNodesPost);
+crate::api::common_setters!(InstanceCustomNodesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceCustomNodesGetSortField {
@@ -518,17 +620,20 @@ impl schemars::JsonSchema for InstanceCustomNodesGetSortDirection {
 pub enum InstanceCustomNodesGetFilterField {
     /// `"name"`
     Name,
+    /// `"key"`
+    Key,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl InstanceCustomNodesGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
+    pub const VALUES: &'static [&'static str] = &["name", "key"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
+            Self::Key => "key",
             Self::Unknown(value) => value,
         }
     }
@@ -538,6 +643,7 @@ impl From<&str> for InstanceCustomNodesGetFilterField {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
+            "key" => Self::Key,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -191,13 +191,15 @@ impl InstanceMember {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceMemberDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     user_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceMemberDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceMember.delete",
         resource: "instanceMember",
@@ -211,11 +213,13 @@ impl InstanceMemberDelete {
             "instanceMember.*",
             "instanceMember.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, user_id: String) -> Self {
         InstanceMemberDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             user_id,
             globals_: Default::default(),
@@ -249,9 +253,32 @@ impl InstanceMemberDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -265,7 +292,8 @@ impl std::future::IntoFuture for InstanceMemberDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceMemberDelete);
+crate::runtime::call_option_setters!(InstanceMemberDelete);
+crate::api::common_setters!(InstanceMemberDelete);
 /// Request builder for [`InstanceMember::get`]: `GET /instances/{instanceId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -273,13 +301,15 @@ crate::api::global_param_setters!(InstanceMemberDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceMemberGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     user_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceMemberGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceMember.get",
         resource: "instanceMember",
@@ -297,11 +327,13 @@ impl InstanceMemberGet {
             "instanceMember.*",
             "instanceMember.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, user_id: String) -> Self {
         InstanceMemberGet {
             client_,
+            call_: Default::default(),
             instance_id,
             user_id,
             globals_: Default::default(),
@@ -335,9 +367,32 @@ impl InstanceMemberGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceMember, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceMember>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -351,7 +406,8 @@ impl std::future::IntoFuture for InstanceMemberGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceMemberGet);
+crate::runtime::call_option_setters!(InstanceMemberGet);
+crate::api::common_setters!(InstanceMemberGet);
 /// Request builder for [`InstanceMember::patch`]: `PATCH /instances/{instanceId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -359,6 +415,7 @@ crate::api::global_param_setters!(InstanceMemberGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceMemberPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     user_id: String,
     member: crate::models::InstanceMemberPatch,
@@ -366,7 +423,8 @@ pub struct InstanceMemberPatch {
 }
 
 impl InstanceMemberPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceMember.patch",
         resource: "instanceMember",
@@ -374,7 +432,13 @@ impl InstanceMemberPatch {
         method: Method::Patch,
         path: "/instances/{instanceId}/members/{userId}",
         summary: "Modifies the role of an instance member",
-        scopes: &["all.Instance", "all.User", "instanceMember.*", "instanceMember.patch"],
+        scopes: &[
+            "all.Instance",
+            "all.User",
+            "instanceMember.*",
+            "instanceMember.patch",
+        ],
+        idempotent: false,
     };
 
     fn new_(
@@ -385,6 +449,7 @@ impl InstanceMemberPatch {
     ) -> Self {
         InstanceMemberPatch {
             client_,
+            call_: Default::default(),
             instance_id,
             user_id,
             member,
@@ -428,9 +493,32 @@ impl InstanceMemberPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceMemberPatch, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceMemberPatch>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -444,4 +532,5 @@ impl std::future::IntoFuture for InstanceMemberPatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceMemberPatch);
+crate::runtime::call_option_setters!(InstanceMemberPatch);
+crate::api::common_setters!(InstanceMemberPatch);

@@ -130,6 +130,7 @@ impl InstanceMembers {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceMembersGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_members::InstanceMembersGetSortField>,
     sort_direction: Option<crate::instance_members::InstanceMembersGetSortDirection>,
@@ -139,7 +140,8 @@ pub struct InstanceMembersGet {
 }
 
 impl InstanceMembersGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceMembers.get",
         resource: "instanceMembers",
@@ -157,11 +159,13 @@ impl InstanceMembersGet {
             "instanceMembers.*",
             "instanceMembers.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceMembersGet {
             client_,
+            call_: Default::default(),
             instance_id,
             sort_field: None,
             sort_direction: None,
@@ -267,9 +271,32 @@ impl InstanceMembersGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceMembers, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceMembers>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -283,7 +310,8 @@ impl std::future::IntoFuture for InstanceMembersGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceMembersGet);
+crate::runtime::call_option_setters!(InstanceMembersGet);
+crate::api::common_setters!(InstanceMembersGet);
 /// Request builder for [`InstanceMembers::post`]: `POST /instances/{instanceId}/members`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -291,13 +319,15 @@ crate::api::global_param_setters!(InstanceMembersGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceMembersPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     member: crate::models::InstanceMemberPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceMembersPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceMembers.post",
         resource: "instanceMembers",
@@ -311,6 +341,7 @@ impl InstanceMembersPost {
             "instanceMembers.*",
             "instanceMembers.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -320,6 +351,7 @@ impl InstanceMembersPost {
     ) -> Self {
         InstanceMembersPost {
             client_,
+            call_: Default::default(),
             instance_id,
             member,
             globals_: Default::default(),
@@ -353,9 +385,32 @@ impl InstanceMembersPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceMember, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceMember>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -369,7 +424,8 @@ impl std::future::IntoFuture for InstanceMembersPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceMembersPost);
+crate::runtime::call_option_setters!(InstanceMembersPost);
+crate::api::common_setters!(InstanceMembersPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMembersGetSortField {

@@ -310,13 +310,15 @@ impl InstanceNotificationRule {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRuleDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceNotificationRuleDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRule.delete",
         resource: "instanceNotificationRule",
@@ -332,11 +334,13 @@ impl InstanceNotificationRuleDelete {
             "instanceNotificationRule.*",
             "instanceNotificationRule.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
         InstanceNotificationRuleDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule_id,
             globals_: Default::default(),
@@ -370,9 +374,32 @@ impl InstanceNotificationRuleDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -386,7 +413,8 @@ impl std::future::IntoFuture for InstanceNotificationRuleDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRuleDelete);
+crate::runtime::call_option_setters!(InstanceNotificationRuleDelete);
+crate::api::common_setters!(InstanceNotificationRuleDelete);
 /// Request builder for [`InstanceNotificationRule::evaluate`]: `POST /instances/{instanceId}/notification-rules/{notificationRuleId}/evaluate`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -394,6 +422,7 @@ crate::api::global_param_setters!(InstanceNotificationRuleDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRuleEvaluate {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule_id: String,
     evaluation_options: crate::models::NotificationRuleEvaluationOptions,
@@ -401,7 +430,8 @@ pub struct InstanceNotificationRuleEvaluate {
 }
 
 impl InstanceNotificationRuleEvaluate {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRule.evaluate",
         resource: "instanceNotificationRule",
@@ -417,6 +447,7 @@ impl InstanceNotificationRuleEvaluate {
             "instanceNotificationRule.*",
             "instanceNotificationRule.evaluate",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -427,6 +458,7 @@ impl InstanceNotificationRuleEvaluate {
     ) -> Self {
         InstanceNotificationRuleEvaluate {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule_id,
             evaluation_options,
@@ -470,9 +502,32 @@ impl InstanceNotificationRuleEvaluate {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -486,7 +541,8 @@ impl std::future::IntoFuture for InstanceNotificationRuleEvaluate {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRuleEvaluate);
+crate::runtime::call_option_setters!(InstanceNotificationRuleEvaluate);
+crate::api::common_setters!(InstanceNotificationRuleEvaluate);
 /// Request builder for [`InstanceNotificationRule::get`]: `GET /instances/{instanceId}/notification-rules/{notificationRuleId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -494,13 +550,15 @@ crate::api::global_param_setters!(InstanceNotificationRuleEvaluate);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRuleGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceNotificationRuleGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRule.get",
         resource: "instanceNotificationRule",
@@ -518,11 +576,13 @@ impl InstanceNotificationRuleGet {
             "instanceNotificationRule.*",
             "instanceNotificationRule.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
         InstanceNotificationRuleGet {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule_id,
             globals_: Default::default(),
@@ -556,9 +616,32 @@ impl InstanceNotificationRuleGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotificationRule, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotificationRule>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -572,7 +655,8 @@ impl std::future::IntoFuture for InstanceNotificationRuleGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRuleGet);
+crate::runtime::call_option_setters!(InstanceNotificationRuleGet);
+crate::api::common_setters!(InstanceNotificationRuleGet);
 /// Request builder for [`InstanceNotificationRule::logs`]: `GET /instances/{instanceId}/notification-rules/{notificationRuleId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -580,6 +664,7 @@ crate::api::global_param_setters!(InstanceNotificationRuleGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRuleLogs {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule_id: String,
     limit: Option<i64>,
@@ -588,7 +673,8 @@ pub struct InstanceNotificationRuleLogs {
 }
 
 impl InstanceNotificationRuleLogs {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRule.logs",
         resource: "instanceNotificationRule",
@@ -604,11 +690,13 @@ impl InstanceNotificationRuleLogs {
             "instanceNotificationRule.*",
             "instanceNotificationRule.logs",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
         InstanceNotificationRuleLogs {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule_id,
             limit: None,
@@ -668,11 +756,37 @@ impl InstanceNotificationRuleLogs {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::NotificationRuleDeliveryLogs, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::NotificationRuleDeliveryLogs>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -686,7 +800,8 @@ impl std::future::IntoFuture for InstanceNotificationRuleLogs {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRuleLogs);
+crate::runtime::call_option_setters!(InstanceNotificationRuleLogs);
+crate::api::common_setters!(InstanceNotificationRuleLogs);
 /// Request builder for [`InstanceNotificationRule::patch`]: `PATCH /instances/{instanceId}/notification-rules/{notificationRuleId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -694,6 +809,7 @@ crate::api::global_param_setters!(InstanceNotificationRuleLogs);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRulePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule_id: String,
     notification_rule: crate::models::NotificationRulePatch,
@@ -701,7 +817,8 @@ pub struct InstanceNotificationRulePatch {
 }
 
 impl InstanceNotificationRulePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRule.patch",
         resource: "instanceNotificationRule",
@@ -717,6 +834,7 @@ impl InstanceNotificationRulePatch {
             "instanceNotificationRule.*",
             "instanceNotificationRule.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -727,6 +845,7 @@ impl InstanceNotificationRulePatch {
     ) -> Self {
         InstanceNotificationRulePatch {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule_id,
             notification_rule,
@@ -770,9 +889,32 @@ impl InstanceNotificationRulePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotificationRule, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotificationRule>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -786,4 +928,5 @@ impl std::future::IntoFuture for InstanceNotificationRulePatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRulePatch);
+crate::runtime::call_option_setters!(InstanceNotificationRulePatch);
+crate::api::common_setters!(InstanceNotificationRulePatch);

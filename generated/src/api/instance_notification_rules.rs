@@ -40,7 +40,7 @@ impl InstanceNotificationRules {
     /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceNotificationRulesGetSortDirection`](crate::instance_notification_rules::InstanceNotificationRulesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`InstanceNotificationRulesGetFilterField`](crate::instance_notification_rules::InstanceNotificationRulesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`InstanceNotificationRulesGetFilterField`](crate::instance_notification_rules::InstanceNotificationRulesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*rule"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -64,9 +64,14 @@ impl InstanceNotificationRules {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.instance_notification_rules().get("575ec7417ae143cd83dc4a96")
+    /// // One page:
+    /// let page = client.instance_notification_rules().get("575ec7417ae143cd83dc4a96")
     ///     .sort_field(losant::instance_notification_rules::InstanceNotificationRulesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.instance_notification_rules().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -136,6 +141,7 @@ impl InstanceNotificationRules {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRulesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<
         crate::instance_notification_rules::InstanceNotificationRulesGetSortField,
@@ -153,7 +159,8 @@ pub struct InstanceNotificationRulesGet {
 }
 
 impl InstanceNotificationRulesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRules.get",
         resource: "instanceNotificationRules",
@@ -171,11 +178,13 @@ impl InstanceNotificationRulesGet {
             "instanceNotificationRules.*",
             "instanceNotificationRules.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceNotificationRulesGet {
             client_,
+            call_: Default::default(),
             instance_id,
             sort_field: None,
             sort_direction: None,
@@ -227,7 +236,7 @@ impl InstanceNotificationRulesGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"key"`.
     pub fn filter_field(
         mut self,
         value: crate::instance_notification_rules::InstanceNotificationRulesGetFilterField,
@@ -307,9 +316,73 @@ impl InstanceNotificationRulesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotificationRules, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotificationRules>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::NotificationRule, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -323,7 +396,8 @@ impl std::future::IntoFuture for InstanceNotificationRulesGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRulesGet);
+crate::runtime::call_option_setters!(InstanceNotificationRulesGet);
+crate::api::common_setters!(InstanceNotificationRulesGet);
 /// Request builder for [`InstanceNotificationRules::post`]: `POST /instances/{instanceId}/notification-rules`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -331,13 +405,15 @@ crate::api::global_param_setters!(InstanceNotificationRulesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceNotificationRulesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     notification_rule: crate::models::NotificationRulePost,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceNotificationRulesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceNotificationRules.post",
         resource: "instanceNotificationRules",
@@ -353,6 +429,7 @@ impl InstanceNotificationRulesPost {
             "instanceNotificationRules.*",
             "instanceNotificationRules.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -362,6 +439,7 @@ impl InstanceNotificationRulesPost {
     ) -> Self {
         InstanceNotificationRulesPost {
             client_,
+            call_: Default::default(),
             instance_id,
             notification_rule,
             globals_: Default::default(),
@@ -395,9 +473,32 @@ impl InstanceNotificationRulesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotificationRule, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotificationRule>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -411,7 +512,8 @@ impl std::future::IntoFuture for InstanceNotificationRulesPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceNotificationRulesPost);
+crate::runtime::call_option_setters!(InstanceNotificationRulesPost);
+crate::api::common_setters!(InstanceNotificationRulesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceNotificationRulesGetSortField {
@@ -522,17 +624,20 @@ impl schemars::JsonSchema for InstanceNotificationRulesGetSortDirection {
 pub enum InstanceNotificationRulesGetFilterField {
     /// `"name"`
     Name,
+    /// `"key"`
+    Key,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl InstanceNotificationRulesGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
+    pub const VALUES: &'static [&'static str] = &["name", "key"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
+            Self::Key => "key",
             Self::Unknown(value) => value,
         }
     }
@@ -542,6 +647,7 @@ impl From<&str> for InstanceNotificationRulesGetFilterField {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
+            "key" => Self::Key,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -321,7 +321,7 @@ impl InstanceOrg {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -423,6 +423,7 @@ impl InstanceOrg {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     summary_include: Option<String>,
@@ -430,7 +431,8 @@ pub struct InstanceOrgGet {
 }
 
 impl InstanceOrgGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.get",
         resource: "instanceOrg",
@@ -448,11 +450,13 @@ impl InstanceOrgGet {
             "instanceOrg.*",
             "instanceOrg.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgGet {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             summary_include: None,
@@ -499,9 +503,32 @@ impl InstanceOrgGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrganization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrganization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -515,7 +542,8 @@ impl std::future::IntoFuture for InstanceOrgGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgGet);
+crate::runtime::call_option_setters!(InstanceOrgGet);
+crate::api::common_setters!(InstanceOrgGet);
 /// Request builder for [`InstanceOrg::patch`]: `PATCH /instances/{instanceId}/orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -523,6 +551,7 @@ crate::api::global_param_setters!(InstanceOrgGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     summary_include: Option<String>,
@@ -531,7 +560,8 @@ pub struct InstanceOrgPatch {
 }
 
 impl InstanceOrgPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.patch",
         resource: "instanceOrg",
@@ -547,6 +577,7 @@ impl InstanceOrgPatch {
             "instanceOrg.*",
             "instanceOrg.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -557,6 +588,7 @@ impl InstanceOrgPatch {
     ) -> Self {
         InstanceOrgPatch {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             summary_include: None,
@@ -613,9 +645,32 @@ impl InstanceOrgPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrganization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrganization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -629,7 +684,8 @@ impl std::future::IntoFuture for InstanceOrgPatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgPatch);
+crate::runtime::call_option_setters!(InstanceOrgPatch);
+crate::api::common_setters!(InstanceOrgPatch);
 /// Request builder for [`InstanceOrg::delete`]: `DELETE /instances/{instanceId}/orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -637,13 +693,15 @@ crate::api::global_param_setters!(InstanceOrgPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceOrgDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.delete",
         resource: "instanceOrg",
@@ -659,11 +717,13 @@ impl InstanceOrgDelete {
             "instanceOrg.*",
             "instanceOrg.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             globals_: Default::default(),
@@ -697,9 +757,32 @@ impl InstanceOrgDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -713,7 +796,8 @@ impl std::future::IntoFuture for InstanceOrgDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgDelete);
+crate::runtime::call_option_setters!(InstanceOrgDelete);
+crate::api::common_setters!(InstanceOrgDelete);
 /// Request builder for [`InstanceOrg::device_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -721,6 +805,7 @@ crate::api::global_param_setters!(InstanceOrgDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     start: Option<i64>,
@@ -729,7 +814,8 @@ pub struct InstanceOrgDeviceCounts {
 }
 
 impl InstanceOrgDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.deviceCounts",
         resource: "instanceOrg",
@@ -747,11 +833,13 @@ impl InstanceOrgDeviceCounts {
             "instanceOrg.*",
             "instanceOrg.deviceCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgDeviceCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             start: None,
@@ -811,9 +899,32 @@ impl InstanceOrgDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -827,7 +938,8 @@ impl std::future::IntoFuture for InstanceOrgDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgDeviceCounts);
+crate::runtime::call_option_setters!(InstanceOrgDeviceCounts);
+crate::api::common_setters!(InstanceOrgDeviceCounts);
 /// Request builder for [`InstanceOrg::notebook_minute_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -835,6 +947,7 @@ crate::api::global_param_setters!(InstanceOrgDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     start: Option<i64>,
@@ -843,7 +956,8 @@ pub struct InstanceOrgNotebookMinuteCounts {
 }
 
 impl InstanceOrgNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.notebookMinuteCounts",
         resource: "instanceOrg",
@@ -861,11 +975,13 @@ impl InstanceOrgNotebookMinuteCounts {
             "instanceOrg.*",
             "instanceOrg.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             start: None,
@@ -925,9 +1041,32 @@ impl InstanceOrgNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -941,7 +1080,8 @@ impl std::future::IntoFuture for InstanceOrgNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceOrgNotebookMinuteCounts);
+crate::api::common_setters!(InstanceOrgNotebookMinuteCounts);
 /// Request builder for [`InstanceOrg::payload_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -949,6 +1089,7 @@ crate::api::global_param_setters!(InstanceOrgNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgPayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     start: Option<i64>,
@@ -958,7 +1099,8 @@ pub struct InstanceOrgPayloadCounts {
 }
 
 impl InstanceOrgPayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.payloadCounts",
         resource: "instanceOrg",
@@ -976,11 +1118,13 @@ impl InstanceOrgPayloadCounts {
             "instanceOrg.*",
             "instanceOrg.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgPayloadCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             start: None,
@@ -1053,14 +1197,37 @@ impl InstanceOrgPayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for InstanceOrgPayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1069,7 +1236,8 @@ impl std::future::IntoFuture for InstanceOrgPayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgPayloadCounts);
+crate::runtime::call_option_setters!(InstanceOrgPayloadCounts);
+crate::api::common_setters!(InstanceOrgPayloadCounts);
 /// Request builder for [`InstanceOrg::payload_counts_breakdown`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1077,6 +1245,7 @@ crate::api::global_param_setters!(InstanceOrgPayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgPayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     start: Option<i64>,
@@ -1088,7 +1257,8 @@ pub struct InstanceOrgPayloadCountsBreakdown {
 }
 
 impl InstanceOrgPayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrg.payloadCountsBreakdown",
         resource: "instanceOrg",
@@ -1106,11 +1276,13 @@ impl InstanceOrgPayloadCountsBreakdown {
             "instanceOrg.*",
             "instanceOrg.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgPayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             start: None,
@@ -1219,9 +1391,32 @@ impl InstanceOrgPayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1235,7 +1430,8 @@ impl std::future::IntoFuture for InstanceOrgPayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(InstanceOrgPayloadCountsBreakdown);
+crate::api::common_setters!(InstanceOrgPayloadCountsBreakdown);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgPayloadCountsBreakdownResolution {

@@ -204,6 +204,7 @@ impl InstanceOrgInvite {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgInviteDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     invite_id: String,
@@ -211,7 +212,8 @@ pub struct InstanceOrgInviteDelete {
 }
 
 impl InstanceOrgInviteDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgInvite.delete",
         resource: "instanceOrgInvite",
@@ -225,6 +227,7 @@ impl InstanceOrgInviteDelete {
             "instanceOrgInvite.*",
             "instanceOrgInvite.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -235,6 +238,7 @@ impl InstanceOrgInviteDelete {
     ) -> Self {
         InstanceOrgInviteDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             invite_id,
@@ -278,9 +282,32 @@ impl InstanceOrgInviteDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -294,7 +321,8 @@ impl std::future::IntoFuture for InstanceOrgInviteDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgInviteDelete);
+crate::runtime::call_option_setters!(InstanceOrgInviteDelete);
+crate::api::common_setters!(InstanceOrgInviteDelete);
 /// Request builder for [`InstanceOrgInvite::get`]: `GET /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -302,6 +330,7 @@ crate::api::global_param_setters!(InstanceOrgInviteDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgInviteGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     invite_id: String,
@@ -309,7 +338,8 @@ pub struct InstanceOrgInviteGet {
 }
 
 impl InstanceOrgInviteGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgInvite.get",
         resource: "instanceOrgInvite",
@@ -327,6 +357,7 @@ impl InstanceOrgInviteGet {
             "instanceOrgInvite.*",
             "instanceOrgInvite.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -337,6 +368,7 @@ impl InstanceOrgInviteGet {
     ) -> Self {
         InstanceOrgInviteGet {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             invite_id,
@@ -380,9 +412,32 @@ impl InstanceOrgInviteGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::OrganizationInvitation, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::OrganizationInvitation>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -396,7 +451,8 @@ impl std::future::IntoFuture for InstanceOrgInviteGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgInviteGet);
+crate::runtime::call_option_setters!(InstanceOrgInviteGet);
+crate::api::common_setters!(InstanceOrgInviteGet);
 /// Request builder for [`InstanceOrgInvite::resend_invite`]: `POST /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -404,6 +460,7 @@ crate::api::global_param_setters!(InstanceOrgInviteGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgInviteResendInvite {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     invite_id: String,
@@ -412,7 +469,8 @@ pub struct InstanceOrgInviteResendInvite {
 }
 
 impl InstanceOrgInviteResendInvite {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgInvite.resendInvite",
         resource: "instanceOrgInvite",
@@ -426,6 +484,7 @@ impl InstanceOrgInviteResendInvite {
             "instanceOrgInvite.*",
             "instanceOrgInvite.resendInvite",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -437,6 +496,7 @@ impl InstanceOrgInviteResendInvite {
     ) -> Self {
         InstanceOrgInviteResendInvite {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             invite_id,
@@ -490,9 +550,32 @@ impl InstanceOrgInviteResendInvite {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::OrganizationInvitation, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::OrganizationInvitation>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -506,4 +589,5 @@ impl std::future::IntoFuture for InstanceOrgInviteResendInvite {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgInviteResendInvite);
+crate::runtime::call_option_setters!(InstanceOrgInviteResendInvite);
+crate::api::common_setters!(InstanceOrgInviteResendInvite);

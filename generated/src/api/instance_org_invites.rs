@@ -146,6 +146,7 @@ impl InstanceOrgInvites {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgInvitesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     sort_field: Option<crate::instance_org_invites::InstanceOrgInvitesGetSortField>,
@@ -158,7 +159,8 @@ pub struct InstanceOrgInvitesGet {
 }
 
 impl InstanceOrgInvitesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgInvites.get",
         resource: "instanceOrgInvites",
@@ -176,11 +178,13 @@ impl InstanceOrgInvitesGet {
             "instanceOrgInvites.*",
             "instanceOrgInvites.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgInvitesGet {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             sort_field: None,
@@ -296,11 +300,37 @@ impl InstanceOrgInvitesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InstanceOrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::InstanceOrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -314,7 +344,8 @@ impl std::future::IntoFuture for InstanceOrgInvitesGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgInvitesGet);
+crate::runtime::call_option_setters!(InstanceOrgInvitesGet);
+crate::api::common_setters!(InstanceOrgInvitesGet);
 /// Request builder for [`InstanceOrgInvites::post`]: `POST /instances/{instanceId}/orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -322,6 +353,7 @@ crate::api::global_param_setters!(InstanceOrgInvitesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgInvitesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     invite: crate::models::OrganizationInvitationPost,
@@ -329,7 +361,8 @@ pub struct InstanceOrgInvitesPost {
 }
 
 impl InstanceOrgInvitesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgInvites.post",
         resource: "instanceOrgInvites",
@@ -343,6 +376,7 @@ impl InstanceOrgInvitesPost {
             "instanceOrgInvites.*",
             "instanceOrgInvites.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -353,6 +387,7 @@ impl InstanceOrgInvitesPost {
     ) -> Self {
         InstanceOrgInvitesPost {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             invite,
@@ -396,11 +431,37 @@ impl InstanceOrgInvitesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InstanceOrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::InstanceOrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -414,7 +475,8 @@ impl std::future::IntoFuture for InstanceOrgInvitesPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgInvitesPost);
+crate::runtime::call_option_setters!(InstanceOrgInvitesPost);
+crate::api::common_setters!(InstanceOrgInvitesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgInvitesGetSortField {

@@ -204,6 +204,7 @@ impl InstanceOrgMember {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgMemberDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     user_id: String,
@@ -211,7 +212,8 @@ pub struct InstanceOrgMemberDelete {
 }
 
 impl InstanceOrgMemberDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgMember.delete",
         resource: "instanceOrgMember",
@@ -225,6 +227,7 @@ impl InstanceOrgMemberDelete {
             "instanceOrgMember.*",
             "instanceOrgMember.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -235,6 +238,7 @@ impl InstanceOrgMemberDelete {
     ) -> Self {
         InstanceOrgMemberDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             user_id,
@@ -278,9 +282,32 @@ impl InstanceOrgMemberDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -294,7 +321,8 @@ impl std::future::IntoFuture for InstanceOrgMemberDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgMemberDelete);
+crate::runtime::call_option_setters!(InstanceOrgMemberDelete);
+crate::api::common_setters!(InstanceOrgMemberDelete);
 /// Request builder for [`InstanceOrgMember::get`]: `GET /instances/{instanceId}/orgs/{orgId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -302,6 +330,7 @@ crate::api::global_param_setters!(InstanceOrgMemberDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgMemberGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     user_id: String,
@@ -309,7 +338,8 @@ pub struct InstanceOrgMemberGet {
 }
 
 impl InstanceOrgMemberGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgMember.get",
         resource: "instanceOrgMember",
@@ -327,6 +357,7 @@ impl InstanceOrgMemberGet {
             "instanceOrgMember.*",
             "instanceOrgMember.get",
         ],
+        idempotent: true,
     };
 
     fn new_(
@@ -337,6 +368,7 @@ impl InstanceOrgMemberGet {
     ) -> Self {
         InstanceOrgMemberGet {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             user_id,
@@ -380,9 +412,32 @@ impl InstanceOrgMemberGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrgMember, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrgMember>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -396,7 +451,8 @@ impl std::future::IntoFuture for InstanceOrgMemberGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgMemberGet);
+crate::runtime::call_option_setters!(InstanceOrgMemberGet);
+crate::api::common_setters!(InstanceOrgMemberGet);
 /// Request builder for [`InstanceOrgMember::patch`]: `PATCH /instances/{instanceId}/orgs/{orgId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -404,6 +460,7 @@ crate::api::global_param_setters!(InstanceOrgMemberGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgMemberPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     user_id: String,
@@ -412,7 +469,8 @@ pub struct InstanceOrgMemberPatch {
 }
 
 impl InstanceOrgMemberPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgMember.patch",
         resource: "instanceOrgMember",
@@ -426,6 +484,7 @@ impl InstanceOrgMemberPatch {
             "instanceOrgMember.*",
             "instanceOrgMember.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -437,6 +496,7 @@ impl InstanceOrgMemberPatch {
     ) -> Self {
         InstanceOrgMemberPatch {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             user_id,
@@ -490,9 +550,32 @@ impl InstanceOrgMemberPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrgMember, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrgMember>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -506,4 +589,5 @@ impl std::future::IntoFuture for InstanceOrgMemberPatch {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgMemberPatch);
+crate::runtime::call_option_setters!(InstanceOrgMemberPatch);
+crate::api::common_setters!(InstanceOrgMemberPatch);

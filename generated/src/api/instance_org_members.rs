@@ -146,6 +146,7 @@ impl InstanceOrgMembers {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgMembersGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     sort_field: Option<crate::instance_org_members::InstanceOrgMembersGetSortField>,
@@ -158,7 +159,8 @@ pub struct InstanceOrgMembersGet {
 }
 
 impl InstanceOrgMembersGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgMembers.get",
         resource: "instanceOrgMembers",
@@ -176,11 +178,13 @@ impl InstanceOrgMembersGet {
             "instanceOrgMembers.*",
             "instanceOrgMembers.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
         InstanceOrgMembersGet {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             sort_field: None,
@@ -296,11 +300,37 @@ impl InstanceOrgMembersGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::InstanceOrganizationMembers, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::InstanceOrganizationMembers>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -314,7 +344,8 @@ impl std::future::IntoFuture for InstanceOrgMembersGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgMembersGet);
+crate::runtime::call_option_setters!(InstanceOrgMembersGet);
+crate::api::common_setters!(InstanceOrgMembersGet);
 /// Request builder for [`InstanceOrgMembers::post`]: `POST /instances/{instanceId}/orgs/{orgId}/members`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -322,6 +353,7 @@ crate::api::global_param_setters!(InstanceOrgMembersGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgMembersPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     member: crate::models::InstanceOrgMemberPost,
@@ -329,7 +361,8 @@ pub struct InstanceOrgMembersPost {
 }
 
 impl InstanceOrgMembersPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgMembers.post",
         resource: "instanceOrgMembers",
@@ -343,6 +376,7 @@ impl InstanceOrgMembersPost {
             "instanceOrgMembers.*",
             "instanceOrgMembers.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -353,6 +387,7 @@ impl InstanceOrgMembersPost {
     ) -> Self {
         InstanceOrgMembersPost {
             client_,
+            call_: Default::default(),
             instance_id,
             org_id,
             member,
@@ -396,9 +431,32 @@ impl InstanceOrgMembersPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrgMember, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrgMember>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -412,7 +470,8 @@ impl std::future::IntoFuture for InstanceOrgMembersPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgMembersPost);
+crate::runtime::call_option_setters!(InstanceOrgMembersPost);
+crate::api::common_setters!(InstanceOrgMembersPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgMembersGetSortField {

@@ -64,9 +64,14 @@ impl InstanceOrgs {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.instance_orgs().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.instance_orgs().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::instance_orgs::InstanceOrgsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.instance_orgs().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -129,6 +134,7 @@ impl InstanceOrgs {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_orgs::InstanceOrgsGetSortField>,
     sort_direction: Option<crate::instance_orgs::InstanceOrgsGetSortDirection>,
@@ -142,7 +148,8 @@ pub struct InstanceOrgsGet {
 }
 
 impl InstanceOrgsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgs.get",
         resource: "instanceOrgs",
@@ -160,11 +167,13 @@ impl InstanceOrgsGet {
             "instanceOrgs.*",
             "instanceOrgs.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceOrgsGet {
             client_,
+            call_: Default::default(),
             instance_id,
             sort_field: None,
             sort_direction: None,
@@ -332,9 +341,73 @@ impl InstanceOrgsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceOrganizations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceOrganizations>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::InstanceOrganization, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -348,7 +421,8 @@ impl std::future::IntoFuture for InstanceOrgsGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgsGet);
+crate::runtime::call_option_setters!(InstanceOrgsGet);
+crate::api::common_setters!(InstanceOrgsGet);
 /// Request builder for [`InstanceOrgs::post`]: `POST /instances/{instanceId}/orgs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -356,6 +430,7 @@ crate::api::global_param_setters!(InstanceOrgsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceOrgsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     summary_include: Option<String>,
     org_config: Option<crate::models::InstanceOwnedOrganizationPost>,
@@ -363,7 +438,8 @@ pub struct InstanceOrgsPost {
 }
 
 impl InstanceOrgsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceOrgs.post",
         resource: "instanceOrgs",
@@ -379,11 +455,13 @@ impl InstanceOrgsPost {
             "instanceOrgs.*",
             "instanceOrgs.post",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceOrgsPost {
             client_,
+            call_: Default::default(),
             instance_id,
             summary_include: None,
             org_config: None,
@@ -441,9 +519,32 @@ impl InstanceOrgsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -457,7 +558,8 @@ impl std::future::IntoFuture for InstanceOrgsPost {
     }
 }
 
-crate::api::global_param_setters!(InstanceOrgsPost);
+crate::runtime::call_option_setters!(InstanceOrgsPost);
+crate::api::common_setters!(InstanceOrgsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgsGetSortField {

@@ -270,7 +270,7 @@ impl InstanceSandbox {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -429,13 +429,15 @@ impl InstanceSandbox {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl InstanceSandboxDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.delete",
         resource: "instanceSandbox",
@@ -451,11 +453,13 @@ impl InstanceSandboxDelete {
             "instanceSandbox.*",
             "instanceSandbox.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxDelete {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             globals_: Default::default(),
@@ -489,9 +493,32 @@ impl InstanceSandboxDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -505,7 +532,8 @@ impl std::future::IntoFuture for InstanceSandboxDelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxDelete);
+crate::runtime::call_option_setters!(InstanceSandboxDelete);
+crate::api::common_setters!(InstanceSandboxDelete);
 /// Request builder for [`InstanceSandbox::device_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -513,6 +541,7 @@ crate::api::global_param_setters!(InstanceSandboxDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     start: Option<i64>,
@@ -521,7 +550,8 @@ pub struct InstanceSandboxDeviceCounts {
 }
 
 impl InstanceSandboxDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.deviceCounts",
         resource: "instanceSandbox",
@@ -539,11 +569,13 @@ impl InstanceSandboxDeviceCounts {
             "instanceSandbox.*",
             "instanceSandbox.deviceCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxDeviceCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             start: None,
@@ -603,9 +635,32 @@ impl InstanceSandboxDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -619,7 +674,8 @@ impl std::future::IntoFuture for InstanceSandboxDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxDeviceCounts);
+crate::runtime::call_option_setters!(InstanceSandboxDeviceCounts);
+crate::api::common_setters!(InstanceSandboxDeviceCounts);
 /// Request builder for [`InstanceSandbox::get`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -627,6 +683,7 @@ crate::api::global_param_setters!(InstanceSandboxDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     summary_exclude: Option<String>,
@@ -635,7 +692,8 @@ pub struct InstanceSandboxGet {
 }
 
 impl InstanceSandboxGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.get",
         resource: "instanceSandbox",
@@ -653,11 +711,13 @@ impl InstanceSandboxGet {
             "instanceSandbox.*",
             "instanceSandbox.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxGet {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             summary_exclude: None,
@@ -717,9 +777,32 @@ impl InstanceSandboxGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceSandboxUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceSandboxUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -733,7 +816,8 @@ impl std::future::IntoFuture for InstanceSandboxGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxGet);
+crate::runtime::call_option_setters!(InstanceSandboxGet);
+crate::api::common_setters!(InstanceSandboxGet);
 /// Request builder for [`InstanceSandbox::notebook_minute_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -741,6 +825,7 @@ crate::api::global_param_setters!(InstanceSandboxGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     start: Option<i64>,
@@ -749,7 +834,8 @@ pub struct InstanceSandboxNotebookMinuteCounts {
 }
 
 impl InstanceSandboxNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.notebookMinuteCounts",
         resource: "instanceSandbox",
@@ -767,11 +853,13 @@ impl InstanceSandboxNotebookMinuteCounts {
             "instanceSandbox.*",
             "instanceSandbox.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             start: None,
@@ -831,9 +919,32 @@ impl InstanceSandboxNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -847,7 +958,8 @@ impl std::future::IntoFuture for InstanceSandboxNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceSandboxNotebookMinuteCounts);
+crate::api::common_setters!(InstanceSandboxNotebookMinuteCounts);
 /// Request builder for [`InstanceSandbox::payload_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -855,6 +967,7 @@ crate::api::global_param_setters!(InstanceSandboxNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxPayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     start: Option<i64>,
@@ -864,7 +977,8 @@ pub struct InstanceSandboxPayloadCounts {
 }
 
 impl InstanceSandboxPayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.payloadCounts",
         resource: "instanceSandbox",
@@ -882,11 +996,13 @@ impl InstanceSandboxPayloadCounts {
             "instanceSandbox.*",
             "instanceSandbox.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxPayloadCounts {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             start: None,
@@ -959,14 +1075,37 @@ impl InstanceSandboxPayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for InstanceSandboxPayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -975,7 +1114,8 @@ impl std::future::IntoFuture for InstanceSandboxPayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxPayloadCounts);
+crate::runtime::call_option_setters!(InstanceSandboxPayloadCounts);
+crate::api::common_setters!(InstanceSandboxPayloadCounts);
 /// Request builder for [`InstanceSandbox::payload_counts_breakdown`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -983,6 +1123,7 @@ crate::api::global_param_setters!(InstanceSandboxPayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxPayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     start: Option<i64>,
@@ -996,7 +1137,8 @@ pub struct InstanceSandboxPayloadCountsBreakdown {
 }
 
 impl InstanceSandboxPayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.payloadCountsBreakdown",
         resource: "instanceSandbox",
@@ -1014,11 +1156,13 @@ impl InstanceSandboxPayloadCountsBreakdown {
             "instanceSandbox.*",
             "instanceSandbox.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxPayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             start: None,
@@ -1127,9 +1271,32 @@ impl InstanceSandboxPayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1143,7 +1310,8 @@ impl std::future::IntoFuture for InstanceSandboxPayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(InstanceSandboxPayloadCountsBreakdown);
+crate::api::common_setters!(InstanceSandboxPayloadCountsBreakdown);
 /// Request builder for [`InstanceSandbox::undelete`]: `PATCH /instances/{instanceId}/sandboxes/{instanceSandboxId}/undelete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1151,6 +1319,7 @@ crate::api::global_param_setters!(InstanceSandboxPayloadCountsBreakdown);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxUndelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     instance_sandbox_id: String,
     summary_exclude: Option<String>,
@@ -1159,7 +1328,8 @@ pub struct InstanceSandboxUndelete {
 }
 
 impl InstanceSandboxUndelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandbox.undelete",
         resource: "instanceSandbox",
@@ -1175,11 +1345,13 @@ impl InstanceSandboxUndelete {
             "instanceSandbox.*",
             "instanceSandbox.undelete",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
         InstanceSandboxUndelete {
             client_,
+            call_: Default::default(),
             instance_id,
             instance_sandbox_id,
             summary_exclude: None,
@@ -1239,9 +1411,32 @@ impl InstanceSandboxUndelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceSandboxUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceSandboxUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1255,7 +1450,8 @@ impl std::future::IntoFuture for InstanceSandboxUndelete {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxUndelete);
+crate::runtime::call_option_setters!(InstanceSandboxUndelete);
+crate::api::common_setters!(InstanceSandboxUndelete);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceSandboxPayloadCountsBreakdownResolution {

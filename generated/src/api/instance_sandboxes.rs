@@ -84,6 +84,7 @@ impl InstanceSandboxes {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct InstanceSandboxesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     instance_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -99,7 +100,8 @@ pub struct InstanceSandboxesGet {
 }
 
 impl InstanceSandboxesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "instanceSandboxes.get",
         resource: "instanceSandboxes",
@@ -117,11 +119,13 @@ impl InstanceSandboxesGet {
             "instanceSandboxes.*",
             "instanceSandboxes.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
         InstanceSandboxesGet {
             client_,
+            call_: Default::default(),
             instance_id,
             summary_exclude: None,
             summary_include: None,
@@ -319,9 +323,32 @@ impl InstanceSandboxesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::InstanceSandboxes, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::InstanceSandboxes>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -335,7 +362,8 @@ impl std::future::IntoFuture for InstanceSandboxesGet {
     }
 }
 
-crate::api::global_param_setters!(InstanceSandboxesGet);
+crate::runtime::call_option_setters!(InstanceSandboxesGet);
+crate::api::common_setters!(InstanceSandboxesGet);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceSandboxesGetSortField {

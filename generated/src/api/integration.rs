@@ -197,6 +197,7 @@ impl Integration {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct IntegrationDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     integration_id: String,
     include_workflows: Option<bool>,
@@ -204,7 +205,8 @@ pub struct IntegrationDelete {
 }
 
 impl IntegrationDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "integration.delete",
         resource: "integration",
@@ -222,11 +224,13 @@ impl IntegrationDelete {
             "integration.*",
             "integration.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, integration_id: String) -> Self {
         IntegrationDelete {
             client_,
+            call_: Default::default(),
             application_id,
             integration_id,
             include_workflows: None,
@@ -273,9 +277,32 @@ impl IntegrationDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -289,7 +316,8 @@ impl std::future::IntoFuture for IntegrationDelete {
     }
 }
 
-crate::api::global_param_setters!(IntegrationDelete);
+crate::runtime::call_option_setters!(IntegrationDelete);
+crate::api::common_setters!(IntegrationDelete);
 /// Request builder for [`Integration::get`]: `GET /applications/{applicationId}/integrations/{integrationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -297,13 +325,15 @@ crate::api::global_param_setters!(IntegrationDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct IntegrationGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     integration_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl IntegrationGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "integration.get",
         resource: "integration",
@@ -324,11 +354,13 @@ impl IntegrationGet {
             "integration.*",
             "integration.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, integration_id: String) -> Self {
         IntegrationGet {
             client_,
+            call_: Default::default(),
             application_id,
             integration_id,
             globals_: Default::default(),
@@ -362,9 +394,32 @@ impl IntegrationGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Integration2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -378,7 +433,8 @@ impl std::future::IntoFuture for IntegrationGet {
     }
 }
 
-crate::api::global_param_setters!(IntegrationGet);
+crate::runtime::call_option_setters!(IntegrationGet);
+crate::api::common_setters!(IntegrationGet);
 /// Request builder for [`Integration::patch`]: `PATCH /applications/{applicationId}/integrations/{integrationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -386,6 +442,7 @@ crate::api::global_param_setters!(IntegrationGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct IntegrationPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     integration_id: String,
     integration: crate::models::IntegrationPatch,
@@ -393,7 +450,8 @@ pub struct IntegrationPatch {
 }
 
 impl IntegrationPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "integration.patch",
         resource: "integration",
@@ -411,6 +469,7 @@ impl IntegrationPatch {
             "integration.*",
             "integration.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -421,6 +480,7 @@ impl IntegrationPatch {
     ) -> Self {
         IntegrationPatch {
             client_,
+            call_: Default::default(),
             application_id,
             integration_id,
             integration,
@@ -464,9 +524,32 @@ impl IntegrationPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Integration2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -480,4 +563,5 @@ impl std::future::IntoFuture for IntegrationPatch {
     }
 }
 
-crate::api::global_param_setters!(IntegrationPatch);
+crate::runtime::call_option_setters!(IntegrationPatch);
+crate::api::common_setters!(IntegrationPatch);

@@ -63,9 +63,14 @@ impl Integrations {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.integrations().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.integrations().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::integrations::IntegrationsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.integrations().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -132,6 +137,7 @@ impl Integrations {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct IntegrationsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::integrations::IntegrationsGetSortField>,
     sort_direction: Option<crate::integrations::IntegrationsGetSortDirection>,
@@ -143,7 +149,8 @@ pub struct IntegrationsGet {
 }
 
 impl IntegrationsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "integrations.get",
         resource: "integrations",
@@ -164,11 +171,13 @@ impl IntegrationsGet {
             "integrations.*",
             "integrations.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         IntegrationsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -300,9 +309,73 @@ impl IntegrationsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Integrations2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Integrations2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Integration2, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -316,7 +389,8 @@ impl std::future::IntoFuture for IntegrationsGet {
     }
 }
 
-crate::api::global_param_setters!(IntegrationsGet);
+crate::runtime::call_option_setters!(IntegrationsGet);
+crate::api::common_setters!(IntegrationsGet);
 /// Request builder for [`Integrations::post`]: `POST /applications/{applicationId}/integrations`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -324,13 +398,15 @@ crate::api::global_param_setters!(IntegrationsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct IntegrationsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     integration: crate::models::IntegrationPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl IntegrationsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "integrations.post",
         resource: "integrations",
@@ -348,6 +424,7 @@ impl IntegrationsPost {
             "integrations.*",
             "integrations.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -357,6 +434,7 @@ impl IntegrationsPost {
     ) -> Self {
         IntegrationsPost {
             client_,
+            call_: Default::default(),
             application_id,
             integration,
             globals_: Default::default(),
@@ -390,9 +468,32 @@ impl IntegrationsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Integration2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -406,7 +507,8 @@ impl std::future::IntoFuture for IntegrationsPost {
     }
 }
 
-crate::api::global_param_setters!(IntegrationsPost);
+crate::runtime::call_option_setters!(IntegrationsPost);
+crate::api::common_setters!(IntegrationsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IntegrationsGetSortField {

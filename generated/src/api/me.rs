@@ -699,7 +699,7 @@ impl Me {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -968,12 +968,14 @@ impl Me {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeAddRecentItem {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     data: crate::models::RecentItem,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeAddRecentItem {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.addRecentItem",
         resource: "me",
@@ -989,11 +991,13 @@ impl MeAddRecentItem {
             "only.User",
             "only.User.bounded",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, data: crate::models::RecentItem) -> Self {
         MeAddRecentItem {
             client_,
+            call_: Default::default(),
             data,
             globals_: Default::default(),
         }
@@ -1017,9 +1021,32 @@ impl MeAddRecentItem {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::RecentItemList2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::RecentItemList2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1033,7 +1060,8 @@ impl std::future::IntoFuture for MeAddRecentItem {
     }
 }
 
-crate::api::global_param_setters!(MeAddRecentItem);
+crate::runtime::call_option_setters!(MeAddRecentItem);
+crate::api::common_setters!(MeAddRecentItem);
 /// Request builder for [`Me::change_password`]: `PATCH /me/changePassword`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1041,12 +1069,14 @@ crate::api::global_param_setters!(MeAddRecentItem);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeChangePassword {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     data: crate::models::ChangePassword,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeChangePassword {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.changePassword",
         resource: "me",
@@ -1055,11 +1085,13 @@ impl MeChangePassword {
         path: "/me/changePassword",
         summary: "Changes the current user's password and optionally logs out all other sessions",
         scopes: &["all.User", "me.*", "me.changePassword", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, data: crate::models::ChangePassword) -> Self {
         MeChangePassword {
             client_,
+            call_: Default::default(),
             data,
             globals_: Default::default(),
         }
@@ -1083,9 +1115,32 @@ impl MeChangePassword {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1099,7 +1154,8 @@ impl std::future::IntoFuture for MeChangePassword {
     }
 }
 
-crate::api::global_param_setters!(MeChangePassword);
+crate::runtime::call_option_setters!(MeChangePassword);
+crate::api::common_setters!(MeChangePassword);
 /// Request builder for [`Me::delete`]: `POST /me/delete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1107,12 +1163,14 @@ crate::api::global_param_setters!(MeChangePassword);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     credentials: crate::models::UserCredentials,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.delete",
         resource: "me",
@@ -1121,11 +1179,13 @@ impl MeDelete {
         path: "/me/delete",
         summary: "Deletes the current user",
         scopes: &["all.User", "me.*", "me.delete", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, credentials: crate::models::UserCredentials) -> Self {
         MeDelete {
             client_,
+            call_: Default::default(),
             credentials,
             globals_: Default::default(),
         }
@@ -1149,9 +1209,32 @@ impl MeDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1165,7 +1248,8 @@ impl std::future::IntoFuture for MeDelete {
     }
 }
 
-crate::api::global_param_setters!(MeDelete);
+crate::runtime::call_option_setters!(MeDelete);
+crate::api::common_setters!(MeDelete);
 /// Request builder for [`Me::device_counts`]: `GET /me/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1173,13 +1257,15 @@ crate::api::global_param_setters!(MeDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.deviceCounts",
         resource: "me",
@@ -1197,11 +1283,13 @@ impl MeDeviceCounts {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MeDeviceCounts {
             client_,
+            call_: Default::default(),
             start: None,
             end: None,
             globals_: Default::default(),
@@ -1239,9 +1327,32 @@ impl MeDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1255,7 +1366,8 @@ impl std::future::IntoFuture for MeDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(MeDeviceCounts);
+crate::runtime::call_option_setters!(MeDeviceCounts);
+crate::api::common_setters!(MeDeviceCounts);
 /// Request builder for [`Me::disable_two_factor_auth`]: `PATCH /me/disableTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1263,6 +1375,7 @@ crate::api::global_param_setters!(MeDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeDisableTwoFactorAuth {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1271,7 +1384,8 @@ pub struct MeDisableTwoFactorAuth {
 }
 
 impl MeDisableTwoFactorAuth {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.disableTwoFactorAuth",
         resource: "me",
@@ -1280,6 +1394,7 @@ impl MeDisableTwoFactorAuth {
         path: "/me/disableTwoFactorAuth",
         summary: "Disables multi-factor authentication for the current user",
         scopes: &["all.User", "me.*", "me.disableTwoFactorAuth", "only.User"],
+        idempotent: false,
     };
 
     fn new_(
@@ -1288,6 +1403,7 @@ impl MeDisableTwoFactorAuth {
     ) -> Self {
         MeDisableTwoFactorAuth {
             client_,
+            call_: Default::default(),
             include_recent: None,
             summary_exclude: None,
             summary_include: None,
@@ -1350,9 +1466,32 @@ impl MeDisableTwoFactorAuth {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Me, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Me>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1366,7 +1505,8 @@ impl std::future::IntoFuture for MeDisableTwoFactorAuth {
     }
 }
 
-crate::api::global_param_setters!(MeDisableTwoFactorAuth);
+crate::runtime::call_option_setters!(MeDisableTwoFactorAuth);
+crate::api::common_setters!(MeDisableTwoFactorAuth);
 /// Request builder for [`Me::disconnect_github`]: `PATCH /me/disconnectGithub`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1374,6 +1514,7 @@ crate::api::global_param_setters!(MeDisableTwoFactorAuth);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeDisconnectGithub {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1381,7 +1522,8 @@ pub struct MeDisconnectGithub {
 }
 
 impl MeDisconnectGithub {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.disconnectGithub",
         resource: "me",
@@ -1390,11 +1532,13 @@ impl MeDisconnectGithub {
         path: "/me/disconnectGithub",
         summary: "Disconnects the user from Github",
         scopes: &["all.User", "me.*", "me.disconnectGithub", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client) -> Self {
         MeDisconnectGithub {
             client_,
+            call_: Default::default(),
             include_recent: None,
             summary_exclude: None,
             summary_include: None,
@@ -1445,9 +1589,32 @@ impl MeDisconnectGithub {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Me, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Me>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1461,7 +1628,8 @@ impl std::future::IntoFuture for MeDisconnectGithub {
     }
 }
 
-crate::api::global_param_setters!(MeDisconnectGithub);
+crate::runtime::call_option_setters!(MeDisconnectGithub);
+crate::api::common_setters!(MeDisconnectGithub);
 /// Request builder for [`Me::enable_two_factor_auth`]: `PATCH /me/enableTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1469,6 +1637,7 @@ crate::api::global_param_setters!(MeDisconnectGithub);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeEnableTwoFactorAuth {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1477,7 +1646,8 @@ pub struct MeEnableTwoFactorAuth {
 }
 
 impl MeEnableTwoFactorAuth {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.enableTwoFactorAuth",
         resource: "me",
@@ -1486,6 +1656,7 @@ impl MeEnableTwoFactorAuth {
         path: "/me/enableTwoFactorAuth",
         summary: "Enables multi-factor authentication for the current user",
         scopes: &["all.User", "me.*", "me.enableTwoFactorAuth", "only.User"],
+        idempotent: false,
     };
 
     fn new_(
@@ -1494,6 +1665,7 @@ impl MeEnableTwoFactorAuth {
     ) -> Self {
         MeEnableTwoFactorAuth {
             client_,
+            call_: Default::default(),
             include_recent: None,
             summary_exclude: None,
             summary_include: None,
@@ -1556,9 +1728,32 @@ impl MeEnableTwoFactorAuth {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Me, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Me>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1572,7 +1767,8 @@ impl std::future::IntoFuture for MeEnableTwoFactorAuth {
     }
 }
 
-crate::api::global_param_setters!(MeEnableTwoFactorAuth);
+crate::runtime::call_option_setters!(MeEnableTwoFactorAuth);
+crate::api::common_setters!(MeEnableTwoFactorAuth);
 /// Request builder for [`Me::fetch_recent_items`]: `GET /me/recentItems`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1580,13 +1776,15 @@ crate::api::global_param_setters!(MeEnableTwoFactorAuth);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeFetchRecentItems {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     parent_id: Option<String>,
     item_type: crate::me::MeFetchRecentItemsItemType,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeFetchRecentItems {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.fetchRecentItems",
         resource: "me",
@@ -1604,11 +1802,13 @@ impl MeFetchRecentItems {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, item_type: crate::me::MeFetchRecentItemsItemType) -> Self {
         MeFetchRecentItems {
             client_,
+            call_: Default::default(),
             parent_id: None,
             item_type,
             globals_: Default::default(),
@@ -1656,9 +1856,32 @@ impl MeFetchRecentItems {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::RecentItemList2, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::RecentItemList2>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1672,7 +1895,8 @@ impl std::future::IntoFuture for MeFetchRecentItems {
     }
 }
 
-crate::api::global_param_setters!(MeFetchRecentItems);
+crate::runtime::call_option_setters!(MeFetchRecentItems);
+crate::api::common_setters!(MeFetchRecentItems);
 /// Request builder for [`Me::generate_two_factor_auth`]: `PATCH /me/generateTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1680,11 +1904,13 @@ crate::api::global_param_setters!(MeFetchRecentItems);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeGenerateTwoFactorAuth {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeGenerateTwoFactorAuth {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.generateTwoFactorAuth",
         resource: "me",
@@ -1693,11 +1919,13 @@ impl MeGenerateTwoFactorAuth {
         path: "/me/generateTwoFactorAuth",
         summary: "Returns the multi-factor authentication key for the current user",
         scopes: &["all.User", "me.*", "me.generateTwoFactorAuth", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client) -> Self {
         MeGenerateTwoFactorAuth {
             client_,
+            call_: Default::default(),
             globals_: Default::default(),
         }
     }
@@ -1709,11 +1937,37 @@ impl MeGenerateTwoFactorAuth {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::MultiFactorAuthenticationInfo, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::MultiFactorAuthenticationInfo>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1727,7 +1981,8 @@ impl std::future::IntoFuture for MeGenerateTwoFactorAuth {
     }
 }
 
-crate::api::global_param_setters!(MeGenerateTwoFactorAuth);
+crate::runtime::call_option_setters!(MeGenerateTwoFactorAuth);
+crate::api::common_setters!(MeGenerateTwoFactorAuth);
 /// Request builder for [`Me::get`]: `GET /me`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1735,6 +1990,7 @@ crate::api::global_param_setters!(MeGenerateTwoFactorAuth);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1742,7 +1998,8 @@ pub struct MeGet {
 }
 
 impl MeGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.get",
         resource: "me",
@@ -1760,11 +2017,13 @@ impl MeGet {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MeGet {
             client_,
+            call_: Default::default(),
             include_recent: None,
             summary_exclude: None,
             summary_include: None,
@@ -1815,9 +2074,32 @@ impl MeGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Me, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Me>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1831,7 +2113,8 @@ impl std::future::IntoFuture for MeGet {
     }
 }
 
-crate::api::global_param_setters!(MeGet);
+crate::runtime::call_option_setters!(MeGet);
+crate::api::common_setters!(MeGet);
 /// Request builder for [`Me::invite`]: `GET /me/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1839,12 +2122,14 @@ crate::api::global_param_setters!(MeGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeInvite {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     invite_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeInvite {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.invite",
         resource: "me",
@@ -1862,11 +2147,13 @@ impl MeInvite {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, invite_id: String) -> Self {
         MeInvite {
             client_,
+            call_: Default::default(),
             invite_id,
             globals_: Default::default(),
         }
@@ -1890,11 +2177,39 @@ impl MeInvite {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OrganizationInvitationInformationForUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<
+            crate::models::OrganizationInvitationInformationForUser,
+        >,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1908,7 +2223,8 @@ impl std::future::IntoFuture for MeInvite {
     }
 }
 
-crate::api::global_param_setters!(MeInvite);
+crate::runtime::call_option_setters!(MeInvite);
+crate::api::common_setters!(MeInvite);
 /// Request builder for [`Me::invites`]: `GET /me/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1916,11 +2232,13 @@ crate::api::global_param_setters!(MeInvite);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeInvites {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeInvites {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.invites",
         resource: "me",
@@ -1938,11 +2256,13 @@ impl MeInvites {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MeInvites {
             client_,
+            call_: Default::default(),
             globals_: Default::default(),
         }
     }
@@ -1954,11 +2274,37 @@ impl MeInvites {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::UserOrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::UserOrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1972,7 +2318,8 @@ impl std::future::IntoFuture for MeInvites {
     }
 }
 
-crate::api::global_param_setters!(MeInvites);
+crate::runtime::call_option_setters!(MeInvites);
+crate::api::common_setters!(MeInvites);
 /// Request builder for [`Me::notebook_minute_counts`]: `GET /me/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1980,13 +2327,15 @@ crate::api::global_param_setters!(MeInvites);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.notebookMinuteCounts",
         resource: "me",
@@ -2004,11 +2353,13 @@ impl MeNotebookMinuteCounts {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MeNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             start: None,
             end: None,
             globals_: Default::default(),
@@ -2046,9 +2397,32 @@ impl MeNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2062,7 +2436,8 @@ impl std::future::IntoFuture for MeNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(MeNotebookMinuteCounts);
+crate::runtime::call_option_setters!(MeNotebookMinuteCounts);
+crate::api::common_setters!(MeNotebookMinuteCounts);
 /// Request builder for [`Me::patch`]: `PATCH /me`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2070,6 +2445,7 @@ crate::api::global_param_setters!(MeNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -2078,7 +2454,8 @@ pub struct MePatch {
 }
 
 impl MePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.patch",
         resource: "me",
@@ -2087,11 +2464,13 @@ impl MePatch {
         path: "/me",
         summary: "Updates information about the current user",
         scopes: &["all.User", "me.*", "me.patch", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, user: crate::models::MePatch) -> Self {
         MePatch {
             client_,
+            call_: Default::default(),
             include_recent: None,
             summary_exclude: None,
             summary_include: None,
@@ -2154,9 +2533,32 @@ impl MePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Me, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Me>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2170,7 +2572,8 @@ impl std::future::IntoFuture for MePatch {
     }
 }
 
-crate::api::global_param_setters!(MePatch);
+crate::runtime::call_option_setters!(MePatch);
+crate::api::common_setters!(MePatch);
 /// Request builder for [`Me::payload_counts`]: `GET /me/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2178,6 +2581,7 @@ crate::api::global_param_setters!(MePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MePayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     as_bytes: Option<bool>,
@@ -2185,7 +2589,8 @@ pub struct MePayloadCounts {
 }
 
 impl MePayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.payloadCounts",
         resource: "me",
@@ -2203,11 +2608,13 @@ impl MePayloadCounts {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MePayloadCounts {
             client_,
+            call_: Default::default(),
             start: None,
             end: None,
             as_bytes: None,
@@ -2258,14 +2665,37 @@ impl MePayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for MePayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2274,7 +2704,8 @@ impl std::future::IntoFuture for MePayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(MePayloadCounts);
+crate::runtime::call_option_setters!(MePayloadCounts);
+crate::api::common_setters!(MePayloadCounts);
 /// Request builder for [`Me::payload_counts_breakdown`]: `GET /me/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2282,6 +2713,7 @@ crate::api::global_param_setters!(MePayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MePayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     resolution: Option<crate::me::MePayloadCountsBreakdownResolution>,
@@ -2291,7 +2723,8 @@ pub struct MePayloadCountsBreakdown {
 }
 
 impl MePayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.payloadCountsBreakdown",
         resource: "me",
@@ -2309,11 +2742,13 @@ impl MePayloadCountsBreakdown {
             "only.User.bounded",
             "only.User.read",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MePayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             start: None,
             end: None,
             resolution: None,
@@ -2402,9 +2837,32 @@ impl MePayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2418,7 +2876,8 @@ impl std::future::IntoFuture for MePayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(MePayloadCountsBreakdown);
+crate::runtime::call_option_setters!(MePayloadCountsBreakdown);
+crate::api::common_setters!(MePayloadCountsBreakdown);
 /// Request builder for [`Me::refresh_token`]: `GET /me/refreshToken`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2426,11 +2885,13 @@ crate::api::global_param_setters!(MePayloadCountsBreakdown);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeRefreshToken {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeRefreshToken {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.refreshToken",
         resource: "me",
@@ -2439,11 +2900,13 @@ impl MeRefreshToken {
         path: "/me/refreshToken",
         summary: "Returns a new auth token based on the current auth token",
         scopes: &["all.User", "me.*", "me.refreshToken", "only.User"],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         MeRefreshToken {
             client_,
+            call_: Default::default(),
             globals_: Default::default(),
         }
     }
@@ -2455,9 +2918,32 @@ impl MeRefreshToken {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::AuthenticatedUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::AuthenticatedUser>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2471,7 +2957,8 @@ impl std::future::IntoFuture for MeRefreshToken {
     }
 }
 
-crate::api::global_param_setters!(MeRefreshToken);
+crate::runtime::call_option_setters!(MeRefreshToken);
+crate::api::common_setters!(MeRefreshToken);
 /// Request builder for [`Me::respond_to_invite`]: `POST /me/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2479,13 +2966,15 @@ crate::api::global_param_setters!(MeRefreshToken);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeRespondToInvite {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     invite_id: String,
     response: crate::models::OrganizationInvitationActionForUser,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeRespondToInvite {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.respondToInvite",
         resource: "me",
@@ -2494,6 +2983,7 @@ impl MeRespondToInvite {
         path: "/me/invites/{inviteId}",
         summary: "Accepts or rejects an invitation to an organization",
         scopes: &["all.User", "me.*", "me.respondToInvite", "only.User"],
+        idempotent: false,
     };
 
     fn new_(
@@ -2503,6 +2993,7 @@ impl MeRespondToInvite {
     ) -> Self {
         MeRespondToInvite {
             client_,
+            call_: Default::default(),
             invite_id,
             response,
             globals_: Default::default(),
@@ -2536,11 +3027,37 @@ impl MeRespondToInvite {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OrganizationInvitationResultForUser, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitationResultForUser>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2554,7 +3071,8 @@ impl std::future::IntoFuture for MeRespondToInvite {
     }
 }
 
-crate::api::global_param_setters!(MeRespondToInvite);
+crate::runtime::call_option_setters!(MeRespondToInvite);
+crate::api::common_setters!(MeRespondToInvite);
 /// Request builder for [`Me::transfer_resources`]: `PATCH /me/transferResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2562,12 +3080,14 @@ crate::api::global_param_setters!(MeRespondToInvite);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeTransferResources {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     transfer: crate::models::ResourceTransfer,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeTransferResources {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.transferResources",
         resource: "me",
@@ -2576,11 +3096,13 @@ impl MeTransferResources {
         path: "/me/transferResources",
         summary: "Moves resources to a new owner",
         scopes: &["all.User", "me.*", "me.transferResources", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, transfer: crate::models::ResourceTransfer) -> Self {
         MeTransferResources {
             client_,
+            call_: Default::default(),
             transfer,
             globals_: Default::default(),
         }
@@ -2604,9 +3126,32 @@ impl MeTransferResources {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2620,7 +3165,8 @@ impl std::future::IntoFuture for MeTransferResources {
     }
 }
 
-crate::api::global_param_setters!(MeTransferResources);
+crate::runtime::call_option_setters!(MeTransferResources);
+crate::api::common_setters!(MeTransferResources);
 /// Request builder for [`Me::verify_email`]: `POST /me/verify-email`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -2628,11 +3174,13 @@ crate::api::global_param_setters!(MeTransferResources);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct MeVerifyEmail {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
 impl MeVerifyEmail {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "me.verifyEmail",
         resource: "me",
@@ -2641,11 +3189,13 @@ impl MeVerifyEmail {
         path: "/me/verify-email",
         summary: "Sends an email verification to the user",
         scopes: &["all.User", "me.*", "me.verifyEmail", "only.User"],
+        idempotent: false,
     };
 
     fn new_(client_: Client) -> Self {
         MeVerifyEmail {
             client_,
+            call_: Default::default(),
             globals_: Default::default(),
         }
     }
@@ -2657,9 +3207,32 @@ impl MeVerifyEmail {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2673,7 +3246,8 @@ impl std::future::IntoFuture for MeVerifyEmail {
     }
 }
 
-crate::api::global_param_setters!(MeVerifyEmail);
+crate::runtime::call_option_setters!(MeVerifyEmail);
+crate::api::common_setters!(MeVerifyEmail);
 /// Item type to get the recent list of
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MeFetchRecentItemsItemType {

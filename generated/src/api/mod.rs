@@ -304,17 +304,45 @@ pub mod webhook;
 /// The `webhooks` resource.
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
-use crate::runtime::{ApiInfo, Client, Operation};
+use crate::runtime::{ApiInfo, Client, ClientBuilder, Error, Operation};
 
 /// What the runtime needs to know of the API.
-pub(crate) const API_INFO: ApiInfo = ApiInfo {
+pub(crate) static API_INFO: ApiInfo = ApiInfo {
     title: "Losant REST API",
     version: "1.30.0",
     base_url: "https://api.losant.com",
     headers: &[("Accept-Version", "^1.30.0")],
     error_type_field: "type",
     error_message_field: "message",
+    token_env_var: "LOSANT_API_TOKEN",
+    base_url_env_var: "LOSANT_API_URL",
 };
+
+impl Client {
+    /// A client for the Losant REST API with the default settings and base URL (`https://api.losant.com`).
+    ///
+    /// An empty token sends no `Authorization` header (for the few actions that need none). This cannot fail: if the token cannot be sent in a header (a line break, say), every call fails with [`Error::Config`](crate::Error::Config); use [`Client::builder`] to learn that at once.
+    pub fn new(token: impl Into<String>) -> Client {
+        ClientBuilder::for_api(&API_INFO, token).build_or_unusable()
+    }
+
+    /// A builder to configure a client for the Losant REST API with `token`.
+    pub fn builder(token: impl Into<String>) -> ClientBuilder {
+        ClientBuilder::for_api(&API_INFO, token)
+    }
+
+    /// A client configured from the environment: the token from `LOSANT_API_TOKEN` (required, surrounding whitespace ignored) and the base URL from `LOSANT_API_URL` (if set and not empty). See [`ClientBuilder::from_env`] to change other settings too.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the token from `LOSANT_API_TOKEN` and, if set, the base URL from `LOSANT_API_URL`.
+    pub fn from_env() -> Result<ClientBuilder, Error> {
+        ClientBuilder::from_env_for(&API_INFO)
+    }
+}
 
 /// Every operation of the API (of the enabled resources), in spec order: id, method,
 /// path and accepted scopes.
@@ -1686,9 +1714,10 @@ impl Client {
     }
 }
 
-/// Adds the setters of the parameters every action accepts to a request builder
-/// (a struct with a `globals_: GlobalParams` field).
-macro_rules! global_param_setters {
+/// Adds to a request builder (a struct with `globals_: GlobalParams` and `call_`
+/// fields) the setters of the parameters every action accepts and of the API's
+/// fixed headers.
+macro_rules! common_setters {
     ($builder:ident) => {
         impl $builder { #[doc = " Return resource actions in the response."] #[doc = ""]
         #[doc = " Sent as `_actions`; for example `false`."] pub fn actions(mut self,
@@ -1702,11 +1731,14 @@ macro_rules! global_param_setters {
         " Domain scope of request (rarely needed)"] #[doc = ""] #[doc =
         " Sent as `losantdomain`; for example `\"example.com\"`."] pub fn
         losantdomain(mut self, value : impl Into < String >) -> Self { self.globals_
-        .losantdomain = Some(value.into()); self } }
+        .losantdomain = Some(value.into()); self } #[doc =
+        " Sends `Accept-Version` with this value for this call, instead of `^1.30.0`."]
+        pub fn accept_version(mut self, value : & str) -> Self { self.call_
+        .set_header("Accept-Version", value); self } }
     };
 }
 
-pub(crate) use global_param_setters;
+pub(crate) use common_setters;
 /// Parameters every action accepts; set through each request builder.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct GlobalParams {
@@ -1718,6 +1750,7 @@ pub(crate) struct GlobalParams {
 
 impl GlobalParams {
     /// Adds the parameters that are set to a request.
+    #[allow(unused_variables)]
     pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
         if let Some(value) = &self.actions {
             request.query("_actions", value);

@@ -535,6 +535,7 @@ impl Notebook {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookCancelExecution {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     execution_id: serde_json::Value,
@@ -542,7 +543,8 @@ pub struct NotebookCancelExecution {
 }
 
 impl NotebookCancelExecution {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.cancelExecution",
         resource: "notebook",
@@ -560,6 +562,7 @@ impl NotebookCancelExecution {
             "notebook.*",
             "notebook.execute",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -570,6 +573,7 @@ impl NotebookCancelExecution {
     ) -> Self {
         NotebookCancelExecution {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             execution_id,
@@ -613,9 +617,32 @@ impl NotebookCancelExecution {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -629,7 +656,8 @@ impl std::future::IntoFuture for NotebookCancelExecution {
     }
 }
 
-crate::api::global_param_setters!(NotebookCancelExecution);
+crate::runtime::call_option_setters!(NotebookCancelExecution);
+crate::api::common_setters!(NotebookCancelExecution);
 /// Request builder for [`Notebook::delete`]: `DELETE /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -637,13 +665,15 @@ crate::api::global_param_setters!(NotebookCancelExecution);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl NotebookDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.delete",
         resource: "notebook",
@@ -661,11 +691,13 @@ impl NotebookDelete {
             "notebook.*",
             "notebook.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
         NotebookDelete {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             globals_: Default::default(),
@@ -699,9 +731,32 @@ impl NotebookDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -715,7 +770,8 @@ impl std::future::IntoFuture for NotebookDelete {
     }
 }
 
-crate::api::global_param_setters!(NotebookDelete);
+crate::runtime::call_option_setters!(NotebookDelete);
+crate::api::common_setters!(NotebookDelete);
 /// Request builder for [`Notebook::execute`]: `POST /applications/{applicationId}/notebooks/{notebookId}/execute`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -723,6 +779,7 @@ crate::api::global_param_setters!(NotebookDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookExecute {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     execution_options: crate::models::NotebookExecutionOptions,
@@ -730,7 +787,8 @@ pub struct NotebookExecute {
 }
 
 impl NotebookExecute {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.execute",
         resource: "notebook",
@@ -748,6 +806,7 @@ impl NotebookExecute {
             "notebook.*",
             "notebook.execute",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -758,6 +817,7 @@ impl NotebookExecute {
     ) -> Self {
         NotebookExecute {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             execution_options,
@@ -801,9 +861,32 @@ impl NotebookExecute {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::SuccessWithExecutionId, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::SuccessWithExecutionId>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -817,7 +900,8 @@ impl std::future::IntoFuture for NotebookExecute {
     }
 }
 
-crate::api::global_param_setters!(NotebookExecute);
+crate::runtime::call_option_setters!(NotebookExecute);
+crate::api::common_setters!(NotebookExecute);
 /// Request builder for [`Notebook::get`]: `GET /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -825,13 +909,15 @@ crate::api::global_param_setters!(NotebookExecute);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl NotebookGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.get",
         resource: "notebook",
@@ -852,11 +938,13 @@ impl NotebookGet {
             "notebook.*",
             "notebook.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
         NotebookGet {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             globals_: Default::default(),
@@ -890,9 +978,32 @@ impl NotebookGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Notebook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Notebook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -906,7 +1017,8 @@ impl std::future::IntoFuture for NotebookGet {
     }
 }
 
-crate::api::global_param_setters!(NotebookGet);
+crate::runtime::call_option_setters!(NotebookGet);
+crate::api::common_setters!(NotebookGet);
 /// Request builder for [`Notebook::logs`]: `GET /applications/{applicationId}/notebooks/{notebookId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -914,6 +1026,7 @@ crate::api::global_param_setters!(NotebookGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookLogs {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     limit: Option<i64>,
@@ -922,7 +1035,8 @@ pub struct NotebookLogs {
 }
 
 impl NotebookLogs {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.logs",
         resource: "notebook",
@@ -943,11 +1057,13 @@ impl NotebookLogs {
             "notebook.*",
             "notebook.logs",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
         NotebookLogs {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             limit: None,
@@ -1007,9 +1123,32 @@ impl NotebookLogs {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookExecutionLogs, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookExecutionLogs>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1023,7 +1162,8 @@ impl std::future::IntoFuture for NotebookLogs {
     }
 }
 
-crate::api::global_param_setters!(NotebookLogs);
+crate::runtime::call_option_setters!(NotebookLogs);
+crate::api::common_setters!(NotebookLogs);
 /// Request builder for [`Notebook::notebook_minute_counts`]: `GET /applications/{applicationId}/notebooks/{notebookId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1031,6 +1171,7 @@ crate::api::global_param_setters!(NotebookLogs);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     start: Option<i64>,
@@ -1039,7 +1180,8 @@ pub struct NotebookNotebookMinuteCounts {
 }
 
 impl NotebookNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.notebookMinuteCounts",
         resource: "notebook",
@@ -1060,11 +1202,13 @@ impl NotebookNotebookMinuteCounts {
             "notebook.*",
             "notebook.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
         NotebookNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             start: None,
@@ -1124,9 +1268,32 @@ impl NotebookNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1140,7 +1307,8 @@ impl std::future::IntoFuture for NotebookNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(NotebookNotebookMinuteCounts);
+crate::runtime::call_option_setters!(NotebookNotebookMinuteCounts);
+crate::api::common_setters!(NotebookNotebookMinuteCounts);
 /// Request builder for [`Notebook::patch`]: `PATCH /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1148,6 +1316,7 @@ crate::api::global_param_setters!(NotebookNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     notebook: crate::models::NotebookPatch,
@@ -1155,7 +1324,8 @@ pub struct NotebookPatch {
 }
 
 impl NotebookPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.patch",
         resource: "notebook",
@@ -1173,6 +1343,7 @@ impl NotebookPatch {
             "notebook.*",
             "notebook.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1183,6 +1354,7 @@ impl NotebookPatch {
     ) -> Self {
         NotebookPatch {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             notebook,
@@ -1226,9 +1398,32 @@ impl NotebookPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Notebook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Notebook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1242,7 +1437,8 @@ impl std::future::IntoFuture for NotebookPatch {
     }
 }
 
-crate::api::global_param_setters!(NotebookPatch);
+crate::runtime::call_option_setters!(NotebookPatch);
+crate::api::common_setters!(NotebookPatch);
 /// Request builder for [`Notebook::request_input_data_export`]: `POST /applications/{applicationId}/notebooks/{notebookId}/requestInputDataExport`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1250,6 +1446,7 @@ crate::api::global_param_setters!(NotebookPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookRequestInputDataExport {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     export_options: crate::models::NotebookDataExportOptions,
@@ -1257,7 +1454,8 @@ pub struct NotebookRequestInputDataExport {
 }
 
 impl NotebookRequestInputDataExport {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.requestInputDataExport",
         resource: "notebook",
@@ -1278,6 +1476,7 @@ impl NotebookRequestInputDataExport {
             "notebook.*",
             "notebook.requestInputDataExport",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1288,6 +1487,7 @@ impl NotebookRequestInputDataExport {
     ) -> Self {
         NotebookRequestInputDataExport {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             export_options,
@@ -1331,9 +1531,32 @@ impl NotebookRequestInputDataExport {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1347,7 +1570,8 @@ impl std::future::IntoFuture for NotebookRequestInputDataExport {
     }
 }
 
-crate::api::global_param_setters!(NotebookRequestInputDataExport);
+crate::runtime::call_option_setters!(NotebookRequestInputDataExport);
+crate::api::common_setters!(NotebookRequestInputDataExport);
 /// Request builder for [`Notebook::upload`]: `POST /applications/{applicationId}/notebooks/{notebookId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1355,6 +1579,7 @@ crate::api::global_param_setters!(NotebookRequestInputDataExport);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebookUpload {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
     jupyter_file: crate::runtime::FilePart,
@@ -1362,7 +1587,8 @@ pub struct NotebookUpload {
 }
 
 impl NotebookUpload {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebook.upload",
         resource: "notebook",
@@ -1380,6 +1606,7 @@ impl NotebookUpload {
             "notebook.*",
             "notebook.upload",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1390,6 +1617,7 @@ impl NotebookUpload {
     ) -> Self {
         NotebookUpload {
             client_,
+            call_: Default::default(),
             application_id,
             notebook_id,
             jupyter_file,
@@ -1429,9 +1657,32 @@ impl NotebookUpload {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Notebook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Notebook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1445,4 +1696,5 @@ impl std::future::IntoFuture for NotebookUpload {
     }
 }
 
-crate::api::global_param_setters!(NotebookUpload);
+crate::runtime::call_option_setters!(NotebookUpload);
+crate::api::common_setters!(NotebookUpload);

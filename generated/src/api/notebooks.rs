@@ -63,9 +63,14 @@ impl Notebooks {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.notebooks().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.notebooks().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::notebooks::NotebooksGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.notebooks().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -132,6 +137,7 @@ impl Notebooks {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebooksGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::notebooks::NotebooksGetSortField>,
     sort_direction: Option<crate::notebooks::NotebooksGetSortDirection>,
@@ -143,7 +149,8 @@ pub struct NotebooksGet {
 }
 
 impl NotebooksGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebooks.get",
         resource: "notebooks",
@@ -164,11 +171,13 @@ impl NotebooksGet {
             "notebooks.*",
             "notebooks.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         NotebooksGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -297,9 +306,73 @@ impl NotebooksGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Notebooks, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Notebooks>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::Notebook, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -313,7 +386,8 @@ impl std::future::IntoFuture for NotebooksGet {
     }
 }
 
-crate::api::global_param_setters!(NotebooksGet);
+crate::runtime::call_option_setters!(NotebooksGet);
+crate::api::common_setters!(NotebooksGet);
 /// Request builder for [`Notebooks::post`]: `POST /applications/{applicationId}/notebooks`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -321,13 +395,15 @@ crate::api::global_param_setters!(NotebooksGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct NotebooksPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     notebook: crate::models::NotebookPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl NotebooksPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "notebooks.post",
         resource: "notebooks",
@@ -345,6 +421,7 @@ impl NotebooksPost {
             "notebooks.*",
             "notebooks.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -354,6 +431,7 @@ impl NotebooksPost {
     ) -> Self {
         NotebooksPost {
             client_,
+            call_: Default::default(),
             application_id,
             notebook,
             globals_: Default::default(),
@@ -387,9 +465,32 @@ impl NotebooksPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Notebook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Notebook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -403,7 +504,8 @@ impl std::future::IntoFuture for NotebooksPost {
     }
 }
 
-crate::api::global_param_setters!(NotebooksPost);
+crate::runtime::call_option_setters!(NotebooksPost);
+crate::api::common_setters!(NotebooksPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotebooksGetSortField {

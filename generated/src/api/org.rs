@@ -395,7 +395,7 @@ impl Org {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats2`](crate::models::PayloadStats2): Payload counts, by type and source
+    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -682,12 +682,14 @@ impl Org {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.delete",
         resource: "org",
@@ -705,11 +707,13 @@ impl OrgDelete {
             "org.*",
             "org.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgDelete {
             client_,
+            call_: Default::default(),
             org_id,
             globals_: Default::default(),
         }
@@ -733,9 +737,32 @@ impl OrgDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -749,7 +776,8 @@ impl std::future::IntoFuture for OrgDelete {
     }
 }
 
-crate::api::global_param_setters!(OrgDelete);
+crate::runtime::call_option_setters!(OrgDelete);
+crate::api::common_setters!(OrgDelete);
 /// Request builder for [`Org::device_counts`]: `GET /orgs/{orgId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -757,6 +785,7 @@ crate::api::global_param_setters!(OrgDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgDeviceCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -764,7 +793,8 @@ pub struct OrgDeviceCounts {
 }
 
 impl OrgDeviceCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.deviceCounts",
         resource: "org",
@@ -785,11 +815,13 @@ impl OrgDeviceCounts {
             "org.*",
             "org.deviceCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgDeviceCounts {
             client_,
+            call_: Default::default(),
             org_id,
             start: None,
             end: None,
@@ -839,9 +871,32 @@ impl OrgDeviceCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -855,7 +910,8 @@ impl std::future::IntoFuture for OrgDeviceCounts {
     }
 }
 
-crate::api::global_param_setters!(OrgDeviceCounts);
+crate::runtime::call_option_setters!(OrgDeviceCounts);
+crate::api::common_setters!(OrgDeviceCounts);
 /// Request builder for [`Org::get`]: `GET /orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -863,6 +919,7 @@ crate::api::global_param_setters!(OrgDeviceCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -870,7 +927,8 @@ pub struct OrgGet {
 }
 
 impl OrgGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.get",
         resource: "org",
@@ -891,11 +949,13 @@ impl OrgGet {
             "org.*",
             "org.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgGet {
             client_,
+            call_: Default::default(),
             org_id,
             summary_exclude: None,
             summary_include: None,
@@ -945,9 +1005,32 @@ impl OrgGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -961,7 +1044,8 @@ impl std::future::IntoFuture for OrgGet {
     }
 }
 
-crate::api::global_param_setters!(OrgGet);
+crate::runtime::call_option_setters!(OrgGet);
+crate::api::common_setters!(OrgGet);
 /// Request builder for [`Org::invite_member`]: `POST /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -969,13 +1053,15 @@ crate::api::global_param_setters!(OrgGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgInviteMember {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     invite: crate::models::OrganizationInvitationPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgInviteMember {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.inviteMember",
         resource: "org",
@@ -990,6 +1076,7 @@ impl OrgInviteMember {
             "org.*",
             "org.inviteMember",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -999,6 +1086,7 @@ impl OrgInviteMember {
     ) -> Self {
         OrgInviteMember {
             client_,
+            call_: Default::default(),
             org_id,
             invite,
             globals_: Default::default(),
@@ -1032,9 +1120,35 @@ impl OrgInviteMember {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::OrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1048,7 +1162,8 @@ impl std::future::IntoFuture for OrgInviteMember {
     }
 }
 
-crate::api::global_param_setters!(OrgInviteMember);
+crate::runtime::call_option_setters!(OrgInviteMember);
+crate::api::common_setters!(OrgInviteMember);
 /// Request builder for [`Org::modify_member`]: `PATCH /orgs/{orgId}/member`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1056,6 +1171,7 @@ crate::api::global_param_setters!(OrgInviteMember);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgModifyMember {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1064,7 +1180,8 @@ pub struct OrgModifyMember {
 }
 
 impl OrgModifyMember {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.modifyMember",
         resource: "org",
@@ -1079,6 +1196,7 @@ impl OrgModifyMember {
             "org.*",
             "org.modifyMember",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1088,6 +1206,7 @@ impl OrgModifyMember {
     ) -> Self {
         OrgModifyMember {
             client_,
+            call_: Default::default(),
             org_id,
             summary_exclude: None,
             summary_include: None,
@@ -1147,9 +1266,32 @@ impl OrgModifyMember {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1163,7 +1305,8 @@ impl std::future::IntoFuture for OrgModifyMember {
     }
 }
 
-crate::api::global_param_setters!(OrgModifyMember);
+crate::runtime::call_option_setters!(OrgModifyMember);
+crate::api::common_setters!(OrgModifyMember);
 /// Request builder for [`Org::notebook_minute_counts`]: `GET /orgs/{orgId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1171,6 +1314,7 @@ crate::api::global_param_setters!(OrgModifyMember);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgNotebookMinuteCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1178,7 +1322,8 @@ pub struct OrgNotebookMinuteCounts {
 }
 
 impl OrgNotebookMinuteCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.notebookMinuteCounts",
         resource: "org",
@@ -1199,11 +1344,13 @@ impl OrgNotebookMinuteCounts {
             "org.*",
             "org.notebookMinuteCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgNotebookMinuteCounts {
             client_,
+            call_: Default::default(),
             org_id,
             start: None,
             end: None,
@@ -1253,9 +1400,32 @@ impl OrgNotebookMinuteCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1269,7 +1439,8 @@ impl std::future::IntoFuture for OrgNotebookMinuteCounts {
     }
 }
 
-crate::api::global_param_setters!(OrgNotebookMinuteCounts);
+crate::runtime::call_option_setters!(OrgNotebookMinuteCounts);
+crate::api::common_setters!(OrgNotebookMinuteCounts);
 /// Request builder for [`Org::patch`]: `PATCH /orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1277,6 +1448,7 @@ crate::api::global_param_setters!(OrgNotebookMinuteCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
@@ -1285,7 +1457,8 @@ pub struct OrgPatch {
 }
 
 impl OrgPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.patch",
         resource: "org",
@@ -1303,6 +1476,7 @@ impl OrgPatch {
             "org.*",
             "org.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1312,6 +1486,7 @@ impl OrgPatch {
     ) -> Self {
         OrgPatch {
             client_,
+            call_: Default::default(),
             org_id,
             summary_exclude: None,
             summary_include: None,
@@ -1371,9 +1546,32 @@ impl OrgPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1387,7 +1585,8 @@ impl std::future::IntoFuture for OrgPatch {
     }
 }
 
-crate::api::global_param_setters!(OrgPatch);
+crate::runtime::call_option_setters!(OrgPatch);
+crate::api::common_setters!(OrgPatch);
 /// Request builder for [`Org::payload_counts`]: `GET /orgs/{orgId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1395,6 +1594,7 @@ crate::api::global_param_setters!(OrgPatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgPayloadCounts {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1403,7 +1603,8 @@ pub struct OrgPayloadCounts {
 }
 
 impl OrgPayloadCounts {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.payloadCounts",
         resource: "org",
@@ -1424,11 +1625,13 @@ impl OrgPayloadCounts {
             "org.*",
             "org.payloadCounts",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgPayloadCounts {
             client_,
+            call_: Default::default(),
             org_id,
             start: None,
             end: None,
@@ -1491,14 +1694,37 @@ impl OrgPayloadCounts {
         request
     }
 
-    /// Sends the request and decodes the response.
-    pub async fn send(self) -> Result<crate::models::PayloadStats2, Error> {
-        self.client_.execute(self.request_()).await
+    /// Sends the request and decodes the answer.
+    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
 impl std::future::IntoFuture for OrgPayloadCounts {
-    type Output = Result<crate::models::PayloadStats2, Error>;
+    type Output = Result<crate::models::PayloadStats4, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1507,7 +1733,8 @@ impl std::future::IntoFuture for OrgPayloadCounts {
     }
 }
 
-crate::api::global_param_setters!(OrgPayloadCounts);
+crate::runtime::call_option_setters!(OrgPayloadCounts);
+crate::api::common_setters!(OrgPayloadCounts);
 /// Request builder for [`Org::payload_counts_breakdown`]: `GET /orgs/{orgId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1515,6 +1742,7 @@ crate::api::global_param_setters!(OrgPayloadCounts);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgPayloadCountsBreakdown {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     start: Option<i64>,
     end: Option<i64>,
@@ -1525,7 +1753,8 @@ pub struct OrgPayloadCountsBreakdown {
 }
 
 impl OrgPayloadCountsBreakdown {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.payloadCountsBreakdown",
         resource: "org",
@@ -1546,11 +1775,13 @@ impl OrgPayloadCountsBreakdown {
             "org.*",
             "org.payloadCountsBreakdown",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgPayloadCountsBreakdown {
             client_,
+            call_: Default::default(),
             org_id,
             start: None,
             end: None,
@@ -1649,9 +1880,32 @@ impl OrgPayloadCountsBreakdown {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1665,7 +1919,8 @@ impl std::future::IntoFuture for OrgPayloadCountsBreakdown {
     }
 }
 
-crate::api::global_param_setters!(OrgPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(OrgPayloadCountsBreakdown);
+crate::api::common_setters!(OrgPayloadCountsBreakdown);
 /// Request builder for [`Org::pending_invites`]: `GET /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1673,12 +1928,14 @@ crate::api::global_param_setters!(OrgPayloadCountsBreakdown);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgPendingInvites {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgPendingInvites {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.pendingInvites",
         resource: "org",
@@ -1699,11 +1956,13 @@ impl OrgPendingInvites {
             "org.*",
             "org.pendingInvites",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
         OrgPendingInvites {
             client_,
+            call_: Default::default(),
             org_id,
             globals_: Default::default(),
         }
@@ -1727,9 +1986,35 @@ impl OrgPendingInvites {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::OrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1743,7 +2028,8 @@ impl std::future::IntoFuture for OrgPendingInvites {
     }
 }
 
-crate::api::global_param_setters!(OrgPendingInvites);
+crate::runtime::call_option_setters!(OrgPendingInvites);
+crate::api::common_setters!(OrgPendingInvites);
 /// Request builder for [`Org::remove_member`]: `DELETE /orgs/{orgId}/member`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1751,6 +2037,7 @@ crate::api::global_param_setters!(OrgPendingInvites);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgRemoveMember {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     user_id: String,
     summary_exclude: Option<String>,
@@ -1759,7 +2046,8 @@ pub struct OrgRemoveMember {
 }
 
 impl OrgRemoveMember {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.removeMember",
         resource: "org",
@@ -1774,11 +2062,13 @@ impl OrgRemoveMember {
             "org.*",
             "org.removeMember",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String, user_id: String) -> Self {
         OrgRemoveMember {
             client_,
+            call_: Default::default(),
             org_id,
             user_id,
             summary_exclude: None,
@@ -1842,9 +2132,32 @@ impl OrgRemoveMember {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1858,7 +2171,8 @@ impl std::future::IntoFuture for OrgRemoveMember {
     }
 }
 
-crate::api::global_param_setters!(OrgRemoveMember);
+crate::runtime::call_option_setters!(OrgRemoveMember);
+crate::api::common_setters!(OrgRemoveMember);
 /// Request builder for [`Org::revoke_invite`]: `DELETE /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1866,13 +2180,15 @@ crate::api::global_param_setters!(OrgRemoveMember);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgRevokeInvite {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     invite_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgRevokeInvite {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.revokeInvite",
         resource: "org",
@@ -1887,11 +2203,13 @@ impl OrgRevokeInvite {
             "org.*",
             "org.revokeInvite",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, org_id: String, invite_id: String) -> Self {
         OrgRevokeInvite {
             client_,
+            call_: Default::default(),
             org_id,
             invite_id,
             globals_: Default::default(),
@@ -1929,9 +2247,35 @@ impl OrgRevokeInvite {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::OrganizationInvitations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitations>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -1945,7 +2289,8 @@ impl std::future::IntoFuture for OrgRevokeInvite {
     }
 }
 
-crate::api::global_param_setters!(OrgRevokeInvite);
+crate::runtime::call_option_setters!(OrgRevokeInvite);
+crate::api::common_setters!(OrgRevokeInvite);
 /// Request builder for [`Org::transfer_resources`]: `PATCH /orgs/{orgId}/transferResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -1953,13 +2298,15 @@ crate::api::global_param_setters!(OrgRevokeInvite);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgTransferResources {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     org_id: String,
     transfer: crate::models::ResourceTransfer,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgTransferResources {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "org.transferResources",
         resource: "org",
@@ -1974,6 +2321,7 @@ impl OrgTransferResources {
             "org.*",
             "org.transferResources",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -1983,6 +2331,7 @@ impl OrgTransferResources {
     ) -> Self {
         OrgTransferResources {
             client_,
+            call_: Default::default(),
             org_id,
             transfer,
             globals_: Default::default(),
@@ -2016,9 +2365,32 @@ impl OrgTransferResources {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -2032,7 +2404,8 @@ impl std::future::IntoFuture for OrgTransferResources {
     }
 }
 
-crate::api::global_param_setters!(OrgTransferResources);
+crate::runtime::call_option_setters!(OrgTransferResources);
+crate::api::common_setters!(OrgTransferResources);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgPayloadCountsBreakdownResolution {

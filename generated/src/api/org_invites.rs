@@ -130,13 +130,15 @@ impl OrgInvites {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgInvitesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     token: String,
     email: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgInvitesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "orgInvites.get",
         resource: "orgInvites",
@@ -145,11 +147,13 @@ impl OrgInvitesGet {
         path: "/invites",
         summary: "Gets information about an invite",
         scopes: &[],
+        idempotent: true,
     };
 
     fn new_(client_: Client, token: String, email: String) -> Self {
         OrgInvitesGet {
             client_,
+            call_: Default::default(),
             token,
             email,
             globals_: Default::default(),
@@ -173,11 +177,37 @@ impl OrgInvitesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OrganizationInvitationInformation, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitationInformation>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -191,7 +221,8 @@ impl std::future::IntoFuture for OrgInvitesGet {
     }
 }
 
-crate::api::global_param_setters!(OrgInvitesGet);
+crate::runtime::call_option_setters!(OrgInvitesGet);
+crate::api::common_setters!(OrgInvitesGet);
 /// Request builder for [`OrgInvites::post`]: `POST /invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -199,12 +230,14 @@ crate::api::global_param_setters!(OrgInvitesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgInvitesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     invite: crate::models::OrganizationInvitationAction,
     globals_: crate::api::GlobalParams,
 }
 
 impl OrgInvitesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "orgInvites.post",
         resource: "orgInvites",
@@ -213,6 +246,7 @@ impl OrgInvitesPost {
         path: "/invites",
         summary: "Accepts/Rejects an invite",
         scopes: &[],
+        idempotent: false,
     };
 
     fn new_(
@@ -221,6 +255,7 @@ impl OrgInvitesPost {
     ) -> Self {
         OrgInvitesPost {
             client_,
+            call_: Default::default(),
             invite,
             globals_: Default::default(),
         }
@@ -244,11 +279,37 @@ impl OrgInvitesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(
         self,
     ) -> Result<crate::models::OrganizationInvitationResult, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::OrganizationInvitationResult>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -262,4 +323,5 @@ impl std::future::IntoFuture for OrgInvitesPost {
     }
 }
 
-crate::api::global_param_setters!(OrgInvitesPost);
+crate::runtime::call_option_setters!(OrgInvitesPost);
+crate::api::common_setters!(OrgInvitesPost);

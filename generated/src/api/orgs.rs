@@ -134,6 +134,7 @@ impl Orgs {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     sort_field: Option<crate::orgs::OrgsGetSortField>,
     sort_direction: Option<crate::orgs::OrgsGetSortDirection>,
     page: Option<i64>,
@@ -146,7 +147,8 @@ pub struct OrgsGet {
 }
 
 impl OrgsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "orgs.get",
         resource: "orgs",
@@ -164,11 +166,13 @@ impl OrgsGet {
             "orgs.*",
             "orgs.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         OrgsGet {
             client_,
+            call_: Default::default(),
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -315,32 +319,72 @@ impl OrgsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organizations, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organizations>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
     }
 
     /// Every item of every page, fetching pages one by one from the page set with
-    /// `.page()` (default: the first) until the last.
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
     pub fn into_stream(
         self,
     ) -> impl futures_util::Stream<
         Item = Result<crate::models::Organization, Error>,
     > + Send + 'static {
         let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
-        let per_page = self.per_page.and_then(|p| u64::try_from(p).ok());
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
         crate::runtime::paginate(
+            Self::OPERATION.id,
             first,
-            per_page,
+            max_pages,
             move |page| {
                 let mut builder = self.clone();
                 builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
-                builder.send()
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
             },
-            |page: crate::models::Organizations| (
-                page.items.unwrap_or_default(),
-                page.total_count.and_then(|t| u64::try_from(t).ok()),
-            ),
         )
     }
 }
@@ -355,7 +399,8 @@ impl std::future::IntoFuture for OrgsGet {
     }
 }
 
-crate::api::global_param_setters!(OrgsGet);
+crate::runtime::call_option_setters!(OrgsGet);
+crate::api::common_setters!(OrgsGet);
 /// Request builder for [`Orgs::post`]: `POST /orgs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -363,6 +408,7 @@ crate::api::global_param_setters!(OrgsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct OrgsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
     organization: crate::models::OrganizationPost,
@@ -370,7 +416,8 @@ pub struct OrgsPost {
 }
 
 impl OrgsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "orgs.post",
         resource: "orgs",
@@ -386,11 +433,13 @@ impl OrgsPost {
             "orgs.*",
             "orgs.post",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, organization: crate::models::OrganizationPost) -> Self {
         OrgsPost {
             client_,
+            call_: Default::default(),
             summary_exclude: None,
             summary_include: None,
             organization,
@@ -440,9 +489,32 @@ impl OrgsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Organization, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Organization>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -456,7 +528,8 @@ impl std::future::IntoFuture for OrgsPost {
     }
 }
 
-crate::api::global_param_setters!(OrgsPost);
+crate::runtime::call_option_setters!(OrgsPost);
+crate::api::common_setters!(OrgsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgsGetSortField {

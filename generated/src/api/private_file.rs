@@ -314,13 +314,15 @@ impl PrivateFile {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFileDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl PrivateFileDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFile.delete",
         resource: "privateFile",
@@ -340,11 +342,13 @@ impl PrivateFileDelete {
             "privateFile.*",
             "privateFile.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
         PrivateFileDelete {
             client_,
+            call_: Default::default(),
             application_id,
             private_file_id,
             globals_: Default::default(),
@@ -378,9 +382,32 @@ impl PrivateFileDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -394,7 +421,8 @@ impl std::future::IntoFuture for PrivateFileDelete {
     }
 }
 
-crate::api::global_param_setters!(PrivateFileDelete);
+crate::runtime::call_option_setters!(PrivateFileDelete);
+crate::api::common_setters!(PrivateFileDelete);
 /// Request builder for [`PrivateFile::get`]: `GET /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -402,6 +430,7 @@ crate::api::global_param_setters!(PrivateFileDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFileGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
     url_ttl: Option<i64>,
@@ -409,7 +438,8 @@ pub struct PrivateFileGet {
 }
 
 impl PrivateFileGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFile.get",
         resource: "privateFile",
@@ -432,11 +462,13 @@ impl PrivateFileGet {
             "privateFile.*",
             "privateFile.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
         PrivateFileGet {
             client_,
+            call_: Default::default(),
             application_id,
             private_file_id,
             url_ttl: None,
@@ -483,9 +515,32 @@ impl PrivateFileGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -499,7 +554,8 @@ impl std::future::IntoFuture for PrivateFileGet {
     }
 }
 
-crate::api::global_param_setters!(PrivateFileGet);
+crate::runtime::call_option_setters!(PrivateFileGet);
+crate::api::common_setters!(PrivateFileGet);
 /// Request builder for [`PrivateFile::r#move`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/move`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -507,6 +563,7 @@ crate::api::global_param_setters!(PrivateFileGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFileMove {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
     name: Option<serde_json::Value>,
@@ -516,7 +573,8 @@ pub struct PrivateFileMove {
 }
 
 impl PrivateFileMove {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFile.move",
         resource: "privateFile",
@@ -536,11 +594,13 @@ impl PrivateFileMove {
             "privateFile.*",
             "privateFile.move",
         ],
+        idempotent: false,
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
         PrivateFileMove {
             client_,
+            call_: Default::default(),
             application_id,
             private_file_id,
             name: None,
@@ -617,9 +677,32 @@ impl PrivateFileMove {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -633,7 +716,8 @@ impl std::future::IntoFuture for PrivateFileMove {
     }
 }
 
-crate::api::global_param_setters!(PrivateFileMove);
+crate::runtime::call_option_setters!(PrivateFileMove);
+crate::api::common_setters!(PrivateFileMove);
 /// Request builder for [`PrivateFile::patch`]: `PATCH /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -641,6 +725,7 @@ crate::api::global_param_setters!(PrivateFileMove);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFilePatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
     updates: crate::models::FilePatch,
@@ -648,7 +733,8 @@ pub struct PrivateFilePatch {
 }
 
 impl PrivateFilePatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFile.patch",
         resource: "privateFile",
@@ -668,6 +754,7 @@ impl PrivateFilePatch {
             "privateFile.*",
             "privateFile.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -678,6 +765,7 @@ impl PrivateFilePatch {
     ) -> Self {
         PrivateFilePatch {
             client_,
+            call_: Default::default(),
             application_id,
             private_file_id,
             updates,
@@ -721,9 +809,32 @@ impl PrivateFilePatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileUploadPostResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileUploadPostResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -737,7 +848,8 @@ impl std::future::IntoFuture for PrivateFilePatch {
     }
 }
 
-crate::api::global_param_setters!(PrivateFilePatch);
+crate::runtime::call_option_setters!(PrivateFilePatch);
+crate::api::common_setters!(PrivateFilePatch);
 /// Request builder for [`PrivateFile::upload`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -745,6 +857,7 @@ crate::api::global_param_setters!(PrivateFilePatch);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFileUpload {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
     url_ttl: Option<i64>,
@@ -753,7 +866,8 @@ pub struct PrivateFileUpload {
 }
 
 impl PrivateFileUpload {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFile.upload",
         resource: "privateFile",
@@ -773,6 +887,7 @@ impl PrivateFileUpload {
             "privateFile.*",
             "privateFile.upload",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -783,6 +898,7 @@ impl PrivateFileUpload {
     ) -> Self {
         PrivateFileUpload {
             client_,
+            call_: Default::default(),
             application_id,
             private_file_id,
             url_ttl: None,
@@ -835,9 +951,32 @@ impl PrivateFileUpload {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -851,4 +990,5 @@ impl std::future::IntoFuture for PrivateFileUpload {
     }
 }
 
-crate::api::global_param_setters!(PrivateFileUpload);
+crate::runtime::call_option_setters!(PrivateFileUpload);
+crate::api::common_setters!(PrivateFileUpload);

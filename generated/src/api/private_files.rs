@@ -67,9 +67,14 @@ impl PrivateFiles {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.private_files().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.private_files().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::private_files::PrivateFilesGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.private_files().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -136,6 +141,7 @@ impl PrivateFiles {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFilesGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::private_files::PrivateFilesGetSortField>,
     sort_direction: Option<crate::private_files::PrivateFilesGetSortDirection>,
@@ -151,7 +157,8 @@ pub struct PrivateFilesGet {
 }
 
 impl PrivateFilesGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFiles.get",
         resource: "privateFiles",
@@ -174,11 +181,13 @@ impl PrivateFilesGet {
             "privateFiles.*",
             "privateFiles.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         PrivateFilesGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -369,9 +378,73 @@ impl PrivateFilesGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FilesSchema, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FilesSchema>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::FileSchema, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -385,7 +458,8 @@ impl std::future::IntoFuture for PrivateFilesGet {
     }
 }
 
-crate::api::global_param_setters!(PrivateFilesGet);
+crate::runtime::call_option_setters!(PrivateFilesGet);
+crate::api::common_setters!(PrivateFilesGet);
 /// Request builder for [`PrivateFiles::post`]: `POST /applications/{applicationId}/privateFiles`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -393,13 +467,15 @@ crate::api::global_param_setters!(PrivateFilesGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct PrivateFilesPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     private_file: crate::models::FilePost,
     globals_: crate::api::GlobalParams,
 }
 
 impl PrivateFilesPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "privateFiles.post",
         resource: "privateFiles",
@@ -419,6 +495,7 @@ impl PrivateFilesPost {
             "privateFiles.*",
             "privateFiles.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -428,6 +505,7 @@ impl PrivateFilesPost {
     ) -> Self {
         PrivateFilesPost {
             client_,
+            call_: Default::default(),
             application_id,
             private_file,
             globals_: Default::default(),
@@ -461,9 +539,32 @@ impl PrivateFilesPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::FileUploadPostResponse, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::FileUploadPostResponse>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -477,7 +578,8 @@ impl std::future::IntoFuture for PrivateFilesPost {
     }
 }
 
-crate::api::global_param_setters!(PrivateFilesPost);
+crate::runtime::call_option_setters!(PrivateFilesPost);
+crate::api::common_setters!(PrivateFilesPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrivateFilesGetSortField {

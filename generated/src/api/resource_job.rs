@@ -369,6 +369,7 @@ impl ResourceJob {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobCancelExecution {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     execution_id: serde_json::Value,
@@ -376,7 +377,8 @@ pub struct ResourceJobCancelExecution {
 }
 
 impl ResourceJobCancelExecution {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.cancelExecution",
         resource: "resourceJob",
@@ -394,6 +396,7 @@ impl ResourceJobCancelExecution {
             "resourceJob.*",
             "resourceJob.cancelExecution",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -404,6 +407,7 @@ impl ResourceJobCancelExecution {
     ) -> Self {
         ResourceJobCancelExecution {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             execution_id,
@@ -447,9 +451,32 @@ impl ResourceJobCancelExecution {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -463,7 +490,8 @@ impl std::future::IntoFuture for ResourceJobCancelExecution {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobCancelExecution);
+crate::runtime::call_option_setters!(ResourceJobCancelExecution);
+crate::api::common_setters!(ResourceJobCancelExecution);
 /// Request builder for [`ResourceJob::delete`]: `DELETE /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -471,6 +499,7 @@ crate::api::global_param_setters!(ResourceJobCancelExecution);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     include_workflows: Option<bool>,
@@ -478,7 +507,8 @@ pub struct ResourceJobDelete {
 }
 
 impl ResourceJobDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.delete",
         resource: "resourceJob",
@@ -496,11 +526,13 @@ impl ResourceJobDelete {
             "resourceJob.*",
             "resourceJob.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
         ResourceJobDelete {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             include_workflows: None,
@@ -547,9 +579,32 @@ impl ResourceJobDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -563,7 +618,8 @@ impl std::future::IntoFuture for ResourceJobDelete {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobDelete);
+crate::runtime::call_option_setters!(ResourceJobDelete);
+crate::api::common_setters!(ResourceJobDelete);
 /// Request builder for [`ResourceJob::execute`]: `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/execute`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -571,6 +627,7 @@ crate::api::global_param_setters!(ResourceJobDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobExecute {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     execution_options: crate::models::ResourceJobExecutionOptions,
@@ -578,7 +635,8 @@ pub struct ResourceJobExecute {
 }
 
 impl ResourceJobExecute {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.execute",
         resource: "resourceJob",
@@ -596,6 +654,7 @@ impl ResourceJobExecute {
             "resourceJob.*",
             "resourceJob.execute",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -606,6 +665,7 @@ impl ResourceJobExecute {
     ) -> Self {
         ResourceJobExecute {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             execution_options,
@@ -649,9 +709,32 @@ impl ResourceJobExecute {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::SuccessWithExecutionId, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::SuccessWithExecutionId>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -665,7 +748,8 @@ impl std::future::IntoFuture for ResourceJobExecute {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobExecute);
+crate::runtime::call_option_setters!(ResourceJobExecute);
+crate::api::common_setters!(ResourceJobExecute);
 /// Request builder for [`ResourceJob::get`]: `GET /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -673,13 +757,15 @@ crate::api::global_param_setters!(ResourceJobExecute);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl ResourceJobGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.get",
         resource: "resourceJob",
@@ -700,11 +786,13 @@ impl ResourceJobGet {
             "resourceJob.*",
             "resourceJob.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
         ResourceJobGet {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             globals_: Default::default(),
@@ -738,9 +826,32 @@ impl ResourceJobGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ResourceJob, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ResourceJob>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -754,7 +865,8 @@ impl std::future::IntoFuture for ResourceJobGet {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobGet);
+crate::runtime::call_option_setters!(ResourceJobGet);
+crate::api::common_setters!(ResourceJobGet);
 /// Request builder for [`ResourceJob::logs`]: `GET /applications/{applicationId}/resource-jobs/{resourceJobId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -762,6 +874,7 @@ crate::api::global_param_setters!(ResourceJobGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobLogs {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     limit: Option<i64>,
@@ -770,7 +883,8 @@ pub struct ResourceJobLogs {
 }
 
 impl ResourceJobLogs {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.logs",
         resource: "resourceJob",
@@ -791,11 +905,13 @@ impl ResourceJobLogs {
             "resourceJob.*",
             "resourceJob.logs",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
         ResourceJobLogs {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             limit: None,
@@ -855,9 +971,35 @@ impl ResourceJobLogs {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ResourceJobExecutionLogs, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<
+        crate::runtime::Response<crate::models::ResourceJobExecutionLogs>,
+        Error,
+    > {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -871,7 +1013,8 @@ impl std::future::IntoFuture for ResourceJobLogs {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobLogs);
+crate::runtime::call_option_setters!(ResourceJobLogs);
+crate::api::common_setters!(ResourceJobLogs);
 /// Request builder for [`ResourceJob::patch`]: `PATCH /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -879,6 +1022,7 @@ crate::api::global_param_setters!(ResourceJobLogs);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
     resource_job: crate::models::ResourceJobPatch,
@@ -886,7 +1030,8 @@ pub struct ResourceJobPatch {
 }
 
 impl ResourceJobPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJob.patch",
         resource: "resourceJob",
@@ -904,6 +1049,7 @@ impl ResourceJobPatch {
             "resourceJob.*",
             "resourceJob.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -914,6 +1060,7 @@ impl ResourceJobPatch {
     ) -> Self {
         ResourceJobPatch {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job_id,
             resource_job,
@@ -957,9 +1104,32 @@ impl ResourceJobPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ResourceJob, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ResourceJob>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -973,4 +1143,5 @@ impl std::future::IntoFuture for ResourceJobPatch {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobPatch);
+crate::runtime::call_option_setters!(ResourceJobPatch);
+crate::api::common_setters!(ResourceJobPatch);

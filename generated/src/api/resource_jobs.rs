@@ -38,7 +38,7 @@ impl ResourceJobs {
     /// | `sortDirection` (`.sort_direction()`) | query | [`ResourceJobsGetSortDirection`](crate::resource_jobs::ResourceJobsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`ResourceJobsGetFilterField`](crate::resource_jobs::ResourceJobsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`ResourceJobsGetFilterField`](crate::resource_jobs::ResourceJobsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"device"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*job"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -63,9 +63,14 @@ impl ResourceJobs {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.resource_jobs().get("575ec8687ae143cd83dc4a97")
+    /// // One page:
+    /// let page = client.resource_jobs().get("575ec8687ae143cd83dc4a97")
     ///     .sort_field(losant::resource_jobs::ResourceJobsGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.resource_jobs().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -132,6 +137,7 @@ impl ResourceJobs {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobsGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::resource_jobs::ResourceJobsGetSortField>,
     sort_direction: Option<crate::resource_jobs::ResourceJobsGetSortDirection>,
@@ -143,7 +149,8 @@ pub struct ResourceJobsGet {
 }
 
 impl ResourceJobsGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJobs.get",
         resource: "resourceJobs",
@@ -164,11 +171,13 @@ impl ResourceJobsGet {
             "resourceJobs.*",
             "resourceJobs.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
         ResourceJobsGet {
             client_,
+            call_: Default::default(),
             application_id,
             sort_field: None,
             sort_direction: None,
@@ -220,7 +229,7 @@ impl ResourceJobsGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"device"`.
     pub fn filter_field(
         mut self,
         value: crate::resource_jobs::ResourceJobsGetFilterField,
@@ -300,9 +309,73 @@ impl ResourceJobsGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ResourceJobs, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ResourceJobs>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::ResourceJob, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -316,7 +389,8 @@ impl std::future::IntoFuture for ResourceJobsGet {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobsGet);
+crate::runtime::call_option_setters!(ResourceJobsGet);
+crate::api::common_setters!(ResourceJobsGet);
 /// Request builder for [`ResourceJobs::post`]: `POST /applications/{applicationId}/resource-jobs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -324,13 +398,15 @@ crate::api::global_param_setters!(ResourceJobsGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct ResourceJobsPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job: crate::models::ResourceJobPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl ResourceJobsPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "resourceJobs.post",
         resource: "resourceJobs",
@@ -348,6 +424,7 @@ impl ResourceJobsPost {
             "resourceJobs.*",
             "resourceJobs.post",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -357,6 +434,7 @@ impl ResourceJobsPost {
     ) -> Self {
         ResourceJobsPost {
             client_,
+            call_: Default::default(),
             application_id,
             resource_job,
             globals_: Default::default(),
@@ -390,9 +468,32 @@ impl ResourceJobsPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ResourceJob, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ResourceJob>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -406,7 +507,8 @@ impl std::future::IntoFuture for ResourceJobsPost {
     }
 }
 
-crate::api::global_param_setters!(ResourceJobsPost);
+crate::runtime::call_option_setters!(ResourceJobsPost);
+crate::api::common_setters!(ResourceJobsPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceJobsGetSortField {
@@ -529,18 +631,21 @@ pub enum ResourceJobsGetFilterField {
     Name,
     /// `"resourceType"`
     ResourceType,
+    /// `"device"`
+    Device,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl ResourceJobsGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "resourceType"];
+    pub const VALUES: &'static [&'static str] = &["name", "resourceType", "device"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
             Self::ResourceType => "resourceType",
+            Self::Device => "device",
             Self::Unknown(value) => value,
         }
     }
@@ -551,6 +656,7 @@ impl From<&str> for ResourceJobsGetFilterField {
         match value {
             "name" => Self::Name,
             "resourceType" => Self::ResourceType,
+            "device" => Self::Device,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -170,12 +170,14 @@ impl UserApiToken {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserApiTokenDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserApiTokenDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userApiToken.delete",
         resource: "userApiToken",
@@ -184,11 +186,13 @@ impl UserApiTokenDelete {
         path: "/me/tokens/{apiTokenId}",
         summary: "Deletes an API Token",
         scopes: &["all.User", "only.User", "userApiToken.*", "userApiToken.delete"],
+        idempotent: true,
     };
 
     fn new_(client_: Client, api_token_id: String) -> Self {
         UserApiTokenDelete {
             client_,
+            call_: Default::default(),
             api_token_id,
             globals_: Default::default(),
         }
@@ -212,9 +216,32 @@ impl UserApiTokenDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -228,7 +255,8 @@ impl std::future::IntoFuture for UserApiTokenDelete {
     }
 }
 
-crate::api::global_param_setters!(UserApiTokenDelete);
+crate::runtime::call_option_setters!(UserApiTokenDelete);
+crate::api::common_setters!(UserApiTokenDelete);
 /// Request builder for [`UserApiToken::get`]: `GET /me/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -236,12 +264,14 @@ crate::api::global_param_setters!(UserApiTokenDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserApiTokenGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserApiTokenGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userApiToken.get",
         resource: "userApiToken",
@@ -259,11 +289,13 @@ impl UserApiTokenGet {
             "userApiToken.*",
             "userApiToken.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, api_token_id: String) -> Self {
         UserApiTokenGet {
             client_,
+            call_: Default::default(),
             api_token_id,
             globals_: Default::default(),
         }
@@ -287,9 +319,32 @@ impl UserApiTokenGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -303,7 +358,8 @@ impl std::future::IntoFuture for UserApiTokenGet {
     }
 }
 
-crate::api::global_param_setters!(UserApiTokenGet);
+crate::runtime::call_option_setters!(UserApiTokenGet);
+crate::api::common_setters!(UserApiTokenGet);
 /// Request builder for [`UserApiToken::patch`]: `PATCH /me/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -311,13 +367,15 @@ crate::api::global_param_setters!(UserApiTokenGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserApiTokenPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     api_token_id: String,
     api_token: crate::models::ApiTokenPatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserApiTokenPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userApiToken.patch",
         resource: "userApiToken",
@@ -326,6 +384,7 @@ impl UserApiTokenPatch {
         path: "/me/tokens/{apiTokenId}",
         summary: "Updates information about an API token",
         scopes: &["all.User", "only.User", "userApiToken.*", "userApiToken.patch"],
+        idempotent: false,
     };
 
     fn new_(
@@ -335,6 +394,7 @@ impl UserApiTokenPatch {
     ) -> Self {
         UserApiTokenPatch {
             client_,
+            call_: Default::default(),
             api_token_id,
             api_token,
             globals_: Default::default(),
@@ -368,9 +428,32 @@ impl UserApiTokenPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -384,4 +467,5 @@ impl std::future::IntoFuture for UserApiTokenPatch {
     }
 }
 
-crate::api::global_param_setters!(UserApiTokenPatch);
+crate::runtime::call_option_setters!(UserApiTokenPatch);
+crate::api::common_setters!(UserApiTokenPatch);

@@ -37,7 +37,7 @@ impl UserApiTokens {
     /// | `sortDirection` (`.sort_direction()`) | query | [`UserApiTokensGetSortDirection`](crate::user_api_tokens::UserApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`UserApiTokensGetFilterField`](crate::user_api_tokens::UserApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  |  |
+    /// | `filterField` (`.filter_field()`) | query | [`UserApiTokensGetFilterField`](crate::user_api_tokens::UserApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*token"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -124,6 +124,7 @@ impl UserApiTokens {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserApiTokensGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     sort_field: Option<crate::user_api_tokens::UserApiTokensGetSortField>,
     sort_direction: Option<crate::user_api_tokens::UserApiTokensGetSortDirection>,
     page: Option<i64>,
@@ -134,7 +135,8 @@ pub struct UserApiTokensGet {
 }
 
 impl UserApiTokensGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userApiTokens.get",
         resource: "userApiTokens",
@@ -152,11 +154,13 @@ impl UserApiTokensGet {
             "userApiTokens.*",
             "userApiTokens.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         UserApiTokensGet {
             client_,
+            call_: Default::default(),
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -207,7 +211,7 @@ impl UserApiTokensGet {
 
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
-    /// Sent as `filterField`.
+    /// Sent as `filterField`; for example `"key"`.
     pub fn filter_field(
         mut self,
         value: crate::user_api_tokens::UserApiTokensGetFilterField,
@@ -278,9 +282,32 @@ impl UserApiTokensGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -294,7 +321,8 @@ impl std::future::IntoFuture for UserApiTokensGet {
     }
 }
 
-crate::api::global_param_setters!(UserApiTokensGet);
+crate::runtime::call_option_setters!(UserApiTokensGet);
+crate::api::common_setters!(UserApiTokensGet);
 /// Request builder for [`UserApiTokens::post`]: `POST /me/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -302,12 +330,14 @@ crate::api::global_param_setters!(UserApiTokensGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserApiTokensPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     api_token: crate::models::ApiTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserApiTokensPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userApiTokens.post",
         resource: "userApiTokens",
@@ -316,11 +346,13 @@ impl UserApiTokensPost {
         path: "/me/tokens",
         summary: "Create a new API token for an user",
         scopes: &["all.User", "only.User", "userApiTokens.*", "userApiTokens.post"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, api_token: crate::models::ApiTokenPost) -> Self {
         UserApiTokensPost {
             client_,
+            call_: Default::default(),
             api_token,
             globals_: Default::default(),
         }
@@ -344,9 +376,32 @@ impl UserApiTokensPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::ApiToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::ApiToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -360,7 +415,8 @@ impl std::future::IntoFuture for UserApiTokensPost {
     }
 }
 
-crate::api::global_param_setters!(UserApiTokensPost);
+crate::runtime::call_option_setters!(UserApiTokensPost);
+crate::api::common_setters!(UserApiTokensPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UserApiTokensGetSortField {
@@ -483,18 +539,21 @@ pub enum UserApiTokensGetFilterField {
     Name,
     /// `"status"`
     Status,
+    /// `"key"`
+    Key,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
 impl UserApiTokensGetFilterField {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status"];
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
             Self::Name => "name",
             Self::Status => "status",
+            Self::Key => "key",
             Self::Unknown(value) => value,
         }
     }
@@ -505,6 +564,7 @@ impl From<&str> for UserApiTokensGetFilterField {
         match value {
             "name" => Self::Name,
             "status" => Self::Status,
+            "key" => Self::Key,
             other => Self::Unknown(other.to_owned()),
         }
     }

@@ -174,12 +174,14 @@ impl UserOauthToken {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserOauthTokenDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     oauth_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserOauthTokenDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userOauthToken.delete",
         resource: "userOauthToken",
@@ -188,11 +190,13 @@ impl UserOauthTokenDelete {
         path: "/me/oauth-tokens/{oauthTokenId}",
         summary: "Deletes an OAuth Token",
         scopes: &["all.User", "only.User", "userOauthToken.*", "userOauthToken.delete"],
+        idempotent: true,
     };
 
     fn new_(client_: Client, oauth_token_id: String) -> Self {
         UserOauthTokenDelete {
             client_,
+            call_: Default::default(),
             oauth_token_id,
             globals_: Default::default(),
         }
@@ -216,9 +220,32 @@ impl UserOauthTokenDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -232,7 +259,8 @@ impl std::future::IntoFuture for UserOauthTokenDelete {
     }
 }
 
-crate::api::global_param_setters!(UserOauthTokenDelete);
+crate::runtime::call_option_setters!(UserOauthTokenDelete);
+crate::api::common_setters!(UserOauthTokenDelete);
 /// Request builder for [`UserOauthToken::get`]: `GET /me/oauth-tokens/{oauthTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -240,12 +268,14 @@ crate::api::global_param_setters!(UserOauthTokenDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserOauthTokenGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     oauth_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserOauthTokenGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userOauthToken.get",
         resource: "userOauthToken",
@@ -263,11 +293,13 @@ impl UserOauthTokenGet {
             "userOauthToken.*",
             "userOauthToken.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, oauth_token_id: String) -> Self {
         UserOauthTokenGet {
             client_,
+            call_: Default::default(),
             oauth_token_id,
             globals_: Default::default(),
         }
@@ -291,9 +323,32 @@ impl UserOauthTokenGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::UserOAuthToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::UserOAuthToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -307,7 +362,8 @@ impl std::future::IntoFuture for UserOauthTokenGet {
     }
 }
 
-crate::api::global_param_setters!(UserOauthTokenGet);
+crate::runtime::call_option_setters!(UserOauthTokenGet);
+crate::api::common_setters!(UserOauthTokenGet);
 /// Request builder for [`UserOauthToken::patch`]: `PATCH /me/oauth-tokens/{oauthTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -315,13 +371,15 @@ crate::api::global_param_setters!(UserOauthTokenGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserOauthTokenPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     oauth_token_id: String,
     oauth_token: crate::models::UserOAuthTokenPatch,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserOauthTokenPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userOauthToken.patch",
         resource: "userOauthToken",
@@ -330,6 +388,7 @@ impl UserOauthTokenPatch {
         path: "/me/oauth-tokens/{oauthTokenId}",
         summary: "Updates information about an OAuth token",
         scopes: &["all.User", "only.User", "userOauthToken.*", "userOauthToken.patch"],
+        idempotent: false,
     };
 
     fn new_(
@@ -339,6 +398,7 @@ impl UserOauthTokenPatch {
     ) -> Self {
         UserOauthTokenPatch {
             client_,
+            call_: Default::default(),
             oauth_token_id,
             oauth_token,
             globals_: Default::default(),
@@ -372,9 +432,32 @@ impl UserOauthTokenPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::UserOAuthToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::UserOAuthToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -388,4 +471,5 @@ impl std::future::IntoFuture for UserOauthTokenPatch {
     }
 }
 
-crate::api::global_param_setters!(UserOauthTokenPatch);
+crate::runtime::call_option_setters!(UserOauthTokenPatch);
+crate::api::common_setters!(UserOauthTokenPatch);

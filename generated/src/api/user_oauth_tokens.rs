@@ -61,9 +61,14 @@ impl UserOauthTokens {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.user_oauth_tokens().get()
+    /// // One page:
+    /// let page = client.user_oauth_tokens().get()
     ///     .sort_field(losant::user_oauth_tokens::UserOauthTokensGetSortField::from("name")).await?;
-    /// println!("{response:?}");
+    /// println!("{page:?}");
+    /// // Every item of every page:
+    /// use futures_util::TryStreamExt;
+    /// let all: Vec<_> = client.user_oauth_tokens().get().into_stream().try_collect().await?;
+    /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
@@ -127,6 +132,7 @@ impl UserOauthTokens {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserOauthTokensGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     sort_field: Option<crate::user_oauth_tokens::UserOauthTokensGetSortField>,
     sort_direction: Option<crate::user_oauth_tokens::UserOauthTokensGetSortDirection>,
     page: Option<i64>,
@@ -137,7 +143,8 @@ pub struct UserOauthTokensGet {
 }
 
 impl UserOauthTokensGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userOauthTokens.get",
         resource: "userOauthTokens",
@@ -155,11 +162,13 @@ impl UserOauthTokensGet {
             "userOauthTokens.*",
             "userOauthTokens.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client) -> Self {
         UserOauthTokensGet {
             client_,
+            call_: Default::default(),
             sort_field: None,
             sort_direction: None,
             page: None,
@@ -281,9 +290,73 @@ impl UserOauthTokensGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::UserOAuthTokens, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::UserOAuthTokens>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
+    }
+
+    /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+    /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.call_.set_max_pages(pages);
+        self
+    }
+
+    /// Every item of every page, fetching pages one by one from the page set with
+    /// `.page()` (default: the first). It ends once the items reach the total the API
+    /// reports (not at a short page: the server may send fewer than asked for), or at
+    /// an empty page; a page that repeats the previous one, an empty page before the
+    /// total, or more than `max_pages` pages end it with
+    /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
+    pub fn into_stream(
+        self,
+    ) -> impl futures_util::Stream<
+        Item = Result<crate::models::UserOAuthToken, Error>,
+    > + Send + 'static {
+        let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
+        let max_pages = self
+            .call_
+            .max_pages()
+            .unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+        crate::runtime::paginate(
+            Self::OPERATION.id,
+            first,
+            max_pages,
+            move |page| {
+                let mut builder = self.clone();
+                builder.page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                async move {
+                    let page = builder.send().await?;
+                    Ok(crate::runtime::Page {
+                        total: page.total_count.and_then(|t| u64::try_from(t).ok()),
+                        items: page.items.unwrap_or_default(),
+                    })
+                }
+            },
+        )
     }
 }
 
@@ -297,7 +370,8 @@ impl std::future::IntoFuture for UserOauthTokensGet {
     }
 }
 
-crate::api::global_param_setters!(UserOauthTokensGet);
+crate::runtime::call_option_setters!(UserOauthTokensGet);
+crate::api::common_setters!(UserOauthTokensGet);
 /// Request builder for [`UserOauthTokens::post`]: `POST /me/oauth-tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -305,12 +379,14 @@ crate::api::global_param_setters!(UserOauthTokensGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct UserOauthTokensPost {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     oauth_token: crate::models::UserOAuthTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
 impl UserOauthTokensPost {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "userOauthTokens.post",
         resource: "userOauthTokens",
@@ -319,11 +395,13 @@ impl UserOauthTokensPost {
         path: "/me/oauth-tokens",
         summary: "Create a new OAuth token for a user",
         scopes: &["all.User", "only.User", "userOauthTokens.*", "userOauthTokens.post"],
+        idempotent: false,
     };
 
     fn new_(client_: Client, oauth_token: crate::models::UserOAuthTokenPost) -> Self {
         UserOauthTokensPost {
             client_,
+            call_: Default::default(),
             oauth_token,
             globals_: Default::default(),
         }
@@ -347,9 +425,32 @@ impl UserOauthTokensPost {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::UserOAuthToken, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::UserOAuthToken>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -363,7 +464,8 @@ impl std::future::IntoFuture for UserOauthTokensPost {
     }
 }
 
-crate::api::global_param_setters!(UserOauthTokensPost);
+crate::runtime::call_option_setters!(UserOauthTokensPost);
+crate::api::common_setters!(UserOauthTokensPost);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UserOauthTokensGetSortField {

@@ -193,6 +193,7 @@ impl Webhook {
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct WebhookDelete {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     webhook_id: String,
     include_workflows: Option<bool>,
@@ -200,7 +201,8 @@ pub struct WebhookDelete {
 }
 
 impl WebhookDelete {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "webhook.delete",
         resource: "webhook",
@@ -218,11 +220,13 @@ impl WebhookDelete {
             "webhook.*",
             "webhook.delete",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, webhook_id: String) -> Self {
         WebhookDelete {
             client_,
+            call_: Default::default(),
             application_id,
             webhook_id,
             include_workflows: None,
@@ -269,9 +273,32 @@ impl WebhookDelete {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -285,7 +312,8 @@ impl std::future::IntoFuture for WebhookDelete {
     }
 }
 
-crate::api::global_param_setters!(WebhookDelete);
+crate::runtime::call_option_setters!(WebhookDelete);
+crate::api::common_setters!(WebhookDelete);
 /// Request builder for [`Webhook::get`]: `GET /applications/{applicationId}/webhooks/{webhookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -293,13 +321,15 @@ crate::api::global_param_setters!(WebhookDelete);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct WebhookGet {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     webhook_id: String,
     globals_: crate::api::GlobalParams,
 }
 
 impl WebhookGet {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "webhook.get",
         resource: "webhook",
@@ -320,11 +350,13 @@ impl WebhookGet {
             "webhook.*",
             "webhook.get",
         ],
+        idempotent: true,
     };
 
     fn new_(client_: Client, application_id: String, webhook_id: String) -> Self {
         WebhookGet {
             client_,
+            call_: Default::default(),
             application_id,
             webhook_id,
             globals_: Default::default(),
@@ -358,9 +390,32 @@ impl WebhookGet {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Webhook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Webhook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -374,7 +429,8 @@ impl std::future::IntoFuture for WebhookGet {
     }
 }
 
-crate::api::global_param_setters!(WebhookGet);
+crate::runtime::call_option_setters!(WebhookGet);
+crate::api::common_setters!(WebhookGet);
 /// Request builder for [`Webhook::patch`]: `PATCH /applications/{applicationId}/webhooks/{webhookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
@@ -382,6 +438,7 @@ crate::api::global_param_setters!(WebhookGet);
 #[must_use = "a request does nothing until it is sent: `.await` it"]
 pub struct WebhookPatch {
     client_: Client,
+    call_: crate::runtime::CallOptions,
     application_id: String,
     webhook_id: String,
     webhook: crate::models::WebhookPatch,
@@ -389,7 +446,8 @@ pub struct WebhookPatch {
 }
 
 impl WebhookPatch {
-    /// What this request is: its method, path and accepted token scopes.
+    /// What this request is: its method, path, accepted token scopes and whether it may be
+    /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
         id: "webhook.patch",
         resource: "webhook",
@@ -407,6 +465,7 @@ impl WebhookPatch {
             "webhook.*",
             "webhook.patch",
         ],
+        idempotent: false,
     };
 
     fn new_(
@@ -417,6 +476,7 @@ impl WebhookPatch {
     ) -> Self {
         WebhookPatch {
             client_,
+            call_: Default::default(),
             application_id,
             webhook_id,
             webhook,
@@ -460,9 +520,32 @@ impl WebhookPatch {
         request
     }
 
-    /// Sends the request and decodes the response.
+    /// Sends the request and decodes the answer.
     pub async fn send(self) -> Result<crate::models::Webhook, Error> {
-        self.client_.execute(self.request_()).await
+        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    }
+
+    /// Sends the request and returns the decoded answer with the response's status
+    /// and headers.
+    pub async fn send_with_response(
+        self,
+    ) -> Result<crate::runtime::Response<crate::models::Webhook>, Error> {
+        self.client_
+            .execute_with(
+                self.request_(),
+                &self.call_,
+                |_, body| serde_json::from_slice(body),
+            )
+            .await
+    }
+
+    /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+    /// headers: for an answer the spec does not describe. Checks, retries and errors
+    /// are as for [`send`](Self::send).
+    pub async fn send_raw(
+        self,
+    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+        self.client_.execute_raw(self.request_(), &self.call_).await
     }
 }
 
@@ -476,4 +559,5 @@ impl std::future::IntoFuture for WebhookPatch {
     }
 }
 
-crate::api::global_param_setters!(WebhookPatch);
+crate::runtime::call_option_setters!(WebhookPatch);
+crate::api::common_setters!(WebhookPatch);

@@ -1,39 +1,45 @@
-//! The [`Client`]: configuration, and sending requests with retries.
+//! The [`Client`]: configuration, and sending requests with retries, deadlines and limits.
 
 use std::ffi::OsString;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use bytes::{Bytes, BytesMut};
+use futures_util::StreamExt;
 use reqwest::header::{
-    ACCEPT, AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, RETRY_AFTER,
-    USER_AGENT,
+    ACCEPT, AUTHORIZATION, CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName,
+    HeaderValue, LOCATION, RETRY_AFTER, USER_AGENT,
 };
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
-use super::error::{ApiError, Error, excerpt};
-use super::events::{self, EventStream, ServerSentEvent};
-use super::multipart::MultipartPart;
-use super::request::{Body, Operation, Request, RequestParts};
-use super::retry::{RetryPolicy, parse_retry_after};
+use super::error::{ApiError, Error, TimeoutKind, error_fields, excerpt};
+use super::events::{self, EventStream, EventStreamSettings, ServerSentEvent};
+use super::hooks::{AttemptOutcome, Hook};
+use super::options::CallOptions;
+use super::request::{Body, Method, Operation, Request, RequestParts};
+use super::response::Response;
+use super::retry::{RetryBudget, RetryPolicy, parse_retry_after};
+use super::transport::{
+    HttpRequest, HttpResponse, RequestBody, ReqwestTransport, Transport, TransportError,
+    TransportErrorKind,
+};
+use super::validate::Validator;
 use super::{ApiInfo, scopes};
 
-/// The environment variable [`Client::from_env`] reads the API token from.
-pub const TOKEN_ENV_VAR: &str = "LOSANT_API_TOKEN";
-/// The environment variable [`Client::from_env`] reads a base URL from, if set.
-pub const URL_ENV_VAR: &str = "LOSANT_API_URL";
-
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_MAX_ERROR_BODY: usize = 64 * 1024;
 const DEFAULT_USER_AGENT: &str = concat!("losant-rs/", env!("CARGO_PKG_VERSION"));
 
-fn api_info() -> &'static ApiInfo {
-    &crate::api::API_INFO
-}
+/// Decodes a 2xx body (never empty: an empty body is offered as `null`) by its status.
+pub type Decoder<T> = fn(StatusCode, &[u8]) -> Result<T, serde_json::Error>;
 
-/// A client for the API. Cheap to clone (clones share one connection pool) and usable from
-/// many tasks at once.
+/// A client for the API. Cheap to clone (clones share one connection pool and one retry
+/// budget) and usable from many tasks at once.
 ///
 /// ```no_run
 /// # fn run() -> Result<(), losant::Error> {
@@ -56,9 +62,10 @@ pub struct Client {
 }
 
 struct Inner {
+    api: &'static ApiInfo,
     /// `Err` holds why the client could not be set up (only for [`Client::new`], which cannot
     /// fail); every call then reports it as [`Error::Config`].
-    http: Result<reqwest::Client, String>,
+    transport: Result<Arc<dyn Transport>, String>,
     /// Without a trailing slash.
     base_url: String,
     /// `Authorization: Bearer <token>`, marked sensitive; `None` for an empty token.
@@ -66,58 +73,45 @@ struct Inner {
     /// Accept, User-Agent and the API's headers.
     default_headers: HeaderMap,
     timeout: Duration,
-    connect_timeout: Duration,
+    deadline: Duration,
     retry: RetryPolicy,
+    budget: RetryBudget,
     scopes: Option<Vec<String>>,
+    check_scopes: bool,
+    max_response_bytes: Option<u64>,
+    max_error_body: usize,
+    hooks: Vec<Arc<dyn Hook>>,
 }
 
 impl Client {
-    /// A client with the default settings and the API's default base URL.
-    ///
-    /// An empty token sends no `Authorization` header (for the few actions that need none).
-    /// This cannot fail: if the token cannot be sent in a header (a line break, say), every
-    /// call fails with [`Error::Config`]; use [`Client::builder`] to learn that at once.
-    pub fn new(token: impl Into<String>) -> Client {
-        Client::builder(token)
-            .build()
-            .unwrap_or_else(|err| match err {
-                Error::Config(why) => Client::unusable(why),
-                other => Client::unusable(other.to_string()),
-            })
-    }
-
-    /// A builder to configure the client.
-    pub fn builder(token: impl Into<String>) -> ClientBuilder {
-        ClientBuilder::new(token.into())
-    }
-
-    /// A client configured from the environment: the token from `LOSANT_API_TOKEN` (required)
-    /// and the base URL from `LOSANT_API_URL` (optional). See [`ClientBuilder::from_env`] to
-    /// change other settings too.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    fn unusable(reason: String) -> Client {
+    /// A client for `api` that cannot be used: every call fails with [`Error::Config`] naming
+    /// `reason` (what [`ClientBuilder::build_or_unusable`] returns on a bad configuration).
+    fn unusable(api: &'static ApiInfo, reason: String) -> Client {
         let mut default_headers = HeaderMap::new();
         default_headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         Client {
             inner: Arc::new(Inner {
-                http: Err(reason),
-                base_url: api_info().base_url.trim_end_matches('/').to_owned(),
+                api,
+                transport: Err(reason),
+                base_url: api.base_url.trim_end_matches('/').to_owned(),
                 auth: None,
                 default_headers,
                 timeout: DEFAULT_TIMEOUT,
-                connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+                deadline: DEFAULT_DEADLINE,
                 retry: RetryPolicy::default(),
+                budget: RetryBudget::default(),
                 scopes: None,
+                check_scopes: true,
+                max_response_bytes: None,
+                max_error_body: DEFAULT_MAX_ERROR_BODY,
+                hooks: Vec::new(),
             }),
         }
     }
 
-    /// The API settings this client was generated for.
+    /// The API settings this client was made for.
     pub fn api_info(&self) -> &'static ApiInfo {
-        api_info()
+        self.inner.api
     }
 
     /// The base URL requests go to, without a trailing slash.
@@ -130,56 +124,118 @@ impl Client {
         self.inner.scopes.as_deref()
     }
 
-    /// Sends `request` and decodes the JSON answer as `T` (an empty body decodes as JSON
-    /// `null`, so `()` and `Option<_>` accept it).
+    /// The retry budget the client's calls share.
+    pub fn retry_budget(&self) -> &RetryBudget {
+        &self.inner.budget
+    }
+
+    /// Sends `request` and decodes the JSON answer as `T`.
     ///
-    /// This is the low-level entry point the generated builders use; call it directly to reach
-    /// an action the generated code does not cover.
+    /// This is the low-level entry point for an action the generated code does not cover
+    /// (the generated builders call [`execute_with`](Client::execute_with)). An empty body
+    /// decodes as JSON `null`, so `()` and `Option<_>` accept it; for other types it is
+    /// [`Error::EmptyBody`].
+    pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
+        self.execute_with(request, &CallOptions::default(), |_, body| {
+            serde_json::from_slice(body)
+        })
+        .await
+        .map(Response::into_body)
+    }
+
+    /// Sends `request` with the per-call `options` and decodes the 2xx answer with `decode`
+    /// (which sees the status, so that an action answering different bodies by status can
+    /// say which came back).
     ///
     /// In order: problems recorded in the request fail with [`Error::InvalidRequest`], and an
     /// action the token's known scopes do not allow with [`Error::MissingScope`], both without
     /// sending anything. The request is then sent with the token, `Accept: application/json`,
-    /// the API's headers and the request's own; failures that may pass on a second try are
-    /// retried for idempotent methods following the [`RetryPolicy`]. A non-2xx answer becomes
-    /// [`Error::Api`], a 2xx one that is not the expected JSON [`Error::Decode`].
-    pub async fn execute<T: DeserializeOwned>(&self, request: Request) -> Result<T, Error> {
-        let operation = request.operation().id;
-        let (status, body) = self.send(request).await?;
-        let json: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-            b"null"
+    /// the API's headers and the request's own. Failures that may pass on a second try are
+    /// retried where that is safe (see [`RetryPolicy`]), within the retry budget and the
+    /// deadline. A redirect is [`Error::Redirect`], a 4xx or 5xx answer [`Error::Api`], a 2xx
+    /// one that `decode` rejects [`Error::Decode`] (or [`Error::EmptyBody`] when it was empty).
+    pub async fn execute_with<T>(
+        &self,
+        request: Request,
+        options: &CallOptions,
+        decode: Decoder<T>,
+    ) -> Result<Response<T>, Error> {
+        let (operation, raw) = self.raw(request, options).await?;
+        let (status, headers, body) = raw.into_parts();
+        let empty = body.iter().all(u8::is_ascii_whitespace);
+        let decoded = if empty {
+            decode(status, b"null").map_err(|_| Error::EmptyBody {
+                operation,
+                status,
+                headers: Box::new(headers.clone()),
+            })?
         } else {
-            &body
+            decode(status, &body).map_err(|source| Error::Decode {
+                operation,
+                status,
+                excerpt: excerpt(&String::from_utf8_lossy(&body)),
+                source,
+            })?
         };
-        serde_json::from_slice(json).map_err(|source| Error::Decode {
-            operation,
-            status,
-            excerpt: excerpt(&String::from_utf8_lossy(&body)),
-            source,
-        })
+        Ok(Response::new(status, headers, decoded))
+    }
+
+    /// Sends `request` like [`execute_with`](Client::execute_with) but returns the 2xx body
+    /// as it came, undecoded: the escape hatch for an answer the spec does not describe.
+    pub async fn execute_raw(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> Result<Response<Bytes>, Error> {
+        self.raw(request, options)
+            .await
+            .map(|(_, response)| response)
+    }
+
+    /// [`execute_raw`](Client::execute_raw), with the operation's id.
+    async fn raw(
+        &self,
+        request: Request,
+        options: &CallOptions,
+    ) -> Result<(&'static str, Response<Bytes>), Error> {
+        let prepared = self.prepare(request, options, "application/json")?;
+        let limit = self.inner.max_response_bytes;
+        let operation = prepared.operation.id;
+        let response = self
+            .run(&prepared, options, None, |response| async move {
+                let HttpResponse {
+                    status,
+                    headers,
+                    mut body,
+                } = response;
+                let bytes = read_body(operation, &headers, &mut body, limit).await?;
+                Ok(Response::new(status, headers, bytes))
+            })
+            .await?;
+        Ok((operation, response))
     }
 
     /// Sends `request` to a streaming action and returns its server-sent events as they
     /// arrive.
     ///
-    /// The request is checked, sent and retried as by [`execute`](Client::execute), but with
-    /// `Accept: text/event-stream`, and only until the connection is established: a non-2xx
-    /// answer (whose body is read) becomes [`Error::Api`], and the client's timeout applies to
-    /// getting the answer's headers, not to the stream. Once a 2xx answer arrives, nothing is
-    /// retried.
-    ///
-    /// The stream parses the body as it arrives: comments (keep-alive lines) are skipped and
-    /// multi-line data is joined with `\n`, as the SSE specification says. It ends when the
-    /// server closes the connection; a transport error while reading is yielded once as
-    /// [`Error::Transport`] and ends it. There is no time limit between two events; wrap the
-    /// stream (e.g. with `tokio::time::timeout` around each `next()`) to give up on a silent
-    /// server. A `reqwest` client given with [`ClientBuilder::http_client`] that has its own
-    /// total timeout ends the stream when it runs out.
+    /// The request is checked, sent and retried as by [`execute_with`](Client::execute_with),
+    /// with `Accept: text/event-stream` and `Cache-Control: no-cache`, until a 2xx answer
+    /// arrives; one that is not `text/event-stream` is [`Error::EventStream`]. The stream
+    /// parses the body as it arrives (linear in its size, each line and event bounded):
+    /// comments (keep-alive lines) are skipped, multi-line data is joined with `\n`, as the
+    /// SSE specification says. It fails with [`Error::Timeout`] ([`TimeoutKind::Idle`]) when
+    /// the server sends nothing, not even a keep-alive, for longer than the idle limit
+    /// (derived from the keep-alive interval the request asks for, or set per call). It ends
+    /// when the server closes the connection, unless the call asked to reconnect
+    /// (`.reconnect(..)` on the builder): it then sends the request again with the last
+    /// event id as `Last-Event-ID`.
     ///
     /// ```no_run
     /// # async fn run(client: losant::Client, request: losant::runtime::Request) -> Result<(), losant::Error> {
     /// use futures_util::StreamExt;
     ///
-    /// let mut events = client.execute_events(request).await?;
+    /// let options = losant::runtime::CallOptions::default();
+    /// let mut events = client.execute_events(request, &options).await?;
     /// while let Some(event) = events.next().await {
     ///     let event = event?;
     ///     println!("{}: {}", event.event, event.data);
@@ -190,163 +246,418 @@ impl Client {
     pub async fn execute_events(
         &self,
         request: Request,
+        options: &CallOptions,
     ) -> Result<EventStream<ServerSentEvent>, Error> {
-        let prepared = self.prepare(request, "text/event-stream")?;
-        let operation = prepared.operation.id;
-        let response = self
-            .with_retries(prepared.operation, || {
-                self.connect_events(operation, prepared.builder())
-            })
-            .await?;
-        Ok(events::response_events(operation, response))
+        let keep_alive = request.keep_alive_hint();
+        let prepared = Arc::new(self.prepare(request, options, "text/event-stream")?);
+        let settings = EventStreamSettings::new(keep_alive, options);
+        let first = self.connect_events(&prepared, options, None).await?;
+        Ok(events::follow(
+            self.clone(),
+            prepared,
+            options.clone(),
+            settings,
+            first,
+        ))
     }
 
-    /// Checks, sends and retries `request`; returns the status and body of a 2xx answer.
-    async fn send(&self, request: Request) -> Result<(StatusCode, bytes::Bytes), Error> {
-        let prepared = self.prepare(request, "application/json")?;
-        let timeout = self.inner.timeout;
-        self.with_retries(prepared.operation, || {
-            let builder = prepared.builder().timeout(timeout);
-            self.attempt(prepared.operation.id, builder)
+    /// Sends a prepared event-stream request (with `Last-Event-ID` when resuming) and returns
+    /// the 2xx `text/event-stream` answer.
+    pub(crate) async fn connect_events(
+        &self,
+        prepared: &Prepared,
+        options: &CallOptions,
+        last_event_id: Option<&str>,
+    ) -> Result<HttpResponse, Error> {
+        let resume = last_event_id
+            .filter(|id| !id.is_empty())
+            .and_then(|id| HeaderValue::from_str(id).ok())
+            .map(|id| (HeaderName::from_static("last-event-id"), id));
+        let operation = prepared.operation.id;
+        self.run(prepared, options, resume.as_ref(), |response| async move {
+            let content_type = response
+                .headers
+                .get(CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+                .to_owned();
+            let is_stream = content_type
+                .split(';')
+                .next()
+                .is_some_and(|essence| essence.trim().eq_ignore_ascii_case("text/event-stream"));
+            if is_stream {
+                return Ok(response);
+            }
+            let HttpResponse {
+                headers, mut body, ..
+            } = response;
+            let start = read_body(operation, &headers, &mut body, Some(4096))
+                .await
+                .unwrap_or_default();
+            Err(Failure::Final(Error::EventStream {
+                operation,
+                reason: format!(
+                    "the API answered {} with `{}` instead of an event stream (`text/event-stream`); \
+                     it starts with: {}",
+                    response.status,
+                    if content_type.is_empty() { "no content type" } else { &content_type },
+                    excerpt(&String::from_utf8_lossy(&start))
+                ),
+            }))
         })
         .await
     }
 
     /// Runs the checks done before anything is sent, and works out what to send.
-    fn prepare(&self, request: Request, accept: &'static str) -> Result<Prepared, Error> {
+    fn prepare(
+        &self,
+        request: Request,
+        options: &CallOptions,
+        accept: &'static str,
+    ) -> Result<Prepared, Error> {
         let inner = &*self.inner;
         let op = request.operation();
-        let http = inner
-            .http
+        let transport = inner
+            .transport
             .as_ref()
             .map_err(|why| Error::Config(why.clone()))?;
-        let parts = request
-            .into_parts()
-            .map_err(|errors| Error::InvalidRequest {
-                operation: op.id,
-                errors,
-            })?;
-        if let Some(token_scopes) = &inner.scopes {
-            if !op.allows(token_scopes) {
-                return Err(Error::MissingScope {
-                    operation: op.id,
-                    accepted: op.scopes,
-                    token_scopes: token_scopes.clone(),
-                });
+        let parts = request.into_parts().and_then(|parts| {
+            if options.problems.is_empty() {
+                return Ok(parts);
+            }
+            let mut v = Validator::new();
+            for (name, problem) in &options.problems {
+                v.field(name, |v| v.error(problem.clone()));
+            }
+            v.finish().map(|()| parts)
+        });
+        let parts = parts.map_err(|errors| Error::InvalidRequest {
+            operation: op.id,
+            errors,
+        })?;
+        if inner.check_scopes {
+            if let Some(token_scopes) = &inner.scopes {
+                if !op.allows(token_scopes) {
+                    return Err(Error::MissingScope {
+                        operation: op.id,
+                        accepted: op.scopes,
+                        token_scopes: token_scopes.clone(),
+                    });
+                }
             }
         }
+        let url = self.url(op.id, &parts)?;
+        let headers = self.headers(op, &parts, options, accept);
         Ok(Prepared {
-            http: http.clone(),
+            transport: transport.clone(),
             operation: op,
-            url: self.url(op.id, &parts)?,
-            headers: self.headers(&parts, accept),
+            url,
+            headers,
             body: parts.body,
         })
     }
 
-    /// Makes attempts until one succeeds or the failure may not, or should not, be retried:
-    /// only idempotent methods are retried, following the [`RetryPolicy`].
-    async fn with_retries<T, F, Fut>(
+    /// Makes attempts until one succeeds or the failure may not, or should not, be retried.
+    /// `extra` is a header to add to every attempt (`Last-Event-ID` when resuming a stream);
+    /// `on_success` takes a 2xx response apart (reading its body as far as it needs).
+    async fn run<T, F, Fut>(
         &self,
-        op: &'static Operation,
-        mut attempt: F,
+        prepared: &Prepared,
+        options: &CallOptions,
+        extra: Option<&(HeaderName, HeaderValue)>,
+        mut on_success: F,
     ) -> Result<T, Error>
     where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, (Error, Option<Duration>)>>,
+        F: FnMut(HttpResponse) -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
     {
-        let policy = &self.inner.retry;
-        let mut retry = 0;
+        let inner = &*self.inner;
+        let op = prepared.operation;
+        let policy = options.retry.as_ref().unwrap_or(&inner.retry);
+        let timeout = options.timeout.unwrap_or(inner.timeout);
+        let deadline_after = options.deadline.unwrap_or(inner.deadline);
+        let started = Instant::now();
+        let deadline = started + deadline_after;
+        #[cfg(feature = "tracing")]
+        let span = tracing::info_span!(
+            "http.client",
+            otel.name = %format_args!("{} {}", op.method, op.path),
+            otel.kind = "client",
+            operation = op.id,
+            http.request.method = op.method.as_str(),
+            url.template = op.path,
+            server.address = prepared.url.host_str().unwrap_or(""),
+            http.request.resend_count = tracing::field::Empty,
+            http.response.status_code = tracing::field::Empty,
+            error.type = tracing::field::Empty,
+        );
+        let mut attempt = 0u32;
+        let mut retries = 0u32;
+        let mut last_cost = None;
         loop {
-            let (err, retry_after) = match attempt().await {
-                Ok(answer) => return Ok(answer),
-                Err(failure) => failure,
-            };
-            if !op.method.is_idempotent() || !err.is_retryable() || retry >= policy.retries() {
-                return Err(err);
+            attempt += 1;
+            let now = Instant::now();
+            let remaining = deadline.saturating_duration_since(now);
+            let limit = timeout.min(remaining);
+            let by_deadline = remaining <= timeout;
+            let attempt_started = now;
+            #[cfg(feature = "tracing")]
+            if attempt > 1 {
+                span.record("http.request.resend_count", attempt - 1);
             }
-            let Some(wait) = policy.delay(retry, retry_after) else {
-                return Err(err);
+            let result = {
+                let fut = self.attempt(prepared, attempt, extra, &mut on_success);
+                #[cfg(feature = "tracing")]
+                let fut = tracing::Instrument::instrument(fut, span.clone());
+                tokio::time::timeout(limit, fut).await
             };
-            tokio::time::sleep(wait).await;
-            retry += 1;
-        }
-    }
-
-    /// One attempt; a failure comes with the answer's `Retry-After`, if any.
-    async fn attempt(
-        &self,
-        operation: &'static str,
-        builder: reqwest::RequestBuilder,
-    ) -> Result<(StatusCode, bytes::Bytes), (Error, Option<Duration>)> {
-        let response = builder
-            .send()
-            .await
-            .map_err(|err| (self.transport_error(operation, err), None))?;
-        let status = response.status();
-        let retry_after = retry_after(&response);
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| (self.transport_error(operation, err), None))?;
-        if status.is_success() {
-            Ok((status, body))
-        } else {
-            let err = ApiError::new(operation, status, &body, api_info());
-            Err((Error::Api(err), retry_after))
-        }
-    }
-
-    /// One attempt to open an event stream: the 2xx response, whose body is left unread, or
-    /// the failure with the answer's `Retry-After`, if any. The client's timeout covers getting
-    /// the headers (and reading the body of an error answer).
-    async fn connect_events(
-        &self,
-        operation: &'static str,
-        builder: reqwest::RequestBuilder,
-    ) -> Result<reqwest::Response, (Error, Option<Duration>)> {
-        let timeout = self.inner.timeout;
-        let attempt = async {
-            let response = builder
-                .send()
-                .await
-                .map_err(|err| (self.transport_error(operation, err), None))?;
-            let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
-            let retry_after = retry_after(&response);
-            let body = response
-                .bytes()
-                .await
-                .map_err(|err| (self.transport_error(operation, err), None))?;
-            let err = ApiError::new(operation, status, &body, api_info());
-            Err((Error::Api(err), retry_after))
-        };
-        tokio::time::timeout(timeout, attempt)
-            .await
-            .unwrap_or_else(|_| {
-                Err((
-                    Error::Timeout {
-                        operation,
+            let failure = match result {
+                Ok(Ok((value, status, headers))) => {
+                    inner.budget.succeeded(last_cost);
+                    self.after_attempt(
+                        op,
+                        attempt,
+                        Some(status),
+                        Some(&headers),
+                        None,
+                        attempt_started,
+                    );
+                    #[cfg(feature = "tracing")]
+                    {
+                        span.record("http.response.status_code", status.as_u16());
+                        tracing::debug!(parent: &span, attempt, elapsed_ms = attempt_started.elapsed().as_millis() as u64, "succeeded");
+                    }
+                    return Ok(value);
+                }
+                Ok(Err(failure)) => failure,
+                Err(_) if by_deadline => {
+                    let error = Error::Timeout {
+                        operation: op.id,
+                        kind: TimeoutKind::Deadline,
+                        after: deadline_after,
+                        attempts: attempt,
+                    };
+                    self.after_attempt(op, attempt, None, None, Some(&error), attempt_started);
+                    #[cfg(feature = "tracing")]
+                    give_up(&span, &error, attempt);
+                    return Err(error);
+                }
+                Err(_) => Failure::Retry {
+                    error: Error::Timeout {
+                        operation: op.id,
+                        kind: TimeoutKind::Attempt,
                         after: timeout,
+                        attempts: attempt,
                     },
-                    None,
-                ))
-            })
+                    when: RetryWhen::Idempotent,
+                    retry_after: None,
+                    timed_out: true,
+                },
+            };
+            let (error, when, retry_after, timed_out) = match failure {
+                Failure::Final(error) => {
+                    self.after_attempt(
+                        op,
+                        attempt,
+                        error.status(),
+                        None,
+                        Some(&error),
+                        attempt_started,
+                    );
+                    #[cfg(feature = "tracing")]
+                    give_up(&span, &error, attempt);
+                    return Err(error);
+                }
+                Failure::Retry {
+                    error,
+                    when,
+                    retry_after,
+                    timed_out,
+                } => (error, when, retry_after, timed_out),
+            };
+            let headers = match &error {
+                Error::Api(api) => Some(&api.headers),
+                _ => None,
+            };
+            self.after_attempt(
+                op,
+                attempt,
+                error.status(),
+                headers,
+                Some(&error),
+                attempt_started,
+            );
+            let safe = match when {
+                RetryWhen::Always => true,
+                RetryWhen::Idempotent => op.idempotent,
+            };
+            let wait = (safe && retries < policy.retries() && prepared.replayable())
+                .then(|| policy.delay(retries, retry_after))
+                .flatten()
+                .filter(|wait| Instant::now() + *wait < deadline);
+            let Some(wait) = wait else {
+                #[cfg(feature = "tracing")]
+                give_up(&span, &error, attempt);
+                return Err(error);
+            };
+            let Some(cost) = inner.budget.try_acquire(timed_out) else {
+                #[cfg(feature = "tracing")]
+                tracing::warn!(parent: &span, attempt, %error, "not retried: the client's retry budget is spent");
+                return Err(error);
+            };
+            #[cfg(feature = "tracing")]
+            tracing::info!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            last_cost = Some(cost);
+            retries += 1;
+            tokio::time::sleep(wait).await;
+        }
     }
 
-    fn transport_error(&self, operation: &'static str, source: reqwest::Error) -> Error {
-        if source.is_timeout() {
-            let after = if source.is_connect() {
-                self.inner.connect_timeout.min(self.inner.timeout)
-            } else {
-                self.inner.timeout
-            };
-            Error::Timeout { operation, after }
-        } else {
-            Error::Transport { operation, source }
+    fn after_attempt(
+        &self,
+        operation: &'static Operation,
+        attempt: u32,
+        status: Option<StatusCode>,
+        headers: Option<&HeaderMap>,
+        error: Option<&Error>,
+        started: Instant,
+    ) {
+        if self.inner.hooks.is_empty() {
+            return;
         }
+        let outcome = AttemptOutcome {
+            operation,
+            attempt,
+            status,
+            headers,
+            error,
+            elapsed: started.elapsed(),
+        };
+        for hook in &self.inner.hooks {
+            hook.after_attempt(&outcome);
+        }
+    }
+
+    /// One attempt: sends the request and sorts the answer into success, a failure that may
+    /// be retried, and one that may not.
+    async fn attempt<T, F, Fut>(
+        &self,
+        prepared: &Prepared,
+        attempt: u32,
+        extra: Option<&(HeaderName, HeaderValue)>,
+        on_success: &mut F,
+    ) -> Result<(T, StatusCode, HeaderMap), Failure>
+    where
+        F: FnMut(HttpResponse) -> Fut,
+        Fut: Future<Output = Result<T, Failure>>,
+    {
+        let op = prepared.operation;
+        let mut request = prepared.http_request(attempt)?;
+        if let Some((name, value)) = extra {
+            request.headers.insert(name.clone(), value.clone());
+        }
+        for hook in &self.inner.hooks {
+            hook.before_attempt(&mut request);
+        }
+        let response = prepared
+            .transport
+            .send(request)
+            .await
+            .map_err(|source| transport_failure(op.id, attempt, source))?;
+        let status = response.status;
+        if status.is_success() {
+            let headers = response.headers.clone();
+            let value = on_success(response)
+                .await
+                .map_err(|failure| match failure {
+                    Failure::Retry {
+                        error: Error::Transport { source, .. },
+                        ..
+                    } => transport_failure(op.id, attempt, source),
+                    other => other,
+                })?;
+            return Ok((value, status, headers));
+        }
+        if status.is_redirection() {
+            let location = response
+                .headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(Failure::Final(Error::Redirect {
+                operation: op.id,
+                status,
+                location,
+            }));
+        }
+        let HttpResponse {
+            headers, mut body, ..
+        } = response;
+        let error = self
+            .api_error(op.id, status, headers, &mut body, attempt)
+            .await?;
+        let retry_after = error
+            .headers
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| parse_retry_after(v, SystemTime::now()));
+        let when = match status.as_u16() {
+            // Rejected before any processing (Losant documents it for throttled requests),
+            // so safe to send again whatever the method.
+            429 => Some(RetryWhen::Always),
+            502..=504 => Some(RetryWhen::Idempotent),
+            _ => None,
+        };
+        Err(match when {
+            Some(when) => Failure::Retry {
+                error: Error::Api(Box::new(error)),
+                when,
+                retry_after,
+                timed_out: false,
+            },
+            None => Failure::Final(Error::Api(Box::new(error))),
+        })
+    }
+
+    /// Reads a 4xx/5xx answer: at most `max_error_body` bytes of the body are kept (the rest
+    /// is read and counted, so the connection can be reused), and the error's kind and message
+    /// are read from them without building a tree.
+    async fn api_error(
+        &self,
+        operation: &'static str,
+        status: StatusCode,
+        headers: HeaderMap,
+        body: &mut super::transport::ResponseBody,
+        attempt: u32,
+    ) -> Result<ApiError, Failure> {
+        let keep = self.inner.max_error_body;
+        let limit = self.inner.max_response_bytes;
+        let mut kept = BytesMut::new();
+        let mut total: u64 = 0;
+        while let Some(chunk) = body.next().await {
+            let chunk = chunk.map_err(|source| transport_failure(operation, attempt, source))?;
+            total = total.saturating_add(chunk.len() as u64);
+            if kept.len() < keep {
+                let room = keep - kept.len();
+                kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            }
+            if limit.is_some_and(|limit| total > limit) {
+                break;
+            }
+        }
+        let api = self.inner.api;
+        let (error_type, message) =
+            error_fields(&kept, api.error_type_field, api.error_message_field);
+        Ok(ApiError {
+            operation,
+            status,
+            error_type,
+            message,
+            body: String::from_utf8_lossy(&kept).into_owned(),
+            body_len: total,
+            headers,
+            attempts: attempt,
+        })
     }
 
     fn url(&self, operation: &'static str, parts: &RequestParts) -> Result<Url, Error> {
@@ -360,60 +671,218 @@ impl Client {
         Ok(url)
     }
 
-    fn headers(&self, parts: &RequestParts, accept: &'static str) -> HeaderMap {
+    fn headers(
+        &self,
+        op: &'static Operation,
+        parts: &RequestParts,
+        options: &CallOptions,
+        accept: &'static str,
+    ) -> HeaderMap {
         let mut headers = self.inner.default_headers.clone();
         headers.insert(ACCEPT, HeaderValue::from_static(accept));
-        for (name, value) in &parts.headers {
+        if accept == "text/event-stream" {
+            // As the EventSource standard's fetch does: no cache between us and the API may
+            // answer a stream.
+            headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        }
+        for (name, value) in parts.headers.iter().chain(&options.headers) {
             headers.insert(name.clone(), value.clone());
         }
-        match parts.body {
+        match &parts.body {
             Body::Json(_) if !headers.contains_key(CONTENT_TYPE) => {
                 headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
             }
-            // reqwest sets `multipart/form-data; boundary=...`; another value would be sent
-            // alongside it.
-            Body::Multipart(_) => {
-                headers.remove(CONTENT_TYPE);
+            Body::Json(_) => {}
+            Body::Multipart(form) => {
+                if let Ok(value) = HeaderValue::from_str(&form.content_type()) {
+                    headers.insert(CONTENT_TYPE, value);
+                }
+                if let Some(length) = form.content_length() {
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from(length));
+                }
             }
-            _ => {}
+            // RFC 9110: a request whose method defines a body sends `Content-Length: 0` when
+            // it has none (some proxies answer 411 otherwise).
+            Body::None if matches!(op.method, Method::Post | Method::Put | Method::Patch) => {
+                headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+            }
+            Body::None => {}
         }
-        if let Some(auth) = &self.inner.auth {
-            headers.insert(AUTHORIZATION, auth.clone());
+        if !options
+            .headers
+            .iter()
+            .any(|(name, _)| name == AUTHORIZATION)
+        {
+            if let Some(auth) = &self.inner.auth {
+                headers.insert(AUTHORIZATION, auth.clone());
+            }
         }
         headers
     }
 }
 
-/// The `Retry-After` of `response`, if it has a valid one.
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
-    response
-        .headers()
-        .get(RETRY_AFTER)
-        .and_then(|value| value.to_str().ok())
-        .and_then(|value| parse_retry_after(value, SystemTime::now()))
+/// Reads a whole 2xx body, failing with [`Error::ResponseTooLarge`] beyond `limit`.
+async fn read_body(
+    operation: &'static str,
+    headers: &HeaderMap,
+    body: &mut super::transport::ResponseBody,
+    limit: Option<u64>,
+) -> Result<Bytes, Failure> {
+    let declared = headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if let (Some(limit), Some(declared)) = (limit, declared) {
+        if declared > limit {
+            return Err(Failure::Final(Error::ResponseTooLarge { operation, limit }));
+        }
+    }
+    let capacity = declared.map_or(0, |n| n.min(1 << 20) as usize);
+    let mut out = BytesMut::with_capacity(capacity);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(|source| Failure::Retry {
+            error: Error::Transport {
+                operation,
+                attempts: 0,
+                source,
+            },
+            when: RetryWhen::Idempotent,
+            retry_after: None,
+            timed_out: false,
+        })?;
+        if let Some(limit) = limit {
+            if (out.len() + chunk.len()) as u64 > limit {
+                return Err(Failure::Final(Error::ResponseTooLarge { operation, limit }));
+            }
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(out.freeze())
+}
+
+/// How a transport error is retried: one that sent nothing may be retried for every method;
+/// one after sending only for idempotent actions.
+fn transport_failure(operation: &'static str, attempts: u32, source: TransportError) -> Failure {
+    let when = match source.kind() {
+        TransportErrorKind::Connect => Some(RetryWhen::Always),
+        TransportErrorKind::Request | TransportErrorKind::Body => Some(RetryWhen::Idempotent),
+        _ => None,
+    };
+    let error = Error::Transport {
+        operation,
+        attempts,
+        source,
+    };
+    match when {
+        Some(when) => Failure::Retry {
+            error,
+            when,
+            retry_after: None,
+            timed_out: false,
+        },
+        None => Failure::Final(error),
+    }
+}
+
+#[cfg(feature = "tracing")]
+fn give_up(span: &tracing::Span, error: &Error, attempts: u32) {
+    span.record("error.type", error_type(error));
+    if let Some(status) = error.status() {
+        span.record("http.response.status_code", status.as_u16());
+    }
+    tracing::warn!(parent: span, attempts, %error, "failed");
+}
+
+#[cfg(feature = "tracing")]
+fn error_type(error: &Error) -> &'static str {
+    match error {
+        Error::Api(_) => "api",
+        Error::Transport { .. } => "transport",
+        Error::Timeout { .. } => "timeout",
+        Error::Redirect { .. } => "redirect",
+        Error::Decode { .. } | Error::EmptyBody { .. } => "decode",
+        Error::ResponseTooLarge { .. } => "response_too_large",
+        Error::EventStream { .. } => "event_stream",
+        Error::Pagination { .. } => "pagination",
+        Error::InvalidRequest { .. } => "invalid_request",
+        Error::MissingScope { .. } => "missing_scope",
+        Error::Login { .. } => "login",
+        Error::Config(_) => "config",
+    }
+}
+
+/// Why an attempt failed, and whether another may be made.
+pub(crate) enum Failure {
+    /// Not worth retrying.
+    Final(Error),
+    /// May pass on another try.
+    Retry {
+        error: Error,
+        when: RetryWhen,
+        retry_after: Option<Duration>,
+        timed_out: bool,
+    },
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure::Final(error)
+    }
+}
+
+/// Which actions a retryable failure may be retried for.
+#[derive(Clone, Copy)]
+pub(crate) enum RetryWhen {
+    /// Every action: nothing reached the server, or it rejected the request unprocessed.
+    Always,
+    /// Idempotent actions only: the server may have acted on the request.
+    Idempotent,
 }
 
 /// A checked request, ready for as many attempts as it takes.
-struct Prepared {
-    http: reqwest::Client,
-    operation: &'static Operation,
+pub(crate) struct Prepared {
+    transport: Arc<dyn Transport>,
+    pub(crate) operation: &'static Operation,
     url: Url,
     headers: HeaderMap,
     body: Body,
 }
 
 impl Prepared {
-    /// A new builder for one attempt (with a new form for multipart bodies).
-    fn builder(&self) -> reqwest::RequestBuilder {
-        // The headers are set whole, not merged one by one into an empty map.
-        let mut request =
-            reqwest::Request::new(self.operation.method.to_reqwest(), self.url.clone());
-        *request.headers_mut() = self.headers.clone();
-        let builder = reqwest::RequestBuilder::from_parts(self.http.clone(), request);
+    /// The request of one attempt (with a fresh body stream for a multipart body).
+    fn http_request(&self, attempt: u32) -> Result<HttpRequest, Failure> {
+        let body = match &self.body {
+            Body::None => RequestBody::Empty,
+            Body::Json(json) => RequestBody::Bytes(json.clone()),
+            Body::Multipart(form) => {
+                let stream = form.stream().map_err(|err| {
+                    Failure::Final(Error::Config(format!(
+                        "{}: the upload cannot be sent again: {err}",
+                        self.operation.id
+                    )))
+                })?;
+                let stream = stream.map(|chunk| chunk);
+                RequestBody::Stream {
+                    stream: Box::pin(stream),
+                    length: form.content_length(),
+                }
+            }
+        };
+        Ok(HttpRequest {
+            operation: self.operation,
+            attempt,
+            method: self.operation.method,
+            url: self.url.clone(),
+            headers: self.headers.clone(),
+            body,
+        })
+    }
+
+    /// Whether the body can be sent again (an upload from a reader can be sent once).
+    fn replayable(&self) -> bool {
         match &self.body {
-            Body::None => builder,
-            Body::Json(json) => builder.body(json.clone()),
-            Body::Multipart(parts) => builder.multipart(MultipartPart::form(parts)),
+            Body::Multipart(form) => form.is_replayable(),
+            _ => true,
         }
     }
 }
@@ -426,8 +895,10 @@ impl fmt::Debug for Client {
             .field("token", &Redacted(inner.auth.is_some()))
             .field("scopes", &inner.scopes)
             .field("timeout", &inner.timeout)
+            .field("deadline", &inner.deadline)
             .field("retry", &inner.retry)
-            .field("unusable", &inner.http.as_ref().err())
+            .field("hooks", &inner.hooks.len())
+            .field("unusable", &inner.transport.as_ref().err())
             .finish_non_exhaustive()
     }
 }
@@ -441,41 +912,63 @@ impl fmt::Debug for Redacted {
     }
 }
 
-/// Configures a [`Client`]; see [`Client::builder`].
+/// Configures a [`Client`]; see `Client::builder`.
 pub struct ClientBuilder {
+    api: &'static ApiInfo,
     token: String,
     base_url: Option<String>,
     timeout: Duration,
+    deadline: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    budget: RetryBudget,
     user_agent: String,
+    transport: Option<Arc<dyn Transport>>,
     http_client: Option<reqwest::Client>,
     scopes: Option<Vec<String>>,
+    check_scopes: bool,
     allow_insecure_http: bool,
+    max_response_bytes: Option<u64>,
+    max_error_body: usize,
+    hooks: Vec<Arc<dyn Hook>>,
 }
 
 impl ClientBuilder {
-    fn new(token: String) -> Self {
+    /// A builder for a client of `api` (the generated `API_INFO`) with `token`; the generated
+    /// `Client::builder` calls this.
+    pub fn for_api(api: &'static ApiInfo, token: impl Into<String>) -> Self {
         ClientBuilder {
-            token,
+            api,
+            token: token.into(),
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
+            deadline: DEFAULT_DEADLINE,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             retry: RetryPolicy::default(),
+            budget: RetryBudget::default(),
             user_agent: DEFAULT_USER_AGENT.to_owned(),
+            transport: None,
             http_client: None,
             scopes: None,
+            check_scopes: true,
             allow_insecure_http: false,
+            max_response_bytes: None,
+            max_error_body: DEFAULT_MAX_ERROR_BODY,
+            hooks: Vec::new(),
         }
     }
 
-    /// A builder with the token from `LOSANT_API_TOKEN` (required, surrounding whitespace
-    /// ignored) and, if set and not empty, the base URL from `LOSANT_API_URL`.
-    pub fn from_env() -> Result<ClientBuilder, Error> {
-        Self::from_vars(|name| std::env::var_os(name))
+    /// A builder for `api` with the token from the environment variable the API names
+    /// (`LOSANT_API_TOKEN`; required, surrounding whitespace ignored) and, if set and not
+    /// empty, the base URL from its URL variable (`LOSANT_API_URL`).
+    pub fn from_env_for(api: &'static ApiInfo) -> Result<ClientBuilder, Error> {
+        Self::from_vars(api, |name| std::env::var_os(name))
     }
 
-    fn from_vars(var: impl Fn(&str) -> Option<OsString>) -> Result<ClientBuilder, Error> {
+    fn from_vars(
+        api: &'static ApiInfo,
+        var: impl Fn(&str) -> Option<OsString>,
+    ) -> Result<ClientBuilder, Error> {
         let read = |name: &str| match var(name) {
             None => Ok(None),
             Some(value) => match value.into_string() {
@@ -486,20 +979,20 @@ impl ClientBuilder {
                 ))),
             },
         };
-        let token = read(TOKEN_ENV_VAR)?.ok_or_else(|| {
+        let token = read(api.token_env_var)?.ok_or_else(|| {
             Error::Config(format!(
-                "the environment variable {TOKEN_ENV_VAR} is not set or empty; \
-                 set it to a Losant API token"
+                "the environment variable {} is not set or empty; set it to an API token",
+                api.token_env_var
             ))
         })?;
-        let mut builder = ClientBuilder::new(token);
-        builder.base_url = read(URL_ENV_VAR)?;
+        let mut builder = ClientBuilder::for_api(api, token);
+        builder.base_url = read(api.base_url_env_var)?;
         Ok(builder)
     }
 
-    /// The base URL (default: the API's, `https://api.losant.com`). It may have a path, which
-    /// is kept in front of every action's path. Plain `http` is refused unless the host is
-    /// loopback (`localhost`, `127.0.0.0/8`, `::1`) or [`allow_insecure_http`] is set.
+    /// The base URL (default: the API's). It may have a path, which is kept in front of every
+    /// action's path. Plain `http` is refused unless the host is loopback (`localhost`,
+    /// `127.0.0.0/8`, `::1`) or [`allow_insecure_http`] is set.
     ///
     /// [`allow_insecure_http`]: ClientBuilder::allow_insecure_http
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
@@ -507,10 +1000,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The time limit for each attempt of a call, from connecting to reading the whole
-    /// answer (default 30 s).
+    /// The time limit of each attempt of a call, from sending to reading the whole answer
+    /// (default 30 s). See also [`deadline`](ClientBuilder::deadline).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// The time limit of a whole call: every attempt and every wait between them, a server's
+    /// `Retry-After` included (default 120 s). No retry is started that could not finish in
+    /// time; when it runs out the call fails with [`Error::Timeout`]
+    /// ([`TimeoutKind::Deadline`]). Event streams are bounded by it until they are
+    /// established, not afterwards.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 
@@ -527,17 +1030,32 @@ impl ClientBuilder {
         self
     }
 
+    /// How many retries the client's calls may spend together (default
+    /// [`RetryBudget::default`]: 500 tokens, 5 a retry).
+    pub fn retry_budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = budget;
+        self
+    }
+
     /// The `User-Agent` header (default `losant-rs/<version>`).
     pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
         self.user_agent = user_agent.into();
         self
     }
 
-    /// Sends requests with this `reqwest` client (its proxy, TLS and pool settings). The
-    /// timeout and user agent are still applied to each request; the connect timeout is the
-    /// given client's own.
+    /// Sends requests with this `reqwest` client (its proxy, TLS and pool settings). Build it
+    /// with `redirect(reqwest::redirect::Policy::none())`; a redirect it follows on its own
+    /// makes the call fail. Its connect timeout is its own.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
+        self
+    }
+
+    /// Sends requests through `transport` instead of HTTP over the network: for tests (see
+    /// `losant::testing`) or an HTTP stack of your own. Everything else (checks, retries,
+    /// deadlines, decoding) is unchanged.
+    pub fn transport(mut self, transport: impl Transport) -> Self {
+        self.transport = Some(Arc::new(transport));
         self
     }
 
@@ -553,11 +1071,48 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether to refuse, before sending, a call that the token's known scopes do not allow
+    /// (default true). Turn it off when a token is accepted for more than the spec lists.
+    pub fn check_scopes(mut self, check: bool) -> Self {
+        self.check_scopes = check;
+        self
+    }
+
     /// Allows a plain `http` base URL on any host (default false: only loopback hosts). The
     /// token then crosses the network unencrypted.
     pub fn allow_insecure_http(mut self, allow: bool) -> Self {
         self.allow_insecure_http = allow;
         self
+    }
+
+    /// The largest response body the client reads, in bytes (default: no limit). A larger
+    /// one fails with [`Error::ResponseTooLarge`] as soon as it is known to be larger.
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
+        self
+    }
+
+    /// How much of an error response's body [`ApiError`] keeps, in bytes (default 64 KiB);
+    /// the rest is read and counted ([`ApiError::body_len`]), not kept.
+    pub fn max_error_body(mut self, bytes: usize) -> Self {
+        self.max_error_body = bytes;
+        self
+    }
+
+    /// Adds a [`Hook`] that runs around every attempt.
+    pub fn hook(mut self, hook: impl Hook) -> Self {
+        self.hooks.push(Arc::new(hook));
+        self
+    }
+
+    /// Builds the client, or an unusable one whose every call fails with [`Error::Config`]
+    /// saying why (for infallible constructors such as `Client::new`).
+    pub fn build_or_unusable(self) -> Client {
+        let api = self.api;
+        self.build().unwrap_or_else(|err| match err {
+            Error::Config(why) => Client::unusable(api, why),
+            other => Client::unusable(api, other.to_string()),
+        })
     }
 
     /// Checks the settings and builds the client.
@@ -567,14 +1122,17 @@ impl ClientBuilder {
         let auth = if self.token.is_empty() {
             None
         } else {
-            let mut value =
-                HeaderValue::from_str(&format!("Bearer {}", self.token)).map_err(|_| {
-                    Error::Config(
-                        "the API token contains characters that cannot be sent in an HTTP \
-                         header (line breaks or non-ASCII text); check how it was copied"
-                            .to_owned(),
-                    )
-                })?;
+            let visible = self.token.bytes().all(|b| (0x21..0x7f).contains(&b));
+            let value = HeaderValue::from_str(&format!("Bearer {}", self.token))
+                .ok()
+                .filter(|_| visible);
+            let Some(mut value) = value else {
+                return Err(Error::Config(
+                    "the API token contains characters that cannot be sent in an HTTP header \
+                     (spaces, line breaks or non-ASCII text); check how it was copied"
+                        .to_owned(),
+                ));
+            };
             value.set_sensitive(true);
             Some(value)
         };
@@ -588,7 +1146,7 @@ impl ClientBuilder {
             ))
         })?;
         default_headers.insert(USER_AGENT, user_agent);
-        for &(name, value) in api_info().headers {
+        for &(name, value) in self.api.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .ok()
                 .zip(HeaderValue::from_str(value).ok());
@@ -600,32 +1158,39 @@ impl ClientBuilder {
             default_headers.insert(name, value);
         }
 
-        let http = match self.http_client {
-            Some(client) => client,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|err| Error::Config(format!("could not set up HTTP: {err}")))?,
+        let transport: Arc<dyn Transport> = match (self.transport, self.http_client) {
+            (Some(transport), _) => transport,
+            (None, Some(client)) => Arc::new(ReqwestTransport::with_client(client)),
+            (None, None) => Arc::new(
+                ReqwestTransport::new(self.connect_timeout)
+                    .map_err(|err| Error::Config(format!("could not set up HTTP: {err}")))?,
+            ),
         };
         let scopes = self.scopes.or_else(|| scopes::jwt_scopes(&self.token));
 
         Ok(Client {
             inner: Arc::new(Inner {
-                http: Ok(http),
+                api: self.api,
+                transport: Ok(transport),
                 base_url,
                 auth,
                 default_headers,
                 timeout: self.timeout,
-                connect_timeout: self.connect_timeout,
+                deadline: self.deadline,
                 retry: self.retry,
+                budget: self.budget,
                 scopes,
+                check_scopes: self.check_scopes,
+                max_response_bytes: self.max_response_bytes,
+                max_error_body: self.max_error_body,
+                hooks: self.hooks,
             }),
         })
     }
 
     /// The base URL without a trailing slash, once checked.
     fn checked_base_url(&self) -> Result<String, Error> {
-        let text = self.base_url.as_deref().unwrap_or(api_info().base_url);
+        let text = self.base_url.as_deref().unwrap_or(self.api.base_url);
         let url = Url::parse(text)
             .map_err(|err| Error::Config(format!("the base URL `{text}` is not valid: {err}")))?;
         match url.scheme() {
@@ -669,87 +1234,19 @@ impl fmt::Debug for ClientBuilder {
             .field("token", &Redacted(!self.token.is_empty()))
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("connect_timeout", &self.connect_timeout)
             .field("retry", &self.retry)
+            .field("budget", &self.budget)
             .field("user_agent", &self.user_agent)
+            .field("transport", &self.transport.is_some())
             .field("http_client", &self.http_client.is_some())
             .field("scopes", &self.scopes)
+            .field("check_scopes", &self.check_scopes)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_error_body", &self.max_error_body)
+            .field("hooks", &self.hooks.len())
             .finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shared_types_are_send_and_sync() {
-        fn check<T: Send + Sync + 'static>() {}
-        check::<Client>();
-        check::<Error>();
-        check::<Request>();
-    }
-
-    #[test]
-    fn default_client_uses_the_api_base_url() {
-        let client = Client::new("t");
-        assert_eq!(client.base_url(), api_info().base_url.trim_end_matches('/'));
-        assert!(client.inner.http.is_ok());
-        assert_eq!(client.scopes(), None);
-    }
-
-    #[test]
-    fn base_urls() {
-        let base = |url: &str| {
-            Client::builder("t")
-                .base_url(url)
-                .build()
-                .map(|c| c.base_url().to_owned())
-        };
-        assert_eq!(
-            base("https://example.com/api/").ok().as_deref(),
-            Some("https://example.com/api")
-        );
-        assert!(base("http://127.0.0.2:8080").is_ok());
-        assert!(base("http://[::1]:8080").is_ok());
-        assert!(base("http://LOCALHOST").is_ok());
-        assert!(base("http://example.com").is_err());
-        assert!(base("ftp://example.com").is_err());
-        assert!(base("https://example.com/?a=1").is_err());
-        assert!(base("not a url").is_err());
-        let insecure = Client::builder("t")
-            .base_url("http://example.com")
-            .allow_insecure_http(true);
-        assert!(insecure.build().is_ok());
-    }
-
-    #[test]
-    fn a_bad_token_makes_an_unusable_client_not_a_panic() {
-        let client = Client::new("sec\nret");
-        let err = client.inner.http.as_ref().expect_err("unusable");
-        assert!(err.starts_with("the API token contains"), "{err}");
-        assert!(!format!("{client:?}").contains("sec"));
-    }
-
-    #[test]
-    fn env_vars() {
-        fn vars(
-            token: Option<&'static str>,
-            url: Option<&'static str>,
-        ) -> impl Fn(&str) -> Option<OsString> {
-            move |name| match name {
-                TOKEN_ENV_VAR => token.map(OsString::from),
-                URL_ENV_VAR => url.map(OsString::from),
-                _ => None,
-            }
-        }
-        let err = ClientBuilder::from_vars(vars(Some("  "), None)).expect_err("empty token");
-        assert!(err.to_string().contains(TOKEN_ENV_VAR), "{err}");
-        assert!(ClientBuilder::from_vars(vars(None, None)).is_err());
-        let b =
-            ClientBuilder::from_vars(vars(Some(" tok\n"), Some("http://localhost:1"))).expect("ok");
-        assert_eq!(b.token, "tok");
-        assert_eq!(b.build().expect("valid").base_url(), "http://localhost:1");
     }
 }

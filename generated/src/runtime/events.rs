@@ -1,18 +1,23 @@
 //! Server-sent events (`text/event-stream`), for the actions that stream: the events as they
-//! arrive, parsed by `eventsource-stream`, and [`map_events`] to decode them.
+//! arrive (parsed by [`sse`](super::sse), bounded and linear), an idle limit, reconnection on
+//! request, and [`map_events`] to decode them.
 
-use std::collections::BTreeMap;
 use std::pin::Pin;
-use std::sync::{Mutex, PoisonError};
-use std::task::{Context, Poll};
+use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{Stream, StreamExt, stream};
 use reqwest::StatusCode;
 
-use super::error::{Error, excerpt};
+use super::client::{Client, Prepared};
+use super::error::{Error, TimeoutKind, excerpt};
+use super::options::CallOptions;
+use super::retry::RetryPolicy;
+use super::sse::{ParsedEvent, SseLimits, SseParser};
+use super::transport::{HttpResponse, ResponseBody};
 
-/// A stream of items from a streaming action, each as it arrives. An error ends it: after an
-/// `Err` item (other than a [`map_events`] decode failure) it yields nothing more.
+/// A stream of items from a streaming action, each as it arrives. An error ends it (after an
+/// `Err` item other than a [`map_events`] decode failure it yields nothing more).
 pub type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Error>> + Send>>;
 
 /// One event of a `text/event-stream` response, as the SSE specification defines it.
@@ -26,12 +31,12 @@ pub struct ServerSentEvent {
     pub id: Option<String>,
 }
 
-impl From<eventsource_stream::Event> for ServerSentEvent {
-    fn from(event: eventsource_stream::Event) -> Self {
+impl From<ParsedEvent> for ServerSentEvent {
+    fn from(event: ParsedEvent) -> Self {
         ServerSentEvent {
             event: event.event,
             data: event.data,
-            id: Some(event.id).filter(|id| !id.is_empty()),
+            id: event.id,
         }
     }
 }
@@ -44,9 +49,9 @@ impl From<eventsource_stream::Event> for ServerSentEvent {
 /// through unchanged.
 pub fn map_events<T: Send + 'static>(
     events: EventStream<ServerSentEvent>,
+    operation: &'static str,
     decode: fn(&ServerSentEvent) -> Result<T, serde_json::Error>,
 ) -> EventStream<T> {
-    let operation = registered_operation(&*events).unwrap_or(UNKNOWN_OPERATION);
     Box::pin(events.map(move |item| {
         item.and_then(|event| {
             decode(&event).map_err(|source| Error::Decode {
@@ -59,177 +64,185 @@ pub fn map_events<T: Send + 'static>(
     }))
 }
 
-/// The operation named in errors of a stream that [`map_events`] did not get from
-/// [`Client::execute_events`](super::Client::execute_events).
-const UNKNOWN_OPERATION: &str = "(event stream)";
+/// How long a stream may stay silent when the request names no keep-alive interval.
+const DEFAULT_IDLE: Duration = Duration::from_secs(60);
 
-/// The events of a 2xx `response` to `operation`, parsed as they arrive.
-pub(crate) fn response_events(
-    operation: &'static str,
-    response: reqwest::Response,
-) -> EventStream<ServerSentEvent> {
-    let status = response.status();
-    let mut decoder = LossyUtf8::default();
-    let text = response
-        .bytes_stream()
-        .map(move |chunk| chunk.map(|bytes| decoder.decode(&bytes)));
-    let parsed = Box::pin(eventsource_stream::EventStream::new(text));
-    // Ends after the first error, dropping (and so closing) the response.
-    let events = stream::unfold(Some(parsed), move |state| async move {
-        let mut parsed = state?;
-        match parsed.next().await? {
-            Ok(event) => Some((Ok(ServerSentEvent::from(event)), Some(parsed))),
-            Err(err) => Some((Err(stream_error(operation, status, err)), None)),
-        }
-    });
-    Tagged::boxed(operation, Box::pin(events))
+/// How a followed stream behaves: its idle limit, parser limits and reconnection.
+#[derive(Debug, Clone)]
+pub(crate) struct EventStreamSettings {
+    idle: Duration,
+    limits: SseLimits,
+    reconnect: Option<RetryPolicy>,
 }
 
-fn stream_error(
-    operation: &'static str,
-    status: StatusCode,
-    err: eventsource_stream::EventStreamError<reqwest::Error>,
-) -> Error {
-    use eventsource_stream::EventStreamError;
-    let malformed = |what: String, input: &str| Error::Decode {
-        operation,
-        status,
-        excerpt: excerpt(input),
-        source: serde::de::Error::custom(what),
-    };
-    match err {
-        EventStreamError::Transport(source) => Error::Transport { operation, source },
-        // Neither can happen (the text is decoded lossily before parsing, and every line
-        // parses), but a stream that cannot be read further is reported, not a panic.
-        EventStreamError::Utf8(err) => {
-            malformed(format!("the event stream is not UTF-8: {err}"), "")
+impl EventStreamSettings {
+    /// The idle limit is the call's own, else three keep-alive intervals plus 5 s of slack
+    /// (for a busy network or machine), else 60 s.
+    pub(crate) fn new(keep_alive: Option<Duration>, options: &CallOptions) -> Self {
+        let idle = options.idle_timeout.unwrap_or_else(|| {
+            keep_alive.map_or(DEFAULT_IDLE, |k| {
+                k.saturating_mul(3) + Duration::from_secs(5)
+            })
+        });
+        EventStreamSettings {
+            idle,
+            limits: SseLimits::default(),
+            reconnect: options.reconnect.clone(),
         }
-        EventStreamError::Parser(err) => malformed(
-            format!("the event stream is malformed: {:?}", err.code),
-            &err.input,
-        ),
     }
 }
 
-/// Decodes a byte stream as UTF-8 chunk by chunk, replacing invalid sequences with U+FFFD as
-/// the SSE specification asks, and holding back a character split between chunks.
-///
-/// `eventsource-stream` decodes by itself too, but keeps an invalid byte in its buffer forever
-/// and so would stall at the first one.
-#[derive(Default)]
-struct LossyUtf8 {
-    pending: Vec<u8>,
+struct Follow {
+    client: Client,
+    prepared: Arc<Prepared>,
+    options: CallOptions,
+    settings: EventStreamSettings,
+    parser: SseParser,
+    body: Option<ResponseBody>,
+    /// Reconnections in a row that brought no event.
+    failures: u32,
+    /// The reconnection time a previous connection's stream asked for (`retry:`).
+    reconnection: Option<Duration>,
+    /// An error to yield once the events completed before it are out.
+    pending: Option<Error>,
+    done: bool,
 }
 
-impl LossyUtf8 {
-    fn decode(&mut self, chunk: &[u8]) -> String {
-        self.pending.extend_from_slice(chunk);
-        let mut text = String::with_capacity(self.pending.len());
-        let mut rest = self.pending.as_slice();
+/// The events of the 2xx `text/event-stream` response `first`, parsed as they arrive; with
+/// reconnection on, the request is sent again (with `Last-Event-ID`) when the stream ends,
+/// breaks or stays silent too long.
+pub(crate) fn follow(
+    client: Client,
+    prepared: Arc<Prepared>,
+    options: CallOptions,
+    settings: EventStreamSettings,
+    first: HttpResponse,
+) -> EventStream<ServerSentEvent> {
+    let state = Follow {
+        client,
+        prepared,
+        options,
+        parser: SseParser::new(settings.limits),
+        settings,
+        body: Some(first.body),
+        failures: 0,
+        reconnection: None,
+        pending: None,
+        done: false,
+    };
+    Box::pin(stream::unfold(state, |mut state| async move {
+        let item = state.next().await?;
+        Some((item, state))
+    }))
+}
+
+impl Follow {
+    async fn next(&mut self) -> Option<Result<ServerSentEvent, Error>> {
+        let operation = self.prepared.operation.id;
         loop {
-            match std::str::from_utf8(rest) {
-                Ok(valid) => {
-                    text.push_str(valid);
-                    rest = &[];
-                    break;
+            if let Some(event) = self.parser.next_event() {
+                self.failures = 0;
+                return Some(Ok(event.into()));
+            }
+            if let Some(error) = self.pending.take() {
+                self.done = true;
+                return Some(Err(error));
+            }
+            if self.done {
+                return None;
+            }
+            let Some(body) = self.body.as_mut() else {
+                if let Err(error) = self.reconnect().await {
+                    self.done = true;
+                    return Some(Err(error));
                 }
-                Err(err) => {
-                    let (valid, after) = rest.split_at(err.valid_up_to());
-                    text.push_str(&String::from_utf8_lossy(valid));
-                    match err.error_len() {
-                        Some(len) => {
-                            text.push(char::REPLACEMENT_CHARACTER);
-                            rest = after.get(len..).unwrap_or_default();
-                        }
-                        // An incomplete character at the end: wait for the rest of it.
-                        None => {
-                            rest = after;
-                            break;
-                        }
+                continue;
+            };
+            let idle = self.settings.idle;
+            let broke = match tokio::time::timeout(idle, body.next()).await {
+                Ok(Some(Ok(chunk))) => {
+                    if let Err(err) = self.parser.push(&chunk) {
+                        self.body = None;
+                        self.pending = Some(Error::EventStream {
+                            operation,
+                            reason: err.to_string(),
+                        });
                     }
+                    continue;
                 }
+                Ok(None) => None,
+                Ok(Some(Err(source))) => Some(Error::Transport {
+                    operation,
+                    attempts: 1,
+                    source,
+                }),
+                Err(_) => Some(Error::Timeout {
+                    operation,
+                    kind: TimeoutKind::Idle,
+                    after: idle,
+                    attempts: 1,
+                }),
+            };
+            self.body = None;
+            if self.settings.reconnect.is_none() {
+                // The server closed the stream (an end, not an error), or it broke.
+                self.done = true;
+                return broke.map(Err);
             }
         }
-        let done = self.pending.len() - rest.len();
-        self.pending.drain(..done);
-        text
-    }
-}
-
-/// The operation of each live stream made by [`response_events`], by the stream's address, so
-/// that [`map_events`] (whose signature the generated code fixes) can name it in its errors.
-static OPERATIONS: Mutex<BTreeMap<usize, &'static str>> = Mutex::new(BTreeMap::new());
-
-fn registered_operation(
-    stream: &(dyn Stream<Item = Result<ServerSentEvent, Error>> + Send),
-) -> Option<&'static str> {
-    let key = std::ptr::from_ref(stream).cast::<()>().addr();
-    OPERATIONS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .get(&key)
-        .copied()
-}
-
-/// An event stream registered in [`OPERATIONS`] while it lives.
-struct Tagged {
-    inner: EventStream<ServerSentEvent>,
-}
-
-impl Tagged {
-    fn boxed(
-        operation: &'static str,
-        inner: EventStream<ServerSentEvent>,
-    ) -> EventStream<ServerSentEvent> {
-        // Registered once boxed, at the address it keeps until dropped.
-        let tagged = Box::pin(Tagged { inner });
-        let key = std::ptr::from_ref::<Tagged>(&*tagged).cast::<()>().addr();
-        OPERATIONS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, operation);
-        tagged
-    }
-}
-
-impl Drop for Tagged {
-    fn drop(&mut self) {
-        let key = std::ptr::from_ref::<Tagged>(self).cast::<()>().addr();
-        OPERATIONS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&key);
-    }
-}
-
-impl Stream for Tagged {
-    type Item = Result<ServerSentEvent, Error>;
-
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
     }
 
-    fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
+    /// Sends the request again after a wait (the stream's `retry:` time, else the policy's
+    /// backoff), resuming from the last event id; fails once the policy's retries in a row
+    /// are spent or the failure is not one to retry.
+    async fn reconnect(&mut self) -> Result<(), Error> {
+        let operation = self.prepared.operation.id;
+        let Some(policy) = self.settings.reconnect.clone() else {
+            return Err(Error::EventStream {
+                operation,
+                reason: "the stream ended".into(),
+            });
+        };
+        loop {
+            if self.failures >= policy.retries() {
+                return Err(Error::EventStream {
+                    operation,
+                    reason: format!(
+                        "the stream could not be resumed after {} reconnection(s) without an event",
+                        self.failures
+                    ),
+                });
+            }
+            self.reconnection = self.parser.reconnection_time().or(self.reconnection);
+            let wait = self
+                .reconnection
+                .map(|t| t.min(Duration::from_secs(60)))
+                .or_else(|| policy.delay(self.failures, None))
+                .unwrap_or_default();
+            self.failures += 1;
+            tokio::time::sleep(wait).await;
+            let last_id = self.parser.last_event_id().to_owned();
+            match self
+                .client
+                .connect_events(&self.prepared, &self.options, Some(&last_id))
+                .await
+            {
+                Ok(response) => {
+                    self.parser = SseParser::new(self.settings.limits);
+                    self.parser.set_last_event_id(&last_id);
+                    self.body = Some(response.body);
+                    return Ok(());
+                }
+                Err(error) if error.is_retryable() => continue,
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn lossy_utf8_keeps_split_characters_and_replaces_invalid_bytes() {
-        let mut d = LossyUtf8::default();
-        let thumbs = "👍".as_bytes();
-        assert_eq!(d.decode(&thumbs[..2]), "");
-        assert_eq!(d.decode(&thumbs[2..]), "👍");
-        assert_eq!(d.decode(b"a\xffb"), "a\u{fffd}b");
-        assert_eq!(d.decode(b"\xff"), "\u{fffd}");
-        assert_eq!(d.decode(b"ok"), "ok");
-        assert_eq!(d.decode(b"\xe2\x82"), "");
-        assert_eq!(d.decode(b"\xac!"), "€!");
-    }
 
     fn raw(events: Vec<Result<ServerSentEvent, Error>>) -> EventStream<ServerSentEvent> {
         Box::pin(stream::iter(events))
@@ -251,7 +264,7 @@ mod tests {
             Ok(event("message", "nope")),
             Ok(event("message", "3")),
         ]);
-        let items: Vec<_> = map_events(events, decode).collect().await;
+        let items: Vec<_> = map_events(events, "things.stream", decode).collect().await;
         assert!(matches!(items[0], Ok(1)));
         match &items[1] {
             Err(Error::Decode {
@@ -260,7 +273,7 @@ mod tests {
                 excerpt,
                 ..
             }) => {
-                assert_eq!(*operation, UNKNOWN_OPERATION);
+                assert_eq!(*operation, "things.stream");
                 assert_eq!(*status, StatusCode::OK);
                 assert_eq!(excerpt, "nope");
             }
@@ -269,22 +282,17 @@ mod tests {
         assert!(matches!(items[2], Ok(3)));
     }
 
-    #[tokio::test]
-    async fn tagged_streams_name_their_operation_while_they_live() {
-        let tagged = Tagged::boxed("things.stream", raw(vec![Ok(event("x", "oops"))]));
-        assert_eq!(registered_operation(&*tagged), Some("things.stream"));
-        let decode = |e: &ServerSentEvent| serde_json::from_str::<u32>(&e.data);
-        let items: Vec<_> = map_events(tagged, decode).collect().await;
+    #[test]
+    fn the_idle_limit_follows_the_keep_alive_interval() {
+        let options = CallOptions::default();
+        let two = EventStreamSettings::new(Some(Duration::from_secs(2)), &options);
+        assert_eq!(two.idle, Duration::from_secs(11));
+        assert_eq!(EventStreamSettings::new(None, &options).idle, DEFAULT_IDLE);
+        let mut own = CallOptions::default();
+        own.set_idle_timeout(Duration::from_secs(1));
         assert_eq!(
-            items[0].as_ref().err().and_then(Error::operation),
-            Some("things.stream")
+            EventStreamSettings::new(Some(Duration::from_secs(2)), &own).idle,
+            Duration::from_secs(1)
         );
-        let count = OPERATIONS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .values()
-            .filter(|op| **op == "things.stream")
-            .count();
-        assert_eq!(count, 0, "dropped streams are unregistered");
     }
 }

@@ -1,45 +1,74 @@
 //! The hand-written runtime the generated code calls: the [`Client`] that sends requests, the
-//! [`Request`] the generated builders fill in, errors, retries, pagination, client-side
-//! validation, the [`Nullable`] tri-state, file uploads ([`FilePart`]) and server-sent events
-//! ([`Client::execute_events`]).
+//! [`Request`] the generated builders fill in, errors, retries and their budget, deadlines,
+//! pagination, client-side validation, the [`Nullable`] tri-state, file uploads
+//! ([`FilePart`]), server-sent events ([`Client::execute_events`]), the [`Transport`] seam and
+//! [`Hook`]s.
 //!
 //! Most applications only meet [`Client`], [`Error`] and perhaps [`RetryPolicy`]; the rest is
 //! public so that the generated modules (and anyone calling an action the generated code does
 //! not cover) can build requests with [`Request`] and send them with [`Client::execute`].
+//!
+//! # The contract with the generated code
+//!
+//! The runtime knows nothing of the API it serves: the generated code hands it everything
+//! API-specific as data. It gives the client an [`ApiInfo`] (base URL, fixed headers, the
+//! error body's fields, environment variable names: all from `spec/api.yaml`), each request
+//! an [`Operation`] (method, path template, scopes, idempotency), and each call a decoder. The
+//! generated request builders are plain structs with a `client_` field (the [`Client`]), a
+//! `call_` field ([`CallOptions`]) and a `request_()` method building the [`Request`], which
+//! their `send` methods hand to [`Client::execute_with`], [`Client::execute_raw`] or
+//! [`Client::execute_events`]; the runtime's `call_option_setters!` and
+//! `event_option_setters!` macros give them the per-call settings. Nothing in the runtime
+//! names a generated item.
 
+mod action;
 mod client;
 mod error;
 mod events;
+mod hooks;
 mod multipart;
 pub mod nullable;
+mod options;
 mod pagination;
 mod query;
 mod request;
+mod response;
 mod retry;
 mod scopes;
+mod sse;
 mod string_enum;
+mod transport;
 mod union;
 mod validate;
 
-pub use client::{Client, ClientBuilder, TOKEN_ENV_VAR, URL_ENV_VAR};
-pub use error::{ApiError, Error};
+pub(crate) use action::{call_option_setters, event_option_setters};
+pub use client::{Client, ClientBuilder, Decoder};
+pub use error::{ApiError, Error, TimeoutKind};
 pub use events::{EventStream, ServerSentEvent, map_events};
-pub use multipart::FilePart;
+pub use hooks::{AttemptOutcome, Hook};
+pub use multipart::{FilePart, ParsedPart, parse_multipart};
 pub use nullable::Nullable;
-pub use pagination::paginate;
+pub use options::CallOptions;
+pub use pagination::{DEFAULT_MAX_PAGES, Page, paginate};
 pub use query::QueryValue;
 pub use request::{Method, Operation, Request};
-pub use retry::RetryPolicy;
+pub use response::Response;
+pub use retry::{RetryBudget, RetryPolicy};
 pub(crate) use string_enum::string_enum;
 #[cfg(feature = "schemars")]
 pub use string_enum::string_enum_schema;
+pub use transport::{
+    BoxFuture, HttpRequest, HttpResponse, RequestBody, RequestBodyStream, ReqwestTransport,
+    ResponseBody, Transport, TransportError, TransportErrorKind,
+};
 pub use union::{UnionVariant, decode_union};
 pub use validate::{Validate, ValidationError, ValidationErrors, Validator};
 
-/// API-wide settings generated from the spec (`crate::api::API_INFO`).
+/// API-wide settings generated from the spec (`spec/api.yaml`).
 ///
-/// The [`Client`] takes its defaults from it: the base URL, the headers sent with every request
-/// and the fields of the API's JSON error body.
+/// The [`Client`] takes its defaults from it: the base URL, the headers sent with every request,
+/// the fields of the API's JSON error body and the environment variables
+/// `Client::from_env` reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ApiInfo {
     /// The API's title, e.g. `Losant REST API`.
@@ -55,4 +84,8 @@ pub struct ApiInfo {
     pub error_type_field: &'static str,
     /// The field of a JSON error body that holds the human-readable message.
     pub error_message_field: &'static str,
+    /// The environment variable `Client::from_env` reads the token from.
+    pub token_env_var: &'static str,
+    /// The environment variable `Client::from_env` reads a base URL from, if set.
+    pub base_url_env_var: &'static str,
 }

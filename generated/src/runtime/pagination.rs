@@ -4,50 +4,111 @@ use futures_util::{Stream, StreamExt, stream};
 
 use super::error::Error;
 
+/// The most pages a stream fetches unless the call says otherwise.
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
+/// One page as the list action returned it: its items and the total the API reports.
+#[derive(Debug)]
+pub struct Page<Item> {
+    /// The page's items.
+    pub items: Vec<Item>,
+    /// How many items the whole list has, as the API says (`totalCount`), if it says.
+    pub total: Option<u64>,
+}
+
 /// A stream of every item of every page, fetching pages on demand.
 ///
 /// `fetch(n)` gets page `n`, starting at `first_page`; `split` takes a page apart into its
-/// items and the total count the API reports, if any. The stream stops, without fetching
-/// further, after an empty page, once as many items as the total count were yielded, or after a
-/// page shorter than `per_page` (when known). An error is yielded once and ends the stream.
-pub fn paginate<Page, Item, Fut, F>(
+/// items and the total count the API reports. The stream ends without an error when
+///
+/// - as many items as the total count were yielded (the last page's total: the list may
+///   change while it is read), or
+/// - a page is empty and the API reported no total, or no more than was yielded.
+///
+/// It does not end on a page shorter than the size asked for while the total says more items
+/// remain (a server may cap the page size), nor, without a total, before an empty page. It
+/// ends with [`Error::Pagination`], saying why, when a page repeats the previous one (a server
+/// that ignores the page number would otherwise be read forever), when a page is empty while
+/// the total says more remain, or after `max_pages` pages. Any other error is yielded once and
+/// ends the stream.
+pub fn paginate<Item, Fut, F>(
+    operation: &'static str,
     first_page: u64,
-    per_page: Option<u64>,
+    max_pages: u64,
     fetch: F,
-    split: fn(Page) -> (Vec<Item>, Option<u64>),
 ) -> impl Stream<Item = Result<Item, Error>> + Send
 where
     F: FnMut(u64) -> Fut + Send,
-    Fut: Future<Output = Result<Page, Error>> + Send,
-    Page: Send,
-    Item: Send,
+    Fut: Future<Output = Result<Page<Item>, Error>> + Send,
+    Item: PartialEq + Clone + Send,
 {
-    struct State<F> {
+    struct State<F, Item> {
         fetch: F,
         next_page: Option<u64>,
+        fetched: u64,
         yielded: u64,
+        previous: Option<Vec<Item>>,
     }
 
     let state = State {
         fetch,
         next_page: Some(first_page),
+        fetched: 0,
         yielded: 0,
+        previous: None,
     };
+    let fail = move |reason: String| vec![Err(Error::Pagination { operation, reason })];
     stream::unfold(state, move |mut state| async move {
         let page = state.next_page?;
-        let (items, total) = match (state.fetch)(page).await {
-            Ok(page) => split(page),
+        if state.fetched >= max_pages {
+            state.next_page = None;
+            return Some((
+                fail(format!(
+                    "stopped after {max_pages} pages ({} items) without reaching the end of the \
+                     list; raise the limit with `.max_pages(..)` if the list is that long",
+                    state.yielded
+                )),
+                state,
+            ));
+        }
+        let Page { items, total } = match (state.fetch)(page).await {
+            Ok(page) => page,
             Err(err) => {
                 state.next_page = None;
                 return Some((vec![Err(err)], state));
             }
         };
+        state.fetched += 1;
         let count = items.len() as u64;
+        if count > 0 && state.previous.as_ref() == Some(&items) {
+            state.next_page = None;
+            return Some((
+                fail(format!(
+                    "page {page} repeats page {} item for item; the server seems to ignore the \
+                     page number, so the list cannot be read to its end",
+                    page.saturating_sub(1)
+                )),
+                state,
+            ));
+        }
+        if count == 0 {
+            state.next_page = None;
+            return match total {
+                Some(total) if total > state.yielded => Some((
+                    fail(format!(
+                        "page {page} is empty but the list reports {total} items and only {} \
+                         were read",
+                        state.yielded
+                    )),
+                    state,
+                )),
+                _ => None,
+            };
+        }
         state.yielded = state.yielded.saturating_add(count);
-        let done = count == 0
-            || total.is_some_and(|total| state.yielded >= total)
-            || per_page.is_some_and(|per_page| count < per_page);
+        let done = total.is_some_and(|total| state.yielded >= total);
         state.next_page = if done { None } else { page.checked_add(1) };
+        state.previous = (!done).then(|| items.clone());
         Some((items.into_iter().map(Ok).collect::<Vec<_>>(), state))
     })
     .flat_map(stream::iter)
@@ -58,36 +119,114 @@ mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU64, Ordering};
 
-    async fn pages(
+    /// Pages of `sizes` (item `page * 100 + i`), each reporting `total`; returns the items,
+    /// the error message if the stream ended with one, and the number of fetches.
+    async fn run(
         sizes: &'static [u64],
         total: Option<u64>,
-        per_page: Option<u64>,
-    ) -> (Vec<u64>, u64) {
+        max_pages: u64,
+    ) -> (Vec<u64>, Option<String>, u64) {
         let calls = AtomicU64::new(0);
-        let items = paginate(
-            0,
-            per_page,
-            |page| {
-                calls.fetch_add(1, Ordering::SeqCst);
-                let size = sizes.get(page as usize).copied().unwrap_or(0);
-                async move { Ok::<_, Error>(((0..size).map(|i| page * 10 + i).collect(), total)) }
-            },
-            |(items, total): (Vec<u64>, Option<u64>)| (items, total),
-        )
-        .map(|item| item.expect("no error"))
-        .collect::<Vec<_>>()
+        let results: Vec<Result<u64, Error>> = paginate("things.get", 0, max_pages, |page| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            let size = sizes.get(page as usize).copied().unwrap_or(0);
+            async move {
+                Ok(Page {
+                    items: (0..size).map(|i| page * 100 + i).collect(),
+                    total,
+                })
+            }
+        })
+        .collect()
         .await;
-        (items, calls.into_inner())
+        let mut items = Vec::new();
+        let mut error = None;
+        for result in results {
+            match result {
+                Ok(item) => items.push(item),
+                Err(err) => error = Some(err.to_string()),
+            }
+        }
+        (items, error, calls.into_inner())
     }
 
     #[tokio::test]
-    async fn stops_exactly() {
-        assert_eq!(
-            pages(&[2, 2, 1], Some(5), Some(2)).await,
-            (vec![0, 1, 10, 11, 20], 3)
+    async fn ends_at_the_total() {
+        let (items, error, calls) = run(&[2, 2, 1], Some(5), 100).await;
+        assert_eq!(items, [0, 1, 100, 101, 200]);
+        assert_eq!((error, calls), (None, 3));
+    }
+
+    #[tokio::test]
+    async fn a_short_page_does_not_end_it_while_the_total_says_more_remain() {
+        // The server caps the page size at 2 although more were asked for.
+        let (items, error, calls) = run(&[2, 2, 2], Some(6), 100).await;
+        assert_eq!(items.len(), 6);
+        assert_eq!((error, calls), (None, 3));
+    }
+
+    #[tokio::test]
+    async fn without_a_total_it_reads_until_an_empty_page() {
+        let (items, error, calls) = run(&[2, 1], None, 100).await;
+        assert_eq!(items, [0, 1, 100]);
+        assert_eq!((error, calls), (None, 3));
+        let (items, error, calls) = run(&[], Some(0), 100).await;
+        assert!(items.is_empty());
+        assert_eq!((error, calls), (None, 1));
+    }
+
+    #[tokio::test]
+    async fn an_empty_page_before_the_total_is_an_error() {
+        let (items, error, _) = run(&[2, 2], Some(10), 100).await;
+        assert_eq!(items.len(), 4);
+        let error = error.expect("an error");
+        assert!(
+            error.contains("reports 10 items and only 4 were read"),
+            "{error}"
         );
-        assert_eq!(pages(&[2, 2], Some(4), None).await, (vec![0, 1, 10, 11], 2));
-        assert_eq!(pages(&[2, 2], None, Some(2)).await, (vec![0, 1, 10, 11], 3));
-        assert_eq!(pages(&[], Some(0), Some(2)).await, (vec![], 1));
+    }
+
+    #[tokio::test]
+    async fn a_repeated_page_is_an_error_not_a_loop() {
+        let calls = AtomicU64::new(0);
+        let results: Vec<Result<u64, Error>> = paginate("things.get", 0, 1000, |_| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            async {
+                Ok(Page {
+                    items: vec![1, 2],
+                    total: Some(1_000_000),
+                })
+            }
+        })
+        .collect()
+        .await;
+        assert_eq!(calls.into_inner(), 2);
+        assert_eq!(results.len(), 3);
+        let error = results[2].as_ref().expect_err("the repeat").to_string();
+        assert!(error.contains("page 1 repeats page 0"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn a_growing_total_is_followed_until_the_page_cap() {
+        let calls = AtomicU64::new(0);
+        let results: Vec<Result<u64, Error>> = paginate("things.get", 0, 5, |page| {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            async move {
+                Ok(Page {
+                    items: vec![page * 10, page * 10 + 1],
+                    total: Some(10 + 10 * n),
+                })
+            }
+        })
+        .collect()
+        .await;
+        assert_eq!(calls.into_inner(), 5);
+        let error = results.last().expect("items").as_ref().expect_err("capped");
+        assert!(
+            error
+                .to_string()
+                .contains("stopped after 5 pages (10 items)"),
+            "{error}"
+        );
     }
 }

@@ -3,7 +3,11 @@
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{HeaderName, HeaderValue};
 
-use super::multipart::{FilePart, MultipartPart};
+use std::time::Duration;
+
+use bytes::Bytes;
+
+use super::multipart::{FilePart, MultipartBody, MultipartPart};
 use super::query::QueryValue;
 use super::validate::Validator;
 
@@ -84,6 +88,11 @@ pub struct Operation {
     /// The token scopes the API accepts for this action; a token needs at least one of them.
     /// An empty list means the action needs no particular scope.
     pub scopes: &'static [&'static str],
+    /// Whether sending the request twice has the same effect as sending it once: true for the
+    /// idempotent methods, and for the `POST`s the spec marks as only reading (queries). The
+    /// client retries failures after sending (5xx, timeouts, broken connections) only for
+    /// these.
+    pub idempotent: bool,
 }
 
 impl Operation {
@@ -119,8 +128,9 @@ pub struct Request {
     path: String,
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
-    body: Option<Vec<u8>>,
+    body: Option<Bytes>,
     multipart: Vec<MultipartPart>,
+    keep_alive: Option<Duration>,
     validator: Validator,
 }
 
@@ -134,6 +144,7 @@ impl Request {
             headers: Vec::new(),
             body: None,
             multipart: Vec::new(),
+            keep_alive: None,
             validator: Validator::new(),
         }
     }
@@ -227,7 +238,7 @@ impl Request {
     /// serialized is recorded and reported when the request is executed.
     pub fn json_body<T: serde::Serialize + ?Sized>(&mut self, body: &T) {
         match serde_json::to_vec(body) {
-            Ok(bytes) => self.body = Some(bytes),
+            Ok(bytes) => self.body = Some(bytes.into()),
             Err(err) => self.validator.field("body", |v| {
                 v.error(format!("cannot be serialized as JSON: {err}"));
             }),
@@ -255,10 +266,19 @@ impl Request {
         }
         self.multipart.push(MultipartPart::File {
             name: name.to_owned(),
-            file_name: file.file_name.clone(),
-            content_type: file.content_type.clone(),
-            bytes: bytes::Bytes::copy_from_slice(&file.bytes),
+            file: file.clone(),
         });
+    }
+
+    /// The keep-alive interval set with [`event_keep_alive`](Request::event_keep_alive).
+    pub fn keep_alive_hint(&self) -> Option<Duration> {
+        self.keep_alive
+    }
+
+    /// For an event stream: the keep-alive interval the request asks the server for, from
+    /// which the client derives how long the stream may stay silent before it is given up.
+    pub fn event_keep_alive(&mut self, interval: Duration) {
+        self.keep_alive = Some(interval);
     }
 
     /// Runs client-side checks; any error they record makes `execute` fail with
@@ -285,7 +305,7 @@ impl Request {
         let body = match (self.body, self.multipart.is_empty()) {
             (None, true) => Body::None,
             (Some(json), true) => Body::Json(json),
-            (None, false) => Body::Multipart(self.multipart),
+            (None, false) => Body::Multipart(MultipartBody::new(self.multipart)),
             (Some(_), false) => {
                 self.validator.field("body", |v| {
                     v.error("a request cannot have both a JSON body and multipart form parts");
@@ -316,9 +336,9 @@ pub(crate) enum Body {
     /// Nothing.
     None,
     /// JSON, sent with `Content-Type: application/json`.
-    Json(Vec<u8>),
-    /// `multipart/form-data` parts, made into a new form for each attempt.
-    Multipart(Vec<MultipartPart>),
+    Json(Bytes),
+    /// A `multipart/form-data` body, encoded anew for each attempt.
+    Multipart(MultipartBody),
 }
 
 #[cfg(test)]
@@ -333,6 +353,7 @@ mod tests {
         path: "/a/{a}/b/{b}",
         summary: "",
         scopes: &[],
+        idempotent: true,
     };
 
     #[test]

@@ -3,8 +3,12 @@
 //! hundreds of enums share one definition of it.
 
 /// Implements `FromStr`, `Display`, `Serialize`, `Deserialize`, [`Validate`](super::Validate)
-/// (an unknown value is an error in a request) and [`QueryValue`](super::QueryValue) (sent as
-/// its wire value) for a string enum that has `VALUES`, `as_str` and `From<&str>`.
+/// and [`QueryValue`](super::QueryValue) (sent as its wire value) for a string enum that has
+/// `VALUES`, `as_str` and `From<&str>`.
+///
+/// An `Unknown(value)` passes validation and is sent as is: a caller who constructs one means
+/// to send a value the spec does not list (the spec may lag the API, or be wrong, as Losant's
+/// own examples show), and the server decides whether it accepts it.
 macro_rules! string_enum {
     ($name:ident) => {
         impl ::std::str::FromStr for $name {
@@ -39,11 +43,7 @@ macro_rules! string_enum {
         }
 
         impl $crate::runtime::Validate for $name {
-            fn validate_into(&self, v: &mut $crate::runtime::Validator) {
-                if let Self::Unknown(value) = self {
-                    v.unknown_enum_value(value, Self::VALUES);
-                }
-            }
+            fn validate_into(&self, _: &mut $crate::runtime::Validator) {}
         }
 
         impl $crate::runtime::QueryValue for $name {

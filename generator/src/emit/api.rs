@@ -53,38 +53,54 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
             quote!(#cfg #module::#builder::OPERATION)
         })
     });
-    let globals = (!api.global_params.is_empty()).then(|| {
-        let fields = api.global_params.iter().map(|p| {
-            let id = ident(&p.rust);
-            let ty = index.tokens(&p.ty);
-            quote!(pub(crate) #id: Option<#ty>,)
-        });
-        let apply = api.global_params.iter().map(|p| {
-            let id = ident(&p.rust);
-            let wire = &p.wire;
-            if p.location == "header" {
-                quote!(if let Some(value) = &self.#id { request.header(#wire, value.to_string()); })
-            } else if matches!(p.ty.kind, TyKind::Map(_)) {
-                quote!(if let Some(value) = &self.#id { request.query(#wire, &serde_json::to_value(value).unwrap_or_default()); })
-            } else {
-                quote!(if let Some(value) = &self.#id { request.query(#wire, value); })
-            }
-        });
-        let setters = api.global_params.iter().map(|p| {
-            let id = ident(&p.rust);
-            super::resources::setter(index, p, quote!(self.globals_.#id))
-        });
+    let fields = api.global_params.iter().map(|p| {
+        let id = ident(&p.rust);
+        let ty = index.tokens(&p.ty);
+        quote!(pub(crate) #id: Option<#ty>,)
+    });
+    let apply = api.global_params.iter().map(|p| {
+        let id = ident(&p.rust);
+        let wire = &p.wire;
+        if p.location == "header" {
+            quote!(if let Some(value) = &self.#id { request.header(#wire, value.to_string()); })
+        } else if matches!(p.ty.kind, TyKind::Map(_)) {
+            quote!(if let Some(value) = &self.#id { request.query(#wire, &serde_json::to_value(value).unwrap_or_default()); })
+        } else {
+            quote!(if let Some(value) = &self.#id { request.query(#wire, value); })
+        }
+    });
+    let global_setters = api.global_params.iter().map(|p| {
+        let id = ident(&p.rust);
+        super::resources::setter(index, p, quote!(self.globals_.#id))
+    });
+    // The API's fixed headers can be set per call: `accept_version("^1.31.0")`.
+    let header_setters = api.headers.iter().map(|(name, value)| {
+        let id = ident(&crate::names::snake(name));
+        let doc = doc_attrs(&format!(
+            "Sends `{name}` with this value for this call, instead of `{value}`."
+        ));
         quote! {
-            /// Adds the setters of the parameters every action accepts to a request builder
-            /// (a struct with a `globals_: GlobalParams` field).
-            macro_rules! global_param_setters {
+            #doc
+            pub fn #id(mut self, value: &str) -> Self {
+                self.call_.set_header(#name, value);
+                self
+            }
+        }
+    });
+    let common = (!api.global_params.is_empty() || !api.headers.is_empty()).then(|| {
+        quote! {
+            /// Adds to a request builder (a struct with `globals_: GlobalParams` and `call_`
+            /// fields) the setters of the parameters every action accepts and of the API's
+            /// fixed headers.
+            macro_rules! common_setters {
                 ($builder:ident) => {
                     impl $builder {
-                        #(#setters)*
+                        #(#global_setters)*
+                        #(#header_setters)*
                     }
                 };
             }
-            pub(crate) use global_param_setters;
+            pub(crate) use common_setters;
 
             /// Parameters every action accepts; set through each request builder.
             #[derive(Debug, Clone, Default)]
@@ -94,12 +110,32 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
 
             impl GlobalParams {
                 /// Adds the parameters that are set to a request.
+                #[allow(unused_variables)]
                 pub(crate) fn apply(&self, request: &mut crate::runtime::Request) {
                     #(#apply)*
                 }
             }
         }
     });
+    let (token_var, url_var) = (&api.token_env_var, &api.base_url_env_var);
+    let client_doc = doc_attrs(&format!(
+        "A client for the {title} with the default settings and base URL (`{base_url}`).\n\n\
+         An empty token sends no `Authorization` header (for the few actions that need none). \
+         This cannot fail: if the token cannot be sent in a header (a line break, say), every \
+         call fails with [`Error::Config`](crate::Error::Config); use \
+         [`Client::builder`] to learn that at once."
+    ));
+    let builder_doc = doc_attrs(&format!(
+        "A builder to configure a client for the {title} with `token`."
+    ));
+    let from_env_doc = doc_attrs(&format!(
+        "A client configured from the environment: the token from `{token_var}` (required, \
+         surrounding whitespace ignored) and the base URL from `{url_var}` (if set and not \
+         empty). See [`ClientBuilder::from_env`] to change other settings too."
+    ));
+    let builder_from_env_doc = doc_attrs(&format!(
+        "A builder with the token from `{token_var}` and, if set, the base URL from `{url_var}`."
+    ));
     let patterns = ir.patterns.iter().enumerate().map(|(i, pattern)| {
         let name = format_ident!("PATTERN_{}", i);
         let doc = format!("`{pattern}`");
@@ -115,17 +151,43 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
         pub mod models;
         #(#modules)*
 
-        use crate::runtime::{ApiInfo, Client, Operation};
+        use crate::runtime::{ApiInfo, Client, ClientBuilder, Error, Operation};
 
         /// What the runtime needs to know of the API.
-        pub(crate) const API_INFO: ApiInfo = ApiInfo {
+        pub(crate) static API_INFO: ApiInfo = ApiInfo {
             title: #title,
             version: #version,
             base_url: #base_url,
             headers: &[#((#header_names, #header_values)),*],
             error_type_field: #type_field,
             error_message_field: #message_field,
+            token_env_var: #token_var,
+            base_url_env_var: #url_var,
         };
+
+        impl Client {
+            #client_doc
+            pub fn new(token: impl Into<String>) -> Client {
+                ClientBuilder::for_api(&API_INFO, token).build_or_unusable()
+            }
+
+            #builder_doc
+            pub fn builder(token: impl Into<String>) -> ClientBuilder {
+                ClientBuilder::for_api(&API_INFO, token)
+            }
+
+            #from_env_doc
+            pub fn from_env() -> Result<Client, Error> {
+                ClientBuilder::from_env()?.build()
+            }
+        }
+
+        impl ClientBuilder {
+            #builder_from_env_doc
+            pub fn from_env() -> Result<ClientBuilder, Error> {
+                ClientBuilder::from_env_for(&API_INFO)
+            }
+        }
 
         /// Every operation of the API (of the enabled resources), in spec order: id, method,
         /// path and accepted scopes.
@@ -135,7 +197,7 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
             #(#accessors)*
         }
 
-        #globals
+        #common
 
         /// Regular expressions of the spec's `pattern` constraints, compiled once.
         pub(crate) mod patterns {

@@ -429,8 +429,8 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             setter(index, p, quote!(self.#id))
         })
         .collect();
-    let global_setters = (!ir.api.global_params.is_empty())
-        .then(|| quote!(crate::api::global_param_setters!(#name);));
+    let global_setters = (!ir.api.global_params.is_empty() || !ir.api.headers.is_empty())
+        .then(|| quote!(crate::api::common_setters!(#name);));
     let body_setter = a.body.as_ref().filter(|b| !b.required).map(|b| {
         let id = ident(&b.rust);
         let ty = index.tokens(&b.ty);
@@ -442,24 +442,56 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
     // Building the request.
     let request = build_request(ir, index, a);
     let event_enum = format_ident!("{}Event", a.builder);
-    let (success, send_body) = if a.events.is_empty() {
-        (
-            index.tokens(&a.success),
-            quote!(self.client_.execute(self.request_()).await),
-        )
+    let (output, sending) = if a.events.is_empty() {
+        let success = index.tokens(&a.success);
+        let decode = match &a.by_status {
+            Some(by_status) => {
+                let name = format_ident!("{}", by_status.name);
+                quote!(#name::decode_)
+            }
+            None => quote!(|_, body| serde_json::from_slice(body)),
+        };
+        let sending = quote! {
+            /// Sends the request and decodes the answer.
+            pub async fn send(self) -> Result<#success, Error> {
+                self.send_with_response().await.map(crate::runtime::Response::into_body)
+            }
+
+            /// Sends the request and returns the decoded answer with the response's status
+            /// and headers.
+            pub async fn send_with_response(self) -> Result<crate::runtime::Response<#success>, Error> {
+                self.client_.execute_with(self.request_(), &self.call_, #decode).await
+            }
+
+            /// Sends the request and returns a 2xx answer's body undecoded, with its status and
+            /// headers: for an answer the spec does not describe. Checks, retries and errors
+            /// are as for [`send`](Self::send).
+            pub async fn send_raw(self) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
+                self.client_.execute_raw(self.request_(), &self.call_).await
+            }
+        };
+        (success, sending)
     } else {
-        (
-            quote!(crate::runtime::EventStream<#event_enum>),
-            quote! {
-                let events = self.client_.execute_events(self.request_()).await?;
-                Ok(crate::runtime::map_events(events, #event_enum::decode))
-            },
-        )
+        let output = quote!(crate::runtime::EventStream<#event_enum>);
+        let sending = quote! {
+            /// Sends the request and returns the events as they arrive (see
+            /// [`Client::execute_events`](crate::Client::execute_events)).
+            pub async fn send(self) -> Result<#output, Error> {
+                let events = self.client_.execute_events(self.request_(), &self.call_).await?;
+                Ok(crate::runtime::map_events(events, Self::OPERATION.id, #event_enum::decode_))
+            }
+        };
+        (output, sending)
     };
+    let event_setters =
+        (!a.events.is_empty()).then(|| quote!(crate::runtime::event_option_setters!(#name);));
     let events = (!a.events.is_empty()).then(|| event_enum_tokens(index, a, &event_enum));
+    let by_status = a
+        .by_status
+        .as_ref()
+        .map(|by_status| status_enum_tokens(index, a, by_status));
     let stream = a.pagination.as_ref().map(|p| {
         let page = ident(&p.page_param);
-        let per_page = ident(&p.per_page_param);
         let item = index.tokens(&p.item);
         let items_field = ident(&p.items_field.0);
         let total_field = ident(&p.total_field.0);
@@ -470,21 +502,30 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             quote!(u64::try_from(page.#total_field).ok())
         };
         quote! {
+            /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
+            /// [`Error::Pagination`](crate::Error::Pagination) (default 10,000).
+            pub fn max_pages(mut self, pages: u64) -> Self {
+                self.call_.set_max_pages(pages);
+                self
+            }
+
             /// Every item of every page, fetching pages one by one from the page set with
-            /// `.page()` (default: the first) until the last.
+            /// `.page()` (default: the first). It ends once the items reach the total the API
+            /// reports (not at a short page: the server may send fewer than asked for), or at
+            /// an empty page; a page that repeats the previous one, an empty page before the
+            /// total, or more than `max_pages` pages end it with
+            /// [`Error::Pagination`](crate::Error::Pagination) rather than a partial answer.
             pub fn into_stream(self) -> impl futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
                 let first = self.#page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
-                let per_page = self.#per_page.and_then(|p| u64::try_from(p).ok());
-                crate::runtime::paginate(
-                    first,
-                    per_page,
-                    move |page| {
-                        let mut builder = self.clone();
-                        builder.#page = Some(i64::try_from(page).unwrap_or(i64::MAX));
-                        builder.send()
-                    },
-                    |page: #success| (#items, #total),
-                )
+                let max_pages = self.call_.max_pages().unwrap_or(crate::runtime::DEFAULT_MAX_PAGES);
+                crate::runtime::paginate(Self::OPERATION.id, first, max_pages, move |page| {
+                    let mut builder = self.clone();
+                    builder.#page = Some(i64::try_from(page).unwrap_or(i64::MAX));
+                    async move {
+                        let page = builder.send().await?;
+                        Ok(crate::runtime::Page { total: #total, items: #items })
+                    }
+                })
             }
         }
     });
@@ -498,6 +539,7 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
         #[must_use = "a request does nothing until it is sent: `.await` it"]
         pub struct #name {
             client_: Client,
+            call_: crate::runtime::CallOptions,
             #(#fields)*
             #body_field
             #globals_field
@@ -507,7 +549,7 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             #operation
 
             fn new_(client_: Client, #(#ctor_args),*) -> Self {
-                #name { client_, #(#inits,)* #globals_init }
+                #name { client_, call_: Default::default(), #(#inits,)* #globals_init }
             }
 
             #(#setters)*
@@ -518,25 +560,96 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
                 #request
             }
 
-            /// Sends the request and decodes the response.
-            pub async fn send(self) -> Result<#success, Error> {
-                #send_body
-            }
+            #sending
 
             #stream
         }
 
-        #events
-
         impl std::future::IntoFuture for #name {
-            type Output = Result<#success, Error>;
+            type Output = Result<#output, Error>;
             type IntoFuture = std::pin::Pin<Box<dyn std::future::Future<Output = Self::Output> + Send>>;
             fn into_future(self) -> Self::IntoFuture {
                 Box::pin(self.send())
             }
         }
 
+        crate::runtime::call_option_setters!(#name);
+        #event_setters
+
+        #events
+
+        #by_status
+
         #global_setters
+    }
+}
+
+/// The answer of an action whose success statuses carry different bodies: a variant per
+/// status, and `Other` for a 2xx status the spec does not list.
+fn status_enum_tokens(
+    index: &TypeIndex<'_>,
+    a: &ActionIr,
+    by_status: &crate::ir::StatusEnum,
+) -> TokenStream {
+    let name = format_ident!("{}", by_status.name);
+    let listed: Vec<String> = by_status
+        .variants
+        .iter()
+        .map(|(status, variant, _, _)| format!("`{status}` ([`{variant}`](Self::{variant}))"))
+        .collect();
+    let doc = doc_attrs(&format!(
+        "What `{}` answers: its body depends on the status, so the variant says which came back: {}.",
+        a.id,
+        listed.join(", ")
+    ));
+    let variants = by_status
+        .variants
+        .iter()
+        .map(|(status, variant, ty, description)| {
+            let id = format_ident!("{}", variant);
+            let doc = doc_attrs(&format!("`{status}`: {description}"));
+            match ty {
+                Some(ty) => {
+                    let ty = index.tokens(ty);
+                    quote!(#doc #id(#ty),)
+                }
+                None => quote!(#doc #id,),
+            }
+        });
+    let arms = by_status.variants.iter().map(|(status, variant, ty, _)| {
+        let id = format_ident!("{}", variant);
+        let status = proc_macro2::Literal::u16_unsuffixed(*status);
+        match ty {
+            Some(_) => quote!(#status => Self::#id(serde_json::from_slice(body)?),),
+            None => quote!(#status => Self::#id,),
+        }
+    });
+    quote! {
+        #doc
+        #[derive(Debug, Clone, PartialEq)]
+        // Variants hold the data as sent; boxing the large ones would only add indirection.
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variants)*
+            /// A 2xx status the spec does not list for this action, with its body as JSON
+            /// (`null` when empty).
+            Other {
+                /// The status.
+                status: reqwest::StatusCode,
+                /// The body.
+                body: serde_json::Value,
+            },
+        }
+
+        impl #name {
+            /// Decodes the answer by its status.
+            fn decode_(status: reqwest::StatusCode, body: &[u8]) -> Result<Self, serde_json::Error> {
+                Ok(match status.as_u16() {
+                    #(#arms)*
+                    _ => Self::Other { status, body: serde_json::from_slice(body)? },
+                })
+            }
+        }
     }
 }
 
@@ -576,7 +689,8 @@ fn event_enum_tokens(
         }
 
         impl #name {
-            fn decode(event: &crate::runtime::ServerSentEvent) -> Result<Self, serde_json::Error> {
+            /// Decodes one event by its name.
+            fn decode_(event: &crate::runtime::ServerSentEvent) -> Result<Self, serde_json::Error> {
                 Ok(match event.event.as_str() {
                     #(#arms)*
                     _ => Self::Other(event.clone()),
@@ -624,8 +738,10 @@ fn operation(a: &ActionIr) -> TokenStream {
     let path = &a.path;
     let summary = &a.summary;
     let scopes = &a.scopes;
+    let idempotent = a.idempotent;
     quote! {
-        /// What this request is: its method, path and accepted token scopes.
+        /// What this request is: its method, path, accepted token scopes and whether it may be
+        /// retried after it was sent.
         pub const OPERATION: &'static Operation = &Operation {
             id: #id,
             resource: #resource,
@@ -634,6 +750,7 @@ fn operation(a: &ActionIr) -> TokenStream {
             path: #path,
             summary: #summary,
             scopes: &[#(#scopes),*],
+            idempotent: #idempotent,
         };
     }
 }
@@ -689,9 +806,17 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
     for p in &a.multipart {
         let id = ident(&p.rust);
         let wire = &p.wire;
+        // Text as it is; JSON only where the spec says `encoding: json` (or for a structured
+        // value, which has no other text form).
         let add = match &p.ty.kind {
             TyKind::File => quote!(request.multipart_file(#wire, value);),
+            _ if p.json_encoded => {
+                quote!(request.multipart_text(#wire, serde_json::to_string(value).unwrap_or_default());)
+            }
             TyKind::String => quote!(request.multipart_text(#wire, value.clone());),
+            TyKind::Named { name, .. } if index.is_string_enum(name) => {
+                quote!(request.multipart_text(#wire, value.as_str());)
+            }
             TyKind::Integer | TyKind::Number | TyKind::Boolean => {
                 quote!(request.multipart_text(#wire, value.to_string());)
             }
@@ -732,10 +857,23 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
     let globals =
         (!ir.api.global_params.is_empty()).then(|| quote!(self.globals_.apply(&mut request);));
     let validate = (!checks.is_empty()).then(|| quote!(request.validate(|v| { #(#checks)* });));
+    let keep_alive = a.keep_alive.as_ref().map(|(param, default)| {
+        let id = ident(param);
+        let value = match default {
+            Some(default) => quote!(Some(self.#id.unwrap_or(#default))),
+            None => quote!(self.#id),
+        };
+        quote! {
+            if let Some(seconds) = #value.and_then(|s| u64::try_from(s).ok()) {
+                request.event_keep_alive(std::time::Duration::from_secs(seconds));
+            }
+        }
+    });
     quote! {
         let mut request = Request::new(Self::OPERATION);
         #(#steps)*
         #globals
+        #keep_alive
         #validate
         request
     }

@@ -13,7 +13,7 @@ use crate::names::ident;
 
 /// Knows where every named type lives, to write paths to it.
 pub struct TypeIndex<'a> {
-    homes: HashMap<&'a str, &'a Home>,
+    homes: HashMap<&'a str, Home>,
     string_enums: std::collections::HashSet<&'a str>,
     patterns: &'a [String],
     /// Cargo feature that gates the `schemars::JsonSchema` impls, if any.
@@ -28,7 +28,15 @@ impl<'a> TypeIndex<'a> {
             homes: ir
                 .types
                 .iter()
-                .map(|t| (t.name.as_str(), &t.home))
+                .map(|t| (t.name.as_str(), t.home.clone()))
+                // The enums of actions answering different bodies by status live in the
+                // resource's module.
+                .chain(ir.resources.iter().flat_map(|r| {
+                    r.actions.iter().filter_map(|a| {
+                        let by_status = a.by_status.as_ref()?;
+                        Some((by_status.name.as_str(), Home::Resource(r.module.clone())))
+                    })
+                }))
                 .collect(),
             string_enums: ir
                 .types

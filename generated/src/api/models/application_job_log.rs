@@ -209,6 +209,157 @@ pub struct ApplicationJobLogProgress {
     pub status: Option<String>,
 }
 
+/// ApplicationJobLogInput
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationJobLogInput {
+    /// callbackUrl
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// emails
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub emails: Option<Vec<String>>,
+    /// start
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    /// end
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<f64>,
+    /// gatewayId
+    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<String>,
+    /// parentId
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<String>,
+    /// query
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// ownerId
+    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<String>,
+    /// ownerType
+    #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
+    pub owner_type: Option<crate::models::ApplicationOwnerType>,
+    /// fileUrl
+    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
+    pub file_url: Option<String>,
+    /// templateContext
+    #[serde(
+        rename = "templateContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_context: Option<String>,
+}
+
+/// ApplicationJobLogOutput
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationJobLogOutput {
+    /// downloadUrls
+    #[serde(rename = "downloadUrls", default, skip_serializing_if = "Option::is_none")]
+    pub download_urls: Option<Vec<String>>,
+    /// devicesDirectory
+    #[serde(
+        rename = "devicesDirectory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub devices_directory: Option<String>,
+    /// eventsDirectory
+    #[serde(
+        rename = "eventsDirectory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub events_directory: Option<String>,
+    /// dataTablesDirectory
+    #[serde(
+        rename = "dataTablesDirectory",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub data_tables_directory: Option<String>,
+    /// created
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created: Option<f64>,
+    /// failed
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<f64>,
+    /// removed
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub removed: Option<f64>,
+    /// restored
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restored: Option<f64>,
+    /// repoUrl
+    #[serde(rename = "repoUrl", default, skip_serializing_if = "Option::is_none")]
+    pub repo_url: Option<String>,
+    /// commit
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// noChanges
+    #[serde(rename = "noChanges", default, skip_serializing_if = "Option::is_none")]
+    pub no_changes: Option<bool>,
+    /// applicationId
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// validationErrors
+    #[serde(
+        rename = "validationErrors",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_errors: Option<
+        Vec<crate::models::ApplicationCreationByTemplateResultValidationErrorsItem>,
+    >,
+    /// skippedDeviceNotFound
+    #[serde(
+        rename = "skippedDeviceNotFound",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skipped_device_not_found: Option<f64>,
+    /// skippedDateTooOld
+    #[serde(
+        rename = "skippedDateTooOld",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skipped_date_too_old: Option<f64>,
+    /// skippedDateInFuture
+    #[serde(
+        rename = "skippedDateInFuture",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skipped_date_in_future: Option<f64>,
+    /// skippedInvalidDate
+    #[serde(
+        rename = "skippedInvalidDate",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skipped_invalid_date: Option<f64>,
+    /// skippedNoValidAttributes
+    #[serde(
+        rename = "skippedNoValidAttributes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skipped_no_valid_attributes: Option<f64>,
+    /// written
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub written: Option<f64>,
+    /// eeaBundleVersion
+    #[serde(
+        rename = "eeaBundleVersion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub eea_bundle_version: Option<String>,
+}
+
 /// Application Job Log
 ///
 /// Schema for a single Application Job Log
@@ -291,8 +442,8 @@ pub struct ApplicationJobLog {
     pub error: Option<crate::models::ApplicationImportExecutionsItemError>,
     /// input
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<serde_json::Value>,
+    pub input: Option<crate::models::ApplicationJobLogInput>,
     /// output
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<serde_json::Value>,
+    pub output: Option<crate::models::ApplicationJobLogOutput>,
 }

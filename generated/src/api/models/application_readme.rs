@@ -46,4 +46,7 @@ pub struct ApplicationReadme {
     /// content
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// creationDate
+    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<String>,
 }

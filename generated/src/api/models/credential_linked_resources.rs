@@ -6,6 +6,109 @@
 
 //! The `credential_linked_resources` model and the types nested in it.
 
+/// IntegrationViewTags
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct IntegrationViewTags {
+    /// customKey
+    #[serde(rename = "customKey", default, skip_serializing_if = "Option::is_none")]
+    pub custom_key: Option<String>,
+}
+
+/// Integration
+///
+/// Schema for a single Integration
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct Integration {
+    /// id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// integrationId
+    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
+    pub integration_id: Option<String>,
+    /// applicationId
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// creationDate
+    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
+    /// lastUpdated
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
+    /// name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// credentialName
+    #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+    /// integrationType
+    #[serde(
+        rename = "integrationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub integration_type: Option<crate::models::IntegrationIntegrationType>,
+    /// enabled
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// topics
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    /// azureEventHubConfig
+    #[serde(
+        rename = "azureEventHubConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub azure_event_hub_config: Option<crate::models::IntegrationAzureEventHubConfig>,
+    /// googlePubSubConfig
+    #[serde(
+        rename = "googlePubSubConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_pub_sub_config: Option<crate::models::IntegrationGooglePubSubConfig>,
+    /// mqttConfig
+    #[serde(rename = "mqttConfig", default, skip_serializing_if = "Option::is_none")]
+    pub mqtt_config: Option<crate::models::IntegrationMqttConfig>,
+    /// particleConfig
+    #[serde(rename = "particleConfig", default, skip_serializing_if = "Option::is_none")]
+    pub particle_config: Option<crate::models::IntegrationParticleConfig>,
+    /// sqsConfig
+    #[serde(rename = "sqsConfig", default, skip_serializing_if = "Option::is_none")]
+    pub sqs_config: Option<crate::models::IntegrationSqsConfig>,
+    /// websocketConfig
+    #[serde(
+        rename = "websocketConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub websocket_config: Option<crate::models::IntegrationWebsocketConfig>,
+    /// status
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::IntegrationStatus>,
+    /// body
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// experienceViewId
+    #[serde(
+        rename = "experienceViewId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_view_id: Option<String>,
+    /// layoutId
+    #[serde(rename = "layoutId", default, skip_serializing_if = "Option::is_none")]
+    pub layout_id: Option<String>,
+    /// viewTags
+    #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
+    pub view_tags: Option<crate::models::IntegrationViewTags>,
+    /// viewType
+    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
+    pub view_type: Option<String>,
+}
+
 /// Integrations
 ///
 /// Schema for a collection of Integrations

@@ -236,4 +236,7 @@ pub struct Dashboard {
     pub context_configuration: Option<
         Vec<crate::models::ApplicationDashboardPostContextConfigurationItem>,
     >,
+    /// _currentRole
+    #[serde(rename = "_currentRole", default, skip_serializing_if = "Option::is_none")]
+    pub current_role: Option<String>,
 }

@@ -17,7 +17,10 @@
 ///   "deviceId": "575ecf887ae143cd83dc4aa2",
 ///   "items": [
 ///     {
-///       "$ref": "#/examples/deviceAttributes"
+///       "applicationId": "575ec8687ae143cd83dc4a97",
+///       "dataType": "number",
+///       "deviceId": "575ecf887ae143cd83dc4aa2",
+///       "name": "voltage"
 ///     }
 ///   ],
 ///   "sortDirection": "asc",

@@ -76,4 +76,16 @@ pub struct EmbeddedDeployments {
     /// version
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// page
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// perPage
+    #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
+    /// sortDirection
+    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
+    pub sort_direction: Option<String>,
+    /// sortField
+    #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
+    pub sort_field: Option<String>,
 }

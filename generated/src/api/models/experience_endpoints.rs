@@ -83,4 +83,10 @@ pub struct ExperienceEndpoints {
         skip_serializing_if = "Option::is_none"
     )]
     pub not_found_request_count: Option<f64>,
+    /// page
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// perPage
+    #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
 }

@@ -366,12 +366,12 @@ pub struct HistoricalSummary2 {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub payload_count_details: Option<crate::models::PayloadStats>,
+    pub payload_count_details: Option<crate::models::PayloadStats2>,
     /// Schema for the result of a payload stats request
     #[serde(
         rename = "payloadSizeDetails",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub payload_size_details: Option<crate::models::PayloadStats>,
+    pub payload_size_details: Option<crate::models::PayloadStats3>,
 }

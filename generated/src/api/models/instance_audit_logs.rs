@@ -51,7 +51,7 @@
 pub struct InstanceAuditLogs {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::InstanceAuditLogs>>,
+    pub items: Option<Vec<crate::models::InstanceAuditLog>>,
     /// count
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,

@@ -28,7 +28,7 @@
 pub struct InstanceOrganizationMembers {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::InstanceOrganizationMembers>>,
+    pub items: Option<Vec<crate::models::InstanceOrgMember>>,
     /// instanceId
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,

@@ -114,5 +114,5 @@ pub struct Integration2 {
     pub websocket_config: Option<crate::models::IntegrationWebsocketConfig>,
     /// status
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<serde_json::Value>,
+    pub status: Option<crate::models::IntegrationStatus>,
 }

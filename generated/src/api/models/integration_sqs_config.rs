@@ -52,5 +52,46 @@ impl IntegrationSqsConfig {
 
 impl crate::runtime::Validate for IntegrationSqsConfig {
     #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.access_key_id {
+            v.field(
+                "accessKeyId",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_access_key {
+            v.field(
+                "secretAccessKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.region {
+            v.field(
+                "region",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        {
+            let value = &self.queue_url;
+            v.field(
+                "queueUrl",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 256);
+                },
+            );
+        }
+    }
 }

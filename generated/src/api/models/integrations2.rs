@@ -61,7 +61,7 @@
 pub struct Integrations2 {
     /// items
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::Integration>>,
+    pub items: Option<Vec<crate::models::Integration2>>,
     /// count
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,

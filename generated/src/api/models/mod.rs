@@ -1284,9 +1284,23 @@ pub use application_clone_post_schema::*;
 mod application_creation_by_template_result;
 #[cfg(any(feature = "application", feature = "applications"))]
 pub use application_creation_by_template_result::*;
-#[cfg(any(feature = "application", feature = "applications"))]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "applications"
+    )
+)]
 mod application_creation_by_template_result_validation_errors_item;
-#[cfg(any(feature = "application", feature = "applications"))]
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "applications"
+    )
+)]
 pub use application_creation_by_template_result_validation_errors_item::*;
 #[cfg(feature = "application_dashboards")]
 mod application_dashboard_post;
@@ -4857,6 +4871,8 @@ pub use application_keys::*;
         feature = "application",
         feature = "application_dashboard",
         feature = "application_dashboards",
+        feature = "application_job_log",
+        feature = "application_job_logs",
         feature = "applications",
         feature = "auth",
         feature = "dashboard",
@@ -4871,6 +4887,8 @@ mod application_owner_type;
         feature = "application",
         feature = "application_dashboard",
         feature = "application_dashboards",
+        feature = "application_job_log",
+        feature = "application_job_logs",
         feature = "applications",
         feature = "auth",
         feature = "dashboard",
@@ -6406,9 +6424,9 @@ pub use historical_summary_resource_type::*;
 mod instance;
 #[cfg(any(feature = "instance", feature = "instances"))]
 pub use instance::*;
-#[cfg(feature = "instance_audit_log")]
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
 mod instance_audit_log;
-#[cfg(feature = "instance_audit_log")]
+#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
 pub use instance_audit_log::*;
 #[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
 mod instance_audit_log_actor_type;
@@ -6698,10 +6716,6 @@ pub use instance_sandboxes::*;
 mod instances;
 #[cfg(feature = "instances")]
 pub use instances::*;
-#[cfg(any(feature = "credential", feature = "integrations"))]
-mod integration;
-#[cfg(any(feature = "credential", feature = "integrations"))]
-pub use integration::*;
 #[cfg(any(feature = "integration", feature = "integrations"))]
 mod integration2;
 #[cfg(any(feature = "integration", feature = "integrations"))]
@@ -6770,6 +6784,18 @@ pub use integration_post::*;
 mod integration_sqs_config;
 #[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
 pub use integration_sqs_config::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_status;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_status::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_status_connect_info;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_status_connect_info::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod integration_status_disconnect_info;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use integration_status_disconnect_info::*;
 #[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
 mod integration_websocket_config;
 #[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
@@ -7288,7 +7314,6 @@ pub use payload_counts_breakdown::*;
     any(
         feature = "application",
         feature = "applications",
-        feature = "instance",
         feature = "instance_org",
         feature = "instance_orgs",
         feature = "instance_sandbox",
@@ -7303,7 +7328,6 @@ mod payload_stats;
     any(
         feature = "application",
         feature = "applications",
-        feature = "instance",
         feature = "instance_org",
         feature = "instance_orgs",
         feature = "instance_sandbox",
@@ -7314,17 +7338,22 @@ mod payload_stats;
     )
 )]
 pub use payload_stats::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_sandbox",
-        feature = "me",
-        feature = "org"
-    )
-)]
+#[cfg(feature = "instance")]
 mod payload_stats2;
+#[cfg(feature = "instance")]
+pub use payload_stats2::*;
+#[cfg(feature = "instance")]
+mod payload_stats2_mqtt;
+#[cfg(feature = "instance")]
+pub use payload_stats2_mqtt::*;
+#[cfg(feature = "instance")]
+mod payload_stats3;
+#[cfg(feature = "instance")]
+pub use payload_stats3::*;
+#[cfg(feature = "instance")]
+mod payload_stats3_mqtt;
+#[cfg(feature = "instance")]
+pub use payload_stats3_mqtt::*;
 #[cfg(
     any(
         feature = "application",
@@ -7335,7 +7364,18 @@ mod payload_stats2;
         feature = "org"
     )
 )]
-pub use payload_stats2::*;
+mod payload_stats4;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use payload_stats4::*;
 #[cfg(feature = "me")]
 mod recent_item;
 #[cfg(feature = "me")]

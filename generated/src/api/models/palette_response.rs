@@ -113,6 +113,53 @@ pub struct PaletteResponseCustomNodesItem {
     >,
 }
 
+/// PaletteResponseInstanceNodesItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct PaletteResponseInstanceNodesItem {
+    /// id
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// name
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// description
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// shortDescription
+    #[serde(
+        rename = "shortDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub short_description: Option<String>,
+    /// iconData
+    #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
+    pub icon_data: Option<String>,
+    /// docsUrl
+    #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// category
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::WorkflowCategory>,
+    /// customNodeConfig
+    #[serde(
+        rename = "customNodeConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
+    /// compatibleFlowClasses
+    #[serde(
+        rename = "compatibleFlowClasses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub compatible_flow_classes: Option<
+        crate::models::PaletteResponseCustomNodesItemCompatibleFlowClasses,
+    >,
+}
+
 /// Palette Response
 ///
 /// # Example
@@ -159,6 +206,9 @@ pub struct PaletteResponse {
     /// customNodes
     #[serde(rename = "customNodes", default, skip_serializing_if = "Option::is_none")]
     pub custom_nodes: Option<Vec<crate::models::PaletteResponseCustomNodesItem>>,
+    /// instanceNodes
+    #[serde(rename = "instanceNodes", default, skip_serializing_if = "Option::is_none")]
+    pub instance_nodes: Option<Vec<crate::models::PaletteResponseInstanceNodesItem>>,
     /// applicationId
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,

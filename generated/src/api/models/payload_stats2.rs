@@ -9,32 +9,6 @@
 /// Payload Stats
 ///
 /// Schema for the result of a payload stats request
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "deviceConnect": {
-///     "device.mqtt": 1016
-///   },
-///   "deviceDisconnect": {
-///     "device.mqtt": 1016
-///   },
-///   "deviceState": {
-///     "device.mqtt": 1244049,
-///     "flow.flow": 5215
-///   },
-///   "mqttOut": {
-///     "device.mqtt": 12
-///   },
-///   "timer": {
-///     "timer.flow": 19772
-///   },
-///   "webhook": {
-///     "public.rest": 1713284
-///   }
-/// }
-/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadStats2 {
@@ -99,4 +73,7 @@ pub struct PayloadStats2 {
     /// webhook
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<std::collections::BTreeMap<String, f64>>,
+    /// mqtt
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mqtt: Option<crate::models::PayloadStats2Mqtt>,
 }

@@ -192,6 +192,22 @@ pub struct ResourceJobExecutionLogsItem {
     pub execution_summary: Option<
         crate::models::ResourceJobExecutionLogsItemExecutionSummary,
     >,
+    /// retryOnTimeout
+    #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_timeout: Option<bool>,
+    /// retryOnFailure
+    #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_failure: Option<bool>,
+    /// maxIterationRetries
+    #[serde(
+        rename = "maxIterationRetries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_iteration_retries: Option<i64>,
+    /// retryDelay
+    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<i64>,
 }
 
 /// Resource Job Execution Logs

@@ -144,8 +144,48 @@ impl crate::runtime::Validate for ResourceJobPost {
             );
         }
 
+        if let Some(value) = &self.iteration_delay {
+            v.field(
+                "iterationDelay",
+                |v| {
+                    v.minimum(*value as f64, 0.0, false);
+                    v.maximum(*value as f64, 60000.0, false);
+                },
+            );
+        }
+
+        if let Some(value) = &self.iteration_timeout {
+            v.field(
+                "iterationTimeout",
+                |v| {
+                    v.minimum(*value as f64, 60000.0, false);
+                    v.maximum(*value as f64, 900000.0, false);
+                },
+            );
+        }
+
         if let Some(value) = &self.default_context {
             v.field("defaultContext", |v| v.max_length(value, 32767));
+        }
+
+        if let Some(value) = &self.max_iteration_retries {
+            v.field(
+                "maxIterationRetries",
+                |v| {
+                    v.minimum(*value as f64, 1.0, false);
+                    v.maximum(*value as f64, 5.0, false);
+                },
+            );
+        }
+
+        if let Some(value) = &self.retry_delay {
+            v.field(
+                "retryDelay",
+                |v| {
+                    v.minimum(*value as f64, 0.0, false);
+                    v.maximum(*value as f64, 30000.0, false);
+                },
+            );
         }
     }
 }

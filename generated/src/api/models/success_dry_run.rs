@@ -25,4 +25,7 @@ pub struct SuccessDryRun {
     /// requiresJob
     #[serde(rename = "requiresJob", default, skip_serializing_if = "Option::is_none")]
     pub requires_job: Option<bool>,
+    /// jobRequired
+    #[serde(rename = "jobRequired", default, skip_serializing_if = "Option::is_none")]
+    pub job_required: Option<bool>,
 }
