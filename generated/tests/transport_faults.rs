@@ -530,3 +530,91 @@ async fn bodiless_writes_send_a_zero_content_length() {
         "a GET has no body to announce"
     );
 }
+
+const TLS_CA: &[u8] = include_bytes!("fixtures/tls/ca.cert.pem");
+const TLS_CERT: &[u8] = include_bytes!("fixtures/tls/localhost.cert.pem");
+const TLS_KEY: &[u8] = include_bytes!("fixtures/tls/localhost.key.pem");
+
+/// An HTTPS server on loopback (with the test certificate) answering every request with
+/// `answer`; returns its port and a count of the requests it read.
+async fn tls_server(answer: Vec<u8>) -> (u16, Arc<AtomicUsize>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(TLS_CERT)
+        .collect::<Result<_, _>>()
+        .expect("the test certificate");
+    let key = PrivateKeyDer::from_pem_slice(TLS_KEY).expect("the test key");
+    let config = rustls::ServerConfig::builder()
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("a server config");
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("address").port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let (acceptor, answer, seen) = (acceptor.clone(), answer.clone(), seen.clone());
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if tls.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                seen.fetch_add(1, Ordering::SeqCst);
+                let _ = tls.write_all(&answer).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    (port, count)
+}
+
+#[tokio::test]
+async fn a_redirect_from_https_to_plain_http_is_not_followed() {
+    let plain =
+        FaultServer::start(|_, _| Reply::Close(json_reply(200, &json!({"trusted": false})))).await;
+    let location = format!("{}/things", plain.url());
+    let (port, https_requests) = tls_server(response(301, &[("location", &location)], b"")).await;
+    // Only this client trusts the test certificate.
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(TLS_CA).expect("PEM"))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("a reqwest client");
+    let client = Client::builder("tok-https")
+        .base_url(format!("https://localhost:{port}"))
+        .http_client(trusting)
+        .build()
+        .expect("valid");
+    let error = bounded(client.execute::<Value>(request(operation(Method::Get, true))))
+        .await
+        .expect_err("a redirect");
+    match &error {
+        Error::Redirect {
+            status,
+            location: Some(to),
+            ..
+        } => {
+            assert_eq!(status.as_u16(), 301);
+            assert_eq!(*to, location);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(https_requests.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        plain.count(),
+        0,
+        "nothing, the token least of all, went over plain http"
+    );
+}
