@@ -297,18 +297,12 @@ fn seed_examples_are_valid_typed_values() {
         json!({"name": "My Org", "limits": {"member": 500}, "auditLogEnabled": true}),
     )
     .expect("instanceOrg.patch example");
-    assert_eq!(
-        patch
-            .limits
-            .and_then(|l| l.into_option())
-            .and_then(|l| l.member),
-        Some(losant::Nullable::Value(500))
-    );
+    assert_eq!(patch.limits.and_then(|l| l.member), Some(500));
     // The error example.
     let error: losant::models::Error =
         serde_json::from_value(json!({"type": "NotFound", "message": "Application was not found"}))
             .expect("error");
-    assert_eq!(error.r#type.as_deref(), Some("NotFound"));
+    assert_eq!(error.type_.as_deref(), Some("NotFound"));
 }
 
 #[test]

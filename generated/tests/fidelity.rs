@@ -206,7 +206,7 @@ async fn a_broadly_scoped_token_may_follow_a_device_stream() {
             .build()
             .expect("valid");
         assert_eq!(client.scopes(), Some(&[scope.to_owned()][..]));
-        client
+        let _events = client
             .device()
             .state_stream(APP, "575ecf887ae143cd83dc4aa2")
             .await
@@ -231,7 +231,7 @@ async fn a_broadly_scoped_token_may_follow_a_device_stream() {
         .check_scopes(false)
         .build()
         .expect("valid");
-    unchecked
+    let _events = unchecked
         .device()
         .state_stream(APP, "575ecf887ae143cd83dc4aa2")
         .await

@@ -467,11 +467,8 @@ fn check_schema(
         );
     }
     if let Some(reference) = &s.reference {
-        if !resolves(spec, root, reference) {
-            report(
-                child("$ref"),
-                format!("reference `{reference}` does not resolve to a schema"),
-            );
+        if let Err(message) = crate::resolve::resolve(spec, root, reference) {
+            report(child("$ref"), message);
         }
     }
     if let Some(default) = &s.default {
@@ -504,30 +501,6 @@ fn check_schema(
             walk(child(&format!("{key}[{i}]")), sub);
         }
     }
-}
-
-fn resolves(spec: &Spec, root: &str, reference: &str) -> bool {
-    let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-    let file = file.trim_end_matches(".yaml").trim_end_matches(".yml");
-    let root = if file.is_empty() { root } else { file };
-    let Some(named) = spec.schema(root) else {
-        return false;
-    };
-    let mut schema = &named.schema;
-    let mut parts = pointer.split('/').filter(|p| !p.is_empty());
-    while let Some(part) = parts.next() {
-        if part != "definitions" {
-            return false;
-        }
-        let Some(name) = parts.next() else {
-            return false;
-        };
-        match schema.definitions.as_ref().and_then(|d| d.get(name)) {
-            Some(next) => schema = next,
-            None => return false,
-        }
-    }
-    true
 }
 
 /// Why `value` does not fit `schema`'s type or enum, if it does not.

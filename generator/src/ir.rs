@@ -62,8 +62,8 @@ impl TypeGraph<'_> {
                             stack.extend(fields.iter().map(|f| f.ty.clone()));
                             stack.extend(additional.clone());
                         }
-                        TypeKind::Union { variants } => {
-                            stack.extend(variants.iter().map(|(_, t)| t.clone()))
+                        TypeKind::Union { variants, .. } => {
+                            stack.extend(variants.iter().filter_map(|v| v.ty().cloned()))
                         }
                         TypeKind::Alias(t) => stack.push(t.clone()),
                         TypeKind::StringEnum { .. } => {}
@@ -152,9 +152,6 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Whether it is (part of) a request, and so needs client-side validation.
     pub in_request: bool,
-    /// Whether it is (part of) a PATCH body, where `null` clears a field and so differs from
-    /// an absent field.
-    pub in_patch: bool,
 }
 
 /// The shape of a named type.
@@ -173,14 +170,56 @@ pub enum TypeKind {
         /// `(Rust variant name, wire value)`, in spec order.
         variants: Vec<(String, String)>,
     },
-    /// One of several shapes, told apart by trying each in order (`oneOf`/`anyOf`, type lists).
+    /// One of several shapes (`oneOf`/`anyOf`, type lists). With `tags`, the branches are
+    /// told apart by properties that hold one fixed value in each (a tagged union); otherwise
+    /// a value decodes as the variant that keeps the most of it.
     Union {
-        /// `(Rust variant name, type)`, in the order they are tried.
-        variants: Vec<(String, Ty)>,
+        /// The variants, in spec order.
+        variants: Vec<Variant>,
+        /// For a tagged union: the wire names of the properties whose values tell the
+        /// variants apart (each variant gives its values in [`Variant::tags`]).
+        tags: Option<Vec<String>>,
     },
     /// Another name for a type (a named schema that is not an object, enum or union, or one
     /// whose shape an earlier schema already has).
     Alias(Ty),
+}
+
+/// A variant of a union.
+#[derive(Debug, Clone)]
+pub struct Variant {
+    /// Rust variant name.
+    pub name: String,
+    /// What it holds.
+    pub payload: Payload,
+    /// For a tagged union: `(wire property, value)` for each tag property.
+    pub tags: Vec<(String, String)>,
+    /// What the branch is, for the variant's doc comment.
+    pub doc: Option<String>,
+}
+
+impl Variant {
+    /// The type the variant holds, if it holds one.
+    pub fn ty(&self) -> Option<&Ty> {
+        match &self.payload {
+            Payload::Type(ty) | Payload::CatchAll(ty) => Some(ty),
+            Payload::Null | Payload::Unit => None,
+        }
+    }
+}
+
+/// What a union variant holds.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// A value of this type.
+    Type(Ty),
+    /// JSON `null` (a `null` branch of the union).
+    Null,
+    /// Nothing besides its tags (a tagged branch with no other property).
+    Unit,
+    /// Any value the other variants do not accept, kept as it is (a schema without a `type`
+    /// accepts any JSON value besides the objects its properties describe).
+    CatchAll(Ty),
 }
 
 /// A property of a struct.
@@ -196,6 +235,8 @@ pub struct Field {
     pub required: bool,
     /// Its description.
     pub doc: Option<String>,
+    /// An example of its value, taken from the enclosing schema's example.
+    pub example: Option<Value>,
 }
 
 /// A use of a type, with the constraints of that use.
@@ -231,7 +272,7 @@ pub enum TyKind {
     Number,
     /// `bool`
     Boolean,
-    /// `chrono::DateTime<Utc>` (`format: date-time`)
+    /// `chrono::DateTime<FixedOffset>` (`format: date-time`), keeping the sender's offset
     DateTime,
     /// `serde_json::Value`: anything
     Any,

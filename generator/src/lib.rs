@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | load | [`load`] | read `api.yaml`, `resources/*.yaml`, `schemas/*.yaml` into [`spec::Spec`] |
 //! | check | [`check`] | find every semantic problem, each with file and key path |
-//! | lower | [`lower`] | resolve references, name types, share identical shapes: [`ir::Ir`] |
+//! | lower | [`lower`] | resolve references ([`resolve`]), name every type, share the types one name fits: [`ir::Ir`] |
 //! | emit | [`emit`] | turn the IR into token streams with `quote` |
 //! | format | [`format`] | print them with `prettyplease` under a generated-file header |
 //! | write | [`write`] | update an output folder atomically, only where it changed |
@@ -50,6 +50,7 @@ pub mod locate;
 pub mod lower;
 pub mod names;
 pub mod openapi;
+pub mod resolve;
 pub mod spec;
 pub mod write;
 

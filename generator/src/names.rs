@@ -1,5 +1,7 @@
-//! Rust names for spec names: types in `UpperCamelCase`, fields and functions in `snake_case`,
-//! Rust keywords made raw (`r#type`) or suffixed where raw identifiers are not allowed.
+//! Rust names for spec names: types in `UpperCamelCase`, fields and functions in `snake_case`.
+//! A name that is a Rust keyword gets a `_` suffix (`type_`, `self_`), never a raw identifier,
+//! and keeps its wire name through `#[serde(rename)]`; an action whose method would be a
+//! keyword or hide a method of a prelude trait is named with its resource (`clone_application`).
 
 use heck::{ToSnakeCase, ToUpperCamelCase};
 use proc_macro2::{Ident, Span};
@@ -53,17 +55,83 @@ pub fn camel(name: &str) -> String {
     }
 }
 
-/// A module (and file) name for `name`: `snake_case`, never one of the keywords that cannot be
-/// raw identifiers (`self` -> `self_`), nor `mod` or `models` (taken by the generated layout).
-/// Other keywords stay, written raw (`mod r#match;`
-/// reads `match.rs`).
+/// A module (and file) name for `name`: `snake_case` with a `_` suffix when it is a keyword
+/// (`match_`), or `mod` or `models` (taken by the generated layout).
 pub fn module(name: &str) -> String {
     let snake = snake(name);
     // `mod` would be a second `mod.rs`; `models` is the models module beside the resources.
-    if NOT_RAW.contains(&snake.as_str()) || snake == "mod" || snake == "models" {
+    if snake == "mod" || snake == "models" {
         format!("{snake}_")
     } else {
+        safe(snake)
+    }
+}
+
+/// A field, parameter or argument name for the wire name `name`: `snake_case`, with a `_`
+/// suffix when it is a keyword (`type_`).
+pub fn field(name: &str) -> String {
+    safe(snake(name))
+}
+
+/// Methods of the prelude's traits that an action's method on a resource handle (which is
+/// `Clone` and `Debug`) would hide or confuse.
+const PRELUDE_METHODS: &[&str] = &[
+    "clone",
+    "clone_from",
+    "to_owned",
+    "to_string",
+    "into",
+    "try_into",
+    "eq",
+    "ne",
+    "cmp",
+    "partial_cmp",
+    "lt",
+    "le",
+    "gt",
+    "ge",
+    "max",
+    "min",
+    "clamp",
+    "hash",
+    "fmt",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "into_iter",
+    "extend",
+    "drop",
+    "type_id",
+    "new",
+];
+
+/// The method name of action `action` of the resource whose module is `resource`:
+/// `snake_case`, or `action_resource` when that would be a keyword or a prelude trait's
+/// method (`clone` -> `clone_application`).
+pub fn method(action: &str, resource: &str) -> String {
+    let snake = snake(action);
+    if is_keyword(&snake)
+        || NOT_RAW.contains(&snake.as_str())
+        || PRELUDE_METHODS.contains(&snake.as_str())
+    {
+        format!("{snake}_{}", resource.trim_end_matches('_'))
+    } else {
         snake
+    }
+}
+
+/// Whether [`method`] renamed the action.
+pub fn method_renamed(action: &str, resource: &str) -> bool {
+    method(action, resource) != snake(action)
+}
+
+/// `name`, with a `_` suffix when it is a Rust keyword.
+fn safe(name: String) -> String {
+    if is_keyword(&name) || NOT_RAW.contains(&name.as_str()) {
+        format!("{name}_")
+    } else {
+        name
     }
 }
 
@@ -72,13 +140,11 @@ pub fn is_keyword(name: &str) -> bool {
     KEYWORDS.contains(&name)
 }
 
-/// An identifier for `name`: raw (`r#type`) when it is a keyword, suffixed with `_` when it is
-/// a keyword that cannot be raw (`self_`).
+/// An identifier for `name`, with a `_` suffix when it is a keyword (names made by
+/// [`field`], [`method`] and [`module`] already have it).
 pub fn ident(name: &str) -> Ident {
-    if NOT_RAW.contains(&name) {
+    if is_keyword(name) || NOT_RAW.contains(&name) {
         Ident::new(&format!("{name}_"), Span::call_site())
-    } else if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
     } else {
         Ident::new(name, Span::call_site())
     }
@@ -109,8 +175,22 @@ mod tests {
 
     #[test]
     fn ident_makes_keywords_usable() {
-        assert_eq!(ident("type").to_string(), "r#type");
+        assert_eq!(ident("type").to_string(), "type_");
         assert_eq!(ident("self").to_string(), "self_");
+        assert_eq!(ident("gen").to_string(), "gen_");
         assert_eq!(ident("name").to_string(), "name");
+    }
+
+    #[test]
+    fn fields_methods_and_modules_never_need_raw_identifiers() {
+        assert_eq!(field("type"), "type_");
+        assert_eq!(field("Self"), "self_");
+        assert_eq!(field("sortField"), "sort_field");
+        assert_eq!(method("clone", "application"), "clone_application");
+        assert_eq!(method("move", "file"), "move_file");
+        assert_eq!(method("get", "devices"), "get");
+        assert!(method_renamed("clone", "application"));
+        assert_eq!(module("match"), "match_");
+        assert_eq!(module("mod"), "mod_");
     }
 }

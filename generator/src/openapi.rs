@@ -684,15 +684,9 @@ impl<'a> Exporter<'a> {
     }
 
     /// The schema a reference points to, with the id of its file.
-    fn target(&self, reference: &str, root: Option<&'a str>) -> Option<(&'a str, &'a Schema)> {
-        let (file, defs) = split_ref(reference)?;
-        let id = if file.is_empty() { root? } else { file };
-        let named = self.spec.schema(id)?;
-        let mut schema = &named.schema;
-        for def in &defs {
-            schema = schema.definitions.as_ref()?.get(def)?;
-        }
-        Some((named.id.as_str(), schema))
+    fn target(&self, reference: &'a str, root: Option<&'a str>) -> Option<(&'a str, &'a Schema)> {
+        let target = crate::resolve::resolve(self.spec, root.unwrap_or(""), reference).ok()?;
+        Some((target.root, target.schema))
     }
 
     /// `{$ref}` to the component of the schema file `id`.
@@ -712,18 +706,22 @@ impl<'a> Exporter<'a> {
 
     /// `{$ref}` to the component a JSON Schema reference points to.
     fn reference(&mut self, reference: &str, cx: Cx, at: &str) -> Value {
-        let key = split_ref(reference).and_then(|(file, defs)| {
-            let id = if file.is_empty() { cx.root? } else { file };
-            Some((id.to_owned(), defs))
+        let key = crate::resolve::resolve(self.spec, cx.root.unwrap_or(""), reference).map(|t| {
+            let defs: Vec<String> = t.definitions.iter().map(|d| (*d).to_owned()).collect();
+            (t.root.to_owned(), defs)
         });
-        match key.and_then(|key| self.components.get(&key)) {
-            Some(name) => json!({ "$ref": format!("{SCHEMAS}{name}") }),
-            None => {
+        match key.map(|key| self.components.get(&key)) {
+            Ok(Some(name)) => json!({ "$ref": format!("{SCHEMAS}{name}") }),
+            Ok(None) => {
                 self.problem(
                     cx.file,
                     at,
                     format!("reference `{reference}` does not resolve to a schema"),
                 );
+                json!({})
+            }
+            Err(message) => {
+                self.problem(cx.file, at, message);
                 json!({})
             }
         }
@@ -1327,25 +1325,6 @@ fn is_null_only(s: &Schema) -> bool {
         ..s.clone()
     };
     rest == Schema::default()
-}
-
-/// `file.yaml#/definitions/a/definitions/b` -> (`file`, [`a`, `b`]); `#/definitions/a` ->
-/// (``, [`a`]). `None` for a pointer into anything but `definitions`.
-fn split_ref(reference: &str) -> Option<(&str, Vec<String>)> {
-    let (file, pointer) = reference.split_once('#').unwrap_or((reference, ""));
-    let file = file
-        .strip_suffix(".yaml")
-        .or_else(|| file.strip_suffix(".yml"))
-        .unwrap_or(file);
-    let mut defs = Vec::new();
-    let mut parts = pointer.split('/').filter(|p| !p.is_empty());
-    while let Some(part) = parts.next() {
-        if part != "definitions" {
-            return None;
-        }
-        defs.push(parts.next()?.to_owned());
-    }
-    Some((file, defs))
 }
 
 /// The schema itself (no definition names) and its `definitions`, nested ones after their

@@ -63,6 +63,27 @@ pub struct Api {
     /// How event-stream actions ask for keep-alives.
     #[serde(default)]
     pub event_streams: Option<EventStreams>,
+    /// Names for types that the naming rules would name badly or could not name, each with
+    /// the reason.
+    #[serde(default)]
+    pub type_names: Vec<TypeNameOverride>,
+}
+
+/// A type's name, set by hand.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TypeNameOverride {
+    /// Where the schema is: `SCHEMA_ID` for a schema file, `SCHEMA_ID#/json/pointer` for a
+    /// schema inside one (`devicesPatch#/properties/updateOperations/items`).
+    pub at: String,
+    /// The Rust type name to give it.
+    pub name: String,
+    /// Whether every schema of the same shape takes the name too (one type for a shape that
+    /// recurs under many property names, such as a query operator's value filter).
+    #[serde(default)]
+    pub share: bool,
+    /// Why the rules' name does not do.
+    pub reason: String,
 }
 
 /// The environment variables a client configured from the environment reads.

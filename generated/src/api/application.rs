@@ -69,8 +69,8 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         options: crate::models::ApplicationApplyTemplatePatchSchema,
-    ) -> ApplicationApplyTemplate {
-        ApplicationApplyTemplate::new_(
+    ) -> ApplicationApplyTemplateRequest {
+        ApplicationApplyTemplateRequest::new_(
             self.client.clone(),
             application_id.into(),
             options,
@@ -123,8 +123,12 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         date: i64,
-    ) -> ApplicationArchiveData {
-        ApplicationArchiveData::new_(self.client.clone(), application_id.into(), date)
+    ) -> ApplicationArchiveDataRequest {
+        ApplicationArchiveDataRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            date,
+        )
     }
 
     /// Returns success when a job has been enqueued to backfill all current data to its archive
@@ -171,8 +175,11 @@ impl Application {
     pub fn backfill_archive_data(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationBackfillArchiveData {
-        ApplicationBackfillArchiveData::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationBackfillArchiveDataRequest {
+        ApplicationBackfillArchiveDataRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Copy an application into a new application
@@ -215,13 +222,16 @@ impl Application {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.application().clone("575ec8687ae143cd83dc4a97").await?;
+    /// let response = client.application().clone_application("575ec8687ae143cd83dc4a97").await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn clone(&self, application_id: impl Into<String>) -> ApplicationClone {
-        ApplicationClone::new_(self.client.clone(), application_id.into())
+    pub fn clone_application(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ApplicationCloneRequest {
+        ApplicationCloneRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Deletes an application
@@ -265,8 +275,8 @@ impl Application {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, application_id: impl Into<String>) -> ApplicationDelete {
-        ApplicationDelete::new_(self.client.clone(), application_id.into())
+    pub fn delete(&self, application_id: impl Into<String>) -> ApplicationDeleteRequest {
+        ApplicationDeleteRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns device counts by day for the time range specified for this application
@@ -316,8 +326,8 @@ impl Application {
     pub fn device_counts(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationDeviceCounts {
-        ApplicationDeviceCounts::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationDeviceCountsRequest {
+        ApplicationDeviceCountsRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Export an application and all of its resources
@@ -368,8 +378,12 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         options: crate::models::ApplicationExportPostSchema,
-    ) -> ApplicationExport {
-        ApplicationExport::new_(self.client.clone(), application_id.into(), options)
+    ) -> ApplicationExportRequest {
+        ApplicationExportRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            options,
+        )
     }
 
     /// Returns success when a job has been enqueued to archive all selected data tables
@@ -416,8 +430,8 @@ impl Application {
     pub fn full_data_tables_archive(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationFullDataTablesArchive {
-        ApplicationFullDataTablesArchive::new_(
+    ) -> ApplicationFullDataTablesArchiveRequest {
+        ApplicationFullDataTablesArchiveRequest::new_(
             self.client.clone(),
             application_id.into(),
         )
@@ -467,8 +481,11 @@ impl Application {
     pub fn full_events_archive(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationFullEventsArchive {
-        ApplicationFullEventsArchive::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationFullEventsArchiveRequest {
+        ApplicationFullEventsArchiveRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Retrieves information on an application
@@ -515,8 +532,8 @@ impl Application {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationGet {
-        ApplicationGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ApplicationGetRequest {
+        ApplicationGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Updates an application global at the given key
@@ -566,8 +583,12 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         globals: crate::models::ApplicationGlobalPatch,
-    ) -> ApplicationGlobals {
-        ApplicationGlobals::new_(self.client.clone(), application_id.into(), globals)
+    ) -> ApplicationGlobalsRequest {
+        ApplicationGlobalsRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            globals,
+        )
     }
 
     /// Add multiple resources to an application via a zip file
@@ -585,7 +606,7 @@ impl Application {
     /// | `applicationId` (argument) | path | string | yes | ID of the associated application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `importBundle` (`.import_bundle()`) | multipart | file | no | The zip file containing all of the resources to import into the application |  |  |
     /// | `email` (`.email()`) | multipart | string | no | Email address to notify the user when the job to import the application resources has completed or errored, defaults to the email address of the user making the request |  | `"email@example.com"` |
-    /// | `options` (`.options()`) | multipart | [`ApplicationImportOptions2`](crate::models::ApplicationImportOptions2) | no | Additional import options |  |  |
+    /// | `options` (`.options()`) | multipart | [`ImportIntoApplicationOptions`](crate::models::ImportIntoApplicationOptions) | no | Additional import options |  |  |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -615,8 +636,8 @@ impl Application {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn import(&self, application_id: impl Into<String>) -> ApplicationImport {
-        ApplicationImport::new_(self.client.clone(), application_id.into())
+    pub fn import(&self, application_id: impl Into<String>) -> ApplicationImportRequest {
+        ApplicationImportRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Retrieves information on application import logs
@@ -666,8 +687,8 @@ impl Application {
     pub fn import_logs(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationImportLogs {
-        ApplicationImportLogs::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationImportLogsRequest {
+        ApplicationImportLogsRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Publishes the given message to the given MQTT topic
@@ -717,8 +738,8 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         payload: crate::models::MqttPublishBody,
-    ) -> ApplicationMqttPublishMessage {
-        ApplicationMqttPublishMessage::new_(
+    ) -> ApplicationMqttPublishMessageRequest {
+        ApplicationMqttPublishMessageRequest::new_(
             self.client.clone(),
             application_id.into(),
             payload,
@@ -776,8 +797,8 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         topic: impl Into<String>,
-    ) -> ApplicationMqttSubscriptionStream {
-        ApplicationMqttSubscriptionStream::new_(
+    ) -> ApplicationMqttSubscriptionStreamRequest {
+        ApplicationMqttSubscriptionStreamRequest::new_(
             self.client.clone(),
             application_id.into(),
             topic.into(),
@@ -831,8 +852,11 @@ impl Application {
     pub fn notebook_minute_counts(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationNotebookMinuteCounts {
-        ApplicationNotebookMinuteCounts::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationNotebookMinuteCountsRequest {
+        ApplicationNotebookMinuteCountsRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Updates information about an application
@@ -885,8 +909,12 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         application: crate::models::ApplicationPatch,
-    ) -> ApplicationPatch {
-        ApplicationPatch::new_(self.client.clone(), application_id.into(), application)
+    ) -> ApplicationPatchRequest {
+        ApplicationPatchRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            application,
+        )
     }
 
     /// Returns payload counts for the time range specified for this application
@@ -912,7 +940,7 @@ impl Application {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -937,8 +965,8 @@ impl Application {
     pub fn payload_counts(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationPayloadCounts {
-        ApplicationPayloadCounts::new_(self.client.clone(), application_id.into())
+    ) -> ApplicationPayloadCountsRequest {
+        ApplicationPayloadCountsRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns payload counts per resolution in the time range specified for this application
@@ -991,8 +1019,8 @@ impl Application {
     pub fn payload_counts_breakdown(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationPayloadCountsBreakdown {
-        ApplicationPayloadCountsBreakdown::new_(
+    ) -> ApplicationPayloadCountsBreakdownRequest {
+        ApplicationPayloadCountsBreakdownRequest::new_(
             self.client.clone(),
             application_id.into(),
         )
@@ -1039,8 +1067,8 @@ impl Application {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn readme(&self, application_id: impl Into<String>) -> ApplicationReadme {
-        ApplicationReadme::new_(self.client.clone(), application_id.into())
+    pub fn readme(&self, application_id: impl Into<String>) -> ApplicationReadmeRequest {
+        ApplicationReadmeRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Update the current application readme information
@@ -1090,8 +1118,12 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         readme: crate::models::ApplicationReadmePatch,
-    ) -> ApplicationReadmePatch {
-        ApplicationReadmePatch::new_(self.client.clone(), application_id.into(), readme)
+    ) -> ApplicationReadmePatchRequest {
+        ApplicationReadmePatchRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            readme,
+        )
     }
 
     /// Search across an application's resources by target identifier
@@ -1140,8 +1172,8 @@ impl Application {
         &self,
         application_id: impl Into<String>,
         filter: impl Into<String>,
-    ) -> ApplicationSearch {
-        ApplicationSearch::new_(
+    ) -> ApplicationSearchRequest {
+        ApplicationSearchRequest::new_(
             self.client.clone(),
             application_id.into(),
             filter.into(),
@@ -1154,7 +1186,7 @@ impl Application {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApplyTemplate {
+pub struct ApplicationApplyTemplateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1162,7 +1194,7 @@ pub struct ApplicationApplyTemplate {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApplyTemplate {
+impl ApplicationApplyTemplateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1190,7 +1222,7 @@ impl ApplicationApplyTemplate {
         application_id: String,
         options: crate::models::ApplicationApplyTemplatePatchSchema,
     ) -> Self {
-        ApplicationApplyTemplate {
+        ApplicationApplyTemplateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1260,7 +1292,7 @@ impl ApplicationApplyTemplate {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApplyTemplate {
+impl std::future::IntoFuture for ApplicationApplyTemplateRequest {
     type Output = Result<crate::application::ApplicationApplyTemplateResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1270,7 +1302,7 @@ impl std::future::IntoFuture for ApplicationApplyTemplate {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApplyTemplate);
+crate::runtime::call_option_setters!(ApplicationApplyTemplateRequest);
 /// What `application.applyTemplate` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1310,13 +1342,13 @@ impl ApplicationApplyTemplateResponse {
     }
 }
 
-crate::api::common_setters!(ApplicationApplyTemplate);
+crate::api::common_setters!(ApplicationApplyTemplateRequest);
 /// Request builder for [`Application::archive_data`]: `GET /applications/{applicationId}/archiveData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationArchiveData {
+pub struct ApplicationArchiveDataRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1324,7 +1356,7 @@ pub struct ApplicationArchiveData {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationArchiveData {
+impl ApplicationArchiveDataRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1348,7 +1380,7 @@ impl ApplicationArchiveData {
     };
 
     fn new_(client_: Client, application_id: String, date: i64) -> Self {
-        ApplicationArchiveData {
+        ApplicationArchiveDataRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1409,7 +1441,7 @@ impl ApplicationArchiveData {
     }
 }
 
-impl std::future::IntoFuture for ApplicationArchiveData {
+impl std::future::IntoFuture for ApplicationArchiveDataRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1419,21 +1451,21 @@ impl std::future::IntoFuture for ApplicationArchiveData {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationArchiveData);
-crate::api::common_setters!(ApplicationArchiveData);
+crate::runtime::call_option_setters!(ApplicationArchiveDataRequest);
+crate::api::common_setters!(ApplicationArchiveDataRequest);
 /// Request builder for [`Application::backfill_archive_data`]: `GET /applications/{applicationId}/backfillArchiveData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationBackfillArchiveData {
+pub struct ApplicationBackfillArchiveDataRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationBackfillArchiveData {
+impl ApplicationBackfillArchiveDataRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1457,7 +1489,7 @@ impl ApplicationBackfillArchiveData {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationBackfillArchiveData {
+        ApplicationBackfillArchiveDataRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1512,7 +1544,7 @@ impl ApplicationBackfillArchiveData {
     }
 }
 
-impl std::future::IntoFuture for ApplicationBackfillArchiveData {
+impl std::future::IntoFuture for ApplicationBackfillArchiveDataRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1522,14 +1554,14 @@ impl std::future::IntoFuture for ApplicationBackfillArchiveData {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationBackfillArchiveData);
-crate::api::common_setters!(ApplicationBackfillArchiveData);
-/// Request builder for [`Application::clone`]: `POST /applications/{applicationId}/clone`.
+crate::runtime::call_option_setters!(ApplicationBackfillArchiveDataRequest);
+crate::api::common_setters!(ApplicationBackfillArchiveDataRequest);
+/// Request builder for [`Application::clone_application`]: `POST /applications/{applicationId}/clone`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationClone {
+pub struct ApplicationCloneRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1537,7 +1569,7 @@ pub struct ApplicationClone {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationClone {
+impl ApplicationCloneRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1561,7 +1593,7 @@ impl ApplicationClone {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationClone {
+        ApplicationCloneRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1639,7 +1671,7 @@ impl ApplicationClone {
     }
 }
 
-impl std::future::IntoFuture for ApplicationClone {
+impl std::future::IntoFuture for ApplicationCloneRequest {
     type Output = Result<crate::application::ApplicationCloneResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1649,7 +1681,7 @@ impl std::future::IntoFuture for ApplicationClone {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationClone);
+crate::runtime::call_option_setters!(ApplicationCloneRequest);
 /// What `application.clone` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1692,20 +1724,20 @@ impl ApplicationCloneResponse {
     }
 }
 
-crate::api::common_setters!(ApplicationClone);
+crate::api::common_setters!(ApplicationCloneRequest);
 /// Request builder for [`Application::delete`]: `DELETE /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDelete {
+pub struct ApplicationDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDelete {
+impl ApplicationDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1729,7 +1761,7 @@ impl ApplicationDelete {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationDelete {
+        ApplicationDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1784,7 +1816,7 @@ impl ApplicationDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDelete {
+impl std::future::IntoFuture for ApplicationDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1794,14 +1826,14 @@ impl std::future::IntoFuture for ApplicationDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDelete);
-crate::api::common_setters!(ApplicationDelete);
+crate::runtime::call_option_setters!(ApplicationDeleteRequest);
+crate::api::common_setters!(ApplicationDeleteRequest);
 /// Request builder for [`Application::device_counts`]: `GET /applications/{applicationId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDeviceCounts {
+pub struct ApplicationDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1810,7 +1842,7 @@ pub struct ApplicationDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDeviceCounts {
+impl ApplicationDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1837,7 +1869,7 @@ impl ApplicationDeviceCounts {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationDeviceCounts {
+        ApplicationDeviceCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1918,7 +1950,7 @@ impl ApplicationDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDeviceCounts {
+impl std::future::IntoFuture for ApplicationDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1928,14 +1960,14 @@ impl std::future::IntoFuture for ApplicationDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDeviceCounts);
-crate::api::common_setters!(ApplicationDeviceCounts);
+crate::runtime::call_option_setters!(ApplicationDeviceCountsRequest);
+crate::api::common_setters!(ApplicationDeviceCountsRequest);
 /// Request builder for [`Application::export`]: `POST /applications/{applicationId}/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationExport {
+pub struct ApplicationExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1943,7 +1975,7 @@ pub struct ApplicationExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationExport {
+impl ApplicationExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1971,7 +2003,7 @@ impl ApplicationExport {
         application_id: String,
         options: crate::models::ApplicationExportPostSchema,
     ) -> Self {
-        ApplicationExport {
+        ApplicationExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2041,7 +2073,7 @@ impl ApplicationExport {
     }
 }
 
-impl std::future::IntoFuture for ApplicationExport {
+impl std::future::IntoFuture for ApplicationExportRequest {
     type Output = Result<crate::application::ApplicationExportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2051,7 +2083,7 @@ impl std::future::IntoFuture for ApplicationExport {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationExport);
+crate::runtime::call_option_setters!(ApplicationExportRequest);
 /// What `application.export` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2091,20 +2123,20 @@ impl ApplicationExportResponse {
     }
 }
 
-crate::api::common_setters!(ApplicationExport);
+crate::api::common_setters!(ApplicationExportRequest);
 /// Request builder for [`Application::full_data_tables_archive`]: `GET /applications/{applicationId}/fullDataTablesArchive`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationFullDataTablesArchive {
+pub struct ApplicationFullDataTablesArchiveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationFullDataTablesArchive {
+impl ApplicationFullDataTablesArchiveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2128,7 +2160,7 @@ impl ApplicationFullDataTablesArchive {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationFullDataTablesArchive {
+        ApplicationFullDataTablesArchiveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2183,7 +2215,7 @@ impl ApplicationFullDataTablesArchive {
     }
 }
 
-impl std::future::IntoFuture for ApplicationFullDataTablesArchive {
+impl std::future::IntoFuture for ApplicationFullDataTablesArchiveRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2193,21 +2225,21 @@ impl std::future::IntoFuture for ApplicationFullDataTablesArchive {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationFullDataTablesArchive);
-crate::api::common_setters!(ApplicationFullDataTablesArchive);
+crate::runtime::call_option_setters!(ApplicationFullDataTablesArchiveRequest);
+crate::api::common_setters!(ApplicationFullDataTablesArchiveRequest);
 /// Request builder for [`Application::full_events_archive`]: `GET /applications/{applicationId}/fullEventsArchive`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationFullEventsArchive {
+pub struct ApplicationFullEventsArchiveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationFullEventsArchive {
+impl ApplicationFullEventsArchiveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2231,7 +2263,7 @@ impl ApplicationFullEventsArchive {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationFullEventsArchive {
+        ApplicationFullEventsArchiveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2286,7 +2318,7 @@ impl ApplicationFullEventsArchive {
     }
 }
 
-impl std::future::IntoFuture for ApplicationFullEventsArchive {
+impl std::future::IntoFuture for ApplicationFullEventsArchiveRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2296,14 +2328,14 @@ impl std::future::IntoFuture for ApplicationFullEventsArchive {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationFullEventsArchive);
-crate::api::common_setters!(ApplicationFullEventsArchive);
+crate::runtime::call_option_setters!(ApplicationFullEventsArchiveRequest);
+crate::api::common_setters!(ApplicationFullEventsArchiveRequest);
 /// Request builder for [`Application::get`]: `GET /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationGet {
+pub struct ApplicationGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2312,7 +2344,7 @@ pub struct ApplicationGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationGet {
+impl ApplicationGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2341,7 +2373,7 @@ impl ApplicationGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationGet {
+        ApplicationGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2422,7 +2454,7 @@ impl ApplicationGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationGet {
+impl std::future::IntoFuture for ApplicationGetRequest {
     type Output = Result<crate::models::Application, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2432,14 +2464,14 @@ impl std::future::IntoFuture for ApplicationGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationGet);
-crate::api::common_setters!(ApplicationGet);
+crate::runtime::call_option_setters!(ApplicationGetRequest);
+crate::api::common_setters!(ApplicationGetRequest);
 /// Request builder for [`Application::globals`]: `PATCH /applications/{applicationId}/globals`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationGlobals {
+pub struct ApplicationGlobalsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2447,7 +2479,7 @@ pub struct ApplicationGlobals {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationGlobals {
+impl ApplicationGlobalsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2477,7 +2509,7 @@ impl ApplicationGlobals {
         application_id: String,
         globals: crate::models::ApplicationGlobalPatch,
     ) -> Self {
-        ApplicationGlobals {
+        ApplicationGlobalsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2542,7 +2574,7 @@ impl ApplicationGlobals {
     }
 }
 
-impl std::future::IntoFuture for ApplicationGlobals {
+impl std::future::IntoFuture for ApplicationGlobalsRequest {
     type Output = Result<crate::models::Application, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2552,24 +2584,24 @@ impl std::future::IntoFuture for ApplicationGlobals {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationGlobals);
-crate::api::common_setters!(ApplicationGlobals);
+crate::runtime::call_option_setters!(ApplicationGlobalsRequest);
+crate::api::common_setters!(ApplicationGlobalsRequest);
 /// Request builder for [`Application::import`]: `POST /applications/{applicationId}/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationImport {
+pub struct ApplicationImportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     import_bundle: Option<crate::runtime::FilePart>,
     email: Option<String>,
-    options: Option<crate::models::ApplicationImportOptions2>,
+    options: Option<crate::models::ImportIntoApplicationOptions>,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationImport {
+impl ApplicationImportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2593,7 +2625,7 @@ impl ApplicationImport {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationImport {
+        ApplicationImportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2623,7 +2655,10 @@ impl ApplicationImport {
     /// Additional import options
     ///
     /// Sent as `options`.
-    pub fn options(mut self, value: crate::models::ApplicationImportOptions2) -> Self {
+    pub fn options(
+        mut self,
+        value: crate::models::ImportIntoApplicationOptions,
+    ) -> Self {
         self.options = Some(value);
         self
     }
@@ -2703,7 +2738,7 @@ impl ApplicationImport {
     }
 }
 
-impl std::future::IntoFuture for ApplicationImport {
+impl std::future::IntoFuture for ApplicationImportRequest {
     type Output = Result<crate::application::ApplicationImportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2713,7 +2748,7 @@ impl std::future::IntoFuture for ApplicationImport {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationImport);
+crate::runtime::call_option_setters!(ApplicationImportRequest);
 /// What `application.import` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2753,13 +2788,13 @@ impl ApplicationImportResponse {
     }
 }
 
-crate::api::common_setters!(ApplicationImport);
+crate::api::common_setters!(ApplicationImportRequest);
 /// Request builder for [`Application::import_logs`]: `GET /applications/{applicationId}/importLogs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationImportLogs {
+pub struct ApplicationImportLogsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2768,7 +2803,7 @@ pub struct ApplicationImportLogs {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationImportLogs {
+impl ApplicationImportLogsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2795,7 +2830,7 @@ impl ApplicationImportLogs {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationImportLogs {
+        ApplicationImportLogsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2881,7 +2916,7 @@ impl ApplicationImportLogs {
     }
 }
 
-impl std::future::IntoFuture for ApplicationImportLogs {
+impl std::future::IntoFuture for ApplicationImportLogsRequest {
     type Output = Result<crate::models::ApplicationImportExecutions, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2891,14 +2926,14 @@ impl std::future::IntoFuture for ApplicationImportLogs {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationImportLogs);
-crate::api::common_setters!(ApplicationImportLogs);
+crate::runtime::call_option_setters!(ApplicationImportLogsRequest);
+crate::api::common_setters!(ApplicationImportLogsRequest);
 /// Request builder for [`Application::mqtt_publish_message`]: `POST /applications/{applicationId}/mqttPublishMessage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationMqttPublishMessage {
+pub struct ApplicationMqttPublishMessageRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2906,7 +2941,7 @@ pub struct ApplicationMqttPublishMessage {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationMqttPublishMessage {
+impl ApplicationMqttPublishMessageRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2934,7 +2969,7 @@ impl ApplicationMqttPublishMessage {
         application_id: String,
         payload: crate::models::MqttPublishBody,
     ) -> Self {
-        ApplicationMqttPublishMessage {
+        ApplicationMqttPublishMessageRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2999,7 +3034,7 @@ impl ApplicationMqttPublishMessage {
     }
 }
 
-impl std::future::IntoFuture for ApplicationMqttPublishMessage {
+impl std::future::IntoFuture for ApplicationMqttPublishMessageRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3009,14 +3044,14 @@ impl std::future::IntoFuture for ApplicationMqttPublishMessage {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationMqttPublishMessage);
-crate::api::common_setters!(ApplicationMqttPublishMessage);
+crate::runtime::call_option_setters!(ApplicationMqttPublishMessageRequest);
+crate::api::common_setters!(ApplicationMqttPublishMessageRequest);
 /// Request builder for [`Application::mqtt_subscription_stream`]: `GET /applications/{applicationId}/mqttSubscriptionStream`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationMqttSubscriptionStream {
+pub struct ApplicationMqttSubscriptionStreamRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3025,7 +3060,7 @@ pub struct ApplicationMqttSubscriptionStream {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationMqttSubscriptionStream {
+impl ApplicationMqttSubscriptionStreamRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3052,7 +3087,7 @@ impl ApplicationMqttSubscriptionStream {
     };
 
     fn new_(client_: Client, application_id: String, topic: String) -> Self {
-        ApplicationMqttSubscriptionStream {
+        ApplicationMqttSubscriptionStreamRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3108,7 +3143,7 @@ impl ApplicationMqttSubscriptionStream {
     pub async fn send(
         self,
     ) -> Result<
-        crate::runtime::EventStream<ApplicationMqttSubscriptionStreamEvent>,
+        crate::runtime::EventStream<ApplicationMqttSubscriptionStreamRequestEvent>,
         Error,
     > {
         let events = self.client_.execute_events(self.request_(), &self.call_).await?;
@@ -3116,15 +3151,15 @@ impl ApplicationMqttSubscriptionStream {
             crate::runtime::map_events(
                 events,
                 Self::OPERATION.id,
-                ApplicationMqttSubscriptionStreamEvent::decode_,
+                ApplicationMqttSubscriptionStreamRequestEvent::decode_,
             ),
         )
     }
 }
 
-impl std::future::IntoFuture for ApplicationMqttSubscriptionStream {
+impl std::future::IntoFuture for ApplicationMqttSubscriptionStreamRequest {
     type Output = Result<
-        crate::runtime::EventStream<ApplicationMqttSubscriptionStreamEvent>,
+        crate::runtime::EventStream<ApplicationMqttSubscriptionStreamRequestEvent>,
         Error,
     >;
     type IntoFuture = std::pin::Pin<
@@ -3135,18 +3170,18 @@ impl std::future::IntoFuture for ApplicationMqttSubscriptionStream {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationMqttSubscriptionStream);
-crate::runtime::event_option_setters!(ApplicationMqttSubscriptionStream);
+crate::runtime::call_option_setters!(ApplicationMqttSubscriptionStreamRequest);
+crate::runtime::event_option_setters!(ApplicationMqttSubscriptionStreamRequest);
 /// An event of the `application.mqttSubscriptionStream` stream.
 #[derive(Debug, Clone, PartialEq)]
-pub enum ApplicationMqttSubscriptionStreamEvent {
+pub enum ApplicationMqttSubscriptionStreamRequestEvent {
     /// `mqttMessage`: An SSE event representing a single mqtt payload
     MqttMessage(crate::models::MqttPublishBody),
     /// An event this version of the crate does not know (or a keep-alive), as received.
     Other(crate::runtime::ServerSentEvent),
 }
 
-impl ApplicationMqttSubscriptionStreamEvent {
+impl ApplicationMqttSubscriptionStreamRequestEvent {
     /// Decodes one event by its name.
     fn decode_(
         event: &crate::runtime::ServerSentEvent,
@@ -3160,13 +3195,13 @@ impl ApplicationMqttSubscriptionStreamEvent {
     }
 }
 
-crate::api::common_setters!(ApplicationMqttSubscriptionStream);
+crate::api::common_setters!(ApplicationMqttSubscriptionStreamRequest);
 /// Request builder for [`Application::notebook_minute_counts`]: `GET /applications/{applicationId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationNotebookMinuteCounts {
+pub struct ApplicationNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3175,7 +3210,7 @@ pub struct ApplicationNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationNotebookMinuteCounts {
+impl ApplicationNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3202,7 +3237,7 @@ impl ApplicationNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationNotebookMinuteCounts {
+        ApplicationNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3283,7 +3318,7 @@ impl ApplicationNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for ApplicationNotebookMinuteCounts {
+impl std::future::IntoFuture for ApplicationNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3293,14 +3328,14 @@ impl std::future::IntoFuture for ApplicationNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationNotebookMinuteCounts);
-crate::api::common_setters!(ApplicationNotebookMinuteCounts);
+crate::runtime::call_option_setters!(ApplicationNotebookMinuteCountsRequest);
+crate::api::common_setters!(ApplicationNotebookMinuteCountsRequest);
 /// Request builder for [`Application::patch`]: `PATCH /applications/{applicationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationPatch {
+pub struct ApplicationPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3310,7 +3345,7 @@ pub struct ApplicationPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationPatch {
+impl ApplicationPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3340,7 +3375,7 @@ impl ApplicationPatch {
         application_id: String,
         application: crate::models::ApplicationPatch,
     ) -> Self {
-        ApplicationPatch {
+        ApplicationPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3431,7 +3466,7 @@ impl ApplicationPatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationPatch {
+impl std::future::IntoFuture for ApplicationPatchRequest {
     type Output = Result<crate::models::Application, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3441,14 +3476,14 @@ impl std::future::IntoFuture for ApplicationPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationPatch);
-crate::api::common_setters!(ApplicationPatch);
+crate::runtime::call_option_setters!(ApplicationPatchRequest);
+crate::api::common_setters!(ApplicationPatchRequest);
 /// Request builder for [`Application::payload_counts`]: `GET /applications/{applicationId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationPayloadCounts {
+pub struct ApplicationPayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3458,7 +3493,7 @@ pub struct ApplicationPayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationPayloadCounts {
+impl ApplicationPayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3485,7 +3520,7 @@ impl ApplicationPayloadCounts {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationPayloadCounts {
+        ApplicationPayloadCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3551,7 +3586,7 @@ impl ApplicationPayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -3559,7 +3594,7 @@ impl ApplicationPayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -3579,8 +3614,8 @@ impl ApplicationPayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for ApplicationPayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for ApplicationPayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -3589,14 +3624,14 @@ impl std::future::IntoFuture for ApplicationPayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationPayloadCounts);
-crate::api::common_setters!(ApplicationPayloadCounts);
+crate::runtime::call_option_setters!(ApplicationPayloadCountsRequest);
+crate::api::common_setters!(ApplicationPayloadCountsRequest);
 /// Request builder for [`Application::payload_counts_breakdown`]: `GET /applications/{applicationId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationPayloadCountsBreakdown {
+pub struct ApplicationPayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3608,7 +3643,7 @@ pub struct ApplicationPayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationPayloadCountsBreakdown {
+impl ApplicationPayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3635,7 +3670,7 @@ impl ApplicationPayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationPayloadCountsBreakdown {
+        ApplicationPayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3765,7 +3800,7 @@ impl ApplicationPayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for ApplicationPayloadCountsBreakdown {
+impl std::future::IntoFuture for ApplicationPayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3775,21 +3810,21 @@ impl std::future::IntoFuture for ApplicationPayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationPayloadCountsBreakdown);
-crate::api::common_setters!(ApplicationPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(ApplicationPayloadCountsBreakdownRequest);
+crate::api::common_setters!(ApplicationPayloadCountsBreakdownRequest);
 /// Request builder for [`Application::readme`]: `GET /applications/{applicationId}/readme`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationReadme {
+pub struct ApplicationReadmeRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationReadme {
+impl ApplicationReadmeRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3818,7 +3853,7 @@ impl ApplicationReadme {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationReadme {
+        ApplicationReadmeRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3873,7 +3908,7 @@ impl ApplicationReadme {
     }
 }
 
-impl std::future::IntoFuture for ApplicationReadme {
+impl std::future::IntoFuture for ApplicationReadmeRequest {
     type Output = Result<crate::models::ApplicationReadme, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3883,14 +3918,14 @@ impl std::future::IntoFuture for ApplicationReadme {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationReadme);
-crate::api::common_setters!(ApplicationReadme);
+crate::runtime::call_option_setters!(ApplicationReadmeRequest);
+crate::api::common_setters!(ApplicationReadmeRequest);
 /// Request builder for [`Application::readme_patch`]: `PATCH /applications/{applicationId}/readme`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationReadmePatch {
+pub struct ApplicationReadmePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3898,7 +3933,7 @@ pub struct ApplicationReadmePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationReadmePatch {
+impl ApplicationReadmePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3928,7 +3963,7 @@ impl ApplicationReadmePatch {
         application_id: String,
         readme: crate::models::ApplicationReadmePatch,
     ) -> Self {
-        ApplicationReadmePatch {
+        ApplicationReadmePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3993,7 +4028,7 @@ impl ApplicationReadmePatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationReadmePatch {
+impl std::future::IntoFuture for ApplicationReadmePatchRequest {
     type Output = Result<crate::models::ApplicationReadme, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -4003,14 +4038,14 @@ impl std::future::IntoFuture for ApplicationReadmePatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationReadmePatch);
-crate::api::common_setters!(ApplicationReadmePatch);
+crate::runtime::call_option_setters!(ApplicationReadmePatchRequest);
+crate::api::common_setters!(ApplicationReadmePatchRequest);
 /// Request builder for [`Application::search`]: `GET /applications/{applicationId}/search`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationSearch {
+pub struct ApplicationSearchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -4018,7 +4053,7 @@ pub struct ApplicationSearch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationSearch {
+impl ApplicationSearchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -4045,7 +4080,7 @@ impl ApplicationSearch {
     };
 
     fn new_(client_: Client, application_id: String, filter: String) -> Self {
-        ApplicationSearch {
+        ApplicationSearchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -4114,7 +4149,7 @@ impl ApplicationSearch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationSearch {
+impl std::future::IntoFuture for ApplicationSearchRequest {
     type Output = Result<crate::models::ApplicationSearchResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -4124,8 +4159,8 @@ impl std::future::IntoFuture for ApplicationSearch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationSearch);
-crate::api::common_setters!(ApplicationSearch);
+crate::runtime::call_option_setters!(ApplicationSearchRequest);
+crate::api::common_setters!(ApplicationSearchRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationPayloadCountsBreakdownResolution {

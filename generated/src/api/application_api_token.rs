@@ -67,8 +67,8 @@ impl ApplicationApiToken {
         &self,
         application_id: impl Into<String>,
         api_token_id: impl Into<String>,
-    ) -> ApplicationApiTokenDelete {
-        ApplicationApiTokenDelete::new_(
+    ) -> ApplicationApiTokenDeleteRequest {
+        ApplicationApiTokenDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             api_token_id.into(),
@@ -121,8 +121,8 @@ impl ApplicationApiToken {
         &self,
         application_id: impl Into<String>,
         api_token_id: impl Into<String>,
-    ) -> ApplicationApiTokenGet {
-        ApplicationApiTokenGet::new_(
+    ) -> ApplicationApiTokenGetRequest {
+        ApplicationApiTokenGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             api_token_id.into(),
@@ -178,8 +178,8 @@ impl ApplicationApiToken {
         application_id: impl Into<String>,
         api_token_id: impl Into<String>,
         api_token: crate::models::ApiTokenPatch,
-    ) -> ApplicationApiTokenPatch {
-        ApplicationApiTokenPatch::new_(
+    ) -> ApplicationApiTokenPatchRequest {
+        ApplicationApiTokenPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             api_token_id.into(),
@@ -193,7 +193,7 @@ impl ApplicationApiToken {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApiTokenDelete {
+pub struct ApplicationApiTokenDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ApplicationApiTokenDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApiTokenDelete {
+impl ApplicationApiTokenDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -222,7 +222,7 @@ impl ApplicationApiTokenDelete {
     };
 
     fn new_(client_: Client, application_id: String, api_token_id: String) -> Self {
-        ApplicationApiTokenDelete {
+        ApplicationApiTokenDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -287,7 +287,7 @@ impl ApplicationApiTokenDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApiTokenDelete {
+impl std::future::IntoFuture for ApplicationApiTokenDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -297,14 +297,14 @@ impl std::future::IntoFuture for ApplicationApiTokenDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApiTokenDelete);
-crate::api::common_setters!(ApplicationApiTokenDelete);
+crate::runtime::call_option_setters!(ApplicationApiTokenDeleteRequest);
+crate::api::common_setters!(ApplicationApiTokenDeleteRequest);
 /// Request builder for [`ApplicationApiToken::get`]: `GET /applications/{applicationId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApiTokenGet {
+pub struct ApplicationApiTokenGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -312,7 +312,7 @@ pub struct ApplicationApiTokenGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApiTokenGet {
+impl ApplicationApiTokenGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -339,7 +339,7 @@ impl ApplicationApiTokenGet {
     };
 
     fn new_(client_: Client, application_id: String, api_token_id: String) -> Self {
-        ApplicationApiTokenGet {
+        ApplicationApiTokenGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -404,7 +404,7 @@ impl ApplicationApiTokenGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApiTokenGet {
+impl std::future::IntoFuture for ApplicationApiTokenGetRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -414,14 +414,14 @@ impl std::future::IntoFuture for ApplicationApiTokenGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApiTokenGet);
-crate::api::common_setters!(ApplicationApiTokenGet);
+crate::runtime::call_option_setters!(ApplicationApiTokenGetRequest);
+crate::api::common_setters!(ApplicationApiTokenGetRequest);
 /// Request builder for [`ApplicationApiToken::patch`]: `PATCH /applications/{applicationId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApiTokenPatch {
+pub struct ApplicationApiTokenPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -430,7 +430,7 @@ pub struct ApplicationApiTokenPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApiTokenPatch {
+impl ApplicationApiTokenPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -456,7 +456,7 @@ impl ApplicationApiTokenPatch {
         api_token_id: String,
         api_token: crate::models::ApiTokenPatch,
     ) -> Self {
-        ApplicationApiTokenPatch {
+        ApplicationApiTokenPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -531,7 +531,7 @@ impl ApplicationApiTokenPatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApiTokenPatch {
+impl std::future::IntoFuture for ApplicationApiTokenPatchRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -541,5 +541,5 @@ impl std::future::IntoFuture for ApplicationApiTokenPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApiTokenPatch);
-crate::api::common_setters!(ApplicationApiTokenPatch);
+crate::runtime::call_option_setters!(ApplicationApiTokenPatchRequest);
+crate::api::common_setters!(ApplicationApiTokenPatchRequest);

@@ -35,7 +35,7 @@ impl ApplicationApiTokens {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationApiTokensGetSortField`](crate::application_api_tokens::ApplicationApiTokensGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationApiTokensGetSortDirection`](crate::application_api_tokens::ApplicationApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationApiTokensGetFilterField`](crate::application_api_tokens::ApplicationApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -68,13 +68,16 @@ impl ApplicationApiTokens {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_api_tokens().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_api_tokens().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationApiTokensGet {
-        ApplicationApiTokensGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ApplicationApiTokensGetRequest {
+        ApplicationApiTokensGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new API token for an application
@@ -123,8 +126,8 @@ impl ApplicationApiTokens {
         &self,
         application_id: impl Into<String>,
         api_token: crate::models::ApiTokenPost,
-    ) -> ApplicationApiTokensPost {
-        ApplicationApiTokensPost::new_(
+    ) -> ApplicationApiTokensPostRequest {
+        ApplicationApiTokensPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             api_token,
@@ -137,14 +140,12 @@ impl ApplicationApiTokens {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApiTokensGet {
+pub struct ApplicationApiTokensGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::application_api_tokens::ApplicationApiTokensGetSortField>,
-    sort_direction: Option<
-        crate::application_api_tokens::ApplicationApiTokensGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -154,7 +155,7 @@ pub struct ApplicationApiTokensGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApiTokensGet {
+impl ApplicationApiTokensGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -181,7 +182,7 @@ impl ApplicationApiTokensGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationApiTokensGet {
+        ApplicationApiTokensGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -209,10 +210,7 @@ impl ApplicationApiTokensGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_api_tokens::ApplicationApiTokensGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -385,7 +383,7 @@ impl ApplicationApiTokensGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApiTokensGet {
+impl std::future::IntoFuture for ApplicationApiTokensGetRequest {
     type Output = Result<crate::models::ApiTokens, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -395,14 +393,14 @@ impl std::future::IntoFuture for ApplicationApiTokensGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApiTokensGet);
-crate::api::common_setters!(ApplicationApiTokensGet);
+crate::runtime::call_option_setters!(ApplicationApiTokensGetRequest);
+crate::api::common_setters!(ApplicationApiTokensGetRequest);
 /// Request builder for [`ApplicationApiTokens::post`]: `POST /applications/{applicationId}/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationApiTokensPost {
+pub struct ApplicationApiTokensPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -410,7 +408,7 @@ pub struct ApplicationApiTokensPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationApiTokensPost {
+impl ApplicationApiTokensPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -435,7 +433,7 @@ impl ApplicationApiTokensPost {
         application_id: String,
         api_token: crate::models::ApiTokenPost,
     ) -> Self {
-        ApplicationApiTokensPost {
+        ApplicationApiTokensPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -500,7 +498,7 @@ impl ApplicationApiTokensPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationApiTokensPost {
+impl std::future::IntoFuture for ApplicationApiTokensPostRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -510,8 +508,58 @@ impl std::future::IntoFuture for ApplicationApiTokensPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationApiTokensPost);
-crate::api::common_setters!(ApplicationApiTokensPost);
+crate::runtime::call_option_setters!(ApplicationApiTokensPostRequest);
+crate::api::common_setters!(ApplicationApiTokensPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationApiTokensGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"status"`
+    Status,
+    /// `"key"`
+    Key,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationApiTokensGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::Key => "key",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationApiTokensGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "status" => Self::Status,
+            "key" => Self::Key,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationApiTokensGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationApiTokensGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationApiTokensGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationApiTokensGetSortField {
@@ -574,102 +622,6 @@ crate::runtime::string_enum!(ApplicationApiTokensGetSortField);
 impl schemars::JsonSchema for ApplicationApiTokensGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationApiTokensGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationApiTokensGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationApiTokensGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationApiTokensGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationApiTokensGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationApiTokensGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationApiTokensGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationApiTokensGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"status"`
-    Status,
-    /// `"key"`
-    Key,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationApiTokensGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Status => "status",
-            Self::Key => "key",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationApiTokensGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "status" => Self::Status,
-            "key" => Self::Key,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationApiTokensGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationApiTokensGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationApiTokensGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

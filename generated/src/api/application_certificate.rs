@@ -67,8 +67,8 @@ impl ApplicationCertificate {
         &self,
         application_id: impl Into<String>,
         application_certificate_id: impl Into<String>,
-    ) -> ApplicationCertificateDelete {
-        ApplicationCertificateDelete::new_(
+    ) -> ApplicationCertificateDeleteRequest {
+        ApplicationCertificateDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_id.into(),
@@ -121,8 +121,8 @@ impl ApplicationCertificate {
         &self,
         application_id: impl Into<String>,
         application_certificate_id: impl Into<String>,
-    ) -> ApplicationCertificateGet {
-        ApplicationCertificateGet::new_(
+    ) -> ApplicationCertificateGetRequest {
+        ApplicationCertificateGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_id.into(),
@@ -178,8 +178,8 @@ impl ApplicationCertificate {
         application_id: impl Into<String>,
         application_certificate_id: impl Into<String>,
         application_certificate: crate::models::ApplicationCertificatePatch,
-    ) -> ApplicationCertificatePatch {
-        ApplicationCertificatePatch::new_(
+    ) -> ApplicationCertificatePatchRequest {
+        ApplicationCertificatePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_id.into(),
@@ -193,7 +193,7 @@ impl ApplicationCertificate {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateDelete {
+pub struct ApplicationCertificateDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ApplicationCertificateDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateDelete {
+impl ApplicationCertificateDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -229,7 +229,7 @@ impl ApplicationCertificateDelete {
         application_id: String,
         application_certificate_id: String,
     ) -> Self {
-        ApplicationCertificateDelete {
+        ApplicationCertificateDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -294,7 +294,7 @@ impl ApplicationCertificateDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateDelete {
+impl std::future::IntoFuture for ApplicationCertificateDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -304,14 +304,14 @@ impl std::future::IntoFuture for ApplicationCertificateDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateDelete);
-crate::api::common_setters!(ApplicationCertificateDelete);
+crate::runtime::call_option_setters!(ApplicationCertificateDeleteRequest);
+crate::api::common_setters!(ApplicationCertificateDeleteRequest);
 /// Request builder for [`ApplicationCertificate::get`]: `GET /applications/{applicationId}/certificates/{applicationCertificateId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateGet {
+pub struct ApplicationCertificateGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -319,7 +319,7 @@ pub struct ApplicationCertificateGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateGet {
+impl ApplicationCertificateGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl ApplicationCertificateGet {
         application_id: String,
         application_certificate_id: String,
     ) -> Self {
-        ApplicationCertificateGet {
+        ApplicationCertificateGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -415,7 +415,7 @@ impl ApplicationCertificateGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateGet {
+impl std::future::IntoFuture for ApplicationCertificateGetRequest {
     type Output = Result<crate::models::ApplicationCertificate, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +425,14 @@ impl std::future::IntoFuture for ApplicationCertificateGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateGet);
-crate::api::common_setters!(ApplicationCertificateGet);
+crate::runtime::call_option_setters!(ApplicationCertificateGetRequest);
+crate::api::common_setters!(ApplicationCertificateGetRequest);
 /// Request builder for [`ApplicationCertificate::patch`]: `PATCH /applications/{applicationId}/certificates/{applicationCertificateId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificatePatch {
+pub struct ApplicationCertificatePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -441,7 +441,7 @@ pub struct ApplicationCertificatePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificatePatch {
+impl ApplicationCertificatePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl ApplicationCertificatePatch {
         application_certificate_id: String,
         application_certificate: crate::models::ApplicationCertificatePatch,
     ) -> Self {
-        ApplicationCertificatePatch {
+        ApplicationCertificatePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -545,7 +545,7 @@ impl ApplicationCertificatePatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificatePatch {
+impl std::future::IntoFuture for ApplicationCertificatePatchRequest {
     type Output = Result<crate::models::ApplicationCertificate, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -555,5 +555,5 @@ impl std::future::IntoFuture for ApplicationCertificatePatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificatePatch);
-crate::api::common_setters!(ApplicationCertificatePatch);
+crate::runtime::call_option_setters!(ApplicationCertificatePatchRequest);
+crate::api::common_setters!(ApplicationCertificatePatchRequest);

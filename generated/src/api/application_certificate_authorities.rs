@@ -37,7 +37,7 @@ impl ApplicationCertificateAuthorities {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationCertificateAuthoritiesGetSortField`](crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationCertificateAuthoritiesGetSortDirection`](crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationCertificateAuthoritiesGetFilterField`](crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -71,7 +71,7 @@ impl ApplicationCertificateAuthorities {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_certificate_authorities().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_certificate_authorities().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
@@ -79,8 +79,8 @@ impl ApplicationCertificateAuthorities {
     pub fn get(
         &self,
         application_id: impl Into<String>,
-    ) -> ApplicationCertificateAuthoritiesGet {
-        ApplicationCertificateAuthoritiesGet::new_(
+    ) -> ApplicationCertificateAuthoritiesGetRequest {
+        ApplicationCertificateAuthoritiesGetRequest::new_(
             self.client.clone(),
             application_id.into(),
         )
@@ -107,7 +107,7 @@ impl ApplicationCertificateAuthorities {
     ///
     /// # Responses
     ///
-    /// - `201`: [`ApplicationCertificateAuthority2`](crate::models::ApplicationCertificateAuthority2): Successfully created application certificate authority
+    /// - `201`: [`ApplicationCertificateAuthority`](crate::models::ApplicationCertificateAuthority): Successfully created application certificate authority
     ///
     /// # Errors
     ///
@@ -133,8 +133,8 @@ impl ApplicationCertificateAuthorities {
         &self,
         application_id: impl Into<String>,
         application_certificate_authority: crate::models::ApplicationCertificateAuthorityPost,
-    ) -> ApplicationCertificateAuthoritiesPost {
-        ApplicationCertificateAuthoritiesPost::new_(
+    ) -> ApplicationCertificateAuthoritiesPostRequest {
+        ApplicationCertificateAuthoritiesPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_authority,
@@ -147,16 +147,14 @@ impl ApplicationCertificateAuthorities {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateAuthoritiesGet {
+pub struct ApplicationCertificateAuthoritiesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<
         crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortField,
     >,
-    sort_direction: Option<
-        crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -166,7 +164,7 @@ pub struct ApplicationCertificateAuthoritiesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateAuthoritiesGet {
+impl ApplicationCertificateAuthoritiesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -193,7 +191,7 @@ impl ApplicationCertificateAuthoritiesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationCertificateAuthoritiesGet {
+        ApplicationCertificateAuthoritiesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -221,10 +219,7 @@ impl ApplicationCertificateAuthoritiesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_certificate_authorities::ApplicationCertificateAuthoritiesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -402,7 +397,7 @@ impl ApplicationCertificateAuthoritiesGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateAuthoritiesGet {
+impl std::future::IntoFuture for ApplicationCertificateAuthoritiesGetRequest {
     type Output = Result<crate::models::ApplicationCertificateAuthorities, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -412,14 +407,14 @@ impl std::future::IntoFuture for ApplicationCertificateAuthoritiesGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesGet);
-crate::api::common_setters!(ApplicationCertificateAuthoritiesGet);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesGetRequest);
+crate::api::common_setters!(ApplicationCertificateAuthoritiesGetRequest);
 /// Request builder for [`ApplicationCertificateAuthorities::post`]: `POST /applications/{applicationId}/certificate-authorities`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateAuthoritiesPost {
+pub struct ApplicationCertificateAuthoritiesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -427,7 +422,7 @@ pub struct ApplicationCertificateAuthoritiesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateAuthoritiesPost {
+impl ApplicationCertificateAuthoritiesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -455,7 +450,7 @@ impl ApplicationCertificateAuthoritiesPost {
         application_id: String,
         application_certificate_authority: crate::models::ApplicationCertificateAuthorityPost,
     ) -> Self {
-        ApplicationCertificateAuthoritiesPost {
+        ApplicationCertificateAuthoritiesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -494,7 +489,7 @@ impl ApplicationCertificateAuthoritiesPost {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
+    ) -> Result<crate::models::ApplicationCertificateAuthority, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -503,7 +498,7 @@ impl ApplicationCertificateAuthoritiesPost {
     pub async fn send_with_response(
         self,
     ) -> Result<
-        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority>,
         Error,
     > {
         self.client_
@@ -525,8 +520,8 @@ impl ApplicationCertificateAuthoritiesPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateAuthoritiesPost {
-    type Output = Result<crate::models::ApplicationCertificateAuthority2, Error>;
+impl std::future::IntoFuture for ApplicationCertificateAuthoritiesPostRequest {
+    type Output = Result<crate::models::ApplicationCertificateAuthority, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -535,8 +530,54 @@ impl std::future::IntoFuture for ApplicationCertificateAuthoritiesPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesPost);
-crate::api::common_setters!(ApplicationCertificateAuthoritiesPost);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthoritiesPostRequest);
+crate::api::common_setters!(ApplicationCertificateAuthoritiesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificateAuthoritiesGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"status"`
+    Status,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificateAuthoritiesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "status"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificateAuthoritiesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "status" => Self::Status,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificateAuthoritiesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthoritiesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthoritiesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationCertificateAuthoritiesGetSortField {
@@ -594,98 +635,6 @@ crate::runtime::string_enum!(ApplicationCertificateAuthoritiesGetSortField);
 impl schemars::JsonSchema for ApplicationCertificateAuthoritiesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationCertificateAuthoritiesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationCertificateAuthoritiesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationCertificateAuthoritiesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationCertificateAuthoritiesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationCertificateAuthoritiesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationCertificateAuthoritiesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationCertificateAuthoritiesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationCertificateAuthoritiesGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"status"`
-    Status,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationCertificateAuthoritiesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Status => "status",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationCertificateAuthoritiesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "status" => Self::Status,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationCertificateAuthoritiesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationCertificateAuthoritiesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationCertificateAuthoritiesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

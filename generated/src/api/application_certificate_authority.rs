@@ -69,8 +69,8 @@ impl ApplicationCertificateAuthority {
         &self,
         application_id: impl Into<String>,
         application_certificate_authority_id: impl Into<String>,
-    ) -> ApplicationCertificateAuthorityDelete {
-        ApplicationCertificateAuthorityDelete::new_(
+    ) -> ApplicationCertificateAuthorityDeleteRequest {
+        ApplicationCertificateAuthorityDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_authority_id.into(),
@@ -98,7 +98,7 @@ impl ApplicationCertificateAuthority {
     ///
     /// # Responses
     ///
-    /// - `200`: [`ApplicationCertificateAuthority2`](crate::models::ApplicationCertificateAuthority2): Application certificate authority information
+    /// - `200`: [`ApplicationCertificateAuthority`](crate::models::ApplicationCertificateAuthority): Application certificate authority information
     ///
     /// # Errors
     ///
@@ -123,8 +123,8 @@ impl ApplicationCertificateAuthority {
         &self,
         application_id: impl Into<String>,
         application_certificate_authority_id: impl Into<String>,
-    ) -> ApplicationCertificateAuthorityGet {
-        ApplicationCertificateAuthorityGet::new_(
+    ) -> ApplicationCertificateAuthorityGetRequest {
+        ApplicationCertificateAuthorityGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_authority_id.into(),
@@ -153,7 +153,7 @@ impl ApplicationCertificateAuthority {
     ///
     /// # Responses
     ///
-    /// - `200`: [`ApplicationCertificateAuthority2`](crate::models::ApplicationCertificateAuthority2): Updated application certificate authority information
+    /// - `200`: [`ApplicationCertificateAuthority`](crate::models::ApplicationCertificateAuthority): Updated application certificate authority information
     ///
     /// # Errors
     ///
@@ -180,8 +180,8 @@ impl ApplicationCertificateAuthority {
         application_id: impl Into<String>,
         application_certificate_authority_id: impl Into<String>,
         application_certificate_authority: crate::models::ApplicationCertificateAuthorityPatch,
-    ) -> ApplicationCertificateAuthorityPatch {
-        ApplicationCertificateAuthorityPatch::new_(
+    ) -> ApplicationCertificateAuthorityPatchRequest {
+        ApplicationCertificateAuthorityPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate_authority_id.into(),
@@ -195,7 +195,7 @@ impl ApplicationCertificateAuthority {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateAuthorityDelete {
+pub struct ApplicationCertificateAuthorityDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -203,7 +203,7 @@ pub struct ApplicationCertificateAuthorityDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateAuthorityDelete {
+impl ApplicationCertificateAuthorityDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -231,7 +231,7 @@ impl ApplicationCertificateAuthorityDelete {
         application_id: String,
         application_certificate_authority_id: String,
     ) -> Self {
-        ApplicationCertificateAuthorityDelete {
+        ApplicationCertificateAuthorityDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -300,7 +300,7 @@ impl ApplicationCertificateAuthorityDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateAuthorityDelete {
+impl std::future::IntoFuture for ApplicationCertificateAuthorityDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -310,14 +310,14 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateAuthorityDelete);
-crate::api::common_setters!(ApplicationCertificateAuthorityDelete);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityDeleteRequest);
+crate::api::common_setters!(ApplicationCertificateAuthorityDeleteRequest);
 /// Request builder for [`ApplicationCertificateAuthority::get`]: `GET /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateAuthorityGet {
+pub struct ApplicationCertificateAuthorityGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -325,7 +325,7 @@ pub struct ApplicationCertificateAuthorityGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateAuthorityGet {
+impl ApplicationCertificateAuthorityGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -356,7 +356,7 @@ impl ApplicationCertificateAuthorityGet {
         application_id: String,
         application_certificate_authority_id: String,
     ) -> Self {
-        ApplicationCertificateAuthorityGet {
+        ApplicationCertificateAuthorityGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -399,7 +399,7 @@ impl ApplicationCertificateAuthorityGet {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
+    ) -> Result<crate::models::ApplicationCertificateAuthority, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -408,7 +408,7 @@ impl ApplicationCertificateAuthorityGet {
     pub async fn send_with_response(
         self,
     ) -> Result<
-        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority>,
         Error,
     > {
         self.client_
@@ -430,8 +430,8 @@ impl ApplicationCertificateAuthorityGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateAuthorityGet {
-    type Output = Result<crate::models::ApplicationCertificateAuthority2, Error>;
+impl std::future::IntoFuture for ApplicationCertificateAuthorityGetRequest {
+    type Output = Result<crate::models::ApplicationCertificateAuthority, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -440,14 +440,14 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateAuthorityGet);
-crate::api::common_setters!(ApplicationCertificateAuthorityGet);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityGetRequest);
+crate::api::common_setters!(ApplicationCertificateAuthorityGetRequest);
 /// Request builder for [`ApplicationCertificateAuthority::patch`]: `PATCH /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificateAuthorityPatch {
+pub struct ApplicationCertificateAuthorityPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -456,7 +456,7 @@ pub struct ApplicationCertificateAuthorityPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificateAuthorityPatch {
+impl ApplicationCertificateAuthorityPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -485,7 +485,7 @@ impl ApplicationCertificateAuthorityPatch {
         application_certificate_authority_id: String,
         application_certificate_authority: crate::models::ApplicationCertificateAuthorityPatch,
     ) -> Self {
-        ApplicationCertificateAuthorityPatch {
+        ApplicationCertificateAuthorityPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -538,7 +538,7 @@ impl ApplicationCertificateAuthorityPatch {
     /// Sends the request and decodes the answer.
     pub async fn send(
         self,
-    ) -> Result<crate::models::ApplicationCertificateAuthority2, Error> {
+    ) -> Result<crate::models::ApplicationCertificateAuthority, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -547,7 +547,7 @@ impl ApplicationCertificateAuthorityPatch {
     pub async fn send_with_response(
         self,
     ) -> Result<
-        crate::runtime::Response<crate::models::ApplicationCertificateAuthority2>,
+        crate::runtime::Response<crate::models::ApplicationCertificateAuthority>,
         Error,
     > {
         self.client_
@@ -569,8 +569,8 @@ impl ApplicationCertificateAuthorityPatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificateAuthorityPatch {
-    type Output = Result<crate::models::ApplicationCertificateAuthority2, Error>;
+impl std::future::IntoFuture for ApplicationCertificateAuthorityPatchRequest {
+    type Output = Result<crate::models::ApplicationCertificateAuthority, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -579,5 +579,5 @@ impl std::future::IntoFuture for ApplicationCertificateAuthorityPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificateAuthorityPatch);
-crate::api::common_setters!(ApplicationCertificateAuthorityPatch);
+crate::runtime::call_option_setters!(ApplicationCertificateAuthorityPatchRequest);
+crate::api::common_setters!(ApplicationCertificateAuthorityPatchRequest);

@@ -35,7 +35,7 @@ impl ApplicationCertificates {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationCertificatesGetSortField`](crate::application_certificates::ApplicationCertificatesGetSortField) | no | Field to sort the results by | `"certificateInfo.commonName"` | `"status"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationCertificatesGetSortDirection`](crate::application_certificates::ApplicationCertificatesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationCertificatesGetFilterField`](crate::application_certificates::ApplicationCertificatesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"status"` |
@@ -69,13 +69,19 @@ impl ApplicationCertificates {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_certificates().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_certificates().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationCertificatesGet {
-        ApplicationCertificatesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ApplicationCertificatesGetRequest {
+        ApplicationCertificatesGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Create a new application certificate for an application
@@ -125,8 +131,8 @@ impl ApplicationCertificates {
         &self,
         application_id: impl Into<String>,
         application_certificate: crate::models::ApplicationCertificatePost,
-    ) -> ApplicationCertificatesPost {
-        ApplicationCertificatesPost::new_(
+    ) -> ApplicationCertificatesPostRequest {
+        ApplicationCertificatesPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_certificate,
@@ -139,16 +145,14 @@ impl ApplicationCertificates {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificatesGet {
+pub struct ApplicationCertificatesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<
         crate::application_certificates::ApplicationCertificatesGetSortField,
     >,
-    sort_direction: Option<
-        crate::application_certificates::ApplicationCertificatesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -158,7 +162,7 @@ pub struct ApplicationCertificatesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificatesGet {
+impl ApplicationCertificatesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -185,7 +189,7 @@ impl ApplicationCertificatesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationCertificatesGet {
+        ApplicationCertificatesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -213,10 +217,7 @@ impl ApplicationCertificatesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_certificates::ApplicationCertificatesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -392,7 +393,7 @@ impl ApplicationCertificatesGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificatesGet {
+impl std::future::IntoFuture for ApplicationCertificatesGetRequest {
     type Output = Result<crate::models::ApplicationCertificates, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -402,14 +403,14 @@ impl std::future::IntoFuture for ApplicationCertificatesGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificatesGet);
-crate::api::common_setters!(ApplicationCertificatesGet);
+crate::runtime::call_option_setters!(ApplicationCertificatesGetRequest);
+crate::api::common_setters!(ApplicationCertificatesGetRequest);
 /// Request builder for [`ApplicationCertificates::post`]: `POST /applications/{applicationId}/certificates`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationCertificatesPost {
+pub struct ApplicationCertificatesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -417,7 +418,7 @@ pub struct ApplicationCertificatesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationCertificatesPost {
+impl ApplicationCertificatesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -445,7 +446,7 @@ impl ApplicationCertificatesPost {
         application_id: String,
         application_certificate: crate::models::ApplicationCertificatePost,
     ) -> Self {
-        ApplicationCertificatesPost {
+        ApplicationCertificatesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -510,7 +511,7 @@ impl ApplicationCertificatesPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationCertificatesPost {
+impl std::future::IntoFuture for ApplicationCertificatesPostRequest {
     type Output = Result<crate::models::ApplicationCertificate, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -520,8 +521,57 @@ impl std::future::IntoFuture for ApplicationCertificatesPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationCertificatesPost);
-crate::api::common_setters!(ApplicationCertificatesPost);
+crate::runtime::call_option_setters!(ApplicationCertificatesPostRequest);
+crate::api::common_setters!(ApplicationCertificatesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificatesGetFilterField {
+    /// `"certificateInfo.commonName"`
+    CertificateInfoCommonName,
+    /// `"status"`
+    Status,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificatesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "certificateInfo.commonName",
+        "status",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CertificateInfoCommonName => "certificateInfo.commonName",
+            Self::Status => "status",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificatesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "certificateInfo.commonName" => Self::CertificateInfoCommonName,
+            "status" => Self::Status,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificatesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificatesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificatesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationCertificatesGetSortField {
@@ -579,101 +629,6 @@ crate::runtime::string_enum!(ApplicationCertificatesGetSortField);
 impl schemars::JsonSchema for ApplicationCertificatesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationCertificatesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationCertificatesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationCertificatesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationCertificatesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationCertificatesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationCertificatesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationCertificatesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationCertificatesGetFilterField {
-    /// `"certificateInfo.commonName"`
-    CertificateInfoCommonName,
-    /// `"status"`
-    Status,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationCertificatesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "certificateInfo.commonName",
-        "status",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CertificateInfoCommonName => "certificateInfo.commonName",
-            Self::Status => "status",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationCertificatesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "certificateInfo.commonName" => Self::CertificateInfoCommonName,
-            "status" => Self::Status,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationCertificatesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationCertificatesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationCertificatesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl ApplicationDashboard {
         &self,
         dashboard_id: impl Into<String>,
         application_id: impl Into<String>,
-    ) -> ApplicationDashboardDelete {
-        ApplicationDashboardDelete::new_(
+    ) -> ApplicationDashboardDeleteRequest {
+        ApplicationDashboardDeleteRequest::new_(
             self.client.clone(),
             dashboard_id.into(),
             application_id.into(),
@@ -121,8 +121,8 @@ impl ApplicationDashboard {
         &self,
         dashboard_id: impl Into<String>,
         application_id: impl Into<String>,
-    ) -> ApplicationDashboardGet {
-        ApplicationDashboardGet::new_(
+    ) -> ApplicationDashboardGetRequest {
+        ApplicationDashboardGetRequest::new_(
             self.client.clone(),
             dashboard_id.into(),
             application_id.into(),
@@ -178,8 +178,8 @@ impl ApplicationDashboard {
         dashboard_id: impl Into<String>,
         application_id: impl Into<String>,
         dashboard: crate::models::DashboardPatch,
-    ) -> ApplicationDashboardPatch {
-        ApplicationDashboardPatch::new_(
+    ) -> ApplicationDashboardPatchRequest {
+        ApplicationDashboardPatchRequest::new_(
             self.client.clone(),
             dashboard_id.into(),
             application_id.into(),
@@ -236,8 +236,8 @@ impl ApplicationDashboard {
         dashboard_id: impl Into<String>,
         application_id: impl Into<String>,
         report_config: crate::models::DashboardSendReport,
-    ) -> ApplicationDashboardSendReport {
-        ApplicationDashboardSendReport::new_(
+    ) -> ApplicationDashboardSendReportRequest {
+        ApplicationDashboardSendReportRequest::new_(
             self.client.clone(),
             dashboard_id.into(),
             application_id.into(),
@@ -251,7 +251,7 @@ impl ApplicationDashboard {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardDelete {
+pub struct ApplicationDashboardDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -259,7 +259,7 @@ pub struct ApplicationDashboardDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardDelete {
+impl ApplicationDashboardDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -283,7 +283,7 @@ impl ApplicationDashboardDelete {
     };
 
     fn new_(client_: Client, dashboard_id: String, application_id: String) -> Self {
-        ApplicationDashboardDelete {
+        ApplicationDashboardDeleteRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -348,7 +348,7 @@ impl ApplicationDashboardDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardDelete {
+impl std::future::IntoFuture for ApplicationDashboardDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -358,14 +358,14 @@ impl std::future::IntoFuture for ApplicationDashboardDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardDelete);
-crate::api::common_setters!(ApplicationDashboardDelete);
+crate::runtime::call_option_setters!(ApplicationDashboardDeleteRequest);
+crate::api::common_setters!(ApplicationDashboardDeleteRequest);
 /// Request builder for [`ApplicationDashboard::get`]: `GET /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardGet {
+pub struct ApplicationDashboardGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -373,7 +373,7 @@ pub struct ApplicationDashboardGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardGet {
+impl ApplicationDashboardGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -400,7 +400,7 @@ impl ApplicationDashboardGet {
     };
 
     fn new_(client_: Client, dashboard_id: String, application_id: String) -> Self {
-        ApplicationDashboardGet {
+        ApplicationDashboardGetRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -465,7 +465,7 @@ impl ApplicationDashboardGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardGet {
+impl std::future::IntoFuture for ApplicationDashboardGetRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -475,14 +475,14 @@ impl std::future::IntoFuture for ApplicationDashboardGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardGet);
-crate::api::common_setters!(ApplicationDashboardGet);
+crate::runtime::call_option_setters!(ApplicationDashboardGetRequest);
+crate::api::common_setters!(ApplicationDashboardGetRequest);
 /// Request builder for [`ApplicationDashboard::patch`]: `PATCH /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardPatch {
+pub struct ApplicationDashboardPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -491,7 +491,7 @@ pub struct ApplicationDashboardPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardPatch {
+impl ApplicationDashboardPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -520,7 +520,7 @@ impl ApplicationDashboardPatch {
         application_id: String,
         dashboard: crate::models::DashboardPatch,
     ) -> Self {
-        ApplicationDashboardPatch {
+        ApplicationDashboardPatchRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -595,7 +595,7 @@ impl ApplicationDashboardPatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardPatch {
+impl std::future::IntoFuture for ApplicationDashboardPatchRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -605,14 +605,14 @@ impl std::future::IntoFuture for ApplicationDashboardPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardPatch);
-crate::api::common_setters!(ApplicationDashboardPatch);
+crate::runtime::call_option_setters!(ApplicationDashboardPatchRequest);
+crate::api::common_setters!(ApplicationDashboardPatchRequest);
 /// Request builder for [`ApplicationDashboard::send_report`]: `POST /applications/{applicationId}/dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardSendReport {
+pub struct ApplicationDashboardSendReportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -621,7 +621,7 @@ pub struct ApplicationDashboardSendReport {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardSendReport {
+impl ApplicationDashboardSendReportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -653,7 +653,7 @@ impl ApplicationDashboardSendReport {
         application_id: String,
         report_config: crate::models::DashboardSendReport,
     ) -> Self {
-        ApplicationDashboardSendReport {
+        ApplicationDashboardSendReportRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -728,7 +728,7 @@ impl ApplicationDashboardSendReport {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardSendReport {
+impl std::future::IntoFuture for ApplicationDashboardSendReportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -738,5 +738,5 @@ impl std::future::IntoFuture for ApplicationDashboardSendReport {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardSendReport);
-crate::api::common_setters!(ApplicationDashboardSendReport);
+crate::runtime::call_option_setters!(ApplicationDashboardSendReportRequest);
+crate::api::common_setters!(ApplicationDashboardSendReportRequest);

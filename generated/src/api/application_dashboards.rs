@@ -35,7 +35,7 @@ impl ApplicationDashboards {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationDashboardsGetSortField`](crate::application_dashboards::ApplicationDashboardsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationDashboardsGetSortDirection`](crate::application_dashboards::ApplicationDashboardsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationDashboardsGetFilterField`](crate::application_dashboards::ApplicationDashboardsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -69,13 +69,16 @@ impl ApplicationDashboards {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_dashboards().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_dashboards().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationDashboardsGet {
-        ApplicationDashboardsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ApplicationDashboardsGetRequest {
+        ApplicationDashboardsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new dashboard
@@ -125,8 +128,8 @@ impl ApplicationDashboards {
         &self,
         application_id: impl Into<String>,
         dashboard: crate::models::ApplicationDashboardPost,
-    ) -> ApplicationDashboardsPost {
-        ApplicationDashboardsPost::new_(
+    ) -> ApplicationDashboardsPostRequest {
+        ApplicationDashboardsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             dashboard,
@@ -139,14 +142,12 @@ impl ApplicationDashboards {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardsGet {
+pub struct ApplicationDashboardsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::application_dashboards::ApplicationDashboardsGetSortField>,
-    sort_direction: Option<
-        crate::application_dashboards::ApplicationDashboardsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -156,7 +157,7 @@ pub struct ApplicationDashboardsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardsGet {
+impl ApplicationDashboardsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -183,7 +184,7 @@ impl ApplicationDashboardsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationDashboardsGet {
+        ApplicationDashboardsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -211,10 +212,7 @@ impl ApplicationDashboardsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_dashboards::ApplicationDashboardsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -387,7 +385,7 @@ impl ApplicationDashboardsGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardsGet {
+impl std::future::IntoFuture for ApplicationDashboardsGetRequest {
     type Output = Result<crate::models::Dashboards, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -397,14 +395,14 @@ impl std::future::IntoFuture for ApplicationDashboardsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardsGet);
-crate::api::common_setters!(ApplicationDashboardsGet);
+crate::runtime::call_option_setters!(ApplicationDashboardsGetRequest);
+crate::api::common_setters!(ApplicationDashboardsGetRequest);
 /// Request builder for [`ApplicationDashboards::post`]: `POST /applications/{applicationId}/dashboards`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationDashboardsPost {
+pub struct ApplicationDashboardsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -412,7 +410,7 @@ pub struct ApplicationDashboardsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationDashboardsPost {
+impl ApplicationDashboardsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -440,7 +438,7 @@ impl ApplicationDashboardsPost {
         application_id: String,
         dashboard: crate::models::ApplicationDashboardPost,
     ) -> Self {
-        ApplicationDashboardsPost {
+        ApplicationDashboardsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -505,7 +503,7 @@ impl ApplicationDashboardsPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationDashboardsPost {
+impl std::future::IntoFuture for ApplicationDashboardsPostRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -515,8 +513,50 @@ impl std::future::IntoFuture for ApplicationDashboardsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationDashboardsPost);
-crate::api::common_setters!(ApplicationDashboardsPost);
+crate::runtime::call_option_setters!(ApplicationDashboardsPostRequest);
+crate::api::common_setters!(ApplicationDashboardsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationDashboardsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationDashboardsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationDashboardsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationDashboardsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationDashboardsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationDashboardsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationDashboardsGetSortField {
@@ -569,94 +609,6 @@ crate::runtime::string_enum!(ApplicationDashboardsGetSortField);
 impl schemars::JsonSchema for ApplicationDashboardsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationDashboardsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationDashboardsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationDashboardsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationDashboardsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationDashboardsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationDashboardsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationDashboardsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationDashboardsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationDashboardsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationDashboardsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationDashboardsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationDashboardsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationDashboardsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

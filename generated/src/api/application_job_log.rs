@@ -67,8 +67,8 @@ impl ApplicationJobLog {
         &self,
         application_id: impl Into<String>,
         job_id: impl Into<String>,
-    ) -> ApplicationJobLogGet {
-        ApplicationJobLogGet::new_(
+    ) -> ApplicationJobLogGetRequest {
+        ApplicationJobLogGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             job_id.into(),
@@ -81,7 +81,7 @@ impl ApplicationJobLog {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationJobLogGet {
+pub struct ApplicationJobLogGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -89,7 +89,7 @@ pub struct ApplicationJobLogGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationJobLogGet {
+impl ApplicationJobLogGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -116,7 +116,7 @@ impl ApplicationJobLogGet {
     };
 
     fn new_(client_: Client, application_id: String, job_id: String) -> Self {
-        ApplicationJobLogGet {
+        ApplicationJobLogGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -181,7 +181,7 @@ impl ApplicationJobLogGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationJobLogGet {
+impl std::future::IntoFuture for ApplicationJobLogGetRequest {
     type Output = Result<crate::models::ApplicationJobLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -191,5 +191,5 @@ impl std::future::IntoFuture for ApplicationJobLogGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationJobLogGet);
-crate::api::common_setters!(ApplicationJobLogGet);
+crate::runtime::call_option_setters!(ApplicationJobLogGetRequest);
+crate::api::common_setters!(ApplicationJobLogGetRequest);

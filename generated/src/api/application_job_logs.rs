@@ -35,7 +35,7 @@ impl ApplicationJobLogs {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationJobLogsGetSortField`](crate::application_job_logs::ApplicationJobLogsGetSortField) | no | Field to sort the results by | `"runQueuedAt"` | `"status"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationJobLogsGetSortDirection`](crate::application_job_logs::ApplicationJobLogsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `query` (`.query()`) | query | [`AdvancedApplicationJobLogQuery`](crate::models::AdvancedApplicationJobLogQuery) | no | Filter application job logs by a query. |  |  |
@@ -68,13 +68,16 @@ impl ApplicationJobLogs {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_job_logs().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_job_logs().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationJobLogsGet {
-        ApplicationJobLogsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ApplicationJobLogsGetRequest {
+        ApplicationJobLogsGetRequest::new_(self.client.clone(), application_id.into())
     }
 }
 
@@ -83,21 +86,19 @@ impl ApplicationJobLogs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationJobLogsGet {
+pub struct ApplicationJobLogsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::application_job_logs::ApplicationJobLogsGetSortField>,
-    sort_direction: Option<
-        crate::application_job_logs::ApplicationJobLogsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     query: Option<crate::models::AdvancedApplicationJobLogQuery>,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationJobLogsGet {
+impl ApplicationJobLogsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -124,7 +125,7 @@ impl ApplicationJobLogsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationJobLogsGet {
+        ApplicationJobLogsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -151,10 +152,7 @@ impl ApplicationJobLogsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_job_logs::ApplicationJobLogsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -315,7 +313,7 @@ impl ApplicationJobLogsGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationJobLogsGet {
+impl std::future::IntoFuture for ApplicationJobLogsGetRequest {
     type Output = Result<crate::models::ApplicationJobLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -325,8 +323,8 @@ impl std::future::IntoFuture for ApplicationJobLogsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationJobLogsGet);
-crate::api::common_setters!(ApplicationJobLogsGet);
+crate::runtime::call_option_setters!(ApplicationJobLogsGetRequest);
+crate::api::common_setters!(ApplicationJobLogsGetRequest);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationJobLogsGetSortField {
@@ -389,52 +387,6 @@ crate::runtime::string_enum!(ApplicationJobLogsGetSortField);
 impl schemars::JsonSchema for ApplicationJobLogsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationJobLogsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationJobLogsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationJobLogsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationJobLogsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationJobLogsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationJobLogsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationJobLogsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

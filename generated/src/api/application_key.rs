@@ -67,8 +67,8 @@ impl ApplicationKey {
         &self,
         application_id: impl Into<String>,
         application_key_id: impl Into<String>,
-    ) -> ApplicationKeyDelete {
-        ApplicationKeyDelete::new_(
+    ) -> ApplicationKeyDeleteRequest {
+        ApplicationKeyDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_key_id.into(),
@@ -121,8 +121,8 @@ impl ApplicationKey {
         &self,
         application_id: impl Into<String>,
         application_key_id: impl Into<String>,
-    ) -> ApplicationKeyGet {
-        ApplicationKeyGet::new_(
+    ) -> ApplicationKeyGetRequest {
+        ApplicationKeyGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_key_id.into(),
@@ -178,8 +178,8 @@ impl ApplicationKey {
         application_id: impl Into<String>,
         application_key_id: impl Into<String>,
         application_key: crate::models::ApplicationKeyPatch,
-    ) -> ApplicationKeyPatch {
-        ApplicationKeyPatch::new_(
+    ) -> ApplicationKeyPatchRequest {
+        ApplicationKeyPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_key_id.into(),
@@ -193,7 +193,7 @@ impl ApplicationKey {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationKeyDelete {
+pub struct ApplicationKeyDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ApplicationKeyDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationKeyDelete {
+impl ApplicationKeyDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -229,7 +229,7 @@ impl ApplicationKeyDelete {
         application_id: String,
         application_key_id: String,
     ) -> Self {
-        ApplicationKeyDelete {
+        ApplicationKeyDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -294,7 +294,7 @@ impl ApplicationKeyDelete {
     }
 }
 
-impl std::future::IntoFuture for ApplicationKeyDelete {
+impl std::future::IntoFuture for ApplicationKeyDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -304,14 +304,14 @@ impl std::future::IntoFuture for ApplicationKeyDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationKeyDelete);
-crate::api::common_setters!(ApplicationKeyDelete);
+crate::runtime::call_option_setters!(ApplicationKeyDeleteRequest);
+crate::api::common_setters!(ApplicationKeyDeleteRequest);
 /// Request builder for [`ApplicationKey::get`]: `GET /applications/{applicationId}/keys/{applicationKeyId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationKeyGet {
+pub struct ApplicationKeyGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -319,7 +319,7 @@ pub struct ApplicationKeyGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationKeyGet {
+impl ApplicationKeyGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl ApplicationKeyGet {
         application_id: String,
         application_key_id: String,
     ) -> Self {
-        ApplicationKeyGet {
+        ApplicationKeyGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -415,7 +415,7 @@ impl ApplicationKeyGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationKeyGet {
+impl std::future::IntoFuture for ApplicationKeyGetRequest {
     type Output = Result<crate::models::ApplicationKey, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +425,14 @@ impl std::future::IntoFuture for ApplicationKeyGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationKeyGet);
-crate::api::common_setters!(ApplicationKeyGet);
+crate::runtime::call_option_setters!(ApplicationKeyGetRequest);
+crate::api::common_setters!(ApplicationKeyGetRequest);
 /// Request builder for [`ApplicationKey::patch`]: `PATCH /applications/{applicationId}/keys/{applicationKeyId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationKeyPatch {
+pub struct ApplicationKeyPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -441,7 +441,7 @@ pub struct ApplicationKeyPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationKeyPatch {
+impl ApplicationKeyPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl ApplicationKeyPatch {
         application_key_id: String,
         application_key: crate::models::ApplicationKeyPatch,
     ) -> Self {
-        ApplicationKeyPatch {
+        ApplicationKeyPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -545,7 +545,7 @@ impl ApplicationKeyPatch {
     }
 }
 
-impl std::future::IntoFuture for ApplicationKeyPatch {
+impl std::future::IntoFuture for ApplicationKeyPatchRequest {
     type Output = Result<crate::models::ApplicationKey, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -555,5 +555,5 @@ impl std::future::IntoFuture for ApplicationKeyPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationKeyPatch);
-crate::api::common_setters!(ApplicationKeyPatch);
+crate::runtime::call_option_setters!(ApplicationKeyPatchRequest);
+crate::api::common_setters!(ApplicationKeyPatchRequest);

@@ -35,7 +35,7 @@ impl ApplicationKeys {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationKeysGetSortField`](crate::application_keys::ApplicationKeysGetSortField) | no | Field to sort the results by | `"creationDate"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationKeysGetSortDirection`](crate::application_keys::ApplicationKeysGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationKeysGetFilterField`](crate::application_keys::ApplicationKeysGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -70,13 +70,13 @@ impl ApplicationKeys {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.application_keys().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.application_keys().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ApplicationKeysGet {
-        ApplicationKeysGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ApplicationKeysGetRequest {
+        ApplicationKeysGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new applicationKey for an application
@@ -126,8 +126,8 @@ impl ApplicationKeys {
         &self,
         application_id: impl Into<String>,
         application_key: crate::models::ApplicationKeyPost,
-    ) -> ApplicationKeysPost {
-        ApplicationKeysPost::new_(
+    ) -> ApplicationKeysPostRequest {
+        ApplicationKeysPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             application_key,
@@ -140,12 +140,12 @@ impl ApplicationKeys {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationKeysGet {
+pub struct ApplicationKeysGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::application_keys::ApplicationKeysGetSortField>,
-    sort_direction: Option<crate::application_keys::ApplicationKeysGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::application_keys::ApplicationKeysGetFilterField>,
@@ -154,7 +154,7 @@ pub struct ApplicationKeysGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationKeysGet {
+impl ApplicationKeysGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -181,7 +181,7 @@ impl ApplicationKeysGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ApplicationKeysGet {
+        ApplicationKeysGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -210,10 +210,7 @@ impl ApplicationKeysGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_keys::ApplicationKeysGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -405,7 +402,7 @@ impl ApplicationKeysGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationKeysGet {
+impl std::future::IntoFuture for ApplicationKeysGetRequest {
     type Output = Result<crate::models::ApplicationKeys, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -415,14 +412,14 @@ impl std::future::IntoFuture for ApplicationKeysGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationKeysGet);
-crate::api::common_setters!(ApplicationKeysGet);
+crate::runtime::call_option_setters!(ApplicationKeysGetRequest);
+crate::api::common_setters!(ApplicationKeysGetRequest);
 /// Request builder for [`ApplicationKeys::post`]: `POST /applications/{applicationId}/keys`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationKeysPost {
+pub struct ApplicationKeysPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -430,7 +427,7 @@ pub struct ApplicationKeysPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationKeysPost {
+impl ApplicationKeysPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -458,7 +455,7 @@ impl ApplicationKeysPost {
         application_id: String,
         application_key: crate::models::ApplicationKeyPost,
     ) -> Self {
-        ApplicationKeysPost {
+        ApplicationKeysPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -526,7 +523,7 @@ impl ApplicationKeysPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationKeysPost {
+impl std::future::IntoFuture for ApplicationKeysPostRequest {
     type Output = Result<crate::models::ApplicationKeyPostResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -536,8 +533,58 @@ impl std::future::IntoFuture for ApplicationKeysPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationKeysPost);
-crate::api::common_setters!(ApplicationKeysPost);
+crate::runtime::call_option_setters!(ApplicationKeysPostRequest);
+crate::api::common_setters!(ApplicationKeysPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationKeysGetFilterField {
+    /// `"key"`
+    Key,
+    /// `"status"`
+    Status,
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationKeysGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["key", "status", "name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Key => "key",
+            Self::Status => "status",
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationKeysGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "key" => Self::Key,
+            "status" => Self::Status,
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationKeysGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationKeysGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationKeysGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationKeysGetSortField {
@@ -600,102 +647,6 @@ crate::runtime::string_enum!(ApplicationKeysGetSortField);
 impl schemars::JsonSchema for ApplicationKeysGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationKeysGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationKeysGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationKeysGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationKeysGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationKeysGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationKeysGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationKeysGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationKeysGetFilterField {
-    /// `"key"`
-    Key,
-    /// `"status"`
-    Status,
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationKeysGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["key", "status", "name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Key => "key",
-            Self::Status => "status",
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationKeysGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "key" => Self::Key,
-            "status" => Self::Status,
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationKeysGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationKeysGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationKeysGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

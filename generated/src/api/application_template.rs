@@ -62,8 +62,8 @@ impl ApplicationTemplate {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, template_id: impl Into<String>) -> ApplicationTemplateGet {
-        ApplicationTemplateGet::new_(self.client.clone(), template_id.into())
+    pub fn get(&self, template_id: impl Into<String>) -> ApplicationTemplateGetRequest {
+        ApplicationTemplateGetRequest::new_(self.client.clone(), template_id.into())
     }
 }
 
@@ -72,14 +72,14 @@ impl ApplicationTemplate {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationTemplateGet {
+pub struct ApplicationTemplateGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     template_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationTemplateGet {
+impl ApplicationTemplateGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -103,7 +103,7 @@ impl ApplicationTemplateGet {
     };
 
     fn new_(client_: Client, template_id: String) -> Self {
-        ApplicationTemplateGet {
+        ApplicationTemplateGetRequest {
             client_,
             call_: Default::default(),
             template_id,
@@ -158,7 +158,7 @@ impl ApplicationTemplateGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationTemplateGet {
+impl std::future::IntoFuture for ApplicationTemplateGetRequest {
     type Output = Result<crate::models::ApplicationTemplate, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -168,5 +168,5 @@ impl std::future::IntoFuture for ApplicationTemplateGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationTemplateGet);
-crate::api::common_setters!(ApplicationTemplateGet);
+crate::runtime::call_option_setters!(ApplicationTemplateGetRequest);
+crate::api::common_setters!(ApplicationTemplateGetRequest);

@@ -34,7 +34,7 @@ impl ApplicationTemplates {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationTemplatesGetSortField`](crate::application_templates::ApplicationTemplatesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationTemplatesGetSortDirection`](crate::application_templates::ApplicationTemplatesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationTemplatesGetFilterField`](crate::application_templates::ApplicationTemplatesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -74,8 +74,8 @@ impl ApplicationTemplates {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> ApplicationTemplatesGet {
-        ApplicationTemplatesGet::new_(self.client.clone())
+    pub fn get(&self) -> ApplicationTemplatesGetRequest {
+        ApplicationTemplatesGetRequest::new_(self.client.clone())
     }
 
     /// Returns a category list, beginning at the specified category
@@ -119,8 +119,8 @@ impl ApplicationTemplates {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_categories(&self) -> ApplicationTemplatesGetCategories {
-        ApplicationTemplatesGetCategories::new_(self.client.clone())
+    pub fn get_categories(&self) -> ApplicationTemplatesGetCategoriesRequest {
+        ApplicationTemplatesGetCategoriesRequest::new_(self.client.clone())
     }
 
     /// Returns an array of all unique keywords currently in use by templates
@@ -162,8 +162,8 @@ impl ApplicationTemplates {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get_unique_keywords(&self) -> ApplicationTemplatesGetUniqueKeywords {
-        ApplicationTemplatesGetUniqueKeywords::new_(self.client.clone())
+    pub fn get_unique_keywords(&self) -> ApplicationTemplatesGetUniqueKeywordsRequest {
+        ApplicationTemplatesGetUniqueKeywordsRequest::new_(self.client.clone())
     }
 }
 
@@ -172,13 +172,11 @@ impl ApplicationTemplates {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationTemplatesGet {
+pub struct ApplicationTemplatesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::application_templates::ApplicationTemplatesGetSortField>,
-    sort_direction: Option<
-        crate::application_templates::ApplicationTemplatesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -190,7 +188,7 @@ pub struct ApplicationTemplatesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationTemplatesGet {
+impl ApplicationTemplatesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -214,7 +212,7 @@ impl ApplicationTemplatesGet {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationTemplatesGet {
+        ApplicationTemplatesGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -243,10 +241,7 @@ impl ApplicationTemplatesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::application_templates::ApplicationTemplatesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -441,7 +436,7 @@ impl ApplicationTemplatesGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationTemplatesGet {
+impl std::future::IntoFuture for ApplicationTemplatesGetRequest {
     type Output = Result<crate::models::ApplicationTemplates, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -451,21 +446,21 @@ impl std::future::IntoFuture for ApplicationTemplatesGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationTemplatesGet);
-crate::api::common_setters!(ApplicationTemplatesGet);
+crate::runtime::call_option_setters!(ApplicationTemplatesGetRequest);
+crate::api::common_setters!(ApplicationTemplatesGetRequest);
 /// Request builder for [`ApplicationTemplates::get_categories`]: `GET /applicationTemplates/categories`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationTemplatesGetCategories {
+pub struct ApplicationTemplatesGetCategoriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     base_id: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationTemplatesGetCategories {
+impl ApplicationTemplatesGetCategoriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -489,7 +484,7 @@ impl ApplicationTemplatesGetCategories {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationTemplatesGetCategories {
+        ApplicationTemplatesGetCategoriesRequest {
             client_,
             call_: Default::default(),
             base_id: None,
@@ -550,7 +545,7 @@ impl ApplicationTemplatesGetCategories {
     }
 }
 
-impl std::future::IntoFuture for ApplicationTemplatesGetCategories {
+impl std::future::IntoFuture for ApplicationTemplatesGetCategoriesRequest {
     type Output = Result<crate::models::ApplicationTemplateCategories, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -560,20 +555,20 @@ impl std::future::IntoFuture for ApplicationTemplatesGetCategories {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationTemplatesGetCategories);
-crate::api::common_setters!(ApplicationTemplatesGetCategories);
+crate::runtime::call_option_setters!(ApplicationTemplatesGetCategoriesRequest);
+crate::api::common_setters!(ApplicationTemplatesGetCategoriesRequest);
 /// Request builder for [`ApplicationTemplates::get_unique_keywords`]: `GET /applicationTemplates/keywords`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationTemplatesGetUniqueKeywords {
+pub struct ApplicationTemplatesGetUniqueKeywordsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationTemplatesGetUniqueKeywords {
+impl ApplicationTemplatesGetUniqueKeywordsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -597,7 +592,7 @@ impl ApplicationTemplatesGetUniqueKeywords {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationTemplatesGetUniqueKeywords {
+        ApplicationTemplatesGetUniqueKeywordsRequest {
             client_,
             call_: Default::default(),
             globals_: Default::default(),
@@ -640,7 +635,7 @@ impl ApplicationTemplatesGetUniqueKeywords {
     }
 }
 
-impl std::future::IntoFuture for ApplicationTemplatesGetUniqueKeywords {
+impl std::future::IntoFuture for ApplicationTemplatesGetUniqueKeywordsRequest {
     type Output = Result<crate::models::TemplateKeywords, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -650,8 +645,54 @@ impl std::future::IntoFuture for ApplicationTemplatesGetUniqueKeywords {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationTemplatesGetUniqueKeywords);
-crate::api::common_setters!(ApplicationTemplatesGetUniqueKeywords);
+crate::runtime::call_option_setters!(ApplicationTemplatesGetUniqueKeywordsRequest);
+crate::api::common_setters!(ApplicationTemplatesGetUniqueKeywordsRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationTemplatesGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"authorName"`
+    AuthorName,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationTemplatesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "authorName"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::AuthorName => "authorName",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationTemplatesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "authorName" => Self::AuthorName,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationTemplatesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplatesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplatesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationTemplatesGetSortField {
@@ -704,98 +745,6 @@ crate::runtime::string_enum!(ApplicationTemplatesGetSortField);
 impl schemars::JsonSchema for ApplicationTemplatesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationTemplatesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationTemplatesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationTemplatesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationTemplatesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationTemplatesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationTemplatesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationTemplatesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationTemplatesGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"authorName"`
-    AuthorName,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationTemplatesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "authorName"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::AuthorName => "authorName",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationTemplatesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "authorName" => Self::AuthorName,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationTemplatesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationTemplatesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationTemplatesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -34,7 +34,7 @@ impl Applications {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`ApplicationsGetSortField`](crate::applications::ApplicationsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationsGetSortDirection`](crate::applications::ApplicationsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ApplicationsGetFilterField`](crate::applications::ApplicationsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -75,8 +75,8 @@ impl Applications {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> ApplicationsGet {
-        ApplicationsGet::new_(self.client.clone())
+    pub fn get(&self) -> ApplicationsGetRequest {
+        ApplicationsGetRequest::new_(self.client.clone())
     }
 
     /// Create a new application from an import bundle
@@ -129,8 +129,8 @@ impl Applications {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn import(&self) -> ApplicationsImport {
-        ApplicationsImport::new_(self.client.clone())
+    pub fn import(&self) -> ApplicationsImportRequest {
+        ApplicationsImportRequest::new_(self.client.clone())
     }
 
     /// Returns application usage summaries over a selected date range
@@ -149,11 +149,11 @@ impl Applications {
     /// | `end` (`.end()`) | query | integer | no | End of range for resource count queries (ms since epoch) |  | `1465790400000` |
     /// | `asBytes` (`.as_bytes()`) | query | boolean | no | If the resulting payload counts should be returned as bytes | `false` | `true` |
     /// | `includeNonBillable` (`.include_non_billable()`) | query | boolean | no | If non-billable payloads should be included in the result | `false` | `true` |
-    /// | `sortField` (`.sort_field()`) | query | [`ApplicationsGetSortField`](crate::applications::ApplicationsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ApplicationsGetSortDirection`](crate::applications::ApplicationsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortField` (`.sort_field()`) | query | [`ApplicationsPeriodSummariesSortField`](crate::applications::ApplicationsPeriodSummariesSortField) | no | Field to sort the results by | `"name"` | `"name"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`ApplicationsGetFilterField`](crate::applications::ApplicationsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
+    /// | `filterField` (`.filter_field()`) | query | [`ApplicationsPeriodSummariesFilterField`](crate::applications::ApplicationsPeriodSummariesFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my * app"` |
     /// | `orgId` (`.org_id()`) | query | string | no | If not provided, return all applications. If provided but blank, only return applications belonging to the current user. If provided and an id, only return applications belonging to the given organization id. |  | `"575ecdf07ae143cd83dc4a9a"` |
     /// | `exclude` (`.exclude()`) | query | string | no | Comma-separated list of resources to exclude from summary |  | `"payloadCounts, deviceCounts, notebookMinuteCounts"` |
@@ -191,8 +191,8 @@ impl Applications {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn period_summaries(&self) -> ApplicationsPeriodSummaries {
-        ApplicationsPeriodSummaries::new_(self.client.clone())
+    pub fn period_summaries(&self) -> ApplicationsPeriodSummariesRequest {
+        ApplicationsPeriodSummariesRequest::new_(self.client.clone())
     }
 
     /// Create a new application
@@ -239,8 +239,11 @@ impl Applications {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post(&self, application: crate::models::ApplicationPost) -> ApplicationsPost {
-        ApplicationsPost::new_(self.client.clone(), application)
+    pub fn post(
+        &self,
+        application: crate::models::ApplicationPost,
+    ) -> ApplicationsPostRequest {
+        ApplicationsPostRequest::new_(self.client.clone(), application)
     }
 }
 
@@ -249,11 +252,11 @@ impl Applications {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationsGet {
+pub struct ApplicationsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::applications::ApplicationsGetSortField>,
-    sort_direction: Option<crate::applications::ApplicationsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::applications::ApplicationsGetFilterField>,
@@ -264,7 +267,7 @@ pub struct ApplicationsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationsGet {
+impl ApplicationsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -292,7 +295,7 @@ impl ApplicationsGet {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationsGet {
+        ApplicationsGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -322,10 +325,7 @@ impl ApplicationsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::applications::ApplicationsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -532,7 +532,7 @@ impl ApplicationsGet {
     }
 }
 
-impl std::future::IntoFuture for ApplicationsGet {
+impl std::future::IntoFuture for ApplicationsGetRequest {
     type Output = Result<crate::models::Applications, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -542,14 +542,14 @@ impl std::future::IntoFuture for ApplicationsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationsGet);
-crate::api::common_setters!(ApplicationsGet);
+crate::runtime::call_option_setters!(ApplicationsGetRequest);
+crate::api::common_setters!(ApplicationsGetRequest);
 /// Request builder for [`Applications::import`]: `POST /applications/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationsImport {
+pub struct ApplicationsImportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     import_bundle: Option<crate::runtime::FilePart>,
@@ -563,7 +563,7 @@ pub struct ApplicationsImport {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationsImport {
+impl ApplicationsImportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -587,7 +587,7 @@ impl ApplicationsImport {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationsImport {
+        ApplicationsImportRequest {
             client_,
             call_: Default::default(),
             import_bundle: None,
@@ -769,7 +769,7 @@ impl ApplicationsImport {
     }
 }
 
-impl std::future::IntoFuture for ApplicationsImport {
+impl std::future::IntoFuture for ApplicationsImportRequest {
     type Output = Result<crate::applications::ApplicationsImportResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -779,7 +779,7 @@ impl std::future::IntoFuture for ApplicationsImport {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationsImport);
+crate::runtime::call_option_setters!(ApplicationsImportRequest);
 /// What `applications.import` answers: its body depends on the status, so the variant says which came back: `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -819,24 +819,24 @@ impl ApplicationsImportResponse {
     }
 }
 
-crate::api::common_setters!(ApplicationsImport);
+crate::api::common_setters!(ApplicationsImportRequest);
 /// Request builder for [`Applications::period_summaries`]: `GET /applications/periodSummaries`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationsPeriodSummaries {
+pub struct ApplicationsPeriodSummariesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     start: Option<i64>,
     end: Option<i64>,
     as_bytes: Option<bool>,
     include_non_billable: Option<bool>,
-    sort_field: Option<crate::applications::ApplicationsGetSortField>,
-    sort_direction: Option<crate::applications::ApplicationsGetSortDirection>,
+    sort_field: Option<crate::applications::ApplicationsPeriodSummariesSortField>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
-    filter_field: Option<crate::applications::ApplicationsGetFilterField>,
+    filter_field: Option<crate::applications::ApplicationsPeriodSummariesFilterField>,
     filter: Option<String>,
     org_id: Option<String>,
     exclude: Option<String>,
@@ -844,7 +844,7 @@ pub struct ApplicationsPeriodSummaries {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationsPeriodSummaries {
+impl ApplicationsPeriodSummariesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -871,7 +871,7 @@ impl ApplicationsPeriodSummaries {
     };
 
     fn new_(client_: Client) -> Self {
-        ApplicationsPeriodSummaries {
+        ApplicationsPeriodSummariesRequest {
             client_,
             call_: Default::default(),
             start: None,
@@ -928,7 +928,7 @@ impl ApplicationsPeriodSummaries {
     /// Sent as `sortField`; the server's default is `"name"`; for example `"name"`.
     pub fn sort_field(
         mut self,
-        value: crate::applications::ApplicationsGetSortField,
+        value: crate::applications::ApplicationsPeriodSummariesSortField,
     ) -> Self {
         self.sort_field = Some(value);
         self
@@ -937,10 +937,7 @@ impl ApplicationsPeriodSummaries {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::applications::ApplicationsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -966,7 +963,7 @@ impl ApplicationsPeriodSummaries {
     /// Sent as `filterField`; for example `"name"`.
     pub fn filter_field(
         mut self,
-        value: crate::applications::ApplicationsGetFilterField,
+        value: crate::applications::ApplicationsPeriodSummariesFilterField,
     ) -> Self {
         self.filter_field = Some(value);
         self
@@ -1140,7 +1137,7 @@ impl ApplicationsPeriodSummaries {
     pub fn into_stream(
         self,
     ) -> impl futures_util::Stream<
-        Item = Result<crate::models::ApplicationPeriodSummariesItemsItem, Error>,
+        Item = Result<crate::models::ApplicationPeriodSummariesItem, Error>,
     > + Send + 'static {
         let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
         let max_pages = self
@@ -1166,7 +1163,7 @@ impl ApplicationsPeriodSummaries {
     }
 }
 
-impl std::future::IntoFuture for ApplicationsPeriodSummaries {
+impl std::future::IntoFuture for ApplicationsPeriodSummariesRequest {
     type Output = Result<crate::models::ApplicationPeriodSummaries, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1176,14 +1173,14 @@ impl std::future::IntoFuture for ApplicationsPeriodSummaries {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationsPeriodSummaries);
-crate::api::common_setters!(ApplicationsPeriodSummaries);
+crate::runtime::call_option_setters!(ApplicationsPeriodSummariesRequest);
+crate::api::common_setters!(ApplicationsPeriodSummariesRequest);
 /// Request builder for [`Applications::post`]: `POST /applications`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ApplicationsPost {
+pub struct ApplicationsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     summary_exclude: Option<String>,
@@ -1192,7 +1189,7 @@ pub struct ApplicationsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ApplicationsPost {
+impl ApplicationsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1216,7 +1213,7 @@ impl ApplicationsPost {
     };
 
     fn new_(client_: Client, application: crate::models::ApplicationPost) -> Self {
-        ApplicationsPost {
+        ApplicationsPostRequest {
             client_,
             call_: Default::default(),
             summary_exclude: None,
@@ -1297,7 +1294,7 @@ impl ApplicationsPost {
     }
 }
 
-impl std::future::IntoFuture for ApplicationsPost {
+impl std::future::IntoFuture for ApplicationsPostRequest {
     type Output = Result<crate::models::Application, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1307,8 +1304,50 @@ impl std::future::IntoFuture for ApplicationsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ApplicationsPost);
-crate::api::common_setters!(ApplicationsPost);
+crate::runtime::call_option_setters!(ApplicationsPostRequest);
+crate::api::common_setters!(ApplicationsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationsGetSortField {
@@ -1373,94 +1412,6 @@ impl schemars::JsonSchema for ApplicationsGetSortField {
     }
 }
 
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationsGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// The type of the owner id
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationsImportOwnerType {
@@ -1500,6 +1451,112 @@ crate::runtime::string_enum!(ApplicationsImportOwnerType);
 impl schemars::JsonSchema for ApplicationsImportOwnerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ApplicationsImportOwnerType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationsPeriodSummariesFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationsPeriodSummariesFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationsPeriodSummariesFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationsPeriodSummariesFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationsPeriodSummariesFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationsPeriodSummariesFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Field to sort the results by
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationsPeriodSummariesSortField {
+    /// `"name"`
+    Name,
+    /// `"id"`
+    Id,
+    /// `"creationDate"`
+    CreationDate,
+    /// `"ownerId"`
+    OwnerId,
+    /// `"lastUpdated"`
+    LastUpdated,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationsPeriodSummariesSortField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "name",
+        "id",
+        "creationDate",
+        "ownerId",
+        "lastUpdated",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Id => "id",
+            Self::CreationDate => "creationDate",
+            Self::OwnerId => "ownerId",
+            Self::LastUpdated => "lastUpdated",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationsPeriodSummariesSortField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "id" => Self::Id,
+            "creationDate" => Self::CreationDate,
+            "ownerId" => Self::OwnerId,
+            "lastUpdated" => Self::LastUpdated,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationsPeriodSummariesSortField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationsPeriodSummariesSortField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationsPeriodSummariesSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

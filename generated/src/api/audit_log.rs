@@ -67,8 +67,8 @@ impl AuditLog {
         &self,
         org_id: impl Into<String>,
         audit_log_id: impl Into<String>,
-    ) -> AuditLogGet {
-        AuditLogGet::new_(self.client.clone(), org_id.into(), audit_log_id.into())
+    ) -> AuditLogGetRequest {
+        AuditLogGetRequest::new_(self.client.clone(), org_id.into(), audit_log_id.into())
     }
 }
 
@@ -77,7 +77,7 @@ impl AuditLog {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuditLogGet {
+pub struct AuditLogGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -85,7 +85,7 @@ pub struct AuditLogGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl AuditLogGet {
+impl AuditLogGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -112,7 +112,7 @@ impl AuditLogGet {
     };
 
     fn new_(client_: Client, org_id: String, audit_log_id: String) -> Self {
-        AuditLogGet {
+        AuditLogGetRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -177,7 +177,7 @@ impl AuditLogGet {
     }
 }
 
-impl std::future::IntoFuture for AuditLogGet {
+impl std::future::IntoFuture for AuditLogGetRequest {
     type Output = Result<crate::models::AuditLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -187,5 +187,5 @@ impl std::future::IntoFuture for AuditLogGet {
     }
 }
 
-crate::runtime::call_option_setters!(AuditLogGet);
-crate::api::common_setters!(AuditLogGet);
+crate::runtime::call_option_setters!(AuditLogGetRequest);
+crate::api::common_setters!(AuditLogGetRequest);

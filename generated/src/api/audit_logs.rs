@@ -35,7 +35,7 @@ impl AuditLogs {
     /// |---|---|---|---|---|---|---|
     /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ed6e87ae143cd83dc4aa8"` |
     /// | `sortField` (`.sort_field()`) | query | [`AuditLogsGetSortField`](crate::audit_logs::AuditLogsGetSortField) | no | Field to sort the results by | `"creationDate"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`AuditLogsGetSortDirection`](crate::audit_logs::AuditLogsGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `start` (`.start()`) | query | integer | no | Start of time range for audit log query |  | `1465790400000` |
@@ -70,13 +70,13 @@ impl AuditLogs {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.audit_logs().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.audit_logs().get("575ed6e87ae143cd83dc4aa8").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, org_id: impl Into<String>) -> AuditLogsGet {
-        AuditLogsGet::new_(self.client.clone(), org_id.into())
+    pub fn get(&self, org_id: impl Into<String>) -> AuditLogsGetRequest {
+        AuditLogsGetRequest::new_(self.client.clone(), org_id.into())
     }
 }
 
@@ -85,12 +85,12 @@ impl AuditLogs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuditLogsGet {
+pub struct AuditLogsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
     sort_field: Option<crate::audit_logs::AuditLogsGetSortField>,
-    sort_direction: Option<crate::audit_logs::AuditLogsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     start: Option<i64>,
@@ -99,7 +99,7 @@ pub struct AuditLogsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl AuditLogsGet {
+impl AuditLogsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -126,7 +126,7 @@ impl AuditLogsGet {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        AuditLogsGet {
+        AuditLogsGetRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -155,10 +155,7 @@ impl AuditLogsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::audit_logs::AuditLogsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -344,7 +341,7 @@ impl AuditLogsGet {
     }
 }
 
-impl std::future::IntoFuture for AuditLogsGet {
+impl std::future::IntoFuture for AuditLogsGetRequest {
     type Output = Result<crate::models::AuditLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -354,8 +351,8 @@ impl std::future::IntoFuture for AuditLogsGet {
     }
 }
 
-crate::runtime::call_option_setters!(AuditLogsGet);
-crate::api::common_setters!(AuditLogsGet);
+crate::runtime::call_option_setters!(AuditLogsGetRequest);
+crate::api::common_setters!(AuditLogsGetRequest);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AuditLogsGetSortField {
@@ -403,52 +400,6 @@ crate::runtime::string_enum!(AuditLogsGetSortField);
 impl schemars::JsonSchema for AuditLogsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "AuditLogsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum AuditLogsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl AuditLogsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for AuditLogsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(AuditLogsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for AuditLogsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "AuditLogsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -66,8 +66,8 @@ impl Auth {
     pub fn authenticate_device(
         &self,
         credentials: crate::models::DeviceCredentials,
-    ) -> AuthAuthenticateDevice {
-        AuthAuthenticateDevice::new_(self.client.clone(), credentials)
+    ) -> AuthAuthenticateDeviceRequest {
+        AuthAuthenticateDeviceRequest::new_(self.client.clone(), credentials)
     }
 
     /// Authenticates a user using the provided credentials.
@@ -115,8 +115,8 @@ impl Auth {
     pub fn authenticate_user(
         &self,
         credentials: crate::models::UserCredentials,
-    ) -> AuthAuthenticateUser {
-        AuthAuthenticateUser::new_(self.client.clone(), credentials)
+    ) -> AuthAuthenticateUserRequest {
+        AuthAuthenticateUserRequest::new_(self.client.clone(), credentials)
     }
 
     /// Authenticates a user via GitHub OAuth.
@@ -164,8 +164,8 @@ impl Auth {
     pub fn authenticate_user_github(
         &self,
         oauth: crate::models::GithubLogin,
-    ) -> AuthAuthenticateUserGithub {
-        AuthAuthenticateUserGithub::new_(self.client.clone(), oauth)
+    ) -> AuthAuthenticateUserGithubRequest {
+        AuthAuthenticateUserGithubRequest::new_(self.client.clone(), oauth)
     }
 
     /// Authenticates a user via a SAML response.
@@ -213,8 +213,8 @@ impl Auth {
     pub fn authenticate_user_saml(
         &self,
         saml: crate::models::SamlResponse,
-    ) -> AuthAuthenticateUserSaml {
-        AuthAuthenticateUserSaml::new_(self.client.clone(), saml)
+    ) -> AuthAuthenticateUserSamlRequest {
+        AuthAuthenticateUserSamlRequest::new_(self.client.clone(), saml)
     }
 
     /// Checks email domain for SSO configuration.
@@ -258,8 +258,8 @@ impl Auth {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn sso_domain(&self, email: impl Into<String>) -> AuthSsoDomain {
-        AuthSsoDomain::new_(self.client.clone(), email.into())
+    pub fn sso_domain(&self, email: impl Into<String>) -> AuthSsoDomainRequest {
+        AuthSsoDomainRequest::new_(self.client.clone(), email.into())
     }
 }
 
@@ -268,14 +268,14 @@ impl Auth {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuthAuthenticateDevice {
+pub struct AuthAuthenticateDeviceRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     credentials: crate::models::DeviceCredentials,
     globals_: crate::api::GlobalParams,
 }
 
-impl AuthAuthenticateDevice {
+impl AuthAuthenticateDeviceRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -290,7 +290,7 @@ impl AuthAuthenticateDevice {
     };
 
     fn new_(client_: Client, credentials: crate::models::DeviceCredentials) -> Self {
-        AuthAuthenticateDevice {
+        AuthAuthenticateDeviceRequest {
             client_,
             call_: Default::default(),
             credentials,
@@ -345,7 +345,7 @@ impl AuthAuthenticateDevice {
     }
 }
 
-impl std::future::IntoFuture for AuthAuthenticateDevice {
+impl std::future::IntoFuture for AuthAuthenticateDeviceRequest {
     type Output = Result<crate::models::AuthenticatedDevice, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -355,21 +355,21 @@ impl std::future::IntoFuture for AuthAuthenticateDevice {
     }
 }
 
-crate::runtime::call_option_setters!(AuthAuthenticateDevice);
-crate::api::common_setters!(AuthAuthenticateDevice);
+crate::runtime::call_option_setters!(AuthAuthenticateDeviceRequest);
+crate::api::common_setters!(AuthAuthenticateDeviceRequest);
 /// Request builder for [`Auth::authenticate_user`]: `POST /auth/user`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuthAuthenticateUser {
+pub struct AuthAuthenticateUserRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     credentials: crate::models::UserCredentials,
     globals_: crate::api::GlobalParams,
 }
 
-impl AuthAuthenticateUser {
+impl AuthAuthenticateUserRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -384,7 +384,7 @@ impl AuthAuthenticateUser {
     };
 
     fn new_(client_: Client, credentials: crate::models::UserCredentials) -> Self {
-        AuthAuthenticateUser {
+        AuthAuthenticateUserRequest {
             client_,
             call_: Default::default(),
             credentials,
@@ -439,7 +439,7 @@ impl AuthAuthenticateUser {
     }
 }
 
-impl std::future::IntoFuture for AuthAuthenticateUser {
+impl std::future::IntoFuture for AuthAuthenticateUserRequest {
     type Output = Result<crate::models::AuthenticatedUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -449,21 +449,21 @@ impl std::future::IntoFuture for AuthAuthenticateUser {
     }
 }
 
-crate::runtime::call_option_setters!(AuthAuthenticateUser);
-crate::api::common_setters!(AuthAuthenticateUser);
+crate::runtime::call_option_setters!(AuthAuthenticateUserRequest);
+crate::api::common_setters!(AuthAuthenticateUserRequest);
 /// Request builder for [`Auth::authenticate_user_github`]: `POST /auth/user/github`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuthAuthenticateUserGithub {
+pub struct AuthAuthenticateUserGithubRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     oauth: crate::models::GithubLogin,
     globals_: crate::api::GlobalParams,
 }
 
-impl AuthAuthenticateUserGithub {
+impl AuthAuthenticateUserGithubRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -478,7 +478,7 @@ impl AuthAuthenticateUserGithub {
     };
 
     fn new_(client_: Client, oauth: crate::models::GithubLogin) -> Self {
-        AuthAuthenticateUserGithub {
+        AuthAuthenticateUserGithubRequest {
             client_,
             call_: Default::default(),
             oauth,
@@ -533,7 +533,7 @@ impl AuthAuthenticateUserGithub {
     }
 }
 
-impl std::future::IntoFuture for AuthAuthenticateUserGithub {
+impl std::future::IntoFuture for AuthAuthenticateUserGithubRequest {
     type Output = Result<crate::models::AuthenticatedUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -543,21 +543,21 @@ impl std::future::IntoFuture for AuthAuthenticateUserGithub {
     }
 }
 
-crate::runtime::call_option_setters!(AuthAuthenticateUserGithub);
-crate::api::common_setters!(AuthAuthenticateUserGithub);
+crate::runtime::call_option_setters!(AuthAuthenticateUserGithubRequest);
+crate::api::common_setters!(AuthAuthenticateUserGithubRequest);
 /// Request builder for [`Auth::authenticate_user_saml`]: `POST /auth/user/saml`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuthAuthenticateUserSaml {
+pub struct AuthAuthenticateUserSamlRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     saml: crate::models::SamlResponse,
     globals_: crate::api::GlobalParams,
 }
 
-impl AuthAuthenticateUserSaml {
+impl AuthAuthenticateUserSamlRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -572,7 +572,7 @@ impl AuthAuthenticateUserSaml {
     };
 
     fn new_(client_: Client, saml: crate::models::SamlResponse) -> Self {
-        AuthAuthenticateUserSaml {
+        AuthAuthenticateUserSamlRequest {
             client_,
             call_: Default::default(),
             saml,
@@ -627,7 +627,7 @@ impl AuthAuthenticateUserSaml {
     }
 }
 
-impl std::future::IntoFuture for AuthAuthenticateUserSaml {
+impl std::future::IntoFuture for AuthAuthenticateUserSamlRequest {
     type Output = Result<crate::models::AuthenticatedUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -637,21 +637,21 @@ impl std::future::IntoFuture for AuthAuthenticateUserSaml {
     }
 }
 
-crate::runtime::call_option_setters!(AuthAuthenticateUserSaml);
-crate::api::common_setters!(AuthAuthenticateUserSaml);
+crate::runtime::call_option_setters!(AuthAuthenticateUserSamlRequest);
+crate::api::common_setters!(AuthAuthenticateUserSamlRequest);
 /// Request builder for [`Auth::sso_domain`]: `GET /auth/ssoDomain`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct AuthSsoDomain {
+pub struct AuthSsoDomainRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     email: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl AuthSsoDomain {
+impl AuthSsoDomainRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -666,7 +666,7 @@ impl AuthSsoDomain {
     };
 
     fn new_(client_: Client, email: String) -> Self {
-        AuthSsoDomain {
+        AuthSsoDomainRequest {
             client_,
             call_: Default::default(),
             email,
@@ -715,7 +715,7 @@ impl AuthSsoDomain {
     }
 }
 
-impl std::future::IntoFuture for AuthSsoDomain {
+impl std::future::IntoFuture for AuthSsoDomainRequest {
     type Output = Result<Option<crate::models::SsoRequest>, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -725,5 +725,5 @@ impl std::future::IntoFuture for AuthSsoDomain {
     }
 }
 
-crate::runtime::call_option_setters!(AuthSsoDomain);
-crate::api::common_setters!(AuthSsoDomain);
+crate::runtime::call_option_setters!(AuthSsoDomainRequest);
+crate::api::common_setters!(AuthSsoDomainRequest);

@@ -67,8 +67,8 @@ impl Credential {
         &self,
         application_id: impl Into<String>,
         credential_id: impl Into<String>,
-    ) -> CredentialDelete {
-        CredentialDelete::new_(
+    ) -> CredentialDeleteRequest {
+        CredentialDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             credential_id.into(),
@@ -121,8 +121,8 @@ impl Credential {
         &self,
         application_id: impl Into<String>,
         credential_id: impl Into<String>,
-    ) -> CredentialGet {
-        CredentialGet::new_(
+    ) -> CredentialGetRequest {
+        CredentialGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             credential_id.into(),
@@ -177,8 +177,8 @@ impl Credential {
         &self,
         application_id: impl Into<String>,
         credential_id: impl Into<String>,
-    ) -> CredentialLinkedResources {
-        CredentialLinkedResources::new_(
+    ) -> CredentialLinkedResourcesRequest {
+        CredentialLinkedResourcesRequest::new_(
             self.client.clone(),
             application_id.into(),
             credential_id.into(),
@@ -234,8 +234,8 @@ impl Credential {
         application_id: impl Into<String>,
         credential_id: impl Into<String>,
         credential: crate::models::CredentialPatch,
-    ) -> CredentialPatch {
-        CredentialPatch::new_(
+    ) -> CredentialPatchRequest {
+        CredentialPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             credential_id.into(),
@@ -249,7 +249,7 @@ impl Credential {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialDelete {
+pub struct CredentialDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -257,7 +257,7 @@ pub struct CredentialDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialDelete {
+impl CredentialDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -281,7 +281,7 @@ impl CredentialDelete {
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
-        CredentialDelete {
+        CredentialDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -346,7 +346,7 @@ impl CredentialDelete {
     }
 }
 
-impl std::future::IntoFuture for CredentialDelete {
+impl std::future::IntoFuture for CredentialDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -356,14 +356,14 @@ impl std::future::IntoFuture for CredentialDelete {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialDelete);
-crate::api::common_setters!(CredentialDelete);
+crate::runtime::call_option_setters!(CredentialDeleteRequest);
+crate::api::common_setters!(CredentialDeleteRequest);
 /// Request builder for [`Credential::get`]: `GET /applications/{applicationId}/credentials/{credentialId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialGet {
+pub struct CredentialGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -371,7 +371,7 @@ pub struct CredentialGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialGet {
+impl CredentialGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -398,7 +398,7 @@ impl CredentialGet {
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
-        CredentialGet {
+        CredentialGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -463,7 +463,7 @@ impl CredentialGet {
     }
 }
 
-impl std::future::IntoFuture for CredentialGet {
+impl std::future::IntoFuture for CredentialGetRequest {
     type Output = Result<crate::models::Credential, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -473,14 +473,14 @@ impl std::future::IntoFuture for CredentialGet {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialGet);
-crate::api::common_setters!(CredentialGet);
+crate::runtime::call_option_setters!(CredentialGetRequest);
+crate::api::common_setters!(CredentialGetRequest);
 /// Request builder for [`Credential::linked_resources`]: `GET /applications/{applicationId}/credentials/{credentialId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialLinkedResources {
+pub struct CredentialLinkedResourcesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -489,7 +489,7 @@ pub struct CredentialLinkedResources {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialLinkedResources {
+impl CredentialLinkedResourcesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -516,7 +516,7 @@ impl CredentialLinkedResources {
     };
 
     fn new_(client_: Client, application_id: String, credential_id: String) -> Self {
-        CredentialLinkedResources {
+        CredentialLinkedResourcesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -597,7 +597,7 @@ impl CredentialLinkedResources {
     }
 }
 
-impl std::future::IntoFuture for CredentialLinkedResources {
+impl std::future::IntoFuture for CredentialLinkedResourcesRequest {
     type Output = Result<crate::models::CredentialLinkedResources, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -607,14 +607,14 @@ impl std::future::IntoFuture for CredentialLinkedResources {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialLinkedResources);
-crate::api::common_setters!(CredentialLinkedResources);
+crate::runtime::call_option_setters!(CredentialLinkedResourcesRequest);
+crate::api::common_setters!(CredentialLinkedResourcesRequest);
 /// Request builder for [`Credential::patch`]: `PATCH /applications/{applicationId}/credentials/{credentialId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialPatch {
+pub struct CredentialPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -623,7 +623,7 @@ pub struct CredentialPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialPatch {
+impl CredentialPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -652,7 +652,7 @@ impl CredentialPatch {
         credential_id: String,
         credential: crate::models::CredentialPatch,
     ) -> Self {
-        CredentialPatch {
+        CredentialPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -727,7 +727,7 @@ impl CredentialPatch {
     }
 }
 
-impl std::future::IntoFuture for CredentialPatch {
+impl std::future::IntoFuture for CredentialPatchRequest {
     type Output = Result<crate::models::Credential, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -737,5 +737,5 @@ impl std::future::IntoFuture for CredentialPatch {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialPatch);
-crate::api::common_setters!(CredentialPatch);
+crate::runtime::call_option_setters!(CredentialPatchRequest);
+crate::api::common_setters!(CredentialPatchRequest);

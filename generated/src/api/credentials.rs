@@ -35,7 +35,7 @@ impl Credentials {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`CredentialsGetSortField`](crate::credentials::CredentialsGetSortField) | no | Field to sort the results by | `"creationDate"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`CredentialsGetSortDirection`](crate::credentials::CredentialsGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`CredentialsGetFilterField`](crate::credentials::CredentialsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"type"` |
@@ -69,13 +69,13 @@ impl Credentials {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.credentials().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.credentials().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> CredentialsGet {
-        CredentialsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> CredentialsGetRequest {
+        CredentialsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new credential for an application
@@ -125,8 +125,12 @@ impl Credentials {
         &self,
         application_id: impl Into<String>,
         credential: crate::models::CredentialPost,
-    ) -> CredentialsPost {
-        CredentialsPost::new_(self.client.clone(), application_id.into(), credential)
+    ) -> CredentialsPostRequest {
+        CredentialsPostRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            credential,
+        )
     }
 }
 
@@ -135,12 +139,12 @@ impl Credentials {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialsGet {
+pub struct CredentialsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::credentials::CredentialsGetSortField>,
-    sort_direction: Option<crate::credentials::CredentialsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::credentials::CredentialsGetFilterField>,
@@ -148,7 +152,7 @@ pub struct CredentialsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialsGet {
+impl CredentialsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -175,7 +179,7 @@ impl CredentialsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        CredentialsGet {
+        CredentialsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -203,10 +207,7 @@ impl CredentialsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::credentials::CredentialsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -379,7 +380,7 @@ impl CredentialsGet {
     }
 }
 
-impl std::future::IntoFuture for CredentialsGet {
+impl std::future::IntoFuture for CredentialsGetRequest {
     type Output = Result<crate::models::Credentials, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -389,14 +390,14 @@ impl std::future::IntoFuture for CredentialsGet {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialsGet);
-crate::api::common_setters!(CredentialsGet);
+crate::runtime::call_option_setters!(CredentialsGetRequest);
+crate::api::common_setters!(CredentialsGetRequest);
 /// Request builder for [`Credentials::post`]: `POST /applications/{applicationId}/credentials`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct CredentialsPost {
+pub struct CredentialsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -404,7 +405,7 @@ pub struct CredentialsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl CredentialsPost {
+impl CredentialsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -432,7 +433,7 @@ impl CredentialsPost {
         application_id: String,
         credential: crate::models::CredentialPost,
     ) -> Self {
-        CredentialsPost {
+        CredentialsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -497,7 +498,7 @@ impl CredentialsPost {
     }
 }
 
-impl std::future::IntoFuture for CredentialsPost {
+impl std::future::IntoFuture for CredentialsPostRequest {
     type Output = Result<crate::models::Credential, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -507,8 +508,54 @@ impl std::future::IntoFuture for CredentialsPost {
     }
 }
 
-crate::runtime::call_option_setters!(CredentialsPost);
-crate::api::common_setters!(CredentialsPost);
+crate::runtime::call_option_setters!(CredentialsPostRequest);
+crate::api::common_setters!(CredentialsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CredentialsGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"type"`
+    Type,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl CredentialsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "type"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Type => "type",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CredentialsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "type" => Self::Type,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(CredentialsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CredentialsGetSortField {
@@ -561,98 +608,6 @@ crate::runtime::string_enum!(CredentialsGetSortField);
 impl schemars::JsonSchema for CredentialsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "CredentialsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CredentialsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl CredentialsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for CredentialsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(CredentialsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for CredentialsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CredentialsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum CredentialsGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"type"`
-    Type,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl CredentialsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "type"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Type => "type",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for CredentialsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "type" => Self::Type,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(CredentialsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for CredentialsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "CredentialsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -62,8 +62,8 @@ impl Dashboard {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, dashboard_id: impl Into<String>) -> DashboardDelete {
-        DashboardDelete::new_(self.client.clone(), dashboard_id.into())
+    pub fn delete(&self, dashboard_id: impl Into<String>) -> DashboardDeleteRequest {
+        DashboardDeleteRequest::new_(self.client.clone(), dashboard_id.into())
     }
 
     /// Retrieves information on a dashboard
@@ -109,8 +109,8 @@ impl Dashboard {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, dashboard_id: impl Into<String>) -> DashboardGet {
-        DashboardGet::new_(self.client.clone(), dashboard_id.into())
+    pub fn get(&self, dashboard_id: impl Into<String>) -> DashboardGetRequest {
+        DashboardGetRequest::new_(self.client.clone(), dashboard_id.into())
     }
 
     /// Updates information about a dashboard
@@ -160,8 +160,8 @@ impl Dashboard {
         &self,
         dashboard_id: impl Into<String>,
         dashboard: crate::models::DashboardPatch,
-    ) -> DashboardPatch {
-        DashboardPatch::new_(self.client.clone(), dashboard_id.into(), dashboard)
+    ) -> DashboardPatchRequest {
+        DashboardPatchRequest::new_(self.client.clone(), dashboard_id.into(), dashboard)
     }
 
     /// Sends a snapshot of a dashboard
@@ -211,8 +211,8 @@ impl Dashboard {
         &self,
         dashboard_id: impl Into<String>,
         report_config: crate::models::DashboardSendReport,
-    ) -> DashboardSendReport {
-        DashboardSendReport::new_(
+    ) -> DashboardSendReportRequest {
+        DashboardSendReportRequest::new_(
             self.client.clone(),
             dashboard_id.into(),
             report_config,
@@ -271,8 +271,12 @@ impl Dashboard {
         &self,
         dashboard_id: impl Into<String>,
         ctx: crate::models::DashboardContextInstance,
-    ) -> DashboardValidateContext {
-        DashboardValidateContext::new_(self.client.clone(), dashboard_id.into(), ctx)
+    ) -> DashboardValidateContextRequest {
+        DashboardValidateContextRequest::new_(
+            self.client.clone(),
+            dashboard_id.into(),
+            ctx,
+        )
     }
 }
 
@@ -281,14 +285,14 @@ impl Dashboard {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardDelete {
+pub struct DashboardDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardDelete {
+impl DashboardDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -312,7 +316,7 @@ impl DashboardDelete {
     };
 
     fn new_(client_: Client, dashboard_id: String) -> Self {
-        DashboardDelete {
+        DashboardDeleteRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -367,7 +371,7 @@ impl DashboardDelete {
     }
 }
 
-impl std::future::IntoFuture for DashboardDelete {
+impl std::future::IntoFuture for DashboardDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -377,14 +381,14 @@ impl std::future::IntoFuture for DashboardDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardDelete);
-crate::api::common_setters!(DashboardDelete);
+crate::runtime::call_option_setters!(DashboardDeleteRequest);
+crate::api::common_setters!(DashboardDeleteRequest);
 /// Request builder for [`Dashboard::get`]: `GET /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardGet {
+pub struct DashboardGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -392,7 +396,7 @@ pub struct DashboardGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardGet {
+impl DashboardGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -407,7 +411,7 @@ impl DashboardGet {
     };
 
     fn new_(client_: Client, dashboard_id: String) -> Self {
-        DashboardGet {
+        DashboardGetRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -475,7 +479,7 @@ impl DashboardGet {
     }
 }
 
-impl std::future::IntoFuture for DashboardGet {
+impl std::future::IntoFuture for DashboardGetRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -485,14 +489,14 @@ impl std::future::IntoFuture for DashboardGet {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardGet);
-crate::api::common_setters!(DashboardGet);
+crate::runtime::call_option_setters!(DashboardGetRequest);
+crate::api::common_setters!(DashboardGetRequest);
 /// Request builder for [`Dashboard::patch`]: `PATCH /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardPatch {
+pub struct DashboardPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -500,7 +504,7 @@ pub struct DashboardPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardPatch {
+impl DashboardPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -528,7 +532,7 @@ impl DashboardPatch {
         dashboard_id: String,
         dashboard: crate::models::DashboardPatch,
     ) -> Self {
-        DashboardPatch {
+        DashboardPatchRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -593,7 +597,7 @@ impl DashboardPatch {
     }
 }
 
-impl std::future::IntoFuture for DashboardPatch {
+impl std::future::IntoFuture for DashboardPatchRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -603,14 +607,14 @@ impl std::future::IntoFuture for DashboardPatch {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardPatch);
-crate::api::common_setters!(DashboardPatch);
+crate::runtime::call_option_setters!(DashboardPatchRequest);
+crate::api::common_setters!(DashboardPatchRequest);
 /// Request builder for [`Dashboard::send_report`]: `POST /dashboards/{dashboardId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardSendReport {
+pub struct DashboardSendReportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -618,7 +622,7 @@ pub struct DashboardSendReport {
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardSendReport {
+impl DashboardSendReportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -646,7 +650,7 @@ impl DashboardSendReport {
         dashboard_id: String,
         report_config: crate::models::DashboardSendReport,
     ) -> Self {
-        DashboardSendReport {
+        DashboardSendReportRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -711,7 +715,7 @@ impl DashboardSendReport {
     }
 }
 
-impl std::future::IntoFuture for DashboardSendReport {
+impl std::future::IntoFuture for DashboardSendReportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -721,14 +725,14 @@ impl std::future::IntoFuture for DashboardSendReport {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardSendReport);
-crate::api::common_setters!(DashboardSendReport);
+crate::runtime::call_option_setters!(DashboardSendReportRequest);
+crate::api::common_setters!(DashboardSendReportRequest);
 /// Request builder for [`Dashboard::validate_context`]: `POST /dashboards/{dashboardId}/validateContext`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardValidateContext {
+pub struct DashboardValidateContextRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard_id: String,
@@ -740,7 +744,7 @@ pub struct DashboardValidateContext {
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardValidateContext {
+impl DashboardValidateContextRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -759,7 +763,7 @@ impl DashboardValidateContext {
         dashboard_id: String,
         ctx: crate::models::DashboardContextInstance,
     ) -> Self {
-        DashboardValidateContext {
+        DashboardValidateContextRequest {
             client_,
             call_: Default::default(),
             dashboard_id,
@@ -876,7 +880,7 @@ impl DashboardValidateContext {
     }
 }
 
-impl std::future::IntoFuture for DashboardValidateContext {
+impl std::future::IntoFuture for DashboardValidateContextRequest {
     type Output = Result<crate::models::ValidateContextSuccess, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -886,5 +890,5 @@ impl std::future::IntoFuture for DashboardValidateContext {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardValidateContext);
-crate::api::common_setters!(DashboardValidateContext);
+crate::runtime::call_option_setters!(DashboardValidateContextRequest);
+crate::api::common_setters!(DashboardValidateContextRequest);

@@ -34,7 +34,7 @@ impl Dashboards {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`DashboardsGetSortField`](crate::dashboards::DashboardsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DashboardsGetSortDirection`](crate::dashboards::DashboardsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`DashboardsGetFilterField`](crate::dashboards::DashboardsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -74,8 +74,8 @@ impl Dashboards {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> DashboardsGet {
-        DashboardsGet::new_(self.client.clone())
+    pub fn get(&self) -> DashboardsGetRequest {
+        DashboardsGetRequest::new_(self.client.clone())
     }
 
     /// Create a new dashboard
@@ -119,8 +119,11 @@ impl Dashboards {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post(&self, dashboard: crate::models::DashboardPost) -> DashboardsPost {
-        DashboardsPost::new_(self.client.clone(), dashboard)
+    pub fn post(
+        &self,
+        dashboard: crate::models::DashboardPost,
+    ) -> DashboardsPostRequest {
+        DashboardsPostRequest::new_(self.client.clone(), dashboard)
     }
 }
 
@@ -129,11 +132,11 @@ impl Dashboards {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardsGet {
+pub struct DashboardsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::dashboards::DashboardsGetSortField>,
-    sort_direction: Option<crate::dashboards::DashboardsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::dashboards::DashboardsGetFilterField>,
@@ -143,7 +146,7 @@ pub struct DashboardsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardsGet {
+impl DashboardsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -170,7 +173,7 @@ impl DashboardsGet {
     };
 
     fn new_(client_: Client) -> Self {
-        DashboardsGet {
+        DashboardsGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -199,10 +202,7 @@ impl DashboardsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::dashboards::DashboardsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -404,7 +404,7 @@ impl DashboardsGet {
     }
 }
 
-impl std::future::IntoFuture for DashboardsGet {
+impl std::future::IntoFuture for DashboardsGetRequest {
     type Output = Result<crate::models::Dashboards, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -414,21 +414,21 @@ impl std::future::IntoFuture for DashboardsGet {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardsGet);
-crate::api::common_setters!(DashboardsGet);
+crate::runtime::call_option_setters!(DashboardsGetRequest);
+crate::api::common_setters!(DashboardsGetRequest);
 /// Request builder for [`Dashboards::post`]: `POST /dashboards`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DashboardsPost {
+pub struct DashboardsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     dashboard: crate::models::DashboardPost,
     globals_: crate::api::GlobalParams,
 }
 
-impl DashboardsPost {
+impl DashboardsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -452,7 +452,7 @@ impl DashboardsPost {
     };
 
     fn new_(client_: Client, dashboard: crate::models::DashboardPost) -> Self {
-        DashboardsPost {
+        DashboardsPostRequest {
             client_,
             call_: Default::default(),
             dashboard,
@@ -507,7 +507,7 @@ impl DashboardsPost {
     }
 }
 
-impl std::future::IntoFuture for DashboardsPost {
+impl std::future::IntoFuture for DashboardsPostRequest {
     type Output = Result<crate::models::Dashboard, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -517,8 +517,50 @@ impl std::future::IntoFuture for DashboardsPost {
     }
 }
 
-crate::runtime::call_option_setters!(DashboardsPost);
-crate::api::common_setters!(DashboardsPost);
+crate::runtime::call_option_setters!(DashboardsPostRequest);
+crate::api::common_setters!(DashboardsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DashboardsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DashboardsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DashboardsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DashboardsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DashboardsGetSortField {
@@ -581,94 +623,6 @@ crate::runtime::string_enum!(DashboardsGetSortField);
 impl schemars::JsonSchema for DashboardsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DashboardsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DashboardsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DashboardsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DashboardsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DashboardsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DashboardsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DashboardsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DashboardsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DashboardsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DashboardsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DashboardsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DashboardsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DashboardsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

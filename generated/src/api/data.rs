@@ -68,8 +68,8 @@ impl Data {
         &self,
         application_id: impl Into<String>,
         query: crate::models::DevicesDataExport,
-    ) -> DataExport {
-        DataExport::new_(self.client.clone(), application_id.into(), query)
+    ) -> DataExportRequest {
+        DataExportRequest::new_(self.client.clone(), application_id.into(), query)
     }
 
     /// Returns the last known data for the given attribute
@@ -119,8 +119,12 @@ impl Data {
         &self,
         application_id: impl Into<String>,
         query: crate::models::LastValueQuery,
-    ) -> DataLastValueQuery {
-        DataLastValueQuery::new_(self.client.clone(), application_id.into(), query)
+    ) -> DataLastValueQueryRequest {
+        DataLastValueQueryRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            query,
+        )
     }
 
     /// Returns the data for the given query
@@ -170,8 +174,12 @@ impl Data {
         &self,
         application_id: impl Into<String>,
         query: crate::models::TimeSeriesQuery,
-    ) -> DataTimeSeriesQuery {
-        DataTimeSeriesQuery::new_(self.client.clone(), application_id.into(), query)
+    ) -> DataTimeSeriesQueryRequest {
+        DataTimeSeriesQueryRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            query,
+        )
     }
 }
 
@@ -180,7 +188,7 @@ impl Data {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataExport {
+pub struct DataExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -188,7 +196,7 @@ pub struct DataExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataExport {
+impl DataExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -221,7 +229,7 @@ impl DataExport {
         application_id: String,
         query: crate::models::DevicesDataExport,
     ) -> Self {
-        DataExport {
+        DataExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -286,7 +294,7 @@ impl DataExport {
     }
 }
 
-impl std::future::IntoFuture for DataExport {
+impl std::future::IntoFuture for DataExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -296,14 +304,14 @@ impl std::future::IntoFuture for DataExport {
     }
 }
 
-crate::runtime::call_option_setters!(DataExport);
-crate::api::common_setters!(DataExport);
+crate::runtime::call_option_setters!(DataExportRequest);
+crate::api::common_setters!(DataExportRequest);
 /// Request builder for [`Data::last_value_query`]: `POST /applications/{applicationId}/data/last-value-query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataLastValueQuery {
+pub struct DataLastValueQueryRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -311,7 +319,7 @@ pub struct DataLastValueQuery {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataLastValueQuery {
+impl DataLastValueQueryRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -344,7 +352,7 @@ impl DataLastValueQuery {
         application_id: String,
         query: crate::models::LastValueQuery,
     ) -> Self {
-        DataLastValueQuery {
+        DataLastValueQueryRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -409,7 +417,7 @@ impl DataLastValueQuery {
     }
 }
 
-impl std::future::IntoFuture for DataLastValueQuery {
+impl std::future::IntoFuture for DataLastValueQueryRequest {
     type Output = Result<crate::models::LastValueData, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -419,14 +427,14 @@ impl std::future::IntoFuture for DataLastValueQuery {
     }
 }
 
-crate::runtime::call_option_setters!(DataLastValueQuery);
-crate::api::common_setters!(DataLastValueQuery);
+crate::runtime::call_option_setters!(DataLastValueQueryRequest);
+crate::api::common_setters!(DataLastValueQueryRequest);
 /// Request builder for [`Data::time_series_query`]: `POST /applications/{applicationId}/data/time-series-query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTimeSeriesQuery {
+pub struct DataTimeSeriesQueryRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -434,7 +442,7 @@ pub struct DataTimeSeriesQuery {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTimeSeriesQuery {
+impl DataTimeSeriesQueryRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -467,7 +475,7 @@ impl DataTimeSeriesQuery {
         application_id: String,
         query: crate::models::TimeSeriesQuery,
     ) -> Self {
-        DataTimeSeriesQuery {
+        DataTimeSeriesQueryRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -532,7 +540,7 @@ impl DataTimeSeriesQuery {
     }
 }
 
-impl std::future::IntoFuture for DataTimeSeriesQuery {
+impl std::future::IntoFuture for DataTimeSeriesQueryRequest {
     type Output = Result<crate::models::TimeSeriesData, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -542,5 +550,5 @@ impl std::future::IntoFuture for DataTimeSeriesQuery {
     }
 }
 
-crate::runtime::call_option_setters!(DataTimeSeriesQuery);
-crate::api::common_setters!(DataTimeSeriesQuery);
+crate::runtime::call_option_setters!(DataTimeSeriesQueryRequest);
+crate::api::common_setters!(DataTimeSeriesQueryRequest);

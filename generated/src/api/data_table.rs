@@ -39,7 +39,7 @@ impl DataTable {
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
     /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
-    /// | `data_table_column` (argument) | body | [`DataTableColumn2`](crate::models::DataTableColumn2) | yes | Object containing the new column properties | | |
+    /// | `data_table_column` (argument) | body | [`DataTableColumn`](crate::models::DataTableColumn) | yes | Object containing the new column properties | | |
     ///
     /// # Responses
     ///
@@ -59,7 +59,7 @@ impl DataTable {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_column: losant::models::DataTableColumn2 = serde_json::from_str(r#"{"constraint":"optional","dataType":"string","defaultValue":"aDefault","name":"myColumn3"}"#)?;
+    /// let data_table_column: losant::models::DataTableColumn = serde_json::from_str(r#"{"constraint":"optional","dataType":"string","defaultValue":"aDefault","name":"myColumn3"}"#)?;
     /// let response = client.data_table().add_column("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table_column).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -69,9 +69,9 @@ impl DataTable {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-        data_table_column: crate::models::DataTableColumn2,
-    ) -> DataTableAddColumn {
-        DataTableAddColumn::new_(
+        data_table_column: crate::models::DataTableColumn,
+    ) -> DataTableAddColumnRequest {
+        DataTableAddColumnRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -125,8 +125,8 @@ impl DataTable {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableDelete {
-        DataTableDelete::new_(
+    ) -> DataTableDeleteRequest {
+        DataTableDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -179,8 +179,8 @@ impl DataTable {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableGet {
-        DataTableGet::new_(
+    ) -> DataTableGetRequest {
+        DataTableGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -236,8 +236,8 @@ impl DataTable {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         data_table: crate::models::DataTablePatch,
-    ) -> DataTablePatch {
-        DataTablePatch::new_(
+    ) -> DataTablePatchRequest {
+        DataTablePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -293,8 +293,8 @@ impl DataTable {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         column_name: impl Into<String>,
-    ) -> DataTableRemoveColumn {
-        DataTableRemoveColumn::new_(
+    ) -> DataTableRemoveColumnRequest {
+        DataTableRemoveColumnRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -308,16 +308,16 @@ impl DataTable {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableAddColumn {
+pub struct DataTableAddColumnRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
-    data_table_column: crate::models::DataTableColumn2,
+    data_table_column: crate::models::DataTableColumn,
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableAddColumn {
+impl DataTableAddColumnRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -344,9 +344,9 @@ impl DataTableAddColumn {
         client_: Client,
         application_id: String,
         data_table_id: String,
-        data_table_column: crate::models::DataTableColumn2,
+        data_table_column: crate::models::DataTableColumn,
     ) -> Self {
-        DataTableAddColumn {
+        DataTableAddColumnRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -421,7 +421,7 @@ impl DataTableAddColumn {
     }
 }
 
-impl std::future::IntoFuture for DataTableAddColumn {
+impl std::future::IntoFuture for DataTableAddColumnRequest {
     type Output = Result<crate::models::DataTable, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -431,14 +431,14 @@ impl std::future::IntoFuture for DataTableAddColumn {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableAddColumn);
-crate::api::common_setters!(DataTableAddColumn);
+crate::runtime::call_option_setters!(DataTableAddColumnRequest);
+crate::api::common_setters!(DataTableAddColumnRequest);
 /// Request builder for [`DataTable::delete`]: `DELETE /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableDelete {
+pub struct DataTableDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -446,7 +446,7 @@ pub struct DataTableDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableDelete {
+impl DataTableDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl DataTableDelete {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableDelete {
+        DataTableDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -535,7 +535,7 @@ impl DataTableDelete {
     }
 }
 
-impl std::future::IntoFuture for DataTableDelete {
+impl std::future::IntoFuture for DataTableDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -545,14 +545,14 @@ impl std::future::IntoFuture for DataTableDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableDelete);
-crate::api::common_setters!(DataTableDelete);
+crate::runtime::call_option_setters!(DataTableDeleteRequest);
+crate::api::common_setters!(DataTableDeleteRequest);
 /// Request builder for [`DataTable::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableGet {
+pub struct DataTableGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -560,7 +560,7 @@ pub struct DataTableGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableGet {
+impl DataTableGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -589,7 +589,7 @@ impl DataTableGet {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableGet {
+        DataTableGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -654,7 +654,7 @@ impl DataTableGet {
     }
 }
 
-impl std::future::IntoFuture for DataTableGet {
+impl std::future::IntoFuture for DataTableGetRequest {
     type Output = Result<crate::models::DataTable, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -664,14 +664,14 @@ impl std::future::IntoFuture for DataTableGet {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableGet);
-crate::api::common_setters!(DataTableGet);
+crate::runtime::call_option_setters!(DataTableGetRequest);
+crate::api::common_setters!(DataTableGetRequest);
 /// Request builder for [`DataTable::patch`]: `PATCH /applications/{applicationId}/data-tables/{dataTableId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTablePatch {
+pub struct DataTablePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -680,7 +680,7 @@ pub struct DataTablePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTablePatch {
+impl DataTablePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -709,7 +709,7 @@ impl DataTablePatch {
         data_table_id: String,
         data_table: crate::models::DataTablePatch,
     ) -> Self {
-        DataTablePatch {
+        DataTablePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -784,7 +784,7 @@ impl DataTablePatch {
     }
 }
 
-impl std::future::IntoFuture for DataTablePatch {
+impl std::future::IntoFuture for DataTablePatchRequest {
     type Output = Result<crate::models::DataTable, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -794,14 +794,14 @@ impl std::future::IntoFuture for DataTablePatch {
     }
 }
 
-crate::runtime::call_option_setters!(DataTablePatch);
-crate::api::common_setters!(DataTablePatch);
+crate::runtime::call_option_setters!(DataTablePatchRequest);
+crate::api::common_setters!(DataTablePatchRequest);
 /// Request builder for [`DataTable::remove_column`]: `DELETE /applications/{applicationId}/data-tables/{dataTableId}/column`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRemoveColumn {
+pub struct DataTableRemoveColumnRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -810,7 +810,7 @@ pub struct DataTableRemoveColumn {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRemoveColumn {
+impl DataTableRemoveColumnRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -839,7 +839,7 @@ impl DataTableRemoveColumn {
         data_table_id: String,
         column_name: String,
     ) -> Self {
-        DataTableRemoveColumn {
+        DataTableRemoveColumnRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -918,7 +918,7 @@ impl DataTableRemoveColumn {
     }
 }
 
-impl std::future::IntoFuture for DataTableRemoveColumn {
+impl std::future::IntoFuture for DataTableRemoveColumnRequest {
     type Output = Result<crate::models::DataTable, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -928,5 +928,5 @@ impl std::future::IntoFuture for DataTableRemoveColumn {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRemoveColumn);
-crate::api::common_setters!(DataTableRemoveColumn);
+crate::runtime::call_option_setters!(DataTableRemoveColumnRequest);
+crate::api::common_setters!(DataTableRemoveColumnRequest);

@@ -69,8 +69,8 @@ impl DataTableRow {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         row_id: impl Into<String>,
-    ) -> DataTableRowDelete {
-        DataTableRowDelete::new_(
+    ) -> DataTableRowDeleteRequest {
+        DataTableRowDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -126,8 +126,8 @@ impl DataTableRow {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         row_id: impl Into<String>,
-    ) -> DataTableRowGet {
-        DataTableRowGet::new_(
+    ) -> DataTableRowGetRequest {
+        DataTableRowGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -186,8 +186,8 @@ impl DataTableRow {
         data_table_id: impl Into<String>,
         row_id: impl Into<String>,
         data_table_row: crate::models::DataTableRowInsertUpdate,
-    ) -> DataTableRowPatch {
-        DataTableRowPatch::new_(
+    ) -> DataTableRowPatchRequest {
+        DataTableRowPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -202,7 +202,7 @@ impl DataTableRow {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowDelete {
+pub struct DataTableRowDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -211,7 +211,7 @@ pub struct DataTableRowDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowDelete {
+impl DataTableRowDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -240,7 +240,7 @@ impl DataTableRowDelete {
         data_table_id: String,
         row_id: String,
     ) -> Self {
-        DataTableRowDelete {
+        DataTableRowDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -315,7 +315,7 @@ impl DataTableRowDelete {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowDelete {
+impl std::future::IntoFuture for DataTableRowDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -325,14 +325,14 @@ impl std::future::IntoFuture for DataTableRowDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowDelete);
-crate::api::common_setters!(DataTableRowDelete);
+crate::runtime::call_option_setters!(DataTableRowDeleteRequest);
+crate::api::common_setters!(DataTableRowDeleteRequest);
 /// Request builder for [`DataTableRow::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowGet {
+pub struct DataTableRowGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -341,7 +341,7 @@ pub struct DataTableRowGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowGet {
+impl DataTableRowGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -373,7 +373,7 @@ impl DataTableRowGet {
         data_table_id: String,
         row_id: String,
     ) -> Self {
-        DataTableRowGet {
+        DataTableRowGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -448,7 +448,7 @@ impl DataTableRowGet {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowGet {
+impl std::future::IntoFuture for DataTableRowGetRequest {
     type Output = Result<crate::models::DataTableRow, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -458,14 +458,14 @@ impl std::future::IntoFuture for DataTableRowGet {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowGet);
-crate::api::common_setters!(DataTableRowGet);
+crate::runtime::call_option_setters!(DataTableRowGetRequest);
+crate::api::common_setters!(DataTableRowGetRequest);
 /// Request builder for [`DataTableRow::patch`]: `PATCH /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowPatch {
+pub struct DataTableRowPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -475,7 +475,7 @@ pub struct DataTableRowPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowPatch {
+impl DataTableRowPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -505,7 +505,7 @@ impl DataTableRowPatch {
         row_id: String,
         data_table_row: crate::models::DataTableRowInsertUpdate,
     ) -> Self {
-        DataTableRowPatch {
+        DataTableRowPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -590,7 +590,7 @@ impl DataTableRowPatch {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowPatch {
+impl std::future::IntoFuture for DataTableRowPatchRequest {
     type Output = Result<crate::models::DataTableRow, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -600,5 +600,5 @@ impl std::future::IntoFuture for DataTableRowPatch {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowPatch);
-crate::api::common_setters!(DataTableRowPatch);
+crate::runtime::call_option_setters!(DataTableRowPatchRequest);
+crate::api::common_setters!(DataTableRowPatchRequest);

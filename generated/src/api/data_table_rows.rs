@@ -70,8 +70,8 @@ impl DataTableRows {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableRowsDelete {
-        DataTableRowsDelete::new_(
+    ) -> DataTableRowsDeleteRequest {
+        DataTableRowsDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -127,8 +127,8 @@ impl DataTableRows {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         export_data: crate::models::DataTableRowsExport,
-    ) -> DataTableRowsExport {
-        DataTableRowsExport::new_(
+    ) -> DataTableRowsExportRequest {
+        DataTableRowsExportRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -151,7 +151,7 @@ impl DataTableRows {
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `dataTableId` (argument) | path | string | yes | ID associated with the data table |  | `"575ed78e7ae143cd83dc4aab"` |
     /// | `sortColumn` (`.sort_column()`) | query | string | no | Column to sort the rows by |  | `"myColumnName"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DataTableRowsGetSortDirection`](crate::data_table_rows::DataTableRowsGetSortDirection) | no | Direction to sort the rows by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the rows by | `"asc"` | `"asc"` |
     /// | `limit` (`.limit()`) | query | integer | no | How many rows to return | `1000` | `0` |
     /// | `offset` (`.offset()`) | query | integer | no | How many rows to skip | `0` | `0` |
     /// | `includeFields` (`.include_fields()`) | query | string | no | Comma-separated list of fields to include in resulting rows. When not provided, returns all fields. |  | `"id,createdAt"` |
@@ -188,8 +188,8 @@ impl DataTableRows {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableRowsGet {
-        DataTableRowsGet::new_(
+    ) -> DataTableRowsGetRequest {
+        DataTableRowsGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -245,8 +245,8 @@ impl DataTableRows {
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
         data_table_row: crate::models::DataTableRowInsert,
-    ) -> DataTableRowsPost {
-        DataTableRowsPost::new_(
+    ) -> DataTableRowsPostRequest {
+        DataTableRowsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -269,7 +269,7 @@ impl DataTableRows {
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `dataTableId` (argument) | path | string | yes | ID associated with the data table |  | `"575ed78e7ae143cd83dc4aab"` |
     /// | `sortColumn` (`.sort_column()`) | query | string | no | Column to sort the rows by |  | `"myColumnName"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DataTableRowsGetSortDirection`](crate::data_table_rows::DataTableRowsGetSortDirection) | no | Direction to sort the rows by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the rows by | `"asc"` | `"asc"` |
     /// | `limit` (`.limit()`) | query | integer | no | How many rows to return | `1000` | `0` |
     /// | `offset` (`.offset()`) | query | integer | no | How many rows to skip | `0` | `0` |
     /// | `includeFields` (`.include_fields()`) | query | string | no | Comma-separated list of fields to include in resulting rows. When not provided, returns all fields. |  | `"id,createdAt"` |
@@ -307,8 +307,8 @@ impl DataTableRows {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableRowsQuery {
-        DataTableRowsQuery::new_(
+    ) -> DataTableRowsQueryRequest {
+        DataTableRowsQueryRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -361,8 +361,8 @@ impl DataTableRows {
         &self,
         application_id: impl Into<String>,
         data_table_id: impl Into<String>,
-    ) -> DataTableRowsTruncate {
-        DataTableRowsTruncate::new_(
+    ) -> DataTableRowsTruncateRequest {
+        DataTableRowsTruncateRequest::new_(
             self.client.clone(),
             application_id.into(),
             data_table_id.into(),
@@ -375,7 +375,7 @@ impl DataTableRows {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsDelete {
+pub struct DataTableRowsDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -385,7 +385,7 @@ pub struct DataTableRowsDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsDelete {
+impl DataTableRowsDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -409,7 +409,7 @@ impl DataTableRowsDelete {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableRowsDelete {
+        DataTableRowsDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -505,7 +505,7 @@ impl DataTableRowsDelete {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsDelete {
+impl std::future::IntoFuture for DataTableRowsDeleteRequest {
     type Output = Result<crate::models::DataTableRowsDelete, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -515,14 +515,14 @@ impl std::future::IntoFuture for DataTableRowsDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsDelete);
-crate::api::common_setters!(DataTableRowsDelete);
+crate::runtime::call_option_setters!(DataTableRowsDeleteRequest);
+crate::api::common_setters!(DataTableRowsDeleteRequest);
 /// Request builder for [`DataTableRows::export`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsExport {
+pub struct DataTableRowsExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -531,7 +531,7 @@ pub struct DataTableRowsExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsExport {
+impl DataTableRowsExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -563,7 +563,7 @@ impl DataTableRowsExport {
         data_table_id: String,
         export_data: crate::models::DataTableRowsExport,
     ) -> Self {
-        DataTableRowsExport {
+        DataTableRowsExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -638,7 +638,7 @@ impl DataTableRowsExport {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsExport {
+impl std::future::IntoFuture for DataTableRowsExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -648,27 +648,27 @@ impl std::future::IntoFuture for DataTableRowsExport {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsExport);
-crate::api::common_setters!(DataTableRowsExport);
+crate::runtime::call_option_setters!(DataTableRowsExportRequest);
+crate::api::common_setters!(DataTableRowsExportRequest);
 /// Request builder for [`DataTableRows::get`]: `GET /applications/{applicationId}/data-tables/{dataTableId}/rows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsGet {
+pub struct DataTableRowsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     sort_column: Option<String>,
-    sort_direction: Option<crate::data_table_rows::DataTableRowsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     limit: Option<i64>,
     offset: Option<i64>,
     include_fields: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsGet {
+impl DataTableRowsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -697,7 +697,7 @@ impl DataTableRowsGet {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableRowsGet {
+        DataTableRowsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -722,10 +722,7 @@ impl DataTableRowsGet {
     /// Direction to sort the rows by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::data_table_rows::DataTableRowsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -837,7 +834,7 @@ impl DataTableRowsGet {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsGet {
+impl std::future::IntoFuture for DataTableRowsGetRequest {
     type Output = Result<crate::models::DataTableRows, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -847,14 +844,14 @@ impl std::future::IntoFuture for DataTableRowsGet {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsGet);
-crate::api::common_setters!(DataTableRowsGet);
+crate::runtime::call_option_setters!(DataTableRowsGetRequest);
+crate::api::common_setters!(DataTableRowsGetRequest);
 /// Request builder for [`DataTableRows::post`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsPost {
+pub struct DataTableRowsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -863,7 +860,7 @@ pub struct DataTableRowsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsPost {
+impl DataTableRowsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -892,7 +889,7 @@ impl DataTableRowsPost {
         data_table_id: String,
         data_table_row: crate::models::DataTableRowInsert,
     ) -> Self {
-        DataTableRowsPost {
+        DataTableRowsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -970,7 +967,7 @@ impl DataTableRowsPost {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsPost {
+impl std::future::IntoFuture for DataTableRowsPostRequest {
     type Output = Result<crate::models::DataTableRowInsertResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -980,20 +977,20 @@ impl std::future::IntoFuture for DataTableRowsPost {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsPost);
-crate::api::common_setters!(DataTableRowsPost);
+crate::runtime::call_option_setters!(DataTableRowsPostRequest);
+crate::api::common_setters!(DataTableRowsPostRequest);
 /// Request builder for [`DataTableRows::query`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/query`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsQuery {
+pub struct DataTableRowsQueryRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     data_table_id: String,
     sort_column: Option<String>,
-    sort_direction: Option<crate::data_table_rows::DataTableRowsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     limit: Option<i64>,
     offset: Option<i64>,
     include_fields: Option<String>,
@@ -1001,7 +998,7 @@ pub struct DataTableRowsQuery {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsQuery {
+impl DataTableRowsQueryRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1028,7 +1025,7 @@ impl DataTableRowsQuery {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableRowsQuery {
+        DataTableRowsQueryRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1054,10 +1051,7 @@ impl DataTableRowsQuery {
     /// Direction to sort the rows by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::data_table_rows::DataTableRowsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -1186,7 +1180,7 @@ impl DataTableRowsQuery {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsQuery {
+impl std::future::IntoFuture for DataTableRowsQueryRequest {
     type Output = Result<crate::models::DataTableRows, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1196,14 +1190,14 @@ impl std::future::IntoFuture for DataTableRowsQuery {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsQuery);
-crate::api::common_setters!(DataTableRowsQuery);
+crate::runtime::call_option_setters!(DataTableRowsQueryRequest);
+crate::api::common_setters!(DataTableRowsQueryRequest);
 /// Request builder for [`DataTableRows::truncate`]: `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/truncate`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTableRowsTruncate {
+pub struct DataTableRowsTruncateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1211,7 +1205,7 @@ pub struct DataTableRowsTruncate {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTableRowsTruncate {
+impl DataTableRowsTruncateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1235,7 +1229,7 @@ impl DataTableRowsTruncate {
     };
 
     fn new_(client_: Client, application_id: String, data_table_id: String) -> Self {
-        DataTableRowsTruncate {
+        DataTableRowsTruncateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1300,7 +1294,7 @@ impl DataTableRowsTruncate {
     }
 }
 
-impl std::future::IntoFuture for DataTableRowsTruncate {
+impl std::future::IntoFuture for DataTableRowsTruncateRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1310,50 +1304,5 @@ impl std::future::IntoFuture for DataTableRowsTruncate {
     }
 }
 
-crate::runtime::call_option_setters!(DataTableRowsTruncate);
-crate::api::common_setters!(DataTableRowsTruncate);
-/// Direction to sort the rows by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DataTableRowsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DataTableRowsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DataTableRowsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DataTableRowsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DataTableRowsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DataTableRowsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
+crate::runtime::call_option_setters!(DataTableRowsTruncateRequest);
+crate::api::common_setters!(DataTableRowsTruncateRequest);

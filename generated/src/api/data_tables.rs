@@ -35,7 +35,7 @@ impl DataTables {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`DataTablesGetSortField`](crate::data_tables::DataTablesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DataTablesGetSortDirection`](crate::data_tables::DataTablesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`DataTablesGetFilterField`](crate::data_tables::DataTablesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -69,13 +69,13 @@ impl DataTables {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.data_tables().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.data_tables().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> DataTablesGet {
-        DataTablesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> DataTablesGetRequest {
+        DataTablesGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new data table for an application
@@ -125,8 +125,12 @@ impl DataTables {
         &self,
         application_id: impl Into<String>,
         data_table: crate::models::DataTablePost,
-    ) -> DataTablesPost {
-        DataTablesPost::new_(self.client.clone(), application_id.into(), data_table)
+    ) -> DataTablesPostRequest {
+        DataTablesPostRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            data_table,
+        )
     }
 }
 
@@ -135,12 +139,12 @@ impl DataTables {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTablesGet {
+pub struct DataTablesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::data_tables::DataTablesGetSortField>,
-    sort_direction: Option<crate::data_tables::DataTablesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::data_tables::DataTablesGetFilterField>,
@@ -148,7 +152,7 @@ pub struct DataTablesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTablesGet {
+impl DataTablesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -177,7 +181,7 @@ impl DataTablesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DataTablesGet {
+        DataTablesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -205,10 +209,7 @@ impl DataTablesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::data_tables::DataTablesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -381,7 +382,7 @@ impl DataTablesGet {
     }
 }
 
-impl std::future::IntoFuture for DataTablesGet {
+impl std::future::IntoFuture for DataTablesGetRequest {
     type Output = Result<crate::models::DataTables, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -391,14 +392,14 @@ impl std::future::IntoFuture for DataTablesGet {
     }
 }
 
-crate::runtime::call_option_setters!(DataTablesGet);
-crate::api::common_setters!(DataTablesGet);
+crate::runtime::call_option_setters!(DataTablesGetRequest);
+crate::api::common_setters!(DataTablesGetRequest);
 /// Request builder for [`DataTables::post`]: `POST /applications/{applicationId}/data-tables`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DataTablesPost {
+pub struct DataTablesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -406,7 +407,7 @@ pub struct DataTablesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl DataTablesPost {
+impl DataTablesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -434,7 +435,7 @@ impl DataTablesPost {
         application_id: String,
         data_table: crate::models::DataTablePost,
     ) -> Self {
-        DataTablesPost {
+        DataTablesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -499,7 +500,7 @@ impl DataTablesPost {
     }
 }
 
-impl std::future::IntoFuture for DataTablesPost {
+impl std::future::IntoFuture for DataTablesPostRequest {
     type Output = Result<crate::models::DataTable, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -509,8 +510,50 @@ impl std::future::IntoFuture for DataTablesPost {
     }
 }
 
-crate::runtime::call_option_setters!(DataTablesPost);
-crate::api::common_setters!(DataTablesPost);
+crate::runtime::call_option_setters!(DataTablesPostRequest);
+crate::api::common_setters!(DataTablesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataTablesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DataTablesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DataTablesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DataTablesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTablesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTablesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DataTablesGetSortField {
@@ -563,94 +606,6 @@ crate::runtime::string_enum!(DataTablesGetSortField);
 impl schemars::JsonSchema for DataTablesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DataTablesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DataTablesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DataTablesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DataTablesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DataTablesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DataTablesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DataTablesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DataTablesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DataTablesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DataTablesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DataTablesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DataTablesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DataTablesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

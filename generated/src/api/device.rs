@@ -72,8 +72,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceCommandStream {
-        DeviceCommandStream::new_(
+    ) -> DeviceCommandStreamRequest {
+        DeviceCommandStreamRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -126,8 +126,12 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceDelete {
-        DeviceDelete::new_(self.client.clone(), application_id.into(), device_id.into())
+    ) -> DeviceDeleteRequest {
+        DeviceDeleteRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            device_id.into(),
+        )
     }
 
     /// Creates a device data export. Defaults to all data.
@@ -183,8 +187,12 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceExport {
-        DeviceExport::new_(self.client.clone(), application_id.into(), device_id.into())
+    ) -> DeviceExportRequest {
+        DeviceExportRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            device_id.into(),
+        )
     }
 
     /// Retrieves information on a device
@@ -237,8 +245,12 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceGet {
-        DeviceGet::new_(self.client.clone(), application_id.into(), device_id.into())
+    ) -> DeviceGetRequest {
+        DeviceGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            device_id.into(),
+        )
     }
 
     /// Retrieve the last known commands(s) sent to the device
@@ -257,7 +269,7 @@ impl Device {
     /// | `deviceId` (argument) | path | string | yes | ID associated with the device |  | `"575ecf887ae143cd83dc4aa2"` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of command entries to return | `1` | `10` |
     /// | `since` (`.since()`) | query | integer | no | (deprecated) Look for command entries since this time (ms since epoch) |  | `1465790400000` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceGetCommandSortDirection`](crate::device::DeviceGetCommandSortDirection) | no | Direction to sort the command entries (by time) | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the command entries (by time) | `"desc"` | `"desc"` |
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range to query in milliseconds |  | `86400000` |
     /// | `start` (`.start()`) | query | integer | no | Start of time range to query in milliseconds since epoch |  | `1465790400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range to query in milliseconds since epoch |  | `0` |
@@ -294,8 +306,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceGetCommand {
-        DeviceGetCommand::new_(
+    ) -> DeviceGetCommandRequest {
+        DeviceGetCommandRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -352,8 +364,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceGetCompositeState {
-        DeviceGetCompositeState::new_(
+    ) -> DeviceGetCompositeStateRequest {
+        DeviceGetCompositeStateRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -376,7 +388,7 @@ impl Device {
     /// | `deviceId` (argument) | path | string | yes | ID associated with the device |  | `"575ecf887ae143cd83dc4aa2"` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of log entries to return | `1` | `10` |
     /// | `since` (`.since()`) | query | integer | no | (deprecated) Look for log entries since this time (ms since epoch) |  | `1465790400000` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceGetCommandSortDirection`](crate::device::DeviceGetCommandSortDirection) | no | Direction to sort the log entries (by time) | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the log entries (by time) | `"desc"` | `"desc"` |
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range to query in milliseconds |  | `86400000` |
     /// | `start` (`.start()`) | query | integer | no | Start of time range to query in milliseconds since epoch |  | `1465790400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range to query in milliseconds since epoch |  | `0` |
@@ -413,8 +425,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceGetLogEntries {
-        DeviceGetLogEntries::new_(
+    ) -> DeviceGetLogEntriesRequest {
+        DeviceGetLogEntriesRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -437,7 +449,7 @@ impl Device {
     /// | `deviceId` (argument) | path | string | yes | ID associated with the device |  | `"575ecf887ae143cd83dc4aa2"` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of state entries to return | `1` | `10` |
     /// | `since` (`.since()`) | query | integer | no | (deprecated) Look for state entries since this time (ms since epoch) |  | `1465790400000` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceGetCommandSortDirection`](crate::device::DeviceGetCommandSortDirection) | no | Direction to sort the state entries (by time) | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the state entries (by time) | `"desc"` | `"desc"` |
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range to query in milliseconds |  | `86400000` |
     /// | `start` (`.start()`) | query | integer | no | Start of time range to query in milliseconds since epoch |  | `1465790400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range to query in milliseconds since epoch |  | `0` |
@@ -474,8 +486,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceGetState {
-        DeviceGetState::new_(
+    ) -> DeviceGetStateRequest {
+        DeviceGetStateRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -534,8 +546,8 @@ impl Device {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         device: crate::models::DevicePatch,
-    ) -> DevicePatch {
-        DevicePatch::new_(
+    ) -> DevicePatchRequest {
+        DevicePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -592,8 +604,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DevicePayloadCounts {
-        DevicePayloadCounts::new_(
+    ) -> DevicePayloadCountsRequest {
+        DevicePayloadCountsRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -650,8 +662,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DevicePayloadCountsBreakdown {
-        DevicePayloadCountsBreakdown::new_(
+    ) -> DevicePayloadCountsBreakdownRequest {
+        DevicePayloadCountsBreakdownRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -707,8 +719,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceRemoveData {
-        DeviceRemoveData::new_(
+    ) -> DeviceRemoveDataRequest {
+        DeviceRemoveDataRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -764,8 +776,8 @@ impl Device {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         device_command: crate::models::DeviceCommand,
-    ) -> DeviceSendCommand {
-        DeviceSendCommand::new_(
+    ) -> DeviceSendCommandRequest {
+        DeviceSendCommandRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -822,8 +834,8 @@ impl Device {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         device_state: crate::models::DeviceStateOrStates,
-    ) -> DeviceSendState {
-        DeviceSendState::new_(
+    ) -> DeviceSendStateRequest {
+        DeviceSendStateRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -880,8 +892,8 @@ impl Device {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         connection_status: crate::models::DeviceConnectionStatus,
-    ) -> DeviceSetConnectionStatus {
-        DeviceSetConnectionStatus::new_(
+    ) -> DeviceSetConnectionStatusRequest {
+        DeviceSetConnectionStatusRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -940,8 +952,8 @@ impl Device {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceStateStream {
-        DeviceStateStream::new_(
+    ) -> DeviceStateStreamRequest {
+        DeviceStateStreamRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -954,7 +966,7 @@ impl Device {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceCommandStream {
+pub struct DeviceCommandStreamRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -963,7 +975,7 @@ pub struct DeviceCommandStream {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceCommandStream {
+impl DeviceCommandStreamRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -992,7 +1004,7 @@ impl DeviceCommandStream {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceCommandStream {
+        DeviceCommandStreamRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1051,20 +1063,23 @@ impl DeviceCommandStream {
     /// [`Client::execute_events`](crate::Client::execute_events)).
     pub async fn send(
         self,
-    ) -> Result<crate::runtime::EventStream<DeviceCommandStreamEvent>, Error> {
+    ) -> Result<crate::runtime::EventStream<DeviceCommandStreamRequestEvent>, Error> {
         let events = self.client_.execute_events(self.request_(), &self.call_).await?;
         Ok(
             crate::runtime::map_events(
                 events,
                 Self::OPERATION.id,
-                DeviceCommandStreamEvent::decode_,
+                DeviceCommandStreamRequestEvent::decode_,
             ),
         )
     }
 }
 
-impl std::future::IntoFuture for DeviceCommandStream {
-    type Output = Result<crate::runtime::EventStream<DeviceCommandStreamEvent>, Error>;
+impl std::future::IntoFuture for DeviceCommandStreamRequest {
+    type Output = Result<
+        crate::runtime::EventStream<DeviceCommandStreamRequestEvent>,
+        Error,
+    >;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1073,18 +1088,18 @@ impl std::future::IntoFuture for DeviceCommandStream {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceCommandStream);
-crate::runtime::event_option_setters!(DeviceCommandStream);
+crate::runtime::call_option_setters!(DeviceCommandStreamRequest);
+crate::runtime::event_option_setters!(DeviceCommandStreamRequest);
 /// An event of the `device.commandStream` stream.
 #[derive(Debug, Clone, PartialEq)]
-pub enum DeviceCommandStreamEvent {
+pub enum DeviceCommandStreamRequestEvent {
     /// `deviceCommand`: An SSE event representing a single device command
     DeviceCommand(crate::models::DeviceCommand),
     /// An event this version of the crate does not know (or a keep-alive), as received.
     Other(crate::runtime::ServerSentEvent),
 }
 
-impl DeviceCommandStreamEvent {
+impl DeviceCommandStreamRequestEvent {
     /// Decodes one event by its name.
     fn decode_(
         event: &crate::runtime::ServerSentEvent,
@@ -1101,13 +1116,13 @@ impl DeviceCommandStreamEvent {
     }
 }
 
-crate::api::common_setters!(DeviceCommandStream);
+crate::api::common_setters!(DeviceCommandStreamRequest);
 /// Request builder for [`Device::delete`]: `DELETE /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceDelete {
+pub struct DeviceDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1115,7 +1130,7 @@ pub struct DeviceDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceDelete {
+impl DeviceDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1139,7 +1154,7 @@ impl DeviceDelete {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceDelete {
+        DeviceDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1204,7 +1219,7 @@ impl DeviceDelete {
     }
 }
 
-impl std::future::IntoFuture for DeviceDelete {
+impl std::future::IntoFuture for DeviceDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1214,14 +1229,14 @@ impl std::future::IntoFuture for DeviceDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceDelete);
-crate::api::common_setters!(DeviceDelete);
+crate::runtime::call_option_setters!(DeviceDeleteRequest);
+crate::api::common_setters!(DeviceDeleteRequest);
 /// Request builder for [`Device::export`]: `POST /applications/{applicationId}/devices/{deviceId}/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceExport {
+pub struct DeviceExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1235,7 +1250,7 @@ pub struct DeviceExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceExport {
+impl DeviceExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1262,7 +1277,7 @@ impl DeviceExport {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceExport {
+        DeviceExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1410,7 +1425,7 @@ impl DeviceExport {
     }
 }
 
-impl std::future::IntoFuture for DeviceExport {
+impl std::future::IntoFuture for DeviceExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1420,14 +1435,14 @@ impl std::future::IntoFuture for DeviceExport {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceExport);
-crate::api::common_setters!(DeviceExport);
+crate::runtime::call_option_setters!(DeviceExportRequest);
+crate::api::common_setters!(DeviceExportRequest);
 /// Request builder for [`Device::get`]: `GET /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceGet {
+pub struct DeviceGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1438,7 +1453,7 @@ pub struct DeviceGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceGet {
+impl DeviceGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1467,7 +1482,7 @@ impl DeviceGet {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceGet {
+        DeviceGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1571,7 +1586,7 @@ impl DeviceGet {
     }
 }
 
-impl std::future::IntoFuture for DeviceGet {
+impl std::future::IntoFuture for DeviceGetRequest {
     type Output = Result<crate::models::Device, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1581,28 +1596,28 @@ impl std::future::IntoFuture for DeviceGet {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceGet);
-crate::api::common_setters!(DeviceGet);
+crate::runtime::call_option_setters!(DeviceGetRequest);
+crate::api::common_setters!(DeviceGetRequest);
 /// Request builder for [`Device::get_command`]: `GET /applications/{applicationId}/devices/{deviceId}/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceGetCommand {
+pub struct DeviceGetCommandRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
     since: Option<i64>,
-    sort_direction: Option<crate::device::DeviceGetCommandSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     duration: Option<i64>,
     start: Option<i64>,
     end: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceGetCommand {
+impl DeviceGetCommandRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1631,7 +1646,7 @@ impl DeviceGetCommand {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceGetCommand {
+        DeviceGetCommandRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1666,10 +1681,7 @@ impl DeviceGetCommand {
     /// Direction to sort the command entries (by time)
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::device::DeviceGetCommandSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -1785,7 +1797,7 @@ impl DeviceGetCommand {
     }
 }
 
-impl std::future::IntoFuture for DeviceGetCommand {
+impl std::future::IntoFuture for DeviceGetCommandRequest {
     type Output = Result<crate::models::DeviceCommands, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1795,14 +1807,14 @@ impl std::future::IntoFuture for DeviceGetCommand {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceGetCommand);
-crate::api::common_setters!(DeviceGetCommand);
+crate::runtime::call_option_setters!(DeviceGetCommandRequest);
+crate::api::common_setters!(DeviceGetCommandRequest);
 /// Request builder for [`Device::get_composite_state`]: `GET /applications/{applicationId}/devices/{deviceId}/compositeState`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceGetCompositeState {
+pub struct DeviceGetCompositeStateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1813,7 +1825,7 @@ pub struct DeviceGetCompositeState {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceGetCompositeState {
+impl DeviceGetCompositeStateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1842,7 +1854,7 @@ impl DeviceGetCompositeState {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceGetCompositeState {
+        DeviceGetCompositeStateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1946,7 +1958,7 @@ impl DeviceGetCompositeState {
     }
 }
 
-impl std::future::IntoFuture for DeviceGetCompositeState {
+impl std::future::IntoFuture for DeviceGetCompositeStateRequest {
     type Output = Result<crate::models::CompositeDeviceState, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1956,28 +1968,28 @@ impl std::future::IntoFuture for DeviceGetCompositeState {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceGetCompositeState);
-crate::api::common_setters!(DeviceGetCompositeState);
+crate::runtime::call_option_setters!(DeviceGetCompositeStateRequest);
+crate::api::common_setters!(DeviceGetCompositeStateRequest);
 /// Request builder for [`Device::get_log_entries`]: `GET /applications/{applicationId}/devices/{deviceId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceGetLogEntries {
+pub struct DeviceGetLogEntriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
     since: Option<i64>,
-    sort_direction: Option<crate::device::DeviceGetCommandSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     duration: Option<i64>,
     start: Option<i64>,
     end: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceGetLogEntries {
+impl DeviceGetLogEntriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2006,7 +2018,7 @@ impl DeviceGetLogEntries {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceGetLogEntries {
+        DeviceGetLogEntriesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2041,10 +2053,7 @@ impl DeviceGetLogEntries {
     /// Direction to sort the log entries (by time)
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::device::DeviceGetCommandSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -2160,7 +2169,7 @@ impl DeviceGetLogEntries {
     }
 }
 
-impl std::future::IntoFuture for DeviceGetLogEntries {
+impl std::future::IntoFuture for DeviceGetLogEntriesRequest {
     type Output = Result<crate::models::DeviceLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2170,28 +2179,28 @@ impl std::future::IntoFuture for DeviceGetLogEntries {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceGetLogEntries);
-crate::api::common_setters!(DeviceGetLogEntries);
+crate::runtime::call_option_setters!(DeviceGetLogEntriesRequest);
+crate::api::common_setters!(DeviceGetLogEntriesRequest);
 /// Request builder for [`Device::get_state`]: `GET /applications/{applicationId}/devices/{deviceId}/state`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceGetState {
+pub struct DeviceGetStateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     limit: Option<i64>,
     since: Option<i64>,
-    sort_direction: Option<crate::device::DeviceGetCommandSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     duration: Option<i64>,
     start: Option<i64>,
     end: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceGetState {
+impl DeviceGetStateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2220,7 +2229,7 @@ impl DeviceGetState {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceGetState {
+        DeviceGetStateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2255,10 +2264,7 @@ impl DeviceGetState {
     /// Direction to sort the state entries (by time)
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::device::DeviceGetCommandSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -2374,7 +2380,7 @@ impl DeviceGetState {
     }
 }
 
-impl std::future::IntoFuture for DeviceGetState {
+impl std::future::IntoFuture for DeviceGetStateRequest {
     type Output = Result<crate::models::DeviceStates, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2384,14 +2390,14 @@ impl std::future::IntoFuture for DeviceGetState {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceGetState);
-crate::api::common_setters!(DeviceGetState);
+crate::runtime::call_option_setters!(DeviceGetStateRequest);
+crate::api::common_setters!(DeviceGetStateRequest);
 /// Request builder for [`Device::patch`]: `PATCH /applications/{applicationId}/devices/{deviceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicePatch {
+pub struct DevicePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2402,7 +2408,7 @@ pub struct DevicePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicePatch {
+impl DevicePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2431,7 +2437,7 @@ impl DevicePatch {
         device_id: String,
         device: crate::models::DevicePatch,
     ) -> Self {
-        DevicePatch {
+        DevicePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2532,7 +2538,7 @@ impl DevicePatch {
     }
 }
 
-impl std::future::IntoFuture for DevicePatch {
+impl std::future::IntoFuture for DevicePatchRequest {
     type Output = Result<crate::models::Device, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2542,14 +2548,14 @@ impl std::future::IntoFuture for DevicePatch {
     }
 }
 
-crate::runtime::call_option_setters!(DevicePatch);
-crate::api::common_setters!(DevicePatch);
+crate::runtime::call_option_setters!(DevicePatchRequest);
+crate::api::common_setters!(DevicePatchRequest);
 /// Request builder for [`Device::payload_counts`]: `GET /applications/{applicationId}/devices/{deviceId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicePayloadCounts {
+pub struct DevicePayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2559,7 +2565,7 @@ pub struct DevicePayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicePayloadCounts {
+impl DevicePayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2586,7 +2592,7 @@ impl DevicePayloadCounts {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DevicePayloadCounts {
+        DevicePayloadCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2677,7 +2683,7 @@ impl DevicePayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for DevicePayloadCounts {
+impl std::future::IntoFuture for DevicePayloadCountsRequest {
     type Output = Result<crate::models::DevicePayloadCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2687,14 +2693,14 @@ impl std::future::IntoFuture for DevicePayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(DevicePayloadCounts);
-crate::api::common_setters!(DevicePayloadCounts);
+crate::runtime::call_option_setters!(DevicePayloadCountsRequest);
+crate::api::common_setters!(DevicePayloadCountsRequest);
 /// Request builder for [`Device::payload_counts_breakdown`]: `GET /applications/{applicationId}/devices/{deviceId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicePayloadCountsBreakdown {
+pub struct DevicePayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2705,7 +2711,7 @@ pub struct DevicePayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicePayloadCountsBreakdown {
+impl DevicePayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2732,7 +2738,7 @@ impl DevicePayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DevicePayloadCountsBreakdown {
+        DevicePayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2846,7 +2852,7 @@ impl DevicePayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for DevicePayloadCountsBreakdown {
+impl std::future::IntoFuture for DevicePayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2856,14 +2862,14 @@ impl std::future::IntoFuture for DevicePayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(DevicePayloadCountsBreakdown);
-crate::api::common_setters!(DevicePayloadCountsBreakdown);
+crate::runtime::call_option_setters!(DevicePayloadCountsBreakdownRequest);
+crate::api::common_setters!(DevicePayloadCountsBreakdownRequest);
 /// Request builder for [`Device::remove_data`]: `DELETE /applications/{applicationId}/devices/{deviceId}/data`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRemoveData {
+pub struct DeviceRemoveDataRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2873,7 +2879,7 @@ pub struct DeviceRemoveData {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRemoveData {
+impl DeviceRemoveDataRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2897,7 +2903,7 @@ impl DeviceRemoveData {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceRemoveData {
+        DeviceRemoveDataRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2988,7 +2994,7 @@ impl DeviceRemoveData {
     }
 }
 
-impl std::future::IntoFuture for DeviceRemoveData {
+impl std::future::IntoFuture for DeviceRemoveDataRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2998,14 +3004,14 @@ impl std::future::IntoFuture for DeviceRemoveData {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRemoveData);
-crate::api::common_setters!(DeviceRemoveData);
+crate::runtime::call_option_setters!(DeviceRemoveDataRequest);
+crate::api::common_setters!(DeviceRemoveDataRequest);
 /// Request builder for [`Device::send_command`]: `POST /applications/{applicationId}/devices/{deviceId}/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceSendCommand {
+pub struct DeviceSendCommandRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3014,7 +3020,7 @@ pub struct DeviceSendCommand {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceSendCommand {
+impl DeviceSendCommandRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3044,7 +3050,7 @@ impl DeviceSendCommand {
         device_id: String,
         device_command: crate::models::DeviceCommand,
     ) -> Self {
-        DeviceSendCommand {
+        DeviceSendCommandRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3119,7 +3125,7 @@ impl DeviceSendCommand {
     }
 }
 
-impl std::future::IntoFuture for DeviceSendCommand {
+impl std::future::IntoFuture for DeviceSendCommandRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3129,14 +3135,14 @@ impl std::future::IntoFuture for DeviceSendCommand {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceSendCommand);
-crate::api::common_setters!(DeviceSendCommand);
+crate::runtime::call_option_setters!(DeviceSendCommandRequest);
+crate::api::common_setters!(DeviceSendCommandRequest);
 /// Request builder for [`Device::send_state`]: `POST /applications/{applicationId}/devices/{deviceId}/state`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceSendState {
+pub struct DeviceSendStateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3145,7 +3151,7 @@ pub struct DeviceSendState {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceSendState {
+impl DeviceSendStateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3175,7 +3181,7 @@ impl DeviceSendState {
         device_id: String,
         device_state: crate::models::DeviceStateOrStates,
     ) -> Self {
-        DeviceSendState {
+        DeviceSendStateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3250,7 +3256,7 @@ impl DeviceSendState {
     }
 }
 
-impl std::future::IntoFuture for DeviceSendState {
+impl std::future::IntoFuture for DeviceSendStateRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3260,14 +3266,14 @@ impl std::future::IntoFuture for DeviceSendState {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceSendState);
-crate::api::common_setters!(DeviceSendState);
+crate::runtime::call_option_setters!(DeviceSendStateRequest);
+crate::api::common_setters!(DeviceSendStateRequest);
 /// Request builder for [`Device::set_connection_status`]: `POST /applications/{applicationId}/devices/{deviceId}/setConnectionStatus`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceSetConnectionStatus {
+pub struct DeviceSetConnectionStatusRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3276,7 +3282,7 @@ pub struct DeviceSetConnectionStatus {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceSetConnectionStatus {
+impl DeviceSetConnectionStatusRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3306,7 +3312,7 @@ impl DeviceSetConnectionStatus {
         device_id: String,
         connection_status: crate::models::DeviceConnectionStatus,
     ) -> Self {
-        DeviceSetConnectionStatus {
+        DeviceSetConnectionStatusRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3381,7 +3387,7 @@ impl DeviceSetConnectionStatus {
     }
 }
 
-impl std::future::IntoFuture for DeviceSetConnectionStatus {
+impl std::future::IntoFuture for DeviceSetConnectionStatusRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3391,14 +3397,14 @@ impl std::future::IntoFuture for DeviceSetConnectionStatus {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceSetConnectionStatus);
-crate::api::common_setters!(DeviceSetConnectionStatus);
+crate::runtime::call_option_setters!(DeviceSetConnectionStatusRequest);
+crate::api::common_setters!(DeviceSetConnectionStatusRequest);
 /// Request builder for [`Device::state_stream`]: `GET /applications/{applicationId}/devices/{deviceId}/stateStream`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceStateStream {
+pub struct DeviceStateStreamRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3407,7 +3413,7 @@ pub struct DeviceStateStream {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceStateStream {
+impl DeviceStateStreamRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3436,7 +3442,7 @@ impl DeviceStateStream {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceStateStream {
+        DeviceStateStreamRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3495,20 +3501,23 @@ impl DeviceStateStream {
     /// [`Client::execute_events`](crate::Client::execute_events)).
     pub async fn send(
         self,
-    ) -> Result<crate::runtime::EventStream<DeviceStateStreamEvent>, Error> {
+    ) -> Result<crate::runtime::EventStream<DeviceStateStreamRequestEvent>, Error> {
         let events = self.client_.execute_events(self.request_(), &self.call_).await?;
         Ok(
             crate::runtime::map_events(
                 events,
                 Self::OPERATION.id,
-                DeviceStateStreamEvent::decode_,
+                DeviceStateStreamRequestEvent::decode_,
             ),
         )
     }
 }
 
-impl std::future::IntoFuture for DeviceStateStream {
-    type Output = Result<crate::runtime::EventStream<DeviceStateStreamEvent>, Error>;
+impl std::future::IntoFuture for DeviceStateStreamRequest {
+    type Output = Result<
+        crate::runtime::EventStream<DeviceStateStreamRequestEvent>,
+        Error,
+    >;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -3517,18 +3526,18 @@ impl std::future::IntoFuture for DeviceStateStream {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceStateStream);
-crate::runtime::event_option_setters!(DeviceStateStream);
+crate::runtime::call_option_setters!(DeviceStateStreamRequest);
+crate::runtime::event_option_setters!(DeviceStateStreamRequest);
 /// An event of the `device.stateStream` stream.
 #[derive(Debug, Clone, PartialEq)]
-pub enum DeviceStateStreamEvent {
+pub enum DeviceStateStreamRequestEvent {
     /// `deviceState`: An SSE event representing a single device state
     DeviceState(crate::models::DeviceState),
     /// An event this version of the crate does not know (or a keep-alive), as received.
     Other(crate::runtime::ServerSentEvent),
 }
 
-impl DeviceStateStreamEvent {
+impl DeviceStateStreamRequestEvent {
     /// Decodes one event by its name.
     fn decode_(
         event: &crate::runtime::ServerSentEvent,
@@ -3542,53 +3551,7 @@ impl DeviceStateStreamEvent {
     }
 }
 
-crate::api::common_setters!(DeviceStateStream);
-/// Direction to sort the command entries (by time)
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceGetCommandSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DeviceGetCommandSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DeviceGetCommandSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DeviceGetCommandSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceGetCommandSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceGetCommandSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
+crate::api::common_setters!(DeviceStateStreamRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DevicePayloadCountsBreakdownResolution {

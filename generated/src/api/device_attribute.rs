@@ -69,8 +69,8 @@ impl DeviceAttribute {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         name: impl Into<String>,
-    ) -> DeviceAttributeDelete {
-        DeviceAttributeDelete::new_(
+    ) -> DeviceAttributeDeleteRequest {
+        DeviceAttributeDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -126,8 +126,8 @@ impl DeviceAttribute {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         name: impl Into<String>,
-    ) -> DeviceAttributeGet {
-        DeviceAttributeGet::new_(
+    ) -> DeviceAttributeGetRequest {
+        DeviceAttributeGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -186,8 +186,8 @@ impl DeviceAttribute {
         device_id: impl Into<String>,
         name: impl Into<String>,
         device_attribute: crate::models::DeviceAttributePatch,
-    ) -> DeviceAttributePatch {
-        DeviceAttributePatch::new_(
+    ) -> DeviceAttributePatchRequest {
+        DeviceAttributePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -202,7 +202,7 @@ impl DeviceAttribute {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceAttributeDelete {
+pub struct DeviceAttributeDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -211,7 +211,7 @@ pub struct DeviceAttributeDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceAttributeDelete {
+impl DeviceAttributeDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -240,7 +240,7 @@ impl DeviceAttributeDelete {
         device_id: String,
         name: String,
     ) -> Self {
-        DeviceAttributeDelete {
+        DeviceAttributeDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -315,7 +315,7 @@ impl DeviceAttributeDelete {
     }
 }
 
-impl std::future::IntoFuture for DeviceAttributeDelete {
+impl std::future::IntoFuture for DeviceAttributeDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -325,14 +325,14 @@ impl std::future::IntoFuture for DeviceAttributeDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceAttributeDelete);
-crate::api::common_setters!(DeviceAttributeDelete);
+crate::runtime::call_option_setters!(DeviceAttributeDeleteRequest);
+crate::api::common_setters!(DeviceAttributeDeleteRequest);
 /// Request builder for [`DeviceAttribute::get`]: `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceAttributeGet {
+pub struct DeviceAttributeGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -341,7 +341,7 @@ pub struct DeviceAttributeGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceAttributeGet {
+impl DeviceAttributeGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -375,7 +375,7 @@ impl DeviceAttributeGet {
         device_id: String,
         name: String,
     ) -> Self {
-        DeviceAttributeGet {
+        DeviceAttributeGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -450,7 +450,7 @@ impl DeviceAttributeGet {
     }
 }
 
-impl std::future::IntoFuture for DeviceAttributeGet {
+impl std::future::IntoFuture for DeviceAttributeGetRequest {
     type Output = Result<crate::models::DeviceAttribute, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -460,14 +460,14 @@ impl std::future::IntoFuture for DeviceAttributeGet {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceAttributeGet);
-crate::api::common_setters!(DeviceAttributeGet);
+crate::runtime::call_option_setters!(DeviceAttributeGetRequest);
+crate::api::common_setters!(DeviceAttributeGetRequest);
 /// Request builder for [`DeviceAttribute::patch`]: `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceAttributePatch {
+pub struct DeviceAttributePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -477,7 +477,7 @@ pub struct DeviceAttributePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceAttributePatch {
+impl DeviceAttributePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -507,7 +507,7 @@ impl DeviceAttributePatch {
         name: String,
         device_attribute: crate::models::DeviceAttributePatch,
     ) -> Self {
-        DeviceAttributePatch {
+        DeviceAttributePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -592,7 +592,7 @@ impl DeviceAttributePatch {
     }
 }
 
-impl std::future::IntoFuture for DeviceAttributePatch {
+impl std::future::IntoFuture for DeviceAttributePatchRequest {
     type Output = Result<crate::models::DeviceAttribute, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -602,5 +602,5 @@ impl std::future::IntoFuture for DeviceAttributePatch {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceAttributePatch);
-crate::api::common_setters!(DeviceAttributePatch);
+crate::runtime::call_option_setters!(DeviceAttributePatchRequest);
+crate::api::common_setters!(DeviceAttributePatchRequest);

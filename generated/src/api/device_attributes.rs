@@ -36,8 +36,8 @@ impl DeviceAttributes {
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `deviceId` (argument) | path | string | yes | ID associated with the device |  | `"575ecf887ae143cd83dc4aa2"` |
     /// | `sortField` (`.sort_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to sort the results by | `"name"` | `"status"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceAttributesGetSortDirection`](crate::device_attributes::DeviceAttributesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
-    /// | `filterField` (`.filter_field()`) | query | [`DeviceAttributesGetSortField`](crate::device_attributes::DeviceAttributesGetSortField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"status"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `filterField` (`.filter_field()`) | query | [`DeviceAttributesGetFilterField`](crate::device_attributes::DeviceAttributesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"status"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"number"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -72,8 +72,8 @@ impl DeviceAttributes {
         &self,
         application_id: impl Into<String>,
         device_id: impl Into<String>,
-    ) -> DeviceAttributesGet {
-        DeviceAttributesGet::new_(
+    ) -> DeviceAttributesGetRequest {
+        DeviceAttributesGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -129,8 +129,8 @@ impl DeviceAttributes {
         application_id: impl Into<String>,
         device_id: impl Into<String>,
         device_attribute: crate::models::DeviceAttributePost,
-    ) -> DeviceAttributesPost {
-        DeviceAttributesPost::new_(
+    ) -> DeviceAttributesPostRequest {
+        DeviceAttributesPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_id.into(),
@@ -144,19 +144,19 @@ impl DeviceAttributes {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceAttributesGet {
+pub struct DeviceAttributesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     device_id: String,
     sort_field: Option<crate::device_attributes::DeviceAttributesGetSortField>,
-    sort_direction: Option<crate::device_attributes::DeviceAttributesGetSortDirection>,
-    filter_field: Option<crate::device_attributes::DeviceAttributesGetSortField>,
+    sort_direction: Option<crate::models::SortDirection>,
+    filter_field: Option<crate::device_attributes::DeviceAttributesGetFilterField>,
     filter: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceAttributesGet {
+impl DeviceAttributesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -185,7 +185,7 @@ impl DeviceAttributesGet {
     };
 
     fn new_(client_: Client, application_id: String, device_id: String) -> Self {
-        DeviceAttributesGet {
+        DeviceAttributesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -212,10 +212,7 @@ impl DeviceAttributesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::device_attributes::DeviceAttributesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -225,7 +222,7 @@ impl DeviceAttributesGet {
     /// Sent as `filterField`; for example `"status"`.
     pub fn filter_field(
         mut self,
-        value: crate::device_attributes::DeviceAttributesGetSortField,
+        value: crate::device_attributes::DeviceAttributesGetFilterField,
     ) -> Self {
         self.filter_field = Some(value);
         self
@@ -332,7 +329,7 @@ impl DeviceAttributesGet {
     }
 }
 
-impl std::future::IntoFuture for DeviceAttributesGet {
+impl std::future::IntoFuture for DeviceAttributesGetRequest {
     type Output = Result<crate::models::DeviceAttributes, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -342,14 +339,14 @@ impl std::future::IntoFuture for DeviceAttributesGet {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceAttributesGet);
-crate::api::common_setters!(DeviceAttributesGet);
+crate::runtime::call_option_setters!(DeviceAttributesGetRequest);
+crate::api::common_setters!(DeviceAttributesGetRequest);
 /// Request builder for [`DeviceAttributes::post`]: `POST /applications/{applicationId}/devices/{deviceId}/attributes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceAttributesPost {
+pub struct DeviceAttributesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -358,7 +355,7 @@ pub struct DeviceAttributesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceAttributesPost {
+impl DeviceAttributesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -387,7 +384,7 @@ impl DeviceAttributesPost {
         device_id: String,
         device_attribute: crate::models::DeviceAttributePost,
     ) -> Self {
-        DeviceAttributesPost {
+        DeviceAttributesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -462,7 +459,7 @@ impl DeviceAttributesPost {
     }
 }
 
-impl std::future::IntoFuture for DeviceAttributesPost {
+impl std::future::IntoFuture for DeviceAttributesPostRequest {
     type Output = Result<crate::models::DeviceAttribute, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -472,8 +469,58 @@ impl std::future::IntoFuture for DeviceAttributesPost {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceAttributesPost);
-crate::api::common_setters!(DeviceAttributesPost);
+crate::runtime::call_option_setters!(DeviceAttributesPostRequest);
+crate::api::common_setters!(DeviceAttributesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceAttributesGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"dataType"`
+    DataType,
+    /// `"status"`
+    Status,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DeviceAttributesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "dataType", "status"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::DataType => "dataType",
+            Self::Status => "status",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DeviceAttributesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "dataType" => Self::DataType,
+            "status" => Self::Status,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DeviceAttributesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceAttributesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceAttributesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceAttributesGetSortField {
@@ -517,52 +564,6 @@ crate::runtime::string_enum!(DeviceAttributesGetSortField);
 impl schemars::JsonSchema for DeviceAttributesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DeviceAttributesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceAttributesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DeviceAttributesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DeviceAttributesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DeviceAttributesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceAttributesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceAttributesGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

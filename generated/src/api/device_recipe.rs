@@ -71,8 +71,8 @@ impl DeviceRecipe {
         application_id: impl Into<String>,
         device_recipe_id: impl Into<String>,
         bulk_info: crate::models::DeviceRecipeBulkCreatePost,
-    ) -> DeviceRecipeBulkCreate {
-        DeviceRecipeBulkCreate::new_(
+    ) -> DeviceRecipeBulkCreateRequest {
+        DeviceRecipeBulkCreateRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_recipe_id.into(),
@@ -126,8 +126,8 @@ impl DeviceRecipe {
         &self,
         application_id: impl Into<String>,
         device_recipe_id: impl Into<String>,
-    ) -> DeviceRecipeDelete {
-        DeviceRecipeDelete::new_(
+    ) -> DeviceRecipeDeleteRequest {
+        DeviceRecipeDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_recipe_id.into(),
@@ -183,8 +183,8 @@ impl DeviceRecipe {
         &self,
         application_id: impl Into<String>,
         device_recipe_id: impl Into<String>,
-    ) -> DeviceRecipeGet {
-        DeviceRecipeGet::new_(
+    ) -> DeviceRecipeGetRequest {
+        DeviceRecipeGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_recipe_id.into(),
@@ -243,8 +243,8 @@ impl DeviceRecipe {
         application_id: impl Into<String>,
         device_recipe_id: impl Into<String>,
         device_recipe: crate::models::DeviceRecipePatch,
-    ) -> DeviceRecipePatch {
-        DeviceRecipePatch::new_(
+    ) -> DeviceRecipePatchRequest {
+        DeviceRecipePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_recipe_id.into(),
@@ -258,7 +258,7 @@ impl DeviceRecipe {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipeBulkCreate {
+pub struct DeviceRecipeBulkCreateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -267,7 +267,7 @@ pub struct DeviceRecipeBulkCreate {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipeBulkCreate {
+impl DeviceRecipeBulkCreateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -296,7 +296,7 @@ impl DeviceRecipeBulkCreate {
         device_recipe_id: String,
         bulk_info: crate::models::DeviceRecipeBulkCreatePost,
     ) -> Self {
-        DeviceRecipeBulkCreate {
+        DeviceRecipeBulkCreateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -376,7 +376,7 @@ impl DeviceRecipeBulkCreate {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipeBulkCreate {
+impl std::future::IntoFuture for DeviceRecipeBulkCreateRequest {
     type Output = Result<crate::device_recipe::DeviceRecipeBulkCreateResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -386,7 +386,7 @@ impl std::future::IntoFuture for DeviceRecipeBulkCreate {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipeBulkCreate);
+crate::runtime::call_option_setters!(DeviceRecipeBulkCreateRequest);
 /// What `deviceRecipe.bulkCreate` answers: its body depends on the status, so the variant says which came back: `201` ([`Created`](Self::Created)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -426,13 +426,13 @@ impl DeviceRecipeBulkCreateResponse {
     }
 }
 
-crate::api::common_setters!(DeviceRecipeBulkCreate);
+crate::api::common_setters!(DeviceRecipeBulkCreateRequest);
 /// Request builder for [`DeviceRecipe::delete`]: `DELETE /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipeDelete {
+pub struct DeviceRecipeDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -440,7 +440,7 @@ pub struct DeviceRecipeDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipeDelete {
+impl DeviceRecipeDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -464,7 +464,7 @@ impl DeviceRecipeDelete {
     };
 
     fn new_(client_: Client, application_id: String, device_recipe_id: String) -> Self {
-        DeviceRecipeDelete {
+        DeviceRecipeDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -529,7 +529,7 @@ impl DeviceRecipeDelete {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipeDelete {
+impl std::future::IntoFuture for DeviceRecipeDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -539,14 +539,14 @@ impl std::future::IntoFuture for DeviceRecipeDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipeDelete);
-crate::api::common_setters!(DeviceRecipeDelete);
+crate::runtime::call_option_setters!(DeviceRecipeDeleteRequest);
+crate::api::common_setters!(DeviceRecipeDeleteRequest);
 /// Request builder for [`DeviceRecipe::get`]: `GET /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipeGet {
+pub struct DeviceRecipeGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -556,7 +556,7 @@ pub struct DeviceRecipeGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipeGet {
+impl DeviceRecipeGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -583,7 +583,7 @@ impl DeviceRecipeGet {
     };
 
     fn new_(client_: Client, application_id: String, device_recipe_id: String) -> Self {
-        DeviceRecipeGet {
+        DeviceRecipeGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -674,7 +674,7 @@ impl DeviceRecipeGet {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipeGet {
+impl std::future::IntoFuture for DeviceRecipeGetRequest {
     type Output = Result<crate::models::DeviceRecipe, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -684,14 +684,14 @@ impl std::future::IntoFuture for DeviceRecipeGet {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipeGet);
-crate::api::common_setters!(DeviceRecipeGet);
+crate::runtime::call_option_setters!(DeviceRecipeGetRequest);
+crate::api::common_setters!(DeviceRecipeGetRequest);
 /// Request builder for [`DeviceRecipe::patch`]: `PATCH /applications/{applicationId}/device-recipes/{deviceRecipeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipePatch {
+pub struct DeviceRecipePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -702,7 +702,7 @@ pub struct DeviceRecipePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipePatch {
+impl DeviceRecipePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -731,7 +731,7 @@ impl DeviceRecipePatch {
         device_recipe_id: String,
         device_recipe: crate::models::DeviceRecipePatch,
     ) -> Self {
-        DeviceRecipePatch {
+        DeviceRecipePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -832,7 +832,7 @@ impl DeviceRecipePatch {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipePatch {
+impl std::future::IntoFuture for DeviceRecipePatchRequest {
     type Output = Result<crate::models::DeviceRecipe, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -842,5 +842,5 @@ impl std::future::IntoFuture for DeviceRecipePatch {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipePatch);
-crate::api::common_setters!(DeviceRecipePatch);
+crate::runtime::call_option_setters!(DeviceRecipePatchRequest);
+crate::api::common_setters!(DeviceRecipePatchRequest);

@@ -35,7 +35,7 @@ impl DeviceRecipes {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`DeviceRecipesGetSortField`](crate::device_recipes::DeviceRecipesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DeviceRecipesGetSortDirection`](crate::device_recipes::DeviceRecipesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`DeviceRecipesGetFilterField`](crate::device_recipes::DeviceRecipesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -71,13 +71,13 @@ impl DeviceRecipes {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.device_recipes().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.device_recipes().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> DeviceRecipesGet {
-        DeviceRecipesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> DeviceRecipesGetRequest {
+        DeviceRecipesGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new device recipe for an application
@@ -130,8 +130,8 @@ impl DeviceRecipes {
         &self,
         application_id: impl Into<String>,
         device_recipe: crate::models::DeviceRecipePost,
-    ) -> DeviceRecipesPost {
-        DeviceRecipesPost::new_(
+    ) -> DeviceRecipesPostRequest {
+        DeviceRecipesPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             device_recipe,
@@ -144,12 +144,12 @@ impl DeviceRecipes {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipesGet {
+pub struct DeviceRecipesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::device_recipes::DeviceRecipesGetSortField>,
-    sort_direction: Option<crate::device_recipes::DeviceRecipesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::device_recipes::DeviceRecipesGetFilterField>,
@@ -159,7 +159,7 @@ pub struct DeviceRecipesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipesGet {
+impl DeviceRecipesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -186,7 +186,7 @@ impl DeviceRecipesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DeviceRecipesGet {
+        DeviceRecipesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -216,10 +216,7 @@ impl DeviceRecipesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::device_recipes::DeviceRecipesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -416,7 +413,7 @@ impl DeviceRecipesGet {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipesGet {
+impl std::future::IntoFuture for DeviceRecipesGetRequest {
     type Output = Result<crate::models::DeviceRecipes, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -426,14 +423,14 @@ impl std::future::IntoFuture for DeviceRecipesGet {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipesGet);
-crate::api::common_setters!(DeviceRecipesGet);
+crate::runtime::call_option_setters!(DeviceRecipesGetRequest);
+crate::api::common_setters!(DeviceRecipesGetRequest);
 /// Request builder for [`DeviceRecipes::post`]: `POST /applications/{applicationId}/device-recipes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DeviceRecipesPost {
+pub struct DeviceRecipesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -443,7 +440,7 @@ pub struct DeviceRecipesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl DeviceRecipesPost {
+impl DeviceRecipesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -471,7 +468,7 @@ impl DeviceRecipesPost {
         application_id: String,
         device_recipe: crate::models::DeviceRecipePost,
     ) -> Self {
-        DeviceRecipesPost {
+        DeviceRecipesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -562,7 +559,7 @@ impl DeviceRecipesPost {
     }
 }
 
-impl std::future::IntoFuture for DeviceRecipesPost {
+impl std::future::IntoFuture for DeviceRecipesPostRequest {
     type Output = Result<crate::models::DeviceRecipe, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -572,8 +569,50 @@ impl std::future::IntoFuture for DeviceRecipesPost {
     }
 }
 
-crate::runtime::call_option_setters!(DeviceRecipesPost);
-crate::api::common_setters!(DeviceRecipesPost);
+crate::runtime::call_option_setters!(DeviceRecipesPostRequest);
+crate::api::common_setters!(DeviceRecipesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceRecipesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DeviceRecipesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DeviceRecipesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DeviceRecipesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DeviceRecipesGetSortField {
@@ -626,94 +665,6 @@ crate::runtime::string_enum!(DeviceRecipesGetSortField);
 impl schemars::JsonSchema for DeviceRecipesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DeviceRecipesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceRecipesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DeviceRecipesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DeviceRecipesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DeviceRecipesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceRecipesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceRecipesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceRecipesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DeviceRecipesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DeviceRecipesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DeviceRecipesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceRecipesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceRecipesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -69,8 +69,8 @@ impl Devices {
     pub fn attribute_names(
         &self,
         application_id: impl Into<String>,
-    ) -> DevicesAttributeNames {
-        DevicesAttributeNames::new_(self.client.clone(), application_id.into())
+    ) -> DevicesAttributeNamesRequest {
+        DevicesAttributeNamesRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Delete devices
@@ -121,8 +121,8 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         options: crate::models::DevicesDeleteOrRestorePost,
-    ) -> DevicesDelete {
-        DevicesDelete::new_(self.client.clone(), application_id.into(), options)
+    ) -> DevicesDeleteRequest {
+        DevicesDeleteRequest::new_(self.client.clone(), application_id.into(), options)
     }
 
     /// Gets the device names that match the given query. Maximum 1K returned.
@@ -169,8 +169,11 @@ impl Devices {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn device_names(&self, application_id: impl Into<String>) -> DevicesDeviceNames {
-        DevicesDeviceNames::new_(self.client.clone(), application_id.into())
+    pub fn device_names(
+        &self,
+        application_id: impl Into<String>,
+    ) -> DevicesDeviceNamesRequest {
+        DevicesDeviceNamesRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Creates an export of all device metadata
@@ -218,8 +221,8 @@ impl Devices {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn export(&self, application_id: impl Into<String>) -> DevicesExport {
-        DevicesExport::new_(self.client.clone(), application_id.into())
+    pub fn export(&self, application_id: impl Into<String>) -> DevicesExportRequest {
+        DevicesExportRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns the devices for an application
@@ -236,7 +239,7 @@ impl Devices {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`DevicesGetSortField`](crate::devices::DevicesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DevicesGetSortDirection`](crate::devices::DevicesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`DevicesGetFilterField`](crate::devices::DevicesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -278,13 +281,13 @@ impl Devices {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.devices().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.devices().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> DevicesGet {
-        DevicesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> DevicesGetRequest {
+        DevicesGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Retrieve the composite last complete state of the matching devices
@@ -304,7 +307,7 @@ impl Devices {
     /// | `end` (`.end()`) | query | integer | no | End of time range to look at to build composite state | `0` | `1465790400000` |
     /// | `attributes` (`.attributes()`) | query | string | no | Comma-separated list of attributes to include. When not provided, returns all attributes. |  | `"myAttr1,myAttr2"` |
     /// | `sortField` (`.sort_field()`) | query | [`DevicesGetCompositeStateSortField`](crate::devices::DevicesGetCompositeStateSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`DevicesGetSortDirection`](crate::devices::DevicesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `query` (`.query()`) | query | [`AdvancedDeviceQuery`](crate::models::AdvancedDeviceQuery) | no | Device advanced query JSON object |  |  |
@@ -337,7 +340,7 @@ impl Devices {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.devices().get_composite_state().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.devices().get_composite_state("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
@@ -345,8 +348,8 @@ impl Devices {
     pub fn get_composite_state(
         &self,
         application_id: impl Into<String>,
-    ) -> DevicesGetCompositeState {
-        DevicesGetCompositeState::new_(self.client.clone(), application_id.into())
+    ) -> DevicesGetCompositeStateRequest {
+        DevicesGetCompositeStateRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Update the fields of one or more devices
@@ -397,8 +400,8 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         patch_info: crate::models::DevicesPatch,
-    ) -> DevicesPatch {
-        DevicesPatch::new_(self.client.clone(), application_id.into(), patch_info)
+    ) -> DevicesPatchRequest {
+        DevicesPatchRequest::new_(self.client.clone(), application_id.into(), patch_info)
     }
 
     /// Creates an export of payload count information for the matching devices
@@ -446,8 +449,8 @@ impl Devices {
     pub fn payload_counts(
         &self,
         application_id: impl Into<String>,
-    ) -> DevicesPayloadCounts {
-        DevicesPayloadCounts::new_(self.client.clone(), application_id.into())
+    ) -> DevicesPayloadCountsRequest {
+        DevicesPayloadCountsRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new device for an application
@@ -500,8 +503,8 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         device: crate::models::DevicePost,
-    ) -> DevicesPost {
-        DevicesPost::new_(self.client.clone(), application_id.into(), device)
+    ) -> DevicesPostRequest {
+        DevicesPostRequest::new_(self.client.clone(), application_id.into(), device)
     }
 
     /// Removes all device data for the specified time range. Defaults to all data.
@@ -551,8 +554,12 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         options: crate::models::DevicesRemoveDataPost,
-    ) -> DevicesRemoveData {
-        DevicesRemoveData::new_(self.client.clone(), application_id.into(), options)
+    ) -> DevicesRemoveDataRequest {
+        DevicesRemoveDataRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            options,
+        )
     }
 
     /// Restore deleted devices
@@ -603,8 +610,8 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         options: crate::models::DevicesDeleteOrRestorePost,
-    ) -> DevicesRestore {
-        DevicesRestore::new_(self.client.clone(), application_id.into(), options)
+    ) -> DevicesRestoreRequest {
+        DevicesRestoreRequest::new_(self.client.clone(), application_id.into(), options)
     }
 
     /// Send a command to multiple devices
@@ -655,8 +662,8 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         multi_device_command: crate::models::MultiDeviceCommand,
-    ) -> DevicesSendCommand {
-        DevicesSendCommand::new_(
+    ) -> DevicesSendCommandRequest {
+        DevicesSendCommandRequest::new_(
             self.client.clone(),
             application_id.into(),
             multi_device_command,
@@ -707,8 +714,8 @@ impl Devices {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn tag_keys(&self, application_id: impl Into<String>) -> DevicesTagKeys {
-        DevicesTagKeys::new_(self.client.clone(), application_id.into())
+    pub fn tag_keys(&self, application_id: impl Into<String>) -> DevicesTagKeysRequest {
+        DevicesTagKeysRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Gets the unique tag values for the given key for devices that match the given query. Maximum 1K returned.
@@ -760,8 +767,12 @@ impl Devices {
         &self,
         application_id: impl Into<String>,
         key: impl Into<String>,
-    ) -> DevicesTagValues {
-        DevicesTagValues::new_(self.client.clone(), application_id.into(), key.into())
+    ) -> DevicesTagValuesRequest {
+        DevicesTagValuesRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            key.into(),
+        )
     }
 }
 
@@ -770,7 +781,7 @@ impl Devices {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesAttributeNames {
+pub struct DevicesAttributeNamesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -780,7 +791,7 @@ pub struct DevicesAttributeNames {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesAttributeNames {
+impl DevicesAttributeNamesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -807,7 +818,7 @@ impl DevicesAttributeNames {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesAttributeNames {
+        DevicesAttributeNamesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -922,7 +933,7 @@ impl DevicesAttributeNames {
     }
 }
 
-impl std::future::IntoFuture for DevicesAttributeNames {
+impl std::future::IntoFuture for DevicesAttributeNamesRequest {
     type Output = Result<crate::models::AttributeNamesResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -932,14 +943,14 @@ impl std::future::IntoFuture for DevicesAttributeNames {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesAttributeNames);
-crate::api::common_setters!(DevicesAttributeNames);
+crate::runtime::call_option_setters!(DevicesAttributeNamesRequest);
+crate::api::common_setters!(DevicesAttributeNamesRequest);
 /// Request builder for [`Devices::delete`]: `POST /applications/{applicationId}/devices/delete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesDelete {
+pub struct DevicesDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -947,7 +958,7 @@ pub struct DevicesDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesDelete {
+impl DevicesDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -975,7 +986,7 @@ impl DevicesDelete {
         application_id: String,
         options: crate::models::DevicesDeleteOrRestorePost,
     ) -> Self {
-        DevicesDelete {
+        DevicesDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1036,7 +1047,7 @@ impl DevicesDelete {
     }
 }
 
-impl std::future::IntoFuture for DevicesDelete {
+impl std::future::IntoFuture for DevicesDeleteRequest {
     type Output = Result<crate::devices::DevicesDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1046,7 +1057,7 @@ impl std::future::IntoFuture for DevicesDelete {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesDelete);
+crate::runtime::call_option_setters!(DevicesDeleteRequest);
 /// What `devices.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1086,13 +1097,13 @@ impl DevicesDeleteResponse {
     }
 }
 
-crate::api::common_setters!(DevicesDelete);
+crate::api::common_setters!(DevicesDeleteRequest);
 /// Request builder for [`Devices::device_names`]: `GET /applications/{applicationId}/devices/deviceNames`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesDeviceNames {
+pub struct DevicesDeviceNamesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1101,7 +1112,7 @@ pub struct DevicesDeviceNames {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesDeviceNames {
+impl DevicesDeviceNamesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1128,7 +1139,7 @@ impl DevicesDeviceNames {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesDeviceNames {
+        DevicesDeviceNamesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1216,7 +1227,7 @@ impl DevicesDeviceNames {
     }
 }
 
-impl std::future::IntoFuture for DevicesDeviceNames {
+impl std::future::IntoFuture for DevicesDeviceNamesRequest {
     type Output = Result<crate::models::DeviceNamesResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1226,14 +1237,14 @@ impl std::future::IntoFuture for DevicesDeviceNames {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesDeviceNames);
-crate::api::common_setters!(DevicesDeviceNames);
+crate::runtime::call_option_setters!(DevicesDeviceNamesRequest);
+crate::api::common_setters!(DevicesDeviceNamesRequest);
 /// Request builder for [`Devices::export`]: `POST /applications/{applicationId}/devices/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesExport {
+pub struct DevicesExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1243,7 +1254,7 @@ pub struct DevicesExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesExport {
+impl DevicesExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1270,7 +1281,7 @@ impl DevicesExport {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesExport {
+        DevicesExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1369,7 +1380,7 @@ impl DevicesExport {
     }
 }
 
-impl std::future::IntoFuture for DevicesExport {
+impl std::future::IntoFuture for DevicesExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1379,19 +1390,19 @@ impl std::future::IntoFuture for DevicesExport {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesExport);
-crate::api::common_setters!(DevicesExport);
+crate::runtime::call_option_setters!(DevicesExportRequest);
+crate::api::common_setters!(DevicesExportRequest);
 /// Request builder for [`Devices::get`]: `GET /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesGet {
+pub struct DevicesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::devices::DevicesGetSortField>,
-    sort_direction: Option<crate::devices::DevicesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::devices::DevicesGetFilterField>,
@@ -1407,7 +1418,7 @@ pub struct DevicesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesGet {
+impl DevicesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1436,7 +1447,7 @@ impl DevicesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesGet {
+        DevicesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1469,10 +1480,7 @@ impl DevicesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::devices::DevicesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -1767,7 +1775,7 @@ impl DevicesGet {
     }
 }
 
-impl std::future::IntoFuture for DevicesGet {
+impl std::future::IntoFuture for DevicesGetRequest {
     type Output = Result<crate::models::Devices, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1777,14 +1785,14 @@ impl std::future::IntoFuture for DevicesGet {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesGet);
-crate::api::common_setters!(DevicesGet);
+crate::runtime::call_option_setters!(DevicesGetRequest);
+crate::api::common_setters!(DevicesGetRequest);
 /// Request builder for [`Devices::get_composite_state`]: `GET /applications/{applicationId}/devices/compositeState`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesGetCompositeState {
+pub struct DevicesGetCompositeStateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1792,14 +1800,14 @@ pub struct DevicesGetCompositeState {
     end: Option<i64>,
     attributes: Option<String>,
     sort_field: Option<crate::devices::DevicesGetCompositeStateSortField>,
-    sort_direction: Option<crate::devices::DevicesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     query: Option<crate::models::AdvancedDeviceQuery>,
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesGetCompositeState {
+impl DevicesGetCompositeStateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1828,7 +1836,7 @@ impl DevicesGetCompositeState {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesGetCompositeState {
+        DevicesGetCompositeStateRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1882,10 +1890,7 @@ impl DevicesGetCompositeState {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::devices::DevicesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -2029,7 +2034,7 @@ impl DevicesGetCompositeState {
     pub fn into_stream(
         self,
     ) -> impl futures_util::Stream<
-        Item = Result<crate::models::DevicesCompositeStateItemsItem, Error>,
+        Item = Result<crate::models::DevicesCompositeStateItem, Error>,
     > + Send + 'static {
         let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
         let max_pages = self
@@ -2055,7 +2060,7 @@ impl DevicesGetCompositeState {
     }
 }
 
-impl std::future::IntoFuture for DevicesGetCompositeState {
+impl std::future::IntoFuture for DevicesGetCompositeStateRequest {
     type Output = Result<crate::models::DevicesCompositeState, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2065,14 +2070,14 @@ impl std::future::IntoFuture for DevicesGetCompositeState {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesGetCompositeState);
-crate::api::common_setters!(DevicesGetCompositeState);
+crate::runtime::call_option_setters!(DevicesGetCompositeStateRequest);
+crate::api::common_setters!(DevicesGetCompositeStateRequest);
 /// Request builder for [`Devices::patch`]: `PATCH /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesPatch {
+pub struct DevicesPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2080,7 +2085,7 @@ pub struct DevicesPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesPatch {
+impl DevicesPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2108,7 +2113,7 @@ impl DevicesPatch {
         application_id: String,
         patch_info: crate::models::DevicesPatch,
     ) -> Self {
-        DevicesPatch {
+        DevicesPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2169,7 +2174,7 @@ impl DevicesPatch {
     }
 }
 
-impl std::future::IntoFuture for DevicesPatch {
+impl std::future::IntoFuture for DevicesPatchRequest {
     type Output = Result<crate::devices::DevicesPatchResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2179,7 +2184,7 @@ impl std::future::IntoFuture for DevicesPatch {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesPatch);
+crate::runtime::call_option_setters!(DevicesPatchRequest);
 /// What `devices.patch` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2219,13 +2224,13 @@ impl DevicesPatchResponse {
     }
 }
 
-crate::api::common_setters!(DevicesPatch);
+crate::api::common_setters!(DevicesPatchRequest);
 /// Request builder for [`Devices::payload_counts`]: `POST /applications/{applicationId}/devices/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesPayloadCounts {
+pub struct DevicesPayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2233,7 +2238,7 @@ pub struct DevicesPayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesPayloadCounts {
+impl DevicesPayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2260,7 +2265,7 @@ impl DevicesPayloadCounts {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesPayloadCounts {
+        DevicesPayloadCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2336,7 +2341,7 @@ impl DevicesPayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for DevicesPayloadCounts {
+impl std::future::IntoFuture for DevicesPayloadCountsRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2346,14 +2351,14 @@ impl std::future::IntoFuture for DevicesPayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesPayloadCounts);
-crate::api::common_setters!(DevicesPayloadCounts);
+crate::runtime::call_option_setters!(DevicesPayloadCountsRequest);
+crate::api::common_setters!(DevicesPayloadCountsRequest);
 /// Request builder for [`Devices::post`]: `POST /applications/{applicationId}/devices`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesPost {
+pub struct DevicesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2363,7 +2368,7 @@ pub struct DevicesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesPost {
+impl DevicesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2391,7 +2396,7 @@ impl DevicesPost {
         application_id: String,
         device: crate::models::DevicePost,
     ) -> Self {
-        DevicesPost {
+        DevicesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2482,7 +2487,7 @@ impl DevicesPost {
     }
 }
 
-impl std::future::IntoFuture for DevicesPost {
+impl std::future::IntoFuture for DevicesPostRequest {
     type Output = Result<crate::models::Device, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2492,14 +2497,14 @@ impl std::future::IntoFuture for DevicesPost {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesPost);
-crate::api::common_setters!(DevicesPost);
+crate::runtime::call_option_setters!(DevicesPostRequest);
+crate::api::common_setters!(DevicesPostRequest);
 /// Request builder for [`Devices::remove_data`]: `POST /applications/{applicationId}/devices/removeData`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesRemoveData {
+pub struct DevicesRemoveDataRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2507,7 +2512,7 @@ pub struct DevicesRemoveData {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesRemoveData {
+impl DevicesRemoveDataRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2535,7 +2540,7 @@ impl DevicesRemoveData {
         application_id: String,
         options: crate::models::DevicesRemoveDataPost,
     ) -> Self {
-        DevicesRemoveData {
+        DevicesRemoveDataRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2600,7 +2605,7 @@ impl DevicesRemoveData {
     }
 }
 
-impl std::future::IntoFuture for DevicesRemoveData {
+impl std::future::IntoFuture for DevicesRemoveDataRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2610,14 +2615,14 @@ impl std::future::IntoFuture for DevicesRemoveData {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesRemoveData);
-crate::api::common_setters!(DevicesRemoveData);
+crate::runtime::call_option_setters!(DevicesRemoveDataRequest);
+crate::api::common_setters!(DevicesRemoveDataRequest);
 /// Request builder for [`Devices::restore`]: `POST /applications/{applicationId}/devices/restore`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesRestore {
+pub struct DevicesRestoreRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2625,7 +2630,7 @@ pub struct DevicesRestore {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesRestore {
+impl DevicesRestoreRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2653,7 +2658,7 @@ impl DevicesRestore {
         application_id: String,
         options: crate::models::DevicesDeleteOrRestorePost,
     ) -> Self {
-        DevicesRestore {
+        DevicesRestoreRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2717,7 +2722,7 @@ impl DevicesRestore {
     }
 }
 
-impl std::future::IntoFuture for DevicesRestore {
+impl std::future::IntoFuture for DevicesRestoreRequest {
     type Output = Result<crate::devices::DevicesRestoreResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2727,7 +2732,7 @@ impl std::future::IntoFuture for DevicesRestore {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesRestore);
+crate::runtime::call_option_setters!(DevicesRestoreRequest);
 /// What `devices.restore` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2767,13 +2772,13 @@ impl DevicesRestoreResponse {
     }
 }
 
-crate::api::common_setters!(DevicesRestore);
+crate::api::common_setters!(DevicesRestoreRequest);
 /// Request builder for [`Devices::send_command`]: `POST /applications/{applicationId}/devices/command`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesSendCommand {
+pub struct DevicesSendCommandRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2781,7 +2786,7 @@ pub struct DevicesSendCommand {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesSendCommand {
+impl DevicesSendCommandRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2810,7 +2815,7 @@ impl DevicesSendCommand {
         application_id: String,
         multi_device_command: crate::models::MultiDeviceCommand,
     ) -> Self {
-        DevicesSendCommand {
+        DevicesSendCommandRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2880,7 +2885,7 @@ impl DevicesSendCommand {
     }
 }
 
-impl std::future::IntoFuture for DevicesSendCommand {
+impl std::future::IntoFuture for DevicesSendCommandRequest {
     type Output = Result<crate::devices::DevicesSendCommandResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2890,7 +2895,7 @@ impl std::future::IntoFuture for DevicesSendCommand {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesSendCommand);
+crate::runtime::call_option_setters!(DevicesSendCommandRequest);
 /// What `devices.sendCommand` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -2930,13 +2935,13 @@ impl DevicesSendCommandResponse {
     }
 }
 
-crate::api::common_setters!(DevicesSendCommand);
+crate::api::common_setters!(DevicesSendCommandRequest);
 /// Request builder for [`Devices::tag_keys`]: `GET /applications/{applicationId}/devices/tagKeys`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesTagKeys {
+pub struct DevicesTagKeysRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2945,7 +2950,7 @@ pub struct DevicesTagKeys {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesTagKeys {
+impl DevicesTagKeysRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2972,7 +2977,7 @@ impl DevicesTagKeys {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        DevicesTagKeys {
+        DevicesTagKeysRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3060,7 +3065,7 @@ impl DevicesTagKeys {
     }
 }
 
-impl std::future::IntoFuture for DevicesTagKeys {
+impl std::future::IntoFuture for DevicesTagKeysRequest {
     type Output = Result<crate::models::TagKeysResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3070,14 +3075,14 @@ impl std::future::IntoFuture for DevicesTagKeys {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesTagKeys);
-crate::api::common_setters!(DevicesTagKeys);
+crate::runtime::call_option_setters!(DevicesTagKeysRequest);
+crate::api::common_setters!(DevicesTagKeysRequest);
 /// Request builder for [`Devices::tag_values`]: `GET /applications/{applicationId}/devices/tagValues`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct DevicesTagValues {
+pub struct DevicesTagValuesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -3087,7 +3092,7 @@ pub struct DevicesTagValues {
     globals_: crate::api::GlobalParams,
 }
 
-impl DevicesTagValues {
+impl DevicesTagValuesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3114,7 +3119,7 @@ impl DevicesTagValues {
     };
 
     fn new_(client_: Client, application_id: String, key: String) -> Self {
-        DevicesTagValues {
+        DevicesTagValuesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -3208,7 +3213,7 @@ impl DevicesTagValues {
     }
 }
 
-impl std::future::IntoFuture for DevicesTagValues {
+impl std::future::IntoFuture for DevicesTagValuesRequest {
     type Output = Result<crate::models::TagValuesResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3218,8 +3223,114 @@ impl std::future::IntoFuture for DevicesTagValues {
     }
 }
 
-crate::runtime::call_option_setters!(DevicesTagValues);
-crate::api::common_setters!(DevicesTagValues);
+crate::runtime::call_option_setters!(DevicesTagValuesRequest);
+crate::api::common_setters!(DevicesTagValuesRequest);
+/// Field to sort the results by
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DevicesGetCompositeStateSortField {
+    /// `"name"`
+    Name,
+    /// `"id"`
+    Id,
+    /// `"creationDate"`
+    CreationDate,
+    /// `"lastUpdated"`
+    LastUpdated,
+    /// `"connectionStatus"`
+    ConnectionStatus,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DevicesGetCompositeStateSortField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "name",
+        "id",
+        "creationDate",
+        "lastUpdated",
+        "connectionStatus",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Id => "id",
+            Self::CreationDate => "creationDate",
+            Self::LastUpdated => "lastUpdated",
+            Self::ConnectionStatus => "connectionStatus",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DevicesGetCompositeStateSortField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "id" => Self::Id,
+            "creationDate" => Self::CreationDate,
+            "lastUpdated" => Self::LastUpdated,
+            "connectionStatus" => Self::ConnectionStatus,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DevicesGetCompositeStateSortField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesGetCompositeStateSortField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesGetCompositeStateSortField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DevicesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DevicesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DevicesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DevicesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DevicesGetSortField {
@@ -3282,158 +3393,6 @@ crate::runtime::string_enum!(DevicesGetSortField);
 impl schemars::JsonSchema for DevicesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "DevicesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesGetCompositeStateSortField {
-    /// `"name"`
-    Name,
-    /// `"id"`
-    Id,
-    /// `"creationDate"`
-    CreationDate,
-    /// `"lastUpdated"`
-    LastUpdated,
-    /// `"connectionStatus"`
-    ConnectionStatus,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesGetCompositeStateSortField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "name",
-        "id",
-        "creationDate",
-        "lastUpdated",
-        "connectionStatus",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Id => "id",
-            Self::CreationDate => "creationDate",
-            Self::LastUpdated => "lastUpdated",
-            Self::ConnectionStatus => "connectionStatus",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesGetCompositeStateSortField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "id" => Self::Id,
-            "creationDate" => Self::CreationDate,
-            "lastUpdated" => Self::LastUpdated,
-            "connectionStatus" => Self::ConnectionStatus,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesGetCompositeStateSortField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesGetCompositeStateSortField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesGetCompositeStateSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl EdgeDeployment {
         &self,
         application_id: impl Into<String>,
         edge_deployment_id: impl Into<String>,
-    ) -> EdgeDeploymentGet {
-        EdgeDeploymentGet::new_(
+    ) -> EdgeDeploymentGetRequest {
+        EdgeDeploymentGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             edge_deployment_id.into(),
@@ -81,7 +81,7 @@ impl EdgeDeployment {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EdgeDeploymentGet {
+pub struct EdgeDeploymentGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -89,7 +89,7 @@ pub struct EdgeDeploymentGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl EdgeDeploymentGet {
+impl EdgeDeploymentGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -120,7 +120,7 @@ impl EdgeDeploymentGet {
         application_id: String,
         edge_deployment_id: String,
     ) -> Self {
-        EdgeDeploymentGet {
+        EdgeDeploymentGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -185,7 +185,7 @@ impl EdgeDeploymentGet {
     }
 }
 
-impl std::future::IntoFuture for EdgeDeploymentGet {
+impl std::future::IntoFuture for EdgeDeploymentGetRequest {
     type Output = Result<crate::models::EdgeDeployment, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -195,5 +195,5 @@ impl std::future::IntoFuture for EdgeDeploymentGet {
     }
 }
 
-crate::runtime::call_option_setters!(EdgeDeploymentGet);
-crate::api::common_setters!(EdgeDeploymentGet);
+crate::runtime::call_option_setters!(EdgeDeploymentGetRequest);
+crate::api::common_setters!(EdgeDeploymentGetRequest);

@@ -35,7 +35,7 @@ impl EdgeDeployments {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`EdgeDeploymentsGetSortField`](crate::edge_deployments::EdgeDeploymentsGetSortField) | no | Field to sort the results by | `"lastUpdated"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`EdgeDeploymentsGetSortDirection`](crate::edge_deployments::EdgeDeploymentsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `deviceId` (`.device_id()`) | query | string | no | Filter deployments to the given Device ID |  | `"575ecf887ae143cd83dc4aa2"` |
@@ -71,13 +71,13 @@ impl EdgeDeployments {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.edge_deployments().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.edge_deployments().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> EdgeDeploymentsGet {
-        EdgeDeploymentsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> EdgeDeploymentsGetRequest {
+        EdgeDeploymentsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Deploy an edge workflow version to one or more edge devices. Version can be blank, if removal is desired.
@@ -127,8 +127,8 @@ impl EdgeDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EdgeDeploymentRelease,
-    ) -> EdgeDeploymentsRelease {
-        EdgeDeploymentsRelease::new_(
+    ) -> EdgeDeploymentsReleaseRequest {
+        EdgeDeploymentsReleaseRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -182,8 +182,8 @@ impl EdgeDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EdgeDeploymentRemove,
-    ) -> EdgeDeploymentsRemove {
-        EdgeDeploymentsRemove::new_(
+    ) -> EdgeDeploymentsRemoveRequest {
+        EdgeDeploymentsRemoveRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -237,8 +237,8 @@ impl EdgeDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EdgeDeploymentReplace,
-    ) -> EdgeDeploymentsReplace {
-        EdgeDeploymentsReplace::new_(
+    ) -> EdgeDeploymentsReplaceRequest {
+        EdgeDeploymentsReplaceRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -251,12 +251,12 @@ impl EdgeDeployments {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EdgeDeploymentsGet {
+pub struct EdgeDeploymentsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::edge_deployments::EdgeDeploymentsGetSortField>,
-    sort_direction: Option<crate::edge_deployments::EdgeDeploymentsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     device_id: Option<String>,
@@ -266,7 +266,7 @@ pub struct EdgeDeploymentsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl EdgeDeploymentsGet {
+impl EdgeDeploymentsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -293,7 +293,7 @@ impl EdgeDeploymentsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EdgeDeploymentsGet {
+        EdgeDeploymentsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -323,10 +323,7 @@ impl EdgeDeploymentsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::edge_deployments::EdgeDeploymentsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -531,7 +528,7 @@ impl EdgeDeploymentsGet {
     }
 }
 
-impl std::future::IntoFuture for EdgeDeploymentsGet {
+impl std::future::IntoFuture for EdgeDeploymentsGetRequest {
     type Output = Result<crate::models::EdgeDeployments, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -541,14 +538,14 @@ impl std::future::IntoFuture for EdgeDeploymentsGet {
     }
 }
 
-crate::runtime::call_option_setters!(EdgeDeploymentsGet);
-crate::api::common_setters!(EdgeDeploymentsGet);
+crate::runtime::call_option_setters!(EdgeDeploymentsGetRequest);
+crate::api::common_setters!(EdgeDeploymentsGetRequest);
 /// Request builder for [`EdgeDeployments::release`]: `POST /applications/{applicationId}/edge/deployments/release`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EdgeDeploymentsRelease {
+pub struct EdgeDeploymentsReleaseRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -556,7 +553,7 @@ pub struct EdgeDeploymentsRelease {
     globals_: crate::api::GlobalParams,
 }
 
-impl EdgeDeploymentsRelease {
+impl EdgeDeploymentsReleaseRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -584,7 +581,7 @@ impl EdgeDeploymentsRelease {
         application_id: String,
         deployment: crate::models::EdgeDeploymentRelease,
     ) -> Self {
-        EdgeDeploymentsRelease {
+        EdgeDeploymentsReleaseRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -649,7 +646,7 @@ impl EdgeDeploymentsRelease {
     }
 }
 
-impl std::future::IntoFuture for EdgeDeploymentsRelease {
+impl std::future::IntoFuture for EdgeDeploymentsReleaseRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -659,14 +656,14 @@ impl std::future::IntoFuture for EdgeDeploymentsRelease {
     }
 }
 
-crate::runtime::call_option_setters!(EdgeDeploymentsRelease);
-crate::api::common_setters!(EdgeDeploymentsRelease);
+crate::runtime::call_option_setters!(EdgeDeploymentsReleaseRequest);
+crate::api::common_setters!(EdgeDeploymentsReleaseRequest);
 /// Request builder for [`EdgeDeployments::remove`]: `POST /applications/{applicationId}/edge/deployments/remove`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EdgeDeploymentsRemove {
+pub struct EdgeDeploymentsRemoveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -674,7 +671,7 @@ pub struct EdgeDeploymentsRemove {
     globals_: crate::api::GlobalParams,
 }
 
-impl EdgeDeploymentsRemove {
+impl EdgeDeploymentsRemoveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -702,7 +699,7 @@ impl EdgeDeploymentsRemove {
         application_id: String,
         deployment: crate::models::EdgeDeploymentRemove,
     ) -> Self {
-        EdgeDeploymentsRemove {
+        EdgeDeploymentsRemoveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -767,7 +764,7 @@ impl EdgeDeploymentsRemove {
     }
 }
 
-impl std::future::IntoFuture for EdgeDeploymentsRemove {
+impl std::future::IntoFuture for EdgeDeploymentsRemoveRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -777,14 +774,14 @@ impl std::future::IntoFuture for EdgeDeploymentsRemove {
     }
 }
 
-crate::runtime::call_option_setters!(EdgeDeploymentsRemove);
-crate::api::common_setters!(EdgeDeploymentsRemove);
+crate::runtime::call_option_setters!(EdgeDeploymentsRemoveRequest);
+crate::api::common_setters!(EdgeDeploymentsRemoveRequest);
 /// Request builder for [`EdgeDeployments::replace`]: `POST /applications/{applicationId}/edge/deployments/replace`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EdgeDeploymentsReplace {
+pub struct EdgeDeploymentsReplaceRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -792,7 +789,7 @@ pub struct EdgeDeploymentsReplace {
     globals_: crate::api::GlobalParams,
 }
 
-impl EdgeDeploymentsReplace {
+impl EdgeDeploymentsReplaceRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -820,7 +817,7 @@ impl EdgeDeploymentsReplace {
         application_id: String,
         deployment: crate::models::EdgeDeploymentReplace,
     ) -> Self {
-        EdgeDeploymentsReplace {
+        EdgeDeploymentsReplaceRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -885,7 +882,7 @@ impl EdgeDeploymentsReplace {
     }
 }
 
-impl std::future::IntoFuture for EdgeDeploymentsReplace {
+impl std::future::IntoFuture for EdgeDeploymentsReplaceRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -895,8 +892,8 @@ impl std::future::IntoFuture for EdgeDeploymentsReplace {
     }
 }
 
-crate::runtime::call_option_setters!(EdgeDeploymentsReplace);
-crate::api::common_setters!(EdgeDeploymentsReplace);
+crate::runtime::call_option_setters!(EdgeDeploymentsReplaceRequest);
+crate::api::common_setters!(EdgeDeploymentsReplaceRequest);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EdgeDeploymentsGetSortField {
@@ -964,52 +961,6 @@ crate::runtime::string_enum!(EdgeDeploymentsGetSortField);
 impl schemars::JsonSchema for EdgeDeploymentsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "EdgeDeploymentsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EdgeDeploymentsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EdgeDeploymentsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EdgeDeploymentsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EdgeDeploymentsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EdgeDeploymentsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EdgeDeploymentsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

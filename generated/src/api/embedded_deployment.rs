@@ -67,8 +67,8 @@ impl EmbeddedDeployment {
         &self,
         application_id: impl Into<String>,
         embedded_deployment_id: impl Into<String>,
-    ) -> EmbeddedDeploymentGet {
-        EmbeddedDeploymentGet::new_(
+    ) -> EmbeddedDeploymentGetRequest {
+        EmbeddedDeploymentGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             embedded_deployment_id.into(),
@@ -81,7 +81,7 @@ impl EmbeddedDeployment {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentGet {
+pub struct EmbeddedDeploymentGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -89,7 +89,7 @@ pub struct EmbeddedDeploymentGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentGet {
+impl EmbeddedDeploymentGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -120,7 +120,7 @@ impl EmbeddedDeploymentGet {
         application_id: String,
         embedded_deployment_id: String,
     ) -> Self {
-        EmbeddedDeploymentGet {
+        EmbeddedDeploymentGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -185,7 +185,7 @@ impl EmbeddedDeploymentGet {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentGet {
+impl std::future::IntoFuture for EmbeddedDeploymentGetRequest {
     type Output = Result<crate::models::EmbeddedDeployment, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -195,5 +195,5 @@ impl std::future::IntoFuture for EmbeddedDeploymentGet {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentGet);
-crate::api::common_setters!(EmbeddedDeploymentGet);
+crate::runtime::call_option_setters!(EmbeddedDeploymentGetRequest);
+crate::api::common_setters!(EmbeddedDeploymentGetRequest);

@@ -66,8 +66,11 @@ impl EmbeddedDeployments {
     pub fn export(
         &self,
         application_id: impl Into<String>,
-    ) -> EmbeddedDeploymentsExport {
-        EmbeddedDeploymentsExport::new_(self.client.clone(), application_id.into())
+    ) -> EmbeddedDeploymentsExportRequest {
+        EmbeddedDeploymentsExportRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Returns the embedded deployments for an application
@@ -84,7 +87,7 @@ impl EmbeddedDeployments {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`EmbeddedDeploymentsGetSortField`](crate::embedded_deployments::EmbeddedDeploymentsGetSortField) | no | Field to sort the results by | `"lastUpdated"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`EmbeddedDeploymentsGetSortDirection`](crate::embedded_deployments::EmbeddedDeploymentsGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `1000` | `10` |
     /// | `deviceId` (`.device_id()`) | query | string | no | Filter deployments to the given Device ID |  | `"575ecf887ae143cd83dc4aa2"` |
@@ -119,13 +122,16 @@ impl EmbeddedDeployments {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.embedded_deployments().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.embedded_deployments().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> EmbeddedDeploymentsGet {
-        EmbeddedDeploymentsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> EmbeddedDeploymentsGetRequest {
+        EmbeddedDeploymentsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Deploy an embedded workflow version to one or more embedded devices. Version can be blank, if removal is desired.
@@ -175,8 +181,8 @@ impl EmbeddedDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EmbeddedDeploymentRelease,
-    ) -> EmbeddedDeploymentsRelease {
-        EmbeddedDeploymentsRelease::new_(
+    ) -> EmbeddedDeploymentsReleaseRequest {
+        EmbeddedDeploymentsReleaseRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -230,8 +236,8 @@ impl EmbeddedDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EmbeddedDeploymentRemove,
-    ) -> EmbeddedDeploymentsRemove {
-        EmbeddedDeploymentsRemove::new_(
+    ) -> EmbeddedDeploymentsRemoveRequest {
+        EmbeddedDeploymentsRemoveRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -285,8 +291,8 @@ impl EmbeddedDeployments {
         &self,
         application_id: impl Into<String>,
         deployment: crate::models::EmbeddedDeploymentReplace,
-    ) -> EmbeddedDeploymentsReplace {
-        EmbeddedDeploymentsReplace::new_(
+    ) -> EmbeddedDeploymentsReplaceRequest {
+        EmbeddedDeploymentsReplaceRequest::new_(
             self.client.clone(),
             application_id.into(),
             deployment,
@@ -299,7 +305,7 @@ impl EmbeddedDeployments {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentsExport {
+pub struct EmbeddedDeploymentsExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -307,7 +313,7 @@ pub struct EmbeddedDeploymentsExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentsExport {
+impl EmbeddedDeploymentsExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -334,7 +340,7 @@ impl EmbeddedDeploymentsExport {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EmbeddedDeploymentsExport {
+        EmbeddedDeploymentsExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -407,7 +413,7 @@ impl EmbeddedDeploymentsExport {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentsExport {
+impl std::future::IntoFuture for EmbeddedDeploymentsExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -417,21 +423,19 @@ impl std::future::IntoFuture for EmbeddedDeploymentsExport {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentsExport);
-crate::api::common_setters!(EmbeddedDeploymentsExport);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsExportRequest);
+crate::api::common_setters!(EmbeddedDeploymentsExportRequest);
 /// Request builder for [`EmbeddedDeployments::get`]: `GET /applications/{applicationId}/embedded/deployments`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentsGet {
+pub struct EmbeddedDeploymentsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::embedded_deployments::EmbeddedDeploymentsGetSortField>,
-    sort_direction: Option<
-        crate::embedded_deployments::EmbeddedDeploymentsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     device_id: Option<String>,
@@ -440,7 +444,7 @@ pub struct EmbeddedDeploymentsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentsGet {
+impl EmbeddedDeploymentsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -467,7 +471,7 @@ impl EmbeddedDeploymentsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EmbeddedDeploymentsGet {
+        EmbeddedDeploymentsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -496,10 +500,7 @@ impl EmbeddedDeploymentsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::embedded_deployments::EmbeddedDeploymentsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -688,7 +689,7 @@ impl EmbeddedDeploymentsGet {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentsGet {
+impl std::future::IntoFuture for EmbeddedDeploymentsGetRequest {
     type Output = Result<crate::models::EmbeddedDeployments, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -698,14 +699,14 @@ impl std::future::IntoFuture for EmbeddedDeploymentsGet {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentsGet);
-crate::api::common_setters!(EmbeddedDeploymentsGet);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsGetRequest);
+crate::api::common_setters!(EmbeddedDeploymentsGetRequest);
 /// Request builder for [`EmbeddedDeployments::release`]: `POST /applications/{applicationId}/embedded/deployments/release`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentsRelease {
+pub struct EmbeddedDeploymentsReleaseRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -713,7 +714,7 @@ pub struct EmbeddedDeploymentsRelease {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentsRelease {
+impl EmbeddedDeploymentsReleaseRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -741,7 +742,7 @@ impl EmbeddedDeploymentsRelease {
         application_id: String,
         deployment: crate::models::EmbeddedDeploymentRelease,
     ) -> Self {
-        EmbeddedDeploymentsRelease {
+        EmbeddedDeploymentsReleaseRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -806,7 +807,7 @@ impl EmbeddedDeploymentsRelease {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentsRelease {
+impl std::future::IntoFuture for EmbeddedDeploymentsReleaseRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -816,14 +817,14 @@ impl std::future::IntoFuture for EmbeddedDeploymentsRelease {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentsRelease);
-crate::api::common_setters!(EmbeddedDeploymentsRelease);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsReleaseRequest);
+crate::api::common_setters!(EmbeddedDeploymentsReleaseRequest);
 /// Request builder for [`EmbeddedDeployments::remove`]: `POST /applications/{applicationId}/embedded/deployments/remove`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentsRemove {
+pub struct EmbeddedDeploymentsRemoveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -831,7 +832,7 @@ pub struct EmbeddedDeploymentsRemove {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentsRemove {
+impl EmbeddedDeploymentsRemoveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -859,7 +860,7 @@ impl EmbeddedDeploymentsRemove {
         application_id: String,
         deployment: crate::models::EmbeddedDeploymentRemove,
     ) -> Self {
-        EmbeddedDeploymentsRemove {
+        EmbeddedDeploymentsRemoveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -924,7 +925,7 @@ impl EmbeddedDeploymentsRemove {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentsRemove {
+impl std::future::IntoFuture for EmbeddedDeploymentsRemoveRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -934,14 +935,14 @@ impl std::future::IntoFuture for EmbeddedDeploymentsRemove {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentsRemove);
-crate::api::common_setters!(EmbeddedDeploymentsRemove);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsRemoveRequest);
+crate::api::common_setters!(EmbeddedDeploymentsRemoveRequest);
 /// Request builder for [`EmbeddedDeployments::replace`]: `POST /applications/{applicationId}/embedded/deployments/replace`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EmbeddedDeploymentsReplace {
+pub struct EmbeddedDeploymentsReplaceRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -949,7 +950,7 @@ pub struct EmbeddedDeploymentsReplace {
     globals_: crate::api::GlobalParams,
 }
 
-impl EmbeddedDeploymentsReplace {
+impl EmbeddedDeploymentsReplaceRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -977,7 +978,7 @@ impl EmbeddedDeploymentsReplace {
         application_id: String,
         deployment: crate::models::EmbeddedDeploymentReplace,
     ) -> Self {
-        EmbeddedDeploymentsReplace {
+        EmbeddedDeploymentsReplaceRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1042,7 +1043,7 @@ impl EmbeddedDeploymentsReplace {
     }
 }
 
-impl std::future::IntoFuture for EmbeddedDeploymentsReplace {
+impl std::future::IntoFuture for EmbeddedDeploymentsReplaceRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1052,8 +1053,8 @@ impl std::future::IntoFuture for EmbeddedDeploymentsReplace {
     }
 }
 
-crate::runtime::call_option_setters!(EmbeddedDeploymentsReplace);
-crate::api::common_setters!(EmbeddedDeploymentsReplace);
+crate::runtime::call_option_setters!(EmbeddedDeploymentsReplaceRequest);
+crate::api::common_setters!(EmbeddedDeploymentsReplaceRequest);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EmbeddedDeploymentsGetSortField {
@@ -1097,52 +1098,6 @@ crate::runtime::string_enum!(EmbeddedDeploymentsGetSortField);
 impl schemars::JsonSchema for EmbeddedDeploymentsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "EmbeddedDeploymentsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EmbeddedDeploymentsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EmbeddedDeploymentsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EmbeddedDeploymentsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EmbeddedDeploymentsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EmbeddedDeploymentsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EmbeddedDeploymentsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

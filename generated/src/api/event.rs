@@ -67,8 +67,12 @@ impl Event {
         &self,
         application_id: impl Into<String>,
         event_id: impl Into<String>,
-    ) -> EventDelete {
-        EventDelete::new_(self.client.clone(), application_id.into(), event_id.into())
+    ) -> EventDeleteRequest {
+        EventDeleteRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            event_id.into(),
+        )
     }
 
     /// Retrieves information on an event
@@ -117,8 +121,12 @@ impl Event {
         &self,
         application_id: impl Into<String>,
         event_id: impl Into<String>,
-    ) -> EventGet {
-        EventGet::new_(self.client.clone(), application_id.into(), event_id.into())
+    ) -> EventGetRequest {
+        EventGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            event_id.into(),
+        )
     }
 
     /// Updates information about an event
@@ -139,7 +147,7 @@ impl Event {
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
     /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
-    /// | `event` (argument) | body | [`EventPatch2`](crate::models::EventPatch2) | yes | Object containing new properties of the event | | |
+    /// | `event` (argument) | body | [`EventPatch`](crate::models::EventPatch) | yes | Object containing new properties of the event | | |
     ///
     /// # Responses
     ///
@@ -159,7 +167,7 @@ impl Event {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let event: losant::models::EventPatch2 = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
+    /// let event: losant::models::EventPatch = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
     /// let response = client.event().patch("575ec8687ae143cd83dc4a97", "575ed0de7ae143cd83dc4aa5", event).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -169,9 +177,9 @@ impl Event {
         &self,
         application_id: impl Into<String>,
         event_id: impl Into<String>,
-        event: crate::models::EventPatch2,
-    ) -> EventPatch {
-        EventPatch::new_(
+        event: crate::models::EventPatch,
+    ) -> EventPatchRequest {
+        EventPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             event_id.into(),
@@ -185,7 +193,7 @@ impl Event {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventDelete {
+pub struct EventDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -193,7 +201,7 @@ pub struct EventDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventDelete {
+impl EventDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -217,7 +225,7 @@ impl EventDelete {
     };
 
     fn new_(client_: Client, application_id: String, event_id: String) -> Self {
-        EventDelete {
+        EventDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -282,7 +290,7 @@ impl EventDelete {
     }
 }
 
-impl std::future::IntoFuture for EventDelete {
+impl std::future::IntoFuture for EventDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -292,14 +300,14 @@ impl std::future::IntoFuture for EventDelete {
     }
 }
 
-crate::runtime::call_option_setters!(EventDelete);
-crate::api::common_setters!(EventDelete);
+crate::runtime::call_option_setters!(EventDeleteRequest);
+crate::api::common_setters!(EventDeleteRequest);
 /// Request builder for [`Event::get`]: `GET /applications/{applicationId}/events/{eventId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventGet {
+pub struct EventGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -307,7 +315,7 @@ pub struct EventGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventGet {
+impl EventGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -334,7 +342,7 @@ impl EventGet {
     };
 
     fn new_(client_: Client, application_id: String, event_id: String) -> Self {
-        EventGet {
+        EventGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -399,7 +407,7 @@ impl EventGet {
     }
 }
 
-impl std::future::IntoFuture for EventGet {
+impl std::future::IntoFuture for EventGetRequest {
     type Output = Result<crate::models::Event, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -409,23 +417,23 @@ impl std::future::IntoFuture for EventGet {
     }
 }
 
-crate::runtime::call_option_setters!(EventGet);
-crate::api::common_setters!(EventGet);
+crate::runtime::call_option_setters!(EventGetRequest);
+crate::api::common_setters!(EventGetRequest);
 /// Request builder for [`Event::patch`]: `PATCH /applications/{applicationId}/events/{eventId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventPatch {
+pub struct EventPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     event_id: String,
-    event: crate::models::EventPatch2,
+    event: crate::models::EventPatch,
     globals_: crate::api::GlobalParams,
 }
 
-impl EventPatch {
+impl EventPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -452,9 +460,9 @@ impl EventPatch {
         client_: Client,
         application_id: String,
         event_id: String,
-        event: crate::models::EventPatch2,
+        event: crate::models::EventPatch,
     ) -> Self {
-        EventPatch {
+        EventPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -529,7 +537,7 @@ impl EventPatch {
     }
 }
 
-impl std::future::IntoFuture for EventPatch {
+impl std::future::IntoFuture for EventPatchRequest {
     type Output = Result<crate::models::Event, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -539,5 +547,5 @@ impl std::future::IntoFuture for EventPatch {
     }
 }
 
-crate::runtime::call_option_setters!(EventPatch);
-crate::api::common_setters!(EventPatch);
+crate::runtime::call_option_setters!(EventPatchRequest);
+crate::api::common_setters!(EventPatchRequest);

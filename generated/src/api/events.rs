@@ -67,8 +67,8 @@ impl Events {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, application_id: impl Into<String>) -> EventsDelete {
-        EventsDelete::new_(self.client.clone(), application_id.into())
+    pub fn delete(&self, application_id: impl Into<String>) -> EventsDeleteRequest {
+        EventsDeleteRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Request an export of an application's event data
@@ -113,8 +113,8 @@ impl Events {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn export(&self, application_id: impl Into<String>) -> EventsExport {
-        EventsExport::new_(self.client.clone(), application_id.into())
+    pub fn export(&self, application_id: impl Into<String>) -> EventsExportRequest {
+        EventsExportRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns the events for an application
@@ -131,12 +131,12 @@ impl Events {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`EventsGetSortField`](crate::events::EventsGetSortField) | no | Field to sort the results by | `"creationDate"` | `"subject"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`EventsGetSortDirection`](crate::events::EventsGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`EventsGetFilterField`](crate::events::EventsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"subject"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"abnormal power to *"` |
-    /// | `state` (`.state()`) | query | [`EventsGetState`](crate::events::EventsGetState) | no | If provided, return events only in the given state. |  | `"new"` |
+    /// | `state` (`.state()`) | query | [`State`](crate::models::State) | no | If provided, return events only in the given state. |  | `"new"` |
     /// | `query` (`.query()`) | query | [`AdvancedEventQuery`](crate::models::AdvancedEventQuery) | no | Event filter JSON object which overrides the filterField, filter, and state parameters. |  |  |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -167,13 +167,13 @@ impl Events {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.events().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.events().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> EventsGet {
-        EventsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> EventsGetRequest {
+        EventsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns the first new event ordered by severity and then creation
@@ -222,8 +222,11 @@ impl Events {
     pub fn most_recent_by_severity(
         &self,
         application_id: impl Into<String>,
-    ) -> EventsMostRecentBySeverity {
-        EventsMostRecentBySeverity::new_(self.client.clone(), application_id.into())
+    ) -> EventsMostRecentBySeverityRequest {
+        EventsMostRecentBySeverityRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+        )
     }
 
     /// Asynchronously updates information for matching events by subject and/or current state
@@ -239,9 +242,9 @@ impl Events {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
-    /// | `filterField` (`.filter_field()`) | query | [`EventsGetFilterField`](crate::events::EventsGetFilterField) | no | Field to filter the events to act on by. Blank or not provided means no filtering. |  | `"subject"` |
+    /// | `filterField` (`.filter_field()`) | query | [`EventsPatchFilterField`](crate::events::EventsPatchFilterField) | no | Field to filter the events to act on by. Blank or not provided means no filtering. |  | `"subject"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"abnormal power to *"` |
-    /// | `state` (`.state()`) | query | [`EventsGetState`](crate::events::EventsGetState) | no | If provided, act on events only in the given state. |  | `"new"` |
+    /// | `state` (`.state()`) | query | [`State`](crate::models::State) | no | If provided, act on events only in the given state. |  | `"new"` |
     /// | `query` (`.query()`) | query | [`AdvancedEventQuery`](crate::models::AdvancedEventQuery) | no | Event filter JSON object which overrides the filterField, filter, and state parameters. |  |  |
     /// | `email` (`.email()`) | query | string | no | Email address to send a notification with update job results. Defaults to current user's email. |  | `"email@example.com"` |
     /// | `callbackUrl` (`.callback_url()`) | query | string | no | Callback URL to call with update results from a job. |  | `"https://example.com/cburl"` |
@@ -249,7 +252,7 @@ impl Events {
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
     /// | `losantdomain` (`.losantdomain()`) | header | string | no | Domain scope of request (rarely needed) |  | `"example.com"` |
-    /// | `updates` (argument) | body | [`EventPatch2`](crate::models::EventPatch2) | yes | Object containing updated information for the events. | | |
+    /// | `updates` (argument) | body | [`EventPatch`](crate::models::EventPatch) | yes | Object containing updated information for the events. | | |
     ///
     /// # Responses
     ///
@@ -270,9 +273,9 @@ impl Events {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let updates: losant::models::EventPatch2 = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
+    /// let updates: losant::models::EventPatch = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
     /// let response = client.events().patch("575ec8687ae143cd83dc4a97", updates)
-    ///     .filter_field(losant::events::EventsGetFilterField::from("subject")).await?;
+    ///     .filter_field(losant::events::EventsPatchFilterField::from("subject")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -280,9 +283,9 @@ impl Events {
     pub fn patch(
         &self,
         application_id: impl Into<String>,
-        updates: crate::models::EventPatch2,
-    ) -> EventsPatch {
-        EventsPatch::new_(self.client.clone(), application_id.into(), updates)
+        updates: crate::models::EventPatch,
+    ) -> EventsPatchRequest {
+        EventsPatchRequest::new_(self.client.clone(), application_id.into(), updates)
     }
 
     /// Create a new event for an application
@@ -333,8 +336,8 @@ impl Events {
         &self,
         application_id: impl Into<String>,
         event: crate::models::EventPost,
-    ) -> EventsPost {
-        EventsPost::new_(self.client.clone(), application_id.into(), event)
+    ) -> EventsPostRequest {
+        EventsPostRequest::new_(self.client.clone(), application_id.into(), event)
     }
 }
 
@@ -343,7 +346,7 @@ impl Events {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsDelete {
+pub struct EventsDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -353,7 +356,7 @@ pub struct EventsDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsDelete {
+impl EventsDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -380,7 +383,7 @@ impl EventsDelete {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EventsDelete {
+        EventsDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -475,7 +478,7 @@ impl EventsDelete {
     }
 }
 
-impl std::future::IntoFuture for EventsDelete {
+impl std::future::IntoFuture for EventsDeleteRequest {
     type Output = Result<crate::events::EventsDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -485,7 +488,7 @@ impl std::future::IntoFuture for EventsDelete {
     }
 }
 
-crate::runtime::call_option_setters!(EventsDelete);
+crate::runtime::call_option_setters!(EventsDeleteRequest);
 /// What `events.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -525,13 +528,13 @@ impl EventsDeleteResponse {
     }
 }
 
-crate::api::common_setters!(EventsDelete);
+crate::api::common_setters!(EventsDeleteRequest);
 /// Request builder for [`Events::export`]: `POST /applications/{applicationId}/events/export`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsExport {
+pub struct EventsExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -539,7 +542,7 @@ pub struct EventsExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsExport {
+impl EventsExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -566,7 +569,7 @@ impl EventsExport {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EventsExport {
+        EventsExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -639,7 +642,7 @@ impl EventsExport {
     }
 }
 
-impl std::future::IntoFuture for EventsExport {
+impl std::future::IntoFuture for EventsExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -649,29 +652,29 @@ impl std::future::IntoFuture for EventsExport {
     }
 }
 
-crate::runtime::call_option_setters!(EventsExport);
-crate::api::common_setters!(EventsExport);
+crate::runtime::call_option_setters!(EventsExportRequest);
+crate::api::common_setters!(EventsExportRequest);
 /// Request builder for [`Events::get`]: `GET /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsGet {
+pub struct EventsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::events::EventsGetSortField>,
-    sort_direction: Option<crate::events::EventsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::events::EventsGetFilterField>,
     filter: Option<String>,
-    state: Option<crate::events::EventsGetState>,
+    state: Option<crate::models::State>,
     query: Option<crate::models::AdvancedEventQuery>,
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsGet {
+impl EventsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -698,7 +701,7 @@ impl EventsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EventsGet {
+        EventsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -725,10 +728,7 @@ impl EventsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::events::EventsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -768,7 +768,7 @@ impl EventsGet {
     /// If provided, return events only in the given state.
     ///
     /// Sent as `state`; for example `"new"`.
-    pub fn state(mut self, value: crate::events::EventsGetState) -> Self {
+    pub fn state(mut self, value: crate::models::State) -> Self {
         self.state = Some(value);
         self
     }
@@ -936,7 +936,7 @@ impl EventsGet {
     }
 }
 
-impl std::future::IntoFuture for EventsGet {
+impl std::future::IntoFuture for EventsGetRequest {
     type Output = Result<crate::models::Events, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -946,14 +946,14 @@ impl std::future::IntoFuture for EventsGet {
     }
 }
 
-crate::runtime::call_option_setters!(EventsGet);
-crate::api::common_setters!(EventsGet);
+crate::runtime::call_option_setters!(EventsGetRequest);
+crate::api::common_setters!(EventsGetRequest);
 /// Request builder for [`Events::most_recent_by_severity`]: `GET /applications/{applicationId}/events/mostRecentBySeverity`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsMostRecentBySeverity {
+pub struct EventsMostRecentBySeverityRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -962,7 +962,7 @@ pub struct EventsMostRecentBySeverity {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsMostRecentBySeverity {
+impl EventsMostRecentBySeverityRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -989,7 +989,7 @@ impl EventsMostRecentBySeverity {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        EventsMostRecentBySeverity {
+        EventsMostRecentBySeverityRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1077,7 +1077,7 @@ impl EventsMostRecentBySeverity {
     }
 }
 
-impl std::future::IntoFuture for EventsMostRecentBySeverity {
+impl std::future::IntoFuture for EventsMostRecentBySeverityRequest {
     type Output = Result<crate::models::EventPlusNewCount, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1087,28 +1087,28 @@ impl std::future::IntoFuture for EventsMostRecentBySeverity {
     }
 }
 
-crate::runtime::call_option_setters!(EventsMostRecentBySeverity);
-crate::api::common_setters!(EventsMostRecentBySeverity);
+crate::runtime::call_option_setters!(EventsMostRecentBySeverityRequest);
+crate::api::common_setters!(EventsMostRecentBySeverityRequest);
 /// Request builder for [`Events::patch`]: `PATCH /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsPatch {
+pub struct EventsPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
-    filter_field: Option<crate::events::EventsGetFilterField>,
+    filter_field: Option<crate::events::EventsPatchFilterField>,
     filter: Option<String>,
-    state: Option<crate::events::EventsGetState>,
+    state: Option<crate::models::State>,
     query: Option<crate::models::AdvancedEventQuery>,
     email: Option<String>,
     callback_url: Option<String>,
-    updates: crate::models::EventPatch2,
+    updates: crate::models::EventPatch,
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsPatch {
+impl EventsPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1134,9 +1134,9 @@ impl EventsPatch {
     fn new_(
         client_: Client,
         application_id: String,
-        updates: crate::models::EventPatch2,
+        updates: crate::models::EventPatch,
     ) -> Self {
-        EventsPatch {
+        EventsPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1154,7 +1154,7 @@ impl EventsPatch {
     /// Field to filter the events to act on by. Blank or not provided means no filtering.
     ///
     /// Sent as `filterField`; for example `"subject"`.
-    pub fn filter_field(mut self, value: crate::events::EventsGetFilterField) -> Self {
+    pub fn filter_field(mut self, value: crate::events::EventsPatchFilterField) -> Self {
         self.filter_field = Some(value);
         self
     }
@@ -1170,7 +1170,7 @@ impl EventsPatch {
     /// If provided, act on events only in the given state.
     ///
     /// Sent as `state`; for example `"new"`.
-    pub fn state(mut self, value: crate::events::EventsGetState) -> Self {
+    pub fn state(mut self, value: crate::models::State) -> Self {
         self.state = Some(value);
         self
     }
@@ -1296,7 +1296,7 @@ impl EventsPatch {
     }
 }
 
-impl std::future::IntoFuture for EventsPatch {
+impl std::future::IntoFuture for EventsPatchRequest {
     type Output = Result<crate::events::EventsPatchResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1306,7 +1306,7 @@ impl std::future::IntoFuture for EventsPatch {
     }
 }
 
-crate::runtime::call_option_setters!(EventsPatch);
+crate::runtime::call_option_setters!(EventsPatchRequest);
 /// What `events.patch` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -1346,13 +1346,13 @@ impl EventsPatchResponse {
     }
 }
 
-crate::api::common_setters!(EventsPatch);
+crate::api::common_setters!(EventsPatchRequest);
 /// Request builder for [`Events::post`]: `POST /applications/{applicationId}/events`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct EventsPost {
+pub struct EventsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1360,7 +1360,7 @@ pub struct EventsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl EventsPost {
+impl EventsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1388,7 +1388,7 @@ impl EventsPost {
         application_id: String,
         event: crate::models::EventPost,
     ) -> Self {
-        EventsPost {
+        EventsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1453,7 +1453,7 @@ impl EventsPost {
     }
 }
 
-impl std::future::IntoFuture for EventsPost {
+impl std::future::IntoFuture for EventsPostRequest {
     type Output = Result<crate::models::Event, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1463,8 +1463,50 @@ impl std::future::IntoFuture for EventsPost {
     }
 }
 
-crate::runtime::call_option_setters!(EventsPost);
-crate::api::common_setters!(EventsPost);
+crate::runtime::call_option_setters!(EventsPostRequest);
+crate::api::common_setters!(EventsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventsGetFilterField {
+    /// `"subject"`
+    Subject,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl EventsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["subject"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Subject => "subject",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for EventsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "subject" => Self::Subject,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(EventsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventsGetSortField {
@@ -1539,62 +1581,16 @@ impl schemars::JsonSchema for EventsGetSortField {
     }
 }
 
-/// Direction to sort the results by
+/// Field to filter the events to act on by. Blank or not provided means no filtering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EventsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EventsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EventsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EventsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EventsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventsGetFilterField {
+pub enum EventsPatchFilterField {
     /// `"subject"`
     Subject,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl EventsGetFilterField {
+impl EventsPatchFilterField {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["subject"];
     /// The value as sent on the wire.
@@ -1606,7 +1602,7 @@ impl EventsGetFilterField {
     }
 }
 
-impl From<&str> for EventsGetFilterField {
+impl From<&str> for EventsPatchFilterField {
     fn from(value: &str) -> Self {
         match value {
             "subject" => Self::Subject,
@@ -1615,61 +1611,11 @@ impl From<&str> for EventsGetFilterField {
     }
 }
 
-crate::runtime::string_enum!(EventsGetFilterField);
+crate::runtime::string_enum!(EventsPatchFilterField);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EventsGetFilterField {
+impl schemars::JsonSchema for EventsPatchFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EventsGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// If provided, return events only in the given state.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventsGetState {
-    /// `"new"`
-    New,
-    /// `"acknowledged"`
-    Acknowledged,
-    /// `"resolved"`
-    Resolved,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EventsGetState {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["new", "acknowledged", "resolved"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::New => "new",
-            Self::Acknowledged => "acknowledged",
-            Self::Resolved => "resolved",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EventsGetState {
-    fn from(value: &str) -> Self {
-        match value {
-            "new" => Self::New,
-            "acknowledged" => Self::Acknowledged,
-            "resolved" => Self::Resolved,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EventsGetState);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EventsGetState {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EventsGetState".into()
+        "EventsPatchFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

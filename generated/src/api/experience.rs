@@ -68,8 +68,12 @@ impl Experience {
         &self,
         application_id: impl Into<String>,
         options: crate::models::ExperienceBootstrapOptions,
-    ) -> ExperienceBootstrap {
-        ExperienceBootstrap::new_(self.client.clone(), application_id.into(), options)
+    ) -> ExperienceBootstrapRequest {
+        ExperienceBootstrapRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            options,
+        )
     }
 
     /// Deletes multiple parts of an experience including users, groups, slugs, domains, versions, endpoints, views, and workflows
@@ -122,8 +126,8 @@ impl Experience {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, application_id: impl Into<String>) -> ExperienceDelete {
-        ExperienceDelete::new_(self.client.clone(), application_id.into())
+    pub fn delete(&self, application_id: impl Into<String>) -> ExperienceDeleteRequest {
+        ExperienceDeleteRequest::new_(self.client.clone(), application_id.into())
     }
 }
 
@@ -132,7 +136,7 @@ impl Experience {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceBootstrap {
+pub struct ExperienceBootstrapRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -140,7 +144,7 @@ pub struct ExperienceBootstrap {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceBootstrap {
+impl ExperienceBootstrapRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -170,7 +174,7 @@ impl ExperienceBootstrap {
         application_id: String,
         options: crate::models::ExperienceBootstrapOptions,
     ) -> Self {
-        ExperienceBootstrap {
+        ExperienceBootstrapRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -238,7 +242,7 @@ impl ExperienceBootstrap {
     }
 }
 
-impl std::future::IntoFuture for ExperienceBootstrap {
+impl std::future::IntoFuture for ExperienceBootstrapRequest {
     type Output = Result<crate::models::ExperienceBootstrapResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -248,14 +252,14 @@ impl std::future::IntoFuture for ExperienceBootstrap {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceBootstrap);
-crate::api::common_setters!(ExperienceBootstrap);
+crate::runtime::call_option_setters!(ExperienceBootstrapRequest);
+crate::api::common_setters!(ExperienceBootstrapRequest);
 /// Request builder for [`Experience::delete`]: `DELETE /applications/{applicationId}/experience`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDelete {
+pub struct ExperienceDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -270,7 +274,7 @@ pub struct ExperienceDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDelete {
+impl ExperienceDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -294,7 +298,7 @@ impl ExperienceDelete {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceDelete {
+        ExperienceDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -453,7 +457,7 @@ impl ExperienceDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDelete {
+impl std::future::IntoFuture for ExperienceDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -463,5 +467,5 @@ impl std::future::IntoFuture for ExperienceDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDelete);
-crate::api::common_setters!(ExperienceDelete);
+crate::runtime::call_option_setters!(ExperienceDeleteRequest);
+crate::api::common_setters!(ExperienceDeleteRequest);

@@ -67,8 +67,8 @@ impl ExperienceDomain {
         &self,
         application_id: impl Into<String>,
         experience_domain_id: impl Into<String>,
-    ) -> ExperienceDomainDelete {
-        ExperienceDomainDelete::new_(
+    ) -> ExperienceDomainDeleteRequest {
+        ExperienceDomainDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_domain_id.into(),
@@ -121,8 +121,8 @@ impl ExperienceDomain {
         &self,
         application_id: impl Into<String>,
         experience_domain_id: impl Into<String>,
-    ) -> ExperienceDomainGet {
-        ExperienceDomainGet::new_(
+    ) -> ExperienceDomainGetRequest {
+        ExperienceDomainGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_domain_id.into(),
@@ -178,8 +178,8 @@ impl ExperienceDomain {
         application_id: impl Into<String>,
         experience_domain_id: impl Into<String>,
         experience_domain: crate::models::ExperienceDomainPatch,
-    ) -> ExperienceDomainPatch {
-        ExperienceDomainPatch::new_(
+    ) -> ExperienceDomainPatchRequest {
+        ExperienceDomainPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_domain_id.into(),
@@ -193,7 +193,7 @@ impl ExperienceDomain {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDomainDelete {
+pub struct ExperienceDomainDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ExperienceDomainDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDomainDelete {
+impl ExperienceDomainDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -229,7 +229,7 @@ impl ExperienceDomainDelete {
         application_id: String,
         experience_domain_id: String,
     ) -> Self {
-        ExperienceDomainDelete {
+        ExperienceDomainDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -294,7 +294,7 @@ impl ExperienceDomainDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDomainDelete {
+impl std::future::IntoFuture for ExperienceDomainDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -304,14 +304,14 @@ impl std::future::IntoFuture for ExperienceDomainDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDomainDelete);
-crate::api::common_setters!(ExperienceDomainDelete);
+crate::runtime::call_option_setters!(ExperienceDomainDeleteRequest);
+crate::api::common_setters!(ExperienceDomainDeleteRequest);
 /// Request builder for [`ExperienceDomain::get`]: `GET /applications/{applicationId}/experience/domains/{experienceDomainId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDomainGet {
+pub struct ExperienceDomainGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -319,7 +319,7 @@ pub struct ExperienceDomainGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDomainGet {
+impl ExperienceDomainGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl ExperienceDomainGet {
         application_id: String,
         experience_domain_id: String,
     ) -> Self {
-        ExperienceDomainGet {
+        ExperienceDomainGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -415,7 +415,7 @@ impl ExperienceDomainGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDomainGet {
+impl std::future::IntoFuture for ExperienceDomainGetRequest {
     type Output = Result<crate::models::ExperienceDomain, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +425,14 @@ impl std::future::IntoFuture for ExperienceDomainGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDomainGet);
-crate::api::common_setters!(ExperienceDomainGet);
+crate::runtime::call_option_setters!(ExperienceDomainGetRequest);
+crate::api::common_setters!(ExperienceDomainGetRequest);
 /// Request builder for [`ExperienceDomain::patch`]: `PATCH /applications/{applicationId}/experience/domains/{experienceDomainId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDomainPatch {
+pub struct ExperienceDomainPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -441,7 +441,7 @@ pub struct ExperienceDomainPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDomainPatch {
+impl ExperienceDomainPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl ExperienceDomainPatch {
         experience_domain_id: String,
         experience_domain: crate::models::ExperienceDomainPatch,
     ) -> Self {
-        ExperienceDomainPatch {
+        ExperienceDomainPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -545,7 +545,7 @@ impl ExperienceDomainPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDomainPatch {
+impl std::future::IntoFuture for ExperienceDomainPatchRequest {
     type Output = Result<crate::models::ExperienceDomain, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -555,5 +555,5 @@ impl std::future::IntoFuture for ExperienceDomainPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDomainPatch);
-crate::api::common_setters!(ExperienceDomainPatch);
+crate::runtime::call_option_setters!(ExperienceDomainPatchRequest);
+crate::api::common_setters!(ExperienceDomainPatchRequest);

@@ -62,8 +62,8 @@ impl ExperienceDomains {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceDomainsGet {
-        ExperienceDomainsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ExperienceDomainsGetRequest {
+        ExperienceDomainsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience domain for an application
@@ -113,8 +113,8 @@ impl ExperienceDomains {
         &self,
         application_id: impl Into<String>,
         experience_domain: crate::models::ExperienceDomainPost,
-    ) -> ExperienceDomainsPost {
-        ExperienceDomainsPost::new_(
+    ) -> ExperienceDomainsPostRequest {
+        ExperienceDomainsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_domain,
@@ -127,14 +127,14 @@ impl ExperienceDomains {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDomainsGet {
+pub struct ExperienceDomainsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDomainsGet {
+impl ExperienceDomainsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -163,7 +163,7 @@ impl ExperienceDomainsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceDomainsGet {
+        ExperienceDomainsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -218,7 +218,7 @@ impl ExperienceDomainsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDomainsGet {
+impl std::future::IntoFuture for ExperienceDomainsGetRequest {
     type Output = Result<crate::models::ExperienceDomains, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -228,14 +228,14 @@ impl std::future::IntoFuture for ExperienceDomainsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDomainsGet);
-crate::api::common_setters!(ExperienceDomainsGet);
+crate::runtime::call_option_setters!(ExperienceDomainsGetRequest);
+crate::api::common_setters!(ExperienceDomainsGetRequest);
 /// Request builder for [`ExperienceDomains::post`]: `POST /applications/{applicationId}/experience/domains`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceDomainsPost {
+pub struct ExperienceDomainsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -243,7 +243,7 @@ pub struct ExperienceDomainsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceDomainsPost {
+impl ExperienceDomainsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -271,7 +271,7 @@ impl ExperienceDomainsPost {
         application_id: String,
         experience_domain: crate::models::ExperienceDomainPost,
     ) -> Self {
-        ExperienceDomainsPost {
+        ExperienceDomainsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -336,7 +336,7 @@ impl ExperienceDomainsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceDomainsPost {
+impl std::future::IntoFuture for ExperienceDomainsPostRequest {
     type Output = Result<crate::models::ExperienceDomain, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -346,5 +346,5 @@ impl std::future::IntoFuture for ExperienceDomainsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceDomainsPost);
-crate::api::common_setters!(ExperienceDomainsPost);
+crate::runtime::call_option_setters!(ExperienceDomainsPostRequest);
+crate::api::common_setters!(ExperienceDomainsPostRequest);

@@ -69,8 +69,8 @@ impl ExperienceEndpoint {
         &self,
         application_id: impl Into<String>,
         experience_endpoint_id: impl Into<String>,
-    ) -> ExperienceEndpointDelete {
-        ExperienceEndpointDelete::new_(
+    ) -> ExperienceEndpointDeleteRequest {
+        ExperienceEndpointDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_endpoint_id.into(),
@@ -125,8 +125,8 @@ impl ExperienceEndpoint {
         &self,
         application_id: impl Into<String>,
         experience_endpoint_id: impl Into<String>,
-    ) -> ExperienceEndpointGet {
-        ExperienceEndpointGet::new_(
+    ) -> ExperienceEndpointGetRequest {
+        ExperienceEndpointGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_endpoint_id.into(),
@@ -182,8 +182,8 @@ impl ExperienceEndpoint {
         &self,
         application_id: impl Into<String>,
         experience_endpoint_id: impl Into<String>,
-    ) -> ExperienceEndpointLinkedResources {
-        ExperienceEndpointLinkedResources::new_(
+    ) -> ExperienceEndpointLinkedResourcesRequest {
+        ExperienceEndpointLinkedResourcesRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_endpoint_id.into(),
@@ -239,8 +239,8 @@ impl ExperienceEndpoint {
         application_id: impl Into<String>,
         experience_endpoint_id: impl Into<String>,
         experience_endpoint: crate::models::ExperienceEndpointPatch,
-    ) -> ExperienceEndpointPatch {
-        ExperienceEndpointPatch::new_(
+    ) -> ExperienceEndpointPatchRequest {
+        ExperienceEndpointPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_endpoint_id.into(),
@@ -254,7 +254,7 @@ impl ExperienceEndpoint {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointDelete {
+pub struct ExperienceEndpointDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -263,7 +263,7 @@ pub struct ExperienceEndpointDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointDelete {
+impl ExperienceEndpointDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -291,7 +291,7 @@ impl ExperienceEndpointDelete {
         application_id: String,
         experience_endpoint_id: String,
     ) -> Self {
-        ExperienceEndpointDelete {
+        ExperienceEndpointDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -369,7 +369,7 @@ impl ExperienceEndpointDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointDelete {
+impl std::future::IntoFuture for ExperienceEndpointDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -379,14 +379,14 @@ impl std::future::IntoFuture for ExperienceEndpointDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointDelete);
-crate::api::common_setters!(ExperienceEndpointDelete);
+crate::runtime::call_option_setters!(ExperienceEndpointDeleteRequest);
+crate::api::common_setters!(ExperienceEndpointDeleteRequest);
 /// Request builder for [`ExperienceEndpoint::get`]: `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointGet {
+pub struct ExperienceEndpointGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -395,7 +395,7 @@ pub struct ExperienceEndpointGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointGet {
+impl ExperienceEndpointGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -426,7 +426,7 @@ impl ExperienceEndpointGet {
         application_id: String,
         experience_endpoint_id: String,
     ) -> Self {
-        ExperienceEndpointGet {
+        ExperienceEndpointGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -504,7 +504,7 @@ impl ExperienceEndpointGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointGet {
+impl std::future::IntoFuture for ExperienceEndpointGetRequest {
     type Output = Result<crate::models::ExperienceEndpoint, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -514,14 +514,14 @@ impl std::future::IntoFuture for ExperienceEndpointGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointGet);
-crate::api::common_setters!(ExperienceEndpointGet);
+crate::runtime::call_option_setters!(ExperienceEndpointGetRequest);
+crate::api::common_setters!(ExperienceEndpointGetRequest);
 /// Request builder for [`ExperienceEndpoint::linked_resources`]: `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointLinkedResources {
+pub struct ExperienceEndpointLinkedResourcesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -531,7 +531,7 @@ pub struct ExperienceEndpointLinkedResources {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointLinkedResources {
+impl ExperienceEndpointLinkedResourcesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -562,7 +562,7 @@ impl ExperienceEndpointLinkedResources {
         application_id: String,
         experience_endpoint_id: String,
     ) -> Self {
-        ExperienceEndpointLinkedResources {
+        ExperienceEndpointLinkedResourcesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -656,7 +656,7 @@ impl ExperienceEndpointLinkedResources {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointLinkedResources {
+impl std::future::IntoFuture for ExperienceEndpointLinkedResourcesRequest {
     type Output = Result<crate::models::ExperienceLinkedResources, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -666,14 +666,14 @@ impl std::future::IntoFuture for ExperienceEndpointLinkedResources {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointLinkedResources);
-crate::api::common_setters!(ExperienceEndpointLinkedResources);
+crate::runtime::call_option_setters!(ExperienceEndpointLinkedResourcesRequest);
+crate::api::common_setters!(ExperienceEndpointLinkedResourcesRequest);
 /// Request builder for [`ExperienceEndpoint::patch`]: `PATCH /applications/{applicationId}/experience/endpoints/{experienceEndpointId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointPatch {
+pub struct ExperienceEndpointPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -682,7 +682,7 @@ pub struct ExperienceEndpointPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointPatch {
+impl ExperienceEndpointPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -711,7 +711,7 @@ impl ExperienceEndpointPatch {
         experience_endpoint_id: String,
         experience_endpoint: crate::models::ExperienceEndpointPatch,
     ) -> Self {
-        ExperienceEndpointPatch {
+        ExperienceEndpointPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -786,7 +786,7 @@ impl ExperienceEndpointPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointPatch {
+impl std::future::IntoFuture for ExperienceEndpointPatchRequest {
     type Output = Result<crate::models::ExperienceEndpoint, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -796,5 +796,5 @@ impl std::future::IntoFuture for ExperienceEndpointPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointPatch);
-crate::api::common_setters!(ExperienceEndpointPatch);
+crate::runtime::call_option_setters!(ExperienceEndpointPatchRequest);
+crate::api::common_setters!(ExperienceEndpointPatchRequest);

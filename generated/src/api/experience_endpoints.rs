@@ -35,7 +35,7 @@ impl ExperienceEndpoints {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ExperienceEndpointsGetSortField`](crate::experience_endpoints::ExperienceEndpointsGetSortField) | no | Field to sort the results by | `"order"` | `"order"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceEndpointsGetSortDirection`](crate::experience_endpoints::ExperienceEndpointsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `filterField` (`.filter_field()`) | query | [`ExperienceEndpointsGetFilterField`](crate::experience_endpoints::ExperienceEndpointsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"method"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*route"` |
     /// | `experienceGroupId` (`.experience_group_id()`) | query | string | no | Filter endpoints to those only in the specified group |  | `"575ec8687ae143cd83dc4a97"` |
@@ -70,8 +70,11 @@ impl ExperienceEndpoints {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceEndpointsGet {
-        ExperienceEndpointsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ExperienceEndpointsGetRequest {
+        ExperienceEndpointsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience endpoint for an application
@@ -121,8 +124,8 @@ impl ExperienceEndpoints {
         &self,
         application_id: impl Into<String>,
         experience_endpoint: crate::models::ExperienceEndpointPost,
-    ) -> ExperienceEndpointsPost {
-        ExperienceEndpointsPost::new_(
+    ) -> ExperienceEndpointsPostRequest {
+        ExperienceEndpointsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_endpoint,
@@ -142,7 +145,7 @@ impl ExperienceEndpoints {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
-    /// | `statGrouping` (`.stat_grouping()`) | query | [`ExperienceEndpointsStatsStatGrouping`](crate::experience_endpoints::ExperienceEndpointsStatsStatGrouping) | no | Field to group the statistics by | `"statusCode"` | `"statusCode"` |
+    /// | `statGrouping` (`.stat_grouping()`) | query | [`StatGrouping`](crate::experience_endpoints::StatGrouping) | no | Field to group the statistics by | `"statusCode"` | `"statusCode"` |
     /// | `duration` (`.duration()`) | query | integer | no | Duration in milliseconds | `86400000` | `86400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range in milliseconds since epoch | `0` | `0` |
     /// | `resolution` (`.resolution()`) | query | integer | no | Resolution in milliseconds | `3600000` | `3600000` |
@@ -174,13 +177,16 @@ impl ExperienceEndpoints {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
     /// let response = client.experience_endpoints().stats("575ec8687ae143cd83dc4a97")
-    ///     .stat_grouping(losant::experience_endpoints::ExperienceEndpointsStatsStatGrouping::from("statusCode")).await?;
+    ///     .stat_grouping(losant::experience_endpoints::StatGrouping::from("statusCode")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn stats(&self, application_id: impl Into<String>) -> ExperienceEndpointsStats {
-        ExperienceEndpointsStats::new_(self.client.clone(), application_id.into())
+    pub fn stats(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ExperienceEndpointsStatsRequest {
+        ExperienceEndpointsStatsRequest::new_(self.client.clone(), application_id.into())
     }
 }
 
@@ -189,14 +195,12 @@ impl ExperienceEndpoints {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointsGet {
+pub struct ExperienceEndpointsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_endpoints::ExperienceEndpointsGetSortField>,
-    sort_direction: Option<
-        crate::experience_endpoints::ExperienceEndpointsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     filter_field: Option<crate::experience_endpoints::ExperienceEndpointsGetFilterField>,
     filter: Option<String>,
     experience_group_id: Option<String>,
@@ -205,7 +209,7 @@ pub struct ExperienceEndpointsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointsGet {
+impl ExperienceEndpointsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -232,7 +236,7 @@ impl ExperienceEndpointsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceEndpointsGet {
+        ExperienceEndpointsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -261,10 +265,7 @@ impl ExperienceEndpointsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::experience_endpoints::ExperienceEndpointsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -415,7 +416,7 @@ impl ExperienceEndpointsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointsGet {
+impl std::future::IntoFuture for ExperienceEndpointsGetRequest {
     type Output = Result<crate::models::ExperienceEndpoints, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +426,14 @@ impl std::future::IntoFuture for ExperienceEndpointsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointsGet);
-crate::api::common_setters!(ExperienceEndpointsGet);
+crate::runtime::call_option_setters!(ExperienceEndpointsGetRequest);
+crate::api::common_setters!(ExperienceEndpointsGetRequest);
 /// Request builder for [`ExperienceEndpoints::post`]: `POST /applications/{applicationId}/experience/endpoints`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointsPost {
+pub struct ExperienceEndpointsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -440,7 +441,7 @@ pub struct ExperienceEndpointsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointsPost {
+impl ExperienceEndpointsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -468,7 +469,7 @@ impl ExperienceEndpointsPost {
         application_id: String,
         experience_endpoint: crate::models::ExperienceEndpointPost,
     ) -> Self {
-        ExperienceEndpointsPost {
+        ExperienceEndpointsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -533,7 +534,7 @@ impl ExperienceEndpointsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointsPost {
+impl std::future::IntoFuture for ExperienceEndpointsPostRequest {
     type Output = Result<crate::models::ExperienceEndpoint, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -543,20 +544,18 @@ impl std::future::IntoFuture for ExperienceEndpointsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointsPost);
-crate::api::common_setters!(ExperienceEndpointsPost);
+crate::runtime::call_option_setters!(ExperienceEndpointsPostRequest);
+crate::api::common_setters!(ExperienceEndpointsPostRequest);
 /// Request builder for [`ExperienceEndpoints::stats`]: `GET /applications/{applicationId}/experience/endpoints/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceEndpointsStats {
+pub struct ExperienceEndpointsStatsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
-    stat_grouping: Option<
-        crate::experience_endpoints::ExperienceEndpointsStatsStatGrouping,
-    >,
+    stat_grouping: Option<crate::experience_endpoints::StatGrouping>,
     duration: Option<i64>,
     end: Option<i64>,
     resolution: Option<i64>,
@@ -567,7 +566,7 @@ pub struct ExperienceEndpointsStats {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceEndpointsStats {
+impl ExperienceEndpointsStatsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -594,7 +593,7 @@ impl ExperienceEndpointsStats {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceEndpointsStats {
+        ExperienceEndpointsStatsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -615,7 +614,7 @@ impl ExperienceEndpointsStats {
     /// Sent as `statGrouping`; the server's default is `"statusCode"`; for example `"statusCode"`.
     pub fn stat_grouping(
         mut self,
-        value: crate::experience_endpoints::ExperienceEndpointsStatsStatGrouping,
+        value: crate::experience_endpoints::StatGrouping,
     ) -> Self {
         self.stat_grouping = Some(value);
         self
@@ -766,7 +765,7 @@ impl ExperienceEndpointsStats {
     }
 }
 
-impl std::future::IntoFuture for ExperienceEndpointsStats {
+impl std::future::IntoFuture for ExperienceEndpointsStatsRequest {
     type Output = Result<crate::models::ExperienceEndpointStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -776,8 +775,54 @@ impl std::future::IntoFuture for ExperienceEndpointsStats {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceEndpointsStats);
-crate::api::common_setters!(ExperienceEndpointsStats);
+crate::runtime::call_option_setters!(ExperienceEndpointsStatsRequest);
+crate::api::common_setters!(ExperienceEndpointsStatsRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExperienceEndpointsGetFilterField {
+    /// `"method"`
+    Method,
+    /// `"route"`
+    Route,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ExperienceEndpointsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["method", "route"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Method => "method",
+            Self::Route => "route",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExperienceEndpointsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "method" => Self::Method,
+            "route" => Self::Route,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ExperienceEndpointsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpointsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpointsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceEndpointsGetSortField {
@@ -852,101 +897,9 @@ impl schemars::JsonSchema for ExperienceEndpointsGetSortField {
     }
 }
 
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceEndpointsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceEndpointsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceEndpointsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceEndpointsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceEndpointsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceEndpointsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceEndpointsGetFilterField {
-    /// `"method"`
-    Method,
-    /// `"route"`
-    Route,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceEndpointsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["method", "route"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Method => "method",
-            Self::Route => "route",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceEndpointsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "method" => Self::Method,
-            "route" => Self::Route,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceEndpointsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceEndpointsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceEndpointsGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// Field to group the statistics by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceEndpointsStatsStatGrouping {
+pub enum StatGrouping {
     /// `"statusCode"`
     StatusCode,
     /// `"endpointId"`
@@ -959,7 +912,7 @@ pub enum ExperienceEndpointsStatsStatGrouping {
     Unknown(String),
 }
 
-impl ExperienceEndpointsStatsStatGrouping {
+impl StatGrouping {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "statusCode",
@@ -979,7 +932,7 @@ impl ExperienceEndpointsStatsStatGrouping {
     }
 }
 
-impl From<&str> for ExperienceEndpointsStatsStatGrouping {
+impl From<&str> for StatGrouping {
     fn from(value: &str) -> Self {
         match value {
             "statusCode" => Self::StatusCode,
@@ -991,11 +944,11 @@ impl From<&str> for ExperienceEndpointsStatsStatGrouping {
     }
 }
 
-crate::runtime::string_enum!(ExperienceEndpointsStatsStatGrouping);
+crate::runtime::string_enum!(StatGrouping);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceEndpointsStatsStatGrouping {
+impl schemars::JsonSchema for StatGrouping {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceEndpointsStatsStatGrouping".into()
+        "StatGrouping".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

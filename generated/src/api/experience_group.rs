@@ -67,8 +67,8 @@ impl ExperienceGroup {
         &self,
         application_id: impl Into<String>,
         experience_group_id: impl Into<String>,
-    ) -> ExperienceGroupDelete {
-        ExperienceGroupDelete::new_(
+    ) -> ExperienceGroupDeleteRequest {
+        ExperienceGroupDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_group_id.into(),
@@ -124,8 +124,8 @@ impl ExperienceGroup {
         &self,
         application_id: impl Into<String>,
         experience_group_id: impl Into<String>,
-    ) -> ExperienceGroupGet {
-        ExperienceGroupGet::new_(
+    ) -> ExperienceGroupGetRequest {
+        ExperienceGroupGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_group_id.into(),
@@ -181,8 +181,8 @@ impl ExperienceGroup {
         application_id: impl Into<String>,
         experience_group_id: impl Into<String>,
         experience_group: crate::models::ExperienceGroupPatch,
-    ) -> ExperienceGroupPatch {
-        ExperienceGroupPatch::new_(
+    ) -> ExperienceGroupPatchRequest {
+        ExperienceGroupPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_group_id.into(),
@@ -196,7 +196,7 @@ impl ExperienceGroup {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceGroupDelete {
+pub struct ExperienceGroupDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -204,7 +204,7 @@ pub struct ExperienceGroupDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceGroupDelete {
+impl ExperienceGroupDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -232,7 +232,7 @@ impl ExperienceGroupDelete {
         application_id: String,
         experience_group_id: String,
     ) -> Self {
-        ExperienceGroupDelete {
+        ExperienceGroupDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -297,7 +297,7 @@ impl ExperienceGroupDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceGroupDelete {
+impl std::future::IntoFuture for ExperienceGroupDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -307,14 +307,14 @@ impl std::future::IntoFuture for ExperienceGroupDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceGroupDelete);
-crate::api::common_setters!(ExperienceGroupDelete);
+crate::runtime::call_option_setters!(ExperienceGroupDeleteRequest);
+crate::api::common_setters!(ExperienceGroupDeleteRequest);
 /// Request builder for [`ExperienceGroup::get`]: `GET /applications/{applicationId}/experience/groups/{experienceGroupId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceGroupGet {
+pub struct ExperienceGroupGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -324,7 +324,7 @@ pub struct ExperienceGroupGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceGroupGet {
+impl ExperienceGroupGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -355,7 +355,7 @@ impl ExperienceGroupGet {
         application_id: String,
         experience_group_id: String,
     ) -> Self {
-        ExperienceGroupGet {
+        ExperienceGroupGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -446,7 +446,7 @@ impl ExperienceGroupGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceGroupGet {
+impl std::future::IntoFuture for ExperienceGroupGetRequest {
     type Output = Result<crate::models::ExperienceGroup, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -456,14 +456,14 @@ impl std::future::IntoFuture for ExperienceGroupGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceGroupGet);
-crate::api::common_setters!(ExperienceGroupGet);
+crate::runtime::call_option_setters!(ExperienceGroupGetRequest);
+crate::api::common_setters!(ExperienceGroupGetRequest);
 /// Request builder for [`ExperienceGroup::patch`]: `PATCH /applications/{applicationId}/experience/groups/{experienceGroupId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceGroupPatch {
+pub struct ExperienceGroupPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -472,7 +472,7 @@ pub struct ExperienceGroupPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceGroupPatch {
+impl ExperienceGroupPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -501,7 +501,7 @@ impl ExperienceGroupPatch {
         experience_group_id: String,
         experience_group: crate::models::ExperienceGroupPatch,
     ) -> Self {
-        ExperienceGroupPatch {
+        ExperienceGroupPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -576,7 +576,7 @@ impl ExperienceGroupPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceGroupPatch {
+impl std::future::IntoFuture for ExperienceGroupPatchRequest {
     type Output = Result<crate::models::ExperienceGroup, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -586,5 +586,5 @@ impl std::future::IntoFuture for ExperienceGroupPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceGroupPatch);
-crate::api::common_setters!(ExperienceGroupPatch);
+crate::runtime::call_option_setters!(ExperienceGroupPatchRequest);
+crate::api::common_setters!(ExperienceGroupPatchRequest);

@@ -35,7 +35,7 @@ impl ExperienceGroups {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ExperienceGroupsGetSortField`](crate::experience_groups::ExperienceGroupsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceGroupsGetSortDirection`](crate::experience_groups::ExperienceGroupsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ExperienceGroupsGetFilterField`](crate::experience_groups::ExperienceGroupsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -70,13 +70,13 @@ impl ExperienceGroups {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.experience_groups().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.experience_groups().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceGroupsGet {
-        ExperienceGroupsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ExperienceGroupsGetRequest {
+        ExperienceGroupsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience group for an application
@@ -126,8 +126,8 @@ impl ExperienceGroups {
         &self,
         application_id: impl Into<String>,
         experience_group: crate::models::ExperienceGroupPost,
-    ) -> ExperienceGroupsPost {
-        ExperienceGroupsPost::new_(
+    ) -> ExperienceGroupsPostRequest {
+        ExperienceGroupsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_group,
@@ -140,12 +140,12 @@ impl ExperienceGroups {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceGroupsGet {
+pub struct ExperienceGroupsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_groups::ExperienceGroupsGetSortField>,
-    sort_direction: Option<crate::experience_groups::ExperienceGroupsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::experience_groups::ExperienceGroupsGetFilterField>,
@@ -154,7 +154,7 @@ pub struct ExperienceGroupsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceGroupsGet {
+impl ExperienceGroupsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -181,7 +181,7 @@ impl ExperienceGroupsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceGroupsGet {
+        ExperienceGroupsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -210,10 +210,7 @@ impl ExperienceGroupsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::experience_groups::ExperienceGroupsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -405,7 +402,7 @@ impl ExperienceGroupsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceGroupsGet {
+impl std::future::IntoFuture for ExperienceGroupsGetRequest {
     type Output = Result<crate::models::ExperienceGroups, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -415,14 +412,14 @@ impl std::future::IntoFuture for ExperienceGroupsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceGroupsGet);
-crate::api::common_setters!(ExperienceGroupsGet);
+crate::runtime::call_option_setters!(ExperienceGroupsGetRequest);
+crate::api::common_setters!(ExperienceGroupsGetRequest);
 /// Request builder for [`ExperienceGroups::post`]: `POST /applications/{applicationId}/experience/groups`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceGroupsPost {
+pub struct ExperienceGroupsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -430,7 +427,7 @@ pub struct ExperienceGroupsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceGroupsPost {
+impl ExperienceGroupsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -458,7 +455,7 @@ impl ExperienceGroupsPost {
         application_id: String,
         experience_group: crate::models::ExperienceGroupPost,
     ) -> Self {
-        ExperienceGroupsPost {
+        ExperienceGroupsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -523,7 +520,7 @@ impl ExperienceGroupsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceGroupsPost {
+impl std::future::IntoFuture for ExperienceGroupsPostRequest {
     type Output = Result<crate::models::ExperienceGroup, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -533,8 +530,50 @@ impl std::future::IntoFuture for ExperienceGroupsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceGroupsPost);
-crate::api::common_setters!(ExperienceGroupsPost);
+crate::runtime::call_option_setters!(ExperienceGroupsPostRequest);
+crate::api::common_setters!(ExperienceGroupsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExperienceGroupsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ExperienceGroupsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExperienceGroupsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ExperienceGroupsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceGroupsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceGroupsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceGroupsGetSortField {
@@ -587,94 +626,6 @@ crate::runtime::string_enum!(ExperienceGroupsGetSortField);
 impl schemars::JsonSchema for ExperienceGroupsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ExperienceGroupsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceGroupsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceGroupsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceGroupsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceGroupsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceGroupsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceGroupsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceGroupsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceGroupsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceGroupsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceGroupsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceGroupsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceGroupsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl ExperienceSlug {
         &self,
         application_id: impl Into<String>,
         experience_slug_id: impl Into<String>,
-    ) -> ExperienceSlugDelete {
-        ExperienceSlugDelete::new_(
+    ) -> ExperienceSlugDeleteRequest {
+        ExperienceSlugDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_slug_id.into(),
@@ -121,8 +121,8 @@ impl ExperienceSlug {
         &self,
         application_id: impl Into<String>,
         experience_slug_id: impl Into<String>,
-    ) -> ExperienceSlugGet {
-        ExperienceSlugGet::new_(
+    ) -> ExperienceSlugGetRequest {
+        ExperienceSlugGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_slug_id.into(),
@@ -178,8 +178,8 @@ impl ExperienceSlug {
         application_id: impl Into<String>,
         experience_slug_id: impl Into<String>,
         experience_slug: crate::models::ExperienceSlugPatch,
-    ) -> ExperienceSlugPatch {
-        ExperienceSlugPatch::new_(
+    ) -> ExperienceSlugPatchRequest {
+        ExperienceSlugPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_slug_id.into(),
@@ -193,7 +193,7 @@ impl ExperienceSlug {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceSlugDelete {
+pub struct ExperienceSlugDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ExperienceSlugDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceSlugDelete {
+impl ExperienceSlugDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -229,7 +229,7 @@ impl ExperienceSlugDelete {
         application_id: String,
         experience_slug_id: String,
     ) -> Self {
-        ExperienceSlugDelete {
+        ExperienceSlugDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -294,7 +294,7 @@ impl ExperienceSlugDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceSlugDelete {
+impl std::future::IntoFuture for ExperienceSlugDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -304,14 +304,14 @@ impl std::future::IntoFuture for ExperienceSlugDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceSlugDelete);
-crate::api::common_setters!(ExperienceSlugDelete);
+crate::runtime::call_option_setters!(ExperienceSlugDeleteRequest);
+crate::api::common_setters!(ExperienceSlugDeleteRequest);
 /// Request builder for [`ExperienceSlug::get`]: `GET /applications/{applicationId}/experience/slugs/{experienceSlugId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceSlugGet {
+pub struct ExperienceSlugGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -319,7 +319,7 @@ pub struct ExperienceSlugGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceSlugGet {
+impl ExperienceSlugGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl ExperienceSlugGet {
         application_id: String,
         experience_slug_id: String,
     ) -> Self {
-        ExperienceSlugGet {
+        ExperienceSlugGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -415,7 +415,7 @@ impl ExperienceSlugGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceSlugGet {
+impl std::future::IntoFuture for ExperienceSlugGetRequest {
     type Output = Result<crate::models::ExperienceSlug, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +425,14 @@ impl std::future::IntoFuture for ExperienceSlugGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceSlugGet);
-crate::api::common_setters!(ExperienceSlugGet);
+crate::runtime::call_option_setters!(ExperienceSlugGetRequest);
+crate::api::common_setters!(ExperienceSlugGetRequest);
 /// Request builder for [`ExperienceSlug::patch`]: `PATCH /applications/{applicationId}/experience/slugs/{experienceSlugId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceSlugPatch {
+pub struct ExperienceSlugPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -441,7 +441,7 @@ pub struct ExperienceSlugPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceSlugPatch {
+impl ExperienceSlugPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl ExperienceSlugPatch {
         experience_slug_id: String,
         experience_slug: crate::models::ExperienceSlugPatch,
     ) -> Self {
-        ExperienceSlugPatch {
+        ExperienceSlugPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -545,7 +545,7 @@ impl ExperienceSlugPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceSlugPatch {
+impl std::future::IntoFuture for ExperienceSlugPatchRequest {
     type Output = Result<crate::models::ExperienceSlug, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -555,5 +555,5 @@ impl std::future::IntoFuture for ExperienceSlugPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceSlugPatch);
-crate::api::common_setters!(ExperienceSlugPatch);
+crate::runtime::call_option_setters!(ExperienceSlugPatchRequest);
+crate::api::common_setters!(ExperienceSlugPatchRequest);

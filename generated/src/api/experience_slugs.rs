@@ -62,8 +62,8 @@ impl ExperienceSlugs {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceSlugsGet {
-        ExperienceSlugsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ExperienceSlugsGetRequest {
+        ExperienceSlugsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience slug for an application
@@ -113,8 +113,8 @@ impl ExperienceSlugs {
         &self,
         application_id: impl Into<String>,
         experience_slug: crate::models::ExperienceSlugPost,
-    ) -> ExperienceSlugsPost {
-        ExperienceSlugsPost::new_(
+    ) -> ExperienceSlugsPostRequest {
+        ExperienceSlugsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_slug,
@@ -127,14 +127,14 @@ impl ExperienceSlugs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceSlugsGet {
+pub struct ExperienceSlugsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceSlugsGet {
+impl ExperienceSlugsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -163,7 +163,7 @@ impl ExperienceSlugsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceSlugsGet {
+        ExperienceSlugsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -218,7 +218,7 @@ impl ExperienceSlugsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceSlugsGet {
+impl std::future::IntoFuture for ExperienceSlugsGetRequest {
     type Output = Result<crate::models::ExperienceSlugs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -228,14 +228,14 @@ impl std::future::IntoFuture for ExperienceSlugsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceSlugsGet);
-crate::api::common_setters!(ExperienceSlugsGet);
+crate::runtime::call_option_setters!(ExperienceSlugsGetRequest);
+crate::api::common_setters!(ExperienceSlugsGetRequest);
 /// Request builder for [`ExperienceSlugs::post`]: `POST /applications/{applicationId}/experience/slugs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceSlugsPost {
+pub struct ExperienceSlugsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -243,7 +243,7 @@ pub struct ExperienceSlugsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceSlugsPost {
+impl ExperienceSlugsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -271,7 +271,7 @@ impl ExperienceSlugsPost {
         application_id: String,
         experience_slug: crate::models::ExperienceSlugPost,
     ) -> Self {
-        ExperienceSlugsPost {
+        ExperienceSlugsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -336,7 +336,7 @@ impl ExperienceSlugsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceSlugsPost {
+impl std::future::IntoFuture for ExperienceSlugsPostRequest {
     type Output = Result<crate::models::ExperienceSlug, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -346,5 +346,5 @@ impl std::future::IntoFuture for ExperienceSlugsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceSlugsPost);
-crate::api::common_setters!(ExperienceSlugsPost);
+crate::runtime::call_option_setters!(ExperienceSlugsPostRequest);
+crate::api::common_setters!(ExperienceSlugsPostRequest);

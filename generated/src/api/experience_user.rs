@@ -67,8 +67,8 @@ impl ExperienceUser {
         &self,
         application_id: impl Into<String>,
         experience_user_id: impl Into<String>,
-    ) -> ExperienceUserDelete {
-        ExperienceUserDelete::new_(
+    ) -> ExperienceUserDeleteRequest {
+        ExperienceUserDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_user_id.into(),
@@ -121,8 +121,8 @@ impl ExperienceUser {
         &self,
         application_id: impl Into<String>,
         experience_user_id: impl Into<String>,
-    ) -> ExperienceUserGet {
-        ExperienceUserGet::new_(
+    ) -> ExperienceUserGetRequest {
+        ExperienceUserGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_user_id.into(),
@@ -178,8 +178,8 @@ impl ExperienceUser {
         application_id: impl Into<String>,
         experience_user_id: impl Into<String>,
         experience_user: crate::models::ExperienceUserPatch,
-    ) -> ExperienceUserPatch {
-        ExperienceUserPatch::new_(
+    ) -> ExperienceUserPatchRequest {
+        ExperienceUserPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_user_id.into(),
@@ -193,7 +193,7 @@ impl ExperienceUser {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceUserDelete {
+pub struct ExperienceUserDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ExperienceUserDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceUserDelete {
+impl ExperienceUserDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -229,7 +229,7 @@ impl ExperienceUserDelete {
         application_id: String,
         experience_user_id: String,
     ) -> Self {
-        ExperienceUserDelete {
+        ExperienceUserDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -294,7 +294,7 @@ impl ExperienceUserDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceUserDelete {
+impl std::future::IntoFuture for ExperienceUserDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -304,14 +304,14 @@ impl std::future::IntoFuture for ExperienceUserDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceUserDelete);
-crate::api::common_setters!(ExperienceUserDelete);
+crate::runtime::call_option_setters!(ExperienceUserDeleteRequest);
+crate::api::common_setters!(ExperienceUserDeleteRequest);
 /// Request builder for [`ExperienceUser::get`]: `GET /applications/{applicationId}/experience/users/{experienceUserId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceUserGet {
+pub struct ExperienceUserGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -319,7 +319,7 @@ pub struct ExperienceUserGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceUserGet {
+impl ExperienceUserGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl ExperienceUserGet {
         application_id: String,
         experience_user_id: String,
     ) -> Self {
-        ExperienceUserGet {
+        ExperienceUserGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -415,7 +415,7 @@ impl ExperienceUserGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceUserGet {
+impl std::future::IntoFuture for ExperienceUserGetRequest {
     type Output = Result<crate::models::ExperienceUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -425,14 +425,14 @@ impl std::future::IntoFuture for ExperienceUserGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceUserGet);
-crate::api::common_setters!(ExperienceUserGet);
+crate::runtime::call_option_setters!(ExperienceUserGetRequest);
+crate::api::common_setters!(ExperienceUserGetRequest);
 /// Request builder for [`ExperienceUser::patch`]: `PATCH /applications/{applicationId}/experience/users/{experienceUserId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceUserPatch {
+pub struct ExperienceUserPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -441,7 +441,7 @@ pub struct ExperienceUserPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceUserPatch {
+impl ExperienceUserPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -470,7 +470,7 @@ impl ExperienceUserPatch {
         experience_user_id: String,
         experience_user: crate::models::ExperienceUserPatch,
     ) -> Self {
-        ExperienceUserPatch {
+        ExperienceUserPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -545,7 +545,7 @@ impl ExperienceUserPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceUserPatch {
+impl std::future::IntoFuture for ExperienceUserPatchRequest {
     type Output = Result<crate::models::ExperienceUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -555,5 +555,5 @@ impl std::future::IntoFuture for ExperienceUserPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceUserPatch);
-crate::api::common_setters!(ExperienceUserPatch);
+crate::runtime::call_option_setters!(ExperienceUserPatchRequest);
+crate::api::common_setters!(ExperienceUserPatchRequest);

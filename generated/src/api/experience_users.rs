@@ -35,7 +35,7 @@ impl ExperienceUsers {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ExperienceUsersGetSortField`](crate::experience_users::ExperienceUsersGetSortField) | no | Field to sort the results by | `"email"` | `"email"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceUsersGetSortDirection`](crate::experience_users::ExperienceUsersGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ExperienceUsersGetFilterField`](crate::experience_users::ExperienceUsersGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
@@ -72,13 +72,13 @@ impl ExperienceUsers {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.experience_users().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.experience_users().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceUsersGet {
-        ExperienceUsersGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ExperienceUsersGetRequest {
+        ExperienceUsersGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience user for an application
@@ -128,8 +128,8 @@ impl ExperienceUsers {
         &self,
         application_id: impl Into<String>,
         experience_user: crate::models::ExperienceUserPost,
-    ) -> ExperienceUsersPost {
-        ExperienceUsersPost::new_(
+    ) -> ExperienceUsersPostRequest {
+        ExperienceUsersPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_user,
@@ -142,12 +142,12 @@ impl ExperienceUsers {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceUsersGet {
+pub struct ExperienceUsersGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_users::ExperienceUsersGetSortField>,
-    sort_direction: Option<crate::experience_users::ExperienceUsersGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::experience_users::ExperienceUsersGetFilterField>,
@@ -158,7 +158,7 @@ pub struct ExperienceUsersGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceUsersGet {
+impl ExperienceUsersGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -185,7 +185,7 @@ impl ExperienceUsersGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceUsersGet {
+        ExperienceUsersGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -216,10 +216,7 @@ impl ExperienceUsersGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::experience_users::ExperienceUsersGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -435,7 +432,7 @@ impl ExperienceUsersGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceUsersGet {
+impl std::future::IntoFuture for ExperienceUsersGetRequest {
     type Output = Result<crate::models::ExperienceUsers, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -445,14 +442,14 @@ impl std::future::IntoFuture for ExperienceUsersGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceUsersGet);
-crate::api::common_setters!(ExperienceUsersGet);
+crate::runtime::call_option_setters!(ExperienceUsersGetRequest);
+crate::api::common_setters!(ExperienceUsersGetRequest);
 /// Request builder for [`ExperienceUsers::post`]: `POST /applications/{applicationId}/experience/users`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceUsersPost {
+pub struct ExperienceUsersPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -460,7 +457,7 @@ pub struct ExperienceUsersPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceUsersPost {
+impl ExperienceUsersPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -488,7 +485,7 @@ impl ExperienceUsersPost {
         application_id: String,
         experience_user: crate::models::ExperienceUserPost,
     ) -> Self {
-        ExperienceUsersPost {
+        ExperienceUsersPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -553,7 +550,7 @@ impl ExperienceUsersPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceUsersPost {
+impl std::future::IntoFuture for ExperienceUsersPostRequest {
     type Output = Result<crate::models::ExperienceUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -563,8 +560,58 @@ impl std::future::IntoFuture for ExperienceUsersPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceUsersPost);
-crate::api::common_setters!(ExperienceUsersPost);
+crate::runtime::call_option_setters!(ExperienceUsersPostRequest);
+crate::api::common_setters!(ExperienceUsersPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExperienceUsersGetFilterField {
+    /// `"firstName"`
+    FirstName,
+    /// `"lastName"`
+    LastName,
+    /// `"email"`
+    Email,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ExperienceUsersGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["firstName", "lastName", "email"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirstName => "firstName",
+            Self::LastName => "lastName",
+            Self::Email => "email",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExperienceUsersGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "firstName" => Self::FirstName,
+            "lastName" => Self::LastName,
+            "email" => Self::Email,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ExperienceUsersGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUsersGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUsersGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceUsersGetSortField {
@@ -632,102 +679,6 @@ crate::runtime::string_enum!(ExperienceUsersGetSortField);
 impl schemars::JsonSchema for ExperienceUsersGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ExperienceUsersGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceUsersGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceUsersGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceUsersGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceUsersGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceUsersGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceUsersGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceUsersGetFilterField {
-    /// `"firstName"`
-    FirstName,
-    /// `"lastName"`
-    LastName,
-    /// `"email"`
-    Email,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceUsersGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["firstName", "lastName", "email"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FirstName => "firstName",
-            Self::LastName => "lastName",
-            Self::Email => "email",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceUsersGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "firstName" => Self::FirstName,
-            "lastName" => Self::LastName,
-            "email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceUsersGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceUsersGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceUsersGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

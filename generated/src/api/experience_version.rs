@@ -67,8 +67,8 @@ impl ExperienceVersion {
         &self,
         application_id: impl Into<String>,
         experience_version_id_or_name: impl Into<String>,
-    ) -> ExperienceVersionDelete {
-        ExperienceVersionDelete::new_(
+    ) -> ExperienceVersionDeleteRequest {
+        ExperienceVersionDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_version_id_or_name.into(),
@@ -121,8 +121,8 @@ impl ExperienceVersion {
         &self,
         application_id: impl Into<String>,
         experience_version_id_or_name: impl Into<String>,
-    ) -> ExperienceVersionGet {
-        ExperienceVersionGet::new_(
+    ) -> ExperienceVersionGetRequest {
+        ExperienceVersionGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_version_id_or_name.into(),
@@ -178,8 +178,8 @@ impl ExperienceVersion {
         application_id: impl Into<String>,
         experience_version_id_or_name: impl Into<String>,
         experience_version: crate::models::ExperienceVersionPatch,
-    ) -> ExperienceVersionPatch {
-        ExperienceVersionPatch::new_(
+    ) -> ExperienceVersionPatchRequest {
+        ExperienceVersionPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_version_id_or_name.into(),
@@ -193,7 +193,7 @@ impl ExperienceVersion {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceVersionDelete {
+pub struct ExperienceVersionDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -201,7 +201,7 @@ pub struct ExperienceVersionDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceVersionDelete {
+impl ExperienceVersionDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -231,7 +231,7 @@ impl ExperienceVersionDelete {
         application_id: String,
         experience_version_id_or_name: String,
     ) -> Self {
-        ExperienceVersionDelete {
+        ExperienceVersionDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -303,7 +303,7 @@ impl ExperienceVersionDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceVersionDelete {
+impl std::future::IntoFuture for ExperienceVersionDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -313,14 +313,14 @@ impl std::future::IntoFuture for ExperienceVersionDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceVersionDelete);
-crate::api::common_setters!(ExperienceVersionDelete);
+crate::runtime::call_option_setters!(ExperienceVersionDeleteRequest);
+crate::api::common_setters!(ExperienceVersionDeleteRequest);
 /// Request builder for [`ExperienceVersion::get`]: `GET /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceVersionGet {
+pub struct ExperienceVersionGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -328,7 +328,7 @@ pub struct ExperienceVersionGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceVersionGet {
+impl ExperienceVersionGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -361,7 +361,7 @@ impl ExperienceVersionGet {
         application_id: String,
         experience_version_id_or_name: String,
     ) -> Self {
-        ExperienceVersionGet {
+        ExperienceVersionGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -433,7 +433,7 @@ impl ExperienceVersionGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceVersionGet {
+impl std::future::IntoFuture for ExperienceVersionGetRequest {
     type Output = Result<crate::models::ExperienceVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -443,14 +443,14 @@ impl std::future::IntoFuture for ExperienceVersionGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceVersionGet);
-crate::api::common_setters!(ExperienceVersionGet);
+crate::runtime::call_option_setters!(ExperienceVersionGetRequest);
+crate::api::common_setters!(ExperienceVersionGetRequest);
 /// Request builder for [`ExperienceVersion::patch`]: `PATCH /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceVersionPatch {
+pub struct ExperienceVersionPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -459,7 +459,7 @@ pub struct ExperienceVersionPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceVersionPatch {
+impl ExperienceVersionPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -490,7 +490,7 @@ impl ExperienceVersionPatch {
         experience_version_id_or_name: String,
         experience_version: crate::models::ExperienceVersionPatch,
     ) -> Self {
-        ExperienceVersionPatch {
+        ExperienceVersionPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -572,7 +572,7 @@ impl ExperienceVersionPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceVersionPatch {
+impl std::future::IntoFuture for ExperienceVersionPatchRequest {
     type Output = Result<crate::models::ExperienceVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -582,5 +582,5 @@ impl std::future::IntoFuture for ExperienceVersionPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceVersionPatch);
-crate::api::common_setters!(ExperienceVersionPatch);
+crate::runtime::call_option_setters!(ExperienceVersionPatchRequest);
+crate::api::common_setters!(ExperienceVersionPatchRequest);

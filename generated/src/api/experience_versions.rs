@@ -35,7 +35,7 @@ impl ExperienceVersions {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ExperienceVersionsGetSortField`](crate::experience_versions::ExperienceVersionsGetSortField) | no | Field to sort the results by | `"version"` | `"version"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceVersionsGetSortDirection`](crate::experience_versions::ExperienceVersionsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ExperienceVersionsGetFilterField`](crate::experience_versions::ExperienceVersionsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
@@ -69,13 +69,16 @@ impl ExperienceVersions {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.experience_versions().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.experience_versions().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceVersionsGet {
-        ExperienceVersionsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(
+        &self,
+        application_id: impl Into<String>,
+    ) -> ExperienceVersionsGetRequest {
+        ExperienceVersionsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience version for an application
@@ -125,8 +128,8 @@ impl ExperienceVersions {
         &self,
         application_id: impl Into<String>,
         experience_version: crate::models::ExperienceVersionPost,
-    ) -> ExperienceVersionsPost {
-        ExperienceVersionsPost::new_(
+    ) -> ExperienceVersionsPostRequest {
+        ExperienceVersionsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_version,
@@ -139,14 +142,12 @@ impl ExperienceVersions {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceVersionsGet {
+pub struct ExperienceVersionsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_versions::ExperienceVersionsGetSortField>,
-    sort_direction: Option<
-        crate::experience_versions::ExperienceVersionsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::experience_versions::ExperienceVersionsGetFilterField>,
@@ -154,7 +155,7 @@ pub struct ExperienceVersionsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceVersionsGet {
+impl ExperienceVersionsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -183,7 +184,7 @@ impl ExperienceVersionsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceVersionsGet {
+        ExperienceVersionsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -211,10 +212,7 @@ impl ExperienceVersionsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::experience_versions::ExperienceVersionsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -387,7 +385,7 @@ impl ExperienceVersionsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceVersionsGet {
+impl std::future::IntoFuture for ExperienceVersionsGetRequest {
     type Output = Result<crate::models::ExperienceVersions, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -397,14 +395,14 @@ impl std::future::IntoFuture for ExperienceVersionsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceVersionsGet);
-crate::api::common_setters!(ExperienceVersionsGet);
+crate::runtime::call_option_setters!(ExperienceVersionsGetRequest);
+crate::api::common_setters!(ExperienceVersionsGetRequest);
 /// Request builder for [`ExperienceVersions::post`]: `POST /applications/{applicationId}/experience/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceVersionsPost {
+pub struct ExperienceVersionsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -412,7 +410,7 @@ pub struct ExperienceVersionsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceVersionsPost {
+impl ExperienceVersionsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -442,7 +440,7 @@ impl ExperienceVersionsPost {
         application_id: String,
         experience_version: crate::models::ExperienceVersionPost,
     ) -> Self {
-        ExperienceVersionsPost {
+        ExperienceVersionsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -507,7 +505,7 @@ impl ExperienceVersionsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceVersionsPost {
+impl std::future::IntoFuture for ExperienceVersionsPostRequest {
     type Output = Result<crate::models::ExperienceVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -517,8 +515,54 @@ impl std::future::IntoFuture for ExperienceVersionsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceVersionsPost);
-crate::api::common_setters!(ExperienceVersionsPost);
+crate::runtime::call_option_setters!(ExperienceVersionsPostRequest);
+crate::api::common_setters!(ExperienceVersionsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExperienceVersionsGetFilterField {
+    /// `"version"`
+    Version,
+    /// `"email"`
+    Email,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ExperienceVersionsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["version", "email"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Version => "version",
+            Self::Email => "email",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExperienceVersionsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "version" => Self::Version,
+            "email" => Self::Email,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ExperienceVersionsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceVersionsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceVersionsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceVersionsGetSortField {
@@ -571,98 +615,6 @@ crate::runtime::string_enum!(ExperienceVersionsGetSortField);
 impl schemars::JsonSchema for ExperienceVersionsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ExperienceVersionsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceVersionsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceVersionsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceVersionsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceVersionsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceVersionsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceVersionsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceVersionsGetFilterField {
-    /// `"version"`
-    Version,
-    /// `"email"`
-    Email,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceVersionsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["version", "email"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Version => "version",
-            Self::Email => "email",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceVersionsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "version" => Self::Version,
-            "email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceVersionsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceVersionsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceVersionsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

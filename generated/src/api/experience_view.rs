@@ -67,8 +67,8 @@ impl ExperienceView {
         &self,
         application_id: impl Into<String>,
         experience_view_id: impl Into<String>,
-    ) -> ExperienceViewDelete {
-        ExperienceViewDelete::new_(
+    ) -> ExperienceViewDeleteRequest {
+        ExperienceViewDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_view_id.into(),
@@ -97,7 +97,7 @@ impl ExperienceView {
     ///
     /// # Responses
     ///
-    /// - `200`: [`ExperienceView2`](crate::models::ExperienceView2): Experience view information
+    /// - `200`: [`ExperienceView`](crate::models::ExperienceView): Experience view information
     ///
     /// # Errors
     ///
@@ -123,8 +123,8 @@ impl ExperienceView {
         &self,
         application_id: impl Into<String>,
         experience_view_id: impl Into<String>,
-    ) -> ExperienceViewGet {
-        ExperienceViewGet::new_(
+    ) -> ExperienceViewGetRequest {
+        ExperienceViewGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_view_id.into(),
@@ -180,8 +180,8 @@ impl ExperienceView {
         &self,
         application_id: impl Into<String>,
         experience_view_id: impl Into<String>,
-    ) -> ExperienceViewLinkedResources {
-        ExperienceViewLinkedResources::new_(
+    ) -> ExperienceViewLinkedResourcesRequest {
+        ExperienceViewLinkedResourcesRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_view_id.into(),
@@ -210,7 +210,7 @@ impl ExperienceView {
     ///
     /// # Responses
     ///
-    /// - `200`: [`ExperienceView2`](crate::models::ExperienceView2): Updated experience view information
+    /// - `200`: [`ExperienceView`](crate::models::ExperienceView): Updated experience view information
     ///
     /// # Errors
     ///
@@ -237,8 +237,8 @@ impl ExperienceView {
         application_id: impl Into<String>,
         experience_view_id: impl Into<String>,
         experience_view: crate::models::ExperienceViewPatch,
-    ) -> ExperienceViewPatch {
-        ExperienceViewPatch::new_(
+    ) -> ExperienceViewPatchRequest {
+        ExperienceViewPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_view_id.into(),
@@ -252,7 +252,7 @@ impl ExperienceView {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewDelete {
+pub struct ExperienceViewDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -260,7 +260,7 @@ pub struct ExperienceViewDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewDelete {
+impl ExperienceViewDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -290,7 +290,7 @@ impl ExperienceViewDelete {
         application_id: String,
         experience_view_id: String,
     ) -> Self {
-        ExperienceViewDelete {
+        ExperienceViewDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -355,7 +355,7 @@ impl ExperienceViewDelete {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewDelete {
+impl std::future::IntoFuture for ExperienceViewDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -365,14 +365,14 @@ impl std::future::IntoFuture for ExperienceViewDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewDelete);
-crate::api::common_setters!(ExperienceViewDelete);
+crate::runtime::call_option_setters!(ExperienceViewDeleteRequest);
+crate::api::common_setters!(ExperienceViewDeleteRequest);
 /// Request builder for [`ExperienceView::get`]: `GET /applications/{applicationId}/experience/views/{experienceViewId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewGet {
+pub struct ExperienceViewGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -381,7 +381,7 @@ pub struct ExperienceViewGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewGet {
+impl ExperienceViewGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -414,7 +414,7 @@ impl ExperienceViewGet {
         application_id: String,
         experience_view_id: String,
     ) -> Self {
-        ExperienceViewGet {
+        ExperienceViewGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -464,7 +464,7 @@ impl ExperienceViewGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ExperienceView2, Error> {
+    pub async fn send(self) -> Result<crate::models::ExperienceView, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -472,7 +472,7 @@ impl ExperienceViewGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ExperienceView2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceView>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -492,8 +492,8 @@ impl ExperienceViewGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewGet {
-    type Output = Result<crate::models::ExperienceView2, Error>;
+impl std::future::IntoFuture for ExperienceViewGetRequest {
+    type Output = Result<crate::models::ExperienceView, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -502,14 +502,14 @@ impl std::future::IntoFuture for ExperienceViewGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewGet);
-crate::api::common_setters!(ExperienceViewGet);
+crate::runtime::call_option_setters!(ExperienceViewGetRequest);
+crate::api::common_setters!(ExperienceViewGetRequest);
 /// Request builder for [`ExperienceView::linked_resources`]: `GET /applications/{applicationId}/experience/views/{experienceViewId}/linkedResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewLinkedResources {
+pub struct ExperienceViewLinkedResourcesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -519,7 +519,7 @@ pub struct ExperienceViewLinkedResources {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewLinkedResources {
+impl ExperienceViewLinkedResourcesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -552,7 +552,7 @@ impl ExperienceViewLinkedResources {
         application_id: String,
         experience_view_id: String,
     ) -> Self {
-        ExperienceViewLinkedResources {
+        ExperienceViewLinkedResourcesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -646,7 +646,7 @@ impl ExperienceViewLinkedResources {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewLinkedResources {
+impl std::future::IntoFuture for ExperienceViewLinkedResourcesRequest {
     type Output = Result<crate::models::ExperienceLinkedResources, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -656,14 +656,14 @@ impl std::future::IntoFuture for ExperienceViewLinkedResources {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewLinkedResources);
-crate::api::common_setters!(ExperienceViewLinkedResources);
+crate::runtime::call_option_setters!(ExperienceViewLinkedResourcesRequest);
+crate::api::common_setters!(ExperienceViewLinkedResourcesRequest);
 /// Request builder for [`ExperienceView::patch`]: `PATCH /applications/{applicationId}/experience/views/{experienceViewId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewPatch {
+pub struct ExperienceViewPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -672,7 +672,7 @@ pub struct ExperienceViewPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewPatch {
+impl ExperienceViewPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -703,7 +703,7 @@ impl ExperienceViewPatch {
         experience_view_id: String,
         experience_view: crate::models::ExperienceViewPatch,
     ) -> Self {
-        ExperienceViewPatch {
+        ExperienceViewPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -750,7 +750,7 @@ impl ExperienceViewPatch {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ExperienceView2, Error> {
+    pub async fn send(self) -> Result<crate::models::ExperienceView, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -758,7 +758,7 @@ impl ExperienceViewPatch {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ExperienceView2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceView>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -778,8 +778,8 @@ impl ExperienceViewPatch {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewPatch {
-    type Output = Result<crate::models::ExperienceView2, Error>;
+impl std::future::IntoFuture for ExperienceViewPatchRequest {
+    type Output = Result<crate::models::ExperienceView, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -788,5 +788,5 @@ impl std::future::IntoFuture for ExperienceViewPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewPatch);
-crate::api::common_setters!(ExperienceViewPatch);
+crate::runtime::call_option_setters!(ExperienceViewPatchRequest);
+crate::api::common_setters!(ExperienceViewPatchRequest);

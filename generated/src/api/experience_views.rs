@@ -35,12 +35,12 @@ impl ExperienceViews {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ExperienceViewsGetSortField`](crate::experience_views::ExperienceViewsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ExperienceViewsGetSortDirection`](crate::experience_views::ExperienceViewsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ExperienceViewsGetFilterField`](crate::experience_views::ExperienceViewsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*view"` |
-    /// | `viewType` (`.view_type()`) | query | [`ExperienceViewsGetViewType`](crate::experience_views::ExperienceViewsGetViewType) | no | Filter views to those only of the given type |  | `"page"` |
+    /// | `viewType` (`.view_type()`) | query | [`ViewType`](crate::models::ViewType) | no | Filter views to those only of the given type |  | `"page"` |
     /// | `version` (`.version()`) | query | string | no | Return the experience views belonging to this version | `"develop"` | `"develop"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -49,7 +49,7 @@ impl ExperienceViews {
     ///
     /// # Responses
     ///
-    /// - `200`: [`ExperienceViews2`](crate::models::ExperienceViews2): Collection of experience views
+    /// - `200`: [`ExperienceViews`](crate::models::ExperienceViews): Collection of experience views
     ///
     /// # Errors
     ///
@@ -71,13 +71,13 @@ impl ExperienceViews {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.experience_views().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.experience_views().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ExperienceViewsGet {
-        ExperienceViewsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ExperienceViewsGetRequest {
+        ExperienceViewsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new experience view for an application
@@ -101,7 +101,7 @@ impl ExperienceViews {
     ///
     /// # Responses
     ///
-    /// - `201`: [`ExperienceView2`](crate::models::ExperienceView2): Successfully created experience view
+    /// - `201`: [`ExperienceView`](crate::models::ExperienceView): Successfully created experience view
     ///
     /// # Errors
     ///
@@ -127,8 +127,8 @@ impl ExperienceViews {
         &self,
         application_id: impl Into<String>,
         experience_view: crate::models::ExperienceViewPost,
-    ) -> ExperienceViewsPost {
-        ExperienceViewsPost::new_(
+    ) -> ExperienceViewsPostRequest {
+        ExperienceViewsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             experience_view,
@@ -141,22 +141,22 @@ impl ExperienceViews {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewsGet {
+pub struct ExperienceViewsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::experience_views::ExperienceViewsGetSortField>,
-    sort_direction: Option<crate::experience_views::ExperienceViewsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::experience_views::ExperienceViewsGetFilterField>,
     filter: Option<String>,
-    view_type: Option<crate::experience_views::ExperienceViewsGetViewType>,
+    view_type: Option<crate::models::ViewType>,
     version: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewsGet {
+impl ExperienceViewsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -185,7 +185,7 @@ impl ExperienceViewsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ExperienceViewsGet {
+        ExperienceViewsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -215,10 +215,7 @@ impl ExperienceViewsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::experience_views::ExperienceViewsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -261,10 +258,7 @@ impl ExperienceViewsGet {
     /// Filter views to those only of the given type
     ///
     /// Sent as `viewType`; for example `"page"`.
-    pub fn view_type(
-        mut self,
-        value: crate::experience_views::ExperienceViewsGetViewType,
-    ) -> Self {
+    pub fn view_type(mut self, value: crate::models::ViewType) -> Self {
         self.view_type = Some(value);
         self
     }
@@ -356,7 +350,7 @@ impl ExperienceViewsGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ExperienceViews2, Error> {
+    pub async fn send(self) -> Result<crate::models::ExperienceViews, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -364,7 +358,7 @@ impl ExperienceViewsGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ExperienceViews2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceViews>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -425,8 +419,8 @@ impl ExperienceViewsGet {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewsGet {
-    type Output = Result<crate::models::ExperienceViews2, Error>;
+impl std::future::IntoFuture for ExperienceViewsGetRequest {
+    type Output = Result<crate::models::ExperienceViews, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -435,14 +429,14 @@ impl std::future::IntoFuture for ExperienceViewsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewsGet);
-crate::api::common_setters!(ExperienceViewsGet);
+crate::runtime::call_option_setters!(ExperienceViewsGetRequest);
+crate::api::common_setters!(ExperienceViewsGetRequest);
 /// Request builder for [`ExperienceViews::post`]: `POST /applications/{applicationId}/experience/views`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ExperienceViewsPost {
+pub struct ExperienceViewsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -450,7 +444,7 @@ pub struct ExperienceViewsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ExperienceViewsPost {
+impl ExperienceViewsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -480,7 +474,7 @@ impl ExperienceViewsPost {
         application_id: String,
         experience_view: crate::models::ExperienceViewPost,
     ) -> Self {
-        ExperienceViewsPost {
+        ExperienceViewsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -517,7 +511,7 @@ impl ExperienceViewsPost {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ExperienceView2, Error> {
+    pub async fn send(self) -> Result<crate::models::ExperienceView, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -525,7 +519,7 @@ impl ExperienceViewsPost {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ExperienceView2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::ExperienceView>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -545,8 +539,8 @@ impl ExperienceViewsPost {
     }
 }
 
-impl std::future::IntoFuture for ExperienceViewsPost {
-    type Output = Result<crate::models::ExperienceView2, Error>;
+impl std::future::IntoFuture for ExperienceViewsPostRequest {
+    type Output = Result<crate::models::ExperienceView, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -555,8 +549,50 @@ impl std::future::IntoFuture for ExperienceViewsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ExperienceViewsPost);
-crate::api::common_setters!(ExperienceViewsPost);
+crate::runtime::call_option_setters!(ExperienceViewsPostRequest);
+crate::api::common_setters!(ExperienceViewsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ExperienceViewsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ExperienceViewsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ExperienceViewsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ExperienceViewsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceViewsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceViewsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ExperienceViewsGetSortField {
@@ -609,144 +645,6 @@ crate::runtime::string_enum!(ExperienceViewsGetSortField);
 impl schemars::JsonSchema for ExperienceViewsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ExperienceViewsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceViewsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceViewsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceViewsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceViewsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceViewsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceViewsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceViewsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceViewsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceViewsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceViewsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceViewsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceViewsGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Filter views to those only of the given type
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ExperienceViewsGetViewType {
-    /// `"page"`
-    Page,
-    /// `"layout"`
-    Layout,
-    /// `"component"`
-    Component,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ExperienceViewsGetViewType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["page", "layout", "component"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Page => "page",
-            Self::Layout => "layout",
-            Self::Component => "component",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ExperienceViewsGetViewType {
-    fn from(value: &str) -> Self {
-        match value {
-            "page" => Self::Page,
-            "layout" => Self::Layout,
-            "component" => Self::Component,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ExperienceViewsGetViewType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ExperienceViewsGetViewType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ExperienceViewsGetViewType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

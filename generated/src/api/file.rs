@@ -67,8 +67,12 @@ impl File {
         &self,
         application_id: impl Into<String>,
         file_id: impl Into<String>,
-    ) -> FileDelete {
-        FileDelete::new_(self.client.clone(), application_id.into(), file_id.into())
+    ) -> FileDeleteRequest {
+        FileDeleteRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            file_id.into(),
+        )
     }
 
     /// Retrieves information on a file
@@ -117,8 +121,8 @@ impl File {
         &self,
         application_id: impl Into<String>,
         file_id: impl Into<String>,
-    ) -> FileGet {
-        FileGet::new_(self.client.clone(), application_id.into(), file_id.into())
+    ) -> FileGetRequest {
+        FileGetRequest::new_(self.client.clone(), application_id.into(), file_id.into())
     }
 
     /// Move a file or the entire contents of a directory
@@ -160,18 +164,18 @@ impl File {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.file().r#move("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
+    /// let response = client.file().move_file("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
     ///     .name(Default::default()).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn r#move(
+    pub fn move_file(
         &self,
         application_id: impl Into<String>,
         file_id: impl Into<String>,
-    ) -> FileMove {
-        FileMove::new_(self.client.clone(), application_id.into(), file_id.into())
+    ) -> FileMoveRequest {
+        FileMoveRequest::new_(self.client.clone(), application_id.into(), file_id.into())
     }
 
     /// Reupload a file
@@ -223,8 +227,8 @@ impl File {
         application_id: impl Into<String>,
         file_id: impl Into<String>,
         updates: crate::models::FilePatch,
-    ) -> FilePatch {
-        FilePatch::new_(
+    ) -> FilePatchRequest {
+        FilePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             file_id.into(),
@@ -280,8 +284,8 @@ impl File {
         application_id: impl Into<String>,
         file_id: impl Into<String>,
         file: crate::runtime::FilePart,
-    ) -> FileUpload {
-        FileUpload::new_(
+    ) -> FileUploadRequest {
+        FileUploadRequest::new_(
             self.client.clone(),
             application_id.into(),
             file_id.into(),
@@ -295,7 +299,7 @@ impl File {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FileDelete {
+pub struct FileDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -303,7 +307,7 @@ pub struct FileDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl FileDelete {
+impl FileDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -329,7 +333,7 @@ impl FileDelete {
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
-        FileDelete {
+        FileDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -394,7 +398,7 @@ impl FileDelete {
     }
 }
 
-impl std::future::IntoFuture for FileDelete {
+impl std::future::IntoFuture for FileDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -404,14 +408,14 @@ impl std::future::IntoFuture for FileDelete {
     }
 }
 
-crate::runtime::call_option_setters!(FileDelete);
-crate::api::common_setters!(FileDelete);
+crate::runtime::call_option_setters!(FileDeleteRequest);
+crate::api::common_setters!(FileDeleteRequest);
 /// Request builder for [`File::get`]: `GET /applications/{applicationId}/file/{fileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FileGet {
+pub struct FileGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -419,7 +423,7 @@ pub struct FileGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl FileGet {
+impl FileGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -448,7 +452,7 @@ impl FileGet {
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
-        FileGet {
+        FileGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -513,7 +517,7 @@ impl FileGet {
     }
 }
 
-impl std::future::IntoFuture for FileGet {
+impl std::future::IntoFuture for FileGetRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -523,14 +527,14 @@ impl std::future::IntoFuture for FileGet {
     }
 }
 
-crate::runtime::call_option_setters!(FileGet);
-crate::api::common_setters!(FileGet);
-/// Request builder for [`File::r#move`]: `POST /applications/{applicationId}/file/{fileId}/move`.
+crate::runtime::call_option_setters!(FileGetRequest);
+crate::api::common_setters!(FileGetRequest);
+/// Request builder for [`File::move_file`]: `POST /applications/{applicationId}/file/{fileId}/move`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FileMove {
+pub struct FileMoveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -540,7 +544,7 @@ pub struct FileMove {
     globals_: crate::api::GlobalParams,
 }
 
-impl FileMove {
+impl FileMoveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -566,7 +570,7 @@ impl FileMove {
     };
 
     fn new_(client_: Client, application_id: String, file_id: String) -> Self {
-        FileMove {
+        FileMoveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -661,7 +665,7 @@ impl FileMove {
     }
 }
 
-impl std::future::IntoFuture for FileMove {
+impl std::future::IntoFuture for FileMoveRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -671,14 +675,14 @@ impl std::future::IntoFuture for FileMove {
     }
 }
 
-crate::runtime::call_option_setters!(FileMove);
-crate::api::common_setters!(FileMove);
+crate::runtime::call_option_setters!(FileMoveRequest);
+crate::api::common_setters!(FileMoveRequest);
 /// Request builder for [`File::patch`]: `PATCH /applications/{applicationId}/file/{fileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FilePatch {
+pub struct FilePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -687,7 +691,7 @@ pub struct FilePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl FilePatch {
+impl FilePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -718,7 +722,7 @@ impl FilePatch {
         file_id: String,
         updates: crate::models::FilePatch,
     ) -> Self {
-        FilePatch {
+        FilePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -793,7 +797,7 @@ impl FilePatch {
     }
 }
 
-impl std::future::IntoFuture for FilePatch {
+impl std::future::IntoFuture for FilePatchRequest {
     type Output = Result<crate::models::FileUploadPostResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -803,14 +807,14 @@ impl std::future::IntoFuture for FilePatch {
     }
 }
 
-crate::runtime::call_option_setters!(FilePatch);
-crate::api::common_setters!(FilePatch);
+crate::runtime::call_option_setters!(FilePatchRequest);
+crate::api::common_setters!(FilePatchRequest);
 /// Request builder for [`File::upload`]: `POST /applications/{applicationId}/file/{fileId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FileUpload {
+pub struct FileUploadRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -819,7 +823,7 @@ pub struct FileUpload {
     globals_: crate::api::GlobalParams,
 }
 
-impl FileUpload {
+impl FileUploadRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -850,7 +854,7 @@ impl FileUpload {
         file_id: String,
         file: crate::runtime::FilePart,
     ) -> Self {
-        FileUpload {
+        FileUploadRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -921,7 +925,7 @@ impl FileUpload {
     }
 }
 
-impl std::future::IntoFuture for FileUpload {
+impl std::future::IntoFuture for FileUploadRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -931,5 +935,5 @@ impl std::future::IntoFuture for FileUpload {
     }
 }
 
-crate::runtime::call_option_setters!(FileUpload);
-crate::api::common_setters!(FileUpload);
+crate::runtime::call_option_setters!(FileUploadRequest);
+crate::api::common_setters!(FileUploadRequest);

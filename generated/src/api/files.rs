@@ -35,12 +35,12 @@ impl Files {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`FilesGetSortField`](crate::files::FilesGetSortField) | no | Field to sort the results by | `"lastUpdated"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FilesGetSortDirection`](crate::files::FilesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`FilesGetFilterField`](crate::files::FilesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"myFile"` |
-    /// | `type` (`.r#type()`) | query | string | no | Limit by the type (file or directory) of the file |  | `"file"` |
+    /// | `type` (`.type_()`) | query | string | no | Limit by the type (file or directory) of the file |  | `"file"` |
     /// | `status` (`.status()`) | query | [`FilesGetStatus`](crate::files::FilesGetStatus) | no | Limit the result to only files of this status |  | `"completed"` |
     /// | `directory` (`.directory()`) | query | string | no | Get files that are inside of this directory |  | `"/a/path/"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
@@ -72,13 +72,13 @@ impl Files {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.files().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.files().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> FilesGet {
-        FilesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> FilesGetRequest {
+        FilesGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new file for an application
@@ -128,8 +128,8 @@ impl Files {
         &self,
         application_id: impl Into<String>,
         file: crate::models::FilePost,
-    ) -> FilesPost {
-        FilesPost::new_(self.client.clone(), application_id.into(), file)
+    ) -> FilesPostRequest {
+        FilesPostRequest::new_(self.client.clone(), application_id.into(), file)
     }
 }
 
@@ -138,23 +138,23 @@ impl Files {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FilesGet {
+pub struct FilesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::files::FilesGetSortField>,
-    sort_direction: Option<crate::files::FilesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::files::FilesGetFilterField>,
     filter: Option<String>,
-    r#type: Option<String>,
+    type_: Option<String>,
     status: Option<crate::files::FilesGetStatus>,
     directory: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl FilesGet {
+impl FilesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -183,7 +183,7 @@ impl FilesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        FilesGet {
+        FilesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -193,7 +193,7 @@ impl FilesGet {
             per_page: None,
             filter_field: None,
             filter: None,
-            r#type: None,
+            type_: None,
             status: None,
             directory: None,
             globals_: Default::default(),
@@ -211,7 +211,7 @@ impl FilesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(mut self, value: crate::files::FilesGetSortDirection) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -251,8 +251,8 @@ impl FilesGet {
     /// Limit by the type (file or directory) of the file
     ///
     /// Sent as `type`; for example `"file"`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -300,7 +300,7 @@ impl FilesGet {
             request.query("filter", value);
         }
 
-        if let Some(value) = &self.r#type {
+        if let Some(value) = &self.type_ {
             request.query("type", value);
         }
 
@@ -424,7 +424,7 @@ impl FilesGet {
     }
 }
 
-impl std::future::IntoFuture for FilesGet {
+impl std::future::IntoFuture for FilesGetRequest {
     type Output = Result<crate::models::FilesSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -434,14 +434,14 @@ impl std::future::IntoFuture for FilesGet {
     }
 }
 
-crate::runtime::call_option_setters!(FilesGet);
-crate::api::common_setters!(FilesGet);
+crate::runtime::call_option_setters!(FilesGetRequest);
+crate::api::common_setters!(FilesGetRequest);
 /// Request builder for [`Files::post`]: `POST /applications/{applicationId}/files`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FilesPost {
+pub struct FilesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -449,7 +449,7 @@ pub struct FilesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl FilesPost {
+impl FilesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -479,7 +479,7 @@ impl FilesPost {
         application_id: String,
         file: crate::models::FilePost,
     ) -> Self {
-        FilesPost {
+        FilesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -544,7 +544,7 @@ impl FilesPost {
     }
 }
 
-impl std::future::IntoFuture for FilesPost {
+impl std::future::IntoFuture for FilesPostRequest {
     type Output = Result<crate::models::FileUploadPostResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -554,8 +554,50 @@ impl std::future::IntoFuture for FilesPost {
     }
 }
 
-crate::runtime::call_option_setters!(FilesPost);
-crate::api::common_setters!(FilesPost);
+crate::runtime::call_option_setters!(FilesPostRequest);
+crate::api::common_setters!(FilesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FilesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FilesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FilesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FilesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FilesGetSortField {
@@ -608,94 +650,6 @@ crate::runtime::string_enum!(FilesGetSortField);
 impl schemars::JsonSchema for FilesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FilesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FilesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FilesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FilesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FilesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FilesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FilesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FilesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FilesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FilesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FilesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FilesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FilesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

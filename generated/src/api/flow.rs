@@ -67,8 +67,8 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowClearStorageEntries {
-        FlowClearStorageEntries::new_(
+    ) -> FlowClearStorageEntriesRequest {
+        FlowClearStorageEntriesRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -121,8 +121,12 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowDelete {
-        FlowDelete::new_(self.client.clone(), application_id.into(), flow_id.into())
+    ) -> FlowDeleteRequest {
+        FlowDeleteRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            flow_id.into(),
+        )
     }
 
     /// Get information about errors that occurred during runs of this workflow
@@ -142,7 +146,7 @@ impl Flow {
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range in milliseconds | `86400000` | `86400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range in milliseconds since epoch | `0` | `0` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of errors to return | `25` | `25` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FlowErrorsSortDirection`](crate::flow::FlowErrorsSortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
     /// | `flowVersion` (`.flow_version()`) | query | string | no | Flow version name or ID. When not included, will be errors for all versions. Pass develop for just the develop version. |  | `"develop"` |
     /// | `deviceId` (`.device_id()`) | query | string | no | For edge or embedded workflows, the Device ID for which to return workflow errors. When not included, will be errors for all device IDs. |  | `"575ed18f7ae143cd83dc4bb6"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
@@ -178,8 +182,12 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowErrors {
-        FlowErrors::new_(self.client.clone(), application_id.into(), flow_id.into())
+    ) -> FlowErrorsRequest {
+        FlowErrorsRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            flow_id.into(),
+        )
     }
 
     /// Retrieves information on a flow
@@ -204,7 +212,7 @@ impl Flow {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Workflow2`](crate::models::Workflow2): Flow information
+    /// - `200`: [`Workflow`](crate::models::Workflow): Flow information
     ///
     /// # Errors
     ///
@@ -230,8 +238,8 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowGet {
-        FlowGet::new_(self.client.clone(), application_id.into(), flow_id.into())
+    ) -> FlowGetRequest {
+        FlowGetRequest::new_(self.client.clone(), application_id.into(), flow_id.into())
     }
 
     /// Retrieve the recent log entries about runs of this workflow
@@ -283,8 +291,8 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowGetLogEntries {
-        FlowGetLogEntries::new_(
+    ) -> FlowGetLogEntriesRequest {
+        FlowGetLogEntriesRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -337,8 +345,8 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowGetStorageEntries {
-        FlowGetStorageEntries::new_(
+    ) -> FlowGetStorageEntriesRequest {
+        FlowGetStorageEntriesRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -391,8 +399,8 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowGetStorageEntriesMetadata {
-        FlowGetStorageEntriesMetadata::new_(
+    ) -> FlowGetStorageEntriesMetadataRequest {
+        FlowGetStorageEntriesMetadataRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -422,7 +430,7 @@ impl Flow {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Workflow2`](crate::models::Workflow2): Updated flow information
+    /// - `200`: [`Workflow`](crate::models::Workflow): Updated flow information
     ///
     /// # Errors
     ///
@@ -450,8 +458,13 @@ impl Flow {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow: crate::models::WorkflowPatch,
-    ) -> FlowPatch {
-        FlowPatch::new_(self.client.clone(), application_id.into(), flow_id.into(), flow)
+    ) -> FlowPatchRequest {
+        FlowPatchRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            flow_id.into(),
+            flow,
+        )
     }
 
     /// Presses the specified virtual button on the flow
@@ -503,8 +516,8 @@ impl Flow {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         button: crate::models::VirtualButtonPress,
-    ) -> FlowPressVirtualButton {
-        FlowPressVirtualButton::new_(
+    ) -> FlowPressVirtualButtonRequest {
+        FlowPressVirtualButtonRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -561,8 +574,8 @@ impl Flow {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         entry: crate::models::WorkflowStorageEntry,
-    ) -> FlowSetStorageEntry {
-        FlowSetStorageEntry::new_(
+    ) -> FlowSetStorageEntryRequest {
+        FlowSetStorageEntryRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -622,8 +635,12 @@ impl Flow {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowStats {
-        FlowStats::new_(self.client.clone(), application_id.into(), flow_id.into())
+    ) -> FlowStatsRequest {
+        FlowStatsRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            flow_id.into(),
+        )
     }
 }
 
@@ -632,7 +649,7 @@ impl Flow {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowClearStorageEntries {
+pub struct FlowClearStorageEntriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -640,7 +657,7 @@ pub struct FlowClearStorageEntries {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowClearStorageEntries {
+impl FlowClearStorageEntriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -664,7 +681,7 @@ impl FlowClearStorageEntries {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowClearStorageEntries {
+        FlowClearStorageEntriesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -729,7 +746,7 @@ impl FlowClearStorageEntries {
     }
 }
 
-impl std::future::IntoFuture for FlowClearStorageEntries {
+impl std::future::IntoFuture for FlowClearStorageEntriesRequest {
     type Output = Result<crate::models::WorkflowStorageEntries, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -739,14 +756,14 @@ impl std::future::IntoFuture for FlowClearStorageEntries {
     }
 }
 
-crate::runtime::call_option_setters!(FlowClearStorageEntries);
-crate::api::common_setters!(FlowClearStorageEntries);
+crate::runtime::call_option_setters!(FlowClearStorageEntriesRequest);
+crate::api::common_setters!(FlowClearStorageEntriesRequest);
 /// Request builder for [`Flow::delete`]: `DELETE /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowDelete {
+pub struct FlowDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -754,7 +771,7 @@ pub struct FlowDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowDelete {
+impl FlowDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -778,7 +795,7 @@ impl FlowDelete {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowDelete {
+        FlowDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -843,7 +860,7 @@ impl FlowDelete {
     }
 }
 
-impl std::future::IntoFuture for FlowDelete {
+impl std::future::IntoFuture for FlowDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -853,14 +870,14 @@ impl std::future::IntoFuture for FlowDelete {
     }
 }
 
-crate::runtime::call_option_setters!(FlowDelete);
-crate::api::common_setters!(FlowDelete);
+crate::runtime::call_option_setters!(FlowDeleteRequest);
+crate::api::common_setters!(FlowDeleteRequest);
 /// Request builder for [`Flow::errors`]: `GET /applications/{applicationId}/flows/{flowId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowErrors {
+pub struct FlowErrorsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -868,13 +885,13 @@ pub struct FlowErrors {
     duration: Option<i64>,
     end: Option<i64>,
     limit: Option<i64>,
-    sort_direction: Option<crate::flow::FlowErrorsSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     flow_version: Option<String>,
     device_id: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowErrors {
+impl FlowErrorsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -901,7 +918,7 @@ impl FlowErrors {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowErrors {
+        FlowErrorsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -943,10 +960,7 @@ impl FlowErrors {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::flow::FlowErrorsSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -1061,7 +1075,7 @@ impl FlowErrors {
     }
 }
 
-impl std::future::IntoFuture for FlowErrors {
+impl std::future::IntoFuture for FlowErrorsRequest {
     type Output = Result<crate::models::WorkflowErrors, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1071,14 +1085,14 @@ impl std::future::IntoFuture for FlowErrors {
     }
 }
 
-crate::runtime::call_option_setters!(FlowErrors);
-crate::api::common_setters!(FlowErrors);
+crate::runtime::call_option_setters!(FlowErrorsRequest);
+crate::api::common_setters!(FlowErrorsRequest);
 /// Request builder for [`Flow::get`]: `GET /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowGet {
+pub struct FlowGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1087,7 +1101,7 @@ pub struct FlowGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowGet {
+impl FlowGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1114,7 +1128,7 @@ impl FlowGet {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowGet {
+        FlowGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1164,7 +1178,7 @@ impl FlowGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
+    pub async fn send(self) -> Result<crate::models::Workflow, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1172,7 +1186,7 @@ impl FlowGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Workflow>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1192,8 +1206,8 @@ impl FlowGet {
     }
 }
 
-impl std::future::IntoFuture for FlowGet {
-    type Output = Result<crate::models::Workflow2, Error>;
+impl std::future::IntoFuture for FlowGetRequest {
+    type Output = Result<crate::models::Workflow, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1202,14 +1216,14 @@ impl std::future::IntoFuture for FlowGet {
     }
 }
 
-crate::runtime::call_option_setters!(FlowGet);
-crate::api::common_setters!(FlowGet);
+crate::runtime::call_option_setters!(FlowGetRequest);
+crate::api::common_setters!(FlowGetRequest);
 /// Request builder for [`Flow::get_log_entries`]: `GET /applications/{applicationId}/flows/{flowId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowGetLogEntries {
+pub struct FlowGetLogEntriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1219,7 +1233,7 @@ pub struct FlowGetLogEntries {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowGetLogEntries {
+impl FlowGetLogEntriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1246,7 +1260,7 @@ impl FlowGetLogEntries {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowGetLogEntries {
+        FlowGetLogEntriesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1337,7 +1351,7 @@ impl FlowGetLogEntries {
     }
 }
 
-impl std::future::IntoFuture for FlowGetLogEntries {
+impl std::future::IntoFuture for FlowGetLogEntriesRequest {
     type Output = Result<crate::models::WorkflowLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1347,14 +1361,14 @@ impl std::future::IntoFuture for FlowGetLogEntries {
     }
 }
 
-crate::runtime::call_option_setters!(FlowGetLogEntries);
-crate::api::common_setters!(FlowGetLogEntries);
+crate::runtime::call_option_setters!(FlowGetLogEntriesRequest);
+crate::api::common_setters!(FlowGetLogEntriesRequest);
 /// Request builder for [`Flow::get_storage_entries`]: `GET /applications/{applicationId}/flows/{flowId}/storage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowGetStorageEntries {
+pub struct FlowGetStorageEntriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1362,7 +1376,7 @@ pub struct FlowGetStorageEntries {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowGetStorageEntries {
+impl FlowGetStorageEntriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1389,7 +1403,7 @@ impl FlowGetStorageEntries {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowGetStorageEntries {
+        FlowGetStorageEntriesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1454,7 +1468,7 @@ impl FlowGetStorageEntries {
     }
 }
 
-impl std::future::IntoFuture for FlowGetStorageEntries {
+impl std::future::IntoFuture for FlowGetStorageEntriesRequest {
     type Output = Result<crate::models::WorkflowStorageEntries, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1464,14 +1478,14 @@ impl std::future::IntoFuture for FlowGetStorageEntries {
     }
 }
 
-crate::runtime::call_option_setters!(FlowGetStorageEntries);
-crate::api::common_setters!(FlowGetStorageEntries);
+crate::runtime::call_option_setters!(FlowGetStorageEntriesRequest);
+crate::api::common_setters!(FlowGetStorageEntriesRequest);
 /// Request builder for [`Flow::get_storage_entries_metadata`]: `GET /applications/{applicationId}/flows/{flowId}/storage-metadata`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowGetStorageEntriesMetadata {
+pub struct FlowGetStorageEntriesMetadataRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1479,7 +1493,7 @@ pub struct FlowGetStorageEntriesMetadata {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowGetStorageEntriesMetadata {
+impl FlowGetStorageEntriesMetadataRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1506,7 +1520,7 @@ impl FlowGetStorageEntriesMetadata {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowGetStorageEntriesMetadata {
+        FlowGetStorageEntriesMetadataRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1576,7 +1590,7 @@ impl FlowGetStorageEntriesMetadata {
     }
 }
 
-impl std::future::IntoFuture for FlowGetStorageEntriesMetadata {
+impl std::future::IntoFuture for FlowGetStorageEntriesMetadataRequest {
     type Output = Result<crate::models::GetWorkflowStorageEntriesMetadata, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1586,14 +1600,14 @@ impl std::future::IntoFuture for FlowGetStorageEntriesMetadata {
     }
 }
 
-crate::runtime::call_option_setters!(FlowGetStorageEntriesMetadata);
-crate::api::common_setters!(FlowGetStorageEntriesMetadata);
+crate::runtime::call_option_setters!(FlowGetStorageEntriesMetadataRequest);
+crate::api::common_setters!(FlowGetStorageEntriesMetadataRequest);
 /// Request builder for [`Flow::patch`]: `PATCH /applications/{applicationId}/flows/{flowId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowPatch {
+pub struct FlowPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1603,7 +1617,7 @@ pub struct FlowPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowPatch {
+impl FlowPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1632,7 +1646,7 @@ impl FlowPatch {
         flow_id: String,
         flow: crate::models::WorkflowPatch,
     ) -> Self {
-        FlowPatch {
+        FlowPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1692,7 +1706,7 @@ impl FlowPatch {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
+    pub async fn send(self) -> Result<crate::models::Workflow, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1700,7 +1714,7 @@ impl FlowPatch {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Workflow>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1720,8 +1734,8 @@ impl FlowPatch {
     }
 }
 
-impl std::future::IntoFuture for FlowPatch {
-    type Output = Result<crate::models::Workflow2, Error>;
+impl std::future::IntoFuture for FlowPatchRequest {
+    type Output = Result<crate::models::Workflow, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1730,14 +1744,14 @@ impl std::future::IntoFuture for FlowPatch {
     }
 }
 
-crate::runtime::call_option_setters!(FlowPatch);
-crate::api::common_setters!(FlowPatch);
+crate::runtime::call_option_setters!(FlowPatchRequest);
+crate::api::common_setters!(FlowPatchRequest);
 /// Request builder for [`Flow::press_virtual_button`]: `POST /applications/{applicationId}/flows/{flowId}/virtualButton`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowPressVirtualButton {
+pub struct FlowPressVirtualButtonRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1746,7 +1760,7 @@ pub struct FlowPressVirtualButton {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowPressVirtualButton {
+impl FlowPressVirtualButtonRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1775,7 +1789,7 @@ impl FlowPressVirtualButton {
         flow_id: String,
         button: crate::models::VirtualButtonPress,
     ) -> Self {
-        FlowPressVirtualButton {
+        FlowPressVirtualButtonRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1850,7 +1864,7 @@ impl FlowPressVirtualButton {
     }
 }
 
-impl std::future::IntoFuture for FlowPressVirtualButton {
+impl std::future::IntoFuture for FlowPressVirtualButtonRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1860,14 +1874,14 @@ impl std::future::IntoFuture for FlowPressVirtualButton {
     }
 }
 
-crate::runtime::call_option_setters!(FlowPressVirtualButton);
-crate::api::common_setters!(FlowPressVirtualButton);
+crate::runtime::call_option_setters!(FlowPressVirtualButtonRequest);
+crate::api::common_setters!(FlowPressVirtualButtonRequest);
 /// Request builder for [`Flow::set_storage_entry`]: `PATCH /applications/{applicationId}/flows/{flowId}/storage`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowSetStorageEntry {
+pub struct FlowSetStorageEntryRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1876,7 +1890,7 @@ pub struct FlowSetStorageEntry {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowSetStorageEntry {
+impl FlowSetStorageEntryRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1905,7 +1919,7 @@ impl FlowSetStorageEntry {
         flow_id: String,
         entry: crate::models::WorkflowStorageEntry,
     ) -> Self {
-        FlowSetStorageEntry {
+        FlowSetStorageEntryRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1980,7 +1994,7 @@ impl FlowSetStorageEntry {
     }
 }
 
-impl std::future::IntoFuture for FlowSetStorageEntry {
+impl std::future::IntoFuture for FlowSetStorageEntryRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1990,14 +2004,14 @@ impl std::future::IntoFuture for FlowSetStorageEntry {
     }
 }
 
-crate::runtime::call_option_setters!(FlowSetStorageEntry);
-crate::api::common_setters!(FlowSetStorageEntry);
+crate::runtime::call_option_setters!(FlowSetStorageEntryRequest);
+crate::api::common_setters!(FlowSetStorageEntryRequest);
 /// Request builder for [`Flow::stats`]: `GET /applications/{applicationId}/flows/{flowId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowStats {
+pub struct FlowStatsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -2010,7 +2024,7 @@ pub struct FlowStats {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowStats {
+impl FlowStatsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2037,7 +2051,7 @@ impl FlowStats {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowStats {
+        FlowStatsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -2174,7 +2188,7 @@ impl FlowStats {
     }
 }
 
-impl std::future::IntoFuture for FlowStats {
+impl std::future::IntoFuture for FlowStatsRequest {
     type Output = Result<crate::models::WorkflowStatistics, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2184,50 +2198,5 @@ impl std::future::IntoFuture for FlowStats {
     }
 }
 
-crate::runtime::call_option_setters!(FlowStats);
-crate::api::common_setters!(FlowStats);
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowErrorsSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowErrorsSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowErrorsSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowErrorsSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowErrorsSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowErrorsSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
+crate::runtime::call_option_setters!(FlowStatsRequest);
+crate::api::common_setters!(FlowStatsRequest);

@@ -69,8 +69,8 @@ impl FlowVersion {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
-    ) -> FlowVersionDelete {
-        FlowVersionDelete::new_(
+    ) -> FlowVersionDeleteRequest {
+        FlowVersionDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -96,7 +96,7 @@ impl FlowVersion {
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range in milliseconds | `86400000` | `86400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range in milliseconds since epoch | `0` | `0` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of errors to return | `25` | `25` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FlowVersionErrorsSortDirection`](crate::flow_version::FlowVersionErrorsSortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
     /// | `deviceId` (`.device_id()`) | query | string | no | For edge workflows, the Device ID to return workflow errors for. When not included, will be errors for all device IDs. |  | `"575ed18f7ae143cd83dc4bb6"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -132,8 +132,8 @@ impl FlowVersion {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
-    ) -> FlowVersionErrors {
-        FlowVersionErrors::new_(
+    ) -> FlowVersionErrorsRequest {
+        FlowVersionErrorsRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -164,7 +164,7 @@ impl FlowVersion {
     ///
     /// # Responses
     ///
-    /// - `200`: [`WorkflowVersion2`](crate::models::WorkflowVersion2): Flow version information
+    /// - `200`: [`WorkflowVersion`](crate::models::WorkflowVersion): Flow version information
     ///
     /// # Errors
     ///
@@ -191,8 +191,8 @@ impl FlowVersion {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
-    ) -> FlowVersionGet {
-        FlowVersionGet::new_(
+    ) -> FlowVersionGetRequest {
+        FlowVersionGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -251,8 +251,8 @@ impl FlowVersion {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
-    ) -> FlowVersionGetLogEntries {
-        FlowVersionGetLogEntries::new_(
+    ) -> FlowVersionGetLogEntriesRequest {
+        FlowVersionGetLogEntriesRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -284,7 +284,7 @@ impl FlowVersion {
     ///
     /// # Responses
     ///
-    /// - `200`: [`WorkflowVersion2`](crate::models::WorkflowVersion2): Updated flow version information
+    /// - `200`: [`WorkflowVersion`](crate::models::WorkflowVersion): Updated flow version information
     ///
     /// # Errors
     ///
@@ -313,8 +313,8 @@ impl FlowVersion {
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
         flow_version: crate::models::WorkflowVersionPatch,
-    ) -> FlowVersionPatch {
-        FlowVersionPatch::new_(
+    ) -> FlowVersionPatchRequest {
+        FlowVersionPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -376,8 +376,8 @@ impl FlowVersion {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version_id: impl Into<String>,
-    ) -> FlowVersionStats {
-        FlowVersionStats::new_(
+    ) -> FlowVersionStatsRequest {
+        FlowVersionStatsRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -391,7 +391,7 @@ impl FlowVersion {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionDelete {
+pub struct FlowVersionDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -400,7 +400,7 @@ pub struct FlowVersionDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionDelete {
+impl FlowVersionDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -429,7 +429,7 @@ impl FlowVersionDelete {
         flow_id: String,
         flow_version_id: String,
     ) -> Self {
-        FlowVersionDelete {
+        FlowVersionDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -507,7 +507,7 @@ impl FlowVersionDelete {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionDelete {
+impl std::future::IntoFuture for FlowVersionDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -517,14 +517,14 @@ impl std::future::IntoFuture for FlowVersionDelete {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionDelete);
-crate::api::common_setters!(FlowVersionDelete);
+crate::runtime::call_option_setters!(FlowVersionDeleteRequest);
+crate::api::common_setters!(FlowVersionDeleteRequest);
 /// Request builder for [`FlowVersion::errors`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionErrors {
+pub struct FlowVersionErrorsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -533,12 +533,12 @@ pub struct FlowVersionErrors {
     duration: Option<i64>,
     end: Option<i64>,
     limit: Option<i64>,
-    sort_direction: Option<crate::flow_version::FlowVersionErrorsSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     device_id: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionErrors {
+impl FlowVersionErrorsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -570,7 +570,7 @@ impl FlowVersionErrors {
         flow_id: String,
         flow_version_id: String,
     ) -> Self {
-        FlowVersionErrors {
+        FlowVersionErrorsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -612,10 +612,7 @@ impl FlowVersionErrors {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::flow_version::FlowVersionErrorsSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -730,7 +727,7 @@ impl FlowVersionErrors {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionErrors {
+impl std::future::IntoFuture for FlowVersionErrorsRequest {
     type Output = Result<crate::models::WorkflowErrors, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -740,14 +737,14 @@ impl std::future::IntoFuture for FlowVersionErrors {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionErrors);
-crate::api::common_setters!(FlowVersionErrors);
+crate::runtime::call_option_setters!(FlowVersionErrorsRequest);
+crate::api::common_setters!(FlowVersionErrorsRequest);
 /// Request builder for [`FlowVersion::get`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionGet {
+pub struct FlowVersionGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -757,7 +754,7 @@ pub struct FlowVersionGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionGet {
+impl FlowVersionGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -789,7 +786,7 @@ impl FlowVersionGet {
         flow_id: String,
         flow_version_id: String,
     ) -> Self {
-        FlowVersionGet {
+        FlowVersionGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -852,7 +849,7 @@ impl FlowVersionGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
+    pub async fn send(self) -> Result<crate::models::WorkflowVersion, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -860,7 +857,7 @@ impl FlowVersionGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -880,8 +877,8 @@ impl FlowVersionGet {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionGet {
-    type Output = Result<crate::models::WorkflowVersion2, Error>;
+impl std::future::IntoFuture for FlowVersionGetRequest {
+    type Output = Result<crate::models::WorkflowVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -890,14 +887,14 @@ impl std::future::IntoFuture for FlowVersionGet {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionGet);
-crate::api::common_setters!(FlowVersionGet);
+crate::runtime::call_option_setters!(FlowVersionGetRequest);
+crate::api::common_setters!(FlowVersionGetRequest);
 /// Request builder for [`FlowVersion::get_log_entries`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionGetLogEntries {
+pub struct FlowVersionGetLogEntriesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -908,7 +905,7 @@ pub struct FlowVersionGetLogEntries {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionGetLogEntries {
+impl FlowVersionGetLogEntriesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -940,7 +937,7 @@ impl FlowVersionGetLogEntries {
         flow_id: String,
         flow_version_id: String,
     ) -> Self {
-        FlowVersionGetLogEntries {
+        FlowVersionGetLogEntriesRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1044,7 +1041,7 @@ impl FlowVersionGetLogEntries {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionGetLogEntries {
+impl std::future::IntoFuture for FlowVersionGetLogEntriesRequest {
     type Output = Result<crate::models::WorkflowLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1054,14 +1051,14 @@ impl std::future::IntoFuture for FlowVersionGetLogEntries {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionGetLogEntries);
-crate::api::common_setters!(FlowVersionGetLogEntries);
+crate::runtime::call_option_setters!(FlowVersionGetLogEntriesRequest);
+crate::api::common_setters!(FlowVersionGetLogEntriesRequest);
 /// Request builder for [`FlowVersion::patch`]: `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionPatch {
+pub struct FlowVersionPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1072,7 +1069,7 @@ pub struct FlowVersionPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionPatch {
+impl FlowVersionPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1102,7 +1099,7 @@ impl FlowVersionPatch {
         flow_version_id: String,
         flow_version: crate::models::WorkflowVersionPatch,
     ) -> Self {
-        FlowVersionPatch {
+        FlowVersionPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1175,7 +1172,7 @@ impl FlowVersionPatch {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
+    pub async fn send(self) -> Result<crate::models::WorkflowVersion, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1183,7 +1180,7 @@ impl FlowVersionPatch {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1203,8 +1200,8 @@ impl FlowVersionPatch {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionPatch {
-    type Output = Result<crate::models::WorkflowVersion2, Error>;
+impl std::future::IntoFuture for FlowVersionPatchRequest {
+    type Output = Result<crate::models::WorkflowVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1213,14 +1210,14 @@ impl std::future::IntoFuture for FlowVersionPatch {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionPatch);
-crate::api::common_setters!(FlowVersionPatch);
+crate::runtime::call_option_setters!(FlowVersionPatchRequest);
+crate::api::common_setters!(FlowVersionPatchRequest);
 /// Request builder for [`FlowVersion::stats`]: `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionStats {
+pub struct FlowVersionStatsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1233,7 +1230,7 @@ pub struct FlowVersionStats {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionStats {
+impl FlowVersionStatsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1265,7 +1262,7 @@ impl FlowVersionStats {
         flow_id: String,
         flow_version_id: String,
     ) -> Self {
-        FlowVersionStats {
+        FlowVersionStatsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1402,7 +1399,7 @@ impl FlowVersionStats {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionStats {
+impl std::future::IntoFuture for FlowVersionStatsRequest {
     type Output = Result<crate::models::WorkflowStatistics, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1412,50 +1409,5 @@ impl std::future::IntoFuture for FlowVersionStats {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionStats);
-crate::api::common_setters!(FlowVersionStats);
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowVersionErrorsSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowVersionErrorsSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowVersionErrorsSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowVersionErrorsSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowVersionErrorsSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowVersionErrorsSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
+crate::runtime::call_option_setters!(FlowVersionStatsRequest);
+crate::api::common_setters!(FlowVersionStatsRequest);

@@ -71,8 +71,8 @@ impl FlowVersions {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         options: crate::models::FlowVersionsDeletePost,
-    ) -> FlowVersionsDelete {
-        FlowVersionsDelete::new_(
+    ) -> FlowVersionsDeleteRequest {
+        FlowVersionsDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -95,7 +95,7 @@ impl FlowVersions {
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `flowId` (argument) | path | string | yes | ID associated with the flow |  | `"575ed18f7ae143cd83dc4aa6"` |
     /// | `sortField` (`.sort_field()`) | query | [`FlowVersionsGetSortField`](crate::flow_versions::FlowVersionsGetSortField) | no | Field to sort the results by | `"version"` | `"version"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FlowVersionsGetSortDirection`](crate::flow_versions::FlowVersionsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`FlowVersionsGetFilterField`](crate::flow_versions::FlowVersionsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"version"` |
@@ -109,7 +109,7 @@ impl FlowVersions {
     ///
     /// # Responses
     ///
-    /// - `200`: [`WorkflowVersions2`](crate::models::WorkflowVersions2): Collection of flow versions
+    /// - `200`: [`WorkflowVersions`](crate::models::WorkflowVersions): Collection of flow versions
     ///
     /// # Errors
     ///
@@ -131,7 +131,7 @@ impl FlowVersions {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.flow_versions().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.flow_versions().get("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
@@ -140,8 +140,12 @@ impl FlowVersions {
         &self,
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
-    ) -> FlowVersionsGet {
-        FlowVersionsGet::new_(self.client.clone(), application_id.into(), flow_id.into())
+    ) -> FlowVersionsGetRequest {
+        FlowVersionsGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            flow_id.into(),
+        )
     }
 
     /// Create or replace a flow version for a flow
@@ -168,7 +172,7 @@ impl FlowVersions {
     ///
     /// # Responses
     ///
-    /// - `201`: [`WorkflowVersion2`](crate::models::WorkflowVersion2): Successfully created flow version
+    /// - `201`: [`WorkflowVersion`](crate::models::WorkflowVersion): Successfully created flow version
     ///
     /// # Errors
     ///
@@ -196,8 +200,8 @@ impl FlowVersions {
         application_id: impl Into<String>,
         flow_id: impl Into<String>,
         flow_version: crate::models::WorkflowVersionPost,
-    ) -> FlowVersionsPost {
-        FlowVersionsPost::new_(
+    ) -> FlowVersionsPostRequest {
+        FlowVersionsPostRequest::new_(
             self.client.clone(),
             application_id.into(),
             flow_id.into(),
@@ -211,7 +215,7 @@ impl FlowVersions {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionsDelete {
+pub struct FlowVersionsDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -220,7 +224,7 @@ pub struct FlowVersionsDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionsDelete {
+impl FlowVersionsDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -249,7 +253,7 @@ impl FlowVersionsDelete {
         flow_id: String,
         options: crate::models::FlowVersionsDeletePost,
     ) -> Self {
-        FlowVersionsDelete {
+        FlowVersionsDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -329,7 +333,7 @@ impl FlowVersionsDelete {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionsDelete {
+impl std::future::IntoFuture for FlowVersionsDeleteRequest {
     type Output = Result<crate::flow_versions::FlowVersionsDeleteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -339,7 +343,7 @@ impl std::future::IntoFuture for FlowVersionsDelete {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionsDelete);
+crate::runtime::call_option_setters!(FlowVersionsDeleteRequest);
 /// What `flowVersions.delete` answers: its body depends on the status, so the variant says which came back: `200` ([`Ok`](Self::Ok)), `202` ([`Accepted`](Self::Accepted)).
 #[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
@@ -379,19 +383,19 @@ impl FlowVersionsDeleteResponse {
     }
 }
 
-crate::api::common_setters!(FlowVersionsDelete);
+crate::api::common_setters!(FlowVersionsDeleteRequest);
 /// Request builder for [`FlowVersions::get`]: `GET /applications/{applicationId}/flows/{flowId}/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionsGet {
+pub struct FlowVersionsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     flow_id: String,
     sort_field: Option<crate::flow_versions::FlowVersionsGetSortField>,
-    sort_direction: Option<crate::flow_versions::FlowVersionsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::flow_versions::FlowVersionsGetFilterField>,
@@ -401,7 +405,7 @@ pub struct FlowVersionsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionsGet {
+impl FlowVersionsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -428,7 +432,7 @@ impl FlowVersionsGet {
     };
 
     fn new_(client_: Client, application_id: String, flow_id: String) -> Self {
-        FlowVersionsGet {
+        FlowVersionsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -459,10 +463,7 @@ impl FlowVersionsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::flow_versions::FlowVersionsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -606,7 +607,7 @@ impl FlowVersionsGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersions2, Error> {
+    pub async fn send(self) -> Result<crate::models::WorkflowVersions, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -614,7 +615,7 @@ impl FlowVersionsGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -675,8 +676,8 @@ impl FlowVersionsGet {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionsGet {
-    type Output = Result<crate::models::WorkflowVersions2, Error>;
+impl std::future::IntoFuture for FlowVersionsGetRequest {
+    type Output = Result<crate::models::WorkflowVersions, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -685,14 +686,14 @@ impl std::future::IntoFuture for FlowVersionsGet {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionsGet);
-crate::api::common_setters!(FlowVersionsGet);
+crate::runtime::call_option_setters!(FlowVersionsGetRequest);
+crate::api::common_setters!(FlowVersionsGetRequest);
 /// Request builder for [`FlowVersions::post`]: `POST /applications/{applicationId}/flows/{flowId}/versions`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowVersionsPost {
+pub struct FlowVersionsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -703,7 +704,7 @@ pub struct FlowVersionsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowVersionsPost {
+impl FlowVersionsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -732,7 +733,7 @@ impl FlowVersionsPost {
         flow_id: String,
         flow_version: crate::models::WorkflowVersionPost,
     ) -> Self {
-        FlowVersionsPost {
+        FlowVersionsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -805,7 +806,7 @@ impl FlowVersionsPost {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersion2, Error> {
+    pub async fn send(self) -> Result<crate::models::WorkflowVersion, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -813,7 +814,7 @@ impl FlowVersionsPost {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -833,8 +834,8 @@ impl FlowVersionsPost {
     }
 }
 
-impl std::future::IntoFuture for FlowVersionsPost {
-    type Output = Result<crate::models::WorkflowVersion2, Error>;
+impl std::future::IntoFuture for FlowVersionsPostRequest {
+    type Output = Result<crate::models::WorkflowVersion, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -843,8 +844,50 @@ impl std::future::IntoFuture for FlowVersionsPost {
     }
 }
 
-crate::runtime::call_option_setters!(FlowVersionsPost);
-crate::api::common_setters!(FlowVersionsPost);
+crate::runtime::call_option_setters!(FlowVersionsPostRequest);
+crate::api::common_setters!(FlowVersionsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowVersionsGetFilterField {
+    /// `"version"`
+    Version,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FlowVersionsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["version"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Version => "version",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FlowVersionsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "version" => Self::Version,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FlowVersionsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowVersionsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowVersionsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowVersionsGetSortField {
@@ -897,94 +940,6 @@ crate::runtime::string_enum!(FlowVersionsGetSortField);
 impl schemars::JsonSchema for FlowVersionsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FlowVersionsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowVersionsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowVersionsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowVersionsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowVersionsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowVersionsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowVersionsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowVersionsGetFilterField {
-    /// `"version"`
-    Version,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowVersionsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["version"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Version => "version",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowVersionsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "version" => Self::Version,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowVersionsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowVersionsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowVersionsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

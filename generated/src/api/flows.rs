@@ -35,7 +35,7 @@ impl Flows {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`FlowsGetSortField`](crate::flows::FlowsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FlowsGetSortDirection`](crate::flows::FlowsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`FlowsGetFilterField`](crate::flows::FlowsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -52,7 +52,7 @@ impl Flows {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Workflows2`](crate::models::Workflows2): Collection of flows
+    /// - `200`: [`Workflows`](crate::models::Workflows): Collection of flows
     ///
     /// # Errors
     ///
@@ -74,13 +74,13 @@ impl Flows {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.flows().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.flows().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> FlowsGet {
-        FlowsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> FlowsGetRequest {
+        FlowsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Returns the flows by version for an application
@@ -96,13 +96,13 @@ impl Flows {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
-    /// | `sortField` (`.sort_field()`) | query | [`FlowsGetSortField`](crate::flows::FlowsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`FlowsGetSortDirection`](crate::flows::FlowsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortField` (`.sort_field()`) | query | [`FlowsGetByVersionSortField`](crate::flows::FlowsGetByVersionSortField) | no | Field to sort the results by | `"name"` | `"name"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
-    /// | `filterField` (`.filter_field()`) | query | [`FlowsGetFilterField`](crate::flows::FlowsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
+    /// | `filterField` (`.filter_field()`) | query | [`FlowsGetByVersionFilterField`](crate::flows::FlowsGetByVersionFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*flow"` |
-    /// | `flowClass` (`.flow_class()`) | query | [`FlowsGetFlowClass`](crate::flows::FlowsGetFlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
+    /// | `flowClass` (`.flow_class()`) | query | [`FlowsGetByVersionFlowClass`](crate::flows::FlowsGetByVersionFlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
     /// | `version` (argument) | query | string | yes | Return the workflow versions for the given version. |  | `"myVersion"` |
     /// | `triggerFilter` (`.trigger_filter()`) | query | [`WorkflowTriggerFilter`](crate::models::WorkflowTriggerFilter) | no | Array of triggers to filter by - always filters against default flow version. |  |  |
     /// | `includeCustomNodes` (`.include_custom_nodes()`) | query | boolean | no | If the result of the request should also include the details of any custom nodes referenced by the returned workflows | `false` | `true` |
@@ -114,7 +114,7 @@ impl Flows {
     ///
     /// # Responses
     ///
-    /// - `200`: [`WorkflowVersions2`](crate::models::WorkflowVersions2): Collection of flow versions
+    /// - `200`: [`WorkflowVersions`](crate::models::WorkflowVersions): Collection of flow versions
     ///
     /// # Errors
     ///
@@ -132,11 +132,11 @@ impl Flows {
     /// let client = losant::Client::new("my-api-token");
     /// // One page:
     /// let page = client.flows().get_by_version("575ec8687ae143cd83dc4a97", "myVersion")
-    ///     .sort_field(losant::flows::FlowsGetSortField::from("name")).await?;
+    ///     .sort_field(losant::flows::FlowsGetByVersionSortField::from("name")).await?;
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.flows().get_by_version().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.flows().get_by_version("575ec8687ae143cd83dc4a97", "myVersion").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
@@ -145,8 +145,8 @@ impl Flows {
         &self,
         application_id: impl Into<String>,
         version: impl Into<String>,
-    ) -> FlowsGetByVersion {
-        FlowsGetByVersion::new_(
+    ) -> FlowsGetByVersionRequest {
+        FlowsGetByVersionRequest::new_(
             self.client.clone(),
             application_id.into(),
             version.into(),
@@ -200,8 +200,8 @@ impl Flows {
         &self,
         application_id: impl Into<String>,
         import_data: crate::models::WorkflowsImportPost,
-    ) -> FlowsImport {
-        FlowsImport::new_(self.client.clone(), application_id.into(), import_data)
+    ) -> FlowsImportRequest {
+        FlowsImportRequest::new_(self.client.clone(), application_id.into(), import_data)
     }
 
     /// Gets additional nodes that should be available in the palette
@@ -245,8 +245,8 @@ impl Flows {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn palette(&self, application_id: impl Into<String>) -> FlowsPalette {
-        FlowsPalette::new_(self.client.clone(), application_id.into())
+    pub fn palette(&self, application_id: impl Into<String>) -> FlowsPaletteRequest {
+        FlowsPaletteRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new flow for an application
@@ -271,7 +271,7 @@ impl Flows {
     ///
     /// # Responses
     ///
-    /// - `201`: [`Workflow2`](crate::models::Workflow2): Successfully created flow
+    /// - `201`: [`Workflow`](crate::models::Workflow): Successfully created flow
     ///
     /// # Errors
     ///
@@ -298,8 +298,8 @@ impl Flows {
         &self,
         application_id: impl Into<String>,
         flow: crate::models::WorkflowPost,
-    ) -> FlowsPost {
-        FlowsPost::new_(self.client.clone(), application_id.into(), flow)
+    ) -> FlowsPostRequest {
+        FlowsPostRequest::new_(self.client.clone(), application_id.into(), flow)
     }
 }
 
@@ -308,12 +308,12 @@ impl Flows {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowsGet {
+pub struct FlowsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::flows::FlowsGetSortField>,
-    sort_direction: Option<crate::flows::FlowsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::flows::FlowsGetFilterField>,
@@ -326,7 +326,7 @@ pub struct FlowsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowsGet {
+impl FlowsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -353,7 +353,7 @@ impl FlowsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        FlowsGet {
+        FlowsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -383,7 +383,7 @@ impl FlowsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(mut self, value: crate::flows::FlowsGetSortDirection) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -572,7 +572,7 @@ impl FlowsGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflows2, Error> {
+    pub async fn send(self) -> Result<crate::models::Workflows, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -580,7 +580,7 @@ impl FlowsGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflows2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Workflows>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -641,8 +641,8 @@ impl FlowsGet {
     }
 }
 
-impl std::future::IntoFuture for FlowsGet {
-    type Output = Result<crate::models::Workflows2, Error>;
+impl std::future::IntoFuture for FlowsGetRequest {
+    type Output = Result<crate::models::Workflows, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -651,24 +651,24 @@ impl std::future::IntoFuture for FlowsGet {
     }
 }
 
-crate::runtime::call_option_setters!(FlowsGet);
-crate::api::common_setters!(FlowsGet);
+crate::runtime::call_option_setters!(FlowsGetRequest);
+crate::api::common_setters!(FlowsGetRequest);
 /// Request builder for [`Flows::get_by_version`]: `GET /applications/{applicationId}/flows/version`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowsGetByVersion {
+pub struct FlowsGetByVersionRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
-    sort_field: Option<crate::flows::FlowsGetSortField>,
-    sort_direction: Option<crate::flows::FlowsGetSortDirection>,
+    sort_field: Option<crate::flows::FlowsGetByVersionSortField>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
-    filter_field: Option<crate::flows::FlowsGetFilterField>,
+    filter_field: Option<crate::flows::FlowsGetByVersionFilterField>,
     filter: Option<String>,
-    flow_class: Option<crate::flows::FlowsGetFlowClass>,
+    flow_class: Option<crate::flows::FlowsGetByVersionFlowClass>,
     version: String,
     trigger_filter: Option<crate::models::WorkflowTriggerFilter>,
     include_custom_nodes: Option<bool>,
@@ -676,7 +676,7 @@ pub struct FlowsGetByVersion {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowsGetByVersion {
+impl FlowsGetByVersionRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -703,7 +703,7 @@ impl FlowsGetByVersion {
     };
 
     fn new_(client_: Client, application_id: String, version: String) -> Self {
-        FlowsGetByVersion {
+        FlowsGetByVersionRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -725,7 +725,10 @@ impl FlowsGetByVersion {
     /// Field to sort the results by
     ///
     /// Sent as `sortField`; the server's default is `"name"`; for example `"name"`.
-    pub fn sort_field(mut self, value: crate::flows::FlowsGetSortField) -> Self {
+    pub fn sort_field(
+        mut self,
+        value: crate::flows::FlowsGetByVersionSortField,
+    ) -> Self {
         self.sort_field = Some(value);
         self
     }
@@ -733,7 +736,7 @@ impl FlowsGetByVersion {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(mut self, value: crate::flows::FlowsGetSortDirection) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -757,7 +760,10 @@ impl FlowsGetByVersion {
     /// Field to filter the results by. Blank or not provided means no filtering.
     ///
     /// Sent as `filterField`; for example `"name"`.
-    pub fn filter_field(mut self, value: crate::flows::FlowsGetFilterField) -> Self {
+    pub fn filter_field(
+        mut self,
+        value: crate::flows::FlowsGetByVersionFilterField,
+    ) -> Self {
         self.filter_field = Some(value);
         self
     }
@@ -773,7 +779,10 @@ impl FlowsGetByVersion {
     /// Filter the workflows by the given flow class
     ///
     /// Sent as `flowClass`; the server's default is `"cloud"`; for example `"cloud"`.
-    pub fn flow_class(mut self, value: crate::flows::FlowsGetFlowClass) -> Self {
+    pub fn flow_class(
+        mut self,
+        value: crate::flows::FlowsGetByVersionFlowClass,
+    ) -> Self {
         self.flow_class = Some(value);
         self
     }
@@ -918,7 +927,7 @@ impl FlowsGetByVersion {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersions2, Error> {
+    pub async fn send(self) -> Result<crate::models::WorkflowVersions, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -926,7 +935,7 @@ impl FlowsGetByVersion {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -987,8 +996,8 @@ impl FlowsGetByVersion {
     }
 }
 
-impl std::future::IntoFuture for FlowsGetByVersion {
-    type Output = Result<crate::models::WorkflowVersions2, Error>;
+impl std::future::IntoFuture for FlowsGetByVersionRequest {
+    type Output = Result<crate::models::WorkflowVersions, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -997,14 +1006,14 @@ impl std::future::IntoFuture for FlowsGetByVersion {
     }
 }
 
-crate::runtime::call_option_setters!(FlowsGetByVersion);
-crate::api::common_setters!(FlowsGetByVersion);
+crate::runtime::call_option_setters!(FlowsGetByVersionRequest);
+crate::api::common_setters!(FlowsGetByVersionRequest);
 /// Request builder for [`Flows::import`]: `POST /applications/{applicationId}/flows/import`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowsImport {
+pub struct FlowsImportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1012,7 +1021,7 @@ pub struct FlowsImport {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowsImport {
+impl FlowsImportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1040,7 +1049,7 @@ impl FlowsImport {
         application_id: String,
         import_data: crate::models::WorkflowsImportPost,
     ) -> Self {
-        FlowsImport {
+        FlowsImportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1105,7 +1114,7 @@ impl FlowsImport {
     }
 }
 
-impl std::future::IntoFuture for FlowsImport {
+impl std::future::IntoFuture for FlowsImportRequest {
     type Output = Result<crate::models::WorkflowImportResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1115,21 +1124,21 @@ impl std::future::IntoFuture for FlowsImport {
     }
 }
 
-crate::runtime::call_option_setters!(FlowsImport);
-crate::api::common_setters!(FlowsImport);
+crate::runtime::call_option_setters!(FlowsImportRequest);
+crate::api::common_setters!(FlowsImportRequest);
 /// Request builder for [`Flows::palette`]: `GET /applications/{applicationId}/flows/palette`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowsPalette {
+pub struct FlowsPaletteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowsPalette {
+impl FlowsPaletteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1156,7 +1165,7 @@ impl FlowsPalette {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        FlowsPalette {
+        FlowsPaletteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1211,7 +1220,7 @@ impl FlowsPalette {
     }
 }
 
-impl std::future::IntoFuture for FlowsPalette {
+impl std::future::IntoFuture for FlowsPaletteRequest {
     type Output = Result<crate::models::PaletteResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1221,14 +1230,14 @@ impl std::future::IntoFuture for FlowsPalette {
     }
 }
 
-crate::runtime::call_option_setters!(FlowsPalette);
-crate::api::common_setters!(FlowsPalette);
+crate::runtime::call_option_setters!(FlowsPaletteRequest);
+crate::api::common_setters!(FlowsPaletteRequest);
 /// Request builder for [`Flows::post`]: `POST /applications/{applicationId}/flows`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct FlowsPost {
+pub struct FlowsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1237,7 +1246,7 @@ pub struct FlowsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl FlowsPost {
+impl FlowsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1265,7 +1274,7 @@ impl FlowsPost {
         application_id: String,
         flow: crate::models::WorkflowPost,
     ) -> Self {
-        FlowsPost {
+        FlowsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1315,7 +1324,7 @@ impl FlowsPost {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflow2, Error> {
+    pub async fn send(self) -> Result<crate::models::Workflow, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1323,7 +1332,7 @@ impl FlowsPost {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflow2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Workflow>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1343,8 +1352,8 @@ impl FlowsPost {
     }
 }
 
-impl std::future::IntoFuture for FlowsPost {
-    type Output = Result<crate::models::Workflow2, Error>;
+impl std::future::IntoFuture for FlowsPostRequest {
+    type Output = Result<crate::models::Workflow, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1353,11 +1362,117 @@ impl std::future::IntoFuture for FlowsPost {
     }
 }
 
-crate::runtime::call_option_setters!(FlowsPost);
-crate::api::common_setters!(FlowsPost);
+crate::runtime::call_option_setters!(FlowsPostRequest);
+crate::api::common_setters!(FlowsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowsGetByVersionFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FlowsGetByVersionFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FlowsGetByVersionFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FlowsGetByVersionFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowsGetByVersionFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowsGetByVersionFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Filter the workflows by the given flow class
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowsGetByVersionFlowClass {
+    /// `"edge"`
+    Edge,
+    /// `"embedded"`
+    Embedded,
+    /// `"cloud"`
+    Cloud,
+    /// `"customNode"`
+    CustomNode,
+    /// `"experience"`
+    Experience,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FlowsGetByVersionFlowClass {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "edge",
+        "embedded",
+        "cloud",
+        "customNode",
+        "experience",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Edge => "edge",
+            Self::Embedded => "embedded",
+            Self::Cloud => "cloud",
+            Self::CustomNode => "customNode",
+            Self::Experience => "experience",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FlowsGetByVersionFlowClass {
+    fn from(value: &str) -> Self {
+        match value {
+            "edge" => Self::Edge,
+            "embedded" => Self::Embedded,
+            "cloud" => Self::Cloud,
+            "customNode" => Self::CustomNode,
+            "experience" => Self::Experience,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FlowsGetByVersionFlowClass);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowsGetByVersionFlowClass {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowsGetByVersionFlowClass".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowsGetSortField {
+pub enum FlowsGetByVersionSortField {
     /// `"name"`
     Name,
     /// `"id"`
@@ -1370,7 +1485,7 @@ pub enum FlowsGetSortField {
     Unknown(String),
 }
 
-impl FlowsGetSortField {
+impl FlowsGetByVersionSortField {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "name",
@@ -1390,7 +1505,7 @@ impl FlowsGetSortField {
     }
 }
 
-impl From<&str> for FlowsGetSortField {
+impl From<&str> for FlowsGetByVersionSortField {
     fn from(value: &str) -> Self {
         match value {
             "name" => Self::Name,
@@ -1402,57 +1517,11 @@ impl From<&str> for FlowsGetSortField {
     }
 }
 
-crate::runtime::string_enum!(FlowsGetSortField);
+crate::runtime::string_enum!(FlowsGetByVersionSortField);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowsGetSortField {
+impl schemars::JsonSchema for FlowsGetByVersionSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowsGetSortDirection".into()
+        "FlowsGetByVersionSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -1559,6 +1628,65 @@ crate::runtime::string_enum!(FlowsGetFlowClass);
 impl schemars::JsonSchema for FlowsGetFlowClass {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FlowsGetFlowClass".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Field to sort the results by
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowsGetSortField {
+    /// `"name"`
+    Name,
+    /// `"id"`
+    Id,
+    /// `"creationDate"`
+    CreationDate,
+    /// `"lastUpdated"`
+    LastUpdated,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FlowsGetSortField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "name",
+        "id",
+        "creationDate",
+        "lastUpdated",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Id => "id",
+            Self::CreationDate => "creationDate",
+            Self::LastUpdated => "lastUpdated",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FlowsGetSortField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "id" => Self::Id,
+            "creationDate" => Self::CreationDate,
+            "lastUpdated" => Self::LastUpdated,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FlowsGetSortField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowsGetSortField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowsGetSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -65,8 +65,11 @@ impl Instance {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn device_counts(&self, instance_id: impl Into<String>) -> InstanceDeviceCounts {
-        InstanceDeviceCounts::new_(self.client.clone(), instance_id.into())
+    pub fn device_counts(
+        &self,
+        instance_id: impl Into<String>,
+    ) -> InstanceDeviceCountsRequest {
+        InstanceDeviceCountsRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Generates a CSV report on instance stats
@@ -113,8 +116,8 @@ impl Instance {
     pub fn generate_report(
         &self,
         instance_id: impl Into<String>,
-    ) -> InstanceGenerateReport {
-        InstanceGenerateReport::new_(self.client.clone(), instance_id.into())
+    ) -> InstanceGenerateReportRequest {
+        InstanceGenerateReportRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Returns an instance
@@ -158,8 +161,8 @@ impl Instance {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceGet {
-        InstanceGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceGetRequest {
+        InstanceGetRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Return historical summary entries for an instance
@@ -177,7 +180,7 @@ impl Instance {
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `month` (`.month()`) | query | string | no | Timestamp within the month to report a summary for. | `"now"` | `"1609459204518"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceHistoricalSummariesSortField`](crate::instance::InstanceHistoricalSummariesSortField) | no | Field to sort the results by | `"currentPeriodStart"` | `"resourceId"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceHistoricalSummariesSortDirection`](crate::instance::InstanceHistoricalSummariesSortDirection) | no | Direction to sort the results in | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results in | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceHistoricalSummariesFilterField`](crate::instance::InstanceHistoricalSummariesFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"resourceType"` |
@@ -210,7 +213,7 @@ impl Instance {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.instance().historical_summaries().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.instance().historical_summaries("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
@@ -218,8 +221,8 @@ impl Instance {
     pub fn historical_summaries(
         &self,
         instance_id: impl Into<String>,
-    ) -> InstanceHistoricalSummaries {
-        InstanceHistoricalSummaries::new_(self.client.clone(), instance_id.into())
+    ) -> InstanceHistoricalSummariesRequest {
+        InstanceHistoricalSummariesRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Returns notebook execution usage by day for the time range specified for this instance
@@ -269,8 +272,11 @@ impl Instance {
     pub fn notebook_minute_counts(
         &self,
         instance_id: impl Into<String>,
-    ) -> InstanceNotebookMinuteCounts {
-        InstanceNotebookMinuteCounts::new_(self.client.clone(), instance_id.into())
+    ) -> InstanceNotebookMinuteCountsRequest {
+        InstanceNotebookMinuteCountsRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+        )
     }
 
     /// Updates information about an instance
@@ -319,8 +325,8 @@ impl Instance {
         &self,
         instance_id: impl Into<String>,
         instance: crate::models::InstancePatch,
-    ) -> InstancePatch {
-        InstancePatch::new_(self.client.clone(), instance_id.into(), instance)
+    ) -> InstancePatchRequest {
+        InstancePatchRequest::new_(self.client.clone(), instance_id.into(), instance)
     }
 
     /// Returns payload counts for the time range specified for this instance
@@ -346,7 +352,7 @@ impl Instance {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -371,8 +377,8 @@ impl Instance {
     pub fn payload_counts(
         &self,
         instance_id: impl Into<String>,
-    ) -> InstancePayloadCounts {
-        InstancePayloadCounts::new_(self.client.clone(), instance_id.into())
+    ) -> InstancePayloadCountsRequest {
+        InstancePayloadCountsRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Returns payload counts per resolution in the time range specified for this instance
@@ -425,8 +431,11 @@ impl Instance {
     pub fn payload_counts_breakdown(
         &self,
         instance_id: impl Into<String>,
-    ) -> InstancePayloadCountsBreakdown {
-        InstancePayloadCountsBreakdown::new_(self.client.clone(), instance_id.into())
+    ) -> InstancePayloadCountsBreakdownRequest {
+        InstancePayloadCountsBreakdownRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+        )
     }
 }
 
@@ -435,7 +444,7 @@ impl Instance {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceDeviceCounts {
+pub struct InstanceDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -444,7 +453,7 @@ pub struct InstanceDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceDeviceCounts {
+impl InstanceDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -468,7 +477,7 @@ impl InstanceDeviceCounts {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceDeviceCounts {
+        InstanceDeviceCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -549,7 +558,7 @@ impl InstanceDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceDeviceCounts {
+impl std::future::IntoFuture for InstanceDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -559,14 +568,14 @@ impl std::future::IntoFuture for InstanceDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceDeviceCounts);
-crate::api::common_setters!(InstanceDeviceCounts);
+crate::runtime::call_option_setters!(InstanceDeviceCountsRequest);
+crate::api::common_setters!(InstanceDeviceCountsRequest);
 /// Request builder for [`Instance::generate_report`]: `POST /instances/{instanceId}/generateReport`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceGenerateReport {
+pub struct InstanceGenerateReportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -574,7 +583,7 @@ pub struct InstanceGenerateReport {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceGenerateReport {
+impl InstanceGenerateReportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -598,7 +607,7 @@ impl InstanceGenerateReport {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceGenerateReport {
+        InstanceGenerateReportRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -671,7 +680,7 @@ impl InstanceGenerateReport {
     }
 }
 
-impl std::future::IntoFuture for InstanceGenerateReport {
+impl std::future::IntoFuture for InstanceGenerateReportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -681,21 +690,21 @@ impl std::future::IntoFuture for InstanceGenerateReport {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceGenerateReport);
-crate::api::common_setters!(InstanceGenerateReport);
+crate::runtime::call_option_setters!(InstanceGenerateReportRequest);
+crate::api::common_setters!(InstanceGenerateReportRequest);
 /// Request builder for [`Instance::get`]: `GET /instances/{instanceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceGet {
+pub struct InstanceGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceGet {
+impl InstanceGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -719,7 +728,7 @@ impl InstanceGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceGet {
+        InstanceGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -774,7 +783,7 @@ impl InstanceGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceGet {
+impl std::future::IntoFuture for InstanceGetRequest {
     type Output = Result<crate::models::Instance, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -784,20 +793,20 @@ impl std::future::IntoFuture for InstanceGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceGet);
-crate::api::common_setters!(InstanceGet);
+crate::runtime::call_option_setters!(InstanceGetRequest);
+crate::api::common_setters!(InstanceGetRequest);
 /// Request builder for [`Instance::historical_summaries`]: `GET /instances/{instanceId}/historicalSummaries`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceHistoricalSummaries {
+pub struct InstanceHistoricalSummariesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     month: Option<String>,
     sort_field: Option<crate::instance::InstanceHistoricalSummariesSortField>,
-    sort_direction: Option<crate::instance::InstanceHistoricalSummariesSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::instance::InstanceHistoricalSummariesFilterField>,
@@ -805,7 +814,7 @@ pub struct InstanceHistoricalSummaries {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceHistoricalSummaries {
+impl InstanceHistoricalSummariesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -829,7 +838,7 @@ impl InstanceHistoricalSummaries {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceHistoricalSummaries {
+        InstanceHistoricalSummariesRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -866,10 +875,7 @@ impl InstanceHistoricalSummaries {
     /// Direction to sort the results in
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance::InstanceHistoricalSummariesSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -1046,7 +1052,7 @@ impl InstanceHistoricalSummaries {
     }
 }
 
-impl std::future::IntoFuture for InstanceHistoricalSummaries {
+impl std::future::IntoFuture for InstanceHistoricalSummariesRequest {
     type Output = Result<crate::models::HistoricalSummaries, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1056,14 +1062,14 @@ impl std::future::IntoFuture for InstanceHistoricalSummaries {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceHistoricalSummaries);
-crate::api::common_setters!(InstanceHistoricalSummaries);
+crate::runtime::call_option_setters!(InstanceHistoricalSummariesRequest);
+crate::api::common_setters!(InstanceHistoricalSummariesRequest);
 /// Request builder for [`Instance::notebook_minute_counts`]: `GET /instances/{instanceId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotebookMinuteCounts {
+pub struct InstanceNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1072,7 +1078,7 @@ pub struct InstanceNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotebookMinuteCounts {
+impl InstanceNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1096,7 +1102,7 @@ impl InstanceNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceNotebookMinuteCounts {
+        InstanceNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1177,7 +1183,7 @@ impl InstanceNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotebookMinuteCounts {
+impl std::future::IntoFuture for InstanceNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1187,14 +1193,14 @@ impl std::future::IntoFuture for InstanceNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotebookMinuteCounts);
-crate::api::common_setters!(InstanceNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceNotebookMinuteCountsRequest);
+crate::api::common_setters!(InstanceNotebookMinuteCountsRequest);
 /// Request builder for [`Instance::patch`]: `PATCH /instances/{instanceId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstancePatch {
+pub struct InstancePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1202,7 +1208,7 @@ pub struct InstancePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstancePatch {
+impl InstancePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1228,7 +1234,7 @@ impl InstancePatch {
         instance_id: String,
         instance: crate::models::InstancePatch,
     ) -> Self {
-        InstancePatch {
+        InstancePatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1293,7 +1299,7 @@ impl InstancePatch {
     }
 }
 
-impl std::future::IntoFuture for InstancePatch {
+impl std::future::IntoFuture for InstancePatchRequest {
     type Output = Result<crate::models::Instance, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1303,14 +1309,14 @@ impl std::future::IntoFuture for InstancePatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstancePatch);
-crate::api::common_setters!(InstancePatch);
+crate::runtime::call_option_setters!(InstancePatchRequest);
+crate::api::common_setters!(InstancePatchRequest);
 /// Request builder for [`Instance::payload_counts`]: `GET /instances/{instanceId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstancePayloadCounts {
+pub struct InstancePayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1320,7 +1326,7 @@ pub struct InstancePayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstancePayloadCounts {
+impl InstancePayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1344,7 +1350,7 @@ impl InstancePayloadCounts {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstancePayloadCounts {
+        InstancePayloadCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1410,7 +1416,7 @@ impl InstancePayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1418,7 +1424,7 @@ impl InstancePayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1438,8 +1444,8 @@ impl InstancePayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for InstancePayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for InstancePayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1448,14 +1454,14 @@ impl std::future::IntoFuture for InstancePayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstancePayloadCounts);
-crate::api::common_setters!(InstancePayloadCounts);
+crate::runtime::call_option_setters!(InstancePayloadCountsRequest);
+crate::api::common_setters!(InstancePayloadCountsRequest);
 /// Request builder for [`Instance::payload_counts_breakdown`]: `GET /instances/{instanceId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstancePayloadCountsBreakdown {
+pub struct InstancePayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1467,7 +1473,7 @@ pub struct InstancePayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstancePayloadCountsBreakdown {
+impl InstancePayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1491,7 +1497,7 @@ impl InstancePayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstancePayloadCountsBreakdown {
+        InstancePayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1621,7 +1627,7 @@ impl InstancePayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for InstancePayloadCountsBreakdown {
+impl std::future::IntoFuture for InstancePayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1631,100 +1637,8 @@ impl std::future::IntoFuture for InstancePayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(InstancePayloadCountsBreakdown);
-crate::api::common_setters!(InstancePayloadCountsBreakdown);
-/// Field to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceHistoricalSummariesSortField {
-    /// `"resourceId"`
-    ResourceId,
-    /// `"currentPeriodStart"`
-    CurrentPeriodStart,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceHistoricalSummariesSortField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["resourceId", "currentPeriodStart"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ResourceId => "resourceId",
-            Self::CurrentPeriodStart => "currentPeriodStart",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceHistoricalSummariesSortField {
-    fn from(value: &str) -> Self {
-        match value {
-            "resourceId" => Self::ResourceId,
-            "currentPeriodStart" => Self::CurrentPeriodStart,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceHistoricalSummariesSortField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceHistoricalSummariesSortField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceHistoricalSummariesSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results in
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceHistoricalSummariesSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceHistoricalSummariesSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceHistoricalSummariesSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceHistoricalSummariesSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceHistoricalSummariesSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceHistoricalSummariesSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
+crate::runtime::call_option_setters!(InstancePayloadCountsBreakdownRequest);
+crate::api::common_setters!(InstancePayloadCountsBreakdownRequest);
 /// Field to filter the results by. Blank or not provided means no filtering.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceHistoricalSummariesFilterField {
@@ -1777,6 +1691,52 @@ crate::runtime::string_enum!(InstanceHistoricalSummariesFilterField);
 impl schemars::JsonSchema for InstanceHistoricalSummariesFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceHistoricalSummariesFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Field to sort the results by
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceHistoricalSummariesSortField {
+    /// `"resourceId"`
+    ResourceId,
+    /// `"currentPeriodStart"`
+    CurrentPeriodStart,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceHistoricalSummariesSortField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["resourceId", "currentPeriodStart"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ResourceId => "resourceId",
+            Self::CurrentPeriodStart => "currentPeriodStart",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceHistoricalSummariesSortField {
+    fn from(value: &str) -> Self {
+        match value {
+            "resourceId" => Self::ResourceId,
+            "currentPeriodStart" => Self::CurrentPeriodStart,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceHistoricalSummariesSortField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceHistoricalSummariesSortField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceHistoricalSummariesSortField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl InstanceApiToken {
         &self,
         instance_id: impl Into<String>,
         api_token_id: impl Into<String>,
-    ) -> InstanceApiTokenDelete {
-        InstanceApiTokenDelete::new_(
+    ) -> InstanceApiTokenDeleteRequest {
+        InstanceApiTokenDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             api_token_id.into(),
@@ -121,8 +121,8 @@ impl InstanceApiToken {
         &self,
         instance_id: impl Into<String>,
         api_token_id: impl Into<String>,
-    ) -> InstanceApiTokenGet {
-        InstanceApiTokenGet::new_(
+    ) -> InstanceApiTokenGetRequest {
+        InstanceApiTokenGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             api_token_id.into(),
@@ -178,8 +178,8 @@ impl InstanceApiToken {
         instance_id: impl Into<String>,
         api_token_id: impl Into<String>,
         api_token: crate::models::ApiTokenPatch,
-    ) -> InstanceApiTokenPatch {
-        InstanceApiTokenPatch::new_(
+    ) -> InstanceApiTokenPatchRequest {
+        InstanceApiTokenPatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             api_token_id.into(),
@@ -193,7 +193,7 @@ impl InstanceApiToken {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceApiTokenDelete {
+pub struct InstanceApiTokenDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -201,7 +201,7 @@ pub struct InstanceApiTokenDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceApiTokenDelete {
+impl InstanceApiTokenDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -221,7 +221,7 @@ impl InstanceApiTokenDelete {
     };
 
     fn new_(client_: Client, instance_id: String, api_token_id: String) -> Self {
-        InstanceApiTokenDelete {
+        InstanceApiTokenDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -286,7 +286,7 @@ impl InstanceApiTokenDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceApiTokenDelete {
+impl std::future::IntoFuture for InstanceApiTokenDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -296,14 +296,14 @@ impl std::future::IntoFuture for InstanceApiTokenDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceApiTokenDelete);
-crate::api::common_setters!(InstanceApiTokenDelete);
+crate::runtime::call_option_setters!(InstanceApiTokenDeleteRequest);
+crate::api::common_setters!(InstanceApiTokenDeleteRequest);
 /// Request builder for [`InstanceApiToken::get`]: `GET /instances/{instanceId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceApiTokenGet {
+pub struct InstanceApiTokenGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -311,7 +311,7 @@ pub struct InstanceApiTokenGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceApiTokenGet {
+impl InstanceApiTokenGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -335,7 +335,7 @@ impl InstanceApiTokenGet {
     };
 
     fn new_(client_: Client, instance_id: String, api_token_id: String) -> Self {
-        InstanceApiTokenGet {
+        InstanceApiTokenGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -400,7 +400,7 @@ impl InstanceApiTokenGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceApiTokenGet {
+impl std::future::IntoFuture for InstanceApiTokenGetRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -410,14 +410,14 @@ impl std::future::IntoFuture for InstanceApiTokenGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceApiTokenGet);
-crate::api::common_setters!(InstanceApiTokenGet);
+crate::runtime::call_option_setters!(InstanceApiTokenGetRequest);
+crate::api::common_setters!(InstanceApiTokenGetRequest);
 /// Request builder for [`InstanceApiToken::patch`]: `PATCH /instances/{instanceId}/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceApiTokenPatch {
+pub struct InstanceApiTokenPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -426,7 +426,7 @@ pub struct InstanceApiTokenPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceApiTokenPatch {
+impl InstanceApiTokenPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -451,7 +451,7 @@ impl InstanceApiTokenPatch {
         api_token_id: String,
         api_token: crate::models::ApiTokenPatch,
     ) -> Self {
-        InstanceApiTokenPatch {
+        InstanceApiTokenPatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -526,7 +526,7 @@ impl InstanceApiTokenPatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceApiTokenPatch {
+impl std::future::IntoFuture for InstanceApiTokenPatchRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -536,5 +536,5 @@ impl std::future::IntoFuture for InstanceApiTokenPatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceApiTokenPatch);
-crate::api::common_setters!(InstanceApiTokenPatch);
+crate::runtime::call_option_setters!(InstanceApiTokenPatchRequest);
+crate::api::common_setters!(InstanceApiTokenPatchRequest);

@@ -35,7 +35,7 @@ impl InstanceApiTokens {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec7417ae143cd83dc4a96"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceApiTokensGetSortField`](crate::instance_api_tokens::InstanceApiTokensGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceApiTokensGetSortDirection`](crate::instance_api_tokens::InstanceApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceApiTokensGetFilterField`](crate::instance_api_tokens::InstanceApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -68,8 +68,8 @@ impl InstanceApiTokens {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceApiTokensGet {
-        InstanceApiTokensGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceApiTokensGetRequest {
+        InstanceApiTokensGetRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Create a new API token for an instance
@@ -118,8 +118,12 @@ impl InstanceApiTokens {
         &self,
         instance_id: impl Into<String>,
         api_token: crate::models::ApiTokenPost,
-    ) -> InstanceApiTokensPost {
-        InstanceApiTokensPost::new_(self.client.clone(), instance_id.into(), api_token)
+    ) -> InstanceApiTokensPostRequest {
+        InstanceApiTokensPostRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+            api_token,
+        )
     }
 }
 
@@ -128,14 +132,12 @@ impl InstanceApiTokens {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceApiTokensGet {
+pub struct InstanceApiTokensGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_api_tokens::InstanceApiTokensGetSortField>,
-    sort_direction: Option<
-        crate::instance_api_tokens::InstanceApiTokensGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::instance_api_tokens::InstanceApiTokensGetFilterField>,
@@ -143,7 +145,7 @@ pub struct InstanceApiTokensGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceApiTokensGet {
+impl InstanceApiTokensGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -167,7 +169,7 @@ impl InstanceApiTokensGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceApiTokensGet {
+        InstanceApiTokensGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -195,10 +197,7 @@ impl InstanceApiTokensGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_api_tokens::InstanceApiTokensGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -330,7 +329,7 @@ impl InstanceApiTokensGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceApiTokensGet {
+impl std::future::IntoFuture for InstanceApiTokensGetRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -340,14 +339,14 @@ impl std::future::IntoFuture for InstanceApiTokensGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceApiTokensGet);
-crate::api::common_setters!(InstanceApiTokensGet);
+crate::runtime::call_option_setters!(InstanceApiTokensGetRequest);
+crate::api::common_setters!(InstanceApiTokensGetRequest);
 /// Request builder for [`InstanceApiTokens::post`]: `POST /instances/{instanceId}/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceApiTokensPost {
+pub struct InstanceApiTokensPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -355,7 +354,7 @@ pub struct InstanceApiTokensPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceApiTokensPost {
+impl InstanceApiTokensPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -379,7 +378,7 @@ impl InstanceApiTokensPost {
         instance_id: String,
         api_token: crate::models::ApiTokenPost,
     ) -> Self {
-        InstanceApiTokensPost {
+        InstanceApiTokensPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -444,7 +443,7 @@ impl InstanceApiTokensPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceApiTokensPost {
+impl std::future::IntoFuture for InstanceApiTokensPostRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -454,8 +453,58 @@ impl std::future::IntoFuture for InstanceApiTokensPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceApiTokensPost);
-crate::api::common_setters!(InstanceApiTokensPost);
+crate::runtime::call_option_setters!(InstanceApiTokensPostRequest);
+crate::api::common_setters!(InstanceApiTokensPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceApiTokensGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"status"`
+    Status,
+    /// `"key"`
+    Key,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceApiTokensGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::Key => "key",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceApiTokensGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "status" => Self::Status,
+            "key" => Self::Key,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceApiTokensGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceApiTokensGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceApiTokensGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceApiTokensGetSortField {
@@ -518,102 +567,6 @@ crate::runtime::string_enum!(InstanceApiTokensGetSortField);
 impl schemars::JsonSchema for InstanceApiTokensGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceApiTokensGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceApiTokensGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceApiTokensGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceApiTokensGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceApiTokensGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceApiTokensGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceApiTokensGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceApiTokensGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"status"`
-    Status,
-    /// `"key"`
-    Key,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceApiTokensGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Status => "status",
-            Self::Key => "key",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceApiTokensGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "status" => Self::Status,
-            "key" => Self::Key,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceApiTokensGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceApiTokensGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceApiTokensGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl InstanceAuditLog {
         &self,
         instance_id: impl Into<String>,
         instance_audit_log_id: impl Into<String>,
-    ) -> InstanceAuditLogGet {
-        InstanceAuditLogGet::new_(
+    ) -> InstanceAuditLogGetRequest {
+        InstanceAuditLogGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_audit_log_id.into(),
@@ -81,7 +81,7 @@ impl InstanceAuditLog {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceAuditLogGet {
+pub struct InstanceAuditLogGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -89,7 +89,7 @@ pub struct InstanceAuditLogGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceAuditLogGet {
+impl InstanceAuditLogGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -117,7 +117,7 @@ impl InstanceAuditLogGet {
         instance_id: String,
         instance_audit_log_id: String,
     ) -> Self {
-        InstanceAuditLogGet {
+        InstanceAuditLogGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -182,7 +182,7 @@ impl InstanceAuditLogGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceAuditLogGet {
+impl std::future::IntoFuture for InstanceAuditLogGetRequest {
     type Output = Result<crate::models::InstanceAuditLog, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -192,5 +192,5 @@ impl std::future::IntoFuture for InstanceAuditLogGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceAuditLogGet);
-crate::api::common_setters!(InstanceAuditLogGet);
+crate::runtime::call_option_setters!(InstanceAuditLogGetRequest);
+crate::api::common_setters!(InstanceAuditLogGetRequest);

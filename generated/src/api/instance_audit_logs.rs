@@ -35,7 +35,7 @@ impl InstanceAuditLogs {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec7417ae143cd83dc4a96"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceAuditLogsGetSortField`](crate::instance_audit_logs::InstanceAuditLogsGetSortField) | no | Field to sort the results by | `"creationDate"` | `"creationDate"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceAuditLogsGetSortDirection`](crate::instance_audit_logs::InstanceAuditLogsGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `start` (`.start()`) | query | integer | no | Start of time range for audit log query |  | `1465790400000` |
@@ -70,13 +70,13 @@ impl InstanceAuditLogs {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.instance_audit_logs().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.instance_audit_logs().get("575ec7417ae143cd83dc4a96").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceAuditLogsGet {
-        InstanceAuditLogsGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceAuditLogsGetRequest {
+        InstanceAuditLogsGetRequest::new_(self.client.clone(), instance_id.into())
     }
 }
 
@@ -85,14 +85,12 @@ impl InstanceAuditLogs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceAuditLogsGet {
+pub struct InstanceAuditLogsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_audit_logs::InstanceAuditLogsGetSortField>,
-    sort_direction: Option<
-        crate::instance_audit_logs::InstanceAuditLogsGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     start: Option<i64>,
@@ -101,7 +99,7 @@ pub struct InstanceAuditLogsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceAuditLogsGet {
+impl InstanceAuditLogsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -125,7 +123,7 @@ impl InstanceAuditLogsGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceAuditLogsGet {
+        InstanceAuditLogsGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -154,10 +152,7 @@ impl InstanceAuditLogsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_audit_logs::InstanceAuditLogsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -346,7 +341,7 @@ impl InstanceAuditLogsGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceAuditLogsGet {
+impl std::future::IntoFuture for InstanceAuditLogsGetRequest {
     type Output = Result<crate::models::InstanceAuditLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -356,8 +351,8 @@ impl std::future::IntoFuture for InstanceAuditLogsGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceAuditLogsGet);
-crate::api::common_setters!(InstanceAuditLogsGet);
+crate::runtime::call_option_setters!(InstanceAuditLogsGetRequest);
+crate::api::common_setters!(InstanceAuditLogsGetRequest);
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceAuditLogsGetSortField {
@@ -405,52 +400,6 @@ crate::runtime::string_enum!(InstanceAuditLogsGetSortField);
 impl schemars::JsonSchema for InstanceAuditLogsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceAuditLogsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceAuditLogsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceAuditLogsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceAuditLogsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceAuditLogsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceAuditLogsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceAuditLogsGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

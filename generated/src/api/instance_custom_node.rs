@@ -67,8 +67,8 @@ impl InstanceCustomNode {
         &self,
         instance_id: impl Into<String>,
         instance_custom_node_id: impl Into<String>,
-    ) -> InstanceCustomNodeDelete {
-        InstanceCustomNodeDelete::new_(
+    ) -> InstanceCustomNodeDeleteRequest {
+        InstanceCustomNodeDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node_id.into(),
@@ -92,7 +92,7 @@ impl InstanceCustomNode {
     /// | `duration` (`.duration()`) | query | integer | no | Duration of time range in milliseconds | `86400000` | `86400000` |
     /// | `end` (`.end()`) | query | integer | no | End of time range in milliseconds since epoch | `0` | `0` |
     /// | `limit` (`.limit()`) | query | integer | no | Maximum number of errors to return | `25` | `25` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceCustomNodeErrorsSortDirection`](crate::instance_custom_node::InstanceCustomNodeErrorsSortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"desc"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -126,8 +126,8 @@ impl InstanceCustomNode {
         &self,
         instance_id: impl Into<String>,
         instance_custom_node_id: impl Into<String>,
-    ) -> InstanceCustomNodeErrors {
-        InstanceCustomNodeErrors::new_(
+    ) -> InstanceCustomNodeErrorsRequest {
+        InstanceCustomNodeErrorsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node_id.into(),
@@ -180,8 +180,8 @@ impl InstanceCustomNode {
         &self,
         instance_id: impl Into<String>,
         instance_custom_node_id: impl Into<String>,
-    ) -> InstanceCustomNodeGet {
-        InstanceCustomNodeGet::new_(
+    ) -> InstanceCustomNodeGetRequest {
+        InstanceCustomNodeGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node_id.into(),
@@ -237,8 +237,8 @@ impl InstanceCustomNode {
         instance_id: impl Into<String>,
         instance_custom_node_id: impl Into<String>,
         instance_custom_node: crate::models::InstanceCustomNodePatch,
-    ) -> InstanceCustomNodePatch {
-        InstanceCustomNodePatch::new_(
+    ) -> InstanceCustomNodePatchRequest {
+        InstanceCustomNodePatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node_id.into(),
@@ -296,8 +296,8 @@ impl InstanceCustomNode {
         &self,
         instance_id: impl Into<String>,
         instance_custom_node_id: impl Into<String>,
-    ) -> InstanceCustomNodeStats {
-        InstanceCustomNodeStats::new_(
+    ) -> InstanceCustomNodeStatsRequest {
+        InstanceCustomNodeStatsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node_id.into(),
@@ -310,7 +310,7 @@ impl InstanceCustomNode {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodeDelete {
+pub struct InstanceCustomNodeDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -318,7 +318,7 @@ pub struct InstanceCustomNodeDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodeDelete {
+impl InstanceCustomNodeDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -344,7 +344,7 @@ impl InstanceCustomNodeDelete {
         instance_id: String,
         instance_custom_node_id: String,
     ) -> Self {
-        InstanceCustomNodeDelete {
+        InstanceCustomNodeDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -409,7 +409,7 @@ impl InstanceCustomNodeDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodeDelete {
+impl std::future::IntoFuture for InstanceCustomNodeDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -419,14 +419,14 @@ impl std::future::IntoFuture for InstanceCustomNodeDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodeDelete);
-crate::api::common_setters!(InstanceCustomNodeDelete);
+crate::runtime::call_option_setters!(InstanceCustomNodeDeleteRequest);
+crate::api::common_setters!(InstanceCustomNodeDeleteRequest);
 /// Request builder for [`InstanceCustomNode::errors`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/errors`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodeErrors {
+pub struct InstanceCustomNodeErrorsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -434,13 +434,11 @@ pub struct InstanceCustomNodeErrors {
     duration: Option<i64>,
     end: Option<i64>,
     limit: Option<i64>,
-    sort_direction: Option<
-        crate::instance_custom_node::InstanceCustomNodeErrorsSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodeErrors {
+impl InstanceCustomNodeErrorsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -468,7 +466,7 @@ impl InstanceCustomNodeErrors {
         instance_id: String,
         instance_custom_node_id: String,
     ) -> Self {
-        InstanceCustomNodeErrors {
+        InstanceCustomNodeErrorsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -508,10 +506,7 @@ impl InstanceCustomNodeErrors {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"desc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_custom_node::InstanceCustomNodeErrorsSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -595,7 +590,7 @@ impl InstanceCustomNodeErrors {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodeErrors {
+impl std::future::IntoFuture for InstanceCustomNodeErrorsRequest {
     type Output = Result<crate::models::WorkflowErrors, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -605,14 +600,14 @@ impl std::future::IntoFuture for InstanceCustomNodeErrors {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodeErrors);
-crate::api::common_setters!(InstanceCustomNodeErrors);
+crate::runtime::call_option_setters!(InstanceCustomNodeErrorsRequest);
+crate::api::common_setters!(InstanceCustomNodeErrorsRequest);
 /// Request builder for [`InstanceCustomNode::get`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodeGet {
+pub struct InstanceCustomNodeGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -620,7 +615,7 @@ pub struct InstanceCustomNodeGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodeGet {
+impl InstanceCustomNodeGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -648,7 +643,7 @@ impl InstanceCustomNodeGet {
         instance_id: String,
         instance_custom_node_id: String,
     ) -> Self {
-        InstanceCustomNodeGet {
+        InstanceCustomNodeGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -713,7 +708,7 @@ impl InstanceCustomNodeGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodeGet {
+impl std::future::IntoFuture for InstanceCustomNodeGetRequest {
     type Output = Result<crate::models::InstanceCustomNode, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -723,14 +718,14 @@ impl std::future::IntoFuture for InstanceCustomNodeGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodeGet);
-crate::api::common_setters!(InstanceCustomNodeGet);
+crate::runtime::call_option_setters!(InstanceCustomNodeGetRequest);
+crate::api::common_setters!(InstanceCustomNodeGetRequest);
 /// Request builder for [`InstanceCustomNode::patch`]: `PATCH /instances/{instanceId}/nodes/{instanceCustomNodeId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodePatch {
+pub struct InstanceCustomNodePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -739,7 +734,7 @@ pub struct InstanceCustomNodePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodePatch {
+impl InstanceCustomNodePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -766,7 +761,7 @@ impl InstanceCustomNodePatch {
         instance_custom_node_id: String,
         instance_custom_node: crate::models::InstanceCustomNodePatch,
     ) -> Self {
-        InstanceCustomNodePatch {
+        InstanceCustomNodePatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -841,7 +836,7 @@ impl InstanceCustomNodePatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodePatch {
+impl std::future::IntoFuture for InstanceCustomNodePatchRequest {
     type Output = Result<crate::models::InstanceCustomNode, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -851,14 +846,14 @@ impl std::future::IntoFuture for InstanceCustomNodePatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodePatch);
-crate::api::common_setters!(InstanceCustomNodePatch);
+crate::runtime::call_option_setters!(InstanceCustomNodePatchRequest);
+crate::api::common_setters!(InstanceCustomNodePatchRequest);
 /// Request builder for [`InstanceCustomNode::stats`]: `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/stats`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodeStats {
+pub struct InstanceCustomNodeStatsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -869,7 +864,7 @@ pub struct InstanceCustomNodeStats {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodeStats {
+impl InstanceCustomNodeStatsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -897,7 +892,7 @@ impl InstanceCustomNodeStats {
         instance_id: String,
         instance_custom_node_id: String,
     ) -> Self {
-        InstanceCustomNodeStats {
+        InstanceCustomNodeStatsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1001,7 +996,7 @@ impl InstanceCustomNodeStats {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodeStats {
+impl std::future::IntoFuture for InstanceCustomNodeStatsRequest {
     type Output = Result<crate::models::WorkflowStatistics, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1011,50 +1006,5 @@ impl std::future::IntoFuture for InstanceCustomNodeStats {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodeStats);
-crate::api::common_setters!(InstanceCustomNodeStats);
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceCustomNodeErrorsSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceCustomNodeErrorsSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceCustomNodeErrorsSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceCustomNodeErrorsSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceCustomNodeErrorsSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceCustomNodeErrorsSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
+crate::runtime::call_option_setters!(InstanceCustomNodeStatsRequest);
+crate::api::common_setters!(InstanceCustomNodeStatsRequest);

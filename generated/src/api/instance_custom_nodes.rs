@@ -35,7 +35,7 @@ impl InstanceCustomNodes {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec7417ae143cd83dc4a96"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceCustomNodesGetSortField`](crate::instance_custom_nodes::InstanceCustomNodesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceCustomNodesGetSortDirection`](crate::instance_custom_nodes::InstanceCustomNodesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceCustomNodesGetFilterField`](crate::instance_custom_nodes::InstanceCustomNodesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -68,13 +68,13 @@ impl InstanceCustomNodes {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.instance_custom_nodes().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.instance_custom_nodes().get("575ec7417ae143cd83dc4a96").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceCustomNodesGet {
-        InstanceCustomNodesGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceCustomNodesGetRequest {
+        InstanceCustomNodesGetRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Create a new Custom Node for an instance
@@ -123,8 +123,8 @@ impl InstanceCustomNodes {
         &self,
         instance_id: impl Into<String>,
         instance_custom_node: crate::models::InstanceCustomNodePost,
-    ) -> InstanceCustomNodesPost {
-        InstanceCustomNodesPost::new_(
+    ) -> InstanceCustomNodesPostRequest {
+        InstanceCustomNodesPostRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_custom_node,
@@ -137,14 +137,12 @@ impl InstanceCustomNodes {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodesGet {
+pub struct InstanceCustomNodesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_custom_nodes::InstanceCustomNodesGetSortField>,
-    sort_direction: Option<
-        crate::instance_custom_nodes::InstanceCustomNodesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -154,7 +152,7 @@ pub struct InstanceCustomNodesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodesGet {
+impl InstanceCustomNodesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -178,7 +176,7 @@ impl InstanceCustomNodesGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceCustomNodesGet {
+        InstanceCustomNodesGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -206,10 +204,7 @@ impl InstanceCustomNodesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_custom_nodes::InstanceCustomNodesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -382,7 +377,7 @@ impl InstanceCustomNodesGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodesGet {
+impl std::future::IntoFuture for InstanceCustomNodesGetRequest {
     type Output = Result<crate::models::InstanceCustomNodes, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -392,14 +387,14 @@ impl std::future::IntoFuture for InstanceCustomNodesGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodesGet);
-crate::api::common_setters!(InstanceCustomNodesGet);
+crate::runtime::call_option_setters!(InstanceCustomNodesGetRequest);
+crate::api::common_setters!(InstanceCustomNodesGetRequest);
 /// Request builder for [`InstanceCustomNodes::post`]: `POST /instances/{instanceId}/nodes`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceCustomNodesPost {
+pub struct InstanceCustomNodesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -407,7 +402,7 @@ pub struct InstanceCustomNodesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceCustomNodesPost {
+impl InstanceCustomNodesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -433,7 +428,7 @@ impl InstanceCustomNodesPost {
         instance_id: String,
         instance_custom_node: crate::models::InstanceCustomNodePost,
     ) -> Self {
-        InstanceCustomNodesPost {
+        InstanceCustomNodesPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -498,7 +493,7 @@ impl InstanceCustomNodesPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceCustomNodesPost {
+impl std::future::IntoFuture for InstanceCustomNodesPostRequest {
     type Output = Result<crate::models::InstanceCustomNode, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -508,8 +503,54 @@ impl std::future::IntoFuture for InstanceCustomNodesPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceCustomNodesPost);
-crate::api::common_setters!(InstanceCustomNodesPost);
+crate::runtime::call_option_setters!(InstanceCustomNodesPostRequest);
+crate::api::common_setters!(InstanceCustomNodesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceCustomNodesGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"key"`
+    Key,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceCustomNodesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "key"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Key => "key",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceCustomNodesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "key" => Self::Key,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceCustomNodesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceCustomNodesGetSortField {
@@ -562,98 +603,6 @@ crate::runtime::string_enum!(InstanceCustomNodesGetSortField);
 impl schemars::JsonSchema for InstanceCustomNodesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceCustomNodesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceCustomNodesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceCustomNodesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceCustomNodesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceCustomNodesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceCustomNodesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceCustomNodesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceCustomNodesGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"key"`
-    Key,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceCustomNodesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "key"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Key => "key",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceCustomNodesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "key" => Self::Key,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceCustomNodesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceCustomNodesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceCustomNodesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl InstanceMember {
         &self,
         instance_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> InstanceMemberDelete {
-        InstanceMemberDelete::new_(
+    ) -> InstanceMemberDeleteRequest {
+        InstanceMemberDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             user_id.into(),
@@ -121,8 +121,12 @@ impl InstanceMember {
         &self,
         instance_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> InstanceMemberGet {
-        InstanceMemberGet::new_(self.client.clone(), instance_id.into(), user_id.into())
+    ) -> InstanceMemberGetRequest {
+        InstanceMemberGetRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+            user_id.into(),
+        )
     }
 
     /// Modifies the role of an instance member
@@ -174,8 +178,8 @@ impl InstanceMember {
         instance_id: impl Into<String>,
         user_id: impl Into<String>,
         member: crate::models::InstanceMemberPatch,
-    ) -> InstanceMemberPatch {
-        InstanceMemberPatch::new_(
+    ) -> InstanceMemberPatchRequest {
+        InstanceMemberPatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             user_id.into(),
@@ -189,7 +193,7 @@ impl InstanceMember {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceMemberDelete {
+pub struct InstanceMemberDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -197,7 +201,7 @@ pub struct InstanceMemberDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceMemberDelete {
+impl InstanceMemberDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -217,7 +221,7 @@ impl InstanceMemberDelete {
     };
 
     fn new_(client_: Client, instance_id: String, user_id: String) -> Self {
-        InstanceMemberDelete {
+        InstanceMemberDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -282,7 +286,7 @@ impl InstanceMemberDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceMemberDelete {
+impl std::future::IntoFuture for InstanceMemberDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -292,14 +296,14 @@ impl std::future::IntoFuture for InstanceMemberDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceMemberDelete);
-crate::api::common_setters!(InstanceMemberDelete);
+crate::runtime::call_option_setters!(InstanceMemberDeleteRequest);
+crate::api::common_setters!(InstanceMemberDeleteRequest);
 /// Request builder for [`InstanceMember::get`]: `GET /instances/{instanceId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceMemberGet {
+pub struct InstanceMemberGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -307,7 +311,7 @@ pub struct InstanceMemberGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceMemberGet {
+impl InstanceMemberGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -331,7 +335,7 @@ impl InstanceMemberGet {
     };
 
     fn new_(client_: Client, instance_id: String, user_id: String) -> Self {
-        InstanceMemberGet {
+        InstanceMemberGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -396,7 +400,7 @@ impl InstanceMemberGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceMemberGet {
+impl std::future::IntoFuture for InstanceMemberGetRequest {
     type Output = Result<crate::models::InstanceMember, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -406,14 +410,14 @@ impl std::future::IntoFuture for InstanceMemberGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceMemberGet);
-crate::api::common_setters!(InstanceMemberGet);
+crate::runtime::call_option_setters!(InstanceMemberGetRequest);
+crate::api::common_setters!(InstanceMemberGetRequest);
 /// Request builder for [`InstanceMember::patch`]: `PATCH /instances/{instanceId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceMemberPatch {
+pub struct InstanceMemberPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -422,7 +426,7 @@ pub struct InstanceMemberPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceMemberPatch {
+impl InstanceMemberPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -447,7 +451,7 @@ impl InstanceMemberPatch {
         user_id: String,
         member: crate::models::InstanceMemberPatch,
     ) -> Self {
-        InstanceMemberPatch {
+        InstanceMemberPatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -522,7 +526,7 @@ impl InstanceMemberPatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceMemberPatch {
+impl std::future::IntoFuture for InstanceMemberPatchRequest {
     type Output = Result<crate::models::InstanceMemberPatch, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -532,5 +536,5 @@ impl std::future::IntoFuture for InstanceMemberPatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceMemberPatch);
-crate::api::common_setters!(InstanceMemberPatch);
+crate::runtime::call_option_setters!(InstanceMemberPatchRequest);
+crate::api::common_setters!(InstanceMemberPatchRequest);

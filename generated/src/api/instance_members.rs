@@ -35,8 +35,8 @@ impl InstanceMembers {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceMembersGetSortField`](crate::instance_members::InstanceMembersGetSortField) | no | Field to sort the results by | `"email"` | `"role"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceMembersGetSortDirection`](crate::instance_members::InstanceMembersGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
-    /// | `filterField` (`.filter_field()`) | query | [`InstanceMembersGetSortField`](crate::instance_members::InstanceMembersGetSortField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `filterField` (`.filter_field()`) | query | [`InstanceMembersGetFilterField`](crate::instance_members::InstanceMembersGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my * instance"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -67,8 +67,8 @@ impl InstanceMembers {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceMembersGet {
-        InstanceMembersGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceMembersGetRequest {
+        InstanceMembersGetRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Creates a new instance member
@@ -118,8 +118,8 @@ impl InstanceMembers {
         &self,
         instance_id: impl Into<String>,
         member: crate::models::InstanceMemberPost,
-    ) -> InstanceMembersPost {
-        InstanceMembersPost::new_(self.client.clone(), instance_id.into(), member)
+    ) -> InstanceMembersPostRequest {
+        InstanceMembersPostRequest::new_(self.client.clone(), instance_id.into(), member)
     }
 }
 
@@ -128,18 +128,18 @@ impl InstanceMembers {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceMembersGet {
+pub struct InstanceMembersGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_members::InstanceMembersGetSortField>,
-    sort_direction: Option<crate::instance_members::InstanceMembersGetSortDirection>,
-    filter_field: Option<crate::instance_members::InstanceMembersGetSortField>,
+    sort_direction: Option<crate::models::SortDirection>,
+    filter_field: Option<crate::instance_members::InstanceMembersGetFilterField>,
     filter: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceMembersGet {
+impl InstanceMembersGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -163,7 +163,7 @@ impl InstanceMembersGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceMembersGet {
+        InstanceMembersGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -189,10 +189,7 @@ impl InstanceMembersGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_members::InstanceMembersGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -202,7 +199,7 @@ impl InstanceMembersGet {
     /// Sent as `filterField`; for example `"email"`.
     pub fn filter_field(
         mut self,
-        value: crate::instance_members::InstanceMembersGetSortField,
+        value: crate::instance_members::InstanceMembersGetFilterField,
     ) -> Self {
         self.filter_field = Some(value);
         self
@@ -300,7 +297,7 @@ impl InstanceMembersGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceMembersGet {
+impl std::future::IntoFuture for InstanceMembersGetRequest {
     type Output = Result<crate::models::InstanceMembers, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -310,14 +307,14 @@ impl std::future::IntoFuture for InstanceMembersGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceMembersGet);
-crate::api::common_setters!(InstanceMembersGet);
+crate::runtime::call_option_setters!(InstanceMembersGetRequest);
+crate::api::common_setters!(InstanceMembersGetRequest);
 /// Request builder for [`InstanceMembers::post`]: `POST /instances/{instanceId}/members`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceMembersPost {
+pub struct InstanceMembersPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -325,7 +322,7 @@ pub struct InstanceMembersPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceMembersPost {
+impl InstanceMembersPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -349,7 +346,7 @@ impl InstanceMembersPost {
         instance_id: String,
         member: crate::models::InstanceMemberPost,
     ) -> Self {
-        InstanceMembersPost {
+        InstanceMembersPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -414,7 +411,7 @@ impl InstanceMembersPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceMembersPost {
+impl std::future::IntoFuture for InstanceMembersPostRequest {
     type Output = Result<crate::models::InstanceMember, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -424,8 +421,54 @@ impl std::future::IntoFuture for InstanceMembersPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceMembersPost);
-crate::api::common_setters!(InstanceMembersPost);
+crate::runtime::call_option_setters!(InstanceMembersPostRequest);
+crate::api::common_setters!(InstanceMembersPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceMembersGetFilterField {
+    /// `"email"`
+    Email,
+    /// `"role"`
+    Role,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceMembersGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["email", "role"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email => "email",
+            Self::Role => "role",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceMembersGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "email" => Self::Email,
+            "role" => Self::Role,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceMembersGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceMembersGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceMembersGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceMembersGetSortField {
@@ -465,52 +508,6 @@ crate::runtime::string_enum!(InstanceMembersGetSortField);
 impl schemars::JsonSchema for InstanceMembersGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceMembersGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceMembersGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceMembersGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceMembersGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceMembersGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceMembersGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceMembersGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

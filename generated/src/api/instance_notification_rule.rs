@@ -67,8 +67,8 @@ impl InstanceNotificationRule {
         &self,
         instance_id: impl Into<String>,
         notification_rule_id: impl Into<String>,
-    ) -> InstanceNotificationRuleDelete {
-        InstanceNotificationRuleDelete::new_(
+    ) -> InstanceNotificationRuleDeleteRequest {
+        InstanceNotificationRuleDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule_id.into(),
@@ -124,8 +124,8 @@ impl InstanceNotificationRule {
         instance_id: impl Into<String>,
         notification_rule_id: impl Into<String>,
         evaluation_options: crate::models::NotificationRuleEvaluationOptions,
-    ) -> InstanceNotificationRuleEvaluate {
-        InstanceNotificationRuleEvaluate::new_(
+    ) -> InstanceNotificationRuleEvaluateRequest {
+        InstanceNotificationRuleEvaluateRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule_id.into(),
@@ -179,8 +179,8 @@ impl InstanceNotificationRule {
         &self,
         instance_id: impl Into<String>,
         notification_rule_id: impl Into<String>,
-    ) -> InstanceNotificationRuleGet {
-        InstanceNotificationRuleGet::new_(
+    ) -> InstanceNotificationRuleGetRequest {
+        InstanceNotificationRuleGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule_id.into(),
@@ -236,8 +236,8 @@ impl InstanceNotificationRule {
         &self,
         instance_id: impl Into<String>,
         notification_rule_id: impl Into<String>,
-    ) -> InstanceNotificationRuleLogs {
-        InstanceNotificationRuleLogs::new_(
+    ) -> InstanceNotificationRuleLogsRequest {
+        InstanceNotificationRuleLogsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule_id.into(),
@@ -293,8 +293,8 @@ impl InstanceNotificationRule {
         instance_id: impl Into<String>,
         notification_rule_id: impl Into<String>,
         notification_rule: crate::models::NotificationRulePatch,
-    ) -> InstanceNotificationRulePatch {
-        InstanceNotificationRulePatch::new_(
+    ) -> InstanceNotificationRulePatchRequest {
+        InstanceNotificationRulePatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule_id.into(),
@@ -308,7 +308,7 @@ impl InstanceNotificationRule {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRuleDelete {
+pub struct InstanceNotificationRuleDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -316,7 +316,7 @@ pub struct InstanceNotificationRuleDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRuleDelete {
+impl InstanceNotificationRuleDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -338,7 +338,7 @@ impl InstanceNotificationRuleDelete {
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
-        InstanceNotificationRuleDelete {
+        InstanceNotificationRuleDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -403,7 +403,7 @@ impl InstanceNotificationRuleDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRuleDelete {
+impl std::future::IntoFuture for InstanceNotificationRuleDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -413,14 +413,14 @@ impl std::future::IntoFuture for InstanceNotificationRuleDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRuleDelete);
-crate::api::common_setters!(InstanceNotificationRuleDelete);
+crate::runtime::call_option_setters!(InstanceNotificationRuleDeleteRequest);
+crate::api::common_setters!(InstanceNotificationRuleDeleteRequest);
 /// Request builder for [`InstanceNotificationRule::evaluate`]: `POST /instances/{instanceId}/notification-rules/{notificationRuleId}/evaluate`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRuleEvaluate {
+pub struct InstanceNotificationRuleEvaluateRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -429,7 +429,7 @@ pub struct InstanceNotificationRuleEvaluate {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRuleEvaluate {
+impl InstanceNotificationRuleEvaluateRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -456,7 +456,7 @@ impl InstanceNotificationRuleEvaluate {
         notification_rule_id: String,
         evaluation_options: crate::models::NotificationRuleEvaluationOptions,
     ) -> Self {
-        InstanceNotificationRuleEvaluate {
+        InstanceNotificationRuleEvaluateRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -531,7 +531,7 @@ impl InstanceNotificationRuleEvaluate {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRuleEvaluate {
+impl std::future::IntoFuture for InstanceNotificationRuleEvaluateRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -541,14 +541,14 @@ impl std::future::IntoFuture for InstanceNotificationRuleEvaluate {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRuleEvaluate);
-crate::api::common_setters!(InstanceNotificationRuleEvaluate);
+crate::runtime::call_option_setters!(InstanceNotificationRuleEvaluateRequest);
+crate::api::common_setters!(InstanceNotificationRuleEvaluateRequest);
 /// Request builder for [`InstanceNotificationRule::get`]: `GET /instances/{instanceId}/notification-rules/{notificationRuleId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRuleGet {
+pub struct InstanceNotificationRuleGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -556,7 +556,7 @@ pub struct InstanceNotificationRuleGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRuleGet {
+impl InstanceNotificationRuleGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -580,7 +580,7 @@ impl InstanceNotificationRuleGet {
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
-        InstanceNotificationRuleGet {
+        InstanceNotificationRuleGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -645,7 +645,7 @@ impl InstanceNotificationRuleGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRuleGet {
+impl std::future::IntoFuture for InstanceNotificationRuleGetRequest {
     type Output = Result<crate::models::NotificationRule, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -655,14 +655,14 @@ impl std::future::IntoFuture for InstanceNotificationRuleGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRuleGet);
-crate::api::common_setters!(InstanceNotificationRuleGet);
+crate::runtime::call_option_setters!(InstanceNotificationRuleGetRequest);
+crate::api::common_setters!(InstanceNotificationRuleGetRequest);
 /// Request builder for [`InstanceNotificationRule::logs`]: `GET /instances/{instanceId}/notification-rules/{notificationRuleId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRuleLogs {
+pub struct InstanceNotificationRuleLogsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -672,7 +672,7 @@ pub struct InstanceNotificationRuleLogs {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRuleLogs {
+impl InstanceNotificationRuleLogsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -694,7 +694,7 @@ impl InstanceNotificationRuleLogs {
     };
 
     fn new_(client_: Client, instance_id: String, notification_rule_id: String) -> Self {
-        InstanceNotificationRuleLogs {
+        InstanceNotificationRuleLogsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -790,7 +790,7 @@ impl InstanceNotificationRuleLogs {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRuleLogs {
+impl std::future::IntoFuture for InstanceNotificationRuleLogsRequest {
     type Output = Result<crate::models::NotificationRuleDeliveryLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -800,14 +800,14 @@ impl std::future::IntoFuture for InstanceNotificationRuleLogs {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRuleLogs);
-crate::api::common_setters!(InstanceNotificationRuleLogs);
+crate::runtime::call_option_setters!(InstanceNotificationRuleLogsRequest);
+crate::api::common_setters!(InstanceNotificationRuleLogsRequest);
 /// Request builder for [`InstanceNotificationRule::patch`]: `PATCH /instances/{instanceId}/notification-rules/{notificationRuleId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRulePatch {
+pub struct InstanceNotificationRulePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -816,7 +816,7 @@ pub struct InstanceNotificationRulePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRulePatch {
+impl InstanceNotificationRulePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -843,7 +843,7 @@ impl InstanceNotificationRulePatch {
         notification_rule_id: String,
         notification_rule: crate::models::NotificationRulePatch,
     ) -> Self {
-        InstanceNotificationRulePatch {
+        InstanceNotificationRulePatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -918,7 +918,7 @@ impl InstanceNotificationRulePatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRulePatch {
+impl std::future::IntoFuture for InstanceNotificationRulePatchRequest {
     type Output = Result<crate::models::NotificationRule, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -928,5 +928,5 @@ impl std::future::IntoFuture for InstanceNotificationRulePatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRulePatch);
-crate::api::common_setters!(InstanceNotificationRulePatch);
+crate::runtime::call_option_setters!(InstanceNotificationRulePatchRequest);
+crate::api::common_setters!(InstanceNotificationRulePatchRequest);

@@ -37,7 +37,7 @@ impl InstanceNotificationRules {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec7417ae143cd83dc4a96"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceNotificationRulesGetSortField`](crate::instance_notification_rules::InstanceNotificationRulesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceNotificationRulesGetSortDirection`](crate::instance_notification_rules::InstanceNotificationRulesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceNotificationRulesGetFilterField`](crate::instance_notification_rules::InstanceNotificationRulesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -70,13 +70,19 @@ impl InstanceNotificationRules {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.instance_notification_rules().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.instance_notification_rules().get("575ec7417ae143cd83dc4a96").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceNotificationRulesGet {
-        InstanceNotificationRulesGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(
+        &self,
+        instance_id: impl Into<String>,
+    ) -> InstanceNotificationRulesGetRequest {
+        InstanceNotificationRulesGetRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+        )
     }
 
     /// Create a new notification rule for an instance
@@ -125,8 +131,8 @@ impl InstanceNotificationRules {
         &self,
         instance_id: impl Into<String>,
         notification_rule: crate::models::NotificationRulePost,
-    ) -> InstanceNotificationRulesPost {
-        InstanceNotificationRulesPost::new_(
+    ) -> InstanceNotificationRulesPostRequest {
+        InstanceNotificationRulesPostRequest::new_(
             self.client.clone(),
             instance_id.into(),
             notification_rule,
@@ -139,16 +145,14 @@ impl InstanceNotificationRules {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRulesGet {
+pub struct InstanceNotificationRulesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<
         crate::instance_notification_rules::InstanceNotificationRulesGetSortField,
     >,
-    sort_direction: Option<
-        crate::instance_notification_rules::InstanceNotificationRulesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<
@@ -158,7 +162,7 @@ pub struct InstanceNotificationRulesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRulesGet {
+impl InstanceNotificationRulesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -182,7 +186,7 @@ impl InstanceNotificationRulesGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceNotificationRulesGet {
+        InstanceNotificationRulesGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -210,10 +214,7 @@ impl InstanceNotificationRulesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_notification_rules::InstanceNotificationRulesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -386,7 +387,7 @@ impl InstanceNotificationRulesGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRulesGet {
+impl std::future::IntoFuture for InstanceNotificationRulesGetRequest {
     type Output = Result<crate::models::NotificationRules, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -396,14 +397,14 @@ impl std::future::IntoFuture for InstanceNotificationRulesGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRulesGet);
-crate::api::common_setters!(InstanceNotificationRulesGet);
+crate::runtime::call_option_setters!(InstanceNotificationRulesGetRequest);
+crate::api::common_setters!(InstanceNotificationRulesGetRequest);
 /// Request builder for [`InstanceNotificationRules::post`]: `POST /instances/{instanceId}/notification-rules`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceNotificationRulesPost {
+pub struct InstanceNotificationRulesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -411,7 +412,7 @@ pub struct InstanceNotificationRulesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceNotificationRulesPost {
+impl InstanceNotificationRulesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -437,7 +438,7 @@ impl InstanceNotificationRulesPost {
         instance_id: String,
         notification_rule: crate::models::NotificationRulePost,
     ) -> Self {
-        InstanceNotificationRulesPost {
+        InstanceNotificationRulesPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -502,7 +503,7 @@ impl InstanceNotificationRulesPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceNotificationRulesPost {
+impl std::future::IntoFuture for InstanceNotificationRulesPostRequest {
     type Output = Result<crate::models::NotificationRule, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -512,8 +513,54 @@ impl std::future::IntoFuture for InstanceNotificationRulesPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceNotificationRulesPost);
-crate::api::common_setters!(InstanceNotificationRulesPost);
+crate::runtime::call_option_setters!(InstanceNotificationRulesPostRequest);
+crate::api::common_setters!(InstanceNotificationRulesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceNotificationRulesGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"key"`
+    Key,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceNotificationRulesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "key"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Key => "key",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceNotificationRulesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "key" => Self::Key,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceNotificationRulesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceNotificationRulesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceNotificationRulesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceNotificationRulesGetSortField {
@@ -566,98 +613,6 @@ crate::runtime::string_enum!(InstanceNotificationRulesGetSortField);
 impl schemars::JsonSchema for InstanceNotificationRulesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceNotificationRulesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceNotificationRulesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceNotificationRulesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceNotificationRulesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceNotificationRulesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceNotificationRulesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceNotificationRulesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceNotificationRulesGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"key"`
-    Key,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceNotificationRulesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "key"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Key => "key",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceNotificationRulesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "key" => Self::Key,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceNotificationRulesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceNotificationRulesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceNotificationRulesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

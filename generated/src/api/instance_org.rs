@@ -69,8 +69,12 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgGet {
-        InstanceOrgGet::new_(self.client.clone(), instance_id.into(), org_id.into())
+    ) -> InstanceOrgGetRequest {
+        InstanceOrgGetRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
     }
 
     /// Updates information about an organization
@@ -124,8 +128,8 @@ impl InstanceOrg {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         organization: crate::models::InstanceOwnedOrganizationPatch,
-    ) -> InstanceOrgPatch {
-        InstanceOrgPatch::new_(
+    ) -> InstanceOrgPatchRequest {
+        InstanceOrgPatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -179,8 +183,12 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgDelete {
-        InstanceOrgDelete::new_(self.client.clone(), instance_id.into(), org_id.into())
+    ) -> InstanceOrgDeleteRequest {
+        InstanceOrgDeleteRequest::new_(
+            self.client.clone(),
+            instance_id.into(),
+            org_id.into(),
+        )
     }
 
     /// Returns device counts by day for the time range specified for this organization
@@ -232,8 +240,8 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgDeviceCounts {
-        InstanceOrgDeviceCounts::new_(
+    ) -> InstanceOrgDeviceCountsRequest {
+        InstanceOrgDeviceCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -289,8 +297,8 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgNotebookMinuteCounts {
-        InstanceOrgNotebookMinuteCounts::new_(
+    ) -> InstanceOrgNotebookMinuteCountsRequest {
+        InstanceOrgNotebookMinuteCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -321,7 +329,7 @@ impl InstanceOrg {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -347,8 +355,8 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgPayloadCounts {
-        InstanceOrgPayloadCounts::new_(
+    ) -> InstanceOrgPayloadCountsRequest {
+        InstanceOrgPayloadCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -407,8 +415,8 @@ impl InstanceOrg {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgPayloadCountsBreakdown {
-        InstanceOrgPayloadCountsBreakdown::new_(
+    ) -> InstanceOrgPayloadCountsBreakdownRequest {
+        InstanceOrgPayloadCountsBreakdownRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -421,7 +429,7 @@ impl InstanceOrg {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgGet {
+pub struct InstanceOrgGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -430,7 +438,7 @@ pub struct InstanceOrgGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgGet {
+impl InstanceOrgGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -454,7 +462,7 @@ impl InstanceOrgGet {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgGet {
+        InstanceOrgGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -532,7 +540,7 @@ impl InstanceOrgGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgGet {
+impl std::future::IntoFuture for InstanceOrgGetRequest {
     type Output = Result<crate::models::InstanceOrganization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -542,14 +550,14 @@ impl std::future::IntoFuture for InstanceOrgGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgGet);
-crate::api::common_setters!(InstanceOrgGet);
+crate::runtime::call_option_setters!(InstanceOrgGetRequest);
+crate::api::common_setters!(InstanceOrgGetRequest);
 /// Request builder for [`InstanceOrg::patch`]: `PATCH /instances/{instanceId}/orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgPatch {
+pub struct InstanceOrgPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -559,7 +567,7 @@ pub struct InstanceOrgPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgPatch {
+impl InstanceOrgPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -586,7 +594,7 @@ impl InstanceOrgPatch {
         org_id: String,
         organization: crate::models::InstanceOwnedOrganizationPatch,
     ) -> Self {
-        InstanceOrgPatch {
+        InstanceOrgPatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -674,7 +682,7 @@ impl InstanceOrgPatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgPatch {
+impl std::future::IntoFuture for InstanceOrgPatchRequest {
     type Output = Result<crate::models::InstanceOrganization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -684,14 +692,14 @@ impl std::future::IntoFuture for InstanceOrgPatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgPatch);
-crate::api::common_setters!(InstanceOrgPatch);
+crate::runtime::call_option_setters!(InstanceOrgPatchRequest);
+crate::api::common_setters!(InstanceOrgPatchRequest);
 /// Request builder for [`InstanceOrg::delete`]: `DELETE /instances/{instanceId}/orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgDelete {
+pub struct InstanceOrgDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -699,7 +707,7 @@ pub struct InstanceOrgDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgDelete {
+impl InstanceOrgDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -721,7 +729,7 @@ impl InstanceOrgDelete {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgDelete {
+        InstanceOrgDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -786,7 +794,7 @@ impl InstanceOrgDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgDelete {
+impl std::future::IntoFuture for InstanceOrgDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -796,14 +804,14 @@ impl std::future::IntoFuture for InstanceOrgDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgDelete);
-crate::api::common_setters!(InstanceOrgDelete);
+crate::runtime::call_option_setters!(InstanceOrgDeleteRequest);
+crate::api::common_setters!(InstanceOrgDeleteRequest);
 /// Request builder for [`InstanceOrg::device_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgDeviceCounts {
+pub struct InstanceOrgDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -813,7 +821,7 @@ pub struct InstanceOrgDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgDeviceCounts {
+impl InstanceOrgDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -837,7 +845,7 @@ impl InstanceOrgDeviceCounts {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgDeviceCounts {
+        InstanceOrgDeviceCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -928,7 +936,7 @@ impl InstanceOrgDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgDeviceCounts {
+impl std::future::IntoFuture for InstanceOrgDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -938,14 +946,14 @@ impl std::future::IntoFuture for InstanceOrgDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgDeviceCounts);
-crate::api::common_setters!(InstanceOrgDeviceCounts);
+crate::runtime::call_option_setters!(InstanceOrgDeviceCountsRequest);
+crate::api::common_setters!(InstanceOrgDeviceCountsRequest);
 /// Request builder for [`InstanceOrg::notebook_minute_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgNotebookMinuteCounts {
+pub struct InstanceOrgNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -955,7 +963,7 @@ pub struct InstanceOrgNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgNotebookMinuteCounts {
+impl InstanceOrgNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -979,7 +987,7 @@ impl InstanceOrgNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgNotebookMinuteCounts {
+        InstanceOrgNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1070,7 +1078,7 @@ impl InstanceOrgNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgNotebookMinuteCounts {
+impl std::future::IntoFuture for InstanceOrgNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1080,14 +1088,14 @@ impl std::future::IntoFuture for InstanceOrgNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgNotebookMinuteCounts);
-crate::api::common_setters!(InstanceOrgNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceOrgNotebookMinuteCountsRequest);
+crate::api::common_setters!(InstanceOrgNotebookMinuteCountsRequest);
 /// Request builder for [`InstanceOrg::payload_counts`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgPayloadCounts {
+pub struct InstanceOrgPayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1098,7 +1106,7 @@ pub struct InstanceOrgPayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgPayloadCounts {
+impl InstanceOrgPayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1122,7 +1130,7 @@ impl InstanceOrgPayloadCounts {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgPayloadCounts {
+        InstanceOrgPayloadCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1198,7 +1206,7 @@ impl InstanceOrgPayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1206,7 +1214,7 @@ impl InstanceOrgPayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1226,8 +1234,8 @@ impl InstanceOrgPayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgPayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for InstanceOrgPayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1236,14 +1244,14 @@ impl std::future::IntoFuture for InstanceOrgPayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgPayloadCounts);
-crate::api::common_setters!(InstanceOrgPayloadCounts);
+crate::runtime::call_option_setters!(InstanceOrgPayloadCountsRequest);
+crate::api::common_setters!(InstanceOrgPayloadCountsRequest);
 /// Request builder for [`InstanceOrg::payload_counts_breakdown`]: `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgPayloadCountsBreakdown {
+pub struct InstanceOrgPayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1256,7 +1264,7 @@ pub struct InstanceOrgPayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgPayloadCountsBreakdown {
+impl InstanceOrgPayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1280,7 +1288,7 @@ impl InstanceOrgPayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgPayloadCountsBreakdown {
+        InstanceOrgPayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1420,7 +1428,7 @@ impl InstanceOrgPayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgPayloadCountsBreakdown {
+impl std::future::IntoFuture for InstanceOrgPayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1430,8 +1438,8 @@ impl std::future::IntoFuture for InstanceOrgPayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgPayloadCountsBreakdown);
-crate::api::common_setters!(InstanceOrgPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(InstanceOrgPayloadCountsBreakdownRequest);
+crate::api::common_setters!(InstanceOrgPayloadCountsBreakdownRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgPayloadCountsBreakdownResolution {

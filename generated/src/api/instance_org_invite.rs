@@ -69,8 +69,8 @@ impl InstanceOrgInvite {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         invite_id: impl Into<String>,
-    ) -> InstanceOrgInviteDelete {
-        InstanceOrgInviteDelete::new_(
+    ) -> InstanceOrgInviteDeleteRequest {
+        InstanceOrgInviteDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -126,8 +126,8 @@ impl InstanceOrgInvite {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         invite_id: impl Into<String>,
-    ) -> InstanceOrgInviteGet {
-        InstanceOrgInviteGet::new_(
+    ) -> InstanceOrgInviteGetRequest {
+        InstanceOrgInviteGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -186,8 +186,8 @@ impl InstanceOrgInvite {
         org_id: impl Into<String>,
         invite_id: impl Into<String>,
         role_info: crate::models::OrganizationRoleInfo,
-    ) -> InstanceOrgInviteResendInvite {
-        InstanceOrgInviteResendInvite::new_(
+    ) -> InstanceOrgInviteResendInviteRequest {
+        InstanceOrgInviteResendInviteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -202,7 +202,7 @@ impl InstanceOrgInvite {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgInviteDelete {
+pub struct InstanceOrgInviteDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -211,7 +211,7 @@ pub struct InstanceOrgInviteDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgInviteDelete {
+impl InstanceOrgInviteDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -236,7 +236,7 @@ impl InstanceOrgInviteDelete {
         org_id: String,
         invite_id: String,
     ) -> Self {
-        InstanceOrgInviteDelete {
+        InstanceOrgInviteDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -311,7 +311,7 @@ impl InstanceOrgInviteDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgInviteDelete {
+impl std::future::IntoFuture for InstanceOrgInviteDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -321,14 +321,14 @@ impl std::future::IntoFuture for InstanceOrgInviteDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgInviteDelete);
-crate::api::common_setters!(InstanceOrgInviteDelete);
+crate::runtime::call_option_setters!(InstanceOrgInviteDeleteRequest);
+crate::api::common_setters!(InstanceOrgInviteDeleteRequest);
 /// Request builder for [`InstanceOrgInvite::get`]: `GET /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgInviteGet {
+pub struct InstanceOrgInviteGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -337,7 +337,7 @@ pub struct InstanceOrgInviteGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgInviteGet {
+impl InstanceOrgInviteGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -366,7 +366,7 @@ impl InstanceOrgInviteGet {
         org_id: String,
         invite_id: String,
     ) -> Self {
-        InstanceOrgInviteGet {
+        InstanceOrgInviteGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -441,7 +441,7 @@ impl InstanceOrgInviteGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgInviteGet {
+impl std::future::IntoFuture for InstanceOrgInviteGetRequest {
     type Output = Result<crate::models::OrganizationInvitation, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -451,14 +451,14 @@ impl std::future::IntoFuture for InstanceOrgInviteGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgInviteGet);
-crate::api::common_setters!(InstanceOrgInviteGet);
+crate::runtime::call_option_setters!(InstanceOrgInviteGetRequest);
+crate::api::common_setters!(InstanceOrgInviteGetRequest);
 /// Request builder for [`InstanceOrgInvite::resend_invite`]: `POST /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgInviteResendInvite {
+pub struct InstanceOrgInviteResendInviteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -468,7 +468,7 @@ pub struct InstanceOrgInviteResendInvite {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgInviteResendInvite {
+impl InstanceOrgInviteResendInviteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -494,7 +494,7 @@ impl InstanceOrgInviteResendInvite {
         invite_id: String,
         role_info: crate::models::OrganizationRoleInfo,
     ) -> Self {
-        InstanceOrgInviteResendInvite {
+        InstanceOrgInviteResendInviteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -579,7 +579,7 @@ impl InstanceOrgInviteResendInvite {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgInviteResendInvite {
+impl std::future::IntoFuture for InstanceOrgInviteResendInviteRequest {
     type Output = Result<crate::models::OrganizationInvitation, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -589,5 +589,5 @@ impl std::future::IntoFuture for InstanceOrgInviteResendInvite {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgInviteResendInvite);
-crate::api::common_setters!(InstanceOrgInviteResendInvite);
+crate::runtime::call_option_setters!(InstanceOrgInviteResendInviteRequest);
+crate::api::common_setters!(InstanceOrgInviteResendInviteRequest);

@@ -36,7 +36,7 @@ impl InstanceOrgInvites {
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceOrgInvitesGetSortField`](crate::instance_org_invites::InstanceOrgInvitesGetSortField) | no | Field to sort the results by | `"inviteDate"` | `"role"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceOrgInvitesGetSortDirection`](crate::instance_org_invites::InstanceOrgInvitesGetSortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"desc"` | `"asc"` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceOrgInvitesGetFilterField`](crate::instance_org_invites::InstanceOrgInvitesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my * instance"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
@@ -72,8 +72,8 @@ impl InstanceOrgInvites {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgInvitesGet {
-        InstanceOrgInvitesGet::new_(
+    ) -> InstanceOrgInvitesGetRequest {
+        InstanceOrgInvitesGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -129,8 +129,8 @@ impl InstanceOrgInvites {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         invite: crate::models::OrganizationInvitationPost,
-    ) -> InstanceOrgInvitesPost {
-        InstanceOrgInvitesPost::new_(
+    ) -> InstanceOrgInvitesPostRequest {
+        InstanceOrgInvitesPostRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -144,21 +144,19 @@ impl InstanceOrgInvites {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgInvitesGet {
+pub struct InstanceOrgInvitesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     sort_field: Option<crate::instance_org_invites::InstanceOrgInvitesGetSortField>,
-    sort_direction: Option<
-        crate::instance_org_invites::InstanceOrgInvitesGetSortDirection,
-    >,
+    sort_direction: Option<crate::models::SortDirection>,
     filter_field: Option<crate::instance_org_invites::InstanceOrgInvitesGetFilterField>,
     filter: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgInvitesGet {
+impl InstanceOrgInvitesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -182,7 +180,7 @@ impl InstanceOrgInvitesGet {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgInvitesGet {
+        InstanceOrgInvitesGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -209,10 +207,7 @@ impl InstanceOrgInvitesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"desc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_org_invites::InstanceOrgInvitesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -334,7 +329,7 @@ impl InstanceOrgInvitesGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgInvitesGet {
+impl std::future::IntoFuture for InstanceOrgInvitesGetRequest {
     type Output = Result<crate::models::InstanceOrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -344,14 +339,14 @@ impl std::future::IntoFuture for InstanceOrgInvitesGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgInvitesGet);
-crate::api::common_setters!(InstanceOrgInvitesGet);
+crate::runtime::call_option_setters!(InstanceOrgInvitesGetRequest);
+crate::api::common_setters!(InstanceOrgInvitesGetRequest);
 /// Request builder for [`InstanceOrgInvites::post`]: `POST /instances/{instanceId}/orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgInvitesPost {
+pub struct InstanceOrgInvitesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -360,7 +355,7 @@ pub struct InstanceOrgInvitesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgInvitesPost {
+impl InstanceOrgInvitesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -385,7 +380,7 @@ impl InstanceOrgInvitesPost {
         org_id: String,
         invite: crate::models::OrganizationInvitationPost,
     ) -> Self {
-        InstanceOrgInvitesPost {
+        InstanceOrgInvitesPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -465,7 +460,7 @@ impl InstanceOrgInvitesPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgInvitesPost {
+impl std::future::IntoFuture for InstanceOrgInvitesPostRequest {
     type Output = Result<crate::models::InstanceOrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -475,8 +470,54 @@ impl std::future::IntoFuture for InstanceOrgInvitesPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgInvitesPost);
-crate::api::common_setters!(InstanceOrgInvitesPost);
+crate::runtime::call_option_setters!(InstanceOrgInvitesPostRequest);
+crate::api::common_setters!(InstanceOrgInvitesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceOrgInvitesGetFilterField {
+    /// `"email"`
+    Email,
+    /// `"role"`
+    Role,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceOrgInvitesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["email", "role"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email => "email",
+            Self::Role => "role",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceOrgInvitesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "email" => Self::Email,
+            "role" => Self::Role,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceOrgInvitesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrgInvitesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgInvitesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgInvitesGetSortField {
@@ -520,98 +561,6 @@ crate::runtime::string_enum!(InstanceOrgInvitesGetSortField);
 impl schemars::JsonSchema for InstanceOrgInvitesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceOrgInvitesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceOrgInvitesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceOrgInvitesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceOrgInvitesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceOrgInvitesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceOrgInvitesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceOrgInvitesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceOrgInvitesGetFilterField {
-    /// `"email"`
-    Email,
-    /// `"role"`
-    Role,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceOrgInvitesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["email", "role"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Email => "email",
-            Self::Role => "role",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceOrgInvitesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "email" => Self::Email,
-            "role" => Self::Role,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceOrgInvitesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceOrgInvitesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceOrgInvitesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -69,8 +69,8 @@ impl InstanceOrgMember {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> InstanceOrgMemberDelete {
-        InstanceOrgMemberDelete::new_(
+    ) -> InstanceOrgMemberDeleteRequest {
+        InstanceOrgMemberDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -126,8 +126,8 @@ impl InstanceOrgMember {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> InstanceOrgMemberGet {
-        InstanceOrgMemberGet::new_(
+    ) -> InstanceOrgMemberGetRequest {
+        InstanceOrgMemberGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -186,8 +186,8 @@ impl InstanceOrgMember {
         org_id: impl Into<String>,
         user_id: impl Into<String>,
         member: crate::models::InstanceOrgMemberPatch,
-    ) -> InstanceOrgMemberPatch {
-        InstanceOrgMemberPatch::new_(
+    ) -> InstanceOrgMemberPatchRequest {
+        InstanceOrgMemberPatchRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -202,7 +202,7 @@ impl InstanceOrgMember {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgMemberDelete {
+pub struct InstanceOrgMemberDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -211,7 +211,7 @@ pub struct InstanceOrgMemberDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgMemberDelete {
+impl InstanceOrgMemberDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -236,7 +236,7 @@ impl InstanceOrgMemberDelete {
         org_id: String,
         user_id: String,
     ) -> Self {
-        InstanceOrgMemberDelete {
+        InstanceOrgMemberDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -311,7 +311,7 @@ impl InstanceOrgMemberDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgMemberDelete {
+impl std::future::IntoFuture for InstanceOrgMemberDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -321,14 +321,14 @@ impl std::future::IntoFuture for InstanceOrgMemberDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgMemberDelete);
-crate::api::common_setters!(InstanceOrgMemberDelete);
+crate::runtime::call_option_setters!(InstanceOrgMemberDeleteRequest);
+crate::api::common_setters!(InstanceOrgMemberDeleteRequest);
 /// Request builder for [`InstanceOrgMember::get`]: `GET /instances/{instanceId}/orgs/{orgId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgMemberGet {
+pub struct InstanceOrgMemberGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -337,7 +337,7 @@ pub struct InstanceOrgMemberGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgMemberGet {
+impl InstanceOrgMemberGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -366,7 +366,7 @@ impl InstanceOrgMemberGet {
         org_id: String,
         user_id: String,
     ) -> Self {
-        InstanceOrgMemberGet {
+        InstanceOrgMemberGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -441,7 +441,7 @@ impl InstanceOrgMemberGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgMemberGet {
+impl std::future::IntoFuture for InstanceOrgMemberGetRequest {
     type Output = Result<crate::models::InstanceOrgMember, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -451,14 +451,14 @@ impl std::future::IntoFuture for InstanceOrgMemberGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgMemberGet);
-crate::api::common_setters!(InstanceOrgMemberGet);
+crate::runtime::call_option_setters!(InstanceOrgMemberGetRequest);
+crate::api::common_setters!(InstanceOrgMemberGetRequest);
 /// Request builder for [`InstanceOrgMember::patch`]: `PATCH /instances/{instanceId}/orgs/{orgId}/members/{userId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgMemberPatch {
+pub struct InstanceOrgMemberPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -468,7 +468,7 @@ pub struct InstanceOrgMemberPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgMemberPatch {
+impl InstanceOrgMemberPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -494,7 +494,7 @@ impl InstanceOrgMemberPatch {
         user_id: String,
         member: crate::models::InstanceOrgMemberPatch,
     ) -> Self {
-        InstanceOrgMemberPatch {
+        InstanceOrgMemberPatchRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -579,7 +579,7 @@ impl InstanceOrgMemberPatch {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgMemberPatch {
+impl std::future::IntoFuture for InstanceOrgMemberPatchRequest {
     type Output = Result<crate::models::InstanceOrgMember, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -589,5 +589,5 @@ impl std::future::IntoFuture for InstanceOrgMemberPatch {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgMemberPatch);
-crate::api::common_setters!(InstanceOrgMemberPatch);
+crate::runtime::call_option_setters!(InstanceOrgMemberPatchRequest);
+crate::api::common_setters!(InstanceOrgMemberPatchRequest);

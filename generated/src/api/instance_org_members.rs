@@ -36,8 +36,8 @@ impl InstanceOrgMembers {
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `orgId` (argument) | path | string | yes | ID associated with the organization |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceOrgMembersGetSortField`](crate::instance_org_members::InstanceOrgMembersGetSortField) | no | Field to sort the results by | `"email"` | `"role"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceOrgMembersGetSortDirection`](crate::instance_org_members::InstanceOrgMembersGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
-    /// | `filterField` (`.filter_field()`) | query | [`InstanceOrgMembersGetSortField`](crate::instance_org_members::InstanceOrgMembersGetSortField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `filterField` (`.filter_field()`) | query | [`InstanceOrgMembersGetFilterField`](crate::instance_org_members::InstanceOrgMembersGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"email"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my * instance"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -72,8 +72,8 @@ impl InstanceOrgMembers {
         &self,
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
-    ) -> InstanceOrgMembersGet {
-        InstanceOrgMembersGet::new_(
+    ) -> InstanceOrgMembersGetRequest {
+        InstanceOrgMembersGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -129,8 +129,8 @@ impl InstanceOrgMembers {
         instance_id: impl Into<String>,
         org_id: impl Into<String>,
         member: crate::models::InstanceOrgMemberPost,
-    ) -> InstanceOrgMembersPost {
-        InstanceOrgMembersPost::new_(
+    ) -> InstanceOrgMembersPostRequest {
+        InstanceOrgMembersPostRequest::new_(
             self.client.clone(),
             instance_id.into(),
             org_id.into(),
@@ -144,21 +144,19 @@ impl InstanceOrgMembers {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgMembersGet {
+pub struct InstanceOrgMembersGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     org_id: String,
     sort_field: Option<crate::instance_org_members::InstanceOrgMembersGetSortField>,
-    sort_direction: Option<
-        crate::instance_org_members::InstanceOrgMembersGetSortDirection,
-    >,
-    filter_field: Option<crate::instance_org_members::InstanceOrgMembersGetSortField>,
+    sort_direction: Option<crate::models::SortDirection>,
+    filter_field: Option<crate::instance_org_members::InstanceOrgMembersGetFilterField>,
     filter: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgMembersGet {
+impl InstanceOrgMembersGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -182,7 +180,7 @@ impl InstanceOrgMembersGet {
     };
 
     fn new_(client_: Client, instance_id: String, org_id: String) -> Self {
-        InstanceOrgMembersGet {
+        InstanceOrgMembersGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -209,10 +207,7 @@ impl InstanceOrgMembersGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_org_members::InstanceOrgMembersGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -222,7 +217,7 @@ impl InstanceOrgMembersGet {
     /// Sent as `filterField`; for example `"email"`.
     pub fn filter_field(
         mut self,
-        value: crate::instance_org_members::InstanceOrgMembersGetSortField,
+        value: crate::instance_org_members::InstanceOrgMembersGetFilterField,
     ) -> Self {
         self.filter_field = Some(value);
         self
@@ -334,7 +329,7 @@ impl InstanceOrgMembersGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgMembersGet {
+impl std::future::IntoFuture for InstanceOrgMembersGetRequest {
     type Output = Result<crate::models::InstanceOrganizationMembers, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -344,14 +339,14 @@ impl std::future::IntoFuture for InstanceOrgMembersGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgMembersGet);
-crate::api::common_setters!(InstanceOrgMembersGet);
+crate::runtime::call_option_setters!(InstanceOrgMembersGetRequest);
+crate::api::common_setters!(InstanceOrgMembersGetRequest);
 /// Request builder for [`InstanceOrgMembers::post`]: `POST /instances/{instanceId}/orgs/{orgId}/members`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgMembersPost {
+pub struct InstanceOrgMembersPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -360,7 +355,7 @@ pub struct InstanceOrgMembersPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgMembersPost {
+impl InstanceOrgMembersPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -385,7 +380,7 @@ impl InstanceOrgMembersPost {
         org_id: String,
         member: crate::models::InstanceOrgMemberPost,
     ) -> Self {
-        InstanceOrgMembersPost {
+        InstanceOrgMembersPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -460,7 +455,7 @@ impl InstanceOrgMembersPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgMembersPost {
+impl std::future::IntoFuture for InstanceOrgMembersPostRequest {
     type Output = Result<crate::models::InstanceOrgMember, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -470,8 +465,54 @@ impl std::future::IntoFuture for InstanceOrgMembersPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgMembersPost);
-crate::api::common_setters!(InstanceOrgMembersPost);
+crate::runtime::call_option_setters!(InstanceOrgMembersPostRequest);
+crate::api::common_setters!(InstanceOrgMembersPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceOrgMembersGetFilterField {
+    /// `"email"`
+    Email,
+    /// `"role"`
+    Role,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceOrgMembersGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["email", "role"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Email => "email",
+            Self::Role => "role",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceOrgMembersGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "email" => Self::Email,
+            "role" => Self::Role,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceOrgMembersGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrgMembersGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgMembersGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgMembersGetSortField {
@@ -511,52 +552,6 @@ crate::runtime::string_enum!(InstanceOrgMembersGetSortField);
 impl schemars::JsonSchema for InstanceOrgMembersGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceOrgMembersGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceOrgMembersGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceOrgMembersGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceOrgMembersGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceOrgMembersGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceOrgMembersGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceOrgMembersGetSortDirection".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -35,7 +35,7 @@ impl InstanceOrgs {
     /// |---|---|---|---|---|---|---|
     /// | `instanceId` (argument) | path | string | yes | ID associated with the instance |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceOrgsGetSortField`](crate::instance_orgs::InstanceOrgsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceOrgsGetSortDirection`](crate::instance_orgs::InstanceOrgsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstanceOrgsGetFilterField`](crate::instance_orgs::InstanceOrgsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -70,13 +70,13 @@ impl InstanceOrgs {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.instance_orgs().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.instance_orgs().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceOrgsGet {
-        InstanceOrgsGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceOrgsGetRequest {
+        InstanceOrgsGetRequest::new_(self.client.clone(), instance_id.into())
     }
 
     /// Create a new organization
@@ -122,8 +122,8 @@ impl InstanceOrgs {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post(&self, instance_id: impl Into<String>) -> InstanceOrgsPost {
-        InstanceOrgsPost::new_(self.client.clone(), instance_id.into())
+    pub fn post(&self, instance_id: impl Into<String>) -> InstanceOrgsPostRequest {
+        InstanceOrgsPostRequest::new_(self.client.clone(), instance_id.into())
     }
 }
 
@@ -132,12 +132,12 @@ impl InstanceOrgs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgsGet {
+pub struct InstanceOrgsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     sort_field: Option<crate::instance_orgs::InstanceOrgsGetSortField>,
-    sort_direction: Option<crate::instance_orgs::InstanceOrgsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::instance_orgs::InstanceOrgsGetFilterField>,
@@ -147,7 +147,7 @@ pub struct InstanceOrgsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgsGet {
+impl InstanceOrgsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -171,7 +171,7 @@ impl InstanceOrgsGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceOrgsGet {
+        InstanceOrgsGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -201,10 +201,7 @@ impl InstanceOrgsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_orgs::InstanceOrgsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -411,7 +408,7 @@ impl InstanceOrgsGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgsGet {
+impl std::future::IntoFuture for InstanceOrgsGetRequest {
     type Output = Result<crate::models::InstanceOrganizations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -421,14 +418,14 @@ impl std::future::IntoFuture for InstanceOrgsGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgsGet);
-crate::api::common_setters!(InstanceOrgsGet);
+crate::runtime::call_option_setters!(InstanceOrgsGetRequest);
+crate::api::common_setters!(InstanceOrgsGetRequest);
 /// Request builder for [`InstanceOrgs::post`]: `POST /instances/{instanceId}/orgs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceOrgsPost {
+pub struct InstanceOrgsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -437,7 +434,7 @@ pub struct InstanceOrgsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceOrgsPost {
+impl InstanceOrgsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -459,7 +456,7 @@ impl InstanceOrgsPost {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceOrgsPost {
+        InstanceOrgsPostRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -548,7 +545,7 @@ impl InstanceOrgsPost {
     }
 }
 
-impl std::future::IntoFuture for InstanceOrgsPost {
+impl std::future::IntoFuture for InstanceOrgsPostRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -558,8 +555,50 @@ impl std::future::IntoFuture for InstanceOrgsPost {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceOrgsPost);
-crate::api::common_setters!(InstanceOrgsPost);
+crate::runtime::call_option_setters!(InstanceOrgsPostRequest);
+crate::api::common_setters!(InstanceOrgsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceOrgsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceOrgsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceOrgsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceOrgsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrgsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceOrgsGetSortField {
@@ -612,94 +651,6 @@ crate::runtime::string_enum!(InstanceOrgsGetSortField);
 impl schemars::JsonSchema for InstanceOrgsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceOrgsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceOrgsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceOrgsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceOrgsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceOrgsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceOrgsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceOrgsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceOrgsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceOrgsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceOrgsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceOrgsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceOrgsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceOrgsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

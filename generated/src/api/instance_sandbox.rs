@@ -67,8 +67,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxDelete {
-        InstanceSandboxDelete::new_(
+    ) -> InstanceSandboxDeleteRequest {
+        InstanceSandboxDeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -124,8 +124,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxDeviceCounts {
-        InstanceSandboxDeviceCounts::new_(
+    ) -> InstanceSandboxDeviceCountsRequest {
+        InstanceSandboxDeviceCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -181,8 +181,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxGet {
-        InstanceSandboxGet::new_(
+    ) -> InstanceSandboxGetRequest {
+        InstanceSandboxGetRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -238,8 +238,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxNotebookMinuteCounts {
-        InstanceSandboxNotebookMinuteCounts::new_(
+    ) -> InstanceSandboxNotebookMinuteCountsRequest {
+        InstanceSandboxNotebookMinuteCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -270,7 +270,7 @@ impl InstanceSandbox {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -296,8 +296,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxPayloadCounts {
-        InstanceSandboxPayloadCounts::new_(
+    ) -> InstanceSandboxPayloadCountsRequest {
+        InstanceSandboxPayloadCountsRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -356,8 +356,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxPayloadCountsBreakdown {
-        InstanceSandboxPayloadCountsBreakdown::new_(
+    ) -> InstanceSandboxPayloadCountsBreakdownRequest {
+        InstanceSandboxPayloadCountsBreakdownRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -413,8 +413,8 @@ impl InstanceSandbox {
         &self,
         instance_id: impl Into<String>,
         instance_sandbox_id: impl Into<String>,
-    ) -> InstanceSandboxUndelete {
-        InstanceSandboxUndelete::new_(
+    ) -> InstanceSandboxUndeleteRequest {
+        InstanceSandboxUndeleteRequest::new_(
             self.client.clone(),
             instance_id.into(),
             instance_sandbox_id.into(),
@@ -427,7 +427,7 @@ impl InstanceSandbox {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxDelete {
+pub struct InstanceSandboxDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -435,7 +435,7 @@ pub struct InstanceSandboxDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxDelete {
+impl InstanceSandboxDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -457,7 +457,7 @@ impl InstanceSandboxDelete {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxDelete {
+        InstanceSandboxDeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -522,7 +522,7 @@ impl InstanceSandboxDelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxDelete {
+impl std::future::IntoFuture for InstanceSandboxDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -532,14 +532,14 @@ impl std::future::IntoFuture for InstanceSandboxDelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxDelete);
-crate::api::common_setters!(InstanceSandboxDelete);
+crate::runtime::call_option_setters!(InstanceSandboxDeleteRequest);
+crate::api::common_setters!(InstanceSandboxDeleteRequest);
 /// Request builder for [`InstanceSandbox::device_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxDeviceCounts {
+pub struct InstanceSandboxDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -549,7 +549,7 @@ pub struct InstanceSandboxDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxDeviceCounts {
+impl InstanceSandboxDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -573,7 +573,7 @@ impl InstanceSandboxDeviceCounts {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxDeviceCounts {
+        InstanceSandboxDeviceCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -664,7 +664,7 @@ impl InstanceSandboxDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxDeviceCounts {
+impl std::future::IntoFuture for InstanceSandboxDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -674,14 +674,14 @@ impl std::future::IntoFuture for InstanceSandboxDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxDeviceCounts);
-crate::api::common_setters!(InstanceSandboxDeviceCounts);
+crate::runtime::call_option_setters!(InstanceSandboxDeviceCountsRequest);
+crate::api::common_setters!(InstanceSandboxDeviceCountsRequest);
 /// Request builder for [`InstanceSandbox::get`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxGet {
+pub struct InstanceSandboxGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -691,7 +691,7 @@ pub struct InstanceSandboxGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxGet {
+impl InstanceSandboxGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -715,7 +715,7 @@ impl InstanceSandboxGet {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxGet {
+        InstanceSandboxGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -806,7 +806,7 @@ impl InstanceSandboxGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxGet {
+impl std::future::IntoFuture for InstanceSandboxGetRequest {
     type Output = Result<crate::models::InstanceSandboxUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -816,14 +816,14 @@ impl std::future::IntoFuture for InstanceSandboxGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxGet);
-crate::api::common_setters!(InstanceSandboxGet);
+crate::runtime::call_option_setters!(InstanceSandboxGetRequest);
+crate::api::common_setters!(InstanceSandboxGetRequest);
 /// Request builder for [`InstanceSandbox::notebook_minute_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxNotebookMinuteCounts {
+pub struct InstanceSandboxNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -833,7 +833,7 @@ pub struct InstanceSandboxNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxNotebookMinuteCounts {
+impl InstanceSandboxNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -857,7 +857,7 @@ impl InstanceSandboxNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxNotebookMinuteCounts {
+        InstanceSandboxNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -948,7 +948,7 @@ impl InstanceSandboxNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxNotebookMinuteCounts {
+impl std::future::IntoFuture for InstanceSandboxNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -958,14 +958,14 @@ impl std::future::IntoFuture for InstanceSandboxNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxNotebookMinuteCounts);
-crate::api::common_setters!(InstanceSandboxNotebookMinuteCounts);
+crate::runtime::call_option_setters!(InstanceSandboxNotebookMinuteCountsRequest);
+crate::api::common_setters!(InstanceSandboxNotebookMinuteCountsRequest);
 /// Request builder for [`InstanceSandbox::payload_counts`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxPayloadCounts {
+pub struct InstanceSandboxPayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -976,7 +976,7 @@ pub struct InstanceSandboxPayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxPayloadCounts {
+impl InstanceSandboxPayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1000,7 +1000,7 @@ impl InstanceSandboxPayloadCounts {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxPayloadCounts {
+        InstanceSandboxPayloadCountsRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1076,7 +1076,7 @@ impl InstanceSandboxPayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1084,7 +1084,7 @@ impl InstanceSandboxPayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1104,8 +1104,8 @@ impl InstanceSandboxPayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxPayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for InstanceSandboxPayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1114,14 +1114,14 @@ impl std::future::IntoFuture for InstanceSandboxPayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxPayloadCounts);
-crate::api::common_setters!(InstanceSandboxPayloadCounts);
+crate::runtime::call_option_setters!(InstanceSandboxPayloadCountsRequest);
+crate::api::common_setters!(InstanceSandboxPayloadCountsRequest);
 /// Request builder for [`InstanceSandbox::payload_counts_breakdown`]: `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxPayloadCountsBreakdown {
+pub struct InstanceSandboxPayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1136,7 +1136,7 @@ pub struct InstanceSandboxPayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxPayloadCountsBreakdown {
+impl InstanceSandboxPayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1160,7 +1160,7 @@ impl InstanceSandboxPayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxPayloadCountsBreakdown {
+        InstanceSandboxPayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1300,7 +1300,7 @@ impl InstanceSandboxPayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxPayloadCountsBreakdown {
+impl std::future::IntoFuture for InstanceSandboxPayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1310,14 +1310,14 @@ impl std::future::IntoFuture for InstanceSandboxPayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxPayloadCountsBreakdown);
-crate::api::common_setters!(InstanceSandboxPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(InstanceSandboxPayloadCountsBreakdownRequest);
+crate::api::common_setters!(InstanceSandboxPayloadCountsBreakdownRequest);
 /// Request builder for [`InstanceSandbox::undelete`]: `PATCH /instances/{instanceId}/sandboxes/{instanceSandboxId}/undelete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxUndelete {
+pub struct InstanceSandboxUndeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
@@ -1327,7 +1327,7 @@ pub struct InstanceSandboxUndelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxUndelete {
+impl InstanceSandboxUndeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1349,7 +1349,7 @@ impl InstanceSandboxUndelete {
     };
 
     fn new_(client_: Client, instance_id: String, instance_sandbox_id: String) -> Self {
-        InstanceSandboxUndelete {
+        InstanceSandboxUndeleteRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -1440,7 +1440,7 @@ impl InstanceSandboxUndelete {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxUndelete {
+impl std::future::IntoFuture for InstanceSandboxUndeleteRequest {
     type Output = Result<crate::models::InstanceSandboxUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1450,8 +1450,8 @@ impl std::future::IntoFuture for InstanceSandboxUndelete {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxUndelete);
-crate::api::common_setters!(InstanceSandboxUndelete);
+crate::runtime::call_option_setters!(InstanceSandboxUndeleteRequest);
+crate::api::common_setters!(InstanceSandboxUndeleteRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceSandboxPayloadCountsBreakdownResolution {

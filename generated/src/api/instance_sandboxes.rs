@@ -37,7 +37,7 @@ impl InstanceSandboxes {
     /// | `summaryExclude` (`.summary_exclude()`) | query | string | no | Comma-separated list of summary fields to exclude from user summary |  | `"payloadCount"` |
     /// | `summaryInclude` (`.summary_include()`) | query | string | no | Comma-separated list of summary fields to include in user summary |  | `"payloadCount"` |
     /// | `sortField` (`.sort_field()`) | query | [`InstanceSandboxesGetSortField`](crate::instance_sandboxes::InstanceSandboxesGetSortField) | no | Field to sort the results by | `"email"` | `"firstName"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstanceSandboxesGetSortDirection`](crate::instance_sandboxes::InstanceSandboxesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `startingAfterId` (`.starting_after_id()`) | query | string | no | Exclusive ID from which to begin querying |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `endingBeforeId` (`.ending_before_id()`) | query | string | no | Exclusive ID at which to end querying |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `limit` (`.limit()`) | query | integer | no | How many items to return | `100` | `10` |
@@ -72,8 +72,8 @@ impl InstanceSandboxes {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, instance_id: impl Into<String>) -> InstanceSandboxesGet {
-        InstanceSandboxesGet::new_(self.client.clone(), instance_id.into())
+    pub fn get(&self, instance_id: impl Into<String>) -> InstanceSandboxesGetRequest {
+        InstanceSandboxesGetRequest::new_(self.client.clone(), instance_id.into())
     }
 }
 
@@ -82,14 +82,14 @@ impl InstanceSandboxes {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstanceSandboxesGet {
+pub struct InstanceSandboxesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     instance_id: String,
     summary_exclude: Option<String>,
     summary_include: Option<String>,
     sort_field: Option<crate::instance_sandboxes::InstanceSandboxesGetSortField>,
-    sort_direction: Option<crate::instance_sandboxes::InstanceSandboxesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     starting_after_id: Option<String>,
     ending_before_id: Option<String>,
     limit: Option<i64>,
@@ -99,7 +99,7 @@ pub struct InstanceSandboxesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstanceSandboxesGet {
+impl InstanceSandboxesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -123,7 +123,7 @@ impl InstanceSandboxesGet {
     };
 
     fn new_(client_: Client, instance_id: String) -> Self {
-        InstanceSandboxesGet {
+        InstanceSandboxesGetRequest {
             client_,
             call_: Default::default(),
             instance_id,
@@ -171,10 +171,7 @@ impl InstanceSandboxesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instance_sandboxes::InstanceSandboxesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -352,7 +349,7 @@ impl InstanceSandboxesGet {
     }
 }
 
-impl std::future::IntoFuture for InstanceSandboxesGet {
+impl std::future::IntoFuture for InstanceSandboxesGetRequest {
     type Output = Result<crate::models::InstanceSandboxes, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -362,8 +359,58 @@ impl std::future::IntoFuture for InstanceSandboxesGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstanceSandboxesGet);
-crate::api::common_setters!(InstanceSandboxesGet);
+crate::runtime::call_option_setters!(InstanceSandboxesGetRequest);
+crate::api::common_setters!(InstanceSandboxesGetRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceSandboxesGetFilterField {
+    /// `"firstName"`
+    FirstName,
+    /// `"lastName"`
+    LastName,
+    /// `"email"`
+    Email,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceSandboxesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["firstName", "lastName", "email"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::FirstName => "firstName",
+            Self::LastName => "lastName",
+            Self::Email => "email",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceSandboxesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "firstName" => Self::FirstName,
+            "lastName" => Self::LastName,
+            "email" => Self::Email,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceSandboxesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceSandboxesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceSandboxesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstanceSandboxesGetSortField {
@@ -441,102 +488,6 @@ crate::runtime::string_enum!(InstanceSandboxesGetSortField);
 impl schemars::JsonSchema for InstanceSandboxesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstanceSandboxesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceSandboxesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceSandboxesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceSandboxesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceSandboxesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceSandboxesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceSandboxesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceSandboxesGetFilterField {
-    /// `"firstName"`
-    FirstName,
-    /// `"lastName"`
-    LastName,
-    /// `"email"`
-    Email,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceSandboxesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["firstName", "lastName", "email"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::FirstName => "firstName",
-            Self::LastName => "lastName",
-            Self::Email => "email",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceSandboxesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "firstName" => Self::FirstName,
-            "lastName" => Self::LastName,
-            "email" => Self::Email,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceSandboxesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceSandboxesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceSandboxesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

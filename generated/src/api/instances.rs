@@ -34,7 +34,7 @@ impl Instances {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`InstancesGetSortField`](crate::instances::InstancesGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`InstancesGetSortDirection`](crate::instances::InstancesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`InstancesGetFilterField`](crate::instances::InstancesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -72,8 +72,8 @@ impl Instances {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> InstancesGet {
-        InstancesGet::new_(self.client.clone())
+    pub fn get(&self) -> InstancesGetRequest {
+        InstancesGetRequest::new_(self.client.clone())
     }
 }
 
@@ -82,11 +82,11 @@ impl Instances {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct InstancesGet {
+pub struct InstancesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::instances::InstancesGetSortField>,
-    sort_direction: Option<crate::instances::InstancesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::instances::InstancesGetFilterField>,
@@ -94,7 +94,7 @@ pub struct InstancesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl InstancesGet {
+impl InstancesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -118,7 +118,7 @@ impl InstancesGet {
     };
 
     fn new_(client_: Client) -> Self {
-        InstancesGet {
+        InstancesGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -142,10 +142,7 @@ impl InstancesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::instances::InstancesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -309,7 +306,7 @@ impl InstancesGet {
     }
 }
 
-impl std::future::IntoFuture for InstancesGet {
+impl std::future::IntoFuture for InstancesGetRequest {
     type Output = Result<crate::models::Instances, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -319,8 +316,50 @@ impl std::future::IntoFuture for InstancesGet {
     }
 }
 
-crate::runtime::call_option_setters!(InstancesGet);
-crate::api::common_setters!(InstancesGet);
+crate::runtime::call_option_setters!(InstancesGetRequest);
+crate::api::common_setters!(InstancesGetRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstancesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstancesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstancesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstancesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstancesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstancesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InstancesGetSortField {
@@ -373,94 +412,6 @@ crate::runtime::string_enum!(InstancesGetSortField);
 impl schemars::JsonSchema for InstancesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "InstancesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstancesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstancesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstancesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstancesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstancesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstancesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstancesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstancesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstancesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstancesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstancesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstancesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -69,8 +69,8 @@ impl Integration {
         &self,
         application_id: impl Into<String>,
         integration_id: impl Into<String>,
-    ) -> IntegrationDelete {
-        IntegrationDelete::new_(
+    ) -> IntegrationDeleteRequest {
+        IntegrationDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             integration_id.into(),
@@ -98,7 +98,7 @@ impl Integration {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Integration2`](crate::models::Integration2): integration information
+    /// - `200`: [`Integration`](crate::models::Integration): integration information
     ///
     /// # Errors
     ///
@@ -123,8 +123,8 @@ impl Integration {
         &self,
         application_id: impl Into<String>,
         integration_id: impl Into<String>,
-    ) -> IntegrationGet {
-        IntegrationGet::new_(
+    ) -> IntegrationGetRequest {
+        IntegrationGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             integration_id.into(),
@@ -153,7 +153,7 @@ impl Integration {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Integration2`](crate::models::Integration2): Updated integration information
+    /// - `200`: [`Integration`](crate::models::Integration): Updated integration information
     ///
     /// # Errors
     ///
@@ -180,8 +180,8 @@ impl Integration {
         application_id: impl Into<String>,
         integration_id: impl Into<String>,
         integration: crate::models::IntegrationPatch,
-    ) -> IntegrationPatch {
-        IntegrationPatch::new_(
+    ) -> IntegrationPatchRequest {
+        IntegrationPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             integration_id.into(),
@@ -195,7 +195,7 @@ impl Integration {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct IntegrationDelete {
+pub struct IntegrationDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -204,7 +204,7 @@ pub struct IntegrationDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl IntegrationDelete {
+impl IntegrationDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -228,7 +228,7 @@ impl IntegrationDelete {
     };
 
     fn new_(client_: Client, application_id: String, integration_id: String) -> Self {
-        IntegrationDelete {
+        IntegrationDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -306,7 +306,7 @@ impl IntegrationDelete {
     }
 }
 
-impl std::future::IntoFuture for IntegrationDelete {
+impl std::future::IntoFuture for IntegrationDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -316,14 +316,14 @@ impl std::future::IntoFuture for IntegrationDelete {
     }
 }
 
-crate::runtime::call_option_setters!(IntegrationDelete);
-crate::api::common_setters!(IntegrationDelete);
+crate::runtime::call_option_setters!(IntegrationDeleteRequest);
+crate::api::common_setters!(IntegrationDeleteRequest);
 /// Request builder for [`Integration::get`]: `GET /applications/{applicationId}/integrations/{integrationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct IntegrationGet {
+pub struct IntegrationGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -331,7 +331,7 @@ pub struct IntegrationGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl IntegrationGet {
+impl IntegrationGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -358,7 +358,7 @@ impl IntegrationGet {
     };
 
     fn new_(client_: Client, application_id: String, integration_id: String) -> Self {
-        IntegrationGet {
+        IntegrationGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -395,7 +395,7 @@ impl IntegrationGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Integration2, Error> {
+    pub async fn send(self) -> Result<crate::models::Integration, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -403,7 +403,7 @@ impl IntegrationGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Integration>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -423,8 +423,8 @@ impl IntegrationGet {
     }
 }
 
-impl std::future::IntoFuture for IntegrationGet {
-    type Output = Result<crate::models::Integration2, Error>;
+impl std::future::IntoFuture for IntegrationGetRequest {
+    type Output = Result<crate::models::Integration, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -433,14 +433,14 @@ impl std::future::IntoFuture for IntegrationGet {
     }
 }
 
-crate::runtime::call_option_setters!(IntegrationGet);
-crate::api::common_setters!(IntegrationGet);
+crate::runtime::call_option_setters!(IntegrationGetRequest);
+crate::api::common_setters!(IntegrationGetRequest);
 /// Request builder for [`Integration::patch`]: `PATCH /applications/{applicationId}/integrations/{integrationId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct IntegrationPatch {
+pub struct IntegrationPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -449,7 +449,7 @@ pub struct IntegrationPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl IntegrationPatch {
+impl IntegrationPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -478,7 +478,7 @@ impl IntegrationPatch {
         integration_id: String,
         integration: crate::models::IntegrationPatch,
     ) -> Self {
-        IntegrationPatch {
+        IntegrationPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -525,7 +525,7 @@ impl IntegrationPatch {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Integration2, Error> {
+    pub async fn send(self) -> Result<crate::models::Integration, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -533,7 +533,7 @@ impl IntegrationPatch {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Integration>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -553,8 +553,8 @@ impl IntegrationPatch {
     }
 }
 
-impl std::future::IntoFuture for IntegrationPatch {
-    type Output = Result<crate::models::Integration2, Error>;
+impl std::future::IntoFuture for IntegrationPatchRequest {
+    type Output = Result<crate::models::Integration, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -563,5 +563,5 @@ impl std::future::IntoFuture for IntegrationPatch {
     }
 }
 
-crate::runtime::call_option_setters!(IntegrationPatch);
-crate::api::common_setters!(IntegrationPatch);
+crate::runtime::call_option_setters!(IntegrationPatchRequest);
+crate::api::common_setters!(IntegrationPatchRequest);

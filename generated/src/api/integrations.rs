@@ -35,7 +35,7 @@ impl Integrations {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`IntegrationsGetSortField`](crate::integrations::IntegrationsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`IntegrationsGetSortDirection`](crate::integrations::IntegrationsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`IntegrationsGetFilterField`](crate::integrations::IntegrationsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"integrationType"` |
@@ -47,7 +47,7 @@ impl Integrations {
     ///
     /// # Responses
     ///
-    /// - `200`: [`Integrations2`](crate::models::Integrations2): Collection of integrations
+    /// - `200`: [`Integrations`](crate::models::Integrations): Collection of integrations
     ///
     /// # Errors
     ///
@@ -69,13 +69,13 @@ impl Integrations {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.integrations().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.integrations().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> IntegrationsGet {
-        IntegrationsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> IntegrationsGetRequest {
+        IntegrationsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new integration for an application
@@ -99,7 +99,7 @@ impl Integrations {
     ///
     /// # Responses
     ///
-    /// - `201`: [`Integration2`](crate::models::Integration2): Successfully created integration
+    /// - `201`: [`Integration`](crate::models::Integration): Successfully created integration
     ///
     /// # Errors
     ///
@@ -125,8 +125,12 @@ impl Integrations {
         &self,
         application_id: impl Into<String>,
         integration: crate::models::IntegrationPost,
-    ) -> IntegrationsPost {
-        IntegrationsPost::new_(self.client.clone(), application_id.into(), integration)
+    ) -> IntegrationsPostRequest {
+        IntegrationsPostRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            integration,
+        )
     }
 }
 
@@ -135,12 +139,12 @@ impl Integrations {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct IntegrationsGet {
+pub struct IntegrationsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::integrations::IntegrationsGetSortField>,
-    sort_direction: Option<crate::integrations::IntegrationsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::integrations::IntegrationsGetFilterField>,
@@ -148,7 +152,7 @@ pub struct IntegrationsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl IntegrationsGet {
+impl IntegrationsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -175,7 +179,7 @@ impl IntegrationsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        IntegrationsGet {
+        IntegrationsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -203,10 +207,7 @@ impl IntegrationsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::integrations::IntegrationsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -310,7 +311,7 @@ impl IntegrationsGet {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Integrations2, Error> {
+    pub async fn send(self) -> Result<crate::models::Integrations, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -318,7 +319,7 @@ impl IntegrationsGet {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Integrations2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Integrations>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -353,7 +354,7 @@ impl IntegrationsGet {
     pub fn into_stream(
         self,
     ) -> impl futures_util::Stream<
-        Item = Result<crate::models::Integration2, Error>,
+        Item = Result<crate::models::Integration, Error>,
     > + Send + 'static {
         let first = self.page.and_then(|p| u64::try_from(p).ok()).unwrap_or(0);
         let max_pages = self
@@ -379,8 +380,8 @@ impl IntegrationsGet {
     }
 }
 
-impl std::future::IntoFuture for IntegrationsGet {
-    type Output = Result<crate::models::Integrations2, Error>;
+impl std::future::IntoFuture for IntegrationsGetRequest {
+    type Output = Result<crate::models::Integrations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -389,14 +390,14 @@ impl std::future::IntoFuture for IntegrationsGet {
     }
 }
 
-crate::runtime::call_option_setters!(IntegrationsGet);
-crate::api::common_setters!(IntegrationsGet);
+crate::runtime::call_option_setters!(IntegrationsGetRequest);
+crate::api::common_setters!(IntegrationsGetRequest);
 /// Request builder for [`Integrations::post`]: `POST /applications/{applicationId}/integrations`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct IntegrationsPost {
+pub struct IntegrationsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -404,7 +405,7 @@ pub struct IntegrationsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl IntegrationsPost {
+impl IntegrationsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -432,7 +433,7 @@ impl IntegrationsPost {
         application_id: String,
         integration: crate::models::IntegrationPost,
     ) -> Self {
-        IntegrationsPost {
+        IntegrationsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -469,7 +470,7 @@ impl IntegrationsPost {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Integration2, Error> {
+    pub async fn send(self) -> Result<crate::models::Integration, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -477,7 +478,7 @@ impl IntegrationsPost {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Integration2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::Integration>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -497,8 +498,8 @@ impl IntegrationsPost {
     }
 }
 
-impl std::future::IntoFuture for IntegrationsPost {
-    type Output = Result<crate::models::Integration2, Error>;
+impl std::future::IntoFuture for IntegrationsPostRequest {
+    type Output = Result<crate::models::Integration, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -507,8 +508,54 @@ impl std::future::IntoFuture for IntegrationsPost {
     }
 }
 
-crate::runtime::call_option_setters!(IntegrationsPost);
-crate::api::common_setters!(IntegrationsPost);
+crate::runtime::call_option_setters!(IntegrationsPostRequest);
+crate::api::common_setters!(IntegrationsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum IntegrationsGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"integrationType"`
+    IntegrationType,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl IntegrationsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "integrationType"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::IntegrationType => "integrationType",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for IntegrationsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "integrationType" => Self::IntegrationType,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(IntegrationsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IntegrationsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegrationsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum IntegrationsGetSortField {
@@ -566,98 +613,6 @@ crate::runtime::string_enum!(IntegrationsGetSortField);
 impl schemars::JsonSchema for IntegrationsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "IntegrationsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IntegrationsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl IntegrationsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IntegrationsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(IntegrationsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for IntegrationsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "IntegrationsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum IntegrationsGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"integrationType"`
-    IntegrationType,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl IntegrationsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "integrationType"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::IntegrationType => "integrationType",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for IntegrationsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "integrationType" => Self::IntegrationType,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(IntegrationsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for IntegrationsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "IntegrationsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -41,7 +41,7 @@ impl Me {
     ///
     /// # Responses
     ///
-    /// - `200`: [`RecentItemList2`](crate::models::RecentItemList2): Updated recent item list
+    /// - `200`: [`RecentItemList`](crate::models::RecentItemList): Updated recent item list
     ///
     /// # Errors
     ///
@@ -62,8 +62,11 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn add_recent_item(&self, data: crate::models::RecentItem) -> MeAddRecentItem {
-        MeAddRecentItem::new_(self.client.clone(), data)
+    pub fn add_recent_item(
+        &self,
+        data: crate::models::RecentItem,
+    ) -> MeAddRecentItemRequest {
+        MeAddRecentItemRequest::new_(self.client.clone(), data)
     }
 
     /// Changes the current user's password and optionally logs out all other sessions
@@ -110,8 +113,8 @@ impl Me {
     pub fn change_password(
         &self,
         data: crate::models::ChangePassword,
-    ) -> MeChangePassword {
-        MeChangePassword::new_(self.client.clone(), data)
+    ) -> MeChangePasswordRequest {
+        MeChangePasswordRequest::new_(self.client.clone(), data)
     }
 
     /// Deletes the current user
@@ -155,8 +158,11 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, credentials: crate::models::UserCredentials) -> MeDelete {
-        MeDelete::new_(self.client.clone(), credentials)
+    pub fn delete(
+        &self,
+        credentials: crate::models::UserCredentials,
+    ) -> MeDeleteRequest {
+        MeDeleteRequest::new_(self.client.clone(), credentials)
     }
 
     /// Returns device counts by day for the time range specified for all applications the current user owns
@@ -201,8 +207,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn device_counts(&self) -> MeDeviceCounts {
-        MeDeviceCounts::new_(self.client.clone())
+    pub fn device_counts(&self) -> MeDeviceCountsRequest {
+        MeDeviceCountsRequest::new_(self.client.clone())
     }
 
     /// Disables multi-factor authentication for the current user
@@ -253,8 +259,8 @@ impl Me {
     pub fn disable_two_factor_auth(
         &self,
         data: crate::models::DisableMultiFactorAuthentication,
-    ) -> MeDisableTwoFactorAuth {
-        MeDisableTwoFactorAuth::new_(self.client.clone(), data)
+    ) -> MeDisableTwoFactorAuthRequest {
+        MeDisableTwoFactorAuthRequest::new_(self.client.clone(), data)
     }
 
     /// Disconnects the user from Github
@@ -300,8 +306,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn disconnect_github(&self) -> MeDisconnectGithub {
-        MeDisconnectGithub::new_(self.client.clone())
+    pub fn disconnect_github(&self) -> MeDisconnectGithubRequest {
+        MeDisconnectGithubRequest::new_(self.client.clone())
     }
 
     /// Enables multi-factor authentication for the current user
@@ -352,8 +358,8 @@ impl Me {
     pub fn enable_two_factor_auth(
         &self,
         data: crate::models::EnableMultiFactorAuthentication,
-    ) -> MeEnableTwoFactorAuth {
-        MeEnableTwoFactorAuth::new_(self.client.clone(), data)
+    ) -> MeEnableTwoFactorAuthRequest {
+        MeEnableTwoFactorAuthRequest::new_(self.client.clone(), data)
     }
 
     /// Gets a recent item list
@@ -369,7 +375,7 @@ impl Me {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `parentId` (`.parent_id()`) | query | string | no | Parent id of the recent list |  | `"575ec8687ae143cd83dc4a97"` |
-    /// | `itemType` (argument) | query | [`MeFetchRecentItemsItemType`](crate::me::MeFetchRecentItemsItemType) | yes | Item type to get the recent list of |  | `"application"` |
+    /// | `itemType` (argument) | query | [`ItemType`](crate::models::ItemType) | yes | Item type to get the recent list of |  | `"application"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -377,7 +383,7 @@ impl Me {
     ///
     /// # Responses
     ///
-    /// - `200`: [`RecentItemList2`](crate::models::RecentItemList2): Recent item list
+    /// - `200`: [`RecentItemList`](crate::models::RecentItemList): Recent item list
     ///
     /// # Errors
     ///
@@ -392,7 +398,7 @@ impl Me {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.me().fetch_recent_items(losant::me::MeFetchRecentItemsItemType::from("application"))
+    /// let response = client.me().fetch_recent_items(losant::models::ItemType::from("application"))
     ///     .parent_id("575ec8687ae143cd83dc4a97").await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -400,9 +406,9 @@ impl Me {
     /// ```
     pub fn fetch_recent_items(
         &self,
-        item_type: crate::me::MeFetchRecentItemsItemType,
-    ) -> MeFetchRecentItems {
-        MeFetchRecentItems::new_(self.client.clone(), item_type)
+        item_type: crate::models::ItemType,
+    ) -> MeFetchRecentItemsRequest {
+        MeFetchRecentItemsRequest::new_(self.client.clone(), item_type)
     }
 
     /// Returns the multi-factor authentication key for the current user
@@ -444,8 +450,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn generate_two_factor_auth(&self) -> MeGenerateTwoFactorAuth {
-        MeGenerateTwoFactorAuth::new_(self.client.clone())
+    pub fn generate_two_factor_auth(&self) -> MeGenerateTwoFactorAuthRequest {
+        MeGenerateTwoFactorAuthRequest::new_(self.client.clone())
     }
 
     /// Retrieves information on the current user
@@ -490,8 +496,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> MeGet {
-        MeGet::new_(self.client.clone())
+    pub fn get(&self) -> MeGetRequest {
+        MeGetRequest::new_(self.client.clone())
     }
 
     /// Retrieves information for an invitation to an organization
@@ -535,8 +541,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn invite(&self, invite_id: impl Into<String>) -> MeInvite {
-        MeInvite::new_(self.client.clone(), invite_id.into())
+    pub fn invite(&self, invite_id: impl Into<String>) -> MeInviteRequest {
+        MeInviteRequest::new_(self.client.clone(), invite_id.into())
     }
 
     /// Retrieves pending organization invitations for a user
@@ -578,8 +584,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn invites(&self) -> MeInvites {
-        MeInvites::new_(self.client.clone())
+    pub fn invites(&self) -> MeInvitesRequest {
+        MeInvitesRequest::new_(self.client.clone())
     }
 
     /// Returns notebook execution usage by day for the time range specified for all applications the current user owns
@@ -624,8 +630,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn notebook_minute_counts(&self) -> MeNotebookMinuteCounts {
-        MeNotebookMinuteCounts::new_(self.client.clone())
+    pub fn notebook_minute_counts(&self) -> MeNotebookMinuteCountsRequest {
+        MeNotebookMinuteCountsRequest::new_(self.client.clone())
     }
 
     /// Updates information about the current user
@@ -673,8 +679,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn patch(&self, user: crate::models::MePatch) -> MePatch {
-        MePatch::new_(self.client.clone(), user)
+    pub fn patch(&self, user: crate::models::MePatch) -> MePatchRequest {
+        MePatchRequest::new_(self.client.clone(), user)
     }
 
     /// Returns payload counts for the time range specified for all applications the current user owns
@@ -699,7 +705,7 @@ impl Me {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -720,8 +726,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn payload_counts(&self) -> MePayloadCounts {
-        MePayloadCounts::new_(self.client.clone())
+    pub fn payload_counts(&self) -> MePayloadCountsRequest {
+        MePayloadCountsRequest::new_(self.client.clone())
     }
 
     /// Returns payload counts per resolution in the time range specified for all applications the current user owns
@@ -769,8 +775,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn payload_counts_breakdown(&self) -> MePayloadCountsBreakdown {
-        MePayloadCountsBreakdown::new_(self.client.clone())
+    pub fn payload_counts_breakdown(&self) -> MePayloadCountsBreakdownRequest {
+        MePayloadCountsBreakdownRequest::new_(self.client.clone())
     }
 
     /// Returns a new auth token based on the current auth token
@@ -813,8 +819,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn refresh_token(&self) -> MeRefreshToken {
-        MeRefreshToken::new_(self.client.clone())
+    pub fn refresh_token(&self) -> MeRefreshTokenRequest {
+        MeRefreshTokenRequest::new_(self.client.clone())
     }
 
     /// Accepts or rejects an invitation to an organization
@@ -865,8 +871,8 @@ impl Me {
         &self,
         invite_id: impl Into<String>,
         response: crate::models::OrganizationInvitationActionForUser,
-    ) -> MeRespondToInvite {
-        MeRespondToInvite::new_(self.client.clone(), invite_id.into(), response)
+    ) -> MeRespondToInviteRequest {
+        MeRespondToInviteRequest::new_(self.client.clone(), invite_id.into(), response)
     }
 
     /// Moves resources to a new owner
@@ -913,8 +919,8 @@ impl Me {
     pub fn transfer_resources(
         &self,
         transfer: crate::models::ResourceTransfer,
-    ) -> MeTransferResources {
-        MeTransferResources::new_(self.client.clone(), transfer)
+    ) -> MeTransferResourcesRequest {
+        MeTransferResourcesRequest::new_(self.client.clone(), transfer)
     }
 
     /// Sends an email verification to the user
@@ -956,8 +962,8 @@ impl Me {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn verify_email(&self) -> MeVerifyEmail {
-        MeVerifyEmail::new_(self.client.clone())
+    pub fn verify_email(&self) -> MeVerifyEmailRequest {
+        MeVerifyEmailRequest::new_(self.client.clone())
     }
 }
 
@@ -966,14 +972,14 @@ impl Me {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeAddRecentItem {
+pub struct MeAddRecentItemRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     data: crate::models::RecentItem,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeAddRecentItem {
+impl MeAddRecentItemRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -995,7 +1001,7 @@ impl MeAddRecentItem {
     };
 
     fn new_(client_: Client, data: crate::models::RecentItem) -> Self {
-        MeAddRecentItem {
+        MeAddRecentItemRequest {
             client_,
             call_: Default::default(),
             data,
@@ -1022,7 +1028,7 @@ impl MeAddRecentItem {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::RecentItemList2, Error> {
+    pub async fn send(self) -> Result<crate::models::RecentItemList, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1030,7 +1036,7 @@ impl MeAddRecentItem {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::RecentItemList2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::RecentItemList>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1050,8 +1056,8 @@ impl MeAddRecentItem {
     }
 }
 
-impl std::future::IntoFuture for MeAddRecentItem {
-    type Output = Result<crate::models::RecentItemList2, Error>;
+impl std::future::IntoFuture for MeAddRecentItemRequest {
+    type Output = Result<crate::models::RecentItemList, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1060,21 +1066,21 @@ impl std::future::IntoFuture for MeAddRecentItem {
     }
 }
 
-crate::runtime::call_option_setters!(MeAddRecentItem);
-crate::api::common_setters!(MeAddRecentItem);
+crate::runtime::call_option_setters!(MeAddRecentItemRequest);
+crate::api::common_setters!(MeAddRecentItemRequest);
 /// Request builder for [`Me::change_password`]: `PATCH /me/changePassword`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeChangePassword {
+pub struct MeChangePasswordRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     data: crate::models::ChangePassword,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeChangePassword {
+impl MeChangePasswordRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1089,7 +1095,7 @@ impl MeChangePassword {
     };
 
     fn new_(client_: Client, data: crate::models::ChangePassword) -> Self {
-        MeChangePassword {
+        MeChangePasswordRequest {
             client_,
             call_: Default::default(),
             data,
@@ -1144,7 +1150,7 @@ impl MeChangePassword {
     }
 }
 
-impl std::future::IntoFuture for MeChangePassword {
+impl std::future::IntoFuture for MeChangePasswordRequest {
     type Output = Result<crate::models::AuthenticatedUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1154,21 +1160,21 @@ impl std::future::IntoFuture for MeChangePassword {
     }
 }
 
-crate::runtime::call_option_setters!(MeChangePassword);
-crate::api::common_setters!(MeChangePassword);
+crate::runtime::call_option_setters!(MeChangePasswordRequest);
+crate::api::common_setters!(MeChangePasswordRequest);
 /// Request builder for [`Me::delete`]: `POST /me/delete`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeDelete {
+pub struct MeDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     credentials: crate::models::UserCredentials,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeDelete {
+impl MeDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1183,7 +1189,7 @@ impl MeDelete {
     };
 
     fn new_(client_: Client, credentials: crate::models::UserCredentials) -> Self {
-        MeDelete {
+        MeDeleteRequest {
             client_,
             call_: Default::default(),
             credentials,
@@ -1238,7 +1244,7 @@ impl MeDelete {
     }
 }
 
-impl std::future::IntoFuture for MeDelete {
+impl std::future::IntoFuture for MeDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1248,14 +1254,14 @@ impl std::future::IntoFuture for MeDelete {
     }
 }
 
-crate::runtime::call_option_setters!(MeDelete);
-crate::api::common_setters!(MeDelete);
+crate::runtime::call_option_setters!(MeDeleteRequest);
+crate::api::common_setters!(MeDeleteRequest);
 /// Request builder for [`Me::device_counts`]: `GET /me/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeDeviceCounts {
+pub struct MeDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     start: Option<i64>,
@@ -1263,7 +1269,7 @@ pub struct MeDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeDeviceCounts {
+impl MeDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1287,7 +1293,7 @@ impl MeDeviceCounts {
     };
 
     fn new_(client_: Client) -> Self {
-        MeDeviceCounts {
+        MeDeviceCountsRequest {
             client_,
             call_: Default::default(),
             start: None,
@@ -1356,7 +1362,7 @@ impl MeDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for MeDeviceCounts {
+impl std::future::IntoFuture for MeDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1366,14 +1372,14 @@ impl std::future::IntoFuture for MeDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(MeDeviceCounts);
-crate::api::common_setters!(MeDeviceCounts);
+crate::runtime::call_option_setters!(MeDeviceCountsRequest);
+crate::api::common_setters!(MeDeviceCountsRequest);
 /// Request builder for [`Me::disable_two_factor_auth`]: `PATCH /me/disableTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeDisableTwoFactorAuth {
+pub struct MeDisableTwoFactorAuthRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
@@ -1383,7 +1389,7 @@ pub struct MeDisableTwoFactorAuth {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeDisableTwoFactorAuth {
+impl MeDisableTwoFactorAuthRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1401,7 +1407,7 @@ impl MeDisableTwoFactorAuth {
         client_: Client,
         data: crate::models::DisableMultiFactorAuthentication,
     ) -> Self {
-        MeDisableTwoFactorAuth {
+        MeDisableTwoFactorAuthRequest {
             client_,
             call_: Default::default(),
             include_recent: None,
@@ -1495,7 +1501,7 @@ impl MeDisableTwoFactorAuth {
     }
 }
 
-impl std::future::IntoFuture for MeDisableTwoFactorAuth {
+impl std::future::IntoFuture for MeDisableTwoFactorAuthRequest {
     type Output = Result<crate::models::Me, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1505,14 +1511,14 @@ impl std::future::IntoFuture for MeDisableTwoFactorAuth {
     }
 }
 
-crate::runtime::call_option_setters!(MeDisableTwoFactorAuth);
-crate::api::common_setters!(MeDisableTwoFactorAuth);
+crate::runtime::call_option_setters!(MeDisableTwoFactorAuthRequest);
+crate::api::common_setters!(MeDisableTwoFactorAuthRequest);
 /// Request builder for [`Me::disconnect_github`]: `PATCH /me/disconnectGithub`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeDisconnectGithub {
+pub struct MeDisconnectGithubRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
@@ -1521,7 +1527,7 @@ pub struct MeDisconnectGithub {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeDisconnectGithub {
+impl MeDisconnectGithubRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1536,7 +1542,7 @@ impl MeDisconnectGithub {
     };
 
     fn new_(client_: Client) -> Self {
-        MeDisconnectGithub {
+        MeDisconnectGithubRequest {
             client_,
             call_: Default::default(),
             include_recent: None,
@@ -1618,7 +1624,7 @@ impl MeDisconnectGithub {
     }
 }
 
-impl std::future::IntoFuture for MeDisconnectGithub {
+impl std::future::IntoFuture for MeDisconnectGithubRequest {
     type Output = Result<crate::models::Me, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1628,14 +1634,14 @@ impl std::future::IntoFuture for MeDisconnectGithub {
     }
 }
 
-crate::runtime::call_option_setters!(MeDisconnectGithub);
-crate::api::common_setters!(MeDisconnectGithub);
+crate::runtime::call_option_setters!(MeDisconnectGithubRequest);
+crate::api::common_setters!(MeDisconnectGithubRequest);
 /// Request builder for [`Me::enable_two_factor_auth`]: `PATCH /me/enableTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeEnableTwoFactorAuth {
+pub struct MeEnableTwoFactorAuthRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
@@ -1645,7 +1651,7 @@ pub struct MeEnableTwoFactorAuth {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeEnableTwoFactorAuth {
+impl MeEnableTwoFactorAuthRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1663,7 +1669,7 @@ impl MeEnableTwoFactorAuth {
         client_: Client,
         data: crate::models::EnableMultiFactorAuthentication,
     ) -> Self {
-        MeEnableTwoFactorAuth {
+        MeEnableTwoFactorAuthRequest {
             client_,
             call_: Default::default(),
             include_recent: None,
@@ -1757,7 +1763,7 @@ impl MeEnableTwoFactorAuth {
     }
 }
 
-impl std::future::IntoFuture for MeEnableTwoFactorAuth {
+impl std::future::IntoFuture for MeEnableTwoFactorAuthRequest {
     type Output = Result<crate::models::Me, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1767,22 +1773,22 @@ impl std::future::IntoFuture for MeEnableTwoFactorAuth {
     }
 }
 
-crate::runtime::call_option_setters!(MeEnableTwoFactorAuth);
-crate::api::common_setters!(MeEnableTwoFactorAuth);
+crate::runtime::call_option_setters!(MeEnableTwoFactorAuthRequest);
+crate::api::common_setters!(MeEnableTwoFactorAuthRequest);
 /// Request builder for [`Me::fetch_recent_items`]: `GET /me/recentItems`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeFetchRecentItems {
+pub struct MeFetchRecentItemsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     parent_id: Option<String>,
-    item_type: crate::me::MeFetchRecentItemsItemType,
+    item_type: crate::models::ItemType,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeFetchRecentItems {
+impl MeFetchRecentItemsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1805,8 +1811,8 @@ impl MeFetchRecentItems {
         idempotent: true,
     };
 
-    fn new_(client_: Client, item_type: crate::me::MeFetchRecentItemsItemType) -> Self {
-        MeFetchRecentItems {
+    fn new_(client_: Client, item_type: crate::models::ItemType) -> Self {
+        MeFetchRecentItemsRequest {
             client_,
             call_: Default::default(),
             parent_id: None,
@@ -1857,7 +1863,7 @@ impl MeFetchRecentItems {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::RecentItemList2, Error> {
+    pub async fn send(self) -> Result<crate::models::RecentItemList, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1865,7 +1871,7 @@ impl MeFetchRecentItems {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::RecentItemList2>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::RecentItemList>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1885,8 +1891,8 @@ impl MeFetchRecentItems {
     }
 }
 
-impl std::future::IntoFuture for MeFetchRecentItems {
-    type Output = Result<crate::models::RecentItemList2, Error>;
+impl std::future::IntoFuture for MeFetchRecentItemsRequest {
+    type Output = Result<crate::models::RecentItemList, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1895,20 +1901,20 @@ impl std::future::IntoFuture for MeFetchRecentItems {
     }
 }
 
-crate::runtime::call_option_setters!(MeFetchRecentItems);
-crate::api::common_setters!(MeFetchRecentItems);
+crate::runtime::call_option_setters!(MeFetchRecentItemsRequest);
+crate::api::common_setters!(MeFetchRecentItemsRequest);
 /// Request builder for [`Me::generate_two_factor_auth`]: `PATCH /me/generateTwoFactorAuth`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeGenerateTwoFactorAuth {
+pub struct MeGenerateTwoFactorAuthRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeGenerateTwoFactorAuth {
+impl MeGenerateTwoFactorAuthRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1923,7 +1929,7 @@ impl MeGenerateTwoFactorAuth {
     };
 
     fn new_(client_: Client) -> Self {
-        MeGenerateTwoFactorAuth {
+        MeGenerateTwoFactorAuthRequest {
             client_,
             call_: Default::default(),
             globals_: Default::default(),
@@ -1971,7 +1977,7 @@ impl MeGenerateTwoFactorAuth {
     }
 }
 
-impl std::future::IntoFuture for MeGenerateTwoFactorAuth {
+impl std::future::IntoFuture for MeGenerateTwoFactorAuthRequest {
     type Output = Result<crate::models::MultiFactorAuthenticationInfo, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1981,14 +1987,14 @@ impl std::future::IntoFuture for MeGenerateTwoFactorAuth {
     }
 }
 
-crate::runtime::call_option_setters!(MeGenerateTwoFactorAuth);
-crate::api::common_setters!(MeGenerateTwoFactorAuth);
+crate::runtime::call_option_setters!(MeGenerateTwoFactorAuthRequest);
+crate::api::common_setters!(MeGenerateTwoFactorAuthRequest);
 /// Request builder for [`Me::get`]: `GET /me`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeGet {
+pub struct MeGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
@@ -1997,7 +2003,7 @@ pub struct MeGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeGet {
+impl MeGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2021,7 +2027,7 @@ impl MeGet {
     };
 
     fn new_(client_: Client) -> Self {
-        MeGet {
+        MeGetRequest {
             client_,
             call_: Default::default(),
             include_recent: None,
@@ -2103,7 +2109,7 @@ impl MeGet {
     }
 }
 
-impl std::future::IntoFuture for MeGet {
+impl std::future::IntoFuture for MeGetRequest {
     type Output = Result<crate::models::Me, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2113,21 +2119,21 @@ impl std::future::IntoFuture for MeGet {
     }
 }
 
-crate::runtime::call_option_setters!(MeGet);
-crate::api::common_setters!(MeGet);
+crate::runtime::call_option_setters!(MeGetRequest);
+crate::api::common_setters!(MeGetRequest);
 /// Request builder for [`Me::invite`]: `GET /me/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeInvite {
+pub struct MeInviteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     invite_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeInvite {
+impl MeInviteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2151,7 +2157,7 @@ impl MeInvite {
     };
 
     fn new_(client_: Client, invite_id: String) -> Self {
-        MeInvite {
+        MeInviteRequest {
             client_,
             call_: Default::default(),
             invite_id,
@@ -2213,7 +2219,7 @@ impl MeInvite {
     }
 }
 
-impl std::future::IntoFuture for MeInvite {
+impl std::future::IntoFuture for MeInviteRequest {
     type Output = Result<crate::models::OrganizationInvitationInformationForUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2223,20 +2229,20 @@ impl std::future::IntoFuture for MeInvite {
     }
 }
 
-crate::runtime::call_option_setters!(MeInvite);
-crate::api::common_setters!(MeInvite);
+crate::runtime::call_option_setters!(MeInviteRequest);
+crate::api::common_setters!(MeInviteRequest);
 /// Request builder for [`Me::invites`]: `GET /me/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeInvites {
+pub struct MeInvitesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeInvites {
+impl MeInvitesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2260,7 +2266,7 @@ impl MeInvites {
     };
 
     fn new_(client_: Client) -> Self {
-        MeInvites {
+        MeInvitesRequest {
             client_,
             call_: Default::default(),
             globals_: Default::default(),
@@ -2308,7 +2314,7 @@ impl MeInvites {
     }
 }
 
-impl std::future::IntoFuture for MeInvites {
+impl std::future::IntoFuture for MeInvitesRequest {
     type Output = Result<crate::models::UserOrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2318,14 +2324,14 @@ impl std::future::IntoFuture for MeInvites {
     }
 }
 
-crate::runtime::call_option_setters!(MeInvites);
-crate::api::common_setters!(MeInvites);
+crate::runtime::call_option_setters!(MeInvitesRequest);
+crate::api::common_setters!(MeInvitesRequest);
 /// Request builder for [`Me::notebook_minute_counts`]: `GET /me/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeNotebookMinuteCounts {
+pub struct MeNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     start: Option<i64>,
@@ -2333,7 +2339,7 @@ pub struct MeNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeNotebookMinuteCounts {
+impl MeNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2357,7 +2363,7 @@ impl MeNotebookMinuteCounts {
     };
 
     fn new_(client_: Client) -> Self {
-        MeNotebookMinuteCounts {
+        MeNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             start: None,
@@ -2426,7 +2432,7 @@ impl MeNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for MeNotebookMinuteCounts {
+impl std::future::IntoFuture for MeNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2436,14 +2442,14 @@ impl std::future::IntoFuture for MeNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(MeNotebookMinuteCounts);
-crate::api::common_setters!(MeNotebookMinuteCounts);
+crate::runtime::call_option_setters!(MeNotebookMinuteCountsRequest);
+crate::api::common_setters!(MeNotebookMinuteCountsRequest);
 /// Request builder for [`Me::patch`]: `PATCH /me`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MePatch {
+pub struct MePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     include_recent: Option<bool>,
@@ -2453,7 +2459,7 @@ pub struct MePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl MePatch {
+impl MePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2468,7 +2474,7 @@ impl MePatch {
     };
 
     fn new_(client_: Client, user: crate::models::MePatch) -> Self {
-        MePatch {
+        MePatchRequest {
             client_,
             call_: Default::default(),
             include_recent: None,
@@ -2562,7 +2568,7 @@ impl MePatch {
     }
 }
 
-impl std::future::IntoFuture for MePatch {
+impl std::future::IntoFuture for MePatchRequest {
     type Output = Result<crate::models::Me, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2572,14 +2578,14 @@ impl std::future::IntoFuture for MePatch {
     }
 }
 
-crate::runtime::call_option_setters!(MePatch);
-crate::api::common_setters!(MePatch);
+crate::runtime::call_option_setters!(MePatchRequest);
+crate::api::common_setters!(MePatchRequest);
 /// Request builder for [`Me::payload_counts`]: `GET /me/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MePayloadCounts {
+pub struct MePayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     start: Option<i64>,
@@ -2588,7 +2594,7 @@ pub struct MePayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl MePayloadCounts {
+impl MePayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2612,7 +2618,7 @@ impl MePayloadCounts {
     };
 
     fn new_(client_: Client) -> Self {
-        MePayloadCounts {
+        MePayloadCountsRequest {
             client_,
             call_: Default::default(),
             start: None,
@@ -2666,7 +2672,7 @@ impl MePayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -2674,7 +2680,7 @@ impl MePayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -2694,8 +2700,8 @@ impl MePayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for MePayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for MePayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -2704,14 +2710,14 @@ impl std::future::IntoFuture for MePayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(MePayloadCounts);
-crate::api::common_setters!(MePayloadCounts);
+crate::runtime::call_option_setters!(MePayloadCountsRequest);
+crate::api::common_setters!(MePayloadCountsRequest);
 /// Request builder for [`Me::payload_counts_breakdown`]: `GET /me/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MePayloadCountsBreakdown {
+pub struct MePayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     start: Option<i64>,
@@ -2722,7 +2728,7 @@ pub struct MePayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl MePayloadCountsBreakdown {
+impl MePayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2746,7 +2752,7 @@ impl MePayloadCountsBreakdown {
     };
 
     fn new_(client_: Client) -> Self {
-        MePayloadCountsBreakdown {
+        MePayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             start: None,
@@ -2866,7 +2872,7 @@ impl MePayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for MePayloadCountsBreakdown {
+impl std::future::IntoFuture for MePayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2876,20 +2882,20 @@ impl std::future::IntoFuture for MePayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(MePayloadCountsBreakdown);
-crate::api::common_setters!(MePayloadCountsBreakdown);
+crate::runtime::call_option_setters!(MePayloadCountsBreakdownRequest);
+crate::api::common_setters!(MePayloadCountsBreakdownRequest);
 /// Request builder for [`Me::refresh_token`]: `GET /me/refreshToken`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeRefreshToken {
+pub struct MeRefreshTokenRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeRefreshToken {
+impl MeRefreshTokenRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2904,7 +2910,7 @@ impl MeRefreshToken {
     };
 
     fn new_(client_: Client) -> Self {
-        MeRefreshToken {
+        MeRefreshTokenRequest {
             client_,
             call_: Default::default(),
             globals_: Default::default(),
@@ -2947,7 +2953,7 @@ impl MeRefreshToken {
     }
 }
 
-impl std::future::IntoFuture for MeRefreshToken {
+impl std::future::IntoFuture for MeRefreshTokenRequest {
     type Output = Result<crate::models::AuthenticatedUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2957,14 +2963,14 @@ impl std::future::IntoFuture for MeRefreshToken {
     }
 }
 
-crate::runtime::call_option_setters!(MeRefreshToken);
-crate::api::common_setters!(MeRefreshToken);
+crate::runtime::call_option_setters!(MeRefreshTokenRequest);
+crate::api::common_setters!(MeRefreshTokenRequest);
 /// Request builder for [`Me::respond_to_invite`]: `POST /me/invites/{inviteId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeRespondToInvite {
+pub struct MeRespondToInviteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     invite_id: String,
@@ -2972,7 +2978,7 @@ pub struct MeRespondToInvite {
     globals_: crate::api::GlobalParams,
 }
 
-impl MeRespondToInvite {
+impl MeRespondToInviteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2991,7 +2997,7 @@ impl MeRespondToInvite {
         invite_id: String,
         response: crate::models::OrganizationInvitationActionForUser,
     ) -> Self {
-        MeRespondToInvite {
+        MeRespondToInviteRequest {
             client_,
             call_: Default::default(),
             invite_id,
@@ -3061,7 +3067,7 @@ impl MeRespondToInvite {
     }
 }
 
-impl std::future::IntoFuture for MeRespondToInvite {
+impl std::future::IntoFuture for MeRespondToInviteRequest {
     type Output = Result<crate::models::OrganizationInvitationResultForUser, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3071,21 +3077,21 @@ impl std::future::IntoFuture for MeRespondToInvite {
     }
 }
 
-crate::runtime::call_option_setters!(MeRespondToInvite);
-crate::api::common_setters!(MeRespondToInvite);
+crate::runtime::call_option_setters!(MeRespondToInviteRequest);
+crate::api::common_setters!(MeRespondToInviteRequest);
 /// Request builder for [`Me::transfer_resources`]: `PATCH /me/transferResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeTransferResources {
+pub struct MeTransferResourcesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     transfer: crate::models::ResourceTransfer,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeTransferResources {
+impl MeTransferResourcesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3100,7 +3106,7 @@ impl MeTransferResources {
     };
 
     fn new_(client_: Client, transfer: crate::models::ResourceTransfer) -> Self {
-        MeTransferResources {
+        MeTransferResourcesRequest {
             client_,
             call_: Default::default(),
             transfer,
@@ -3155,7 +3161,7 @@ impl MeTransferResources {
     }
 }
 
-impl std::future::IntoFuture for MeTransferResources {
+impl std::future::IntoFuture for MeTransferResourcesRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3165,20 +3171,20 @@ impl std::future::IntoFuture for MeTransferResources {
     }
 }
 
-crate::runtime::call_option_setters!(MeTransferResources);
-crate::api::common_setters!(MeTransferResources);
+crate::runtime::call_option_setters!(MeTransferResourcesRequest);
+crate::api::common_setters!(MeTransferResourcesRequest);
 /// Request builder for [`Me::verify_email`]: `POST /me/verify-email`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct MeVerifyEmail {
+pub struct MeVerifyEmailRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     globals_: crate::api::GlobalParams,
 }
 
-impl MeVerifyEmail {
+impl MeVerifyEmailRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -3193,7 +3199,7 @@ impl MeVerifyEmail {
     };
 
     fn new_(client_: Client) -> Self {
-        MeVerifyEmail {
+        MeVerifyEmailRequest {
             client_,
             call_: Default::default(),
             globals_: Default::default(),
@@ -3236,7 +3242,7 @@ impl MeVerifyEmail {
     }
 }
 
-impl std::future::IntoFuture for MeVerifyEmail {
+impl std::future::IntoFuture for MeVerifyEmailRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -3246,72 +3252,8 @@ impl std::future::IntoFuture for MeVerifyEmail {
     }
 }
 
-crate::runtime::call_option_setters!(MeVerifyEmail);
-crate::api::common_setters!(MeVerifyEmail);
-/// Item type to get the recent list of
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum MeFetchRecentItemsItemType {
-    /// `"application"`
-    Application,
-    /// `"device"`
-    Device,
-    /// `"flow"`
-    Flow,
-    /// `"dashboard"`
-    Dashboard,
-    /// `"organization"`
-    Organization,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl MeFetchRecentItemsItemType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "application",
-        "device",
-        "flow",
-        "dashboard",
-        "organization",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Application => "application",
-            Self::Device => "device",
-            Self::Flow => "flow",
-            Self::Dashboard => "dashboard",
-            Self::Organization => "organization",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for MeFetchRecentItemsItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "application" => Self::Application,
-            "device" => Self::Device,
-            "flow" => Self::Flow,
-            "dashboard" => Self::Dashboard,
-            "organization" => Self::Organization,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(MeFetchRecentItemsItemType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for MeFetchRecentItemsItemType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "MeFetchRecentItemsItemType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
+crate::runtime::call_option_setters!(MeVerifyEmailRequest);
+crate::api::common_setters!(MeVerifyEmailRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MePayloadCountsBreakdownResolution {

@@ -348,755 +348,755 @@ impl ClientBuilder {
 /// path and accepted scopes.
 pub static OPERATIONS: &[&Operation] = &[
     #[cfg(feature = "application")]
-    application::ApplicationApplyTemplate::OPERATION,
+    application::ApplicationApplyTemplateRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationArchiveData::OPERATION,
+    application::ApplicationArchiveDataRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationBackfillArchiveData::OPERATION,
+    application::ApplicationBackfillArchiveDataRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationClone::OPERATION,
+    application::ApplicationCloneRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationDelete::OPERATION,
+    application::ApplicationDeleteRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationDeviceCounts::OPERATION,
+    application::ApplicationDeviceCountsRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationExport::OPERATION,
+    application::ApplicationExportRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationFullDataTablesArchive::OPERATION,
+    application::ApplicationFullDataTablesArchiveRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationFullEventsArchive::OPERATION,
+    application::ApplicationFullEventsArchiveRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationGet::OPERATION,
+    application::ApplicationGetRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationGlobals::OPERATION,
+    application::ApplicationGlobalsRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationImport::OPERATION,
+    application::ApplicationImportRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationImportLogs::OPERATION,
+    application::ApplicationImportLogsRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationMqttPublishMessage::OPERATION,
+    application::ApplicationMqttPublishMessageRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationMqttSubscriptionStream::OPERATION,
+    application::ApplicationMqttSubscriptionStreamRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationNotebookMinuteCounts::OPERATION,
+    application::ApplicationNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationPatch::OPERATION,
+    application::ApplicationPatchRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationPayloadCounts::OPERATION,
+    application::ApplicationPayloadCountsRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationPayloadCountsBreakdown::OPERATION,
+    application::ApplicationPayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationReadme::OPERATION,
+    application::ApplicationReadmeRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationReadmePatch::OPERATION,
+    application::ApplicationReadmePatchRequest::OPERATION,
     #[cfg(feature = "application")]
-    application::ApplicationSearch::OPERATION,
+    application::ApplicationSearchRequest::OPERATION,
     #[cfg(feature = "application_api_token")]
-    application_api_token::ApplicationApiTokenDelete::OPERATION,
+    application_api_token::ApplicationApiTokenDeleteRequest::OPERATION,
     #[cfg(feature = "application_api_token")]
-    application_api_token::ApplicationApiTokenGet::OPERATION,
+    application_api_token::ApplicationApiTokenGetRequest::OPERATION,
     #[cfg(feature = "application_api_token")]
-    application_api_token::ApplicationApiTokenPatch::OPERATION,
+    application_api_token::ApplicationApiTokenPatchRequest::OPERATION,
     #[cfg(feature = "application_api_tokens")]
-    application_api_tokens::ApplicationApiTokensGet::OPERATION,
+    application_api_tokens::ApplicationApiTokensGetRequest::OPERATION,
     #[cfg(feature = "application_api_tokens")]
-    application_api_tokens::ApplicationApiTokensPost::OPERATION,
+    application_api_tokens::ApplicationApiTokensPostRequest::OPERATION,
     #[cfg(feature = "application_certificate")]
-    application_certificate::ApplicationCertificateDelete::OPERATION,
+    application_certificate::ApplicationCertificateDeleteRequest::OPERATION,
     #[cfg(feature = "application_certificate")]
-    application_certificate::ApplicationCertificateGet::OPERATION,
+    application_certificate::ApplicationCertificateGetRequest::OPERATION,
     #[cfg(feature = "application_certificate")]
-    application_certificate::ApplicationCertificatePatch::OPERATION,
+    application_certificate::ApplicationCertificatePatchRequest::OPERATION,
     #[cfg(feature = "application_certificate_authorities")]
-    application_certificate_authorities::ApplicationCertificateAuthoritiesGet::OPERATION,
+    application_certificate_authorities::ApplicationCertificateAuthoritiesGetRequest::OPERATION,
     #[cfg(feature = "application_certificate_authorities")]
-    application_certificate_authorities::ApplicationCertificateAuthoritiesPost::OPERATION,
+    application_certificate_authorities::ApplicationCertificateAuthoritiesPostRequest::OPERATION,
     #[cfg(feature = "application_certificate_authority")]
-    application_certificate_authority::ApplicationCertificateAuthorityDelete::OPERATION,
+    application_certificate_authority::ApplicationCertificateAuthorityDeleteRequest::OPERATION,
     #[cfg(feature = "application_certificate_authority")]
-    application_certificate_authority::ApplicationCertificateAuthorityGet::OPERATION,
+    application_certificate_authority::ApplicationCertificateAuthorityGetRequest::OPERATION,
     #[cfg(feature = "application_certificate_authority")]
-    application_certificate_authority::ApplicationCertificateAuthorityPatch::OPERATION,
+    application_certificate_authority::ApplicationCertificateAuthorityPatchRequest::OPERATION,
     #[cfg(feature = "application_certificates")]
-    application_certificates::ApplicationCertificatesGet::OPERATION,
+    application_certificates::ApplicationCertificatesGetRequest::OPERATION,
     #[cfg(feature = "application_certificates")]
-    application_certificates::ApplicationCertificatesPost::OPERATION,
+    application_certificates::ApplicationCertificatesPostRequest::OPERATION,
     #[cfg(feature = "application_dashboard")]
-    application_dashboard::ApplicationDashboardDelete::OPERATION,
+    application_dashboard::ApplicationDashboardDeleteRequest::OPERATION,
     #[cfg(feature = "application_dashboard")]
-    application_dashboard::ApplicationDashboardGet::OPERATION,
+    application_dashboard::ApplicationDashboardGetRequest::OPERATION,
     #[cfg(feature = "application_dashboard")]
-    application_dashboard::ApplicationDashboardPatch::OPERATION,
+    application_dashboard::ApplicationDashboardPatchRequest::OPERATION,
     #[cfg(feature = "application_dashboard")]
-    application_dashboard::ApplicationDashboardSendReport::OPERATION,
+    application_dashboard::ApplicationDashboardSendReportRequest::OPERATION,
     #[cfg(feature = "application_dashboards")]
-    application_dashboards::ApplicationDashboardsGet::OPERATION,
+    application_dashboards::ApplicationDashboardsGetRequest::OPERATION,
     #[cfg(feature = "application_dashboards")]
-    application_dashboards::ApplicationDashboardsPost::OPERATION,
+    application_dashboards::ApplicationDashboardsPostRequest::OPERATION,
     #[cfg(feature = "application_job_log")]
-    application_job_log::ApplicationJobLogGet::OPERATION,
+    application_job_log::ApplicationJobLogGetRequest::OPERATION,
     #[cfg(feature = "application_job_logs")]
-    application_job_logs::ApplicationJobLogsGet::OPERATION,
+    application_job_logs::ApplicationJobLogsGetRequest::OPERATION,
     #[cfg(feature = "application_key")]
-    application_key::ApplicationKeyDelete::OPERATION,
+    application_key::ApplicationKeyDeleteRequest::OPERATION,
     #[cfg(feature = "application_key")]
-    application_key::ApplicationKeyGet::OPERATION,
+    application_key::ApplicationKeyGetRequest::OPERATION,
     #[cfg(feature = "application_key")]
-    application_key::ApplicationKeyPatch::OPERATION,
+    application_key::ApplicationKeyPatchRequest::OPERATION,
     #[cfg(feature = "application_keys")]
-    application_keys::ApplicationKeysGet::OPERATION,
+    application_keys::ApplicationKeysGetRequest::OPERATION,
     #[cfg(feature = "application_keys")]
-    application_keys::ApplicationKeysPost::OPERATION,
+    application_keys::ApplicationKeysPostRequest::OPERATION,
     #[cfg(feature = "application_template")]
-    application_template::ApplicationTemplateGet::OPERATION,
+    application_template::ApplicationTemplateGetRequest::OPERATION,
     #[cfg(feature = "application_templates")]
-    application_templates::ApplicationTemplatesGet::OPERATION,
+    application_templates::ApplicationTemplatesGetRequest::OPERATION,
     #[cfg(feature = "application_templates")]
-    application_templates::ApplicationTemplatesGetCategories::OPERATION,
+    application_templates::ApplicationTemplatesGetCategoriesRequest::OPERATION,
     #[cfg(feature = "application_templates")]
-    application_templates::ApplicationTemplatesGetUniqueKeywords::OPERATION,
+    application_templates::ApplicationTemplatesGetUniqueKeywordsRequest::OPERATION,
     #[cfg(feature = "applications")]
-    applications::ApplicationsGet::OPERATION,
+    applications::ApplicationsGetRequest::OPERATION,
     #[cfg(feature = "applications")]
-    applications::ApplicationsImport::OPERATION,
+    applications::ApplicationsImportRequest::OPERATION,
     #[cfg(feature = "applications")]
-    applications::ApplicationsPeriodSummaries::OPERATION,
+    applications::ApplicationsPeriodSummariesRequest::OPERATION,
     #[cfg(feature = "applications")]
-    applications::ApplicationsPost::OPERATION,
+    applications::ApplicationsPostRequest::OPERATION,
     #[cfg(feature = "audit_log")]
-    audit_log::AuditLogGet::OPERATION,
+    audit_log::AuditLogGetRequest::OPERATION,
     #[cfg(feature = "audit_logs")]
-    audit_logs::AuditLogsGet::OPERATION,
+    audit_logs::AuditLogsGetRequest::OPERATION,
     #[cfg(feature = "auth")]
-    auth::AuthAuthenticateDevice::OPERATION,
+    auth::AuthAuthenticateDeviceRequest::OPERATION,
     #[cfg(feature = "auth")]
-    auth::AuthAuthenticateUser::OPERATION,
+    auth::AuthAuthenticateUserRequest::OPERATION,
     #[cfg(feature = "auth")]
-    auth::AuthAuthenticateUserGithub::OPERATION,
+    auth::AuthAuthenticateUserGithubRequest::OPERATION,
     #[cfg(feature = "auth")]
-    auth::AuthAuthenticateUserSaml::OPERATION,
+    auth::AuthAuthenticateUserSamlRequest::OPERATION,
     #[cfg(feature = "auth")]
-    auth::AuthSsoDomain::OPERATION,
+    auth::AuthSsoDomainRequest::OPERATION,
     #[cfg(feature = "credential")]
-    credential::CredentialDelete::OPERATION,
+    credential::CredentialDeleteRequest::OPERATION,
     #[cfg(feature = "credential")]
-    credential::CredentialGet::OPERATION,
+    credential::CredentialGetRequest::OPERATION,
     #[cfg(feature = "credential")]
-    credential::CredentialLinkedResources::OPERATION,
+    credential::CredentialLinkedResourcesRequest::OPERATION,
     #[cfg(feature = "credential")]
-    credential::CredentialPatch::OPERATION,
+    credential::CredentialPatchRequest::OPERATION,
     #[cfg(feature = "credentials")]
-    credentials::CredentialsGet::OPERATION,
+    credentials::CredentialsGetRequest::OPERATION,
     #[cfg(feature = "credentials")]
-    credentials::CredentialsPost::OPERATION,
+    credentials::CredentialsPostRequest::OPERATION,
     #[cfg(feature = "dashboard")]
-    dashboard::DashboardDelete::OPERATION,
+    dashboard::DashboardDeleteRequest::OPERATION,
     #[cfg(feature = "dashboard")]
-    dashboard::DashboardGet::OPERATION,
+    dashboard::DashboardGetRequest::OPERATION,
     #[cfg(feature = "dashboard")]
-    dashboard::DashboardPatch::OPERATION,
+    dashboard::DashboardPatchRequest::OPERATION,
     #[cfg(feature = "dashboard")]
-    dashboard::DashboardSendReport::OPERATION,
+    dashboard::DashboardSendReportRequest::OPERATION,
     #[cfg(feature = "dashboard")]
-    dashboard::DashboardValidateContext::OPERATION,
+    dashboard::DashboardValidateContextRequest::OPERATION,
     #[cfg(feature = "dashboards")]
-    dashboards::DashboardsGet::OPERATION,
+    dashboards::DashboardsGetRequest::OPERATION,
     #[cfg(feature = "dashboards")]
-    dashboards::DashboardsPost::OPERATION,
+    dashboards::DashboardsPostRequest::OPERATION,
     #[cfg(feature = "data")]
-    data::DataExport::OPERATION,
+    data::DataExportRequest::OPERATION,
     #[cfg(feature = "data")]
-    data::DataLastValueQuery::OPERATION,
+    data::DataLastValueQueryRequest::OPERATION,
     #[cfg(feature = "data")]
-    data::DataTimeSeriesQuery::OPERATION,
+    data::DataTimeSeriesQueryRequest::OPERATION,
     #[cfg(feature = "data_table")]
-    data_table::DataTableAddColumn::OPERATION,
+    data_table::DataTableAddColumnRequest::OPERATION,
     #[cfg(feature = "data_table")]
-    data_table::DataTableDelete::OPERATION,
+    data_table::DataTableDeleteRequest::OPERATION,
     #[cfg(feature = "data_table")]
-    data_table::DataTableGet::OPERATION,
+    data_table::DataTableGetRequest::OPERATION,
     #[cfg(feature = "data_table")]
-    data_table::DataTablePatch::OPERATION,
+    data_table::DataTablePatchRequest::OPERATION,
     #[cfg(feature = "data_table")]
-    data_table::DataTableRemoveColumn::OPERATION,
+    data_table::DataTableRemoveColumnRequest::OPERATION,
     #[cfg(feature = "data_table_row")]
-    data_table_row::DataTableRowDelete::OPERATION,
+    data_table_row::DataTableRowDeleteRequest::OPERATION,
     #[cfg(feature = "data_table_row")]
-    data_table_row::DataTableRowGet::OPERATION,
+    data_table_row::DataTableRowGetRequest::OPERATION,
     #[cfg(feature = "data_table_row")]
-    data_table_row::DataTableRowPatch::OPERATION,
+    data_table_row::DataTableRowPatchRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsDelete::OPERATION,
+    data_table_rows::DataTableRowsDeleteRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsExport::OPERATION,
+    data_table_rows::DataTableRowsExportRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsGet::OPERATION,
+    data_table_rows::DataTableRowsGetRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsPost::OPERATION,
+    data_table_rows::DataTableRowsPostRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsQuery::OPERATION,
+    data_table_rows::DataTableRowsQueryRequest::OPERATION,
     #[cfg(feature = "data_table_rows")]
-    data_table_rows::DataTableRowsTruncate::OPERATION,
+    data_table_rows::DataTableRowsTruncateRequest::OPERATION,
     #[cfg(feature = "data_tables")]
-    data_tables::DataTablesGet::OPERATION,
+    data_tables::DataTablesGetRequest::OPERATION,
     #[cfg(feature = "data_tables")]
-    data_tables::DataTablesPost::OPERATION,
+    data_tables::DataTablesPostRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceCommandStream::OPERATION,
+    device::DeviceCommandStreamRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceDelete::OPERATION,
+    device::DeviceDeleteRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceExport::OPERATION,
+    device::DeviceExportRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceGet::OPERATION,
+    device::DeviceGetRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceGetCommand::OPERATION,
+    device::DeviceGetCommandRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceGetCompositeState::OPERATION,
+    device::DeviceGetCompositeStateRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceGetLogEntries::OPERATION,
+    device::DeviceGetLogEntriesRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceGetState::OPERATION,
+    device::DeviceGetStateRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DevicePatch::OPERATION,
+    device::DevicePatchRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DevicePayloadCounts::OPERATION,
+    device::DevicePayloadCountsRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DevicePayloadCountsBreakdown::OPERATION,
+    device::DevicePayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceRemoveData::OPERATION,
+    device::DeviceRemoveDataRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceSendCommand::OPERATION,
+    device::DeviceSendCommandRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceSendState::OPERATION,
+    device::DeviceSendStateRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceSetConnectionStatus::OPERATION,
+    device::DeviceSetConnectionStatusRequest::OPERATION,
     #[cfg(feature = "device")]
-    device::DeviceStateStream::OPERATION,
+    device::DeviceStateStreamRequest::OPERATION,
     #[cfg(feature = "device_attribute")]
-    device_attribute::DeviceAttributeDelete::OPERATION,
+    device_attribute::DeviceAttributeDeleteRequest::OPERATION,
     #[cfg(feature = "device_attribute")]
-    device_attribute::DeviceAttributeGet::OPERATION,
+    device_attribute::DeviceAttributeGetRequest::OPERATION,
     #[cfg(feature = "device_attribute")]
-    device_attribute::DeviceAttributePatch::OPERATION,
+    device_attribute::DeviceAttributePatchRequest::OPERATION,
     #[cfg(feature = "device_attributes")]
-    device_attributes::DeviceAttributesGet::OPERATION,
+    device_attributes::DeviceAttributesGetRequest::OPERATION,
     #[cfg(feature = "device_attributes")]
-    device_attributes::DeviceAttributesPost::OPERATION,
+    device_attributes::DeviceAttributesPostRequest::OPERATION,
     #[cfg(feature = "device_recipe")]
-    device_recipe::DeviceRecipeBulkCreate::OPERATION,
+    device_recipe::DeviceRecipeBulkCreateRequest::OPERATION,
     #[cfg(feature = "device_recipe")]
-    device_recipe::DeviceRecipeDelete::OPERATION,
+    device_recipe::DeviceRecipeDeleteRequest::OPERATION,
     #[cfg(feature = "device_recipe")]
-    device_recipe::DeviceRecipeGet::OPERATION,
+    device_recipe::DeviceRecipeGetRequest::OPERATION,
     #[cfg(feature = "device_recipe")]
-    device_recipe::DeviceRecipePatch::OPERATION,
+    device_recipe::DeviceRecipePatchRequest::OPERATION,
     #[cfg(feature = "device_recipes")]
-    device_recipes::DeviceRecipesGet::OPERATION,
+    device_recipes::DeviceRecipesGetRequest::OPERATION,
     #[cfg(feature = "device_recipes")]
-    device_recipes::DeviceRecipesPost::OPERATION,
+    device_recipes::DeviceRecipesPostRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesAttributeNames::OPERATION,
+    devices::DevicesAttributeNamesRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesDelete::OPERATION,
+    devices::DevicesDeleteRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesDeviceNames::OPERATION,
+    devices::DevicesDeviceNamesRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesExport::OPERATION,
+    devices::DevicesExportRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesGet::OPERATION,
+    devices::DevicesGetRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesGetCompositeState::OPERATION,
+    devices::DevicesGetCompositeStateRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesPatch::OPERATION,
+    devices::DevicesPatchRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesPayloadCounts::OPERATION,
+    devices::DevicesPayloadCountsRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesPost::OPERATION,
+    devices::DevicesPostRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesRemoveData::OPERATION,
+    devices::DevicesRemoveDataRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesRestore::OPERATION,
+    devices::DevicesRestoreRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesSendCommand::OPERATION,
+    devices::DevicesSendCommandRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesTagKeys::OPERATION,
+    devices::DevicesTagKeysRequest::OPERATION,
     #[cfg(feature = "devices")]
-    devices::DevicesTagValues::OPERATION,
+    devices::DevicesTagValuesRequest::OPERATION,
     #[cfg(feature = "edge_deployment")]
-    edge_deployment::EdgeDeploymentGet::OPERATION,
+    edge_deployment::EdgeDeploymentGetRequest::OPERATION,
     #[cfg(feature = "edge_deployments")]
-    edge_deployments::EdgeDeploymentsGet::OPERATION,
+    edge_deployments::EdgeDeploymentsGetRequest::OPERATION,
     #[cfg(feature = "edge_deployments")]
-    edge_deployments::EdgeDeploymentsRelease::OPERATION,
+    edge_deployments::EdgeDeploymentsReleaseRequest::OPERATION,
     #[cfg(feature = "edge_deployments")]
-    edge_deployments::EdgeDeploymentsRemove::OPERATION,
+    edge_deployments::EdgeDeploymentsRemoveRequest::OPERATION,
     #[cfg(feature = "edge_deployments")]
-    edge_deployments::EdgeDeploymentsReplace::OPERATION,
+    edge_deployments::EdgeDeploymentsReplaceRequest::OPERATION,
     #[cfg(feature = "embedded_deployment")]
-    embedded_deployment::EmbeddedDeploymentGet::OPERATION,
+    embedded_deployment::EmbeddedDeploymentGetRequest::OPERATION,
     #[cfg(feature = "embedded_deployments")]
-    embedded_deployments::EmbeddedDeploymentsExport::OPERATION,
+    embedded_deployments::EmbeddedDeploymentsExportRequest::OPERATION,
     #[cfg(feature = "embedded_deployments")]
-    embedded_deployments::EmbeddedDeploymentsGet::OPERATION,
+    embedded_deployments::EmbeddedDeploymentsGetRequest::OPERATION,
     #[cfg(feature = "embedded_deployments")]
-    embedded_deployments::EmbeddedDeploymentsRelease::OPERATION,
+    embedded_deployments::EmbeddedDeploymentsReleaseRequest::OPERATION,
     #[cfg(feature = "embedded_deployments")]
-    embedded_deployments::EmbeddedDeploymentsRemove::OPERATION,
+    embedded_deployments::EmbeddedDeploymentsRemoveRequest::OPERATION,
     #[cfg(feature = "embedded_deployments")]
-    embedded_deployments::EmbeddedDeploymentsReplace::OPERATION,
+    embedded_deployments::EmbeddedDeploymentsReplaceRequest::OPERATION,
     #[cfg(feature = "event")]
-    event::EventDelete::OPERATION,
+    event::EventDeleteRequest::OPERATION,
     #[cfg(feature = "event")]
-    event::EventGet::OPERATION,
+    event::EventGetRequest::OPERATION,
     #[cfg(feature = "event")]
-    event::EventPatch::OPERATION,
+    event::EventPatchRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsDelete::OPERATION,
+    events::EventsDeleteRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsExport::OPERATION,
+    events::EventsExportRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsGet::OPERATION,
+    events::EventsGetRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsMostRecentBySeverity::OPERATION,
+    events::EventsMostRecentBySeverityRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsPatch::OPERATION,
+    events::EventsPatchRequest::OPERATION,
     #[cfg(feature = "events")]
-    events::EventsPost::OPERATION,
+    events::EventsPostRequest::OPERATION,
     #[cfg(feature = "experience")]
-    experience::ExperienceBootstrap::OPERATION,
+    experience::ExperienceBootstrapRequest::OPERATION,
     #[cfg(feature = "experience")]
-    experience::ExperienceDelete::OPERATION,
+    experience::ExperienceDeleteRequest::OPERATION,
     #[cfg(feature = "experience_domain")]
-    experience_domain::ExperienceDomainDelete::OPERATION,
+    experience_domain::ExperienceDomainDeleteRequest::OPERATION,
     #[cfg(feature = "experience_domain")]
-    experience_domain::ExperienceDomainGet::OPERATION,
+    experience_domain::ExperienceDomainGetRequest::OPERATION,
     #[cfg(feature = "experience_domain")]
-    experience_domain::ExperienceDomainPatch::OPERATION,
+    experience_domain::ExperienceDomainPatchRequest::OPERATION,
     #[cfg(feature = "experience_domains")]
-    experience_domains::ExperienceDomainsGet::OPERATION,
+    experience_domains::ExperienceDomainsGetRequest::OPERATION,
     #[cfg(feature = "experience_domains")]
-    experience_domains::ExperienceDomainsPost::OPERATION,
+    experience_domains::ExperienceDomainsPostRequest::OPERATION,
     #[cfg(feature = "experience_endpoint")]
-    experience_endpoint::ExperienceEndpointDelete::OPERATION,
+    experience_endpoint::ExperienceEndpointDeleteRequest::OPERATION,
     #[cfg(feature = "experience_endpoint")]
-    experience_endpoint::ExperienceEndpointGet::OPERATION,
+    experience_endpoint::ExperienceEndpointGetRequest::OPERATION,
     #[cfg(feature = "experience_endpoint")]
-    experience_endpoint::ExperienceEndpointLinkedResources::OPERATION,
+    experience_endpoint::ExperienceEndpointLinkedResourcesRequest::OPERATION,
     #[cfg(feature = "experience_endpoint")]
-    experience_endpoint::ExperienceEndpointPatch::OPERATION,
+    experience_endpoint::ExperienceEndpointPatchRequest::OPERATION,
     #[cfg(feature = "experience_endpoints")]
-    experience_endpoints::ExperienceEndpointsGet::OPERATION,
+    experience_endpoints::ExperienceEndpointsGetRequest::OPERATION,
     #[cfg(feature = "experience_endpoints")]
-    experience_endpoints::ExperienceEndpointsPost::OPERATION,
+    experience_endpoints::ExperienceEndpointsPostRequest::OPERATION,
     #[cfg(feature = "experience_endpoints")]
-    experience_endpoints::ExperienceEndpointsStats::OPERATION,
+    experience_endpoints::ExperienceEndpointsStatsRequest::OPERATION,
     #[cfg(feature = "experience_group")]
-    experience_group::ExperienceGroupDelete::OPERATION,
+    experience_group::ExperienceGroupDeleteRequest::OPERATION,
     #[cfg(feature = "experience_group")]
-    experience_group::ExperienceGroupGet::OPERATION,
+    experience_group::ExperienceGroupGetRequest::OPERATION,
     #[cfg(feature = "experience_group")]
-    experience_group::ExperienceGroupPatch::OPERATION,
+    experience_group::ExperienceGroupPatchRequest::OPERATION,
     #[cfg(feature = "experience_groups")]
-    experience_groups::ExperienceGroupsGet::OPERATION,
+    experience_groups::ExperienceGroupsGetRequest::OPERATION,
     #[cfg(feature = "experience_groups")]
-    experience_groups::ExperienceGroupsPost::OPERATION,
+    experience_groups::ExperienceGroupsPostRequest::OPERATION,
     #[cfg(feature = "experience_slug")]
-    experience_slug::ExperienceSlugDelete::OPERATION,
+    experience_slug::ExperienceSlugDeleteRequest::OPERATION,
     #[cfg(feature = "experience_slug")]
-    experience_slug::ExperienceSlugGet::OPERATION,
+    experience_slug::ExperienceSlugGetRequest::OPERATION,
     #[cfg(feature = "experience_slug")]
-    experience_slug::ExperienceSlugPatch::OPERATION,
+    experience_slug::ExperienceSlugPatchRequest::OPERATION,
     #[cfg(feature = "experience_slugs")]
-    experience_slugs::ExperienceSlugsGet::OPERATION,
+    experience_slugs::ExperienceSlugsGetRequest::OPERATION,
     #[cfg(feature = "experience_slugs")]
-    experience_slugs::ExperienceSlugsPost::OPERATION,
+    experience_slugs::ExperienceSlugsPostRequest::OPERATION,
     #[cfg(feature = "experience_user")]
-    experience_user::ExperienceUserDelete::OPERATION,
+    experience_user::ExperienceUserDeleteRequest::OPERATION,
     #[cfg(feature = "experience_user")]
-    experience_user::ExperienceUserGet::OPERATION,
+    experience_user::ExperienceUserGetRequest::OPERATION,
     #[cfg(feature = "experience_user")]
-    experience_user::ExperienceUserPatch::OPERATION,
+    experience_user::ExperienceUserPatchRequest::OPERATION,
     #[cfg(feature = "experience_users")]
-    experience_users::ExperienceUsersGet::OPERATION,
+    experience_users::ExperienceUsersGetRequest::OPERATION,
     #[cfg(feature = "experience_users")]
-    experience_users::ExperienceUsersPost::OPERATION,
+    experience_users::ExperienceUsersPostRequest::OPERATION,
     #[cfg(feature = "experience_version")]
-    experience_version::ExperienceVersionDelete::OPERATION,
+    experience_version::ExperienceVersionDeleteRequest::OPERATION,
     #[cfg(feature = "experience_version")]
-    experience_version::ExperienceVersionGet::OPERATION,
+    experience_version::ExperienceVersionGetRequest::OPERATION,
     #[cfg(feature = "experience_version")]
-    experience_version::ExperienceVersionPatch::OPERATION,
+    experience_version::ExperienceVersionPatchRequest::OPERATION,
     #[cfg(feature = "experience_versions")]
-    experience_versions::ExperienceVersionsGet::OPERATION,
+    experience_versions::ExperienceVersionsGetRequest::OPERATION,
     #[cfg(feature = "experience_versions")]
-    experience_versions::ExperienceVersionsPost::OPERATION,
+    experience_versions::ExperienceVersionsPostRequest::OPERATION,
     #[cfg(feature = "experience_view")]
-    experience_view::ExperienceViewDelete::OPERATION,
+    experience_view::ExperienceViewDeleteRequest::OPERATION,
     #[cfg(feature = "experience_view")]
-    experience_view::ExperienceViewGet::OPERATION,
+    experience_view::ExperienceViewGetRequest::OPERATION,
     #[cfg(feature = "experience_view")]
-    experience_view::ExperienceViewLinkedResources::OPERATION,
+    experience_view::ExperienceViewLinkedResourcesRequest::OPERATION,
     #[cfg(feature = "experience_view")]
-    experience_view::ExperienceViewPatch::OPERATION,
+    experience_view::ExperienceViewPatchRequest::OPERATION,
     #[cfg(feature = "experience_views")]
-    experience_views::ExperienceViewsGet::OPERATION,
+    experience_views::ExperienceViewsGetRequest::OPERATION,
     #[cfg(feature = "experience_views")]
-    experience_views::ExperienceViewsPost::OPERATION,
+    experience_views::ExperienceViewsPostRequest::OPERATION,
     #[cfg(feature = "file")]
-    file::FileDelete::OPERATION,
+    file::FileDeleteRequest::OPERATION,
     #[cfg(feature = "file")]
-    file::FileGet::OPERATION,
+    file::FileGetRequest::OPERATION,
     #[cfg(feature = "file")]
-    file::FileMove::OPERATION,
+    file::FileMoveRequest::OPERATION,
     #[cfg(feature = "file")]
-    file::FilePatch::OPERATION,
+    file::FilePatchRequest::OPERATION,
     #[cfg(feature = "file")]
-    file::FileUpload::OPERATION,
+    file::FileUploadRequest::OPERATION,
     #[cfg(feature = "files")]
-    files::FilesGet::OPERATION,
+    files::FilesGetRequest::OPERATION,
     #[cfg(feature = "files")]
-    files::FilesPost::OPERATION,
+    files::FilesPostRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowClearStorageEntries::OPERATION,
+    flow::FlowClearStorageEntriesRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowDelete::OPERATION,
+    flow::FlowDeleteRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowErrors::OPERATION,
+    flow::FlowErrorsRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowGet::OPERATION,
+    flow::FlowGetRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowGetLogEntries::OPERATION,
+    flow::FlowGetLogEntriesRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowGetStorageEntries::OPERATION,
+    flow::FlowGetStorageEntriesRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowGetStorageEntriesMetadata::OPERATION,
+    flow::FlowGetStorageEntriesMetadataRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowPatch::OPERATION,
+    flow::FlowPatchRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowPressVirtualButton::OPERATION,
+    flow::FlowPressVirtualButtonRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowSetStorageEntry::OPERATION,
+    flow::FlowSetStorageEntryRequest::OPERATION,
     #[cfg(feature = "flow")]
-    flow::FlowStats::OPERATION,
+    flow::FlowStatsRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionDelete::OPERATION,
+    flow_version::FlowVersionDeleteRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionErrors::OPERATION,
+    flow_version::FlowVersionErrorsRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionGet::OPERATION,
+    flow_version::FlowVersionGetRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionGetLogEntries::OPERATION,
+    flow_version::FlowVersionGetLogEntriesRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionPatch::OPERATION,
+    flow_version::FlowVersionPatchRequest::OPERATION,
     #[cfg(feature = "flow_version")]
-    flow_version::FlowVersionStats::OPERATION,
+    flow_version::FlowVersionStatsRequest::OPERATION,
     #[cfg(feature = "flow_versions")]
-    flow_versions::FlowVersionsDelete::OPERATION,
+    flow_versions::FlowVersionsDeleteRequest::OPERATION,
     #[cfg(feature = "flow_versions")]
-    flow_versions::FlowVersionsGet::OPERATION,
+    flow_versions::FlowVersionsGetRequest::OPERATION,
     #[cfg(feature = "flow_versions")]
-    flow_versions::FlowVersionsPost::OPERATION,
+    flow_versions::FlowVersionsPostRequest::OPERATION,
     #[cfg(feature = "flows")]
-    flows::FlowsGet::OPERATION,
+    flows::FlowsGetRequest::OPERATION,
     #[cfg(feature = "flows")]
-    flows::FlowsGetByVersion::OPERATION,
+    flows::FlowsGetByVersionRequest::OPERATION,
     #[cfg(feature = "flows")]
-    flows::FlowsImport::OPERATION,
+    flows::FlowsImportRequest::OPERATION,
     #[cfg(feature = "flows")]
-    flows::FlowsPalette::OPERATION,
+    flows::FlowsPaletteRequest::OPERATION,
     #[cfg(feature = "flows")]
-    flows::FlowsPost::OPERATION,
+    flows::FlowsPostRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstanceDeviceCounts::OPERATION,
+    instance::InstanceDeviceCountsRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstanceGenerateReport::OPERATION,
+    instance::InstanceGenerateReportRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstanceGet::OPERATION,
+    instance::InstanceGetRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstanceHistoricalSummaries::OPERATION,
+    instance::InstanceHistoricalSummariesRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstanceNotebookMinuteCounts::OPERATION,
+    instance::InstanceNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstancePatch::OPERATION,
+    instance::InstancePatchRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstancePayloadCounts::OPERATION,
+    instance::InstancePayloadCountsRequest::OPERATION,
     #[cfg(feature = "instance")]
-    instance::InstancePayloadCountsBreakdown::OPERATION,
+    instance::InstancePayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "instance_api_token")]
-    instance_api_token::InstanceApiTokenDelete::OPERATION,
+    instance_api_token::InstanceApiTokenDeleteRequest::OPERATION,
     #[cfg(feature = "instance_api_token")]
-    instance_api_token::InstanceApiTokenGet::OPERATION,
+    instance_api_token::InstanceApiTokenGetRequest::OPERATION,
     #[cfg(feature = "instance_api_token")]
-    instance_api_token::InstanceApiTokenPatch::OPERATION,
+    instance_api_token::InstanceApiTokenPatchRequest::OPERATION,
     #[cfg(feature = "instance_api_tokens")]
-    instance_api_tokens::InstanceApiTokensGet::OPERATION,
+    instance_api_tokens::InstanceApiTokensGetRequest::OPERATION,
     #[cfg(feature = "instance_api_tokens")]
-    instance_api_tokens::InstanceApiTokensPost::OPERATION,
+    instance_api_tokens::InstanceApiTokensPostRequest::OPERATION,
     #[cfg(feature = "instance_audit_log")]
-    instance_audit_log::InstanceAuditLogGet::OPERATION,
+    instance_audit_log::InstanceAuditLogGetRequest::OPERATION,
     #[cfg(feature = "instance_audit_logs")]
-    instance_audit_logs::InstanceAuditLogsGet::OPERATION,
+    instance_audit_logs::InstanceAuditLogsGetRequest::OPERATION,
     #[cfg(feature = "instance_custom_node")]
-    instance_custom_node::InstanceCustomNodeDelete::OPERATION,
+    instance_custom_node::InstanceCustomNodeDeleteRequest::OPERATION,
     #[cfg(feature = "instance_custom_node")]
-    instance_custom_node::InstanceCustomNodeErrors::OPERATION,
+    instance_custom_node::InstanceCustomNodeErrorsRequest::OPERATION,
     #[cfg(feature = "instance_custom_node")]
-    instance_custom_node::InstanceCustomNodeGet::OPERATION,
+    instance_custom_node::InstanceCustomNodeGetRequest::OPERATION,
     #[cfg(feature = "instance_custom_node")]
-    instance_custom_node::InstanceCustomNodePatch::OPERATION,
+    instance_custom_node::InstanceCustomNodePatchRequest::OPERATION,
     #[cfg(feature = "instance_custom_node")]
-    instance_custom_node::InstanceCustomNodeStats::OPERATION,
+    instance_custom_node::InstanceCustomNodeStatsRequest::OPERATION,
     #[cfg(feature = "instance_custom_nodes")]
-    instance_custom_nodes::InstanceCustomNodesGet::OPERATION,
+    instance_custom_nodes::InstanceCustomNodesGetRequest::OPERATION,
     #[cfg(feature = "instance_custom_nodes")]
-    instance_custom_nodes::InstanceCustomNodesPost::OPERATION,
+    instance_custom_nodes::InstanceCustomNodesPostRequest::OPERATION,
     #[cfg(feature = "instance_member")]
-    instance_member::InstanceMemberDelete::OPERATION,
+    instance_member::InstanceMemberDeleteRequest::OPERATION,
     #[cfg(feature = "instance_member")]
-    instance_member::InstanceMemberGet::OPERATION,
+    instance_member::InstanceMemberGetRequest::OPERATION,
     #[cfg(feature = "instance_member")]
-    instance_member::InstanceMemberPatch::OPERATION,
+    instance_member::InstanceMemberPatchRequest::OPERATION,
     #[cfg(feature = "instance_members")]
-    instance_members::InstanceMembersGet::OPERATION,
+    instance_members::InstanceMembersGetRequest::OPERATION,
     #[cfg(feature = "instance_members")]
-    instance_members::InstanceMembersPost::OPERATION,
+    instance_members::InstanceMembersPostRequest::OPERATION,
     #[cfg(feature = "instance_notification_rule")]
-    instance_notification_rule::InstanceNotificationRuleDelete::OPERATION,
+    instance_notification_rule::InstanceNotificationRuleDeleteRequest::OPERATION,
     #[cfg(feature = "instance_notification_rule")]
-    instance_notification_rule::InstanceNotificationRuleEvaluate::OPERATION,
+    instance_notification_rule::InstanceNotificationRuleEvaluateRequest::OPERATION,
     #[cfg(feature = "instance_notification_rule")]
-    instance_notification_rule::InstanceNotificationRuleGet::OPERATION,
+    instance_notification_rule::InstanceNotificationRuleGetRequest::OPERATION,
     #[cfg(feature = "instance_notification_rule")]
-    instance_notification_rule::InstanceNotificationRuleLogs::OPERATION,
+    instance_notification_rule::InstanceNotificationRuleLogsRequest::OPERATION,
     #[cfg(feature = "instance_notification_rule")]
-    instance_notification_rule::InstanceNotificationRulePatch::OPERATION,
+    instance_notification_rule::InstanceNotificationRulePatchRequest::OPERATION,
     #[cfg(feature = "instance_notification_rules")]
-    instance_notification_rules::InstanceNotificationRulesGet::OPERATION,
+    instance_notification_rules::InstanceNotificationRulesGetRequest::OPERATION,
     #[cfg(feature = "instance_notification_rules")]
-    instance_notification_rules::InstanceNotificationRulesPost::OPERATION,
+    instance_notification_rules::InstanceNotificationRulesPostRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgGet::OPERATION,
+    instance_org::InstanceOrgGetRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgPatch::OPERATION,
+    instance_org::InstanceOrgPatchRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgDelete::OPERATION,
+    instance_org::InstanceOrgDeleteRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgDeviceCounts::OPERATION,
+    instance_org::InstanceOrgDeviceCountsRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgNotebookMinuteCounts::OPERATION,
+    instance_org::InstanceOrgNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgPayloadCounts::OPERATION,
+    instance_org::InstanceOrgPayloadCountsRequest::OPERATION,
     #[cfg(feature = "instance_org")]
-    instance_org::InstanceOrgPayloadCountsBreakdown::OPERATION,
+    instance_org::InstanceOrgPayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "instance_org_invite")]
-    instance_org_invite::InstanceOrgInviteDelete::OPERATION,
+    instance_org_invite::InstanceOrgInviteDeleteRequest::OPERATION,
     #[cfg(feature = "instance_org_invite")]
-    instance_org_invite::InstanceOrgInviteGet::OPERATION,
+    instance_org_invite::InstanceOrgInviteGetRequest::OPERATION,
     #[cfg(feature = "instance_org_invite")]
-    instance_org_invite::InstanceOrgInviteResendInvite::OPERATION,
+    instance_org_invite::InstanceOrgInviteResendInviteRequest::OPERATION,
     #[cfg(feature = "instance_org_invites")]
-    instance_org_invites::InstanceOrgInvitesGet::OPERATION,
+    instance_org_invites::InstanceOrgInvitesGetRequest::OPERATION,
     #[cfg(feature = "instance_org_invites")]
-    instance_org_invites::InstanceOrgInvitesPost::OPERATION,
+    instance_org_invites::InstanceOrgInvitesPostRequest::OPERATION,
     #[cfg(feature = "instance_org_member")]
-    instance_org_member::InstanceOrgMemberDelete::OPERATION,
+    instance_org_member::InstanceOrgMemberDeleteRequest::OPERATION,
     #[cfg(feature = "instance_org_member")]
-    instance_org_member::InstanceOrgMemberGet::OPERATION,
+    instance_org_member::InstanceOrgMemberGetRequest::OPERATION,
     #[cfg(feature = "instance_org_member")]
-    instance_org_member::InstanceOrgMemberPatch::OPERATION,
+    instance_org_member::InstanceOrgMemberPatchRequest::OPERATION,
     #[cfg(feature = "instance_org_members")]
-    instance_org_members::InstanceOrgMembersGet::OPERATION,
+    instance_org_members::InstanceOrgMembersGetRequest::OPERATION,
     #[cfg(feature = "instance_org_members")]
-    instance_org_members::InstanceOrgMembersPost::OPERATION,
+    instance_org_members::InstanceOrgMembersPostRequest::OPERATION,
     #[cfg(feature = "instance_orgs")]
-    instance_orgs::InstanceOrgsGet::OPERATION,
+    instance_orgs::InstanceOrgsGetRequest::OPERATION,
     #[cfg(feature = "instance_orgs")]
-    instance_orgs::InstanceOrgsPost::OPERATION,
+    instance_orgs::InstanceOrgsPostRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxDelete::OPERATION,
+    instance_sandbox::InstanceSandboxDeleteRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxDeviceCounts::OPERATION,
+    instance_sandbox::InstanceSandboxDeviceCountsRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxGet::OPERATION,
+    instance_sandbox::InstanceSandboxGetRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxNotebookMinuteCounts::OPERATION,
+    instance_sandbox::InstanceSandboxNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxPayloadCounts::OPERATION,
+    instance_sandbox::InstanceSandboxPayloadCountsRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxPayloadCountsBreakdown::OPERATION,
+    instance_sandbox::InstanceSandboxPayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "instance_sandbox")]
-    instance_sandbox::InstanceSandboxUndelete::OPERATION,
+    instance_sandbox::InstanceSandboxUndeleteRequest::OPERATION,
     #[cfg(feature = "instance_sandboxes")]
-    instance_sandboxes::InstanceSandboxesGet::OPERATION,
+    instance_sandboxes::InstanceSandboxesGetRequest::OPERATION,
     #[cfg(feature = "instances")]
-    instances::InstancesGet::OPERATION,
+    instances::InstancesGetRequest::OPERATION,
     #[cfg(feature = "integration")]
-    integration::IntegrationDelete::OPERATION,
+    integration::IntegrationDeleteRequest::OPERATION,
     #[cfg(feature = "integration")]
-    integration::IntegrationGet::OPERATION,
+    integration::IntegrationGetRequest::OPERATION,
     #[cfg(feature = "integration")]
-    integration::IntegrationPatch::OPERATION,
+    integration::IntegrationPatchRequest::OPERATION,
     #[cfg(feature = "integrations")]
-    integrations::IntegrationsGet::OPERATION,
+    integrations::IntegrationsGetRequest::OPERATION,
     #[cfg(feature = "integrations")]
-    integrations::IntegrationsPost::OPERATION,
+    integrations::IntegrationsPostRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeAddRecentItem::OPERATION,
+    me::MeAddRecentItemRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeChangePassword::OPERATION,
+    me::MeChangePasswordRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeDelete::OPERATION,
+    me::MeDeleteRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeDeviceCounts::OPERATION,
+    me::MeDeviceCountsRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeDisableTwoFactorAuth::OPERATION,
+    me::MeDisableTwoFactorAuthRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeDisconnectGithub::OPERATION,
+    me::MeDisconnectGithubRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeEnableTwoFactorAuth::OPERATION,
+    me::MeEnableTwoFactorAuthRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeFetchRecentItems::OPERATION,
+    me::MeFetchRecentItemsRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeGenerateTwoFactorAuth::OPERATION,
+    me::MeGenerateTwoFactorAuthRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeGet::OPERATION,
+    me::MeGetRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeInvite::OPERATION,
+    me::MeInviteRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeInvites::OPERATION,
+    me::MeInvitesRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeNotebookMinuteCounts::OPERATION,
+    me::MeNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MePatch::OPERATION,
+    me::MePatchRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MePayloadCounts::OPERATION,
+    me::MePayloadCountsRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MePayloadCountsBreakdown::OPERATION,
+    me::MePayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeRefreshToken::OPERATION,
+    me::MeRefreshTokenRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeRespondToInvite::OPERATION,
+    me::MeRespondToInviteRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeTransferResources::OPERATION,
+    me::MeTransferResourcesRequest::OPERATION,
     #[cfg(feature = "me")]
-    me::MeVerifyEmail::OPERATION,
+    me::MeVerifyEmailRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookCancelExecution::OPERATION,
+    notebook::NotebookCancelExecutionRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookDelete::OPERATION,
+    notebook::NotebookDeleteRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookExecute::OPERATION,
+    notebook::NotebookExecuteRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookGet::OPERATION,
+    notebook::NotebookGetRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookLogs::OPERATION,
+    notebook::NotebookLogsRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookNotebookMinuteCounts::OPERATION,
+    notebook::NotebookNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookPatch::OPERATION,
+    notebook::NotebookPatchRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookRequestInputDataExport::OPERATION,
+    notebook::NotebookRequestInputDataExportRequest::OPERATION,
     #[cfg(feature = "notebook")]
-    notebook::NotebookUpload::OPERATION,
+    notebook::NotebookUploadRequest::OPERATION,
     #[cfg(feature = "notebooks")]
-    notebooks::NotebooksGet::OPERATION,
+    notebooks::NotebooksGetRequest::OPERATION,
     #[cfg(feature = "notebooks")]
-    notebooks::NotebooksPost::OPERATION,
+    notebooks::NotebooksPostRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgDelete::OPERATION,
+    org::OrgDeleteRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgDeviceCounts::OPERATION,
+    org::OrgDeviceCountsRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgGet::OPERATION,
+    org::OrgGetRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgInviteMember::OPERATION,
+    org::OrgInviteMemberRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgModifyMember::OPERATION,
+    org::OrgModifyMemberRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgNotebookMinuteCounts::OPERATION,
+    org::OrgNotebookMinuteCountsRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgPatch::OPERATION,
+    org::OrgPatchRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgPayloadCounts::OPERATION,
+    org::OrgPayloadCountsRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgPayloadCountsBreakdown::OPERATION,
+    org::OrgPayloadCountsBreakdownRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgPendingInvites::OPERATION,
+    org::OrgPendingInvitesRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgRemoveMember::OPERATION,
+    org::OrgRemoveMemberRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgRevokeInvite::OPERATION,
+    org::OrgRevokeInviteRequest::OPERATION,
     #[cfg(feature = "org")]
-    org::OrgTransferResources::OPERATION,
+    org::OrgTransferResourcesRequest::OPERATION,
     #[cfg(feature = "org_invites")]
-    org_invites::OrgInvitesGet::OPERATION,
+    org_invites::OrgInvitesGetRequest::OPERATION,
     #[cfg(feature = "org_invites")]
-    org_invites::OrgInvitesPost::OPERATION,
+    org_invites::OrgInvitesPostRequest::OPERATION,
     #[cfg(feature = "orgs")]
-    orgs::OrgsGet::OPERATION,
+    orgs::OrgsGetRequest::OPERATION,
     #[cfg(feature = "orgs")]
-    orgs::OrgsPost::OPERATION,
+    orgs::OrgsPostRequest::OPERATION,
     #[cfg(feature = "private_file")]
-    private_file::PrivateFileDelete::OPERATION,
+    private_file::PrivateFileDeleteRequest::OPERATION,
     #[cfg(feature = "private_file")]
-    private_file::PrivateFileGet::OPERATION,
+    private_file::PrivateFileGetRequest::OPERATION,
     #[cfg(feature = "private_file")]
-    private_file::PrivateFileMove::OPERATION,
+    private_file::PrivateFileMoveRequest::OPERATION,
     #[cfg(feature = "private_file")]
-    private_file::PrivateFilePatch::OPERATION,
+    private_file::PrivateFilePatchRequest::OPERATION,
     #[cfg(feature = "private_file")]
-    private_file::PrivateFileUpload::OPERATION,
+    private_file::PrivateFileUploadRequest::OPERATION,
     #[cfg(feature = "private_files")]
-    private_files::PrivateFilesGet::OPERATION,
+    private_files::PrivateFilesGetRequest::OPERATION,
     #[cfg(feature = "private_files")]
-    private_files::PrivateFilesPost::OPERATION,
+    private_files::PrivateFilesPostRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobCancelExecution::OPERATION,
+    resource_job::ResourceJobCancelExecutionRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobDelete::OPERATION,
+    resource_job::ResourceJobDeleteRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobExecute::OPERATION,
+    resource_job::ResourceJobExecuteRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobGet::OPERATION,
+    resource_job::ResourceJobGetRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobLogs::OPERATION,
+    resource_job::ResourceJobLogsRequest::OPERATION,
     #[cfg(feature = "resource_job")]
-    resource_job::ResourceJobPatch::OPERATION,
+    resource_job::ResourceJobPatchRequest::OPERATION,
     #[cfg(feature = "resource_jobs")]
-    resource_jobs::ResourceJobsGet::OPERATION,
+    resource_jobs::ResourceJobsGetRequest::OPERATION,
     #[cfg(feature = "resource_jobs")]
-    resource_jobs::ResourceJobsPost::OPERATION,
+    resource_jobs::ResourceJobsPostRequest::OPERATION,
     #[cfg(feature = "user_api_token")]
-    user_api_token::UserApiTokenDelete::OPERATION,
+    user_api_token::UserApiTokenDeleteRequest::OPERATION,
     #[cfg(feature = "user_api_token")]
-    user_api_token::UserApiTokenGet::OPERATION,
+    user_api_token::UserApiTokenGetRequest::OPERATION,
     #[cfg(feature = "user_api_token")]
-    user_api_token::UserApiTokenPatch::OPERATION,
+    user_api_token::UserApiTokenPatchRequest::OPERATION,
     #[cfg(feature = "user_api_tokens")]
-    user_api_tokens::UserApiTokensGet::OPERATION,
+    user_api_tokens::UserApiTokensGetRequest::OPERATION,
     #[cfg(feature = "user_api_tokens")]
-    user_api_tokens::UserApiTokensPost::OPERATION,
+    user_api_tokens::UserApiTokensPostRequest::OPERATION,
     #[cfg(feature = "user_oauth_token")]
-    user_oauth_token::UserOauthTokenDelete::OPERATION,
+    user_oauth_token::UserOauthTokenDeleteRequest::OPERATION,
     #[cfg(feature = "user_oauth_token")]
-    user_oauth_token::UserOauthTokenGet::OPERATION,
+    user_oauth_token::UserOauthTokenGetRequest::OPERATION,
     #[cfg(feature = "user_oauth_token")]
-    user_oauth_token::UserOauthTokenPatch::OPERATION,
+    user_oauth_token::UserOauthTokenPatchRequest::OPERATION,
     #[cfg(feature = "user_oauth_tokens")]
-    user_oauth_tokens::UserOauthTokensGet::OPERATION,
+    user_oauth_tokens::UserOauthTokensGetRequest::OPERATION,
     #[cfg(feature = "user_oauth_tokens")]
-    user_oauth_tokens::UserOauthTokensPost::OPERATION,
+    user_oauth_tokens::UserOauthTokensPostRequest::OPERATION,
     #[cfg(feature = "webhook")]
-    webhook::WebhookDelete::OPERATION,
+    webhook::WebhookDeleteRequest::OPERATION,
     #[cfg(feature = "webhook")]
-    webhook::WebhookGet::OPERATION,
+    webhook::WebhookGetRequest::OPERATION,
     #[cfg(feature = "webhook")]
-    webhook::WebhookPatch::OPERATION,
+    webhook::WebhookPatchRequest::OPERATION,
     #[cfg(feature = "webhooks")]
-    webhooks::WebhooksGet::OPERATION,
+    webhooks::WebhooksGetRequest::OPERATION,
     #[cfg(feature = "webhooks")]
-    webhooks::WebhooksPost::OPERATION,
+    webhooks::WebhooksPostRequest::OPERATION,
 ];
 impl Client {
     /// The `application` resource.

@@ -69,8 +69,8 @@ impl Notebook {
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
         execution_id: serde_json::Value,
-    ) -> NotebookCancelExecution {
-        NotebookCancelExecution::new_(
+    ) -> NotebookCancelExecutionRequest {
+        NotebookCancelExecutionRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -124,8 +124,8 @@ impl Notebook {
         &self,
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
-    ) -> NotebookDelete {
-        NotebookDelete::new_(
+    ) -> NotebookDeleteRequest {
+        NotebookDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -181,8 +181,8 @@ impl Notebook {
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
         execution_options: crate::models::NotebookExecutionOptions,
-    ) -> NotebookExecute {
-        NotebookExecute::new_(
+    ) -> NotebookExecuteRequest {
+        NotebookExecuteRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -236,8 +236,12 @@ impl Notebook {
         &self,
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
-    ) -> NotebookGet {
-        NotebookGet::new_(self.client.clone(), application_id.into(), notebook_id.into())
+    ) -> NotebookGetRequest {
+        NotebookGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            notebook_id.into(),
+        )
     }
 
     /// Retrieves information on notebook executions
@@ -289,8 +293,8 @@ impl Notebook {
         &self,
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
-    ) -> NotebookLogs {
-        NotebookLogs::new_(
+    ) -> NotebookLogsRequest {
+        NotebookLogsRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -346,8 +350,8 @@ impl Notebook {
         &self,
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
-    ) -> NotebookNotebookMinuteCounts {
-        NotebookNotebookMinuteCounts::new_(
+    ) -> NotebookNotebookMinuteCountsRequest {
+        NotebookNotebookMinuteCountsRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -403,8 +407,8 @@ impl Notebook {
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
         notebook: crate::models::NotebookPatch,
-    ) -> NotebookPatch {
-        NotebookPatch::new_(
+    ) -> NotebookPatchRequest {
+        NotebookPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -461,8 +465,8 @@ impl Notebook {
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
         export_options: crate::models::NotebookDataExportOptions,
-    ) -> NotebookRequestInputDataExport {
-        NotebookRequestInputDataExport::new_(
+    ) -> NotebookRequestInputDataExportRequest {
+        NotebookRequestInputDataExportRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -518,8 +522,8 @@ impl Notebook {
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
         jupyter_file: crate::runtime::FilePart,
-    ) -> NotebookUpload {
-        NotebookUpload::new_(
+    ) -> NotebookUploadRequest {
+        NotebookUploadRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
@@ -533,7 +537,7 @@ impl Notebook {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookCancelExecution {
+pub struct NotebookCancelExecutionRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -542,7 +546,7 @@ pub struct NotebookCancelExecution {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookCancelExecution {
+impl NotebookCancelExecutionRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -571,7 +575,7 @@ impl NotebookCancelExecution {
         notebook_id: String,
         execution_id: serde_json::Value,
     ) -> Self {
-        NotebookCancelExecution {
+        NotebookCancelExecutionRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -646,7 +650,7 @@ impl NotebookCancelExecution {
     }
 }
 
-impl std::future::IntoFuture for NotebookCancelExecution {
+impl std::future::IntoFuture for NotebookCancelExecutionRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -656,14 +660,14 @@ impl std::future::IntoFuture for NotebookCancelExecution {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookCancelExecution);
-crate::api::common_setters!(NotebookCancelExecution);
+crate::runtime::call_option_setters!(NotebookCancelExecutionRequest);
+crate::api::common_setters!(NotebookCancelExecutionRequest);
 /// Request builder for [`Notebook::delete`]: `DELETE /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookDelete {
+pub struct NotebookDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -671,7 +675,7 @@ pub struct NotebookDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookDelete {
+impl NotebookDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -695,7 +699,7 @@ impl NotebookDelete {
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
-        NotebookDelete {
+        NotebookDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -760,7 +764,7 @@ impl NotebookDelete {
     }
 }
 
-impl std::future::IntoFuture for NotebookDelete {
+impl std::future::IntoFuture for NotebookDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -770,14 +774,14 @@ impl std::future::IntoFuture for NotebookDelete {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookDelete);
-crate::api::common_setters!(NotebookDelete);
+crate::runtime::call_option_setters!(NotebookDeleteRequest);
+crate::api::common_setters!(NotebookDeleteRequest);
 /// Request builder for [`Notebook::execute`]: `POST /applications/{applicationId}/notebooks/{notebookId}/execute`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookExecute {
+pub struct NotebookExecuteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -786,7 +790,7 @@ pub struct NotebookExecute {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookExecute {
+impl NotebookExecuteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -815,7 +819,7 @@ impl NotebookExecute {
         notebook_id: String,
         execution_options: crate::models::NotebookExecutionOptions,
     ) -> Self {
-        NotebookExecute {
+        NotebookExecuteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -890,7 +894,7 @@ impl NotebookExecute {
     }
 }
 
-impl std::future::IntoFuture for NotebookExecute {
+impl std::future::IntoFuture for NotebookExecuteRequest {
     type Output = Result<crate::models::SuccessWithExecutionId, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -900,14 +904,14 @@ impl std::future::IntoFuture for NotebookExecute {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookExecute);
-crate::api::common_setters!(NotebookExecute);
+crate::runtime::call_option_setters!(NotebookExecuteRequest);
+crate::api::common_setters!(NotebookExecuteRequest);
 /// Request builder for [`Notebook::get`]: `GET /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookGet {
+pub struct NotebookGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -915,7 +919,7 @@ pub struct NotebookGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookGet {
+impl NotebookGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -942,7 +946,7 @@ impl NotebookGet {
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
-        NotebookGet {
+        NotebookGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1007,7 +1011,7 @@ impl NotebookGet {
     }
 }
 
-impl std::future::IntoFuture for NotebookGet {
+impl std::future::IntoFuture for NotebookGetRequest {
     type Output = Result<crate::models::Notebook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1017,14 +1021,14 @@ impl std::future::IntoFuture for NotebookGet {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookGet);
-crate::api::common_setters!(NotebookGet);
+crate::runtime::call_option_setters!(NotebookGetRequest);
+crate::api::common_setters!(NotebookGetRequest);
 /// Request builder for [`Notebook::logs`]: `GET /applications/{applicationId}/notebooks/{notebookId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookLogs {
+pub struct NotebookLogsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1034,7 +1038,7 @@ pub struct NotebookLogs {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookLogs {
+impl NotebookLogsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1061,7 +1065,7 @@ impl NotebookLogs {
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
-        NotebookLogs {
+        NotebookLogsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1152,7 +1156,7 @@ impl NotebookLogs {
     }
 }
 
-impl std::future::IntoFuture for NotebookLogs {
+impl std::future::IntoFuture for NotebookLogsRequest {
     type Output = Result<crate::models::NotebookExecutionLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1162,14 +1166,14 @@ impl std::future::IntoFuture for NotebookLogs {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookLogs);
-crate::api::common_setters!(NotebookLogs);
+crate::runtime::call_option_setters!(NotebookLogsRequest);
+crate::api::common_setters!(NotebookLogsRequest);
 /// Request builder for [`Notebook::notebook_minute_counts`]: `GET /applications/{applicationId}/notebooks/{notebookId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookNotebookMinuteCounts {
+pub struct NotebookNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1179,7 +1183,7 @@ pub struct NotebookNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookNotebookMinuteCounts {
+impl NotebookNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1206,7 +1210,7 @@ impl NotebookNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, application_id: String, notebook_id: String) -> Self {
-        NotebookNotebookMinuteCounts {
+        NotebookNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1297,7 +1301,7 @@ impl NotebookNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for NotebookNotebookMinuteCounts {
+impl std::future::IntoFuture for NotebookNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1307,14 +1311,14 @@ impl std::future::IntoFuture for NotebookNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookNotebookMinuteCounts);
-crate::api::common_setters!(NotebookNotebookMinuteCounts);
+crate::runtime::call_option_setters!(NotebookNotebookMinuteCountsRequest);
+crate::api::common_setters!(NotebookNotebookMinuteCountsRequest);
 /// Request builder for [`Notebook::patch`]: `PATCH /applications/{applicationId}/notebooks/{notebookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookPatch {
+pub struct NotebookPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1323,7 +1327,7 @@ pub struct NotebookPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookPatch {
+impl NotebookPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1352,7 +1356,7 @@ impl NotebookPatch {
         notebook_id: String,
         notebook: crate::models::NotebookPatch,
     ) -> Self {
-        NotebookPatch {
+        NotebookPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1427,7 +1431,7 @@ impl NotebookPatch {
     }
 }
 
-impl std::future::IntoFuture for NotebookPatch {
+impl std::future::IntoFuture for NotebookPatchRequest {
     type Output = Result<crate::models::Notebook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1437,14 +1441,14 @@ impl std::future::IntoFuture for NotebookPatch {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookPatch);
-crate::api::common_setters!(NotebookPatch);
+crate::runtime::call_option_setters!(NotebookPatchRequest);
+crate::api::common_setters!(NotebookPatchRequest);
 /// Request builder for [`Notebook::request_input_data_export`]: `POST /applications/{applicationId}/notebooks/{notebookId}/requestInputDataExport`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookRequestInputDataExport {
+pub struct NotebookRequestInputDataExportRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1453,7 +1457,7 @@ pub struct NotebookRequestInputDataExport {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookRequestInputDataExport {
+impl NotebookRequestInputDataExportRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1485,7 +1489,7 @@ impl NotebookRequestInputDataExport {
         notebook_id: String,
         export_options: crate::models::NotebookDataExportOptions,
     ) -> Self {
-        NotebookRequestInputDataExport {
+        NotebookRequestInputDataExportRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1560,7 +1564,7 @@ impl NotebookRequestInputDataExport {
     }
 }
 
-impl std::future::IntoFuture for NotebookRequestInputDataExport {
+impl std::future::IntoFuture for NotebookRequestInputDataExportRequest {
     type Output = Result<crate::models::JobEnqueuedApiResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1570,14 +1574,14 @@ impl std::future::IntoFuture for NotebookRequestInputDataExport {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookRequestInputDataExport);
-crate::api::common_setters!(NotebookRequestInputDataExport);
+crate::runtime::call_option_setters!(NotebookRequestInputDataExportRequest);
+crate::api::common_setters!(NotebookRequestInputDataExportRequest);
 /// Request builder for [`Notebook::upload`]: `POST /applications/{applicationId}/notebooks/{notebookId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebookUpload {
+pub struct NotebookUploadRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1586,7 +1590,7 @@ pub struct NotebookUpload {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebookUpload {
+impl NotebookUploadRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1615,7 +1619,7 @@ impl NotebookUpload {
         notebook_id: String,
         jupyter_file: crate::runtime::FilePart,
     ) -> Self {
-        NotebookUpload {
+        NotebookUploadRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1686,7 +1690,7 @@ impl NotebookUpload {
     }
 }
 
-impl std::future::IntoFuture for NotebookUpload {
+impl std::future::IntoFuture for NotebookUploadRequest {
     type Output = Result<crate::models::Notebook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1696,5 +1700,5 @@ impl std::future::IntoFuture for NotebookUpload {
     }
 }
 
-crate::runtime::call_option_setters!(NotebookUpload);
-crate::api::common_setters!(NotebookUpload);
+crate::runtime::call_option_setters!(NotebookUploadRequest);
+crate::api::common_setters!(NotebookUploadRequest);

@@ -35,7 +35,7 @@ impl Notebooks {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`NotebooksGetSortField`](crate::notebooks::NotebooksGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`NotebooksGetSortDirection`](crate::notebooks::NotebooksGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`NotebooksGetFilterField`](crate::notebooks::NotebooksGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -69,13 +69,13 @@ impl Notebooks {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.notebooks().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.notebooks().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> NotebooksGet {
-        NotebooksGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> NotebooksGetRequest {
+        NotebooksGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new notebook for an application
@@ -125,8 +125,8 @@ impl Notebooks {
         &self,
         application_id: impl Into<String>,
         notebook: crate::models::NotebookPost,
-    ) -> NotebooksPost {
-        NotebooksPost::new_(self.client.clone(), application_id.into(), notebook)
+    ) -> NotebooksPostRequest {
+        NotebooksPostRequest::new_(self.client.clone(), application_id.into(), notebook)
     }
 }
 
@@ -135,12 +135,12 @@ impl Notebooks {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebooksGet {
+pub struct NotebooksGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::notebooks::NotebooksGetSortField>,
-    sort_direction: Option<crate::notebooks::NotebooksGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::notebooks::NotebooksGetFilterField>,
@@ -148,7 +148,7 @@ pub struct NotebooksGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebooksGet {
+impl NotebooksGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -175,7 +175,7 @@ impl NotebooksGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        NotebooksGet {
+        NotebooksGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -200,10 +200,7 @@ impl NotebooksGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::notebooks::NotebooksGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -376,7 +373,7 @@ impl NotebooksGet {
     }
 }
 
-impl std::future::IntoFuture for NotebooksGet {
+impl std::future::IntoFuture for NotebooksGetRequest {
     type Output = Result<crate::models::Notebooks, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -386,14 +383,14 @@ impl std::future::IntoFuture for NotebooksGet {
     }
 }
 
-crate::runtime::call_option_setters!(NotebooksGet);
-crate::api::common_setters!(NotebooksGet);
+crate::runtime::call_option_setters!(NotebooksGetRequest);
+crate::api::common_setters!(NotebooksGetRequest);
 /// Request builder for [`Notebooks::post`]: `POST /applications/{applicationId}/notebooks`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct NotebooksPost {
+pub struct NotebooksPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -401,7 +398,7 @@ pub struct NotebooksPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl NotebooksPost {
+impl NotebooksPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -429,7 +426,7 @@ impl NotebooksPost {
         application_id: String,
         notebook: crate::models::NotebookPost,
     ) -> Self {
-        NotebooksPost {
+        NotebooksPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -494,7 +491,7 @@ impl NotebooksPost {
     }
 }
 
-impl std::future::IntoFuture for NotebooksPost {
+impl std::future::IntoFuture for NotebooksPostRequest {
     type Output = Result<crate::models::Notebook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -504,8 +501,50 @@ impl std::future::IntoFuture for NotebooksPost {
     }
 }
 
-crate::runtime::call_option_setters!(NotebooksPost);
-crate::api::common_setters!(NotebooksPost);
+crate::runtime::call_option_setters!(NotebooksPostRequest);
+crate::api::common_setters!(NotebooksPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotebooksGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl NotebooksGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for NotebooksGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(NotebooksGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebooksGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebooksGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NotebooksGetSortField {
@@ -563,94 +602,6 @@ crate::runtime::string_enum!(NotebooksGetSortField);
 impl schemars::JsonSchema for NotebooksGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "NotebooksGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotebooksGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl NotebooksGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for NotebooksGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(NotebooksGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotebooksGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotebooksGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotebooksGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl NotebooksGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for NotebooksGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(NotebooksGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotebooksGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotebooksGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -62,8 +62,8 @@ impl Org {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, org_id: impl Into<String>) -> OrgDelete {
-        OrgDelete::new_(self.client.clone(), org_id.into())
+    pub fn delete(&self, org_id: impl Into<String>) -> OrgDeleteRequest {
+        OrgDeleteRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Returns device counts by day for the time range specified for this organization
@@ -110,8 +110,8 @@ impl Org {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn device_counts(&self, org_id: impl Into<String>) -> OrgDeviceCounts {
-        OrgDeviceCounts::new_(self.client.clone(), org_id.into())
+    pub fn device_counts(&self, org_id: impl Into<String>) -> OrgDeviceCountsRequest {
+        OrgDeviceCountsRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Retrieves information on an organization
@@ -158,8 +158,8 @@ impl Org {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, org_id: impl Into<String>) -> OrgGet {
-        OrgGet::new_(self.client.clone(), org_id.into())
+    pub fn get(&self, org_id: impl Into<String>) -> OrgGetRequest {
+        OrgGetRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Invites a person to an organization
@@ -209,8 +209,8 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         invite: crate::models::OrganizationInvitationPost,
-    ) -> OrgInviteMember {
-        OrgInviteMember::new_(self.client.clone(), org_id.into(), invite)
+    ) -> OrgInviteMemberRequest {
+        OrgInviteMemberRequest::new_(self.client.clone(), org_id.into(), invite)
     }
 
     /// Modifies a current org member's role
@@ -263,8 +263,8 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         member: crate::models::OrganizationMemberPatch,
-    ) -> OrgModifyMember {
-        OrgModifyMember::new_(self.client.clone(), org_id.into(), member)
+    ) -> OrgModifyMemberRequest {
+        OrgModifyMemberRequest::new_(self.client.clone(), org_id.into(), member)
     }
 
     /// Returns notebook execution usage by day for the time range specified for this organization
@@ -314,8 +314,8 @@ impl Org {
     pub fn notebook_minute_counts(
         &self,
         org_id: impl Into<String>,
-    ) -> OrgNotebookMinuteCounts {
-        OrgNotebookMinuteCounts::new_(self.client.clone(), org_id.into())
+    ) -> OrgNotebookMinuteCountsRequest {
+        OrgNotebookMinuteCountsRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Updates information about an organization
@@ -368,8 +368,8 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         organization: crate::models::OrganizationPatch,
-    ) -> OrgPatch {
-        OrgPatch::new_(self.client.clone(), org_id.into(), organization)
+    ) -> OrgPatchRequest {
+        OrgPatchRequest::new_(self.client.clone(), org_id.into(), organization)
     }
 
     /// Returns payload counts for the time range specified for all applications this organization owns
@@ -395,7 +395,7 @@ impl Org {
     ///
     /// # Responses
     ///
-    /// - `200`: [`PayloadStats4`](crate::models::PayloadStats4): Payload counts, by type and source
+    /// - `200`: [`PayloadStats`](crate::models::PayloadStats): Payload counts, by type and source
     ///
     /// # Errors
     ///
@@ -417,8 +417,8 @@ impl Org {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn payload_counts(&self, org_id: impl Into<String>) -> OrgPayloadCounts {
-        OrgPayloadCounts::new_(self.client.clone(), org_id.into())
+    pub fn payload_counts(&self, org_id: impl Into<String>) -> OrgPayloadCountsRequest {
+        OrgPayloadCountsRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Returns payload counts per resolution in the time range specified for all application this organization owns
@@ -471,8 +471,8 @@ impl Org {
     pub fn payload_counts_breakdown(
         &self,
         org_id: impl Into<String>,
-    ) -> OrgPayloadCountsBreakdown {
-        OrgPayloadCountsBreakdown::new_(self.client.clone(), org_id.into())
+    ) -> OrgPayloadCountsBreakdownRequest {
+        OrgPayloadCountsBreakdownRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Gets the current pending invites
@@ -516,8 +516,11 @@ impl Org {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn pending_invites(&self, org_id: impl Into<String>) -> OrgPendingInvites {
-        OrgPendingInvites::new_(self.client.clone(), org_id.into())
+    pub fn pending_invites(
+        &self,
+        org_id: impl Into<String>,
+    ) -> OrgPendingInvitesRequest {
+        OrgPendingInvitesRequest::new_(self.client.clone(), org_id.into())
     }
 
     /// Removes a member from the org
@@ -569,8 +572,8 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         user_id: impl Into<String>,
-    ) -> OrgRemoveMember {
-        OrgRemoveMember::new_(self.client.clone(), org_id.into(), user_id.into())
+    ) -> OrgRemoveMemberRequest {
+        OrgRemoveMemberRequest::new_(self.client.clone(), org_id.into(), user_id.into())
     }
 
     /// Revokes an existing invite
@@ -619,8 +622,12 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         invite_id: impl Into<String>,
-    ) -> OrgRevokeInvite {
-        OrgRevokeInvite::new_(self.client.clone(), org_id.into(), invite_id.into())
+    ) -> OrgRevokeInviteRequest {
+        OrgRevokeInviteRequest::new_(
+            self.client.clone(),
+            org_id.into(),
+            invite_id.into(),
+        )
     }
 
     /// Moves resources to a new owner
@@ -670,8 +677,8 @@ impl Org {
         &self,
         org_id: impl Into<String>,
         transfer: crate::models::ResourceTransfer,
-    ) -> OrgTransferResources {
-        OrgTransferResources::new_(self.client.clone(), org_id.into(), transfer)
+    ) -> OrgTransferResourcesRequest {
+        OrgTransferResourcesRequest::new_(self.client.clone(), org_id.into(), transfer)
     }
 }
 
@@ -680,14 +687,14 @@ impl Org {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgDelete {
+pub struct OrgDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgDelete {
+impl OrgDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -711,7 +718,7 @@ impl OrgDelete {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgDelete {
+        OrgDeleteRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -766,7 +773,7 @@ impl OrgDelete {
     }
 }
 
-impl std::future::IntoFuture for OrgDelete {
+impl std::future::IntoFuture for OrgDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -776,14 +783,14 @@ impl std::future::IntoFuture for OrgDelete {
     }
 }
 
-crate::runtime::call_option_setters!(OrgDelete);
-crate::api::common_setters!(OrgDelete);
+crate::runtime::call_option_setters!(OrgDeleteRequest);
+crate::api::common_setters!(OrgDeleteRequest);
 /// Request builder for [`Org::device_counts`]: `GET /orgs/{orgId}/deviceCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgDeviceCounts {
+pub struct OrgDeviceCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -792,7 +799,7 @@ pub struct OrgDeviceCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgDeviceCounts {
+impl OrgDeviceCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -819,7 +826,7 @@ impl OrgDeviceCounts {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgDeviceCounts {
+        OrgDeviceCountsRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -900,7 +907,7 @@ impl OrgDeviceCounts {
     }
 }
 
-impl std::future::IntoFuture for OrgDeviceCounts {
+impl std::future::IntoFuture for OrgDeviceCountsRequest {
     type Output = Result<crate::models::DeviceCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -910,14 +917,14 @@ impl std::future::IntoFuture for OrgDeviceCounts {
     }
 }
 
-crate::runtime::call_option_setters!(OrgDeviceCounts);
-crate::api::common_setters!(OrgDeviceCounts);
+crate::runtime::call_option_setters!(OrgDeviceCountsRequest);
+crate::api::common_setters!(OrgDeviceCountsRequest);
 /// Request builder for [`Org::get`]: `GET /orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgGet {
+pub struct OrgGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -926,7 +933,7 @@ pub struct OrgGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgGet {
+impl OrgGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -953,7 +960,7 @@ impl OrgGet {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgGet {
+        OrgGetRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1034,7 +1041,7 @@ impl OrgGet {
     }
 }
 
-impl std::future::IntoFuture for OrgGet {
+impl std::future::IntoFuture for OrgGetRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1044,14 +1051,14 @@ impl std::future::IntoFuture for OrgGet {
     }
 }
 
-crate::runtime::call_option_setters!(OrgGet);
-crate::api::common_setters!(OrgGet);
+crate::runtime::call_option_setters!(OrgGetRequest);
+crate::api::common_setters!(OrgGetRequest);
 /// Request builder for [`Org::invite_member`]: `POST /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgInviteMember {
+pub struct OrgInviteMemberRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1059,7 +1066,7 @@ pub struct OrgInviteMember {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgInviteMember {
+impl OrgInviteMemberRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1084,7 +1091,7 @@ impl OrgInviteMember {
         org_id: String,
         invite: crate::models::OrganizationInvitationPost,
     ) -> Self {
-        OrgInviteMember {
+        OrgInviteMemberRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1152,7 +1159,7 @@ impl OrgInviteMember {
     }
 }
 
-impl std::future::IntoFuture for OrgInviteMember {
+impl std::future::IntoFuture for OrgInviteMemberRequest {
     type Output = Result<crate::models::OrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1162,14 +1169,14 @@ impl std::future::IntoFuture for OrgInviteMember {
     }
 }
 
-crate::runtime::call_option_setters!(OrgInviteMember);
-crate::api::common_setters!(OrgInviteMember);
+crate::runtime::call_option_setters!(OrgInviteMemberRequest);
+crate::api::common_setters!(OrgInviteMemberRequest);
 /// Request builder for [`Org::modify_member`]: `PATCH /orgs/{orgId}/member`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgModifyMember {
+pub struct OrgModifyMemberRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1179,7 +1186,7 @@ pub struct OrgModifyMember {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgModifyMember {
+impl OrgModifyMemberRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1204,7 +1211,7 @@ impl OrgModifyMember {
         org_id: String,
         member: crate::models::OrganizationMemberPatch,
     ) -> Self {
-        OrgModifyMember {
+        OrgModifyMemberRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1295,7 +1302,7 @@ impl OrgModifyMember {
     }
 }
 
-impl std::future::IntoFuture for OrgModifyMember {
+impl std::future::IntoFuture for OrgModifyMemberRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1305,14 +1312,14 @@ impl std::future::IntoFuture for OrgModifyMember {
     }
 }
 
-crate::runtime::call_option_setters!(OrgModifyMember);
-crate::api::common_setters!(OrgModifyMember);
+crate::runtime::call_option_setters!(OrgModifyMemberRequest);
+crate::api::common_setters!(OrgModifyMemberRequest);
 /// Request builder for [`Org::notebook_minute_counts`]: `GET /orgs/{orgId}/notebookMinuteCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgNotebookMinuteCounts {
+pub struct OrgNotebookMinuteCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1321,7 +1328,7 @@ pub struct OrgNotebookMinuteCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgNotebookMinuteCounts {
+impl OrgNotebookMinuteCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1348,7 +1355,7 @@ impl OrgNotebookMinuteCounts {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgNotebookMinuteCounts {
+        OrgNotebookMinuteCountsRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1429,7 +1436,7 @@ impl OrgNotebookMinuteCounts {
     }
 }
 
-impl std::future::IntoFuture for OrgNotebookMinuteCounts {
+impl std::future::IntoFuture for OrgNotebookMinuteCountsRequest {
     type Output = Result<crate::models::NotebookMinuteCounts, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1439,14 +1446,14 @@ impl std::future::IntoFuture for OrgNotebookMinuteCounts {
     }
 }
 
-crate::runtime::call_option_setters!(OrgNotebookMinuteCounts);
-crate::api::common_setters!(OrgNotebookMinuteCounts);
+crate::runtime::call_option_setters!(OrgNotebookMinuteCountsRequest);
+crate::api::common_setters!(OrgNotebookMinuteCountsRequest);
 /// Request builder for [`Org::patch`]: `PATCH /orgs/{orgId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgPatch {
+pub struct OrgPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1456,7 +1463,7 @@ pub struct OrgPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgPatch {
+impl OrgPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1484,7 +1491,7 @@ impl OrgPatch {
         org_id: String,
         organization: crate::models::OrganizationPatch,
     ) -> Self {
-        OrgPatch {
+        OrgPatchRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1575,7 +1582,7 @@ impl OrgPatch {
     }
 }
 
-impl std::future::IntoFuture for OrgPatch {
+impl std::future::IntoFuture for OrgPatchRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1585,14 +1592,14 @@ impl std::future::IntoFuture for OrgPatch {
     }
 }
 
-crate::runtime::call_option_setters!(OrgPatch);
-crate::api::common_setters!(OrgPatch);
+crate::runtime::call_option_setters!(OrgPatchRequest);
+crate::api::common_setters!(OrgPatchRequest);
 /// Request builder for [`Org::payload_counts`]: `GET /orgs/{orgId}/payloadCounts`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgPayloadCounts {
+pub struct OrgPayloadCountsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1602,7 +1609,7 @@ pub struct OrgPayloadCounts {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgPayloadCounts {
+impl OrgPayloadCountsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1629,7 +1636,7 @@ impl OrgPayloadCounts {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgPayloadCounts {
+        OrgPayloadCountsRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1695,7 +1702,7 @@ impl OrgPayloadCounts {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats4, Error> {
+    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
         self.send_with_response().await.map(crate::runtime::Response::into_body)
     }
 
@@ -1703,7 +1710,7 @@ impl OrgPayloadCounts {
     /// and headers.
     pub async fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats4>, Error> {
+    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
         self.client_
             .execute_with(
                 self.request_(),
@@ -1723,8 +1730,8 @@ impl OrgPayloadCounts {
     }
 }
 
-impl std::future::IntoFuture for OrgPayloadCounts {
-    type Output = Result<crate::models::PayloadStats4, Error>;
+impl std::future::IntoFuture for OrgPayloadCountsRequest {
+    type Output = Result<crate::models::PayloadStats, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
     >;
@@ -1733,14 +1740,14 @@ impl std::future::IntoFuture for OrgPayloadCounts {
     }
 }
 
-crate::runtime::call_option_setters!(OrgPayloadCounts);
-crate::api::common_setters!(OrgPayloadCounts);
+crate::runtime::call_option_setters!(OrgPayloadCountsRequest);
+crate::api::common_setters!(OrgPayloadCountsRequest);
 /// Request builder for [`Org::payload_counts_breakdown`]: `GET /orgs/{orgId}/payloadCountsBreakdown`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgPayloadCountsBreakdown {
+pub struct OrgPayloadCountsBreakdownRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -1752,7 +1759,7 @@ pub struct OrgPayloadCountsBreakdown {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgPayloadCountsBreakdown {
+impl OrgPayloadCountsBreakdownRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1779,7 +1786,7 @@ impl OrgPayloadCountsBreakdown {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgPayloadCountsBreakdown {
+        OrgPayloadCountsBreakdownRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -1909,7 +1916,7 @@ impl OrgPayloadCountsBreakdown {
     }
 }
 
-impl std::future::IntoFuture for OrgPayloadCountsBreakdown {
+impl std::future::IntoFuture for OrgPayloadCountsBreakdownRequest {
     type Output = Result<crate::models::PayloadCountsBreakdown, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1919,21 +1926,21 @@ impl std::future::IntoFuture for OrgPayloadCountsBreakdown {
     }
 }
 
-crate::runtime::call_option_setters!(OrgPayloadCountsBreakdown);
-crate::api::common_setters!(OrgPayloadCountsBreakdown);
+crate::runtime::call_option_setters!(OrgPayloadCountsBreakdownRequest);
+crate::api::common_setters!(OrgPayloadCountsBreakdownRequest);
 /// Request builder for [`Org::pending_invites`]: `GET /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgPendingInvites {
+pub struct OrgPendingInvitesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgPendingInvites {
+impl OrgPendingInvitesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1960,7 +1967,7 @@ impl OrgPendingInvites {
     };
 
     fn new_(client_: Client, org_id: String) -> Self {
-        OrgPendingInvites {
+        OrgPendingInvitesRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -2018,7 +2025,7 @@ impl OrgPendingInvites {
     }
 }
 
-impl std::future::IntoFuture for OrgPendingInvites {
+impl std::future::IntoFuture for OrgPendingInvitesRequest {
     type Output = Result<crate::models::OrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2028,14 +2035,14 @@ impl std::future::IntoFuture for OrgPendingInvites {
     }
 }
 
-crate::runtime::call_option_setters!(OrgPendingInvites);
-crate::api::common_setters!(OrgPendingInvites);
+crate::runtime::call_option_setters!(OrgPendingInvitesRequest);
+crate::api::common_setters!(OrgPendingInvitesRequest);
 /// Request builder for [`Org::remove_member`]: `DELETE /orgs/{orgId}/member`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgRemoveMember {
+pub struct OrgRemoveMemberRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -2045,7 +2052,7 @@ pub struct OrgRemoveMember {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgRemoveMember {
+impl OrgRemoveMemberRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2066,7 +2073,7 @@ impl OrgRemoveMember {
     };
 
     fn new_(client_: Client, org_id: String, user_id: String) -> Self {
-        OrgRemoveMember {
+        OrgRemoveMemberRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -2161,7 +2168,7 @@ impl OrgRemoveMember {
     }
 }
 
-impl std::future::IntoFuture for OrgRemoveMember {
+impl std::future::IntoFuture for OrgRemoveMemberRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2171,14 +2178,14 @@ impl std::future::IntoFuture for OrgRemoveMember {
     }
 }
 
-crate::runtime::call_option_setters!(OrgRemoveMember);
-crate::api::common_setters!(OrgRemoveMember);
+crate::runtime::call_option_setters!(OrgRemoveMemberRequest);
+crate::api::common_setters!(OrgRemoveMemberRequest);
 /// Request builder for [`Org::revoke_invite`]: `DELETE /orgs/{orgId}/invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgRevokeInvite {
+pub struct OrgRevokeInviteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -2186,7 +2193,7 @@ pub struct OrgRevokeInvite {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgRevokeInvite {
+impl OrgRevokeInviteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2207,7 +2214,7 @@ impl OrgRevokeInvite {
     };
 
     fn new_(client_: Client, org_id: String, invite_id: String) -> Self {
-        OrgRevokeInvite {
+        OrgRevokeInviteRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -2279,7 +2286,7 @@ impl OrgRevokeInvite {
     }
 }
 
-impl std::future::IntoFuture for OrgRevokeInvite {
+impl std::future::IntoFuture for OrgRevokeInviteRequest {
     type Output = Result<crate::models::OrganizationInvitations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2289,14 +2296,14 @@ impl std::future::IntoFuture for OrgRevokeInvite {
     }
 }
 
-crate::runtime::call_option_setters!(OrgRevokeInvite);
-crate::api::common_setters!(OrgRevokeInvite);
+crate::runtime::call_option_setters!(OrgRevokeInviteRequest);
+crate::api::common_setters!(OrgRevokeInviteRequest);
 /// Request builder for [`Org::transfer_resources`]: `PATCH /orgs/{orgId}/transferResources`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgTransferResources {
+pub struct OrgTransferResourcesRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     org_id: String,
@@ -2304,7 +2311,7 @@ pub struct OrgTransferResources {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgTransferResources {
+impl OrgTransferResourcesRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -2329,7 +2336,7 @@ impl OrgTransferResources {
         org_id: String,
         transfer: crate::models::ResourceTransfer,
     ) -> Self {
-        OrgTransferResources {
+        OrgTransferResourcesRequest {
             client_,
             call_: Default::default(),
             org_id,
@@ -2394,7 +2401,7 @@ impl OrgTransferResources {
     }
 }
 
-impl std::future::IntoFuture for OrgTransferResources {
+impl std::future::IntoFuture for OrgTransferResourcesRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -2404,8 +2411,8 @@ impl std::future::IntoFuture for OrgTransferResources {
     }
 }
 
-crate::runtime::call_option_setters!(OrgTransferResources);
-crate::api::common_setters!(OrgTransferResources);
+crate::runtime::call_option_setters!(OrgTransferResourcesRequest);
+crate::api::common_setters!(OrgTransferResourcesRequest);
 /// Resolution in milliseconds
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgPayloadCountsBreakdownResolution {

@@ -68,8 +68,8 @@ impl OrgInvites {
         &self,
         token: impl Into<String>,
         email: impl Into<String>,
-    ) -> OrgInvitesGet {
-        OrgInvitesGet::new_(self.client.clone(), token.into(), email.into())
+    ) -> OrgInvitesGetRequest {
+        OrgInvitesGetRequest::new_(self.client.clone(), token.into(), email.into())
     }
 
     /// Accepts/Rejects an invite
@@ -118,8 +118,8 @@ impl OrgInvites {
     pub fn post(
         &self,
         invite: crate::models::OrganizationInvitationAction,
-    ) -> OrgInvitesPost {
-        OrgInvitesPost::new_(self.client.clone(), invite)
+    ) -> OrgInvitesPostRequest {
+        OrgInvitesPostRequest::new_(self.client.clone(), invite)
     }
 }
 
@@ -128,7 +128,7 @@ impl OrgInvites {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgInvitesGet {
+pub struct OrgInvitesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     token: String,
@@ -136,7 +136,7 @@ pub struct OrgInvitesGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgInvitesGet {
+impl OrgInvitesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -151,7 +151,7 @@ impl OrgInvitesGet {
     };
 
     fn new_(client_: Client, token: String, email: String) -> Self {
-        OrgInvitesGet {
+        OrgInvitesGetRequest {
             client_,
             call_: Default::default(),
             token,
@@ -211,7 +211,7 @@ impl OrgInvitesGet {
     }
 }
 
-impl std::future::IntoFuture for OrgInvitesGet {
+impl std::future::IntoFuture for OrgInvitesGetRequest {
     type Output = Result<crate::models::OrganizationInvitationInformation, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -221,21 +221,21 @@ impl std::future::IntoFuture for OrgInvitesGet {
     }
 }
 
-crate::runtime::call_option_setters!(OrgInvitesGet);
-crate::api::common_setters!(OrgInvitesGet);
+crate::runtime::call_option_setters!(OrgInvitesGetRequest);
+crate::api::common_setters!(OrgInvitesGetRequest);
 /// Request builder for [`OrgInvites::post`]: `POST /invites`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgInvitesPost {
+pub struct OrgInvitesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     invite: crate::models::OrganizationInvitationAction,
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgInvitesPost {
+impl OrgInvitesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -253,7 +253,7 @@ impl OrgInvitesPost {
         client_: Client,
         invite: crate::models::OrganizationInvitationAction,
     ) -> Self {
-        OrgInvitesPost {
+        OrgInvitesPostRequest {
             client_,
             call_: Default::default(),
             invite,
@@ -313,7 +313,7 @@ impl OrgInvitesPost {
     }
 }
 
-impl std::future::IntoFuture for OrgInvitesPost {
+impl std::future::IntoFuture for OrgInvitesPostRequest {
     type Output = Result<crate::models::OrganizationInvitationResult, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -323,5 +323,5 @@ impl std::future::IntoFuture for OrgInvitesPost {
     }
 }
 
-crate::runtime::call_option_setters!(OrgInvitesPost);
-crate::api::common_setters!(OrgInvitesPost);
+crate::runtime::call_option_setters!(OrgInvitesPostRequest);
+crate::api::common_setters!(OrgInvitesPostRequest);

@@ -34,7 +34,7 @@ impl Orgs {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`OrgsGetSortField`](crate::orgs::OrgsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`OrgsGetSortDirection`](crate::orgs::OrgsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`OrgsGetFilterField`](crate::orgs::OrgsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -74,8 +74,8 @@ impl Orgs {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> OrgsGet {
-        OrgsGet::new_(self.client.clone())
+    pub fn get(&self) -> OrgsGetRequest {
+        OrgsGetRequest::new_(self.client.clone())
     }
 
     /// Create a new organization
@@ -122,8 +122,11 @@ impl Orgs {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post(&self, organization: crate::models::OrganizationPost) -> OrgsPost {
-        OrgsPost::new_(self.client.clone(), organization)
+    pub fn post(
+        &self,
+        organization: crate::models::OrganizationPost,
+    ) -> OrgsPostRequest {
+        OrgsPostRequest::new_(self.client.clone(), organization)
     }
 }
 
@@ -132,11 +135,11 @@ impl Orgs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgsGet {
+pub struct OrgsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::orgs::OrgsGetSortField>,
-    sort_direction: Option<crate::orgs::OrgsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::orgs::OrgsGetFilterField>,
@@ -146,7 +149,7 @@ pub struct OrgsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgsGet {
+impl OrgsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -170,7 +173,7 @@ impl OrgsGet {
     };
 
     fn new_(client_: Client) -> Self {
-        OrgsGet {
+        OrgsGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -196,7 +199,7 @@ impl OrgsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(mut self, value: crate::orgs::OrgsGetSortDirection) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -389,7 +392,7 @@ impl OrgsGet {
     }
 }
 
-impl std::future::IntoFuture for OrgsGet {
+impl std::future::IntoFuture for OrgsGetRequest {
     type Output = Result<crate::models::Organizations, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -399,14 +402,14 @@ impl std::future::IntoFuture for OrgsGet {
     }
 }
 
-crate::runtime::call_option_setters!(OrgsGet);
-crate::api::common_setters!(OrgsGet);
+crate::runtime::call_option_setters!(OrgsGetRequest);
+crate::api::common_setters!(OrgsGetRequest);
 /// Request builder for [`Orgs::post`]: `POST /orgs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct OrgsPost {
+pub struct OrgsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     summary_exclude: Option<String>,
@@ -415,7 +418,7 @@ pub struct OrgsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl OrgsPost {
+impl OrgsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -437,7 +440,7 @@ impl OrgsPost {
     };
 
     fn new_(client_: Client, organization: crate::models::OrganizationPost) -> Self {
-        OrgsPost {
+        OrgsPostRequest {
             client_,
             call_: Default::default(),
             summary_exclude: None,
@@ -518,7 +521,7 @@ impl OrgsPost {
     }
 }
 
-impl std::future::IntoFuture for OrgsPost {
+impl std::future::IntoFuture for OrgsPostRequest {
     type Output = Result<crate::models::Organization, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -528,8 +531,50 @@ impl std::future::IntoFuture for OrgsPost {
     }
 }
 
-crate::runtime::call_option_setters!(OrgsPost);
-crate::api::common_setters!(OrgsPost);
+crate::runtime::call_option_setters!(OrgsPostRequest);
+crate::api::common_setters!(OrgsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum OrgsGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl OrgsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for OrgsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(OrgsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrgsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrgsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrgsGetSortField {
@@ -582,94 +627,6 @@ crate::runtime::string_enum!(OrgsGetSortField);
 impl schemars::JsonSchema for OrgsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "OrgsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrgsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OrgsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OrgsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(OrgsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for OrgsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OrgsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum OrgsGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl OrgsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for OrgsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(OrgsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for OrgsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "OrgsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -67,8 +67,8 @@ impl PrivateFile {
         &self,
         application_id: impl Into<String>,
         private_file_id: impl Into<String>,
-    ) -> PrivateFileDelete {
-        PrivateFileDelete::new_(
+    ) -> PrivateFileDeleteRequest {
+        PrivateFileDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             private_file_id.into(),
@@ -123,8 +123,8 @@ impl PrivateFile {
         &self,
         application_id: impl Into<String>,
         private_file_id: impl Into<String>,
-    ) -> PrivateFileGet {
-        PrivateFileGet::new_(
+    ) -> PrivateFileGetRequest {
+        PrivateFileGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             private_file_id.into(),
@@ -171,18 +171,18 @@ impl PrivateFile {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.private_file().r#move("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
+    /// let response = client.private_file().move_private_file("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
     ///     .name(Default::default()).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
     /// ```
-    pub fn r#move(
+    pub fn move_private_file(
         &self,
         application_id: impl Into<String>,
         private_file_id: impl Into<String>,
-    ) -> PrivateFileMove {
-        PrivateFileMove::new_(
+    ) -> PrivateFileMoveRequest {
+        PrivateFileMoveRequest::new_(
             self.client.clone(),
             application_id.into(),
             private_file_id.into(),
@@ -238,8 +238,8 @@ impl PrivateFile {
         application_id: impl Into<String>,
         private_file_id: impl Into<String>,
         updates: crate::models::FilePatch,
-    ) -> PrivateFilePatch {
-        PrivateFilePatch::new_(
+    ) -> PrivateFilePatchRequest {
+        PrivateFilePatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             private_file_id.into(),
@@ -297,8 +297,8 @@ impl PrivateFile {
         application_id: impl Into<String>,
         private_file_id: impl Into<String>,
         private_file: crate::runtime::FilePart,
-    ) -> PrivateFileUpload {
-        PrivateFileUpload::new_(
+    ) -> PrivateFileUploadRequest {
+        PrivateFileUploadRequest::new_(
             self.client.clone(),
             application_id.into(),
             private_file_id.into(),
@@ -312,7 +312,7 @@ impl PrivateFile {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFileDelete {
+pub struct PrivateFileDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -320,7 +320,7 @@ pub struct PrivateFileDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFileDelete {
+impl PrivateFileDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -346,7 +346,7 @@ impl PrivateFileDelete {
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
-        PrivateFileDelete {
+        PrivateFileDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -411,7 +411,7 @@ impl PrivateFileDelete {
     }
 }
 
-impl std::future::IntoFuture for PrivateFileDelete {
+impl std::future::IntoFuture for PrivateFileDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -421,14 +421,14 @@ impl std::future::IntoFuture for PrivateFileDelete {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFileDelete);
-crate::api::common_setters!(PrivateFileDelete);
+crate::runtime::call_option_setters!(PrivateFileDeleteRequest);
+crate::api::common_setters!(PrivateFileDeleteRequest);
 /// Request builder for [`PrivateFile::get`]: `GET /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFileGet {
+pub struct PrivateFileGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -437,7 +437,7 @@ pub struct PrivateFileGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFileGet {
+impl PrivateFileGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -466,7 +466,7 @@ impl PrivateFileGet {
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
-        PrivateFileGet {
+        PrivateFileGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -544,7 +544,7 @@ impl PrivateFileGet {
     }
 }
 
-impl std::future::IntoFuture for PrivateFileGet {
+impl std::future::IntoFuture for PrivateFileGetRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -554,14 +554,14 @@ impl std::future::IntoFuture for PrivateFileGet {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFileGet);
-crate::api::common_setters!(PrivateFileGet);
-/// Request builder for [`PrivateFile::r#move`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/move`.
+crate::runtime::call_option_setters!(PrivateFileGetRequest);
+crate::api::common_setters!(PrivateFileGetRequest);
+/// Request builder for [`PrivateFile::move_private_file`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/move`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFileMove {
+pub struct PrivateFileMoveRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -572,7 +572,7 @@ pub struct PrivateFileMove {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFileMove {
+impl PrivateFileMoveRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -598,7 +598,7 @@ impl PrivateFileMove {
     };
 
     fn new_(client_: Client, application_id: String, private_file_id: String) -> Self {
-        PrivateFileMove {
+        PrivateFileMoveRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -706,7 +706,7 @@ impl PrivateFileMove {
     }
 }
 
-impl std::future::IntoFuture for PrivateFileMove {
+impl std::future::IntoFuture for PrivateFileMoveRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -716,14 +716,14 @@ impl std::future::IntoFuture for PrivateFileMove {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFileMove);
-crate::api::common_setters!(PrivateFileMove);
+crate::runtime::call_option_setters!(PrivateFileMoveRequest);
+crate::api::common_setters!(PrivateFileMoveRequest);
 /// Request builder for [`PrivateFile::patch`]: `PATCH /applications/{applicationId}/privateFiles/{privateFileId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFilePatch {
+pub struct PrivateFilePatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -732,7 +732,7 @@ pub struct PrivateFilePatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFilePatch {
+impl PrivateFilePatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -763,7 +763,7 @@ impl PrivateFilePatch {
         private_file_id: String,
         updates: crate::models::FilePatch,
     ) -> Self {
-        PrivateFilePatch {
+        PrivateFilePatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -838,7 +838,7 @@ impl PrivateFilePatch {
     }
 }
 
-impl std::future::IntoFuture for PrivateFilePatch {
+impl std::future::IntoFuture for PrivateFilePatchRequest {
     type Output = Result<crate::models::FileUploadPostResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -848,14 +848,14 @@ impl std::future::IntoFuture for PrivateFilePatch {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFilePatch);
-crate::api::common_setters!(PrivateFilePatch);
+crate::runtime::call_option_setters!(PrivateFilePatchRequest);
+crate::api::common_setters!(PrivateFilePatchRequest);
 /// Request builder for [`PrivateFile::upload`]: `POST /applications/{applicationId}/privateFiles/{privateFileId}/upload`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFileUpload {
+pub struct PrivateFileUploadRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -865,7 +865,7 @@ pub struct PrivateFileUpload {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFileUpload {
+impl PrivateFileUploadRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -896,7 +896,7 @@ impl PrivateFileUpload {
         private_file_id: String,
         private_file: crate::runtime::FilePart,
     ) -> Self {
-        PrivateFileUpload {
+        PrivateFileUploadRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -980,7 +980,7 @@ impl PrivateFileUpload {
     }
 }
 
-impl std::future::IntoFuture for PrivateFileUpload {
+impl std::future::IntoFuture for PrivateFileUploadRequest {
     type Output = Result<crate::models::FileSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -990,5 +990,5 @@ impl std::future::IntoFuture for PrivateFileUpload {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFileUpload);
-crate::api::common_setters!(PrivateFileUpload);
+crate::runtime::call_option_setters!(PrivateFileUploadRequest);
+crate::api::common_setters!(PrivateFileUploadRequest);

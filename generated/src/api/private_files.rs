@@ -35,12 +35,12 @@ impl PrivateFiles {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`PrivateFilesGetSortField`](crate::private_files::PrivateFilesGetSortField) | no | Field to sort the results by | `"lastUpdated"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`PrivateFilesGetSortDirection`](crate::private_files::PrivateFilesGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`PrivateFilesGetFilterField`](crate::private_files::PrivateFilesGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"myFile"` |
-    /// | `type` (`.r#type()`) | query | string | no | Limit by the type (file or directory) of the file |  | `"file"` |
+    /// | `type` (`.type_()`) | query | string | no | Limit by the type (file or directory) of the file |  | `"file"` |
     /// | `status` (`.status()`) | query | [`PrivateFilesGetStatus`](crate::private_files::PrivateFilesGetStatus) | no | Limit the result to only files of this status |  | `"completed"` |
     /// | `directory` (`.directory()`) | query | string | no | Get private files that are inside of this directory |  | `"/a/path/"` |
     /// | `urlTTL` (`.url_ttl()`) | query | integer | no | Time in seconds that the private file url will be valid for. Only applies to private files of type 'file'. If 0, no url will be returned. | `900` | `900` |
@@ -73,13 +73,13 @@ impl PrivateFiles {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.private_files().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.private_files().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> PrivateFilesGet {
-        PrivateFilesGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> PrivateFilesGetRequest {
+        PrivateFilesGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new private file for an application
@@ -129,8 +129,12 @@ impl PrivateFiles {
         &self,
         application_id: impl Into<String>,
         private_file: crate::models::FilePost,
-    ) -> PrivateFilesPost {
-        PrivateFilesPost::new_(self.client.clone(), application_id.into(), private_file)
+    ) -> PrivateFilesPostRequest {
+        PrivateFilesPostRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            private_file,
+        )
     }
 }
 
@@ -139,24 +143,24 @@ impl PrivateFiles {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFilesGet {
+pub struct PrivateFilesGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::private_files::PrivateFilesGetSortField>,
-    sort_direction: Option<crate::private_files::PrivateFilesGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::private_files::PrivateFilesGetFilterField>,
     filter: Option<String>,
-    r#type: Option<String>,
+    type_: Option<String>,
     status: Option<crate::private_files::PrivateFilesGetStatus>,
     directory: Option<String>,
     url_ttl: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFilesGet {
+impl PrivateFilesGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -185,7 +189,7 @@ impl PrivateFilesGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        PrivateFilesGet {
+        PrivateFilesGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -195,7 +199,7 @@ impl PrivateFilesGet {
             per_page: None,
             filter_field: None,
             filter: None,
-            r#type: None,
+            type_: None,
             status: None,
             directory: None,
             url_ttl: None,
@@ -217,10 +221,7 @@ impl PrivateFilesGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::private_files::PrivateFilesGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -263,8 +264,8 @@ impl PrivateFilesGet {
     /// Limit by the type (file or directory) of the file
     ///
     /// Sent as `type`; for example `"file"`.
-    pub fn r#type(mut self, value: impl Into<String>) -> Self {
-        self.r#type = Some(value.into());
+    pub fn type_(mut self, value: impl Into<String>) -> Self {
+        self.type_ = Some(value.into());
         self
     }
 
@@ -320,7 +321,7 @@ impl PrivateFilesGet {
             request.query("filter", value);
         }
 
-        if let Some(value) = &self.r#type {
+        if let Some(value) = &self.type_ {
             request.query("type", value);
         }
 
@@ -448,7 +449,7 @@ impl PrivateFilesGet {
     }
 }
 
-impl std::future::IntoFuture for PrivateFilesGet {
+impl std::future::IntoFuture for PrivateFilesGetRequest {
     type Output = Result<crate::models::FilesSchema, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -458,14 +459,14 @@ impl std::future::IntoFuture for PrivateFilesGet {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFilesGet);
-crate::api::common_setters!(PrivateFilesGet);
+crate::runtime::call_option_setters!(PrivateFilesGetRequest);
+crate::api::common_setters!(PrivateFilesGetRequest);
 /// Request builder for [`PrivateFiles::post`]: `POST /applications/{applicationId}/privateFiles`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct PrivateFilesPost {
+pub struct PrivateFilesPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -473,7 +474,7 @@ pub struct PrivateFilesPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl PrivateFilesPost {
+impl PrivateFilesPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -503,7 +504,7 @@ impl PrivateFilesPost {
         application_id: String,
         private_file: crate::models::FilePost,
     ) -> Self {
-        PrivateFilesPost {
+        PrivateFilesPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -568,7 +569,7 @@ impl PrivateFilesPost {
     }
 }
 
-impl std::future::IntoFuture for PrivateFilesPost {
+impl std::future::IntoFuture for PrivateFilesPostRequest {
     type Output = Result<crate::models::FileUploadPostResponse, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -578,8 +579,50 @@ impl std::future::IntoFuture for PrivateFilesPost {
     }
 }
 
-crate::runtime::call_option_setters!(PrivateFilesPost);
-crate::api::common_setters!(PrivateFilesPost);
+crate::runtime::call_option_setters!(PrivateFilesPostRequest);
+crate::api::common_setters!(PrivateFilesPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PrivateFilesGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl PrivateFilesGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for PrivateFilesGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(PrivateFilesGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PrivateFilesGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PrivateFilesGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PrivateFilesGetSortField {
@@ -632,94 +675,6 @@ crate::runtime::string_enum!(PrivateFilesGetSortField);
 impl schemars::JsonSchema for PrivateFilesGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "PrivateFilesGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PrivateFilesGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl PrivateFilesGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for PrivateFilesGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(PrivateFilesGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for PrivateFilesGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PrivateFilesGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum PrivateFilesGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl PrivateFilesGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for PrivateFilesGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(PrivateFilesGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for PrivateFilesGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "PrivateFilesGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -69,8 +69,8 @@ impl ResourceJob {
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
         execution_id: serde_json::Value,
-    ) -> ResourceJobCancelExecution {
-        ResourceJobCancelExecution::new_(
+    ) -> ResourceJobCancelExecutionRequest {
+        ResourceJobCancelExecutionRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -126,8 +126,8 @@ impl ResourceJob {
         &self,
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
-    ) -> ResourceJobDelete {
-        ResourceJobDelete::new_(
+    ) -> ResourceJobDeleteRequest {
+        ResourceJobDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -183,8 +183,8 @@ impl ResourceJob {
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
         execution_options: crate::models::ResourceJobExecutionOptions,
-    ) -> ResourceJobExecute {
-        ResourceJobExecute::new_(
+    ) -> ResourceJobExecuteRequest {
+        ResourceJobExecuteRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -238,8 +238,8 @@ impl ResourceJob {
         &self,
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
-    ) -> ResourceJobGet {
-        ResourceJobGet::new_(
+    ) -> ResourceJobGetRequest {
+        ResourceJobGetRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -295,8 +295,8 @@ impl ResourceJob {
         &self,
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
-    ) -> ResourceJobLogs {
-        ResourceJobLogs::new_(
+    ) -> ResourceJobLogsRequest {
+        ResourceJobLogsRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -352,8 +352,8 @@ impl ResourceJob {
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
         resource_job: crate::models::ResourceJobPatch,
-    ) -> ResourceJobPatch {
-        ResourceJobPatch::new_(
+    ) -> ResourceJobPatchRequest {
+        ResourceJobPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
@@ -367,7 +367,7 @@ impl ResourceJob {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobCancelExecution {
+pub struct ResourceJobCancelExecutionRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -376,7 +376,7 @@ pub struct ResourceJobCancelExecution {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobCancelExecution {
+impl ResourceJobCancelExecutionRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -405,7 +405,7 @@ impl ResourceJobCancelExecution {
         resource_job_id: String,
         execution_id: serde_json::Value,
     ) -> Self {
-        ResourceJobCancelExecution {
+        ResourceJobCancelExecutionRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -480,7 +480,7 @@ impl ResourceJobCancelExecution {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobCancelExecution {
+impl std::future::IntoFuture for ResourceJobCancelExecutionRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -490,14 +490,14 @@ impl std::future::IntoFuture for ResourceJobCancelExecution {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobCancelExecution);
-crate::api::common_setters!(ResourceJobCancelExecution);
+crate::runtime::call_option_setters!(ResourceJobCancelExecutionRequest);
+crate::api::common_setters!(ResourceJobCancelExecutionRequest);
 /// Request builder for [`ResourceJob::delete`]: `DELETE /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobDelete {
+pub struct ResourceJobDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -506,7 +506,7 @@ pub struct ResourceJobDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobDelete {
+impl ResourceJobDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -530,7 +530,7 @@ impl ResourceJobDelete {
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
-        ResourceJobDelete {
+        ResourceJobDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -608,7 +608,7 @@ impl ResourceJobDelete {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobDelete {
+impl std::future::IntoFuture for ResourceJobDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -618,14 +618,14 @@ impl std::future::IntoFuture for ResourceJobDelete {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobDelete);
-crate::api::common_setters!(ResourceJobDelete);
+crate::runtime::call_option_setters!(ResourceJobDeleteRequest);
+crate::api::common_setters!(ResourceJobDeleteRequest);
 /// Request builder for [`ResourceJob::execute`]: `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/execute`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobExecute {
+pub struct ResourceJobExecuteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -634,7 +634,7 @@ pub struct ResourceJobExecute {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobExecute {
+impl ResourceJobExecuteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -663,7 +663,7 @@ impl ResourceJobExecute {
         resource_job_id: String,
         execution_options: crate::models::ResourceJobExecutionOptions,
     ) -> Self {
-        ResourceJobExecute {
+        ResourceJobExecuteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -738,7 +738,7 @@ impl ResourceJobExecute {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobExecute {
+impl std::future::IntoFuture for ResourceJobExecuteRequest {
     type Output = Result<crate::models::SuccessWithExecutionId, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -748,14 +748,14 @@ impl std::future::IntoFuture for ResourceJobExecute {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobExecute);
-crate::api::common_setters!(ResourceJobExecute);
+crate::runtime::call_option_setters!(ResourceJobExecuteRequest);
+crate::api::common_setters!(ResourceJobExecuteRequest);
 /// Request builder for [`ResourceJob::get`]: `GET /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobGet {
+pub struct ResourceJobGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -763,7 +763,7 @@ pub struct ResourceJobGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobGet {
+impl ResourceJobGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -790,7 +790,7 @@ impl ResourceJobGet {
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
-        ResourceJobGet {
+        ResourceJobGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -855,7 +855,7 @@ impl ResourceJobGet {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobGet {
+impl std::future::IntoFuture for ResourceJobGetRequest {
     type Output = Result<crate::models::ResourceJob, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -865,14 +865,14 @@ impl std::future::IntoFuture for ResourceJobGet {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobGet);
-crate::api::common_setters!(ResourceJobGet);
+crate::runtime::call_option_setters!(ResourceJobGetRequest);
+crate::api::common_setters!(ResourceJobGetRequest);
 /// Request builder for [`ResourceJob::logs`]: `GET /applications/{applicationId}/resource-jobs/{resourceJobId}/logs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobLogs {
+pub struct ResourceJobLogsRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -882,7 +882,7 @@ pub struct ResourceJobLogs {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobLogs {
+impl ResourceJobLogsRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -909,7 +909,7 @@ impl ResourceJobLogs {
     };
 
     fn new_(client_: Client, application_id: String, resource_job_id: String) -> Self {
-        ResourceJobLogs {
+        ResourceJobLogsRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1003,7 +1003,7 @@ impl ResourceJobLogs {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobLogs {
+impl std::future::IntoFuture for ResourceJobLogsRequest {
     type Output = Result<crate::models::ResourceJobExecutionLogs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1013,14 +1013,14 @@ impl std::future::IntoFuture for ResourceJobLogs {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobLogs);
-crate::api::common_setters!(ResourceJobLogs);
+crate::runtime::call_option_setters!(ResourceJobLogsRequest);
+crate::api::common_setters!(ResourceJobLogsRequest);
 /// Request builder for [`ResourceJob::patch`]: `PATCH /applications/{applicationId}/resource-jobs/{resourceJobId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobPatch {
+pub struct ResourceJobPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -1029,7 +1029,7 @@ pub struct ResourceJobPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobPatch {
+impl ResourceJobPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -1058,7 +1058,7 @@ impl ResourceJobPatch {
         resource_job_id: String,
         resource_job: crate::models::ResourceJobPatch,
     ) -> Self {
-        ResourceJobPatch {
+        ResourceJobPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -1133,7 +1133,7 @@ impl ResourceJobPatch {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobPatch {
+impl std::future::IntoFuture for ResourceJobPatchRequest {
     type Output = Result<crate::models::ResourceJob, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -1143,5 +1143,5 @@ impl std::future::IntoFuture for ResourceJobPatch {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobPatch);
-crate::api::common_setters!(ResourceJobPatch);
+crate::runtime::call_option_setters!(ResourceJobPatchRequest);
+crate::api::common_setters!(ResourceJobPatchRequest);

@@ -35,7 +35,7 @@ impl ResourceJobs {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`ResourceJobsGetSortField`](crate::resource_jobs::ResourceJobsGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`ResourceJobsGetSortDirection`](crate::resource_jobs::ResourceJobsGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`ResourceJobsGetFilterField`](crate::resource_jobs::ResourceJobsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"device"` |
@@ -69,13 +69,13 @@ impl ResourceJobs {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.resource_jobs().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.resource_jobs().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> ResourceJobsGet {
-        ResourceJobsGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> ResourceJobsGetRequest {
+        ResourceJobsGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new resource job for an application
@@ -125,8 +125,12 @@ impl ResourceJobs {
         &self,
         application_id: impl Into<String>,
         resource_job: crate::models::ResourceJobPost,
-    ) -> ResourceJobsPost {
-        ResourceJobsPost::new_(self.client.clone(), application_id.into(), resource_job)
+    ) -> ResourceJobsPostRequest {
+        ResourceJobsPostRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            resource_job,
+        )
     }
 }
 
@@ -135,12 +139,12 @@ impl ResourceJobs {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobsGet {
+pub struct ResourceJobsGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::resource_jobs::ResourceJobsGetSortField>,
-    sort_direction: Option<crate::resource_jobs::ResourceJobsGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::resource_jobs::ResourceJobsGetFilterField>,
@@ -148,7 +152,7 @@ pub struct ResourceJobsGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobsGet {
+impl ResourceJobsGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -175,7 +179,7 @@ impl ResourceJobsGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        ResourceJobsGet {
+        ResourceJobsGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -203,10 +207,7 @@ impl ResourceJobsGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::resource_jobs::ResourceJobsGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -379,7 +380,7 @@ impl ResourceJobsGet {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobsGet {
+impl std::future::IntoFuture for ResourceJobsGetRequest {
     type Output = Result<crate::models::ResourceJobs, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -389,14 +390,14 @@ impl std::future::IntoFuture for ResourceJobsGet {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobsGet);
-crate::api::common_setters!(ResourceJobsGet);
+crate::runtime::call_option_setters!(ResourceJobsGetRequest);
+crate::api::common_setters!(ResourceJobsGetRequest);
 /// Request builder for [`ResourceJobs::post`]: `POST /applications/{applicationId}/resource-jobs`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct ResourceJobsPost {
+pub struct ResourceJobsPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -404,7 +405,7 @@ pub struct ResourceJobsPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl ResourceJobsPost {
+impl ResourceJobsPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -432,7 +433,7 @@ impl ResourceJobsPost {
         application_id: String,
         resource_job: crate::models::ResourceJobPost,
     ) -> Self {
-        ResourceJobsPost {
+        ResourceJobsPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -497,7 +498,7 @@ impl ResourceJobsPost {
     }
 }
 
-impl std::future::IntoFuture for ResourceJobsPost {
+impl std::future::IntoFuture for ResourceJobsPostRequest {
     type Output = Result<crate::models::ResourceJob, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -507,8 +508,58 @@ impl std::future::IntoFuture for ResourceJobsPost {
     }
 }
 
-crate::runtime::call_option_setters!(ResourceJobsPost);
-crate::api::common_setters!(ResourceJobsPost);
+crate::runtime::call_option_setters!(ResourceJobsPostRequest);
+crate::api::common_setters!(ResourceJobsPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceJobsGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"resourceType"`
+    ResourceType,
+    /// `"device"`
+    Device,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ResourceJobsGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "resourceType", "device"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::ResourceType => "resourceType",
+            Self::Device => "device",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ResourceJobsGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "resourceType" => Self::ResourceType,
+            "device" => Self::Device,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ResourceJobsGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJobsGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJobsGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ResourceJobsGetSortField {
@@ -571,102 +622,6 @@ crate::runtime::string_enum!(ResourceJobsGetSortField);
 impl schemars::JsonSchema for ResourceJobsGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "ResourceJobsGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceJobsGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ResourceJobsGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResourceJobsGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ResourceJobsGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ResourceJobsGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ResourceJobsGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceJobsGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"resourceType"`
-    ResourceType,
-    /// `"device"`
-    Device,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ResourceJobsGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "resourceType", "device"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::ResourceType => "resourceType",
-            Self::Device => "device",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ResourceJobsGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "resourceType" => Self::ResourceType,
-            "device" => Self::Device,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ResourceJobsGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ResourceJobsGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ResourceJobsGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

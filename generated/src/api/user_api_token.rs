@@ -62,8 +62,8 @@ impl UserApiToken {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, api_token_id: impl Into<String>) -> UserApiTokenDelete {
-        UserApiTokenDelete::new_(self.client.clone(), api_token_id.into())
+    pub fn delete(&self, api_token_id: impl Into<String>) -> UserApiTokenDeleteRequest {
+        UserApiTokenDeleteRequest::new_(self.client.clone(), api_token_id.into())
     }
 
     /// Retrieves information on an API token
@@ -107,8 +107,8 @@ impl UserApiToken {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, api_token_id: impl Into<String>) -> UserApiTokenGet {
-        UserApiTokenGet::new_(self.client.clone(), api_token_id.into())
+    pub fn get(&self, api_token_id: impl Into<String>) -> UserApiTokenGetRequest {
+        UserApiTokenGetRequest::new_(self.client.clone(), api_token_id.into())
     }
 
     /// Updates information about an API token
@@ -158,8 +158,12 @@ impl UserApiToken {
         &self,
         api_token_id: impl Into<String>,
         api_token: crate::models::ApiTokenPatch,
-    ) -> UserApiTokenPatch {
-        UserApiTokenPatch::new_(self.client.clone(), api_token_id.into(), api_token)
+    ) -> UserApiTokenPatchRequest {
+        UserApiTokenPatchRequest::new_(
+            self.client.clone(),
+            api_token_id.into(),
+            api_token,
+        )
     }
 }
 
@@ -168,14 +172,14 @@ impl UserApiToken {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserApiTokenDelete {
+pub struct UserApiTokenDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserApiTokenDelete {
+impl UserApiTokenDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -190,7 +194,7 @@ impl UserApiTokenDelete {
     };
 
     fn new_(client_: Client, api_token_id: String) -> Self {
-        UserApiTokenDelete {
+        UserApiTokenDeleteRequest {
             client_,
             call_: Default::default(),
             api_token_id,
@@ -245,7 +249,7 @@ impl UserApiTokenDelete {
     }
 }
 
-impl std::future::IntoFuture for UserApiTokenDelete {
+impl std::future::IntoFuture for UserApiTokenDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -255,21 +259,21 @@ impl std::future::IntoFuture for UserApiTokenDelete {
     }
 }
 
-crate::runtime::call_option_setters!(UserApiTokenDelete);
-crate::api::common_setters!(UserApiTokenDelete);
+crate::runtime::call_option_setters!(UserApiTokenDeleteRequest);
+crate::api::common_setters!(UserApiTokenDeleteRequest);
 /// Request builder for [`UserApiToken::get`]: `GET /me/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserApiTokenGet {
+pub struct UserApiTokenGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     api_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserApiTokenGet {
+impl UserApiTokenGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -293,7 +297,7 @@ impl UserApiTokenGet {
     };
 
     fn new_(client_: Client, api_token_id: String) -> Self {
-        UserApiTokenGet {
+        UserApiTokenGetRequest {
             client_,
             call_: Default::default(),
             api_token_id,
@@ -348,7 +352,7 @@ impl UserApiTokenGet {
     }
 }
 
-impl std::future::IntoFuture for UserApiTokenGet {
+impl std::future::IntoFuture for UserApiTokenGetRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -358,14 +362,14 @@ impl std::future::IntoFuture for UserApiTokenGet {
     }
 }
 
-crate::runtime::call_option_setters!(UserApiTokenGet);
-crate::api::common_setters!(UserApiTokenGet);
+crate::runtime::call_option_setters!(UserApiTokenGetRequest);
+crate::api::common_setters!(UserApiTokenGetRequest);
 /// Request builder for [`UserApiToken::patch`]: `PATCH /me/tokens/{apiTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserApiTokenPatch {
+pub struct UserApiTokenPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     api_token_id: String,
@@ -373,7 +377,7 @@ pub struct UserApiTokenPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl UserApiTokenPatch {
+impl UserApiTokenPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -392,7 +396,7 @@ impl UserApiTokenPatch {
         api_token_id: String,
         api_token: crate::models::ApiTokenPatch,
     ) -> Self {
-        UserApiTokenPatch {
+        UserApiTokenPatchRequest {
             client_,
             call_: Default::default(),
             api_token_id,
@@ -457,7 +461,7 @@ impl UserApiTokenPatch {
     }
 }
 
-impl std::future::IntoFuture for UserApiTokenPatch {
+impl std::future::IntoFuture for UserApiTokenPatchRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -467,5 +471,5 @@ impl std::future::IntoFuture for UserApiTokenPatch {
     }
 }
 
-crate::runtime::call_option_setters!(UserApiTokenPatch);
-crate::api::common_setters!(UserApiTokenPatch);
+crate::runtime::call_option_setters!(UserApiTokenPatchRequest);
+crate::api::common_setters!(UserApiTokenPatchRequest);

@@ -34,7 +34,7 @@ impl UserApiTokens {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`UserApiTokensGetSortField`](crate::user_api_tokens::UserApiTokensGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`UserApiTokensGetSortDirection`](crate::user_api_tokens::UserApiTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`UserApiTokensGetFilterField`](crate::user_api_tokens::UserApiTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"key"` |
@@ -67,8 +67,8 @@ impl UserApiTokens {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> UserApiTokensGet {
-        UserApiTokensGet::new_(self.client.clone())
+    pub fn get(&self) -> UserApiTokensGetRequest {
+        UserApiTokensGetRequest::new_(self.client.clone())
     }
 
     /// Create a new API token for an user
@@ -112,8 +112,11 @@ impl UserApiTokens {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn post(&self, api_token: crate::models::ApiTokenPost) -> UserApiTokensPost {
-        UserApiTokensPost::new_(self.client.clone(), api_token)
+    pub fn post(
+        &self,
+        api_token: crate::models::ApiTokenPost,
+    ) -> UserApiTokensPostRequest {
+        UserApiTokensPostRequest::new_(self.client.clone(), api_token)
     }
 }
 
@@ -122,11 +125,11 @@ impl UserApiTokens {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserApiTokensGet {
+pub struct UserApiTokensGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::user_api_tokens::UserApiTokensGetSortField>,
-    sort_direction: Option<crate::user_api_tokens::UserApiTokensGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::user_api_tokens::UserApiTokensGetFilterField>,
@@ -134,7 +137,7 @@ pub struct UserApiTokensGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl UserApiTokensGet {
+impl UserApiTokensGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -158,7 +161,7 @@ impl UserApiTokensGet {
     };
 
     fn new_(client_: Client) -> Self {
-        UserApiTokensGet {
+        UserApiTokensGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -185,10 +188,7 @@ impl UserApiTokensGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::user_api_tokens::UserApiTokensGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -311,7 +311,7 @@ impl UserApiTokensGet {
     }
 }
 
-impl std::future::IntoFuture for UserApiTokensGet {
+impl std::future::IntoFuture for UserApiTokensGetRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -321,21 +321,21 @@ impl std::future::IntoFuture for UserApiTokensGet {
     }
 }
 
-crate::runtime::call_option_setters!(UserApiTokensGet);
-crate::api::common_setters!(UserApiTokensGet);
+crate::runtime::call_option_setters!(UserApiTokensGetRequest);
+crate::api::common_setters!(UserApiTokensGetRequest);
 /// Request builder for [`UserApiTokens::post`]: `POST /me/tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserApiTokensPost {
+pub struct UserApiTokensPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     api_token: crate::models::ApiTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserApiTokensPost {
+impl UserApiTokensPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -350,7 +350,7 @@ impl UserApiTokensPost {
     };
 
     fn new_(client_: Client, api_token: crate::models::ApiTokenPost) -> Self {
-        UserApiTokensPost {
+        UserApiTokensPostRequest {
             client_,
             call_: Default::default(),
             api_token,
@@ -405,7 +405,7 @@ impl UserApiTokensPost {
     }
 }
 
-impl std::future::IntoFuture for UserApiTokensPost {
+impl std::future::IntoFuture for UserApiTokensPostRequest {
     type Output = Result<crate::models::ApiToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -415,8 +415,58 @@ impl std::future::IntoFuture for UserApiTokensPost {
     }
 }
 
-crate::runtime::call_option_setters!(UserApiTokensPost);
-crate::api::common_setters!(UserApiTokensPost);
+crate::runtime::call_option_setters!(UserApiTokensPostRequest);
+crate::api::common_setters!(UserApiTokensPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UserApiTokensGetFilterField {
+    /// `"name"`
+    Name,
+    /// `"status"`
+    Status,
+    /// `"key"`
+    Key,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl UserApiTokensGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Status => "status",
+            Self::Key => "key",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for UserApiTokensGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            "status" => Self::Status,
+            "key" => Self::Key,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(UserApiTokensGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserApiTokensGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserApiTokensGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UserApiTokensGetSortField {
@@ -479,102 +529,6 @@ crate::runtime::string_enum!(UserApiTokensGetSortField);
 impl schemars::JsonSchema for UserApiTokensGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "UserApiTokensGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserApiTokensGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl UserApiTokensGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserApiTokensGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(UserApiTokensGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserApiTokensGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserApiTokensGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserApiTokensGetFilterField {
-    /// `"name"`
-    Name,
-    /// `"status"`
-    Status,
-    /// `"key"`
-    Key,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl UserApiTokensGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name", "status", "key"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Status => "status",
-            Self::Key => "key",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserApiTokensGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            "status" => Self::Status,
-            "key" => Self::Key,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(UserApiTokensGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserApiTokensGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserApiTokensGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

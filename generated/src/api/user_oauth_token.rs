@@ -62,8 +62,11 @@ impl UserOauthToken {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn delete(&self, oauth_token_id: impl Into<String>) -> UserOauthTokenDelete {
-        UserOauthTokenDelete::new_(self.client.clone(), oauth_token_id.into())
+    pub fn delete(
+        &self,
+        oauth_token_id: impl Into<String>,
+    ) -> UserOauthTokenDeleteRequest {
+        UserOauthTokenDeleteRequest::new_(self.client.clone(), oauth_token_id.into())
     }
 
     /// Retrieves information on an OAuth token
@@ -107,8 +110,8 @@ impl UserOauthToken {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, oauth_token_id: impl Into<String>) -> UserOauthTokenGet {
-        UserOauthTokenGet::new_(self.client.clone(), oauth_token_id.into())
+    pub fn get(&self, oauth_token_id: impl Into<String>) -> UserOauthTokenGetRequest {
+        UserOauthTokenGetRequest::new_(self.client.clone(), oauth_token_id.into())
     }
 
     /// Updates information about an OAuth token
@@ -158,8 +161,8 @@ impl UserOauthToken {
         &self,
         oauth_token_id: impl Into<String>,
         oauth_token: crate::models::UserOAuthTokenPatch,
-    ) -> UserOauthTokenPatch {
-        UserOauthTokenPatch::new_(
+    ) -> UserOauthTokenPatchRequest {
+        UserOauthTokenPatchRequest::new_(
             self.client.clone(),
             oauth_token_id.into(),
             oauth_token,
@@ -172,14 +175,14 @@ impl UserOauthToken {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserOauthTokenDelete {
+pub struct UserOauthTokenDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     oauth_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserOauthTokenDelete {
+impl UserOauthTokenDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -194,7 +197,7 @@ impl UserOauthTokenDelete {
     };
 
     fn new_(client_: Client, oauth_token_id: String) -> Self {
-        UserOauthTokenDelete {
+        UserOauthTokenDeleteRequest {
             client_,
             call_: Default::default(),
             oauth_token_id,
@@ -249,7 +252,7 @@ impl UserOauthTokenDelete {
     }
 }
 
-impl std::future::IntoFuture for UserOauthTokenDelete {
+impl std::future::IntoFuture for UserOauthTokenDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -259,21 +262,21 @@ impl std::future::IntoFuture for UserOauthTokenDelete {
     }
 }
 
-crate::runtime::call_option_setters!(UserOauthTokenDelete);
-crate::api::common_setters!(UserOauthTokenDelete);
+crate::runtime::call_option_setters!(UserOauthTokenDeleteRequest);
+crate::api::common_setters!(UserOauthTokenDeleteRequest);
 /// Request builder for [`UserOauthToken::get`]: `GET /me/oauth-tokens/{oauthTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserOauthTokenGet {
+pub struct UserOauthTokenGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     oauth_token_id: String,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserOauthTokenGet {
+impl UserOauthTokenGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -297,7 +300,7 @@ impl UserOauthTokenGet {
     };
 
     fn new_(client_: Client, oauth_token_id: String) -> Self {
-        UserOauthTokenGet {
+        UserOauthTokenGetRequest {
             client_,
             call_: Default::default(),
             oauth_token_id,
@@ -352,7 +355,7 @@ impl UserOauthTokenGet {
     }
 }
 
-impl std::future::IntoFuture for UserOauthTokenGet {
+impl std::future::IntoFuture for UserOauthTokenGetRequest {
     type Output = Result<crate::models::UserOAuthToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -362,14 +365,14 @@ impl std::future::IntoFuture for UserOauthTokenGet {
     }
 }
 
-crate::runtime::call_option_setters!(UserOauthTokenGet);
-crate::api::common_setters!(UserOauthTokenGet);
+crate::runtime::call_option_setters!(UserOauthTokenGetRequest);
+crate::api::common_setters!(UserOauthTokenGetRequest);
 /// Request builder for [`UserOauthToken::patch`]: `PATCH /me/oauth-tokens/{oauthTokenId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserOauthTokenPatch {
+pub struct UserOauthTokenPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     oauth_token_id: String,
@@ -377,7 +380,7 @@ pub struct UserOauthTokenPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl UserOauthTokenPatch {
+impl UserOauthTokenPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -396,7 +399,7 @@ impl UserOauthTokenPatch {
         oauth_token_id: String,
         oauth_token: crate::models::UserOAuthTokenPatch,
     ) -> Self {
-        UserOauthTokenPatch {
+        UserOauthTokenPatchRequest {
             client_,
             call_: Default::default(),
             oauth_token_id,
@@ -461,7 +464,7 @@ impl UserOauthTokenPatch {
     }
 }
 
-impl std::future::IntoFuture for UserOauthTokenPatch {
+impl std::future::IntoFuture for UserOauthTokenPatchRequest {
     type Output = Result<crate::models::UserOAuthToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -471,5 +474,5 @@ impl std::future::IntoFuture for UserOauthTokenPatch {
     }
 }
 
-crate::runtime::call_option_setters!(UserOauthTokenPatch);
-crate::api::common_setters!(UserOauthTokenPatch);
+crate::runtime::call_option_setters!(UserOauthTokenPatchRequest);
+crate::api::common_setters!(UserOauthTokenPatchRequest);

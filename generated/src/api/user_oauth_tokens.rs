@@ -34,7 +34,7 @@ impl UserOauthTokens {
     /// | Name | In | Type | Required | Description | Default | Example |
     /// |---|---|---|---|---|---|---|
     /// | `sortField` (`.sort_field()`) | query | [`UserOauthTokensGetSortField`](crate::user_oauth_tokens::UserOauthTokensGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`UserOauthTokensGetSortDirection`](crate::user_oauth_tokens::UserOauthTokensGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`UserOauthTokensGetFilterField`](crate::user_oauth_tokens::UserOauthTokensGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -72,8 +72,8 @@ impl UserOauthTokens {
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self) -> UserOauthTokensGet {
-        UserOauthTokensGet::new_(self.client.clone())
+    pub fn get(&self) -> UserOauthTokensGetRequest {
+        UserOauthTokensGetRequest::new_(self.client.clone())
     }
 
     /// Create a new OAuth token for a user
@@ -120,8 +120,8 @@ impl UserOauthTokens {
     pub fn post(
         &self,
         oauth_token: crate::models::UserOAuthTokenPost,
-    ) -> UserOauthTokensPost {
-        UserOauthTokensPost::new_(self.client.clone(), oauth_token)
+    ) -> UserOauthTokensPostRequest {
+        UserOauthTokensPostRequest::new_(self.client.clone(), oauth_token)
     }
 }
 
@@ -130,11 +130,11 @@ impl UserOauthTokens {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserOauthTokensGet {
+pub struct UserOauthTokensGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     sort_field: Option<crate::user_oauth_tokens::UserOauthTokensGetSortField>,
-    sort_direction: Option<crate::user_oauth_tokens::UserOauthTokensGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::user_oauth_tokens::UserOauthTokensGetFilterField>,
@@ -142,7 +142,7 @@ pub struct UserOauthTokensGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl UserOauthTokensGet {
+impl UserOauthTokensGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -166,7 +166,7 @@ impl UserOauthTokensGet {
     };
 
     fn new_(client_: Client) -> Self {
-        UserOauthTokensGet {
+        UserOauthTokensGetRequest {
             client_,
             call_: Default::default(),
             sort_field: None,
@@ -193,10 +193,7 @@ impl UserOauthTokensGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::user_oauth_tokens::UserOauthTokensGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -360,7 +357,7 @@ impl UserOauthTokensGet {
     }
 }
 
-impl std::future::IntoFuture for UserOauthTokensGet {
+impl std::future::IntoFuture for UserOauthTokensGetRequest {
     type Output = Result<crate::models::UserOAuthTokens, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -370,21 +367,21 @@ impl std::future::IntoFuture for UserOauthTokensGet {
     }
 }
 
-crate::runtime::call_option_setters!(UserOauthTokensGet);
-crate::api::common_setters!(UserOauthTokensGet);
+crate::runtime::call_option_setters!(UserOauthTokensGetRequest);
+crate::api::common_setters!(UserOauthTokensGetRequest);
 /// Request builder for [`UserOauthTokens::post`]: `POST /me/oauth-tokens`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct UserOauthTokensPost {
+pub struct UserOauthTokensPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     oauth_token: crate::models::UserOAuthTokenPost,
     globals_: crate::api::GlobalParams,
 }
 
-impl UserOauthTokensPost {
+impl UserOauthTokensPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -399,7 +396,7 @@ impl UserOauthTokensPost {
     };
 
     fn new_(client_: Client, oauth_token: crate::models::UserOAuthTokenPost) -> Self {
-        UserOauthTokensPost {
+        UserOauthTokensPostRequest {
             client_,
             call_: Default::default(),
             oauth_token,
@@ -454,7 +451,7 @@ impl UserOauthTokensPost {
     }
 }
 
-impl std::future::IntoFuture for UserOauthTokensPost {
+impl std::future::IntoFuture for UserOauthTokensPostRequest {
     type Output = Result<crate::models::UserOAuthToken, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -464,8 +461,50 @@ impl std::future::IntoFuture for UserOauthTokensPost {
     }
 }
 
-crate::runtime::call_option_setters!(UserOauthTokensPost);
-crate::api::common_setters!(UserOauthTokensPost);
+crate::runtime::call_option_setters!(UserOauthTokensPostRequest);
+crate::api::common_setters!(UserOauthTokensPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UserOauthTokensGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl UserOauthTokensGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for UserOauthTokensGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(UserOauthTokensGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserOauthTokensGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserOauthTokensGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum UserOauthTokensGetSortField {
@@ -523,94 +562,6 @@ crate::runtime::string_enum!(UserOauthTokensGetSortField);
 impl schemars::JsonSchema for UserOauthTokensGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "UserOauthTokensGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserOauthTokensGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl UserOauthTokensGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserOauthTokensGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(UserOauthTokensGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserOauthTokensGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserOauthTokensGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserOauthTokensGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl UserOauthTokensGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserOauthTokensGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(UserOauthTokensGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserOauthTokensGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserOauthTokensGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

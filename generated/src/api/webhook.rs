@@ -69,8 +69,8 @@ impl Webhook {
         &self,
         application_id: impl Into<String>,
         webhook_id: impl Into<String>,
-    ) -> WebhookDelete {
-        WebhookDelete::new_(
+    ) -> WebhookDeleteRequest {
+        WebhookDeleteRequest::new_(
             self.client.clone(),
             application_id.into(),
             webhook_id.into(),
@@ -123,8 +123,12 @@ impl Webhook {
         &self,
         application_id: impl Into<String>,
         webhook_id: impl Into<String>,
-    ) -> WebhookGet {
-        WebhookGet::new_(self.client.clone(), application_id.into(), webhook_id.into())
+    ) -> WebhookGetRequest {
+        WebhookGetRequest::new_(
+            self.client.clone(),
+            application_id.into(),
+            webhook_id.into(),
+        )
     }
 
     /// Updates information about a webhook
@@ -176,8 +180,8 @@ impl Webhook {
         application_id: impl Into<String>,
         webhook_id: impl Into<String>,
         webhook: crate::models::WebhookPatch,
-    ) -> WebhookPatch {
-        WebhookPatch::new_(
+    ) -> WebhookPatchRequest {
+        WebhookPatchRequest::new_(
             self.client.clone(),
             application_id.into(),
             webhook_id.into(),
@@ -191,7 +195,7 @@ impl Webhook {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct WebhookDelete {
+pub struct WebhookDeleteRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -200,7 +204,7 @@ pub struct WebhookDelete {
     globals_: crate::api::GlobalParams,
 }
 
-impl WebhookDelete {
+impl WebhookDeleteRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -224,7 +228,7 @@ impl WebhookDelete {
     };
 
     fn new_(client_: Client, application_id: String, webhook_id: String) -> Self {
-        WebhookDelete {
+        WebhookDeleteRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -302,7 +306,7 @@ impl WebhookDelete {
     }
 }
 
-impl std::future::IntoFuture for WebhookDelete {
+impl std::future::IntoFuture for WebhookDeleteRequest {
     type Output = Result<crate::models::Success, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -312,14 +316,14 @@ impl std::future::IntoFuture for WebhookDelete {
     }
 }
 
-crate::runtime::call_option_setters!(WebhookDelete);
-crate::api::common_setters!(WebhookDelete);
+crate::runtime::call_option_setters!(WebhookDeleteRequest);
+crate::api::common_setters!(WebhookDeleteRequest);
 /// Request builder for [`Webhook::get`]: `GET /applications/{applicationId}/webhooks/{webhookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct WebhookGet {
+pub struct WebhookGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -327,7 +331,7 @@ pub struct WebhookGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl WebhookGet {
+impl WebhookGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -354,7 +358,7 @@ impl WebhookGet {
     };
 
     fn new_(client_: Client, application_id: String, webhook_id: String) -> Self {
-        WebhookGet {
+        WebhookGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -419,7 +423,7 @@ impl WebhookGet {
     }
 }
 
-impl std::future::IntoFuture for WebhookGet {
+impl std::future::IntoFuture for WebhookGetRequest {
     type Output = Result<crate::models::Webhook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -429,14 +433,14 @@ impl std::future::IntoFuture for WebhookGet {
     }
 }
 
-crate::runtime::call_option_setters!(WebhookGet);
-crate::api::common_setters!(WebhookGet);
+crate::runtime::call_option_setters!(WebhookGetRequest);
+crate::api::common_setters!(WebhookGetRequest);
 /// Request builder for [`Webhook::patch`]: `PATCH /applications/{applicationId}/webhooks/{webhookId}`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct WebhookPatch {
+pub struct WebhookPatchRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -445,7 +449,7 @@ pub struct WebhookPatch {
     globals_: crate::api::GlobalParams,
 }
 
-impl WebhookPatch {
+impl WebhookPatchRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -474,7 +478,7 @@ impl WebhookPatch {
         webhook_id: String,
         webhook: crate::models::WebhookPatch,
     ) -> Self {
-        WebhookPatch {
+        WebhookPatchRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -549,7 +553,7 @@ impl WebhookPatch {
     }
 }
 
-impl std::future::IntoFuture for WebhookPatch {
+impl std::future::IntoFuture for WebhookPatchRequest {
     type Output = Result<crate::models::Webhook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -559,5 +563,5 @@ impl std::future::IntoFuture for WebhookPatch {
     }
 }
 
-crate::runtime::call_option_setters!(WebhookPatch);
-crate::api::common_setters!(WebhookPatch);
+crate::runtime::call_option_setters!(WebhookPatchRequest);
+crate::api::common_setters!(WebhookPatchRequest);

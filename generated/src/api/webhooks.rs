@@ -35,7 +35,7 @@ impl Webhooks {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `sortField` (`.sort_field()`) | query | [`WebhooksGetSortField`](crate::webhooks::WebhooksGetSortField) | no | Field to sort the results by | `"name"` | `"name"` |
-    /// | `sortDirection` (`.sort_direction()`) | query | [`WebhooksGetSortDirection`](crate::webhooks::WebhooksGetSortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
+    /// | `sortDirection` (`.sort_direction()`) | query | [`SortDirection`](crate::models::SortDirection) | no | Direction to sort the results by | `"asc"` | `"asc"` |
     /// | `page` (`.page()`) | query | integer | no | Which page of results to return | `0` | `0` |
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`WebhooksGetFilterField`](crate::webhooks::WebhooksGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
@@ -69,13 +69,13 @@ impl Webhooks {
     /// println!("{page:?}");
     /// // Every item of every page:
     /// use futures_util::TryStreamExt;
-    /// let all: Vec<_> = client.webhooks().get().into_stream().try_collect().await?;
+    /// let all: Vec<_> = client.webhooks().get("575ec8687ae143cd83dc4a97").into_stream().try_collect().await?;
     /// println!("{} items", all.len());
     /// # Ok(())
     /// # }
     /// ```
-    pub fn get(&self, application_id: impl Into<String>) -> WebhooksGet {
-        WebhooksGet::new_(self.client.clone(), application_id.into())
+    pub fn get(&self, application_id: impl Into<String>) -> WebhooksGetRequest {
+        WebhooksGetRequest::new_(self.client.clone(), application_id.into())
     }
 
     /// Create a new webhook for an application
@@ -125,8 +125,8 @@ impl Webhooks {
         &self,
         application_id: impl Into<String>,
         webhook: crate::models::WebhookPost,
-    ) -> WebhooksPost {
-        WebhooksPost::new_(self.client.clone(), application_id.into(), webhook)
+    ) -> WebhooksPostRequest {
+        WebhooksPostRequest::new_(self.client.clone(), application_id.into(), webhook)
     }
 }
 
@@ -135,12 +135,12 @@ impl Webhooks {
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct WebhooksGet {
+pub struct WebhooksGetRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
     sort_field: Option<crate::webhooks::WebhooksGetSortField>,
-    sort_direction: Option<crate::webhooks::WebhooksGetSortDirection>,
+    sort_direction: Option<crate::models::SortDirection>,
     page: Option<i64>,
     per_page: Option<i64>,
     filter_field: Option<crate::webhooks::WebhooksGetFilterField>,
@@ -148,7 +148,7 @@ pub struct WebhooksGet {
     globals_: crate::api::GlobalParams,
 }
 
-impl WebhooksGet {
+impl WebhooksGetRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -175,7 +175,7 @@ impl WebhooksGet {
     };
 
     fn new_(client_: Client, application_id: String) -> Self {
-        WebhooksGet {
+        WebhooksGetRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -200,10 +200,7 @@ impl WebhooksGet {
     /// Direction to sort the results by
     ///
     /// Sent as `sortDirection`; the server's default is `"asc"`; for example `"asc"`.
-    pub fn sort_direction(
-        mut self,
-        value: crate::webhooks::WebhooksGetSortDirection,
-    ) -> Self {
+    pub fn sort_direction(mut self, value: crate::models::SortDirection) -> Self {
         self.sort_direction = Some(value);
         self
     }
@@ -376,7 +373,7 @@ impl WebhooksGet {
     }
 }
 
-impl std::future::IntoFuture for WebhooksGet {
+impl std::future::IntoFuture for WebhooksGetRequest {
     type Output = Result<crate::models::Webhooks, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -386,14 +383,14 @@ impl std::future::IntoFuture for WebhooksGet {
     }
 }
 
-crate::runtime::call_option_setters!(WebhooksGet);
-crate::api::common_setters!(WebhooksGet);
+crate::runtime::call_option_setters!(WebhooksGetRequest);
+crate::api::common_setters!(WebhooksGetRequest);
 /// Request builder for [`Webhooks::post`]: `POST /applications/{applicationId}/webhooks`.
 ///
 /// Set optional parameters with its methods, then `.await` it (or call [`send`](Self::send)).
 #[derive(Debug, Clone)]
 #[must_use = "a request does nothing until it is sent: `.await` it"]
-pub struct WebhooksPost {
+pub struct WebhooksPostRequest {
     client_: Client,
     call_: crate::runtime::CallOptions,
     application_id: String,
@@ -401,7 +398,7 @@ pub struct WebhooksPost {
     globals_: crate::api::GlobalParams,
 }
 
-impl WebhooksPost {
+impl WebhooksPostRequest {
     /// What this request is: its method, path, accepted token scopes and whether it may be
     /// retried after it was sent.
     pub const OPERATION: &'static Operation = &Operation {
@@ -429,7 +426,7 @@ impl WebhooksPost {
         application_id: String,
         webhook: crate::models::WebhookPost,
     ) -> Self {
-        WebhooksPost {
+        WebhooksPostRequest {
             client_,
             call_: Default::default(),
             application_id,
@@ -494,7 +491,7 @@ impl WebhooksPost {
     }
 }
 
-impl std::future::IntoFuture for WebhooksPost {
+impl std::future::IntoFuture for WebhooksPostRequest {
     type Output = Result<crate::models::Webhook, Error>;
     type IntoFuture = std::pin::Pin<
         Box<dyn std::future::Future<Output = Self::Output> + Send>,
@@ -504,8 +501,50 @@ impl std::future::IntoFuture for WebhooksPost {
     }
 }
 
-crate::runtime::call_option_setters!(WebhooksPost);
-crate::api::common_setters!(WebhooksPost);
+crate::runtime::call_option_setters!(WebhooksPostRequest);
+crate::api::common_setters!(WebhooksPostRequest);
+/// Field to filter the results by. Blank or not provided means no filtering.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WebhooksGetFilterField {
+    /// `"name"`
+    Name,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl WebhooksGetFilterField {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["name"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Name => "name",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WebhooksGetFilterField {
+    fn from(value: &str) -> Self {
+        match value {
+            "name" => Self::Name,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(WebhooksGetFilterField);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WebhooksGetFilterField {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhooksGetFilterField".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum WebhooksGetSortField {
@@ -558,94 +597,6 @@ crate::runtime::string_enum!(WebhooksGetSortField);
 impl schemars::JsonSchema for WebhooksGetSortField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "WebhooksGetSortField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Direction to sort the results by
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WebhooksGetSortDirection {
-    /// `"asc"`
-    Asc,
-    /// `"desc"`
-    Desc,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl WebhooksGetSortDirection {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["asc", "desc"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Asc => "asc",
-            Self::Desc => "desc",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for WebhooksGetSortDirection {
-    fn from(value: &str) -> Self {
-        match value {
-            "asc" => Self::Asc,
-            "desc" => Self::Desc,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(WebhooksGetSortDirection);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for WebhooksGetSortDirection {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "WebhooksGetSortDirection".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Field to filter the results by. Blank or not provided means no filtering.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum WebhooksGetFilterField {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl WebhooksGetFilterField {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for WebhooksGetFilterField {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(WebhooksGetFilterField);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for WebhooksGetFilterField {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "WebhooksGetFilterField".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

@@ -23,6 +23,7 @@
 
 mod action;
 mod client;
+pub mod datetime;
 mod error;
 mod events;
 mod hooks;
@@ -61,7 +62,7 @@ pub use transport::{
     BoxFuture, HttpRequest, HttpResponse, RequestBody, RequestBodyStream, ReqwestTransport,
     ResponseBody, Transport, TransportError, TransportErrorKind,
 };
-pub use union::{UnionVariant, decode_union};
+pub use union::{UnionVariant, decode_union, serialize_tagged};
 pub use validate::{Validate, ValidationError, ValidationErrors, Validator};
 
 /// API-wide settings generated from the spec (`spec/api.yaml`).

@@ -724,7 +724,7 @@ fn disposition_param<'a>(disposition: &'a str, param: &str) -> Option<&'a str> {
 /// body), headers that are not `Name: value` lines, or bytes after the close delimiter.
 ///
 /// ```
-/// use losant::parse_multipart;
+/// use losant::runtime::parse_multipart;
 ///
 /// let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--XyZ--\r\n";
 /// let parts = parse_multipart(body, "multipart/form-data; boundary=XyZ").unwrap();

@@ -1,6 +1,6 @@
 //! How values are written into the query string.
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 
 /// A value that can be sent as a query parameter.
 ///
@@ -11,7 +11,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// | `str`, `String` | the text |
 /// | `bool` | `true` / `false` |
 /// | integers, floats | their decimal form |
-/// | `DateTime<Utc>` | RFC 3339 with milliseconds, e.g. `2024-05-01T12:00:00.000Z` |
+/// | `DateTime<Utc>`, `DateTime<FixedOffset>` | RFC 3339 with milliseconds, e.g. `2024-05-01T12:00:00.000Z` |
 /// | `serde_json::Value` | strings raw, numbers and booleans as text, objects and arrays JSON-encoded as one value, `null` not at all |
 /// | `Vec<T>`, `[T]` | bracket form: `name[0]=a&name[1]=b` |
 /// | `Option<T>` | the value when set, nothing otherwise |
@@ -47,6 +47,12 @@ macro_rules! display_query_value {
 display_query_value!(
     bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64
 );
+
+impl QueryValue for DateTime<FixedOffset> {
+    fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {
+        out.push((name.to_owned(), super::datetime::format(self)));
+    }
+}
 
 impl QueryValue for DateTime<Utc> {
     fn append_query(&self, name: &str, out: &mut Vec<(String, String)>) {

@@ -8,14 +8,14 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 
 /// A successful answer: the HTTP status, the response headers, and the body (decoded, or the
-/// raw bytes for [`send_raw`](crate::runtime::CallOptions)).
+/// raw bytes for `send_raw`).
 ///
 /// Every request builder has `send_with_response()` for the typed body with its status and
 /// headers, and `send_raw()` for the bytes as they came (the escape hatch for anything the
 /// spec gets wrong). It dereferences to the body, so fields read as on the body itself.
 ///
 /// ```no_run
-/// # async fn run(client: losant::Client) -> Result<(), losant::Error> {
+/// # async fn run(client: losant::Client) -> Result<(), Box<dyn std::error::Error>> {
 /// let response = client.orgs().get().send_with_response().await?;
 /// println!("{} {:?}", response.status(), response.headers().get("content-type"));
 /// let orgs = response.into_body();

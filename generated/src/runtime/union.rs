@@ -1,6 +1,6 @@
 //! Decoding of `oneOf`/`anyOf` values into the generated union enums.
 
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 use serde_json::Value;
 
 /// How to decode a value as one variant of a union.
@@ -44,6 +44,31 @@ fn size(value: &Value) -> usize {
         Value::Array(items) => items.iter().map(size).sum(),
         _ => 0,
     }
+}
+
+/// Writes a variant of a tagged union: its tag properties first, then the members of
+/// `value` (an object), or the tags alone for a variant with nothing else.
+pub fn serialize_tagged<S: Serializer, T: Serialize>(
+    tags: &[(&str, &str)],
+    value: Option<&T>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::Error as _;
+    let mut out: serde_json::Map<String, Value> = tags
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+        .collect();
+    if let Some(value) = value {
+        match serde_json::to_value(value).map_err(S::Error::custom)? {
+            Value::Object(members) => out.extend(members),
+            other => {
+                return Err(S::Error::custom(format!(
+                    "a tagged variant must hold an object, not {other}"
+                )));
+            }
+        }
+    }
+    out.serialize(serializer)
 }
 
 /// How much of `original` `encoded` still holds: [`size`] counted where they agree (numbers

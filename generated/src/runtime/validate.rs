@@ -4,7 +4,7 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 
 use super::nullable::Nullable;
 
@@ -107,6 +107,7 @@ always_valid!(
     f64,
     serde_json::Value,
     DateTime<Utc>,
+    DateTime<FixedOffset>,
 );
 
 /// Collects validation errors, each with the path of the value it is about, such as

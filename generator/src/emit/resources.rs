@@ -312,9 +312,10 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
             "// One page:\nlet page = {call}.await?;\nprintln!(\"{{page:?}}\");\n"
         ));
         code.push_str(&format!(
-            "// Every item of every page:\nuse futures_util::TryStreamExt;\nlet all: Vec<_> = client.{}().{}().into_stream().try_collect().await?;\nprintln!(\"{{}} items\", all.len());\n",
+            "// Every item of every page:\nuse futures_util::TryStreamExt;\nlet all: Vec<_> = client.{}().{}({}).into_stream().try_collect().await?;\nprintln!(\"{{}} items\", all.len());\n",
             r.module,
-            ident(&a.fn_name)
+            ident(&a.fn_name),
+            args.join(", ")
         ));
     } else if !a.events.is_empty() {
         code.push_str(&format!(

@@ -8,7 +8,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::docs::doc_attrs;
-use crate::ir::{Field, Home, Ir, Ty, TyKind, TypeDef, TypeKind};
+use crate::ir::{Field, Home, Ir, Payload, Ty, TyKind, TypeDef, TypeKind, Variant};
 use crate::names::ident;
 
 /// Knows where every named type lives, to write paths to it.
@@ -64,6 +64,16 @@ impl<'a> TypeIndex<'a> {
             .map(|feature| quote!(#[cfg(feature = #feature)]))
     }
 
+    /// `#[schemars(with = "TYPE")]` (under the gating feature), for a field or variant whose
+    /// serde attributes schemars cannot follow.
+    fn schemars_with(&self, ty: &TokenStream) -> TokenStream {
+        let text = ty.to_string().replace(' ', "");
+        match self.json_schema_feature {
+            Some(feature) => quote!(#[cfg_attr(feature = #feature, schemars(with = #text))]),
+            None => quote!(#[schemars(with = #text)]),
+        }
+    }
+
     /// Whether `name` is a string enumeration (which goes into a query string as its value).
     pub fn is_string_enum(&self, name: &str) -> bool {
         self.string_enums.contains(name)
@@ -98,7 +108,7 @@ impl<'a> TypeIndex<'a> {
             TyKind::Integer => quote!(i64),
             TyKind::Number => quote!(f64),
             TyKind::Boolean => quote!(bool),
-            TyKind::DateTime => quote!(chrono::DateTime<chrono::Utc>),
+            TyKind::DateTime => quote!(chrono::DateTime<chrono::FixedOffset>),
             TyKind::Any => quote!(serde_json::Value),
             TyKind::File => quote!(crate::runtime::FilePart),
             TyKind::Named { name, boxed } => {
@@ -251,7 +261,10 @@ pub fn emit_type(index: &TypeIndex<'_>, def: &TypeDef) -> TokenStream {
             emit_struct(index, def, fields, additional.as_ref())
         }
         TypeKind::StringEnum { variants } => emit_string_enum(index, def, variants),
-        TypeKind::Union { variants } => emit_union(index, def, variants),
+        TypeKind::Union { variants, tags } => match tags {
+            Some(tags) => emit_tagged_union(index, def, variants, tags),
+            None => emit_union(index, def, variants),
+        },
         TypeKind::Alias(ty) => {
             let name = format_ident!("{}", def.name);
             let docs = doc_attrs(&type_doc(def));
@@ -287,20 +300,72 @@ fn type_doc(def: &TypeDef) -> String {
     }
 }
 
-/// Whether a field tells `null` (clear) from absent (leave alone).
-fn tri_state(def: &TypeDef, field: &Field) -> bool {
-    def.in_patch && !field.required
+/// Whether a field tells `null` from absent: it is optional, and its schema allows `null`
+/// (a union with a `null` branch says it with its `Null` variant instead).
+fn tri_state(field: &Field) -> bool {
+    !field.required && field.ty.nullable
 }
 
-fn field_type(index: &TypeIndex<'_>, def: &TypeDef, field: &Field) -> TokenStream {
+fn field_type(index: &TypeIndex<'_>, field: &Field) -> TokenStream {
     let base = index.base(&field.ty);
-    if tri_state(def, field) {
+    if tri_state(field) {
         quote!(Option<crate::runtime::Nullable<#base>>)
     } else if !field.required || field.ty.nullable {
         quote!(Option<#base>)
     } else {
         base
     }
+}
+
+/// A field's doc comment: its description (or the description of the schema it refers to),
+/// its wire name when that differs from the Rust one, and an example from its parent's.
+fn field_doc(field: &Field) -> String {
+    let mut doc = field.doc.clone().unwrap_or_default();
+    let mut facts = Vec::new();
+    if doc.is_empty()
+        || field.rust != crate::names::field(&field.wire)
+        || field.wire.contains(|c: char| !c.is_ascii_alphanumeric())
+    {
+        facts.push(format!("`{}` on the wire", field.wire));
+    }
+    if let Some(example) = field
+        .example
+        .as_ref()
+        .filter(|e| !e.is_object() && !e.is_array())
+    {
+        let text = example.to_string();
+        if text.len() <= 80 {
+            facts.push(format!("e.g. `{text}`"));
+        }
+    }
+    if !facts.is_empty() {
+        if !doc.is_empty() {
+            doc.push_str("\n\n");
+        }
+        let mut facts = facts.join("; ");
+        if let Some(first) = facts.get(..1) {
+            let upper = first.to_uppercase();
+            facts.replace_range(..1, &upper);
+        }
+        doc.push_str(&facts);
+        doc.push('.');
+    }
+    doc
+}
+
+/// The serde attributes of a date-time field: written with milliseconds (see
+/// `runtime::datetime`).
+fn datetime_with(field: &Field) -> Option<TokenStream> {
+    (field.ty.kind == TyKind::DateTime).then(|| {
+        let module = if tri_state(field) {
+            "crate::runtime::datetime::nullable"
+        } else if !field.required || field.ty.nullable {
+            "crate::runtime::datetime::option"
+        } else {
+            "crate::runtime::datetime"
+        };
+        quote!(with = #module)
+    })
 }
 
 fn emit_struct(
@@ -315,29 +380,34 @@ fn emit_struct(
     let default = (!has_required).then(|| quote!(Default,));
     let field_tokens = fields.iter().map(|field| {
         let id = ident(&field.rust);
-        let ty = field_type(index, def, field);
+        let ty = field_type(index, field);
         let mut serde = Vec::new();
         if field.rust != field.wire {
             let wire = &field.wire;
             serde.push(quote!(rename = #wire));
         }
-        if tri_state(def, field) {
-            serde.push(quote!(
-                default,
-                skip_serializing_if = "Option::is_none",
-                deserialize_with = "crate::runtime::nullable::deserialize"
-            ));
+        if let Some(with) = datetime_with(field) {
+            serde.push(with);
+        }
+        if tri_state(field) {
+            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            if field.ty.kind != TyKind::DateTime {
+                serde.push(quote!(
+                    deserialize_with = "crate::runtime::nullable::deserialize"
+                ));
+            }
         } else if !field.required {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-        let doc = doc_attrs(field.doc.as_deref().unwrap_or(&field.wire));
-        quote!(#doc #serde pub #id: #ty,)
+        let schema = (field.ty.kind == TyKind::DateTime).then(|| index.schemars_with(&ty));
+        let doc = doc_attrs(&field_doc(field));
+        quote!(#doc #serde #schema pub #id: #ty,)
     });
     let additional_field = additional.map(|ty| {
         let ty = index.tokens(ty);
         quote! {
-            /// Properties beyond the named ones.
+            /// Properties beyond the named ones, as sent.
             #[serde(flatten)]
             pub additional_properties: std::collections::BTreeMap<String, #ty>,
         }
@@ -346,7 +416,7 @@ fn emit_struct(
         let required: Vec<&Field> = fields.iter().filter(|f| f.required).collect();
         let args = required.iter().map(|f| {
             let id = ident(&f.rust);
-            let ty = field_type(index, def, f);
+            let ty = field_type(index, f);
             quote!(#id: #ty)
         });
         let inits = fields.iter().map(|f| {
@@ -377,7 +447,7 @@ fn emit_struct(
             let wire = &field.wire;
             let inner = Ty { nullable: false, ..field.ty.clone() };
             let code = closure_body(index.checks(&inner, quote!(value))?);
-            Some(if tri_state(def, field) {
+            Some(if tri_state(field) {
                 quote!(if let Some(crate::runtime::Nullable::Value(value)) = &self.#id { v.field(#wire, |v| #code); })
             } else if !field.required || field.ty.nullable {
                 quote!(if let Some(value) = &self.#id { v.field(#wire, |v| #code); })
@@ -480,39 +550,107 @@ fn emit_string_enum(
 }
 
 /// The order untagged variants are tried in: the most specific first.
-fn variant_rank(kind: &TyKind) -> u8 {
-    match kind {
-        TyKind::Boolean => 0,
-        TyKind::Integer => 1,
-        TyKind::Number => 2,
-        TyKind::DateTime => 3,
-        TyKind::String => 4,
-        TyKind::Named { .. } => 5,
-        TyKind::Array(_) => 6,
-        TyKind::Map(_) => 7,
-        TyKind::Any | TyKind::File => 8,
+fn variant_rank(variant: &Variant) -> u8 {
+    match &variant.payload {
+        Payload::Null => 0,
+        Payload::Unit => 1,
+        Payload::CatchAll(_) => 10,
+        Payload::Type(ty) => match &ty.kind {
+            TyKind::Boolean => 2,
+            TyKind::Integer => 3,
+            TyKind::Number => 4,
+            TyKind::DateTime => 5,
+            TyKind::String => 6,
+            TyKind::Named { .. } => 7,
+            TyKind::Array(_) => 8,
+            TyKind::Map(_) => 9,
+            TyKind::Any | TyKind::File => 10,
+        },
     }
 }
 
-fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -> TokenStream {
+/// The doc comment of a variant: the branch's own description, else what it holds.
+fn variant_doc(variant: &Variant, ty: Option<&TokenStream>) -> TokenStream {
+    let text = match (&variant.doc, ty) {
+        (Some(doc), _) => doc.clone(),
+        (None, Some(ty)) => format!("A {}.", describe(ty.to_string().as_str())),
+        (None, None) => format!("`{}`.", variant.name),
+    };
+    doc_attrs(&text)
+}
+
+/// `From` impls for the variants of a union that hold a scalar (each scalar type once), so
+/// that `Value::from(21.5)` or `.into()` builds it.
+fn scalar_froms(name: &proc_macro2::Ident, variants: &[Variant]) -> TokenStream {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for variant in variants {
+        let Payload::Type(ty) = &variant.payload else {
+            continue;
+        };
+        if ty.nullable {
+            continue;
+        }
+        let id = format_ident!("{}", variant.name);
+        let impls: Vec<TokenStream> = match ty.kind {
+            TyKind::String if seen.insert("string") => vec![
+                quote!(impl From<String> for #name { fn from(value: String) -> Self { Self::#id(value) } }),
+                quote!(impl From<&str> for #name { fn from(value: &str) -> Self { Self::#id(value.to_owned()) } }),
+            ],
+            TyKind::Integer if seen.insert("integer") => vec![
+                quote!(impl From<i64> for #name { fn from(value: i64) -> Self { Self::#id(value) } }),
+            ],
+            TyKind::Number if seen.insert("number") => vec![
+                quote!(impl From<f64> for #name { fn from(value: f64) -> Self { Self::#id(value) } }),
+            ],
+            TyKind::Boolean if seen.insert("boolean") => vec![
+                quote!(impl From<bool> for #name { fn from(value: bool) -> Self { Self::#id(value) } }),
+            ],
+            TyKind::DateTime if seen.insert("date-time") => vec![
+                quote!(impl From<chrono::DateTime<chrono::FixedOffset>> for #name { fn from(value: chrono::DateTime<chrono::FixedOffset>) -> Self { Self::#id(value) } }),
+                quote!(impl From<chrono::DateTime<chrono::Utc>> for #name { fn from(value: chrono::DateTime<chrono::Utc>) -> Self { Self::#id(value.fixed_offset()) } }),
+            ],
+            _ => Vec::new(),
+        };
+        out.extend(impls);
+    }
+    quote!(#(#out)*)
+}
+
+fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> TokenStream {
     let name = format_ident!("{}", def.name);
     let docs = doc_attrs(&type_doc(def));
-    let mut ordered: Vec<&(String, Ty)> = variants.iter().collect();
-    ordered.sort_by_key(|(_, ty)| variant_rank(&ty.kind));
-    let variant_tokens = ordered.iter().map(|(v, ty)| {
-        let id = format_ident!("{}", v);
-        let ty = index.tokens(ty);
-        let doc = doc_attrs(&format!(
-            "The value as {}.",
-            describe(ty.to_string().as_str())
-        ));
-        quote!(#doc #id(#ty),)
+    let mut ordered: Vec<&Variant> = variants.iter().collect();
+    ordered.sort_by_key(|v| variant_rank(v));
+    let variant_tokens = ordered.iter().map(|v| {
+        let id = format_ident!("{}", v.name);
+        match &v.payload {
+            Payload::Type(ty) | Payload::CatchAll(ty) => {
+                let ty_tokens = index.tokens(ty);
+                let doc = variant_doc(v, Some(&ty_tokens));
+                let with = (ty.kind == TyKind::DateTime && !ty.nullable).then(|| {
+                    let schema = index.schemars_with(&ty_tokens);
+                    quote!(#[serde(serialize_with = "crate::runtime::datetime::serialize")] #schema)
+                });
+                quote!(#doc #with #id(#ty_tokens),)
+            }
+            // An untagged unit variant is written as `null`.
+            Payload::Null | Payload::Unit => {
+                let doc = variant_doc(v, None);
+                quote!(#doc #id,)
+            }
+        }
     });
     let validate = def.in_request.then(|| {
-        let arms = ordered.iter().map(|(v, ty)| {
-            let id = format_ident!("{}", v);
-            let code = index.checks(ty, quote!(value)).unwrap_or_default();
-            quote!(Self::#id(value) => { #code })
+        let arms = ordered.iter().map(|v| {
+            let id = format_ident!("{}", v.name);
+            match v.ty() {
+                Some(ty) => {
+                    let code = index.checks(ty, quote!(value)).unwrap_or_default();
+                    quote!(Self::#id(value) => { #code })
+                }
+                None => quote!(Self::#id => {}),
+            }
         });
         quote! {
             impl crate::runtime::Validate for #name {
@@ -526,12 +664,29 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
     // Decoding keeps the variant that loses the least of the value (see
     // `runtime::decode_union`): with serde's `untagged`, the first variant that accepts it
     // would win, and objects accept unknown members, so what only a later branch declares
-    // would be lost.
-    let candidates = ordered.iter().map(|(v, _)| {
-        let id = format_ident!("{}", v);
-        quote!(|value| serde_json::from_value(value).map(Self::#id),)
+    // would be lost. A catch-all variant takes only what no other accepts.
+    let candidates = ordered.iter().filter_map(|v| {
+        let id = format_ident!("{}", v.name);
+        match &v.payload {
+            Payload::Type(_) => Some(quote!(|value| serde_json::from_value(value).map(Self::#id),)),
+            Payload::Null => Some(quote!(|value| if value.is_null() { Ok(Self::#id) } else { Err(serde::de::Error::custom("not null")) },)),
+            Payload::Unit | Payload::CatchAll(_) => None,
+        }
+    });
+    let catch_all = ordered.iter().find_map(|v| match &v.payload {
+        Payload::CatchAll(_) => Some(format_ident!("{}", v.name)),
+        _ => None,
     });
     let name_str = &def.name;
+    let decode = match catch_all {
+        Some(other) => quote! {
+            let candidates: &[crate::runtime::UnionVariant<Self>] = &[#(#candidates)*];
+            Ok(crate::runtime::decode_union::<Self, D::Error>(value.clone(), #name_str, candidates)
+                .unwrap_or(Self::#other(value)))
+        },
+        None => quote!(crate::runtime::decode_union(value, #name_str, &[#(#candidates)*])),
+    };
+    let froms = scalar_froms(&name, variants);
     let json_schema = index.derive_json_schema();
     quote! {
         #docs
@@ -547,7 +702,148 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[(String, Ty)]) -
         impl<'de> serde::Deserialize<'de> for #name {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = serde_json::Value::deserialize(deserializer)?;
-                crate::runtime::decode_union(value, #name_str, &[#(#candidates)*])
+                #decode
+            }
+        }
+        #froms
+        #validate
+    }
+}
+
+/// A union whose branches are told apart by tag properties: a variant per branch, named by
+/// its tag values, holding the branch's other properties; `Other` keeps a value whose tags
+/// match no branch.
+fn emit_tagged_union(
+    index: &TypeIndex<'_>,
+    def: &TypeDef,
+    variants: &[Variant],
+    tags: &[String],
+) -> TokenStream {
+    let name = format_ident!("{}", def.name);
+    let docs = doc_attrs(&format!(
+        "{}\n\nTold apart by {}.",
+        type_doc(def),
+        tags.iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(" and ")
+    ));
+    let variant_tokens = variants.iter().map(|v| {
+        let id = format_ident!("{}", v.name);
+        let tag_text: Vec<String> = v
+            .tags
+            .iter()
+            .map(|(k, val)| format!("`{k}: {val}`"))
+            .collect();
+        let mut text = v.doc.clone().unwrap_or_default();
+        if !tag_text.is_empty() {
+            if !text.is_empty() {
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!("Sent with {}.", tag_text.join(", ")));
+        }
+        let doc = doc_attrs(if text.is_empty() { &v.name } else { &text });
+        match &v.payload {
+            Payload::Type(ty) | Payload::CatchAll(ty) => {
+                let ty = index.tokens(ty);
+                quote!(#doc #id(#ty),)
+            }
+            Payload::Null | Payload::Unit => quote!(#doc #id,),
+        }
+    });
+    let serialize_arms = variants.iter().map(|v| {
+        let id = format_ident!("{}", v.name);
+        let keys = v.tags.iter().map(|(k, _)| k);
+        let values = v.tags.iter().map(|(_, val)| val);
+        match &v.payload {
+            Payload::Type(_) => quote!(Self::#id(value) => crate::runtime::serialize_tagged(&[#((#keys, #values)),*], Some(value), serializer),),
+            Payload::Unit => quote!(Self::#id => crate::runtime::serialize_tagged::<_, ()>(&[#((#keys, #values)),*], None, serializer),),
+            Payload::CatchAll(_) => quote!(Self::#id(value) => serde::Serialize::serialize(value, serializer),),
+            Payload::Null => quote!(Self::#id => serializer.serialize_none(),),
+        }
+    });
+    let tag_names = tags.iter();
+    let decode_arms = variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let id = format_ident!("{}", v.name);
+        let values = v.tags.iter().map(|(_, val)| val);
+        let make = match &v.payload {
+            Payload::Type(_) => quote!(serde_json::from_value(value).map(Self::#id).map_err(serde::de::Error::custom)),
+            _ => quote!(Ok(Self::#id)),
+        };
+        quote!([#(Some(#values)),*] => #make,)
+    });
+    let other = variants.iter().find_map(|v| match &v.payload {
+        Payload::CatchAll(_) => Some(format_ident!("{}", v.name)),
+        _ => None,
+    });
+    let null = variants.iter().find_map(|v| match &v.payload {
+        Payload::Null => Some(format_ident!("{}", v.name)),
+        _ => None,
+    });
+    let null_arm = null.map(|id| quote!(if value.is_null() { return Ok(Self::#id); }));
+    let fallback = match &other {
+        Some(other) => quote!(_ => Ok(Self::#other(value)),),
+        None => quote!(_ => Err(serde::de::Error::custom("no variant has these tags")),),
+    };
+    let validate = def.in_request.then(|| {
+        let arms = variants.iter().map(|v| {
+            let id = format_ident!("{}", v.name);
+            match &v.payload {
+                Payload::Type(ty) | Payload::CatchAll(ty) => {
+                    let code = index.checks(ty, quote!(value)).unwrap_or_default();
+                    quote!(Self::#id(value) => { #code })
+                }
+                _ => quote!(Self::#id => {}),
+            }
+        });
+        quote! {
+            impl crate::runtime::Validate for #name {
+                #[allow(unused_variables)]
+                fn validate_into(&self, v: &mut crate::runtime::Validator) {
+                    match self { #(#arms)* }
+                }
+            }
+        }
+    });
+    let json_schema_cfg = index.json_schema_cfg();
+    let name_str = &def.name;
+    quote! {
+        #docs
+        #[derive(Debug, Clone, PartialEq)]
+        // Variants hold the data as sent; boxing the large ones would only add indirection.
+        #[allow(clippy::large_enum_variant)]
+        pub enum #name {
+            #(#variant_tokens)*
+        }
+
+        // Described as the object it is on the wire (its branches' schemas are the spec's).
+        #json_schema_cfg
+        impl schemars::JsonSchema for #name {
+            fn schema_name() -> std::borrow::Cow<'static, str> {
+                #name_str.into()
+            }
+            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+                schemars::json_schema!({ "type": "object" })
+            }
+        }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#serialize_arms)*
+                }
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = serde_json::Value::deserialize(deserializer)?;
+                #null_arm
+                let tag = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+                match [#(tag(#tag_names)),*] {
+                    #(#decode_arms)*
+                    #fallback
+                }
             }
         }
         #validate

@@ -25,41 +25,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationJobLogQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedApplicationJobLogQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedApplicationJobLogQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedApplicationJobLogQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// runQueuedAt
+    pub id: Option<crate::models::IdFilter>,
+    /// `runQueuedAt` on the wire.
     #[serde(rename = "runQueuedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_queued_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// runStartedAt
+    pub run_queued_at: Option<crate::models::ValueFilter>,
+    /// `runStartedAt` on the wire.
     #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_started_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// runCompletedAt
+    pub run_started_at: Option<crate::models::ValueFilter>,
+    /// `runCompletedAt` on the wire.
     #[serde(rename = "runCompletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_completed_at: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// status
+    pub run_completed_at: Option<crate::models::ValueFilter>,
+    /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
+    pub status: Option<crate::models::ValueFilter>,
+    /// `name` on the wire; e.g. `"ApplicationExport"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// resourceId
+    pub name: Option<crate::models::ValueFilter>,
+    /// `resourceId` on the wire.
     #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// resourceType
+    pub resource_id: Option<crate::models::IdFilter>,
+    /// `resourceType` on the wire.
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
+    pub resource_type: Option<crate::models::ValueFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedApplicationJobLogQuery {

@@ -30,63 +30,61 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationKeyQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedApplicationKeyQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedApplicationKeyQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedApplicationKeyQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// status
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// deviceIds
+    pub status: Option<crate::models::ValueFilter>,
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
-    pub device_ids: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// deviceTags
+    pub device_ids: Option<crate::models::IdFilter>,
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
-    /// key
+    pub device_tags: Option<crate::models::TagFilter>,
+    /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
+    pub key: Option<crate::models::ValueFilter>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// description
+    pub name: Option<crate::models::ValueFilter>,
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// filterType
+    pub description: Option<crate::models::ValueFilter>,
+    /// `filterType` on the wire.
     #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
-    pub filter_type: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// pubTopics
+    pub filter_type: Option<crate::models::ValueFilter>,
+    /// `pubTopics` on the wire.
     #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
-    pub pub_topics: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// subTopics
+    pub pub_topics: Option<crate::models::ValueFilter>,
+    /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
-    pub sub_topics: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// addressFilterType
+    pub sub_topics: Option<crate::models::ValueFilter>,
+    /// `addressFilterType` on the wire.
     #[serde(
         rename = "addressFilterType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub address_filter_type: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// addresses
+    pub address_filter_type: Option<crate::models::ValueFilter>,
+    /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addresses: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
+    pub addresses: Option<crate::models::ValueFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedApplicationKeyQuery {

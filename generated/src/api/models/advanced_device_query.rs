@@ -29,211 +29,87 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery {
-    /// $and
-    #[serde(
-        rename = "$and",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub and: Option<crate::runtime::Nullable<Vec<crate::models::AdvancedDeviceQuery>>>,
-    /// $or
-    #[serde(
-        rename = "$or",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub or: Option<crate::runtime::Nullable<Vec<crate::models::AdvancedDeviceQuery>>>,
-    /// $nor
-    #[serde(
-        rename = "$nor",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub nor: Option<crate::runtime::Nullable<Vec<crate::models::AdvancedDeviceQuery>>>,
-    /// id
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// creationDate
-    #[serde(
-        rename = "creationDate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub creation_date: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// lastUpdated
-    #[serde(
-        rename = "lastUpdated",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub last_updated: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// deletedAt
-    #[serde(
-        rename = "deletedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub deleted_at: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// deviceClass
-    #[serde(
-        rename = "deviceClass",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device_class: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// gatewayId
-    #[serde(
-        rename = "gatewayId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub gateway_id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// parentId
-    #[serde(
-        rename = "parentId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub parent_id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// ancestorId
-    #[serde(
-        rename = "ancestorId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub ancestor_id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// attributeName
-    #[serde(
-        rename = "attributeName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub attribute_name: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// experienceUserId
+    /// Schema for advanced device queries
+    ///
+    /// `$and` on the wire.
+    #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// Schema for advanced device queries
+    ///
+    /// `$or` on the wire.
+    #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// Schema for advanced device queries
+    ///
+    /// `$nor` on the wire.
+    #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
+    pub nor: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
+    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `deletedAt` on the wire.
+    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    pub deleted_at: Option<crate::models::ValueFilter>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::models::ValueFilter>,
+    /// `deviceClass` on the wire.
+    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    pub device_class: Option<crate::models::ValueFilter>,
+    /// `gatewayId` on the wire.
+    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<crate::models::IdFilter>,
+    /// `parentId` on the wire.
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<crate::models::IdFilter>,
+    /// `ancestorId` on the wire.
+    #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
+    pub ancestor_id: Option<crate::models::IdFilter>,
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<crate::models::ValueFilter>,
+    /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_user_id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// experienceGroupId
+    pub experience_user_id: Option<crate::models::IdFilter>,
+    /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_id: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationJobLogQueryId>,
-    >,
-    /// tags
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub tags: Option<
-        crate::runtime::Nullable<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
-    >,
-    /// disconnectedAt
-    #[serde(
-        rename = "disconnectedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub disconnected_at: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// connectedAt
-    #[serde(
-        rename = "connectedAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub connected_at: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
-    /// connectionStatus
+    pub experience_group_id: Option<crate::models::IdFilter>,
+    /// `tags` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<crate::models::TagFilter>,
+    /// `disconnectedAt` on the wire.
+    #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
+    pub disconnected_at: Option<crate::models::ValueFilter>,
+    /// `connectedAt` on the wire.
+    #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<crate::models::ValueFilter>,
+    /// `connectionStatus` on the wire.
     #[serde(
         rename = "connectionStatus",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub connection_status: Option<
-        crate::runtime::Nullable<
-            crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-        >,
-    >,
+    pub connection_status: Option<crate::models::ValueFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedDeviceQuery {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.and {
+        if let Some(value) = &self.and {
             v.field(
                 "$and",
                 |v| {
@@ -245,7 +121,7 @@ impl crate::runtime::Validate for AdvancedDeviceQuery {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.or {
+        if let Some(value) = &self.or {
             v.field(
                 "$or",
                 |v| {
@@ -257,7 +133,7 @@ impl crate::runtime::Validate for AdvancedDeviceQuery {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.nor {
+        if let Some(value) = &self.nor {
             v.field(
                 "$nor",
                 |v| {
@@ -269,91 +145,91 @@ impl crate::runtime::Validate for AdvancedDeviceQuery {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.id {
+        if let Some(value) = &self.id {
             v.field("id", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.creation_date {
+        if let Some(value) = &self.creation_date {
             v.field(
                 "creationDate",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.last_updated {
+        if let Some(value) = &self.last_updated {
             v.field(
                 "lastUpdated",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.deleted_at {
+        if let Some(value) = &self.deleted_at {
             v.field("deletedAt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_class {
+        if let Some(value) = &self.device_class {
             v.field(
                 "deviceClass",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.gateway_id {
+        if let Some(value) = &self.gateway_id {
             v.field("gatewayId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
+        if let Some(value) = &self.parent_id {
             v.field("parentId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.ancestor_id {
+        if let Some(value) = &self.ancestor_id {
             v.field("ancestorId", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute_name {
+        if let Some(value) = &self.attribute_name {
             v.field(
                 "attributeName",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_user_id {
+        if let Some(value) = &self.experience_user_id {
             v.field(
                 "experienceUserId",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_group_id {
+        if let Some(value) = &self.experience_group_id {
             v.field(
                 "experienceGroupId",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.tags {
+        if let Some(value) = &self.tags {
             v.field("tags", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.disconnected_at {
+        if let Some(value) = &self.disconnected_at {
             v.field(
                 "disconnectedAt",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.connected_at {
+        if let Some(value) = &self.connected_at {
             v.field(
                 "connectedAt",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.connection_status {
+        if let Some(value) = &self.connection_status {
             v.field(
                 "connectionStatus",
                 |v| crate::runtime::Validate::validate_into(value, v),

@@ -29,59 +29,65 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedEventQuery {
-    /// $and
+    /// Schema for advanced event queries
+    ///
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedEventQuery>>,
-    /// $or
+    /// Schema for advanced event queries
+    ///
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedEventQuery>>,
-    /// $nor
+    /// Schema for advanced event queries
+    ///
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedEventQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// creationDate
+    pub id: Option<crate::models::ValueFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// sourceId
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `sourceId` on the wire.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// sourceType
+    pub source_id: Option<crate::models::ValueFilter>,
+    /// `sourceType` on the wire.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// level
+    pub source_type: Option<crate::models::ValueFilter>,
+    /// `level` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// state
+    pub level: Option<crate::models::ValueFilter>,
+    /// `state` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// subject
+    pub state: Option<crate::models::ValueFilter>,
+    /// `subject` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// deviceId
+    pub subject: Option<crate::models::ValueFilter>,
+    /// `deviceId` on the wire.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// experienceUserId
+    pub device_id: Option<crate::models::ValueFilter>,
+    /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_user_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// experienceGroupId
+    pub experience_user_id: Option<crate::models::IdFilter>,
+    /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// eventTags
+    pub experience_group_id: Option<crate::models::IdFilter>,
+    /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
-    pub event_tags: Option<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
+    pub event_tags: Option<crate::models::TagFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedEventQuery {

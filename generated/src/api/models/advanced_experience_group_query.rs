@@ -19,50 +19,50 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedExperienceGroupQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedExperienceGroupQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedExperienceGroupQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedExperienceGroupQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `name` on the wire; e.g. `"My Great Group"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// parentId
+    pub name: Option<crate::models::ValueFilter>,
+    /// `parentId` on the wire.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// ancestorId
+    pub parent_id: Option<crate::models::IdFilter>,
+    /// `ancestorId` on the wire.
     #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
-    pub ancestor_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// groupTags
+    pub ancestor_id: Option<crate::models::IdFilter>,
+    /// `groupTags` on the wire.
     #[serde(rename = "groupTags", default, skip_serializing_if = "Option::is_none")]
-    pub group_tags: Option<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
-    /// experienceUserId
+    pub group_tags: Option<crate::models::TagFilter>,
+    /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_user_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// experienceEndpointId
+    pub experience_user_id: Option<crate::models::IdFilter>,
+    /// `experienceEndpointId` on the wire.
     #[serde(
         rename = "experienceEndpointId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_endpoint_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
+    pub experience_endpoint_id: Option<crate::models::IdFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedExperienceGroupQuery {

@@ -19,55 +19,53 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedExperienceUserQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedExperienceUserQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedExperienceUserQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedExperienceUserQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// firstName
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `firstName` on the wire; e.g. `"Bob"`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastName
+    pub first_name: Option<crate::models::ValueFilter>,
+    /// `lastName` on the wire.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// email
+    pub last_name: Option<crate::models::ValueFilter>,
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastLogin
+    pub email: Option<crate::models::ValueFilter>,
+    /// `lastLogin` on the wire.
     #[serde(rename = "lastLogin", default, skip_serializing_if = "Option::is_none")]
-    pub last_login: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// passwordLastUpdated
+    pub last_login: Option<crate::models::ValueFilter>,
+    /// `passwordLastUpdated` on the wire.
     #[serde(
         rename = "passwordLastUpdated",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub password_last_updated: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// userTags
+    pub password_last_updated: Option<crate::models::ValueFilter>,
+    /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
-    pub user_tags: Option<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
-    /// experienceGroupId
+    pub user_tags: Option<crate::models::TagFilter>,
+    /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
+    pub experience_group_id: Option<crate::models::IdFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedExperienceUserQuery {

@@ -19,54 +19,52 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedInstanceOrganizationQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedInstanceOrganizationQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedInstanceOrganizationQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedInstanceOrganizationQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `name` on the wire; e.g. `"Bob's Org"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// mfaMode
+    pub name: Option<crate::models::ValueFilter>,
+    /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// isReadOnly
+    pub mfa_mode: Option<crate::models::ValueFilter>,
+    /// `isReadOnly` on the wire.
     #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
-    pub is_read_only: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// auditLogEnabled
+    pub is_read_only: Option<crate::models::ValueFilter>,
+    /// `auditLogEnabled` on the wire.
     #[serde(
         rename = "auditLogEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub audit_log_enabled: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// disabledAt
+    pub audit_log_enabled: Option<crate::models::ValueFilter>,
+    /// `disabledAt` on the wire.
     #[serde(rename = "disabledAt", default, skip_serializing_if = "Option::is_none")]
-    pub disabled_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// referralId
+    pub disabled_at: Option<crate::models::ValueFilter>,
+    /// `referralId` on the wire.
     #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
-    pub referral_id: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// tags
+    pub referral_id: Option<crate::models::ValueFilter>,
+    /// `tags` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<crate::models::AdvancedApplicationKeyQueryDeviceTags>,
-    /// memberId
+    pub tags: Option<crate::models::TagFilter>,
+    /// `memberId` on the wire.
     #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
-    pub member_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
+    pub member_id: Option<crate::models::IdFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedInstanceOrganizationQuery {

@@ -29,20 +29,26 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedQuery {
-    /// $and
+    /// Schema for advanced filters and queries
+    ///
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedQuery>>,
-    /// $or
+    /// Schema for advanced filters and queries
+    ///
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedQuery>>,
-    /// $nor
+    /// Schema for advanced filters and queries
+    ///
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedQuery>>,
-    /// Properties beyond the named ones.
+    /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<
         String,
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
+        crate::models::ValueFilter,
     >,
 }
 

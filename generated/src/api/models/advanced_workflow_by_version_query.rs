@@ -18,36 +18,36 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowByVersionQuery {
-    /// $and
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedWorkflowByVersionQuery>>,
-    /// $or
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedWorkflowByVersionQuery>>,
-    /// $nor
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedWorkflowByVersionQuery>>,
-    /// name
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// id
+    pub name: Option<crate::models::ValueFilter>,
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// flowClass
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// enabled
+    pub flow_class: Option<crate::models::ValueFilter>,
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// flowId
+    pub enabled: Option<crate::models::ValueFilter>,
+    /// `flowId` on the wire; e.g. `"000000000000000000000000"`.
     #[serde(rename = "flowId", default, skip_serializing_if = "Option::is_none")]
-    pub flow_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
+    pub flow_id: Option<crate::models::IdFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowByVersionQuery {

@@ -20,51 +20,55 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowVersionQuery {
-    /// $and
+    /// Schema for advanced workflow queries
+    ///
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedWorkflowVersionQuery>>,
-    /// $or
+    /// Schema for advanced workflow queries
+    ///
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedWorkflowVersionQuery>>,
-    /// $nor
+    /// Schema for advanced workflow queries
+    ///
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedWorkflowVersionQuery>>,
-    /// name
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// id
+    pub name: Option<crate::models::ValueFilter>,
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// flowClass
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// enabled
+    pub flow_class: Option<crate::models::ValueFilter>,
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// version
+    pub enabled: Option<crate::models::ValueFilter>,
+    /// `version` on the wire; e.g. `"theVersion"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// triggers
+    pub version: Option<crate::models::ValueFilter>,
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<crate::models::AdvancedWorkflowQueryTriggers>,
-    /// nodes
+    pub triggers: Option<crate::models::Triggers>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<crate::models::AdvancedWorkflowQueryNodes>,
-    /// customNodeSupports
+    pub nodes: Option<crate::models::Nodes>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
+    pub custom_node_supports: Option<crate::models::ValueFilter>,
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowVersionQuery {

@@ -6,56 +6,6 @@
 
 //! The `api_token` model and the types nested in it.
 
-/// ApiTokenCreatorType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiTokenCreatorType {
-    /// `"apiToken"`
-    ApiToken,
-    /// `"user"`
-    User,
-    /// `"flow"`
-    Flow,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApiTokenCreatorType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["apiToken", "user", "flow"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApiToken => "apiToken",
-            Self::User => "user",
-            Self::Flow => "flow",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApiTokenCreatorType {
-    fn from(value: &str) -> Self {
-        match value {
-            "apiToken" => Self::ApiToken,
-            "user" => Self::User,
-            "flow" => Self::Flow,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApiTokenCreatorType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApiTokenCreatorType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApiTokenCreatorType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// API Token
 ///
 /// Schema for a single API Token
@@ -84,55 +34,82 @@ impl schemars::JsonSchema for ApiTokenCreatorType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiToken {
-    /// id
+    /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// apiTokenId
+    /// `apiTokenId` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(rename = "apiTokenId", default, skip_serializing_if = "Option::is_none")]
     pub api_token_id: Option<String>,
-    /// ownerId
+    /// `ownerId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerType` on the wire; e.g. `"application"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApiTokenOwnerType>,
-    /// creatorId
+    pub owner_type: Option<crate::models::ApiOwnerType>,
+    /// `creatorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
-    /// creatorType
+    /// `creatorType` on the wire; e.g. `"user"`.
     #[serde(rename = "creatorType", default, skip_serializing_if = "Option::is_none")]
-    pub creator_type: Option<crate::models::ApiTokenCreatorType>,
-    /// creatorName
+    pub creator_type: Option<crate::models::CreatorType>,
+    /// `creatorName` on the wire.
     #[serde(rename = "creatorName", default, skip_serializing_if = "Option::is_none")]
     pub creator_name: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My API Token"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// expirationDate
-    #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// defaultRole
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `expirationDate` on the wire; e.g. `"2017-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "expirationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `defaultRole` on the wire.
     #[serde(rename = "defaultRole", default, skip_serializing_if = "Option::is_none")]
-    pub default_role: Option<crate::models::ApiTokenDefaultRole>,
-    /// orgRoles
+    pub default_role: Option<crate::models::DefaultRole>,
+    /// `orgRoles` on the wire.
     #[serde(rename = "orgRoles", default, skip_serializing_if = "Option::is_none")]
-    pub org_roles: Option<Vec<crate::models::ApiTokenOrgRolesItem>>,
-    /// scope
+    pub org_roles: Option<Vec<crate::models::OrgRole>>,
+    /// `scope` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<String>>,
-    /// status
+    /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::ApiTokenStatus>,
-    /// token
+    /// `token` on the wire; e.g. `"the_actual_token_string"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
 }

@@ -19,53 +19,27 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// defaultRole
-    #[serde(
-        rename = "defaultRole",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub default_role: Option<
-        crate::runtime::Nullable<crate::models::ApiTokenDefaultRole>,
-    >,
-    /// orgRoles
-    #[serde(
-        rename = "orgRoles",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub org_roles: Option<
-        crate::runtime::Nullable<Vec<crate::models::ApiTokenOrgRolesItem>>,
-    >,
-    /// status
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub status: Option<crate::runtime::Nullable<crate::models::ApiTokenStatus>>,
+    /// `name` on the wire; e.g. `"My Updated API Token"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `defaultRole` on the wire.
+    #[serde(rename = "defaultRole", default, skip_serializing_if = "Option::is_none")]
+    pub default_role: Option<crate::models::DefaultRole>,
+    /// `orgRoles` on the wire.
+    #[serde(rename = "orgRoles", default, skip_serializing_if = "Option::is_none")]
+    pub org_roles: Option<Vec<crate::models::OrgRole>>,
+    /// `status` on the wire; e.g. `"inactive"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApiTokenPatchStatus>,
 }
 
 impl crate::runtime::Validate for ApiTokenPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -75,18 +49,18 @@ impl crate::runtime::Validate for ApiTokenPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.default_role {
+        if let Some(value) = &self.default_role {
             v.field(
                 "defaultRole",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.org_roles {
+        if let Some(value) = &self.org_roles {
             v.field(
                 "orgRoles",
                 |v| {
@@ -98,8 +72,54 @@ impl crate::runtime::Validate for ApiTokenPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.status {
+        if let Some(value) = &self.status {
             v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
+    }
+}
+
+/// ApiTokenPatchStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPatchStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPatchStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPatchStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPatchStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPatchStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPatchStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -23,26 +23,35 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenPost {
-    /// name
+    /// `name` on the wire; e.g. `"My New API Token"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// expirationDate
-    #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// defaultRole
+    /// `expirationDate` on the wire; e.g. `"2017-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "expirationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `defaultRole` on the wire.
     #[serde(rename = "defaultRole", default, skip_serializing_if = "Option::is_none")]
-    pub default_role: Option<crate::models::ApiTokenDefaultRole>,
-    /// orgRoles
+    pub default_role: Option<crate::models::DefaultRole>,
+    /// `orgRoles` on the wire.
     #[serde(rename = "orgRoles", default, skip_serializing_if = "Option::is_none")]
-    pub org_roles: Option<Vec<crate::models::ApiTokenOrgRolesItem>>,
-    /// scope
+    pub org_roles: Option<Vec<crate::models::OrgRole>>,
+    /// `scope` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<crate::models::ApiTokenPostScopeItem>>,
-    /// status
+    /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApiTokenStatus>,
+    pub status: Option<crate::models::ApiTokenPostStatus>,
 }
 
 impl ApiTokenPost {
@@ -112,5 +121,2848 @@ impl crate::runtime::Validate for ApiTokenPost {
         if let Some(value) = &self.status {
             v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
+    }
+}
+
+/// ApiTokenPostScopeItem
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApiTokenPostScopeItem {
+    /// A `ApiTokenPostScopeItemString`.
+    String(crate::models::ApiTokenPostScopeItemString),
+    /// A `ApiTokenPostScopeItemValue`.
+    Value(crate::models::ApiTokenPostScopeItemValue),
+    /// A `ApiTokenPostScopeItemStringThird`.
+    StringThird(crate::models::ApiTokenPostScopeItemStringThird),
+    /// A `ApiTokenPostScopeItemStringFourth`.
+    StringFourth(crate::models::ApiTokenPostScopeItemStringFourth),
+}
+
+impl<'de> serde::Deserialize<'de> for ApiTokenPostScopeItem {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApiTokenPostScopeItem",
+            &[
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::StringThird),
+                |value| serde_json::from_value(value).map(Self::StringFourth),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for ApiTokenPostScopeItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::String(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Value(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::StringThird(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::StringFourth(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+        }
+    }
+}
+
+/// ApiTokenPostScopeItemString
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPostScopeItemString {
+    /// `"all.Application"`
+    AllApplication,
+    /// `"all.Application.bounded"`
+    AllApplicationBounded,
+    /// `"all.Application.read"`
+    AllApplicationRead,
+    /// `"all.Application.cli"`
+    AllApplicationCli,
+    /// `"all.Device"`
+    AllDevice,
+    /// `"all.Device.read"`
+    AllDeviceRead,
+    /// `"application.*"`
+    Application,
+    /// `"applicationApiToken.*"`
+    ApplicationApiToken,
+    /// `"applicationApiTokens.*"`
+    ApplicationApiTokens,
+    /// `"applicationCertificate.*"`
+    ApplicationCertificate,
+    /// `"applicationCertificates.*"`
+    ApplicationCertificates,
+    /// `"applicationCertificateAuthority.*"`
+    ApplicationCertificateAuthority,
+    /// `"applicationCertificateAuthorities.*"`
+    ApplicationCertificateAuthorities,
+    /// `"applicationDashboards.*"`
+    ApplicationDashboards,
+    /// `"applicationDashboard.*"`
+    ApplicationDashboard,
+    /// `"applicationJobLogs.*"`
+    ApplicationJobLogs,
+    /// `"applicationJobLog.*"`
+    ApplicationJobLog,
+    /// `"applicationKey.*"`
+    ApplicationKey,
+    /// `"applicationKeys.*"`
+    ApplicationKeys,
+    /// `"credential.*"`
+    Credential,
+    /// `"credentials.*"`
+    Credentials,
+    /// `"data.*"`
+    Data,
+    /// `"dataTable.*"`
+    DataTable,
+    /// `"dataTables.*"`
+    DataTables,
+    /// `"dataTableRow.*"`
+    DataTableRow,
+    /// `"dataTableRows.*"`
+    DataTableRows,
+    /// `"device.*"`
+    Device,
+    /// `"deviceRecipe.*"`
+    DeviceRecipe,
+    /// `"deviceRecipes.*"`
+    DeviceRecipes,
+    /// `"devices.*"`
+    Devices,
+    /// `"deviceAttribute.*"`
+    DeviceAttribute,
+    /// `"deviceAttributes.*"`
+    DeviceAttributes,
+    /// `"edgeDeployment.*"`
+    EdgeDeployment,
+    /// `"edgeDeployments.*"`
+    EdgeDeployments,
+    /// `"embeddedDeployment.*"`
+    EmbeddedDeployment,
+    /// `"embeddedDeployments.*"`
+    EmbeddedDeployments,
+    /// `"event.*"`
+    Event,
+    /// `"events.*"`
+    Events,
+    /// `"experience.*"`
+    Experience,
+    /// `"experienceDomain.*"`
+    ExperienceDomain,
+    /// `"experienceDomains.*"`
+    ExperienceDomains,
+    /// `"experienceEndpoint.*"`
+    ExperienceEndpoint,
+    /// `"experienceEndpoints.*"`
+    ExperienceEndpoints,
+    /// `"experienceGroup.*"`
+    ExperienceGroup,
+    /// `"experienceGroups.*"`
+    ExperienceGroups,
+    /// `"experienceSlug.*"`
+    ExperienceSlug,
+    /// `"experienceSlugs.*"`
+    ExperienceSlugs,
+    /// `"experienceUser.*"`
+    ExperienceUser,
+    /// `"experienceUsers.*"`
+    ExperienceUsers,
+    /// `"experienceVersion.*"`
+    ExperienceVersion,
+    /// `"experienceVersions.*"`
+    ExperienceVersions,
+    /// `"experienceView.*"`
+    ExperienceView,
+    /// `"experienceViews.*"`
+    ExperienceViews,
+    /// `"integration.*"`
+    Integration,
+    /// `"integrations.*"`
+    Integrations,
+    /// `"file.*"`
+    File,
+    /// `"files.*"`
+    Files,
+    /// `"flow.*"`
+    Flow,
+    /// `"flows.*"`
+    Flows,
+    /// `"flowVersion.*"`
+    FlowVersion,
+    /// `"flowVersions.*"`
+    FlowVersions,
+    /// `"notebook.*"`
+    Notebook,
+    /// `"notebooks.*"`
+    Notebooks,
+    /// `"privateFile.*"`
+    PrivateFile,
+    /// `"privateFiles.*"`
+    PrivateFiles,
+    /// `"resourceJobs.*"`
+    ResourceJobs,
+    /// `"resourceJob.*"`
+    ResourceJob,
+    /// `"webhook.*"`
+    Webhook,
+    /// `"webhooks.*"`
+    Webhooks,
+    /// `"application.applyTemplate"`
+    ApplicationApplyTemplate,
+    /// `"application.archiveData"`
+    ApplicationArchiveData,
+    /// `"application.backfillArchiveData"`
+    ApplicationBackfillArchiveData,
+    /// `"application.clone"`
+    ApplicationClone,
+    /// `"application.export"`
+    ApplicationExport,
+    /// `"application.import"`
+    ApplicationImport,
+    /// `"application.fullEventsArchive"`
+    ApplicationFullEventsArchive,
+    /// `"application.fullDataTablesArchive"`
+    ApplicationFullDataTablesArchive,
+    /// `"application.debug"`
+    ApplicationDebug,
+    /// `"application.delete"`
+    ApplicationDelete,
+    /// `"application.get"`
+    ApplicationGet,
+    /// `"application.mqttPublishMessage"`
+    ApplicationMqttPublishMessage,
+    /// `"application.mqttSubscriptionStream"`
+    ApplicationMqttSubscriptionStream,
+    /// `"application.patch"`
+    ApplicationPatch,
+    /// `"application.payloadCounts"`
+    ApplicationPayloadCounts,
+    /// `"application.payloadCountsBreakdown"`
+    ApplicationPayloadCountsBreakdown,
+    /// `"application.deviceCounts"`
+    ApplicationDeviceCounts,
+    /// `"application.notebookMinuteCounts"`
+    ApplicationNotebookMinuteCounts,
+    /// `"application.search"`
+    ApplicationSearch,
+    /// `"application.importLogs"`
+    ApplicationImportLogs,
+    /// `"applicationApiToken.delete"`
+    ApplicationApiTokenDelete,
+    /// `"applicationApiToken.get"`
+    ApplicationApiTokenGet,
+    /// `"applicationApiToken.patch"`
+    ApplicationApiTokenPatch,
+    /// `"applicationApiTokens.get"`
+    ApplicationApiTokensGet,
+    /// `"applicationApiTokens.post"`
+    ApplicationApiTokensPost,
+    /// `"applicationCertificate.delete"`
+    ApplicationCertificateDelete,
+    /// `"applicationCertificate.get"`
+    ApplicationCertificateGet,
+    /// `"applicationCertificate.patch"`
+    ApplicationCertificatePatch,
+    /// `"applicationCertificates.get"`
+    ApplicationCertificatesGet,
+    /// `"applicationCertificates.post"`
+    ApplicationCertificatesPost,
+    /// `"applicationCertificateAuthority.delete"`
+    ApplicationCertificateAuthorityDelete,
+    /// `"applicationCertificateAuthority.get"`
+    ApplicationCertificateAuthorityGet,
+    /// `"applicationCertificateAuthority.patch"`
+    ApplicationCertificateAuthorityPatch,
+    /// `"applicationCertificateAuthorities.get"`
+    ApplicationCertificateAuthoritiesGet,
+    /// `"applicationCertificateAuthorities.post"`
+    ApplicationCertificateAuthoritiesPost,
+    /// `"applicationDashboard.get"`
+    ApplicationDashboardGet,
+    /// `"applicationDashboard.patch"`
+    ApplicationDashboardPatch,
+    /// `"applicationDashboard.sendReport"`
+    ApplicationDashboardSendReport,
+    /// `"applicationDashboard.delete"`
+    ApplicationDashboardDelete,
+    /// `"applicationDashboards.get"`
+    ApplicationDashboardsGet,
+    /// `"applicationDashboards.post"`
+    ApplicationDashboardsPost,
+    /// `"applicationJobLogs.get"`
+    ApplicationJobLogsGet,
+    /// `"applicationJobLog.get"`
+    ApplicationJobLogGet,
+    /// `"applicationKey.delete"`
+    ApplicationKeyDelete,
+    /// `"applicationKey.get"`
+    ApplicationKeyGet,
+    /// `"applicationKey.patch"`
+    ApplicationKeyPatch,
+    /// `"applicationKeys.get"`
+    ApplicationKeysGet,
+    /// `"applicationKeys.post"`
+    ApplicationKeysPost,
+    /// `"credential.get"`
+    CredentialGet,
+    /// `"credential.linkedResources"`
+    CredentialLinkedResources,
+    /// `"credential.patch"`
+    CredentialPatch,
+    /// `"credential.delete"`
+    CredentialDelete,
+    /// `"credentials.get"`
+    CredentialsGet,
+    /// `"credentials.post"`
+    CredentialsPost,
+    /// `"data.export"`
+    DataExport,
+    /// `"data.lastValueQuery"`
+    DataLastValueQuery,
+    /// `"data.timeSeriesQuery"`
+    DataTimeSeriesQuery,
+    /// `"dataTable.addColumn"`
+    DataTableAddColumn,
+    /// `"dataTable.delete"`
+    DataTableDelete,
+    /// `"dataTable.get"`
+    DataTableGet,
+    /// `"dataTable.patch"`
+    DataTablePatch,
+    /// `"dataTable.removeColumn"`
+    DataTableRemoveColumn,
+    /// `"dataTableRow.delete"`
+    DataTableRowDelete,
+    /// `"dataTableRow.get"`
+    DataTableRowGet,
+    /// `"dataTableRow.patch"`
+    DataTableRowPatch,
+    /// `"dataTableRows.get"`
+    DataTableRowsGet,
+    /// `"dataTableRows.post"`
+    DataTableRowsPost,
+    /// `"dataTableRows.query"`
+    DataTableRowsQuery,
+    /// `"dataTableRows.export"`
+    DataTableRowsExport,
+    /// `"dataTableRows.delete"`
+    DataTableRowsDelete,
+    /// `"dataTableRows.truncate"`
+    DataTableRowsTruncate,
+    /// `"dataTables.get"`
+    DataTablesGet,
+    /// `"dataTables.post"`
+    DataTablesPost,
+    /// `"device.agentLogs"`
+    DeviceAgentLogs,
+    /// `"device.commandStream"`
+    DeviceCommandStream,
+    /// `"device.debug"`
+    DeviceDebug,
+    /// `"device.delete"`
+    DeviceDelete,
+    /// `"device.export"`
+    DeviceExport,
+    /// `"device.get"`
+    DeviceGet,
+    /// `"device.getCommand"`
+    DeviceGetCommand,
+    /// `"device.getCompositeState"`
+    DeviceGetCompositeState,
+    /// `"device.getLogEntries"`
+    DeviceGetLogEntries,
+    /// `"device.getState"`
+    DeviceGetState,
+    /// `"device.patch"`
+    DevicePatch,
+    /// `"device.payloadCounts"`
+    DevicePayloadCounts,
+    /// `"device.payloadCountsBreakdown"`
+    DevicePayloadCountsBreakdown,
+    /// `"device.removeData"`
+    DeviceRemoveData,
+    /// `"device.sendCommand"`
+    DeviceSendCommand,
+    /// `"device.sendState"`
+    DeviceSendState,
+    /// `"device.setConnectionStatus"`
+    DeviceSetConnectionStatus,
+    /// `"device.stateStream"`
+    DeviceStateStream,
+    /// `"deviceRecipe.bulkCreate"`
+    DeviceRecipeBulkCreate,
+    /// `"deviceRecipe.delete"`
+    DeviceRecipeDelete,
+    /// `"deviceRecipe.get"`
+    DeviceRecipeGet,
+    /// `"deviceRecipe.patch"`
+    DeviceRecipePatch,
+    /// `"deviceRecipes.get"`
+    DeviceRecipesGet,
+    /// `"deviceRecipes.post"`
+    DeviceRecipesPost,
+    /// `"devices.attributeNames"`
+    DevicesAttributeNames,
+    /// `"devices.patch"`
+    DevicesPatch,
+    /// `"devices.delete"`
+    DevicesDelete,
+    /// `"devices.restore"`
+    DevicesRestore,
+    /// `"devices.removeData"`
+    DevicesRemoveData,
+    /// `"devices.deviceNames"`
+    DevicesDeviceNames,
+    /// `"devices.export"`
+    DevicesExport,
+    /// `"devices.get"`
+    DevicesGet,
+    /// `"devices.getCompositeState"`
+    DevicesGetCompositeState,
+    /// `"devices.historicalImport"`
+    DevicesHistoricalImport,
+    /// `"devices.payloadCounts"`
+    DevicesPayloadCounts,
+    /// `"devices.post"`
+    DevicesPost,
+    /// `"devices.sendCommand"`
+    DevicesSendCommand,
+    /// `"devices.tagKeys"`
+    DevicesTagKeys,
+    /// `"devices.tagValues"`
+    DevicesTagValues,
+    /// `"deviceAttribute.get"`
+    DeviceAttributeGet,
+    /// `"deviceAttribute.patch"`
+    DeviceAttributePatch,
+    /// `"deviceAttribute.delete"`
+    DeviceAttributeDelete,
+    /// `"deviceAttributes.get"`
+    DeviceAttributesGet,
+    /// `"deviceAttributes.post"`
+    DeviceAttributesPost,
+    /// `"edgeDeployment.get"`
+    EdgeDeploymentGet,
+    /// `"edgeDeployments.get"`
+    EdgeDeploymentsGet,
+    /// `"edgeDeployments.release"`
+    EdgeDeploymentsRelease,
+    /// `"edgeDeployments.remove"`
+    EdgeDeploymentsRemove,
+    /// `"edgeDeployments.replace"`
+    EdgeDeploymentsReplace,
+    /// `"embeddedDeployment.get"`
+    EmbeddedDeploymentGet,
+    /// `"embeddedDeployments.get"`
+    EmbeddedDeploymentsGet,
+    /// `"embeddedDeployments.release"`
+    EmbeddedDeploymentsRelease,
+    /// `"embeddedDeployments.remove"`
+    EmbeddedDeploymentsRemove,
+    /// `"embeddedDeployments.replace"`
+    EmbeddedDeploymentsReplace,
+    /// `"embeddedDeployments.export"`
+    EmbeddedDeploymentsExport,
+    /// `"event.delete"`
+    EventDelete,
+    /// `"event.get"`
+    EventGet,
+    /// `"event.patch"`
+    EventPatch,
+    /// `"events.delete"`
+    EventsDelete,
+    /// `"events.detailedSummary"`
+    EventsDetailedSummary,
+    /// `"events.get"`
+    EventsGet,
+    /// `"events.mostRecentBySeverity"`
+    EventsMostRecentBySeverity,
+    /// `"events.patch"`
+    EventsPatch,
+    /// `"events.post"`
+    EventsPost,
+    /// `"events.export"`
+    EventsExport,
+    /// `"experience.delete"`
+    ExperienceDelete,
+    /// `"experience.bootstrap"`
+    ExperienceBootstrap,
+    /// `"experienceDomain.delete"`
+    ExperienceDomainDelete,
+    /// `"experienceDomain.get"`
+    ExperienceDomainGet,
+    /// `"experienceDomain.patch"`
+    ExperienceDomainPatch,
+    /// `"experienceDomains.get"`
+    ExperienceDomainsGet,
+    /// `"experienceDomains.post"`
+    ExperienceDomainsPost,
+    /// `"experienceEndpoint.delete"`
+    ExperienceEndpointDelete,
+    /// `"experienceEndpoint.get"`
+    ExperienceEndpointGet,
+    /// `"experienceEndpoint.linkedResources"`
+    ExperienceEndpointLinkedResources,
+    /// `"experienceEndpoint.patch"`
+    ExperienceEndpointPatch,
+    /// `"experienceEndpoints.get"`
+    ExperienceEndpointsGet,
+    /// `"experienceEndpoints.post"`
+    ExperienceEndpointsPost,
+    /// `"experienceEndpoints.stats"`
+    ExperienceEndpointsStats,
+    /// `"experienceGroup.delete"`
+    ExperienceGroupDelete,
+    /// `"experienceGroup.get"`
+    ExperienceGroupGet,
+    /// `"experienceGroup.patch"`
+    ExperienceGroupPatch,
+    /// `"experienceGroups.detailedSummary"`
+    ExperienceGroupsDetailedSummary,
+    /// `"experienceGroups.get"`
+    ExperienceGroupsGet,
+    /// `"experienceGroups.post"`
+    ExperienceGroupsPost,
+    /// `"experienceSlug.delete"`
+    ExperienceSlugDelete,
+    /// `"experienceSlug.get"`
+    ExperienceSlugGet,
+    /// `"experienceSlug.patch"`
+    ExperienceSlugPatch,
+    /// `"experienceSlugs.get"`
+    ExperienceSlugsGet,
+    /// `"experienceSlugs.post"`
+    ExperienceSlugsPost,
+    /// `"experienceUser.delete"`
+    ExperienceUserDelete,
+    /// `"experienceUser.get"`
+    ExperienceUserGet,
+    /// `"experienceUser.patch"`
+    ExperienceUserPatch,
+    /// `"experienceUsers.detailedSummary"`
+    ExperienceUsersDetailedSummary,
+    /// `"experienceUsers.get"`
+    ExperienceUsersGet,
+    /// `"experienceUsers.post"`
+    ExperienceUsersPost,
+    /// `"experienceVersion.delete"`
+    ExperienceVersionDelete,
+    /// `"experienceVersion.get"`
+    ExperienceVersionGet,
+    /// `"experienceVersion.patch"`
+    ExperienceVersionPatch,
+    /// `"experienceVersions.get"`
+    ExperienceVersionsGet,
+    /// `"experienceVersions.post"`
+    ExperienceVersionsPost,
+    /// `"experienceView.debug"`
+    ExperienceViewDebug,
+    /// `"experienceView.delete"`
+    ExperienceViewDelete,
+    /// `"experienceView.get"`
+    ExperienceViewGet,
+    /// `"experienceView.linkedResources"`
+    ExperienceViewLinkedResources,
+    /// `"experienceView.patch"`
+    ExperienceViewPatch,
+    /// `"experienceViews.debug"`
+    ExperienceViewsDebug,
+    /// `"experienceViews.detailedSummary"`
+    ExperienceViewsDetailedSummary,
+    /// `"experienceViews.get"`
+    ExperienceViewsGet,
+    /// `"experienceViews.post"`
+    ExperienceViewsPost,
+    /// `"file.get"`
+    FileGet,
+    /// `"file.patch"`
+    FilePatch,
+    /// `"file.move"`
+    FileMove,
+    /// `"file.delete"`
+    FileDelete,
+    /// `"file.upload"`
+    FileUpload,
+    /// `"files.get"`
+    FilesGet,
+    /// `"files.post"`
+    FilesPost,
+    /// `"flow.clearStorageEntries"`
+    FlowClearStorageEntries,
+    /// `"flow.debug"`
+    FlowDebug,
+    /// `"flow.delete"`
+    FlowDelete,
+    /// `"flow.errors"`
+    FlowErrors,
+    /// `"flow.get"`
+    FlowGet,
+    /// `"flow.getStorageEntries"`
+    FlowGetStorageEntries,
+    /// `"flow.log"`
+    FlowLog,
+    /// `"flow.patch"`
+    FlowPatch,
+    /// `"flow.pressVirtualButton"`
+    FlowPressVirtualButton,
+    /// `"flow.setStorageEntry"`
+    FlowSetStorageEntry,
+    /// `"flow.getStorageEntriesMetadata"`
+    FlowGetStorageEntriesMetadata,
+    /// `"flow.stats"`
+    FlowStats,
+    /// `"flow.suggestFunction"`
+    FlowSuggestFunction,
+    /// `"flows.get"`
+    FlowsGet,
+    /// `"flows.getByVersion"`
+    FlowsGetByVersion,
+    /// `"flows.import"`
+    FlowsImport,
+    /// `"flows.palette"`
+    FlowsPalette,
+    /// `"flows.post"`
+    FlowsPost,
+    /// `"flowVersion.delete"`
+    FlowVersionDelete,
+    /// `"flowVersion.debug"`
+    FlowVersionDebug,
+    /// `"flowVersion.errors"`
+    FlowVersionErrors,
+    /// `"flowVersion.get"`
+    FlowVersionGet,
+    /// `"flowVersion.log"`
+    FlowVersionLog,
+    /// `"flowVersion.patch"`
+    FlowVersionPatch,
+    /// `"flowVersion.stats"`
+    FlowVersionStats,
+    /// `"flowVersions.delete"`
+    FlowVersionsDelete,
+    /// `"flowVersions.get"`
+    FlowVersionsGet,
+    /// `"flowVersions.post"`
+    FlowVersionsPost,
+    /// `"integration.delete"`
+    IntegrationDelete,
+    /// `"integration.get"`
+    IntegrationGet,
+    /// `"integration.patch"`
+    IntegrationPatch,
+    /// `"integrations.get"`
+    IntegrationsGet,
+    /// `"integrations.post"`
+    IntegrationsPost,
+    /// `"notebook.delete"`
+    NotebookDelete,
+    /// `"notebook.execute"`
+    NotebookExecute,
+    /// `"notebook.get"`
+    NotebookGet,
+    /// `"notebook.logs"`
+    NotebookLogs,
+    /// `"notebook.notebookMinuteCounts"`
+    NotebookNotebookMinuteCounts,
+    /// `"notebook.patch"`
+    NotebookPatch,
+    /// `"notebook.requestInputDataExport"`
+    NotebookRequestInputDataExport,
+    /// `"notebook.upload"`
+    NotebookUpload,
+    /// `"notebooks.get"`
+    NotebooksGet,
+    /// `"notebooks.post"`
+    NotebooksPost,
+    /// `"privateFile.get"`
+    PrivateFileGet,
+    /// `"privateFile.patch"`
+    PrivateFilePatch,
+    /// `"privateFile.move"`
+    PrivateFileMove,
+    /// `"privateFile.delete"`
+    PrivateFileDelete,
+    /// `"privateFile.upload"`
+    PrivateFileUpload,
+    /// `"privateFiles.get"`
+    PrivateFilesGet,
+    /// `"privateFiles.post"`
+    PrivateFilesPost,
+    /// `"resourceJob.get"`
+    ResourceJobGet,
+    /// `"resourceJob.logs"`
+    ResourceJobLogs,
+    /// `"resourceJob.patch"`
+    ResourceJobPatch,
+    /// `"resourceJob.delete"`
+    ResourceJobDelete,
+    /// `"resourceJob.execute"`
+    ResourceJobExecute,
+    /// `"resourceJob.cancelExecution"`
+    ResourceJobCancelExecution,
+    /// `"resourceJobs.get"`
+    ResourceJobsGet,
+    /// `"resourceJobs.post"`
+    ResourceJobsPost,
+    /// `"webhook.delete"`
+    WebhookDelete,
+    /// `"webhook.get"`
+    WebhookGet,
+    /// `"webhook.patch"`
+    WebhookPatch,
+    /// `"webhooks.get"`
+    WebhooksGet,
+    /// `"webhooks.post"`
+    WebhooksPost,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPostScopeItemString {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "all.Application",
+        "all.Application.bounded",
+        "all.Application.read",
+        "all.Application.cli",
+        "all.Device",
+        "all.Device.read",
+        "application.*",
+        "applicationApiToken.*",
+        "applicationApiTokens.*",
+        "applicationCertificate.*",
+        "applicationCertificates.*",
+        "applicationCertificateAuthority.*",
+        "applicationCertificateAuthorities.*",
+        "applicationDashboards.*",
+        "applicationDashboard.*",
+        "applicationJobLogs.*",
+        "applicationJobLog.*",
+        "applicationKey.*",
+        "applicationKeys.*",
+        "credential.*",
+        "credentials.*",
+        "data.*",
+        "dataTable.*",
+        "dataTables.*",
+        "dataTableRow.*",
+        "dataTableRows.*",
+        "device.*",
+        "deviceRecipe.*",
+        "deviceRecipes.*",
+        "devices.*",
+        "deviceAttribute.*",
+        "deviceAttributes.*",
+        "edgeDeployment.*",
+        "edgeDeployments.*",
+        "embeddedDeployment.*",
+        "embeddedDeployments.*",
+        "event.*",
+        "events.*",
+        "experience.*",
+        "experienceDomain.*",
+        "experienceDomains.*",
+        "experienceEndpoint.*",
+        "experienceEndpoints.*",
+        "experienceGroup.*",
+        "experienceGroups.*",
+        "experienceSlug.*",
+        "experienceSlugs.*",
+        "experienceUser.*",
+        "experienceUsers.*",
+        "experienceVersion.*",
+        "experienceVersions.*",
+        "experienceView.*",
+        "experienceViews.*",
+        "integration.*",
+        "integrations.*",
+        "file.*",
+        "files.*",
+        "flow.*",
+        "flows.*",
+        "flowVersion.*",
+        "flowVersions.*",
+        "notebook.*",
+        "notebooks.*",
+        "privateFile.*",
+        "privateFiles.*",
+        "resourceJobs.*",
+        "resourceJob.*",
+        "webhook.*",
+        "webhooks.*",
+        "application.applyTemplate",
+        "application.archiveData",
+        "application.backfillArchiveData",
+        "application.clone",
+        "application.export",
+        "application.import",
+        "application.fullEventsArchive",
+        "application.fullDataTablesArchive",
+        "application.debug",
+        "application.delete",
+        "application.get",
+        "application.mqttPublishMessage",
+        "application.mqttSubscriptionStream",
+        "application.patch",
+        "application.payloadCounts",
+        "application.payloadCountsBreakdown",
+        "application.deviceCounts",
+        "application.notebookMinuteCounts",
+        "application.search",
+        "application.importLogs",
+        "applicationApiToken.delete",
+        "applicationApiToken.get",
+        "applicationApiToken.patch",
+        "applicationApiTokens.get",
+        "applicationApiTokens.post",
+        "applicationCertificate.delete",
+        "applicationCertificate.get",
+        "applicationCertificate.patch",
+        "applicationCertificates.get",
+        "applicationCertificates.post",
+        "applicationCertificateAuthority.delete",
+        "applicationCertificateAuthority.get",
+        "applicationCertificateAuthority.patch",
+        "applicationCertificateAuthorities.get",
+        "applicationCertificateAuthorities.post",
+        "applicationDashboard.get",
+        "applicationDashboard.patch",
+        "applicationDashboard.sendReport",
+        "applicationDashboard.delete",
+        "applicationDashboards.get",
+        "applicationDashboards.post",
+        "applicationJobLogs.get",
+        "applicationJobLog.get",
+        "applicationKey.delete",
+        "applicationKey.get",
+        "applicationKey.patch",
+        "applicationKeys.get",
+        "applicationKeys.post",
+        "credential.get",
+        "credential.linkedResources",
+        "credential.patch",
+        "credential.delete",
+        "credentials.get",
+        "credentials.post",
+        "data.export",
+        "data.lastValueQuery",
+        "data.timeSeriesQuery",
+        "dataTable.addColumn",
+        "dataTable.delete",
+        "dataTable.get",
+        "dataTable.patch",
+        "dataTable.removeColumn",
+        "dataTableRow.delete",
+        "dataTableRow.get",
+        "dataTableRow.patch",
+        "dataTableRows.get",
+        "dataTableRows.post",
+        "dataTableRows.query",
+        "dataTableRows.export",
+        "dataTableRows.delete",
+        "dataTableRows.truncate",
+        "dataTables.get",
+        "dataTables.post",
+        "device.agentLogs",
+        "device.commandStream",
+        "device.debug",
+        "device.delete",
+        "device.export",
+        "device.get",
+        "device.getCommand",
+        "device.getCompositeState",
+        "device.getLogEntries",
+        "device.getState",
+        "device.patch",
+        "device.payloadCounts",
+        "device.payloadCountsBreakdown",
+        "device.removeData",
+        "device.sendCommand",
+        "device.sendState",
+        "device.setConnectionStatus",
+        "device.stateStream",
+        "deviceRecipe.bulkCreate",
+        "deviceRecipe.delete",
+        "deviceRecipe.get",
+        "deviceRecipe.patch",
+        "deviceRecipes.get",
+        "deviceRecipes.post",
+        "devices.attributeNames",
+        "devices.patch",
+        "devices.delete",
+        "devices.restore",
+        "devices.removeData",
+        "devices.deviceNames",
+        "devices.export",
+        "devices.get",
+        "devices.getCompositeState",
+        "devices.historicalImport",
+        "devices.payloadCounts",
+        "devices.post",
+        "devices.sendCommand",
+        "devices.tagKeys",
+        "devices.tagValues",
+        "deviceAttribute.get",
+        "deviceAttribute.patch",
+        "deviceAttribute.delete",
+        "deviceAttributes.get",
+        "deviceAttributes.post",
+        "edgeDeployment.get",
+        "edgeDeployments.get",
+        "edgeDeployments.release",
+        "edgeDeployments.remove",
+        "edgeDeployments.replace",
+        "embeddedDeployment.get",
+        "embeddedDeployments.get",
+        "embeddedDeployments.release",
+        "embeddedDeployments.remove",
+        "embeddedDeployments.replace",
+        "embeddedDeployments.export",
+        "event.delete",
+        "event.get",
+        "event.patch",
+        "events.delete",
+        "events.detailedSummary",
+        "events.get",
+        "events.mostRecentBySeverity",
+        "events.patch",
+        "events.post",
+        "events.export",
+        "experience.delete",
+        "experience.bootstrap",
+        "experienceDomain.delete",
+        "experienceDomain.get",
+        "experienceDomain.patch",
+        "experienceDomains.get",
+        "experienceDomains.post",
+        "experienceEndpoint.delete",
+        "experienceEndpoint.get",
+        "experienceEndpoint.linkedResources",
+        "experienceEndpoint.patch",
+        "experienceEndpoints.get",
+        "experienceEndpoints.post",
+        "experienceEndpoints.stats",
+        "experienceGroup.delete",
+        "experienceGroup.get",
+        "experienceGroup.patch",
+        "experienceGroups.detailedSummary",
+        "experienceGroups.get",
+        "experienceGroups.post",
+        "experienceSlug.delete",
+        "experienceSlug.get",
+        "experienceSlug.patch",
+        "experienceSlugs.get",
+        "experienceSlugs.post",
+        "experienceUser.delete",
+        "experienceUser.get",
+        "experienceUser.patch",
+        "experienceUsers.detailedSummary",
+        "experienceUsers.get",
+        "experienceUsers.post",
+        "experienceVersion.delete",
+        "experienceVersion.get",
+        "experienceVersion.patch",
+        "experienceVersions.get",
+        "experienceVersions.post",
+        "experienceView.debug",
+        "experienceView.delete",
+        "experienceView.get",
+        "experienceView.linkedResources",
+        "experienceView.patch",
+        "experienceViews.debug",
+        "experienceViews.detailedSummary",
+        "experienceViews.get",
+        "experienceViews.post",
+        "file.get",
+        "file.patch",
+        "file.move",
+        "file.delete",
+        "file.upload",
+        "files.get",
+        "files.post",
+        "flow.clearStorageEntries",
+        "flow.debug",
+        "flow.delete",
+        "flow.errors",
+        "flow.get",
+        "flow.getStorageEntries",
+        "flow.log",
+        "flow.patch",
+        "flow.pressVirtualButton",
+        "flow.setStorageEntry",
+        "flow.getStorageEntriesMetadata",
+        "flow.stats",
+        "flow.suggestFunction",
+        "flows.get",
+        "flows.getByVersion",
+        "flows.import",
+        "flows.palette",
+        "flows.post",
+        "flowVersion.delete",
+        "flowVersion.debug",
+        "flowVersion.errors",
+        "flowVersion.get",
+        "flowVersion.log",
+        "flowVersion.patch",
+        "flowVersion.stats",
+        "flowVersions.delete",
+        "flowVersions.get",
+        "flowVersions.post",
+        "integration.delete",
+        "integration.get",
+        "integration.patch",
+        "integrations.get",
+        "integrations.post",
+        "notebook.delete",
+        "notebook.execute",
+        "notebook.get",
+        "notebook.logs",
+        "notebook.notebookMinuteCounts",
+        "notebook.patch",
+        "notebook.requestInputDataExport",
+        "notebook.upload",
+        "notebooks.get",
+        "notebooks.post",
+        "privateFile.get",
+        "privateFile.patch",
+        "privateFile.move",
+        "privateFile.delete",
+        "privateFile.upload",
+        "privateFiles.get",
+        "privateFiles.post",
+        "resourceJob.get",
+        "resourceJob.logs",
+        "resourceJob.patch",
+        "resourceJob.delete",
+        "resourceJob.execute",
+        "resourceJob.cancelExecution",
+        "resourceJobs.get",
+        "resourceJobs.post",
+        "webhook.delete",
+        "webhook.get",
+        "webhook.patch",
+        "webhooks.get",
+        "webhooks.post",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllApplication => "all.Application",
+            Self::AllApplicationBounded => "all.Application.bounded",
+            Self::AllApplicationRead => "all.Application.read",
+            Self::AllApplicationCli => "all.Application.cli",
+            Self::AllDevice => "all.Device",
+            Self::AllDeviceRead => "all.Device.read",
+            Self::Application => "application.*",
+            Self::ApplicationApiToken => "applicationApiToken.*",
+            Self::ApplicationApiTokens => "applicationApiTokens.*",
+            Self::ApplicationCertificate => "applicationCertificate.*",
+            Self::ApplicationCertificates => "applicationCertificates.*",
+            Self::ApplicationCertificateAuthority => "applicationCertificateAuthority.*",
+            Self::ApplicationCertificateAuthorities => {
+                "applicationCertificateAuthorities.*"
+            }
+
+            Self::ApplicationDashboards => "applicationDashboards.*",
+            Self::ApplicationDashboard => "applicationDashboard.*",
+            Self::ApplicationJobLogs => "applicationJobLogs.*",
+            Self::ApplicationJobLog => "applicationJobLog.*",
+            Self::ApplicationKey => "applicationKey.*",
+            Self::ApplicationKeys => "applicationKeys.*",
+            Self::Credential => "credential.*",
+            Self::Credentials => "credentials.*",
+            Self::Data => "data.*",
+            Self::DataTable => "dataTable.*",
+            Self::DataTables => "dataTables.*",
+            Self::DataTableRow => "dataTableRow.*",
+            Self::DataTableRows => "dataTableRows.*",
+            Self::Device => "device.*",
+            Self::DeviceRecipe => "deviceRecipe.*",
+            Self::DeviceRecipes => "deviceRecipes.*",
+            Self::Devices => "devices.*",
+            Self::DeviceAttribute => "deviceAttribute.*",
+            Self::DeviceAttributes => "deviceAttributes.*",
+            Self::EdgeDeployment => "edgeDeployment.*",
+            Self::EdgeDeployments => "edgeDeployments.*",
+            Self::EmbeddedDeployment => "embeddedDeployment.*",
+            Self::EmbeddedDeployments => "embeddedDeployments.*",
+            Self::Event => "event.*",
+            Self::Events => "events.*",
+            Self::Experience => "experience.*",
+            Self::ExperienceDomain => "experienceDomain.*",
+            Self::ExperienceDomains => "experienceDomains.*",
+            Self::ExperienceEndpoint => "experienceEndpoint.*",
+            Self::ExperienceEndpoints => "experienceEndpoints.*",
+            Self::ExperienceGroup => "experienceGroup.*",
+            Self::ExperienceGroups => "experienceGroups.*",
+            Self::ExperienceSlug => "experienceSlug.*",
+            Self::ExperienceSlugs => "experienceSlugs.*",
+            Self::ExperienceUser => "experienceUser.*",
+            Self::ExperienceUsers => "experienceUsers.*",
+            Self::ExperienceVersion => "experienceVersion.*",
+            Self::ExperienceVersions => "experienceVersions.*",
+            Self::ExperienceView => "experienceView.*",
+            Self::ExperienceViews => "experienceViews.*",
+            Self::Integration => "integration.*",
+            Self::Integrations => "integrations.*",
+            Self::File => "file.*",
+            Self::Files => "files.*",
+            Self::Flow => "flow.*",
+            Self::Flows => "flows.*",
+            Self::FlowVersion => "flowVersion.*",
+            Self::FlowVersions => "flowVersions.*",
+            Self::Notebook => "notebook.*",
+            Self::Notebooks => "notebooks.*",
+            Self::PrivateFile => "privateFile.*",
+            Self::PrivateFiles => "privateFiles.*",
+            Self::ResourceJobs => "resourceJobs.*",
+            Self::ResourceJob => "resourceJob.*",
+            Self::Webhook => "webhook.*",
+            Self::Webhooks => "webhooks.*",
+            Self::ApplicationApplyTemplate => "application.applyTemplate",
+            Self::ApplicationArchiveData => "application.archiveData",
+            Self::ApplicationBackfillArchiveData => "application.backfillArchiveData",
+            Self::ApplicationClone => "application.clone",
+            Self::ApplicationExport => "application.export",
+            Self::ApplicationImport => "application.import",
+            Self::ApplicationFullEventsArchive => "application.fullEventsArchive",
+            Self::ApplicationFullDataTablesArchive => "application.fullDataTablesArchive",
+            Self::ApplicationDebug => "application.debug",
+            Self::ApplicationDelete => "application.delete",
+            Self::ApplicationGet => "application.get",
+            Self::ApplicationMqttPublishMessage => "application.mqttPublishMessage",
+            Self::ApplicationMqttSubscriptionStream => {
+                "application.mqttSubscriptionStream"
+            }
+
+            Self::ApplicationPatch => "application.patch",
+            Self::ApplicationPayloadCounts => "application.payloadCounts",
+            Self::ApplicationPayloadCountsBreakdown => {
+                "application.payloadCountsBreakdown"
+            }
+
+            Self::ApplicationDeviceCounts => "application.deviceCounts",
+            Self::ApplicationNotebookMinuteCounts => "application.notebookMinuteCounts",
+            Self::ApplicationSearch => "application.search",
+            Self::ApplicationImportLogs => "application.importLogs",
+            Self::ApplicationApiTokenDelete => "applicationApiToken.delete",
+            Self::ApplicationApiTokenGet => "applicationApiToken.get",
+            Self::ApplicationApiTokenPatch => "applicationApiToken.patch",
+            Self::ApplicationApiTokensGet => "applicationApiTokens.get",
+            Self::ApplicationApiTokensPost => "applicationApiTokens.post",
+            Self::ApplicationCertificateDelete => "applicationCertificate.delete",
+            Self::ApplicationCertificateGet => "applicationCertificate.get",
+            Self::ApplicationCertificatePatch => "applicationCertificate.patch",
+            Self::ApplicationCertificatesGet => "applicationCertificates.get",
+            Self::ApplicationCertificatesPost => "applicationCertificates.post",
+            Self::ApplicationCertificateAuthorityDelete => {
+                "applicationCertificateAuthority.delete"
+            }
+
+            Self::ApplicationCertificateAuthorityGet => {
+                "applicationCertificateAuthority.get"
+            }
+
+            Self::ApplicationCertificateAuthorityPatch => {
+                "applicationCertificateAuthority.patch"
+            }
+
+            Self::ApplicationCertificateAuthoritiesGet => {
+                "applicationCertificateAuthorities.get"
+            }
+
+            Self::ApplicationCertificateAuthoritiesPost => {
+                "applicationCertificateAuthorities.post"
+            }
+
+            Self::ApplicationDashboardGet => "applicationDashboard.get",
+            Self::ApplicationDashboardPatch => "applicationDashboard.patch",
+            Self::ApplicationDashboardSendReport => "applicationDashboard.sendReport",
+            Self::ApplicationDashboardDelete => "applicationDashboard.delete",
+            Self::ApplicationDashboardsGet => "applicationDashboards.get",
+            Self::ApplicationDashboardsPost => "applicationDashboards.post",
+            Self::ApplicationJobLogsGet => "applicationJobLogs.get",
+            Self::ApplicationJobLogGet => "applicationJobLog.get",
+            Self::ApplicationKeyDelete => "applicationKey.delete",
+            Self::ApplicationKeyGet => "applicationKey.get",
+            Self::ApplicationKeyPatch => "applicationKey.patch",
+            Self::ApplicationKeysGet => "applicationKeys.get",
+            Self::ApplicationKeysPost => "applicationKeys.post",
+            Self::CredentialGet => "credential.get",
+            Self::CredentialLinkedResources => "credential.linkedResources",
+            Self::CredentialPatch => "credential.patch",
+            Self::CredentialDelete => "credential.delete",
+            Self::CredentialsGet => "credentials.get",
+            Self::CredentialsPost => "credentials.post",
+            Self::DataExport => "data.export",
+            Self::DataLastValueQuery => "data.lastValueQuery",
+            Self::DataTimeSeriesQuery => "data.timeSeriesQuery",
+            Self::DataTableAddColumn => "dataTable.addColumn",
+            Self::DataTableDelete => "dataTable.delete",
+            Self::DataTableGet => "dataTable.get",
+            Self::DataTablePatch => "dataTable.patch",
+            Self::DataTableRemoveColumn => "dataTable.removeColumn",
+            Self::DataTableRowDelete => "dataTableRow.delete",
+            Self::DataTableRowGet => "dataTableRow.get",
+            Self::DataTableRowPatch => "dataTableRow.patch",
+            Self::DataTableRowsGet => "dataTableRows.get",
+            Self::DataTableRowsPost => "dataTableRows.post",
+            Self::DataTableRowsQuery => "dataTableRows.query",
+            Self::DataTableRowsExport => "dataTableRows.export",
+            Self::DataTableRowsDelete => "dataTableRows.delete",
+            Self::DataTableRowsTruncate => "dataTableRows.truncate",
+            Self::DataTablesGet => "dataTables.get",
+            Self::DataTablesPost => "dataTables.post",
+            Self::DeviceAgentLogs => "device.agentLogs",
+            Self::DeviceCommandStream => "device.commandStream",
+            Self::DeviceDebug => "device.debug",
+            Self::DeviceDelete => "device.delete",
+            Self::DeviceExport => "device.export",
+            Self::DeviceGet => "device.get",
+            Self::DeviceGetCommand => "device.getCommand",
+            Self::DeviceGetCompositeState => "device.getCompositeState",
+            Self::DeviceGetLogEntries => "device.getLogEntries",
+            Self::DeviceGetState => "device.getState",
+            Self::DevicePatch => "device.patch",
+            Self::DevicePayloadCounts => "device.payloadCounts",
+            Self::DevicePayloadCountsBreakdown => "device.payloadCountsBreakdown",
+            Self::DeviceRemoveData => "device.removeData",
+            Self::DeviceSendCommand => "device.sendCommand",
+            Self::DeviceSendState => "device.sendState",
+            Self::DeviceSetConnectionStatus => "device.setConnectionStatus",
+            Self::DeviceStateStream => "device.stateStream",
+            Self::DeviceRecipeBulkCreate => "deviceRecipe.bulkCreate",
+            Self::DeviceRecipeDelete => "deviceRecipe.delete",
+            Self::DeviceRecipeGet => "deviceRecipe.get",
+            Self::DeviceRecipePatch => "deviceRecipe.patch",
+            Self::DeviceRecipesGet => "deviceRecipes.get",
+            Self::DeviceRecipesPost => "deviceRecipes.post",
+            Self::DevicesAttributeNames => "devices.attributeNames",
+            Self::DevicesPatch => "devices.patch",
+            Self::DevicesDelete => "devices.delete",
+            Self::DevicesRestore => "devices.restore",
+            Self::DevicesRemoveData => "devices.removeData",
+            Self::DevicesDeviceNames => "devices.deviceNames",
+            Self::DevicesExport => "devices.export",
+            Self::DevicesGet => "devices.get",
+            Self::DevicesGetCompositeState => "devices.getCompositeState",
+            Self::DevicesHistoricalImport => "devices.historicalImport",
+            Self::DevicesPayloadCounts => "devices.payloadCounts",
+            Self::DevicesPost => "devices.post",
+            Self::DevicesSendCommand => "devices.sendCommand",
+            Self::DevicesTagKeys => "devices.tagKeys",
+            Self::DevicesTagValues => "devices.tagValues",
+            Self::DeviceAttributeGet => "deviceAttribute.get",
+            Self::DeviceAttributePatch => "deviceAttribute.patch",
+            Self::DeviceAttributeDelete => "deviceAttribute.delete",
+            Self::DeviceAttributesGet => "deviceAttributes.get",
+            Self::DeviceAttributesPost => "deviceAttributes.post",
+            Self::EdgeDeploymentGet => "edgeDeployment.get",
+            Self::EdgeDeploymentsGet => "edgeDeployments.get",
+            Self::EdgeDeploymentsRelease => "edgeDeployments.release",
+            Self::EdgeDeploymentsRemove => "edgeDeployments.remove",
+            Self::EdgeDeploymentsReplace => "edgeDeployments.replace",
+            Self::EmbeddedDeploymentGet => "embeddedDeployment.get",
+            Self::EmbeddedDeploymentsGet => "embeddedDeployments.get",
+            Self::EmbeddedDeploymentsRelease => "embeddedDeployments.release",
+            Self::EmbeddedDeploymentsRemove => "embeddedDeployments.remove",
+            Self::EmbeddedDeploymentsReplace => "embeddedDeployments.replace",
+            Self::EmbeddedDeploymentsExport => "embeddedDeployments.export",
+            Self::EventDelete => "event.delete",
+            Self::EventGet => "event.get",
+            Self::EventPatch => "event.patch",
+            Self::EventsDelete => "events.delete",
+            Self::EventsDetailedSummary => "events.detailedSummary",
+            Self::EventsGet => "events.get",
+            Self::EventsMostRecentBySeverity => "events.mostRecentBySeverity",
+            Self::EventsPatch => "events.patch",
+            Self::EventsPost => "events.post",
+            Self::EventsExport => "events.export",
+            Self::ExperienceDelete => "experience.delete",
+            Self::ExperienceBootstrap => "experience.bootstrap",
+            Self::ExperienceDomainDelete => "experienceDomain.delete",
+            Self::ExperienceDomainGet => "experienceDomain.get",
+            Self::ExperienceDomainPatch => "experienceDomain.patch",
+            Self::ExperienceDomainsGet => "experienceDomains.get",
+            Self::ExperienceDomainsPost => "experienceDomains.post",
+            Self::ExperienceEndpointDelete => "experienceEndpoint.delete",
+            Self::ExperienceEndpointGet => "experienceEndpoint.get",
+            Self::ExperienceEndpointLinkedResources => {
+                "experienceEndpoint.linkedResources"
+            }
+
+            Self::ExperienceEndpointPatch => "experienceEndpoint.patch",
+            Self::ExperienceEndpointsGet => "experienceEndpoints.get",
+            Self::ExperienceEndpointsPost => "experienceEndpoints.post",
+            Self::ExperienceEndpointsStats => "experienceEndpoints.stats",
+            Self::ExperienceGroupDelete => "experienceGroup.delete",
+            Self::ExperienceGroupGet => "experienceGroup.get",
+            Self::ExperienceGroupPatch => "experienceGroup.patch",
+            Self::ExperienceGroupsDetailedSummary => "experienceGroups.detailedSummary",
+            Self::ExperienceGroupsGet => "experienceGroups.get",
+            Self::ExperienceGroupsPost => "experienceGroups.post",
+            Self::ExperienceSlugDelete => "experienceSlug.delete",
+            Self::ExperienceSlugGet => "experienceSlug.get",
+            Self::ExperienceSlugPatch => "experienceSlug.patch",
+            Self::ExperienceSlugsGet => "experienceSlugs.get",
+            Self::ExperienceSlugsPost => "experienceSlugs.post",
+            Self::ExperienceUserDelete => "experienceUser.delete",
+            Self::ExperienceUserGet => "experienceUser.get",
+            Self::ExperienceUserPatch => "experienceUser.patch",
+            Self::ExperienceUsersDetailedSummary => "experienceUsers.detailedSummary",
+            Self::ExperienceUsersGet => "experienceUsers.get",
+            Self::ExperienceUsersPost => "experienceUsers.post",
+            Self::ExperienceVersionDelete => "experienceVersion.delete",
+            Self::ExperienceVersionGet => "experienceVersion.get",
+            Self::ExperienceVersionPatch => "experienceVersion.patch",
+            Self::ExperienceVersionsGet => "experienceVersions.get",
+            Self::ExperienceVersionsPost => "experienceVersions.post",
+            Self::ExperienceViewDebug => "experienceView.debug",
+            Self::ExperienceViewDelete => "experienceView.delete",
+            Self::ExperienceViewGet => "experienceView.get",
+            Self::ExperienceViewLinkedResources => "experienceView.linkedResources",
+            Self::ExperienceViewPatch => "experienceView.patch",
+            Self::ExperienceViewsDebug => "experienceViews.debug",
+            Self::ExperienceViewsDetailedSummary => "experienceViews.detailedSummary",
+            Self::ExperienceViewsGet => "experienceViews.get",
+            Self::ExperienceViewsPost => "experienceViews.post",
+            Self::FileGet => "file.get",
+            Self::FilePatch => "file.patch",
+            Self::FileMove => "file.move",
+            Self::FileDelete => "file.delete",
+            Self::FileUpload => "file.upload",
+            Self::FilesGet => "files.get",
+            Self::FilesPost => "files.post",
+            Self::FlowClearStorageEntries => "flow.clearStorageEntries",
+            Self::FlowDebug => "flow.debug",
+            Self::FlowDelete => "flow.delete",
+            Self::FlowErrors => "flow.errors",
+            Self::FlowGet => "flow.get",
+            Self::FlowGetStorageEntries => "flow.getStorageEntries",
+            Self::FlowLog => "flow.log",
+            Self::FlowPatch => "flow.patch",
+            Self::FlowPressVirtualButton => "flow.pressVirtualButton",
+            Self::FlowSetStorageEntry => "flow.setStorageEntry",
+            Self::FlowGetStorageEntriesMetadata => "flow.getStorageEntriesMetadata",
+            Self::FlowStats => "flow.stats",
+            Self::FlowSuggestFunction => "flow.suggestFunction",
+            Self::FlowsGet => "flows.get",
+            Self::FlowsGetByVersion => "flows.getByVersion",
+            Self::FlowsImport => "flows.import",
+            Self::FlowsPalette => "flows.palette",
+            Self::FlowsPost => "flows.post",
+            Self::FlowVersionDelete => "flowVersion.delete",
+            Self::FlowVersionDebug => "flowVersion.debug",
+            Self::FlowVersionErrors => "flowVersion.errors",
+            Self::FlowVersionGet => "flowVersion.get",
+            Self::FlowVersionLog => "flowVersion.log",
+            Self::FlowVersionPatch => "flowVersion.patch",
+            Self::FlowVersionStats => "flowVersion.stats",
+            Self::FlowVersionsDelete => "flowVersions.delete",
+            Self::FlowVersionsGet => "flowVersions.get",
+            Self::FlowVersionsPost => "flowVersions.post",
+            Self::IntegrationDelete => "integration.delete",
+            Self::IntegrationGet => "integration.get",
+            Self::IntegrationPatch => "integration.patch",
+            Self::IntegrationsGet => "integrations.get",
+            Self::IntegrationsPost => "integrations.post",
+            Self::NotebookDelete => "notebook.delete",
+            Self::NotebookExecute => "notebook.execute",
+            Self::NotebookGet => "notebook.get",
+            Self::NotebookLogs => "notebook.logs",
+            Self::NotebookNotebookMinuteCounts => "notebook.notebookMinuteCounts",
+            Self::NotebookPatch => "notebook.patch",
+            Self::NotebookRequestInputDataExport => "notebook.requestInputDataExport",
+            Self::NotebookUpload => "notebook.upload",
+            Self::NotebooksGet => "notebooks.get",
+            Self::NotebooksPost => "notebooks.post",
+            Self::PrivateFileGet => "privateFile.get",
+            Self::PrivateFilePatch => "privateFile.patch",
+            Self::PrivateFileMove => "privateFile.move",
+            Self::PrivateFileDelete => "privateFile.delete",
+            Self::PrivateFileUpload => "privateFile.upload",
+            Self::PrivateFilesGet => "privateFiles.get",
+            Self::PrivateFilesPost => "privateFiles.post",
+            Self::ResourceJobGet => "resourceJob.get",
+            Self::ResourceJobLogs => "resourceJob.logs",
+            Self::ResourceJobPatch => "resourceJob.patch",
+            Self::ResourceJobDelete => "resourceJob.delete",
+            Self::ResourceJobExecute => "resourceJob.execute",
+            Self::ResourceJobCancelExecution => "resourceJob.cancelExecution",
+            Self::ResourceJobsGet => "resourceJobs.get",
+            Self::ResourceJobsPost => "resourceJobs.post",
+            Self::WebhookDelete => "webhook.delete",
+            Self::WebhookGet => "webhook.get",
+            Self::WebhookPatch => "webhook.patch",
+            Self::WebhooksGet => "webhooks.get",
+            Self::WebhooksPost => "webhooks.post",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPostScopeItemString {
+    fn from(value: &str) -> Self {
+        match value {
+            "all.Application" => Self::AllApplication,
+            "all.Application.bounded" => Self::AllApplicationBounded,
+            "all.Application.read" => Self::AllApplicationRead,
+            "all.Application.cli" => Self::AllApplicationCli,
+            "all.Device" => Self::AllDevice,
+            "all.Device.read" => Self::AllDeviceRead,
+            "application.*" => Self::Application,
+            "applicationApiToken.*" => Self::ApplicationApiToken,
+            "applicationApiTokens.*" => Self::ApplicationApiTokens,
+            "applicationCertificate.*" => Self::ApplicationCertificate,
+            "applicationCertificates.*" => Self::ApplicationCertificates,
+            "applicationCertificateAuthority.*" => Self::ApplicationCertificateAuthority,
+            "applicationCertificateAuthorities.*" => {
+                Self::ApplicationCertificateAuthorities
+            }
+
+            "applicationDashboards.*" => Self::ApplicationDashboards,
+            "applicationDashboard.*" => Self::ApplicationDashboard,
+            "applicationJobLogs.*" => Self::ApplicationJobLogs,
+            "applicationJobLog.*" => Self::ApplicationJobLog,
+            "applicationKey.*" => Self::ApplicationKey,
+            "applicationKeys.*" => Self::ApplicationKeys,
+            "credential.*" => Self::Credential,
+            "credentials.*" => Self::Credentials,
+            "data.*" => Self::Data,
+            "dataTable.*" => Self::DataTable,
+            "dataTables.*" => Self::DataTables,
+            "dataTableRow.*" => Self::DataTableRow,
+            "dataTableRows.*" => Self::DataTableRows,
+            "device.*" => Self::Device,
+            "deviceRecipe.*" => Self::DeviceRecipe,
+            "deviceRecipes.*" => Self::DeviceRecipes,
+            "devices.*" => Self::Devices,
+            "deviceAttribute.*" => Self::DeviceAttribute,
+            "deviceAttributes.*" => Self::DeviceAttributes,
+            "edgeDeployment.*" => Self::EdgeDeployment,
+            "edgeDeployments.*" => Self::EdgeDeployments,
+            "embeddedDeployment.*" => Self::EmbeddedDeployment,
+            "embeddedDeployments.*" => Self::EmbeddedDeployments,
+            "event.*" => Self::Event,
+            "events.*" => Self::Events,
+            "experience.*" => Self::Experience,
+            "experienceDomain.*" => Self::ExperienceDomain,
+            "experienceDomains.*" => Self::ExperienceDomains,
+            "experienceEndpoint.*" => Self::ExperienceEndpoint,
+            "experienceEndpoints.*" => Self::ExperienceEndpoints,
+            "experienceGroup.*" => Self::ExperienceGroup,
+            "experienceGroups.*" => Self::ExperienceGroups,
+            "experienceSlug.*" => Self::ExperienceSlug,
+            "experienceSlugs.*" => Self::ExperienceSlugs,
+            "experienceUser.*" => Self::ExperienceUser,
+            "experienceUsers.*" => Self::ExperienceUsers,
+            "experienceVersion.*" => Self::ExperienceVersion,
+            "experienceVersions.*" => Self::ExperienceVersions,
+            "experienceView.*" => Self::ExperienceView,
+            "experienceViews.*" => Self::ExperienceViews,
+            "integration.*" => Self::Integration,
+            "integrations.*" => Self::Integrations,
+            "file.*" => Self::File,
+            "files.*" => Self::Files,
+            "flow.*" => Self::Flow,
+            "flows.*" => Self::Flows,
+            "flowVersion.*" => Self::FlowVersion,
+            "flowVersions.*" => Self::FlowVersions,
+            "notebook.*" => Self::Notebook,
+            "notebooks.*" => Self::Notebooks,
+            "privateFile.*" => Self::PrivateFile,
+            "privateFiles.*" => Self::PrivateFiles,
+            "resourceJobs.*" => Self::ResourceJobs,
+            "resourceJob.*" => Self::ResourceJob,
+            "webhook.*" => Self::Webhook,
+            "webhooks.*" => Self::Webhooks,
+            "application.applyTemplate" => Self::ApplicationApplyTemplate,
+            "application.archiveData" => Self::ApplicationArchiveData,
+            "application.backfillArchiveData" => Self::ApplicationBackfillArchiveData,
+            "application.clone" => Self::ApplicationClone,
+            "application.export" => Self::ApplicationExport,
+            "application.import" => Self::ApplicationImport,
+            "application.fullEventsArchive" => Self::ApplicationFullEventsArchive,
+            "application.fullDataTablesArchive" => Self::ApplicationFullDataTablesArchive,
+            "application.debug" => Self::ApplicationDebug,
+            "application.delete" => Self::ApplicationDelete,
+            "application.get" => Self::ApplicationGet,
+            "application.mqttPublishMessage" => Self::ApplicationMqttPublishMessage,
+            "application.mqttSubscriptionStream" => {
+                Self::ApplicationMqttSubscriptionStream
+            }
+
+            "application.patch" => Self::ApplicationPatch,
+            "application.payloadCounts" => Self::ApplicationPayloadCounts,
+            "application.payloadCountsBreakdown" => {
+                Self::ApplicationPayloadCountsBreakdown
+            }
+
+            "application.deviceCounts" => Self::ApplicationDeviceCounts,
+            "application.notebookMinuteCounts" => Self::ApplicationNotebookMinuteCounts,
+            "application.search" => Self::ApplicationSearch,
+            "application.importLogs" => Self::ApplicationImportLogs,
+            "applicationApiToken.delete" => Self::ApplicationApiTokenDelete,
+            "applicationApiToken.get" => Self::ApplicationApiTokenGet,
+            "applicationApiToken.patch" => Self::ApplicationApiTokenPatch,
+            "applicationApiTokens.get" => Self::ApplicationApiTokensGet,
+            "applicationApiTokens.post" => Self::ApplicationApiTokensPost,
+            "applicationCertificate.delete" => Self::ApplicationCertificateDelete,
+            "applicationCertificate.get" => Self::ApplicationCertificateGet,
+            "applicationCertificate.patch" => Self::ApplicationCertificatePatch,
+            "applicationCertificates.get" => Self::ApplicationCertificatesGet,
+            "applicationCertificates.post" => Self::ApplicationCertificatesPost,
+            "applicationCertificateAuthority.delete" => {
+                Self::ApplicationCertificateAuthorityDelete
+            }
+
+            "applicationCertificateAuthority.get" => {
+                Self::ApplicationCertificateAuthorityGet
+            }
+
+            "applicationCertificateAuthority.patch" => {
+                Self::ApplicationCertificateAuthorityPatch
+            }
+
+            "applicationCertificateAuthorities.get" => {
+                Self::ApplicationCertificateAuthoritiesGet
+            }
+
+            "applicationCertificateAuthorities.post" => {
+                Self::ApplicationCertificateAuthoritiesPost
+            }
+
+            "applicationDashboard.get" => Self::ApplicationDashboardGet,
+            "applicationDashboard.patch" => Self::ApplicationDashboardPatch,
+            "applicationDashboard.sendReport" => Self::ApplicationDashboardSendReport,
+            "applicationDashboard.delete" => Self::ApplicationDashboardDelete,
+            "applicationDashboards.get" => Self::ApplicationDashboardsGet,
+            "applicationDashboards.post" => Self::ApplicationDashboardsPost,
+            "applicationJobLogs.get" => Self::ApplicationJobLogsGet,
+            "applicationJobLog.get" => Self::ApplicationJobLogGet,
+            "applicationKey.delete" => Self::ApplicationKeyDelete,
+            "applicationKey.get" => Self::ApplicationKeyGet,
+            "applicationKey.patch" => Self::ApplicationKeyPatch,
+            "applicationKeys.get" => Self::ApplicationKeysGet,
+            "applicationKeys.post" => Self::ApplicationKeysPost,
+            "credential.get" => Self::CredentialGet,
+            "credential.linkedResources" => Self::CredentialLinkedResources,
+            "credential.patch" => Self::CredentialPatch,
+            "credential.delete" => Self::CredentialDelete,
+            "credentials.get" => Self::CredentialsGet,
+            "credentials.post" => Self::CredentialsPost,
+            "data.export" => Self::DataExport,
+            "data.lastValueQuery" => Self::DataLastValueQuery,
+            "data.timeSeriesQuery" => Self::DataTimeSeriesQuery,
+            "dataTable.addColumn" => Self::DataTableAddColumn,
+            "dataTable.delete" => Self::DataTableDelete,
+            "dataTable.get" => Self::DataTableGet,
+            "dataTable.patch" => Self::DataTablePatch,
+            "dataTable.removeColumn" => Self::DataTableRemoveColumn,
+            "dataTableRow.delete" => Self::DataTableRowDelete,
+            "dataTableRow.get" => Self::DataTableRowGet,
+            "dataTableRow.patch" => Self::DataTableRowPatch,
+            "dataTableRows.get" => Self::DataTableRowsGet,
+            "dataTableRows.post" => Self::DataTableRowsPost,
+            "dataTableRows.query" => Self::DataTableRowsQuery,
+            "dataTableRows.export" => Self::DataTableRowsExport,
+            "dataTableRows.delete" => Self::DataTableRowsDelete,
+            "dataTableRows.truncate" => Self::DataTableRowsTruncate,
+            "dataTables.get" => Self::DataTablesGet,
+            "dataTables.post" => Self::DataTablesPost,
+            "device.agentLogs" => Self::DeviceAgentLogs,
+            "device.commandStream" => Self::DeviceCommandStream,
+            "device.debug" => Self::DeviceDebug,
+            "device.delete" => Self::DeviceDelete,
+            "device.export" => Self::DeviceExport,
+            "device.get" => Self::DeviceGet,
+            "device.getCommand" => Self::DeviceGetCommand,
+            "device.getCompositeState" => Self::DeviceGetCompositeState,
+            "device.getLogEntries" => Self::DeviceGetLogEntries,
+            "device.getState" => Self::DeviceGetState,
+            "device.patch" => Self::DevicePatch,
+            "device.payloadCounts" => Self::DevicePayloadCounts,
+            "device.payloadCountsBreakdown" => Self::DevicePayloadCountsBreakdown,
+            "device.removeData" => Self::DeviceRemoveData,
+            "device.sendCommand" => Self::DeviceSendCommand,
+            "device.sendState" => Self::DeviceSendState,
+            "device.setConnectionStatus" => Self::DeviceSetConnectionStatus,
+            "device.stateStream" => Self::DeviceStateStream,
+            "deviceRecipe.bulkCreate" => Self::DeviceRecipeBulkCreate,
+            "deviceRecipe.delete" => Self::DeviceRecipeDelete,
+            "deviceRecipe.get" => Self::DeviceRecipeGet,
+            "deviceRecipe.patch" => Self::DeviceRecipePatch,
+            "deviceRecipes.get" => Self::DeviceRecipesGet,
+            "deviceRecipes.post" => Self::DeviceRecipesPost,
+            "devices.attributeNames" => Self::DevicesAttributeNames,
+            "devices.patch" => Self::DevicesPatch,
+            "devices.delete" => Self::DevicesDelete,
+            "devices.restore" => Self::DevicesRestore,
+            "devices.removeData" => Self::DevicesRemoveData,
+            "devices.deviceNames" => Self::DevicesDeviceNames,
+            "devices.export" => Self::DevicesExport,
+            "devices.get" => Self::DevicesGet,
+            "devices.getCompositeState" => Self::DevicesGetCompositeState,
+            "devices.historicalImport" => Self::DevicesHistoricalImport,
+            "devices.payloadCounts" => Self::DevicesPayloadCounts,
+            "devices.post" => Self::DevicesPost,
+            "devices.sendCommand" => Self::DevicesSendCommand,
+            "devices.tagKeys" => Self::DevicesTagKeys,
+            "devices.tagValues" => Self::DevicesTagValues,
+            "deviceAttribute.get" => Self::DeviceAttributeGet,
+            "deviceAttribute.patch" => Self::DeviceAttributePatch,
+            "deviceAttribute.delete" => Self::DeviceAttributeDelete,
+            "deviceAttributes.get" => Self::DeviceAttributesGet,
+            "deviceAttributes.post" => Self::DeviceAttributesPost,
+            "edgeDeployment.get" => Self::EdgeDeploymentGet,
+            "edgeDeployments.get" => Self::EdgeDeploymentsGet,
+            "edgeDeployments.release" => Self::EdgeDeploymentsRelease,
+            "edgeDeployments.remove" => Self::EdgeDeploymentsRemove,
+            "edgeDeployments.replace" => Self::EdgeDeploymentsReplace,
+            "embeddedDeployment.get" => Self::EmbeddedDeploymentGet,
+            "embeddedDeployments.get" => Self::EmbeddedDeploymentsGet,
+            "embeddedDeployments.release" => Self::EmbeddedDeploymentsRelease,
+            "embeddedDeployments.remove" => Self::EmbeddedDeploymentsRemove,
+            "embeddedDeployments.replace" => Self::EmbeddedDeploymentsReplace,
+            "embeddedDeployments.export" => Self::EmbeddedDeploymentsExport,
+            "event.delete" => Self::EventDelete,
+            "event.get" => Self::EventGet,
+            "event.patch" => Self::EventPatch,
+            "events.delete" => Self::EventsDelete,
+            "events.detailedSummary" => Self::EventsDetailedSummary,
+            "events.get" => Self::EventsGet,
+            "events.mostRecentBySeverity" => Self::EventsMostRecentBySeverity,
+            "events.patch" => Self::EventsPatch,
+            "events.post" => Self::EventsPost,
+            "events.export" => Self::EventsExport,
+            "experience.delete" => Self::ExperienceDelete,
+            "experience.bootstrap" => Self::ExperienceBootstrap,
+            "experienceDomain.delete" => Self::ExperienceDomainDelete,
+            "experienceDomain.get" => Self::ExperienceDomainGet,
+            "experienceDomain.patch" => Self::ExperienceDomainPatch,
+            "experienceDomains.get" => Self::ExperienceDomainsGet,
+            "experienceDomains.post" => Self::ExperienceDomainsPost,
+            "experienceEndpoint.delete" => Self::ExperienceEndpointDelete,
+            "experienceEndpoint.get" => Self::ExperienceEndpointGet,
+            "experienceEndpoint.linkedResources" => {
+                Self::ExperienceEndpointLinkedResources
+            }
+
+            "experienceEndpoint.patch" => Self::ExperienceEndpointPatch,
+            "experienceEndpoints.get" => Self::ExperienceEndpointsGet,
+            "experienceEndpoints.post" => Self::ExperienceEndpointsPost,
+            "experienceEndpoints.stats" => Self::ExperienceEndpointsStats,
+            "experienceGroup.delete" => Self::ExperienceGroupDelete,
+            "experienceGroup.get" => Self::ExperienceGroupGet,
+            "experienceGroup.patch" => Self::ExperienceGroupPatch,
+            "experienceGroups.detailedSummary" => Self::ExperienceGroupsDetailedSummary,
+            "experienceGroups.get" => Self::ExperienceGroupsGet,
+            "experienceGroups.post" => Self::ExperienceGroupsPost,
+            "experienceSlug.delete" => Self::ExperienceSlugDelete,
+            "experienceSlug.get" => Self::ExperienceSlugGet,
+            "experienceSlug.patch" => Self::ExperienceSlugPatch,
+            "experienceSlugs.get" => Self::ExperienceSlugsGet,
+            "experienceSlugs.post" => Self::ExperienceSlugsPost,
+            "experienceUser.delete" => Self::ExperienceUserDelete,
+            "experienceUser.get" => Self::ExperienceUserGet,
+            "experienceUser.patch" => Self::ExperienceUserPatch,
+            "experienceUsers.detailedSummary" => Self::ExperienceUsersDetailedSummary,
+            "experienceUsers.get" => Self::ExperienceUsersGet,
+            "experienceUsers.post" => Self::ExperienceUsersPost,
+            "experienceVersion.delete" => Self::ExperienceVersionDelete,
+            "experienceVersion.get" => Self::ExperienceVersionGet,
+            "experienceVersion.patch" => Self::ExperienceVersionPatch,
+            "experienceVersions.get" => Self::ExperienceVersionsGet,
+            "experienceVersions.post" => Self::ExperienceVersionsPost,
+            "experienceView.debug" => Self::ExperienceViewDebug,
+            "experienceView.delete" => Self::ExperienceViewDelete,
+            "experienceView.get" => Self::ExperienceViewGet,
+            "experienceView.linkedResources" => Self::ExperienceViewLinkedResources,
+            "experienceView.patch" => Self::ExperienceViewPatch,
+            "experienceViews.debug" => Self::ExperienceViewsDebug,
+            "experienceViews.detailedSummary" => Self::ExperienceViewsDetailedSummary,
+            "experienceViews.get" => Self::ExperienceViewsGet,
+            "experienceViews.post" => Self::ExperienceViewsPost,
+            "file.get" => Self::FileGet,
+            "file.patch" => Self::FilePatch,
+            "file.move" => Self::FileMove,
+            "file.delete" => Self::FileDelete,
+            "file.upload" => Self::FileUpload,
+            "files.get" => Self::FilesGet,
+            "files.post" => Self::FilesPost,
+            "flow.clearStorageEntries" => Self::FlowClearStorageEntries,
+            "flow.debug" => Self::FlowDebug,
+            "flow.delete" => Self::FlowDelete,
+            "flow.errors" => Self::FlowErrors,
+            "flow.get" => Self::FlowGet,
+            "flow.getStorageEntries" => Self::FlowGetStorageEntries,
+            "flow.log" => Self::FlowLog,
+            "flow.patch" => Self::FlowPatch,
+            "flow.pressVirtualButton" => Self::FlowPressVirtualButton,
+            "flow.setStorageEntry" => Self::FlowSetStorageEntry,
+            "flow.getStorageEntriesMetadata" => Self::FlowGetStorageEntriesMetadata,
+            "flow.stats" => Self::FlowStats,
+            "flow.suggestFunction" => Self::FlowSuggestFunction,
+            "flows.get" => Self::FlowsGet,
+            "flows.getByVersion" => Self::FlowsGetByVersion,
+            "flows.import" => Self::FlowsImport,
+            "flows.palette" => Self::FlowsPalette,
+            "flows.post" => Self::FlowsPost,
+            "flowVersion.delete" => Self::FlowVersionDelete,
+            "flowVersion.debug" => Self::FlowVersionDebug,
+            "flowVersion.errors" => Self::FlowVersionErrors,
+            "flowVersion.get" => Self::FlowVersionGet,
+            "flowVersion.log" => Self::FlowVersionLog,
+            "flowVersion.patch" => Self::FlowVersionPatch,
+            "flowVersion.stats" => Self::FlowVersionStats,
+            "flowVersions.delete" => Self::FlowVersionsDelete,
+            "flowVersions.get" => Self::FlowVersionsGet,
+            "flowVersions.post" => Self::FlowVersionsPost,
+            "integration.delete" => Self::IntegrationDelete,
+            "integration.get" => Self::IntegrationGet,
+            "integration.patch" => Self::IntegrationPatch,
+            "integrations.get" => Self::IntegrationsGet,
+            "integrations.post" => Self::IntegrationsPost,
+            "notebook.delete" => Self::NotebookDelete,
+            "notebook.execute" => Self::NotebookExecute,
+            "notebook.get" => Self::NotebookGet,
+            "notebook.logs" => Self::NotebookLogs,
+            "notebook.notebookMinuteCounts" => Self::NotebookNotebookMinuteCounts,
+            "notebook.patch" => Self::NotebookPatch,
+            "notebook.requestInputDataExport" => Self::NotebookRequestInputDataExport,
+            "notebook.upload" => Self::NotebookUpload,
+            "notebooks.get" => Self::NotebooksGet,
+            "notebooks.post" => Self::NotebooksPost,
+            "privateFile.get" => Self::PrivateFileGet,
+            "privateFile.patch" => Self::PrivateFilePatch,
+            "privateFile.move" => Self::PrivateFileMove,
+            "privateFile.delete" => Self::PrivateFileDelete,
+            "privateFile.upload" => Self::PrivateFileUpload,
+            "privateFiles.get" => Self::PrivateFilesGet,
+            "privateFiles.post" => Self::PrivateFilesPost,
+            "resourceJob.get" => Self::ResourceJobGet,
+            "resourceJob.logs" => Self::ResourceJobLogs,
+            "resourceJob.patch" => Self::ResourceJobPatch,
+            "resourceJob.delete" => Self::ResourceJobDelete,
+            "resourceJob.execute" => Self::ResourceJobExecute,
+            "resourceJob.cancelExecution" => Self::ResourceJobCancelExecution,
+            "resourceJobs.get" => Self::ResourceJobsGet,
+            "resourceJobs.post" => Self::ResourceJobsPost,
+            "webhook.delete" => Self::WebhookDelete,
+            "webhook.get" => Self::WebhookGet,
+            "webhook.patch" => Self::WebhookPatch,
+            "webhooks.get" => Self::WebhooksGet,
+            "webhooks.post" => Self::WebhooksPost,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPostScopeItemString);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostScopeItemString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostScopeItemString".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ApiTokenPostScopeItemStringFourth
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPostScopeItemStringFourth {
+    /// `"all.User"`
+    AllUser,
+    /// `"all.User.bounded"`
+    AllUserBounded,
+    /// `"all.User.read"`
+    AllUserRead,
+    /// `"all.User.cli"`
+    AllUserCli,
+    /// `"only.User"`
+    OnlyUser,
+    /// `"only.User.bounded"`
+    OnlyUserBounded,
+    /// `"only.User.read"`
+    OnlyUserRead,
+    /// `"userApiToken.*"`
+    UserApiToken,
+    /// `"userApiToken.get"`
+    UserApiTokenGet,
+    /// `"userApiToken.patch"`
+    UserApiTokenPatch,
+    /// `"userApiToken.delete"`
+    UserApiTokenDelete,
+    /// `"userApiTokens.*"`
+    UserApiTokens,
+    /// `"userApiTokens.get"`
+    UserApiTokensGet,
+    /// `"userApiTokens.post"`
+    UserApiTokensPost,
+    /// `"userOauthToken.*"`
+    UserOauthToken,
+    /// `"userOauthToken.get"`
+    UserOauthTokenGet,
+    /// `"userOauthToken.patch"`
+    UserOauthTokenPatch,
+    /// `"userOauthToken.delete"`
+    UserOauthTokenDelete,
+    /// `"userOauthTokens.*"`
+    UserOauthTokens,
+    /// `"userOauthTokens.get"`
+    UserOauthTokensGet,
+    /// `"userOauthTokens.post"`
+    UserOauthTokensPost,
+    /// `"applicationTemplate.*"`
+    ApplicationTemplate,
+    /// `"applicationTemplate.get"`
+    ApplicationTemplateGet,
+    /// `"applicationTemplates.*"`
+    ApplicationTemplates,
+    /// `"applicationTemplates.get"`
+    ApplicationTemplatesGet,
+    /// `"applicationTemplates.getCategories"`
+    ApplicationTemplatesGetCategories,
+    /// `"applicationTemplates.getUniqueKeywords"`
+    ApplicationTemplatesGetUniqueKeywords,
+    /// `"instances.*"`
+    Instances,
+    /// `"instances.get"`
+    InstancesGet,
+    /// `"me.*"`
+    Me,
+    /// `"me.get"`
+    MeGet,
+    /// `"me.patch"`
+    MePatch,
+    /// `"me.delete"`
+    MeDelete,
+    /// `"me.verifyEmail"`
+    MeVerifyEmail,
+    /// `"me.changePassword"`
+    MeChangePassword,
+    /// `"me.generateTwoFactorAuth"`
+    MeGenerateTwoFactorAuth,
+    /// `"me.enableTwoFactorAuth"`
+    MeEnableTwoFactorAuth,
+    /// `"me.disableTwoFactorAuth"`
+    MeDisableTwoFactorAuth,
+    /// `"me.disconnectGithub"`
+    MeDisconnectGithub,
+    /// `"me.connectGithub"`
+    MeConnectGithub,
+    /// `"me.addRecentItem"`
+    MeAddRecentItem,
+    /// `"me.fetchRecentItems"`
+    MeFetchRecentItems,
+    /// `"me.payloadCounts"`
+    MePayloadCounts,
+    /// `"me.payloadCountsBreakdown"`
+    MePayloadCountsBreakdown,
+    /// `"me.deviceCounts"`
+    MeDeviceCounts,
+    /// `"me.notebookMinuteCounts"`
+    MeNotebookMinuteCounts,
+    /// `"me.transferResources"`
+    MeTransferResources,
+    /// `"me.invite"`
+    MeInvite,
+    /// `"me.invites"`
+    MeInvites,
+    /// `"me.respondToInvite"`
+    MeRespondToInvite,
+    /// `"me.refreshToken"`
+    MeRefreshToken,
+    /// `"orgs.*"`
+    Orgs,
+    /// `"orgs.get"`
+    OrgsGet,
+    /// `"orgs.post"`
+    OrgsPost,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPostScopeItemStringFourth {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "all.User",
+        "all.User.bounded",
+        "all.User.read",
+        "all.User.cli",
+        "only.User",
+        "only.User.bounded",
+        "only.User.read",
+        "userApiToken.*",
+        "userApiToken.get",
+        "userApiToken.patch",
+        "userApiToken.delete",
+        "userApiTokens.*",
+        "userApiTokens.get",
+        "userApiTokens.post",
+        "userOauthToken.*",
+        "userOauthToken.get",
+        "userOauthToken.patch",
+        "userOauthToken.delete",
+        "userOauthTokens.*",
+        "userOauthTokens.get",
+        "userOauthTokens.post",
+        "applicationTemplate.*",
+        "applicationTemplate.get",
+        "applicationTemplates.*",
+        "applicationTemplates.get",
+        "applicationTemplates.getCategories",
+        "applicationTemplates.getUniqueKeywords",
+        "instances.*",
+        "instances.get",
+        "me.*",
+        "me.get",
+        "me.patch",
+        "me.delete",
+        "me.verifyEmail",
+        "me.changePassword",
+        "me.generateTwoFactorAuth",
+        "me.enableTwoFactorAuth",
+        "me.disableTwoFactorAuth",
+        "me.disconnectGithub",
+        "me.connectGithub",
+        "me.addRecentItem",
+        "me.fetchRecentItems",
+        "me.payloadCounts",
+        "me.payloadCountsBreakdown",
+        "me.deviceCounts",
+        "me.notebookMinuteCounts",
+        "me.transferResources",
+        "me.invite",
+        "me.invites",
+        "me.respondToInvite",
+        "me.refreshToken",
+        "orgs.*",
+        "orgs.get",
+        "orgs.post",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllUser => "all.User",
+            Self::AllUserBounded => "all.User.bounded",
+            Self::AllUserRead => "all.User.read",
+            Self::AllUserCli => "all.User.cli",
+            Self::OnlyUser => "only.User",
+            Self::OnlyUserBounded => "only.User.bounded",
+            Self::OnlyUserRead => "only.User.read",
+            Self::UserApiToken => "userApiToken.*",
+            Self::UserApiTokenGet => "userApiToken.get",
+            Self::UserApiTokenPatch => "userApiToken.patch",
+            Self::UserApiTokenDelete => "userApiToken.delete",
+            Self::UserApiTokens => "userApiTokens.*",
+            Self::UserApiTokensGet => "userApiTokens.get",
+            Self::UserApiTokensPost => "userApiTokens.post",
+            Self::UserOauthToken => "userOauthToken.*",
+            Self::UserOauthTokenGet => "userOauthToken.get",
+            Self::UserOauthTokenPatch => "userOauthToken.patch",
+            Self::UserOauthTokenDelete => "userOauthToken.delete",
+            Self::UserOauthTokens => "userOauthTokens.*",
+            Self::UserOauthTokensGet => "userOauthTokens.get",
+            Self::UserOauthTokensPost => "userOauthTokens.post",
+            Self::ApplicationTemplate => "applicationTemplate.*",
+            Self::ApplicationTemplateGet => "applicationTemplate.get",
+            Self::ApplicationTemplates => "applicationTemplates.*",
+            Self::ApplicationTemplatesGet => "applicationTemplates.get",
+            Self::ApplicationTemplatesGetCategories => {
+                "applicationTemplates.getCategories"
+            }
+
+            Self::ApplicationTemplatesGetUniqueKeywords => {
+                "applicationTemplates.getUniqueKeywords"
+            }
+
+            Self::Instances => "instances.*",
+            Self::InstancesGet => "instances.get",
+            Self::Me => "me.*",
+            Self::MeGet => "me.get",
+            Self::MePatch => "me.patch",
+            Self::MeDelete => "me.delete",
+            Self::MeVerifyEmail => "me.verifyEmail",
+            Self::MeChangePassword => "me.changePassword",
+            Self::MeGenerateTwoFactorAuth => "me.generateTwoFactorAuth",
+            Self::MeEnableTwoFactorAuth => "me.enableTwoFactorAuth",
+            Self::MeDisableTwoFactorAuth => "me.disableTwoFactorAuth",
+            Self::MeDisconnectGithub => "me.disconnectGithub",
+            Self::MeConnectGithub => "me.connectGithub",
+            Self::MeAddRecentItem => "me.addRecentItem",
+            Self::MeFetchRecentItems => "me.fetchRecentItems",
+            Self::MePayloadCounts => "me.payloadCounts",
+            Self::MePayloadCountsBreakdown => "me.payloadCountsBreakdown",
+            Self::MeDeviceCounts => "me.deviceCounts",
+            Self::MeNotebookMinuteCounts => "me.notebookMinuteCounts",
+            Self::MeTransferResources => "me.transferResources",
+            Self::MeInvite => "me.invite",
+            Self::MeInvites => "me.invites",
+            Self::MeRespondToInvite => "me.respondToInvite",
+            Self::MeRefreshToken => "me.refreshToken",
+            Self::Orgs => "orgs.*",
+            Self::OrgsGet => "orgs.get",
+            Self::OrgsPost => "orgs.post",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPostScopeItemStringFourth {
+    fn from(value: &str) -> Self {
+        match value {
+            "all.User" => Self::AllUser,
+            "all.User.bounded" => Self::AllUserBounded,
+            "all.User.read" => Self::AllUserRead,
+            "all.User.cli" => Self::AllUserCli,
+            "only.User" => Self::OnlyUser,
+            "only.User.bounded" => Self::OnlyUserBounded,
+            "only.User.read" => Self::OnlyUserRead,
+            "userApiToken.*" => Self::UserApiToken,
+            "userApiToken.get" => Self::UserApiTokenGet,
+            "userApiToken.patch" => Self::UserApiTokenPatch,
+            "userApiToken.delete" => Self::UserApiTokenDelete,
+            "userApiTokens.*" => Self::UserApiTokens,
+            "userApiTokens.get" => Self::UserApiTokensGet,
+            "userApiTokens.post" => Self::UserApiTokensPost,
+            "userOauthToken.*" => Self::UserOauthToken,
+            "userOauthToken.get" => Self::UserOauthTokenGet,
+            "userOauthToken.patch" => Self::UserOauthTokenPatch,
+            "userOauthToken.delete" => Self::UserOauthTokenDelete,
+            "userOauthTokens.*" => Self::UserOauthTokens,
+            "userOauthTokens.get" => Self::UserOauthTokensGet,
+            "userOauthTokens.post" => Self::UserOauthTokensPost,
+            "applicationTemplate.*" => Self::ApplicationTemplate,
+            "applicationTemplate.get" => Self::ApplicationTemplateGet,
+            "applicationTemplates.*" => Self::ApplicationTemplates,
+            "applicationTemplates.get" => Self::ApplicationTemplatesGet,
+            "applicationTemplates.getCategories" => {
+                Self::ApplicationTemplatesGetCategories
+            }
+
+            "applicationTemplates.getUniqueKeywords" => {
+                Self::ApplicationTemplatesGetUniqueKeywords
+            }
+
+            "instances.*" => Self::Instances,
+            "instances.get" => Self::InstancesGet,
+            "me.*" => Self::Me,
+            "me.get" => Self::MeGet,
+            "me.patch" => Self::MePatch,
+            "me.delete" => Self::MeDelete,
+            "me.verifyEmail" => Self::MeVerifyEmail,
+            "me.changePassword" => Self::MeChangePassword,
+            "me.generateTwoFactorAuth" => Self::MeGenerateTwoFactorAuth,
+            "me.enableTwoFactorAuth" => Self::MeEnableTwoFactorAuth,
+            "me.disableTwoFactorAuth" => Self::MeDisableTwoFactorAuth,
+            "me.disconnectGithub" => Self::MeDisconnectGithub,
+            "me.connectGithub" => Self::MeConnectGithub,
+            "me.addRecentItem" => Self::MeAddRecentItem,
+            "me.fetchRecentItems" => Self::MeFetchRecentItems,
+            "me.payloadCounts" => Self::MePayloadCounts,
+            "me.payloadCountsBreakdown" => Self::MePayloadCountsBreakdown,
+            "me.deviceCounts" => Self::MeDeviceCounts,
+            "me.notebookMinuteCounts" => Self::MeNotebookMinuteCounts,
+            "me.transferResources" => Self::MeTransferResources,
+            "me.invite" => Self::MeInvite,
+            "me.invites" => Self::MeInvites,
+            "me.respondToInvite" => Self::MeRespondToInvite,
+            "me.refreshToken" => Self::MeRefreshToken,
+            "orgs.*" => Self::Orgs,
+            "orgs.get" => Self::OrgsGet,
+            "orgs.post" => Self::OrgsPost,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPostScopeItemStringFourth);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostScopeItemStringFourth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostScopeItemStringFourth".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ApiTokenPostScopeItemStringThird
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPostScopeItemStringThird {
+    /// `"all.Instance"`
+    AllInstance,
+    /// `"all.Instance.bounded"`
+    AllInstanceBounded,
+    /// `"all.Instance.read"`
+    AllInstanceRead,
+    /// `"instance.*"`
+    Instance,
+    /// `"instance.get"`
+    InstanceGet,
+    /// `"instance.patch"`
+    InstancePatch,
+    /// `"instance.historicalSummaries"`
+    InstanceHistoricalSummaries,
+    /// `"instance.generateReport"`
+    InstanceGenerateReport,
+    /// `"instance.payloadCounts"`
+    InstancePayloadCounts,
+    /// `"instance.payloadCountsBreakdown"`
+    InstancePayloadCountsBreakdown,
+    /// `"instance.deviceCounts"`
+    InstanceDeviceCounts,
+    /// `"instance.notebookMinuteCounts"`
+    InstanceNotebookMinuteCounts,
+    /// `"instanceOrg.*"`
+    InstanceOrg,
+    /// `"instanceOrg.get"`
+    InstanceOrgGet,
+    /// `"instanceOrg.patch"`
+    InstanceOrgPatch,
+    /// `"instanceOrg.delete"`
+    InstanceOrgDelete,
+    /// `"instanceOrg.payloadCounts"`
+    InstanceOrgPayloadCounts,
+    /// `"instanceOrg.payloadCountsBreakdown"`
+    InstanceOrgPayloadCountsBreakdown,
+    /// `"instanceOrg.deviceCounts"`
+    InstanceOrgDeviceCounts,
+    /// `"instanceOrg.notebookMinuteCounts"`
+    InstanceOrgNotebookMinuteCounts,
+    /// `"instanceOrg.convertToEnterprise"`
+    InstanceOrgConvertToEnterprise,
+    /// `"instanceOrgs.*"`
+    InstanceOrgs,
+    /// `"instanceOrgs.get"`
+    InstanceOrgsGet,
+    /// `"instanceOrgs.post"`
+    InstanceOrgsPost,
+    /// `"instanceMember.*"`
+    InstanceMember,
+    /// `"instanceMember.get"`
+    InstanceMemberGet,
+    /// `"instanceMember.patch"`
+    InstanceMemberPatch,
+    /// `"instanceMember.delete"`
+    InstanceMemberDelete,
+    /// `"instanceMembers.*"`
+    InstanceMembers,
+    /// `"instanceMembers.get"`
+    InstanceMembersGet,
+    /// `"instanceMembers.post"`
+    InstanceMembersPost,
+    /// `"instanceOrgMember.*"`
+    InstanceOrgMember,
+    /// `"instanceOrgMember.get"`
+    InstanceOrgMemberGet,
+    /// `"instanceOrgMember.patch"`
+    InstanceOrgMemberPatch,
+    /// `"instanceOrgMember.delete"`
+    InstanceOrgMemberDelete,
+    /// `"instanceOrgMembers.*"`
+    InstanceOrgMembers,
+    /// `"instanceOrgMembers.get"`
+    InstanceOrgMembersGet,
+    /// `"instanceOrgMembers.post"`
+    InstanceOrgMembersPost,
+    /// `"instanceOrgInvite.*"`
+    InstanceOrgInvite,
+    /// `"instanceOrgInvite.get"`
+    InstanceOrgInviteGet,
+    /// `"instanceOrgInvite.delete"`
+    InstanceOrgInviteDelete,
+    /// `"instanceOrgInvite.resendInvite"`
+    InstanceOrgInviteResendInvite,
+    /// `"instanceOrgInvites.*"`
+    InstanceOrgInvites,
+    /// `"instanceOrgInvites.get"`
+    InstanceOrgInvitesGet,
+    /// `"instanceOrgInvites.post"`
+    InstanceOrgInvitesPost,
+    /// `"instanceApiTokens.*"`
+    InstanceApiTokens,
+    /// `"instanceApiTokens.get"`
+    InstanceApiTokensGet,
+    /// `"instanceApiTokens.post"`
+    InstanceApiTokensPost,
+    /// `"instanceApiToken.*"`
+    InstanceApiToken,
+    /// `"instanceApiToken.get"`
+    InstanceApiTokenGet,
+    /// `"instanceApiToken.patch"`
+    InstanceApiTokenPatch,
+    /// `"instanceApiToken.delete"`
+    InstanceApiTokenDelete,
+    /// `"instanceCustomNodes.*"`
+    InstanceCustomNodes,
+    /// `"instanceCustomNodes.get"`
+    InstanceCustomNodesGet,
+    /// `"instanceCustomNodes.post"`
+    InstanceCustomNodesPost,
+    /// `"instanceCustomNode.*"`
+    InstanceCustomNode,
+    /// `"instanceCustomNode.get"`
+    InstanceCustomNodeGet,
+    /// `"instanceCustomNode.patch"`
+    InstanceCustomNodePatch,
+    /// `"instanceCustomNode.delete"`
+    InstanceCustomNodeDelete,
+    /// `"instanceCustomNode.errors"`
+    InstanceCustomNodeErrors,
+    /// `"instanceCustomNode.stats"`
+    InstanceCustomNodeStats,
+    /// `"instanceNotificationRules.*"`
+    InstanceNotificationRules,
+    /// `"instanceNotificationRules.get"`
+    InstanceNotificationRulesGet,
+    /// `"instanceNotificationRules.post"`
+    InstanceNotificationRulesPost,
+    /// `"instanceNotificationRule.*"`
+    InstanceNotificationRule,
+    /// `"instanceNotificationRule.get"`
+    InstanceNotificationRuleGet,
+    /// `"instanceNotificationRule.patch"`
+    InstanceNotificationRulePatch,
+    /// `"instanceNotificationRule.delete"`
+    InstanceNotificationRuleDelete,
+    /// `"instanceNotificationRule.evaluate"`
+    InstanceNotificationRuleEvaluate,
+    /// `"instanceNotificationRule.logs"`
+    InstanceNotificationRuleLogs,
+    /// `"instanceSandbox.*"`
+    InstanceSandbox,
+    /// `"instanceSandbox.get"`
+    InstanceSandboxGet,
+    /// `"instanceSandbox.delete"`
+    InstanceSandboxDelete,
+    /// `"instanceSandbox.undelete"`
+    InstanceSandboxUndelete,
+    /// `"instanceSandbox.payloadCounts"`
+    InstanceSandboxPayloadCounts,
+    /// `"instanceSandbox.payloadCountsBreakdown"`
+    InstanceSandboxPayloadCountsBreakdown,
+    /// `"instanceSandbox.deviceCounts"`
+    InstanceSandboxDeviceCounts,
+    /// `"instanceSandbox.notebookMinuteCounts"`
+    InstanceSandboxNotebookMinuteCounts,
+    /// `"instanceSandboxes.*"`
+    InstanceSandboxes,
+    /// `"instanceSandboxes.get"`
+    InstanceSandboxesGet,
+    /// `"instanceAuditLog.*"`
+    InstanceAuditLog,
+    /// `"instanceAuditLog.get"`
+    InstanceAuditLogGet,
+    /// `"instanceAuditLogs.*"`
+    InstanceAuditLogs,
+    /// `"instanceAuditLogs.get"`
+    InstanceAuditLogsGet,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPostScopeItemStringThird {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "all.Instance",
+        "all.Instance.bounded",
+        "all.Instance.read",
+        "instance.*",
+        "instance.get",
+        "instance.patch",
+        "instance.historicalSummaries",
+        "instance.generateReport",
+        "instance.payloadCounts",
+        "instance.payloadCountsBreakdown",
+        "instance.deviceCounts",
+        "instance.notebookMinuteCounts",
+        "instanceOrg.*",
+        "instanceOrg.get",
+        "instanceOrg.patch",
+        "instanceOrg.delete",
+        "instanceOrg.payloadCounts",
+        "instanceOrg.payloadCountsBreakdown",
+        "instanceOrg.deviceCounts",
+        "instanceOrg.notebookMinuteCounts",
+        "instanceOrg.convertToEnterprise",
+        "instanceOrgs.*",
+        "instanceOrgs.get",
+        "instanceOrgs.post",
+        "instanceMember.*",
+        "instanceMember.get",
+        "instanceMember.patch",
+        "instanceMember.delete",
+        "instanceMembers.*",
+        "instanceMembers.get",
+        "instanceMembers.post",
+        "instanceOrgMember.*",
+        "instanceOrgMember.get",
+        "instanceOrgMember.patch",
+        "instanceOrgMember.delete",
+        "instanceOrgMembers.*",
+        "instanceOrgMembers.get",
+        "instanceOrgMembers.post",
+        "instanceOrgInvite.*",
+        "instanceOrgInvite.get",
+        "instanceOrgInvite.delete",
+        "instanceOrgInvite.resendInvite",
+        "instanceOrgInvites.*",
+        "instanceOrgInvites.get",
+        "instanceOrgInvites.post",
+        "instanceApiTokens.*",
+        "instanceApiTokens.get",
+        "instanceApiTokens.post",
+        "instanceApiToken.*",
+        "instanceApiToken.get",
+        "instanceApiToken.patch",
+        "instanceApiToken.delete",
+        "instanceCustomNodes.*",
+        "instanceCustomNodes.get",
+        "instanceCustomNodes.post",
+        "instanceCustomNode.*",
+        "instanceCustomNode.get",
+        "instanceCustomNode.patch",
+        "instanceCustomNode.delete",
+        "instanceCustomNode.errors",
+        "instanceCustomNode.stats",
+        "instanceNotificationRules.*",
+        "instanceNotificationRules.get",
+        "instanceNotificationRules.post",
+        "instanceNotificationRule.*",
+        "instanceNotificationRule.get",
+        "instanceNotificationRule.patch",
+        "instanceNotificationRule.delete",
+        "instanceNotificationRule.evaluate",
+        "instanceNotificationRule.logs",
+        "instanceSandbox.*",
+        "instanceSandbox.get",
+        "instanceSandbox.delete",
+        "instanceSandbox.undelete",
+        "instanceSandbox.payloadCounts",
+        "instanceSandbox.payloadCountsBreakdown",
+        "instanceSandbox.deviceCounts",
+        "instanceSandbox.notebookMinuteCounts",
+        "instanceSandboxes.*",
+        "instanceSandboxes.get",
+        "instanceAuditLog.*",
+        "instanceAuditLog.get",
+        "instanceAuditLogs.*",
+        "instanceAuditLogs.get",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllInstance => "all.Instance",
+            Self::AllInstanceBounded => "all.Instance.bounded",
+            Self::AllInstanceRead => "all.Instance.read",
+            Self::Instance => "instance.*",
+            Self::InstanceGet => "instance.get",
+            Self::InstancePatch => "instance.patch",
+            Self::InstanceHistoricalSummaries => "instance.historicalSummaries",
+            Self::InstanceGenerateReport => "instance.generateReport",
+            Self::InstancePayloadCounts => "instance.payloadCounts",
+            Self::InstancePayloadCountsBreakdown => "instance.payloadCountsBreakdown",
+            Self::InstanceDeviceCounts => "instance.deviceCounts",
+            Self::InstanceNotebookMinuteCounts => "instance.notebookMinuteCounts",
+            Self::InstanceOrg => "instanceOrg.*",
+            Self::InstanceOrgGet => "instanceOrg.get",
+            Self::InstanceOrgPatch => "instanceOrg.patch",
+            Self::InstanceOrgDelete => "instanceOrg.delete",
+            Self::InstanceOrgPayloadCounts => "instanceOrg.payloadCounts",
+            Self::InstanceOrgPayloadCountsBreakdown => {
+                "instanceOrg.payloadCountsBreakdown"
+            }
+
+            Self::InstanceOrgDeviceCounts => "instanceOrg.deviceCounts",
+            Self::InstanceOrgNotebookMinuteCounts => "instanceOrg.notebookMinuteCounts",
+            Self::InstanceOrgConvertToEnterprise => "instanceOrg.convertToEnterprise",
+            Self::InstanceOrgs => "instanceOrgs.*",
+            Self::InstanceOrgsGet => "instanceOrgs.get",
+            Self::InstanceOrgsPost => "instanceOrgs.post",
+            Self::InstanceMember => "instanceMember.*",
+            Self::InstanceMemberGet => "instanceMember.get",
+            Self::InstanceMemberPatch => "instanceMember.patch",
+            Self::InstanceMemberDelete => "instanceMember.delete",
+            Self::InstanceMembers => "instanceMembers.*",
+            Self::InstanceMembersGet => "instanceMembers.get",
+            Self::InstanceMembersPost => "instanceMembers.post",
+            Self::InstanceOrgMember => "instanceOrgMember.*",
+            Self::InstanceOrgMemberGet => "instanceOrgMember.get",
+            Self::InstanceOrgMemberPatch => "instanceOrgMember.patch",
+            Self::InstanceOrgMemberDelete => "instanceOrgMember.delete",
+            Self::InstanceOrgMembers => "instanceOrgMembers.*",
+            Self::InstanceOrgMembersGet => "instanceOrgMembers.get",
+            Self::InstanceOrgMembersPost => "instanceOrgMembers.post",
+            Self::InstanceOrgInvite => "instanceOrgInvite.*",
+            Self::InstanceOrgInviteGet => "instanceOrgInvite.get",
+            Self::InstanceOrgInviteDelete => "instanceOrgInvite.delete",
+            Self::InstanceOrgInviteResendInvite => "instanceOrgInvite.resendInvite",
+            Self::InstanceOrgInvites => "instanceOrgInvites.*",
+            Self::InstanceOrgInvitesGet => "instanceOrgInvites.get",
+            Self::InstanceOrgInvitesPost => "instanceOrgInvites.post",
+            Self::InstanceApiTokens => "instanceApiTokens.*",
+            Self::InstanceApiTokensGet => "instanceApiTokens.get",
+            Self::InstanceApiTokensPost => "instanceApiTokens.post",
+            Self::InstanceApiToken => "instanceApiToken.*",
+            Self::InstanceApiTokenGet => "instanceApiToken.get",
+            Self::InstanceApiTokenPatch => "instanceApiToken.patch",
+            Self::InstanceApiTokenDelete => "instanceApiToken.delete",
+            Self::InstanceCustomNodes => "instanceCustomNodes.*",
+            Self::InstanceCustomNodesGet => "instanceCustomNodes.get",
+            Self::InstanceCustomNodesPost => "instanceCustomNodes.post",
+            Self::InstanceCustomNode => "instanceCustomNode.*",
+            Self::InstanceCustomNodeGet => "instanceCustomNode.get",
+            Self::InstanceCustomNodePatch => "instanceCustomNode.patch",
+            Self::InstanceCustomNodeDelete => "instanceCustomNode.delete",
+            Self::InstanceCustomNodeErrors => "instanceCustomNode.errors",
+            Self::InstanceCustomNodeStats => "instanceCustomNode.stats",
+            Self::InstanceNotificationRules => "instanceNotificationRules.*",
+            Self::InstanceNotificationRulesGet => "instanceNotificationRules.get",
+            Self::InstanceNotificationRulesPost => "instanceNotificationRules.post",
+            Self::InstanceNotificationRule => "instanceNotificationRule.*",
+            Self::InstanceNotificationRuleGet => "instanceNotificationRule.get",
+            Self::InstanceNotificationRulePatch => "instanceNotificationRule.patch",
+            Self::InstanceNotificationRuleDelete => "instanceNotificationRule.delete",
+            Self::InstanceNotificationRuleEvaluate => "instanceNotificationRule.evaluate",
+            Self::InstanceNotificationRuleLogs => "instanceNotificationRule.logs",
+            Self::InstanceSandbox => "instanceSandbox.*",
+            Self::InstanceSandboxGet => "instanceSandbox.get",
+            Self::InstanceSandboxDelete => "instanceSandbox.delete",
+            Self::InstanceSandboxUndelete => "instanceSandbox.undelete",
+            Self::InstanceSandboxPayloadCounts => "instanceSandbox.payloadCounts",
+            Self::InstanceSandboxPayloadCountsBreakdown => {
+                "instanceSandbox.payloadCountsBreakdown"
+            }
+
+            Self::InstanceSandboxDeviceCounts => "instanceSandbox.deviceCounts",
+            Self::InstanceSandboxNotebookMinuteCounts => {
+                "instanceSandbox.notebookMinuteCounts"
+            }
+
+            Self::InstanceSandboxes => "instanceSandboxes.*",
+            Self::InstanceSandboxesGet => "instanceSandboxes.get",
+            Self::InstanceAuditLog => "instanceAuditLog.*",
+            Self::InstanceAuditLogGet => "instanceAuditLog.get",
+            Self::InstanceAuditLogs => "instanceAuditLogs.*",
+            Self::InstanceAuditLogsGet => "instanceAuditLogs.get",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPostScopeItemStringThird {
+    fn from(value: &str) -> Self {
+        match value {
+            "all.Instance" => Self::AllInstance,
+            "all.Instance.bounded" => Self::AllInstanceBounded,
+            "all.Instance.read" => Self::AllInstanceRead,
+            "instance.*" => Self::Instance,
+            "instance.get" => Self::InstanceGet,
+            "instance.patch" => Self::InstancePatch,
+            "instance.historicalSummaries" => Self::InstanceHistoricalSummaries,
+            "instance.generateReport" => Self::InstanceGenerateReport,
+            "instance.payloadCounts" => Self::InstancePayloadCounts,
+            "instance.payloadCountsBreakdown" => Self::InstancePayloadCountsBreakdown,
+            "instance.deviceCounts" => Self::InstanceDeviceCounts,
+            "instance.notebookMinuteCounts" => Self::InstanceNotebookMinuteCounts,
+            "instanceOrg.*" => Self::InstanceOrg,
+            "instanceOrg.get" => Self::InstanceOrgGet,
+            "instanceOrg.patch" => Self::InstanceOrgPatch,
+            "instanceOrg.delete" => Self::InstanceOrgDelete,
+            "instanceOrg.payloadCounts" => Self::InstanceOrgPayloadCounts,
+            "instanceOrg.payloadCountsBreakdown" => {
+                Self::InstanceOrgPayloadCountsBreakdown
+            }
+
+            "instanceOrg.deviceCounts" => Self::InstanceOrgDeviceCounts,
+            "instanceOrg.notebookMinuteCounts" => Self::InstanceOrgNotebookMinuteCounts,
+            "instanceOrg.convertToEnterprise" => Self::InstanceOrgConvertToEnterprise,
+            "instanceOrgs.*" => Self::InstanceOrgs,
+            "instanceOrgs.get" => Self::InstanceOrgsGet,
+            "instanceOrgs.post" => Self::InstanceOrgsPost,
+            "instanceMember.*" => Self::InstanceMember,
+            "instanceMember.get" => Self::InstanceMemberGet,
+            "instanceMember.patch" => Self::InstanceMemberPatch,
+            "instanceMember.delete" => Self::InstanceMemberDelete,
+            "instanceMembers.*" => Self::InstanceMembers,
+            "instanceMembers.get" => Self::InstanceMembersGet,
+            "instanceMembers.post" => Self::InstanceMembersPost,
+            "instanceOrgMember.*" => Self::InstanceOrgMember,
+            "instanceOrgMember.get" => Self::InstanceOrgMemberGet,
+            "instanceOrgMember.patch" => Self::InstanceOrgMemberPatch,
+            "instanceOrgMember.delete" => Self::InstanceOrgMemberDelete,
+            "instanceOrgMembers.*" => Self::InstanceOrgMembers,
+            "instanceOrgMembers.get" => Self::InstanceOrgMembersGet,
+            "instanceOrgMembers.post" => Self::InstanceOrgMembersPost,
+            "instanceOrgInvite.*" => Self::InstanceOrgInvite,
+            "instanceOrgInvite.get" => Self::InstanceOrgInviteGet,
+            "instanceOrgInvite.delete" => Self::InstanceOrgInviteDelete,
+            "instanceOrgInvite.resendInvite" => Self::InstanceOrgInviteResendInvite,
+            "instanceOrgInvites.*" => Self::InstanceOrgInvites,
+            "instanceOrgInvites.get" => Self::InstanceOrgInvitesGet,
+            "instanceOrgInvites.post" => Self::InstanceOrgInvitesPost,
+            "instanceApiTokens.*" => Self::InstanceApiTokens,
+            "instanceApiTokens.get" => Self::InstanceApiTokensGet,
+            "instanceApiTokens.post" => Self::InstanceApiTokensPost,
+            "instanceApiToken.*" => Self::InstanceApiToken,
+            "instanceApiToken.get" => Self::InstanceApiTokenGet,
+            "instanceApiToken.patch" => Self::InstanceApiTokenPatch,
+            "instanceApiToken.delete" => Self::InstanceApiTokenDelete,
+            "instanceCustomNodes.*" => Self::InstanceCustomNodes,
+            "instanceCustomNodes.get" => Self::InstanceCustomNodesGet,
+            "instanceCustomNodes.post" => Self::InstanceCustomNodesPost,
+            "instanceCustomNode.*" => Self::InstanceCustomNode,
+            "instanceCustomNode.get" => Self::InstanceCustomNodeGet,
+            "instanceCustomNode.patch" => Self::InstanceCustomNodePatch,
+            "instanceCustomNode.delete" => Self::InstanceCustomNodeDelete,
+            "instanceCustomNode.errors" => Self::InstanceCustomNodeErrors,
+            "instanceCustomNode.stats" => Self::InstanceCustomNodeStats,
+            "instanceNotificationRules.*" => Self::InstanceNotificationRules,
+            "instanceNotificationRules.get" => Self::InstanceNotificationRulesGet,
+            "instanceNotificationRules.post" => Self::InstanceNotificationRulesPost,
+            "instanceNotificationRule.*" => Self::InstanceNotificationRule,
+            "instanceNotificationRule.get" => Self::InstanceNotificationRuleGet,
+            "instanceNotificationRule.patch" => Self::InstanceNotificationRulePatch,
+            "instanceNotificationRule.delete" => Self::InstanceNotificationRuleDelete,
+            "instanceNotificationRule.evaluate" => Self::InstanceNotificationRuleEvaluate,
+            "instanceNotificationRule.logs" => Self::InstanceNotificationRuleLogs,
+            "instanceSandbox.*" => Self::InstanceSandbox,
+            "instanceSandbox.get" => Self::InstanceSandboxGet,
+            "instanceSandbox.delete" => Self::InstanceSandboxDelete,
+            "instanceSandbox.undelete" => Self::InstanceSandboxUndelete,
+            "instanceSandbox.payloadCounts" => Self::InstanceSandboxPayloadCounts,
+            "instanceSandbox.payloadCountsBreakdown" => {
+                Self::InstanceSandboxPayloadCountsBreakdown
+            }
+
+            "instanceSandbox.deviceCounts" => Self::InstanceSandboxDeviceCounts,
+            "instanceSandbox.notebookMinuteCounts" => {
+                Self::InstanceSandboxNotebookMinuteCounts
+            }
+
+            "instanceSandboxes.*" => Self::InstanceSandboxes,
+            "instanceSandboxes.get" => Self::InstanceSandboxesGet,
+            "instanceAuditLog.*" => Self::InstanceAuditLog,
+            "instanceAuditLog.get" => Self::InstanceAuditLogGet,
+            "instanceAuditLogs.*" => Self::InstanceAuditLogs,
+            "instanceAuditLogs.get" => Self::InstanceAuditLogsGet,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPostScopeItemStringThird);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostScopeItemStringThird {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostScopeItemStringThird".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ApiTokenPostScopeItemValue
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPostScopeItemValue {
+    /// `"all.Organization"`
+    AllOrganization,
+    /// `"all.Organization.bounded"`
+    AllOrganizationBounded,
+    /// `"all.Organization.read"`
+    AllOrganizationRead,
+    /// `"only.Organization"`
+    OnlyOrganization,
+    /// `"only.Organization.bounded"`
+    OnlyOrganizationBounded,
+    /// `"only.Organization.read"`
+    OnlyOrganizationRead,
+    /// `"applications.*"`
+    Applications,
+    /// `"auditLog.*"`
+    AuditLog,
+    /// `"auditLogs.*"`
+    AuditLogs,
+    /// `"dashboard.*"`
+    Dashboard,
+    /// `"dashboards.*"`
+    Dashboards,
+    /// `"org.*"`
+    Org,
+    /// `"applications.get"`
+    ApplicationsGet,
+    /// `"applications.post"`
+    ApplicationsPost,
+    /// `"applications.import"`
+    ApplicationsImport,
+    /// `"applications.detailedSummary"`
+    ApplicationsDetailedSummary,
+    /// `"applications.periodSummaries"`
+    ApplicationsPeriodSummaries,
+    /// `"auditLog.get"`
+    AuditLogGet,
+    /// `"auditLogs.get"`
+    AuditLogsGet,
+    /// `"dashboard.patch"`
+    DashboardPatch,
+    /// `"dashboard.delete"`
+    DashboardDelete,
+    /// `"dashboard.sendReport"`
+    DashboardSendReport,
+    /// `"dashboard.suggestCode"`
+    DashboardSuggestCode,
+    /// `"dashboards.get"`
+    DashboardsGet,
+    /// `"dashboards.post"`
+    DashboardsPost,
+    /// `"org.get"`
+    OrgGet,
+    /// `"org.patch"`
+    OrgPatch,
+    /// `"org.delete"`
+    OrgDelete,
+    /// `"org.pendingInvites"`
+    OrgPendingInvites,
+    /// `"org.inviteMember"`
+    OrgInviteMember,
+    /// `"org.revokeInvite"`
+    OrgRevokeInvite,
+    /// `"org.modifyMember"`
+    OrgModifyMember,
+    /// `"org.removeMember"`
+    OrgRemoveMember,
+    /// `"org.payloadCounts"`
+    OrgPayloadCounts,
+    /// `"org.payloadCountsBreakdown"`
+    OrgPayloadCountsBreakdown,
+    /// `"org.deviceCounts"`
+    OrgDeviceCounts,
+    /// `"org.notebookMinuteCounts"`
+    OrgNotebookMinuteCounts,
+    /// `"org.invoices"`
+    OrgInvoices,
+    /// `"org.currentCard"`
+    OrgCurrentCard,
+    /// `"org.transferResources"`
+    OrgTransferResources,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPostScopeItemValue {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "all.Organization",
+        "all.Organization.bounded",
+        "all.Organization.read",
+        "only.Organization",
+        "only.Organization.bounded",
+        "only.Organization.read",
+        "applications.*",
+        "auditLog.*",
+        "auditLogs.*",
+        "dashboard.*",
+        "dashboards.*",
+        "org.*",
+        "applications.get",
+        "applications.post",
+        "applications.import",
+        "applications.detailedSummary",
+        "applications.periodSummaries",
+        "auditLog.get",
+        "auditLogs.get",
+        "dashboard.patch",
+        "dashboard.delete",
+        "dashboard.sendReport",
+        "dashboard.suggestCode",
+        "dashboards.get",
+        "dashboards.post",
+        "org.get",
+        "org.patch",
+        "org.delete",
+        "org.pendingInvites",
+        "org.inviteMember",
+        "org.revokeInvite",
+        "org.modifyMember",
+        "org.removeMember",
+        "org.payloadCounts",
+        "org.payloadCountsBreakdown",
+        "org.deviceCounts",
+        "org.notebookMinuteCounts",
+        "org.invoices",
+        "org.currentCard",
+        "org.transferResources",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::AllOrganization => "all.Organization",
+            Self::AllOrganizationBounded => "all.Organization.bounded",
+            Self::AllOrganizationRead => "all.Organization.read",
+            Self::OnlyOrganization => "only.Organization",
+            Self::OnlyOrganizationBounded => "only.Organization.bounded",
+            Self::OnlyOrganizationRead => "only.Organization.read",
+            Self::Applications => "applications.*",
+            Self::AuditLog => "auditLog.*",
+            Self::AuditLogs => "auditLogs.*",
+            Self::Dashboard => "dashboard.*",
+            Self::Dashboards => "dashboards.*",
+            Self::Org => "org.*",
+            Self::ApplicationsGet => "applications.get",
+            Self::ApplicationsPost => "applications.post",
+            Self::ApplicationsImport => "applications.import",
+            Self::ApplicationsDetailedSummary => "applications.detailedSummary",
+            Self::ApplicationsPeriodSummaries => "applications.periodSummaries",
+            Self::AuditLogGet => "auditLog.get",
+            Self::AuditLogsGet => "auditLogs.get",
+            Self::DashboardPatch => "dashboard.patch",
+            Self::DashboardDelete => "dashboard.delete",
+            Self::DashboardSendReport => "dashboard.sendReport",
+            Self::DashboardSuggestCode => "dashboard.suggestCode",
+            Self::DashboardsGet => "dashboards.get",
+            Self::DashboardsPost => "dashboards.post",
+            Self::OrgGet => "org.get",
+            Self::OrgPatch => "org.patch",
+            Self::OrgDelete => "org.delete",
+            Self::OrgPendingInvites => "org.pendingInvites",
+            Self::OrgInviteMember => "org.inviteMember",
+            Self::OrgRevokeInvite => "org.revokeInvite",
+            Self::OrgModifyMember => "org.modifyMember",
+            Self::OrgRemoveMember => "org.removeMember",
+            Self::OrgPayloadCounts => "org.payloadCounts",
+            Self::OrgPayloadCountsBreakdown => "org.payloadCountsBreakdown",
+            Self::OrgDeviceCounts => "org.deviceCounts",
+            Self::OrgNotebookMinuteCounts => "org.notebookMinuteCounts",
+            Self::OrgInvoices => "org.invoices",
+            Self::OrgCurrentCard => "org.currentCard",
+            Self::OrgTransferResources => "org.transferResources",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPostScopeItemValue {
+    fn from(value: &str) -> Self {
+        match value {
+            "all.Organization" => Self::AllOrganization,
+            "all.Organization.bounded" => Self::AllOrganizationBounded,
+            "all.Organization.read" => Self::AllOrganizationRead,
+            "only.Organization" => Self::OnlyOrganization,
+            "only.Organization.bounded" => Self::OnlyOrganizationBounded,
+            "only.Organization.read" => Self::OnlyOrganizationRead,
+            "applications.*" => Self::Applications,
+            "auditLog.*" => Self::AuditLog,
+            "auditLogs.*" => Self::AuditLogs,
+            "dashboard.*" => Self::Dashboard,
+            "dashboards.*" => Self::Dashboards,
+            "org.*" => Self::Org,
+            "applications.get" => Self::ApplicationsGet,
+            "applications.post" => Self::ApplicationsPost,
+            "applications.import" => Self::ApplicationsImport,
+            "applications.detailedSummary" => Self::ApplicationsDetailedSummary,
+            "applications.periodSummaries" => Self::ApplicationsPeriodSummaries,
+            "auditLog.get" => Self::AuditLogGet,
+            "auditLogs.get" => Self::AuditLogsGet,
+            "dashboard.patch" => Self::DashboardPatch,
+            "dashboard.delete" => Self::DashboardDelete,
+            "dashboard.sendReport" => Self::DashboardSendReport,
+            "dashboard.suggestCode" => Self::DashboardSuggestCode,
+            "dashboards.get" => Self::DashboardsGet,
+            "dashboards.post" => Self::DashboardsPost,
+            "org.get" => Self::OrgGet,
+            "org.patch" => Self::OrgPatch,
+            "org.delete" => Self::OrgDelete,
+            "org.pendingInvites" => Self::OrgPendingInvites,
+            "org.inviteMember" => Self::OrgInviteMember,
+            "org.revokeInvite" => Self::OrgRevokeInvite,
+            "org.modifyMember" => Self::OrgModifyMember,
+            "org.removeMember" => Self::OrgRemoveMember,
+            "org.payloadCounts" => Self::OrgPayloadCounts,
+            "org.payloadCountsBreakdown" => Self::OrgPayloadCountsBreakdown,
+            "org.deviceCounts" => Self::OrgDeviceCounts,
+            "org.notebookMinuteCounts" => Self::OrgNotebookMinuteCounts,
+            "org.invoices" => Self::OrgInvoices,
+            "org.currentCard" => Self::OrgCurrentCard,
+            "org.transferResources" => Self::OrgTransferResources,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPostScopeItemValue);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostScopeItemValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostScopeItemValue".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ApiTokenPostStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApiTokenPostStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApiTokenPostStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApiTokenPostStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApiTokenPostStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

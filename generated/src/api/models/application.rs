@@ -6,149 +6,6 @@
 
 //! The `application` model and the types nested in it.
 
-/// ApplicationSummary
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationSummary {
-    /// apiTokenCount
-    #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
-    pub api_token_count: Option<i64>,
-    /// certificateCount
-    #[serde(
-        rename = "certificateCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_count: Option<i64>,
-    /// certificateAuthorityCount
-    #[serde(
-        rename = "certificateAuthorityCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority_count: Option<i64>,
-    /// credentialCount
-    #[serde(
-        rename = "credentialCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credential_count: Option<i64>,
-    /// dashCount
-    #[serde(rename = "dashCount", default, skip_serializing_if = "Option::is_none")]
-    pub dash_count: Option<i64>,
-    /// dataTableCount
-    #[serde(rename = "dataTableCount", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_count: Option<i64>,
-    /// deviceCount
-    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
-    pub device_count: Option<i64>,
-    /// deviceRecipeCount
-    #[serde(
-        rename = "deviceRecipeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_recipe_count: Option<i64>,
-    /// eventCount
-    #[serde(rename = "eventCount", default, skip_serializing_if = "Option::is_none")]
-    pub event_count: Option<i64>,
-    /// experienceDomainCount
-    #[serde(
-        rename = "experienceDomainCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_domain_count: Option<i64>,
-    /// experienceEndpointCount
-    #[serde(
-        rename = "experienceEndpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_endpoint_count: Option<i64>,
-    /// experienceGroupCount
-    #[serde(
-        rename = "experienceGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_group_count: Option<i64>,
-    /// experienceSlugCount
-    #[serde(
-        rename = "experienceSlugCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_slug_count: Option<i64>,
-    /// experienceUserCount
-    #[serde(
-        rename = "experienceUserCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_user_count: Option<i64>,
-    /// experienceVersionCount
-    #[serde(
-        rename = "experienceVersionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_version_count: Option<i64>,
-    /// experienceViewCount
-    #[serde(
-        rename = "experienceViewCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_view_count: Option<i64>,
-    /// fileCount
-    #[serde(rename = "fileCount", default, skip_serializing_if = "Option::is_none")]
-    pub file_count: Option<i64>,
-    /// flowCount
-    #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
-    pub flow_count: Option<i64>,
-    /// integrationCount
-    #[serde(
-        rename = "integrationCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_count: Option<i64>,
-    /// keyCount
-    #[serde(rename = "keyCount", default, skip_serializing_if = "Option::is_none")]
-    pub key_count: Option<i64>,
-    /// notebookCount
-    #[serde(rename = "notebookCount", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_count: Option<i64>,
-    /// privateFileCount
-    #[serde(
-        rename = "privateFileCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_file_count: Option<i64>,
-    /// resourceJobCount
-    #[serde(
-        rename = "resourceJobCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_job_count: Option<i64>,
-    /// webhookCount
-    #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
-    pub webhook_count: Option<i64>,
-    /// Schema for the result of a payload stats request
-    #[serde(rename = "payloadCount", default, skip_serializing_if = "Option::is_none")]
-    pub payload_count: Option<crate::models::PayloadStats>,
-    /// storageStats
-    #[serde(rename = "storageStats", default, skip_serializing_if = "Option::is_none")]
-    pub storage_stats: Option<crate::models::ApplicationSummaryStorageStats>,
-    /// notebookStats
-    #[serde(rename = "notebookStats", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_stats: Option<crate::models::ApplicationSummaryNotebookStats>,
-}
-
 /// Application
 ///
 /// Schema for a single Application
@@ -191,81 +48,104 @@ pub struct ApplicationSummary {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Application {
-    /// id
+    /// `id` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// appliedTemplateIds
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `appliedTemplateIds` on the wire.
     #[serde(
         rename = "appliedTemplateIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub applied_template_ids: Option<Vec<String>>,
-    /// ownerId
+    /// `ownerId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerType` on the wire; e.g. `"user"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<crate::models::ApplicationOwnerType>,
-    /// organizationName
+    /// `organizationName` on the wire.
     #[serde(
         rename = "organizationName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_name: Option<String>,
-    /// organizationIconColor
+    /// `organizationIconColor` on the wire.
     #[serde(
         rename = "organizationIconColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_icon_color: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My Application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"The is the best application description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// endpointSlug
+    /// `endpointSlug` on the wire.
     #[serde(rename = "endpointSlug", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_slug: Option<String>,
-    /// expUserTokenCutoff
+    /// `expUserTokenCutoff` on the wire.
     #[serde(
         rename = "expUserTokenCutoff",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// endpointDefaultCors
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `endpointDefaultCors` on the wire.
     #[serde(
         rename = "endpointDefaultCors",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub endpoint_default_cors: Option<bool>,
-    /// globals
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::ApplicationGlobalsItem>>,
-    /// blobUrlTTL
+    pub globals: Option<Vec<crate::models::ApplicationGlobal>>,
+    /// `blobUrlTTL` on the wire.
     #[serde(rename = "blobUrlTTL", default, skip_serializing_if = "Option::is_none")]
     pub blob_url_ttl: Option<f64>,
-    /// summary
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::ApplicationSummary>,
-    /// ftueTracking
+    /// `ftueTracking` on the wire.
     #[serde(rename = "ftueTracking", default, skip_serializing_if = "Option::is_none")]
-    pub ftue_tracking: Option<Vec<crate::models::ApplicationFtueTrackingItem>>,
-    /// archiveConfig
+    pub ftue_tracking: Option<Vec<crate::models::FtueTrackingItem>>,
+    /// `archiveConfig` on the wire.
     #[serde(rename = "archiveConfig", default, skip_serializing_if = "Option::is_none")]
-    pub archive_config: Option<crate::models::ApplicationArchiveConfig>,
+    pub archive_config: Option<crate::models::ArchiveConfig>,
 }

@@ -6,6 +6,48 @@
 
 //! The `application_api_token_post` model and the types nested in it.
 
+/// Application Api Token Post
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationApiTokenPost {
+    /// `name` on the wire.
+    pub name: String,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `expirationDate` on the wire.
+    #[serde(
+        rename = "expirationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `scope` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Vec<crate::models::ApplicationApiTokenPostScopeItem>>,
+    /// `status` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApplicationApiTokenPostStatus>,
+}
+
+impl ApplicationApiTokenPost {
+    /// A `ApplicationApiTokenPost` with its required fields set and every optional field unset.
+    pub fn new(name: String) -> Self {
+        ApplicationApiTokenPost {
+            name,
+            description: None,
+            expiration_date: None,
+            scope: None,
+            status: None,
+        }
+    }
+}
+
 /// ApplicationApiTokenPostScopeItem
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ApplicationApiTokenPostScopeItem {
@@ -1363,35 +1405,48 @@ impl schemars::JsonSchema for ApplicationApiTokenPostScopeItem {
     }
 }
 
-/// Application Api Token Post
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationApiTokenPost {
-    /// name
-    pub name: String,
-    /// description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// expirationDate
-    #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// scope
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Vec<crate::models::ApplicationApiTokenPostScopeItem>>,
-    /// status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApiTokenStatus>,
+/// ApplicationApiTokenPostStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationApiTokenPostStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
 }
 
-impl ApplicationApiTokenPost {
-    /// A `ApplicationApiTokenPost` with its required fields set and every optional field unset.
-    pub fn new(name: String) -> Self {
-        ApplicationApiTokenPost {
-            name,
-            description: None,
-            expiration_date: None,
-            scope: None,
-            status: None,
+impl ApplicationApiTokenPostStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
         }
+    }
+}
+
+impl From<&str> for ApplicationApiTokenPostStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationApiTokenPostStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationApiTokenPostStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationApiTokenPostStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

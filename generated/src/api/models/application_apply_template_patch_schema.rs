@@ -19,24 +19,15 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationApplyTemplatePatchSchema {
-    /// templateId
+    /// `templateId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "templateId")]
     pub template_id: String,
-    /// email
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub email: Option<crate::runtime::Nullable<String>>,
-    /// callbackUrl
-    #[serde(
-        rename = "callbackUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub callback_url: Option<crate::runtime::Nullable<String>>,
+    /// `email` on the wire; e.g. `"email@example.com"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `callbackUrl` on the wire.
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
 }
 
 impl ApplicationApplyTemplatePatchSchema {
@@ -61,11 +52,11 @@ impl crate::runtime::Validate for ApplicationApplyTemplatePatchSchema {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
+        if let Some(value) = &self.email {
             v.field("email", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
+        if let Some(value) = &self.callback_url {
             v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
     }

@@ -19,41 +19,24 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorityPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// status
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub status: Option<crate::runtime::Nullable<crate::models::ApiTokenStatus>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// caBundle
-    #[serde(
-        rename = "caBundle",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub ca_bundle: Option<crate::runtime::Nullable<String>>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `status` on the wire; e.g. `"active"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApplicationCertificateAuthorityPatchStatus>,
+    /// `description` on the wire; e.g. `"An example updated authority description"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `caBundle` on the wire.
+    #[serde(rename = "caBundle", default, skip_serializing_if = "Option::is_none")]
+    pub ca_bundle: Option<String>,
 }
 
 impl crate::runtime::Validate for ApplicationCertificateAuthorityPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -63,15 +46,15 @@ impl crate::runtime::Validate for ApplicationCertificateAuthorityPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.status {
+        if let Some(value) = &self.status {
             v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.ca_bundle {
+        if let Some(value) = &self.ca_bundle {
             v.field(
                 "caBundle",
                 |v| {
@@ -80,5 +63,51 @@ impl crate::runtime::Validate for ApplicationCertificateAuthorityPatch {
                 },
             );
         }
+    }
+}
+
+/// ApplicationCertificateAuthorityPatchStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificateAuthorityPatchStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificateAuthorityPatchStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificateAuthorityPatchStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificateAuthorityPatchStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthorityPatchStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthorityPatchStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -20,15 +20,15 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorityPost {
-    /// name
+    /// `name` on the wire; e.g. `"my certificate authority"`.
     pub name: String,
-    /// status
+    /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApiTokenStatus>,
-    /// description
+    pub status: Option<crate::models::ApplicationCertificateAuthorityPostStatus>,
+    /// `description` on the wire; e.g. `"An example new authority description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// caBundle
+    /// `caBundle` on the wire; e.g. `"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"`.
     #[serde(rename = "caBundle")]
     pub ca_bundle: String,
 }
@@ -77,5 +77,51 @@ impl crate::runtime::Validate for ApplicationCertificateAuthorityPost {
                 },
             );
         }
+    }
+}
+
+/// ApplicationCertificateAuthorityPostStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificateAuthorityPostStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificateAuthorityPostStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificateAuthorityPostStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificateAuthorityPostStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthorityPostStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthorityPostStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -19,67 +19,38 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificatePatch {
-    /// status
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub status: Option<crate::runtime::Nullable<crate::models::ApiTokenStatus>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// certificate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub certificate: Option<crate::runtime::Nullable<String>>,
-    /// filterType
-    #[serde(
-        rename = "filterType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub filter_type: Option<
-        crate::runtime::Nullable<crate::models::ApplicationCertificateFilterType>,
-    >,
-    /// pubTopics
-    #[serde(
-        rename = "pubTopics",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub pub_topics: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// subTopics
-    #[serde(
-        rename = "subTopics",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub sub_topics: Option<crate::runtime::Nullable<Vec<String>>>,
+    /// `status` on the wire; e.g. `"active"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApplicationCertificatePatchStatus>,
+    /// `description` on the wire; e.g. `"An example updated certificate description"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `certificate` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// `filterType` on the wire.
+    #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
+    pub filter_type: Option<crate::models::FilterType>,
+    /// `pubTopics` on the wire.
+    #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
+    pub pub_topics: Option<Vec<String>>,
+    /// `subTopics` on the wire.
+    #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
+    pub sub_topics: Option<Vec<String>>,
 }
 
 impl crate::runtime::Validate for ApplicationCertificatePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.status {
+        if let Some(value) = &self.status {
             v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.certificate {
+        if let Some(value) = &self.certificate {
             v.field(
                 "certificate",
                 |v| {
@@ -89,11 +60,11 @@ impl crate::runtime::Validate for ApplicationCertificatePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.filter_type {
+        if let Some(value) = &self.filter_type {
             v.field("filterType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.pub_topics {
+        if let Some(value) = &self.pub_topics {
             v.field(
                 "pubTopics",
                 |v| {
@@ -110,7 +81,7 @@ impl crate::runtime::Validate for ApplicationCertificatePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.sub_topics {
+        if let Some(value) = &self.sub_topics {
             v.field(
                 "subTopics",
                 |v| {
@@ -126,5 +97,51 @@ impl crate::runtime::Validate for ApplicationCertificatePatch {
                 },
             );
         }
+    }
+}
+
+/// ApplicationCertificatePatchStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificatePatchStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificatePatchStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificatePatchStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificatePatchStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificatePatchStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificatePatchStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

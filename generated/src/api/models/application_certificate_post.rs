@@ -22,27 +22,27 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificatePost {
-    /// status
+    /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApiTokenStatus>,
-    /// description
+    pub status: Option<crate::models::ApplicationCertificatePostStatus>,
+    /// `description` on the wire; e.g. `"An example new certificate description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// certificate
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `certificate` on the wire; e.g. `"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"`.
     pub certificate: String,
-    /// filterType
+    /// `filterType` on the wire; e.g. `"all"`.
     #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
-    pub filter_type: Option<crate::models::ApplicationCertificateFilterType>,
-    /// pubTopics
+    pub filter_type: Option<crate::models::FilterType>,
+    /// `pubTopics` on the wire.
     #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
     pub pub_topics: Option<Vec<String>>,
-    /// subTopics
+    /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
 }
@@ -149,5 +149,51 @@ impl crate::runtime::Validate for ApplicationCertificatePost {
                 },
             );
         }
+    }
+}
+
+/// ApplicationCertificatePostStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationCertificatePostStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationCertificatePostStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationCertificatePostStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationCertificatePostStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificatePostStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificatePostStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -21,42 +21,47 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationClonePostSchema {
-    /// dryRun
+    /// `dryRun` on the wire.
     #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
     pub dry_run: Option<bool>,
-    /// includeFiles
+    /// `includeFiles` on the wire; e.g. `true`.
     #[serde(rename = "includeFiles", default, skip_serializing_if = "Option::is_none")]
     pub include_files: Option<bool>,
-    /// includePrivateFiles
+    /// `includePrivateFiles` on the wire.
     #[serde(
         rename = "includePrivateFiles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_private_files: Option<bool>,
-    /// includeDataTableRows
+    /// `includeDataTableRows` on the wire.
     #[serde(
         rename = "includeDataTableRows",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_data_table_rows: Option<bool>,
-    /// includeDevices
+    /// `includeDevices` on the wire; e.g. `true`.
     #[serde(rename = "includeDevices", default, skip_serializing_if = "Option::is_none")]
     pub include_devices: Option<bool>,
-    /// ownerId
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerId` on the wire; e.g. `"575ec8687ae143cd83dc4a98"`.
+    #[serde(
+        rename = "ownerId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub owner_id: Option<crate::runtime::Nullable<String>>,
+    /// `ownerType` on the wire; e.g. `"organization"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApplicationOwnerType>,
-    /// email
+    pub owner_type: Option<crate::models::ApplicationClonePostSchemaOwnerType>,
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// forceJob
+    /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
 }
@@ -64,7 +69,7 @@ pub struct ApplicationClonePostSchema {
 impl crate::runtime::Validate for ApplicationClonePostSchema {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.owner_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.owner_id {
             v.field("ownerId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
@@ -79,5 +84,51 @@ impl crate::runtime::Validate for ApplicationClonePostSchema {
         if let Some(value) = &self.callback_url {
             v.field("callbackUrl", |v| v.max_length(value, 1024));
         }
+    }
+}
+
+/// ApplicationClonePostSchemaOwnerType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationClonePostSchemaOwnerType {
+    /// `"user"`
+    User,
+    /// `"organization"`
+    Organization,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationClonePostSchemaOwnerType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["user", "organization"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Organization => "organization",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationClonePostSchemaOwnerType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "organization" => Self::Organization,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationClonePostSchemaOwnerType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationClonePostSchemaOwnerType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationClonePostSchemaOwnerType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

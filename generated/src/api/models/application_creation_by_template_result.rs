@@ -51,13 +51,31 @@ pub struct ApplicationCreationByTemplateResult {
     /// Schema for a single Application
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<crate::models::Application>,
-    /// validationErrors
+    /// `validationErrors` on the wire.
     #[serde(
         rename = "validationErrors",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub validation_errors: Option<
-        Vec<crate::models::ApplicationCreationByTemplateResultValidationErrorsItem>,
+        Vec<crate::models::ApplicationCreationByTemplateResultValidationError>,
     >,
+}
+
+/// ApplicationCreationByTemplateResultValidationError
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationCreationByTemplateResultValidationError {
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `message` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }

@@ -19,46 +19,46 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPost {
-    /// name
+    /// `name` on the wire; e.g. `"My New Dashboard"`.
     pub name: String,
-    /// blocks
+    /// `blocks` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocks: Option<Vec<crate::models::ApplicationDashboardPostBlocksItem>>,
-    /// description
+    pub blocks: Option<Vec<crate::models::Block>>,
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// refreshRate
+    /// `refreshRate` on the wire.
     #[serde(rename = "refreshRate", default, skip_serializing_if = "Option::is_none")]
     pub refresh_rate: Option<f64>,
-    /// duration
+    /// `duration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// resolution
+    /// `resolution` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<i64>,
-    /// defaultTheme
+    /// `defaultTheme` on the wire.
     #[serde(rename = "defaultTheme", default, skip_serializing_if = "Option::is_none")]
-    pub default_theme: Option<crate::models::ApplicationDashboardPostDefaultTheme>,
-    /// reportConfigs
+    pub default_theme: Option<crate::models::DefaultTheme>,
+    /// `reportConfigs` on the wire.
     #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
-    pub report_configs: Option<
-        Vec<crate::models::ApplicationDashboardPostReportConfigsItem>,
-    >,
-    /// public
+    pub report_configs: Option<Vec<crate::models::ApplicationDashboardPostReportConfig>>,
+    /// `public` on the wire; e.g. `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
-    /// password
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
-    /// contextConfiguration
+    /// `password` on the wire.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub password: Option<crate::runtime::Nullable<String>>,
+    /// `contextConfiguration` on the wire.
     #[serde(
         rename = "contextConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub context_configuration: Option<
-        Vec<crate::models::ApplicationDashboardPostContextConfigurationItem>,
-    >,
+    pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
 }
 
 impl ApplicationDashboardPost {
@@ -156,6 +156,44 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
                     }
                 },
             );
+        }
+    }
+}
+
+/// ApplicationDashboardPostReportConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ApplicationDashboardPostReportConfig {
+    /// A `serde_json::Value`.
+    Value(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostReportConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ApplicationDashboardPostReportConfig",
+            &[
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for ApplicationDashboardPostReportConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Value(value) => {}
+            Self::ValueSecond(value) => {}
         }
     }
 }

@@ -6,52 +6,6 @@
 
 //! The `application_export_post_schema` model and the types nested in it.
 
-/// ApplicationExportPostSchemaExportType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationExportPostSchemaExportType {
-    /// `"zip"`
-    Zip,
-    /// `"repo"`
-    Repo,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationExportPostSchemaExportType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["zip", "repo"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Zip => "zip",
-            Self::Repo => "repo",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationExportPostSchemaExportType {
-    fn from(value: &str) -> Self {
-        match value {
-            "zip" => Self::Zip,
-            "repo" => Self::Repo,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationExportPostSchemaExportType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationExportPostSchemaExportType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationExportPostSchemaExportType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// Application Export Post Schema
 ///
 /// # Example
@@ -66,46 +20,44 @@ impl schemars::JsonSchema for ApplicationExportPostSchemaExportType {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExportPostSchema {
-    /// includeFiles
+    /// `includeFiles` on the wire; e.g. `true`.
     #[serde(rename = "includeFiles", default, skip_serializing_if = "Option::is_none")]
     pub include_files: Option<bool>,
-    /// includePrivateFiles
+    /// `includePrivateFiles` on the wire.
     #[serde(
         rename = "includePrivateFiles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_private_files: Option<bool>,
-    /// includeDataTableRows
+    /// `includeDataTableRows` on the wire.
     #[serde(
         rename = "includeDataTableRows",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub include_data_table_rows: Option<bool>,
-    /// includeDevices
+    /// `includeDevices` on the wire; e.g. `true`.
     #[serde(rename = "includeDevices", default, skip_serializing_if = "Option::is_none")]
     pub include_devices: Option<bool>,
-    /// email
+    /// `email` on the wire; e.g. `"test@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// forceJob
+    /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
-    /// exportType
+    /// `exportType` on the wire.
     #[serde(rename = "exportType", default, skip_serializing_if = "Option::is_none")]
-    pub export_type: Option<crate::models::ApplicationExportPostSchemaExportType>,
-    /// credentialName
+    pub export_type: Option<crate::models::ExportType>,
+    /// `credentialName` on the wire.
     #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
     pub credential_name: Option<String>,
-    /// repo
+    /// `repo` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repo: Option<
-        crate::models::ApplicationArchiveConfigApplicationExportOptionsRepo,
-    >,
+    pub repo: Option<crate::models::Repo>,
 }
 
 impl crate::runtime::Validate for ApplicationExportPostSchema {

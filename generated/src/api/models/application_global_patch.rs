@@ -6,34 +6,45 @@
 
 //! The `application_global_patch` model and the types nested in it.
 
+/// Application Global Patch
+///
+/// # Example
+///
+/// ```json
+/// [
+///   {
+///     "cloudOnly": true,
+///     "description": "Description of my application global",
+///     "json": "\"my json data here\"",
+///     "key": "keyHere"
+///   },
+///   {
+///     "cloudOnly": false,
+///     "json": "\"more json\"",
+///     "key": "anotherKey"
+///   }
+/// ]
+/// ```
+pub type ApplicationGlobalPatch = Vec<crate::models::ApplicationGlobalPatchItem>;
 /// ApplicationGlobalPatchItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationGlobalPatchItem {
-    /// key
+    /// `key` on the wire.
     pub key: String,
-    /// json
+    /// `json` on the wire.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub json: Option<crate::runtime::Nullable<String>>,
-    /// cloudOnly
-    #[serde(
-        rename = "cloudOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub cloud_only: Option<crate::runtime::Nullable<bool>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
+    /// `cloudOnly` on the wire.
+    #[serde(rename = "cloudOnly", default, skip_serializing_if = "Option::is_none")]
+    pub cloud_only: Option<bool>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
 }
 
 impl ApplicationGlobalPatchItem {
@@ -66,29 +77,8 @@ impl crate::runtime::Validate for ApplicationGlobalPatchItem {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 1024));
         }
     }
 }
-
-/// Application Global Patch
-///
-/// # Example
-///
-/// ```json
-/// [
-///   {
-///     "cloudOnly": true,
-///     "description": "Description of my application global",
-///     "json": "\"my json data here\"",
-///     "key": "keyHere"
-///   },
-///   {
-///     "cloudOnly": false,
-///     "json": "\"more json\"",
-///     "key": "anotherKey"
-///   }
-/// ]
-/// ```
-pub type ApplicationGlobalPatch = Vec<crate::models::ApplicationGlobalPatchItem>;

@@ -6,58 +6,206 @@
 
 //! The `application_import_executions` model and the types nested in it.
 
-/// ApplicationImportExecutionsItemImportSourceType
+/// ApplicationImportExecution
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationImportExecution {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `importSourceType` on the wire.
+    #[serde(
+        rename = "importSourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub import_source_type: Option<crate::models::ImportSourceType>,
+    /// `importExecutionId` on the wire.
+    #[serde(
+        rename = "importExecutionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub import_execution_id: Option<String>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `fromApplicationId` on the wire.
+    #[serde(
+        rename = "fromApplicationId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub from_application_id: Option<String>,
+    /// `runQueuedAt` on the wire.
+    #[serde(
+        rename = "runQueuedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runStartedAt` on the wire.
+    #[serde(
+        rename = "runStartedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runCompletedAt` on the wire.
+    #[serde(
+        rename = "runCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `status` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApplicationStatus>,
+    /// `dryRun` on the wire.
+    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run: Option<bool>,
+    /// `conflictBehavior` on the wire.
+    #[serde(
+        rename = "conflictBehavior",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub conflict_behavior: Option<crate::models::ConflictBehavior>,
+    /// `callbackUrl` on the wire.
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// `email` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `include` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub include: Option<Vec<crate::models::IncludeItem>>,
+    /// `jobId` on the wire.
+    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<String>,
+    /// `sourceId` on the wire.
+    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// `sourceType` on the wire.
+    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<crate::models::ApplicationImportExecutionSourceType>,
+    /// `error` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ExecutionError>,
+    /// `dryRunResults` on the wire.
+    #[serde(rename = "dryRunResults", default, skip_serializing_if = "Option::is_none")]
+    pub dry_run_results: Option<crate::models::DryRunResults>,
+    /// `validationErrors` on the wire.
+    #[serde(
+        rename = "validationErrors",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub validation_errors: Option<
+        Vec<crate::models::ApplicationImportExecutionValidationError>,
+    >,
+    /// `importedFileUrl` on the wire.
+    #[serde(
+        rename = "importedFileUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub imported_file_url: Option<String>,
+    /// `importUrl` on the wire.
+    #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
+    pub import_url: Option<String>,
+    /// `credentialName` on the wire.
+    #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+    /// `repo` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repo: Option<crate::models::ApplicationImportExecutionRepo>,
+}
+
+/// ApplicationImportExecutionRepo
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationImportExecutionRepo {
+    /// `branch` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<String>,
+    /// `directory` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub directory: Option<String>,
+}
+
+/// ApplicationImportExecutionSourceType
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationImportExecutionsItemImportSourceType {
-    /// `"importBundle"`
-    ImportBundle,
-    /// `"importUrl"`
-    ImportUrl,
-    /// `"fromApplication"`
-    FromApplication,
-    /// `"repository"`
-    Repository,
+pub enum ApplicationImportExecutionSourceType {
+    /// `"flow"`
+    Flow,
+    /// `"user"`
+    User,
+    /// `"device"`
+    Device,
+    /// `"apiToken"`
+    ApiToken,
+    /// `"notebook"`
+    Notebook,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl ApplicationImportExecutionsItemImportSourceType {
+impl ApplicationImportExecutionSourceType {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
-        "importBundle",
-        "importUrl",
-        "fromApplication",
-        "repository",
+        "flow",
+        "user",
+        "device",
+        "apiToken",
+        "notebook",
     ];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::ImportBundle => "importBundle",
-            Self::ImportUrl => "importUrl",
-            Self::FromApplication => "fromApplication",
-            Self::Repository => "repository",
+            Self::Flow => "flow",
+            Self::User => "user",
+            Self::Device => "device",
+            Self::ApiToken => "apiToken",
+            Self::Notebook => "notebook",
             Self::Unknown(value) => value,
         }
     }
 }
 
-impl From<&str> for ApplicationImportExecutionsItemImportSourceType {
+impl From<&str> for ApplicationImportExecutionSourceType {
     fn from(value: &str) -> Self {
         match value {
-            "importBundle" => Self::ImportBundle,
-            "importUrl" => Self::ImportUrl,
-            "fromApplication" => Self::FromApplication,
-            "repository" => Self::Repository,
+            "flow" => Self::Flow,
+            "user" => Self::User,
+            "device" => Self::Device,
+            "apiToken" => Self::ApiToken,
+            "notebook" => Self::Notebook,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
 
-crate::runtime::string_enum!(ApplicationImportExecutionsItemImportSourceType);
+crate::runtime::string_enum!(ApplicationImportExecutionSourceType);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationImportExecutionsItemImportSourceType {
+impl schemars::JsonSchema for ApplicationImportExecutionSourceType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationImportExecutionsItemImportSourceType".into()
+        "ApplicationImportExecutionSourceType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
@@ -65,128 +213,22 @@ impl schemars::JsonSchema for ApplicationImportExecutionsItemImportSourceType {
     }
 }
 
-/// ApplicationImportExecutionsItemDryRunResults
+/// ApplicationImportExecutionValidationError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationImportExecutionsItemDryRunResults {
-    /// limitErrors
-    #[serde(rename = "limitErrors", default, skip_serializing_if = "Option::is_none")]
-    pub limit_errors: Option<
-        Vec<crate::models::ApplicationImportExecutionsItemIncludeItem>,
-    >,
-    /// url
+pub struct ApplicationImportExecutionValidationError {
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// ApplicationImportExecutionsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationImportExecutionsItem {
-    /// id
+    pub name: Option<String>,
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// importSourceType
-    #[serde(
-        rename = "importSourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_source_type: Option<
-        crate::models::ApplicationImportExecutionsItemImportSourceType,
-    >,
-    /// importExecutionId
-    #[serde(
-        rename = "importExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_execution_id: Option<String>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// fromApplicationId
-    #[serde(
-        rename = "fromApplicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub from_application_id: Option<String>,
-    /// runQueuedAt
-    #[serde(rename = "runQueuedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_queued_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runStartedAt
-    #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_started_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runCompletedAt
-    #[serde(rename = "runCompletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// status
+    /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApplicationImportExecutionsItemStatus>,
-    /// dryRun
-    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
-    pub dry_run: Option<bool>,
-    /// conflictBehavior
-    #[serde(
-        rename = "conflictBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conflict_behavior: Option<
-        crate::models::ApplicationImportExecutionsItemConflictBehavior,
-    >,
-    /// callbackUrl
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
-    /// email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// include
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include: Option<Vec<crate::models::ApplicationImportExecutionsItemIncludeItem>>,
-    /// jobId
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// error
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::models::ApplicationImportExecutionsItemError>,
-    /// dryRunResults
-    #[serde(rename = "dryRunResults", default, skip_serializing_if = "Option::is_none")]
-    pub dry_run_results: Option<
-        crate::models::ApplicationImportExecutionsItemDryRunResults,
-    >,
-    /// validationErrors
-    #[serde(
-        rename = "validationErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub validation_errors: Option<
-        Vec<crate::models::ApplicationCreationByTemplateResultValidationErrorsItem>,
-    >,
-    /// importedFileUrl
-    #[serde(
-        rename = "importedFileUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub imported_file_url: Option<String>,
-    /// importUrl
-    #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
-    pub import_url: Option<String>,
-    /// credentialName
-    #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
-    pub credential_name: Option<String>,
-    /// repo
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub repo: Option<crate::models::ApplicationImportExecutionsItemRepo>,
+    pub message: Option<String>,
 }
 
 /// Application Import Executions
@@ -219,6 +261,223 @@ pub struct ApplicationImportExecutionsItem {
 ///   }
 /// ]
 /// ```
-pub type ApplicationImportExecutions = Vec<
-    crate::models::ApplicationImportExecutionsItem,
->;
+pub type ApplicationImportExecutions = Vec<crate::models::ApplicationImportExecution>;
+/// DryRunResults
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DryRunResults {
+    /// `limitErrors` on the wire.
+    #[serde(rename = "limitErrors", default, skip_serializing_if = "Option::is_none")]
+    pub limit_errors: Option<Vec<crate::models::LimitError>>,
+    /// `url` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// ImportSourceType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ImportSourceType {
+    /// `"importBundle"`
+    ImportBundle,
+    /// `"importUrl"`
+    ImportUrl,
+    /// `"fromApplication"`
+    FromApplication,
+    /// `"repository"`
+    Repository,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ImportSourceType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "importBundle",
+        "importUrl",
+        "fromApplication",
+        "repository",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ImportBundle => "importBundle",
+            Self::ImportUrl => "importUrl",
+            Self::FromApplication => "fromApplication",
+            Self::Repository => "repository",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ImportSourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "importBundle" => Self::ImportBundle,
+            "importUrl" => Self::ImportUrl,
+            "fromApplication" => Self::FromApplication,
+            "repository" => Self::Repository,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ImportSourceType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImportSourceType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImportSourceType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// LimitError
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LimitError {
+    /// `"ApplicationCertificateAuthority"`
+    ApplicationCertificateAuthority,
+    /// `"Dashboard"`
+    Dashboard,
+    /// `"DataTableRow"`
+    DataTableRow,
+    /// `"DataTable"`
+    DataTable,
+    /// `"DeviceRecipe"`
+    DeviceRecipe,
+    /// `"Device"`
+    Device,
+    /// `"ExperienceDevelopConfig"`
+    ExperienceDevelopConfig,
+    /// `"ExperienceEndpoint"`
+    ExperienceEndpoint,
+    /// `"ExperienceFlowVersion"`
+    ExperienceFlowVersion,
+    /// `"ExperienceGroup"`
+    ExperienceGroup,
+    /// `"ExperienceUser"`
+    ExperienceUser,
+    /// `"ExperienceVersion"`
+    ExperienceVersion,
+    /// `"ExperienceView"`
+    ExperienceView,
+    /// `"File"`
+    File,
+    /// `"FlowVersion"`
+    FlowVersion,
+    /// `"Flow"`
+    Flow,
+    /// `"Global"`
+    Global,
+    /// `"Integration"`
+    Integration,
+    /// `"Notebook"`
+    Notebook,
+    /// `"PrivateFile"`
+    PrivateFile,
+    /// `"Webhook"`
+    Webhook,
+    /// `"ResourceJob"`
+    ResourceJob,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl LimitError {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "ApplicationCertificateAuthority",
+        "Dashboard",
+        "DataTableRow",
+        "DataTable",
+        "DeviceRecipe",
+        "Device",
+        "ExperienceDevelopConfig",
+        "ExperienceEndpoint",
+        "ExperienceFlowVersion",
+        "ExperienceGroup",
+        "ExperienceUser",
+        "ExperienceVersion",
+        "ExperienceView",
+        "File",
+        "FlowVersion",
+        "Flow",
+        "Global",
+        "Integration",
+        "Notebook",
+        "PrivateFile",
+        "Webhook",
+        "ResourceJob",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::ApplicationCertificateAuthority => "ApplicationCertificateAuthority",
+            Self::Dashboard => "Dashboard",
+            Self::DataTableRow => "DataTableRow",
+            Self::DataTable => "DataTable",
+            Self::DeviceRecipe => "DeviceRecipe",
+            Self::Device => "Device",
+            Self::ExperienceDevelopConfig => "ExperienceDevelopConfig",
+            Self::ExperienceEndpoint => "ExperienceEndpoint",
+            Self::ExperienceFlowVersion => "ExperienceFlowVersion",
+            Self::ExperienceGroup => "ExperienceGroup",
+            Self::ExperienceUser => "ExperienceUser",
+            Self::ExperienceVersion => "ExperienceVersion",
+            Self::ExperienceView => "ExperienceView",
+            Self::File => "File",
+            Self::FlowVersion => "FlowVersion",
+            Self::Flow => "Flow",
+            Self::Global => "Global",
+            Self::Integration => "Integration",
+            Self::Notebook => "Notebook",
+            Self::PrivateFile => "PrivateFile",
+            Self::Webhook => "Webhook",
+            Self::ResourceJob => "ResourceJob",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for LimitError {
+    fn from(value: &str) -> Self {
+        match value {
+            "ApplicationCertificateAuthority" => Self::ApplicationCertificateAuthority,
+            "Dashboard" => Self::Dashboard,
+            "DataTableRow" => Self::DataTableRow,
+            "DataTable" => Self::DataTable,
+            "DeviceRecipe" => Self::DeviceRecipe,
+            "Device" => Self::Device,
+            "ExperienceDevelopConfig" => Self::ExperienceDevelopConfig,
+            "ExperienceEndpoint" => Self::ExperienceEndpoint,
+            "ExperienceFlowVersion" => Self::ExperienceFlowVersion,
+            "ExperienceGroup" => Self::ExperienceGroup,
+            "ExperienceUser" => Self::ExperienceUser,
+            "ExperienceVersion" => Self::ExperienceVersion,
+            "ExperienceView" => Self::ExperienceView,
+            "File" => Self::File,
+            "FlowVersion" => Self::FlowVersion,
+            "Flow" => Self::Flow,
+            "Global" => Self::Global,
+            "Integration" => Self::Integration,
+            "Notebook" => Self::Notebook,
+            "PrivateFile" => Self::PrivateFile,
+            "Webhook" => Self::Webhook,
+            "ResourceJob" => Self::ResourceJob,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(LimitError);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for LimitError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LimitError".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}

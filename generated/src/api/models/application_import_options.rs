@@ -6,146 +6,17 @@
 
 //! The `application_import_options` model and the types nested in it.
 
-/// ApplicationImportOptionsIncludeItem
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationImportOptionsIncludeItem {
-    /// `"ApplicationCertificateAuthority"`
-    ApplicationCertificateAuthority,
-    /// `"Dashboard"`
-    Dashboard,
-    /// `"DataTableRow"`
-    DataTableRow,
-    /// `"DataTable"`
-    DataTable,
-    /// `"DeviceRecipe"`
-    DeviceRecipe,
-    /// `"Device"`
-    Device,
-    /// `"ExperienceEndpoint"`
-    ExperienceEndpoint,
-    /// `"ExperienceFlowVersion"`
-    ExperienceFlowVersion,
-    /// `"ExperienceGroup"`
-    ExperienceGroup,
-    /// `"ExperienceUser"`
-    ExperienceUser,
-    /// `"ExperienceVersion"`
-    ExperienceVersion,
-    /// `"ExperienceView"`
-    ExperienceView,
-    /// `"File"`
-    File,
-    /// `"FlowVersion"`
-    FlowVersion,
-    /// `"Flow"`
-    Flow,
-    /// `"Integration"`
-    Integration,
-    /// `"Notebook"`
-    Notebook,
-    /// `"Webhook"`
-    Webhook,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationImportOptionsIncludeItem {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "ApplicationCertificateAuthority",
-        "Dashboard",
-        "DataTableRow",
-        "DataTable",
-        "DeviceRecipe",
-        "Device",
-        "ExperienceEndpoint",
-        "ExperienceFlowVersion",
-        "ExperienceGroup",
-        "ExperienceUser",
-        "ExperienceVersion",
-        "ExperienceView",
-        "File",
-        "FlowVersion",
-        "Flow",
-        "Integration",
-        "Notebook",
-        "Webhook",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::ApplicationCertificateAuthority => "ApplicationCertificateAuthority",
-            Self::Dashboard => "Dashboard",
-            Self::DataTableRow => "DataTableRow",
-            Self::DataTable => "DataTable",
-            Self::DeviceRecipe => "DeviceRecipe",
-            Self::Device => "Device",
-            Self::ExperienceEndpoint => "ExperienceEndpoint",
-            Self::ExperienceFlowVersion => "ExperienceFlowVersion",
-            Self::ExperienceGroup => "ExperienceGroup",
-            Self::ExperienceUser => "ExperienceUser",
-            Self::ExperienceVersion => "ExperienceVersion",
-            Self::ExperienceView => "ExperienceView",
-            Self::File => "File",
-            Self::FlowVersion => "FlowVersion",
-            Self::Flow => "Flow",
-            Self::Integration => "Integration",
-            Self::Notebook => "Notebook",
-            Self::Webhook => "Webhook",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationImportOptionsIncludeItem {
-    fn from(value: &str) -> Self {
-        match value {
-            "ApplicationCertificateAuthority" => Self::ApplicationCertificateAuthority,
-            "Dashboard" => Self::Dashboard,
-            "DataTableRow" => Self::DataTableRow,
-            "DataTable" => Self::DataTable,
-            "DeviceRecipe" => Self::DeviceRecipe,
-            "Device" => Self::Device,
-            "ExperienceEndpoint" => Self::ExperienceEndpoint,
-            "ExperienceFlowVersion" => Self::ExperienceFlowVersion,
-            "ExperienceGroup" => Self::ExperienceGroup,
-            "ExperienceUser" => Self::ExperienceUser,
-            "ExperienceVersion" => Self::ExperienceVersion,
-            "ExperienceView" => Self::ExperienceView,
-            "File" => Self::File,
-            "FlowVersion" => Self::FlowVersion,
-            "Flow" => Self::Flow,
-            "Integration" => Self::Integration,
-            "Notebook" => Self::Notebook,
-            "Webhook" => Self::Webhook,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationImportOptionsIncludeItem);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationImportOptionsIncludeItem {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationImportOptionsIncludeItem".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// Application Import Options
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportOptions {
-    /// importUrl
+    /// `importUrl` on the wire.
     #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
     pub import_url: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// include
+    /// `include` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include: Option<Vec<crate::models::ApplicationImportOptionsIncludeItem>>,
+    pub include: Option<Vec<crate::models::IncludeItem>>,
 }

@@ -6,360 +6,6 @@
 
 //! The `application_job_log` model and the types nested in it.
 
-/// ApplicationJobLogRequestedByType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationJobLogRequestedByType {
-    /// `"user"`
-    User,
-    /// `"apiToken"`
-    ApiToken,
-    /// `"flow"`
-    Flow,
-    /// `"device"`
-    Device,
-    /// `"system"`
-    System,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationJobLogRequestedByType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "user",
-        "apiToken",
-        "flow",
-        "device",
-        "system",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::ApiToken => "apiToken",
-            Self::Flow => "flow",
-            Self::Device => "device",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationJobLogRequestedByType {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "apiToken" => Self::ApiToken,
-            "flow" => Self::Flow,
-            "device" => Self::Device,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationJobLogRequestedByType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationJobLogRequestedByType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationJobLogRequestedByType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// ApplicationJobLogOwnerType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationJobLogOwnerType {
-    /// `"application"`
-    Application,
-    /// `"user"`
-    User,
-    /// `"organization"`
-    Organization,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationJobLogOwnerType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["application", "user", "organization"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Application => "application",
-            Self::User => "user",
-            Self::Organization => "organization",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationJobLogOwnerType {
-    fn from(value: &str) -> Self {
-        match value {
-            "application" => Self::Application,
-            "user" => Self::User,
-            "organization" => Self::Organization,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationJobLogOwnerType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationJobLogOwnerType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationJobLogOwnerType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// ApplicationJobLogResourceType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationJobLogResourceType {
-    /// `"application"`
-    Application,
-    /// `"dashboard"`
-    Dashboard,
-    /// `"datatable"`
-    Datatable,
-    /// `"event"`
-    Event,
-    /// `"device"`
-    Device,
-    /// `"notebook"`
-    Notebook,
-    /// `"deviceRecipe"`
-    DeviceRecipe,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationJobLogResourceType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "application",
-        "dashboard",
-        "datatable",
-        "event",
-        "device",
-        "notebook",
-        "deviceRecipe",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Application => "application",
-            Self::Dashboard => "dashboard",
-            Self::Datatable => "datatable",
-            Self::Event => "event",
-            Self::Device => "device",
-            Self::Notebook => "notebook",
-            Self::DeviceRecipe => "deviceRecipe",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationJobLogResourceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "application" => Self::Application,
-            "dashboard" => Self::Dashboard,
-            "datatable" => Self::Datatable,
-            "event" => Self::Event,
-            "device" => Self::Device,
-            "notebook" => Self::Notebook,
-            "deviceRecipe" => Self::DeviceRecipe,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationJobLogResourceType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationJobLogResourceType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationJobLogResourceType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// ApplicationJobLogProgress
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationJobLogProgress {
-    /// completed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<f64>,
-    /// total
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<f64>,
-    /// status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-}
-
-/// ApplicationJobLogInput
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationJobLogInput {
-    /// callbackUrl
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
-    /// emails
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub emails: Option<Vec<String>>,
-    /// start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<f64>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<f64>,
-    /// gatewayId
-    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
-    pub gateway_id: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// query
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
-    /// ownerId
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
-    /// ownerType
-    #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApplicationOwnerType>,
-    /// fileUrl
-    #[serde(rename = "fileUrl", default, skip_serializing_if = "Option::is_none")]
-    pub file_url: Option<String>,
-    /// templateContext
-    #[serde(
-        rename = "templateContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub template_context: Option<String>,
-}
-
-/// ApplicationJobLogOutput
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationJobLogOutput {
-    /// downloadUrls
-    #[serde(rename = "downloadUrls", default, skip_serializing_if = "Option::is_none")]
-    pub download_urls: Option<Vec<String>>,
-    /// devicesDirectory
-    #[serde(
-        rename = "devicesDirectory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub devices_directory: Option<String>,
-    /// eventsDirectory
-    #[serde(
-        rename = "eventsDirectory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub events_directory: Option<String>,
-    /// dataTablesDirectory
-    #[serde(
-        rename = "dataTablesDirectory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_tables_directory: Option<String>,
-    /// created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<f64>,
-    /// failed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<f64>,
-    /// removed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub removed: Option<f64>,
-    /// restored
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restored: Option<f64>,
-    /// repoUrl
-    #[serde(rename = "repoUrl", default, skip_serializing_if = "Option::is_none")]
-    pub repo_url: Option<String>,
-    /// commit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub commit: Option<String>,
-    /// noChanges
-    #[serde(rename = "noChanges", default, skip_serializing_if = "Option::is_none")]
-    pub no_changes: Option<bool>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// validationErrors
-    #[serde(
-        rename = "validationErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub validation_errors: Option<
-        Vec<crate::models::ApplicationCreationByTemplateResultValidationErrorsItem>,
-    >,
-    /// skippedDeviceNotFound
-    #[serde(
-        rename = "skippedDeviceNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skipped_device_not_found: Option<f64>,
-    /// skippedDateTooOld
-    #[serde(
-        rename = "skippedDateTooOld",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skipped_date_too_old: Option<f64>,
-    /// skippedDateInFuture
-    #[serde(
-        rename = "skippedDateInFuture",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skipped_date_in_future: Option<f64>,
-    /// skippedInvalidDate
-    #[serde(
-        rename = "skippedInvalidDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skipped_invalid_date: Option<f64>,
-    /// skippedNoValidAttributes
-    #[serde(
-        rename = "skippedNoValidAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub skipped_no_valid_attributes: Option<f64>,
-    /// written
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub written: Option<f64>,
-    /// eeaBundleVersion
-    #[serde(
-        rename = "eeaBundleVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub eea_bundle_version: Option<String>,
-}
-
 /// Application Job Log
 ///
 /// Schema for a single Application Job Log
@@ -385,65 +31,92 @@ pub struct ApplicationJobLogOutput {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationJobLog {
-    /// id
+    /// `id` on the wire; e.g. `"575ec76c7ae143cd83dc4a96"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// jobId
+    /// `jobId` on the wire; e.g. `"575ec76c7ae143cd83dc4a96"`.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    /// jobExecutionId
+    /// `jobExecutionId` on the wire.
     #[serde(rename = "jobExecutionId", default, skip_serializing_if = "Option::is_none")]
     pub job_execution_id: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"ArchiveData"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// runQueuedAt
-    #[serde(rename = "runQueuedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_queued_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runStartedAt
-    #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_started_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runCompletedAt
-    #[serde(rename = "runCompletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// status
+    /// `runQueuedAt` on the wire; e.g. `"2025-06-10T04:00:00.000Z"`.
+    #[serde(
+        rename = "runQueuedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runStartedAt` on the wire; e.g. `"2025-06-10T04:00:01.000Z"`.
+    #[serde(
+        rename = "runStartedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runCompletedAt` on the wire.
+    #[serde(
+        rename = "runCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `status` on the wire; e.g. `"inProgress"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApplicationImportExecutionsItemStatus>,
-    /// requestedById
+    pub status: Option<crate::models::ApplicationStatus>,
+    /// `requestedById` on the wire.
     #[serde(rename = "requestedById", default, skip_serializing_if = "Option::is_none")]
     pub requested_by_id: Option<String>,
-    /// requestedByType
+    /// `requestedByType` on the wire.
     #[serde(
         rename = "requestedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requested_by_type: Option<crate::models::ApplicationJobLogRequestedByType>,
-    /// ownerType
+    pub requested_by_type: Option<crate::models::RequestedByType>,
+    /// `ownerType` on the wire; e.g. `"application"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<crate::models::ApplicationJobLogOwnerType>,
-    /// ownerId
+    /// `ownerId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// resourceType
+    /// `resourceType` on the wire.
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<crate::models::ApplicationJobLogResourceType>,
-    /// resourceId
+    /// `resourceId` on the wire.
     #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
     pub resource_id: Option<String>,
-    /// progress
+    /// `progress` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub progress: Option<crate::models::ApplicationJobLogProgress>,
-    /// error
+    pub progress: Option<crate::models::Progress>,
+    /// `error` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::models::ApplicationImportExecutionsItemError>,
-    /// input
+    pub error: Option<crate::models::ExecutionError>,
+    /// `input` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input: Option<crate::models::ApplicationJobLogInput>,
-    /// output
+    /// `output` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output: Option<crate::models::ApplicationJobLogOutput>,
 }

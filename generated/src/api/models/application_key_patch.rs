@@ -19,76 +19,44 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPatch {
-    /// status
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub status: Option<crate::runtime::Nullable<crate::models::ApiTokenStatus>>,
-    /// name
+    /// `status` on the wire; e.g. `"active"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ApplicationKeyPatchStatus>,
+    /// `name` on the wire.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// filterType
-    #[serde(
-        rename = "filterType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub filter_type: Option<
-        crate::runtime::Nullable<crate::models::ApplicationCertificateFilterType>,
-    >,
-    /// pubTopics
-    #[serde(
-        rename = "pubTopics",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub pub_topics: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// subTopics
-    #[serde(
-        rename = "subTopics",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub sub_topics: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// addressFilterType
+    /// `description` on the wire; e.g. `"An example updated key description"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `filterType` on the wire.
+    #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
+    pub filter_type: Option<crate::models::FilterType>,
+    /// `pubTopics` on the wire.
+    #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
+    pub pub_topics: Option<Vec<String>>,
+    /// `subTopics` on the wire.
+    #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
+    pub sub_topics: Option<Vec<String>>,
+    /// `addressFilterType` on the wire.
     #[serde(
         rename = "addressFilterType",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub address_filter_type: Option<
-        crate::runtime::Nullable<crate::models::ApplicationArchiveConfigMode>,
-    >,
-    /// addresses
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub addresses: Option<crate::runtime::Nullable<Vec<String>>>,
+    pub address_filter_type: Option<crate::models::AddressFilterType>,
+    /// `addresses` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Vec<String>>,
 }
 
 impl crate::runtime::Validate for ApplicationKeyPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.status {
+        if let Some(value) = &self.status {
             v.field("status", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
@@ -102,15 +70,15 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.filter_type {
+        if let Some(value) = &self.filter_type {
             v.field("filterType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.pub_topics {
+        if let Some(value) = &self.pub_topics {
             v.field(
                 "pubTopics",
                 |v| {
@@ -127,7 +95,7 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.sub_topics {
+        if let Some(value) = &self.sub_topics {
             v.field(
                 "subTopics",
                 |v| {
@@ -144,14 +112,14 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.address_filter_type {
+        if let Some(value) = &self.address_filter_type {
             v.field(
                 "addressFilterType",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.addresses {
+        if let Some(value) = &self.addresses {
             v.field(
                 "addresses",
                 |v| {
@@ -162,5 +130,51 @@ impl crate::runtime::Validate for ApplicationKeyPatch {
                 },
             );
         }
+    }
+}
+
+/// ApplicationKeyPatchStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationKeyPatchStatus {
+    /// `"active"`
+    Active,
+    /// `"inactive"`
+    Inactive,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationKeyPatchStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["active", "inactive"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationKeyPatchStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "active" => Self::Active,
+            "inactive" => Self::Inactive,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationKeyPatchStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationKeyPatchStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationKeyPatchStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -21,35 +21,35 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPost {
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// name
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"An example new key description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// filterType
+    /// `filterType` on the wire; e.g. `"all"`.
     #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
-    pub filter_type: Option<crate::models::ApplicationCertificateFilterType>,
-    /// pubTopics
+    pub filter_type: Option<crate::models::FilterType>,
+    /// `pubTopics` on the wire.
     #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
     pub pub_topics: Option<Vec<String>>,
-    /// subTopics
+    /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
-    /// addressFilterType
+    /// `addressFilterType` on the wire.
     #[serde(
         rename = "addressFilterType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub address_filter_type: Option<crate::models::ApplicationArchiveConfigMode>,
-    /// addresses
+    pub address_filter_type: Option<crate::models::AddressFilterType>,
+    /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
 }

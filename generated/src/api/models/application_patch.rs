@@ -19,89 +19,57 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// endpointSlug
-    #[serde(
-        rename = "endpointSlug",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub endpoint_slug: Option<crate::runtime::Nullable<String>>,
-    /// expUserTokenCutoff
+    /// `name` on the wire; e.g. `"My Updated Application"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire; e.g. `"Description of my updated application"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `endpointSlug` on the wire.
+    #[serde(rename = "endpointSlug", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_slug: Option<String>,
+    /// `expUserTokenCutoff` on the wire.
     #[serde(
         rename = "expUserTokenCutoff",
+        with = "crate::runtime::datetime::option",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub exp_user_token_cutoff: Option<
-        crate::runtime::Nullable<chrono::DateTime<chrono::Utc>>,
-    >,
-    /// endpointDefaultCors
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `endpointDefaultCors` on the wire.
     #[serde(
         rename = "endpointDefaultCors",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub endpoint_default_cors: Option<crate::runtime::Nullable<bool>>,
-    /// globals
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub globals: Option<
-        crate::runtime::Nullable<Vec<crate::models::ApplicationGlobalsItem>>,
-    >,
-    /// ftueTracking
-    #[serde(
-        rename = "ftueTracking",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub ftue_tracking: Option<
-        crate::runtime::Nullable<Vec<crate::models::ApplicationFtueTrackingItem>>,
-    >,
-    /// archiveConfig
+    pub endpoint_default_cors: Option<bool>,
+    /// `globals` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub globals: Option<Vec<crate::models::ApplicationGlobal>>,
+    /// `ftueTracking` on the wire.
+    #[serde(rename = "ftueTracking", default, skip_serializing_if = "Option::is_none")]
+    pub ftue_tracking: Option<Vec<crate::models::FtueTrackingItem>>,
+    /// `archiveConfig` on the wire.
     #[serde(
         rename = "archiveConfig",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub archive_config: Option<
-        crate::runtime::Nullable<crate::models::ApplicationArchiveConfig>,
-    >,
-    /// blobUrlTTL
-    #[serde(
-        rename = "blobUrlTTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub blob_url_ttl: Option<crate::runtime::Nullable<f64>>,
+    pub archive_config: Option<crate::runtime::Nullable<crate::models::ArchiveConfig>>,
+    /// `blobUrlTTL` on the wire.
+    #[serde(rename = "blobUrlTTL", default, skip_serializing_if = "Option::is_none")]
+    pub blob_url_ttl: Option<f64>,
 }
 
 impl crate::runtime::Validate for ApplicationPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -111,11 +79,11 @@ impl crate::runtime::Validate for ApplicationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.endpoint_slug {
+        if let Some(value) = &self.endpoint_slug {
             v.field(
                 "endpointSlug",
                 |v| {
@@ -126,7 +94,7 @@ impl crate::runtime::Validate for ApplicationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.globals {
+        if let Some(value) = &self.globals {
             v.field(
                 "globals",
                 |v| {
@@ -138,7 +106,7 @@ impl crate::runtime::Validate for ApplicationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.ftue_tracking {
+        if let Some(value) = &self.ftue_tracking {
             v.field(
                 "ftueTracking",
                 |v| {
@@ -157,7 +125,7 @@ impl crate::runtime::Validate for ApplicationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.blob_url_ttl {
+        if let Some(value) = &self.blob_url_ttl {
             v.field(
                 "blobUrlTTL",
                 |v| {

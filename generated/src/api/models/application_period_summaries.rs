@@ -6,43 +6,6 @@
 
 //! The `application_period_summaries` model and the types nested in it.
 
-/// ApplicationPeriodSummariesItemsItemSummary
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationPeriodSummariesItemsItemSummary {
-    /// Schema for the result of a device counts request
-    #[serde(rename = "deviceCounts", default, skip_serializing_if = "Option::is_none")]
-    pub device_counts: Option<crate::models::DeviceCounts>,
-    /// Schema for the result of a notebook minute counts request
-    #[serde(
-        rename = "notebookMinuteCounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_minute_counts: Option<crate::models::NotebookMinuteCounts>,
-    /// Schema for the result of a payload counts breakdown request
-    #[serde(rename = "payloadCounts", default, skip_serializing_if = "Option::is_none")]
-    pub payload_counts: Option<crate::models::PayloadCountsBreakdown>,
-}
-
-/// ApplicationPeriodSummariesItemsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationPeriodSummariesItemsItem {
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// summary
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<crate::models::ApplicationPeriodSummariesItemsItemSummary>,
-}
-
 /// Application Period Summaries
 ///
 /// # Example
@@ -105,31 +68,68 @@ pub struct ApplicationPeriodSummariesItemsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummaries {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::ApplicationPeriodSummariesItemsItem>>,
-    /// count
+    pub items: Option<Vec<crate::models::ApplicationPeriodSummariesItem>>,
+    /// `count` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `8`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// perPage
+    /// `perPage` on the wire; e.g. `1`.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// page
+    /// `page` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"name"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
+    pub sort_direction: Option<crate::models::SortDirection>,
+}
+
+/// ApplicationPeriodSummariesItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationPeriodSummariesItem {
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `summary` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<crate::models::ApplicationPeriodSummariesItemSummary>,
+}
+
+/// ApplicationPeriodSummariesItemSummary
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationPeriodSummariesItemSummary {
+    /// Schema for the result of a device counts request
+    #[serde(rename = "deviceCounts", default, skip_serializing_if = "Option::is_none")]
+    pub device_counts: Option<crate::models::DeviceCounts>,
+    /// Schema for the result of a notebook minute counts request
+    #[serde(
+        rename = "notebookMinuteCounts",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_minute_counts: Option<crate::models::NotebookMinuteCounts>,
+    /// Schema for the result of a payload counts breakdown request
+    #[serde(rename = "payloadCounts", default, skip_serializing_if = "Option::is_none")]
+    pub payload_counts: Option<crate::models::PayloadCountsBreakdown>,
 }

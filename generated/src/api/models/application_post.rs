@@ -19,52 +19,57 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPost {
-    /// orgId
+    /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
-    /// applicationTemplateId
+    /// `applicationTemplateId` on the wire.
     #[serde(
         rename = "applicationTemplateId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub application_template_id: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My New Application"`.
     pub name: String,
-    /// description
+    /// `description` on the wire; e.g. `"Description of my new application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// appliedTemplateIds
+    /// `appliedTemplateIds` on the wire.
     #[serde(
         rename = "appliedTemplateIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub applied_template_ids: Option<Vec<String>>,
-    /// endpointSlug
+    /// `endpointSlug` on the wire.
     #[serde(rename = "endpointSlug", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_slug: Option<String>,
-    /// expUserTokenCutoff
+    /// `expUserTokenCutoff` on the wire.
     #[serde(
         rename = "expUserTokenCutoff",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// endpointDefaultCors
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `endpointDefaultCors` on the wire.
     #[serde(
         rename = "endpointDefaultCors",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub endpoint_default_cors: Option<bool>,
-    /// globals
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::ApplicationGlobalsItem>>,
-    /// archiveConfig
+    pub globals: Option<Vec<crate::models::ApplicationGlobal>>,
+    /// `archiveConfig` on the wire.
     #[serde(rename = "archiveConfig", default, skip_serializing_if = "Option::is_none")]
-    pub archive_config: Option<crate::models::ApplicationArchiveConfig>,
-    /// blobUrlTTL
+    pub archive_config: Option<crate::models::ArchiveConfig>,
+    /// `blobUrlTTL` on the wire.
     #[serde(rename = "blobUrlTTL", default, skip_serializing_if = "Option::is_none")]
     pub blob_url_ttl: Option<f64>,
 }

@@ -23,30 +23,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadme {
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdatedById
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdatedById` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire; e.g. `"user"`.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// content
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `content` on the wire; e.g. `"The readme content"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// creationDate
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<String>,
 }

@@ -18,19 +18,15 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadmePatch {
-    /// content
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub content: Option<crate::runtime::Nullable<String>>,
+    /// `content` on the wire; e.g. `"The new readme content"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 impl crate::runtime::Validate for ApplicationReadmePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.content {
+        if let Some(value) = &self.content {
             v.field("content", |v| v.max_length(value, 131072));
         }
     }

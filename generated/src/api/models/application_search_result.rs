@@ -6,21 +6,224 @@
 
 //! The `application_search_result` model and the types nested in it.
 
+/// Application Search Result
+///
+/// # Example
+///
+/// ```json
+/// [
+///   {
+///     "_type": "device",
+///     "id": "575ec8687ae143cd83dc4a97",
+///     "metadata": {
+///       "descriptor": "a basic description of device #1"
+///     },
+///     "name": "My Device #1"
+///   }
+/// ]
+/// ```
+pub type ApplicationSearchResult = Vec<crate::models::ApplicationSearchResultItem>;
+/// ApplicationSearchResultItem
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ApplicationSearchResultItem {
+    /// `id` on the wire.
+    pub id: String,
+    /// `name` on the wire.
+    pub name: String,
+    /// `metadata` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<crate::models::ApplicationSearchResultItemMetadata>,
+    /// `version` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `viewType` on the wire.
+    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
+    pub view_type: Option<crate::models::ViewType>,
+    /// `flowClass` on the wire.
+    #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
+    pub flow_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
+    /// `deviceClass` on the wire.
+    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    pub device_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
+    /// `_type` on the wire.
+    #[serde(rename = "_type")]
+    pub type_: crate::models::ApplicationSearchResultItemType,
+}
+
+impl ApplicationSearchResultItem {
+    /// A `ApplicationSearchResultItem` with its required fields set and every optional field unset.
+    pub fn new(
+        id: String,
+        name: String,
+        type_: crate::models::ApplicationSearchResultItemType,
+    ) -> Self {
+        ApplicationSearchResultItem {
+            id,
+            name,
+            metadata: None,
+            version: None,
+            view_type: None,
+            flow_class: None,
+            device_class: None,
+            type_,
+        }
+    }
+}
+
+/// ApplicationSearchResultItemDeviceClass
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationSearchResultItemDeviceClass {
+    /// `"cloud"`
+    Cloud,
+    /// `"edge"`
+    Edge,
+    /// `"embedded"`
+    Embedded,
+    /// `"experience"`
+    Experience,
+    /// `"customNode"`
+    CustomNode,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationSearchResultItemDeviceClass {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "cloud",
+        "edge",
+        "embedded",
+        "experience",
+        "customNode",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Cloud => "cloud",
+            Self::Edge => "edge",
+            Self::Embedded => "embedded",
+            Self::Experience => "experience",
+            Self::CustomNode => "customNode",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationSearchResultItemDeviceClass {
+    fn from(value: &str) -> Self {
+        match value {
+            "cloud" => Self::Cloud,
+            "edge" => Self::Edge,
+            "embedded" => Self::Embedded,
+            "experience" => Self::Experience,
+            "customNode" => Self::CustomNode,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationSearchResultItemDeviceClass);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationSearchResultItemDeviceClass {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationSearchResultItemDeviceClass".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ApplicationSearchResultItemFlowClass
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ApplicationSearchResultItemFlowClass {
+    /// `"standalone"`
+    Standalone,
+    /// `"gateway"`
+    Gateway,
+    /// `"peripheral"`
+    Peripheral,
+    /// `"floating"`
+    Floating,
+    /// `"edgeCompute"`
+    EdgeCompute,
+    /// `"system"`
+    System,
+    /// `"embedded"`
+    Embedded,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ApplicationSearchResultItemFlowClass {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "standalone",
+        "gateway",
+        "peripheral",
+        "floating",
+        "edgeCompute",
+        "system",
+        "embedded",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Standalone => "standalone",
+            Self::Gateway => "gateway",
+            Self::Peripheral => "peripheral",
+            Self::Floating => "floating",
+            Self::EdgeCompute => "edgeCompute",
+            Self::System => "system",
+            Self::Embedded => "embedded",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ApplicationSearchResultItemFlowClass {
+    fn from(value: &str) -> Self {
+        match value {
+            "standalone" => Self::Standalone,
+            "gateway" => Self::Gateway,
+            "peripheral" => Self::Peripheral,
+            "floating" => Self::Floating,
+            "edgeCompute" => Self::EdgeCompute,
+            "system" => Self::System,
+            "embedded" => Self::Embedded,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ApplicationSearchResultItemFlowClass);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationSearchResultItemFlowClass {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationSearchResultItemFlowClass".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// ApplicationSearchResultItemMetadata
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSearchResultItemMetadata {
-    /// descriptor
+    /// `descriptor` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub descriptor: Option<String>,
-    /// parentDirectory
+    /// `parentDirectory` on the wire.
     #[serde(
         rename = "parentDirectory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub parent_directory: Option<String>,
-    /// contentType
+    /// `contentType` on the wire.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
 }
@@ -163,69 +366,3 @@ impl schemars::JsonSchema for ApplicationSearchResultItemType {
         crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
-
-/// ApplicationSearchResultItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationSearchResultItem {
-    /// id
-    pub id: String,
-    /// name
-    pub name: String,
-    /// metadata
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<crate::models::ApplicationSearchResultItemMetadata>,
-    /// version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// viewType
-    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
-    pub view_type: Option<crate::models::ApplicationSearchResultItemViewType>,
-    /// flowClass
-    #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
-    /// deviceClass
-    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
-    /// _type
-    #[serde(rename = "_type")]
-    pub r#type: crate::models::ApplicationSearchResultItemType,
-}
-
-impl ApplicationSearchResultItem {
-    /// A `ApplicationSearchResultItem` with its required fields set and every optional field unset.
-    pub fn new(
-        id: String,
-        name: String,
-        r#type: crate::models::ApplicationSearchResultItemType,
-    ) -> Self {
-        ApplicationSearchResultItem {
-            id,
-            name,
-            metadata: None,
-            version: None,
-            view_type: None,
-            flow_class: None,
-            device_class: None,
-            r#type,
-        }
-    }
-}
-
-/// Application Search Result
-///
-/// # Example
-///
-/// ```json
-/// [
-///   {
-///     "_type": "device",
-///     "id": "575ec8687ae143cd83dc4a97",
-///     "metadata": {
-///       "descriptor": "a basic description of device #1"
-///     },
-///     "name": "My Device #1"
-///   }
-/// ]
-/// ```
-pub type ApplicationSearchResult = Vec<crate::models::ApplicationSearchResultItem>;

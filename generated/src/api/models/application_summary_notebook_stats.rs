@@ -10,21 +10,21 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSummaryNotebookStats {
-    /// awaitingCompletion
+    /// `awaitingCompletion` on the wire.
     #[serde(
         rename = "awaitingCompletion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub awaiting_completion: Option<i64>,
-    /// minutesThisPeriod
+    /// `minutesThisPeriod` on the wire.
     #[serde(
         rename = "minutesThisPeriod",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minutes_this_period: Option<i64>,
-    /// runsThisPeriod
+    /// `runsThisPeriod` on the wire.
     #[serde(rename = "runsThisPeriod", default, skip_serializing_if = "Option::is_none")]
     pub runs_this_period: Option<i64>,
 }

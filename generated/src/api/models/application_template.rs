@@ -6,110 +6,6 @@
 
 //! The `application_template` model and the types nested in it.
 
-/// ApplicationTemplateSummary
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationTemplateSummary {
-    /// applicationCertificateAuthorityCount
-    #[serde(
-        rename = "applicationCertificateAuthorityCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_certificate_authority_count: Option<i64>,
-    /// dashboardCount
-    #[serde(rename = "dashboardCount", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_count: Option<i64>,
-    /// deviceCount
-    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
-    pub device_count: Option<i64>,
-    /// deviceRecipeCount
-    #[serde(
-        rename = "deviceRecipeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_recipe_count: Option<i64>,
-    /// dataTableCount
-    #[serde(rename = "dataTableCount", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_count: Option<i64>,
-    /// experienceGroupCount
-    #[serde(
-        rename = "experienceGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_group_count: Option<i64>,
-    /// experienceUserCount
-    #[serde(
-        rename = "experienceUserCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_user_count: Option<i64>,
-    /// experienceVersionCount
-    #[serde(
-        rename = "experienceVersionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_version_count: Option<i64>,
-    /// experienceViewCount
-    #[serde(
-        rename = "experienceViewCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_view_count: Option<i64>,
-    /// experienceEndpointCount
-    #[serde(
-        rename = "experienceEndpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_endpoint_count: Option<i64>,
-    /// fileCount
-    #[serde(rename = "fileCount", default, skip_serializing_if = "Option::is_none")]
-    pub file_count: Option<i64>,
-    /// flowCount
-    #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
-    pub flow_count: Option<i64>,
-    /// integrationCount
-    #[serde(
-        rename = "integrationCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_count: Option<i64>,
-    /// notebookCount
-    #[serde(rename = "notebookCount", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_count: Option<i64>,
-    /// privateFileCount
-    #[serde(
-        rename = "privateFileCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_file_count: Option<i64>,
-    /// resourceJobCount
-    #[serde(
-        rename = "resourceJobCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_job_count: Option<i64>,
-    /// dataTableCsvSize
-    #[serde(
-        rename = "dataTableCsvSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_table_csv_size: Option<i64>,
-    /// webhookCount
-    #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
-    pub webhook_count: Option<i64>,
-}
-
 /// Application Template
 ///
 /// Schema for a single Application Template
@@ -152,49 +48,67 @@ pub struct ApplicationTemplateSummary {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplate {
-    /// id
+    /// `id` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// templateId
+    /// `templateId` on the wire.
     #[serde(rename = "templateId", default, skip_serializing_if = "Option::is_none")]
     pub template_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2020-01-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2020-01-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"smart environment"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// readme
+    /// `readme` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub readme: Option<String>,
-    /// categoryIds
+    /// `categoryIds` on the wire.
     #[serde(rename = "categoryIds", default, skip_serializing_if = "Option::is_none")]
     pub category_ids: Option<Vec<String>>,
-    /// keywords
+    /// `keywords` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
-    /// description
+    /// `description` on the wire; e.g. `"a smart env set up"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// public
+    /// `public` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
-    /// authorName
+    /// `authorName` on the wire; e.g. `"Example Author"`.
     #[serde(rename = "authorName", default, skip_serializing_if = "Option::is_none")]
     pub author_name: Option<String>,
-    /// imageUrl
+    /// `imageUrl` on the wire.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
     pub image_url: Option<String>,
-    /// authorUrl
+    /// `authorUrl` on the wire; e.g. `"https://example.com/theAuther"`.
     #[serde(rename = "authorUrl", default, skip_serializing_if = "Option::is_none")]
     pub author_url: Option<String>,
-    /// templateUrl
+    /// `templateUrl` on the wire; e.g. `"https://example.com/theTemplate"`.
     #[serde(rename = "templateUrl", default, skip_serializing_if = "Option::is_none")]
     pub template_url: Option<String>,
-    /// summary
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::ApplicationTemplateSummary>,
 }

@@ -6,31 +6,6 @@
 
 //! The `application_template_categories` model and the types nested in it.
 
-/// Application Template Category
-///
-/// Schema for a single Application Template Category
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ApplicationTemplateCategory {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// resourceTypes
-    #[serde(rename = "resourceTypes", default, skip_serializing_if = "Option::is_none")]
-    pub resource_types: Option<
-        Vec<crate::models::ApplicationTemplateCategoryResourceTypesItem>,
-    >,
-}
-
 /// Application Template Categories
 ///
 /// # Example
@@ -57,16 +32,16 @@ pub struct ApplicationTemplateCategory {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateCategories {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::ApplicationTemplateCategory>>,
-    /// baseId
+    /// `baseId` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(rename = "baseId", default, skip_serializing_if = "Option::is_none")]
     pub base_id: Option<String>,
-    /// count
+    /// `count` on the wire; e.g. `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `2`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }

@@ -22,16 +22,16 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationsImportOptions {
-    /// importUrl
+    /// `importUrl` on the wire; e.g. `"https://storage.example.com/myZipFile.zip"`.
     #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
     pub import_url: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// include
+    /// `include` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub include: Option<Vec<crate::models::ApplicationImportExecutionsItemIncludeItem>>,
-    /// forceJob
+    pub include: Option<Vec<crate::models::IncludeItem>>,
+    /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
 }

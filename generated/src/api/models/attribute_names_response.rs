@@ -22,7 +22,7 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttributeNamesResponse {
-    /// attributeNames
+    /// `attributeNames` on the wire.
     #[serde(rename = "attributeNames", default, skip_serializing_if = "Option::is_none")]
     pub attribute_names: Option<Vec<String>>,
 }

@@ -40,80 +40,89 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLog {
-    /// id
+    /// `id` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// auditLogId
+    /// `auditLogId` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(rename = "auditLogId", default, skip_serializing_if = "Option::is_none")]
     pub audit_log_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// orgId
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `orgId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
-    /// primaryTargetId
+    /// `primaryTargetId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(
         rename = "primaryTargetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_target_id: Option<String>,
-    /// primaryTargetType
+    /// `primaryTargetType` on the wire; e.g. `"Application"`.
     #[serde(
         rename = "primaryTargetType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub primary_target_type: Option<crate::models::AuditLogPrimaryTargetType>,
-    /// primaryTargetName
+    pub primary_target_type: Option<crate::models::PrimaryTargetType>,
+    /// `primaryTargetName` on the wire; e.g. `"My Application"`.
     #[serde(
         rename = "primaryTargetName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_target_name: Option<String>,
-    /// secondaryTargetId
+    /// `secondaryTargetId` on the wire.
     #[serde(
         rename = "secondaryTargetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub secondary_target_id: Option<String>,
-    /// secondaryTargetType
+    /// `secondaryTargetType` on the wire.
     #[serde(
         rename = "secondaryTargetType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub secondary_target_type: Option<crate::models::AuditLogSecondaryTargetType>,
-    /// secondaryTargetName
+    pub secondary_target_type: Option<crate::models::SecondaryTargetType>,
+    /// `secondaryTargetName` on the wire.
     #[serde(
         rename = "secondaryTargetName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub secondary_target_name: Option<String>,
-    /// actorId
+    /// `actorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "actorId", default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
-    /// actorType
+    /// `actorType` on the wire; e.g. `"User"`.
     #[serde(rename = "actorType", default, skip_serializing_if = "Option::is_none")]
-    pub actor_type: Option<crate::models::AuditLogActorType>,
-    /// actorName
+    pub actor_type: Option<crate::models::ActorType>,
+    /// `actorName` on the wire; e.g. `"actor@example.com"`.
     #[serde(rename = "actorName", default, skip_serializing_if = "Option::is_none")]
     pub actor_name: Option<String>,
-    /// requestResource
+    /// `requestResource` on the wire; e.g. `"application"`.
     #[serde(
         rename = "requestResource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub request_resource: Option<String>,
-    /// requestAction
+    /// `requestAction` on the wire; e.g. `"delete"`.
     #[serde(rename = "requestAction", default, skip_serializing_if = "Option::is_none")]
     pub request_action: Option<String>,
-    /// requestQueryParams
+    /// `requestQueryParams` on the wire.
     #[serde(
         rename = "requestQueryParams",
         default,
@@ -122,10 +131,10 @@ pub struct AuditLog {
     pub request_query_params: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// requestBody
+    /// `requestBody` on the wire.
     #[serde(rename = "requestBody", default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// requestPathParams
+    /// `requestPathParams` on the wire.
     #[serde(
         rename = "requestPathParams",
         default,
@@ -134,10 +143,10 @@ pub struct AuditLog {
     pub request_path_params: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// responseBody
+    /// `responseBody` on the wire.
     #[serde(rename = "responseBody", default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// responseStatus
+    /// `responseStatus` on the wire; e.g. `200`.
     #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<i64>,
 }

@@ -6,102 +6,6 @@
 
 //! The `audit_log_filter` model and the types nested in it.
 
-/// AuditLogFilterPrimaryTargetItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AuditLogFilterPrimaryTargetItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::AuditLogPrimaryTargetType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for AuditLogFilterPrimaryTargetItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
-/// AuditLogFilterSecondaryTargetItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AuditLogFilterSecondaryTargetItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::AuditLogSecondaryTargetType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for AuditLogFilterSecondaryTargetItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
-/// AuditLogFilterActorItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AuditLogFilterActorItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::AuditLogActorType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for AuditLogFilterActorItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
 /// Audit Log Filter
 ///
 /// # Example
@@ -128,23 +32,23 @@ impl crate::runtime::Validate for AuditLogFilterActorItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilter {
-    /// primaryTarget
+    /// `primaryTarget` on the wire.
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
     pub primary_target: Option<Vec<crate::models::AuditLogFilterPrimaryTargetItem>>,
-    /// secondaryTarget
+    /// `secondaryTarget` on the wire.
     #[serde(
         rename = "secondaryTarget",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub secondary_target: Option<Vec<crate::models::AuditLogFilterSecondaryTargetItem>>,
-    /// actor
+    /// `actor` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Vec<crate::models::AuditLogFilterActorItem>>,
-    /// request
+    /// `request` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<Vec<crate::models::AuditLogFilterRequestItem>>,
-    /// responseCode
+    pub request: Option<Vec<crate::models::RequestItem>>,
+    /// `responseCode` on the wire.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<Vec<i64>>,
 }
@@ -211,6 +115,102 @@ impl crate::runtime::Validate for AuditLogFilter {
                     }
                 },
             );
+        }
+    }
+}
+
+/// AuditLogFilterActorItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct AuditLogFilterActorItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::ActorType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for AuditLogFilterActorItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// AuditLogFilterPrimaryTargetItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct AuditLogFilterPrimaryTargetItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::PrimaryTargetType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for AuditLogFilterPrimaryTargetItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// AuditLogFilterSecondaryTargetItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct AuditLogFilterSecondaryTargetItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::SecondaryTargetType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for AuditLogFilterSecondaryTargetItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
         }
     }
 }

@@ -29,27 +29,27 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedDevice {
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId")]
     pub application_id: String,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId")]
     pub device_id: String,
-    /// deviceClass
+    /// `deviceClass` on the wire; e.g. `"standalone"`.
     #[serde(rename = "deviceClass")]
-    pub device_class: crate::models::ApplicationSearchResultItemFlowClass,
-    /// token
+    pub device_class: crate::models::DeviceClass,
+    /// `token` on the wire; e.g. `"token_to_use_for_authenticating_subsequent_requests"`.
     pub token: String,
-    /// ownerType
+    /// `ownerType` on the wire; e.g. `"organization"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApplicationOwnerType>,
-    /// filterType
+    pub owner_type: Option<crate::models::AuthenticatedDeviceOwnerType>,
+    /// `filterType` on the wire; e.g. `"whitelist"`.
     #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
-    pub filter_type: Option<crate::models::ApplicationCertificateFilterType>,
-    /// pubTopics
+    pub filter_type: Option<crate::models::FilterType>,
+    /// `pubTopics` on the wire.
     #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
     pub pub_topics: Option<Vec<String>>,
-    /// subTopics
+    /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
 }
@@ -59,7 +59,7 @@ impl AuthenticatedDevice {
     pub fn new(
         application_id: String,
         device_id: String,
-        device_class: crate::models::ApplicationSearchResultItemFlowClass,
+        device_class: crate::models::DeviceClass,
         token: String,
     ) -> Self {
         AuthenticatedDevice {
@@ -72,5 +72,51 @@ impl AuthenticatedDevice {
             pub_topics: None,
             sub_topics: None,
         }
+    }
+}
+
+/// AuthenticatedDeviceOwnerType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AuthenticatedDeviceOwnerType {
+    /// `"user"`
+    User,
+    /// `"organization"`
+    Organization,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl AuthenticatedDeviceOwnerType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["user", "organization"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Organization => "organization",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for AuthenticatedDeviceOwnerType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "organization" => Self::Organization,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(AuthenticatedDeviceOwnerType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuthenticatedDeviceOwnerType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuthenticatedDeviceOwnerType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -19,19 +19,19 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedUser {
-    /// userId
+    /// `userId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// token
+    /// `token` on the wire; e.g. `"token_to_use_for_authenticating_subsequent_requests"`.
     pub token: String,
-    /// needsToVerifyEmail
+    /// `needsToVerifyEmail` on the wire.
     #[serde(
         rename = "needsToVerifyEmail",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub needs_to_verify_email: Option<bool>,
-    /// orgId
+    /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
 }

@@ -18,10 +18,10 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BulkDeletionResponse {
-    /// removed
+    /// `removed` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<f64>,
-    /// failed
+    /// `failed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<f64>,
 }

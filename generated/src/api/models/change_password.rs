@@ -20,35 +20,24 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ChangePassword {
-    /// twoFactorCode
-    #[serde(
-        rename = "twoFactorCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub two_factor_code: Option<crate::runtime::Nullable<String>>,
-    /// password
+    /// `twoFactorCode` on the wire.
+    #[serde(rename = "twoFactorCode", default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_code: Option<String>,
+    /// `password` on the wire; e.g. `"yourCurrentPassword"`.
     pub password: String,
-    /// newPassword
+    /// `newPassword` on the wire; e.g. `"yourNewPassword1!"`.
     #[serde(rename = "newPassword")]
     pub new_password: String,
-    /// invalidateExistingTokens
+    /// `invalidateExistingTokens` on the wire; e.g. `true`.
     #[serde(
         rename = "invalidateExistingTokens",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub invalidate_existing_tokens: Option<crate::runtime::Nullable<bool>>,
-    /// tokenTTL
-    #[serde(
-        rename = "tokenTTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub token_ttl: Option<crate::runtime::Nullable<i64>>,
+    pub invalidate_existing_tokens: Option<bool>,
+    /// `tokenTTL` on the wire.
+    #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
+    pub token_ttl: Option<i64>,
 }
 
 impl ChangePassword {
@@ -67,7 +56,7 @@ impl ChangePassword {
 impl crate::runtime::Validate for ChangePassword {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.two_factor_code {
+        if let Some(value) = &self.two_factor_code {
             v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
@@ -93,7 +82,7 @@ impl crate::runtime::Validate for ChangePassword {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.token_ttl {
+        if let Some(value) = &self.token_ttl {
             v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
         }
     }

@@ -28,3 +28,69 @@ pub type CompositeDeviceState = std::collections::BTreeMap<
     String,
     crate::models::CompositeDeviceStateValue,
 >;
+/// CompositeDeviceStateValue
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CompositeDeviceStateValue {
+    /// `value` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<crate::models::CompositeDeviceStateValueValue>,
+    /// `time` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::models::Time>,
+}
+
+/// CompositeDeviceStateValueValue
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CompositeDeviceStateValueValue {
+    /// A `bool`.
+    Boolean(bool),
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+}
+
+impl<'de> serde::Deserialize<'de> for CompositeDeviceStateValueValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CompositeDeviceStateValueValue",
+            &[
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+            ],
+        )
+    }
+}
+
+impl From<f64> for CompositeDeviceStateValueValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<String> for CompositeDeviceStateValueValue {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for CompositeDeviceStateValueValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<bool> for CompositeDeviceStateValueValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}

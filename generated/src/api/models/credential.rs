@@ -6,281 +6,6 @@
 
 //! The `credential` model and the types nested in it.
 
-/// CredentialAwsConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialAwsConfig {
-    /// accessKeyId
-    #[serde(rename = "accessKeyId")]
-    pub access_key_id: String,
-    /// region
-    pub region: String,
-}
-
-impl CredentialAwsConfig {
-    /// A `CredentialAwsConfig` with its required fields set and every optional field unset.
-    pub fn new(access_key_id: String, region: String) -> Self {
-        CredentialAwsConfig {
-            access_key_id,
-            region,
-        }
-    }
-}
-
-/// CredentialAzureConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialAzureConfig {
-    /// account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-}
-
-/// CredentialGcpConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialGcpConfig {
-    /// keyMetaJson
-    #[serde(rename = "keyMetaJson")]
-    pub key_meta_json: String,
-}
-
-impl CredentialGcpConfig {
-    /// A `CredentialGcpConfig` with its required fields set and every optional field unset.
-    pub fn new(key_meta_json: String) -> Self {
-        CredentialGcpConfig {
-            key_meta_json,
-        }
-    }
-}
-
-/// CredentialHttpConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialHttpConfig {
-    /// uriMatch
-    #[serde(rename = "uriMatch")]
-    pub uri_match: String,
-    /// authMethod
-    #[serde(rename = "authMethod")]
-    pub auth_method: crate::models::CredentialHttpConfigAuthMethod,
-    /// publicValue
-    #[serde(rename = "publicValue")]
-    pub public_value: String,
-}
-
-impl CredentialHttpConfig {
-    /// A `CredentialHttpConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        uri_match: String,
-        auth_method: crate::models::CredentialHttpConfigAuthMethod,
-        public_value: String,
-    ) -> Self {
-        CredentialHttpConfig {
-            uri_match,
-            auth_method,
-            public_value,
-        }
-    }
-}
-
-/// CredentialTwilioConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialTwilioConfig {
-    /// accountSid
-    #[serde(rename = "accountSid")]
-    pub account_sid: String,
-    /// apiKeySid
-    #[serde(rename = "apiKeySid")]
-    pub api_key_sid: String,
-}
-
-impl CredentialTwilioConfig {
-    /// A `CredentialTwilioConfig` with its required fields set and every optional field unset.
-    pub fn new(account_sid: String, api_key_sid: String) -> Self {
-        CredentialTwilioConfig {
-            account_sid,
-            api_key_sid,
-        }
-    }
-}
-
-/// CredentialJwtConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialJwtConfig {
-    /// issuer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// algorithm
-    pub algorithm: crate::models::CredentialJwtConfigAlgorithm,
-}
-
-impl CredentialJwtConfig {
-    /// A `CredentialJwtConfig` with its required fields set and every optional field unset.
-    pub fn new(algorithm: crate::models::CredentialJwtConfigAlgorithm) -> Self {
-        CredentialJwtConfig {
-            issuer: None,
-            algorithm,
-        }
-    }
-}
-
-/// CredentialWhatsappConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialWhatsappConfig {
-    /// fromNumberId
-    #[serde(rename = "fromNumberId")]
-    pub from_number_id: String,
-}
-
-impl CredentialWhatsappConfig {
-    /// A `CredentialWhatsappConfig` with its required fields set and every optional field unset.
-    pub fn new(from_number_id: String) -> Self {
-        CredentialWhatsappConfig {
-            from_number_id,
-        }
-    }
-}
-
-/// CredentialSqlConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialSqlConfig {
-    /// system
-    pub system: crate::models::CredentialSqlConfigSystem,
-    /// host
-    pub host: String,
-    /// port
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i64>,
-    /// username
-    pub username: String,
-    /// secureConnection
-    #[serde(
-        rename = "secureConnection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secure_connection: Option<bool>,
-    /// caCertificate
-    #[serde(rename = "caCertificate", default, skip_serializing_if = "Option::is_none")]
-    pub ca_certificate: Option<String>,
-    /// disableSSLVerification
-    #[serde(
-        rename = "disableSSLVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disable_ssl_verification: Option<bool>,
-}
-
-impl CredentialSqlConfig {
-    /// A `CredentialSqlConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        system: crate::models::CredentialSqlConfigSystem,
-        host: String,
-        username: String,
-    ) -> Self {
-        CredentialSqlConfig {
-            system,
-            host,
-            port: None,
-            username,
-            secure_connection: None,
-            ca_certificate: None,
-            disable_ssl_verification: None,
-        }
-    }
-}
-
-/// CredentialSnowflakeConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialSnowflakeConfig {
-    /// host
-    pub host: String,
-    /// username
-    pub username: String,
-    /// publicKey
-    #[serde(rename = "publicKey")]
-    pub public_key: String,
-}
-
-impl CredentialSnowflakeConfig {
-    /// A `CredentialSnowflakeConfig` with its required fields set and every optional field unset.
-    pub fn new(host: String, username: String, public_key: String) -> Self {
-        CredentialSnowflakeConfig {
-            host,
-            username,
-            public_key,
-        }
-    }
-}
-
-/// CredentialGitConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialGitConfig {
-    /// type
-    pub r#type: crate::models::CredentialGitConfigType,
-    /// cloneUrl
-    #[serde(rename = "cloneUrl")]
-    pub clone_url: String,
-    /// publicKey
-    #[serde(rename = "publicKey", default, skip_serializing_if = "Option::is_none")]
-    pub public_key: Option<String>,
-    /// username
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    /// committerName
-    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
-    pub committer_name: Option<String>,
-    /// committerEmail
-    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
-    pub committer_email: Option<String>,
-}
-
-impl CredentialGitConfig {
-    /// A `CredentialGitConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        r#type: crate::models::CredentialGitConfigType,
-        clone_url: String,
-    ) -> Self {
-        CredentialGitConfig {
-            r#type,
-            clone_url,
-            public_key: None,
-            username: None,
-            committer_name: None,
-            committer_email: None,
-        }
-    }
-}
-
-/// CredentialDatadogConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialDatadogConfig {
-    /// site
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-}
-
-/// CredentialCertificateKeyPairConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialCertificateKeyPairConfig {
-    /// certificate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub certificate: Option<String>,
-    /// info
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub info: Option<crate::models::ApplicationCertificateCertificateInfo>,
-}
-
 /// Credential
 ///
 /// Schema for a single Credential
@@ -308,98 +33,117 @@ pub struct CredentialCertificateKeyPairConfig {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Credential {
-    /// id
+    /// `id` on the wire; e.g. `"575ece2b7ae143cd83dc4a9b"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ece2b7ae143cd83dc4a9c"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire; e.g. `"575ece2b7ae143cd83dc4a9d"`.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire; e.g. `"user"`.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire; e.g. `"575ece2b7ae143cd83dc4a9d"`.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire; e.g. `"user"`.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// name
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `name` on the wire; e.g. `"Dave"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// enabled
+    /// `enabled` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// type
-    pub r#type: crate::models::CredentialType,
-    /// awsConfig
+    /// `type` on the wire; e.g. `"azure"`.
+    #[serde(rename = "type")]
+    pub type_: crate::models::CredentialType,
+    /// `awsConfig` on the wire.
     #[serde(rename = "awsConfig", default, skip_serializing_if = "Option::is_none")]
     pub aws_config: Option<crate::models::CredentialAwsConfig>,
-    /// azureConfig
+    /// `azureConfig` on the wire.
     #[serde(rename = "azureConfig", default, skip_serializing_if = "Option::is_none")]
     pub azure_config: Option<crate::models::CredentialAzureConfig>,
-    /// gcpConfig
+    /// `gcpConfig` on the wire.
     #[serde(rename = "gcpConfig", default, skip_serializing_if = "Option::is_none")]
     pub gcp_config: Option<crate::models::CredentialGcpConfig>,
-    /// httpConfig
+    /// `httpConfig` on the wire.
     #[serde(rename = "httpConfig", default, skip_serializing_if = "Option::is_none")]
     pub http_config: Option<crate::models::CredentialHttpConfig>,
-    /// sendgridConfig
+    /// `sendgridConfig` on the wire.
     #[serde(rename = "sendgridConfig", default, skip_serializing_if = "Option::is_none")]
     pub sendgrid_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// twilioConfig
+    /// `twilioConfig` on the wire.
     #[serde(rename = "twilioConfig", default, skip_serializing_if = "Option::is_none")]
     pub twilio_config: Option<crate::models::CredentialTwilioConfig>,
-    /// logglyConfig
+    /// `logglyConfig` on the wire.
     #[serde(rename = "logglyConfig", default, skip_serializing_if = "Option::is_none")]
     pub loggly_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// jwtConfig
+    /// `jwtConfig` on the wire.
     #[serde(rename = "jwtConfig", default, skip_serializing_if = "Option::is_none")]
     pub jwt_config: Option<crate::models::CredentialJwtConfig>,
-    /// whatsappConfig
+    /// `whatsappConfig` on the wire.
     #[serde(rename = "whatsappConfig", default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_config: Option<crate::models::CredentialWhatsappConfig>,
-    /// sqlConfig
+    /// `sqlConfig` on the wire.
     #[serde(rename = "sqlConfig", default, skip_serializing_if = "Option::is_none")]
     pub sql_config: Option<crate::models::CredentialSqlConfig>,
-    /// mongodbConfig
+    /// `mongodbConfig` on the wire.
     #[serde(rename = "mongodbConfig", default, skip_serializing_if = "Option::is_none")]
     pub mongodb_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// mailgunConfig
+    /// `mailgunConfig` on the wire.
     #[serde(rename = "mailgunConfig", default, skip_serializing_if = "Option::is_none")]
     pub mailgun_config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// snowflakeConfig
+    /// `snowflakeConfig` on the wire.
     #[serde(
         rename = "snowflakeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub snowflake_config: Option<crate::models::CredentialSnowflakeConfig>,
-    /// gitConfig
+    /// `gitConfig` on the wire.
     #[serde(rename = "gitConfig", default, skip_serializing_if = "Option::is_none")]
     pub git_config: Option<crate::models::CredentialGitConfig>,
-    /// datadogConfig
+    /// `datadogConfig` on the wire.
     #[serde(rename = "datadogConfig", default, skip_serializing_if = "Option::is_none")]
     pub datadog_config: Option<crate::models::CredentialDatadogConfig>,
-    /// certificateKeyPairConfig
+    /// `certificateKeyPairConfig` on the wire.
     #[serde(
         rename = "certificateKeyPairConfig",
         default,
@@ -412,7 +156,7 @@ pub struct Credential {
 
 impl Credential {
     /// A `Credential` with its required fields set and every optional field unset.
-    pub fn new(name: String, r#type: crate::models::CredentialType) -> Self {
+    pub fn new(name: String, type_: crate::models::CredentialType) -> Self {
         Credential {
             id: None,
             application_id: None,
@@ -425,7 +169,7 @@ impl Credential {
             name,
             description: None,
             enabled: None,
-            r#type,
+            type_,
             aws_config: None,
             azure_config: None,
             gcp_config: None,

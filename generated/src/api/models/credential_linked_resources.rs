@@ -6,147 +6,6 @@
 
 //! The `credential_linked_resources` model and the types nested in it.
 
-/// IntegrationViewTags
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct IntegrationViewTags {
-    /// customKey
-    #[serde(rename = "customKey", default, skip_serializing_if = "Option::is_none")]
-    pub custom_key: Option<String>,
-}
-
-/// Integration
-///
-/// Schema for a single Integration
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct Integration {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// integrationId
-    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
-    pub integration_id: Option<String>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// credentialName
-    #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
-    pub credential_name: Option<String>,
-    /// integrationType
-    #[serde(
-        rename = "integrationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_type: Option<crate::models::IntegrationIntegrationType>,
-    /// enabled
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// topics
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub topics: Option<Vec<String>>,
-    /// azureEventHubConfig
-    #[serde(
-        rename = "azureEventHubConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub azure_event_hub_config: Option<crate::models::IntegrationAzureEventHubConfig>,
-    /// googlePubSubConfig
-    #[serde(
-        rename = "googlePubSubConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub google_pub_sub_config: Option<crate::models::IntegrationGooglePubSubConfig>,
-    /// mqttConfig
-    #[serde(rename = "mqttConfig", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_config: Option<crate::models::IntegrationMqttConfig>,
-    /// particleConfig
-    #[serde(rename = "particleConfig", default, skip_serializing_if = "Option::is_none")]
-    pub particle_config: Option<crate::models::IntegrationParticleConfig>,
-    /// sqsConfig
-    #[serde(rename = "sqsConfig", default, skip_serializing_if = "Option::is_none")]
-    pub sqs_config: Option<crate::models::IntegrationSqsConfig>,
-    /// websocketConfig
-    #[serde(
-        rename = "websocketConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub websocket_config: Option<crate::models::IntegrationWebsocketConfig>,
-    /// status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::IntegrationStatus>,
-    /// body
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    /// experienceViewId
-    #[serde(
-        rename = "experienceViewId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_view_id: Option<String>,
-    /// layoutId
-    #[serde(rename = "layoutId", default, skip_serializing_if = "Option::is_none")]
-    pub layout_id: Option<String>,
-    /// viewTags
-    #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
-    pub view_tags: Option<crate::models::IntegrationViewTags>,
-    /// viewType
-    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
-    pub view_type: Option<String>,
-}
-
-/// Integrations
-///
-/// Schema for a collection of Integrations
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct Integrations {
-    /// items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::Integration>>,
-    /// count
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// totalCount
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
-    /// perPage
-    #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<i64>,
-    /// page
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<i64>,
-    /// filter
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<String>,
-    /// filterField
-    #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
-    pub filter_field: Option<String>,
-    /// sortField
-    #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
-    pub sort_field: Option<String>,
-    /// sortDirection
-    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-}
-
 /// Credential Linked Resources
 ///
 /// # Example
@@ -242,11 +101,222 @@ pub struct Integrations {
 pub struct CredentialLinkedResources {
     /// Schema for a collection of Integrations
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integrations: Option<crate::models::Integrations>,
+    pub integrations: Option<crate::models::CredentialLinkedResourcesIntegrations>,
     /// Schema for a collection of Workflows
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<crate::models::Workflows>,
     /// Schema for a collection of Workflow Versions
     #[serde(rename = "flowVersions", default, skip_serializing_if = "Option::is_none")]
     pub flow_versions: Option<crate::models::WorkflowVersions>,
+}
+
+/// Integrations
+///
+/// Schema for a collection of Integrations
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialLinkedResourcesIntegrations {
+    /// `items` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Vec<crate::models::CredentialLinkedResourcesIntegrationsItem>>,
+    /// `count` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i64>,
+    /// `totalCount` on the wire.
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+    /// `perPage` on the wire.
+    #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
+    pub per_page: Option<i64>,
+    /// `page` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<i64>,
+    /// `filter` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// `filterField` on the wire.
+    #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
+    pub filter_field: Option<String>,
+    /// `sortField` on the wire.
+    #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
+    pub sort_field: Option<String>,
+    /// `sortDirection` on the wire.
+    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+}
+
+/// Integration
+///
+/// Schema for a single Integration
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialLinkedResourcesIntegrationsItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `integrationId` on the wire.
+    #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
+    pub integration_id: Option<String>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `creationDate` on the wire.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `credentialName` on the wire.
+    #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
+    pub credential_name: Option<String>,
+    /// `integrationType` on the wire.
+    #[serde(
+        rename = "integrationType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub integration_type: Option<crate::models::IntegrationType>,
+    /// `enabled` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `topics` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    /// `azureEventHubConfig` on the wire.
+    #[serde(
+        rename = "azureEventHubConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub azure_event_hub_config: Option<crate::models::AzureEventHubConfig>,
+    /// `googlePubSubConfig` on the wire.
+    #[serde(
+        rename = "googlePubSubConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub google_pub_sub_config: Option<crate::models::GooglePubSubConfig>,
+    /// `mqttConfig` on the wire.
+    #[serde(rename = "mqttConfig", default, skip_serializing_if = "Option::is_none")]
+    pub mqtt_config: Option<crate::models::MqttConfig>,
+    /// `particleConfig` on the wire.
+    #[serde(rename = "particleConfig", default, skip_serializing_if = "Option::is_none")]
+    pub particle_config: Option<crate::models::ParticleConfig>,
+    /// `sqsConfig` on the wire.
+    #[serde(rename = "sqsConfig", default, skip_serializing_if = "Option::is_none")]
+    pub sqs_config: Option<crate::models::SqsConfig>,
+    /// `websocketConfig` on the wire.
+    #[serde(
+        rename = "websocketConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub websocket_config: Option<crate::models::WebsocketConfig>,
+    /// `status` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::CredentialLinkedResourcesIntegrationsItemStatus>,
+    /// `body` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `experienceViewId` on the wire.
+    #[serde(
+        rename = "experienceViewId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_view_id: Option<String>,
+    /// `layoutId` on the wire.
+    #[serde(rename = "layoutId", default, skip_serializing_if = "Option::is_none")]
+    pub layout_id: Option<String>,
+    /// `viewTags` on the wire.
+    #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
+    pub view_tags: Option<crate::models::ViewTags>,
+    /// `viewType` on the wire.
+    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
+    pub view_type: Option<String>,
+}
+
+/// CredentialLinkedResourcesIntegrationsItemStatus
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CredentialLinkedResourcesIntegrationsItemStatus {
+    /// An object, with the properties the schema describes.
+    Object(crate::models::CredentialLinkedResourcesIntegrationsItemStatusObject),
+    /// Any other JSON value: the schema has no `type`, so it accepts one.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for CredentialLinkedResourcesIntegrationsItemStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let candidates: &[crate::runtime::UnionVariant<Self>] = &[
+            |value| serde_json::from_value(value).map(Self::Object),
+        ];
+        Ok(
+            crate::runtime::decode_union::<
+                Self,
+                D::Error,
+            >(
+                    value.clone(),
+                    "CredentialLinkedResourcesIntegrationsItemStatus",
+                    candidates,
+                )
+                .unwrap_or(Self::Other(value)),
+        )
+    }
+}
+
+/// CredentialLinkedResourcesIntegrationsItemStatusObject
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialLinkedResourcesIntegrationsItemStatusObject {
+    /// `lastKeepAlive` on the wire.
+    #[serde(rename = "lastKeepAlive", default, skip_serializing_if = "Option::is_none")]
+    pub last_keep_alive: Option<f64>,
+    /// `nextAttempt` on the wire.
+    #[serde(rename = "nextAttempt", default, skip_serializing_if = "Option::is_none")]
+    pub next_attempt: Option<f64>,
+    /// `connectInfo` on the wire.
+    #[serde(rename = "connectInfo", default, skip_serializing_if = "Option::is_none")]
+    pub connect_info: Option<crate::models::ConnectInfo>,
+    /// `disconnectInfo` on the wire.
+    #[serde(rename = "disconnectInfo", default, skip_serializing_if = "Option::is_none")]
+    pub disconnect_info: Option<crate::models::DisconnectInfo>,
+}
+
+/// ViewTags
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ViewTags {
+    /// `customKey` on the wire.
+    #[serde(rename = "customKey", default, skip_serializing_if = "Option::is_none")]
+    pub custom_key: Option<String>,
 }

@@ -6,39 +6,227 @@
 
 //! The `credential_patch` model and the types nested in it.
 
+/// Credential Patch
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "azureConfig": {
+///     "account": "my account",
+///     "accountKey": "123abc"
+///   },
+///   "enabled": true
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatch {
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `enabled` on the wire; e.g. `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `awsConfig` on the wire.
+    #[serde(rename = "awsConfig", default, skip_serializing_if = "Option::is_none")]
+    pub aws_config: Option<crate::models::CredentialPatchAwsConfig>,
+    /// `azureConfig` on the wire.
+    #[serde(rename = "azureConfig", default, skip_serializing_if = "Option::is_none")]
+    pub azure_config: Option<crate::models::CredentialPatchAzureConfig>,
+    /// `gcpConfig` on the wire.
+    #[serde(rename = "gcpConfig", default, skip_serializing_if = "Option::is_none")]
+    pub gcp_config: Option<crate::models::CredentialPatchGcpConfig>,
+    /// `httpConfig` on the wire.
+    #[serde(rename = "httpConfig", default, skip_serializing_if = "Option::is_none")]
+    pub http_config: Option<crate::models::CredentialPatchHttpConfig>,
+    /// `sendgridConfig` on the wire.
+    #[serde(rename = "sendgridConfig", default, skip_serializing_if = "Option::is_none")]
+    pub sendgrid_config: Option<crate::models::CredentialPatchSendgridConfig>,
+    /// `twilioConfig` on the wire.
+    #[serde(rename = "twilioConfig", default, skip_serializing_if = "Option::is_none")]
+    pub twilio_config: Option<crate::models::CredentialPatchTwilioConfig>,
+    /// `logglyConfig` on the wire.
+    #[serde(rename = "logglyConfig", default, skip_serializing_if = "Option::is_none")]
+    pub loggly_config: Option<crate::models::CredentialPatchLogglyConfig>,
+    /// `jwtConfig` on the wire.
+    #[serde(rename = "jwtConfig", default, skip_serializing_if = "Option::is_none")]
+    pub jwt_config: Option<crate::models::CredentialPatchJwtConfig>,
+    /// `whatsappConfig` on the wire.
+    #[serde(rename = "whatsappConfig", default, skip_serializing_if = "Option::is_none")]
+    pub whatsapp_config: Option<crate::models::CredentialPatchWhatsappConfig>,
+    /// `sqlConfig` on the wire.
+    #[serde(rename = "sqlConfig", default, skip_serializing_if = "Option::is_none")]
+    pub sql_config: Option<crate::models::CredentialPatchSqlConfig>,
+    /// `mongodbConfig` on the wire.
+    #[serde(rename = "mongodbConfig", default, skip_serializing_if = "Option::is_none")]
+    pub mongodb_config: Option<crate::models::CredentialPatchMongodbConfig>,
+    /// `mailgunConfig` on the wire.
+    #[serde(rename = "mailgunConfig", default, skip_serializing_if = "Option::is_none")]
+    pub mailgun_config: Option<crate::models::CredentialPatchMailgunConfig>,
+    /// `snowflakeConfig` on the wire.
+    #[serde(
+        rename = "snowflakeConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub snowflake_config: Option<crate::models::CredentialPatchSnowflakeConfig>,
+    /// `gitConfig` on the wire.
+    #[serde(rename = "gitConfig", default, skip_serializing_if = "Option::is_none")]
+    pub git_config: Option<crate::models::CredentialPatchGitConfig>,
+    /// `datadogConfig` on the wire.
+    #[serde(rename = "datadogConfig", default, skip_serializing_if = "Option::is_none")]
+    pub datadog_config: Option<crate::models::CredentialPatchDatadogConfig>,
+    /// `certificateKeyPairConfig` on the wire.
+    #[serde(
+        rename = "certificateKeyPairConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_key_pair_config: Option<
+        crate::models::CredentialPatchCertificateKeyPairConfig,
+    >,
+}
+
+impl crate::runtime::Validate for CredentialPatch {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.name {
+            v.field(
+                "name",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 255);
+                },
+            );
+        }
+
+        if let Some(value) = &self.description {
+            v.field("description", |v| v.max_length(value, 32767));
+        }
+
+        if let Some(value) = &self.aws_config {
+            v.field("awsConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.azure_config {
+            v.field(
+                "azureConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.gcp_config {
+            v.field("gcpConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.http_config {
+            v.field("httpConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.sendgrid_config {
+            v.field(
+                "sendgridConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.twilio_config {
+            v.field(
+                "twilioConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.loggly_config {
+            v.field(
+                "logglyConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.jwt_config {
+            v.field("jwtConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.whatsapp_config {
+            v.field(
+                "whatsappConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.sql_config {
+            v.field("sqlConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.mongodb_config {
+            v.field(
+                "mongodbConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.mailgun_config {
+            v.field(
+                "mailgunConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.snowflake_config {
+            v.field(
+                "snowflakeConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.git_config {
+            v.field("gitConfig", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.datadog_config {
+            v.field(
+                "datadogConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+
+        if let Some(value) = &self.certificate_key_pair_config {
+            v.field(
+                "certificateKeyPairConfig",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+    }
+}
+
 /// CredentialPatchAwsConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAwsConfig {
-    /// accessKeyId
-    #[serde(
-        rename = "accessKeyId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub access_key_id: Option<crate::runtime::Nullable<String>>,
-    /// secretAccessKey
+    /// `accessKeyId` on the wire.
+    #[serde(rename = "accessKeyId", default, skip_serializing_if = "Option::is_none")]
+    pub access_key_id: Option<String>,
+    /// `secretAccessKey` on the wire.
     #[serde(
         rename = "secretAccessKey",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub secret_access_key: Option<crate::runtime::Nullable<String>>,
-    /// region
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub region: Option<crate::runtime::Nullable<String>>,
+    pub secret_access_key: Option<String>,
+    /// `region` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
 }
 
 impl crate::runtime::Validate for CredentialPatchAwsConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.access_key_id {
+        if let Some(value) = &self.access_key_id {
             v.field(
                 "accessKeyId",
                 |v| {
@@ -48,7 +236,7 @@ impl crate::runtime::Validate for CredentialPatchAwsConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_access_key {
+        if let Some(value) = &self.secret_access_key {
             v.field(
                 "secretAccessKey",
                 |v| {
@@ -58,7 +246,7 @@ impl crate::runtime::Validate for CredentialPatchAwsConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.region {
+        if let Some(value) = &self.region {
             v.field(
                 "region",
                 |v| {
@@ -74,31 +262,22 @@ impl crate::runtime::Validate for CredentialPatchAwsConfig {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAzureConfig {
-    /// account
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub account: Option<crate::runtime::Nullable<String>>,
-    /// accountKey
-    #[serde(
-        rename = "accountKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub account_key: Option<crate::runtime::Nullable<String>>,
+    /// `account` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// `accountKey` on the wire.
+    #[serde(rename = "accountKey", default, skip_serializing_if = "Option::is_none")]
+    pub account_key: Option<String>,
 }
 
 impl crate::runtime::Validate for CredentialPatchAzureConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.account {
+        if let Some(value) = &self.account {
             v.field("account", |v| v.max_length(value, 128));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.account_key {
+        if let Some(value) = &self.account_key {
             v.field(
                 "accountKey",
                 |v| {
@@ -110,24 +289,75 @@ impl crate::runtime::Validate for CredentialPatchAzureConfig {
     }
 }
 
+/// CredentialPatchCertificateKeyPairConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchCertificateKeyPairConfig {
+    /// `certificate` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    /// `privateKey` on the wire.
+    #[serde(rename = "privateKey", default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.certificate {
+            v.field("certificate", |v| v.max_length(value, 8192));
+        }
+
+        if let Some(value) = &self.private_key {
+            v.field("privateKey", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
+/// CredentialPatchDatadogConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchDatadogConfig {
+    /// `secretValue` on the wire.
+    #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<String>,
+    /// `site` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchDatadogConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.secret_value {
+            v.field("secretValue", |v| v.max_length(value, 256));
+        }
+
+        if let Some(value) = &self.site {
+            v.field(
+                "site",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
 /// CredentialPatchGcpConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchGcpConfig {
-    /// keyJson
-    #[serde(
-        rename = "keyJson",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub key_json: Option<crate::runtime::Nullable<String>>,
+    /// `keyJson` on the wire.
+    #[serde(rename = "keyJson", default, skip_serializing_if = "Option::is_none")]
+    pub key_json: Option<String>,
 }
 
 impl crate::runtime::Validate for CredentialPatchGcpConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.key_json {
+        if let Some(value) = &self.key_json {
             v.field(
                 "keyJson",
                 |v| {
@@ -139,50 +369,140 @@ impl crate::runtime::Validate for CredentialPatchGcpConfig {
     }
 }
 
+/// CredentialPatchGitConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchGitConfig {
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::CredentialPatchGitConfigType>,
+    /// `cloneUrl` on the wire.
+    #[serde(rename = "cloneUrl", default, skip_serializing_if = "Option::is_none")]
+    pub clone_url: Option<String>,
+    /// `username` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `committerName` on the wire.
+    #[serde(rename = "committerName", default, skip_serializing_if = "Option::is_none")]
+    pub committer_name: Option<String>,
+    /// `committerEmail` on the wire.
+    #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
+    pub committer_email: Option<String>,
+    /// `generatePrivateKey` on the wire.
+    #[serde(
+        rename = "generatePrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generate_private_key: Option<bool>,
+    /// `secretValue` on the wire.
+    #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchGitConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.clone_url {
+            v.field(
+                "cloneUrl",
+                |v| {
+                    v.min_length(value, 5);
+                    v.max_length(value, 1024);
+                },
+            );
+        }
+
+        if let Some(value) = &self.username {
+            v.field("username", |v| v.max_length(value, 128));
+        }
+
+        if let Some(value) = &self.committer_name {
+            v.field("committerName", |v| v.max_length(value, 128));
+        }
+
+        if let Some(value) = &self.committer_email {
+            v.field("committerEmail", |v| v.max_length(value, 128));
+        }
+
+        if let Some(value) = &self.secret_value {
+            v.field("secretValue", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
+/// CredentialPatchGitConfigType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CredentialPatchGitConfigType {
+    /// `"ssh-key"`
+    SshKey,
+    /// `"http-password"`
+    HttpPassword,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl CredentialPatchGitConfigType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["ssh-key", "http-password"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::SshKey => "ssh-key",
+            Self::HttpPassword => "http-password",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CredentialPatchGitConfigType {
+    fn from(value: &str) -> Self {
+        match value {
+            "ssh-key" => Self::SshKey,
+            "http-password" => Self::HttpPassword,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(CredentialPatchGitConfigType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchGitConfigType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchGitConfigType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// CredentialPatchHttpConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchHttpConfig {
-    /// uriMatch
-    #[serde(
-        rename = "uriMatch",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub uri_match: Option<crate::runtime::Nullable<String>>,
-    /// authMethod
-    #[serde(
-        rename = "authMethod",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub auth_method: Option<
-        crate::runtime::Nullable<crate::models::CredentialHttpConfigAuthMethod>,
-    >,
-    /// publicValue
-    #[serde(
-        rename = "publicValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub public_value: Option<crate::runtime::Nullable<String>>,
-    /// secretValue
-    #[serde(
-        rename = "secretValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub secret_value: Option<crate::runtime::Nullable<String>>,
+    /// `uriMatch` on the wire.
+    #[serde(rename = "uriMatch", default, skip_serializing_if = "Option::is_none")]
+    pub uri_match: Option<String>,
+    /// `authMethod` on the wire.
+    #[serde(rename = "authMethod", default, skip_serializing_if = "Option::is_none")]
+    pub auth_method: Option<crate::models::CredentialAuthMethod>,
+    /// `publicValue` on the wire.
+    #[serde(rename = "publicValue", default, skip_serializing_if = "Option::is_none")]
+    pub public_value: Option<String>,
+    /// `secretValue` on the wire.
+    #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
+    pub secret_value: Option<String>,
 }
 
 impl crate::runtime::Validate for CredentialPatchHttpConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.uri_match {
+        if let Some(value) = &self.uri_match {
             v.field(
                 "uriMatch",
                 |v| {
@@ -192,139 +512,16 @@ impl crate::runtime::Validate for CredentialPatchHttpConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.auth_method {
+        if let Some(value) = &self.auth_method {
             v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.public_value {
+        if let Some(value) = &self.public_value {
             v.field("publicValue", |v| v.max_length(value, 8196));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
+        if let Some(value) = &self.secret_value {
             v.field("secretValue", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// CredentialPatchSendgridConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchSendgridConfig {
-    /// apiKey
-    #[serde(
-        rename = "apiKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub api_key: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchSendgridConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.api_key {
-            v.field(
-                "apiKey",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPatchTwilioConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchTwilioConfig {
-    /// accountSid
-    #[serde(
-        rename = "accountSid",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub account_sid: Option<crate::runtime::Nullable<String>>,
-    /// apiKeySid
-    #[serde(
-        rename = "apiKeySid",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub api_key_sid: Option<crate::runtime::Nullable<String>>,
-    /// apiKeySecret
-    #[serde(
-        rename = "apiKeySecret",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub api_key_secret: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchTwilioConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.account_sid {
-            v.field(
-                "accountSid",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.api_key_sid {
-            v.field(
-                "apiKeySid",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.api_key_secret {
-            v.field(
-                "apiKeySecret",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPatchLogglyConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchLogglyConfig {
-    /// customerToken
-    #[serde(
-        rename = "customerToken",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub customer_token: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchLogglyConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.customer_token {
-            v.field(
-                "customerToken",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
         }
     }
 }
@@ -333,43 +530,29 @@ impl crate::runtime::Validate for CredentialPatchLogglyConfig {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchJwtConfig {
-    /// issuer
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub issuer: Option<crate::runtime::Nullable<String>>,
-    /// algorithm
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub algorithm: Option<
-        crate::runtime::Nullable<crate::models::CredentialJwtConfigAlgorithm>,
-    >,
-    /// secret
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub secret: Option<crate::runtime::Nullable<String>>,
+    /// `issuer` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `algorithm` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<crate::models::Algorithm>,
+    /// `secret` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
 }
 
 impl crate::runtime::Validate for CredentialPatchJwtConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.issuer {
+        if let Some(value) = &self.issuer {
             v.field("issuer", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.algorithm {
+        if let Some(value) = &self.algorithm {
             v.field("algorithm", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret {
+        if let Some(value) = &self.secret {
             v.field(
                 "secret",
                 |v| {
@@ -381,44 +564,21 @@ impl crate::runtime::Validate for CredentialPatchJwtConfig {
     }
 }
 
-/// CredentialPatchWhatsappConfig
+/// CredentialPatchLogglyConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchWhatsappConfig {
-    /// accessToken
-    #[serde(
-        rename = "accessToken",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub access_token: Option<crate::runtime::Nullable<String>>,
-    /// fromNumberId
-    #[serde(
-        rename = "fromNumberId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub from_number_id: Option<crate::runtime::Nullable<String>>,
+pub struct CredentialPatchLogglyConfig {
+    /// `customerToken` on the wire.
+    #[serde(rename = "customerToken", default, skip_serializing_if = "Option::is_none")]
+    pub customer_token: Option<String>,
 }
 
-impl crate::runtime::Validate for CredentialPatchWhatsappConfig {
+impl crate::runtime::Validate for CredentialPatchLogglyConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.access_token {
+        if let Some(value) = &self.customer_token {
             v.field(
-                "accessToken",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 1024);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.from_number_id {
-            v.field(
-                "fromNumberId",
+                "customerToken",
                 |v| {
                     v.min_length(value, 1);
                     v.max_length(value, 128);
@@ -428,81 +588,179 @@ impl crate::runtime::Validate for CredentialPatchWhatsappConfig {
     }
 }
 
+/// CredentialPatchMailgunConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchMailgunConfig {
+    /// `apiKey` on the wire.
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchMailgunConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.api_key {
+            v.field(
+                "apiKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPatchMongodbConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchMongodbConfig {
+    /// `connectionUri` on the wire.
+    #[serde(rename = "connectionUri", default, skip_serializing_if = "Option::is_none")]
+    pub connection_uri: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchMongodbConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.connection_uri {
+            v.field(
+                "connectionUri",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 2048);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPatchSendgridConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchSendgridConfig {
+    /// `apiKey` on the wire.
+    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<String>,
+}
+
+impl crate::runtime::Validate for CredentialPatchSendgridConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.api_key {
+            v.field(
+                "apiKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPatchSnowflakeConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPatchSnowflakeConfig {
+    /// `host` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `username` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `privateKey` on the wire.
+    #[serde(rename = "privateKey", default, skip_serializing_if = "Option::is_none")]
+    pub private_key: Option<String>,
+    /// `generatePrivateKey` on the wire.
+    #[serde(
+        rename = "generatePrivateKey",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub generate_private_key: Option<bool>,
+}
+
+impl crate::runtime::Validate for CredentialPatchSnowflakeConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.host {
+            v.field(
+                "host",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(value) = &self.username {
+            v.field(
+                "username",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(value) = &self.private_key {
+            v.field("privateKey", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
 /// CredentialPatchSqlConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSqlConfig {
-    /// system
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub system: Option<
-        crate::runtime::Nullable<crate::models::CredentialSqlConfigSystem>,
-    >,
-    /// host
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub host: Option<crate::runtime::Nullable<String>>,
-    /// port
+    /// `system` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<crate::models::CredentialSystem>,
+    /// `host` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// `port` on the wire.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub port: Option<crate::runtime::Nullable<i64>>,
-    /// username
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub username: Option<crate::runtime::Nullable<String>>,
-    /// password
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub password: Option<crate::runtime::Nullable<String>>,
-    /// secureConnection
+    /// `username` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    /// `password` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `secureConnection` on the wire.
     #[serde(
         rename = "secureConnection",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub secure_connection: Option<crate::runtime::Nullable<bool>>,
-    /// caCertificate
-    #[serde(
-        rename = "caCertificate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub ca_certificate: Option<crate::runtime::Nullable<String>>,
-    /// disableSSLVerification
+    pub secure_connection: Option<bool>,
+    /// `caCertificate` on the wire.
+    #[serde(rename = "caCertificate", default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+    /// `disableSSLVerification` on the wire.
     #[serde(
         rename = "disableSSLVerification",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub disable_ssl_verification: Option<crate::runtime::Nullable<bool>>,
+    pub disable_ssl_verification: Option<bool>,
 }
 
 impl crate::runtime::Validate for CredentialPatchSqlConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.system {
+        if let Some(value) = &self.system {
             v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.host {
+        if let Some(value) = &self.host {
             v.field(
                 "host",
                 |v| {
@@ -522,7 +780,7 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.username {
+        if let Some(value) = &self.username {
             v.field(
                 "username",
                 |v| {
@@ -532,7 +790,7 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
+        if let Some(value) = &self.password {
             v.field(
                 "password",
                 |v| {
@@ -542,584 +800,94 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.ca_certificate {
+        if let Some(value) = &self.ca_certificate {
             v.field("caCertificate", |v| v.max_length(value, 8196));
         }
     }
 }
 
-/// CredentialPatchMongodbConfig
+/// CredentialPatchTwilioConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchMongodbConfig {
-    /// connectionUri
-    #[serde(
-        rename = "connectionUri",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub connection_uri: Option<crate::runtime::Nullable<String>>,
+pub struct CredentialPatchTwilioConfig {
+    /// `accountSid` on the wire.
+    #[serde(rename = "accountSid", default, skip_serializing_if = "Option::is_none")]
+    pub account_sid: Option<String>,
+    /// `apiKeySid` on the wire.
+    #[serde(rename = "apiKeySid", default, skip_serializing_if = "Option::is_none")]
+    pub api_key_sid: Option<String>,
+    /// `apiKeySecret` on the wire.
+    #[serde(rename = "apiKeySecret", default, skip_serializing_if = "Option::is_none")]
+    pub api_key_secret: Option<String>,
 }
 
-impl crate::runtime::Validate for CredentialPatchMongodbConfig {
+impl crate::runtime::Validate for CredentialPatchTwilioConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.connection_uri {
+        if let Some(value) = &self.account_sid {
             v.field(
-                "connectionUri",
+                "accountSid",
                 |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 2048);
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(value) = &self.api_key_sid {
+            v.field(
+                "apiKeySid",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        if let Some(value) = &self.api_key_secret {
+            v.field(
+                "apiKeySecret",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
                 },
             );
         }
     }
 }
 
-/// CredentialPatchSnowflakeConfig
+/// CredentialPatchWhatsappConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchSnowflakeConfig {
-    /// host
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub host: Option<crate::runtime::Nullable<String>>,
-    /// username
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub username: Option<crate::runtime::Nullable<String>>,
-    /// privateKey
-    #[serde(
-        rename = "privateKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub private_key: Option<crate::runtime::Nullable<String>>,
-    /// generatePrivateKey
-    #[serde(
-        rename = "generatePrivateKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub generate_private_key: Option<crate::runtime::Nullable<bool>>,
+pub struct CredentialPatchWhatsappConfig {
+    /// `accessToken` on the wire.
+    #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
+    pub access_token: Option<String>,
+    /// `fromNumberId` on the wire.
+    #[serde(rename = "fromNumberId", default, skip_serializing_if = "Option::is_none")]
+    pub from_number_id: Option<String>,
 }
 
-impl crate::runtime::Validate for CredentialPatchSnowflakeConfig {
+impl crate::runtime::Validate for CredentialPatchWhatsappConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.host {
+        if let Some(value) = &self.access_token {
             v.field(
-                "host",
+                "accessToken",
                 |v| {
                     v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.username {
-            v.field(
-                "username",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.private_key {
-            v.field("privateKey", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// CredentialPatchGitConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchGitConfig {
-    /// type
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub r#type: Option<crate::runtime::Nullable<crate::models::CredentialGitConfigType>>,
-    /// cloneUrl
-    #[serde(
-        rename = "cloneUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub clone_url: Option<crate::runtime::Nullable<String>>,
-    /// username
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub username: Option<crate::runtime::Nullable<String>>,
-    /// committerName
-    #[serde(
-        rename = "committerName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub committer_name: Option<crate::runtime::Nullable<String>>,
-    /// committerEmail
-    #[serde(
-        rename = "committerEmail",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub committer_email: Option<crate::runtime::Nullable<String>>,
-    /// generatePrivateKey
-    #[serde(
-        rename = "generatePrivateKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub generate_private_key: Option<crate::runtime::Nullable<bool>>,
-    /// secretValue
-    #[serde(
-        rename = "secretValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub secret_value: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchGitConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.clone_url {
-            v.field(
-                "cloneUrl",
-                |v| {
-                    v.min_length(value, 5);
                     v.max_length(value, 1024);
                 },
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.username {
-            v.field("username", |v| v.max_length(value, 128));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.committer_name {
-            v.field("committerName", |v| v.max_length(value, 128));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.committer_email {
-            v.field("committerEmail", |v| v.max_length(value, 128));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
-            v.field("secretValue", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// CredentialPatchDatadogConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchDatadogConfig {
-    /// secretValue
-    #[serde(
-        rename = "secretValue",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub secret_value: Option<crate::runtime::Nullable<String>>,
-    /// site
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub site: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchDatadogConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.secret_value {
-            v.field("secretValue", |v| v.max_length(value, 256));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.site {
+        if let Some(value) = &self.from_number_id {
             v.field(
-                "site",
+                "fromNumberId",
                 |v| {
                     v.min_length(value, 1);
                     v.max_length(value, 128);
                 },
-            );
-        }
-    }
-}
-
-/// CredentialPatchCertificateKeyPairConfig
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatchCertificateKeyPairConfig {
-    /// certificate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub certificate: Option<crate::runtime::Nullable<String>>,
-    /// privateKey
-    #[serde(
-        rename = "privateKey",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub private_key: Option<crate::runtime::Nullable<String>>,
-}
-
-impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.certificate {
-            v.field("certificate", |v| v.max_length(value, 8192));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.private_key {
-            v.field("privateKey", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// Credential Patch
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "azureConfig": {
-///     "account": "my account",
-///     "accountKey": "123abc"
-///   },
-///   "enabled": true
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
-    /// awsConfig
-    #[serde(
-        rename = "awsConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub aws_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchAwsConfig>,
-    >,
-    /// azureConfig
-    #[serde(
-        rename = "azureConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub azure_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchAzureConfig>,
-    >,
-    /// gcpConfig
-    #[serde(
-        rename = "gcpConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub gcp_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchGcpConfig>,
-    >,
-    /// httpConfig
-    #[serde(
-        rename = "httpConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub http_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchHttpConfig>,
-    >,
-    /// sendgridConfig
-    #[serde(
-        rename = "sendgridConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub sendgrid_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchSendgridConfig>,
-    >,
-    /// twilioConfig
-    #[serde(
-        rename = "twilioConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub twilio_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchTwilioConfig>,
-    >,
-    /// logglyConfig
-    #[serde(
-        rename = "logglyConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub loggly_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchLogglyConfig>,
-    >,
-    /// jwtConfig
-    #[serde(
-        rename = "jwtConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub jwt_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchJwtConfig>,
-    >,
-    /// whatsappConfig
-    #[serde(
-        rename = "whatsappConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub whatsapp_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchWhatsappConfig>,
-    >,
-    /// sqlConfig
-    #[serde(
-        rename = "sqlConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub sql_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchSqlConfig>,
-    >,
-    /// mongodbConfig
-    #[serde(
-        rename = "mongodbConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mongodb_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchMongodbConfig>,
-    >,
-    /// mailgunConfig
-    #[serde(
-        rename = "mailgunConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mailgun_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchSendgridConfig>,
-    >,
-    /// snowflakeConfig
-    #[serde(
-        rename = "snowflakeConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub snowflake_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchSnowflakeConfig>,
-    >,
-    /// gitConfig
-    #[serde(
-        rename = "gitConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub git_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchGitConfig>,
-    >,
-    /// datadogConfig
-    #[serde(
-        rename = "datadogConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub datadog_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchDatadogConfig>,
-    >,
-    /// certificateKeyPairConfig
-    #[serde(
-        rename = "certificateKeyPairConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub certificate_key_pair_config: Option<
-        crate::runtime::Nullable<crate::models::CredentialPatchCertificateKeyPairConfig>,
-    >,
-}
-
-impl crate::runtime::Validate for CredentialPatch {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
-            v.field(
-                "name",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 255);
-                },
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
-            v.field("description", |v| v.max_length(value, 32767));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.aws_config {
-            v.field("awsConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.azure_config {
-            v.field(
-                "azureConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.gcp_config {
-            v.field("gcpConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.http_config {
-            v.field("httpConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.sendgrid_config {
-            v.field(
-                "sendgridConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.twilio_config {
-            v.field(
-                "twilioConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.loggly_config {
-            v.field(
-                "logglyConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.jwt_config {
-            v.field("jwtConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.whatsapp_config {
-            v.field(
-                "whatsappConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.sql_config {
-            v.field("sqlConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mongodb_config {
-            v.field(
-                "mongodbConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mailgun_config {
-            v.field(
-                "mailgunConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.snowflake_config {
-            v.field(
-                "snowflakeConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.git_config {
-            v.field("gitConfig", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.datadog_config {
-            v.field(
-                "datadogConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .certificate_key_pair_config
-        {
-            v.field(
-                "certificateKeyPairConfig",
-                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

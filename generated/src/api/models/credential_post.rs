@@ -6,750 +6,6 @@
 
 //! The `credential_post` model and the types nested in it.
 
-/// CredentialPostAwsConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostAwsConfig {
-    /// accessKeyId
-    #[serde(rename = "accessKeyId")]
-    pub access_key_id: String,
-    /// secretAccessKey
-    #[serde(rename = "secretAccessKey")]
-    pub secret_access_key: String,
-    /// region
-    pub region: String,
-}
-
-impl CredentialPostAwsConfig {
-    /// A `CredentialPostAwsConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        access_key_id: String,
-        secret_access_key: String,
-        region: String,
-    ) -> Self {
-        CredentialPostAwsConfig {
-            access_key_id,
-            secret_access_key,
-            region,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostAwsConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.access_key_id;
-            v.field(
-                "accessKeyId",
-                |v| {
-                    v.min_length(value, 16);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        {
-            let value = &self.secret_access_key;
-            v.field(
-                "secretAccessKey",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        {
-            let value = &self.region;
-            v.field(
-                "region",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostAzureConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostAzureConfig {
-    /// account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    /// accountKey
-    #[serde(rename = "accountKey")]
-    pub account_key: String,
-}
-
-impl CredentialPostAzureConfig {
-    /// A `CredentialPostAzureConfig` with its required fields set and every optional field unset.
-    pub fn new(account_key: String) -> Self {
-        CredentialPostAzureConfig {
-            account: None,
-            account_key,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostAzureConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.account {
-            v.field("account", |v| v.max_length(value, 128));
-        }
-
-        {
-            let value = &self.account_key;
-            v.field(
-                "accountKey",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostGcpConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostGcpConfig {
-    /// keyJson
-    #[serde(rename = "keyJson")]
-    pub key_json: String,
-}
-
-impl CredentialPostGcpConfig {
-    /// A `CredentialPostGcpConfig` with its required fields set and every optional field unset.
-    pub fn new(key_json: String) -> Self {
-        CredentialPostGcpConfig {
-            key_json,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostGcpConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.key_json;
-            v.field(
-                "keyJson",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 8192);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostHttpConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostHttpConfig {
-    /// uriMatch
-    #[serde(rename = "uriMatch")]
-    pub uri_match: String,
-    /// authMethod
-    #[serde(rename = "authMethod")]
-    pub auth_method: crate::models::CredentialHttpConfigAuthMethod,
-    /// publicValue
-    #[serde(rename = "publicValue", default, skip_serializing_if = "Option::is_none")]
-    pub public_value: Option<String>,
-    /// secretValue
-    #[serde(rename = "secretValue")]
-    pub secret_value: String,
-}
-
-impl CredentialPostHttpConfig {
-    /// A `CredentialPostHttpConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        uri_match: String,
-        auth_method: crate::models::CredentialHttpConfigAuthMethod,
-        secret_value: String,
-    ) -> Self {
-        CredentialPostHttpConfig {
-            uri_match,
-            auth_method,
-            public_value: None,
-            secret_value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostHttpConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.uri_match;
-            v.field(
-                "uriMatch",
-                |v| {
-                    v.min_length(value, 8);
-                    v.max_length(value, 1024);
-                },
-            );
-        }
-
-        {
-            let value = &self.auth_method;
-            v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.public_value {
-            v.field("publicValue", |v| v.max_length(value, 8196));
-        }
-
-        {
-            let value = &self.secret_value;
-            v.field("secretValue", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// CredentialPostSendgridConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostSendgridConfig {
-    /// apiKey
-    #[serde(rename = "apiKey")]
-    pub api_key: String,
-}
-
-impl CredentialPostSendgridConfig {
-    /// A `CredentialPostSendgridConfig` with its required fields set and every optional field unset.
-    pub fn new(api_key: String) -> Self {
-        CredentialPostSendgridConfig {
-            api_key,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostSendgridConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.api_key;
-            v.field(
-                "apiKey",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostTwilioConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostTwilioConfig {
-    /// accountSid
-    #[serde(rename = "accountSid")]
-    pub account_sid: String,
-    /// apiKeySid
-    #[serde(rename = "apiKeySid")]
-    pub api_key_sid: String,
-    /// apiKeySecret
-    #[serde(rename = "apiKeySecret")]
-    pub api_key_secret: String,
-}
-
-impl CredentialPostTwilioConfig {
-    /// A `CredentialPostTwilioConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        account_sid: String,
-        api_key_sid: String,
-        api_key_secret: String,
-    ) -> Self {
-        CredentialPostTwilioConfig {
-            account_sid,
-            api_key_sid,
-            api_key_secret,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostTwilioConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.account_sid;
-            v.field(
-                "accountSid",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        {
-            let value = &self.api_key_sid;
-            v.field(
-                "apiKeySid",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-
-        {
-            let value = &self.api_key_secret;
-            v.field(
-                "apiKeySecret",
-                |v| {
-                    v.min_length(value, 4);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostLogglyConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostLogglyConfig {
-    /// customerToken
-    #[serde(rename = "customerToken")]
-    pub customer_token: String,
-}
-
-impl CredentialPostLogglyConfig {
-    /// A `CredentialPostLogglyConfig` with its required fields set and every optional field unset.
-    pub fn new(customer_token: String) -> Self {
-        CredentialPostLogglyConfig {
-            customer_token,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostLogglyConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.customer_token;
-            v.field(
-                "customerToken",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostJwtConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostJwtConfig {
-    /// issuer
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer: Option<String>,
-    /// algorithm
-    pub algorithm: crate::models::CredentialJwtConfigAlgorithm,
-    /// secret
-    pub secret: String,
-}
-
-impl CredentialPostJwtConfig {
-    /// A `CredentialPostJwtConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        algorithm: crate::models::CredentialJwtConfigAlgorithm,
-        secret: String,
-    ) -> Self {
-        CredentialPostJwtConfig {
-            issuer: None,
-            algorithm,
-            secret,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostJwtConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.issuer {
-            v.field("issuer", |v| v.max_length(value, 1024));
-        }
-
-        {
-            let value = &self.algorithm;
-            v.field("algorithm", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.secret;
-            v.field(
-                "secret",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 4096);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostWhatsappConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostWhatsappConfig {
-    /// accessToken
-    #[serde(rename = "accessToken")]
-    pub access_token: String,
-    /// fromNumberId
-    #[serde(rename = "fromNumberId")]
-    pub from_number_id: String,
-}
-
-impl CredentialPostWhatsappConfig {
-    /// A `CredentialPostWhatsappConfig` with its required fields set and every optional field unset.
-    pub fn new(access_token: String, from_number_id: String) -> Self {
-        CredentialPostWhatsappConfig {
-            access_token,
-            from_number_id,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostWhatsappConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.access_token;
-            v.field(
-                "accessToken",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 1024);
-                },
-            );
-        }
-
-        {
-            let value = &self.from_number_id;
-            v.field(
-                "fromNumberId",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostSqlConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostSqlConfig {
-    /// system
-    pub system: crate::models::CredentialSqlConfigSystem,
-    /// host
-    pub host: String,
-    /// port
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<i64>,
-    /// username
-    pub username: String,
-    /// password
-    pub password: String,
-    /// secureConnection
-    #[serde(
-        rename = "secureConnection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secure_connection: Option<bool>,
-    /// caCertificate
-    #[serde(rename = "caCertificate", default, skip_serializing_if = "Option::is_none")]
-    pub ca_certificate: Option<String>,
-    /// disableSSLVerification
-    #[serde(
-        rename = "disableSSLVerification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disable_ssl_verification: Option<bool>,
-}
-
-impl CredentialPostSqlConfig {
-    /// A `CredentialPostSqlConfig` with its required fields set and every optional field unset.
-    pub fn new(
-        system: crate::models::CredentialSqlConfigSystem,
-        host: String,
-        username: String,
-        password: String,
-    ) -> Self {
-        CredentialPostSqlConfig {
-            system,
-            host,
-            port: None,
-            username,
-            password,
-            secure_connection: None,
-            ca_certificate: None,
-            disable_ssl_verification: None,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostSqlConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.system;
-            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.host;
-            v.field(
-                "host",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 256);
-                },
-            );
-        }
-
-        if let Some(value) = &self.port {
-            v.field(
-                "port",
-                |v| {
-                    v.minimum(*value as f64, 1.0, false);
-                    v.maximum(*value as f64, 65535.0, false);
-                },
-            );
-        }
-
-        {
-            let value = &self.username;
-            v.field(
-                "username",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 256);
-                },
-            );
-        }
-
-        {
-            let value = &self.password;
-            v.field(
-                "password",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 256);
-                },
-            );
-        }
-
-        if let Some(value) = &self.ca_certificate {
-            v.field("caCertificate", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
-/// CredentialPostMongodbConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostMongodbConfig {
-    /// connectionUri
-    #[serde(rename = "connectionUri")]
-    pub connection_uri: String,
-}
-
-impl CredentialPostMongodbConfig {
-    /// A `CredentialPostMongodbConfig` with its required fields set and every optional field unset.
-    pub fn new(connection_uri: String) -> Self {
-        CredentialPostMongodbConfig {
-            connection_uri,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostMongodbConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.connection_uri;
-            v.field(
-                "connectionUri",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 2048);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostSnowflakeConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum CredentialPostSnowflakeConfig {
-    /// The value as `serde_json::Value`.
-    Value(serde_json::Value),
-    /// The value as `serde_json::Value`.
-    Value2(serde_json::Value),
-}
-
-impl<'de> serde::Deserialize<'de> for CredentialPostSnowflakeConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "CredentialPostSnowflakeConfig",
-            &[
-                |value| serde_json::from_value(value).map(Self::Value),
-                |value| serde_json::from_value(value).map(Self::Value2),
-            ],
-        )
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        match self {
-            Self::Value(value) => {}
-            Self::Value2(value) => {}
-        }
-    }
-}
-
-/// CredentialPostGitConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum CredentialPostGitConfig {
-    /// The value as `serde_json::Value`.
-    Value(serde_json::Value),
-    /// The value as `serde_json::Value`.
-    Value2(serde_json::Value),
-}
-
-impl<'de> serde::Deserialize<'de> for CredentialPostGitConfig {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "CredentialPostGitConfig",
-            &[
-                |value| serde_json::from_value(value).map(Self::Value),
-                |value| serde_json::from_value(value).map(Self::Value2),
-            ],
-        )
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostGitConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        match self {
-            Self::Value(value) => {}
-            Self::Value2(value) => {}
-        }
-    }
-}
-
-/// CredentialPostDatadogConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostDatadogConfig {
-    /// secretValue
-    #[serde(rename = "secretValue")]
-    pub secret_value: String,
-    /// site
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub site: Option<String>,
-}
-
-impl CredentialPostDatadogConfig {
-    /// A `CredentialPostDatadogConfig` with its required fields set and every optional field unset.
-    pub fn new(secret_value: String) -> Self {
-        CredentialPostDatadogConfig {
-            secret_value,
-            site: None,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostDatadogConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.secret_value;
-            v.field("secretValue", |v| v.max_length(value, 256));
-        }
-
-        if let Some(value) = &self.site {
-            v.field(
-                "site",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 128);
-                },
-            );
-        }
-    }
-}
-
-/// CredentialPostCertificateKeyPairConfig
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct CredentialPostCertificateKeyPairConfig {
-    /// certificate
-    pub certificate: String,
-    /// privateKey
-    #[serde(rename = "privateKey")]
-    pub private_key: String,
-}
-
-impl CredentialPostCertificateKeyPairConfig {
-    /// A `CredentialPostCertificateKeyPairConfig` with its required fields set and every optional field unset.
-    pub fn new(certificate: String, private_key: String) -> Self {
-        CredentialPostCertificateKeyPairConfig {
-            certificate,
-            private_key,
-        }
-    }
-}
-
-impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.certificate;
-            v.field("certificate", |v| v.max_length(value, 8192));
-        }
-
-        {
-            let value = &self.private_key;
-            v.field("privateKey", |v| v.max_length(value, 8196));
-        }
-    }
-}
-
 /// Credential Post
 ///
 /// # Example
@@ -768,66 +24,67 @@ impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPost {
-    /// name
+    /// `name` on the wire; e.g. `"locker"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// enabled
+    /// `enabled` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// type
-    pub r#type: crate::models::CredentialType,
-    /// awsConfig
+    /// `type` on the wire; e.g. `"azure"`.
+    #[serde(rename = "type")]
+    pub type_: crate::models::CredentialType,
+    /// `awsConfig` on the wire.
     #[serde(rename = "awsConfig", default, skip_serializing_if = "Option::is_none")]
     pub aws_config: Option<crate::models::CredentialPostAwsConfig>,
-    /// azureConfig
+    /// `azureConfig` on the wire.
     #[serde(rename = "azureConfig", default, skip_serializing_if = "Option::is_none")]
     pub azure_config: Option<crate::models::CredentialPostAzureConfig>,
-    /// gcpConfig
+    /// `gcpConfig` on the wire.
     #[serde(rename = "gcpConfig", default, skip_serializing_if = "Option::is_none")]
     pub gcp_config: Option<crate::models::CredentialPostGcpConfig>,
-    /// httpConfig
+    /// `httpConfig` on the wire.
     #[serde(rename = "httpConfig", default, skip_serializing_if = "Option::is_none")]
     pub http_config: Option<crate::models::CredentialPostHttpConfig>,
-    /// sendgridConfig
+    /// `sendgridConfig` on the wire.
     #[serde(rename = "sendgridConfig", default, skip_serializing_if = "Option::is_none")]
     pub sendgrid_config: Option<crate::models::CredentialPostSendgridConfig>,
-    /// twilioConfig
+    /// `twilioConfig` on the wire.
     #[serde(rename = "twilioConfig", default, skip_serializing_if = "Option::is_none")]
     pub twilio_config: Option<crate::models::CredentialPostTwilioConfig>,
-    /// logglyConfig
+    /// `logglyConfig` on the wire.
     #[serde(rename = "logglyConfig", default, skip_serializing_if = "Option::is_none")]
     pub loggly_config: Option<crate::models::CredentialPostLogglyConfig>,
-    /// jwtConfig
+    /// `jwtConfig` on the wire.
     #[serde(rename = "jwtConfig", default, skip_serializing_if = "Option::is_none")]
     pub jwt_config: Option<crate::models::CredentialPostJwtConfig>,
-    /// whatsappConfig
+    /// `whatsappConfig` on the wire.
     #[serde(rename = "whatsappConfig", default, skip_serializing_if = "Option::is_none")]
     pub whatsapp_config: Option<crate::models::CredentialPostWhatsappConfig>,
-    /// sqlConfig
+    /// `sqlConfig` on the wire.
     #[serde(rename = "sqlConfig", default, skip_serializing_if = "Option::is_none")]
     pub sql_config: Option<crate::models::CredentialPostSqlConfig>,
-    /// mongodbConfig
+    /// `mongodbConfig` on the wire.
     #[serde(rename = "mongodbConfig", default, skip_serializing_if = "Option::is_none")]
     pub mongodb_config: Option<crate::models::CredentialPostMongodbConfig>,
-    /// mailgunConfig
+    /// `mailgunConfig` on the wire.
     #[serde(rename = "mailgunConfig", default, skip_serializing_if = "Option::is_none")]
-    pub mailgun_config: Option<crate::models::CredentialPostSendgridConfig>,
-    /// snowflakeConfig
+    pub mailgun_config: Option<crate::models::CredentialPostMailgunConfig>,
+    /// `snowflakeConfig` on the wire.
     #[serde(
         rename = "snowflakeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub snowflake_config: Option<crate::models::CredentialPostSnowflakeConfig>,
-    /// gitConfig
+    /// `gitConfig` on the wire.
     #[serde(rename = "gitConfig", default, skip_serializing_if = "Option::is_none")]
     pub git_config: Option<crate::models::CredentialPostGitConfig>,
-    /// datadogConfig
+    /// `datadogConfig` on the wire.
     #[serde(rename = "datadogConfig", default, skip_serializing_if = "Option::is_none")]
     pub datadog_config: Option<crate::models::CredentialPostDatadogConfig>,
-    /// certificateKeyPairConfig
+    /// `certificateKeyPairConfig` on the wire.
     #[serde(
         rename = "certificateKeyPairConfig",
         default,
@@ -840,12 +97,12 @@ pub struct CredentialPost {
 
 impl CredentialPost {
     /// A `CredentialPost` with its required fields set and every optional field unset.
-    pub fn new(name: String, r#type: crate::models::CredentialType) -> Self {
+    pub fn new(name: String, type_: crate::models::CredentialType) -> Self {
         CredentialPost {
             name,
             description: None,
             enabled: None,
-            r#type,
+            type_,
             aws_config: None,
             azure_config: None,
             gcp_config: None,
@@ -885,7 +142,7 @@ impl crate::runtime::Validate for CredentialPost {
         }
 
         {
-            let value = &self.r#type;
+            let value = &self.type_;
             v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
@@ -980,6 +237,785 @@ impl crate::runtime::Validate for CredentialPost {
             v.field(
                 "certificateKeyPairConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+    }
+}
+
+/// CredentialPostAwsConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostAwsConfig {
+    /// `accessKeyId` on the wire.
+    #[serde(rename = "accessKeyId")]
+    pub access_key_id: String,
+    /// `secretAccessKey` on the wire.
+    #[serde(rename = "secretAccessKey")]
+    pub secret_access_key: String,
+    /// `region` on the wire.
+    pub region: String,
+}
+
+impl CredentialPostAwsConfig {
+    /// A `CredentialPostAwsConfig` with its required fields set and every optional field unset.
+    pub fn new(
+        access_key_id: String,
+        secret_access_key: String,
+        region: String,
+    ) -> Self {
+        CredentialPostAwsConfig {
+            access_key_id,
+            secret_access_key,
+            region,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostAwsConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.access_key_id;
+            v.field(
+                "accessKeyId",
+                |v| {
+                    v.min_length(value, 16);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        {
+            let value = &self.secret_access_key;
+            v.field(
+                "secretAccessKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        {
+            let value = &self.region;
+            v.field(
+                "region",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostAzureConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostAzureConfig {
+    /// `account` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account: Option<String>,
+    /// `accountKey` on the wire.
+    #[serde(rename = "accountKey")]
+    pub account_key: String,
+}
+
+impl CredentialPostAzureConfig {
+    /// A `CredentialPostAzureConfig` with its required fields set and every optional field unset.
+    pub fn new(account_key: String) -> Self {
+        CredentialPostAzureConfig {
+            account: None,
+            account_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostAzureConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.account {
+            v.field("account", |v| v.max_length(value, 128));
+        }
+
+        {
+            let value = &self.account_key;
+            v.field(
+                "accountKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostCertificateKeyPairConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostCertificateKeyPairConfig {
+    /// `certificate` on the wire.
+    pub certificate: String,
+    /// `privateKey` on the wire.
+    #[serde(rename = "privateKey")]
+    pub private_key: String,
+}
+
+impl CredentialPostCertificateKeyPairConfig {
+    /// A `CredentialPostCertificateKeyPairConfig` with its required fields set and every optional field unset.
+    pub fn new(certificate: String, private_key: String) -> Self {
+        CredentialPostCertificateKeyPairConfig {
+            certificate,
+            private_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.certificate;
+            v.field("certificate", |v| v.max_length(value, 8192));
+        }
+
+        {
+            let value = &self.private_key;
+            v.field("privateKey", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
+/// CredentialPostDatadogConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostDatadogConfig {
+    /// `secretValue` on the wire.
+    #[serde(rename = "secretValue")]
+    pub secret_value: String,
+    /// `site` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+impl CredentialPostDatadogConfig {
+    /// A `CredentialPostDatadogConfig` with its required fields set and every optional field unset.
+    pub fn new(secret_value: String) -> Self {
+        CredentialPostDatadogConfig {
+            secret_value,
+            site: None,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostDatadogConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.secret_value;
+            v.field("secretValue", |v| v.max_length(value, 256));
+        }
+
+        if let Some(value) = &self.site {
+            v.field(
+                "site",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostGcpConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostGcpConfig {
+    /// `keyJson` on the wire.
+    #[serde(rename = "keyJson")]
+    pub key_json: String,
+}
+
+impl CredentialPostGcpConfig {
+    /// A `CredentialPostGcpConfig` with its required fields set and every optional field unset.
+    pub fn new(key_json: String) -> Self {
+        CredentialPostGcpConfig {
+            key_json,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostGcpConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.key_json;
+            v.field(
+                "keyJson",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 8192);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostGitConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CredentialPostGitConfig {
+    /// A `serde_json::Value`.
+    Value(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for CredentialPostGitConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CredentialPostGitConfig",
+            &[
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostGitConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Value(value) => {}
+            Self::ValueSecond(value) => {}
+        }
+    }
+}
+
+/// CredentialPostHttpConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostHttpConfig {
+    /// `uriMatch` on the wire.
+    #[serde(rename = "uriMatch")]
+    pub uri_match: String,
+    /// `authMethod` on the wire.
+    #[serde(rename = "authMethod")]
+    pub auth_method: crate::models::CredentialAuthMethod,
+    /// `publicValue` on the wire.
+    #[serde(rename = "publicValue", default, skip_serializing_if = "Option::is_none")]
+    pub public_value: Option<String>,
+    /// `secretValue` on the wire.
+    #[serde(rename = "secretValue")]
+    pub secret_value: String,
+}
+
+impl CredentialPostHttpConfig {
+    /// A `CredentialPostHttpConfig` with its required fields set and every optional field unset.
+    pub fn new(
+        uri_match: String,
+        auth_method: crate::models::CredentialAuthMethod,
+        secret_value: String,
+    ) -> Self {
+        CredentialPostHttpConfig {
+            uri_match,
+            auth_method,
+            public_value: None,
+            secret_value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostHttpConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.uri_match;
+            v.field(
+                "uriMatch",
+                |v| {
+                    v.min_length(value, 8);
+                    v.max_length(value, 1024);
+                },
+            );
+        }
+
+        {
+            let value = &self.auth_method;
+            v.field("authMethod", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.public_value {
+            v.field("publicValue", |v| v.max_length(value, 8196));
+        }
+
+        {
+            let value = &self.secret_value;
+            v.field("secretValue", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
+/// CredentialPostJwtConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostJwtConfig {
+    /// `issuer` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// `algorithm` on the wire.
+    pub algorithm: crate::models::Algorithm,
+    /// `secret` on the wire.
+    pub secret: String,
+}
+
+impl CredentialPostJwtConfig {
+    /// A `CredentialPostJwtConfig` with its required fields set and every optional field unset.
+    pub fn new(algorithm: crate::models::Algorithm, secret: String) -> Self {
+        CredentialPostJwtConfig {
+            issuer: None,
+            algorithm,
+            secret,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostJwtConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.issuer {
+            v.field("issuer", |v| v.max_length(value, 1024));
+        }
+
+        {
+            let value = &self.algorithm;
+            v.field("algorithm", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        {
+            let value = &self.secret;
+            v.field(
+                "secret",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 4096);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostLogglyConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostLogglyConfig {
+    /// `customerToken` on the wire.
+    #[serde(rename = "customerToken")]
+    pub customer_token: String,
+}
+
+impl CredentialPostLogglyConfig {
+    /// A `CredentialPostLogglyConfig` with its required fields set and every optional field unset.
+    pub fn new(customer_token: String) -> Self {
+        CredentialPostLogglyConfig {
+            customer_token,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostLogglyConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.customer_token;
+            v.field(
+                "customerToken",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostMailgunConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostMailgunConfig {
+    /// `apiKey` on the wire.
+    #[serde(rename = "apiKey")]
+    pub api_key: String,
+}
+
+impl CredentialPostMailgunConfig {
+    /// A `CredentialPostMailgunConfig` with its required fields set and every optional field unset.
+    pub fn new(api_key: String) -> Self {
+        CredentialPostMailgunConfig {
+            api_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostMailgunConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.api_key;
+            v.field(
+                "apiKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostMongodbConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostMongodbConfig {
+    /// `connectionUri` on the wire.
+    #[serde(rename = "connectionUri")]
+    pub connection_uri: String,
+}
+
+impl CredentialPostMongodbConfig {
+    /// A `CredentialPostMongodbConfig` with its required fields set and every optional field unset.
+    pub fn new(connection_uri: String) -> Self {
+        CredentialPostMongodbConfig {
+            connection_uri,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostMongodbConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.connection_uri;
+            v.field(
+                "connectionUri",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 2048);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostSendgridConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostSendgridConfig {
+    /// `apiKey` on the wire.
+    #[serde(rename = "apiKey")]
+    pub api_key: String,
+}
+
+impl CredentialPostSendgridConfig {
+    /// A `CredentialPostSendgridConfig` with its required fields set and every optional field unset.
+    pub fn new(api_key: String) -> Self {
+        CredentialPostSendgridConfig {
+            api_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostSendgridConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.api_key;
+            v.field(
+                "apiKey",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostSnowflakeConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CredentialPostSnowflakeConfig {
+    /// A `serde_json::Value`.
+    Value(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for CredentialPostSnowflakeConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CredentialPostSnowflakeConfig",
+            &[
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Value(value) => {}
+            Self::ValueSecond(value) => {}
+        }
+    }
+}
+
+/// CredentialPostSqlConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostSqlConfig {
+    /// `system` on the wire.
+    pub system: crate::models::CredentialSystem,
+    /// `host` on the wire.
+    pub host: String,
+    /// `port` on the wire.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub port: Option<crate::runtime::Nullable<i64>>,
+    /// `username` on the wire.
+    pub username: String,
+    /// `password` on the wire.
+    pub password: String,
+    /// `secureConnection` on the wire.
+    #[serde(
+        rename = "secureConnection",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub secure_connection: Option<bool>,
+    /// `caCertificate` on the wire.
+    #[serde(rename = "caCertificate", default, skip_serializing_if = "Option::is_none")]
+    pub ca_certificate: Option<String>,
+    /// `disableSSLVerification` on the wire.
+    #[serde(
+        rename = "disableSSLVerification",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disable_ssl_verification: Option<bool>,
+}
+
+impl CredentialPostSqlConfig {
+    /// A `CredentialPostSqlConfig` with its required fields set and every optional field unset.
+    pub fn new(
+        system: crate::models::CredentialSystem,
+        host: String,
+        username: String,
+        password: String,
+    ) -> Self {
+        CredentialPostSqlConfig {
+            system,
+            host,
+            port: None,
+            username,
+            password,
+            secure_connection: None,
+            ca_certificate: None,
+            disable_ssl_verification: None,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostSqlConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.system;
+            v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        {
+            let value = &self.host;
+            v.field(
+                "host",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 256);
+                },
+            );
+        }
+
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.port {
+            v.field(
+                "port",
+                |v| {
+                    v.minimum(*value as f64, 1.0, false);
+                    v.maximum(*value as f64, 65535.0, false);
+                },
+            );
+        }
+
+        {
+            let value = &self.username;
+            v.field(
+                "username",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 256);
+                },
+            );
+        }
+
+        {
+            let value = &self.password;
+            v.field(
+                "password",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 256);
+                },
+            );
+        }
+
+        if let Some(value) = &self.ca_certificate {
+            v.field("caCertificate", |v| v.max_length(value, 8196));
+        }
+    }
+}
+
+/// CredentialPostTwilioConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostTwilioConfig {
+    /// `accountSid` on the wire.
+    #[serde(rename = "accountSid")]
+    pub account_sid: String,
+    /// `apiKeySid` on the wire.
+    #[serde(rename = "apiKeySid")]
+    pub api_key_sid: String,
+    /// `apiKeySecret` on the wire.
+    #[serde(rename = "apiKeySecret")]
+    pub api_key_secret: String,
+}
+
+impl CredentialPostTwilioConfig {
+    /// A `CredentialPostTwilioConfig` with its required fields set and every optional field unset.
+    pub fn new(
+        account_sid: String,
+        api_key_sid: String,
+        api_key_secret: String,
+    ) -> Self {
+        CredentialPostTwilioConfig {
+            account_sid,
+            api_key_sid,
+            api_key_secret,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostTwilioConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.account_sid;
+            v.field(
+                "accountSid",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        {
+            let value = &self.api_key_sid;
+            v.field(
+                "apiKeySid",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+
+        {
+            let value = &self.api_key_secret;
+            v.field(
+                "apiKeySecret",
+                |v| {
+                    v.min_length(value, 4);
+                    v.max_length(value, 128);
+                },
+            );
+        }
+    }
+}
+
+/// CredentialPostWhatsappConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CredentialPostWhatsappConfig {
+    /// `accessToken` on the wire.
+    #[serde(rename = "accessToken")]
+    pub access_token: String,
+    /// `fromNumberId` on the wire.
+    #[serde(rename = "fromNumberId")]
+    pub from_number_id: String,
+}
+
+impl CredentialPostWhatsappConfig {
+    /// A `CredentialPostWhatsappConfig` with its required fields set and every optional field unset.
+    pub fn new(access_token: String, from_number_id: String) -> Self {
+        CredentialPostWhatsappConfig {
+            access_token,
+            from_number_id,
+        }
+    }
+}
+
+impl crate::runtime::Validate for CredentialPostWhatsappConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.access_token;
+            v.field(
+                "accessToken",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 1024);
+                },
+            );
+        }
+
+        {
+            let value = &self.from_number_id;
+            v.field(
+                "fromNumberId",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 128);
+                },
             );
         }
     }

@@ -129,114 +129,128 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Dashboard {
-    /// id
+    /// `id` on the wire; e.g. `"575ece2b7ae143cd83dc4a9b"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// dashboardId
+    /// `dashboardId` on the wire; e.g. `"575ece2b7ae143cd83dc4a9b"`.
     #[serde(rename = "dashboardId", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// ownerId
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ownerId` on the wire; e.g. `"58238ff2fe7b4b01009a0554"`.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerType` on the wire; e.g. `"organization"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApplicationOwnerType>,
-    /// createdById
+    pub owner_type: Option<crate::models::DashboardOwnerType>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// organizationName
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `organizationName` on the wire; e.g. `"Example Org"`.
     #[serde(
         rename = "organizationName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_name: Option<String>,
-    /// organizationIconColor
+    /// `organizationIconColor` on the wire; e.g. `"#284fff"`.
     #[serde(
         rename = "organizationIconColor",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub organization_icon_color: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// applicationName
+    /// `applicationName` on the wire.
     #[serde(
         rename = "applicationName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub application_name: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My Dashboard"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"The best dashboard description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// refreshRate
+    /// `refreshRate` on the wire; e.g. `60`.
     #[serde(rename = "refreshRate", default, skip_serializing_if = "Option::is_none")]
     pub refresh_rate: Option<f64>,
-    /// duration
+    /// `duration` on the wire; e.g. `600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<i64>,
-    /// resolution
+    /// `resolution` on the wire; e.g. `6000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<i64>,
-    /// defaultTheme
+    /// `defaultTheme` on the wire; e.g. `"light"`.
     #[serde(rename = "defaultTheme", default, skip_serializing_if = "Option::is_none")]
-    pub default_theme: Option<crate::models::ApplicationDashboardPostDefaultTheme>,
-    /// isPasswordProtected
+    pub default_theme: Option<crate::models::DefaultTheme>,
+    /// `isPasswordProtected` on the wire; e.g. `false`.
     #[serde(
         rename = "isPasswordProtected",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub is_password_protected: Option<bool>,
-    /// public
+    /// `public` on the wire; e.g. `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
-    /// reportConfigs
+    /// `reportConfigs` on the wire.
     #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
-    pub report_configs: Option<
-        Vec<crate::models::ApplicationDashboardPostReportConfigsItem>,
-    >,
-    /// blocks
+    pub report_configs: Option<Vec<crate::models::DashboardReportConfig>>,
+    /// `blocks` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub blocks: Option<Vec<crate::models::ApplicationDashboardPostBlocksItem>>,
-    /// contextConfiguration
+    pub blocks: Option<Vec<crate::models::Block>>,
+    /// `contextConfiguration` on the wire.
     #[serde(
         rename = "contextConfiguration",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub context_configuration: Option<
-        Vec<crate::models::ApplicationDashboardPostContextConfigurationItem>,
-    >,
-    /// _currentRole
+    pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
+    /// `_currentRole` on the wire; e.g. `"admin"`.
     #[serde(rename = "_currentRole", default, skip_serializing_if = "Option::is_none")]
     pub current_role: Option<String>,
 }

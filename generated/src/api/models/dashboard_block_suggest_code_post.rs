@@ -6,6 +6,132 @@
 
 //! The `dashboard_block_suggest_code_post` model and the types nested in it.
 
+/// BlockConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct BlockConfig {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `title` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `startX` on the wire.
+    #[serde(rename = "startX")]
+    pub start_x: f64,
+    /// `startY` on the wire.
+    #[serde(rename = "startY")]
+    pub start_y: f64,
+    /// `width` on the wire.
+    pub width: f64,
+    /// `height` on the wire.
+    pub height: f64,
+    /// `blockType` on the wire.
+    #[serde(rename = "blockType")]
+    pub block_type: crate::models::BlockType,
+    /// `config` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<crate::models::BlockConfigConfig>,
+}
+
+impl BlockConfig {
+    /// A `BlockConfig` with its required fields set and every optional field unset.
+    pub fn new(
+        start_x: f64,
+        start_y: f64,
+        width: f64,
+        height: f64,
+        block_type: crate::models::BlockType,
+    ) -> Self {
+        BlockConfig {
+            id: None,
+            title: None,
+            description: None,
+            application_id: None,
+            start_x,
+            start_y,
+            width,
+            height,
+            block_type,
+            config: None,
+        }
+    }
+}
+
+/// BlockConfigConfig
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct BlockConfigConfig {
+    /// `configuration` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub configuration: Option<crate::models::BlockConfiguration>,
+    /// `segments` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segments: Option<Vec<crate::models::BlockSegment>>,
+    /// `vegaVersion` on the wire.
+    #[serde(rename = "vegaVersion", default, skip_serializing_if = "Option::is_none")]
+    pub vega_version: Option<crate::models::VegaVersion>,
+    /// `tooltipEventSubscribe` on the wire.
+    #[serde(
+        rename = "tooltipEventSubscribe",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tooltip_event_subscribe: Option<bool>,
+}
+
+/// BlockType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BlockType {
+    /// `"custom-chart"`
+    CustomChart,
+    /// `"custom-html"`
+    CustomHtml,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl BlockType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["custom-chart", "custom-html"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomChart => "custom-chart",
+            Self::CustomHtml => "custom-html",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for BlockType {
+    fn from(value: &str) -> Self {
+        match value {
+            "custom-chart" => Self::CustomChart,
+            "custom-html" => Self::CustomHtml,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(BlockType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Dashboard Block Suggest Code Post
 ///
 /// # Example
@@ -47,19 +173,16 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodePost {
-    /// text
+    /// `text` on the wire.
     pub text: String,
-    /// blockConfig
+    /// `blockConfig` on the wire.
     #[serde(rename = "blockConfig")]
-    pub block_config: crate::models::ApplicationDashboardPostBlocksItemObject3,
+    pub block_config: crate::models::BlockConfig,
 }
 
 impl DashboardBlockSuggestCodePost {
     /// A `DashboardBlockSuggestCodePost` with its required fields set and every optional field unset.
-    pub fn new(
-        text: String,
-        block_config: crate::models::ApplicationDashboardPostBlocksItemObject3,
-    ) -> Self {
+    pub fn new(text: String, block_config: crate::models::BlockConfig) -> Self {
         DashboardBlockSuggestCodePost {
             text,
             block_config,

@@ -6,21 +6,6 @@
 
 //! The `dashboard_block_suggest_code_response` model and the types nested in it.
 
-/// DashboardBlockSuggestCodeResponseResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DashboardBlockSuggestCodeResponseResponse {
-    /// headContent
-    #[serde(rename = "headContent", default, skip_serializing_if = "Option::is_none")]
-    pub head_content: Option<String>,
-    /// bodyContent
-    #[serde(rename = "bodyContent", default, skip_serializing_if = "Option::is_none")]
-    pub body_content: Option<String>,
-    /// comments
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<String>,
-}
-
 /// Dashboard Block Suggest Code Response
 ///
 /// # Example
@@ -39,14 +24,14 @@ pub struct DashboardBlockSuggestCodeResponseResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodeResponse {
-    /// response
+    /// `response` on the wire.
     pub response: crate::models::DashboardBlockSuggestCodeResponseResponse,
-    /// responseId
+    /// `responseId` on the wire; e.g. `"YCwSaIeyOfComecPutWYyAg"`.
     #[serde(rename = "responseId")]
     pub response_id: String,
-    /// finishReason
+    /// `finishReason` on the wire; e.g. `"STOP"`.
     #[serde(rename = "finishReason")]
-    pub finish_reason: crate::models::DashboardBlockSuggestCodeResponseFinishReason,
+    pub finish_reason: crate::models::FinishReason,
 }
 
 impl DashboardBlockSuggestCodeResponse {
@@ -54,7 +39,7 @@ impl DashboardBlockSuggestCodeResponse {
     pub fn new(
         response: crate::models::DashboardBlockSuggestCodeResponseResponse,
         response_id: String,
-        finish_reason: crate::models::DashboardBlockSuggestCodeResponseFinishReason,
+        finish_reason: crate::models::FinishReason,
     ) -> Self {
         DashboardBlockSuggestCodeResponse {
             response,
@@ -62,4 +47,19 @@ impl DashboardBlockSuggestCodeResponse {
             finish_reason,
         }
     }
+}
+
+/// DashboardBlockSuggestCodeResponseResponse
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DashboardBlockSuggestCodeResponseResponse {
+    /// `headContent` on the wire.
+    #[serde(rename = "headContent", default, skip_serializing_if = "Option::is_none")]
+    pub head_content: Option<String>,
+    /// `bodyContent` on the wire.
+    #[serde(rename = "bodyContent", default, skip_serializing_if = "Option::is_none")]
+    pub body_content: Option<String>,
+    /// `comments` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
 }

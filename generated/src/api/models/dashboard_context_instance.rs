@@ -6,58 +6,6 @@
 
 //! The `dashboard_context_instance` model and the types nested in it.
 
-/// DashboardContextInstanceValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum DashboardContextInstanceValue {
-    /// The value as `f64`.
-    Number(f64),
-    /// The value as `String`.
-    String(String),
-    /// The value as `ApplicationArchiveConfigDeviceTagsItem`.
-    ApplicationArchiveConfigDeviceTagsItem(
-        crate::models::ApplicationArchiveConfigDeviceTagsItem,
-    ),
-}
-
-impl<'de> serde::Deserialize<'de> for DashboardContextInstanceValue {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "DashboardContextInstanceValue",
-            &[
-                |value| serde_json::from_value(value).map(Self::Number),
-                |value| serde_json::from_value(value).map(Self::String),
-                |value| {
-                    serde_json::from_value(value)
-                        .map(Self::ApplicationArchiveConfigDeviceTagsItem)
-                },
-            ],
-        )
-    }
-}
-
-impl crate::runtime::Validate for DashboardContextInstanceValue {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        match self {
-            Self::Number(value) => {}
-            Self::String(value) => {
-                v.max_length(value, 32767);
-            }
-
-            Self::ApplicationArchiveConfigDeviceTagsItem(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-        }
-    }
-}
-
 /// Dashboard Context Instance
 ///
 /// Schema for a dashboard context instance
@@ -74,3 +22,67 @@ pub type DashboardContextInstance = std::collections::BTreeMap<
     String,
     crate::models::DashboardContextInstanceValue,
 >;
+/// DashboardContextInstanceValue
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DashboardContextInstanceValue {
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+    /// A `TagMatch`.
+    KeyValue(crate::models::TagMatch),
+}
+
+impl<'de> serde::Deserialize<'de> for DashboardContextInstanceValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DashboardContextInstanceValue",
+            &[
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::KeyValue),
+            ],
+        )
+    }
+}
+
+impl From<String> for DashboardContextInstanceValue {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for DashboardContextInstanceValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<f64> for DashboardContextInstanceValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl crate::runtime::Validate for DashboardContextInstanceValue {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Number(value) => {}
+            Self::String(value) => {
+                v.max_length(value, 32767);
+            }
+
+            Self::KeyValue(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+        }
+    }
+}

@@ -21,105 +21,53 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// blocks
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub blocks: Option<
-        crate::runtime::Nullable<Vec<crate::models::ApplicationDashboardPostBlocksItem>>,
-    >,
-    /// reportConfigs
-    #[serde(
-        rename = "reportConfigs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub report_configs: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApplicationDashboardPostReportConfigsItem>,
-        >,
-    >,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// refreshRate
-    #[serde(
-        rename = "refreshRate",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub refresh_rate: Option<crate::runtime::Nullable<f64>>,
-    /// duration
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub duration: Option<crate::runtime::Nullable<i64>>,
-    /// resolution
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub resolution: Option<crate::runtime::Nullable<i64>>,
-    /// defaultTheme
-    #[serde(
-        rename = "defaultTheme",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub default_theme: Option<
-        crate::runtime::Nullable<crate::models::ApplicationDashboardPostDefaultTheme>,
-    >,
-    /// public
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub public: Option<crate::runtime::Nullable<bool>>,
-    /// password
+    /// `name` on the wire; e.g. `"My Updated Dashboard"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `blocks` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocks: Option<Vec<crate::models::Block>>,
+    /// `reportConfigs` on the wire.
+    #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
+    pub report_configs: Option<Vec<crate::models::DashboardPatchReportConfig>>,
+    /// `description` on the wire; e.g. `"Description of my updated dashboard"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `refreshRate` on the wire; e.g. `300`.
+    #[serde(rename = "refreshRate", default, skip_serializing_if = "Option::is_none")]
+    pub refresh_rate: Option<f64>,
+    /// `duration` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<i64>,
+    /// `resolution` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolution: Option<i64>,
+    /// `defaultTheme` on the wire.
+    #[serde(rename = "defaultTheme", default, skip_serializing_if = "Option::is_none")]
+    pub default_theme: Option<crate::models::DefaultTheme>,
+    /// `public` on the wire; e.g. `true`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public: Option<bool>,
+    /// `password` on the wire.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub password: Option<crate::runtime::Nullable<String>>,
-    /// contextConfiguration
+    /// `contextConfiguration` on the wire.
     #[serde(
         rename = "contextConfiguration",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub context_configuration: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApplicationDashboardPostContextConfigurationItem>,
-        >,
-    >,
+    pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
 }
 
 impl crate::runtime::Validate for DashboardPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -129,7 +77,7 @@ impl crate::runtime::Validate for DashboardPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.blocks {
+        if let Some(value) = &self.blocks {
             v.field(
                 "blocks",
                 |v| {
@@ -140,7 +88,7 @@ impl crate::runtime::Validate for DashboardPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.report_configs {
+        if let Some(value) = &self.report_configs {
             v.field(
                 "reportConfigs",
                 |v| {
@@ -152,11 +100,11 @@ impl crate::runtime::Validate for DashboardPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.refresh_rate {
+        if let Some(value) = &self.refresh_rate {
             v.field(
                 "refreshRate",
                 |v| {
@@ -166,15 +114,15 @@ impl crate::runtime::Validate for DashboardPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.duration {
+        if let Some(value) = &self.duration {
             v.field("duration", |v| v.minimum(*value as f64, 1.0, false));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.resolution {
+        if let Some(value) = &self.resolution {
             v.field("resolution", |v| v.minimum(*value as f64, 1.0, false));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.default_theme {
+        if let Some(value) = &self.default_theme {
             v.field(
                 "defaultTheme",
                 |v| crate::runtime::Validate::validate_into(value, v),
@@ -191,8 +139,7 @@ impl crate::runtime::Validate for DashboardPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.context_configuration
-        {
+        if let Some(value) = &self.context_configuration {
             v.field(
                 "contextConfiguration",
                 |v| {
@@ -202,6 +149,44 @@ impl crate::runtime::Validate for DashboardPatch {
                     }
                 },
             );
+        }
+    }
+}
+
+/// DashboardPatchReportConfig
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DashboardPatchReportConfig {
+    /// A `serde_json::Value`.
+    Value(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for DashboardPatchReportConfig {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DashboardPatchReportConfig",
+            &[
+                |value| serde_json::from_value(value).map(Self::Value),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for DashboardPatchReportConfig {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Value(value) => {}
+            Self::ValueSecond(value) => {}
         }
     }
 }

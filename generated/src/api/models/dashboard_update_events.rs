@@ -6,35 +6,6 @@
 
 //! The `dashboard_update_events` model and the types nested in it.
 
-/// Event Patch
-///
-/// Schema for the body of an Event modification request
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventPatch {
-    /// state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::models::EventPatchState>,
-    /// level
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<crate::models::EventPatchLevel>,
-    /// subject
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
-    /// deviceId
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    /// comment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    /// data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
-    /// eventTags
-    #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
-    pub event_tags: Option<std::collections::BTreeMap<String, String>>,
-}
-
 /// Dashboard Update Events
 ///
 /// # Example
@@ -53,7 +24,7 @@ pub struct EventPatch {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardUpdateEvents {
-    /// eventIds
+    /// `eventIds` on the wire.
     #[serde(rename = "eventIds", default, skip_serializing_if = "Option::is_none")]
     pub event_ids: Option<Vec<String>>,
     /// Schema for the body of an Event modification request

@@ -6,116 +6,140 @@
 
 //! The `data_export` model and the types nested in it.
 
+/// Data Export
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DataExport {
+    /// `email` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `callbackUrl` on the wire.
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// `deviceIds` on the wire.
+    #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
+    /// `deviceTags` on the wire.
+    #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// Schema for advanced device queries
+    #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
+    pub device_query: Option<crate::models::DataExportDeviceQuery>,
+    /// `attributes` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<String>>,
+    /// `start` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start: Option<f64>,
+    /// `end` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<f64>,
+    /// `options` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<crate::models::DataExportOptions>,
+}
+
 /// Advanced Device Query
 ///
 /// Schema for advanced device queries
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AdvancedDeviceQuery2 {
-    /// $and
+pub struct DataExportDeviceQuery {
+    /// Schema for advanced device queries
+    ///
+    /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
     pub and: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// $or
+    /// Schema for advanced device queries
+    ///
+    /// `$or` on the wire.
     #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
     pub or: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// $nor
+    /// Schema for advanced device queries
+    ///
+    /// `$nor` on the wire.
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
     #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// deletedAt
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `deletedAt` on the wire.
     #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
+    pub deleted_at: Option<crate::models::ValueFilter>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// deviceClass
+    pub name: Option<crate::models::ValueFilter>,
+    /// `deviceClass` on the wire.
     #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// gatewayId
+    pub device_class: Option<crate::models::ValueFilter>,
+    /// `gatewayId` on the wire.
     #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
-    pub gateway_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// parentId
+    pub gateway_id: Option<crate::models::IdFilter>,
+    /// `parentId` on the wire.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// ancestorId
+    pub parent_id: Option<crate::models::IdFilter>,
+    /// `ancestorId` on the wire.
     #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
-    pub ancestor_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// attributeName
+    pub ancestor_id: Option<crate::models::IdFilter>,
+    /// `attributeName` on the wire.
     #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
-    pub attribute_name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// experienceUserId
+    pub attribute_name: Option<crate::models::ValueFilter>,
+    /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_user_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// experienceGroupId
+    pub experience_user_id: Option<crate::models::IdFilter>,
+    /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// tags
+    pub experience_group_id: Option<crate::models::IdFilter>,
+    /// `tags` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<crate::models::AdvancedDeviceQuery2Tags>,
-    /// disconnectedAt
+    pub tags: Option<crate::models::Tags>,
+    /// `disconnectedAt` on the wire.
     #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub disconnected_at: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// connectedAt
+    pub disconnected_at: Option<crate::models::ValueFilter>,
+    /// `connectedAt` on the wire.
     #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// connectionStatus
+    pub connected_at: Option<crate::models::ValueFilter>,
+    /// `connectionStatus` on the wire.
     #[serde(
         rename = "connectionStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub connection_status: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
+    pub connection_status: Option<crate::models::ValueFilter>,
 }
 
-/// Data Export
+/// DataExportOptions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DataExport {
-    /// email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// callbackUrl
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<String>,
-    /// deviceIds
-    #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
-    pub device_ids: Option<Vec<String>>,
-    /// deviceTags
-    #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// Schema for advanced device queries
-    #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
-    pub device_query: Option<crate::models::AdvancedDeviceQuery2>,
-    /// attributes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<String>>,
-    /// start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<f64>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<f64>,
-    /// options
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<crate::models::DataExportOptions>,
+pub struct DataExportOptions {
+    /// `includeDate` on the wire.
+    #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
+    pub include_date: Option<bool>,
+    /// `includeID` on the wire.
+    #[serde(rename = "includeID", default, skip_serializing_if = "Option::is_none")]
+    pub include_id: Option<bool>,
+    /// `includeBlobData` on the wire.
+    #[serde(
+        rename = "includeBlobData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_blob_data: Option<bool>,
+    /// `filePerDevice` on the wire.
+    #[serde(rename = "filePerDevice", default, skip_serializing_if = "Option::is_none")]
+    pub file_per_device: Option<bool>,
 }

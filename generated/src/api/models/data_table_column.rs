@@ -9,29 +9,38 @@
 /// Data Table Column
 ///
 /// Schema for a single Data Table Column
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "constraint": "optional",
+///   "dataType": "string",
+///   "defaultValue": "aDefault",
+///   "name": "myColumn3"
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableColumn {
-    /// name
+    /// `name` on the wire.
     pub name: String,
-    /// dataType
+    /// `dataType` on the wire.
     #[serde(rename = "dataType")]
-    pub data_type: crate::models::DataTableColumnDataType,
-    /// constraint
-    pub constraint: crate::models::DataTableColumnConstraint,
-    /// defaultValue
+    pub data_type: crate::models::DataType,
+    /// `constraint` on the wire.
+    pub constraint: crate::models::Constraint,
+    /// `defaultValue` on the wire.
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
-    pub default_value: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAtObjectInItem,
-    >,
+    pub default_value: Option<crate::models::DataTableColumnDefaultValue>,
 }
 
 impl DataTableColumn {
     /// A `DataTableColumn` with its required fields set and every optional field unset.
     pub fn new(
         name: String,
-        data_type: crate::models::DataTableColumnDataType,
-        constraint: crate::models::DataTableColumnConstraint,
+        data_type: crate::models::DataType,
+        constraint: crate::models::Constraint,
     ) -> Self {
         DataTableColumn {
             name,

@@ -24,19 +24,34 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRow {
-    /// id
+    /// `id` on the wire; e.g. `"596fbb703fc088453872e609"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// createdAt
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// updatedAt
-    #[serde(rename = "updatedAt", default, skip_serializing_if = "Option::is_none")]
-    pub updated_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// Properties beyond the named ones.
+    /// `createdAt` on the wire.
+    #[serde(
+        rename = "createdAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `updatedAt` on the wire.
+    #[serde(
+        rename = "updatedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub updated_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<
-        String,
-        Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
-    >,
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }

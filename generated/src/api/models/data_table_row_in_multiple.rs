@@ -21,8 +21,5 @@
 /// ]
 /// ```
 pub type DataTableRowInMultiple = Vec<
-    std::collections::BTreeMap<
-        String,
-        Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
-    >,
+    std::collections::BTreeMap<String, crate::models::Scalar>,
 >;

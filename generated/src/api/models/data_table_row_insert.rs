@@ -20,22 +20,12 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsert {
-    /// The value as `Vec<std::collections::BTreeMap<String, Option<AdvancedApplicationJobLogQueryRunQueuedAtValue>>>`.
+    /// Schema for inserting data table rows
     DataTableRowInsertMultiple(
-        Vec<
-            std::collections::BTreeMap<
-                String,
-                Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
-            >,
-        >,
+        Vec<std::collections::BTreeMap<String, crate::models::Scalar>>,
     ),
-    /// The value as `std::collections::BTreeMap<String, Option<AdvancedApplicationJobLogQueryRunQueuedAtValue>>`.
-    DataTableRowInsertUpdate(
-        std::collections::BTreeMap<
-            String,
-            Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
-        >,
-    ),
+    /// Schema for inserting or updating a data table row
+    DataTableRowInsertUpdate(std::collections::BTreeMap<String, crate::models::Scalar>),
 }
 
 impl<'de> serde::Deserialize<'de> for DataTableRowInsert {
@@ -68,11 +58,7 @@ impl crate::runtime::Validate for DataTableRowInsert {
                             for (key, item) in item.iter() {
                                 v.field(
                                     key,
-                                    |v| {
-                                        if let Some(value) = item {
-                                            crate::runtime::Validate::validate_into(value, v);
-                                        }
-                                    },
+                                    |v| crate::runtime::Validate::validate_into(item, v),
                                 );
                             }
                         },
@@ -82,14 +68,7 @@ impl crate::runtime::Validate for DataTableRowInsert {
 
             Self::DataTableRowInsertUpdate(value) => {
                 for (key, item) in value.iter() {
-                    v.field(
-                        key,
-                        |v| {
-                            if let Some(value) = item {
-                                crate::runtime::Validate::validate_into(value, v);
-                            }
-                        },
-                    );
+                    v.field(key, |v| crate::runtime::Validate::validate_into(item, v));
                 }
             }
         }

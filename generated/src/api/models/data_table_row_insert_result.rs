@@ -6,21 +6,6 @@
 
 //! The `data_table_row_insert_result` model and the types nested in it.
 
-/// DataTableRowInsertResultObject
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DataTableRowInsertResultObject {
-    /// createdAt
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// count
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<f64>,
-    /// rowIds
-    #[serde(rename = "rowIds", default, skip_serializing_if = "Option::is_none")]
-    pub row_ids: Option<Vec<String>>,
-}
-
 /// Data Table Row Insert Result
 ///
 /// # Example
@@ -39,10 +24,10 @@ pub struct DataTableRowInsertResultObject {
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsertResult {
-    /// The value as `DataTableRow`.
+    /// Schema for a single Data Table Row
     DataTableRow(crate::models::DataTableRow),
-    /// The value as `DataTableRowInsertResultObject`.
-    Object(crate::models::DataTableRowInsertResultObject),
+    /// A `DataTableRowInsertResultCountRowIds`.
+    CountRowIds(crate::models::DataTableRowInsertResultCountRowIds),
 }
 
 impl<'de> serde::Deserialize<'de> for DataTableRowInsertResult {
@@ -55,8 +40,32 @@ impl<'de> serde::Deserialize<'de> for DataTableRowInsertResult {
             "DataTableRowInsertResult",
             &[
                 |value| serde_json::from_value(value).map(Self::DataTableRow),
-                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::CountRowIds),
             ],
         )
     }
+}
+
+/// DataTableRowInsertResultCountRowIds
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DataTableRowInsertResultCountRowIds {
+    /// `createdAt` on the wire.
+    #[serde(
+        rename = "createdAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `count` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<f64>,
+    /// `rowIds` on the wire.
+    #[serde(rename = "rowIds", default, skip_serializing_if = "Option::is_none")]
+    pub row_ids: Option<Vec<String>>,
 }

@@ -19,5 +19,5 @@
 /// ```
 pub type DataTableRowInsertUpdate = std::collections::BTreeMap<
     String,
-    Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAtValue>,
+    crate::models::Scalar,
 >;

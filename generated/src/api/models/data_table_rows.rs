@@ -34,34 +34,34 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRows {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::DataTableRow>>,
-    /// count
+    /// `count` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `4`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// limit
+    /// `limit` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// offset
+    /// `offset` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<i64>,
-    /// sortColumn
+    /// `sortColumn` on the wire; e.g. `"myColumn1"`.
     #[serde(rename = "sortColumn", default, skip_serializing_if = "Option::is_none")]
     pub sort_column: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// dataTableId
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `dataTableId` on the wire; e.g. `"596e6ce831761df4231708f1"`.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
     pub data_table_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// query
+    /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }

@@ -6,36 +6,6 @@
 
 //! The `data_table_rows_export` model and the types nested in it.
 
-/// DataTableRowsExportQueryOptions
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DataTableRowsExportQueryOptions {
-    /// sortDirection
-    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// limit
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<f64>,
-    /// sortColumn
-    #[serde(rename = "sortColumn", default, skip_serializing_if = "Option::is_none")]
-    pub sort_column: Option<String>,
-    /// offset
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub offset: Option<f64>,
-}
-
-impl crate::runtime::Validate for DataTableRowsExportQueryOptions {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.sort_direction {
-            v.field(
-                "sortDirection",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
-    }
-}
-
 /// Data Table Rows Export
 ///
 /// # Example
@@ -63,18 +33,18 @@ impl crate::runtime::Validate for DataTableRowsExportQueryOptions {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowsExport {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Schema for advanced filters and queries
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::models::AdvancedQuery>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// queryOptions
+    /// `queryOptions` on the wire.
     #[serde(rename = "queryOptions", default, skip_serializing_if = "Option::is_none")]
-    pub query_options: Option<crate::models::DataTableRowsExportQueryOptions>,
+    pub query_options: Option<crate::models::QueryOptions>,
 }
 
 impl crate::runtime::Validate for DataTableRowsExport {
@@ -95,6 +65,36 @@ impl crate::runtime::Validate for DataTableRowsExport {
         if let Some(value) = &self.query_options {
             v.field(
                 "queryOptions",
+                |v| crate::runtime::Validate::validate_into(value, v),
+            );
+        }
+    }
+}
+
+/// QueryOptions
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct QueryOptions {
+    /// `sortDirection` on the wire.
+    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `limit` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<f64>,
+    /// `sortColumn` on the wire.
+    #[serde(rename = "sortColumn", default, skip_serializing_if = "Option::is_none")]
+    pub sort_column: Option<String>,
+    /// `offset` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<f64>,
+}
+
+impl crate::runtime::Validate for QueryOptions {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.sort_direction {
+            v.field(
+                "sortDirection",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }

@@ -21,10 +21,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DebugExcludeIds {
-    /// The value as `String`.
+    /// A `String`.
     String(String),
-    /// The value as `Vec<String>`.
-    Array(Vec<String>),
+    /// A `Vec<String>`.
+    List(Vec<String>),
 }
 
 impl<'de> serde::Deserialize<'de> for DebugExcludeIds {
@@ -37,8 +37,20 @@ impl<'de> serde::Deserialize<'de> for DebugExcludeIds {
             "DebugExcludeIds",
             &[
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Array),
+                |value| serde_json::from_value(value).map(Self::List),
             ],
         )
+    }
+}
+
+impl From<String> for DebugExcludeIds {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for DebugExcludeIds {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
     }
 }

@@ -6,9 +6,58 @@
 
 //! The `debug_levels` model and the types nested in it.
 
-/// DebugLevelsArrayItem
+/// Debug Levels
+///
+/// # Example
+///
+/// ```json
+/// [
+///   "warn",
+///   "error"
+/// ]
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DebugLevels {
+    /// A `String`.
+    String(String),
+    /// A `Vec<DebugLevelsListItem>`.
+    List(Vec<crate::models::DebugLevelsListItem>),
+}
+
+impl<'de> serde::Deserialize<'de> for DebugLevels {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DebugLevels",
+            &[
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::List),
+            ],
+        )
+    }
+}
+
+impl From<String> for DebugLevels {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for DebugLevels {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+/// DebugLevelsListItem
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DebugLevelsArrayItem {
+pub enum DebugLevelsListItem {
     /// `"all"`
     All,
     /// `"none"`
@@ -25,7 +74,7 @@ pub enum DebugLevelsArrayItem {
     Unknown(String),
 }
 
-impl DebugLevelsArrayItem {
+impl DebugLevelsListItem {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "all",
@@ -49,7 +98,7 @@ impl DebugLevelsArrayItem {
     }
 }
 
-impl From<&str> for DebugLevelsArrayItem {
+impl From<&str> for DebugLevelsListItem {
     fn from(value: &str) -> Self {
         match value {
             "all" => Self::All,
@@ -63,51 +112,14 @@ impl From<&str> for DebugLevelsArrayItem {
     }
 }
 
-crate::runtime::string_enum!(DebugLevelsArrayItem);
+crate::runtime::string_enum!(DebugLevelsListItem);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DebugLevelsArrayItem {
+impl schemars::JsonSchema for DebugLevelsListItem {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DebugLevelsArrayItem".into()
+        "DebugLevelsListItem".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Debug Levels
-///
-/// # Example
-///
-/// ```json
-/// [
-///   "warn",
-///   "error"
-/// ]
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum DebugLevels {
-    /// The value as `String`.
-    String(String),
-    /// The value as `Vec<DebugLevelsArrayItem>`.
-    Array(Vec<crate::models::DebugLevelsArrayItem>),
-}
-
-impl<'de> serde::Deserialize<'de> for DebugLevels {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "DebugLevels",
-            &[
-                |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Array),
-            ],
-        )
     }
 }

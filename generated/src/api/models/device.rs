@@ -48,62 +48,94 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Device {
-    /// id
+    /// `id` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// deletedAt
-    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `deletedAt` on the wire.
+    #[serde(
+        rename = "deletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub deleted_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"My Device"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"A device description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// tags
+    /// `tags` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<crate::models::DeviceTagsItem>>,
-    /// attributes
+    pub tags: Option<Vec<crate::models::Tag>>,
+    /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<crate::models::DeviceAttributesItem>>,
-    /// deviceClass
+    pub attributes: Option<Vec<crate::models::DeviceAttributePost>>,
+    /// `deviceClass` on the wire; e.g. `"standalone"`.
     #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
-    /// gatewayId
+    pub device_class: Option<crate::models::DeviceClass>,
+    /// `gatewayId` on the wire.
     #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,
-    /// edgeAgentVersion
+    /// `edgeAgentVersion` on the wire.
     #[serde(
         rename = "edgeAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub edge_agent_version: Option<String>,
-    /// connectionInfo
+    /// `connectionInfo` on the wire.
     #[serde(rename = "connectionInfo", default, skip_serializing_if = "Option::is_none")]
-    pub connection_info: Option<crate::models::DeviceConnectionInfo>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// ancestorIds
+    pub connection_info: Option<crate::models::ConnectionInfo>,
+    /// `parentId` on the wire; e.g. `"5d8a0da7ce2f3d37c205d0c5"`.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub parent_id: Option<crate::runtime::Nullable<String>>,
+    /// `ancestorIds` on the wire.
     #[serde(rename = "ancestorIds", default, skip_serializing_if = "Option::is_none")]
     pub ancestor_ids: Option<Vec<String>>,
-    /// systemInterval
+    /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
-    /// keepDuplicates
+    /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
 }

@@ -23,28 +23,28 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttribute {
-    /// name
+    /// `name` on the wire; e.g. `"voltage"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// dataType
+    /// `dataType` on the wire; e.g. `"number"`.
     #[serde(rename = "dataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<crate::models::DeviceAttributesItemDataType>,
-    /// contentType
+    pub data_type: Option<crate::models::DataType>,
+    /// `contentType` on the wire.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// attributeTags
+    /// `attributeTags` on the wire.
     #[serde(rename = "attributeTags", default, skip_serializing_if = "Option::is_none")]
     pub attribute_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// system
+    /// `system` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<crate::models::DeviceAttributesItemSystem>,
-    /// applicationId
+    pub system: Option<crate::models::System>,
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }

@@ -21,10 +21,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceAttributeDataTypeFilter {
-    /// The value as `DeviceAttributesItemDataType`.
-    String(crate::models::DeviceAttributesItemDataType),
-    /// The value as `Vec<DeviceAttributesItemDataType>`.
-    Array(Vec<crate::models::DeviceAttributesItemDataType>),
+    /// A `DataType`.
+    String(crate::models::DataType),
+    /// A `Vec<DataType>`.
+    List(Vec<crate::models::DataType>),
 }
 
 impl<'de> serde::Deserialize<'de> for DeviceAttributeDataTypeFilter {
@@ -37,7 +37,7 @@ impl<'de> serde::Deserialize<'de> for DeviceAttributeDataTypeFilter {
             "DeviceAttributeDataTypeFilter",
             &[
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Array),
+                |value| serde_json::from_value(value).map(Self::List),
             ],
         )
     }
@@ -51,7 +51,7 @@ impl crate::runtime::Validate for DeviceAttributeDataTypeFilter {
                 crate::runtime::Validate::validate_into(value, v);
             }
 
-            Self::Array(value) => {
+            Self::List(value) => {
                 v.min_items(value.len(), 1);
                 for (i, item) in value.iter().enumerate() {
                     v.index(i, |v| crate::runtime::Validate::validate_into(item, v));

@@ -18,65 +18,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// contentType
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub content_type: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// attributeTags
-    #[serde(
-        rename = "attributeTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub attribute_tags: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
-    /// system
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub system: Option<
-        crate::runtime::Nullable<crate::models::DeviceAttributesItemSystem>,
-    >,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `contentType` on the wire.
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// `description` on the wire; e.g. `"my new attribute description"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `attributeTags` on the wire.
+    #[serde(rename = "attributeTags", default, skip_serializing_if = "Option::is_none")]
+    pub attribute_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `system` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<crate::models::System>,
 }
 
 impl crate::runtime::Validate for DeviceAttributePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field("name", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.content_type {
+        if let Some(value) = &self.content_type {
             v.field("contentType", |v| v.max_length(value, 64));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.attribute_tags {
+        if let Some(value) = &self.attribute_tags {
             v.field(
                 "attributeTags",
                 |v| {
@@ -93,7 +67,7 @@ impl crate::runtime::Validate for DeviceAttributePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.system {
+        if let Some(value) = &self.system {
             v.field("system", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }

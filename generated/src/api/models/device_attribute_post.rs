@@ -6,7 +6,7 @@
 
 //! The `device_attribute_post` model and the types nested in it.
 
-/// Device Attribute Post
+///
 ///
 /// # Example
 ///
@@ -19,31 +19,28 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePost {
-    /// name
+    /// `name` on the wire.
     pub name: String,
-    /// dataType
+    /// `dataType` on the wire.
     #[serde(rename = "dataType")]
-    pub data_type: crate::models::DeviceAttributesItemDataType,
-    /// contentType
+    pub data_type: crate::models::DataType,
+    /// `contentType` on the wire.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// attributeTags
+    /// `attributeTags` on the wire.
     #[serde(rename = "attributeTags", default, skip_serializing_if = "Option::is_none")]
     pub attribute_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// system
+    /// `system` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub system: Option<crate::models::DeviceAttributesItemSystem>,
+    pub system: Option<crate::models::System>,
 }
 
 impl DeviceAttributePost {
     /// A `DeviceAttributePost` with its required fields set and every optional field unset.
-    pub fn new(
-        name: String,
-        data_type: crate::models::DeviceAttributesItemDataType,
-    ) -> Self {
+    pub fn new(name: String, data_type: crate::models::DataType) -> Self {
         DeviceAttributePost {
             name,
             data_type,

@@ -31,31 +31,31 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributes {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::DeviceAttribute>>,
-    /// count
+    /// `count` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `1`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"name"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
 }

@@ -21,10 +21,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceClassFilter {
-    /// The value as `ApplicationSearchResultItemFlowClass`.
-    String(crate::models::ApplicationSearchResultItemFlowClass),
-    /// The value as `Vec<ApplicationSearchResultItemFlowClass>`.
-    Array(Vec<crate::models::ApplicationSearchResultItemFlowClass>),
+    /// A `DeviceClass`.
+    String(crate::models::DeviceClass),
+    /// A `Vec<DeviceClass>`.
+    List(Vec<crate::models::DeviceClass>),
 }
 
 impl<'de> serde::Deserialize<'de> for DeviceClassFilter {
@@ -37,7 +37,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClassFilter {
             "DeviceClassFilter",
             &[
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Array),
+                |value| serde_json::from_value(value).map(Self::List),
             ],
         )
     }
@@ -51,7 +51,7 @@ impl crate::runtime::Validate for DeviceClassFilter {
                 crate::runtime::Validate::validate_into(value, v);
             }
 
-            Self::Array(value) => {
+            Self::List(value) => {
                 for (i, item) in value.iter().enumerate() {
                     v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                 }

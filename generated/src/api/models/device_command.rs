@@ -28,12 +28,12 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCommand {
-    /// time
+    /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// name
+    pub time: Option<crate::models::Time>,
+    /// `name` on the wire; e.g. `"myCommand"`.
     pub name: String,
-    /// payload
+    /// `payload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
 }

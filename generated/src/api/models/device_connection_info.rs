@@ -10,10 +10,22 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceConnectionInfo {
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// connected
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected: Option<serde_json::Value>,
+    /// `time` on the wire.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `connected` on the wire.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub connected: Option<crate::runtime::Nullable<serde_json::Value>>,
 }

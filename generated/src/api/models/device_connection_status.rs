@@ -6,46 +6,87 @@
 
 //! The `device_connection_status` model and the types nested in it.
 
-/// DeviceConnectedStatus
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceConnectedStatus {
-    /// `"connected"`
-    Connected,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
+/// ConnectedAt
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum ConnectedAt {
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+    /// A `ConnectedAtDate`.
+    Date(crate::models::ConnectedAtDate),
 }
 
-impl DeviceConnectedStatus {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["connected"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Connected => "connected",
-            Self::Unknown(value) => value,
-        }
+impl<'de> serde::Deserialize<'de> for ConnectedAt {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "ConnectedAt",
+            &[
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Date),
+            ],
+        )
     }
 }
 
-impl From<&str> for DeviceConnectedStatus {
+impl From<String> for ConnectedAt {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for ConnectedAt {
     fn from(value: &str) -> Self {
-        match value {
-            "connected" => Self::Connected,
-            other => Self::Unknown(other.to_owned()),
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<f64> for ConnectedAt {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl crate::runtime::Validate for ConnectedAt {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Number(value) => {}
+            Self::String(value) => {}
+            Self::Date(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
         }
     }
 }
 
-crate::runtime::string_enum!(DeviceConnectedStatus);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceConnectedStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceConnectedStatus".into()
-    }
+/// ConnectedAtDate
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ConnectedAtDate {
+    /// `$date` on the wire.
+    #[serde(rename = "$date")]
+    pub date: String,
+}
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
+impl ConnectedAtDate {
+    /// A `ConnectedAtDate` with its required fields set and every optional field unset.
+    pub fn new(date: String) -> Self {
+        ConnectedAtDate { date }
     }
+}
+
+impl crate::runtime::Validate for ConnectedAtDate {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
 }
 
 /// Device Connected
@@ -54,12 +95,12 @@ impl schemars::JsonSchema for DeviceConnectedStatus {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceConnected {
-    /// status
+    /// `status` on the wire.
     pub status: crate::models::DeviceConnectedStatus,
-    /// connectedAt
+    /// `connectedAt` on the wire.
     #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// ipAddress
+    pub connected_at: Option<crate::models::ConnectedAt>,
+    /// `ipAddress` on the wire.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 }
@@ -102,45 +143,96 @@ impl crate::runtime::Validate for DeviceConnected {
     }
 }
 
-/// DeviceDisconnectedStatus
+/// DeviceConnectedStatus
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceDisconnectedStatus {
-    /// `"disconnected"`
-    Disconnected,
+pub enum DeviceConnectedStatus {
+    /// `"connected"`
+    Connected,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl DeviceDisconnectedStatus {
+impl DeviceConnectedStatus {
     /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["disconnected"];
+    pub const VALUES: &'static [&'static str] = &["connected"];
     /// The value as sent on the wire.
     pub fn as_str(&self) -> &str {
         match self {
-            Self::Disconnected => "disconnected",
+            Self::Connected => "connected",
             Self::Unknown(value) => value,
         }
     }
 }
 
-impl From<&str> for DeviceDisconnectedStatus {
+impl From<&str> for DeviceConnectedStatus {
     fn from(value: &str) -> Self {
         match value {
-            "disconnected" => Self::Disconnected,
+            "connected" => Self::Connected,
             other => Self::Unknown(other.to_owned()),
         }
     }
 }
 
-crate::runtime::string_enum!(DeviceDisconnectedStatus);
+crate::runtime::string_enum!(DeviceConnectedStatus);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceDisconnectedStatus {
+impl schemars::JsonSchema for DeviceConnectedStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceDisconnectedStatus".into()
+        "DeviceConnectedStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Device Connection Status
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "status": "connected"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DeviceConnectionStatus {
+    /// Schema for marking a device as connected
+    DeviceConnected(crate::models::DeviceConnected),
+    /// Schema for marking a device as disconnected
+    DeviceDisconnected(crate::models::DeviceDisconnected),
+}
+
+impl<'de> serde::Deserialize<'de> for DeviceConnectionStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DeviceConnectionStatus",
+            &[
+                |value| serde_json::from_value(value).map(Self::DeviceConnected),
+                |value| serde_json::from_value(value).map(Self::DeviceDisconnected),
+            ],
+        )
+    }
+}
+
+impl crate::runtime::Validate for DeviceConnectionStatus {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::DeviceConnected(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceDisconnected(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+        }
     }
 }
 
@@ -150,36 +242,36 @@ impl schemars::JsonSchema for DeviceDisconnectedStatus {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDisconnected {
-    /// status
+    /// `status` on the wire.
     pub status: crate::models::DeviceDisconnectedStatus,
-    /// connectedAt
+    /// `connectedAt` on the wire.
     #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// disconnectedAt
+    pub connected_at: Option<crate::models::ConnectedAt>,
+    /// `disconnectedAt` on the wire.
     #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub disconnected_at: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// disconnectReason
+    pub disconnected_at: Option<crate::models::DisconnectedAt>,
+    /// `disconnectReason` on the wire.
     #[serde(
         rename = "disconnectReason",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub disconnect_reason: Option<String>,
-    /// messagesFromClient
+    /// `messagesFromClient` on the wire.
     #[serde(
         rename = "messagesFromClient",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub messages_from_client: Option<i64>,
-    /// messagesToClient
+    /// `messagesToClient` on the wire.
     #[serde(
         rename = "messagesToClient",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub messages_to_client: Option<i64>,
-    /// ipAddress
+    /// `ipAddress` on the wire.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
 }
@@ -257,53 +349,127 @@ impl crate::runtime::Validate for DeviceDisconnected {
     }
 }
 
-/// Device Connection Status
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "status": "connected"
-/// }
-/// ```
+/// DeviceDisconnectedStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DeviceDisconnectedStatus {
+    /// `"disconnected"`
+    Disconnected,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DeviceDisconnectedStatus {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["disconnected"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Disconnected => "disconnected",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DeviceDisconnectedStatus {
+    fn from(value: &str) -> Self {
+        match value {
+            "disconnected" => Self::Disconnected,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DeviceDisconnectedStatus);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceDisconnectedStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceDisconnectedStatus".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// DisconnectedAt
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
-pub enum DeviceConnectionStatus {
-    /// The value as `DeviceConnected`.
-    DeviceConnected(crate::models::DeviceConnected),
-    /// The value as `DeviceDisconnected`.
-    DeviceDisconnected(crate::models::DeviceDisconnected),
+pub enum DisconnectedAt {
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+    /// A `DisconnectedAtDate`.
+    Date(crate::models::DisconnectedAtDate),
 }
 
-impl<'de> serde::Deserialize<'de> for DeviceConnectionStatus {
+impl<'de> serde::Deserialize<'de> for DisconnectedAt {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         crate::runtime::decode_union(
             value,
-            "DeviceConnectionStatus",
+            "DisconnectedAt",
             &[
-                |value| serde_json::from_value(value).map(Self::DeviceConnected),
-                |value| serde_json::from_value(value).map(Self::DeviceDisconnected),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Date),
             ],
         )
     }
 }
 
-impl crate::runtime::Validate for DeviceConnectionStatus {
+impl From<String> for DisconnectedAt {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for DisconnectedAt {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<f64> for DisconnectedAt {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl crate::runtime::Validate for DisconnectedAt {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::DeviceConnected(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::DeviceDisconnected(value) => {
+            Self::Number(value) => {}
+            Self::String(value) => {}
+            Self::Date(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
         }
     }
+}
+
+/// DisconnectedAtDate
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DisconnectedAtDate {
+    /// `$date` on the wire.
+    #[serde(rename = "$date")]
+    pub date: String,
+}
+
+impl DisconnectedAtDate {
+    /// A `DisconnectedAtDate` with its required fields set and every optional field unset.
+    pub fn new(date: String) -> Self {
+        DisconnectedAtDate { date }
+    }
+}
+
+impl crate::runtime::Validate for DisconnectedAtDate {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
 }

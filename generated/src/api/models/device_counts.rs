@@ -6,24 +6,6 @@
 
 //! The `device_counts` model and the types nested in it.
 
-/// DeviceCountsCountsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeviceCountsCountsItem {
-    /// date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// created
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<i64>,
-    /// deleted
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deleted: Option<i64>,
-    /// total
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i64>,
-}
-
 /// Device Counts
 ///
 /// Schema for the result of a device counts request
@@ -47,13 +29,29 @@ pub struct DeviceCountsCountsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCounts {
-    /// start
+    /// `start` on the wire; e.g. `"1999-05-20T05:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"1999-06-20T04:59:59.999Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `counts` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// counts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<Vec<crate::models::DeviceCountsCountsItem>>,
+    pub counts: Option<Vec<crate::models::DeviceCountsCount>>,
 }

@@ -6,9 +6,83 @@
 
 //! The `device_credentials` model and the types nested in it.
 
-/// DeviceCredentialsRequestedScopesItem
+/// Device Credentials
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "deviceId": "575ecf887ae143cd83dc4aa2",
+///   "key": "this_would_be_the_key",
+///   "secret": "this_would_be_the_secret"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DeviceCredentials {
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
+    #[serde(rename = "deviceId")]
+    pub device_id: String,
+    /// `key` on the wire; e.g. `"this_would_be_the_key"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `secret` on the wire; e.g. `"this_would_be_the_secret"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret: Option<String>,
+    /// `tokenTTL` on the wire.
+    #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
+    pub token_ttl: Option<i64>,
+    /// `requestedScopes` on the wire.
+    #[serde(
+        rename = "requestedScopes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub requested_scopes: Option<Vec<crate::models::DeviceCredentialsRequestedScope>>,
+}
+
+impl DeviceCredentials {
+    /// A `DeviceCredentials` with its required fields set and every optional field unset.
+    pub fn new(device_id: String) -> Self {
+        DeviceCredentials {
+            device_id,
+            key: None,
+            secret: None,
+            token_ttl: None,
+            requested_scopes: None,
+        }
+    }
+}
+
+impl crate::runtime::Validate for DeviceCredentials {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.device_id;
+            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.token_ttl {
+            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.requested_scopes {
+            v.field(
+                "requestedScopes",
+                |v| {
+                    v.unique_items(value);
+                    for (i, item) in value.iter().enumerate() {
+                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// DeviceCredentialsRequestedScope
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DeviceCredentialsRequestedScopesItem {
+pub enum DeviceCredentialsRequestedScope {
     /// `"all.Device"`
     AllDevice,
     /// `"all.Device.read"`
@@ -51,7 +125,7 @@ pub enum DeviceCredentialsRequestedScopesItem {
     Unknown(String),
 }
 
-impl DeviceCredentialsRequestedScopesItem {
+impl DeviceCredentialsRequestedScope {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "all.Device",
@@ -101,7 +175,7 @@ impl DeviceCredentialsRequestedScopesItem {
     }
 }
 
-impl From<&str> for DeviceCredentialsRequestedScopesItem {
+impl From<&str> for DeviceCredentialsRequestedScope {
     fn from(value: &str) -> Self {
         match value {
             "all.Device" => Self::AllDevice,
@@ -128,90 +202,14 @@ impl From<&str> for DeviceCredentialsRequestedScopesItem {
     }
 }
 
-crate::runtime::string_enum!(DeviceCredentialsRequestedScopesItem);
+crate::runtime::string_enum!(DeviceCredentialsRequestedScope);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DeviceCredentialsRequestedScopesItem {
+impl schemars::JsonSchema for DeviceCredentialsRequestedScope {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DeviceCredentialsRequestedScopesItem".into()
+        "DeviceCredentialsRequestedScope".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Device Credentials
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "deviceId": "575ecf887ae143cd83dc4aa2",
-///   "key": "this_would_be_the_key",
-///   "secret": "this_would_be_the_secret"
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeviceCredentials {
-    /// deviceId
-    #[serde(rename = "deviceId")]
-    pub device_id: String,
-    /// key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// secret
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    /// tokenTTL
-    #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
-    pub token_ttl: Option<i64>,
-    /// requestedScopes
-    #[serde(
-        rename = "requestedScopes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub requested_scopes: Option<
-        Vec<crate::models::DeviceCredentialsRequestedScopesItem>,
-    >,
-}
-
-impl DeviceCredentials {
-    /// A `DeviceCredentials` with its required fields set and every optional field unset.
-    pub fn new(device_id: String) -> Self {
-        DeviceCredentials {
-            device_id,
-            key: None,
-            secret: None,
-            token_ttl: None,
-            requested_scopes: None,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DeviceCredentials {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.device_id;
-            v.field("deviceId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.token_ttl {
-            v.field("tokenTTL", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(value) = &self.requested_scopes {
-            v.field(
-                "requestedScopes",
-                |v| {
-                    v.unique_items(value);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
-                    }
-                },
-            );
-        }
     }
 }

@@ -6,30 +6,6 @@
 
 //! The `device_data_export` model and the types nested in it.
 
-/// DeviceDataExportOptions
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeviceDataExportOptions {
-    /// includeDate
-    #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
-    pub include_date: Option<bool>,
-    /// includeID
-    #[serde(rename = "includeID", default, skip_serializing_if = "Option::is_none")]
-    pub include_id: Option<bool>,
-    /// includeBlobData
-    #[serde(
-        rename = "includeBlobData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_blob_data: Option<bool>,
-}
-
-impl crate::runtime::Validate for DeviceDataExportOptions {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
-}
-
 /// Device Data Export
 ///
 /// # Example
@@ -50,22 +26,22 @@ impl crate::runtime::Validate for DeviceDataExportOptions {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDataExport {
-    /// email
+    /// `email` on the wire; e.g. `"export@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// attributes
+    /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<String>>,
-    /// start
+    /// `start` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
-    /// end
+    /// `end` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
-    /// options
+    /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::models::DeviceDataExportOptions>,
 }
@@ -100,4 +76,28 @@ impl crate::runtime::Validate for DeviceDataExport {
             v.field("options", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
+}
+
+/// DeviceDataExportOptions
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DeviceDataExportOptions {
+    /// `includeDate` on the wire.
+    #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
+    pub include_date: Option<bool>,
+    /// `includeID` on the wire.
+    #[serde(rename = "includeID", default, skip_serializing_if = "Option::is_none")]
+    pub include_id: Option<bool>,
+    /// `includeBlobData` on the wire.
+    #[serde(
+        rename = "includeBlobData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_blob_data: Option<bool>,
+}
+
+impl crate::runtime::Validate for DeviceDataExportOptions {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
 }

@@ -6,42 +6,6 @@
 
 //! The `device_log` model and the types nested in it.
 
-/// DeviceLogItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeviceLogItem {
-    /// connected
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connected: Option<serde_json::Value>,
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// disconnectReason
-    #[serde(
-        rename = "disconnectReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disconnect_reason: Option<String>,
-    /// messagesFromClient
-    #[serde(
-        rename = "messagesFromClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub messages_from_client: Option<f64>,
-    /// messagesToClient
-    #[serde(
-        rename = "messagesToClient",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub messages_to_client: Option<f64>,
-    /// ipAddress
-    #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
-    pub ip_address: Option<String>,
-}
-
 /// Device Log
 ///
 /// # Example
@@ -77,3 +41,46 @@ pub struct DeviceLogItem {
 /// ]
 /// ```
 pub type DeviceLog = Vec<crate::models::DeviceLogItem>;
+/// DeviceLogItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DeviceLogItem {
+    /// `connected` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connected: Option<serde_json::Value>,
+    /// `time` on the wire.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `disconnectReason` on the wire.
+    #[serde(
+        rename = "disconnectReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub disconnect_reason: Option<String>,
+    /// `messagesFromClient` on the wire.
+    #[serde(
+        rename = "messagesFromClient",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages_from_client: Option<f64>,
+    /// `messagesToClient` on the wire.
+    #[serde(
+        rename = "messagesToClient",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub messages_to_client: Option<f64>,
+    /// `ipAddress` on the wire.
+    #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
+    pub ip_address: Option<String>,
+}

@@ -6,21 +6,6 @@
 
 //! The `device_names_response` model and the types nested in it.
 
-/// DeviceNamesResponseDeviceSummaryItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DeviceNamesResponseDeviceSummaryItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// deviceClass
-    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
 /// Device Names Response
 ///
 /// # Example
@@ -39,7 +24,22 @@ pub struct DeviceNamesResponseDeviceSummaryItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceNamesResponse {
-    /// deviceSummary
+    /// `deviceSummary` on the wire.
     #[serde(rename = "deviceSummary", default, skip_serializing_if = "Option::is_none")]
-    pub device_summary: Option<Vec<crate::models::DeviceNamesResponseDeviceSummaryItem>>,
+    pub device_summary: Option<Vec<crate::models::DeviceSummaryItem>>,
+}
+
+/// DeviceSummaryItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DeviceSummaryItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `deviceClass` on the wire.
+    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    pub device_class: Option<crate::models::DeviceClass>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }

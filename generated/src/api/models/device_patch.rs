@@ -34,55 +34,25 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// tags
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub tags: Option<crate::runtime::Nullable<Vec<crate::models::DeviceTagsItem>>>,
-    /// attributes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub attributes: Option<
-        crate::runtime::Nullable<Vec<crate::models::DeviceAttributesItem>>,
-    >,
-    /// deviceClass
-    #[serde(
-        rename = "deviceClass",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device_class: Option<
-        crate::runtime::Nullable<crate::models::ApplicationSearchResultItemFlowClass>,
-    >,
-    /// gatewayId
-    #[serde(
-        rename = "gatewayId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub gateway_id: Option<crate::runtime::Nullable<String>>,
-    /// parentId
+    /// `name` on the wire; e.g. `"My Updated Device"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire; e.g. `"Description of my updated device"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `tags` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<crate::models::Tag>>,
+    /// `attributes` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<crate::models::DeviceAttributePost>>,
+    /// `deviceClass` on the wire; e.g. `"standalone"`.
+    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    pub device_class: Option<crate::models::DeviceClass>,
+    /// `gatewayId` on the wire.
+    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<String>,
+    /// `parentId` on the wire.
     #[serde(
         rename = "parentId",
         default,
@@ -90,28 +60,18 @@ pub struct DevicePatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub parent_id: Option<crate::runtime::Nullable<String>>,
-    /// systemInterval
-    #[serde(
-        rename = "systemInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub system_interval: Option<crate::runtime::Nullable<i64>>,
-    /// keepDuplicates
-    #[serde(
-        rename = "keepDuplicates",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub keep_duplicates: Option<crate::runtime::Nullable<bool>>,
+    /// `systemInterval` on the wire.
+    #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
+    pub system_interval: Option<i64>,
+    /// `keepDuplicates` on the wire.
+    #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
+    pub keep_duplicates: Option<bool>,
 }
 
 impl crate::runtime::Validate for DevicePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -121,11 +81,11 @@ impl crate::runtime::Validate for DevicePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.tags {
+        if let Some(value) = &self.tags {
             v.field(
                 "tags",
                 |v| {
@@ -137,7 +97,7 @@ impl crate::runtime::Validate for DevicePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.attributes {
+        if let Some(value) = &self.attributes {
             v.field(
                 "attributes",
                 |v| {
@@ -149,14 +109,14 @@ impl crate::runtime::Validate for DevicePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_class {
+        if let Some(value) = &self.device_class {
             v.field(
                 "deviceClass",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.gateway_id {
+        if let Some(value) = &self.gateway_id {
             v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
@@ -164,7 +124,7 @@ impl crate::runtime::Validate for DevicePatch {
             v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.system_interval {
+        if let Some(value) = &self.system_interval {
             v.field(
                 "systemInterval",
                 |v| {

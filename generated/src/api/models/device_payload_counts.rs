@@ -21,26 +21,26 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePayloadCounts {
-    /// deviceCommand
+    /// `deviceCommand` on the wire.
     #[serde(rename = "deviceCommand", default, skip_serializing_if = "Option::is_none")]
     pub device_command: Option<f64>,
-    /// deviceConnect
+    /// `deviceConnect` on the wire; e.g. `1016`.
     #[serde(rename = "deviceConnect", default, skip_serializing_if = "Option::is_none")]
     pub device_connect: Option<f64>,
-    /// deviceDisconnect
+    /// `deviceDisconnect` on the wire; e.g. `1016`.
     #[serde(
         rename = "deviceDisconnect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_disconnect: Option<f64>,
-    /// deviceState
+    /// `deviceState` on the wire; e.g. `1244049`.
     #[serde(rename = "deviceState", default, skip_serializing_if = "Option::is_none")]
     pub device_state: Option<f64>,
-    /// mqttIn
+    /// `mqttIn` on the wire.
     #[serde(rename = "mqttIn", default, skip_serializing_if = "Option::is_none")]
     pub mqtt_in: Option<f64>,
-    /// mqttOut
+    /// `mqttOut` on the wire; e.g. `12`.
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]
     pub mqtt_out: Option<f64>,
 }

@@ -20,13 +20,13 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreate {
-    /// created
+    /// `created` on the wire; e.g. `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created: Option<f64>,
-    /// failed
+    /// `failed` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<f64>,
-    /// csvResult
+    /// `csvResult` on the wire; e.g. `"a,comma,separated,string,of,results"`.
     #[serde(rename = "csvResult", default, skip_serializing_if = "Option::is_none")]
     pub csv_result: Option<String>,
 }

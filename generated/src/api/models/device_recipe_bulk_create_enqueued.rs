@@ -10,10 +10,10 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreateEnqueued {
-    /// jobQueued
+    /// `jobQueued` on the wire.
     #[serde(rename = "jobQueued", default, skip_serializing_if = "Option::is_none")]
     pub job_queued: Option<bool>,
-    /// jobId
+    /// `jobId` on the wire.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
 }

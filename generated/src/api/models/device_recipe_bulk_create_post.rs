@@ -20,51 +20,56 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreatePost {
-    /// csv
+    /// `csv` on the wire; e.g. `"a,comma,separated,string,of,input,data"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub csv: Option<String>,
-    /// count
+    /// `count` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// nameColumn
+    /// `nameColumn` on the wire; e.g. `"myNameColumn"`.
     #[serde(rename = "nameColumn", default, skip_serializing_if = "Option::is_none")]
     pub name_column: Option<String>,
-    /// descriptionColumn
+    /// `descriptionColumn` on the wire; e.g. `"column2"`.
     #[serde(
         rename = "descriptionColumn",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub description_column: Option<String>,
-    /// gatewayIdColumn
+    /// `gatewayIdColumn` on the wire.
     #[serde(
         rename = "gatewayIdColumn",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub gateway_id_column: Option<String>,
-    /// parentIdColumn
+    /// `parentIdColumn` on the wire.
     #[serde(rename = "parentIdColumn", default, skip_serializing_if = "Option::is_none")]
     pub parent_id_column: Option<String>,
-    /// makeUniqueKeySecret
+    /// `makeUniqueKeySecret` on the wire.
     #[serde(
         rename = "makeUniqueKeySecret",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub make_unique_key_secret: Option<bool>,
-    /// email
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// gatewayId
+    /// `gatewayId` on the wire.
     #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    /// `parentId` on the wire.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub parent_id: Option<crate::runtime::Nullable<String>>,
 }
 
 impl crate::runtime::Validate for DeviceRecipeBulkCreatePost {
@@ -98,7 +103,7 @@ impl crate::runtime::Validate for DeviceRecipeBulkCreatePost {
             v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
-        if let Some(value) = &self.parent_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
             v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }

@@ -34,40 +34,45 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipePost {
-    /// name
+    /// `name` on the wire; e.g. `"My New Device Recipe"`.
     pub name: String,
-    /// deviceName
+    /// `deviceName` on the wire; e.g. `"Future device name"`.
     #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"Description of my new device recipe"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// deviceDescription
+    /// `deviceDescription` on the wire; e.g. `"Future device description"`.
     #[serde(
         rename = "deviceDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_description: Option<String>,
-    /// tags
+    /// `tags` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<crate::models::DeviceTagsItem>>,
-    /// attributes
+    pub tags: Option<Vec<crate::models::Tag>>,
+    /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<crate::models::DeviceAttributesItem>>,
-    /// deviceClass
+    pub attributes: Option<Vec<crate::models::DeviceAttributePost>>,
+    /// `deviceClass` on the wire; e.g. `"standalone"`.
     #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
-    /// gatewayId
+    pub device_class: Option<crate::models::DeviceClass>,
+    /// `gatewayId` on the wire.
     #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
     pub gateway_id: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// systemInterval
+    /// `parentId` on the wire.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub parent_id: Option<crate::runtime::Nullable<String>>,
+    /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
-    /// keepDuplicates
+    /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
 }
@@ -158,7 +163,7 @@ impl crate::runtime::Validate for DeviceRecipePost {
             v.field("gatewayId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
-        if let Some(value) = &self.parent_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
             v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 

@@ -23,18 +23,15 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceState {
-    /// time
+    /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// meta
+    pub time: Option<crate::models::Time>,
+    /// `meta` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
-    /// data
-    pub data: std::collections::BTreeMap<
-        String,
-        crate::models::CompositeDeviceStateValueValue,
-    >,
-    /// flowVersion
+    /// `data` on the wire.
+    pub data: std::collections::BTreeMap<String, crate::models::DeviceStateDataValue>,
+    /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
     pub flow_version: Option<String>,
 }
@@ -42,10 +39,7 @@ pub struct DeviceState {
 impl DeviceState {
     /// A `DeviceState` with its required fields set and every optional field unset.
     pub fn new(
-        data: std::collections::BTreeMap<
-            String,
-            crate::models::CompositeDeviceStateValueValue,
-        >,
+        data: std::collections::BTreeMap<String, crate::models::DeviceStateDataValue>,
     ) -> Self {
         DeviceState {
             time: None,

@@ -23,9 +23,9 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceStateOrStates {
-    /// The value as `DeviceState`.
+    /// Schema for a single Device state
     DeviceState(crate::models::DeviceState),
-    /// The value as `Vec<DeviceState>`.
+    /// Schema for an array of Device states
     DeviceStates(Vec<crate::models::DeviceState>),
 }
 

@@ -23,4 +23,4 @@
 ///   }
 /// ]
 /// ```
-pub type DeviceTagFilter = Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>;
+pub type DeviceTagFilter = Vec<crate::models::TagMatch>;

@@ -6,23 +6,6 @@
 
 //! The `devices_composite_state` model and the types nested in it.
 
-/// DevicesCompositeStateItemsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesCompositeStateItemsItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Schema for a composite Device state
-    #[serde(rename = "compositeState", default, skip_serializing_if = "Option::is_none")]
-    pub composite_state: Option<
-        std::collections::BTreeMap<String, crate::models::CompositeDeviceStateValue>,
-    >,
-}
-
 /// Devices Composite State
 ///
 /// # Example
@@ -57,31 +40,118 @@ pub struct DevicesCompositeStateItemsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeState {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::DevicesCompositeStateItemsItem>>,
-    /// count
+    pub items: Option<Vec<crate::models::DevicesCompositeStateItem>>,
+    /// `count` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `4`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// perPage
+    /// `perPage` on the wire; e.g. `1`.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// page
+    /// `page` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"name"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// query
+    /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+/// DevicesCompositeStateItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DevicesCompositeStateItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Schema for a composite Device state
+    #[serde(rename = "compositeState", default, skip_serializing_if = "Option::is_none")]
+    pub composite_state: Option<
+        std::collections::BTreeMap<
+            String,
+            crate::models::DevicesCompositeStateItemCompositeStateValue,
+        >,
+    >,
+}
+
+/// DevicesCompositeStateItemCompositeStateValue
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DevicesCompositeStateItemCompositeStateValue {
+    /// `value` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<crate::models::DevicesCompositeStateItemCompositeStateValueValue>,
+    /// `time` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<crate::models::Time>,
+}
+
+/// DevicesCompositeStateItemCompositeStateValueValue
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum DevicesCompositeStateItemCompositeStateValueValue {
+    /// A `bool`.
+    Boolean(bool),
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+}
+
+impl<'de> serde::Deserialize<'de> for DevicesCompositeStateItemCompositeStateValueValue {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "DevicesCompositeStateItemCompositeStateValueValue",
+            &[
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+            ],
+        )
+    }
+}
+
+impl From<f64> for DevicesCompositeStateItemCompositeStateValueValue {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl From<String> for DevicesCompositeStateItemCompositeStateValueValue {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for DevicesCompositeStateItemCompositeStateValueValue {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<bool> for DevicesCompositeStateItemCompositeStateValueValue {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
 }

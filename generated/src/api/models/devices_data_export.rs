@@ -30,33 +30,33 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataExport {
-    /// email
+    /// `email` on the wire; e.g. `"export@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
     /// Schema for advanced device queries
     #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
     pub device_query: Option<crate::models::AdvancedDeviceQuery>,
-    /// attributes
+    /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<String>>,
-    /// start
+    /// `start` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
-    /// end
+    /// `end` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
-    /// options
+    /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub options: Option<crate::models::DataExportOptions>,
+    pub options: Option<crate::models::DevicesDataExportOptions>,
 }
 
 impl crate::runtime::Validate for DevicesDataExport {
@@ -123,4 +123,31 @@ impl crate::runtime::Validate for DevicesDataExport {
             v.field("options", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
+}
+
+/// DevicesDataExportOptions
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DevicesDataExportOptions {
+    /// `includeDate` on the wire.
+    #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
+    pub include_date: Option<bool>,
+    /// `includeID` on the wire.
+    #[serde(rename = "includeID", default, skip_serializing_if = "Option::is_none")]
+    pub include_id: Option<bool>,
+    /// `includeBlobData` on the wire.
+    #[serde(
+        rename = "includeBlobData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_blob_data: Option<bool>,
+    /// `filePerDevice` on the wire.
+    #[serde(rename = "filePerDevice", default, skip_serializing_if = "Option::is_none")]
+    pub file_per_device: Option<bool>,
+}
+
+impl crate::runtime::Validate for DevicesDataExportOptions {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
 }

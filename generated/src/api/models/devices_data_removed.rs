@@ -10,10 +10,10 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataRemoved {
-    /// completed
+    /// `completed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed: Option<f64>,
-    /// notApplicable
+    /// `notApplicable` on the wire.
     #[serde(rename = "notApplicable", default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<f64>,
 }

@@ -23,15 +23,15 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeleteOrRestorePost {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Schema for advanced device queries
     pub query: crate::models::AdvancedDeviceQuery,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// forceJob
+    /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
 }

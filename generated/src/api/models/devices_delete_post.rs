@@ -6,105 +6,107 @@
 
 //! The `devices_delete_post` model and the types nested in it.
 
-/// Advanced Device Query
-///
-/// Schema for advanced device queries
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct AdvancedDeviceQuery3 {
-    /// $and
-    #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
-    pub and: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// $or
-    #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
-    pub or: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// $nor
-    #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
-    pub nor: Option<Vec<crate::models::AdvancedDeviceQuery>>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// deviceClass
-    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// gatewayId
-    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
-    pub gateway_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// ancestorId
-    #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
-    pub ancestor_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// attributeName
-    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
-    pub attribute_name: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// experienceUserId
-    #[serde(
-        rename = "experienceUserId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_user_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// experienceGroupId
-    #[serde(
-        rename = "experienceGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_group_id: Option<crate::models::AdvancedApplicationJobLogQueryId>,
-    /// tags
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<crate::models::AdvancedDeviceQuery2Tags>,
-    /// disconnectedAt
-    #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub disconnected_at: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-    /// connectedAt
-    #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
-    pub connected_at: Option<crate::models::AdvancedApplicationJobLogQueryRunQueuedAt>,
-    /// connectionStatus
-    #[serde(
-        rename = "connectionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_status: Option<
-        crate::models::AdvancedApplicationJobLogQueryRunQueuedAt,
-    >,
-}
-
 /// Devices Delete Post
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeletePost {
-    /// email
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Schema for advanced device queries
-    pub query: crate::models::AdvancedDeviceQuery3,
-    /// callbackUrl
+    pub query: crate::models::DevicesDeletePostQuery,
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 }
 
 impl DevicesDeletePost {
     /// A `DevicesDeletePost` with its required fields set and every optional field unset.
-    pub fn new(query: crate::models::AdvancedDeviceQuery3) -> Self {
+    pub fn new(query: crate::models::DevicesDeletePostQuery) -> Self {
         DevicesDeletePost {
             email: None,
             query,
             callback_url: None,
         }
     }
+}
+
+/// Advanced Device Query
+///
+/// Schema for advanced device queries
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct DevicesDeletePostQuery {
+    /// Schema for advanced device queries
+    ///
+    /// `$and` on the wire.
+    #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
+    pub and: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// Schema for advanced device queries
+    ///
+    /// `$or` on the wire.
+    #[serde(rename = "$or", default, skip_serializing_if = "Option::is_none")]
+    pub or: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// Schema for advanced device queries
+    ///
+    /// `$nor` on the wire.
+    #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
+    pub nor: Option<Vec<crate::models::AdvancedDeviceQuery>>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<crate::models::IdFilter>,
+    /// `creationDate` on the wire.
+    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    pub creation_date: Option<crate::models::ValueFilter>,
+    /// `lastUpdated` on the wire.
+    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    pub last_updated: Option<crate::models::ValueFilter>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::models::ValueFilter>,
+    /// `deviceClass` on the wire.
+    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    pub device_class: Option<crate::models::ValueFilter>,
+    /// `gatewayId` on the wire.
+    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+    pub gateway_id: Option<crate::models::IdFilter>,
+    /// `parentId` on the wire.
+    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<crate::models::IdFilter>,
+    /// `ancestorId` on the wire.
+    #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
+    pub ancestor_id: Option<crate::models::IdFilter>,
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
+    pub attribute_name: Option<crate::models::ValueFilter>,
+    /// `experienceUserId` on the wire.
+    #[serde(
+        rename = "experienceUserId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_user_id: Option<crate::models::IdFilter>,
+    /// `experienceGroupId` on the wire.
+    #[serde(
+        rename = "experienceGroupId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_group_id: Option<crate::models::IdFilter>,
+    /// `tags` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<crate::models::Tags>,
+    /// `disconnectedAt` on the wire.
+    #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
+    pub disconnected_at: Option<crate::models::ValueFilter>,
+    /// `connectedAt` on the wire.
+    #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
+    pub connected_at: Option<crate::models::ValueFilter>,
+    /// `connectionStatus` on the wire.
+    #[serde(
+        rename = "connectionStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub connection_status: Option<crate::models::ValueFilter>,
 }

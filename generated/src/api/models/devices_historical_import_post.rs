@@ -19,13 +19,13 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesHistoricalImportPost {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// fileUrl
+    /// `fileUrl` on the wire; e.g. `"https://example.com/my.csv"`.
     #[serde(rename = "fileUrl")]
     pub file_url: String,
 }

@@ -23,18 +23,18 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesMetadataExportPost {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     /// Schema for advanced device queries
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::models::AdvancedDeviceQuery>,
-    /// format
+    /// `format` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<crate::models::DevicesMetadataExportPostFormat>,
+    pub format: Option<crate::models::Format>,
 }
 
 impl crate::runtime::Validate for DevicesMetadataExportPost {

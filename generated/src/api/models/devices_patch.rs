@@ -6,1808 +6,6 @@
 
 //! The `devices_patch` model and the types nested in it.
 
-/// DevicesPatchUpdateOperationsItemObjectOperation
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObjectOperation {
-    /// `"set"`
-    Set,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObjectOperation {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["set"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Set => "set",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn from(value: &str) -> Self {
-        match value {
-            "set" => Self::Set,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObjectOperation);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObjectOperation {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObjectOperation".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObjectTarget
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObjectTarget {
-    /// `"name"`
-    Name,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObjectTarget {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["name"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Name => "name",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn from(value: &str) -> Self {
-        match value {
-            "name" => Self::Name,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObjectTarget);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObjectTarget {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObjectTarget".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObjectTarget,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject {
-    /// A `DevicesPatchUpdateOperationsItemObject` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObjectTarget,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 255);
-                },
-            );
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject2Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject2Target {
-    /// `"deviceClass"`
-    DeviceClass,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject2Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["deviceClass"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::DeviceClass => "deviceClass",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject2Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "deviceClass" => Self::DeviceClass,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject2Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject2Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject2Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject2
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject2 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject2Target,
-    /// value
-    pub value: crate::models::ApplicationSearchResultItemFlowClass,
-}
-
-impl DevicesPatchUpdateOperationsItemObject2 {
-    /// A `DevicesPatchUpdateOperationsItemObject2` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject2Target,
-        value: crate::models::ApplicationSearchResultItemFlowClass,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject2 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject2 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject3Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject3Target {
-    /// `"description"`
-    Description,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject3Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["description"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Description => "description",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject3Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "description" => Self::Description,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject3Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject3Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject3Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject3
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject3 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject3Target,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject3 {
-    /// A `DevicesPatchUpdateOperationsItemObject3` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject3Target,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject3 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject3 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| v.max_length(value, 32767));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject4Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject4Target {
-    /// `"gatewayId"`
-    GatewayId,
-    /// `"parentId"`
-    ParentId,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject4Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["gatewayId", "parentId"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::GatewayId => "gatewayId",
-            Self::ParentId => "parentId",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject4Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "gatewayId" => Self::GatewayId,
-            "parentId" => Self::ParentId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject4Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject4Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject4Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject4
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject4 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject4Target,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject4 {
-    /// A `DevicesPatchUpdateOperationsItemObject4` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject4Target,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject4 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject4 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject5Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject5Target {
-    /// `"systemInterval"`
-    SystemInterval,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject5Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["systemInterval"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::SystemInterval => "systemInterval",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject5Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "systemInterval" => Self::SystemInterval,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject5Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject5Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject5Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject5
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject5 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject5Target,
-    /// value
-    pub value: i64,
-}
-
-impl DevicesPatchUpdateOperationsItemObject5 {
-    /// A `DevicesPatchUpdateOperationsItemObject5` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject5Target,
-        value: i64,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject5 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject5 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.minimum(*value as f64, 5.0, false);
-                    v.maximum(*value as f64, 3600.0, false);
-                },
-            );
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject6Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject6Target {
-    /// `"keepDuplicates"`
-    KeepDuplicates,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject6Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["keepDuplicates"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::KeepDuplicates => "keepDuplicates",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject6Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "keepDuplicates" => Self::KeepDuplicates,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject6Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject6Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject6Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject6
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject6 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject6Target,
-    /// value
-    pub value: bool,
-}
-
-impl DevicesPatchUpdateOperationsItemObject6 {
-    /// A `DevicesPatchUpdateOperationsItemObject6` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject6Target,
-        value: bool,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject6 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject6 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject7Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject7Target {
-    /// `"tag"`
-    Tag,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject7Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["tag"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Tag => "tag",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject7Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "tag" => Self::Tag,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject7Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject7Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject7Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject7
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject7 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
-    /// value
-    pub value: crate::models::DeviceTagsItem,
-}
-
-impl DevicesPatchUpdateOperationsItemObject7 {
-    /// A `DevicesPatchUpdateOperationsItemObject7` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
-        value: crate::models::DeviceTagsItem,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject7 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject7 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject8Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject8Target {
-    /// `"attributeTag"`
-    AttributeTag,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject8Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attributeTag"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AttributeTag => "attributeTag",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject8Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attributeTag" => Self::AttributeTag,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject8Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject8Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject8Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject8
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject8 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-    /// value
-    pub value: crate::models::DeviceTagsItem,
-}
-
-impl DevicesPatchUpdateOperationsItemObject8 {
-    /// A `DevicesPatchUpdateOperationsItemObject8` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
-        attribute_name: String,
-        value: crate::models::DeviceTagsItem,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject8 {
-            operation,
-            target,
-            attribute_name,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject8 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject9Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject9Target {
-    /// `"attributeDescription"`
-    AttributeDescription,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject9Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attributeDescription"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AttributeDescription => "attributeDescription",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject9Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attributeDescription" => Self::AttributeDescription,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject9Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject9Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject9Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject9
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject9 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject9 {
-    /// A `DevicesPatchUpdateOperationsItemObject9` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
-        attribute_name: String,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject9 {
-            operation,
-            target,
-            attribute_name,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject9 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| v.max_length(value, 32767));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject10Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject10Target {
-    /// `"attributeContentType"`
-    AttributeContentType,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject10Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attributeContentType"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AttributeContentType => "attributeContentType",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject10Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attributeContentType" => Self::AttributeContentType,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject10Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject10Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject10Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject10
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject10 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject10Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject10 {
-    /// A `DevicesPatchUpdateOperationsItemObject10` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject10Target,
-        attribute_name: String,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject10 {
-            operation,
-            target,
-            attribute_name,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject10 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-
-        {
-            let value = &self.value;
-            v.field(
-                "value",
-                |v| {
-                    v.min_length(value, 1);
-                    v.max_length(value, 64);
-                },
-            );
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject11Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject11Target {
-    /// `"attributeName"`
-    AttributeName,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject11Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attributeName"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AttributeName => "attributeName",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject11Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attributeName" => Self::AttributeName,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject11Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject11Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject11Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject11
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject11 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject11Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-    /// value
-    pub value: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject11 {
-    /// A `DevicesPatchUpdateOperationsItemObject11` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObjectOperation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject11Target,
-        attribute_name: String,
-        value: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject11 {
-            operation,
-            target,
-            attribute_name,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject11 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject12Operation
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject12Operation {
-    /// `"remove"`
-    Remove,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject12Operation {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["remove"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Remove => "remove",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn from(value: &str) -> Self {
-        match value {
-            "remove" => Self::Remove,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject12Operation);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject12Operation {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject12Operation".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject12Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject12Target {
-    /// `"description"`
-    Description,
-    /// `"parentId"`
-    ParentId,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject12Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["description", "parentId"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Description => "description",
-            Self::ParentId => "parentId",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject12Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "description" => Self::Description,
-            "parentId" => Self::ParentId,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject12Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject12Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject12Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject12
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject12 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject12Target,
-}
-
-impl DevicesPatchUpdateOperationsItemObject12 {
-    /// A `DevicesPatchUpdateOperationsItemObject12` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject12Target,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject12 {
-            operation,
-            target,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject12 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject13
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject13 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
-    /// tagKey
-    #[serde(rename = "tagKey")]
-    pub tag_key: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject13 {
-    /// A `DevicesPatchUpdateOperationsItemObject13` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject7Target,
-        tag_key: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject13 {
-            operation,
-            target,
-            tag_key,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject13 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.tag_key;
-            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject14Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject14Target {
-    /// `"attribute"`
-    Attribute,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject14Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attribute"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Attribute => "attribute",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject14Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attribute" => Self::Attribute,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject14Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject14Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject14Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject14
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject14 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject14 {
-    /// A `DevicesPatchUpdateOperationsItemObject14` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
-        attribute_name: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject14 {
-            operation,
-            target,
-            attribute_name,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject14 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject15
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject15 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-    /// tagKey
-    #[serde(rename = "tagKey")]
-    pub tag_key: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject15 {
-    /// A `DevicesPatchUpdateOperationsItemObject15` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject8Target,
-        attribute_name: String,
-        tag_key: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject15 {
-            operation,
-            target,
-            attribute_name,
-            tag_key,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject15 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-
-        {
-            let value = &self.tag_key;
-            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject16
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject16 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
-    /// attributeName
-    #[serde(rename = "attributeName")]
-    pub attribute_name: String,
-}
-
-impl DevicesPatchUpdateOperationsItemObject16 {
-    /// A `DevicesPatchUpdateOperationsItemObject16` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject12Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject9Target,
-        attribute_name: String,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject16 {
-            operation,
-            target,
-            attribute_name,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject16 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.attribute_name;
-            v.field(
-                "attributeName",
-                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
-            );
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject17Operation
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject17Operation {
-    /// `"add"`
-    Add,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject17Operation {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["add"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Add => "add",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn from(value: &str) -> Self {
-        match value {
-            "add" => Self::Add,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject17Operation);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject17Operation {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject17Operation".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject17
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject17 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
-    /// value
-    pub value: crate::models::DeviceAttributesItem,
-}
-
-impl DevicesPatchUpdateOperationsItemObject17 {
-    /// A `DevicesPatchUpdateOperationsItemObject17` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject14Target,
-        value: crate::models::DeviceAttributesItem,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject17 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject17 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject18Target
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DevicesPatchUpdateOperationsItemObject18Target {
-    /// `"attributeSystem"`
-    AttributeSystem,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl DevicesPatchUpdateOperationsItemObject18Target {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["attributeSystem"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::AttributeSystem => "attributeSystem",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for DevicesPatchUpdateOperationsItemObject18Target {
-    fn from(value: &str) -> Self {
-        match value {
-            "attributeSystem" => Self::AttributeSystem,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(DevicesPatchUpdateOperationsItemObject18Target);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for DevicesPatchUpdateOperationsItemObject18Target {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "DevicesPatchUpdateOperationsItemObject18Target".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// DevicesPatchUpdateOperationsItemObject18
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct DevicesPatchUpdateOperationsItemObject18 {
-    /// operation
-    pub operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
-    /// target
-    pub target: crate::models::DevicesPatchUpdateOperationsItemObject18Target,
-    /// value
-    pub value: crate::models::DeviceAttributesItem,
-}
-
-impl DevicesPatchUpdateOperationsItemObject18 {
-    /// A `DevicesPatchUpdateOperationsItemObject18` with its required fields set and every optional field unset.
-    pub fn new(
-        operation: crate::models::DevicesPatchUpdateOperationsItemObject17Operation,
-        target: crate::models::DevicesPatchUpdateOperationsItemObject18Target,
-        value: crate::models::DeviceAttributesItem,
-    ) -> Self {
-        DevicesPatchUpdateOperationsItemObject18 {
-            operation,
-            target,
-            value,
-        }
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItemObject18 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.operation;
-            v.field("operation", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.target;
-            v.field("target", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        {
-            let value = &self.value;
-            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-    }
-}
-
-/// DevicesPatchUpdateOperationsItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
-#[allow(clippy::large_enum_variant)]
-pub enum DevicesPatchUpdateOperationsItem {
-    /// The value as `DevicesPatchUpdateOperationsItemObject`.
-    Object(crate::models::DevicesPatchUpdateOperationsItemObject),
-    /// The value as `DevicesPatchUpdateOperationsItemObject2`.
-    Object2(crate::models::DevicesPatchUpdateOperationsItemObject2),
-    /// The value as `DevicesPatchUpdateOperationsItemObject3`.
-    Object3(crate::models::DevicesPatchUpdateOperationsItemObject3),
-    /// The value as `DevicesPatchUpdateOperationsItemObject4`.
-    Object4(crate::models::DevicesPatchUpdateOperationsItemObject4),
-    /// The value as `DevicesPatchUpdateOperationsItemObject5`.
-    Object5(crate::models::DevicesPatchUpdateOperationsItemObject5),
-    /// The value as `DevicesPatchUpdateOperationsItemObject6`.
-    Object6(crate::models::DevicesPatchUpdateOperationsItemObject6),
-    /// The value as `DevicesPatchUpdateOperationsItemObject7`.
-    Object7(crate::models::DevicesPatchUpdateOperationsItemObject7),
-    /// The value as `DevicesPatchUpdateOperationsItemObject8`.
-    Object8(crate::models::DevicesPatchUpdateOperationsItemObject8),
-    /// The value as `DevicesPatchUpdateOperationsItemObject9`.
-    Object9(crate::models::DevicesPatchUpdateOperationsItemObject9),
-    /// The value as `DevicesPatchUpdateOperationsItemObject10`.
-    Object10(crate::models::DevicesPatchUpdateOperationsItemObject10),
-    /// The value as `DevicesPatchUpdateOperationsItemObject11`.
-    Object11(crate::models::DevicesPatchUpdateOperationsItemObject11),
-    /// The value as `DevicesPatchUpdateOperationsItemObject12`.
-    Object12(crate::models::DevicesPatchUpdateOperationsItemObject12),
-    /// The value as `DevicesPatchUpdateOperationsItemObject13`.
-    Object13(crate::models::DevicesPatchUpdateOperationsItemObject13),
-    /// The value as `DevicesPatchUpdateOperationsItemObject14`.
-    Object14(crate::models::DevicesPatchUpdateOperationsItemObject14),
-    /// The value as `DevicesPatchUpdateOperationsItemObject15`.
-    Object15(crate::models::DevicesPatchUpdateOperationsItemObject15),
-    /// The value as `DevicesPatchUpdateOperationsItemObject16`.
-    Object16(crate::models::DevicesPatchUpdateOperationsItemObject16),
-    /// The value as `DevicesPatchUpdateOperationsItemObject17`.
-    Object17(crate::models::DevicesPatchUpdateOperationsItemObject17),
-    /// The value as `DevicesPatchUpdateOperationsItemObject18`.
-    Object18(crate::models::DevicesPatchUpdateOperationsItemObject18),
-}
-
-impl<'de> serde::Deserialize<'de> for DevicesPatchUpdateOperationsItem {
-    fn deserialize<D: serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "DevicesPatchUpdateOperationsItem",
-            &[
-                |value| serde_json::from_value(value).map(Self::Object),
-                |value| serde_json::from_value(value).map(Self::Object2),
-                |value| serde_json::from_value(value).map(Self::Object3),
-                |value| serde_json::from_value(value).map(Self::Object4),
-                |value| serde_json::from_value(value).map(Self::Object5),
-                |value| serde_json::from_value(value).map(Self::Object6),
-                |value| serde_json::from_value(value).map(Self::Object7),
-                |value| serde_json::from_value(value).map(Self::Object8),
-                |value| serde_json::from_value(value).map(Self::Object9),
-                |value| serde_json::from_value(value).map(Self::Object10),
-                |value| serde_json::from_value(value).map(Self::Object11),
-                |value| serde_json::from_value(value).map(Self::Object12),
-                |value| serde_json::from_value(value).map(Self::Object13),
-                |value| serde_json::from_value(value).map(Self::Object14),
-                |value| serde_json::from_value(value).map(Self::Object15),
-                |value| serde_json::from_value(value).map(Self::Object16),
-                |value| serde_json::from_value(value).map(Self::Object17),
-                |value| serde_json::from_value(value).map(Self::Object18),
-            ],
-        )
-    }
-}
-
-impl crate::runtime::Validate for DevicesPatchUpdateOperationsItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        match self {
-            Self::Object(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object2(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object3(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object4(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object5(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object6(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object7(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object8(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object9(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object10(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object11(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object12(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object13(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object14(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object15(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object16(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object17(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-
-            Self::Object18(value) => {
-                crate::runtime::Validate::validate_into(value, v);
-            }
-        }
-    }
-}
-
 /// Devices Patch
 ///
 /// # Example
@@ -1843,66 +41,40 @@ impl crate::runtime::Validate for DevicesPatchUpdateOperationsItem {
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatch {
     /// Schema for the body of a Device modification request
-    #[serde(
-        rename = "updateFields",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub update_fields: Option<crate::runtime::Nullable<crate::models::DevicePatch>>,
-    /// deviceIds
-    #[serde(
-        rename = "deviceIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device_ids: Option<crate::runtime::Nullable<Vec<String>>>,
+    #[serde(rename = "updateFields", default, skip_serializing_if = "Option::is_none")]
+    pub update_fields: Option<crate::models::DevicePatch>,
+    /// `deviceIds` on the wire.
+    #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
     /// Schema for advanced device queries
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub query: Option<crate::runtime::Nullable<crate::models::AdvancedDeviceQuery>>,
-    /// updateOperations
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<crate::models::AdvancedDeviceQuery>,
+    /// `updateOperations` on the wire.
     #[serde(
         rename = "updateOperations",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub update_operations: Option<
-        crate::runtime::Nullable<Vec<crate::models::DevicesPatchUpdateOperationsItem>>,
-    >,
-    /// email
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub email: Option<crate::runtime::Nullable<String>>,
-    /// callbackUrl
-    #[serde(
-        rename = "callbackUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub callback_url: Option<crate::runtime::Nullable<String>>,
+    pub update_operations: Option<Vec<crate::models::UpdateOperation>>,
+    /// `email` on the wire; e.g. `"email@example.com"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `callbackUrl` on the wire.
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
 }
 
 impl crate::runtime::Validate for DevicesPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.update_fields {
+        if let Some(value) = &self.update_fields {
             v.field(
                 "updateFields",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
+        if let Some(value) = &self.device_ids {
             v.field(
                 "deviceIds",
                 |v| {
@@ -1917,11 +89,11 @@ impl crate::runtime::Validate for DevicesPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.query {
+        if let Some(value) = &self.query {
             v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.update_operations {
+        if let Some(value) = &self.update_operations {
             v.field(
                 "updateOperations",
                 |v| {
@@ -1933,12 +105,984 @@ impl crate::runtime::Validate for DevicesPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
+        if let Some(value) = &self.email {
             v.field("email", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
+        if let Some(value) = &self.callback_url {
             v.field("callbackUrl", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// UpdateOperation
+///
+/// Told apart by `operation` and `target`.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum UpdateOperation {
+    /// Sent with `operation: set`, `target: name`.
+    SetName(crate::models::UpdateOperationSetName),
+    /// Sent with `operation: set`, `target: deviceClass`.
+    SetDeviceClass(crate::models::UpdateOperationSetDeviceClass),
+    /// Sent with `operation: set`, `target: description`.
+    SetDescription(crate::models::UpdateOperationSetDescription),
+    /// Sent with `operation: set`, `target: gatewayId`.
+    SetGatewayId(crate::models::UpdateOperationSetId),
+    /// Sent with `operation: set`, `target: parentId`.
+    SetParentId(crate::models::UpdateOperationSetId),
+    /// Sent with `operation: set`, `target: systemInterval`.
+    SetSystemInterval(crate::models::UpdateOperationSetSystemInterval),
+    /// Sent with `operation: set`, `target: keepDuplicates`.
+    SetKeepDuplicates(crate::models::UpdateOperationSetKeepDuplicates),
+    /// Sent with `operation: set`, `target: tag`.
+    SetTag(crate::models::UpdateOperationSetTag),
+    /// Sent with `operation: set`, `target: attributeTag`.
+    SetAttributeTag(crate::models::UpdateOperationSetAttributeTag),
+    /// Sent with `operation: set`, `target: attributeDescription`.
+    SetAttributeDescription(crate::models::UpdateOperationSetAttributeDescription),
+    /// Sent with `operation: set`, `target: attributeContentType`.
+    SetAttributeContentType(crate::models::UpdateOperationSetAttributeContentType),
+    /// Sent with `operation: set`, `target: attributeName`.
+    SetAttributeName(crate::models::UpdateOperationSetAttributeName),
+    /// Sent with `operation: remove`, `target: description`.
+    RemoveDescription,
+    /// Sent with `operation: remove`, `target: parentId`.
+    RemoveParentId,
+    /// Sent with `operation: remove`, `target: tag`.
+    RemoveTag(crate::models::UpdateOperationRemoveTag),
+    /// Sent with `operation: remove`, `target: attribute`.
+    RemoveAttribute(crate::models::UpdateOperationRemoveAttribute),
+    /// Sent with `operation: remove`, `target: attributeTag`.
+    RemoveAttributeTag(crate::models::UpdateOperationRemoveAttributeTag),
+    /// Sent with `operation: remove`, `target: attributeDescription`.
+    RemoveAttributeDescription(crate::models::UpdateOperationRemoveAttributeDescription),
+    /// Sent with `operation: add`, `target: attribute`.
+    AddAttribute(crate::models::UpdateOperationAddAttribute),
+    /// Sent with `operation: add`, `target: attributeSystem`.
+    AddAttributeSystem(crate::models::UpdateOperationAddAttributeSystem),
+    /// A value no branch of the spec describes, kept as it was.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperation".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "object" })
+    }
+}
+
+impl serde::Serialize for UpdateOperation {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::SetName(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "name")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetDeviceClass(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "deviceClass")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetDescription(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "description")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetGatewayId(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "gatewayId")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetParentId(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "parentId")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetSystemInterval(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "systemInterval")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetKeepDuplicates(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "keepDuplicates")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetTag(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "tag")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetAttributeTag(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "attributeTag")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetAttributeDescription(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "attributeDescription")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetAttributeContentType(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "attributeContentType")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::SetAttributeName(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "set"), ("target", "attributeName")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::RemoveDescription => {
+                crate::runtime::serialize_tagged::<
+                    _,
+                    (),
+                >(
+                    &[("operation", "remove"), ("target", "description")],
+                    None,
+                    serializer,
+                )
+            }
+
+            Self::RemoveParentId => {
+                crate::runtime::serialize_tagged::<
+                    _,
+                    (),
+                >(&[("operation", "remove"), ("target", "parentId")], None, serializer)
+            }
+
+            Self::RemoveTag(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "remove"), ("target", "tag")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::RemoveAttribute(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "remove"), ("target", "attribute")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::RemoveAttributeTag(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "remove"), ("target", "attributeTag")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::RemoveAttributeDescription(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "remove"), ("target", "attributeDescription")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::AddAttribute(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "add"), ("target", "attribute")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::AddAttributeSystem(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("operation", "add"), ("target", "attributeSystem")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Other(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UpdateOperation {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+        match [tag("operation"), tag("target")] {
+            [Some("set"), Some("name")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetName)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("deviceClass")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetDeviceClass)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("description")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetDescription)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("gatewayId")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetGatewayId)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("parentId")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetParentId)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("systemInterval")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetSystemInterval)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("keepDuplicates")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetKeepDuplicates)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("tag")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetTag)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("attributeTag")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetAttributeTag)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("attributeDescription")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetAttributeDescription)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("attributeContentType")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetAttributeContentType)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("set"), Some("attributeName")] => {
+                serde_json::from_value(value)
+                    .map(Self::SetAttributeName)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("remove"), Some("description")] => Ok(Self::RemoveDescription),
+            [Some("remove"), Some("parentId")] => Ok(Self::RemoveParentId),
+            [Some("remove"), Some("tag")] => {
+                serde_json::from_value(value)
+                    .map(Self::RemoveTag)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("remove"), Some("attribute")] => {
+                serde_json::from_value(value)
+                    .map(Self::RemoveAttribute)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("remove"), Some("attributeTag")] => {
+                serde_json::from_value(value)
+                    .map(Self::RemoveAttributeTag)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("remove"), Some("attributeDescription")] => {
+                serde_json::from_value(value)
+                    .map(Self::RemoveAttributeDescription)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("add"), Some("attribute")] => {
+                serde_json::from_value(value)
+                    .map(Self::AddAttribute)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("add"), Some("attributeSystem")] => {
+                serde_json::from_value(value)
+                    .map(Self::AddAttributeSystem)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperation {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::SetName(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetDeviceClass(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetDescription(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetGatewayId(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetParentId(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetSystemInterval(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetKeepDuplicates(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetTag(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetAttributeTag(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetAttributeDescription(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetAttributeContentType(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::SetAttributeName(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::RemoveDescription => {}
+            Self::RemoveParentId => {}
+            Self::RemoveTag(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::RemoveAttribute(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::RemoveAttributeTag(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::RemoveAttributeDescription(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::AddAttribute(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::AddAttributeSystem(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Other(value) => {}
+        }
+    }
+}
+
+/// UpdateOperationAddAttribute
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationAddAttribute {
+    /// `value` on the wire.
+    pub value: crate::models::DeviceAttributePost,
+}
+
+impl UpdateOperationAddAttribute {
+    /// A `UpdateOperationAddAttribute` with its required fields set and every optional field unset.
+    pub fn new(value: crate::models::DeviceAttributePost) -> Self {
+        UpdateOperationAddAttribute {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationAddAttribute {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// UpdateOperationAddAttributeSystem
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationAddAttributeSystem {
+    /// `value` on the wire.
+    pub value: crate::models::DeviceAttributePost,
+}
+
+impl UpdateOperationAddAttributeSystem {
+    /// A `UpdateOperationAddAttributeSystem` with its required fields set and every optional field unset.
+    pub fn new(value: crate::models::DeviceAttributePost) -> Self {
+        UpdateOperationAddAttributeSystem {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationAddAttributeSystem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// UpdateOperationRemoveAttribute
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationRemoveAttribute {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+}
+
+impl UpdateOperationRemoveAttribute {
+    /// A `UpdateOperationRemoveAttribute` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String) -> Self {
+        UpdateOperationRemoveAttribute {
+            attribute_name,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationRemoveAttribute {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+    }
+}
+
+/// UpdateOperationRemoveAttributeDescription
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationRemoveAttributeDescription {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+}
+
+impl UpdateOperationRemoveAttributeDescription {
+    /// A `UpdateOperationRemoveAttributeDescription` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String) -> Self {
+        UpdateOperationRemoveAttributeDescription {
+            attribute_name,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationRemoveAttributeDescription {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+    }
+}
+
+/// UpdateOperationRemoveAttributeTag
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationRemoveAttributeTag {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+    /// `tagKey` on the wire.
+    #[serde(rename = "tagKey")]
+    pub tag_key: String,
+}
+
+impl UpdateOperationRemoveAttributeTag {
+    /// A `UpdateOperationRemoveAttributeTag` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String, tag_key: String) -> Self {
+        UpdateOperationRemoveAttributeTag {
+            attribute_name,
+            tag_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationRemoveAttributeTag {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+
+        {
+            let value = &self.tag_key;
+            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
+        }
+    }
+}
+
+/// UpdateOperationRemoveTag
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationRemoveTag {
+    /// `tagKey` on the wire.
+    #[serde(rename = "tagKey")]
+    pub tag_key: String,
+}
+
+impl UpdateOperationRemoveTag {
+    /// A `UpdateOperationRemoveTag` with its required fields set and every optional field unset.
+    pub fn new(tag_key: String) -> Self {
+        UpdateOperationRemoveTag {
+            tag_key,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationRemoveTag {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.tag_key;
+            v.field("tagKey", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
+        }
+    }
+}
+
+/// UpdateOperationSetAttributeContentType
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetAttributeContentType {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetAttributeContentType {
+    /// A `UpdateOperationSetAttributeContentType` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String, value: String) -> Self {
+        UpdateOperationSetAttributeContentType {
+            attribute_name,
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetAttributeContentType {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+
+        {
+            let value = &self.value;
+            v.field(
+                "value",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 64);
+                },
+            );
+        }
+    }
+}
+
+/// UpdateOperationSetAttributeDescription
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetAttributeDescription {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetAttributeDescription {
+    /// A `UpdateOperationSetAttributeDescription` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String, value: String) -> Self {
+        UpdateOperationSetAttributeDescription {
+            attribute_name,
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetAttributeDescription {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+
+        {
+            let value = &self.value;
+            v.field("value", |v| v.max_length(value, 32767));
+        }
+    }
+}
+
+/// UpdateOperationSetAttributeName
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetAttributeName {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetAttributeName {
+    /// A `UpdateOperationSetAttributeName` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String, value: String) -> Self {
+        UpdateOperationSetAttributeName {
+            attribute_name,
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetAttributeName {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+
+        {
+            let value = &self.value;
+            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_1));
+        }
+    }
+}
+
+/// UpdateOperationSetAttributeTag
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetAttributeTag {
+    /// `attributeName` on the wire.
+    #[serde(rename = "attributeName")]
+    pub attribute_name: String,
+    /// `value` on the wire.
+    pub value: crate::models::Tag,
+}
+
+impl UpdateOperationSetAttributeTag {
+    /// A `UpdateOperationSetAttributeTag` with its required fields set and every optional field unset.
+    pub fn new(attribute_name: String, value: crate::models::Tag) -> Self {
+        UpdateOperationSetAttributeTag {
+            attribute_name,
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetAttributeTag {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.attribute_name;
+            v.field(
+                "attributeName",
+                |v| v.pattern(value, &crate::api::patterns::PATTERN_1),
+            );
+        }
+
+        {
+            let value = &self.value;
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// UpdateOperationSetDescription
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetDescription {
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetDescription {
+    /// A `UpdateOperationSetDescription` with its required fields set and every optional field unset.
+    pub fn new(value: String) -> Self {
+        UpdateOperationSetDescription {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetDescription {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| v.max_length(value, 32767));
+        }
+    }
+}
+
+/// UpdateOperationSetDeviceClass
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetDeviceClass {
+    /// `value` on the wire.
+    pub value: crate::models::DeviceClass,
+}
+
+impl UpdateOperationSetDeviceClass {
+    /// A `UpdateOperationSetDeviceClass` with its required fields set and every optional field unset.
+    pub fn new(value: crate::models::DeviceClass) -> Self {
+        UpdateOperationSetDeviceClass {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetDeviceClass {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// UpdateOperationSetId
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetId {
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetId {
+    /// A `UpdateOperationSetId` with its required fields set and every optional field unset.
+    pub fn new(value: String) -> Self {
+        UpdateOperationSetId { value }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetId {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+    }
+}
+
+/// UpdateOperationSetKeepDuplicates
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetKeepDuplicates {
+    /// `value` on the wire.
+    pub value: bool,
+}
+
+impl UpdateOperationSetKeepDuplicates {
+    /// A `UpdateOperationSetKeepDuplicates` with its required fields set and every optional field unset.
+    pub fn new(value: bool) -> Self {
+        UpdateOperationSetKeepDuplicates {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetKeepDuplicates {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
+}
+
+/// UpdateOperationSetName
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetName {
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl UpdateOperationSetName {
+    /// A `UpdateOperationSetName` with its required fields set and every optional field unset.
+    pub fn new(value: String) -> Self {
+        UpdateOperationSetName { value }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetName {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field(
+                "value",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 255);
+                },
+            );
+        }
+    }
+}
+
+/// UpdateOperationSetSystemInterval
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetSystemInterval {
+    /// `value` on the wire.
+    pub value: i64,
+}
+
+impl UpdateOperationSetSystemInterval {
+    /// A `UpdateOperationSetSystemInterval` with its required fields set and every optional field unset.
+    pub fn new(value: i64) -> Self {
+        UpdateOperationSetSystemInterval {
+            value,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetSystemInterval {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field(
+                "value",
+                |v| {
+                    v.minimum(*value as f64, 5.0, false);
+                    v.maximum(*value as f64, 3600.0, false);
+                },
+            );
+        }
+    }
+}
+
+/// UpdateOperationSetTag
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UpdateOperationSetTag {
+    /// `value` on the wire.
+    pub value: crate::models::Tag,
+}
+
+impl UpdateOperationSetTag {
+    /// A `UpdateOperationSetTag` with its required fields set and every optional field unset.
+    pub fn new(value: crate::models::Tag) -> Self {
+        UpdateOperationSetTag { value }
+    }
+}
+
+impl crate::runtime::Validate for UpdateOperationSetTag {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.value;
+            v.field("value", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }
 }

@@ -31,33 +31,37 @@
 pub struct DevicesRemoveDataPost {
     /// Schema for advanced device queries
     pub query: crate::models::AdvancedDeviceQuery,
-    /// start
+    /// `start` on the wire; e.g. `1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
-    /// end
+    /// `end` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
-    /// attributes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attributes: Option<Vec<String>>,
-    /// keepConnectionHistory
+    /// `attributes` on the wire.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub attributes: Option<crate::runtime::Nullable<Vec<String>>>,
+    /// `keepConnectionHistory` on the wire.
     #[serde(
         rename = "keepConnectionHistory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub keep_connection_history: Option<bool>,
-    /// keepCommandHistory
+    /// `keepCommandHistory` on the wire.
     #[serde(
         rename = "keepCommandHistory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub keep_command_history: Option<bool>,
-    /// email
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire; e.g. `"https://example.com/cb"`.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 }
@@ -86,7 +90,7 @@ impl crate::runtime::Validate for DevicesRemoveDataPost {
             v.field("query", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(value) = &self.attributes {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.attributes {
             v.field(
                 "attributes",
                 |v| {

@@ -21,16 +21,16 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesUpdated {
-    /// updated
+    /// `updated` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated: Option<f64>,
-    /// failed
+    /// `failed` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<f64>,
-    /// skipped
+    /// `skipped` on the wire; e.g. `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<f64>,
-    /// logLink
+    /// `logLink` on the wire; e.g. `"https://example.com/log-link"`.
     #[serde(rename = "logLink", default, skip_serializing_if = "Option::is_none")]
     pub log_link: Option<String>,
 }

@@ -19,10 +19,10 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableMultiFactorAuthentication {
-    /// twoFactorCode
+    /// `twoFactorCode` on the wire; e.g. `"123123"`.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
-    /// password
+    /// `password` on the wire; e.g. `"this would be your password"`.
     pub password: String,
 }
 

@@ -10,10 +10,10 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableTwoFactorAuth {
-    /// twoFactorCode
+    /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
-    /// password
+    /// `password` on the wire.
     pub password: String,
 }
 

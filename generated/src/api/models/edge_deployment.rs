@@ -6,91 +6,6 @@
 
 //! The `edge_deployment` model and the types nested in it.
 
-/// EdgeDeploymentFlowClass
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EdgeDeploymentFlowClass {
-    /// `"edge"`
-    Edge,
-    /// `"customNode"`
-    CustomNode,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EdgeDeploymentFlowClass {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["edge", "customNode"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Edge => "edge",
-            Self::CustomNode => "customNode",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EdgeDeploymentFlowClass {
-    fn from(value: &str) -> Self {
-        match value {
-            "edge" => Self::Edge,
-            "customNode" => Self::CustomNode,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EdgeDeploymentFlowClass);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EdgeDeploymentFlowClass {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EdgeDeploymentFlowClass".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// EdgeDeploymentLogsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EdgeDeploymentLogsItem {
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// changeType
-    #[serde(rename = "changeType", default, skip_serializing_if = "Option::is_none")]
-    pub change_type: Option<crate::models::EdgeDeploymentLogsItemChangeType>,
-    /// newValue
-    #[serde(rename = "newValue", default, skip_serializing_if = "Option::is_none")]
-    pub new_value: Option<String>,
-    /// previousValue
-    #[serde(rename = "previousValue", default, skip_serializing_if = "Option::is_none")]
-    pub previous_value: Option<String>,
-    /// attemptedValue
-    #[serde(rename = "attemptedValue", default, skip_serializing_if = "Option::is_none")]
-    pub attempted_value: Option<String>,
-    /// newEtag
-    #[serde(rename = "newEtag", default, skip_serializing_if = "Option::is_none")]
-    pub new_etag: Option<String>,
-    /// previousEtag
-    #[serde(rename = "previousEtag", default, skip_serializing_if = "Option::is_none")]
-    pub previous_etag: Option<String>,
-    /// attemptedEtag
-    #[serde(rename = "attemptedEtag", default, skip_serializing_if = "Option::is_none")]
-    pub attempted_etag: Option<String>,
-    /// error
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
 /// Edge Deployment
 ///
 /// Schema for a single deployment of an edge workflow to an edge device
@@ -123,63 +38,91 @@ pub struct EdgeDeploymentLogsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeployment {
-    /// id
+    /// `id` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// edgeDeploymentId
+    /// `edgeDeploymentId` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(
         rename = "edgeDeploymentId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub edge_deployment_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// deviceName
+    /// `deviceName` on the wire.
     #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// deviceConnectionInfo
+    /// `deviceConnectionInfo` on the wire.
     #[serde(
         rename = "deviceConnectionInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_connection_info: Option<crate::models::DeviceConnectionInfo>,
-    /// flowId
+    /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId", default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
-    /// flowName
+    /// `flowName` on the wire.
     #[serde(rename = "flowName", default, skip_serializing_if = "Option::is_none")]
     pub flow_name: Option<String>,
-    /// flowClass
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
     pub flow_class: Option<crate::models::EdgeDeploymentFlowClass>,
-    /// fileName
+    /// `fileName` on the wire.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentVersion
-    #[serde(rename = "currentVersion", default, skip_serializing_if = "Option::is_none")]
-    pub current_version: Option<String>,
-    /// desiredVersion
-    #[serde(rename = "desiredVersion", default, skip_serializing_if = "Option::is_none")]
-    pub desired_version: Option<String>,
-    /// currentEtag
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentVersion` on the wire; e.g. `null`.
+    #[serde(
+        rename = "currentVersion",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub current_version: Option<crate::runtime::Nullable<String>>,
+    /// `desiredVersion` on the wire; e.g. `"v1.4.0"`.
+    #[serde(
+        rename = "desiredVersion",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub desired_version: Option<crate::runtime::Nullable<String>>,
+    /// `currentEtag` on the wire.
     #[serde(rename = "currentEtag", default, skip_serializing_if = "Option::is_none")]
     pub current_etag: Option<String>,
-    /// desiredEtag
+    /// `desiredEtag` on the wire.
     #[serde(rename = "desiredEtag", default, skip_serializing_if = "Option::is_none")]
     pub desired_etag: Option<String>,
-    /// logs
+    /// `logs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<Vec<crate::models::EdgeDeploymentLogsItem>>,
+    pub logs: Option<Vec<crate::models::EdgeDeploymentLog>>,
 }

@@ -22,17 +22,17 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeploymentRelease {
-    /// flowId
+    /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
     pub flow_id: String,
-    /// version
+    /// `version` on the wire; e.g. `"v1.2.3"`.
     pub version: Option<String>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
 }
 
 impl EdgeDeploymentRelease {

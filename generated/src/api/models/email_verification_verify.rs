@@ -19,9 +19,9 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmailVerificationVerify {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
-    /// token
+    /// `token` on the wire; e.g. `"the email verification token"`.
     pub token: String,
 }
 

@@ -6,140 +6,6 @@
 
 //! The `embedded_deployment` model and the types nested in it.
 
-/// EmbeddedDeploymentFlowsValue
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EmbeddedDeploymentFlowsValue {
-    /// flowName
-    #[serde(rename = "flowName", default, skip_serializing_if = "Option::is_none")]
-    pub flow_name: Option<String>,
-    /// currentVersion
-    #[serde(rename = "currentVersion", default, skip_serializing_if = "Option::is_none")]
-    pub current_version: Option<String>,
-    /// desiredVersion
-    #[serde(rename = "desiredVersion", default, skip_serializing_if = "Option::is_none")]
-    pub desired_version: Option<String>,
-}
-
-/// EmbeddedDeploymentLogsItemUpdateType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EmbeddedDeploymentLogsItemUpdateType {
-    /// `"newFlow"`
-    NewFlow,
-    /// `"replaceFlow"`
-    ReplaceFlow,
-    /// `"removeFlow"`
-    RemoveFlow,
-    /// `"clear"`
-    Clear,
-    /// `"globals"`
-    Globals,
-    /// `"device"`
-    Device,
-    /// `"unknownBundle"`
-    UnknownBundle,
-    /// `"knownBundle"`
-    KnownBundle,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EmbeddedDeploymentLogsItemUpdateType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "newFlow",
-        "replaceFlow",
-        "removeFlow",
-        "clear",
-        "globals",
-        "device",
-        "unknownBundle",
-        "knownBundle",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::NewFlow => "newFlow",
-            Self::ReplaceFlow => "replaceFlow",
-            Self::RemoveFlow => "removeFlow",
-            Self::Clear => "clear",
-            Self::Globals => "globals",
-            Self::Device => "device",
-            Self::UnknownBundle => "unknownBundle",
-            Self::KnownBundle => "knownBundle",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EmbeddedDeploymentLogsItemUpdateType {
-    fn from(value: &str) -> Self {
-        match value {
-            "newFlow" => Self::NewFlow,
-            "replaceFlow" => Self::ReplaceFlow,
-            "removeFlow" => Self::RemoveFlow,
-            "clear" => Self::Clear,
-            "globals" => Self::Globals,
-            "device" => Self::Device,
-            "unknownBundle" => Self::UnknownBundle,
-            "knownBundle" => Self::KnownBundle,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EmbeddedDeploymentLogsItemUpdateType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EmbeddedDeploymentLogsItemUpdateType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EmbeddedDeploymentLogsItemUpdateType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// EmbeddedDeploymentLogsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EmbeddedDeploymentLogsItem {
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// changeType
-    #[serde(rename = "changeType", default, skip_serializing_if = "Option::is_none")]
-    pub change_type: Option<crate::models::EdgeDeploymentLogsItemChangeType>,
-    /// updateType
-    #[serde(rename = "updateType", default, skip_serializing_if = "Option::is_none")]
-    pub update_type: Option<crate::models::EmbeddedDeploymentLogsItemUpdateType>,
-    /// updateFlowId
-    #[serde(rename = "updateFlowId", default, skip_serializing_if = "Option::is_none")]
-    pub update_flow_id: Option<String>,
-    /// desiredVersion
-    #[serde(rename = "desiredVersion", default, skip_serializing_if = "Option::is_none")]
-    pub desired_version: Option<String>,
-    /// newBundle
-    #[serde(rename = "newBundle", default, skip_serializing_if = "Option::is_none")]
-    pub new_bundle: Option<String>,
-    /// attemptedBundle
-    #[serde(
-        rename = "attemptedBundle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attempted_bundle: Option<String>,
-    /// error
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
 /// Embedded Deployment
 ///
 /// Schema for a single deployment of embedded workflows to embedded devices
@@ -180,61 +46,81 @@ pub struct EmbeddedDeploymentLogsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeployment {
-    /// id
+    /// `id` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// embeddedDeploymentId
+    /// `embeddedDeploymentId` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(
         rename = "embeddedDeploymentId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub embedded_deployment_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// deviceId
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `deviceId` on the wire.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// deviceName
+    /// `deviceName` on the wire.
     #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// deviceConnectionInfo
+    /// `deviceConnectionInfo` on the wire.
     #[serde(
         rename = "deviceConnectionInfo",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_connection_info: Option<crate::models::DeviceConnectionInfo>,
-    /// flows
+    /// `flows` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<
         std::collections::BTreeMap<String, crate::models::EmbeddedDeploymentFlowsValue>,
     >,
-    /// currentBundleVersion
+    /// `currentBundleVersion` on the wire; e.g. `"nullVersion"`.
     #[serde(
         rename = "currentBundleVersion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub current_bundle_version: Option<String>,
-    /// desiredBundleVersion
+    pub current_bundle_version: Option<crate::runtime::Nullable<String>>,
+    /// `desiredBundleVersion` on the wire; e.g. `"1615500683"`.
     #[serde(
         rename = "desiredBundleVersion",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub desired_bundle_version: Option<String>,
-    /// unknownBundle
+    pub desired_bundle_version: Option<crate::runtime::Nullable<String>>,
+    /// `unknownBundle` on the wire; e.g. `false`.
     #[serde(rename = "unknownBundle", default, skip_serializing_if = "Option::is_none")]
     pub unknown_bundle: Option<bool>,
-    /// logs
+    /// `logs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<Vec<crate::models::EmbeddedDeploymentLogsItem>>,
+    pub logs: Option<Vec<crate::models::EmbeddedDeploymentLog>>,
 }

@@ -19,42 +19,42 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentExport {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// embeddedDeploymentId
+    /// `embeddedDeploymentId` on the wire.
     #[serde(
         rename = "embeddedDeploymentId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub embedded_deployment_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// traceLevel
+    /// `traceLevel` on the wire.
     #[serde(rename = "traceLevel", default, skip_serializing_if = "Option::is_none")]
     pub trace_level: Option<serde_json::Value>,
-    /// disableDebugMessage
+    /// `disableDebugMessage` on the wire.
     #[serde(
         rename = "disableDebugMessage",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_debug_message: Option<bool>,
-    /// stackSize
+    /// `stackSize` on the wire.
     #[serde(rename = "stackSize", default, skip_serializing_if = "Option::is_none")]
     pub stack_size: Option<i64>,
-    /// debugSymbols
+    /// `debugSymbols` on the wire.
     #[serde(rename = "debugSymbols", default, skip_serializing_if = "Option::is_none")]
     pub debug_symbols: Option<bool>,
-    /// exportMemory
+    /// `exportMemory` on the wire.
     #[serde(rename = "exportMemory", default, skip_serializing_if = "Option::is_none")]
     pub export_memory: Option<bool>,
-    /// gzip
+    /// `gzip` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gzip: Option<bool>,
 }

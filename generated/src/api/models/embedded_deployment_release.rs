@@ -22,20 +22,25 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRelease {
-    /// flowId
+    /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
     pub flow_id: String,
-    /// version
+    /// `version` on the wire; e.g. `"v1.2.3"`.
     pub version: Option<String>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// releaseTag
-    #[serde(rename = "releaseTag", default, skip_serializing_if = "Option::is_none")]
-    pub release_tag: Option<String>,
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `releaseTag` on the wire.
+    #[serde(
+        rename = "releaseTag",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub release_tag: Option<crate::runtime::Nullable<String>>,
 }
 
 impl EmbeddedDeploymentRelease {
@@ -96,7 +101,7 @@ impl crate::runtime::Validate for EmbeddedDeploymentRelease {
             );
         }
 
-        if let Some(value) = &self.release_tag {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.release_tag {
             v.field(
                 "releaseTag",
                 |v| {

@@ -19,10 +19,10 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRemove {
-    /// flowId
+    /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
     pub flow_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `null`.
     #[serde(rename = "deviceId")]
     pub device_id: Option<String>,
 }

@@ -20,13 +20,13 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentReplace {
-    /// flowId
+    /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
     pub flow_id: String,
-    /// oldVersion
+    /// `oldVersion` on the wire; e.g. `"v1.2.3"`.
     #[serde(rename = "oldVersion")]
     pub old_version: String,
-    /// newVersion
+    /// `newVersion` on the wire; e.g. `"v1.2.4"`.
     #[serde(rename = "newVersion")]
     pub new_version: Option<String>,
 }

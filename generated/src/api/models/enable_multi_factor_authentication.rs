@@ -20,17 +20,16 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableMultiFactorAuthentication {
-    /// twoFactorAuthKey
+    /// `twoFactorAuthKey` on the wire; e.g. `"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA"`.
     #[serde(
         rename = "twoFactorAuthKey",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub two_factor_auth_key: Option<crate::runtime::Nullable<String>>,
-    /// password
+    pub two_factor_auth_key: Option<String>,
+    /// `password` on the wire; e.g. `"this would be your password"`.
     pub password: String,
-    /// twoFactorCode
+    /// `twoFactorCode` on the wire; e.g. `"012345"`.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
 }
@@ -49,7 +48,7 @@ impl EnableMultiFactorAuthentication {
 impl crate::runtime::Validate for EnableMultiFactorAuthentication {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.two_factor_auth_key {
+        if let Some(value) = &self.two_factor_auth_key {
             v.field(
                 "twoFactorAuthKey",
                 |v| {

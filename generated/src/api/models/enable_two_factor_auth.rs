@@ -10,16 +10,16 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableTwoFactorAuth {
-    /// twoFactorAuthKey
+    /// `twoFactorAuthKey` on the wire.
     #[serde(
         rename = "twoFactorAuthKey",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub two_factor_auth_key: Option<String>,
-    /// password
+    /// `password` on the wire.
     pub password: String,
-    /// twoFactorCode
+    /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
 }

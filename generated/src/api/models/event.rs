@@ -6,173 +6,6 @@
 
 //! The `event` model and the types nested in it.
 
-/// EventSourceType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum EventSourceType {
-    /// `"flow"`
-    Flow,
-    /// `"user"`
-    User,
-    /// `"device"`
-    Device,
-    /// `"apiToken"`
-    ApiToken,
-    /// `"experienceUser"`
-    ExperienceUser,
-    /// `"public"`
-    Public,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl EventSourceType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "flow",
-        "user",
-        "device",
-        "apiToken",
-        "experienceUser",
-        "public",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Flow => "flow",
-            Self::User => "user",
-            Self::Device => "device",
-            Self::ApiToken => "apiToken",
-            Self::ExperienceUser => "experienceUser",
-            Self::Public => "public",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for EventSourceType {
-    fn from(value: &str) -> Self {
-        match value {
-            "flow" => Self::Flow,
-            "user" => Self::User,
-            "device" => Self::Device,
-            "apiToken" => Self::ApiToken,
-            "experienceUser" => Self::ExperienceUser,
-            "public" => Self::Public,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(EventSourceType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for EventSourceType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "EventSourceType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// EventUpdatesItemStateChange
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventUpdatesItemStateChange {
-    /// old
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old: Option<crate::models::EventPatchState>,
-    /// new
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<crate::models::EventPatchState>,
-}
-
-/// EventUpdatesItemLevelChange
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventUpdatesItemLevelChange {
-    /// old
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old: Option<crate::models::EventPatchLevel>,
-    /// new
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<crate::models::EventPatchLevel>,
-}
-
-/// EventUpdatesItemSubjectChange
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventUpdatesItemSubjectChange {
-    /// old
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    /// new
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
-}
-
-/// EventUpdatesItemDeviceIdChange
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventUpdatesItemDeviceIdChange {
-    /// old
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub old: Option<String>,
-    /// oldDeviceName
-    #[serde(rename = "oldDeviceName", default, skip_serializing_if = "Option::is_none")]
-    pub old_device_name: Option<String>,
-    /// new
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub new: Option<String>,
-    /// newDeviceName
-    #[serde(rename = "newDeviceName", default, skip_serializing_if = "Option::is_none")]
-    pub new_device_name: Option<String>,
-}
-
-/// EventUpdatesItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct EventUpdatesItem {
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::EventSourceType>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// sourceName
-    #[serde(rename = "sourceName", default, skip_serializing_if = "Option::is_none")]
-    pub source_name: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// comment
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comment: Option<String>,
-    /// data
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<serde_json::Value>,
-    /// state
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::models::EventPatchState>,
-    /// stateChange
-    #[serde(rename = "stateChange", default, skip_serializing_if = "Option::is_none")]
-    pub state_change: Option<crate::models::EventUpdatesItemStateChange>,
-    /// levelChange
-    #[serde(rename = "levelChange", default, skip_serializing_if = "Option::is_none")]
-    pub level_change: Option<crate::models::EventUpdatesItemLevelChange>,
-    /// subjectChange
-    #[serde(rename = "subjectChange", default, skip_serializing_if = "Option::is_none")]
-    pub subject_change: Option<crate::models::EventUpdatesItemSubjectChange>,
-    /// deviceIdChange
-    #[serde(rename = "deviceIdChange", default, skip_serializing_if = "Option::is_none")]
-    pub device_id_change: Option<crate::models::EventUpdatesItemDeviceIdChange>,
-    /// tagsChange
-    #[serde(rename = "tagsChange", default, skip_serializing_if = "Option::is_none")]
-    pub tags_change: Option<
-        std::collections::BTreeMap<String, crate::models::EventUpdatesItemSubjectChange>,
-    >,
-}
-
 /// Event
 ///
 /// Schema for a single Event
@@ -204,62 +37,80 @@ pub struct EventUpdatesItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Event {
-    /// id
+    /// `id` on the wire; e.g. `"575ed0de7ae143cd83dc4aa5"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// eventId
+    /// `eventId` on the wire; e.g. `"575ed0de7ae143cd83dc4aa5"`.
     #[serde(rename = "eventId", default, skip_serializing_if = "Option::is_none")]
     pub event_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// sourceType
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `sourceType` on the wire; e.g. `"user"`.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
     pub source_type: Option<crate::models::EventSourceType>,
-    /// sourceId
+    /// `sourceId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
-    /// sourceName
+    /// `sourceName` on the wire; e.g. `"hello@example.com"`.
     #[serde(rename = "sourceName", default, skip_serializing_if = "Option::is_none")]
     pub source_name: Option<String>,
-    /// level
+    /// `level` on the wire; e.g. `"info"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<crate::models::EventPatchLevel>,
-    /// state
+    pub level: Option<crate::models::Level>,
+    /// `state` on the wire; e.g. `"new"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::models::EventPatchState>,
-    /// subject
+    pub state: Option<crate::models::State>,
+    /// `subject` on the wire; e.g. `"Power levels critical"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// message
+    /// `message` on the wire; e.g. `"Power levels on device 432 have surpassed critical thresholds"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// data
+    /// `data` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// deviceName
+    /// `deviceName` on the wire; e.g. `"My Device"`.
     #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
-    /// disableTagChangeTracking
+    /// `disableTagChangeTracking` on the wire.
     #[serde(
         rename = "disableTagChangeTracking",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_tag_change_tracking: Option<bool>,
-    /// eventTags
+    /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
     pub event_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// updates
+    /// `updates` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updates: Option<Vec<crate::models::EventUpdatesItem>>,
+    pub updates: Option<Vec<crate::models::Update>>,
 }

@@ -31,19 +31,19 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventExportOptions {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
     /// Schema for advanced event queries
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<crate::models::AdvancedEventQuery>,
-    /// format
+    /// `format` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub format: Option<crate::models::DevicesMetadataExportPostFormat>,
-    /// excludeUpdates
+    pub format: Option<crate::models::Format>,
+    /// `excludeUpdates` on the wire; e.g. `true`.
     #[serde(rename = "excludeUpdates", default, skip_serializing_if = "Option::is_none")]
     pub exclude_updates: Option<bool>,
 }

@@ -41,7 +41,7 @@ pub struct EventPlusNewCount {
     /// Schema for a single Event
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub event: Option<crate::models::Event>,
-    /// newCount
+    /// `newCount` on the wire; e.g. `2`.
     #[serde(rename = "newCount", default, skip_serializing_if = "Option::is_none")]
     pub new_count: Option<i64>,
 }

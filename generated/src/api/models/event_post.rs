@@ -6,6 +6,89 @@
 
 //! The `event_post` model and the types nested in it.
 
+/// CreationDate
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum CreationDate {
+    /// A `f64`.
+    Number(f64),
+    /// A `String`.
+    String(String),
+    /// A `CreationDateDate`.
+    Date(crate::models::CreationDateDate),
+}
+
+impl<'de> serde::Deserialize<'de> for CreationDate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "CreationDate",
+            &[
+                |value| serde_json::from_value(value).map(Self::Number),
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Date),
+            ],
+        )
+    }
+}
+
+impl From<String> for CreationDate {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for CreationDate {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl From<f64> for CreationDate {
+    fn from(value: f64) -> Self {
+        Self::Number(value)
+    }
+}
+
+impl crate::runtime::Validate for CreationDate {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Number(value) => {}
+            Self::String(value) => {}
+            Self::Date(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+        }
+    }
+}
+
+/// CreationDateDate
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CreationDateDate {
+    /// `$date` on the wire.
+    #[serde(rename = "$date")]
+    pub date: String,
+}
+
+impl CreationDateDate {
+    /// A `CreationDateDate` with its required fields set and every optional field unset.
+    pub fn new(date: String) -> Self {
+        CreationDateDate { date }
+    }
+}
+
+impl crate::runtime::Validate for CreationDateDate {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
+}
+
 /// Event Post
 ///
 /// # Example
@@ -22,29 +105,29 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPost {
-    /// level
-    pub level: crate::models::EventPatchLevel,
-    /// state
+    /// `level` on the wire; e.g. `"info"`.
+    pub level: crate::models::Level,
+    /// `state` on the wire; e.g. `"new"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<crate::models::EventPatchState>,
-    /// subject
+    pub state: Option<crate::models::State>,
+    /// `subject` on the wire; e.g. `"Power levels critical"`.
     pub subject: String,
-    /// message
+    /// `message` on the wire; e.g. `"Power levels on device 432 have surpassed critical thresholds"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// data
+    /// `data` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data: Option<serde_json::Value>,
-    /// deviceId
+    /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// eventTags
+    /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
     pub event_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// creationDate
+    /// `creationDate` on the wire.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// disableTagChangeTracking
+    pub creation_date: Option<crate::models::CreationDate>,
+    /// `disableTagChangeTracking` on the wire.
     #[serde(
         rename = "disableTagChangeTracking",
         default,
@@ -55,7 +138,7 @@ pub struct EventPost {
 
 impl EventPost {
     /// A `EventPost` with its required fields set and every optional field unset.
-    pub fn new(level: crate::models::EventPatchLevel, subject: String) -> Self {
+    pub fn new(level: crate::models::Level, subject: String) -> Self {
         EventPost {
             level,
             state: None,

@@ -6,6 +6,23 @@
 
 //! The `event_tags_summary` model and the types nested in it.
 
+/// EventTag
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct EventTag {
+    /// `key` on the wire.
+    pub key: String,
+    /// `value` on the wire.
+    pub value: String,
+}
+
+impl EventTag {
+    /// A `EventTag` with its required fields set and every optional field unset.
+    pub fn new(key: String, value: String) -> Self {
+        EventTag { key, value }
+    }
+}
+
 /// Event Tags Summary
 ///
 /// # Example
@@ -27,7 +44,7 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventTagsSummary {
-    /// eventTags
+    /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
-    pub event_tags: Option<Vec<crate::models::DeviceTagsItem>>,
+    pub event_tags: Option<Vec<crate::models::EventTag>>,
 }

@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventsDeleted {
-    /// removed
+    /// `removed` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<f64>,
 }

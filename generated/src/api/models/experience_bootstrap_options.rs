@@ -18,43 +18,28 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceBootstrapOptions {
-    /// replaceExisting
+    /// `replaceExisting` on the wire; e.g. `true`.
     #[serde(
         rename = "replaceExisting",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub replace_existing: Option<crate::runtime::Nullable<bool>>,
-    /// createUsers
-    #[serde(
-        rename = "createUsers",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub create_users: Option<crate::runtime::Nullable<bool>>,
-    /// createGroups
-    #[serde(
-        rename = "createGroups",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub create_groups: Option<crate::runtime::Nullable<bool>>,
-    /// slug
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub slug: Option<crate::runtime::Nullable<String>>,
+    pub replace_existing: Option<bool>,
+    /// `createUsers` on the wire.
+    #[serde(rename = "createUsers", default, skip_serializing_if = "Option::is_none")]
+    pub create_users: Option<bool>,
+    /// `createGroups` on the wire.
+    #[serde(rename = "createGroups", default, skip_serializing_if = "Option::is_none")]
+    pub create_groups: Option<bool>,
+    /// `slug` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
 }
 
 impl crate::runtime::Validate for ExperienceBootstrapOptions {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.slug {
+        if let Some(value) = &self.slug {
             v.field(
                 "slug",
                 |v| {

@@ -20,13 +20,13 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceBootstrapResult {
-    /// resourceSuffix
+    /// `resourceSuffix` on the wire; e.g. `""`.
     #[serde(rename = "resourceSuffix", default, skip_serializing_if = "Option::is_none")]
     pub resource_suffix: Option<String>,
-    /// password
+    /// `password` on the wire; e.g. `"examplePass"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    /// email
+    /// `email` on the wire; e.g. `"example.user@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
 }

@@ -21,7 +21,7 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomainPatch {
-    /// sslKey
+    /// `sslKey` on the wire; e.g. `"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----"`.
     #[serde(
         rename = "sslKey",
         default,
@@ -29,7 +29,7 @@ pub struct ExperienceDomainPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub ssl_key: Option<crate::runtime::Nullable<String>>,
-    /// sslCert
+    /// `sslCert` on the wire; e.g. `"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"`.
     #[serde(
         rename = "sslCert",
         default,
@@ -37,7 +37,7 @@ pub struct ExperienceDomainPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub ssl_cert: Option<crate::runtime::Nullable<String>>,
-    /// sslBundle
+    /// `sslBundle` on the wire.
     #[serde(
         rename = "sslBundle",
         default,
@@ -45,21 +45,16 @@ pub struct ExperienceDomainPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub ssl_bundle: Option<crate::runtime::Nullable<String>>,
-    /// version
+    /// `version` on the wire; e.g. `"develop"`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub version: Option<crate::runtime::Nullable<String>>,
-    /// domainName
-    #[serde(
-        rename = "domainName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub domain_name: Option<crate::runtime::Nullable<String>>,
+    /// `domainName` on the wire; e.g. `"my.domain.example.com"`.
+    #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
+    pub domain_name: Option<String>,
 }
 
 impl crate::runtime::Validate for ExperienceDomainPatch {
@@ -105,7 +100,7 @@ impl crate::runtime::Validate for ExperienceDomainPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.domain_name {
+        if let Some(value) = &self.domain_name {
             v.field(
                 "domainName",
                 |v| {

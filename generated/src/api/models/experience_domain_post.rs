@@ -21,21 +21,25 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomainPost {
-    /// sslKey
+    /// `sslKey` on the wire; e.g. `"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----"`.
     #[serde(rename = "sslKey", default, skip_serializing_if = "Option::is_none")]
     pub ssl_key: Option<String>,
-    /// sslCert
+    /// `sslCert` on the wire; e.g. `"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"`.
     #[serde(rename = "sslCert", default, skip_serializing_if = "Option::is_none")]
     pub ssl_cert: Option<String>,
-    /// sslBundle
+    /// `sslBundle` on the wire.
     #[serde(rename = "sslBundle", default, skip_serializing_if = "Option::is_none")]
     pub ssl_bundle: Option<String>,
-    /// domainName
+    /// `domainName` on the wire; e.g. `"my.domain.example.com"`.
     #[serde(rename = "domainName")]
     pub domain_name: String,
-    /// version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    /// `version` on the wire; e.g. `"develop"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub version: Option<crate::runtime::Nullable<String>>,
 }
 
 impl ExperienceDomainPost {
@@ -95,7 +99,7 @@ impl crate::runtime::Validate for ExperienceDomainPost {
             );
         }
 
-        if let Some(value) = &self.version {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.version {
             v.field(
                 "version",
                 |v| {

@@ -6,18 +6,6 @@
 
 //! The `experience_endpoint` model and the types nested in it.
 
-/// ExperienceEndpointExperienceGroupsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceEndpointExperienceGroupsItem {
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
 /// Experience Endpoint
 ///
 /// Schema for a single Experience Endpoint
@@ -46,87 +34,111 @@ pub struct ExperienceEndpointExperienceGroupsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpoint {
-    /// id
+    /// `id` on the wire; e.g. `"58c1de6c8f812590d8e82980"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// experienceEndpointId
+    /// `experienceEndpointId` on the wire; e.g. `"58c1de6c8f812590d8e82980"`.
     #[serde(
         rename = "experienceEndpointId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_endpoint_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// description
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// route
+    /// `route` on the wire; e.g. `"/my/route/{id}"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
-    /// enabled
+    /// `enabled` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// method
+    /// `method` on the wire; e.g. `"get"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<crate::models::ExperienceEndpointMethod>,
-    /// access
+    /// `access` on the wire; e.g. `"group"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<crate::models::ExperienceEndpointAccess>,
-    /// deviceIdTemplate
+    pub access: Option<crate::models::Access>,
+    /// `deviceIdTemplate` on the wire.
     #[serde(
         rename = "deviceIdTemplate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_id_template: Option<String>,
-    /// endpointTags
+    /// `endpointTags` on the wire.
     #[serde(rename = "endpointTags", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// staticReply
-    #[serde(rename = "staticReply", default, skip_serializing_if = "Option::is_none")]
-    pub static_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// unauthorizedReply
+    /// `staticReply` on the wire.
+    #[serde(
+        rename = "staticReply",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub static_reply: Option<crate::runtime::Nullable<crate::models::StaticReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub unauthorized_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// experienceGroups
+    pub unauthorized_reply: Option<
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
+    >,
+    /// `experienceGroups` on the wire.
     #[serde(
         rename = "experienceGroups",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_groups: Option<
-        Vec<crate::models::ExperienceEndpointExperienceGroupsItem>,
-    >,
+    pub experience_groups: Option<Vec<crate::models::ExperienceEndpointExperienceGroup>>,
 }

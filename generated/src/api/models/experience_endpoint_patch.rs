@@ -21,82 +21,47 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPatch {
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// route
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub route: Option<crate::runtime::Nullable<String>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
-    /// method
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub method: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointMethod>,
-    >,
-    /// access
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub access: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointAccess>,
-    >,
-    /// deviceIdTemplate
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `route` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// `enabled` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `method` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method: Option<crate::models::ExperienceEndpointMethod>,
+    /// `access` on the wire; e.g. `"group"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access: Option<crate::models::Access>,
+    /// `deviceIdTemplate` on the wire.
     #[serde(
         rename = "deviceIdTemplate",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub device_id_template: Option<crate::runtime::Nullable<String>>,
-    /// endpointTags
-    #[serde(
-        rename = "endpointTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub endpoint_tags: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
-    /// experienceGroupIds
+    pub device_id_template: Option<String>,
+    /// `endpointTags` on the wire.
+    #[serde(rename = "endpointTags", default, skip_serializing_if = "Option::is_none")]
+    pub endpoint_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `experienceGroupIds` on the wire.
     #[serde(
         rename = "experienceGroupIds",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// staticReply
+    pub experience_group_ids: Option<Vec<String>>,
+    /// `staticReply` on the wire.
     #[serde(
         rename = "staticReply",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub static_reply: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointStaticReply>,
-    >,
-    /// unauthorizedReply
+    pub static_reply: Option<crate::runtime::Nullable<crate::models::StaticReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
@@ -104,18 +69,18 @@ pub struct ExperienceEndpointPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub unauthorized_reply: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointStaticReply>,
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
     >,
 }
 
 impl crate::runtime::Validate for ExperienceEndpointPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.route {
+        if let Some(value) = &self.route {
             v.field(
                 "route",
                 |v| {
@@ -125,19 +90,19 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.method {
+        if let Some(value) = &self.method {
             v.field("method", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.access {
+        if let Some(value) = &self.access {
             v.field("access", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_id_template {
+        if let Some(value) = &self.device_id_template {
             v.field("deviceIdTemplate", |v| v.max_length(value, 255));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.endpoint_tags {
+        if let Some(value) = &self.endpoint_tags {
             v.field(
                 "endpointTags",
                 |v| {
@@ -154,8 +119,7 @@ impl crate::runtime::Validate for ExperienceEndpointPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_group_ids
-        {
+        if let Some(value) = &self.experience_group_ids {
             v.field(
                 "experienceGroupIds",
                 |v| {

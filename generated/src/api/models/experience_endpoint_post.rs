@@ -20,46 +20,54 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPost {
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// route
+    /// `route` on the wire; e.g. `"/my/route/{id}"`.
     pub route: String,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// method
+    /// `method` on the wire; e.g. `"get"`.
     pub method: crate::models::ExperienceEndpointMethod,
-    /// access
+    /// `access` on the wire; e.g. `"public"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub access: Option<crate::models::ExperienceEndpointAccess>,
-    /// deviceIdTemplate
+    pub access: Option<crate::models::Access>,
+    /// `deviceIdTemplate` on the wire.
     #[serde(
         rename = "deviceIdTemplate",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_id_template: Option<String>,
-    /// endpointTags
+    /// `endpointTags` on the wire.
     #[serde(rename = "endpointTags", default, skip_serializing_if = "Option::is_none")]
     pub endpoint_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// experienceGroupIds
+    /// `experienceGroupIds` on the wire.
     #[serde(
         rename = "experienceGroupIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_ids: Option<Vec<String>>,
-    /// staticReply
-    #[serde(rename = "staticReply", default, skip_serializing_if = "Option::is_none")]
-    pub static_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// unauthorizedReply
+    /// `staticReply` on the wire.
+    #[serde(
+        rename = "staticReply",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub static_reply: Option<crate::runtime::Nullable<crate::models::StaticReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub unauthorized_reply: Option<crate::models::ExperienceEndpointStaticReply>,
+    pub unauthorized_reply: Option<
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
+    >,
 }
 
 impl ExperienceEndpointPost {
@@ -143,14 +151,14 @@ impl crate::runtime::Validate for ExperienceEndpointPost {
             );
         }
 
-        if let Some(value) = &self.static_reply {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.static_reply {
             v.field(
                 "staticReply",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(value) = &self.unauthorized_reply {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.unauthorized_reply {
             v.field(
                 "unauthorizedReply",
                 |v| crate::runtime::Validate::validate_into(value, v),

@@ -6,18 +6,6 @@
 
 //! The `experience_endpoint_stats` model and the types nested in it.
 
-/// ExperienceEndpointStatsValueItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceEndpointStatsValueItem {
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// count
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<f64>,
-}
-
 /// Experience Endpoint Stats
 ///
 /// # Example
@@ -46,7 +34,4 @@ pub struct ExperienceEndpointStatsValueItem {
 ///   ]
 /// }
 /// ```
-pub type ExperienceEndpointStats = std::collections::BTreeMap<
-    String,
-    Vec<crate::models::ExperienceEndpointStatsValueItem>,
->;
+pub type ExperienceEndpointStats = std::collections::BTreeMap<String, serde_json::Value>;

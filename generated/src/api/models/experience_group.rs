@@ -33,75 +33,99 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroup {
-    /// id
+    /// `id` on the wire; e.g. `"58b9d794cbfafe1be675744f"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// experienceGroupId
+    /// `experienceGroupId` on the wire; e.g. `"58b9d794cbfafe1be675744f"`.
     #[serde(
         rename = "experienceGroupId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"My Group"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// experienceUserIds
+    /// `experienceUserIds` on the wire.
     #[serde(
         rename = "experienceUserIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_user_ids: Option<Vec<String>>,
-    /// experienceEndpointIds
+    /// `experienceEndpointIds` on the wire.
     #[serde(
         rename = "experienceEndpointIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_endpoint_ids: Option<Vec<String>>,
-    /// groupTags
+    /// `groupTags` on the wire.
     #[serde(rename = "groupTags", default, skip_serializing_if = "Option::is_none")]
     pub group_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// deviceQueryJson
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `deviceQueryJson` on the wire.
     #[serde(
         rename = "deviceQueryJson",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub device_query_json: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// ancestorIds
+    pub device_query_json: Option<crate::runtime::Nullable<String>>,
+    /// `parentId` on the wire.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub parent_id: Option<crate::runtime::Nullable<String>>,
+    /// `ancestorIds` on the wire.
     #[serde(rename = "ancestorIds", default, skip_serializing_if = "Option::is_none")]
     pub ancestor_ids: Option<Vec<String>>,
-    /// directDeviceCount
+    /// `directDeviceCount` on the wire.
     #[serde(
         rename = "directDeviceCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub direct_device_count: Option<f64>,
-    /// totalDeviceCount
+    /// `totalDeviceCount` on the wire.
     #[serde(
         rename = "totalDeviceCount",
         default,

@@ -36,67 +36,36 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// experienceUserIds
+    /// `name` on the wire; e.g. `"My New Group Name"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `experienceUserIds` on the wire.
     #[serde(
         rename = "experienceUserIds",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_user_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// experienceEndpointIds
+    pub experience_user_ids: Option<Vec<String>>,
+    /// `experienceEndpointIds` on the wire.
     #[serde(
         rename = "experienceEndpointIds",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_endpoint_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// groupTags
-    #[serde(
-        rename = "groupTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub group_tags: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
-    /// deviceIds
-    #[serde(
-        rename = "deviceIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// deviceTags
-    #[serde(
-        rename = "deviceTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device_tags: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>,
-        >,
-    >,
-    /// deviceQueryJson
+    pub experience_endpoint_ids: Option<Vec<String>>,
+    /// `groupTags` on the wire.
+    #[serde(rename = "groupTags", default, skip_serializing_if = "Option::is_none")]
+    pub group_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `deviceIds` on the wire.
+    #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
+    pub device_ids: Option<Vec<String>>,
+    /// `deviceTags` on the wire.
+    #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `deviceQueryJson` on the wire.
     #[serde(
         rename = "deviceQueryJson",
         default,
@@ -104,7 +73,7 @@ pub struct ExperienceGroupPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub device_query_json: Option<crate::runtime::Nullable<String>>,
-    /// parentId
+    /// `parentId` on the wire; e.g. `"775ed70c7ae143cd83dc4aa9"`.
     #[serde(
         rename = "parentId",
         default,
@@ -117,7 +86,7 @@ pub struct ExperienceGroupPatch {
 impl crate::runtime::Validate for ExperienceGroupPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -127,11 +96,11 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_user_ids {
+        if let Some(value) = &self.experience_user_ids {
             v.field(
                 "experienceUserIds",
                 |v| {
@@ -146,9 +115,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .experience_endpoint_ids
-        {
+        if let Some(value) = &self.experience_endpoint_ids {
             v.field(
                 "experienceEndpointIds",
                 |v| {
@@ -163,7 +130,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.group_tags {
+        if let Some(value) = &self.group_tags {
             v.field(
                 "groupTags",
                 |v| {
@@ -180,7 +147,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_ids {
+        if let Some(value) = &self.device_ids {
             v.field(
                 "deviceIds",
                 |v| {
@@ -195,7 +162,7 @@ impl crate::runtime::Validate for ExperienceGroupPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_tags {
+        if let Some(value) = &self.device_tags {
             v.field(
                 "deviceTags",
                 |v| {

@@ -36,44 +36,50 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPost {
-    /// name
+    /// `name` on the wire; e.g. `"My Group"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// experienceUserIds
+    /// `experienceUserIds` on the wire.
     #[serde(
         rename = "experienceUserIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_user_ids: Option<Vec<String>>,
-    /// experienceEndpointIds
+    /// `experienceEndpointIds` on the wire.
     #[serde(
         rename = "experienceEndpointIds",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_endpoint_ids: Option<Vec<String>>,
-    /// groupTags
+    /// `groupTags` on the wire.
     #[serde(rename = "groupTags", default, skip_serializing_if = "Option::is_none")]
     pub group_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// deviceQueryJson
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `deviceQueryJson` on the wire.
     #[serde(
         rename = "deviceQueryJson",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub device_query_json: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
+    pub device_query_json: Option<crate::runtime::Nullable<String>>,
+    /// `parentId` on the wire; e.g. `"58b9d743cbfafe1be675744e"`.
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub parent_id: Option<crate::runtime::Nullable<String>>,
 }
 
 impl ExperienceGroupPost {
@@ -185,11 +191,11 @@ impl crate::runtime::Validate for ExperienceGroupPost {
             );
         }
 
-        if let Some(value) = &self.device_query_json {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.device_query_json {
             v.field("deviceQueryJson", |v| v.max_length(value, 8192));
         }
 
-        if let Some(value) = &self.parent_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.parent_id {
             v.field("parentId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
     }

@@ -6,47 +6,6 @@
 
 //! The `experience_linked_resources` model and the types nested in it.
 
-/// Experience Views
-///
-/// Schema for a collection of Experience Views
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceViews {
-    /// items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::ExperienceView>>,
-    /// count
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub count: Option<i64>,
-    /// totalCount
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
-    pub total_count: Option<i64>,
-    /// perPage
-    #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
-    pub per_page: Option<i64>,
-    /// page
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub page: Option<i64>,
-    /// filter
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<String>,
-    /// filterField
-    #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
-    pub filter_field: Option<String>,
-    /// sortField
-    #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
-    pub sort_field: Option<String>,
-    /// sortDirection
-    #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// viewType
-    #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
-    pub view_type: Option<crate::models::ApplicationSearchResultItemViewType>,
-}
-
 /// Experience Linked Resources
 ///
 /// # Example

@@ -19,20 +19,16 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlugPatch {
-    /// version
+    /// `version` on the wire; e.g. `null`.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub version: Option<crate::runtime::Nullable<String>>,
-    /// slug
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub slug: Option<crate::runtime::Nullable<String>>,
+    /// `slug` on the wire; e.g. `"my-new-slug"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
 }
 
 impl crate::runtime::Validate for ExperienceSlugPatch {
@@ -48,7 +44,7 @@ impl crate::runtime::Validate for ExperienceSlugPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.slug {
+        if let Some(value) = &self.slug {
             v.field(
                 "slug",
                 |v| {

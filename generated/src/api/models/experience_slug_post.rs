@@ -19,10 +19,14 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlugPost {
-    /// version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// slug
+    /// `version` on the wire; e.g. `"develop"`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub version: Option<crate::runtime::Nullable<String>>,
+    /// `slug` on the wire; e.g. `"my-custom-slug"`.
     pub slug: String,
 }
 
@@ -39,7 +43,7 @@ impl ExperienceSlugPost {
 impl crate::runtime::Validate for ExperienceSlugPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.version {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.version {
             v.field(
                 "version",
                 |v| {

@@ -6,21 +6,6 @@
 
 //! The `experience_user` model and the types nested in it.
 
-/// ExperienceUserExperienceGroupsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceUserExperienceGroupsItem {
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-}
-
 /// Experience User
 ///
 /// Schema for a single Experience User
@@ -48,60 +33,99 @@ pub struct ExperienceUserExperienceGroupsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUser {
-    /// id
+    /// `id` on the wire; e.g. `"58b9d782cbfafe1be675744d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// experienceUserId
+    /// `experienceUserId` on the wire; e.g. `"58b9d782cbfafe1be675744d"`.
     #[serde(
         rename = "experienceUserId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_user_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// passwordLastUpdated
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
-        rename = "passwordLastUpdated",
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub password_last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastLogin
-    #[serde(rename = "lastLogin", default, skip_serializing_if = "Option::is_none")]
-    pub last_login: Option<chrono::DateTime<chrono::Utc>>,
-    /// email
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "passwordLastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastLogin` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastLogin",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_login: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `email` on the wire; e.g. `"experienceuser@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// firstName
+    /// `firstName` on the wire; e.g. `"Example"`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// lastName
+    /// `lastName` on the wire; e.g. `"Name"`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// avatarUrl
+    /// `avatarUrl` on the wire; e.g. `"https://example.avatar.url/is_here.png"`.
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// tokenCutoff
-    #[serde(rename = "tokenCutoff", default, skip_serializing_if = "Option::is_none")]
-    pub token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// userTags
+    /// `tokenCutoff` on the wire.
+    #[serde(
+        rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
     pub user_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// experienceGroups
+    /// `experienceGroups` on the wire.
     #[serde(
         rename = "experienceGroups",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub experience_groups: Option<
-        Vec<crate::models::ExperienceUserExperienceGroupsItem>,
-    >,
+    pub experience_groups: Option<Vec<crate::models::ExperienceUserExperienceGroup>>,
 }

@@ -21,80 +21,58 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserPatch {
-    /// email
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub email: Option<crate::runtime::Nullable<String>>,
-    /// firstName
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub first_name: Option<crate::runtime::Nullable<String>>,
-    /// lastName
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub last_name: Option<crate::runtime::Nullable<String>>,
-    /// password
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub password: Option<crate::runtime::Nullable<String>>,
-    /// tokenCutoff
+    /// `email` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `firstName` on the wire.
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// `lastName` on the wire.
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `password` on the wire; e.g. `"aNewPassword"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `tokenCutoff` on the wire.
     #[serde(
         rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub token_cutoff: Option<crate::runtime::Nullable<chrono::DateTime<chrono::Utc>>>,
-    /// userTags
-    #[serde(
-        rename = "userTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
-    pub user_tags: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
-    /// experienceGroupIds
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `userTags` on the wire.
+    #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
+    pub user_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `experienceGroupIds` on the wire.
     #[serde(
         rename = "experienceGroupIds",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_group_ids: Option<crate::runtime::Nullable<Vec<String>>>,
+    pub experience_group_ids: Option<Vec<String>>,
 }
 
 impl crate::runtime::Validate for ExperienceUserPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
+        if let Some(value) = &self.email {
             v.field("email", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.first_name {
+        if let Some(value) = &self.first_name {
             v.field("firstName", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.last_name {
+        if let Some(value) = &self.last_name {
             v.field("lastName", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
+        if let Some(value) = &self.password {
             v.field(
                 "password",
                 |v| {
@@ -104,7 +82,7 @@ impl crate::runtime::Validate for ExperienceUserPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.user_tags {
+        if let Some(value) = &self.user_tags {
             v.field(
                 "userTags",
                 |v| {
@@ -121,8 +99,7 @@ impl crate::runtime::Validate for ExperienceUserPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_group_ids
-        {
+        if let Some(value) = &self.experience_group_ids {
             v.field(
                 "experienceGroupIds",
                 |v| {

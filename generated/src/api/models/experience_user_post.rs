@@ -24,23 +24,32 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserPost {
-    /// email
+    /// `email` on the wire; e.g. `"experienceuser@example.com"`.
     pub email: String,
-    /// firstName
+    /// `firstName` on the wire; e.g. `"Example"`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// lastName
+    /// `lastName` on the wire; e.g. `"Name"`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// password
+    /// `password` on the wire; e.g. `"aUserPassword"`.
     pub password: String,
-    /// tokenCutoff
-    #[serde(rename = "tokenCutoff", default, skip_serializing_if = "Option::is_none")]
-    pub token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// userTags
+    /// `tokenCutoff` on the wire.
+    #[serde(
+        rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
     pub user_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// experienceGroupIds
+    /// `experienceGroupIds` on the wire.
     #[serde(
         rename = "experienceGroupIds",
         default,

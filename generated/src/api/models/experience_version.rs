@@ -6,30 +6,6 @@
 
 //! The `experience_version` model and the types nested in it.
 
-/// ExperienceVersionAttachedDomainsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceVersionAttachedDomainsItem {
-    /// domainName
-    #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
-    pub domain_name: Option<String>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
-/// ExperienceVersionAttachedSlugsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ExperienceVersionAttachedSlugsItem {
-    /// slug
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub slug: Option<String>,
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
 /// Experience Version
 ///
 /// Schema for a single Experience Version
@@ -62,95 +38,119 @@ pub struct ExperienceVersionAttachedSlugsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersion {
-    /// id
+    /// `id` on the wire; e.g. `"5b995ec6ea9994b50d745285"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// experienceVersionId
+    /// `experienceVersionId` on the wire; e.g. `"5b995ec6ea9994b50d745285"`.
     #[serde(
         rename = "experienceVersionId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_version_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// endpointDefaultCors
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `endpointDefaultCors` on the wire; e.g. `true`.
     #[serde(
         rename = "endpointDefaultCors",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub endpoint_default_cors: Option<bool>,
-    /// allowedCorsOrigins
+    /// `allowedCorsOrigins` on the wire.
     #[serde(
         rename = "allowedCorsOrigins",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_cors_origins: Option<Vec<String>>,
-    /// version
+    /// `version` on the wire; e.g. `"myVersionName"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// globals
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::ExperienceVersionGlobalsItem>>,
-    /// notFoundReply
-    #[serde(rename = "notFoundReply", default, skip_serializing_if = "Option::is_none")]
-    pub not_found_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// unauthorizedReply
+    pub globals: Option<Vec<crate::models::ExperienceVersionGlobal>>,
+    /// `notFoundReply` on the wire.
+    #[serde(
+        rename = "notFoundReply",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub not_found_reply: Option<crate::runtime::Nullable<crate::models::NotFoundReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub unauthorized_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// responseHeaders
+    pub unauthorized_reply: Option<
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
+    >,
+    /// `responseHeaders` on the wire.
     #[serde(
         rename = "responseHeaders",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub response_headers: Option<std::collections::BTreeMap<String, String>>,
-    /// attachedDomains
+    /// `attachedDomains` on the wire.
     #[serde(
         rename = "attachedDomains",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub attached_domains: Option<
-        Vec<crate::models::ExperienceVersionAttachedDomainsItem>,
-    >,
-    /// attachedSlugs
+    pub attached_domains: Option<Vec<crate::models::AttachedDomain>>,
+    /// `attachedSlugs` on the wire.
     #[serde(rename = "attachedSlugs", default, skip_serializing_if = "Option::is_none")]
-    pub attached_slugs: Option<Vec<crate::models::ExperienceVersionAttachedSlugsItem>>,
+    pub attached_slugs: Option<Vec<crate::models::AttachedSlug>>,
 }

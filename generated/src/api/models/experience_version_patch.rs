@@ -18,42 +18,32 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionPatch {
-    /// endpointDefaultCors
+    /// `endpointDefaultCors` on the wire; e.g. `false`.
     #[serde(
         rename = "endpointDefaultCors",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub endpoint_default_cors: Option<crate::runtime::Nullable<bool>>,
-    /// allowedCorsOrigins
+    pub endpoint_default_cors: Option<bool>,
+    /// `allowedCorsOrigins` on the wire.
     #[serde(
         rename = "allowedCorsOrigins",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub allowed_cors_origins: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// globals
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub globals: Option<
-        crate::runtime::Nullable<Vec<crate::models::ExperienceVersionGlobalsItem>>,
-    >,
-    /// notFoundReply
+    pub allowed_cors_origins: Option<Vec<String>>,
+    /// `globals` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub globals: Option<Vec<crate::models::ExperienceVersionGlobal>>,
+    /// `notFoundReply` on the wire.
     #[serde(
         rename = "notFoundReply",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub not_found_reply: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointStaticReply>,
-    >,
-    /// unauthorizedReply
+    pub not_found_reply: Option<crate::runtime::Nullable<crate::models::NotFoundReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
@@ -61,40 +51,31 @@ pub struct ExperienceVersionPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub unauthorized_reply: Option<
-        crate::runtime::Nullable<crate::models::ExperienceEndpointStaticReply>,
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
     >,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// sourceVersionIdOrName
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `sourceVersionIdOrName` on the wire.
     #[serde(
         rename = "sourceVersionIdOrName",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub source_version_id_or_name: Option<crate::runtime::Nullable<String>>,
-    /// responseHeaders
+    pub source_version_id_or_name: Option<String>,
+    /// `responseHeaders` on the wire.
     #[serde(
         rename = "responseHeaders",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub response_headers: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
+    pub response_headers: Option<std::collections::BTreeMap<String, String>>,
 }
 
 impl crate::runtime::Validate for ExperienceVersionPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.allowed_cors_origins
-        {
+        if let Some(value) = &self.allowed_cors_origins {
             v.field(
                 "allowedCorsOrigins",
                 |v| {
@@ -112,7 +93,7 @@ impl crate::runtime::Validate for ExperienceVersionPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.globals {
+        if let Some(value) = &self.globals {
             v.field(
                 "globals",
                 |v| {
@@ -138,13 +119,11 @@ impl crate::runtime::Validate for ExperienceVersionPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .source_version_id_or_name
-        {
+        if let Some(value) = &self.source_version_id_or_name {
             v.field(
                 "sourceVersionIdOrName",
                 |v| {
@@ -154,7 +133,7 @@ impl crate::runtime::Validate for ExperienceVersionPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.response_headers {
+        if let Some(value) = &self.response_headers {
             v.field(
                 "responseHeaders",
                 |v| {

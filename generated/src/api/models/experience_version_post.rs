@@ -25,45 +25,53 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionPost {
-    /// version
+    /// `version` on the wire; e.g. `"myNewVersion"`.
     pub version: String,
-    /// description
+    /// `description` on the wire; e.g. `"my version description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// domainIds
+    /// `domainIds` on the wire.
     #[serde(rename = "domainIds", default, skip_serializing_if = "Option::is_none")]
     pub domain_ids: Option<Vec<String>>,
-    /// slugIds
+    /// `slugIds` on the wire.
     #[serde(rename = "slugIds", default, skip_serializing_if = "Option::is_none")]
     pub slug_ids: Option<Vec<String>>,
-    /// endpointDefaultCors
+    /// `endpointDefaultCors` on the wire.
     #[serde(
         rename = "endpointDefaultCors",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub endpoint_default_cors: Option<bool>,
-    /// globals
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::ExperienceVersionGlobalsItem>>,
-    /// notFoundReply
-    #[serde(rename = "notFoundReply", default, skip_serializing_if = "Option::is_none")]
-    pub not_found_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// unauthorizedReply
+    pub globals: Option<Vec<crate::models::ExperienceVersionGlobal>>,
+    /// `notFoundReply` on the wire.
+    #[serde(
+        rename = "notFoundReply",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub not_found_reply: Option<crate::runtime::Nullable<crate::models::NotFoundReply>>,
+    /// `unauthorizedReply` on the wire.
     #[serde(
         rename = "unauthorizedReply",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub unauthorized_reply: Option<crate::models::ExperienceEndpointStaticReply>,
-    /// allowedCorsOrigins
+    pub unauthorized_reply: Option<
+        crate::runtime::Nullable<crate::models::UnauthorizedReply>,
+    >,
+    /// `allowedCorsOrigins` on the wire.
     #[serde(
         rename = "allowedCorsOrigins",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allowed_cors_origins: Option<Vec<String>>,
-    /// responseHeaders
+    /// `responseHeaders` on the wire.
     #[serde(
         rename = "responseHeaders",
         default,
@@ -150,14 +158,14 @@ impl crate::runtime::Validate for ExperienceVersionPost {
             );
         }
 
-        if let Some(value) = &self.not_found_reply {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.not_found_reply {
             v.field(
                 "notFoundReply",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(value) = &self.unauthorized_reply {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.unauthorized_reply {
             v.field(
                 "unauthorizedReply",
                 |v| crate::runtime::Validate::validate_into(value, v),

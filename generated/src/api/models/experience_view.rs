@@ -9,70 +9,112 @@
 /// Experience View
 ///
 /// Schema for a single Experience View
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "applicationId": "575ec8687ae143cd83dc4a97",
+///   "body": "<p>{{data}}</p>",
+///   "creationDate": "2016-06-13T04:00:00.000Z",
+///   "experienceViewId": "59cc5c628246c6caed4b16c1",
+///   "id": "59cc5c628246c6caed4b16c1",
+///   "lastUpdated": "2016-06-13T04:00:00.000Z",
+///   "layoutId": "59cc5cad8246c6caed4b16c2",
+///   "name": "My Page View",
+///   "viewTags": {
+///     "customKey": "customValue"
+///   },
+///   "viewType": "page"
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceView {
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// experienceViewId
+    /// `experienceViewId` on the wire.
     #[serde(
         rename = "experienceViewId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_view_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// name
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// viewType
+    /// `viewType` on the wire.
     #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
-    pub view_type: Option<crate::models::ApplicationSearchResultItemViewType>,
-    /// layoutId
-    #[serde(rename = "layoutId", default, skip_serializing_if = "Option::is_none")]
-    pub layout_id: Option<String>,
-    /// layoutName
+    pub view_type: Option<crate::models::ViewType>,
+    /// `layoutId` on the wire.
+    #[serde(
+        rename = "layoutId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub layout_id: Option<crate::runtime::Nullable<String>>,
+    /// `layoutName` on the wire.
     #[serde(rename = "layoutName", default, skip_serializing_if = "Option::is_none")]
     pub layout_name: Option<String>,
-    /// body
+    /// `body` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// viewTags
+    /// `viewTags` on the wire.
     #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
     pub view_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// headers
+    /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<crate::models::ExperienceViewHeaders>,
+    pub headers: Option<crate::models::Headers>,
 }

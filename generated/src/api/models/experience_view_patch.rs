@@ -21,21 +21,13 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// layoutId
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `layoutId` on the wire.
     #[serde(
         rename = "layoutId",
         default,
@@ -43,36 +35,21 @@ pub struct ExperienceViewPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub layout_id: Option<crate::runtime::Nullable<String>>,
-    /// body
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub body: Option<crate::runtime::Nullable<String>>,
-    /// viewTags
-    #[serde(
-        rename = "viewTags",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub view_tags: Option<
-        crate::runtime::Nullable<std::collections::BTreeMap<String, String>>,
-    >,
-    /// headers
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub headers: Option<crate::runtime::Nullable<crate::models::ExperienceViewHeaders>>,
+    /// `body` on the wire; e.g. `"New Content! <p>{{newData}}</p>"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// `viewTags` on the wire.
+    #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
+    pub view_tags: Option<std::collections::BTreeMap<String, String>>,
+    /// `headers` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<crate::models::Headers>,
 }
 
 impl crate::runtime::Validate for ExperienceViewPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -82,7 +59,7 @@ impl crate::runtime::Validate for ExperienceViewPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
@@ -90,11 +67,11 @@ impl crate::runtime::Validate for ExperienceViewPatch {
             v.field("layoutId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.body {
+        if let Some(value) = &self.body {
             v.field("body", |v| v.max_length(value, 131072));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.view_tags {
+        if let Some(value) = &self.view_tags {
             v.field(
                 "viewTags",
                 |v| {
@@ -111,7 +88,7 @@ impl crate::runtime::Validate for ExperienceViewPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.headers {
+        if let Some(value) = &self.headers {
             v.field("headers", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }

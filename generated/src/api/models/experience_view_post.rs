@@ -24,34 +24,36 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPost {
-    /// name
+    /// `name` on the wire; e.g. `"My Page View"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// viewType
+    /// `viewType` on the wire; e.g. `"page"`.
     #[serde(rename = "viewType")]
-    pub view_type: crate::models::ApplicationSearchResultItemViewType,
-    /// layoutId
-    #[serde(rename = "layoutId", default, skip_serializing_if = "Option::is_none")]
-    pub layout_id: Option<String>,
-    /// body
+    pub view_type: crate::models::ViewType,
+    /// `layoutId` on the wire; e.g. `"59cc5cad8246c6caed4b16c2"`.
+    #[serde(
+        rename = "layoutId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub layout_id: Option<crate::runtime::Nullable<String>>,
+    /// `body` on the wire; e.g. `"<p>{{data}}</p>"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// viewTags
+    /// `viewTags` on the wire.
     #[serde(rename = "viewTags", default, skip_serializing_if = "Option::is_none")]
     pub view_tags: Option<std::collections::BTreeMap<String, String>>,
-    /// headers
+    /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub headers: Option<crate::models::ExperienceViewHeaders>,
+    pub headers: Option<crate::models::Headers>,
 }
 
 impl ExperienceViewPost {
     /// A `ExperienceViewPost` with its required fields set and every optional field unset.
-    pub fn new(
-        name: String,
-        view_type: crate::models::ApplicationSearchResultItemViewType,
-    ) -> Self {
+    pub fn new(name: String, view_type: crate::models::ViewType) -> Self {
         ExperienceViewPost {
             name,
             description: None,
@@ -87,7 +89,7 @@ impl crate::runtime::Validate for ExperienceViewPost {
             v.field("viewType", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(value) = &self.layout_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.layout_id {
             v.field("layoutId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 

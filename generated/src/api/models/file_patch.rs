@@ -23,42 +23,25 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePatch {
-    /// fileSize
-    #[serde(
-        rename = "fileSize",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub file_size: Option<crate::runtime::Nullable<f64>>,
-    /// contentType
-    #[serde(
-        rename = "contentType",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub content_type: Option<crate::runtime::Nullable<String>>,
-    /// fileDimensions
-    #[serde(
-        rename = "fileDimensions",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub file_dimensions: Option<
-        crate::runtime::Nullable<crate::models::FileSchemaFileDimensions>,
-    >,
+    /// `fileSize` on the wire; e.g. `500`.
+    #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
+    pub file_size: Option<f64>,
+    /// `contentType` on the wire; e.g. `"image"`.
+    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    /// `fileDimensions` on the wire.
+    #[serde(rename = "fileDimensions", default, skip_serializing_if = "Option::is_none")]
+    pub file_dimensions: Option<crate::models::FileDimensions>,
 }
 
 impl crate::runtime::Validate for FilePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.content_type {
+        if let Some(value) = &self.content_type {
             v.field("contentType", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.file_dimensions {
+        if let Some(value) = &self.file_dimensions {
             v.field(
                 "fileDimensions",
                 |v| crate::runtime::Validate::validate_into(value, v),

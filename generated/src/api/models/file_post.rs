@@ -6,23 +6,6 @@
 
 //! The `file_post` model and the types nested in it.
 
-/// FilePostFileDimensions
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct FilePostFileDimensions {
-    /// width
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub width: Option<f64>,
-    /// height
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub height: Option<f64>,
-}
-
-impl crate::runtime::Validate for FilePostFileDimensions {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
-}
-
 /// File Post
 ///
 /// # Example
@@ -39,35 +22,36 @@ impl crate::runtime::Validate for FilePostFileDimensions {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePost {
-    /// name
+    /// `name` on the wire; e.g. `"file.csv"`.
     pub name: String,
-    /// parentDirectory
+    /// `parentDirectory` on the wire; e.g. `"/"`.
     #[serde(
         rename = "parentDirectory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub parent_directory: Option<String>,
-    /// type
-    pub r#type: crate::models::FileSchemaType,
-    /// fileSize
+    /// `type` on the wire; e.g. `"file"`.
+    #[serde(rename = "type")]
+    pub type_: crate::models::FileType,
+    /// `fileSize` on the wire; e.g. `500`.
     #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<f64>,
-    /// contentType
+    /// `contentType` on the wire; e.g. `"text/csv"`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// fileDimensions
+    /// `fileDimensions` on the wire.
     #[serde(rename = "fileDimensions", default, skip_serializing_if = "Option::is_none")]
     pub file_dimensions: Option<crate::models::FilePostFileDimensions>,
 }
 
 impl FilePost {
     /// A `FilePost` with its required fields set and every optional field unset.
-    pub fn new(name: String, r#type: crate::models::FileSchemaType) -> Self {
+    pub fn new(name: String, type_: crate::models::FileType) -> Self {
         FilePost {
             name,
             parent_directory: None,
-            r#type,
+            type_,
             file_size: None,
             content_type: None,
             file_dimensions: None,
@@ -94,7 +78,7 @@ impl crate::runtime::Validate for FilePost {
         }
 
         {
-            let value = &self.r#type;
+            let value = &self.type_;
             v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
@@ -109,4 +93,21 @@ impl crate::runtime::Validate for FilePost {
             );
         }
     }
+}
+
+/// FilePostFileDimensions
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct FilePostFileDimensions {
+    /// `width` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<f64>,
+    /// `height` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<f64>,
+}
+
+impl crate::runtime::Validate for FilePostFileDimensions {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {}
 }

@@ -6,33 +6,6 @@
 
 //! The `file_upload_post_response` model and the types nested in it.
 
-/// FileUploadPostResponseUploadFields
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct FileUploadPostResponseUploadFields {
-    /// key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// bucket
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<String, String>,
-}
-
-/// FileUploadPostResponseUpload
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct FileUploadPostResponseUpload {
-    /// url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// fields
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<crate::models::FileUploadPostResponseUploadFields>,
-}
-
 /// File Upload Post Response
 ///
 /// # Example
@@ -68,59 +41,104 @@ pub struct FileUploadPostResponseUpload {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileUploadPostResponse {
-    /// id
+    /// `id` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// authorId
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `authorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "authorId", default, skip_serializing_if = "Option::is_none")]
     pub author_id: Option<String>,
-    /// authorType
+    /// `authorType` on the wire; e.g. `"user"`.
     #[serde(rename = "authorType", default, skip_serializing_if = "Option::is_none")]
-    pub author_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// status
+    pub author_type: Option<crate::models::AuthorType>,
+    /// `status` on the wire; e.g. `"pending"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::FileSchemaStatus>,
-    /// name
+    pub status: Option<crate::models::FileStatus>,
+    /// `name` on the wire; e.g. `"file.csv"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// parentDirectory
+    /// `parentDirectory` on the wire; e.g. `"/"`.
     #[serde(
         rename = "parentDirectory",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub parent_directory: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::FileSchemaType>,
-    /// fileSize
+    /// `type` on the wire; e.g. `"file"`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::FileType>,
+    /// `fileSize` on the wire; e.g. `500`.
     #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
     pub file_size: Option<f64>,
-    /// s3etag
+    /// `s3etag` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub s3etag: Option<String>,
-    /// contentType
+    /// `contentType` on the wire; e.g. `"text/csv"`.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
-    /// fileDimensions
+    /// `fileDimensions` on the wire.
     #[serde(rename = "fileDimensions", default, skip_serializing_if = "Option::is_none")]
-    pub file_dimensions: Option<crate::models::FileSchemaFileDimensions>,
-    /// moveIntoId
+    pub file_dimensions: Option<crate::models::FileDimensions>,
+    /// `moveIntoId` on the wire.
     #[serde(rename = "moveIntoId", default, skip_serializing_if = "Option::is_none")]
     pub move_into_id: Option<String>,
-    /// url
+    /// `url` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// upload
+    /// `upload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upload: Option<crate::models::FileUploadPostResponseUpload>,
+    pub upload: Option<crate::models::Upload>,
+}
+
+/// Upload
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct Upload {
+    /// `url` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `fields` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<crate::models::UploadFields>,
+}
+
+/// UploadFields
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UploadFields {
+    /// `key` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `bucket` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    /// Properties beyond the named ones, as sent.
+    #[serde(flatten)]
+    pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
 }

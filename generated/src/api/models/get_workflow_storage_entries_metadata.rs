@@ -19,10 +19,10 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetWorkflowStorageEntriesMetadata {
-    /// memoryUsed
+    /// `memoryUsed` on the wire; e.g. `610`.
     #[serde(rename = "memoryUsed", default, skip_serializing_if = "Option::is_none")]
     pub memory_used: Option<f64>,
-    /// keysCount
+    /// `keysCount` on the wire; e.g. `2`.
     #[serde(rename = "keysCount", default, skip_serializing_if = "Option::is_none")]
     pub keys_count: Option<f64>,
 }

@@ -18,17 +18,17 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GithubLogin {
-    /// accessToken
+    /// `accessToken` on the wire; e.g. `"the github access token"`.
     #[serde(rename = "accessToken")]
     pub access_token: String,
-    /// requestedScopes
+    /// `requestedScopes` on the wire.
     #[serde(
         rename = "requestedScopes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requested_scopes: Option<Vec<crate::models::ApiTokenPostScopeItem>>,
-    /// tokenTTL
+    pub requested_scopes: Option<Vec<crate::models::RequestedScope>>,
+    /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
 }

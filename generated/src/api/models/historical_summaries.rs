@@ -6,310 +6,6 @@
 
 //! The `historical_summaries` model and the types nested in it.
 
-/// Historical Summary
-///
-/// Schema for a historical summary report
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct HistoricalSummary {
-    /// resourceType
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<crate::models::HistoricalSummaryResourceType>,
-    /// resourceId
-    #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
-    pub resource_id: Option<String>,
-    /// resourceName
-    #[serde(rename = "resourceName", default, skip_serializing_if = "Option::is_none")]
-    pub resource_name: Option<String>,
-    /// resourceProration
-    #[serde(
-        rename = "resourceProration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_proration: Option<f64>,
-    /// ownerType
-    #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::HistoricalSummaryOwnerType>,
-    /// ownerId
-    #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
-    pub owner_id: Option<String>,
-    /// ownerName
-    #[serde(rename = "ownerName", default, skip_serializing_if = "Option::is_none")]
-    pub owner_name: Option<String>,
-    /// limits
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::HistoricalSummaryLimits>,
-    /// currentPeriodStart
-    #[serde(
-        rename = "currentPeriodStart",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentPeriodEnd
-    #[serde(
-        rename = "currentPeriodEnd",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// applicationCount
-    #[serde(
-        rename = "applicationCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_count: Option<f64>,
-    /// applicationCountProrated
-    #[serde(
-        rename = "applicationCountProrated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_count_prorated: Option<f64>,
-    /// userCount
-    #[serde(rename = "userCount", default, skip_serializing_if = "Option::is_none")]
-    pub user_count: Option<f64>,
-    /// userCountProrated
-    #[serde(
-        rename = "userCountProrated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_count_prorated: Option<f64>,
-    /// apiTokenCount
-    #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
-    pub api_token_count: Option<f64>,
-    /// applicationKeyCount
-    #[serde(
-        rename = "applicationKeyCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_key_count: Option<f64>,
-    /// certificateAuthorityCount
-    #[serde(
-        rename = "certificateAuthorityCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_authority_count: Option<f64>,
-    /// certificateCount
-    #[serde(
-        rename = "certificateCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_count: Option<f64>,
-    /// credentialCount
-    #[serde(
-        rename = "credentialCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credential_count: Option<i64>,
-    /// dashboardCount
-    #[serde(rename = "dashboardCount", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_count: Option<f64>,
-    /// dashboardCountProrated
-    #[serde(
-        rename = "dashboardCountProrated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dashboard_count_prorated: Option<f64>,
-    /// dataTableCount
-    #[serde(rename = "dataTableCount", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_count: Option<f64>,
-    /// dataTableRowCount
-    #[serde(
-        rename = "dataTableRowCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_table_row_count: Option<f64>,
-    /// dataTableTotalSizeMb
-    #[serde(
-        rename = "dataTableTotalSizeMb",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_table_total_size_mb: Option<f64>,
-    /// deviceCount
-    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
-    pub device_count: Option<f64>,
-    /// deviceCountProrated
-    #[serde(
-        rename = "deviceCountProrated",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_count_prorated: Option<f64>,
-    /// deviceRecipeCount
-    #[serde(
-        rename = "deviceRecipeCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub device_recipe_count: Option<f64>,
-    /// eventCount
-    #[serde(rename = "eventCount", default, skip_serializing_if = "Option::is_none")]
-    pub event_count: Option<f64>,
-    /// experienceDomainCount
-    #[serde(
-        rename = "experienceDomainCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_domain_count: Option<f64>,
-    /// experienceEndpointCount
-    #[serde(
-        rename = "experienceEndpointCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_endpoint_count: Option<f64>,
-    /// experienceGroupCount
-    #[serde(
-        rename = "experienceGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_group_count: Option<f64>,
-    /// experienceSlugCount
-    #[serde(
-        rename = "experienceSlugCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_slug_count: Option<f64>,
-    /// experienceUserCount
-    #[serde(
-        rename = "experienceUserCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_user_count: Option<f64>,
-    /// experienceVersionCount
-    #[serde(
-        rename = "experienceVersionCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_version_count: Option<f64>,
-    /// experienceViewCount
-    #[serde(
-        rename = "experienceViewCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_view_count: Option<f64>,
-    /// fileCount
-    #[serde(rename = "fileCount", default, skip_serializing_if = "Option::is_none")]
-    pub file_count: Option<f64>,
-    /// fileTotalSizeMb
-    #[serde(
-        rename = "fileTotalSizeMb",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_total_size_mb: Option<f64>,
-    /// integrationCount
-    #[serde(
-        rename = "integrationCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_count: Option<f64>,
-    /// notebookCount
-    #[serde(rename = "notebookCount", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_count: Option<f64>,
-    /// resourceJobCount
-    #[serde(
-        rename = "resourceJobCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_job_count: Option<i64>,
-    /// notebookRunCount
-    #[serde(
-        rename = "notebookRunCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_run_count: Option<f64>,
-    /// notebookMinutesCount
-    #[serde(
-        rename = "notebookMinutesCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_minutes_count: Option<f64>,
-    /// privateFileCount
-    #[serde(
-        rename = "privateFileCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_file_count: Option<f64>,
-    /// privateFileTotalSizeMb
-    #[serde(
-        rename = "privateFileTotalSizeMb",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub private_file_total_size_mb: Option<f64>,
-    /// webhookCount
-    #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
-    pub webhook_count: Option<f64>,
-    /// workflowCount
-    #[serde(rename = "workflowCount", default, skip_serializing_if = "Option::is_none")]
-    pub workflow_count: Option<f64>,
-    /// payloadBillableCount
-    #[serde(
-        rename = "payloadBillableCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_billable_count: Option<f64>,
-    /// payloadNonbillableCount
-    #[serde(
-        rename = "payloadNonbillableCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_nonbillable_count: Option<f64>,
-    /// payloadBillableSizeMb
-    #[serde(
-        rename = "payloadBillableSizeMb",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_billable_size_mb: Option<f64>,
-    /// payloadNonbillableSizeMb
-    #[serde(
-        rename = "payloadNonbillableSizeMb",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_nonbillable_size_mb: Option<f64>,
-    /// Schema for the result of a payload stats request
-    #[serde(
-        rename = "payloadCountDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_count_details: Option<crate::models::PayloadStats2>,
-    /// Schema for the result of a payload stats request
-    #[serde(
-        rename = "payloadSizeDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_size_details: Option<crate::models::PayloadStats3>,
-}
-
 /// Historical Summaries
 ///
 /// # Example
@@ -390,31 +86,31 @@ pub struct HistoricalSummary {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaries {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::HistoricalSummary>>,
-    /// count
+    /// `count` on the wire; e.g. `8`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire; e.g. `2`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// perPage
+    /// `perPage` on the wire; e.g. `100`.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// page
+    /// `page` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"name"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
+    pub sort_direction: Option<crate::models::SortDirection>,
 }

@@ -10,411 +10,126 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaryLimits {
-    /// apitoken
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub apitoken: Option<crate::runtime::Nullable<i64>>,
-    /// application
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub application: Option<crate::runtime::Nullable<i64>>,
-    /// applicationcertificate
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub applicationcertificate: Option<crate::runtime::Nullable<i64>>,
-    /// applicationcertificateauthority
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub applicationcertificateauthority: Option<crate::runtime::Nullable<i64>>,
-    /// applicationkey
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub applicationkey: Option<crate::runtime::Nullable<i64>>,
-    /// credential
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub credential: Option<crate::runtime::Nullable<i64>>,
-    /// dashboard
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub dashboard: Option<crate::runtime::Nullable<i64>>,
-    /// datatable
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub datatable: Option<crate::runtime::Nullable<i64>>,
-    /// device
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub device: Option<crate::runtime::Nullable<i64>>,
-    /// devicerecipe
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub devicerecipe: Option<crate::runtime::Nullable<i64>>,
-    /// experiencedomain
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experiencedomain: Option<crate::runtime::Nullable<i64>>,
-    /// experienceendpoint
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experienceendpoint: Option<crate::runtime::Nullable<i64>>,
-    /// experiencegroup
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experiencegroup: Option<crate::runtime::Nullable<i64>>,
-    /// experienceslug
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experienceslug: Option<crate::runtime::Nullable<i64>>,
-    /// experienceuser
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experienceuser: Option<crate::runtime::Nullable<i64>>,
-    /// experienceversion
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experienceversion: Option<crate::runtime::Nullable<i64>>,
-    /// experienceview
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub experienceview: Option<crate::runtime::Nullable<i64>>,
-    /// file
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub file: Option<crate::runtime::Nullable<i64>>,
-    /// flow
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub flow: Option<crate::runtime::Nullable<i64>>,
-    /// integration
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub integration: Option<crate::runtime::Nullable<i64>>,
-    /// notebook
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub notebook: Option<crate::runtime::Nullable<i64>>,
-    /// privatefile
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub privatefile: Option<crate::runtime::Nullable<i64>>,
-    /// resourcejob
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub resourcejob: Option<crate::runtime::Nullable<i64>>,
-    /// webhook
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub webhook: Option<crate::runtime::Nullable<i64>>,
-    /// dataTTL
-    #[serde(
-        rename = "dataTTL",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub data_ttl: Option<crate::runtime::Nullable<i64>>,
-    /// member
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub member: Option<crate::runtime::Nullable<i64>>,
-    /// payload
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub payload: Option<crate::runtime::Nullable<i64>>,
-    /// storage
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub storage: Option<crate::runtime::Nullable<i64>>,
-    /// notebookMinutesPerRun
+    /// `apitoken` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apitoken: Option<i64>,
+    /// `application` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<i64>,
+    /// `applicationcertificate` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificate: Option<i64>,
+    /// `applicationcertificateauthority` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificateauthority: Option<i64>,
+    /// `applicationkey` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationkey: Option<i64>,
+    /// `credential` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<i64>,
+    /// `dashboard` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<i64>,
+    /// `datatable` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatable: Option<i64>,
+    /// `device` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<i64>,
+    /// `devicerecipe` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devicerecipe: Option<i64>,
+    /// `experiencedomain` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencedomain: Option<i64>,
+    /// `experienceendpoint` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceendpoint: Option<i64>,
+    /// `experiencegroup` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencegroup: Option<i64>,
+    /// `experienceslug` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceslug: Option<i64>,
+    /// `experienceuser` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceuser: Option<i64>,
+    /// `experienceversion` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceversion: Option<i64>,
+    /// `experienceview` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceview: Option<i64>,
+    /// `file` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<i64>,
+    /// `flow` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<i64>,
+    /// `integration` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<i64>,
+    /// `notebook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notebook: Option<i64>,
+    /// `privatefile` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privatefile: Option<i64>,
+    /// `resourcejob` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resourcejob: Option<i64>,
+    /// `webhook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<i64>,
+    /// `dataTTL` on the wire.
+    #[serde(rename = "dataTTL", default, skip_serializing_if = "Option::is_none")]
+    pub data_ttl: Option<i64>,
+    /// `member` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<i64>,
+    /// `payload` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<i64>,
+    /// `storage` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<i64>,
+    /// `notebookMinutesPerRun` on the wire.
     #[serde(
         rename = "notebookMinutesPerRun",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub notebook_minutes_per_run: Option<crate::runtime::Nullable<i64>>,
-    /// notebookMinutesPerMonth
+    pub notebook_minutes_per_run: Option<i64>,
+    /// `notebookMinutesPerMonth` on the wire.
     #[serde(
         rename = "notebookMinutesPerMonth",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub notebook_minutes_per_month: Option<crate::runtime::Nullable<i64>>,
-    /// notebookInParallel
+    pub notebook_minutes_per_month: Option<i64>,
+    /// `notebookInParallel` on the wire.
     #[serde(
         rename = "notebookInParallel",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub notebook_in_parallel: Option<crate::runtime::Nullable<i64>>,
-    /// experienceFlowSlots
+    pub notebook_in_parallel: Option<i64>,
+    /// `experienceFlowSlots` on the wire.
     #[serde(
         rename = "experienceFlowSlots",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub experience_flow_slots: Option<crate::runtime::Nullable<i64>>,
-    /// applicationFlowSlots
+    pub experience_flow_slots: Option<i64>,
+    /// `applicationFlowSlots` on the wire.
     #[serde(
         rename = "applicationFlowSlots",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub application_flow_slots: Option<crate::runtime::Nullable<i64>>,
-    /// systemInterval
-    #[serde(
-        rename = "systemInterval",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub system_interval: Option<crate::runtime::Nullable<i64>>,
-}
-
-impl crate::runtime::Validate for HistoricalSummaryLimits {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.apitoken {
-            v.field("apitoken", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.application {
-            v.field("application", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .applicationcertificate
-        {
-            v.field("applicationcertificate", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .applicationcertificateauthority
-        {
-            v.field(
-                "applicationcertificateauthority",
-                |v| v.minimum(*value as f64, 0.0, false),
-            );
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.applicationkey {
-            v.field("applicationkey", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.credential {
-            v.field("credential", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.dashboard {
-            v.field("dashboard", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.datatable {
-            v.field("datatable", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.device {
-            v.field("device", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.devicerecipe {
-            v.field("devicerecipe", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experiencedomain {
-            v.field("experiencedomain", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceendpoint {
-            v.field("experienceendpoint", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experiencegroup {
-            v.field("experiencegroup", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceslug {
-            v.field("experienceslug", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceuser {
-            v.field("experienceuser", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceversion {
-            v.field("experienceversion", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experienceview {
-            v.field("experienceview", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.file {
-            v.field("file", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.flow {
-            v.field("flow", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.integration {
-            v.field("integration", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.notebook {
-            v.field("notebook", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.privatefile {
-            v.field("privatefile", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.resourcejob {
-            v.field("resourcejob", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.webhook {
-            v.field("webhook", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.data_ttl {
-            v.field("dataTTL", |v| v.minimum(*value as f64, 86400.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.member {
-            v.field("member", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.payload {
-            v.field("payload", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.storage {
-            v.field("storage", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .notebook_minutes_per_run
-        {
-            v.field("notebookMinutesPerRun", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .notebook_minutes_per_month
-        {
-            v.field("notebookMinutesPerMonth", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.notebook_in_parallel
-        {
-            v.field("notebookInParallel", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.experience_flow_slots
-        {
-            v.field("experienceFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .application_flow_slots
-        {
-            v.field("applicationFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
-        }
-
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.system_interval {
-            v.field(
-                "systemInterval",
-                |v| {
-                    v.minimum(*value as f64, 5.0, false);
-                    v.maximum(*value as f64, 3600.0, false);
-                },
-            );
-        }
-    }
+    pub application_flow_slots: Option<i64>,
+    /// `systemInterval` on the wire.
+    #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
+    pub system_interval: Option<i64>,
 }

@@ -6,170 +6,6 @@
 
 //! The `instance` model and the types nested in it.
 
-/// InstanceLimits
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceLimits {
-    /// organization
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub organization: Option<i64>,
-    /// instanceApiToken
-    #[serde(
-        rename = "instanceApiToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_api_token: Option<i64>,
-    /// instanceNotificationRule
-    #[serde(
-        rename = "instanceNotificationRule",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_notification_rule: Option<i64>,
-    /// instanceCustomNode
-    #[serde(
-        rename = "instanceCustomNode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_custom_node: Option<i64>,
-    /// apitoken
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub apitoken: Option<i64>,
-    /// application
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub application: Option<i64>,
-    /// applicationcertificate
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applicationcertificate: Option<i64>,
-    /// applicationcertificateauthority
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applicationcertificateauthority: Option<i64>,
-    /// applicationkey
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applicationkey: Option<i64>,
-    /// credential
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<i64>,
-    /// dashboard
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dashboard: Option<i64>,
-    /// datatable
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub datatable: Option<i64>,
-    /// device
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub device: Option<i64>,
-    /// devicerecipe
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub devicerecipe: Option<i64>,
-    /// experiencedomain
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experiencedomain: Option<i64>,
-    /// experienceendpoint
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experienceendpoint: Option<i64>,
-    /// experiencegroup
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experiencegroup: Option<i64>,
-    /// experienceslug
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experienceslug: Option<i64>,
-    /// experienceuser
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experienceuser: Option<i64>,
-    /// experienceversion
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experienceversion: Option<i64>,
-    /// experienceview
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experienceview: Option<i64>,
-    /// file
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<i64>,
-    /// flow
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flow: Option<i64>,
-    /// integration
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<i64>,
-    /// notebook
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notebook: Option<i64>,
-    /// privatefile
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub privatefile: Option<i64>,
-    /// resourcejob
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resourcejob: Option<i64>,
-    /// webhook
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<i64>,
-    /// dataTTL
-    #[serde(rename = "dataTTL", default, skip_serializing_if = "Option::is_none")]
-    pub data_ttl: Option<i64>,
-    /// member
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member: Option<i64>,
-    /// payload
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub payload: Option<i64>,
-    /// storage
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub storage: Option<i64>,
-    /// notebookMinutesPerRun
-    #[serde(
-        rename = "notebookMinutesPerRun",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_minutes_per_run: Option<i64>,
-    /// notebookMinutesPerMonth
-    #[serde(
-        rename = "notebookMinutesPerMonth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_minutes_per_month: Option<i64>,
-    /// notebookInParallel
-    #[serde(
-        rename = "notebookInParallel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_in_parallel: Option<i64>,
-    /// experienceFlowSlots
-    #[serde(
-        rename = "experienceFlowSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub experience_flow_slots: Option<i64>,
-    /// applicationFlowSlots
-    #[serde(
-        rename = "applicationFlowSlots",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_flow_slots: Option<i64>,
-    /// systemInterval
-    #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
-    pub system_interval: Option<i64>,
-}
-
-/// InstanceMembersItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceMembersItem {
-    /// userId
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// role
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::InstanceMembersItemRole>,
-}
-
 /// Instance
 ///
 /// Schema for a single Instance
@@ -237,45 +73,63 @@ pub struct InstanceMembersItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Instance {
-    /// name
+    /// `name` on the wire; e.g. `"B"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// id
+    /// `id` on the wire; e.g. `"5ff89ff825013dc6c2856188"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// instanceId
+    /// `instanceId` on the wire; e.g. `"5ff89ff825013dc6c2856188"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// allowAuditLogging
+    /// `creationDate` on the wire; e.g. `"2021-01-08T18:10:00.054Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2021-01-08T18:10:00.054Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `allowAuditLogging` on the wire; e.g. `false`.
     #[serde(
         rename = "allowAuditLogging",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub allow_audit_logging: Option<bool>,
-    /// reportConfigs
+    /// `reportConfigs` on the wire.
     #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
-    pub report_configs: Option<Vec<crate::models::InstanceReportConfigsItem>>,
-    /// limits
+    pub report_configs: Option<Vec<crate::models::InstanceReportConfig>>,
+    /// `limits` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<crate::models::InstanceLimits>,
-    /// orgDefaultLimitConfig
+    /// `orgDefaultLimitConfig` on the wire.
     #[serde(
         rename = "orgDefaultLimitConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub org_default_limit_config: Option<crate::models::HistoricalSummaryLimits>,
-    /// members
+    pub org_default_limit_config: Option<crate::models::OrgDefaultLimitConfig>,
+    /// `members` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<crate::models::InstanceMembersItem>>,
-    /// mfaMode
+    pub members: Option<Vec<crate::models::InstanceMemberRef>>,
+    /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
+    pub mfa_mode: Option<crate::models::MfaMode>,
 }

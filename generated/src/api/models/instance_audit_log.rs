@@ -38,51 +38,60 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLog {
-    /// id
+    /// `id` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// instanceAuditLogId
+    /// `instanceAuditLogId` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(
         rename = "instanceAuditLogId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_audit_log_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// instanceId
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `instanceId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// primaryTargetId
+    /// `primaryTargetId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(
         rename = "primaryTargetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_target_id: Option<String>,
-    /// primaryTargetType
+    /// `primaryTargetType` on the wire; e.g. `"Organization"`.
     #[serde(
         rename = "primaryTargetType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_target_type: Option<crate::models::InstanceAuditLogPrimaryTargetType>,
-    /// primaryTargetName
+    /// `primaryTargetName` on the wire; e.g. `"My Org"`.
     #[serde(
         rename = "primaryTargetName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub primary_target_name: Option<String>,
-    /// secondaryTargetId
+    /// `secondaryTargetId` on the wire.
     #[serde(
         rename = "secondaryTargetId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub secondary_target_id: Option<String>,
-    /// secondaryTargetType
+    /// `secondaryTargetType` on the wire.
     #[serde(
         rename = "secondaryTargetType",
         default,
@@ -91,33 +100,33 @@ pub struct InstanceAuditLog {
     pub secondary_target_type: Option<
         crate::models::InstanceAuditLogSecondaryTargetType,
     >,
-    /// secondaryTargetName
+    /// `secondaryTargetName` on the wire.
     #[serde(
         rename = "secondaryTargetName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub secondary_target_name: Option<String>,
-    /// actorId
+    /// `actorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "actorId", default, skip_serializing_if = "Option::is_none")]
     pub actor_id: Option<String>,
-    /// actorType
+    /// `actorType` on the wire; e.g. `"User"`.
     #[serde(rename = "actorType", default, skip_serializing_if = "Option::is_none")]
-    pub actor_type: Option<crate::models::InstanceAuditLogActorType>,
-    /// actorName
+    pub actor_type: Option<crate::models::ActorType>,
+    /// `actorName` on the wire; e.g. `"actor@example.com"`.
     #[serde(rename = "actorName", default, skip_serializing_if = "Option::is_none")]
     pub actor_name: Option<String>,
-    /// requestResource
+    /// `requestResource` on the wire; e.g. `"organization"`.
     #[serde(
         rename = "requestResource",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub request_resource: Option<String>,
-    /// requestAction
+    /// `requestAction` on the wire; e.g. `"delete"`.
     #[serde(rename = "requestAction", default, skip_serializing_if = "Option::is_none")]
     pub request_action: Option<String>,
-    /// requestQueryParams
+    /// `requestQueryParams` on the wire.
     #[serde(
         rename = "requestQueryParams",
         default,
@@ -126,10 +135,10 @@ pub struct InstanceAuditLog {
     pub request_query_params: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// requestBody
+    /// `requestBody` on the wire.
     #[serde(rename = "requestBody", default, skip_serializing_if = "Option::is_none")]
     pub request_body: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// requestPathParams
+    /// `requestPathParams` on the wire.
     #[serde(
         rename = "requestPathParams",
         default,
@@ -138,10 +147,120 @@ pub struct InstanceAuditLog {
     pub request_path_params: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
-    /// responseBody
+    /// `responseBody` on the wire.
     #[serde(rename = "responseBody", default, skip_serializing_if = "Option::is_none")]
     pub response_body: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// responseStatus
+    /// `responseStatus` on the wire; e.g. `200`.
     #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<i64>,
+}
+
+/// InstanceAuditLogPrimaryTargetType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceAuditLogPrimaryTargetType {
+    /// `"Organization"`
+    Organization,
+    /// `"ApiToken"`
+    ApiToken,
+    /// `"User"`
+    User,
+    /// `"InstanceCustomNode"`
+    InstanceCustomNode,
+    /// `"NotificationRule"`
+    NotificationRule,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceAuditLogPrimaryTargetType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "Organization",
+        "ApiToken",
+        "User",
+        "InstanceCustomNode",
+        "NotificationRule",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Organization => "Organization",
+            Self::ApiToken => "ApiToken",
+            Self::User => "User",
+            Self::InstanceCustomNode => "InstanceCustomNode",
+            Self::NotificationRule => "NotificationRule",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceAuditLogPrimaryTargetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Organization" => Self::Organization,
+            "ApiToken" => Self::ApiToken,
+            "User" => Self::User,
+            "InstanceCustomNode" => Self::InstanceCustomNode,
+            "NotificationRule" => Self::NotificationRule,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceAuditLogPrimaryTargetType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogPrimaryTargetType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogPrimaryTargetType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// InstanceAuditLogSecondaryTargetType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceAuditLogSecondaryTargetType {
+    /// `"OrgInvite"`
+    OrgInvite,
+    /// `"ApiToken"`
+    ApiToken,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceAuditLogSecondaryTargetType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["OrgInvite", "ApiToken"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OrgInvite => "OrgInvite",
+            Self::ApiToken => "ApiToken",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceAuditLogSecondaryTargetType {
+    fn from(value: &str) -> Self {
+        match value {
+            "OrgInvite" => Self::OrgInvite,
+            "ApiToken" => Self::ApiToken,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceAuditLogSecondaryTargetType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogSecondaryTargetType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogSecondaryTargetType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
 }

@@ -6,102 +6,6 @@
 
 //! The `instance_audit_log_filter` model and the types nested in it.
 
-/// InstanceAuditLogFilterPrimaryTargetItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceAuditLogFilterPrimaryTargetItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::InstanceAuditLogPrimaryTargetType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for InstanceAuditLogFilterPrimaryTargetItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
-/// InstanceAuditLogFilterSecondaryTargetItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceAuditLogFilterSecondaryTargetItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::InstanceAuditLogSecondaryTargetType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for InstanceAuditLogFilterSecondaryTargetItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
-/// InstanceAuditLogFilterActorItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceAuditLogFilterActorItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<crate::models::InstanceAuditLogActorType>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.id {
-            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.name {
-            v.field("name", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
 /// Instance Audit Log Filter
 ///
 /// # Example
@@ -128,12 +32,12 @@ impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilter {
-    /// primaryTarget
+    /// `primaryTarget` on the wire.
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
     pub primary_target: Option<
         Vec<crate::models::InstanceAuditLogFilterPrimaryTargetItem>,
     >,
-    /// secondaryTarget
+    /// `secondaryTarget` on the wire.
     #[serde(
         rename = "secondaryTarget",
         default,
@@ -142,13 +46,13 @@ pub struct InstanceAuditLogFilter {
     pub secondary_target: Option<
         Vec<crate::models::InstanceAuditLogFilterSecondaryTargetItem>,
     >,
-    /// actor
+    /// `actor` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Vec<crate::models::InstanceAuditLogFilterActorItem>>,
-    /// request
+    /// `request` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub request: Option<Vec<crate::models::AuditLogFilterRequestItem>>,
-    /// responseCode
+    pub request: Option<Vec<crate::models::RequestItem>>,
+    /// `responseCode` on the wire.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<Vec<i64>>,
 }
@@ -216,5 +120,211 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
                 },
             );
         }
+    }
+}
+
+/// InstanceAuditLogFilterActorItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceAuditLogFilterActorItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::ActorType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// InstanceAuditLogFilterPrimaryTargetItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceAuditLogFilterPrimaryTargetItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::InstanceAuditLogFilterPrimaryTargetItemType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for InstanceAuditLogFilterPrimaryTargetItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// InstanceAuditLogFilterPrimaryTargetItemType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceAuditLogFilterPrimaryTargetItemType {
+    /// `"Organization"`
+    Organization,
+    /// `"ApiToken"`
+    ApiToken,
+    /// `"User"`
+    User,
+    /// `"InstanceCustomNode"`
+    InstanceCustomNode,
+    /// `"NotificationRule"`
+    NotificationRule,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceAuditLogFilterPrimaryTargetItemType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "Organization",
+        "ApiToken",
+        "User",
+        "InstanceCustomNode",
+        "NotificationRule",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Organization => "Organization",
+            Self::ApiToken => "ApiToken",
+            Self::User => "User",
+            Self::InstanceCustomNode => "InstanceCustomNode",
+            Self::NotificationRule => "NotificationRule",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceAuditLogFilterPrimaryTargetItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "Organization" => Self::Organization,
+            "ApiToken" => Self::ApiToken,
+            "User" => Self::User,
+            "InstanceCustomNode" => Self::InstanceCustomNode,
+            "NotificationRule" => Self::NotificationRule,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceAuditLogFilterPrimaryTargetItemType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilterPrimaryTargetItemType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilterPrimaryTargetItemType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// InstanceAuditLogFilterSecondaryTargetItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceAuditLogFilterSecondaryTargetItem {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<crate::models::InstanceAuditLogFilterSecondaryTargetItemType>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+impl crate::runtime::Validate for InstanceAuditLogFilterSecondaryTargetItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| v.max_length(value, 1024));
+        }
+    }
+}
+
+/// InstanceAuditLogFilterSecondaryTargetItemType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceAuditLogFilterSecondaryTargetItemType {
+    /// `"OrgInvite"`
+    OrgInvite,
+    /// `"ApiToken"`
+    ApiToken,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceAuditLogFilterSecondaryTargetItemType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["OrgInvite", "ApiToken"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::OrgInvite => "OrgInvite",
+            Self::ApiToken => "ApiToken",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceAuditLogFilterSecondaryTargetItemType {
+    fn from(value: &str) -> Self {
+        match value {
+            "OrgInvite" => Self::OrgInvite,
+            "ApiToken" => Self::ApiToken,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceAuditLogFilterSecondaryTargetItemType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilterSecondaryTargetItemType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilterSecondaryTargetItemType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

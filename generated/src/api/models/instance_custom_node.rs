@@ -6,165 +6,6 @@
 
 //! The `instance_custom_node` model and the types nested in it.
 
-/// InstanceCustomNodeTriggersItemType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum InstanceCustomNodeTriggersItemType {
-    /// `"customNodeStart"`
-    CustomNodeStart,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl InstanceCustomNodeTriggersItemType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["customNodeStart"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::CustomNodeStart => "customNodeStart",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for InstanceCustomNodeTriggersItemType {
-    fn from(value: &str) -> Self {
-        match value {
-            "customNodeStart" => Self::CustomNodeStart,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(InstanceCustomNodeTriggersItemType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for InstanceCustomNodeTriggersItemType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "InstanceCustomNodeTriggersItemType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// InstanceCustomNodeTriggersItemMeta
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeTriggersItemMeta {
-    /// category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowTriggersItemObjectMetaCategory>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<crate::models::InstanceCustomNodeTriggersItemType>,
-    /// label
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    /// x
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub x: Option<f64>,
-    /// y
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub y: Option<f64>,
-    /// uiId
-    #[serde(rename = "uiId", default, skip_serializing_if = "Option::is_none")]
-    pub ui_id: Option<String>,
-    /// description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-}
-
-/// InstanceCustomNodeTriggersItem
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeTriggersItem {
-    /// key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// type
-    pub r#type: crate::models::InstanceCustomNodeTriggersItemType,
-    /// config
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
-    /// meta
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub meta: Option<crate::models::InstanceCustomNodeTriggersItemMeta>,
-    /// outputIds
-    #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
-    pub output_ids: Option<Vec<Vec<String>>>,
-}
-
-impl InstanceCustomNodeTriggersItem {
-    /// A `InstanceCustomNodeTriggersItem` with its required fields set and every optional field unset.
-    pub fn new(r#type: crate::models::InstanceCustomNodeTriggersItemType) -> Self {
-        InstanceCustomNodeTriggersItem {
-            key: None,
-            r#type,
-            config: None,
-            meta: None,
-            output_ids: None,
-        }
-    }
-}
-
-/// InstanceCustomNodeStats
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeStats {
-    /// errorCount
-    #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
-    pub error_count: Option<i64>,
-    /// runCount
-    #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
-    pub run_count: Option<i64>,
-}
-
-/// InstanceCustomNodeUsageValue
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeUsageValue {
-    /// appCount
-    #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
-    pub app_count: Option<i64>,
-    /// flowCount
-    #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
-    pub flow_count: Option<i64>,
-    /// orgName
-    #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
-    pub org_name: Option<String>,
-    /// orgIconColor
-    #[serde(rename = "orgIconColor", default, skip_serializing_if = "Option::is_none")]
-    pub org_icon_color: Option<String>,
-}
-
-/// InstanceCustomNodeUsageSandbox
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeUsageSandbox {
-    /// appCount
-    #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
-    pub app_count: Option<i64>,
-    /// flowCount
-    #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
-    pub flow_count: Option<i64>,
-}
-
-/// InstanceCustomNodeUsage
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceCustomNodeUsage {
-    /// sandbox
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sandbox: Option<crate::models::InstanceCustomNodeUsageSandbox>,
-    /// Properties beyond the named ones.
-    #[serde(flatten)]
-    pub additional_properties: std::collections::BTreeMap<
-        String,
-        crate::models::InstanceCustomNodeUsageValue,
-    >,
-}
-
 /// Instance Custom Node
 ///
 /// Schema for a single Instance Custom Node
@@ -205,115 +46,133 @@ pub struct InstanceCustomNodeUsage {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNode {
-    /// id
+    /// `id` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// instanceCustomNodeId
+    /// `instanceCustomNodeId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(
         rename = "instanceCustomNodeId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_custom_node_id: Option<String>,
-    /// instanceId
+    /// `instanceId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::InstanceCustomNodeCreatedByType>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::InstanceCustomNodeCreatedByType>,
-    /// name
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `name` on the wire; e.g. `"My Instance Custom Node"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"Description of my instance custom node"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// shortDescription
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub short_description: Option<String>,
-    /// iconData
+    /// `iconData` on the wire.
     #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
     pub icon_data: Option<String>,
-    /// docsUrl
+    /// `docsUrl` on the wire.
     #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
-    /// category
+    /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowCategory>,
-    /// minimumAgentVersion
+    pub category: Option<crate::models::InstanceCustomNodeCategory>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// triggers
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::InstanceCustomNodeTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::InstanceCustomNodeTrigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// customNodeConfig
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// customNodeSupports
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<Vec<crate::models::WorkflowCustomNodeSupportsItem>>,
-    /// sourceApplicationId
+    pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
+    /// `sourceApplicationId` on the wire.
     #[serde(
         rename = "sourceApplicationId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_application_id: Option<String>,
-    /// sourceFlowId
+    /// `sourceFlowId` on the wire.
     #[serde(rename = "sourceFlowId", default, skip_serializing_if = "Option::is_none")]
     pub source_flow_id: Option<String>,
-    /// sourceFlowVersion
+    /// `sourceFlowVersion` on the wire.
     #[serde(
         rename = "sourceFlowVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub source_flow_version: Option<String>,
-    /// stats
+    /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::InstanceCustomNodeStats>,
-    /// usage
+    /// `usage` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub usage: Option<crate::models::InstanceCustomNodeUsage>,
+    pub usage: Option<crate::models::Usage>,
 }

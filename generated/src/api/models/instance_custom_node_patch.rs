@@ -19,29 +19,20 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// shortDescription
+    /// `name` on the wire; e.g. `"My Updated Instance Custom Node"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub short_description: Option<crate::runtime::Nullable<String>>,
-    /// iconData
+    pub short_description: Option<String>,
+    /// `iconData` on the wire.
     #[serde(
         rename = "iconData",
         default,
@@ -49,77 +40,51 @@ pub struct InstanceCustomNodePatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub icon_data: Option<crate::runtime::Nullable<String>>,
-    /// docsUrl
-    #[serde(
-        rename = "docsUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub docs_url: Option<crate::runtime::Nullable<String>>,
-    /// category
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub category: Option<crate::runtime::Nullable<crate::models::WorkflowPatchCategory>>,
-    /// minimumAgentVersion
+    /// `docsUrl` on the wire.
+    #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// `category` on the wire; e.g. `"logic"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::InstanceCustomNodePatchCategory>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub minimum_agent_version: Option<crate::runtime::Nullable<String>>,
-    /// triggers
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub triggers: Option<
-        crate::runtime::Nullable<Vec<crate::models::InstanceCustomNodePatchTriggersItem>>,
-    >,
-    /// nodes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub nodes: Option<crate::runtime::Nullable<Vec<crate::models::WorkflowNodesItem>>>,
-    /// customNodeConfig
+    pub minimum_agent_version: Option<String>,
+    /// `triggers` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<Vec<crate::models::InstanceCustomNodePatchTrigger>>,
+    /// `nodes` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<
-        crate::runtime::Nullable<crate::models::WorkflowCustomNodeConfig>,
-    >,
-    /// customNodeSupports
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<
-        crate::runtime::Nullable<Vec<crate::models::WorkflowCustomNodeSupportsItem>>,
-    >,
-    /// Properties beyond the named ones.
+    pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
+    /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<
         String,
-        crate::models::InstanceCustomNodePatchValue,
+        crate::models::InstanceCustomNodeValue,
     >,
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -129,11 +94,11 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.short_description {
+        if let Some(value) = &self.short_description {
             v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
@@ -147,23 +112,22 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.docs_url {
+        if let Some(value) = &self.docs_url {
             v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.category {
+        if let Some(value) = &self.category {
             v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.minimum_agent_version
-        {
+        if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
                 |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.triggers {
+        if let Some(value) = &self.triggers {
             v.field(
                 "triggers",
                 |v| {
@@ -174,7 +138,7 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.nodes {
+        if let Some(value) = &self.nodes {
             v.field(
                 "nodes",
                 |v| {
@@ -185,15 +149,14 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.custom_node_config {
+        if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.custom_node_supports
-        {
+        if let Some(value) = &self.custom_node_supports {
             v.field(
                 "customNodeSupports",
                 |v| {
@@ -208,5 +171,1076 @@ impl crate::runtime::Validate for InstanceCustomNodePatch {
         for (key, item) in &self.additional_properties {
             v.field(key, |v| crate::runtime::Validate::validate_into(item, v));
         }
+    }
+}
+
+/// InstanceCustomNodePatchCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceCustomNodePatchCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// `""`
+    Empty,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceCustomNodePatchCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+        "",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Empty => "",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceCustomNodePatchCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            "" => Self::Empty,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceCustomNodePatchCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// InstanceCustomNodePatchTrigger
+///
+/// Told apart by `type`.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum InstanceCustomNodePatchTrigger {
+    /// Sent with `type: customNodeStart`.
+    CustomNodeStart(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceCreate`.
+    DeviceCreate(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceCommand`.
+    DeviceCommand(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceIdConnect`.
+    DeviceIdConnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceTagConnect`.
+    DeviceTagConnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceIdDisconnect`.
+    DeviceIdDisconnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: deviceTagDisconnect`.
+    DeviceTagDisconnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: inboundEmail`.
+    InboundEmail(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: notebook`.
+    Notebook(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: onBoot`.
+    OnBoot(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: onConnect`.
+    OnConnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: onDisconnect`.
+    OnDisconnect(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: resourceJobComplete`.
+    ResourceJobComplete(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: resourceJobIteration`.
+    ResourceJobIteration(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: resourceJobIterationTimeout`.
+    ResourceJobIterationTimeout(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: udp`.
+    Udp(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: webhook`.
+    Webhook(crate::models::InstanceCustomNodePatchTriggerGeneric),
+    /// Sent with `type: virtualButton`.
+    VirtualButton(crate::models::InstanceCustomNodePatchTriggerVirtualButton),
+    /// A value no branch of the spec describes, kept as it was.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTrigger {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTrigger".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "object" })
+    }
+}
+
+impl serde::Serialize for InstanceCustomNodePatchTrigger {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::CustomNodeStart(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "customNodeStart")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceCreate(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceCreate")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceCommand(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceCommand")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceIdConnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceIdConnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceTagConnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceTagConnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceIdDisconnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceIdDisconnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::DeviceTagDisconnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "deviceTagDisconnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::InboundEmail(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "inboundEmail")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Notebook(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "notebook")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::OnBoot(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "onBoot")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::OnConnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "onConnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::OnDisconnect(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "onDisconnect")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::ResourceJobComplete(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "resourceJobComplete")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::ResourceJobIteration(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "resourceJobIteration")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::ResourceJobIterationTimeout(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "resourceJobIterationTimeout")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Udp(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "udp")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Webhook(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "webhook")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::VirtualButton(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("type", "virtualButton")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Other(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for InstanceCustomNodePatchTrigger {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let tag = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+        match [tag("type")] {
+            [Some("customNodeStart")] => {
+                serde_json::from_value(value)
+                    .map(Self::CustomNodeStart)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceCreate")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceCreate)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceCommand")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceCommand)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceIdConnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceIdConnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceTagConnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceTagConnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceIdDisconnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceIdDisconnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("deviceTagDisconnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::DeviceTagDisconnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("inboundEmail")] => {
+                serde_json::from_value(value)
+                    .map(Self::InboundEmail)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("notebook")] => {
+                serde_json::from_value(value)
+                    .map(Self::Notebook)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("onBoot")] => {
+                serde_json::from_value(value)
+                    .map(Self::OnBoot)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("onConnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::OnConnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("onDisconnect")] => {
+                serde_json::from_value(value)
+                    .map(Self::OnDisconnect)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("resourceJobComplete")] => {
+                serde_json::from_value(value)
+                    .map(Self::ResourceJobComplete)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("resourceJobIteration")] => {
+                serde_json::from_value(value)
+                    .map(Self::ResourceJobIteration)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("resourceJobIterationTimeout")] => {
+                serde_json::from_value(value)
+                    .map(Self::ResourceJobIterationTimeout)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("udp")] => {
+                serde_json::from_value(value)
+                    .map(Self::Udp)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("webhook")] => {
+                serde_json::from_value(value)
+                    .map(Self::Webhook)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("virtualButton")] => {
+                serde_json::from_value(value)
+                    .map(Self::VirtualButton)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            _ => Ok(Self::Other(value)),
+        }
+    }
+}
+
+impl crate::runtime::Validate for InstanceCustomNodePatchTrigger {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::CustomNodeStart(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceCreate(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceCommand(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceIdConnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceTagConnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceIdDisconnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::DeviceTagDisconnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::InboundEmail(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Notebook(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::OnBoot(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::OnConnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::OnDisconnect(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::ResourceJobComplete(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::ResourceJobIteration(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::ResourceJobIterationTimeout(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Udp(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Webhook(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::VirtualButton(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::Other(value) => {}
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerGeneric
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceCustomNodePatchTriggerGeneric {
+    /// `key` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `config` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `meta` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::models::InstanceCustomNodePatchTriggerGenericMeta>,
+    /// `outputIds` on the wire.
+    #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
+    pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+impl crate::runtime::Validate for InstanceCustomNodePatchTriggerGeneric {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.key {
+            v.field("key", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.meta {
+            v.field("meta", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.output_ids {
+            v.field(
+                "outputIds",
+                |v| {
+                    v.max_items(value.len(), 100);
+                    for (i, item) in value.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                v.max_items(item.len(), 100);
+                                for (i, item) in item.iter().enumerate() {
+                                    v.index(
+                                        i,
+                                        |v| {
+                                            v.min_length(item, 1);
+                                            v.max_length(item, 48);
+                                        },
+                                    );
+                                }
+                            },
+                        );
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerGenericMeta
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceCustomNodePatchTriggerGenericMeta {
+    /// `category` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::Category>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::models::InstanceCustomNodePatchTriggerGenericMetaName>,
+    /// `label` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `x` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    /// `y` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    /// `uiId` on the wire.
+    #[serde(rename = "uiId", default, skip_serializing_if = "Option::is_none")]
+    pub ui_id: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `icon` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// `color` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// `inputCount` on the wire.
+    #[serde(rename = "inputCount", default, skip_serializing_if = "Option::is_none")]
+    pub input_count: Option<f64>,
+    /// `outputCount` on the wire.
+    #[serde(rename = "outputCount", default, skip_serializing_if = "Option::is_none")]
+    pub output_count: Option<f64>,
+    /// `triggerId` on the wire.
+    #[serde(rename = "triggerId", default, skip_serializing_if = "Option::is_none")]
+    pub trigger_id: Option<String>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl crate::runtime::Validate for InstanceCustomNodePatchTriggerGenericMeta {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.category {
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.label {
+            v.field(
+                "label",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 255);
+                },
+            );
+        }
+
+        if let Some(value) = &self.ui_id {
+            v.field("uiId", |v| v.max_length(value, 48));
+        }
+
+        if let Some(value) = &self.description {
+            v.field("description", |v| v.max_length(value, 32767));
+        }
+
+        if let Some(value) = &self.icon {
+            v.field("icon", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.color {
+            v.field("color", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.trigger_id {
+            v.field("triggerId", |v| v.max_length(value, 48));
+        }
+
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.max_length(value, 48));
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerGenericMetaName
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceCustomNodePatchTriggerGenericMetaName {
+    /// `"customNodeStart"`
+    CustomNodeStart,
+    /// `"deviceCreate"`
+    DeviceCreate,
+    /// `"deviceCommand"`
+    DeviceCommand,
+    /// `"deviceIdsTagsConnect"`
+    DeviceIdsTagsConnect,
+    /// `"deviceIdsTagsDisconnect"`
+    DeviceIdsTagsDisconnect,
+    /// `"eeaInit"`
+    EeaInit,
+    /// `"flowError"`
+    FlowError,
+    /// `"inboundEmail"`
+    InboundEmail,
+    /// `"notebook"`
+    Notebook,
+    /// `"onBoot"`
+    OnBoot,
+    /// `"onConnect"`
+    OnConnect,
+    /// `"onDisconnect"`
+    OnDisconnect,
+    /// `"resourceJobComplete"`
+    ResourceJobComplete,
+    /// `"resourceJobIteration"`
+    ResourceJobIteration,
+    /// `"resourceJobIterationTimeout"`
+    ResourceJobIterationTimeout,
+    /// `"udp"`
+    Udp,
+    /// `"webhook"`
+    Webhook,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceCustomNodePatchTriggerGenericMetaName {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "customNodeStart",
+        "deviceCreate",
+        "deviceCommand",
+        "deviceIdsTagsConnect",
+        "deviceIdsTagsDisconnect",
+        "eeaInit",
+        "flowError",
+        "inboundEmail",
+        "notebook",
+        "onBoot",
+        "onConnect",
+        "onDisconnect",
+        "resourceJobComplete",
+        "resourceJobIteration",
+        "resourceJobIterationTimeout",
+        "udp",
+        "webhook",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::CustomNodeStart => "customNodeStart",
+            Self::DeviceCreate => "deviceCreate",
+            Self::DeviceCommand => "deviceCommand",
+            Self::DeviceIdsTagsConnect => "deviceIdsTagsConnect",
+            Self::DeviceIdsTagsDisconnect => "deviceIdsTagsDisconnect",
+            Self::EeaInit => "eeaInit",
+            Self::FlowError => "flowError",
+            Self::InboundEmail => "inboundEmail",
+            Self::Notebook => "notebook",
+            Self::OnBoot => "onBoot",
+            Self::OnConnect => "onConnect",
+            Self::OnDisconnect => "onDisconnect",
+            Self::ResourceJobComplete => "resourceJobComplete",
+            Self::ResourceJobIteration => "resourceJobIteration",
+            Self::ResourceJobIterationTimeout => "resourceJobIterationTimeout",
+            Self::Udp => "udp",
+            Self::Webhook => "webhook",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceCustomNodePatchTriggerGenericMetaName {
+    fn from(value: &str) -> Self {
+        match value {
+            "customNodeStart" => Self::CustomNodeStart,
+            "deviceCreate" => Self::DeviceCreate,
+            "deviceCommand" => Self::DeviceCommand,
+            "deviceIdsTagsConnect" => Self::DeviceIdsTagsConnect,
+            "deviceIdsTagsDisconnect" => Self::DeviceIdsTagsDisconnect,
+            "eeaInit" => Self::EeaInit,
+            "flowError" => Self::FlowError,
+            "inboundEmail" => Self::InboundEmail,
+            "notebook" => Self::Notebook,
+            "onBoot" => Self::OnBoot,
+            "onConnect" => Self::OnConnect,
+            "onDisconnect" => Self::OnDisconnect,
+            "resourceJobComplete" => Self::ResourceJobComplete,
+            "resourceJobIteration" => Self::ResourceJobIteration,
+            "resourceJobIterationTimeout" => Self::ResourceJobIterationTimeout,
+            "udp" => Self::Udp,
+            "webhook" => Self::Webhook,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceCustomNodePatchTriggerGenericMetaName);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerGenericMetaName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerGenericMetaName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// InstanceCustomNodePatchTriggerVirtualButton
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceCustomNodePatchTriggerVirtualButton {
+    /// `key` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `config` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `meta` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub meta: Option<crate::models::InstanceCustomNodePatchTriggerVirtualButtonMeta>,
+    /// `outputIds` on the wire.
+    #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
+    pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButton {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.key {
+            v.field("key", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.meta {
+            v.field("meta", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.output_ids {
+            v.field(
+                "outputIds",
+                |v| {
+                    v.max_items(value.len(), 100);
+                    for (i, item) in value.iter().enumerate() {
+                        v.index(
+                            i,
+                            |v| {
+                                v.max_items(item.len(), 100);
+                                for (i, item) in item.iter().enumerate() {
+                                    v.index(
+                                        i,
+                                        |v| {
+                                            v.min_length(item, 1);
+                                            v.max_length(item, 48);
+                                        },
+                                    );
+                                }
+                            },
+                        );
+                    }
+                },
+            );
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerVirtualButtonMeta
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceCustomNodePatchTriggerVirtualButtonMeta {
+    /// `category` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::Category>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaName>,
+    /// `label` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `x` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x: Option<f64>,
+    /// `y` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub y: Option<f64>,
+    /// `uiId` on the wire.
+    #[serde(rename = "uiId", default, skip_serializing_if = "Option::is_none")]
+    pub ui_id: Option<String>,
+    /// `groupId` on the wire.
+    #[serde(rename = "groupId", default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `icon` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    /// `color` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// `inputCount` on the wire.
+    #[serde(rename = "inputCount", default, skip_serializing_if = "Option::is_none")]
+    pub input_count: Option<f64>,
+    /// `outputCount` on the wire.
+    #[serde(rename = "outputCount", default, skip_serializing_if = "Option::is_none")]
+    pub output_count: Option<f64>,
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `payload` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<String>,
+    /// `deviceId` on the wire.
+    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<
+        crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId,
+    >,
+}
+
+impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButtonMeta {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.category {
+            v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.name {
+            v.field("name", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+
+        if let Some(value) = &self.label {
+            v.field(
+                "label",
+                |v| {
+                    v.min_length(value, 1);
+                    v.max_length(value, 255);
+                },
+            );
+        }
+
+        if let Some(value) = &self.ui_id {
+            v.field("uiId", |v| v.max_length(value, 48));
+        }
+
+        if let Some(value) = &self.group_id {
+            v.field("groupId", |v| v.max_length(value, 48));
+        }
+
+        if let Some(value) = &self.description {
+            v.field("description", |v| v.max_length(value, 32767));
+        }
+
+        if let Some(value) = &self.icon {
+            v.field("icon", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.color {
+            v.field("color", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.id {
+            v.field("id", |v| v.max_length(value, 48));
+        }
+
+        if let Some(value) = &self.payload {
+            v.field("payload", |v| v.max_length(value, 262144));
+        }
+
+        if let Some(value) = &self.device_id {
+            v.field("deviceId", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    /// JSON `null`.
+    Null,
+    /// A `String`.
+    String(String),
+    /// A `InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty`.
+    Empty(crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty),
+}
+
+impl<'de> serde::Deserialize<'de>
+for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId",
+            &[
+                |value| {
+                    if value.is_null() {
+                        Ok(Self::Null)
+                    } else {
+                        Err(serde::de::Error::custom("not null"))
+                    }
+                },
+                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Empty),
+            ],
+        )
+    }
+}
+
+impl From<String> for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+impl crate::runtime::Validate
+for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        match self {
+            Self::Null => {}
+            Self::String(value) => {
+                v.pattern(value, &crate::api::patterns::PATTERN_0);
+            }
+
+            Self::Empty(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+        }
+    }
+}
+
+/// InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty {
+    /// `""`
+    Empty,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[""];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Empty => "",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty {
+    fn from(value: &str) -> Self {
+        match value {
+            "" => Self::Empty,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(
+    InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty
+);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema
+for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// InstanceCustomNodePatchTriggerVirtualButtonMetaName
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceCustomNodePatchTriggerVirtualButtonMetaName {
+    /// `"virtualButton"`
+    VirtualButton,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceCustomNodePatchTriggerVirtualButtonMetaName {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["virtualButton"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::VirtualButton => "virtualButton",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceCustomNodePatchTriggerVirtualButtonMetaName {
+    fn from(value: &str) -> Self {
+        match value {
+            "virtualButton" => Self::VirtualButton,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceCustomNodePatchTriggerVirtualButtonMetaName);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerVirtualButtonMetaName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerVirtualButtonMetaName".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

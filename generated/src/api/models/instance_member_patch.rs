@@ -18,13 +18,13 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMemberPatch {
-    /// role
-    pub role: crate::models::InstanceMembersItemRole,
+    /// `role` on the wire; e.g. `"view"`.
+    pub role: crate::models::Role,
 }
 
 impl InstanceMemberPatch {
     /// A `InstanceMemberPatch` with its required fields set and every optional field unset.
-    pub fn new(role: crate::models::InstanceMembersItemRole) -> Self {
+    pub fn new(role: crate::models::Role) -> Self {
         InstanceMemberPatch { role }
     }
 }

@@ -21,10 +21,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceMemberPost {
-    /// The value as `serde_json::Value`.
+    /// A `serde_json::Value`.
     Value(serde_json::Value),
-    /// The value as `serde_json::Value`.
-    Value2(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
 }
 
 impl<'de> serde::Deserialize<'de> for InstanceMemberPost {
@@ -37,7 +37,7 @@ impl<'de> serde::Deserialize<'de> for InstanceMemberPost {
             "InstanceMemberPost",
             &[
                 |value| serde_json::from_value(value).map(Self::Value),
-                |value| serde_json::from_value(value).map(Self::Value2),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
     }
@@ -48,7 +48,7 @@ impl crate::runtime::Validate for InstanceMemberPost {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
             Self::Value(value) => {}
-            Self::Value2(value) => {}
+            Self::ValueSecond(value) => {}
         }
     }
 }

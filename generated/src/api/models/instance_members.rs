@@ -26,25 +26,25 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMembers {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::InstanceMember>>,
-    /// instanceId
+    /// `instanceId` on the wire.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// count
+    /// `count` on the wire; e.g. `4`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"email"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
+    pub sort_direction: Option<crate::models::SortDirection>,
 }

@@ -19,38 +19,38 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMember {
-    /// instanceId
+    /// `instanceId` on the wire.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// orgId
+    /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
-    /// userId
+    /// `userId` on the wire; e.g. `"575ef90f7ae143cd83dc4aad"`.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// email
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// firstName
+    /// `firstName` on the wire.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// lastName
+    /// `lastName` on the wire.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// role
+    /// `role` on the wire; e.g. `"view"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// avatarUrl
+    pub role: Option<crate::models::Role>,
+    /// `avatarUrl` on the wire.
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// twoFactorAuthEnabled
+    /// `twoFactorAuthEnabled` on the wire.
     #[serde(
         rename = "twoFactorAuthEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub two_factor_auth_enabled: Option<bool>,
-    /// ssoLinked
+    /// `ssoLinked` on the wire.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
 }

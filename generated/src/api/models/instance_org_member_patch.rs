@@ -18,47 +18,29 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMemberPatch {
-    /// role
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub role: Option<crate::runtime::Nullable<crate::models::ApiTokenDefaultRole>>,
-    /// applicationRoles
+    /// `role` on the wire; e.g. `"view"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::models::Role>,
+    /// `applicationRoles` on the wire.
     #[serde(
         rename = "applicationRoles",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub application_roles: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-        >,
-    >,
-    /// dashboardRoles
-    #[serde(
-        rename = "dashboardRoles",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub dashboard_roles: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-        >,
-    >,
+    pub application_roles: Option<Vec<crate::models::ApplicationRole>>,
+    /// `dashboardRoles` on the wire.
+    #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
+    pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
 }
 
 impl crate::runtime::Validate for InstanceOrgMemberPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.role {
+        if let Some(value) = &self.role {
             v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.application_roles {
+        if let Some(value) = &self.application_roles {
             v.field(
                 "applicationRoles",
                 |v| {
@@ -70,7 +52,7 @@ impl crate::runtime::Validate for InstanceOrgMemberPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.dashboard_roles {
+        if let Some(value) = &self.dashboard_roles {
             v.field(
                 "dashboardRoles",
                 |v| {

@@ -6,165 +6,6 @@
 
 //! The `instance_org_member_post` model and the types nested in it.
 
-/// InstanceOrgMemberPostObject
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceOrgMemberPostObject {
-    /// userId
-    #[serde(rename = "userId")]
-    pub user_id: String,
-    /// role
-    pub role: crate::models::ApiTokenDefaultRole,
-    /// applicationRoles
-    #[serde(
-        rename = "applicationRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
-    #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-}
-
-impl InstanceOrgMemberPostObject {
-    /// A `InstanceOrgMemberPostObject` with its required fields set and every optional field unset.
-    pub fn new(user_id: String, role: crate::models::ApiTokenDefaultRole) -> Self {
-        InstanceOrgMemberPostObject {
-            user_id,
-            role,
-            application_roles: None,
-            dashboard_roles: None,
-        }
-    }
-}
-
-impl crate::runtime::Validate for InstanceOrgMemberPostObject {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.user_id;
-            v.field("userId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
-        }
-
-        {
-            let value = &self.role;
-            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.application_roles {
-            v.field(
-                "applicationRoles",
-                |v| {
-                    v.max_items(value.len(), 100);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
-                    }
-                },
-            );
-        }
-
-        if let Some(value) = &self.dashboard_roles {
-            v.field(
-                "dashboardRoles",
-                |v| {
-                    v.max_items(value.len(), 100);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
-                    }
-                },
-            );
-        }
-    }
-}
-
-/// InstanceOrgMemberPostObject2
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceOrgMemberPostObject2 {
-    /// email
-    pub email: String,
-    /// role
-    pub role: crate::models::ApiTokenDefaultRole,
-    /// applicationRoles
-    #[serde(
-        rename = "applicationRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
-    #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// disallowTransfer
-    #[serde(
-        rename = "disallowTransfer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disallow_transfer: Option<bool>,
-}
-
-impl InstanceOrgMemberPostObject2 {
-    /// A `InstanceOrgMemberPostObject2` with its required fields set and every optional field unset.
-    pub fn new(email: String, role: crate::models::ApiTokenDefaultRole) -> Self {
-        InstanceOrgMemberPostObject2 {
-            email,
-            role,
-            application_roles: None,
-            dashboard_roles: None,
-            disallow_transfer: None,
-        }
-    }
-}
-
-impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.email;
-            v.field("email", |v| v.max_length(value, 1024));
-        }
-
-        {
-            let value = &self.role;
-            v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
-        }
-
-        if let Some(value) = &self.application_roles {
-            v.field(
-                "applicationRoles",
-                |v| {
-                    v.max_items(value.len(), 100);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
-                    }
-                },
-            );
-        }
-
-        if let Some(value) = &self.dashboard_roles {
-            v.field(
-                "dashboardRoles",
-                |v| {
-                    v.max_items(value.len(), 100);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
-                    }
-                },
-            );
-        }
-    }
-}
-
 /// Instance Org Member Post
 ///
 /// Schema for an Instance Organization member creation request
@@ -188,10 +29,10 @@ impl crate::runtime::Validate for InstanceOrgMemberPostObject2 {
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceOrgMemberPost {
-    /// The value as `InstanceOrgMemberPostObject`.
-    Object(crate::models::InstanceOrgMemberPostObject),
-    /// The value as `InstanceOrgMemberPostObject2`.
-    Object2(crate::models::InstanceOrgMemberPostObject2),
+    /// A `InstanceOrgMemberPostUserId`.
+    UserId(crate::models::InstanceOrgMemberPostUserId),
+    /// A `OrganizationInvitationPost`.
+    DisallowTransferEmail(crate::models::OrganizationInvitationPost),
 }
 
 impl<'de> serde::Deserialize<'de> for InstanceOrgMemberPost {
@@ -203,8 +44,8 @@ impl<'de> serde::Deserialize<'de> for InstanceOrgMemberPost {
             value,
             "InstanceOrgMemberPost",
             &[
-                |value| serde_json::from_value(value).map(Self::Object),
-                |value| serde_json::from_value(value).map(Self::Object2),
+                |value| serde_json::from_value(value).map(Self::UserId),
+                |value| serde_json::from_value(value).map(Self::DisallowTransferEmail),
             ],
         )
     }
@@ -214,11 +55,11 @@ impl crate::runtime::Validate for InstanceOrgMemberPost {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::Object(value) => {
+            Self::UserId(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 
-            Self::Object2(value) => {
+            Self::DisallowTransferEmail(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
         }

@@ -121,102 +121,128 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganization {
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2022-10-26T19:27:42.736Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2024-10-24T17:04:32.009Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"My Org"`.
     pub name: String,
-    /// id
+    /// `id` on the wire; e.g. `"60106426dc03c6aad06540bb"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// orgId
+    /// `orgId` on the wire; e.g. `"60106426dc03c6aad06540bb"`.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
-    /// instanceId
+    /// `instanceId` on the wire; e.g. `"60106426dc03c6aad06560ba"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"My Org Description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// iconColor
+    /// `iconColor` on the wire; e.g. `"#057180"`.
     #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
     pub icon_color: Option<String>,
-    /// limits
+    /// `limits` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::HistoricalSummaryLimits>,
-    /// summary
+    pub limits: Option<crate::models::InstanceOrganizationLimits>,
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::InstanceOrganizationSummary>,
-    /// whitelistedEmailDomains
+    /// `whitelistedEmailDomains` on the wire.
     #[serde(
         rename = "whitelistedEmailDomains",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub whitelisted_email_domains: Option<Vec<String>>,
-    /// auditLogEnabled
+    /// `auditLogEnabled` on the wire; e.g. `false`.
     #[serde(
         rename = "auditLogEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub audit_log_enabled: Option<bool>,
-    /// disabledAt
+    /// `disabledAt` on the wire; e.g. `false`.
     #[serde(rename = "disabledAt", default, skip_serializing_if = "Option::is_none")]
-    pub disabled_at: Option<crate::models::InstanceOrganizationDisabledAt>,
-    /// isReadOnly
+    pub disabled_at: Option<crate::models::DisabledAt>,
+    /// `isReadOnly` on the wire; e.g. `false`.
     #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
-    /// tags
+    /// `tags` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<crate::models::DeviceTagsItem>>,
-    /// referralId
+    pub tags: Option<Vec<crate::models::Tag>>,
+    /// `referralId` on the wire.
     #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
     pub referral_id: Option<String>,
-    /// mfaMode
+    /// `mfaMode` on the wire; e.g. `"notRequired"`.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
-    /// banner
+    pub mfa_mode: Option<crate::models::MfaMode>,
+    /// `banner` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub banner: Option<crate::models::InstanceOrganizationBanner>,
-    /// planId
+    pub banner: Option<crate::models::Banner>,
+    /// `planId` on the wire.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// customerId
+    /// `customerId` on the wire.
     #[serde(rename = "customerId", default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<String>,
-    /// subscriptionId
+    /// `subscriptionId` on the wire.
     #[serde(rename = "subscriptionId", default, skip_serializing_if = "Option::is_none")]
     pub subscription_id: Option<String>,
-    /// billingEmail
+    /// `billingEmail` on the wire.
     #[serde(rename = "billingEmail", default, skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
-    /// subscriptionStatus
+    /// `subscriptionStatus` on the wire.
     #[serde(
         rename = "subscriptionStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub subscription_status: Option<
-        crate::models::InstanceOrganizationSubscriptionStatus,
-    >,
-    /// currentPeriodStart
+    pub subscription_status: Option<crate::models::SubscriptionStatus>,
+    /// `currentPeriodStart` on the wire; e.g. `"2023-01-01T00:00:00.000Z"`.
     #[serde(
         rename = "currentPeriodStart",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentPeriodEnd
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentPeriodEnd` on the wire; e.g. `"2023-01-31T11:59:59.999Z"`.
     #[serde(
         rename = "currentPeriodEnd",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl InstanceOrganization {

@@ -10,141 +10,141 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganizationSummary {
-    /// apiTokenCount
+    /// `apiTokenCount` on the wire.
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
     pub api_token_count: Option<i64>,
-    /// appCount
+    /// `appCount` on the wire.
     #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
     pub app_count: Option<i64>,
-    /// certificateCount
+    /// `certificateCount` on the wire.
     #[serde(
         rename = "certificateCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_count: Option<i64>,
-    /// certificateAuthorityCount
+    /// `certificateAuthorityCount` on the wire.
     #[serde(
         rename = "certificateAuthorityCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub certificate_authority_count: Option<i64>,
-    /// credentialCount
+    /// `credentialCount` on the wire.
     #[serde(
         rename = "credentialCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub credential_count: Option<i64>,
-    /// dashCount
+    /// `dashCount` on the wire.
     #[serde(rename = "dashCount", default, skip_serializing_if = "Option::is_none")]
     pub dash_count: Option<i64>,
-    /// dataTableCount
+    /// `dataTableCount` on the wire.
     #[serde(rename = "dataTableCount", default, skip_serializing_if = "Option::is_none")]
     pub data_table_count: Option<i64>,
-    /// deviceCount
+    /// `deviceCount` on the wire.
     #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
     pub device_count: Option<i64>,
-    /// deviceRecipeCount
+    /// `deviceRecipeCount` on the wire.
     #[serde(
         rename = "deviceRecipeCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub device_recipe_count: Option<i64>,
-    /// eventCount
+    /// `eventCount` on the wire.
     #[serde(rename = "eventCount", default, skip_serializing_if = "Option::is_none")]
     pub event_count: Option<i64>,
-    /// experienceDomainCount
+    /// `experienceDomainCount` on the wire.
     #[serde(
         rename = "experienceDomainCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_domain_count: Option<i64>,
-    /// experienceEndpointCount
+    /// `experienceEndpointCount` on the wire.
     #[serde(
         rename = "experienceEndpointCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_endpoint_count: Option<i64>,
-    /// experienceGroupCount
+    /// `experienceGroupCount` on the wire.
     #[serde(
         rename = "experienceGroupCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_count: Option<i64>,
-    /// experienceSlugCount
+    /// `experienceSlugCount` on the wire.
     #[serde(
         rename = "experienceSlugCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_slug_count: Option<i64>,
-    /// experienceUserCount
+    /// `experienceUserCount` on the wire.
     #[serde(
         rename = "experienceUserCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_user_count: Option<i64>,
-    /// experienceVersionCount
+    /// `experienceVersionCount` on the wire.
     #[serde(
         rename = "experienceVersionCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_version_count: Option<i64>,
-    /// experienceViewCount
+    /// `experienceViewCount` on the wire.
     #[serde(
         rename = "experienceViewCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_view_count: Option<i64>,
-    /// fileCount
+    /// `fileCount` on the wire.
     #[serde(rename = "fileCount", default, skip_serializing_if = "Option::is_none")]
     pub file_count: Option<i64>,
-    /// flowCount
+    /// `flowCount` on the wire.
     #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
     pub flow_count: Option<i64>,
-    /// integrationCount
+    /// `integrationCount` on the wire.
     #[serde(
         rename = "integrationCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub integration_count: Option<i64>,
-    /// keyCount
+    /// `keyCount` on the wire.
     #[serde(rename = "keyCount", default, skip_serializing_if = "Option::is_none")]
     pub key_count: Option<i64>,
-    /// notebookCount
+    /// `notebookCount` on the wire.
     #[serde(rename = "notebookCount", default, skip_serializing_if = "Option::is_none")]
     pub notebook_count: Option<i64>,
-    /// privateFileCount
+    /// `privateFileCount` on the wire.
     #[serde(
         rename = "privateFileCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub private_file_count: Option<i64>,
-    /// resourceJobCount
+    /// `resourceJobCount` on the wire.
     #[serde(
         rename = "resourceJobCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub resource_job_count: Option<i64>,
-    /// webhookCount
+    /// `webhookCount` on the wire.
     #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
     pub webhook_count: Option<i64>,
-    /// memberCount
+    /// `memberCount` on the wire.
     #[serde(rename = "memberCount", default, skip_serializing_if = "Option::is_none")]
     pub member_count: Option<i64>,
-    /// pendingInviteCount
+    /// `pendingInviteCount` on the wire.
     #[serde(
         rename = "pendingInviteCount",
         default,
@@ -154,10 +154,10 @@ pub struct InstanceOrganizationSummary {
     /// Schema for the result of a payload stats request
     #[serde(rename = "payloadCount", default, skip_serializing_if = "Option::is_none")]
     pub payload_count: Option<crate::models::PayloadStats>,
-    /// storageStats
+    /// `storageStats` on the wire.
     #[serde(rename = "storageStats", default, skip_serializing_if = "Option::is_none")]
-    pub storage_stats: Option<crate::models::ApplicationSummaryStorageStats>,
-    /// notebookStats
+    pub storage_stats: Option<crate::models::StorageStats>,
+    /// `notebookStats` on the wire.
     #[serde(rename = "notebookStats", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_stats: Option<crate::models::ApplicationSummaryNotebookStats>,
+    pub notebook_stats: Option<crate::models::InstanceOrganizationSummaryNotebookStats>,
 }

@@ -24,107 +24,56 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// iconColor
-    #[serde(
-        rename = "iconColor",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub icon_color: Option<crate::runtime::Nullable<String>>,
-    /// limits
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub limits: Option<crate::runtime::Nullable<crate::models::HistoricalSummaryLimits>>,
-    /// whitelistedEmailDomains
+    /// `name` on the wire; e.g. `"My Org"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `iconColor` on the wire.
+    #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
+    pub icon_color: Option<String>,
+    /// `limits` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limits: Option<crate::models::InstanceOwnedOrganizationPatchLimits>,
+    /// `whitelistedEmailDomains` on the wire.
     #[serde(
         rename = "whitelistedEmailDomains",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub whitelisted_email_domains: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// auditLogEnabled
+    pub whitelisted_email_domains: Option<Vec<String>>,
+    /// `auditLogEnabled` on the wire; e.g. `true`.
     #[serde(
         rename = "auditLogEnabled",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub audit_log_enabled: Option<crate::runtime::Nullable<bool>>,
-    /// disabledAt
-    #[serde(
-        rename = "disabledAt",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub disabled_at: Option<
-        crate::runtime::Nullable<crate::models::InstanceOwnedOrganizationPatchDisabledAt>,
-    >,
-    /// isReadOnly
-    #[serde(
-        rename = "isReadOnly",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub is_read_only: Option<crate::runtime::Nullable<bool>>,
-    /// tags
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub tags: Option<crate::runtime::Nullable<Vec<crate::models::DeviceTagsItem>>>,
-    /// referralId
-    #[serde(
-        rename = "referralId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub referral_id: Option<crate::runtime::Nullable<String>>,
-    /// mfaMode
-    #[serde(
-        rename = "mfaMode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mfa_mode: Option<crate::runtime::Nullable<crate::models::InstanceMfaMode>>,
-    /// banner
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub banner: Option<
-        crate::runtime::Nullable<crate::models::InstanceOrganizationBanner>,
-    >,
+    pub audit_log_enabled: Option<bool>,
+    /// `disabledAt` on the wire.
+    #[serde(rename = "disabledAt", default, skip_serializing_if = "Option::is_none")]
+    pub disabled_at: Option<crate::models::InstanceOwnedOrganizationDisabledAt>,
+    /// `isReadOnly` on the wire.
+    #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+    pub is_read_only: Option<bool>,
+    /// `tags` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<Vec<crate::models::Tag>>,
+    /// `referralId` on the wire.
+    #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
+    pub referral_id: Option<String>,
+    /// `mfaMode` on the wire.
+    #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_mode: Option<crate::models::MfaMode>,
+    /// `banner` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub banner: Option<crate::models::Banner>,
 }
 
 impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -134,21 +83,19 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_color {
+        if let Some(value) = &self.icon_color {
             v.field("iconColor", |v| v.max_length(value, 64));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.limits {
+        if let Some(value) = &self.limits {
             v.field("limits", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .whitelisted_email_domains
-        {
+        if let Some(value) = &self.whitelisted_email_domains {
             v.field(
                 "whitelistedEmailDomains",
                 |v| {
@@ -165,11 +112,11 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.disabled_at {
+        if let Some(value) = &self.disabled_at {
             v.field("disabledAt", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.tags {
+        if let Some(value) = &self.tags {
             v.field(
                 "tags",
                 |v| {
@@ -181,16 +128,294 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.referral_id {
+        if let Some(value) = &self.referral_id {
             v.field("referralId", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
+        if let Some(value) = &self.mfa_mode {
             v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.banner {
+        if let Some(value) = &self.banner {
             v.field("banner", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
+/// InstanceOwnedOrganizationPatchLimits
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct InstanceOwnedOrganizationPatchLimits {
+    /// `apitoken` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apitoken: Option<i64>,
+    /// `application` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<i64>,
+    /// `applicationcertificate` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificate: Option<i64>,
+    /// `applicationcertificateauthority` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificateauthority: Option<i64>,
+    /// `applicationkey` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationkey: Option<i64>,
+    /// `credential` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<i64>,
+    /// `dashboard` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<i64>,
+    /// `datatable` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatable: Option<i64>,
+    /// `device` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<i64>,
+    /// `devicerecipe` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devicerecipe: Option<i64>,
+    /// `experiencedomain` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencedomain: Option<i64>,
+    /// `experienceendpoint` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceendpoint: Option<i64>,
+    /// `experiencegroup` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencegroup: Option<i64>,
+    /// `experienceslug` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceslug: Option<i64>,
+    /// `experienceuser` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceuser: Option<i64>,
+    /// `experienceversion` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceversion: Option<i64>,
+    /// `experienceview` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceview: Option<i64>,
+    /// `file` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<i64>,
+    /// `flow` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<i64>,
+    /// `integration` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<i64>,
+    /// `notebook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notebook: Option<i64>,
+    /// `privatefile` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privatefile: Option<i64>,
+    /// `resourcejob` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resourcejob: Option<i64>,
+    /// `webhook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<i64>,
+    /// `dataTTL` on the wire.
+    #[serde(rename = "dataTTL", default, skip_serializing_if = "Option::is_none")]
+    pub data_ttl: Option<i64>,
+    /// `member` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<i64>,
+    /// `payload` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<i64>,
+    /// `storage` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<i64>,
+    /// `notebookMinutesPerRun` on the wire.
+    #[serde(
+        rename = "notebookMinutesPerRun",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_minutes_per_run: Option<i64>,
+    /// `notebookMinutesPerMonth` on the wire.
+    #[serde(
+        rename = "notebookMinutesPerMonth",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_minutes_per_month: Option<i64>,
+    /// `notebookInParallel` on the wire.
+    #[serde(
+        rename = "notebookInParallel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_in_parallel: Option<i64>,
+    /// `experienceFlowSlots` on the wire.
+    #[serde(
+        rename = "experienceFlowSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_flow_slots: Option<i64>,
+    /// `applicationFlowSlots` on the wire.
+    #[serde(
+        rename = "applicationFlowSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_flow_slots: Option<i64>,
+    /// `systemInterval` on the wire.
+    #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
+    pub system_interval: Option<i64>,
+}
+
+impl crate::runtime::Validate for InstanceOwnedOrganizationPatchLimits {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.apitoken {
+            v.field("apitoken", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.application {
+            v.field("application", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.applicationcertificate {
+            v.field("applicationcertificate", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.applicationcertificateauthority {
+            v.field(
+                "applicationcertificateauthority",
+                |v| v.minimum(*value as f64, 0.0, false),
+            );
+        }
+
+        if let Some(value) = &self.applicationkey {
+            v.field("applicationkey", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.credential {
+            v.field("credential", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.dashboard {
+            v.field("dashboard", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.datatable {
+            v.field("datatable", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.device {
+            v.field("device", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.devicerecipe {
+            v.field("devicerecipe", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experiencedomain {
+            v.field("experiencedomain", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experienceendpoint {
+            v.field("experienceendpoint", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experiencegroup {
+            v.field("experiencegroup", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experienceslug {
+            v.field("experienceslug", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experienceuser {
+            v.field("experienceuser", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experienceversion {
+            v.field("experienceversion", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experienceview {
+            v.field("experienceview", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.file {
+            v.field("file", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.flow {
+            v.field("flow", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.integration {
+            v.field("integration", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.notebook {
+            v.field("notebook", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.privatefile {
+            v.field("privatefile", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.resourcejob {
+            v.field("resourcejob", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.webhook {
+            v.field("webhook", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.data_ttl {
+            v.field("dataTTL", |v| v.minimum(*value as f64, 86400.0, false));
+        }
+
+        if let Some(value) = &self.member {
+            v.field("member", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.payload {
+            v.field("payload", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.storage {
+            v.field("storage", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.notebook_minutes_per_run {
+            v.field("notebookMinutesPerRun", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.notebook_minutes_per_month {
+            v.field("notebookMinutesPerMonth", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.notebook_in_parallel {
+            v.field("notebookInParallel", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.experience_flow_slots {
+            v.field("experienceFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.application_flow_slots {
+            v.field("applicationFlowSlots", |v| v.minimum(*value as f64, 0.0, false));
+        }
+
+        if let Some(value) = &self.system_interval {
+            v.field(
+                "systemInterval",
+                |v| {
+                    v.minimum(*value as f64, 5.0, false);
+                    v.maximum(*value as f64, 3600.0, false);
+                },
+            );
         }
     }
 }

@@ -40,40 +40,25 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstancePatch {
-    /// reportConfigs
-    #[serde(
-        rename = "reportConfigs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub report_configs: Option<
-        crate::runtime::Nullable<Vec<crate::models::InstanceReportConfigsItem>>,
-    >,
-    /// orgDefaultLimitConfig
+    /// `reportConfigs` on the wire.
+    #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
+    pub report_configs: Option<Vec<crate::models::InstanceReportConfig>>,
+    /// `orgDefaultLimitConfig` on the wire.
     #[serde(
         rename = "orgDefaultLimitConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub org_default_limit_config: Option<
-        crate::runtime::Nullable<crate::models::HistoricalSummaryLimits>,
-    >,
-    /// mfaMode
-    #[serde(
-        rename = "mfaMode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mfa_mode: Option<crate::runtime::Nullable<crate::models::InstanceMfaMode>>,
+    pub org_default_limit_config: Option<crate::models::OrgDefaultLimitConfig>,
+    /// `mfaMode` on the wire.
+    #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_mode: Option<crate::models::MfaMode>,
 }
 
 impl crate::runtime::Validate for InstancePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.report_configs {
+        if let Some(value) = &self.report_configs {
             v.field(
                 "reportConfigs",
                 |v| {
@@ -85,16 +70,14 @@ impl crate::runtime::Validate for InstancePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .org_default_limit_config
-        {
+        if let Some(value) = &self.org_default_limit_config {
             v.field(
                 "orgDefaultLimitConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
+        if let Some(value) = &self.mfa_mode {
             v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }

@@ -24,33 +24,47 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceReportOptionsPost {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire; e.g. `"https://example.com/callback"`.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// resourceGroupBy
+    /// `resourceGroupBy` on the wire; e.g. `"organization"`.
     #[serde(
         rename = "resourceGroupBy",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub resource_group_by: Option<
-        crate::models::InstanceReportConfigsItemResourceGroupBy,
-    >,
-    /// dateGroupBy
+    pub resource_group_by: Option<crate::models::ResourceGroupBy>,
+    /// `dateGroupBy` on the wire; e.g. `"month"`.
     #[serde(rename = "dateGroupBy", default, skip_serializing_if = "Option::is_none")]
-    pub date_group_by: Option<crate::models::InstanceReportConfigsItemDateGroupBy>,
-    /// includeSandbox
+    pub date_group_by: Option<crate::models::DateGroupBy>,
+    /// `includeSandbox` on the wire; e.g. `false`.
     #[serde(rename = "includeSandbox", default, skip_serializing_if = "Option::is_none")]
     pub include_sandbox: Option<bool>,
-    /// start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
+    /// `start` on the wire; e.g. `"2020-01-01T00:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"2020-01-31T11:59:59.999Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
 }
 
 impl crate::runtime::Validate for InstanceReportOptionsPost {

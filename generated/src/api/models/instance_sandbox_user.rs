@@ -6,21 +6,6 @@
 
 //! The `instance_sandbox_user` model and the types nested in it.
 
-/// InstanceSandboxUserOrgsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct InstanceSandboxUserOrgsItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// iconColor
-    #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
-    pub icon_color: Option<String>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
 /// Instance Sandbox User
 ///
 /// Schema for information about a sandbox user within an instance domain
@@ -67,140 +52,206 @@ pub struct InstanceSandboxUserOrgsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUser {
-    /// id
+    /// `id` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// instanceSandboxId
+    /// `instanceSandboxId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(
         rename = "instanceSandboxId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub instance_sandbox_id: Option<String>,
-    /// instanceId
+    /// `instanceId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// permanentDeletion
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `permanentDeletion` on the wire.
     #[serde(
         rename = "permanentDeletion",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub permanent_deletion: Option<chrono::DateTime<chrono::Utc>>,
-    /// dataDeletion
-    #[serde(rename = "dataDeletion", default, skip_serializing_if = "Option::is_none")]
-    pub data_deletion: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastSuccessfulLogin
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub permanent_deletion: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `dataDeletion` on the wire.
+    #[serde(
+        rename = "dataDeletion",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub data_deletion: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastSuccessfulLogin` on the wire.
     #[serde(
         rename = "lastSuccessfulLogin",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_successful_login: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastFailedLogin
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_successful_login: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastFailedLogin` on the wire.
     #[serde(
         rename = "lastFailedLogin",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_failed_login: Option<chrono::DateTime<chrono::Utc>>,
-    /// failedLoginCount
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_failed_login: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `failedLoginCount` on the wire.
     #[serde(
         rename = "failedLoginCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub failed_login_count: Option<f64>,
-    /// passwordLastUpdated
+    /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "passwordLastUpdated",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub password_last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// email
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// firstName
+    /// `firstName` on the wire; e.g. `"Example"`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// lastName
+    /// `lastName` on the wire; e.g. `"Name"`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// companyName
+    /// `companyName` on the wire; e.g. `"Example, Inc."`.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// title
+    /// `title` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// phoneNumber
+    /// `phoneNumber` on the wire.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// location
+    /// `location` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// url
+    /// `url` on the wire; e.g. `"https://example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// tokenCutoff
-    #[serde(rename = "tokenCutoff", default, skip_serializing_if = "Option::is_none")]
-    pub token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// emailVerified
+    /// `tokenCutoff` on the wire.
+    #[serde(
+        rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `emailVerified` on the wire; e.g. `true`.
     #[serde(rename = "emailVerified", default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// needsToVerifyEmail
+    /// `needsToVerifyEmail` on the wire; e.g. `false`.
     #[serde(
         rename = "needsToVerifyEmail",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub needs_to_verify_email: Option<bool>,
-    /// twoFactorAuthEnabled
+    /// `twoFactorAuthEnabled` on the wire; e.g. `false`.
     #[serde(
         rename = "twoFactorAuthEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub two_factor_auth_enabled: Option<bool>,
-    /// fullName
+    /// `fullName` on the wire; e.g. `"Example Name"`.
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// githubName
+    /// `githubName` on the wire.
     #[serde(rename = "githubName", default, skip_serializing_if = "Option::is_none")]
     pub github_name: Option<String>,
-    /// avatarUrl
+    /// `avatarUrl` on the wire.
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// limits
+    /// `limits` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<crate::models::InstanceSandboxUserLimits>,
-    /// summary
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::InstanceSandboxUserSummary>,
-    /// currentPeriodStart
+    /// `currentPeriodStart` on the wire.
     #[serde(
         rename = "currentPeriodStart",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentPeriodEnd
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentPeriodEnd` on the wire.
     #[serde(
         rename = "currentPeriodEnd",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// ssoLinked
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ssoLinked` on the wire; e.g. `false`.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
-    /// orgs
+    /// `orgs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub orgs: Option<Vec<crate::models::InstanceSandboxUserOrgsItem>>,
+    pub orgs: Option<Vec<crate::models::Org>>,
 }

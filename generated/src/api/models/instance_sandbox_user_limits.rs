@@ -10,123 +10,123 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUserLimits {
-    /// apitoken
+    /// `apitoken` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub apitoken: Option<i64>,
-    /// application
+    /// `application` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub application: Option<i64>,
-    /// applicationcertificate
+    /// `applicationcertificate` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicationcertificate: Option<i64>,
-    /// applicationcertificateauthority
+    /// `applicationcertificateauthority` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicationcertificateauthority: Option<i64>,
-    /// applicationkey
+    /// `applicationkey` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub applicationkey: Option<i64>,
-    /// credential
+    /// `credential` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub credential: Option<i64>,
-    /// dashboard
+    /// `dashboard` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<i64>,
-    /// datatable
+    /// `datatable` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub datatable: Option<i64>,
-    /// device
+    /// `device` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device: Option<i64>,
-    /// devicerecipe
+    /// `devicerecipe` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub devicerecipe: Option<i64>,
-    /// experiencedomain
+    /// `experiencedomain` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiencedomain: Option<i64>,
-    /// experienceendpoint
+    /// `experienceendpoint` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experienceendpoint: Option<i64>,
-    /// experiencegroup
+    /// `experiencegroup` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experiencegroup: Option<i64>,
-    /// experienceslug
+    /// `experienceslug` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experienceslug: Option<i64>,
-    /// experienceuser
+    /// `experienceuser` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experienceuser: Option<i64>,
-    /// experienceversion
+    /// `experienceversion` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experienceversion: Option<i64>,
-    /// experienceview
+    /// `experienceview` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub experienceview: Option<i64>,
-    /// file
+    /// `file` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<i64>,
-    /// flow
+    /// `flow` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flow: Option<i64>,
-    /// integration
+    /// `integration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration: Option<i64>,
-    /// notebook
+    /// `notebook` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notebook: Option<i64>,
-    /// privatefile
+    /// `privatefile` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub privatefile: Option<i64>,
-    /// resourcejob
+    /// `resourcejob` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resourcejob: Option<i64>,
-    /// webhook
+    /// `webhook` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook: Option<i64>,
-    /// dataTTL
+    /// `dataTTL` on the wire.
     #[serde(rename = "dataTTL", default, skip_serializing_if = "Option::is_none")]
     pub data_ttl: Option<i64>,
-    /// payload
+    /// `payload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<i64>,
-    /// storage
+    /// `storage` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage: Option<i64>,
-    /// notebookMinutesPerRun
+    /// `notebookMinutesPerRun` on the wire.
     #[serde(
         rename = "notebookMinutesPerRun",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notebook_minutes_per_run: Option<i64>,
-    /// notebookMinutesPerMonth
+    /// `notebookMinutesPerMonth` on the wire.
     #[serde(
         rename = "notebookMinutesPerMonth",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notebook_minutes_per_month: Option<i64>,
-    /// notebookInParallel
+    /// `notebookInParallel` on the wire.
     #[serde(
         rename = "notebookInParallel",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notebook_in_parallel: Option<i64>,
-    /// experienceFlowSlots
+    /// `experienceFlowSlots` on the wire.
     #[serde(
         rename = "experienceFlowSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_flow_slots: Option<i64>,
-    /// applicationFlowSlots
+    /// `applicationFlowSlots` on the wire.
     #[serde(
         rename = "applicationFlowSlots",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub application_flow_slots: Option<i64>,
-    /// systemInterval
+    /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
 }

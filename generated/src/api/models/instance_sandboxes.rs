@@ -95,38 +95,38 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxes {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::InstanceSandboxUser>>,
-    /// count
+    /// `count` on the wire; e.g. `2`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// limit
+    /// `limit` on the wire; e.g. `100`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<i64>,
-    /// startingAfterId
+    /// `startingAfterId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(
         rename = "startingAfterId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub starting_after_id: Option<String>,
-    /// endingBeforeId
+    /// `endingBeforeId` on the wire.
     #[serde(rename = "endingBeforeId", default, skip_serializing_if = "Option::is_none")]
     pub ending_before_id: Option<String>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire; e.g. `"firstName"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// hasMore
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `hasMore` on the wire; e.g. `false`.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
 }

@@ -20,28 +20,16 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
-    /// topics
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub topics: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// credentialName
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `enabled` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `topics` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topics: Option<Vec<String>>,
+    /// `credentialName` on the wire.
     #[serde(
         rename = "credentialName",
         default,
@@ -49,72 +37,42 @@ pub struct IntegrationPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub credential_name: Option<crate::runtime::Nullable<String>>,
-    /// azureEventHubConfig
+    /// `azureEventHubConfig` on the wire.
     #[serde(
         rename = "azureEventHubConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub azure_event_hub_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationAzureEventHubConfig>,
-    >,
-    /// googlePubSubConfig
+    pub azure_event_hub_config: Option<crate::models::AzureEventHubConfig>,
+    /// `googlePubSubConfig` on the wire.
     #[serde(
         rename = "googlePubSubConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub google_pub_sub_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationGooglePubSubConfig>,
-    >,
-    /// mqttConfig
-    #[serde(
-        rename = "mqttConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mqtt_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationMqttConfig>,
-    >,
-    /// particleConfig
-    #[serde(
-        rename = "particleConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub particle_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationParticleConfig>,
-    >,
-    /// sqsConfig
-    #[serde(
-        rename = "sqsConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub sqs_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationSqsConfig>,
-    >,
-    /// websocketConfig
+    pub google_pub_sub_config: Option<crate::models::GooglePubSubConfig>,
+    /// `mqttConfig` on the wire.
+    #[serde(rename = "mqttConfig", default, skip_serializing_if = "Option::is_none")]
+    pub mqtt_config: Option<crate::models::MqttConfig>,
+    /// `particleConfig` on the wire.
+    #[serde(rename = "particleConfig", default, skip_serializing_if = "Option::is_none")]
+    pub particle_config: Option<crate::models::ParticleConfig>,
+    /// `sqsConfig` on the wire.
+    #[serde(rename = "sqsConfig", default, skip_serializing_if = "Option::is_none")]
+    pub sqs_config: Option<crate::models::SqsConfig>,
+    /// `websocketConfig` on the wire.
     #[serde(
         rename = "websocketConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub websocket_config: Option<
-        crate::runtime::Nullable<crate::models::IntegrationWebsocketConfig>,
-    >,
+    pub websocket_config: Option<crate::models::WebsocketConfig>,
 }
 
 impl crate::runtime::Validate for IntegrationPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -124,7 +82,7 @@ impl crate::runtime::Validate for IntegrationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.topics {
+        if let Some(value) = &self.topics {
             v.field(
                 "topics",
                 |v| {
@@ -152,39 +110,36 @@ impl crate::runtime::Validate for IntegrationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .azure_event_hub_config
-        {
+        if let Some(value) = &self.azure_event_hub_config {
             v.field(
                 "azureEventHubConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.google_pub_sub_config
-        {
+        if let Some(value) = &self.google_pub_sub_config {
             v.field(
                 "googlePubSubConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mqtt_config {
+        if let Some(value) = &self.mqtt_config {
             v.field("mqttConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.particle_config {
+        if let Some(value) = &self.particle_config {
             v.field(
                 "particleConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.sqs_config {
+        if let Some(value) = &self.sqs_config {
             v.field("sqsConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.websocket_config {
+        if let Some(value) = &self.websocket_config {
             v.field(
                 "websocketConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),

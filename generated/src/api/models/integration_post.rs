@@ -30,58 +30,55 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationPost {
-    /// name
+    /// `name` on the wire; e.g. `"Example Integrations"`.
     pub name: String,
-    /// integrationType
+    /// `integrationType` on the wire; e.g. `"mqtt"`.
     #[serde(rename = "integrationType")]
-    pub integration_type: crate::models::IntegrationIntegrationType,
-    /// enabled
+    pub integration_type: crate::models::IntegrationType,
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// credentialName
+    /// `credentialName` on the wire.
     #[serde(rename = "credentialName", default, skip_serializing_if = "Option::is_none")]
     pub credential_name: Option<String>,
-    /// topics
+    /// `topics` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topics: Option<Vec<String>>,
-    /// azureEventHubConfig
+    /// `azureEventHubConfig` on the wire.
     #[serde(
         rename = "azureEventHubConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub azure_event_hub_config: Option<crate::models::IntegrationAzureEventHubConfig>,
-    /// googlePubSubConfig
+    pub azure_event_hub_config: Option<crate::models::AzureEventHubConfig>,
+    /// `googlePubSubConfig` on the wire.
     #[serde(
         rename = "googlePubSubConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub google_pub_sub_config: Option<crate::models::IntegrationGooglePubSubConfig>,
-    /// mqttConfig
+    pub google_pub_sub_config: Option<crate::models::GooglePubSubConfig>,
+    /// `mqttConfig` on the wire.
     #[serde(rename = "mqttConfig", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_config: Option<crate::models::IntegrationMqttConfig>,
-    /// particleConfig
+    pub mqtt_config: Option<crate::models::MqttConfig>,
+    /// `particleConfig` on the wire.
     #[serde(rename = "particleConfig", default, skip_serializing_if = "Option::is_none")]
-    pub particle_config: Option<crate::models::IntegrationParticleConfig>,
-    /// sqsConfig
+    pub particle_config: Option<crate::models::ParticleConfig>,
+    /// `sqsConfig` on the wire.
     #[serde(rename = "sqsConfig", default, skip_serializing_if = "Option::is_none")]
-    pub sqs_config: Option<crate::models::IntegrationSqsConfig>,
-    /// websocketConfig
+    pub sqs_config: Option<crate::models::SqsConfig>,
+    /// `websocketConfig` on the wire.
     #[serde(
         rename = "websocketConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub websocket_config: Option<crate::models::IntegrationWebsocketConfig>,
+    pub websocket_config: Option<crate::models::WebsocketConfig>,
 }
 
 impl IntegrationPost {
     /// A `IntegrationPost` with its required fields set and every optional field unset.
-    pub fn new(
-        name: String,
-        integration_type: crate::models::IntegrationIntegrationType,
-    ) -> Self {
+    pub fn new(name: String, integration_type: crate::models::IntegrationType) -> Self {
         IntegrationPost {
             name,
             integration_type,

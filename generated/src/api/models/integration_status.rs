@@ -7,19 +7,31 @@
 //! The `integration_status` model and the types nested in it.
 
 /// IntegrationStatus
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct IntegrationStatus {
-    /// lastKeepAlive
-    #[serde(rename = "lastKeepAlive", default, skip_serializing_if = "Option::is_none")]
-    pub last_keep_alive: Option<f64>,
-    /// nextAttempt
-    #[serde(rename = "nextAttempt", default, skip_serializing_if = "Option::is_none")]
-    pub next_attempt: Option<f64>,
-    /// connectInfo
-    #[serde(rename = "connectInfo", default, skip_serializing_if = "Option::is_none")]
-    pub connect_info: Option<crate::models::IntegrationStatusConnectInfo>,
-    /// disconnectInfo
-    #[serde(rename = "disconnectInfo", default, skip_serializing_if = "Option::is_none")]
-    pub disconnect_info: Option<crate::models::IntegrationStatusDisconnectInfo>,
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum IntegrationStatus {
+    /// An object, with the properties the schema describes.
+    Object(crate::models::IntegrationStatusObject),
+    /// Any other JSON value: the schema has no `type`, so it accepts one.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for IntegrationStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let candidates: &[crate::runtime::UnionVariant<Self>] = &[
+            |value| serde_json::from_value(value).map(Self::Object),
+        ];
+        Ok(
+            crate::runtime::decode_union::<
+                Self,
+                D::Error,
+            >(value.clone(), "IntegrationStatus", candidates)
+                .unwrap_or(Self::Other(value)),
+        )
+    }
 }

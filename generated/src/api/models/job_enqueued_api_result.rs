@@ -20,13 +20,13 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobEnqueuedApiResult {
-    /// jobQueued
+    /// `jobQueued` on the wire; e.g. `true`.
     #[serde(rename = "jobQueued", default, skip_serializing_if = "Option::is_none")]
     pub job_queued: Option<bool>,
-    /// jobId
+    /// `jobId` on the wire; e.g. `"clnHvJbyVkOWAZwYAwLP4"`.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
-    /// success
+    /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
 }

@@ -26,7 +26,4 @@
 ///   }
 /// }
 /// ```
-pub type LastValueData = std::collections::BTreeMap<
-    String,
-    crate::models::LastValueDataValue,
->;
+pub type LastValueData = std::collections::BTreeMap<String, crate::models::Point>;

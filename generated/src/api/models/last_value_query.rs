@@ -22,19 +22,19 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LastValueQuery {
-    /// attribute
+    /// `attribute` on the wire; e.g. `"voltage"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute: Option<String>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
     /// Schema for advanced device queries
     #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
     pub device_query: Option<crate::models::AdvancedDeviceQuery>,
-    /// end
+    /// `end` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
 }

@@ -6,23 +6,6 @@
 
 //! The `me` model and the types nested in it.
 
-/// Recent Item List
-///
-/// Schema for an array of recent items
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct RecentItemList {
-    /// itemType
-    #[serde(rename = "itemType", default, skip_serializing_if = "Option::is_none")]
-    pub item_type: Option<crate::models::RecentItemListItemType>,
-    /// parentId
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
-    pub parent_id: Option<String>,
-    /// items
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub items: Option<Vec<crate::models::RecentItemListItemsItem>>,
-}
-
 /// Me
 ///
 /// # Example
@@ -59,84 +42,116 @@ pub struct RecentItemList {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Me {
-    /// id
+    /// `id` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// userId
+    /// `userId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// passwordLastUpdated
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
-        rename = "passwordLastUpdated",
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub password_last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// email
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "passwordLastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// requestedEmail
+    /// `requestedEmail` on the wire.
     #[serde(rename = "requestedEmail", default, skip_serializing_if = "Option::is_none")]
     pub requested_email: Option<String>,
-    /// firstName
+    /// `firstName` on the wire; e.g. `"Example"`.
     #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
-    /// lastName
+    /// `lastName` on the wire; e.g. `"Name"`.
     #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
-    /// companyName
+    /// `companyName` on the wire; e.g. `"Example, Inc."`.
     #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
     pub company_name: Option<String>,
-    /// title
+    /// `title` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
-    /// phoneNumber
+    /// `phoneNumber` on the wire.
     #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// location
+    /// `location` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// url
+    /// `url` on the wire; e.g. `"https://example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// tokenCutoff
-    #[serde(rename = "tokenCutoff", default, skip_serializing_if = "Option::is_none")]
-    pub token_cutoff: Option<chrono::DateTime<chrono::Utc>>,
-    /// emailVerified
+    /// `tokenCutoff` on the wire.
+    #[serde(
+        rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `emailVerified` on the wire; e.g. `true`.
     #[serde(rename = "emailVerified", default, skip_serializing_if = "Option::is_none")]
     pub email_verified: Option<bool>,
-    /// needsToVerifyEmail
+    /// `needsToVerifyEmail` on the wire; e.g. `false`.
     #[serde(
         rename = "needsToVerifyEmail",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub needs_to_verify_email: Option<bool>,
-    /// twoFactorAuthEnabled
+    /// `twoFactorAuthEnabled` on the wire; e.g. `false`.
     #[serde(
         rename = "twoFactorAuthEnabled",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub two_factor_auth_enabled: Option<bool>,
-    /// fullName
+    /// `fullName` on the wire; e.g. `"Example Name"`.
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
     pub full_name: Option<String>,
-    /// githubName
+    /// `githubName` on the wire.
     #[serde(rename = "githubName", default, skip_serializing_if = "Option::is_none")]
     pub github_name: Option<String>,
-    /// avatarUrl
+    /// `avatarUrl` on the wire.
     #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
     pub avatar_url: Option<String>,
-    /// limits
+    /// `limits` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::InstanceSandboxUserLimits>,
+    pub limits: Option<crate::models::MeLimits>,
     /// Schema for an array of recent items
     #[serde(
         rename = "recentDashboards",
@@ -158,24 +173,334 @@ pub struct Me {
         skip_serializing_if = "Option::is_none"
     )]
     pub recent_organizations: Option<crate::models::RecentItemList>,
-    /// summary
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<crate::models::InstanceSandboxUserSummary>,
-    /// currentPeriodStart
+    pub summary: Option<crate::models::MeSummary>,
+    /// `currentPeriodStart` on the wire.
     #[serde(
         rename = "currentPeriodStart",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentPeriodEnd
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentPeriodEnd` on the wire.
     #[serde(
         rename = "currentPeriodEnd",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// ssoLinked
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ssoLinked` on the wire; e.g. `false`.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
+}
+
+/// MeLimits
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct MeLimits {
+    /// `apitoken` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub apitoken: Option<i64>,
+    /// `application` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<i64>,
+    /// `applicationcertificate` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificate: Option<i64>,
+    /// `applicationcertificateauthority` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationcertificateauthority: Option<i64>,
+    /// `applicationkey` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applicationkey: Option<i64>,
+    /// `credential` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<i64>,
+    /// `dashboard` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dashboard: Option<i64>,
+    /// `datatable` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datatable: Option<i64>,
+    /// `device` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device: Option<i64>,
+    /// `devicerecipe` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub devicerecipe: Option<i64>,
+    /// `experiencedomain` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencedomain: Option<i64>,
+    /// `experienceendpoint` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceendpoint: Option<i64>,
+    /// `experiencegroup` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiencegroup: Option<i64>,
+    /// `experienceslug` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceslug: Option<i64>,
+    /// `experienceuser` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceuser: Option<i64>,
+    /// `experienceversion` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceversion: Option<i64>,
+    /// `experienceview` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experienceview: Option<i64>,
+    /// `file` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<i64>,
+    /// `flow` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flow: Option<i64>,
+    /// `integration` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub integration: Option<i64>,
+    /// `notebook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notebook: Option<i64>,
+    /// `privatefile` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub privatefile: Option<i64>,
+    /// `resourcejob` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resourcejob: Option<i64>,
+    /// `webhook` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<i64>,
+    /// `dataTTL` on the wire.
+    #[serde(rename = "dataTTL", default, skip_serializing_if = "Option::is_none")]
+    pub data_ttl: Option<i64>,
+    /// `payload` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payload: Option<i64>,
+    /// `storage` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<i64>,
+    /// `notebookMinutesPerRun` on the wire.
+    #[serde(
+        rename = "notebookMinutesPerRun",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_minutes_per_run: Option<i64>,
+    /// `notebookMinutesPerMonth` on the wire.
+    #[serde(
+        rename = "notebookMinutesPerMonth",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_minutes_per_month: Option<i64>,
+    /// `notebookInParallel` on the wire.
+    #[serde(
+        rename = "notebookInParallel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_in_parallel: Option<i64>,
+    /// `experienceFlowSlots` on the wire.
+    #[serde(
+        rename = "experienceFlowSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_flow_slots: Option<i64>,
+    /// `applicationFlowSlots` on the wire.
+    #[serde(
+        rename = "applicationFlowSlots",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub application_flow_slots: Option<i64>,
+    /// `systemInterval` on the wire.
+    #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
+    pub system_interval: Option<i64>,
+}
+
+/// MeSummary
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct MeSummary {
+    /// `apiTokenCount` on the wire.
+    #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
+    pub api_token_count: Option<i64>,
+    /// `appCount` on the wire.
+    #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
+    pub app_count: Option<i64>,
+    /// `certificateCount` on the wire.
+    #[serde(
+        rename = "certificateCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_count: Option<i64>,
+    /// `certificateAuthorityCount` on the wire.
+    #[serde(
+        rename = "certificateAuthorityCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub certificate_authority_count: Option<i64>,
+    /// `credentialCount` on the wire.
+    #[serde(
+        rename = "credentialCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub credential_count: Option<i64>,
+    /// `dashCount` on the wire.
+    #[serde(rename = "dashCount", default, skip_serializing_if = "Option::is_none")]
+    pub dash_count: Option<i64>,
+    /// `dataTableCount` on the wire.
+    #[serde(rename = "dataTableCount", default, skip_serializing_if = "Option::is_none")]
+    pub data_table_count: Option<i64>,
+    /// `deviceCount` on the wire.
+    #[serde(rename = "deviceCount", default, skip_serializing_if = "Option::is_none")]
+    pub device_count: Option<i64>,
+    /// `deviceRecipeCount` on the wire.
+    #[serde(
+        rename = "deviceRecipeCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub device_recipe_count: Option<i64>,
+    /// `eventCount` on the wire.
+    #[serde(rename = "eventCount", default, skip_serializing_if = "Option::is_none")]
+    pub event_count: Option<i64>,
+    /// `experienceDomainCount` on the wire.
+    #[serde(
+        rename = "experienceDomainCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_domain_count: Option<i64>,
+    /// `experienceEndpointCount` on the wire.
+    #[serde(
+        rename = "experienceEndpointCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_endpoint_count: Option<i64>,
+    /// `experienceGroupCount` on the wire.
+    #[serde(
+        rename = "experienceGroupCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_group_count: Option<i64>,
+    /// `experienceSlugCount` on the wire.
+    #[serde(
+        rename = "experienceSlugCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_slug_count: Option<i64>,
+    /// `experienceUserCount` on the wire.
+    #[serde(
+        rename = "experienceUserCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_user_count: Option<i64>,
+    /// `experienceVersionCount` on the wire.
+    #[serde(
+        rename = "experienceVersionCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_version_count: Option<i64>,
+    /// `experienceViewCount` on the wire.
+    #[serde(
+        rename = "experienceViewCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub experience_view_count: Option<i64>,
+    /// `fileCount` on the wire.
+    #[serde(rename = "fileCount", default, skip_serializing_if = "Option::is_none")]
+    pub file_count: Option<i64>,
+    /// `flowCount` on the wire.
+    #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
+    pub flow_count: Option<i64>,
+    /// `integrationCount` on the wire.
+    #[serde(
+        rename = "integrationCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub integration_count: Option<i64>,
+    /// `keyCount` on the wire.
+    #[serde(rename = "keyCount", default, skip_serializing_if = "Option::is_none")]
+    pub key_count: Option<i64>,
+    /// `notebookCount` on the wire.
+    #[serde(rename = "notebookCount", default, skip_serializing_if = "Option::is_none")]
+    pub notebook_count: Option<i64>,
+    /// `resourceJobCount` on the wire.
+    #[serde(
+        rename = "resourceJobCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_job_count: Option<i64>,
+    /// `privateFileCount` on the wire.
+    #[serde(
+        rename = "privateFileCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub private_file_count: Option<i64>,
+    /// `webhookCount` on the wire.
+    #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
+    pub webhook_count: Option<i64>,
+    /// `orgCount` on the wire.
+    #[serde(rename = "orgCount", default, skip_serializing_if = "Option::is_none")]
+    pub org_count: Option<i64>,
+    /// `instanceCount` on the wire.
+    #[serde(rename = "instanceCount", default, skip_serializing_if = "Option::is_none")]
+    pub instance_count: Option<i64>,
+    /// Schema for the result of a payload stats request
+    #[serde(rename = "payloadCount", default, skip_serializing_if = "Option::is_none")]
+    pub payload_count: Option<crate::models::PayloadStats>,
+    /// `storageStats` on the wire.
+    #[serde(rename = "storageStats", default, skip_serializing_if = "Option::is_none")]
+    pub storage_stats: Option<crate::models::StorageStats>,
+    /// `notebookStats` on the wire.
+    #[serde(rename = "notebookStats", default, skip_serializing_if = "Option::is_none")]
+    pub notebook_stats: Option<crate::models::MeSummaryNotebookStats>,
+}
+
+/// MeSummaryNotebookStats
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct MeSummaryNotebookStats {
+    /// `awaitingCompletion` on the wire.
+    #[serde(
+        rename = "awaitingCompletion",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub awaiting_completion: Option<i64>,
+    /// `minutesThisPeriod` on the wire.
+    #[serde(
+        rename = "minutesThisPeriod",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub minutes_this_period: Option<i64>,
+    /// `runsThisPeriod` on the wire.
+    #[serde(rename = "runsThisPeriod", default, skip_serializing_if = "Option::is_none")]
+    pub runs_this_period: Option<i64>,
 }

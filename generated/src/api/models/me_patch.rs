@@ -6,36 +6,31 @@
 
 //! The `me_patch` model and the types nested in it.
 
-/// MePatchCurrentCredentials
+/// CurrentCredentials
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct MePatchCurrentCredentials {
-    /// twoFactorCode
-    #[serde(
-        rename = "twoFactorCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub two_factor_code: Option<crate::runtime::Nullable<String>>,
-    /// password
+pub struct CurrentCredentials {
+    /// `twoFactorCode` on the wire.
+    #[serde(rename = "twoFactorCode", default, skip_serializing_if = "Option::is_none")]
+    pub two_factor_code: Option<String>,
+    /// `password` on the wire.
     pub password: String,
 }
 
-impl MePatchCurrentCredentials {
-    /// A `MePatchCurrentCredentials` with its required fields set and every optional field unset.
+impl CurrentCredentials {
+    /// A `CurrentCredentials` with its required fields set and every optional field unset.
     pub fn new(password: String) -> Self {
-        MePatchCurrentCredentials {
+        CurrentCredentials {
             two_factor_code: None,
             password,
         }
     }
 }
 
-impl crate::runtime::Validate for MePatchCurrentCredentials {
+impl crate::runtime::Validate for CurrentCredentials {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.two_factor_code {
+        if let Some(value) = &self.two_factor_code {
             v.field("twoFactorCode", |v| v.max_length(value, 2048));
         }
 
@@ -69,101 +64,62 @@ impl crate::runtime::Validate for MePatchCurrentCredentials {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MePatch {
-    /// email
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub email: Option<crate::runtime::Nullable<String>>,
-    /// firstName
-    #[serde(
-        rename = "firstName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub first_name: Option<crate::runtime::Nullable<String>>,
-    /// lastName
-    #[serde(
-        rename = "lastName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub last_name: Option<crate::runtime::Nullable<String>>,
-    /// companyName
-    #[serde(
-        rename = "companyName",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub company_name: Option<crate::runtime::Nullable<String>>,
-    /// title
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub title: Option<crate::runtime::Nullable<String>>,
-    /// phoneNumber
-    #[serde(
-        rename = "phoneNumber",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub phone_number: Option<crate::runtime::Nullable<String>>,
-    /// location
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub location: Option<crate::runtime::Nullable<String>>,
-    /// url
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub url: Option<crate::runtime::Nullable<String>>,
-    /// password
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub password: Option<crate::runtime::Nullable<String>>,
-    /// tokenCutoff
+    /// `email` on the wire; e.g. `"email@example.com"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// `firstName` on the wire; e.g. `"Example"`.
+    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    /// `lastName` on the wire; e.g. `"Name"`.
+    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    /// `companyName` on the wire; e.g. `"Example, Inc."`.
+    #[serde(rename = "companyName", default, skip_serializing_if = "Option::is_none")]
+    pub company_name: Option<String>,
+    /// `title` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// `phoneNumber` on the wire.
+    #[serde(rename = "phoneNumber", default, skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// `location` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// `url` on the wire; e.g. `"https://example.com"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// `password` on the wire; e.g. `"My new password!!1"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// `tokenCutoff` on the wire.
     #[serde(
         rename = "tokenCutoff",
+        with = "crate::runtime::datetime::option",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub token_cutoff: Option<crate::runtime::Nullable<chrono::DateTime<chrono::Utc>>>,
-    /// currentCredentials
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentCredentials` on the wire.
     #[serde(
         rename = "currentCredentials",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub current_credentials: Option<
-        crate::runtime::Nullable<crate::models::MePatchCurrentCredentials>,
-    >,
+    pub current_credentials: Option<crate::models::CurrentCredentials>,
 }
 
 impl crate::runtime::Validate for MePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.email {
+        if let Some(value) = &self.email {
             v.field("email", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.first_name {
+        if let Some(value) = &self.first_name {
             v.field(
                 "firstName",
                 |v| {
@@ -173,31 +129,31 @@ impl crate::runtime::Validate for MePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.last_name {
+        if let Some(value) = &self.last_name {
             v.field("lastName", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.company_name {
+        if let Some(value) = &self.company_name {
             v.field("companyName", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.title {
+        if let Some(value) = &self.title {
             v.field("title", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.phone_number {
+        if let Some(value) = &self.phone_number {
             v.field("phoneNumber", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.location {
+        if let Some(value) = &self.location {
             v.field("location", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.url {
+        if let Some(value) = &self.url {
             v.field("url", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.password {
+        if let Some(value) = &self.password {
             v.field(
                 "password",
                 |v| {
@@ -207,7 +163,7 @@ impl crate::runtime::Validate for MePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.current_credentials {
+        if let Some(value) = &self.current_credentials {
             v.field(
                 "currentCredentials",
                 |v| crate::runtime::Validate::validate_into(value, v),

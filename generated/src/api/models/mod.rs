@@ -6,428 +6,74 @@
 
 //! The API's data types, one file per named schema of the spec.
 
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod access;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use access::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod action;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use action::*;
+#[cfg(
+    any(
+        feature = "audit_log",
+        feature = "audit_logs",
+        feature = "instance_audit_log",
+        feature = "instance_audit_logs"
+    )
+)]
+mod actor_type;
+#[cfg(
+    any(
+        feature = "audit_log",
+        feature = "audit_logs",
+        feature = "instance_audit_log",
+        feature = "instance_audit_logs"
+    )
+)]
+pub use actor_type::*;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+mod address_filter_type;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+pub use address_filter_type::*;
 #[cfg(feature = "application_job_logs")]
 mod advanced_application_job_log_query;
 #[cfg(feature = "application_job_logs")]
 pub use advanced_application_job_log_query::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_id;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_id::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_id_object;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_id_object::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_run_queued_at;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_run_queued_at::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_run_queued_at_object;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_run_queued_at_object::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table",
-        feature = "data_table_rows",
-        feature = "data_tables",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_run_queued_at_object_in_item;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table",
-        feature = "data_table_rows",
-        feature = "data_tables",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_run_queued_at_object_in_item::*;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_row",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_job_log_query_run_queued_at_value;
-#[cfg(
-    any(
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "data",
-        feature = "data_table_row",
-        feature = "data_table_rows",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_job_log_query_run_queued_at_value::*;
 #[cfg(feature = "application_keys")]
 mod advanced_application_key_query;
 #[cfg(feature = "application_keys")]
 pub use advanced_application_key_query::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_object;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_object::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_object2;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_object2::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_value;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_value::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_value_object;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_value_object::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_value_object_tag_key;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_value_object_tag_key::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_value_object_tag_key_object;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_value_object_tag_key_object::*;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-mod advanced_application_key_query_device_tags_value_object_tag_key_object2;
-#[cfg(
-    any(
-        feature = "application_keys",
-        feature = "data",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "instance_orgs"
-    )
-)]
-pub use advanced_application_key_query_device_tags_value_object_tag_key_object2::*;
 #[cfg(any(feature = "data", feature = "devices"))]
 mod advanced_device_query;
 #[cfg(any(feature = "data", feature = "devices"))]
 pub use advanced_device_query::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags_object;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags_object::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags_object2;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags_object2::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags_value;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags_value::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags_value_object;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags_value_object::*;
-#[cfg(feature = "full")]
-mod advanced_device_query2_tags_value_object_tag_key;
-#[cfg(feature = "full")]
-pub use advanced_device_query2_tags_value_object_tag_key::*;
 #[cfg(feature = "events")]
 mod advanced_event_query;
 #[cfg(feature = "events")]
@@ -456,46 +102,240 @@ pub use advanced_workflow_by_version_query::*;
 mod advanced_workflow_query;
 #[cfg(feature = "flows")]
 pub use advanced_workflow_query::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_nodes;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_nodes::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_nodes_object;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_nodes_object::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_nodes_object2;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_nodes_object2::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_nodes_object3;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_nodes_object3::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_triggers;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_triggers::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_triggers_object;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_triggers_object::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_triggers_object2;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_triggers_object2::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_triggers_object3;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_triggers_object3::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod advanced_workflow_query_triggers_object_config_value;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use advanced_workflow_query_triggers_object_config_value::*;
 #[cfg(feature = "flow_versions")]
 mod advanced_workflow_version_query;
 #[cfg(feature = "flow_versions")]
 pub use advanced_workflow_version_query::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_none;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_none::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_object_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_object_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_string;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_string::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_value_options;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_value_options::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_value_options_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_value_options_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+mod aggregation_value_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data"
+    )
+)]
+pub use aggregation_value_type::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod algorithm;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use algorithm::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod allowed_attribute_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use allowed_attribute_type::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_owner_type;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_owner_type::*;
 #[cfg(
     any(
         feature = "application_api_token",
@@ -518,230 +358,6 @@ mod api_token;
     )
 )]
 pub use api_token::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "me",
-        feature = "org",
-        feature = "org_invites",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_default_role;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "me",
-        feature = "org",
-        feature = "org_invites",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_default_role::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_org_roles_item;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_org_roles_item::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_org_roles_item_application_roles_item;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_org_roles_item_application_roles_item::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_org_roles_item_application_roles_item_role;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "instance_org_invite",
-        feature = "instance_org_invites",
-        feature = "instance_org_member",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_org_roles_item_application_roles_item_role::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_org_roles_item_org_id;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_org_roles_item_org_id::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-mod api_token_org_roles_item_org_id_sandbox;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
-    )
-)]
-pub use api_token_org_roles_item_org_id_sandbox::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_owner_type;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_owner_type::*;
 #[cfg(
     any(
         feature = "application_api_token",
@@ -776,140 +392,12 @@ mod api_token_post;
 pub use api_token_post::*;
 #[cfg(
     any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item_string;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item_string::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item_string2;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item_string2::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item_value;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item_value::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item_value_string;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item_value_string::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-mod api_token_post_scope_item_value_string2;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "auth",
-        feature = "instance_api_tokens",
-        feature = "me",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_token_post_scope_item_value_string2::*;
-#[cfg(
-    any(
         feature = "application_api_token",
         feature = "application_api_tokens",
-        feature = "application_certificate",
-        feature = "application_certificate_authorities",
-        feature = "application_certificate_authority",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
         feature = "instance_api_token",
         feature = "instance_api_tokens",
         feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
+        feature = "user_api_tokens"
     )
 )]
 mod api_token_status;
@@ -917,18 +405,10 @@ mod api_token_status;
     any(
         feature = "application_api_token",
         feature = "application_api_tokens",
-        feature = "application_certificate",
-        feature = "application_certificate_authorities",
-        feature = "application_certificate_authority",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
         feature = "instance_api_token",
         feature = "instance_api_tokens",
         feature = "user_api_token",
-        feature = "user_api_tokens",
-        feature = "user_oauth_token",
-        feature = "user_oauth_tokens"
+        feature = "user_api_tokens"
     )
 )]
 pub use api_token_status::*;
@@ -936,114 +416,6 @@ pub use api_token_status::*;
 mod api_tokens;
 #[cfg(feature = "application_api_tokens")]
 pub use api_tokens::*;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "application_certificate_authorities",
-        feature = "application_certificates",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "application_templates",
-        feature = "applications",
-        feature = "audit_logs",
-        feature = "credential",
-        feature = "credentials",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data_table_rows",
-        feature = "data_tables",
-        feature = "device_attributes",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "experience_view",
-        feature = "experience_views",
-        feature = "files",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance",
-        feature = "instance_audit_logs",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_members",
-        feature = "instance_notification_rules",
-        feature = "instance_org_invites",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "instance_sandboxes",
-        feature = "instances",
-        feature = "integrations",
-        feature = "notebooks",
-        feature = "orgs",
-        feature = "private_files",
-        feature = "resource_jobs",
-        feature = "user_oauth_tokens",
-        feature = "webhooks"
-    )
-)]
-mod api_tokens_sort_direction;
-#[cfg(
-    any(
-        feature = "application_api_tokens",
-        feature = "application_certificate_authorities",
-        feature = "application_certificates",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_job_logs",
-        feature = "application_keys",
-        feature = "application_templates",
-        feature = "applications",
-        feature = "audit_logs",
-        feature = "credential",
-        feature = "credentials",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data_table_rows",
-        feature = "data_tables",
-        feature = "device_attributes",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "events",
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_groups",
-        feature = "experience_users",
-        feature = "experience_view",
-        feature = "experience_views",
-        feature = "files",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance",
-        feature = "instance_audit_logs",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_members",
-        feature = "instance_notification_rules",
-        feature = "instance_org_invites",
-        feature = "instance_org_members",
-        feature = "instance_orgs",
-        feature = "instance_sandboxes",
-        feature = "instances",
-        feature = "integrations",
-        feature = "notebooks",
-        feature = "orgs",
-        feature = "private_files",
-        feature = "resource_jobs",
-        feature = "user_oauth_tokens",
-        feature = "webhooks"
-    )
-)]
-pub use api_tokens_sort_direction::*;
 #[cfg(any(feature = "application", feature = "applications"))]
 mod application;
 #[cfg(any(feature = "application", feature = "applications"))]
@@ -1056,122 +428,6 @@ pub use application_api_token_post::*;
 mod application_apply_template_patch_schema;
 #[cfg(feature = "application")]
 pub use application_apply_template_patch_schema::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_application_export_options;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_application_export_options::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_application_export_options_export_type;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_application_export_options_export_type::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_application_export_options_repo;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_application_export_options_repo::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_azure;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_azure::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "applications",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "edge_deployments",
-        feature = "embedded_deployments",
-        feature = "experience_group",
-        feature = "experience_groups"
-    )
-)]
-mod application_archive_config_device_tags_item;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "applications",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "edge_deployments",
-        feature = "embedded_deployments",
-        feature = "experience_group",
-        feature = "experience_groups"
-    )
-)]
-pub use application_archive_config_device_tags_item::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_gcs;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_gcs::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "applications",
-        feature = "auth",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod application_archive_config_mode;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "applications",
-        feature = "auth",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use application_archive_config_mode::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_archive_config_s3;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_archive_config_s3::*;
 #[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
 mod application_certificate;
 #[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
@@ -1186,14 +442,14 @@ pub use application_certificate_authorities::*;
         feature = "application_certificate_authority"
     )
 )]
-mod application_certificate_authority2;
+mod application_certificate_authority;
 #[cfg(
     any(
         feature = "application_certificate_authorities",
         feature = "application_certificate_authority"
     )
 )]
-pub use application_certificate_authority2::*;
+pub use application_certificate_authority::*;
 #[cfg(feature = "application_certificate_authority")]
 mod application_certificate_authority_patch;
 #[cfg(feature = "application_certificate_authority")]
@@ -1204,66 +460,18 @@ mod application_certificate_authority_post;
 pub use application_certificate_authority_post::*;
 #[cfg(
     any(
-        feature = "application_certificate",
         feature = "application_certificate_authorities",
-        feature = "application_certificate_authority",
-        feature = "application_certificates",
-        feature = "credential",
-        feature = "credentials"
+        feature = "application_certificate_authority"
     )
 )]
-mod application_certificate_certificate_info;
+mod application_certificate_authority_status;
 #[cfg(
     any(
-        feature = "application_certificate",
         feature = "application_certificate_authorities",
-        feature = "application_certificate_authority",
-        feature = "application_certificates",
-        feature = "credential",
-        feature = "credentials"
+        feature = "application_certificate_authority"
     )
 )]
-pub use application_certificate_certificate_info::*;
-#[cfg(
-    any(
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "auth"
-    )
-)]
-mod application_certificate_filter_type;
-#[cfg(
-    any(
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "auth"
-    )
-)]
-pub use application_certificate_filter_type::*;
-#[cfg(
-    any(
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "auth"
-    )
-)]
-mod application_certificate_filter_type_none;
-#[cfg(
-    any(
-        feature = "application_certificate",
-        feature = "application_certificates",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "auth"
-    )
-)]
-pub use application_certificate_filter_type_none::*;
+pub use application_certificate_authority_status::*;
 #[cfg(feature = "application_certificate")]
 mod application_certificate_patch;
 #[cfg(feature = "application_certificate")]
@@ -1272,6 +480,10 @@ pub use application_certificate_patch::*;
 mod application_certificate_post;
 #[cfg(feature = "application_certificates")]
 pub use application_certificate_post::*;
+#[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
+mod application_certificate_status;
+#[cfg(any(feature = "application_certificate", feature = "application_certificates"))]
+pub use application_certificate_status::*;
 #[cfg(feature = "application_certificates")]
 mod application_certificates;
 #[cfg(feature = "application_certificates")]
@@ -1284,3392 +496,14 @@ pub use application_clone_post_schema::*;
 mod application_creation_by_template_result;
 #[cfg(any(feature = "application", feature = "applications"))]
 pub use application_creation_by_template_result::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "applications"
-    )
-)]
-mod application_creation_by_template_result_validation_errors_item;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "applications"
-    )
-)]
-pub use application_creation_by_template_result_validation_errors_item::*;
 #[cfg(feature = "application_dashboards")]
 mod application_dashboard_post;
 #[cfg(feature = "application_dashboards")]
 pub use application_dashboard_post::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10_config_columns_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10_config_columns_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10_config_columns_item_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10_config_columns_item_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object10_config_event_state;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object10_config_event_state::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object11;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object11::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object11_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object11_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object11_config_gauge_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object11_config_gauge_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object11_config_precision_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object11_config_precision_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_decorators_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_decorators_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_decorators_item_line_style;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_decorators_item_line_style::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_decorators_item_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_decorators_item_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_display_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_display_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_segments_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_segments_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_segments_item_graph_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_segments_item_graph_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_segments_item_line_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_segments_item_line_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_y_axes_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_y_axes_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_y_axes_item_position;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_y_axes_item_position::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object12_config_y_axes_item_scale;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object12_config_y_axes_item_scale::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object13;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object13::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object13_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object13_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object13_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object13_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-mod application_dashboard_post_blocks_item_object13_config_location_tag_key;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object13_config_location_tag_key::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object13_config_map_style;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object13_config_map_style::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object14;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object14::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object14_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object14_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object14_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object14_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object15;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object15::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object15_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object15_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object15_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object15_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object15_config_image_source;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object15_config_image_source::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object2_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object2_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object3;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object3::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object3_orientation;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object3_orientation::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object_size;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object_size::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object16_config_overlays_item_object_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object16_config_overlays_item_object_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object17;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object17::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object17_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object17_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object17_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object17_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object2_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object2_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object3;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object3::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object3_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object3_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object4;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object4_options_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4_options_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "credential",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object4_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "credential",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object4_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object5;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object5::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object5_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object5_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object6;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object6_action;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6_action::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object6_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object6_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object_default_query;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_default_query::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object_grid;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_grid::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_controls_item_object_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_controls_item_object_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object18_config_default_mode;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object18_config_default_mode::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object19;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object19::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object19_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object19_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object19_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object19_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object19_config_pin_mode;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object19_config_pin_mode::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object20;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object20::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object20_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object20_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object20_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object20_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object21;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object21::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object21_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object21_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object21_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object21_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object22;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object22::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object22_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object22_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object22_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object22_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object23;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object23::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object23_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object23_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object23_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object23_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object24;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object24::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object24_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object24_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object24_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object24_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_duration;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_duration::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_duration_dashboard_duration;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_duration_dashboard_duration::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options_value;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_options_value::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_object2_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_none;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_none::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_string;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "data",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_aggregation_value_string::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_segments_item_device_tags_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_segments_item_device_tags_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object2_config_x_axis_max;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object2_config_x_axis_max::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_configuration;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_configuration::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_configuration_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_configuration_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object2_query_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object2_query_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object3;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_mode;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_mode::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object3_query_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object4;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object4::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object4_query_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object4_query_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object5;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object5::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object5_query_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object5_query_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object_query_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object_query_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_segments_item_object_resolution;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_segments_item_object_resolution::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object3_config_vega_version;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object3_config_vega_version::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object4;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object4::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object4_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object4_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5_config_columns_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5_config_columns_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5_config_columns_item_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5_config_columns_item_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5_config_columns_item_type_custom;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5_config_columns_item_type_custom::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object5_config_default_sort_direction;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object5_config_default_sort_direction::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_config_conditions_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_config_conditions_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_config_conditions_item_shape;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_config_conditions_item_shape::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_config_default_condition;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_config_default_condition::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object6_config_segments_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object6_config_segments_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_columns_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_columns_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_columns_item_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_columns_item_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_device_link_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_device_link_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_filter;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_filter::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_filter_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_filter_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_match;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_match::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object7_config_sort_field;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object7_config_sort_field::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object8;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object8::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object8_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object8_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object8_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object8_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object9;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object9::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object9_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object9_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object9_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object9_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object9_config_columns_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object9_config_columns_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object9_config_columns_item_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object9_config_columns_item_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object_block_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object_block_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_blocks_item_object_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_blocks_item_object_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object2;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object2::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object2_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object2_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object2_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object2_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object3;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object3::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object3_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object3_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object3_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object3_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object4;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object4::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object4_default_value;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object4_default_value::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object4_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object4_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object4_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object4_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object5;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object5::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object5_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object5_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object5_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object5_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object6;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object6::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object6_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object6_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object6_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object6_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object_type;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object_type::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_context_configuration_item_object_validation_config;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_context_configuration_item_object_validation_config::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_default_theme;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_default_theme::*;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-mod application_dashboard_post_report_configs_item;
-#[cfg(
-    any(
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "dashboard",
-        feature = "dashboards"
-    )
-)]
-pub use application_dashboard_post_report_configs_item::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_export_options;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_export_options::*;
 #[cfg(feature = "application")]
 mod application_export_post_schema;
 #[cfg(feature = "application")]
@@ -4679,121 +513,57 @@ mod application_export_result;
 #[cfg(feature = "application")]
 pub use application_export_result::*;
 #[cfg(any(feature = "application", feature = "applications"))]
-mod application_ftue_tracking_item;
+mod application_global;
 #[cfg(any(feature = "application", feature = "applications"))]
-pub use application_ftue_tracking_item::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_ftue_tracking_item_status;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_ftue_tracking_item_status::*;
+pub use application_global::*;
 #[cfg(feature = "application")]
 mod application_global_patch;
 #[cfg(feature = "application")]
 pub use application_global_patch::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_globals_item;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_globals_item::*;
 #[cfg(feature = "application")]
 mod application_import_executions;
 #[cfg(feature = "application")]
 pub use application_import_executions::*;
-#[cfg(feature = "application")]
-mod application_import_executions_item_conflict_behavior;
-#[cfg(feature = "application")]
-pub use application_import_executions_item_conflict_behavior::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "instance_custom_node",
-        feature = "notebook"
-    )
-)]
-mod application_import_executions_item_error;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "instance_custom_node",
-        feature = "notebook"
-    )
-)]
-pub use application_import_executions_item_error::*;
-#[cfg(any(feature = "application", feature = "applications"))]
-mod application_import_executions_item_include_item;
-#[cfg(any(feature = "application", feature = "applications"))]
-pub use application_import_executions_item_include_item::*;
-#[cfg(feature = "application")]
-mod application_import_executions_item_repo;
-#[cfg(feature = "application")]
-pub use application_import_executions_item_repo::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "edge_deployment",
-        feature = "edge_deployments",
-        feature = "embedded_deployment",
-        feature = "embedded_deployments",
-        feature = "file",
-        feature = "files",
-        feature = "notebook",
-        feature = "private_file",
-        feature = "private_files",
-        feature = "resource_job"
-    )
-)]
-mod application_import_executions_item_source_type;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "edge_deployment",
-        feature = "edge_deployments",
-        feature = "embedded_deployment",
-        feature = "embedded_deployments",
-        feature = "file",
-        feature = "files",
-        feature = "notebook",
-        feature = "private_file",
-        feature = "private_files",
-        feature = "resource_job"
-    )
-)]
-pub use application_import_executions_item_source_type::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs"
-    )
-)]
-mod application_import_executions_item_status;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_job_log",
-        feature = "application_job_logs"
-    )
-)]
-pub use application_import_executions_item_status::*;
 #[cfg(feature = "full")]
 mod application_import_options;
 #[cfg(feature = "full")]
 pub use application_import_options::*;
-#[cfg(feature = "application")]
-mod application_import_options2;
-#[cfg(feature = "application")]
-pub use application_import_options2::*;
 #[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
 mod application_job_log;
 #[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
 pub use application_job_log::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_input;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_input::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_input_object;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_input_object::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_input_object_owner_type;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_input_object_owner_type::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_output;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_output::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_output_object;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_output_object::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_output_object_validation_error;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_output_object_validation_error::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_owner_type;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_owner_type::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod application_job_log_resource_type;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use application_job_log_resource_type::*;
 #[cfg(feature = "application_job_logs")]
 mod application_job_logs;
 #[cfg(feature = "application_job_logs")]
@@ -4802,54 +572,6 @@ pub use application_job_logs::*;
 mod application_key;
 #[cfg(any(feature = "application_key", feature = "application_keys"))]
 pub use application_key::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "credential",
-        feature = "credentials",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view",
-        feature = "experience_views",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod application_key_created_by_type;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_key",
-        feature = "application_keys",
-        feature = "credential",
-        feature = "credentials",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view",
-        feature = "experience_views",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use application_key_created_by_type::*;
 #[cfg(feature = "application_key")]
 mod application_key_patch;
 #[cfg(feature = "application_key")]
@@ -4862,41 +584,17 @@ pub use application_key_post::*;
 mod application_key_post_response;
 #[cfg(feature = "application_keys")]
 pub use application_key_post_response::*;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+mod application_key_status;
+#[cfg(any(feature = "application_key", feature = "application_keys"))]
+pub use application_key_status::*;
 #[cfg(feature = "application_keys")]
 mod application_keys;
 #[cfg(feature = "application_keys")]
 pub use application_keys::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "applications",
-        feature = "auth",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "me",
-        feature = "org"
-    )
-)]
+#[cfg(any(feature = "application", feature = "applications"))]
 mod application_owner_type;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "application_dashboard",
-        feature = "application_dashboards",
-        feature = "application_job_log",
-        feature = "application_job_logs",
-        feature = "applications",
-        feature = "auth",
-        feature = "dashboard",
-        feature = "dashboards",
-        feature = "me",
-        feature = "org"
-    )
-)]
+#[cfg(any(feature = "application", feature = "applications"))]
 pub use application_owner_type::*;
 #[cfg(feature = "application")]
 mod application_patch;
@@ -4918,6 +616,46 @@ pub use application_readme::*;
 mod application_readme_patch;
 #[cfg(feature = "application")]
 pub use application_readme_patch::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod application_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use application_role::*;
 #[cfg(feature = "application")]
 mod application_search_result;
 #[cfg(feature = "application")]
@@ -4925,121 +663,27 @@ pub use application_search_result::*;
 #[cfg(
     any(
         feature = "application",
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flows"
+        feature = "application_job_log",
+        feature = "application_job_logs"
     )
 )]
-mod application_search_result_item_device_class;
+mod application_status;
 #[cfg(
     any(
         feature = "application",
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flows"
+        feature = "application_job_log",
+        feature = "application_job_logs"
     )
 )]
-pub use application_search_result_item_device_class::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "auth",
-        feature = "device",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod application_search_result_item_flow_class;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "auth",
-        feature = "device",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use application_search_result_item_flow_class::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "experience_views"
-    )
-)]
-mod application_search_result_item_view_type;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "experience_views"
-    )
-)]
-pub use application_search_result_item_view_type::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "applications",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instance_sandbox",
-        feature = "instance_sandboxes",
-        feature = "me",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+pub use application_status::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod application_summary;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use application_summary::*;
+#[cfg(any(feature = "application", feature = "applications"))]
 mod application_summary_notebook_stats;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "applications",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instance_sandbox",
-        feature = "instance_sandboxes",
-        feature = "me",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+#[cfg(any(feature = "application", feature = "applications"))]
 pub use application_summary_notebook_stats::*;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "applications",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instance_sandbox",
-        feature = "instance_sandboxes",
-        feature = "me",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod application_summary_storage_stats;
-#[cfg(
-    any(
-        feature = "application",
-        feature = "applications",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instance_sandbox",
-        feature = "instance_sandboxes",
-        feature = "me",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use application_summary_storage_stats::*;
 #[cfg(any(feature = "application_template", feature = "application_templates"))]
 mod application_template;
 #[cfg(any(feature = "application_template", feature = "application_templates"))]
@@ -5048,14 +692,18 @@ pub use application_template::*;
 mod application_template_categories;
 #[cfg(feature = "application_templates")]
 pub use application_template_categories::*;
-#[cfg(feature = "full")]
-mod application_template_category2;
-#[cfg(feature = "full")]
-pub use application_template_category2::*;
 #[cfg(feature = "application_templates")]
-mod application_template_category_resource_types_item;
+mod application_template_category;
 #[cfg(feature = "application_templates")]
-pub use application_template_category_resource_types_item::*;
+pub use application_template_category::*;
+#[cfg(feature = "application_templates")]
+mod application_template_category_resource_type;
+#[cfg(feature = "application_templates")]
+pub use application_template_category_resource_type::*;
+#[cfg(any(feature = "application_template", feature = "application_templates"))]
+mod application_template_summary;
+#[cfg(any(feature = "application_template", feature = "application_templates"))]
+pub use application_template_summary::*;
 #[cfg(feature = "application_templates")]
 mod application_templates;
 #[cfg(feature = "application_templates")]
@@ -5068,6 +716,18 @@ pub use applications::*;
 mod applications_import_options;
 #[cfg(feature = "applications")]
 pub use applications_import_options::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod archive_config;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use archive_config::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod attached_domain;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use attached_domain::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod attached_slug;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use attached_slug::*;
 #[cfg(feature = "devices")]
 mod attribute_names_response;
 #[cfg(feature = "devices")]
@@ -5076,30 +736,38 @@ pub use attribute_names_response::*;
 mod audit_log;
 #[cfg(any(feature = "audit_log", feature = "audit_logs"))]
 pub use audit_log::*;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-mod audit_log_actor_type;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-pub use audit_log_actor_type::*;
 #[cfg(feature = "audit_logs")]
 mod audit_log_filter;
 #[cfg(feature = "audit_logs")]
 pub use audit_log_filter::*;
-#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
-mod audit_log_filter_request_item;
-#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
-pub use audit_log_filter_request_item::*;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-mod audit_log_primary_target_type;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-pub use audit_log_primary_target_type::*;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-mod audit_log_secondary_target_type;
-#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
-pub use audit_log_secondary_target_type::*;
 #[cfg(feature = "audit_logs")]
 mod audit_logs;
 #[cfg(feature = "audit_logs")]
 pub use audit_logs::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod auth_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use auth_method::*;
 #[cfg(feature = "auth")]
 mod authenticated_device;
 #[cfg(feature = "auth")]
@@ -5108,6 +776,1428 @@ pub use authenticated_device::*;
 mod authenticated_user;
 #[cfg(any(feature = "auth", feature = "me"))]
 pub use authenticated_user::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod author_type;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use author_type::*;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+mod authorization_status;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+pub use authorization_status::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod azure;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use azure::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod azure_event_hub_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use azure_event_hub_config::*;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod banner;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use banner::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod batch_behavior;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use batch_behavior::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_application_list;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_application_list::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_application_list_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_application_list_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_bar;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_bar::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_bar_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_bar_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_bar_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_bar_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_configuration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_configuration::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_configuration_body_content_head_content;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_configuration_body_content_head_content::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_custom;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_custom::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_custom_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_custom_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_dashboard_list;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_dashboard_list::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_dashboard_list_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_dashboard_list_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_data_table;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_data_table::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_data_table_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_data_table_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_data_table_config_column;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_data_table_config_column::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_data_table_config_column_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_data_table_config_column_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_data_table_config_column_type_custom;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_data_table_config_column_type_custom::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_count;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_count::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_count_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_count_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_count_config_default_condition;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_count_config_default_condition::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_count_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_count_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_list;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_list::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_list_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_list_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_list_config_column;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_list_config_column::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_list_config_column_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_list_config_column_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_list_config_sort_field;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_list_config_sort_field::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_log;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_log::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_log_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_log_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_state_table;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_state_table::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_state_table_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_state_table_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_state_table_config_column;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_state_table_config_column::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_device_state_table_config_column_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_device_state_table_config_column_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_event_list;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_event_list::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_event_list_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_event_list_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_event_list_config_column;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_event_list_config_column::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_event_list_config_column_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_event_list_config_column_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_gauge;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_gauge::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_gauge_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_gauge_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_gauge_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_gauge_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_graph;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_graph::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_graph_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_graph_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_graph_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_graph_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_heatmap;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_heatmap::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_heatmap_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_heatmap_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_iframe;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_iframe::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_iframe_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_iframe_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_image;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_image::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_image_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_image_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_image_overlay;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_image_overlay::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_image_overlay_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_image_overlay_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_image_overlay_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_image_overlay_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_indicator;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_indicator::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_indicator_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_indicator_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_indicator_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_indicator_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_input;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_input::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_input_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_input_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_map;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_map::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_map_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_map_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_open_event_indicator;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_open_event_indicator::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_open_event_indicator_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_open_event_indicator_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_pie;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_pie::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_pie_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_pie_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_pie_config_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_pie_config_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_position_chart;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_position_chart::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_position_chart_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_position_chart_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_section_header;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_section_header::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_section_header_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_section_header_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment_data_table;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment_data_table::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment_device_info;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment_device_info::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment_events;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment_events::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment_gauge;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment_gauge::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_segment_time_series;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_segment_time_series::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_workflow_list;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_workflow_list::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod block_workflow_list_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use block_workflow_list_config::*;
 #[cfg(any(feature = "devices", feature = "flow_versions"))]
 mod bulk_deletion_response;
 #[cfg(any(feature = "devices", feature = "flow_versions"))]
@@ -5116,74 +2206,702 @@ pub use bulk_deletion_response::*;
 mod bulk_restoration_response;
 #[cfg(feature = "devices")]
 pub use bulk_restoration_response::*;
+#[cfg(
+    any(
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority"
+    )
+)]
+mod ca_info_item;
+#[cfg(
+    any(
+        feature = "application_certificate_authorities",
+        feature = "application_certificate_authority"
+    )
+)]
+pub use ca_info_item::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod callback_url;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use callback_url::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod callback_url_empty;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use callback_url_empty::*;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+mod cast_buffers_as;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+pub use cast_buffers_as::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod category;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use category::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "credential",
+        feature = "credentials"
+    )
+)]
+mod certificate_info;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "credential",
+        feature = "credentials"
+    )
+)]
+pub use certificate_info::*;
 #[cfg(feature = "me")]
 mod change_password;
 #[cfg(feature = "me")]
 pub use change_password::*;
+#[cfg(
+    any(
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+mod change_type;
+#[cfg(
+    any(
+        feature = "edge_deployment",
+        feature = "edge_deployments",
+        feature = "embedded_deployment",
+        feature = "embedded_deployments"
+    )
+)]
+pub use change_type::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod child_attribute;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use child_attribute::*;
 #[cfg(feature = "device")]
 mod composite_device_state;
 #[cfg(feature = "device")]
 pub use composite_device_state::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod condition;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use condition::*;
+#[cfg(feature = "application")]
+mod conflict_behavior;
+#[cfg(feature = "application")]
+pub use conflict_behavior::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod connect_info;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use connect_info::*;
 #[cfg(any(feature = "device", feature = "devices"))]
-mod composite_device_state_value;
+mod connection_info;
 #[cfg(any(feature = "device", feature = "devices"))]
-pub use composite_device_state_value::*;
+pub use connection_info::*;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+mod constraint;
+#[cfg(any(feature = "data_table", feature = "data_tables"))]
+pub use constraint::*;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
-        feature = "events",
-        feature = "notebook"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-mod composite_device_state_value_time;
+mod context_configuration_item;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
-        feature = "events",
-        feature = "notebook"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-pub use composite_device_state_value_time::*;
+pub use context_configuration_item::*;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
-        feature = "events",
-        feature = "notebook"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-mod composite_device_state_value_time_object;
+mod context_configuration_item_device_attribute;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
-        feature = "events",
-        feature = "notebook"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-pub use composite_device_state_value_time_object::*;
-#[cfg(any(feature = "data", feature = "device", feature = "devices"))]
-mod composite_device_state_value_value;
-#[cfg(any(feature = "data", feature = "device", feature = "devices"))]
-pub use composite_device_state_value_value::*;
+pub use context_configuration_item_device_attribute::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_device_attribute_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_device_attribute_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_device_id;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_device_id::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_device_id_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_device_id_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_device_tag;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_device_tag::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_device_tag_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_device_tag_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_experience_user;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_experience_user::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_experience_user_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_experience_user_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_number;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_number::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_number_default_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_number_default_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_number_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_number_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_string;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_string::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod context_configuration_item_string_validation_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use context_configuration_item_string_validation_config::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_button;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_button::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_help;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_help::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_range;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_range::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_range_default_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_range_default_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_select;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_select::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_select_option;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_select_option::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_text;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_text::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod control_toggle;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use control_toggle::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+mod created_by_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+pub use created_by_type::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+mod creator_type;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+pub use creator_type::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
 mod credential;
 #[cfg(any(feature = "credential", feature = "credentials"))]
 pub use credential::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_auth_method;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_auth_method::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_aws_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_aws_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_azure_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_azure_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_certificate_key_pair_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_certificate_key_pair_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_datadog_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_datadog_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_gcp_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_gcp_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_git_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_git_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
 mod credential_git_config_type;
 #[cfg(any(feature = "credential", feature = "credentials"))]
 pub use credential_git_config_type::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-mod credential_http_config_auth_method;
+mod credential_http_config;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-pub use credential_http_config_auth_method::*;
+pub use credential_http_config::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-mod credential_jwt_config_algorithm;
+mod credential_jwt_config;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-pub use credential_jwt_config_algorithm::*;
+pub use credential_jwt_config::*;
 #[cfg(feature = "credential")]
 mod credential_linked_resources;
 #[cfg(feature = "credential")]
@@ -5197,17 +2915,337 @@ mod credential_post;
 #[cfg(feature = "credentials")]
 pub use credential_post::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-mod credential_sql_config_system;
+mod credential_snowflake_config;
 #[cfg(any(feature = "credential", feature = "credentials"))]
-pub use credential_sql_config_system::*;
+pub use credential_snowflake_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_sql_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_sql_config::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_system;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_system::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_twilio_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_twilio_config::*;
 #[cfg(any(feature = "credential", feature = "credentials"))]
 mod credential_type;
 #[cfg(any(feature = "credential", feature = "credentials"))]
 pub use credential_type::*;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+mod credential_whatsapp_config;
+#[cfg(any(feature = "credential", feature = "credentials"))]
+pub use credential_whatsapp_config::*;
 #[cfg(feature = "credentials")]
 mod credentials;
 #[cfg(feature = "credentials")]
 pub use credentials::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_checkbox;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_checkbox::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_json_template;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_json_template::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_number_template;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_number_template::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_payload_path;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_payload_path::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_section;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_section::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_select;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_select::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_select_option;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_select_option::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_config_field_string_template;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_config_field_string_template::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod custom_node_support;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use custom_node_support::*;
 #[cfg(
     any(
         feature = "application_dashboard",
@@ -5234,14 +3272,28 @@ pub use dashboard_block_suggest_code_post::*;
 mod dashboard_block_suggest_code_response;
 #[cfg(feature = "full")]
 pub use dashboard_block_suggest_code_response::*;
-#[cfg(feature = "full")]
-mod dashboard_block_suggest_code_response_finish_reason;
-#[cfg(feature = "full")]
-pub use dashboard_block_suggest_code_response_finish_reason::*;
 #[cfg(feature = "dashboard")]
 mod dashboard_context_instance;
 #[cfg(feature = "dashboard")]
 pub use dashboard_context_instance::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod dashboard_owner_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use dashboard_owner_type::*;
 #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
 mod dashboard_patch;
 #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
@@ -5250,6 +3302,64 @@ pub use dashboard_patch::*;
 mod dashboard_post;
 #[cfg(feature = "dashboards")]
 pub use dashboard_post::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod dashboard_report_config;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use dashboard_report_config::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod dashboard_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use dashboard_role::*;
 #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
 mod dashboard_send_report;
 #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
@@ -5266,10 +3376,6 @@ pub use dashboards::*;
 mod data_export;
 #[cfg(feature = "full")]
 pub use data_export::*;
-#[cfg(feature = "data")]
-mod data_export_options;
-#[cfg(feature = "data")]
-pub use data_export_options::*;
 #[cfg(any(feature = "data_table", feature = "data_tables"))]
 mod data_table;
 #[cfg(any(feature = "data_table", feature = "data_tables"))]
@@ -5278,18 +3384,28 @@ pub use data_table::*;
 mod data_table_column;
 #[cfg(any(feature = "data_table", feature = "data_tables"))]
 pub use data_table_column::*;
-#[cfg(feature = "data_table")]
-mod data_table_column2;
-#[cfg(feature = "data_table")]
-pub use data_table_column2::*;
 #[cfg(any(feature = "data_table", feature = "data_tables"))]
-mod data_table_column_constraint;
+mod data_table_column_default_value;
 #[cfg(any(feature = "data_table", feature = "data_tables"))]
-pub use data_table_column_constraint::*;
-#[cfg(any(feature = "data_table", feature = "data_tables"))]
-mod data_table_column_data_type;
-#[cfg(any(feature = "data_table", feature = "data_tables"))]
-pub use data_table_column_data_type::*;
+pub use data_table_column_default_value::*;
+#[cfg(
+    any(
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "resource_job",
+        feature = "resource_jobs"
+    )
+)]
+mod data_table_id;
+#[cfg(
+    any(
+        feature = "notebook",
+        feature = "notebooks",
+        feature = "resource_job",
+        feature = "resource_jobs"
+    )
+)]
+pub use data_table_id::*;
 #[cfg(feature = "data_table")]
 mod data_table_patch;
 #[cfg(feature = "data_table")]
@@ -5334,6 +3450,40 @@ pub use data_table_rows_export::*;
 mod data_tables;
 #[cfg(feature = "data_tables")]
 pub use data_tables::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod data_tables_mode;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use data_tables_mode::*;
+#[cfg(
+    any(
+        feature = "data_table",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod data_type;
+#[cfg(
+    any(
+        feature = "data_table",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use data_type::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod date_group_by;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use date_group_by::*;
 #[cfg(feature = "full")]
 mod debug_exclude_ids;
 #[cfg(feature = "full")]
@@ -5342,6 +3492,176 @@ pub use debug_exclude_ids::*;
 mod debug_levels;
 #[cfg(feature = "full")]
 pub use debug_levels::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod decorator;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use decorator::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod decorator_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use decorator_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_condition;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_condition::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_mode;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_query;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_query::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod default_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use default_role::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_sort_direction;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_sort_direction::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_theme;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_theme::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod default_zoom;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use default_zoom::*;
 #[cfg(any(feature = "device", feature = "devices"))]
 mod device;
 #[cfg(any(feature = "device", feature = "devices"))]
@@ -5358,9 +3678,25 @@ pub use device_attribute_data_type_filter::*;
 mod device_attribute_patch;
 #[cfg(feature = "device_attribute")]
 pub use device_attribute_patch::*;
-#[cfg(feature = "device_attributes")]
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
 mod device_attribute_post;
-#[cfg(feature = "device_attributes")]
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
 pub use device_attribute_post::*;
 #[cfg(feature = "device_attributes")]
 mod device_attributes;
@@ -5368,90 +3704,24 @@ mod device_attributes;
 pub use device_attributes::*;
 #[cfg(
     any(
+        feature = "auth",
         feature = "device",
         feature = "device_recipe",
         feature = "device_recipes",
         feature = "devices"
     )
 )]
-mod device_attributes_item;
+mod device_class;
 #[cfg(
     any(
+        feature = "auth",
         feature = "device",
         feature = "device_recipe",
         feature = "device_recipes",
         feature = "devices"
     )
 )]
-pub use device_attributes_item::*;
-#[cfg(
-    any(
-        feature = "dashboard",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod device_attributes_item_data_type;
-#[cfg(
-    any(
-        feature = "dashboard",
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use device_attributes_item_data_type::*;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod device_attributes_item_system;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use device_attributes_item_system::*;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-mod device_attributes_item_system_child_attributes_item;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_attribute",
-        feature = "device_attributes",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices"
-    )
-)]
-pub use device_attributes_item_system_child_attributes_item::*;
+pub use device_class::*;
 #[cfg(feature = "devices")]
 mod device_class_filter;
 #[cfg(feature = "devices")]
@@ -5466,8 +3736,6 @@ mod device_commands;
 pub use device_commands::*;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
         feature = "edge_deployment",
         feature = "edge_deployments",
         feature = "embedded_deployment",
@@ -5477,8 +3745,6 @@ pub use device_commands::*;
 mod device_connection_info;
 #[cfg(
     any(
-        feature = "device",
-        feature = "devices",
         feature = "edge_deployment",
         feature = "edge_deployments",
         feature = "embedded_deployment",
@@ -5514,6 +3780,30 @@ mod device_counts;
     )
 )]
 pub use device_counts::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod device_counts_count;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use device_counts_count::*;
 #[cfg(feature = "auth")]
 mod device_credentials;
 #[cfg(feature = "auth")]
@@ -5522,6 +3812,28 @@ pub use device_credentials::*;
 mod device_data_export;
 #[cfg(feature = "device")]
 pub use device_data_export::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod device_id_change;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use device_id_change::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod device_link_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use device_link_type::*;
 #[cfg(feature = "device")]
 mod device_log;
 #[cfg(feature = "device")]
@@ -5575,6 +3887,10 @@ mod device_state;
 #[cfg(feature = "device")]
 pub use device_state::*;
 #[cfg(feature = "device")]
+mod device_state_data_value;
+#[cfg(feature = "device")]
+pub use device_state_data_value::*;
+#[cfg(feature = "device")]
 mod device_state_or_states;
 #[cfg(feature = "device")]
 pub use device_state_or_states::*;
@@ -5582,32 +3898,28 @@ pub use device_state_or_states::*;
 mod device_states;
 #[cfg(feature = "device")]
 pub use device_states::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod device_tag;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use device_tag::*;
 #[cfg(feature = "devices")]
 mod device_tag_filter;
 #[cfg(feature = "devices")]
 pub use device_tag_filter::*;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "instance_org",
-        feature = "instance_orgs"
-    )
-)]
-mod device_tags_item;
-#[cfg(
-    any(
-        feature = "device",
-        feature = "device_recipe",
-        feature = "device_recipes",
-        feature = "devices",
-        feature = "instance_org",
-        feature = "instance_orgs"
-    )
-)]
-pub use device_tags_item::*;
 #[cfg(feature = "devices")]
 mod devices;
 #[cfg(feature = "devices")]
@@ -5644,24 +3956,6 @@ pub use devices_historical_import_post::*;
 mod devices_metadata_export_post;
 #[cfg(feature = "devices")]
 pub use devices_metadata_export_post::*;
-#[cfg(
-    any(
-        feature = "devices",
-        feature = "events",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-mod devices_metadata_export_post_format;
-#[cfg(
-    any(
-        feature = "devices",
-        feature = "events",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-pub use devices_metadata_export_post_format::*;
 #[cfg(feature = "devices")]
 mod devices_patch;
 #[cfg(feature = "devices")]
@@ -5678,6 +3972,10 @@ pub use devices_remove_data_post::*;
 mod devices_updated;
 #[cfg(feature = "devices")]
 pub use devices_updated::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod directory_name;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use directory_name::*;
 #[cfg(feature = "me")]
 mod disable_multi_factor_authentication;
 #[cfg(feature = "me")]
@@ -5686,28 +3984,98 @@ pub use disable_multi_factor_authentication::*;
 mod disable_two_factor_auth;
 #[cfg(feature = "full")]
 pub use disable_two_factor_auth::*;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod disabled_at;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use disabled_at::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod disconnect_info;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use disconnect_info::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod display_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use display_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod duration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use duration::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod duration_dashboard_duration;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use duration_dashboard_duration::*;
 #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
 mod edge_deployment;
 #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
 pub use edge_deployment::*;
-#[cfg(
-    any(
-        feature = "edge_deployment",
-        feature = "edge_deployments",
-        feature = "embedded_deployment",
-        feature = "embedded_deployments"
-    )
-)]
-mod edge_deployment_logs_item_change_type;
-#[cfg(
-    any(
-        feature = "edge_deployment",
-        feature = "edge_deployments",
-        feature = "embedded_deployment",
-        feature = "embedded_deployments"
-    )
-)]
-pub use edge_deployment_logs_item_change_type::*;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+mod edge_deployment_flow_class;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+pub use edge_deployment_flow_class::*;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+mod edge_deployment_log;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+pub use edge_deployment_log::*;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+mod edge_deployment_log_source_type;
+#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+pub use edge_deployment_log_source_type::*;
 #[cfg(feature = "edge_deployments")]
 mod edge_deployment_release;
 #[cfg(feature = "edge_deployments")]
@@ -5724,6 +4092,14 @@ pub use edge_deployment_replace::*;
 mod edge_deployments;
 #[cfg(feature = "edge_deployments")]
 pub use edge_deployments::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod email_config;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use email_config::*;
 #[cfg(feature = "full")]
 mod email_verification_verify;
 #[cfg(feature = "full")]
@@ -5736,6 +4112,18 @@ pub use embedded_deployment::*;
 mod embedded_deployment_export;
 #[cfg(feature = "embedded_deployments")]
 pub use embedded_deployment_export::*;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+mod embedded_deployment_flows_value;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+pub use embedded_deployment_flows_value::*;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+mod embedded_deployment_log;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+pub use embedded_deployment_log::*;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+mod embedded_deployment_log_source_type;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+pub use embedded_deployment_log_source_type::*;
 #[cfg(feature = "embedded_deployments")]
 mod embedded_deployment_release;
 #[cfg(feature = "embedded_deployments")]
@@ -5760,6 +4148,54 @@ pub use enable_multi_factor_authentication::*;
 mod enable_two_factor_auth;
 #[cfg(feature = "full")]
 pub use enable_two_factor_auth::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod encryption_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use encryption_method::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod eq;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use eq::*;
 #[cfg(
     any(
         feature = "application",
@@ -5977,17 +4413,9 @@ mod event_export_options;
 #[cfg(feature = "events")]
 pub use event_export_options::*;
 #[cfg(any(feature = "event", feature = "events"))]
-mod event_patch2;
+mod event_patch;
 #[cfg(any(feature = "event", feature = "events"))]
-pub use event_patch2::*;
-#[cfg(any(feature = "event", feature = "events"))]
-mod event_patch_level;
-#[cfg(any(feature = "event", feature = "events"))]
-pub use event_patch_level::*;
-#[cfg(any(feature = "event", feature = "events"))]
-mod event_patch_state;
-#[cfg(any(feature = "event", feature = "events"))]
-pub use event_patch_state::*;
+pub use event_patch::*;
 #[cfg(feature = "events")]
 mod event_plus_new_count;
 #[cfg(feature = "events")]
@@ -5996,6 +4424,28 @@ pub use event_plus_new_count::*;
 mod event_post;
 #[cfg(feature = "events")]
 pub use event_post::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod event_source_type;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use event_source_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod event_state;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use event_state::*;
 #[cfg(feature = "full")]
 mod event_tags_summary;
 #[cfg(feature = "full")]
@@ -6008,6 +4458,30 @@ pub use events::*;
 mod events_deleted;
 #[cfg(feature = "events")]
 pub use events_deleted::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_custom_node",
+        feature = "notebook"
+    )
+)]
+mod execution_error;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "instance_custom_node",
+        feature = "notebook"
+    )
+)]
+pub use execution_error::*;
 #[cfg(feature = "experience")]
 mod experience_bootstrap_options;
 #[cfg(feature = "experience")]
@@ -6055,7 +4529,7 @@ pub use experience_endpoint::*;
         feature = "experience_view"
     )
 )]
-mod experience_endpoint_access;
+mod experience_endpoint_experience_group;
 #[cfg(
     any(
         feature = "experience_endpoint",
@@ -6063,7 +4537,7 @@ mod experience_endpoint_access;
         feature = "experience_view"
     )
 )]
-pub use experience_endpoint_access::*;
+pub use experience_endpoint_experience_group::*;
 #[cfg(
     any(
         feature = "experience_endpoint",
@@ -6088,46 +4562,6 @@ pub use experience_endpoint_patch::*;
 mod experience_endpoint_post;
 #[cfg(feature = "experience_endpoints")]
 pub use experience_endpoint_post::*;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view"
-    )
-)]
-mod experience_endpoint_static_reply;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view"
-    )
-)]
-pub use experience_endpoint_static_reply::*;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view"
-    )
-)]
-mod experience_endpoint_static_reply_type;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_endpoints",
-        feature = "experience_version",
-        feature = "experience_versions",
-        feature = "experience_view"
-    )
-)]
-pub use experience_endpoint_static_reply_type::*;
 #[cfg(feature = "experience_endpoints")]
 mod experience_endpoint_stats;
 #[cfg(feature = "experience_endpoints")]
@@ -6188,6 +4622,10 @@ pub use experience_slugs::*;
 mod experience_user;
 #[cfg(any(feature = "experience_user", feature = "experience_users"))]
 pub use experience_user::*;
+#[cfg(any(feature = "experience_user", feature = "experience_users"))]
+mod experience_user_experience_group;
+#[cfg(any(feature = "experience_user", feature = "experience_users"))]
+pub use experience_user_experience_group::*;
 #[cfg(feature = "experience_user")]
 mod experience_user_patch;
 #[cfg(feature = "experience_user")]
@@ -6205,9 +4643,9 @@ mod experience_version;
 #[cfg(any(feature = "experience_version", feature = "experience_versions"))]
 pub use experience_version::*;
 #[cfg(any(feature = "experience_version", feature = "experience_versions"))]
-mod experience_version_globals_item;
+mod experience_version_global;
 #[cfg(any(feature = "experience_version", feature = "experience_versions"))]
-pub use experience_version_globals_item::*;
+pub use experience_version_global::*;
 #[cfg(feature = "experience_version")]
 mod experience_version_patch;
 #[cfg(feature = "experience_version")]
@@ -6236,26 +4674,6 @@ mod experience_view;
     )
 )]
 pub use experience_view::*;
-#[cfg(any(feature = "experience_view", feature = "experience_views"))]
-mod experience_view2;
-#[cfg(any(feature = "experience_view", feature = "experience_views"))]
-pub use experience_view2::*;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "experience_views"
-    )
-)]
-mod experience_view_headers;
-#[cfg(
-    any(
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "experience_views"
-    )
-)]
-pub use experience_view_headers::*;
 #[cfg(feature = "experience_view")]
 mod experience_view_patch;
 #[cfg(feature = "experience_view")]
@@ -6264,10 +4682,48 @@ pub use experience_view_patch::*;
 mod experience_view_post;
 #[cfg(feature = "experience_views")]
 pub use experience_view_post::*;
-#[cfg(feature = "experience_views")]
-mod experience_views2;
-#[cfg(feature = "experience_views")]
-pub use experience_views2::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod experience_views;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use experience_views::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod export_type;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use export_type::*;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+mod file_dimensions;
+#[cfg(
+    any(
+        feature = "file",
+        feature = "files",
+        feature = "private_file",
+        feature = "private_files"
+    )
+)]
+pub use file_dimensions::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod file_name;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use file_name::*;
 #[cfg(any(feature = "file", feature = "private_file"))]
 mod file_patch;
 #[cfg(any(feature = "file", feature = "private_file"))]
@@ -6302,7 +4758,7 @@ pub use file_schema::*;
         feature = "private_files"
     )
 )]
-mod file_schema_file_dimensions;
+mod file_status;
 #[cfg(
     any(
         feature = "file",
@@ -6311,7 +4767,7 @@ mod file_schema_file_dimensions;
         feature = "private_files"
     )
 )]
-pub use file_schema_file_dimensions::*;
+pub use file_status::*;
 #[cfg(
     any(
         feature = "file",
@@ -6320,7 +4776,7 @@ pub use file_schema_file_dimensions::*;
         feature = "private_files"
     )
 )]
-mod file_schema_status;
+mod file_type;
 #[cfg(
     any(
         feature = "file",
@@ -6329,25 +4785,7 @@ mod file_schema_status;
         feature = "private_files"
     )
 )]
-pub use file_schema_status::*;
-#[cfg(
-    any(
-        feature = "file",
-        feature = "files",
-        feature = "private_file",
-        feature = "private_files"
-    )
-)]
-mod file_schema_type;
-#[cfg(
-    any(
-        feature = "file",
-        feature = "files",
-        feature = "private_file",
-        feature = "private_files"
-    )
-)]
-pub use file_schema_type::*;
+pub use file_type::*;
 #[cfg(
     any(
         feature = "file",
@@ -6370,10 +4808,212 @@ pub use file_upload_post_response::*;
 mod files_schema;
 #[cfg(any(feature = "files", feature = "private_files"))]
 pub use files_schema::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod filter;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use filter::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod filter_object;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use filter_object::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod filter_object_tag;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use filter_object_tag::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+mod filter_type;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+pub use filter_type::*;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+mod filter_type_none;
+#[cfg(
+    any(
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "auth"
+    )
+)]
+pub use filter_type_none::*;
+#[cfg(feature = "full")]
+mod finish_reason;
+#[cfg(feature = "full")]
+pub use finish_reason::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows"
+    )
+)]
+mod flow_class;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flows"
+    )
+)]
+pub use flow_class::*;
 #[cfg(feature = "flow_versions")]
 mod flow_versions_delete_post;
 #[cfg(feature = "flow_versions")]
 pub use flow_versions_delete_post::*;
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "events",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+mod format;
+#[cfg(
+    any(
+        feature = "devices",
+        feature = "events",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+pub use format::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod ftue_tracking_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use ftue_tracking_item::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod ftue_tracking_item_status;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use ftue_tracking_item_status::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod gauge_max;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use gauge_max::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod gauge_min;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use gauge_min::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod gauge_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use gauge_type::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod gcs;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use gcs::*;
 #[cfg(feature = "flow")]
 mod get_workflow_storage_entries_metadata;
 #[cfg(feature = "flow")]
@@ -6382,44 +5022,252 @@ pub use get_workflow_storage_entries_metadata::*;
 mod github_login;
 #[cfg(feature = "auth")]
 pub use github_login::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod global;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use global::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod google_pub_sub_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use google_pub_sub_config::*;
+#[cfg(feature = "full")]
+mod grant_type;
+#[cfg(feature = "full")]
+pub use grant_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod graph_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use graph_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod grid;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use grid::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod header;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use header::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod headers;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use headers::*;
 #[cfg(feature = "instance")]
 mod historical_summaries;
 #[cfg(feature = "instance")]
 pub use historical_summaries::*;
-#[cfg(feature = "full")]
-mod historical_summary2;
-#[cfg(feature = "full")]
-pub use historical_summary2::*;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instances",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+#[cfg(feature = "instance")]
+mod historical_summary;
+#[cfg(feature = "instance")]
+pub use historical_summary::*;
+#[cfg(feature = "instance")]
 mod historical_summary_limits;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instances",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+#[cfg(feature = "instance")]
 pub use historical_summary_limits::*;
 #[cfg(feature = "instance")]
 mod historical_summary_owner_type;
 #[cfg(feature = "instance")]
 pub use historical_summary_owner_type::*;
 #[cfg(feature = "instance")]
+mod historical_summary_payload_count_details;
+#[cfg(feature = "instance")]
+pub use historical_summary_payload_count_details::*;
+#[cfg(feature = "instance")]
+mod historical_summary_payload_count_details_mqtt;
+#[cfg(feature = "instance")]
+pub use historical_summary_payload_count_details_mqtt::*;
+#[cfg(feature = "instance")]
+mod historical_summary_payload_size_details;
+#[cfg(feature = "instance")]
+pub use historical_summary_payload_size_details::*;
+#[cfg(feature = "instance")]
+mod historical_summary_payload_size_details_mqtt;
+#[cfg(feature = "instance")]
+pub use historical_summary_payload_size_details_mqtt::*;
+#[cfg(feature = "instance")]
 mod historical_summary_resource_type;
 #[cfg(feature = "instance")]
 pub use historical_summary_resource_type::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod id_filter;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use id_filter::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod id_operators;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use id_operators::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod image_source;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use image_source::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod image_version;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use image_version::*;
+#[cfg(feature = "application")]
+mod import_into_application_options;
+#[cfg(feature = "application")]
+pub use import_into_application_options::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod in_item;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use in_item::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod include_item;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use include_item::*;
 #[cfg(any(feature = "instance", feature = "instances"))]
 mod instance;
 #[cfg(any(feature = "instance", feature = "instances"))]
@@ -6428,22 +5276,10 @@ pub use instance::*;
 mod instance_audit_log;
 #[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
 pub use instance_audit_log::*;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-mod instance_audit_log_actor_type;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-pub use instance_audit_log_actor_type::*;
 #[cfg(feature = "instance_audit_logs")]
 mod instance_audit_log_filter;
 #[cfg(feature = "instance_audit_logs")]
 pub use instance_audit_log_filter::*;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-mod instance_audit_log_primary_target_type;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-pub use instance_audit_log_primary_target_type::*;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-mod instance_audit_log_secondary_target_type;
-#[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
-pub use instance_audit_log_secondary_target_type::*;
 #[cfg(feature = "instance_audit_logs")]
 mod instance_audit_logs;
 #[cfg(feature = "instance_audit_logs")]
@@ -6452,44 +5288,50 @@ pub use instance_audit_logs::*;
 mod instance_custom_node;
 #[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
 pub use instance_custom_node::*;
-#[cfg(
-    any(
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_notification_rule",
-        feature = "instance_notification_rules"
-    )
-)]
-mod instance_custom_node_created_by_type;
-#[cfg(
-    any(
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_notification_rule",
-        feature = "instance_notification_rules"
-    )
-)]
-pub use instance_custom_node_created_by_type::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_category;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_category::*;
 #[cfg(feature = "instance_custom_node")]
 mod instance_custom_node_patch;
 #[cfg(feature = "instance_custom_node")]
 pub use instance_custom_node_patch::*;
-#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
-mod instance_custom_node_patch_triggers_item;
-#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
-pub use instance_custom_node_patch_triggers_item::*;
-#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
-mod instance_custom_node_patch_value;
-#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
-pub use instance_custom_node_patch_value::*;
 #[cfg(feature = "instance_custom_nodes")]
 mod instance_custom_node_post;
 #[cfg(feature = "instance_custom_nodes")]
 pub use instance_custom_node_post::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_stats;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_stats::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_trigger;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_trigger::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_trigger_meta;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_trigger_meta::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_trigger_meta_name;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_trigger_meta_name::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_trigger_type;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_trigger_type::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod instance_custom_node_value;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use instance_custom_node_value::*;
 #[cfg(feature = "instance_custom_nodes")]
 mod instance_custom_nodes;
 #[cfg(feature = "instance_custom_nodes")]
 pub use instance_custom_nodes::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance_limits;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance_limits::*;
 #[cfg(any(feature = "instance_member", feature = "instance_members"))]
 mod instance_member;
 #[cfg(any(feature = "instance_member", feature = "instance_members"))]
@@ -6502,50 +5344,14 @@ pub use instance_member_patch::*;
 mod instance_member_post;
 #[cfg(feature = "instance_members")]
 pub use instance_member_post::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod instance_member_ref;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use instance_member_ref::*;
 #[cfg(feature = "instance_members")]
 mod instance_members;
 #[cfg(feature = "instance_members")]
 pub use instance_members::*;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_member",
-        feature = "instance_members",
-        feature = "instances"
-    )
-)]
-mod instance_members_item_role;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_member",
-        feature = "instance_members",
-        feature = "instances"
-    )
-)]
-pub use instance_members_item_role::*;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instances",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod instance_mfa_mode;
-#[cfg(
-    any(
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "instances",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use instance_mfa_mode::*;
 #[cfg(any(feature = "instance_org_member", feature = "instance_org_members"))]
 mod instance_org_member;
 #[cfg(any(feature = "instance_org_member", feature = "instance_org_members"))]
@@ -6558,120 +5364,46 @@ pub use instance_org_member_patch::*;
 mod instance_org_member_post;
 #[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
 pub use instance_org_member_post::*;
+#[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
+mod instance_org_member_post_user_id;
+#[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
+pub use instance_org_member_post_user_id::*;
 #[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 mod instance_organization;
 #[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 pub use instance_organization::*;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod instance_organization_banner;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use instance_organization_banner::*;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod instance_organization_banner_level;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use instance_organization_banner_level::*;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod instance_organization_disabled_at;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use instance_organization_disabled_at::*;
 #[cfg(feature = "instance_org_invites")]
 mod instance_organization_invitations;
 #[cfg(feature = "instance_org_invites")]
 pub use instance_organization_invitations::*;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+mod instance_organization_limits;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+pub use instance_organization_limits::*;
 #[cfg(feature = "instance_org_members")]
 mod instance_organization_members;
 #[cfg(feature = "instance_org_members")]
 pub use instance_organization_members::*;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-mod instance_organization_subscription_status;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
-pub use instance_organization_subscription_status::*;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 mod instance_organization_summary;
-#[cfg(
-    any(
-        feature = "instance_org",
-        feature = "instance_orgs",
-        feature = "org",
-        feature = "orgs"
-    )
-)]
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
 pub use instance_organization_summary::*;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+mod instance_organization_summary_notebook_stats;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+pub use instance_organization_summary_notebook_stats::*;
 #[cfg(feature = "instance_orgs")]
 mod instance_organizations;
 #[cfg(feature = "instance_orgs")]
 pub use instance_organizations::*;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+mod instance_owned_organization_disabled_at;
+#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+pub use instance_owned_organization_disabled_at::*;
 #[cfg(feature = "instance_org")]
 mod instance_owned_organization_patch;
 #[cfg(feature = "instance_org")]
 pub use instance_owned_organization_patch::*;
-#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
-mod instance_owned_organization_patch_disabled_at;
-#[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
-pub use instance_owned_organization_patch_disabled_at::*;
 #[cfg(feature = "instance_orgs")]
 mod instance_owned_organization_post;
 #[cfg(feature = "instance_orgs")]
@@ -6681,17 +5413,9 @@ mod instance_patch;
 #[cfg(feature = "instance")]
 pub use instance_patch::*;
 #[cfg(any(feature = "instance", feature = "instances"))]
-mod instance_report_configs_item;
+mod instance_report_config;
 #[cfg(any(feature = "instance", feature = "instances"))]
-pub use instance_report_configs_item::*;
-#[cfg(any(feature = "instance", feature = "instances"))]
-mod instance_report_configs_item_date_group_by;
-#[cfg(any(feature = "instance", feature = "instances"))]
-pub use instance_report_configs_item_date_group_by::*;
-#[cfg(any(feature = "instance", feature = "instances"))]
-mod instance_report_configs_item_resource_group_by;
-#[cfg(any(feature = "instance", feature = "instances"))]
-pub use instance_report_configs_item_resource_group_by::*;
+pub use instance_report_config::*;
 #[cfg(feature = "instance")]
 mod instance_report_options_post;
 #[cfg(feature = "instance")]
@@ -6700,14 +5424,18 @@ pub use instance_report_options_post::*;
 mod instance_sandbox_user;
 #[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
 pub use instance_sandbox_user::*;
-#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
 mod instance_sandbox_user_limits;
-#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
 pub use instance_sandbox_user_limits::*;
-#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
 mod instance_sandbox_user_summary;
-#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes", feature = "me"))]
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
 pub use instance_sandbox_user_summary::*;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+mod instance_sandbox_user_summary_notebook_stats;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+pub use instance_sandbox_user_summary_notebook_stats::*;
 #[cfg(feature = "instance_sandboxes")]
 mod instance_sandboxes;
 #[cfg(feature = "instance_sandboxes")]
@@ -6717,17 +5445,9 @@ mod instances;
 #[cfg(feature = "instances")]
 pub use instances::*;
 #[cfg(any(feature = "integration", feature = "integrations"))]
-mod integration2;
+mod integration;
 #[cfg(any(feature = "integration", feature = "integrations"))]
-pub use integration2::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_azure_event_hub_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_azure_event_hub_config::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_google_pub_sub_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_google_pub_sub_config::*;
+pub use integration::*;
 #[cfg(
     any(
         feature = "credential",
@@ -6736,12 +5456,10 @@ pub use integration_google_pub_sub_config::*;
         feature = "flow",
         feature = "flow_version",
         feature = "flow_versions",
-        feature = "flows",
-        feature = "integration",
-        feature = "integrations"
+        feature = "flows"
     )
 )]
-mod integration_integration_type;
+mod integration_id;
 #[cfg(
     any(
         feature = "credential",
@@ -6750,28 +5468,10 @@ mod integration_integration_type;
         feature = "flow",
         feature = "flow_version",
         feature = "flow_versions",
-        feature = "flows",
-        feature = "integration",
-        feature = "integrations"
+        feature = "flows"
     )
 )]
-pub use integration_integration_type::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_mqtt_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_mqtt_config::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_mqtt_config_protocol;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_mqtt_config_protocol::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_mqtt_config_protocol_version;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_mqtt_config_protocol_version::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_particle_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_particle_config::*;
+pub use integration_id::*;
 #[cfg(feature = "integration")]
 mod integration_patch;
 #[cfg(feature = "integration")]
@@ -6780,34 +5480,54 @@ pub use integration_patch::*;
 mod integration_post;
 #[cfg(feature = "integrations")]
 pub use integration_post::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_sqs_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_sqs_config::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+#[cfg(any(feature = "integration", feature = "integrations"))]
 mod integration_status;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+#[cfg(any(feature = "integration", feature = "integrations"))]
 pub use integration_status::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_status_connect_info;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_status_connect_info::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_status_disconnect_info;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_status_disconnect_info::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_websocket_config;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_websocket_config::*;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-mod integration_websocket_config_headers_item;
-#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
-pub use integration_websocket_config_headers_item::*;
+#[cfg(any(feature = "integration", feature = "integrations"))]
+mod integration_status_object;
+#[cfg(any(feature = "integration", feature = "integrations"))]
+pub use integration_status_object::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "integration",
+        feature = "integrations"
+    )
+)]
+mod integration_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "integration",
+        feature = "integrations"
+    )
+)]
+pub use integration_type::*;
 #[cfg(feature = "integrations")]
-mod integrations2;
+mod integrations;
 #[cfg(feature = "integrations")]
-pub use integrations2::*;
+pub use integrations::*;
+#[cfg(feature = "me")]
+mod invited_by;
+#[cfg(feature = "me")]
+pub use invited_by::*;
+#[cfg(feature = "me")]
+mod item_type;
+#[cfg(feature = "me")]
+pub use item_type::*;
 #[cfg(
     any(
         feature = "application",
@@ -6848,18 +5568,224 @@ mod job_enqueued_api_result;
     )
 )]
 pub use job_enqueued_api_result::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+mod last_updated_by_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_notification_rule",
+        feature = "instance_notification_rules"
+    )
+)]
+pub use last_updated_by_type::*;
 #[cfg(feature = "data")]
 mod last_value_data;
 #[cfg(feature = "data")]
 pub use last_value_data::*;
 #[cfg(feature = "data")]
-mod last_value_data_value;
-#[cfg(feature = "data")]
-pub use last_value_data_value::*;
-#[cfg(feature = "data")]
 mod last_value_query;
 #[cfg(feature = "data")]
 pub use last_value_query::*;
+#[cfg(
+    any(
+        feature = "event",
+        feature = "events",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod level;
+#[cfg(
+    any(
+        feature = "event",
+        feature = "events",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use level::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod level_change;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use level_change::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod level_change_new;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use level_change_new::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod level_change_old;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use level_change_old::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod line_style;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use line_style::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod line_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use line_type::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+mod location_tag_key;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "notebook",
+        feature = "notebooks"
+    )
+)]
+pub use location_tag_key::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod map_style;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use map_style::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod match_;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use match_::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod max;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use max::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod max_frequency;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use max_frequency::*;
 #[cfg(feature = "me")]
 mod me;
 #[cfg(feature = "me")]
@@ -6868,6 +5794,90 @@ pub use me::*;
 mod me_patch;
 #[cfg(feature = "me")]
 pub use me_patch::*;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+mod member;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+pub use member::*;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod mfa_mode;
+#[cfg(
+    any(
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use mfa_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod min;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use min::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "auth",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod mode;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "auth",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use mode::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod mqtt_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use mqtt_config::*;
 #[cfg(feature = "application")]
 mod mqtt_publish_body;
 #[cfg(feature = "application")]
@@ -6880,6 +5890,122 @@ pub use multi_device_command::*;
 mod multi_factor_authentication_info;
 #[cfg(feature = "me")]
 pub use multi_factor_authentication_info::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod ne;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use ne::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod nin_item;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use nin_item::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod node;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use node::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes_config_type;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes_config_type::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes_eq;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes_eq::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes_eq_eq;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes_eq_eq::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes_ne;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes_ne::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod nodes_ne_ne;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use nodes_ne_ne::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod not_found_reply;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use not_found_reply::*;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+mod not_found_reply_type;
+#[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+pub use not_found_reply_type::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
 mod notebook;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
@@ -6897,91 +6023,45 @@ mod notebook_execution_options;
 #[cfg(feature = "notebook")]
 pub use notebook_execution_options::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_image_version;
+mod notebook_input;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_image_version::*;
+pub use notebook_input::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item;
+mod notebook_input_application_file;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item::*;
+pub use notebook_input_application_file::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object;
+mod notebook_input_data_table;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object::*;
+pub use notebook_input_data_table::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object2;
+mod notebook_input_device_connection_history;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object2::*;
+pub use notebook_input_device_connection_history::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object2_input_type;
+mod notebook_input_device_data;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object2_input_type::*;
+pub use notebook_input_device_data::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object3;
+mod notebook_input_device_device_id;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object3::*;
+pub use notebook_input_device_device_id::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object3_input_type;
+mod notebook_input_device_device_tag;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object3_input_type::*;
+pub use notebook_input_device_device_tag::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object4;
+mod notebook_input_device_metadata;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object4::*;
+pub use notebook_input_device_metadata::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object5;
+mod notebook_input_event_data;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object5::*;
+pub use notebook_input_event_data::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object5_input_type;
+mod notebook_input_external_url;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object5_input_type::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object6;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object6::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object6_input_type;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object6_input_type::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object7;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object7::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object7_input_type;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object7_input_type::*;
-#[cfg(
-    any(
-        feature = "notebook",
-        feature = "notebooks",
-        feature = "resource_job",
-        feature = "resource_jobs"
-    )
-)]
-mod notebook_inputs_item_object_device_ids_item;
-#[cfg(
-    any(
-        feature = "notebook",
-        feature = "notebooks",
-        feature = "resource_job",
-        feature = "resource_jobs"
-    )
-)]
-pub use notebook_inputs_item_object_device_ids_item::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object_device_tags_item;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object_device_tags_item::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object_file_name;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object_file_name::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_inputs_item_object_input_type;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_inputs_item_object_input_type::*;
+pub use notebook_input_external_url::*;
 #[cfg(
     any(
         feature = "application",
@@ -7008,50 +6088,60 @@ mod notebook_minute_counts;
     )
 )]
 pub use notebook_minute_counts::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "notebook",
+        feature = "org"
+    )
+)]
+mod notebook_minute_counts_count;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "notebook",
+        feature = "org"
+    )
+)]
+pub use notebook_minute_counts_count::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item;
+mod notebook_output;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item::*;
+pub use notebook_output::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object;
+mod notebook_output_data_table;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object::*;
+pub use notebook_output_data_table::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object2;
+mod notebook_output_directory;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object2::*;
+pub use notebook_output_directory::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object2_output_type;
+mod notebook_output_execution_result;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object2_output_type::*;
+pub use notebook_output_execution_result::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object3;
+mod notebook_output_execution_result_file_name;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object3::*;
+pub use notebook_output_execution_result_file_name::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object3_output_type;
+mod notebook_output_file;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object3_output_type::*;
+pub use notebook_output_file::*;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object4;
+mod notebook_output_temporary_url;
 #[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object4::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object4_file_name;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object4_file_name::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object4_output_type;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object4_output_type::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object5;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object5::*;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-mod notebook_outputs_item_object5_output_type;
-#[cfg(any(feature = "notebook", feature = "notebooks"))]
-pub use notebook_outputs_item_object5_output_type::*;
+pub use notebook_output_temporary_url::*;
 #[cfg(feature = "notebook")]
 mod notebook_patch;
 #[cfg(feature = "notebook")]
@@ -7060,10 +6150,22 @@ pub use notebook_patch::*;
 mod notebook_post;
 #[cfg(feature = "notebooks")]
 pub use notebook_post::*;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+mod notebook_stats;
+#[cfg(any(feature = "notebook", feature = "notebooks"))]
+pub use notebook_stats::*;
 #[cfg(feature = "notebooks")]
 mod notebooks;
 #[cfg(feature = "notebooks")]
 pub use notebooks::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_owner_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_owner_type::*;
 #[cfg(
     any(feature = "instance_notification_rule", feature = "instance_notification_rules")
 )]
@@ -7076,114 +6178,34 @@ pub use notification_rule::*;
 mod notification_rule_delivery_logs;
 #[cfg(feature = "instance_notification_rule")]
 pub use notification_rule_delivery_logs::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_email_config;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_email_config::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_email_config_send_to_target;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_email_config_send_to_target::*;
 #[cfg(feature = "instance_notification_rule")]
 mod notification_rule_evaluation_options;
 #[cfg(feature = "instance_notification_rule")]
 pub use notification_rule_evaluation_options::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_owner_type;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_owner_type::*;
 #[cfg(feature = "instance_notification_rule")]
 mod notification_rule_patch;
 #[cfg(feature = "instance_notification_rule")]
 pub use notification_rule_patch::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_patch_callback_url;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_patch_callback_url::*;
 #[cfg(feature = "instance_notification_rules")]
 mod notification_rule_post;
 #[cfg(feature = "instance_notification_rules")]
 pub use notification_rule_post::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_rule_config;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_rule_config::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_rule_config_max_frequency;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_rule_config_max_frequency::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_rule_config_rule_type;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_rule_config_rule_type::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_rule_config_threshold_type;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_rule_config_threshold_type::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-mod notification_rule_target_type;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_rule_target_type::*;
 #[cfg(feature = "instance_notification_rules")]
 mod notification_rules;
 #[cfg(feature = "instance_notification_rules")]
 pub use notification_rules::*;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+mod oauth;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+pub use oauth::*;
 #[cfg(feature = "full")]
 mod oauth_client;
 #[cfg(feature = "full")]
 pub use oauth_client::*;
 #[cfg(feature = "full")]
-mod oauth_client_grant_types_item;
-#[cfg(feature = "full")]
-pub use oauth_client_grant_types_item::*;
-#[cfg(feature = "full")]
 mod oauth_client_post;
 #[cfg(feature = "full")]
 pub use oauth_client_post::*;
-#[cfg(feature = "full")]
-mod oauth_client_response_types_item;
-#[cfg(feature = "full")]
-pub use oauth_client_response_types_item::*;
-#[cfg(feature = "full")]
-mod oauth_client_token_endpoint_auth_method;
-#[cfg(feature = "full")]
-pub use oauth_client_token_endpoint_auth_method::*;
 #[cfg(feature = "full")]
 mod oauth_dcr_error;
 #[cfg(feature = "full")]
@@ -7192,6 +6214,96 @@ pub use oauth_dcr_error::*;
 mod oauth_error;
 #[cfg(feature = "full")]
 pub use oauth_error::*;
+#[cfg(feature = "data")]
+mod order;
+#[cfg(feature = "data")]
+pub use order::*;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+mod org;
+#[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+pub use org::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod org_default_limit_config;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use org_default_limit_config::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod org_id;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use org_id::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod org_id_sandbox;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use org_id_sandbox::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod org_role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use org_role::*;
 #[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
 mod organization;
 #[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
@@ -7228,9 +6340,23 @@ pub use organization_invitation_information::*;
 mod organization_invitation_information_for_user;
 #[cfg(feature = "me")]
 pub use organization_invitation_information_for_user::*;
-#[cfg(any(feature = "instance_org_invites", feature = "org"))]
+#[cfg(
+    any(
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org"
+    )
+)]
 mod organization_invitation_post;
-#[cfg(any(feature = "instance_org_invites", feature = "org"))]
+#[cfg(
+    any(
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "org"
+    )
+)]
 pub use organization_invitation_post::*;
 #[cfg(feature = "org_invites")]
 mod organization_invitation_result;
@@ -7244,6 +6370,10 @@ pub use organization_invitation_result_for_user::*;
 mod organization_invitations;
 #[cfg(feature = "org")]
 pub use organization_invitations::*;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+mod organization_limits;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+pub use organization_limits::*;
 #[cfg(feature = "org")]
 mod organization_member_patch;
 #[cfg(feature = "org")]
@@ -7260,14 +6390,140 @@ pub use organization_post::*;
 mod organization_role_info;
 #[cfg(feature = "instance_org_invite")]
 pub use organization_role_info::*;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+mod organization_summary;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+pub use organization_summary::*;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+mod organization_summary_notebook_stats;
+#[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+pub use organization_summary_notebook_stats::*;
 #[cfg(feature = "orgs")]
 mod organizations;
 #[cfg(feature = "orgs")]
 pub use organizations::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod orientation;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use orientation::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod overlay;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use overlay::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod overlay_bar;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use overlay_bar::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod overlay_generic;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use overlay_generic::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod overlay_value;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use overlay_value::*;
 #[cfg(feature = "flows")]
 mod palette_response;
 #[cfg(feature = "flows")]
 pub use palette_response::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod parse_by;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use parse_by::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod particle_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use particle_config::*;
 #[cfg(feature = "full")]
 mod password_reset_finish;
 #[cfg(feature = "full")]
@@ -7314,6 +6570,33 @@ pub use payload_counts_breakdown::*;
     any(
         feature = "application",
         feature = "applications",
+        feature = "device",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+mod payload_counts_breakdown_count;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "device",
+        feature = "instance",
+        feature = "instance_org",
+        feature = "instance_sandbox",
+        feature = "me",
+        feature = "org"
+    )
+)]
+pub use payload_counts_breakdown_count::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance",
         feature = "instance_org",
         feature = "instance_orgs",
         feature = "instance_sandbox",
@@ -7328,6 +6611,7 @@ mod payload_stats;
     any(
         feature = "application",
         feature = "applications",
+        feature = "instance",
         feature = "instance_org",
         feature = "instance_orgs",
         feature = "instance_sandbox",
@@ -7338,60 +6622,224 @@ mod payload_stats;
     )
 )]
 pub use payload_stats::*;
-#[cfg(feature = "instance")]
-mod payload_stats2;
-#[cfg(feature = "instance")]
-pub use payload_stats2::*;
-#[cfg(feature = "instance")]
-mod payload_stats2_mqtt;
-#[cfg(feature = "instance")]
-pub use payload_stats2_mqtt::*;
-#[cfg(feature = "instance")]
-mod payload_stats3;
-#[cfg(feature = "instance")]
-pub use payload_stats3::*;
-#[cfg(feature = "instance")]
-mod payload_stats3_mqtt;
-#[cfg(feature = "instance")]
-pub use payload_stats3_mqtt::*;
 #[cfg(
     any(
-        feature = "application",
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_sandbox",
-        feature = "me",
-        feature = "org"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-mod payload_stats4;
+mod pin_mode;
 #[cfg(
     any(
-        feature = "application",
-        feature = "instance",
-        feature = "instance_org",
-        feature = "instance_sandbox",
-        feature = "me",
-        feature = "org"
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
     )
 )]
-pub use payload_stats4::*;
+pub use pin_mode::*;
+#[cfg(feature = "data")]
+mod point;
+#[cfg(feature = "data")]
+pub use point::*;
+#[cfg(feature = "data")]
+mod point_data_value;
+#[cfg(feature = "data")]
+pub use point_data_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod position;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use position::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod precision;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use precision::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod precision_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use precision_type::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod primary_target_type;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use primary_target_type::*;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+mod progress;
+#[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+pub use progress::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod protocol;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use protocol::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod protocol_version;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use protocol_version::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod query_mode;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use query_mode::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod query_type;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use query_type::*;
 #[cfg(feature = "me")]
 mod recent_item;
 #[cfg(feature = "me")]
 pub use recent_item::*;
 #[cfg(feature = "me")]
-mod recent_item_list2;
+mod recent_item_list;
 #[cfg(feature = "me")]
-pub use recent_item_list2::*;
+pub use recent_item_list::*;
 #[cfg(feature = "me")]
-mod recent_item_list_item_type;
+mod recent_item_list_item;
 #[cfg(feature = "me")]
-pub use recent_item_list_item_type::*;
-#[cfg(feature = "me")]
-mod recent_item_list_items_item;
-#[cfg(feature = "me")]
-pub use recent_item_list_items_item::*;
+pub use recent_item_list_item::*;
+#[cfg(feature = "notebook")]
+mod relative_to;
+#[cfg(feature = "notebook")]
+pub use relative_to::*;
+#[cfg(feature = "notebook")]
+mod relative_to_date;
+#[cfg(feature = "notebook")]
+pub use relative_to_date::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod repo;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use repo::*;
+#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
+mod request_item;
+#[cfg(any(feature = "audit_logs", feature = "instance_audit_logs"))]
+pub use request_item::*;
+#[cfg(
+    any(
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "instance_notification_rule"
+    )
+)]
+mod requested_by_type;
+#[cfg(
+    any(
+        feature = "application_job_log",
+        feature = "application_job_logs",
+        feature = "instance_notification_rule"
+    )
+)]
+pub use requested_by_type::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod requested_scope;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use requested_scope::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod requested_scope_string;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use requested_scope_string::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod requested_scope_string_fourth;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use requested_scope_string_fourth::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod requested_scope_string_third;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use requested_scope_string_third::*;
+#[cfg(any(feature = "auth", feature = "me"))]
+mod requested_scope_value;
+#[cfg(any(feature = "auth", feature = "me"))]
+pub use requested_scope_value::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod resolution;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use resolution::*;
+#[cfg(any(feature = "instance", feature = "instances"))]
+mod resource_group_by;
+#[cfg(any(feature = "instance", feature = "instances"))]
+pub use resource_group_by::*;
 #[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
 mod resource_job;
 #[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
@@ -7424,14 +6872,572 @@ pub use resource_jobs::*;
 mod resource_transfer;
 #[cfg(any(feature = "me", feature = "org"))]
 pub use resource_transfer::*;
+#[cfg(feature = "full")]
+mod response_type;
+#[cfg(feature = "full")]
+pub use response_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+mod result_mode;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes"
+    )
+)]
+pub use result_mode::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "me",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+mod role;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "instance_member",
+        feature = "instance_members",
+        feature = "instance_org_invite",
+        feature = "instance_org_invites",
+        feature = "instance_org_member",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instances",
+        feature = "me",
+        feature = "org",
+        feature = "org_invites",
+        feature = "orgs",
+        feature = "user_api_token",
+        feature = "user_api_tokens",
+        feature = "user_oauth_token",
+        feature = "user_oauth_tokens"
+    )
+)]
+pub use role::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod rule_config;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use rule_config::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod rule_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use rule_type::*;
+#[cfg(any(feature = "application", feature = "applications"))]
+mod s3;
+#[cfg(any(feature = "application", feature = "applications"))]
+pub use s3::*;
 #[cfg(feature = "auth")]
 mod saml_response;
 #[cfg(feature = "auth")]
 pub use saml_response::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod sandbox;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use sandbox::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod scalar;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_row",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use scalar::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod scale;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use scale::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod scope;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use scope::*;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+mod secondary_target_type;
+#[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+pub use secondary_target_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod security_level;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use security_level::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod send_to_owner;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use send_to_owner::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod send_to_target;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use send_to_target::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod shape;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use shape::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod snmp_trap_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use snmp_trap_config::*;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "application_certificate_authorities",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_logs",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attributes",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "events",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_api_tokens",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_members",
+        feature = "instance_notification_rules",
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integrations",
+        feature = "notebooks",
+        feature = "orgs",
+        feature = "private_files",
+        feature = "resource_jobs",
+        feature = "user_api_tokens",
+        feature = "user_oauth_tokens",
+        feature = "webhooks"
+    )
+)]
+mod sort_direction;
+#[cfg(
+    any(
+        feature = "application_api_tokens",
+        feature = "application_certificate_authorities",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "application_templates",
+        feature = "applications",
+        feature = "audit_logs",
+        feature = "credential",
+        feature = "credentials",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data_table_rows",
+        feature = "data_tables",
+        feature = "device",
+        feature = "device_attributes",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "events",
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "experience_versions",
+        feature = "experience_view",
+        feature = "experience_views",
+        feature = "files",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance",
+        feature = "instance_api_tokens",
+        feature = "instance_audit_logs",
+        feature = "instance_custom_node",
+        feature = "instance_custom_nodes",
+        feature = "instance_members",
+        feature = "instance_notification_rules",
+        feature = "instance_org_invites",
+        feature = "instance_org_members",
+        feature = "instance_orgs",
+        feature = "instance_sandboxes",
+        feature = "instances",
+        feature = "integrations",
+        feature = "notebooks",
+        feature = "orgs",
+        feature = "private_files",
+        feature = "resource_jobs",
+        feature = "user_api_tokens",
+        feature = "user_oauth_tokens",
+        feature = "webhooks"
+    )
+)]
+pub use sort_direction::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod sqs_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use sqs_config::*;
 #[cfg(feature = "auth")]
 mod sso_request;
 #[cfg(feature = "auth")]
 pub use sso_request::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod state;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use state::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod state_change;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use state_change::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod state_change_new;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use state_change_new::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod state_change_old;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use state_change_old::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod static_reply;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use static_reply::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+mod static_reply_type;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_view"
+    )
+)]
+pub use static_reply_type::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod stats;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use stats::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod step;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use step::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod storage_stats;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "applications",
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "instance_sandbox",
+        feature = "instance_sandboxes",
+        feature = "me",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use storage_stats::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod subject_change;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use subject_change::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod subscription;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use subscription::*;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+mod subscription_status;
+#[cfg(
+    any(
+        feature = "instance_org",
+        feature = "instance_orgs",
+        feature = "org",
+        feature = "orgs"
+    )
+)]
+pub use subscription_status::*;
 #[cfg(
     any(
         feature = "application",
@@ -7556,34 +7562,2668 @@ pub use suggest_function_post::*;
 mod suggest_function_response;
 #[cfg(feature = "full")]
 pub use suggest_function_response::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod sync_type;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use sync_type::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod system;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use system::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+mod system_aggregation;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices"
+    )
+)]
+pub use system_aggregation::*;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "instance_org",
+        feature = "instance_orgs"
+    )
+)]
+mod tag;
+#[cfg(
+    any(
+        feature = "device",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "instance_org",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_filter;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_filter::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_filter_eq;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_filter_eq::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_filter_ne;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_filter_ne::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_in;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_in::*;
+#[cfg(feature = "full")]
+mod tag_key;
+#[cfg(feature = "full")]
+pub use tag_key::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_key_value_filter;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_key_value_filter::*;
 #[cfg(feature = "devices")]
 mod tag_keys_response;
 #[cfg(feature = "devices")]
 pub use tag_keys_response::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "experience_group",
+        feature = "experience_groups"
+    )
+)]
+mod tag_match;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "application_certificate",
+        feature = "application_certificates",
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "application_key",
+        feature = "application_keys",
+        feature = "applications",
+        feature = "dashboard",
+        feature = "dashboards",
+        feature = "data",
+        feature = "device",
+        feature = "device_attribute",
+        feature = "device_attributes",
+        feature = "device_recipe",
+        feature = "device_recipes",
+        feature = "devices",
+        feature = "edge_deployments",
+        feature = "embedded_deployments",
+        feature = "experience_group",
+        feature = "experience_groups"
+    )
+)]
+pub use tag_match::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_nin;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_nin::*;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+mod tag_part_filter;
+#[cfg(
+    any(
+        feature = "application_keys",
+        feature = "data",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "instance_orgs"
+    )
+)]
+pub use tag_part_filter::*;
+#[cfg(feature = "full")]
+mod tag_value;
+#[cfg(feature = "full")]
+pub use tag_value::*;
 #[cfg(feature = "devices")]
 mod tag_values_response;
 #[cfg(feature = "devices")]
 pub use tag_values_response::*;
+#[cfg(feature = "full")]
+mod tags;
+#[cfg(feature = "full")]
+pub use tags::*;
+#[cfg(feature = "full")]
+mod tags_eq;
+#[cfg(feature = "full")]
+pub use tags_eq::*;
+#[cfg(feature = "full")]
+mod tags_eq_eq;
+#[cfg(feature = "full")]
+pub use tags_eq_eq::*;
+#[cfg(feature = "full")]
+mod tags_ne;
+#[cfg(feature = "full")]
+pub use tags_ne::*;
+#[cfg(feature = "full")]
+mod tags_ne_ne;
+#[cfg(feature = "full")]
+pub use tags_ne_ne::*;
+#[cfg(feature = "full")]
+mod tags_tag_key_tag_value;
+#[cfg(feature = "full")]
+pub use tags_tag_key_tag_value::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod target_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use target_type::*;
 #[cfg(feature = "application_templates")]
 mod template_keywords;
 #[cfg(feature = "application_templates")]
 pub use template_keywords::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod threshold_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use threshold_type::*;
+#[cfg(any(feature = "device", feature = "devices"))]
+mod time;
+#[cfg(any(feature = "device", feature = "devices"))]
+pub use time::*;
+#[cfg(any(feature = "device", feature = "devices"))]
+mod time_date;
+#[cfg(any(feature = "device", feature = "devices"))]
+pub use time_date::*;
 #[cfg(feature = "data")]
 mod time_series_data;
 #[cfg(feature = "data")]
 pub use time_series_data::*;
 #[cfg(feature = "data")]
-mod time_series_data_order;
-#[cfg(feature = "data")]
-pub use time_series_data_order::*;
-#[cfg(feature = "data")]
 mod time_series_query;
 #[cfg(feature = "data")]
 pub use time_series_query::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod timer_type_select;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use timer_type_select::*;
+#[cfg(feature = "full")]
+mod token_endpoint_auth_method;
+#[cfg(feature = "full")]
+pub use token_endpoint_auth_method::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_app_file;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_app_file::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_app_file_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_app_file_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_app_file_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_app_file_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_app_file_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_app_file_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_beckhoff;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_beckhoff::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_beckhoff_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_beckhoff_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_beckhoff_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_beckhoff_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_beckhoff_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_beckhoff_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_data_table;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_data_table::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_data_table_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_data_table_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_data_table_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_data_table_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_data_table_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_data_table_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_inactivity;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_inactivity::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_inactivity_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_inactivity_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_inactivity_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_inactivity_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_inactivity_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_inactivity_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_device_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_device_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_direct;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_direct::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_direct_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_direct_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_direct_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_direct_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_endpoint;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_endpoint::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_endpoint_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_endpoint_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_endpoint_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_endpoint_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_endpoint_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_endpoint_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_event;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_event::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_event_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_event_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_event_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_event_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_event_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_event_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_tail;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_tail::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_tail_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_tail_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_tail_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_tail_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_tail_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_tail_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_watch;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_watch::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_watch_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_watch_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_watch_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_watch_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_file_watch_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_file_watch_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_flow_error;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_flow_error::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_flow_error_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_flow_error_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_flow_error_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_flow_error_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_flow_error_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_flow_error_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_generic;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_generic::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_generic_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_generic_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_generic_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_generic_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_integration;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_integration::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_integration_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_integration_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_integration_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_integration_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_mqtt_topic;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_mqtt_topic::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_mqtt_topic_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_mqtt_topic_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_mqtt_topic_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_mqtt_topic_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_mqtt_topic_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_mqtt_topic_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_on;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_on::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_on_sync;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_on_sync::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_on_sync_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_on_sync_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_on_sync_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_on_sync_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_on_sync_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_on_sync_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_opcua;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_opcua::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_opcua_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_opcua_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_opcua_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_opcua_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_opcua_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_opcua_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_redis;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_redis::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_redis_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_redis_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_redis_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_redis_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_redis_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_redis_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_request;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_request::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_request_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_request_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_request_config_method;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_request_config_method::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_request_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_request_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_request_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_request_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_serial;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_serial::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_serial_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_serial_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_serial_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_serial_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_serial_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_serial_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_snmp_trap;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_snmp_trap::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_snmp_trap_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_snmp_trap_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_snmp_trap_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_snmp_trap_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_snmp_trap_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_snmp_trap_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_timer;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_timer::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_timer_config;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_timer_config::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_timer_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_timer_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_timer_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_timer_meta_name::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_virtual_button;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_virtual_button::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_virtual_button_meta;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_virtual_button_meta::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_virtual_button_meta_device_id;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_virtual_button_meta_device_id::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_virtual_button_meta_device_id_empty;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_virtual_button_meta_device_id_empty::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod trigger_virtual_button_meta_name;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use trigger_virtual_button_meta_name::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers_eq;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers_eq::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers_eq_eq;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers_eq_eq::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers_ne;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers_ne::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers_ne_ne;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers_ne_ne::*;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+mod triggers_object;
+#[cfg(any(feature = "flow_versions", feature = "flows"))]
+pub use triggers_object::*;
 #[cfg(feature = "full")]
 mod two_factor_auth_info;
 #[cfg(feature = "full")]
 pub use two_factor_auth_info::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+mod unauthorized_reply;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+pub use unauthorized_reply::*;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+mod unauthorized_reply_type;
+#[cfg(
+    any(
+        feature = "experience_endpoint",
+        feature = "experience_endpoints",
+        feature = "experience_version",
+        feature = "experience_versions",
+        feature = "experience_view"
+    )
+)]
+pub use unauthorized_reply_type::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod update;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use update::*;
+#[cfg(any(feature = "event", feature = "events"))]
+mod update_source_type;
+#[cfg(any(feature = "event", feature = "events"))]
+pub use update_source_type::*;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+mod update_type;
+#[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+pub use update_type::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod usage;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use usage::*;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+mod usage_value;
+#[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+pub use usage_value::*;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+mod user;
+#[cfg(
+    any(
+        feature = "credential",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "flow",
+        feature = "flow_version",
+        feature = "flow_versions",
+        feature = "flows"
+    )
+)]
+pub use user::*;
 #[cfg(any(feature = "auth", feature = "me"))]
 mod user_credentials;
 #[cfg(any(feature = "auth", feature = "me"))]
@@ -7604,6 +10244,10 @@ pub use user_o_auth_token_post::*;
 mod user_o_auth_token_scope_item;
 #[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
 pub use user_o_auth_token_scope_item::*;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+mod user_o_auth_token_status;
+#[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+pub use user_o_auth_token_status::*;
 #[cfg(feature = "user_oauth_tokens")]
 mod user_o_auth_tokens;
 #[cfg(feature = "user_oauth_tokens")]
@@ -7617,25 +10261,21 @@ mod user_post;
 #[cfg(feature = "full")]
 pub use user_post::*;
 #[cfg(feature = "dashboard")]
+mod validate_context_ctx_value;
+#[cfg(feature = "dashboard")]
+pub use validate_context_ctx_value::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_ctx_value_object;
+#[cfg(feature = "dashboard")]
+pub use validate_context_ctx_value_object::*;
+#[cfg(feature = "dashboard")]
+mod validate_context_dashboard;
+#[cfg(feature = "dashboard")]
+pub use validate_context_dashboard::*;
+#[cfg(feature = "dashboard")]
 mod validate_context_error;
 #[cfg(feature = "dashboard")]
 pub use validate_context_error::*;
-#[cfg(feature = "dashboard")]
-mod validate_context_error_ctx_value;
-#[cfg(feature = "dashboard")]
-pub use validate_context_error_ctx_value::*;
-#[cfg(feature = "dashboard")]
-mod validate_context_error_ctx_value_object;
-#[cfg(feature = "dashboard")]
-pub use validate_context_error_ctx_value_object::*;
-#[cfg(feature = "dashboard")]
-mod validate_context_error_ctx_value_object_attributes_value;
-#[cfg(feature = "dashboard")]
-pub use validate_context_error_ctx_value_object_attributes_value::*;
-#[cfg(feature = "dashboard")]
-mod validate_context_error_dashboard;
-#[cfg(feature = "dashboard")]
-pub use validate_context_error_dashboard::*;
 #[cfg(feature = "dashboard")]
 mod validate_context_success;
 #[cfg(feature = "dashboard")]
@@ -7644,6 +10284,110 @@ pub use validate_context_success::*;
 mod validation_error;
 #[cfg(any(feature = "application", feature = "applications"))]
 pub use validation_error::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod value_filter;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use value_filter::*;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+mod value_operators;
+#[cfg(
+    any(
+        feature = "application_job_logs",
+        feature = "application_keys",
+        feature = "data",
+        feature = "data_table_rows",
+        feature = "devices",
+        feature = "events",
+        feature = "experience_groups",
+        feature = "experience_users",
+        feature = "flow_versions",
+        feature = "flows",
+        feature = "instance_orgs"
+    )
+)]
+pub use value_operators::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod vega_version;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use vega_version::*;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+mod verification_type;
+#[cfg(any(feature = "webhook", feature = "webhooks"))]
+pub use verification_type::*;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+mod view_type;
+#[cfg(
+    any(
+        feature = "application",
+        feature = "experience_endpoint",
+        feature = "experience_view",
+        feature = "experience_views"
+    )
+)]
+pub use view_type::*;
 #[cfg(feature = "flow")]
 mod virtual_button_press;
 #[cfg(feature = "flow")]
@@ -7652,10 +10396,6 @@ pub use virtual_button_press::*;
 mod webhook;
 #[cfg(any(feature = "webhook", feature = "webhooks"))]
 pub use webhook::*;
-#[cfg(any(feature = "webhook", feature = "webhooks"))]
-mod webhook_cast_buffers_as;
-#[cfg(any(feature = "webhook", feature = "webhooks"))]
-pub use webhook_cast_buffers_as::*;
 #[cfg(feature = "webhook")]
 mod webhook_patch;
 #[cfg(feature = "webhook")]
@@ -7664,19 +10404,20 @@ pub use webhook_patch::*;
 mod webhook_post;
 #[cfg(feature = "webhooks")]
 pub use webhook_post::*;
-#[cfg(any(feature = "webhook", feature = "webhooks"))]
-mod webhook_verification_type;
-#[cfg(any(feature = "webhook", feature = "webhooks"))]
-pub use webhook_verification_type::*;
 #[cfg(feature = "webhooks")]
 mod webhooks;
 #[cfg(feature = "webhooks")]
 pub use webhooks::*;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+mod websocket_config;
+#[cfg(any(feature = "credential", feature = "integration", feature = "integrations"))]
+pub use websocket_config::*;
 #[cfg(
     any(
         feature = "credential",
         feature = "experience_endpoint",
         feature = "experience_view",
+        feature = "flow",
         feature = "flows"
     )
 )]
@@ -7686,23 +10427,18 @@ mod workflow;
         feature = "credential",
         feature = "experience_endpoint",
         feature = "experience_view",
+        feature = "flow",
         feature = "flows"
     )
 )]
 pub use workflow::*;
-#[cfg(any(feature = "flow", feature = "flows"))]
-mod workflow2;
-#[cfg(any(feature = "flow", feature = "flows"))]
-pub use workflow2::*;
 #[cfg(
     any(
         feature = "credential",
         feature = "experience_endpoint",
         feature = "experience_view",
         feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
+        feature = "flows"
     )
 )]
 mod workflow_category;
@@ -7712,540 +10448,14 @@ mod workflow_category;
         feature = "experience_endpoint",
         feature = "experience_view",
         feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
+        feature = "flows"
     )
 )]
 pub use workflow_category::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object2;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object2::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object2_options_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object2_options_item::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object3;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object3::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object3_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object3_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object4;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object4::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object4_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object4_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object5;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object5::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object5_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object5_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object6;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object6::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object6_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object6_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object7;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object7::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object7_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object7_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_fields_item_object_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_fields_item_object_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_config_result_mode;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_config_result_mode::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_custom_node_supports_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_custom_node_supports_item::*;
 #[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
 mod workflow_errors;
 #[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
 pub use workflow_errors::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_globals_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_globals_item::*;
 #[cfg(feature = "flows")]
 mod workflow_import_result;
 #[cfg(feature = "flows")]
@@ -8254,56 +10464,10 @@ pub use workflow_import_result::*;
 mod workflow_log;
 #[cfg(any(feature = "flow", feature = "flow_version"))]
 pub use workflow_log::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_nodes_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_nodes_item::*;
 #[cfg(feature = "flow")]
 mod workflow_patch;
 #[cfg(feature = "flow")]
 pub use workflow_patch::*;
-#[cfg(
-    any(
-        feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_patch_category;
-#[cfg(
-    any(
-        feature = "flow",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_patch_category::*;
 #[cfg(feature = "flows")]
 mod workflow_post;
 #[cfg(feature = "flows")]
@@ -8312,54 +10476,6 @@ pub use workflow_post::*;
 mod workflow_statistics;
 #[cfg(any(feature = "flow", feature = "flow_version", feature = "instance_custom_node"))]
 pub use workflow_statistics::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_stats;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_stats::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_stats_by_version_value;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_stats_by_version_value::*;
 #[cfg(feature = "flow")]
 mod workflow_storage_entries;
 #[cfg(feature = "flow")]
@@ -8377,2670 +10493,7 @@ pub use workflow_trigger_filter::*;
         feature = "credential",
         feature = "experience_endpoint",
         feature = "experience_view",
-        feature = "flow",
         feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object10;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object10::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object10_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object10_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object10_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object10_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object10_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object10_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object11;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object11::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object11_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object11_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object11_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object11_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object11_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object11_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object12;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object12::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object12_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object12_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object12_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object12_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object12_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object12_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object13;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object13::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object13_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object13_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object13_config_scope;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object13_config_scope::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object13_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object13_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object13_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object13_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14_config_integration_id;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14_config_integration_id::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14_meta_name;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14_meta_name::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object14_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object14_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object15;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object15::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object15_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object15_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object15_config_sync_types_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object15_config_sync_types_item::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object15_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object15_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object15_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object15_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object16;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object16::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object16_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object16_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object16_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object16_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object16_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object16_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object17;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object17::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object17_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object17_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object17_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object17_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object17_meta_name;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object17_meta_name::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object17_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object17_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object18;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object18::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object18_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object18_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object18_config_method;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object18_config_method::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object18_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object18_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object18_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object18_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object19;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object19::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object19_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object19_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object19_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object19_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object19_meta_parse_by;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object19_meta_parse_by::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object19_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object19_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object2;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object2::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config_snmp_trap_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config_snmp_trap_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config_snmp_trap_config_user;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config_snmp_trap_config_user::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config_snmp_trap_config_user_auth_method;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config_snmp_trap_config_user_auth_method::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config_snmp_trap_config_user_encryption_method;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config_snmp_trap_config_user_encryption_method::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_config_snmp_trap_config_user_security_level;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_config_snmp_trap_config_user_security_level::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object20_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object20_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object21;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object21::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object21_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object21_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object21_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object21_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object21_meta_timer_type_select;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object21_meta_timer_type_select::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object21_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object21_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object22;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object22::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object22_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object22_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object22_meta_device_id;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object22_meta_device_id::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_notification_rule",
-        feature = "instance_notification_rules"
-    )
-)]
-mod workflow_triggers_item_object22_meta_device_id_empty;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes",
-        feature = "instance_notification_rule",
-        feature = "instance_notification_rules"
-    )
-)]
-pub use workflow_triggers_item_object22_meta_device_id_empty::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object22_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object22_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object2_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object2_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object2_meta_name;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object2_meta_name::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object2_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object2_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object3;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object3::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object3_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object3_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object3_config_subscriptions_item;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object3_config_subscriptions_item::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object3_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object3_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object3_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object3_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object4;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object4::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object4_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object4_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object4_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object4_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-mod workflow_triggers_item_object4_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "notebook",
-        feature = "notebooks"
-    )
-)]
-pub use workflow_triggers_item_object4_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object5;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object5::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object5_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object5_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object5_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object5_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object5_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object5_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_config_batch_behavior;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_config_batch_behavior::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_config_trigger_on;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_config_trigger_on::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_meta_allowed_attribute_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_meta_allowed_attribute_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_meta_name;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_meta_name::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object6_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object6_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object7;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object7::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object7_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object7_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object7_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object7_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object7_meta_name;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object7_meta_name::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object7_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object7_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object8;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object8::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object8_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object8_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object8_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object8_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object9;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object9::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object9_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object9_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object9_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object9_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object9_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object9_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object_config;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object_config::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object_meta;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object_meta::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-mod workflow_triggers_item_object_meta_category;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows",
-        feature = "instance_custom_node",
-        feature = "instance_custom_nodes"
-    )
-)]
-pub use workflow_triggers_item_object_meta_category::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_triggers_item_object_type;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_triggers_item_object_type::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
         feature = "flow_versions",
         feature = "flows"
     )
@@ -11051,15 +10504,12 @@ mod workflow_version;
         feature = "credential",
         feature = "experience_endpoint",
         feature = "experience_view",
+        feature = "flow_version",
         feature = "flow_versions",
         feature = "flows"
     )
 )]
 pub use workflow_version::*;
-#[cfg(any(feature = "flow_version", feature = "flow_versions"))]
-mod workflow_version2;
-#[cfg(any(feature = "flow_version", feature = "flow_versions"))]
-pub use workflow_version2::*;
 #[cfg(
     any(
         feature = "credential",
@@ -11070,7 +10520,7 @@ pub use workflow_version2::*;
         feature = "flows"
     )
 )]
-mod workflow_version_object;
+mod workflow_version_experience;
 #[cfg(
     any(
         feature = "credential",
@@ -11081,7 +10531,7 @@ mod workflow_version_object;
         feature = "flows"
     )
 )]
-pub use workflow_version_object::*;
+pub use workflow_version_experience::*;
 #[cfg(
     any(
         feature = "credential",
@@ -11092,7 +10542,7 @@ pub use workflow_version_object::*;
         feature = "flows"
     )
 )]
-mod workflow_version_object2;
+mod workflow_version_generic;
 #[cfg(
     any(
         feature = "credential",
@@ -11103,51 +10553,7 @@ mod workflow_version_object2;
         feature = "flows"
     )
 )]
-pub use workflow_version_object2::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_version_object2_flow_class;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_version_object2_flow_class::*;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-mod workflow_version_object_flow_class;
-#[cfg(
-    any(
-        feature = "credential",
-        feature = "experience_endpoint",
-        feature = "experience_view",
-        feature = "flow_version",
-        feature = "flow_versions",
-        feature = "flows"
-    )
-)]
-pub use workflow_version_object_flow_class::*;
+pub use workflow_version_generic::*;
 #[cfg(feature = "flow_version")]
 mod workflow_version_patch;
 #[cfg(feature = "flow_version")]
@@ -11160,7 +10566,9 @@ pub use workflow_version_post::*;
     any(
         feature = "credential",
         feature = "experience_endpoint",
-        feature = "experience_view"
+        feature = "experience_view",
+        feature = "flow_versions",
+        feature = "flows"
     )
 )]
 mod workflow_versions;
@@ -11168,19 +10576,18 @@ mod workflow_versions;
     any(
         feature = "credential",
         feature = "experience_endpoint",
-        feature = "experience_view"
+        feature = "experience_view",
+        feature = "flow_versions",
+        feature = "flows"
     )
 )]
 pub use workflow_versions::*;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-mod workflow_versions2;
-#[cfg(any(feature = "flow_versions", feature = "flows"))]
-pub use workflow_versions2::*;
 #[cfg(
     any(
         feature = "credential",
         feature = "experience_endpoint",
-        feature = "experience_view"
+        feature = "experience_view",
+        feature = "flows"
     )
 )]
 mod workflows;
@@ -11188,15 +10595,138 @@ mod workflows;
     any(
         feature = "credential",
         feature = "experience_endpoint",
-        feature = "experience_view"
+        feature = "experience_view",
+        feature = "flows"
     )
 )]
 pub use workflows::*;
 #[cfg(feature = "flows")]
-mod workflows2;
-#[cfg(feature = "flows")]
-pub use workflows2::*;
-#[cfg(feature = "flows")]
 mod workflows_import_post;
 #[cfg(feature = "flows")]
 pub use workflows_import_post::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod x_axis_max;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use x_axis_max::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod x_axis_min;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use x_axis_min::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod y1;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use y1::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod y2;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use y2::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod y_ax;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use y_ax::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod y_axis_max;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use y_axis_max::*;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+mod y_axis_min;
+#[cfg(
+    any(
+        feature = "application_dashboard",
+        feature = "application_dashboards",
+        feature = "dashboard",
+        feature = "dashboards"
+    )
+)]
+pub use y_axis_min::*;

@@ -19,9 +19,9 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MqttPublishBody {
-    /// topic
+    /// `topic` on the wire; e.g. `"an/mqtt/topic"`.
     pub topic: String,
-    /// message
+    /// `message` on the wire; e.g. `"The MQTT message!"`.
     pub message: String,
 }
 

@@ -32,18 +32,18 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultiDeviceCommand {
-    /// time
+    /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// name
+    pub time: Option<crate::models::Time>,
+    /// `name` on the wire; e.g. `"myCommand"`.
     pub name: String,
-    /// payload
+    /// `payload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
-    /// deviceIds
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
     /// Schema for advanced device queries

@@ -6,29 +6,6 @@
 
 //! The `notebook` model and the types nested in it.
 
-/// NotebookStats
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotebookStats {
-    /// minutesThisPeriod
-    #[serde(
-        rename = "minutesThisPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minutes_this_period: Option<f64>,
-    /// runsThisPeriod
-    #[serde(rename = "runsThisPeriod", default, skip_serializing_if = "Option::is_none")]
-    pub runs_this_period: Option<f64>,
-    /// errorsThisPeriod
-    #[serde(
-        rename = "errorsThisPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub errors_this_period: Option<f64>,
-}
-
 /// Notebook
 ///
 /// Schema for a single Notebook
@@ -164,47 +141,65 @@ pub struct NotebookStats {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Notebook {
-    /// id
+    /// `id` on the wire; e.g. `"5c782b8d4f3a8e51c1db42e4"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// notebookId
+    /// `notebookId` on the wire; e.g. `"5c782b8d4f3a8e51c1db42e4"`.
     #[serde(rename = "notebookId", default, skip_serializing_if = "Option::is_none")]
     pub notebook_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"Example Notebook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// jupyterFileName
+    /// `jupyterFileName` on the wire; e.g. `"myNotebook.ipynb"`.
     #[serde(
         rename = "jupyterFileName",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub jupyter_file_name: Option<String>,
-    /// jupyterFileUrl
+    /// `jupyterFileUrl` on the wire; e.g. `"https:/storage.example.com/myNotebook.ipynb"`.
     #[serde(rename = "jupyterFileUrl", default, skip_serializing_if = "Option::is_none")]
     pub jupyter_file_url: Option<String>,
-    /// imageVersion
+    /// `imageVersion` on the wire.
     #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
-    pub image_version: Option<crate::models::NotebookImageVersion>,
-    /// inputs
+    pub image_version: Option<crate::models::ImageVersion>,
+    /// `inputs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inputs: Option<Vec<crate::models::NotebookInputsItem>>,
-    /// outputs
+    pub inputs: Option<Vec<crate::models::NotebookInput>>,
+    /// `outputs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<Vec<crate::models::NotebookOutputsItem>>,
-    /// stats
+    pub outputs: Option<Vec<crate::models::NotebookOutput>>,
+    /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::NotebookStats>,
 }

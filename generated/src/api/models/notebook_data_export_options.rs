@@ -18,20 +18,20 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookDataExportOptions {
-    /// email
+    /// `email` on the wire; e.g. `"user@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// relativeTo
+    /// `relativeTo` on the wire.
     #[serde(rename = "relativeTo", default, skip_serializing_if = "Option::is_none")]
-    pub relative_to: Option<crate::models::CompositeDeviceStateValueTime>,
-    /// templateContext
+    pub relative_to: Option<crate::models::RelativeTo>,
+    /// `templateContext` on the wire.
     #[serde(
         rename = "templateContext",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub template_context: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
 }

@@ -6,9 +6,206 @@
 
 //! The `notebook_execution_logs` model and the types nested in it.
 
-/// NotebookExecutionLogsItemStatus
+/// NotebookExecutionLog
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct NotebookExecutionLog {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `notebookExecutionId` on the wire.
+    #[serde(
+        rename = "notebookExecutionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub notebook_execution_id: Option<String>,
+    /// `notebookId` on the wire.
+    #[serde(rename = "notebookId", default, skip_serializing_if = "Option::is_none")]
+    pub notebook_id: Option<String>,
+    /// `imageVersion` on the wire.
+    #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
+    pub image_version: Option<crate::models::ImageVersion>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `status` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::NotebookExecutionLogStatus>,
+    /// `executionRelativeTo` on the wire.
+    #[serde(
+        rename = "executionRelativeTo",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub execution_relative_to: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `maxAllowedRunMinutes` on the wire.
+    #[serde(
+        rename = "maxAllowedRunMinutes",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_allowed_run_minutes: Option<f64>,
+    /// `sourceType` on the wire.
+    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<crate::models::NotebookExecutionLogSourceType>,
+    /// `sourceId` on the wire.
+    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// `runQueuedAt` on the wire.
+    #[serde(
+        rename = "runQueuedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runStartedAt` on the wire.
+    #[serde(
+        rename = "runStartedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `inputsCompletedAt` on the wire.
+    #[serde(
+        rename = "inputsCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub inputs_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `notebookCompletedAt` on the wire.
+    #[serde(
+        rename = "notebookCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub notebook_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `outputsCompletedAt` on the wire.
+    #[serde(
+        rename = "outputsCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub outputs_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `templateContext` on the wire.
+    #[serde(
+        rename = "templateContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_context: Option<String>,
+    /// `inputInfo` on the wire.
+    #[serde(rename = "inputInfo", default, skip_serializing_if = "Option::is_none")]
+    pub input_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `outputInfo` on the wire.
+    #[serde(rename = "outputInfo", default, skip_serializing_if = "Option::is_none")]
+    pub output_info: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `executionErrors` on the wire.
+    #[serde(
+        rename = "executionErrors",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_errors: Option<Vec<crate::models::ExecutionError>>,
+}
+
+/// NotebookExecutionLogSourceType
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotebookExecutionLogsItemStatus {
+pub enum NotebookExecutionLogSourceType {
+    /// `"flow"`
+    Flow,
+    /// `"user"`
+    User,
+    /// `"device"`
+    Device,
+    /// `"apiToken"`
+    ApiToken,
+    /// `"notebook"`
+    Notebook,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl NotebookExecutionLogSourceType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "flow",
+        "user",
+        "device",
+        "apiToken",
+        "notebook",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "flow",
+            Self::User => "user",
+            Self::Device => "device",
+            Self::ApiToken => "apiToken",
+            Self::Notebook => "notebook",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for NotebookExecutionLogSourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "flow" => Self::Flow,
+            "user" => Self::User,
+            "device" => Self::Device,
+            "apiToken" => Self::ApiToken,
+            "notebook" => Self::Notebook,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(NotebookExecutionLogSourceType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookExecutionLogSourceType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookExecutionLogSourceType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// NotebookExecutionLogStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum NotebookExecutionLogStatus {
     /// `"queued"`
     Queued,
     /// `"inProgress"`
@@ -27,7 +224,7 @@ pub enum NotebookExecutionLogsItemStatus {
     Unknown(String),
 }
 
-impl NotebookExecutionLogsItemStatus {
+impl NotebookExecutionLogStatus {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "queued",
@@ -53,7 +250,7 @@ impl NotebookExecutionLogsItemStatus {
     }
 }
 
-impl From<&str> for NotebookExecutionLogsItemStatus {
+impl From<&str> for NotebookExecutionLogStatus {
     fn from(value: &str) -> Self {
         match value {
             "queued" => Self::Queued,
@@ -68,150 +265,16 @@ impl From<&str> for NotebookExecutionLogsItemStatus {
     }
 }
 
-crate::runtime::string_enum!(NotebookExecutionLogsItemStatus);
+crate::runtime::string_enum!(NotebookExecutionLogStatus);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotebookExecutionLogsItemStatus {
+impl schemars::JsonSchema for NotebookExecutionLogStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotebookExecutionLogsItemStatus".into()
+        "NotebookExecutionLogStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
     }
-}
-
-/// NotebookExecutionLogsItemInputInfoValue
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotebookExecutionLogsItemInputInfoValue {
-    /// size
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// NotebookExecutionLogsItemOutputInfoValue
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotebookExecutionLogsItemOutputInfoValue {
-    /// size
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<f64>,
-    /// url
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    /// contentType
-    #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
-    pub content_type: Option<String>,
-}
-
-/// NotebookExecutionLogsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotebookExecutionLogsItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// notebookExecutionId
-    #[serde(
-        rename = "notebookExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_execution_id: Option<String>,
-    /// notebookId
-    #[serde(rename = "notebookId", default, skip_serializing_if = "Option::is_none")]
-    pub notebook_id: Option<String>,
-    /// imageVersion
-    #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
-    pub image_version: Option<crate::models::NotebookImageVersion>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::NotebookExecutionLogsItemStatus>,
-    /// executionRelativeTo
-    #[serde(
-        rename = "executionRelativeTo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_relative_to: Option<chrono::DateTime<chrono::Utc>>,
-    /// maxAllowedRunMinutes
-    #[serde(
-        rename = "maxAllowedRunMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_allowed_run_minutes: Option<f64>,
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// runQueuedAt
-    #[serde(rename = "runQueuedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_queued_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runStartedAt
-    #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_started_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// inputsCompletedAt
-    #[serde(
-        rename = "inputsCompletedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inputs_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// notebookCompletedAt
-    #[serde(
-        rename = "notebookCompletedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub notebook_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// outputsCompletedAt
-    #[serde(
-        rename = "outputsCompletedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub outputs_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// templateContext
-    #[serde(
-        rename = "templateContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub template_context: Option<String>,
-    /// inputInfo
-    #[serde(rename = "inputInfo", default, skip_serializing_if = "Option::is_none")]
-    pub input_info: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::models::NotebookExecutionLogsItemInputInfoValue,
-        >,
-    >,
-    /// outputInfo
-    #[serde(rename = "outputInfo", default, skip_serializing_if = "Option::is_none")]
-    pub output_info: Option<
-        std::collections::BTreeMap<
-            String,
-            crate::models::NotebookExecutionLogsItemOutputInfoValue,
-        >,
-    >,
-    /// executionErrors
-    #[serde(
-        rename = "executionErrors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_errors: Option<
-        Vec<crate::models::ApplicationImportExecutionsItemError>,
-    >,
 }
 
 /// Notebook Execution Logs
@@ -237,4 +300,4 @@ pub struct NotebookExecutionLogsItem {
 ///   }
 /// ]
 /// ```
-pub type NotebookExecutionLogs = Vec<crate::models::NotebookExecutionLogsItem>;
+pub type NotebookExecutionLogs = Vec<crate::models::NotebookExecutionLog>;

@@ -6,30 +6,6 @@
 
 //! The `notebook_minute_counts` model and the types nested in it.
 
-/// NotebookMinuteCountsCountsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotebookMinuteCountsCountsItem {
-    /// date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// minutes
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub minutes: Option<i64>,
-    /// completed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub completed: Option<i64>,
-    /// canceled
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub canceled: Option<i64>,
-    /// errored
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errored: Option<i64>,
-    /// timeout
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<i64>,
-}
-
 /// Notebook Minute Counts
 ///
 /// Schema for the result of a notebook minute counts request
@@ -55,13 +31,29 @@ pub struct NotebookMinuteCountsCountsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookMinuteCounts {
-    /// start
+    /// `start` on the wire; e.g. `"1999-05-20T05:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"1999-06-20T04:59:59.999Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `counts` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// counts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<Vec<crate::models::NotebookMinuteCountsCountsItem>>,
+    pub counts: Option<Vec<crate::models::NotebookMinuteCountsCount>>,
 }

@@ -18,52 +18,27 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// inputs
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub inputs: Option<crate::runtime::Nullable<Vec<crate::models::NotebookInputsItem>>>,
-    /// outputs
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub outputs: Option<
-        crate::runtime::Nullable<Vec<crate::models::NotebookOutputsItem>>,
-    >,
-    /// imageVersion
-    #[serde(
-        rename = "imageVersion",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub image_version: Option<
-        crate::runtime::Nullable<crate::models::NotebookImageVersion>,
-    >,
+    /// `name` on the wire; e.g. `"New Notebook Name"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `inputs` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<crate::models::NotebookInput>>,
+    /// `outputs` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outputs: Option<Vec<crate::models::NotebookOutput>>,
+    /// `imageVersion` on the wire.
+    #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
+    pub image_version: Option<crate::models::ImageVersion>,
 }
 
 impl crate::runtime::Validate for NotebookPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -73,11 +48,11 @@ impl crate::runtime::Validate for NotebookPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.inputs {
+        if let Some(value) = &self.inputs {
             v.field(
                 "inputs",
                 |v| {
@@ -88,7 +63,7 @@ impl crate::runtime::Validate for NotebookPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.outputs {
+        if let Some(value) = &self.outputs {
             v.field(
                 "outputs",
                 |v| {
@@ -99,7 +74,7 @@ impl crate::runtime::Validate for NotebookPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.image_version {
+        if let Some(value) = &self.image_version {
             v.field(
                 "imageVersion",
                 |v| crate::runtime::Validate::validate_into(value, v),

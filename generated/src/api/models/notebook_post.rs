@@ -18,20 +18,20 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookPost {
-    /// name
+    /// `name` on the wire; e.g. `"Example Notebook"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// imageVersion
+    /// `imageVersion` on the wire.
     #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
-    pub image_version: Option<crate::models::NotebookImageVersion>,
-    /// inputs
+    pub image_version: Option<crate::models::ImageVersion>,
+    /// `inputs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inputs: Option<Vec<crate::models::NotebookInputsItem>>,
-    /// outputs
+    pub inputs: Option<Vec<crate::models::NotebookInput>>,
+    /// `outputs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub outputs: Option<Vec<crate::models::NotebookOutputsItem>>,
+    pub outputs: Option<Vec<crate::models::NotebookOutput>>,
 }
 
 impl NotebookPost {

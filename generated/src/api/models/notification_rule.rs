@@ -46,74 +46,92 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRule {
-    /// id
+    /// `id` on the wire; e.g. `"585ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// notificationRuleId
+    /// `notificationRuleId` on the wire; e.g. `"585ec7417ae143cd83dc4a95"`.
     #[serde(
         rename = "notificationRuleId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_rule_id: Option<String>,
-    /// ownerId
+    /// `ownerId` on the wire; e.g. `"60106426dc03c6aad06560ba"`.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerType` on the wire; e.g. `"instance"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::NotificationRuleOwnerType>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    pub owner_type: Option<crate::models::NotificationOwnerType>,
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire; e.g. `"user"`.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::InstanceCustomNodeCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire; e.g. `"user"`.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::InstanceCustomNodeCreatedByType>,
-    /// targetType
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `targetType` on the wire; e.g. `"organization"`.
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<crate::models::NotificationRuleTargetType>,
-    /// targetQueryJson
+    pub target_type: Option<crate::models::TargetType>,
+    /// `targetQueryJson` on the wire; e.g. `"{}"`.
     #[serde(
         rename = "targetQueryJson",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub target_query_json: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My Notification Rule"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// enabled
+    /// `enabled` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// emailConfig
+    /// `emailConfig` on the wire.
     #[serde(rename = "emailConfig", default, skip_serializing_if = "Option::is_none")]
-    pub email_config: Option<crate::models::NotificationRuleEmailConfig>,
-    /// ruleConfig
+    pub email_config: Option<crate::models::EmailConfig>,
+    /// `ruleConfig` on the wire.
     #[serde(rename = "ruleConfig", default, skip_serializing_if = "Option::is_none")]
-    pub rule_config: Option<crate::models::NotificationRuleRuleConfig>,
+    pub rule_config: Option<crate::models::RuleConfig>,
 }

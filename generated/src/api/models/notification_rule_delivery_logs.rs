@@ -6,207 +6,112 @@
 
 //! The `notification_rule_delivery_logs` model and the types nested in it.
 
-/// NotificationRuleDeliveryLogsItemRequestedByType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotificationRuleDeliveryLogsItemRequestedByType {
-    /// `"user"`
-    User,
-    /// `"apiToken"`
-    ApiToken,
-    /// `"system"`
-    System,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl NotificationRuleDeliveryLogsItemRequestedByType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["user", "apiToken", "system"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::User => "user",
-            Self::ApiToken => "apiToken",
-            Self::System => "system",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for NotificationRuleDeliveryLogsItemRequestedByType {
-    fn from(value: &str) -> Self {
-        match value {
-            "user" => Self::User,
-            "apiToken" => Self::ApiToken,
-            "system" => Self::System,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(NotificationRuleDeliveryLogsItemRequestedByType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotificationRuleDeliveryLogsItemRequestedByType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotificationRuleDeliveryLogsItemRequestedByType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// NotificationRuleDeliveryLogsItemEmail
+/// Email
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotificationRuleDeliveryLogsItemEmail {
-    /// subject
+pub struct Email {
+    /// `subject` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subject: Option<String>,
-    /// body
+    /// `body` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub body: Option<String>,
-    /// addresses
+    /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
 }
 
-/// NotificationRuleDeliveryLogsItemEvaluationMaxFrequency
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    /// `"billingCycle"`
-    BillingCycle,
-    /// `"daily"`
-    Daily,
-    /// `"unlimited"`
-    Unlimited,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["billingCycle", "daily", "unlimited"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::BillingCycle => "billingCycle",
-            Self::Daily => "daily",
-            Self::Unlimited => "unlimited",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    fn from(value: &str) -> Self {
-        match value {
-            "billingCycle" => Self::BillingCycle,
-            "daily" => Self::Daily,
-            "unlimited" => Self::Unlimited,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(NotificationRuleDeliveryLogsItemEvaluationMaxFrequency);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotificationRuleDeliveryLogsItemEvaluationMaxFrequency {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotificationRuleDeliveryLogsItemEvaluationMaxFrequency".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// NotificationRuleDeliveryLogsItemEvaluation
+/// Evaluation
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotificationRuleDeliveryLogsItemEvaluation {
-    /// value
+pub struct Evaluation {
+    /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<f64>,
-    /// limit
+    /// `limit` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
-    /// ruleType
+    /// `ruleType` on the wire.
     #[serde(rename = "ruleType", default, skip_serializing_if = "Option::is_none")]
-    pub rule_type: Option<crate::models::NotificationRuleRuleConfigRuleType>,
-    /// thresholdType
+    pub rule_type: Option<crate::models::RuleType>,
+    /// `thresholdType` on the wire.
     #[serde(rename = "thresholdType", default, skip_serializing_if = "Option::is_none")]
-    pub threshold_type: Option<crate::models::NotificationRuleRuleConfigThresholdType>,
-    /// threshold
+    pub threshold_type: Option<crate::models::ThresholdType>,
+    /// `threshold` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<f64>,
-    /// maxFrequency
+    /// `maxFrequency` on the wire.
     #[serde(rename = "maxFrequency", default, skip_serializing_if = "Option::is_none")]
-    pub max_frequency: Option<
-        crate::models::NotificationRuleDeliveryLogsItemEvaluationMaxFrequency,
-    >,
+    pub max_frequency: Option<crate::models::MaxFrequency>,
 }
 
-/// NotificationRuleDeliveryLogsItem
+/// NotificationRuleDeliveryLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct NotificationRuleDeliveryLogsItem {
-    /// id
+pub struct NotificationRuleDeliveryLog {
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// notificationRuleDeliveryId
+    /// `notificationRuleDeliveryId` on the wire.
     #[serde(
         rename = "notificationRuleDeliveryId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_rule_delivery_id: Option<String>,
-    /// notificationRuleId
+    /// `notificationRuleId` on the wire.
     #[serde(
         rename = "notificationRuleId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub notification_rule_id: Option<String>,
-    /// ownerId
+    /// `ownerId` on the wire.
     #[serde(rename = "ownerId", default, skip_serializing_if = "Option::is_none")]
     pub owner_id: Option<String>,
-    /// ownerType
+    /// `ownerType` on the wire.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::NotificationRuleOwnerType>,
-    /// requestedById
+    pub owner_type: Option<crate::models::NotificationOwnerType>,
+    /// `requestedById` on the wire.
     #[serde(rename = "requestedById", default, skip_serializing_if = "Option::is_none")]
     pub requested_by_id: Option<String>,
-    /// requestedByType
+    /// `requestedByType` on the wire.
     #[serde(
         rename = "requestedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requested_by_type: Option<
-        crate::models::NotificationRuleDeliveryLogsItemRequestedByType,
-    >,
-    /// sentAt
-    #[serde(rename = "sentAt", default, skip_serializing_if = "Option::is_none")]
-    pub sent_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// targetType
+    pub requested_by_type: Option<crate::models::RequestedByType>,
+    /// `sentAt` on the wire.
+    #[serde(
+        rename = "sentAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub sent_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `targetType` on the wire.
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
-    pub target_type: Option<crate::models::NotificationRuleTargetType>,
-    /// targetId
+    pub target_type: Option<crate::models::TargetType>,
+    /// `targetId` on the wire.
     #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
     pub target_id: Option<String>,
-    /// targetName
+    /// `targetName` on the wire.
     #[serde(rename = "targetName", default, skip_serializing_if = "Option::is_none")]
     pub target_name: Option<String>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
-    /// email
+    /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<crate::models::NotificationRuleDeliveryLogsItemEmail>,
-    /// evaluation
+    pub email: Option<crate::models::Email>,
+    /// `evaluation` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub evaluation: Option<crate::models::NotificationRuleDeliveryLogsItemEvaluation>,
+    pub evaluation: Option<crate::models::Evaluation>,
 }
 
 /// Notification Rule Delivery Logs
@@ -245,6 +150,4 @@ pub struct NotificationRuleDeliveryLogsItem {
 ///   }
 /// ]
 /// ```
-pub type NotificationRuleDeliveryLogs = Vec<
-    crate::models::NotificationRuleDeliveryLogsItem,
->;
+pub type NotificationRuleDeliveryLogs = Vec<crate::models::NotificationRuleDeliveryLog>;

@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleEvaluationOptions {
-    /// ignoreFrequencyCheck
+    /// `ignoreFrequencyCheck` on the wire; e.g. `true`.
     #[serde(
         rename = "ignoreFrequencyCheck",
         default,

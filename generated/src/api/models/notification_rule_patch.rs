@@ -19,75 +19,46 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePatch {
-    /// targetQueryJson
+    /// `targetQueryJson` on the wire.
     #[serde(
         rename = "targetQueryJson",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub target_query_json: Option<crate::runtime::Nullable<String>>,
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
-    /// callbackUrl
-    #[serde(
-        rename = "callbackUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub callback_url: Option<
-        crate::runtime::Nullable<crate::models::NotificationRulePatchCallbackUrl>,
-    >,
-    /// emailConfig
+    pub target_query_json: Option<String>,
+    /// `name` on the wire; e.g. `"My Updated Notification Rule"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `enabled` on the wire; e.g. `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `callbackUrl` on the wire.
+    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<crate::models::CallbackUrl>,
+    /// `emailConfig` on the wire.
     #[serde(
         rename = "emailConfig",
         default,
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub email_config: Option<
-        crate::runtime::Nullable<crate::models::NotificationRuleEmailConfig>,
-    >,
-    /// ruleConfig
-    #[serde(
-        rename = "ruleConfig",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub rule_config: Option<
-        crate::runtime::Nullable<crate::models::NotificationRuleRuleConfig>,
-    >,
+    pub email_config: Option<crate::runtime::Nullable<crate::models::EmailConfig>>,
+    /// `ruleConfig` on the wire.
+    #[serde(rename = "ruleConfig", default, skip_serializing_if = "Option::is_none")]
+    pub rule_config: Option<crate::models::RuleConfig>,
 }
 
 impl crate::runtime::Validate for NotificationRulePatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.target_query_json {
+        if let Some(value) = &self.target_query_json {
             v.field("targetQueryJson", |v| v.max_length(value, 8192));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -97,11 +68,11 @@ impl crate::runtime::Validate for NotificationRulePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.callback_url {
+        if let Some(value) = &self.callback_url {
             v.field(
                 "callbackUrl",
                 |v| crate::runtime::Validate::validate_into(value, v),
@@ -115,7 +86,7 @@ impl crate::runtime::Validate for NotificationRulePatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.rule_config {
+        if let Some(value) = &self.rule_config {
             v.field("ruleConfig", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }

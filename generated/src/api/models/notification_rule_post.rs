@@ -30,38 +30,43 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePost {
-    /// targetType
+    /// `targetType` on the wire; e.g. `"organization"`.
     #[serde(rename = "targetType")]
-    pub target_type: crate::models::NotificationRuleTargetType,
-    /// targetQueryJson
+    pub target_type: crate::models::TargetType,
+    /// `targetQueryJson` on the wire; e.g. `"{}"`.
     #[serde(rename = "targetQueryJson")]
     pub target_query_json: String,
-    /// name
+    /// `name` on the wire; e.g. `"My New Notification Rule"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// callbackUrl
+    /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
-    pub callback_url: Option<crate::models::NotificationRulePatchCallbackUrl>,
-    /// emailConfig
-    #[serde(rename = "emailConfig", default, skip_serializing_if = "Option::is_none")]
-    pub email_config: Option<crate::models::NotificationRuleEmailConfig>,
-    /// ruleConfig
+    pub callback_url: Option<crate::models::CallbackUrl>,
+    /// `emailConfig` on the wire.
+    #[serde(
+        rename = "emailConfig",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub email_config: Option<crate::runtime::Nullable<crate::models::EmailConfig>>,
+    /// `ruleConfig` on the wire.
     #[serde(rename = "ruleConfig")]
-    pub rule_config: crate::models::NotificationRuleRuleConfig,
+    pub rule_config: crate::models::RuleConfig,
 }
 
 impl NotificationRulePost {
     /// A `NotificationRulePost` with its required fields set and every optional field unset.
     pub fn new(
-        target_type: crate::models::NotificationRuleTargetType,
+        target_type: crate::models::TargetType,
         target_query_json: String,
         name: String,
-        rule_config: crate::models::NotificationRuleRuleConfig,
+        rule_config: crate::models::RuleConfig,
     ) -> Self {
         NotificationRulePost {
             target_type,
@@ -111,7 +116,7 @@ impl crate::runtime::Validate for NotificationRulePost {
             );
         }
 
-        if let Some(value) = &self.email_config {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.email_config {
             v.field(
                 "emailConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),

@@ -42,56 +42,94 @@
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthClient {
     /// Unique client identifier
+    ///
+    /// `client_id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Client secret (only included in registration response)
+    ///
+    /// `client_secret` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     /// Time at which the client_id was issued (seconds since epoch)
+    ///
+    /// `client_id_issued_at` on the wire; e.g. `1465790400`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id_issued_at: Option<i64>,
     /// Time at which the client_secret will expire or 0 if it will not expire (seconds since epoch)
+    ///
+    /// `client_secret_expires_at` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret_expires_at: Option<i64>,
     /// Human-readable name of the client
+    ///
+    /// `client_name` on the wire; e.g. `"My OAuth Application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    /// client_uri
+    /// `client_uri` on the wire; e.g. `"https://example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
     /// URL of the client's logo. May be an http(s) URL or a data:image/* URI.
+    ///
+    /// `logo_uri` on the wire; e.g. `"https://example.com/logo.png"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Array of redirect URIs for use in redirect-based flows
+    ///
+    /// `redirect_uris` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// Array of OAuth 2.0 grant types
+    ///
+    /// `grant_types` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types: Option<Vec<crate::models::OauthClientGrantTypesItem>>,
+    pub grant_types: Option<Vec<crate::models::GrantType>>,
     /// Array of OAuth 2.0 response types
+    ///
+    /// `response_types` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types: Option<Vec<crate::models::OauthClientResponseTypesItem>>,
+    pub response_types: Option<Vec<crate::models::ResponseType>>,
     /// Authentication method for the token endpoint
+    ///
+    /// `token_endpoint_auth_method` on the wire; e.g. `"client_secret_post"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_method: Option<
-        crate::models::OauthClientTokenEndpointAuthMethod,
-    >,
+    pub token_endpoint_auth_method: Option<crate::models::TokenEndpointAuthMethod>,
     /// Space-separated list of requested scope values
+    ///
+    /// E.g. `"all.User.read all.Application.read"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
-    /// tos_uri
+    /// `tos_uri` on the wire; e.g. `"https://example.com/terms"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
-    /// policy_uri
+    /// `policy_uri` on the wire; e.g. `"https://example.com/privacy"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// id
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
 }

@@ -30,38 +30,48 @@
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthClientPost {
     /// Human-readable name of the client
+    ///
+    /// `client_name` on the wire; e.g. `"My OAuth Application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_name: Option<String>,
-    /// client_uri
+    /// `client_uri` on the wire; e.g. `"https://example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_uri: Option<String>,
     /// URL of the client's logo. May be an http(s) URL or a data:image/* URI.
+    ///
+    /// `logo_uri` on the wire; e.g. `"https://example.com/logo.png"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logo_uri: Option<String>,
     /// Array of redirect URIs for use in redirect-based flows
+    ///
+    /// `redirect_uris` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uris: Option<Vec<String>>,
     /// Array of OAuth 2.0 grant types
+    ///
+    /// `grant_types` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grant_types: Option<Vec<crate::models::OauthClientGrantTypesItem>>,
+    pub grant_types: Option<Vec<crate::models::GrantType>>,
     /// Array of OAuth 2.0 response types
+    ///
+    /// `response_types` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub response_types: Option<Vec<crate::models::OauthClientResponseTypesItem>>,
+    pub response_types: Option<Vec<crate::models::ResponseType>>,
     /// Authentication method for the token endpoint
+    ///
+    /// `token_endpoint_auth_method` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_endpoint_auth_method: Option<
-        crate::models::OauthClientTokenEndpointAuthMethod,
-    >,
+    pub token_endpoint_auth_method: Option<crate::models::TokenEndpointAuthMethod>,
     /// Space-separated list of requested scope values
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
     /// Contact email addresses (stored but not returned in responses)
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub contacts: Option<Vec<String>>,
-    /// tos_uri
+    /// `tos_uri` on the wire; e.g. `"https://example.com/terms"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tos_uri: Option<String>,
-    /// policy_uri
+    /// `policy_uri` on the wire; e.g. `"https://example.com/privacy"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
 }

@@ -6,6 +6,40 @@
 
 //! The `oauth_dcr_error` model and the types nested in it.
 
+/// Oauth Dcr Error
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "error": "invalid_redirect_uri",
+///   "error_description": "HTTP redirect URIs are only allowed for localhost"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct OauthDcrError {
+    /// OAuth 2.0 DCR error code
+    ///
+    /// E.g. `"invalid_redirect_uri"`.
+    pub error: crate::models::OauthDcrErrorError,
+    /// Human-readable error description
+    ///
+    /// `error_description` on the wire; e.g. `"HTTP redirect URIs are only allowed for localhost"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+}
+
+impl OauthDcrError {
+    /// A `OauthDcrError` with its required fields set and every optional field unset.
+    pub fn new(error: crate::models::OauthDcrErrorError) -> Self {
+        OauthDcrError {
+            error,
+            error_description: None,
+        }
+    }
+}
+
 /// OAuth 2.0 DCR error code
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OauthDcrErrorError {
@@ -62,35 +96,5 @@ impl schemars::JsonSchema for OauthDcrErrorError {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Oauth Dcr Error
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "error": "invalid_redirect_uri",
-///   "error_description": "HTTP redirect URIs are only allowed for localhost"
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OauthDcrError {
-    /// OAuth 2.0 DCR error code
-    pub error: crate::models::OauthDcrErrorError,
-    /// Human-readable error description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_description: Option<String>,
-}
-
-impl OauthDcrError {
-    /// A `OauthDcrError` with its required fields set and every optional field unset.
-    pub fn new(error: crate::models::OauthDcrErrorError) -> Self {
-        OauthDcrError {
-            error,
-            error_description: None,
-        }
     }
 }

@@ -6,6 +6,46 @@
 
 //! The `oauth_error` model and the types nested in it.
 
+/// Oauth Error
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "error": "invalid_grant",
+///   "error_description": "The provided authorization code is invalid, expired, or revoked"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct OauthError {
+    /// OAuth 2.0 error code
+    ///
+    /// E.g. `"invalid_grant"`.
+    pub error: crate::models::OauthErrorError,
+    /// Human-readable error description
+    ///
+    /// `error_description` on the wire; e.g. `"The provided authorization code is invalid, expired, or revoked"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_description: Option<String>,
+    /// URI identifying a human-readable web page with information about the error
+    ///
+    /// `error_uri` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_uri: Option<String>,
+}
+
+impl OauthError {
+    /// A `OauthError` with its required fields set and every optional field unset.
+    pub fn new(error: crate::models::OauthErrorError) -> Self {
+        OauthError {
+            error,
+            error_description: None,
+            error_uri: None,
+        }
+    }
+}
+
 /// OAuth 2.0 error code
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OauthErrorError {
@@ -82,39 +122,5 @@ impl schemars::JsonSchema for OauthErrorError {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Oauth Error
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "error": "invalid_grant",
-///   "error_description": "The provided authorization code is invalid, expired, or revoked"
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OauthError {
-    /// OAuth 2.0 error code
-    pub error: crate::models::OauthErrorError,
-    /// Human-readable error description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_description: Option<String>,
-    /// URI identifying a human-readable web page with information about the error
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_uri: Option<String>,
-}
-
-impl OauthError {
-    /// A `OauthError` with its required fields set and every optional field unset.
-    pub fn new(error: crate::models::OauthErrorError) -> Self {
-        OauthError {
-            error,
-            error_description: None,
-            error_uri: None,
-        }
     }
 }

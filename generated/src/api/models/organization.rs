@@ -6,54 +6,6 @@
 
 //! The `organization` model and the types nested in it.
 
-/// OrganizationMembersItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OrganizationMembersItem {
-    /// userId
-    #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
-    /// firstName
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    /// lastName
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    /// email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    /// avatarUrl
-    #[serde(rename = "avatarUrl", default, skip_serializing_if = "Option::is_none")]
-    pub avatar_url: Option<String>,
-    /// role
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// applicationRoles
-    #[serde(
-        rename = "applicationRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
-    #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// twoFactorAuthEnabled
-    #[serde(
-        rename = "twoFactorAuthEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub two_factor_auth_enabled: Option<bool>,
-    /// ssoLinked
-    #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
-    pub sso_linked: Option<bool>,
-}
-
 /// Organization
 ///
 /// Schema for a single Organization
@@ -98,85 +50,111 @@ pub struct OrganizationMembersItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Organization {
-    /// id
+    /// `id` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// orgId
+    /// `orgId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"My Organization"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"My organization description"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// members
+    /// `members` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub members: Option<Vec<crate::models::OrganizationMembersItem>>,
-    /// limits
+    pub members: Option<Vec<crate::models::Member>>,
+    /// `limits` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub limits: Option<crate::models::HistoricalSummaryLimits>,
-    /// summary
+    pub limits: Option<crate::models::OrganizationLimits>,
+    /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<crate::models::InstanceOrganizationSummary>,
-    /// planId
+    pub summary: Option<crate::models::OrganizationSummary>,
+    /// `planId` on the wire.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// billingEmail
+    /// `billingEmail` on the wire.
     #[serde(rename = "billingEmail", default, skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
-    /// subscriptionStatus
+    /// `subscriptionStatus` on the wire.
     #[serde(
         rename = "subscriptionStatus",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub subscription_status: Option<
-        crate::models::InstanceOrganizationSubscriptionStatus,
-    >,
-    /// currentPeriodStart
+    pub subscription_status: Option<crate::models::SubscriptionStatus>,
+    /// `currentPeriodStart` on the wire.
     #[serde(
         rename = "currentPeriodStart",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_start: Option<chrono::DateTime<chrono::Utc>>,
-    /// currentPeriodEnd
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `currentPeriodEnd` on the wire.
     #[serde(
         rename = "currentPeriodEnd",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub current_period_end: Option<chrono::DateTime<chrono::Utc>>,
-    /// isEnterprise
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `isEnterprise` on the wire.
     #[serde(rename = "isEnterprise", default, skip_serializing_if = "Option::is_none")]
     pub is_enterprise: Option<bool>,
-    /// iconColor
+    /// `iconColor` on the wire.
     #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
     pub icon_color: Option<String>,
-    /// whitelistedEmailDomains
+    /// `whitelistedEmailDomains` on the wire.
     #[serde(
         rename = "whitelistedEmailDomains",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub whitelisted_email_domains: Option<Vec<String>>,
-    /// disabledAt
+    /// `disabledAt` on the wire.
     #[serde(rename = "disabledAt", default, skip_serializing_if = "Option::is_none")]
-    pub disabled_at: Option<crate::models::InstanceOrganizationDisabledAt>,
-    /// isReadOnly
+    pub disabled_at: Option<crate::models::DisabledAt>,
+    /// `isReadOnly` on the wire.
     #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
     pub is_read_only: Option<bool>,
-    /// mfaMode
+    /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
-    /// banner
+    pub mfa_mode: Option<crate::models::MfaMode>,
+    /// `banner` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub banner: Option<crate::models::InstanceOrganizationBanner>,
+    pub banner: Option<crate::models::Banner>,
 }

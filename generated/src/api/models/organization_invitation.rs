@@ -38,39 +38,44 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitation {
-    /// id
+    /// `id` on the wire; e.g. `"575ed71e7ae143cd83dc4aaa"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// email
+    /// `email` on the wire; e.g. `"invitedUser@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// role
+    /// `role` on the wire; e.g. `"edit"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// applicationRoles
+    pub role: Option<crate::models::Role>,
+    /// `applicationRoles` on the wire.
     #[serde(
         rename = "applicationRoles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
+    pub application_roles: Option<Vec<crate::models::ApplicationRole>>,
+    /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// inviteDate
-    #[serde(rename = "inviteDate", default, skip_serializing_if = "Option::is_none")]
-    pub invite_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// ttl
+    pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
+    /// `inviteDate` on the wire; e.g. `"2016-05-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "inviteDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<f64>,
-    /// hasExpired
+    /// `hasExpired` on the wire; e.g. `true`.
     #[serde(rename = "hasExpired", default, skip_serializing_if = "Option::is_none")]
     pub has_expired: Option<bool>,
-    /// disallowTransfer
+    /// `disallowTransfer` on the wire; e.g. `false`.
     #[serde(
         rename = "disallowTransfer",
         default,

@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationAction {
-    /// email
+    /// `email` on the wire; e.g. `"invitedUser@example.com"`.
     pub email: String,
-    /// token
+    /// `token` on the wire; e.g. `"the_invitation_token"`.
     pub token: String,
-    /// accept
+    /// `accept` on the wire; e.g. `true`.
     pub accept: bool,
 }
 

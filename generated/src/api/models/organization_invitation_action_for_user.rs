@@ -6,6 +6,43 @@
 
 //! The `organization_invitation_action_for_user` model and the types nested in it.
 
+/// Organization Invitation Action For User
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "action": "accept"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct OrganizationInvitationActionForUser {
+    /// `action` on the wire; e.g. `"accept"`.
+    pub action: crate::models::OrganizationInvitationActionForUserAction,
+}
+
+impl OrganizationInvitationActionForUser {
+    /// A `OrganizationInvitationActionForUser` with its required fields set and every optional field unset.
+    pub fn new(
+        action: crate::models::OrganizationInvitationActionForUserAction,
+    ) -> Self {
+        OrganizationInvitationActionForUser {
+            action,
+        }
+    }
+}
+
+impl crate::runtime::Validate for OrganizationInvitationActionForUser {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.action;
+            v.field("action", |v| crate::runtime::Validate::validate_into(value, v));
+        }
+    }
+}
+
 /// OrganizationInvitationActionForUserAction
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrganizationInvitationActionForUserAction {
@@ -53,42 +90,5 @@ impl schemars::JsonSchema for OrganizationInvitationActionForUserAction {
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Organization Invitation Action For User
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "action": "accept"
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OrganizationInvitationActionForUser {
-    /// action
-    pub action: crate::models::OrganizationInvitationActionForUserAction,
-}
-
-impl OrganizationInvitationActionForUser {
-    /// A `OrganizationInvitationActionForUser` with its required fields set and every optional field unset.
-    pub fn new(
-        action: crate::models::OrganizationInvitationActionForUserAction,
-    ) -> Self {
-        OrganizationInvitationActionForUser {
-            action,
-        }
-    }
-}
-
-impl crate::runtime::Validate for OrganizationInvitationActionForUser {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.action;
-            v.field("action", |v| crate::runtime::Validate::validate_into(value, v));
-        }
     }
 }

@@ -23,22 +23,31 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformation {
-    /// orgName
+    /// `orgName` on the wire; e.g. `"My Organization"`.
     #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    /// email
+    /// `email` on the wire; e.g. `"invitedUser@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
-    /// role
+    /// `role` on the wire; e.g. `"edit"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// inviteDate
-    #[serde(rename = "inviteDate", default, skip_serializing_if = "Option::is_none")]
-    pub invite_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// ttl
+    pub role: Option<crate::models::Role>,
+    /// `inviteDate` on the wire; e.g. `"2016-05-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "inviteDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<f64>,
-    /// disallowTransfer
+    /// `disallowTransfer` on the wire; e.g. `true`.
     #[serde(
         rename = "disallowTransfer",
         default,

@@ -6,18 +6,6 @@
 
 //! The `organization_invitation_information_for_user` model and the types nested in it.
 
-/// OrganizationInvitationInformationForUserInvitedBy
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OrganizationInvitationInformationForUserInvitedBy {
-    /// fullName
-    #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
-    pub full_name: Option<String>,
-    /// email
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-}
-
 /// Organization Invitation Information For User
 ///
 /// Schema for information about an invitation
@@ -37,30 +25,37 @@ pub struct OrganizationInvitationInformationForUserInvitedBy {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformationForUser {
-    /// orgName
+    /// `orgName` on the wire; e.g. `"My org"`.
     #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
     pub org_name: Option<String>,
-    /// role
+    /// `role` on the wire; e.g. `"edit"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// requiresMFA
+    pub role: Option<crate::models::Role>,
+    /// `requiresMFA` on the wire; e.g. `false`.
     #[serde(rename = "requiresMFA", default, skip_serializing_if = "Option::is_none")]
     pub requires_mfa: Option<bool>,
-    /// inviteDate
-    #[serde(rename = "inviteDate", default, skip_serializing_if = "Option::is_none")]
-    pub invite_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// ttl
+    /// `inviteDate` on the wire; e.g. `"2023-09-06T16:41:15.049Z"`.
+    #[serde(
+        rename = "inviteDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl: Option<f64>,
-    /// expired
+    /// `expired` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expired: Option<bool>,
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// invitedBy
+    /// `invitedBy` on the wire.
     #[serde(rename = "invitedBy", default, skip_serializing_if = "Option::is_none")]
-    pub invited_by: Option<
-        crate::models::OrganizationInvitationInformationForUserInvitedBy,
-    >,
+    pub invited_by: Option<crate::models::InvitedBy>,
 }

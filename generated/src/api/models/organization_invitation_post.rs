@@ -6,7 +6,7 @@
 
 //! The `organization_invitation_post` model and the types nested in it.
 
-/// Organization Invitation Post
+///
 ///
 /// # Example
 ///
@@ -19,25 +19,21 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationPost {
-    /// email
+    /// `email` on the wire.
     pub email: String,
-    /// role
-    pub role: crate::models::ApiTokenDefaultRole,
-    /// applicationRoles
+    /// `role` on the wire.
+    pub role: crate::models::Role,
+    /// `applicationRoles` on the wire.
     #[serde(
         rename = "applicationRoles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
+    pub application_roles: Option<Vec<crate::models::ApplicationRole>>,
+    /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// disallowTransfer
+    pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
+    /// `disallowTransfer` on the wire.
     #[serde(
         rename = "disallowTransfer",
         default,
@@ -48,7 +44,7 @@ pub struct OrganizationInvitationPost {
 
 impl OrganizationInvitationPost {
     /// A `OrganizationInvitationPost` with its required fields set and every optional field unset.
-    pub fn new(email: String, role: crate::models::ApiTokenDefaultRole) -> Self {
+    pub fn new(email: String, role: crate::models::Role) -> Self {
         OrganizationInvitationPost {
             email,
             role,

@@ -6,6 +6,27 @@
 
 //! The `organization_invitation_result_for_user` model and the types nested in it.
 
+/// Organization Invitation Result For User
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "orgId": "575ed6e87ae143cd83dc4aa8",
+///   "result": "rejected"
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct OrganizationInvitationResultForUser {
+    /// `result` on the wire; e.g. `"rejected"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<crate::models::OrganizationInvitationResultForUserResult>,
+    /// `orgId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
+    #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
+    pub org_id: Option<String>,
+}
+
 /// OrganizationInvitationResultForUserResult
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OrganizationInvitationResultForUserResult {
@@ -54,25 +75,4 @@ impl schemars::JsonSchema for OrganizationInvitationResultForUserResult {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
     }
-}
-
-/// Organization Invitation Result For User
-///
-/// # Example
-///
-/// ```json
-/// {
-///   "orgId": "575ed6e87ae143cd83dc4aa8",
-///   "result": "rejected"
-/// }
-/// ```
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct OrganizationInvitationResultForUser {
-    /// result
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<crate::models::OrganizationInvitationResultForUserResult>,
-    /// orgId
-    #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
-    pub org_id: Option<String>,
 }

@@ -19,40 +19,22 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationMemberPatch {
-    /// userId
+    /// `userId` on the wire; e.g. `"575ef90f7ae143cd83dc4aad"`.
     #[serde(rename = "userId")]
     pub user_id: String,
-    /// role
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub role: Option<crate::runtime::Nullable<crate::models::ApiTokenDefaultRole>>,
-    /// applicationRoles
+    /// `role` on the wire; e.g. `"view"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<crate::models::Role>,
+    /// `applicationRoles` on the wire.
     #[serde(
         rename = "applicationRoles",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub application_roles: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-        >,
-    >,
-    /// dashboardRoles
-    #[serde(
-        rename = "dashboardRoles",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub dashboard_roles: Option<
-        crate::runtime::Nullable<
-            Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-        >,
-    >,
+    pub application_roles: Option<Vec<crate::models::ApplicationRole>>,
+    /// `dashboardRoles` on the wire.
+    #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
+    pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
 }
 
 impl OrganizationMemberPatch {
@@ -75,11 +57,11 @@ impl crate::runtime::Validate for OrganizationMemberPatch {
             v.field("userId", |v| v.pattern(value, &crate::api::patterns::PATTERN_0));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.role {
+        if let Some(value) = &self.role {
             v.field("role", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.application_roles {
+        if let Some(value) = &self.application_roles {
             v.field(
                 "applicationRoles",
                 |v| {
@@ -91,7 +73,7 @@ impl crate::runtime::Validate for OrganizationMemberPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.dashboard_roles {
+        if let Some(value) = &self.dashboard_roles {
             v.field(
                 "dashboardRoles",
                 |v| {

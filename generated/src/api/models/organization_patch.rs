@@ -19,66 +19,33 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// planId
-    #[serde(
-        rename = "planId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub plan_id: Option<crate::runtime::Nullable<String>>,
-    /// billingEmail
-    #[serde(
-        rename = "billingEmail",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub billing_email: Option<crate::runtime::Nullable<String>>,
-    /// cardToken
-    #[serde(
-        rename = "cardToken",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub card_token: Option<crate::runtime::Nullable<String>>,
-    /// iconColor
-    #[serde(
-        rename = "iconColor",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub icon_color: Option<crate::runtime::Nullable<String>>,
-    /// mfaMode
-    #[serde(
-        rename = "mfaMode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub mfa_mode: Option<crate::runtime::Nullable<crate::models::InstanceMfaMode>>,
+    /// `name` on the wire; e.g. `"My Updated Organization"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire; e.g. `"Description of my updated organization"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `planId` on the wire.
+    #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
+    pub plan_id: Option<String>,
+    /// `billingEmail` on the wire.
+    #[serde(rename = "billingEmail", default, skip_serializing_if = "Option::is_none")]
+    pub billing_email: Option<String>,
+    /// `cardToken` on the wire.
+    #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
+    pub card_token: Option<String>,
+    /// `iconColor` on the wire.
+    #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
+    pub icon_color: Option<String>,
+    /// `mfaMode` on the wire.
+    #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
+    pub mfa_mode: Option<crate::models::MfaMode>,
 }
 
 impl crate::runtime::Validate for OrganizationPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -88,27 +55,27 @@ impl crate::runtime::Validate for OrganizationPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.plan_id {
+        if let Some(value) = &self.plan_id {
             v.field("planId", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.billing_email {
+        if let Some(value) = &self.billing_email {
             v.field("billingEmail", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.card_token {
+        if let Some(value) = &self.card_token {
             v.field("cardToken", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_color {
+        if let Some(value) = &self.icon_color {
             v.field("iconColor", |v| v.max_length(value, 64));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.mfa_mode {
+        if let Some(value) = &self.mfa_mode {
             v.field("mfaMode", |v| crate::runtime::Validate::validate_into(value, v));
         }
     }

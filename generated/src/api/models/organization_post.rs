@@ -21,26 +21,26 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPost {
-    /// name
+    /// `name` on the wire; e.g. `"My New Organization"`.
     pub name: String,
-    /// description
+    /// `description` on the wire; e.g. `"Description of my new organization"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// planId
+    /// `planId` on the wire.
     #[serde(rename = "planId", default, skip_serializing_if = "Option::is_none")]
     pub plan_id: Option<String>,
-    /// billingEmail
+    /// `billingEmail` on the wire.
     #[serde(rename = "billingEmail", default, skip_serializing_if = "Option::is_none")]
     pub billing_email: Option<String>,
-    /// cardToken
+    /// `cardToken` on the wire.
     #[serde(rename = "cardToken", default, skip_serializing_if = "Option::is_none")]
     pub card_token: Option<String>,
-    /// iconColor
+    /// `iconColor` on the wire.
     #[serde(rename = "iconColor", default, skip_serializing_if = "Option::is_none")]
     pub icon_color: Option<String>,
-    /// mfaMode
+    /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
-    pub mfa_mode: Option<crate::models::InstanceMfaMode>,
+    pub mfa_mode: Option<crate::models::MfaMode>,
 }
 
 impl OrganizationPost {

@@ -18,23 +18,19 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationRoleInfo {
-    /// role
+    /// `role` on the wire; e.g. `"view"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role: Option<crate::models::ApiTokenDefaultRole>,
-    /// applicationRoles
+    pub role: Option<crate::models::Role>,
+    /// `applicationRoles` on the wire.
     #[serde(
         rename = "applicationRoles",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub application_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
-    /// dashboardRoles
+    pub application_roles: Option<Vec<crate::models::ApplicationRole>>,
+    /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
-    pub dashboard_roles: Option<
-        Vec<crate::models::ApiTokenOrgRolesItemApplicationRolesItem>,
-    >,
+    pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
 }
 
 impl crate::runtime::Validate for OrganizationRoleInfo {

@@ -6,27 +6,162 @@
 
 //! The `palette_response` model and the types nested in it.
 
-/// PaletteResponseCustomNodesItemCompatibleFlowClassesEdge
+/// CompatibleFlowClasses
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CompatibleFlowClasses {
+    /// `cloud` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cloud: Option<bool>,
+    /// `experience` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experience: Option<bool>,
+    /// `customNode` on the wire.
+    #[serde(rename = "customNode", default, skip_serializing_if = "Option::is_none")]
+    pub custom_node: Option<bool>,
+    /// `edge` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub edge: Option<crate::models::Edge>,
+    /// `embedded` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedded: Option<crate::models::Embedded>,
+}
+
+/// CustomNode
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct CustomNode {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `name` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `shortDescription` on the wire.
+    #[serde(
+        rename = "shortDescription",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub short_description: Option<String>,
+    /// `iconData` on the wire.
+    #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
+    pub icon_data: Option<String>,
+    /// `docsUrl` on the wire.
+    #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// `category` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::CustomNodeCategory>,
+    /// `customNodeConfig` on the wire.
+    #[serde(
+        rename = "customNodeConfig",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `flowVersionId` on the wire.
+    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
+    pub flow_version_id: Option<String>,
+    /// `version` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// `compatibleFlowClasses` on the wire.
+    #[serde(
+        rename = "compatibleFlowClasses",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub compatible_flow_classes: Option<crate::models::CompatibleFlowClasses>,
+}
+
+/// CustomNodeCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CustomNodeCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl CustomNodeCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CustomNodeCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(CustomNodeCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// Edge
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
-pub enum PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
-    /// The value as `bool`.
+pub enum Edge {
+    /// A `bool`.
     Boolean(bool),
-    /// The value as `String`.
+    /// A `String`.
     String(String),
 }
 
-impl<'de> serde::Deserialize<'de>
-for PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
+impl<'de> serde::Deserialize<'de> for Edge {
     fn deserialize<D: serde::Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
         crate::runtime::decode_union(
             value,
-            "PaletteResponseCustomNodesItemCompatibleFlowClassesEdge",
+            "Edge",
             &[
                 |value| serde_json::from_value(value).map(Self::Boolean),
                 |value| serde_json::from_value(value).map(Self::String),
@@ -35,129 +170,177 @@ for PaletteResponseCustomNodesItemCompatibleFlowClassesEdge {
     }
 }
 
-/// PaletteResponseCustomNodesItemCompatibleFlowClasses
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct PaletteResponseCustomNodesItemCompatibleFlowClasses {
-    /// cloud
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cloud: Option<bool>,
-    /// experience
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub experience: Option<bool>,
-    /// customNode
-    #[serde(rename = "customNode", default, skip_serializing_if = "Option::is_none")]
-    pub custom_node: Option<bool>,
-    /// edge
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub edge: Option<
-        crate::models::PaletteResponseCustomNodesItemCompatibleFlowClassesEdge,
-    >,
-    /// embedded
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub embedded: Option<
-        crate::models::PaletteResponseCustomNodesItemCompatibleFlowClassesEdge,
-    >,
+impl From<bool> for Edge {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
 }
 
-/// PaletteResponseCustomNodesItem
+impl From<String> for Edge {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for Edge {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+/// Embedded
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum Embedded {
+    /// A `bool`.
+    Boolean(bool),
+    /// A `String`.
+    String(String),
+}
+
+impl<'de> serde::Deserialize<'de> for Embedded {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        crate::runtime::decode_union(
+            value,
+            "Embedded",
+            &[
+                |value| serde_json::from_value(value).map(Self::Boolean),
+                |value| serde_json::from_value(value).map(Self::String),
+            ],
+        )
+    }
+}
+
+impl From<bool> for Embedded {
+    fn from(value: bool) -> Self {
+        Self::Boolean(value)
+    }
+}
+
+impl From<String> for Embedded {
+    fn from(value: String) -> Self {
+        Self::String(value)
+    }
+}
+
+impl From<&str> for Embedded {
+    fn from(value: &str) -> Self {
+        Self::String(value.to_owned())
+    }
+}
+
+/// InstanceNode
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct PaletteResponseCustomNodesItem {
-    /// id
+pub struct InstanceNode {
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// name
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// shortDescription
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub short_description: Option<String>,
-    /// iconData
+    /// `iconData` on the wire.
     #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
     pub icon_data: Option<String>,
-    /// docsUrl
+    /// `docsUrl` on the wire.
     #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
-    /// category
+    /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowCategory>,
-    /// customNodeConfig
+    pub category: Option<crate::models::InstanceNodeCategory>,
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// flowVersionId
-    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
-    pub flow_version_id: Option<String>,
-    /// version
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    /// compatibleFlowClasses
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `compatibleFlowClasses` on the wire.
     #[serde(
         rename = "compatibleFlowClasses",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub compatible_flow_classes: Option<
-        crate::models::PaletteResponseCustomNodesItemCompatibleFlowClasses,
-    >,
+    pub compatible_flow_classes: Option<crate::models::CompatibleFlowClasses>,
 }
 
-/// PaletteResponseInstanceNodesItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct PaletteResponseInstanceNodesItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// name
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// description
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// shortDescription
-    #[serde(
-        rename = "shortDescription",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub short_description: Option<String>,
-    /// iconData
-    #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
-    pub icon_data: Option<String>,
-    /// docsUrl
-    #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
-    pub docs_url: Option<String>,
-    /// category
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowCategory>,
-    /// customNodeConfig
-    #[serde(
-        rename = "customNodeConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// compatibleFlowClasses
-    #[serde(
-        rename = "compatibleFlowClasses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compatible_flow_classes: Option<
-        crate::models::PaletteResponseCustomNodesItemCompatibleFlowClasses,
-    >,
+/// InstanceNodeCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InstanceNodeCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl InstanceNodeCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for InstanceNodeCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(InstanceNodeCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceNodeCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceNodeCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
 }
 
 /// Palette Response
@@ -203,13 +386,13 @@ pub struct PaletteResponseInstanceNodesItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PaletteResponse {
-    /// customNodes
+    /// `customNodes` on the wire.
     #[serde(rename = "customNodes", default, skip_serializing_if = "Option::is_none")]
-    pub custom_nodes: Option<Vec<crate::models::PaletteResponseCustomNodesItem>>,
-    /// instanceNodes
+    pub custom_nodes: Option<Vec<crate::models::CustomNode>>,
+    /// `instanceNodes` on the wire.
     #[serde(rename = "instanceNodes", default, skip_serializing_if = "Option::is_none")]
-    pub instance_nodes: Option<Vec<crate::models::PaletteResponseInstanceNodesItem>>,
-    /// applicationId
+    pub instance_nodes: Option<Vec<crate::models::InstanceNode>>,
+    /// `applicationId` on the wire; e.g. `"61f407b56dd9921e15f2b02b"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
 }

@@ -20,11 +20,11 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetFinish {
-    /// token
+    /// `token` on the wire; e.g. `"the_password_reset_token"`.
     pub token: String,
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
-    /// password
+    /// `password` on the wire; e.g. `"The new password!1"`.
     pub password: String,
 }
 

@@ -18,7 +18,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetInput {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
 }
 

@@ -20,17 +20,17 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetResponse {
-    /// success
+    /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// accountIsLocked
+    /// `accountIsLocked` on the wire; e.g. `false`.
     #[serde(
         rename = "accountIsLocked",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub account_is_locked: Option<bool>,
-    /// twoFactorAuthEnabled
+    /// `twoFactorAuthEnabled` on the wire; e.g. `false`.
     #[serde(
         rename = "twoFactorAuthEnabled",
         default,

@@ -10,47 +10,47 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCounts {
-    /// mqttOut
+    /// `mqttOut` on the wire.
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_out: Option<std::collections::BTreeMap<String, f64>>,
-    /// mqttIn
+    pub mqtt_out: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `mqttIn` on the wire.
     #[serde(rename = "mqttIn", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_in: Option<std::collections::BTreeMap<String, f64>>,
-    /// dataTable
+    pub mqtt_in: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `dataTable` on the wire.
     #[serde(rename = "dataTable", default, skip_serializing_if = "Option::is_none")]
-    pub data_table: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceState
+    pub data_table: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceState` on the wire.
     #[serde(rename = "deviceState", default, skip_serializing_if = "Option::is_none")]
-    pub device_state: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceCommand
+    pub device_state: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceCommand` on the wire.
     #[serde(rename = "deviceCommand", default, skip_serializing_if = "Option::is_none")]
-    pub device_command: Option<std::collections::BTreeMap<String, f64>>,
-    /// webhook
+    pub device_command: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `webhook` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<std::collections::BTreeMap<String, f64>>,
-    /// timer
+    pub webhook: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `timer` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timer: Option<std::collections::BTreeMap<String, f64>>,
-    /// event
+    pub timer: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `event` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<std::collections::BTreeMap<String, f64>>,
-    /// virtualButton
+    pub event: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `virtualButton` on the wire.
     #[serde(rename = "virtualButton", default, skip_serializing_if = "Option::is_none")]
-    pub virtual_button: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceConnect
+    pub virtual_button: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceConnect` on the wire.
     #[serde(rename = "deviceConnect", default, skip_serializing_if = "Option::is_none")]
-    pub device_connect: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceDisconnect
+    pub device_connect: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceDisconnect` on the wire.
     #[serde(
         rename = "deviceDisconnect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub device_disconnect: Option<std::collections::BTreeMap<String, f64>>,
-    /// endpoint
+    pub device_disconnect: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `endpoint` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<std::collections::BTreeMap<String, f64>>,
-    /// integration
+    pub endpoint: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `integration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<std::collections::BTreeMap<String, f64>>,
+    pub integration: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }

@@ -6,18 +6,6 @@
 
 //! The `payload_counts_breakdown` model and the types nested in it.
 
-/// PayloadCountsBreakdownCountsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct PayloadCountsBreakdownCountsItem {
-    /// date
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub date: Option<chrono::DateTime<chrono::Utc>>,
-    /// value
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-}
-
 /// Payload Counts Breakdown
 ///
 /// Schema for the result of a payload counts breakdown request
@@ -39,13 +27,29 @@ pub struct PayloadCountsBreakdownCountsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCountsBreakdown {
-    /// start
+    /// `start` on the wire; e.g. `"1999-05-20T05:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"1999-06-20T04:59:59.999Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `counts` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// counts
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<Vec<crate::models::PayloadCountsBreakdownCountsItem>>,
+    pub counts: Option<Vec<crate::models::PayloadCountsBreakdownCount>>,
 }

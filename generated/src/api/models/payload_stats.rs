@@ -9,68 +9,94 @@
 /// Payload Stats
 ///
 /// Schema for the result of a payload stats request
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "deviceConnect": {
+///     "device.mqtt": 1016
+///   },
+///   "deviceDisconnect": {
+///     "device.mqtt": 1016
+///   },
+///   "deviceState": {
+///     "device.mqtt": 1244049,
+///     "flow.flow": 5215
+///   },
+///   "mqttOut": {
+///     "device.mqtt": 12
+///   },
+///   "timer": {
+///     "timer.flow": 19772
+///   },
+///   "webhook": {
+///     "public.rest": 1713284
+///   }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadStats {
-    /// appFile
+    /// `appFile` on the wire.
     #[serde(rename = "appFile", default, skip_serializing_if = "Option::is_none")]
-    pub app_file: Option<std::collections::BTreeMap<String, f64>>,
-    /// dataTable
+    pub app_file: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `dataTable` on the wire.
     #[serde(rename = "dataTable", default, skip_serializing_if = "Option::is_none")]
-    pub data_table: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceCreate
+    pub data_table: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceCreate` on the wire.
     #[serde(rename = "deviceCreate", default, skip_serializing_if = "Option::is_none")]
-    pub device_create: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceCommand
+    pub device_create: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceCommand` on the wire.
     #[serde(rename = "deviceCommand", default, skip_serializing_if = "Option::is_none")]
-    pub device_command: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceConnect
+    pub device_command: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceConnect` on the wire.
     #[serde(rename = "deviceConnect", default, skip_serializing_if = "Option::is_none")]
-    pub device_connect: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceDisconnect
+    pub device_connect: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceDisconnect` on the wire.
     #[serde(
         rename = "deviceDisconnect",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub device_disconnect: Option<std::collections::BTreeMap<String, f64>>,
-    /// deviceState
+    pub device_disconnect: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `deviceState` on the wire.
     #[serde(rename = "deviceState", default, skip_serializing_if = "Option::is_none")]
-    pub device_state: Option<std::collections::BTreeMap<String, f64>>,
-    /// endpoint
+    pub device_state: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `endpoint` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub endpoint: Option<std::collections::BTreeMap<String, f64>>,
-    /// event
+    pub endpoint: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `event` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<std::collections::BTreeMap<String, f64>>,
-    /// flowError
+    pub event: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `flowError` on the wire.
     #[serde(rename = "flowError", default, skip_serializing_if = "Option::is_none")]
-    pub flow_error: Option<std::collections::BTreeMap<String, f64>>,
-    /// inboundEmail
+    pub flow_error: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `inboundEmail` on the wire.
     #[serde(rename = "inboundEmail", default, skip_serializing_if = "Option::is_none")]
-    pub inbound_email: Option<std::collections::BTreeMap<String, f64>>,
-    /// integration
+    pub inbound_email: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `integration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub integration: Option<std::collections::BTreeMap<String, f64>>,
-    /// mqttIn
+    pub integration: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `mqttIn` on the wire.
     #[serde(rename = "mqttIn", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_in: Option<std::collections::BTreeMap<String, f64>>,
-    /// mqttOut
+    pub mqtt_in: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `mqttOut` on the wire.
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]
-    pub mqtt_out: Option<std::collections::BTreeMap<String, f64>>,
-    /// notebook
+    pub mqtt_out: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `notebook` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub notebook: Option<std::collections::BTreeMap<String, f64>>,
-    /// resourceJob
+    pub notebook: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `resourceJob` on the wire.
     #[serde(rename = "resourceJob", default, skip_serializing_if = "Option::is_none")]
-    pub resource_job: Option<std::collections::BTreeMap<String, f64>>,
-    /// timer
+    pub resource_job: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `timer` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timer: Option<std::collections::BTreeMap<String, f64>>,
-    /// virtualButton
+    pub timer: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `virtualButton` on the wire.
     #[serde(rename = "virtualButton", default, skip_serializing_if = "Option::is_none")]
-    pub virtual_button: Option<std::collections::BTreeMap<String, f64>>,
-    /// webhook
+    pub virtual_button: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+    /// `webhook` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<std::collections::BTreeMap<String, f64>>,
+    pub webhook: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }

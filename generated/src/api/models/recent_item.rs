@@ -20,23 +20,20 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItem {
-    /// itemType
+    /// `itemType` on the wire; e.g. `"device"`.
     #[serde(rename = "itemType")]
-    pub item_type: crate::models::RecentItemListItemType,
-    /// parentId
+    pub item_type: crate::models::ItemType,
+    /// `parentId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
     pub parent_id: Option<String>,
-    /// itemId
+    /// `itemId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "itemId")]
     pub item_id: String,
 }
 
 impl RecentItem {
     /// A `RecentItem` with its required fields set and every optional field unset.
-    pub fn new(
-        item_type: crate::models::RecentItemListItemType,
-        item_id: String,
-    ) -> Self {
+    pub fn new(item_type: crate::models::ItemType, item_id: String) -> Self {
         RecentItem {
             item_type,
             parent_id: None,

@@ -30,77 +30,100 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJob {
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// resourceJobId
+    /// `resourceJobId` on the wire; e.g. `"6328c6c026517badf914211a"`.
     #[serde(rename = "resourceJobId", default, skip_serializing_if = "Option::is_none")]
     pub resource_job_id: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"Example Resource Job"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"6328c6c026517badf9142116"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// dataTableId
+    /// `dataTableId` on the wire.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_id: Option<crate::models::NotebookInputsItemObjectDeviceIdsItem>,
-    /// queryJson
+    pub data_table_id: Option<crate::models::DataTableId>,
+    /// `queryJson` on the wire; e.g. `"{ \"name\": \"my device\"}"`.
     #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
     pub query_json: Option<String>,
-    /// resourceType
+    /// `resourceType` on the wire; e.g. `"device"`.
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
     pub resource_type: Option<crate::models::ResourceJobResourceType>,
-    /// maxIterationConcurrency
+    /// `maxIterationConcurrency` on the wire; e.g. `1`.
     #[serde(
         rename = "maxIterationConcurrency",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_iteration_concurrency: Option<i64>,
-    /// iterationDelay
+    /// `iterationDelay` on the wire; e.g. `60`.
     #[serde(rename = "iterationDelay", default, skip_serializing_if = "Option::is_none")]
     pub iteration_delay: Option<i64>,
-    /// iterationTimeout
+    /// `iterationTimeout` on the wire; e.g. `60000`.
     #[serde(
         rename = "iterationTimeout",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub iteration_timeout: Option<i64>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastExecutionRequested
+    /// `creationDate` on the wire; e.g. `"2022-09-19T19:45:04.453Z"`.
     #[serde(
-        rename = "lastExecutionRequested",
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_execution_requested: Option<chrono::DateTime<chrono::Utc>>,
-    /// defaultContext
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2022-09-19T19:45:04.453Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastExecutionRequested` on the wire.
+    #[serde(
+        rename = "lastExecutionRequested",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_execution_requested: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `defaultContext` on the wire; e.g. `"{}"`.
     #[serde(rename = "defaultContext", default, skip_serializing_if = "Option::is_none")]
     pub default_context: Option<String>,
-    /// retryOnTimeout
+    /// `retryOnTimeout` on the wire.
     #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
     pub retry_on_timeout: Option<bool>,
-    /// retryOnFailure
+    /// `retryOnFailure` on the wire.
     #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
     pub retry_on_failure: Option<bool>,
-    /// maxIterationRetries
+    /// `maxIterationRetries` on the wire.
     #[serde(
         rename = "maxIterationRetries",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_iteration_retries: Option<i64>,
-    /// retryDelay
+    /// `retryDelay` on the wire.
     #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<i64>,
 }

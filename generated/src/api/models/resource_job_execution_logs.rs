@@ -6,9 +6,286 @@
 
 //! The `resource_job_execution_logs` model and the types nested in it.
 
-/// ResourceJobExecutionLogsItemStatus
+/// CancelSourceType
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ResourceJobExecutionLogsItemStatus {
+pub enum CancelSourceType {
+    /// `"flow"`
+    Flow,
+    /// `"user"`
+    User,
+    /// `"device"`
+    Device,
+    /// `"apiToken"`
+    ApiToken,
+    /// `"notebook"`
+    Notebook,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl CancelSourceType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "flow",
+        "user",
+        "device",
+        "apiToken",
+        "notebook",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "flow",
+            Self::User => "user",
+            Self::Device => "device",
+            Self::ApiToken => "apiToken",
+            Self::Notebook => "notebook",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for CancelSourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "flow" => Self::Flow,
+            "user" => Self::User,
+            "device" => Self::Device,
+            "apiToken" => Self::ApiToken,
+            "notebook" => Self::Notebook,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(CancelSourceType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CancelSourceType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CancelSourceType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ExecutionSummary
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ExecutionSummary {
+    /// `succeeded` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub succeeded: Option<f64>,
+    /// `failed` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed: Option<f64>,
+    /// `timedOut` on the wire.
+    #[serde(rename = "timedOut", default, skip_serializing_if = "Option::is_none")]
+    pub timed_out: Option<f64>,
+    /// `inProgress` on the wire.
+    #[serde(rename = "inProgress", default, skip_serializing_if = "Option::is_none")]
+    pub in_progress: Option<f64>,
+    /// `remaining` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remaining: Option<f64>,
+}
+
+/// ResourceJobExecutionLog
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct ResourceJobExecutionLog {
+    /// `id` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `applicationId` on the wire.
+    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
+    pub application_id: Option<String>,
+    /// `resourceJobExecutionId` on the wire.
+    #[serde(
+        rename = "resourceJobExecutionId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub resource_job_execution_id: Option<String>,
+    /// `resourceJobId` on the wire.
+    #[serde(rename = "resourceJobId", default, skip_serializing_if = "Option::is_none")]
+    pub resource_job_id: Option<String>,
+    /// `accumulator` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accumulator: Option<String>,
+    /// `status` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<crate::models::ResourceJobExecutionLogStatus>,
+    /// `queryJson` on the wire.
+    #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
+    pub query_json: Option<String>,
+    /// `resourceType` on the wire.
+    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    pub resource_type: Option<crate::models::ResourceJobResourceType>,
+    /// `sourceType` on the wire.
+    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
+    pub source_type: Option<crate::models::ResourceJobExecutionLogSourceType>,
+    /// `sourceId` on the wire.
+    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// `cancelSourceType` on the wire.
+    #[serde(
+        rename = "cancelSourceType",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub cancel_source_type: Option<crate::models::CancelSourceType>,
+    /// `cancelSourceId` on the wire.
+    #[serde(rename = "cancelSourceId", default, skip_serializing_if = "Option::is_none")]
+    pub cancel_source_id: Option<String>,
+    /// `runStartedAt` on the wire.
+    #[serde(
+        rename = "runStartedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `runCompletedAt` on the wire.
+    #[serde(
+        rename = "runCompletedAt",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `executionReportUrl` on the wire.
+    #[serde(
+        rename = "executionReportUrl",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_report_url: Option<String>,
+    /// `templateContext` on the wire.
+    #[serde(
+        rename = "templateContext",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub template_context: Option<String>,
+    /// `iterationDelay` on the wire.
+    #[serde(rename = "iterationDelay", default, skip_serializing_if = "Option::is_none")]
+    pub iteration_delay: Option<i64>,
+    /// `iterationTimeout` on the wire.
+    #[serde(
+        rename = "iterationTimeout",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub iteration_timeout: Option<i64>,
+    /// `maxIterationConcurrency` on the wire.
+    #[serde(
+        rename = "maxIterationConcurrency",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_iteration_concurrency: Option<i64>,
+    /// `executionSummary` on the wire.
+    #[serde(
+        rename = "executionSummary",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub execution_summary: Option<crate::models::ExecutionSummary>,
+    /// `retryOnTimeout` on the wire.
+    #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_timeout: Option<bool>,
+    /// `retryOnFailure` on the wire.
+    #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_failure: Option<bool>,
+    /// `maxIterationRetries` on the wire.
+    #[serde(
+        rename = "maxIterationRetries",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub max_iteration_retries: Option<i64>,
+    /// `retryDelay` on the wire.
+    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<i64>,
+}
+
+/// ResourceJobExecutionLogSourceType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceJobExecutionLogSourceType {
+    /// `"flow"`
+    Flow,
+    /// `"user"`
+    User,
+    /// `"device"`
+    Device,
+    /// `"apiToken"`
+    ApiToken,
+    /// `"notebook"`
+    Notebook,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl ResourceJobExecutionLogSourceType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "flow",
+        "user",
+        "device",
+        "apiToken",
+        "notebook",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Flow => "flow",
+            Self::User => "user",
+            Self::Device => "device",
+            Self::ApiToken => "apiToken",
+            Self::Notebook => "notebook",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for ResourceJobExecutionLogSourceType {
+    fn from(value: &str) -> Self {
+        match value {
+            "flow" => Self::Flow,
+            "user" => Self::User,
+            "device" => Self::Device,
+            "apiToken" => Self::ApiToken,
+            "notebook" => Self::Notebook,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(ResourceJobExecutionLogSourceType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJobExecutionLogSourceType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJobExecutionLogSourceType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// ResourceJobExecutionLogStatus
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ResourceJobExecutionLogStatus {
     /// `"inProgress"`
     InProgress,
     /// `"completed"`
@@ -25,7 +302,7 @@ pub enum ResourceJobExecutionLogsItemStatus {
     Unknown(String),
 }
 
-impl ResourceJobExecutionLogsItemStatus {
+impl ResourceJobExecutionLogStatus {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &[
         "inProgress",
@@ -49,7 +326,7 @@ impl ResourceJobExecutionLogsItemStatus {
     }
 }
 
-impl From<&str> for ResourceJobExecutionLogsItemStatus {
+impl From<&str> for ResourceJobExecutionLogStatus {
     fn from(value: &str) -> Self {
         match value {
             "inProgress" => Self::InProgress,
@@ -63,151 +340,16 @@ impl From<&str> for ResourceJobExecutionLogsItemStatus {
     }
 }
 
-crate::runtime::string_enum!(ResourceJobExecutionLogsItemStatus);
+crate::runtime::string_enum!(ResourceJobExecutionLogStatus);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ResourceJobExecutionLogsItemStatus {
+impl schemars::JsonSchema for ResourceJobExecutionLogStatus {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ResourceJobExecutionLogsItemStatus".into()
+        "ResourceJobExecutionLogStatus".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
     }
-}
-
-/// ResourceJobExecutionLogsItemExecutionSummary
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ResourceJobExecutionLogsItemExecutionSummary {
-    /// succeeded
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub succeeded: Option<f64>,
-    /// failed
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<f64>,
-    /// timedOut
-    #[serde(rename = "timedOut", default, skip_serializing_if = "Option::is_none")]
-    pub timed_out: Option<f64>,
-    /// inProgress
-    #[serde(rename = "inProgress", default, skip_serializing_if = "Option::is_none")]
-    pub in_progress: Option<f64>,
-    /// remaining
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remaining: Option<f64>,
-}
-
-/// ResourceJobExecutionLogsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct ResourceJobExecutionLogsItem {
-    /// id
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    /// applicationId
-    #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
-    pub application_id: Option<String>,
-    /// resourceJobExecutionId
-    #[serde(
-        rename = "resourceJobExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_job_execution_id: Option<String>,
-    /// resourceJobId
-    #[serde(rename = "resourceJobId", default, skip_serializing_if = "Option::is_none")]
-    pub resource_job_id: Option<String>,
-    /// accumulator
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub accumulator: Option<String>,
-    /// status
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ResourceJobExecutionLogsItemStatus>,
-    /// queryJson
-    #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
-    pub query_json: Option<String>,
-    /// resourceType
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
-    pub resource_type: Option<crate::models::ResourceJobResourceType>,
-    /// sourceType
-    #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
-    pub source_type: Option<crate::models::ApplicationImportExecutionsItemSourceType>,
-    /// sourceId
-    #[serde(rename = "sourceId", default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
-    /// cancelSourceType
-    #[serde(
-        rename = "cancelSourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cancel_source_type: Option<
-        crate::models::ApplicationImportExecutionsItemSourceType,
-    >,
-    /// cancelSourceId
-    #[serde(rename = "cancelSourceId", default, skip_serializing_if = "Option::is_none")]
-    pub cancel_source_id: Option<String>,
-    /// runStartedAt
-    #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_started_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// runCompletedAt
-    #[serde(rename = "runCompletedAt", default, skip_serializing_if = "Option::is_none")]
-    pub run_completed_at: Option<chrono::DateTime<chrono::Utc>>,
-    /// executionReportUrl
-    #[serde(
-        rename = "executionReportUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_report_url: Option<String>,
-    /// templateContext
-    #[serde(
-        rename = "templateContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub template_context: Option<String>,
-    /// iterationDelay
-    #[serde(rename = "iterationDelay", default, skip_serializing_if = "Option::is_none")]
-    pub iteration_delay: Option<i64>,
-    /// iterationTimeout
-    #[serde(
-        rename = "iterationTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub iteration_timeout: Option<i64>,
-    /// maxIterationConcurrency
-    #[serde(
-        rename = "maxIterationConcurrency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_iteration_concurrency: Option<i64>,
-    /// executionSummary
-    #[serde(
-        rename = "executionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_summary: Option<
-        crate::models::ResourceJobExecutionLogsItemExecutionSummary,
-    >,
-    /// retryOnTimeout
-    #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
-    pub retry_on_timeout: Option<bool>,
-    /// retryOnFailure
-    #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
-    pub retry_on_failure: Option<bool>,
-    /// maxIterationRetries
-    #[serde(
-        rename = "maxIterationRetries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_iteration_retries: Option<i64>,
-    /// retryDelay
-    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
-    pub retry_delay: Option<i64>,
 }
 
 /// Resource Job Execution Logs
@@ -240,4 +382,4 @@ pub struct ResourceJobExecutionLogsItem {
 ///   }
 /// ]
 /// ```
-pub type ResourceJobExecutionLogs = Vec<crate::models::ResourceJobExecutionLogsItem>;
+pub type ResourceJobExecutionLogs = Vec<crate::models::ResourceJobExecutionLog>;

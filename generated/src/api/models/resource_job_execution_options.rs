@@ -18,19 +18,19 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionOptions {
-    /// templateContext
+    /// `templateContext` on the wire; e.g. `"{ \"myData\": 123 }"`.
     #[serde(
         rename = "templateContext",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub template_context: Option<String>,
-    /// queryJson
+    /// `queryJson` on the wire.
     #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
     pub query_json: Option<String>,
-    /// dataTableId
+    /// `dataTableId` on the wire.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_id: Option<crate::models::NotebookInputsItemObjectDeviceIdsItem>,
+    pub data_table_id: Option<crate::models::DataTableId>,
 }
 
 impl crate::runtime::Validate for ResourceJobExecutionOptions {

@@ -19,108 +19,60 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// dataTableId
-    #[serde(
-        rename = "dataTableId",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub data_table_id: Option<
-        crate::runtime::Nullable<crate::models::NotebookInputsItemObjectDeviceIdsItem>,
-    >,
-    /// queryJson
-    #[serde(
-        rename = "queryJson",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub query_json: Option<crate::runtime::Nullable<String>>,
-    /// maxIterationConcurrency
+    /// `name` on the wire; e.g. `"Example Resource Job"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `dataTableId` on the wire.
+    #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
+    pub data_table_id: Option<crate::models::DataTableId>,
+    /// `queryJson` on the wire; e.g. `"{ \"name\": \"my device\"}"`.
+    #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
+    pub query_json: Option<String>,
+    /// `maxIterationConcurrency` on the wire.
     #[serde(
         rename = "maxIterationConcurrency",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_iteration_concurrency: Option<crate::runtime::Nullable<i64>>,
-    /// iterationDelay
-    #[serde(
-        rename = "iterationDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub iteration_delay: Option<crate::runtime::Nullable<i64>>,
-    /// iterationTimeout
+    pub max_iteration_concurrency: Option<i64>,
+    /// `iterationDelay` on the wire.
+    #[serde(rename = "iterationDelay", default, skip_serializing_if = "Option::is_none")]
+    pub iteration_delay: Option<i64>,
+    /// `iterationTimeout` on the wire.
     #[serde(
         rename = "iterationTimeout",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub iteration_timeout: Option<crate::runtime::Nullable<i64>>,
-    /// defaultContext
-    #[serde(
-        rename = "defaultContext",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub default_context: Option<crate::runtime::Nullable<String>>,
-    /// retryOnTimeout
-    #[serde(
-        rename = "retryOnTimeout",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub retry_on_timeout: Option<crate::runtime::Nullable<bool>>,
-    /// retryOnFailure
-    #[serde(
-        rename = "retryOnFailure",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub retry_on_failure: Option<crate::runtime::Nullable<bool>>,
-    /// maxIterationRetries
+    pub iteration_timeout: Option<i64>,
+    /// `defaultContext` on the wire.
+    #[serde(rename = "defaultContext", default, skip_serializing_if = "Option::is_none")]
+    pub default_context: Option<String>,
+    /// `retryOnTimeout` on the wire.
+    #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_timeout: Option<bool>,
+    /// `retryOnFailure` on the wire.
+    #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
+    pub retry_on_failure: Option<bool>,
+    /// `maxIterationRetries` on the wire.
     #[serde(
         rename = "maxIterationRetries",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub max_iteration_retries: Option<crate::runtime::Nullable<i64>>,
-    /// retryDelay
-    #[serde(
-        rename = "retryDelay",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub retry_delay: Option<crate::runtime::Nullable<i64>>,
+    pub max_iteration_retries: Option<i64>,
+    /// `retryDelay` on the wire.
+    #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
+    pub retry_delay: Option<i64>,
 }
 
 impl crate::runtime::Validate for ResourceJobPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -130,24 +82,22 @@ impl crate::runtime::Validate for ResourceJobPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.data_table_id {
+        if let Some(value) = &self.data_table_id {
             v.field(
                 "dataTableId",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.query_json {
+        if let Some(value) = &self.query_json {
             v.field("queryJson", |v| v.max_length(value, 8192));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self
-            .max_iteration_concurrency
-        {
+        if let Some(value) = &self.max_iteration_concurrency {
             v.field(
                 "maxIterationConcurrency",
                 |v| {
@@ -158,7 +108,7 @@ impl crate::runtime::Validate for ResourceJobPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.iteration_delay {
+        if let Some(value) = &self.iteration_delay {
             v.field(
                 "iterationDelay",
                 |v| {
@@ -168,7 +118,7 @@ impl crate::runtime::Validate for ResourceJobPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.iteration_timeout {
+        if let Some(value) = &self.iteration_timeout {
             v.field(
                 "iterationTimeout",
                 |v| {
@@ -178,12 +128,11 @@ impl crate::runtime::Validate for ResourceJobPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.default_context {
+        if let Some(value) = &self.default_context {
             v.field("defaultContext", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.max_iteration_retries
-        {
+        if let Some(value) = &self.max_iteration_retries {
             v.field(
                 "maxIterationRetries",
                 |v| {
@@ -193,7 +142,7 @@ impl crate::runtime::Validate for ResourceJobPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.retry_delay {
+        if let Some(value) = &self.retry_delay {
             v.field(
                 "retryDelay",
                 |v| {

@@ -20,54 +20,54 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobPost {
-    /// name
+    /// `name` on the wire; e.g. `"Example Resource Job"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// dataTableId
+    /// `dataTableId` on the wire.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
-    pub data_table_id: Option<crate::models::NotebookInputsItemObjectDeviceIdsItem>,
-    /// queryJson
+    pub data_table_id: Option<crate::models::DataTableId>,
+    /// `queryJson` on the wire; e.g. `"{ \"name\": \"my device\"}"`.
     #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
     pub query_json: Option<String>,
-    /// resourceType
+    /// `resourceType` on the wire; e.g. `"device"`.
     #[serde(rename = "resourceType")]
     pub resource_type: crate::models::ResourceJobResourceType,
-    /// maxIterationConcurrency
+    /// `maxIterationConcurrency` on the wire.
     #[serde(
         rename = "maxIterationConcurrency",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_iteration_concurrency: Option<i64>,
-    /// iterationDelay
+    /// `iterationDelay` on the wire.
     #[serde(rename = "iterationDelay", default, skip_serializing_if = "Option::is_none")]
     pub iteration_delay: Option<i64>,
-    /// iterationTimeout
+    /// `iterationTimeout` on the wire.
     #[serde(
         rename = "iterationTimeout",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub iteration_timeout: Option<i64>,
-    /// defaultContext
+    /// `defaultContext` on the wire.
     #[serde(rename = "defaultContext", default, skip_serializing_if = "Option::is_none")]
     pub default_context: Option<String>,
-    /// retryOnTimeout
+    /// `retryOnTimeout` on the wire.
     #[serde(rename = "retryOnTimeout", default, skip_serializing_if = "Option::is_none")]
     pub retry_on_timeout: Option<bool>,
-    /// retryOnFailure
+    /// `retryOnFailure` on the wire.
     #[serde(rename = "retryOnFailure", default, skip_serializing_if = "Option::is_none")]
     pub retry_on_failure: Option<bool>,
-    /// maxIterationRetries
+    /// `maxIterationRetries` on the wire.
     #[serde(
         rename = "maxIterationRetries",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub max_iteration_retries: Option<i64>,
-    /// retryDelay
+    /// `retryDelay` on the wire.
     #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<i64>,
 }

@@ -6,6 +6,52 @@
 
 //! The `resource_transfer` model and the types nested in it.
 
+/// DestinationType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DestinationType {
+    /// `"user"`
+    User,
+    /// `"organization"`
+    Organization,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl DestinationType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["user", "organization"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::User => "user",
+            Self::Organization => "organization",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for DestinationType {
+    fn from(value: &str) -> Self {
+        match value {
+            "user" => Self::User,
+            "organization" => Self::Organization,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(DestinationType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DestinationType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DestinationType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
 /// Resource Transfer
 ///
 /// # Example
@@ -22,42 +68,28 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceTransfer {
-    /// destinationId
+    /// `destinationId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "destinationId")]
     pub destination_id: String,
-    /// destinationType
+    /// `destinationType` on the wire; e.g. `"organization"`.
     #[serde(rename = "destinationType")]
-    pub destination_type: crate::models::ApplicationOwnerType,
-    /// applicationIds
-    #[serde(
-        rename = "applicationIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub application_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// dashboardIds
-    #[serde(
-        rename = "dashboardIds",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub dashboard_ids: Option<crate::runtime::Nullable<Vec<String>>>,
-    /// strict
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub strict: Option<crate::runtime::Nullable<bool>>,
+    pub destination_type: crate::models::DestinationType,
+    /// `applicationIds` on the wire.
+    #[serde(rename = "applicationIds", default, skip_serializing_if = "Option::is_none")]
+    pub application_ids: Option<Vec<String>>,
+    /// `dashboardIds` on the wire.
+    #[serde(rename = "dashboardIds", default, skip_serializing_if = "Option::is_none")]
+    pub dashboard_ids: Option<Vec<String>>,
+    /// `strict` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict: Option<bool>,
 }
 
 impl ResourceTransfer {
     /// A `ResourceTransfer` with its required fields set and every optional field unset.
     pub fn new(
         destination_id: String,
-        destination_type: crate::models::ApplicationOwnerType,
+        destination_type: crate::models::DestinationType,
     ) -> Self {
         ResourceTransfer {
             destination_id,
@@ -88,7 +120,7 @@ impl crate::runtime::Validate for ResourceTransfer {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.application_ids {
+        if let Some(value) = &self.application_ids {
             v.field(
                 "applicationIds",
                 |v| {
@@ -103,7 +135,7 @@ impl crate::runtime::Validate for ResourceTransfer {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.dashboard_ids {
+        if let Some(value) = &self.dashboard_ids {
             v.field(
                 "dashboardIds",
                 |v| {

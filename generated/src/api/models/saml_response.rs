@@ -19,20 +19,20 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SamlResponse {
-    /// SAMLResponse
+    /// `SAMLResponse` on the wire; e.g. `"PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."`.
     #[serde(rename = "SAMLResponse")]
     pub saml_response: String,
-    /// SAMLDomain
+    /// `SAMLDomain` on the wire; e.g. `"example.com"`.
     #[serde(rename = "SAMLDomain")]
     pub saml_domain: String,
-    /// requestedScopes
+    /// `requestedScopes` on the wire.
     #[serde(
         rename = "requestedScopes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requested_scopes: Option<Vec<crate::models::ApiTokenPostScopeItem>>,
-    /// tokenTTL
+    pub requested_scopes: Option<Vec<crate::models::RequestedScope>>,
+    /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
 }

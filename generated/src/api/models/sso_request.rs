@@ -6,48 +6,6 @@
 
 //! The `sso_request` model and the types nested in it.
 
-/// SsoRequestSsoType
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum SsoRequestSsoType {
-    /// `"SAML"`
-    Saml,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl SsoRequestSsoType {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["SAML"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Saml => "SAML",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for SsoRequestSsoType {
-    fn from(value: &str) -> Self {
-        match value {
-            "SAML" => Self::Saml,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(SsoRequestSsoType);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for SsoRequestSsoType {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "SsoRequestSsoType".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// SSO Request
 ///
 /// # Example
@@ -61,20 +19,62 @@ impl schemars::JsonSchema for SsoRequestSsoType {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SsoRequest {
-    /// ssoType
+    /// `ssoType` on the wire; e.g. `"SAML"`.
     #[serde(rename = "ssoType")]
-    pub sso_type: crate::models::SsoRequestSsoType,
-    /// ssoRequest
+    pub sso_type: crate::models::SsoType,
+    /// `ssoRequest` on the wire.
     #[serde(rename = "ssoRequest")]
     pub sso_request: String,
 }
 
 impl SsoRequest {
     /// A `SsoRequest` with its required fields set and every optional field unset.
-    pub fn new(sso_type: crate::models::SsoRequestSsoType, sso_request: String) -> Self {
+    pub fn new(sso_type: crate::models::SsoType, sso_request: String) -> Self {
         SsoRequest {
             sso_type,
             sso_request,
         }
+    }
+}
+
+/// SsoType
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SsoType {
+    /// `"SAML"`
+    Saml,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl SsoType {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &["SAML"];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Saml => "SAML",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for SsoType {
+    fn from(value: &str) -> Self {
+        match value {
+            "SAML" => Self::Saml,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(SsoType);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SsoType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SsoType".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

@@ -19,13 +19,13 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuccessDryRun {
-    /// success
+    /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// requiresJob
+    /// `requiresJob` on the wire.
     #[serde(rename = "requiresJob", default, skip_serializing_if = "Option::is_none")]
     pub requires_job: Option<bool>,
-    /// jobRequired
+    /// `jobRequired` on the wire; e.g. `false`.
     #[serde(rename = "jobRequired", default, skip_serializing_if = "Option::is_none")]
     pub job_required: Option<bool>,
 }

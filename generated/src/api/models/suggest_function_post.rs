@@ -18,9 +18,9 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionPost {
-    /// text
+    /// `text` on the wire; e.g. `"A function that sorts an array of objects by the name property from z to a"`.
     pub text: String,
-    /// payload
+    /// `payload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
 }

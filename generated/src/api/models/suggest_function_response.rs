@@ -6,18 +6,6 @@
 
 //! The `suggest_function_response` model and the types nested in it.
 
-/// SuggestFunctionResponseResponse
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct SuggestFunctionResponseResponse {
-    /// code
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    /// comments
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub comments: Option<String>,
-}
-
 /// Suggest Function Response
 ///
 /// # Example
@@ -35,26 +23,23 @@ pub struct SuggestFunctionResponseResponse {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionResponse {
-    /// text
+    /// `text` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
-    /// response
+    /// `response` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub response: Option<crate::models::SuggestFunctionResponseResponse>,
-    /// responseId
+    /// `responseId` on the wire; e.g. `"YCwSaIeyOfComecPutWYyAg"`.
     #[serde(rename = "responseId")]
     pub response_id: String,
-    /// finishReason
+    /// `finishReason` on the wire; e.g. `"STOP"`.
     #[serde(rename = "finishReason")]
-    pub finish_reason: crate::models::DashboardBlockSuggestCodeResponseFinishReason,
+    pub finish_reason: crate::models::FinishReason,
 }
 
 impl SuggestFunctionResponse {
     /// A `SuggestFunctionResponse` with its required fields set and every optional field unset.
-    pub fn new(
-        response_id: String,
-        finish_reason: crate::models::DashboardBlockSuggestCodeResponseFinishReason,
-    ) -> Self {
+    pub fn new(response_id: String, finish_reason: crate::models::FinishReason) -> Self {
         SuggestFunctionResponse {
             text: None,
             response: None,
@@ -62,4 +47,16 @@ impl SuggestFunctionResponse {
             finish_reason,
         }
     }
+}
+
+/// SuggestFunctionResponseResponse
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct SuggestFunctionResponseResponse {
+    /// `code` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
+    /// `comments` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comments: Option<String>,
 }

@@ -23,10 +23,10 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagValuesResponse {
-    /// tagKey
+    /// `tagKey` on the wire; e.g. `"key1"`.
     #[serde(rename = "tagKey", default, skip_serializing_if = "Option::is_none")]
     pub tag_key: Option<String>,
-    /// tagValues
+    /// `tagValues` on the wire.
     #[serde(rename = "tagValues", default, skip_serializing_if = "Option::is_none")]
     pub tag_values: Option<Vec<String>>,
 }

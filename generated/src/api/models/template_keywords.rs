@@ -18,10 +18,51 @@
 ///   ]
 /// }
 /// ```
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+#[allow(clippy::large_enum_variant)]
+pub enum TemplateKeywords {
+    /// An object, with the properties the schema describes.
+    Object(crate::models::TemplateKeywordsObject),
+    /// Any other JSON value: the schema has no `type`, so it accepts one.
+    Other(serde_json::Value),
+}
+
+impl<'de> serde::Deserialize<'de> for TemplateKeywords {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(deserializer)?;
+        let candidates: &[crate::runtime::UnionVariant<Self>] = &[
+            |value| serde_json::from_value(value).map(Self::Object),
+        ];
+        Ok(
+            crate::runtime::decode_union::<
+                Self,
+                D::Error,
+            >(value.clone(), "TemplateKeywords", candidates)
+                .unwrap_or(Self::Other(value)),
+        )
+    }
+}
+
+///
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "keywords": [
+///     "gps",
+///     "featured"
+///   ]
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct TemplateKeywords {
-    /// keywords
+pub struct TemplateKeywordsObject {
+    /// `keywords` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
 }

@@ -6,33 +6,6 @@
 
 //! The `time_series_data` model and the types nested in it.
 
-/// TimeSeriesDataDevicesValue
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct TimeSeriesDataDevicesValue {
-    /// name
-    pub name: String,
-    /// tags
-    pub tags: std::collections::BTreeMap<String, Vec<String>>,
-    /// points
-    pub points: Vec<crate::models::LastValueDataValue>,
-}
-
-impl TimeSeriesDataDevicesValue {
-    /// A `TimeSeriesDataDevicesValue` with its required fields set and every optional field unset.
-    pub fn new(
-        name: String,
-        tags: std::collections::BTreeMap<String, Vec<String>>,
-        points: Vec<crate::models::LastValueDataValue>,
-    ) -> Self {
-        TimeSeriesDataDevicesValue {
-            name,
-            tags,
-            points,
-        }
-    }
-}
-
 /// Time Series Data
 ///
 /// # Example
@@ -93,19 +66,29 @@ impl TimeSeriesDataDevicesValue {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesData {
-    /// start
-    pub start: chrono::DateTime<chrono::Utc>,
-    /// end
-    pub end: chrono::DateTime<chrono::Utc>,
-    /// resolution
+    /// `start` on the wire; e.g. `"2016-06-15T03:50:00.000Z"`.
+    #[serde(with = "crate::runtime::datetime")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
+    )]
+    pub start: chrono::DateTime<chrono::FixedOffset>,
+    /// `end` on the wire; e.g. `"2016-06-15T04:00:00.000Z"`.
+    #[serde(with = "crate::runtime::datetime")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
+    )]
+    pub end: chrono::DateTime<chrono::FixedOffset>,
+    /// `resolution` on the wire; e.g. `300000`.
     pub resolution: Option<f64>,
-    /// aggregation
-    pub aggregation: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation,
-    /// limit
+    /// `aggregation` on the wire; e.g. `"MEAN"`.
+    pub aggregation: crate::models::Aggregation,
+    /// `limit` on the wire; e.g. `null`.
     pub limit: Option<f64>,
-    /// order
-    pub order: crate::models::TimeSeriesDataOrder,
-    /// devices
+    /// `order` on the wire; e.g. `"asc"`.
+    pub order: crate::models::Order,
+    /// `devices` on the wire.
     pub devices: std::collections::BTreeMap<
         String,
         crate::models::TimeSeriesDataDevicesValue,
@@ -115,12 +98,12 @@ pub struct TimeSeriesData {
 impl TimeSeriesData {
     /// A `TimeSeriesData` with its required fields set and every optional field unset.
     pub fn new(
-        start: chrono::DateTime<chrono::Utc>,
-        end: chrono::DateTime<chrono::Utc>,
+        start: chrono::DateTime<chrono::FixedOffset>,
+        end: chrono::DateTime<chrono::FixedOffset>,
         resolution: Option<f64>,
-        aggregation: crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation,
+        aggregation: crate::models::Aggregation,
         limit: Option<f64>,
-        order: crate::models::TimeSeriesDataOrder,
+        order: crate::models::Order,
         devices: std::collections::BTreeMap<
             String,
             crate::models::TimeSeriesDataDevicesValue,
@@ -134,6 +117,33 @@ impl TimeSeriesData {
             limit,
             order,
             devices,
+        }
+    }
+}
+
+/// TimeSeriesDataDevicesValue
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct TimeSeriesDataDevicesValue {
+    /// `name` on the wire.
+    pub name: String,
+    /// `tags` on the wire.
+    pub tags: std::collections::BTreeMap<String, Vec<String>>,
+    /// `points` on the wire.
+    pub points: Vec<crate::models::Point>,
+}
+
+impl TimeSeriesDataDevicesValue {
+    /// A `TimeSeriesDataDevicesValue` with its required fields set and every optional field unset.
+    pub fn new(
+        name: String,
+        tags: std::collections::BTreeMap<String, Vec<String>>,
+        points: Vec<crate::models::Point>,
+    ) -> Self {
+        TimeSeriesDataDevicesValue {
+            name,
+            tags,
+            points,
         }
     }
 }

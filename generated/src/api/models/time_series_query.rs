@@ -30,41 +30,39 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesQuery {
-    /// start
+    /// `start` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start: Option<f64>,
-    /// end
+    /// `end` on the wire; e.g. `0`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
-    /// duration
+    /// `duration` on the wire; e.g. `600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<f64>,
-    /// resolution
+    /// `resolution` on the wire; e.g. `300000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<f64>,
-    /// aggregation
+    /// `aggregation` on the wire; e.g. `"MEAN"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub aggregation: Option<
-        crate::models::ApplicationDashboardPostBlocksItemObject2ConfigSegmentsItemAggregation,
-    >,
-    /// attributes
+    pub aggregation: Option<crate::models::Aggregation>,
+    /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<String>>,
-    /// deviceIds
+    /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
     pub device_ids: Option<Vec<String>>,
-    /// deviceTags
+    /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
-    pub device_tags: Option<Vec<crate::models::ApplicationArchiveConfigDeviceTagsItem>>,
+    pub device_tags: Option<Vec<crate::models::TagMatch>>,
     /// Schema for advanced device queries
     #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
     pub device_query: Option<crate::models::AdvancedDeviceQuery>,
-    /// limit
+    /// `limit` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
-    /// order
+    /// `order` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub order: Option<crate::models::TimeSeriesDataOrder>,
+    pub order: Option<crate::models::Order>,
 }
 
 impl crate::runtime::Validate for TimeSeriesQuery {

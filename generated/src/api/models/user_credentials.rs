@@ -19,21 +19,21 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserCredentials {
-    /// email
+    /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
-    /// password
+    /// `password` on the wire; e.g. `"this is the password"`.
     pub password: String,
-    /// twoFactorCode
+    /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode", default, skip_serializing_if = "Option::is_none")]
     pub two_factor_code: Option<String>,
-    /// requestedScopes
+    /// `requestedScopes` on the wire.
     #[serde(
         rename = "requestedScopes",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub requested_scopes: Option<Vec<crate::models::ApiTokenPostScopeItem>>,
-    /// tokenTTL
+    pub requested_scopes: Option<Vec<crate::models::RequestedScope>>,
+    /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
 }

@@ -6,85 +6,6 @@
 
 //! The `user_o_auth_token` model and the types nested in it.
 
-/// UserOAuthTokenOauthAuthorizationStatus
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserOAuthTokenOauthAuthorizationStatus {
-    /// `"pending"`
-    Pending,
-    /// `"authorized"`
-    Authorized,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl UserOAuthTokenOauthAuthorizationStatus {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &["pending", "authorized"];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Pending => "pending",
-            Self::Authorized => "authorized",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for UserOAuthTokenOauthAuthorizationStatus {
-    fn from(value: &str) -> Self {
-        match value {
-            "pending" => Self::Pending,
-            "authorized" => Self::Authorized,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(UserOAuthTokenOauthAuthorizationStatus);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserOAuthTokenOauthAuthorizationStatus {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserOAuthTokenOauthAuthorizationStatus".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// UserOAuthTokenOauth
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UserOAuthTokenOauth {
-    /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    /// Human-readable name of the OAuth client (from client registration)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_name: Option<String>,
-    /// Informational URL for the OAuth client's homepage (from client registration)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_uri: Option<String>,
-    /// Logo URL for the OAuth client (http(s) URL or data: URI, from client registration)
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logo_uri: Option<String>,
-    /// redirect_uri
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub redirect_uri: Option<String>,
-    /// Resource indicator(s) per RFC 8707 — audience(s) this token is bound to
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<Vec<String>>,
-    /// authorizationStatus
-    #[serde(
-        rename = "authorizationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_status: Option<
-        crate::models::UserOAuthTokenOauthAuthorizationStatus,
-    >,
-}
-
 /// User OAuth Token
 ///
 /// Schema for a single OAuth Token
@@ -119,40 +40,67 @@ pub struct UserOAuthTokenOauth {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthToken {
-    /// id
+    /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// oauthTokenId
+    /// `oauthTokenId` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(rename = "oauthTokenId", default, skip_serializing_if = "Option::is_none")]
     pub oauth_token_id: Option<String>,
-    /// name
+    /// `name` on the wire; e.g. `"My OAuth App"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire; e.g. `"OAuth application for automation"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// expirationDate
-    #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// defaultRole
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `expirationDate` on the wire.
+    #[serde(
+        rename = "expirationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `defaultRole` on the wire; e.g. `"view"`.
     #[serde(rename = "defaultRole", default, skip_serializing_if = "Option::is_none")]
-    pub default_role: Option<crate::models::ApiTokenDefaultRole>,
-    /// orgRoles
+    pub default_role: Option<crate::models::DefaultRole>,
+    /// `orgRoles` on the wire.
     #[serde(rename = "orgRoles", default, skip_serializing_if = "Option::is_none")]
-    pub org_roles: Option<Vec<crate::models::ApiTokenOrgRolesItem>>,
+    pub org_roles: Option<Vec<crate::models::OrgRole>>,
     /// API scopes for this OAuth client
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<crate::models::UserOAuthTokenScopeItem>>,
-    /// status
+    /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<crate::models::ApiTokenStatus>,
-    /// oauth
+    pub status: Option<crate::models::UserOAuthTokenStatus>,
+    /// `oauth` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<crate::models::UserOAuthTokenOauth>,
+    pub oauth: Option<crate::models::Oauth>,
 }

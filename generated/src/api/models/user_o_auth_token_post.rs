@@ -8,14 +8,14 @@
 
 /// PKCE code challenge method
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum UserOAuthTokenPostOauthCodeChallengeMethod {
+pub enum CodeChallengeMethod {
     /// `"S256"`
     S256,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl UserOAuthTokenPostOauthCodeChallengeMethod {
+impl CodeChallengeMethod {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["S256"];
     /// The value as sent on the wire.
@@ -27,7 +27,7 @@ impl UserOAuthTokenPostOauthCodeChallengeMethod {
     }
 }
 
-impl From<&str> for UserOAuthTokenPostOauthCodeChallengeMethod {
+impl From<&str> for CodeChallengeMethod {
     fn from(value: &str) -> Self {
         match value {
             "S256" => Self::S256,
@@ -36,103 +36,15 @@ impl From<&str> for UserOAuthTokenPostOauthCodeChallengeMethod {
     }
 }
 
-crate::runtime::string_enum!(UserOAuthTokenPostOauthCodeChallengeMethod);
+crate::runtime::string_enum!(CodeChallengeMethod);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for UserOAuthTokenPostOauthCodeChallengeMethod {
+impl schemars::JsonSchema for CodeChallengeMethod {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "UserOAuthTokenPostOauthCodeChallengeMethod".into()
+        "CodeChallengeMethod".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// UserOAuthTokenPostOauth
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct UserOAuthTokenPostOauth {
-    /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
-    pub client_id: String,
-    /// redirect_uri
-    pub redirect_uri: String,
-    /// Resource indicator(s) per RFC 8707 — absolute URI(s) identifying the audience(s) this token is being requested for
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<Vec<String>>,
-    /// PKCE code challenge (RFC 7636 base64url, 43-128 chars)
-    pub code_challenge: String,
-    /// PKCE code challenge method
-    pub code_challenge_method: crate::models::UserOAuthTokenPostOauthCodeChallengeMethod,
-}
-
-impl UserOAuthTokenPostOauth {
-    /// A `UserOAuthTokenPostOauth` with its required fields set and every optional field unset.
-    pub fn new(
-        client_id: String,
-        redirect_uri: String,
-        code_challenge: String,
-        code_challenge_method: crate::models::UserOAuthTokenPostOauthCodeChallengeMethod,
-    ) -> Self {
-        UserOAuthTokenPostOauth {
-            client_id,
-            redirect_uri,
-            resource: None,
-            code_challenge,
-            code_challenge_method,
-        }
-    }
-}
-
-impl crate::runtime::Validate for UserOAuthTokenPostOauth {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        {
-            let value = &self.client_id;
-            v.field(
-                "client_id",
-                |v| {
-                    v.min_length(value, 24);
-                    v.max_length(value, 1024);
-                },
-            );
-        }
-
-        {
-            let value = &self.redirect_uri;
-            v.field("redirect_uri", |v| v.max_length(value, 1024));
-        }
-
-        if let Some(value) = &self.resource {
-            v.field(
-                "resource",
-                |v| {
-                    v.max_items(value.len(), 10);
-                    for (i, item) in value.iter().enumerate() {
-                        v.index(i, |v| v.max_length(item, 1024));
-                    }
-                },
-            );
-        }
-
-        {
-            let value = &self.code_challenge;
-            v.field(
-                "code_challenge",
-                |v| {
-                    v.min_length(value, 43);
-                    v.max_length(value, 128);
-                    v.pattern(value, &crate::api::patterns::PATTERN_5);
-                },
-            );
-        }
-
-        {
-            let value = &self.code_challenge_method;
-            v.field(
-                "code_challenge_method",
-                |v| crate::runtime::Validate::validate_into(value, v),
-            );
-        }
     }
 }
 
@@ -160,22 +72,35 @@ impl crate::runtime::Validate for UserOAuthTokenPostOauth {
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPost {
-    /// name
+    /// `name` on the wire; e.g. `"My OAuth App"`.
     pub name: String,
-    /// description
+    /// `description` on the wire; e.g. `"OAuth application for automation"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Session expiration. Omit for the default 1-year session, pass an ISO date for a specific expiration, or pass null for a session that does not expire.
-    #[serde(rename = "expirationDate", default, skip_serializing_if = "Option::is_none")]
-    pub expiration_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// oauth
+    #[serde(
+        rename = "expirationDate",
+        with = "crate::runtime::datetime::nullable",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(
+            with = "Option<crate::runtime::Nullable<chrono::DateTime<chrono::FixedOffset>>>"
+        )
+    )]
+    pub expiration_date: Option<
+        crate::runtime::Nullable<chrono::DateTime<chrono::FixedOffset>>,
+    >,
+    /// `oauth` on the wire.
     pub oauth: crate::models::UserOAuthTokenPostOauth,
-    /// defaultRole
+    /// `defaultRole` on the wire; e.g. `"view"`.
     #[serde(rename = "defaultRole", default, skip_serializing_if = "Option::is_none")]
-    pub default_role: Option<crate::models::ApiTokenDefaultRole>,
-    /// orgRoles
+    pub default_role: Option<crate::models::DefaultRole>,
+    /// `orgRoles` on the wire.
     #[serde(rename = "orgRoles", default, skip_serializing_if = "Option::is_none")]
-    pub org_roles: Option<Vec<crate::models::ApiTokenOrgRolesItem>>,
+    pub org_roles: Option<Vec<crate::models::OrgRole>>,
     /// API scopes for this OAuth client
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<crate::models::UserOAuthTokenScopeItem>>,
@@ -247,6 +172,100 @@ impl crate::runtime::Validate for UserOAuthTokenPost {
                         v.index(i, |v| crate::runtime::Validate::validate_into(item, v));
                     }
                 },
+            );
+        }
+    }
+}
+
+/// UserOAuthTokenPostOauth
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct UserOAuthTokenPostOauth {
+    /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
+    ///
+    /// `client_id` on the wire.
+    pub client_id: String,
+    /// `redirect_uri` on the wire.
+    pub redirect_uri: String,
+    /// Resource indicator(s) per RFC 8707 — absolute URI(s) identifying the audience(s) this token is being requested for
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<Vec<String>>,
+    /// PKCE code challenge (RFC 7636 base64url, 43-128 chars)
+    ///
+    /// `code_challenge` on the wire.
+    pub code_challenge: String,
+    /// PKCE code challenge method
+    ///
+    /// `code_challenge_method` on the wire.
+    pub code_challenge_method: crate::models::CodeChallengeMethod,
+}
+
+impl UserOAuthTokenPostOauth {
+    /// A `UserOAuthTokenPostOauth` with its required fields set and every optional field unset.
+    pub fn new(
+        client_id: String,
+        redirect_uri: String,
+        code_challenge: String,
+        code_challenge_method: crate::models::CodeChallengeMethod,
+    ) -> Self {
+        UserOAuthTokenPostOauth {
+            client_id,
+            redirect_uri,
+            resource: None,
+            code_challenge,
+            code_challenge_method,
+        }
+    }
+}
+
+impl crate::runtime::Validate for UserOAuthTokenPostOauth {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        {
+            let value = &self.client_id;
+            v.field(
+                "client_id",
+                |v| {
+                    v.min_length(value, 24);
+                    v.max_length(value, 1024);
+                },
+            );
+        }
+
+        {
+            let value = &self.redirect_uri;
+            v.field("redirect_uri", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.resource {
+            v.field(
+                "resource",
+                |v| {
+                    v.max_items(value.len(), 10);
+                    for (i, item) in value.iter().enumerate() {
+                        v.index(i, |v| v.max_length(item, 1024));
+                    }
+                },
+            );
+        }
+
+        {
+            let value = &self.code_challenge;
+            v.field(
+                "code_challenge",
+                |v| {
+                    v.min_length(value, 43);
+                    v.max_length(value, 128);
+                    v.pattern(value, &crate::api::patterns::PATTERN_5);
+                },
+            );
+        }
+
+        {
+            let value = &self.code_challenge_method;
+            v.field(
+                "code_challenge_method",
+                |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
     }

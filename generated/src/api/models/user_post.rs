@@ -26,10 +26,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum UserPost {
-    /// The value as `serde_json::Value`.
+    /// A `serde_json::Value`.
     Value(serde_json::Value),
-    /// The value as `serde_json::Value`.
-    Value2(serde_json::Value),
+    /// A `serde_json::Value`.
+    ValueSecond(serde_json::Value),
 }
 
 impl<'de> serde::Deserialize<'de> for UserPost {
@@ -42,7 +42,7 @@ impl<'de> serde::Deserialize<'de> for UserPost {
             "UserPost",
             &[
                 |value| serde_json::from_value(value).map(Self::Value),
-                |value| serde_json::from_value(value).map(Self::Value2),
+                |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
     }

@@ -58,21 +58,21 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextError {
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    /// message
+    /// `type` on the wire; e.g. `"Validation"`.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
-    /// invalidCtxName
+    /// `invalidCtxName` on the wire.
     #[serde(rename = "invalidCtxName", default, skip_serializing_if = "Option::is_none")]
     pub invalid_ctx_name: Option<String>,
-    /// ctx
+    /// `ctx` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctx: Option<
-        std::collections::BTreeMap<String, crate::models::ValidateContextErrorCtxValue>,
+        std::collections::BTreeMap<String, crate::models::ValidateContextCtxValue>,
     >,
-    /// dashboard
+    /// `dashboard` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dashboard: Option<crate::models::ValidateContextErrorDashboard>,
+    pub dashboard: Option<crate::models::ValidateContextDashboard>,
 }

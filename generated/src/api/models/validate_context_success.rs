@@ -64,15 +64,15 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextSuccess {
-    /// success
+    /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
-    /// ctx
+    /// `ctx` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctx: Option<
-        std::collections::BTreeMap<String, crate::models::ValidateContextErrorCtxValue>,
+        std::collections::BTreeMap<String, crate::models::ValidateContextCtxValue>,
     >,
-    /// dashboard
+    /// `dashboard` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dashboard: Option<crate::models::ValidateContextErrorDashboard>,
+    pub dashboard: Option<crate::models::ValidateContextDashboard>,
 }

@@ -21,21 +21,21 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VirtualButtonPress {
-    /// key
+    /// `key` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6-SJaEw_dV"`.
     pub key: String,
-    /// payload
+    /// `payload` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<serde_json::Value>,
-    /// meta
+    /// `meta` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub meta: Option<serde_json::Value>,
-    /// flowVersion
+    /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
     pub flow_version: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// deploymentId
+    /// `deploymentId` on the wire.
     #[serde(rename = "deploymentId", default, skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
 }

@@ -28,78 +28,96 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Webhook {
-    /// id
+    /// `id` on the wire; e.g. `"575ed78e7ae143cd83dc4aab"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// webhookId
+    /// `webhookId` on the wire; e.g. `"575ed78e7ae143cd83dc4aab"`.
     #[serde(rename = "webhookId", default, skip_serializing_if = "Option::is_none")]
     pub webhook_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// name
+    /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `name` on the wire; e.g. `"My Webhook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// token
+    /// `token` on the wire; e.g. `"the_webhook_token"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
-    /// responseCode
+    /// `responseCode` on the wire; e.g. `200`.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<i64>,
-    /// verificationType
+    /// `verificationType` on the wire.
     #[serde(
         rename = "verificationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub verification_type: Option<crate::models::WebhookVerificationType>,
-    /// verificationCode
+    pub verification_type: Option<crate::models::VerificationType>,
+    /// `verificationCode` on the wire.
     #[serde(
         rename = "verificationCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_code: Option<String>,
-    /// waitForReply
+    /// `waitForReply` on the wire.
     #[serde(rename = "waitForReply", default, skip_serializing_if = "Option::is_none")]
     pub wait_for_reply: Option<bool>,
-    /// basicAuthUsername
+    /// `basicAuthUsername` on the wire.
     #[serde(
         rename = "basicAuthUsername",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub basic_auth_username: Option<String>,
-    /// basicAuthPassword
+    /// `basicAuthPassword` on the wire.
     #[serde(
         rename = "basicAuthPassword",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub basic_auth_password: Option<String>,
-    /// isWebsocket
+    /// `isWebsocket` on the wire; e.g. `false`.
     #[serde(rename = "isWebsocket", default, skip_serializing_if = "Option::is_none")]
     pub is_websocket: Option<bool>,
-    /// castBuffersAs
+    /// `castBuffersAs` on the wire.
     #[serde(rename = "castBuffersAs", default, skip_serializing_if = "Option::is_none")]
-    pub cast_buffers_as: Option<crate::models::WebhookCastBuffersAs>,
-    /// annotateMultipart
+    pub cast_buffers_as: Option<crate::models::CastBuffersAs>,
+    /// `annotateMultipart` on the wire.
     #[serde(
         rename = "annotateMultipart",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub annotate_multipart: Option<bool>,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }

@@ -19,109 +19,68 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// responseCode
-    #[serde(
-        rename = "responseCode",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub response_code: Option<crate::runtime::Nullable<i64>>,
-    /// verificationType
+    /// `name` on the wire; e.g. `"My Updated Webhook"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `responseCode` on the wire; e.g. `201`.
+    #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
+    pub response_code: Option<i64>,
+    /// `verificationType` on the wire.
     #[serde(
         rename = "verificationType",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub verification_type: Option<
-        crate::runtime::Nullable<crate::models::WebhookVerificationType>,
-    >,
-    /// verificationCode
+    pub verification_type: Option<crate::models::VerificationType>,
+    /// `verificationCode` on the wire.
     #[serde(
         rename = "verificationCode",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub verification_code: Option<crate::runtime::Nullable<String>>,
-    /// waitForReply
-    #[serde(
-        rename = "waitForReply",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub wait_for_reply: Option<crate::runtime::Nullable<bool>>,
-    /// basicAuthUsername
+    pub verification_code: Option<String>,
+    /// `waitForReply` on the wire.
+    #[serde(rename = "waitForReply", default, skip_serializing_if = "Option::is_none")]
+    pub wait_for_reply: Option<bool>,
+    /// `basicAuthUsername` on the wire.
     #[serde(
         rename = "basicAuthUsername",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub basic_auth_username: Option<crate::runtime::Nullable<String>>,
-    /// basicAuthPassword
+    pub basic_auth_username: Option<String>,
+    /// `basicAuthPassword` on the wire.
     #[serde(
         rename = "basicAuthPassword",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub basic_auth_password: Option<crate::runtime::Nullable<String>>,
-    /// isWebsocket
-    #[serde(
-        rename = "isWebsocket",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub is_websocket: Option<crate::runtime::Nullable<bool>>,
-    /// castBuffersAs
-    #[serde(
-        rename = "castBuffersAs",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub cast_buffers_as: Option<
-        crate::runtime::Nullable<crate::models::WebhookCastBuffersAs>,
-    >,
-    /// annotateMultipart
+    pub basic_auth_password: Option<String>,
+    /// `isWebsocket` on the wire.
+    #[serde(rename = "isWebsocket", default, skip_serializing_if = "Option::is_none")]
+    pub is_websocket: Option<bool>,
+    /// `castBuffersAs` on the wire.
+    #[serde(rename = "castBuffersAs", default, skip_serializing_if = "Option::is_none")]
+    pub cast_buffers_as: Option<crate::models::CastBuffersAs>,
+    /// `annotateMultipart` on the wire.
     #[serde(
         rename = "annotateMultipart",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub annotate_multipart: Option<crate::runtime::Nullable<bool>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
+    pub annotate_multipart: Option<bool>,
+    /// `enabled` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 impl crate::runtime::Validate for WebhookPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -131,11 +90,11 @@ impl crate::runtime::Validate for WebhookPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.response_code {
+        if let Some(value) = &self.response_code {
             v.field(
                 "responseCode",
                 |v| {
@@ -145,26 +104,26 @@ impl crate::runtime::Validate for WebhookPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.verification_type {
+        if let Some(value) = &self.verification_type {
             v.field(
                 "verificationType",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.verification_code {
+        if let Some(value) = &self.verification_code {
             v.field("verificationCode", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.basic_auth_username {
+        if let Some(value) = &self.basic_auth_username {
             v.field("basicAuthUsername", |v| v.max_length(value, 255));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.basic_auth_password {
+        if let Some(value) = &self.basic_auth_password {
             v.field("basicAuthPassword", |v| v.max_length(value, 255));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.cast_buffers_as {
+        if let Some(value) = &self.cast_buffers_as {
             v.field(
                 "castBuffersAs",
                 |v| crate::runtime::Validate::validate_into(value, v),

@@ -18,59 +18,59 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPost {
-    /// name
+    /// `name` on the wire; e.g. `"My New Webhook"`.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// responseCode
+    /// `responseCode` on the wire.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<i64>,
-    /// verificationType
+    /// `verificationType` on the wire.
     #[serde(
         rename = "verificationType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub verification_type: Option<crate::models::WebhookVerificationType>,
-    /// verificationCode
+    pub verification_type: Option<crate::models::VerificationType>,
+    /// `verificationCode` on the wire.
     #[serde(
         rename = "verificationCode",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub verification_code: Option<String>,
-    /// waitForReply
+    /// `waitForReply` on the wire.
     #[serde(rename = "waitForReply", default, skip_serializing_if = "Option::is_none")]
     pub wait_for_reply: Option<bool>,
-    /// basicAuthUsername
+    /// `basicAuthUsername` on the wire.
     #[serde(
         rename = "basicAuthUsername",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub basic_auth_username: Option<String>,
-    /// basicAuthPassword
+    /// `basicAuthPassword` on the wire.
     #[serde(
         rename = "basicAuthPassword",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub basic_auth_password: Option<String>,
-    /// isWebsocket
+    /// `isWebsocket` on the wire.
     #[serde(rename = "isWebsocket", default, skip_serializing_if = "Option::is_none")]
     pub is_websocket: Option<bool>,
-    /// castBuffersAs
+    /// `castBuffersAs` on the wire.
     #[serde(rename = "castBuffersAs", default, skip_serializing_if = "Option::is_none")]
-    pub cast_buffers_as: Option<crate::models::WebhookCastBuffersAs>,
-    /// annotateMultipart
+    pub cast_buffers_as: Option<crate::models::CastBuffersAs>,
+    /// `annotateMultipart` on the wire.
     #[serde(
         rename = "annotateMultipart",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub annotate_multipart: Option<bool>,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
 }

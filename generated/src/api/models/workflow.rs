@@ -9,124 +9,164 @@
 /// Workflow
 ///
 /// Schema for a single Workflow
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "applicationId": "575ec8687ae143cd83dc4a97",
+///   "creationDate": "2016-06-13T04:00:00.000Z",
+///   "description": "Description of my empty workflow",
+///   "enabled": true,
+///   "flowId": "575ed18f7ae143cd83dc4aa6",
+///   "globals": [],
+///   "id": "575ed18f7ae143cd83dc4aa6",
+///   "lastUpdated": "2016-06-13T04:00:00.000Z",
+///   "name": "My Workflow",
+///   "nodes": [],
+///   "stats": {
+///     "errorCount": 0,
+///     "runCount": 0
+///   },
+///   "triggers": []
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Workflow {
-    /// id
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// flowId
+    /// `flowId` on the wire.
     #[serde(rename = "flowId", default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// creationDate
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
-    pub creation_date: Option<chrono::DateTime<chrono::Utc>>,
-    /// lastUpdated
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
-    pub last_updated: Option<chrono::DateTime<chrono::Utc>>,
-    /// createdById
+    /// `creationDate` on the wire.
+    #[serde(
+        rename = "creationDate",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `lastUpdated` on the wire.
+    #[serde(
+        rename = "lastUpdated",
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
     pub created_by_id: Option<String>,
-    /// createdByType
+    /// `createdByType` on the wire.
     #[serde(rename = "createdByType", default, skip_serializing_if = "Option::is_none")]
-    pub created_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// lastUpdatedById
+    pub created_by_type: Option<crate::models::CreatedByType>,
+    /// `lastUpdatedById` on the wire.
     #[serde(
         rename = "lastUpdatedById",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub last_updated_by_id: Option<String>,
-    /// lastUpdatedByType
+    /// `lastUpdatedByType` on the wire.
     #[serde(
         rename = "lastUpdatedByType",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub last_updated_by_type: Option<crate::models::ApplicationKeyCreatedByType>,
-    /// name
+    pub last_updated_by_type: Option<crate::models::LastUpdatedByType>,
+    /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// shortDescription
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub short_description: Option<String>,
-    /// iconData
+    /// `iconData` on the wire.
     #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
     pub icon_data: Option<String>,
-    /// docsUrl
+    /// `docsUrl` on the wire.
     #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
-    /// category
+    /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<crate::models::WorkflowCategory>,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// defaultVersionId
+    /// `defaultVersionId` on the wire.
     #[serde(
         rename = "defaultVersionId",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub default_version_id: Option<String>,
-    /// minimumAgentVersion
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// flowClass
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
-    /// triggers
+    pub flow_class: Option<crate::models::FlowClass>,
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::WorkflowTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// customNodeConfig
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// customNodeSupports
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<Vec<crate::models::WorkflowCustomNodeSupportsItem>>,
-    /// customNodeUseCount
+    pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
+    /// `customNodeUseCount` on the wire.
     #[serde(
         rename = "customNodeUseCount",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_node_use_count: Option<f64>,
-    /// globals
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::WorkflowGlobalsItem>>,
-    /// deletedInDevelop
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `deletedInDevelop` on the wire.
     #[serde(
         rename = "deletedInDevelop",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub deleted_in_develop: Option<bool>,
-    /// stats
+    /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stats: Option<crate::models::WorkflowStats>,
+    pub stats: Option<crate::models::Stats>,
 }

@@ -6,36 +6,6 @@
 
 //! The `workflow_errors` model and the types nested in it.
 
-/// WorkflowErrorsErrorsItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowErrorsErrorsItem {
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// deviceId
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
-    pub device_id: Option<String>,
-    /// deviceName
-    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
-    pub device_name: Option<String>,
-    /// flowVersion
-    #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
-    pub flow_version: Option<String>,
-    /// flowVersionId
-    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
-    pub flow_version_id: Option<String>,
-    /// nodeId
-    #[serde(rename = "nodeId", default, skip_serializing_if = "Option::is_none")]
-    pub node_id: Option<String>,
-    /// nodeLabel
-    #[serde(rename = "nodeLabel", default, skip_serializing_if = "Option::is_none")]
-    pub node_label: Option<String>,
-    /// error
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<crate::models::ApplicationImportExecutionsItemError>,
-}
-
 /// Workflow Errors
 ///
 /// # Example
@@ -61,28 +31,82 @@ pub struct WorkflowErrorsErrorsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowErrors {
-    /// flowVersion
+    /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
     pub flow_version: Option<String>,
-    /// flowVersionId
+    /// `flowVersionId` on the wire.
     #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
     pub flow_version_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// limit
+    /// `start` on the wire; e.g. `"2016-06-03T00:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `limit` on the wire; e.g. `25`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limit: Option<f64>,
-    /// sortDirection
+    /// `sortDirection` on the wire; e.g. `"desc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// errors
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `errors` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<crate::models::WorkflowErrorsErrorsItem>>,
+    pub errors: Option<Vec<crate::models::WorkflowErrorsError>>,
+}
+
+/// WorkflowErrorsError
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct WorkflowErrorsError {
+    /// `time` on the wire.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `deviceId` on the wire.
+    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    pub device_id: Option<String>,
+    /// `deviceName` on the wire.
+    #[serde(rename = "deviceName", default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    /// `flowVersion` on the wire.
+    #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
+    pub flow_version: Option<String>,
+    /// `flowVersionId` on the wire.
+    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
+    pub flow_version_id: Option<String>,
+    /// `nodeId` on the wire.
+    #[serde(rename = "nodeId", default, skip_serializing_if = "Option::is_none")]
+    pub node_id: Option<String>,
+    /// `nodeLabel` on the wire.
+    #[serde(rename = "nodeLabel", default, skip_serializing_if = "Option::is_none")]
+    pub node_label: Option<String>,
+    /// `error` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<crate::models::ExecutionError>,
 }

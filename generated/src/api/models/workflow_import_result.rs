@@ -41,24 +41,28 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowImportResult {
-    /// flows
+    /// `flows` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flows: Option<Vec<crate::models::Workflow>>,
-    /// flowVersions
+    /// `flowVersions` on the wire.
     #[serde(rename = "flowVersions", default, skip_serializing_if = "Option::is_none")]
     pub flow_versions: Option<Vec<crate::models::WorkflowVersion>>,
-    /// importedFlowIdMap
+    /// `importedFlowIdMap` on the wire.
     #[serde(
         rename = "importedFlowIdMap",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub imported_flow_id_map: Option<std::collections::BTreeMap<String, String>>,
-    /// importedVersionIdMap
+    pub imported_flow_id_map: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
+    /// `importedVersionIdMap` on the wire.
     #[serde(
         rename = "importedVersionIdMap",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub imported_version_id_map: Option<std::collections::BTreeMap<String, String>>,
+    pub imported_version_id_map: Option<
+        std::collections::BTreeMap<String, serde_json::Value>,
+    >,
 }

@@ -6,33 +6,6 @@
 
 //! The `workflow_log` model and the types nested in it.
 
-/// WorkflowLogItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowLogItem {
-    /// flowVersionId
-    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
-    pub flow_version_id: Option<String>,
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// pathsFailed
-    #[serde(rename = "pathsFailed", default, skip_serializing_if = "Option::is_none")]
-    pub paths_failed: Option<f64>,
-    /// pathsCompleted
-    #[serde(rename = "pathsCompleted", default, skip_serializing_if = "Option::is_none")]
-    pub paths_completed: Option<f64>,
-    /// runCount
-    #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
-    pub run_count: Option<f64>,
-    /// wallTime
-    #[serde(rename = "wallTime", default, skip_serializing_if = "Option::is_none")]
-    pub wall_time: Option<f64>,
-    /// errors
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub errors: Option<Vec<serde_json::Value>>,
-}
-
 /// Workflow Log
 ///
 /// # Example
@@ -60,3 +33,37 @@ pub struct WorkflowLogItem {
 /// ]
 /// ```
 pub type WorkflowLog = Vec<crate::models::WorkflowLogItem>;
+/// WorkflowLogItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct WorkflowLogItem {
+    /// `flowVersionId` on the wire.
+    #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
+    pub flow_version_id: Option<String>,
+    /// `time` on the wire.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `pathsFailed` on the wire.
+    #[serde(rename = "pathsFailed", default, skip_serializing_if = "Option::is_none")]
+    pub paths_failed: Option<f64>,
+    /// `pathsCompleted` on the wire.
+    #[serde(rename = "pathsCompleted", default, skip_serializing_if = "Option::is_none")]
+    pub paths_completed: Option<f64>,
+    /// `runCount` on the wire.
+    #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
+    pub run_count: Option<f64>,
+    /// `wallTime` on the wire.
+    #[serde(rename = "wallTime", default, skip_serializing_if = "Option::is_none")]
+    pub wall_time: Option<f64>,
+    /// `errors` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<serde_json::Value>>,
+}

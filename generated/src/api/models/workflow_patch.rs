@@ -20,29 +20,20 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPatch {
-    /// name
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub name: Option<crate::runtime::Nullable<String>>,
-    /// description
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub description: Option<crate::runtime::Nullable<String>>,
-    /// shortDescription
+    /// `name` on the wire; e.g. `"My Updated Workflow"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `description` on the wire; e.g. `"Description of my updated workflow"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub short_description: Option<crate::runtime::Nullable<String>>,
-    /// iconData
+    pub short_description: Option<String>,
+    /// `iconData` on the wire.
     #[serde(
         rename = "iconData",
         default,
@@ -50,29 +41,16 @@ pub struct WorkflowPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub icon_data: Option<crate::runtime::Nullable<String>>,
-    /// docsUrl
-    #[serde(
-        rename = "docsUrl",
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub docs_url: Option<crate::runtime::Nullable<String>>,
-    /// category
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub category: Option<crate::runtime::Nullable<crate::models::WorkflowPatchCategory>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
-    /// defaultVersionId
+    /// `docsUrl` on the wire.
+    #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
+    pub docs_url: Option<String>,
+    /// `category` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<crate::models::WorkflowPatchCategory>,
+    /// `enabled` on the wire; e.g. `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// `defaultVersionId` on the wire.
     #[serde(
         rename = "defaultVersionId",
         default,
@@ -80,55 +58,35 @@ pub struct WorkflowPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub default_version_id: Option<crate::runtime::Nullable<String>>,
-    /// triggers
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub triggers: Option<
-        crate::runtime::Nullable<Vec<crate::models::WorkflowTriggersItem>>,
-    >,
-    /// nodes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub nodes: Option<crate::runtime::Nullable<Vec<crate::models::WorkflowNodesItem>>>,
-    /// globals
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub globals: Option<
-        crate::runtime::Nullable<Vec<crate::models::WorkflowGlobalsItem>>,
-    >,
-    /// minimumAgentVersion
+    /// `triggers` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `globals` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub minimum_agent_version: Option<crate::runtime::Nullable<String>>,
-    /// customNodeConfig
+    pub minimum_agent_version: Option<String>,
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
+        skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<
-        crate::runtime::Nullable<crate::models::WorkflowCustomNodeConfig>,
-    >,
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
 }
 
 impl crate::runtime::Validate for WorkflowPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.name {
+        if let Some(value) = &self.name {
             v.field(
                 "name",
                 |v| {
@@ -138,11 +96,11 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.description {
+        if let Some(value) = &self.description {
             v.field("description", |v| v.max_length(value, 32767));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.short_description {
+        if let Some(value) = &self.short_description {
             v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
@@ -156,11 +114,11 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.docs_url {
+        if let Some(value) = &self.docs_url {
             v.field("docsUrl", |v| v.max_length(value, 1024));
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.category {
+        if let Some(value) = &self.category {
             v.field("category", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
@@ -171,7 +129,7 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.triggers {
+        if let Some(value) = &self.triggers {
             v.field(
                 "triggers",
                 |v| {
@@ -182,7 +140,7 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.nodes {
+        if let Some(value) = &self.nodes {
             v.field(
                 "nodes",
                 |v| {
@@ -193,7 +151,7 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.globals {
+        if let Some(value) = &self.globals {
             v.field(
                 "globals",
                 |v| {
@@ -205,19 +163,87 @@ impl crate::runtime::Validate for WorkflowPatch {
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.minimum_agent_version
-        {
+        if let Some(value) = &self.minimum_agent_version {
             v.field(
                 "minimumAgentVersion",
                 |v| v.pattern(value, &crate::api::patterns::PATTERN_4),
             );
         }
 
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.custom_node_config {
+        if let Some(value) = &self.custom_node_config {
             v.field(
                 "customNodeConfig",
                 |v| crate::runtime::Validate::validate_into(value, v),
             );
         }
+    }
+}
+
+/// WorkflowPatchCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkflowPatchCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// `""`
+    Empty,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl WorkflowPatchCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+        "",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Empty => "",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WorkflowPatchCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            "" => Self::Empty,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(WorkflowPatchCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowPatchCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowPatchCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

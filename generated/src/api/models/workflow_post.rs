@@ -19,63 +19,68 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPost {
-    /// name
+    /// `name` on the wire; e.g. `"My New Workflow"`.
     pub name: String,
-    /// description
+    /// `description` on the wire; e.g. `"Description of my new workflow"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// shortDescription
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub short_description: Option<String>,
-    /// iconData
-    #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
-    pub icon_data: Option<String>,
-    /// docsUrl
+    /// `iconData` on the wire.
+    #[serde(
+        rename = "iconData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub icon_data: Option<crate::runtime::Nullable<String>>,
+    /// `docsUrl` on the wire.
     #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
-    /// category
+    /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowPatchCategory>,
-    /// enabled
+    pub category: Option<crate::models::WorkflowPostCategory>,
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// triggers
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::WorkflowTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// globals
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::WorkflowGlobalsItem>>,
-    /// flowClass
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
-    /// minimumAgentVersion
+    pub flow_class: Option<crate::models::FlowClass>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// customNodeConfig
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// customNodeSupports
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<Vec<crate::models::WorkflowCustomNodeSupportsItem>>,
+    pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
 }
 
 impl WorkflowPost {
@@ -122,7 +127,7 @@ impl crate::runtime::Validate for WorkflowPost {
             v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
-        if let Some(value) = &self.icon_data {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_data {
             v.field(
                 "iconData",
                 |v| {
@@ -203,5 +208,74 @@ impl crate::runtime::Validate for WorkflowPost {
                 },
             );
         }
+    }
+}
+
+/// WorkflowPostCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkflowPostCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// `""`
+    Empty,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl WorkflowPostCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+        "",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Empty => "",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for WorkflowPostCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            "" => Self::Empty,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(WorkflowPostCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowPostCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowPostCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }

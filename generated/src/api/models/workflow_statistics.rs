@@ -6,23 +6,31 @@
 
 //! The `workflow_statistics` model and the types nested in it.
 
-/// WorkflowStatisticsMetricsItem
+/// Metric
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowStatisticsMetricsItem {
-    /// time
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<chrono::DateTime<chrono::Utc>>,
-    /// pathsFailed
+pub struct Metric {
+    /// `time` on the wire.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `pathsFailed` on the wire.
     #[serde(rename = "pathsFailed", default, skip_serializing_if = "Option::is_none")]
     pub paths_failed: Option<f64>,
-    /// pathsCompleted
+    /// `pathsCompleted` on the wire.
     #[serde(rename = "pathsCompleted", default, skip_serializing_if = "Option::is_none")]
     pub paths_completed: Option<f64>,
-    /// runCount
+    /// `runCount` on the wire.
     #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
     pub run_count: Option<f64>,
-    /// wallTime
+    /// `wallTime` on the wire.
     #[serde(rename = "wallTime", default, skip_serializing_if = "Option::is_none")]
     pub wall_time: Option<f64>,
 }
@@ -50,25 +58,41 @@ pub struct WorkflowStatisticsMetricsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStatistics {
-    /// flowVersion
+    /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
     pub flow_version: Option<String>,
-    /// flowVersionId
+    /// `flowVersionId` on the wire.
     #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
     pub flow_version_id: Option<String>,
-    /// deviceId
+    /// `deviceId` on the wire.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
-    /// start
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<chrono::DateTime<chrono::Utc>>,
-    /// end
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<chrono::DateTime<chrono::Utc>>,
-    /// resolution
+    /// `start` on the wire; e.g. `"2016-06-03T00:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
+    #[serde(
+        with = "crate::runtime::datetime::option",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
+    )]
+    pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// `resolution` on the wire; e.g. `86400000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolution: Option<f64>,
-    /// metrics
+    /// `metrics` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub metrics: Option<Vec<crate::models::WorkflowStatisticsMetricsItem>>,
+    pub metrics: Option<Vec<crate::models::Metric>>,
 }

@@ -19,15 +19,11 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStorageEntry {
-    /// key
+    /// `key` on the wire; e.g. `"myStorageKey"`.
     pub key: String,
-    /// value
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub value: Option<crate::runtime::Nullable<serde_json::Value>>,
+    /// `value` on the wire; e.g. `12`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<serde_json::Value>,
 }
 
 impl WorkflowStorageEntry {

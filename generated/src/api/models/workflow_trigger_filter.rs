@@ -6,31 +6,6 @@
 
 //! The `workflow_trigger_filter` model and the types nested in it.
 
-/// WorkflowTriggerFilterItem
-#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowTriggerFilterItem {
-    /// key
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    /// type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-}
-
-impl crate::runtime::Validate for WorkflowTriggerFilterItem {
-    #[allow(unused_variables)]
-    fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(value) = &self.key {
-            v.field("key", |v| v.max_length(value, 1024));
-        }
-
-        if let Some(value) = &self.r#type {
-            v.field("type", |v| v.max_length(value, 1024));
-        }
-    }
-}
-
 /// Workflow Trigger Filter
 ///
 /// # Example
@@ -44,3 +19,27 @@ impl crate::runtime::Validate for WorkflowTriggerFilterItem {
 /// ]
 /// ```
 pub type WorkflowTriggerFilter = Vec<crate::models::WorkflowTriggerFilterItem>;
+/// WorkflowTriggerFilterItem
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+pub struct WorkflowTriggerFilterItem {
+    /// `key` on the wire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// `type` on the wire.
+    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+}
+
+impl crate::runtime::Validate for WorkflowTriggerFilterItem {
+    #[allow(unused_variables)]
+    fn validate_into(&self, v: &mut crate::runtime::Validator) {
+        if let Some(value) = &self.key {
+            v.field("key", |v| v.max_length(value, 1024));
+        }
+
+        if let Some(value) = &self.type_ {
+            v.field("type", |v| v.max_length(value, 1024));
+        }
+    }
+}

@@ -9,15 +9,114 @@
 /// Workflow Version
 ///
 /// Schema for a single Workflow Version
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(untagged)]
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "applicationId": "575ec8687ae143cd83dc4a97",
+///   "creationDate": "2016-06-13T04:00:00.000Z",
+///   "description": "Description of my workflow version",
+///   "enabled": true,
+///   "flowClass": "experience",
+///   "flowId": "575ed18f7ae143cd83dc4aa6",
+///   "flowVersionId": "675ed18f7ae143cd83dc4bb7",
+///   "globals": [],
+///   "id": "675ed18f7ae143cd83dc4bb7",
+///   "lastUpdated": "2016-06-13T04:00:00.000Z",
+///   "nodes": [],
+///   "triggers": [],
+///   "versions": [
+///     "v1.2.3"
+///   ]
+/// }
+/// ```
+///
+/// Told apart by `flowClass`.
+#[derive(Debug, Clone, PartialEq)]
 #[allow(clippy::large_enum_variant)]
 pub enum WorkflowVersion {
-    /// The value as `WorkflowVersionObject`.
-    Object(crate::models::WorkflowVersionObject),
-    /// The value as `WorkflowVersionObject2`.
-    Object2(crate::models::WorkflowVersionObject2),
+    /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
+    ///
+    /// Sent with `flowClass: cloud`.
+    Cloud(crate::models::WorkflowVersionGeneric),
+    /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
+    ///
+    /// Sent with `flowClass: edge`.
+    Edge(crate::models::WorkflowVersionGeneric),
+    /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
+    ///
+    /// Sent with `flowClass: embedded`.
+    Embedded(crate::models::WorkflowVersionGeneric),
+    /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
+    ///
+    /// Sent with `flowClass: customNode`.
+    CustomNode(crate::models::WorkflowVersionGeneric),
+    /// Schema for a single Experience Workflow Version
+    ///
+    /// Sent with `flowClass: experience`.
+    Experience(crate::models::WorkflowVersionExperience),
+    /// A value no branch of the spec describes, kept as it was.
+    Other(serde_json::Value),
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowVersion".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type" : "object" })
+    }
+}
+
+impl serde::Serialize for WorkflowVersion {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Cloud(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("flowClass", "cloud")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Edge(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("flowClass", "edge")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Embedded(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("flowClass", "embedded")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::CustomNode(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("flowClass", "customNode")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Experience(value) => {
+                crate::runtime::serialize_tagged(
+                    &[("flowClass", "experience")],
+                    Some(value),
+                    serializer,
+                )
+            }
+
+            Self::Other(value) => serde::Serialize::serialize(value, serializer),
+        }
+    }
 }
 
 impl<'de> serde::Deserialize<'de> for WorkflowVersion {
@@ -25,13 +124,39 @@ impl<'de> serde::Deserialize<'de> for WorkflowVersion {
         deserializer: D,
     ) -> Result<Self, D::Error> {
         let value = serde_json::Value::deserialize(deserializer)?;
-        crate::runtime::decode_union(
-            value,
-            "WorkflowVersion",
-            &[
-                |value| serde_json::from_value(value).map(Self::Object),
-                |value| serde_json::from_value(value).map(Self::Object2),
-            ],
-        )
+        let tag = |key: &str| value.get(key).and_then(serde_json::Value::as_str);
+        match [tag("flowClass")] {
+            [Some("cloud")] => {
+                serde_json::from_value(value)
+                    .map(Self::Cloud)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("edge")] => {
+                serde_json::from_value(value)
+                    .map(Self::Edge)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("embedded")] => {
+                serde_json::from_value(value)
+                    .map(Self::Embedded)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("customNode")] => {
+                serde_json::from_value(value)
+                    .map(Self::CustomNode)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            [Some("experience")] => {
+                serde_json::from_value(value)
+                    .map(Self::Experience)
+                    .map_err(serde::de::Error::custom)
+            }
+
+            _ => Ok(Self::Other(value)),
+        }
     }
 }

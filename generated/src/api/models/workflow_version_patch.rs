@@ -19,26 +19,18 @@
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPatch {
-    /// notes
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub notes: Option<crate::runtime::Nullable<String>>,
-    /// enabled
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::runtime::nullable::deserialize"
-    )]
-    pub enabled: Option<crate::runtime::Nullable<bool>>,
+    /// `notes` on the wire; e.g. `"Updated workflow version notes"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    /// `enabled` on the wire; e.g. `false`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
 }
 
 impl crate::runtime::Validate for WorkflowVersionPatch {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
-        if let Some(crate::runtime::Nullable::Value(value)) = &self.notes {
+        if let Some(value) = &self.notes {
             v.field("notes", |v| v.max_length(value, 32767));
         }
     }

@@ -20,37 +20,37 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPost {
-    /// version
+    /// `version` on the wire; e.g. `"v1.2.3"`.
     pub version: String,
-    /// notes
+    /// `notes` on the wire; e.g. `"Notes about my new workflow version"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// enabled
+    /// `enabled` on the wire; e.g. `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// triggers
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::WorkflowTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// globals
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::WorkflowGlobalsItem>>,
-    /// minimumAgentVersion
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// customNodeConfig
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
 }
 
 impl WorkflowVersionPost {

@@ -9,40 +9,74 @@
 /// Workflow Versions
 ///
 /// Schema for a collection of Workflow Versions
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "applicationId": "575ec8687ae143cd83dc4a97",
+///   "count": 1,
+///   "flowId": "575ed18f7ae143cd83dc4aa6",
+///   "items": [
+///     {
+///       "applicationId": "575ec8687ae143cd83dc4a97",
+///       "creationDate": "2016-06-13T04:00:00.000Z",
+///       "description": "Description of my workflow version",
+///       "enabled": true,
+///       "flowClass": "experience",
+///       "flowId": "575ed18f7ae143cd83dc4aa6",
+///       "flowVersionId": "675ed18f7ae143cd83dc4bb7",
+///       "globals": [],
+///       "id": "675ed18f7ae143cd83dc4bb7",
+///       "lastUpdated": "2016-06-13T04:00:00.000Z",
+///       "nodes": [],
+///       "triggers": [],
+///       "versions": [
+///         "v1.2.3"
+///       ]
+///     }
+///   ],
+///   "page": 0,
+///   "perPage": 1,
+///   "sortDirection": "asc",
+///   "sortField": "version",
+///   "totalCount": 4
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersions {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::WorkflowVersion>>,
-    /// count
+    /// `count` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// perPage
+    /// `perPage` on the wire.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// page
+    /// `page` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// flowId
+    /// `flowId` on the wire.
     #[serde(rename = "flowId", default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
 }

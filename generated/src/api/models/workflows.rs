@@ -9,40 +9,73 @@
 /// Workflows
 ///
 /// Schema for a collection of Workflows
+///
+/// # Example
+///
+/// ```json
+/// {
+///   "applicationId": "575ec8687ae143cd83dc4a97",
+///   "count": 1,
+///   "items": [
+///     {
+///       "applicationId": "575ec8687ae143cd83dc4a97",
+///       "creationDate": "2016-06-13T04:00:00.000Z",
+///       "description": "Description of my empty workflow",
+///       "enabled": true,
+///       "flowId": "575ed18f7ae143cd83dc4aa6",
+///       "globals": [],
+///       "id": "575ed18f7ae143cd83dc4aa6",
+///       "lastUpdated": "2016-06-13T04:00:00.000Z",
+///       "name": "My Workflow",
+///       "nodes": [],
+///       "stats": {
+///         "errorCount": 0,
+///         "runCount": 0
+///       },
+///       "triggers": []
+///     }
+///   ],
+///   "page": 0,
+///   "perPage": 1,
+///   "sortDirection": "asc",
+///   "sortField": "name",
+///   "totalCount": 4
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Workflows {
-    /// items
+    /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::Workflow>>,
-    /// count
+    /// `count` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
-    /// totalCount
+    /// `totalCount` on the wire.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
-    /// perPage
+    /// `perPage` on the wire.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
-    /// page
+    /// `page` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page: Option<i64>,
-    /// filter
+    /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
-    /// filterField
+    /// `filterField` on the wire.
     #[serde(rename = "filterField", default, skip_serializing_if = "Option::is_none")]
     pub filter_field: Option<String>,
-    /// sortField
+    /// `sortField` on the wire.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
-    /// sortDirection
+    /// `sortDirection` on the wire.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
-    pub sort_direction: Option<crate::models::ApiTokensSortDirection>,
-    /// applicationId
+    pub sort_direction: Option<crate::models::SortDirection>,
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// flowClass
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
+    pub flow_class: Option<crate::models::FlowClass>,
 }

@@ -6,89 +6,95 @@
 
 //! The `workflows_import_post` model and the types nested in it.
 
-/// WorkflowsImportPostFlowsItem
+/// Flow
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowsImportPostFlowsItem {
-    /// id
+pub struct Flow {
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// name
+    /// `name` on the wire.
     pub name: String,
-    /// description
+    /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// shortDescription
+    /// `shortDescription` on the wire.
     #[serde(
         rename = "shortDescription",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub short_description: Option<String>,
-    /// iconData
-    #[serde(rename = "iconData", default, skip_serializing_if = "Option::is_none")]
-    pub icon_data: Option<String>,
-    /// docsUrl
+    /// `iconData` on the wire.
+    #[serde(
+        rename = "iconData",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
+    )]
+    pub icon_data: Option<crate::runtime::Nullable<String>>,
+    /// `docsUrl` on the wire.
     #[serde(rename = "docsUrl", default, skip_serializing_if = "Option::is_none")]
     pub docs_url: Option<String>,
-    /// category
+    /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<crate::models::WorkflowPatchCategory>,
-    /// enabled
+    pub category: Option<crate::models::FlowCategory>,
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// triggers
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::WorkflowTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// globals
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::WorkflowGlobalsItem>>,
-    /// flowClass
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
-    /// defaultVersionId
+    pub flow_class: Option<crate::models::FlowClass>,
+    /// `defaultVersionId` on the wire.
     #[serde(
         rename = "defaultVersionId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize"
     )]
-    pub default_version_id: Option<String>,
-    /// minimumAgentVersion
+    pub default_version_id: Option<crate::runtime::Nullable<String>>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// customNodeConfig
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// customNodeSupports
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// `customNodeSupports` on the wire.
     #[serde(
         rename = "customNodeSupports",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_supports: Option<Vec<crate::models::WorkflowCustomNodeSupportsItem>>,
-    /// Properties beyond the named ones.
+    pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
+    /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
 }
 
-impl WorkflowsImportPostFlowsItem {
-    /// A `WorkflowsImportPostFlowsItem` with its required fields set and every optional field unset.
+impl Flow {
+    /// A `Flow` with its required fields set and every optional field unset.
     pub fn new(name: String) -> Self {
-        WorkflowsImportPostFlowsItem {
+        Flow {
             id: None,
             application_id: None,
             name,
@@ -111,7 +117,7 @@ impl WorkflowsImportPostFlowsItem {
     }
 }
 
-impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
+impl crate::runtime::Validate for Flow {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
@@ -144,7 +150,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
             v.field("shortDescription", |v| v.max_length(value, 1024));
         }
 
-        if let Some(value) = &self.icon_data {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.icon_data {
             v.field(
                 "iconData",
                 |v| {
@@ -200,7 +206,7 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
             v.field("flowClass", |v| crate::runtime::Validate::validate_into(value, v));
         }
 
-        if let Some(value) = &self.default_version_id {
+        if let Some(crate::runtime::Nullable::Value(value)) = &self.default_version_id {
             v.field(
                 "defaultVersionId",
                 |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
@@ -239,59 +245,128 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowsItem {
     }
 }
 
-/// WorkflowsImportPostFlowVersionsItem
+/// FlowCategory
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FlowCategory {
+    /// `"data"`
+    Data,
+    /// `"experience"`
+    Experience,
+    /// `"logic"`
+    Logic,
+    /// `"output"`
+    Output,
+    /// `"debug"`
+    Debug,
+    /// `""`
+    Empty,
+    /// A value this version of the crate does not know, kept as sent.
+    Unknown(String),
+}
+
+impl FlowCategory {
+    /// Every value the spec lists, as sent on the wire.
+    pub const VALUES: &'static [&'static str] = &[
+        "data",
+        "experience",
+        "logic",
+        "output",
+        "debug",
+        "",
+    ];
+    /// The value as sent on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Data => "data",
+            Self::Experience => "experience",
+            Self::Logic => "logic",
+            Self::Output => "output",
+            Self::Debug => "debug",
+            Self::Empty => "",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+
+impl From<&str> for FlowCategory {
+    fn from(value: &str) -> Self {
+        match value {
+            "data" => Self::Data,
+            "experience" => Self::Experience,
+            "logic" => Self::Logic,
+            "output" => Self::Output,
+            "debug" => Self::Debug,
+            "" => Self::Empty,
+            other => Self::Unknown(other.to_owned()),
+        }
+    }
+}
+
+crate::runtime::string_enum!(FlowCategory);
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowCategory".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::string_enum_schema(Self::VALUES)
+    }
+}
+
+/// FlowVersion
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-pub struct WorkflowsImportPostFlowVersionsItem {
-    /// id
+pub struct FlowVersion {
+    /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
-    /// flowId
+    /// `flowId` on the wire.
     #[serde(rename = "flowId", default, skip_serializing_if = "Option::is_none")]
     pub flow_id: Option<String>,
-    /// applicationId
+    /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
-    /// version
+    /// `version` on the wire.
     pub version: String,
-    /// notes
+    /// `notes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
-    /// enabled
+    /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
-    /// triggers
+    /// `triggers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<crate::models::WorkflowTriggersItem>>,
-    /// nodes
+    pub triggers: Option<Vec<crate::models::Trigger>>,
+    /// `nodes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nodes: Option<Vec<crate::models::WorkflowNodesItem>>,
-    /// globals
+    pub nodes: Option<Vec<crate::models::Node>>,
+    /// `globals` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub globals: Option<Vec<crate::models::WorkflowGlobalsItem>>,
-    /// minimumAgentVersion
+    pub globals: Option<Vec<crate::models::Global>>,
+    /// `minimumAgentVersion` on the wire.
     #[serde(
         rename = "minimumAgentVersion",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub minimum_agent_version: Option<String>,
-    /// customNodeConfig
+    /// `customNodeConfig` on the wire.
     #[serde(
         rename = "customNodeConfig",
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    pub custom_node_config: Option<crate::models::WorkflowCustomNodeConfig>,
-    /// Properties beyond the named ones.
+    pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+    /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
 }
 
-impl WorkflowsImportPostFlowVersionsItem {
-    /// A `WorkflowsImportPostFlowVersionsItem` with its required fields set and every optional field unset.
+impl FlowVersion {
+    /// A `FlowVersion` with its required fields set and every optional field unset.
     pub fn new(version: String) -> Self {
-        WorkflowsImportPostFlowVersionsItem {
+        FlowVersion {
             id: None,
             flow_id: None,
             application_id: None,
@@ -308,7 +383,7 @@ impl WorkflowsImportPostFlowVersionsItem {
     }
 }
 
-impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
+impl crate::runtime::Validate for FlowVersion {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         if let Some(value) = &self.id {
@@ -413,12 +488,12 @@ impl crate::runtime::Validate for WorkflowsImportPostFlowVersionsItem {
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowsImportPost {
-    /// flows
+    /// `flows` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flows: Option<Vec<crate::models::WorkflowsImportPostFlowsItem>>,
-    /// flowVersions
+    pub flows: Option<Vec<crate::models::Flow>>,
+    /// `flowVersions` on the wire.
     #[serde(rename = "flowVersions", default, skip_serializing_if = "Option::is_none")]
-    pub flow_versions: Option<Vec<crate::models::WorkflowsImportPostFlowVersionsItem>>,
+    pub flow_versions: Option<Vec<crate::models::FlowVersion>>,
 }
 
 impl crate::runtime::Validate for WorkflowsImportPost {

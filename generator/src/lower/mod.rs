@@ -1,0 +1,904 @@
+//! Stage 3, lower: turn a checked [`Spec`] into the [`Ir`]: resolve references, name every
+//! type, share one type between uses that one name fits, and shape each action's request.
+//!
+//! Lowering walks the spec twice with the same code ([`schema`]): first to record every schema
+//! that becomes a type, then, once [`naming`] has named them all, to make the types. Names
+//! thus never depend on the order schemas are met in.
+
+mod naming;
+mod schema;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::ir::*;
+use crate::names::{camel, field, method, module};
+use crate::spec::{Action, Param, Resource, Spec};
+
+use naming::{Node, Origin, Plan};
+
+/// Lowers a spec into the IR. The spec should have passed [`check`](crate::check::check);
+/// what lowering still finds wrong (a reference that leads nowhere, two schemas that would
+/// get one name) is reported, not panicked on.
+pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
+    let mut problems = Diagnostics::new();
+    let files = naming::file_names(spec, &mut problems);
+    let reserved = reserved_names(spec);
+    // Pass 1: record every node that becomes a type.
+    let mut recorder = Lowerer::new(spec, &files, Mode::Record(Vec::new()));
+    recorder.walk();
+    let Mode::Record(nodes) = std::mem::replace(&mut recorder.mode, Mode::Record(Vec::new()))
+    else {
+        unreachable!("the recorder stays in record mode")
+    };
+    if !problems.is_empty() {
+        return Err(problems.with_sources(&spec.sources));
+    }
+    let plan = naming::plan(spec, &files, &nodes, &reserved, &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    // Pass 2: make the types with their names.
+    let mut builder = Lowerer::new(spec, &files, Mode::Build(plan));
+    let (global_params, resources) = builder.walk();
+    let api = &spec.api;
+    let mut ir = Ir {
+        api: ApiIr {
+            title: api.title.clone(),
+            description: api.description.clone(),
+            version: api.version.clone(),
+            base_url: api.base_url.clone(),
+            headers: api
+                .headers
+                .iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect(),
+            global_params,
+            error_type_field: api.error.type_field.clone(),
+            error_message_field: api.error.message_field.clone(),
+            token_env_var: api.env.token.clone(),
+            base_url_env_var: api.env.base_url.clone(),
+        },
+        types: builder.types,
+        resources,
+        patterns: builder.patterns,
+    };
+    ir.types
+        .sort_by(|a, b| a.home.cmp(&b.home).then_with(|| a.name.cmp(&b.name)));
+    mark_request_types(&mut ir);
+    place_shared_types(&mut ir);
+    builder.problems.into_result(ir)
+}
+
+/// The names a resource module imports from the runtime (see `emit::resources`): none of
+/// its own types may take them.
+const RESOURCE_MODULE_IMPORTS: &[&str] = &["Client", "Error", "Method", "Operation", "Request"];
+
+/// Methods every request builder has; a parameter with one of these names gets a `_param`
+/// suffix on its setter.
+const BUILDER_METHODS: &[&str] = &[
+    "send",
+    "send_with_response",
+    "send_raw",
+    "into_stream",
+    "into_future",
+    "max_pages",
+    "timeout",
+    "deadline",
+    "retry",
+    "header",
+    "idle_timeout",
+    "reconnect",
+];
+
+/// The name of the request builder of action `action` of the resource typed `resource`.
+pub fn builder_name(resource_type: &str, action: &str) -> String {
+    format!("{resource_type}{}Request", camel(action))
+}
+
+/// Per resource module, the type names its own items take.
+fn reserved_names(spec: &Spec) -> HashMap<String, HashSet<String>> {
+    spec.resources
+        .iter()
+        .map(|r| {
+            let type_name = camel(&r.name);
+            let mut names: HashSet<String> = RESOURCE_MODULE_IMPORTS
+                .iter()
+                .map(|n| (*n).to_owned())
+                .collect();
+            names.insert(type_name.clone());
+            for (name, action) in &r.body.actions {
+                let base = format!("{type_name}{}", camel(name));
+                names.insert(builder_name(&type_name, name));
+                if action.responses.values().any(|r| !r.events.is_empty()) {
+                    names.insert(format!("{base}Event"));
+                }
+                if answers_by_status(action) {
+                    names.insert(format!("{base}Response"));
+                }
+            }
+            (module(&r.name), names)
+        })
+        .collect()
+}
+
+/// Whether lowering records nodes (pass 1) or makes types (pass 2).
+enum Mode {
+    Record(Vec<Node>),
+    Build(Plan),
+}
+
+/// Where the schema being lowered sits.
+#[derive(Clone)]
+struct Ctx {
+    /// The schema file that `#/definitions/...` references resolve in (`""` for none).
+    root: String,
+    /// This schema's node id (see [`Node::id`]).
+    node: String,
+    /// The enclosing type's node.
+    parent: Option<String>,
+    /// What a type made here adds to its parent's name.
+    suffix: String,
+    /// A name a type made here may take alone.
+    candidate: Option<String>,
+    /// Who uses types made here.
+    origin: Origin,
+    /// Key path in the file, for diagnostics.
+    at: String,
+}
+
+impl Ctx {
+    fn at(&self, key: &str) -> String {
+        if self.at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{}.{key}", self.at)
+        }
+    }
+
+    fn pointer(&self, segment: &str) -> String {
+        if self.node.contains('#') || self.node.contains('?') {
+            format!("{}/{segment}", self.node)
+        } else {
+            format!("{}#/{segment}", self.node)
+        }
+    }
+
+    /// The schema of property `wire` of the object type made here.
+    fn property(&self, wire: &str) -> Ctx {
+        let name = camel(wire);
+        Ctx {
+            root: self.root.clone(),
+            node: self.pointer(&format!("properties/{}", escape(wire))),
+            parent: Some(self.node.clone()),
+            suffix: name.clone(),
+            candidate: Some(name),
+            origin: self.origin.clone(),
+            at: self.at(&format!("properties.{wire}")),
+        }
+    }
+
+    /// The items of the array here (not a type: its items belong to the same parent).
+    fn items(&self) -> Ctx {
+        Ctx {
+            root: self.root.clone(),
+            node: self.pointer("items"),
+            parent: self.parent.clone(),
+            suffix: naming::singular(&self.suffix),
+            candidate: self.candidate.as_deref().map(naming::singular),
+            origin: self.origin.clone(),
+            at: self.at("items"),
+        }
+    }
+
+    /// The values of the map here; `of_type` when a struct made here holds them.
+    fn values(&self, segment: &str, of_type: bool) -> Ctx {
+        let (parent, suffix) = if of_type {
+            (Some(self.node.clone()), "Value".to_owned())
+        } else {
+            (self.parent.clone(), format!("{}Value", self.suffix))
+        };
+        Ctx {
+            root: self.root.clone(),
+            node: self.pointer(segment),
+            parent,
+            suffix,
+            candidate: None,
+            origin: self.origin.clone(),
+            at: self.at(segment),
+        }
+    }
+
+    /// A branch of the union made here, as variant `variant`.
+    fn branch(&self, segment: &str, variant: &str) -> Ctx {
+        Ctx {
+            root: self.root.clone(),
+            node: self.pointer(segment),
+            parent: Some(self.node.clone()),
+            suffix: variant.to_owned(),
+            candidate: None,
+            origin: self.origin.clone(),
+            at: self.at(segment),
+        }
+    }
+}
+
+/// A JSON pointer segment for `key` (`~` and `/` escaped).
+fn escape(key: &str) -> String {
+    key.replace('~', "~0").replace('/', "~1")
+}
+
+struct Lowerer<'a> {
+    spec: &'a Spec,
+    files: &'a BTreeMap<String, String>,
+    mode: Mode,
+    types: Vec<TypeDef>,
+    /// Type name -> its index in `types`.
+    positions: HashMap<String, usize>,
+    /// Types whose lowering has begun but not ended: a reference to one is recursive.
+    in_progress: HashSet<String>,
+    /// Named schemas already lowered (by reference key), in pass 2.
+    lowered: HashSet<String>,
+    patterns: Vec<String>,
+    problems: Diagnostics,
+    /// File of the schema or resource being lowered, for diagnostics.
+    file: String,
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(spec: &'a Spec, files: &'a BTreeMap<String, String>, mode: Mode) -> Self {
+        Lowerer {
+            spec,
+            files,
+            mode,
+            types: Vec::new(),
+            positions: HashMap::new(),
+            in_progress: HashSet::new(),
+            lowered: HashSet::new(),
+            patterns: Vec::new(),
+            problems: Diagnostics::new(),
+            file: String::new(),
+        }
+    }
+
+    fn recording(&self) -> bool {
+        matches!(self.mode, Mode::Record(_))
+    }
+
+    /// Lowers every schema file, the global parameters and every resource.
+    fn walk(&mut self) -> (Vec<ParamIr>, Vec<ResourceIr>) {
+        for schema in &self.spec.schemas {
+            self.named_schema(&schema.id);
+        }
+        let global_params = self
+            .spec
+            .api
+            .global_params
+            .iter()
+            .map(|p| {
+                let ctx = Ctx {
+                    root: String::new(),
+                    node: format!("?{}", p.name),
+                    parent: None,
+                    suffix: format!("Global{}", camel(&p.name)),
+                    candidate: Some(camel(&p.name)),
+                    origin: Origin::Model("globals".into()),
+                    at: p.name.clone(),
+                };
+                self.param(p, ctx, false)
+            })
+            .collect();
+        let resources = self
+            .spec
+            .resources
+            .iter()
+            .map(|r| self.resource(r))
+            .collect();
+        (global_params, resources)
+    }
+
+    fn problem(&mut self, at: &str, message: String) {
+        self.problems
+            .push(Diagnostic::new(message).in_file(&self.file).at(at));
+    }
+
+    /// The name and, in pass 2, whether it still has to be made, of the type node `ctx` with
+    /// the schema `shape` (recorded in pass 1). `title` overrides the context's candidate.
+    fn node(
+        &mut self,
+        ctx: &Ctx,
+        shape: String,
+        title: Option<&str>,
+        file_root: bool,
+        enum_values: Option<Vec<String>>,
+    ) -> (String, bool) {
+        let file = self.file.clone();
+        match &mut self.mode {
+            Mode::Record(nodes) => {
+                let candidate = title.map(camel).or_else(|| ctx.candidate.clone());
+                nodes.push(Node {
+                    id: ctx.node.clone(),
+                    parent: ctx.parent.clone(),
+                    suffix: ctx.suffix.clone(),
+                    candidate,
+                    shape,
+                    origin: ctx.origin.clone(),
+                    file,
+                    at: ctx.at.clone(),
+                    file_root,
+                    enum_values,
+                });
+                (ctx.node.clone(), true)
+            }
+            Mode::Build(plan) => {
+                let name = plan
+                    .names
+                    .get(&ctx.node)
+                    .cloned()
+                    .unwrap_or_else(|| ctx.node.clone());
+                let new = !self.positions.contains_key(&name) && !self.in_progress.contains(&name);
+                (name, new)
+            }
+        }
+    }
+
+    /// Where type `name` is emitted (pass 2).
+    fn home(&self, name: &str, ctx: &Ctx) -> Home {
+        match &self.mode {
+            Mode::Build(plan) => {
+                plan.homes
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_else(|| match &ctx.origin {
+                        Origin::Model(id) => {
+                            Home::Models(module(self.files.get(id).map_or(id, |n| n)))
+                        }
+                        Origin::Resource(m) => Home::Resource(m.clone()),
+                    })
+            }
+            Mode::Record(_) => Home::Models(String::new()),
+        }
+    }
+
+    /// Records a type definition (pass 2; pass 1 makes none).
+    fn push_type(&mut self, def: TypeDef) {
+        if self.recording() || self.positions.contains_key(&def.name) {
+            return;
+        }
+        self.positions.insert(def.name.clone(), self.types.len());
+        self.types.push(def);
+    }
+
+    fn pattern(&mut self, pattern: &str) -> Option<usize> {
+        // ECMA-262 features the regex crate lacks (look-around, back-references) cannot be
+        // checked client-side; the server still checks them.
+        if let Some(i) = self.patterns.iter().position(|p| p == pattern) {
+            return Some(i);
+        }
+        regex::Regex::new(pattern).ok()?;
+        self.patterns.push(pattern.to_owned());
+        Some(self.patterns.len() - 1)
+    }
+
+    fn param(&mut self, p: &Param, ctx: Ctx, always_required: bool) -> ParamIr {
+        let schema = p.value_schema();
+        // A parameter's setter must not shadow a request builder's own methods, nor the
+        // setters of the API's fixed headers (`accept_version`).
+        let mut rust = field(&p.name);
+        let fixed_header = self.spec.api.headers.iter().any(|h| field(&h.name) == rust);
+        if BUILDER_METHODS.contains(&rust.as_str()) || fixed_header {
+            rust.push_str("_param");
+        }
+        ParamIr {
+            wire: p.name.clone(),
+            rust,
+            ty: self.schema_as(&schema, &ctx),
+            required: p.required || always_required,
+            description: p.description.clone(),
+            default: p.default.clone(),
+            example: p.example.clone(),
+            deprecated: p.deprecated,
+            location: p.location.clone().unwrap_or_default(),
+            json_encoded: p.encoding == Some(crate::spec::QueryEncoding::Json),
+        }
+    }
+
+    fn resource(&mut self, r: &Resource) -> ResourceIr {
+        self.file = r.file.display().to_string();
+        let module = module(&r.name);
+        let type_name = camel(&r.name);
+        let actions = r
+            .body
+            .actions
+            .iter()
+            .map(|(name, action)| self.action(r, &module, &type_name, name, action))
+            .collect();
+        ResourceIr {
+            name: r.name.clone(),
+            module,
+            type_name,
+            description: r.body.description.clone(),
+            actions,
+        }
+    }
+
+    fn action(
+        &mut self,
+        r: &Resource,
+        module: &str,
+        resource_type: &str,
+        name: &str,
+        a: &Action,
+    ) -> ActionIr {
+        let builder = builder_name(resource_type, name);
+        let prefix = format!("{resource_type}{}", camel(name));
+        let param_ctx = |list: &str, p: &Param| Ctx {
+            root: String::new(),
+            node: format!("{}.{name}?{}", r.name, p.name),
+            parent: None,
+            suffix: format!("{prefix}{}", camel(&p.name)),
+            candidate: Some(camel(&p.name)),
+            origin: Origin::Resource(module.to_owned()),
+            at: format!("actions.{name}.{list}.{}", p.name),
+        };
+        let path_params = r
+            .body
+            .path_params
+            .iter()
+            .chain(&a.path_params)
+            .map(|p| self.param(p, param_ctx("path_params", p), true))
+            .collect();
+        let query: Vec<ParamIr> = a
+            .query
+            .iter()
+            .map(|p| self.param(p, param_ctx("query", p), false))
+            .collect();
+        let headers = a
+            .headers
+            .iter()
+            .map(|p| self.param(p, param_ctx("headers", p), false))
+            .collect();
+        let body = a.body.as_ref().map(|b| BodyIr {
+            rust: field(&b.name),
+            ty: self.schema_ref(&b.schema),
+            required: b.required,
+            description: b.description.clone(),
+            example: self
+                .spec
+                .schema(&b.schema)
+                .and_then(|s| first_example(&s.schema)),
+            schema_id: b.schema.clone(),
+        });
+        let mut responses: Vec<ResponseIr> = a
+            .responses
+            .iter()
+            .map(|(status, resp)| self.response(*status, resp))
+            .collect();
+        responses.sort_by_key(|r| r.status);
+        let mut errors: Vec<ResponseIr> = a
+            .errors
+            .iter()
+            .map(|(status, resp)| self.response(*status, resp))
+            .collect();
+        errors.sort_by_key(|r| r.status);
+        // One body type for every success status: it (`Option` of it when another success
+        // response has none, a 204 beside a 200). Different bodies by status: an enum with a
+        // variant per status, so that one schema never decodes another's body.
+        let bodiless = a
+            .responses
+            .values()
+            .any(|r| r.schema.is_none() && r.events.is_empty());
+        let success_schema = a.responses.values().find_map(|r| r.schema.clone());
+        let by_status = answers_by_status(a).then(|| StatusEnum {
+            name: format!("{prefix}Response"),
+            variants: responses
+                .iter()
+                .map(|r| {
+                    let body = r.schema_id.is_some().then(|| r.ty.clone());
+                    (
+                        r.status,
+                        status_variant(r.status),
+                        body,
+                        r.description.clone(),
+                    )
+                })
+                .collect(),
+        });
+        let success = match (
+            &by_status,
+            a.responses.values().position(|r| r.schema.is_some()),
+        ) {
+            (Some(by_status), _) => named(by_status.name.clone()),
+            (None, Some(i)) => {
+                let status = *a.responses.keys().nth(i).unwrap_or(&0);
+                let ty = responses
+                    .iter()
+                    .find(|r| r.status == status)
+                    .map(|r| r.ty.clone());
+                let mut ty = ty.unwrap_or(Ty::plain(TyKind::Any));
+                ty.nullable |= bodiless;
+                ty
+            }
+            (None, None) => Ty {
+                nullable: true,
+                ..Ty::plain(TyKind::Any)
+            },
+        };
+        let idempotent = a.idempotent
+            || matches!(
+                a.method.to_uppercase().as_str(),
+                "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS"
+            );
+        let streams = a.responses.values().any(|r| !r.events.is_empty());
+        let keep_alive = self
+            .spec
+            .api
+            .event_streams
+            .as_ref()
+            .filter(|_| streams)
+            .and_then(|config| query.iter().find(|p| p.wire == config.keep_alive_param))
+            .map(|p| (p.rust.clone(), p.default.as_ref().and_then(Value::as_i64)));
+        let pagination = if a.paginated {
+            self.pagination(&query, &success, name)
+        } else {
+            None
+        };
+        let multipart = a
+            .multipart
+            .iter()
+            .map(|p| self.param(p, param_ctx("multipart", p), false))
+            .collect();
+        let events = self.events(a, &prefix);
+        ActionIr {
+            name: name.to_owned(),
+            id: format!("{}.{name}", r.name),
+            fn_name: method(name, module),
+            builder,
+            method: a.method.to_uppercase(),
+            summary: a.summary.clone(),
+            description: a.description.clone(),
+            path: format!("{}{}", r.body.path, a.path.as_deref().unwrap_or("")),
+            path_params,
+            query,
+            headers,
+            body,
+            multipart,
+            events,
+            deny_oauth_tokens: a.deny_oauth_tokens,
+            allow_unverified: a.allow_unverified,
+            success,
+            by_status,
+            idempotent,
+            keep_alive,
+            success_schema,
+            responses,
+            errors,
+            scopes: a.scopes.clone(),
+            pagination,
+            deprecated: a.deprecated,
+        }
+    }
+
+    fn schema_ref(&mut self, id: &str) -> Ty {
+        match self.named_schema(id) {
+            Some(name) => named(name),
+            None => Ty::plain(TyKind::Any),
+        }
+    }
+
+    fn response(&mut self, status: u16, r: &crate::spec::Response) -> ResponseIr {
+        let ty = match &r.schema {
+            Some(schema) => self.schema_ref(schema),
+            // No body: decodes from the empty body as `None`.
+            None => Ty {
+                nullable: true,
+                ..Ty::plain(TyKind::Any)
+            },
+        };
+        ResponseIr {
+            status,
+            ty,
+            schema_id: r.schema.clone(),
+            description: r.description.clone(),
+        }
+    }
+
+    fn events(&mut self, a: &Action, prefix: &str) -> Vec<EventIr> {
+        let _ = prefix;
+        let mut used = HashSet::from(["Other".to_owned()]);
+        a.responses
+            .values()
+            .flat_map(|r| &r.events)
+            .map(|(wire, event)| {
+                let base = camel(wire);
+                let mut variant = base.clone();
+                if !used.insert(variant.clone()) {
+                    variant = format!("{base}Event");
+                    used.insert(variant.clone());
+                }
+                EventIr {
+                    wire: wire.clone(),
+                    variant,
+                    ty: self.schema_ref(&event.schema),
+                    description: event.description.clone(),
+                }
+            })
+            .collect()
+    }
+
+    fn pagination(
+        &mut self,
+        query: &[ParamIr],
+        success: &Ty,
+        action: &str,
+    ) -> Option<PaginationIr> {
+        if self.recording() {
+            return None;
+        }
+        let at = format!("actions.{action}.paginated");
+        let Some(config) = self.spec.api.pagination.clone() else {
+            self.problem(
+                &at,
+                "`paginated: true` needs a `pagination` section in api.yaml".into(),
+            );
+            return None;
+        };
+        let find = |wire: &str| {
+            query
+                .iter()
+                .find(|p| p.wire == wire)
+                .map(|p| p.rust.clone())
+        };
+        let (Some(page_param), Some(per_page_param)) =
+            (find(&config.page_param), find(&config.per_page_param))
+        else {
+            self.problem(
+                &at,
+                format!(
+                    "a paginated action needs the query parameters `{}` and `{}`",
+                    config.page_param, config.per_page_param
+                ),
+            );
+            return None;
+        };
+        let fields = match &success.kind {
+            TyKind::Named { name, .. } => self.struct_fields(name),
+            _ => None,
+        };
+        let field = |wire: &str| fields.iter().flatten().find(|f| f.wire == wire).cloned();
+        let (Some(items), Some(total)) = (field(&config.items_field), field(&config.total_field))
+        else {
+            self.problem(
+                &at,
+                format!(
+                    "a paginated action's success response needs the fields `{}` and `{}`",
+                    config.items_field, config.total_field
+                ),
+            );
+            return None;
+        };
+        let TyKind::Array(item) = &items.ty.kind else {
+            self.problem(
+                &at,
+                format!(
+                    "the field `{}` of a paginated response must be an array",
+                    config.items_field
+                ),
+            );
+            return None;
+        };
+        Some(PaginationIr {
+            page_param,
+            per_page_param,
+            items_field: (items.rust.clone(), !items.required || items.ty.nullable),
+            total_field: (total.rust.clone(), !total.required || total.ty.nullable),
+            item: (**item).clone(),
+        })
+    }
+
+    /// The fields of the struct named `name`, following aliases.
+    fn struct_fields(&self, name: &str) -> Option<Vec<Field>> {
+        let def = &self.types[*self.positions.get(name)?];
+        match &def.kind {
+            TypeKind::Struct { fields, .. } => Some(fields.clone()),
+            TypeKind::Alias(Ty {
+                kind: TyKind::Named { name, .. },
+                ..
+            }) => self.struct_fields(name),
+            _ => None,
+        }
+    }
+}
+
+/// Whether the action's success statuses carry different bodies (two or more distinct
+/// schemas), so that its answer must say which status came back.
+fn answers_by_status(a: &Action) -> bool {
+    let schemas: HashSet<&str> = a
+        .responses
+        .values()
+        .filter_map(|r| r.schema.as_deref())
+        .collect();
+    schemas.len() > 1
+}
+
+/// A variant name for a success status: its reason phrase (`202` -> `Accepted`).
+fn status_variant(status: u16) -> String {
+    match status {
+        200 => "Ok",
+        201 => "Created",
+        202 => "Accepted",
+        203 => "NonAuthoritativeInformation",
+        204 => "NoContent",
+        205 => "ResetContent",
+        206 => "PartialContent",
+        207 => "MultiStatus",
+        208 => "AlreadyReported",
+        226 => "ImUsed",
+        _ => return format!("Status{status}"),
+    }
+    .to_owned()
+}
+
+fn named(name: String) -> Ty {
+    Ty::plain(TyKind::Named { name, boxed: false })
+}
+
+/// Containers already put their items behind a pointer: no box needed inside them.
+fn unboxed(mut ty: Ty) -> Ty {
+    if let TyKind::Named { boxed, .. } = &mut ty.kind {
+        *boxed = false;
+    }
+    ty
+}
+
+fn first_example(s: &crate::spec::Schema) -> Option<Value> {
+    s.examples.as_ref().and_then(|e| e.first().cloned())
+}
+
+/// Variant names for enum values: `UpperCamelCase`, made distinct (`asc` -> `Asc`, `ASC` ->
+/// `AscUpper`, `""` -> `Empty`, `unknown` -> `UnknownValue`), never `Unknown` (the catch-all
+/// variant). Returns `None` for values that meet in one name, which [`crate::check`] reports.
+pub fn variant_names(values: &[&str]) -> Vec<(String, String)> {
+    let mut used: HashSet<String> = HashSet::from(["Unknown".to_owned()]);
+    values
+        .iter()
+        .map(|value| {
+            let base = camel(value);
+            let mut name = base.clone();
+            if used.contains(&name)
+                && value.chars().any(char::is_alphabetic)
+                && *value == value.to_uppercase()
+            {
+                name = format!("{base}Upper");
+            }
+            if used.contains(&name) {
+                name = format!("{base}Value");
+            }
+            let mut extra = String::new();
+            while used.contains(&format!("{name}{extra}")) {
+                extra.push('_');
+            }
+            let name = format!("{name}{extra}");
+            used.insert(name.clone());
+            (name, (*value).to_owned())
+        })
+        .collect()
+}
+
+/// Gives every model type used outside the file it was first made in (a shape shared by
+/// several schemas) a file of its own, so that a file holds one schema's own types and
+/// compiling one schema never pulls in another's.
+fn place_shared_types(ir: &mut Ir) {
+    loop {
+        let file_of: HashMap<String, String> = ir
+            .types
+            .iter()
+            .filter_map(|t| match &t.home {
+                Home::Models(file) => Some((t.name.clone(), file.clone())),
+                Home::Resource(_) => None,
+            })
+            .collect();
+        let mut used_from: HashMap<String, HashSet<String>> = HashMap::new();
+        for def in &ir.types {
+            let Home::Models(file) = &def.home else {
+                continue;
+            };
+            let mut direct = Vec::new();
+            match &def.kind {
+                TypeKind::Struct { fields, additional } => {
+                    direct.extend(fields.iter().map(|f| &f.ty));
+                    direct.extend(additional.iter());
+                }
+                TypeKind::Union { variants, .. } => {
+                    direct.extend(variants.iter().filter_map(Variant::ty))
+                }
+                TypeKind::Alias(t) => direct.push(t),
+                TypeKind::StringEnum { .. } => {}
+            }
+            let mut names = Vec::new();
+            for ty in direct {
+                named_in(ty, &mut names);
+            }
+            for name in names {
+                used_from.entry(name).or_default().insert(file.clone());
+            }
+        }
+        let mut moved = false;
+        for def in &mut ir.types {
+            let Home::Models(file) = &def.home else {
+                continue;
+            };
+            let own = module(&def.name);
+            let elsewhere = used_from
+                .get(&def.name)
+                .is_some_and(|files| files.iter().any(|f| f != file));
+            if elsewhere && *file != own && file_of.get(&def.name) == Some(file) {
+                def.home = Home::Models(own);
+                moved = true;
+            }
+        }
+        if !moved {
+            return;
+        }
+    }
+}
+
+/// The named types a type mentions directly (not through other named types).
+fn named_in(ty: &Ty, out: &mut Vec<String>) {
+    match &ty.kind {
+        TyKind::Named { name, .. } => out.push(name.clone()),
+        TyKind::Array(inner) | TyKind::Map(inner) => named_in(inner, out),
+        _ => {}
+    }
+}
+
+/// Marks the types reachable from request bodies and parameters: they get client-side
+/// validation.
+fn mark_request_types(ir: &mut Ir) {
+    let mut request_roots = Vec::new();
+    for action in ir.resources.iter().flat_map(|r| &r.actions) {
+        let params = action
+            .path_params
+            .iter()
+            .chain(&action.query)
+            .chain(&action.headers)
+            .chain(&action.multipart);
+        request_roots.extend(params.map(|p| p.ty.clone()));
+        if let Some(body) = &action.body {
+            request_roots.push(body.ty.clone());
+        }
+    }
+    request_roots.extend(ir.api.global_params.iter().map(|p| p.ty.clone()));
+    let in_request = ir.reachable(request_roots);
+    for t in &mut ir.types {
+        t.in_request = in_request.contains(&t.name);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enum_variants_are_distinct_identifiers() {
+        let names: Vec<String> =
+            variant_names(&["asc", "desc", "ASC", "DESC", "", "unknown", "86400000"])
+                .into_iter()
+                .map(|(n, _)| n)
+                .collect();
+        assert_eq!(
+            names,
+            [
+                "Asc",
+                "Desc",
+                "AscUpper",
+                "DescUpper",
+                "Empty",
+                "UnknownValue",
+                "V86400000"
+            ]
+        );
+    }
+}
