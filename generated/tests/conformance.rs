@@ -14,264 +14,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-/// The named schema `id` (its file in the spec folder), as JSON; each file is read once.
-fn schema(id: &str) -> Result<Value, String> {
-    static CACHE: std::sync::OnceLock<
-        std::sync::Mutex<std::collections::HashMap<String, Value>>,
-    > = std::sync::OnceLock::new();
-    let cache = CACHE.get_or_init(Default::default);
-    if let Some(found) = cache.lock().ok().and_then(|c| c.get(id).cloned()) {
-        return Ok(found);
-    }
-
-    let read = read_schema(id)?;
-    if let Ok(mut c) = cache.lock() {
-        c.insert(id.to_owned(), read.clone());
-    }
-
-    Ok(read)
-}
-
-fn read_schema(id: &str) -> Result<Value, String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../spec/schemas")
-        .join(format!("{id}.yaml"));
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
-    serde_yaml::from_str(&text)
-        .map_err(|err| format!("cannot parse {}: {err}", path.display()))
-}
-
-/// The first example of the named schema `id`, read from the spec folder.
-fn example(id: &str) -> Result<Value, String> {
-    schema(id)?
-        .get("examples")
-        .and_then(|e| e.get(0))
-        .cloned()
-        .ok_or_else(|| format!("schema {id} has no example"))
-}
-
-/// The example of the named schema `id`, decoded as `T`.
-fn example_as<T: DeserializeOwned>(id: &str) -> Result<T, String> {
-    serde_json::from_value(example(id)?).map_err(|err| format!("example of {id}: {err}"))
-}
-
-/// The schemas a value may follow, given the schemas of its place: those, with `$ref`s
-/// to schema files resolved and the branches of `allOf`, `oneOf` and `anyOf` added.
-fn alternatives(schemas: Vec<Value>) -> Vec<Value> {
-    let mut out = Vec::new();
-    let mut seen = std::collections::HashSet::new();
-    let mut stack = schemas;
-    while let Some(s) = stack.pop() {
-        if let Some(id) = s
-            .get("$ref")
-            .and_then(Value::as_str)
-            .and_then(|r| r.strip_suffix(".yaml"))
-        {
-            if seen.insert(id.to_owned()) {
-                stack.extend(schema(id).ok());
-            }
-        }
-
-        for combinator in ["allOf", "oneOf", "anyOf"] {
-            if let Some(Value::Array(branches)) = s.get(combinator) {
-                stack.extend(branches.iter().cloned());
-            }
-        }
-
-        out.push(s);
-    }
-
-    out
-}
-
-/// Whether the models keep a member named `key` of an object that follows one of
-/// `alternatives`: it is a declared property, or the schema maps arbitrary keys
-/// (`patternProperties`, a schema as `additionalProperties`, or an object with no
-/// properties at all). No known schema keeps everything.
-fn kept(alternatives: &[Value], key: &str) -> bool {
-    alternatives.is_empty()
-        || alternatives
-            .iter()
-            .any(|s| {
-                let object_like = match s.get("type") {
-                    None => true,
-                    Some(Value::String(t)) => t == "object",
-                    Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
-                    Some(_) => false,
-                };
-
-                let combinator = ["allOf", "oneOf", "anyOf", "$ref"]
-                    .iter()
-                    .any(|k| s.get(k).is_some());
-                s.get("properties").and_then(|p| p.get(key)).is_some()
-                    || s.get("patternProperties").is_some()
-                    || s.get("additionalProperties").is_some_and(Value::is_object)
-                    || (object_like && !combinator && s.get("properties").is_none())
-            })
-}
-
-/// The schemas of member `key` (or, with `None`, of an array's items) in `alternatives`.
-fn inner(alternatives: &[Value], key: Option<&str>) -> Vec<Value> {
-    alternatives
-        .iter()
-        .flat_map(|s| match key {
-            Some(key) => {
-                let mut found: Vec<Value> = s
-                    .get("properties")
-                    .and_then(|p| p.get(key))
-                    .cloned()
-                    .into_iter()
-                    .collect();
-                found
-                    .extend(
-                        s.get("additionalProperties").filter(|a| a.is_object()).cloned(),
-                    );
-                if let Some(Value::Object(patterns)) = s.get("patternProperties") {
-                    found.extend(patterns.values().cloned());
-                }
-
-                found
-            }
-
-            None => s.get("items").cloned().into_iter().collect(),
-        })
-        .collect()
-}
-
-/// Where `actual` first differs from `expected` (a JSON pointer and both values), if it
-/// does: numbers compare by value, strings that are both RFC 3339 date-times by instant,
-/// and a `null` member equals an absent one. `schemas` are those of this place: a member
-/// of `expected` the models do not keep (see [`kept`]) may be missing from `actual`; its
-/// pointer goes to `dropped`.
-fn equivalent(
-    expected: &Value,
-    actual: &Value,
-    schemas: Vec<Value>,
-    at: &str,
-    dropped: &mut Vec<String>,
-) -> Option<String> {
-    let differs = || Some(format!("{at}: expected {expected}, got {actual}"));
-    match (expected, actual) {
-        (Value::Number(a), Value::Number(b)) => {
-            if a.as_f64() == b.as_f64() { None } else { differs() }
-        }
-
-        (Value::String(a), Value::String(b)) => {
-            if a == b {
-                return None;
-            }
-
-            match (
-                chrono::DateTime::parse_from_rfc3339(a),
-                chrono::DateTime::parse_from_rfc3339(b),
-            ) {
-                (Ok(a), Ok(b)) if a == b => None,
-                _ => differs(),
-            }
-        }
-
-        (Value::Array(a), Value::Array(b)) => {
-            if a.len() != b.len() {
-                return differs();
-            }
-
-            let items = inner(&alternatives(schemas), None);
-            a.iter()
-                .zip(b)
-                .enumerate()
-                .find_map(|(i, (a, b))| equivalent(
-                    a,
-                    b,
-                    items.clone(),
-                    &format!("{at}/{i}"),
-                    dropped,
-                ))
-        }
-
-        (Value::Object(a), Value::Object(b)) => {
-            let null = Value::Null;
-            let alternatives = alternatives(schemas);
-            a.keys()
-                .chain(b.keys())
-                .find_map(|key| {
-                    let pointer = format!(
-                        "{at}/{}", key.replace('~', "~0").replace('/', "~1")
-                    );
-                    let (expected, actual) = (
-                        a.get(key).unwrap_or(&null),
-                        b.get(key).unwrap_or(&null),
-                    );
-                    if actual.is_null() && !expected.is_null()
-                        && !kept(&alternatives, key)
-                    {
-                        dropped.push(pointer);
-                        return None;
-                    }
-
-                    equivalent(
-                        expected,
-                        actual,
-                        inner(&alternatives, Some(key)),
-                        &pointer,
-                        dropped,
-                    )
-                })
-        }
-
-        (a, b) => if a == b { None } else { differs() }
-    }
-}
-
-/// What running the examples through the models found.
-#[derive(Default)]
-struct Findings {
-    /// Examples that do not decode or encode.
-    failures: Vec<String>,
-    /// Examples that re-encode differently where their schema says the models keep it.
-    lossy: Vec<String>,
-    /// Members of examples their schemas do not declare, which the models drop.
-    dropped: Vec<String>,
-}
-
-/// Decodes the example of schema `id` as `T`, encodes it back and compares.
-#[allow(dead_code)]
-fn check<T: DeserializeOwned + Serialize>(id: &str, findings: &mut Findings) {
-    let expected = match example(id) {
-        Ok(expected) => expected,
-        Err(err) => return findings.failures.push(format!("{id}: {err}")),
-    };
-
-    let decoded: T = match serde_json::from_value(expected.clone()) {
-        Ok(decoded) => decoded,
-        Err(err) => {
-            return findings.failures.push(format!("{id}: does not decode: {err}"));
-        }
-    };
-
-    match serde_json::to_value(&decoded) {
-        Ok(actual) => {
-            let mut dropped = Vec::new();
-            let schemas = schema(id).into_iter().collect();
-            if let Some(difference) = equivalent(
-                &expected,
-                &actual,
-                schemas,
-                "",
-                &mut dropped,
-            ) {
-                findings
-                    .lossy
-                    .push(format!("{id}: re-encodes differently at {difference}"));
-            }
-
-            findings.dropped.extend(dropped.into_iter().map(|at| format!("{id}: {at}")));
-        }
-
-        Err(err) => findings.failures.push(format!("{id}: does not encode: {err}")),
-    }
-}
-
+/// The spec's schema folder, relative to this crate's manifest folder.
+const SCHEMAS_DIR: &str = "../spec/schemas";
 /// Every example of the spec's schemas, run through `check`.
 fn check_examples() -> Findings {
     #[allow(unused_mut)]
@@ -1459,30 +1203,1368 @@ fn check_examples() -> Findings {
     findings
 }
 
-#[test]
-fn examples_decode_and_encode() {
-    let findings = check_examples();
-    assert!(
-        findings.failures.is_empty(), "{} schema examples do not decode or encode:\n{}",
-        findings.failures.len(), findings.failures.join("\n")
-    );
-}
-
-/// Every example re-encodes to itself, and no member of a published example is lost:
-/// the spec declares every member its examples use (`cargo xtask import` declares the
-/// ones Losant's schemas leave out), so the models keep them all.
-#[test]
-fn examples_round_trip() {
-    let findings = check_examples();
-    assert!(
-        findings.dropped.is_empty(),
-        "{} members of published examples are not in their schemas, so the models drop them:\n{}",
-        findings.dropped.len(), findings.dropped.join("\n")
-    );
-    assert!(
-        findings.lossy.is_empty(), "{} schema examples do not round-trip:\n{}", findings
-        .lossy.len(), findings.lossy.join("\n")
-    );
+/// Every named schema with the round trip through its Rust type.
+#[allow(clippy::vec_init_then_push)]
+fn round_trips() -> Vec<RoundTrip> {
+    #[allow(unused_mut)]
+    let mut all: Vec<RoundTrip> = Vec::new();
+    #[cfg(feature = "application_job_logs")]
+    all.push((
+        "advancedApplicationJobLogQuery",
+        round_trip::<losant::models::AdvancedApplicationJobLogQuery>,
+    ));
+    #[cfg(feature = "application_keys")]
+    all.push((
+        "advancedApplicationKeyQuery",
+        round_trip::<losant::models::AdvancedApplicationKeyQuery>,
+    ));
+    #[cfg(any(feature = "data", feature = "devices"))]
+    all.push(("advancedDeviceQuery", round_trip::<losant::models::AdvancedDeviceQuery>));
+    #[cfg(feature = "events")]
+    all.push(("advancedEventQuery", round_trip::<losant::models::AdvancedEventQuery>));
+    #[cfg(feature = "experience_groups")]
+    all.push((
+        "advancedExperienceGroupQuery",
+        round_trip::<losant::models::AdvancedExperienceGroupQuery>,
+    ));
+    #[cfg(feature = "experience_users")]
+    all.push((
+        "advancedExperienceUserQuery",
+        round_trip::<losant::models::AdvancedExperienceUserQuery>,
+    ));
+    #[cfg(feature = "instance_orgs")]
+    all.push((
+        "advancedInstanceOrgQuery",
+        round_trip::<losant::models::AdvancedInstanceOrganizationQuery>,
+    ));
+    #[cfg(feature = "data_table_rows")]
+    all.push(("advancedQuery", round_trip::<losant::models::AdvancedQuery>));
+    #[cfg(feature = "flows")]
+    all.push((
+        "advancedFlowByVersionQuery",
+        round_trip::<losant::models::AdvancedWorkflowByVersionQuery>,
+    ));
+    #[cfg(feature = "flows")]
+    all.push(("advancedFlowQuery", round_trip::<losant::models::AdvancedWorkflowQuery>));
+    #[cfg(feature = "flow_versions")]
+    all.push((
+        "advancedFlowVersionQuery",
+        round_trip::<losant::models::AdvancedWorkflowVersionQuery>,
+    ));
+    #[cfg(
+        any(
+            feature = "application_api_token",
+            feature = "application_api_tokens",
+            feature = "instance_api_token",
+            feature = "instance_api_tokens",
+            feature = "user_api_token",
+            feature = "user_api_tokens"
+        )
+    )] all.push(("apiToken", round_trip::<losant::models::ApiToken>));
+    #[cfg(
+        any(
+            feature = "application_api_token",
+            feature = "instance_api_token",
+            feature = "user_api_token"
+        )
+    )] all.push(("apiTokenPatch", round_trip::<losant::models::ApiTokenPatch>));
+    #[cfg(
+        any(
+            feature = "application_api_tokens",
+            feature = "instance_api_tokens",
+            feature = "user_api_tokens"
+        )
+    )] all.push(("apiTokenPost", round_trip::<losant::models::ApiTokenPost>));
+    #[cfg(feature = "application_api_tokens")]
+    all.push(("apiTokens", round_trip::<losant::models::ApiTokens>));
+    #[cfg(any(feature = "application", feature = "applications"))]
+    all.push(("application", round_trip::<losant::models::Application>));
+    #[cfg(feature = "full")]
+    all.push((
+        "applicationApiTokenPost",
+        round_trip::<losant::models::ApplicationApiTokenPost>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationApplyTemplatePatch",
+        round_trip::<losant::models::ApplicationApplyTemplatePatchSchema>,
+    ));
+    #[cfg(
+        any(feature = "application_certificate", feature = "application_certificates")
+    )]
+    all.push((
+        "applicationCertificate",
+        round_trip::<losant::models::ApplicationCertificate>,
+    ));
+    #[cfg(feature = "application_certificate_authorities")]
+    all.push((
+        "applicationCertificateAuthorities",
+        round_trip::<losant::models::ApplicationCertificateAuthorities>,
+    ));
+    #[cfg(
+        any(
+            feature = "application_certificate_authorities",
+            feature = "application_certificate_authority"
+        )
+    )]
+    all.push((
+        "applicationCertificateAuthority",
+        round_trip::<losant::models::ApplicationCertificateAuthority>,
+    ));
+    #[cfg(feature = "application_certificate_authority")]
+    all.push((
+        "applicationCertificateAuthorityPatch",
+        round_trip::<losant::models::ApplicationCertificateAuthorityPatch>,
+    ));
+    #[cfg(feature = "application_certificate_authorities")]
+    all.push((
+        "applicationCertificateAuthorityPost",
+        round_trip::<losant::models::ApplicationCertificateAuthorityPost>,
+    ));
+    #[cfg(feature = "application_certificate")]
+    all.push((
+        "applicationCertificatePatch",
+        round_trip::<losant::models::ApplicationCertificatePatch>,
+    ));
+    #[cfg(feature = "application_certificates")]
+    all.push((
+        "applicationCertificatePost",
+        round_trip::<losant::models::ApplicationCertificatePost>,
+    ));
+    #[cfg(feature = "application_certificates")]
+    all.push((
+        "applicationCertificates",
+        round_trip::<losant::models::ApplicationCertificates>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationClonePost",
+        round_trip::<losant::models::ApplicationClonePostSchema>,
+    ));
+    #[cfg(any(feature = "application", feature = "applications"))]
+    all.push((
+        "applicationCreationByTemplateResult",
+        round_trip::<losant::models::ApplicationCreationByTemplateResult>,
+    ));
+    #[cfg(feature = "application_dashboards")]
+    all.push((
+        "applicationDashboardPost",
+        round_trip::<losant::models::ApplicationDashboardPost>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationExportPost",
+        round_trip::<losant::models::ApplicationExportPostSchema>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationExportResult",
+        round_trip::<losant::models::ApplicationExportResult>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationGlobalPatch",
+        round_trip::<losant::models::ApplicationGlobalPatch>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationImportExecutions",
+        round_trip::<losant::models::ApplicationImportExecutions>,
+    ));
+    #[cfg(feature = "full")]
+    all.push((
+        "applicationImportOptions",
+        round_trip::<losant::models::ApplicationImportOptions>,
+    ));
+    #[cfg(any(feature = "application_job_log", feature = "application_job_logs"))]
+    all.push(("applicationJobLog", round_trip::<losant::models::ApplicationJobLog>));
+    #[cfg(feature = "application_job_logs")]
+    all.push(("applicationJobLogs", round_trip::<losant::models::ApplicationJobLogs>));
+    #[cfg(any(feature = "application_key", feature = "application_keys"))]
+    all.push(("applicationKey", round_trip::<losant::models::ApplicationKey>));
+    #[cfg(feature = "application_key")]
+    all.push(("applicationKeyPatch", round_trip::<losant::models::ApplicationKeyPatch>));
+    #[cfg(feature = "application_keys")]
+    all.push(("applicationKeyPost", round_trip::<losant::models::ApplicationKeyPost>));
+    #[cfg(feature = "application_keys")]
+    all.push((
+        "applicationKeyPostResponse",
+        round_trip::<losant::models::ApplicationKeyPostResponse>,
+    ));
+    #[cfg(feature = "application_keys")]
+    all.push(("applicationKeys", round_trip::<losant::models::ApplicationKeys>));
+    #[cfg(feature = "application")]
+    all.push(("applicationPatch", round_trip::<losant::models::ApplicationPatch>));
+    #[cfg(feature = "applications")]
+    all.push((
+        "periodSummaries",
+        round_trip::<losant::models::ApplicationPeriodSummaries>,
+    ));
+    #[cfg(feature = "applications")]
+    all.push(("applicationPost", round_trip::<losant::models::ApplicationPost>));
+    #[cfg(feature = "application")]
+    all.push(("applicationReadme", round_trip::<losant::models::ApplicationReadme>));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationReadmePatch",
+        round_trip::<losant::models::ApplicationReadmePatch>,
+    ));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationSearchResult",
+        round_trip::<losant::models::ApplicationSearchResult>,
+    ));
+    #[cfg(any(feature = "application_template", feature = "application_templates"))]
+    all.push(("applicationTemplate", round_trip::<losant::models::ApplicationTemplate>));
+    #[cfg(feature = "application_templates")]
+    all.push((
+        "applicationTemplateCategories",
+        round_trip::<losant::models::ApplicationTemplateCategories>,
+    ));
+    #[cfg(feature = "application_templates")]
+    all.push((
+        "applicationTemplateCategory",
+        round_trip::<losant::models::ApplicationTemplateCategory>,
+    ));
+    #[cfg(feature = "application_templates")]
+    all.push((
+        "applicationTemplates",
+        round_trip::<losant::models::ApplicationTemplates>,
+    ));
+    #[cfg(feature = "applications")]
+    all.push(("applications", round_trip::<losant::models::Applications>));
+    #[cfg(feature = "applications")]
+    all.push((
+        "importNewApplicationOptions",
+        round_trip::<losant::models::ApplicationsImportOptions>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push((
+        "attributeNamesResponse",
+        round_trip::<losant::models::AttributeNamesResponse>,
+    ));
+    #[cfg(any(feature = "audit_log", feature = "audit_logs"))]
+    all.push(("auditLog", round_trip::<losant::models::AuditLog>));
+    #[cfg(feature = "audit_logs")]
+    all.push(("auditLogFilter", round_trip::<losant::models::AuditLogFilter>));
+    #[cfg(feature = "audit_logs")]
+    all.push(("auditLogs", round_trip::<losant::models::AuditLogs>));
+    #[cfg(feature = "auth")]
+    all.push(("authedDevice", round_trip::<losant::models::AuthenticatedDevice>));
+    #[cfg(any(feature = "auth", feature = "me"))]
+    all.push(("authedUser", round_trip::<losant::models::AuthenticatedUser>));
+    #[cfg(any(feature = "devices", feature = "flow_versions"))]
+    all.push(("bulkDeleteResponse", round_trip::<losant::models::BulkDeletionResponse>));
+    #[cfg(feature = "devices")]
+    all.push((
+        "bulkRestoreResponse",
+        round_trip::<losant::models::BulkRestorationResponse>,
+    ));
+    #[cfg(feature = "me")]
+    all.push(("changePassword", round_trip::<losant::models::ChangePassword>));
+    #[cfg(feature = "device")]
+    all.push((
+        "compositeDeviceState",
+        round_trip::<losant::models::CompositeDeviceState>,
+    ));
+    #[cfg(any(feature = "credential", feature = "credentials"))]
+    all.push(("credential", round_trip::<losant::models::Credential>));
+    #[cfg(feature = "credential")]
+    all.push((
+        "credentialLinkedResources",
+        round_trip::<losant::models::CredentialLinkedResources>,
+    ));
+    #[cfg(feature = "credential")]
+    all.push(("credentialPatch", round_trip::<losant::models::CredentialPatch>));
+    #[cfg(feature = "credentials")]
+    all.push(("credentialPost", round_trip::<losant::models::CredentialPost>));
+    #[cfg(feature = "credentials")]
+    all.push(("credentials", round_trip::<losant::models::Credentials>));
+    #[cfg(
+        any(
+            feature = "application_dashboard",
+            feature = "application_dashboards",
+            feature = "dashboard",
+            feature = "dashboards"
+        )
+    )] all.push(("dashboard", round_trip::<losant::models::Dashboard>));
+    #[cfg(feature = "full")]
+    all.push((
+        "dashboardBlockSuggestCodePost",
+        round_trip::<losant::models::DashboardBlockSuggestCodePost>,
+    ));
+    #[cfg(feature = "full")]
+    all.push((
+        "dashboardBlockSuggestCodeResponse",
+        round_trip::<losant::models::DashboardBlockSuggestCodeResponse>,
+    ));
+    #[cfg(feature = "dashboard")]
+    all.push((
+        "dashboardContextInstance",
+        round_trip::<losant::models::DashboardContextInstance>,
+    ));
+    #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+    all.push(("dashboardPatch", round_trip::<losant::models::DashboardPatch>));
+    #[cfg(feature = "dashboards")]
+    all.push(("dashboardPost", round_trip::<losant::models::DashboardPost>));
+    #[cfg(any(feature = "application_dashboard", feature = "dashboard"))]
+    all.push(("dashboardSendReport", round_trip::<losant::models::DashboardSendReport>));
+    #[cfg(feature = "full")]
+    all.push((
+        "dashboardUpdateEvents",
+        round_trip::<losant::models::DashboardUpdateEvents>,
+    ));
+    #[cfg(any(feature = "application_dashboards", feature = "dashboards"))]
+    all.push(("dashboards", round_trip::<losant::models::Dashboards>));
+    #[cfg(feature = "full")]
+    all.push(("dataExport", round_trip::<losant::models::DataExport>));
+    #[cfg(any(feature = "data_table", feature = "data_tables"))]
+    all.push(("dataTable", round_trip::<losant::models::DataTable>));
+    #[cfg(any(feature = "data_table", feature = "data_tables"))]
+    all.push(("dataTableColumn", round_trip::<losant::models::DataTableColumn>));
+    #[cfg(feature = "data_table")]
+    all.push(("dataTablePatch", round_trip::<losant::models::DataTablePatch>));
+    #[cfg(feature = "data_tables")]
+    all.push(("dataTablePost", round_trip::<losant::models::DataTablePost>));
+    #[cfg(any(feature = "data_table_row", feature = "data_table_rows"))]
+    all.push(("dataTableRow", round_trip::<losant::models::DataTableRow>));
+    #[cfg(feature = "full")]
+    all.push((
+        "dataTableRowInMultiple",
+        round_trip::<losant::models::DataTableRowInMultiple>,
+    ));
+    #[cfg(feature = "data_table_rows")]
+    all.push(("dataTableRowInsert", round_trip::<losant::models::DataTableRowInsert>));
+    #[cfg(feature = "data_table_rows")]
+    all.push((
+        "dataTableRowInsertResult",
+        round_trip::<losant::models::DataTableRowInsertResult>,
+    ));
+    #[cfg(feature = "data_table_row")]
+    all.push((
+        "dataTableRowInsertUpdate",
+        round_trip::<losant::models::DataTableRowInsertUpdate>,
+    ));
+    #[cfg(feature = "data_table_rows")]
+    all.push(("dataTableRows", round_trip::<losant::models::DataTableRows>));
+    #[cfg(feature = "data_table_rows")]
+    all.push(("dataTableRowsDelete", round_trip::<losant::models::DataTableRowsDelete>));
+    #[cfg(feature = "data_table_rows")]
+    all.push(("dataTableRowsExport", round_trip::<losant::models::DataTableRowsExport>));
+    #[cfg(feature = "data_tables")]
+    all.push(("dataTables", round_trip::<losant::models::DataTables>));
+    #[cfg(feature = "full")]
+    all.push(("debugExcludeIds", round_trip::<losant::models::DebugExcludeIds>));
+    #[cfg(feature = "full")]
+    all.push(("debugLevels", round_trip::<losant::models::DebugLevels>));
+    #[cfg(any(feature = "device", feature = "devices"))]
+    all.push(("device", round_trip::<losant::models::Device>));
+    #[cfg(any(feature = "device_attribute", feature = "device_attributes"))]
+    all.push(("deviceAttribute", round_trip::<losant::models::DeviceAttribute>));
+    #[cfg(feature = "devices")]
+    all.push((
+        "deviceAttributeDataTypeFilter",
+        round_trip::<losant::models::DeviceAttributeDataTypeFilter>,
+    ));
+    #[cfg(feature = "device_attribute")]
+    all.push((
+        "deviceAttributePatch",
+        round_trip::<losant::models::DeviceAttributePatch>,
+    ));
+    #[cfg(
+        any(
+            feature = "device",
+            feature = "device_attributes",
+            feature = "device_recipe",
+            feature = "device_recipes",
+            feature = "devices"
+        )
+    )]
+    all.push(("deviceAttributePost", round_trip::<losant::models::DeviceAttributePost>));
+    #[cfg(feature = "device_attributes")]
+    all.push(("deviceAttributes", round_trip::<losant::models::DeviceAttributes>));
+    #[cfg(feature = "devices")]
+    all.push(("deviceClassFilter", round_trip::<losant::models::DeviceClassFilter>));
+    #[cfg(feature = "device")]
+    all.push(("deviceCommand", round_trip::<losant::models::DeviceCommand>));
+    #[cfg(feature = "device")]
+    all.push(("deviceCommands", round_trip::<losant::models::DeviceCommands>));
+    #[cfg(feature = "device")]
+    all.push((
+        "deviceConnectionStatus",
+        round_trip::<losant::models::DeviceConnectionStatus>,
+    ));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "applications",
+            feature = "instance",
+            feature = "instance_org",
+            feature = "instance_sandbox",
+            feature = "me",
+            feature = "org"
+        )
+    )] all.push(("deviceCounts", round_trip::<losant::models::DeviceCounts>));
+    #[cfg(feature = "auth")]
+    all.push(("deviceCredentials", round_trip::<losant::models::DeviceCredentials>));
+    #[cfg(feature = "device")]
+    all.push(("deviceDataExport", round_trip::<losant::models::DeviceDataExport>));
+    #[cfg(feature = "device")]
+    all.push(("deviceLog", round_trip::<losant::models::DeviceLog>));
+    #[cfg(feature = "devices")]
+    all.push(("deviceNamesResponse", round_trip::<losant::models::DeviceNamesResponse>));
+    #[cfg(any(feature = "device", feature = "devices"))]
+    all.push(("devicePatch", round_trip::<losant::models::DevicePatch>));
+    #[cfg(feature = "device")]
+    all.push(("devicePayloadCounts", round_trip::<losant::models::DevicePayloadCounts>));
+    #[cfg(feature = "devices")]
+    all.push(("devicePost", round_trip::<losant::models::DevicePost>));
+    #[cfg(any(feature = "device_recipe", feature = "device_recipes"))]
+    all.push(("deviceRecipe", round_trip::<losant::models::DeviceRecipe>));
+    #[cfg(feature = "device_recipe")]
+    all.push((
+        "deviceRecipeBulkCreate",
+        round_trip::<losant::models::DeviceRecipeBulkCreate>,
+    ));
+    #[cfg(feature = "full")]
+    all.push((
+        "deviceRecipeBulkCreateEnqueued",
+        round_trip::<losant::models::DeviceRecipeBulkCreateEnqueued>,
+    ));
+    #[cfg(feature = "device_recipe")]
+    all.push((
+        "deviceRecipeBulkCreatePost",
+        round_trip::<losant::models::DeviceRecipeBulkCreatePost>,
+    ));
+    #[cfg(feature = "device_recipe")]
+    all.push(("deviceRecipePatch", round_trip::<losant::models::DeviceRecipePatch>));
+    #[cfg(feature = "device_recipes")]
+    all.push(("deviceRecipePost", round_trip::<losant::models::DeviceRecipePost>));
+    #[cfg(feature = "device_recipes")]
+    all.push(("deviceRecipes", round_trip::<losant::models::DeviceRecipes>));
+    #[cfg(feature = "device")]
+    all.push(("deviceState", round_trip::<losant::models::DeviceState>));
+    #[cfg(feature = "device")]
+    all.push(("deviceStateOrStates", round_trip::<losant::models::DeviceStateOrStates>));
+    #[cfg(feature = "device")]
+    all.push(("deviceStates", round_trip::<losant::models::DeviceStates>));
+    #[cfg(feature = "devices")]
+    all.push(("deviceTagFilter", round_trip::<losant::models::DeviceTagFilter>));
+    #[cfg(feature = "devices")]
+    all.push(("devices", round_trip::<losant::models::Devices>));
+    #[cfg(feature = "devices")]
+    all.push((
+        "compositeDevicesState",
+        round_trip::<losant::models::DevicesCompositeState>,
+    ));
+    #[cfg(feature = "data")]
+    all.push(("devicesDataExport", round_trip::<losant::models::DevicesDataExport>));
+    #[cfg(feature = "full")]
+    all.push(("devicesDataRemoved", round_trip::<losant::models::DevicesDataRemoved>));
+    #[cfg(feature = "devices")]
+    all.push((
+        "devicesDeleteOrRestorePost",
+        round_trip::<losant::models::DevicesDeleteOrRestorePost>,
+    ));
+    #[cfg(feature = "full")]
+    all.push(("devicesDeletePost", round_trip::<losant::models::DevicesDeletePost>));
+    #[cfg(feature = "full")]
+    all.push(("devicesDeleted", round_trip::<losant::models::DevicesDeleted>));
+    #[cfg(feature = "full")]
+    all.push((
+        "devicesHistoricalImportPost",
+        round_trip::<losant::models::DevicesHistoricalImportPost>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push((
+        "devicesExportPost",
+        round_trip::<losant::models::DevicesMetadataExportPost>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push(("devicesPatch", round_trip::<losant::models::DevicesPatch>));
+    #[cfg(feature = "devices")]
+    all.push((
+        "devicesExportPayloadCountPost",
+        round_trip::<losant::models::DevicesPayloadCountExportPost>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push((
+        "devicesRemoveDataPost",
+        round_trip::<losant::models::DevicesRemoveDataPost>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push(("devicesUpdated", round_trip::<losant::models::DevicesUpdated>));
+    #[cfg(feature = "me")]
+    all.push((
+        "multiFactorAuthDisable",
+        round_trip::<losant::models::DisableMultiFactorAuthentication>,
+    ));
+    #[cfg(feature = "full")]
+    all.push((
+        "disableTwoFactorAuth",
+        round_trip::<losant::models::DisableTwoFactorAuth>,
+    ));
+    #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
+    all.push(("edgeDeployment", round_trip::<losant::models::EdgeDeployment>));
+    #[cfg(feature = "edge_deployments")]
+    all.push((
+        "edgeDeploymentRelease",
+        round_trip::<losant::models::EdgeDeploymentRelease>,
+    ));
+    #[cfg(feature = "edge_deployments")]
+    all.push((
+        "edgeDeploymentRemove",
+        round_trip::<losant::models::EdgeDeploymentRemove>,
+    ));
+    #[cfg(feature = "edge_deployments")]
+    all.push((
+        "edgeDeploymentReplace",
+        round_trip::<losant::models::EdgeDeploymentReplace>,
+    ));
+    #[cfg(feature = "edge_deployments")]
+    all.push(("edgeDeployments", round_trip::<losant::models::EdgeDeployments>));
+    #[cfg(feature = "full")]
+    all.push((
+        "emailVerificationVerify",
+        round_trip::<losant::models::EmailVerificationVerify>,
+    ));
+    #[cfg(any(feature = "embedded_deployment", feature = "embedded_deployments"))]
+    all.push(("embeddedDeployment", round_trip::<losant::models::EmbeddedDeployment>));
+    #[cfg(feature = "embedded_deployments")]
+    all.push((
+        "embeddedDeploymentExport",
+        round_trip::<losant::models::EmbeddedDeploymentExport>,
+    ));
+    #[cfg(feature = "embedded_deployments")]
+    all.push((
+        "embeddedDeploymentRelease",
+        round_trip::<losant::models::EmbeddedDeploymentRelease>,
+    ));
+    #[cfg(feature = "embedded_deployments")]
+    all.push((
+        "embeddedDeploymentRemove",
+        round_trip::<losant::models::EmbeddedDeploymentRemove>,
+    ));
+    #[cfg(feature = "embedded_deployments")]
+    all.push((
+        "embeddedDeploymentReplace",
+        round_trip::<losant::models::EmbeddedDeploymentReplace>,
+    ));
+    #[cfg(feature = "embedded_deployments")]
+    all.push(("embeddedDeployments", round_trip::<losant::models::EmbeddedDeployments>));
+    #[cfg(feature = "me")]
+    all.push((
+        "multiFactorAuthEnable",
+        round_trip::<losant::models::EnableMultiFactorAuthentication>,
+    ));
+    #[cfg(feature = "full")]
+    all.push(("enableTwoFactorAuth", round_trip::<losant::models::EnableTwoFactorAuth>));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "application_api_token",
+            feature = "application_api_tokens",
+            feature = "application_certificate",
+            feature = "application_certificate_authorities",
+            feature = "application_certificate_authority",
+            feature = "application_certificates",
+            feature = "application_dashboard",
+            feature = "application_dashboards",
+            feature = "application_job_log",
+            feature = "application_job_logs",
+            feature = "application_key",
+            feature = "application_keys",
+            feature = "application_template",
+            feature = "application_templates",
+            feature = "applications",
+            feature = "audit_log",
+            feature = "audit_logs",
+            feature = "auth",
+            feature = "credential",
+            feature = "credentials",
+            feature = "dashboard",
+            feature = "dashboards",
+            feature = "data",
+            feature = "data_table",
+            feature = "data_table_row",
+            feature = "data_table_rows",
+            feature = "data_tables",
+            feature = "device",
+            feature = "device_attribute",
+            feature = "device_attributes",
+            feature = "device_recipe",
+            feature = "device_recipes",
+            feature = "devices",
+            feature = "edge_deployment",
+            feature = "edge_deployments",
+            feature = "embedded_deployment",
+            feature = "embedded_deployments",
+            feature = "event",
+            feature = "events",
+            feature = "experience",
+            feature = "experience_domain",
+            feature = "experience_domains",
+            feature = "experience_endpoint",
+            feature = "experience_endpoints",
+            feature = "experience_group",
+            feature = "experience_groups",
+            feature = "experience_slug",
+            feature = "experience_slugs",
+            feature = "experience_user",
+            feature = "experience_users",
+            feature = "experience_version",
+            feature = "experience_versions",
+            feature = "experience_view",
+            feature = "experience_views",
+            feature = "file",
+            feature = "files",
+            feature = "flow",
+            feature = "flow_version",
+            feature = "flow_versions",
+            feature = "flows",
+            feature = "instance",
+            feature = "instance_api_token",
+            feature = "instance_api_tokens",
+            feature = "instance_audit_log",
+            feature = "instance_audit_logs",
+            feature = "instance_custom_node",
+            feature = "instance_custom_nodes",
+            feature = "instance_member",
+            feature = "instance_members",
+            feature = "instance_notification_rule",
+            feature = "instance_notification_rules",
+            feature = "instance_org",
+            feature = "instance_org_invite",
+            feature = "instance_org_invites",
+            feature = "instance_org_member",
+            feature = "instance_org_members",
+            feature = "instance_orgs",
+            feature = "instance_sandbox",
+            feature = "instance_sandboxes",
+            feature = "instances",
+            feature = "integration",
+            feature = "integrations",
+            feature = "me",
+            feature = "notebook",
+            feature = "notebooks",
+            feature = "org",
+            feature = "org_invites",
+            feature = "orgs",
+            feature = "private_file",
+            feature = "private_files",
+            feature = "resource_job",
+            feature = "resource_jobs",
+            feature = "user_api_token",
+            feature = "user_api_tokens",
+            feature = "user_oauth_token",
+            feature = "user_oauth_tokens",
+            feature = "webhook",
+            feature = "webhooks"
+        )
+    )] all.push(("error", round_trip::<losant::models::Error>));
+    #[cfg(any(feature = "event", feature = "events"))]
+    all.push(("event", round_trip::<losant::models::Event>));
+    #[cfg(feature = "events")]
+    all.push(("eventsExport", round_trip::<losant::models::EventExportOptions>));
+    #[cfg(any(feature = "event", feature = "events"))]
+    all.push(("eventPatch", round_trip::<losant::models::EventPatch>));
+    #[cfg(feature = "events")]
+    all.push(("eventPlusNewCount", round_trip::<losant::models::EventPlusNewCount>));
+    #[cfg(feature = "events")]
+    all.push(("eventPost", round_trip::<losant::models::EventPost>));
+    #[cfg(feature = "full")]
+    all.push(("eventTagsSummary", round_trip::<losant::models::EventTagsSummary>));
+    #[cfg(feature = "events")]
+    all.push(("events", round_trip::<losant::models::Events>));
+    #[cfg(feature = "events")]
+    all.push(("eventsDeleted", round_trip::<losant::models::EventsDeleted>));
+    #[cfg(feature = "experience")]
+    all.push((
+        "experienceBootstrapOptions",
+        round_trip::<losant::models::ExperienceBootstrapOptions>,
+    ));
+    #[cfg(feature = "experience")]
+    all.push((
+        "experienceBootstrapResult",
+        round_trip::<losant::models::ExperienceBootstrapResult>,
+    ));
+    #[cfg(any(feature = "experience_domain", feature = "experience_domains"))]
+    all.push(("experienceDomain", round_trip::<losant::models::ExperienceDomain>));
+    #[cfg(feature = "experience_domain")]
+    all.push((
+        "experienceDomainPatch",
+        round_trip::<losant::models::ExperienceDomainPatch>,
+    ));
+    #[cfg(feature = "experience_domains")]
+    all.push((
+        "experienceDomainPost",
+        round_trip::<losant::models::ExperienceDomainPost>,
+    ));
+    #[cfg(feature = "experience_domains")]
+    all.push(("experienceDomains", round_trip::<losant::models::ExperienceDomains>));
+    #[cfg(
+        any(
+            feature = "experience_endpoint",
+            feature = "experience_endpoints",
+            feature = "experience_view"
+        )
+    )]
+    all.push(("experienceEndpoint", round_trip::<losant::models::ExperienceEndpoint>));
+    #[cfg(feature = "experience_endpoint")]
+    all.push((
+        "experienceEndpointPatch",
+        round_trip::<losant::models::ExperienceEndpointPatch>,
+    ));
+    #[cfg(feature = "experience_endpoints")]
+    all.push((
+        "experienceEndpointPost",
+        round_trip::<losant::models::ExperienceEndpointPost>,
+    ));
+    #[cfg(feature = "experience_endpoints")]
+    all.push((
+        "experienceEndpointStats",
+        round_trip::<losant::models::ExperienceEndpointStats>,
+    ));
+    #[cfg(
+        any(
+            feature = "experience_endpoint",
+            feature = "experience_endpoints",
+            feature = "experience_view"
+        )
+    )]
+    all.push(("experienceEndpoints", round_trip::<losant::models::ExperienceEndpoints>));
+    #[cfg(any(feature = "experience_group", feature = "experience_groups"))]
+    all.push(("experienceGroup", round_trip::<losant::models::ExperienceGroup>));
+    #[cfg(feature = "experience_group")]
+    all.push((
+        "experienceGroupPatch",
+        round_trip::<losant::models::ExperienceGroupPatch>,
+    ));
+    #[cfg(feature = "experience_groups")]
+    all.push(("experienceGroupPost", round_trip::<losant::models::ExperienceGroupPost>));
+    #[cfg(feature = "experience_groups")]
+    all.push(("experienceGroups", round_trip::<losant::models::ExperienceGroups>));
+    #[cfg(any(feature = "experience_endpoint", feature = "experience_view"))]
+    all.push((
+        "experienceLinkedResources",
+        round_trip::<losant::models::ExperienceLinkedResources>,
+    ));
+    #[cfg(any(feature = "experience_slug", feature = "experience_slugs"))]
+    all.push(("experienceSlug", round_trip::<losant::models::ExperienceSlug>));
+    #[cfg(feature = "experience_slug")]
+    all.push(("experienceSlugPatch", round_trip::<losant::models::ExperienceSlugPatch>));
+    #[cfg(feature = "experience_slugs")]
+    all.push(("experienceSlugPost", round_trip::<losant::models::ExperienceSlugPost>));
+    #[cfg(feature = "experience_slugs")]
+    all.push(("experienceSlugs", round_trip::<losant::models::ExperienceSlugs>));
+    #[cfg(any(feature = "experience_user", feature = "experience_users"))]
+    all.push(("experienceUser", round_trip::<losant::models::ExperienceUser>));
+    #[cfg(feature = "experience_user")]
+    all.push(("experienceUserPatch", round_trip::<losant::models::ExperienceUserPatch>));
+    #[cfg(feature = "experience_users")]
+    all.push(("experienceUserPost", round_trip::<losant::models::ExperienceUserPost>));
+    #[cfg(feature = "experience_users")]
+    all.push(("experienceUsers", round_trip::<losant::models::ExperienceUsers>));
+    #[cfg(any(feature = "experience_version", feature = "experience_versions"))]
+    all.push(("experienceVersion", round_trip::<losant::models::ExperienceVersion>));
+    #[cfg(feature = "experience_version")]
+    all.push((
+        "experienceVersionPatch",
+        round_trip::<losant::models::ExperienceVersionPatch>,
+    ));
+    #[cfg(feature = "experience_versions")]
+    all.push((
+        "experienceVersionPost",
+        round_trip::<losant::models::ExperienceVersionPost>,
+    ));
+    #[cfg(feature = "experience_versions")]
+    all.push(("experienceVersions", round_trip::<losant::models::ExperienceVersions>));
+    #[cfg(
+        any(
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "experience_views"
+        )
+    )] all.push(("experienceView", round_trip::<losant::models::ExperienceView>));
+    #[cfg(feature = "experience_view")]
+    all.push(("experienceViewPatch", round_trip::<losant::models::ExperienceViewPatch>));
+    #[cfg(feature = "experience_views")]
+    all.push(("experienceViewPost", round_trip::<losant::models::ExperienceViewPost>));
+    #[cfg(
+        any(
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "experience_views"
+        )
+    )] all.push(("experienceViews", round_trip::<losant::models::ExperienceViews>));
+    #[cfg(any(feature = "file", feature = "private_file"))]
+    all.push(("filePatch", round_trip::<losant::models::FilePatch>));
+    #[cfg(any(feature = "files", feature = "private_files"))]
+    all.push(("filePost", round_trip::<losant::models::FilePost>));
+    #[cfg(
+        any(
+            feature = "file",
+            feature = "files",
+            feature = "private_file",
+            feature = "private_files"
+        )
+    )] all.push(("file", round_trip::<losant::models::FileSchema>));
+    #[cfg(
+        any(
+            feature = "file",
+            feature = "files",
+            feature = "private_file",
+            feature = "private_files"
+        )
+    )]
+    all.push((
+        "fileUploadPostResponse",
+        round_trip::<losant::models::FileUploadPostResponse>,
+    ));
+    #[cfg(any(feature = "files", feature = "private_files"))]
+    all.push(("files", round_trip::<losant::models::FilesSchema>));
+    #[cfg(feature = "flow_versions")]
+    all.push((
+        "flowVersionsDeletePost",
+        round_trip::<losant::models::FlowVersionsDeletePost>,
+    ));
+    #[cfg(feature = "flow")]
+    all.push((
+        "flowStorageMetadata",
+        round_trip::<losant::models::GetWorkflowStorageEntriesMetadata>,
+    ));
+    #[cfg(feature = "auth")]
+    all.push(("githubLogin", round_trip::<losant::models::GithubLogin>));
+    #[cfg(feature = "instance")]
+    all.push(("historicalSummaries", round_trip::<losant::models::HistoricalSummaries>));
+    #[cfg(feature = "instance")]
+    all.push(("historicalSummary", round_trip::<losant::models::HistoricalSummary>));
+    #[cfg(feature = "application")]
+    all.push((
+        "importIntoApplicationOptions",
+        round_trip::<losant::models::ImportIntoApplicationOptions>,
+    ));
+    #[cfg(any(feature = "instance", feature = "instances"))]
+    all.push(("instance", round_trip::<losant::models::Instance>));
+    #[cfg(any(feature = "instance_audit_log", feature = "instance_audit_logs"))]
+    all.push(("instanceAuditLog", round_trip::<losant::models::InstanceAuditLog>));
+    #[cfg(feature = "instance_audit_logs")]
+    all.push((
+        "instanceAuditLogFilter",
+        round_trip::<losant::models::InstanceAuditLogFilter>,
+    ));
+    #[cfg(feature = "instance_audit_logs")]
+    all.push(("instanceAuditLogs", round_trip::<losant::models::InstanceAuditLogs>));
+    #[cfg(any(feature = "instance_custom_node", feature = "instance_custom_nodes"))]
+    all.push(("instanceCustomNode", round_trip::<losant::models::InstanceCustomNode>));
+    #[cfg(feature = "instance_custom_node")]
+    all.push((
+        "instanceCustomNodePatch",
+        round_trip::<losant::models::InstanceCustomNodePatch>,
+    ));
+    #[cfg(feature = "instance_custom_nodes")]
+    all.push((
+        "instanceCustomNodePost",
+        round_trip::<losant::models::InstanceCustomNodePost>,
+    ));
+    #[cfg(feature = "instance_custom_nodes")]
+    all.push(("instanceCustomNodes", round_trip::<losant::models::InstanceCustomNodes>));
+    #[cfg(any(feature = "instance_member", feature = "instance_members"))]
+    all.push(("instanceMember", round_trip::<losant::models::InstanceMember>));
+    #[cfg(feature = "instance_member")]
+    all.push(("instanceMemberPatch", round_trip::<losant::models::InstanceMemberPatch>));
+    #[cfg(feature = "instance_members")]
+    all.push(("instanceMemberPost", round_trip::<losant::models::InstanceMemberPost>));
+    #[cfg(feature = "instance_members")]
+    all.push(("instanceMembers", round_trip::<losant::models::InstanceMembers>));
+    #[cfg(any(feature = "instance_org_member", feature = "instance_org_members"))]
+    all.push(("instanceOrgMember", round_trip::<losant::models::InstanceOrgMember>));
+    #[cfg(feature = "instance_org_member")]
+    all.push((
+        "instanceOrgMemberPatch",
+        round_trip::<losant::models::InstanceOrgMemberPatch>,
+    ));
+    #[cfg(any(feature = "instance_org_members", feature = "instance_orgs"))]
+    all.push((
+        "instanceOrgMemberPost",
+        round_trip::<losant::models::InstanceOrgMemberPost>,
+    ));
+    #[cfg(any(feature = "instance_org", feature = "instance_orgs"))]
+    all.push(("instanceOrg", round_trip::<losant::models::InstanceOrganization>));
+    #[cfg(feature = "instance_org_invites")]
+    all.push((
+        "orgInviteCollection",
+        round_trip::<losant::models::InstanceOrganizationInvitations>,
+    ));
+    #[cfg(feature = "instance_org_members")]
+    all.push((
+        "instanceOrgMembers",
+        round_trip::<losant::models::InstanceOrganizationMembers>,
+    ));
+    #[cfg(feature = "instance_orgs")]
+    all.push(("instanceOrgs", round_trip::<losant::models::InstanceOrganizations>));
+    #[cfg(feature = "instance_org")]
+    all.push((
+        "instanceOrgPatch",
+        round_trip::<losant::models::InstanceOwnedOrganizationPatch>,
+    ));
+    #[cfg(feature = "instance_orgs")]
+    all.push((
+        "instanceOrgPost",
+        round_trip::<losant::models::InstanceOwnedOrganizationPost>,
+    ));
+    #[cfg(feature = "instance")]
+    all.push(("instancePatch", round_trip::<losant::models::InstancePatch>));
+    #[cfg(feature = "instance")]
+    all.push((
+        "instanceReportOptionsPost",
+        round_trip::<losant::models::InstanceReportOptionsPost>,
+    ));
+    #[cfg(any(feature = "instance_sandbox", feature = "instance_sandboxes"))]
+    all.push(("instanceSandbox", round_trip::<losant::models::InstanceSandboxUser>));
+    #[cfg(feature = "instance_sandboxes")]
+    all.push(("instanceSandboxes", round_trip::<losant::models::InstanceSandboxes>));
+    #[cfg(feature = "instances")]
+    all.push(("instances", round_trip::<losant::models::Instances>));
+    #[cfg(any(feature = "integration", feature = "integrations"))]
+    all.push(("integration", round_trip::<losant::models::Integration>));
+    #[cfg(feature = "integration")]
+    all.push(("integrationPatch", round_trip::<losant::models::IntegrationPatch>));
+    #[cfg(feature = "integrations")]
+    all.push(("integrationPost", round_trip::<losant::models::IntegrationPost>));
+    #[cfg(feature = "integrations")]
+    all.push(("integrations", round_trip::<losant::models::Integrations>));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "application_dashboard",
+            feature = "applications",
+            feature = "dashboard",
+            feature = "data",
+            feature = "data_table_rows",
+            feature = "device",
+            feature = "device_recipe",
+            feature = "devices",
+            feature = "embedded_deployments",
+            feature = "events",
+            feature = "flow_versions",
+            feature = "instance",
+            feature = "instance_notification_rule",
+            feature = "notebook"
+        )
+    )]
+    all.push(("jobEnqueuedResult", round_trip::<losant::models::JobEnqueuedApiResult>));
+    #[cfg(feature = "data")]
+    all.push(("lastValueData", round_trip::<losant::models::LastValueData>));
+    #[cfg(feature = "data")]
+    all.push(("lastValueQuery", round_trip::<losant::models::LastValueQuery>));
+    #[cfg(feature = "me")] all.push(("me", round_trip::<losant::models::Me>));
+    #[cfg(feature = "me")] all.push(("mePatch", round_trip::<losant::models::MePatch>));
+    #[cfg(feature = "application")]
+    all.push(("mqttPublishBody", round_trip::<losant::models::MqttPublishBody>));
+    #[cfg(feature = "devices")]
+    all.push(("multiDeviceCommand", round_trip::<losant::models::MultiDeviceCommand>));
+    #[cfg(feature = "me")]
+    all.push((
+        "multiFactorAuthInfo",
+        round_trip::<losant::models::MultiFactorAuthenticationInfo>,
+    ));
+    #[cfg(any(feature = "notebook", feature = "notebooks"))]
+    all.push(("notebook", round_trip::<losant::models::Notebook>));
+    #[cfg(feature = "notebook")]
+    all.push((
+        "notebookDataExportOptions",
+        round_trip::<losant::models::NotebookDataExportOptions>,
+    ));
+    #[cfg(feature = "notebook")]
+    all.push((
+        "notebookExecutionLogs",
+        round_trip::<losant::models::NotebookExecutionLogs>,
+    ));
+    #[cfg(feature = "notebook")]
+    all.push((
+        "notebookExecutionOptions",
+        round_trip::<losant::models::NotebookExecutionOptions>,
+    ));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "applications",
+            feature = "instance",
+            feature = "instance_org",
+            feature = "instance_sandbox",
+            feature = "me",
+            feature = "notebook",
+            feature = "org"
+        )
+    )]
+    all.push((
+        "notebookMinuteCounts",
+        round_trip::<losant::models::NotebookMinuteCounts>,
+    ));
+    #[cfg(feature = "notebook")]
+    all.push(("notebookPatch", round_trip::<losant::models::NotebookPatch>));
+    #[cfg(feature = "notebooks")]
+    all.push(("notebookPost", round_trip::<losant::models::NotebookPost>));
+    #[cfg(feature = "notebooks")]
+    all.push(("notebooks", round_trip::<losant::models::Notebooks>));
+    #[cfg(
+        any(
+            feature = "instance_notification_rule",
+            feature = "instance_notification_rules"
+        )
+    )] all.push(("notificationRule", round_trip::<losant::models::NotificationRule>));
+    #[cfg(feature = "instance_notification_rule")]
+    all.push((
+        "notificationRuleDeliveryLogs",
+        round_trip::<losant::models::NotificationRuleDeliveryLogs>,
+    ));
+    #[cfg(feature = "instance_notification_rule")]
+    all.push((
+        "notificationRuleEvaluationOptions",
+        round_trip::<losant::models::NotificationRuleEvaluationOptions>,
+    ));
+    #[cfg(feature = "instance_notification_rule")]
+    all.push((
+        "notificationRulePatch",
+        round_trip::<losant::models::NotificationRulePatch>,
+    ));
+    #[cfg(feature = "instance_notification_rules")]
+    all.push((
+        "notificationRulePost",
+        round_trip::<losant::models::NotificationRulePost>,
+    ));
+    #[cfg(feature = "instance_notification_rules")]
+    all.push(("notificationRules", round_trip::<losant::models::NotificationRules>));
+    #[cfg(feature = "full")]
+    all.push(("oauthClient", round_trip::<losant::models::OauthClient>));
+    #[cfg(feature = "full")]
+    all.push(("oauthClientPost", round_trip::<losant::models::OauthClientPost>));
+    #[cfg(feature = "full")]
+    all.push(("oauthDcrError", round_trip::<losant::models::OauthDcrError>));
+    #[cfg(feature = "full")]
+    all.push(("oauthError", round_trip::<losant::models::OauthError>));
+    #[cfg(any(feature = "instance_orgs", feature = "org", feature = "orgs"))]
+    all.push(("org", round_trip::<losant::models::Organization>));
+    #[cfg(
+        any(
+            feature = "instance_org_invite",
+            feature = "instance_org_invites",
+            feature = "org"
+        )
+    )] all.push(("orgInvite", round_trip::<losant::models::OrganizationInvitation>));
+    #[cfg(feature = "org_invites")]
+    all.push((
+        "orgInviteAction",
+        round_trip::<losant::models::OrganizationInvitationAction>,
+    ));
+    #[cfg(feature = "me")]
+    all.push((
+        "orgInviteActionUser",
+        round_trip::<losant::models::OrganizationInvitationActionForUser>,
+    ));
+    #[cfg(feature = "org_invites")]
+    all.push((
+        "orgInviteInfo",
+        round_trip::<losant::models::OrganizationInvitationInformation>,
+    ));
+    #[cfg(feature = "me")]
+    all.push((
+        "orgInviteUser",
+        round_trip::<losant::models::OrganizationInvitationInformationForUser>,
+    ));
+    #[cfg(
+        any(
+            feature = "instance_org_invites",
+            feature = "instance_org_members",
+            feature = "instance_orgs",
+            feature = "org"
+        )
+    )]
+    all.push((
+        "orgInvitePost",
+        round_trip::<losant::models::OrganizationInvitationPost>,
+    ));
+    #[cfg(feature = "org_invites")]
+    all.push((
+        "orgInviteResult",
+        round_trip::<losant::models::OrganizationInvitationResult>,
+    ));
+    #[cfg(feature = "me")]
+    all.push((
+        "orgInviteResultUser",
+        round_trip::<losant::models::OrganizationInvitationResultForUser>,
+    ));
+    #[cfg(feature = "org")]
+    all.push(("orgInvites", round_trip::<losant::models::OrganizationInvitations>));
+    #[cfg(feature = "org")]
+    all.push(("orgMemberPatch", round_trip::<losant::models::OrganizationMemberPatch>));
+    #[cfg(feature = "org")]
+    all.push(("orgPatch", round_trip::<losant::models::OrganizationPatch>));
+    #[cfg(feature = "orgs")]
+    all.push(("orgPost", round_trip::<losant::models::OrganizationPost>));
+    #[cfg(feature = "instance_org_invite")]
+    all.push(("orgRoleInfo", round_trip::<losant::models::OrganizationRoleInfo>));
+    #[cfg(feature = "orgs")]
+    all.push(("orgs", round_trip::<losant::models::Organizations>));
+    #[cfg(feature = "flows")]
+    all.push(("paletteResponse", round_trip::<losant::models::PaletteResponse>));
+    #[cfg(feature = "full")]
+    all.push(("passwordResetFinish", round_trip::<losant::models::PasswordResetFinish>));
+    #[cfg(feature = "full")]
+    all.push(("passwordResetInput", round_trip::<losant::models::PasswordResetInput>));
+    #[cfg(feature = "full")]
+    all.push((
+        "passwordResetResponse",
+        round_trip::<losant::models::PasswordResetResponse>,
+    ));
+    #[cfg(feature = "full")]
+    all.push(("payloadCounts", round_trip::<losant::models::PayloadCounts>));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "applications",
+            feature = "device",
+            feature = "instance",
+            feature = "instance_org",
+            feature = "instance_sandbox",
+            feature = "me",
+            feature = "org"
+        )
+    )]
+    all.push((
+        "payloadCountsBreakdown",
+        round_trip::<losant::models::PayloadCountsBreakdown>,
+    ));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "applications",
+            feature = "instance",
+            feature = "instance_org",
+            feature = "instance_orgs",
+            feature = "instance_sandbox",
+            feature = "instance_sandboxes",
+            feature = "me",
+            feature = "org",
+            feature = "orgs"
+        )
+    )] all.push(("payloadStats", round_trip::<losant::models::PayloadStats>));
+    #[cfg(feature = "me")]
+    all.push(("recentItem", round_trip::<losant::models::RecentItem>));
+    #[cfg(feature = "me")]
+    all.push(("recentItemList", round_trip::<losant::models::RecentItemList>));
+    #[cfg(any(feature = "resource_job", feature = "resource_jobs"))]
+    all.push(("resourceJob", round_trip::<losant::models::ResourceJob>));
+    #[cfg(feature = "resource_job")]
+    all.push((
+        "resourceJobExecutionLogs",
+        round_trip::<losant::models::ResourceJobExecutionLogs>,
+    ));
+    #[cfg(feature = "resource_job")]
+    all.push((
+        "resourceJobExecutionOptions",
+        round_trip::<losant::models::ResourceJobExecutionOptions>,
+    ));
+    #[cfg(feature = "resource_job")]
+    all.push(("resourceJobPatch", round_trip::<losant::models::ResourceJobPatch>));
+    #[cfg(feature = "resource_jobs")]
+    all.push(("resourceJobPost", round_trip::<losant::models::ResourceJobPost>));
+    #[cfg(feature = "resource_jobs")]
+    all.push(("resourceJobs", round_trip::<losant::models::ResourceJobs>));
+    #[cfg(any(feature = "me", feature = "org"))]
+    all.push(("resourceTransfer", round_trip::<losant::models::ResourceTransfer>));
+    #[cfg(feature = "auth")]
+    all.push(("samlResponse", round_trip::<losant::models::SamlResponse>));
+    #[cfg(feature = "auth")]
+    all.push(("ssoRequest", round_trip::<losant::models::SsoRequest>));
+    #[cfg(
+        any(
+            feature = "application",
+            feature = "application_api_token",
+            feature = "application_certificate",
+            feature = "application_certificate_authority",
+            feature = "application_dashboard",
+            feature = "application_key",
+            feature = "credential",
+            feature = "dashboard",
+            feature = "data_table",
+            feature = "data_table_row",
+            feature = "data_table_rows",
+            feature = "device",
+            feature = "device_attribute",
+            feature = "device_recipe",
+            feature = "devices",
+            feature = "edge_deployments",
+            feature = "embedded_deployments",
+            feature = "event",
+            feature = "events",
+            feature = "experience",
+            feature = "experience_domain",
+            feature = "experience_endpoint",
+            feature = "experience_group",
+            feature = "experience_slug",
+            feature = "experience_user",
+            feature = "experience_version",
+            feature = "experience_view",
+            feature = "file",
+            feature = "flow",
+            feature = "flow_version",
+            feature = "instance_api_token",
+            feature = "instance_custom_node",
+            feature = "instance_member",
+            feature = "instance_notification_rule",
+            feature = "instance_org",
+            feature = "instance_org_invite",
+            feature = "instance_org_member",
+            feature = "instance_sandbox",
+            feature = "integration",
+            feature = "me",
+            feature = "notebook",
+            feature = "org",
+            feature = "private_file",
+            feature = "resource_job",
+            feature = "user_api_token",
+            feature = "user_oauth_token",
+            feature = "webhook"
+        )
+    )] all.push(("success", round_trip::<losant::models::Success>));
+    #[cfg(feature = "application")]
+    all.push((
+        "applicationCloneDryRunResult",
+        round_trip::<losant::models::SuccessDryRun>,
+    ));
+    #[cfg(any(feature = "notebook", feature = "resource_job"))]
+    all.push((
+        "successWithExecutionId",
+        round_trip::<losant::models::SuccessWithExecutionId>,
+    ));
+    #[cfg(feature = "full")]
+    all.push(("successWithJobId", round_trip::<losant::models::SuccessWithJobId>));
+    #[cfg(feature = "full")]
+    all.push(("suggestFunctionPost", round_trip::<losant::models::SuggestFunctionPost>));
+    #[cfg(feature = "full")]
+    all.push((
+        "suggestFunctionResponse",
+        round_trip::<losant::models::SuggestFunctionResponse>,
+    ));
+    #[cfg(feature = "devices")]
+    all.push(("tagKeysResponse", round_trip::<losant::models::TagKeysResponse>));
+    #[cfg(feature = "devices")]
+    all.push(("tagValuesResponse", round_trip::<losant::models::TagValuesResponse>));
+    #[cfg(feature = "application_templates")]
+    all.push(("templateKeywords", round_trip::<losant::models::TemplateKeywords>));
+    #[cfg(feature = "data")]
+    all.push(("timeSeriesData", round_trip::<losant::models::TimeSeriesData>));
+    #[cfg(feature = "data")]
+    all.push(("timeSeriesQuery", round_trip::<losant::models::TimeSeriesQuery>));
+    #[cfg(feature = "full")]
+    all.push(("twoFactorAuthInfo", round_trip::<losant::models::TwoFactorAuthInfo>));
+    #[cfg(any(feature = "auth", feature = "me"))]
+    all.push(("userCredentials", round_trip::<losant::models::UserCredentials>));
+    #[cfg(any(feature = "user_oauth_token", feature = "user_oauth_tokens"))]
+    all.push(("userOauthToken", round_trip::<losant::models::UserOAuthToken>));
+    #[cfg(feature = "user_oauth_token")]
+    all.push(("userOauthTokenPatch", round_trip::<losant::models::UserOAuthTokenPatch>));
+    #[cfg(feature = "user_oauth_tokens")]
+    all.push(("userOauthTokenPost", round_trip::<losant::models::UserOAuthTokenPost>));
+    #[cfg(feature = "user_oauth_tokens")]
+    all.push(("userOauthTokens", round_trip::<losant::models::UserOAuthTokens>));
+    #[cfg(feature = "me")]
+    all.push((
+        "orgInvitesUser",
+        round_trip::<losant::models::UserOrganizationInvitations>,
+    ));
+    #[cfg(feature = "full")]
+    all.push(("userPost", round_trip::<losant::models::UserPost>));
+    #[cfg(feature = "dashboard")]
+    all.push((
+        "validateContextError",
+        round_trip::<losant::models::ValidateContextError>,
+    ));
+    #[cfg(feature = "dashboard")]
+    all.push((
+        "validateContextSuccess",
+        round_trip::<losant::models::ValidateContextSuccess>,
+    ));
+    #[cfg(any(feature = "application", feature = "applications"))]
+    all.push(("validationErrors", round_trip::<losant::models::ValidationError>));
+    #[cfg(feature = "flow")]
+    all.push(("virtualButtonPress", round_trip::<losant::models::VirtualButtonPress>));
+    #[cfg(any(feature = "webhook", feature = "webhooks"))]
+    all.push(("webhook", round_trip::<losant::models::Webhook>));
+    #[cfg(feature = "webhook")]
+    all.push(("webhookPatch", round_trip::<losant::models::WebhookPatch>));
+    #[cfg(feature = "webhooks")]
+    all.push(("webhookPost", round_trip::<losant::models::WebhookPost>));
+    #[cfg(feature = "webhooks")]
+    all.push(("webhooks", round_trip::<losant::models::Webhooks>));
+    #[cfg(
+        any(
+            feature = "credential",
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "flow",
+            feature = "flows"
+        )
+    )] all.push(("flow", round_trip::<losant::models::Workflow>));
+    #[cfg(
+        any(feature = "flow", feature = "flow_version", feature = "instance_custom_node")
+    )] all.push(("flowErrors", round_trip::<losant::models::WorkflowErrors>));
+    #[cfg(feature = "flows")]
+    all.push(("flowsImportResult", round_trip::<losant::models::WorkflowImportResult>));
+    #[cfg(any(feature = "flow", feature = "flow_version"))]
+    all.push(("flowLog", round_trip::<losant::models::WorkflowLog>));
+    #[cfg(feature = "flow")]
+    all.push(("flowPatch", round_trip::<losant::models::WorkflowPatch>));
+    #[cfg(feature = "flows")]
+    all.push(("flowPost", round_trip::<losant::models::WorkflowPost>));
+    #[cfg(
+        any(feature = "flow", feature = "flow_version", feature = "instance_custom_node")
+    )] all.push(("flowStats", round_trip::<losant::models::WorkflowStatistics>));
+    #[cfg(feature = "flow")]
+    all.push((
+        "flowStorageEntries",
+        round_trip::<losant::models::WorkflowStorageEntries>,
+    ));
+    #[cfg(feature = "flow")]
+    all.push(("flowStorageEntry", round_trip::<losant::models::WorkflowStorageEntry>));
+    #[cfg(feature = "flows")]
+    all.push(("flowTriggerFilter", round_trip::<losant::models::WorkflowTriggerFilter>));
+    #[cfg(
+        any(
+            feature = "credential",
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "flow_version",
+            feature = "flow_versions",
+            feature = "flows"
+        )
+    )] all.push(("flowVersion", round_trip::<losant::models::WorkflowVersion>));
+    #[cfg(feature = "flow_version")]
+    all.push(("flowVersionPatch", round_trip::<losant::models::WorkflowVersionPatch>));
+    #[cfg(feature = "flow_versions")]
+    all.push(("flowVersionPost", round_trip::<losant::models::WorkflowVersionPost>));
+    #[cfg(
+        any(
+            feature = "credential",
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "flow_versions",
+            feature = "flows"
+        )
+    )] all.push(("flowVersions", round_trip::<losant::models::WorkflowVersions>));
+    #[cfg(
+        any(
+            feature = "credential",
+            feature = "experience_endpoint",
+            feature = "experience_view",
+            feature = "flows"
+        )
+    )] all.push(("flows", round_trip::<losant::models::Workflows>));
+    #[cfg(feature = "flows")]
+    all.push(("flowsImportPost", round_trip::<losant::models::WorkflowsImportPost>));
+    all
 }
 
 /// One test per resource: each action's request against a mock server.
@@ -12049,4 +13131,732 @@ mod every_action {
             .join("\n")
         );
     }
+}
+
+/// The named schema `id` (its file in the spec folder), as JSON; each file is read once.
+fn schema(id: &str) -> Result<Value, String> {
+    static CACHE: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashMap<String, Value>>,
+    > = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(id).cloned()) {
+        return Ok(found);
+    }
+
+    let read = read_schema(id)?;
+    if let Ok(mut c) = cache.lock() {
+        c.insert(id.to_owned(), read.clone());
+    }
+
+    Ok(read)
+}
+
+/// Reads and parses the schema file of `id`.
+fn read_schema(id: &str) -> Result<Value, String> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(SCHEMAS_DIR)
+        .join(format!("{id}.yaml"));
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+    serde_yaml::from_str(&text)
+        .map_err(|err| format!("cannot parse {}: {err}", path.display()))
+}
+
+/// The first example of the named schema `id`, read from the spec folder.
+fn example(id: &str) -> Result<Value, String> {
+    schema(id)?
+        .get("examples")
+        .and_then(|e| e.get(0))
+        .cloned()
+        .ok_or_else(|| format!("schema {id} has no example"))
+}
+
+/// The example of the named schema `id`, decoded as `T`.
+#[allow(dead_code)]
+fn example_as<T: DeserializeOwned>(id: &str) -> Result<T, String> {
+    serde_json::from_value(example(id)?).map_err(|err| format!("example of {id}: {err}"))
+}
+
+/// The schema a `$ref` names (`other.yaml` is the named schema `other`), if `s` is one.
+fn referenced(s: &Value) -> Option<Value> {
+    let id = s.get("$ref")?.as_str()?.strip_suffix(".yaml")?;
+    schema(id).ok()
+}
+
+/// The schemas a value may follow, given the schemas of its place: those, with `$ref`s to
+/// schema files resolved and the branches of `allOf`, `oneOf` and `anyOf` added.
+fn alternatives(schemas: Vec<Value>) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = schemas;
+    while let Some(s) = stack.pop() {
+        if let Some(id) = s.get("$ref").and_then(Value::as_str) {
+            if seen.insert(id.to_owned()) {
+                stack.extend(referenced(&s));
+            }
+        }
+
+        for combinator in ["allOf", "oneOf", "anyOf"] {
+            if let Some(Value::Array(branches)) = s.get(combinator) {
+                stack.extend(branches.iter().cloned());
+            }
+        }
+
+        out.push(s);
+    }
+
+    out
+}
+
+/// Whether the models keep a member named `key` of an object that follows one of
+/// `alternatives`: it is a declared property, or the schema maps arbitrary keys
+/// (`patternProperties`, a schema as `additionalProperties`, or an object with no properties
+/// at all). No known schema keeps everything.
+fn kept(alternatives: &[Value], key: &str) -> bool {
+    alternatives.is_empty()
+        || alternatives
+            .iter()
+            .any(|s| {
+                let object_like = match s.get("type") {
+                    None => true,
+                    Some(Value::String(t)) => t == "object",
+                    Some(Value::Array(types)) => types.iter().any(|t| t == "object"),
+                    Some(_) => false,
+                };
+
+                let combinator = ["allOf", "oneOf", "anyOf", "$ref"]
+                    .iter()
+                    .any(|k| s.get(k).is_some());
+                s.get("properties").and_then(|p| p.get(key)).is_some()
+                    || s.get("patternProperties").is_some()
+                    || s.get("additionalProperties").is_some_and(Value::is_object)
+                    || (object_like && !combinator && s.get("properties").is_none())
+            })
+}
+
+/// The schemas of member `key` (or, with `None`, of an array's items) in `alternatives`.
+fn inner(alternatives: &[Value], key: Option<&str>) -> Vec<Value> {
+    alternatives
+        .iter()
+        .flat_map(|s| match key {
+            Some(key) => {
+                let mut found: Vec<Value> = s
+                    .get("properties")
+                    .and_then(|p| p.get(key))
+                    .cloned()
+                    .into_iter()
+                    .collect();
+                found
+                    .extend(
+                        s.get("additionalProperties").filter(|a| a.is_object()).cloned(),
+                    );
+                if let Some(Value::Object(patterns)) = s.get("patternProperties") {
+                    found.extend(patterns.values().cloned());
+                }
+
+                found
+            }
+
+            None => s.get("items").cloned().into_iter().collect(),
+        })
+        .collect()
+}
+
+/// Where `actual` first differs from `expected` (a JSON pointer and both values), if it does:
+/// numbers compare by value, strings that are both RFC 3339 date-times by instant, and a `null`
+/// member equals an absent one. `schemas` are those of this place: a member of `expected` the
+/// models do not keep (see [`kept`]) may be missing from `actual`; its pointer goes to
+/// `dropped`.
+fn equivalent(
+    expected: &Value,
+    actual: &Value,
+    schemas: Vec<Value>,
+    at: &str,
+    dropped: &mut Vec<String>,
+) -> Option<String> {
+    let differs = || Some(format!("{at}: expected {expected}, got {actual}"));
+    match (expected, actual) {
+        (Value::Number(a), Value::Number(b)) => {
+            if a.as_f64() == b.as_f64() { None } else { differs() }
+        }
+
+        (Value::String(a), Value::String(b)) => {
+            if a == b {
+                return None;
+            }
+
+            match (
+                chrono::DateTime::parse_from_rfc3339(a),
+                chrono::DateTime::parse_from_rfc3339(b),
+            ) {
+                (Ok(a), Ok(b)) if a == b => None,
+                _ => differs(),
+            }
+        }
+
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return differs();
+            }
+
+            let items = inner(&alternatives(schemas), None);
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .find_map(|(i, (a, b))| {
+                    equivalent(a, b, items.clone(), &format!("{at}/{i}"), dropped)
+                })
+        }
+
+        (Value::Object(a), Value::Object(b)) => {
+            let null = Value::Null;
+            let alternatives = alternatives(schemas);
+            a.keys()
+                .chain(b.keys())
+                .find_map(|key| {
+                    let pointer = format!(
+                        "{at}/{}", key.replace('~', "~0").replace('/', "~1")
+                    );
+                    let (expected, actual) = (
+                        a.get(key).unwrap_or(&null),
+                        b.get(key).unwrap_or(&null),
+                    );
+                    if actual.is_null() && !expected.is_null()
+                        && !kept(&alternatives, key)
+                    {
+                        dropped.push(pointer);
+                        return None;
+                    }
+
+                    equivalent(
+                        expected,
+                        actual,
+                        inner(&alternatives, Some(key)),
+                        &pointer,
+                        dropped,
+                    )
+                })
+        }
+
+        (a, b) => if a == b { None } else { differs() }
+    }
+}
+
+/// What running the examples through the models found.
+#[derive(Default)]
+struct Findings {
+    /// Examples that do not decode or encode.
+    failures: Vec<String>,
+    /// Examples that re-encode differently where their schema says the models keep it.
+    lossy: Vec<String>,
+    /// Members of examples their schemas do not declare, which the models drop.
+    dropped: Vec<String>,
+}
+
+/// Decodes the example of schema `id` as `T`, encodes it back and compares.
+#[allow(dead_code)]
+fn check<T: DeserializeOwned + Serialize>(id: &str, findings: &mut Findings) {
+    let expected = match example(id) {
+        Ok(expected) => expected,
+        Err(err) => return findings.failures.push(format!("{id}: {err}")),
+    };
+
+    let decoded: T = match serde_json::from_value(expected.clone()) {
+        Ok(decoded) => decoded,
+        Err(err) => {
+            return findings.failures.push(format!("{id}: does not decode: {err}"));
+        }
+    };
+
+    match serde_json::to_value(&decoded) {
+        Ok(actual) => {
+            let mut dropped = Vec::new();
+            let schemas = schema(id).into_iter().collect();
+            if let Some(difference) = equivalent(
+                &expected,
+                &actual,
+                schemas,
+                "",
+                &mut dropped,
+            ) {
+                findings
+                    .lossy
+                    .push(format!("{id}: re-encodes differently at {difference}"));
+            }
+
+            findings.dropped.extend(dropped.into_iter().map(|at| format!("{id}: {at}")));
+        }
+
+        Err(err) => findings.failures.push(format!("{id}: does not encode: {err}")),
+    }
+}
+
+#[test]
+fn examples_decode_and_encode() {
+    let findings = check_examples();
+    assert!(
+        findings.failures.is_empty(), "{} schema examples do not decode or encode:\n{}",
+        findings.failures.len(), findings.failures.join("\n")
+    );
+}
+
+/// Every example re-encodes to itself, and no member of a published example is lost: the spec
+/// declares every member its examples use, so the models keep them all.
+#[test]
+fn examples_round_trip() {
+    let findings = check_examples();
+    assert!(
+        findings.dropped.is_empty(),
+        "{} members of published examples are not in their schemas, so the models drop them:\n{}",
+        findings.dropped.len(), findings.dropped.join("\n")
+    );
+    assert!(
+        findings.lossy.is_empty(), "{} schema examples do not round-trip:\n{}", findings
+        .lossy.len(), findings.lossy.join("\n")
+    );
+}
+
+/// The seed of the drawn values when `CONFORMANCE_SEED` does not set one: CI draws the same
+/// values on every run, and a failure names the seed and case that reproduce it.
+const DEFAULT_SEED: u64 = 0x5eed_1a57;
+/// Values drawn per named schema when `CONFORMANCE_CASES` does not say.
+const DEFAULT_CASES: u64 = 48;
+/// How deep drawn values nest before optional members and array items stop being drawn, so
+/// that recursive schemas give finite values.
+const MAX_DEPTH: usize = 6;
+/// Draws JSON values that a schema accepts, from a seeded generator, bounded in depth and
+/// size. Rolled by hand rather than with proptest's strategies because the schemas are data
+/// read at run time (with `$ref`s between files), and the value, not a shrunk one, is what a
+/// failure needs to show; `fastrand` gives the seeded randomness.
+struct Draw {
+    rng: fastrand::Rng,
+}
+
+impl Draw {
+    /// A generator for one case.
+    fn new(seed: u64) -> Self {
+        Draw {
+            rng: fastrand::Rng::with_seed(seed),
+        }
+    }
+
+    /// A value `s` accepts, drawn at nesting `depth`. Members the schema does not declare
+    /// are not drawn: the models keep declared members only.
+    fn value(&mut self, s: &Value, depth: usize) -> Value {
+        if depth > 3 * MAX_DEPTH {
+            return Value::Null;
+        }
+
+        if let Some(target) = referenced(s) {
+            return self.value(&target, depth);
+        }
+
+        if let Some(value) = s.get("const") {
+            return value.clone();
+        }
+
+        if let Some(Value::Array(values)) = s.get("enum") {
+            if !values.is_empty() {
+                return values[self.rng.usize(..values.len())].clone();
+            }
+        }
+
+        for combinator in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(branches)) = s.get(combinator) {
+                if !branches.is_empty() {
+                    let branch = &branches[self.rng.usize(..branches.len())];
+                    return self.value(&merged(s, combinator, branch), depth);
+                }
+            }
+        }
+
+        if let Some(Value::Array(branches)) = s.get("allOf") {
+            let mut all = s.clone();
+            if let Some(all) = all.as_object_mut() {
+                all.remove("allOf");
+            }
+
+            let all = branches
+                .iter()
+                .fold(all, |all, branch| merged(&all, "allOf", branch));
+            return self.value(&all, depth);
+        }
+
+        let types: Vec<&str> = match s.get("type") {
+            Some(Value::String(t)) => vec![t.as_str()],
+            Some(Value::Array(t)) => t.iter().filter_map(Value::as_str).collect(),
+            _ if s.get("properties").is_some()
+                || s.get("patternProperties").is_some() => vec!["object"],
+            _ if s.get("items").is_some() => vec!["array"],
+            _ => vec![],
+        };
+
+        if types.is_empty() {
+            return self.any(depth);
+        }
+
+        match types[self.rng.usize(..types.len())] {
+            "null" => Value::Null,
+            "boolean" => Value::Bool(self.rng.bool()),
+            "integer" => self.integer(s),
+            "number" => self.number(s),
+            "string" => Value::String(self.string(s)),
+            "array" => {
+                let (min, max) = bounds(
+                    s,
+                    "minItems",
+                    "maxItems",
+                    if depth < MAX_DEPTH { 3 } else { 0 },
+                );
+                let items = s.get("items").cloned().unwrap_or(Value::Bool(true));
+                let len = self.rng.usize(min..=max);
+                Value::Array((0..len).map(|_| self.value(&items, depth + 1)).collect())
+            }
+
+            _ => self.object(s, depth),
+        }
+    }
+
+    /// An object: every required member, each optional one by a coin toss (rarer deep down),
+    /// and a few members under each pattern or additional-properties schema.
+    fn object(&mut self, s: &Value, depth: usize) -> Value {
+        let required: Vec<&str> = s
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let mut out = serde_json::Map::new();
+        if let Some(Value::Object(properties)) = s.get("properties") {
+            for (key, property) in properties {
+                let odds = if depth < MAX_DEPTH { 2 } else { 8 };
+                if required.contains(&key.as_str()) || self.rng.u8(..odds) == 0 {
+                    out.insert(key.clone(), self.value(property, depth + 1));
+                }
+            }
+        }
+
+        let mut maps: Vec<&Value> = Vec::new();
+        if let Some(Value::Object(patterns)) = s.get("patternProperties") {
+            maps.extend(patterns.values());
+        }
+
+        maps.extend(s.get("additionalProperties").filter(|a| a.is_object()));
+        for map in maps {
+            let count = if depth < MAX_DEPTH { self.rng.usize(..=2) } else { 0 };
+            for _ in 0..count {
+                let key = format!("k{}", self.rng.u32(..1000));
+                if !out.contains_key(&key) {
+                    out.insert(key, self.value(map, depth + 1));
+                }
+            }
+        }
+
+        Value::Object(out)
+    }
+
+    /// Any JSON value, for a schema without a type.
+    fn any(&mut self, depth: usize) -> Value {
+        let kinds = if depth < MAX_DEPTH { 7 } else { 5 };
+        match self.rng.u8(..kinds) {
+            0 => Value::Null,
+            1 => Value::Bool(self.rng.bool()),
+            2 => self.integer(&Value::Null),
+            3 => self.number(&Value::Null),
+            4 => Value::String(self.string(&Value::Null)),
+            5 => {
+                Value::Array(
+                    (0..self.rng.usize(..3)).map(|_| self.any(depth + 1)).collect(),
+                )
+            }
+
+            _ => {
+                Value::Object(
+                    (0..self.rng.usize(..3))
+                        .map(|i| (format!("m{i}"), self.any(depth + 1)))
+                        .collect(),
+                )
+            }
+        }
+    }
+
+    /// An integer within the schema's bounds, favouring the edges of `i64` and of the
+    /// integers an `f64` holds exactly.
+    fn integer(&mut self, s: &Value) -> Value {
+        let low = s
+            .get("minimum")
+            .and_then(Value::as_f64)
+            .map_or(i64::MIN, |m| m.ceil() as i64);
+        let high = s
+            .get("maximum")
+            .and_then(Value::as_f64)
+            .map_or(i64::MAX, |m| m.floor() as i64);
+        let candidates = [
+            0,
+            1,
+            -1,
+            low,
+            high,
+            i64::from(self.rng.i32(..)),
+            (1 << 53) + 1,
+            -(1 << 53) - 1,
+            self.rng.i64(..),
+        ];
+        let pick = candidates[self.rng.usize(..candidates.len())];
+        Value::from(pick.clamp(low, high.max(low)))
+    }
+
+    /// A number within the schema's bounds: integers, short decimals, the extremes of `f64`
+    /// and arbitrary bit patterns, which only exact parsing keeps.
+    fn number(&mut self, s: &Value) -> Value {
+        let low = s.get("minimum").and_then(Value::as_f64).unwrap_or(f64::MIN);
+        let high = s.get("maximum").and_then(Value::as_f64).unwrap_or(f64::MAX);
+        let pick = match self.rng.u8(..8) {
+            0 => Value::from(self.rng.i32(..)),
+            1 => serde_json::json!(0.1),
+            2 => serde_json::json!(f64::MAX),
+            3 => serde_json::json!(5e-324),
+            4 => serde_json::json!(- 123.456e-7),
+            _ => {
+                loop {
+                    let x = f64::from_bits(self.rng.u64(..));
+                    if x.is_finite() {
+                        break serde_json::json!(x);
+                    }
+                }
+            }
+        };
+
+        match pick.as_f64() {
+            Some(x) if x >= low && x <= high => pick,
+            _ => {
+                serde_json::json!(
+                    if low.is_finite() && low > f64::MIN { low } else { high }
+                )
+            }
+        }
+    }
+
+    /// A string within the schema's length bounds: a date-time with a random offset and
+    /// precision where the format says so, otherwise text mixing ASCII, escapes, accents, CJK
+    /// and characters beyond the Basic Multilingual Plane.
+    fn string(&mut self, s: &Value) -> String {
+        if s.get("format").and_then(Value::as_str) == Some("date-time") {
+            return self.date_time();
+        }
+
+        const POOL: &[char] = &[
+            'a', 'Z', '0', '9', ' ', '-', '_', '.', '"', '\\', '/', '\n', '\t', 'é',
+            'ß', '漢', '字', '🚀', '\u{7f}', '\u{2028}',
+        ];
+        let (min, max) = bounds(s, "minLength", "maxLength", 12);
+        (0..self.rng.usize(min..=max))
+            .map(|_| POOL[self.rng.usize(..POOL.len())])
+            .collect()
+    }
+
+    /// An RFC 3339 date-time between 1970 and 2100, in UTC (`Z`) or at an offset, with
+    /// seconds, milliseconds, microseconds or nanoseconds.
+    fn date_time(&mut self) -> String {
+        let seconds = self.rng.i64(0..4_102_444_800);
+        let nanos = match self.rng.u8(..4) {
+            0 => 0,
+            1 => self.rng.u32(..1000) * 1_000_000,
+            2 => self.rng.u32(..1_000_000) * 1000,
+            _ => self.rng.u32(..1_000_000_000),
+        };
+
+        let offset = [0, 3600, -5 * 3600 - 1800, 14 * 3600][self.rng.usize(..4)];
+        let offset = chrono::FixedOffset::east_opt(offset).expect("offset in range");
+        let time = chrono::DateTime::from_timestamp(seconds, nanos)
+            .expect("instant in range")
+            .with_timezone(&offset);
+        time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, self.rng.bool())
+    }
+}
+
+/// `outer` with the `combinator` keyword replaced by `branch`'s keywords: a branch of `oneOf`
+/// or `allOf` inherits its parent's (a common `type`, shared `properties`), and for `allOf`
+/// the `properties` and `required` lists of the two are joined.
+fn merged(outer: &Value, combinator: &str, branch: &Value) -> Value {
+    let branch = referenced(branch).unwrap_or_else(|| branch.clone());
+    let mut out = outer.clone();
+    let (Some(out_map), Some(branch)) = (out.as_object_mut(), branch.as_object()) else {
+        return branch;
+    };
+
+    out_map.remove(combinator);
+    for (key, value) in branch {
+        match (key.as_str(), out_map.get_mut(key)) {
+            ("properties", Some(Value::Object(mine))) => {
+                if let Value::Object(theirs) = value {
+                    mine.extend(theirs.clone());
+                }
+            }
+
+            ("required", Some(Value::Array(mine))) => {
+                if let Value::Array(theirs) = value {
+                    mine.extend(theirs.iter().cloned());
+                }
+            }
+
+            _ => {
+                out_map.insert(key.clone(), value.clone());
+            }
+        }
+    }
+
+    out
+}
+
+/// The schema's length or count bounds named `min` and `max`, with at most `spread` more than
+/// the minimum drawn.
+fn bounds(s: &Value, min: &str, max: &str, spread: usize) -> (usize, usize) {
+    let low = s.get(min).and_then(Value::as_u64).unwrap_or(0) as usize;
+    let high = s.get(max).and_then(Value::as_u64).map_or(usize::MAX, |m| m as usize);
+    (low, high.min(low + spread).max(low))
+}
+
+/// Where `actual` first differs from `expected`, strictly: the same members (a `null` is not
+/// an absent member), numbers equal exactly (an integer may come back as the same `f64`),
+/// and date-times equal in instant and offset (the text may gain milliseconds).
+fn same(expected: &Value, actual: &Value, at: &str) -> Option<String> {
+    let differs = || Some(format!("{at}: sent {expected}, got back {actual}"));
+    match (expected, actual) {
+        (Value::Number(a), Value::Number(b)) => {
+            let exact = match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
+                (Some(a), Some(b), ..) => a == b,
+                (.., Some(a), Some(b)) => a == b,
+                _ => a.as_f64() == b.as_f64() && [a, b].iter().all(|n| exact_f64(n)),
+            };
+
+            if exact { None } else { differs() }
+        }
+
+        (Value::String(a), Value::String(b)) if a != b => {
+            match (
+                chrono::DateTime::parse_from_rfc3339(a),
+                chrono::DateTime::parse_from_rfc3339(b),
+            ) {
+                (Ok(x), Ok(y)) if x == y && x.offset() == y.offset() => None,
+                _ => differs(),
+            }
+        }
+
+        (Value::Array(a), Value::Array(b)) => {
+            if a.len() != b.len() {
+                return differs();
+            }
+
+            a.iter()
+                .zip(b)
+                .enumerate()
+                .find_map(|(i, (a, b))| same(a, b, &format!("{at}/{i}")))
+        }
+
+        (Value::Object(a), Value::Object(b)) => {
+            if let Some(key) = a.keys().find(|k| !b.contains_key(*k)) {
+                return Some(format!("{at}/{key}: sent {}, got back nothing", a[key]));
+            }
+
+            if let Some(key) = b.keys().find(|k| !a.contains_key(*k)) {
+                return Some(format!("{at}/{key}: sent nothing, got back {}", b[key]));
+            }
+
+            a.iter().find_map(|(key, a)| same(a, &b[key], &format!("{at}/{key}")))
+        }
+
+        (a, b) => if a == b { None } else { differs() }
+    }
+}
+
+/// Whether a JSON number is held exactly by an `f64` (its text parses to a value that prints
+/// back the same, or it is an integer an `f64` holds).
+fn exact_f64(n: &serde_json::Number) -> bool {
+    match (n.as_i64(), n.as_u64(), n.as_f64()) {
+        (Some(i), ..) => i.unsigned_abs() <= 1 << 53,
+        (_, Some(u), _) => u <= 1 << 53,
+        (.., Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// Decodes `value`'s JSON text as `T` and encodes it back to text, failing where the two
+/// differ (see [`same`]). Text, not `Value`, so that number parsing is part of the trip.
+fn round_trip<T: DeserializeOwned + Serialize>(value: &Value) -> Result<(), String> {
+    let decoded: T = serde_json::from_str(&value.to_string())
+        .map_err(|err| format!("does not decode: {err}"))?;
+    let text = serde_json::to_string(&decoded)
+        .map_err(|err| format!("does not encode: {err}"))?;
+    let actual: Value = serde_json::from_str(&text)
+        .map_err(|err| format!("encodes invalid JSON: {err}"))?;
+    match same(value, &actual, "") {
+        None => Ok(()),
+        Some(difference) => Err(format!("re-encodes differently at {difference}")),
+    }
+}
+
+/// A named schema's id and the round trip through its Rust type.
+type RoundTrip = (&'static str, fn(&Value) -> Result<(), String>);
+/// Every named schema accepts the values drawn from it, decoded into its model and encoded back
+/// unchanged. `CONFORMANCE_SEED` and `CONFORMANCE_CASES` change the seed and the number of
+/// values per schema; a failure prints both, with the value, so that it can be replayed.
+#[test]
+fn values_drawn_from_each_schema_round_trip() {
+    let seed = std::env::var("CONFORMANCE_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_SEED);
+    let cases = std::env::var("CONFORMANCE_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_CASES);
+    let mut failures = Vec::new();
+    let mut drawn = 0u64;
+    for (id, check) in round_trips() {
+        let schema = match schema(id) {
+            Ok(schema) => schema,
+            Err(err) => {
+                failures.push(format!("{id}: {err}"));
+                continue;
+            }
+        };
+
+        let id_hash = id
+            .bytes()
+            .fold(
+                0xcbf2_9ce4_8422_2325u64,
+                |h, b| { (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3) },
+            );
+        for case in 0..cases {
+            let value = Draw::new(seed ^ id_hash ^ case).value(&schema, 0);
+            drawn += 1;
+            if let Err(err) = check(&value) {
+                let mut text = value.to_string();
+                if text.len() > 2000 {
+                    let cut = (0..=2000)
+                        .rev()
+                        .find(|&i| text.is_char_boundary(i))
+                        .unwrap_or(0);
+                    text = format!(
+                        "{} ... ({} bytes in all)", & text[..cut], text.len()
+                    );
+                }
+
+                failures
+                    .push(
+                        format!(
+                            "{id} (CONFORMANCE_SEED={seed}, case {case}): {err}\n  value: {text}"
+                        ),
+                    );
+                break;
+            }
+        }
+    }
+
+    assert!(drawn > 0, "no schema was checked");
+    assert!(
+        failures.is_empty(),
+        "{} of the named schemas do not round-trip values drawn from them ({drawn} values drawn):\n{}",
+        failures.len(), failures.join("\n")
+    );
 }

@@ -121,6 +121,36 @@ where
     Nullable::deserialize(deserializer).map(Some)
 }
 
+/// `deserialize_with` for optional fields whose type has its own value for `null`
+/// (`serde_json::Value`, a union with a `Null` variant): a JSON `null` becomes `Some` of that
+/// value rather than `None`, so that it is sent back as `null`, while an absent field (with
+/// `#[serde(default)]`) stays `None` and is left out.
+///
+/// ```
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Event {
+///     #[serde(
+///         default,
+///         skip_serializing_if = "Option::is_none",
+///         deserialize_with = "losant::runtime::nullable::deserialize_some"
+///     )]
+///     data: Option<serde_json::Value>,
+/// }
+///
+/// let null: Event = serde_json::from_str(r#"{"data":null}"#).unwrap();
+/// assert_eq!(null.data, Some(serde_json::Value::Null));
+/// assert_eq!(serde_json::to_string(&null).unwrap(), r#"{"data":null}"#);
+/// let absent: Event = serde_json::from_str("{}").unwrap();
+/// assert_eq!(serde_json::to_string(&absent).unwrap(), "{}");
+/// ```
+pub fn deserialize_some<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
 /// The schema of `T`, made to accept `null` too (as schemars does for `Option<T>`).
 #[cfg(feature = "schemars")]
 impl<T: schemars::JsonSchema> schemars::JsonSchema for Nullable<T> {

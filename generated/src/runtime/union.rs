@@ -72,7 +72,9 @@ pub fn serialize_tagged<S: Serializer, T: Serialize>(
 }
 
 /// How much of `original` `encoded` still holds: [`size`] counted where they agree (numbers
-/// by value; `null` and an absent member agree).
+/// by value). A `null` member that comes back absent is not kept: a variant that sends the
+/// `null` back wins over one that drops it, though one that drops it still decodes the value
+/// when no variant keeps it.
 fn kept(original: &Value, encoded: &Value) -> usize {
     match (original, encoded) {
         (Value::Object(a), Value::Object(b)) => {
@@ -80,7 +82,6 @@ fn kept(original: &Value, encoded: &Value) -> usize {
                 .iter()
                 .map(|(key, value)| match b.get(key) {
                     Some(other) => kept(value, other),
-                    None if value.is_null() => 1,
                     None => 0,
                 })
                 .sum::<usize>()
@@ -153,6 +154,44 @@ mod tests {
         // Neither keeps `other`: the one keeping most of the rest wins.
         let partial = decode(serde_json::json!({"id": "a", "description": "d", "other": 1}));
         assert!(matches!(partial, Ok(Either::Rich(_))));
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct KeepsNull {
+        description: Option<String>,
+    }
+
+    #[test]
+    fn a_null_member_goes_to_the_variant_that_sends_it_back() {
+        fn decode(value: Value) -> Result<Result<Loose, KeepsNull>, serde_json::Error> {
+            #[derive(Debug, PartialEq)]
+            struct Wrapper(Result<Loose, KeepsNull>);
+            impl Serialize for Wrapper {
+                fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    match &self.0 {
+                        Ok(loose) => loose.serialize(s),
+                        Err(keeps) => keeps.serialize(s),
+                    }
+                }
+            }
+            decode_union(
+                value,
+                "Wrapper",
+                &[
+                    |v| serde_json::from_value(v).map(|l| Wrapper(Ok(l))),
+                    |v| serde_json::from_value(v).map(|k| Wrapper(Err(k))),
+                ],
+            )
+            .map(|w: Wrapper| w.0)
+        }
+        // `Loose` accepts `{"description": null}` but would drop it; `KeepsNull` sends it back.
+        let decoded = decode(serde_json::json!({"description": null})).unwrap();
+        assert_eq!(decoded, Err(KeepsNull { description: None }));
+        // With nothing null, the first variant keeping everything still wins.
+        assert_eq!(
+            decode(serde_json::json!({})).unwrap(),
+            Ok(Loose { id: None })
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ use crate::names::ident;
 pub struct TypeIndex<'a> {
     homes: HashMap<&'a str, Home>,
     string_enums: std::collections::HashSet<&'a str>,
+    /// Named types with a value for JSON `null` of their own (see [`TypeIndex::holds_null`]).
+    null_holders: std::collections::HashSet<&'a str>,
     patterns: &'a [String],
     /// Cargo feature that gates the `schemars::JsonSchema` impls, if any.
     json_schema_feature: Option<&'a str>,
@@ -44,7 +46,19 @@ impl<'a> TypeIndex<'a> {
                 .filter(|t| matches!(t.kind, TypeKind::StringEnum { .. }))
                 .map(|t| t.name.as_str())
                 .collect(),
+            null_holders: null_holders(ir),
             patterns: &ir.patterns,
+        }
+    }
+
+    /// Whether the type has a value of its own for JSON `null`: `serde_json::Value`
+    /// (`Value::Null`), or a union with a `Null` variant or a variant keeping any value. An
+    /// optional field of such a type must not let serde turn `null` into `None`.
+    pub fn holds_null(&self, ty: &Ty) -> bool {
+        match &ty.kind {
+            TyKind::Any => true,
+            TyKind::Named { name, .. } => self.null_holders.contains(name.as_str()),
+            _ => false,
         }
     }
 
@@ -300,6 +314,37 @@ fn type_doc(def: &TypeDef) -> String {
     }
 }
 
+/// The named types that hold `null` themselves (see [`TypeIndex::holds_null`]), following
+/// aliases.
+fn null_holders(ir: &Ir) -> std::collections::HashSet<&str> {
+    let mut holders = std::collections::HashSet::new();
+    // Aliases of aliases need as many rounds as the chain is long.
+    loop {
+        let before = holders.len();
+        for def in &ir.types {
+            let holds = match &def.kind {
+                TypeKind::Union { variants, .. } => variants.iter().any(|v| match &v.payload {
+                    Payload::Null => true,
+                    Payload::CatchAll(ty) => ty.kind == TyKind::Any,
+                    _ => false,
+                }),
+                TypeKind::Alias(ty) => match &ty.kind {
+                    TyKind::Any => true,
+                    TyKind::Named { name, .. } => holders.contains(name.as_str()),
+                    _ => false,
+                },
+                _ => false,
+            };
+            if holds {
+                holders.insert(def.name.as_str());
+            }
+        }
+        if holders.len() == before {
+            return holders;
+        }
+    }
+}
+
 /// Whether a field tells `null` from absent: it is optional, and its schema allows `null`
 /// (a union with a `null` branch says it with its `Null` variant instead).
 fn tri_state(field: &Field) -> bool {
@@ -398,6 +443,12 @@ fn emit_struct(
             }
         } else if !field.required {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+            if index.holds_null(&field.ty) && !field.ty.nullable {
+                // `null` is a value of the type: `Some(Value::Null)`, not `None`.
+                serde.push(quote!(
+                    deserialize_with = "crate::runtime::nullable::deserialize_some"
+                ));
+            }
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         let schema = (field.ty.kind == TyKind::DateTime).then(|| index.schemars_with(&ty));

@@ -35,28 +35,65 @@ pub struct AdvancedApplicationJobLogQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedApplicationJobLogQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `runQueuedAt` on the wire.
-    #[serde(rename = "runQueuedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "runQueuedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub run_queued_at: Option<crate::models::ValueFilter>,
     /// `runStartedAt` on the wire.
-    #[serde(rename = "runStartedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "runStartedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub run_started_at: Option<crate::models::ValueFilter>,
     /// `runCompletedAt` on the wire.
-    #[serde(rename = "runCompletedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "runCompletedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub run_completed_at: Option<crate::models::ValueFilter>,
     /// `status` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub status: Option<crate::models::ValueFilter>,
     /// `name` on the wire; e.g. `"ApplicationExport"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub name: Option<crate::models::ValueFilter>,
     /// `resourceId` on the wire.
-    #[serde(rename = "resourceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resourceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub resource_id: Option<crate::models::IdFilter>,
     /// `resourceType` on the wire.
-    #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "resourceType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub resource_type: Option<crate::models::ValueFilter>,
 }
 

@@ -40,50 +40,110 @@ pub struct AdvancedApplicationKeyQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedApplicationKeyQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `creationDate` on the wire.
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "creationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub creation_date: Option<crate::models::ValueFilter>,
     /// `lastUpdated` on the wire.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_updated: Option<crate::models::ValueFilter>,
     /// `status` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub status: Option<crate::models::ValueFilter>,
     /// `deviceIds` on the wire.
-    #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceIds",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub device_ids: Option<crate::models::IdFilter>,
     /// `deviceTags` on the wire.
-    #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceTags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub device_tags: Option<crate::models::TagFilter>,
     /// `key` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub key: Option<crate::models::ValueFilter>,
     /// `name` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub name: Option<crate::models::ValueFilter>,
     /// `description` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub description: Option<crate::models::ValueFilter>,
     /// `filterType` on the wire.
-    #[serde(rename = "filterType", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "filterType",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub filter_type: Option<crate::models::ValueFilter>,
     /// `pubTopics` on the wire.
-    #[serde(rename = "pubTopics", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "pubTopics",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub pub_topics: Option<crate::models::ValueFilter>,
     /// `subTopics` on the wire.
-    #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "subTopics",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub sub_topics: Option<crate::models::ValueFilter>,
     /// `addressFilterType` on the wire.
     #[serde(
         rename = "addressFilterType",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub address_filter_type: Option<crate::models::ValueFilter>,
     /// `addresses` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub addresses: Option<crate::models::ValueFilter>,
 }
 

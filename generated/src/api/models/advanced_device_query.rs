@@ -45,63 +45,128 @@ pub struct AdvancedDeviceQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedDeviceQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `creationDate` on the wire.
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "creationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub creation_date: Option<crate::models::ValueFilter>,
     /// `lastUpdated` on the wire.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_updated: Option<crate::models::ValueFilter>,
     /// `deletedAt` on the wire.
-    #[serde(rename = "deletedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deletedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub deleted_at: Option<crate::models::ValueFilter>,
     /// `name` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub name: Option<crate::models::ValueFilter>,
     /// `deviceClass` on the wire.
-    #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceClass",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub device_class: Option<crate::models::ValueFilter>,
     /// `gatewayId` on the wire.
-    #[serde(rename = "gatewayId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "gatewayId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub gateway_id: Option<crate::models::IdFilter>,
     /// `parentId` on the wire.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub parent_id: Option<crate::models::IdFilter>,
     /// `ancestorId` on the wire.
-    #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ancestorId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub ancestor_id: Option<crate::models::IdFilter>,
     /// `attributeName` on the wire.
-    #[serde(rename = "attributeName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "attributeName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub attribute_name: Option<crate::models::ValueFilter>,
     /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_user_id: Option<crate::models::IdFilter>,
     /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_group_id: Option<crate::models::IdFilter>,
     /// `tags` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub tags: Option<crate::models::TagFilter>,
     /// `disconnectedAt` on the wire.
-    #[serde(rename = "disconnectedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disconnectedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub disconnected_at: Option<crate::models::ValueFilter>,
     /// `connectedAt` on the wire.
-    #[serde(rename = "connectedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "connectedAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub connected_at: Option<crate::models::ValueFilter>,
     /// `connectionStatus` on the wire.
     #[serde(
         rename = "connectionStatus",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub connection_status: Option<crate::models::ValueFilter>,
 }

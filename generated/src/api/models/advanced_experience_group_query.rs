@@ -29,38 +29,73 @@ pub struct AdvancedExperienceGroupQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedExperienceGroupQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `creationDate` on the wire.
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "creationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub creation_date: Option<crate::models::ValueFilter>,
     /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_updated: Option<crate::models::ValueFilter>,
     /// `name` on the wire; e.g. `"My Great Group"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub name: Option<crate::models::ValueFilter>,
     /// `parentId` on the wire.
-    #[serde(rename = "parentId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "parentId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub parent_id: Option<crate::models::IdFilter>,
     /// `ancestorId` on the wire.
-    #[serde(rename = "ancestorId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "ancestorId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub ancestor_id: Option<crate::models::IdFilter>,
     /// `groupTags` on the wire.
-    #[serde(rename = "groupTags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "groupTags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub group_tags: Option<crate::models::TagFilter>,
     /// `experienceUserId` on the wire.
     #[serde(
         rename = "experienceUserId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_user_id: Option<crate::models::IdFilter>,
     /// `experienceEndpointId` on the wire.
     #[serde(
         rename = "experienceEndpointId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_endpoint_id: Option<crate::models::IdFilter>,
 }

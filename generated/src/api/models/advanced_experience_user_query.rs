@@ -29,41 +29,81 @@ pub struct AdvancedExperienceUserQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedExperienceUserQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `creationDate` on the wire.
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "creationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub creation_date: Option<crate::models::ValueFilter>,
     /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_updated: Option<crate::models::ValueFilter>,
     /// `firstName` on the wire; e.g. `"Bob"`.
-    #[serde(rename = "firstName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "firstName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub first_name: Option<crate::models::ValueFilter>,
     /// `lastName` on the wire.
-    #[serde(rename = "lastName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastName",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_name: Option<crate::models::ValueFilter>,
     /// `email` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub email: Option<crate::models::ValueFilter>,
     /// `lastLogin` on the wire.
-    #[serde(rename = "lastLogin", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastLogin",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_login: Option<crate::models::ValueFilter>,
     /// `passwordLastUpdated` on the wire.
     #[serde(
         rename = "passwordLastUpdated",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub password_last_updated: Option<crate::models::ValueFilter>,
     /// `userTags` on the wire.
-    #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "userTags",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub user_tags: Option<crate::models::TagFilter>,
     /// `experienceGroupId` on the wire.
     #[serde(
         rename = "experienceGroupId",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_group_id: Option<crate::models::IdFilter>,
 }

@@ -29,41 +29,89 @@ pub struct AdvancedInstanceOrganizationQuery {
     #[serde(rename = "$nor", default, skip_serializing_if = "Option::is_none")]
     pub nor: Option<Vec<crate::models::AdvancedInstanceOrganizationQuery>>,
     /// `id` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub id: Option<crate::models::IdFilter>,
     /// `creationDate` on the wire.
-    #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "creationDate",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub creation_date: Option<crate::models::ValueFilter>,
     /// `lastUpdated` on the wire; e.g. `"2022-01-30T17:18:11.911Z"`.
-    #[serde(rename = "lastUpdated", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "lastUpdated",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub last_updated: Option<crate::models::ValueFilter>,
     /// `name` on the wire; e.g. `"Bob's Org"`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub name: Option<crate::models::ValueFilter>,
     /// `mfaMode` on the wire.
-    #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "mfaMode",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub mfa_mode: Option<crate::models::ValueFilter>,
     /// `isReadOnly` on the wire.
-    #[serde(rename = "isReadOnly", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "isReadOnly",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub is_read_only: Option<crate::models::ValueFilter>,
     /// `auditLogEnabled` on the wire.
     #[serde(
         rename = "auditLogEnabled",
         default,
-        skip_serializing_if = "Option::is_none"
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub audit_log_enabled: Option<crate::models::ValueFilter>,
     /// `disabledAt` on the wire.
-    #[serde(rename = "disabledAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "disabledAt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub disabled_at: Option<crate::models::ValueFilter>,
     /// `referralId` on the wire.
-    #[serde(rename = "referralId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "referralId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub referral_id: Option<crate::models::ValueFilter>,
     /// `tags` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub tags: Option<crate::models::TagFilter>,
     /// `memberId` on the wire.
-    #[serde(rename = "memberId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "memberId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub member_id: Option<crate::models::IdFilter>,
 }
 

@@ -114,9 +114,17 @@ pub struct ApplicationJobLog {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::ExecutionError>,
     /// `input` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub input: Option<crate::models::ApplicationJobLogInput>,
     /// `output` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub output: Option<crate::models::ApplicationJobLogOutput>,
 }

@@ -26,7 +26,12 @@ pub struct BlockEventListConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
     /// `eventState` on the wire.
-    #[serde(rename = "eventState", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "eventState",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub event_state: Option<crate::models::EventState>,
     /// `columnErrors` on the wire.
     #[serde(rename = "columnErrors", default, skip_serializing_if = "Option::is_none")]

@@ -90,7 +90,11 @@ pub struct BlockPositionChartConfig {
     #[serde(rename = "resizedPins", default, skip_serializing_if = "Option::is_none")]
     pub resized_pins: Option<bool>,
     /// `resolution` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub resolution: Option<crate::models::Resolution>,
     /// `startColor` on the wire.
     #[serde(rename = "startColor", default, skip_serializing_if = "Option::is_none")]

@@ -32,7 +32,11 @@ pub struct BlockSegmentTimeSeries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<crate::models::Duration>,
     /// `resolution` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub resolution: Option<crate::models::Resolution>,
 }
 

@@ -237,7 +237,11 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
     )]
     pub websocket_config: Option<crate::models::WebsocketConfig>,
     /// `status` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub status: Option<crate::models::CredentialLinkedResourcesIntegrationsItemStatus>,
     /// `body` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -34,7 +34,11 @@ pub struct DeviceCommand {
     /// `name` on the wire; e.g. `"myCommand"`.
     pub name: String,
     /// `payload` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub payload: Option<serde_json::Value>,
 }
 

@@ -46,7 +46,11 @@ pub type DeviceLog = Vec<crate::models::DeviceLogItem>;
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceLogItem {
     /// `connected` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub connected: Option<serde_json::Value>,
     /// `time` on the wire.
     #[serde(

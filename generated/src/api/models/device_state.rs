@@ -27,7 +27,11 @@ pub struct DeviceState {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time: Option<crate::models::Time>,
     /// `meta` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub meta: Option<serde_json::Value>,
     /// `data` on the wire.
     pub data: std::collections::BTreeMap<String, crate::models::DeviceStateDataValue>,

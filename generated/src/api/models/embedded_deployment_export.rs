@@ -36,7 +36,12 @@ pub struct EmbeddedDeploymentExport {
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
     /// `traceLevel` on the wire.
-    #[serde(rename = "traceLevel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "traceLevel",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub trace_level: Option<serde_json::Value>,
     /// `disableDebugMessage` on the wire.
     #[serde(

@@ -38,7 +38,11 @@ pub struct MultiDeviceCommand {
     /// `name` on the wire; e.g. `"myCommand"`.
     pub name: String,
     /// `payload` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub payload: Option<serde_json::Value>,
     /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]

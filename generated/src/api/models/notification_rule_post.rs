@@ -45,7 +45,12 @@ pub struct NotificationRulePost {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// `callbackUrl` on the wire.
-    #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "callbackUrl",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub callback_url: Option<crate::models::CallbackUrl>,
     /// `emailConfig` on the wire.
     #[serde(

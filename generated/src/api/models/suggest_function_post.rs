@@ -21,7 +21,11 @@ pub struct SuggestFunctionPost {
     /// `text` on the wire; e.g. `"A function that sorts an array of objects by the name property from z to a"`.
     pub text: String,
     /// `payload` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub payload: Option<serde_json::Value>,
 }
 

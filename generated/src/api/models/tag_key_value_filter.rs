@@ -11,10 +11,20 @@
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagKeyValueFilter {
     /// `$tagKey` on the wire.
-    #[serde(rename = "$tagKey", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$tagKey",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub tag_key: Option<crate::models::TagPartFilter>,
     /// `$tagValue` on the wire.
-    #[serde(rename = "$tagValue", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$tagValue",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub tag_value: Option<crate::models::TagPartFilter>,
 }
 

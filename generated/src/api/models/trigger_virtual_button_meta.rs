@@ -53,7 +53,12 @@ pub struct TriggerVirtualButtonMeta {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<String>,
     /// `deviceId` on the wire.
-    #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "deviceId",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub device_id: Option<crate::models::TriggerVirtualButtonMetaDeviceId>,
 }
 

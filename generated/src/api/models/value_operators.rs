@@ -11,22 +11,52 @@
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValueOperators {
     /// `$eq` on the wire.
-    #[serde(rename = "$eq", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$eq",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub eq: Option<crate::models::Scalar>,
     /// `$ne` on the wire.
-    #[serde(rename = "$ne", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$ne",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub ne: Option<crate::models::Scalar>,
     /// `$gt` on the wire.
-    #[serde(rename = "$gt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$gt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub gt: Option<crate::models::Scalar>,
     /// `$lt` on the wire.
-    #[serde(rename = "$lt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$lt",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub lt: Option<crate::models::Scalar>,
     /// `$gte` on the wire.
-    #[serde(rename = "$gte", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$gte",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub gte: Option<crate::models::Scalar>,
     /// `$lte` on the wire.
-    #[serde(rename = "$lte", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "$lte",
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub lte: Option<crate::models::Scalar>,
     /// `$startsWith` on the wire.
     #[serde(rename = "$startsWith", default, skip_serializing_if = "Option::is_none")]

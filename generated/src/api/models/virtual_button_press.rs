@@ -24,10 +24,18 @@ pub struct VirtualButtonPress {
     /// `key` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6-SJaEw_dV"`.
     pub key: String,
     /// `payload` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub payload: Option<serde_json::Value>,
     /// `meta` on the wire.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub meta: Option<serde_json::Value>,
     /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]

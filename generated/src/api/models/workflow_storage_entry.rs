@@ -22,7 +22,11 @@ pub struct WorkflowStorageEntry {
     /// `key` on the wire; e.g. `"myStorageKey"`.
     pub key: String,
     /// `value` on the wire; e.g. `12`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::runtime::nullable::deserialize_some"
+    )]
     pub value: Option<serde_json::Value>,
 }
 
