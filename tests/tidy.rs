@@ -188,3 +188,176 @@ fn literals_and_paths_are_read_as_written() {
         Some(PathBuf::from("/shared"))
     );
 }
+
+/// Words that are facts of the API the spec describes, not of any API: the name of the API's
+/// maker (the first word of `spec/api.yaml`'s title), the host of its base URL, and the
+/// environment variable names and fixed header values it sets.
+fn api_facts(root: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(root.join("spec/api.yaml")).expect("spec/api.yaml");
+    let api: serde_yaml::Value = serde_yaml::from_str(&text).expect("spec/api.yaml parses");
+    let mut facts = Vec::new();
+    let title = api["title"].as_str().expect("title");
+    facts.push(
+        title
+            .split_whitespace()
+            .next()
+            .expect("a title word")
+            .to_owned(),
+    );
+    let base = api["base_url"].as_str().expect("base_url");
+    facts.push(
+        base.split("://")
+            .nth(1)
+            .unwrap_or(base)
+            .trim_end_matches('/')
+            .to_owned(),
+    );
+    if let Some(env) = api["env"].as_mapping() {
+        facts.extend(env.values().filter_map(|v| v.as_str()).map(str::to_owned));
+    }
+    if let Some(headers) = api["headers"].as_sequence() {
+        facts.extend(
+            headers
+                .iter()
+                .filter_map(|h| h["value"].as_str())
+                .map(str::to_owned),
+        );
+    }
+    facts
+}
+
+/// Lines of the files under `dir` that name one of `facts` (case-insensitively), as
+/// `path:line: fact`.
+fn lines_naming(root: &Path, dir: &str, facts: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut paths = Vec::new();
+    files(
+        &root.join(dir),
+        &[".rs", ".toml", ".md", ".yaml"],
+        &mut paths,
+    );
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for (number, line) in text.lines().enumerate() {
+            let lower = line.to_lowercase();
+            for fact in facts {
+                if lower.contains(&fact.to_lowercase()) {
+                    let relative = path.strip_prefix(root).unwrap_or(&path);
+                    found.push(format!("{}:{}: {fact}", relative.display(), number + 1));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The generator serves any API: nothing in `generator/`, code or comment, names a fact of the
+/// one this repository generates (those live in `spec/` and reach the code as data).
+#[test]
+fn the_generator_names_no_fact_of_the_api() {
+    let root = root();
+    let facts = api_facts(&root);
+    assert!(
+        facts.len() >= 4,
+        "too few facts read from spec/api.yaml: {facts:?}"
+    );
+    let found = lines_naming(&root, "generator", &facts);
+    assert!(
+        found.is_empty(),
+        "generator/ names facts of the API it generates (move them to spec/):\n{}",
+        found.join("\n")
+    );
+    // The scan sees such a fact where there is one.
+    assert!(
+        !lines_naming(&root, "spec", &facts).is_empty(),
+        "the scan finds the facts in spec/ itself"
+    );
+}
+
+/// Public names of the generated crate (types, functions, modules) that end in digits.
+fn names_ending_in_digits(root: &Path) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut paths = Vec::new();
+    files(&root.join("generated/src/api"), &[".rs"], &mut paths);
+    for path in paths {
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        for line in text.lines() {
+            let line = line.trim_start();
+            for keyword in [
+                "pub struct ",
+                "pub enum ",
+                "pub type ",
+                "pub fn ",
+                "pub mod ",
+            ] {
+                if let Some(rest) = line.strip_prefix(keyword) {
+                    let name: String = rest
+                        .chars()
+                        .take_while(|c| c.is_alphanumeric() || *c == '_')
+                        .collect();
+                    if name.ends_with(|c: char| c.is_ascii_digit()) {
+                        let relative = path.strip_prefix(root).unwrap_or(&path);
+                        out.push((name, relative.display().to_string()));
+                    }
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The last word of a name with its digits (`S3` of `AwsS3`, `y1` of `set_y1`), lower-cased.
+fn last_word_with_digits(name: &str) -> String {
+    let trimmed = name.trim_end_matches(|c: char| c.is_ascii_digit());
+    let digits = &name[trimmed.len()..];
+    let start = trimmed
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_uppercase() || *c == '_')
+        .map_or(0, |(i, c)| if c == '_' { i + 1 } else { i });
+    format!("{}{digits}", &trimmed[start..]).to_lowercase()
+}
+
+/// Whether `word` stands in `text` as a whole word (not inside a longer one), case-insensitively.
+fn names_word(text: &str, word: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.match_indices(word).any(|(i, _)| {
+        let before = lower[..i].chars().next_back();
+        let after = lower[i + word.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+/// No public name ends in a counter added to tell two names apart (`Workflow2`). Digits are
+/// allowed by rule, not by count: a name may end in digits only when its last word, digits
+/// included, is a word of the spec (`S3` for Losant's `s3` settings, `Y1` for a `y1` axis).
+#[test]
+fn no_public_name_ends_in_a_collision_counter() {
+    let root = root();
+    let mut spec = String::new();
+    let mut paths = Vec::new();
+    files(&root.join("spec"), &[".yaml"], &mut paths);
+    for path in paths {
+        spec.push_str(&std::fs::read_to_string(path).unwrap_or_default());
+        spec.push('\n');
+    }
+    let names = names_ending_in_digits(&root);
+    let counters: Vec<String> = names
+        .iter()
+        .filter(|(name, _)| !names_word(&spec, &last_word_with_digits(name)))
+        .map(|(name, file)| format!("{name} ({file})"))
+        .collect();
+    assert!(
+        counters.is_empty(),
+        "public names end in a collision counter:\n{}",
+        counters.join("\n")
+    );
+    // The rule tells the two apart.
+    assert_eq!(last_word_with_digits("AwsS3"), "s3");
+    assert_eq!(last_word_with_digits("set_y1"), "y1");
+    assert_eq!(last_word_with_digits("Workflow2"), "workflow2");
+    assert!(names_word("bucket: s3\n", "s3"));
+    assert!(!names_word("type: workflows2x", "workflow2"));
+}

@@ -18,8 +18,9 @@ use super::{Options, cfg_any};
 use crate::ir::{ActionIr, Home, Ir, ParamIr, ResourceIr, TyKind, TypeDef};
 use crate::names::ident;
 
-/// The value given to a path parameter that has no example.
-const PLACEHOLDER: &str = "575ec8687ae143cd83dc4a97";
+/// The value given to a string parameter that has no example (the spec's own examples are
+/// used wherever it has them).
+const PLACEHOLDER: &str = "example";
 
 /// The generic part of the test: reading schemas and examples, comparing values, drawing
 /// values from schemas. Plain Rust, parsed and appended to the emitted items.
