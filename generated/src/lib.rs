@@ -32,6 +32,19 @@ pub use runtime::{
     Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind,
 };
 
+// Types of other crates that appear in this crate's API, re-exported so that callers name the
+// same versions without depending on those crates themselves.
+/// Byte buffers: file parts and raw response bodies hold `bytes::Bytes`.
+pub use bytes;
+/// Date-times: models hold `date-time` values as `chrono::DateTime<chrono::FixedOffset>`.
+pub use chrono;
+/// The HTTP status of a [`Response`], an [`ApiError`] or a multi-status answer.
+pub use reqwest::StatusCode;
+/// The response headers of a [`Response`] or an [`ApiError`].
+pub use reqwest::header::HeaderMap;
+/// JSON values: untyped fields, raw bodies and error bodies are `serde_json::Value`s.
+pub use serde_json;
+
 /// The README's examples, compiled as doc tests so they stay true.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

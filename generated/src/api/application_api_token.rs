@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationApiToken` resource.
+//! The `applicationApiToken` resource, at `/applications/{applicationId}/tokens/{apiTokenId}`: 3 actions.
 //!
-//! Reached through [`Client::application_api_token`](crate::Client::application_api_token).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ApplicationApiToken::delete) | `DELETE /applications/{applicationId}/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](ApplicationApiToken::get) | `GET /applications/{applicationId}/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](ApplicationApiToken::patch) | `PATCH /applications/{applicationId}/tokens/{apiTokenId}` | Updates information about an API token |
+//!
+//! Reached through [`Client::application_api_token`](crate::Client::application_api_token); needs the `application_api_token` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

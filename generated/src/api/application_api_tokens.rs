@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationApiTokens` resource.
+//! The `applicationApiTokens` resource, at `/applications/{applicationId}/tokens`: 2 actions.
 //!
-//! Reached through [`Client::application_api_tokens`](crate::Client::application_api_tokens).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationApiTokens::get) | `GET /applications/{applicationId}/tokens` | Returns the API tokens for an application |
+//! | [`post`](ApplicationApiTokens::post) | `POST /applications/{applicationId}/tokens` | Create a new API token for an application |
+//!
+//! Reached through [`Client::application_api_tokens`](crate::Client::application_api_tokens); needs the `application_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

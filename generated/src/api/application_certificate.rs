@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationCertificate` resource.
+//! The `applicationCertificate` resource, at `/applications/{applicationId}/certificates/{applicationCertificateId}`: 3 actions.
 //!
-//! Reached through [`Client::application_certificate`](crate::Client::application_certificate).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ApplicationCertificate::delete) | `DELETE /applications/{applicationId}/certificates/{applicationCertificateId}` | Deletes an application certificate |
+//! | [`get`](ApplicationCertificate::get) | `GET /applications/{applicationId}/certificates/{applicationCertificateId}` | Retrieves information on an application certificate |
+//! | [`patch`](ApplicationCertificate::patch) | `PATCH /applications/{applicationId}/certificates/{applicationCertificateId}` | Updates information about an application certificate |
+//!
+//! Reached through [`Client::application_certificate`](crate::Client::application_certificate); needs the `application_certificate` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationCertificateAuthorities` resource.
+//! The `applicationCertificateAuthorities` resource, at `/applications/{applicationId}/certificate-authorities`: 2 actions.
 //!
-//! Reached through [`Client::application_certificate_authorities`](crate::Client::application_certificate_authorities).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationCertificateAuthorities::get) | `GET /applications/{applicationId}/certificate-authorities` | Returns the application certificate authorities for an application |
+//! | [`post`](ApplicationCertificateAuthorities::post) | `POST /applications/{applicationId}/certificate-authorities` | Create a new application certificate authority for an application |
+//!
+//! Reached through [`Client::application_certificate_authorities`](crate::Client::application_certificate_authorities); needs the `application_certificate_authorities` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationCertificateAuthority` resource.
+//! The `applicationCertificateAuthority` resource, at `/applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}`: 3 actions.
 //!
-//! Reached through [`Client::application_certificate_authority`](crate::Client::application_certificate_authority).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ApplicationCertificateAuthority::delete) | `DELETE /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Deletes an application certificate authority |
+//! | [`get`](ApplicationCertificateAuthority::get) | `GET /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Retrieves information on an application certificate authority |
+//! | [`patch`](ApplicationCertificateAuthority::patch) | `PATCH /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Updates information about an application certificate authority |
+//!
+//! Reached through [`Client::application_certificate_authority`](crate::Client::application_certificate_authority); needs the `application_certificate_authority` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationCertificates` resource.
+//! The `applicationCertificates` resource, at `/applications/{applicationId}/certificates`: 2 actions.
 //!
-//! Reached through [`Client::application_certificates`](crate::Client::application_certificates).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationCertificates::get) | `GET /applications/{applicationId}/certificates` | Returns the application certificates for an application |
+//! | [`post`](ApplicationCertificates::post) | `POST /applications/{applicationId}/certificates` | Create a new application certificate for an application |
+//!
+//! Reached through [`Client::application_certificates`](crate::Client::application_certificates); needs the `application_certificates` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

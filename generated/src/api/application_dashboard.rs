@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationDashboard` resource.
+//! The `applicationDashboard` resource, at `/applications/{applicationId}/dashboards/{dashboardId}`: 4 actions.
 //!
-//! Reached through [`Client::application_dashboard`](crate::Client::application_dashboard).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ApplicationDashboard::delete) | `DELETE /applications/{applicationId}/dashboards/{dashboardId}` | Deletes a dashboard |
+//! | [`get`](ApplicationDashboard::get) | `GET /applications/{applicationId}/dashboards/{dashboardId}` | Retrieves information on a dashboard |
+//! | [`patch`](ApplicationDashboard::patch) | `PATCH /applications/{applicationId}/dashboards/{dashboardId}` | Updates information about a dashboard |
+//! | [`send_report`](ApplicationDashboard::send_report) | `POST /applications/{applicationId}/dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
+//!
+//! Reached through [`Client::application_dashboard`](crate::Client::application_dashboard); needs the `application_dashboard` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

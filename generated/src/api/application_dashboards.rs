@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationDashboards` resource.
+//! The `applicationDashboards` resource, at `/applications/{applicationId}/dashboards`: 2 actions.
 //!
-//! Reached through [`Client::application_dashboards`](crate::Client::application_dashboards).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationDashboards::get) | `GET /applications/{applicationId}/dashboards` | Returns all dashboards scoped to the given application. |
+//! | [`post`](ApplicationDashboards::post) | `POST /applications/{applicationId}/dashboards` | Create a new dashboard |
+//!
+//! Reached through [`Client::application_dashboards`](crate::Client::application_dashboards); needs the `application_dashboards` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

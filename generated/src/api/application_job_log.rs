@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationJobLog` resource.
+//! The `applicationJobLog` resource, at `/applications/{applicationId}/jobLogs/{jobId}`: 1 action.
 //!
-//! Reached through [`Client::application_job_log`](crate::Client::application_job_log).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationJobLog::get) | `GET /applications/{applicationId}/jobLogs/{jobId}` | Returns the job log for the given ID |
+//!
+//! Reached through [`Client::application_job_log`](crate::Client::application_job_log); needs the `application_job_log` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationJobLogs` resource.
+//! The `applicationJobLogs` resource, at `/applications/{applicationId}/jobLogs`: 1 action.
 //!
-//! Reached through [`Client::application_job_logs`](crate::Client::application_job_logs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationJobLogs::get) | `GET /applications/{applicationId}/jobLogs` | Returns the job logs for an application |
+//!
+//! Reached through [`Client::application_job_logs`](crate::Client::application_job_logs); needs the `application_job_logs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationKey` resource.
+//! The `applicationKey` resource, at `/applications/{applicationId}/keys/{applicationKeyId}`: 3 actions.
 //!
-//! Reached through [`Client::application_key`](crate::Client::application_key).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ApplicationKey::delete) | `DELETE /applications/{applicationId}/keys/{applicationKeyId}` | Deletes an applicationKey |
+//! | [`get`](ApplicationKey::get) | `GET /applications/{applicationId}/keys/{applicationKeyId}` | Retrieves information on an applicationKey |
+//! | [`patch`](ApplicationKey::patch) | `PATCH /applications/{applicationId}/keys/{applicationKeyId}` | Updates information about an applicationKey |
+//!
+//! Reached through [`Client::application_key`](crate::Client::application_key); needs the `application_key` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

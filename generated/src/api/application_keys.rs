@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationKeys` resource.
+//! The `applicationKeys` resource, at `/applications/{applicationId}/keys`: 2 actions.
 //!
-//! Reached through [`Client::application_keys`](crate::Client::application_keys).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationKeys::get) | `GET /applications/{applicationId}/keys` | Returns the applicationKeys for an application |
+//! | [`post`](ApplicationKeys::post) | `POST /applications/{applicationId}/keys` | Create a new applicationKey for an application |
+//!
+//! Reached through [`Client::application_keys`](crate::Client::application_keys); needs the `application_keys` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationTemplate` resource.
+//! The `applicationTemplate` resource, at `/applicationTemplates/{templateId}`: 1 action.
 //!
-//! Reached through [`Client::application_template`](crate::Client::application_template).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationTemplate::get) | `GET /applicationTemplates/{templateId}` | Retrieves information on an application template |
+//!
+//! Reached through [`Client::application_template`](crate::Client::application_template); needs the `application_template` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

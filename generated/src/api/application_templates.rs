@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applicationTemplates` resource.
+//! The `applicationTemplates` resource, at `/applicationTemplates`: 3 actions.
 //!
-//! Reached through [`Client::application_templates`](crate::Client::application_templates).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ApplicationTemplates::get) | `GET /applicationTemplates` | Returns the application templates the current user has permission to see |
+//! | [`get_categories`](ApplicationTemplates::get_categories) | `GET /applicationTemplates/categories` | Returns a category list, beginning at the specified category |
+//! | [`get_unique_keywords`](ApplicationTemplates::get_unique_keywords) | `GET /applicationTemplates/keywords` | Returns an array of all unique keywords currently in use by templates |
+//!
+//! Reached through [`Client::application_templates`](crate::Client::application_templates); needs the `application_templates` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `applications` resource.
+//! The `applications` resource, at `/applications`: 4 actions.
 //!
-//! Reached through [`Client::applications`](crate::Client::applications).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Applications::get) | `GET /applications` | Returns the applications the current user has permission to see |
+//! | [`import`](Applications::import) | `POST /applications/import` | Create a new application from an import bundle |
+//! | [`period_summaries`](Applications::period_summaries) | `GET /applications/periodSummaries` | Returns application usage summaries over a selected date range |
+//! | [`post`](Applications::post) | `POST /applications` | Create a new application |
+//!
+//! Reached through [`Client::applications`](crate::Client::applications); needs the `applications` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `auditLog` resource.
+//! The `auditLog` resource, at `/orgs/{orgId}/audit-logs/{auditLogId}`: 1 action.
 //!
-//! Reached through [`Client::audit_log`](crate::Client::audit_log).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](AuditLog::get) | `GET /orgs/{orgId}/audit-logs/{auditLogId}` | Retrieves information on an audit log |
+//!
+//! Reached through [`Client::audit_log`](crate::Client::audit_log); needs the `audit_log` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

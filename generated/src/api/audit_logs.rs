@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `auditLogs` resource.
+//! The `auditLogs` resource, at `/orgs/{orgId}/audit-logs`: 1 action.
 //!
-//! Reached through [`Client::audit_logs`](crate::Client::audit_logs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](AuditLogs::get) | `GET /orgs/{orgId}/audit-logs` | Returns the audit logs for the organization |
+//!
+//! Reached through [`Client::audit_logs`](crate::Client::audit_logs); needs the `audit_logs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

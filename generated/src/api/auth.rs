@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `auth` resource.
+//! The `auth` resource, at `/auth`: 5 actions.
 //!
-//! Reached through [`Client::auth`](crate::Client::auth).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`authenticate_device`](Auth::authenticate_device) | `POST /auth/device` | Authenticates a device using the provided credentials. |
+//! | [`authenticate_user`](Auth::authenticate_user) | `POST /auth/user` | Authenticates a user using the provided credentials. |
+//! | [`authenticate_user_github`](Auth::authenticate_user_github) | `POST /auth/user/github` | Authenticates a user via GitHub OAuth. |
+//! | [`authenticate_user_saml`](Auth::authenticate_user_saml) | `POST /auth/user/saml` | Authenticates a user via a SAML response. |
+//! | [`sso_domain`](Auth::sso_domain) | `GET /auth/ssoDomain` | Checks email domain for SSO configuration. |
+//!
+//! Reached through [`Client::auth`](crate::Client::auth); needs the `auth` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `credential` resource.
+//! The `credential` resource, at `/applications/{applicationId}/credentials/{credentialId}`: 4 actions.
 //!
-//! Reached through [`Client::credential`](crate::Client::credential).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Credential::delete) | `DELETE /applications/{applicationId}/credentials/{credentialId}` | Deletes a credential |
+//! | [`get`](Credential::get) | `GET /applications/{applicationId}/credentials/{credentialId}` | Retrieves information on a credential |
+//! | [`linked_resources`](Credential::linked_resources) | `GET /applications/{applicationId}/credentials/{credentialId}/linkedResources` | Retrieves information on resources linked to a credential |
+//! | [`patch`](Credential::patch) | `PATCH /applications/{applicationId}/credentials/{credentialId}` | Updates information about a credential |
+//!
+//! Reached through [`Client::credential`](crate::Client::credential); needs the `credential` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `credentials` resource.
+//! The `credentials` resource, at `/applications/{applicationId}/credentials`: 2 actions.
 //!
-//! Reached through [`Client::credentials`](crate::Client::credentials).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Credentials::get) | `GET /applications/{applicationId}/credentials` | Returns a collection of credentials for an application |
+//! | [`post`](Credentials::post) | `POST /applications/{applicationId}/credentials` | Create a new credential for an application |
+//!
+//! Reached through [`Client::credentials`](crate::Client::credentials); needs the `credentials` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

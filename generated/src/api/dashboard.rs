@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dashboard` resource.
+//! The `dashboard` resource, at `/dashboards/{dashboardId}`: 5 actions.
 //!
-//! Reached through [`Client::dashboard`](crate::Client::dashboard).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Dashboard::delete) | `DELETE /dashboards/{dashboardId}` | Deletes a dashboard |
+//! | [`get`](Dashboard::get) | `GET /dashboards/{dashboardId}` | Retrieves information on a dashboard |
+//! | [`patch`](Dashboard::patch) | `PATCH /dashboards/{dashboardId}` | Updates information about a dashboard |
+//! | [`send_report`](Dashboard::send_report) | `POST /dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
+//! | [`validate_context`](Dashboard::validate_context) | `POST /dashboards/{dashboardId}/validateContext` | Validates a context object against the dashboard's context configuration |
+//!
+//! Reached through [`Client::dashboard`](crate::Client::dashboard); needs the `dashboard` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

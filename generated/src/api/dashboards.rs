@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dashboards` resource.
+//! The `dashboards` resource, at `/dashboards`: 2 actions.
 //!
-//! Reached through [`Client::dashboards`](crate::Client::dashboards).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Dashboards::get) | `GET /dashboards` | Returns the dashboards the current user has permission to see |
+//! | [`post`](Dashboards::post) | `POST /dashboards` | Create a new dashboard |
+//!
+//! Reached through [`Client::dashboards`](crate::Client::dashboards); needs the `dashboards` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `data` resource.
+//! The `data` resource, at `/applications/{applicationId}/data`: 3 actions.
 //!
-//! Reached through [`Client::data`](crate::Client::data).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`export`](Data::export) | `POST /applications/{applicationId}/data/export` | Creates a csv file from a query of devices and attributes over a time range. |
+//! | [`last_value_query`](Data::last_value_query) | `POST /applications/{applicationId}/data/last-value-query` | Returns the last known data for the given attribute |
+//! | [`time_series_query`](Data::time_series_query) | `POST /applications/{applicationId}/data/time-series-query` | Returns the data for the given query |
+//!
+//! Reached through [`Client::data`](crate::Client::data); needs the `data` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dataTable` resource.
+//! The `dataTable` resource, at `/applications/{applicationId}/data-tables/{dataTableId}`: 5 actions.
 //!
-//! Reached through [`Client::data_table`](crate::Client::data_table).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`add_column`](DataTable::add_column) | `POST /applications/{applicationId}/data-tables/{dataTableId}/column` | Adds a new column to this data table |
+//! | [`delete`](DataTable::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}` | Deletes a data table |
+//! | [`get`](DataTable::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}` | Retrieves information on a data table |
+//! | [`patch`](DataTable::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}` | Updates information about a data table |
+//! | [`remove_column`](DataTable::remove_column) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/column` | Removes a column from this data table |
+//!
+//! Reached through [`Client::data_table`](crate::Client::data_table); needs the `data_table` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

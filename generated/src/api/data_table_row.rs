@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dataTableRow` resource.
+//! The `dataTableRow` resource, at `/applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}`: 3 actions.
 //!
-//! Reached through [`Client::data_table_row`](crate::Client::data_table_row).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](DataTableRow::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Deletes a data table row |
+//! | [`get`](DataTableRow::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Retrieves the data table row |
+//! | [`patch`](DataTableRow::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Updates the data table row |
+//!
+//! Reached through [`Client::data_table_row`](crate::Client::data_table_row); needs the `data_table_row` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

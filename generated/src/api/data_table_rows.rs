@@ -4,9 +4,18 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dataTableRows` resource.
+//! The `dataTableRows` resource, at `/applications/{applicationId}/data-tables/{dataTableId}/rows`: 6 actions.
 //!
-//! Reached through [`Client::data_table_rows`](crate::Client::data_table_rows).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](DataTableRows::delete) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/delete` | Delete rows from a data table |
+//! | [`export`](DataTableRows::export) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/export` | Request an export of the data table's data |
+//! | [`get`](DataTableRows::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows` | Returns the rows for a data table |
+//! | [`post`](DataTableRows::post) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows` | Inserts a new row(s) into a data table |
+//! | [`query`](DataTableRows::query) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/query` | Queries for rows from a data table |
+//! | [`truncate`](DataTableRows::truncate) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/truncate` | Delete all data in the data table |
+//!
+//! Reached through [`Client::data_table_rows`](crate::Client::data_table_rows); needs the `data_table_rows` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `dataTables` resource.
+//! The `dataTables` resource, at `/applications/{applicationId}/data-tables`: 2 actions.
 //!
-//! Reached through [`Client::data_tables`](crate::Client::data_tables).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](DataTables::get) | `GET /applications/{applicationId}/data-tables` | Returns the data tables for an application |
+//! | [`post`](DataTables::post) | `POST /applications/{applicationId}/data-tables` | Create a new data table for an application |
+//!
+//! Reached through [`Client::data_tables`](crate::Client::data_tables); needs the `data_tables` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `deviceAttribute` resource.
+//! The `deviceAttribute` resource, at `/applications/{applicationId}/devices/{deviceId}/attributes/{name}`: 3 actions.
 //!
-//! Reached through [`Client::device_attribute`](crate::Client::device_attribute).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](DeviceAttribute::delete) | `DELETE /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Removes an attribute from a device |
+//! | [`get`](DeviceAttribute::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Retrieves information on a device attribute |
+//! | [`patch`](DeviceAttribute::patch) | `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Updates an attribute on a device |
+//!
+//! Reached through [`Client::device_attribute`](crate::Client::device_attribute); needs the `device_attribute` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `deviceAttributes` resource.
+//! The `deviceAttributes` resource, at `/applications/{applicationId}/devices/{deviceId}/attributes`: 2 actions.
 //!
-//! Reached through [`Client::device_attributes`](crate::Client::device_attributes).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](DeviceAttributes::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes` | Returns the attributes for a device |
+//! | [`post`](DeviceAttributes::post) | `POST /applications/{applicationId}/devices/{deviceId}/attributes` | Adds a new attribute to a device |
+//!
+//! Reached through [`Client::device_attributes`](crate::Client::device_attributes); needs the `device_attributes` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

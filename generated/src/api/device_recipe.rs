@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `deviceRecipe` resource.
+//! The `deviceRecipe` resource, at `/applications/{applicationId}/device-recipes/{deviceRecipeId}`: 4 actions.
 //!
-//! Reached through [`Client::device_recipe`](crate::Client::device_recipe).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`bulk_create`](DeviceRecipe::bulk_create) | `POST /applications/{applicationId}/device-recipes/{deviceRecipeId}/bulkCreate` | Bulk creates devices using this recipe from a CSV |
+//! | [`delete`](DeviceRecipe::delete) | `DELETE /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Deletes a device recipe |
+//! | [`get`](DeviceRecipe::get) | `GET /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Retrieves information on a device recipe |
+//! | [`patch`](DeviceRecipe::patch) | `PATCH /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Updates information about a device recipe |
+//!
+//! Reached through [`Client::device_recipe`](crate::Client::device_recipe); needs the `device_recipe` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

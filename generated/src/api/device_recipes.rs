@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `deviceRecipes` resource.
+//! The `deviceRecipes` resource, at `/applications/{applicationId}/device-recipes`: 2 actions.
 //!
-//! Reached through [`Client::device_recipes`](crate::Client::device_recipes).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](DeviceRecipes::get) | `GET /applications/{applicationId}/device-recipes` | Returns the device recipes for an application |
+//! | [`post`](DeviceRecipes::post) | `POST /applications/{applicationId}/device-recipes` | Create a new device recipe for an application |
+//!
+//! Reached through [`Client::device_recipes`](crate::Client::device_recipes); needs the `device_recipes` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,26 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `devices` resource.
+//! The `devices` resource, at `/applications/{applicationId}/devices`: 14 actions.
 //!
-//! Reached through [`Client::devices`](crate::Client::devices).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`attribute_names`](Devices::attribute_names) | `GET /applications/{applicationId}/devices/attributeNames` | Gets the attribute names that match the given query. Maximum 1K returned. |
+//! | [`delete`](Devices::delete) | `POST /applications/{applicationId}/devices/delete` | Delete devices |
+//! | [`device_names`](Devices::device_names) | `GET /applications/{applicationId}/devices/deviceNames` | Gets the device names that match the given query. Maximum 1K returned. |
+//! | [`export`](Devices::export) | `POST /applications/{applicationId}/devices/export` | Creates an export of all device metadata |
+//! | [`get`](Devices::get) | `GET /applications/{applicationId}/devices` | Returns the devices for an application |
+//! | [`get_composite_state`](Devices::get_composite_state) | `GET /applications/{applicationId}/devices/compositeState` | Retrieve the composite last complete state of the matching devices |
+//! | [`patch`](Devices::patch) | `PATCH /applications/{applicationId}/devices` | Update the fields of one or more devices |
+//! | [`payload_counts`](Devices::payload_counts) | `POST /applications/{applicationId}/devices/payloadCounts` | Creates an export of payload count information for the matching devices |
+//! | [`post`](Devices::post) | `POST /applications/{applicationId}/devices` | Create a new device for an application |
+//! | [`remove_data`](Devices::remove_data) | `POST /applications/{applicationId}/devices/removeData` | Removes all device data for the specified time range. Defaults to all data. |
+//! | [`restore`](Devices::restore) | `POST /applications/{applicationId}/devices/restore` | Restore deleted devices |
+//! | [`send_command`](Devices::send_command) | `POST /applications/{applicationId}/devices/command` | Send a command to multiple devices |
+//! | [`tag_keys`](Devices::tag_keys) | `GET /applications/{applicationId}/devices/tagKeys` | Gets the unique tag keys for devices that match the given query. Maximum 1K returned. |
+//! | [`tag_values`](Devices::tag_values) | `GET /applications/{applicationId}/devices/tagValues` | Gets the unique tag values for the given key for devices that match the given query. Maximum 1K returned. |
+//!
+//! Reached through [`Client::devices`](crate::Client::devices); needs the `devices` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

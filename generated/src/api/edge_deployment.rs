@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `edgeDeployment` resource.
+//! The `edgeDeployment` resource, at `/applications/{applicationId}/edge/deployments/{edgeDeploymentId}`: 1 action.
 //!
-//! Reached through [`Client::edge_deployment`](crate::Client::edge_deployment).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](EdgeDeployment::get) | `GET /applications/{applicationId}/edge/deployments/{edgeDeploymentId}` | Retrieves information on an edge deployment |
+//!
+//! Reached through [`Client::edge_deployment`](crate::Client::edge_deployment); needs the `edge_deployment` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

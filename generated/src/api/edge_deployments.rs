@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `edgeDeployments` resource.
+//! The `edgeDeployments` resource, at `/applications/{applicationId}/edge/deployments`: 4 actions.
 //!
-//! Reached through [`Client::edge_deployments`](crate::Client::edge_deployments).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](EdgeDeployments::get) | `GET /applications/{applicationId}/edge/deployments` | Returns the edge deployments for an application |
+//! | [`release`](EdgeDeployments::release) | `POST /applications/{applicationId}/edge/deployments/release` | Deploy an edge workflow version to one or more edge devices. Version can be blank, if removal is desired. |
+//! | [`remove`](EdgeDeployments::remove) | `POST /applications/{applicationId}/edge/deployments/remove` | Remove all edge deployments from a device, remove all edge deployments of a workflow, or remove a specific workflow from a specific device |
+//! | [`replace`](EdgeDeployments::replace) | `POST /applications/{applicationId}/edge/deployments/replace` | Replace deployments of an edge workflow version with a new version. New version can be blank, if removal is desired. |
+//!
+//! Reached through [`Client::edge_deployments`](crate::Client::edge_deployments); needs the `edge_deployments` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

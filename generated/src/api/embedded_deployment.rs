@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `embeddedDeployment` resource.
+//! The `embeddedDeployment` resource, at `/applications/{applicationId}/embedded/deployments/{embeddedDeploymentId}`: 1 action.
 //!
-//! Reached through [`Client::embedded_deployment`](crate::Client::embedded_deployment).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](EmbeddedDeployment::get) | `GET /applications/{applicationId}/embedded/deployments/{embeddedDeploymentId}` | Retrieves information on an embedded deployment |
+//!
+//! Reached through [`Client::embedded_deployment`](crate::Client::embedded_deployment); needs the `embedded_deployment` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

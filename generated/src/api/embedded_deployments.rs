@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `embeddedDeployments` resource.
+//! The `embeddedDeployments` resource, at `/applications/{applicationId}/embedded/deployments`: 5 actions.
 //!
-//! Reached through [`Client::embedded_deployments`](crate::Client::embedded_deployments).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`export`](EmbeddedDeployments::export) | `POST /applications/{applicationId}/embedded/deployments/export` | Request an export of the compiled WASM files for a current deployment |
+//! | [`get`](EmbeddedDeployments::get) | `GET /applications/{applicationId}/embedded/deployments` | Returns the embedded deployments for an application |
+//! | [`release`](EmbeddedDeployments::release) | `POST /applications/{applicationId}/embedded/deployments/release` | Deploy an embedded workflow version to one or more embedded devices. Version can be blank, if removal is desired. |
+//! | [`remove`](EmbeddedDeployments::remove) | `POST /applications/{applicationId}/embedded/deployments/remove` | Remove all embedded deployments from a device, remove all embedded deployments of a workflow, or remove a specific workflow from a specific device |
+//! | [`replace`](EmbeddedDeployments::replace) | `POST /applications/{applicationId}/embedded/deployments/replace` | Replace deployments of an embedded workflow version with a new version. New version can be blank, if removal is desired. |
+//!
+//! Reached through [`Client::embedded_deployments`](crate::Client::embedded_deployments); needs the `embedded_deployments` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

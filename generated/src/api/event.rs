@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `event` resource.
+//! The `event` resource, at `/applications/{applicationId}/events/{eventId}`: 3 actions.
 //!
-//! Reached through [`Client::event`](crate::Client::event).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Event::delete) | `DELETE /applications/{applicationId}/events/{eventId}` | Deletes an event |
+//! | [`get`](Event::get) | `GET /applications/{applicationId}/events/{eventId}` | Retrieves information on an event |
+//! | [`patch`](Event::patch) | `PATCH /applications/{applicationId}/events/{eventId}` | Updates information about an event |
+//!
+//! Reached through [`Client::event`](crate::Client::event); needs the `event` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

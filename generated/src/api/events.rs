@@ -4,9 +4,18 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `events` resource.
+//! The `events` resource, at `/applications/{applicationId}/events`: 6 actions.
 //!
-//! Reached through [`Client::events`](crate::Client::events).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Events::delete) | `POST /applications/{applicationId}/events/delete` | Delete events |
+//! | [`export`](Events::export) | `POST /applications/{applicationId}/events/export` | Request an export of an application's event data |
+//! | [`get`](Events::get) | `GET /applications/{applicationId}/events` | Returns the events for an application |
+//! | [`most_recent_by_severity`](Events::most_recent_by_severity) | `GET /applications/{applicationId}/events/mostRecentBySeverity` | Returns the first new event ordered by severity and then creation |
+//! | [`patch`](Events::patch) | `PATCH /applications/{applicationId}/events` | Asynchronously updates information for matching events by subject and/or current state |
+//! | [`post`](Events::post) | `POST /applications/{applicationId}/events` | Create a new event for an application |
+//!
+//! Reached through [`Client::events`](crate::Client::events); needs the `events` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

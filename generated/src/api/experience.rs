@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experience` resource.
+//! The `experience` resource, at `/applications/{applicationId}/experience`: 2 actions.
 //!
-//! Reached through [`Client::experience`](crate::Client::experience).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`bootstrap`](Experience::bootstrap) | `PATCH /applications/{applicationId}/experience/bootstrap` | Bootstraps the experience for this application with standard endpoints and views |
+//! | [`delete`](Experience::delete) | `DELETE /applications/{applicationId}/experience` | Deletes multiple parts of an experience including users, groups, slugs, domains, versions, endpoints, views, and workflows |
+//!
+//! Reached through [`Client::experience`](crate::Client::experience); needs the `experience` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

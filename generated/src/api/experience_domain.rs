@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceDomain` resource.
+//! The `experienceDomain` resource, at `/applications/{applicationId}/experience/domains/{experienceDomainId}`: 3 actions.
 //!
-//! Reached through [`Client::experience_domain`](crate::Client::experience_domain).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceDomain::delete) | `DELETE /applications/{applicationId}/experience/domains/{experienceDomainId}` | Deletes an experience domain |
+//! | [`get`](ExperienceDomain::get) | `GET /applications/{applicationId}/experience/domains/{experienceDomainId}` | Retrieves information on an experience domain |
+//! | [`patch`](ExperienceDomain::patch) | `PATCH /applications/{applicationId}/experience/domains/{experienceDomainId}` | Updates information about an experience domain |
+//!
+//! Reached through [`Client::experience_domain`](crate::Client::experience_domain); needs the `experience_domain` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

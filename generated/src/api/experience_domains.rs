@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceDomains` resource.
+//! The `experienceDomains` resource, at `/applications/{applicationId}/experience/domains`: 2 actions.
 //!
-//! Reached through [`Client::experience_domains`](crate::Client::experience_domains).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceDomains::get) | `GET /applications/{applicationId}/experience/domains` | Returns the experience domains for an application |
+//! | [`post`](ExperienceDomains::post) | `POST /applications/{applicationId}/experience/domains` | Create a new experience domain for an application |
+//!
+//! Reached through [`Client::experience_domains`](crate::Client::experience_domains); needs the `experience_domains` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

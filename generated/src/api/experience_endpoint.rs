@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceEndpoint` resource.
+//! The `experienceEndpoint` resource, at `/applications/{applicationId}/experience/endpoints/{experienceEndpointId}`: 4 actions.
 //!
-//! Reached through [`Client::experience_endpoint`](crate::Client::experience_endpoint).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceEndpoint::delete) | `DELETE /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Deletes an experience endpoint |
+//! | [`get`](ExperienceEndpoint::get) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Retrieves information on an experience endpoint |
+//! | [`linked_resources`](ExperienceEndpoint::linked_resources) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}/linkedResources` | Retrieves information on resources linked to an experience endpoint |
+//! | [`patch`](ExperienceEndpoint::patch) | `PATCH /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Updates information about an experience endpoint |
+//!
+//! Reached through [`Client::experience_endpoint`](crate::Client::experience_endpoint); needs the `experience_endpoint` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceEndpoints` resource.
+//! The `experienceEndpoints` resource, at `/applications/{applicationId}/experience/endpoints`: 3 actions.
 //!
-//! Reached through [`Client::experience_endpoints`](crate::Client::experience_endpoints).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceEndpoints::get) | `GET /applications/{applicationId}/experience/endpoints` | Returns the experience endpoints for an application |
+//! | [`post`](ExperienceEndpoints::post) | `POST /applications/{applicationId}/experience/endpoints` | Create a new experience endpoint for an application |
+//! | [`stats`](ExperienceEndpoints::stats) | `GET /applications/{applicationId}/experience/endpoints/stats` | Get statistics about endpoint requests |
+//!
+//! Reached through [`Client::experience_endpoints`](crate::Client::experience_endpoints); needs the `experience_endpoints` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

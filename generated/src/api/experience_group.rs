@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceGroup` resource.
+//! The `experienceGroup` resource, at `/applications/{applicationId}/experience/groups/{experienceGroupId}`: 3 actions.
 //!
-//! Reached through [`Client::experience_group`](crate::Client::experience_group).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceGroup::delete) | `DELETE /applications/{applicationId}/experience/groups/{experienceGroupId}` | Deletes an experience group |
+//! | [`get`](ExperienceGroup::get) | `GET /applications/{applicationId}/experience/groups/{experienceGroupId}` | Retrieves information on an experience group |
+//! | [`patch`](ExperienceGroup::patch) | `PATCH /applications/{applicationId}/experience/groups/{experienceGroupId}` | Updates information about an experience group |
+//!
+//! Reached through [`Client::experience_group`](crate::Client::experience_group); needs the `experience_group` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceGroups` resource.
+//! The `experienceGroups` resource, at `/applications/{applicationId}/experience/groups`: 2 actions.
 //!
-//! Reached through [`Client::experience_groups`](crate::Client::experience_groups).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceGroups::get) | `GET /applications/{applicationId}/experience/groups` | Returns the experience groups for an application |
+//! | [`post`](ExperienceGroups::post) | `POST /applications/{applicationId}/experience/groups` | Create a new experience group for an application |
+//!
+//! Reached through [`Client::experience_groups`](crate::Client::experience_groups); needs the `experience_groups` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceSlug` resource.
+//! The `experienceSlug` resource, at `/applications/{applicationId}/experience/slugs/{experienceSlugId}`: 3 actions.
 //!
-//! Reached through [`Client::experience_slug`](crate::Client::experience_slug).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceSlug::delete) | `DELETE /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Deletes an experience slug |
+//! | [`get`](ExperienceSlug::get) | `GET /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Retrieves information on an experience slug |
+//! | [`patch`](ExperienceSlug::patch) | `PATCH /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Updates information about an experience slug |
+//!
+//! Reached through [`Client::experience_slug`](crate::Client::experience_slug); needs the `experience_slug` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceSlugs` resource.
+//! The `experienceSlugs` resource, at `/applications/{applicationId}/experience/slugs`: 2 actions.
 //!
-//! Reached through [`Client::experience_slugs`](crate::Client::experience_slugs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceSlugs::get) | `GET /applications/{applicationId}/experience/slugs` | Returns the experience slugs for an application |
+//! | [`post`](ExperienceSlugs::post) | `POST /applications/{applicationId}/experience/slugs` | Create a new experience slug for an application |
+//!
+//! Reached through [`Client::experience_slugs`](crate::Client::experience_slugs); needs the `experience_slugs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

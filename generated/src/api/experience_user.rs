@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceUser` resource.
+//! The `experienceUser` resource, at `/applications/{applicationId}/experience/users/{experienceUserId}`: 3 actions.
 //!
-//! Reached through [`Client::experience_user`](crate::Client::experience_user).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceUser::delete) | `DELETE /applications/{applicationId}/experience/users/{experienceUserId}` | Deletes an experience user |
+//! | [`get`](ExperienceUser::get) | `GET /applications/{applicationId}/experience/users/{experienceUserId}` | Retrieves information on an experience user |
+//! | [`patch`](ExperienceUser::patch) | `PATCH /applications/{applicationId}/experience/users/{experienceUserId}` | Updates information about an experience user |
+//!
+//! Reached through [`Client::experience_user`](crate::Client::experience_user); needs the `experience_user` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

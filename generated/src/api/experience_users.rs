@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceUsers` resource.
+//! The `experienceUsers` resource, at `/applications/{applicationId}/experience/users`: 2 actions.
 //!
-//! Reached through [`Client::experience_users`](crate::Client::experience_users).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceUsers::get) | `GET /applications/{applicationId}/experience/users` | Returns the experience users for an application |
+//! | [`post`](ExperienceUsers::post) | `POST /applications/{applicationId}/experience/users` | Create a new experience user for an application |
+//!
+//! Reached through [`Client::experience_users`](crate::Client::experience_users); needs the `experience_users` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceVersion` resource.
+//! The `experienceVersion` resource, at `/applications/{applicationId}/experience/versions/{experienceVersionIdOrName}`: 3 actions.
 //!
-//! Reached through [`Client::experience_version`](crate::Client::experience_version).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceVersion::delete) | `DELETE /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Deletes an experience version |
+//! | [`get`](ExperienceVersion::get) | `GET /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Retrieves information on an experience version |
+//! | [`patch`](ExperienceVersion::patch) | `PATCH /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Updates information about an experience version |
+//!
+//! Reached through [`Client::experience_version`](crate::Client::experience_version); needs the `experience_version` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceVersions` resource.
+//! The `experienceVersions` resource, at `/applications/{applicationId}/experience/versions`: 2 actions.
 //!
-//! Reached through [`Client::experience_versions`](crate::Client::experience_versions).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceVersions::get) | `GET /applications/{applicationId}/experience/versions` | Returns the experience versions for an application |
+//! | [`post`](ExperienceVersions::post) | `POST /applications/{applicationId}/experience/versions` | Create a new experience version for an application |
+//!
+//! Reached through [`Client::experience_versions`](crate::Client::experience_versions); needs the `experience_versions` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

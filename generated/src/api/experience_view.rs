@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceView` resource.
+//! The `experienceView` resource, at `/applications/{applicationId}/experience/views/{experienceViewId}`: 4 actions.
 //!
-//! Reached through [`Client::experience_view`](crate::Client::experience_view).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](ExperienceView::delete) | `DELETE /applications/{applicationId}/experience/views/{experienceViewId}` | Deletes an experience view |
+//! | [`get`](ExperienceView::get) | `GET /applications/{applicationId}/experience/views/{experienceViewId}` | Retrieves information on an experience view |
+//! | [`linked_resources`](ExperienceView::linked_resources) | `GET /applications/{applicationId}/experience/views/{experienceViewId}/linkedResources` | Retrieves information on resources linked to an experience view |
+//! | [`patch`](ExperienceView::patch) | `PATCH /applications/{applicationId}/experience/views/{experienceViewId}` | Updates information about an experience view |
+//!
+//! Reached through [`Client::experience_view`](crate::Client::experience_view); needs the `experience_view` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `experienceViews` resource.
+//! The `experienceViews` resource, at `/applications/{applicationId}/experience/views`: 2 actions.
 //!
-//! Reached through [`Client::experience_views`](crate::Client::experience_views).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ExperienceViews::get) | `GET /applications/{applicationId}/experience/views` | Returns the experience views for an application |
+//! | [`post`](ExperienceViews::post) | `POST /applications/{applicationId}/experience/views` | Create a new experience view for an application |
+//!
+//! Reached through [`Client::experience_views`](crate::Client::experience_views); needs the `experience_views` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

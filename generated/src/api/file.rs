@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `file` resource.
+//! The `file` resource, at `/applications/{applicationId}/file/{fileId}`: 5 actions.
 //!
-//! Reached through [`Client::file`](crate::Client::file).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](File::delete) | `DELETE /applications/{applicationId}/file/{fileId}` | Deletes a file or directory, if directory all the contents that directory will also be removed. |
+//! | [`get`](File::get) | `GET /applications/{applicationId}/file/{fileId}` | Retrieves information on a file |
+//! | [`move_file`](File::move_file) | `POST /applications/{applicationId}/file/{fileId}/move` | Move a file or the entire contents of a directory |
+//! | [`patch`](File::patch) | `PATCH /applications/{applicationId}/file/{fileId}` | Reupload a file |
+//! | [`upload`](File::upload) | `POST /applications/{applicationId}/file/{fileId}/upload` | Uploads the file |
+//!
+//! Reached through [`Client::file`](crate::Client::file); needs the `file` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

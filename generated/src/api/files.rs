@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `files` resource.
+//! The `files` resource, at `/applications/{applicationId}/files`: 2 actions.
 //!
-//! Reached through [`Client::files`](crate::Client::files).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Files::get) | `GET /applications/{applicationId}/files` | Returns the files for an application |
+//! | [`post`](Files::post) | `POST /applications/{applicationId}/files` | Create a new file for an application |
+//!
+//! Reached through [`Client::files`](crate::Client::files); needs the `files` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,18 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `flowVersion` resource.
+//! The `flowVersion` resource, at `/applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}`: 6 actions.
 //!
-//! Reached through [`Client::flow_version`](crate::Client::flow_version).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](FlowVersion::delete) | `DELETE /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Deletes a flow version |
+//! | [`errors`](FlowVersion::errors) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors` | Get information about errors that occurred during runs of this workflow version |
+//! | [`get`](FlowVersion::get) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Retrieves information on a flow version |
+//! | [`get_log_entries`](FlowVersion::get_log_entries) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs` | Retrieve the recent log entries about runs of this workflow version |
+//! | [`patch`](FlowVersion::patch) | `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Updates information about a flow version |
+//! | [`stats`](FlowVersion::stats) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats` | Get statistics about workflow runs for this workflow version |
+//!
+//! Reached through [`Client::flow_version`](crate::Client::flow_version); needs the `flow_version` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

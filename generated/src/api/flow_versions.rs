@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `flowVersions` resource.
+//! The `flowVersions` resource, at `/applications/{applicationId}/flows/{flowId}/versions`: 3 actions.
 //!
-//! Reached through [`Client::flow_versions`](crate::Client::flow_versions).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](FlowVersions::delete) | `POST /applications/{applicationId}/flows/{flowId}/versions/delete` | Delete flow versions |
+//! | [`get`](FlowVersions::get) | `GET /applications/{applicationId}/flows/{flowId}/versions` | Returns the flow versions for a flow |
+//! | [`post`](FlowVersions::post) | `POST /applications/{applicationId}/flows/{flowId}/versions` | Create or replace a flow version for a flow |
+//!
+//! Reached through [`Client::flow_versions`](crate::Client::flow_versions); needs the `flow_versions` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

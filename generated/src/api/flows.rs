@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `flows` resource.
+//! The `flows` resource, at `/applications/{applicationId}/flows`: 5 actions.
 //!
-//! Reached through [`Client::flows`](crate::Client::flows).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Flows::get) | `GET /applications/{applicationId}/flows` | Returns the flows for an application |
+//! | [`get_by_version`](Flows::get_by_version) | `GET /applications/{applicationId}/flows/version` | Returns the flows by version for an application |
+//! | [`import`](Flows::import) | `POST /applications/{applicationId}/flows/import` | Import a set of flows and flow versions |
+//! | [`palette`](Flows::palette) | `GET /applications/{applicationId}/flows/palette` | Gets additional nodes that should be available in the palette |
+//! | [`post`](Flows::post) | `POST /applications/{applicationId}/flows` | Create a new flow for an application |
+//!
+//! Reached through [`Client::flows`](crate::Client::flows); needs the `flows` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

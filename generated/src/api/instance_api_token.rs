@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceApiToken` resource.
+//! The `instanceApiToken` resource, at `/instances/{instanceId}/tokens/{apiTokenId}`: 3 actions.
 //!
-//! Reached through [`Client::instance_api_token`](crate::Client::instance_api_token).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](InstanceApiToken::delete) | `DELETE /instances/{instanceId}/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](InstanceApiToken::get) | `GET /instances/{instanceId}/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](InstanceApiToken::patch) | `PATCH /instances/{instanceId}/tokens/{apiTokenId}` | Updates information about an API token |
+//!
+//! Reached through [`Client::instance_api_token`](crate::Client::instance_api_token); needs the `instance_api_token` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

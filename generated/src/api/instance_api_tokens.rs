@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceApiTokens` resource.
+//! The `instanceApiTokens` resource, at `/instances/{instanceId}/tokens`: 2 actions.
 //!
-//! Reached through [`Client::instance_api_tokens`](crate::Client::instance_api_tokens).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceApiTokens::get) | `GET /instances/{instanceId}/tokens` | Returns the API tokens for an instance |
+//! | [`post`](InstanceApiTokens::post) | `POST /instances/{instanceId}/tokens` | Create a new API token for an instance |
+//!
+//! Reached through [`Client::instance_api_tokens`](crate::Client::instance_api_tokens); needs the `instance_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

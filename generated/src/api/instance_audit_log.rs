@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceAuditLog` resource.
+//! The `instanceAuditLog` resource, at `/instance/{instanceId}/audit-logs/{instanceAuditLogId}`: 1 action.
 //!
-//! Reached through [`Client::instance_audit_log`](crate::Client::instance_audit_log).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceAuditLog::get) | `GET /instance/{instanceId}/audit-logs/{instanceAuditLogId}` | Retrieves information on an instance audit log |
+//!
+//! Reached through [`Client::instance_audit_log`](crate::Client::instance_audit_log); needs the `instance_audit_log` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceAuditLogs` resource.
+//! The `instanceAuditLogs` resource, at `/instance/{instanceId}/audit-logs`: 1 action.
 //!
-//! Reached through [`Client::instance_audit_logs`](crate::Client::instance_audit_logs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceAuditLogs::get) | `GET /instance/{instanceId}/audit-logs` | Returns the audit logs for the instance |
+//!
+//! Reached through [`Client::instance_audit_logs`](crate::Client::instance_audit_logs); needs the `instance_audit_logs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,17 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceCustomNode` resource.
+//! The `instanceCustomNode` resource, at `/instances/{instanceId}/nodes/{instanceCustomNodeId}`: 5 actions.
 //!
-//! Reached through [`Client::instance_custom_node`](crate::Client::instance_custom_node).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](InstanceCustomNode::delete) | `DELETE /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Deletes a Custom Node |
+//! | [`errors`](InstanceCustomNode::errors) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/errors` | Get information about errors that occurred during runs of this Custom Node |
+//! | [`get`](InstanceCustomNode::get) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Retrieves information on a Custom Node |
+//! | [`patch`](InstanceCustomNode::patch) | `PATCH /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Updates information about a Custom Node |
+//! | [`stats`](InstanceCustomNode::stats) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/stats` | Get statistics about runs for this Custom Node |
+//!
+//! Reached through [`Client::instance_custom_node`](crate::Client::instance_custom_node); needs the `instance_custom_node` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceCustomNodes` resource.
+//! The `instanceCustomNodes` resource, at `/instances/{instanceId}/nodes`: 2 actions.
 //!
-//! Reached through [`Client::instance_custom_nodes`](crate::Client::instance_custom_nodes).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceCustomNodes::get) | `GET /instances/{instanceId}/nodes` | Returns the Custom Nodes for an instance |
+//! | [`post`](InstanceCustomNodes::post) | `POST /instances/{instanceId}/nodes` | Create a new Custom Node for an instance |
+//!
+//! Reached through [`Client::instance_custom_nodes`](crate::Client::instance_custom_nodes); needs the `instance_custom_nodes` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceMember` resource.
+//! The `instanceMember` resource, at `/instances/{instanceId}/members/{userId}`: 3 actions.
 //!
-//! Reached through [`Client::instance_member`](crate::Client::instance_member).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](InstanceMember::delete) | `DELETE /instances/{instanceId}/members/{userId}` | Deletes an instance member |
+//! | [`get`](InstanceMember::get) | `GET /instances/{instanceId}/members/{userId}` | Returns an instance member |
+//! | [`patch`](InstanceMember::patch) | `PATCH /instances/{instanceId}/members/{userId}` | Modifies the role of an instance member |
+//!
+//! Reached through [`Client::instance_member`](crate::Client::instance_member); needs the `instance_member` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceMembers` resource.
+//! The `instanceMembers` resource, at `/instances/{instanceId}/members`: 2 actions.
 //!
-//! Reached through [`Client::instance_members`](crate::Client::instance_members).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceMembers::get) | `GET /instances/{instanceId}/members` | Returns a collection of instance members |
+//! | [`post`](InstanceMembers::post) | `POST /instances/{instanceId}/members` | Creates a new instance member |
+//!
+//! Reached through [`Client::instance_members`](crate::Client::instance_members); needs the `instance_members` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

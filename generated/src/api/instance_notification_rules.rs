@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceNotificationRules` resource.
+//! The `instanceNotificationRules` resource, at `/instances/{instanceId}/notification-rules`: 2 actions.
 //!
-//! Reached through [`Client::instance_notification_rules`](crate::Client::instance_notification_rules).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceNotificationRules::get) | `GET /instances/{instanceId}/notification-rules` | Returns the notification rules for an instance |
+//! | [`post`](InstanceNotificationRules::post) | `POST /instances/{instanceId}/notification-rules` | Create a new notification rule for an instance |
+//!
+//! Reached through [`Client::instance_notification_rules`](crate::Client::instance_notification_rules); needs the `instance_notification_rules` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceOrgInvite` resource.
+//! The `instanceOrgInvite` resource, at `/instances/{instanceId}/orgs/{orgId}/invites/{inviteId}`: 3 actions.
 //!
-//! Reached through [`Client::instance_org_invite`](crate::Client::instance_org_invite).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](InstanceOrgInvite::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Revokes an instance org invitation |
+//! | [`get`](InstanceOrgInvite::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Returns an organization invite |
+//! | [`resend_invite`](InstanceOrgInvite::resend_invite) | `POST /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Resend an organization invite with modified role info |
+//!
+//! Reached through [`Client::instance_org_invite`](crate::Client::instance_org_invite); needs the `instance_org_invite` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

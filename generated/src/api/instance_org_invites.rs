@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceOrgInvites` resource.
+//! The `instanceOrgInvites` resource, at `/instances/{instanceId}/orgs/{orgId}/invites`: 2 actions.
 //!
-//! Reached through [`Client::instance_org_invites`](crate::Client::instance_org_invites).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceOrgInvites::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites` | Returns a collection of instance organization invites |
+//! | [`post`](InstanceOrgInvites::post) | `POST /instances/{instanceId}/orgs/{orgId}/invites` | Invites a member to an instance organization |
+//!
+//! Reached through [`Client::instance_org_invites`](crate::Client::instance_org_invites); needs the `instance_org_invites` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

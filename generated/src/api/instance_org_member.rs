@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceOrgMember` resource.
+//! The `instanceOrgMember` resource, at `/instances/{instanceId}/orgs/{orgId}/members/{userId}`: 3 actions.
 //!
-//! Reached through [`Client::instance_org_member`](crate::Client::instance_org_member).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](InstanceOrgMember::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Deletes an organization member |
+//! | [`get`](InstanceOrgMember::get) | `GET /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Returns an organization member |
+//! | [`patch`](InstanceOrgMember::patch) | `PATCH /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Modifies the role of an organization member |
+//!
+//! Reached through [`Client::instance_org_member`](crate::Client::instance_org_member); needs the `instance_org_member` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceOrgMembers` resource.
+//! The `instanceOrgMembers` resource, at `/instances/{instanceId}/orgs/{orgId}/members`: 2 actions.
 //!
-//! Reached through [`Client::instance_org_members`](crate::Client::instance_org_members).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceOrgMembers::get) | `GET /instances/{instanceId}/orgs/{orgId}/members` | Returns a collection of instance organization members |
+//! | [`post`](InstanceOrgMembers::post) | `POST /instances/{instanceId}/orgs/{orgId}/members` | Creates a new organization member |
+//!
+//! Reached through [`Client::instance_org_members`](crate::Client::instance_org_members); needs the `instance_org_members` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceOrgs` resource.
+//! The `instanceOrgs` resource, at `/instances/{instanceId}/orgs`: 2 actions.
 //!
-//! Reached through [`Client::instance_orgs`](crate::Client::instance_orgs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceOrgs::get) | `GET /instances/{instanceId}/orgs` | Returns the organizations associated with the current instance |
+//! | [`post`](InstanceOrgs::post) | `POST /instances/{instanceId}/orgs` | Create a new organization |
+//!
+//! Reached through [`Client::instance_orgs`](crate::Client::instance_orgs); needs the `instance_orgs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instanceSandboxes` resource.
+//! The `instanceSandboxes` resource, at `/instances/{instanceId}/sandboxes`: 1 action.
 //!
-//! Reached through [`Client::instance_sandboxes`](crate::Client::instance_sandboxes).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](InstanceSandboxes::get) | `GET /instances/{instanceId}/sandboxes` | Returns a collection of instance sandboxes |
+//!
+//! Reached through [`Client::instance_sandboxes`](crate::Client::instance_sandboxes); needs the `instance_sandboxes` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,13 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `instances` resource.
+//! The `instances` resource, at `/instances`: 1 action.
 //!
-//! Reached through [`Client::instances`](crate::Client::instances).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Instances::get) | `GET /instances` | Returns a collection of instances |
+//!
+//! Reached through [`Client::instances`](crate::Client::instances); needs the `instances` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

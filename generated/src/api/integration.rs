@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `integration` resource.
+//! The `integration` resource, at `/applications/{applicationId}/integrations/{integrationId}`: 3 actions.
 //!
-//! Reached through [`Client::integration`](crate::Client::integration).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Integration::delete) | `DELETE /applications/{applicationId}/integrations/{integrationId}` | Deletes an integration |
+//! | [`get`](Integration::get) | `GET /applications/{applicationId}/integrations/{integrationId}` | Retrieves information on an integration |
+//! | [`patch`](Integration::patch) | `PATCH /applications/{applicationId}/integrations/{integrationId}` | Updates information about an integration |
+//!
+//! Reached through [`Client::integration`](crate::Client::integration); needs the `integration` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `integrations` resource.
+//! The `integrations` resource, at `/applications/{applicationId}/integrations`: 2 actions.
 //!
-//! Reached through [`Client::integrations`](crate::Client::integrations).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Integrations::get) | `GET /applications/{applicationId}/integrations` | Returns the integrations for an application |
+//! | [`post`](Integrations::post) | `POST /applications/{applicationId}/integrations` | Create a new integration for an application |
+//!
+//! Reached through [`Client::integrations`](crate::Client::integrations); needs the `integrations` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

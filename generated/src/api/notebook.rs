@@ -4,9 +4,21 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `notebook` resource.
+//! The `notebook` resource, at `/applications/{applicationId}/notebooks/{notebookId}`: 9 actions.
 //!
-//! Reached through [`Client::notebook`](crate::Client::notebook).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`cancel_execution`](Notebook::cancel_execution) | `POST /applications/{applicationId}/notebooks/{notebookId}/cancelExecution` | Marks a specific notebook execution for cancellation |
+//! | [`delete`](Notebook::delete) | `DELETE /applications/{applicationId}/notebooks/{notebookId}` | Deletes a notebook |
+//! | [`execute`](Notebook::execute) | `POST /applications/{applicationId}/notebooks/{notebookId}/execute` | Triggers the execution of a notebook |
+//! | [`get`](Notebook::get) | `GET /applications/{applicationId}/notebooks/{notebookId}` | Retrieves information on a notebook |
+//! | [`logs`](Notebook::logs) | `GET /applications/{applicationId}/notebooks/{notebookId}/logs` | Retrieves information on notebook executions |
+//! | [`notebook_minute_counts`](Notebook::notebook_minute_counts) | `GET /applications/{applicationId}/notebooks/{notebookId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this notebook |
+//! | [`patch`](Notebook::patch) | `PATCH /applications/{applicationId}/notebooks/{notebookId}` | Updates information about a notebook |
+//! | [`request_input_data_export`](Notebook::request_input_data_export) | `POST /applications/{applicationId}/notebooks/{notebookId}/requestInputDataExport` | Requests a combined zip file of the potential input data for a notebook execution |
+//! | [`upload`](Notebook::upload) | `POST /applications/{applicationId}/notebooks/{notebookId}/upload` | Uploads the jupyter notebook file |
+//!
+//! Reached through [`Client::notebook`](crate::Client::notebook); needs the `notebook` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `notebooks` resource.
+//! The `notebooks` resource, at `/applications/{applicationId}/notebooks`: 2 actions.
 //!
-//! Reached through [`Client::notebooks`](crate::Client::notebooks).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Notebooks::get) | `GET /applications/{applicationId}/notebooks` | Returns the notebooks for an application |
+//! | [`post`](Notebooks::post) | `POST /applications/{applicationId}/notebooks` | Create a new notebook for an application |
+//!
+//! Reached through [`Client::notebooks`](crate::Client::notebooks); needs the `notebooks` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `orgInvites` resource.
+//! The `orgInvites` resource, at `/invites`: 2 actions.
 //!
-//! Reached through [`Client::org_invites`](crate::Client::org_invites).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](OrgInvites::get) | `GET /invites` | Gets information about an invite |
+//! | [`post`](OrgInvites::post) | `POST /invites` | Accepts/Rejects an invite |
+//!
+//! Reached through [`Client::org_invites`](crate::Client::org_invites); needs the `org_invites` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,16 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `orgs` resource: Organizations of the current user.
+//! The `orgs` resource, at `/orgs`: 2 actions.
 //!
-//! Reached through [`Client::orgs`](crate::Client::orgs).
+//! Organizations of the current user.
+//!
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Orgs::get) | `GET /orgs` | Returns the organizations associated with the current user |
+//! | [`post`](Orgs::post) | `POST /orgs` | Create a new organization |
+//!
+//! Reached through [`Client::orgs`](crate::Client::orgs); needs the `orgs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `privateFiles` resource.
+//! The `privateFiles` resource, at `/applications/{applicationId}/privateFiles`: 2 actions.
 //!
-//! Reached through [`Client::private_files`](crate::Client::private_files).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](PrivateFiles::get) | `GET /applications/{applicationId}/privateFiles` | Returns the private files for an application |
+//! | [`post`](PrivateFiles::post) | `POST /applications/{applicationId}/privateFiles` | Create a new private file for an application |
+//!
+//! Reached through [`Client::private_files`](crate::Client::private_files); needs the `private_files` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

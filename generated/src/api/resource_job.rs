@@ -4,9 +4,18 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `resourceJob` resource.
+//! The `resourceJob` resource, at `/applications/{applicationId}/resource-jobs/{resourceJobId}`: 6 actions.
 //!
-//! Reached through [`Client::resource_job`](crate::Client::resource_job).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`cancel_execution`](ResourceJob::cancel_execution) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/cancelExecution` | Marks a specific resource job execution for cancellation |
+//! | [`delete`](ResourceJob::delete) | `DELETE /applications/{applicationId}/resource-jobs/{resourceJobId}` | Deletes a resource job |
+//! | [`execute`](ResourceJob::execute) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/execute` | Queues the execution of a resource job |
+//! | [`get`](ResourceJob::get) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}` | Returns a resource job |
+//! | [`logs`](ResourceJob::logs) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}/logs` | Retrieves information on resource job executions |
+//! | [`patch`](ResourceJob::patch) | `PATCH /applications/{applicationId}/resource-jobs/{resourceJobId}` | Update a resource job |
+//!
+//! Reached through [`Client::resource_job`](crate::Client::resource_job); needs the `resource_job` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

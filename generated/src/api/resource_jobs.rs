@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `resourceJobs` resource.
+//! The `resourceJobs` resource, at `/applications/{applicationId}/resource-jobs`: 2 actions.
 //!
-//! Reached through [`Client::resource_jobs`](crate::Client::resource_jobs).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](ResourceJobs::get) | `GET /applications/{applicationId}/resource-jobs` | Returns the resource jobs for an application |
+//! | [`post`](ResourceJobs::post) | `POST /applications/{applicationId}/resource-jobs` | Create a new resource job for an application |
+//!
+//! Reached through [`Client::resource_jobs`](crate::Client::resource_jobs); needs the `resource_jobs` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `userApiToken` resource.
+//! The `userApiToken` resource, at `/me/tokens/{apiTokenId}`: 3 actions.
 //!
-//! Reached through [`Client::user_api_token`](crate::Client::user_api_token).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](UserApiToken::delete) | `DELETE /me/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](UserApiToken::get) | `GET /me/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](UserApiToken::patch) | `PATCH /me/tokens/{apiTokenId}` | Updates information about an API token |
+//!
+//! Reached through [`Client::user_api_token`](crate::Client::user_api_token); needs the `user_api_token` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

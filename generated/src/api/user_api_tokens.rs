@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `userApiTokens` resource.
+//! The `userApiTokens` resource, at `/me/tokens`: 2 actions.
 //!
-//! Reached through [`Client::user_api_tokens`](crate::Client::user_api_tokens).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](UserApiTokens::get) | `GET /me/tokens` | Returns the API tokens for a user |
+//! | [`post`](UserApiTokens::post) | `POST /me/tokens` | Create a new API token for an user |
+//!
+//! Reached through [`Client::user_api_tokens`](crate::Client::user_api_tokens); needs the `user_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

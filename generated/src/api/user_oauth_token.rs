@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `userOauthToken` resource.
+//! The `userOauthToken` resource, at `/me/oauth-tokens/{oauthTokenId}`: 3 actions.
 //!
-//! Reached through [`Client::user_oauth_token`](crate::Client::user_oauth_token).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](UserOauthToken::delete) | `DELETE /me/oauth-tokens/{oauthTokenId}` | Deletes an OAuth Token |
+//! | [`get`](UserOauthToken::get) | `GET /me/oauth-tokens/{oauthTokenId}` | Retrieves information on an OAuth token |
+//! | [`patch`](UserOauthToken::patch) | `PATCH /me/oauth-tokens/{oauthTokenId}` | Updates information about an OAuth token |
+//!
+//! Reached through [`Client::user_oauth_token`](crate::Client::user_oauth_token); needs the `user_oauth_token` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `userOauthTokens` resource.
+//! The `userOauthTokens` resource, at `/me/oauth-tokens`: 2 actions.
 //!
-//! Reached through [`Client::user_oauth_tokens`](crate::Client::user_oauth_tokens).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](UserOauthTokens::get) | `GET /me/oauth-tokens` | Returns the OAuth tokens for a user |
+//! | [`post`](UserOauthTokens::post) | `POST /me/oauth-tokens` | Create a new OAuth token for a user |
+//!
+//! Reached through [`Client::user_oauth_tokens`](crate::Client::user_oauth_tokens); needs the `user_oauth_tokens` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

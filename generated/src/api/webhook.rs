@@ -4,9 +4,15 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `webhook` resource.
+//! The `webhook` resource, at `/applications/{applicationId}/webhooks/{webhookId}`: 3 actions.
 //!
-//! Reached through [`Client::webhook`](crate::Client::webhook).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`delete`](Webhook::delete) | `DELETE /applications/{applicationId}/webhooks/{webhookId}` | Deletes a webhook |
+//! | [`get`](Webhook::get) | `GET /applications/{applicationId}/webhooks/{webhookId}` | Retrieves information on a webhook |
+//! | [`patch`](Webhook::patch) | `PATCH /applications/{applicationId}/webhooks/{webhookId}` | Updates information about a webhook |
+//!
+//! Reached through [`Client::webhook`](crate::Client::webhook); needs the `webhook` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

@@ -4,9 +4,14 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `webhooks` resource.
+//! The `webhooks` resource, at `/applications/{applicationId}/webhooks`: 2 actions.
 //!
-//! Reached through [`Client::webhooks`](crate::Client::webhooks).
+//! | Method | Request | Summary |
+//! | --- | --- | --- |
+//! | [`get`](Webhooks::get) | `GET /applications/{applicationId}/webhooks` | Returns the webhooks for an application |
+//! | [`post`](Webhooks::post) | `POST /applications/{applicationId}/webhooks` | Create a new webhook for an application |
+//!
+//! Reached through [`Client::webhooks`](crate::Client::webhooks); needs the `webhooks` Cargo feature (on by default, with every resource, through `full`).
 
 use crate::runtime::{Client, Error, Method, Operation, Request};
 

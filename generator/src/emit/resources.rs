@@ -12,6 +12,69 @@ use super::types::{TypeIndex, closure_body, emit_type};
 use crate::ir::{ActionIr, Home, Ir, ParamIr, ResourceIr, Ty, TyKind};
 use crate::names::ident;
 
+/// A resource module's doc: what it is, a table of its actions (the method that starts each,
+/// its HTTP method and path, its summary), how to reach it and the feature it needs.
+fn module_doc(resource: &ResourceIr, options: &Options) -> String {
+    let count = resource.actions.len();
+    let actions = if count == 1 { "action" } else { "actions" };
+    let mut doc = format!(
+        "The `{}` resource, at `{}`: {count} {actions}.",
+        resource.name,
+        common_path(resource)
+    );
+    if let Some(description) = &resource.description {
+        doc.push_str("\n\n");
+        doc.push_str(description);
+    }
+    doc.push_str("\n\n| Method | Request | Summary |\n| --- | --- | --- |\n");
+    for a in &resource.actions {
+        let deprecated = if a.deprecated { " (deprecated)" } else { "" };
+        doc.push_str(&format!(
+            "| [`{fn_name}`]({handle}::{fn_name}) | `{method} {path}` | {summary}{deprecated} |\n",
+            fn_name = a.fn_name,
+            handle = resource.type_name,
+            method = a.method,
+            path = cell(&a.path),
+            summary = cell(&a.summary),
+        ));
+    }
+    doc.push_str(&format!(
+        "\nReached through [`Client::{module}`](crate::Client::{module})",
+        module = resource.module
+    ));
+    if options.resource_features {
+        doc.push_str(&format!(
+            "; needs the `{}` Cargo feature (on by default, with every resource, through `{}`).",
+            resource.module,
+            super::FULL_FEATURE
+        ));
+    } else {
+        doc.push('.');
+    }
+    doc
+}
+
+/// The path all of a resource's actions start with, by whole segments.
+fn common_path(resource: &ResourceIr) -> String {
+    let mut paths = resource
+        .actions
+        .iter()
+        .map(|a| a.path.split('/').collect::<Vec<_>>());
+    let Some(mut common) = paths.next() else {
+        return "/".into();
+    };
+    for path in paths {
+        let same = common.iter().zip(&path).take_while(|(a, b)| a == b).count();
+        common.truncate(same);
+    }
+    let joined = common.join("/");
+    if joined.is_empty() {
+        "/".into()
+    } else {
+        joined
+    }
+}
+
 /// The module of one resource.
 pub fn emit_resource(
     ir: &Ir,
@@ -20,17 +83,7 @@ pub fn emit_resource(
     options: &Options,
 ) -> TokenStream {
     let handle = format_ident!("{}", resource.type_name);
-    let module_doc = format!(
-        "The `{}` resource{}\n\nReached through [`Client::{}`](crate::Client::{}).",
-        resource.name,
-        resource
-            .description
-            .as_deref()
-            .map(|d| format!(": {d}"))
-            .unwrap_or_else(|| ".".into()),
-        resource.module,
-        resource.module,
-    );
+    let module_doc = module_doc(resource, options);
     let inner_docs = inner_doc_attrs(&module_doc);
     let handle_doc = doc_attrs(&format!(
         "The `{}` resource: one method per action, each returning a request builder.",
