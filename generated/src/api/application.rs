@@ -83,8 +83,12 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationApplyTemplatePatchSchema;
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ApplicationApplyTemplatePatchSchema = serde_json::from_str(r#"{"email":"email@example.com","templateId":"575ec8687ae143cd83dc4a97"}"#)?;
+    /// let options = ApplicationApplyTemplatePatchSchema {
+    ///     email: Some("email@example.com".into()),
+    ///     ..ApplicationApplyTemplatePatchSchema::new("575ec8687ae143cd83dc4a97".into())
+    /// };
     /// let response = client.application().apply_template("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -392,8 +396,14 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationExportPostSchema;
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ApplicationExportPostSchema = serde_json::from_str(r#"{"email":"test@example.com","includeDevices":true,"includeFiles":true}"#)?;
+    /// let options = ApplicationExportPostSchema {
+    ///     include_files: Some(true),
+    ///     include_devices: Some(true),
+    ///     email: Some("test@example.com".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application().export("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -597,8 +607,16 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationGlobalPatch, ApplicationGlobalPatchItem};
     /// let client = losant::Client::new("my-api-token");
-    /// let globals: losant::models::ApplicationGlobalPatch = serde_json::from_str(r#"[{"cloudOnly":true,"description":"Description of my application global","json":"\"my json data here\"","key":"keyHere"},{"cloudOnly":false,"json":"\"more json\"","key":"anotherKey"}]"#)?;
+    /// let globals = vec![
+    ///     ApplicationGlobalPatchItem { json :
+    ///     Some(losant::Nullable::Value("\"my json data here\"".into())), cloud_only :
+    ///     Some(true), description : Some("Description of my application global".into()),
+    ///     ..ApplicationGlobalPatchItem::new("keyHere".into()) }, ApplicationGlobalPatchItem
+    ///     { json : Some(losant::Nullable::Value("\"more json\"".into())), cloud_only :
+    ///     Some(false), ..ApplicationGlobalPatchItem::new("anotherKey".into()) }
+    /// ];
     /// let response = client.application().globals("575ec8687ae143cd83dc4a97", globals).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -752,8 +770,12 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::MqttPublishBody;
     /// let client = losant::Client::new("my-api-token");
-    /// let payload: losant::models::MqttPublishBody = serde_json::from_str(r#"{"message":"The MQTT message!","topic":"an/mqtt/topic"}"#)?;
+    /// let payload = MqttPublishBody::new(
+    ///     "an/mqtt/topic".into(),
+    ///     "The MQTT message!".into(),
+    /// );
     /// let response = client.application().mqtt_publish_message("575ec8687ae143cd83dc4a97", payload).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -922,8 +944,13 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let application: losant::models::ApplicationPatch = serde_json::from_str(r#"{"description":"Description of my updated application","name":"My Updated Application"}"#)?;
+    /// let application = ApplicationPatch {
+    ///     name: Some("My Updated Application".into()),
+    ///     description: Some("Description of my updated application".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application().patch("575ec8687ae143cd83dc4a97", application)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -1132,8 +1159,12 @@ impl Application {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationReadmePatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let readme: losant::models::ApplicationReadmePatch = serde_json::from_str(r#"{"content":"The new readme content"}"#)?;
+    /// let readme = ApplicationReadmePatch {
+    ///     content: Some("The new readme content".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application().readme_patch("575ec8687ae143cd83dc4a97", readme).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -172,8 +172,13 @@ impl ApplicationCertificate {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationCertificatePatch, ApplicationCertificatePatchStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let application_certificate: losant::models::ApplicationCertificatePatch = serde_json::from_str(r#"{"description":"An example updated certificate description","status":"active"}"#)?;
+    /// let application_certificate = ApplicationCertificatePatch {
+    ///     status: Some(ApplicationCertificatePatchStatus::Active),
+    ///     description: Some("An example updated certificate description".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application_certificate().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", application_certificate).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -127,8 +127,16 @@ impl ApplicationCertificateAuthorities {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationCertificateAuthorityPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let application_certificate_authority: losant::models::ApplicationCertificateAuthorityPost = serde_json::from_str(r#"{"caBundle":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","description":"An example new authority description","name":"my certificate authority"}"#)?;
+    /// let application_certificate_authority = ApplicationCertificateAuthorityPost {
+    ///     description: Some("An example new authority description".into()),
+    ///     ..ApplicationCertificateAuthorityPost::new(
+    ///         "my certificate authority".into(),
+    ///         "-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"
+    ///             .into(),
+    ///     )
+    /// };
     /// let response = client.application_certificate_authorities().post("575ec8687ae143cd83dc4a97", application_certificate_authority).await?;
     /// println!("{response:?}");
     /// # Ok(())

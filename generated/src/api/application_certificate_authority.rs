@@ -174,8 +174,13 @@ impl ApplicationCertificateAuthority {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationCertificateAuthorityPatch, ApplicationCertificateAuthorityPatchStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let application_certificate_authority: losant::models::ApplicationCertificateAuthorityPatch = serde_json::from_str(r#"{"description":"An example updated authority description","status":"active"}"#)?;
+    /// let application_certificate_authority = ApplicationCertificateAuthorityPatch {
+    ///     status: Some(ApplicationCertificateAuthorityPatchStatus::Active),
+    ///     description: Some("An example updated authority description".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application_certificate_authority().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", application_certificate_authority).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -125,8 +125,18 @@ impl ApplicationCertificates {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationCertificatePost, FilterType, Mode};
     /// let client = losant::Client::new("my-api-token");
-    /// let application_certificate: losant::models::ApplicationCertificatePost = serde_json::from_str(r#"{"certificate":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","description":"An example new certificate description","filterType":"all","pubTopics":[],"subTopics":[]}"#)?;
+    /// let application_certificate = ApplicationCertificatePost {
+    ///     description: Some("An example new certificate description".into()),
+    ///     filter_type: Some(FilterType::String(Mode::All)),
+    ///     pub_topics: Some(vec![]),
+    ///     sub_topics: Some(vec![]),
+    ///     ..ApplicationCertificatePost::new(
+    ///         "-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"
+    ///             .into(),
+    ///     )
+    /// };
     /// let response = client.application_certificates().post("575ec8687ae143cd83dc4a97", application_certificate).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -122,8 +122,12 @@ impl ApplicationDashboards {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationDashboardPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::ApplicationDashboardPost = serde_json::from_str(r#"{"name":"My New Dashboard","public":false}"#)?;
+    /// let dashboard = ApplicationDashboardPost {
+    ///     public: Some(false),
+    ///     ..ApplicationDashboardPost::new("My New Dashboard".into())
+    /// };
     /// let response = client.application_dashboards().post("575ec8687ae143cd83dc4a97", dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())

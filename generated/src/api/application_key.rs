@@ -172,8 +172,13 @@ impl ApplicationKey {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationKeyPatch, ApplicationKeyPatchStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let application_key: losant::models::ApplicationKeyPatch = serde_json::from_str(r#"{"description":"An example updated key description","status":"active"}"#)?;
+    /// let application_key = ApplicationKeyPatch {
+    ///     status: Some(ApplicationKeyPatchStatus::Active),
+    ///     description: Some("An example updated key description".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application_key().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", application_key).await?;
     /// println!("{response:?}");
     /// # Ok(())

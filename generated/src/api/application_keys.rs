@@ -120,8 +120,15 @@ impl ApplicationKeys {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationKeyPost, FilterType, Mode};
     /// let client = losant::Client::new("my-api-token");
-    /// let application_key: losant::models::ApplicationKeyPost = serde_json::from_str(r#"{"description":"An example new key description","filterType":"all","pubTopics":[],"subTopics":[]}"#)?;
+    /// let application_key = ApplicationKeyPost {
+    ///     description: Some("An example new key description".into()),
+    ///     filter_type: Some(FilterType::String(Mode::All)),
+    ///     pub_topics: Some(vec![]),
+    ///     sub_topics: Some(vec![]),
+    ///     ..Default::default()
+    /// };
     /// let response = client.application_keys().post("575ec8687ae143cd83dc4a97", application_key).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -238,8 +238,12 @@ impl Applications {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ApplicationPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let application: losant::models::ApplicationPost = serde_json::from_str(r#"{"description":"Description of my new application","name":"My New Application"}"#)?;
+    /// let application = ApplicationPost {
+    ///     description: Some("Description of my new application".into()),
+    ///     ..ApplicationPost::new("My New Application".into())
+    /// };
     /// let response = client.applications().post(application)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");

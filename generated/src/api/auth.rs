@@ -64,8 +64,13 @@ impl Auth {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DeviceCredentials;
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::DeviceCredentials = serde_json::from_str(r#"{"deviceId":"575ecf887ae143cd83dc4aa2","key":"this_would_be_the_key","secret":"this_would_be_the_secret"}"#)?;
+    /// let credentials = DeviceCredentials {
+    ///     key: Some("this_would_be_the_key".into()),
+    ///     secret: Some("this_would_be_the_secret".into()),
+    ///     ..DeviceCredentials::new("575ecf887ae143cd83dc4aa2".into())
+    /// };
     /// let response = client.auth().authenticate_device(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -113,8 +118,12 @@ impl Auth {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::UserCredentials;
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::UserCredentials = serde_json::from_str(r#"{"email":"email@example.com","password":"this is the password"}"#)?;
+    /// let credentials = UserCredentials::new(
+    ///     "email@example.com".into(),
+    ///     "this is the password".into(),
+    /// );
     /// let response = client.auth().authenticate_user(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -162,8 +171,9 @@ impl Auth {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::GithubLogin;
     /// let client = losant::Client::new("my-api-token");
-    /// let oauth: losant::models::GithubLogin = serde_json::from_str(r#"{"accessToken":"the github access token"}"#)?;
+    /// let oauth = GithubLogin::new("the github access token".into());
     /// let response = client.auth().authenticate_user_github(oauth).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -211,8 +221,13 @@ impl Auth {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::SamlResponse;
     /// let client = losant::Client::new("my-api-token");
-    /// let saml: losant::models::SamlResponse = serde_json::from_str(r#"{"SAMLDomain":"example.com","SAMLResponse":"PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."}"#)?;
+    /// let saml = SamlResponse::new(
+    ///     "PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."
+    ///         .into(),
+    ///     "example.com".into(),
+    /// );
     /// let response = client.auth().authenticate_user_saml(saml).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -229,8 +229,17 @@ impl Credential {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{CredentialPatch, CredentialPatchAzureConfig};
     /// let client = losant::Client::new("my-api-token");
-    /// let credential: losant::models::CredentialPatch = serde_json::from_str(r#"{"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true}"#)?;
+    /// let credential = CredentialPatch {
+    ///     enabled: Some(true),
+    ///     azure_config: Some(CredentialPatchAzureConfig {
+    ///         account: Some("my account".into()),
+    ///         account_key: Some("123abc".into()),
+    ///         ..Default::default()
+    ///     }),
+    ///     ..Default::default()
+    /// };
     /// let response = client.credential().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", credential).await?;
     /// println!("{response:?}");
     /// # Ok(())

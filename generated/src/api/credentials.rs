@@ -119,8 +119,16 @@ impl Credentials {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{CredentialPost, CredentialPostAzureConfig, CredentialType};
     /// let client = losant::Client::new("my-api-token");
-    /// let credential: losant::models::CredentialPost = serde_json::from_str(r#"{"azureConfig":{"account":"my account","accountKey":"123abc"},"enabled":true,"name":"locker","type":"azure"}"#)?;
+    /// let credential = CredentialPost {
+    ///     enabled: Some(true),
+    ///     azure_config: Some(CredentialPostAzureConfig {
+    ///         account: Some("my account".into()),
+    ///         ..CredentialPostAzureConfig::new("123abc".into())
+    ///     }),
+    ///     ..CredentialPost::new("locker".into(), CredentialType::Azure)
+    /// };
     /// let response = client.credentials().post("575ec8687ae143cd83dc4a97", credential).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -157,8 +157,15 @@ impl Dashboard {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DashboardPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::DashboardPatch = serde_json::from_str(r#"{"description":"Description of my updated dashboard","name":"My Updated Dashboard","public":true,"refreshRate":300}"#)?;
+    /// let dashboard = DashboardPatch {
+    ///     name: Some("My Updated Dashboard".into()),
+    ///     description: Some("Description of my updated dashboard".into()),
+    ///     refresh_rate: Some(300.0),
+    ///     public: Some(true),
+    ///     ..Default::default()
+    /// };
     /// let response = client.dashboard().patch("575ece2b7ae143cd83dc4a9b", dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -208,8 +215,15 @@ impl Dashboard {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DashboardSendReport;
     /// let client = losant::Client::new("my-api-token");
-    /// let report_config: losant::models::DashboardSendReport = serde_json::from_str(r#"{"locale":"en-us","message":"Lookit","subject":"Dashboard Report","theme":"dark","time":1551887386704,"timezone":"America/New_York","toEmail":["email@example.com"]}"#)?;
+    /// let report_config = DashboardSendReport::Value(
+    ///     losant::serde_json::json!(
+    ///         { "locale" : "en-us", "message" : "Lookit", "subject" : "Dashboard Report",
+    ///         "theme" : "dark", "time" : 1551887386704_i64, "timezone" :
+    ///         "America/New_York", "toEmail" : ["email@example.com"] }
+    ///     ),
+    /// );
     /// let response = client.dashboard().send_report("575ece2b7ae143cd83dc4a9b", report_config).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -267,8 +281,18 @@ impl Dashboard {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DashboardContextInstance, DashboardContextInstanceValue};
     /// let client = losant::Client::new("my-api-token");
-    /// let ctx: losant::models::DashboardContextInstance = serde_json::from_str(r#"{"myContextVariable":"myValue","myOtherVariable":"575ecf887ae143cd83dc4aa2"}"#)?;
+    /// let ctx = std::collections::BTreeMap::from([
+    ///     (
+    ///         "myContextVariable".into(),
+    ///         DashboardContextInstanceValue::String("myValue".into()),
+    ///     ),
+    ///     (
+    ///         "myOtherVariable".into(),
+    ///         DashboardContextInstanceValue::String("575ecf887ae143cd83dc4aa2".into()),
+    ///     ),
+    /// ]);
     /// let response = client.dashboard().validate_context("575ece2b7ae143cd83dc4a9b", ctx)
     ///     .password("myPassword").await?;
     /// println!("{response:?}");

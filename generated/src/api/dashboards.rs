@@ -117,8 +117,12 @@ impl Dashboards {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DashboardPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let dashboard: losant::models::DashboardPost = serde_json::from_str(r#"{"name":"My New Dashboard","public":false}"#)?;
+    /// let dashboard = DashboardPost {
+    ///     public: Some(false),
+    ///     ..DashboardPost::new("My New Dashboard".into())
+    /// };
     /// let response = client.dashboards().post(dashboard).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -63,8 +63,22 @@ impl Data {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DevicesDataExport, DevicesDataExportOptions};
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::DevicesDataExport = serde_json::from_str(r#"{"attributes":["voltage"],"deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"],"email":"export@example.com","end":0,"options":{"includeDate":false,"includeID":true}}"#)?;
+    /// let query = DevicesDataExport {
+    ///     email: Some("export@example.com".into()),
+    ///     device_ids: Some(
+    ///         vec!["575ecf887ae143cd83dc4aa2".into(), "575ef5c97ae143cd83dc4aac".into()],
+    ///     ),
+    ///     attributes: Some(vec!["voltage".into()]),
+    ///     end: Some(0.0),
+    ///     options: Some(DevicesDataExportOptions {
+    ///         include_date: Some(false),
+    ///         include_id: Some(true),
+    ///         ..Default::default()
+    ///     }),
+    ///     ..Default::default()
+    /// };
     /// let response = client.data().export("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -114,8 +128,15 @@ impl Data {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::LastValueQuery;
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::LastValueQuery = serde_json::from_str(r#"{"attribute":"voltage","deviceIds":["575ecf887ae143cd83dc4aa2","575ef5c97ae143cd83dc4aac"]}"#)?;
+    /// let query = LastValueQuery {
+    ///     attribute: Some("voltage".into()),
+    ///     device_ids: Some(
+    ///         vec!["575ecf887ae143cd83dc4aa2".into(), "575ef5c97ae143cd83dc4aac".into()],
+    ///     ),
+    ///     ..Default::default()
+    /// };
     /// let response = client.data().last_value_query("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -169,8 +190,22 @@ impl Data {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{Aggregation, AggregationString, TagMatch, TimeSeriesQuery};
     /// let client = losant::Client::new("my-api-token");
-    /// let query: losant::models::TimeSeriesQuery = serde_json::from_str(r#"{"aggregation":"MEAN","attributes":["voltage"],"deviceTags":[{"key":"floor","value":"8"}],"duration":600000,"end":0,"resolution":300000}"#)?;
+    /// let query = TimeSeriesQuery {
+    ///     end: Some(0.0),
+    ///     duration: Some(600000.0),
+    ///     resolution: Some(300000.0),
+    ///     aggregation: Some(Aggregation::String(AggregationString::Mean)),
+    ///     attributes: Some(vec!["voltage".into()]),
+    ///     device_tags: Some(
+    ///         vec![
+    ///             TagMatch { key : Some("floor".into()), value : Some("8".into()),
+    ///             ..Default::default() }
+    ///         ],
+    ///     ),
+    ///     ..Default::default()
+    /// };
     /// let response = client.data().time_series_query("575ec8687ae143cd83dc4a97", query).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -66,8 +66,16 @@ impl DataTable {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{Constraint, DataTableColumn, DataTableColumnDefaultValue, DataType};
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_column: losant::models::DataTableColumn = serde_json::from_str(r#"{"constraint":"optional","dataType":"string","defaultValue":"aDefault","name":"myColumn3"}"#)?;
+    /// let data_table_column = DataTableColumn {
+    ///     default_value: Some(DataTableColumnDefaultValue::String("aDefault".into())),
+    ///     ..DataTableColumn::new(
+    ///         "myColumn3".into(),
+    ///         DataType::String,
+    ///         Constraint::Optional,
+    ///     )
+    /// };
     /// let response = client.data_table().add_column("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table_column).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -232,8 +240,12 @@ impl DataTable {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DataTablePatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table: losant::models::DataTablePatch = serde_json::from_str(r#"{"name":"My Updated Data Table"}"#)?;
+    /// let data_table = DataTablePatch {
+    ///     name: Some("My Updated Data Table".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.data_table().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -179,8 +179,11 @@ impl DataTableRow {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataTableRowInsertUpdate, Scalar};
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_row: losant::models::DataTableRowInsertUpdate = serde_json::from_str(r#"{"myColumn1":"myValue"}"#)?;
+    /// let data_table_row = std::collections::BTreeMap::from([
+    ///     ("myColumn1".into(), Scalar::String("myValue".into())),
+    /// ]);
     /// let response = client.data_table_row().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", "596f832b128eda5cfe765443", data_table_row).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -242,8 +242,13 @@ impl DataTableRows {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataTableRowInsert, Scalar};
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table_row: losant::models::DataTableRowInsert = serde_json::from_str(r#"{"myColumn1":"myValue"}"#)?;
+    /// let data_table_row = DataTableRowInsert::DataTableRowInsertUpdate(
+    ///     std::collections::BTreeMap::from([
+    ///         ("myColumn1".into(), Scalar::String("myValue".into())),
+    ///     ]),
+    /// );
     /// let response = client.data_table_rows().post("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", data_table_row).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -119,8 +119,18 @@ impl DataTables {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{Constraint, DataTableColumn, DataTablePost, DataType};
     /// let client = losant::Client::new("my-api-token");
-    /// let data_table: losant::models::DataTablePost = serde_json::from_str(r#"{"columns":[{"constraint":"unique","dataType":"string","name":"myColumn1"},{"constraint":"optional","dataType":"number","name":"myColumn2"}],"name":"My Data Table"}"#)?;
+    /// let data_table = DataTablePost {
+    ///     columns: Some(
+    ///         vec![
+    ///             DataTableColumn::new("myColumn1".into(), DataType::String,
+    ///             Constraint::Unique), DataTableColumn::new("myColumn2".into(),
+    ///             DataType::Number, Constraint::Optional)
+    ///         ],
+    ///     ),
+    ///     ..DataTablePost::new("My Data Table".into())
+    /// };
     /// let response = client.data_tables().post("575ec8687ae143cd83dc4a97", data_table).await?;
     /// println!("{response:?}");
     /// # Ok(())

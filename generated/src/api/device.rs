@@ -552,8 +552,18 @@ impl Device {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost, DeviceClass, DevicePatch, Tag};
     /// let client = losant::Client::new("my-api-token");
-    /// let device: losant::models::DevicePatch = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
+    /// let device = DevicePatch {
+    ///     name: Some("My Updated Device".into()),
+    ///     description: Some("Description of my updated device".into()),
+    ///     tags: Some(vec![Tag::new("TagKey".into(), "TagValue".into())]),
+    ///     attributes: Some(
+    ///         vec![DeviceAttributePost::new("voltage".into(), DataType::Number)],
+    ///     ),
+    ///     device_class: Some(DeviceClass::Standalone),
+    ///     ..Default::default()
+    /// };
     /// let response = client.device().patch("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device)
     ///     .tags_as_object(true).await?;
     /// println!("{response:?}");
@@ -783,8 +793,13 @@ impl Device {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DeviceCommand, Time};
     /// let client = losant::Client::new("my-api-token");
-    /// let device_command: losant::models::DeviceCommand = serde_json::from_str(r#"{"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}"#)?;
+    /// let device_command = DeviceCommand {
+    ///     time: Some(Time::String("2016-06-13T04:00:00.000Z".into())),
+    ///     payload: Some(losant::serde_json::json!([1, 1, 2, 3, 5])),
+    ///     ..DeviceCommand::new("myCommand".into())
+    /// };
     /// let response = client.device().send_command("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device_command).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -841,8 +856,16 @@ impl Device {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DeviceState, DeviceStateDataValue, DeviceStateOrStates, Time};
     /// let client = losant::Client::new("my-api-token");
-    /// let device_state: losant::models::DeviceStateOrStates = serde_json::from_str(r#"{"data":{"voltage":22.4},"time":"2016-06-13T04:00:00.000Z"}"#)?;
+    /// let device_state = DeviceStateOrStates::DeviceState(DeviceState {
+    ///     time: Some(Time::String("2016-06-13T04:00:00.000Z".into())),
+    ///     ..DeviceState::new(
+    ///         std::collections::BTreeMap::from([
+    ///             ("voltage".into(), DeviceStateDataValue::Number(22.4)),
+    ///         ]),
+    ///     )
+    /// });
     /// let response = client.device().send_state("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device_state).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -899,8 +922,11 @@ impl Device {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DeviceConnected, DeviceConnectedStatus, DeviceConnectionStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let connection_status: losant::models::DeviceConnectionStatus = serde_json::from_str(r#"{"status":"connected"}"#)?;
+    /// let connection_status = DeviceConnectionStatus::DeviceConnected(
+    ///     DeviceConnected::new(DeviceConnectedStatus::Connected),
+    /// );
     /// let response = client.device().set_connection_status("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", connection_status).await?;
     /// println!("{response:?}");
     /// # Ok(())

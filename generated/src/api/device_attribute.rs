@@ -179,8 +179,12 @@ impl DeviceAttribute {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DeviceAttributePatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let device_attribute: losant::models::DeviceAttributePatch = serde_json::from_str(r#"{"description":"my new attribute description"}"#)?;
+    /// let device_attribute = DeviceAttributePatch {
+    ///     description: Some("my new attribute description".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.device_attribute().patch("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", "voltage", device_attribute).await?;
     /// println!("{response:?}");
     /// # Ok(())

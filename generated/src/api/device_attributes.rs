@@ -122,8 +122,9 @@ impl DeviceAttributes {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost};
     /// let client = losant::Client::new("my-api-token");
-    /// let device_attribute: losant::models::DeviceAttributePost = serde_json::from_str(r#"{"dataType":"number","name":"voltage"}"#)?;
+    /// let device_attribute = DeviceAttributePost::new("voltage".into(), DataType::Number);
     /// let response = client.device_attributes().post("575ec8687ae143cd83dc4a97", "575ecf887ae143cd83dc4aa2", device_attribute).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -66,8 +66,14 @@ impl DeviceRecipe {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DeviceRecipeBulkCreatePost;
     /// let client = losant::Client::new("my-api-token");
-    /// let bulk_info: losant::models::DeviceRecipeBulkCreatePost = serde_json::from_str(r#"{"csv":"a,comma,separated,string,of,input,data","descriptionColumn":"column2","nameColumn":"myNameColumn"}"#)?;
+    /// let bulk_info = DeviceRecipeBulkCreatePost {
+    ///     csv: Some("a,comma,separated,string,of,input,data".into()),
+    ///     name_column: Some("myNameColumn".into()),
+    ///     description_column: Some("column2".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.device_recipe().bulk_create("575ec8687ae143cd83dc4a97", "575ecec57ae143cd83dc4a9f", bulk_info).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -237,8 +243,20 @@ impl DeviceRecipe {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost, DeviceClass, DeviceRecipePatch, Tag};
     /// let client = losant::Client::new("my-api-token");
-    /// let device_recipe: losant::models::DeviceRecipePatch = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My Updated Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
+    /// let device_recipe = DeviceRecipePatch {
+    ///     name: Some("My Updated Device Recipe".into()),
+    ///     device_name: Some("Future device name".into()),
+    ///     description: Some("Description of my updated device recipe".into()),
+    ///     device_description: Some("Future device description".into()),
+    ///     tags: Some(vec![Tag::new("TagKey".into(), "TagValue".into())]),
+    ///     attributes: Some(
+    ///         vec![DeviceAttributePost::new("voltage".into(), DataType::Number)],
+    ///     ),
+    ///     device_class: Some(DeviceClass::Standalone),
+    ///     ..Default::default()
+    /// };
     /// let response = client.device_recipe().patch("575ec8687ae143cd83dc4a97", "575ecec57ae143cd83dc4a9f", device_recipe)
     ///     .tags_as_object(false).await?;
     /// println!("{response:?}");

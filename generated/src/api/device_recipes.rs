@@ -123,8 +123,19 @@ impl DeviceRecipes {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost, DeviceClass, DeviceRecipePost, Tag};
     /// let client = losant::Client::new("my-api-token");
-    /// let device_recipe: losant::models::DeviceRecipePost = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device recipe","deviceClass":"standalone","deviceDescription":"Future device description","deviceName":"Future device name","name":"My New Device Recipe","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
+    /// let device_recipe = DeviceRecipePost {
+    ///     device_name: Some("Future device name".into()),
+    ///     description: Some("Description of my new device recipe".into()),
+    ///     device_description: Some("Future device description".into()),
+    ///     tags: Some(vec![Tag::new("TagKey".into(), "TagValue".into())]),
+    ///     attributes: Some(
+    ///         vec![DeviceAttributePost::new("voltage".into(), DataType::Number)],
+    ///     ),
+    ///     device_class: Some(DeviceClass::Standalone),
+    ///     ..DeviceRecipePost::new("My New Device Recipe".into())
+    /// };
     /// let response = client.device_recipes().post("575ec8687ae143cd83dc4a97", device_recipe)
     ///     .tags_as_object(false).await?;
     /// println!("{response:?}");

@@ -406,8 +406,28 @@ impl Devices {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost, DeviceClass, DevicePatch, DevicesPatch, Tag};
     /// let client = losant::Client::new("my-api-token");
-    /// let patch_info: losant::models::DevicesPatch = serde_json::from_str(r#"{"deviceIds":["575ecec57ae143cd83dc4a9f","575ecec57ae143cd83dc4a9e","575ecec57ae143cd83dc4a9a"],"email":"email@example.com","updateFields":{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my updated device","deviceClass":"standalone","name":"My Updated Device","tags":[{"key":"TagKey","value":"TagValue"}]}}"#)?;
+    /// let patch_info = DevicesPatch {
+    ///     update_fields: Some(DevicePatch {
+    ///         name: Some("My Updated Device".into()),
+    ///         description: Some("Description of my updated device".into()),
+    ///         tags: Some(vec![Tag::new("TagKey".into(), "TagValue".into())]),
+    ///         attributes: Some(
+    ///             vec![DeviceAttributePost::new("voltage".into(), DataType::Number)],
+    ///         ),
+    ///         device_class: Some(DeviceClass::Standalone),
+    ///         ..Default::default()
+    ///     }),
+    ///     device_ids: Some(
+    ///         vec![
+    ///             "575ecec57ae143cd83dc4a9f".into(), "575ecec57ae143cd83dc4a9e".into(),
+    ///             "575ecec57ae143cd83dc4a9a".into()
+    ///         ],
+    ///     ),
+    ///     email: Some("email@example.com".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.devices().patch("575ec8687ae143cd83dc4a97", patch_info).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -508,8 +528,17 @@ impl Devices {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DataType, DeviceAttributePost, DeviceClass, DevicePost, Tag};
     /// let client = losant::Client::new("my-api-token");
-    /// let device: losant::models::DevicePost = serde_json::from_str(r#"{"attributes":[{"dataType":"number","name":"voltage"}],"description":"Description of my new device","deviceClass":"standalone","name":"My New Device","tags":[{"key":"TagKey","value":"TagValue"}]}"#)?;
+    /// let device = DevicePost {
+    ///     description: Some("Description of my new device".into()),
+    ///     tags: Some(vec![Tag::new("TagKey".into(), "TagValue".into())]),
+    ///     attributes: Some(
+    ///         vec![DeviceAttributePost::new("voltage".into(), DataType::Number)],
+    ///     ),
+    ///     device_class: Some(DeviceClass::Standalone),
+    ///     ..DevicePost::new("My New Device".into())
+    /// };
     /// let response = client.devices().post("575ec8687ae143cd83dc4a97", device)
     ///     .tags_as_object(true).await?;
     /// println!("{response:?}");
@@ -668,8 +697,19 @@ impl Devices {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{MultiDeviceCommand, TagMatch, Time};
     /// let client = losant::Client::new("my-api-token");
-    /// let multi_device_command: losant::models::MultiDeviceCommand = serde_json::from_str(r#"{"deviceTags":[{"key":"floor","value":"8"}],"name":"myCommand","payload":[1,1,2,3,5],"time":"2016-06-13T04:00:00.000Z"}"#)?;
+    /// let multi_device_command = MultiDeviceCommand {
+    ///     time: Some(Time::String("2016-06-13T04:00:00.000Z".into())),
+    ///     payload: Some(losant::serde_json::json!([1, 1, 2, 3, 5])),
+    ///     device_tags: Some(
+    ///         vec![
+    ///             TagMatch { key : Some("floor".into()), value : Some("8".into()),
+    ///             ..Default::default() }
+    ///         ],
+    ///     ),
+    ///     ..MultiDeviceCommand::new("myCommand".into())
+    /// };
     /// let response = client.devices().send_command("575ec8687ae143cd83dc4a97", multi_device_command).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -123,8 +123,15 @@ impl EdgeDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EdgeDeploymentRelease;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentRelease = serde_json::from_str(r#"{"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}"#)?;
+    /// let deployment = EdgeDeploymentRelease {
+    ///     device_ids: Some(vec!["575ecf887ae143cd83dc4aa2".into()]),
+    ///     ..EdgeDeploymentRelease::new(
+    ///         "575ed18f7ae143cd83dc4aa6".into(),
+    ///         Some("v1.2.3".into()),
+    ///     )
+    /// };
     /// let response = client.edge_deployments().release("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -178,8 +185,12 @@ impl EdgeDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EdgeDeploymentRemove;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentRemove = serde_json::from_str(r#"{"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}"#)?;
+    /// let deployment = EdgeDeploymentRemove::new(
+    ///     Some("575ed18f7ae143cd83dc4aa6".into()),
+    ///     None,
+    /// );
     /// let response = client.edge_deployments().remove("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -233,8 +244,13 @@ impl EdgeDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EdgeDeploymentReplace;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EdgeDeploymentReplace = serde_json::from_str(r#"{"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}"#)?;
+    /// let deployment = EdgeDeploymentReplace::new(
+    ///     "575ed18f7ae143cd83dc4aa6".into(),
+    ///     "v1.2.3".into(),
+    ///     Some("v1.2.4".into()),
+    /// );
     /// let response = client.edge_deployments().replace("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -178,8 +178,15 @@ impl EmbeddedDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EmbeddedDeploymentRelease;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentRelease = serde_json::from_str(r#"{"deviceIds":["575ecf887ae143cd83dc4aa2"],"flowId":"575ed18f7ae143cd83dc4aa6","version":"v1.2.3"}"#)?;
+    /// let deployment = EmbeddedDeploymentRelease {
+    ///     device_ids: Some(vec!["575ecf887ae143cd83dc4aa2".into()]),
+    ///     ..EmbeddedDeploymentRelease::new(
+    ///         "575ed18f7ae143cd83dc4aa6".into(),
+    ///         Some("v1.2.3".into()),
+    ///     )
+    /// };
     /// let response = client.embedded_deployments().release("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -233,8 +240,12 @@ impl EmbeddedDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EmbeddedDeploymentRemove;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentRemove = serde_json::from_str(r#"{"deviceId":null,"flowId":"575ed18f7ae143cd83dc4aa6"}"#)?;
+    /// let deployment = EmbeddedDeploymentRemove::new(
+    ///     Some("575ed18f7ae143cd83dc4aa6".into()),
+    ///     None,
+    /// );
     /// let response = client.embedded_deployments().remove("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -288,8 +299,13 @@ impl EmbeddedDeployments {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EmbeddedDeploymentReplace;
     /// let client = losant::Client::new("my-api-token");
-    /// let deployment: losant::models::EmbeddedDeploymentReplace = serde_json::from_str(r#"{"flowId":"575ed18f7ae143cd83dc4aa6","newVersion":"v1.2.4","oldVersion":"v1.2.3"}"#)?;
+    /// let deployment = EmbeddedDeploymentReplace::new(
+    ///     "575ed18f7ae143cd83dc4aa6".into(),
+    ///     "v1.2.3".into(),
+    ///     Some("v1.2.4".into()),
+    /// );
     /// let response = client.embedded_deployments().replace("575ec8687ae143cd83dc4a97", deployment).await?;
     /// println!("{response:?}");
     /// # Ok(())

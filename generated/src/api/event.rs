@@ -172,8 +172,13 @@ impl Event {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{EventPatch, State};
     /// let client = losant::Client::new("my-api-token");
-    /// let event: losant::models::EventPatch = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
+    /// let event = EventPatch {
+    ///     state: Some(State::Acknowledged),
+    ///     comment: Some("Looking into this issue".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.event().patch("575ec8687ae143cd83dc4a97", "575ed0de7ae143cd83dc4aa5", event).await?;
     /// println!("{response:?}");
     /// # Ok(())

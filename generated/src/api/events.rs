@@ -281,8 +281,13 @@ impl Events {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{EventPatch, State};
     /// let client = losant::Client::new("my-api-token");
-    /// let updates: losant::models::EventPatch = serde_json::from_str(r#"{"comment":"Looking into this issue","state":"acknowledged"}"#)?;
+    /// let updates = EventPatch {
+    ///     state: Some(State::Acknowledged),
+    ///     comment: Some("Looking into this issue".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.events().patch("575ec8687ae143cd83dc4a97", updates)
     ///     .filter_field(losant::events::EventsPatchFilterField::from("subject")).await?;
     /// println!("{response:?}");
@@ -334,8 +339,16 @@ impl Events {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{EventPost, Level, State};
     /// let client = losant::Client::new("my-api-token");
-    /// let event: losant::models::EventPost = serde_json::from_str(r#"{"deviceId":"575ecf887ae143cd83dc4aa2","level":"info","message":"Power levels on device 432 have surpassed critical thresholds","state":"new","subject":"Power levels critical"}"#)?;
+    /// let event = EventPost {
+    ///     state: Some(State::New),
+    ///     message: Some(
+    ///         "Power levels on device 432 have surpassed critical thresholds".into(),
+    ///     ),
+    ///     device_id: Some("575ecf887ae143cd83dc4aa2".into()),
+    ///     ..EventPost::new(Level::Info, "Power levels critical".into())
+    /// };
     /// let response = client.events().post("575ec8687ae143cd83dc4a97", event).await?;
     /// println!("{response:?}");
     /// # Ok(())

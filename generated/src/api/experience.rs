@@ -62,8 +62,12 @@ impl Experience {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceBootstrapOptions;
     /// let client = losant::Client::new("my-api-token");
-    /// let options: losant::models::ExperienceBootstrapOptions = serde_json::from_str(r#"{"replaceExisting":true}"#)?;
+    /// let options = ExperienceBootstrapOptions {
+    ///     replace_existing: Some(true),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience().bootstrap("575ec8687ae143cd83dc4a97", options).await?;
     /// println!("{response:?}");
     /// # Ok(())

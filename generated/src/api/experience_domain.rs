@@ -172,8 +172,25 @@ impl ExperienceDomain {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceDomainPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_domain: losant::models::ExperienceDomainPatch = serde_json::from_str(r#"{"domainName":"my.domain.example.com","sslCert":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","sslKey":"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----","version":"develop"}"#)?;
+    /// let experience_domain = ExperienceDomainPatch {
+    ///     ssl_key: Some(
+    ///         losant::Nullable::Value(
+    ///             "-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----"
+    ///                 .into(),
+    ///         ),
+    ///     ),
+    ///     ssl_cert: Some(
+    ///         losant::Nullable::Value(
+    ///             "-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"
+    ///                 .into(),
+    ///         ),
+    ///     ),
+    ///     version: Some(losant::Nullable::Value("develop".into())),
+    ///     domain_name: Some("my.domain.example.com".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_domain().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_domain).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -107,8 +107,19 @@ impl ExperienceDomains {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceDomainPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_domain: losant::models::ExperienceDomainPost = serde_json::from_str(r#"{"domainName":"my.domain.example.com","sslCert":"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----","sslKey":"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----","version":"develop"}"#)?;
+    /// let experience_domain = ExperienceDomainPost {
+    ///     ssl_key: Some(
+    ///         "-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----".into(),
+    ///     ),
+    ///     ssl_cert: Some(
+    ///         "-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"
+    ///             .into(),
+    ///     ),
+    ///     version: Some(losant::Nullable::Value("develop".into())),
+    ///     ..ExperienceDomainPost::new("my.domain.example.com".into())
+    /// };
     /// let response = client.experience_domains().post("575ec8687ae143cd83dc4a97", experience_domain).await?;
     /// println!("{response:?}");
     /// # Ok(())

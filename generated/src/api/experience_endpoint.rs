@@ -234,8 +234,13 @@ impl ExperienceEndpoint {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{Access, ExperienceEndpointPatch};
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_endpoint: losant::models::ExperienceEndpointPatch = serde_json::from_str(r#"{"access":"group","experienceGroupIds":["58c1de6f8f812590d8e82983"]}"#)?;
+    /// let experience_endpoint = ExperienceEndpointPatch {
+    ///     access: Some(Access::Group),
+    ///     experience_group_ids: Some(vec!["58c1de6f8f812590d8e82983".into()]),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_endpoint().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_endpoint).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -119,8 +119,15 @@ impl ExperienceEndpoints {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{Access, ExperienceEndpointMethod, ExperienceEndpointPost};
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_endpoint: losant::models::ExperienceEndpointPost = serde_json::from_str(r#"{"access":"public","method":"get","route":"/my/route/{id}"}"#)?;
+    /// let experience_endpoint = ExperienceEndpointPost {
+    ///     access: Some(Access::Public),
+    ///     ..ExperienceEndpointPost::new(
+    ///         "/my/route/{id}".into(),
+    ///         ExperienceEndpointMethod::Get,
+    ///     )
+    /// };
     /// let response = client.experience_endpoints().post("575ec8687ae143cd83dc4a97", experience_endpoint).await?;
     /// println!("{response:?}");
     /// # Ok(())

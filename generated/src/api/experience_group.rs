@@ -175,8 +175,26 @@ impl ExperienceGroup {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ExperienceGroupPatch, TagMatch};
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_group: losant::models::ExperienceGroupPatch = serde_json::from_str(r#"{"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"myKey","value":"foo"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My New Group Name","parentId":"775ed70c7ae143cd83dc4aa9"}"#)?;
+    /// let experience_group = ExperienceGroupPatch {
+    ///     name: Some("My New Group Name".into()),
+    ///     experience_user_ids: Some(
+    ///         vec!["575ed70c7ae143cd83dc4aa9".into(), "675ed70c7ae143cd83dc4aa9".into()],
+    ///     ),
+    ///     experience_endpoint_ids: Some(
+    ///         vec!["58b9d743cbfafe1be675744b".into(), "58b9d743cbfafe1be675744c".into()],
+    ///     ),
+    ///     device_ids: Some(vec!["58b9d743cbfafe1be675744d".into()]),
+    ///     device_tags: Some(
+    ///         vec![
+    ///             TagMatch { key : Some("myKey".into()), value : Some("foo".into()),
+    ///             ..Default::default() }
+    ///         ],
+    ///     ),
+    ///     parent_id: Some(losant::Nullable::Value("775ed70c7ae143cd83dc4aa9".into())),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_group().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_group).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -120,8 +120,25 @@ impl ExperienceGroups {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ExperienceGroupPost, TagMatch};
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_group: losant::models::ExperienceGroupPost = serde_json::from_str(r#"{"deviceIds":["58b9d743cbfafe1be675744d"],"deviceTags":[{"key":"floor","value":"8"}],"experienceEndpointIds":["58b9d743cbfafe1be675744b","58b9d743cbfafe1be675744c"],"experienceUserIds":["575ed70c7ae143cd83dc4aa9","675ed70c7ae143cd83dc4aa9"],"name":"My Group","parentId":"58b9d743cbfafe1be675744e"}"#)?;
+    /// let experience_group = ExperienceGroupPost {
+    ///     experience_user_ids: Some(
+    ///         vec!["575ed70c7ae143cd83dc4aa9".into(), "675ed70c7ae143cd83dc4aa9".into()],
+    ///     ),
+    ///     experience_endpoint_ids: Some(
+    ///         vec!["58b9d743cbfafe1be675744b".into(), "58b9d743cbfafe1be675744c".into()],
+    ///     ),
+    ///     device_ids: Some(vec!["58b9d743cbfafe1be675744d".into()]),
+    ///     device_tags: Some(
+    ///         vec![
+    ///             TagMatch { key : Some("floor".into()), value : Some("8".into()),
+    ///             ..Default::default() }
+    ///         ],
+    ///     ),
+    ///     parent_id: Some(losant::Nullable::Value("58b9d743cbfafe1be675744e".into())),
+    ///     ..ExperienceGroupPost::new("My Group".into())
+    /// };
     /// let response = client.experience_groups().post("575ec8687ae143cd83dc4a97", experience_group).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -172,8 +172,13 @@ impl ExperienceSlug {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceSlugPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_slug: losant::models::ExperienceSlugPatch = serde_json::from_str(r#"{"slug":"my-new-slug","version":null}"#)?;
+    /// let experience_slug = ExperienceSlugPatch {
+    ///     version: Some(losant::Nullable::Null),
+    ///     slug: Some("my-new-slug".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_slug().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_slug).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -107,8 +107,12 @@ impl ExperienceSlugs {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceSlugPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_slug: losant::models::ExperienceSlugPost = serde_json::from_str(r#"{"slug":"my-custom-slug","version":"develop"}"#)?;
+    /// let experience_slug = ExperienceSlugPost {
+    ///     version: Some(losant::Nullable::Value("develop".into())),
+    ///     ..ExperienceSlugPost::new("my-custom-slug".into())
+    /// };
     /// let response = client.experience_slugs().post("575ec8687ae143cd83dc4a97", experience_slug).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -172,8 +172,17 @@ impl ExperienceUser {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceUserPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_user: losant::models::ExperienceUserPatch = serde_json::from_str(r#"{"password":"aNewPassword","userTags":{"customKey":"newCustomValue"}}"#)?;
+    /// let experience_user = ExperienceUserPatch {
+    ///     password: Some("aNewPassword".into()),
+    ///     user_tags: Some(
+    ///         std::collections::BTreeMap::from([
+    ///             ("customKey".into(), "newCustomValue".into()),
+    ///         ]),
+    ///     ),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_user().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_user).await?;
     /// println!("{response:?}");
     /// # Ok(())

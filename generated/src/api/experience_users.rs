@@ -122,8 +122,21 @@ impl ExperienceUsers {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceUserPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_user: losant::models::ExperienceUserPost = serde_json::from_str(r#"{"email":"experienceuser@example.com","firstName":"Example","lastName":"Name","password":"aUserPassword","userTags":{"customKey":"customValue"}}"#)?;
+    /// let experience_user = ExperienceUserPost {
+    ///     first_name: Some("Example".into()),
+    ///     last_name: Some("Name".into()),
+    ///     user_tags: Some(
+    ///         std::collections::BTreeMap::from([
+    ///             ("customKey".into(), "customValue".into()),
+    ///         ]),
+    ///     ),
+    ///     ..ExperienceUserPost::new(
+    ///         "experienceuser@example.com".into(),
+    ///         "aUserPassword".into(),
+    ///     )
+    /// };
     /// let response = client.experience_users().post("575ec8687ae143cd83dc4a97", experience_user).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -172,8 +172,12 @@ impl ExperienceVersion {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceVersionPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_version: losant::models::ExperienceVersionPatch = serde_json::from_str(r#"{"endpointDefaultCors":false}"#)?;
+    /// let experience_version = ExperienceVersionPatch {
+    ///     endpoint_default_cors: Some(false),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_version().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_version).await?;
     /// println!("{response:?}");
     /// # Ok(())

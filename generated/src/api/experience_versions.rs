@@ -122,8 +122,14 @@ impl ExperienceVersions {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceVersionPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_version: losant::models::ExperienceVersionPost = serde_json::from_str(r#"{"description":"my version description","domainIds":["58c1de6c8f812590d8e82980"],"slugIds":["5b995e51ea9994b50d745284"],"version":"myNewVersion"}"#)?;
+    /// let experience_version = ExperienceVersionPost {
+    ///     description: Some("my version description".into()),
+    ///     domain_ids: Some(vec!["58c1de6c8f812590d8e82980".into()]),
+    ///     slug_ids: Some(vec!["5b995e51ea9994b50d745284".into()]),
+    ///     ..ExperienceVersionPost::new("myNewVersion".into())
+    /// };
     /// let response = client.experience_versions().post("575ec8687ae143cd83dc4a97", experience_version).await?;
     /// println!("{response:?}");
     /// # Ok(())

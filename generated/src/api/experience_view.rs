@@ -232,8 +232,17 @@ impl ExperienceView {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ExperienceViewPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_view: losant::models::ExperienceViewPatch = serde_json::from_str(r#"{"body":"New Content! <p>{{newData}}</p>","viewTags":{"customKey":"newCustomValue"}}"#)?;
+    /// let experience_view = ExperienceViewPatch {
+    ///     body: Some("New Content! <p>{{newData}}</p>".into()),
+    ///     view_tags: Some(
+    ///         std::collections::BTreeMap::from([
+    ///             ("customKey".into(), "newCustomValue".into()),
+    ///         ]),
+    ///     ),
+    ///     ..Default::default()
+    /// };
     /// let response = client.experience_view().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", experience_view).await?;
     /// println!("{response:?}");
     /// # Ok(())

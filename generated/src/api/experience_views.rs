@@ -121,8 +121,18 @@ impl ExperienceViews {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ExperienceViewPost, ViewType};
     /// let client = losant::Client::new("my-api-token");
-    /// let experience_view: losant::models::ExperienceViewPost = serde_json::from_str(r#"{"body":"<p>{{data}}</p>","layoutId":"59cc5cad8246c6caed4b16c2","name":"My Page View","viewTags":{"customKey":"customValue"},"viewType":"page"}"#)?;
+    /// let experience_view = ExperienceViewPost {
+    ///     layout_id: Some(losant::Nullable::Value("59cc5cad8246c6caed4b16c2".into())),
+    ///     body: Some("<p>{{data}}</p>".into()),
+    ///     view_tags: Some(
+    ///         std::collections::BTreeMap::from([
+    ///             ("customKey".into(), "customValue".into()),
+    ///         ]),
+    ///     ),
+    ///     ..ExperienceViewPost::new("My Page View".into(), ViewType::Page)
+    /// };
     /// let response = client.experience_views().post("575ec8687ae143cd83dc4a97", experience_view).await?;
     /// println!("{response:?}");
     /// # Ok(())

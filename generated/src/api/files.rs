@@ -122,8 +122,14 @@ impl Files {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{FilePost, FileType};
     /// let client = losant::Client::new("my-api-token");
-    /// let file: losant::models::FilePost = serde_json::from_str(r#"{"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}"#)?;
+    /// let file = FilePost {
+    ///     parent_directory: Some("/".into()),
+    ///     file_size: Some(500.0),
+    ///     content_type: Some("text/csv".into()),
+    ///     ..FilePost::new("file.csv".into(), FileType::File)
+    /// };
     /// let response = client.files().post("575ec8687ae143cd83dc4a97", file).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -459,8 +459,14 @@ impl Flow {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WorkflowPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let flow: losant::models::WorkflowPatch = serde_json::from_str(r#"{"description":"Description of my updated workflow","enabled":false,"name":"My Updated Workflow"}"#)?;
+    /// let flow = WorkflowPatch {
+    ///     name: Some("My Updated Workflow".into()),
+    ///     description: Some("Description of my updated workflow".into()),
+    ///     enabled: Some(false),
+    ///     ..Default::default()
+    /// };
     /// let response = client.flow().patch("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", flow)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");
@@ -518,8 +524,12 @@ impl Flow {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::VirtualButtonPress;
     /// let client = losant::Client::new("my-api-token");
-    /// let button: losant::models::VirtualButtonPress = serde_json::from_str(r#"{"key":"575ed18f7ae143cd83dc4aa6-SJaEw_dV","payload":{"some":"data"}}"#)?;
+    /// let button = VirtualButtonPress {
+    ///     payload: Some(losant::serde_json::json!({ "some" : "data" })),
+    ///     ..VirtualButtonPress::new("575ed18f7ae143cd83dc4aa6-SJaEw_dV".into())
+    /// };
     /// let response = client.flow().press_virtual_button("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", button).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -576,8 +586,12 @@ impl Flow {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WorkflowStorageEntry;
     /// let client = losant::Client::new("my-api-token");
-    /// let entry: losant::models::WorkflowStorageEntry = serde_json::from_str(r#"{"key":"myStorageKey","value":12}"#)?;
+    /// let entry = WorkflowStorageEntry {
+    ///     value: Some(losant::serde_json::json!(12)),
+    ///     ..WorkflowStorageEntry::new("myStorageKey".into())
+    /// };
     /// let response = client.flow().set_storage_entry("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", entry).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -308,8 +308,13 @@ impl FlowVersion {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WorkflowVersionPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let flow_version: losant::models::WorkflowVersionPatch = serde_json::from_str(r#"{"enabled":false,"notes":"Updated workflow version notes"}"#)?;
+    /// let flow_version = WorkflowVersionPatch {
+    ///     notes: Some("Updated workflow version notes".into()),
+    ///     enabled: Some(false),
+    ///     ..Default::default()
+    /// };
     /// let response = client.flow_version().patch("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", "675ed18f7ae143cd83dc4bb7", flow_version)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

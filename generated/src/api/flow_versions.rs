@@ -193,8 +193,13 @@ impl FlowVersions {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WorkflowVersionPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let flow_version: losant::models::WorkflowVersionPost = serde_json::from_str(r#"{"enabled":false,"notes":"Notes about my new workflow version","version":"v1.2.3"}"#)?;
+    /// let flow_version = WorkflowVersionPost {
+    ///     notes: Some("Notes about my new workflow version".into()),
+    ///     enabled: Some(false),
+    ///     ..WorkflowVersionPost::new("v1.2.3".into())
+    /// };
     /// let response = client.flow_versions().post("575ec8687ae143cd83dc4a97", "575ed18f7ae143cd83dc4aa6", flow_version)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

@@ -294,8 +294,12 @@ impl Flows {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WorkflowPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let flow: losant::models::WorkflowPost = serde_json::from_str(r#"{"description":"Description of my new workflow","name":"My New Workflow"}"#)?;
+    /// let flow = WorkflowPost {
+    ///     description: Some("Description of my new workflow".into()),
+    ///     ..WorkflowPost::new("My New Workflow".into())
+    /// };
     /// let response = client.flows().post("575ec8687ae143cd83dc4a97", flow)
     ///     .include_custom_nodes(true).await?;
     /// println!("{response:?}");

@@ -325,8 +325,25 @@ impl Instance {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DateGroupBy, InstancePatch, InstanceReportConfig, ResourceGroupBy};
     /// let client = losant::Client::new("my-api-token");
-    /// let instance: losant::models::InstancePatch = serde_json::from_str(r#"{"reportConfigs":[{"callbackUrl":"https://example.com/callback","cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com"],"includeSandbox":false,"periods":3,"resourceGroupBy":"organization"},{"cron":"0 4 1 * *","dateGroupBy":"month","emails":["email@example.com","anotheremail@example.com"],"includeSandbox":true,"resourceGroupBy":"application"}]}"#)?;
+    /// let instance = InstancePatch {
+    ///     report_configs: Some(
+    ///         vec![
+    ///             InstanceReportConfig { emails : Some(vec!["email@example.com".into()]),
+    ///             callback_url : Some("https://example.com/callback".into()),
+    ///             resource_group_by : Some(ResourceGroupBy::Organization), date_group_by :
+    ///             Some(DateGroupBy::Month), periods : Some(3), include_sandbox :
+    ///             Some(false), ..InstanceReportConfig::new("0 4 1 * *".into()) },
+    ///             InstanceReportConfig { emails : Some(vec!["email@example.com".into(),
+    ///             "anotheremail@example.com".into()]), resource_group_by :
+    ///             Some(ResourceGroupBy::Application), date_group_by :
+    ///             Some(DateGroupBy::Month), include_sandbox : Some(true),
+    ///             ..InstanceReportConfig::new("0 4 1 * *".into()) }
+    ///         ],
+    ///     ),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance().patch("575ec8687ae143cd83dc4a97", instance).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -172,8 +172,13 @@ impl InstanceApiToken {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApiTokenPatch, ApiTokenPatchStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let api_token: losant::models::ApiTokenPatch = serde_json::from_str(r#"{"name":"My Updated API Token","status":"inactive"}"#)?;
+    /// let api_token = ApiTokenPatch {
+    ///     name: Some("My Updated API Token".into()),
+    ///     status: Some(ApiTokenPatchStatus::Inactive),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_api_token().patch("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", api_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

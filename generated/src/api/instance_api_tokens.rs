@@ -112,8 +112,20 @@ impl InstanceApiTokens {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApiTokenPost, ApiTokenPostScopeItem, ApiTokenPostScopeItemString, ApiTokenPostStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let api_token: losant::models::ApiTokenPost = serde_json::from_str(r#"{"expirationDate":"2017-06-13T04:00:00.000Z","name":"My New API Token","scope":["all.Application"],"status":"active"}"#)?;
+    /// let api_token = ApiTokenPost {
+    ///     expiration_date: Some(
+    ///         losant::chrono::DateTime::parse_from_rfc3339("2017-06-13T04:00:00.000Z")?,
+    ///     ),
+    ///     scope: Some(
+    ///         vec![
+    ///             ApiTokenPostScopeItem::String(ApiTokenPostScopeItemString::AllApplication)
+    ///         ],
+    ///     ),
+    ///     status: Some(ApiTokenPostStatus::Active),
+    ///     ..ApiTokenPost::new("My New API Token".into())
+    /// };
     /// let response = client.instance_api_tokens().post("575ec7417ae143cd83dc4a96", api_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

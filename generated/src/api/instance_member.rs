@@ -172,8 +172,9 @@ impl InstanceMember {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{InstanceMemberPatch, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceMemberPatch = serde_json::from_str(r#"{"role":"view"}"#)?;
+    /// let member = InstanceMemberPatch::new(Role::View);
     /// let response = client.instance_member().patch("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a94", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

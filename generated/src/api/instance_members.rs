@@ -112,8 +112,13 @@ impl InstanceMembers {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::InstanceMemberPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceMemberPost = serde_json::from_str(r#"{"role":"view","userId":"675ed18f7ae143cd83dc4bb7"}"#)?;
+    /// let member = InstanceMemberPost::Value(
+    ///     losant::serde_json::json!(
+    ///         { "role" : "view", "userId" : "675ed18f7ae143cd83dc4bb7" }
+    ///     ),
+    /// );
     /// let response = client.instance_members().post("575ec8687ae143cd83dc4a97", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -120,8 +120,12 @@ impl InstanceNotificationRule {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::NotificationRuleEvaluationOptions;
     /// let client = losant::Client::new("my-api-token");
-    /// let evaluation_options: losant::models::NotificationRuleEvaluationOptions = serde_json::from_str(r#"{"ignoreFrequencyCheck":true}"#)?;
+    /// let evaluation_options = NotificationRuleEvaluationOptions {
+    ///     ignore_frequency_check: Some(true),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_notification_rule().evaluate("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", evaluation_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -289,8 +293,13 @@ impl InstanceNotificationRule {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::NotificationRulePatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let notification_rule: losant::models::NotificationRulePatch = serde_json::from_str(r#"{"enabled":false,"name":"My Updated Notification Rule"}"#)?;
+    /// let notification_rule = NotificationRulePatch {
+    ///     name: Some("My Updated Notification Rule".into()),
+    ///     enabled: Some(false),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_notification_rule().patch("575ec7417ae143cd83dc4a96", "575ec7417ae143cd83dc4a95", notification_rule).await?;
     /// println!("{response:?}");
     /// # Ok(())

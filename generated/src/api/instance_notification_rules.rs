@@ -125,8 +125,25 @@ impl InstanceNotificationRules {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{EmailConfig, NotificationRulePost, RuleConfig, RuleType, SendToTarget, TargetType, ThresholdType};
     /// let client = losant::Client::new("my-api-token");
-    /// let notification_rule: losant::models::NotificationRulePost = serde_json::from_str(r#"{"emailConfig":{"bodyTemplate":"Org has exceeded its payload limit","sendToTarget":"admins","subjectTemplate":"Limit Exceeded"},"name":"My New Notification Rule","ruleConfig":{"ruleType":"payloadUsage","threshold":100,"thresholdType":"percentOfLimit"},"targetQueryJson":"{}","targetType":"organization"}"#)?;
+    /// let notification_rule = NotificationRulePost {
+    ///     email_config: Some(
+    ///         losant::Nullable::Value(EmailConfig {
+    ///             send_to_target: Some(SendToTarget::Admins),
+    ///             ..EmailConfig::new(
+    ///                 "Limit Exceeded".into(),
+    ///                 "Org has exceeded its payload limit".into(),
+    ///             )
+    ///         }),
+    ///     ),
+    ///     ..NotificationRulePost::new(
+    ///         TargetType::Organization,
+    ///         "{}".into(),
+    ///         "My New Notification Rule".into(),
+    ///         RuleConfig::new(RuleType::PayloadUsage, ThresholdType::PercentOfLimit, 100.0),
+    ///     )
+    /// };
     /// let response = client.instance_notification_rules().post("575ec7417ae143cd83dc4a96", notification_rule).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -127,8 +127,17 @@ impl InstanceOrg {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{InstanceOwnedOrganizationPatch, InstanceOwnedOrganizationPatchLimits};
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::InstanceOwnedOrganizationPatch = serde_json::from_str(r#"{"auditLogEnabled":true,"limits":{"member":500},"name":"My Org"}"#)?;
+    /// let organization = InstanceOwnedOrganizationPatch {
+    ///     name: Some("My Org".into()),
+    ///     limits: Some(InstanceOwnedOrganizationPatchLimits {
+    ///         member: Some(500),
+    ///         ..Default::default()
+    ///     }),
+    ///     audit_log_enabled: Some(true),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_org().patch("575ec8687ae143cd83dc4a97", "575ed6e87ae143cd83dc4aa8", organization)
     ///     .summary_include("payloadCount").await?;
     /// println!("{response:?}");

@@ -179,8 +179,12 @@ impl InstanceOrgInvite {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{OrganizationRoleInfo, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let role_info: losant::models::OrganizationRoleInfo = serde_json::from_str(r#"{"role":"view"}"#)?;
+    /// let role_info = OrganizationRoleInfo {
+    ///     role: Some(Role::View),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_org_invite().resend_invite("575ec8687ae143cd83dc4a95", "575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a94", role_info).await?;
     /// println!("{response:?}");
     /// # Ok(())

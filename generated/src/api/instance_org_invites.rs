@@ -122,8 +122,12 @@ impl InstanceOrgInvites {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{OrganizationInvitationPost, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_str(r#"{"email":"invitedUser@example.com","role":"edit"}"#)?;
+    /// let invite = OrganizationInvitationPost::new(
+    ///     "invitedUser@example.com".into(),
+    ///     Role::Edit,
+    /// );
     /// let response = client.instance_org_invites().post("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", invite).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -179,8 +179,12 @@ impl InstanceOrgMember {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{InstanceOrgMemberPatch, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceOrgMemberPatch = serde_json::from_str(r#"{"role":"view"}"#)?;
+    /// let member = InstanceOrgMemberPatch {
+    ///     role: Some(Role::View),
+    ///     ..Default::default()
+    /// };
     /// let response = client.instance_org_member().patch("575ec8687ae143cd83dc4a95", "575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a94", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

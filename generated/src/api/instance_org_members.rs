@@ -122,8 +122,14 @@ impl InstanceOrgMembers {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ApplicationRole, InstanceOrgMemberPost, InstanceOrgMemberPostUserId, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::InstanceOrgMemberPost = serde_json::from_str(r#"{"applicationRoles":[{"resourceId":"575ef90f7ae143cd83dc4a4f","role":"none"}],"role":"view","userId":"675ed18f7ae143cd83dc4bb7"}"#)?;
+    /// let member = InstanceOrgMemberPost::UserId(InstanceOrgMemberPostUserId {
+    ///     application_roles: Some(
+    ///         vec![ApplicationRole::new("575ef90f7ae143cd83dc4a4f".into(), Role::None)],
+    ///     ),
+    ///     ..InstanceOrgMemberPostUserId::new("675ed18f7ae143cd83dc4bb7".into(), Role::View)
+    /// });
     /// let response = client.instance_org_members().post("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", member).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -174,8 +174,12 @@ impl Integration {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::IntegrationPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let integration: losant::models::IntegrationPatch = serde_json::from_str(r#"{"topics":["differentTopic"]}"#)?;
+    /// let integration = IntegrationPatch {
+    ///     topics: Some(vec!["differentTopic".into()]),
+    ///     ..Default::default()
+    /// };
     /// let response = client.integration().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", integration).await?;
     /// println!("{response:?}");
     /// # Ok(())

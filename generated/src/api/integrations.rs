@@ -119,8 +119,18 @@ impl Integrations {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{IntegrationPost, IntegrationType, MqttConfig, Protocol};
     /// let client = losant::Client::new("my-api-token");
-    /// let integration: losant::models::IntegrationPost = serde_json::from_str(r#"{"integrationType":"mqtt","mqttConfig":{"clientId":"exampleClientId","host":"broker.example.com","password":"examplePassword","port":8883,"protocol":"mqtts","username":"exampleUsername"},"name":"Example Integrations","topics":["myTopic"]}"#)?;
+    /// let integration = IntegrationPost {
+    ///     topics: Some(vec!["myTopic".into()]),
+    ///     mqtt_config: Some(MqttConfig {
+    ///         client_id: Some("exampleClientId".into()),
+    ///         username: Some("exampleUsername".into()),
+    ///         password: Some("examplePassword".into()),
+    ///         ..MqttConfig::new(8883.0, Protocol::Mqtts, "broker.example.com".into())
+    ///     }),
+    ///     ..IntegrationPost::new("Example Integrations".into(), IntegrationType::Mqtt)
+    /// };
     /// let response = client.integrations().post("575ec8687ae143cd83dc4a97", integration).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -78,8 +78,12 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ItemType, RecentItem};
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::RecentItem = serde_json::from_str(r#"{"itemId":"575ecf887ae143cd83dc4aa2","itemType":"device","parentId":"575ec8687ae143cd83dc4a97"}"#)?;
+    /// let data = RecentItem {
+    ///     parent_id: Some("575ec8687ae143cd83dc4a97".into()),
+    ///     ..RecentItem::new(ItemType::Device, "575ecf887ae143cd83dc4aa2".into())
+    /// };
     /// let response = client.me().add_recent_item(data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -126,8 +130,12 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ChangePassword;
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::ChangePassword = serde_json::from_str(r#"{"invalidateExistingTokens":true,"newPassword":"yourNewPassword1!","password":"yourCurrentPassword"}"#)?;
+    /// let data = ChangePassword {
+    ///     invalidate_existing_tokens: Some(true),
+    ///     ..ChangePassword::new("yourCurrentPassword".into(), "yourNewPassword1!".into())
+    /// };
     /// let response = client.me().change_password(data).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -174,8 +182,12 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::UserCredentials;
     /// let client = losant::Client::new("my-api-token");
-    /// let credentials: losant::models::UserCredentials = serde_json::from_str(r#"{"email":"email@example.com","password":"this is the password"}"#)?;
+    /// let credentials = UserCredentials::new(
+    ///     "email@example.com".into(),
+    ///     "this is the password".into(),
+    /// );
     /// let response = client.me().delete(credentials).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -271,8 +283,12 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::DisableMultiFactorAuthentication;
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::DisableMultiFactorAuthentication = serde_json::from_str(r#"{"password":"this would be your password","twoFactorCode":"123123"}"#)?;
+    /// let data = DisableMultiFactorAuthentication::new(
+    ///     "123123".into(),
+    ///     "this would be your password".into(),
+    /// );
     /// let response = client.me().disable_two_factor_auth(data)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -370,8 +386,17 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::EnableMultiFactorAuthentication;
     /// let client = losant::Client::new("my-api-token");
-    /// let data: losant::models::EnableMultiFactorAuthentication = serde_json::from_str(r#"{"password":"this would be your password","twoFactorAuthKey":"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA","twoFactorCode":"012345"}"#)?;
+    /// let data = EnableMultiFactorAuthentication {
+    ///     two_factor_auth_key: Some(
+    ///         "HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA".into(),
+    ///     ),
+    ///     ..EnableMultiFactorAuthentication::new(
+    ///         "this would be your password".into(),
+    ///         "012345".into(),
+    ///     )
+    /// };
     /// let response = client.me().enable_two_factor_auth(data)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -694,8 +719,17 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::MePatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let user: losant::models::MePatch = serde_json::from_str(r#"{"companyName":"Example, Inc.","email":"email@example.com","firstName":"Example","lastName":"Name","password":"My new password!!1","url":"https://example.com"}"#)?;
+    /// let user = MePatch {
+    ///     email: Some("email@example.com".into()),
+    ///     first_name: Some("Example".into()),
+    ///     last_name: Some("Name".into()),
+    ///     company_name: Some("Example, Inc.".into()),
+    ///     url: Some("https://example.com".into()),
+    ///     password: Some("My new password!!1".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.me().patch(user)
     ///     .include_recent(true).await?;
     /// println!("{response:?}");
@@ -883,8 +917,11 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{OrganizationInvitationActionForUser, OrganizationInvitationActionForUserAction};
     /// let client = losant::Client::new("my-api-token");
-    /// let response: losant::models::OrganizationInvitationActionForUser = serde_json::from_str(r#"{"action":"accept"}"#)?;
+    /// let response = OrganizationInvitationActionForUser::new(
+    ///     OrganizationInvitationActionForUserAction::Accept,
+    /// );
     /// let response = client.me().respond_to_invite("575ec8687ae143cd83dc4a97", response).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -932,8 +969,15 @@ impl Me {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DestinationType, ResourceTransfer};
     /// let client = losant::Client::new("my-api-token");
-    /// let transfer: losant::models::ResourceTransfer = serde_json::from_str(r#"{"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}"#)?;
+    /// let transfer = ResourceTransfer {
+    ///     application_ids: Some(vec!["575ec8687ae143cd83dc4a97".into()]),
+    ///     ..ResourceTransfer::new(
+    ///         "575ed6e87ae143cd83dc4aa8".into(),
+    ///         DestinationType::Organization,
+    ///     )
+    /// };
     /// let response = client.me().transfer_resources(transfer).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -181,8 +181,12 @@ impl Notebook {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{NotebookExecutionOptions, RelativeTo};
     /// let client = losant::Client::new("my-api-token");
-    /// let execution_options: losant::models::NotebookExecutionOptions = serde_json::from_str(r#"{"relativeTo":1570549199451}"#)?;
+    /// let execution_options = NotebookExecutionOptions {
+    ///     relative_to: Some(RelativeTo::Number(1570549199451.0)),
+    ///     ..Default::default()
+    /// };
     /// let response = client.notebook().execute("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", execution_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -407,8 +411,12 @@ impl Notebook {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::NotebookPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let notebook: losant::models::NotebookPatch = serde_json::from_str(r#"{"name":"New Notebook Name"}"#)?;
+    /// let notebook = NotebookPatch {
+    ///     name: Some("New Notebook Name".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.notebook().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", notebook).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -465,8 +473,12 @@ impl Notebook {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::NotebookDataExportOptions;
     /// let client = losant::Client::new("my-api-token");
-    /// let export_options: losant::models::NotebookDataExportOptions = serde_json::from_str(r#"{"email":"user@example.com"}"#)?;
+    /// let export_options = NotebookDataExportOptions {
+    ///     email: Some("user@example.com".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.notebook().request_input_data_export("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", export_options).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -119,8 +119,9 @@ impl Notebooks {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::NotebookPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let notebook: losant::models::NotebookPost = serde_json::from_str(r#"{"name":"Example Notebook"}"#)?;
+    /// let notebook = NotebookPost::new("Example Notebook".into());
     /// let response = client.notebooks().post("575ec8687ae143cd83dc4a97", notebook).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -214,8 +214,12 @@ impl Org {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{OrganizationInvitationPost, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationPost = serde_json::from_str(r#"{"email":"invitedUser@example.com","role":"edit"}"#)?;
+    /// let invite = OrganizationInvitationPost::new(
+    ///     "invitedUser@example.com".into(),
+    ///     Role::Edit,
+    /// );
     /// let response = client.org().invite_member("575ed6e87ae143cd83dc4aa8", invite).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -267,8 +271,12 @@ impl Org {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{OrganizationMemberPatch, Role};
     /// let client = losant::Client::new("my-api-token");
-    /// let member: losant::models::OrganizationMemberPatch = serde_json::from_str(r#"{"role":"view","userId":"575ef90f7ae143cd83dc4aad"}"#)?;
+    /// let member = OrganizationMemberPatch {
+    ///     role: Some(Role::View),
+    ///     ..OrganizationMemberPatch::new("575ef90f7ae143cd83dc4aad".into())
+    /// };
     /// let response = client.org().modify_member("575ed6e87ae143cd83dc4aa8", member)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -372,8 +380,13 @@ impl Org {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::OrganizationPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::OrganizationPatch = serde_json::from_str(r#"{"description":"Description of my updated organization","name":"My Updated Organization"}"#)?;
+    /// let organization = OrganizationPatch {
+    ///     name: Some("My Updated Organization".into()),
+    ///     description: Some("Description of my updated organization".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.org().patch("575ed6e87ae143cd83dc4aa8", organization)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");
@@ -682,8 +695,15 @@ impl Org {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DestinationType, ResourceTransfer};
     /// let client = losant::Client::new("my-api-token");
-    /// let transfer: losant::models::ResourceTransfer = serde_json::from_str(r#"{"applicationIds":["575ec8687ae143cd83dc4a97"],"destinationId":"575ed6e87ae143cd83dc4aa8","destinationType":"organization"}"#)?;
+    /// let transfer = ResourceTransfer {
+    ///     application_ids: Some(vec!["575ec8687ae143cd83dc4a97".into()]),
+    ///     ..ResourceTransfer::new(
+    ///         "575ed6e87ae143cd83dc4aa8".into(),
+    ///         DestinationType::Organization,
+    ///     )
+    /// };
     /// let response = client.org().transfer_resources("575ed6e87ae143cd83dc4aa8", transfer).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -113,8 +113,13 @@ impl OrgInvites {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::OrganizationInvitationAction;
     /// let client = losant::Client::new("my-api-token");
-    /// let invite: losant::models::OrganizationInvitationAction = serde_json::from_str(r#"{"accept":true,"email":"invitedUser@example.com","token":"the_invitation_token"}"#)?;
+    /// let invite = OrganizationInvitationAction::new(
+    ///     "invitedUser@example.com".into(),
+    ///     "the_invitation_token".into(),
+    ///     true,
+    /// );
     /// let response = client.org_invites().post(invite).await?;
     /// println!("{response:?}");
     /// # Ok(())

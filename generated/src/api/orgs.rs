@@ -121,8 +121,12 @@ impl Orgs {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::OrganizationPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let organization: losant::models::OrganizationPost = serde_json::from_str(r#"{"description":"Description of my new organization","name":"My New Organization"}"#)?;
+    /// let organization = OrganizationPost {
+    ///     description: Some("Description of my new organization".into()),
+    ///     ..OrganizationPost::new("My New Organization".into())
+    /// };
     /// let response = client.orgs().post(organization)
     ///     .summary_exclude("payloadCount").await?;
     /// println!("{response:?}");

@@ -234,8 +234,18 @@ impl PrivateFile {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{FileDimensions, FilePatch};
     /// let client = losant::Client::new("my-api-token");
-    /// let updates: losant::models::FilePatch = serde_json::from_str(r#"{"contentType":"image","fileDimensions":{"height":200,"width":200},"fileSize":500}"#)?;
+    /// let updates = FilePatch {
+    ///     file_size: Some(500.0),
+    ///     content_type: Some("image".into()),
+    ///     file_dimensions: Some(FileDimensions {
+    ///         width: Some(200.0),
+    ///         height: Some(200.0),
+    ///         ..Default::default()
+    ///     }),
+    ///     ..Default::default()
+    /// };
     /// let response = client.private_file().patch("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96", updates).await?;
     /// println!("{response:?}");
     /// # Ok(())

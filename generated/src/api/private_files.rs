@@ -123,8 +123,14 @@ impl PrivateFiles {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{FilePost, FileType};
     /// let client = losant::Client::new("my-api-token");
-    /// let private_file: losant::models::FilePost = serde_json::from_str(r#"{"contentType":"text/csv","fileSize":500,"name":"file.csv","parentDirectory":"/","type":"file"}"#)?;
+    /// let private_file = FilePost {
+    ///     parent_directory: Some("/".into()),
+    ///     file_size: Some(500.0),
+    ///     content_type: Some("text/csv".into()),
+    ///     ..FilePost::new("file.csv".into(), FileType::File)
+    /// };
     /// let response = client.private_files().post("575ec8687ae143cd83dc4a97", private_file).await?;
     /// println!("{response:?}");
     /// # Ok(())

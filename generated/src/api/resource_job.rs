@@ -180,8 +180,12 @@ impl ResourceJob {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ResourceJobExecutionOptions;
     /// let client = losant::Client::new("my-api-token");
-    /// let execution_options: losant::models::ResourceJobExecutionOptions = serde_json::from_str(r#"{"templateContext":"{ \"myData\": 123 }"}"#)?;
+    /// let execution_options = ResourceJobExecutionOptions {
+    ///     template_context: Some("{ \"myData\": 123 }".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.resource_job().execute("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", execution_options).await?;
     /// println!("{response:?}");
     /// # Ok(())
@@ -349,8 +353,13 @@ impl ResourceJob {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::ResourceJobPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let resource_job: losant::models::ResourceJobPatch = serde_json::from_str(r#"{"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}"}"#)?;
+    /// let resource_job = ResourceJobPatch {
+    ///     name: Some("Example Resource Job".into()),
+    ///     query_json: Some("{ \"name\": \"my device\"}".into()),
+    ///     ..Default::default()
+    /// };
     /// let response = client.resource_job().patch("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", resource_job).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -119,8 +119,15 @@ impl ResourceJobs {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{ResourceJobPost, ResourceJobResourceType};
     /// let client = losant::Client::new("my-api-token");
-    /// let resource_job: losant::models::ResourceJobPost = serde_json::from_str(r#"{"name":"Example Resource Job","queryJson":"{ \"name\": \"my device\"}","resourceType":"device"}"#)?;
+    /// let resource_job = ResourceJobPost {
+    ///     query_json: Some("{ \"name\": \"my device\"}".into()),
+    ///     ..ResourceJobPost::new(
+    ///         "Example Resource Job".into(),
+    ///         ResourceJobResourceType::Device,
+    ///     )
+    /// };
     /// let response = client.resource_jobs().post("575ec8687ae143cd83dc4a97", resource_job).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -156,8 +156,15 @@ impl UserOauthToken {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{DefaultRole, UserOAuthTokenPatch, UserOAuthTokenPatchStatus};
     /// let client = losant::Client::new("my-api-token");
-    /// let oauth_token: losant::models::UserOAuthTokenPatch = serde_json::from_str(r#"{"defaultRole":"edit","description":"Updated description","name":"Updated OAuth App Name","status":"inactive"}"#)?;
+    /// let oauth_token = UserOAuthTokenPatch {
+    ///     name: Some("Updated OAuth App Name".into()),
+    ///     description: Some("Updated description".into()),
+    ///     default_role: Some(DefaultRole::Edit),
+    ///     status: Some(UserOAuthTokenPatchStatus::Inactive),
+    ///     ..Default::default()
+    /// };
     /// let response = client.user_oauth_token().patch("575ec7417ae143cd83dc4a95", oauth_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

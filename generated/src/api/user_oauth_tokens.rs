@@ -115,8 +115,27 @@ impl UserOauthTokens {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::{CodeChallengeMethod, DefaultRole, UserOAuthTokenPost, UserOAuthTokenPostOauth, UserOAuthTokenScopeItem};
     /// let client = losant::Client::new("my-api-token");
-    /// let oauth_token: losant::models::UserOAuthTokenPost = serde_json::from_str(r#"{"defaultRole":"view","description":"OAuth application for automation","name":"My OAuth App","oauth":{"client_id":"575ec8687ae143cd83dc4a97","code_challenge":"E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM","code_challenge_method":"S256","redirect_uri":"https://example.com/callback"},"scope":["only.User.read","all.Application.read"]}"#)?;
+    /// let oauth_token = UserOAuthTokenPost {
+    ///     description: Some("OAuth application for automation".into()),
+    ///     default_role: Some(DefaultRole::View),
+    ///     scope: Some(
+    ///         vec![
+    ///             UserOAuthTokenScopeItem::OnlyUserRead,
+    ///             UserOAuthTokenScopeItem::AllApplicationRead
+    ///         ],
+    ///     ),
+    ///     ..UserOAuthTokenPost::new(
+    ///         "My OAuth App".into(),
+    ///         UserOAuthTokenPostOauth::new(
+    ///             "575ec8687ae143cd83dc4a97".into(),
+    ///             "https://example.com/callback".into(),
+    ///             "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into(),
+    ///             CodeChallengeMethod::S256,
+    ///         ),
+    ///     )
+    /// };
     /// let response = client.user_oauth_tokens().post(oauth_token).await?;
     /// println!("{response:?}");
     /// # Ok(())

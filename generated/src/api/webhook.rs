@@ -174,8 +174,13 @@ impl Webhook {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WebhookPatch;
     /// let client = losant::Client::new("my-api-token");
-    /// let webhook: losant::models::WebhookPatch = serde_json::from_str(r#"{"name":"My Updated Webhook","responseCode":201}"#)?;
+    /// let webhook = WebhookPatch {
+    ///     name: Some("My Updated Webhook".into()),
+    ///     response_code: Some(201),
+    ///     ..Default::default()
+    /// };
     /// let response = client.webhook().patch("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", webhook).await?;
     /// println!("{response:?}");
     /// # Ok(())

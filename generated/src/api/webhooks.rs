@@ -119,8 +119,9 @@ impl Webhooks {
     ///
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use losant::models::WebhookPost;
     /// let client = losant::Client::new("my-api-token");
-    /// let webhook: losant::models::WebhookPost = serde_json::from_str(r#"{"name":"My New Webhook"}"#)?;
+    /// let webhook = WebhookPost::new("My New Webhook".into());
     /// let response = client.webhooks().post("575ec8687ae143cd83dc4a97", webhook).await?;
     /// println!("{response:?}");
     /// # Ok(())

@@ -2,6 +2,7 @@
 
 mod api;
 mod conformance;
+mod construct;
 mod docs;
 mod resources;
 mod types;

@@ -7,6 +7,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 use super::Options;
+use super::construct::Construct;
 use super::docs::{cell, doc_attrs, inner_doc_attrs};
 use super::types::{TypeIndex, closure_body, emit_type};
 use crate::ir::{ActionIr, Home, Ir, ParamIr, ResourceIr, Ty, TyKind};
@@ -291,7 +292,7 @@ fn action_doc(
     );
     doc.push_str(&format!(
         "\n# Example\n\n```no_run\n{}```\n",
-        example(index, r, a, options)
+        example(ir, index, r, a, options)
     ));
     doc
 }
@@ -321,7 +322,13 @@ fn type_name(index: &TypeIndex<'_>, ty: &Ty) -> String {
 }
 
 /// Example code calling the action: a doc test that compiles.
-fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Options) -> String {
+fn example(
+    ir: &Ir,
+    index: &TypeIndex<'_>,
+    r: &ResourceIr,
+    a: &ActionIr,
+    options: &Options,
+) -> String {
     let krate = &options.crate_name;
     let mut code = format!(
         "# async fn example() -> Result<(), Box<dyn std::error::Error>> {{\nlet client = {krate}::Client::new(\"my-api-token\");\n"
@@ -336,18 +343,34 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
             .to_string()
             .replace(' ', "")
             .replace("crate::", &format!("{krate}::"));
-        let json = body
+        let construct = Construct::new(ir, index, krate);
+        let built = body
             .example
             .as_ref()
-            .map(|v| v.to_string())
-            .unwrap_or_else(|| "{}".into());
-        // A raw string rather than `json!`: `json!` types integer literals as `i32`, which
-        // large example values (e.g. millisecond timestamps) overflow.
-        code.push_str(&format!(
-            "let {}: {ty} = serde_json::from_str({})?;\n",
-            body.rust,
-            raw_string(&json)
-        ));
+            .and_then(|example| construct.expr(&body.ty, example))
+            .and_then(|expr| statement(&format!("let {} = {expr};", body.rust)));
+        match built {
+            Some(statement) => {
+                // `use` lines first, after the hidden `async fn` line.
+                let after_fn = code.find('\n').map_or(0, |i| i + 1);
+                code.insert_str(after_fn, &construct.uses());
+                code.push_str(&statement);
+            }
+            None => {
+                let json = body
+                    .example
+                    .as_ref()
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "{}".into());
+                // A raw string rather than `json!`: `json!` types integer literals as `i32`,
+                // which large example values (e.g. millisecond timestamps) overflow.
+                code.push_str(&format!(
+                    "let {}: {ty} = serde_json::from_str({})?;\n",
+                    body.rust,
+                    raw_string(&json)
+                ));
+            }
+        }
         args.push(body.rust.clone());
     }
     let mut call = format!(
@@ -381,6 +404,22 @@ fn example(index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr, options: &Option
     }
     code.push_str("# Ok(())\n# }\n");
     code
+}
+
+/// A `let` statement laid out by prettyplease (the example's code is read by people), or
+/// `None` if it does not parse.
+fn statement(code: &str) -> Option<String> {
+    let file = syn::parse_file(&format!("fn f() {{ {code} }}")).ok()?;
+    let laid_out = prettyplease::unparse(&file);
+    let body: Vec<&str> = laid_out.lines().collect();
+    // `fn f() {`, the statement's lines indented by 4, `}`.
+    let inner = body.get(1..body.len().checked_sub(1)?)?;
+    Some(
+        inner
+            .iter()
+            .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
+            .collect(),
+    )
 }
 
 /// `text` as a Rust raw string literal, with enough `#`s that no quote in it ends the literal.

@@ -347,7 +347,7 @@ fn null_holders(ir: &Ir) -> std::collections::HashSet<&str> {
 
 /// Whether a field tells `null` from absent: it is optional, and its schema allows `null`
 /// (a union with a `null` branch says it with its `Null` variant instead).
-fn tri_state(field: &Field) -> bool {
+pub(super) fn tri_state(field: &Field) -> bool {
     !field.required && field.ty.nullable
 }
 
