@@ -24,6 +24,7 @@
 #![warn(rust_2018_idioms)]
 
 mod api;
+mod convert;
 pub mod runtime;
 
 pub use api::*;
