@@ -429,6 +429,9 @@ fn check_param(p: &Param, at: &str, report: &mut impl FnMut(String, String)) {
             ),
         );
     }
+    if let Some(values) = &p.enum_values {
+        check_enum_names(values, &format!("{at}.enum"), report);
+    }
     let schema = p.value_schema();
     for (key, value) in [("default", &p.default), ("example", &p.example)] {
         if let Some(value) = value {
@@ -476,6 +479,9 @@ fn check_schema(
             report(child("default"), format!("default {default} {why}"));
         }
     }
+    if let Some(values) = &s.enum_values {
+        check_enum_names(values, &child("enum"), report);
+    }
     let mut walk = |key: String, sub: &Schema| check_schema(spec, root, sub, &key, report);
     for (name, sub) in s.properties.iter().flatten() {
         walk(child(&format!("properties.{name}")), sub);
@@ -500,6 +506,26 @@ fn check_schema(
         for (i, sub) in list.iter().flatten().enumerate() {
             walk(child(&format!("{key}[{i}]")), sub);
         }
+    }
+}
+
+/// Two string values of an enum that would become the same Rust variant (`a-b` and `a_b`
+/// are both `AB`; the rules that tell `last` from `LAST` and `unknown` from the catch-all
+/// `Unknown` are in `lower::variant_names`).
+fn check_enum_names(values: &[Value], at: &str, report: &mut impl FnMut(String, String)) {
+    let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
+    // Only all-string enums become Rust enums; others are unions of their values' types.
+    if strings.len() != values.len() {
+        return;
+    }
+    if let Some((first, second, name)) = crate::lower::variant_clash(&strings) {
+        report(
+            at.to_owned(),
+            format!(
+                "the values `{first}` and `{second}` both become the Rust variant `{name}`; \
+                 variant names keep only the letters and digits of a value, so one of the two must change"
+            ),
+        );
     }
 }
 

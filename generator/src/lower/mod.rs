@@ -765,26 +765,51 @@ pub fn variant_names(values: &[&str]) -> Vec<(String, String)> {
     values
         .iter()
         .map(|value| {
-            let base = camel(value);
-            let mut name = base.clone();
-            if used.contains(&name)
-                && value.chars().any(char::is_alphabetic)
-                && *value == value.to_uppercase()
-            {
-                name = format!("{base}Upper");
+            let mut name = variant_name(value, &used);
+            // Unreachable for a checked spec (`check` rejects values that still meet, see
+            // `variant_clash`); kept so that lowering an unchecked spec cannot panic.
+            while used.contains(&name) {
+                name.push('_');
             }
-            if used.contains(&name) {
-                name = format!("{base}Value");
-            }
-            let mut extra = String::new();
-            while used.contains(&format!("{name}{extra}")) {
-                extra.push('_');
-            }
-            let name = format!("{name}{extra}");
             used.insert(name.clone());
             (name, (*value).to_owned())
         })
         .collect()
+}
+
+/// The variant name of `value` given the names `used` so far: its `UpperCamelCase`, with
+/// `Upper` added for an all-capitals value whose name is taken (`LAST` after `last`), and
+/// `UnknownValue` for `unknown`, whose name the catch-all `Unknown` has.
+fn variant_name(value: &str, used: &HashSet<String>) -> String {
+    let base = camel(value);
+    let mut name = base.clone();
+    if used.contains(&name)
+        && value.chars().any(char::is_alphabetic)
+        && value == value.to_uppercase()
+    {
+        name = format!("{base}Upper");
+    }
+    // Only the catch-all's name yields to a value: any other clash is the spec's to fix.
+    if name == "Unknown" {
+        name = "UnknownValue".to_owned();
+    }
+    name
+}
+
+/// Two values of a string enum that the rules of [`variant_names`] still give one name:
+/// `(first value, second value, name)`. `check` reports it as a spec error.
+pub fn variant_clash(values: &[&str]) -> Option<(String, String, String)> {
+    let mut used: HashSet<String> = HashSet::from(["Unknown".to_owned()]);
+    let mut by_name: HashMap<String, &str> = HashMap::new();
+    for value in values {
+        let name = variant_name(value, &used);
+        if let Some(first) = by_name.get(&name) {
+            return Some(((*first).to_owned(), (*value).to_owned(), name));
+        }
+        used.insert(name.clone());
+        by_name.insert(name, value);
+    }
+    None
 }
 
 /// Gives every model type used outside the file it was first made in (a shape shared by

@@ -178,6 +178,15 @@ impl Lowerer<'_> {
         let example = first_example(s);
         let mut fields = Vec::new();
         let mut rust_names = HashMap::new();
+        // The map keeping the other members of an open object is a field too.
+        let keeps_others = s.pattern_properties.is_some()
+            || matches!(s.additional_properties, Some(BoolOrSchema::Schema(_)));
+        if keeps_others {
+            rust_names.insert(
+                "additional_properties".to_owned(),
+                "the other members' map".to_owned(),
+            );
+        }
         for (wire, prop) in properties {
             let ty = self.schema_as(prop, &ctx.property(wire));
             let rust = field(wire);
@@ -185,9 +194,15 @@ impl Lowerer<'_> {
                 if !self.recording() {
                     self.problem(
                         &ctx.at(&format!("properties.{wire}")),
-                        format!(
-                            "properties `{other}` and `{wire}` both become the Rust field `{rust}`"
-                        ),
+                        if other == "the other members' map" {
+                            format!(
+                                "the property `{wire}` and the map of the other members both become the Rust field `{rust}`"
+                            )
+                        } else {
+                            format!(
+                                "properties `{other}` and `{wire}` both become the Rust field `{rust}`"
+                            )
+                        },
                     );
                 }
                 continue;
