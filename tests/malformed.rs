@@ -512,3 +512,121 @@ fn hostile_resource_with_20000_query_params() {
         LARGE_HANG_GUARD,
     );
 }
+
+/// The messages `generator/src/check.rs` can report, one per rule: each string literal it
+/// makes a message or a help of (`format!(`, `Diagnostic::new(`, `.help(`, `"...".into()`),
+/// cut to its longest fixed part (the text between placeholders).
+fn check_rules() -> Vec<String> {
+    let text = std::fs::read_to_string(root().join("generator/src/check.rs")).expect("check.rs");
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    // Without comments, with `\`-continued literals joined.
+    let mut joined = String::new();
+    for line in code.lines().filter(|l| !l.trim_start().starts_with("//")) {
+        joined.push_str(line);
+        joined.push('\n');
+    }
+    let joined = {
+        let mut out = String::new();
+        let mut rest = joined.as_str();
+        while let Some(i) = rest.find("\\\n") {
+            out.push_str(&rest[..i]);
+            rest = rest[i + 2..].trim_start();
+        }
+        out.push_str(rest);
+        out
+    };
+    let mut rules = Vec::new();
+    let mut rest = joined.as_str();
+    let mut before = String::new();
+    while let Some(start) = rest.find('"') {
+        before.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        let Some(end) = after
+            .char_indices()
+            .scan(false, |escaped, (i, c)| {
+                let closes = c == '"' && !*escaped;
+                *escaped = c == '\\' && !*escaped;
+                Some((i, closes))
+            })
+            .find_map(|(i, closes)| closes.then_some(i))
+        else {
+            break;
+        };
+        let literal = &after[..end];
+        rest = &after[end + 1..];
+        let lead = before.trim_end();
+        let is_message = lead.ends_with("format!(")
+            || lead.ends_with("Diagnostic::new(")
+            || lead.ends_with(".help(")
+            || rest.starts_with(".into()");
+        before.clear();
+        if !is_message {
+            continue;
+        }
+        // The longest fixed part, placeholders (`{name}`, `{}`) removed.
+        let mut parts = Vec::new();
+        let mut part = String::new();
+        let mut depth = 0;
+        for c in literal.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    parts.push(std::mem::take(&mut part));
+                }
+                '}' if depth > 0 => depth -= 1,
+                _ if depth == 0 => part.push(c),
+                _ => {}
+            }
+        }
+        parts.push(part);
+        if let Some(fixed) = parts
+            .iter()
+            .map(|p| p.trim().replace("\\\"", "\"").replace("\\\\", "\\"))
+            // Key paths (`{at}.events.{name}`) are not messages: messages are sentences.
+            .filter(|p| p.len() >= 8 && p.contains(' '))
+            .max_by_key(String::len)
+        {
+            rules.push(fixed);
+        }
+    }
+    rules.sort();
+    rules.dedup();
+    rules
+}
+
+/// Every rule of `check.rs` has a malformed case that reports it: a rule whose message no
+/// `err_` snapshot shows is a rule nobody has seen fire.
+#[test]
+fn every_check_rule_has_a_malformed_case() {
+    let rules = check_rules();
+    assert!(
+        rules.len() >= 25,
+        "only {} rules found in check.rs: {rules:?}",
+        rules.len()
+    );
+    let mut snapshots = String::new();
+    for entry in std::fs::read_dir(root().join("tests/snapshots"))
+        .expect("snapshots")
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("malformed__err_") && name.ends_with(".snap") {
+            snapshots.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    let unseen: Vec<&String> = rules
+        .iter()
+        .filter(|r| !snapshots.contains(r.as_str()))
+        .collect();
+    assert!(
+        unseen.is_empty(),
+        "{} of the {} rules of check.rs have no malformed case (add one under tests/malformed/):\n{}",
+        unseen.len(),
+        rules.len(),
+        unseen
+            .iter()
+            .map(|r| format!("  {r}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
