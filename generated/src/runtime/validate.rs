@@ -428,4 +428,94 @@ mod tests {
         v.maximum(f64::NAN, 0.0, true);
         assert_eq!(v.finish().expect_err("nan").len(), 2);
     }
+
+    /// Whether `check` accepts: no problem recorded.
+    fn accepts(check: impl FnOnce(&mut Validator)) -> bool {
+        let mut v = Validator::new();
+        check(&mut v);
+        v.is_ok()
+    }
+
+    /// Every validator at its bound, one below and one above: `(below, at, above)` accepted.
+    #[test]
+    fn every_bound_at_below_and_above() {
+        let bound = |check: &dyn Fn(&mut Validator, i64)| {
+            (
+                accepts(|v| check(v, 2)),
+                accepts(|v| check(v, 3)),
+                accepts(|v| check(v, 4)),
+            )
+        };
+        let text = |n: i64| "é".repeat(n as usize);
+        assert_eq!(
+            bound(&|v, n| v.min_length(&text(n), 3)),
+            (false, true, true)
+        );
+        assert_eq!(
+            bound(&|v, n| v.max_length(&text(n), 3)),
+            (true, true, false)
+        );
+        assert_eq!(
+            bound(&|v, n| v.minimum(n as f64, 3.0, false)),
+            (false, true, true)
+        );
+        assert_eq!(
+            bound(&|v, n| v.minimum(n as f64, 3.0, true)),
+            (false, false, true)
+        );
+        assert_eq!(
+            bound(&|v, n| v.maximum(n as f64, 3.0, false)),
+            (true, true, false)
+        );
+        assert_eq!(
+            bound(&|v, n| v.maximum(n as f64, 3.0, true)),
+            (true, false, false)
+        );
+        assert_eq!(
+            bound(&|v, n| v.min_items(n as usize, 3)),
+            (false, true, true)
+        );
+        assert_eq!(
+            bound(&|v, n| v.max_items(n as usize, 3)),
+            (true, true, false)
+        );
+        assert_eq!(
+            bound(&|v, n| v.min_properties(n as usize, 3)),
+            (false, true, true)
+        );
+        assert_eq!(
+            bound(&|v, n| v.max_properties(n as usize, 3)),
+            (true, true, false)
+        );
+        // A multiple of 3: 3 is, 2 and 4 are not; so are 0 and -3, not 3.000001.
+        assert_eq!(
+            bound(&|v, n| v.multiple_of(n as f64, 3.0)),
+            (false, true, false)
+        );
+        assert!(accepts(|v| v.multiple_of(0.0, 3.0)));
+        assert!(accepts(|v| v.multiple_of(-3.0, 3.0)));
+        assert!(!accepts(|v| v.multiple_of(3.000001, 3.0)));
+        // Fractional bounds are not rounded.
+        assert!(!accepts(|v| v.minimum(0.49999, 0.5, false)));
+        assert!(accepts(|v| v.maximum(0.5, 0.5, false)));
+        // Lengths count characters, not bytes: 3 two-byte characters are 3 long.
+        assert!(accepts(|v| v.max_length("ééé", 3)));
+        assert!(!accepts(|v| v.min_length("ab", 3)));
+    }
+
+    #[test]
+    fn pattern_unique_items_and_required() {
+        let digits = regex::Regex::new("^[0-9]{2}$").expect("regex");
+        assert!(accepts(|v| v.pattern("42", &digits)));
+        assert!(!accepts(|v| v.pattern("4", &digits)));
+        assert!(!accepts(|v| v.pattern("421", &digits)));
+        // Unanchored patterns match anywhere, as in JSON Schema.
+        let anywhere = regex::Regex::new("b").expect("regex");
+        assert!(accepts(|v| v.pattern("abc", &anywhere)));
+        assert!(accepts(|v| v.unique_items::<i32>(&[])));
+        assert!(accepts(|v| v.unique_items(&[1, 2, 3])));
+        assert!(!accepts(|v| v.unique_items(&[1, 2, 2])));
+        assert!(accepts(|v| v.required(true)));
+        assert!(!accepts(|v| v.required(false)));
+    }
 }
