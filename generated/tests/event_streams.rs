@@ -106,18 +106,20 @@ async fn a_silent_stream_fails_after_its_idle_limit() {
 
 #[tokio::test]
 async fn the_idle_limit_follows_the_keep_alive_the_request_asks_for() {
-    // A stream that keeps alive every 100 ms stays open past a 300 ms idle limit.
+    // A stream that keeps alive every 50 ms stays open past a 1.5 s idle limit: it lasts
+    // 2 s in all, and each gap is 30 times shorter than the limit, so a busy machine does not
+    // turn a gap into a silence.
     let server = FaultServer::start(|_, _| {
         let mut chunks = vec![(Duration::ZERO, stream_head())];
-        for _ in 0..8 {
-            chunks.push((Duration::from_millis(100), b": keep-alive\n\n".to_vec()));
+        for _ in 0..40 {
+            chunks.push((Duration::from_millis(50), b": keep-alive\n\n".to_vec()));
         }
         chunks.push((Duration::ZERO, b"data: done\n\n".to_vec()));
         Reply::Paced(chunks)
     })
     .await;
     let mut options = CallOptions::default();
-    options.set_idle_timeout(Duration::from_millis(300));
+    options.set_idle_timeout(Duration::from_millis(1500));
     let items: Vec<_> = bounded(async {
         client(&server)
             .execute_events(Request::new(&STREAM), &options)

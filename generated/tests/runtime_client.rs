@@ -361,12 +361,12 @@ async fn slow_answers_time_out() {
         .build()
         .expect("ok");
 
-    let started = std::time::Instant::now();
+    // The answer comes after 5 s: an error (not that answer) shows the 200 ms limit cut it,
+    // with no measure of how long the test took.
     let err = client
         .execute::<Value>(get("x"))
         .await
         .expect_err("timeout");
-    assert!(started.elapsed() < Duration::from_secs(3));
     assert!(
         matches!(err, Error::Timeout { after, .. } if after == Duration::from_millis(200)),
         "{err:?}"

@@ -483,8 +483,9 @@ async fn the_client_timeout_does_not_cut_a_long_stream() {
     limited(async {
         let (url, _server) = raw_server(|mut socket| async move {
             socket.write_all(SSE_HEAD.as_bytes()).await.expect("write");
-            for n in 0..3 {
-                tokio::time::sleep(Duration::from_millis(250)).await;
+            // 1.5 s in all, past the 1 s timeout, in gaps ten times shorter than it.
+            for n in 0..15 {
+                tokio::time::sleep(Duration::from_millis(100)).await;
                 send_chunk(&mut socket, &format!("data: {n}\n\n")).await;
             }
             end_chunks(&mut socket).await;
@@ -492,7 +493,7 @@ async fn the_client_timeout_does_not_cut_a_long_stream() {
         .await;
         let client = Client::builder(TOKEN)
             .base_url(&url)
-            .timeout(Duration::from_millis(400))
+            .timeout(Duration::from_secs(1))
             .build()
             .expect("valid");
         let events = client
@@ -500,7 +501,8 @@ async fn the_client_timeout_does_not_cut_a_long_stream() {
             .await
             .expect("connected");
         let data: Vec<_> = events.map(|e| e.expect("an event").data).collect().await;
-        assert_eq!(data, ["0", "1", "2"]);
+        let expected: Vec<String> = (0..15).map(|n| n.to_string()).collect();
+        assert_eq!(data, expected);
     })
     .await;
 }

@@ -42,8 +42,19 @@ impl Attempts {
     }
 }
 
-/// A client of `base` with `policy` (quick waits) and an attempt counter.
+/// A client of `base` with `policy` (quick waits) and an attempt counter. Its attempts time
+/// out after 10 s, which only a hang reaches, so that a slow answer on a busy machine is not
+/// taken for a timeout.
 fn client(base: &str, policy: RetryPolicy) -> (Client, Attempts) {
+    client_timing_out_after(base, policy, Duration::from_secs(10))
+}
+
+/// Like [`client`], with attempts that time out after `timeout`.
+fn client_timing_out_after(
+    base: &str,
+    policy: RetryPolicy,
+    timeout: Duration,
+) -> (Client, Attempts) {
     let attempts = Attempts::default();
     let client = Client::builder("tok")
         .base_url(base)
@@ -52,7 +63,7 @@ fn client(base: &str, policy: RetryPolicy) -> (Client, Attempts) {
                 .initial_backoff(Duration::from_millis(1))
                 .max_backoff(Duration::from_millis(2)),
         )
-        .timeout(Duration::from_millis(500))
+        .timeout(timeout)
         .hook(attempts.clone())
         .build()
         .expect("valid configuration");
@@ -127,7 +138,13 @@ async fn each_transient_failure_is_retried_exactly_as_configured_where_safe() {
             (Method::Patch, false),
         ] {
             let (base, server) = faulty(fault).await;
-            let (client, attempts) = client(&base, RetryPolicy::default().max_retries(2));
+            // Only the silent server needs a short attempt timeout; it never answers.
+            let timeout = match fault {
+                Fault::Timeout => Duration::from_millis(300),
+                _ => Duration::from_secs(10),
+            };
+            let (client, attempts) =
+                client_timing_out_after(&base, RetryPolicy::default().max_retries(2), timeout);
             let error = call(&client, operation(method, idempotent))
                 .await
                 .expect_err("always failing");
