@@ -173,7 +173,7 @@ impl File {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
     /// let response = client.file().move_file("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
-    ///     .name(Default::default()).await?;
+    ///     .name(losant::serde_json::json!("fileA")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }

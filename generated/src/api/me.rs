@@ -528,8 +528,7 @@ impl Me {
     ///
     /// # Errors
     ///
-    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
-    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on any error status the server answers (the spec lists none for this action),
     ///
     /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
     ///

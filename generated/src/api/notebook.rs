@@ -71,7 +71,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.notebook().cancel_execution("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", Default::default()).await?;
+    /// let response = client.notebook().cancel_execution("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", losant::serde_json::json!("632e18632f59592e773a4153")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }

@@ -68,7 +68,7 @@ impl ResourceJob {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.resource_job().cancel_execution("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", Default::default()).await?;
+    /// let response = client.resource_job().cancel_execution("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", losant::serde_json::json!("632e18632f59592e773a4153")).await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }

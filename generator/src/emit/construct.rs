@@ -250,8 +250,13 @@ impl<'a> Construct<'a> {
     /// A `serde_json::json!` expression for `value`. Integers beyond `i32` get a suffix: `json!`
     /// types a bare integer literal as `i32`, which a millisecond timestamp overflows.
     fn json(&self, value: &Value) -> String {
-        format!("{}::serde_json::json!({})", self.krate, json_tokens(value))
+        json_expr(value, self.krate)
     }
+}
+
+/// A `serde_json::json!` expression for `value`, through the re-export of the crate `krate`.
+pub fn json_expr(value: &Value, krate: &str) -> String {
+    format!("{krate}::serde_json::json!({})", json_tokens(value))
 }
 
 /// The tokens of `value` inside `json!`.

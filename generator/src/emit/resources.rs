@@ -277,7 +277,14 @@ fn action_doc(
             resp.description
         ));
     }
-    doc.push_str("\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:\n\n");
+    if a.errors.is_empty() {
+        doc.push_str(
+            "\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on any \
+             error status the server answers (the spec lists none for this action),\n",
+        );
+    } else {
+        doc.push_str("\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:\n\n");
+    }
     for resp in &a.errors {
         doc.push_str(&format!(
             "- `{}`: {}: {}\n",
@@ -439,6 +446,21 @@ fn example_value(index: &TypeIndex<'_>, ty: &Ty, example: Option<&Value>, krate:
         (TyKind::String, None) => "\"value\"".into(),
         (TyKind::Integer, Some(v)) if v.as_i64().is_some() => v.to_string(),
         (TyKind::Number, Some(v)) if v.is_number() => format!("{}_f64", v),
+        // Without an example, the smallest value the parameter takes (`0` may be below it).
+        (TyKind::Integer, None) => ty
+            .checks
+            .minimum
+            .map_or(1, |(min, exclusive)| {
+                min.ceil() as i64 + i64::from(exclusive)
+            })
+            .to_string(),
+        (TyKind::Number, None) => format!(
+            "{}_f64",
+            ty.checks
+                .minimum
+                .map_or(1.0, |(min, exclusive)| min + f64::from(u8::from(exclusive)))
+        ),
+        (TyKind::Any, Some(v)) => super::construct::json_expr(v, krate),
         (TyKind::Boolean, Some(Value::Bool(b))) => b.to_string(),
         (TyKind::Named { name, .. }, Some(Value::String(s))) => {
             let path = index
