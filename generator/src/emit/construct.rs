@@ -40,7 +40,7 @@ impl<'a> Construct<'a> {
     }
 
     /// `use` lines for the named types the built expressions name by their short names.
-    /// One line per module, e.g. `use losant::models::{DevicePost, Tag};`.
+    /// One line per module, e.g. `use my_api::models::{Widget, Tag};`.
     pub fn uses(&self) -> String {
         let mut by_module: std::collections::BTreeMap<&str, Vec<&str>> = Default::default();
         let used = self.used.borrow();
