@@ -870,6 +870,10 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
             }
         }
     });
+    if steps.is_empty() && globals.is_none() && keep_alive.is_none() && validate.is_none() {
+        // Nothing to add: a `let mut` would be an unused `mut` in the user's build.
+        return quote!(Request::new(Self::OPERATION));
+    }
     quote! {
         let mut request = Request::new(Self::OPERATION);
         #(#steps)*
