@@ -480,9 +480,7 @@ impl Me {
     ///
     /// # Errors
     ///
-    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:
-    ///
-    ///
+    /// Fails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on an error status,
     /// and with the other [`Error`](crate::Error) variants on an invalid request (checked before sending), a missing scope, a transport failure, a timeout or an undecodable response.
     ///
     /// # Example

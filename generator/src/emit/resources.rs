@@ -216,6 +216,26 @@ fn action_doc(
     }
     doc.push_str("\n# Responses\n\n");
     for resp in &a.responses {
+        if resp.schema_id.is_none() && !a.events.is_empty() {
+            // The events of a stream, by name: what the answer's items are.
+            doc.push_str(&format!(
+                "- `{}`: a stream of server-sent events ([`{}Event`]): {}\n",
+                resp.status, a.builder, resp.description
+            ));
+            for event in &a.events {
+                doc.push_str(&format!(
+                    "  - `{}`: {}{}\n",
+                    event.wire,
+                    type_name(index, &event.ty),
+                    event
+                        .description
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ));
+            }
+            continue;
+        }
         doc.push_str(&format!(
             "- `{}`: {}: {}\n",
             resp.status,
@@ -223,7 +243,15 @@ fn action_doc(
             resp.description
         ));
     }
-    doc.push_str("\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on:\n\n");
+    doc.push_str(
+        "\n# Errors\n\nFails with [`Error::Api`](crate::Error::Api) (status, `type`, `message`) on",
+    );
+    // With no error statuses listed, one sentence; else the list.
+    doc.push_str(if a.errors.is_empty() {
+        " an error status,"
+    } else {
+        ":\n\n"
+    });
     for resp in &a.errors {
         doc.push_str(&format!(
             "- `{}`: {}: {}\n",
