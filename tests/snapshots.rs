@@ -62,3 +62,55 @@ fn request_bodies() {
 fn rust_keywords_and_non_identifier_names() {
     insta::assert_snapshot!(fixture("keywords"));
 }
+
+// The fixtures below are also compiled with the runtime and used (`tests/compiled/`).
+
+#[test]
+fn one_of_and_any_of_unions() {
+    insta::assert_snapshot!(fixture("one_of_any_of"));
+}
+
+#[test]
+fn tagged_unions() {
+    insta::assert_snapshot!(fixture("tagged_union"));
+}
+
+#[test]
+fn all_of_merges() {
+    insta::assert_snapshot!(fixture("all_of"));
+}
+
+#[test]
+fn recursive_schemas() {
+    insta::assert_snapshot!(fixture("recursion"));
+}
+
+#[test]
+fn shared_shapes_with_and_without_a_common_name() {
+    insta::assert_snapshot!(fixture("shared_shapes"));
+}
+
+#[test]
+fn nested_title_colliding_with_a_schema_file() {
+    insta::assert_snapshot!(fixture("title_collision"));
+}
+
+#[test]
+fn nullable_fields_of_patch_bodies_and_responses() {
+    insta::assert_snapshot!(fixture("nullable"));
+}
+
+#[test]
+fn server_sent_events() {
+    insta::assert_snapshot!(fixture("sse"));
+}
+
+#[test]
+fn multipart_uploads() {
+    insta::assert_snapshot!(fixture("multipart"));
+}
+
+#[test]
+fn paginated_lists() {
+    insta::assert_snapshot!(fixture("pagination"));
+}

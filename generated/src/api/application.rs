@@ -815,7 +815,8 @@ impl Application {
     ///
     /// # Responses
     ///
-    /// - `200`: JSON or null: SSE stream of mqtt messages for the requested topic
+    /// - `200`: a stream of server-sent events ([`ApplicationMqttSubscriptionStreamRequestEvent`]): SSE stream of mqtt messages for the requested topic
+    ///   - `mqttMessage`: [`MqttPublishBody`](crate::models::MqttPublishBody): An SSE event representing a single mqtt payload
     ///
     /// # Errors
     ///

@@ -62,7 +62,8 @@ impl Device {
     ///
     /// # Responses
     ///
-    /// - `200`: JSON or null: SSE stream of new command messages for this device
+    /// - `200`: a stream of server-sent events ([`DeviceCommandStreamRequestEvent`]): SSE stream of new command messages for this device
+    ///   - `deviceCommand`: [`DeviceCommand`](crate::models::DeviceCommand): An SSE event representing a single device command
     ///
     /// # Errors
     ///
@@ -968,7 +969,8 @@ impl Device {
     ///
     /// # Responses
     ///
-    /// - `200`: JSON or null: SSE stream of new state messages for this device
+    /// - `200`: a stream of server-sent events ([`DeviceStateStreamRequestEvent`]): SSE stream of new state messages for this device
+    ///   - `deviceState`: [`DeviceState`](crate::models::DeviceState): An SSE event representing a single device state
     ///
     /// # Errors
     ///

@@ -21,9 +21,14 @@ pub struct Page<Item> {
 /// `fetch(n)` gets page `n`, starting at `first_page`; `split` takes a page apart into its
 /// items and the total count the API reports. The stream ends without an error when
 ///
-/// - as many items as the total count were yielded (the last page's total: the list may
+/// - as many items as the total count were read (the last page's total: the list may
 ///   change while it is read), or
-/// - a page is empty and the API reported no total, or no more than was yielded.
+/// - a page is empty and the API reported no total, or no more than was read.
+///
+/// Started past the first page, the items of the pages skipped count as read: as many per
+/// page as the longest page seen, never more than the server's page size, so the stream never
+/// ends early. Until a full page is followed by another, that count may fall short, so an
+/// empty page then ends the stream without the error below.
 ///
 /// It does not end on a page shorter than the size asked for while the total says more items
 /// remain (a server may cap the page size), nor, without a total, before an empty page. It
@@ -47,7 +52,22 @@ where
         next_page: Option<u64>,
         fetched: u64,
         yielded: u64,
+        /// The longest page seen: the server's page size once any page was full.
+        longest: u64,
+        /// Pages that had items: from two on, the first was full, so `longest` is exact.
+        filled: u64,
         previous: Option<Vec<Item>>,
+    }
+
+    impl<F, Item> State<F, Item> {
+        /// Items before the first page read, as counted from `longest` (a lower bound).
+        fn skipped(&self, first_page: u64) -> u64 {
+            first_page.saturating_mul(self.longest)
+        }
+        /// Whether `skipped` is the exact count, not only a lower bound.
+        fn skipped_is_exact(&self, first_page: u64) -> bool {
+            first_page == 0 || self.filled >= 2
+        }
     }
 
     let state = State {
@@ -55,6 +75,8 @@ where
         next_page: Some(first_page),
         fetched: 0,
         yielded: 0,
+        longest: 0,
+        filled: 0,
         previous: None,
     };
     let fail = move |reason: String| vec![Err(Error::Pagination { operation, reason })];
@@ -93,12 +115,12 @@ where
         }
         if count == 0 {
             state.next_page = None;
+            let read = state.skipped(first_page).saturating_add(state.yielded);
             return match total {
-                Some(total) if total > state.yielded => Some((
+                Some(total) if total > read && state.skipped_is_exact(first_page) => Some((
                     fail(format!(
-                        "page {page} is empty but the list reports {total} items and only {} \
-                         were read",
-                        state.yielded
+                        "page {page} is empty but the list reports {total} items and only {read} \
+                         were read"
                     )),
                     state,
                 )),
@@ -106,7 +128,10 @@ where
             };
         }
         state.yielded = state.yielded.saturating_add(count);
-        let done = total.is_some_and(|total| state.yielded >= total);
+        state.longest = state.longest.max(count);
+        state.filled += 1;
+        let read = state.skipped(first_page).saturating_add(state.yielded);
+        let done = total.is_some_and(|total| read >= total);
         state.next_page = if done { None } else { page.checked_add(1) };
         state.previous = (!done).then(|| items.clone());
         Some((items.into_iter().map(Ok).collect::<Vec<_>>(), state))
@@ -126,19 +151,30 @@ mod tests {
         total: Option<u64>,
         max_pages: u64,
     ) -> (Vec<u64>, Option<String>, u64) {
+        run_from(0, sizes, total, max_pages).await
+    }
+
+    /// As [`run`], starting at page `first_page`.
+    async fn run_from(
+        first_page: u64,
+        sizes: &'static [u64],
+        total: Option<u64>,
+        max_pages: u64,
+    ) -> (Vec<u64>, Option<String>, u64) {
         let calls = AtomicU64::new(0);
-        let results: Vec<Result<u64, Error>> = paginate("things.get", 0, max_pages, |page| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            let size = sizes.get(page as usize).copied().unwrap_or(0);
-            async move {
-                Ok(Page {
-                    items: (0..size).map(|i| page * 100 + i).collect(),
-                    total,
-                })
-            }
-        })
-        .collect()
-        .await;
+        let results: Vec<Result<u64, Error>> =
+            paginate("things.get", first_page, max_pages, |page| {
+                calls.fetch_add(1, Ordering::SeqCst);
+                let size = sizes.get(page as usize).copied().unwrap_or(0);
+                async move {
+                    Ok(Page {
+                        items: (0..size).map(|i| page * 100 + i).collect(),
+                        total,
+                    })
+                }
+            })
+            .collect()
+            .await;
         let mut items = Vec::new();
         let mut error = None;
         for result in results {
@@ -182,6 +218,26 @@ mod tests {
         let error = error.expect("an error");
         assert!(
             error.contains("reports 10 items and only 4 were read"),
+            "{error}"
+        );
+    }
+
+    #[tokio::test]
+    async fn started_past_the_first_page_the_skipped_items_count_as_read() {
+        // Five items, two a page: from page 1 the stream reads pages 1 and 2, no more.
+        let (items, error, calls) = run_from(1, &[2, 2, 1], Some(5), 100).await;
+        assert_eq!(items, [100, 101, 200]);
+        assert_eq!((error, calls), (None, 2));
+        // From the last page alone the page size is unknown: one empty page more, no error.
+        let (items, error, calls) = run_from(2, &[2, 2, 1], Some(5), 100).await;
+        assert_eq!(items, [200]);
+        assert_eq!((error, calls), (None, 2));
+        // Past a full page the count is exact, and a page missing is still an error.
+        let (items, error, _) = run_from(1, &[2, 2, 2], Some(9), 100).await;
+        assert_eq!(items, [100, 101, 200, 201]);
+        let error = error.expect("an error");
+        assert!(
+            error.contains("reports 9 items and only 6 were read"),
             "{error}"
         );
     }

@@ -136,13 +136,25 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
     let builder_from_env_doc = doc_attrs(&format!(
         "A builder with the token from `{token_var}` and, if set, the base URL from `{url_var}`."
     ));
-    let patterns = ir.patterns.iter().enumerate().map(|(i, pattern)| {
+    let statics = ir.patterns.iter().enumerate().map(|(i, pattern)| {
         let name = format_ident!("PATTERN_{}", i);
         let doc = format!("`{pattern}`");
         quote! {
             #[doc = #doc]
             pub(crate) static #name: LazyLock<Regex> =
                 LazyLock::new(|| Regex::new(#pattern).expect("the generator compiled this pattern with the same regex crate"));
+        }
+    });
+    // Only a spec with patterns gets the module (its imports would be unused otherwise).
+    let patterns = (!ir.patterns.is_empty()).then(|| {
+        quote! {
+            /// Regular expressions of the spec's `pattern` constraints, compiled once.
+            pub(crate) mod patterns {
+                #![allow(dead_code)]
+                use std::sync::LazyLock;
+                use regex::Regex;
+                #(#statics)*
+            }
         }
     });
     quote! {
@@ -199,12 +211,6 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
 
         #common
 
-        /// Regular expressions of the spec's `pattern` constraints, compiled once.
-        pub(crate) mod patterns {
-            #![allow(dead_code)]
-            use std::sync::LazyLock;
-            use regex::Regex;
-            #(#patterns)*
-        }
+        #patterns
     }
 }

@@ -270,6 +270,26 @@ fn action_doc(
     }
     doc.push_str("\n# Responses\n\n");
     for resp in &a.responses {
+        if resp.schema_id.is_none() && !a.events.is_empty() {
+            // The events of a stream, by name: what the answer's items are.
+            doc.push_str(&format!(
+                "- `{}`: a stream of server-sent events ([`{}Event`]): {}\n",
+                resp.status, a.builder, resp.description
+            ));
+            for event in &a.events {
+                doc.push_str(&format!(
+                    "  - `{}`: {}{}\n",
+                    event.wire,
+                    type_name(index, &event.ty),
+                    event
+                        .description
+                        .as_deref()
+                        .map(|d| format!(": {d}"))
+                        .unwrap_or_default()
+                ));
+            }
+            continue;
+        }
         doc.push_str(&format!(
             "- `{}`: {}: {}\n",
             resp.status,
@@ -984,6 +1004,10 @@ fn build_request(ir: &Ir, index: &TypeIndex<'_>, a: &ActionIr) -> TokenStream {
             }
         }
     });
+    if steps.is_empty() && globals.is_none() && keep_alive.is_none() && validate.is_none() {
+        // Nothing to add: a `let mut` would be an unused `mut` in the user's build.
+        return quote!(Request::new(Self::OPERATION));
+    }
     quote! {
         let mut request = Request::new(Self::OPERATION);
         #(#steps)*
