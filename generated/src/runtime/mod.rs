@@ -38,6 +38,7 @@ mod retry;
 mod scopes;
 mod sse;
 mod string_enum;
+mod tls;
 mod transport;
 mod union;
 mod validate;
