@@ -29,8 +29,13 @@ pub type ResponseBody = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>>
 /// A streamed request body, chunk by chunk (multipart uploads).
 pub type RequestBodyStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
-/// Sends one HTTP request and returns the response as it arrives. See the [module
-/// documentation](self).
+/// Sends one HTTP request and returns the response as it arrives: the seam between the
+/// [`Client`](super::Client) and the network.
+///
+/// Everything above it (validation, the scope check, encoding, the token, retries, deadlines,
+/// redirect refusal, size limits, decoding, pagination, event streams) is the client's and
+/// runs unchanged whatever the transport. The default one is [`ReqwestTransport`]; a client
+/// is given another with [`ClientBuilder::transport`](super::ClientBuilder::transport).
 ///
 /// A transport must not follow redirects (the client refuses them, naming the status and
 /// `Location`), must not retry (the client does, where it is safe), and need not enforce
