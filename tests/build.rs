@@ -19,8 +19,9 @@
 //! The generated code puts each resource behind a Cargo feature named like its module (and
 //! `full`, for all of them); this script turns those on as cfgs for this package (they are not
 //! features of this package, so `cargo test` needs no flags), and declares the runtime's own
-//! optional features (`schemars`, `tracing`) as expected cfgs. `schemars` is a real feature of
-//! this package: with `--features schemars` the fixtures' `JsonSchema` impls are compiled too.
+//! features (`schemars`, `tracing`, the TLS backends: every feature of `generated/Cargo.toml`)
+//! as expected cfgs. `schemars` is a real feature of this package: with `--features schemars`
+//! the fixtures' `JsonSchema` impls are compiled too.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -114,9 +115,8 @@ fn main() {
         );
         write(&dir.join("crate.rs"), &root);
     }
-    let expected: Vec<String> = ["schemars", "tracing"]
-        .iter()
-        .map(|f| (*f).to_owned())
+    let expected: Vec<String> = runtime_features()
+        .into_iter()
         .chain(features.iter().cloned())
         .map(|f| format!("{f:?}"))
         .collect();
@@ -127,6 +127,29 @@ fn main() {
     for feature in &features {
         println!("cargo::rustc-cfg=feature={feature:?}");
     }
+}
+
+/// The names of the generated crate's Cargo features (`generated/Cargo.toml`), which the
+/// runtime's `cfg`s may name (`schemars`, `tracing`, the TLS backends, ...): expected cfgs
+/// here, none of them on.
+fn runtime_features() -> Vec<String> {
+    let manifest = fixture_specs::root().join("generated/Cargo.toml");
+    println!("cargo::rerun-if-changed={}", manifest.display());
+    let text = std::fs::read_to_string(&manifest).expect("read generated/Cargo.toml");
+    let mut in_features = false;
+    let mut names = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_features = line == "[features]";
+        } else if in_features && let Some((name, _)) = line.split_once('=') {
+            let name = name.trim();
+            if !name.is_empty() && !name.starts_with('#') {
+                names.push(name.to_owned());
+            }
+        }
+    }
+    names
 }
 
 /// Copies the runtime's files from `from` to `to` with `cfg(test)` false: `#[cfg(test)]`

@@ -20,6 +20,20 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! # Cargo features
+//!
+//! - One feature per resource, named like its module (`devices`, `data`, `instance_org`, ...),
+//!   and `full` for all of them; rustdoc marks each item with the feature it needs.
+//! - TLS: `rustls` (rustls with the *ring* provider and the platform's trusted roots),
+//!   `rustls-aws-lc` (rustls with *aws-lc-rs*) or `native-tls`; see
+//!   [`ReqwestTransport`](runtime::ReqwestTransport).
+//! - `schemars` (JSON Schema for every model) and `tracing` (a span per call). The models'
+//!   `JsonSchema` impls are derived, so rustdoc lists them without the `schemars` badge the
+//!   other gated items carry: they exist only with that feature.
+//!
+//! `default` is `full` and `rustls`.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms)]
 

@@ -545,7 +545,10 @@ async fn tls_server(answer: Vec<u8>) -> (u16, Arc<AtomicUsize>) {
         .collect::<Result<_, _>>()
         .expect("the test certificate");
     let key = PrivateKeyDer::from_pem_slice(TLS_KEY).expect("the test key");
-    let config = rustls::ServerConfig::builder()
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
         .with_no_client_auth()
         .with_single_cert(certs, key)
         .expect("a server config");
@@ -586,7 +589,11 @@ async fn a_redirect_from_https_to_plain_http_is_not_followed() {
         FaultServer::start(|_, _| Reply::Close(json_reply(200, &json!({"trusted": false})))).await;
     let location = format!("{}/things", plain.url());
     let (port, https_requests) = tls_server(response(301, &[("location", &location)], b"")).await;
-    // Only this client trusts the test certificate.
+    // Only this client trusts the test certificate. It is built by reqwest itself, as an
+    // application giving its own client with extra roots would: under the default `rustls`
+    // feature reqwest has no crypto provider of its own, so the test installs one
+    // process-wide, as such an application must (a no-op if one is already installed).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let trusting = reqwest::Client::builder()
         .add_root_certificate(reqwest::Certificate::from_pem(TLS_CA).expect("PEM"))
         .redirect(reqwest::redirect::Policy::none())

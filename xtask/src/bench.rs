@@ -668,7 +668,7 @@ fn touch(file: &Path) -> Result<()> {
     fs::write(file, text).map_err(|e| format!("cannot write {}: {e}", file.display()))
 }
 
-fn median(times: &[Duration]) -> Duration {
+pub(crate) fn median(times: &[Duration]) -> Duration {
     let mut sorted = times.to_vec();
     sorted.sort();
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()
@@ -680,7 +680,7 @@ fn median_u64(values: &[u64]) -> u64 {
     sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 
-fn secs(duration: Duration) -> String {
+pub(crate) fn secs(duration: Duration) -> String {
     format!("{:.2} s", duration.as_secs_f64())
 }
 
@@ -688,7 +688,7 @@ fn mib(kib: u64) -> String {
     format!("{:.0} MiB", kib as f64 / 1024.0)
 }
 
-fn list(times: &[Duration]) -> String {
+pub(crate) fn list(times: &[Duration]) -> String {
     times
         .iter()
         .map(|t| format!("{:.2}", t.as_secs_f64()))
@@ -697,7 +697,7 @@ fn list(times: &[Duration]) -> String {
 }
 
 /// The CPU model and core count, as Linux reports them.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo
         .lines()

@@ -1,8 +1,9 @@
 //! The generated part of the `[features]` table of the generated crate's `Cargo.toml`: one
-//! feature per resource (named like the resource's module), `full` enabling them all, and
-//! `full` on by default. It sits between two marker lines at the end of the table and is
-//! rewritten by `cargo xtask codegen` like any generated file; the rest of the manifest,
-//! the table's hand-written features (`schemars`, `tracing`, ...) included, is hand-written.
+//! feature per resource (named like the resource's module) and `full` enabling them all. It
+//! sits between two marker lines at the end of the table and is rewritten by `cargo xtask
+//! codegen` like any generated file; the rest of the manifest, the table's hand-written
+//! features (`default`, which includes `full`, the TLS backends, `schemars`, `tracing`, ...)
+//! included, is hand-written.
 
 /// First line of the generated section.
 pub const BEGIN: &str =
@@ -12,7 +13,7 @@ pub const END: &str = "# @generated features end";
 
 /// The section for these resource modules (sorted, as given).
 pub fn section(modules: &[String]) -> String {
-    let mut out = format!("{BEGIN}\ndefault = [\"full\"]\n");
+    let mut out = format!("{BEGIN}\n");
     let quoted: Vec<String> = modules.iter().map(|m| format!("\"{m}\"")).collect();
     out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
     for module in modules {

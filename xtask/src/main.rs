@@ -12,9 +12,13 @@
 //!   [`import`] for what it overwrites and what it leaves alone);
 //! - `cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]` runs the
 //!   whole-process benchmarks (see [`bench`]) and writes `target/bench/report.md`;
+//! - `cargo xtask bench-downstream [--runs N] [--baseline REV] [--only VARIANT,...]` times a
+//!   downstream program's cold build against this tree and a baseline revision (see
+//!   [`downstream`]) and writes `target/bench/downstream.md`;
 //! - `cargo xtask check-features` checks the generated crate with each resource feature alone.
 
 mod bench;
+mod downstream;
 mod features;
 mod import;
 mod openapi;
@@ -44,6 +48,7 @@ fn main() -> ExitCode {
         ["openapi", rest @ ..] => openapi::main(rest, &root(), SPEC_DIR, &options()),
         ["import", rest @ ..] => import::main(rest, &root()),
         ["bench", rest @ ..] => bench::main(rest, &root()),
+        ["bench-downstream", rest @ ..] => downstream::main(rest, &root()),
         ["check-features"] => features::check_each(&root(), MANIFEST),
         _ => {
             eprintln!(
@@ -51,6 +56,7 @@ fn main() -> ExitCode {
                  cargo xtask openapi [--check]\n       \
                  cargo xtask import [--from DIR] [--to DIR] [--check] [--force]\n       \
                  cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]\n       \
+                 cargo xtask bench-downstream [--runs N] [--baseline REV] [--only VARIANT,...]\n       \
                  cargo xtask check-features"
             );
             ExitCode::from(2)

@@ -41,6 +41,8 @@ macro_rules! call_option_setters {
 }
 
 /// The settings of an event stream: its idle limit and reconnection.
+// Unused when no enabled resource has an event stream (e.g. `--features orgs` alone).
+#[allow(unused_macros)]
 macro_rules! event_option_setters {
     ($builder:ident) => {
         impl $builder {

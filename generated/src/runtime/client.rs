@@ -1161,6 +1161,15 @@ impl ClientBuilder {
         let transport: Arc<dyn Transport> = match (self.transport, self.http_client) {
             (Some(transport), _) => transport,
             (None, Some(client)) => Arc::new(ReqwestTransport::with_client(client)),
+            (None, None)
+                if base_url.starts_with("https:") && ReqwestTransport::tls_backend().is_none() =>
+            {
+                return Err(Error::Config(
+                    "this build of losant has no TLS backend, so it cannot reach an https:// URL: \
+                     enable its `rustls` feature (the default), `native-tls` or `rustls-aws-lc`"
+                        .to_owned(),
+                ));
+            }
             (None, None) => Arc::new(
                 ReqwestTransport::new(self.connect_timeout)
                     .map_err(|err| Error::Config(format!("could not set up HTTP: {err}")))?,

@@ -38,10 +38,13 @@ mod retry;
 mod scopes;
 mod sse;
 mod string_enum;
+mod tls;
 mod transport;
 mod union;
 mod validate;
 
+// `event_option_setters` is unused when no enabled resource has an event stream.
+#[allow(unused_imports)]
 pub(crate) use action::{call_option_setters, event_option_setters};
 pub use client::{Client, ClientBuilder, Decoder};
 pub use error::{ApiError, Error, TimeoutKind};

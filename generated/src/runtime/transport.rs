@@ -29,8 +29,13 @@ pub type ResponseBody = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>>
 /// A streamed request body, chunk by chunk (multipart uploads).
 pub type RequestBodyStream = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
 
-/// Sends one HTTP request and returns the response as it arrives. See the [module
-/// documentation](self).
+/// Sends one HTTP request and returns the response as it arrives: the seam between the
+/// [`Client`](super::Client) and the network.
+///
+/// Everything above it (validation, the scope check, encoding, the token, retries, deadlines,
+/// redirect refusal, size limits, decoding, pagination, event streams) is the client's and
+/// runs unchanged whatever the transport. The default one is [`ReqwestTransport`]; a client
+/// is given another with [`ClientBuilder::transport`](super::ClientBuilder::transport).
 ///
 /// A transport must not follow redirects (the client refuses them, naming the status and
 /// `Location`), must not retry (the client does, where it is safe), and need not enforce
@@ -233,13 +238,47 @@ pub struct ReqwestTransport {
 
 impl ReqwestTransport {
     /// A transport over a new `reqwest` client that follows no redirect, with `connect_timeout`
-    /// for establishing connections.
-    pub fn new(connect_timeout: Duration) -> Result<Self, reqwest::Error> {
-        let client = reqwest::Client::builder()
+    /// for establishing connections and the TLS backend of the crate's features (see
+    /// [`client_builder`](Self::client_builder)).
+    pub fn new(connect_timeout: Duration) -> Result<Self, Box<dyn StdError + Send + Sync>> {
+        let client = Self::client_builder()?
             .connect_timeout(connect_timeout)
-            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(ReqwestTransport { client })
+    }
+
+    /// The `reqwest` client builder the SDK starts from: no redirects, and the TLS backend the
+    /// crate's features chose (`rustls`, the default: rustls with the *ring* provider and the
+    /// platform's trusted roots; `rustls-aws-lc`; `native-tls`). Add your own settings (a
+    /// proxy, pool sizes, ...) and give the client to
+    /// [`ClientBuilder::http_client`](super::ClientBuilder::http_client).
+    ///
+    /// Under the `rustls` feature the TLS configuration is built here, whole, so reqwest's
+    /// TLS settings (`add_root_certificate`, `min_tls_version`, ...) have no effect on this
+    /// builder. For those, install a process-wide rustls provider
+    /// (`rustls::crypto::ring::default_provider().install_default()`) and start from
+    /// `reqwest::Client::builder()`.
+    ///
+    /// ```no_run
+    /// # fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// let http = losant::runtime::ReqwestTransport::client_builder()?
+    ///     .pool_max_idle_per_host(4)
+    ///     .build()?;
+    /// let client = losant::Client::builder("my-api-token").http_client(http).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn client_builder() -> Result<reqwest::ClientBuilder, Box<dyn StdError + Send + Sync>> {
+        super::tls::configure(
+            reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()),
+        )
+    }
+
+    /// The TLS backend this build uses, e.g. `rustls with ring`; `None` when no TLS feature
+    /// is on and only plain `http://` works.
+    pub fn tls_backend() -> Option<&'static str> {
+        super::tls::BACKEND
     }
 
     /// A transport over a `reqwest` client of your own (its proxy, TLS and pool settings).
