@@ -15,6 +15,7 @@
 //! - `cargo xtask check-features` checks the generated crate with each resource feature alone.
 
 mod bench;
+mod checkout;
 mod features;
 mod import;
 mod openapi;
@@ -38,13 +39,24 @@ const MANIFEST: &str = "generated/Cargo.toml";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The checkout is found at run time (see `checkout`), so that a binary shared by two
+    // checkouts through one target folder works on the one it is run in.
+    let in_checkout = |task: &dyn Fn(&Path) -> ExitCode| match checkout::root() {
+        Ok(root) => task(&root),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    };
     match args.as_slice() {
-        ["codegen"] => codegen(Mode::Write),
-        ["codegen", "--check"] => codegen(Mode::Check),
-        ["openapi", rest @ ..] => openapi::main(rest, &root(), SPEC_DIR, &options()),
-        ["import", rest @ ..] => import::main(rest, &root()),
-        ["bench", rest @ ..] => bench::main(rest, &root()),
-        ["check-features"] => features::check_each(&root(), MANIFEST),
+        ["codegen"] => in_checkout(&|root| codegen(root, Mode::Write)),
+        ["codegen", "--check"] => in_checkout(&|root| codegen(root, Mode::Check)),
+        ["openapi", rest @ ..] => {
+            in_checkout(&|root| openapi::main(rest, root, SPEC_DIR, &options()))
+        }
+        ["import", rest @ ..] => in_checkout(&|root| import::main(rest, root)),
+        ["bench", rest @ ..] => in_checkout(&|root| bench::main(rest, root)),
+        ["check-features"] => in_checkout(&|root| features::check_each(root, MANIFEST)),
         _ => {
             eprintln!(
                 "usage: cargo xtask codegen [--check]\n       \
@@ -63,14 +75,6 @@ fn cargo_command() -> std::process::Command {
     std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// The workspace root: the parent of this crate's folder.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
 /// The settings of the generated code (and of the OpenAPI document's generated note).
 fn options() -> restgen::Options {
     restgen::Options {
@@ -83,17 +87,16 @@ fn options() -> restgen::Options {
 }
 
 /// The Rust code, then the OpenAPI document (whose spec problems the first step reports).
-fn codegen(mode: Mode) -> ExitCode {
-    let code = codegen_rust(mode);
-    if openapi::sync(&root(), SPEC_DIR, &options(), mode, false) {
+fn codegen(root: &Path, mode: Mode) -> ExitCode {
+    let code = codegen_rust(root, mode);
+    if openapi::sync(root, SPEC_DIR, &options(), mode, false) {
         code
     } else {
         ExitCode::FAILURE
     }
 }
 
-fn codegen_rust(mode: Mode) -> ExitCode {
-    let root = root();
+fn codegen_rust(root: &Path, mode: Mode) -> ExitCode {
     let options = options();
     let generated = restgen::load::load_dir(&root.join(SPEC_DIR)).and_then(|spec| {
         Ok((
