@@ -82,6 +82,40 @@ pub fn emit_each(ir: &Ir, options: &Options, sink: &mut dyn FnMut(EmittedFile)) 
     }
 }
 
+/// A Cargo feature that the emitted code's `#[cfg]`s name, with the features it turns on: what
+/// the generated crate's manifest must declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    /// The feature's name.
+    pub name: String,
+    /// The features it enables, sorted.
+    pub enables: Vec<String>,
+}
+
+/// The resource features the emitted code is compiled under, with
+/// [`Options::resource_features`]: [`FULL_FEATURE`] first, enabling every resource's, then one
+/// per resource, named like its module and enabling nothing else, sorted. Without that option,
+/// none. (The [`Options::json_schema_feature`] is not among them: the crate declares it with
+/// the dependency it needs.)
+pub fn resource_features(ir: &Ir, options: &Options) -> Vec<Feature> {
+    if !options.resource_features {
+        return Vec::new();
+    }
+    let mut modules: Vec<String> = ir.resources.iter().map(|r| r.module.clone()).collect();
+    modules.sort();
+    modules.dedup();
+    let each = modules.iter().map(|module| Feature {
+        name: module.clone(),
+        enables: Vec::new(),
+    });
+    std::iter::once(Feature {
+        name: FULL_FEATURE.to_owned(),
+        enables: modules.clone(),
+    })
+    .chain(each)
+    .collect()
+}
+
 /// Emits the generated crate's test files: `conformance.rs` (see [`conformance`]), which reads
 /// the spec's examples at run time from `spec_dir`, relative to the crate's manifest folder.
 pub fn emit_tests(ir: &Ir, options: &Options, spec_dir: &str) -> Vec<EmittedFile> {
