@@ -37,6 +37,8 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 #![deny(missing_docs)]
+// The one exception, `load`'s bounded look at nesting, says why.
+#![deny(unsafe_code)]
 // Diagnostics are the error path of a code generator, never a hot one: their size is no cost.
 #![allow(clippy::result_large_err)]
 

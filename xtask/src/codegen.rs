@@ -33,7 +33,10 @@ pub fn main(root: &Path, mode: Mode) -> ExitCode {
     let outputs = match outputs {
         Ok(outputs) => outputs,
         Err(problems) => {
-            eprintln!("{problems}");
+            // Rendered whole first: standard error is unbuffered, and a report of thousands
+            // of problems would otherwise be written piece by piece.
+            let report = problems.to_string();
+            eprintln!("{report}");
             eprintln!("nothing was written to {every_folder}");
             return ExitCode::FAILURE;
         }

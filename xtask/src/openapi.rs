@@ -37,7 +37,8 @@ pub fn sync(root: &Path, spec_dir: &str, options: &restgen::Options, mode: Mode)
     let files = match files {
         Ok(files) => files,
         Err(problems) => {
-            eprintln!("{problems}");
+            let report = problems.to_string();
+            eprintln!("{report}");
             eprintln!("nothing was written to {OUTPUT_DIR}/");
             return false;
         }
