@@ -42,6 +42,7 @@
 // Diagnostics are the error path of a code generator, never a hot one: their size is no cost.
 #![allow(clippy::result_large_err)]
 
+pub mod cache;
 pub mod check;
 pub mod diagnostics;
 pub mod emit;
@@ -142,15 +143,19 @@ pub fn generate_with_tests(
 /// Everything [`Outputs`] holds, from a spec loaded once and checked once: the Rust code (as
 /// [`generate_with_tests`] makes it) and, on another thread meanwhile, the OpenAPI document
 /// (as [`openapi::files`] makes it). Returns every problem either found.
+///
+/// With `formatted` (see [`cache`]), a file whose unformatted text the last run formatted is
+/// not formatted again, and `formatted` keeps every file's formatted text for the next run.
 pub fn generate_all(
     spec: &spec::Spec,
     options: &Options,
     spec_from_crate: &str,
+    formatted: Option<&mut cache::Formatted>,
 ) -> Result<Outputs, Diagnostics> {
     check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
     std::thread::scope(|scope| {
         let openapi = scope.spawn(|| openapi_files(spec, options));
-        let rust = rust_outputs(spec, options, Some(spec_from_crate));
+        let rust = rust_outputs(spec, options, Some(spec_from_crate), formatted);
         let openapi = openapi.join().unwrap_or_else(|_| {
             Err(Diagnostic::new(
                 "internal error: the OpenAPI export panicked; please report it with the spec",
@@ -190,34 +195,60 @@ fn generate_outputs(
     spec_from_crate: Option<&str>,
 ) -> Result<Outputs, Diagnostics> {
     check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
-    rust_outputs(spec, options, spec_from_crate)
+    rust_outputs(spec, options, spec_from_crate, None)
 }
 
-/// Lowers, emits and formats a checked spec.
+/// Lowers, emits and formats a checked spec (formatting only what `formatted` lacks).
 fn rust_outputs(
     spec: &spec::Spec,
     options: &Options,
     spec_from_crate: Option<&str>,
+    formatted: Option<&mut cache::Formatted>,
 ) -> Result<Outputs, Diagnostics> {
     let ir = lower::lower(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
 
     let header = format::header(&options.source, &options.regenerate_with);
-    let mut problems = Diagnostics::new();
-    // Files are formatted as they are emitted, on worker threads (token trees cannot cross
-    // threads; their text can): only the files in the queue hold tokens or unformatted text,
-    // and formatting, the costliest stage, runs on every core.
-    let (mut api, api_problems) =
-        format_in_parallel(&header, &mut |sink| emit::emit_each(&ir, options, sink));
-    let (mut tests, test_problems) = format_in_parallel(&header, &mut |sink| {
-        if let Some(dir) = spec_from_crate {
-            for file in emit::emit_tests(&ir, options, dir) {
-                sink(file);
-            }
+    let stored = formatted.as_deref();
+    // Each file is emitted, turned into text and formatted on one thread, one thread per core
+    // (token trees cannot cross threads); only a file whose formatted text `stored` lacks is
+    // formatted, the costliest stage.
+    let each = |file: emit::EmittedFile| format_one(&header, stored, file);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (api, tests) = std::thread::scope(|scope| {
+        let tests = scope.spawn(|| match spec_from_crate {
+            Some(dir) => emit::emit_tests(&ir, options, dir)
+                .into_iter()
+                .map(each)
+                .collect(),
+            None => Vec::new(),
+        });
+        let api = emit::emit_in_parallel(&ir, options, threads, &each);
+        match tests.join() {
+            Ok(tests) => (api, tests),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    for problem in api_problems.into_iter().chain(test_problems) {
-        problems.push(problem);
+    let mut problems = Diagnostics::new();
+    let mut done = |results: Vec<Result<(GeneratedFile, Option<cache::Hash>), Diagnostic>>| {
+        let mut files = Vec::new();
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        files
+    };
+    let (api, tests) = (done(api), done(tests));
+    if let Some(formatted) = formatted {
+        for (file, key) in api.iter().chain(&tests) {
+            if let Some(key) = key {
+                formatted.keep(*key, file.contents.clone());
+            }
+        }
     }
+    let mut api: Vec<GeneratedFile> = api.into_iter().map(|(file, _)| file).collect();
+    let mut tests: Vec<GeneratedFile> = tests.into_iter().map(|(file, _)| file).collect();
     api.sort_by(|a, b| a.path.cmp(&b.path));
     tests.sort_by(|a, b| a.path.cmp(&b.path));
     let features = emit::resource_features(&ir, options);
@@ -229,60 +260,26 @@ fn rust_outputs(
     })
 }
 
-/// Where an emitter hands each file it emits.
-type Sink<'a> = dyn FnMut(emit::EmittedFile) + 'a;
-
-/// Runs `emit_all`, formatting each file it emits on one worker thread per core.
-fn format_in_parallel(
+/// One emitted file as text, formatted under `header` (or, when `stored` holds its formatted
+/// text, taken from there), with its key in `stored` when there is a `stored`.
+fn format_one(
     header: &str,
-    emit_all: &mut dyn FnMut(&mut Sink<'_>),
-) -> (Vec<GeneratedFile>, Vec<Diagnostic>) {
-    use std::sync::{Mutex, mpsc};
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (sender, receiver) = mpsc::channel::<(String, String)>();
-    let queue = Mutex::new(receiver);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let next = match queue.lock() {
-                            Ok(receiver) => receiver.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((path, source)) = next else { break };
-                        let formatted = format::format_source(&path, &source, header);
-                        done.push(formatted.map(|contents| GeneratedFile { path, contents }));
-                    }
-                    done
-                })
-            })
-            .collect();
-        emit_all(&mut |file| {
-            // A send fails only when every worker is gone; the join below reports that.
-            let _ = sender.send((file.path, file.tokens.to_string()));
-        });
-        drop(sender);
-        let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for handle in handles {
-            match handle.join() {
-                Ok(done) => {
-                    for result in done {
-                        match result {
-                            Ok(file) => files.push(file),
-                            Err(problem) => problems.push(problem),
-                        }
-                    }
-                }
-                Err(_) => problems.push(Diagnostic::new(
-                    "internal error: a formatting thread panicked; please report it with the spec",
-                )),
-            }
-        }
-        (files, problems)
-    })
+    stored: Option<&cache::Formatted>,
+    file: emit::EmittedFile,
+) -> Result<(GeneratedFile, Option<cache::Hash>), Diagnostic> {
+    let path = file.path;
+    let source = file.tokens.to_string();
+    let key = stored.map(|_| cache::Formatted::key(header, &source));
+    let contents = match key.and_then(|key| stored?.get(&key)) {
+        Some(text) => text.to_owned(),
+        None => std::panic::catch_unwind(|| format::format_source(&path, &source, header))
+            .unwrap_or_else(|_| {
+                Err(Diagnostic::new(format!(
+                    "internal error: formatting `{path}` panicked; please report it with the spec"
+                )))
+            })?,
+    };
+    Ok((GeneratedFile { path, contents }, key))
 }
 
 #[cfg(test)]
@@ -332,7 +329,7 @@ mod tests {
     fn one_load_gives_every_output_and_the_features_the_code_names() {
         let dir = fixture("path_params");
         let spec = load::load_dir(dir.path()).expect("the fixture loads");
-        let all = generate_all(&spec, &options(), "../spec").expect("it generates");
+        let all = generate_all(&spec, &options(), "../spec", None).expect("it generates");
         let rust = generate_with_tests(&spec, &options(), "../spec").expect("it generates");
         assert_eq!(all.api, rust.api);
         assert_eq!(all.tests, rust.tests);
@@ -371,7 +368,7 @@ mod tests {
             ..options()
         };
         assert!(
-            generate_all(&spec, &without, "../spec")
+            generate_all(&spec, &without, "../spec", None)
                 .expect("it generates")
                 .features
                 .is_empty()
@@ -388,7 +385,8 @@ mod tests {
         )
         .expect("write");
         let spec = load::load_dir(dir.path()).expect("the folder loads");
-        let problems = generate_all(&spec, &options(), "../spec").expect_err("it is rejected");
+        let problems =
+            generate_all(&spec, &options(), "../spec", None).expect_err("it is rejected");
         assert!(problems.to_string().contains("`missing`"), "{problems}");
     }
 

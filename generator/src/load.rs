@@ -20,26 +20,24 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
     }
     let mut sources = BTreeMap::new();
     let api = load_file::<Api>(dir, Path::new("api.yaml"), &mut problems, &mut sources);
-    let mut resources = Vec::new();
-    for file in yaml_files(dir, "resources", &mut problems) {
-        if let Some(body) = load_file::<ResourceBody>(dir, &file, &mut problems, &mut sources) {
-            resources.push(Resource {
-                name: stem(&file),
-                file,
-                body,
-            });
-        }
-    }
-    let mut schemas = Vec::new();
-    for file in yaml_files(dir, "schemas", &mut problems) {
-        if let Some(schema) = load_file::<Schema>(dir, &file, &mut problems, &mut sources) {
-            schemas.push(NamedSchema {
-                id: stem(&file),
-                file,
-                schema,
-            });
-        }
-    }
+    let resource_files = yaml_files(dir, "resources", &mut problems);
+    let resources = load_files::<ResourceBody>(dir, resource_files, &mut problems, &mut sources)
+        .into_iter()
+        .map(|(file, body)| Resource {
+            name: stem(&file),
+            file,
+            body,
+        })
+        .collect::<Vec<_>>();
+    let schema_files = yaml_files(dir, "schemas", &mut problems);
+    let schemas = load_files::<Schema>(dir, schema_files, &mut problems, &mut sources)
+        .into_iter()
+        .map(|(file, schema)| NamedSchema {
+            id: stem(&file),
+            file,
+            schema,
+        })
+        .collect();
     let problems_so_far = problems.len();
     if resources.is_empty() && problems_so_far == 0 {
         problems.push(
@@ -87,6 +85,58 @@ fn yaml_files(dir: &Path, sub: &str, problems: &mut Diagnostics) -> Vec<PathBuf>
     files
 }
 
+/// Reads and parses `files`, on every core (parsing is most of loading, and files are
+/// independent); each file's problem and text are recorded as [`load_file`] records them.
+/// Returns the files that parsed, in the order given.
+fn load_files<T: DeserializeOwned + Send>(
+    dir: &Path,
+    files: Vec<PathBuf>,
+    problems: &mut Diagnostics,
+    sources: &mut BTreeMap<PathBuf, String>,
+) -> Vec<(PathBuf, T)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(file) = files.get(i) else {
+                return done;
+            };
+            done.push((i, read_file::<T>(dir, file)));
+        }
+    };
+    let mut read: Vec<_> = std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..workers).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for helper in helpers {
+            // A parse that panics is the generator's bug: it goes on as it would on one thread.
+            match helper.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    });
+    read.sort_by_key(|(i, _)| *i);
+    let mut loaded = Vec::new();
+    for ((_, (value, source, problem)), file) in read.into_iter().zip(files) {
+        if let Some(problem) = problem {
+            problems.push(problem);
+        }
+        if let Some(text) = source {
+            sources.insert(file.clone(), text);
+        }
+        if let Some(value) = value {
+            loaded.push((file, value));
+        }
+    }
+    loaded
+}
+
 /// Reads and parses one file; problems are recorded and `None` returned.
 fn load_file<T: DeserializeOwned>(
     dir: &Path,
@@ -94,11 +144,26 @@ fn load_file<T: DeserializeOwned>(
     problems: &mut Diagnostics,
     sources: &mut BTreeMap<PathBuf, String>,
 ) -> Option<T> {
+    let (value, source, problem) = read_file(dir, file);
+    if let Some(problem) = problem {
+        problems.push(problem);
+    }
+    if let Some(text) = source {
+        sources.insert(file.to_path_buf(), text);
+    }
+    value
+}
+
+/// Reads and parses one file: its value, its text (when it is text) and its problem.
+fn read_file<T: DeserializeOwned>(
+    dir: &Path,
+    file: &Path,
+) -> (Option<T>, Option<String>, Option<Diagnostic>) {
     let bytes = match fs::read(dir.join(file)) {
         Ok(bytes) => bytes,
         Err(err) => {
-            problems.push(Diagnostic::new(format!("cannot read file: {err}")).in_file(file));
-            return None;
+            let problem = Diagnostic::new(format!("cannot read file: {err}")).in_file(file);
+            return (None, None, Some(problem));
         }
     };
     let text = match String::from_utf8(bytes) {
@@ -107,23 +172,16 @@ fn load_file<T: DeserializeOwned>(
             let valid = &err.as_bytes()[..err.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let column = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-            problems.push(
-                Diagnostic::new("file is not valid UTF-8")
-                    .in_file(file)
-                    .at_position(line, column)
-                    .help("save the file as UTF-8"),
-            );
-            return None;
+            let problem = Diagnostic::new("file is not valid UTF-8")
+                .in_file(file)
+                .at_position(line, column)
+                .help("save the file as UTF-8");
+            return (None, None, Some(problem));
         }
     };
-    let parsed = parse_yaml::<T>(&text);
-    sources.insert(file.to_path_buf(), text);
-    match parsed {
-        Ok(value) => Some(value),
-        Err(diagnostic) => {
-            problems.push(diagnostic.in_file(file));
-            None
-        }
+    match parse_yaml::<T>(&text) {
+        Ok(value) => (Some(value), Some(text), None),
+        Err(diagnostic) => (None, Some(text), Some(diagnostic.in_file(file))),
     }
 }
 

@@ -4,75 +4,11 @@
 //! `CARGO_MANIFEST_DIR`) and once run directly from a folder inside the checkout; each must
 //! write its own generated tree and leave the other alone.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-/// The workspace this test belongs to (for the fixtures only; the runs below must not touch
-/// it).
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("the workspace folder")
-        .to_path_buf()
-}
+use std::path::Path;
 
-/// A checkout with one resource, `resource`, in a temporary folder: a workspace manifest, the
-/// spec, the generated crate's manifest, and an `xtask/` package folder.
-fn checkout(resource: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let root = dir.path();
-    for folder in ["spec/resources", "spec/schemas", "generated", "xtask"] {
-        std::fs::create_dir_all(root.join(folder)).expect("folder");
-    }
-    std::fs::write(
-        root.join("Cargo.toml"),
-        "[workspace]\nmembers = [\"generated\", \"xtask\"]\n",
-    )
-    .expect("write");
-    std::fs::write(
-        root.join("generated/Cargo.toml"),
-        "[package]\nname = \"losant\"\n",
-    )
-    .expect("write");
-    let common = workspace().join("tests/fixtures/common");
-    std::fs::copy(common.join("api.yaml"), root.join("spec/api.yaml")).expect("copy");
-    std::fs::copy(
-        common.join("error.yaml"),
-        root.join("spec/schemas/error.yaml"),
-    )
-    .expect("copy");
-    std::fs::write(
-        root.join(format!("spec/resources/{resource}.yaml")),
-        format!(
-            "path: /{resource}\nactions:\n  get:\n    method: GET\n    summary: Get the {resource}\n    \
-             scopes: [{resource}.get]\n    responses:\n      200: {{ schema: error, description: The {resource} }}\n"
-        ),
-    )
-    .expect("write");
-    dir
-}
-
-/// Runs the `xtask` binary with `args` in `cwd`, with `CARGO_MANIFEST_DIR` set to
-/// `manifest_dir` or, when `None`, unset (cargo sets it for this test, and a child would
-/// inherit it).
-fn xtask(cwd: &Path, manifest_dir: Option<&Path>, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_xtask"));
-    command.current_dir(cwd).args(args);
-    match manifest_dir {
-        Some(dir) => command.env("CARGO_MANIFEST_DIR", dir),
-        None => command.env_remove("CARGO_MANIFEST_DIR"),
-    };
-    command.output().expect("run xtask")
-}
-
-fn assert_ok(output: &Output, what: &str) {
-    assert!(
-        output.status.success(),
-        "{what} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
+use common::{assert_ok, checkout, xtask};
 
 #[test]
 fn each_checkout_regenerates_itself() {
