@@ -405,8 +405,8 @@ fn hostile(name: &str, description: &str, files: &[(&str, String)], guard: Durat
     hostile_kept(name, description, files, guard, usize::MAX);
 }
 
-/// [`hostile`], snapshotting only the first `keep` lines of the outcome and its last one
-/// (the count of problems), for an outcome too long to review.
+/// [`hostile`], snapshotting only the first `keep` lines of the outcome and its last three
+/// (what was not shown, and the count of problems), for an outcome too long to review.
 fn hostile_kept(
     name: &str,
     description: &str,
@@ -439,12 +439,12 @@ fn hostile_kept(
     };
     // The snapshot keeps the start of each line only; the full text's size is recorded.
     let lines: Vec<&str> = text.lines().collect();
-    let kept = if lines.len() > keep.saturating_add(1) {
+    let kept = if lines.len() > keep.saturating_add(3) {
         format!(
             "{}\n[{} lines left out]\n{}",
             lines[..keep].join("\n"),
-            lines.len() - keep - 1,
-            lines[lines.len() - 1]
+            lines.len() - keep - 3,
+            lines[lines.len() - 3..].join("\n")
         )
     } else {
         text.clone()

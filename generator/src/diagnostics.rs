@@ -18,6 +18,12 @@ pub const MAX_LINE_WIDTH: usize = 120;
 /// How many characters of a cut line are shown before the problem's column.
 const BEFORE_COLUMN: usize = 40;
 
+/// The most problems shown; the others are counted. A spec with more problems than this has
+/// a few kinds of mistake repeated, and tens of megabytes of them would help no one (compilers
+/// stop likewise: clang after 20 errors). Every problem is still found, and kept in
+/// [`Diagnostics`].
+pub const MAX_SHOWN: usize = 200;
+
 /// The most characters of a message or hint shown: a longer one keeps its start and its end,
 /// with `…` between. No message of the generator's own comes near it, but a value a message
 /// quotes (`invalid type: string "..."`) may be megabytes long.
@@ -358,8 +364,10 @@ fn render(d: &Diagnostic, file: &Path, source: &Source<'_>) -> Option<String> {
     let line = source.line(line_number)?;
     let (start, before) = source.place(line_number, d.column.unwrap_or(1), &line);
     // The shown part of the line: all of it, or a cut around the problem.
-    let (_, length) = walk(text, line.start, MAX_LINE_WIDTH + 1, false, &line);
-    let (from, to) = if length <= MAX_LINE_WIDTH {
+    // A line of no more bytes than the width has no more characters either.
+    let short = line.len() <= MAX_LINE_WIDTH
+        || walk(text, line.start, MAX_LINE_WIDTH + 1, false, &line).1 <= MAX_LINE_WIDTH;
+    let (from, to) = if short {
         (line.start, line.end)
     } else {
         // Room for a `…` on either side.
@@ -418,7 +426,7 @@ impl fmt::Display for Diagnostics {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Each file's lines are indexed once, for all its problems.
         let mut sources: HashMap<&Path, Source<'_>> = HashMap::new();
-        for diagnostic in &self.0 {
+        for diagnostic in self.0.iter().take(MAX_SHOWN) {
             let rendered = diagnostic.file.as_deref().and_then(|file| {
                 let text = self.1.get(file)?;
                 let source = sources.entry(file).or_insert_with(|| Source::new(text));
@@ -431,6 +439,13 @@ impl fmt::Display for Diagnostics {
             writeln!(f)?;
         }
         let n = self.0.len();
+        if n > MAX_SHOWN {
+            writeln!(
+                f,
+                "... and {} more, not shown: fix the first {MAX_SHOWN} and run again\n",
+                n - MAX_SHOWN
+            )?;
+        }
         write!(
             f,
             "{n} problem{} found in the spec",
@@ -551,6 +566,18 @@ mod tests {
             out.contains("--> f.yaml:9:1") && !out.contains(" | "),
             "{out}"
         );
+    }
+
+    #[test]
+    fn past_the_most_shown_problems_are_counted() {
+        let text: String = (0..MAX_SHOWN + 50).map(|i| format!("k{i}: 1\n")).collect();
+        let problems: Vec<(usize, usize)> = (1..=MAX_SHOWN + 50).map(|line| (line, 1)).collect();
+        let out = rendered(&text, &problems);
+        assert_eq!(out.matches("error: bad").count(), MAX_SHOWN);
+        assert!(out.contains(&format!("--> f.yaml:{MAX_SHOWN}:1")));
+        assert!(!out.contains(&format!("--> f.yaml:{}:1", MAX_SHOWN + 1)));
+        assert!(out.contains("... and 50 more, not shown"), "{out}");
+        assert!(out.ends_with(&format!("{} problems found in the spec", MAX_SHOWN + 50)));
     }
 
     #[test]

@@ -319,8 +319,9 @@ mod libyaml {
             Some(Parser { sys, _text: text })
         }
 
-        /// The next event; `None` after a syntax error.
-        fn next(&mut self) -> Option<Event> {
+        /// The next event (with a scalar's value only when `want_scalar`); `None` after a
+        /// syntax error.
+        fn next(&mut self, want_scalar: bool) -> Option<Event> {
             let mut event = MaybeUninit::<unsafe_libyaml::yaml_event_t>::uninit();
             // SAFETY: the parser was initialised (`new`); a successful `yaml_parser_parse`
             // initialises `event`, whose scalar data (a value of `length` bytes) is read only
@@ -332,14 +333,15 @@ mod libyaml {
                 }
                 let read = {
                     let event = &*event.as_ptr();
-                    let scalar = (event.type_ == unsafe_libyaml::YAML_SCALAR_EVENT).then(|| {
-                        let scalar = event.data.scalar;
-                        let bytes = std::slice::from_raw_parts(
-                            scalar.value,
-                            usize::try_from(scalar.length).unwrap_or(0),
-                        );
-                        String::from_utf8_lossy(bytes).into_owned()
-                    });
+                    let scalar = (want_scalar && event.type_ == unsafe_libyaml::YAML_SCALAR_EVENT)
+                        .then(|| {
+                            let scalar = event.data.scalar;
+                            let bytes = std::slice::from_raw_parts(
+                                scalar.value,
+                                usize::try_from(scalar.length).unwrap_or(0),
+                            );
+                            String::from_utf8_lossy(bytes).into_owned()
+                        });
                     Event {
                         kind: event.type_,
                         line: event.start_mark.line,
@@ -403,7 +405,9 @@ mod libyaml {
         let mut parser = Parser::new(text.as_bytes())?;
         let mut frames: Vec<Frame> = Vec::new();
         loop {
-            let event = parser.next()?;
+            // Only a key's value is kept, for the key path.
+            let key_next = matches!(frames.last(), Some(Frame::Map(None)));
+            let event = parser.next(key_next)?;
             match event.kind {
                 unsafe_libyaml::YAML_MAPPING_START_EVENT
                 | unsafe_libyaml::YAML_SEQUENCE_START_EVENT => {
