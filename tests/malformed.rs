@@ -16,8 +16,10 @@
 //! binary, run again for one spec), on a thread with the main thread's stack size (8 MiB),
 //! under a generous hang guard: a panic, an abort (a stack overflow cannot be caught) or a
 //! hang of one case is reported with the others, at the end, rather than ending the run.
-//! The hostile inputs too large to commit (very deep nesting, a very large file) are written
-//! by the tests below into temporary folders.
+//! The hostile inputs too large to commit (very deep nesting, 10 MB files and lines, tens of
+//! thousands of problems) are written by the tests below into temporary folders; their
+//! snapshots show that long source lines are cut around the problem. Their times are measured
+//! by `cargo xtask bench` (docs/BENCHMARKS.md), never asserted here.
 //!
 //! Write or update the snapshots with
 //! `INSTA_UPDATE=always cargo test -p losant-tests --test malformed`, then review them.
@@ -400,6 +402,18 @@ fn every_malformed_spec_is_reported_and_every_tricky_one_generates() {
 /// Writes a spec (the shared base plus `files`) into a temporary folder and generates it,
 /// asserting no panic, no hang; the outcome is snapshot as `name`.
 fn hostile(name: &str, description: &str, files: &[(&str, String)], guard: Duration) {
+    hostile_kept(name, description, files, guard, usize::MAX);
+}
+
+/// [`hostile`], snapshotting only the first `keep` lines of the outcome and its last three
+/// (what was not shown, and the count of problems), for an outcome too long to review.
+fn hostile_kept(
+    name: &str,
+    description: &str,
+    files: &[(&str, String)],
+    guard: Duration,
+    keep: usize,
+) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     for (path, contents) in files {
         let path = dir.path().join(path);
@@ -424,11 +438,22 @@ fn hostile(name: &str, description: &str, files: &[(&str, String)], guard: Durat
         Outcome::Rejected(text) => text,
     };
     // The snapshot keeps the start of each line only; the full text's size is recorded.
+    let lines: Vec<&str> = text.lines().collect();
+    let kept = if lines.len() > keep.saturating_add(3) {
+        format!(
+            "{}\n[{} lines left out]\n{}",
+            lines[..keep].join("\n"),
+            lines.len() - keep - 3,
+            lines[lines.len() - 3..].join("\n")
+        )
+    } else {
+        text.clone()
+    };
     let text = format!(
         "({} lines, {} characters in full; long lines cut at 200 characters)\n{}",
-        text.lines().count(),
+        lines.len(),
         text.chars().count(),
-        cut_long_lines(&text)
+        cut_long_lines(&kept)
     );
     if let Err(why) = snapshot(name, description, &text) {
         panic!("{why}");
@@ -628,5 +653,122 @@ fn every_check_rule_has_a_malformed_case() {
             .map(|r| format!("  {r}"))
             .collect::<Vec<_>>()
             .join("\n")
+    );
+}
+
+/// The case: one 400 KB line of 200,000 nested lists, which took minutes to refuse
+/// (the YAML parser's work grows with the square of the depth). It is refused at the 129th
+/// level, and the diagnostic shows the line cut around the place.
+#[test]
+fn hostile_flow_nested_200000_levels_on_one_line() {
+    let depth = 200_000;
+    hostile(
+        "hostile_deep_flow_200000",
+        "resources/widgets.yaml: `deep: [[[...]]]`, 200,000 levels on one 400 KB line",
+        &[(
+            "resources/widgets.yaml",
+            format!("deep: {}{}\n", "[".repeat(depth), "]".repeat(depth)),
+        )],
+        HANG_GUARD,
+    );
+}
+
+/// 10 MB of nested lists: 5,000,000 levels.
+#[test]
+fn hostile_flow_nested_in_10_mb() {
+    let depth = 5_000_000;
+    hostile(
+        "hostile_deep_flow_10mb",
+        "schemas/deep.yaml: `items: [[[...]]]`, 5,000,000 levels on one 10 MB line",
+        &[
+            (
+                "schemas/deep.yaml",
+                format!(
+                    "title: Deep\ntype: array\nitems: {}{}\n",
+                    "[".repeat(depth),
+                    "]".repeat(depth)
+                ),
+            ),
+            ("resources/widgets.yaml", resource("deep", "")),
+        ],
+        HANG_GUARD,
+    );
+}
+
+/// 9.6 MB of maps nested by indentation, 3,100 levels (no brackets at all), in a schema's
+/// example (which may hold any value, so nothing stops the reading earlier).
+#[test]
+fn hostile_block_nested_in_10_mb() {
+    let mut text = String::from("title: Deep\ntype: object\nexamples:\n  - ");
+    for level in 0..3_100 {
+        if level > 0 {
+            text.push_str(&"  ".repeat(level + 1));
+        }
+        text.push_str("k:\n");
+    }
+    text.push_str(&"  ".repeat(3_102));
+    text.push_str("end\n");
+    hostile(
+        "hostile_deep_block_10mb",
+        "schemas/deep.yaml: an example of maps nested 3,100 levels deep by indentation (9.6 MB)",
+        &[
+            ("schemas/deep.yaml", text),
+            ("resources/widgets.yaml", resource("deep", "")),
+        ],
+        HANG_GUARD,
+    );
+}
+
+/// A resource on one 10 MB line, the mistake at its far end: the diagnostic shows the line
+/// cut around the mistake, the caret under it and the true column.
+#[test]
+fn hostile_mistake_at_the_end_of_a_10_mb_line() {
+    let padding = "x".repeat(10_000_000);
+    hostile(
+        "hostile_long_line_10mb",
+        "resources/widgets.yaml: one 10 MB line, an unknown key at its end",
+        &[(
+            "resources/widgets.yaml",
+            format!("{{path: /widgets, description: \"{padding}\", actions: {{}}, bogus: 1}}\n"),
+        )],
+        HANG_GUARD,
+    );
+}
+
+/// A 10 MB value of the wrong type, which the message quotes: cut, start and end kept.
+#[test]
+fn hostile_10_mb_value_quoted_in_the_message() {
+    hostile(
+        "hostile_long_value_10mb",
+        "resources/widgets.yaml: `path_params` is a 10 MB string instead of a list",
+        &[(
+            "resources/widgets.yaml",
+            format!(
+                "path: /widgets\npath_params: \"{}\"\nactions: {{}}\n",
+                "y".repeat(10_000_000)
+            ),
+        )],
+        HANG_GUARD,
+    );
+}
+
+/// 50,000 problems in one 2.6 MB file: each is placed (one walk of the file for all of them)
+/// and shown with its line (the file's lines indexed once), so the work grows with the file,
+/// not with the file times the problems.
+#[test]
+fn hostile_50000_problems_in_one_file() {
+    let mut query = String::from("    query:\n");
+    for i in 0..50_000 {
+        let _ = writeln!(
+            query,
+            "      - {{ name: p{i}, type: integer, default: abc }}"
+        );
+    }
+    hostile_kept(
+        "hostile_50000_problems",
+        "resources/widgets.yaml: 50,000 query parameters whose default is not an integer",
+        &[("resources/widgets.yaml", resource("error", &query))],
+        LARGE_HANG_GUARD,
+        16,
     );
 }

@@ -37,9 +37,12 @@
 //! # Ok::<(), std::io::Error>(())
 //! ```
 #![deny(missing_docs)]
+// The one exception, `load`'s bounded look at nesting, says why.
+#![deny(unsafe_code)]
 // Diagnostics are the error path of a code generator, never a hot one: their size is no cost.
 #![allow(clippy::result_large_err)]
 
+pub mod cache;
 pub mod check;
 pub mod diagnostics;
 pub mod emit;
@@ -111,13 +114,20 @@ pub fn generate_from_spec(
     generate_outputs(spec, options, None).map(|outputs| outputs.api)
 }
 
-/// The files of both output folders: the API module and the generated crate's tests.
+/// Everything generated from one spec: the API module, the generated crate's tests, the
+/// OpenAPI document, and the Cargo features the code is compiled under.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outputs {
     /// The API module's files (`mod.rs`, `models/`, one per resource).
     pub api: Vec<GeneratedFile>,
     /// The crate's generated test files (`conformance.rs`), to sync into its `tests/` folder.
     pub tests: Vec<GeneratedFile>,
+    /// The OpenAPI document's files ([`openapi::JSON_FILE`], [`openapi::YAML_FILE`]), when
+    /// [`generate_all`] made them; empty otherwise.
+    pub openapi: Vec<GeneratedFile>,
+    /// The Cargo features the API module's `#[cfg]`s name, for the generated crate's manifest
+    /// ([`emit::resource_features`]; empty without [`Options::resource_features`]).
+    pub features: Vec<emit::Feature>,
 }
 
 /// Like [`generate_from_spec`], and also emits the conformance test, which reads the spec's
@@ -131,95 +141,255 @@ pub fn generate_with_tests(
     generate_outputs(spec, options, Some(spec_from_crate))
 }
 
+/// Everything [`Outputs`] holds, from a spec loaded once and checked once: the Rust code (as
+/// [`generate_with_tests`] makes it) and, on another thread meanwhile, the OpenAPI document
+/// (as [`openapi::files`] makes it). Returns every problem either found.
+///
+/// With `formatted` (see [`cache`]), a file whose unformatted text the last run formatted is
+/// not formatted again, and `formatted` keeps every file's formatted text for the next run.
+pub fn generate_all(
+    spec: &spec::Spec,
+    options: &Options,
+    spec_from_crate: &str,
+    formatted: Option<&mut cache::Formatted>,
+) -> Result<Outputs, Diagnostics> {
+    check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
+    std::thread::scope(|scope| {
+        let openapi = scope.spawn(|| openapi_files(spec, options));
+        let rust = rust_outputs(spec, options, Some(spec_from_crate), formatted);
+        let openapi = openapi.join().unwrap_or_else(|_| {
+            Err(Diagnostic::new(
+                "internal error: the OpenAPI export panicked; please report it with the spec",
+            )
+            .into())
+        });
+        match (rust, openapi) {
+            (Ok(outputs), Ok(openapi)) => Ok(Outputs { openapi, ..outputs }),
+            (Err(mut problems), Err(more)) => {
+                problems.extend(more);
+                Err(problems.sorted())
+            }
+            (Err(problems), Ok(_)) | (Ok(_), Err(problems)) => Err(problems),
+        }
+    })
+}
+
+/// The OpenAPI document's files, from a checked spec.
+fn openapi_files(spec: &spec::Spec, options: &Options) -> Result<Vec<GeneratedFile>, Diagnostics> {
+    let doc = openapi::document(spec, options)?;
+    let yaml = openapi::to_yaml(&doc, options).map_err(Diagnostics::from)?;
+    Ok(vec![
+        GeneratedFile {
+            path: openapi::JSON_FILE.into(),
+            contents: openapi::to_json(&doc),
+        },
+        GeneratedFile {
+            path: openapi::YAML_FILE.into(),
+            contents: yaml,
+        },
+    ])
+}
+
 fn generate_outputs(
     spec: &spec::Spec,
     options: &Options,
     spec_from_crate: Option<&str>,
 ) -> Result<Outputs, Diagnostics> {
     check::check(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
+    rust_outputs(spec, options, spec_from_crate, None)
+}
+
+/// Lowers, emits and formats a checked spec (formatting only what `formatted` lacks).
+fn rust_outputs(
+    spec: &spec::Spec,
+    options: &Options,
+    spec_from_crate: Option<&str>,
+    formatted: Option<&mut cache::Formatted>,
+) -> Result<Outputs, Diagnostics> {
     let ir = lower::lower(spec).map_err(|problems| problems.with_sources(&spec.sources))?;
 
     let header = format::header(&options.source, &options.regenerate_with);
-    let mut problems = Diagnostics::new();
-    // Files are formatted as they are emitted, on worker threads (token trees cannot cross
-    // threads; their text can): only the files in the queue hold tokens or unformatted text,
-    // and formatting, the costliest stage, runs on every core.
-    let (mut api, api_problems) =
-        format_in_parallel(&header, &mut |sink| emit::emit_each(&ir, options, sink));
-    let (mut tests, test_problems) = format_in_parallel(&header, &mut |sink| {
-        if let Some(dir) = spec_from_crate {
-            for file in emit::emit_tests(&ir, options, dir) {
-                sink(file);
-            }
+    let stored = formatted.as_deref();
+    // Each file is emitted, turned into text and formatted on one thread, one thread per core
+    // (token trees cannot cross threads); only a file whose formatted text `stored` lacks is
+    // formatted, the costliest stage.
+    let each = |file: emit::EmittedFile| format_one(&header, stored, file);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (api, tests) = std::thread::scope(|scope| {
+        let tests = scope.spawn(|| match spec_from_crate {
+            Some(dir) => emit::emit_tests(&ir, options, dir)
+                .into_iter()
+                .map(each)
+                .collect(),
+            None => Vec::new(),
+        });
+        let api = emit::emit_in_parallel(&ir, options, threads, &each);
+        match tests.join() {
+            Ok(tests) => (api, tests),
+            Err(panic) => std::panic::resume_unwind(panic),
         }
     });
-    for problem in api_problems.into_iter().chain(test_problems) {
-        problems.push(problem);
-    }
-    api.sort_by(|a, b| a.path.cmp(&b.path));
-    tests.sort_by(|a, b| a.path.cmp(&b.path));
-    problems.into_result(Outputs { api, tests })
-}
-
-/// Where an emitter hands each file it emits.
-type Sink<'a> = dyn FnMut(emit::EmittedFile) + 'a;
-
-/// Runs `emit_all`, formatting each file it emits on one worker thread per core.
-fn format_in_parallel(
-    header: &str,
-    emit_all: &mut dyn FnMut(&mut Sink<'_>),
-) -> (Vec<GeneratedFile>, Vec<Diagnostic>) {
-    use std::sync::{Mutex, mpsc};
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (sender, receiver) = mpsc::channel::<(String, String)>();
-    let queue = Mutex::new(receiver);
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..workers)
-            .map(|_| {
-                scope.spawn(|| {
-                    let mut done = Vec::new();
-                    loop {
-                        let next = match queue.lock() {
-                            Ok(receiver) => receiver.recv(),
-                            Err(_) => break,
-                        };
-                        let Ok((path, source)) = next else { break };
-                        let formatted = format::format_source(&path, &source, header);
-                        done.push(formatted.map(|contents| GeneratedFile { path, contents }));
-                    }
-                    done
-                })
-            })
-            .collect();
-        emit_all(&mut |file| {
-            // A send fails only when every worker is gone; the join below reports that.
-            let _ = sender.send((file.path, file.tokens.to_string()));
-        });
-        drop(sender);
+    let mut problems = Diagnostics::new();
+    let mut done = |results: Vec<Result<(GeneratedFile, Option<cache::Hash>), Diagnostic>>| {
         let mut files = Vec::new();
-        let mut problems = Vec::new();
-        for handle in handles {
-            match handle.join() {
-                Ok(done) => {
-                    for result in done {
-                        match result {
-                            Ok(file) => files.push(file),
-                            Err(problem) => problems.push(problem),
-                        }
-                    }
-                }
-                Err(_) => problems.push(Diagnostic::new(
-                    "internal error: a formatting thread panicked; please report it with the spec",
-                )),
+        for result in results {
+            match result {
+                Ok(file) => files.push(file),
+                Err(problem) => problems.push(problem),
             }
         }
-        (files, problems)
+        files
+    };
+    let (api, tests) = (done(api), done(tests));
+    if let Some(formatted) = formatted {
+        for (file, key) in api.iter().chain(&tests) {
+            if let Some(key) = key {
+                formatted.keep(*key, file.contents.clone());
+            }
+        }
+    }
+    let mut api: Vec<GeneratedFile> = api.into_iter().map(|(file, _)| file).collect();
+    let mut tests: Vec<GeneratedFile> = tests.into_iter().map(|(file, _)| file).collect();
+    api.sort_by(|a, b| a.path.cmp(&b.path));
+    tests.sort_by(|a, b| a.path.cmp(&b.path));
+    let features = emit::resource_features(&ir, options);
+    problems.into_result(Outputs {
+        api,
+        tests,
+        openapi: Vec::new(),
+        features,
     })
+}
+
+/// One emitted file as text, formatted under `header` (or, when `stored` holds its formatted
+/// text, taken from there), with its key in `stored` when there is a `stored`.
+fn format_one(
+    header: &str,
+    stored: Option<&cache::Formatted>,
+    file: emit::EmittedFile,
+) -> Result<(GeneratedFile, Option<cache::Hash>), Diagnostic> {
+    let path = file.path;
+    let source = file.tokens.to_string();
+    let key = stored.map(|_| cache::Formatted::key(header, &source));
+    let contents = match key.and_then(|key| stored?.get(&key)) {
+        Some(text) => text.to_owned(),
+        None => std::panic::catch_unwind(|| format::format_source(&path, &source, header))
+            .unwrap_or_else(|_| {
+                Err(Diagnostic::new(format!(
+                    "internal error: formatting `{path}` panicked; please report it with the spec"
+                )))
+            })?,
+    };
+    Ok((GeneratedFile { path, contents }, key))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A spec folder holding the fixture `name` of the workspace's tests and their shared files.
+    fn fixture(name: &str) -> tempfile::TempDir {
+        fn copy(from: &Path, to: &Path) {
+            std::fs::create_dir_all(to).expect("folder");
+            for entry in std::fs::read_dir(from).expect("fixture folder") {
+                let entry = entry.expect("entry");
+                if entry.path().is_dir() {
+                    copy(&entry.path(), &to.join(entry.file_name()));
+                } else {
+                    std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy");
+                }
+            }
+        }
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let dir = tempfile::tempdir().expect("temporary folder");
+        copy(&fixtures.join(name), dir.path());
+        std::fs::copy(
+            fixtures.join("common/api.yaml"),
+            dir.path().join("api.yaml"),
+        )
+        .expect("api.yaml");
+        std::fs::copy(
+            fixtures.join("common/error.yaml"),
+            dir.path().join("schemas/error.yaml"),
+        )
+        .expect("error.yaml");
+        dir
+    }
+
+    fn options() -> Options {
+        Options {
+            crate_name: "api".into(),
+            source: "spec/".into(),
+            regenerate_with: "regenerate".into(),
+            resource_features: true,
+            json_schema_feature: Some("schemars".into()),
+        }
+    }
+
+    #[test]
+    fn one_load_gives_every_output_and_the_features_the_code_names() {
+        let dir = fixture("path_params");
+        let spec = load::load_dir(dir.path()).expect("the fixture loads");
+        let all = generate_all(&spec, &options(), "../spec", None).expect("it generates");
+        let rust = generate_with_tests(&spec, &options(), "../spec").expect("it generates");
+        assert_eq!(all.api, rust.api);
+        assert_eq!(all.tests, rust.tests);
+        assert_eq!(
+            all.openapi,
+            openapi::files(&spec, &options()).expect("it exports")
+        );
+        assert!(rust.openapi.is_empty(), "only generate_all exports");
+        let mut modules: Vec<String> = spec
+            .resources
+            .iter()
+            .map(|r| names::module(&r.name))
+            .collect();
+        modules.sort();
+        let names: Vec<&str> = all.features.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names[0], emit::FULL_FEATURE);
+        assert_eq!(
+            names[1..],
+            modules.iter().map(String::as_str).collect::<Vec<_>>()
+        );
+        assert_eq!(all.features[0].enables, modules);
+        // Every feature a `#[cfg]` of the code names is among them.
+        let listed: Vec<String> = all.features.iter().map(|f| f.name.clone()).collect();
+        for file in &all.api {
+            for cfg in file.contents.split("feature = \"").skip(1) {
+                let name = cfg.split('"').next().unwrap_or_default();
+                assert!(
+                    listed.iter().any(|f| f == name) || name == "schemars",
+                    "{} names feature `{name}`, which is not listed",
+                    file.path
+                );
+            }
+        }
+        let without = Options {
+            resource_features: false,
+            ..options()
+        };
+        assert!(
+            generate_all(&spec, &without, "../spec", None)
+                .expect("it generates")
+                .features
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_spec_that_fails_its_check_gives_no_output_at_all() {
+        let dir = fixture("path_params");
+        std::fs::write(
+            dir.path().join("resources/broken.yaml"),
+            "path: /broken/{id}\nactions:\n  get:\n    method: GET\n    summary: x\n    \
+             scopes: [a]\n    responses:\n      200: { schema: missing, description: x }\n",
+        )
+        .expect("write");
+        let spec = load::load_dir(dir.path()).expect("the folder loads");
+        let problems =
+            generate_all(&spec, &options(), "../spec", None).expect_err("it is rejected");
+        assert!(problems.to_string().contains("`missing`"), "{problems}");
+    }
 
     #[test]
     fn the_conformance_test_is_produced_and_parses() {

@@ -81,6 +81,13 @@ pub fn write_atomically(target: &Path, contents: &[u8]) -> io::Result<()> {
     })
 }
 
+/// Whether the file at `path` whose contents start with `start` is a generated file: a `.rs`
+/// file starting with the generated-file [`MARKER`]. Only generated files are [`sync`]'s to
+/// remove.
+pub fn is_generated(path: &Path, start: &[u8]) -> bool {
+    path.extension().is_some_and(|e| e == "rs") && start.starts_with(MARKER.as_bytes())
+}
+
 /// The generated `.rs` files under `dir`, relative to it, sorted.
 fn generated_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
@@ -98,8 +105,8 @@ fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         if entry.file_type()?.is_dir() {
             collect(root, &rel_path, out)?;
         } else if rel_path.extension().is_some_and(|e| e == "rs") {
-            let text = fs::read_to_string(root.join(&rel_path)).unwrap_or_default();
-            if text.starts_with(MARKER) {
+            let text = fs::read(root.join(&rel_path)).unwrap_or_default();
+            if is_generated(&rel_path, &text) {
                 out.push(rel_path);
             }
         }

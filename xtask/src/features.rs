@@ -3,7 +3,11 @@
 //! sits between two marker lines at the end of the table and is rewritten by `cargo xtask
 //! codegen` like any generated file; the rest of the manifest, the table's hand-written
 //! features (`default`, which includes `full`, the TLS backends, `schemars`, `tracing`, ...)
-//! included, is hand-written.
+//! included, is hand-written. Which features there are is restgen's to say
+//! (`restgen::Outputs::features`, the features the generated code's `#[cfg]`s name); this
+//! module only writes them in Cargo's syntax.
+
+use restgen::emit::Feature;
 
 /// First line of the generated section.
 pub const BEGIN: &str =
@@ -11,13 +15,19 @@ pub const BEGIN: &str =
 /// Last line of the generated section.
 pub const END: &str = "# @generated features end";
 
-/// The section for these resource modules (sorted, as given).
-pub fn section(modules: &[String]) -> String {
+/// The section declaring `features` (as restgen lists them, in that order).
+pub fn section(features: &[Feature]) -> String {
+    let quoted = |names: &[String]| -> String {
+        let quoted: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
     let mut out = format!("{BEGIN}\n");
-    let quoted: Vec<String> = modules.iter().map(|m| format!("\"{m}\"")).collect();
-    out.push_str(&format!("full = [{}]\n", quoted.join(", ")));
-    for module in modules {
-        out.push_str(&format!("{module} = []\n"));
+    for feature in features {
+        out.push_str(&format!(
+            "{} = {}\n",
+            feature.name,
+            quoted(&feature.enables)
+        ));
     }
     out.push_str(END);
     out.push('\n');
@@ -133,9 +143,23 @@ pub fn check_each(root: &std::path::Path, manifest_path: &str) -> std::process::
 mod tests {
     use super::*;
 
+    /// The features restgen lists for these resource modules.
+    fn resources(modules: &[&str]) -> Vec<Feature> {
+        let modules: Vec<String> = modules.iter().map(|m| (*m).to_owned()).collect();
+        let mut features = vec![Feature {
+            name: restgen::emit::FULL_FEATURE.into(),
+            enables: modules.clone(),
+        }];
+        features.extend(modules.into_iter().map(|name| Feature {
+            name,
+            enables: Vec::new(),
+        }));
+        features
+    }
+
     #[test]
     fn the_section_lists_every_resource() {
-        let text = section(&["devices".into(), "orgs".into()]);
+        let text = section(&resources(&["devices", "orgs"]));
         assert!(text.contains("full = [\"devices\", \"orgs\"]\n"));
         assert!(
             !text.contains("[features]"),
@@ -147,7 +171,7 @@ mod tests {
 
     #[test]
     fn resource_features_are_read_back_from_the_section() {
-        let manifest = update("[package]\n", &section(&["a".into(), "b_c".into()]));
+        let manifest = update("[package]\n", &section(&resources(&["a", "b_c"])));
         assert_eq!(resource_features(&manifest), ["a", "b_c"]);
         assert!(resource_features("[package]\n").is_empty());
     }
@@ -155,13 +179,13 @@ mod tests {
     #[test]
     fn update_appends_then_replaces_in_place() {
         let manifest = "[package]\nname = \"x\"\n";
-        let first = update(manifest, &section(&["a".into()]));
+        let first = update(manifest, &section(&resources(&["a"])));
         assert!(first.starts_with(manifest));
         assert!(first.contains("\n[features]\n# @generated"), "{first}");
         let with_tail = format!("{first}\n[dev-dependencies]\ny = \"1\"\n");
-        let second = update(&with_tail, &section(&["a".into(), "b".into()]));
+        let second = update(&with_tail, &section(&resources(&["a", "b"])));
         assert!(second.contains("full = [\"a\", \"b\"]"));
         assert!(second.ends_with("[dev-dependencies]\ny = \"1\"\n"));
-        assert_eq!(update(&second, &section(&["a".into(), "b".into()])), second);
+        assert_eq!(update(&second, &section(&resources(&["a", "b"]))), second);
     }
 }

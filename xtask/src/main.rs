@@ -1,8 +1,8 @@
 //! Project tasks, run as `cargo xtask <task>`:
 //!
-//! - `cargo xtask codegen` regenerates `generated/src/api/` and the generated tests of
-//!   `generated/tests/` (`conformance.rs`), and the OpenAPI document of `generated/openapi/`,
-//!   from `spec/`;
+//! - `cargo xtask codegen` regenerates `generated/src/api/`, the generated tests of
+//!   `generated/tests/` (`conformance.rs`), the OpenAPI document of `generated/openapi/` and
+//!   the `[features]` section of `generated/Cargo.toml` from `spec/` (see [`codegen`]);
 //! - `cargo xtask codegen --check` changes nothing and fails, naming the stale files, when
 //!   they are not what `spec/` generates;
 //! - `cargo xtask openapi [--check]` writes (or checks) only `generated/openapi/`, the spec as
@@ -18,15 +18,17 @@
 //! - `cargo xtask check-features` checks the generated crate with each resource feature alone.
 
 mod bench;
+mod checkout;
+mod codegen;
 mod downstream;
 mod features;
 mod import;
 mod openapi;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use restgen::write::{self, Mode};
+use restgen::write::Mode;
 
 /// The generated crate's name, as its doc examples write it.
 const CRATE_NAME: &str = "losant";
@@ -42,14 +44,25 @@ const MANIFEST: &str = "generated/Cargo.toml";
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    // The checkout is found at run time (see `checkout`), so that a binary shared by two
+    // checkouts through one target folder works on the one it is run in.
+    let in_checkout = |task: &dyn Fn(&Path) -> ExitCode| match checkout::root() {
+        Ok(root) => task(&root),
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::from(2)
+        }
+    };
     match args.as_slice() {
-        ["codegen"] => codegen(Mode::Write),
-        ["codegen", "--check"] => codegen(Mode::Check),
-        ["openapi", rest @ ..] => openapi::main(rest, &root(), SPEC_DIR, &options()),
-        ["import", rest @ ..] => import::main(rest, &root()),
-        ["bench", rest @ ..] => bench::main(rest, &root()),
-        ["bench-downstream", rest @ ..] => downstream::main(rest, &root()),
-        ["check-features"] => features::check_each(&root(), MANIFEST),
+        ["codegen"] => in_checkout(&|root| codegen::main(root, Mode::Write)),
+        ["codegen", "--check"] => in_checkout(&|root| codegen::main(root, Mode::Check)),
+        ["openapi", rest @ ..] => {
+            in_checkout(&|root| openapi::main(rest, root, SPEC_DIR, &options()))
+        }
+        ["import", rest @ ..] => in_checkout(&|root| import::main(rest, root)),
+        ["bench", rest @ ..] => in_checkout(&|root| bench::main(rest, root)),
+        ["bench-downstream", rest @ ..] => in_checkout(&|root| downstream::main(rest, root)),
+        ["check-features"] => in_checkout(&|root| features::check_each(root, MANIFEST)),
         _ => {
             eprintln!(
                 "usage: cargo xtask codegen [--check]\n       \
@@ -69,14 +82,6 @@ fn cargo_command() -> std::process::Command {
     std::process::Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
-/// The workspace root: the parent of this crate's folder.
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default()
-}
-
 /// The settings of the generated code (and of the OpenAPI document's generated note).
 fn options() -> restgen::Options {
     restgen::Options {
@@ -85,128 +90,5 @@ fn options() -> restgen::Options {
         regenerate_with: "cargo xtask codegen".into(),
         resource_features: true,
         json_schema_feature: Some("schemars".into()),
-    }
-}
-
-/// The Rust code, then the OpenAPI document (whose spec problems the first step reports).
-fn codegen(mode: Mode) -> ExitCode {
-    let code = codegen_rust(mode);
-    if openapi::sync(&root(), SPEC_DIR, &options(), mode, false) {
-        code
-    } else {
-        ExitCode::FAILURE
-    }
-}
-
-fn codegen_rust(mode: Mode) -> ExitCode {
-    let root = root();
-    let options = options();
-    let generated = restgen::load::load_dir(&root.join(SPEC_DIR)).and_then(|spec| {
-        Ok((
-            restgen::generate_with_tests(&spec, &options, SPEC_FROM_CRATE)?,
-            spec,
-        ))
-    });
-    let (outputs, spec) = match generated {
-        Ok(generated) => generated,
-        Err(problems) => {
-            eprintln!("{problems}");
-            eprintln!("nothing was written to {OUTPUT_DIR}/ or {TESTS_DIR}/");
-            return ExitCode::FAILURE;
-        }
-    };
-    let files = &outputs.api;
-    let outcome = match write::sync(&root.join(OUTPUT_DIR), files, mode) {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            eprintln!("error: cannot update {OUTPUT_DIR}/: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The generated tests; `sync` removes only generated files, so hand-written tests stay.
-    let tests_outcome = match write::sync(&root.join(TESTS_DIR), &outputs.tests, mode) {
-        Ok(outcome) => outcome,
-        Err(err) => {
-            eprintln!("error: cannot update {TESTS_DIR}/: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let shown = |dir: &str, paths: &[PathBuf]| -> Vec<String> {
-        paths
-            .iter()
-            .map(|p| format!("{dir}/{}", p.display()))
-            .collect()
-    };
-    let written = [
-        shown(OUTPUT_DIR, &outcome.written),
-        shown(TESTS_DIR, &tests_outcome.written),
-    ]
-    .concat();
-    let removed = [
-        shown(OUTPUT_DIR, &outcome.removed),
-        shown(TESTS_DIR, &tests_outcome.removed),
-    ]
-    .concat();
-    let total = files.len() + outputs.tests.len();
-    // The manifest's generated `[features]` section, one feature per resource.
-    let mut modules: Vec<String> = spec
-        .resources
-        .iter()
-        .map(|r| restgen::names::module(&r.name))
-        .collect();
-    modules.sort();
-    let manifest_path = root.join(MANIFEST);
-    let manifest = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => text,
-        Err(err) => {
-            eprintln!("error: cannot read {MANIFEST}: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let updated = features::update(&manifest, &features::section(&modules));
-    let manifest_stale = updated != manifest;
-    if manifest_stale && mode == Mode::Write {
-        if let Err(err) = write::write_atomically(&manifest_path, updated.as_bytes()) {
-            eprintln!("error: cannot write {MANIFEST}: {err}");
-            return ExitCode::FAILURE;
-        }
-    }
-    match mode {
-        Mode::Check if written.is_empty() && removed.is_empty() && !manifest_stale => {
-            println!(
-                "{OUTPUT_DIR}/ and {TESTS_DIR}/ are up to date with {SPEC_DIR}/ ({total} files)"
-            );
-            ExitCode::SUCCESS
-        }
-        Mode::Check => {
-            eprintln!("error: {OUTPUT_DIR}/ or {TESTS_DIR}/ is stale; run `cargo xtask codegen`");
-            for path in &written {
-                eprintln!("  differs: {path}");
-            }
-            for path in &removed {
-                eprintln!("  no longer generated: {path}");
-            }
-            if manifest_stale {
-                eprintln!("  differs: the [features] section of {MANIFEST}");
-            }
-            ExitCode::FAILURE
-        }
-        Mode::Write => {
-            for path in &written {
-                println!("wrote {path}");
-            }
-            for path in &removed {
-                println!("removed {path}");
-            }
-            if manifest_stale {
-                println!("wrote the [features] section of {MANIFEST}");
-            }
-            println!(
-                "{total} files generated from {SPEC_DIR}/, {} written, {} removed",
-                written.len(),
-                removed.len()
-            );
-            ExitCode::SUCCESS
-        }
     }
 }

@@ -1,6 +1,7 @@
 //! `cargo xtask openapi [--check]`: writes (or checks) `generated/openapi/openapi.json` and
 //! `openapi.yaml`, the spec as one OpenAPI 3.0.3 document (see `restgen::openapi`).
-//! `cargo xtask codegen [--check]` does the same after the Rust code.
+//! `cargo xtask codegen [--check]` writes (or checks) them too, with the Rust code, from the
+//! same load of the spec.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -20,7 +21,7 @@ pub fn main(args: &[&str], root: &Path, spec_dir: &str, options: &restgen::Optio
             return ExitCode::from(2);
         }
     };
-    if sync(root, spec_dir, options, mode, true) {
+    if sync(root, spec_dir, options, mode) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -28,23 +29,16 @@ pub fn main(args: &[&str], root: &Path, spec_dir: &str, options: &restgen::Optio
 }
 
 /// Brings `generated/openapi/` in line with the spec in `spec_dir` (relative to `root`), or,
-/// in [`Mode::Check`], reports where it is not, printing what it did. Prints the spec's problems only when
-/// `report_spec_problems` (codegen has already printed them). Returns whether it succeeded.
-pub fn sync(
-    root: &Path,
-    spec_dir: &str,
-    options: &restgen::Options,
-    mode: Mode,
-    report_spec_problems: bool,
-) -> bool {
+/// in [`Mode::Check`], reports where it is not, printing what it did and the spec's problems.
+/// Returns whether it succeeded.
+pub fn sync(root: &Path, spec_dir: &str, options: &restgen::Options, mode: Mode) -> bool {
     let files = restgen::load::load_dir(&root.join(spec_dir))
         .and_then(|spec| restgen::openapi::files(&spec, options));
     let files = match files {
         Ok(files) => files,
         Err(problems) => {
-            if report_spec_problems {
-                eprintln!("{problems}");
-            }
+            let report = problems.to_string();
+            eprintln!("{report}");
             eprintln!("nothing was written to {OUTPUT_DIR}/");
             return false;
         }
@@ -103,7 +97,7 @@ mod tests {
             .parent()
             .expect("workspace");
         copy(&workspace.join("spec"), &root.path().join("spec"));
-        let run = |mode| sync(root.path(), "spec", &crate::options(), mode, true);
+        let run = |mode| sync(root.path(), "spec", &crate::options(), mode);
         assert!(!run(Mode::Check), "nothing written yet");
         assert!(run(Mode::Write));
         assert!(run(Mode::Check), "current after writing");

@@ -68,7 +68,9 @@ fn run() -> ExitCode {
     let files = match restgen::generate(spec, &options) {
         Ok(files) => files,
         Err(problems) => {
-            eprint!("{problems}");
+            // Rendered whole first: standard error is unbuffered.
+            let report = problems.to_string();
+            eprint!("{report}");
             eprintln!();
             return ExitCode::FAILURE;
         }

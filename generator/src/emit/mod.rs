@@ -14,7 +14,7 @@ use quote::quote;
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Home, Ir};
+use crate::ir::{Home, Ir, TypeDef};
 use docs::inner_doc_attrs;
 use types::{TypeIndex, emit_type};
 
@@ -43,44 +43,146 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
 /// formats files as they come holds one file's tokens at a time rather than all of them.
 pub fn emit_each(ir: &Ir, options: &Options, sink: &mut dyn FnMut(EmittedFile)) {
     let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
-    sink(EmittedFile {
-        path: "mod.rs".into(),
-        tokens: api::emit_api(ir, &index, options),
-    });
+    for job in jobs(ir) {
+        sink(emit_job(ir, &index, options, &job));
+    }
+}
+
+/// Like [`emit_each`], on `threads` threads at once: each file is emitted on one of them (each
+/// with its own index of the types) and handed there to `each`, whose results come back for
+/// every file, in no particular order. (Token streams cannot cross threads; what `each` makes
+/// of them can.)
+pub fn emit_in_parallel<R: Send>(
+    ir: &Ir,
+    options: &Options,
+    threads: usize,
+    each: &(dyn Fn(EmittedFile) -> R + Sync),
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let jobs = jobs(ir);
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
+        let mut done = Vec::new();
+        while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+            done.push(each(emit_job(ir, &index, options, job)));
+        }
+        done
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads.max(1)).map(|_| scope.spawn(work)).collect();
+        let mut all = work();
+        for helper in helpers {
+            match helper.join() {
+                Ok(done) => all.extend(done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        all
+    })
+}
+
+/// One file of the output folder, to emit on its own.
+enum Job<'ir> {
+    /// `mod.rs`.
+    Api,
+    /// `models/mod.rs`, declaring each models file.
+    Models(Vec<&'ir str>),
+    /// A models file and its types.
+    ModelsFile(&'ir str, Vec<&'ir TypeDef>),
+    /// A resource's file.
+    Resource(&'ir crate::ir::ResourceIr),
+}
+
+/// Every file of the output folder, in the order [`emit_each`] emits them: `mod.rs`,
+/// `models/mod.rs`, the models files (sorted), then one per resource.
+fn jobs(ir: &Ir) -> Vec<Job<'_>> {
     // Models, grouped by file.
-    let mut groups: BTreeMap<&str, Vec<&crate::ir::TypeDef>> = BTreeMap::new();
+    let mut groups: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
     for def in &ir.types {
         if let Home::Models(file) = &def.home {
             groups.entry(file.as_str()).or_default().push(def);
         }
     }
-    let features = options.resource_features.then(|| model_features(ir));
-    let declarations = groups.keys().map(|m| {
-        let module = crate::names::ident(m);
-        let cfg = features.as_ref().and_then(|f| f.get(*m)).map(cfg_any);
-        quote!(#cfg mod #module; #cfg pub use #module::*;)
-    });
-    sink(EmittedFile {
-        path: "models/mod.rs".into(),
-        tokens: quote! {
-            //! The API's data types, one file per named schema of the spec.
-            #(#declarations)*
+    [Job::Api, Job::Models(groups.keys().copied().collect())]
+        .into_iter()
+        .chain(
+            groups
+                .into_iter()
+                .map(|(file, defs)| Job::ModelsFile(file, defs)),
+        )
+        .chain(ir.resources.iter().map(Job::Resource))
+        .collect()
+}
+
+fn emit_job(ir: &Ir, index: &TypeIndex<'_>, options: &Options, job: &Job<'_>) -> EmittedFile {
+    match job {
+        Job::Api => EmittedFile {
+            path: "mod.rs".into(),
+            tokens: api::emit_api(ir, index, options),
         },
-    });
-    for (file, defs) in groups {
-        let doc = inner_doc_attrs(&format!("The `{file}` model and the types nested in it."));
-        let defs = defs.into_iter().map(|def| emit_type(&index, def));
-        sink(EmittedFile {
-            path: format!("models/{file}.rs"),
-            tokens: quote! { #doc #(#defs)* },
-        });
-    }
-    for resource in &ir.resources {
-        sink(EmittedFile {
+        Job::Models(files) => {
+            let features = options.resource_features.then(|| model_features(ir));
+            let declarations = files.iter().map(|m| {
+                let module = crate::names::ident(m);
+                let cfg = features.as_ref().and_then(|f| f.get(*m)).map(cfg_any);
+                quote!(#cfg mod #module; #cfg pub use #module::*;)
+            });
+            EmittedFile {
+                path: "models/mod.rs".into(),
+                tokens: quote! {
+                    //! The API's data types, one file per named schema of the spec.
+                    #(#declarations)*
+                },
+            }
+        }
+        Job::ModelsFile(file, defs) => {
+            let doc = inner_doc_attrs(&format!("The `{file}` model and the types nested in it."));
+            let defs = defs.iter().map(|def| emit_type(index, def));
+            EmittedFile {
+                path: format!("models/{file}.rs"),
+                tokens: quote! { #doc #(#defs)* },
+            }
+        }
+        Job::Resource(resource) => EmittedFile {
             path: format!("{}.rs", resource.module),
-            tokens: resources::emit_resource(ir, &index, resource, options),
-        });
+            tokens: resources::emit_resource(ir, index, resource, options),
+        },
     }
+}
+
+/// A Cargo feature that the emitted code's `#[cfg]`s name, with the features it turns on: what
+/// the generated crate's manifest must declare.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    /// The feature's name.
+    pub name: String,
+    /// The features it enables, sorted.
+    pub enables: Vec<String>,
+}
+
+/// The resource features the emitted code is compiled under, with
+/// [`Options::resource_features`]: [`FULL_FEATURE`] first, enabling every resource's, then one
+/// per resource, named like its module and enabling nothing else, sorted. Without that option,
+/// none. (The [`Options::json_schema_feature`] is not among them: the crate declares it with
+/// the dependency it needs.)
+pub fn resource_features(ir: &Ir, options: &Options) -> Vec<Feature> {
+    if !options.resource_features {
+        return Vec::new();
+    }
+    let mut modules: Vec<String> = ir.resources.iter().map(|r| r.module.clone()).collect();
+    modules.sort();
+    modules.dedup();
+    let each = modules.iter().map(|module| Feature {
+        name: module.clone(),
+        enables: Vec::new(),
+    });
+    std::iter::once(Feature {
+        name: FULL_FEATURE.to_owned(),
+        enables: modules.clone(),
+    })
+    .chain(each)
+    .collect()
 }
 
 /// Emits the generated crate's test files: `conformance.rs` (see [`conformance`]), which reads
