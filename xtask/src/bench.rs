@@ -2,14 +2,18 @@
 //!
 //! 1. **generation**: the release `restgen` CLI on `spec/`, writing into an empty folder (as on
 //!    a fresh checkout) and into an up-to-date one (the usual `cargo xtask codegen`);
-//! 2. **scaling**: synthetic specs of 10x and 100x the full API (copies of every resource and
+//! 2. **regeneration**: `cargo xtask codegen` as a user runs it, in a copy of the checkout under
+//!    `target/bench/`: this very binary (built in the profile `cargo xtask` uses) run directly,
+//!    so cargo's own start-up is left out and measured apart, with nothing to do, after one
+//!    resource edit, after one schema edit, and into an empty folder with no cache;
+//! 3. **scaling**: synthetic specs of 10x and 100x the full API (copies of every resource and
 //!    schema with renamed ids and paths, made under `target/bench/`, never committed), run in
 //!    memory (load, check, lower, emit, format: everything but writing), with wall time and
 //!    peak memory per size;
-//! 3. **compile cost** of the generated crate alone (its dependencies built first, untimed):
+//! 4. **compile cost** of the generated crate alone (its dependencies built first, untimed):
 //!    `cargo check` and `cargo build` with all features and with the `orgs` and `devices`
 //!    features only;
-//! 4. **against a peer**: progenitor's `cargo-progenitor` (installed from crates.io into
+//! 5. **against a peer**: progenitor's `cargo-progenitor` (installed from crates.io into
 //!    `target/bench/tools`) on the exported OpenAPI document, in the same run: generation time,
 //!    lines generated and `cargo check` time of the produced crate, as ratios to ours.
 //!
@@ -139,6 +143,9 @@ fn run(settings: &Settings, root: &Path) -> Result<String> {
     );
     let _ = writeln!(report, "\nOutput: {files} files, {lines} lines.\n");
 
+    eprintln!("== regeneration");
+    report.push_str(&regeneration(settings, root, &work)?);
+
     if settings.scaling {
         eprintln!("== scaling");
         report.push_str(&scaling(settings, &restgen, &spec, &work)?);
@@ -152,6 +159,117 @@ fn run(settings: &Settings, root: &Path) -> Result<String> {
         report.push_str(&peer(settings, root, &work, ours_fresh, lines)?);
     }
     Ok(report)
+}
+
+/// `cargo xtask codegen` in a copy of the checkout: each case's wall time over `settings.runs`
+/// runs, of this binary run directly (cargo's start-up measured apart, on the real checkout).
+fn regeneration(settings: &Settings, root: &Path, work: &Path) -> Result<String> {
+    let xtask = std::env::current_exe().map_err(|e| format!("cannot find this binary: {e}"))?;
+    let checkout = work.join("regen-checkout");
+    remove_dir(&checkout)?;
+    for dir in ["generated/src", "generated/tests"] {
+        fs::create_dir_all(checkout.join(dir))
+            .map_err(|e| format!("cannot create {dir} in {}: {e}", checkout.display()))?;
+    }
+    fs::write(checkout.join("Cargo.toml"), "[workspace]\nmembers = []\n")
+        .map_err(|e| format!("cannot write the copy's Cargo.toml: {e}"))?;
+    copy(
+        &root.join("generated/Cargo.toml"),
+        &checkout.join("generated/Cargo.toml"),
+    )?;
+    copy_tree(&root.join("spec"), &checkout.join("spec"))?;
+    let codegen = |args: &[&str]| -> Result<Duration> {
+        let started = Instant::now();
+        let output = Command::new(&xtask)
+            .arg("codegen")
+            .args(args)
+            .current_dir(&checkout)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .stdout(Stdio::null())
+            .output()
+            .map_err(|e| format!("cannot run {}: {e}", xtask.display()))?;
+        let elapsed = started.elapsed();
+        if !output.status.success() {
+            return Err(format!(
+                "codegen {args:?} failed in {}:\n{}",
+                checkout.display(),
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(elapsed)
+    };
+    // An edit that changes the generated code of one file: the first summary of a resource,
+    // the description of a schema, each made different on every run.
+    let edit = |file: &str, key: &str, run: usize| -> Result<()> {
+        let path = checkout.join("spec").join(file);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {file}: {e}"))?;
+        let edited = text.replacen(key, &format!("{key}Edited ({run}). "), 1);
+        if edited == text {
+            return Err(format!("{file} has no `{key}` to edit"));
+        }
+        fs::write(&path, edited).map_err(|e| format!("cannot write {file}: {e}"))
+    };
+    let mut cases: [(&str, Vec<Duration>); 6] = [
+        ("into an empty folder, no cache", Vec::new()),
+        ("nothing to do (`codegen`)", Vec::new()),
+        ("nothing to do (`codegen --check`)", Vec::new()),
+        (
+            "after editing one resource (`resources/webhook.yaml`)",
+            Vec::new(),
+        ),
+        (
+            "after editing one schema (`schemas/webhook.yaml`)",
+            Vec::new(),
+        ),
+        (
+            "nothing to do, through `cargo xtask codegen` (cargo's start-up included)",
+            Vec::new(),
+        ),
+    ];
+    for run in 0..settings.runs {
+        for dir in ["generated/src/api", "generated/openapi", "target"] {
+            remove_dir(&checkout.join(dir))?;
+        }
+        cases[0].1.push(codegen(&[])?);
+        cases[1].1.push(codegen(&[])?);
+        cases[2].1.push(codegen(&["--check"])?);
+        edit("resources/webhook.yaml", "summary: ", run)?;
+        cases[3].1.push(codegen(&[])?);
+        edit("schemas/webhook.yaml", "description: ", run)?;
+        cases[4].1.push(codegen(&[])?);
+        // Through cargo, on the real checkout (current: nothing to do there either).
+        let started = Instant::now();
+        cargo(root, &["xtask", "codegen"], &[])?;
+        cases[5].1.push(started.elapsed());
+    }
+    let mut out = String::from(
+        "## Regeneration (`cargo xtask codegen` in a copy of the checkout, the binary run directly)\n\n\
+         | case | median | runs |\n|---|---|---|\n",
+    );
+    for (case, times) in &cases {
+        let _ = writeln!(
+            out,
+            "| {case} | {} | {} |",
+            secs(median(times)),
+            list(times)
+        );
+    }
+    out.push('\n');
+    Ok(out)
+}
+
+/// Copies the folder `from` to `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) -> Result<()> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    for path in read_dir(from)? {
+        let target = to.join(path.file_name().unwrap_or_default());
+        if path.is_dir() {
+            copy_tree(&path, &target)?;
+        } else {
+            copy(&path, &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// What one `restgen --stats` run reported.
