@@ -5,6 +5,8 @@
 //! ```
 //!
 //! - `generated_get_orgs`: `client.orgs().get().await` with a [`losant::Client`].
+//! - `generated_get_orgs_noop_hook`: the same with a client that has one [`losant::Hook`] that
+//!   does nothing: what hooks cost when one is registered (with none, the client skips them).
 //! - `handwritten_get_orgs`: the same request (same URL, same headers on the wire) with one
 //!   `reqwest::Client`, its body decoded with `serde_json` into the same
 //!   [`losant::models::Organizations`]: the difference between the two is the SDK's overhead,
@@ -20,8 +22,8 @@
 //! answering every request with the published `orgs` example (one organization). Server and
 //! clients share one current-thread tokio runtime, built once, so a sample is the CPU time of
 //! one request on one thread: client, server and the loopback socket. The server's cost is the
-//! same for both clients. Both clients keep one connection open throughout; the bench checks
-//! that, and that both send the same request, before timing anything.
+//! same for every client. Each client keeps one connection open throughout; the bench checks
+//! that, and that they all send the same request, before timing anything.
 //!
 //! The response bodies are built from Losant's published examples,
 //! `third_party/losant-api/apiExamples.json` (Losant's published description, kept in the
@@ -34,6 +36,7 @@ use std::time::Duration;
 
 use divan::Bencher;
 use divan::counter::{BytesCount, ItemsCount};
+use losant::Hook;
 use losant::models::Organizations;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderValue};
 use serde_json::Value;
@@ -151,8 +154,15 @@ struct Fixture {
     runtime: Runtime,
     server: Arc<Server>,
     generated: losant::Client,
+    /// The generated client with one hook that does nothing.
+    hooked: losant::Client,
     handwritten: Handwritten,
 }
+
+/// A [`Hook`] that does nothing: both methods keep their empty defaults.
+struct NoopHook;
+
+impl Hook for NoopHook {}
 
 /// What a hand-written client keeps between calls: one `reqwest::Client`, the base URL and the
 /// `Authorization` value.
@@ -212,6 +222,11 @@ fn make_fixture() -> Fixture {
         .base_url(&server.base_url)
         .build()
         .expect("loopback http is allowed");
+    let hooked = losant::Client::builder(TOKEN)
+        .base_url(&server.base_url)
+        .hook(NoopHook)
+        .build()
+        .expect("loopback http is allowed");
     let handwritten = Handwritten {
         http: reqwest::Client::builder()
             .user_agent(USER_AGENT)
@@ -226,28 +241,33 @@ fn make_fixture() -> Fixture {
         },
     };
 
-    // Both clients must send the same request and decode the same page.
+    // The clients must send the same request and decode the same page.
     server.record.store(true, Ordering::SeqCst);
     let from_generated = runtime.block_on(generated_get_orgs_once(&generated));
+    let from_hooked = runtime.block_on(generated_get_orgs_once(&hooked));
     let from_handwritten = runtime.block_on(handwritten.get_orgs(None));
     server.record.store(false, Ordering::SeqCst);
     assert_eq!(from_generated, from_handwritten);
+    assert_eq!(from_hooked, from_handwritten);
     assert_eq!(from_generated.items.as_deref().map(<[_]>::len), Some(1));
     let heads = std::mem::take(&mut *server.heads.lock().expect("not poisoned"));
-    let [generated_head, handwritten_head] = &heads[..] else {
-        panic!("expected two requests, got {heads:?}");
+    let [generated_head, hooked_head, handwritten_head] = &heads[..] else {
+        panic!("expected three requests, got {heads:?}");
     };
-    assert_eq!(
-        sorted_lines(generated_head),
-        sorted_lines(handwritten_head),
-        "both clients must send the same request"
-    );
-    assert_eq!(server.connections.load(Ordering::SeqCst), 2);
+    for head in [generated_head, hooked_head] {
+        assert_eq!(
+            sorted_lines(head),
+            sorted_lines(handwritten_head),
+            "the clients must send the same request"
+        );
+    }
+    assert_eq!(server.connections.load(Ordering::SeqCst), CONNECTIONS);
 
     Fixture {
         runtime,
         server,
         generated,
+        hooked,
         handwritten,
     }
 }
@@ -265,10 +285,16 @@ fn sorted_lines(head: &str) -> Vec<String> {
     lines
 }
 
-/// Asserts that the benches reused the two connections opened while checking the fixture.
-fn assert_two_connections(fixture: &Fixture) {
+/// One connection per client: generated, generated with a hook, hand-written.
+const CONNECTIONS: usize = 3;
+
+/// Asserts that the benches reused the connections opened while checking the fixture.
+fn assert_one_connection_each(fixture: &Fixture) {
     let connections = fixture.server.connections.load(Ordering::SeqCst);
-    assert_eq!(connections, 2, "each client must keep its one connection");
+    assert_eq!(
+        connections, CONNECTIONS,
+        "each client must keep its one connection"
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -283,7 +309,18 @@ fn generated_get_orgs(bencher: Bencher) {
             .runtime
             .block_on(generated_get_orgs_once(&fixture.generated))
     });
-    assert_two_connections(fixture);
+    assert_one_connection_each(fixture);
+}
+
+#[divan::bench(sample_count = REQUEST_SAMPLES, sample_size = REQUEST_SAMPLE_SIZE)]
+fn generated_get_orgs_noop_hook(bencher: Bencher) {
+    let fixture = fixture();
+    bencher.counter(ItemsCount::new(1usize)).bench_local(|| {
+        fixture
+            .runtime
+            .block_on(generated_get_orgs_once(&fixture.hooked))
+    });
+    assert_one_connection_each(fixture);
 }
 
 #[divan::bench(sample_count = REQUEST_SAMPLES, sample_size = REQUEST_SAMPLE_SIZE)]
@@ -292,7 +329,7 @@ fn handwritten_get_orgs(bencher: Bencher) {
     bencher
         .counter(ItemsCount::new(1usize))
         .bench_local(|| fixture.runtime.block_on(fixture.handwritten.get_orgs(None)));
-    assert_two_connections(fixture);
+    assert_one_connection_each(fixture);
 }
 
 #[divan::bench(sample_count = REQUEST_SAMPLES, sample_size = REQUEST_SAMPLE_SIZE)]
@@ -304,7 +341,7 @@ fn handwritten_get_orgs_timeout(bencher: Bencher) {
             .runtime
             .block_on(fixture.handwritten.get_orgs(timeout))
     });
-    assert_two_connections(fixture);
+    assert_one_connection_each(fixture);
 }
 
 // ---------------------------------------------------------------------------------------------

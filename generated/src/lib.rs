@@ -28,9 +28,20 @@
 //! - TLS: `rustls` (rustls with the *ring* provider and the platform's trusted roots),
 //!   `rustls-aws-lc` (rustls with *aws-lc-rs*) or `native-tls`; see
 //!   [`ReqwestTransport`](runtime::ReqwestTransport).
-//! - `schemars` (JSON Schema for every model) and `tracing` (a span per call). The models'
-//!   `JsonSchema` impls are derived, so rustdoc lists them without the `schemars` badge the
-//!   other gated items carry: they exist only with that feature.
+//! - `schemars` (JSON Schema for every model). The models' `JsonSchema` impls are derived, so
+//!   rustdoc lists them without the `schemars` badge the other gated items carry: they exist
+//!   only with that feature.
+//! - `tracing`: each call is a `tracing` span named `http.client`, with OpenTelemetry's HTTP
+//!   client attributes (`http.request.method`, `url.template`, `url.full`, `server.address`,
+//!   `server.port`, `http.request.resend_count`, `http.response.status_code`, `error.type`,
+//!   and `otel.name`/`otel.kind`/`otel.status_code` for `tracing-opentelemetry`) and the
+//!   operation's id (`operation`). Inside it, an event per outcome: `succeeded` (`debug`, with
+//!   the attempt, its status, its time and the call's), `retrying` (`info`, with the attempt,
+//!   its status or `error.type`, and `wait_ms`), `failed` (`debug` for a 4xx answer the caller
+//!   handles, `warn` otherwise). Headers, and so the token, are never recorded; bodies only at
+//!   `trace` level and only when asked ([`ClientBuilder::trace_bodies`]).
+//! - `test-util`: `losant::testing`, a mock of the API in the test's process, for testing
+//!   code that calls the API (see the README's "Testing your code").
 //!
 //! `default` is `full` and `rustls`.
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -42,6 +53,8 @@ mod convert;
 pub mod runtime;
 
 pub use api::*;
+#[cfg(feature = "test-util")]
+pub use runtime::testing;
 pub use runtime::{
     ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Nullable, Operation,
     Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind,

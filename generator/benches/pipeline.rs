@@ -29,6 +29,7 @@ fn options() -> Options {
         regenerate_with: "cargo xtask codegen".into(),
         resource_features: true,
         json_schema_feature: Some("schemars".into()),
+        examples_feature: Some("test-util".into()),
     }
 }
 

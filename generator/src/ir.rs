@@ -470,6 +470,8 @@ pub struct ResponseIr {
     pub ty: Ty,
     /// The id of the body's named schema, if it has a body.
     pub schema_id: Option<String>,
+    /// The first published example of that schema, if it has one.
+    pub example: Option<Value>,
     /// When it is sent.
     pub description: String,
 }

@@ -27,6 +27,7 @@
 //!     regenerate_with: "cargo xtask codegen".into(),
 //!     resource_features: false,
 //!     json_schema_feature: None,
+//!     examples_feature: None,
 //! };
 //! match restgen::generate(Path::new("spec"), &options) {
 //!     Ok(files) => {
@@ -77,6 +78,11 @@ pub struct Options {
     /// them implement it always. (The impls are a large part of the crate's compile time, so
     /// a crate may leave them to the users who need them.)
     pub json_schema_feature: Option<String>,
+    /// The Cargo feature under which the generated code hands the runtime's test kit
+    /// (`runtime::testing`) the spec's published example answers of every action, and gives
+    /// its mock API a constructor (see [`emit::examples`]); `None` emits neither, for a
+    /// runtime without a test kit.
+    pub examples_feature: Option<String>,
 }
 
 /// One generated file.
@@ -323,6 +329,7 @@ mod tests {
             regenerate_with: "regenerate".into(),
             resource_features: true,
             json_schema_feature: Some("schemars".into()),
+            examples_feature: Some("test-util".into()),
         }
     }
 
@@ -358,7 +365,9 @@ mod tests {
             for cfg in file.contents.split("feature = \"").skip(1) {
                 let name = cfg.split('"').next().unwrap_or_default();
                 assert!(
-                    listed.iter().any(|f| f == name) || name == "schemars",
+                    listed.iter().any(|f| f == name)
+                        || Some(name) == options().json_schema_feature.as_deref()
+                        || Some(name) == options().examples_feature.as_deref(),
                     "{} names feature `{name}`, which is not listed",
                     file.path
                 );
@@ -401,6 +410,7 @@ mod tests {
             regenerate_with: "regenerate".into(),
             resource_features: true,
             json_schema_feature: Some("schemars".into()),
+            examples_feature: Some("test-util".into()),
         };
         let outputs = generate_with_tests(&spec, &options, "../spec").expect("it generates");
         assert!(!outputs.api.is_empty());

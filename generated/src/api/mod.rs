@@ -304,6 +304,9 @@ pub mod webhook;
 /// The `webhooks` resource.
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
+/// The spec's published example answers, for the test kit.
+#[cfg(feature = "test-util")]
+mod examples;
 use crate::runtime::{ApiInfo, Client, ClientBuilder, Error, Operation};
 
 /// What the runtime needs to know of the API.

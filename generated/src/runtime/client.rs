@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
@@ -70,7 +70,7 @@ struct Inner {
     base_url: String,
     /// `Authorization: Bearer <token>`, marked sensitive; `None` for an empty token.
     auth: Option<HeaderValue>,
-    /// Accept, User-Agent and the API's headers.
+    /// Accept, User-Agent, the API's headers and `auth`.
     default_headers: HeaderMap,
     timeout: Duration,
     deadline: Duration,
@@ -81,6 +81,9 @@ struct Inner {
     max_response_bytes: Option<u64>,
     max_error_body: usize,
     hooks: Vec<Arc<dyn Hook>>,
+    /// Whether bodies are logged at `trace` level (read only with the `tracing` feature).
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    trace_bodies: bool,
 }
 
 impl Client {
@@ -105,6 +108,7 @@ impl Client {
                 max_response_bytes: None,
                 max_error_body: DEFAULT_MAX_ERROR_BODY,
                 hooks: Vec::new(),
+                trace_bodies: false,
             }),
         }
     }
@@ -201,6 +205,8 @@ impl Client {
         let prepared = self.prepare(request, options, "application/json")?;
         let limit = self.inner.max_response_bytes;
         let operation = prepared.operation.id;
+        #[cfg(feature = "tracing")]
+        let trace_bodies = self.inner.trace_bodies;
         let response = self
             .run(&prepared, options, None, |response| async move {
                 let HttpResponse {
@@ -209,6 +215,10 @@ impl Client {
                     mut body,
                 } = response;
                 let bytes = read_body(operation, &headers, &mut body, limit).await?;
+                #[cfg(feature = "tracing")]
+                if trace_bodies {
+                    trace_body("response body", &bytes);
+                }
                 Ok(Response::new(status, headers, bytes))
             })
             .await?;
@@ -351,9 +361,9 @@ impl Client {
         Ok(Prepared {
             transport: transport.clone(),
             operation: op,
-            url,
-            headers,
-            body: parts.body,
+            parts,
+            accept,
+            ready: Mutex::new(Some((url, headers))),
         })
     }
 
@@ -378,25 +388,45 @@ impl Client {
         let deadline_after = options.deadline.unwrap_or(inner.deadline);
         let started = Instant::now();
         let deadline = started + deadline_after;
+        // One span per call, its attributes named as OpenTelemetry's HTTP client conventions
+        // name them (`otel.*` are what tracing-opentelemetry reads for the span's name, kind
+        // and status). `url.full` holds no secret: the token travels in a header.
         #[cfg(feature = "tracing")]
         let span = tracing::info_span!(
             "http.client",
             otel.name = %format_args!("{} {}", op.method, op.path),
             otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
             operation = op.id,
             http.request.method = op.method.as_str(),
             url.template = op.path,
-            server.address = prepared.url.host_str().unwrap_or(""),
+            url.full = tracing::field::Empty,
+            server.address = tracing::field::Empty,
+            server.port = tracing::field::Empty,
             http.request.resend_count = tracing::field::Empty,
             http.response.status_code = tracing::field::Empty,
             error.type = tracing::field::Empty,
         );
+        #[cfg(feature = "tracing")]
+        if !span.is_disabled() {
+            if let Ok(url) = self.url(op.id, &prepared.parts) {
+                span.record("url.full", tracing::field::display(&url));
+                span.record("server.address", url.host_str().unwrap_or(""));
+                if let Some(port) = url.port_or_known_default() {
+                    span.record("server.port", port);
+                }
+            }
+        }
         let mut attempt = 0u32;
         let mut retries = 0u32;
         let mut last_cost = None;
         loop {
             attempt += 1;
-            let now = Instant::now();
+            let now = if attempt == 1 {
+                started
+            } else {
+                Instant::now()
+            };
             let remaining = deadline.saturating_duration_since(now);
             let limit = timeout.min(remaining);
             let by_deadline = remaining <= timeout;
@@ -406,7 +436,7 @@ impl Client {
                 span.record("http.request.resend_count", attempt - 1);
             }
             let result = {
-                let fut = self.attempt(prepared, attempt, extra, &mut on_success);
+                let fut = self.attempt(prepared, options, attempt, extra, &mut on_success);
                 #[cfg(feature = "tracing")]
                 let fut = tracing::Instrument::instrument(fut, span.clone());
                 tokio::time::timeout(limit, fut).await
@@ -418,14 +448,21 @@ impl Client {
                         op,
                         attempt,
                         Some(status),
-                        Some(&headers),
+                        headers.as_ref(),
                         None,
                         attempt_started,
                     );
                     #[cfg(feature = "tracing")]
                     {
                         span.record("http.response.status_code", status.as_u16());
-                        tracing::debug!(parent: &span, attempt, elapsed_ms = attempt_started.elapsed().as_millis() as u64, "succeeded");
+                        tracing::debug!(
+                            parent: &span,
+                            attempt,
+                            http.response.status_code = status.as_u16(),
+                            elapsed_ms = attempt_started.elapsed().as_millis() as u64,
+                            total_ms = started.elapsed().as_millis() as u64,
+                            "succeeded"
+                        );
                     }
                     return Ok(value);
                 }
@@ -439,7 +476,7 @@ impl Client {
                     };
                     self.after_attempt(op, attempt, None, None, Some(&error), attempt_started);
                     #[cfg(feature = "tracing")]
-                    give_up(&span, &error, attempt);
+                    give_up(&span, &error, attempt, started);
                     return Err(error);
                 }
                 Err(_) => Failure::Retry {
@@ -465,7 +502,7 @@ impl Client {
                         attempt_started,
                     );
                     #[cfg(feature = "tracing")]
-                    give_up(&span, &error, attempt);
+                    give_up(&span, &error, attempt, started);
                     return Err(error);
                 }
                 Failure::Retry {
@@ -497,16 +534,27 @@ impl Client {
                 .filter(|wait| Instant::now() + *wait < deadline);
             let Some(wait) = wait else {
                 #[cfg(feature = "tracing")]
-                give_up(&span, &error, attempt);
+                give_up(&span, &error, attempt, started);
                 return Err(error);
             };
             let Some(cost) = inner.budget.try_acquire(timed_out) else {
                 #[cfg(feature = "tracing")]
-                tracing::warn!(parent: &span, attempt, %error, "not retried: the client's retry budget is spent");
+                {
+                    tracing::warn!(parent: &span, attempt, %error, "not retried: the client's retry budget is spent");
+                    give_up(&span, &error, attempt, started);
+                }
                 return Err(error);
             };
             #[cfg(feature = "tracing")]
-            tracing::info!(parent: &span, attempt, wait_ms = wait.as_millis() as u64, %error, "retrying");
+            tracing::info!(
+                parent: &span,
+                attempt,
+                http.response.status_code = error.status().map(|s| s.as_u16()),
+                error.type = error_type(&error).as_ref(),
+                wait_ms = wait.as_millis() as u64,
+                %error,
+                "retrying"
+            );
             last_cost = Some(cost);
             retries += 1;
             tokio::time::sleep(wait).await;
@@ -543,21 +591,28 @@ impl Client {
     async fn attempt<T, F, Fut>(
         &self,
         prepared: &Prepared,
+        options: &CallOptions,
         attempt: u32,
         extra: Option<&(HeaderName, HeaderValue)>,
         on_success: &mut F,
-    ) -> Result<(T, StatusCode, HeaderMap), Failure>
+    ) -> Result<(T, StatusCode, Option<HeaderMap>), Failure>
     where
         F: FnMut(HttpResponse) -> Fut,
         Fut: Future<Output = Result<T, Failure>>,
     {
         let op = prepared.operation;
-        let mut request = prepared.http_request(attempt)?;
+        let mut request = self.http_request(prepared, options, attempt)?;
         if let Some((name, value)) = extra {
             request.headers.insert(name.clone(), value.clone());
         }
         for hook in &self.inner.hooks {
             hook.before_attempt(&mut request);
+        }
+        #[cfg(feature = "tracing")]
+        if self.inner.trace_bodies {
+            if let RequestBody::Bytes(body) = &request.body {
+                trace_body("request body", body);
+            }
         }
         let response = prepared
             .transport
@@ -566,7 +621,9 @@ impl Client {
             .map_err(|source| transport_failure(op.id, attempt, source))?;
         let status = response.status;
         if status.is_success() {
-            let headers = response.headers.clone();
+            // The headers are kept for the hooks' `after_attempt`: copied only when there are
+            // hooks to see them.
+            let headers = (!self.inner.hooks.is_empty()).then(|| response.headers.clone());
             let value = on_success(response)
                 .await
                 .map_err(|failure| match failure {
@@ -645,6 +702,10 @@ impl Client {
                 break;
             }
         }
+        #[cfg(feature = "tracing")]
+        if self.inner.trace_bodies {
+            trace_body("error body", &kept);
+        }
         let api = self.inner.api;
         let (error_type, message) =
             error_fields(&kept, api.error_type_field, api.error_message_field);
@@ -679,7 +740,10 @@ impl Client {
         accept: &'static str,
     ) -> HeaderMap {
         let mut headers = self.inner.default_headers.clone();
-        headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        // The defaults already accept JSON.
+        if accept != "application/json" {
+            headers.insert(ACCEPT, HeaderValue::from_static(accept));
+        }
         if accept == "text/event-stream" {
             // As the EventSource standard's fetch does: no cache between us and the API may
             // answer a stream.
@@ -708,12 +772,13 @@ impl Client {
             }
             Body::None => {}
         }
-        if !options
-            .headers
-            .iter()
-            .any(|(name, _)| name == AUTHORIZATION)
-        {
-            if let Some(auth) = &self.inner.auth {
+        // The token is among the defaults; a request's own `Authorization` header does not
+        // replace it, only a per-call one does.
+        if let Some(auth) = &self.inner.auth {
+            let own = |headers: &[(HeaderName, HeaderValue)]| {
+                headers.iter().any(|(name, _)| name == AUTHORIZATION)
+            };
+            if own(&parts.headers) && !own(&options.headers) {
                 headers.insert(AUTHORIZATION, auth.clone());
             }
         }
@@ -728,33 +793,49 @@ async fn read_body(
     body: &mut super::transport::ResponseBody,
     limit: Option<u64>,
 ) -> Result<Bytes, Failure> {
-    let declared = headers
-        .get(CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if let (Some(limit), Some(declared)) = (limit, declared) {
+    let declared = || {
+        headers
+            .get(CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+    };
+    if let (Some(limit), Some(declared)) = (limit, limit.and_then(|_| declared())) {
         if declared > limit {
             return Err(Failure::Final(Error::ResponseTooLarge { operation, limit }));
         }
     }
-    let capacity = declared.map_or(0, |n| n.min(1 << 20) as usize);
-    let mut out = BytesMut::with_capacity(capacity);
-    while let Some(chunk) = body.next().await {
-        let chunk = chunk.map_err(|source| Failure::Retry {
-            error: Error::Transport {
-                operation,
-                attempts: 0,
-                source,
-            },
-            when: RetryWhen::Idempotent,
-            retry_after: None,
-            timed_out: false,
-        })?;
-        if let Some(limit) = limit {
-            if (out.len() + chunk.len()) as u64 > limit {
-                return Err(Failure::Final(Error::ResponseTooLarge { operation, limit }));
-            }
+    let broken = |source| Failure::Retry {
+        error: Error::Transport {
+            operation,
+            attempts: 0,
+            source,
+        },
+        when: RetryWhen::Idempotent,
+        retry_after: None,
+        timed_out: false,
+    };
+    let too_large = |size: usize| match limit {
+        Some(limit) if size as u64 > limit => {
+            Err(Failure::Final(Error::ResponseTooLarge { operation, limit }))
         }
+        _ => Ok(()),
+    };
+    // A body that arrives in one chunk (most answers) is returned as it came, uncopied.
+    let Some(first) = body.next().await.transpose().map_err(broken)? else {
+        return Ok(Bytes::new());
+    };
+    too_large(first.len())?;
+    let Some(second) = body.next().await.transpose().map_err(broken)? else {
+        return Ok(first);
+    };
+    let capacity = declared().map_or(0, |n| n.min(1 << 20) as usize);
+    let mut out = BytesMut::with_capacity(capacity.max(first.len() + second.len()));
+    out.extend_from_slice(&first);
+    too_large(out.len() + second.len())?;
+    out.extend_from_slice(&second);
+    while let Some(chunk) = body.next().await {
+        let chunk = chunk.map_err(broken)?;
+        too_large(out.len() + chunk.len())?;
         out.extend_from_slice(&chunk);
     }
     Ok(out.freeze())
@@ -784,17 +865,49 @@ fn transport_failure(operation: &'static str, attempts: u32, source: TransportEr
     }
 }
 
+/// Logs `body` at `trace` level (asked for with `ClientBuilder::trace_bodies`): at most its
+/// first 16 KiB as text, and its size (`http.request.body.size` for the request's body,
+/// `http.response.body.size` for an answer's).
 #[cfg(feature = "tracing")]
-fn give_up(span: &tracing::Span, error: &Error, attempts: u32) {
-    span.record("error.type", error_type(error));
+fn trace_body(what: &'static str, body: &[u8]) {
+    const SHOWN: usize = 16 * 1024;
+    let text = String::from_utf8_lossy(&body[..body.len().min(SHOWN)]);
+    let size = body.len() as u64;
+    if what == "request body" {
+        tracing::trace!(http.request.body.size = size, body = %text, "{what}");
+    } else {
+        tracing::trace!(http.response.body.size = size, body = %text, "{what}");
+    }
+}
+
+/// Records a call's failure on its span, and logs it: at `debug` for an answer the caller is
+/// expected to handle (a 4xx other than 429: a missing device, a bad request), at `warn` for
+/// what is an operational problem (5xx, 429, timeouts, transport failures, a spent budget).
+#[cfg(feature = "tracing")]
+fn give_up(span: &tracing::Span, error: &Error, attempts: u32, started: Instant) {
+    let kind = error_type(error);
+    span.record("error.type", kind.as_ref());
+    span.record("otel.status_code", "ERROR");
     if let Some(status) = error.status() {
         span.record("http.response.status_code", status.as_u16());
     }
-    tracing::warn!(parent: span, attempts, %error, "failed");
+    let total_ms = started.elapsed().as_millis() as u64;
+    let expected = matches!(error, Error::Api(api)
+        if api.status.is_client_error() && api.status != StatusCode::TOO_MANY_REQUESTS);
+    if expected {
+        tracing::debug!(parent: span, attempts, error.type = kind.as_ref(), total_ms, %error, "failed");
+    } else {
+        tracing::warn!(parent: span, attempts, error.type = kind.as_ref(), total_ms, %error, "failed");
+    }
 }
 
+/// OpenTelemetry's `error.type`: the status code for an error answer, else a short name of
+/// the kind of failure.
 #[cfg(feature = "tracing")]
-fn error_type(error: &Error) -> &'static str {
+fn error_type(error: &Error) -> std::borrow::Cow<'static, str> {
+    if let Error::Api(api) = error {
+        return api.status.as_str().to_owned().into();
+    }
     match error {
         Error::Api(_) => "api",
         Error::Transport { .. } => "transport",
@@ -809,6 +922,7 @@ fn error_type(error: &Error) -> &'static str {
         Error::Login { .. } => "login",
         Error::Config(_) => "config",
     }
+    .into()
 }
 
 /// Why an attempt failed, and whether another may be made.
@@ -843,22 +957,45 @@ pub(crate) enum RetryWhen {
 pub(crate) struct Prepared {
     transport: Arc<dyn Transport>,
     pub(crate) operation: &'static Operation,
-    url: Url,
-    headers: HeaderMap,
-    body: Body,
+    /// What the request is made of, to build it again for another attempt.
+    parts: RequestParts,
+    /// The `Accept` value.
+    accept: &'static str,
+    /// The URL and headers built by `prepare`, until the first attempt takes them: a call
+    /// sent once builds them once, and only a retry (or a stream's reconnection) builds them
+    /// again from `parts`.
+    ready: Mutex<Option<(Url, HeaderMap)>>,
 }
 
-impl Prepared {
+impl Client {
     /// The request of one attempt (with a fresh body stream for a multipart body).
-    fn http_request(&self, attempt: u32) -> Result<HttpRequest, Failure> {
-        let body = match &self.body {
+    fn http_request(
+        &self,
+        prepared: &Prepared,
+        options: &CallOptions,
+        attempt: u32,
+    ) -> Result<HttpRequest, Failure> {
+        let op = prepared.operation;
+        let ready = prepared
+            .ready
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let (url, headers) = match ready {
+            Some(ready) => ready,
+            None => (
+                self.url(op.id, &prepared.parts)?,
+                self.headers(op, &prepared.parts, options, prepared.accept),
+            ),
+        };
+        let body = match &prepared.parts.body {
             Body::None => RequestBody::Empty,
             Body::Json(json) => RequestBody::Bytes(json.clone()),
             Body::Multipart(form) => {
                 let stream = form.stream().map_err(|err| {
                     Failure::Final(Error::Config(format!(
                         "{}: the upload cannot be sent again: {err}",
-                        self.operation.id
+                        op.id
                     )))
                 })?;
                 let stream = stream.map(|chunk| chunk);
@@ -869,18 +1006,20 @@ impl Prepared {
             }
         };
         Ok(HttpRequest {
-            operation: self.operation,
+            operation: op,
             attempt,
-            method: self.operation.method,
-            url: self.url.clone(),
-            headers: self.headers.clone(),
+            method: op.method,
+            url,
+            headers,
             body,
         })
     }
+}
 
+impl Prepared {
     /// Whether the body can be sent again (an upload from a reader can be sent once).
     fn replayable(&self) -> bool {
-        match &self.body {
+        match &self.parts.body {
             Body::Multipart(form) => form.is_replayable(),
             _ => true,
         }
@@ -931,6 +1070,7 @@ pub struct ClientBuilder {
     max_response_bytes: Option<u64>,
     max_error_body: usize,
     hooks: Vec<Arc<dyn Hook>>,
+    trace_bodies: bool,
 }
 
 impl ClientBuilder {
@@ -955,6 +1095,7 @@ impl ClientBuilder {
             max_response_bytes: None,
             max_error_body: DEFAULT_MAX_ERROR_BODY,
             hooks: Vec::new(),
+            trace_bodies: false,
         }
     }
 
@@ -1105,6 +1246,16 @@ impl ClientBuilder {
         self
     }
 
+    /// With the `tracing` feature, also logs each request's JSON body and each answer's body
+    /// (at most 16 KiB of each, with its full size) as `trace`-level events of the call's span
+    /// (default false; without the feature it does nothing). Off by default because bodies can
+    /// hold secrets: the API's answers include tokens and keys. Headers are never logged, so
+    /// neither is the client's token; multipart uploads and event streams are not logged.
+    pub fn trace_bodies(mut self, trace: bool) -> Self {
+        self.trace_bodies = trace;
+        self
+    }
+
     /// Builds the client, or an unusable one whose every call fails with [`Error::Config`]
     /// saying why (for infallible constructors such as `Client::new`).
     pub fn build_or_unusable(self) -> Client {
@@ -1157,6 +1308,9 @@ impl ClientBuilder {
             };
             default_headers.insert(name, value);
         }
+        if let Some(auth) = &auth {
+            default_headers.insert(AUTHORIZATION, auth.clone());
+        }
 
         let transport: Arc<dyn Transport> = match (self.transport, self.http_client) {
             (Some(transport), _) => transport,
@@ -1193,6 +1347,7 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 max_error_body: self.max_error_body,
                 hooks: self.hooks,
+                trace_bodies: self.trace_bodies,
             }),
         })
     }
@@ -1256,6 +1411,7 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_error_body", &self.max_error_body)
             .field("hooks", &self.hooks.len())
+            .field("trace_bodies", &self.trace_bodies)
             .finish()
     }
 }

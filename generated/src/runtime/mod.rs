@@ -2,7 +2,7 @@
 //! [`Request`] the generated builders fill in, errors, retries and their budget, deadlines,
 //! pagination, client-side validation, the [`Nullable`] tri-state, file uploads
 //! ([`FilePart`]), server-sent events ([`Client::execute_events`]), the [`Transport`] seam and
-//! [`Hook`]s.
+//! [`Hook`]s, and (with the `test-util` feature) the `testing` kit.
 //!
 //! Most applications only meet [`Client`], [`Error`] and perhaps [`RetryPolicy`]; the rest is
 //! public so that the generated modules (and anyone calling an action the generated code does
@@ -38,6 +38,8 @@ mod retry;
 mod scopes;
 mod sse;
 mod string_enum;
+#[cfg(feature = "test-util")]
+pub mod testing;
 mod tls;
 mod transport;
 mod union;

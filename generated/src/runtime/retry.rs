@@ -253,6 +253,11 @@ impl RetryBudget {
     /// when it needed no retry).
     pub(crate) fn succeeded(&self, last_retry_cost: Option<u32>) {
         let Some(bucket) = &self.inner else { return };
+        // The usual case, a first attempt that succeeded with the bucket full, writes nothing
+        // (no contended cache line between the client's concurrent calls).
+        if last_retry_cost.is_none() && bucket.tokens.load(Ordering::Relaxed) >= bucket.capacity {
+            return;
+        }
         let refund = last_retry_cost.unwrap_or(1);
         let _ = bucket
             .tokens

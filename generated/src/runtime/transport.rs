@@ -234,6 +234,9 @@ impl StdError for TransportError {
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
+    /// Whether the client may follow redirects on its own (one given by the caller), so
+    /// that each answer's URL must be compared with the request's.
+    check_redirects: bool,
 }
 
 impl ReqwestTransport {
@@ -244,7 +247,10 @@ impl ReqwestTransport {
         let client = Self::client_builder()?
             .connect_timeout(connect_timeout)
             .build()?;
-        Ok(ReqwestTransport { client })
+        Ok(ReqwestTransport {
+            client,
+            check_redirects: false,
+        })
     }
 
     /// The `reqwest` client builder the SDK starts from: no redirects, and the TLS backend the
@@ -285,14 +291,19 @@ impl ReqwestTransport {
     /// Build it with `redirect(reqwest::redirect::Policy::none())`: if it follows a redirect
     /// anyway, the call fails rather than return the other URL's answer.
     pub fn with_client(client: reqwest::Client) -> Self {
-        ReqwestTransport { client }
+        ReqwestTransport {
+            client,
+            check_redirects: true,
+        }
     }
 }
 
 impl Transport for ReqwestTransport {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let sent_to = request.url.clone();
+            // Only a client given by the caller can have followed a redirect: the URL is kept
+            // to compare with the answer's only then.
+            let sent_to = self.check_redirects.then(|| request.url.clone());
             let mut outgoing = reqwest::Request::new(request.method.to_reqwest(), request.url);
             *outgoing.headers_mut() = request.headers;
             *outgoing.body_mut() = match request.body {
@@ -300,7 +311,7 @@ impl Transport for ReqwestTransport {
                 RequestBody::Bytes(bytes) => Some(reqwest::Body::from(bytes)),
                 RequestBody::Stream { stream, .. } => Some(reqwest::Body::wrap_stream(stream)),
             };
-            let response = self.client.execute(outgoing).await.map_err(|err| {
+            let mut response = self.client.execute(outgoing).await.map_err(|err| {
                 let kind = if err.is_connect() {
                     TransportErrorKind::Connect
                 } else {
@@ -308,7 +319,7 @@ impl Transport for ReqwestTransport {
                 };
                 TransportError::new(kind, err)
             })?;
-            if *response.url() != sent_to {
+            if sent_to.is_some_and(|sent_to| *response.url() != sent_to) {
                 return Err(TransportError::new(
                     TransportErrorKind::Other,
                     format!(
@@ -319,7 +330,7 @@ impl Transport for ReqwestTransport {
                 ));
             }
             let status = response.status();
-            let headers = response.headers().clone();
+            let headers = std::mem::take(response.headers_mut());
             let body = response.bytes_stream().map(|chunk| {
                 chunk.map_err(|err| TransportError::new(TransportErrorKind::Body, err))
             });

@@ -1,7 +1,8 @@
 //! `restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features]
-//! [--json-schema-feature NAME] [--stats]`: generate (or, with `--check`, verify) Rust code for
-//! a spec folder; without `OUT_DIR`, only check the spec and report its problems. `--stats`
-//! prints, on standard error, the run's wall time and (on Linux) its peak resident memory.
+//! [--json-schema-feature NAME] [--examples-feature NAME] [--stats]`: generate (or, with
+//! `--check`, verify) Rust code for a spec folder; without `OUT_DIR`, only check the spec and
+//! report its problems. `--stats` prints, on standard error, the run's wall time and (on Linux)
+//! its peak resident memory.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -35,6 +36,7 @@ fn run() -> ExitCode {
     let mut crate_name = "api".to_owned();
     let mut resource_features = false;
     let mut json_schema_feature = None;
+    let mut examples_feature = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -42,10 +44,11 @@ fn run() -> ExitCode {
             "--resource-features" => resource_features = true,
             "--crate-name" => crate_name = args.next().unwrap_or(crate_name),
             "--json-schema-feature" => json_schema_feature = args.next(),
+            "--examples-feature" => examples_feature = args.next(),
             "--stats" => {}
             "-h" | "--help" => {
                 println!(
-                    "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features] [--json-schema-feature NAME] [--stats]"
+                    "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features] [--json-schema-feature NAME] [--examples-feature NAME] [--stats]"
                 );
                 return ExitCode::SUCCESS;
             }
@@ -54,7 +57,7 @@ fn run() -> ExitCode {
     }
     let Some(spec) = positional.first() else {
         eprintln!(
-            "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features] [--json-schema-feature NAME] [--stats]"
+            "usage: restgen SPEC_DIR [OUT_DIR] [--check] [--crate-name NAME] [--resource-features] [--json-schema-feature NAME] [--examples-feature NAME] [--stats]"
         );
         return ExitCode::from(2);
     };
@@ -64,6 +67,7 @@ fn run() -> ExitCode {
         regenerate_with: "restgen".into(),
         resource_features,
         json_schema_feature,
+        examples_feature,
     };
     let files = match restgen::generate(spec, &options) {
         Ok(files) => files,

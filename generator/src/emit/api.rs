@@ -30,6 +30,10 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
         let cfg = cfg(&r.module);
         quote!(#doc #cfg pub mod #module;)
     });
+    let examples = options
+        .examples_feature
+        .as_deref()
+        .map(super::examples::declaration);
     let (title, version, base_url) = (&api.title, &api.version, &api.base_url);
     let header_names = api.headers.iter().map(|(n, _)| n);
     let header_values = api.headers.iter().map(|(_, v)| v);
@@ -162,6 +166,7 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
 
         pub mod models;
         #(#modules)*
+        #examples
 
         use crate::runtime::{ApiInfo, Client, ClientBuilder, Error, Operation};
 

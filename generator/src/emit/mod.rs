@@ -4,6 +4,7 @@ mod api;
 mod conformance;
 mod construct;
 mod docs;
+pub mod examples;
 mod resources;
 mod types;
 
@@ -31,8 +32,8 @@ pub struct EmittedFile {
     pub tokens: TokenStream,
 }
 
-/// Emits every file of the output folder: `mod.rs`, `models/mod.rs`, one file per model group
-/// and one per resource.
+/// Emits every file of the output folder: `mod.rs`, `models/mod.rs`, one file per model group,
+/// one per resource and, with [`Options::examples_feature`], `examples.rs`.
 pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
     let mut files = Vec::new();
     emit_each(ir, options, &mut |file| files.push(file));
@@ -43,7 +44,7 @@ pub fn emit(ir: &Ir, options: &Options) -> Vec<EmittedFile> {
 /// formats files as they come holds one file's tokens at a time rather than all of them.
 pub fn emit_each(ir: &Ir, options: &Options, sink: &mut dyn FnMut(EmittedFile)) {
     let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
-    for job in jobs(ir) {
+    for job in jobs(ir, options) {
         sink(emit_job(ir, &index, options, &job));
     }
 }
@@ -59,7 +60,7 @@ pub fn emit_in_parallel<R: Send>(
     each: &(dyn Fn(EmittedFile) -> R + Sync),
 ) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let jobs = jobs(ir);
+    let jobs = jobs(ir, options);
     let next = AtomicUsize::new(0);
     let work = || {
         let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
@@ -92,11 +93,14 @@ enum Job<'ir> {
     ModelsFile(&'ir str, Vec<&'ir TypeDef>),
     /// A resource's file.
     Resource(&'ir crate::ir::ResourceIr),
+    /// `examples.rs`, with [`Options::examples_feature`].
+    Examples,
 }
 
 /// Every file of the output folder, in the order [`emit_each`] emits them: `mod.rs`,
-/// `models/mod.rs`, the models files (sorted), then one per resource.
-fn jobs(ir: &Ir) -> Vec<Job<'_>> {
+/// `models/mod.rs`, the models files (sorted), one per resource, then (with
+/// [`Options::examples_feature`]) `examples.rs`.
+fn jobs<'ir>(ir: &'ir Ir, options: &Options) -> Vec<Job<'ir>> {
     // Models, grouped by file.
     let mut groups: BTreeMap<&str, Vec<&TypeDef>> = BTreeMap::new();
     for def in &ir.types {
@@ -112,6 +116,7 @@ fn jobs(ir: &Ir) -> Vec<Job<'_>> {
                 .map(|(file, defs)| Job::ModelsFile(file, defs)),
         )
         .chain(ir.resources.iter().map(Job::Resource))
+        .chain(options.examples_feature.is_some().then_some(Job::Examples))
         .collect()
 }
 
@@ -147,6 +152,10 @@ fn emit_job(ir: &Ir, index: &TypeIndex<'_>, options: &Options, job: &Job<'_>) ->
         Job::Resource(resource) => EmittedFile {
             path: format!("{}.rs", resource.module),
             tokens: resources::emit_resource(ir, index, resource, options),
+        },
+        Job::Examples => EmittedFile {
+            path: examples::FILE.into(),
+            tokens: examples::emit_examples(ir),
         },
     }
 }

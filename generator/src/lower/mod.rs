@@ -601,6 +601,11 @@ impl<'a> Lowerer<'a> {
             status,
             ty,
             schema_id: r.schema.clone(),
+            example: r
+                .schema
+                .as_ref()
+                .and_then(|id| self.spec.schema(id))
+                .and_then(|s| first_example(&s.schema)),
             description: r.description.clone(),
         }
     }
