@@ -5,7 +5,8 @@
 //! Everything API-specific in this crate (the models in [`models`], one module per resource
 //! with its request builders, the operations' scopes) is generated from the YAML description in
 //! the repository's `spec/` folder by `cargo xtask codegen`. The small runtime it calls (the
-//! [`Client`], errors, retries, pagination, validation) is written by hand in `src/runtime/`.
+//! [`Client`], errors, retries, pagination, validation, tokens) is written by hand in
+//! `src/runtime/`, and knows nothing of Losant.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), losant::Error> {
@@ -43,8 +44,9 @@ pub mod runtime;
 
 pub use api::*;
 pub use runtime::{
-    ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Nullable, Operation,
-    Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind,
+    ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Login, Nullable,
+    Operation, Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind, Token,
+    TokenSource,
 };
 
 // Types of other crates that appear in this crate's API, re-exported so that callers name the
