@@ -6,7 +6,9 @@
 //! with its request builders, the operations' scopes) is generated from the YAML description in
 //! the repository's `spec/` folder by `cargo xtask codegen`. The small runtime it calls (the
 //! [`Client`], errors, retries, pagination, validation, tokens) is written by hand in
-//! `src/runtime/`, and knows nothing of Losant.
+//! `src/runtime/`, and knows nothing of Losant. What is Losant's and cannot be generated is
+//! written by hand beside it: logging in with a device's or a user's credentials
+//! ([`login`]).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), losant::Error> {
@@ -40,9 +42,13 @@
 
 mod api;
 mod convert;
+#[cfg(feature = "auth")]
+pub mod login;
 pub mod runtime;
 
 pub use api::*;
+#[cfg(feature = "auth")]
+pub use login::{DeviceLogin, UserLogin};
 pub use runtime::{
     ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Login, Nullable,
     Operation, Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind, Token,
