@@ -8,7 +8,7 @@
 //! [`Client`], errors, retries, pagination, validation, tokens) is written by hand in
 //! `src/runtime/`, and knows nothing of Losant. What is Losant's and cannot be generated is
 //! written by hand beside it: logging in with a device's or a user's credentials
-//! ([`login`]).
+//! ([`login`]) and Losant's two-step file upload ([`upload`]).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), losant::Error> {
@@ -45,6 +45,8 @@ mod convert;
 #[cfg(feature = "auth")]
 pub mod login;
 pub mod runtime;
+#[cfg(feature = "files")]
+pub mod upload;
 
 pub use api::*;
 #[cfg(feature = "auth")]
@@ -54,6 +56,8 @@ pub use runtime::{
     Operation, Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind, Token,
     TokenSource,
 };
+#[cfg(feature = "files")]
+pub use upload::{UploadFileRequest, UploadedFile};
 
 // Types of other crates that appear in this crate's API, re-exported so that callers name the
 // same versions without depending on those crates themselves.
