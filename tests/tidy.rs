@@ -191,7 +191,8 @@ fn literals_and_paths_are_read_as_written() {
 
 /// Words that are facts of the API the spec describes, not of any API: the name of the API's
 /// maker (the first word of `spec/api.yaml`'s title), the host of its base URL, and the
-/// environment variable names and fixed header values it sets.
+/// environment variable names (of the token, base URL and logins) and fixed header values it
+/// sets.
 fn api_facts(root: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(root.join("spec/api.yaml")).expect("spec/api.yaml");
     let api: serde_yaml::Value = serde_yaml::from_str(&text).expect("spec/api.yaml parses");
@@ -214,6 +215,16 @@ fn api_facts(root: &Path) -> Vec<String> {
     );
     if let Some(env) = api["env"].as_mapping() {
         facts.extend(env.values().filter_map(|v| v.as_str()).map(str::to_owned));
+    }
+    // The variables each login reads its credentials from.
+    if let Some(logins) = api["auth"]["logins"].as_sequence() {
+        for login in logins {
+            for key in ["env", "optional_env"] {
+                if let Some(vars) = login[key].as_mapping() {
+                    facts.extend(vars.values().filter_map(|v| v.as_str()).map(str::to_owned));
+                }
+            }
+        }
     }
     if let Some(headers) = api["headers"].as_sequence() {
         facts.extend(

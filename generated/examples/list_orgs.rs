@@ -9,6 +9,7 @@
 //! Prints `id`, `name`, the number of members and the creation date, tab-separated, on
 //! standard output; a summary and any error go to standard error. Exits non-zero on any error.
 
+use std::io::Write;
 use std::pin::pin;
 use std::process::ExitCode;
 
@@ -19,14 +20,18 @@ use losant::{Client, Error};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
+    let result = match Client::from_env() {
+        Ok(client) => run(&client, &mut std::io::stdout().lock()).await,
+        Err(err) => Err(err.into()),
+    };
+    match result {
         Ok(count) => {
             eprintln!("{count} organization{}", if count == 1 { "" } else { "s" });
             ExitCode::SUCCESS
         }
         Err(err) => {
             eprintln!("list_orgs: error: {err}");
-            if let Some(hint) = hint(&err) {
+            if let Some(hint) = err.downcast_ref::<Error>().and_then(hint) {
                 eprintln!("list_orgs: hint: {hint}");
             }
             ExitCode::FAILURE
@@ -34,9 +39,12 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Prints every organization; returns how many there were.
-async fn run() -> Result<usize, Error> {
-    let client = Client::from_env()?;
+/// Writes a line per organization to `out`, following every page; returns how many there
+/// were.
+pub async fn run(
+    client: &Client,
+    out: &mut impl Write,
+) -> Result<usize, Box<dyn std::error::Error>> {
     let mut orgs = pin!(
         client
             .orgs()
@@ -47,7 +55,7 @@ async fn run() -> Result<usize, Error> {
     );
     let mut count = 0;
     while let Some(org) = orgs.try_next().await? {
-        println!("{}", line(&org));
+        writeln!(out, "{}", line(&org))?;
         count += 1;
     }
     Ok(count)

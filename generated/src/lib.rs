@@ -5,7 +5,10 @@
 //! Everything API-specific in this crate (the models in [`models`], one module per resource
 //! with its request builders, the operations' scopes) is generated from the YAML description in
 //! the repository's `spec/` folder by `cargo xtask codegen`. The small runtime it calls (the
-//! [`Client`], errors, retries, pagination, validation) is written by hand in `src/runtime/`.
+//! [`Client`], errors, retries, pagination, validation, tokens) is written by hand in
+//! `src/runtime/`, and knows nothing of Losant. What is Losant's and cannot be generated is
+//! written by hand beside it: logging in with a device's or a user's credentials
+//! ([`login`]) and Losant's two-step file upload ([`upload`]).
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), losant::Error> {
@@ -50,15 +53,24 @@
 
 mod api;
 mod convert;
+#[cfg(feature = "auth")]
+pub mod login;
 pub mod runtime;
+#[cfg(feature = "files")]
+pub mod upload;
 
 pub use api::*;
+#[cfg(feature = "auth")]
+pub use login::{DeviceLogin, UserLogin};
 #[cfg(feature = "test-util")]
 pub use runtime::testing;
 pub use runtime::{
-    ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Nullable, Operation,
-    Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind,
+    ApiError, CallOptions, Client, ClientBuilder, Error, FilePart, Hook, Login, Nullable,
+    Operation, Response, RetryBudget, RetryPolicy, ServerSentEvent, TimeoutKind, Token,
+    TokenSource,
 };
+#[cfg(feature = "files")]
+pub use upload::{UploadFileRequest, UploadedFile};
 
 // Types of other crates that appear in this crate's API, re-exported so that callers name the
 // same versions without depending on those crates themselves.

@@ -172,6 +172,7 @@ fn check_api(spec: &Spec, problems: &mut Diagnostics) {
             format!("schema `{}` does not exist in `schemas/`", api.error.schema),
         );
     }
+    check_logins(spec, &mut report);
     for (i, p) in api.global_params.iter().enumerate() {
         match p.location.as_deref() {
             Some("query" | "header") => {}
@@ -183,6 +184,150 @@ fn check_api(spec: &Spec, problems: &mut Diagnostics) {
         check_param(p, &format!("global_params[{i}]"), &mut |at, message| {
             report(&at, message)
         });
+    }
+}
+
+/// Each login names an action that exists, needs no token and takes a JSON body with the
+/// members its variables fill in, and whose answer has the token member; its variables are
+/// names a shell can set.
+fn check_logins(spec: &Spec, report: &mut impl FnMut(&str, String)) {
+    let mut names = HashMap::new();
+    for (i, login) in spec.api.auth.logins.iter().enumerate() {
+        let at = |key: &str| format!("auth.logins[{i}].{key}");
+        if login.name.trim().is_empty() {
+            report(&at("name"), "a login needs a `name`".into());
+        } else if let Some(other) = names.insert(login.name.as_str(), i) {
+            report(
+                &at("name"),
+                format!("`{}` also names auth.logins[{other}]", login.name),
+            );
+        }
+        if login.env.is_empty() {
+            report(
+                &at("env"),
+                "a login needs at least one variable in `env` (the ones that select it)".into(),
+            );
+        }
+        let mut variables = HashMap::new();
+        for (key, map) in [("env", &login.env), ("optional_env", &login.optional_env)] {
+            for (member, variable) in map {
+                let valid = variable
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+                    && variable
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_');
+                if !valid {
+                    report(
+                        &at(&format!("{key}.{member}")),
+                        format!(
+                            "`{variable}` is not an environment variable name (letters, digits \
+                             and `_`, not starting with a digit)"
+                        ),
+                    );
+                }
+                let api_env = &spec.api.env;
+                if variable == &api_env.token || variable == &api_env.base_url {
+                    report(
+                        &at(&format!("{key}.{member}")),
+                        format!("`{variable}` is also the `env` variable of the token or base URL"),
+                    );
+                }
+                if let Some(other) = variables.insert(variable.as_str(), member.as_str()) {
+                    report(
+                        &at(&format!("{key}.{member}")),
+                        format!("`{variable}` also fills in `{other}`"),
+                    );
+                }
+            }
+        }
+        let Some((resource, action)) = login.action.split_once('.').and_then(|(r, a)| {
+            let resource = spec.resources.iter().find(|res| res.name == r)?;
+            Some((resource, resource.body.actions.get(a)?))
+        }) else {
+            report(
+                &at("action"),
+                format!(
+                    "`{}` is not an action of the spec (write it `resource.action`, e.g. \
+                     `auth.login`)",
+                    login.action
+                ),
+            );
+            continue;
+        };
+        if !action.scopes.is_empty() {
+            report(
+                &at("action"),
+                format!(
+                    "`{}` accepts only tokens with some scope, so it cannot be what obtains one \
+                     (a login action has no `scopes`)",
+                    login.action
+                ),
+            );
+        }
+        let members = |schema: &str| {
+            spec.schema(schema)
+                .and_then(|s| s.schema.properties.as_ref())
+                .map(|p| p.keys().cloned().collect::<Vec<_>>())
+        };
+        match action
+            .body
+            .as_ref()
+            .map(|b| (&b.schema, members(&b.schema)))
+        {
+            None => report(
+                &at("action"),
+                format!(
+                    "`{}` takes no JSON body to send the credentials in (resources/{}.yaml)",
+                    login.action, resource.name
+                ),
+            ),
+            Some((schema, None)) => report(
+                &at("action"),
+                format!(
+                    "the body schema `{schema}` of `{}` has no `properties`",
+                    login.action
+                ),
+            ),
+            Some((schema, Some(props))) => {
+                for (key, map) in [("env", &login.env), ("optional_env", &login.optional_env)] {
+                    for member in map.keys().filter(|m| !props.contains(m)) {
+                        report(
+                            &at(&format!("{key}.{member}")),
+                            format!(
+                                "`{member}` is not a member of the body schema `{schema}` \
+                                 (its members: {})",
+                                props.join(", ")
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        let answer = action
+            .responses
+            .iter()
+            .find(|(status, r)| (200..300).contains(*status) && r.schema.is_some())
+            .and_then(|(_, r)| r.schema.as_deref());
+        match answer {
+            None => report(
+                &at("action"),
+                format!("`{}` documents no 2xx answer with a schema", login.action),
+            ),
+            Some(schema) => {
+                let has = members(schema).is_some_and(|p| p.contains(&login.token_field));
+                if !has {
+                    report(
+                        &at("token_field"),
+                        format!(
+                            "`{}` is not a member of `{schema}`, the answer of `{}`",
+                            login.token_field, login.action
+                        ),
+                    );
+                }
+            }
+        }
     }
 }
 

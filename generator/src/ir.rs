@@ -124,6 +124,27 @@ pub struct ApiIr {
     pub token_env_var: String,
     /// The environment variable holding a base URL to use instead of the default.
     pub base_url_env_var: String,
+    /// The actions that exchange credentials for a token, in the order they are tried.
+    pub logins: Vec<LoginIr>,
+}
+
+/// A login (`auth.logins` in `api.yaml`), resolved to its request builder.
+#[derive(Debug, Clone)]
+pub struct LoginIr {
+    /// Its name (`user`).
+    pub name: String,
+    /// The action's id (`auth.login`).
+    pub action: String,
+    /// The module of the action's resource (`auth`).
+    pub module: String,
+    /// The action's request builder (`AuthLoginRequest`).
+    pub builder: String,
+    /// Body members and the variables that must be set for them.
+    pub env: Vec<(String, String)>,
+    /// Body members and the variables read for them when set.
+    pub optional_env: Vec<(String, String)>,
+    /// The answer's member holding the token.
+    pub token_field: String,
 }
 
 /// Where a named type is emitted.

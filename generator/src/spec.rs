@@ -131,6 +131,32 @@ pub struct EventStreams {
 pub struct Auth {
     /// The scheme; `bearer` (an `Authorization: Bearer <token>` header) is the one supported.
     pub scheme: String,
+    /// Actions that exchange credentials for a token, in the order a client configured from
+    /// the environment tries them.
+    #[serde(default)]
+    pub logins: Vec<Login>,
+}
+
+/// An action that exchanges credentials for a token (`auth.logins` in `api.yaml`). A client
+/// configured from the environment logs in with it when the token variable is not set and
+/// the login's own variables are: it sends them as the members of the action's JSON body and
+/// reads the token from the answer.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Login {
+    /// A short name for this kind of login (`user`), used in docs and messages.
+    pub name: String,
+    /// The action, as `resource.action` (`auth.login`). It must accept requests
+    /// without a token (no `scopes`) and take a JSON body.
+    pub action: String,
+    /// The member of the action's answer that holds the token.
+    pub token_field: String,
+    /// Body members read from environment variables, each of which must be set: member name
+    /// to variable name.
+    pub env: IndexMap<String, String>,
+    /// Body members read from environment variables when they are set.
+    #[serde(default)]
+    pub optional_env: IndexMap<String, String>,
 }
 
 /// A header sent with a fixed value.

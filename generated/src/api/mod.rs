@@ -319,6 +319,28 @@ pub(crate) static API_INFO: ApiInfo = ApiInfo {
     error_message_field: "message",
     token_env_var: "LOSANT_API_TOKEN",
     base_url_env_var: "LOSANT_API_URL",
+    logins: &[
+        #[cfg(feature = "auth")]
+        crate::runtime::LoginInfo {
+            name: "device",
+            operation: auth::AuthAuthenticateDeviceRequest::OPERATION,
+            env: &[
+                ("deviceId", "LOSANT_DEVICE_ID"),
+                ("key", "LOSANT_DEVICE_KEY"),
+                ("secret", "LOSANT_DEVICE_SECRET"),
+            ],
+            optional_env: &[],
+            token_field: "token",
+        },
+        #[cfg(feature = "auth")]
+        crate::runtime::LoginInfo {
+            name: "user",
+            operation: auth::AuthAuthenticateUserRequest::OPERATION,
+            env: &[("email", "LOSANT_EMAIL"), ("password", "LOSANT_PASSWORD")],
+            optional_env: &[("twoFactorCode", "LOSANT_TWO_FACTOR_CODE")],
+            token_field: "token",
+        },
+    ],
 };
 
 impl Client {
@@ -334,16 +356,40 @@ impl Client {
         ClientBuilder::for_api(&API_INFO, token)
     }
 
-    /// A client configured from the environment: the token from `LOSANT_API_TOKEN` (required, surrounding whitespace ignored) and the base URL from `LOSANT_API_URL` (if set and not empty). See [`ClientBuilder::from_env`] to change other settings too.
+    /// A client configured from the environment: the token from `LOSANT_API_TOKEN` (surrounding whitespace ignored) and the base URL from `LOSANT_API_URL` (if set and not empty).
+    ///
+    /// When `LOSANT_API_TOKEN` is not set, the client logs in instead, with the first of these whose variables are all set, when it first needs a token; it logs in again before the token expires and once after the API refuses it:
+    ///
+    /// - device login (`auth.authenticateDevice`): `LOSANT_DEVICE_ID`, `LOSANT_DEVICE_KEY`, `LOSANT_DEVICE_SECRET`
+    /// - user login (`auth.authenticateUser`): `LOSANT_EMAIL`, `LOSANT_PASSWORD`, and `LOSANT_TWO_FACTOR_CODE` if set
+    ///
+    /// A login whose variables are only partly set is an error naming the missing ones.
+    ///
+    /// See [`ClientBuilder::from_env`] to change other settings too.
     pub fn from_env() -> Result<Client, Error> {
         ClientBuilder::from_env()?.build()
     }
 }
 
 impl ClientBuilder {
-    /// A builder with the token from `LOSANT_API_TOKEN` and, if set, the base URL from `LOSANT_API_URL`.
+    /// A builder configured from the environment: the token from `LOSANT_API_TOKEN` (surrounding whitespace ignored) and the base URL from `LOSANT_API_URL` (if set and not empty).
+    ///
+    /// When `LOSANT_API_TOKEN` is not set, the client logs in instead, with the first of these whose variables are all set, when it first needs a token; it logs in again before the token expires and once after the API refuses it:
+    ///
+    /// - device login (`auth.authenticateDevice`): `LOSANT_DEVICE_ID`, `LOSANT_DEVICE_KEY`, `LOSANT_DEVICE_SECRET`
+    /// - user login (`auth.authenticateUser`): `LOSANT_EMAIL`, `LOSANT_PASSWORD`, and `LOSANT_TWO_FACTOR_CODE` if set
+    ///
+    /// A login whose variables are only partly set is an error naming the missing ones.
     pub fn from_env() -> Result<ClientBuilder, Error> {
         ClientBuilder::from_env_for(&API_INFO)
+    }
+
+    /// Like [`from_env`](ClientBuilder::from_env), reading each variable through `var`
+    /// instead of the process environment: for tests, or settings kept elsewhere.
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<ClientBuilder, Error> {
+        ClientBuilder::from_vars_for(&API_INFO, var)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::ffi::OsString;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use bytes::{Bytes, BytesMut};
@@ -15,6 +15,7 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
+use super::auth::{self, EnvLogin, Login, LoginSession, Token, TokenSource};
 use super::error::{ApiError, Error, TimeoutKind, error_fields, excerpt};
 use super::events::{self, EventStream, EventStreamSettings, ServerSentEvent};
 use super::hooks::{AttemptOutcome, Hook};
@@ -26,7 +27,7 @@ use super::transport::{
     HttpRequest, HttpResponse, RequestBody, ReqwestTransport, Transport, TransportError,
     TransportErrorKind,
 };
-use super::validate::Validator;
+use super::validate::{ValidationErrors, Validator};
 use super::{ApiInfo, scopes};
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -68,22 +69,46 @@ struct Inner {
     transport: Result<Arc<dyn Transport>, String>,
     /// Without a trailing slash.
     base_url: String,
-    /// `Authorization: Bearer <token>`, marked sensitive; `None` for an empty token.
-    auth: Option<HeaderValue>,
-    /// Accept, User-Agent, the API's headers and `auth`.
+    /// Where the token comes from.
+    auth: Auth,
+    /// The same settings without a token (see [`Client::without_token`]), made when first
+    /// needed.
+    without_token: OnceLock<Client>,
+    /// Accept, User-Agent, the API's headers and a fixed token's `Authorization`.
     default_headers: HeaderMap,
     timeout: Duration,
     deadline: Duration,
     retry: RetryPolicy,
     budget: RetryBudget,
+    /// The scopes given to the builder, else those of a fixed JWT token.
     scopes: Option<Vec<String>>,
     check_scopes: bool,
+    allow_insecure_http: bool,
     max_response_bytes: Option<u64>,
     max_error_body: usize,
     hooks: Vec<Arc<dyn Hook>>,
     /// Whether bodies are logged at `trace` level (read only with the `tracing` feature).
     #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
     trace_bodies: bool,
+}
+
+/// Where a client's token comes from.
+#[derive(Clone)]
+enum Auth {
+    /// A fixed token: `Authorization: Bearer <token>`, marked sensitive; `None` for an empty
+    /// token (no header is sent).
+    Fixed(Option<HeaderValue>),
+    /// A source asked before each attempt.
+    Source(Arc<dyn TokenSource>),
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Fixed(header) => Redacted(header.is_some()).fmt(f),
+            Auth::Source(source) => source.fmt(f),
+        }
+    }
 }
 
 impl Client {
@@ -97,7 +122,8 @@ impl Client {
                 api,
                 transport: Err(reason),
                 base_url: api.base_url.trim_end_matches('/').to_owned(),
-                auth: None,
+                auth: Auth::Fixed(None),
+                without_token: OnceLock::new(),
                 default_headers,
                 timeout: DEFAULT_TIMEOUT,
                 deadline: DEFAULT_DEADLINE,
@@ -105,12 +131,47 @@ impl Client {
                 budget: RetryBudget::default(),
                 scopes: None,
                 check_scopes: true,
+                allow_insecure_http: false,
                 max_response_bytes: None,
                 max_error_body: DEFAULT_MAX_ERROR_BODY,
                 hooks: Vec::new(),
                 trace_bodies: false,
             }),
         }
+    }
+
+    /// A client with this one's settings (transport and connection pool, retry budget, time
+    /// limits, hooks) that sends no token: what a [`TokenSource`] logs in with. For a client
+    /// without a token, the client itself.
+    pub fn without_token(&self) -> Client {
+        let inner = &*self.inner;
+        if matches!(inner.auth, Auth::Fixed(None)) {
+            return self.clone();
+        }
+        inner
+            .without_token
+            .get_or_init(|| Client {
+                inner: Arc::new(Inner {
+                    api: inner.api,
+                    transport: inner.transport.clone(),
+                    base_url: inner.base_url.clone(),
+                    auth: Auth::Fixed(None),
+                    without_token: OnceLock::new(),
+                    default_headers: inner.default_headers.clone(),
+                    timeout: inner.timeout,
+                    deadline: inner.deadline,
+                    retry: inner.retry.clone(),
+                    budget: inner.budget.clone(),
+                    scopes: None,
+                    check_scopes: inner.check_scopes,
+                    allow_insecure_http: inner.allow_insecure_http,
+                    max_response_bytes: inner.max_response_bytes,
+                    max_error_body: inner.max_error_body,
+                    hooks: inner.hooks.clone(),
+                    trace_bodies: inner.trace_bodies,
+                }),
+            })
+            .clone()
     }
 
     /// The API settings this client was made for.
@@ -123,7 +184,9 @@ impl Client {
         &self.inner.base_url
     }
 
-    /// The token's scopes, when known (given to the builder or read from a JWT token).
+    /// The token's scopes, when known: given to the builder, or read from a fixed JWT token.
+    /// (For a client whose tokens come from a [`TokenSource`], each token's own scopes are
+    /// checked as it is used, unless the builder was given scopes.)
     pub fn scopes(&self) -> Option<&[String]> {
         self.inner.scopes.as_deref()
     }
@@ -345,18 +408,23 @@ impl Client {
             operation: op.id,
             errors,
         })?;
-        if inner.check_scopes {
+        // A request to a URL outside the API (one the API handed out) is sent without the
+        // token, so the token's scopes do not matter to it.
+        let external = parts.url.is_some();
+        if inner.check_scopes && !external {
             if let Some(token_scopes) = &inner.scopes {
-                if !op.allows(token_scopes) {
-                    return Err(Error::MissingScope {
-                        operation: op.id,
-                        accepted: op.scopes,
-                        token_scopes: token_scopes.clone(),
-                    });
-                }
+                check_scopes(op, token_scopes)?;
             }
         }
         let url = self.url(op.id, &parts)?;
+        let overridden = options
+            .headers
+            .iter()
+            .any(|(name, _)| name == AUTHORIZATION);
+        let source = match &inner.auth {
+            Auth::Source(source) if !external && !overridden => Some(source.clone()),
+            _ => None,
+        };
         let headers = self.headers(op, &parts, options, accept);
         Ok(Prepared {
             transport: transport.clone(),
@@ -364,7 +432,52 @@ impl Client {
             parts,
             accept,
             ready: Mutex::new(Some((url, headers))),
+            source,
         })
+    }
+
+    /// The token for the next attempt of `prepared`'s call, from its source, within the
+    /// call's deadline; checked against the call's scopes when the client was given none.
+    async fn token_for(
+        &self,
+        source: &dyn TokenSource,
+        op: &'static Operation,
+        deadline: Instant,
+        deadline_after: Duration,
+        attempts: u32,
+    ) -> Result<Token, Error> {
+        let inner = &*self.inner;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        let login_client = self.without_token();
+        let token = match tokio::time::timeout(remaining, source.token(&login_client)).await {
+            Ok(Ok(token)) => token,
+            Ok(Err(error)) => {
+                // Whatever the source failed with, the call reports it as a failed login.
+                let (reason, source) = match error {
+                    Error::Login { reason, source, .. } => (reason, source),
+                    other => (auth::login_reason(&other), Some(Box::new(other))),
+                };
+                return Err(Error::Login {
+                    operation: op.id,
+                    reason,
+                    source,
+                });
+            }
+            Err(_) => {
+                return Err(Error::Timeout {
+                    operation: op.id,
+                    kind: TimeoutKind::Deadline,
+                    after: deadline_after,
+                    attempts,
+                });
+            }
+        };
+        if inner.check_scopes && inner.scopes.is_none() {
+            if let Some(token_scopes) = token.scopes() {
+                check_scopes(op, token_scopes)?;
+            }
+        }
+        Ok(token)
     }
 
     /// Makes attempts until one succeeds or the failure may not, or should not, be retried.
@@ -420,9 +533,27 @@ impl Client {
         let mut attempt = 0u32;
         let mut retries = 0u32;
         let mut last_cost = None;
+        let source = prepared.source.as_deref();
+        // Whether the call was already sent again after the API refused its token.
+        let mut renewed = false;
         loop {
             attempt += 1;
-            let now = if attempt == 1 {
+            let token = match source {
+                None => None,
+                Some(source) => match self
+                    .token_for(source, op, deadline, deadline_after, attempt - 1)
+                    .await
+                {
+                    Ok(token) => Some(token),
+                    Err(error) => {
+                        #[cfg(feature = "tracing")]
+                        give_up(&span, &error, attempt - 1, started);
+                        return Err(error);
+                    }
+                },
+            };
+            // The first attempt of a call without a login starts when the call did.
+            let now = if attempt == 1 && source.is_none() {
                 started
             } else {
                 Instant::now()
@@ -436,7 +567,8 @@ impl Client {
                 span.record("http.request.resend_count", attempt - 1);
             }
             let result = {
-                let fut = self.attempt(prepared, options, attempt, extra, &mut on_success);
+                let auth = token.as_ref().map(Token::header);
+                let fut = self.attempt(prepared, options, attempt, extra, auth, &mut on_success);
                 #[cfg(feature = "tracing")]
                 let fut = tracing::Instrument::instrument(fut, span.clone());
                 tokio::time::timeout(limit, fut).await
@@ -501,6 +633,20 @@ impl Client {
                         Some(&error),
                         attempt_started,
                     );
+                    // A 401 to a token from a source: the source forgets the token, and the
+                    // call is sent once more with a new one (the API refused the request
+                    // unprocessed, so this is safe for every method).
+                    let refused = error.status() == Some(StatusCode::UNAUTHORIZED)
+                        && match (source, &token) {
+                            (Some(source), Some(token)) => source.refused(token),
+                            _ => false,
+                        };
+                    if refused && !renewed && prepared.replayable() {
+                        renewed = true;
+                        #[cfg(feature = "tracing")]
+                        tracing::info!(parent: &span, attempt, "the API refused the token; sending again with a new one");
+                        continue;
+                    }
                     #[cfg(feature = "tracing")]
                     give_up(&span, &error, attempt, started);
                     return Err(error);
@@ -594,6 +740,7 @@ impl Client {
         options: &CallOptions,
         attempt: u32,
         extra: Option<&(HeaderName, HeaderValue)>,
+        auth: Option<&HeaderValue>,
         on_success: &mut F,
     ) -> Result<(T, StatusCode, Option<HeaderMap>), Failure>
     where
@@ -604,6 +751,9 @@ impl Client {
         let mut request = self.http_request(prepared, options, attempt)?;
         if let Some((name, value)) = extra {
             request.headers.insert(name.clone(), value.clone());
+        }
+        if let Some(auth) = auth {
+            request.headers.insert(AUTHORIZATION, auth.clone());
         }
         for hook in &self.inner.hooks {
             hook.before_attempt(&mut request);
@@ -722,10 +872,25 @@ impl Client {
     }
 
     fn url(&self, operation: &'static str, parts: &RequestParts) -> Result<Url, Error> {
-        let text = format!("{}{}", self.inner.base_url, parts.path);
-        let mut url = Url::parse(&text).map_err(|err| {
-            Error::Config(format!("{operation}: `{text}` is not a valid URL: {err}"))
-        })?;
+        let mut url = match &parts.url {
+            Some(text) => {
+                let invalid = |problem: String| Error::InvalidRequest {
+                    operation,
+                    errors: ValidationErrors::one("url", problem),
+                };
+                let url = Url::parse(text)
+                    .map_err(|err| invalid(format!("`{text}` is not a valid URL: {err}")))?;
+                check_scheme(&url, self.inner.allow_insecure_http)
+                    .map_err(|why| invalid(format!("`{text}` {why}")))?;
+                url
+            }
+            None => {
+                let text = format!("{}{}", self.inner.base_url, parts.path);
+                Url::parse(&text).map_err(|err| {
+                    Error::Config(format!("{operation}: `{text}` is not a valid URL: {err}"))
+                })?
+            }
+        };
         if !parts.query.is_empty() {
             url.query_pairs_mut().extend_pairs(&parts.query);
         }
@@ -740,6 +905,15 @@ impl Client {
         accept: &'static str,
     ) -> HeaderMap {
         let mut headers = self.inner.default_headers.clone();
+        let external = parts.url.is_some();
+        if external {
+            // The API's own headers, and the token kept among the defaults, are for the API,
+            // not for a URL it handed out.
+            for (name, _) in self.inner.api.headers {
+                headers.remove(*name);
+            }
+            headers.remove(AUTHORIZATION);
+        }
         // The defaults already accept JSON.
         if accept != "application/json" {
             headers.insert(ACCEPT, HeaderValue::from_static(accept));
@@ -772,9 +946,9 @@ impl Client {
             }
             Body::None => {}
         }
-        // The token is among the defaults; a request's own `Authorization` header does not
-        // replace it, only a per-call one does.
-        if let Some(auth) = &self.inner.auth {
+        // A fixed token is among the defaults; a request's own `Authorization` header does not
+        // replace it, only a per-call one does. (A token from a source is added per attempt.)
+        if let (false, Auth::Fixed(Some(auth))) = (external, &self.inner.auth) {
             let own = |headers: &[(HeaderName, HeaderValue)]| {
                 headers.iter().any(|(name, _)| name == AUTHORIZATION)
             };
@@ -783,6 +957,32 @@ impl Client {
             }
         }
         headers
+    }
+}
+
+/// [`Error::MissingScope`] when no scope of the token allows `op`.
+fn check_scopes(op: &'static Operation, token_scopes: &[String]) -> Result<(), Error> {
+    if op.allows(token_scopes) {
+        return Ok(());
+    }
+    Err(Error::MissingScope {
+        operation: op.id,
+        accepted: op.scopes,
+        token_scopes: token_scopes.to_vec(),
+    })
+}
+
+/// Whether requests may go to `url`: `https`, or plain `http` to a loopback host or when
+/// `allow_insecure_http`; else what is wrong, to follow the URL in a message.
+fn check_scheme(url: &Url, allow_insecure_http: bool) -> Result<(), String> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
+        "http" => Err(
+            "uses plain http; use https, or allow_insecure_http(true) if you really mean to"
+                .to_owned(),
+        ),
+        other => Err(format!("must use https, not `{other}`")),
     }
 }
 
@@ -965,6 +1165,9 @@ pub(crate) struct Prepared {
     /// sent once builds them once, and only a retry (or a stream's reconnection) builds them
     /// again from `parts`.
     ready: Mutex<Option<(Url, HeaderMap)>>,
+    /// Where each attempt's token comes from, when the client has a source, the request goes
+    /// to the API and the call did not set its own `Authorization`.
+    source: Option<Arc<dyn TokenSource>>,
 }
 
 impl Client {
@@ -1031,7 +1234,7 @@ impl fmt::Debug for Client {
         let inner = &*self.inner;
         f.debug_struct("Client")
             .field("base_url", &inner.base_url)
-            .field("token", &Redacted(inner.auth.is_some()))
+            .field("token", &inner.auth)
             .field("scopes", &inner.scopes)
             .field("timeout", &inner.timeout)
             .field("deadline", &inner.deadline)
@@ -1055,6 +1258,7 @@ impl fmt::Debug for Redacted {
 pub struct ClientBuilder {
     api: &'static ApiInfo,
     token: String,
+    token_source: Option<Arc<dyn TokenSource>>,
     base_url: Option<String>,
     timeout: Duration,
     deadline: Duration,
@@ -1080,6 +1284,7 @@ impl ClientBuilder {
         ClientBuilder {
             api,
             token: token.into(),
+            token_source: None,
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
             deadline: DEFAULT_DEADLINE,
@@ -1099,14 +1304,29 @@ impl ClientBuilder {
         }
     }
 
-    /// A builder for `api` with the token from the environment variable the API names
-    /// (`LOSANT_API_TOKEN`; required, surrounding whitespace ignored) and, if set and not
+    /// A builder for `api` configured from the environment: the token from the variable the
+    /// API names (`LOSANT_API_TOKEN`; surrounding whitespace ignored) and, if set and not
     /// empty, the base URL from its URL variable (`LOSANT_API_URL`).
+    ///
+    /// When the token variable is not set, the client logs in with the first of the API's
+    /// [logins](ApiInfo::logins) whose variables are all set (each value trimmed), in a
+    /// [`LoginSession`]: when it first needs a token, again before the token expires, and
+    /// once after the API refuses it. A login whose variables are only partly set is an error
+    /// naming the missing ones, as is no token and no login at all.
     pub fn from_env_for(api: &'static ApiInfo) -> Result<ClientBuilder, Error> {
-        Self::from_vars(api, |name| std::env::var_os(name))
+        Self::from_os_vars(api, |name| std::env::var_os(name))
     }
 
-    fn from_vars(
+    /// Like [`from_env_for`](ClientBuilder::from_env_for), reading each variable through
+    /// `var` instead of the process environment: for tests, or settings kept elsewhere.
+    pub fn from_vars_for(
+        api: &'static ApiInfo,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<ClientBuilder, Error> {
+        Self::from_os_vars(api, |name| var(name).map(OsString::from))
+    }
+
+    fn from_os_vars(
         api: &'static ApiInfo,
         var: impl Fn(&str) -> Option<OsString>,
     ) -> Result<ClientBuilder, Error> {
@@ -1120,15 +1340,83 @@ impl ClientBuilder {
                 ))),
             },
         };
-        let token = read(api.token_env_var)?.ok_or_else(|| {
-            Error::Config(format!(
-                "the environment variable {} is not set or empty; set it to an API token",
-                api.token_env_var
-            ))
-        })?;
-        let mut builder = ClientBuilder::for_api(api, token);
-        builder.base_url = read(api.base_url_env_var)?;
-        Ok(builder)
+        let base_url = read(api.base_url_env_var)?;
+        if let Some(token) = read(api.token_env_var)? {
+            let mut builder = ClientBuilder::for_api(api, token);
+            builder.base_url = base_url;
+            return Ok(builder);
+        }
+        for login in api.logins {
+            let mut members = Vec::new();
+            let mut missing = Vec::new();
+            for &(member, variable) in login.env {
+                match read(variable)? {
+                    Some(value) => members.push((member, value)),
+                    None => missing.push(variable),
+                }
+            }
+            if members.is_empty() {
+                continue;
+            }
+            if !missing.is_empty() {
+                let set: Vec<&str> = login
+                    .env
+                    .iter()
+                    .filter(|(_, v)| !missing.contains(v))
+                    .map(|(_, v)| *v)
+                    .collect();
+                let verb = |n: usize| if n == 1 { "is" } else { "are" };
+                return Err(Error::Config(format!(
+                    "{} {} set for a {} login, but {} {} not; set {} too, or set {} instead",
+                    set.join(" and "),
+                    verb(set.len()),
+                    login.name,
+                    missing.join(" and "),
+                    verb(missing.len()),
+                    if missing.len() == 1 { "it" } else { "them" },
+                    api.token_env_var
+                )));
+            }
+            for &(member, variable) in login.optional_env {
+                if let Some(value) = read(variable)? {
+                    members.push((member, value));
+                }
+            }
+            let mut builder = ClientBuilder::for_api(api, "");
+            builder.base_url = base_url;
+            return Ok(builder.login(EnvLogin {
+                info: login,
+                members,
+            }));
+        }
+        let mut message = format!(
+            "the environment variable {} is not set or empty; set it to an API token",
+            api.token_env_var
+        );
+        for login in api.logins {
+            let vars: Vec<&str> = login.env.iter().map(|(_, v)| *v).collect();
+            message.push_str(&format!(
+                ", or {} to log in as a {}",
+                vars.join(", "),
+                login.name
+            ));
+        }
+        Err(Error::Config(message))
+    }
+
+    /// Takes each attempt's token from `source` instead of the fixed token given to the
+    /// builder (which is then not used): see [`TokenSource`].
+    pub fn token_source(mut self, source: impl TokenSource) -> Self {
+        self.token_source = Some(Arc::new(source));
+        self
+    }
+
+    /// Logs in with `login` when a token is needed, instead of using the fixed token: the
+    /// token is kept, renewed before it expires, and renewed once when the API refuses it;
+    /// concurrent calls share one login. Short for
+    /// `.token_source(LoginSession::new(login))`; see [`LoginSession`].
+    pub fn login(self, login: impl Login) -> Self {
+        self.token_source(LoginSession::new(login))
     }
 
     /// The base URL (default: the API's). It may have a path, which is kept in front of every
@@ -1270,22 +1558,10 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let base_url = self.checked_base_url()?;
 
-        let auth = if self.token.is_empty() {
-            None
-        } else {
-            let visible = self.token.bytes().all(|b| (0x21..0x7f).contains(&b));
-            let value = HeaderValue::from_str(&format!("Bearer {}", self.token))
-                .ok()
-                .filter(|_| visible);
-            let Some(mut value) = value else {
-                return Err(Error::Config(
-                    "the API token contains characters that cannot be sent in an HTTP header \
-                     (spaces, line breaks or non-ASCII text); check how it was copied"
-                        .to_owned(),
-                ));
-            };
-            value.set_sensitive(true);
-            Some(value)
+        let auth = match &self.token_source {
+            Some(source) => Auth::Source(source.clone()),
+            None if self.token.is_empty() => Auth::Fixed(None),
+            None => Auth::Fixed(Some(auth::bearer_header(&self.token)?)),
         };
 
         let mut default_headers = HeaderMap::new();
@@ -1308,8 +1584,8 @@ impl ClientBuilder {
             };
             default_headers.insert(name, value);
         }
-        if let Some(auth) = &auth {
-            default_headers.insert(AUTHORIZATION, auth.clone());
+        if let Auth::Fixed(Some(header)) = &auth {
+            default_headers.insert(AUTHORIZATION, header.clone());
         }
 
         let transport: Arc<dyn Transport> = match (self.transport, self.http_client) {
@@ -1329,7 +1605,10 @@ impl ClientBuilder {
                     .map_err(|err| Error::Config(format!("could not set up HTTP: {err}")))?,
             ),
         };
-        let scopes = self.scopes.or_else(|| scopes::jwt_scopes(&self.token));
+        let scopes = match auth {
+            Auth::Fixed(_) => self.scopes.or_else(|| scopes::jwt_scopes(&self.token)),
+            Auth::Source(_) => self.scopes,
+        };
 
         Ok(Client {
             inner: Arc::new(Inner {
@@ -1337,6 +1616,7 @@ impl ClientBuilder {
                 transport: Ok(transport),
                 base_url,
                 auth,
+                without_token: OnceLock::new(),
                 default_headers,
                 timeout: self.timeout,
                 deadline: self.deadline,
@@ -1344,6 +1624,7 @@ impl ClientBuilder {
                 budget: self.budget,
                 scopes,
                 check_scopes: self.check_scopes,
+                allow_insecure_http: self.allow_insecure_http,
                 max_response_bytes: self.max_response_bytes,
                 max_error_body: self.max_error_body,
                 hooks: self.hooks,
@@ -1396,6 +1677,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("token", &Redacted(!self.token.is_empty()))
+            .field("token_source", &self.token_source)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)

@@ -1,8 +1,9 @@
 //! The hand-written runtime the generated code calls: the [`Client`] that sends requests, the
 //! [`Request`] the generated builders fill in, errors, retries and their budget, deadlines,
 //! pagination, client-side validation, the [`Nullable`] tri-state, file uploads
-//! ([`FilePart`]), server-sent events ([`Client::execute_events`]), the [`Transport`] seam and
-//! [`Hook`]s, and (with the `test-util` feature) the `testing` kit.
+//! ([`FilePart`]), server-sent events ([`Client::execute_events`]), the [`Transport`] seam,
+//! [`Hook`]s, tokens that come from a login ([`TokenSource`], [`LoginSession`]), and (with the
+//! `test-util` feature) the `testing` kit.
 //!
 //! Most applications only meet [`Client`], [`Error`] and perhaps [`RetryPolicy`]; the rest is
 //! public so that the generated modules (and anyone calling an action the generated code does
@@ -12,7 +13,8 @@
 //!
 //! The runtime knows nothing of the API it serves: the generated code hands it everything
 //! API-specific as data. It gives the client an [`ApiInfo`] (base URL, fixed headers, the
-//! error body's fields, environment variable names: all from `spec/api.yaml`), each request
+//! error body's fields, environment variable names, the login actions: all from
+//! `spec/api.yaml`), each request
 //! an [`Operation`] (method, path template, scopes, idempotency), and each call a decoder. The
 //! generated request builders are plain structs with a `client_` field (the [`Client`]), a
 //! `call_` field ([`CallOptions`]) and a `request_()` method building the [`Request`], which
@@ -22,6 +24,7 @@
 //! names a generated item.
 
 mod action;
+mod auth;
 mod client;
 pub mod datetime;
 mod error;
@@ -48,6 +51,7 @@ mod validate;
 // `event_option_setters` is unused when no enabled resource has an event stream.
 #[allow(unused_imports)]
 pub(crate) use action::{call_option_setters, event_option_setters};
+pub use auth::{Login, LoginSession, Token, TokenSource, token_from_answer};
 pub use client::{Client, ClientBuilder, Decoder};
 pub use error::{ApiError, Error, TimeoutKind};
 pub use events::{EventStream, ServerSentEvent, map_events};
@@ -94,4 +98,40 @@ pub struct ApiInfo {
     pub token_env_var: &'static str,
     /// The environment variable `Client::from_env` reads a base URL from, if set.
     pub base_url_env_var: &'static str,
+    /// The actions that exchange credentials for a token, in the order `Client::from_env`
+    /// tries them when the token variable is not set.
+    pub logins: &'static [LoginInfo],
 }
+
+/// An action that exchanges credentials for a token, as the spec describes it (`auth.logins`
+/// in `spec/api.yaml`).
+///
+/// [`ClientBuilder::from_env_for`] logs in with the first login whose [`env`](Self::env)
+/// variables are all set (when the token variable is not): it sends each variable's value as
+/// the JSON body member it is listed under, reads the token from the answer's
+/// [`token_field`](Self::token_field), and renews it as a [`LoginSession`] does.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginInfo {
+    /// A short name for this kind of login, e.g. `device`.
+    pub name: &'static str,
+    /// The login action (it accepts requests without a token).
+    pub operation: &'static Operation,
+    /// `(body member, environment variable)` pairs, each of which must be set.
+    pub env: &'static [(&'static str, &'static str)],
+    /// `(body member, environment variable)` pairs sent when the variable is set.
+    pub optional_env: &'static [(&'static str, &'static str)],
+    /// The member of the action's JSON answer holding the token.
+    pub token_field: &'static str,
+}
+
+impl PartialEq for LoginInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+            && self.operation.id == other.operation.id
+            && self.env == other.env
+            && self.optional_env == other.optional_env
+            && self.token_field == other.token_field
+    }
+}
+
+impl Eq for LoginInfo {}

@@ -255,6 +255,12 @@ impl FilePart {
         self.content_type.as_deref()
     }
 
+    /// The content type the part is sent with: its own, else the one its file name's
+    /// extension suggests, else `application/octet-stream`.
+    pub fn effective_content_type(&self) -> String {
+        self.wire_content_type()
+    }
+
     /// The size of the contents in bytes, when known: always for in-memory contents and files
     /// from a path (their size when the part was made), for a reader only if its length was
     /// given.

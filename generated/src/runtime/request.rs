@@ -126,6 +126,8 @@ const PATH_SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 pub struct Request {
     operation: &'static Operation,
     path: String,
+    /// An absolute URL outside the API, instead of the base URL and `path`.
+    url: Option<String>,
     query: Vec<(String, String)>,
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Bytes>,
@@ -140,6 +142,7 @@ impl Request {
         Request {
             operation,
             path: operation.path.to_owned(),
+            url: None,
             query: Vec::new(),
             headers: Vec::new(),
             body: None,
@@ -147,6 +150,27 @@ impl Request {
             keep_alive: None,
             validator: Validator::new(),
         }
+    }
+
+    /// Starts a request for `operation` to `url`, an absolute URL outside the API: one the API
+    /// handed out, such as a pre-signed upload URL.
+    ///
+    /// It is sent like any request (checks, retries, time limits, hooks, the client's
+    /// transport), but without the client's token and without the API's fixed headers, and
+    /// `operation`'s path and scopes are not used. As for the base URL, the URL must be
+    /// `https`, or plain `http` to a loopback host (or with
+    /// [`allow_insecure_http`](super::ClientBuilder::allow_insecure_http)); otherwise the call
+    /// fails with [`Error::InvalidRequest`](super::Error::InvalidRequest).
+    pub fn to_url(operation: &'static Operation, url: impl Into<String>) -> Self {
+        let mut request = Request::new(operation);
+        request.path = String::new();
+        request.url = Some(url.into());
+        request
+    }
+
+    /// The absolute URL given to [`to_url`](Request::to_url), if any.
+    pub fn url(&self) -> Option<&str> {
+        self.url.as_deref()
     }
 
     /// The operation this request is for.
@@ -316,6 +340,7 @@ impl Request {
         self.validator.finish()?;
         Ok(RequestParts {
             path: self.path,
+            url: self.url,
             query: self.query,
             headers: self.headers,
             body,
@@ -326,6 +351,7 @@ impl Request {
 /// A request that passed its checks, ready to send.
 pub(crate) struct RequestParts {
     pub(crate) path: String,
+    pub(crate) url: Option<String>,
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
     pub(crate) body: Body,

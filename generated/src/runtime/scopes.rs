@@ -1,4 +1,6 @@
-//! Token scopes: whether a token may call an operation, and the scopes a JWT token carries.
+//! Token scopes: whether a token may call an operation; the scopes and expiry a JWT token carries.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD_INDIFFERENT;
@@ -12,10 +14,10 @@ pub(crate) fn allows<S: AsRef<str>>(accepted: &[&str], token_scopes: &[S]) -> bo
             .any(|scope| accepted.contains(&scope.as_ref()))
 }
 
-/// The `scope` claim of a JWT's payload (an array of strings or a space-separated string), or
-/// `None` when `token` is not a JWT or has no such claim. The signature is not checked: the
-/// scopes only serve to fail early on calls the API would refuse anyway.
-pub(crate) fn jwt_scopes(token: &str) -> Option<Vec<String>> {
+/// The claims of a JWT's payload, or `None` when `token` is not a JWT. The signature is not
+/// checked: what is read only serves to fail early on calls the API would refuse anyway, and
+/// to renew a token before it expires.
+fn jwt_claims(token: &str) -> Option<serde_json::Value> {
     let mut parts = token.split('.');
     let (Some(_header), Some(payload), Some(_signature), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -23,8 +25,13 @@ pub(crate) fn jwt_scopes(token: &str) -> Option<Vec<String>> {
         return None;
     };
     let bytes = URL_SAFE_NO_PAD_INDIFFERENT.decode(payload).ok()?;
-    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
-    match claims.get("scope")? {
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// The `scope` claim of a JWT's payload (an array of strings or a space-separated string), or
+/// `None` when `token` is not a JWT or has no such claim.
+pub(crate) fn jwt_scopes(token: &str) -> Option<Vec<String>> {
+    match jwt_claims(token)?.get("scope")? {
         serde_json::Value::String(s) => Some(s.split_whitespace().map(str::to_owned).collect()),
         serde_json::Value::Array(items) => items
             .iter()
@@ -32,6 +39,15 @@ pub(crate) fn jwt_scopes(token: &str) -> Option<Vec<String>> {
             .collect(),
         _ => None,
     }
+}
+
+/// The `exp` claim of a JWT's payload (seconds since the Unix epoch), or `None` when `token`
+/// is not a JWT or has no usable such claim.
+pub(crate) fn jwt_expiry(token: &str) -> Option<SystemTime> {
+    let seconds = jwt_claims(token)?.get("exp")?.as_f64()?;
+    (0.0..1e12)
+        .contains(&seconds)
+        .then(|| UNIX_EPOCH + Duration::from_secs_f64(seconds))
 }
 
 #[cfg(test)]
@@ -59,6 +75,18 @@ mod tests {
         assert_eq!(jwt_scopes(&jwt(r#"{"scope":[1]}"#)), None);
         assert_eq!(jwt_scopes("not-a-jwt"), None);
         assert_eq!(jwt_scopes("a.!!!.c"), None);
+    }
+
+    #[test]
+    fn reads_expiry_claims() {
+        assert_eq!(
+            jwt_expiry(&jwt(r#"{"exp":1700000000}"#)),
+            Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000))
+        );
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":"soon"}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"exp":-1}"#)), None);
+        assert_eq!(jwt_expiry(&jwt(r#"{"sub":"x"}"#)), None);
+        assert_eq!(jwt_expiry("opaque"), None);
     }
 
     #[test]

@@ -327,6 +327,14 @@ impl std::error::Error for ValidationError {}
 pub struct ValidationErrors(Vec<ValidationError>);
 
 impl ValidationErrors {
+    /// The one problem `message` at `path`.
+    pub(crate) fn one(path: &str, message: impl Into<String>) -> Self {
+        ValidationErrors(vec![ValidationError {
+            path: path.to_owned(),
+            message: message.into(),
+        }])
+    }
+
     /// The problems, in the order they were found.
     pub fn iter(&self) -> std::slice::Iter<'_, ValidationError> {
         self.0.iter()

@@ -132,14 +132,82 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
     let builder_doc = doc_attrs(&format!(
         "A builder to configure a client for the {title} with `token`."
     ));
-    let from_env_doc = doc_attrs(&format!(
-        "A client configured from the environment: the token from `{token_var}` (required, \
-         surrounding whitespace ignored) and the base URL from `{url_var}` (if set and not \
-         empty). See [`ClientBuilder::from_env`] to change other settings too."
-    ));
-    let builder_from_env_doc = doc_attrs(&format!(
-        "A builder with the token from `{token_var}` and, if set, the base URL from `{url_var}`."
-    ));
+    // What `from_env` reads: the token, else (when the spec has logins) each login's
+    // variables.
+    let (from_env_doc, builder_from_env_doc) = if api.logins.is_empty() {
+        (
+            format!(
+                "A client configured from the environment: the token from `{token_var}` \
+                 (required, surrounding whitespace ignored) and the base URL from `{url_var}` \
+                 (if set and not empty). See [`ClientBuilder::from_env`] to change other \
+                 settings too."
+            ),
+            format!(
+                "A builder with the token from `{token_var}` and, if set, the base URL from \
+                 `{url_var}`."
+            ),
+        )
+    } else {
+        let vars = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(_, v)| format!("`{v}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut reads = format!(
+            "the token from `{token_var}` (surrounding whitespace ignored) and the base URL \
+             from `{url_var}` (if set and not empty).\n\nWhen `{token_var}` is not set, the \
+             client logs in instead, with the first of these whose variables are all set, \
+             when it first needs a token; it logs in again before the token expires and once \
+             after the API refuses it:\n"
+        );
+        for login in &api.logins {
+            reads.push_str(&format!(
+                "\n- {} login (`{}`): {}",
+                login.name,
+                login.action,
+                vars(&login.env)
+            ));
+            if !login.optional_env.is_empty() {
+                reads.push_str(&format!(", and {} if set", vars(&login.optional_env)));
+            }
+        }
+        reads.push_str(
+            "\n\nA login whose variables are only partly set is an error naming the missing \
+             ones.",
+        );
+        (
+            format!(
+                "A client configured from the environment: {reads}\n\nSee \
+                 [`ClientBuilder::from_env`] to change other settings too."
+            ),
+            format!("A builder configured from the environment: {reads}"),
+        )
+    };
+    let from_env_doc = doc_attrs(&from_env_doc);
+    let builder_from_env_doc = doc_attrs(&builder_from_env_doc);
+    let logins = api.logins.iter().map(|login| {
+        let module = ident(&login.module);
+        let builder = format_ident!("{}", login.builder);
+        let cfg = cfg(&login.module);
+        let (name, token_field) = (&login.name, &login.token_field);
+        let pairs = |pairs: &[(String, String)]| {
+            let (members, vars): (Vec<_>, Vec<_>) = pairs.iter().cloned().unzip();
+            quote!(&[#((#members, #vars)),*])
+        };
+        let (env, optional_env) = (pairs(&login.env), pairs(&login.optional_env));
+        quote! {
+            #cfg
+            crate::runtime::LoginInfo {
+                name: #name,
+                operation: #module::#builder::OPERATION,
+                env: #env,
+                optional_env: #optional_env,
+                token_field: #token_field,
+            }
+        }
+    });
     let statics = ir.patterns.iter().enumerate().map(|(i, pattern)| {
         let name = format_ident!("PATTERN_{}", i);
         let doc = format!("`{pattern}`");
@@ -180,6 +248,7 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
             error_message_field: #message_field,
             token_env_var: #token_var,
             base_url_env_var: #url_var,
+            logins: &[#(#logins),*],
         };
 
         impl Client {
@@ -203,6 +272,12 @@ pub fn emit_api(ir: &Ir, index: &TypeIndex<'_>, options: &super::Options) -> Tok
             #builder_from_env_doc
             pub fn from_env() -> Result<ClientBuilder, Error> {
                 ClientBuilder::from_env_for(&API_INFO)
+            }
+
+            /// Like [`from_env`](ClientBuilder::from_env), reading each variable through `var`
+            /// instead of the process environment: for tests, or settings kept elsewhere.
+            pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<ClientBuilder, Error> {
+                ClientBuilder::from_vars_for(&API_INFO, var)
             }
         }
 

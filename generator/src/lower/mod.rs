@@ -60,6 +60,7 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
             error_message_field: api.error.message_field.clone(),
             token_env_var: api.env.token.clone(),
             base_url_env_var: api.env.base_url.clone(),
+            logins: logins(spec, &resources),
         },
         types: builder.types,
         resources,
@@ -70,6 +71,35 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     mark_request_types(&mut ir);
     place_shared_types(&mut ir);
     builder.problems.into_result(ir)
+}
+
+/// The spec's logins with the module and request builder of their actions (`check` made sure
+/// each action exists).
+fn logins(spec: &Spec, resources: &[crate::ir::ResourceIr]) -> Vec<crate::ir::LoginIr> {
+    let pairs = |map: &indexmap::IndexMap<String, String>| {
+        map.iter()
+            .map(|(member, variable)| (member.clone(), variable.clone()))
+            .collect()
+    };
+    spec.api
+        .auth
+        .logins
+        .iter()
+        .filter_map(|login| {
+            let (resource, action) = login.action.split_once('.')?;
+            let resource = resources.iter().find(|r| r.name == resource)?;
+            let action = resource.actions.iter().find(|a| a.name == action)?;
+            Some(crate::ir::LoginIr {
+                name: login.name.clone(),
+                action: login.action.clone(),
+                module: resource.module.clone(),
+                builder: action.builder.clone(),
+                env: pairs(&login.env),
+                optional_env: pairs(&login.optional_env),
+                token_field: login.token_field.clone(),
+            })
+        })
+        .collect()
 }
 
 /// The names a resource module imports from the runtime (see `emit::resources`): none of
