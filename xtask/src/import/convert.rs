@@ -91,7 +91,11 @@ pub fn convert_param(
         if param.get("type").and_then(Json::as_str) == Some("object") {
             out.insert(ykey("encoding"), ykey("json"));
         }
-    } else if let Some(t) = infer_type(param) {
+    } else if let Some(t) = infer_type(param).or_else(|| {
+        let repair = repairs::untyped_string_param(param, name, path)?;
+        norms.push(repair);
+        Some("string".to_string())
+    }) {
         out.insert(ykey("type"), ykey(&t));
         if t == "array" {
             let mut items = Mapping::new();
@@ -490,10 +494,17 @@ pub fn convert(source: &Source) -> Result<Import, String> {
         let done = Normalizer::run(&mut schema, id, &ids);
         normalized.insert(id.clone(), (schema, done));
     }
-    let schemas: BTreeMap<String, Json> = normalized
+    let mut schemas: BTreeMap<String, Json> = normalized
         .iter()
         .map(|(id, (schema, _))| (id.clone(), schema.clone()))
         .collect();
+    // The repairs that compare schemas with each other.
+    for (id, repair) in repairs::swapped_enums(&mut schemas) {
+        if let (Some((schema, done)), Some(fixed)) = (normalized.get_mut(&id), schemas.get(&id)) {
+            *schema = fixed.clone();
+            done.push(repair);
+        }
+    }
 
     let mut files = Vec::new();
     for (name, resource) in &source.api_info {
@@ -628,6 +639,36 @@ pub fn convert(source: &Source) -> Result<Import, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn untyped_parameters_with_a_pattern_are_strings() {
+        let mut norms = Vec::new();
+        let q = convert_param(
+            &obj(
+                json!({"name": "executionId", "in": "query", "pattern": "^[a-f]{24}$",
+                "example": "632e18632f59592e773a4153", "required": true}),
+            ),
+            "actions.cancelExecution.query[0]",
+            &mut norms,
+        )
+        .unwrap();
+        assert_eq!(
+            yaml_of(&q),
+            "name: executionId\ntype: string\nexample: 632e18632f59592e773a4153\n\
+             pattern: ^[a-f]{24}$\nrequired: true\n"
+        );
+        assert_eq!(norms.len(), 1);
+        assert_eq!(norms[0].kind, NormKind::UntypedStringParam);
+        // Without a string keyword the parameter stays untyped, as Losant wrote it.
+        let q = convert_param(
+            &obj(json!({"name": "name", "in": "query", "example": "fileA"})),
+            "query[0]",
+            &mut norms,
+        )
+        .unwrap();
+        assert_eq!(yaml_of(&q), "name: name\nexample: fileA\n");
+        assert_eq!(norms.len(), 1);
+    }
 
     #[test]
     fn converts_the_whole_description_in_memory() {

@@ -65,7 +65,13 @@
 //! 8. in examples, Losant's placeholders `{"$ref": "#/examples/X"}` become its example of `X`
 //!    (of the item, where one names the list it sits in); then every member an example shows
 //!    that its schema does not declare is declared there, typed from the example (see
-//!    [`examples`]): a typed client would drop it otherwise.
+//!    [`examples`]): a typed client would drop it otherwise;
+//! 9. (in resource files) a parameter with neither `type` nor `schema` but with a string's
+//!    keywords (`pattern`, `minLength`, `maxLength`) gets `type: string`: untyped, a client
+//!    would take any JSON value for it (`executionId` of the two `cancelExecution` actions);
+//! 10. two properties of one object that hold each other's `enum` (each has the enum the
+//!     other's name has everywhere else: `flowClass`/`deviceClass` of
+//!     `applicationSearchResult`) get them swapped back.
 //!
 //! # Marks
 //!

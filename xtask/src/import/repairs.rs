@@ -3,7 +3,7 @@
 //! ([`Normalization`], by [`NormKind`]) and described in an `# import:` comment at the top of
 //! the file it lands in; none drops what Losant's data says without saying so.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value as Json};
 
@@ -101,6 +101,11 @@ pub enum NormKind {
     ExampleMember,
     /// A parameter's default or example that is not one of its enum values added to the enum.
     EnumValueAdded,
+    /// A parameter without a type but with a string's keywords (`pattern`) typed `string`.
+    UntypedStringParam,
+    /// The enums of two properties, each holding the values the other has everywhere else,
+    /// swapped back.
+    SwappedEnums,
     /// A list action left unmarked: its response cannot be paged through.
     NotPaginated,
     /// A `POST` that only reads marked `idempotent: true`.
@@ -125,6 +130,12 @@ impl NormKind {
             NormKind::ExamplePlaceholder => "example placeholders replaced by Losant's examples",
             NormKind::ExampleMember => "members of published examples declared",
             NormKind::EnumValueAdded => "enum values added (parameter defaults/examples used them)",
+            NormKind::UntypedStringParam => {
+                "untyped parameters with string keywords (pattern) typed string"
+            }
+            NormKind::SwappedEnums => {
+                "property enums swapped back (each held the values the other has elsewhere)"
+            }
             NormKind::NotPaginated => {
                 "list actions not marked paginated (response lacks items/totalCount)"
             }
@@ -566,6 +577,202 @@ pub fn enum_value_added(
     })
 }
 
+/// The keywords of a parameter that only a string can have, of those a parameter keeps.
+const STRING_PARAM_KEYWORDS: &[&str] = &["pattern", "minLength", "maxLength"];
+
+/// Losant's mistake: a parameter with neither `type` nor `schema` but with a string's keywords
+/// (the `executionId` of `notebook.cancelExecution` and `resourceJob.cancelExecution` has a
+/// 24-hex-digit `pattern` and no type). Untyped, a client takes any JSON value for it, where
+/// the keywords say it is a string: it becomes `type: string` (the keywords are kept). Returns
+/// the repair, or `None` when the parameter has a type or a schema, or no string keyword.
+pub fn untyped_string_param(
+    param: &Map<String, Json>,
+    name: &str,
+    path: &str,
+) -> Option<Normalization> {
+    if param.contains_key("type") || param.contains_key("schema") {
+        return None;
+    }
+    let keywords: Vec<&str> = STRING_PARAM_KEYWORDS
+        .iter()
+        .copied()
+        .filter(|k| param.contains_key(*k))
+        .collect();
+    if keywords.is_empty() {
+        return None;
+    }
+    Some(Normalization {
+        kind: NormKind::UntypedStringParam,
+        text: format!(
+            "Losant's parameter {name} at {} has no type but {}, which only a string has: \
+             typed string (untyped, a client would take any JSON value for it)",
+            at(path),
+            keywords.join(", ")
+        ),
+    })
+}
+
+/// Losant's mistake: two properties of one object hold each other's `enum`. In
+/// `applicationSearchResult`, `flowClass` lists the device classes (`standalone`, `gateway`,
+/// `peripheral`, `floating`, `edgeCompute`, `system`, `embedded`) and `deviceClass` the flow
+/// classes (`cloud`, `edge`, `embedded`, `experience`, `customNode`), the other way round
+/// from `device`, `flow` and every other schema that has them; a client would refuse the
+/// right values and send wrong ones, and the models could not share the class enums.
+///
+/// The rule: a property name's usual enum is the one it has most often across all schemas
+/// (strictly more often than any other, and at least twice). Where two properties of one
+/// object each have the other's usual enum, and not their own, their enums are swapped back.
+/// Returns each repair with the id of its schema file.
+pub fn swapped_enums(schemas: &mut BTreeMap<String, Json>) -> Vec<(String, Normalization)> {
+    // Property name -> enum (as JSON text) -> (the enum, how many properties have it).
+    let mut seen: BTreeMap<String, BTreeMap<String, (Json, usize)>> = BTreeMap::new();
+    for schema in schemas.values() {
+        for (pointer, _) in schema_places(schema) {
+            for (name, values) in property_enums(schema.pointer(&pointer)) {
+                let entry = seen
+                    .entry(name)
+                    .or_default()
+                    .entry(values.to_string())
+                    .or_insert((values, 0));
+                entry.1 += 1;
+            }
+        }
+    }
+    let usual: BTreeMap<&str, (&Json, usize)> = seen
+        .iter()
+        .filter_map(|(name, enums)| {
+            let mut counts: Vec<(&Json, usize)> = enums.values().map(|(e, n)| (e, *n)).collect();
+            counts.sort_by_key(|c| std::cmp::Reverse(c.1));
+            let (top, n) = *counts.first()?;
+            let runner_up = counts.get(1).map_or(0, |c| c.1);
+            (n >= 2 && n > runner_up).then_some((name.as_str(), (top, n)))
+        })
+        .collect();
+    let mut swaps = Vec::new();
+    for (id, schema) in schemas.iter() {
+        for (pointer, path) in schema_places(schema) {
+            let props = property_enums(schema.pointer(&pointer));
+            for (i, (a, a_values)) in props.iter().enumerate() {
+                for (b, b_values) in &props[i + 1..] {
+                    let (Some((a_usual, a_n)), Some((b_usual, b_n))) =
+                        (usual.get(a.as_str()), usual.get(b.as_str()))
+                    else {
+                        continue;
+                    };
+                    if a_values == *b_usual && b_values == *a_usual && a_values != *a_usual {
+                        swaps.push((
+                            id.clone(),
+                            pointer.clone(),
+                            path.clone(),
+                            a.clone(),
+                            b.clone(),
+                            *a_n,
+                            *b_n,
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let mut done = Vec::new();
+    for (id, pointer, path, a, b, a_n, b_n) in swaps {
+        let Some(Json::Object(props)) = schemas
+            .get_mut(&id)
+            .and_then(|s| s.pointer_mut(&pointer))
+            .and_then(|s| s.get_mut("properties"))
+        else {
+            continue;
+        };
+        let take = |props: &mut Map<String, Json>, name: &str| {
+            props
+                .get_mut(name)
+                .and_then(Json::as_object_mut)
+                .and_then(|p| p.get_mut("enum"))
+                .map(std::mem::take)
+        };
+        let (Some(a_values), Some(b_values)) = (take(props, &a), take(props, &b)) else {
+            continue;
+        };
+        let list = |v: &Json| {
+            v.as_array()
+                .into_iter()
+                .flatten()
+                .map(|x| x.as_str().map_or_else(|| x.to_string(), str::to_string))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let text = format!(
+            "swapped back the enums of {a} and {b} at {}: Losant gave {a} the values {b} has \
+             in {b_n} other places ({}) and {b} those {a} has in {a_n} ({}), so a client \
+             would refuse the right values",
+            at(&join(&path, "properties")),
+            list(&a_values),
+            list(&b_values),
+        );
+        for (name, values) in [(&a, b_values), (&b, a_values)] {
+            if let Some(Json::Object(p)) = props.get_mut(name.as_str()) {
+                p.insert("enum".into(), values);
+            }
+        }
+        done.push((
+            id,
+            Normalization {
+                kind: NormKind::SwappedEnums,
+                text,
+            },
+        ));
+    }
+    done
+}
+
+/// The properties of the schema at `node` that have an `enum` list, in order, with it.
+fn property_enums(node: Option<&Json>) -> Vec<(String, Json)> {
+    node.and_then(|n| n.get("properties"))
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(name, prop)| {
+            let values = prop.get("enum").filter(|e| e.is_array())?;
+            Some((name.clone(), values.clone()))
+        })
+        .collect()
+}
+
+/// Every schema in the document `node`, itself included: its JSON pointer and its dotted
+/// path (as the notes write it).
+fn schema_places(node: &Json) -> Vec<(String, String)> {
+    fn walk(node: &Json, pointer: &str, path: &str, out: &mut Vec<(String, String)>) {
+        let Json::Object(map) = node else {
+            return;
+        };
+        out.push((pointer.to_string(), path.to_string()));
+        let escape = |s: &str| s.replace('~', "~0").replace('/', "~1");
+        for (key, value) in map {
+            let (p, d) = (format!("{pointer}/{}", escape(key)), join(path, key));
+            match (key.as_str(), value) {
+                ("properties" | "patternProperties" | "definitions", Json::Object(subs)) => {
+                    for (name, sub) in subs {
+                        walk(sub, &format!("{p}/{}", escape(name)), &join(&d, name), out);
+                    }
+                }
+                ("additionalProperties" | "additionalItems" | "propertyNames" | "not", sub) => {
+                    walk(sub, &p, &d, out);
+                }
+                ("items" | "oneOf" | "anyOf" | "allOf", Json::Array(items)) => {
+                    for (i, sub) in items.iter().enumerate() {
+                        walk(sub, &format!("{p}/{i}"), &format!("{d}[{i}]"), out);
+                    }
+                }
+                ("items", sub) => walk(sub, &p, &d, out),
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, "", "", &mut out);
+    out
+}
+
 /// The id of the item schema of the list schema `list` (`instanceAuditLogs` ->
 /// `instanceAuditLog`), if `exists` says there is one.
 pub fn item_id(list: &str, exists: impl Fn(&str) -> bool) -> Option<&str> {
@@ -639,6 +846,79 @@ fn numeric(value: &Json, integer: bool) -> Option<Json> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn untyped_parameters_with_string_keywords_are_typed_string() {
+        let param = |v: Json| match v {
+            Json::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let done = untyped_string_param(
+            &param(
+                json!({"name": "executionId", "in": "query", "pattern": "^x$",
+                "maxLength": 3}),
+            ),
+            "executionId",
+            "actions.cancel.query[0]",
+        )
+        .unwrap();
+        assert_eq!(done.kind, NormKind::UntypedStringParam);
+        assert_eq!(
+            done.text,
+            "Losant's parameter executionId at actions.cancel.query[0] has no type but \
+             pattern, maxLength, which only a string has: typed string (untyped, a client \
+             would take any JSON value for it)"
+        );
+        for other in [
+            json!({"name": "a", "type": "string", "pattern": "^x$"}),
+            json!({"name": "a", "schema": {"$ref": "#/definitions/q"}, "pattern": "^x$"}),
+            json!({"name": "a", "example": "x"}),
+        ] {
+            assert_eq!(untyped_string_param(&param(other), "a", "query[0]"), None);
+        }
+    }
+
+    #[test]
+    fn enums_two_properties_hold_crosswise_are_swapped_back() {
+        let cats = json!(["cat", "lion"]);
+        let dogs = json!(["dog", "wolf"]);
+        let prop = |values: &Json| json!({"type": "string", "enum": values});
+        let pair = |cat: &Json, dog: &Json| json!({"type": "object", "properties": {"catKind": prop(cat), "dogKind": prop(dog)}});
+        let mut schemas = BTreeMap::from([
+            ("a".to_string(), pair(&cats, &dogs)),
+            ("b".to_string(), pair(&cats, &dogs)),
+            (
+                "mixed".to_string(),
+                json!({"type": "array", "items": pair(&dogs, &cats)}),
+            ),
+            // Alone, a property with another enum is not a swap.
+            (
+                "odd".to_string(),
+                json!({"properties": {"catKind": prop(&json!(["tiger"]))}}),
+            ),
+        ]);
+        let before = schemas.clone();
+        let done = swapped_enums(&mut schemas);
+        assert_eq!(done.len(), 1);
+        assert_eq!(done[0].0, "mixed");
+        assert_eq!(done[0].1.kind, NormKind::SwappedEnums);
+        assert_eq!(
+            done[0].1.text,
+            "swapped back the enums of catKind and dogKind at items.properties: Losant gave \
+             catKind the values dogKind has in 2 other places (dog, wolf) and dogKind those \
+             catKind has in 2 (cat, lion), so a client would refuse the right values"
+        );
+        assert_eq!(schemas["mixed"]["items"], pair(&cats, &dogs));
+        for id in ["a", "b", "odd"] {
+            assert_eq!(schemas[id], before[id], "{id} is left alone");
+        }
+        // Without a usual enum (a tie, or one use only) nothing is swapped.
+        let mut tie = BTreeMap::from([
+            ("a".to_string(), pair(&cats, &dogs)),
+            ("b".to_string(), pair(&dogs, &cats)),
+        ]);
+        assert!(swapped_enums(&mut tie).is_empty());
+    }
 
     fn normalize(mut v: Json) -> (Json, Vec<Normalization>) {
         let ids: BTreeSet<String> = [
