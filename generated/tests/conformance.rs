@@ -11631,7 +11631,7 @@ mod every_action {
                 .cancel_execution(
                     "575ec8687ae143cd83dc4a97",
                     "575ed78e7ae143cd83dc4aab",
-                    arg("\"632e18632f59592e773a4153\""),
+                    "632e18632f59592e773a4153",
                 )
                 .await
             {
@@ -12528,7 +12528,7 @@ mod every_action {
                 .cancel_execution(
                     "575ec8687ae143cd83dc4a97",
                     "575ec8687ae143cd83dc4a97",
-                    arg("\"632e18632f59592e773a4153\""),
+                    "632e18632f59592e773a4153",
                 )
                 .await
             {

@@ -762,121 +762,158 @@ impl<'a> Exporter<'a> {
         out
     }
 
-    /// One schema, converted to the OpenAPI 3.0 dialect (see the module docs).
+    /// One schema, converted to the OpenAPI 3.0 dialect (see the module docs). The keywords
+    /// of each type are converted on their own ([`string_keywords`], [`Self::number_keywords`],
+    /// [`Self::array_keywords`], [`Self::object_keywords`]), then placed by the schema's types
+    /// ([`layout`]); values ([`values`]), unions ([`Self::unions`]), references and `allOf`
+    /// ([`Self::references`]), `not` and annotations ([`annotations`]) follow, and
+    /// [`merge_hoisted`] and [`finish`] put the parts together.
     fn schema(&mut self, s: &Schema, cx: Cx, at: &str) -> Value {
-        // Every keyword is named, so a keyword added to `Schema` must be handled here.
+        // Every keyword is named, so a keyword added to `Schema` must be handled: each is
+        // listed with the function that converts it.
         let Schema {
+            // Dropped (component names replace ids); `definitions` are hoisted by `schemas`.
             meta_schema: _,
             id: _,
             definitions: _,
-            reference,
-            comment,
-            title,
-            description,
-            ty,
-            format,
-            enum_values,
-            const_value,
-            default,
-            examples,
-            read_only,
-            write_only,
-            deprecated,
-            properties,
-            required,
-            additional_properties,
-            pattern_properties,
-            property_names,
-            min_properties,
-            max_properties,
-            items,
-            additional_items,
-            min_items,
-            max_items,
-            unique_items,
-            min_length,
-            max_length,
-            pattern,
-            minimum,
-            maximum,
-            exclusive_minimum,
-            exclusive_maximum,
-            multiple_of,
-            one_of,
-            any_of,
-            all_of,
-            not,
+            // `references`
+            reference: _,
+            all_of: _,
+            // `annotations`
+            comment: _,
+            read_only: _,
+            write_only: _,
+            deprecated: _,
+            examples: _,
+            // here
+            title: _,
+            description: _,
+            not: _,
+            // `layout`
+            ty: _,
+            format: _,
+            // `values`
+            enum_values: _,
+            const_value: _,
+            default: _,
+            // `object_keywords`
+            properties: _,
+            required: _,
+            additional_properties: _,
+            pattern_properties: _,
+            property_names: _,
+            min_properties: _,
+            max_properties: _,
+            // `array_keywords`
+            items: _,
+            additional_items: _,
+            min_items: _,
+            max_items: _,
+            unique_items: _,
+            // `string_keywords`
+            min_length: _,
+            max_length: _,
+            pattern: _,
+            // `number_keywords`
+            minimum: _,
+            maximum: _,
+            exclusive_minimum: _,
+            exclusive_maximum: _,
+            multiple_of: _,
+            // `unions`
+            one_of: _,
+            any_of: _,
         } = s;
-        let child = |key: &str| {
-            if at.is_empty() {
-                key.to_owned()
-            } else {
-                format!("{at}.{key}")
-            }
+        let groups = Groups {
+            strings: string_keywords(s),
+            numbers: self.number_keywords(s, cx, at),
+            arrays: self.array_keywords(s, cx, at),
+            objects: self.object_keywords(s, cx, at),
         };
-        let mut all_of_extra: Vec<Value> = Vec::new();
+        let mut out = Map::new();
+        if let Some(title) = &s.title {
+            out.insert("title".into(), title.clone().into());
+        }
+        if let Some(description) = &s.description {
+            out.insert("description".into(), description.clone().into());
+        }
+        let layout = layout(s.ty.as_ref(), s.format.as_ref(), groups, &mut out);
+        if let Some(format) = layout.format {
+            out.insert("format".into(), format.into());
+        }
+        let mut all_of_extra = values(s, layout.only_null, &mut out);
+        for group in layout.leftovers {
+            out.extend(group);
+        }
+        let hoisted = self.unions(s, layout.branches, cx, at, &mut out, &mut all_of_extra);
+        let mut all = self.references(s, cx, at);
+        if let Some(not) = &s.not {
+            let value = self.schema(not, cx, &child(at, "not"));
+            out.insert("not".into(), value);
+        }
+        annotations(s, &mut out);
+        merge_hoisted(&mut out, hoisted, all.is_empty(), &mut all_of_extra);
+        all.extend(all_of_extra);
+        finish(s.reference.is_some(), out, all)
+    }
 
-        // Keywords of one type each, moved into that type's branch when there are several.
-        let mut strings = Map::new();
-        if let Some(v) = min_length {
-            strings.insert("minLength".into(), (*v).into());
-        }
-        if let Some(v) = max_length {
-            strings.insert("maxLength".into(), (*v).into());
-        }
-        if let Some(v) = pattern {
-            strings.insert("pattern".into(), v.clone().into());
-        }
-
+    /// The number keywords: `minimum`/`maximum` with the 3.0 boolean exclusive flags (from
+    /// draft-07's numeric exclusive bounds, the stricter bound winning) and `multipleOf`.
+    fn number_keywords(&mut self, s: &Schema, cx: Cx, at: &str) -> Map<String, Value> {
         let mut numbers = Map::new();
-        let (low, low_exclusive) = bound(*minimum, *exclusive_minimum, true);
+        let (low, low_exclusive) = bound(s.minimum, s.exclusive_minimum, true);
         if let Some(low) = low {
             numbers.insert(
                 "minimum".into(),
-                self.number(low, cx.file, &child("minimum")),
+                self.number(low, cx.file, &child(at, "minimum")),
             );
             if low_exclusive {
                 numbers.insert("exclusiveMinimum".into(), true.into());
             }
         }
-        let (high, high_exclusive) = bound(*maximum, *exclusive_maximum, false);
+        let (high, high_exclusive) = bound(s.maximum, s.exclusive_maximum, false);
         if let Some(high) = high {
             numbers.insert(
                 "maximum".into(),
-                self.number(high, cx.file, &child("maximum")),
+                self.number(high, cx.file, &child(at, "maximum")),
             );
             if high_exclusive {
                 numbers.insert("exclusiveMaximum".into(), true.into());
             }
         }
-        if let Some(v) = multiple_of {
+        if let Some(v) = s.multiple_of {
             numbers.insert(
                 "multipleOf".into(),
-                self.number(*v, cx.file, &child("multipleOf")),
+                self.number(v, cx.file, &child(at, "multipleOf")),
             );
         }
+        numbers
+    }
 
+    /// The array keywords: `items` converted (a tuple approximated, see the module docs),
+    /// `minItems`, `maxItems` (capped at a closed tuple's length) and `uniqueItems`.
+    fn array_keywords(&mut self, s: &Schema, cx: Cx, at: &str) -> Map<String, Value> {
         let mut arrays = Map::new();
-        let mut max_items = *max_items;
-        match items {
+        let mut max_items = s.max_items;
+        match &s.items {
             Some(Items::One(item)) => {
-                let value = self.schema(item, cx, &child("items"));
+                let value = self.schema(item, cx, &child(at, "items"));
                 arrays.insert("items".into(), value);
             }
             Some(Items::Tuple(tuple)) => {
                 let mut branches: Vec<Value> = tuple
                     .iter()
                     .enumerate()
-                    .map(|(i, item)| self.schema(item, cx, &child(&format!("items[{i}]"))))
+                    .map(|(i, item)| self.schema(item, cx, &child(at, &format!("items[{i}]"))))
                     .collect();
                 let kept = branches.clone();
-                match additional_items {
+                match &s.additional_items {
                     Some(BoolOrSchema::Bool(false)) => {
                         let n = tuple.len() as u64;
                         max_items = Some(max_items.map_or(n, |m| m.min(n)));
                     }
                     Some(BoolOrSchema::Schema(extra)) => {
-                        branches.push(self.schema(extra, cx, &child("additionalItems")));
+                        branches.push(self.schema(extra, cx, &child(at, "additionalItems")));
                     }
                     // Items after the tuple may be anything.
                     Some(BoolOrSchema::Bool(true)) | None => branches.push(json!({})),
@@ -891,44 +928,51 @@ impl<'a> Exporter<'a> {
             // `additionalItems` without a tuple `items` has no effect.
             None => {}
         }
-        if let Some(v) = min_items {
-            arrays.insert("minItems".into(), (*v).into());
+        if let Some(v) = s.min_items {
+            arrays.insert("minItems".into(), v.into());
         }
         if let Some(v) = max_items {
             arrays.insert("maxItems".into(), v.into());
         }
-        if let Some(v) = unique_items {
-            arrays.insert("uniqueItems".into(), (*v).into());
+        if let Some(v) = s.unique_items {
+            arrays.insert("uniqueItems".into(), v.into());
         }
+        arrays
+    }
 
+    /// The object keywords: `properties` converted, a non-empty `required`,
+    /// `additionalProperties` (standing in for `patternProperties`, kept in
+    /// `x-patternProperties`), `propertyNames` as `x-propertyNames`, `minProperties` and
+    /// `maxProperties`.
+    fn object_keywords(&mut self, s: &Schema, cx: Cx, at: &str) -> Map<String, Value> {
         let mut objects = Map::new();
-        if let Some(properties) = properties {
+        if let Some(properties) = &s.properties {
             let mut out = Map::new();
             for (name, sub) in properties {
-                let value = self.schema(sub, cx, &child(&format!("properties.{name}")));
+                let value = self.schema(sub, cx, &child(at, &format!("properties.{name}")));
                 out.insert(name.clone(), value);
             }
             objects.insert("properties".into(), out.into());
         }
-        if let Some(required) = required {
+        if let Some(required) = &s.required {
             if !required.is_empty() {
                 objects.insert("required".into(), json!(required));
             }
         }
-        let additional = match additional_properties {
+        let additional = match &s.additional_properties {
             Some(BoolOrSchema::Bool(b)) => Some(Value::Bool(*b)),
             Some(BoolOrSchema::Schema(sub)) => {
-                Some(self.schema(sub, cx, &child("additionalProperties")))
+                Some(self.schema(sub, cx, &child(at, "additionalProperties")))
             }
             None => None,
         };
-        match pattern_properties {
+        match &s.pattern_properties {
             Some(patterns) if !patterns.is_empty() => {
                 let mut kept = Map::new();
                 let mut values = Vec::new();
                 for (pattern, sub) in patterns {
                     let value =
-                        self.schema(sub, cx, &child(&format!("patternProperties.{pattern}")));
+                        self.schema(sub, cx, &child(at, &format!("patternProperties.{pattern}")));
                     values.push(value.clone());
                     kept.insert(pattern.clone(), value);
                 }
@@ -949,234 +993,65 @@ impl<'a> Exporter<'a> {
                 }
             }
         }
-        if let Some(names) = property_names {
-            let value = self.schema(names, cx, &child("propertyNames"));
+        if let Some(names) = &s.property_names {
+            let value = self.schema(names, cx, &child(at, "propertyNames"));
             objects.insert("x-propertyNames".into(), value);
         }
-        if let Some(v) = min_properties {
-            objects.insert("minProperties".into(), (*v).into());
+        if let Some(v) = s.min_properties {
+            objects.insert("minProperties".into(), v.into());
         }
-        if let Some(v) = max_properties {
-            objects.insert("maxProperties".into(), (*v).into());
+        if let Some(v) = s.max_properties {
+            objects.insert("maxProperties".into(), v.into());
         }
+        objects
+    }
 
-        // The type: one (nullable or not), only null, or several (one `anyOf` branch each).
-        let mut types: Vec<TypeName> = Vec::new();
-        for t in ty.as_ref().map(TypeSet::names).unwrap_or_default() {
-            if !types.contains(&t) {
-                types.push(t);
-            }
-        }
-        let nullable = types.contains(&TypeName::Null);
-        types.retain(|t| *t != TypeName::Null);
-        let mut format = format.clone();
-
-        let mut out = Map::new();
-        if let Some(title) = title {
-            out.insert("title".into(), title.clone().into());
-        }
-        if let Some(description) = description {
-            out.insert("description".into(), description.clone().into());
-        }
-        let mut type_branches: Option<Vec<Value>> = None;
-        let mut leftovers: Vec<Map<String, Value>> = Vec::new();
-        match types.as_slice() {
-            [] if nullable => {
-                // Only null: the 3.0 way is a nullable type whose one allowed value is null.
-                out.insert("type".into(), "string".into());
-                out.insert("nullable".into(), true.into());
-                leftovers.extend([strings, numbers, arrays, objects]);
-            }
-            [] => leftovers.extend([strings, numbers, arrays, objects]),
-            [one] => {
-                let (name, file_format) = type_name(*one);
-                out.insert("type".into(), name.into());
-                if nullable {
-                    out.insert("nullable".into(), true.into());
-                }
-                if format.is_none() {
-                    format = file_format.map(str::to_owned);
-                }
-                if *one == TypeName::Array && !arrays.contains_key("items") {
-                    arrays.shift_insert(0, "items".into(), json!({}));
-                }
-                leftovers.extend([strings, numbers, arrays, objects]);
-            }
-            several => {
-                let has = |t: TypeName| several.contains(&t);
-                let format_goes_to = if has(TypeName::String) || has(TypeName::File) {
-                    Some(TypeName::String)
-                } else if has(TypeName::Number) || has(TypeName::Integer) {
-                    Some(TypeName::Number)
-                } else {
-                    None
-                };
-                let mut branches = Vec::new();
-                for t in several {
-                    let (name, file_format) = type_name(*t);
-                    let mut branch = Map::new();
-                    branch.insert("type".into(), name.into());
-                    if nullable {
-                        branch.insert("nullable".into(), true.into());
-                    }
-                    let kind = match t {
-                        TypeName::File => TypeName::String,
-                        TypeName::Integer => TypeName::Number,
-                        other => *other,
-                    };
-                    if format_goes_to == Some(kind) {
-                        if let Some(f) = format.clone().or(file_format.map(str::to_owned)) {
-                            branch.insert("format".into(), f.into());
-                        }
-                    } else if let Some(f) = file_format {
-                        branch.insert("format".into(), f.into());
-                    }
-                    let group = match kind {
-                        TypeName::String => Some(&strings),
-                        TypeName::Number => Some(&numbers),
-                        TypeName::Array => Some(&arrays),
-                        TypeName::Object => Some(&objects),
-                        _ => None,
-                    };
-                    if let Some(group) = group {
-                        branch.extend(group.clone());
-                    }
-                    if kind == TypeName::Array && !branch.contains_key("items") {
-                        branch.insert("items".into(), json!({}));
-                    }
-                    branches.push(Value::Object(branch));
-                }
-                if format_goes_to.is_some() {
-                    format = None;
-                }
-                // Keywords of types not listed have no effect; they stay, as in the spec.
-                for (kind, group) in [
-                    (TypeName::String, strings),
-                    (TypeName::Number, numbers),
-                    (TypeName::Array, arrays),
-                    (TypeName::Object, objects),
-                ] {
-                    let listed = several.iter().any(|t| {
-                        *t == kind
-                            || (kind == TypeName::Number && *t == TypeName::Integer)
-                            || (kind == TypeName::String && *t == TypeName::File)
-                    });
-                    if !listed {
-                        leftovers.push(group);
-                    }
-                }
-                type_branches = Some(branches);
-            }
-        }
-        if let Some(format) = format {
-            out.insert("format".into(), format.into());
-        }
-        if nullable && types.is_empty() {
-            out.insert("enum".into(), json!([null]));
-            if let Some(values) = enum_values {
-                all_of_extra.push(json!({ "enum": values }));
-            }
-        } else if let Some(values) = enum_values {
-            out.insert("enum".into(), json!(values));
-        }
-        if let Some(value) = const_value {
-            if out.contains_key("enum") {
-                all_of_extra.push(json!({ "enum": [value] }));
-            } else {
-                out.insert("enum".into(), json!([value]));
-            }
-        }
-        if let Some(default) = default.as_ref().filter(|v| !holds_ref(v)) {
-            out.insert("default".into(), default.clone());
-        }
-        for group in leftovers {
-            out.extend(group);
-        }
-
+    /// The union keywords: the type branches of a schema with several types (in `allOf` when
+    /// the schema has an `anyOf` of its own), then `oneOf` and `anyOf` converted
+    /// ([`Self::union`]). A union that came down to one schema is returned, for
+    /// [`merge_hoisted`].
+    fn unions(
+        &mut self,
+        s: &Schema,
+        type_branches: Option<Vec<Value>>,
+        cx: Cx,
+        at: &str,
+        out: &mut Map<String, Value>,
+        all_of_extra: &mut Vec<Value>,
+    ) -> Vec<Value> {
         let mut hoisted = Vec::new();
         if let Some(branches) = type_branches {
-            if any_of.is_some() {
+            if s.any_of.is_some() {
                 all_of_extra.push(json!({ "anyOf": branches }));
             } else {
                 out.insert("anyOf".into(), branches.into());
             }
         }
-        for (key, list, exclusive) in [("oneOf", one_of, true), ("anyOf", any_of, false)] {
+        for (key, list, exclusive) in [("oneOf", &s.one_of, true), ("anyOf", &s.any_of, false)] {
             let Some(list) = list else { continue };
-            match self.union(list, exclusive, cx, &child(key)) {
+            match self.union(list, exclusive, cx, &child(at, key)) {
                 Union::List(branches) => {
                     out.insert(key.into(), branches.into());
                 }
                 Union::Single(one) => hoisted.push(one),
             }
         }
-        let mut all: Vec<Value> = Vec::new();
-        if let Some(reference) = reference {
-            all.push(self.reference(reference, cx, &child("$ref")));
-        }
-        if let Some(list) = all_of {
-            for (i, sub) in list.iter().enumerate() {
-                all.push(self.schema(sub, cx, &child(&format!("allOf[{i}]"))));
-            }
-        }
-        if let Some(not) = not {
-            let value = self.schema(not, cx, &child("not"));
-            out.insert("not".into(), value);
-        }
-        if let Some(v) = read_only {
-            out.insert("readOnly".into(), (*v).into());
-        }
-        if let Some(v) = write_only {
-            out.insert("writeOnly".into(), (*v).into());
-        }
-        if let Some(v) = deprecated {
-            out.insert("deprecated".into(), (*v).into());
-        }
-        if let Some(examples) = examples {
-            let examples: Vec<&Value> = examples.iter().filter(|v| !holds_ref(v)).collect();
-            if let Some(first) = examples.first() {
-                out.insert("example".into(), (*first).clone());
-            }
-            if examples.len() > 1 {
-                out.insert("x-examples".into(), json!(examples));
-            }
-        }
-        if let Some(comment) = comment {
-            out.insert("x-comment".into(), comment.clone().into());
-        }
+        hoisted
+    }
 
-        // A union that came down to one schema: merged into this one when they cannot
-        // interfere (this one only annotates, and they share no keyword), else in `allOf`.
-        for one in hoisted {
-            match one {
-                Value::Object(one)
-                    if all.is_empty()
-                        && all_of_extra.is_empty()
-                        && out.keys().all(|k| ANNOTATIONS.contains(&k.as_str()))
-                        && one.keys().all(|k| !out.contains_key(k)) =>
-                {
-                    let mut merged = Map::new();
-                    for key in ["title", "description"] {
-                        if let Some(v) = out.remove(key) {
-                            merged.insert(key.into(), v);
-                        }
-                    }
-                    merged.extend(one);
-                    merged.extend(out);
-                    out = merged;
-                }
-                other => all_of_extra.push(other),
+    /// The parts of the future `allOf`: the `$ref` (a component reference) and the schemas of
+    /// `allOf`, converted.
+    fn references(&mut self, s: &Schema, cx: Cx, at: &str) -> Vec<Value> {
+        let mut all: Vec<Value> = Vec::new();
+        if let Some(reference) = &s.reference {
+            all.push(self.reference(reference, cx, &child(at, "$ref")));
+        }
+        if let Some(list) = &s.all_of {
+            for (i, sub) in list.iter().enumerate() {
+                all.push(self.schema(sub, cx, &child(at, &format!("allOf[{i}]"))));
             }
         }
-        all.extend(all_of_extra);
-        // A lone `$ref` stays one; with siblings (which 3.0 ignores) it goes into `allOf`.
-        if reference.is_some() && all.len() == 1 && out.is_empty() {
-            return all.pop().unwrap_or_default();
-        }
-        if !all.is_empty() {
-            out.insert("allOf".into(), all.into());
-        }
-        Value::Object(out)
+        all
     }
 
     /// A `oneOf` (`exclusive`) or `anyOf` list; a branch that is only `null` becomes
@@ -1247,6 +1122,317 @@ impl<'a> Exporter<'a> {
             }
         }
     }
+}
+
+/// `at.key`, or `key` at a schema's root: where a keyword's problems are reported.
+fn child(at: &str, key: &str) -> String {
+    if at.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{at}.{key}")
+    }
+}
+
+/// The keywords of one type each, converted, before the schema's types say where they go:
+/// into the schema itself, or into their type's `anyOf` branch when it lists several types.
+struct Groups {
+    /// `minLength`, `maxLength`, `pattern`.
+    strings: Map<String, Value>,
+    /// `minimum`, `maximum`, their exclusive flags, `multipleOf`.
+    numbers: Map<String, Value>,
+    /// `items`, `x-tupleItems`, `minItems`, `maxItems`, `uniqueItems`.
+    arrays: Map<String, Value>,
+    /// `properties`, `required`, `additionalProperties`, `x-patternProperties`,
+    /// `x-propertyNames`, `minProperties`, `maxProperties`.
+    objects: Map<String, Value>,
+}
+
+/// Where [`layout`] put a schema's types, format and keyword groups.
+struct Layout {
+    /// The `format` left for the schema itself (none when it went into the type branches).
+    format: Option<String>,
+    /// One `anyOf` branch per type, when the schema lists several.
+    branches: Option<Vec<Value>>,
+    /// The keyword groups that stay in the schema itself, in the order they are written.
+    leftovers: Vec<Map<String, Value>>,
+    /// Whether the schema's type is only `null`.
+    only_null: bool,
+}
+
+/// The string keywords: `minLength`, `maxLength` and `pattern`, as they are.
+fn string_keywords(s: &Schema) -> Map<String, Value> {
+    let mut strings = Map::new();
+    if let Some(v) = s.min_length {
+        strings.insert("minLength".into(), v.into());
+    }
+    if let Some(v) = s.max_length {
+        strings.insert("maxLength".into(), v.into());
+    }
+    if let Some(v) = &s.pattern {
+        strings.insert("pattern".into(), v.clone().into());
+    }
+    strings
+}
+
+/// Nullability: the types a schema lists, each once, without `null`, and whether `null` was
+/// among them (it becomes `nullable`).
+fn type_names(ty: Option<&TypeSet>) -> (Vec<TypeName>, bool) {
+    let mut types: Vec<TypeName> = Vec::new();
+    for t in ty.map(TypeSet::names).unwrap_or_default() {
+        if !types.contains(&t) {
+            types.push(t);
+        }
+    }
+    let nullable = types.contains(&TypeName::Null);
+    types.retain(|t| *t != TypeName::Null);
+    (types, nullable)
+}
+
+/// The type: one (nullable or not), only null, or several (one `anyOf` branch each, see
+/// [`several_types`]). Writes `type` and `nullable` into `out`; a single type's implied
+/// format is used when the schema has none, and a lone `array` gets `items: {}`.
+fn layout(
+    ty: Option<&TypeSet>,
+    format: Option<&String>,
+    groups: Groups,
+    out: &mut Map<String, Value>,
+) -> Layout {
+    let (types, nullable) = type_names(ty);
+    let mut format = format.cloned();
+    let Groups {
+        strings,
+        numbers,
+        mut arrays,
+        objects,
+    } = groups;
+    match types.as_slice() {
+        [] => {
+            if nullable {
+                // Only null: the 3.0 way is a nullable type whose one allowed value is null.
+                out.insert("type".into(), "string".into());
+                out.insert("nullable".into(), true.into());
+            }
+            Layout {
+                format,
+                branches: None,
+                leftovers: vec![strings, numbers, arrays, objects],
+                only_null: nullable,
+            }
+        }
+        [one] => {
+            let (name, file_format) = type_name(*one);
+            out.insert("type".into(), name.into());
+            if nullable {
+                out.insert("nullable".into(), true.into());
+            }
+            if format.is_none() {
+                format = file_format.map(str::to_owned);
+            }
+            if *one == TypeName::Array && !arrays.contains_key("items") {
+                arrays.shift_insert(0, "items".into(), json!({}));
+            }
+            Layout {
+                format,
+                branches: None,
+                leftovers: vec![strings, numbers, arrays, objects],
+                only_null: false,
+            }
+        }
+        several => several_types(
+            several,
+            nullable,
+            format,
+            Groups {
+                strings,
+                numbers,
+                arrays,
+                objects,
+            },
+        ),
+    }
+}
+
+/// Several types: one `anyOf` branch per type, each `nullable` when `null` was listed, with
+/// its own keyword group and the format where it applies (strings first, else numbers); the
+/// groups of types not listed have no effect and stay in the schema itself, as in the spec.
+fn several_types(
+    several: &[TypeName],
+    nullable: bool,
+    format: Option<String>,
+    groups: Groups,
+) -> Layout {
+    let has = |t: TypeName| several.contains(&t);
+    let format_goes_to = if has(TypeName::String) || has(TypeName::File) {
+        Some(TypeName::String)
+    } else if has(TypeName::Number) || has(TypeName::Integer) {
+        Some(TypeName::Number)
+    } else {
+        None
+    };
+    let mut branches = Vec::new();
+    for t in several {
+        let (name, file_format) = type_name(*t);
+        let mut branch = Map::new();
+        branch.insert("type".into(), name.into());
+        if nullable {
+            branch.insert("nullable".into(), true.into());
+        }
+        let kind = match t {
+            TypeName::File => TypeName::String,
+            TypeName::Integer => TypeName::Number,
+            other => *other,
+        };
+        if format_goes_to == Some(kind) {
+            if let Some(f) = format.clone().or(file_format.map(str::to_owned)) {
+                branch.insert("format".into(), f.into());
+            }
+        } else if let Some(f) = file_format {
+            branch.insert("format".into(), f.into());
+        }
+        let group = match kind {
+            TypeName::String => Some(&groups.strings),
+            TypeName::Number => Some(&groups.numbers),
+            TypeName::Array => Some(&groups.arrays),
+            TypeName::Object => Some(&groups.objects),
+            _ => None,
+        };
+        if let Some(group) = group {
+            branch.extend(group.clone());
+        }
+        if kind == TypeName::Array && !branch.contains_key("items") {
+            branch.insert("items".into(), json!({}));
+        }
+        branches.push(Value::Object(branch));
+    }
+    let format = if format_goes_to.is_some() {
+        None
+    } else {
+        format
+    };
+    let mut leftovers = Vec::new();
+    for (kind, group) in [
+        (TypeName::String, groups.strings),
+        (TypeName::Number, groups.numbers),
+        (TypeName::Array, groups.arrays),
+        (TypeName::Object, groups.objects),
+    ] {
+        let listed = several.iter().any(|t| {
+            *t == kind
+                || (kind == TypeName::Number && *t == TypeName::Integer)
+                || (kind == TypeName::String && *t == TypeName::File)
+        });
+        if !listed {
+            leftovers.push(group);
+        }
+    }
+    Layout {
+        format,
+        branches: Some(branches),
+        leftovers,
+        only_null: false,
+    }
+}
+
+/// The value keywords: `enum` (`[null]` for a schema that is only null, its own list then
+/// going into `allOf`), `const` as a one-value `enum` (in `allOf` when there is an `enum`
+/// already), and `default` unless it holds a `$ref`. Returns what goes into `allOf`.
+fn values(s: &Schema, only_null: bool, out: &mut Map<String, Value>) -> Vec<Value> {
+    let mut all_of_extra = Vec::new();
+    if only_null {
+        out.insert("enum".into(), json!([null]));
+        if let Some(values) = &s.enum_values {
+            all_of_extra.push(json!({ "enum": values }));
+        }
+    } else if let Some(values) = &s.enum_values {
+        out.insert("enum".into(), json!(values));
+    }
+    if let Some(value) = &s.const_value {
+        if out.contains_key("enum") {
+            all_of_extra.push(json!({ "enum": [value] }));
+        } else {
+            out.insert("enum".into(), json!([value]));
+        }
+    }
+    if let Some(default) = s.default.as_ref().filter(|v| !holds_ref(v)) {
+        out.insert("default".into(), default.clone());
+    }
+    all_of_extra
+}
+
+/// The annotations after the compositions: `readOnly`, `writeOnly`, `deprecated`, the
+/// examples ([`examples`]) and `$comment` as `x-comment`.
+fn annotations(s: &Schema, out: &mut Map<String, Value>) {
+    if let Some(v) = s.read_only {
+        out.insert("readOnly".into(), v.into());
+    }
+    if let Some(v) = s.write_only {
+        out.insert("writeOnly".into(), v.into());
+    }
+    if let Some(v) = s.deprecated {
+        out.insert("deprecated".into(), v.into());
+    }
+    if let Some(list) = &s.examples {
+        examples(list, out);
+    }
+    if let Some(comment) = &s.comment {
+        out.insert("x-comment".into(), comment.clone().into());
+    }
+}
+
+/// `examples` as `example` (the first) and, when there are several, all of them in
+/// `x-examples`; an example holding a `$ref` key is left out.
+fn examples(list: &[Value], out: &mut Map<String, Value>) {
+    let examples: Vec<&Value> = list.iter().filter(|v| !holds_ref(v)).collect();
+    if let Some(first) = examples.first() {
+        out.insert("example".into(), (*first).clone());
+    }
+    if examples.len() > 1 {
+        out.insert("x-examples".into(), json!(examples));
+    }
+}
+
+/// A union that came down to one schema: merged into `out` when they cannot interfere
+/// (`out` only annotates, there is no `allOf` yet (`no_parts`, `all_of_extra` empty), and
+/// they share no keyword), else added to `all_of_extra`.
+fn merge_hoisted(
+    out: &mut Map<String, Value>,
+    hoisted: Vec<Value>,
+    no_parts: bool,
+    all_of_extra: &mut Vec<Value>,
+) {
+    for one in hoisted {
+        match one {
+            Value::Object(one)
+                if no_parts
+                    && all_of_extra.is_empty()
+                    && out.keys().all(|k| ANNOTATIONS.contains(&k.as_str()))
+                    && one.keys().all(|k| !out.contains_key(k)) =>
+            {
+                let mut merged = Map::new();
+                for key in ["title", "description"] {
+                    if let Some(v) = out.remove(key) {
+                        merged.insert(key.into(), v);
+                    }
+                }
+                merged.extend(one);
+                merged.extend(std::mem::take(out));
+                *out = merged;
+            }
+            other => all_of_extra.push(other),
+        }
+    }
+}
+
+/// The converted schema: a lone `$ref` stays one; with siblings (which 3.0 ignores) it goes
+/// into `allOf`, with the other parts `all` holds.
+fn finish(has_reference: bool, mut out: Map<String, Value>, mut all: Vec<Value>) -> Value {
+    if has_reference && all.len() == 1 && out.is_empty() {
+        return all.pop().unwrap_or_default();
+    }
+    if !all.is_empty() {
+        out.insert("allOf".into(), all.into());
+    }
+    Value::Object(out)
 }
 
 /// A bound (`minimum` or `maximum`) and whether it is exclusive, from the draft-07 inclusive

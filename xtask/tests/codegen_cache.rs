@@ -188,12 +188,7 @@ fn another_generator_does_its_work_again() {
     let other = tempfile::tempdir().expect("folder");
     let program = other.path().join("xtask-rebuilt");
     fs::copy(env!("CARGO_BIN_EXE_xtask"), &program).expect("copy the program");
-    let run = std::process::Command::new(&program)
-        .current_dir(root)
-        .env_remove("CARGO_MANIFEST_DIR")
-        .arg("codegen")
-        .output()
-        .expect("run the copy");
+    let run = run_fresh_copy(&program, root);
     assert_ok(&run, "the other generator");
     assert!(!stdout(&run).contains(UNCHANGED), "{}", stdout(&run));
     assert_eq!(tree(&root.join("generated")), expected);
@@ -201,4 +196,27 @@ fn another_generator_does_its_work_again() {
     let run = xtask(root, None, &["codegen"]);
     assert_ok(&run, "the first generator again");
     assert!(!stdout(&run).contains(UNCHANGED), "{}", stdout(&run));
+}
+
+/// Runs the freshly copied program `program` as `codegen` in `root`. Linux refuses to run a
+/// file some process still has open for writing (`ETXTBSY`): a child that another test's
+/// thread is forking at the moment of the copy inherits the copy's descriptor until it
+/// execs, so the run is tried again for a while when that is the only problem.
+fn run_fresh_copy(program: &Path, root: &Path) -> std::process::Output {
+    const TEXT_FILE_BUSY: i32 = 26;
+    let mut tries = 0;
+    loop {
+        let run = std::process::Command::new(program)
+            .current_dir(root)
+            .env_remove("CARGO_MANIFEST_DIR")
+            .arg("codegen")
+            .output();
+        match run {
+            Err(err) if err.raw_os_error() == Some(TEXT_FILE_BUSY) && tries < 100 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            run => return run.expect("run the copy"),
+        }
+    }
 }

@@ -48,7 +48,7 @@ impl Flows {
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`FlowsGetFilterField`](crate::flows::FlowsGetFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*flow"` |
-    /// | `flowClass` (`.flow_class()`) | query | [`FlowsGetFlowClass`](crate::flows::FlowsGetFlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
+    /// | `flowClass` (`.flow_class()`) | query | [`FlowClass`](crate::models::FlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
     /// | `triggerFilter` (`.trigger_filter()`) | query | [`WorkflowTriggerFilter`](crate::models::WorkflowTriggerFilter) | no | Array of triggers to filter by - always filters against default flow version. |  |  |
     /// | `includeCustomNodes` (`.include_custom_nodes()`) | query | boolean | no | If the result of the request should also include the details of any custom nodes referenced by the returned workflows | `false` | `true` |
     /// | `query` (`.query()`) | query | [`AdvancedWorkflowQuery`](crate::models::AdvancedWorkflowQuery) | no | Workflow filter JSON object which overrides the filterField, filter, triggerFilter, and flowClass parameters. |  |  |
@@ -110,7 +110,7 @@ impl Flows {
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `filterField` (`.filter_field()`) | query | [`FlowsGetByVersionFilterField`](crate::flows::FlowsGetByVersionFilterField) | no | Field to filter the results by. Blank or not provided means no filtering. |  | `"name"` |
     /// | `filter` (`.filter()`) | query | string | no | Filter to apply against the filtered field. Supports globbing. Blank or not provided means no filtering. |  | `"my*flow"` |
-    /// | `flowClass` (`.flow_class()`) | query | [`FlowsGetByVersionFlowClass`](crate::flows::FlowsGetByVersionFlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
+    /// | `flowClass` (`.flow_class()`) | query | [`FlowClass`](crate::models::FlowClass) | no | Filter the workflows by the given flow class | `"cloud"` | `"cloud"` |
     /// | `version` (argument) | query | string | yes | Return the workflow versions for the given version. |  | `"myVersion"` |
     /// | `triggerFilter` (`.trigger_filter()`) | query | [`WorkflowTriggerFilter`](crate::models::WorkflowTriggerFilter) | no | Array of triggers to filter by - always filters against default flow version. |  |  |
     /// | `includeCustomNodes` (`.include_custom_nodes()`) | query | boolean | no | If the result of the request should also include the details of any custom nodes referenced by the returned workflows | `false` | `true` |
@@ -330,7 +330,7 @@ pub struct FlowsGetRequest {
     per_page: Option<i64>,
     filter_field: Option<crate::flows::FlowsGetFilterField>,
     filter: Option<String>,
-    flow_class: Option<crate::flows::FlowsGetFlowClass>,
+    flow_class: Option<crate::models::FlowClass>,
     trigger_filter: Option<crate::models::WorkflowTriggerFilter>,
     include_custom_nodes: Option<bool>,
     query: Option<crate::models::AdvancedWorkflowQuery>,
@@ -435,7 +435,7 @@ impl FlowsGetRequest {
     /// Filter the workflows by the given flow class
     ///
     /// Sent as `flowClass`; the server's default is `"cloud"`; for example `"cloud"`.
-    pub fn flow_class(mut self, value: crate::flows::FlowsGetFlowClass) -> Self {
+    pub fn flow_class(mut self, value: crate::models::FlowClass) -> Self {
         self.flow_class = Some(value);
         self
     }
@@ -680,7 +680,7 @@ pub struct FlowsGetByVersionRequest {
     per_page: Option<i64>,
     filter_field: Option<crate::flows::FlowsGetByVersionFilterField>,
     filter: Option<String>,
-    flow_class: Option<crate::flows::FlowsGetByVersionFlowClass>,
+    flow_class: Option<crate::models::FlowClass>,
     version: String,
     trigger_filter: Option<crate::models::WorkflowTriggerFilter>,
     include_custom_nodes: Option<bool>,
@@ -791,10 +791,7 @@ impl FlowsGetByVersionRequest {
     /// Filter the workflows by the given flow class
     ///
     /// Sent as `flowClass`; the server's default is `"cloud"`; for example `"cloud"`.
-    pub fn flow_class(
-        mut self,
-        value: crate::flows::FlowsGetByVersionFlowClass,
-    ) -> Self {
+    pub fn flow_class(mut self, value: crate::models::FlowClass) -> Self {
         self.flow_class = Some(value);
         self
     }
@@ -1418,70 +1415,6 @@ impl schemars::JsonSchema for FlowsGetByVersionFilterField {
     }
 }
 
-/// Filter the workflows by the given flow class
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowsGetByVersionFlowClass {
-    /// `"edge"`
-    Edge,
-    /// `"embedded"`
-    Embedded,
-    /// `"cloud"`
-    Cloud,
-    /// `"customNode"`
-    CustomNode,
-    /// `"experience"`
-    Experience,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowsGetByVersionFlowClass {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "edge",
-        "embedded",
-        "cloud",
-        "customNode",
-        "experience",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Edge => "edge",
-            Self::Embedded => "embedded",
-            Self::Cloud => "cloud",
-            Self::CustomNode => "customNode",
-            Self::Experience => "experience",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowsGetByVersionFlowClass {
-    fn from(value: &str) -> Self {
-        match value {
-            "edge" => Self::Edge,
-            "embedded" => Self::Embedded,
-            "cloud" => Self::Cloud,
-            "customNode" => Self::CustomNode,
-            "experience" => Self::Experience,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowsGetByVersionFlowClass);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowsGetByVersionFlowClass {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowsGetByVersionFlowClass".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
 /// Field to sort the results by
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FlowsGetByVersionSortField {
@@ -1576,70 +1509,6 @@ crate::runtime::string_enum!(FlowsGetFilterField);
 impl schemars::JsonSchema for FlowsGetFilterField {
     fn schema_name() -> std::borrow::Cow<'static, str> {
         "FlowsGetFilterField".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// Filter the workflows by the given flow class
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FlowsGetFlowClass {
-    /// `"edge"`
-    Edge,
-    /// `"embedded"`
-    Embedded,
-    /// `"cloud"`
-    Cloud,
-    /// `"customNode"`
-    CustomNode,
-    /// `"experience"`
-    Experience,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl FlowsGetFlowClass {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "edge",
-        "embedded",
-        "cloud",
-        "customNode",
-        "experience",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Edge => "edge",
-            Self::Embedded => "embedded",
-            Self::Cloud => "cloud",
-            Self::CustomNode => "customNode",
-            Self::Experience => "experience",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for FlowsGetFlowClass {
-    fn from(value: &str) -> Self {
-        match value {
-            "edge" => Self::Edge,
-            "embedded" => Self::Embedded,
-            "cloud" => Self::Cloud,
-            "customNode" => Self::CustomNode,
-            "experience" => Self::Experience,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(FlowsGetFlowClass);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for FlowsGetFlowClass {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "FlowsGetFlowClass".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

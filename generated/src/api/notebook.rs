@@ -47,7 +47,7 @@ impl Notebook {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `notebookId` (argument) | path | string | yes | ID associated with the notebook |  | `"575ed78e7ae143cd83dc4aab"` |
-    /// | `executionId` (argument) | query | JSON | yes | The ID of the execution to cancel |  | `"632e18632f59592e773a4153"` |
+    /// | `executionId` (argument) | query | string | yes | The ID of the execution to cancel |  | `"632e18632f59592e773a4153"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -71,7 +71,7 @@ impl Notebook {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.notebook().cancel_execution("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", losant::serde_json::json!("632e18632f59592e773a4153")).await?;
+    /// let response = client.notebook().cancel_execution("575ec8687ae143cd83dc4a97", "575ed78e7ae143cd83dc4aab", "632e18632f59592e773a4153").await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -80,13 +80,13 @@ impl Notebook {
         &self,
         application_id: impl Into<String>,
         notebook_id: impl Into<String>,
-        execution_id: serde_json::Value,
+        execution_id: impl Into<String>,
     ) -> NotebookCancelExecutionRequest {
         NotebookCancelExecutionRequest::new_(
             self.client.clone(),
             application_id.into(),
             notebook_id.into(),
-            execution_id,
+            execution_id.into(),
         )
     }
 
@@ -566,7 +566,7 @@ pub struct NotebookCancelExecutionRequest {
     call_: crate::runtime::CallOptions,
     application_id: String,
     notebook_id: String,
-    execution_id: serde_json::Value,
+    execution_id: String,
     globals_: crate::api::GlobalParams,
 }
 
@@ -597,7 +597,7 @@ impl NotebookCancelExecutionRequest {
         client_: Client,
         application_id: String,
         notebook_id: String,
-        execution_id: serde_json::Value,
+        execution_id: String,
     ) -> Self {
         NotebookCancelExecutionRequest {
             client_,
@@ -616,11 +616,7 @@ impl NotebookCancelExecutionRequest {
         request.path_param("notebookId", &self.notebook_id);
         {
             let value = &self.execution_id;
-            request
-                .query_deep(
-                    "executionId",
-                    &serde_json::to_value(value).unwrap_or_default(),
-                );
+            request.query("executionId", value);
         }
 
         self.globals_.apply(&mut request);
@@ -638,6 +634,14 @@ impl NotebookCancelExecutionRequest {
                     let value = &self.notebook_id;
                     v.field(
                         "notebookId",
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
+                    );
+                }
+
+                {
+                    let value = &self.execution_id;
+                    v.field(
+                        "executionId",
                         |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }

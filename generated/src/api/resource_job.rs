@@ -44,7 +44,7 @@ impl ResourceJob {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `resourceJobId` (argument) | path | string | yes | ID associated with the resource job |  | `"575ec8687ae143cd83dc4a97"` |
-    /// | `executionId` (argument) | query | JSON | yes | The ID of the execution to cancel |  | `"632e18632f59592e773a4153"` |
+    /// | `executionId` (argument) | query | string | yes | The ID of the execution to cancel |  | `"632e18632f59592e773a4153"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -68,7 +68,7 @@ impl ResourceJob {
     /// ```no_run
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
-    /// let response = client.resource_job().cancel_execution("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", losant::serde_json::json!("632e18632f59592e773a4153")).await?;
+    /// let response = client.resource_job().cancel_execution("575ec8687ae143cd83dc4a97", "575ec8687ae143cd83dc4a97", "632e18632f59592e773a4153").await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -77,13 +77,13 @@ impl ResourceJob {
         &self,
         application_id: impl Into<String>,
         resource_job_id: impl Into<String>,
-        execution_id: serde_json::Value,
+        execution_id: impl Into<String>,
     ) -> ResourceJobCancelExecutionRequest {
         ResourceJobCancelExecutionRequest::new_(
             self.client.clone(),
             application_id.into(),
             resource_job_id.into(),
-            execution_id,
+            execution_id.into(),
         )
     }
 
@@ -390,7 +390,7 @@ pub struct ResourceJobCancelExecutionRequest {
     call_: crate::runtime::CallOptions,
     application_id: String,
     resource_job_id: String,
-    execution_id: serde_json::Value,
+    execution_id: String,
     globals_: crate::api::GlobalParams,
 }
 
@@ -421,7 +421,7 @@ impl ResourceJobCancelExecutionRequest {
         client_: Client,
         application_id: String,
         resource_job_id: String,
-        execution_id: serde_json::Value,
+        execution_id: String,
     ) -> Self {
         ResourceJobCancelExecutionRequest {
             client_,
@@ -440,11 +440,7 @@ impl ResourceJobCancelExecutionRequest {
         request.path_param("resourceJobId", &self.resource_job_id);
         {
             let value = &self.execution_id;
-            request
-                .query_deep(
-                    "executionId",
-                    &serde_json::to_value(value).unwrap_or_default(),
-                );
+            request.query("executionId", value);
         }
 
         self.globals_.apply(&mut request);
@@ -462,6 +458,14 @@ impl ResourceJobCancelExecutionRequest {
                     let value = &self.resource_job_id;
                     v.field(
                         "resourceJobId",
+                        |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
+                    );
+                }
+
+                {
+                    let value = &self.execution_id;
+                    v.field(
+                        "executionId",
                         |v| v.pattern(value, &crate::api::patterns::PATTERN_0),
                     );
                 }

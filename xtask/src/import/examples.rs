@@ -199,7 +199,7 @@ pub fn declare(schemas: &mut BTreeMap<String, Json>) -> Vec<Declared> {
 /// which stand for its example of `X`) by those examples, returning a note for each. A
 /// placeholder naming the example it sits in (the `deviceAttributes` list's items say
 /// `#/examples/deviceAttributes`) would hold itself; it stands for the list's item, the
-/// example of the item schema ([`super::item_id`]: `deviceAttribute`). A placeholder naming
+/// example of the item schema ([`super::repairs::item_id`]: `deviceAttribute`). A placeholder naming
 /// no example is left as it is.
 pub fn resolve_placeholders(
     example: &mut Json,
@@ -232,7 +232,7 @@ fn placeholders(
     };
     if let Some(named) = named {
         let (target, why) = if named == id {
-            match super::item_id(&named, |x| examples.contains_key(x)) {
+            match super::repairs::item_id(&named, |x| examples.contains_key(x)) {
                 Some(item) => (
                     item.to_string(),
                     format!(

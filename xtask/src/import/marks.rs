@@ -456,13 +456,13 @@ mod tests {
     fn every_post_read_tokens_may_call_is_classified() {
         let dir =
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../third_party/losant-api");
-        let source = super::super::Source::load(&dir).unwrap();
+        let source = super::super::read::Source::load(&dir).unwrap();
         let (mut unclassified, mut read_posts) = (Vec::new(), 0);
         for (resource, info) in &source.api_info {
             let scopes = source
                 .docs
                 .get(&format!("{resource}.md"))
-                .map(|page| super::super::parse_scopes(resource, page))
+                .map(|page| super::super::markdown::parse_scopes(resource, page))
                 .unwrap_or_default();
             let Some(Json::Object(actions)) = info.get("actions") else {
                 continue;

@@ -42,10 +42,10 @@ pub struct ApplicationSearchResultItem {
     pub view_type: Option<crate::models::ViewType>,
     /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::ApplicationSearchResultItemFlowClass>,
+    pub flow_class: Option<crate::models::FlowClass>,
     /// `deviceClass` on the wire.
     #[serde(rename = "deviceClass", default, skip_serializing_if = "Option::is_none")]
-    pub device_class: Option<crate::models::ApplicationSearchResultItemDeviceClass>,
+    pub device_class: Option<crate::models::DeviceClass>,
     /// `_type` on the wire.
     #[serde(rename = "_type")]
     pub type_: crate::models::ApplicationSearchResultItemType,
@@ -68,144 +68,6 @@ impl ApplicationSearchResultItem {
             device_class: None,
             type_,
         }
-    }
-}
-
-/// ApplicationSearchResultItemDeviceClass
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationSearchResultItemDeviceClass {
-    /// `"cloud"`
-    Cloud,
-    /// `"edge"`
-    Edge,
-    /// `"embedded"`
-    Embedded,
-    /// `"experience"`
-    Experience,
-    /// `"customNode"`
-    CustomNode,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationSearchResultItemDeviceClass {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "cloud",
-        "edge",
-        "embedded",
-        "experience",
-        "customNode",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cloud => "cloud",
-            Self::Edge => "edge",
-            Self::Embedded => "embedded",
-            Self::Experience => "experience",
-            Self::CustomNode => "customNode",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationSearchResultItemDeviceClass {
-    fn from(value: &str) -> Self {
-        match value {
-            "cloud" => Self::Cloud,
-            "edge" => Self::Edge,
-            "embedded" => Self::Embedded,
-            "experience" => Self::Experience,
-            "customNode" => Self::CustomNode,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationSearchResultItemDeviceClass);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationSearchResultItemDeviceClass {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationSearchResultItemDeviceClass".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
-    }
-}
-
-/// ApplicationSearchResultItemFlowClass
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApplicationSearchResultItemFlowClass {
-    /// `"standalone"`
-    Standalone,
-    /// `"gateway"`
-    Gateway,
-    /// `"peripheral"`
-    Peripheral,
-    /// `"floating"`
-    Floating,
-    /// `"edgeCompute"`
-    EdgeCompute,
-    /// `"system"`
-    System,
-    /// `"embedded"`
-    Embedded,
-    /// A value this version of the crate does not know, kept as sent.
-    Unknown(String),
-}
-
-impl ApplicationSearchResultItemFlowClass {
-    /// Every value the spec lists, as sent on the wire.
-    pub const VALUES: &'static [&'static str] = &[
-        "standalone",
-        "gateway",
-        "peripheral",
-        "floating",
-        "edgeCompute",
-        "system",
-        "embedded",
-    ];
-    /// The value as sent on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Standalone => "standalone",
-            Self::Gateway => "gateway",
-            Self::Peripheral => "peripheral",
-            Self::Floating => "floating",
-            Self::EdgeCompute => "edgeCompute",
-            Self::System => "system",
-            Self::Embedded => "embedded",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-
-impl From<&str> for ApplicationSearchResultItemFlowClass {
-    fn from(value: &str) -> Self {
-        match value {
-            "standalone" => Self::Standalone,
-            "gateway" => Self::Gateway,
-            "peripheral" => Self::Peripheral,
-            "floating" => Self::Floating,
-            "edgeCompute" => Self::EdgeCompute,
-            "system" => Self::System,
-            "embedded" => Self::Embedded,
-            other => Self::Unknown(other.to_owned()),
-        }
-    }
-}
-
-crate::runtime::string_enum!(ApplicationSearchResultItemFlowClass);
-#[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApplicationSearchResultItemFlowClass {
-    fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApplicationSearchResultItemFlowClass".into()
-    }
-
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        crate::runtime::string_enum_schema(Self::VALUES)
     }
 }
 

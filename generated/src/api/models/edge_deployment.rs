@@ -72,7 +72,7 @@ pub struct EdgeDeployment {
     pub flow_name: Option<String>,
     /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
-    pub flow_class: Option<crate::models::EdgeDeploymentFlowClass>,
+    pub flow_class: Option<crate::models::FlowClass>,
     /// `fileName` on the wire.
     #[serde(rename = "fileName", default, skip_serializing_if = "Option::is_none")]
     pub file_name: Option<String>,

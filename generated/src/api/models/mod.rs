@@ -3704,6 +3704,7 @@ mod device_attributes;
 pub use device_attributes::*;
 #[cfg(
     any(
+        feature = "application",
         feature = "auth",
         feature = "device",
         feature = "device_recipe",
@@ -3714,6 +3715,7 @@ pub use device_attributes::*;
 mod device_class;
 #[cfg(
     any(
+        feature = "application",
         feature = "auth",
         feature = "device",
         feature = "device_recipe",
@@ -4064,10 +4066,6 @@ pub use duration_dashboard_duration::*;
 mod edge_deployment;
 #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
 pub use edge_deployment::*;
-#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
-mod edge_deployment_flow_class;
-#[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
-pub use edge_deployment_flow_class::*;
 #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
 mod edge_deployment_log;
 #[cfg(any(feature = "edge_deployment", feature = "edge_deployments"))]
@@ -4908,7 +4906,10 @@ mod finish_reason;
 pub use finish_reason::*;
 #[cfg(
     any(
+        feature = "application",
         feature = "credential",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
         feature = "experience_endpoint",
         feature = "experience_view",
         feature = "flow",
@@ -4918,7 +4919,10 @@ pub use finish_reason::*;
 mod flow_class;
 #[cfg(
     any(
+        feature = "application",
         feature = "credential",
+        feature = "edge_deployment",
+        feature = "edge_deployments",
         feature = "experience_endpoint",
         feature = "experience_view",
         feature = "flow",
