@@ -8,28 +8,28 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`apply_template`](Application::apply_template) | `PATCH /applications/{applicationId}/applyTemplate` | Add resources to an application via an application template |
-//! | [`archive_data`](Application::archive_data) | `GET /applications/{applicationId}/archiveData` | Returns success when a job has been enqueued to archive this application's device data for a given day |
-//! | [`backfill_archive_data`](Application::backfill_archive_data) | `GET /applications/{applicationId}/backfillArchiveData` | Returns success when a job has been enqueued to backfill all current data to its archive |
-//! | [`clone_application`](Application::clone_application) | `POST /applications/{applicationId}/clone` | Copy an application into a new application |
-//! | [`delete`](Application::delete) | `DELETE /applications/{applicationId}` | Deletes an application |
-//! | [`device_counts`](Application::device_counts) | `GET /applications/{applicationId}/deviceCounts` | Returns device counts by day for the time range specified for this application |
-//! | [`export`](Application::export) | `POST /applications/{applicationId}/export` | Export an application and all of its resources |
-//! | [`full_data_tables_archive`](Application::full_data_tables_archive) | `GET /applications/{applicationId}/fullDataTablesArchive` | Returns success when a job has been enqueued to archive all selected data tables |
-//! | [`full_events_archive`](Application::full_events_archive) | `GET /applications/{applicationId}/fullEventsArchive` | Returns success when a job has been enqueued to archive all current events |
-//! | [`get`](Application::get) | `GET /applications/{applicationId}` | Retrieves information on an application |
-//! | [`globals`](Application::globals) | `PATCH /applications/{applicationId}/globals` | Updates an application global at the given key |
-//! | [`import`](Application::import) | `POST /applications/{applicationId}/import` | Add multiple resources to an application via a zip file |
-//! | [`import_logs`](Application::import_logs) | `GET /applications/{applicationId}/importLogs` | Retrieves information on application import logs |
-//! | [`mqtt_publish_message`](Application::mqtt_publish_message) | `POST /applications/{applicationId}/mqttPublishMessage` | Publishes the given message to the given MQTT topic |
-//! | [`mqtt_subscription_stream`](Application::mqtt_subscription_stream) | `GET /applications/{applicationId}/mqttSubscriptionStream` | Attach to a real time stream of state messages for the given MQTT topic using Server Sent Events (SSE) |
-//! | [`notebook_minute_counts`](Application::notebook_minute_counts) | `GET /applications/{applicationId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this application |
-//! | [`patch`](Application::patch) | `PATCH /applications/{applicationId}` | Updates information about an application |
-//! | [`payload_counts`](Application::payload_counts) | `GET /applications/{applicationId}/payloadCounts` | Returns payload counts for the time range specified for this application |
-//! | [`payload_counts_breakdown`](Application::payload_counts_breakdown) | `GET /applications/{applicationId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this application |
-//! | [`readme`](Application::readme) | `GET /applications/{applicationId}/readme` | Get the current application readme information |
-//! | [`readme_patch`](Application::readme_patch) | `PATCH /applications/{applicationId}/readme` | Update the current application readme information |
-//! | [`search`](Application::search) | `GET /applications/{applicationId}/search` | Search across an application's resources by target identifier |
+//! | [`apply_template`](crate::application::Application::apply_template) | `PATCH /applications/{applicationId}/applyTemplate` | Add resources to an application via an application template |
+//! | [`archive_data`](crate::application::Application::archive_data) | `GET /applications/{applicationId}/archiveData` | Returns success when a job has been enqueued to archive this application's device data for a given day |
+//! | [`backfill_archive_data`](crate::application::Application::backfill_archive_data) | `GET /applications/{applicationId}/backfillArchiveData` | Returns success when a job has been enqueued to backfill all current data to its archive |
+//! | [`clone_application`](crate::application::Application::clone_application) | `POST /applications/{applicationId}/clone` | Copy an application into a new application |
+//! | [`delete`](crate::application::Application::delete) | `DELETE /applications/{applicationId}` | Deletes an application |
+//! | [`device_counts`](crate::application::Application::device_counts) | `GET /applications/{applicationId}/deviceCounts` | Returns device counts by day for the time range specified for this application |
+//! | [`export`](crate::application::Application::export) | `POST /applications/{applicationId}/export` | Export an application and all of its resources |
+//! | [`full_data_tables_archive`](crate::application::Application::full_data_tables_archive) | `GET /applications/{applicationId}/fullDataTablesArchive` | Returns success when a job has been enqueued to archive all selected data tables |
+//! | [`full_events_archive`](crate::application::Application::full_events_archive) | `GET /applications/{applicationId}/fullEventsArchive` | Returns success when a job has been enqueued to archive all current events |
+//! | [`get`](crate::application::Application::get) | `GET /applications/{applicationId}` | Retrieves information on an application |
+//! | [`globals`](crate::application::Application::globals) | `PATCH /applications/{applicationId}/globals` | Updates an application global at the given key |
+//! | [`import`](crate::application::Application::import) | `POST /applications/{applicationId}/import` | Add multiple resources to an application via a zip file |
+//! | [`import_logs`](crate::application::Application::import_logs) | `GET /applications/{applicationId}/importLogs` | Retrieves information on application import logs |
+//! | [`mqtt_publish_message`](crate::application::Application::mqtt_publish_message) | `POST /applications/{applicationId}/mqttPublishMessage` | Publishes the given message to the given MQTT topic |
+//! | [`mqtt_subscription_stream`](crate::application::Application::mqtt_subscription_stream) | `GET /applications/{applicationId}/mqttSubscriptionStream` | Attach to a real time stream of state messages for the given MQTT topic using Server Sent Events (SSE) |
+//! | [`notebook_minute_counts`](crate::application::Application::notebook_minute_counts) | `GET /applications/{applicationId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this application |
+//! | [`patch`](crate::application::Application::patch) | `PATCH /applications/{applicationId}` | Updates information about an application |
+//! | [`payload_counts`](crate::application::Application::payload_counts) | `GET /applications/{applicationId}/payloadCounts` | Returns payload counts for the time range specified for this application |
+//! | [`payload_counts_breakdown`](crate::application::Application::payload_counts_breakdown) | `GET /applications/{applicationId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this application |
+//! | [`readme`](crate::application::Application::readme) | `GET /applications/{applicationId}/readme` | Get the current application readme information |
+//! | [`readme_patch`](crate::application::Application::readme_patch) | `PATCH /applications/{applicationId}/readme` | Update the current application readme information |
+//! | [`search`](crate::application::Application::search) | `GET /applications/{applicationId}/search` | Search across an application's resources by target identifier |
 //!
 //! Reached through [`Client::application`](crate::Client::application); needs the `application` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ApplicationApiToken::delete) | `DELETE /applications/{applicationId}/tokens/{apiTokenId}` | Deletes an API Token |
-//! | [`get`](ApplicationApiToken::get) | `GET /applications/{applicationId}/tokens/{apiTokenId}` | Retrieves information on an API token |
-//! | [`patch`](ApplicationApiToken::patch) | `PATCH /applications/{applicationId}/tokens/{apiTokenId}` | Updates information about an API token |
+//! | [`delete`](crate::application_api_token::ApplicationApiToken::delete) | `DELETE /applications/{applicationId}/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](crate::application_api_token::ApplicationApiToken::get) | `GET /applications/{applicationId}/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](crate::application_api_token::ApplicationApiToken::patch) | `PATCH /applications/{applicationId}/tokens/{apiTokenId}` | Updates information about an API token |
 //!
 //! Reached through [`Client::application_api_token`](crate::Client::application_api_token); needs the `application_api_token` Cargo feature (on by default, with every resource, through `full`).
 

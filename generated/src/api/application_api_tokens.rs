@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationApiTokens::get) | `GET /applications/{applicationId}/tokens` | Returns the API tokens for an application |
-//! | [`post`](ApplicationApiTokens::post) | `POST /applications/{applicationId}/tokens` | Create a new API token for an application |
+//! | [`get`](crate::application_api_tokens::ApplicationApiTokens::get) | `GET /applications/{applicationId}/tokens` | Returns the API tokens for an application |
+//! | [`post`](crate::application_api_tokens::ApplicationApiTokens::post) | `POST /applications/{applicationId}/tokens` | Create a new API token for an application |
 //!
 //! Reached through [`Client::application_api_tokens`](crate::Client::application_api_tokens); needs the `application_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ApplicationCertificate::delete) | `DELETE /applications/{applicationId}/certificates/{applicationCertificateId}` | Deletes an application certificate |
-//! | [`get`](ApplicationCertificate::get) | `GET /applications/{applicationId}/certificates/{applicationCertificateId}` | Retrieves information on an application certificate |
-//! | [`patch`](ApplicationCertificate::patch) | `PATCH /applications/{applicationId}/certificates/{applicationCertificateId}` | Updates information about an application certificate |
+//! | [`delete`](crate::application_certificate::ApplicationCertificate::delete) | `DELETE /applications/{applicationId}/certificates/{applicationCertificateId}` | Deletes an application certificate |
+//! | [`get`](crate::application_certificate::ApplicationCertificate::get) | `GET /applications/{applicationId}/certificates/{applicationCertificateId}` | Retrieves information on an application certificate |
+//! | [`patch`](crate::application_certificate::ApplicationCertificate::patch) | `PATCH /applications/{applicationId}/certificates/{applicationCertificateId}` | Updates information about an application certificate |
 //!
 //! Reached through [`Client::application_certificate`](crate::Client::application_certificate); needs the `application_certificate` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationCertificateAuthorities::get) | `GET /applications/{applicationId}/certificate-authorities` | Returns the application certificate authorities for an application |
-//! | [`post`](ApplicationCertificateAuthorities::post) | `POST /applications/{applicationId}/certificate-authorities` | Create a new application certificate authority for an application |
+//! | [`get`](crate::application_certificate_authorities::ApplicationCertificateAuthorities::get) | `GET /applications/{applicationId}/certificate-authorities` | Returns the application certificate authorities for an application |
+//! | [`post`](crate::application_certificate_authorities::ApplicationCertificateAuthorities::post) | `POST /applications/{applicationId}/certificate-authorities` | Create a new application certificate authority for an application |
 //!
 //! Reached through [`Client::application_certificate_authorities`](crate::Client::application_certificate_authorities); needs the `application_certificate_authorities` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ApplicationCertificateAuthority::delete) | `DELETE /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Deletes an application certificate authority |
-//! | [`get`](ApplicationCertificateAuthority::get) | `GET /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Retrieves information on an application certificate authority |
-//! | [`patch`](ApplicationCertificateAuthority::patch) | `PATCH /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Updates information about an application certificate authority |
+//! | [`delete`](crate::application_certificate_authority::ApplicationCertificateAuthority::delete) | `DELETE /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Deletes an application certificate authority |
+//! | [`get`](crate::application_certificate_authority::ApplicationCertificateAuthority::get) | `GET /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Retrieves information on an application certificate authority |
+//! | [`patch`](crate::application_certificate_authority::ApplicationCertificateAuthority::patch) | `PATCH /applications/{applicationId}/certificate-authorities/{applicationCertificateAuthorityId}` | Updates information about an application certificate authority |
 //!
 //! Reached through [`Client::application_certificate_authority`](crate::Client::application_certificate_authority); needs the `application_certificate_authority` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationCertificates::get) | `GET /applications/{applicationId}/certificates` | Returns the application certificates for an application |
-//! | [`post`](ApplicationCertificates::post) | `POST /applications/{applicationId}/certificates` | Create a new application certificate for an application |
+//! | [`get`](crate::application_certificates::ApplicationCertificates::get) | `GET /applications/{applicationId}/certificates` | Returns the application certificates for an application |
+//! | [`post`](crate::application_certificates::ApplicationCertificates::post) | `POST /applications/{applicationId}/certificates` | Create a new application certificate for an application |
 //!
 //! Reached through [`Client::application_certificates`](crate::Client::application_certificates); needs the `application_certificates` Cargo feature (on by default, with every resource, through `full`).
 

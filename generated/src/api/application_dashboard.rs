@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ApplicationDashboard::delete) | `DELETE /applications/{applicationId}/dashboards/{dashboardId}` | Deletes a dashboard |
-//! | [`get`](ApplicationDashboard::get) | `GET /applications/{applicationId}/dashboards/{dashboardId}` | Retrieves information on a dashboard |
-//! | [`patch`](ApplicationDashboard::patch) | `PATCH /applications/{applicationId}/dashboards/{dashboardId}` | Updates information about a dashboard |
-//! | [`send_report`](ApplicationDashboard::send_report) | `POST /applications/{applicationId}/dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
+//! | [`delete`](crate::application_dashboard::ApplicationDashboard::delete) | `DELETE /applications/{applicationId}/dashboards/{dashboardId}` | Deletes a dashboard |
+//! | [`get`](crate::application_dashboard::ApplicationDashboard::get) | `GET /applications/{applicationId}/dashboards/{dashboardId}` | Retrieves information on a dashboard |
+//! | [`patch`](crate::application_dashboard::ApplicationDashboard::patch) | `PATCH /applications/{applicationId}/dashboards/{dashboardId}` | Updates information about a dashboard |
+//! | [`send_report`](crate::application_dashboard::ApplicationDashboard::send_report) | `POST /applications/{applicationId}/dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
 //!
 //! Reached through [`Client::application_dashboard`](crate::Client::application_dashboard); needs the `application_dashboard` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationDashboards::get) | `GET /applications/{applicationId}/dashboards` | Returns all dashboards scoped to the given application. |
-//! | [`post`](ApplicationDashboards::post) | `POST /applications/{applicationId}/dashboards` | Create a new dashboard |
+//! | [`get`](crate::application_dashboards::ApplicationDashboards::get) | `GET /applications/{applicationId}/dashboards` | Returns all dashboards scoped to the given application. |
+//! | [`post`](crate::application_dashboards::ApplicationDashboards::post) | `POST /applications/{applicationId}/dashboards` | Create a new dashboard |
 //!
 //! Reached through [`Client::application_dashboards`](crate::Client::application_dashboards); needs the `application_dashboards` Cargo feature (on by default, with every resource, through `full`).
 

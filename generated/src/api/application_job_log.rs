@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationJobLog::get) | `GET /applications/{applicationId}/jobLogs/{jobId}` | Returns the job log for the given ID |
+//! | [`get`](crate::application_job_log::ApplicationJobLog::get) | `GET /applications/{applicationId}/jobLogs/{jobId}` | Returns the job log for the given ID |
 //!
 //! Reached through [`Client::application_job_log`](crate::Client::application_job_log); needs the `application_job_log` Cargo feature (on by default, with every resource, through `full`).
 

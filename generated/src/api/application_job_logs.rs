@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationJobLogs::get) | `GET /applications/{applicationId}/jobLogs` | Returns the job logs for an application |
+//! | [`get`](crate::application_job_logs::ApplicationJobLogs::get) | `GET /applications/{applicationId}/jobLogs` | Returns the job logs for an application |
 //!
 //! Reached through [`Client::application_job_logs`](crate::Client::application_job_logs); needs the `application_job_logs` Cargo feature (on by default, with every resource, through `full`).
 

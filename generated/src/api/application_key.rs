@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ApplicationKey::delete) | `DELETE /applications/{applicationId}/keys/{applicationKeyId}` | Deletes an applicationKey |
-//! | [`get`](ApplicationKey::get) | `GET /applications/{applicationId}/keys/{applicationKeyId}` | Retrieves information on an applicationKey |
-//! | [`patch`](ApplicationKey::patch) | `PATCH /applications/{applicationId}/keys/{applicationKeyId}` | Updates information about an applicationKey |
+//! | [`delete`](crate::application_key::ApplicationKey::delete) | `DELETE /applications/{applicationId}/keys/{applicationKeyId}` | Deletes an applicationKey |
+//! | [`get`](crate::application_key::ApplicationKey::get) | `GET /applications/{applicationId}/keys/{applicationKeyId}` | Retrieves information on an applicationKey |
+//! | [`patch`](crate::application_key::ApplicationKey::patch) | `PATCH /applications/{applicationId}/keys/{applicationKeyId}` | Updates information about an applicationKey |
 //!
 //! Reached through [`Client::application_key`](crate::Client::application_key); needs the `application_key` Cargo feature (on by default, with every resource, through `full`).
 

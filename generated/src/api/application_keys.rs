@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationKeys::get) | `GET /applications/{applicationId}/keys` | Returns the applicationKeys for an application |
-//! | [`post`](ApplicationKeys::post) | `POST /applications/{applicationId}/keys` | Create a new applicationKey for an application |
+//! | [`get`](crate::application_keys::ApplicationKeys::get) | `GET /applications/{applicationId}/keys` | Returns the applicationKeys for an application |
+//! | [`post`](crate::application_keys::ApplicationKeys::post) | `POST /applications/{applicationId}/keys` | Create a new applicationKey for an application |
 //!
 //! Reached through [`Client::application_keys`](crate::Client::application_keys); needs the `application_keys` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationTemplate::get) | `GET /applicationTemplates/{templateId}` | Retrieves information on an application template |
+//! | [`get`](crate::application_template::ApplicationTemplate::get) | `GET /applicationTemplates/{templateId}` | Retrieves information on an application template |
 //!
 //! Reached through [`Client::application_template`](crate::Client::application_template); needs the `application_template` Cargo feature (on by default, with every resource, through `full`).
 

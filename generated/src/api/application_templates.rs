@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ApplicationTemplates::get) | `GET /applicationTemplates` | Returns the application templates the current user has permission to see |
-//! | [`get_categories`](ApplicationTemplates::get_categories) | `GET /applicationTemplates/categories` | Returns a category list, beginning at the specified category |
-//! | [`get_unique_keywords`](ApplicationTemplates::get_unique_keywords) | `GET /applicationTemplates/keywords` | Returns an array of all unique keywords currently in use by templates |
+//! | [`get`](crate::application_templates::ApplicationTemplates::get) | `GET /applicationTemplates` | Returns the application templates the current user has permission to see |
+//! | [`get_categories`](crate::application_templates::ApplicationTemplates::get_categories) | `GET /applicationTemplates/categories` | Returns a category list, beginning at the specified category |
+//! | [`get_unique_keywords`](crate::application_templates::ApplicationTemplates::get_unique_keywords) | `GET /applicationTemplates/keywords` | Returns an array of all unique keywords currently in use by templates |
 //!
 //! Reached through [`Client::application_templates`](crate::Client::application_templates); needs the `application_templates` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Applications::get) | `GET /applications` | Returns the applications the current user has permission to see |
-//! | [`import`](Applications::import) | `POST /applications/import` | Create a new application from an import bundle |
-//! | [`period_summaries`](Applications::period_summaries) | `GET /applications/periodSummaries` | Returns application usage summaries over a selected date range |
-//! | [`post`](Applications::post) | `POST /applications` | Create a new application |
+//! | [`get`](crate::applications::Applications::get) | `GET /applications` | Returns the applications the current user has permission to see |
+//! | [`import`](crate::applications::Applications::import) | `POST /applications/import` | Create a new application from an import bundle |
+//! | [`period_summaries`](crate::applications::Applications::period_summaries) | `GET /applications/periodSummaries` | Returns application usage summaries over a selected date range |
+//! | [`post`](crate::applications::Applications::post) | `POST /applications` | Create a new application |
 //!
 //! Reached through [`Client::applications`](crate::Client::applications); needs the `applications` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](AuditLog::get) | `GET /orgs/{orgId}/audit-logs/{auditLogId}` | Retrieves information on an audit log |
+//! | [`get`](crate::audit_log::AuditLog::get) | `GET /orgs/{orgId}/audit-logs/{auditLogId}` | Retrieves information on an audit log |
 //!
 //! Reached through [`Client::audit_log`](crate::Client::audit_log); needs the `audit_log` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](AuditLogs::get) | `GET /orgs/{orgId}/audit-logs` | Returns the audit logs for the organization |
+//! | [`get`](crate::audit_logs::AuditLogs::get) | `GET /orgs/{orgId}/audit-logs` | Returns the audit logs for the organization |
 //!
 //! Reached through [`Client::audit_logs`](crate::Client::audit_logs); needs the `audit_logs` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`authenticate_device`](Auth::authenticate_device) | `POST /auth/device` | Authenticates a device using the provided credentials. |
-//! | [`authenticate_user`](Auth::authenticate_user) | `POST /auth/user` | Authenticates a user using the provided credentials. |
-//! | [`authenticate_user_github`](Auth::authenticate_user_github) | `POST /auth/user/github` | Authenticates a user via GitHub OAuth. |
-//! | [`authenticate_user_saml`](Auth::authenticate_user_saml) | `POST /auth/user/saml` | Authenticates a user via a SAML response. |
-//! | [`sso_domain`](Auth::sso_domain) | `GET /auth/ssoDomain` | Checks email domain for SSO configuration. |
+//! | [`authenticate_device`](crate::auth::Auth::authenticate_device) | `POST /auth/device` | Authenticates a device using the provided credentials. |
+//! | [`authenticate_user`](crate::auth::Auth::authenticate_user) | `POST /auth/user` | Authenticates a user using the provided credentials. |
+//! | [`authenticate_user_github`](crate::auth::Auth::authenticate_user_github) | `POST /auth/user/github` | Authenticates a user via GitHub OAuth. |
+//! | [`authenticate_user_saml`](crate::auth::Auth::authenticate_user_saml) | `POST /auth/user/saml` | Authenticates a user via a SAML response. |
+//! | [`sso_domain`](crate::auth::Auth::sso_domain) | `GET /auth/ssoDomain` | Checks email domain for SSO configuration. |
 //!
 //! Reached through [`Client::auth`](crate::Client::auth); needs the `auth` Cargo feature (on by default, with every resource, through `full`).
 

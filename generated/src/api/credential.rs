@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Credential::delete) | `DELETE /applications/{applicationId}/credentials/{credentialId}` | Deletes a credential |
-//! | [`get`](Credential::get) | `GET /applications/{applicationId}/credentials/{credentialId}` | Retrieves information on a credential |
-//! | [`linked_resources`](Credential::linked_resources) | `GET /applications/{applicationId}/credentials/{credentialId}/linkedResources` | Retrieves information on resources linked to a credential |
-//! | [`patch`](Credential::patch) | `PATCH /applications/{applicationId}/credentials/{credentialId}` | Updates information about a credential |
+//! | [`delete`](crate::credential::Credential::delete) | `DELETE /applications/{applicationId}/credentials/{credentialId}` | Deletes a credential |
+//! | [`get`](crate::credential::Credential::get) | `GET /applications/{applicationId}/credentials/{credentialId}` | Retrieves information on a credential |
+//! | [`linked_resources`](crate::credential::Credential::linked_resources) | `GET /applications/{applicationId}/credentials/{credentialId}/linkedResources` | Retrieves information on resources linked to a credential |
+//! | [`patch`](crate::credential::Credential::patch) | `PATCH /applications/{applicationId}/credentials/{credentialId}` | Updates information about a credential |
 //!
 //! Reached through [`Client::credential`](crate::Client::credential); needs the `credential` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Credentials::get) | `GET /applications/{applicationId}/credentials` | Returns a collection of credentials for an application |
-//! | [`post`](Credentials::post) | `POST /applications/{applicationId}/credentials` | Create a new credential for an application |
+//! | [`get`](crate::credentials::Credentials::get) | `GET /applications/{applicationId}/credentials` | Returns a collection of credentials for an application |
+//! | [`post`](crate::credentials::Credentials::post) | `POST /applications/{applicationId}/credentials` | Create a new credential for an application |
 //!
 //! Reached through [`Client::credentials`](crate::Client::credentials); needs the `credentials` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Dashboard::delete) | `DELETE /dashboards/{dashboardId}` | Deletes a dashboard |
-//! | [`get`](Dashboard::get) | `GET /dashboards/{dashboardId}` | Retrieves information on a dashboard |
-//! | [`patch`](Dashboard::patch) | `PATCH /dashboards/{dashboardId}` | Updates information about a dashboard |
-//! | [`send_report`](Dashboard::send_report) | `POST /dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
-//! | [`validate_context`](Dashboard::validate_context) | `POST /dashboards/{dashboardId}/validateContext` | Validates a context object against the dashboard's context configuration |
+//! | [`delete`](crate::dashboard::Dashboard::delete) | `DELETE /dashboards/{dashboardId}` | Deletes a dashboard |
+//! | [`get`](crate::dashboard::Dashboard::get) | `GET /dashboards/{dashboardId}` | Retrieves information on a dashboard |
+//! | [`patch`](crate::dashboard::Dashboard::patch) | `PATCH /dashboards/{dashboardId}` | Updates information about a dashboard |
+//! | [`send_report`](crate::dashboard::Dashboard::send_report) | `POST /dashboards/{dashboardId}` | Sends a snapshot of a dashboard |
+//! | [`validate_context`](crate::dashboard::Dashboard::validate_context) | `POST /dashboards/{dashboardId}/validateContext` | Validates a context object against the dashboard's context configuration |
 //!
 //! Reached through [`Client::dashboard`](crate::Client::dashboard); needs the `dashboard` Cargo feature (on by default, with every resource, through `full`).
 

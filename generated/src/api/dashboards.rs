@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Dashboards::get) | `GET /dashboards` | Returns the dashboards the current user has permission to see |
-//! | [`post`](Dashboards::post) | `POST /dashboards` | Create a new dashboard |
+//! | [`get`](crate::dashboards::Dashboards::get) | `GET /dashboards` | Returns the dashboards the current user has permission to see |
+//! | [`post`](crate::dashboards::Dashboards::post) | `POST /dashboards` | Create a new dashboard |
 //!
 //! Reached through [`Client::dashboards`](crate::Client::dashboards); needs the `dashboards` Cargo feature (on by default, with every resource, through `full`).
 

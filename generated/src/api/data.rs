@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`export`](Data::export) | `POST /applications/{applicationId}/data/export` | Creates a csv file from a query of devices and attributes over a time range. |
-//! | [`last_value_query`](Data::last_value_query) | `POST /applications/{applicationId}/data/last-value-query` | Returns the last known data for the given attribute |
-//! | [`time_series_query`](Data::time_series_query) | `POST /applications/{applicationId}/data/time-series-query` | Returns the data for the given query |
+//! | [`export`](crate::data::Data::export) | `POST /applications/{applicationId}/data/export` | Creates a csv file from a query of devices and attributes over a time range. |
+//! | [`last_value_query`](crate::data::Data::last_value_query) | `POST /applications/{applicationId}/data/last-value-query` | Returns the last known data for the given attribute |
+//! | [`time_series_query`](crate::data::Data::time_series_query) | `POST /applications/{applicationId}/data/time-series-query` | Returns the data for the given query |
 //!
 //! Reached through [`Client::data`](crate::Client::data); needs the `data` Cargo feature (on by default, with every resource, through `full`).
 

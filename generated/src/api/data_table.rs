@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`add_column`](DataTable::add_column) | `POST /applications/{applicationId}/data-tables/{dataTableId}/column` | Adds a new column to this data table |
-//! | [`delete`](DataTable::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}` | Deletes a data table |
-//! | [`get`](DataTable::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}` | Retrieves information on a data table |
-//! | [`patch`](DataTable::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}` | Updates information about a data table |
-//! | [`remove_column`](DataTable::remove_column) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/column` | Removes a column from this data table |
+//! | [`add_column`](crate::data_table::DataTable::add_column) | `POST /applications/{applicationId}/data-tables/{dataTableId}/column` | Adds a new column to this data table |
+//! | [`delete`](crate::data_table::DataTable::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}` | Deletes a data table |
+//! | [`get`](crate::data_table::DataTable::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}` | Retrieves information on a data table |
+//! | [`patch`](crate::data_table::DataTable::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}` | Updates information about a data table |
+//! | [`remove_column`](crate::data_table::DataTable::remove_column) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/column` | Removes a column from this data table |
 //!
 //! Reached through [`Client::data_table`](crate::Client::data_table); needs the `data_table` Cargo feature (on by default, with every resource, through `full`).
 

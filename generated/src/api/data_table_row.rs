@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](DataTableRow::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Deletes a data table row |
-//! | [`get`](DataTableRow::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Retrieves the data table row |
-//! | [`patch`](DataTableRow::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Updates the data table row |
+//! | [`delete`](crate::data_table_row::DataTableRow::delete) | `DELETE /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Deletes a data table row |
+//! | [`get`](crate::data_table_row::DataTableRow::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Retrieves the data table row |
+//! | [`patch`](crate::data_table_row::DataTableRow::patch) | `PATCH /applications/{applicationId}/data-tables/{dataTableId}/rows/{rowId}` | Updates the data table row |
 //!
 //! Reached through [`Client::data_table_row`](crate::Client::data_table_row); needs the `data_table_row` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,12 +8,12 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](DataTableRows::delete) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/delete` | Delete rows from a data table |
-//! | [`export`](DataTableRows::export) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/export` | Request an export of the data table's data |
-//! | [`get`](DataTableRows::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows` | Returns the rows for a data table |
-//! | [`post`](DataTableRows::post) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows` | Inserts a new row(s) into a data table |
-//! | [`query`](DataTableRows::query) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/query` | Queries for rows from a data table |
-//! | [`truncate`](DataTableRows::truncate) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/truncate` | Delete all data in the data table |
+//! | [`delete`](crate::data_table_rows::DataTableRows::delete) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/delete` | Delete rows from a data table |
+//! | [`export`](crate::data_table_rows::DataTableRows::export) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/export` | Request an export of the data table's data |
+//! | [`get`](crate::data_table_rows::DataTableRows::get) | `GET /applications/{applicationId}/data-tables/{dataTableId}/rows` | Returns the rows for a data table |
+//! | [`post`](crate::data_table_rows::DataTableRows::post) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows` | Inserts a new row(s) into a data table |
+//! | [`query`](crate::data_table_rows::DataTableRows::query) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/query` | Queries for rows from a data table |
+//! | [`truncate`](crate::data_table_rows::DataTableRows::truncate) | `POST /applications/{applicationId}/data-tables/{dataTableId}/rows/truncate` | Delete all data in the data table |
 //!
 //! Reached through [`Client::data_table_rows`](crate::Client::data_table_rows); needs the `data_table_rows` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](DataTables::get) | `GET /applications/{applicationId}/data-tables` | Returns the data tables for an application |
-//! | [`post`](DataTables::post) | `POST /applications/{applicationId}/data-tables` | Create a new data table for an application |
+//! | [`get`](crate::data_tables::DataTables::get) | `GET /applications/{applicationId}/data-tables` | Returns the data tables for an application |
+//! | [`post`](crate::data_tables::DataTables::post) | `POST /applications/{applicationId}/data-tables` | Create a new data table for an application |
 //!
 //! Reached through [`Client::data_tables`](crate::Client::data_tables); needs the `data_tables` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,22 +8,22 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`command_stream`](Device::command_stream) | `GET /applications/{applicationId}/devices/{deviceId}/commandStream` | Attach to a real time stream of command messages to this device using Server Sent Events (SSE) |
-//! | [`delete`](Device::delete) | `DELETE /applications/{applicationId}/devices/{deviceId}` | Deletes a device |
-//! | [`export`](Device::export) | `POST /applications/{applicationId}/devices/{deviceId}/export` | Creates a device data export. Defaults to all data. |
-//! | [`get`](Device::get) | `GET /applications/{applicationId}/devices/{deviceId}` | Retrieves information on a device |
-//! | [`get_command`](Device::get_command) | `GET /applications/{applicationId}/devices/{deviceId}/command` | Retrieve the last known commands(s) sent to the device |
-//! | [`get_composite_state`](Device::get_composite_state) | `GET /applications/{applicationId}/devices/{deviceId}/compositeState` | Retrieve the composite last complete state of the device |
-//! | [`get_log_entries`](Device::get_log_entries) | `GET /applications/{applicationId}/devices/{deviceId}/logs` | Retrieve the recent log entries about the device |
-//! | [`get_state`](Device::get_state) | `GET /applications/{applicationId}/devices/{deviceId}/state` | Retrieve the last known state(s) of the device |
-//! | [`patch`](Device::patch) | `PATCH /applications/{applicationId}/devices/{deviceId}` | Updates information about a device |
-//! | [`payload_counts`](Device::payload_counts) | `GET /applications/{applicationId}/devices/{deviceId}/payloadCounts` | Returns payload counts for the time range specified for this device |
-//! | [`payload_counts_breakdown`](Device::payload_counts_breakdown) | `GET /applications/{applicationId}/devices/{deviceId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this device |
-//! | [`remove_data`](Device::remove_data) | `DELETE /applications/{applicationId}/devices/{deviceId}/data` | Removes all device data for the specified time range. Defaults to all data. |
-//! | [`send_command`](Device::send_command) | `POST /applications/{applicationId}/devices/{deviceId}/command` | Send a command to a device |
-//! | [`send_state`](Device::send_state) | `POST /applications/{applicationId}/devices/{deviceId}/state` | Send the current state of the device |
-//! | [`set_connection_status`](Device::set_connection_status) | `POST /applications/{applicationId}/devices/{deviceId}/setConnectionStatus` | Set the current connection status of the device |
-//! | [`state_stream`](Device::state_stream) | `GET /applications/{applicationId}/devices/{deviceId}/stateStream` | Attach to a real time stream of state messages from this device using Server Sent Events (SSE) |
+//! | [`command_stream`](crate::device::Device::command_stream) | `GET /applications/{applicationId}/devices/{deviceId}/commandStream` | Attach to a real time stream of command messages to this device using Server Sent Events (SSE) |
+//! | [`delete`](crate::device::Device::delete) | `DELETE /applications/{applicationId}/devices/{deviceId}` | Deletes a device |
+//! | [`export`](crate::device::Device::export) | `POST /applications/{applicationId}/devices/{deviceId}/export` | Creates a device data export. Defaults to all data. |
+//! | [`get`](crate::device::Device::get) | `GET /applications/{applicationId}/devices/{deviceId}` | Retrieves information on a device |
+//! | [`get_command`](crate::device::Device::get_command) | `GET /applications/{applicationId}/devices/{deviceId}/command` | Retrieve the last known commands(s) sent to the device |
+//! | [`get_composite_state`](crate::device::Device::get_composite_state) | `GET /applications/{applicationId}/devices/{deviceId}/compositeState` | Retrieve the composite last complete state of the device |
+//! | [`get_log_entries`](crate::device::Device::get_log_entries) | `GET /applications/{applicationId}/devices/{deviceId}/logs` | Retrieve the recent log entries about the device |
+//! | [`get_state`](crate::device::Device::get_state) | `GET /applications/{applicationId}/devices/{deviceId}/state` | Retrieve the last known state(s) of the device |
+//! | [`patch`](crate::device::Device::patch) | `PATCH /applications/{applicationId}/devices/{deviceId}` | Updates information about a device |
+//! | [`payload_counts`](crate::device::Device::payload_counts) | `GET /applications/{applicationId}/devices/{deviceId}/payloadCounts` | Returns payload counts for the time range specified for this device |
+//! | [`payload_counts_breakdown`](crate::device::Device::payload_counts_breakdown) | `GET /applications/{applicationId}/devices/{deviceId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this device |
+//! | [`remove_data`](crate::device::Device::remove_data) | `DELETE /applications/{applicationId}/devices/{deviceId}/data` | Removes all device data for the specified time range. Defaults to all data. |
+//! | [`send_command`](crate::device::Device::send_command) | `POST /applications/{applicationId}/devices/{deviceId}/command` | Send a command to a device |
+//! | [`send_state`](crate::device::Device::send_state) | `POST /applications/{applicationId}/devices/{deviceId}/state` | Send the current state of the device |
+//! | [`set_connection_status`](crate::device::Device::set_connection_status) | `POST /applications/{applicationId}/devices/{deviceId}/setConnectionStatus` | Set the current connection status of the device |
+//! | [`state_stream`](crate::device::Device::state_stream) | `GET /applications/{applicationId}/devices/{deviceId}/stateStream` | Attach to a real time stream of state messages from this device using Server Sent Events (SSE) |
 //!
 //! Reached through [`Client::device`](crate::Client::device); needs the `device` Cargo feature (on by default, with every resource, through `full`).
 

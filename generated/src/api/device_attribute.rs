@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](DeviceAttribute::delete) | `DELETE /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Removes an attribute from a device |
-//! | [`get`](DeviceAttribute::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Retrieves information on a device attribute |
-//! | [`patch`](DeviceAttribute::patch) | `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Updates an attribute on a device |
+//! | [`delete`](crate::device_attribute::DeviceAttribute::delete) | `DELETE /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Removes an attribute from a device |
+//! | [`get`](crate::device_attribute::DeviceAttribute::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Retrieves information on a device attribute |
+//! | [`patch`](crate::device_attribute::DeviceAttribute::patch) | `PATCH /applications/{applicationId}/devices/{deviceId}/attributes/{name}` | Updates an attribute on a device |
 //!
 //! Reached through [`Client::device_attribute`](crate::Client::device_attribute); needs the `device_attribute` Cargo feature (on by default, with every resource, through `full`).
 

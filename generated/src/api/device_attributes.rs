@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](DeviceAttributes::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes` | Returns the attributes for a device |
-//! | [`post`](DeviceAttributes::post) | `POST /applications/{applicationId}/devices/{deviceId}/attributes` | Adds a new attribute to a device |
+//! | [`get`](crate::device_attributes::DeviceAttributes::get) | `GET /applications/{applicationId}/devices/{deviceId}/attributes` | Returns the attributes for a device |
+//! | [`post`](crate::device_attributes::DeviceAttributes::post) | `POST /applications/{applicationId}/devices/{deviceId}/attributes` | Adds a new attribute to a device |
 //!
 //! Reached through [`Client::device_attributes`](crate::Client::device_attributes); needs the `device_attributes` Cargo feature (on by default, with every resource, through `full`).
 

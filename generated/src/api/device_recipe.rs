@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`bulk_create`](DeviceRecipe::bulk_create) | `POST /applications/{applicationId}/device-recipes/{deviceRecipeId}/bulkCreate` | Bulk creates devices using this recipe from a CSV |
-//! | [`delete`](DeviceRecipe::delete) | `DELETE /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Deletes a device recipe |
-//! | [`get`](DeviceRecipe::get) | `GET /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Retrieves information on a device recipe |
-//! | [`patch`](DeviceRecipe::patch) | `PATCH /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Updates information about a device recipe |
+//! | [`bulk_create`](crate::device_recipe::DeviceRecipe::bulk_create) | `POST /applications/{applicationId}/device-recipes/{deviceRecipeId}/bulkCreate` | Bulk creates devices using this recipe from a CSV |
+//! | [`delete`](crate::device_recipe::DeviceRecipe::delete) | `DELETE /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Deletes a device recipe |
+//! | [`get`](crate::device_recipe::DeviceRecipe::get) | `GET /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Retrieves information on a device recipe |
+//! | [`patch`](crate::device_recipe::DeviceRecipe::patch) | `PATCH /applications/{applicationId}/device-recipes/{deviceRecipeId}` | Updates information about a device recipe |
 //!
 //! Reached through [`Client::device_recipe`](crate::Client::device_recipe); needs the `device_recipe` Cargo feature (on by default, with every resource, through `full`).
 

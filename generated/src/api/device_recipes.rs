@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](DeviceRecipes::get) | `GET /applications/{applicationId}/device-recipes` | Returns the device recipes for an application |
-//! | [`post`](DeviceRecipes::post) | `POST /applications/{applicationId}/device-recipes` | Create a new device recipe for an application |
+//! | [`get`](crate::device_recipes::DeviceRecipes::get) | `GET /applications/{applicationId}/device-recipes` | Returns the device recipes for an application |
+//! | [`post`](crate::device_recipes::DeviceRecipes::post) | `POST /applications/{applicationId}/device-recipes` | Create a new device recipe for an application |
 //!
 //! Reached through [`Client::device_recipes`](crate::Client::device_recipes); needs the `device_recipes` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,20 +8,20 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`attribute_names`](Devices::attribute_names) | `GET /applications/{applicationId}/devices/attributeNames` | Gets the attribute names that match the given query. Maximum 1K returned. |
-//! | [`delete`](Devices::delete) | `POST /applications/{applicationId}/devices/delete` | Delete devices |
-//! | [`device_names`](Devices::device_names) | `GET /applications/{applicationId}/devices/deviceNames` | Gets the device names that match the given query. Maximum 1K returned. |
-//! | [`export`](Devices::export) | `POST /applications/{applicationId}/devices/export` | Creates an export of all device metadata |
-//! | [`get`](Devices::get) | `GET /applications/{applicationId}/devices` | Returns the devices for an application |
-//! | [`get_composite_state`](Devices::get_composite_state) | `GET /applications/{applicationId}/devices/compositeState` | Retrieve the composite last complete state of the matching devices |
-//! | [`patch`](Devices::patch) | `PATCH /applications/{applicationId}/devices` | Update the fields of one or more devices |
-//! | [`payload_counts`](Devices::payload_counts) | `POST /applications/{applicationId}/devices/payloadCounts` | Creates an export of payload count information for the matching devices |
-//! | [`post`](Devices::post) | `POST /applications/{applicationId}/devices` | Create a new device for an application |
-//! | [`remove_data`](Devices::remove_data) | `POST /applications/{applicationId}/devices/removeData` | Removes all device data for the specified time range. Defaults to all data. |
-//! | [`restore`](Devices::restore) | `POST /applications/{applicationId}/devices/restore` | Restore deleted devices |
-//! | [`send_command`](Devices::send_command) | `POST /applications/{applicationId}/devices/command` | Send a command to multiple devices |
-//! | [`tag_keys`](Devices::tag_keys) | `GET /applications/{applicationId}/devices/tagKeys` | Gets the unique tag keys for devices that match the given query. Maximum 1K returned. |
-//! | [`tag_values`](Devices::tag_values) | `GET /applications/{applicationId}/devices/tagValues` | Gets the unique tag values for the given key for devices that match the given query. Maximum 1K returned. |
+//! | [`attribute_names`](crate::devices::Devices::attribute_names) | `GET /applications/{applicationId}/devices/attributeNames` | Gets the attribute names that match the given query. Maximum 1K returned. |
+//! | [`delete`](crate::devices::Devices::delete) | `POST /applications/{applicationId}/devices/delete` | Delete devices |
+//! | [`device_names`](crate::devices::Devices::device_names) | `GET /applications/{applicationId}/devices/deviceNames` | Gets the device names that match the given query. Maximum 1K returned. |
+//! | [`export`](crate::devices::Devices::export) | `POST /applications/{applicationId}/devices/export` | Creates an export of all device metadata |
+//! | [`get`](crate::devices::Devices::get) | `GET /applications/{applicationId}/devices` | Returns the devices for an application |
+//! | [`get_composite_state`](crate::devices::Devices::get_composite_state) | `GET /applications/{applicationId}/devices/compositeState` | Retrieve the composite last complete state of the matching devices |
+//! | [`patch`](crate::devices::Devices::patch) | `PATCH /applications/{applicationId}/devices` | Update the fields of one or more devices |
+//! | [`payload_counts`](crate::devices::Devices::payload_counts) | `POST /applications/{applicationId}/devices/payloadCounts` | Creates an export of payload count information for the matching devices |
+//! | [`post`](crate::devices::Devices::post) | `POST /applications/{applicationId}/devices` | Create a new device for an application |
+//! | [`remove_data`](crate::devices::Devices::remove_data) | `POST /applications/{applicationId}/devices/removeData` | Removes all device data for the specified time range. Defaults to all data. |
+//! | [`restore`](crate::devices::Devices::restore) | `POST /applications/{applicationId}/devices/restore` | Restore deleted devices |
+//! | [`send_command`](crate::devices::Devices::send_command) | `POST /applications/{applicationId}/devices/command` | Send a command to multiple devices |
+//! | [`tag_keys`](crate::devices::Devices::tag_keys) | `GET /applications/{applicationId}/devices/tagKeys` | Gets the unique tag keys for devices that match the given query. Maximum 1K returned. |
+//! | [`tag_values`](crate::devices::Devices::tag_values) | `GET /applications/{applicationId}/devices/tagValues` | Gets the unique tag values for the given key for devices that match the given query. Maximum 1K returned. |
 //!
 //! Reached through [`Client::devices`](crate::Client::devices); needs the `devices` Cargo feature (on by default, with every resource, through `full`).
 

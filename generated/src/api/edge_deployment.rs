@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](EdgeDeployment::get) | `GET /applications/{applicationId}/edge/deployments/{edgeDeploymentId}` | Retrieves information on an edge deployment |
+//! | [`get`](crate::edge_deployment::EdgeDeployment::get) | `GET /applications/{applicationId}/edge/deployments/{edgeDeploymentId}` | Retrieves information on an edge deployment |
 //!
 //! Reached through [`Client::edge_deployment`](crate::Client::edge_deployment); needs the `edge_deployment` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](EdgeDeployments::get) | `GET /applications/{applicationId}/edge/deployments` | Returns the edge deployments for an application |
-//! | [`release`](EdgeDeployments::release) | `POST /applications/{applicationId}/edge/deployments/release` | Deploy an edge workflow version to one or more edge devices. Version can be blank, if removal is desired. |
-//! | [`remove`](EdgeDeployments::remove) | `POST /applications/{applicationId}/edge/deployments/remove` | Remove all edge deployments from a device, remove all edge deployments of a workflow, or remove a specific workflow from a specific device |
-//! | [`replace`](EdgeDeployments::replace) | `POST /applications/{applicationId}/edge/deployments/replace` | Replace deployments of an edge workflow version with a new version. New version can be blank, if removal is desired. |
+//! | [`get`](crate::edge_deployments::EdgeDeployments::get) | `GET /applications/{applicationId}/edge/deployments` | Returns the edge deployments for an application |
+//! | [`release`](crate::edge_deployments::EdgeDeployments::release) | `POST /applications/{applicationId}/edge/deployments/release` | Deploy an edge workflow version to one or more edge devices. Version can be blank, if removal is desired. |
+//! | [`remove`](crate::edge_deployments::EdgeDeployments::remove) | `POST /applications/{applicationId}/edge/deployments/remove` | Remove all edge deployments from a device, remove all edge deployments of a workflow, or remove a specific workflow from a specific device |
+//! | [`replace`](crate::edge_deployments::EdgeDeployments::replace) | `POST /applications/{applicationId}/edge/deployments/replace` | Replace deployments of an edge workflow version with a new version. New version can be blank, if removal is desired. |
 //!
 //! Reached through [`Client::edge_deployments`](crate::Client::edge_deployments); needs the `edge_deployments` Cargo feature (on by default, with every resource, through `full`).
 

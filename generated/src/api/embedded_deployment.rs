@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](EmbeddedDeployment::get) | `GET /applications/{applicationId}/embedded/deployments/{embeddedDeploymentId}` | Retrieves information on an embedded deployment |
+//! | [`get`](crate::embedded_deployment::EmbeddedDeployment::get) | `GET /applications/{applicationId}/embedded/deployments/{embeddedDeploymentId}` | Retrieves information on an embedded deployment |
 //!
 //! Reached through [`Client::embedded_deployment`](crate::Client::embedded_deployment); needs the `embedded_deployment` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`export`](EmbeddedDeployments::export) | `POST /applications/{applicationId}/embedded/deployments/export` | Request an export of the compiled WASM files for a current deployment |
-//! | [`get`](EmbeddedDeployments::get) | `GET /applications/{applicationId}/embedded/deployments` | Returns the embedded deployments for an application |
-//! | [`release`](EmbeddedDeployments::release) | `POST /applications/{applicationId}/embedded/deployments/release` | Deploy an embedded workflow version to one or more embedded devices. Version can be blank, if removal is desired. |
-//! | [`remove`](EmbeddedDeployments::remove) | `POST /applications/{applicationId}/embedded/deployments/remove` | Remove all embedded deployments from a device, remove all embedded deployments of a workflow, or remove a specific workflow from a specific device |
-//! | [`replace`](EmbeddedDeployments::replace) | `POST /applications/{applicationId}/embedded/deployments/replace` | Replace deployments of an embedded workflow version with a new version. New version can be blank, if removal is desired. |
+//! | [`export`](crate::embedded_deployments::EmbeddedDeployments::export) | `POST /applications/{applicationId}/embedded/deployments/export` | Request an export of the compiled WASM files for a current deployment |
+//! | [`get`](crate::embedded_deployments::EmbeddedDeployments::get) | `GET /applications/{applicationId}/embedded/deployments` | Returns the embedded deployments for an application |
+//! | [`release`](crate::embedded_deployments::EmbeddedDeployments::release) | `POST /applications/{applicationId}/embedded/deployments/release` | Deploy an embedded workflow version to one or more embedded devices. Version can be blank, if removal is desired. |
+//! | [`remove`](crate::embedded_deployments::EmbeddedDeployments::remove) | `POST /applications/{applicationId}/embedded/deployments/remove` | Remove all embedded deployments from a device, remove all embedded deployments of a workflow, or remove a specific workflow from a specific device |
+//! | [`replace`](crate::embedded_deployments::EmbeddedDeployments::replace) | `POST /applications/{applicationId}/embedded/deployments/replace` | Replace deployments of an embedded workflow version with a new version. New version can be blank, if removal is desired. |
 //!
 //! Reached through [`Client::embedded_deployments`](crate::Client::embedded_deployments); needs the `embedded_deployments` Cargo feature (on by default, with every resource, through `full`).
 

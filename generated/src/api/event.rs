@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Event::delete) | `DELETE /applications/{applicationId}/events/{eventId}` | Deletes an event |
-//! | [`get`](Event::get) | `GET /applications/{applicationId}/events/{eventId}` | Retrieves information on an event |
-//! | [`patch`](Event::patch) | `PATCH /applications/{applicationId}/events/{eventId}` | Updates information about an event |
+//! | [`delete`](crate::event::Event::delete) | `DELETE /applications/{applicationId}/events/{eventId}` | Deletes an event |
+//! | [`get`](crate::event::Event::get) | `GET /applications/{applicationId}/events/{eventId}` | Retrieves information on an event |
+//! | [`patch`](crate::event::Event::patch) | `PATCH /applications/{applicationId}/events/{eventId}` | Updates information about an event |
 //!
 //! Reached through [`Client::event`](crate::Client::event); needs the `event` Cargo feature (on by default, with every resource, through `full`).
 

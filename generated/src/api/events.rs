@@ -8,12 +8,12 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Events::delete) | `POST /applications/{applicationId}/events/delete` | Delete events |
-//! | [`export`](Events::export) | `POST /applications/{applicationId}/events/export` | Request an export of an application's event data |
-//! | [`get`](Events::get) | `GET /applications/{applicationId}/events` | Returns the events for an application |
-//! | [`most_recent_by_severity`](Events::most_recent_by_severity) | `GET /applications/{applicationId}/events/mostRecentBySeverity` | Returns the first new event ordered by severity and then creation |
-//! | [`patch`](Events::patch) | `PATCH /applications/{applicationId}/events` | Asynchronously updates information for matching events by subject and/or current state |
-//! | [`post`](Events::post) | `POST /applications/{applicationId}/events` | Create a new event for an application |
+//! | [`delete`](crate::events::Events::delete) | `POST /applications/{applicationId}/events/delete` | Delete events |
+//! | [`export`](crate::events::Events::export) | `POST /applications/{applicationId}/events/export` | Request an export of an application's event data |
+//! | [`get`](crate::events::Events::get) | `GET /applications/{applicationId}/events` | Returns the events for an application |
+//! | [`most_recent_by_severity`](crate::events::Events::most_recent_by_severity) | `GET /applications/{applicationId}/events/mostRecentBySeverity` | Returns the first new event ordered by severity and then creation |
+//! | [`patch`](crate::events::Events::patch) | `PATCH /applications/{applicationId}/events` | Asynchronously updates information for matching events by subject and/or current state |
+//! | [`post`](crate::events::Events::post) | `POST /applications/{applicationId}/events` | Create a new event for an application |
 //!
 //! Reached through [`Client::events`](crate::Client::events); needs the `events` Cargo feature (on by default, with every resource, through `full`).
 

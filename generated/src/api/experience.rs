@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`bootstrap`](Experience::bootstrap) | `PATCH /applications/{applicationId}/experience/bootstrap` | Bootstraps the experience for this application with standard endpoints and views |
-//! | [`delete`](Experience::delete) | `DELETE /applications/{applicationId}/experience` | Deletes multiple parts of an experience including users, groups, slugs, domains, versions, endpoints, views, and workflows |
+//! | [`bootstrap`](crate::experience::Experience::bootstrap) | `PATCH /applications/{applicationId}/experience/bootstrap` | Bootstraps the experience for this application with standard endpoints and views |
+//! | [`delete`](crate::experience::Experience::delete) | `DELETE /applications/{applicationId}/experience` | Deletes multiple parts of an experience including users, groups, slugs, domains, versions, endpoints, views, and workflows |
 //!
 //! Reached through [`Client::experience`](crate::Client::experience); needs the `experience` Cargo feature (on by default, with every resource, through `full`).
 

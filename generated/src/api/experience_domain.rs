@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceDomain::delete) | `DELETE /applications/{applicationId}/experience/domains/{experienceDomainId}` | Deletes an experience domain |
-//! | [`get`](ExperienceDomain::get) | `GET /applications/{applicationId}/experience/domains/{experienceDomainId}` | Retrieves information on an experience domain |
-//! | [`patch`](ExperienceDomain::patch) | `PATCH /applications/{applicationId}/experience/domains/{experienceDomainId}` | Updates information about an experience domain |
+//! | [`delete`](crate::experience_domain::ExperienceDomain::delete) | `DELETE /applications/{applicationId}/experience/domains/{experienceDomainId}` | Deletes an experience domain |
+//! | [`get`](crate::experience_domain::ExperienceDomain::get) | `GET /applications/{applicationId}/experience/domains/{experienceDomainId}` | Retrieves information on an experience domain |
+//! | [`patch`](crate::experience_domain::ExperienceDomain::patch) | `PATCH /applications/{applicationId}/experience/domains/{experienceDomainId}` | Updates information about an experience domain |
 //!
 //! Reached through [`Client::experience_domain`](crate::Client::experience_domain); needs the `experience_domain` Cargo feature (on by default, with every resource, through `full`).
 

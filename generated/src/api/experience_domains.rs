@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceDomains::get) | `GET /applications/{applicationId}/experience/domains` | Returns the experience domains for an application |
-//! | [`post`](ExperienceDomains::post) | `POST /applications/{applicationId}/experience/domains` | Create a new experience domain for an application |
+//! | [`get`](crate::experience_domains::ExperienceDomains::get) | `GET /applications/{applicationId}/experience/domains` | Returns the experience domains for an application |
+//! | [`post`](crate::experience_domains::ExperienceDomains::post) | `POST /applications/{applicationId}/experience/domains` | Create a new experience domain for an application |
 //!
 //! Reached through [`Client::experience_domains`](crate::Client::experience_domains); needs the `experience_domains` Cargo feature (on by default, with every resource, through `full`).
 

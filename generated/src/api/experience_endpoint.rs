@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceEndpoint::delete) | `DELETE /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Deletes an experience endpoint |
-//! | [`get`](ExperienceEndpoint::get) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Retrieves information on an experience endpoint |
-//! | [`linked_resources`](ExperienceEndpoint::linked_resources) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}/linkedResources` | Retrieves information on resources linked to an experience endpoint |
-//! | [`patch`](ExperienceEndpoint::patch) | `PATCH /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Updates information about an experience endpoint |
+//! | [`delete`](crate::experience_endpoint::ExperienceEndpoint::delete) | `DELETE /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Deletes an experience endpoint |
+//! | [`get`](crate::experience_endpoint::ExperienceEndpoint::get) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Retrieves information on an experience endpoint |
+//! | [`linked_resources`](crate::experience_endpoint::ExperienceEndpoint::linked_resources) | `GET /applications/{applicationId}/experience/endpoints/{experienceEndpointId}/linkedResources` | Retrieves information on resources linked to an experience endpoint |
+//! | [`patch`](crate::experience_endpoint::ExperienceEndpoint::patch) | `PATCH /applications/{applicationId}/experience/endpoints/{experienceEndpointId}` | Updates information about an experience endpoint |
 //!
 //! Reached through [`Client::experience_endpoint`](crate::Client::experience_endpoint); needs the `experience_endpoint` Cargo feature (on by default, with every resource, through `full`).
 

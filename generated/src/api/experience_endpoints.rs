@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceEndpoints::get) | `GET /applications/{applicationId}/experience/endpoints` | Returns the experience endpoints for an application |
-//! | [`post`](ExperienceEndpoints::post) | `POST /applications/{applicationId}/experience/endpoints` | Create a new experience endpoint for an application |
-//! | [`stats`](ExperienceEndpoints::stats) | `GET /applications/{applicationId}/experience/endpoints/stats` | Get statistics about endpoint requests |
+//! | [`get`](crate::experience_endpoints::ExperienceEndpoints::get) | `GET /applications/{applicationId}/experience/endpoints` | Returns the experience endpoints for an application |
+//! | [`post`](crate::experience_endpoints::ExperienceEndpoints::post) | `POST /applications/{applicationId}/experience/endpoints` | Create a new experience endpoint for an application |
+//! | [`stats`](crate::experience_endpoints::ExperienceEndpoints::stats) | `GET /applications/{applicationId}/experience/endpoints/stats` | Get statistics about endpoint requests |
 //!
 //! Reached through [`Client::experience_endpoints`](crate::Client::experience_endpoints); needs the `experience_endpoints` Cargo feature (on by default, with every resource, through `full`).
 

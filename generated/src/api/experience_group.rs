@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceGroup::delete) | `DELETE /applications/{applicationId}/experience/groups/{experienceGroupId}` | Deletes an experience group |
-//! | [`get`](ExperienceGroup::get) | `GET /applications/{applicationId}/experience/groups/{experienceGroupId}` | Retrieves information on an experience group |
-//! | [`patch`](ExperienceGroup::patch) | `PATCH /applications/{applicationId}/experience/groups/{experienceGroupId}` | Updates information about an experience group |
+//! | [`delete`](crate::experience_group::ExperienceGroup::delete) | `DELETE /applications/{applicationId}/experience/groups/{experienceGroupId}` | Deletes an experience group |
+//! | [`get`](crate::experience_group::ExperienceGroup::get) | `GET /applications/{applicationId}/experience/groups/{experienceGroupId}` | Retrieves information on an experience group |
+//! | [`patch`](crate::experience_group::ExperienceGroup::patch) | `PATCH /applications/{applicationId}/experience/groups/{experienceGroupId}` | Updates information about an experience group |
 //!
 //! Reached through [`Client::experience_group`](crate::Client::experience_group); needs the `experience_group` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceGroups::get) | `GET /applications/{applicationId}/experience/groups` | Returns the experience groups for an application |
-//! | [`post`](ExperienceGroups::post) | `POST /applications/{applicationId}/experience/groups` | Create a new experience group for an application |
+//! | [`get`](crate::experience_groups::ExperienceGroups::get) | `GET /applications/{applicationId}/experience/groups` | Returns the experience groups for an application |
+//! | [`post`](crate::experience_groups::ExperienceGroups::post) | `POST /applications/{applicationId}/experience/groups` | Create a new experience group for an application |
 //!
 //! Reached through [`Client::experience_groups`](crate::Client::experience_groups); needs the `experience_groups` Cargo feature (on by default, with every resource, through `full`).
 

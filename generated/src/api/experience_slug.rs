@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceSlug::delete) | `DELETE /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Deletes an experience slug |
-//! | [`get`](ExperienceSlug::get) | `GET /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Retrieves information on an experience slug |
-//! | [`patch`](ExperienceSlug::patch) | `PATCH /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Updates information about an experience slug |
+//! | [`delete`](crate::experience_slug::ExperienceSlug::delete) | `DELETE /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Deletes an experience slug |
+//! | [`get`](crate::experience_slug::ExperienceSlug::get) | `GET /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Retrieves information on an experience slug |
+//! | [`patch`](crate::experience_slug::ExperienceSlug::patch) | `PATCH /applications/{applicationId}/experience/slugs/{experienceSlugId}` | Updates information about an experience slug |
 //!
 //! Reached through [`Client::experience_slug`](crate::Client::experience_slug); needs the `experience_slug` Cargo feature (on by default, with every resource, through `full`).
 

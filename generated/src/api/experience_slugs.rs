@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceSlugs::get) | `GET /applications/{applicationId}/experience/slugs` | Returns the experience slugs for an application |
-//! | [`post`](ExperienceSlugs::post) | `POST /applications/{applicationId}/experience/slugs` | Create a new experience slug for an application |
+//! | [`get`](crate::experience_slugs::ExperienceSlugs::get) | `GET /applications/{applicationId}/experience/slugs` | Returns the experience slugs for an application |
+//! | [`post`](crate::experience_slugs::ExperienceSlugs::post) | `POST /applications/{applicationId}/experience/slugs` | Create a new experience slug for an application |
 //!
 //! Reached through [`Client::experience_slugs`](crate::Client::experience_slugs); needs the `experience_slugs` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceUser::delete) | `DELETE /applications/{applicationId}/experience/users/{experienceUserId}` | Deletes an experience user |
-//! | [`get`](ExperienceUser::get) | `GET /applications/{applicationId}/experience/users/{experienceUserId}` | Retrieves information on an experience user |
-//! | [`patch`](ExperienceUser::patch) | `PATCH /applications/{applicationId}/experience/users/{experienceUserId}` | Updates information about an experience user |
+//! | [`delete`](crate::experience_user::ExperienceUser::delete) | `DELETE /applications/{applicationId}/experience/users/{experienceUserId}` | Deletes an experience user |
+//! | [`get`](crate::experience_user::ExperienceUser::get) | `GET /applications/{applicationId}/experience/users/{experienceUserId}` | Retrieves information on an experience user |
+//! | [`patch`](crate::experience_user::ExperienceUser::patch) | `PATCH /applications/{applicationId}/experience/users/{experienceUserId}` | Updates information about an experience user |
 //!
 //! Reached through [`Client::experience_user`](crate::Client::experience_user); needs the `experience_user` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceUsers::get) | `GET /applications/{applicationId}/experience/users` | Returns the experience users for an application |
-//! | [`post`](ExperienceUsers::post) | `POST /applications/{applicationId}/experience/users` | Create a new experience user for an application |
+//! | [`get`](crate::experience_users::ExperienceUsers::get) | `GET /applications/{applicationId}/experience/users` | Returns the experience users for an application |
+//! | [`post`](crate::experience_users::ExperienceUsers::post) | `POST /applications/{applicationId}/experience/users` | Create a new experience user for an application |
 //!
 //! Reached through [`Client::experience_users`](crate::Client::experience_users); needs the `experience_users` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceVersion::delete) | `DELETE /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Deletes an experience version |
-//! | [`get`](ExperienceVersion::get) | `GET /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Retrieves information on an experience version |
-//! | [`patch`](ExperienceVersion::patch) | `PATCH /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Updates information about an experience version |
+//! | [`delete`](crate::experience_version::ExperienceVersion::delete) | `DELETE /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Deletes an experience version |
+//! | [`get`](crate::experience_version::ExperienceVersion::get) | `GET /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Retrieves information on an experience version |
+//! | [`patch`](crate::experience_version::ExperienceVersion::patch) | `PATCH /applications/{applicationId}/experience/versions/{experienceVersionIdOrName}` | Updates information about an experience version |
 //!
 //! Reached through [`Client::experience_version`](crate::Client::experience_version); needs the `experience_version` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceVersions::get) | `GET /applications/{applicationId}/experience/versions` | Returns the experience versions for an application |
-//! | [`post`](ExperienceVersions::post) | `POST /applications/{applicationId}/experience/versions` | Create a new experience version for an application |
+//! | [`get`](crate::experience_versions::ExperienceVersions::get) | `GET /applications/{applicationId}/experience/versions` | Returns the experience versions for an application |
+//! | [`post`](crate::experience_versions::ExperienceVersions::post) | `POST /applications/{applicationId}/experience/versions` | Create a new experience version for an application |
 //!
 //! Reached through [`Client::experience_versions`](crate::Client::experience_versions); needs the `experience_versions` Cargo feature (on by default, with every resource, through `full`).
 

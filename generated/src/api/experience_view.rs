@@ -8,10 +8,10 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](ExperienceView::delete) | `DELETE /applications/{applicationId}/experience/views/{experienceViewId}` | Deletes an experience view |
-//! | [`get`](ExperienceView::get) | `GET /applications/{applicationId}/experience/views/{experienceViewId}` | Retrieves information on an experience view |
-//! | [`linked_resources`](ExperienceView::linked_resources) | `GET /applications/{applicationId}/experience/views/{experienceViewId}/linkedResources` | Retrieves information on resources linked to an experience view |
-//! | [`patch`](ExperienceView::patch) | `PATCH /applications/{applicationId}/experience/views/{experienceViewId}` | Updates information about an experience view |
+//! | [`delete`](crate::experience_view::ExperienceView::delete) | `DELETE /applications/{applicationId}/experience/views/{experienceViewId}` | Deletes an experience view |
+//! | [`get`](crate::experience_view::ExperienceView::get) | `GET /applications/{applicationId}/experience/views/{experienceViewId}` | Retrieves information on an experience view |
+//! | [`linked_resources`](crate::experience_view::ExperienceView::linked_resources) | `GET /applications/{applicationId}/experience/views/{experienceViewId}/linkedResources` | Retrieves information on resources linked to an experience view |
+//! | [`patch`](crate::experience_view::ExperienceView::patch) | `PATCH /applications/{applicationId}/experience/views/{experienceViewId}` | Updates information about an experience view |
 //!
 //! Reached through [`Client::experience_view`](crate::Client::experience_view); needs the `experience_view` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ExperienceViews::get) | `GET /applications/{applicationId}/experience/views` | Returns the experience views for an application |
-//! | [`post`](ExperienceViews::post) | `POST /applications/{applicationId}/experience/views` | Create a new experience view for an application |
+//! | [`get`](crate::experience_views::ExperienceViews::get) | `GET /applications/{applicationId}/experience/views` | Returns the experience views for an application |
+//! | [`post`](crate::experience_views::ExperienceViews::post) | `POST /applications/{applicationId}/experience/views` | Create a new experience view for an application |
 //!
 //! Reached through [`Client::experience_views`](crate::Client::experience_views); needs the `experience_views` Cargo feature (on by default, with every resource, through `full`).
 

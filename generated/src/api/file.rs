@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](File::delete) | `DELETE /applications/{applicationId}/file/{fileId}` | Deletes a file or directory, if directory all the contents that directory will also be removed. |
-//! | [`get`](File::get) | `GET /applications/{applicationId}/file/{fileId}` | Retrieves information on a file |
-//! | [`move_file`](File::move_file) | `POST /applications/{applicationId}/file/{fileId}/move` | Move a file or the entire contents of a directory |
-//! | [`patch`](File::patch) | `PATCH /applications/{applicationId}/file/{fileId}` | Reupload a file |
-//! | [`upload`](File::upload) | `POST /applications/{applicationId}/file/{fileId}/upload` | Uploads the file |
+//! | [`delete`](crate::file::File::delete) | `DELETE /applications/{applicationId}/file/{fileId}` | Deletes a file or directory, if directory all the contents that directory will also be removed. |
+//! | [`get`](crate::file::File::get) | `GET /applications/{applicationId}/file/{fileId}` | Retrieves information on a file |
+//! | [`move_file`](crate::file::File::move_file) | `POST /applications/{applicationId}/file/{fileId}/move` | Move a file or the entire contents of a directory |
+//! | [`patch`](crate::file::File::patch) | `PATCH /applications/{applicationId}/file/{fileId}` | Reupload a file |
+//! | [`upload`](crate::file::File::upload) | `POST /applications/{applicationId}/file/{fileId}/upload` | Uploads the file |
 //!
 //! Reached through [`Client::file`](crate::Client::file); needs the `file` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Files::get) | `GET /applications/{applicationId}/files` | Returns the files for an application |
-//! | [`post`](Files::post) | `POST /applications/{applicationId}/files` | Create a new file for an application |
+//! | [`get`](crate::files::Files::get) | `GET /applications/{applicationId}/files` | Returns the files for an application |
+//! | [`post`](crate::files::Files::post) | `POST /applications/{applicationId}/files` | Create a new file for an application |
 //!
 //! Reached through [`Client::files`](crate::Client::files); needs the `files` Cargo feature (on by default, with every resource, through `full`).
 

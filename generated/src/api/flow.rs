@@ -8,17 +8,17 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`clear_storage_entries`](Flow::clear_storage_entries) | `DELETE /applications/{applicationId}/flows/{flowId}/storage` | Clear all storage entries |
-//! | [`delete`](Flow::delete) | `DELETE /applications/{applicationId}/flows/{flowId}` | Deletes a flow |
-//! | [`errors`](Flow::errors) | `GET /applications/{applicationId}/flows/{flowId}/errors` | Get information about errors that occurred during runs of this workflow |
-//! | [`get`](Flow::get) | `GET /applications/{applicationId}/flows/{flowId}` | Retrieves information on a flow |
-//! | [`get_log_entries`](Flow::get_log_entries) | `GET /applications/{applicationId}/flows/{flowId}/logs` | Retrieve the recent log entries about runs of this workflow |
-//! | [`get_storage_entries`](Flow::get_storage_entries) | `GET /applications/{applicationId}/flows/{flowId}/storage` | Gets the current values in persistent storage |
-//! | [`get_storage_entries_metadata`](Flow::get_storage_entries_metadata) | `GET /applications/{applicationId}/flows/{flowId}/storage-metadata` | Gets metadata about storage for this flow |
-//! | [`patch`](Flow::patch) | `PATCH /applications/{applicationId}/flows/{flowId}` | Updates information about a flow |
-//! | [`press_virtual_button`](Flow::press_virtual_button) | `POST /applications/{applicationId}/flows/{flowId}/virtualButton` | Presses the specified virtual button on the flow |
-//! | [`set_storage_entry`](Flow::set_storage_entry) | `PATCH /applications/{applicationId}/flows/{flowId}/storage` | Sets a storage value |
-//! | [`stats`](Flow::stats) | `GET /applications/{applicationId}/flows/{flowId}/stats` | Get statistics about workflow runs for this workflow |
+//! | [`clear_storage_entries`](crate::flow::Flow::clear_storage_entries) | `DELETE /applications/{applicationId}/flows/{flowId}/storage` | Clear all storage entries |
+//! | [`delete`](crate::flow::Flow::delete) | `DELETE /applications/{applicationId}/flows/{flowId}` | Deletes a flow |
+//! | [`errors`](crate::flow::Flow::errors) | `GET /applications/{applicationId}/flows/{flowId}/errors` | Get information about errors that occurred during runs of this workflow |
+//! | [`get`](crate::flow::Flow::get) | `GET /applications/{applicationId}/flows/{flowId}` | Retrieves information on a flow |
+//! | [`get_log_entries`](crate::flow::Flow::get_log_entries) | `GET /applications/{applicationId}/flows/{flowId}/logs` | Retrieve the recent log entries about runs of this workflow |
+//! | [`get_storage_entries`](crate::flow::Flow::get_storage_entries) | `GET /applications/{applicationId}/flows/{flowId}/storage` | Gets the current values in persistent storage |
+//! | [`get_storage_entries_metadata`](crate::flow::Flow::get_storage_entries_metadata) | `GET /applications/{applicationId}/flows/{flowId}/storage-metadata` | Gets metadata about storage for this flow |
+//! | [`patch`](crate::flow::Flow::patch) | `PATCH /applications/{applicationId}/flows/{flowId}` | Updates information about a flow |
+//! | [`press_virtual_button`](crate::flow::Flow::press_virtual_button) | `POST /applications/{applicationId}/flows/{flowId}/virtualButton` | Presses the specified virtual button on the flow |
+//! | [`set_storage_entry`](crate::flow::Flow::set_storage_entry) | `PATCH /applications/{applicationId}/flows/{flowId}/storage` | Sets a storage value |
+//! | [`stats`](crate::flow::Flow::stats) | `GET /applications/{applicationId}/flows/{flowId}/stats` | Get statistics about workflow runs for this workflow |
 //!
 //! Reached through [`Client::flow`](crate::Client::flow); needs the `flow` Cargo feature (on by default, with every resource, through `full`).
 

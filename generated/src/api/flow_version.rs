@@ -8,12 +8,12 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](FlowVersion::delete) | `DELETE /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Deletes a flow version |
-//! | [`errors`](FlowVersion::errors) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors` | Get information about errors that occurred during runs of this workflow version |
-//! | [`get`](FlowVersion::get) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Retrieves information on a flow version |
-//! | [`get_log_entries`](FlowVersion::get_log_entries) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs` | Retrieve the recent log entries about runs of this workflow version |
-//! | [`patch`](FlowVersion::patch) | `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Updates information about a flow version |
-//! | [`stats`](FlowVersion::stats) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats` | Get statistics about workflow runs for this workflow version |
+//! | [`delete`](crate::flow_version::FlowVersion::delete) | `DELETE /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Deletes a flow version |
+//! | [`errors`](crate::flow_version::FlowVersion::errors) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/errors` | Get information about errors that occurred during runs of this workflow version |
+//! | [`get`](crate::flow_version::FlowVersion::get) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Retrieves information on a flow version |
+//! | [`get_log_entries`](crate::flow_version::FlowVersion::get_log_entries) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/logs` | Retrieve the recent log entries about runs of this workflow version |
+//! | [`patch`](crate::flow_version::FlowVersion::patch) | `PATCH /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}` | Updates information about a flow version |
+//! | [`stats`](crate::flow_version::FlowVersion::stats) | `GET /applications/{applicationId}/flows/{flowId}/versions/{flowVersionId}/stats` | Get statistics about workflow runs for this workflow version |
 //!
 //! Reached through [`Client::flow_version`](crate::Client::flow_version); needs the `flow_version` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](FlowVersions::delete) | `POST /applications/{applicationId}/flows/{flowId}/versions/delete` | Delete flow versions |
-//! | [`get`](FlowVersions::get) | `GET /applications/{applicationId}/flows/{flowId}/versions` | Returns the flow versions for a flow |
-//! | [`post`](FlowVersions::post) | `POST /applications/{applicationId}/flows/{flowId}/versions` | Create or replace a flow version for a flow |
+//! | [`delete`](crate::flow_versions::FlowVersions::delete) | `POST /applications/{applicationId}/flows/{flowId}/versions/delete` | Delete flow versions |
+//! | [`get`](crate::flow_versions::FlowVersions::get) | `GET /applications/{applicationId}/flows/{flowId}/versions` | Returns the flow versions for a flow |
+//! | [`post`](crate::flow_versions::FlowVersions::post) | `POST /applications/{applicationId}/flows/{flowId}/versions` | Create or replace a flow version for a flow |
 //!
 //! Reached through [`Client::flow_versions`](crate::Client::flow_versions); needs the `flow_versions` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Flows::get) | `GET /applications/{applicationId}/flows` | Returns the flows for an application |
-//! | [`get_by_version`](Flows::get_by_version) | `GET /applications/{applicationId}/flows/version` | Returns the flows by version for an application |
-//! | [`import`](Flows::import) | `POST /applications/{applicationId}/flows/import` | Import a set of flows and flow versions |
-//! | [`palette`](Flows::palette) | `GET /applications/{applicationId}/flows/palette` | Gets additional nodes that should be available in the palette |
-//! | [`post`](Flows::post) | `POST /applications/{applicationId}/flows` | Create a new flow for an application |
+//! | [`get`](crate::flows::Flows::get) | `GET /applications/{applicationId}/flows` | Returns the flows for an application |
+//! | [`get_by_version`](crate::flows::Flows::get_by_version) | `GET /applications/{applicationId}/flows/version` | Returns the flows by version for an application |
+//! | [`import`](crate::flows::Flows::import) | `POST /applications/{applicationId}/flows/import` | Import a set of flows and flow versions |
+//! | [`palette`](crate::flows::Flows::palette) | `GET /applications/{applicationId}/flows/palette` | Gets additional nodes that should be available in the palette |
+//! | [`post`](crate::flows::Flows::post) | `POST /applications/{applicationId}/flows` | Create a new flow for an application |
 //!
 //! Reached through [`Client::flows`](crate::Client::flows); needs the `flows` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,14 +8,14 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`device_counts`](Instance::device_counts) | `GET /instances/{instanceId}/deviceCounts` | Returns device counts by day for the time range specified for this instance |
-//! | [`generate_report`](Instance::generate_report) | `POST /instances/{instanceId}/generateReport` | Generates a CSV report on instance stats |
-//! | [`get`](Instance::get) | `GET /instances/{instanceId}` | Returns an instance |
-//! | [`historical_summaries`](Instance::historical_summaries) | `GET /instances/{instanceId}/historicalSummaries` | Return historical summary entries for an instance |
-//! | [`notebook_minute_counts`](Instance::notebook_minute_counts) | `GET /instances/{instanceId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this instance |
-//! | [`patch`](Instance::patch) | `PATCH /instances/{instanceId}` | Updates information about an instance |
-//! | [`payload_counts`](Instance::payload_counts) | `GET /instances/{instanceId}/payloadCounts` | Returns payload counts for the time range specified for this instance |
-//! | [`payload_counts_breakdown`](Instance::payload_counts_breakdown) | `GET /instances/{instanceId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this instance |
+//! | [`device_counts`](crate::instance::Instance::device_counts) | `GET /instances/{instanceId}/deviceCounts` | Returns device counts by day for the time range specified for this instance |
+//! | [`generate_report`](crate::instance::Instance::generate_report) | `POST /instances/{instanceId}/generateReport` | Generates a CSV report on instance stats |
+//! | [`get`](crate::instance::Instance::get) | `GET /instances/{instanceId}` | Returns an instance |
+//! | [`historical_summaries`](crate::instance::Instance::historical_summaries) | `GET /instances/{instanceId}/historicalSummaries` | Return historical summary entries for an instance |
+//! | [`notebook_minute_counts`](crate::instance::Instance::notebook_minute_counts) | `GET /instances/{instanceId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this instance |
+//! | [`patch`](crate::instance::Instance::patch) | `PATCH /instances/{instanceId}` | Updates information about an instance |
+//! | [`payload_counts`](crate::instance::Instance::payload_counts) | `GET /instances/{instanceId}/payloadCounts` | Returns payload counts for the time range specified for this instance |
+//! | [`payload_counts_breakdown`](crate::instance::Instance::payload_counts_breakdown) | `GET /instances/{instanceId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for this instance |
 //!
 //! Reached through [`Client::instance`](crate::Client::instance); needs the `instance` Cargo feature (on by default, with every resource, through `full`).
 

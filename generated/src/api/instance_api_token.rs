@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceApiToken::delete) | `DELETE /instances/{instanceId}/tokens/{apiTokenId}` | Deletes an API Token |
-//! | [`get`](InstanceApiToken::get) | `GET /instances/{instanceId}/tokens/{apiTokenId}` | Retrieves information on an API token |
-//! | [`patch`](InstanceApiToken::patch) | `PATCH /instances/{instanceId}/tokens/{apiTokenId}` | Updates information about an API token |
+//! | [`delete`](crate::instance_api_token::InstanceApiToken::delete) | `DELETE /instances/{instanceId}/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](crate::instance_api_token::InstanceApiToken::get) | `GET /instances/{instanceId}/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](crate::instance_api_token::InstanceApiToken::patch) | `PATCH /instances/{instanceId}/tokens/{apiTokenId}` | Updates information about an API token |
 //!
 //! Reached through [`Client::instance_api_token`](crate::Client::instance_api_token); needs the `instance_api_token` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceApiTokens::get) | `GET /instances/{instanceId}/tokens` | Returns the API tokens for an instance |
-//! | [`post`](InstanceApiTokens::post) | `POST /instances/{instanceId}/tokens` | Create a new API token for an instance |
+//! | [`get`](crate::instance_api_tokens::InstanceApiTokens::get) | `GET /instances/{instanceId}/tokens` | Returns the API tokens for an instance |
+//! | [`post`](crate::instance_api_tokens::InstanceApiTokens::post) | `POST /instances/{instanceId}/tokens` | Create a new API token for an instance |
 //!
 //! Reached through [`Client::instance_api_tokens`](crate::Client::instance_api_tokens); needs the `instance_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 

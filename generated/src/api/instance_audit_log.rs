@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceAuditLog::get) | `GET /instance/{instanceId}/audit-logs/{instanceAuditLogId}` | Retrieves information on an instance audit log |
+//! | [`get`](crate::instance_audit_log::InstanceAuditLog::get) | `GET /instance/{instanceId}/audit-logs/{instanceAuditLogId}` | Retrieves information on an instance audit log |
 //!
 //! Reached through [`Client::instance_audit_log`](crate::Client::instance_audit_log); needs the `instance_audit_log` Cargo feature (on by default, with every resource, through `full`).
 

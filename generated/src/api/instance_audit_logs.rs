@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceAuditLogs::get) | `GET /instance/{instanceId}/audit-logs` | Returns the audit logs for the instance |
+//! | [`get`](crate::instance_audit_logs::InstanceAuditLogs::get) | `GET /instance/{instanceId}/audit-logs` | Returns the audit logs for the instance |
 //!
 //! Reached through [`Client::instance_audit_logs`](crate::Client::instance_audit_logs); needs the `instance_audit_logs` Cargo feature (on by default, with every resource, through `full`).
 

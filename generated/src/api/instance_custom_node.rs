@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceCustomNode::delete) | `DELETE /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Deletes a Custom Node |
-//! | [`errors`](InstanceCustomNode::errors) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/errors` | Get information about errors that occurred during runs of this Custom Node |
-//! | [`get`](InstanceCustomNode::get) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Retrieves information on a Custom Node |
-//! | [`patch`](InstanceCustomNode::patch) | `PATCH /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Updates information about a Custom Node |
-//! | [`stats`](InstanceCustomNode::stats) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/stats` | Get statistics about runs for this Custom Node |
+//! | [`delete`](crate::instance_custom_node::InstanceCustomNode::delete) | `DELETE /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Deletes a Custom Node |
+//! | [`errors`](crate::instance_custom_node::InstanceCustomNode::errors) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/errors` | Get information about errors that occurred during runs of this Custom Node |
+//! | [`get`](crate::instance_custom_node::InstanceCustomNode::get) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Retrieves information on a Custom Node |
+//! | [`patch`](crate::instance_custom_node::InstanceCustomNode::patch) | `PATCH /instances/{instanceId}/nodes/{instanceCustomNodeId}` | Updates information about a Custom Node |
+//! | [`stats`](crate::instance_custom_node::InstanceCustomNode::stats) | `GET /instances/{instanceId}/nodes/{instanceCustomNodeId}/stats` | Get statistics about runs for this Custom Node |
 //!
 //! Reached through [`Client::instance_custom_node`](crate::Client::instance_custom_node); needs the `instance_custom_node` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceCustomNodes::get) | `GET /instances/{instanceId}/nodes` | Returns the Custom Nodes for an instance |
-//! | [`post`](InstanceCustomNodes::post) | `POST /instances/{instanceId}/nodes` | Create a new Custom Node for an instance |
+//! | [`get`](crate::instance_custom_nodes::InstanceCustomNodes::get) | `GET /instances/{instanceId}/nodes` | Returns the Custom Nodes for an instance |
+//! | [`post`](crate::instance_custom_nodes::InstanceCustomNodes::post) | `POST /instances/{instanceId}/nodes` | Create a new Custom Node for an instance |
 //!
 //! Reached through [`Client::instance_custom_nodes`](crate::Client::instance_custom_nodes); needs the `instance_custom_nodes` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceMember::delete) | `DELETE /instances/{instanceId}/members/{userId}` | Deletes an instance member |
-//! | [`get`](InstanceMember::get) | `GET /instances/{instanceId}/members/{userId}` | Returns an instance member |
-//! | [`patch`](InstanceMember::patch) | `PATCH /instances/{instanceId}/members/{userId}` | Modifies the role of an instance member |
+//! | [`delete`](crate::instance_member::InstanceMember::delete) | `DELETE /instances/{instanceId}/members/{userId}` | Deletes an instance member |
+//! | [`get`](crate::instance_member::InstanceMember::get) | `GET /instances/{instanceId}/members/{userId}` | Returns an instance member |
+//! | [`patch`](crate::instance_member::InstanceMember::patch) | `PATCH /instances/{instanceId}/members/{userId}` | Modifies the role of an instance member |
 //!
 //! Reached through [`Client::instance_member`](crate::Client::instance_member); needs the `instance_member` Cargo feature (on by default, with every resource, through `full`).
 

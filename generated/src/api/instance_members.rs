@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceMembers::get) | `GET /instances/{instanceId}/members` | Returns a collection of instance members |
-//! | [`post`](InstanceMembers::post) | `POST /instances/{instanceId}/members` | Creates a new instance member |
+//! | [`get`](crate::instance_members::InstanceMembers::get) | `GET /instances/{instanceId}/members` | Returns a collection of instance members |
+//! | [`post`](crate::instance_members::InstanceMembers::post) | `POST /instances/{instanceId}/members` | Creates a new instance member |
 //!
 //! Reached through [`Client::instance_members`](crate::Client::instance_members); needs the `instance_members` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceNotificationRule::delete) | `DELETE /instances/{instanceId}/notification-rules/{notificationRuleId}` | Deletes a notification rule |
-//! | [`evaluate`](InstanceNotificationRule::evaluate) | `POST /instances/{instanceId}/notification-rules/{notificationRuleId}/evaluate` | Queues the evaluation of a notification rule |
-//! | [`get`](InstanceNotificationRule::get) | `GET /instances/{instanceId}/notification-rules/{notificationRuleId}` | Retrieves information on a notification rule |
-//! | [`logs`](InstanceNotificationRule::logs) | `GET /instances/{instanceId}/notification-rules/{notificationRuleId}/logs` | Retrieves information on notification rule deliveries |
-//! | [`patch`](InstanceNotificationRule::patch) | `PATCH /instances/{instanceId}/notification-rules/{notificationRuleId}` | Updates information about a notification rule |
+//! | [`delete`](crate::instance_notification_rule::InstanceNotificationRule::delete) | `DELETE /instances/{instanceId}/notification-rules/{notificationRuleId}` | Deletes a notification rule |
+//! | [`evaluate`](crate::instance_notification_rule::InstanceNotificationRule::evaluate) | `POST /instances/{instanceId}/notification-rules/{notificationRuleId}/evaluate` | Queues the evaluation of a notification rule |
+//! | [`get`](crate::instance_notification_rule::InstanceNotificationRule::get) | `GET /instances/{instanceId}/notification-rules/{notificationRuleId}` | Retrieves information on a notification rule |
+//! | [`logs`](crate::instance_notification_rule::InstanceNotificationRule::logs) | `GET /instances/{instanceId}/notification-rules/{notificationRuleId}/logs` | Retrieves information on notification rule deliveries |
+//! | [`patch`](crate::instance_notification_rule::InstanceNotificationRule::patch) | `PATCH /instances/{instanceId}/notification-rules/{notificationRuleId}` | Updates information about a notification rule |
 //!
 //! Reached through [`Client::instance_notification_rule`](crate::Client::instance_notification_rule); needs the `instance_notification_rule` Cargo feature (on by default, with every resource, through `full`).
 

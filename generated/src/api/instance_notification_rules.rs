@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceNotificationRules::get) | `GET /instances/{instanceId}/notification-rules` | Returns the notification rules for an instance |
-//! | [`post`](InstanceNotificationRules::post) | `POST /instances/{instanceId}/notification-rules` | Create a new notification rule for an instance |
+//! | [`get`](crate::instance_notification_rules::InstanceNotificationRules::get) | `GET /instances/{instanceId}/notification-rules` | Returns the notification rules for an instance |
+//! | [`post`](crate::instance_notification_rules::InstanceNotificationRules::post) | `POST /instances/{instanceId}/notification-rules` | Create a new notification rule for an instance |
 //!
 //! Reached through [`Client::instance_notification_rules`](crate::Client::instance_notification_rules); needs the `instance_notification_rules` Cargo feature (on by default, with every resource, through `full`).
 

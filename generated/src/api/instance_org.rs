@@ -10,13 +10,13 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceOrg::get) | `GET /instances/{instanceId}/orgs/{orgId}` | Retrieves information on an organization |
-//! | [`patch`](InstanceOrg::patch) | `PATCH /instances/{instanceId}/orgs/{orgId}` | Updates information about an organization |
-//! | [`delete`](InstanceOrg::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}` | Deletes an organization |
-//! | [`device_counts`](InstanceOrg::device_counts) | `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts` | Returns device counts by day for the time range specified for this organization |
-//! | [`notebook_minute_counts`](InstanceOrg::notebook_minute_counts) | `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this organization |
-//! | [`payload_counts`](InstanceOrg::payload_counts) | `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts` | Returns payload counts for the time range specified for all applications this organization owns |
-//! | [`payload_counts_breakdown`](InstanceOrg::payload_counts_breakdown) | `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all application this organization owns |
+//! | [`get`](crate::instance_org::InstanceOrg::get) | `GET /instances/{instanceId}/orgs/{orgId}` | Retrieves information on an organization |
+//! | [`patch`](crate::instance_org::InstanceOrg::patch) | `PATCH /instances/{instanceId}/orgs/{orgId}` | Updates information about an organization |
+//! | [`delete`](crate::instance_org::InstanceOrg::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}` | Deletes an organization |
+//! | [`device_counts`](crate::instance_org::InstanceOrg::device_counts) | `GET /instances/{instanceId}/orgs/{orgId}/deviceCounts` | Returns device counts by day for the time range specified for this organization |
+//! | [`notebook_minute_counts`](crate::instance_org::InstanceOrg::notebook_minute_counts) | `GET /instances/{instanceId}/orgs/{orgId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this organization |
+//! | [`payload_counts`](crate::instance_org::InstanceOrg::payload_counts) | `GET /instances/{instanceId}/orgs/{orgId}/payloadCounts` | Returns payload counts for the time range specified for all applications this organization owns |
+//! | [`payload_counts_breakdown`](crate::instance_org::InstanceOrg::payload_counts_breakdown) | `GET /instances/{instanceId}/orgs/{orgId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all application this organization owns |
 //!
 //! Reached through [`Client::instance_org`](crate::Client::instance_org); needs the `instance_org` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceOrgInvite::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Revokes an instance org invitation |
-//! | [`get`](InstanceOrgInvite::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Returns an organization invite |
-//! | [`resend_invite`](InstanceOrgInvite::resend_invite) | `POST /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Resend an organization invite with modified role info |
+//! | [`delete`](crate::instance_org_invite::InstanceOrgInvite::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Revokes an instance org invitation |
+//! | [`get`](crate::instance_org_invite::InstanceOrgInvite::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Returns an organization invite |
+//! | [`resend_invite`](crate::instance_org_invite::InstanceOrgInvite::resend_invite) | `POST /instances/{instanceId}/orgs/{orgId}/invites/{inviteId}` | Resend an organization invite with modified role info |
 //!
 //! Reached through [`Client::instance_org_invite`](crate::Client::instance_org_invite); needs the `instance_org_invite` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceOrgInvites::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites` | Returns a collection of instance organization invites |
-//! | [`post`](InstanceOrgInvites::post) | `POST /instances/{instanceId}/orgs/{orgId}/invites` | Invites a member to an instance organization |
+//! | [`get`](crate::instance_org_invites::InstanceOrgInvites::get) | `GET /instances/{instanceId}/orgs/{orgId}/invites` | Returns a collection of instance organization invites |
+//! | [`post`](crate::instance_org_invites::InstanceOrgInvites::post) | `POST /instances/{instanceId}/orgs/{orgId}/invites` | Invites a member to an instance organization |
 //!
 //! Reached through [`Client::instance_org_invites`](crate::Client::instance_org_invites); needs the `instance_org_invites` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceOrgMember::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Deletes an organization member |
-//! | [`get`](InstanceOrgMember::get) | `GET /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Returns an organization member |
-//! | [`patch`](InstanceOrgMember::patch) | `PATCH /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Modifies the role of an organization member |
+//! | [`delete`](crate::instance_org_member::InstanceOrgMember::delete) | `DELETE /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Deletes an organization member |
+//! | [`get`](crate::instance_org_member::InstanceOrgMember::get) | `GET /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Returns an organization member |
+//! | [`patch`](crate::instance_org_member::InstanceOrgMember::patch) | `PATCH /instances/{instanceId}/orgs/{orgId}/members/{userId}` | Modifies the role of an organization member |
 //!
 //! Reached through [`Client::instance_org_member`](crate::Client::instance_org_member); needs the `instance_org_member` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceOrgMembers::get) | `GET /instances/{instanceId}/orgs/{orgId}/members` | Returns a collection of instance organization members |
-//! | [`post`](InstanceOrgMembers::post) | `POST /instances/{instanceId}/orgs/{orgId}/members` | Creates a new organization member |
+//! | [`get`](crate::instance_org_members::InstanceOrgMembers::get) | `GET /instances/{instanceId}/orgs/{orgId}/members` | Returns a collection of instance organization members |
+//! | [`post`](crate::instance_org_members::InstanceOrgMembers::post) | `POST /instances/{instanceId}/orgs/{orgId}/members` | Creates a new organization member |
 //!
 //! Reached through [`Client::instance_org_members`](crate::Client::instance_org_members); needs the `instance_org_members` Cargo feature (on by default, with every resource, through `full`).
 

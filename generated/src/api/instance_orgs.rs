@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceOrgs::get) | `GET /instances/{instanceId}/orgs` | Returns the organizations associated with the current instance |
-//! | [`post`](InstanceOrgs::post) | `POST /instances/{instanceId}/orgs` | Create a new organization |
+//! | [`get`](crate::instance_orgs::InstanceOrgs::get) | `GET /instances/{instanceId}/orgs` | Returns the organizations associated with the current instance |
+//! | [`post`](crate::instance_orgs::InstanceOrgs::post) | `POST /instances/{instanceId}/orgs` | Create a new organization |
 //!
 //! Reached through [`Client::instance_orgs`](crate::Client::instance_orgs); needs the `instance_orgs` Cargo feature (on by default, with every resource, through `full`).
 

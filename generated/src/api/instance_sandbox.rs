@@ -8,13 +8,13 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](InstanceSandbox::delete) | `DELETE /instances/{instanceId}/sandboxes/{instanceSandboxId}` | Deletes a sandbox user account |
-//! | [`device_counts`](InstanceSandbox::device_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/deviceCounts` | Returns device counts by day for the time range specified for all applications the sandbox user owns |
-//! | [`get`](InstanceSandbox::get) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}` | Returns a sandbox user |
-//! | [`notebook_minute_counts`](InstanceSandbox::notebook_minute_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for all applications the sandbox user owns |
-//! | [`payload_counts`](InstanceSandbox::payload_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCounts` | Returns payload counts for the time range specified for all applications the sandbox user owns |
-//! | [`payload_counts_breakdown`](InstanceSandbox::payload_counts_breakdown) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all applications the sandbox user owns |
-//! | [`undelete`](InstanceSandbox::undelete) | `PATCH /instances/{instanceId}/sandboxes/{instanceSandboxId}/undelete` | Restores a sandbox user account |
+//! | [`delete`](crate::instance_sandbox::InstanceSandbox::delete) | `DELETE /instances/{instanceId}/sandboxes/{instanceSandboxId}` | Deletes a sandbox user account |
+//! | [`device_counts`](crate::instance_sandbox::InstanceSandbox::device_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/deviceCounts` | Returns device counts by day for the time range specified for all applications the sandbox user owns |
+//! | [`get`](crate::instance_sandbox::InstanceSandbox::get) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}` | Returns a sandbox user |
+//! | [`notebook_minute_counts`](crate::instance_sandbox::InstanceSandbox::notebook_minute_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for all applications the sandbox user owns |
+//! | [`payload_counts`](crate::instance_sandbox::InstanceSandbox::payload_counts) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCounts` | Returns payload counts for the time range specified for all applications the sandbox user owns |
+//! | [`payload_counts_breakdown`](crate::instance_sandbox::InstanceSandbox::payload_counts_breakdown) | `GET /instances/{instanceId}/sandboxes/{instanceSandboxId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all applications the sandbox user owns |
+//! | [`undelete`](crate::instance_sandbox::InstanceSandbox::undelete) | `PATCH /instances/{instanceId}/sandboxes/{instanceSandboxId}/undelete` | Restores a sandbox user account |
 //!
 //! Reached through [`Client::instance_sandbox`](crate::Client::instance_sandbox); needs the `instance_sandbox` Cargo feature (on by default, with every resource, through `full`).
 

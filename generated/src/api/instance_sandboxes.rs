@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](InstanceSandboxes::get) | `GET /instances/{instanceId}/sandboxes` | Returns a collection of instance sandboxes |
+//! | [`get`](crate::instance_sandboxes::InstanceSandboxes::get) | `GET /instances/{instanceId}/sandboxes` | Returns a collection of instance sandboxes |
 //!
 //! Reached through [`Client::instance_sandboxes`](crate::Client::instance_sandboxes); needs the `instance_sandboxes` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,7 +8,7 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Instances::get) | `GET /instances` | Returns a collection of instances |
+//! | [`get`](crate::instances::Instances::get) | `GET /instances` | Returns a collection of instances |
 //!
 //! Reached through [`Client::instances`](crate::Client::instances); needs the `instances` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Integration::delete) | `DELETE /applications/{applicationId}/integrations/{integrationId}` | Deletes an integration |
-//! | [`get`](Integration::get) | `GET /applications/{applicationId}/integrations/{integrationId}` | Retrieves information on an integration |
-//! | [`patch`](Integration::patch) | `PATCH /applications/{applicationId}/integrations/{integrationId}` | Updates information about an integration |
+//! | [`delete`](crate::integration::Integration::delete) | `DELETE /applications/{applicationId}/integrations/{integrationId}` | Deletes an integration |
+//! | [`get`](crate::integration::Integration::get) | `GET /applications/{applicationId}/integrations/{integrationId}` | Retrieves information on an integration |
+//! | [`patch`](crate::integration::Integration::patch) | `PATCH /applications/{applicationId}/integrations/{integrationId}` | Updates information about an integration |
 //!
 //! Reached through [`Client::integration`](crate::Client::integration); needs the `integration` Cargo feature (on by default, with every resource, through `full`).
 

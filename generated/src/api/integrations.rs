@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Integrations::get) | `GET /applications/{applicationId}/integrations` | Returns the integrations for an application |
-//! | [`post`](Integrations::post) | `POST /applications/{applicationId}/integrations` | Create a new integration for an application |
+//! | [`get`](crate::integrations::Integrations::get) | `GET /applications/{applicationId}/integrations` | Returns the integrations for an application |
+//! | [`post`](crate::integrations::Integrations::post) | `POST /applications/{applicationId}/integrations` | Create a new integration for an application |
 //!
 //! Reached through [`Client::integrations`](crate::Client::integrations); needs the `integrations` Cargo feature (on by default, with every resource, through `full`).
 

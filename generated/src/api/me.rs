@@ -8,26 +8,26 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`add_recent_item`](Me::add_recent_item) | `POST /me/recentItems` | Adds an item to a recent item list |
-//! | [`change_password`](Me::change_password) | `PATCH /me/changePassword` | Changes the current user's password and optionally logs out all other sessions |
-//! | [`delete`](Me::delete) | `POST /me/delete` | Deletes the current user |
-//! | [`device_counts`](Me::device_counts) | `GET /me/deviceCounts` | Returns device counts by day for the time range specified for all applications the current user owns |
-//! | [`disable_two_factor_auth`](Me::disable_two_factor_auth) | `PATCH /me/disableTwoFactorAuth` | Disables multi-factor authentication for the current user |
-//! | [`disconnect_github`](Me::disconnect_github) | `PATCH /me/disconnectGithub` | Disconnects the user from Github |
-//! | [`enable_two_factor_auth`](Me::enable_two_factor_auth) | `PATCH /me/enableTwoFactorAuth` | Enables multi-factor authentication for the current user |
-//! | [`fetch_recent_items`](Me::fetch_recent_items) | `GET /me/recentItems` | Gets a recent item list |
-//! | [`generate_two_factor_auth`](Me::generate_two_factor_auth) | `PATCH /me/generateTwoFactorAuth` | Returns the multi-factor authentication key for the current user |
-//! | [`get`](Me::get) | `GET /me` | Retrieves information on the current user |
-//! | [`invite`](Me::invite) | `GET /me/invites/{inviteId}` | Retrieves information for an invitation to an organization |
-//! | [`invites`](Me::invites) | `GET /me/invites` | Retrieves pending organization invitations for a user |
-//! | [`notebook_minute_counts`](Me::notebook_minute_counts) | `GET /me/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for all applications the current user owns |
-//! | [`patch`](Me::patch) | `PATCH /me` | Updates information about the current user |
-//! | [`payload_counts`](Me::payload_counts) | `GET /me/payloadCounts` | Returns payload counts for the time range specified for all applications the current user owns |
-//! | [`payload_counts_breakdown`](Me::payload_counts_breakdown) | `GET /me/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all applications the current user owns |
-//! | [`refresh_token`](Me::refresh_token) | `GET /me/refreshToken` | Returns a new auth token based on the current auth token |
-//! | [`respond_to_invite`](Me::respond_to_invite) | `POST /me/invites/{inviteId}` | Accepts or rejects an invitation to an organization |
-//! | [`transfer_resources`](Me::transfer_resources) | `PATCH /me/transferResources` | Moves resources to a new owner |
-//! | [`verify_email`](Me::verify_email) | `POST /me/verify-email` | Sends an email verification to the user |
+//! | [`add_recent_item`](crate::me::Me::add_recent_item) | `POST /me/recentItems` | Adds an item to a recent item list |
+//! | [`change_password`](crate::me::Me::change_password) | `PATCH /me/changePassword` | Changes the current user's password and optionally logs out all other sessions |
+//! | [`delete`](crate::me::Me::delete) | `POST /me/delete` | Deletes the current user |
+//! | [`device_counts`](crate::me::Me::device_counts) | `GET /me/deviceCounts` | Returns device counts by day for the time range specified for all applications the current user owns |
+//! | [`disable_two_factor_auth`](crate::me::Me::disable_two_factor_auth) | `PATCH /me/disableTwoFactorAuth` | Disables multi-factor authentication for the current user |
+//! | [`disconnect_github`](crate::me::Me::disconnect_github) | `PATCH /me/disconnectGithub` | Disconnects the user from Github |
+//! | [`enable_two_factor_auth`](crate::me::Me::enable_two_factor_auth) | `PATCH /me/enableTwoFactorAuth` | Enables multi-factor authentication for the current user |
+//! | [`fetch_recent_items`](crate::me::Me::fetch_recent_items) | `GET /me/recentItems` | Gets a recent item list |
+//! | [`generate_two_factor_auth`](crate::me::Me::generate_two_factor_auth) | `PATCH /me/generateTwoFactorAuth` | Returns the multi-factor authentication key for the current user |
+//! | [`get`](crate::me::Me::get) | `GET /me` | Retrieves information on the current user |
+//! | [`invite`](crate::me::Me::invite) | `GET /me/invites/{inviteId}` | Retrieves information for an invitation to an organization |
+//! | [`invites`](crate::me::Me::invites) | `GET /me/invites` | Retrieves pending organization invitations for a user |
+//! | [`notebook_minute_counts`](crate::me::Me::notebook_minute_counts) | `GET /me/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for all applications the current user owns |
+//! | [`patch`](crate::me::Me::patch) | `PATCH /me` | Updates information about the current user |
+//! | [`payload_counts`](crate::me::Me::payload_counts) | `GET /me/payloadCounts` | Returns payload counts for the time range specified for all applications the current user owns |
+//! | [`payload_counts_breakdown`](crate::me::Me::payload_counts_breakdown) | `GET /me/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all applications the current user owns |
+//! | [`refresh_token`](crate::me::Me::refresh_token) | `GET /me/refreshToken` | Returns a new auth token based on the current auth token |
+//! | [`respond_to_invite`](crate::me::Me::respond_to_invite) | `POST /me/invites/{inviteId}` | Accepts or rejects an invitation to an organization |
+//! | [`transfer_resources`](crate::me::Me::transfer_resources) | `PATCH /me/transferResources` | Moves resources to a new owner |
+//! | [`verify_email`](crate::me::Me::verify_email) | `POST /me/verify-email` | Sends an email verification to the user |
 //!
 //! Reached through [`Client::me`](crate::Client::me); needs the `me` Cargo feature (on by default, with every resource, through `full`).
 

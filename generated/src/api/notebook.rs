@@ -8,15 +8,15 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`cancel_execution`](Notebook::cancel_execution) | `POST /applications/{applicationId}/notebooks/{notebookId}/cancelExecution` | Marks a specific notebook execution for cancellation |
-//! | [`delete`](Notebook::delete) | `DELETE /applications/{applicationId}/notebooks/{notebookId}` | Deletes a notebook |
-//! | [`execute`](Notebook::execute) | `POST /applications/{applicationId}/notebooks/{notebookId}/execute` | Triggers the execution of a notebook |
-//! | [`get`](Notebook::get) | `GET /applications/{applicationId}/notebooks/{notebookId}` | Retrieves information on a notebook |
-//! | [`logs`](Notebook::logs) | `GET /applications/{applicationId}/notebooks/{notebookId}/logs` | Retrieves information on notebook executions |
-//! | [`notebook_minute_counts`](Notebook::notebook_minute_counts) | `GET /applications/{applicationId}/notebooks/{notebookId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this notebook |
-//! | [`patch`](Notebook::patch) | `PATCH /applications/{applicationId}/notebooks/{notebookId}` | Updates information about a notebook |
-//! | [`request_input_data_export`](Notebook::request_input_data_export) | `POST /applications/{applicationId}/notebooks/{notebookId}/requestInputDataExport` | Requests a combined zip file of the potential input data for a notebook execution |
-//! | [`upload`](Notebook::upload) | `POST /applications/{applicationId}/notebooks/{notebookId}/upload` | Uploads the jupyter notebook file |
+//! | [`cancel_execution`](crate::notebook::Notebook::cancel_execution) | `POST /applications/{applicationId}/notebooks/{notebookId}/cancelExecution` | Marks a specific notebook execution for cancellation |
+//! | [`delete`](crate::notebook::Notebook::delete) | `DELETE /applications/{applicationId}/notebooks/{notebookId}` | Deletes a notebook |
+//! | [`execute`](crate::notebook::Notebook::execute) | `POST /applications/{applicationId}/notebooks/{notebookId}/execute` | Triggers the execution of a notebook |
+//! | [`get`](crate::notebook::Notebook::get) | `GET /applications/{applicationId}/notebooks/{notebookId}` | Retrieves information on a notebook |
+//! | [`logs`](crate::notebook::Notebook::logs) | `GET /applications/{applicationId}/notebooks/{notebookId}/logs` | Retrieves information on notebook executions |
+//! | [`notebook_minute_counts`](crate::notebook::Notebook::notebook_minute_counts) | `GET /applications/{applicationId}/notebooks/{notebookId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this notebook |
+//! | [`patch`](crate::notebook::Notebook::patch) | `PATCH /applications/{applicationId}/notebooks/{notebookId}` | Updates information about a notebook |
+//! | [`request_input_data_export`](crate::notebook::Notebook::request_input_data_export) | `POST /applications/{applicationId}/notebooks/{notebookId}/requestInputDataExport` | Requests a combined zip file of the potential input data for a notebook execution |
+//! | [`upload`](crate::notebook::Notebook::upload) | `POST /applications/{applicationId}/notebooks/{notebookId}/upload` | Uploads the jupyter notebook file |
 //!
 //! Reached through [`Client::notebook`](crate::Client::notebook); needs the `notebook` Cargo feature (on by default, with every resource, through `full`).
 

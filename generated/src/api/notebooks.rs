@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Notebooks::get) | `GET /applications/{applicationId}/notebooks` | Returns the notebooks for an application |
-//! | [`post`](Notebooks::post) | `POST /applications/{applicationId}/notebooks` | Create a new notebook for an application |
+//! | [`get`](crate::notebooks::Notebooks::get) | `GET /applications/{applicationId}/notebooks` | Returns the notebooks for an application |
+//! | [`post`](crate::notebooks::Notebooks::post) | `POST /applications/{applicationId}/notebooks` | Create a new notebook for an application |
 //!
 //! Reached through [`Client::notebooks`](crate::Client::notebooks); needs the `notebooks` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,19 +8,19 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Org::delete) | `DELETE /orgs/{orgId}` | Deletes an organization |
-//! | [`device_counts`](Org::device_counts) | `GET /orgs/{orgId}/deviceCounts` | Returns device counts by day for the time range specified for this organization |
-//! | [`get`](Org::get) | `GET /orgs/{orgId}` | Retrieves information on an organization |
-//! | [`invite_member`](Org::invite_member) | `POST /orgs/{orgId}/invites` | Invites a person to an organization |
-//! | [`modify_member`](Org::modify_member) | `PATCH /orgs/{orgId}/member` | Modifies a current org member's role |
-//! | [`notebook_minute_counts`](Org::notebook_minute_counts) | `GET /orgs/{orgId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this organization |
-//! | [`patch`](Org::patch) | `PATCH /orgs/{orgId}` | Updates information about an organization |
-//! | [`payload_counts`](Org::payload_counts) | `GET /orgs/{orgId}/payloadCounts` | Returns payload counts for the time range specified for all applications this organization owns |
-//! | [`payload_counts_breakdown`](Org::payload_counts_breakdown) | `GET /orgs/{orgId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all application this organization owns |
-//! | [`pending_invites`](Org::pending_invites) | `GET /orgs/{orgId}/invites` | Gets the current pending invites |
-//! | [`remove_member`](Org::remove_member) | `DELETE /orgs/{orgId}/member` | Removes a member from the org |
-//! | [`revoke_invite`](Org::revoke_invite) | `DELETE /orgs/{orgId}/invites` | Revokes an existing invite |
-//! | [`transfer_resources`](Org::transfer_resources) | `PATCH /orgs/{orgId}/transferResources` | Moves resources to a new owner |
+//! | [`delete`](crate::org::Org::delete) | `DELETE /orgs/{orgId}` | Deletes an organization |
+//! | [`device_counts`](crate::org::Org::device_counts) | `GET /orgs/{orgId}/deviceCounts` | Returns device counts by day for the time range specified for this organization |
+//! | [`get`](crate::org::Org::get) | `GET /orgs/{orgId}` | Retrieves information on an organization |
+//! | [`invite_member`](crate::org::Org::invite_member) | `POST /orgs/{orgId}/invites` | Invites a person to an organization |
+//! | [`modify_member`](crate::org::Org::modify_member) | `PATCH /orgs/{orgId}/member` | Modifies a current org member's role |
+//! | [`notebook_minute_counts`](crate::org::Org::notebook_minute_counts) | `GET /orgs/{orgId}/notebookMinuteCounts` | Returns notebook execution usage by day for the time range specified for this organization |
+//! | [`patch`](crate::org::Org::patch) | `PATCH /orgs/{orgId}` | Updates information about an organization |
+//! | [`payload_counts`](crate::org::Org::payload_counts) | `GET /orgs/{orgId}/payloadCounts` | Returns payload counts for the time range specified for all applications this organization owns |
+//! | [`payload_counts_breakdown`](crate::org::Org::payload_counts_breakdown) | `GET /orgs/{orgId}/payloadCountsBreakdown` | Returns payload counts per resolution in the time range specified for all application this organization owns |
+//! | [`pending_invites`](crate::org::Org::pending_invites) | `GET /orgs/{orgId}/invites` | Gets the current pending invites |
+//! | [`remove_member`](crate::org::Org::remove_member) | `DELETE /orgs/{orgId}/member` | Removes a member from the org |
+//! | [`revoke_invite`](crate::org::Org::revoke_invite) | `DELETE /orgs/{orgId}/invites` | Revokes an existing invite |
+//! | [`transfer_resources`](crate::org::Org::transfer_resources) | `PATCH /orgs/{orgId}/transferResources` | Moves resources to a new owner |
 //!
 //! Reached through [`Client::org`](crate::Client::org); needs the `org` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](OrgInvites::get) | `GET /invites` | Gets information about an invite |
-//! | [`post`](OrgInvites::post) | `POST /invites` | Accepts/Rejects an invite |
+//! | [`get`](crate::org_invites::OrgInvites::get) | `GET /invites` | Gets information about an invite |
+//! | [`post`](crate::org_invites::OrgInvites::post) | `POST /invites` | Accepts/Rejects an invite |
 //!
 //! Reached through [`Client::org_invites`](crate::Client::org_invites); needs the `org_invites` Cargo feature (on by default, with every resource, through `full`).
 

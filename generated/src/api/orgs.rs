@@ -10,8 +10,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Orgs::get) | `GET /orgs` | Returns the organizations associated with the current user |
-//! | [`post`](Orgs::post) | `POST /orgs` | Create a new organization |
+//! | [`get`](crate::orgs::Orgs::get) | `GET /orgs` | Returns the organizations associated with the current user |
+//! | [`post`](crate::orgs::Orgs::post) | `POST /orgs` | Create a new organization |
 //!
 //! Reached through [`Client::orgs`](crate::Client::orgs); needs the `orgs` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,11 +8,11 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](PrivateFile::delete) | `DELETE /applications/{applicationId}/privateFiles/{privateFileId}` | Deletes a private file or directory, if a directory all the contents that directory will also be removed. |
-//! | [`get`](PrivateFile::get) | `GET /applications/{applicationId}/privateFiles/{privateFileId}` | Retrieves information on a private file |
-//! | [`move_private_file`](PrivateFile::move_private_file) | `POST /applications/{applicationId}/privateFiles/{privateFileId}/move` | Move a private file or the entire contents of a directory |
-//! | [`patch`](PrivateFile::patch) | `PATCH /applications/{applicationId}/privateFiles/{privateFileId}` | Reupload a private file |
-//! | [`upload`](PrivateFile::upload) | `POST /applications/{applicationId}/privateFiles/{privateFileId}/upload` | Uploads the private file |
+//! | [`delete`](crate::private_file::PrivateFile::delete) | `DELETE /applications/{applicationId}/privateFiles/{privateFileId}` | Deletes a private file or directory, if a directory all the contents that directory will also be removed. |
+//! | [`get`](crate::private_file::PrivateFile::get) | `GET /applications/{applicationId}/privateFiles/{privateFileId}` | Retrieves information on a private file |
+//! | [`move_private_file`](crate::private_file::PrivateFile::move_private_file) | `POST /applications/{applicationId}/privateFiles/{privateFileId}/move` | Move a private file or the entire contents of a directory |
+//! | [`patch`](crate::private_file::PrivateFile::patch) | `PATCH /applications/{applicationId}/privateFiles/{privateFileId}` | Reupload a private file |
+//! | [`upload`](crate::private_file::PrivateFile::upload) | `POST /applications/{applicationId}/privateFiles/{privateFileId}/upload` | Uploads the private file |
 //!
 //! Reached through [`Client::private_file`](crate::Client::private_file); needs the `private_file` Cargo feature (on by default, with every resource, through `full`).
 

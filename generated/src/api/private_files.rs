@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](PrivateFiles::get) | `GET /applications/{applicationId}/privateFiles` | Returns the private files for an application |
-//! | [`post`](PrivateFiles::post) | `POST /applications/{applicationId}/privateFiles` | Create a new private file for an application |
+//! | [`get`](crate::private_files::PrivateFiles::get) | `GET /applications/{applicationId}/privateFiles` | Returns the private files for an application |
+//! | [`post`](crate::private_files::PrivateFiles::post) | `POST /applications/{applicationId}/privateFiles` | Create a new private file for an application |
 //!
 //! Reached through [`Client::private_files`](crate::Client::private_files); needs the `private_files` Cargo feature (on by default, with every resource, through `full`).
 

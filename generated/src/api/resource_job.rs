@@ -8,12 +8,12 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`cancel_execution`](ResourceJob::cancel_execution) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/cancelExecution` | Marks a specific resource job execution for cancellation |
-//! | [`delete`](ResourceJob::delete) | `DELETE /applications/{applicationId}/resource-jobs/{resourceJobId}` | Deletes a resource job |
-//! | [`execute`](ResourceJob::execute) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/execute` | Queues the execution of a resource job |
-//! | [`get`](ResourceJob::get) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}` | Returns a resource job |
-//! | [`logs`](ResourceJob::logs) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}/logs` | Retrieves information on resource job executions |
-//! | [`patch`](ResourceJob::patch) | `PATCH /applications/{applicationId}/resource-jobs/{resourceJobId}` | Update a resource job |
+//! | [`cancel_execution`](crate::resource_job::ResourceJob::cancel_execution) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/cancelExecution` | Marks a specific resource job execution for cancellation |
+//! | [`delete`](crate::resource_job::ResourceJob::delete) | `DELETE /applications/{applicationId}/resource-jobs/{resourceJobId}` | Deletes a resource job |
+//! | [`execute`](crate::resource_job::ResourceJob::execute) | `POST /applications/{applicationId}/resource-jobs/{resourceJobId}/execute` | Queues the execution of a resource job |
+//! | [`get`](crate::resource_job::ResourceJob::get) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}` | Returns a resource job |
+//! | [`logs`](crate::resource_job::ResourceJob::logs) | `GET /applications/{applicationId}/resource-jobs/{resourceJobId}/logs` | Retrieves information on resource job executions |
+//! | [`patch`](crate::resource_job::ResourceJob::patch) | `PATCH /applications/{applicationId}/resource-jobs/{resourceJobId}` | Update a resource job |
 //!
 //! Reached through [`Client::resource_job`](crate::Client::resource_job); needs the `resource_job` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](ResourceJobs::get) | `GET /applications/{applicationId}/resource-jobs` | Returns the resource jobs for an application |
-//! | [`post`](ResourceJobs::post) | `POST /applications/{applicationId}/resource-jobs` | Create a new resource job for an application |
+//! | [`get`](crate::resource_jobs::ResourceJobs::get) | `GET /applications/{applicationId}/resource-jobs` | Returns the resource jobs for an application |
+//! | [`post`](crate::resource_jobs::ResourceJobs::post) | `POST /applications/{applicationId}/resource-jobs` | Create a new resource job for an application |
 //!
 //! Reached through [`Client::resource_jobs`](crate::Client::resource_jobs); needs the `resource_jobs` Cargo feature (on by default, with every resource, through `full`).
 

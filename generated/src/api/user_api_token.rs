@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](UserApiToken::delete) | `DELETE /me/tokens/{apiTokenId}` | Deletes an API Token |
-//! | [`get`](UserApiToken::get) | `GET /me/tokens/{apiTokenId}` | Retrieves information on an API token |
-//! | [`patch`](UserApiToken::patch) | `PATCH /me/tokens/{apiTokenId}` | Updates information about an API token |
+//! | [`delete`](crate::user_api_token::UserApiToken::delete) | `DELETE /me/tokens/{apiTokenId}` | Deletes an API Token |
+//! | [`get`](crate::user_api_token::UserApiToken::get) | `GET /me/tokens/{apiTokenId}` | Retrieves information on an API token |
+//! | [`patch`](crate::user_api_token::UserApiToken::patch) | `PATCH /me/tokens/{apiTokenId}` | Updates information about an API token |
 //!
 //! Reached through [`Client::user_api_token`](crate::Client::user_api_token); needs the `user_api_token` Cargo feature (on by default, with every resource, through `full`).
 

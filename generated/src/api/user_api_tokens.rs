@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](UserApiTokens::get) | `GET /me/tokens` | Returns the API tokens for a user |
-//! | [`post`](UserApiTokens::post) | `POST /me/tokens` | Create a new API token for an user |
+//! | [`get`](crate::user_api_tokens::UserApiTokens::get) | `GET /me/tokens` | Returns the API tokens for a user |
+//! | [`post`](crate::user_api_tokens::UserApiTokens::post) | `POST /me/tokens` | Create a new API token for an user |
 //!
 //! Reached through [`Client::user_api_tokens`](crate::Client::user_api_tokens); needs the `user_api_tokens` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](UserOauthToken::delete) | `DELETE /me/oauth-tokens/{oauthTokenId}` | Deletes an OAuth Token |
-//! | [`get`](UserOauthToken::get) | `GET /me/oauth-tokens/{oauthTokenId}` | Retrieves information on an OAuth token |
-//! | [`patch`](UserOauthToken::patch) | `PATCH /me/oauth-tokens/{oauthTokenId}` | Updates information about an OAuth token |
+//! | [`delete`](crate::user_oauth_token::UserOauthToken::delete) | `DELETE /me/oauth-tokens/{oauthTokenId}` | Deletes an OAuth Token |
+//! | [`get`](crate::user_oauth_token::UserOauthToken::get) | `GET /me/oauth-tokens/{oauthTokenId}` | Retrieves information on an OAuth token |
+//! | [`patch`](crate::user_oauth_token::UserOauthToken::patch) | `PATCH /me/oauth-tokens/{oauthTokenId}` | Updates information about an OAuth token |
 //!
 //! Reached through [`Client::user_oauth_token`](crate::Client::user_oauth_token); needs the `user_oauth_token` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](UserOauthTokens::get) | `GET /me/oauth-tokens` | Returns the OAuth tokens for a user |
-//! | [`post`](UserOauthTokens::post) | `POST /me/oauth-tokens` | Create a new OAuth token for a user |
+//! | [`get`](crate::user_oauth_tokens::UserOauthTokens::get) | `GET /me/oauth-tokens` | Returns the OAuth tokens for a user |
+//! | [`post`](crate::user_oauth_tokens::UserOauthTokens::post) | `POST /me/oauth-tokens` | Create a new OAuth token for a user |
 //!
 //! Reached through [`Client::user_oauth_tokens`](crate::Client::user_oauth_tokens); needs the `user_oauth_tokens` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,9 +8,9 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`delete`](Webhook::delete) | `DELETE /applications/{applicationId}/webhooks/{webhookId}` | Deletes a webhook |
-//! | [`get`](Webhook::get) | `GET /applications/{applicationId}/webhooks/{webhookId}` | Retrieves information on a webhook |
-//! | [`patch`](Webhook::patch) | `PATCH /applications/{applicationId}/webhooks/{webhookId}` | Updates information about a webhook |
+//! | [`delete`](crate::webhook::Webhook::delete) | `DELETE /applications/{applicationId}/webhooks/{webhookId}` | Deletes a webhook |
+//! | [`get`](crate::webhook::Webhook::get) | `GET /applications/{applicationId}/webhooks/{webhookId}` | Retrieves information on a webhook |
+//! | [`patch`](crate::webhook::Webhook::patch) | `PATCH /applications/{applicationId}/webhooks/{webhookId}` | Updates information about a webhook |
 //!
 //! Reached through [`Client::webhook`](crate::Client::webhook); needs the `webhook` Cargo feature (on by default, with every resource, through `full`).
 

@@ -8,8 +8,8 @@
 //!
 //! | Method | Request | Summary |
 //! | --- | --- | --- |
-//! | [`get`](Webhooks::get) | `GET /applications/{applicationId}/webhooks` | Returns the webhooks for an application |
-//! | [`post`](Webhooks::post) | `POST /applications/{applicationId}/webhooks` | Create a new webhook for an application |
+//! | [`get`](crate::webhooks::Webhooks::get) | `GET /applications/{applicationId}/webhooks` | Returns the webhooks for an application |
+//! | [`post`](crate::webhooks::Webhooks::post) | `POST /applications/{applicationId}/webhooks` | Create a new webhook for an application |
 //!
 //! Reached through [`Client::webhooks`](crate::Client::webhooks); needs the `webhooks` Cargo feature (on by default, with every resource, through `full`).
 

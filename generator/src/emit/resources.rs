@@ -30,9 +30,12 @@ fn module_doc(resource: &ResourceIr, options: &Options) -> String {
     doc.push_str("\n\n| Method | Request | Summary |\n| --- | --- | --- |\n");
     for a in &resource.actions {
         let deprecated = if a.deprecated { " (deprecated)" } else { "" };
+        // The path from the crate root: rustdoc reads the module's outer and inner docs as one,
+        // so a link relative to the module would not resolve in the outer part's scope.
         doc.push_str(&format!(
-            "| [`{fn_name}`]({handle}::{fn_name}) | `{method} {path}` | {summary}{deprecated} |\n",
+            "| [`{fn_name}`](crate::{module}::{handle}::{fn_name}) | `{method} {path}` | {summary}{deprecated} |\n",
             fn_name = a.fn_name,
+            module = resource.module,
             handle = resource.type_name,
             method = a.method,
             path = cell(&a.path),
