@@ -34,6 +34,24 @@ fn keyword_properties_keep_their_wire_names() {
     assert_eq!(to_json(&decoded), json);
 }
 
+/// The JSON Schema of the type names the same wire names as its serde code (with `--features
+/// schemars`).
+#[cfg(feature = "schemars")]
+#[test]
+fn keyword_properties_keep_their_wire_names_in_the_json_schema() {
+    let schema = schemars::schema_for!(Match).to_value();
+    let names: Vec<&String> = schema["properties"]
+        .as_object()
+        .expect("properties")
+        .keys()
+        .collect();
+    let mut expected = vec!["type", "self", "async", "fn", "gen", "2fa", "content-type"];
+    let mut names: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
+    names.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(names, expected, "{schema}");
+}
+
 #[tokio::test]
 async fn keyword_parameters_and_actions_send_their_wire_names() {
     let (client, log) = harness::client(|_| Answer::json(200, json!({"self": "me"})));

@@ -30,6 +30,8 @@ pub mod datetime;
 mod error;
 mod events;
 mod hooks;
+#[cfg(feature = "schemars")]
+mod json_schema;
 mod multipart;
 pub mod nullable;
 mod options;
@@ -56,6 +58,8 @@ pub use client::{Client, ClientBuilder, Decoder};
 pub use error::{ApiError, Error, TimeoutKind};
 pub use events::{EventStream, ServerSentEvent, map_events};
 pub use hooks::{AttemptOutcome, Hook};
+#[cfg(feature = "schemars")]
+pub use json_schema::{SubschemaFor, json_schema};
 pub use multipart::{FilePart, ParsedPart, parse_multipart};
 pub use nullable::Nullable;
 pub use options::CallOptions;

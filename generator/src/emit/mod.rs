@@ -5,6 +5,7 @@ mod conformance;
 mod construct;
 mod docs;
 pub mod examples;
+mod json_schema;
 mod resources;
 mod types;
 

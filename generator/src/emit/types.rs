@@ -62,30 +62,15 @@ impl<'a> TypeIndex<'a> {
         }
     }
 
-    /// The attribute deriving `schemars::JsonSchema`: plain, or under the feature that gates it.
-    fn derive_json_schema(&self) -> TokenStream {
-        match self.json_schema_feature {
-            Some(feature) => {
-                quote!(#[cfg_attr(feature = #feature, derive(schemars::JsonSchema))])
-            }
-            None => quote!(#[derive(schemars::JsonSchema)]),
-        }
-    }
-
     /// `#[cfg(...)]` for a hand-written `JsonSchema` impl: nothing, or the gating feature.
-    fn json_schema_cfg(&self) -> Option<TokenStream> {
+    pub(super) fn json_schema_cfg(&self) -> Option<TokenStream> {
         self.json_schema_feature
             .map(|feature| quote!(#[cfg(feature = #feature)]))
     }
 
-    /// `#[schemars(with = "TYPE")]` (under the gating feature), for a field or variant whose
-    /// serde attributes schemars cannot follow.
-    fn schemars_with(&self, ty: &TokenStream) -> TokenStream {
-        let text = ty.to_string().replace(' ', "");
-        match self.json_schema_feature {
-            Some(feature) => quote!(#[cfg_attr(feature = #feature, schemars(with = #text))]),
-            None => quote!(#[schemars(with = #text)]),
-        }
+    /// The text of pattern `i` of the IR's pattern table.
+    pub(super) fn pattern(&self, i: usize) -> Option<&'a str> {
+        self.patterns.get(i).map(String::as_str)
     }
 
     /// Whether `name` is a string enumeration (which goes into a query string as its value).
@@ -451,9 +436,8 @@ fn emit_struct(
             }
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-        let schema = (field.ty.kind == TyKind::DateTime).then(|| index.schemars_with(&ty));
         let doc = doc_attrs(&field_doc(field));
-        quote!(#doc #serde #schema pub #id: #ty,)
+        quote!(#doc #serde pub #id: #ty,)
     });
     let additional_field = additional.map(|ty| {
         let ty = index.tokens(ty);
@@ -524,15 +508,15 @@ fn emit_struct(
             }
         }
     });
-    let json_schema = index.derive_json_schema();
+    let json_schema = super::json_schema::emit_json_schema(index, def);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, #default serde::Serialize, serde::Deserialize)]
-        #json_schema
         pub struct #name {
             #(#field_tokens)*
             #additional_field
         }
+        #json_schema
         #constructor
         #validate
     }
@@ -679,10 +663,9 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> Tok
             Payload::Type(ty) | Payload::CatchAll(ty) => {
                 let ty_tokens = index.tokens(ty);
                 let doc = variant_doc(v, Some(&ty_tokens));
-                let with = (ty.kind == TyKind::DateTime && !ty.nullable).then(|| {
-                    let schema = index.schemars_with(&ty_tokens);
-                    quote!(#[serde(serialize_with = "crate::runtime::datetime::serialize")] #schema)
-                });
+                let with = (ty.kind == TyKind::DateTime && !ty.nullable).then(
+                    || quote!(#[serde(serialize_with = "crate::runtime::datetime::serialize")]),
+                );
                 quote!(#doc #with #id(#ty_tokens),)
             }
             // An untagged unit variant is written as `null`.
@@ -738,11 +721,10 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> Tok
         None => quote!(crate::runtime::decode_union(value, #name_str, &[#(#candidates)*])),
     };
     let froms = scalar_froms(&name, variants);
-    let json_schema = index.derive_json_schema();
+    let json_schema = super::json_schema::emit_json_schema(index, def);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-        #json_schema
         #[serde(untagged)]
         // Variants hold the data as sent; boxing the large ones would only add indirection.
         #[allow(clippy::large_enum_variant)]
@@ -756,6 +738,7 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> Tok
                 #decode
             }
         }
+        #json_schema
         #froms
         #validate
     }
@@ -856,8 +839,7 @@ fn emit_tagged_union(
             }
         }
     });
-    let json_schema_cfg = index.json_schema_cfg();
-    let name_str = &def.name;
+    let json_schema = super::json_schema::emit_json_schema(index, def);
     quote! {
         #docs
         #[derive(Debug, Clone, PartialEq)]
@@ -867,16 +849,7 @@ fn emit_tagged_union(
             #(#variant_tokens)*
         }
 
-        // Described as the object it is on the wire (its branches' schemas are the spec's).
-        #json_schema_cfg
-        impl schemars::JsonSchema for #name {
-            fn schema_name() -> std::borrow::Cow<'static, str> {
-                #name_str.into()
-            }
-            fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "object" })
-            }
-        }
+        #json_schema
 
         impl serde::Serialize for #name {
             fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

@@ -23,7 +23,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedApplicationJobLogQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +94,39 @@ pub struct AdvancedApplicationJobLogQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub resource_type: Option<crate::models::ValueFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedApplicationJobLogQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedApplicationJobLogQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"id":{"$rust":3},"runQueuedAt":{"$rust":4},"runStartedAt":{"$rust":5},"runCompletedAt":{"$rust":6},"status":{"$rust":7},"name":{"$rust":8},"resourceId":{"$rust":9},"resourceType":{"$rust":10}},"description":"Advanced Application Job Log Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedApplicationJobLogQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedApplicationJobLogQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedApplicationJobLogQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedApplicationJobLogQuery {

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedDeviceQuery {
     /// Schema for advanced device queries
     ///
@@ -169,6 +168,47 @@ pub struct AdvancedDeviceQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub connection_status: Option<crate::models::ValueFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedDeviceQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedDeviceQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced device queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced device queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced device queries"},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"deletedAt":{"$rust":6},"name":{"$rust":7},"deviceClass":{"$rust":8},"gatewayId":{"$rust":9},"parentId":{"$rust":10},"ancestorId":{"$rust":11},"attributeName":{"$rust":12},"experienceUserId":{"$rust":13},"experienceGroupId":{"$rust":14},"tags":{"$rust":15},"disconnectedAt":{"$rust":16},"connectedAt":{"$rust":17},"connectionStatus":{"$rust":18}},"description":"Advanced Device Query\n\nSchema for advanced device queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedDeviceQuery {

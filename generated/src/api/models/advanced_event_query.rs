@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedEventQuery {
     /// Schema for advanced event queries
     ///
@@ -136,6 +135,43 @@ pub struct AdvancedEventQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub event_tags: Option<crate::models::TagFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedEventQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedEventQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced event queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced event queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced event queries"},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"sourceId":{"$rust":6},"sourceType":{"$rust":7},"level":{"$rust":8},"state":{"$rust":9},"subject":{"$rust":10},"deviceId":{"$rust":11},"experienceUserId":{"$rust":12},"experienceGroupId":{"$rust":13},"eventTags":{"$rust":14}},"description":"Advanced Event Query\n\nSchema for advanced event queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedEventQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedEventQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedEventQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedEventQuery {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedExperienceGroupQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -98,6 +97,40 @@ pub struct AdvancedExperienceGroupQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_endpoint_id: Option<crate::models::IdFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedExperienceGroupQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedExperienceGroupQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"name":{"$rust":6},"parentId":{"$rust":7},"ancestorId":{"$rust":8},"groupTags":{"$rust":9},"experienceUserId":{"$rust":10},"experienceEndpointId":{"$rust":11}},"description":"Advanced Experience Group Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceGroupQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceGroupQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceGroupQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedExperienceGroupQuery {

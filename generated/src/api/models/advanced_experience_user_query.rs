@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedExperienceUserQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -106,6 +105,41 @@ pub struct AdvancedExperienceUserQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub experience_group_id: Option<crate::models::IdFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedExperienceUserQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedExperienceUserQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"firstName":{"$rust":6},"lastName":{"$rust":7},"email":{"$rust":8},"lastLogin":{"$rust":9},"passwordLastUpdated":{"$rust":10},"userTags":{"$rust":11},"experienceGroupId":{"$rust":12}},"description":"Advanced Experience User Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceUserQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceUserQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedExperienceUserQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedExperienceUserQuery {

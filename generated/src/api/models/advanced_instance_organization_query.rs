@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedInstanceOrganizationQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -113,6 +112,42 @@ pub struct AdvancedInstanceOrganizationQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub member_id: Option<crate::models::IdFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedInstanceOrganizationQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedInstanceOrganizationQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"name":{"$rust":6},"mfaMode":{"$rust":7},"isReadOnly":{"$rust":8},"auditLogEnabled":{"$rust":9},"disabledAt":{"$rust":10},"referralId":{"$rust":11},"tags":{"$rust":12},"memberId":{"$rust":13}},"description":"Advanced Instance Organization Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedInstanceOrganizationQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedInstanceOrganizationQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedInstanceOrganizationQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedInstanceOrganizationQuery {

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedQuery {
     /// Schema for advanced filters and queries
     ///
@@ -50,6 +49,26 @@ pub struct AdvancedQuery {
         String,
         crate::models::ValueFilter,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced filters and queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced filters and queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced filters and queries"}},"additionalProperties":{"$rust":3},"description":"Advanced Query\n\nSchema for advanced filters and queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::AdvancedQuery>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::AdvancedQuery>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::AdvancedQuery>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedQuery {

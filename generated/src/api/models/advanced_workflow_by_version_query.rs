@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowByVersionQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -80,6 +79,38 @@ pub struct AdvancedWorkflowByVersionQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub flow_id: Option<crate::models::IdFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedWorkflowByVersionQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedWorkflowByVersionQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"name":{"$rust":3},"id":{"$rust":4},"creationDate":{"$rust":5},"lastUpdated":{"$rust":6},"flowClass":{"$rust":7},"enabled":{"$rust":8},"flowId":{"$rust":9}},"description":"Advanced Workflow By Version Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowByVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowByVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowByVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowByVersionQuery {

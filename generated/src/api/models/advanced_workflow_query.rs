@@ -25,7 +25,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowQuery {
     /// `$and` on the wire.
     #[serde(rename = "$and", default, skip_serializing_if = "Option::is_none")]
@@ -103,6 +102,41 @@ pub struct AdvancedWorkflowQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub custom_node_supports: Option<crate::models::ValueFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedWorkflowQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedWorkflowQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100},"$or":{"type":"array","items":{"$rust":1},"maxItems":100},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100},"name":{"$rust":3},"id":{"$rust":4},"creationDate":{"$rust":5},"lastUpdated":{"$rust":6},"flowClass":{"$rust":7},"enabled":{"$rust":8},"defaultVersion":{"$rust":9},"triggers":{"$rust":10},"nodes":{"$rust":11},"customNodeSupports":{"$rust":12}},"description":"Advanced Workflow Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Triggers>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Nodes>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowQuery {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AdvancedWorkflowVersionQuery {
     /// Schema for advanced workflow queries
     ///
@@ -101,6 +100,41 @@ pub struct AdvancedWorkflowVersionQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub custom_node_supports: Option<crate::models::ValueFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AdvancedWorkflowVersionQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AdvancedWorkflowVersionQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced workflow queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced workflow queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced workflow queries"},"name":{"$rust":3},"id":{"$rust":4},"creationDate":{"$rust":5},"lastUpdated":{"$rust":6},"flowClass":{"$rust":7},"enabled":{"$rust":8},"version":{"$rust":9},"triggers":{"$rust":10},"nodes":{"$rust":11},"customNodeSupports":{"$rust":12}},"description":"Advanced Workflow Version Query\n\nSchema for advanced workflow queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowVersionQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Triggers>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Nodes>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AdvancedWorkflowVersionQuery {

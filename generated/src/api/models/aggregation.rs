@@ -8,7 +8,6 @@
 
 /// Aggregation
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Aggregation {
@@ -35,6 +34,34 @@ impl<'de> serde::Deserialize<'de> for Aggregation {
                 |value| serde_json::from_value(value).map(Self::None),
                 |value| serde_json::from_value(value).map(Self::Object),
                 |value| serde_json::from_value(value).map(Self::Value),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Aggregation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Aggregation".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1},{"$rust":2},{"$rust":3}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationString,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationNone,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationObject,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationValue,
+                >,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// AggregationObject
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AggregationObject {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -16,6 +15,25 @@ pub struct AggregationObject {
     /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AggregationObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AggregationObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"$rust":0},"options":{"type":"object","additionalProperties":{}}},"required":["type"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationObjectType,
+                >,
+            ],
+        )
+    }
 }
 
 impl AggregationObject {

@@ -8,13 +8,34 @@
 
 /// AggregationValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AggregationValue {
     /// `type` on the wire.
     #[serde(rename = "type")]
     pub type_: crate::models::AggregationValueType,
     /// `options` on the wire.
     pub options: crate::models::AggregationValueOptions,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AggregationValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AggregationValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"$rust":0},"options":{"$rust":1}},"required":["type","options"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationValueType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationValueOptions,
+                >,
+            ],
+        )
+    }
 }
 
 impl AggregationValue {

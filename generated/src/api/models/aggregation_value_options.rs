@@ -8,10 +8,28 @@
 
 /// AggregationValueOptions
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AggregationValueOptions {
     /// `value` on the wire.
     pub value: crate::models::AggregationValueOptionsValue,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AggregationValueOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AggregationValueOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0}},"required":["value"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AggregationValueOptionsValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl AggregationValueOptions {

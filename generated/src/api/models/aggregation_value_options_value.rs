@@ -8,7 +8,6 @@
 
 /// AggregationValueOptionsValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AggregationValueOptionsValue {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for AggregationValueOptionsValue {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AggregationValueOptionsValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AggregationValueOptionsValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":255},{"type":"number","format":"double"},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

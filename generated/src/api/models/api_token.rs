@@ -32,7 +32,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiToken {
     /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,10 +67,6 @@ pub struct ApiToken {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -80,10 +75,6 @@ pub struct ApiToken {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `expirationDate` on the wire; e.g. `"2017-06-13T04:00:00.000Z"`.
     #[serde(
@@ -91,10 +82,6 @@ pub struct ApiToken {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `defaultRole` on the wire.
@@ -112,4 +99,25 @@ pub struct ApiToken {
     /// `token` on the wire; e.g. `"the_actual_token_string"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiToken {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiToken".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"apiTokenId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"creatorId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creatorType":{"$rust":1},"creatorName":{"type":"string","maxLength":1024},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"expirationDate":{"type":"string","format":"date-time"},"defaultRole":{"$rust":2},"orgRoles":{"type":"array","items":{"$rust":3},"maxItems":25},"scope":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"status":{"$rust":4},"token":{"type":"string","minLength":1}},"description":"API Token\n\nSchema for a single API Token"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ApiOwnerType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatorType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ApiTokenStatus>,
+            ],
+        )
+    }
 }

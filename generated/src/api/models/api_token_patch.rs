@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenPatch {
     /// `name` on the wire; e.g. `"My Updated API Token"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,27 @@ pub struct ApiTokenPatch {
     /// `status` on the wire; e.g. `"inactive"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::ApiTokenPatchStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"defaultRole":{"$rust":0},"orgRoles":{"type":"array","items":{"$rust":1},"maxItems":25},"status":{"$rust":2}},"description":"API Token Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPatchStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApiTokenPatch {

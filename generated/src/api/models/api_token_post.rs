@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokenPost {
     /// `name` on the wire; e.g. `"My New API Token"`.
     pub name: String,
@@ -34,10 +33,6 @@ pub struct ApiTokenPost {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `defaultRole` on the wire.
@@ -52,6 +47,30 @@ pub struct ApiTokenPost {
     /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::ApiTokenPostStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"expirationDate":{"type":"string","format":"date-time"},"defaultRole":{"$rust":0},"orgRoles":{"type":"array","items":{"$rust":1},"maxItems":25},"scope":{"type":"array","items":{"$rust":2},"uniqueItems":true},"status":{"$rust":3}},"required":["name"],"description":"API Token Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostScopeItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl ApiTokenPost {
@@ -126,7 +145,6 @@ impl crate::runtime::Validate for ApiTokenPost {
 
 /// ApiTokenPostScopeItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApiTokenPostScopeItem {
@@ -153,6 +171,34 @@ impl<'de> serde::Deserialize<'de> for ApiTokenPostScopeItem {
                 |value| serde_json::from_value(value).map(Self::Value),
                 |value| serde_json::from_value(value).map(Self::StringThird),
                 |value| serde_json::from_value(value).map(Self::StringFourth),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokenPostScopeItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokenPostScopeItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1},{"$rust":2},{"$rust":3}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostScopeItemString,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostScopeItemValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostScopeItemStringThird,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenPostScopeItemStringFourth,
+                >,
             ],
         )
     }

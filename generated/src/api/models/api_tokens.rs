@@ -42,7 +42,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApiTokens {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -77,4 +76,23 @@ pub struct ApiTokens {
     /// `ownerType` on the wire; e.g. `"application"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<crate::models::ApiOwnerType>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApiTokens {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApiTokens".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":2}},"description":"API Tokens"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ApiToken>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ApiOwnerType>,
+            ],
+        )
+    }
 }

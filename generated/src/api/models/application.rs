@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Application {
     /// `id` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,10 +60,6 @@ pub struct Application {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -72,10 +67,6 @@ pub struct Application {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `appliedTemplateIds` on the wire.
@@ -121,10 +112,6 @@ pub struct Application {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `endpointDefaultCors` on the wire.
     #[serde(
@@ -148,4 +135,33 @@ pub struct Application {
     /// `archiveConfig` on the wire.
     #[serde(rename = "archiveConfig", default, skip_serializing_if = "Option::is_none")]
     pub archive_config: Option<crate::models::ArchiveConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Application {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Application".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"appliedTemplateIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"organizationName":{"type":"string","minLength":1,"maxLength":255},"organizationIconColor":{"type":"string","maxLength":64},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":1024},"endpointSlug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"},"expUserTokenCutoff":{"type":"string","format":"date-time"},"endpointDefaultCors":{"type":"boolean"},"globals":{"type":"array","items":{"$rust":1},"maxItems":100},"blobUrlTTL":{"type":"number","format":"double","minimum":3600,"maximum":604800},"summary":{"$rust":2},"ftueTracking":{"type":"array","items":{"$rust":3},"maxItems":100},"archiveConfig":{"$rust":4}},"description":"Application\n\nSchema for a single Application"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationSummary,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::FtueTrackingItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ArchiveConfig>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Application Api Token Post
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationApiTokenPost {
     /// `name` on the wire.
     pub name: String,
@@ -22,10 +21,6 @@ pub struct ApplicationApiTokenPost {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `scope` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +28,28 @@ pub struct ApplicationApiTokenPost {
     /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::ApplicationApiTokenPostStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationApiTokenPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationApiTokenPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"expirationDate":{"type":"string","format":"date-time"},"scope":{"type":"array","items":{"$rust":0},"uniqueItems":true},"status":{"$rust":1}},"required":["name"],"description":"Application Api Token Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationApiTokenPostScopeItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationApiTokenPostStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl ApplicationApiTokenPost {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationApplyTemplatePatchSchema {
     /// `templateId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "templateId")]
@@ -28,6 +27,21 @@ pub struct ApplicationApplyTemplatePatchSchema {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationApplyTemplatePatchSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationApplyTemplatePatchSchema".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"templateId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024}},"required":["templateId"],"description":"Application Apply Template Patch Schema"}"#,
+            &[],
+        )
+    }
 }
 
 impl ApplicationApplyTemplatePatchSchema {

@@ -35,7 +35,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificate {
     /// `id` on the wire; e.g. `"5cd02a50df66feb0994c7196"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,10 +56,6 @@ pub struct ApplicationCertificate {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -68,10 +63,6 @@ pub struct ApplicationCertificate {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `status` on the wire; e.g. `"active"`.
@@ -105,4 +96,28 @@ pub struct ApplicationCertificate {
     /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationCertificateId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"status":{"$rust":0},"description":{"type":"string","maxLength":32767},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"certificateInfo":{"$rust":2},"certificate":{"type":"string","minLength":50,"maxLength":32767},"filterType":{"$rust":3},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}}},"description":"Application Certificate\n\nSchema for a single Application Certificate"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificateStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CertificateInfo,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+            ],
+        )
+    }
 }

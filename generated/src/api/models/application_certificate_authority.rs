@@ -36,7 +36,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthority {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,10 +57,6 @@ pub struct ApplicationCertificateAuthority {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -69,10 +64,6 @@ pub struct ApplicationCertificateAuthority {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `status` on the wire.
@@ -90,4 +81,24 @@ pub struct ApplicationCertificateAuthority {
     /// `caInfo` on the wire.
     #[serde(rename = "caInfo", default, skip_serializing_if = "Option::is_none")]
     pub ca_info: Option<Vec<crate::models::CaInfoItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthority {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthority".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationCertificateAuthorityId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"status":{"$rust":0},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"caBundle":{"type":"string","minLength":50,"maxLength":32767},"caInfo":{"type":"array","items":{"$rust":1}}},"description":"Application Certificate Authority\n\nSchema for a single Application Certificate Authority"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificateAuthorityStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CaInfoItem>,
+            ],
+        )
+    }
 }

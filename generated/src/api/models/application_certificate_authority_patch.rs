@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorityPatch {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,25 @@ pub struct ApplicationCertificateAuthorityPatch {
     /// `caBundle` on the wire.
     #[serde(rename = "caBundle", default, skip_serializing_if = "Option::is_none")]
     pub ca_bundle: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthorityPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthorityPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"status":{"$rust":0},"description":{"type":"string","maxLength":32767},"caBundle":{"type":"string","minLength":50,"maxLength":32767}},"description":"Application Certificate Authority Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificateAuthorityPatchStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationCertificateAuthorityPatch {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificateAuthorityPost {
     /// `name` on the wire; e.g. `"my certificate authority"`.
     pub name: String,
@@ -31,6 +30,25 @@ pub struct ApplicationCertificateAuthorityPost {
     /// `caBundle` on the wire; e.g. `"-----BEGIN CERTIFICATE-----\nMY_SSL_CERTIFICATE\n-----END CERTIFICATE-----"`.
     #[serde(rename = "caBundle")]
     pub ca_bundle: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificateAuthorityPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificateAuthorityPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"status":{"$rust":0},"description":{"type":"string","maxLength":32767},"caBundle":{"type":"string","minLength":50,"maxLength":32767}},"required":["name","caBundle"],"description":"Application Certificate Authority Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificateAuthorityPostStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl ApplicationCertificateAuthorityPost {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificatePatch {
     /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +36,26 @@ pub struct ApplicationCertificatePatch {
     /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificatePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificatePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"status":{"$rust":0},"description":{"type":"string","maxLength":32767},"certificate":{"type":"string","minLength":50,"maxLength":32767},"filterType":{"$rust":1},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}}},"description":"Application Certificate Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificatePatchStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationCertificatePatch {

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCertificatePost {
     /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +44,27 @@ pub struct ApplicationCertificatePost {
     /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCertificatePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCertificatePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"status":{"$rust":0},"description":{"type":"string","maxLength":32767},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"certificate":{"type":"string","minLength":50,"maxLength":32767},"filterType":{"$rust":2},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}}},"required":["certificate"],"description":"Application Certificate Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCertificatePostStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+            ],
+        )
+    }
 }
 
 impl ApplicationCertificatePost {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationClonePostSchema {
     /// `dryRun` on the wire.
     #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +63,25 @@ pub struct ApplicationClonePostSchema {
     /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationClonePostSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationClonePostSchema".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"dryRun":{"type":"boolean"},"includeFiles":{"type":"boolean"},"includePrivateFiles":{"type":"boolean"},"includeDataTableRows":{"type":"boolean"},"includeDevices":{"type":"boolean"},"ownerId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"forceJob":{"type":"boolean"}},"description":"Application Clone Post Schema"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationClonePostSchemaOwnerType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationClonePostSchema {

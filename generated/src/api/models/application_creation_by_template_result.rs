@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCreationByTemplateResult {
     /// Schema for a single Application
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,9 +61,28 @@ pub struct ApplicationCreationByTemplateResult {
     >,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCreationByTemplateResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCreationByTemplateResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"application":{"$rust":0,"description":"Schema for a single Application"},"validationErrors":{"type":"array","items":{"$rust":1}}},"description":"Application Creation By Template Result"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Application>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationCreationByTemplateResultValidationError,
+                >,
+            ],
+        )
+    }
+}
+
 /// ApplicationCreationByTemplateResultValidationError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationCreationByTemplateResultValidationError {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -78,4 +96,19 @@ pub struct ApplicationCreationByTemplateResultValidationError {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationCreationByTemplateResultValidationError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationCreationByTemplateResultValidationError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"name":{"type":"string"},"id":{"type":"string"},"message":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationDashboardPost {
     /// `name` on the wire; e.g. `"My New Dashboard"`.
     pub name: String,
@@ -59,6 +58,30 @@ pub struct ApplicationDashboardPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationDashboardPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationDashboardPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"blocks":{"type":"array","items":{"$rust":0}},"description":{"type":"string","maxLength":32767},"refreshRate":{"type":"number","format":"double","minimum":5,"maximum":600},"duration":{"type":"integer","format":"int64","minimum":1},"resolution":{"type":"integer","format":"int64","minimum":1},"defaultTheme":{"$rust":1},"reportConfigs":{"type":"array","items":{"$rust":2},"maxItems":10},"public":{"type":"boolean"},"password":{"type":["string","null"]},"contextConfiguration":{"type":"array","items":{"$rust":3},"maxItems":100}},"required":["name"],"description":"Application Dashboard Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Block>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultTheme>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationDashboardPostReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItem,
+                >,
+            ],
+        )
+    }
 }
 
 impl ApplicationDashboardPost {
@@ -162,7 +185,6 @@ impl crate::runtime::Validate for ApplicationDashboardPost {
 
 /// ApplicationDashboardPostReportConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationDashboardPostReportConfig {
@@ -185,6 +207,17 @@ impl<'de> serde::Deserialize<'de> for ApplicationDashboardPostReportConfig {
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationDashboardPostReportConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationDashboardPostReportConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// ApplicationExportOptions
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExportOptions {
     /// `includeFiles` on the wire.
     #[serde(rename = "includeFiles", default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +38,24 @@ pub struct ApplicationExportOptions {
     /// `repo` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<crate::models::Repo>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"includeFiles":{"type":"boolean"},"includePrivateFiles":{"type":"boolean"},"includeDataTableRows":{"type":"boolean"},"includeDevices":{"type":"boolean"},"exportType":{"$rust":0},"credentialName":{"type":"string","minLength":1,"maxLength":255},"repo":{"$rust":1}},"required":["credentialName"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ExportType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Repo>,
+            ],
+        )
+    }
 }
 
 impl ApplicationExportOptions {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExportPostSchema {
     /// `includeFiles` on the wire; e.g. `true`.
     #[serde(rename = "includeFiles", default, skip_serializing_if = "Option::is_none")]
@@ -58,6 +57,24 @@ pub struct ApplicationExportPostSchema {
     /// `repo` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<crate::models::Repo>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationExportPostSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationExportPostSchema".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"includeFiles":{"type":"boolean"},"includePrivateFiles":{"type":"boolean"},"includeDataTableRows":{"type":"boolean"},"includeDevices":{"type":"boolean"},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"forceJob":{"type":"boolean"},"exportType":{"$rust":0},"credentialName":{"type":"string","maxLength":255},"repo":{"$rust":1}},"description":"Application Export Post Schema"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ExportType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Repo>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationExportPostSchema {

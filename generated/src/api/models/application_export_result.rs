@@ -16,9 +16,23 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationExportResult {
     /// `url` on the wire; e.g. `"https://example.com/applicationExport.zip"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationExportResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationExportResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"url":{"type":"string"}},"description":"Application Export Result"}"#,
+            &[],
+        )
+    }
 }

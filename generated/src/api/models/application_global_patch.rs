@@ -28,7 +28,6 @@
 pub type ApplicationGlobalPatch = Vec<crate::models::ApplicationGlobalPatchItem>;
 /// ApplicationGlobalPatchItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationGlobalPatchItem {
     /// `key` on the wire.
     pub key: String,
@@ -45,6 +44,21 @@ pub struct ApplicationGlobalPatchItem {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationGlobalPatchItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationGlobalPatchItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"json":{"type":["string","null"],"minLength":1,"maxLength":32767},"cloudOnly":{"type":"boolean"},"description":{"type":"string","maxLength":1024}},"required":["key"]}"#,
+            &[],
+        )
+    }
 }
 
 impl ApplicationGlobalPatchItem {

@@ -8,7 +8,6 @@
 
 /// ApplicationImportExecution
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportExecution {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,10 +43,6 @@ pub struct ApplicationImportExecution {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runStartedAt` on the wire.
     #[serde(
@@ -56,10 +51,6 @@ pub struct ApplicationImportExecution {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runCompletedAt` on the wire.
     #[serde(
@@ -67,10 +58,6 @@ pub struct ApplicationImportExecution {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `status` on the wire.
@@ -137,9 +124,47 @@ pub struct ApplicationImportExecution {
     pub repo: Option<crate::models::ApplicationImportExecutionRepo>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationImportExecution {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationImportExecution".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"importSourceType":{"$rust":0},"importExecutionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"fromApplicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"runQueuedAt":{"type":"string","format":"date-time"},"runStartedAt":{"type":"string","format":"date-time"},"runCompletedAt":{"type":"string","format":"date-time"},"status":{"$rust":1},"dryRun":{"type":"boolean"},"conflictBehavior":{"$rust":2},"callbackUrl":{"type":"string","maxLength":1024},"email":{"type":"string","maxLength":1024},"include":{"type":"array","items":{"$rust":3},"uniqueItems":true},"jobId":{"type":"string","maxLength":21},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"sourceType":{"$rust":4},"error":{"$rust":5},"dryRunResults":{"$rust":6},"validationErrors":{"type":"array","items":{"$rust":7}},"importedFileUrl":{"type":"string","maxLength":1024},"importUrl":{"type":"string","maxLength":1024},"credentialName":{"type":"string"},"repo":{"$rust":8}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ImportSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ConflictBehavior,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IncludeItem>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationImportExecutionSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExecutionError,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DryRunResults>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationImportExecutionValidationError,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationImportExecutionRepo,
+                >,
+            ],
+        )
+    }
+}
+
 /// ApplicationImportExecutionRepo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportExecutionRepo {
     /// `branch` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,6 +172,21 @@ pub struct ApplicationImportExecutionRepo {
     /// `directory` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationImportExecutionRepo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationImportExecutionRepo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"branch":{"type":"string","maxLength":255},"directory":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 /// ApplicationImportExecutionSourceType
@@ -215,7 +255,6 @@ impl schemars::JsonSchema for ApplicationImportExecutionSourceType {
 
 /// ApplicationImportExecutionValidationError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportExecutionValidationError {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -229,6 +268,21 @@ pub struct ApplicationImportExecutionValidationError {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationImportExecutionValidationError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationImportExecutionValidationError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"name":{"type":"string"},"id":{"type":"string"},"message":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }
 
 /// Application Import Executions
@@ -264,7 +318,6 @@ pub struct ApplicationImportExecutionValidationError {
 pub type ApplicationImportExecutions = Vec<crate::models::ApplicationImportExecution>;
 /// DryRunResults
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DryRunResults {
     /// `limitErrors` on the wire.
     #[serde(rename = "limitErrors", default, skip_serializing_if = "Option::is_none")]
@@ -272,6 +325,21 @@ pub struct DryRunResults {
     /// `url` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DryRunResults {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DryRunResults".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"limitErrors":{"type":"array","items":{"$rust":0},"uniqueItems":true},"url":{"type":"string","maxLength":1024}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::LimitError>],
+        )
+    }
 }
 
 /// ImportSourceType

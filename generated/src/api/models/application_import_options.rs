@@ -8,7 +8,6 @@
 
 /// Application Import Options
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationImportOptions {
     /// `importUrl` on the wire.
     #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
@@ -19,4 +18,19 @@ pub struct ApplicationImportOptions {
     /// `include` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub include: Option<Vec<crate::models::IncludeItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationImportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationImportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"importUrl":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"include":{"type":"array","items":{"$rust":0},"uniqueItems":true}},"description":"Application Import Options"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::IncludeItem>],
+        )
+    }
 }

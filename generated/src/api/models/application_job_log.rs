@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationJobLog {
     /// `id` on the wire; e.g. `"575ec76c7ae143cd83dc4a96"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +52,6 @@ pub struct ApplicationJobLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runStartedAt` on the wire; e.g. `"2025-06-10T04:00:01.000Z"`.
     #[serde(
@@ -65,10 +60,6 @@ pub struct ApplicationJobLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runCompletedAt` on the wire.
     #[serde(
@@ -76,10 +67,6 @@ pub struct ApplicationJobLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `status` on the wire; e.g. `"inProgress"`.
@@ -127,4 +114,42 @@ pub struct ApplicationJobLog {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub output: Option<crate::models::ApplicationJobLogOutput>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationJobLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationJobLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"jobId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"jobExecutionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"runQueuedAt":{"type":"string","format":"date-time"},"runStartedAt":{"type":"string","format":"date-time"},"runCompletedAt":{"type":"string","format":"date-time"},"status":{"$rust":0},"requestedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"requestedByType":{"$rust":1},"ownerType":{"$rust":2},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"resourceType":{"$rust":3},"resourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"progress":{"$rust":4},"error":{"$rust":5},"input":{"$rust":6},"output":{"$rust":7}},"description":"Application Job Log\n\nSchema for a single Application Job Log"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogResourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Progress>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExecutionError,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogInput,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogOutput,
+                >,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ApplicationJobLogInput
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ApplicationJobLogInput {
@@ -32,6 +31,25 @@ impl<'de> serde::Deserialize<'de> for ApplicationJobLogInput {
                 D::Error,
             >(value.clone(), "ApplicationJobLogInput", candidates)
                 .unwrap_or(Self::Other(value)),
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationJobLogInput {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationJobLogInput".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogInputObject,
+                >,
+            ],
         )
     }
 }

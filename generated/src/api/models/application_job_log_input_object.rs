@@ -8,7 +8,6 @@
 
 /// ApplicationJobLogInputObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationJobLogInputObject {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
@@ -47,4 +46,23 @@ pub struct ApplicationJobLogInputObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub template_context: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationJobLogInputObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationJobLogInputObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"callbackUrl":{"type":"string","maxLength":1024},"emails":{"type":"array","items":{"type":"string","maxLength":1024}},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"gatewayId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"string"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"fileUrl":{"type":"string","maxLength":1024},"templateContext":{"type":"string"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogInputObjectOwnerType,
+                >,
+            ],
+        )
+    }
 }

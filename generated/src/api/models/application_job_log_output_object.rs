@@ -8,7 +8,6 @@
 
 /// ApplicationJobLogOutputObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationJobLogOutputObject {
     /// `downloadUrls` on the wire.
     #[serde(rename = "downloadUrls", default, skip_serializing_if = "Option::is_none")]
@@ -112,4 +111,23 @@ pub struct ApplicationJobLogOutputObject {
         skip_serializing_if = "Option::is_none"
     )]
     pub eea_bundle_version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationJobLogOutputObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationJobLogOutputObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"downloadUrls":{"type":"array","items":{"type":"string","maxLength":1024}},"devicesDirectory":{"type":"string"},"eventsDirectory":{"type":"string"},"dataTablesDirectory":{"type":"string"},"created":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"},"removed":{"type":"number","format":"double"},"restored":{"type":"number","format":"double"},"repoUrl":{"type":"string"},"commit":{"type":"string"},"noChanges":{"type":"boolean"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"validationErrors":{"type":"array","items":{"$rust":0}},"skippedDeviceNotFound":{"type":"number","format":"double"},"skippedDateTooOld":{"type":"number","format":"double"},"skippedDateInFuture":{"type":"number","format":"double"},"skippedInvalidDate":{"type":"number","format":"double"},"skippedNoValidAttributes":{"type":"number","format":"double"},"written":{"type":"number","format":"double"},"eeaBundleVersion":{"type":"string"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationJobLogOutputObjectValidationError,
+                >,
+            ],
+        )
+    }
 }

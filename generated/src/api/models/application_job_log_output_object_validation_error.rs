@@ -8,7 +8,6 @@
 
 /// ApplicationJobLogOutputObjectValidationError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationJobLogOutputObjectValidationError {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -22,4 +21,19 @@ pub struct ApplicationJobLogOutputObjectValidationError {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationJobLogOutputObjectValidationError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationJobLogOutputObjectValidationError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"name":{"type":"string"},"id":{"type":"string"},"message":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

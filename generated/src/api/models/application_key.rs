@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKey {
     /// `id` on the wire; e.g. `"575ec76c7ae143cd83dc4a96"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,10 +49,6 @@ pub struct ApplicationKey {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
@@ -67,10 +62,6 @@ pub struct ApplicationKey {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdatedById` on the wire.
@@ -124,4 +115,32 @@ pub struct ApplicationKey {
     /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationKey {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationKey".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationKeyId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdated":{"type":"string","format":"date-time"},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"key":{"type":"string"},"status":{"$rust":2},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":3},"maxItems":100},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"filterType":{"$rust":4},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"addressFilterType":{"$rust":5},"addresses":{"type":"array","items":{"type":"string","maxLength":48},"maxItems":100}},"description":"Application Key\n\nSchema for a single Application Key"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationKeyStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AddressFilterType,
+                >,
+            ],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPatch {
     /// `status` on the wire; e.g. `"active"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +50,29 @@ pub struct ApplicationKeyPatch {
     /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationKeyPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationKeyPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"status":{"$rust":0},"name":{"type":["string","null"],"minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"filterType":{"$rust":1},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"addressFilterType":{"$rust":2},"addresses":{"type":"array","items":{"type":"string","maxLength":48},"maxItems":100}},"description":"Application Key Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationKeyPatchStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AddressFilterType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationKeyPatch {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationKeyPost {
     /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
@@ -52,6 +51,27 @@ pub struct ApplicationKeyPost {
     /// `addresses` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub addresses: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationKeyPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationKeyPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"filterType":{"$rust":1},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"addressFilterType":{"$rust":2},"addresses":{"type":"array","items":{"type":"string","maxLength":48},"maxItems":100}},"description":"Application Key Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AddressFilterType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationKeyPost {

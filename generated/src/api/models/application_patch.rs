@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPatch {
     /// `name` on the wire; e.g. `"My Updated Application"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,10 +33,6 @@ pub struct ApplicationPatch {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `endpointDefaultCors` on the wire.
@@ -64,6 +59,29 @@ pub struct ApplicationPatch {
     /// `blobUrlTTL` on the wire.
     #[serde(rename = "blobUrlTTL", default, skip_serializing_if = "Option::is_none")]
     pub blob_url_ttl: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":1024},"endpointSlug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"},"expUserTokenCutoff":{"type":"string","format":"date-time"},"endpointDefaultCors":{"type":"boolean"},"globals":{"type":"array","items":{"$rust":0},"maxItems":100},"ftueTracking":{"type":"array","items":{"$rust":1},"maxItems":100},"archiveConfig":{"anyOf":[{"$rust":2},{"type":"null"}]},"blobUrlTTL":{"type":"number","format":"double","minimum":3600,"maximum":604800}},"description":"Application Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::FtueTrackingItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ArchiveConfig>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationPatch {

@@ -66,7 +66,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummaries {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,9 +96,28 @@ pub struct ApplicationPeriodSummaries {
     pub sort_direction: Option<crate::models::SortDirection>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationPeriodSummaries {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationPeriodSummaries".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1}},"description":"Application Period Summaries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationPeriodSummariesItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
+}
+
 /// ApplicationPeriodSummariesItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummariesItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -115,9 +133,27 @@ pub struct ApplicationPeriodSummariesItem {
     pub summary: Option<crate::models::ApplicationPeriodSummariesItemSummary>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationPeriodSummariesItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationPeriodSummariesItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"summary":{"$rust":0}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationPeriodSummariesItemSummary,
+                >,
+            ],
+        )
+    }
+}
+
 /// ApplicationPeriodSummariesItemSummary
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPeriodSummariesItemSummary {
     /// Schema for the result of a device counts request
     #[serde(rename = "deviceCounts", default, skip_serializing_if = "Option::is_none")]
@@ -132,4 +168,27 @@ pub struct ApplicationPeriodSummariesItemSummary {
     /// Schema for the result of a payload counts breakdown request
     #[serde(rename = "payloadCounts", default, skip_serializing_if = "Option::is_none")]
     pub payload_counts: Option<crate::models::PayloadCountsBreakdown>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationPeriodSummariesItemSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationPeriodSummariesItemSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceCounts":{"$rust":0,"description":"Schema for the result of a device counts request"},"notebookMinuteCounts":{"$rust":1,"description":"Schema for the result of a notebook minute counts request"},"payloadCounts":{"$rust":2,"description":"Schema for the result of a payload counts breakdown request"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceCounts>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookMinuteCounts,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::PayloadCountsBreakdown,
+                >,
+            ],
+        )
+    }
 }

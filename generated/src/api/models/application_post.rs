@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationPost {
     /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
@@ -51,10 +50,6 @@ pub struct ApplicationPost {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub exp_user_token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `endpointDefaultCors` on the wire.
     #[serde(
@@ -72,6 +67,26 @@ pub struct ApplicationPost {
     /// `blobUrlTTL` on the wire.
     #[serde(rename = "blobUrlTTL", default, skip_serializing_if = "Option::is_none")]
     pub blob_url_ttl: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationTemplateId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":1024},"appliedTemplateIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"endpointSlug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"},"expUserTokenCutoff":{"type":"string","format":"date-time"},"endpointDefaultCors":{"type":"boolean"},"globals":{"type":"array","items":{"$rust":0},"maxItems":100},"archiveConfig":{"$rust":1},"blobUrlTTL":{"type":"number","format":"double","minimum":3600,"maximum":604800}},"required":["name"],"description":"Application Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ArchiveConfig>,
+            ],
+        )
+    }
 }
 
 impl ApplicationPost {

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadme {
     /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
@@ -32,10 +31,6 @@ pub struct ApplicationReadme {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdatedById` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
@@ -58,4 +53,23 @@ pub struct ApplicationReadme {
     /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(rename = "creationDate", default, skip_serializing_if = "Option::is_none")]
     pub creation_date: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationReadme {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationReadme".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdated":{"type":"string","format":"date-time"},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":0},"content":{"type":"string"},"creationDate":{"type":"string"}},"description":"Application Readme"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+            ],
+        )
+    }
 }

@@ -16,11 +16,25 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationReadmePatch {
     /// `content` on the wire; e.g. `"The new readme content"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationReadmePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationReadmePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"content":{"type":"string","maxLength":131072}},"description":"Application Readme Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationReadmePatch {

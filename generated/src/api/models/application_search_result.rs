@@ -25,7 +25,6 @@
 pub type ApplicationSearchResult = Vec<crate::models::ApplicationSearchResultItem>;
 /// ApplicationSearchResultItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSearchResultItem {
     /// `id` on the wire.
     pub id: String,
@@ -51,6 +50,31 @@ pub struct ApplicationSearchResultItem {
     pub type_: crate::models::ApplicationSearchResultItemType,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationSearchResultItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationSearchResultItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string"},"metadata":{"$rust":0},"version":{"type":"string"},"viewType":{"$rust":1},"flowClass":{"$rust":2},"deviceClass":{"$rust":3},"_type":{"$rust":4}},"required":["id","name","_type"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationSearchResultItemMetadata,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ViewType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationSearchResultItemType,
+                >,
+            ],
+        )
+    }
+}
+
 impl ApplicationSearchResultItem {
     /// A `ApplicationSearchResultItem` with its required fields set and every optional field unset.
     pub fn new(
@@ -73,7 +97,6 @@ impl ApplicationSearchResultItem {
 
 /// ApplicationSearchResultItemMetadata
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSearchResultItemMetadata {
     /// `descriptor` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -88,6 +111,21 @@ pub struct ApplicationSearchResultItemMetadata {
     /// `contentType` on the wire.
     #[serde(rename = "contentType", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationSearchResultItemMetadata {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationSearchResultItemMetadata".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"descriptor":{"type":"string"},"parentDirectory":{"type":"string"},"contentType":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }
 
 /// ApplicationSearchResultItemType

@@ -8,7 +8,6 @@
 
 /// ApplicationSummaryNotebookStats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationSummaryNotebookStats {
     /// `awaitingCompletion` on the wire.
     #[serde(
@@ -27,4 +26,19 @@ pub struct ApplicationSummaryNotebookStats {
     /// `runsThisPeriod` on the wire.
     #[serde(rename = "runsThisPeriod", default, skip_serializing_if = "Option::is_none")]
     pub runs_this_period: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationSummaryNotebookStats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationSummaryNotebookStats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"awaitingCompletion":{"type":"integer","format":"int64"},"minutesThisPeriod":{"type":"integer","format":"int64"},"runsThisPeriod":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

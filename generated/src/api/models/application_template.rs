@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplate {
     /// `id` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -61,10 +60,6 @@ pub struct ApplicationTemplate {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2020-01-13T04:00:00.000Z"`.
     #[serde(
@@ -72,10 +67,6 @@ pub struct ApplicationTemplate {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"smart environment"`.
@@ -111,4 +102,23 @@ pub struct ApplicationTemplate {
     /// `summary` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub summary: Option<crate::models::ApplicationTemplateSummary>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"templateId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"readme":{"type":"string","maxLength":131072},"categoryIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"keywords":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100},"description":{"type":"string","maxLength":1024},"public":{"type":"boolean"},"authorName":{"type":"string","maxLength":255},"imageUrl":{"type":"string","maxLength":1024},"authorUrl":{"type":"string","maxLength":1024},"templateUrl":{"type":"string","maxLength":1024},"summary":{"$rust":0}},"description":"Application Template\n\nSchema for a single Application Template"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationTemplateSummary,
+                >,
+            ],
+        )
+    }
 }

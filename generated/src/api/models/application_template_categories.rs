@@ -30,7 +30,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateCategories {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,4 +43,23 @@ pub struct ApplicationTemplateCategories {
     /// `totalCount` on the wire; e.g. `2`.
     #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplateCategories {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplateCategories".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"baseId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"}},"description":"Application Template Categories"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationTemplateCategory,
+                >,
+            ],
+        )
+    }
 }

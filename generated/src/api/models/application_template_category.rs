@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateCategory {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,4 +38,23 @@ pub struct ApplicationTemplateCategory {
     pub resource_types: Option<
         Vec<crate::models::ApplicationTemplateCategoryResourceType>,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplateCategory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplateCategory".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"resourceTypes":{"type":"array","items":{"$rust":0},"maxItems":100}},"description":"Application Template Category\n\nSchema for a single Application Template Category"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationTemplateCategoryResourceType,
+                >,
+            ],
+        )
+    }
 }

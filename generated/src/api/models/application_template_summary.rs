@@ -8,7 +8,6 @@
 
 /// ApplicationTemplateSummary
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplateSummary {
     /// `applicationCertificateAuthorityCount` on the wire.
     #[serde(
@@ -108,4 +107,19 @@ pub struct ApplicationTemplateSummary {
     /// `webhookCount` on the wire.
     #[serde(rename = "webhookCount", default, skip_serializing_if = "Option::is_none")]
     pub webhook_count: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplateSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplateSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"applicationCertificateAuthorityCount":{"type":"integer","format":"int64"},"dashboardCount":{"type":"integer","format":"int64"},"deviceCount":{"type":"integer","format":"int64"},"deviceRecipeCount":{"type":"integer","format":"int64"},"dataTableCount":{"type":"integer","format":"int64"},"experienceGroupCount":{"type":"integer","format":"int64"},"experienceUserCount":{"type":"integer","format":"int64"},"experienceVersionCount":{"type":"integer","format":"int64"},"experienceViewCount":{"type":"integer","format":"int64"},"experienceEndpointCount":{"type":"integer","format":"int64"},"fileCount":{"type":"integer","format":"int64"},"flowCount":{"type":"integer","format":"int64"},"integrationCount":{"type":"integer","format":"int64"},"notebookCount":{"type":"integer","format":"int64"},"privateFileCount":{"type":"integer","format":"int64"},"resourceJobCount":{"type":"integer","format":"int64"},"dataTableCsvSize":{"type":"integer","format":"int64"},"webhookCount":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -54,7 +54,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationTemplates {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,4 +88,24 @@ pub struct ApplicationTemplates {
     /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
     pub sort_direction: Option<crate::models::SortDirection>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationTemplates {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationTemplates".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"categoryId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"keywords":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100},"sortField":{"type":"string"},"sortDirection":{"$rust":1}},"description":"Application Templates"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationTemplate,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

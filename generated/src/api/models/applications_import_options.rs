@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ApplicationsImportOptions {
     /// `importUrl` on the wire; e.g. `"https://storage.example.com/myZipFile.zip"`.
     #[serde(rename = "importUrl", default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,21 @@ pub struct ApplicationsImportOptions {
     /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ApplicationsImportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ApplicationsImportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"importUrl":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"include":{"type":"array","items":{"$rust":0},"uniqueItems":true},"forceJob":{"type":"boolean"}},"description":"Applications Import Options"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::IncludeItem>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ApplicationsImportOptions {

@@ -8,7 +8,6 @@
 
 /// ArchiveConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ArchiveConfig {
     /// `directory` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +69,33 @@ pub struct ArchiveConfig {
     /// `azure` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub azure: Option<crate::models::Azure>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ArchiveConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ArchiveConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"directory":{"type":"string","maxLength":255},"mode":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"includeDevices":{"type":"boolean"},"includeEvents":{"type":"boolean"},"includeDataTables":{"type":"boolean"},"dataTablesMode":{"$rust":2},"dataTableIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"includeApplicationExport":{"type":"boolean"},"applicationExportOptions":{"$rust":3},"delayDays":{"type":"integer","format":"int64","minimum":1},"s3":{"$rust":4},"credentialName":{"type":"string","minLength":1,"maxLength":255},"gcs":{"$rust":5},"azure":{"$rust":6}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Mode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DataTablesMode,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationExportOptions,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::S3>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Gcs>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Azure>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ArchiveConfig {

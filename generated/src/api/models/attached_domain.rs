@@ -8,7 +8,6 @@
 
 /// AttachedDomain
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachedDomain {
     /// `domainName` on the wire.
     #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct AttachedDomain {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AttachedDomain {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AttachedDomain".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"domainName":{"type":"string","minLength":3,"maxLength":45},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}}}"#,
+            &[],
+        )
+    }
 }

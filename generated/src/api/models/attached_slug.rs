@@ -8,7 +8,6 @@
 
 /// AttachedSlug
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttachedSlug {
     /// `slug` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct AttachedSlug {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AttachedSlug {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AttachedSlug".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"slug":{"type":"string"},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}}}"#,
+            &[],
+        )
+    }
 }

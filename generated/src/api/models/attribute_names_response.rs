@@ -20,9 +20,23 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AttributeNamesResponse {
     /// `attributeNames` on the wire.
     #[serde(rename = "attributeNames", default, skip_serializing_if = "Option::is_none")]
     pub attribute_names: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AttributeNamesResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AttributeNamesResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeNames":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":1000}},"description":"Attribute Names Response"}"#,
+            &[],
+        )
+    }
 }

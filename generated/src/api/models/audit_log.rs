@@ -38,7 +38,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLog {
     /// `id` on the wire; e.g. `"586e9d5151265cb9d72f6ec6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,10 +51,6 @@ pub struct AuditLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `orgId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
@@ -149,4 +144,27 @@ pub struct AuditLog {
     /// `responseStatus` on the wire; e.g. `200`.
     #[serde(rename = "responseStatus", default, skip_serializing_if = "Option::is_none")]
     pub response_status: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuditLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuditLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"auditLogId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"primaryTargetId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"primaryTargetType":{"$rust":0},"primaryTargetName":{"type":"string","maxLength":1024},"secondaryTargetId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"secondaryTargetType":{"$rust":1},"secondaryTargetName":{"type":"string","maxLength":1024},"actorId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"actorType":{"$rust":2},"actorName":{"type":"string","maxLength":1024},"requestResource":{"type":"string","maxLength":1024},"requestAction":{"type":"string","maxLength":1024},"requestQueryParams":{"type":"object","additionalProperties":{}},"requestBody":{"type":"object","additionalProperties":{}},"requestPathParams":{"type":"object","additionalProperties":{}},"responseBody":{"type":"object","additionalProperties":{}},"responseStatus":{"type":"integer","format":"int64","minimum":100,"maximum":599}},"description":"Audit Log\n\nSchema for a single Audit Log entry"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::PrimaryTargetType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SecondaryTargetType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ActorType>,
+            ],
+        )
+    }
 }

@@ -30,7 +30,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilter {
     /// `primaryTarget` on the wire.
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +50,32 @@ pub struct AuditLogFilter {
     /// `responseCode` on the wire.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuditLogFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuditLogFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"primaryTarget":{"type":"array","items":{"$rust":0}},"secondaryTarget":{"type":"array","items":{"$rust":1}},"actor":{"type":"array","items":{"$rust":2}},"request":{"type":"array","items":{"$rust":3}},"responseCode":{"type":"array","items":{"type":"integer","format":"int64","minimum":100,"maximum":599}}},"description":"Audit Log Filter"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AuditLogFilterPrimaryTargetItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AuditLogFilterSecondaryTargetItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AuditLogFilterActorItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::RequestItem>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AuditLogFilter {
@@ -121,7 +146,6 @@ impl crate::runtime::Validate for AuditLogFilter {
 
 /// AuditLogFilterActorItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterActorItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +156,21 @@ pub struct AuditLogFilterActorItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuditLogFilterActorItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuditLogFilterActorItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ActorType>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AuditLogFilterActorItem {
@@ -153,7 +192,6 @@ impl crate::runtime::Validate for AuditLogFilterActorItem {
 
 /// AuditLogFilterPrimaryTargetItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterPrimaryTargetItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -164,6 +202,25 @@ pub struct AuditLogFilterPrimaryTargetItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuditLogFilterPrimaryTargetItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuditLogFilterPrimaryTargetItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::PrimaryTargetType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AuditLogFilterPrimaryTargetItem {
@@ -185,7 +242,6 @@ impl crate::runtime::Validate for AuditLogFilterPrimaryTargetItem {
 
 /// AuditLogFilterSecondaryTargetItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuditLogFilterSecondaryTargetItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -196,6 +252,25 @@ pub struct AuditLogFilterSecondaryTargetItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuditLogFilterSecondaryTargetItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuditLogFilterSecondaryTargetItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SecondaryTargetType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for AuditLogFilterSecondaryTargetItem {

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedDevice {
     /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId")]
@@ -52,6 +51,27 @@ pub struct AuthenticatedDevice {
     /// `subTopics` on the wire.
     #[serde(rename = "subTopics", default, skip_serializing_if = "Option::is_none")]
     pub sub_topics: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuthenticatedDevice {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuthenticatedDevice".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceClass":{"$rust":0},"token":{"type":"string","minLength":1},"ownerType":{"$rust":1},"filterType":{"$rust":2},"pubTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"subTopics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}}},"required":["applicationId","deviceId","deviceClass","token"],"description":"Authenticated Device"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AuthenticatedDeviceOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterType>,
+            ],
+        )
+    }
 }
 
 impl AuthenticatedDevice {

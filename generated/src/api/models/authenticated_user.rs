@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct AuthenticatedUser {
     /// `userId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "userId")]
@@ -34,6 +33,21 @@ pub struct AuthenticatedUser {
     /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AuthenticatedUser {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AuthenticatedUser".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"token":{"type":"string","minLength":1},"needsToVerifyEmail":{"type":"boolean"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"required":["userId","token"],"description":"Authenticated User"}"#,
+            &[],
+        )
+    }
 }
 
 impl AuthenticatedUser {

@@ -8,7 +8,6 @@
 
 /// Azure
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Azure {
     /// `account` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,6 +17,21 @@ pub struct Azure {
     pub account_key: Option<String>,
     /// `bucket` on the wire.
     pub bucket: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Azure {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Azure".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"account":{"type":"string","minLength":3,"maxLength":24},"accountKey":{"type":"string","maxLength":255},"bucket":{"type":"string","minLength":3,"maxLength":63}},"required":["bucket"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Azure {

@@ -8,7 +8,6 @@
 
 /// AzureEventHubConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum AzureEventHubConfig {
@@ -31,6 +30,17 @@ impl<'de> serde::Deserialize<'de> for AzureEventHubConfig {
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for AzureEventHubConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "AzureEventHubConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// Banner
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Banner {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct Banner {
     /// `level` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<crate::models::Level>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Banner {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Banner".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"message":{"type":"string","maxLength":2048},"level":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Level>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for Banner {

@@ -72,8 +72,66 @@ impl schemars::JsonSchema for Block {
         "Block".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"blockType":{"const":"application-list"}},"required":["blockType"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"blockType":{"const":"bar"}},"required":["blockType"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"blockType":{"const":"custom-chart"}},"required":["blockType"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"blockType":{"const":"custom-html"}},"required":["blockType"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"blockType":{"const":"dashboard-list"}},"required":["blockType"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"blockType":{"const":"data-table"}},"required":["blockType"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"blockType":{"const":"device-count"}},"required":["blockType"]}]},{"allOf":[{"$rust":7},{"type":"object","properties":{"blockType":{"const":"device-list"}},"required":["blockType"]}]},{"allOf":[{"$rust":8},{"type":"object","properties":{"blockType":{"const":"device-log"}},"required":["blockType"]}]},{"allOf":[{"$rust":9},{"type":"object","properties":{"blockType":{"const":"device-state-table"}},"required":["blockType"]}]},{"allOf":[{"$rust":10},{"type":"object","properties":{"blockType":{"const":"event-list"}},"required":["blockType"]}]},{"allOf":[{"$rust":11},{"type":"object","properties":{"blockType":{"const":"gauge"}},"required":["blockType"]}]},{"allOf":[{"$rust":12},{"type":"object","properties":{"blockType":{"const":"graph"}},"required":["blockType"]}]},{"allOf":[{"$rust":13},{"type":"object","properties":{"blockType":{"const":"heatmap"}},"required":["blockType"]}]},{"allOf":[{"$rust":14},{"type":"object","properties":{"blockType":{"const":"iframe"}},"required":["blockType"]}]},{"allOf":[{"$rust":15},{"type":"object","properties":{"blockType":{"const":"image"}},"required":["blockType"]}]},{"allOf":[{"$rust":16},{"type":"object","properties":{"blockType":{"const":"image-overlay"}},"required":["blockType"]}]},{"allOf":[{"$rust":17},{"type":"object","properties":{"blockType":{"const":"indicator"}},"required":["blockType"]}]},{"allOf":[{"$rust":18},{"type":"object","properties":{"blockType":{"const":"input"}},"required":["blockType"]}]},{"allOf":[{"$rust":19},{"type":"object","properties":{"blockType":{"const":"map"}},"required":["blockType"]}]},{"allOf":[{"$rust":20},{"type":"object","properties":{"blockType":{"const":"open-event-indicator"}},"required":["blockType"]}]},{"allOf":[{"$rust":21},{"type":"object","properties":{"blockType":{"const":"pie"}},"required":["blockType"]}]},{"allOf":[{"$rust":22},{"type":"object","properties":{"blockType":{"const":"position-chart"}},"required":["blockType"]}]},{"allOf":[{"$rust":23},{"type":"object","properties":{"blockType":{"const":"section-header"}},"required":["blockType"]}]},{"allOf":[{"$rust":24},{"type":"object","properties":{"blockType":{"const":"workflow-list"}},"required":["blockType"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockApplicationList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockBar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockCustom>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockCustom>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDashboardList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDataTable,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceCount,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceLog,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceStateTable,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockEventList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockGauge>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockGraph>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockHeatmap>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockIframe>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockImage>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockImageOverlay,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockIndicator,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockInput>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockMap>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockOpenEventIndicator,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockPie>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockPositionChart,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSectionHeader,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockWorkflowList,
+                >,
+            ],
+        )
     }
 }
 

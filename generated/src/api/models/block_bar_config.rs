@@ -8,7 +8,6 @@
 
 /// BlockBarConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockBarConfig {
     /// `realTime` on the wire.
     #[serde(rename = "realTime", default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,28 @@ pub struct BlockBarConfig {
     /// `segments` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<crate::models::BlockBarConfigSegment>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockBarConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockBarConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"realTime":{"type":"boolean"},"duration":{"$rust":0},"xAxisFormat":{"type":"string","maxLength":255},"xAxisLabel":{"type":"string","maxLength":255},"xAxisMax":{"$rust":1},"xAxisMin":{"$rust":2},"segments":{"type":"array","items":{"$rust":3},"maxItems":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::XAxisMax>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::XAxisMin>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockBarConfigSegment,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockBarConfig {

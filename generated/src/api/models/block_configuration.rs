@@ -8,7 +8,6 @@
 
 /// BlockConfiguration
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BlockConfiguration {
@@ -29,6 +28,25 @@ impl<'de> serde::Deserialize<'de> for BlockConfiguration {
             &[
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::BodyContentHeadContent),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockConfiguration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockConfiguration".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"string","maxLength":32767}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockConfigurationBodyContentHeadContent,
+                >,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// BlockConfigurationBodyContentHeadContent
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockConfigurationBodyContentHeadContent {
     /// `headContent` on the wire.
     #[serde(rename = "headContent", default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct BlockConfigurationBodyContentHeadContent {
     /// `bodyContent` on the wire.
     #[serde(rename = "bodyContent", default, skip_serializing_if = "Option::is_none")]
     pub body_content: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockConfigurationBodyContentHeadContent {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockConfigurationBodyContentHeadContent".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"headContent":{"type":"string","maxLength":32767},"bodyContent":{"type":"string","maxLength":32767}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockConfigurationBodyContentHeadContent {

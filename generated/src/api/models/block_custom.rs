@@ -8,7 +8,6 @@
 
 /// BlockCustom
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockCustom {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +34,25 @@ pub struct BlockCustom {
     /// `config` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<crate::models::BlockCustomConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockCustom {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockCustom".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"title":{"type":"string","maxLength":255},"description":{"type":"string","maxLength":32767},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"startX":{"type":"number","format":"double"},"startY":{"type":"number","format":"double"},"width":{"type":"number","format":"double"},"height":{"type":"number","format":"double"},"config":{"$rust":0}},"required":["startX","startY","width","height"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockCustomConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl BlockCustom {

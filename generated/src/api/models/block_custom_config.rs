@@ -8,7 +8,6 @@
 
 /// BlockCustomConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockCustomConfig {
     /// `configuration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +25,27 @@ pub struct BlockCustomConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub tooltip_event_subscribe: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockCustomConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockCustomConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"configuration":{"$rust":0},"segments":{"type":"array","items":{"$rust":1},"maxItems":100},"vegaVersion":{"$rust":2},"tooltipEventSubscribe":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockConfiguration,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockSegment>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::VegaVersion>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockCustomConfig {

@@ -8,7 +8,6 @@
 
 /// BlockDataTableConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDataTableConfig {
     /// `dataTableId` on the wire.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
@@ -42,6 +41,29 @@ pub struct BlockDataTableConfig {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::BlockDataTableConfigColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDataTableConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDataTableConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"dataTableId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"defaultSortColumn":{"type":"string","maxLength":255},"defaultSortDirection":{"$rust":0},"defaultLimit":{"type":"string","maxLength":255},"defaultOffset":{"type":"string","maxLength":255},"query":{"type":"string","maxLength":32767},"queryMode":{"$rust":1},"columns":{"type":"array","items":{"$rust":2},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DefaultSortDirection,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::QueryMode>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDataTableConfigColumn,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDataTableConfig {

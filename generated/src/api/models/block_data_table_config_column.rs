@@ -8,7 +8,6 @@
 
 /// BlockDataTableConfigColumn
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDataTableConfigColumn {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,25 @@ pub struct BlockDataTableConfigColumn {
     /// `rowTemplate` on the wire.
     #[serde(rename = "rowTemplate", default, skip_serializing_if = "Option::is_none")]
     pub row_template: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDataTableConfigColumn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDataTableConfigColumn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"type":{"$rust":0},"headerTemplate":{"type":"string","maxLength":1024},"rowTemplate":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDataTableConfigColumnType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDataTableConfigColumn {

@@ -8,7 +8,6 @@
 
 /// BlockDataTableConfigColumnType
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BlockDataTableConfigColumnType {
@@ -29,6 +28,25 @@ impl<'de> serde::Deserialize<'de> for BlockDataTableConfigColumnType {
             &[
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Custom),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDataTableConfigColumnType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDataTableConfigColumnType".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},{"$rust":0}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDataTableConfigColumnTypeCustom,
+                >,
             ],
         )
     }

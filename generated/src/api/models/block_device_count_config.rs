@@ -8,7 +8,6 @@
 
 /// BlockDeviceCountConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceCountConfig {
     /// `segments` on the wire.
     pub segments: Vec<crate::models::BlockDeviceCountConfigSegment>,
@@ -18,6 +17,29 @@ pub struct BlockDeviceCountConfig {
     /// `defaultCondition` on the wire.
     #[serde(rename = "defaultCondition")]
     pub default_condition: crate::models::BlockDeviceCountConfigDefaultCondition,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceCountConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceCountConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"segments":{"type":"array","items":{"$rust":0},"minItems":1,"maxItems":100},"conditions":{"type":"array","items":{"$rust":1},"maxItems":100},"defaultCondition":{"$rust":2}},"required":["segments","defaultCondition"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceCountConfigSegment,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceCountConfigDefaultCondition,
+                >,
+            ],
+        )
+    }
 }
 
 impl BlockDeviceCountConfig {

@@ -8,7 +8,6 @@
 
 /// BlockDeviceCountConfigDefaultCondition
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceCountConfigDefaultCondition {
     /// `color` on the wire.
     pub color: String,
@@ -18,6 +17,21 @@ pub struct BlockDeviceCountConfigDefaultCondition {
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceCountConfigDefaultCondition {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceCountConfigDefaultCondition".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"color":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":32767},"value":{"type":"string","maxLength":32767}},"required":["color"]}"#,
+            &[],
+        )
+    }
 }
 
 impl BlockDeviceCountConfigDefaultCondition {

@@ -8,12 +8,26 @@
 
 /// BlockDeviceCountConfigSegment
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceCountConfigSegment {
     /// `id` on the wire.
     pub id: String,
     /// `query` on the wire.
     pub query: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceCountConfigSegment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceCountConfigSegment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"query":{"type":"string","maxLength":32767}},"required":["id","query"]}"#,
+            &[],
+        )
+    }
 }
 
 impl BlockDeviceCountConfigSegment {

@@ -8,7 +8,6 @@
 
 /// BlockDeviceListConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceListConfig {
     /// `additionalAttributes` on the wire.
     #[serde(
@@ -63,6 +62,34 @@ pub struct BlockDeviceListConfig {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::BlockDeviceListConfigColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceListConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceListConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"additionalAttributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"excludeConnectionInfo":{"type":"boolean"},"deviceLinkNewWindow":{"type":"boolean"},"deviceLinkType":{"$rust":0},"deviceLinkUrl":{"type":"string","maxLength":2048},"match":{"$rust":1},"showPublicFilter":{"type":"boolean"},"sortField":{"$rust":2},"sortDirection":{"$rust":3},"filter":{"$rust":4},"query":{"type":"string","maxLength":32767},"columns":{"type":"array","items":{"$rust":5},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceLinkType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Match>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceListConfigSortField,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Filter>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceListConfigColumn,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDeviceListConfig {

@@ -8,7 +8,6 @@
 
 /// BlockDeviceListConfigColumn
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceListConfigColumn {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,25 @@ pub struct BlockDeviceListConfigColumn {
     /// `rowTemplate` on the wire.
     #[serde(rename = "rowTemplate", default, skip_serializing_if = "Option::is_none")]
     pub row_template: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceListConfigColumn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceListConfigColumn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"type":{"$rust":0},"source":{"type":"string","maxLength":255},"headerTemplate":{"type":"string","maxLength":1024},"rowTemplate":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceListConfigColumnType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDeviceListConfigColumn {

@@ -8,7 +8,6 @@
 
 /// BlockDeviceLogConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceLogConfig {
     /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +32,21 @@ pub struct BlockDeviceLogConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub max_results_per_device: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceLogConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceLogConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"query":{"type":"string","maxLength":32767},"includeDeviceInfo":{"type":"boolean"},"maxResultsPerDevice":{"type":"string","maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDeviceLogConfig {

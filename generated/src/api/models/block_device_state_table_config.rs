@@ -8,7 +8,6 @@
 
 /// BlockDeviceStateTableConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceStateTableConfig {
     /// `attributes` on the wire.
     #[serde(
@@ -38,6 +37,27 @@ pub struct BlockDeviceStateTableConfig {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::BlockDeviceStateTableConfigColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceStateTableConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceStateTableConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":1},"sortDirection":{"type":"integer","format":"int64","minimum":-1,"maximum":1},"sortIndex":{"type":"integer","format":"int64","minimum":0,"maximum":100},"columns":{"type":"array","items":{"$rust":2},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceStateTableConfigColumn,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDeviceStateTableConfig {

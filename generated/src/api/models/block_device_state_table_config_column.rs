@@ -8,7 +8,6 @@
 
 /// BlockDeviceStateTableConfigColumn
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockDeviceStateTableConfigColumn {
     /// `headerTemplate` on the wire.
     #[serde(rename = "headerTemplate", default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,25 @@ pub struct BlockDeviceStateTableConfigColumn {
     /// `attribute` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockDeviceStateTableConfigColumn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockDeviceStateTableConfigColumn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"headerTemplate":{"type":"string","maxLength":1024},"id":{"type":"string","maxLength":48},"rowTemplate":{"type":"string","maxLength":32767},"type":{"$rust":0},"attribute":{"type":"string","maxLength":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockDeviceStateTableConfigColumnType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockDeviceStateTableConfigColumn {

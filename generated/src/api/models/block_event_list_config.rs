@@ -8,7 +8,6 @@
 
 /// BlockEventListConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockEventListConfig {
     /// `allowUpdates` on the wire.
     #[serde(rename = "allowUpdates", default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +38,27 @@ pub struct BlockEventListConfig {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::BlockEventListConfigColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockEventListConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockEventListConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"allowUpdates":{"type":"boolean"},"query":{"type":"string","maxLength":32767},"sortDirection":{"$rust":0},"sortField":{"type":"string","maxLength":255},"filter":{"type":"string","maxLength":255},"eventState":{"$rust":1},"columnErrors":{"type":"object","additionalProperties":{}},"columns":{"type":"array","items":{"$rust":2},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::EventState>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockEventListConfigColumn,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockEventListConfig {

@@ -8,7 +8,6 @@
 
 /// BlockEventListConfigColumn
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockEventListConfigColumn {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,25 @@ pub struct BlockEventListConfigColumn {
     /// `rowTemplate` on the wire.
     #[serde(rename = "rowTemplate", default, skip_serializing_if = "Option::is_none")]
     pub row_template: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockEventListConfigColumn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockEventListConfigColumn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"selectedTag":{"type":"string","maxLength":255},"type":{"$rust":0},"headerTemplate":{"type":"string","maxLength":1024},"rowTemplate":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockEventListConfigColumnType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockEventListConfigColumn {

@@ -8,7 +8,6 @@
 
 /// BlockGaugeConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockGaugeConfig {
     /// `realTime` on the wire.
     #[serde(rename = "realTime", default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +43,32 @@ pub struct BlockGaugeConfig {
     /// `conditions` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<Vec<crate::models::Condition>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockGaugeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockGaugeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"realTime":{"type":"boolean"},"displayAsPercentage":{"type":"boolean"},"duration":{"$rust":0},"gaugeMax":{"$rust":1},"gaugeMin":{"$rust":2},"gaugeType":{"$rust":3},"precision":{"$rust":4},"precisionType":{"$rust":5},"segment":{"$rust":6},"conditions":{"type":"array","items":{"$rust":7},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::GaugeMax>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::GaugeMin>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::GaugeType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Precision>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::PrecisionType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockGaugeConfigSegment,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockGaugeConfig {

@@ -8,7 +8,6 @@
 
 /// BlockGaugeConfigSegment
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockGaugeConfigSegment {
     /// `attribute` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +45,24 @@ pub struct BlockGaugeConfigSegment {
     /// `graphType` on the wire.
     #[serde(rename = "graphType", default, skip_serializing_if = "Option::is_none")]
     pub graph_type: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockGaugeConfigSegment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockGaugeConfigSegment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attribute":{"type":"string","maxLength":255},"aggregation":{"$rust":0},"color":{"type":"string","maxLength":64},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767},"label":{"type":"string","maxLength":255},"expression":{"type":"string","maxLength":255},"yAxisLabel":{"type":"string","maxLength":255},"lineWeight":{"type":"integer","format":"int64","minimum":0,"maximum":5},"detectDataGaps":{"type":"boolean"},"graphType":{"type":"string","maxLength":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockGaugeConfigSegment {

@@ -8,7 +8,6 @@
 
 /// BlockGraphConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockGraphConfig {
     /// `realTime` on the wire.
     #[serde(rename = "realTime", default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +47,30 @@ pub struct BlockGraphConfig {
     /// `decorators` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decorators: Option<Vec<crate::models::Decorator>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockGraphConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockGraphConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"realTime":{"type":"boolean"},"hideLegend":{"type":"boolean"},"disallowUserSelectedDuration":{"type":"boolean"},"duration":{"$rust":0},"resolution":{"$rust":1},"recharts":{"type":"boolean"},"displayType":{"$rust":2},"segments":{"type":"array","items":{"$rust":3},"maxItems":100},"yAxes":{"type":"array","items":{"$rust":4},"maxItems":10},"decorators":{"type":"array","items":{"$rust":5},"maxItems":10}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Resolution>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisplayType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockGraphConfigSegment,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::YAx>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Decorator>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockGraphConfig {

@@ -8,7 +8,6 @@
 
 /// BlockGraphConfigSegment
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockGraphConfigSegment {
     /// `attribute` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +66,28 @@ pub struct BlockGraphConfigSegment {
     /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockGraphConfigSegment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockGraphConfigSegment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attribute":{"type":"string","maxLength":255},"aggregation":{"$rust":0},"color":{"type":"string","maxLength":64},"cumulative":{"type":"boolean"},"detectDataGaps":{"type":"boolean"},"expression":{"type":"string","maxLength":255},"graphType":{"$rust":1},"label":{"type":"string","maxLength":255},"yAxisFormat":{"type":"string","maxLength":255},"yAxisLabel":{"type":"string","maxLength":255},"yAxisMax":{"$rust":2},"yAxisMin":{"$rust":3},"yAxisId":{"type":"string","maxLength":48},"lineType":{"$rust":4},"lineWeight":{"type":"integer","format":"int64","minimum":0,"maximum":5},"dotWeight":{"type":"integer","format":"int64","minimum":0,"maximum":5},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":5},"maxItems":100},"query":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::GraphType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::YAxisMax>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::YAxisMin>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::LineType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockGraphConfigSegment {

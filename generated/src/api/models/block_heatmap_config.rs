@@ -8,7 +8,6 @@
 
 /// BlockHeatmapConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockHeatmapConfig {
     /// `additionalAttributes` on the wire.
     #[serde(
@@ -58,6 +57,29 @@ pub struct BlockHeatmapConfig {
     /// `mapStyle` on the wire.
     #[serde(rename = "mapStyle", default, skip_serializing_if = "Option::is_none")]
     pub map_style: Option<crate::models::MapStyle>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockHeatmapConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockHeatmapConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"additionalAttributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"attribute":{"type":"string","maxLength":255},"centerOnDataPoints":{"type":"boolean"},"defaultBearing":{"type":"number","format":"double"},"defaultCenter":{"type":"string","maxLength":255},"defaultPitch":{"type":"number","format":"double"},"defaultZoom":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":2},"locationTagKey":{"$rust":3},"mapStyle":{"$rust":4}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultZoom>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LocationTagKey,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MapStyle>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockHeatmapConfig {

@@ -8,11 +8,25 @@
 
 /// BlockIframeConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockIframeConfig {
     /// `url` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockIframeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockIframeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"url":{"type":"string","maxLength":2048}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockIframeConfig {

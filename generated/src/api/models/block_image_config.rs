@@ -8,7 +8,6 @@
 
 /// BlockImageConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockImageConfig {
     /// `bgColor` on the wire.
     #[serde(rename = "bgColor", default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +34,21 @@ pub struct BlockImageConfig {
     /// `attribute` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attribute: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockImageConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockImageConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"bgColor":{"type":"string","maxLength":64},"imageLinkNewWindow":{"type":"boolean"},"imageLinkUrl":{"type":"string","maxLength":2048},"imageUrl":{"type":"string","maxLength":32767},"imageSource":{"$rust":0},"deviceId":{"type":"string","maxLength":255},"attribute":{"type":"string","maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ImageSource>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockImageConfig {

@@ -8,7 +8,6 @@
 
 /// BlockImageOverlayConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockImageOverlayConfig {
     /// `imageUrl` on the wire.
     #[serde(rename = "imageUrl", default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +31,26 @@ pub struct BlockImageOverlayConfig {
     /// `overlays` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlays: Option<Vec<crate::models::Overlay>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockImageOverlayConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockImageOverlayConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"imageUrl":{"type":"string","maxLength":32767},"backgroundColor":{"type":"string","maxLength":64},"defaultZoom":{"type":"number","format":"double"},"disableZoom":{"type":"boolean"},"segments":{"type":"array","items":{"$rust":0},"maxItems":300},"overlays":{"type":"array","items":{"$rust":1},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockImageOverlayConfigSegment,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Overlay>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockImageOverlayConfig {

@@ -8,7 +8,6 @@
 
 /// BlockImageOverlayConfigSegment
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockImageOverlayConfigSegment {
     /// `queryType` on the wire.
     #[serde(rename = "queryType", default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,26 @@ pub struct BlockImageOverlayConfigSegment {
     /// `duration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duration: Option<crate::models::Duration>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockImageOverlayConfigSegment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockImageOverlayConfigSegment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"queryType":{"$rust":0},"id":{"type":"string","maxLength":48},"attribute":{"type":"string","maxLength":255},"aggregation":{"$rust":1},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":2},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":3}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::QueryType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockImageOverlayConfigSegment {

@@ -8,7 +8,6 @@
 
 /// BlockIndicatorConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockIndicatorConfig {
     /// `realTime` on the wire.
     #[serde(rename = "realTime", default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +28,30 @@ pub struct BlockIndicatorConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub default_condition: Option<crate::models::DefaultCondition>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockIndicatorConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockIndicatorConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"realTime":{"type":"boolean"},"duration":{"$rust":0},"segments":{"type":"array","items":{"$rust":1},"maxItems":255},"conditions":{"type":"array","items":{"$rust":2},"maxItems":100},"defaultCondition":{"$rust":3}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockIndicatorConfigSegment,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DefaultCondition,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockIndicatorConfig {

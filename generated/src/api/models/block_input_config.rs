@@ -8,7 +8,6 @@
 
 /// BlockInputConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockInputConfig {
     /// `defaultMode` on the wire.
     #[serde(rename = "defaultMode", default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,24 @@ pub struct BlockInputConfig {
     /// `controls` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub controls: Option<Vec<crate::models::Control>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockInputConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockInputConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"defaultMode":{"$rust":0},"controls":{"type":"array","items":{"$rust":1},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Control>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockInputConfig {

@@ -8,7 +8,6 @@
 
 /// BlockMapConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockMapConfig {
     /// `additionalAttributes` on the wire.
     #[serde(
@@ -99,6 +98,31 @@ pub struct BlockMapConfig {
     /// `startColor` on the wire.
     #[serde(rename = "startColor", default, skip_serializing_if = "Option::is_none")]
     pub start_color: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockMapConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockMapConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"additionalAttributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"attribute":{"type":"string","maxLength":255},"centerOnDataPoints":{"type":"boolean"},"clusterPoints":{"type":"boolean"},"compositeResult":{"type":"boolean"},"defaultBearing":{"type":"number","format":"double"},"defaultCenter":{"type":"string","maxLength":255},"defaultPitch":{"type":"number","format":"double"},"defaultZoom":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":2},"endColor":{"type":"string","maxLength":64},"iconTemplate":{"type":"string","maxLength":73727},"includeArrows":{"type":"boolean"},"includeLines":{"type":"boolean"},"locationTagKey":{"$rust":3},"mapStyle":{"$rust":4},"pinMode":{"$rust":5},"popupTemplate":{"type":"string","maxLength":32767},"resizedPins":{"type":"boolean"},"resolution":{"$rust":6},"startColor":{"type":"string","maxLength":64}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultZoom>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LocationTagKey,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MapStyle>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::PinMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Resolution>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockMapConfig {

@@ -8,7 +8,6 @@
 
 /// BlockOpenEventIndicatorConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockOpenEventIndicatorConfig {
     /// `allowUpdates` on the wire.
     #[serde(rename = "allowUpdates", default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +18,21 @@ pub struct BlockOpenEventIndicatorConfig {
     /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filter: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockOpenEventIndicatorConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockOpenEventIndicatorConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"allowUpdates":{"type":"boolean"},"query":{"type":"string","maxLength":32767},"filter":{"type":"string","maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockOpenEventIndicatorConfig {

@@ -8,7 +8,6 @@
 
 /// BlockPieConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockPieConfig {
     /// `realTime` on the wire.
     #[serde(rename = "realTime", default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,26 @@ pub struct BlockPieConfig {
     /// `segments` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub segments: Option<Vec<crate::models::BlockPieConfigSegment>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockPieConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockPieConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"realTime":{"type":"boolean"},"duration":{"$rust":0},"percentFormat":{"type":"string","maxLength":255},"valueFormat":{"type":"string","maxLength":255},"segments":{"type":"array","items":{"$rust":1},"maxItems":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockPieConfigSegment,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockPieConfig {

@@ -8,7 +8,6 @@
 
 /// BlockPositionChartConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockPositionChartConfig {
     /// `additionalAttributes` on the wire.
     #[serde(
@@ -105,6 +104,27 @@ pub struct BlockPositionChartConfig {
     /// `yAttribute` on the wire.
     #[serde(rename = "yAttribute", default, skip_serializing_if = "Option::is_none")]
     pub y_attribute: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockPositionChartConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockPositionChartConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"additionalAttributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"centerOnDataPoints":{"type":"boolean"},"compositeResult":{"type":"boolean"},"coordinateA":{"type":"string","minLength":3,"maxLength":255},"coordinateB":{"type":"string","minLength":3,"maxLength":255},"defaultCenter":{"type":"string","maxLength":255},"defaultZoom":{"$rust":0},"disableZoom":{"type":"boolean"},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":2},"endColor":{"type":"string","maxLength":64},"iconTemplate":{"type":"string","maxLength":73727},"imageUrl":{"type":"string","maxLength":32767},"includeArrows":{"type":"boolean"},"includeLines":{"type":"boolean"},"pinMode":{"$rust":3},"pixelA":{"type":"string","minLength":3,"maxLength":255},"pixelB":{"type":"string","minLength":3,"maxLength":255},"popupTemplate":{"type":"string","maxLength":32767},"resizedPins":{"type":"boolean"},"resolution":{"$rust":4},"startColor":{"type":"string","maxLength":64},"xAttribute":{"type":"string","maxLength":255},"yAttribute":{"type":"string","maxLength":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultZoom>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::PinMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Resolution>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockPositionChartConfig {

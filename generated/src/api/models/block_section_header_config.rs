@@ -8,7 +8,6 @@
 
 /// BlockSectionHeaderConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockSectionHeaderConfig {
     /// `title` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct BlockSectionHeaderConfig {
     /// `content` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockSectionHeaderConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockSectionHeaderConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"title":{"type":"string","maxLength":255},"content":{"type":"string","maxLength":32767}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockSectionHeaderConfig {

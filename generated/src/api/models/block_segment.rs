@@ -32,8 +32,28 @@ impl schemars::JsonSchema for BlockSegment {
         "BlockSegment".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"queryType":{"const":"time-series"}},"required":["queryType"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"queryType":{"const":"gauge"}},"required":["queryType"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"queryType":{"const":"data-table"}},"required":["queryType"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"queryType":{"const":"device-info"}},"required":["queryType"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"queryType":{"const":"events"}},"required":["queryType"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSegmentTimeSeries,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSegmentGauge,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSegmentDataTable,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSegmentDeviceInfo,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockSegmentEvents,
+                >,
+            ],
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// BlockSegmentDataTable
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockSegmentDataTable {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,21 @@ pub struct BlockSegmentDataTable {
     /// `offset` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockSegmentDataTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockSegmentDataTable".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"dataTableId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"string","maxLength":32767},"queryMode":{"$rust":0},"sortColumn":{"type":"string","maxLength":255},"sortDirection":{"type":"string","maxLength":255},"limit":{"type":"string","maxLength":255},"offset":{"type":"string","maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::QueryMode>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockSegmentDataTable {

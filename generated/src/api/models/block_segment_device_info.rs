@@ -8,7 +8,6 @@
 
 /// BlockSegmentDeviceInfo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockSegmentDeviceInfo {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,6 +48,21 @@ pub struct BlockSegmentDeviceInfo {
         skip_serializing_if = "Option::is_none"
     )]
     pub composite_state_type: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockSegmentDeviceInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockSegmentDeviceInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"attributes":{"type":["array","null"],"items":{"type":"string","maxLength":255},"maxItems":100},"excludeConnectionInfo":{"type":"boolean"},"sortField":{"type":"string","maxLength":255},"sortDirection":{"type":"string","maxLength":255},"page":{"type":"string","maxLength":255},"perPage":{"type":"string","maxLength":255},"query":{"type":"string","maxLength":32767},"compositeStateType":{"type":"string","maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockSegmentDeviceInfo {

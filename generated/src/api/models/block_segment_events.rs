@@ -8,7 +8,6 @@
 
 /// BlockSegmentEvents
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockSegmentEvents {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +34,21 @@ pub struct BlockSegmentEvents {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_extended_event_info: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockSegmentEvents {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockSegmentEvents".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"sortField":{"type":"string","maxLength":255},"sortDirection":{"type":"string","maxLength":255},"page":{"type":"string","maxLength":255},"perPage":{"type":"string","maxLength":255},"query":{"type":"string","maxLength":32767},"includeExtendedEventInfo":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockSegmentEvents {

@@ -8,7 +8,6 @@
 
 /// BlockSegmentTimeSeries
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockSegmentTimeSeries {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +37,26 @@ pub struct BlockSegmentTimeSeries {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub resolution: Option<crate::models::Resolution>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockSegmentTimeSeries {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockSegmentTimeSeries".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"attribute":{"type":"string","maxLength":255},"aggregation":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767},"duration":{"$rust":2},"resolution":{"$rust":3}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Duration>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Resolution>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockSegmentTimeSeries {

@@ -8,7 +8,6 @@
 
 /// BlockWorkflowListConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockWorkflowListConfig {
     /// `filter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,21 @@ pub struct BlockWorkflowListConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockWorkflowListConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockWorkflowListConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"filter":{"type":"string","maxLength":255},"includeCloud":{"type":"boolean"},"includeEdge":{"type":"boolean"},"includeEmbedded":{"type":"boolean"},"includeExperience":{"type":"boolean"},"experienceVersion":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for BlockWorkflowListConfig {

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BulkRestorationResponse {
     /// `restored` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,4 +23,19 @@ pub struct BulkRestorationResponse {
     /// `failed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BulkRestorationResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BulkRestorationResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"restored":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"}},"description":"Bulk Restoration Response"}"#,
+            &[],
+        )
+    }
 }

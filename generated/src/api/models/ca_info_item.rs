@@ -8,7 +8,6 @@
 
 /// CaInfoItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CaInfoItem {
     /// `serialNumber` on the wire.
     #[serde(rename = "serialNumber", default, skip_serializing_if = "Option::is_none")]
@@ -29,10 +28,6 @@ pub struct CaInfoItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub not_valid_before: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `notValidAfter` on the wire.
     #[serde(
@@ -41,9 +36,20 @@ pub struct CaInfoItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub not_valid_after: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CaInfoItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CaInfoItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"serialNumber":{"type":"string","minLength":1,"maxLength":1024},"fingerprint":{"type":"string","minLength":1,"maxLength":1024},"commonName":{"type":"string","maxLength":1024},"issuerName":{"type":"string","maxLength":1024},"notValidBefore":{"type":"string","format":"date-time"},"notValidAfter":{"type":"string","format":"date-time"}}}"#,
+            &[],
+        )
+    }
 }

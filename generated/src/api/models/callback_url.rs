@@ -8,7 +8,6 @@
 
 /// CallbackUrl
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CallbackUrl {
@@ -38,6 +37,25 @@ impl<'de> serde::Deserialize<'de> for CallbackUrl {
                 },
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Empty),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CallbackUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CallbackUrl".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":1024},{"$rust":0},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CallbackUrlEmpty,
+                >,
             ],
         )
     }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ChangePassword {
     /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode", default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +37,21 @@ pub struct ChangePassword {
     /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ChangePassword {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ChangePassword".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorCode":{"type":"string","maxLength":2048},"password":{"type":"string","minLength":8,"maxLength":2048},"newPassword":{"type":"string","minLength":12,"maxLength":2048},"invalidateExistingTokens":{"type":"boolean"},"tokenTTL":{"type":"integer","format":"int64","minimum":0}},"required":["password","newPassword"],"description":"Change Password"}"#,
+            &[],
+        )
+    }
 }
 
 impl ChangePassword {

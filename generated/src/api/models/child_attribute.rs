@@ -8,7 +8,6 @@
 
 /// ChildAttribute
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ChildAttribute {
     /// `name` on the wire.
     pub name: String,
@@ -20,6 +19,24 @@ pub struct ChildAttribute {
     /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
     pub device_tags: Option<Vec<crate::models::TagMatch>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ChildAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ChildAttribute".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"mode":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100}},"required":["name","mode"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Mode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+            ],
+        )
+    }
 }
 
 impl ChildAttribute {

@@ -30,7 +30,6 @@ pub type CompositeDeviceState = std::collections::BTreeMap<
 >;
 /// CompositeDeviceStateValue
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompositeDeviceStateValue {
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,9 +39,28 @@ pub struct CompositeDeviceStateValue {
     pub time: Option<crate::models::Time>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CompositeDeviceStateValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompositeDeviceStateValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0},"time":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CompositeDeviceStateValueValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Time>,
+            ],
+        )
+    }
+}
+
 /// CompositeDeviceStateValueValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CompositeDeviceStateValueValue {
@@ -67,6 +85,21 @@ impl<'de> serde::Deserialize<'de> for CompositeDeviceStateValueValue {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CompositeDeviceStateValueValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompositeDeviceStateValueValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"number","format":"double"},{"type":"string"},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

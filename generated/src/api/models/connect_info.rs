@@ -8,7 +8,6 @@
 
 /// ConnectInfo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConnectInfo {
     /// `ts` on the wire.
     #[serde(
@@ -17,4 +16,19 @@ pub struct ConnectInfo {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub ts: Option<crate::runtime::Nullable<f64>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ConnectInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ts":{"type":["number","null"],"format":"double"}}}"#,
+            &[],
+        )
+    }
 }

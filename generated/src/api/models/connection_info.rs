@@ -8,17 +8,12 @@
 
 /// ConnectionInfo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConnectionInfo {
     /// `time` on the wire.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `connected` on the wire.
@@ -28,4 +23,19 @@ pub struct ConnectionInfo {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub connected: Option<crate::runtime::Nullable<serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ConnectionInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectionInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"type":"string","format":"date-time"},"connected":{"enum":[1,0]}}}"#,
+            &[],
+        )
+    }
 }

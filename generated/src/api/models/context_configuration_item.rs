@@ -34,8 +34,31 @@ impl schemars::JsonSchema for ContextConfigurationItem {
         "ContextConfigurationItem".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"deviceAttribute"}},"required":["type"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"deviceId"}},"required":["type"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"deviceTag"}},"required":["type"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"number"}},"required":["type"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"string"}},"required":["type"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"experienceUser"}},"required":["type"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemDeviceAttribute,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemDeviceId,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemDeviceTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemNumber,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemString,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemExperienceUser,
+                >,
+            ],
+        )
     }
 }
 

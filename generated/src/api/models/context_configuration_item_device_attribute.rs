@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemDeviceAttribute
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemDeviceAttribute {
     /// `name` on the wire.
     pub name: String,
@@ -34,6 +33,25 @@ pub struct ContextConfigurationItemDeviceAttribute {
     pub validation_config: Option<
         crate::models::ContextConfigurationItemDeviceAttributeValidationConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemDeviceAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemDeviceAttribute".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"defaultValue":{"type":"string","maxLength":32767},"validationEnabled":{"type":"boolean"},"validationConfig":{"$rust":0}},"required":["name","defaultValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemDeviceAttributeValidationConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl ContextConfigurationItemDeviceAttribute {

@@ -8,11 +8,25 @@
 
 /// ContextConfigurationItemDeviceAttributeValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemDeviceAttributeValidationConfig {
     /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemDeviceAttributeValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemDeviceAttributeValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate

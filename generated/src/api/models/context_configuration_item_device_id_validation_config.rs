@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemDeviceIdValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemDeviceIdValidationConfig {
     /// `deviceIds` on the wire.
     #[serde(rename = "deviceIds", default, skip_serializing_if = "Option::is_none")]
@@ -30,6 +29,21 @@ pub struct ContextConfigurationItemDeviceIdValidationConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_full_device: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemDeviceIdValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemDeviceIdValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"query":{"type":["string","null"],"maxLength":8192},"includeFullDevice":{"type":"boolean"}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ContextConfigurationItemDeviceIdValidationConfig {

@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemDeviceTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemDeviceTag {
     /// `name` on the wire.
     pub name: String,
@@ -34,6 +33,26 @@ pub struct ContextConfigurationItemDeviceTag {
     pub validation_config: Option<
         crate::models::ContextConfigurationItemDeviceTagValidationConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemDeviceTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemDeviceTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"defaultValue":{"$rust":0},"validationEnabled":{"type":"boolean"},"validationConfig":{"$rust":1}},"required":["name","defaultValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemDeviceTagValidationConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl ContextConfigurationItemDeviceTag {

@@ -8,11 +8,25 @@
 
 /// ContextConfigurationItemDeviceTagValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemDeviceTagValidationConfig {
     /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
     pub device_tags: Option<Vec<crate::models::TagMatch>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemDeviceTagValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemDeviceTagValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ContextConfigurationItemDeviceTagValidationConfig {

@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemExperienceUserValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemExperienceUserValidationConfig {
     /// `experienceGroupIds` on the wire.
     #[serde(
@@ -17,6 +16,21 @@ pub struct ContextConfigurationItemExperienceUserValidationConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemExperienceUserValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemExperienceUserValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"experienceGroupIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate

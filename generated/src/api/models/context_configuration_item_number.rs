@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemNumber
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemNumber {
     /// `name` on the wire.
     pub name: String,
@@ -34,6 +33,28 @@ pub struct ContextConfigurationItemNumber {
     pub validation_config: Option<
         crate::models::ContextConfigurationItemNumberValidationConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemNumber {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemNumber".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"defaultValue":{"$rust":0},"validationEnabled":{"type":"boolean"},"validationConfig":{"$rust":1}},"required":["name","defaultValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemNumberDefaultValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemNumberValidationConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl ContextConfigurationItemNumber {

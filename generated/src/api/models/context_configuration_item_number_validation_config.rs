@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemNumberValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemNumberValidationConfig {
     /// `min` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct ContextConfigurationItemNumberValidationConfig {
     /// `max` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemNumberValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemNumberValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"min":{"type":"number","format":"double"},"max":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ContextConfigurationItemNumberValidationConfig {

@@ -8,7 +8,6 @@
 
 /// ContextConfigurationItemString
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemString {
     /// `name` on the wire.
     pub name: String,
@@ -34,6 +33,25 @@ pub struct ContextConfigurationItemString {
     pub validation_config: Option<
         crate::models::ContextConfigurationItemStringValidationConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemString {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemString".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"defaultValue":{"type":"string","maxLength":32767},"validationEnabled":{"type":"boolean"},"validationConfig":{"$rust":0}},"required":["name","defaultValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItemStringValidationConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl ContextConfigurationItemString {

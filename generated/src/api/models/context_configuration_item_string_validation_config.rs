@@ -8,11 +8,25 @@
 
 /// ContextConfigurationItemStringValidationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ContextConfigurationItemStringValidationConfig {
     /// `regExp` on the wire.
     #[serde(rename = "regExp", default, skip_serializing_if = "Option::is_none")]
     pub reg_exp: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ContextConfigurationItemStringValidationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ContextConfigurationItemStringValidationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"regExp":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ContextConfigurationItemStringValidationConfig {

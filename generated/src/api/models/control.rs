@@ -34,8 +34,19 @@ impl schemars::JsonSchema for Control {
         "Control".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"range"}},"required":["type"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"toggle"}},"required":["type"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"text"}},"required":["type"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"select"}},"required":["type"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"help"}},"required":["type"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"button"}},"required":["type"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlRange>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlToggle>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlText>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlSelect>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlHelp>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ControlButton>,
+            ],
+        )
     }
 }
 

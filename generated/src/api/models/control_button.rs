@@ -8,7 +8,6 @@
 
 /// ControlButton
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlButton {
     /// `action` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +53,25 @@ pub struct ControlButton {
     /// `commandName` on the wire.
     #[serde(rename = "commandName", default, skip_serializing_if = "Option::is_none")]
     pub command_name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlButton {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlButton".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"action":{"$rust":0},"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":512},"grid":{"$rust":1},"color":{"type":"string","maxLength":64},"payload":{"type":"string","maxLength":32767},"buttonId":{"type":"string","maxLength":255},"workflowId":{"type":["string","null"],"maxLength":255},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":2},"maxItems":100},"query":{"type":"string","maxLength":32767},"commandName":{"type":"string","maxLength":255}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Action>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Grid>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlButton {

@@ -8,7 +8,6 @@
 
 /// ControlHelp
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlHelp {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct ControlHelp {
     /// `help` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlHelp {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlHelp".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"grid":{"$rust":0},"help":{"type":"string","maxLength":32767}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Grid>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlHelp {

@@ -8,7 +8,6 @@
 
 /// ControlRange
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlRange {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,30 @@ pub struct ControlRange {
     /// `defaultValue` on the wire.
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<crate::models::ControlRangeDefaultValue>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlRange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlRange".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":512},"color":{"type":"string","maxLength":64},"grid":{"$rust":0},"defaultQuery":{"$rust":1},"max":{"$rust":2},"min":{"$rust":3},"step":{"$rust":4},"defaultValue":{"$rust":5}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Grid>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultQuery>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Max>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Min>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Step>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ControlRangeDefaultValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlRange {

@@ -8,7 +8,6 @@
 
 /// ControlSelect
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlSelect {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,27 @@ pub struct ControlSelect {
     /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<Vec<crate::models::ControlSelectOption>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlSelect {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlSelect".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":512},"grid":{"$rust":0},"defaultQuery":{"$rust":1},"defaultValue":{"type":"string","maxLength":255},"options":{"type":"array","items":{"$rust":2},"maxItems":500}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Grid>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultQuery>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ControlSelectOption,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlSelect {

@@ -8,7 +8,6 @@
 
 /// ControlText
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlText {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +27,24 @@ pub struct ControlText {
     /// `defaultValue` on the wire.
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlText {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlText".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":512},"grid":{"$rust":0},"defaultQuery":{"$rust":1},"defaultValue":{"type":"string","maxLength":2048}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Grid>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultQuery>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlText {

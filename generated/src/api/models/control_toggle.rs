@@ -8,7 +8,6 @@
 
 /// ControlToggle
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ControlToggle {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,24 @@ pub struct ControlToggle {
     /// `includeLabel` on the wire.
     #[serde(rename = "includeLabel", default, skip_serializing_if = "Option::is_none")]
     pub include_label: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ControlToggle {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ControlToggle".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"templateId":{"type":"string","maxLength":64},"label":{"type":"string","maxLength":512},"color":{"type":"string","maxLength":64},"grid":{"$rust":0},"defaultQuery":{"$rust":1},"defaultValue":{"type":"boolean"},"includeLabel":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Grid>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultQuery>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ControlToggle {

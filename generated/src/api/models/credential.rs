@@ -31,7 +31,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Credential {
     /// `id` on the wire; e.g. `"575ece2b7ae143cd83dc4a9b"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,10 +45,6 @@ pub struct Credential {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -57,10 +52,6 @@ pub struct Credential {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire; e.g. `"575ece2b7ae143cd83dc4a9d"`.
@@ -152,6 +143,65 @@ pub struct Credential {
     pub certificate_key_pair_config: Option<
         crate::models::CredentialCertificateKeyPairConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Credential {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Credential".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"type":{"$rust":2},"awsConfig":{"$rust":3},"azureConfig":{"$rust":4},"gcpConfig":{"$rust":5},"httpConfig":{"$rust":6},"sendgridConfig":{"type":"object","additionalProperties":{}},"twilioConfig":{"$rust":7},"logglyConfig":{"type":"object","additionalProperties":{}},"jwtConfig":{"$rust":8},"whatsappConfig":{"$rust":9},"sqlConfig":{"$rust":10},"mongodbConfig":{"type":"object","additionalProperties":{}},"mailgunConfig":{"type":"object","additionalProperties":{}},"snowflakeConfig":{"$rust":11},"gitConfig":{"$rust":12},"datadogConfig":{"$rust":13},"certificateKeyPairConfig":{"$rust":14}},"required":["name","type"],"description":"Credential\n\nSchema for a single Credential"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialAwsConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialAzureConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialGcpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialHttpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialTwilioConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialJwtConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialWhatsappConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialSqlConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialSnowflakeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialGitConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialDatadogConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialCertificateKeyPairConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl Credential {

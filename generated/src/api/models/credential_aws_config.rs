@@ -8,13 +8,27 @@
 
 /// CredentialAwsConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialAwsConfig {
     /// `accessKeyId` on the wire.
     #[serde(rename = "accessKeyId")]
     pub access_key_id: String,
     /// `region` on the wire.
     pub region: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialAwsConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialAwsConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessKeyId":{"type":"string","minLength":16,"maxLength":128},"region":{"type":"string","minLength":1,"maxLength":128}},"required":["accessKeyId","region"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialAwsConfig {

@@ -8,9 +8,23 @@
 
 /// CredentialAzureConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialAzureConfig {
     /// `account` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialAzureConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialAzureConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"account":{"type":"string","maxLength":128}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// CredentialCertificateKeyPairConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialCertificateKeyPairConfig {
     /// `certificate` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct CredentialCertificateKeyPairConfig {
     /// `info` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<crate::models::CertificateInfo>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialCertificateKeyPairConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialCertificateKeyPairConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"certificate":{"type":"string","maxLength":8192},"info":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::CertificateInfo>],
+        )
+    }
 }

@@ -8,9 +8,23 @@
 
 /// CredentialDatadogConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialDatadogConfig {
     /// `site` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialDatadogConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialDatadogConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"site":{"type":"string","minLength":1,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }

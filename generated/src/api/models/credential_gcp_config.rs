@@ -8,11 +8,25 @@
 
 /// CredentialGcpConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialGcpConfig {
     /// `keyMetaJson` on the wire.
     #[serde(rename = "keyMetaJson")]
     pub key_meta_json: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialGcpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialGcpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"keyMetaJson":{"type":"string","minLength":1,"maxLength":8192}},"required":["keyMetaJson"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialGcpConfig {

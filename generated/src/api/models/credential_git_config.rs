@@ -8,7 +8,6 @@
 
 /// CredentialGitConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialGitConfig {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -28,6 +27,25 @@ pub struct CredentialGitConfig {
     /// `committerEmail` on the wire.
     #[serde(rename = "committerEmail", default, skip_serializing_if = "Option::is_none")]
     pub committer_email: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialGitConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialGitConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"$rust":0},"cloneUrl":{"type":"string","minLength":5,"maxLength":1024},"publicKey":{"type":"string","maxLength":8192},"username":{"type":"string","maxLength":128},"committerName":{"type":"string","maxLength":128},"committerEmail":{"type":"string","maxLength":128}},"required":["type","cloneUrl"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialGitConfigType,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialGitConfig {

@@ -8,7 +8,6 @@
 
 /// CredentialHttpConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialHttpConfig {
     /// `uriMatch` on the wire.
     #[serde(rename = "uriMatch")]
@@ -19,6 +18,25 @@ pub struct CredentialHttpConfig {
     /// `publicValue` on the wire.
     #[serde(rename = "publicValue")]
     pub public_value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialHttpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialHttpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"uriMatch":{"type":"string","minLength":8,"maxLength":1024},"authMethod":{"$rust":0},"publicValue":{"type":"string","maxLength":8196}},"required":["uriMatch","authMethod","publicValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialAuthMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialHttpConfig {

@@ -8,13 +8,27 @@
 
 /// CredentialJwtConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialJwtConfig {
     /// `issuer` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issuer: Option<String>,
     /// `algorithm` on the wire.
     pub algorithm: crate::models::Algorithm,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialJwtConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialJwtConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"issuer":{"type":"string","maxLength":1024},"algorithm":{"$rust":0}},"required":["algorithm"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Algorithm>],
+        )
+    }
 }
 
 impl CredentialJwtConfig {

@@ -97,7 +97,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialLinkedResources {
     /// Schema for a collection of Integrations
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -110,11 +109,33 @@ pub struct CredentialLinkedResources {
     pub flow_versions: Option<crate::models::WorkflowVersions>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialLinkedResources {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialLinkedResources".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"integrations":{"$rust":0,"description":"Schema for a collection of Integrations"},"flows":{"$rust":1,"description":"Schema for a collection of Workflows"},"flowVersions":{"$rust":2,"description":"Schema for a collection of Workflow Versions"}},"description":"Credential Linked Resources"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialLinkedResourcesIntegrations,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Workflows>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersions,
+                >,
+            ],
+        )
+    }
+}
+
 /// Integrations
 ///
 /// Schema for a collection of Integrations
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialLinkedResourcesIntegrations {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -148,11 +169,30 @@ pub struct CredentialLinkedResourcesIntegrations {
     pub application_id: Option<String>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialLinkedResourcesIntegrations {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialLinkedResourcesIntegrations".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Integrations\n\nSchema for a collection of Integrations"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialLinkedResourcesIntegrationsItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
+}
+
 /// Integration
 ///
 /// Schema for a single Integration
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialLinkedResourcesIntegrationsItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,10 +210,6 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -181,10 +217,6 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire.
@@ -264,9 +296,45 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
     pub view_type: Option<String>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialLinkedResourcesIntegrationsItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialLinkedResourcesIntegrationsItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"integrationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"credentialName":{"type":"string","minLength":1,"maxLength":255},"integrationType":{"$rust":0},"enabled":{"type":"boolean"},"topics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024},"uniqueItems":true},"azureEventHubConfig":{"$rust":1},"googlePubSubConfig":{"$rust":2},"mqttConfig":{"$rust":3},"particleConfig":{"$rust":4},"sqsConfig":{"$rust":5},"websocketConfig":{"$rust":6},"status":{"$rust":7},"body":{"type":"string"},"experienceViewId":{"type":"string"},"layoutId":{"type":"string"},"viewTags":{"$rust":8},"viewType":{"type":"string"}},"description":"Integration\n\nSchema for a single Integration"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::IntegrationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AzureEventHubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::GooglePubSubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MqttConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ParticleConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SqsConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WebsocketConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialLinkedResourcesIntegrationsItemStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ViewTags>,
+            ],
+        )
+    }
+}
+
 /// CredentialLinkedResourcesIntegrationsItemStatus
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CredentialLinkedResourcesIntegrationsItemStatus {
@@ -298,9 +366,27 @@ impl<'de> serde::Deserialize<'de> for CredentialLinkedResourcesIntegrationsItemS
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialLinkedResourcesIntegrationsItemStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialLinkedResourcesIntegrationsItemStatus".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialLinkedResourcesIntegrationsItemStatusObject,
+                >,
+            ],
+        )
+    }
+}
+
 /// CredentialLinkedResourcesIntegrationsItemStatusObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialLinkedResourcesIntegrationsItemStatusObject {
     /// `lastKeepAlive` on the wire.
     #[serde(rename = "lastKeepAlive", default, skip_serializing_if = "Option::is_none")]
@@ -316,11 +402,43 @@ pub struct CredentialLinkedResourcesIntegrationsItemStatusObject {
     pub disconnect_info: Option<crate::models::DisconnectInfo>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialLinkedResourcesIntegrationsItemStatusObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialLinkedResourcesIntegrationsItemStatusObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"lastKeepAlive":{"type":"number","format":"double"},"nextAttempt":{"type":"number","format":"double"},"connectInfo":{"$rust":0},"disconnectInfo":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ConnectInfo>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisconnectInfo>,
+            ],
+        )
+    }
+}
+
 /// ViewTags
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ViewTags {
     /// `customKey` on the wire.
     #[serde(rename = "customKey", default, skip_serializing_if = "Option::is_none")]
     pub custom_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ViewTags {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ViewTags".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"customKey":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

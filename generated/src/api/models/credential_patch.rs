@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatch {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +88,70 @@ pub struct CredentialPatch {
     pub certificate_key_pair_config: Option<
         crate::models::CredentialPatchCertificateKeyPairConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"awsConfig":{"$rust":0},"azureConfig":{"$rust":1},"gcpConfig":{"$rust":2},"httpConfig":{"$rust":3},"sendgridConfig":{"$rust":4},"twilioConfig":{"$rust":5},"logglyConfig":{"$rust":6},"jwtConfig":{"$rust":7},"whatsappConfig":{"$rust":8},"sqlConfig":{"$rust":9},"mongodbConfig":{"$rust":10},"mailgunConfig":{"$rust":11},"snowflakeConfig":{"$rust":12},"gitConfig":{"$rust":13},"datadogConfig":{"$rust":14},"certificateKeyPairConfig":{"$rust":15}},"description":"Credential Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchAwsConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchAzureConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchGcpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchHttpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchSendgridConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchTwilioConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchLogglyConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchJwtConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchWhatsappConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchSqlConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchMongodbConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchMailgunConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchSnowflakeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchGitConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchDatadogConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchCertificateKeyPairConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatch {
@@ -206,7 +269,6 @@ impl crate::runtime::Validate for CredentialPatch {
 
 /// CredentialPatchAwsConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAwsConfig {
     /// `accessKeyId` on the wire.
     #[serde(rename = "accessKeyId", default, skip_serializing_if = "Option::is_none")]
@@ -221,6 +283,21 @@ pub struct CredentialPatchAwsConfig {
     /// `region` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchAwsConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchAwsConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessKeyId":{"type":"string","minLength":16,"maxLength":128},"secretAccessKey":{"type":"string","minLength":4,"maxLength":128},"region":{"type":"string","minLength":1,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchAwsConfig {
@@ -260,7 +337,6 @@ impl crate::runtime::Validate for CredentialPatchAwsConfig {
 
 /// CredentialPatchAzureConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchAzureConfig {
     /// `account` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +344,21 @@ pub struct CredentialPatchAzureConfig {
     /// `accountKey` on the wire.
     #[serde(rename = "accountKey", default, skip_serializing_if = "Option::is_none")]
     pub account_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchAzureConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchAzureConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"account":{"type":"string","maxLength":128},"accountKey":{"type":"string","minLength":4,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchAzureConfig {
@@ -291,7 +382,6 @@ impl crate::runtime::Validate for CredentialPatchAzureConfig {
 
 /// CredentialPatchCertificateKeyPairConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchCertificateKeyPairConfig {
     /// `certificate` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -299,6 +389,21 @@ pub struct CredentialPatchCertificateKeyPairConfig {
     /// `privateKey` on the wire.
     #[serde(rename = "privateKey", default, skip_serializing_if = "Option::is_none")]
     pub private_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchCertificateKeyPairConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchCertificateKeyPairConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"certificate":{"type":"string","maxLength":8192},"privateKey":{"type":"string","maxLength":8196}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
@@ -316,7 +421,6 @@ impl crate::runtime::Validate for CredentialPatchCertificateKeyPairConfig {
 
 /// CredentialPatchDatadogConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchDatadogConfig {
     /// `secretValue` on the wire.
     #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
@@ -324,6 +428,21 @@ pub struct CredentialPatchDatadogConfig {
     /// `site` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchDatadogConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchDatadogConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"secretValue":{"type":"string","maxLength":256},"site":{"type":"string","minLength":1,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchDatadogConfig {
@@ -347,11 +466,25 @@ impl crate::runtime::Validate for CredentialPatchDatadogConfig {
 
 /// CredentialPatchGcpConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchGcpConfig {
     /// `keyJson` on the wire.
     #[serde(rename = "keyJson", default, skip_serializing_if = "Option::is_none")]
     pub key_json: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchGcpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchGcpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"keyJson":{"type":"string","minLength":1,"maxLength":8192}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchGcpConfig {
@@ -371,7 +504,6 @@ impl crate::runtime::Validate for CredentialPatchGcpConfig {
 
 /// CredentialPatchGitConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchGitConfig {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -398,6 +530,25 @@ pub struct CredentialPatchGitConfig {
     /// `secretValue` on the wire.
     #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchGitConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchGitConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"$rust":0},"cloneUrl":{"type":"string","minLength":5,"maxLength":1024},"username":{"type":"string","maxLength":128},"committerName":{"type":"string","maxLength":128},"committerEmail":{"type":"string","maxLength":128},"generatePrivateKey":{"type":"boolean"},"secretValue":{"type":"string","maxLength":8196}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPatchGitConfigType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchGitConfig {
@@ -483,7 +634,6 @@ impl schemars::JsonSchema for CredentialPatchGitConfigType {
 
 /// CredentialPatchHttpConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchHttpConfig {
     /// `uriMatch` on the wire.
     #[serde(rename = "uriMatch", default, skip_serializing_if = "Option::is_none")]
@@ -497,6 +647,25 @@ pub struct CredentialPatchHttpConfig {
     /// `secretValue` on the wire.
     #[serde(rename = "secretValue", default, skip_serializing_if = "Option::is_none")]
     pub secret_value: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchHttpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchHttpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"uriMatch":{"type":"string","minLength":8,"maxLength":1024},"authMethod":{"$rust":0},"publicValue":{"type":"string","maxLength":8196},"secretValue":{"type":"string","maxLength":8196}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialAuthMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchHttpConfig {
@@ -528,7 +697,6 @@ impl crate::runtime::Validate for CredentialPatchHttpConfig {
 
 /// CredentialPatchJwtConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchJwtConfig {
     /// `issuer` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -539,6 +707,21 @@ pub struct CredentialPatchJwtConfig {
     /// `secret` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchJwtConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchJwtConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"issuer":{"type":"string","maxLength":1024},"algorithm":{"$rust":0},"secret":{"type":"string","minLength":1,"maxLength":4096}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Algorithm>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchJwtConfig {
@@ -566,11 +749,25 @@ impl crate::runtime::Validate for CredentialPatchJwtConfig {
 
 /// CredentialPatchLogglyConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchLogglyConfig {
     /// `customerToken` on the wire.
     #[serde(rename = "customerToken", default, skip_serializing_if = "Option::is_none")]
     pub customer_token: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchLogglyConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchLogglyConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"customerToken":{"type":"string","minLength":1,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchLogglyConfig {
@@ -590,11 +787,25 @@ impl crate::runtime::Validate for CredentialPatchLogglyConfig {
 
 /// CredentialPatchMailgunConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchMailgunConfig {
     /// `apiKey` on the wire.
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchMailgunConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchMailgunConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiKey":{"type":"string","minLength":4,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchMailgunConfig {
@@ -614,11 +825,25 @@ impl crate::runtime::Validate for CredentialPatchMailgunConfig {
 
 /// CredentialPatchMongodbConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchMongodbConfig {
     /// `connectionUri` on the wire.
     #[serde(rename = "connectionUri", default, skip_serializing_if = "Option::is_none")]
     pub connection_uri: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchMongodbConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchMongodbConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"connectionUri":{"type":"string","minLength":1,"maxLength":2048}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchMongodbConfig {
@@ -638,11 +863,25 @@ impl crate::runtime::Validate for CredentialPatchMongodbConfig {
 
 /// CredentialPatchSendgridConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSendgridConfig {
     /// `apiKey` on the wire.
     #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
     pub api_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchSendgridConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchSendgridConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiKey":{"type":"string","minLength":4,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchSendgridConfig {
@@ -662,7 +901,6 @@ impl crate::runtime::Validate for CredentialPatchSendgridConfig {
 
 /// CredentialPatchSnowflakeConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSnowflakeConfig {
     /// `host` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -680,6 +918,21 @@ pub struct CredentialPatchSnowflakeConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub generate_private_key: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchSnowflakeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchSnowflakeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"host":{"type":"string","minLength":1,"maxLength":128},"username":{"type":"string","minLength":1,"maxLength":128},"privateKey":{"type":"string","maxLength":8196},"generatePrivateKey":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchSnowflakeConfig {
@@ -713,7 +966,6 @@ impl crate::runtime::Validate for CredentialPatchSnowflakeConfig {
 
 /// CredentialPatchSqlConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchSqlConfig {
     /// `system` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -751,6 +1003,25 @@ pub struct CredentialPatchSqlConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_ssl_verification: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchSqlConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchSqlConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"system":{"$rust":0},"host":{"type":"string","minLength":1,"maxLength":256},"port":{"type":["integer","null"],"format":"int64","minimum":1,"maximum":65535},"username":{"type":"string","minLength":1,"maxLength":256},"password":{"type":"string","minLength":1,"maxLength":256},"secureConnection":{"type":"boolean"},"caCertificate":{"type":"string","maxLength":8196},"disableSSLVerification":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialSystem,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchSqlConfig {
@@ -808,7 +1079,6 @@ impl crate::runtime::Validate for CredentialPatchSqlConfig {
 
 /// CredentialPatchTwilioConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchTwilioConfig {
     /// `accountSid` on the wire.
     #[serde(rename = "accountSid", default, skip_serializing_if = "Option::is_none")]
@@ -819,6 +1089,21 @@ pub struct CredentialPatchTwilioConfig {
     /// `apiKeySecret` on the wire.
     #[serde(rename = "apiKeySecret", default, skip_serializing_if = "Option::is_none")]
     pub api_key_secret: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchTwilioConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchTwilioConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accountSid":{"type":"string","minLength":4,"maxLength":128},"apiKeySid":{"type":"string","minLength":4,"maxLength":128},"apiKeySecret":{"type":"string","minLength":4,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchTwilioConfig {
@@ -858,7 +1143,6 @@ impl crate::runtime::Validate for CredentialPatchTwilioConfig {
 
 /// CredentialPatchWhatsappConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPatchWhatsappConfig {
     /// `accessToken` on the wire.
     #[serde(rename = "accessToken", default, skip_serializing_if = "Option::is_none")]
@@ -866,6 +1150,21 @@ pub struct CredentialPatchWhatsappConfig {
     /// `fromNumberId` on the wire.
     #[serde(rename = "fromNumberId", default, skip_serializing_if = "Option::is_none")]
     pub from_number_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPatchWhatsappConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPatchWhatsappConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessToken":{"type":"string","minLength":1,"maxLength":1024},"fromNumberId":{"type":"string","minLength":1,"maxLength":128}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for CredentialPatchWhatsappConfig {

@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPost {
     /// `name` on the wire; e.g. `"locker"`.
     pub name: String,
@@ -93,6 +92,73 @@ pub struct CredentialPost {
     pub certificate_key_pair_config: Option<
         crate::models::CredentialPostCertificateKeyPairConfig,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"type":{"$rust":0},"awsConfig":{"$rust":1},"azureConfig":{"$rust":2},"gcpConfig":{"$rust":3},"httpConfig":{"$rust":4},"sendgridConfig":{"$rust":5},"twilioConfig":{"$rust":6},"logglyConfig":{"$rust":7},"jwtConfig":{"$rust":8},"whatsappConfig":{"$rust":9},"sqlConfig":{"$rust":10},"mongodbConfig":{"$rust":11},"mailgunConfig":{"$rust":12},"snowflakeConfig":{"$rust":13},"gitConfig":{"$rust":14},"datadogConfig":{"$rust":15},"certificateKeyPairConfig":{"$rust":16}},"required":["name","type"],"description":"Credential Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostAwsConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostAzureConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostGcpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostHttpConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostSendgridConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostTwilioConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostLogglyConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostJwtConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostWhatsappConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostSqlConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostMongodbConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostMailgunConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostSnowflakeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostGitConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostDatadogConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialPostCertificateKeyPairConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialPost {
@@ -244,7 +310,6 @@ impl crate::runtime::Validate for CredentialPost {
 
 /// CredentialPostAwsConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostAwsConfig {
     /// `accessKeyId` on the wire.
     #[serde(rename = "accessKeyId")]
@@ -254,6 +319,21 @@ pub struct CredentialPostAwsConfig {
     pub secret_access_key: String,
     /// `region` on the wire.
     pub region: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostAwsConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostAwsConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessKeyId":{"type":"string","minLength":16,"maxLength":128},"secretAccessKey":{"type":"string","minLength":4,"maxLength":128},"region":{"type":"string","minLength":1,"maxLength":128}},"required":["accessKeyId","secretAccessKey","region"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostAwsConfig {
@@ -311,7 +391,6 @@ impl crate::runtime::Validate for CredentialPostAwsConfig {
 
 /// CredentialPostAzureConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostAzureConfig {
     /// `account` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -319,6 +398,21 @@ pub struct CredentialPostAzureConfig {
     /// `accountKey` on the wire.
     #[serde(rename = "accountKey")]
     pub account_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostAzureConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostAzureConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"account":{"type":"string","maxLength":128},"accountKey":{"type":"string","minLength":4,"maxLength":128}},"required":["accountKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostAzureConfig {
@@ -353,13 +447,27 @@ impl crate::runtime::Validate for CredentialPostAzureConfig {
 
 /// CredentialPostCertificateKeyPairConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostCertificateKeyPairConfig {
     /// `certificate` on the wire.
     pub certificate: String,
     /// `privateKey` on the wire.
     #[serde(rename = "privateKey")]
     pub private_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostCertificateKeyPairConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostCertificateKeyPairConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"certificate":{"type":"string","maxLength":8192},"privateKey":{"type":"string","maxLength":8196}},"required":["certificate","privateKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostCertificateKeyPairConfig {
@@ -389,7 +497,6 @@ impl crate::runtime::Validate for CredentialPostCertificateKeyPairConfig {
 
 /// CredentialPostDatadogConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostDatadogConfig {
     /// `secretValue` on the wire.
     #[serde(rename = "secretValue")]
@@ -397,6 +504,21 @@ pub struct CredentialPostDatadogConfig {
     /// `site` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostDatadogConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostDatadogConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"secretValue":{"type":"string","maxLength":256},"site":{"type":"string","minLength":1,"maxLength":128}},"required":["secretValue"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostDatadogConfig {
@@ -431,11 +553,25 @@ impl crate::runtime::Validate for CredentialPostDatadogConfig {
 
 /// CredentialPostGcpConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostGcpConfig {
     /// `keyJson` on the wire.
     #[serde(rename = "keyJson")]
     pub key_json: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostGcpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostGcpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"keyJson":{"type":"string","minLength":1,"maxLength":8192}},"required":["keyJson"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostGcpConfig {
@@ -465,7 +601,6 @@ impl crate::runtime::Validate for CredentialPostGcpConfig {
 
 /// CredentialPostGitConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CredentialPostGitConfig {
@@ -491,6 +626,17 @@ impl<'de> serde::Deserialize<'de> for CredentialPostGitConfig {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostGitConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostGitConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
+    }
+}
+
 impl crate::runtime::Validate for CredentialPostGitConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
@@ -503,7 +649,6 @@ impl crate::runtime::Validate for CredentialPostGitConfig {
 
 /// CredentialPostHttpConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostHttpConfig {
     /// `uriMatch` on the wire.
     #[serde(rename = "uriMatch")]
@@ -517,6 +662,25 @@ pub struct CredentialPostHttpConfig {
     /// `secretValue` on the wire.
     #[serde(rename = "secretValue")]
     pub secret_value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostHttpConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostHttpConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"uriMatch":{"type":"string","minLength":8,"maxLength":1024},"authMethod":{"$rust":0},"publicValue":{"type":"string","maxLength":8196},"secretValue":{"type":"string","maxLength":8196}},"required":["uriMatch","authMethod","secretValue"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialAuthMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialPostHttpConfig {
@@ -567,7 +731,6 @@ impl crate::runtime::Validate for CredentialPostHttpConfig {
 
 /// CredentialPostJwtConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostJwtConfig {
     /// `issuer` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -576,6 +739,21 @@ pub struct CredentialPostJwtConfig {
     pub algorithm: crate::models::Algorithm,
     /// `secret` on the wire.
     pub secret: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostJwtConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostJwtConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"issuer":{"type":"string","maxLength":1024},"algorithm":{"$rust":0},"secret":{"type":"string","minLength":1,"maxLength":4096}},"required":["algorithm","secret"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Algorithm>],
+        )
+    }
 }
 
 impl CredentialPostJwtConfig {
@@ -616,11 +794,25 @@ impl crate::runtime::Validate for CredentialPostJwtConfig {
 
 /// CredentialPostLogglyConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostLogglyConfig {
     /// `customerToken` on the wire.
     #[serde(rename = "customerToken")]
     pub customer_token: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostLogglyConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostLogglyConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"customerToken":{"type":"string","minLength":1,"maxLength":128}},"required":["customerToken"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostLogglyConfig {
@@ -650,11 +842,25 @@ impl crate::runtime::Validate for CredentialPostLogglyConfig {
 
 /// CredentialPostMailgunConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostMailgunConfig {
     /// `apiKey` on the wire.
     #[serde(rename = "apiKey")]
     pub api_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostMailgunConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostMailgunConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiKey":{"type":"string","minLength":4,"maxLength":128}},"required":["apiKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostMailgunConfig {
@@ -684,11 +890,25 @@ impl crate::runtime::Validate for CredentialPostMailgunConfig {
 
 /// CredentialPostMongodbConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostMongodbConfig {
     /// `connectionUri` on the wire.
     #[serde(rename = "connectionUri")]
     pub connection_uri: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostMongodbConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostMongodbConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"connectionUri":{"type":"string","minLength":1,"maxLength":2048}},"required":["connectionUri"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostMongodbConfig {
@@ -718,11 +938,25 @@ impl crate::runtime::Validate for CredentialPostMongodbConfig {
 
 /// CredentialPostSendgridConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostSendgridConfig {
     /// `apiKey` on the wire.
     #[serde(rename = "apiKey")]
     pub api_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostSendgridConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostSendgridConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiKey":{"type":"string","minLength":4,"maxLength":128}},"required":["apiKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostSendgridConfig {
@@ -752,7 +986,6 @@ impl crate::runtime::Validate for CredentialPostSendgridConfig {
 
 /// CredentialPostSnowflakeConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CredentialPostSnowflakeConfig {
@@ -778,6 +1011,17 @@ impl<'de> serde::Deserialize<'de> for CredentialPostSnowflakeConfig {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostSnowflakeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostSnowflakeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
+    }
+}
+
 impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
@@ -790,7 +1034,6 @@ impl crate::runtime::Validate for CredentialPostSnowflakeConfig {
 
 /// CredentialPostSqlConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostSqlConfig {
     /// `system` on the wire.
     pub system: crate::models::CredentialSystem,
@@ -824,6 +1067,25 @@ pub struct CredentialPostSqlConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_ssl_verification: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostSqlConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostSqlConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"system":{"$rust":0},"host":{"type":"string","minLength":1,"maxLength":256},"port":{"type":["integer","null"],"format":"int64","minimum":1,"maximum":65535},"username":{"type":"string","minLength":1,"maxLength":256},"password":{"type":"string","minLength":1,"maxLength":256},"secureConnection":{"type":"boolean"},"caCertificate":{"type":"string","maxLength":8196},"disableSSLVerification":{"type":"boolean"}},"required":["system","host","username","password"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialSystem,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialPostSqlConfig {
@@ -906,7 +1168,6 @@ impl crate::runtime::Validate for CredentialPostSqlConfig {
 
 /// CredentialPostTwilioConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostTwilioConfig {
     /// `accountSid` on the wire.
     #[serde(rename = "accountSid")]
@@ -917,6 +1178,21 @@ pub struct CredentialPostTwilioConfig {
     /// `apiKeySecret` on the wire.
     #[serde(rename = "apiKeySecret")]
     pub api_key_secret: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostTwilioConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostTwilioConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accountSid":{"type":"string","minLength":4,"maxLength":128},"apiKeySid":{"type":"string","minLength":4,"maxLength":128},"apiKeySecret":{"type":"string","minLength":4,"maxLength":128}},"required":["accountSid","apiKeySid","apiKeySecret"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostTwilioConfig {
@@ -974,7 +1250,6 @@ impl crate::runtime::Validate for CredentialPostTwilioConfig {
 
 /// CredentialPostWhatsappConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialPostWhatsappConfig {
     /// `accessToken` on the wire.
     #[serde(rename = "accessToken")]
@@ -982,6 +1257,21 @@ pub struct CredentialPostWhatsappConfig {
     /// `fromNumberId` on the wire.
     #[serde(rename = "fromNumberId")]
     pub from_number_id: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialPostWhatsappConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialPostWhatsappConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessToken":{"type":"string","minLength":1,"maxLength":1024},"fromNumberId":{"type":"string","minLength":1,"maxLength":128}},"required":["accessToken","fromNumberId"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialPostWhatsappConfig {

@@ -8,7 +8,6 @@
 
 /// CredentialSnowflakeConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialSnowflakeConfig {
     /// `host` on the wire.
     pub host: String,
@@ -17,6 +16,21 @@ pub struct CredentialSnowflakeConfig {
     /// `publicKey` on the wire.
     #[serde(rename = "publicKey")]
     pub public_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialSnowflakeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialSnowflakeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"host":{"type":"string","minLength":1,"maxLength":128},"username":{"type":"string","minLength":1,"maxLength":128},"publicKey":{"type":"string","minLength":1,"maxLength":8192}},"required":["host","username","publicKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialSnowflakeConfig {

@@ -8,7 +8,6 @@
 
 /// CredentialSqlConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialSqlConfig {
     /// `system` on the wire.
     pub system: crate::models::CredentialSystem,
@@ -36,6 +35,25 @@ pub struct CredentialSqlConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_ssl_verification: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialSqlConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialSqlConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"system":{"$rust":0},"host":{"type":"string","minLength":1,"maxLength":256},"port":{"type":"integer","format":"int64","minimum":1,"maximum":65535},"username":{"type":"string","minLength":1,"maxLength":256},"secureConnection":{"type":"boolean"},"caCertificate":{"type":"string","maxLength":8196},"disableSSLVerification":{"type":"boolean"}},"required":["system","host","username"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CredentialSystem,
+                >,
+            ],
+        )
+    }
 }
 
 impl CredentialSqlConfig {

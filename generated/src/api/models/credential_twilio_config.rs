@@ -8,7 +8,6 @@
 
 /// CredentialTwilioConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialTwilioConfig {
     /// `accountSid` on the wire.
     #[serde(rename = "accountSid")]
@@ -16,6 +15,21 @@ pub struct CredentialTwilioConfig {
     /// `apiKeySid` on the wire.
     #[serde(rename = "apiKeySid")]
     pub api_key_sid: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialTwilioConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialTwilioConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accountSid":{"type":"string","minLength":4,"maxLength":128},"apiKeySid":{"type":"string","minLength":4,"maxLength":128}},"required":["accountSid","apiKeySid"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialTwilioConfig {

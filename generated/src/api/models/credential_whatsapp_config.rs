@@ -8,11 +8,25 @@
 
 /// CredentialWhatsappConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CredentialWhatsappConfig {
     /// `fromNumberId` on the wire.
     #[serde(rename = "fromNumberId")]
     pub from_number_id: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CredentialWhatsappConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CredentialWhatsappConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fromNumberId":{"type":"string","minLength":1,"maxLength":128}},"required":["fromNumberId"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CredentialWhatsappConfig {

@@ -8,7 +8,6 @@
 
 /// CustomNodeConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfig {
     /// `outputCount` on the wire.
     #[serde(rename = "outputCount")]
@@ -25,6 +24,26 @@ pub struct CustomNodeConfig {
     pub result_description: Option<String>,
     /// `fields` on the wire.
     pub fields: Vec<crate::models::CustomNodeConfigField>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"outputCount":{"type":"number","format":"double","enum":[1,2]},"resultMode":{"$rust":0},"resultDescription":{"type":"string","maxLength":32767},"fields":{"type":"array","items":{"$rust":1},"maxItems":100}},"required":["outputCount","resultMode","fields"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ResultMode>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigField,
+                >,
+            ],
+        )
+    }
 }
 
 impl CustomNodeConfig {

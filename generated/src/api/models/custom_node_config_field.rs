@@ -36,8 +36,34 @@ impl schemars::JsonSchema for CustomNodeConfigField {
         "CustomNodeConfigField".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"checkbox"}},"required":["type"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"select"}},"required":["type"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"stringTemplate"}},"required":["type"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"numberTemplate"}},"required":["type"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"jsonTemplate"}},"required":["type"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"payloadPath"}},"required":["type"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"type":{"const":"section"}},"required":["type"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldCheckbox,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldSelect,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldStringTemplate,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldNumberTemplate,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldJsonTemplate,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldPayloadPath,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldSection,
+                >,
+            ],
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldJsonTemplate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldJsonTemplate {
     /// `label` on the wire.
     pub label: String,
@@ -24,6 +23,21 @@ pub struct CustomNodeConfigFieldJsonTemplate {
     /// `required` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldJsonTemplate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldJsonTemplate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"defaultValue":{"type":"string","maxLength":32767},"required":{"type":"boolean"}},"required":["label"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldJsonTemplate {

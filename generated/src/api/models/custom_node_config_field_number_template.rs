@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldNumberTemplate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldNumberTemplate {
     /// `label` on the wire.
     pub label: String,
@@ -30,6 +29,21 @@ pub struct CustomNodeConfigFieldNumberTemplate {
     /// `validMax` on the wire.
     #[serde(rename = "validMax", default, skip_serializing_if = "Option::is_none")]
     pub valid_max: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldNumberTemplate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldNumberTemplate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"defaultValue":{"type":"number","format":"double"},"required":{"type":"boolean"},"validMin":{"type":"number","format":"double"},"validMax":{"type":"number","format":"double"}},"required":["label"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldNumberTemplate {

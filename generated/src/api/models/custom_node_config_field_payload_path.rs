@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldPayloadPath
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldPayloadPath {
     /// `label` on the wire.
     pub label: String,
@@ -21,6 +20,21 @@ pub struct CustomNodeConfigFieldPayloadPath {
     /// `required` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub required: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldPayloadPath {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldPayloadPath".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"required":{"type":"boolean"}},"required":["label"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldPayloadPath {

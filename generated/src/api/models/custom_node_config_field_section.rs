@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldSection
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldSection {
     /// `label` on the wire.
     pub label: String,
@@ -18,6 +17,21 @@ pub struct CustomNodeConfigFieldSection {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldSection {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldSection".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767}},"required":["label"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldSection {

@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldSelect
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldSelect {
     /// `label` on the wire.
     pub label: String,
@@ -23,6 +22,25 @@ pub struct CustomNodeConfigFieldSelect {
     pub default_value: String,
     /// `options` on the wire.
     pub options: Vec<crate::models::CustomNodeConfigFieldSelectOption>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldSelect {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldSelect".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"defaultValue":{"type":"string","minLength":1,"maxLength":1024},"options":{"type":"array","items":{"$rust":0},"minItems":1,"maxItems":100}},"required":["label","defaultValue","options"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfigFieldSelectOption,
+                >,
+            ],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldSelect {

@@ -8,13 +8,27 @@
 
 /// CustomNodeConfigFieldSelectOption
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldSelectOption {
     /// `label` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldSelectOption {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldSelectOption".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","maxLength":1024},"value":{"type":"string","minLength":1,"maxLength":1024}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldSelectOption {

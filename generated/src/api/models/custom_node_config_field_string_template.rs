@@ -8,7 +8,6 @@
 
 /// CustomNodeConfigFieldStringTemplate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNodeConfigFieldStringTemplate {
     /// `label` on the wire.
     pub label: String,
@@ -27,6 +26,21 @@ pub struct CustomNodeConfigFieldStringTemplate {
     /// `validRegExp` on the wire.
     #[serde(rename = "validRegExp", default, skip_serializing_if = "Option::is_none")]
     pub valid_reg_exp: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNodeConfigFieldStringTemplate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNodeConfigFieldStringTemplate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"label":{"type":"string","minLength":1,"maxLength":1024},"id":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"defaultValue":{"type":"string","maxLength":1024},"required":{"type":"boolean"},"validRegExp":{"type":"string","maxLength":1024}},"required":["label"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CustomNodeConfigFieldStringTemplate {

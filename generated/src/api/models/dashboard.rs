@@ -127,7 +127,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Dashboard {
     /// `id` on the wire; e.g. `"575ece2b7ae143cd83dc4a9b"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -142,10 +141,6 @@ pub struct Dashboard {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -153,10 +148,6 @@ pub struct Dashboard {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ownerId` on the wire; e.g. `"58238ff2fe7b4b01009a0554"`.
@@ -253,4 +244,35 @@ pub struct Dashboard {
     /// `_currentRole` on the wire; e.g. `"admin"`.
     #[serde(rename = "_currentRole", default, skip_serializing_if = "Option::is_none")]
     pub current_role: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Dashboard {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dashboard".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"dashboardId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":1},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":2},"organizationName":{"type":"string","minLength":1,"maxLength":255},"organizationIconColor":{"type":"string","maxLength":64},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationName":{"type":"string","minLength":1,"maxLength":255},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"refreshRate":{"type":"number","format":"double","minimum":5,"maximum":600},"duration":{"type":"integer","format":"int64","minimum":1},"resolution":{"type":"integer","format":"int64","minimum":1},"defaultTheme":{"$rust":3},"isPasswordProtected":{"type":"boolean"},"public":{"type":"boolean"},"reportConfigs":{"type":"array","items":{"$rust":4},"maxItems":10},"blocks":{"type":"array","items":{"$rust":5}},"contextConfiguration":{"type":"array","items":{"$rust":6},"maxItems":100},"_currentRole":{"type":"string"}},"description":"Dashboard\n\nSchema for a single Dashboard"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DashboardOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultTheme>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DashboardReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Block>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItem,
+                >,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// BlockConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockConfig {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,26 @@ pub struct BlockConfig {
     pub config: Option<crate::models::BlockConfigConfig>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"title":{"type":"string","maxLength":255},"description":{"type":"string","maxLength":32767},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"startX":{"type":"number","format":"double"},"startY":{"type":"number","format":"double"},"width":{"type":"number","format":"double"},"height":{"type":"number","format":"double"},"blockType":{"$rust":0},"config":{"$rust":1}},"required":["startX","startY","width","height","blockType"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockConfigConfig,
+                >,
+            ],
+        )
+    }
+}
+
 impl BlockConfig {
     /// A `BlockConfig` with its required fields set and every optional field unset.
     pub fn new(
@@ -66,7 +85,6 @@ impl BlockConfig {
 
 /// BlockConfigConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct BlockConfigConfig {
     /// `configuration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,6 +102,27 @@ pub struct BlockConfigConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub tooltip_event_subscribe: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for BlockConfigConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "BlockConfigConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"configuration":{"$rust":0},"segments":{"type":"array","items":{"$rust":1},"maxItems":100},"vegaVersion":{"$rust":2},"tooltipEventSubscribe":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::BlockConfiguration,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BlockSegment>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::VegaVersion>,
+            ],
+        )
+    }
 }
 
 /// BlockType
@@ -171,13 +210,27 @@ impl schemars::JsonSchema for BlockType {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodePost {
     /// `text` on the wire.
     pub text: String,
     /// `blockConfig` on the wire.
     #[serde(rename = "blockConfig")]
     pub block_config: crate::models::BlockConfig,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardBlockSuggestCodePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardBlockSuggestCodePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"text":{"type":"string","minLength":1,"maxLength":8192},"blockConfig":{"$rust":0}},"required":["text","blockConfig"],"description":"Dashboard Block Suggest Code Post"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::BlockConfig>],
+        )
+    }
 }
 
 impl DashboardBlockSuggestCodePost {

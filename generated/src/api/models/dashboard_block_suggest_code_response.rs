@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodeResponse {
     /// `response` on the wire.
     pub response: crate::models::DashboardBlockSuggestCodeResponseResponse,
@@ -32,6 +31,26 @@ pub struct DashboardBlockSuggestCodeResponse {
     /// `finishReason` on the wire; e.g. `"STOP"`.
     #[serde(rename = "finishReason")]
     pub finish_reason: crate::models::FinishReason,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardBlockSuggestCodeResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardBlockSuggestCodeResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"response":{"$rust":0},"responseId":{"type":"string","minLength":1,"maxLength":1024},"finishReason":{"$rust":1}},"required":["response","responseId","finishReason"],"description":"Dashboard Block Suggest Code Response"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DashboardBlockSuggestCodeResponseResponse,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FinishReason>,
+            ],
+        )
+    }
 }
 
 impl DashboardBlockSuggestCodeResponse {
@@ -51,7 +70,6 @@ impl DashboardBlockSuggestCodeResponse {
 
 /// DashboardBlockSuggestCodeResponseResponse
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardBlockSuggestCodeResponseResponse {
     /// `headContent` on the wire.
     #[serde(rename = "headContent", default, skip_serializing_if = "Option::is_none")]
@@ -62,4 +80,19 @@ pub struct DashboardBlockSuggestCodeResponseResponse {
     /// `comments` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardBlockSuggestCodeResponseResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardBlockSuggestCodeResponseResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"headContent":{"type":"string","maxLength":32767},"bodyContent":{"type":"string","maxLength":32767},"comments":{"type":"string","maxLength":32767}}}"#,
+            &[],
+        )
+    }
 }

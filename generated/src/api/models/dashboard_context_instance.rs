@@ -24,7 +24,6 @@ pub type DashboardContextInstance = std::collections::BTreeMap<
 >;
 /// DashboardContextInstanceValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DashboardContextInstanceValue {
@@ -49,6 +48,21 @@ impl<'de> serde::Deserialize<'de> for DashboardContextInstanceValue {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::KeyValue),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardContextInstanceValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardContextInstanceValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":32767},{"type":"number","format":"double"},{"$rust":0}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
         )
     }
 }

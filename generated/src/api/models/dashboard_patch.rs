@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardPatch {
     /// `name` on the wire; e.g. `"My Updated Dashboard"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +61,30 @@ pub struct DashboardPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"blocks":{"type":"array","items":{"$rust":0}},"reportConfigs":{"type":"array","items":{"$rust":1},"maxItems":10},"description":{"type":"string","maxLength":32767},"refreshRate":{"type":"number","format":"double","minimum":5,"maximum":600},"duration":{"type":"integer","format":"int64","minimum":1},"resolution":{"type":"integer","format":"int64","minimum":1},"defaultTheme":{"$rust":2},"public":{"type":"boolean"},"password":{"type":["string","null"],"minLength":12,"maxLength":2048},"contextConfiguration":{"type":"array","items":{"$rust":3},"maxItems":100}},"description":"Dashboard Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Block>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DashboardPatchReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultTheme>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItem,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DashboardPatch {
@@ -155,7 +178,6 @@ impl crate::runtime::Validate for DashboardPatch {
 
 /// DashboardPatchReportConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DashboardPatchReportConfig {
@@ -178,6 +200,17 @@ impl<'de> serde::Deserialize<'de> for DashboardPatchReportConfig {
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardPatchReportConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardPatchReportConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
     }
 }
 

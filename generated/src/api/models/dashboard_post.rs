@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardPost {
     /// `orgId` on the wire.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
@@ -65,6 +64,30 @@ pub struct DashboardPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub context_configuration: Option<Vec<crate::models::ContextConfigurationItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"blocks":{"type":"array","items":{"$rust":0}},"description":{"type":"string","maxLength":32767},"refreshRate":{"type":"number","format":"double","minimum":5,"maximum":600},"duration":{"type":"integer","format":"int64","minimum":1},"resolution":{"type":"integer","format":"int64","minimum":1},"defaultTheme":{"$rust":1},"reportConfigs":{"type":"array","items":{"$rust":2},"maxItems":10},"public":{"type":"boolean"},"password":{"type":["string","null"],"minLength":12,"maxLength":2048},"contextConfiguration":{"type":"array","items":{"$rust":3},"maxItems":100}},"required":["name"],"description":"Dashboard Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Block>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultTheme>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DashboardPostReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ContextConfigurationItem,
+                >,
+            ],
+        )
+    }
 }
 
 impl DashboardPost {
@@ -191,7 +214,6 @@ impl crate::runtime::Validate for DashboardPost {
 
 /// DashboardPostReportConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DashboardPostReportConfig {
@@ -214,6 +236,17 @@ impl<'de> serde::Deserialize<'de> for DashboardPostReportConfig {
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardPostReportConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardPostReportConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
     }
 }
 

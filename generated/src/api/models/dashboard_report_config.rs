@@ -8,7 +8,6 @@
 
 /// DashboardReportConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DashboardReportConfig {
@@ -31,5 +30,16 @@ impl<'de> serde::Deserialize<'de> for DashboardReportConfig {
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
         )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardReportConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardReportConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(generator, r#"{"anyOf":[{},{}]}"#, &[])
     }
 }

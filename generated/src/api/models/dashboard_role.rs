@@ -8,13 +8,27 @@
 
 /// DashboardRole
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardRole {
     /// `resourceId` on the wire.
     #[serde(rename = "resourceId")]
     pub resource_id: String,
     /// `role` on the wire.
     pub role: crate::models::Role,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardRole {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardRole".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"resourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"role":{"$rust":0}},"required":["resourceId","role"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }
 
 impl DashboardRole {

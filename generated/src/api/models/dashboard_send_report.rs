@@ -24,7 +24,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DashboardSendReport {
@@ -46,6 +45,21 @@ impl<'de> serde::Deserialize<'de> for DashboardSendReport {
                 |value| serde_json::from_value(value).map(Self::Value),
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardSendReport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardSendReport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{},{}],"description":"Dashboard Send Report"}"#,
+            &[],
         )
     }
 }

@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DashboardUpdateEvents {
     /// `eventIds` on the wire.
     #[serde(rename = "eventIds", default, skip_serializing_if = "Option::is_none")]
@@ -30,4 +29,19 @@ pub struct DashboardUpdateEvents {
     /// Schema for the body of an Event modification request
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updates: Option<crate::models::EventPatch>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DashboardUpdateEvents {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DashboardUpdateEvents".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"eventIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"updates":{"$rust":0,"description":"Schema for the body of an Event modification request"}},"description":"Dashboard Update Events"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::EventPatch>],
+        )
+    }
 }

@@ -135,7 +135,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Dashboards {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -170,4 +169,22 @@ pub struct Dashboards {
     /// `applicationId` on the wire.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Dashboards {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Dashboards".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Dashboards"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Dashboard>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

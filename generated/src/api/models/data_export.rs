@@ -8,7 +8,6 @@
 
 /// Data Export
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataExport {
     /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,11 +38,33 @@ pub struct DataExport {
     pub options: Option<crate::models::DataExportOptions>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataExport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataExport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQuery":{"$rust":1,"description":"Schema for advanced device queries"},"attributes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":256},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"options":{"$rust":2}},"description":"Data Export"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DataExportDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DataExportOptions,
+                >,
+            ],
+        )
+    }
+}
+
 /// Advanced Device Query
 ///
 /// Schema for advanced device queries
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataExportDeviceQuery {
     /// Schema for advanced device queries
     ///
@@ -183,9 +204,49 @@ pub struct DataExportDeviceQuery {
     pub connection_status: Option<crate::models::ValueFilter>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataExportDeviceQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataExportDeviceQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced device queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced device queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced device queries"},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"deletedAt":{"$rust":6},"name":{"$rust":7},"deviceClass":{"$rust":8},"gatewayId":{"$rust":9},"parentId":{"$rust":10},"ancestorId":{"$rust":11},"attributeName":{"$rust":12},"experienceUserId":{"$rust":13},"experienceGroupId":{"$rust":14},"tags":{"$rust":15},"disconnectedAt":{"$rust":16},"connectedAt":{"$rust":17},"connectionStatus":{"$rust":18}},"description":"Advanced Device Query\n\nSchema for advanced device queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tags>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
+}
+
 /// DataExportOptions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataExportOptions {
     /// `includeDate` on the wire.
     #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
@@ -203,4 +264,19 @@ pub struct DataExportOptions {
     /// `filePerDevice` on the wire.
     #[serde(rename = "filePerDevice", default, skip_serializing_if = "Option::is_none")]
     pub file_per_device: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"includeDate":{"type":"boolean"},"includeID":{"type":"boolean"},"includeBlobData":{"type":"boolean"},"filePerDevice":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }

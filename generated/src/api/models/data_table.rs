@@ -35,7 +35,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTable {
     /// `id` on the wire; e.g. `"596e6ce831761df4231708f1"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +52,6 @@ pub struct DataTable {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -64,10 +59,6 @@ pub struct DataTable {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Data Table"`.
@@ -79,4 +70,19 @@ pub struct DataTable {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::DataTableColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTable".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"dataTableId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"columns":{"type":"array","items":{"$rust":0},"maxItems":50}},"description":"Data Table\n\nSchema for a single Data Table"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DataTableColumn>],
+        )
+    }
 }

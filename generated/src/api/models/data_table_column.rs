@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableColumn {
     /// `name` on the wire.
     pub name: String,
@@ -33,6 +32,27 @@ pub struct DataTableColumn {
     /// `defaultValue` on the wire.
     #[serde(rename = "defaultValue", default, skip_serializing_if = "Option::is_none")]
     pub default_value: Option<crate::models::DataTableColumnDefaultValue>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableColumn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableColumn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"dataType":{"$rust":0},"constraint":{"$rust":1},"defaultValue":{"$rust":2}},"required":["name","dataType","constraint"],"description":"Data Table Column\n\nSchema for a single Data Table Column"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Constraint>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DataTableColumnDefaultValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl DataTableColumn {

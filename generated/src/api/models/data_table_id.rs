@@ -8,7 +8,6 @@
 
 /// DataTableId
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableId {
@@ -30,6 +29,21 @@ impl<'de> serde::Deserialize<'de> for DataTableId {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Value),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"type":"string","minLength":4,"maxLength":255}]}"#,
+            &[],
         )
     }
 }

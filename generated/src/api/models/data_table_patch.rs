@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTablePatch {
     /// `name` on the wire; e.g. `"My Updated Data Table"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,6 +23,21 @@ pub struct DataTablePatch {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTablePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTablePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767}},"description":"Data Table Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DataTablePatch {

@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTablePost {
     /// `name` on the wire; e.g. `"My Data Table"`.
     pub name: String,
@@ -38,6 +37,21 @@ pub struct DataTablePost {
     /// `columns` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub columns: Option<Vec<crate::models::DataTableColumn>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTablePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTablePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"columns":{"type":"array","items":{"$rust":0},"maxItems":50}},"required":["name"],"description":"Data Table Post"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DataTableColumn>],
+        )
+    }
 }
 
 impl DataTablePost {

@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRow {
     /// `id` on the wire; e.g. `"596fbb703fc088453872e609"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,10 +33,6 @@ pub struct DataTableRow {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `updatedAt` on the wire.
     #[serde(
@@ -46,12 +41,23 @@ pub struct DataTableRow {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub updated_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRow".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdAt":{"type":"string","format":"date-time"},"updatedAt":{"type":"string","format":"date-time"}},"additionalProperties":{},"description":"Data Table Row\n\nSchema for a single Data Table Row"}"#,
+            &[],
+        )
+    }
 }

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsert {
@@ -41,6 +40,24 @@ impl<'de> serde::Deserialize<'de> for DataTableRowInsert {
                     serde_json::from_value(value).map(Self::DataTableRowInsertMultiple)
                 },
                 |value| serde_json::from_value(value).map(Self::DataTableRowInsertUpdate),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRowInsert {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRowInsert".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"object","additionalProperties":{"$rust":0}},{"type":"array","items":{"type":"object","additionalProperties":{"$rust":1}}}],"description":"Data Table Row Insert"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
             ],
         )
     }

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DataTableRowInsertResult {
@@ -46,9 +45,28 @@ impl<'de> serde::Deserialize<'de> for DataTableRowInsertResult {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRowInsertResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRowInsertResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1}],"description":"Data Table Row Insert Result"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableRow>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DataTableRowInsertResultCountRowIds,
+                >,
+            ],
+        )
+    }
+}
+
 /// DataTableRowInsertResultCountRowIds
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowInsertResultCountRowIds {
     /// `createdAt` on the wire.
     #[serde(
@@ -57,10 +75,6 @@ pub struct DataTableRowInsertResultCountRowIds {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub created_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `count` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,4 +82,19 @@ pub struct DataTableRowInsertResultCountRowIds {
     /// `rowIds` on the wire.
     #[serde(rename = "rowIds", default, skip_serializing_if = "Option::is_none")]
     pub row_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRowInsertResultCountRowIds {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRowInsertResultCountRowIds".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"createdAt":{"type":"string","format":"date-time"},"count":{"type":"number","format":"double"},"rowIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000}}}"#,
+            &[],
+        )
+    }
 }

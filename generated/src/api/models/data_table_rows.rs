@@ -32,7 +32,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRows {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,4 +63,22 @@ pub struct DataTableRows {
     /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRows {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRows".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"limit":{"type":"integer","format":"int64"},"offset":{"type":"integer","format":"int64"},"sortColumn":{"type":"string"},"sortDirection":{"$rust":1},"dataTableId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"object","additionalProperties":{}}},"description":"Data Table Rows"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableRow>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

@@ -31,7 +31,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DataTableRowsExport {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,6 +44,24 @@ pub struct DataTableRowsExport {
     /// `queryOptions` on the wire.
     #[serde(rename = "queryOptions", default, skip_serializing_if = "Option::is_none")]
     pub query_options: Option<crate::models::QueryOptions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DataTableRowsExport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DataTableRowsExport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced filters and queries"},"callbackUrl":{"type":"string","maxLength":1024},"queryOptions":{"$rust":1}},"description":"Data Table Rows Export"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::AdvancedQuery>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::QueryOptions>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DataTableRowsExport {
@@ -73,7 +90,6 @@ impl crate::runtime::Validate for DataTableRowsExport {
 
 /// QueryOptions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct QueryOptions {
     /// `sortDirection` on the wire.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
@@ -87,6 +103,21 @@ pub struct QueryOptions {
     /// `offset` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offset: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for QueryOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "QueryOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sortDirection":{"$rust":0},"limit":{"type":"number","format":"double"},"sortColumn":{"type":"string"},"offset":{"type":"number","format":"double"}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for QueryOptions {

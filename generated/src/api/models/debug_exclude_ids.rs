@@ -17,7 +17,6 @@
 /// ]
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DebugExcludeIds {
@@ -39,6 +38,21 @@ impl<'de> serde::Deserialize<'de> for DebugExcludeIds {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::List),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DebugExcludeIds {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DebugExcludeIds".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":50},{"type":"string"}],"description":"Debug Exclude Ids"}"#,
+            &[],
         )
     }
 }

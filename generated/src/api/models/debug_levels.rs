@@ -17,7 +17,6 @@
 /// ]
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DebugLevels {
@@ -38,6 +37,25 @@ impl<'de> serde::Deserialize<'de> for DebugLevels {
             &[
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::List),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DebugLevels {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DebugLevels".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"array","items":{"$rust":0},"maxItems":6},{"type":"string"}],"description":"Debug Levels"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DebugLevelsListItem,
+                >,
             ],
         )
     }

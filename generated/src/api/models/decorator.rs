@@ -8,7 +8,6 @@
 
 /// Decorator
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Decorator {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -33,6 +32,26 @@ pub struct Decorator {
     /// `y2` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y2: Option<crate::models::Y2>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Decorator {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Decorator".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"$rust":0},"yAxisId":{"type":"string","maxLength":48},"label":{"type":"string","maxLength":255},"color":{"type":"string","maxLength":64},"lineStyle":{"$rust":1},"lineWeight":{"type":"integer","format":"int64","minimum":0,"maximum":5},"y1":{"$rust":2},"y2":{"$rust":3}},"required":["type","yAxisId","y1"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DecoratorType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::LineStyle>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Y1>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Y2>,
+            ],
+        )
+    }
 }
 
 impl Decorator {

@@ -8,7 +8,6 @@
 
 /// DefaultCondition
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DefaultCondition {
     /// `color` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +27,21 @@ pub struct DefaultCondition {
     /// `shape` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shape: Option<crate::models::Shape>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DefaultCondition {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DefaultCondition".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"color":{"type":"string","maxLength":64},"id":{"type":"string","maxLength":48},"label":{"type":"string","maxLength":32767},"condition":{"type":"string","maxLength":2048},"imageUrl":{"type":"string","maxLength":32767},"shape":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Shape>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DefaultCondition {

@@ -8,7 +8,6 @@
 
 /// DefaultQuery
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DefaultQuery {
     /// `attribute` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,24 @@ pub struct DefaultQuery {
     /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DefaultQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DefaultQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attribute":{"type":"string","maxLength":255},"aggregation":{"$rust":0},"deviceIds":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"query":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceTag>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DefaultQuery {

@@ -8,7 +8,6 @@
 
 /// DefaultSortDirection
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DefaultSortDirection {
@@ -30,6 +29,21 @@ impl<'de> serde::Deserialize<'de> for DefaultSortDirection {
                 |value| serde_json::from_value(value).map(Self::Value),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DefaultSortDirection {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DefaultSortDirection".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"string","minLength":4,"maxLength":255}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>],
         )
     }
 }

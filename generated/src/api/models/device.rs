@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Device {
     /// `id` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,10 +63,6 @@ pub struct Device {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -76,10 +71,6 @@ pub struct Device {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `deletedAt` on the wire.
     #[serde(
@@ -87,10 +78,6 @@ pub struct Device {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub deleted_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Device"`.
@@ -138,4 +125,26 @@ pub struct Device {
     /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Device {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Device".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"deletedAt":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"tags":{"type":"array","items":{"$rust":0},"maxItems":100},"attributes":{"type":"array","items":{"$rust":1},"maxItems":256},"deviceClass":{"$rust":2},"gatewayId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"edgeAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"connectionInfo":{"$rust":3},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"ancestorIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600},"keepDuplicates":{"type":"boolean"}},"description":"Device\n\nSchema for a single Device"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ConnectionInfo>,
+            ],
+        )
+    }
 }

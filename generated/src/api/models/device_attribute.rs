@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttribute {
     /// `name` on the wire; e.g. `"voltage"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -47,4 +46,22 @@ pub struct DeviceAttribute {
     /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceAttribute".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"dataType":{"$rust":0},"contentType":{"type":"string","maxLength":64},"description":{"type":"string","maxLength":32767},"attributeTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"system":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Device Attribute\n\nSchema for a single Device Attribute"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::System>,
+            ],
+        )
+    }
 }

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePatch {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +32,21 @@ pub struct DeviceAttributePatch {
     /// `system` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<crate::models::System>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceAttributePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceAttributePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"contentType":{"type":"string","maxLength":64},"description":{"type":"string","maxLength":32767},"attributeTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"system":{"$rust":0}},"description":"Device Attribute Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::System>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceAttributePatch {

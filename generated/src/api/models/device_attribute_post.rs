@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributePost {
     /// `name` on the wire.
     pub name: String,
@@ -36,6 +35,24 @@ pub struct DeviceAttributePost {
     /// `system` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub system: Option<crate::models::System>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceAttributePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceAttributePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"dataType":{"$rust":0},"contentType":{"type":"string","maxLength":64},"description":{"type":"string","maxLength":32767},"attributeTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"system":{"$rust":1}},"required":["name","dataType"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::System>,
+            ],
+        )
+    }
 }
 
 impl DeviceAttributePost {

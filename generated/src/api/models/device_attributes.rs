@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceAttributes {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,4 +57,24 @@ pub struct DeviceAttributes {
     /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId", default, skip_serializing_if = "Option::is_none")]
     pub device_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceAttributes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceAttributes".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Device Attributes"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttribute,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// ]
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceClassFilter {
@@ -38,6 +37,24 @@ impl<'de> serde::Deserialize<'de> for DeviceClassFilter {
             &[
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::List),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceClassFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceClassFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"array","items":{"$rust":1}}],"description":"Device Class Filter"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
             ],
         )
     }

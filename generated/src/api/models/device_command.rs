@@ -26,7 +26,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCommand {
     /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,21 @@ pub struct DeviceCommand {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub payload: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceCommand {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceCommand".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"$rust":0},"name":{"type":"string","minLength":1,"maxLength":255},"payload":{}},"required":["name"],"description":"Device Command\n\nSchema for a command for a single Device"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Time>],
+        )
+    }
 }
 
 impl DeviceCommand {

@@ -8,7 +8,6 @@
 
 /// ConnectedAt
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ConnectedAt {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for ConnectedAt {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Date),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ConnectedAt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectedAt".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"$rust":0}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ConnectedAtDate>],
         )
     }
 }
@@ -70,11 +84,25 @@ impl crate::runtime::Validate for ConnectedAt {
 
 /// ConnectedAtDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ConnectedAtDate {
     /// `$date` on the wire.
     #[serde(rename = "$date")]
     pub date: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ConnectedAtDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ConnectedAtDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$date":{"type":"string"}},"required":["$date"]}"#,
+            &[],
+        )
+    }
 }
 
 impl ConnectedAtDate {
@@ -93,7 +121,6 @@ impl crate::runtime::Validate for ConnectedAtDate {
 ///
 /// Schema for marking a device as connected
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceConnected {
     /// `status` on the wire.
     pub status: crate::models::DeviceConnectedStatus,
@@ -103,6 +130,26 @@ pub struct DeviceConnected {
     /// `ipAddress` on the wire.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceConnected {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceConnected".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"status":{"$rust":0},"connectedAt":{"$rust":1},"ipAddress":{"type":"string","minLength":2,"maxLength":39}},"required":["status"],"description":"Device Connected\n\nSchema for marking a device as connected"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceConnectedStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ConnectedAt>,
+            ],
+        )
+    }
 }
 
 impl DeviceConnected {
@@ -195,7 +242,6 @@ impl schemars::JsonSchema for DeviceConnectedStatus {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceConnectionStatus {
@@ -221,6 +267,28 @@ impl<'de> serde::Deserialize<'de> for DeviceConnectionStatus {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceConnectionStatus {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceConnectionStatus".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1}],"description":"Device Connection Status"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceConnected,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceDisconnected,
+                >,
+            ],
+        )
+    }
+}
+
 impl crate::runtime::Validate for DeviceConnectionStatus {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
@@ -240,7 +308,6 @@ impl crate::runtime::Validate for DeviceConnectionStatus {
 ///
 /// Schema for marking a device as disconnected
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDisconnected {
     /// `status` on the wire.
     pub status: crate::models::DeviceDisconnectedStatus,
@@ -274,6 +341,27 @@ pub struct DeviceDisconnected {
     /// `ipAddress` on the wire.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceDisconnected {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceDisconnected".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"status":{"$rust":0},"connectedAt":{"$rust":1},"disconnectedAt":{"$rust":2},"disconnectReason":{"type":"string","maxLength":1024},"messagesFromClient":{"type":"integer","format":"int64","minimum":0,"maximum":2147483647},"messagesToClient":{"type":"integer","format":"int64","minimum":0,"maximum":2147483647},"ipAddress":{"type":"string","minLength":2,"maxLength":39}},"required":["status"],"description":"Device Disconnected\n\nSchema for marking a device as disconnected"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceDisconnectedStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ConnectedAt>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisconnectedAt>,
+            ],
+        )
+    }
 }
 
 impl DeviceDisconnected {
@@ -393,7 +481,6 @@ impl schemars::JsonSchema for DeviceDisconnectedStatus {
 
 /// DisconnectedAt
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DisconnectedAt {
@@ -417,6 +504,25 @@ impl<'de> serde::Deserialize<'de> for DisconnectedAt {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Date),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisconnectedAt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisconnectedAt".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"$rust":0}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DisconnectedAtDate,
+                >,
             ],
         )
     }
@@ -455,11 +561,25 @@ impl crate::runtime::Validate for DisconnectedAt {
 
 /// DisconnectedAtDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisconnectedAtDate {
     /// `$date` on the wire.
     #[serde(rename = "$date")]
     pub date: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisconnectedAtDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisconnectedAtDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$date":{"type":"string"}},"required":["$date"]}"#,
+            &[],
+        )
+    }
 }
 
 impl DisconnectedAtDate {

@@ -27,17 +27,12 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCounts {
     /// `start` on the wire; e.g. `"1999-05-20T05:00:00.000Z"`.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"1999-06-20T04:59:59.999Z"`.
@@ -46,12 +41,27 @@ pub struct DeviceCounts {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `counts` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<Vec<crate::models::DeviceCountsCount>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceCounts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceCounts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"},"counts":{"type":"array","items":{"$rust":0}}},"description":"Device Counts\n\nSchema for the result of a device counts request"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceCountsCount,
+                >,
+            ],
+        )
+    }
 }

@@ -8,17 +8,12 @@
 
 /// DeviceCountsCount
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCountsCount {
     /// `date` on the wire.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `created` on the wire.
@@ -30,4 +25,19 @@ pub struct DeviceCountsCount {
     /// `total` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceCountsCount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceCountsCount".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"date":{"type":"string","format":"date-time"},"created":{"type":"integer","format":"int64"},"deleted":{"type":"integer","format":"int64"},"total":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceCredentials {
     /// `deviceId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "deviceId")]
@@ -39,6 +38,25 @@ pub struct DeviceCredentials {
         skip_serializing_if = "Option::is_none"
     )]
     pub requested_scopes: Option<Vec<crate::models::DeviceCredentialsRequestedScope>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceCredentials {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceCredentials".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"key":{"type":"string"},"secret":{"type":"string"},"tokenTTL":{"type":"integer","format":"int64","minimum":0},"requestedScopes":{"type":"array","items":{"$rust":0},"uniqueItems":true}},"required":["deviceId"],"description":"Device Credentials"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceCredentialsRequestedScope,
+                >,
+            ],
+        )
+    }
 }
 
 impl DeviceCredentials {

@@ -24,7 +24,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDataExport {
     /// `email` on the wire; e.g. `"export@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +43,25 @@ pub struct DeviceDataExport {
     /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::models::DeviceDataExportOptions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceDataExport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceDataExport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"attributes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":256},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"options":{"$rust":0}},"description":"Device Data Export"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceDataExportOptions,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceDataExport {
@@ -80,7 +98,6 @@ impl crate::runtime::Validate for DeviceDataExport {
 
 /// DeviceDataExportOptions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceDataExportOptions {
     /// `includeDate` on the wire.
     #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
@@ -95,6 +112,21 @@ pub struct DeviceDataExportOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub include_blob_data: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceDataExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceDataExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"includeDate":{"type":"boolean"},"includeID":{"type":"boolean"},"includeBlobData":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceDataExportOptions {

@@ -8,7 +8,6 @@
 
 /// DeviceIdChange
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceIdChange {
     /// `old` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,4 +21,19 @@ pub struct DeviceIdChange {
     /// `newDeviceName` on the wire.
     #[serde(rename = "newDeviceName", default, skip_serializing_if = "Option::is_none")]
     pub new_device_name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceIdChange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceIdChange".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"old":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"oldDeviceName":{"type":"string","minLength":1,"maxLength":255},"new":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"newDeviceName":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }

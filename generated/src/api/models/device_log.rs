@@ -43,7 +43,6 @@
 pub type DeviceLog = Vec<crate::models::DeviceLogItem>;
 /// DeviceLogItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceLogItem {
     /// `connected` on the wire.
     #[serde(
@@ -57,10 +56,6 @@ pub struct DeviceLogItem {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `disconnectReason` on the wire.
@@ -87,4 +82,19 @@ pub struct DeviceLogItem {
     /// `ipAddress` on the wire.
     #[serde(rename = "ipAddress", default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceLogItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceLogItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"connected":{"enum":[1,0]},"time":{"type":"string","format":"date-time"},"disconnectReason":{"type":"string"},"messagesFromClient":{"type":"number","format":"double"},"messagesToClient":{"type":"number","format":"double"},"ipAddress":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

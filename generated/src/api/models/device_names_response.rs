@@ -22,16 +22,33 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceNamesResponse {
     /// `deviceSummary` on the wire.
     #[serde(rename = "deviceSummary", default, skip_serializing_if = "Option::is_none")]
     pub device_summary: Option<Vec<crate::models::DeviceSummaryItem>>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceNamesResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceNamesResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceSummary":{"type":"array","items":{"$rust":0},"maxItems":1000}},"description":"Device Names Response"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceSummaryItem,
+                >,
+            ],
+        )
+    }
+}
+
 /// DeviceSummaryItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceSummaryItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -42,4 +59,19 @@ pub struct DeviceSummaryItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceSummaryItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceSummaryItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceClass":{"$rust":0},"name":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>],
+        )
+    }
 }

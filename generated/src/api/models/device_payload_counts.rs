@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePayloadCounts {
     /// `deviceCommand` on the wire.
     #[serde(rename = "deviceCommand", default, skip_serializing_if = "Option::is_none")]
@@ -43,4 +42,19 @@ pub struct DevicePayloadCounts {
     /// `mqttOut` on the wire; e.g. `12`.
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]
     pub mqtt_out: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicePayloadCounts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicePayloadCounts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"deviceCommand":{"type":"number","format":"double"},"deviceConnect":{"type":"number","format":"double"},"deviceDisconnect":{"type":"number","format":"double"},"deviceState":{"type":"number","format":"double"},"mqttIn":{"type":"number","format":"double"},"mqttOut":{"type":"number","format":"double"}},"description":"Device Payload Counts"}"#,
+            &[],
+        )
+    }
 }

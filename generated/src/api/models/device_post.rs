@@ -30,7 +30,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicePost {
     /// `name` on the wire; e.g. `"My New Device"`.
     pub name: String,
@@ -63,6 +62,27 @@ pub struct DevicePost {
     /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"tags":{"type":"array","items":{"$rust":0},"maxItems":100},"attributes":{"type":"array","items":{"$rust":1},"maxItems":256},"deviceClass":{"$rust":2},"gatewayId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600},"keepDuplicates":{"type":"boolean"}},"required":["name"],"description":"Device Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+            ],
+        )
+    }
 }
 
 impl DevicePost {

@@ -39,7 +39,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipe {
     /// `id` on the wire; e.g. `"575ecec57ae143cd83dc4a9f"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,10 +56,6 @@ pub struct DeviceRecipe {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -68,10 +63,6 @@ pub struct DeviceRecipe {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"Actual recipe name"`.
@@ -116,4 +107,25 @@ pub struct DeviceRecipe {
     /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceRecipeId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"deviceName":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"deviceDescription":{"type":"string","maxLength":32767},"tags":{"type":"array","items":{"$rust":0},"maxItems":100},"attributes":{"type":"array","items":{"$rust":1},"maxItems":256},"deviceClass":{"$rust":2},"gatewayId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600},"keepDuplicates":{"type":"boolean"}},"description":"Device Recipe\n\nSchema for a single Device Recipe"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+            ],
+        )
+    }
 }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreate {
     /// `created` on the wire; e.g. `10`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +28,19 @@ pub struct DeviceRecipeBulkCreate {
     /// `csvResult` on the wire; e.g. `"a,comma,separated,string,of,results"`.
     #[serde(rename = "csvResult", default, skip_serializing_if = "Option::is_none")]
     pub csv_result: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipeBulkCreate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipeBulkCreate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"created":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"},"csvResult":{"type":"string"}},"description":"Device Recipe Bulk Create"}"#,
+            &[],
+        )
+    }
 }

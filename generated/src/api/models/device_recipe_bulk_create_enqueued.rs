@@ -8,7 +8,6 @@
 
 /// Device Recipe Bulk Create Enqueued
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreateEnqueued {
     /// `jobQueued` on the wire.
     #[serde(rename = "jobQueued", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct DeviceRecipeBulkCreateEnqueued {
     /// `jobId` on the wire.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipeBulkCreateEnqueued {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipeBulkCreateEnqueued".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"jobQueued":{"type":"boolean"},"jobId":{"type":"string","maxLength":21}},"description":"Device Recipe Bulk Create Enqueued"}"#,
+            &[],
+        )
+    }
 }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipeBulkCreatePost {
     /// `csv` on the wire; e.g. `"a,comma,separated,string,of,input,data"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -70,6 +69,21 @@ pub struct DeviceRecipeBulkCreatePost {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub parent_id: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipeBulkCreatePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipeBulkCreatePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"csv":{"type":"string"},"count":{"type":"integer","format":"int64"},"nameColumn":{"type":"string","maxLength":255},"descriptionColumn":{"type":"string","maxLength":255},"gatewayIdColumn":{"type":"string","maxLength":255},"parentIdColumn":{"type":"string","maxLength":255},"makeUniqueKeySecret":{"type":"boolean"},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"gatewayId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Device Recipe Bulk Create Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceRecipeBulkCreatePost {

@@ -32,7 +32,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceRecipePatch {
     /// `name` on the wire; e.g. `"My Updated Device Recipe"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +80,27 @@ pub struct DeviceRecipePatch {
     /// `keepDuplicates` on the wire.
     #[serde(rename = "keepDuplicates", default, skip_serializing_if = "Option::is_none")]
     pub keep_duplicates: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceRecipePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceRecipePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"deviceName":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"deviceDescription":{"type":"string","maxLength":32767},"tags":{"type":"array","items":{"$rust":0},"maxItems":100},"attributes":{"type":"array","items":{"$rust":1},"maxItems":256},"deviceClass":{"$rust":2},"gatewayId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600},"keepDuplicates":{"type":"boolean"}},"description":"Device Recipe Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DeviceRecipePatch {

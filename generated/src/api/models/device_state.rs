@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DeviceState {
     /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +37,26 @@ pub struct DeviceState {
     /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
     pub flow_version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceState".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"$rust":0},"meta":{},"data":{"type":"object","additionalProperties":{"$rust":1}},"flowVersion":{"type":"string","minLength":1,"maxLength":255}},"required":["data"],"description":"Device State\n\nSchema for a single Device state"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Time>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceStateDataValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl DeviceState {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceStateOrStates {
@@ -40,6 +39,24 @@ impl<'de> serde::Deserialize<'de> for DeviceStateOrStates {
             &[
                 |value| serde_json::from_value(value).map(Self::DeviceState),
                 |value| serde_json::from_value(value).map(Self::DeviceStates),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DeviceStateOrStates {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DeviceStateOrStates".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"array","items":{"$rust":1}}],"description":"Device State or States"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceState>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceState>,
             ],
         )
     }

@@ -55,7 +55,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Devices {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -104,4 +103,24 @@ pub struct Devices {
     /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Devices {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Devices".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceClass":{"$rust":2},"tagFilter":{"type":"array","items":{"$rust":3},"maxItems":100,"description":"Array of Tags for filtering devices. Tag keys and tag values are optional."},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"object","additionalProperties":{}}},"description":"Devices"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Device>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+            ],
+        )
+    }
 }

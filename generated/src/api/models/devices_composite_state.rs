@@ -38,7 +38,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeState {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,9 +68,28 @@ pub struct DevicesCompositeState {
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesCompositeState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesCompositeState".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"object","additionalProperties":{}}},"description":"Devices Composite State"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DevicesCompositeStateItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
+}
+
 /// DevicesCompositeStateItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeStateItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,9 +107,27 @@ pub struct DevicesCompositeStateItem {
     >,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesCompositeStateItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesCompositeStateItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"compositeState":{"type":"object","additionalProperties":{"$rust":0},"description":"Schema for a composite Device state"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DevicesCompositeStateItemCompositeStateValue,
+                >,
+            ],
+        )
+    }
+}
+
 /// DevicesCompositeStateItemCompositeStateValue
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesCompositeStateItemCompositeStateValue {
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,9 +137,28 @@ pub struct DevicesCompositeStateItemCompositeStateValue {
     pub time: Option<crate::models::Time>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesCompositeStateItemCompositeStateValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesCompositeStateItemCompositeStateValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0},"time":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DevicesCompositeStateItemCompositeStateValueValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Time>,
+            ],
+        )
+    }
+}
+
 /// DevicesCompositeStateItemCompositeStateValueValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DevicesCompositeStateItemCompositeStateValueValue {
@@ -128,6 +183,21 @@ impl<'de> serde::Deserialize<'de> for DevicesCompositeStateItemCompositeStateVal
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesCompositeStateItemCompositeStateValueValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesCompositeStateItemCompositeStateValueValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"number","format":"double"},{"type":"string"},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

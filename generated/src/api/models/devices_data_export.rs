@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataExport {
     /// `email` on the wire; e.g. `"export@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -57,6 +56,29 @@ pub struct DevicesDataExport {
     /// `options` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub options: Option<crate::models::DevicesDataExportOptions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDataExport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDataExport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQuery":{"$rust":1,"description":"Schema for advanced device queries"},"attributes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":256},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"options":{"$rust":2}},"description":"Devices Data Export"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DevicesDataExportOptions,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesDataExport {
@@ -127,7 +149,6 @@ impl crate::runtime::Validate for DevicesDataExport {
 
 /// DevicesDataExportOptions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataExportOptions {
     /// `includeDate` on the wire.
     #[serde(rename = "includeDate", default, skip_serializing_if = "Option::is_none")]
@@ -145,6 +166,21 @@ pub struct DevicesDataExportOptions {
     /// `filePerDevice` on the wire.
     #[serde(rename = "filePerDevice", default, skip_serializing_if = "Option::is_none")]
     pub file_per_device: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDataExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDataExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"includeDate":{"type":"boolean"},"includeID":{"type":"boolean"},"includeBlobData":{"type":"boolean"},"filePerDevice":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesDataExportOptions {

@@ -8,7 +8,6 @@
 
 /// Devices Data Removed
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDataRemoved {
     /// `completed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct DevicesDataRemoved {
     /// `notApplicable` on the wire.
     #[serde(rename = "notApplicable", default, skip_serializing_if = "Option::is_none")]
     pub not_applicable: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDataRemoved {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDataRemoved".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"completed":{"type":"number","format":"double"},"notApplicable":{"type":"number","format":"double"}},"description":"Devices Data Removed"}"#,
+            &[],
+        )
+    }
 }

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeleteOrRestorePost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,25 @@ pub struct DevicesDeleteOrRestorePost {
     /// `forceJob` on the wire.
     #[serde(rename = "forceJob", default, skip_serializing_if = "Option::is_none")]
     pub force_job: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDeleteOrRestorePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDeleteOrRestorePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced device queries"},"callbackUrl":{"type":"string","maxLength":1024},"forceJob":{"type":"boolean"}},"required":["query"],"description":"Devices Delete Or Restore Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl DevicesDeleteOrRestorePost {

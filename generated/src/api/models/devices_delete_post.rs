@@ -8,7 +8,6 @@
 
 /// Devices Delete Post
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeletePost {
     /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,6 +17,25 @@ pub struct DevicesDeletePost {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDeletePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDeletePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced device queries"},"callbackUrl":{"type":"string","maxLength":1024}},"required":["query"],"description":"Devices Delete Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DevicesDeletePostQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl DevicesDeletePost {
@@ -35,7 +53,6 @@ impl DevicesDeletePost {
 ///
 /// Schema for advanced device queries
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeletePostQuery {
     /// Schema for advanced device queries
     ///
@@ -165,4 +182,44 @@ pub struct DevicesDeletePostQuery {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub connection_status: Option<crate::models::ValueFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDeletePostQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDeletePostQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$and":{"type":"array","items":{"$rust":0},"maxItems":100,"description":"Schema for advanced device queries"},"$or":{"type":"array","items":{"$rust":1},"maxItems":100,"description":"Schema for advanced device queries"},"$nor":{"type":"array","items":{"$rust":2},"maxItems":100,"description":"Schema for advanced device queries"},"id":{"$rust":3},"creationDate":{"$rust":4},"lastUpdated":{"$rust":5},"name":{"$rust":6},"deviceClass":{"$rust":7},"gatewayId":{"$rust":8},"parentId":{"$rust":9},"ancestorId":{"$rust":10},"attributeName":{"$rust":11},"experienceUserId":{"$rust":12},"experienceGroupId":{"$rust":13},"tags":{"$rust":14},"disconnectedAt":{"$rust":15},"connectedAt":{"$rust":16},"connectionStatus":{"$rust":17}},"description":"Advanced Device Query\n\nSchema for advanced device queries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IdFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tags>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ValueFilter>,
+            ],
+        )
+    }
 }

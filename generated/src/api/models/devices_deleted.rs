@@ -8,7 +8,6 @@
 
 /// Devices Deleted
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesDeleted {
     /// `removed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct DevicesDeleted {
     /// `failed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failed: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesDeleted {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesDeleted".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"removed":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"}},"description":"Devices Deleted"}"#,
+            &[],
+        )
+    }
 }

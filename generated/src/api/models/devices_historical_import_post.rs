@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesHistoricalImportPost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,6 +27,21 @@ pub struct DevicesHistoricalImportPost {
     /// `fileUrl` on the wire; e.g. `"https://example.com/my.csv"`.
     #[serde(rename = "fileUrl")]
     pub file_url: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesHistoricalImportPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesHistoricalImportPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"fileUrl":{"type":"string","maxLength":1024}},"required":["fileUrl"],"description":"Devices Historical Import Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl DevicesHistoricalImportPost {

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesMetadataExportPost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +34,26 @@ pub struct DevicesMetadataExportPost {
     /// `format` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<crate::models::Format>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesMetadataExportPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesMetadataExportPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced device queries"},"format":{"$rust":1}},"description":"Devices Metadata Export Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Format>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesMetadataExportPost {

@@ -38,7 +38,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPatch {
     /// Schema for the body of a Device modification request
     #[serde(rename = "updateFields", default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +61,29 @@ pub struct DevicesPatch {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"updateFields":{"$rust":0,"description":"Schema for the body of a Device modification request"},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"query":{"$rust":1,"description":"Schema for advanced device queries"},"updateOperations":{"type":"array","items":{"$rust":2},"maxItems":25},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024}},"description":"Devices Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DevicePatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperation,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesPatch {
@@ -171,8 +193,67 @@ impl schemars::JsonSchema for UpdateOperation {
         "UpdateOperation".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"name"}},"required":["operation","target"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"deviceClass"}},"required":["operation","target"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"description"}},"required":["operation","target"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"gatewayId"}},"required":["operation","target"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"parentId"}},"required":["operation","target"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"systemInterval"}},"required":["operation","target"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"keepDuplicates"}},"required":["operation","target"]}]},{"allOf":[{"$rust":7},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"tag"}},"required":["operation","target"]}]},{"allOf":[{"$rust":8},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"attributeTag"}},"required":["operation","target"]}]},{"allOf":[{"$rust":9},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"attributeDescription"}},"required":["operation","target"]}]},{"allOf":[{"$rust":10},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"attributeContentType"}},"required":["operation","target"]}]},{"allOf":[{"$rust":11},{"type":"object","properties":{"operation":{"const":"set"},"target":{"const":"attributeName"}},"required":["operation","target"]}]},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"description"}},"required":["operation","target"]},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"parentId"}},"required":["operation","target"]},{"allOf":[{"$rust":12},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"tag"}},"required":["operation","target"]}]},{"allOf":[{"$rust":13},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"attribute"}},"required":["operation","target"]}]},{"allOf":[{"$rust":14},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"attributeTag"}},"required":["operation","target"]}]},{"allOf":[{"$rust":15},{"type":"object","properties":{"operation":{"const":"remove"},"target":{"const":"attributeDescription"}},"required":["operation","target"]}]},{"allOf":[{"$rust":16},{"type":"object","properties":{"operation":{"const":"add"},"target":{"const":"attribute"}},"required":["operation","target"]}]},{"allOf":[{"$rust":17},{"type":"object","properties":{"operation":{"const":"add"},"target":{"const":"attributeSystem"}},"required":["operation","target"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetName,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetDeviceClass,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetDescription,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetId,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetId,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetSystemInterval,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetKeepDuplicates,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetAttributeTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetAttributeDescription,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetAttributeContentType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationSetAttributeName,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationRemoveTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationRemoveAttribute,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationRemoveAttributeTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationRemoveAttributeDescription,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationAddAttribute,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateOperationAddAttributeSystem,
+                >,
+            ],
+        )
     }
 }
 
@@ -553,10 +634,28 @@ impl crate::runtime::Validate for UpdateOperation {
 
 /// UpdateOperationAddAttribute
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationAddAttribute {
     /// `value` on the wire.
     pub value: crate::models::DeviceAttributePost,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationAddAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationAddAttribute".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0}},"required":["value"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+            ],
+        )
+    }
 }
 
 impl UpdateOperationAddAttribute {
@@ -580,10 +679,28 @@ impl crate::runtime::Validate for UpdateOperationAddAttribute {
 
 /// UpdateOperationAddAttributeSystem
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationAddAttributeSystem {
     /// `value` on the wire.
     pub value: crate::models::DeviceAttributePost,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationAddAttributeSystem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationAddAttributeSystem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0}},"required":["value"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceAttributePost,
+                >,
+            ],
+        )
+    }
 }
 
 impl UpdateOperationAddAttributeSystem {
@@ -607,11 +724,25 @@ impl crate::runtime::Validate for UpdateOperationAddAttributeSystem {
 
 /// UpdateOperationRemoveAttribute
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationRemoveAttribute {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationRemoveAttribute {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationRemoveAttribute".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"required":["attributeName"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationRemoveAttribute {
@@ -638,11 +769,25 @@ impl crate::runtime::Validate for UpdateOperationRemoveAttribute {
 
 /// UpdateOperationRemoveAttributeDescription
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationRemoveAttributeDescription {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationRemoveAttributeDescription {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationRemoveAttributeDescription".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"required":["attributeName"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationRemoveAttributeDescription {
@@ -669,7 +814,6 @@ impl crate::runtime::Validate for UpdateOperationRemoveAttributeDescription {
 
 /// UpdateOperationRemoveAttributeTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationRemoveAttributeTag {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
@@ -677,6 +821,21 @@ pub struct UpdateOperationRemoveAttributeTag {
     /// `tagKey` on the wire.
     #[serde(rename = "tagKey")]
     pub tag_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationRemoveAttributeTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationRemoveAttributeTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"tagKey":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"required":["attributeName","tagKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationRemoveAttributeTag {
@@ -709,11 +868,25 @@ impl crate::runtime::Validate for UpdateOperationRemoveAttributeTag {
 
 /// UpdateOperationRemoveTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationRemoveTag {
     /// `tagKey` on the wire.
     #[serde(rename = "tagKey")]
     pub tag_key: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationRemoveTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationRemoveTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"tagKey":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"required":["tagKey"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationRemoveTag {
@@ -737,13 +910,27 @@ impl crate::runtime::Validate for UpdateOperationRemoveTag {
 
 /// UpdateOperationSetAttributeContentType
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetAttributeContentType {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetAttributeContentType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetAttributeContentType".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"type":"string","minLength":1,"maxLength":64}},"required":["attributeName","value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetAttributeContentType {
@@ -782,13 +969,27 @@ impl crate::runtime::Validate for UpdateOperationSetAttributeContentType {
 
 /// UpdateOperationSetAttributeDescription
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetAttributeDescription {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetAttributeDescription {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetAttributeDescription".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"type":"string","maxLength":32767}},"required":["attributeName","value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetAttributeDescription {
@@ -821,13 +1022,27 @@ impl crate::runtime::Validate for UpdateOperationSetAttributeDescription {
 
 /// UpdateOperationSetAttributeName
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetAttributeName {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetAttributeName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetAttributeName".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"required":["attributeName","value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetAttributeName {
@@ -860,13 +1075,27 @@ impl crate::runtime::Validate for UpdateOperationSetAttributeName {
 
 /// UpdateOperationSetAttributeTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetAttributeTag {
     /// `attributeName` on the wire.
     #[serde(rename = "attributeName")]
     pub attribute_name: String,
     /// `value` on the wire.
     pub value: crate::models::Tag,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetAttributeTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetAttributeTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"$rust":0}},"required":["attributeName","value"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Tag>],
+        )
+    }
 }
 
 impl UpdateOperationSetAttributeTag {
@@ -899,10 +1128,24 @@ impl crate::runtime::Validate for UpdateOperationSetAttributeTag {
 
 /// UpdateOperationSetDescription
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetDescription {
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetDescription {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetDescription".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"string","maxLength":32767}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetDescription {
@@ -926,10 +1169,24 @@ impl crate::runtime::Validate for UpdateOperationSetDescription {
 
 /// UpdateOperationSetDeviceClass
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetDeviceClass {
     /// `value` on the wire.
     pub value: crate::models::DeviceClass,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetDeviceClass {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetDeviceClass".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0}},"required":["value"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DeviceClass>],
+        )
+    }
 }
 
 impl UpdateOperationSetDeviceClass {
@@ -953,10 +1210,24 @@ impl crate::runtime::Validate for UpdateOperationSetDeviceClass {
 
 /// UpdateOperationSetId
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetId {
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetId {
@@ -978,10 +1249,24 @@ impl crate::runtime::Validate for UpdateOperationSetId {
 
 /// UpdateOperationSetKeepDuplicates
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetKeepDuplicates {
     /// `value` on the wire.
     pub value: bool,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetKeepDuplicates {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetKeepDuplicates".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"boolean"}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetKeepDuplicates {
@@ -1000,10 +1285,24 @@ impl crate::runtime::Validate for UpdateOperationSetKeepDuplicates {
 
 /// UpdateOperationSetName
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetName {
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetName {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetName".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"string","minLength":1,"maxLength":255}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetName {
@@ -1031,10 +1330,24 @@ impl crate::runtime::Validate for UpdateOperationSetName {
 
 /// UpdateOperationSetSystemInterval
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetSystemInterval {
     /// `value` on the wire.
     pub value: i64,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetSystemInterval {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetSystemInterval".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"integer","format":"int64","minimum":5,"maximum":3600}},"required":["value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl UpdateOperationSetSystemInterval {
@@ -1064,10 +1377,24 @@ impl crate::runtime::Validate for UpdateOperationSetSystemInterval {
 
 /// UpdateOperationSetTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UpdateOperationSetTag {
     /// `value` on the wire.
     pub value: crate::models::Tag,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UpdateOperationSetTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UpdateOperationSetTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"$rust":0}},"required":["value"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Tag>],
+        )
+    }
 }
 
 impl UpdateOperationSetTag {

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesPayloadCountExportPost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -38,6 +37,25 @@ pub struct DevicesPayloadCountExportPost {
     /// `end` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesPayloadCountExportPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesPayloadCountExportPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced device queries"},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"}},"description":"Devices Payload Count Export Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for DevicesPayloadCountExportPost {

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesRemoveDataPost {
     /// Schema for advanced device queries
     pub query: crate::models::AdvancedDeviceQuery,
@@ -64,6 +63,25 @@ pub struct DevicesRemoveDataPost {
     /// `callbackUrl` on the wire; e.g. `"https://example.com/cb"`.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesRemoveDataPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesRemoveDataPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"query":{"$rust":0,"description":"Schema for advanced device queries"},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"attributes":{"type":["array","null"],"items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":256},"keepConnectionHistory":{"type":"boolean"},"keepCommandHistory":{"type":"boolean"},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024}},"required":["query"],"description":"Devices Remove Data Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl DevicesRemoveDataPost {

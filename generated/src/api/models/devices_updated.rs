@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DevicesUpdated {
     /// `updated` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,4 +32,19 @@ pub struct DevicesUpdated {
     /// `logLink` on the wire; e.g. `"https://example.com/log-link"`.
     #[serde(rename = "logLink", default, skip_serializing_if = "Option::is_none")]
     pub log_link: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DevicesUpdated {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DevicesUpdated".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"updated":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"},"skipped":{"type":"number","format":"double"},"logLink":{"type":"string"}},"description":"Devices Updated"}"#,
+            &[],
+        )
+    }
 }

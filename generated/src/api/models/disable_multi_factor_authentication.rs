@@ -17,13 +17,27 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableMultiFactorAuthentication {
     /// `twoFactorCode` on the wire; e.g. `"123123"`.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
     /// `password` on the wire; e.g. `"this would be your password"`.
     pub password: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisableMultiFactorAuthentication {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisableMultiFactorAuthentication".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorCode":{"type":"string","maxLength":2048},"password":{"type":"string","minLength":8,"maxLength":2048}},"required":["twoFactorCode","password"],"description":"Disable Multi-Factor Authentication"}"#,
+            &[],
+        )
+    }
 }
 
 impl DisableMultiFactorAuthentication {

@@ -8,13 +8,27 @@
 
 /// Disable Two Factor Auth
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisableTwoFactorAuth {
     /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
     /// `password` on the wire.
     pub password: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisableTwoFactorAuth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisableTwoFactorAuth".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorCode":{"type":"string","maxLength":2048},"password":{"type":"string","minLength":8,"maxLength":2048}},"required":["twoFactorCode","password"],"description":"Disable Two Factor Auth"}"#,
+            &[],
+        )
+    }
 }
 
 impl DisableTwoFactorAuth {

@@ -8,7 +8,6 @@
 
 /// DisabledAt
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DisabledAt {
@@ -16,10 +15,6 @@ pub enum DisabledAt {
     Boolean(bool),
     /// A `chrono::DateTime<chrono::FixedOffset>`.
     #[serde(serialize_with = "crate::runtime::datetime::serialize")]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
-    )]
     DateTime(chrono::DateTime<chrono::FixedOffset>),
 }
 
@@ -35,6 +30,21 @@ impl<'de> serde::Deserialize<'de> for DisabledAt {
                 |value| serde_json::from_value(value).map(Self::Boolean),
                 |value| serde_json::from_value(value).map(Self::DateTime),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisabledAt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisabledAt".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"boolean","enum":[false]},{"type":"string","format":"date-time"}]}"#,
+            &[],
         )
     }
 }

@@ -8,7 +8,6 @@
 
 /// DisconnectInfo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct DisconnectInfo {
     /// `ts` on the wire.
     #[serde(
@@ -20,4 +19,19 @@ pub struct DisconnectInfo {
     /// `error` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for DisconnectInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "DisconnectInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ts":{"type":["number","null"],"format":"double"},"error":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

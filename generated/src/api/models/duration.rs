@@ -8,7 +8,6 @@
 
 /// Duration
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Duration {
@@ -29,6 +28,25 @@ impl<'de> serde::Deserialize<'de> for Duration {
             &[
                 |value| serde_json::from_value(value).map(Self::Integer),
                 |value| serde_json::from_value(value).map(Self::DashboardDuration),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Duration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"integer","format":"int64","minimum":0},{"$rust":0}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DurationDashboardDuration,
+                >,
             ],
         )
     }

@@ -36,7 +36,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeployment {
     /// `id` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,10 +82,6 @@ pub struct EdgeDeployment {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -94,10 +89,6 @@ pub struct EdgeDeployment {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentVersion` on the wire; e.g. `null`.
@@ -125,4 +116,27 @@ pub struct EdgeDeployment {
     /// `logs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<Vec<crate::models::EdgeDeploymentLog>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EdgeDeployment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EdgeDeployment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"edgeDeploymentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceName":{"type":"string","minLength":1,"maxLength":255},"deviceConnectionInfo":{"$rust":0},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowName":{"type":"string","minLength":1,"maxLength":255},"flowClass":{"$rust":1},"fileName":{"type":"string"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"currentVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"desiredVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"currentEtag":{"type":"string","minLength":1,"maxLength":255},"desiredEtag":{"type":"string","minLength":1,"maxLength":255},"logs":{"type":"array","items":{"$rust":2}}},"description":"Edge Deployment\n\nSchema for a single deployment of an edge workflow to an edge device"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceConnectionInfo,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EdgeDeploymentLog,
+                >,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// EdgeDeploymentLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeploymentLog {
     /// `sourceType` on the wire.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
@@ -21,10 +20,6 @@ pub struct EdgeDeploymentLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `changeType` on the wire.
@@ -66,4 +61,24 @@ pub struct EdgeDeploymentLog {
     /// `error` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EdgeDeploymentLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EdgeDeploymentLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sourceType":{"$rust":0},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"date":{"type":"string","format":"date-time"},"changeType":{"$rust":1},"newValue":{"type":["string","null"],"minLength":1,"maxLength":255},"previousValue":{"type":["string","null"],"minLength":1,"maxLength":255},"attemptedValue":{"type":["string","null"],"minLength":1,"maxLength":255},"newEtag":{"type":"string","minLength":1,"maxLength":255},"previousEtag":{"type":"string","minLength":1,"maxLength":255},"attemptedEtag":{"type":"string","minLength":1,"maxLength":255},"error":{"type":"string"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EdgeDeploymentLogSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ChangeType>,
+            ],
+        )
+    }
 }

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeploymentRelease {
     /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
@@ -33,6 +32,21 @@ pub struct EdgeDeploymentRelease {
     /// `deviceTags` on the wire.
     #[serde(rename = "deviceTags", default, skip_serializing_if = "Option::is_none")]
     pub device_tags: Option<Vec<crate::models::TagMatch>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EdgeDeploymentRelease {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EdgeDeploymentRelease".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"version":{"type":["string","null"],"minLength":1,"maxLength":255},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100}},"required":["flowId","version"],"description":"Edge Deployment Release"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl EdgeDeploymentRelease {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeploymentRemove {
     /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
@@ -25,6 +24,21 @@ pub struct EdgeDeploymentRemove {
     /// `deviceId` on the wire; e.g. `null`.
     #[serde(rename = "deviceId")]
     pub device_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EdgeDeploymentRemove {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EdgeDeploymentRemove".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}},"required":["flowId","deviceId"],"description":"Edge Deployment Remove"}"#,
+            &[],
+        )
+    }
 }
 
 impl EdgeDeploymentRemove {

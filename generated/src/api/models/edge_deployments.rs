@@ -45,7 +45,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EdgeDeployments {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,4 +79,19 @@ pub struct EdgeDeployments {
     /// `sortField` on the wire; e.g. `"id"`.
     #[serde(rename = "sortField", default, skip_serializing_if = "Option::is_none")]
     pub sort_field: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EdgeDeployments {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EdgeDeployments".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"version":{"type":"string","minLength":1,"maxLength":255},"page":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"sortDirection":{"type":"string"},"sortField":{"type":"string"}},"description":"Edge Deployments"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::EdgeDeployment>],
+        )
+    }
 }

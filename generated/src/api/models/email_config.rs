@@ -8,7 +8,6 @@
 
 /// EmailConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmailConfig {
     /// `subjectTemplate` on the wire.
     #[serde(rename = "subjectTemplate")]
@@ -29,6 +28,24 @@ pub struct EmailConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub send_to_addresses: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmailConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmailConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"subjectTemplate":{"type":"string","minLength":1,"maxLength":1024},"bodyTemplate":{"type":"string","maxLength":32767},"sendToTarget":{"$rust":0},"sendToOwner":{"$rust":1},"sendToAddresses":{"type":"array","items":{"type":"string","maxLength":1024},"maxItems":10}},"required":["subjectTemplate","bodyTemplate"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::SendToTarget>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SendToOwner>,
+            ],
+        )
+    }
 }
 
 impl EmailConfig {

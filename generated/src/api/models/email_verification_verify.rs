@@ -17,12 +17,26 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmailVerificationVerify {
     /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
     /// `token` on the wire; e.g. `"the email verification token"`.
     pub token: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmailVerificationVerify {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmailVerificationVerify".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"token":{"type":"string","minLength":1}},"required":["email","token"],"description":"Email Verification Verify"}"#,
+            &[],
+        )
+    }
 }
 
 impl EmailVerificationVerify {

@@ -44,7 +44,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeployment {
     /// `id` on the wire; e.g. `"5a591be186b70d7b9f9b0954"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,10 +65,6 @@ pub struct EmbeddedDeployment {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -77,10 +72,6 @@ pub struct EmbeddedDeployment {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `deviceId` on the wire.
@@ -123,4 +114,29 @@ pub struct EmbeddedDeployment {
     /// `logs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logs: Option<Vec<crate::models::EmbeddedDeploymentLog>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeployment {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeployment".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"embeddedDeploymentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceName":{"type":"string","minLength":1,"maxLength":255},"deviceConnectionInfo":{"$rust":0},"flows":{"type":"object","additionalProperties":{"$rust":1}},"currentBundleVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"desiredBundleVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"unknownBundle":{"type":"boolean"},"logs":{"type":"array","items":{"$rust":2}}},"description":"Embedded Deployment\n\nSchema for a single deployment of embedded workflows to embedded devices"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DeviceConnectionInfo,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EmbeddedDeploymentFlowsValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EmbeddedDeploymentLog,
+                >,
+            ],
+        )
+    }
 }

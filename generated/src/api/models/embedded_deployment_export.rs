@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentExport {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +61,21 @@ pub struct EmbeddedDeploymentExport {
     /// `gzip` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gzip: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentExport {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentExport".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"embeddedDeploymentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"traceLevel":{"enum":[0,1,2]},"disableDebugMessage":{"type":"boolean"},"stackSize":{"type":"integer","format":"int64","minimum":1600,"maximum":2147483648},"debugSymbols":{"type":"boolean"},"exportMemory":{"type":"boolean"},"gzip":{"type":"boolean"}},"description":"Embedded Deployment Export"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for EmbeddedDeploymentExport {

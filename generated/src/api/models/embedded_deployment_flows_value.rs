@@ -8,7 +8,6 @@
 
 /// EmbeddedDeploymentFlowsValue
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentFlowsValue {
     /// `flowName` on the wire.
     #[serde(rename = "flowName", default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +28,19 @@ pub struct EmbeddedDeploymentFlowsValue {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub desired_version: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentFlowsValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentFlowsValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowName":{"type":"string","minLength":1,"maxLength":255},"currentVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"desiredVersion":{"type":["string","null"],"minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// EmbeddedDeploymentLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentLog {
     /// `sourceType` on the wire.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
@@ -21,10 +20,6 @@ pub struct EmbeddedDeploymentLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `changeType` on the wire.
@@ -63,4 +58,25 @@ pub struct EmbeddedDeploymentLog {
     /// `error` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sourceType":{"$rust":0},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"date":{"type":"string","format":"date-time"},"changeType":{"$rust":1},"updateType":{"$rust":2},"updateFlowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"desiredVersion":{"type":["string","null"],"minLength":1,"maxLength":255},"newBundle":{"type":["string","null"],"minLength":1,"maxLength":255},"attemptedBundle":{"type":["string","null"],"minLength":1,"maxLength":255},"error":{"type":"string"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EmbeddedDeploymentLogSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ChangeType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::UpdateType>,
+            ],
+        )
+    }
 }

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRelease {
     /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
@@ -41,6 +40,21 @@ pub struct EmbeddedDeploymentRelease {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub release_tag: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentRelease {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentRelease".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"version":{"type":["string","null"],"minLength":1,"maxLength":255},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"releaseTag":{"type":["string","null"],"minLength":1,"maxLength":255}},"required":["flowId","version"],"description":"Embedded Deployment Release"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl EmbeddedDeploymentRelease {

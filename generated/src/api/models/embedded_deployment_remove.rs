@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentRemove {
     /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
@@ -25,6 +24,21 @@ pub struct EmbeddedDeploymentRemove {
     /// `deviceId` on the wire; e.g. `null`.
     #[serde(rename = "deviceId")]
     pub device_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentRemove {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentRemove".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}},"required":["flowId","deviceId"],"description":"Embedded Deployment Remove"}"#,
+            &[],
+        )
+    }
 }
 
 impl EmbeddedDeploymentRemove {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EmbeddedDeploymentReplace {
     /// `flowId` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(rename = "flowId")]
@@ -29,6 +28,21 @@ pub struct EmbeddedDeploymentReplace {
     /// `newVersion` on the wire; e.g. `"v1.2.4"`.
     #[serde(rename = "newVersion")]
     pub new_version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EmbeddedDeploymentReplace {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EmbeddedDeploymentReplace".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"oldVersion":{"type":"string","minLength":1,"maxLength":255},"newVersion":{"type":["string","null"],"minLength":1,"maxLength":255}},"required":["flowId","oldVersion","newVersion"],"description":"Embedded Deployment Replace"}"#,
+            &[],
+        )
+    }
 }
 
 impl EmbeddedDeploymentReplace {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableMultiFactorAuthentication {
     /// `twoFactorAuthKey` on the wire; e.g. `"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA"`.
     #[serde(
@@ -32,6 +31,21 @@ pub struct EnableMultiFactorAuthentication {
     /// `twoFactorCode` on the wire; e.g. `"012345"`.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EnableMultiFactorAuthentication {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnableMultiFactorAuthentication".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorAuthKey":{"type":"string","minLength":52,"maxLength":52},"password":{"type":"string","minLength":8,"maxLength":2048},"twoFactorCode":{"type":"string","maxLength":2048}},"required":["password","twoFactorCode"],"description":"Enable Multi-Factor Authentication"}"#,
+            &[],
+        )
+    }
 }
 
 impl EnableMultiFactorAuthentication {

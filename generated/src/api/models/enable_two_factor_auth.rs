@@ -8,7 +8,6 @@
 
 /// Enable Two Factor Auth
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EnableTwoFactorAuth {
     /// `twoFactorAuthKey` on the wire.
     #[serde(
@@ -22,6 +21,21 @@ pub struct EnableTwoFactorAuth {
     /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode")]
     pub two_factor_code: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EnableTwoFactorAuth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EnableTwoFactorAuth".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorAuthKey":{"type":"string","minLength":52,"maxLength":52},"password":{"type":"string","minLength":8,"maxLength":2048},"twoFactorCode":{"type":"string","maxLength":2048}},"required":["password","twoFactorCode"],"description":"Enable Two Factor Auth"}"#,
+            &[],
+        )
+    }
 }
 
 impl EnableTwoFactorAuth {

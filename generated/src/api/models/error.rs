@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Error {
     /// `type` on the wire; e.g. `"NotFound"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -27,4 +26,19 @@ pub struct Error {
     /// `message` on the wire; e.g. `"Application was not found"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Error {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Error".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"message":{"type":"string"}},"description":"Error\n\nSchema for errors returned by the API"}"#,
+            &[],
+        )
+    }
 }

@@ -35,7 +35,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Event {
     /// `id` on the wire; e.g. `"575ed0de7ae143cd83dc4aa5"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +52,6 @@ pub struct Event {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -64,10 +59,6 @@ pub struct Event {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `sourceType` on the wire; e.g. `"user"`.
@@ -117,4 +108,26 @@ pub struct Event {
     /// `updates` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updates: Option<Vec<crate::models::Update>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Event {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Event".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"eventId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"sourceType":{"$rust":0},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"sourceName":{"type":"string","minLength":1,"maxLength":255},"level":{"$rust":1},"state":{"$rust":2},"subject":{"type":"string","minLength":1,"maxLength":255},"message":{"type":"string","maxLength":32767},"data":{},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceName":{"type":"string","minLength":1,"maxLength":255},"disableTagChangeTracking":{"type":"boolean"},"eventTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"updates":{"type":"array","items":{"$rust":3},"maxItems":100}},"description":"Event\n\nSchema for a single Event"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EventSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Level>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::State>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Update>,
+            ],
+        )
+    }
 }

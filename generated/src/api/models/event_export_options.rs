@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventExportOptions {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +45,26 @@ pub struct EventExportOptions {
     /// `excludeUpdates` on the wire; e.g. `true`.
     #[serde(rename = "excludeUpdates", default, skip_serializing_if = "Option::is_none")]
     pub exclude_updates: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced event queries"},"format":{"$rust":1},"excludeUpdates":{"type":"boolean"}},"description":"Event Export Options"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedEventQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Format>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for EventExportOptions {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPatch {
     /// `state` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +50,24 @@ pub struct EventPatch {
     /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
     pub event_tags: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"state":{"$rust":0},"level":{"$rust":1},"subject":{"type":"string","minLength":1,"maxLength":255},"deviceId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"comment":{"type":"string","maxLength":32767},"data":{},"eventTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}}},"description":"Event Patch\n\nSchema for the body of an Event modification request"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::State>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Level>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for EventPatch {

@@ -36,7 +36,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPlusNewCount {
     /// Schema for a single Event
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,4 +43,19 @@ pub struct EventPlusNewCount {
     /// `newCount` on the wire; e.g. `2`.
     #[serde(rename = "newCount", default, skip_serializing_if = "Option::is_none")]
     pub new_count: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventPlusNewCount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventPlusNewCount".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"event":{"$rust":0,"description":"Schema for a single Event"},"newCount":{"type":"integer","format":"int64"}},"description":"Event Plus New Count"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Event>],
+        )
+    }
 }

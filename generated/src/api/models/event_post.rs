@@ -8,7 +8,6 @@
 
 /// CreationDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum CreationDate {
@@ -32,6 +31,25 @@ impl<'de> serde::Deserialize<'de> for CreationDate {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Date),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CreationDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CreationDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"$rust":0}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CreationDateDate,
+                >,
             ],
         )
     }
@@ -70,11 +88,25 @@ impl crate::runtime::Validate for CreationDate {
 
 /// CreationDateDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CreationDateDate {
     /// `$date` on the wire.
     #[serde(rename = "$date")]
     pub date: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CreationDateDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CreationDateDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$date":{"type":"string"}},"required":["$date"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CreationDateDate {
@@ -103,7 +135,6 @@ impl crate::runtime::Validate for CreationDateDate {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventPost {
     /// `level` on the wire; e.g. `"info"`.
     pub level: crate::models::Level,
@@ -138,6 +169,25 @@ pub struct EventPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub disable_tag_change_tracking: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"level":{"$rust":0},"state":{"$rust":1},"subject":{"type":"string","minLength":1,"maxLength":255},"message":{"type":"string","maxLength":32767},"data":{},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"eventTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"creationDate":{"$rust":2},"disableTagChangeTracking":{"type":"boolean"}},"required":["level","subject"],"description":"Event Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Level>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::State>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreationDate>,
+            ],
+        )
+    }
 }
 
 impl EventPost {

@@ -8,7 +8,6 @@
 
 /// EventState
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum EventState {
@@ -39,6 +38,21 @@ impl<'de> serde::Deserialize<'de> for EventState {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Map),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventState {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventState".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":255},{"type":"object","additionalProperties":{}},{"type":"null"}]}"#,
+            &[],
         )
     }
 }

@@ -8,12 +8,26 @@
 
 /// EventTag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventTag {
     /// `key` on the wire.
     pub key: String,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"type":"string","minLength":1,"maxLength":255}},"required":["key","value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl EventTag {
@@ -42,9 +56,23 @@ impl EventTag {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventTagsSummary {
     /// `eventTags` on the wire.
     #[serde(rename = "eventTags", default, skip_serializing_if = "Option::is_none")]
     pub event_tags: Option<Vec<crate::models::EventTag>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventTagsSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventTagsSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"eventTags":{"type":"array","items":{"$rust":0}}},"description":"Event Tags Summary"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::EventTag>],
+        )
+    }
 }

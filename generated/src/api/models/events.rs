@@ -45,7 +45,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Events {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,4 +82,23 @@ pub struct Events {
     /// `query` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub query: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Events {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Events".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"state":{"$rust":2},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"query":{"type":"object","additionalProperties":{}}},"description":"Events"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Event>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::State>,
+            ],
+        )
+    }
 }

@@ -16,9 +16,23 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct EventsDeleted {
     /// `removed` on the wire; e.g. `3`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub removed: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for EventsDeleted {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "EventsDeleted".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"removed":{"type":"number","format":"double"}},"description":"Events Deleted"}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ExecutionError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionError {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct ExecutionError {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExecutionError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExecutionError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string"},"message":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceBootstrapOptions {
     /// `replaceExisting` on the wire; e.g. `true`.
     #[serde(
@@ -34,6 +33,21 @@ pub struct ExperienceBootstrapOptions {
     /// `slug` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceBootstrapOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceBootstrapOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"replaceExisting":{"type":"boolean"},"createUsers":{"type":"boolean"},"createGroups":{"type":"boolean"},"slug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"}},"description":"Experience Bootstrap Options"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceBootstrapOptions {

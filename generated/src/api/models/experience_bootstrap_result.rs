@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceBootstrapResult {
     /// `resourceSuffix` on the wire; e.g. `""`.
     #[serde(rename = "resourceSuffix", default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +28,19 @@ pub struct ExperienceBootstrapResult {
     /// `email` on the wire; e.g. `"example.user@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceBootstrapResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceBootstrapResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"resourceSuffix":{"type":"string"},"password":{"type":"string"},"email":{"type":"string"}},"description":"Experience Bootstrap Result"}"#,
+            &[],
+        )
+    }
 }

@@ -24,7 +24,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomain {
     /// `id` on the wire; e.g. `"58c1de6c8f812590d8e82980"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,10 +45,6 @@ pub struct ExperienceDomain {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -57,10 +52,6 @@ pub struct ExperienceDomain {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `sslCert` on the wire.
@@ -75,4 +66,19 @@ pub struct ExperienceDomain {
     /// `version` on the wire; e.g. `"develop"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceDomain {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceDomain".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceDomainId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"sslCert":{"type":"string","minLength":50,"maxLength":32767},"sslBundle":{"type":"string","minLength":50,"maxLength":32767},"domainName":{"type":"string","minLength":3,"maxLength":45},"version":{"type":"string","minLength":1,"maxLength":255}},"description":"Experience Domain\n\nSchema for a single Experience Domain"}"#,
+            &[],
+        )
+    }
 }

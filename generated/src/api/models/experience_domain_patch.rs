@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomainPatch {
     /// `sslKey` on the wire; e.g. `"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----"`.
     #[serde(
@@ -55,6 +54,21 @@ pub struct ExperienceDomainPatch {
     /// `domainName` on the wire; e.g. `"my.domain.example.com"`.
     #[serde(rename = "domainName", default, skip_serializing_if = "Option::is_none")]
     pub domain_name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceDomainPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceDomainPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sslKey":{"type":["string","null"],"minLength":50,"maxLength":32767},"sslCert":{"type":["string","null"],"minLength":50,"maxLength":32767},"sslBundle":{"type":["string","null"],"minLength":50,"maxLength":32767},"version":{"type":["string","null"],"minLength":1,"maxLength":255},"domainName":{"type":"string","minLength":3,"maxLength":45}},"description":"Experience Domain Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceDomainPatch {

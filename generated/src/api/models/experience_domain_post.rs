@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceDomainPost {
     /// `sslKey` on the wire; e.g. `"-----BEGIN PRIVATE KEY-----\nMY_SSL_KEY\n-----END PRIVATE KEY-----"`.
     #[serde(rename = "sslKey", default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,21 @@ pub struct ExperienceDomainPost {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub version: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceDomainPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceDomainPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sslKey":{"type":"string","minLength":50,"maxLength":32767},"sslCert":{"type":"string","minLength":50,"maxLength":32767},"sslBundle":{"type":"string","minLength":50,"maxLength":32767},"domainName":{"type":"string","minLength":3,"maxLength":45},"version":{"type":["string","null"],"minLength":1,"maxLength":255}},"required":["domainName"],"description":"Experience Domain Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl ExperienceDomainPost {

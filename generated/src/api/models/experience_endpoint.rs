@@ -32,7 +32,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpoint {
     /// `id` on the wire; e.g. `"58c1de6c8f812590d8e82980"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,10 +53,6 @@ pub struct ExperienceEndpoint {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -65,10 +60,6 @@ pub struct ExperienceEndpoint {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
@@ -141,4 +132,35 @@ pub struct ExperienceEndpoint {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_groups: Option<Vec<crate::models::ExperienceEndpointExperienceGroup>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpoint {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpoint".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceEndpointId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"description":{"type":"string","maxLength":32767},"route":{"type":"string","minLength":1,"maxLength":1024},"enabled":{"type":"boolean"},"method":{"$rust":2},"access":{"$rust":3},"deviceIdTemplate":{"type":"string","maxLength":255},"endpointTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"staticReply":{"anyOf":[{"$rust":4},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":5},{"type":"null"}]},"experienceGroups":{"type":"array","items":{"$rust":6}}},"description":"Experience Endpoint\n\nSchema for a single Experience Endpoint"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpointMethod,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Access>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StaticReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpointExperienceGroup,
+                >,
+            ],
+        )
+    }
 }

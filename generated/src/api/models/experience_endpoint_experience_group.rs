@@ -8,7 +8,6 @@
 
 /// ExperienceEndpointExperienceGroup
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointExperienceGroup {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct ExperienceEndpointExperienceGroup {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpointExperienceGroup {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpointExperienceGroup".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}}}"#,
+            &[],
+        )
+    }
 }

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPatch {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -71,6 +70,30 @@ pub struct ExperienceEndpointPatch {
     pub unauthorized_reply: Option<
         crate::runtime::Nullable<crate::models::UnauthorizedReply>,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpointPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpointPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"description":{"type":"string","maxLength":32767},"route":{"type":"string","minLength":1,"maxLength":1024},"enabled":{"type":"boolean"},"method":{"$rust":0},"access":{"$rust":1},"deviceIdTemplate":{"type":"string","maxLength":255},"endpointTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"experienceGroupIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"staticReply":{"anyOf":[{"$rust":2},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":3},{"type":"null"}]}},"description":"Experience Endpoint Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpointMethod,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Access>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StaticReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceEndpointPatch {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpointPost {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +67,30 @@ pub struct ExperienceEndpointPost {
     pub unauthorized_reply: Option<
         crate::runtime::Nullable<crate::models::UnauthorizedReply>,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpointPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpointPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"description":{"type":"string","maxLength":32767},"route":{"type":"string","minLength":1,"maxLength":1024},"enabled":{"type":"boolean"},"method":{"$rust":0},"access":{"$rust":1},"deviceIdTemplate":{"type":"string","maxLength":255},"endpointTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"experienceGroupIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"staticReply":{"anyOf":[{"$rust":2},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":3},{"type":"null"}]}},"required":["route","method"],"description":"Experience Endpoint Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpointMethod,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Access>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StaticReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+            ],
+        )
+    }
 }
 
 impl ExperienceEndpointPost {

@@ -43,7 +43,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceEndpoints {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,4 +88,24 @@ pub struct ExperienceEndpoints {
     /// `perPage` on the wire; e.g. `1`.
     #[serde(rename = "perPage", default, skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceEndpoints {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceEndpoints".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceGroupId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notFoundRequestCount":{"type":"number","format":"double"},"page":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"}},"description":"Experience Endpoints\n\nSchema for a collection of Experience Endpoints"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpoint,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

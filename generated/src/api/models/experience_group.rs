@@ -31,7 +31,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroup {
     /// `id` on the wire; e.g. `"58b9d794cbfafe1be675744f"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +52,6 @@ pub struct ExperienceGroup {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -64,10 +59,6 @@ pub struct ExperienceGroup {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Group"`.
@@ -132,4 +123,19 @@ pub struct ExperienceGroup {
         skip_serializing_if = "Option::is_none"
     )]
     pub total_device_count: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceGroup {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceGroup".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceGroupId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"experienceUserIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"experienceEndpointIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"groupTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQueryJson":{"type":["string","null"],"maxLength":8192},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"ancestorIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"directDeviceCount":{"type":"number","format":"double"},"totalDeviceCount":{"type":"number","format":"double"}},"description":"Experience Group\n\nSchema for a single Experience Group"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }

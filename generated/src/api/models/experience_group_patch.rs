@@ -34,7 +34,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPatch {
     /// `name` on the wire; e.g. `"My New Group Name"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +80,21 @@ pub struct ExperienceGroupPatch {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub parent_id: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceGroupPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceGroupPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"experienceUserIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"experienceEndpointIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"groupTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQueryJson":{"type":["string","null"],"maxLength":8192},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Experience Group Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceGroupPatch {

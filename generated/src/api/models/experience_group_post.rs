@@ -34,7 +34,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceGroupPost {
     /// `name` on the wire; e.g. `"My Group"`.
     pub name: String,
@@ -80,6 +79,21 @@ pub struct ExperienceGroupPost {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub parent_id: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceGroupPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceGroupPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"experienceUserIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"experienceEndpointIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"groupTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQueryJson":{"type":["string","null"],"maxLength":8192},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}},"required":["name"],"description":"Experience Group Post"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>],
+        )
+    }
 }
 
 impl ExperienceGroupPost {

@@ -125,7 +125,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceLinkedResources {
     /// Schema for a collection of Experience Views
     #[serde(
@@ -147,4 +146,30 @@ pub struct ExperienceLinkedResources {
     /// Schema for a collection of Workflow Versions
     #[serde(rename = "flowVersions", default, skip_serializing_if = "Option::is_none")]
     pub flow_versions: Option<crate::models::WorkflowVersions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceLinkedResources {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceLinkedResources".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"experienceViews":{"$rust":0,"description":"Schema for a collection of Experience Views"},"experienceEndpoints":{"$rust":1,"description":"Schema for a collection of Experience Endpoints"},"flows":{"$rust":2,"description":"Schema for a collection of Workflows"},"flowVersions":{"$rust":3,"description":"Schema for a collection of Workflow Versions"}},"description":"Experience Linked Resources"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceViews,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceEndpoints,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Workflows>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersions,
+                >,
+            ],
+        )
+    }
 }

@@ -24,7 +24,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlug {
     /// `id` on the wire; e.g. `"5b995e51ea9994b50d745284"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,10 +45,6 @@ pub struct ExperienceSlug {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -58,10 +53,6 @@ pub struct ExperienceSlug {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `slug` on the wire; e.g. `"my-custom-slug"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,4 +60,19 @@ pub struct ExperienceSlug {
     /// `version` on the wire; e.g. `"develop"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceSlug {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceSlug".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceSlugId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"slug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"},"version":{"type":"string","minLength":1,"maxLength":255}},"description":"Experience Slug\n\nSchema for a single Experience Slug"}"#,
+            &[],
+        )
+    }
 }

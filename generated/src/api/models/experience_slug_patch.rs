@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlugPatch {
     /// `version` on the wire; e.g. `null`.
     #[serde(
@@ -29,6 +28,21 @@ pub struct ExperienceSlugPatch {
     /// `slug` on the wire; e.g. `"my-new-slug"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slug: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceSlugPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceSlugPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"version":{"type":["string","null"],"minLength":1,"maxLength":255},"slug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"}},"description":"Experience Slug Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceSlugPatch {

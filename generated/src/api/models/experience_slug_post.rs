@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceSlugPost {
     /// `version` on the wire; e.g. `"develop"`.
     #[serde(
@@ -28,6 +27,21 @@ pub struct ExperienceSlugPost {
     pub version: Option<crate::runtime::Nullable<String>>,
     /// `slug` on the wire; e.g. `"my-custom-slug"`.
     pub slug: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceSlugPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceSlugPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"version":{"type":["string","null"],"minLength":1,"maxLength":255},"slug":{"type":"string","minLength":3,"maxLength":63,"pattern":"^[0-9a-z-]*$"}},"required":["slug"],"description":"Experience Slug Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl ExperienceSlugPost {

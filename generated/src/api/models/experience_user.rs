@@ -31,7 +31,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUser {
     /// `id` on the wire; e.g. `"58b9d782cbfafe1be675744d"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,10 +52,6 @@ pub struct ExperienceUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -64,10 +59,6 @@ pub struct ExperienceUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
@@ -77,10 +68,6 @@ pub struct ExperienceUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastLogin` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -88,10 +75,6 @@ pub struct ExperienceUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_login: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `email` on the wire; e.g. `"experienceuser@example.com"`.
@@ -113,10 +96,6 @@ pub struct ExperienceUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
@@ -128,4 +107,23 @@ pub struct ExperienceUser {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_groups: Option<Vec<crate::models::ExperienceUserExperienceGroup>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUser {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUser".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceUserId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"passwordLastUpdated":{"type":"string","format":"date-time"},"lastLogin":{"type":"string","format":"date-time"},"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","maxLength":1024},"lastName":{"type":"string","maxLength":1024},"avatarUrl":{"type":"string","maxLength":1024},"tokenCutoff":{"type":"string","format":"date-time"},"userTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"experienceGroups":{"type":"array","items":{"$rust":0}}},"description":"Experience User\n\nSchema for a single Experience User"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceUserExperienceGroup,
+                >,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ExperienceUserExperienceGroup
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserExperienceGroup {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,4 +23,19 @@ pub struct ExperienceUserExperienceGroup {
         deserialize_with = "crate::runtime::nullable::deserialize"
     )]
     pub parent_id: Option<crate::runtime::Nullable<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUserExperienceGroup {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUserExperienceGroup".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"parentId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"}}}"#,
+            &[],
+        )
+    }
 }

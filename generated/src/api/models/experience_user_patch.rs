@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserPatch {
     /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,10 +39,6 @@ pub struct ExperienceUserPatch {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +50,21 @@ pub struct ExperienceUserPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUserPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUserPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","maxLength":1024},"lastName":{"type":"string","maxLength":1024},"password":{"type":"string","minLength":8,"maxLength":2048},"tokenCutoff":{"type":"string","format":"date-time"},"userTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"experienceGroupIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000}},"description":"Experience User Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceUserPatch {

@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUserPost {
     /// `email` on the wire; e.g. `"experienceuser@example.com"`.
     pub email: String,
@@ -41,10 +40,6 @@ pub struct ExperienceUserPost {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `userTags` on the wire.
     #[serde(rename = "userTags", default, skip_serializing_if = "Option::is_none")]
@@ -56,6 +51,21 @@ pub struct ExperienceUserPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_ids: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUserPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUserPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","maxLength":1024},"lastName":{"type":"string","maxLength":1024},"password":{"type":"string","minLength":8,"maxLength":2048},"tokenCutoff":{"type":"string","format":"date-time"},"userTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"experienceGroupIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000}},"required":["email","password"],"description":"Experience User Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl ExperienceUserPost {

@@ -40,7 +40,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceUsers {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,4 +78,24 @@ pub struct ExperienceUsers {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_group_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceUsers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceUsers".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceGroupId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Experience Users"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceUser,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

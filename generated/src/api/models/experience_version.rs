@@ -36,7 +36,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersion {
     /// `id` on the wire; e.g. `"5b995ec6ea9994b50d745285"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,10 +57,6 @@ pub struct ExperienceVersion {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
@@ -75,10 +70,6 @@ pub struct ExperienceVersion {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdatedById` on the wire.
@@ -153,4 +144,35 @@ pub struct ExperienceVersion {
     /// `attachedSlugs` on the wire.
     #[serde(rename = "attachedSlugs", default, skip_serializing_if = "Option::is_none")]
     pub attached_slugs: Option<Vec<crate::models::AttachedSlug>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceVersion".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdated":{"type":"string","format":"date-time"},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"endpointDefaultCors":{"type":"boolean"},"allowedCorsOrigins":{"type":"array","items":{"type":"string","minLength":8,"maxLength":270},"maxItems":100},"version":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"globals":{"type":"array","items":{"$rust":2},"maxItems":100},"notFoundReply":{"anyOf":[{"$rust":3},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":4},{"type":"null"}]},"responseHeaders":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":1024},"maxProperties":10},"attachedDomains":{"type":"array","items":{"$rust":5}},"attachedSlugs":{"type":"array","items":{"$rust":6}}},"description":"Experience Version\n\nSchema for a single Experience Version"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceVersionGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotFoundReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AttachedDomain,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::AttachedSlug>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ExperienceVersionGlobal
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionGlobal {
     /// `key` on the wire.
     pub key: String,
@@ -17,6 +16,21 @@ pub struct ExperienceVersionGlobal {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceVersionGlobal {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceVersionGlobal".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"json":{"type":"string","minLength":1,"maxLength":32767},"description":{"type":"string","maxLength":1024}},"required":["key","json"]}"#,
+            &[],
+        )
+    }
 }
 
 impl ExperienceVersionGlobal {

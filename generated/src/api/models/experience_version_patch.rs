@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionPatch {
     /// `endpointDefaultCors` on the wire; e.g. `false`.
     #[serde(
@@ -70,6 +69,29 @@ pub struct ExperienceVersionPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub response_headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceVersionPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceVersionPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"endpointDefaultCors":{"type":"boolean"},"allowedCorsOrigins":{"type":"array","items":{"type":"string","minLength":8,"maxLength":270},"maxItems":100},"globals":{"type":"array","items":{"$rust":0},"maxItems":100},"notFoundReply":{"anyOf":[{"$rust":1},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":2},{"type":"null"}]},"description":{"type":"string","maxLength":32767},"sourceVersionIdOrName":{"type":"string","minLength":1,"maxLength":255},"responseHeaders":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":1024},"maxProperties":10}},"description":"Experience Version Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceVersionGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotFoundReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceVersionPatch {

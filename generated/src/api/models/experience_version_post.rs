@@ -23,7 +23,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceVersionPost {
     /// `version` on the wire; e.g. `"myNewVersion"`.
     pub version: String,
@@ -78,6 +77,29 @@ pub struct ExperienceVersionPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub response_headers: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceVersionPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceVersionPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"version":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"domainIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"slugIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"endpointDefaultCors":{"type":"boolean"},"globals":{"type":"array","items":{"$rust":0},"maxItems":100},"notFoundReply":{"anyOf":[{"$rust":1},{"type":"null"}]},"unauthorizedReply":{"anyOf":[{"$rust":2},{"type":"null"}]},"allowedCorsOrigins":{"type":"array","items":{"type":"string","minLength":8,"maxLength":270},"maxItems":100},"responseHeaders":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":1024},"maxProperties":10}},"required":["version"],"description":"Experience Version Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceVersionGlobal,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotFoundReply>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReply,
+                >,
+            ],
+        )
+    }
 }
 
 impl ExperienceVersionPost {

@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceView {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -51,10 +50,6 @@ pub struct ExperienceView {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -62,10 +57,6 @@ pub struct ExperienceView {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
@@ -117,4 +108,26 @@ pub struct ExperienceView {
     /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::models::Headers>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceView {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceView".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"experienceViewId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"viewType":{"$rust":2},"layoutId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"layoutName":{"type":"string","minLength":1,"maxLength":255},"body":{"type":"string","maxLength":131072},"viewTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"headers":{"$rust":3}},"description":"Experience View\n\nSchema for a single Experience View"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ViewType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Headers>,
+            ],
+        )
+    }
 }

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPatch {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,6 +43,21 @@ pub struct ExperienceViewPatch {
     /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::models::Headers>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceViewPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceViewPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"layoutId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"body":{"type":"string","maxLength":131072},"viewTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"headers":{"$rust":0}},"description":"Experience View Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Headers>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ExperienceViewPatch {

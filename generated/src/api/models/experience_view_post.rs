@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViewPost {
     /// `name` on the wire; e.g. `"My Page View"`.
     pub name: String,
@@ -49,6 +48,24 @@ pub struct ExperienceViewPost {
     /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<crate::models::Headers>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceViewPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceViewPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"viewType":{"$rust":0},"layoutId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"body":{"type":"string","maxLength":131072},"viewTags":{"type":"object","additionalProperties":{"type":"string","minLength":1,"maxLength":255}},"headers":{"$rust":1}},"required":["name","viewType"],"description":"Experience View Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ViewType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Headers>,
+            ],
+        )
+    }
 }
 
 impl ExperienceViewPost {

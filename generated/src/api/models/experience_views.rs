@@ -40,7 +40,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExperienceViews {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,4 +74,25 @@ pub struct ExperienceViews {
     /// `viewType` on the wire.
     #[serde(rename = "viewType", default, skip_serializing_if = "Option::is_none")]
     pub view_type: Option<crate::models::ViewType>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExperienceViews {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExperienceViews".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"viewType":{"$rust":2}},"description":"Experience Views\n\nSchema for a collection of Experience Views"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExperienceView,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ViewType>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// FileDimensions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileDimensions {
     /// `width` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct FileDimensions {
     /// `height` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FileDimensions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FileDimensions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"width":{"type":"number","format":"double"},"height":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for FileDimensions {

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePatch {
     /// `fileSize` on the wire; e.g. `500`.
     #[serde(rename = "fileSize", default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +31,21 @@ pub struct FilePatch {
     /// `fileDimensions` on the wire.
     #[serde(rename = "fileDimensions", default, skip_serializing_if = "Option::is_none")]
     pub file_dimensions: Option<crate::models::FileDimensions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileSize":{"type":"number","format":"double"},"contentType":{"type":"string","maxLength":1024},"fileDimensions":{"$rust":0}},"description":"File Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FileDimensions>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for FilePatch {

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePost {
     /// `name` on the wire; e.g. `"file.csv"`.
     pub name: String,
@@ -43,6 +42,26 @@ pub struct FilePost {
     /// `fileDimensions` on the wire.
     #[serde(rename = "fileDimensions", default, skip_serializing_if = "Option::is_none")]
     pub file_dimensions: Option<crate::models::FilePostFileDimensions>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":1024},"parentDirectory":{"type":"string","maxLength":1024},"type":{"$rust":0},"fileSize":{"type":"number","format":"double"},"contentType":{"type":"string","maxLength":1024},"fileDimensions":{"$rust":1}},"required":["name","type"],"description":"File Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::FilePostFileDimensions,
+                >,
+            ],
+        )
+    }
 }
 
 impl FilePost {
@@ -97,7 +116,6 @@ impl crate::runtime::Validate for FilePost {
 
 /// FilePostFileDimensions
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilePostFileDimensions {
     /// `width` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -105,6 +123,21 @@ pub struct FilePostFileDimensions {
     /// `height` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub height: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilePostFileDimensions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilePostFileDimensions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"width":{"type":"number","format":"double"},"height":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for FilePostFileDimensions {

@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileSchema {
     /// `id` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,10 +43,6 @@ pub struct FileSchema {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -55,10 +50,6 @@ pub struct FileSchema {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `authorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
@@ -101,4 +92,24 @@ pub struct FileSchema {
     /// `url` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FileSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FileSchema".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"authorId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"authorType":{"$rust":0},"status":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":1024},"parentDirectory":{"type":"string","maxLength":1024},"type":{"$rust":2},"fileSize":{"type":"number","format":"double"},"s3etag":{"type":"string"},"contentType":{"type":"string","maxLength":1024},"fileDimensions":{"$rust":3},"moveIntoId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"url":{"type":"string"}},"description":"File Schema\n\nSchema for a single public or private file"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::AuthorType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileStatus>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileDimensions>,
+            ],
+        )
+    }
 }

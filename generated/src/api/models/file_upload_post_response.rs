@@ -39,7 +39,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FileUploadPostResponse {
     /// `id` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,10 +53,6 @@ pub struct FileUploadPostResponse {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -65,10 +60,6 @@ pub struct FileUploadPostResponse {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `authorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
@@ -116,9 +107,31 @@ pub struct FileUploadPostResponse {
     pub upload: Option<crate::models::Upload>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FileUploadPostResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FileUploadPostResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"authorId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"authorType":{"$rust":0},"status":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":1024},"parentDirectory":{"type":"string","maxLength":1024},"type":{"$rust":2},"fileSize":{"type":"number","format":"double"},"s3etag":{"type":"string"},"contentType":{"type":"string","maxLength":1024},"fileDimensions":{"$rust":3},"moveIntoId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"url":{"type":"string"},"upload":{"$rust":4}},"description":"File Upload Post Response"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::AuthorType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileStatus>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::FileDimensions,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Upload>,
+            ],
+        )
+    }
+}
+
 /// Upload
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Upload {
     /// `url` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -128,9 +141,23 @@ pub struct Upload {
     pub fields: Option<crate::models::UploadFields>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Upload {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Upload".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"url":{"type":"string"},"fields":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::UploadFields>],
+        )
+    }
+}
+
 /// UploadFields
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UploadFields {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,4 +168,19 @@ pub struct UploadFields {
     /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, serde_json::Value>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UploadFields {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UploadFields".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string"},"bucket":{"type":"string"}},"additionalProperties":{}}"#,
+            &[],
+        )
+    }
 }

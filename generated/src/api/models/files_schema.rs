@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilesSchema {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,4 +77,22 @@ pub struct FilesSchema {
     /// `parentExists` on the wire.
     #[serde(rename = "parentExists", default, skip_serializing_if = "Option::is_none")]
     pub parent_exists: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilesSchema {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilesSchema".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"parentExists":{"type":"boolean"}},"description":"Files Schema"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileSchema>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// FilterObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilterObject {
     /// `ids` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +18,21 @@ pub struct FilterObject {
     /// `searchParam` on the wire.
     #[serde(rename = "searchParam", default, skip_serializing_if = "Option::is_none")]
     pub search_param: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilterObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilterObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ids":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"tags":{"type":"array","items":{"$rust":0},"maxItems":100},"searchParam":{"type":"string","maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FilterObjectTag>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for FilterObject {

@@ -8,7 +8,6 @@
 
 /// FilterObjectTag
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FilterObjectTag {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +18,21 @@ pub struct FilterObjectTag {
     /// `fromCtx` on the wire.
     #[serde(rename = "fromCtx", default, skip_serializing_if = "Option::is_none")]
     pub from_ctx: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilterObjectTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilterObjectTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":255},"value":{"type":"string","maxLength":255},"fromCtx":{"type":"string","maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for FilterObjectTag {

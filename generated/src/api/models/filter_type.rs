@@ -8,7 +8,6 @@
 
 /// FilterType
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum FilterType {
@@ -29,6 +28,24 @@ impl<'de> serde::Deserialize<'de> for FilterType {
             &[
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::None),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FilterType {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FilterType".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Mode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FilterTypeNone>,
             ],
         )
     }

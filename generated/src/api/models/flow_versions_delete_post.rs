@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FlowVersionsDeletePost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,25 @@ pub struct FlowVersionsDeletePost {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowVersionsDeletePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowVersionsDeletePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"query":{"$rust":0,"description":"Schema for advanced workflow queries"},"callbackUrl":{"type":"string","maxLength":1024}},"required":["query"],"description":"Flow Versions Delete Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedWorkflowVersionQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl FlowVersionsDeletePost {

@@ -8,7 +8,6 @@
 
 /// FtueTrackingItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FtueTrackingItem {
     /// `name` on the wire.
     pub name: String,
@@ -16,6 +15,25 @@ pub struct FtueTrackingItem {
     pub version: f64,
     /// `status` on the wire.
     pub status: crate::models::FtueTrackingItemStatus,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FtueTrackingItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FtueTrackingItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"version":{"type":"number","format":"double"},"status":{"$rust":0}},"required":["name","version","status"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::FtueTrackingItemStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl FtueTrackingItem {

@@ -8,7 +8,6 @@
 
 /// Gcs
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Gcs {
     /// `projectId` on the wire.
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
@@ -18,6 +17,21 @@ pub struct Gcs {
     pub key_json: Option<String>,
     /// `bucket` on the wire.
     pub bucket: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Gcs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Gcs".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"projectId":{"type":"string","minLength":1,"maxLength":1024},"keyJson":{"type":"string","minLength":4,"maxLength":32767},"bucket":{"type":"string","maxLength":255}},"required":["bucket"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Gcs {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GetWorkflowStorageEntriesMetadata {
     /// `memoryUsed` on the wire; e.g. `610`.
     #[serde(rename = "memoryUsed", default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct GetWorkflowStorageEntriesMetadata {
     /// `keysCount` on the wire; e.g. `2`.
     #[serde(rename = "keysCount", default, skip_serializing_if = "Option::is_none")]
     pub keys_count: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for GetWorkflowStorageEntriesMetadata {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GetWorkflowStorageEntriesMetadata".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"memoryUsed":{"type":"number","format":"double"},"keysCount":{"type":"number","format":"double"}},"description":"Get Workflow Storage Entries Metadata"}"#,
+            &[],
+        )
+    }
 }

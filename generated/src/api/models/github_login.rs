@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GithubLogin {
     /// `accessToken` on the wire; e.g. `"the github access token"`.
     #[serde(rename = "accessToken")]
@@ -31,6 +30,21 @@ pub struct GithubLogin {
     /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for GithubLogin {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GithubLogin".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessToken":{"type":"string","minLength":1,"maxLength":1024},"requestedScopes":{"type":"array","items":{"$rust":0},"uniqueItems":true},"tokenTTL":{"type":"integer","format":"int64","minimum":0}},"required":["accessToken"],"description":"Github Login"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RequestedScope>],
+        )
+    }
 }
 
 impl GithubLogin {

@@ -8,12 +8,26 @@
 
 /// Global
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Global {
     /// `key` on the wire.
     pub key: String,
     /// `json` on the wire.
     pub json: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Global {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Global".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"json":{"type":"string","minLength":1,"maxLength":32767}},"required":["key","json"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Global {

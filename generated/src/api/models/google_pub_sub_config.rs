@@ -8,7 +8,6 @@
 
 /// GooglePubSubConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct GooglePubSubConfig {
     /// `projectId` on the wire.
     #[serde(rename = "projectId", default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct GooglePubSubConfig {
     /// `keyJson` on the wire.
     #[serde(rename = "keyJson", default, skip_serializing_if = "Option::is_none")]
     pub key_json: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for GooglePubSubConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "GooglePubSubConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"projectId":{"type":"string","minLength":1,"maxLength":255},"keyJson":{"type":"string","minLength":4,"maxLength":32767}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for GooglePubSubConfig {

@@ -8,7 +8,6 @@
 
 /// Grid
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Grid {
     /// `h` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct Grid {
     /// `y` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub y: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Grid {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Grid".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"h":{"type":"number","format":"double"},"w":{"type":"number","format":"double"},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for Grid {

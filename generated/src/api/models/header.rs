@@ -8,7 +8,6 @@
 
 /// Header
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Header {
     /// `headerKey` on the wire.
     #[serde(rename = "headerKey")]
@@ -16,6 +15,21 @@ pub struct Header {
     /// `headerValue` on the wire.
     #[serde(rename = "headerValue")]
     pub header_value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Header {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Header".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"headerKey":{"type":"string","minLength":1,"maxLength":1024},"headerValue":{"type":"string","minLength":1,"maxLength":1024}},"required":["headerKey","headerValue"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Header {

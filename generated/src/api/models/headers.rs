@@ -8,11 +8,25 @@
 
 /// Headers
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Headers {
     /// `content-type` on the wire.
     #[serde(rename = "content-type", default, skip_serializing_if = "Option::is_none")]
     pub content_type: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Headers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Headers".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"content-type":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for Headers {

@@ -84,7 +84,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaries {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -113,4 +112,24 @@ pub struct HistoricalSummaries {
     /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
     pub sort_direction: Option<crate::models::SortDirection>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HistoricalSummaries {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HistoricalSummaries".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1}},"description":"Historical Summaries"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummary,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

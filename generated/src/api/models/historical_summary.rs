@@ -76,7 +76,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummary {
     /// `resourceType` on the wire.
     #[serde(rename = "resourceType", default, skip_serializing_if = "Option::is_none")]
@@ -113,10 +112,6 @@ pub struct HistoricalSummary {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentPeriodEnd` on the wire.
     #[serde(
@@ -124,10 +119,6 @@ pub struct HistoricalSummary {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `applicationCount` on the wire.
@@ -386,4 +377,35 @@ pub struct HistoricalSummary {
         skip_serializing_if = "Option::is_none"
     )]
     pub payload_size_details: Option<crate::models::HistoricalSummaryPayloadSizeDetails>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HistoricalSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HistoricalSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"resourceType":{"$rust":0},"resourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"resourceName":{"type":"string","minLength":1,"maxLength":255},"resourceProration":{"type":"number","format":"double"},"ownerType":{"$rust":1},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerName":{"type":"string","minLength":1,"maxLength":255},"limits":{"$rust":2},"currentPeriodStart":{"type":"string","format":"date-time"},"currentPeriodEnd":{"type":"string","format":"date-time"},"applicationCount":{"type":"number","format":"double"},"applicationCountProrated":{"type":"number","format":"double"},"userCount":{"type":"number","format":"double"},"userCountProrated":{"type":"number","format":"double"},"apiTokenCount":{"type":"number","format":"double"},"applicationKeyCount":{"type":"number","format":"double"},"certificateAuthorityCount":{"type":"number","format":"double"},"certificateCount":{"type":"number","format":"double"},"credentialCount":{"type":"integer","format":"int64"},"dashboardCount":{"type":"number","format":"double"},"dashboardCountProrated":{"type":"number","format":"double"},"dataTableCount":{"type":"number","format":"double"},"dataTableRowCount":{"type":"number","format":"double"},"dataTableTotalSizeMb":{"type":"number","format":"double"},"deviceCount":{"type":"number","format":"double"},"deviceCountProrated":{"type":"number","format":"double"},"deviceRecipeCount":{"type":"number","format":"double"},"eventCount":{"type":"number","format":"double"},"experienceDomainCount":{"type":"number","format":"double"},"experienceEndpointCount":{"type":"number","format":"double"},"experienceGroupCount":{"type":"number","format":"double"},"experienceSlugCount":{"type":"number","format":"double"},"experienceUserCount":{"type":"number","format":"double"},"experienceVersionCount":{"type":"number","format":"double"},"experienceViewCount":{"type":"number","format":"double"},"fileCount":{"type":"number","format":"double"},"fileTotalSizeMb":{"type":"number","format":"double"},"integrationCount":{"type":"number","format":"double"},"notebookCount":{"type":"number","format":"double"},"resourceJobCount":{"type":"integer","format":"int64"},"notebookRunCount":{"type":"number","format":"double"},"notebookMinutesCount":{"type":"number","format":"double"},"privateFileCount":{"type":"number","format":"double"},"privateFileTotalSizeMb":{"type":"number","format":"double"},"webhookCount":{"type":"number","format":"double"},"workflowCount":{"type":"number","format":"double"},"payloadBillableCount":{"type":"number","format":"double"},"payloadNonbillableCount":{"type":"number","format":"double"},"payloadBillableSizeMb":{"type":"number","format":"double"},"payloadNonbillableSizeMb":{"type":"number","format":"double"},"payloadCountDetails":{"$rust":3,"description":"Schema for the result of a payload stats request"},"payloadSizeDetails":{"$rust":4,"description":"Schema for the result of a payload stats request"}},"description":"Historical Summary\n\nSchema for a historical summary report"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryResourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryPayloadCountDetails,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryPayloadSizeDetails,
+                >,
+            ],
+        )
+    }
 }

@@ -8,9 +8,23 @@
 
 /// HistoricalSummaryPayloadCountDetailsMqtt
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaryPayloadCountDetailsMqtt {
     /// `device.mqttIn` on the wire.
     #[serde(rename = "device.mqttIn", default, skip_serializing_if = "Option::is_none")]
     pub device_mqtt_in: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HistoricalSummaryPayloadCountDetailsMqtt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HistoricalSummaryPayloadCountDetailsMqtt".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"device.mqttIn":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

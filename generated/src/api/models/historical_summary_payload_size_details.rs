@@ -10,7 +10,6 @@
 ///
 /// Schema for the result of a payload stats request
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaryPayloadSizeDetails {
     /// `appFile` on the wire.
     #[serde(rename = "appFile", default, skip_serializing_if = "Option::is_none")]
@@ -76,4 +75,23 @@ pub struct HistoricalSummaryPayloadSizeDetails {
     /// `mqtt` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mqtt: Option<crate::models::HistoricalSummaryPayloadSizeDetailsMqtt>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HistoricalSummaryPayloadSizeDetails {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HistoricalSummaryPayloadSizeDetails".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"appFile":{"type":"object","additionalProperties":{}},"dataTable":{"type":"object","additionalProperties":{}},"deviceCreate":{"type":"object","additionalProperties":{}},"deviceCommand":{"type":"object","additionalProperties":{}},"deviceConnect":{"type":"object","additionalProperties":{}},"deviceDisconnect":{"type":"object","additionalProperties":{}},"deviceState":{"type":"object","additionalProperties":{}},"endpoint":{"type":"object","additionalProperties":{}},"event":{"type":"object","additionalProperties":{}},"flowError":{"type":"object","additionalProperties":{}},"inboundEmail":{"type":"object","additionalProperties":{}},"integration":{"type":"object","additionalProperties":{}},"mqttIn":{"type":"object","additionalProperties":{}},"mqttOut":{"type":"object","additionalProperties":{}},"notebook":{"type":"object","additionalProperties":{}},"resourceJob":{"type":"object","additionalProperties":{}},"timer":{"type":"object","additionalProperties":{}},"virtualButton":{"type":"object","additionalProperties":{}},"webhook":{"type":"object","additionalProperties":{}},"mqtt":{"$rust":0}},"description":"Payload Stats\n\nSchema for the result of a payload stats request"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::HistoricalSummaryPayloadSizeDetailsMqtt,
+                >,
+            ],
+        )
+    }
 }

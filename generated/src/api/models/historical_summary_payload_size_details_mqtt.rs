@@ -8,9 +8,23 @@
 
 /// HistoricalSummaryPayloadSizeDetailsMqtt
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct HistoricalSummaryPayloadSizeDetailsMqtt {
     /// `device.mqttIn` on the wire.
     #[serde(rename = "device.mqttIn", default, skip_serializing_if = "Option::is_none")]
     pub device_mqtt_in: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for HistoricalSummaryPayloadSizeDetailsMqtt {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "HistoricalSummaryPayloadSizeDetailsMqtt".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"device.mqttIn":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }

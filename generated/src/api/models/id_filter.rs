@@ -8,7 +8,6 @@
 
 /// IdFilter
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum IdFilter {
@@ -39,6 +38,21 @@ impl<'de> serde::Deserialize<'de> for IdFilter {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Object),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IdFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"$rust":0},{"type":"null"}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::IdOperators>],
         )
     }
 }

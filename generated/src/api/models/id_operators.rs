@@ -8,7 +8,6 @@
 
 /// IdOperators
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IdOperators {
     /// `$eq` on the wire.
     #[serde(
@@ -64,6 +63,21 @@ pub struct IdOperators {
     /// `$nin` on the wire.
     #[serde(rename = "$nin", default, skip_serializing_if = "Option::is_none")]
     pub nin: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IdOperators {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IdOperators".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$ne":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$gt":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$lt":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$gte":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$lte":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"$in":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":100},"$nin":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":100}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for IdOperators {

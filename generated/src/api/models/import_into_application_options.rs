@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImportIntoApplicationOptions {
     /// `fromApplicationId` on the wire.
     #[serde(
@@ -57,6 +56,29 @@ pub struct ImportIntoApplicationOptions {
     /// `repo` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repo: Option<crate::models::ImportIntoApplicationOptionsRepo>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImportIntoApplicationOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImportIntoApplicationOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fromApplicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"importUrl":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"conflictBehavior":{"$rust":0},"dryRun":{"type":"boolean"},"forceJob":{"type":"boolean"},"include":{"type":"array","items":{"$rust":1},"uniqueItems":true},"credentialName":{"type":"string","maxLength":255},"repo":{"$rust":2}},"description":"Application Import Options"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ConflictBehavior,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::IncludeItem>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ImportIntoApplicationOptionsRepo,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ImportIntoApplicationOptions {
@@ -108,7 +130,6 @@ impl crate::runtime::Validate for ImportIntoApplicationOptions {
 
 /// ImportIntoApplicationOptionsRepo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ImportIntoApplicationOptionsRepo {
     /// `branch` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -116,6 +137,21 @@ pub struct ImportIntoApplicationOptionsRepo {
     /// `directory` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub directory: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ImportIntoApplicationOptionsRepo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ImportIntoApplicationOptionsRepo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"branch":{"type":"string","maxLength":255},"directory":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ImportIntoApplicationOptionsRepo {

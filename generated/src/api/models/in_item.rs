@@ -8,7 +8,6 @@
 
 /// InItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InItem {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for InItem {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

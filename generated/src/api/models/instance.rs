@@ -71,7 +71,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Instance {
     /// `name` on the wire; e.g. `"B"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,10 +88,6 @@ pub struct Instance {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2021-01-08T18:10:00.054Z"`.
     #[serde(
@@ -100,10 +95,6 @@ pub struct Instance {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `allowAuditLogging` on the wire; e.g. `false`.
@@ -132,4 +123,33 @@ pub struct Instance {
     /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
     pub mfa_mode: Option<crate::models::MfaMode>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Instance {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Instance".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"allowAuditLogging":{"type":"boolean"},"reportConfigs":{"type":"array","items":{"$rust":0},"maxItems":10},"limits":{"$rust":1},"orgDefaultLimitConfig":{"$rust":2},"members":{"type":"array","items":{"$rust":3}},"mfaMode":{"$rust":4}},"description":"Instance\n\nSchema for a single Instance"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrgDefaultLimitConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceMemberRef,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+            ],
+        )
+    }
 }

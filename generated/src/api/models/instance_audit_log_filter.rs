@@ -30,7 +30,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilter {
     /// `primaryTarget` on the wire.
     #[serde(rename = "primaryTarget", default, skip_serializing_if = "Option::is_none")]
@@ -55,6 +54,32 @@ pub struct InstanceAuditLogFilter {
     /// `responseCode` on the wire.
     #[serde(rename = "responseCode", default, skip_serializing_if = "Option::is_none")]
     pub response_code: Option<Vec<i64>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"primaryTarget":{"type":"array","items":{"$rust":0}},"secondaryTarget":{"type":"array","items":{"$rust":1}},"actor":{"type":"array","items":{"$rust":2}},"request":{"type":"array","items":{"$rust":3}},"responseCode":{"type":"array","items":{"type":"integer","format":"int64","minimum":100,"maximum":599}}},"description":"Instance Audit Log Filter"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLogFilterPrimaryTargetItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLogFilterSecondaryTargetItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLogFilterActorItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::RequestItem>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceAuditLogFilter {
@@ -125,7 +150,6 @@ impl crate::runtime::Validate for InstanceAuditLogFilter {
 
 /// InstanceAuditLogFilterActorItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterActorItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -136,6 +160,21 @@ pub struct InstanceAuditLogFilterActorItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilterActorItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilterActorItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ActorType>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
@@ -157,7 +196,6 @@ impl crate::runtime::Validate for InstanceAuditLogFilterActorItem {
 
 /// InstanceAuditLogFilterPrimaryTargetItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterPrimaryTargetItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,6 +206,25 @@ pub struct InstanceAuditLogFilterPrimaryTargetItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilterPrimaryTargetItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilterPrimaryTargetItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLogFilterPrimaryTargetItemType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceAuditLogFilterPrimaryTargetItem {
@@ -253,7 +310,6 @@ impl schemars::JsonSchema for InstanceAuditLogFilterPrimaryTargetItemType {
 
 /// InstanceAuditLogFilterSecondaryTargetItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogFilterSecondaryTargetItem {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -264,6 +320,25 @@ pub struct InstanceAuditLogFilterSecondaryTargetItem {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogFilterSecondaryTargetItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogFilterSecondaryTargetItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"type":{"$rust":0},"name":{"type":"string","maxLength":1024}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLogFilterSecondaryTargetItemType,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceAuditLogFilterSecondaryTargetItem {

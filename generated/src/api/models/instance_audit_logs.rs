@@ -47,7 +47,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceAuditLogs {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,4 +72,24 @@ pub struct InstanceAuditLogs {
     /// `instanceId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceAuditLogs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceAuditLogs".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Instance Audit Logs"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceAuditLog,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

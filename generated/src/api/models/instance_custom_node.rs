@@ -44,7 +44,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNode {
     /// `id` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -66,10 +65,6 @@ pub struct InstanceCustomNode {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
     #[serde(rename = "createdById", default, skip_serializing_if = "Option::is_none")]
@@ -83,10 +78,6 @@ pub struct InstanceCustomNode {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdatedById` on the wire.
@@ -175,4 +166,41 @@ pub struct InstanceCustomNode {
     /// `usage` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::models::Usage>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNode".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceCustomNodeId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdated":{"type":"string","format":"date-time"},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":"string","maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":2},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"triggers":{"type":"array","items":{"$rust":3},"maxItems":1},"nodes":{"type":"array","items":{"$rust":4}},"customNodeConfig":{"$rust":5},"customNodeSupports":{"type":"array","items":{"$rust":6},"maxItems":1},"sourceApplicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"sourceFlowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"sourceFlowVersion":{"type":"string","minLength":1,"maxLength":255},"stats":{"$rust":7},"usage":{"$rust":8}},"description":"Instance Custom Node\n\nSchema for a single Instance Custom Node"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeTrigger,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeStats,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Usage>,
+            ],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatch {
     /// `name` on the wire; e.g. `"My Updated Instance Custom Node"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -79,6 +78,38 @@ pub struct InstanceCustomNodePatch {
         String,
         crate::models::InstanceCustomNodeValue,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":["string","null"],"maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"triggers":{"type":"array","items":{"$rust":1}},"nodes":{"type":"array","items":{"$rust":2}},"customNodeConfig":{"$rust":3},"customNodeSupports":{"type":"array","items":{"$rust":4},"maxItems":1}},"additionalProperties":{"$rust":5},"description":"Instance Custom Node Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTrigger,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatch {
@@ -295,8 +326,67 @@ impl schemars::JsonSchema for InstanceCustomNodePatchTrigger {
         "InstanceCustomNodePatchTrigger".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"customNodeStart"}},"required":["type"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"deviceCreate"}},"required":["type"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"deviceCommand"}},"required":["type"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"deviceIdConnect"}},"required":["type"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"deviceTagConnect"}},"required":["type"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"deviceIdDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"type":{"const":"deviceTagDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":7},{"type":"object","properties":{"type":{"const":"inboundEmail"}},"required":["type"]}]},{"allOf":[{"$rust":8},{"type":"object","properties":{"type":{"const":"notebook"}},"required":["type"]}]},{"allOf":[{"$rust":9},{"type":"object","properties":{"type":{"const":"onBoot"}},"required":["type"]}]},{"allOf":[{"$rust":10},{"type":"object","properties":{"type":{"const":"onConnect"}},"required":["type"]}]},{"allOf":[{"$rust":11},{"type":"object","properties":{"type":{"const":"onDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":12},{"type":"object","properties":{"type":{"const":"resourceJobComplete"}},"required":["type"]}]},{"allOf":[{"$rust":13},{"type":"object","properties":{"type":{"const":"resourceJobIteration"}},"required":["type"]}]},{"allOf":[{"$rust":14},{"type":"object","properties":{"type":{"const":"resourceJobIterationTimeout"}},"required":["type"]}]},{"allOf":[{"$rust":15},{"type":"object","properties":{"type":{"const":"udp"}},"required":["type"]}]},{"allOf":[{"$rust":16},{"type":"object","properties":{"type":{"const":"webhook"}},"required":["type"]}]},{"allOf":[{"$rust":17},{"type":"object","properties":{"type":{"const":"virtualButton"}},"required":["type"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerVirtualButton,
+                >,
+            ],
+        )
     }
 }
 
@@ -655,7 +745,6 @@ impl crate::runtime::Validate for InstanceCustomNodePatchTrigger {
 
 /// InstanceCustomNodePatchTriggerGeneric
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatchTriggerGeneric {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -669,6 +758,25 @@ pub struct InstanceCustomNodePatchTriggerGeneric {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerGeneric {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerGeneric".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"config":{"type":"object","additionalProperties":{}},"meta":{"$rust":0},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGenericMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchTriggerGeneric {
@@ -712,7 +820,6 @@ impl crate::runtime::Validate for InstanceCustomNodePatchTriggerGeneric {
 
 /// InstanceCustomNodePatchTriggerGenericMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatchTriggerGenericMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -753,6 +860,26 @@ pub struct InstanceCustomNodePatchTriggerGenericMeta {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerGenericMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerGenericMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"triggerId":{"type":"string","maxLength":48},"id":{"type":"string","maxLength":48}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerGenericMetaName,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchTriggerGenericMeta {
@@ -928,7 +1055,6 @@ impl schemars::JsonSchema for InstanceCustomNodePatchTriggerGenericMetaName {
 
 /// InstanceCustomNodePatchTriggerVirtualButton
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatchTriggerVirtualButton {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -942,6 +1068,25 @@ pub struct InstanceCustomNodePatchTriggerVirtualButton {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerVirtualButton {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerVirtualButton".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"config":{"type":"object","additionalProperties":{}},"meta":{"$rust":0},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerVirtualButtonMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButton {
@@ -985,7 +1130,6 @@ impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButton {
 
 /// InstanceCustomNodePatchTriggerVirtualButtonMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePatchTriggerVirtualButtonMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1039,6 +1183,29 @@ pub struct InstanceCustomNodePatchTriggerVirtualButtonMeta {
     pub device_id: Option<
         crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerVirtualButtonMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerVirtualButtonMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"groupId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"id":{"type":"string","maxLength":48},"payload":{"type":"string","maxLength":262144},"deviceId":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaName,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButtonMeta {
@@ -1098,7 +1265,6 @@ impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButtonMet
 
 /// InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
@@ -1129,6 +1295,25 @@ for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
                 },
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Empty),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"$rust":0},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty,
+                >,
             ],
         )
     }

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePost {
     /// `name` on the wire; e.g. `"My New Instance Custom Node"`.
     pub name: String,
@@ -86,6 +85,38 @@ pub struct InstanceCustomNodePost {
         String,
         crate::models::InstanceCustomNodeValue,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":["string","null"],"maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"triggers":{"type":"array","items":{"$rust":1}},"nodes":{"type":"array","items":{"$rust":2}},"customNodeConfig":{"$rust":3},"customNodeSupports":{"type":"array","items":{"$rust":4},"maxItems":1}},"required":["name","triggers","nodes"],"additionalProperties":{"$rust":5},"description":"Instance Custom Node Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTrigger,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl InstanceCustomNodePost {
@@ -329,8 +360,67 @@ impl schemars::JsonSchema for InstanceCustomNodePostTrigger {
         "InstanceCustomNodePostTrigger".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"customNodeStart"}},"required":["type"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"deviceCreate"}},"required":["type"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"deviceCommand"}},"required":["type"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"deviceIdConnect"}},"required":["type"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"deviceTagConnect"}},"required":["type"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"deviceIdDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"type":{"const":"deviceTagDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":7},{"type":"object","properties":{"type":{"const":"inboundEmail"}},"required":["type"]}]},{"allOf":[{"$rust":8},{"type":"object","properties":{"type":{"const":"notebook"}},"required":["type"]}]},{"allOf":[{"$rust":9},{"type":"object","properties":{"type":{"const":"onBoot"}},"required":["type"]}]},{"allOf":[{"$rust":10},{"type":"object","properties":{"type":{"const":"onConnect"}},"required":["type"]}]},{"allOf":[{"$rust":11},{"type":"object","properties":{"type":{"const":"onDisconnect"}},"required":["type"]}]},{"allOf":[{"$rust":12},{"type":"object","properties":{"type":{"const":"resourceJobComplete"}},"required":["type"]}]},{"allOf":[{"$rust":13},{"type":"object","properties":{"type":{"const":"resourceJobIteration"}},"required":["type"]}]},{"allOf":[{"$rust":14},{"type":"object","properties":{"type":{"const":"resourceJobIterationTimeout"}},"required":["type"]}]},{"allOf":[{"$rust":15},{"type":"object","properties":{"type":{"const":"udp"}},"required":["type"]}]},{"allOf":[{"$rust":16},{"type":"object","properties":{"type":{"const":"webhook"}},"required":["type"]}]},{"allOf":[{"$rust":17},{"type":"object","properties":{"type":{"const":"virtualButton"}},"required":["type"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerVirtualButton,
+                >,
+            ],
+        )
     }
 }
 
@@ -689,7 +779,6 @@ impl crate::runtime::Validate for InstanceCustomNodePostTrigger {
 
 /// InstanceCustomNodePostTriggerGeneric
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePostTriggerGeneric {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -703,6 +792,25 @@ pub struct InstanceCustomNodePostTriggerGeneric {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePostTriggerGeneric {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePostTriggerGeneric".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"config":{"type":"object","additionalProperties":{}},"meta":{"$rust":0},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGenericMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePostTriggerGeneric {
@@ -746,7 +854,6 @@ impl crate::runtime::Validate for InstanceCustomNodePostTriggerGeneric {
 
 /// InstanceCustomNodePostTriggerGenericMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePostTriggerGenericMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -787,6 +894,26 @@ pub struct InstanceCustomNodePostTriggerGenericMeta {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePostTriggerGenericMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePostTriggerGenericMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"triggerId":{"type":"string","maxLength":48},"id":{"type":"string","maxLength":48}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerGenericMetaName,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePostTriggerGenericMeta {
@@ -962,7 +1089,6 @@ impl schemars::JsonSchema for InstanceCustomNodePostTriggerGenericMetaName {
 
 /// InstanceCustomNodePostTriggerVirtualButton
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePostTriggerVirtualButton {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -976,6 +1102,25 @@ pub struct InstanceCustomNodePostTriggerVirtualButton {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePostTriggerVirtualButton {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePostTriggerVirtualButton".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"config":{"type":"object","additionalProperties":{}},"meta":{"$rust":0},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerVirtualButtonMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePostTriggerVirtualButton {
@@ -1019,7 +1164,6 @@ impl crate::runtime::Validate for InstanceCustomNodePostTriggerVirtualButton {
 
 /// InstanceCustomNodePostTriggerVirtualButtonMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodePostTriggerVirtualButtonMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1073,6 +1217,29 @@ pub struct InstanceCustomNodePostTriggerVirtualButtonMeta {
     pub device_id: Option<
         crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePostTriggerVirtualButtonMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePostTriggerVirtualButtonMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"groupId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"id":{"type":"string","maxLength":48},"payload":{"type":"string","maxLength":262144},"deviceId":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaName,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceCustomNodePostTriggerVirtualButtonMeta {
@@ -1132,7 +1299,6 @@ impl crate::runtime::Validate for InstanceCustomNodePostTriggerVirtualButtonMeta
 
 /// InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
@@ -1163,6 +1329,25 @@ for InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
                 },
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Empty),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"$rust":0},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaDeviceIdEmpty,
+                >,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// InstanceCustomNodeStats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeStats {
     /// `errorCount` on the wire.
     #[serde(rename = "errorCount", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct InstanceCustomNodeStats {
     /// `runCount` on the wire.
     #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
     pub run_count: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodeStats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodeStats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"errorCount":{"type":"integer","format":"int64"},"runCount":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// InstanceCustomNodeTrigger
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeTrigger {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,28 @@ pub struct InstanceCustomNodeTrigger {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodeTrigger {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodeTrigger".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"type":{"$rust":0},"config":{"type":"object","additionalProperties":{}},"meta":{"$rust":1},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}},"required":["type"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeTriggerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeTriggerMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl InstanceCustomNodeTrigger {

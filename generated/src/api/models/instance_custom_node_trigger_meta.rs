@@ -8,7 +8,6 @@
 
 /// InstanceCustomNodeTriggerMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceCustomNodeTriggerMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,4 +30,24 @@ pub struct InstanceCustomNodeTriggerMeta {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodeTriggerMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodeTriggerMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceCustomNodeTriggerMetaName,
+                >,
+            ],
+        )
+    }
 }

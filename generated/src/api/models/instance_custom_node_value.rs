@@ -8,7 +8,6 @@
 
 /// InstanceCustomNodeValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceCustomNodeValue {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for InstanceCustomNodeValue {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::List),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceCustomNodeValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceCustomNodeValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"array","items":{},"maxItems":0},{"type":"string","maxLength":1024},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

@@ -8,7 +8,6 @@
 
 /// InstanceLimits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceLimits {
     /// `organization` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,4 +155,19 @@ pub struct InstanceLimits {
     /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceLimits {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceLimits".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"organization":{"type":"integer","format":"int64"},"instanceApiToken":{"type":"integer","format":"int64"},"instanceNotificationRule":{"type":"integer","format":"int64"},"instanceCustomNode":{"type":"integer","format":"int64"},"apitoken":{"type":"integer","format":"int64"},"application":{"type":"integer","format":"int64"},"applicationcertificate":{"type":"integer","format":"int64"},"applicationcertificateauthority":{"type":"integer","format":"int64"},"applicationkey":{"type":"integer","format":"int64"},"credential":{"type":"integer","format":"int64"},"dashboard":{"type":"integer","format":"int64"},"datatable":{"type":"integer","format":"int64"},"device":{"type":"integer","format":"int64"},"devicerecipe":{"type":"integer","format":"int64"},"experiencedomain":{"type":"integer","format":"int64"},"experienceendpoint":{"type":"integer","format":"int64"},"experiencegroup":{"type":"integer","format":"int64"},"experienceslug":{"type":"integer","format":"int64"},"experienceuser":{"type":"integer","format":"int64"},"experienceversion":{"type":"integer","format":"int64"},"experienceview":{"type":"integer","format":"int64"},"file":{"type":"integer","format":"int64"},"flow":{"type":"integer","format":"int64"},"integration":{"type":"integer","format":"int64"},"notebook":{"type":"integer","format":"int64"},"privatefile":{"type":"integer","format":"int64"},"resourcejob":{"type":"integer","format":"int64"},"webhook":{"type":"integer","format":"int64"},"dataTTL":{"type":"integer","format":"int64"},"member":{"type":"integer","format":"int64"},"payload":{"type":"integer","format":"int64"},"storage":{"type":"integer","format":"int64"},"notebookMinutesPerRun":{"type":"integer","format":"int64"},"notebookMinutesPerMonth":{"type":"integer","format":"int64"},"notebookInParallel":{"type":"integer","format":"int64"},"experienceFlowSlots":{"type":"integer","format":"int64"},"applicationFlowSlots":{"type":"integer","format":"int64"},"systemInterval":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMember {
     /// `instanceId` on the wire.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
@@ -52,4 +51,19 @@ pub struct InstanceMember {
     /// `ssoLinked` on the wire.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceMember {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceMember".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"role":{"$rust":0},"avatarUrl":{"type":"string","maxLength":1024},"twoFactorAuthEnabled":{"type":"boolean"},"ssoLinked":{"type":"boolean"}},"description":"Instance Member\n\nSchema for an Instance member"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }

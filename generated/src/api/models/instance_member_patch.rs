@@ -16,10 +16,24 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMemberPatch {
     /// `role` on the wire; e.g. `"view"`.
     pub role: crate::models::Role,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceMemberPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceMemberPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"role":{"$rust":0}},"required":["role"],"description":"Instance Member Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }
 
 impl InstanceMemberPatch {

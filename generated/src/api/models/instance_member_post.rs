@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceMemberPost {
@@ -39,6 +38,21 @@ impl<'de> serde::Deserialize<'de> for InstanceMemberPost {
                 |value| serde_json::from_value(value).map(Self::Value),
                 |value| serde_json::from_value(value).map(Self::ValueSecond),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceMemberPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceMemberPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{},{}],"description":"Instance Member Post"}"#,
+            &[],
         )
     }
 }

@@ -8,7 +8,6 @@
 
 /// InstanceMemberRef
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceMemberRef {
     /// `userId` on the wire.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct InstanceMemberRef {
     /// `role` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<crate::models::Role>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceMemberRef {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceMemberRef".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"role":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }

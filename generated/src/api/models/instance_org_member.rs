@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrgMember {
     /// `instanceId` on the wire.
     #[serde(rename = "instanceId", default, skip_serializing_if = "Option::is_none")]
@@ -53,4 +52,19 @@ pub struct InstanceOrgMember {
     /// `ssoLinked` on the wire.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrgMember {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgMember".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"role":{"$rust":0},"avatarUrl":{"type":"string","maxLength":1024},"twoFactorAuthEnabled":{"type":"boolean"},"ssoLinked":{"type":"boolean"}},"description":"Instance Org Member"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }

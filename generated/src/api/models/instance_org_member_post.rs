@@ -25,7 +25,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum InstanceOrgMemberPost {
@@ -46,6 +45,28 @@ impl<'de> serde::Deserialize<'de> for InstanceOrgMemberPost {
             &[
                 |value| serde_json::from_value(value).map(Self::UserId),
                 |value| serde_json::from_value(value).map(Self::DisallowTransferEmail),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrgMemberPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrgMemberPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1}],"description":"Instance Org Member Post\n\nSchema for an Instance Organization member creation request"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOrgMemberPostUserId,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrganizationInvitationPost,
+                >,
             ],
         )
     }

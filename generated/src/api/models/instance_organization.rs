@@ -119,7 +119,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganization {
     /// `creationDate` on the wire; e.g. `"2022-10-26T19:27:42.736Z"`.
     #[serde(
@@ -128,10 +127,6 @@ pub struct InstanceOrganization {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2024-10-24T17:04:32.009Z"`.
     #[serde(
@@ -139,10 +134,6 @@ pub struct InstanceOrganization {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Org"`.
@@ -226,10 +217,6 @@ pub struct InstanceOrganization {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentPeriodEnd` on the wire; e.g. `"2023-01-31T11:59:59.999Z"`.
     #[serde(
@@ -238,11 +225,36 @@ pub struct InstanceOrganization {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrganization {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrganization".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"description":{"type":"string","maxLength":32767},"iconColor":{"type":"string","maxLength":64},"limits":{"$rust":0},"summary":{"$rust":1},"whitelistedEmailDomains":{"type":"array","items":{"type":"string","minLength":3,"maxLength":45}},"auditLogEnabled":{"type":"boolean"},"disabledAt":{"$rust":2},"isReadOnly":{"type":"boolean"},"tags":{"type":"array","items":{"$rust":3},"maxItems":100},"referralId":{"type":"string","maxLength":1024},"mfaMode":{"$rust":4},"banner":{"$rust":5},"planId":{"type":"string","maxLength":1024},"customerId":{"type":"string","maxLength":1024},"subscriptionId":{"type":"string","maxLength":1024},"billingEmail":{"type":"string","maxLength":1024},"subscriptionStatus":{"$rust":6},"currentPeriodStart":{"type":"string","format":"date-time"},"currentPeriodEnd":{"type":"string","format":"date-time"}},"required":["name"],"description":"Instance Organization\n\nSchema for the body of an Organization owned by an instance"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOrganizationLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOrganizationSummary,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisabledAt>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Banner>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SubscriptionStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl InstanceOrganization {

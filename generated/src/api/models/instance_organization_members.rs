@@ -24,7 +24,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOrganizationMembers {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,4 +49,24 @@ pub struct InstanceOrganizationMembers {
     /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
     pub sort_direction: Option<crate::models::SortDirection>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOrganizationMembers {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOrganizationMembers".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"count":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1}},"description":"Instance Organization Members"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOrgMember,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPatch {
     /// `name` on the wire; e.g. `"My Org"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -68,6 +67,31 @@ pub struct InstanceOwnedOrganizationPatch {
     /// `banner` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<crate::models::Banner>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOwnedOrganizationPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOwnedOrganizationPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"iconColor":{"type":"string","maxLength":64},"limits":{"$rust":0},"whitelistedEmailDomains":{"type":"array","items":{"type":"string","minLength":3,"maxLength":45}},"auditLogEnabled":{"type":"boolean"},"disabledAt":{"$rust":1},"isReadOnly":{"type":"boolean"},"tags":{"type":"array","items":{"$rust":2},"maxItems":100},"referralId":{"type":"string","maxLength":1024},"mfaMode":{"$rust":3},"banner":{"$rust":4}},"description":"Instance Owned Organization Patch\n\nSchema for the body of an Instance owned Organization modification request"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOwnedOrganizationPatchLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOwnedOrganizationDisabledAt,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Banner>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
@@ -144,7 +168,6 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPatch {
 
 /// InstanceOwnedOrganizationPatchLimits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPatchLimits {
     /// `apitoken` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,6 +291,21 @@ pub struct InstanceOwnedOrganizationPatchLimits {
     /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOwnedOrganizationPatchLimits {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOwnedOrganizationPatchLimits".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apitoken":{"type":"integer","format":"int64","minimum":0},"application":{"type":"integer","format":"int64","minimum":0},"applicationcertificate":{"type":"integer","format":"int64","minimum":0},"applicationcertificateauthority":{"type":"integer","format":"int64","minimum":0},"applicationkey":{"type":"integer","format":"int64","minimum":0},"credential":{"type":"integer","format":"int64","minimum":0},"dashboard":{"type":"integer","format":"int64","minimum":0},"datatable":{"type":"integer","format":"int64","minimum":0},"device":{"type":"integer","format":"int64","minimum":0},"devicerecipe":{"type":"integer","format":"int64","minimum":0},"experiencedomain":{"type":"integer","format":"int64","minimum":0},"experienceendpoint":{"type":"integer","format":"int64","minimum":0},"experiencegroup":{"type":"integer","format":"int64","minimum":0},"experienceslug":{"type":"integer","format":"int64","minimum":0},"experienceuser":{"type":"integer","format":"int64","minimum":0},"experienceversion":{"type":"integer","format":"int64","minimum":0},"experienceview":{"type":"integer","format":"int64","minimum":0},"file":{"type":"integer","format":"int64","minimum":0},"flow":{"type":"integer","format":"int64","minimum":0},"integration":{"type":"integer","format":"int64","minimum":0},"notebook":{"type":"integer","format":"int64","minimum":0},"privatefile":{"type":"integer","format":"int64","minimum":0},"resourcejob":{"type":"integer","format":"int64","minimum":0},"webhook":{"type":"integer","format":"int64","minimum":0},"dataTTL":{"type":"integer","format":"int64","minimum":86400},"member":{"type":"integer","format":"int64","minimum":0},"payload":{"type":"integer","format":"int64","minimum":0},"storage":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerRun":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerMonth":{"type":"integer","format":"int64","minimum":0},"notebookInParallel":{"type":"integer","format":"int64","minimum":0},"experienceFlowSlots":{"type":"integer","format":"int64","minimum":0},"applicationFlowSlots":{"type":"integer","format":"int64","minimum":0},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceOwnedOrganizationPatchLimits {

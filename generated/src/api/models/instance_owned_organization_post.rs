@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPost {
     /// `name` on the wire; e.g. `"My Org"`.
     pub name: String,
@@ -68,6 +67,34 @@ pub struct InstanceOwnedOrganizationPost {
     /// `banner` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<crate::models::Banner>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOwnedOrganizationPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOwnedOrganizationPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"iconColor":{"type":"string","maxLength":64},"limits":{"$rust":0},"members":{"type":"array","items":{"$rust":1},"maxItems":10},"whitelistedEmailDomains":{"type":"array","items":{"type":"string","minLength":3,"maxLength":45}},"auditLogEnabled":{"type":"boolean"},"disabledAt":{"$rust":2},"isReadOnly":{"type":"boolean"},"tags":{"type":"array","items":{"$rust":3},"maxItems":100},"referralId":{"type":"string","maxLength":1024},"mfaMode":{"$rust":4},"banner":{"$rust":5}},"required":["name"],"description":"Instance Owned Organization Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOwnedOrganizationPostLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOrgMemberPost,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceOwnedOrganizationDisabledAt,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Tag>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Banner>,
+            ],
+        )
+    }
 }
 
 impl InstanceOwnedOrganizationPost {
@@ -178,7 +205,6 @@ impl crate::runtime::Validate for InstanceOwnedOrganizationPost {
 
 /// InstanceOwnedOrganizationPostLimits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceOwnedOrganizationPostLimits {
     /// `apitoken` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -302,6 +328,21 @@ pub struct InstanceOwnedOrganizationPostLimits {
     /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceOwnedOrganizationPostLimits {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceOwnedOrganizationPostLimits".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apitoken":{"type":"integer","format":"int64","minimum":0},"application":{"type":"integer","format":"int64","minimum":0},"applicationcertificate":{"type":"integer","format":"int64","minimum":0},"applicationcertificateauthority":{"type":"integer","format":"int64","minimum":0},"applicationkey":{"type":"integer","format":"int64","minimum":0},"credential":{"type":"integer","format":"int64","minimum":0},"dashboard":{"type":"integer","format":"int64","minimum":0},"datatable":{"type":"integer","format":"int64","minimum":0},"device":{"type":"integer","format":"int64","minimum":0},"devicerecipe":{"type":"integer","format":"int64","minimum":0},"experiencedomain":{"type":"integer","format":"int64","minimum":0},"experienceendpoint":{"type":"integer","format":"int64","minimum":0},"experiencegroup":{"type":"integer","format":"int64","minimum":0},"experienceslug":{"type":"integer","format":"int64","minimum":0},"experienceuser":{"type":"integer","format":"int64","minimum":0},"experienceversion":{"type":"integer","format":"int64","minimum":0},"experienceview":{"type":"integer","format":"int64","minimum":0},"file":{"type":"integer","format":"int64","minimum":0},"flow":{"type":"integer","format":"int64","minimum":0},"integration":{"type":"integer","format":"int64","minimum":0},"notebook":{"type":"integer","format":"int64","minimum":0},"privatefile":{"type":"integer","format":"int64","minimum":0},"resourcejob":{"type":"integer","format":"int64","minimum":0},"webhook":{"type":"integer","format":"int64","minimum":0},"dataTTL":{"type":"integer","format":"int64","minimum":86400},"member":{"type":"integer","format":"int64","minimum":0},"payload":{"type":"integer","format":"int64","minimum":0},"storage":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerRun":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerMonth":{"type":"integer","format":"int64","minimum":0},"notebookInParallel":{"type":"integer","format":"int64","minimum":0},"experienceFlowSlots":{"type":"integer","format":"int64","minimum":0},"applicationFlowSlots":{"type":"integer","format":"int64","minimum":0},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceOwnedOrganizationPostLimits {

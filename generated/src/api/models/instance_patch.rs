@@ -38,7 +38,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstancePatch {
     /// `reportConfigs` on the wire.
     #[serde(rename = "reportConfigs", default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +52,29 @@ pub struct InstancePatch {
     /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
     pub mfa_mode: Option<crate::models::MfaMode>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstancePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstancePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"reportConfigs":{"type":"array","items":{"$rust":0},"maxItems":10},"orgDefaultLimitConfig":{"$rust":1},"mfaMode":{"$rust":2}},"description":"Instance Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceReportConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrgDefaultLimitConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstancePatch {

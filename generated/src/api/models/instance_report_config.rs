@@ -8,7 +8,6 @@
 
 /// InstanceReportConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceReportConfig {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,26 @@ pub struct InstanceReportConfig {
     /// `includeSandbox` on the wire.
     #[serde(rename = "includeSandbox", default, skip_serializing_if = "Option::is_none")]
     pub include_sandbox: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceReportConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceReportConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"cron":{"type":"string","maxLength":255},"timezone":{"type":"string","maxLength":255},"emails":{"type":"array","items":{"type":"string","maxLength":1024},"maxItems":10},"callbackUrl":{"type":"string","maxLength":1024},"resourceGroupBy":{"$rust":0},"dateGroupBy":{"$rust":1},"periods":{"type":"integer","format":"int64","minimum":1,"maximum":90},"includeSandbox":{"type":"boolean"}},"required":["cron"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceGroupBy,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DateGroupBy>,
+            ],
+        )
+    }
 }
 
 impl InstanceReportConfig {

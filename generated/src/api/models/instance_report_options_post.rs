@@ -22,7 +22,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceReportOptionsPost {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -49,10 +48,6 @@ pub struct InstanceReportOptionsPost {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2020-01-31T11:59:59.999Z"`.
     #[serde(
@@ -60,11 +55,27 @@ pub struct InstanceReportOptionsPost {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceReportOptionsPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceReportOptionsPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024},"resourceGroupBy":{"$rust":0},"dateGroupBy":{"$rust":1},"includeSandbox":{"type":"boolean"},"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"}},"description":"Instance Report Options Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceGroupBy,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DateGroupBy>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for InstanceReportOptionsPost {

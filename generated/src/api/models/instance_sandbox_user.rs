@@ -50,7 +50,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUser {
     /// `id` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -72,10 +71,6 @@ pub struct InstanceSandboxUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `permanentDeletion` on the wire.
     #[serde(
@@ -83,10 +78,6 @@ pub struct InstanceSandboxUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub permanent_deletion: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `dataDeletion` on the wire.
@@ -96,10 +87,6 @@ pub struct InstanceSandboxUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub data_deletion: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -107,10 +94,6 @@ pub struct InstanceSandboxUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastSuccessfulLogin` on the wire.
@@ -120,10 +103,6 @@ pub struct InstanceSandboxUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_successful_login: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastFailedLogin` on the wire.
     #[serde(
@@ -131,10 +110,6 @@ pub struct InstanceSandboxUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_failed_login: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `failedLoginCount` on the wire.
@@ -150,10 +125,6 @@ pub struct InstanceSandboxUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `email` on the wire; e.g. `"email@example.com"`.
@@ -186,10 +157,6 @@ pub struct InstanceSandboxUser {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `emailVerified` on the wire; e.g. `true`.
@@ -231,10 +198,6 @@ pub struct InstanceSandboxUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentPeriodEnd` on the wire.
     #[serde(
@@ -243,10 +206,6 @@ pub struct InstanceSandboxUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ssoLinked` on the wire; e.g. `false`.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
@@ -254,4 +213,27 @@ pub struct InstanceSandboxUser {
     /// `orgs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orgs: Option<Vec<crate::models::Org>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceSandboxUser {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceSandboxUser".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceSandboxId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"instanceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"permanentDeletion":{"type":"string","format":"date-time"},"dataDeletion":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"lastSuccessfulLogin":{"type":"string","format":"date-time"},"lastFailedLogin":{"type":"string","format":"date-time"},"failedLoginCount":{"type":"number","format":"double"},"passwordLastUpdated":{"type":"string","format":"date-time"},"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"companyName":{"type":"string","maxLength":1024},"title":{"type":"string","maxLength":1024},"phoneNumber":{"type":"string","maxLength":1024},"location":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":1024},"tokenCutoff":{"type":"string","format":"date-time"},"emailVerified":{"type":"boolean"},"needsToVerifyEmail":{"type":"boolean"},"twoFactorAuthEnabled":{"type":"boolean"},"fullName":{"type":"string"},"githubName":{"type":"string"},"avatarUrl":{"type":"string","maxLength":1024},"limits":{"$rust":0},"summary":{"$rust":1},"currentPeriodStart":{"type":"string","format":"date-time"},"currentPeriodEnd":{"type":"string","format":"date-time"},"ssoLinked":{"type":"boolean"},"orgs":{"type":"array","items":{"$rust":2}}},"description":"Instance Sandbox User\n\nSchema for information about a sandbox user within an instance domain"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceSandboxUserLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceSandboxUserSummary,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Org>,
+            ],
+        )
+    }
 }

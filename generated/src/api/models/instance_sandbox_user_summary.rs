@@ -8,7 +8,6 @@
 
 /// InstanceSandboxUserSummary
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxUserSummary {
     /// `apiTokenCount` on the wire.
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
@@ -156,4 +155,25 @@ pub struct InstanceSandboxUserSummary {
     /// `notebookStats` on the wire.
     #[serde(rename = "notebookStats", default, skip_serializing_if = "Option::is_none")]
     pub notebook_stats: Option<crate::models::InstanceSandboxUserSummaryNotebookStats>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceSandboxUserSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceSandboxUserSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiTokenCount":{"type":"integer","format":"int64"},"appCount":{"type":"integer","format":"int64"},"certificateCount":{"type":"integer","format":"int64"},"certificateAuthorityCount":{"type":"integer","format":"int64"},"credentialCount":{"type":"integer","format":"int64"},"dashCount":{"type":"integer","format":"int64"},"dataTableCount":{"type":"integer","format":"int64"},"deviceCount":{"type":"integer","format":"int64"},"deviceRecipeCount":{"type":"integer","format":"int64"},"eventCount":{"type":"integer","format":"int64"},"experienceDomainCount":{"type":"integer","format":"int64"},"experienceEndpointCount":{"type":"integer","format":"int64"},"experienceGroupCount":{"type":"integer","format":"int64"},"experienceSlugCount":{"type":"integer","format":"int64"},"experienceUserCount":{"type":"integer","format":"int64"},"experienceVersionCount":{"type":"integer","format":"int64"},"experienceViewCount":{"type":"integer","format":"int64"},"fileCount":{"type":"integer","format":"int64"},"flowCount":{"type":"integer","format":"int64"},"integrationCount":{"type":"integer","format":"int64"},"keyCount":{"type":"integer","format":"int64"},"notebookCount":{"type":"integer","format":"int64"},"resourceJobCount":{"type":"integer","format":"int64"},"privateFileCount":{"type":"integer","format":"int64"},"webhookCount":{"type":"integer","format":"int64"},"orgCount":{"type":"integer","format":"int64"},"instanceCount":{"type":"integer","format":"int64"},"payloadCount":{"$rust":0,"description":"Schema for the result of a payload stats request"},"storageStats":{"$rust":1},"notebookStats":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::PayloadStats>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StorageStats>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceSandboxUserSummaryNotebookStats,
+                >,
+            ],
+        )
+    }
 }

@@ -93,7 +93,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceSandboxes {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,4 +128,24 @@ pub struct InstanceSandboxes {
     /// `hasMore` on the wire; e.g. `false`.
     #[serde(rename = "hasMore", default, skip_serializing_if = "Option::is_none")]
     pub has_more: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceSandboxes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceSandboxes".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"limit":{"type":"integer","format":"int64"},"startingAfterId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"endingBeforeId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"hasMore":{"type":"boolean"}},"description":"Instance Sandboxes"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceSandboxUser,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

@@ -79,7 +79,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Instances {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,4 +107,22 @@ pub struct Instances {
     /// `sortDirection` on the wire; e.g. `"asc"`.
     #[serde(rename = "sortDirection", default, skip_serializing_if = "Option::is_none")]
     pub sort_direction: Option<crate::models::SortDirection>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Instances {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Instances".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1}},"description":"Instances"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Instance>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

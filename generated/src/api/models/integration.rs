@@ -46,7 +46,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Integration {
     /// `id` on the wire; e.g. `"58ec07f20c747f65243d0d76"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,10 +63,6 @@ pub struct Integration {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -75,10 +70,6 @@ pub struct Integration {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"Example Integrations"`.
@@ -137,4 +128,40 @@ pub struct Integration {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub status: Option<crate::models::IntegrationStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Integration {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Integration".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"integrationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"credentialName":{"type":"string","minLength":1,"maxLength":255},"integrationType":{"$rust":0},"enabled":{"type":"boolean"},"topics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024},"uniqueItems":true},"azureEventHubConfig":{"$rust":1},"googlePubSubConfig":{"$rust":2},"mqttConfig":{"$rust":3},"particleConfig":{"$rust":4},"sqsConfig":{"$rust":5},"websocketConfig":{"$rust":6},"status":{"$rust":7}},"description":"Integration\n\nSchema for a single Integration"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::IntegrationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AzureEventHubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::GooglePubSubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MqttConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ParticleConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SqsConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WebsocketConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::IntegrationStatus,
+                >,
+            ],
+        )
+    }
 }

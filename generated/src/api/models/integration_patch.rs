@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationPatch {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,6 +66,36 @@ pub struct IntegrationPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub websocket_config: Option<crate::models::WebsocketConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IntegrationPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegrationPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"enabled":{"type":"boolean"},"topics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024},"uniqueItems":true},"credentialName":{"type":["string","null"],"minLength":1,"maxLength":255},"azureEventHubConfig":{"$rust":0},"googlePubSubConfig":{"$rust":1},"mqttConfig":{"$rust":2},"particleConfig":{"$rust":3},"sqsConfig":{"$rust":4},"websocketConfig":{"$rust":5}},"description":"Integration Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AzureEventHubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::GooglePubSubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MqttConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ParticleConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SqsConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WebsocketConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for IntegrationPatch {

@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationPost {
     /// `name` on the wire; e.g. `"Example Integrations"`.
     pub name: String,
@@ -74,6 +73,39 @@ pub struct IntegrationPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub websocket_config: Option<crate::models::WebsocketConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IntegrationPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegrationPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"integrationType":{"$rust":0},"enabled":{"type":"boolean"},"credentialName":{"type":"string","minLength":1,"maxLength":255},"topics":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024},"uniqueItems":true},"azureEventHubConfig":{"$rust":1},"googlePubSubConfig":{"$rust":2},"mqttConfig":{"$rust":3},"particleConfig":{"$rust":4},"sqsConfig":{"$rust":5},"websocketConfig":{"$rust":6}},"required":["name","integrationType"],"description":"Integration Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::IntegrationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AzureEventHubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::GooglePubSubConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MqttConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ParticleConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SqsConfig>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WebsocketConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl IntegrationPost {

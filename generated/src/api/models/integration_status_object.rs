@@ -8,7 +8,6 @@
 
 /// IntegrationStatusObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct IntegrationStatusObject {
     /// `lastKeepAlive` on the wire.
     #[serde(rename = "lastKeepAlive", default, skip_serializing_if = "Option::is_none")]
@@ -22,4 +21,22 @@ pub struct IntegrationStatusObject {
     /// `disconnectInfo` on the wire.
     #[serde(rename = "disconnectInfo", default, skip_serializing_if = "Option::is_none")]
     pub disconnect_info: Option<crate::models::DisconnectInfo>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for IntegrationStatusObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "IntegrationStatusObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"lastKeepAlive":{"type":"number","format":"double"},"nextAttempt":{"type":"number","format":"double"},"connectInfo":{"$rust":0},"disconnectInfo":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ConnectInfo>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisconnectInfo>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// InvitedBy
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InvitedBy {
     /// `fullName` on the wire.
     #[serde(rename = "fullName", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct InvitedBy {
     /// `email` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InvitedBy {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InvitedBy".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fullName":{"type":"string"},"email":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct JobEnqueuedApiResult {
     /// `jobQueued` on the wire; e.g. `true`.
     #[serde(rename = "jobQueued", default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +28,19 @@ pub struct JobEnqueuedApiResult {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for JobEnqueuedApiResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "JobEnqueuedApiResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"jobQueued":{"type":"boolean","enum":[true]},"jobId":{"type":"string","maxLength":21},"success":{"type":"boolean","enum":[true]}},"description":"Job Enqueued API Result"}"#,
+            &[],
+        )
+    }
 }

@@ -20,7 +20,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct LastValueQuery {
     /// `attribute` on the wire; e.g. `"voltage"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +36,26 @@ pub struct LastValueQuery {
     /// `end` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub end: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for LastValueQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "LastValueQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attribute":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":0},"maxItems":100},"deviceQuery":{"$rust":1,"description":"Schema for advanced device queries"},"end":{"type":"number","format":"double"}},"description":"Last Value Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for LastValueQuery {

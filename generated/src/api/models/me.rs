@@ -40,7 +40,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Me {
     /// `id` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,10 +54,6 @@ pub struct Me {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -67,10 +62,6 @@ pub struct Me {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -78,10 +69,6 @@ pub struct Me {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub password_last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `email` on the wire; e.g. `"email@example.com"`.
@@ -117,10 +104,6 @@ pub struct Me {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `emailVerified` on the wire; e.g. `true`.
@@ -183,10 +166,6 @@ pub struct Me {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentPeriodEnd` on the wire.
     #[serde(
@@ -195,19 +174,41 @@ pub struct Me {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ssoLinked` on the wire; e.g. `false`.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Me {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Me".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"passwordLastUpdated":{"type":"string","format":"date-time"},"email":{"type":"string","maxLength":1024},"requestedEmail":{"type":"string","maxLength":1024},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"companyName":{"type":"string","maxLength":1024},"title":{"type":"string","maxLength":1024},"phoneNumber":{"type":"string","maxLength":1024},"location":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":1024},"tokenCutoff":{"type":"string","format":"date-time"},"emailVerified":{"type":"boolean"},"needsToVerifyEmail":{"type":"boolean"},"twoFactorAuthEnabled":{"type":"boolean"},"fullName":{"type":"string"},"githubName":{"type":"string"},"avatarUrl":{"type":"string","maxLength":1024},"limits":{"$rust":0},"recentDashboards":{"$rust":1,"description":"Schema for an array of recent items"},"recentApplications":{"$rust":2,"description":"Schema for an array of recent items"},"recentOrganizations":{"$rust":3,"description":"Schema for an array of recent items"},"summary":{"$rust":4},"currentPeriodStart":{"type":"string","format":"date-time"},"currentPeriodEnd":{"type":"string","format":"date-time"},"ssoLinked":{"type":"boolean"}},"description":"Me"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::MeLimits>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RecentItemList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RecentItemList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RecentItemList,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MeSummary>,
+            ],
+        )
+    }
+}
+
 /// MeLimits
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MeLimits {
     /// `apitoken` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -330,9 +331,23 @@ pub struct MeLimits {
     pub system_interval: Option<i64>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MeLimits {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MeLimits".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apitoken":{"type":"integer","format":"int64"},"application":{"type":"integer","format":"int64"},"applicationcertificate":{"type":"integer","format":"int64"},"applicationcertificateauthority":{"type":"integer","format":"int64"},"applicationkey":{"type":"integer","format":"int64"},"credential":{"type":"integer","format":"int64"},"dashboard":{"type":"integer","format":"int64"},"datatable":{"type":"integer","format":"int64"},"device":{"type":"integer","format":"int64"},"devicerecipe":{"type":"integer","format":"int64"},"experiencedomain":{"type":"integer","format":"int64"},"experienceendpoint":{"type":"integer","format":"int64"},"experiencegroup":{"type":"integer","format":"int64"},"experienceslug":{"type":"integer","format":"int64"},"experienceuser":{"type":"integer","format":"int64"},"experienceversion":{"type":"integer","format":"int64"},"experienceview":{"type":"integer","format":"int64"},"file":{"type":"integer","format":"int64"},"flow":{"type":"integer","format":"int64"},"integration":{"type":"integer","format":"int64"},"notebook":{"type":"integer","format":"int64"},"privatefile":{"type":"integer","format":"int64"},"resourcejob":{"type":"integer","format":"int64"},"webhook":{"type":"integer","format":"int64"},"dataTTL":{"type":"integer","format":"int64"},"payload":{"type":"integer","format":"int64"},"storage":{"type":"integer","format":"int64"},"notebookMinutesPerRun":{"type":"integer","format":"int64"},"notebookMinutesPerMonth":{"type":"integer","format":"int64"},"notebookInParallel":{"type":"integer","format":"int64"},"experienceFlowSlots":{"type":"integer","format":"int64"},"applicationFlowSlots":{"type":"integer","format":"int64"},"systemInterval":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
+}
+
 /// MeSummary
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MeSummary {
     /// `apiTokenCount` on the wire.
     #[serde(rename = "apiTokenCount", default, skip_serializing_if = "Option::is_none")]
@@ -482,9 +497,29 @@ pub struct MeSummary {
     pub notebook_stats: Option<crate::models::MeSummaryNotebookStats>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MeSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MeSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apiTokenCount":{"type":"integer","format":"int64"},"appCount":{"type":"integer","format":"int64"},"certificateCount":{"type":"integer","format":"int64"},"certificateAuthorityCount":{"type":"integer","format":"int64"},"credentialCount":{"type":"integer","format":"int64"},"dashCount":{"type":"integer","format":"int64"},"dataTableCount":{"type":"integer","format":"int64"},"deviceCount":{"type":"integer","format":"int64"},"deviceRecipeCount":{"type":"integer","format":"int64"},"eventCount":{"type":"integer","format":"int64"},"experienceDomainCount":{"type":"integer","format":"int64"},"experienceEndpointCount":{"type":"integer","format":"int64"},"experienceGroupCount":{"type":"integer","format":"int64"},"experienceSlugCount":{"type":"integer","format":"int64"},"experienceUserCount":{"type":"integer","format":"int64"},"experienceVersionCount":{"type":"integer","format":"int64"},"experienceViewCount":{"type":"integer","format":"int64"},"fileCount":{"type":"integer","format":"int64"},"flowCount":{"type":"integer","format":"int64"},"integrationCount":{"type":"integer","format":"int64"},"keyCount":{"type":"integer","format":"int64"},"notebookCount":{"type":"integer","format":"int64"},"resourceJobCount":{"type":"integer","format":"int64"},"privateFileCount":{"type":"integer","format":"int64"},"webhookCount":{"type":"integer","format":"int64"},"orgCount":{"type":"integer","format":"int64"},"instanceCount":{"type":"integer","format":"int64"},"payloadCount":{"$rust":0,"description":"Schema for the result of a payload stats request"},"storageStats":{"$rust":1},"notebookStats":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::PayloadStats>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StorageStats>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::MeSummaryNotebookStats,
+                >,
+            ],
+        )
+    }
+}
+
 /// MeSummaryNotebookStats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MeSummaryNotebookStats {
     /// `awaitingCompletion` on the wire.
     #[serde(
@@ -503,4 +538,19 @@ pub struct MeSummaryNotebookStats {
     /// `runsThisPeriod` on the wire.
     #[serde(rename = "runsThisPeriod", default, skip_serializing_if = "Option::is_none")]
     pub runs_this_period: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MeSummaryNotebookStats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MeSummaryNotebookStats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"awaitingCompletion":{"type":"integer","format":"int64"},"minutesThisPeriod":{"type":"integer","format":"int64"},"runsThisPeriod":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,13 +8,27 @@
 
 /// CurrentCredentials
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CurrentCredentials {
     /// `twoFactorCode` on the wire.
     #[serde(rename = "twoFactorCode", default, skip_serializing_if = "Option::is_none")]
     pub two_factor_code: Option<String>,
     /// `password` on the wire.
     pub password: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CurrentCredentials {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CurrentCredentials".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"twoFactorCode":{"type":"string","maxLength":2048},"password":{"type":"string","minLength":8,"maxLength":2048}},"required":["password"]}"#,
+            &[],
+        )
+    }
 }
 
 impl CurrentCredentials {
@@ -62,7 +76,6 @@ impl crate::runtime::Validate for CurrentCredentials {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MePatch {
     /// `email` on the wire; e.g. `"email@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -98,10 +111,6 @@ pub struct MePatch {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub token_cutoff: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentCredentials` on the wire.
     #[serde(
@@ -110,6 +119,25 @@ pub struct MePatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub current_credentials: Option<crate::models::CurrentCredentials>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"companyName":{"type":"string","maxLength":1024},"title":{"type":"string","maxLength":1024},"phoneNumber":{"type":"string","maxLength":1024},"location":{"type":"string","maxLength":1024},"url":{"type":"string","maxLength":1024},"password":{"type":"string","minLength":12,"maxLength":2048},"tokenCutoff":{"type":"string","format":"date-time"},"currentCredentials":{"$rust":0}},"description":"Me Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CurrentCredentials,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for MePatch {

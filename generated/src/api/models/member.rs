@@ -8,7 +8,6 @@
 
 /// Member
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Member {
     /// `userId` on the wire.
     #[serde(rename = "userId", default, skip_serializing_if = "Option::is_none")]
@@ -48,4 +47,25 @@ pub struct Member {
     /// `ssoLinked` on the wire.
     #[serde(rename = "ssoLinked", default, skip_serializing_if = "Option::is_none")]
     pub sso_linked: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Member {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Member".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"firstName":{"type":"string","minLength":1,"maxLength":1024},"lastName":{"type":"string","maxLength":1024},"email":{"type":"string","maxLength":1024},"avatarUrl":{"type":"string","maxLength":1024},"role":{"$rust":0},"applicationRoles":{"type":"array","items":{"$rust":1},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":2},"maxItems":100},"twoFactorAuthEnabled":{"type":"boolean"},"ssoLinked":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }

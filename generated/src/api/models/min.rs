@@ -8,7 +8,6 @@
 
 /// Min
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Min {
@@ -30,6 +29,21 @@ impl<'de> serde::Deserialize<'de> for Min {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Min {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Min".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"number","format":"double"},{"type":"string","maxLength":128}]}"#,
+            &[],
         )
     }
 }

@@ -8,7 +8,6 @@
 
 /// MqttConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MqttConfig {
     /// `clientId` on the wire.
     #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
@@ -51,6 +50,26 @@ pub struct MqttConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub protocol_version: Option<crate::models::ProtocolVersion>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MqttConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MqttConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"clientId":{"type":"string","minLength":1,"maxLength":1024},"username":{"type":"string","minLength":1,"maxLength":1024},"password":{"type":"string","minLength":1,"maxLength":1024},"clean":{"type":"boolean"},"port":{"type":"number","format":"double","minimum":1,"maximum":65535},"protocol":{"$rust":0},"host":{"type":"string","minLength":1,"maxLength":1024},"privateKey":{"type":"string","minLength":4,"maxLength":32767},"certificate":{"type":"string","minLength":4,"maxLength":32767},"caCertificate":{"type":"string","minLength":4,"maxLength":32767},"disableSSLVerification":{"type":"boolean"},"protocolVersion":{"$rust":1}},"required":["port","protocol","host"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Protocol>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ProtocolVersion,
+                >,
+            ],
+        )
+    }
 }
 
 impl MqttConfig {

@@ -17,12 +17,26 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MqttPublishBody {
     /// `topic` on the wire; e.g. `"an/mqtt/topic"`.
     pub topic: String,
     /// `message` on the wire; e.g. `"The MQTT message!"`.
     pub message: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MqttPublishBody {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MqttPublishBody".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"topic":{"type":"string","minLength":1,"maxLength":230},"message":{"type":"string","maxLength":32767}},"required":["topic","message"],"description":"MQTT Publish Body"}"#,
+            &[],
+        )
+    }
 }
 
 impl MqttPublishBody {

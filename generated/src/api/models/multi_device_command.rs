@@ -30,7 +30,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultiDeviceCommand {
     /// `time` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -53,6 +52,27 @@ pub struct MultiDeviceCommand {
     /// Schema for advanced device queries
     #[serde(rename = "deviceQuery", default, skip_serializing_if = "Option::is_none")]
     pub device_query: Option<crate::models::AdvancedDeviceQuery>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MultiDeviceCommand {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MultiDeviceCommand".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"$rust":0},"name":{"type":"string","minLength":1,"maxLength":255},"payload":{},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceQuery":{"$rust":2,"description":"Schema for advanced device queries"}},"required":["name"],"description":"Multi Device Command"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Time>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+            ],
+        )
+    }
 }
 
 impl MultiDeviceCommand {

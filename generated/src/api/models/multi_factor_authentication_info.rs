@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct MultiFactorAuthenticationInfo {
     /// `key` on the wire; e.g. `"HBBGWJJVOVLXS4ZGNRTDOUKTMESFUR3BMRWVQND2HJYT44TOMVJA"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct MultiFactorAuthenticationInfo {
     /// `keyUri` on the wire; e.g. `"string"`.
     #[serde(rename = "keyUri", default, skip_serializing_if = "Option::is_none")]
     pub key_uri: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for MultiFactorAuthenticationInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "MultiFactorAuthenticationInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"keyUri":{"type":"string","maxLength":1024}},"description":"Multi-Factor Authentication Info"}"#,
+            &[],
+        )
+    }
 }

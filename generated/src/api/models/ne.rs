@@ -8,7 +8,6 @@
 
 /// Ne
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Ne {
@@ -38,6 +37,26 @@ impl<'de> serde::Deserialize<'de> for Ne {
                 },
                 |value| serde_json::from_value(value).map(Self::TagKeyTagValue),
                 |value| serde_json::from_value(value).map(Self::Map),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Ne {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Ne".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"object","additionalProperties":{"$rust":1}},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TagKeyValueFilter,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagPartFilter>,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// NinItem
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum NinItem {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for NinItem {
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NinItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NinItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"type":"boolean"}]}"#,
+            &[],
         )
     }
 }

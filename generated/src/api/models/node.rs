@@ -8,7 +8,6 @@
 
 /// Node
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Node {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,21 @@ pub struct Node {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Node {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Node".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":1024},"type":{"type":"string","minLength":1,"maxLength":1024},"config":{"type":"object","additionalProperties":{}},"meta":{"type":"object","additionalProperties":{}},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}},"required":["type"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Node {

@@ -8,7 +8,6 @@
 
 /// Nodes
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Nodes {
@@ -32,6 +31,27 @@ impl<'de> serde::Deserialize<'de> for Nodes {
                 |value| serde_json::from_value(value).map(Self::ConfigType),
                 |value| serde_json::from_value(value).map(Self::Eq),
                 |value| serde_json::from_value(value).map(Self::Ne),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Nodes {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Nodes".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1},{"$rust":2}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NodesConfigType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NodesEq>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NodesNe>,
             ],
         )
     }

@@ -8,11 +8,25 @@
 
 /// NodesEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NodesEq {
     /// `$eq` on the wire.
     #[serde(rename = "$eq")]
     pub eq: crate::models::NodesEqEq,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NodesEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NodesEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"$rust":0}},"required":["$eq"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::NodesEqEq>],
+        )
+    }
 }
 
 impl NodesEq {

@@ -8,7 +8,6 @@
 
 /// NodesEqEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NodesEqEq {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -16,6 +15,21 @@ pub struct NodesEqEq {
     /// `config` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NodesEqEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NodesEqEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string","maxLength":255},"config":{"type":"object","additionalProperties":{}}},"required":["type"]}"#,
+            &[],
+        )
+    }
 }
 
 impl NodesEqEq {

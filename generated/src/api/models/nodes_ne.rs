@@ -8,11 +8,25 @@
 
 /// NodesNe
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NodesNe {
     /// `$ne` on the wire.
     #[serde(rename = "$ne")]
     pub ne: crate::models::NodesNeNe,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NodesNe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NodesNe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$ne":{"$rust":0}},"required":["$ne"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::NodesNeNe>],
+        )
+    }
 }
 
 impl NodesNe {

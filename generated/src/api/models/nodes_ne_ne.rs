@@ -8,7 +8,6 @@
 
 /// NodesNeNe
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NodesNeNe {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -16,6 +15,21 @@ pub struct NodesNeNe {
     /// `config` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NodesNeNe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NodesNeNe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string","maxLength":255},"config":{"type":"object","additionalProperties":{}}},"required":["type"]}"#,
+            &[],
+        )
+    }
 }
 
 impl NodesNeNe {

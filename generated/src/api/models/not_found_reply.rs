@@ -8,7 +8,6 @@
 
 /// NotFoundReply
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotFoundReply {
     /// `value` on the wire.
     pub value: String,
@@ -18,6 +17,25 @@ pub struct NotFoundReply {
     /// `type` on the wire.
     #[serde(rename = "type")]
     pub type_: crate::models::NotFoundReplyType,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotFoundReply {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotFoundReply".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"string"},"statusCode":{"type":"integer","format":"int64","minimum":100,"maximum":599},"type":{"$rust":0}},"required":["value","type"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotFoundReplyType,
+                >,
+            ],
+        )
+    }
 }
 
 impl NotFoundReply {

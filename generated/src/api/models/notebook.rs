@@ -139,7 +139,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Notebook {
     /// `id` on the wire; e.g. `"5c782b8d4f3a8e51c1db42e4"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,10 +156,6 @@ pub struct Notebook {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -168,10 +163,6 @@ pub struct Notebook {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"Example Notebook"`.
@@ -202,4 +193,26 @@ pub struct Notebook {
     /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::NotebookStats>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Notebook {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Notebook".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notebookId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"jupyterFileName":{"type":"string","minLength":1,"maxLength":1024},"jupyterFileUrl":{"type":"string"},"imageVersion":{"$rust":0},"inputs":{"type":"array","items":{"$rust":1}},"outputs":{"type":"array","items":{"$rust":2}},"stats":{"$rust":3}},"description":"Notebook\n\nSchema for a single Notebook"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ImageVersion>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotebookInput>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutput,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotebookStats>,
+            ],
+        )
+    }
 }

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookDataExportOptions {
     /// `email` on the wire; e.g. `"user@example.com"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,21 @@ pub struct NotebookDataExportOptions {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookDataExportOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookDataExportOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"relativeTo":{"$rust":0},"templateContext":{"type":"string","maxLength":32767},"callbackUrl":{"type":"string","maxLength":1024}},"description":"Notebook Data Export Options"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RelativeTo>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookDataExportOptions {

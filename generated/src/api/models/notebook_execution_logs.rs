@@ -8,7 +8,6 @@
 
 /// NotebookExecutionLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookExecutionLog {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,10 +38,6 @@ pub struct NotebookExecutionLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub execution_relative_to: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `maxAllowedRunMinutes` on the wire.
     #[serde(
@@ -64,10 +59,6 @@ pub struct NotebookExecutionLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_queued_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runStartedAt` on the wire.
     #[serde(
@@ -75,10 +66,6 @@ pub struct NotebookExecutionLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `inputsCompletedAt` on the wire.
@@ -88,10 +75,6 @@ pub struct NotebookExecutionLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub inputs_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `notebookCompletedAt` on the wire.
     #[serde(
@@ -100,10 +83,6 @@ pub struct NotebookExecutionLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub notebook_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `outputsCompletedAt` on the wire.
     #[serde(
@@ -111,10 +90,6 @@ pub struct NotebookExecutionLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub outputs_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `templateContext` on the wire.
@@ -137,6 +112,30 @@ pub struct NotebookExecutionLog {
         skip_serializing_if = "Option::is_none"
     )]
     pub execution_errors: Option<Vec<crate::models::ExecutionError>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookExecutionLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookExecutionLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notebookExecutionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notebookId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"imageVersion":{"$rust":0},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"status":{"$rust":1},"executionRelativeTo":{"type":"string","format":"date-time"},"maxAllowedRunMinutes":{"type":"number","format":"double"},"sourceType":{"$rust":2},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"runQueuedAt":{"type":"string","format":"date-time"},"runStartedAt":{"type":"string","format":"date-time"},"inputsCompletedAt":{"type":"string","format":"date-time"},"notebookCompletedAt":{"type":"string","format":"date-time"},"outputsCompletedAt":{"type":"string","format":"date-time"},"templateContext":{"type":"string","maxLength":32767},"inputInfo":{"type":"object","additionalProperties":{}},"outputInfo":{"type":"object","additionalProperties":{}},"executionErrors":{"type":"array","items":{"$rust":3}}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ImageVersion>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookExecutionLogStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookExecutionLogSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ExecutionError>,
+            ],
+        )
+    }
 }
 
 /// NotebookExecutionLogSourceType

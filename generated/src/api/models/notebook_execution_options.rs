@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookExecutionOptions {
     /// `relativeTo` on the wire; e.g. `1570549199451`.
     #[serde(rename = "relativeTo", default, skip_serializing_if = "Option::is_none")]
@@ -34,6 +33,21 @@ pub struct NotebookExecutionOptions {
     /// `callbackUrl` on the wire.
     #[serde(rename = "callbackUrl", default, skip_serializing_if = "Option::is_none")]
     pub callback_url: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookExecutionOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookExecutionOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"relativeTo":{"$rust":0},"templateContext":{"type":"string","maxLength":32767},"email":{"type":"string","maxLength":1024},"callbackUrl":{"type":"string","maxLength":1024}},"description":"Notebook Execution Options"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RelativeTo>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookExecutionOptions {

@@ -36,8 +36,34 @@ impl schemars::JsonSchema for NotebookInput {
         "NotebookInput".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"inputType":{"const":"deviceData"}},"required":["inputType"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"inputType":{"const":"deviceConnectionHistory"}},"required":["inputType"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"inputType":{"const":"deviceMetadata"}},"required":["inputType"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"inputType":{"const":"dataTable"}},"required":["inputType"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"inputType":{"const":"eventData"}},"required":["inputType"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"inputType":{"const":"externalUrl"}},"required":["inputType"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"inputType":{"const":"applicationFile"}},"required":["inputType"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceData,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceConnectionHistory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceMetadata,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDataTable,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputEventData,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputExternalUrl,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputApplicationFile,
+                >,
+            ],
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// NotebookInputApplicationFile
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputApplicationFile {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -19,6 +18,21 @@ pub struct NotebookInputApplicationFile {
     /// `private` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputApplicationFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputApplicationFile".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"filePath":{"type":"string","minLength":1,"maxLength":2048},"private":{"type":"boolean"}},"required":["fileName","filePath"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FileName>],
+        )
+    }
 }
 
 impl NotebookInputApplicationFile {

@@ -8,7 +8,6 @@
 
 /// NotebookInputDataTable
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputDataTable {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -19,6 +18,24 @@ pub struct NotebookInputDataTable {
     /// `queryJson` on the wire.
     #[serde(rename = "queryJson", default, skip_serializing_if = "Option::is_none")]
     pub query_json: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputDataTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputDataTable".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"dataTableId":{"$rust":1},"queryJson":{"type":"string","maxLength":8192}},"required":["fileName","dataTableId"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileName>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableId>,
+            ],
+        )
+    }
 }
 
 impl NotebookInputDataTable {

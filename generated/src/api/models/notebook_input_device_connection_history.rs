@@ -8,7 +8,6 @@
 
 /// NotebookInputDeviceConnectionHistory
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputDeviceConnectionHistory {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -26,6 +25,29 @@ pub struct NotebookInputDeviceConnectionHistory {
     pub start: f64,
     /// `end` on the wire.
     pub end: f64,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputDeviceConnectionHistory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputDeviceConnectionHistory".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"deviceIds":{"type":"array","items":{"$rust":2},"maxItems":100},"queryJson":{"type":"string","maxLength":8192},"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"}},"required":["fileName","start","end"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileName>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceDeviceTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceDeviceId,
+                >,
+            ],
+        )
+    }
 }
 
 impl NotebookInputDeviceConnectionHistory {

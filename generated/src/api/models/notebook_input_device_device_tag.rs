@@ -8,7 +8,6 @@
 
 /// NotebookInputDeviceDeviceTag
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputDeviceDeviceTag {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct NotebookInputDeviceDeviceTag {
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputDeviceDeviceTag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputDeviceDeviceTag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"$rust":0},"value":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::LocationTagKey>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookInputDeviceDeviceTag {

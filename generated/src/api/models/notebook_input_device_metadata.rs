@@ -8,7 +8,6 @@
 
 /// NotebookInputDeviceMetadata
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputDeviceMetadata {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -25,6 +24,30 @@ pub struct NotebookInputDeviceMetadata {
     /// `format` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<crate::models::Format>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputDeviceMetadata {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputDeviceMetadata".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"deviceIds":{"type":"array","items":{"$rust":2},"maxItems":100},"queryJson":{"type":"string","maxLength":8192},"format":{"$rust":3}},"required":["fileName"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileName>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceDeviceTag,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookInputDeviceDeviceId,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Format>,
+            ],
+        )
+    }
 }
 
 impl NotebookInputDeviceMetadata {

@@ -8,7 +8,6 @@
 
 /// NotebookInputEventData
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputEventData {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -19,6 +18,24 @@ pub struct NotebookInputEventData {
     /// `format` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub format: Option<crate::models::Format>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputEventData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputEventData".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"queryJson":{"type":"string","maxLength":8192},"format":{"$rust":1}},"required":["fileName"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileName>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Format>,
+            ],
+        )
+    }
 }
 
 impl NotebookInputEventData {

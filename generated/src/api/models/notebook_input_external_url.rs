@@ -8,7 +8,6 @@
 
 /// NotebookInputExternalUrl
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookInputExternalUrl {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -16,6 +15,21 @@ pub struct NotebookInputExternalUrl {
     /// `sourceUrl` on the wire.
     #[serde(rename = "sourceUrl")]
     pub source_url: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookInputExternalUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookInputExternalUrl".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"sourceUrl":{"type":"string","minLength":1,"maxLength":1024}},"required":["fileName","sourceUrl"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FileName>],
+        )
+    }
 }
 
 impl NotebookInputExternalUrl {

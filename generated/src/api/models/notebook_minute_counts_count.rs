@@ -8,17 +8,12 @@
 
 /// NotebookMinuteCountsCount
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookMinuteCountsCount {
     /// `date` on the wire.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `minutes` on the wire.
@@ -36,4 +31,19 @@ pub struct NotebookMinuteCountsCount {
     /// `timeout` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookMinuteCountsCount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookMinuteCountsCount".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"date":{"type":"string","format":"date-time"},"minutes":{"type":"integer","format":"int64"},"completed":{"type":"integer","format":"int64"},"canceled":{"type":"integer","format":"int64"},"errored":{"type":"integer","format":"int64"},"timeout":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

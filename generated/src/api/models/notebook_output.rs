@@ -32,8 +32,28 @@ impl schemars::JsonSchema for NotebookOutput {
         "NotebookOutput".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"outputType":{"const":"dataTable"}},"required":["outputType"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"outputType":{"const":"file"}},"required":["outputType"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"outputType":{"const":"directory"}},"required":["outputType"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"outputType":{"const":"executionResult"}},"required":["outputType"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"outputType":{"const":"temporaryUrl"}},"required":["outputType"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputDataTable,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputFile,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputDirectory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputExecutionResult,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputTemporaryUrl,
+                >,
+            ],
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// NotebookOutputDataTable
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputDataTable {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -30,6 +29,24 @@ pub struct NotebookOutputDataTable {
         skip_serializing_if = "Option::is_none"
     )]
     pub truncate_existing_table: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookOutputDataTable {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookOutputDataTable".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"dataTableId":{"$rust":1},"createMissingColumns":{"type":"boolean"},"truncateExistingTable":{"type":"boolean"}},"required":["fileName","dataTableId"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FileName>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableId>,
+            ],
+        )
+    }
 }
 
 impl NotebookOutputDataTable {

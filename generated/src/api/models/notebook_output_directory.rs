@@ -8,7 +8,6 @@
 
 /// NotebookOutputDirectory
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputDirectory {
     /// `directoryName` on the wire.
     #[serde(rename = "directoryName")]
@@ -23,6 +22,21 @@ pub struct NotebookOutputDirectory {
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_private: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookOutputDirectory {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookOutputDirectory".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"directoryName":{"$rust":0},"destinationDirectoryTemplate":{"type":"string","minLength":1,"maxLength":1024},"destinationPrivate":{"type":"boolean"}},"required":["directoryName","destinationDirectoryTemplate"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DirectoryName>],
+        )
+    }
 }
 
 impl NotebookOutputDirectory {

@@ -8,7 +8,6 @@
 
 /// NotebookOutputExecutionResult
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputExecutionResult {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -34,6 +33,25 @@ pub struct NotebookOutputExecutionResult {
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_private: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookOutputExecutionResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookOutputExecutionResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"destinationDirectoryTemplate":{"type":"string","minLength":1,"maxLength":1024},"destinationFileNameTemplate":{"type":"string","minLength":1,"maxLength":1024},"destinationPrivate":{"type":"boolean"}},"required":["fileName"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutputExecutionResultFileName,
+                >,
+            ],
+        )
+    }
 }
 
 impl NotebookOutputExecutionResult {

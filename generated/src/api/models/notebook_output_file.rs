@@ -8,7 +8,6 @@
 
 /// NotebookOutputFile
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputFile {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
@@ -30,6 +29,21 @@ pub struct NotebookOutputFile {
         skip_serializing_if = "Option::is_none"
     )]
     pub destination_private: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookOutputFile {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookOutputFile".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0},"destinationDirectoryTemplate":{"type":"string","minLength":1,"maxLength":1024},"destinationFileNameTemplate":{"type":"string","minLength":1,"maxLength":1024},"destinationPrivate":{"type":"boolean"}},"required":["fileName","destinationFileNameTemplate"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FileName>],
+        )
+    }
 }
 
 impl NotebookOutputFile {

@@ -8,11 +8,25 @@
 
 /// NotebookOutputTemporaryUrl
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookOutputTemporaryUrl {
     /// `fileName` on the wire.
     #[serde(rename = "fileName")]
     pub file_name: crate::models::FileName,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookOutputTemporaryUrl {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookOutputTemporaryUrl".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"fileName":{"$rust":0}},"required":["fileName"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::FileName>],
+        )
+    }
 }
 
 impl NotebookOutputTemporaryUrl {

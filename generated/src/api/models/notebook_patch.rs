@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookPatch {
     /// `name` on the wire; e.g. `"New Notebook Name"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +32,27 @@ pub struct NotebookPatch {
     /// `imageVersion` on the wire.
     #[serde(rename = "imageVersion", default, skip_serializing_if = "Option::is_none")]
     pub image_version: Option<crate::models::ImageVersion>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"inputs":{"type":"array","items":{"$rust":0}},"outputs":{"type":"array","items":{"$rust":1}},"imageVersion":{"$rust":2}},"description":"Notebook Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotebookInput>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotebookOutput,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ImageVersion>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotebookPatch {

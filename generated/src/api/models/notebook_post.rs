@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookPost {
     /// `name` on the wire; e.g. `"Example Notebook"`.
     pub name: String,
@@ -32,6 +31,25 @@ pub struct NotebookPost {
     /// `outputs` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outputs: Option<Vec<crate::models::NotebookOutput>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":1024},"description":{"type":"string","maxLength":32767},"imageVersion":{"$rust":0},"inputs":{"type":"array","items":{"$rust":1}},"outputs":{"type":"array","items":{"$rust":2}}},"required":["name"],"description":"Notebook Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ImageVersion>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotebookInput>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NotebookOutput>,
+            ],
+        )
+    }
 }
 
 impl NotebookPost {

@@ -8,7 +8,6 @@
 
 /// NotebookStats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotebookStats {
     /// `minutesThisPeriod` on the wire.
     #[serde(
@@ -27,4 +26,19 @@ pub struct NotebookStats {
         skip_serializing_if = "Option::is_none"
     )]
     pub errors_this_period: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotebookStats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotebookStats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"minutesThisPeriod":{"type":"number","format":"double"},"runsThisPeriod":{"type":"number","format":"double"},"errorsThisPeriod":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }

@@ -148,7 +148,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Notebooks {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -180,4 +179,22 @@ pub struct Notebooks {
     /// `applicationId` on the wire; e.g. `"575ec8687ae143cd83dc4a97"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Notebooks {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Notebooks".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Notebooks"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Notebook>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+            ],
+        )
+    }
 }

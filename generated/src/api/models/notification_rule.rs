@@ -44,7 +44,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRule {
     /// `id` on the wire; e.g. `"585ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,10 +68,6 @@ pub struct NotificationRule {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -80,10 +75,6 @@ pub struct NotificationRule {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
@@ -134,4 +125,30 @@ pub struct NotificationRule {
     /// `ruleConfig` on the wire.
     #[serde(rename = "ruleConfig", default, skip_serializing_if = "Option::is_none")]
     pub rule_config: Option<crate::models::RuleConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRule {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRule".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":1},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":2},"targetType":{"$rust":3},"targetQueryJson":{"type":"string","maxLength":8192},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"callbackUrl":{"type":"string","maxLength":1024},"emailConfig":{"$rust":4},"ruleConfig":{"$rust":5}},"description":"Notification Rule\n\nSchema for a single notification rule"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotificationOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TargetType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::EmailConfig>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::RuleConfig>,
+            ],
+        )
+    }
 }

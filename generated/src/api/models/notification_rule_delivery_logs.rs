@@ -8,7 +8,6 @@
 
 /// Email
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Email {
     /// `subject` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,9 +20,23 @@ pub struct Email {
     pub addresses: Option<Vec<String>>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Email {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Email".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"subject":{"type":"string"},"body":{"type":"string"},"addresses":{"type":"array","items":{"type":"string","maxLength":1024}}}}"#,
+            &[],
+        )
+    }
+}
+
 /// Evaluation
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Evaluation {
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -45,9 +58,27 @@ pub struct Evaluation {
     pub max_frequency: Option<crate::models::MaxFrequency>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Evaluation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Evaluation".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"number","format":"double"},"limit":{"type":"number","format":"double"},"ruleType":{"$rust":0},"thresholdType":{"$rust":1},"threshold":{"type":"number","format":"double","minimum":0,"maximum":1000},"maxFrequency":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::RuleType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ThresholdType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MaxFrequency>,
+            ],
+        )
+    }
+}
+
 /// NotificationRuleDeliveryLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleDeliveryLog {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,10 +120,6 @@ pub struct NotificationRuleDeliveryLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub sent_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `targetType` on the wire.
     #[serde(rename = "targetType", default, skip_serializing_if = "Option::is_none")]
@@ -112,6 +139,31 @@ pub struct NotificationRuleDeliveryLog {
     /// `evaluation` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub evaluation: Option<crate::models::Evaluation>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRuleDeliveryLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRuleDeliveryLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleDeliveryId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"requestedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"requestedByType":{"$rust":1},"sentAt":{"type":"string","format":"date-time"},"targetType":{"$rust":2},"targetId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"targetName":{"type":"string","minLength":1,"maxLength":255},"callbackUrl":{"type":"string","maxLength":1024},"email":{"$rust":3},"evaluation":{"$rust":4}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotificationOwnerType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TargetType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Email>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Evaluation>,
+            ],
+        )
+    }
 }
 
 /// Notification Rule Delivery Logs

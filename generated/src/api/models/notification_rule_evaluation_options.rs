@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRuleEvaluationOptions {
     /// `ignoreFrequencyCheck` on the wire; e.g. `true`.
     #[serde(
@@ -25,6 +24,21 @@ pub struct NotificationRuleEvaluationOptions {
         skip_serializing_if = "Option::is_none"
     )]
     pub ignore_frequency_check: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRuleEvaluationOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRuleEvaluationOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ignoreFrequencyCheck":{"type":"boolean"}},"description":"Notification Rule Evaluation Options"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotificationRuleEvaluationOptions {

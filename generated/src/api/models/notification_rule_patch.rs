@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePatch {
     /// `targetQueryJson` on the wire.
     #[serde(
@@ -54,6 +53,25 @@ pub struct NotificationRulePatch {
     /// `ruleConfig` on the wire.
     #[serde(rename = "ruleConfig", default, skip_serializing_if = "Option::is_none")]
     pub rule_config: Option<crate::models::RuleConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRulePatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRulePatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"targetQueryJson":{"type":"string","maxLength":8192},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"callbackUrl":{"$rust":0},"emailConfig":{"anyOf":[{"$rust":1},{"type":"null"}]},"ruleConfig":{"$rust":2}},"description":"Notification Rule Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CallbackUrl>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::EmailConfig>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::RuleConfig>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for NotificationRulePatch {

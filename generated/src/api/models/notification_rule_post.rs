@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRulePost {
     /// `targetType` on the wire; e.g. `"organization"`.
     #[serde(rename = "targetType")]
@@ -63,6 +62,26 @@ pub struct NotificationRulePost {
     /// `ruleConfig` on the wire.
     #[serde(rename = "ruleConfig")]
     pub rule_config: crate::models::RuleConfig,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRulePost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRulePost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"targetType":{"$rust":0},"targetQueryJson":{"type":"string","maxLength":8192},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"callbackUrl":{"$rust":1},"emailConfig":{"anyOf":[{"$rust":2},{"type":"null"}]},"ruleConfig":{"$rust":3}},"required":["targetType","targetQueryJson","name","ruleConfig"],"description":"Notification Rule Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TargetType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CallbackUrl>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::EmailConfig>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::RuleConfig>,
+            ],
+        )
+    }
 }
 
 impl NotificationRulePost {

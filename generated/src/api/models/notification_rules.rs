@@ -54,7 +54,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct NotificationRules {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,4 +88,27 @@ pub struct NotificationRules {
     /// `ownerType` on the wire; e.g. `"instance"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
     pub owner_type: Option<crate::models::NotificationOwnerType>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for NotificationRules {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NotificationRules".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":2}},"description":"Notification Rules"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotificationRule,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::NotificationOwnerType,
+                >,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Oauth
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Oauth {
     /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
     ///
@@ -43,4 +42,23 @@ pub struct Oauth {
         skip_serializing_if = "Option::is_none"
     )]
     pub authorization_status: Option<crate::models::AuthorizationStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Oauth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Oauth".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"client_id":{"type":"string","minLength":24,"maxLength":1024,"description":"The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)"},"client_name":{"type":"string","maxLength":255,"description":"Human-readable name of the OAuth client (from client registration)"},"client_uri":{"type":"string","maxLength":1024,"description":"Informational URL for the OAuth client's homepage (from client registration)"},"logo_uri":{"type":"string","maxLength":32768,"description":"Logo URL for the OAuth client (http(s) URL or data: URI, from client registration)"},"redirect_uri":{"type":"string","maxLength":1024},"resource":{"type":"array","items":{"type":"string","maxLength":1024},"description":"Resource indicator(s) per RFC 8707 — audience(s) this token is bound to"},"authorizationStatus":{"$rust":0}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AuthorizationStatus,
+                >,
+            ],
+        )
+    }
 }

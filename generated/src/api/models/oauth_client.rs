@@ -39,7 +39,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthClient {
     /// Unique client identifier
     ///
@@ -112,10 +111,6 @@ pub struct OauthClient {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -124,12 +119,29 @@ pub struct OauthClient {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OauthClient {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OauthClient".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"client_id":{"type":"string","description":"Unique client identifier"},"client_secret":{"type":"string","description":"Client secret (only included in registration response)"},"client_id_issued_at":{"type":"integer","format":"int64","description":"Time at which the client_id was issued (seconds since epoch)"},"client_secret_expires_at":{"type":"integer","format":"int64","description":"Time at which the client_secret will expire or 0 if it will not expire (seconds since epoch)"},"client_name":{"type":"string","minLength":1,"maxLength":255,"description":"Human-readable name of the client"},"client_uri":{"type":"string","maxLength":1024},"logo_uri":{"type":"string","maxLength":32768,"description":"URL of the client's logo. May be an http(s) URL or a data:image/* URI."},"redirect_uris":{"type":"array","items":{"type":"string","maxLength":1024},"minItems":1,"maxItems":25,"description":"Array of redirect URIs for use in redirect-based flows"},"grant_types":{"type":"array","items":{"$rust":0},"description":"Array of OAuth 2.0 grant types"},"response_types":{"type":"array","items":{"$rust":1},"description":"Array of OAuth 2.0 response types"},"token_endpoint_auth_method":{"$rust":2,"description":"Authentication method for the token endpoint"},"scope":{"type":"string","maxLength":1024,"description":"Space-separated list of requested scope values"},"tos_uri":{"type":"string","maxLength":1024},"policy_uri":{"type":"string","maxLength":1024},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Oauth Client"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::GrantType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ResponseType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TokenEndpointAuthMethod,
+                >,
+            ],
+        )
+    }
 }

@@ -27,7 +27,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthClientPost {
     /// Human-readable name of the client
     ///
@@ -74,4 +73,25 @@ pub struct OauthClientPost {
     /// `policy_uri` on the wire; e.g. `"https://example.com/privacy"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy_uri: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OauthClientPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OauthClientPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"client_name":{"type":"string","minLength":1,"maxLength":255,"description":"Human-readable name of the client"},"client_uri":{"type":"string","maxLength":1024},"logo_uri":{"type":"string","maxLength":32768,"description":"URL of the client's logo. May be an http(s) URL or a data:image/* URI."},"redirect_uris":{"type":"array","items":{"type":"string","maxLength":1024},"minItems":1,"maxItems":25,"description":"Array of redirect URIs for use in redirect-based flows"},"grant_types":{"type":"array","items":{"$rust":0},"description":"Array of OAuth 2.0 grant types"},"response_types":{"type":"array","items":{"$rust":1},"description":"Array of OAuth 2.0 response types"},"token_endpoint_auth_method":{"$rust":2,"description":"Authentication method for the token endpoint"},"scope":{"type":"string","maxLength":1024,"description":"Space-separated list of requested scope values"},"contacts":{"type":"array","items":{"type":"string","maxLength":1024},"maxItems":10,"description":"Contact email addresses (stored but not returned in responses)"},"tos_uri":{"type":"string","maxLength":1024},"policy_uri":{"type":"string","maxLength":1024}},"description":"Oauth Client Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::GrantType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ResponseType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TokenEndpointAuthMethod,
+                >,
+            ],
+        )
+    }
 }

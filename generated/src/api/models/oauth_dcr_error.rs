@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthDcrError {
     /// OAuth 2.0 DCR error code
     ///
@@ -28,6 +27,25 @@ pub struct OauthDcrError {
     /// `error_description` on the wire; e.g. `"HTTP redirect URIs are only allowed for localhost"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OauthDcrError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OauthDcrError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"error":{"$rust":0,"description":"OAuth 2.0 DCR error code"},"error_description":{"type":"string","description":"Human-readable error description"}},"required":["error"],"description":"Oauth Dcr Error"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OauthDcrErrorError,
+                >,
+            ],
+        )
+    }
 }
 
 impl OauthDcrError {

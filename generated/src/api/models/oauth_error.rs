@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OauthError {
     /// OAuth 2.0 error code
     ///
@@ -33,6 +32,21 @@ pub struct OauthError {
     /// `error_uri` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_uri: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OauthError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OauthError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"error":{"$rust":0,"description":"OAuth 2.0 error code"},"error_description":{"type":"string","description":"Human-readable error description"},"error_uri":{"type":"string","description":"URI identifying a human-readable web page with information about the error"}},"required":["error"],"description":"Oauth Error"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::OauthErrorError>],
+        )
+    }
 }
 
 impl OauthError {

@@ -8,7 +8,6 @@
 
 /// OrgDefaultLimitConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrgDefaultLimitConfig {
     /// `apitoken` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,6 +131,21 @@ pub struct OrgDefaultLimitConfig {
     /// `systemInterval` on the wire.
     #[serde(rename = "systemInterval", default, skip_serializing_if = "Option::is_none")]
     pub system_interval: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrgDefaultLimitConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrgDefaultLimitConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"apitoken":{"type":"integer","format":"int64","minimum":0},"application":{"type":"integer","format":"int64","minimum":0},"applicationcertificate":{"type":"integer","format":"int64","minimum":0},"applicationcertificateauthority":{"type":"integer","format":"int64","minimum":0},"applicationkey":{"type":"integer","format":"int64","minimum":0},"credential":{"type":"integer","format":"int64","minimum":0},"dashboard":{"type":"integer","format":"int64","minimum":0},"datatable":{"type":"integer","format":"int64","minimum":0},"device":{"type":"integer","format":"int64","minimum":0},"devicerecipe":{"type":"integer","format":"int64","minimum":0},"experiencedomain":{"type":"integer","format":"int64","minimum":0},"experienceendpoint":{"type":"integer","format":"int64","minimum":0},"experiencegroup":{"type":"integer","format":"int64","minimum":0},"experienceslug":{"type":"integer","format":"int64","minimum":0},"experienceuser":{"type":"integer","format":"int64","minimum":0},"experienceversion":{"type":"integer","format":"int64","minimum":0},"experienceview":{"type":"integer","format":"int64","minimum":0},"file":{"type":"integer","format":"int64","minimum":0},"flow":{"type":"integer","format":"int64","minimum":0},"integration":{"type":"integer","format":"int64","minimum":0},"notebook":{"type":"integer","format":"int64","minimum":0},"privatefile":{"type":"integer","format":"int64","minimum":0},"resourcejob":{"type":"integer","format":"int64","minimum":0},"webhook":{"type":"integer","format":"int64","minimum":0},"dataTTL":{"type":"integer","format":"int64","minimum":86400},"member":{"type":"integer","format":"int64","minimum":0},"payload":{"type":"integer","format":"int64","minimum":0},"storage":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerRun":{"type":"integer","format":"int64","minimum":0},"notebookMinutesPerMonth":{"type":"integer","format":"int64","minimum":0},"notebookInParallel":{"type":"integer","format":"int64","minimum":0},"experienceFlowSlots":{"type":"integer","format":"int64","minimum":0},"applicationFlowSlots":{"type":"integer","format":"int64","minimum":0},"systemInterval":{"type":"integer","format":"int64","minimum":5,"maximum":3600}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for OrgDefaultLimitConfig {

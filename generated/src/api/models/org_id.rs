@@ -8,7 +8,6 @@
 
 /// OrgId
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum OrgId {
@@ -30,6 +29,21 @@ impl<'de> serde::Deserialize<'de> for OrgId {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Sandbox),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrgId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrgId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"$rust":0}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::OrgIdSandbox>],
         )
     }
 }

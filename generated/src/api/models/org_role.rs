@@ -8,7 +8,6 @@
 
 /// OrgRole
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrgRole {
     /// `orgId` on the wire.
     #[serde(rename = "orgId")]
@@ -25,6 +24,28 @@ pub struct OrgRole {
     /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrgRole {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrgRole".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"orgId":{"$rust":0},"role":{"$rust":1},"applicationRoles":{"type":"array","items":{"$rust":2},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":3},"maxItems":100}},"required":["orgId","role"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgId>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }
 
 impl OrgRole {

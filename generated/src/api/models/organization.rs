@@ -48,7 +48,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Organization {
     /// `id` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,10 +62,6 @@ pub struct Organization {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -74,10 +69,6 @@ pub struct Organization {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Organization"`.
@@ -115,10 +106,6 @@ pub struct Organization {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub current_period_start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `currentPeriodEnd` on the wire.
     #[serde(
@@ -126,10 +113,6 @@ pub struct Organization {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub current_period_end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `isEnterprise` on the wire.
@@ -157,4 +140,33 @@ pub struct Organization {
     /// `banner` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub banner: Option<crate::models::Banner>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Organization {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Organization".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"members":{"type":"array","items":{"$rust":0}},"limits":{"$rust":1},"summary":{"$rust":2},"planId":{"type":"string","maxLength":1024},"billingEmail":{"type":"string","maxLength":1024},"subscriptionStatus":{"$rust":3},"currentPeriodStart":{"type":"string","format":"date-time"},"currentPeriodEnd":{"type":"string","format":"date-time"},"isEnterprise":{"type":"boolean"},"iconColor":{"type":"string","maxLength":64},"whitelistedEmailDomains":{"type":"array","items":{"type":"string","minLength":3,"maxLength":45}},"disabledAt":{"$rust":4},"isReadOnly":{"type":"boolean"},"mfaMode":{"$rust":5},"banner":{"$rust":6}},"description":"Organization\n\nSchema for a single Organization"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Member>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrganizationLimits,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrganizationSummary,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SubscriptionStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DisabledAt>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Banner>,
+            ],
+        )
+    }
 }

@@ -36,7 +36,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitation {
     /// `id` on the wire; e.g. `"575ed71e7ae143cd83dc4aaa"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,10 +63,6 @@ pub struct OrganizationInvitation {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -82,4 +77,25 @@ pub struct OrganizationInvitation {
         skip_serializing_if = "Option::is_none"
     )]
     pub disallow_transfer: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitation".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"email":{"type":"string","maxLength":1024},"role":{"$rust":0},"applicationRoles":{"type":"array","items":{"$rust":1},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":2},"maxItems":100},"inviteDate":{"type":"string","format":"date-time"},"ttl":{"type":"number","format":"double"},"hasExpired":{"type":"boolean"},"disallowTransfer":{"type":"boolean"}},"description":"Organization Invitation\n\nSchema for a pending invitation to an Organization"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }

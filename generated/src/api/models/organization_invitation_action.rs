@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationAction {
     /// `email` on the wire; e.g. `"invitedUser@example.com"`.
     pub email: String,
@@ -26,6 +25,21 @@ pub struct OrganizationInvitationAction {
     pub token: String,
     /// `accept` on the wire; e.g. `true`.
     pub accept: bool,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationAction {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationAction".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"token":{"type":"string","minLength":1},"accept":{"type":"boolean"}},"required":["email","token","accept"],"description":"Organization Invitation Action"}"#,
+            &[],
+        )
+    }
 }
 
 impl OrganizationInvitationAction {

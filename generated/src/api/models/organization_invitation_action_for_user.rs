@@ -16,10 +16,28 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationActionForUser {
     /// `action` on the wire; e.g. `"accept"`.
     pub action: crate::models::OrganizationInvitationActionForUserAction,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationActionForUser {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationActionForUser".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"action":{"$rust":0}},"required":["action"],"description":"Organization Invitation Action For User"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OrganizationInvitationActionForUserAction,
+                >,
+            ],
+        )
+    }
 }
 
 impl OrganizationInvitationActionForUser {

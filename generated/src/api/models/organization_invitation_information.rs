@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformation {
     /// `orgName` on the wire; e.g. `"My Organization"`.
     #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
@@ -39,10 +38,6 @@ pub struct OrganizationInvitationInformation {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,4 +49,19 @@ pub struct OrganizationInvitationInformation {
         skip_serializing_if = "Option::is_none"
     )]
     pub disallow_transfer: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationInformation {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationInformation".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"orgName":{"type":"string","minLength":1,"maxLength":255},"email":{"type":"string","maxLength":1024},"role":{"$rust":0},"inviteDate":{"type":"string","format":"date-time"},"ttl":{"type":"number","format":"double"},"disallowTransfer":{"type":"boolean"}},"description":"Organization Invitation Information"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Role>],
+        )
+    }
 }

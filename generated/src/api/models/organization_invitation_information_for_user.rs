@@ -23,7 +23,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationInformationForUser {
     /// `orgName` on the wire; e.g. `"My org"`.
     #[serde(rename = "orgName", default, skip_serializing_if = "Option::is_none")]
@@ -41,10 +40,6 @@ pub struct OrganizationInvitationInformationForUser {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub invite_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `ttl` on the wire; e.g. `4233600000`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -58,4 +53,22 @@ pub struct OrganizationInvitationInformationForUser {
     /// `invitedBy` on the wire.
     #[serde(rename = "invitedBy", default, skip_serializing_if = "Option::is_none")]
     pub invited_by: Option<crate::models::InvitedBy>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationInformationForUser {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationInformationForUser".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"orgName":{"type":"string","minLength":1,"maxLength":255},"role":{"$rust":0},"requiresMFA":{"type":"boolean"},"inviteDate":{"type":"string","format":"date-time"},"ttl":{"type":"number","format":"double"},"expired":{"type":"boolean"},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"invitedBy":{"$rust":1}},"description":"Organization Invitation Information For User\n\nSchema for information about an invitation"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::InvitedBy>,
+            ],
+        )
+    }
 }

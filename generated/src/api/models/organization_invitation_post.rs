@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationPost {
     /// `email` on the wire.
     pub email: String,
@@ -40,6 +39,27 @@ pub struct OrganizationInvitationPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub disallow_transfer: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"role":{"$rust":0},"applicationRoles":{"type":"array","items":{"$rust":1},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":2},"maxItems":100},"disallowTransfer":{"type":"boolean"}},"required":["email","role"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }
 
 impl OrganizationInvitationPost {

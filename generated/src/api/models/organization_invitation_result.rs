@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationInvitationResult {
     /// `accepted` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct OrganizationInvitationResult {
     /// `orgId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "orgId", default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationInvitationResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationInvitationResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accepted":{"type":"boolean"},"orgId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Organization Invitation Result"}"#,
+            &[],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationMemberPatch {
     /// `userId` on the wire; e.g. `"575ef90f7ae143cd83dc4aad"`.
     #[serde(rename = "userId")]
@@ -35,6 +34,27 @@ pub struct OrganizationMemberPatch {
     /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationMemberPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationMemberPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"userId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"role":{"$rust":0},"applicationRoles":{"type":"array","items":{"$rust":1},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":2},"maxItems":100}},"required":["userId"],"description":"Organization Member Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }
 
 impl OrganizationMemberPatch {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPatch {
     /// `name` on the wire; e.g. `"My Updated Organization"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -40,6 +39,21 @@ pub struct OrganizationPatch {
     /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
     pub mfa_mode: Option<crate::models::MfaMode>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"planId":{"type":"string","maxLength":1024},"billingEmail":{"type":"string","maxLength":1024},"cardToken":{"type":"string","maxLength":1024},"iconColor":{"type":"string","maxLength":64},"mfaMode":{"$rust":0}},"description":"Organization Patch"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for OrganizationPatch {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationPost {
     /// `name` on the wire; e.g. `"My New Organization"`.
     pub name: String,
@@ -41,6 +40,21 @@ pub struct OrganizationPost {
     /// `mfaMode` on the wire.
     #[serde(rename = "mfaMode", default, skip_serializing_if = "Option::is_none")]
     pub mfa_mode: Option<crate::models::MfaMode>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"planId":{"type":"string","maxLength":1024},"billingEmail":{"type":"string","maxLength":1024},"cardToken":{"type":"string","maxLength":1024},"iconColor":{"type":"string","maxLength":64},"mfaMode":{"$rust":0}},"required":["name"],"description":"Organization Post\n\nSchema for the body of an Organization creation request"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::MfaMode>],
+        )
+    }
 }
 
 impl OrganizationPost {

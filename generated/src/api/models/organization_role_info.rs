@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OrganizationRoleInfo {
     /// `role` on the wire; e.g. `"view"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,27 @@ pub struct OrganizationRoleInfo {
     /// `dashboardRoles` on the wire.
     #[serde(rename = "dashboardRoles", default, skip_serializing_if = "Option::is_none")]
     pub dashboard_roles: Option<Vec<crate::models::DashboardRole>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OrganizationRoleInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OrganizationRoleInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"role":{"$rust":0},"applicationRoles":{"type":"array","items":{"$rust":1},"maxItems":100},"dashboardRoles":{"type":"array","items":{"$rust":2},"maxItems":100}},"description":"Organization Role Info"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Role>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApplicationRole,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DashboardRole>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for OrganizationRoleInfo {

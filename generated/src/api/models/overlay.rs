@@ -52,8 +52,46 @@ impl schemars::JsonSchema for Overlay {
         "Overlay".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"type":{"const":"indicator"},"size":{"const":"small"}},"required":["type","size"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"type":{"const":"indicator"},"size":{"const":"medium"}},"required":["type","size"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"type":{"const":"indicator"},"size":{"const":"large"}},"required":["type","size"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"type":{"const":"label"},"size":{"const":"small"}},"required":["type","size"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"type":{"const":"label"},"size":{"const":"medium"}},"required":["type","size"]}]},{"allOf":[{"$rust":5},{"type":"object","properties":{"type":{"const":"label"},"size":{"const":"large"}},"required":["type","size"]}]},{"allOf":[{"$rust":6},{"type":"object","properties":{"type":{"const":"image"},"size":{"const":"small"}},"required":["type","size"]}]},{"allOf":[{"$rust":7},{"type":"object","properties":{"type":{"const":"image"},"size":{"const":"medium"}},"required":["type","size"]}]},{"allOf":[{"$rust":8},{"type":"object","properties":{"type":{"const":"image"},"size":{"const":"large"}},"required":["type","size"]}]},{"allOf":[{"$rust":9},{"type":"object","properties":{"type":{"const":"value"},"size":{"const":"small"}},"required":["type","size"]}]},{"allOf":[{"$rust":10},{"type":"object","properties":{"type":{"const":"value"},"size":{"const":"medium"}},"required":["type","size"]}]},{"allOf":[{"$rust":11},{"type":"object","properties":{"type":{"const":"value"},"size":{"const":"large"}},"required":["type","size"]}]},{"allOf":[{"$rust":12},{"type":"object","properties":{"type":{"const":"bar"},"size":{"const":"small"}},"required":["type","size"]}]},{"allOf":[{"$rust":13},{"type":"object","properties":{"type":{"const":"bar"},"size":{"const":"medium"}},"required":["type","size"]}]},{"allOf":[{"$rust":14},{"type":"object","properties":{"type":{"const":"bar"},"size":{"const":"large"}},"required":["type","size"]}]},{}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::OverlayGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayValue>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayValue>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayValue>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayBar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayBar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OverlayBar>,
+            ],
+        )
     }
 }
 

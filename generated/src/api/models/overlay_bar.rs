@@ -8,7 +8,6 @@
 
 /// OverlayBar
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OverlayBar {
     /// `position` on the wire.
     pub position: String,
@@ -43,6 +42,29 @@ pub struct OverlayBar {
     /// `orientation` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orientation: Option<crate::models::Orientation>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OverlayBar {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OverlayBar".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"position":{"type":"string","minLength":3,"maxLength":255},"popupTemplate":{"type":"string","maxLength":32767},"conditions":{"type":"array","items":{"$rust":0},"maxItems":100},"defaultCondition":{"$rust":1},"min":{"$rust":2},"max":{"$rust":3},"backgroundColor":{"type":"string","maxLength":64},"valueTemplate":{"type":"string","maxLength":255},"length":{"type":"integer","format":"int64","minimum":1,"maximum":10},"orientation":{"$rust":4}},"required":["position","defaultCondition"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DefaultCondition,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Min>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Max>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Orientation>,
+            ],
+        )
+    }
 }
 
 impl OverlayBar {

@@ -8,7 +8,6 @@
 
 /// OverlayGeneric
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OverlayGeneric {
     /// `position` on the wire.
     pub position: String,
@@ -21,6 +20,26 @@ pub struct OverlayGeneric {
     /// `defaultCondition` on the wire.
     #[serde(rename = "defaultCondition")]
     pub default_condition: crate::models::DefaultCondition,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OverlayGeneric {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OverlayGeneric".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"position":{"type":"string","minLength":3,"maxLength":255},"popupTemplate":{"type":"string","maxLength":32767},"conditions":{"type":"array","items":{"$rust":0},"maxItems":100},"defaultCondition":{"$rust":1}},"required":["position","defaultCondition"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DefaultCondition,
+                >,
+            ],
+        )
+    }
 }
 
 impl OverlayGeneric {

@@ -8,7 +8,6 @@
 
 /// OverlayValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct OverlayValue {
     /// `position` on the wire.
     pub position: String,
@@ -24,6 +23,26 @@ pub struct OverlayValue {
     /// `valueTemplate` on the wire.
     #[serde(rename = "valueTemplate", default, skip_serializing_if = "Option::is_none")]
     pub value_template: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for OverlayValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "OverlayValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"position":{"type":"string","minLength":3,"maxLength":255},"popupTemplate":{"type":"string","maxLength":32767},"conditions":{"type":"array","items":{"$rust":0},"maxItems":100},"defaultCondition":{"$rust":1},"valueTemplate":{"type":"string","maxLength":255}},"required":["position","defaultCondition"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Condition>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::DefaultCondition,
+                >,
+            ],
+        )
+    }
 }
 
 impl OverlayValue {

@@ -8,7 +8,6 @@
 
 /// CompatibleFlowClasses
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CompatibleFlowClasses {
     /// `cloud` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -27,9 +26,26 @@ pub struct CompatibleFlowClasses {
     pub embedded: Option<crate::models::Embedded>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CompatibleFlowClasses {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CompatibleFlowClasses".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"cloud":{"type":"boolean"},"experience":{"type":"boolean"},"customNode":{"type":"boolean"},"edge":{"$rust":0},"embedded":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Edge>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Embedded>,
+            ],
+        )
+    }
+}
+
 /// CustomNode
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct CustomNode {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +92,31 @@ pub struct CustomNode {
         skip_serializing_if = "Option::is_none"
     )]
     pub compatible_flow_classes: Option<crate::models::CompatibleFlowClasses>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for CustomNode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "CustomNode".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":"string","maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"customNodeConfig":{"$rust":1},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"version":{"type":"string","minLength":1,"maxLength":255},"compatibleFlowClasses":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CompatibleFlowClasses,
+                >,
+            ],
+        )
+    }
 }
 
 /// CustomNodeCategory
@@ -144,7 +185,6 @@ impl schemars::JsonSchema for CustomNodeCategory {
 
 /// Edge
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Edge {
@@ -170,6 +210,21 @@ impl<'de> serde::Deserialize<'de> for Edge {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Edge {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Edge".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"boolean"},{"type":"string"}]}"#,
+            &[],
+        )
+    }
+}
+
 impl From<bool> for Edge {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
@@ -190,7 +245,6 @@ impl From<&str> for Edge {
 
 /// Embedded
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Embedded {
@@ -216,6 +270,21 @@ impl<'de> serde::Deserialize<'de> for Embedded {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Embedded {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Embedded".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"boolean"},{"type":"string"}]}"#,
+            &[],
+        )
+    }
+}
+
 impl From<bool> for Embedded {
     fn from(value: bool) -> Self {
         Self::Boolean(value)
@@ -236,7 +305,6 @@ impl From<&str> for Embedded {
 
 /// InstanceNode
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct InstanceNode {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -277,6 +345,31 @@ pub struct InstanceNode {
         skip_serializing_if = "Option::is_none"
     )]
     pub compatible_flow_classes: Option<crate::models::CompatibleFlowClasses>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for InstanceNode {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "InstanceNode".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":"string","maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"customNodeConfig":{"$rust":1},"compatibleFlowClasses":{"$rust":2}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::InstanceNodeCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CompatibleFlowClasses,
+                >,
+            ],
+        )
+    }
 }
 
 /// InstanceNodeCategory
@@ -384,7 +477,6 @@ impl schemars::JsonSchema for InstanceNodeCategory {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PaletteResponse {
     /// `customNodes` on the wire.
     #[serde(rename = "customNodes", default, skip_serializing_if = "Option::is_none")]
@@ -395,4 +487,22 @@ pub struct PaletteResponse {
     /// `applicationId` on the wire; e.g. `"61f407b56dd9921e15f2b02b"`.
     #[serde(rename = "applicationId", default, skip_serializing_if = "Option::is_none")]
     pub application_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PaletteResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PaletteResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"customNodes":{"type":"array","items":{"$rust":0}},"instanceNodes":{"type":"array","items":{"$rust":1}},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Palette Response"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CustomNode>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::InstanceNode>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ParticleConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ParticleConfig {
     /// `accessToken` on the wire.
     #[serde(rename = "accessToken")]
@@ -26,6 +25,21 @@ pub struct ParticleConfig {
     /// `deviceNameOrId` on the wire.
     #[serde(rename = "deviceNameOrId", default, skip_serializing_if = "Option::is_none")]
     pub device_name_or_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ParticleConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ParticleConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessToken":{"type":"string","minLength":1,"maxLength":1024},"productSlugOrId":{"type":"string","minLength":1,"maxLength":1024},"orgSlugOrId":{"type":"string","minLength":1,"maxLength":1024},"deviceNameOrId":{"type":"string","minLength":1,"maxLength":1024}},"required":["accessToken"]}"#,
+            &[],
+        )
+    }
 }
 
 impl ParticleConfig {

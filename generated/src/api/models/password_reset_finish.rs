@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetFinish {
     /// `token` on the wire; e.g. `"the_password_reset_token"`.
     pub token: String,
@@ -26,6 +25,21 @@ pub struct PasswordResetFinish {
     pub email: String,
     /// `password` on the wire; e.g. `"The new password!1"`.
     pub password: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PasswordResetFinish {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PasswordResetFinish".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"token":{"type":"string","minLength":1},"email":{"type":"string","maxLength":1024},"password":{"type":"string","minLength":12,"maxLength":2048}},"required":["token","email","password"],"description":"Password Reset Finish"}"#,
+            &[],
+        )
+    }
 }
 
 impl PasswordResetFinish {

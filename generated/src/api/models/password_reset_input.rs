@@ -16,10 +16,24 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetInput {
     /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PasswordResetInput {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PasswordResetInput".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024}},"required":["email"],"description":"Password Reset Input"}"#,
+            &[],
+        )
+    }
 }
 
 impl PasswordResetInput {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PasswordResetResponse {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -37,4 +36,19 @@ pub struct PasswordResetResponse {
         skip_serializing_if = "Option::is_none"
     )]
     pub two_factor_auth_enabled: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PasswordResetResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PasswordResetResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]},"accountIsLocked":{"type":"boolean"},"twoFactorAuthEnabled":{"type":"boolean"}},"description":"Password Reset Response"}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Payload Counts
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCounts {
     /// `mqttOut` on the wire.
     #[serde(rename = "mqttOut", default, skip_serializing_if = "Option::is_none")]
@@ -53,4 +52,19 @@ pub struct PayloadCounts {
     /// `integration` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub integration: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PayloadCounts {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PayloadCounts".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"mqttOut":{"type":"object","additionalProperties":{}},"mqttIn":{"type":"object","additionalProperties":{}},"dataTable":{"type":"object","additionalProperties":{}},"deviceState":{"type":"object","additionalProperties":{}},"deviceCommand":{"type":"object","additionalProperties":{}},"webhook":{"type":"object","additionalProperties":{}},"timer":{"type":"object","additionalProperties":{}},"event":{"type":"object","additionalProperties":{}},"virtualButton":{"type":"object","additionalProperties":{}},"deviceConnect":{"type":"object","additionalProperties":{}},"deviceDisconnect":{"type":"object","additionalProperties":{}},"endpoint":{"type":"object","additionalProperties":{}},"integration":{"type":"object","additionalProperties":{}}},"description":"Payload Counts"}"#,
+            &[],
+        )
+    }
 }

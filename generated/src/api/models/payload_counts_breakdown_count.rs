@@ -8,7 +8,6 @@
 
 /// PayloadCountsBreakdownCount
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct PayloadCountsBreakdownCount {
     /// `date` on the wire.
     #[serde(
@@ -16,12 +15,23 @@ pub struct PayloadCountsBreakdownCount {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `value` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for PayloadCountsBreakdownCount {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "PayloadCountsBreakdownCount".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"date":{"type":"string","format":"date-time"},"value":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

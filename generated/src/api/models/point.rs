@@ -8,17 +8,27 @@
 
 /// Point
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Point {
     /// `time` on the wire.
     #[serde(with = "crate::runtime::datetime")]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
-    )]
     pub time: chrono::DateTime<chrono::FixedOffset>,
     /// `data` on the wire.
     pub data: std::collections::BTreeMap<String, crate::models::PointDataValue>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Point {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Point".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"type":"string","format":"date-time"},"data":{"type":"object","additionalProperties":{"$rust":0}}},"required":["time","data"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::PointDataValue>],
+        )
+    }
 }
 
 impl Point {

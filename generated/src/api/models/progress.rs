@@ -8,7 +8,6 @@
 
 /// Progress
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Progress {
     /// `completed` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,4 +18,19 @@ pub struct Progress {
     /// `status` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Progress {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Progress".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"completed":{"type":"number","format":"double"},"total":{"type":"number","format":"double"},"status":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

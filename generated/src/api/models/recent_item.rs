@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItem {
     /// `itemType` on the wire; e.g. `"device"`.
     #[serde(rename = "itemType")]
@@ -29,6 +28,21 @@ pub struct RecentItem {
     /// `itemId` on the wire; e.g. `"575ecf887ae143cd83dc4aa2"`.
     #[serde(rename = "itemId")]
     pub item_id: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RecentItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RecentItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"itemType":{"$rust":0},"parentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"itemId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"required":["itemType","itemId"],"description":"Recent Item"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ItemType>],
+        )
+    }
 }
 
 impl RecentItem {

@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RecentItemList {
     /// `itemType` on the wire.
     #[serde(rename = "itemType", default, skip_serializing_if = "Option::is_none")]
@@ -39,4 +38,24 @@ pub struct RecentItemList {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Vec<crate::models::RecentItemListItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RecentItemList {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RecentItemList".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"itemType":{"$rust":0},"parentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"items":{"type":"array","items":{"$rust":1}}},"description":"Recent Item List\n\nSchema for an array of recent items"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::ItemType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RecentItemListItem,
+                >,
+            ],
+        )
+    }
 }

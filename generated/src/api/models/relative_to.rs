@@ -8,7 +8,6 @@
 
 /// RelativeTo
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum RelativeTo {
@@ -33,6 +32,21 @@ impl<'de> serde::Deserialize<'de> for RelativeTo {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Date),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RelativeTo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RelativeTo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"$rust":0}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RelativeToDate>],
         )
     }
 }

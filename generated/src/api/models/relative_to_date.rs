@@ -8,11 +8,25 @@
 
 /// RelativeToDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RelativeToDate {
     /// `$date` on the wire.
     #[serde(rename = "$date")]
     pub date: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RelativeToDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RelativeToDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$date":{"type":"string"}},"required":["$date"]}"#,
+            &[],
+        )
+    }
 }
 
 impl RelativeToDate {

@@ -8,7 +8,6 @@
 
 /// Repo
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Repo {
     /// `branch` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +18,21 @@ pub struct Repo {
     /// `commitMessage` on the wire.
     #[serde(rename = "commitMessage", default, skip_serializing_if = "Option::is_none")]
     pub commit_message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Repo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Repo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"branch":{"type":"string","maxLength":255},"directory":{"type":"string","maxLength":1024},"commitMessage":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for Repo {

@@ -8,7 +8,6 @@
 
 /// RequestItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RequestItem {
     /// `resource` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct RequestItem {
     /// `action` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RequestItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RequestItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"resource":{"type":"string","maxLength":1024},"action":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for RequestItem {

@@ -8,7 +8,6 @@
 
 /// RequestedScope
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum RequestedScope {
@@ -35,6 +34,34 @@ impl<'de> serde::Deserialize<'de> for RequestedScope {
                 |value| serde_json::from_value(value).map(Self::Value),
                 |value| serde_json::from_value(value).map(Self::StringThird),
                 |value| serde_json::from_value(value).map(Self::StringFourth),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RequestedScope {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RequestedScope".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"$rust":1},{"$rust":2},{"$rust":3}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedScopeString,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedScopeValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedScopeStringThird,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::RequestedScopeStringFourth,
+                >,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// Resolution
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Resolution {
@@ -39,6 +38,21 @@ impl<'de> serde::Deserialize<'de> for Resolution {
                 |value| serde_json::from_value(value).map(Self::Integer),
                 |value| serde_json::from_value(value).map(Self::String),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Resolution {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Resolution".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"integer","format":"int64","minimum":0},{"type":"string","maxLength":255},{"type":"null"}]}"#,
+            &[],
         )
     }
 }

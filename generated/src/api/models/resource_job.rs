@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJob {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,10 +77,6 @@ pub struct ResourceJob {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2022-09-19T19:45:04.453Z"`.
     #[serde(
@@ -90,10 +85,6 @@ pub struct ResourceJob {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastExecutionRequested` on the wire.
     #[serde(
@@ -101,10 +92,6 @@ pub struct ResourceJob {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_execution_requested: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `defaultContext` on the wire; e.g. `"{}"`.
@@ -126,4 +113,24 @@ pub struct ResourceJob {
     /// `retryDelay` on the wire.
     #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJob {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJob".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"resourceJobId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"dataTableId":{"$rust":0},"queryJson":{"type":"string","maxLength":8192},"resourceType":{"$rust":1},"maxIterationConcurrency":{"type":"integer","format":"int64","enum":[1,10]},"iterationDelay":{"type":"integer","format":"int64","minimum":0,"maximum":60000},"iterationTimeout":{"type":"integer","format":"int64","minimum":60000,"maximum":900000},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"lastExecutionRequested":{"type":"string","format":"date-time"},"defaultContext":{"type":"string","maxLength":32767},"retryOnTimeout":{"type":"boolean"},"retryOnFailure":{"type":"boolean"},"maxIterationRetries":{"type":"integer","format":"int64","minimum":1,"maximum":5},"retryDelay":{"type":"integer","format":"int64","minimum":0,"maximum":30000}},"description":"Resource Job\n\nSchema for a single resource job"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableId>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceJobResourceType,
+                >,
+            ],
+        )
+    }
 }

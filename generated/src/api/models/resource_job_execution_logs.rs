@@ -72,7 +72,6 @@ impl schemars::JsonSchema for CancelSourceType {
 
 /// ExecutionSummary
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ExecutionSummary {
     /// `succeeded` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,9 +90,23 @@ pub struct ExecutionSummary {
     pub remaining: Option<f64>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ExecutionSummary {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ExecutionSummary".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"succeeded":{"type":"number","format":"double"},"failed":{"type":"number","format":"double"},"timedOut":{"type":"number","format":"double"},"inProgress":{"type":"number","format":"double"},"remaining":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
+}
+
 /// ResourceJobExecutionLog
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionLog {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,10 +159,6 @@ pub struct ResourceJobExecutionLog {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub run_started_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `runCompletedAt` on the wire.
     #[serde(
@@ -157,10 +166,6 @@ pub struct ResourceJobExecutionLog {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub run_completed_at: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `executionReportUrl` on the wire.
@@ -217,6 +222,37 @@ pub struct ResourceJobExecutionLog {
     /// `retryDelay` on the wire.
     #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJobExecutionLog {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJobExecutionLog".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"resourceJobExecutionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"resourceJobId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"accumulator":{"type":"string","maxLength":256},"status":{"$rust":0},"queryJson":{"type":"string","maxLength":8192},"resourceType":{"$rust":1},"sourceType":{"$rust":2},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"cancelSourceType":{"$rust":3},"cancelSourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"runStartedAt":{"type":"string","format":"date-time"},"runCompletedAt":{"type":"string","format":"date-time"},"executionReportUrl":{"type":"string"},"templateContext":{"type":"string","maxLength":32767},"iterationDelay":{"type":"integer","format":"int64","minimum":0,"maximum":60000},"iterationTimeout":{"type":"integer","format":"int64","minimum":60000,"maximum":900000},"maxIterationConcurrency":{"type":"integer","format":"int64","enum":[1,10]},"executionSummary":{"$rust":4},"retryOnTimeout":{"type":"boolean"},"retryOnFailure":{"type":"boolean"},"maxIterationRetries":{"type":"integer","format":"int64","minimum":1,"maximum":5},"retryDelay":{"type":"integer","format":"int64","minimum":0,"maximum":30000}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceJobExecutionLogStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceJobResourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceJobExecutionLogSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CancelSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ExecutionSummary,
+                >,
+            ],
+        )
+    }
 }
 
 /// ResourceJobExecutionLogSourceType

@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobExecutionOptions {
     /// `templateContext` on the wire; e.g. `"{ \"myData\": 123 }"`.
     #[serde(
@@ -31,6 +30,21 @@ pub struct ResourceJobExecutionOptions {
     /// `dataTableId` on the wire.
     #[serde(rename = "dataTableId", default, skip_serializing_if = "Option::is_none")]
     pub data_table_id: Option<crate::models::DataTableId>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJobExecutionOptions {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJobExecutionOptions".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"templateContext":{"type":"string","maxLength":32767},"queryJson":{"type":"string","maxLength":8192},"dataTableId":{"$rust":0}},"description":"Resource Job Execution Options"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DataTableId>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ResourceJobExecutionOptions {

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceJobPost {
     /// `name` on the wire; e.g. `"Example Resource Job"`.
     pub name: String,
@@ -70,6 +69,26 @@ pub struct ResourceJobPost {
     /// `retryDelay` on the wire.
     #[serde(rename = "retryDelay", default, skip_serializing_if = "Option::is_none")]
     pub retry_delay: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceJobPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceJobPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"dataTableId":{"$rust":0},"queryJson":{"type":"string","maxLength":8192},"resourceType":{"$rust":1},"maxIterationConcurrency":{"type":"integer","format":"int64","enum":[1,10]},"iterationDelay":{"type":"integer","format":"int64","minimum":0,"maximum":60000},"iterationTimeout":{"type":"integer","format":"int64","minimum":60000,"maximum":900000},"defaultContext":{"type":"string","maxLength":32767},"retryOnTimeout":{"type":"boolean"},"retryOnFailure":{"type":"boolean"},"maxIterationRetries":{"type":"integer","format":"int64","minimum":1,"maximum":5},"retryDelay":{"type":"integer","format":"int64","minimum":0,"maximum":30000}},"required":["name","resourceType"],"description":"Resource Job Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DataTableId>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ResourceJobResourceType,
+                >,
+            ],
+        )
+    }
 }
 
 impl ResourceJobPost {

@@ -66,7 +66,6 @@ impl schemars::JsonSchema for DestinationType {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ResourceTransfer {
     /// `destinationId` on the wire; e.g. `"575ed6e87ae143cd83dc4aa8"`.
     #[serde(rename = "destinationId")]
@@ -83,6 +82,21 @@ pub struct ResourceTransfer {
     /// `strict` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strict: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ResourceTransfer {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ResourceTransfer".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"destinationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"destinationType":{"$rust":0},"applicationIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"dashboardIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"strict":{"type":"boolean"}},"required":["destinationId","destinationType"],"description":"Resource Transfer"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::DestinationType>],
+        )
+    }
 }
 
 impl ResourceTransfer {

@@ -8,7 +8,6 @@
 
 /// RuleConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct RuleConfig {
     /// `ruleType` on the wire.
     #[serde(rename = "ruleType")]
@@ -21,6 +20,25 @@ pub struct RuleConfig {
     /// `maxFrequency` on the wire.
     #[serde(rename = "maxFrequency", default, skip_serializing_if = "Option::is_none")]
     pub max_frequency: Option<crate::models::MaxFrequency>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for RuleConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RuleConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ruleType":{"$rust":0},"thresholdType":{"$rust":1},"threshold":{"type":"number","format":"double","minimum":0,"maximum":1000},"maxFrequency":{"$rust":2}},"required":["ruleType","thresholdType","threshold"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::RuleType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ThresholdType>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::MaxFrequency>,
+            ],
+        )
+    }
 }
 
 impl RuleConfig {

@@ -8,7 +8,6 @@
 
 /// S3
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct S3 {
     /// `bucket` on the wire.
     pub bucket: String,
@@ -25,6 +24,21 @@ pub struct S3 {
     /// `region` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for S3 {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "S3".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"bucket":{"type":"string","maxLength":255},"accessKeyId":{"type":"string","minLength":4,"maxLength":128},"secretAccessKey":{"type":"string","minLength":4,"maxLength":128},"region":{"type":"string","maxLength":128}},"required":["bucket"]}"#,
+            &[],
+        )
+    }
 }
 
 impl S3 {

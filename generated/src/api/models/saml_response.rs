@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SamlResponse {
     /// `SAMLResponse` on the wire; e.g. `"PHNhbWxwOlJlc3BvbnNlIHhtbG5zOnNhbWxwPSJ1cm46b2FzaXM6bmFtZXM6dGM6U0FNTDoy..."`.
     #[serde(rename = "SAMLResponse")]
@@ -35,6 +34,21 @@ pub struct SamlResponse {
     /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SamlResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SamlResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"SAMLResponse":{"type":"string","minLength":4,"maxLength":100000},"SAMLDomain":{"type":"string","minLength":3,"maxLength":45},"requestedScopes":{"type":"array","items":{"$rust":0},"uniqueItems":true},"tokenTTL":{"type":"integer","format":"int64","minimum":0}},"required":["SAMLResponse","SAMLDomain"],"description":"SAML Response"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RequestedScope>],
+        )
+    }
 }
 
 impl SamlResponse {

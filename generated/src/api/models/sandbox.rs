@@ -8,7 +8,6 @@
 
 /// Sandbox
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Sandbox {
     /// `appCount` on the wire.
     #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct Sandbox {
     /// `flowCount` on the wire.
     #[serde(rename = "flowCount", default, skip_serializing_if = "Option::is_none")]
     pub flow_count: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Sandbox {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Sandbox".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"appCount":{"type":"integer","format":"int64"},"flowCount":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

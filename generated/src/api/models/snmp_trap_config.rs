@@ -8,7 +8,6 @@
 
 /// SnmpTrapConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SnmpTrapConfig {
     /// `community` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,21 @@ pub struct SnmpTrapConfig {
     /// `user` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<crate::models::User>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SnmpTrapConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SnmpTrapConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"community":{"type":"string","maxLength":1024},"user":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::User>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for SnmpTrapConfig {

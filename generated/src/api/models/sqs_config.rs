@@ -8,7 +8,6 @@
 
 /// SqsConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SqsConfig {
     /// `accessKeyId` on the wire.
     #[serde(rename = "accessKeyId", default, skip_serializing_if = "Option::is_none")]
@@ -26,6 +25,21 @@ pub struct SqsConfig {
     /// `queueUrl` on the wire.
     #[serde(rename = "queueUrl")]
     pub queue_url: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SqsConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SqsConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"accessKeyId":{"type":"string","minLength":4,"maxLength":128},"secretAccessKey":{"type":"string","minLength":4,"maxLength":128},"region":{"type":"string","minLength":4,"maxLength":128},"queueUrl":{"type":"string","minLength":1,"maxLength":256}},"required":["queueUrl"]}"#,
+            &[],
+        )
+    }
 }
 
 impl SqsConfig {

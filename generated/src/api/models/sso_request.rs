@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SsoRequest {
     /// `ssoType` on the wire; e.g. `"SAML"`.
     #[serde(rename = "ssoType")]
@@ -25,6 +24,21 @@ pub struct SsoRequest {
     /// `ssoRequest` on the wire.
     #[serde(rename = "ssoRequest")]
     pub sso_request: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SsoRequest {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SsoRequest".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"ssoType":{"$rust":0},"ssoRequest":{"type":"string","maxLength":32767}},"required":["ssoType","ssoRequest"],"description":"SSO Request"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::SsoType>],
+        )
+    }
 }
 
 impl SsoRequest {

@@ -8,7 +8,6 @@
 
 /// StateChange
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StateChange {
     /// `old` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,24 @@ pub struct StateChange {
     /// `new` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<crate::models::StateChangeNew>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for StateChange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StateChange".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"old":{"$rust":0},"new":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::StateChangeOld,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StateChangeNew>,
+            ],
+        )
+    }
 }

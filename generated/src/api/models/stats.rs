@@ -8,7 +8,6 @@
 
 /// Stats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Stats {
     /// `runCount` on the wire.
     #[serde(rename = "runCount", default, skip_serializing_if = "Option::is_none")]
@@ -19,4 +18,19 @@ pub struct Stats {
     /// `byVersion` on the wire.
     #[serde(rename = "byVersion", default, skip_serializing_if = "Option::is_none")]
     pub by_version: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Stats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Stats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"runCount":{"type":"number","format":"double"},"errorCount":{"type":"number","format":"double"},"byVersion":{"type":"object","additionalProperties":{}}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// StorageStats
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct StorageStats {
     /// `count` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct StorageStats {
     /// `size` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for StorageStats {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "StorageStats".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"count":{"type":"integer","format":"int64"},"size":{"type":"integer","format":"int64"}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// SubjectChange
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SubjectChange {
     /// `old` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct SubjectChange {
     /// `new` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub new: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SubjectChange {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SubjectChange".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"old":{"type":"string","minLength":1,"maxLength":255},"new":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }

@@ -18,9 +18,23 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Success {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub success: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Success {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Success".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]}},"description":"Success\n\nSchema for reporting a successful operation"}"#,
+            &[],
+        )
+    }
 }

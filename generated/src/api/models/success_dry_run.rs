@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuccessDryRun {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -28,4 +27,19 @@ pub struct SuccessDryRun {
     /// `jobRequired` on the wire; e.g. `false`.
     #[serde(rename = "jobRequired", default, skip_serializing_if = "Option::is_none")]
     pub job_required: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuccessDryRun {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuccessDryRun".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]},"requiresJob":{"type":"boolean"},"jobRequired":{"type":"boolean"}},"description":"Success Dry Run"}"#,
+            &[],
+        )
+    }
 }

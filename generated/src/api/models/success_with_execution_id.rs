@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuccessWithExecutionId {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct SuccessWithExecutionId {
     /// `executionId` on the wire; e.g. `"575ed78e7ae143cd83dc4aab"`.
     #[serde(rename = "executionId", default, skip_serializing_if = "Option::is_none")]
     pub execution_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuccessWithExecutionId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuccessWithExecutionId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]},"executionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"description":"Success With Execution ID"}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Success With Job Id
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuccessWithJobId {
     /// `success` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct SuccessWithJobId {
     /// `jobId` on the wire.
     #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
     pub job_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuccessWithJobId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuccessWithJobId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]},"jobId":{"type":"string","maxLength":21}},"description":"Success With Job Id"}"#,
+            &[],
+        )
+    }
 }

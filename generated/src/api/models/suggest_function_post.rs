@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionPost {
     /// `text` on the wire; e.g. `"A function that sorts an array of objects by the name property from z to a"`.
     pub text: String,
@@ -27,6 +26,21 @@ pub struct SuggestFunctionPost {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub payload: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuggestFunctionPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuggestFunctionPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"text":{"type":"string","minLength":1,"maxLength":8192},"payload":{}},"required":["text"],"description":"Suggest Function Post"}"#,
+            &[],
+        )
+    }
 }
 
 impl SuggestFunctionPost {

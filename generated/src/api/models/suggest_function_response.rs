@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionResponse {
     /// `text` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -35,6 +34,26 @@ pub struct SuggestFunctionResponse {
     /// `finishReason` on the wire; e.g. `"STOP"`.
     #[serde(rename = "finishReason")]
     pub finish_reason: crate::models::FinishReason,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuggestFunctionResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuggestFunctionResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"text":{"type":"string","minLength":1,"maxLength":32767},"response":{"$rust":0},"responseId":{"type":"string","minLength":1,"maxLength":1024},"finishReason":{"$rust":1}},"required":["responseId","finishReason"],"description":"Suggest Function Response"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SuggestFunctionResponseResponse,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FinishReason>,
+            ],
+        )
+    }
 }
 
 impl SuggestFunctionResponse {
@@ -51,7 +70,6 @@ impl SuggestFunctionResponse {
 
 /// SuggestFunctionResponseResponse
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct SuggestFunctionResponseResponse {
     /// `code` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,4 +77,19 @@ pub struct SuggestFunctionResponseResponse {
     /// `comments` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comments: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for SuggestFunctionResponseResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SuggestFunctionResponseResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"code":{"type":"string","maxLength":32767},"comments":{"type":"string","maxLength":32767}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// System
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct System {
     /// `aggregation` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +28,26 @@ pub struct System {
         skip_serializing_if = "Option::is_none"
     )]
     pub child_attributes: Option<Vec<crate::models::ChildAttribute>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for System {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "System".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"aggregation":{"$rust":0},"aggregationOptions":{"type":"array","items":{"type":"object","additionalProperties":{}},"maxItems":0},"childAttributes":{"type":"array","items":{"$rust":1},"maxItems":256}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::SystemAggregation,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::ChildAttribute>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for System {

@@ -8,12 +8,26 @@
 
 /// Tag
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Tag {
     /// `key` on the wire.
     pub key: String,
     /// `value` on the wire.
     pub value: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Tag {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Tag".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"value":{"type":"string","minLength":1,"maxLength":255}},"required":["key","value"]}"#,
+            &[],
+        )
+    }
 }
 
 impl Tag {

@@ -8,7 +8,6 @@
 
 /// TagFilter
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TagFilter {
@@ -44,6 +43,28 @@ impl<'de> serde::Deserialize<'de> for TagFilter {
                 |value| serde_json::from_value(value).map(Self::Eq),
                 |value| serde_json::from_value(value).map(Self::Ne),
                 |value| serde_json::from_value(value).map(Self::Map),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"object","additionalProperties":{"$rust":1}},{"$rust":2},{"$rust":3},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TagKeyValueFilter,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagPartFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilterEq>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagFilterNe>,
             ],
         )
     }

@@ -8,11 +8,25 @@
 
 /// TagFilterEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagFilterEq {
     /// `$eq` on the wire.
     #[serde(rename = "$eq")]
     pub eq: crate::models::Eq,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagFilterEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagFilterEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"$rust":0}},"required":["$eq"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Eq>],
+        )
+    }
 }
 
 impl TagFilterEq {

@@ -8,11 +8,25 @@
 
 /// TagFilterNe
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagFilterNe {
     /// `$ne` on the wire.
     #[serde(rename = "$ne")]
     pub ne: crate::models::Ne,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagFilterNe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagFilterNe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$ne":{"$rust":0}},"required":["$ne"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Ne>],
+        )
+    }
 }
 
 impl TagFilterNe {

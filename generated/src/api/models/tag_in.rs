@@ -8,11 +8,25 @@
 
 /// TagIn
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagIn {
     /// `$in` on the wire.
     #[serde(rename = "$in")]
     pub in_: Vec<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagIn {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagIn".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$in":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100}},"required":["$in"]}"#,
+            &[],
+        )
+    }
 }
 
 impl TagIn {

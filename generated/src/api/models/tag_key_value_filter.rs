@@ -8,7 +8,6 @@
 
 /// TagKeyValueFilter
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagKeyValueFilter {
     /// `$tagKey` on the wire.
     #[serde(
@@ -26,6 +25,24 @@ pub struct TagKeyValueFilter {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub tag_value: Option<crate::models::TagPartFilter>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagKeyValueFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagKeyValueFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$tagKey":{"$rust":0},"$tagValue":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagPartFilter>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagPartFilter>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TagKeyValueFilter {

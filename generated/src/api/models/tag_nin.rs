@@ -8,11 +8,25 @@
 
 /// TagNin
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagNin {
     /// `$nin` on the wire.
     #[serde(rename = "$nin")]
     pub nin: Vec<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagNin {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagNin".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$nin":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100}},"required":["$nin"]}"#,
+            &[],
+        )
+    }
 }
 
 impl TagNin {

@@ -8,7 +8,6 @@
 
 /// TagPartFilter
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TagPartFilter {
@@ -41,6 +40,24 @@ impl<'de> serde::Deserialize<'de> for TagPartFilter {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::In),
                 |value| serde_json::from_value(value).map(Self::Nin),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagPartFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagPartFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":255},{"$rust":0},{"$rust":1},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagIn>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagNin>,
             ],
         )
     }

@@ -21,7 +21,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagValuesResponse {
     /// `tagKey` on the wire; e.g. `"key1"`.
     #[serde(rename = "tagKey", default, skip_serializing_if = "Option::is_none")]
@@ -29,4 +28,19 @@ pub struct TagValuesResponse {
     /// `tagValues` on the wire.
     #[serde(rename = "tagValues", default, skip_serializing_if = "Option::is_none")]
     pub tag_values: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagValuesResponse {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagValuesResponse".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"tagKey":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"tagValues":{"type":"array","items":{"type":"string","minLength":1,"maxLength":255},"maxItems":1000}},"description":"Tag Values Response"}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Tags
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum Tags {
@@ -35,6 +34,28 @@ impl<'de> serde::Deserialize<'de> for Tags {
                 |value| serde_json::from_value(value).map(Self::Eq),
                 |value| serde_json::from_value(value).map(Self::Ne),
                 |value| serde_json::from_value(value).map(Self::Map),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Tags {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Tags".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"object","additionalProperties":{"$rust":1}},{"$rust":2},{"$rust":3}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TagsTagKeyTagValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagKey>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagsEq>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagsNe>,
             ],
         )
     }

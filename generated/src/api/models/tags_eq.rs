@@ -8,11 +8,25 @@
 
 /// TagsEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagsEq {
     /// `$eq` on the wire.
     #[serde(rename = "$eq")]
     pub eq: crate::models::TagsEqEq,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagsEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagsEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"$rust":0}},"required":["$eq"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TagsEqEq>],
+        )
+    }
 }
 
 impl TagsEq {

@@ -8,7 +8,6 @@
 
 /// TagsEqEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TagsEqEq {
@@ -29,6 +28,26 @@ impl<'de> serde::Deserialize<'de> for TagsEqEq {
             &[
                 |value| serde_json::from_value(value).map(Self::TagKeyTagValue),
                 |value| serde_json::from_value(value).map(Self::Map),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagsEqEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagsEqEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"object","additionalProperties":{"$rust":1}}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TagsTagKeyTagValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagKey>,
             ],
         )
     }

@@ -8,7 +8,6 @@
 
 /// TagsNeNe
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TagsNeNe {
@@ -29,6 +28,26 @@ impl<'de> serde::Deserialize<'de> for TagsNeNe {
             &[
                 |value| serde_json::from_value(value).map(Self::TagKeyTagValue),
                 |value| serde_json::from_value(value).map(Self::Map),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagsNeNe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagsNeNe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{"type":"object","additionalProperties":{"$rust":1}}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TagsTagKeyTagValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagKey>,
             ],
         )
     }

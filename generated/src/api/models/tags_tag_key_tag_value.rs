@@ -8,7 +8,6 @@
 
 /// TagsTagKeyTagValue
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TagsTagKeyTagValue {
     /// `$tagKey` on the wire.
     #[serde(rename = "$tagKey", default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,22 @@ pub struct TagsTagKeyTagValue {
     /// `$tagValue` on the wire.
     #[serde(rename = "$tagValue", default, skip_serializing_if = "Option::is_none")]
     pub tag_value: Option<crate::models::TagValue>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TagsTagKeyTagValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TagsTagKeyTagValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$tagKey":{"$rust":0},"$tagValue":{"$rust":1}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagKey>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagValue>,
+            ],
+        )
+    }
 }

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TemplateKeywords {
@@ -47,6 +46,25 @@ impl<'de> serde::Deserialize<'de> for TemplateKeywords {
     }
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TemplateKeywords {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TemplateKeywords".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"$rust":0},{}],"description":"Template Keywords"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TemplateKeywordsObject,
+                >,
+            ],
+        )
+    }
+}
+
 ///
 ///
 /// # Example
@@ -60,9 +78,23 @@ impl<'de> serde::Deserialize<'de> for TemplateKeywords {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TemplateKeywordsObject {
     /// `keywords` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub keywords: Option<Vec<String>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TemplateKeywordsObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TemplateKeywordsObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"keywords":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100}}}"#,
+            &[],
+        )
+    }
 }

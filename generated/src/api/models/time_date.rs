@@ -8,11 +8,25 @@
 
 /// TimeDate
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeDate {
     /// `$date` on the wire.
     #[serde(rename = "$date")]
     pub date: String,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TimeDate {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeDate".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$date":{"type":"string"}},"required":["$date"]}"#,
+            &[],
+        )
+    }
 }
 
 impl TimeDate {

@@ -64,21 +64,12 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesData {
     /// `start` on the wire; e.g. `"2016-06-15T03:50:00.000Z"`.
     #[serde(with = "crate::runtime::datetime")]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
-    )]
     pub start: chrono::DateTime<chrono::FixedOffset>,
     /// `end` on the wire; e.g. `"2016-06-15T04:00:00.000Z"`.
     #[serde(with = "crate::runtime::datetime")]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "chrono::DateTime<chrono::FixedOffset>")
-    )]
     pub end: chrono::DateTime<chrono::FixedOffset>,
     /// `resolution` on the wire; e.g. `300000`.
     pub resolution: Option<f64>,
@@ -93,6 +84,27 @@ pub struct TimeSeriesData {
         String,
         crate::models::TimeSeriesDataDevicesValue,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TimeSeriesData {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeSeriesData".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"},"resolution":{"type":["number","null"],"format":"double"},"aggregation":{"$rust":0},"limit":{"type":["number","null"],"format":"double"},"order":{"$rust":1},"devices":{"type":"object","additionalProperties":{"$rust":2}}},"required":["start","end","resolution","aggregation","limit","order","devices"],"description":"Time Series Data"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Order>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TimeSeriesDataDevicesValue,
+                >,
+            ],
+        )
+    }
 }
 
 impl TimeSeriesData {
@@ -123,7 +135,6 @@ impl TimeSeriesData {
 
 /// TimeSeriesDataDevicesValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesDataDevicesValue {
     /// `name` on the wire.
     pub name: String,
@@ -131,6 +142,21 @@ pub struct TimeSeriesDataDevicesValue {
     pub tags: std::collections::BTreeMap<String, Vec<String>>,
     /// `points` on the wire.
     pub points: Vec<crate::models::Point>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TimeSeriesDataDevicesValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeSeriesDataDevicesValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"tags":{"type":"object","additionalProperties":{"type":"array","items":{"type":"string","minLength":1,"maxLength":255}}},"points":{"type":"array","items":{"$rust":0}}},"required":["name","tags","points"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Point>],
+        )
+    }
 }
 
 impl TimeSeriesDataDevicesValue {

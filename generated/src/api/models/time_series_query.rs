@@ -28,7 +28,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TimeSeriesQuery {
     /// `start` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +62,28 @@ pub struct TimeSeriesQuery {
     /// `order` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<crate::models::Order>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TimeSeriesQuery {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TimeSeriesQuery".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"start":{"type":"number","format":"double"},"end":{"type":"number","format":"double"},"duration":{"type":"number","format":"double"},"resolution":{"type":"number","format":"double"},"aggregation":{"$rust":0},"attributes":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"}},"deviceIds":{"type":"array","items":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"maxItems":1000},"deviceTags":{"type":"array","items":{"$rust":1},"maxItems":100},"deviceQuery":{"$rust":2,"description":"Schema for advanced device queries"},"limit":{"type":"number","format":"double"},"order":{"$rust":3}},"description":"Time Series Query"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Aggregation>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::AdvancedDeviceQuery,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Order>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TimeSeriesQuery {

@@ -8,7 +8,6 @@
 
 /// TriggerAppFileConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerAppFileConfig {
     /// `delete` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,21 @@ pub struct TriggerAppFileConfig {
     /// `private` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub private: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerAppFileConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerAppFileConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"delete":{"type":"boolean"},"create":{"type":"boolean"},"update":{"type":"boolean"},"public":{"type":"boolean"},"private":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerAppFileConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerBeckhoffConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerBeckhoffConfig {
     /// `localAmsNetId` on the wire.
     #[serde(rename = "localAmsNetId", default, skip_serializing_if = "Option::is_none")]
@@ -37,6 +36,21 @@ pub struct TriggerBeckhoffConfig {
     /// `configName` on the wire.
     #[serde(rename = "configName", default, skip_serializing_if = "Option::is_none")]
     pub config_name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerBeckhoffConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerBeckhoffConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"localAmsNetId":{"type":"string","maxLength":1024},"localAdsPort":{"type":"string","maxLength":1024},"targetAmsNetId":{"type":"string","maxLength":1024},"targetAdsPort":{"type":"string","maxLength":1024},"routerHost":{"type":"string","maxLength":1024},"routerTcpPort":{"type":"string","maxLength":1024},"cycleTimeMs":{"type":"integer","format":"int64","minimum":10,"maximum":3600000},"subscriptions":{"type":"array","items":{"$rust":0},"maxItems":100},"configName":{"type":"string","maxLength":1024}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Subscription>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerBeckhoffConfig {

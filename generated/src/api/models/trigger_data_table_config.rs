@@ -8,7 +8,6 @@
 
 /// TriggerDataTableConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerDataTableConfig {
     /// `bulkInsert` on the wire.
     #[serde(rename = "bulkInsert", default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct TriggerDataTableConfig {
     /// `update` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub update: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerDataTableConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerDataTableConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"bulkInsert":{"type":"boolean"},"delete":{"type":"boolean"},"insert":{"type":"boolean"},"update":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerDataTableConfig {

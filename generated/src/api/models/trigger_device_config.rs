@@ -8,7 +8,6 @@
 
 /// TriggerDeviceConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerDeviceConfig {
     /// `attributeBlacklist` on the wire.
     #[serde(
@@ -36,6 +35,24 @@ pub struct TriggerDeviceConfig {
     /// `allowInvalid` on the wire.
     #[serde(rename = "allowInvalid", default, skip_serializing_if = "Option::is_none")]
     pub allow_invalid: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerDeviceConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerDeviceConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"attributeBlacklist":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100},"attributeWhitelist":{"type":"array","items":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"maxItems":100},"maxAge":{"type":"number","format":"double"},"triggerOn":{"$rust":0},"batchBehavior":{"$rust":1},"allowInvalid":{"type":"boolean"}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TriggerOn>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::BatchBehavior>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerDeviceConfig {

@@ -8,11 +8,25 @@
 
 /// TriggerDeviceInactivityConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerDeviceInactivityConfig {
     /// `seconds` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seconds: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerDeviceInactivityConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerDeviceInactivityConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"seconds":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerDeviceInactivityConfig {

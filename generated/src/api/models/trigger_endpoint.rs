@@ -8,7 +8,6 @@
 
 /// TriggerEndpoint
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerEndpoint {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,28 @@ pub struct TriggerEndpoint {
     /// `outputIds` on the wire.
     #[serde(rename = "outputIds", default, skip_serializing_if = "Option::is_none")]
     pub output_ids: Option<Vec<Vec<String>>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerEndpoint {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerEndpoint".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"config":{"$rust":0},"meta":{"$rust":1},"outputIds":{"type":"array","items":{"type":"array","items":{"type":"string","minLength":1,"maxLength":48},"maxItems":100},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerEndpointConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerEndpointMeta,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerEndpoint {

@@ -8,7 +8,6 @@
 
 /// TriggerEndpointConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerEndpointConfig {
     /// `experienceVersion` on the wire.
     #[serde(
@@ -17,6 +16,21 @@ pub struct TriggerEndpointConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub experience_version: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerEndpointConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerEndpointConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"experienceVersion":{"type":"string","minLength":1,"maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerEndpointConfig {

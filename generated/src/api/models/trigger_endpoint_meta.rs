@@ -8,7 +8,6 @@
 
 /// TriggerEndpointMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerEndpointMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,6 +45,26 @@ pub struct TriggerEndpointMeta {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerEndpointMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerEndpointMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"id":{"type":"string","maxLength":48}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerEndpointMetaName,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerEndpointMeta {

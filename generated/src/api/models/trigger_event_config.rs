@@ -8,7 +8,6 @@
 
 /// TriggerEventConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerEventConfig {
     /// `subject` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct TriggerEventConfig {
     /// `resolved` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerEventConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerEventConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"subject":{"type":"string","maxLength":255},"new":{"type":"boolean"},"acknowledged":{"type":"boolean"},"resolved":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerEventConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerFileTailConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerFileTailConfig {
     /// `path` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct TriggerFileTailConfig {
     /// `delimiter` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delimiter: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerFileTailConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerFileTailConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"path":{"type":"string","maxLength":1024},"encoding":{"type":"string","maxLength":48},"byteLength":{"type":"string","maxLength":48},"delimiter":{"type":"string","maxLength":48}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerFileTailConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerFileWatchConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerFileWatchConfig {
     /// `path` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -32,6 +31,21 @@ pub struct TriggerFileWatchConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub directory_removed: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerFileWatchConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerFileWatchConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"path":{"type":"string","maxLength":1024},"fileAdded":{"type":"boolean"},"fileChanged":{"type":"boolean"},"fileRemoved":{"type":"boolean"},"directoryAdded":{"type":"boolean"},"directoryRemoved":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerFileWatchConfig {

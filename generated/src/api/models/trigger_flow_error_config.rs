@@ -8,11 +8,25 @@
 
 /// TriggerFlowErrorConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerFlowErrorConfig {
     /// `scope` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<crate::models::Scope>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerFlowErrorConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerFlowErrorConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"scope":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Scope>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerFlowErrorConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerIntegrationConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerIntegrationConfig {
     /// `connect` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -22,6 +21,21 @@ pub struct TriggerIntegrationConfig {
     /// `failure` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub failure: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerIntegrationConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerIntegrationConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"connect":{"type":"boolean"},"message":{"type":"boolean"},"disconnect":{"type":"boolean"},"failure":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerIntegrationConfig {

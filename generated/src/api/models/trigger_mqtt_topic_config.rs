@@ -8,11 +8,25 @@
 
 /// TriggerMqttTopicConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerMqttTopicConfig {
     /// `integrationId` on the wire.
     #[serde(rename = "integrationId", default, skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<crate::models::IntegrationId>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerMqttTopicConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerMqttTopicConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"integrationId":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::IntegrationId>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerMqttTopicConfig {

@@ -8,11 +8,25 @@
 
 /// TriggerOnSyncConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerOnSyncConfig {
     /// `syncTypes` on the wire.
     #[serde(rename = "syncTypes", default, skip_serializing_if = "Option::is_none")]
     pub sync_types: Option<Vec<crate::models::SyncType>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerOnSyncConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerOnSyncConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"syncTypes":{"type":"array","items":{"$rust":0},"minItems":1,"maxItems":3}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::SyncType>],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerOnSyncConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerOnSyncMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerOnSyncMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -31,6 +30,26 @@ pub struct TriggerOnSyncMeta {
     /// `description` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerOnSyncMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerOnSyncMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerOnSyncMetaName,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerOnSyncMeta {

@@ -8,7 +8,6 @@
 
 /// TriggerOpcuaConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerOpcuaConfig {
     /// `uri` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,6 +49,21 @@ pub struct TriggerOpcuaConfig {
     /// `configName` on the wire.
     #[serde(rename = "configName", default, skip_serializing_if = "Option::is_none")]
     pub config_name: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerOpcuaConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerOpcuaConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"uri":{"type":"string","maxLength":1024},"securityPolicy":{"type":"string","maxLength":255},"securityMode":{"type":"string","maxLength":255},"username":{"type":"string","maxLength":1024},"password":{"type":"string","maxLength":1024},"cert":{"type":"string","maxLength":32767},"privateKey":{"type":"string","maxLength":32767},"nameSpace":{"type":"string","maxLength":255},"identifier":{"type":"string","maxLength":255},"samplingInterval":{"type":"string","maxLength":255},"eventFilter":{"type":"array","items":{"type":"string","maxLength":255},"maxItems":100},"configName":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerOpcuaConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerRedisConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerRedisConfig {
     /// `host` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -41,6 +40,21 @@ pub struct TriggerRedisConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub directory_removed: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerRedisConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerRedisConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"host":{"type":"string","maxLength":1024},"port":{"type":"string","maxLength":16},"password":{"type":"string","maxLength":1024},"topic":{"type":"string","maxLength":1024},"fileAdded":{"type":"boolean"},"fileChanged":{"type":"boolean"},"fileRemoved":{"type":"boolean"},"directoryAdded":{"type":"boolean"},"directoryRemoved":{"type":"boolean"}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerRedisConfig {

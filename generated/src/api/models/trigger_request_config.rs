@@ -8,7 +8,6 @@
 
 /// TriggerRequestConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerRequestConfig {
     /// `method` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,6 +15,25 @@ pub struct TriggerRequestConfig {
     /// `route` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerRequestConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerRequestConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"method":{"$rust":0},"route":{"type":"string","maxLength":1024}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerRequestConfigMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerRequestConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerSerialConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerSerialConfig {
     /// `path` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,6 +53,21 @@ pub struct TriggerSerialConfig {
         skip_serializing_if = "Option::is_none"
     )]
     pub delimiter_encoding: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerSerialConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerSerialConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"path":{"type":"string","maxLength":1024},"baudRate":{"type":"number","format":"double"},"dataBits":{"type":"number","format":"double"},"stopBits":{"type":"number","format":"double"},"parity":{"type":"string","maxLength":8},"rtscts":{"type":"boolean"},"encoding":{"type":"string","maxLength":48},"writeOnOpen":{"type":"string","maxLength":1024},"writeOnOpenEncoding":{"type":"string","maxLength":48},"byteLength":{"type":"string","maxLength":48},"delimiter":{"type":"string","maxLength":48},"delimiterEncoding":{"type":"string","maxLength":48}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerSerialConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerSnmpTrapConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerSnmpTrapConfig {
     /// `udpPort` on the wire.
     #[serde(rename = "udpPort")]
@@ -16,6 +15,21 @@ pub struct TriggerSnmpTrapConfig {
     /// `snmpTrapConfig` on the wire.
     #[serde(rename = "snmpTrapConfig")]
     pub snmp_trap_config: crate::models::SnmpTrapConfig,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerSnmpTrapConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerSnmpTrapConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"udpPort":{"type":"string","maxLength":5},"snmpTrapConfig":{"$rust":0}},"required":["udpPort","snmpTrapConfig"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::SnmpTrapConfig>],
+        )
+    }
 }
 
 impl TriggerSnmpTrapConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerTimerConfig
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerTimerConfig {
     /// `seconds` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,6 +18,21 @@ pub struct TriggerTimerConfig {
     /// `tz` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tz: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerTimerConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerTimerConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"seconds":{"type":"number","format":"double"},"cron":{"type":"string","maxLength":255},"tz":{"type":"string","maxLength":255}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerTimerConfig {

@@ -8,7 +8,6 @@
 
 /// TriggerTimerMeta
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggerTimerMeta {
     /// `category` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -62,6 +61,29 @@ pub struct TriggerTimerMeta {
     /// `weekdays` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weekdays: Option<Vec<f64>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerTimerMeta {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerTimerMeta".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"category":{"$rust":0},"name":{"$rust":1},"label":{"type":"string","minLength":1,"maxLength":255},"x":{"type":"number","format":"double"},"y":{"type":"number","format":"double"},"uiId":{"type":"string","maxLength":48},"description":{"type":"string","maxLength":32767},"icon":{"type":"string","maxLength":1024},"color":{"type":"string","maxLength":1024},"inputCount":{"type":"number","format":"double"},"outputCount":{"type":"number","format":"double"},"id":{"type":"string","maxLength":48},"timerTypeSelect":{"$rust":2},"timeAt":{"type":"string","maxLength":255},"timezone":{"type":"string","maxLength":255},"weekdays":{"type":"array","items":{"type":"number","format":"double"},"maxItems":7}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Category>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerTimerMetaName,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TimerTypeSelect,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for TriggerTimerMeta {

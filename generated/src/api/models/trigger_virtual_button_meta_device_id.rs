@@ -8,7 +8,6 @@
 
 /// TriggerVirtualButtonMetaDeviceId
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum TriggerVirtualButtonMetaDeviceId {
@@ -38,6 +37,25 @@ impl<'de> serde::Deserialize<'de> for TriggerVirtualButtonMetaDeviceId {
                 },
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Empty),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggerVirtualButtonMetaDeviceId {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggerVirtualButtonMetaDeviceId".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},{"$rust":0},{"type":"null"}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::TriggerVirtualButtonMetaDeviceIdEmpty,
+                >,
             ],
         )
     }

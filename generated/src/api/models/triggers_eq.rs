@@ -8,11 +8,25 @@
 
 /// TriggersEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggersEq {
     /// `$eq` on the wire.
     #[serde(rename = "$eq")]
     pub eq: crate::models::TriggersEqEq,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggersEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggersEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"$rust":0}},"required":["$eq"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TriggersEqEq>],
+        )
+    }
 }
 
 impl TriggersEq {

@@ -8,7 +8,6 @@
 
 /// TriggersEqEq
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggersEqEq {
     /// `type` on the wire.
     #[serde(rename = "type")]
@@ -19,6 +18,21 @@ pub struct TriggersEqEq {
     /// `config` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggersEqEq {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggersEqEq".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string","maxLength":255},"key":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"config":{"type":"object","additionalProperties":{}}},"required":["type"]}"#,
+            &[],
+        )
+    }
 }
 
 impl TriggersEqEq {

@@ -8,11 +8,25 @@
 
 /// TriggersNe
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TriggersNe {
     /// `$ne` on the wire.
     #[serde(rename = "$ne")]
     pub ne: crate::models::TriggersNeNe,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TriggersNe {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TriggersNe".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$ne":{"$rust":0}},"required":["$ne"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::TriggersNeNe>],
+        )
+    }
 }
 
 impl TriggersNe {

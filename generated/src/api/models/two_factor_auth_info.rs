@@ -8,7 +8,6 @@
 
 /// Two Factor Auth Info
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct TwoFactorAuthInfo {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -16,4 +15,19 @@ pub struct TwoFactorAuthInfo {
     /// `keyUri` on the wire.
     #[serde(rename = "keyUri", default, skip_serializing_if = "Option::is_none")]
     pub key_uri: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for TwoFactorAuthInfo {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "TwoFactorAuthInfo".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"keyUri":{"type":"string","maxLength":1024}},"description":"Two Factor Auth Info"}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// UnauthorizedReply
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UnauthorizedReply {
     /// `value` on the wire.
     pub value: String,
@@ -18,6 +17,25 @@ pub struct UnauthorizedReply {
     /// `type` on the wire.
     #[serde(rename = "type")]
     pub type_: crate::models::UnauthorizedReplyType,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UnauthorizedReply {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UnauthorizedReply".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"value":{"type":"string"},"statusCode":{"type":"integer","format":"int64","minimum":100,"maximum":599},"type":{"$rust":0}},"required":["value","type"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UnauthorizedReplyType,
+                >,
+            ],
+        )
+    }
 }
 
 impl UnauthorizedReply {

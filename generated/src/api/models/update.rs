@@ -8,7 +8,6 @@
 
 /// Update
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Update {
     /// `sourceType` on the wire.
     #[serde(rename = "sourceType", default, skip_serializing_if = "Option::is_none")]
@@ -25,10 +24,6 @@ pub struct Update {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `comment` on the wire.
@@ -59,4 +54,28 @@ pub struct Update {
     /// `tagsChange` on the wire.
     #[serde(rename = "tagsChange", default, skip_serializing_if = "Option::is_none")]
     pub tags_change: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Update {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Update".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sourceType":{"$rust":0},"sourceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"sourceName":{"type":"string","minLength":1,"maxLength":255},"creationDate":{"type":"string","format":"date-time"},"comment":{"type":"string","maxLength":32767},"data":{},"state":{"$rust":1},"stateChange":{"$rust":2},"levelChange":{"$rust":3},"subjectChange":{"$rust":4},"deviceIdChange":{"$rust":5},"tagsChange":{"type":"object","additionalProperties":{}}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UpdateSourceType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::State>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::StateChange>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::LevelChange>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SubjectChange>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DeviceIdChange>,
+            ],
+        )
+    }
 }

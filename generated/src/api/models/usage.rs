@@ -8,7 +8,6 @@
 
 /// Usage
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Usage {
     /// `sandbox` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -19,4 +18,22 @@ pub struct Usage {
         String,
         crate::models::UsageValue,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Usage {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Usage".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"sandbox":{"$rust":0}},"additionalProperties":{"$rust":1}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Sandbox>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::UsageValue>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// UsageValue
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UsageValue {
     /// `appCount` on the wire.
     #[serde(rename = "appCount", default, skip_serializing_if = "Option::is_none")]
@@ -22,4 +21,19 @@ pub struct UsageValue {
     /// `orgIconColor` on the wire.
     #[serde(rename = "orgIconColor", default, skip_serializing_if = "Option::is_none")]
     pub org_icon_color: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UsageValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UsageValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"appCount":{"type":"integer","format":"int64"},"flowCount":{"type":"integer","format":"int64"},"orgName":{"type":"string","minLength":1,"maxLength":255},"orgIconColor":{"type":"string","maxLength":64}}}"#,
+            &[],
+        )
+    }
 }

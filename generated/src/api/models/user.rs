@@ -8,7 +8,6 @@
 
 /// User
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct User {
     /// `name` on the wire.
     pub name: String,
@@ -31,6 +30,27 @@ pub struct User {
     /// `encryptionKey` on the wire.
     #[serde(rename = "encryptionKey", default, skip_serializing_if = "Option::is_none")]
     pub encryption_key: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for User {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "User".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","maxLength":1024},"securityLevel":{"$rust":0},"authMethod":{"$rust":1},"authKey":{"type":"string","maxLength":1024},"encryptionMethod":{"$rust":2},"encryptionKey":{"type":"string","maxLength":1024}},"required":["name","securityLevel"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::SecurityLevel>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::AuthMethod>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::EncryptionMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl User {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserCredentials {
     /// `email` on the wire; e.g. `"email@example.com"`.
     pub email: String,
@@ -36,6 +35,21 @@ pub struct UserCredentials {
     /// `tokenTTL` on the wire.
     #[serde(rename = "tokenTTL", default, skip_serializing_if = "Option::is_none")]
     pub token_ttl: Option<i64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserCredentials {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserCredentials".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"email":{"type":"string","maxLength":1024},"password":{"type":"string","minLength":8,"maxLength":2048},"twoFactorCode":{"type":"string","maxLength":2048},"requestedScopes":{"type":"array","items":{"$rust":0},"uniqueItems":true},"tokenTTL":{"type":"integer","format":"int64","minimum":0}},"required":["email","password"],"description":"User Credentials"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::RequestedScope>],
+        )
+    }
 }
 
 impl UserCredentials {

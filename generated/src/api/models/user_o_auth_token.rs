@@ -38,7 +38,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthToken {
     /// `id` on the wire; e.g. `"575ec7417ae143cd83dc4a95"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -59,10 +58,6 @@ pub struct UserOAuthToken {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -71,10 +66,6 @@ pub struct UserOAuthToken {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `expirationDate` on the wire.
     #[serde(
@@ -82,10 +73,6 @@ pub struct UserOAuthToken {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub expiration_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `defaultRole` on the wire; e.g. `"view"`.
@@ -103,4 +90,29 @@ pub struct UserOAuthToken {
     /// `oauth` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth: Option<crate::models::Oauth>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserOAuthToken {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserOAuthToken".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"oauthTokenId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"expirationDate":{"type":"string","format":"date-time"},"defaultRole":{"$rust":0},"orgRoles":{"type":"array","items":{"$rust":1},"maxItems":25},"scope":{"type":"array","items":{"$rust":2},"uniqueItems":true,"description":"API scopes for this OAuth client"},"status":{"$rust":3},"oauth":{"$rust":4}},"description":"User OAuth Token\n\nSchema for a single OAuth Token"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UserOAuthTokenScopeItem,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UserOAuthTokenStatus,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Oauth>,
+            ],
+        )
+    }
 }

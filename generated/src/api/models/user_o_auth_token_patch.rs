@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPatch {
     /// `name` on the wire; e.g. `"Updated OAuth App Name"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -36,6 +35,27 @@ pub struct UserOAuthTokenPatch {
     /// `status` on the wire; e.g. `"inactive"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<crate::models::UserOAuthTokenPatchStatus>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserOAuthTokenPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserOAuthTokenPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"defaultRole":{"$rust":0},"orgRoles":{"type":"array","items":{"$rust":1},"maxItems":25},"status":{"$rust":2}},"description":"User OAuth Token Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UserOAuthTokenPatchStatus,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for UserOAuthTokenPatch {

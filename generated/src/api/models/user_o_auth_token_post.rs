@@ -70,7 +70,6 @@ impl schemars::JsonSchema for CodeChallengeMethod {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPost {
     /// `name` on the wire; e.g. `"My OAuth App"`.
     pub name: String,
@@ -83,12 +82,6 @@ pub struct UserOAuthTokenPost {
         with = "crate::runtime::datetime::nullable",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(
-            with = "Option<crate::runtime::Nullable<chrono::DateTime<chrono::FixedOffset>>>"
-        )
     )]
     pub expiration_date: Option<
         crate::runtime::Nullable<chrono::DateTime<chrono::FixedOffset>>,
@@ -104,6 +97,30 @@ pub struct UserOAuthTokenPost {
     /// API scopes for this OAuth client
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<Vec<crate::models::UserOAuthTokenScopeItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserOAuthTokenPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserOAuthTokenPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"expirationDate":{"type":["string","null"],"format":"date-time","description":"Session expiration. Omit for the default 1-year session, pass an ISO date for a specific expiration, or pass null for a session that does not expire."},"oauth":{"$rust":0},"defaultRole":{"$rust":1},"orgRoles":{"type":"array","items":{"$rust":2},"maxItems":25},"scope":{"type":"array","items":{"$rust":3},"uniqueItems":true,"description":"API scopes for this OAuth client"}},"required":["name","oauth"],"description":"User OAuth Token Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UserOAuthTokenPostOauth,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::UserOAuthTokenScopeItem,
+                >,
+            ],
+        )
+    }
 }
 
 impl UserOAuthTokenPost {
@@ -179,7 +196,6 @@ impl crate::runtime::Validate for UserOAuthTokenPost {
 
 /// UserOAuthTokenPostOauth
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct UserOAuthTokenPostOauth {
     /// The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)
     ///
@@ -198,6 +214,25 @@ pub struct UserOAuthTokenPostOauth {
     ///
     /// `code_challenge_method` on the wire.
     pub code_challenge_method: crate::models::CodeChallengeMethod,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for UserOAuthTokenPostOauth {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "UserOAuthTokenPostOauth".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"client_id":{"type":"string","minLength":24,"maxLength":1024,"description":"The registered OAuth client ID (ObjectId or HTTPS URL for CIMD)"},"redirect_uri":{"type":"string","maxLength":1024},"resource":{"type":"array","items":{"type":"string","maxLength":1024},"maxItems":10,"description":"Resource indicator(s) per RFC 8707 — absolute URI(s) identifying the audience(s) this token is being requested for"},"code_challenge":{"type":"string","minLength":43,"maxLength":128,"pattern":"^[A-Za-z0-9_-]+$","description":"PKCE code challenge (RFC 7636 base64url, 43-128 chars)"},"code_challenge_method":{"$rust":0,"description":"PKCE code challenge method"}},"required":["client_id","redirect_uri","code_challenge","code_challenge_method"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CodeChallengeMethod,
+                >,
+            ],
+        )
+    }
 }
 
 impl UserOAuthTokenPostOauth {

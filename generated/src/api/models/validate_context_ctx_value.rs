@@ -8,7 +8,6 @@
 
 /// ValidateContextCtxValue
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ValidateContextCtxValue {
@@ -35,6 +34,26 @@ impl<'de> serde::Deserialize<'de> for ValidateContextCtxValue {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::KeyValue),
                 |value| serde_json::from_value(value).map(Self::Object),
+            ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidateContextCtxValue {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidateContextCtxValue".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string","maxLength":32767},{"type":"number","format":"double"},{"$rust":0},{"$rust":1}]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::TagMatch>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidateContextCtxValueObject,
+                >,
             ],
         )
     }

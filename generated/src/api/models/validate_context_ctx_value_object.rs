@@ -8,7 +8,6 @@
 
 /// ValidateContextCtxValueObject
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextCtxValueObject {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct ValidateContextCtxValueObject {
     /// `attributes` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attributes: Option<std::collections::BTreeMap<String, serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidateContextCtxValueObject {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidateContextCtxValueObject".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"tags":{"type":"object","additionalProperties":{}},"attributes":{"type":"object","additionalProperties":{}}}}"#,
+            &[],
+        )
+    }
 }

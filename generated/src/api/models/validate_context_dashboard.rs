@@ -8,7 +8,6 @@
 
 /// ValidateContextDashboard
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextDashboard {
     /// `name` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,4 +24,19 @@ pub struct ValidateContextDashboard {
     /// `refreshRate` on the wire.
     #[serde(rename = "refreshRate", default, skip_serializing_if = "Option::is_none")]
     pub refresh_rate: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidateContextDashboard {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidateContextDashboard".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"duration":{"type":"integer","format":"int64","minimum":1},"resolution":{"type":"integer","format":"int64","minimum":1},"refreshRate":{"type":"number","format":"double","minimum":5,"maximum":600}}}"#,
+            &[],
+        )
+    }
 }

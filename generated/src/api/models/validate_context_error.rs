@@ -56,7 +56,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextError {
     /// `type` on the wire; e.g. `"Validation"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -75,4 +74,26 @@ pub struct ValidateContextError {
     /// `dashboard` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<crate::models::ValidateContextDashboard>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidateContextError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidateContextError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"message":{"type":"string"},"invalidCtxName":{"type":"string","pattern":"^[0-9a-zA-Z_-]{1,255}$"},"ctx":{"type":"object","additionalProperties":{"$rust":0}},"dashboard":{"$rust":1}},"description":"Validate Context Error"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidateContextCtxValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidateContextDashboard,
+                >,
+            ],
+        )
+    }
 }

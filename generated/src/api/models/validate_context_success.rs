@@ -62,7 +62,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidateContextSuccess {
     /// `success` on the wire; e.g. `true`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,4 +74,26 @@ pub struct ValidateContextSuccess {
     /// `dashboard` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dashboard: Option<crate::models::ValidateContextDashboard>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidateContextSuccess {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidateContextSuccess".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"success":{"type":"boolean","enum":[true]},"ctx":{"type":"object","additionalProperties":{"$rust":0}},"dashboard":{"$rust":1}},"description":"Validate Context Success"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidateContextCtxValue,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidateContextDashboard,
+                >,
+            ],
+        )
+    }
 }

@@ -25,7 +25,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidationError {
     /// `type` on the wire; e.g. `"Validation"`.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -42,9 +41,27 @@ pub struct ValidationError {
     pub validation_errors: Option<Vec<crate::models::ValidationErrorValidationError>>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidationError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidationError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"message":{"type":"string"},"validationErrors":{"type":"array","items":{"$rust":0}}},"description":"Validation Error"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ValidationErrorValidationError,
+                >,
+            ],
+        )
+    }
+}
+
 /// ValidationErrorValidationError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValidationErrorValidationError {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
@@ -58,4 +75,19 @@ pub struct ValidationErrorValidationError {
     /// `message` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValidationErrorValidationError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValidationErrorValidationError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"type":{"type":"string"},"name":{"type":"string"},"id":{"type":"string"},"message":{"type":"string"}}}"#,
+            &[],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// ValueFilter
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum ValueFilter {
@@ -45,6 +44,21 @@ impl<'de> serde::Deserialize<'de> for ValueFilter {
                 |value| serde_json::from_value(value).map(Self::String),
                 |value| serde_json::from_value(value).map(Self::Object),
             ],
+        )
+    }
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValueFilter {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValueFilter".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"type":"string"},{"type":"number","format":"double"},{"type":"boolean"},{"$rust":0},{"type":"null"}]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ValueOperators>],
         )
     }
 }

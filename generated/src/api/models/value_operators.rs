@@ -8,7 +8,6 @@
 
 /// ValueOperators
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct ValueOperators {
     /// `$eq` on the wire.
     #[serde(
@@ -76,6 +75,30 @@ pub struct ValueOperators {
     /// `$nin` on the wire.
     #[serde(rename = "$nin", default, skip_serializing_if = "Option::is_none")]
     pub nin: Option<Vec<crate::models::NinItem>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for ValueOperators {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "ValueOperators".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"$eq":{"$rust":0},"$ne":{"$rust":1},"$gt":{"$rust":2},"$lt":{"$rust":3},"$gte":{"$rust":4},"$lte":{"$rust":5},"$startsWith":{"type":"string","minLength":1},"$endsWith":{"type":"string","minLength":1},"$contains":{"type":"string","minLength":1},"$ci":{"type":"boolean"},"$in":{"type":"array","items":{"$rust":6},"maxItems":100},"$nin":{"type":"array","items":{"$rust":7},"maxItems":100}}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scalar>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::InItem>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::NinItem>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for ValueOperators {

@@ -19,7 +19,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct VirtualButtonPress {
     /// `key` on the wire; e.g. `"575ed18f7ae143cd83dc4aa6-SJaEw_dV"`.
     pub key: String,
@@ -46,6 +45,21 @@ pub struct VirtualButtonPress {
     /// `deploymentId` on the wire.
     #[serde(rename = "deploymentId", default, skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for VirtualButtonPress {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "VirtualButtonPress".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string"},"payload":{},"meta":{},"flowVersion":{"type":"string","minLength":1,"maxLength":255},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deploymentId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"}},"required":["key"],"description":"Virtual Button Press"}"#,
+            &[],
+        )
+    }
 }
 
 impl VirtualButtonPress {

@@ -26,7 +26,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Webhook {
     /// `id` on the wire; e.g. `"575ed78e7ae143cd83dc4aab"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -44,10 +43,6 @@ pub struct Webhook {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
@@ -55,10 +50,6 @@ pub struct Webhook {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire; e.g. `"My Webhook"`.
@@ -120,4 +111,24 @@ pub struct Webhook {
     /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Webhook {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Webhook".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"webhookId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"token":{"type":"string","minLength":1},"responseCode":{"type":"integer","format":"int64","minimum":100,"maximum":599},"verificationType":{"$rust":0},"verificationCode":{"type":"string","maxLength":32767},"waitForReply":{"type":"boolean"},"basicAuthUsername":{"type":"string","maxLength":255},"basicAuthPassword":{"type":"string","maxLength":255},"isWebsocket":{"type":"boolean"},"castBuffersAs":{"$rust":1},"annotateMultipart":{"type":"boolean"},"enabled":{"type":"boolean"}},"description":"Webhook\n\nSchema for a single Webhook"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::VerificationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CastBuffersAs>,
+            ],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPatch {
     /// `name` on the wire; e.g. `"My Updated Webhook"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,6 +74,26 @@ pub struct WebhookPatch {
     /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WebhookPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"responseCode":{"type":"integer","format":"int64","minimum":100,"maximum":599},"verificationType":{"$rust":0},"verificationCode":{"type":"string","maxLength":32767},"waitForReply":{"type":"boolean"},"basicAuthUsername":{"type":"string","maxLength":255},"basicAuthPassword":{"type":"string","maxLength":255},"isWebsocket":{"type":"boolean"},"castBuffersAs":{"$rust":1},"annotateMultipart":{"type":"boolean"},"enabled":{"type":"boolean"}},"description":"Webhook Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::VerificationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CastBuffersAs>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WebhookPatch {

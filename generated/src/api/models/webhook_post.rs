@@ -16,7 +16,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebhookPost {
     /// `name` on the wire; e.g. `"My New Webhook"`.
     pub name: String,
@@ -73,6 +72,26 @@ pub struct WebhookPost {
     /// `enabled` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WebhookPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebhookPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"responseCode":{"type":"integer","format":"int64","minimum":100,"maximum":599},"verificationType":{"$rust":0},"verificationCode":{"type":"string","maxLength":32767},"waitForReply":{"type":"boolean"},"basicAuthUsername":{"type":"string","maxLength":255},"basicAuthPassword":{"type":"string","maxLength":255},"isWebsocket":{"type":"boolean"},"castBuffersAs":{"$rust":1},"annotateMultipart":{"type":"boolean"},"enabled":{"type":"boolean"}},"required":["name"],"description":"Webhook Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::VerificationType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::CastBuffersAs>,
+            ],
+        )
+    }
 }
 
 impl WebhookPost {

@@ -8,7 +8,6 @@
 
 /// WebsocketConfig
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WebsocketConfig {
     /// `url` on the wire.
     pub url: String,
@@ -37,6 +36,21 @@ pub struct WebsocketConfig {
     /// `headers` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<crate::models::Header>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WebsocketConfig {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WebsocketConfig".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"url":{"type":"string","minLength":1,"maxLength":1024},"disableSSLVerification":{"type":"boolean"},"username":{"type":"string","minLength":1,"maxLength":1024},"password":{"type":"string","minLength":1,"maxLength":1024},"privateKey":{"type":"string","minLength":4,"maxLength":32767},"certificate":{"type":"string","minLength":4,"maxLength":32767},"caCertificate":{"type":"string","minLength":4,"maxLength":32767},"headers":{"type":"array","items":{"$rust":0},"maxItems":50}},"required":["url"]}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Header>],
+        )
+    }
 }
 
 impl WebsocketConfig {

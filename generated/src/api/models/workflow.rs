@@ -32,7 +32,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Workflow {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -50,10 +49,6 @@ pub struct Workflow {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -61,10 +56,6 @@ pub struct Workflow {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
@@ -169,4 +160,38 @@ pub struct Workflow {
     /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::Stats>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Workflow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Workflow".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":"string","maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":2},"enabled":{"type":"boolean"},"defaultVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"flowClass":{"$rust":3},"triggers":{"type":"array","items":{"$rust":4}},"nodes":{"type":"array","items":{"$rust":5}},"customNodeConfig":{"$rust":6},"customNodeSupports":{"type":"array","items":{"$rust":7},"maxItems":1},"customNodeUseCount":{"type":"number","format":"double"},"globals":{"type":"array","items":{"$rust":8},"maxItems":100},"deletedInDevelop":{"type":"boolean"},"stats":{"$rust":9}},"description":"Workflow\n\nSchema for a single Workflow"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Stats>,
+            ],
+        )
+    }
 }

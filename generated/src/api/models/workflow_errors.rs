@@ -29,7 +29,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowErrors {
     /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
@@ -46,20 +45,12 @@ pub struct WorkflowErrors {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `limit` on the wire; e.g. `25`.
@@ -73,19 +64,34 @@ pub struct WorkflowErrors {
     pub errors: Option<Vec<crate::models::WorkflowErrorsError>>,
 }
 
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowErrors {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowErrors".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowVersion":{"type":"string","minLength":1,"maxLength":255},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"},"limit":{"type":"number","format":"double"},"sortDirection":{"$rust":0},"errors":{"type":"array","items":{"$rust":1}}},"description":"Workflow Errors"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowErrorsError,
+                >,
+            ],
+        )
+    }
+}
+
 /// WorkflowErrorsError
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowErrorsError {
     /// `time` on the wire.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `deviceId` on the wire.
@@ -109,4 +115,19 @@ pub struct WorkflowErrorsError {
     /// `error` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<crate::models::ExecutionError>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowErrorsError {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowErrorsError".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"type":"string","format":"date-time"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceName":{"type":"string","minLength":1,"maxLength":255},"flowVersion":{"type":"string","minLength":1,"maxLength":255},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"nodeId":{"type":"string"},"nodeLabel":{"type":"string"},"error":{"$rust":0}}}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::ExecutionError>],
+        )
+    }
 }

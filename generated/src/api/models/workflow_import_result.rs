@@ -39,7 +39,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowImportResult {
     /// `flows` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,4 +64,24 @@ pub struct WorkflowImportResult {
     pub imported_version_id_map: Option<
         std::collections::BTreeMap<String, serde_json::Value>,
     >,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowImportResult {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowImportResult".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flows":{"type":"array","items":{"$rust":0},"maxItems":1000},"flowVersions":{"type":"array","items":{"$rust":1},"maxItems":1000},"importedFlowIdMap":{"type":"object","additionalProperties":{}},"importedVersionIdMap":{"type":"object","additionalProperties":{}}},"description":"Workflow Import Result"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Workflow>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersion,
+                >,
+            ],
+        )
+    }
 }

@@ -35,7 +35,6 @@
 pub type WorkflowLog = Vec<crate::models::WorkflowLogItem>;
 /// WorkflowLogItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowLogItem {
     /// `flowVersionId` on the wire.
     #[serde(rename = "flowVersionId", default, skip_serializing_if = "Option::is_none")]
@@ -45,10 +44,6 @@ pub struct WorkflowLogItem {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `pathsFailed` on the wire.
@@ -66,4 +61,19 @@ pub struct WorkflowLogItem {
     /// `errors` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<serde_json::Value>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowLogItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowLogItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowVersionId":{"type":"string"},"time":{"type":"string","format":"date-time"},"pathsFailed":{"type":"number","format":"double"},"pathsCompleted":{"type":"number","format":"double"},"runCount":{"type":"number","format":"double"},"wallTime":{"type":"number","format":"double"},"errors":{"type":"array","items":{}}}}"#,
+            &[],
+        )
+    }
 }

@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPatch {
     /// `name` on the wire; e.g. `"My Updated Workflow"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,6 +80,31 @@ pub struct WorkflowPatch {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":["string","null"],"maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"enabled":{"type":"boolean"},"defaultVersionId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"triggers":{"type":"array","items":{"$rust":1}},"nodes":{"type":"array","items":{"$rust":2}},"globals":{"type":"array","items":{"$rust":3},"maxItems":100},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":4}},"description":"Workflow Patch"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowPatchCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowPatch {

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowPost {
     /// `name` on the wire; e.g. `"My New Workflow"`.
     pub name: String,
@@ -81,6 +80,35 @@ pub struct WorkflowPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_node_supports: Option<Vec<crate::models::CustomNodeSupport>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":["string","null"],"maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":1}},"nodes":{"type":"array","items":{"$rust":2}},"globals":{"type":"array","items":{"$rust":3},"maxItems":100},"flowClass":{"$rust":4},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":5},"customNodeSupports":{"type":"array","items":{"$rust":6},"maxItems":1}},"required":["name"],"description":"Workflow Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowPostCategory,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+            ],
+        )
+    }
 }
 
 impl WorkflowPost {

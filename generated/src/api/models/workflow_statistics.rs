@@ -8,17 +8,12 @@
 
 /// Metric
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Metric {
     /// `time` on the wire.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub time: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `pathsFailed` on the wire.
@@ -33,6 +28,21 @@ pub struct Metric {
     /// `wallTime` on the wire.
     #[serde(rename = "wallTime", default, skip_serializing_if = "Option::is_none")]
     pub wall_time: Option<f64>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Metric {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Metric".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"time":{"type":"string","format":"date-time"},"pathsFailed":{"type":"number","format":"double"},"pathsCompleted":{"type":"number","format":"double"},"runCount":{"type":"number","format":"double"},"wallTime":{"type":"number","format":"double"}}}"#,
+            &[],
+        )
+    }
 }
 
 /// Workflow Statistics
@@ -56,7 +66,6 @@ pub struct Metric {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStatistics {
     /// `flowVersion` on the wire.
     #[serde(rename = "flowVersion", default, skip_serializing_if = "Option::is_none")]
@@ -73,20 +82,12 @@ pub struct WorkflowStatistics {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
     #[serde(
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub end: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `resolution` on the wire; e.g. `86400000`.
@@ -95,4 +96,19 @@ pub struct WorkflowStatistics {
     /// `metrics` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<crate::models::Metric>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowStatistics {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowStatistics".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flowVersion":{"type":"string","minLength":1,"maxLength":255},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"deviceId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"start":{"type":"string","format":"date-time"},"end":{"type":"string","format":"date-time"},"resolution":{"type":"number","format":"double"},"metrics":{"type":"array","items":{"$rust":0}}},"description":"Workflow Statistics"}"#,
+            &[schemars::SchemaGenerator::subschema_for::<crate::models::Metric>],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowStorageEntry {
     /// `key` on the wire; e.g. `"myStorageKey"`.
     pub key: String,
@@ -28,6 +27,21 @@ pub struct WorkflowStorageEntry {
         deserialize_with = "crate::runtime::nullable::deserialize_some"
     )]
     pub value: Option<serde_json::Value>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowStorageEntry {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowStorageEntry".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","minLength":1,"maxLength":255},"value":{}},"required":["key"],"description":"Workflow Storage Entry"}"#,
+            &[],
+        )
+    }
 }
 
 impl WorkflowStorageEntry {

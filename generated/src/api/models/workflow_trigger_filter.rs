@@ -21,7 +21,6 @@
 pub type WorkflowTriggerFilter = Vec<crate::models::WorkflowTriggerFilterItem>;
 /// WorkflowTriggerFilterItem
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowTriggerFilterItem {
     /// `key` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,6 +28,21 @@ pub struct WorkflowTriggerFilterItem {
     /// `type` on the wire.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub type_: Option<String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowTriggerFilterItem {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowTriggerFilterItem".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"key":{"type":"string","maxLength":1024},"type":{"type":"string","maxLength":1024}}}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowTriggerFilterItem {

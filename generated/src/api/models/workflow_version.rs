@@ -66,8 +66,28 @@ impl schemars::JsonSchema for WorkflowVersion {
         "WorkflowVersion".into()
     }
 
-    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-        schemars::json_schema!({ "type" : "object" })
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"anyOf":[{"allOf":[{"$rust":0},{"type":"object","properties":{"flowClass":{"const":"cloud"}},"required":["flowClass"]}]},{"allOf":[{"$rust":1},{"type":"object","properties":{"flowClass":{"const":"edge"}},"required":["flowClass"]}]},{"allOf":[{"$rust":2},{"type":"object","properties":{"flowClass":{"const":"embedded"}},"required":["flowClass"]}]},{"allOf":[{"$rust":3},{"type":"object","properties":{"flowClass":{"const":"customNode"}},"required":["flowClass"]}]},{"allOf":[{"$rust":4},{"type":"object","properties":{"flowClass":{"const":"experience"}},"required":["flowClass"]}]},{}],"description":"Workflow Version\n\nSchema for a single Workflow Version"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersionGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersionGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersionGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersionGeneric,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::WorkflowVersionExperience,
+                >,
+            ],
+        )
     }
 }
 

@@ -8,7 +8,6 @@
 
 /// Schema for a single Experience Workflow Version
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionExperience {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,10 +28,6 @@ pub struct WorkflowVersionExperience {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -40,10 +35,6 @@ pub struct WorkflowVersionExperience {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `name` on the wire.
@@ -70,4 +61,24 @@ pub struct WorkflowVersionExperience {
     /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::Stats>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowVersionExperience {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowVersionExperience".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"versions":{"type":"array","items":{"type":"string","minLength":1,"maxLength":255}},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":0}},"nodes":{"type":"array","items":{"$rust":1}},"globals":{"type":"array","items":{"$rust":2},"maxItems":100},"stats":{"$rust":3}},"description":"Schema for a single Experience Workflow Version"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Stats>,
+            ],
+        )
+    }
 }

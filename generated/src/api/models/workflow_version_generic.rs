@@ -8,7 +8,6 @@
 
 /// Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionGeneric {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -29,10 +28,6 @@ pub struct WorkflowVersionGeneric {
         default,
         skip_serializing_if = "Option::is_none"
     )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
-    )]
     pub creation_date: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `lastUpdated` on the wire.
     #[serde(
@@ -40,10 +35,6 @@ pub struct WorkflowVersionGeneric {
         with = "crate::runtime::datetime::option",
         default,
         skip_serializing_if = "Option::is_none"
-    )]
-    #[cfg_attr(
-        feature = "schemars",
-        schemars(with = "Option<chrono::DateTime<chrono::FixedOffset>>")
     )]
     pub last_updated: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `createdById` on the wire.
@@ -101,4 +92,31 @@ pub struct WorkflowVersionGeneric {
     /// `stats` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<crate::models::Stats>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowVersionGeneric {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowVersionGeneric".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowVersionId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":0},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":1},"version":{"type":"string","minLength":1,"maxLength":255},"notes":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":2}},"nodes":{"type":"array","items":{"$rust":3}},"globals":{"type":"array","items":{"$rust":4},"maxItems":100},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":5},"stats":{"$rust":6}},"description":"Schema for a single Cloud/Edge/Embedded/Custom Node Workflow Version"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::LastUpdatedByType,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Stats>,
+            ],
+        )
+    }
 }

@@ -17,7 +17,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPatch {
     /// `notes` on the wire; e.g. `"Updated workflow version notes"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -25,6 +24,21 @@ pub struct WorkflowVersionPatch {
     /// `enabled` on the wire; e.g. `false`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowVersionPatch {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowVersionPatch".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"notes":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"}},"description":"Workflow Version Patch"}"#,
+            &[],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowVersionPatch {

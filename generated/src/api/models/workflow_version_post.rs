@@ -18,7 +18,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowVersionPost {
     /// `version` on the wire; e.g. `"v1.2.3"`.
     pub version: String,
@@ -51,6 +50,28 @@ pub struct WorkflowVersionPost {
         skip_serializing_if = "Option::is_none"
     )]
     pub custom_node_config: Option<crate::models::CustomNodeConfig>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowVersionPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowVersionPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"version":{"type":"string","minLength":1,"maxLength":255},"notes":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":0}},"nodes":{"type":"array","items":{"$rust":1}},"globals":{"type":"array","items":{"$rust":2},"maxItems":100},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":3}},"required":["version"],"description":"Workflow Version Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl WorkflowVersionPost {

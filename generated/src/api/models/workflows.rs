@@ -43,7 +43,6 @@
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Workflows {
     /// `items` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,4 +77,23 @@ pub struct Workflows {
     /// `flowClass` on the wire.
     #[serde(rename = "flowClass", default, skip_serializing_if = "Option::is_none")]
     pub flow_class: Option<crate::models::FlowClass>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Workflows {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Workflows".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"items":{"type":"array","items":{"$rust":0}},"count":{"type":"integer","format":"int64"},"totalCount":{"type":"integer","format":"int64"},"perPage":{"type":"integer","format":"int64"},"page":{"type":"integer","format":"int64"},"filter":{"type":"string"},"filterField":{"type":"string"},"sortField":{"type":"string"},"sortDirection":{"$rust":1},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowClass":{"$rust":2}},"description":"Workflows\n\nSchema for a collection of Workflows"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Workflow>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+            ],
+        )
+    }
 }

@@ -8,7 +8,6 @@
 
 /// Flow
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Flow {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,6 +88,33 @@ pub struct Flow {
     /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Flow {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Flow".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"shortDescription":{"type":"string","maxLength":1024},"iconData":{"type":["string","null"],"maxLength":32767,"pattern":"^data:image/(jpg|jpeg|png|svg\\+xml);base64,[0-9a-zA-Z+/=]*$"},"docsUrl":{"type":"string","maxLength":1024},"category":{"$rust":0},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":1}},"nodes":{"type":"array","items":{"$rust":2}},"globals":{"type":"array","items":{"$rust":3},"maxItems":100},"flowClass":{"$rust":4},"defaultVersionId":{"type":["string","null"],"pattern":"^[A-Fa-f\\d]{24}$"},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":5},"customNodeSupports":{"type":"array","items":{"$rust":6},"maxItems":1}},"required":["name"],"additionalProperties":{"type":"string","maxLength":1024}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowCategory>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowClass>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeSupport,
+                >,
+            ],
+        )
+    }
 }
 
 impl Flow {
@@ -316,7 +342,6 @@ impl schemars::JsonSchema for FlowCategory {
 
 /// FlowVersion
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct FlowVersion {
     /// `id` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -361,6 +386,28 @@ pub struct FlowVersion {
     /// Properties beyond the named ones, as sent.
     #[serde(flatten)]
     pub additional_properties: std::collections::BTreeMap<String, String>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for FlowVersion {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "FlowVersion".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"flowId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"applicationId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"version":{"type":"string","minLength":1,"maxLength":255},"notes":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"triggers":{"type":"array","items":{"$rust":0}},"nodes":{"type":"array","items":{"$rust":1}},"globals":{"type":"array","items":{"$rust":2},"maxItems":100},"minimumAgentVersion":{"type":"string","pattern":"^(0|([1-9]\\d*))\\.(0|([1-9]\\d*))\\.(0|([1-9]\\d*))$"},"customNodeConfig":{"$rust":3}},"required":["version"],"additionalProperties":{"type":"string","maxLength":1024}}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Trigger>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Node>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Global>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::CustomNodeConfig,
+                >,
+            ],
+        )
+    }
 }
 
 impl FlowVersion {
@@ -486,7 +533,6 @@ impl crate::runtime::Validate for FlowVersion {
 /// }
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct WorkflowsImportPost {
     /// `flows` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -494,6 +540,24 @@ pub struct WorkflowsImportPost {
     /// `flowVersions` on the wire.
     #[serde(rename = "flowVersions", default, skip_serializing_if = "Option::is_none")]
     pub flow_versions: Option<Vec<crate::models::FlowVersion>>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for WorkflowsImportPost {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "WorkflowsImportPost".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"flows":{"type":"array","items":{"$rust":0},"maxItems":1000},"flowVersions":{"type":"array","items":{"$rust":1},"maxItems":1000}},"description":"Workflows Import Post"}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Flow>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::FlowVersion>,
+            ],
+        )
+    }
 }
 
 impl crate::runtime::Validate for WorkflowsImportPost {

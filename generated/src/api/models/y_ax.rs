@@ -8,7 +8,6 @@
 
 /// YAx
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct YAx {
     /// `id` on the wire.
     pub id: String,
@@ -33,6 +32,26 @@ pub struct YAx {
     /// `stacked` on the wire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stacked: Option<bool>,
+}
+
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for YAx {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "YAx".into()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        crate::runtime::json_schema(
+            generator,
+            r#"{"type":"object","properties":{"id":{"type":"string","maxLength":48},"label":{"type":"string","maxLength":255},"position":{"$rust":0},"min":{"$rust":1},"max":{"$rust":2},"format":{"type":"string","maxLength":255},"scale":{"$rust":3},"stacked":{"type":"boolean"}},"required":["id"]}"#,
+            &[
+                schemars::SchemaGenerator::subschema_for::<crate::models::Position>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Min>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Max>,
+                schemars::SchemaGenerator::subschema_for::<crate::models::Scale>,
+            ],
+        )
+    }
 }
 
 impl YAx {
