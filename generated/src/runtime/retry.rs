@@ -304,6 +304,71 @@ mod tests {
     }
 
     #[test]
+    fn the_multiplier_grows_each_wait_and_counts_below_one_as_one() {
+        let ms = |n| Some(Duration::from_millis(n));
+        let triple = RetryPolicy::default().jitter(false).multiplier(3.0);
+        let waits: Vec<_> = (0..3).map(|n| triple.delay(n, None)).collect();
+        assert_eq!(waits, [ms(200), ms(600), ms(1800)]);
+        for flat in [1.0, 0.5, f64::NAN] {
+            let p = RetryPolicy::default().jitter(false).multiplier(flat);
+            let waits: Vec<_> = (0..3).map(|n| p.delay(n, None)).collect();
+            assert_eq!(waits, [ms(200), ms(200), ms(200)], "multiplier {flat}");
+        }
+    }
+
+    #[test]
+    fn jitter_spreads_the_waits_below_the_base() {
+        let p = RetryPolicy::default();
+        let waits: Vec<Duration> = (0..200)
+            .map(|_| p.delay(0, None).expect("a wait"))
+            .collect();
+        // Base 200 ms, each wait drawn from [100, 200] ms: 200 draws do not all land in the
+        // top tenth (a chance of 0.1^200).
+        assert!(
+            waits
+                .iter()
+                .all(|w| *w >= Duration::from_millis(100) && *w <= Duration::from_millis(200))
+        );
+        assert!(
+            waits.iter().any(|w| *w < Duration::from_millis(180)),
+            "{waits:?}"
+        );
+    }
+
+    #[test]
+    fn the_longest_retry_after_is_configurable_and_inclusive() {
+        let p = RetryPolicy::default()
+            .jitter(false)
+            .max_retry_after(Duration::from_secs(5));
+        assert_eq!(
+            p.delay(0, Some(Duration::from_secs(5))),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(p.delay(0, Some(Duration::from_secs(6))), None);
+    }
+
+    #[test]
+    fn budgets_are_equal_by_capacity_and_costs() {
+        assert_eq!(RetryBudget::new(10), RetryBudget::new(10));
+        assert_ne!(RetryBudget::new(10), RetryBudget::new(11));
+        assert_ne!(RetryBudget::new(10), RetryBudget::unlimited());
+        assert_ne!(RetryBudget::new(10), RetryBudget::new(10).costs(1, 10));
+        assert_ne!(RetryBudget::new(10), RetryBudget::new(10).costs(5, 1));
+        assert_eq!(
+            RetryBudget::new(10).costs(1, 2),
+            RetryBudget::new(10).costs(1, 2)
+        );
+    }
+
+    #[test]
+    fn custom_costs_are_what_a_retry_takes() {
+        let budget = RetryBudget::new(100).costs(1, 2);
+        assert_eq!(budget.try_acquire(false), Some(1));
+        assert_eq!(budget.try_acquire(true), Some(2));
+        assert_eq!(budget.available(), Some(97));
+    }
+
+    #[test]
     fn retry_after_is_honoured_up_to_the_cap_and_spread_after_it() {
         let exact = RetryPolicy::default().jitter(false);
         assert_eq!(

@@ -394,6 +394,88 @@ impl IntoIterator for ValidationErrors {
 mod tests {
     use super::*;
 
+    /// A value that is at most 2 characters long, as a generated model checks its fields.
+    struct Short(&'static str);
+
+    impl Validate for Short {
+        fn validate_into(&self, v: &mut Validator) {
+            v.max_length(self.0, 2);
+        }
+    }
+
+    fn paths_of(value: &dyn Fn(&mut Validator)) -> Vec<String> {
+        let mut v = Validator::new();
+        value(&mut v);
+        match v.finish() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.iter().map(|e| e.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn containers_check_what_they_hold_at_its_path() {
+        let bad = "`x`: must be at most 2 characters long (it has 3)";
+        let at = |path: &str| format!("`{path}`: must be at most 2 characters long (it has 3)");
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| (&Short("abc")).validate_into(v))),
+            [bad]
+        );
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| Box::new(Short("abc")).validate_into(v))),
+            [bad]
+        );
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| Some(Short("abc")).validate_into(v))),
+            [bad]
+        );
+        assert!(paths_of(&|v| None::<Short>.validate_into(v)).is_empty());
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| Nullable::Value(Short("abc")).validate_into(v))),
+            [bad]
+        );
+        assert!(paths_of(&|v| Nullable::<Short>::Null.validate_into(v)).is_empty());
+        let items = vec![Short("ok"), Short("abc")];
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| items.validate_into(v))),
+            [at("x[1]")]
+        );
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| items[..].validate_into(v))),
+            [at("x[1]")]
+        );
+        let tree = BTreeMap::from([("k".to_owned(), Short("abc"))]);
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| tree.validate_into(v))),
+            [at("x.k")]
+        );
+        let hash: HashMap<String, Short> = HashMap::from([("k".to_owned(), Short("abc"))]);
+        assert_eq!(
+            paths_of(&|v| v.field("x", |v| hash.validate_into(v))),
+            [at("x.k")]
+        );
+    }
+
+    #[test]
+    fn validate_alone_collects_the_problems() {
+        let errors = Short("abc").validate().expect_err("too long");
+        assert_eq!(errors.iter().count(), 1);
+        assert!(Short("ab").validate().is_ok());
+    }
+
+    #[test]
+    fn a_multiple_of_nothing_positive_and_finite_is_not_checked() {
+        for m in [0.0, -2.0, f64::NAN, f64::INFINITY] {
+            assert!(
+                paths_of(&|v| v.multiple_of(3.0, m)).is_empty(),
+                "multiple of {m}"
+            );
+        }
+        assert_eq!(
+            paths_of(&|v| v.multiple_of(3.0, 2.0)),
+            ["must be a multiple of 2 (it is 3)"]
+        );
+    }
+
     #[test]
     fn paths_and_messages() {
         let mut v = Validator::new();
