@@ -417,7 +417,10 @@ mod tests {
         let bad = "`x`: must be at most 2 characters long (it has 3)";
         let at = |path: &str| format!("`{path}`: must be at most 2 characters long (it has 3)");
         assert_eq!(
-            paths_of(&|v| v.field("x", |v| (&Short("abc")).validate_into(v))),
+            paths_of(&|v| v.field("x", |v| <&Short as Validate>::validate_into(
+                &&Short("abc"),
+                v
+            ))),
             [bad]
         );
         assert_eq!(
