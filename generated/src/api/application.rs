@@ -1316,36 +1316,46 @@ impl ApplicationApplyTemplateRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::application::ApplicationApplyTemplateResponse, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::application::ApplicationApplyTemplateResponse, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, ApplicationApplyTemplateResponse::decode_)
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::application::ApplicationApplyTemplateResponse>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<
+                crate::application::ApplicationApplyTemplateResponse,
+            >,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 ApplicationApplyTemplateResponse::decode_,
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1470,31 +1480,44 @@ impl ApplicationArchiveDataRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1573,31 +1596,44 @@ impl ApplicationBackfillArchiveDataRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1695,36 +1731,40 @@ impl ApplicationCloneRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::application::ApplicationCloneResponse, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::application::ApplicationCloneResponse, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, ApplicationCloneResponse::decode_)
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::application::ApplicationCloneResponse>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::application::ApplicationCloneResponse>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
-                ApplicationCloneResponse::decode_,
-            )
-            .await
+            .send_with_response(request, self.call_, ApplicationCloneResponse::decode_)
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1845,31 +1885,41 @@ impl ApplicationDeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1979,31 +2029,41 @@ impl ApplicationDeviceCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DeviceCounts, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::DeviceCounts>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2097,36 +2157,40 @@ impl ApplicationExportRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::application::ApplicationExportResponse, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::application::ApplicationExportResponse, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, ApplicationExportResponse::decode_)
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::application::ApplicationExportResponse>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::application::ApplicationExportResponse>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
-                ApplicationExportResponse::decode_,
-            )
-            .await
+            .send_with_response(request, self.call_, ApplicationExportResponse::decode_)
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2244,31 +2308,44 @@ impl ApplicationFullDataTablesArchiveRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2347,31 +2424,44 @@ impl ApplicationFullEventsArchiveRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2483,31 +2573,41 @@ impl ApplicationGetRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Application, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Application>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2603,31 +2703,41 @@ impl ApplicationGlobalsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Application, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Application>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2762,36 +2872,40 @@ impl ApplicationImportRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::application::ApplicationImportResponse, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::application::ApplicationImportResponse, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, ApplicationImportResponse::decode_)
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::application::ApplicationImportResponse>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::application::ApplicationImportResponse>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
-                ApplicationImportResponse::decode_,
-            )
-            .await
+            .send_with_response(request, self.call_, ApplicationImportResponse::decode_)
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2940,36 +3054,44 @@ impl ApplicationImportLogsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::models::ApplicationImportExecutions, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::ApplicationImportExecutions, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::models::ApplicationImportExecutions>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::ApplicationImportExecutions>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3063,31 +3185,41 @@ impl ApplicationMqttPublishMessageRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3347,31 +3479,44 @@ impl ApplicationNotebookMinuteCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::NotebookMinuteCounts, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::NotebookMinuteCounts>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3495,31 +3640,41 @@ impl ApplicationPatchRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Application, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Application, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Application>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Application>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3643,31 +3798,41 @@ impl ApplicationPayloadCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::PayloadStats, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::PayloadStats>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3829,31 +3994,44 @@ impl ApplicationPayloadCountsBreakdownRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::PayloadCountsBreakdown, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::PayloadCountsBreakdown>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3937,31 +4115,44 @@ impl ApplicationReadmeRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ApplicationReadme, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::ApplicationReadme, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ApplicationReadme>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::ApplicationReadme>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -4057,31 +4248,44 @@ impl ApplicationReadmePatchRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ApplicationReadme, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::ApplicationReadme, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::ApplicationReadme>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::ApplicationReadme>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -4175,34 +4379,44 @@ impl ApplicationSearchRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::ApplicationSearchResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::ApplicationSearchResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::models::ApplicationSearchResult>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::ApplicationSearchResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 

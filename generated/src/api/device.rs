@@ -1238,31 +1238,41 @@ impl DeviceDeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1444,31 +1454,44 @@ impl DeviceExportRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1605,31 +1628,41 @@ impl DeviceGetRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Device, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Device, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Device>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Device>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1816,31 +1849,41 @@ impl DeviceGetCommandRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DeviceCommands, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DeviceCommands, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DeviceCommands>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::DeviceCommands>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1977,31 +2020,44 @@ impl DeviceGetCompositeStateRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::CompositeDeviceState, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::CompositeDeviceState, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::CompositeDeviceState>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::CompositeDeviceState>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2188,31 +2244,41 @@ impl DeviceGetLogEntriesRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DeviceLog, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DeviceLog, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DeviceLog>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::DeviceLog>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2399,31 +2465,41 @@ impl DeviceGetStateRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DeviceStates, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DeviceStates, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DeviceStates>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::DeviceStates>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2557,31 +2633,41 @@ impl DevicePatchRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Device, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Device, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Device>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Device>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2702,31 +2788,44 @@ impl DevicePayloadCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DevicePayloadCounts, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DevicePayloadCounts, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DevicePayloadCounts>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::DevicePayloadCounts>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2871,31 +2970,44 @@ impl DevicePayloadCountsBreakdownRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::PayloadCountsBreakdown, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::PayloadCountsBreakdown>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3013,31 +3125,44 @@ impl DeviceRemoveDataRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::JobEnqueuedApiResult, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::JobEnqueuedApiResult, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::JobEnqueuedApiResult>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::JobEnqueuedApiResult>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3144,31 +3269,41 @@ impl DeviceSendCommandRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3275,31 +3410,41 @@ impl DeviceSendStateRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -3406,31 +3551,41 @@ impl DeviceSetConnectionStatusRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 

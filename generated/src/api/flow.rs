@@ -746,31 +746,44 @@ impl FlowClearStorageEntriesRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowStorageEntries, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowStorageEntries, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowStorageEntries>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::WorkflowStorageEntries>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -860,31 +873,41 @@ impl FlowDeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1075,31 +1098,41 @@ impl FlowErrorsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowErrors, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowErrors, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowErrors>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::WorkflowErrors>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1206,31 +1239,41 @@ impl FlowGetRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflow, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Workflow, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflow>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Workflow>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1351,31 +1394,41 @@ impl FlowGetLogEntriesRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowLog, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowLog, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowLog>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::WorkflowLog>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1468,31 +1521,44 @@ impl FlowGetStorageEntriesRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowStorageEntries, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowStorageEntries, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowStorageEntries>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::WorkflowStorageEntries>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1585,36 +1651,44 @@ impl FlowGetStorageEntriesMetadataRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::models::GetWorkflowStorageEntriesMetadata, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::GetWorkflowStorageEntriesMetadata, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::models::GetWorkflowStorageEntriesMetadata>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::GetWorkflowStorageEntriesMetadata>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1734,31 +1808,41 @@ impl FlowPatchRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Workflow, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Workflow, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Workflow>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Workflow>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1864,31 +1948,41 @@ impl FlowPressVirtualButtonRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1994,31 +2088,41 @@ impl FlowSetStorageEntryRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -2188,31 +2292,44 @@ impl FlowStatsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowStatistics, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowStatistics, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowStatistics>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::WorkflowStatistics>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 

@@ -311,36 +311,40 @@ impl FlowVersionsDeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<crate::flow_versions::FlowVersionsDeleteResponse, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    ) -> impl std::future::Future<
+        Output = Result<crate::flow_versions::FlowVersionsDeleteResponse, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, FlowVersionsDeleteResponse::decode_)
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<
-        crate::runtime::Response<crate::flow_versions::FlowVersionsDeleteResponse>,
-        Error,
-    > {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::flow_versions::FlowVersionsDeleteResponse>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
-                FlowVersionsDeleteResponse::decode_,
-            )
-            .await
+            .send_with_response(request, self.call_, FlowVersionsDeleteResponse::decode_)
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -618,31 +622,41 @@ impl FlowVersionsGetRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersions, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowVersions, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersions>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::WorkflowVersions>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 
     /// The most pages [`into_stream`](Self::into_stream) fetches before it fails with
@@ -817,31 +831,41 @@ impl FlowVersionsPostRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::WorkflowVersion, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::WorkflowVersion, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::WorkflowVersion>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::WorkflowVersion>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 

@@ -504,31 +504,41 @@ impl InstanceSandboxDeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::Success, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::Success, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::Success>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::Success>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -646,31 +656,41 @@ impl InstanceSandboxDeviceCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::DeviceCounts, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::DeviceCounts, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::DeviceCounts>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::DeviceCounts>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -788,31 +808,44 @@ impl InstanceSandboxGetRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::InstanceSandboxUser, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::InstanceSandboxUser, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::InstanceSandboxUser>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::InstanceSandboxUser>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -930,31 +963,44 @@ impl InstanceSandboxNotebookMinuteCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::NotebookMinuteCounts, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::NotebookMinuteCounts, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::NotebookMinuteCounts>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::NotebookMinuteCounts>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1086,31 +1132,41 @@ impl InstanceSandboxPayloadCountsRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadStats, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::PayloadStats, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadStats>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<crate::models::PayloadStats>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1282,31 +1338,44 @@ impl InstanceSandboxPayloadCountsBreakdownRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::PayloadCountsBreakdown, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::PayloadCountsBreakdown, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::PayloadCountsBreakdown>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::PayloadCountsBreakdown>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 
@@ -1422,31 +1491,44 @@ impl InstanceSandboxUndeleteRequest {
     }
 
     /// Sends the request and decodes the answer.
-    pub async fn send(self) -> Result<crate::models::InstanceSandboxUser, Error> {
-        self.send_with_response().await.map(crate::runtime::Response::into_body)
+    pub fn send(
+        self,
+    ) -> impl std::future::Future<
+        Output = Result<crate::models::InstanceSandboxUser, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send(request, self.call_, |_, body| serde_json::from_slice(body))
     }
 
     /// Sends the request and returns the decoded answer with the response's status
     /// and headers.
-    pub async fn send_with_response(
+    pub fn send_with_response(
         self,
-    ) -> Result<crate::runtime::Response<crate::models::InstanceSandboxUser>, Error> {
+    ) -> impl std::future::Future<
+        Output = Result<
+            crate::runtime::Response<crate::models::InstanceSandboxUser>,
+            Error,
+        >,
+    > + Send + 'static {
+        let request = self.request_();
         self.client_
-            .execute_with(
-                self.request_(),
-                &self.call_,
+            .send_with_response(
+                request,
+                self.call_,
                 |_, body| serde_json::from_slice(body),
             )
-            .await
     }
 
     /// Sends the request and returns a 2xx answer's body undecoded, with its status and
     /// headers: for an answer the spec does not describe. Checks, retries and errors
     /// are as for [`send`](Self::send).
-    pub async fn send_raw(
+    pub fn send_raw(
         self,
-    ) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-        self.client_.execute_raw(self.request_(), &self.call_).await
+    ) -> impl std::future::Future<
+        Output = Result<crate::runtime::Response<bytes::Bytes>, Error>,
+    > + Send + 'static {
+        let request = self.request_();
+        self.client_.send_raw(request, self.call_)
     }
 }
 

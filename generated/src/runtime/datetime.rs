@@ -4,7 +4,8 @@
 //!
 //! Models hold `date-time` values as `chrono::DateTime<FixedOffset>`, so the offset a server
 //! or a caller gave is kept; the generated fields name these functions with
-//! `#[serde(with = "...")]`. A `DateTime<Utc>` converts with `.fixed_offset()` or `.into()`.
+//! `#[serde(serialize_with = "...")]` (and `with` for the fields that tell `null` from
+//! absent). A `DateTime<Utc>` converts with `.fixed_offset()` or `.into()`.
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Timelike};
 use serde::{Deserialize, Deserializer, Serializer};

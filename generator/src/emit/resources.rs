@@ -589,23 +589,29 @@ fn builder(ir: &Ir, index: &TypeIndex<'_>, r: &ResourceIr, a: &ActionIr) -> Toke
             }
             None => quote!(|_, body| serde_json::from_slice(body)),
         };
+        // Plain `fn`s returning the runtime's futures: one generic `async` body in the runtime
+        // instead of three per action keeps the crate cheap to type-check. The request is
+        // described (and checked) when `send` is called; nothing is sent before the `.await`.
         let sending = quote! {
             /// Sends the request and decodes the answer.
-            pub async fn send(self) -> Result<#success, Error> {
-                self.send_with_response().await.map(crate::runtime::Response::into_body)
+            pub fn send(self) -> impl std::future::Future<Output = Result<#success, Error>> + Send + 'static {
+                let request = self.request_();
+                self.client_.send(request, self.call_, #decode)
             }
 
             /// Sends the request and returns the decoded answer with the response's status
             /// and headers.
-            pub async fn send_with_response(self) -> Result<crate::runtime::Response<#success>, Error> {
-                self.client_.execute_with(self.request_(), &self.call_, #decode).await
+            pub fn send_with_response(self) -> impl std::future::Future<Output = Result<crate::runtime::Response<#success>, Error>> + Send + 'static {
+                let request = self.request_();
+                self.client_.send_with_response(request, self.call_, #decode)
             }
 
             /// Sends the request and returns a 2xx answer's body undecoded, with its status and
             /// headers: for an answer the spec does not describe. Checks, retries and errors
             /// are as for [`send`](Self::send).
-            pub async fn send_raw(self) -> Result<crate::runtime::Response<bytes::Bytes>, Error> {
-                self.client_.execute_raw(self.request_(), &self.call_).await
+            pub fn send_raw(self) -> impl std::future::Future<Output = Result<crate::runtime::Response<bytes::Bytes>, Error>> + Send + 'static {
+                let request = self.request_();
+                self.client_.send_raw(request, self.call_)
             }
         };
         (success, sending)

@@ -384,17 +384,17 @@ fn field_doc(field: &Field) -> String {
 }
 
 /// The serde attributes of a date-time field: written with milliseconds (see
-/// `runtime::datetime`).
+/// `runtime::datetime`). Reading needs no function of its own (chrono's is the one), except to
+/// tell `null` from absent; leaving it to serde's own code spares a wrapper type per field.
 fn datetime_with(field: &Field) -> Option<TokenStream> {
     (field.ty.kind == TyKind::DateTime).then(|| {
-        let module = if tri_state(field) {
-            "crate::runtime::datetime::nullable"
+        if tri_state(field) {
+            quote!(with = "crate::runtime::datetime::nullable")
         } else if !field.required || field.ty.nullable {
-            "crate::runtime::datetime::option"
+            quote!(serialize_with = "crate::runtime::datetime::option::serialize")
         } else {
-            "crate::runtime::datetime"
-        };
-        quote!(with = #module)
+            quote!(serialize_with = "crate::runtime::datetime::serialize")
+        }
     })
 }
 

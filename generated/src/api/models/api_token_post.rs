@@ -30,7 +30,7 @@ pub struct ApiTokenPost {
     /// `expirationDate` on the wire; e.g. `"2017-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "expirationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

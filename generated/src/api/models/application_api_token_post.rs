@@ -17,7 +17,7 @@ pub struct ApplicationApiTokenPost {
     /// `expirationDate` on the wire.
     #[serde(
         rename = "expirationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

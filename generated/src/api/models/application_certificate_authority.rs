@@ -53,7 +53,7 @@ pub struct ApplicationCertificateAuthority {
     /// `creationDate` on the wire.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -61,7 +61,7 @@ pub struct ApplicationCertificateAuthority {
     /// `lastUpdated` on the wire.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -39,7 +39,7 @@ pub struct ApplicationImportExecution {
     /// `runQueuedAt` on the wire.
     #[serde(
         rename = "runQueuedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -47,7 +47,7 @@ pub struct ApplicationImportExecution {
     /// `runStartedAt` on the wire.
     #[serde(
         rename = "runStartedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -55,7 +55,7 @@ pub struct ApplicationImportExecution {
     /// `runCompletedAt` on the wire.
     #[serde(
         rename = "runCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -48,7 +48,7 @@ pub struct ApplicationJobLog {
     /// `runQueuedAt` on the wire; e.g. `"2025-06-10T04:00:00.000Z"`.
     #[serde(
         rename = "runQueuedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -56,7 +56,7 @@ pub struct ApplicationJobLog {
     /// `runStartedAt` on the wire; e.g. `"2025-06-10T04:00:01.000Z"`.
     #[serde(
         rename = "runStartedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -64,7 +64,7 @@ pub struct ApplicationJobLog {
     /// `runCompletedAt` on the wire.
     #[serde(
         rename = "runCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

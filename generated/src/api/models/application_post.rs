@@ -46,7 +46,7 @@ pub struct ApplicationPost {
     /// `expUserTokenCutoff` on the wire.
     #[serde(
         rename = "expUserTokenCutoff",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -56,7 +56,7 @@ pub struct ApplicationTemplate {
     /// `creationDate` on the wire; e.g. `"2020-01-13T04:00:00.000Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -64,7 +64,7 @@ pub struct ApplicationTemplate {
     /// `lastUpdated` on the wire; e.g. `"2020-01-13T04:00:00.000Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -24,7 +24,7 @@ pub struct CaInfoItem {
     /// `notValidBefore` on the wire.
     #[serde(
         rename = "notValidBefore",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -32,7 +32,7 @@ pub struct CaInfoItem {
     /// `notValidAfter` on the wire.
     #[serde(
         rename = "notValidAfter",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -206,7 +206,7 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
     /// `creationDate` on the wire.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -214,7 +214,7 @@ pub struct CredentialLinkedResourcesIntegrationsItem {
     /// `lastUpdated` on the wire.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -29,7 +29,7 @@ pub struct DataTableRow {
     /// `createdAt` on the wire.
     #[serde(
         rename = "createdAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -37,7 +37,7 @@ pub struct DataTableRow {
     /// `updatedAt` on the wire.
     #[serde(
         rename = "updatedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

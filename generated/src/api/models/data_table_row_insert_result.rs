@@ -71,7 +71,7 @@ pub struct DataTableRowInsertResultCountRowIds {
     /// `createdAt` on the wire.
     #[serde(
         rename = "createdAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

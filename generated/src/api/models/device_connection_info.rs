@@ -11,7 +11,7 @@
 pub struct DeviceConnectionInfo {
     /// `time` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -53,7 +53,7 @@ pub struct DeviceLogItem {
     pub connected: Option<serde_json::Value>,
     /// `time` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -17,7 +17,7 @@ pub struct EmbeddedDeploymentLog {
     pub source_id: Option<String>,
     /// `date` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

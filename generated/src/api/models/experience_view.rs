@@ -46,7 +46,7 @@ pub struct ExperienceView {
     /// `creationDate` on the wire.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -54,7 +54,7 @@ pub struct ExperienceView {
     /// `lastUpdated` on the wire.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

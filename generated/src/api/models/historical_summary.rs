@@ -108,7 +108,7 @@ pub struct HistoricalSummary {
     /// `currentPeriodStart` on the wire.
     #[serde(
         rename = "currentPeriodStart",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -116,7 +116,7 @@ pub struct HistoricalSummary {
     /// `currentPeriodEnd` on the wire.
     #[serde(
         rename = "currentPeriodEnd",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

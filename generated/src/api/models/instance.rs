@@ -84,7 +84,7 @@ pub struct Instance {
     /// `creationDate` on the wire; e.g. `"2021-01-08T18:10:00.054Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -92,7 +92,7 @@ pub struct Instance {
     /// `lastUpdated` on the wire; e.g. `"2021-01-08T18:10:00.054Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -61,7 +61,7 @@ pub struct InstanceCustomNode {
     /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -75,7 +75,7 @@ pub struct InstanceCustomNode {
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

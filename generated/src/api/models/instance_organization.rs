@@ -123,7 +123,7 @@ pub struct InstanceOrganization {
     /// `creationDate` on the wire; e.g. `"2022-10-26T19:27:42.736Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -131,7 +131,7 @@ pub struct InstanceOrganization {
     /// `lastUpdated` on the wire; e.g. `"2024-10-24T17:04:32.009Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -213,7 +213,7 @@ pub struct InstanceOrganization {
     /// `currentPeriodStart` on the wire; e.g. `"2023-01-01T00:00:00.000Z"`.
     #[serde(
         rename = "currentPeriodStart",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -221,7 +221,7 @@ pub struct InstanceOrganization {
     /// `currentPeriodEnd` on the wire; e.g. `"2023-01-31T11:59:59.999Z"`.
     #[serde(
         rename = "currentPeriodEnd",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

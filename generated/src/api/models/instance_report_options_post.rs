@@ -44,14 +44,14 @@ pub struct InstanceReportOptionsPost {
     pub include_sandbox: Option<bool>,
     /// `start` on the wire; e.g. `"2020-01-01T00:00:00.000Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2020-01-31T11:59:59.999Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -67,7 +67,7 @@ pub struct InstanceSandboxUser {
     /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -75,7 +75,7 @@ pub struct InstanceSandboxUser {
     /// `permanentDeletion` on the wire.
     #[serde(
         rename = "permanentDeletion",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -83,7 +83,7 @@ pub struct InstanceSandboxUser {
     /// `dataDeletion` on the wire.
     #[serde(
         rename = "dataDeletion",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -91,7 +91,7 @@ pub struct InstanceSandboxUser {
     /// `lastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -99,7 +99,7 @@ pub struct InstanceSandboxUser {
     /// `lastSuccessfulLogin` on the wire.
     #[serde(
         rename = "lastSuccessfulLogin",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -107,7 +107,7 @@ pub struct InstanceSandboxUser {
     /// `lastFailedLogin` on the wire.
     #[serde(
         rename = "lastFailedLogin",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -122,7 +122,7 @@ pub struct InstanceSandboxUser {
     /// `passwordLastUpdated` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "passwordLastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -154,7 +154,7 @@ pub struct InstanceSandboxUser {
     /// `tokenCutoff` on the wire.
     #[serde(
         rename = "tokenCutoff",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -194,7 +194,7 @@ pub struct InstanceSandboxUser {
     /// `currentPeriodStart` on the wire.
     #[serde(
         rename = "currentPeriodStart",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -202,7 +202,7 @@ pub struct InstanceSandboxUser {
     /// `currentPeriodEnd` on the wire.
     #[serde(
         rename = "currentPeriodEnd",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -107,7 +107,7 @@ pub struct MePatch {
     /// `tokenCutoff` on the wire.
     #[serde(
         rename = "tokenCutoff",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -34,7 +34,7 @@ pub struct NotebookExecutionLog {
     /// `executionRelativeTo` on the wire.
     #[serde(
         rename = "executionRelativeTo",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -55,7 +55,7 @@ pub struct NotebookExecutionLog {
     /// `runQueuedAt` on the wire.
     #[serde(
         rename = "runQueuedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -63,7 +63,7 @@ pub struct NotebookExecutionLog {
     /// `runStartedAt` on the wire.
     #[serde(
         rename = "runStartedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -71,7 +71,7 @@ pub struct NotebookExecutionLog {
     /// `inputsCompletedAt` on the wire.
     #[serde(
         rename = "inputsCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -79,7 +79,7 @@ pub struct NotebookExecutionLog {
     /// `notebookCompletedAt` on the wire.
     #[serde(
         rename = "notebookCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -87,7 +87,7 @@ pub struct NotebookExecutionLog {
     /// `outputsCompletedAt` on the wire.
     #[serde(
         rename = "outputsCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

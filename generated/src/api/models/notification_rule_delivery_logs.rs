@@ -116,7 +116,7 @@ pub struct NotificationRuleDeliveryLog {
     /// `sentAt` on the wire.
     #[serde(
         rename = "sentAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

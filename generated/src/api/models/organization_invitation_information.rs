@@ -34,7 +34,7 @@ pub struct OrganizationInvitationInformation {
     /// `inviteDate` on the wire; e.g. `"2016-05-13T04:00:00.000Z"`.
     #[serde(
         rename = "inviteDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

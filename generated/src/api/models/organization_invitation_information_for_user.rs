@@ -36,7 +36,7 @@ pub struct OrganizationInvitationInformationForUser {
     /// `inviteDate` on the wire; e.g. `"2023-09-06T16:41:15.049Z"`.
     #[serde(
         rename = "inviteDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -10,7 +10,7 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Point {
     /// `time` on the wire.
-    #[serde(with = "crate::runtime::datetime")]
+    #[serde(serialize_with = "crate::runtime::datetime::serialize")]
     pub time: chrono::DateTime<chrono::FixedOffset>,
     /// `data` on the wire.
     pub data: std::collections::BTreeMap<String, crate::models::PointDataValue>,

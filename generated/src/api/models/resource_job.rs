@@ -73,7 +73,7 @@ pub struct ResourceJob {
     /// `creationDate` on the wire; e.g. `"2022-09-19T19:45:04.453Z"`.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -81,7 +81,7 @@ pub struct ResourceJob {
     /// `lastUpdated` on the wire; e.g. `"2022-09-19T19:45:04.453Z"`.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -89,7 +89,7 @@ pub struct ResourceJob {
     /// `lastExecutionRequested` on the wire.
     #[serde(
         rename = "lastExecutionRequested",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

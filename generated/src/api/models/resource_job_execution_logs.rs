@@ -155,7 +155,7 @@ pub struct ResourceJobExecutionLog {
     /// `runStartedAt` on the wire.
     #[serde(
         rename = "runStartedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -163,7 +163,7 @@ pub struct ResourceJobExecutionLog {
     /// `runCompletedAt` on the wire.
     #[serde(
         rename = "runCompletedAt",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -66,10 +66,10 @@
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimeSeriesData {
     /// `start` on the wire; e.g. `"2016-06-15T03:50:00.000Z"`.
-    #[serde(with = "crate::runtime::datetime")]
+    #[serde(serialize_with = "crate::runtime::datetime::serialize")]
     pub start: chrono::DateTime<chrono::FixedOffset>,
     /// `end` on the wire; e.g. `"2016-06-15T04:00:00.000Z"`.
-    #[serde(with = "crate::runtime::datetime")]
+    #[serde(serialize_with = "crate::runtime::datetime::serialize")]
     pub end: chrono::DateTime<chrono::FixedOffset>,
     /// `resolution` on the wire; e.g. `300000`.
     pub resolution: Option<f64>,

@@ -41,14 +41,14 @@ pub struct WorkflowErrors {
     pub device_id: Option<String>,
     /// `start` on the wire; e.g. `"2016-06-03T00:00:00.000Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -89,7 +89,7 @@ impl schemars::JsonSchema for WorkflowErrors {
 pub struct WorkflowErrorsError {
     /// `time` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

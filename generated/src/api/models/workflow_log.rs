@@ -41,7 +41,7 @@ pub struct WorkflowLogItem {
     pub flow_version_id: Option<String>,
     /// `time` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

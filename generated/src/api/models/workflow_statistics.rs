@@ -11,7 +11,7 @@
 pub struct Metric {
     /// `time` on the wire.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -78,14 +78,14 @@ pub struct WorkflowStatistics {
     pub device_id: Option<String>,
     /// `start` on the wire; e.g. `"2016-06-03T00:00:00.000Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
     pub start: Option<chrono::DateTime<chrono::FixedOffset>>,
     /// `end` on the wire; e.g. `"2016-06-04T00:00:00.000Z"`.
     #[serde(
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]

@@ -24,7 +24,7 @@ pub struct WorkflowVersionExperience {
     /// `creationDate` on the wire.
     #[serde(
         rename = "creationDate",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
@@ -32,7 +32,7 @@ pub struct WorkflowVersionExperience {
     /// `lastUpdated` on the wire.
     #[serde(
         rename = "lastUpdated",
-        with = "crate::runtime::datetime::option",
+        serialize_with = "crate::runtime::datetime::option::serialize",
         default,
         skip_serializing_if = "Option::is_none"
     )]
