@@ -260,43 +260,42 @@ impl Client {
     }
 
     /// What a generated builder's `send_with_response` returns: [`execute_with`] as a future
-    /// that owns the client and the options, so the builder's own method is a plain `fn`.
+    /// that owns the client and the options (so `Send + 'static`), so that the builder's own
+    /// method is a plain `fn`.
     /// One generic `async` body here, instead of one per action in the generated code, keeps
     /// the crate cheap to type-check (each `async fn` is a state machine of its own).
     ///
     /// [`execute_with`]: Client::execute_with
-    pub(crate) fn send_with_response<T: Send + 'static>(
+    pub(crate) async fn send_with_response<T>(
         self,
         request: Request,
         options: CallOptions,
         decode: Decoder<T>,
-    ) -> impl Future<Output = Result<Response<T>, Error>> + Send + 'static {
-        async move { self.execute_with(request, &options, decode).await }
+    ) -> Result<Response<T>, Error> {
+        self.execute_with(request, &options, decode).await
     }
 
     /// What a generated builder's `send` returns: the decoded body of
     /// [`send_with_response`](Client::send_with_response).
-    pub(crate) fn send<T: Send + 'static>(
+    pub(crate) async fn send<T>(
         self,
         request: Request,
         options: CallOptions,
         decode: Decoder<T>,
-    ) -> impl Future<Output = Result<T, Error>> + Send + 'static {
-        async move {
-            self.execute_with(request, &options, decode)
-                .await
-                .map(Response::into_body)
-        }
+    ) -> Result<T, Error> {
+        self.execute_with(request, &options, decode)
+            .await
+            .map(Response::into_body)
     }
 
     /// What a generated builder's `send_raw` returns: [`execute_raw`](Client::execute_raw)
     /// as a future that owns the client and the options.
-    pub(crate) fn send_raw(
+    pub(crate) async fn send_raw(
         self,
         request: Request,
         options: CallOptions,
-    ) -> impl Future<Output = Result<Response<Bytes>, Error>> + Send + 'static {
-        async move { self.execute_raw(request, &options).await }
+    ) -> Result<Response<Bytes>, Error> {
+        self.execute_raw(request, &options).await
     }
 
     /// [`execute_raw`](Client::execute_raw), with the operation's id.

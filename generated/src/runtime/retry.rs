@@ -361,6 +361,13 @@ mod tests {
     }
 
     #[test]
+    fn a_budget_reports_its_capacity() {
+        assert_eq!(RetryBudget::new(7).capacity(), Some(7));
+        assert_eq!(RetryBudget::default().capacity(), Some(500));
+        assert_eq!(RetryBudget::unlimited().capacity(), None);
+    }
+
+    #[test]
     fn custom_costs_are_what_a_retry_takes() {
         let budget = RetryBudget::new(100).costs(1, 2);
         assert_eq!(budget.try_acquire(false), Some(1));

@@ -466,6 +466,27 @@ mod tests {
     }
 
     #[test]
+    fn the_error_list_counts_lists_and_prints_its_problems() {
+        let mut v = Validator::new();
+        v.field("a", |v| v.max_length("abc", 2));
+        v.field("b", |v| v.min_length("", 1));
+        let errors = v.finish().expect_err("two problems");
+        assert_eq!(errors.len(), 2);
+        assert!(!errors.is_empty());
+        assert_eq!(
+            errors.to_string(),
+            "2 problems: `a`: must be at most 2 characters long (it has 3); \
+             `b`: must be at least 1 character long (it has 0)"
+        );
+        let by_ref: Vec<String> = (&errors).into_iter().map(|e| e.to_string()).collect();
+        let owned: Vec<String> = errors.clone().into_iter().map(|e| e.to_string()).collect();
+        let listed: Vec<String> = errors.into_vec().iter().map(|e| e.to_string()).collect();
+        assert_eq!(by_ref.len(), 2);
+        assert_eq!(by_ref, owned);
+        assert_eq!(by_ref, listed);
+    }
+
+    #[test]
     fn a_multiple_of_nothing_positive_and_finite_is_not_checked() {
         for m in [0.0, -2.0, f64::NAN, f64::INFINITY] {
             assert!(
