@@ -20,24 +20,44 @@ pub fn load_dir(dir: &Path) -> Result<Spec, Diagnostics> {
     }
     let mut sources = BTreeMap::new();
     let api = load_file::<Api>(dir, Path::new("api.yaml"), &mut problems, &mut sources);
-    let resource_files = yaml_files(dir, "resources", &mut problems);
-    let resources = load_files::<ResourceBody>(dir, resource_files, &mut problems, &mut sources)
-        .into_iter()
-        .map(|(file, body)| Resource {
-            name: stem(&file),
-            file,
-            body,
-        })
-        .collect::<Vec<_>>();
-    let schema_files = yaml_files(dir, "schemas", &mut problems);
-    let schemas = load_files::<Schema>(dir, schema_files, &mut problems, &mut sources)
-        .into_iter()
-        .map(|(file, schema)| NamedSchema {
-            id: stem(&file),
-            file,
-            schema,
-        })
-        .collect();
+    // Resources and schemas are read and parsed on two threads (parsing YAML is most of the
+    // time); their problems are kept in this order.
+    let (resources, schemas) = std::thread::scope(|scope| {
+        let schemas = scope.spawn(|| {
+            let mut problems = Diagnostics::new();
+            let mut sources = BTreeMap::new();
+            let schema_files = yaml_files(dir, "schemas", &mut problems);
+            let schemas: Vec<NamedSchema> =
+                load_files::<Schema>(dir, schema_files, &mut problems, &mut sources)
+                    .into_iter()
+                    .map(|(file, schema)| NamedSchema {
+                        id: stem(&file),
+                        file,
+                        schema,
+                    })
+                    .collect();
+            (schemas, problems, sources)
+        });
+        let resource_files = yaml_files(dir, "resources", &mut problems);
+        let resources =
+            load_files::<ResourceBody>(dir, resource_files, &mut problems, &mut sources)
+                .into_iter()
+                .map(|(file, body)| Resource {
+                    name: stem(&file),
+                    file,
+                    body,
+                })
+                .collect::<Vec<_>>();
+        let schemas = match schemas.join() {
+            Ok((schemas, more, more_sources)) => {
+                problems.extend(more);
+                sources.extend(more_sources);
+                schemas
+            }
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (resources, schemas)
+    });
     let problems_so_far = problems.len();
     if resources.is_empty() && problems_so_far == 0 {
         problems.push(

@@ -17,7 +17,7 @@ use crate::ir::*;
 use crate::names::{camel, field, method, module};
 use crate::spec::{Action, Param, Resource, Spec};
 
-use naming::{Node, Origin, Plan};
+use naming::{Node, Origin, Plan, ShapeInterner};
 
 /// Lowers a spec into the IR. The spec should have passed [`check`](crate::check::check);
 /// what lowering still finds wrong (a reference that leads nowhere, two schemas that would
@@ -27,12 +27,14 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     let files = naming::file_names(spec, &mut problems);
     let reserved = reserved_names(spec);
     // Pass 1: record every node that becomes a type.
-    let mut recorder = Lowerer::new(spec, &files, Mode::Record(Vec::new()));
+    let mut recorder = Lowerer::new(spec, &files, Mode::Record(Recording::default()));
     recorder.walk();
-    let Mode::Record(nodes) = std::mem::replace(&mut recorder.mode, Mode::Record(Vec::new()))
+    let Mode::Record(Recording { mut nodes, shapes }) =
+        std::mem::replace(&mut recorder.mode, Mode::Record(Recording::default()))
     else {
         unreachable!("the recorder stays in record mode")
     };
+    shapes.rank(&mut nodes);
     if !problems.is_empty() {
         return Err(problems.with_sources(&spec.sources));
     }
@@ -156,8 +158,15 @@ fn reserved_names(spec: &Spec) -> HashMap<String, HashSet<String>> {
 
 /// Whether lowering records nodes (pass 1) or makes types (pass 2).
 enum Mode {
-    Record(Vec<Node>),
+    Record(Recording),
     Build(Plan),
+}
+
+/// What pass 1 records: the type nodes, and their shapes interned.
+#[derive(Default)]
+struct Recording {
+    nodes: Vec<Node>,
+    shapes: ShapeInterner,
 }
 
 /// Where the schema being lowered sits.
@@ -335,19 +344,21 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The name and, in pass 2, whether it still has to be made, of the type node `ctx` with
-    /// the schema `shape` (recorded in pass 1). `title` overrides the context's candidate.
+    /// the schema `shape` (computed and recorded in pass 1 only). `title` overrides the
+    /// context's candidate.
     fn node(
         &mut self,
         ctx: &Ctx,
-        shape: String,
+        shape: impl FnOnce() -> String,
         title: Option<&str>,
         file_root: bool,
         enum_values: Option<Vec<String>>,
     ) -> (String, bool) {
         let file = self.file.clone();
         match &mut self.mode {
-            Mode::Record(nodes) => {
+            Mode::Record(Recording { nodes, shapes }) => {
                 let candidate = title.map(camel).or_else(|| ctx.candidate.clone());
+                let shape = shapes.intern(shape());
                 nodes.push(Node {
                     id: ctx.node.clone(),
                     parent: ctx.parent.clone(),

@@ -54,7 +54,7 @@ pub(super) struct Node {
     /// A name it may take alone (rule 3).
     pub candidate: Option<String>,
     /// Its shape: the schema without the keywords that only document it.
-    pub shape: String,
+    pub shape: Shape,
     /// Who uses it: the models, or one resource's parameters (by module).
     pub origin: Origin,
     /// The file holding it and the key path inside, for diagnostics.
@@ -64,6 +64,41 @@ pub(super) struct Node {
     pub file_root: bool,
     /// For a string enumeration: its values.
     pub enum_values: Option<Vec<String>>,
+}
+
+/// A shape (the text `shape_key` writes), by its rank among the distinct shapes of the spec
+/// in the order of their text: shapes compare, order and hash as their text does, at the
+/// cost of an integer (naming compares them in every pass, and a shape's text holds a whole
+/// schema tree).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(super) struct Shape(usize);
+
+/// Gives shapes their [`Shape`] while nodes are recorded.
+#[derive(Debug, Default)]
+pub(super) struct ShapeInterner {
+    /// Each distinct text and its number in order of arrival.
+    numbers: HashMap<String, usize>,
+}
+
+impl ShapeInterner {
+    /// The provisional shape of `text`: equal texts get equal shapes.
+    pub(super) fn intern(&mut self, text: String) -> Shape {
+        let next = self.numbers.len();
+        Shape(*self.numbers.entry(text).or_insert(next))
+    }
+
+    /// Renumbers the shapes of `nodes`, interned by this interner, by rank in text order.
+    pub(super) fn rank(self, nodes: &mut [Node]) {
+        let mut texts: Vec<(String, usize)> = self.numbers.into_iter().collect();
+        texts.sort_unstable();
+        let mut rank = vec![0; texts.len()];
+        for (position, (_, number)) in texts.iter().enumerate() {
+            rank[*number] = position;
+        }
+        for node in nodes {
+            node.shape = Shape(rank[node.shape.0]);
+        }
+    }
 }
 
 /// Who a type serves.
@@ -232,28 +267,33 @@ pub(super) fn plan(
         .map(|o| (o.at.as_str(), o))
         .collect();
     // Shapes named by hand for every schema of that shape (`share: true`).
-    let mut shared_overrides: HashMap<&str, &str> = HashMap::new();
+    let mut shared_overrides: HashMap<Shape, &str> = HashMap::new();
     for node in nodes {
         if let Some(o) = overrides.get(node.id.as_str()).filter(|o| o.share) {
-            shared_overrides.insert(&node.shape, &o.name);
+            shared_overrides.insert(node.shape, &o.name);
         }
     }
     let file_name_set: HashSet<&str> = files.values().map(String::as_str).collect();
     // A schema written out again where its file could have been named: the file's type.
-    let mut file_shapes: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut file_shapes: HashMap<Shape, Vec<&str>> = HashMap::new();
     for node in nodes.iter().filter(|n| n.file_root) {
         if let Some(name) = files.get(&node.id) {
-            file_shapes.entry(&node.shape).or_default().push(name);
+            file_shapes.entry(node.shape).or_default().push(name);
         }
     }
     let file_shape = |node: &Node| -> Option<String> {
-        match file_shapes.get(node.shape.as_str())?.as_slice() {
+        match file_shapes.get(&node.shape)?.as_slice() {
             [one] => Some((*one).to_owned()),
             _ => None,
         }
     };
+    // The schema file a type name belongs to (the first in order, should two share one).
+    let mut file_named: HashMap<&str, &str> = HashMap::new();
+    for (id, name) in files {
+        file_named.entry(name.as_str()).or_insert(id.as_str());
+    }
     let mut banned: HashSet<String> = HashSet::new();
-    let mut families: HashMap<String, String> = HashMap::new();
+    let mut families: HashMap<(String, Shape), String> = HashMap::new();
     let mut enum_values: HashMap<String, Vec<String>> = HashMap::new();
     let mut names: HashMap<String, String> = HashMap::new();
     let by_id: HashMap<&str, &Node> = nodes.iter().map(|n| (n.id.as_str(), n)).collect();
@@ -263,17 +303,16 @@ pub(super) fn plan(
     for _ in 0..=nodes.len() {
         // Nodes named by hand do not compete for names taken alone.
         let competing = nodes.iter().filter(|n| {
-            !overrides.contains_key(n.id.as_str())
-                && !shared_overrides.contains_key(n.shape.as_str())
+            !overrides.contains_key(n.id.as_str()) && !shared_overrides.contains_key(&n.shape)
         });
         let winners = winners(competing, &file_name_set, &banned, &mut enum_values);
         // The shapes that took a name alone, by shape: a schema of one of these shapes that
         // has no name of its own to take (a `value`, an item of a union) is that type.
-        let mut concept_of: HashMap<&str, &str> = HashMap::new();
+        let mut concept_of: HashMap<Shape, &str> = HashMap::new();
         for node in nodes {
             if let Some(candidate) = alone(node, &file_name_set, &banned) {
                 if takes(&winners, &enum_values, candidate, node) {
-                    concept_of.entry(node.shape.as_str()).or_insert(candidate);
+                    concept_of.entry(node.shape).or_insert(candidate);
                 }
             }
         }
@@ -295,15 +334,8 @@ pub(super) fn plan(
                     };
                     by_id.get(id.as_str()).map(|n| n.id.clone())
                 }
-                None if !node.file_root => file_shapes
-                    .get(node.shape.as_str())
-                    .filter(|f| f.len() == 1)
-                    .and_then(|_| {
-                        files
-                            .iter()
-                            .find(|(_, name)| Some(name.as_str()) == file_shape(node).as_deref())
-                            .map(|(id, _)| id.clone())
-                    }),
+                None if !node.file_root => file_shape(node)
+                    .and_then(|name| file_named.get(name.as_str()).map(|id| (*id).to_owned())),
                 None => None,
             };
             if let Some(target) = copied {
@@ -316,7 +348,7 @@ pub(super) fn plan(
             }
             let name = if let Some(o) = overrides.get(node.id.as_str()) {
                 o.name.clone()
-            } else if let Some(name) = shared_overrides.get(node.shape.as_str()) {
+            } else if let Some(name) = shared_overrides.get(&node.shape) {
                 (*name).to_owned()
             } else if node.file_root {
                 files
@@ -330,7 +362,7 @@ pub(super) fn plan(
             {
                 candidate.to_owned()
             } else if let Some(concept) = concept_of
-                .get(node.shape.as_str())
+                .get(&node.shape)
                 .filter(|_| !node.candidate.as_deref().is_some_and(may_stand_alone))
             {
                 (*concept).to_owned()
@@ -356,7 +388,7 @@ pub(super) fn plan(
         // A shared name that another shape also ends up with is given up.
         let mut changed = false;
         for (name, users) in &by_name {
-            let shapes: BTreeSet<&str> = users.iter().map(|n| n.shape.as_str()).collect();
+            let shapes: BTreeSet<Shape> = users.iter().map(|n| n.shape).collect();
             if shapes.len() > 1
                 && !enum_values.contains_key(*name)
                 && !banned.contains(*name)
@@ -369,7 +401,7 @@ pub(super) fn plan(
         // Copies of one schema in a family of schemas (`notebook`, `notebookPatch`,
         // `notebookPost`) share a type named after what their parents' names share
         // (`NotebookInput`), when no other shape has that name.
-        let mut groups: BTreeMap<String, Vec<&Node>> = BTreeMap::new();
+        let mut groups: BTreeMap<(String, Shape), Vec<&Node>> = BTreeMap::new();
         for node in nodes {
             let name = &names[&node.id];
             let qualified = node
@@ -382,9 +414,9 @@ pub(super) fn plan(
             }
         }
         let depth = |n: &Node| n.id.matches('/').count();
-        let mut ordered: Vec<(String, Vec<&Node>)> = groups.into_iter().collect();
+        let mut ordered: Vec<((String, Shape), Vec<&Node>)> = groups.into_iter().collect();
         ordered.sort_by_key(|(_, members)| members.iter().map(|n| depth(n)).min());
-        let mut assigned: HashMap<String, &str> = HashMap::new();
+        let mut assigned: HashMap<String, Shape> = HashMap::new();
         let mut renamed: HashSet<&str> = HashSet::new();
         for (key, members) in ordered {
             // Deeper copies wait for their parents' families, which may name them already.
@@ -421,7 +453,7 @@ pub(super) fn plan(
                     .get(family.as_str())
                     .is_some_and(|shape| *shape != members[0].shape);
             if !taken && !file_name_set.contains(family.as_str()) {
-                assigned.insert(family.clone(), &members[0].shape);
+                assigned.insert(family.clone(), members[0].shape);
                 renamed.extend(members.iter().map(|n| n.id.as_str()));
                 families.insert(key, family);
                 changed = true;
@@ -497,16 +529,16 @@ fn winners<'n>(
     files: &HashSet<&str>,
     banned: &HashSet<String>,
     enum_values: &mut HashMap<String, Vec<String>>,
-) -> HashMap<&'n str, Option<&'n str>> {
+) -> HashMap<&'n str, Option<Shape>> {
     /// Per shape: how many nodes have it, and its enumeration's values.
-    type Shapes<'n> = BTreeMap<&'n str, (usize, Option<&'n Vec<String>>)>;
+    type Shapes<'n> = BTreeMap<Shape, (usize, Option<&'n Vec<String>>)>;
     let mut shapes_of: HashMap<&str, Shapes<'_>> = HashMap::new();
     for node in nodes {
         if let Some(candidate) = alone(node, files, banned) {
             let entry = shapes_of
                 .entry(candidate)
                 .or_default()
-                .entry(&node.shape)
+                .entry(node.shape)
                 .or_insert((0, node.enum_values.as_ref()));
             entry.0 += 1;
         }
@@ -530,7 +562,7 @@ fn winners<'n>(
             winner.insert(candidate, None);
             continue;
         }
-        let mut counts: Vec<(usize, &str)> = shapes.iter().map(|(s, (n, _))| (*n, *s)).collect();
+        let mut counts: Vec<(usize, Shape)> = shapes.iter().map(|(s, (n, _))| (*n, *s)).collect();
         counts.sort_unstable_by(|a, b| b.cmp(a));
         let total: usize = counts.iter().map(|(n, _)| n).sum();
         // The name goes to a shape only when it is the shape of at least two thirds of the
@@ -545,7 +577,7 @@ fn winners<'n>(
 
 /// Whether `node` takes `candidate` alone.
 fn takes(
-    winners: &HashMap<&str, Option<&str>>,
+    winners: &HashMap<&str, Option<Shape>>,
     enum_values: &HashMap<String, Vec<String>>,
     candidate: &str,
     node: &Node,
@@ -558,8 +590,8 @@ fn takes(
 }
 
 /// Nodes that are copies of one another in a family: same shape, same part.
-fn family_key(node: &Node) -> String {
-    format!("{}\u{0}{}", node.suffix, node.shape)
+fn family_key(node: &Node) -> (String, Shape) {
+    (node.suffix.clone(), node.shape)
 }
 
 /// The longest run of whole `CamelCase` words that every name starts with (a name may go on
@@ -632,6 +664,35 @@ fn home_of(name: &str, users: &[&Node], files: &BTreeMap<String, String>) -> Hom
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn node_of(shape: Shape) -> Node {
+        Node {
+            id: String::new(),
+            parent: None,
+            suffix: String::new(),
+            candidate: None,
+            shape,
+            origin: Origin::Resource(String::new()),
+            file: String::new(),
+            at: String::new(),
+            file_root: false,
+            enum_values: None,
+        }
+    }
+
+    #[test]
+    fn shapes_rank_in_the_order_of_their_text() {
+        let mut interner = ShapeInterner::default();
+        let texts = ["{type=b}", "{type=a}", "{type=c}", "{type=a}"];
+        let mut nodes: Vec<Node> = texts
+            .iter()
+            .map(|t| node_of(interner.intern((*t).to_owned())))
+            .collect();
+        interner.rank(&mut nodes);
+        let shapes: Vec<Shape> = nodes.iter().map(|n| n.shape).collect();
+        // Equal texts are one shape; the order is that of the texts, not of arrival.
+        assert_eq!(shapes, [Shape(1), Shape(0), Shape(2), Shape(0)]);
+    }
 
     #[test]
     fn singulars() {

@@ -168,7 +168,7 @@ impl Lowerer<'_> {
                 checks,
             };
         };
-        let shape = shape_key(s, &ctx.root);
+        let shape = || shape_key(s, &ctx.root);
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
@@ -240,7 +240,7 @@ impl Lowerer<'_> {
     /// An object schema without a `type`: it accepts any JSON value, so its type is a union
     /// of the struct its properties describe and any other value.
     fn open_object(&mut self, s: &Schema, ctx: &Ctx) -> Ty {
-        let shape = format!("open {}", shape_key(s, &ctx.root));
+        let shape = || format!("open {}", shape_key(s, &ctx.root));
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
@@ -325,7 +325,7 @@ impl Lowerer<'_> {
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         let non_null = values.iter().filter(|v| !v.is_null()).count();
         if !strings.is_empty() && strings.len() == non_null {
-            let shape = shape_key(s, &ctx.root);
+            let shape = || shape_key(s, &ctx.root);
             let values = strings.iter().map(|v| (*v).to_owned()).collect();
             let (name, new) = self.node(
                 ctx,
@@ -364,7 +364,7 @@ impl Lowerer<'_> {
 
     /// A `type` list of several types: a union with a variant per type (and `Null`).
     fn type_list(&mut self, s: &Schema, types: &[TypeName], nullable: bool, ctx: &Ctx) -> Ty {
-        let shape = format!("types {}", shape_key(s, &ctx.root));
+        let shape = || format!("types {}", shape_key(s, &ctx.root));
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
@@ -409,7 +409,7 @@ impl Lowerer<'_> {
             ty.nullable |= has_null;
             return ty;
         }
-        let shape = format!("union {}", shape_key(s, &ctx.root));
+        let shape = || format!("union {}", shape_key(s, &ctx.root));
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
@@ -657,7 +657,7 @@ impl Lowerer<'_> {
         if self.recording() && !makes_type(target.schema) {
             self.node(
                 &ctx,
-                format!("alias {key}"),
+                || format!("alias {key}"),
                 target.schema.title.as_deref(),
                 false,
                 None,
@@ -1055,111 +1055,245 @@ fn type_variant_name(t: TypeName, s: &Schema) -> String {
 
 /// The shape of a schema, without the keywords that only document it, and with references
 /// made absolute (a `#/definitions/x` means another schema in another file): schemas with
-/// equal shapes make equal types.
+/// equal shapes make equal types. The text is written in one pass, only the keywords present,
+/// strings quoted (so it reads back one way only): naming compares the shape of every type
+/// node, and a node's shape holds its whole schema tree.
 pub(super) fn shape_key(s: &Schema, root: &str) -> String {
-    /// `s` without its documentation (title, description, examples, ...), recursively. Every
-    /// field is named so that a keyword added to [`Schema`] must be placed here too.
-    fn strip(s: &Schema, root: &str) -> Schema {
-        let map = |m: &indexmap::IndexMap<String, Schema>| {
-            m.iter().map(|(k, v)| (k.clone(), strip(v, root))).collect()
-        };
-        let list = |v: &Vec<Schema>| v.iter().map(|s| strip(s, root)).collect();
-        let one_or_bool = |a: &BoolOrSchema| match a {
-            BoolOrSchema::Schema(one) => BoolOrSchema::Schema(Box::new(strip(one, root))),
-            other => other.clone(),
-        };
-        let Schema {
-            meta_schema: _,
-            id: _,
-            comment: _,
-            title: _,
-            description: _,
-            examples: _,
-            default: _,
-            reference,
-            ty,
-            format,
-            enum_values,
-            const_value,
-            read_only,
-            write_only,
-            deprecated,
-            properties,
-            required,
-            additional_properties,
-            pattern_properties,
-            property_names,
-            min_properties,
-            max_properties,
-            items,
-            additional_items,
-            min_items,
-            max_items,
-            unique_items,
-            min_length,
-            max_length,
-            pattern,
-            minimum,
-            maximum,
-            exclusive_minimum,
-            exclusive_maximum,
-            multiple_of,
-            one_of,
-            any_of,
-            all_of,
-            not,
-            definitions: _,
-        } = s;
-        let reference = reference.as_ref().map(|r| match resolve::parse(r) {
+    let mut out = String::with_capacity(64);
+    write_shape(&mut out, s, root);
+    out
+}
+
+/// Writes `s` as `{keyword=value;...}` without its documentation (title, description,
+/// examples, ...), recursively. Every field is named so that a keyword added to [`Schema`] must
+/// be placed here too.
+fn write_shape(out: &mut String, s: &Schema, root: &str) {
+    use std::fmt::Write as _;
+    let Schema {
+        meta_schema: _,
+        id: _,
+        comment: _,
+        title: _,
+        description: _,
+        examples: _,
+        default: _,
+        definitions: _,
+        reference,
+        ty,
+        format,
+        enum_values,
+        const_value,
+        read_only,
+        write_only,
+        deprecated,
+        properties,
+        required,
+        additional_properties,
+        pattern_properties,
+        property_names,
+        min_properties,
+        max_properties,
+        items,
+        additional_items,
+        min_items,
+        max_items,
+        unique_items,
+        min_length,
+        max_length,
+        pattern,
+        minimum,
+        maximum,
+        exclusive_minimum,
+        exclusive_maximum,
+        multiple_of,
+        one_of,
+        any_of,
+        all_of,
+        not,
+    } = s;
+    // `write!` to a `String` cannot fail.
+    let debug = |out: &mut String, name: &str, value: &dyn std::fmt::Debug| {
+        let _ = write!(out, "{name}={value:?};");
+    };
+    let schemas = |out: &mut String, name: &str, list: &[Schema]| {
+        let _ = write!(out, "{name}=[");
+        for one in list {
+            write_shape(out, one, root);
+            out.push(',');
+        }
+        out.push_str("];");
+    };
+    let map = |out: &mut String, name: &str, map: &indexmap::IndexMap<String, Schema>| {
+        let _ = write!(out, "{name}={{");
+        for (key, one) in map {
+            let _ = write!(out, "{key:?}:");
+            write_shape(out, one, root);
+            out.push(',');
+        }
+        out.push_str("};");
+    };
+    let bool_or_schema = |out: &mut String, name: &str, value: &BoolOrSchema| match value {
+        BoolOrSchema::Bool(b) => {
+            let _ = write!(out, "{name}={b};");
+        }
+        BoolOrSchema::Schema(one) => {
+            let _ = write!(out, "{name}=");
+            write_shape(out, one, root);
+            out.push(';');
+        }
+    };
+    out.push('{');
+    if let Some(reference) = reference {
+        let absolute = match resolve::parse(reference) {
             Ok(parsed) => {
-                let file = parsed.file.unwrap_or(root);
-                let mut key = file.to_owned();
+                let mut key = parsed.file.unwrap_or(root).to_owned();
                 for d in parsed.definitions {
                     key.push_str("#/definitions/");
                     key.push_str(d);
                 }
                 key
             }
-            Err(_) => r.clone(),
-        });
-        Schema {
-            reference,
-            ty: ty.clone(),
-            format: format.clone(),
-            enum_values: enum_values.clone(),
-            const_value: const_value.clone(),
-            read_only: *read_only,
-            write_only: *write_only,
-            deprecated: *deprecated,
-            properties: properties.as_ref().map(map),
-            required: required.clone(),
-            additional_properties: additional_properties.as_ref().map(one_or_bool),
-            pattern_properties: pattern_properties.as_ref().map(map),
-            property_names: property_names.as_deref().map(|p| Box::new(strip(p, root))),
-            min_properties: *min_properties,
-            max_properties: *max_properties,
-            items: items.as_ref().map(|i| match i {
-                Items::One(one) => Items::One(Box::new(strip(one, root))),
-                Items::Tuple(many) => Items::Tuple(list(many)),
-            }),
-            additional_items: additional_items.as_ref().map(one_or_bool),
-            min_items: *min_items,
-            max_items: *max_items,
-            unique_items: *unique_items,
-            min_length: *min_length,
-            max_length: *max_length,
-            pattern: pattern.clone(),
-            minimum: *minimum,
-            maximum: *maximum,
-            exclusive_minimum: *exclusive_minimum,
-            exclusive_maximum: *exclusive_maximum,
-            multiple_of: *multiple_of,
-            one_of: one_of.as_ref().map(list),
-            any_of: any_of.as_ref().map(list),
-            all_of: all_of.as_ref().map(list),
-            not: not.as_deref().map(|n| Box::new(strip(n, root))),
-            ..Schema::default()
+            Err(_) => reference.clone(),
+        };
+        debug(out, "$ref", &absolute);
+    }
+    if let Some(ty) = ty {
+        debug(out, "type", ty);
+    }
+    if let Some(format) = format {
+        debug(out, "format", format);
+    }
+    if let Some(values) = enum_values {
+        // JSON values print as JSON, strings quoted.
+        out.push_str("enum=[");
+        for value in values {
+            let _ = write!(out, "{value},");
+        }
+        out.push_str("];");
+    }
+    if let Some(value) = const_value {
+        let _ = write!(out, "const={value};");
+    }
+    for (name, flag) in [
+        ("readOnly", read_only),
+        ("writeOnly", write_only),
+        ("deprecated", deprecated),
+        ("uniqueItems", unique_items),
+    ] {
+        if let Some(flag) = flag {
+            debug(out, name, flag);
         }
     }
-    format!("{:?}", strip(s, root))
+    if let Some(properties) = properties {
+        map(out, "properties", properties);
+    }
+    if let Some(required) = required {
+        debug(out, "required", required);
+    }
+    if let Some(additional) = additional_properties {
+        bool_or_schema(out, "additionalProperties", additional);
+    }
+    if let Some(patterns) = pattern_properties {
+        map(out, "patternProperties", patterns);
+    }
+    if let Some(names) = property_names {
+        schemas(out, "propertyNames", std::slice::from_ref(names));
+    }
+    match items {
+        Some(Items::One(one)) => schemas(out, "items", std::slice::from_ref(one)),
+        Some(Items::Tuple(many)) => schemas(out, "tupleItems", many),
+        None => {}
+    }
+    if let Some(additional) = additional_items {
+        bool_or_schema(out, "additionalItems", additional);
+    }
+    for (name, count) in [
+        ("minProperties", min_properties),
+        ("maxProperties", max_properties),
+        ("minItems", min_items),
+        ("maxItems", max_items),
+        ("minLength", min_length),
+        ("maxLength", max_length),
+    ] {
+        if let Some(count) = count {
+            debug(out, name, count);
+        }
+    }
+    if let Some(pattern) = pattern {
+        debug(out, "pattern", pattern);
+    }
+    for (name, bound) in [
+        ("minimum", minimum),
+        ("maximum", maximum),
+        ("exclusiveMinimum", exclusive_minimum),
+        ("exclusiveMaximum", exclusive_maximum),
+        ("multipleOf", multiple_of),
+    ] {
+        if let Some(bound) = bound {
+            debug(out, name, bound);
+        }
+    }
+    for (name, list) in [("oneOf", one_of), ("anyOf", any_of), ("allOf", all_of)] {
+        if let Some(list) = list {
+            schemas(out, name, list);
+        }
+    }
+    if let Some(not) = not {
+        schemas(out, "not", std::slice::from_ref(not));
+    }
+    out.push('}');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn schema(yaml: &str) -> Schema {
+        serde_yaml::from_str(yaml).expect("a schema")
+    }
+
+    #[test]
+    fn shapes_ignore_documentation_only() {
+        let plain = schema("{type: object, properties: {a: {type: string}}}");
+        let documented = schema(
+            "{type: object, title: T, description: D, examples: [{a: x}], \
+             properties: {a: {type: string, description: the a, default: x}}}",
+        );
+        assert_eq!(shape_key(&plain, "f"), shape_key(&documented, "f"));
+        // Any keyword that is not documentation makes another shape.
+        for other in [
+            "{type: object, properties: {b: {type: string}}}",
+            "{type: object, properties: {a: {type: string, maxLength: 3}}}",
+            "{type: object, properties: {a: {type: string}}, required: [a]}",
+            "{type: object, properties: {a: {type: string}}, additionalProperties: false}",
+            "{type: object, properties: {a: {type: string, enum: [x]}}}",
+            "{type: object, properties: {a: {type: [string, 'null']}}}",
+        ] {
+            assert_ne!(
+                shape_key(&plain, "f"),
+                shape_key(&schema(other), "f"),
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn shapes_quote_what_they_hold() {
+        // A key or value that contains the text's own punctuation cannot pass for structure.
+        let tricky = schema(r#"{properties: {"a:{}": {type: string}}}"#);
+        let plain = schema(r#"{properties: {"a": {}, "": {type: string}}}"#);
+        assert_ne!(shape_key(&tricky, "f"), shape_key(&plain, "f"));
+        assert_ne!(
+            shape_key(&schema("{enum: ['1']}"), "f"),
+            shape_key(&schema("{enum: [1]}"), "f")
+        );
+    }
+
+    #[test]
+    fn references_are_made_absolute() {
+        let local = schema("{$ref: '#/definitions/x'}");
+        let absolute = schema("{$ref: 'f.json#/definitions/x'}");
+        assert_eq!(shape_key(&local, "f.json"), shape_key(&absolute, "g.json"));
+        assert_ne!(shape_key(&local, "f.json"), shape_key(&local, "g.json"));
+    }
 }
