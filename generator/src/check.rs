@@ -704,3 +704,21 @@ fn mismatch(value: &Value, s: &Schema) -> Option<String> {
         format!("does not match the type `{}`", names.join(" | "))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_read_in_order_and_scanning_goes_on_after_each() {
+        assert_eq!(
+            placeholders("/orgs/{orgId}/members/{memberId}"),
+            ["orgId", "memberId"]
+        );
+        assert_eq!(placeholders("/a/{}/b/{x}"), ["", "x"]);
+        assert_eq!(placeholders("{a}{b}"), ["a", "b"]);
+        // Braces inside a placeholder belong to its name; an unclosed one is not a placeholder.
+        assert_eq!(placeholders("/{{}x}/{y"), ["{"]);
+        assert!(placeholders("/plain/path").is_empty());
+    }
+}
