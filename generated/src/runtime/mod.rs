@@ -75,7 +75,7 @@ pub use transport::{
     BoxFuture, HttpRequest, HttpResponse, RequestBody, RequestBodyStream, ReqwestTransport,
     ResponseBody, Transport, TransportError, TransportErrorKind,
 };
-pub use union::{UnionVariant, decode_union, serialize_tagged};
+pub use union::{UnionVariant, decode_listed, decode_union, serialize_tagged};
 pub use validate::{Validate, ValidationError, ValidationErrors, Validator};
 
 /// API-wide settings generated from the spec (`spec/api.yaml`).

@@ -37,6 +37,21 @@ pub fn decode_union<T: Serialize, E: serde::de::Error>(
         .ok_or_else(|| E::custom(format!("data did not match any variant of {type_name}")))
 }
 
+/// Decodes `value` as the string enumeration `T` only when it is one of `values` (the
+/// enumeration's listed values): in a union beside a plain string, a string the enumeration
+/// does not list is the plain string's, not the enumeration's `Unknown`.
+pub fn decode_listed<T: serde::de::DeserializeOwned>(
+    value: Value,
+    values: &[&str],
+) -> Result<T, serde_json::Error> {
+    match &value {
+        Value::String(text) if !values.contains(&text.as_str()) => Err(serde::de::Error::custom(
+            format_args!("`{text}` is not one of the listed values"),
+        )),
+        _ => serde_json::from_value(value),
+    }
+}
+
 /// How many members, items and scalars `value` holds (itself included).
 fn size(value: &Value) -> usize {
     1 + match value {
@@ -131,6 +146,24 @@ mod tests {
                 |v| serde_json::from_value(v).map(Either::Text),
             ],
         )
+    }
+
+    #[test]
+    fn a_listed_decode_takes_only_the_listed_strings() {
+        let listed = |v: Value| decode_listed::<String>(v, &["asc", "desc"]);
+        assert_eq!(listed(Value::from("asc")).unwrap(), "asc");
+        let error = listed(Value::from("{{template}}")).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`{{template}}` is not one of the listed values")
+        );
+        // What is not a string is decoded as usual (and fails as usual for a string type).
+        assert!(listed(Value::from(1)).is_err());
+        assert_eq!(
+            decode_listed::<Option<String>>(Value::Null, &["asc"]).unwrap(),
+            None
+        );
     }
 
     #[test]

@@ -584,22 +584,24 @@ fn emit_string_enum(
     }
 }
 
-/// The order untagged variants are tried in: the most specific first.
-fn variant_rank(variant: &Variant) -> u8 {
+/// The order untagged variants are tried in: the most specific first (a string enumeration
+/// before a plain string: its listed values are more specific).
+fn variant_rank(index: &TypeIndex<'_>, variant: &Variant) -> u8 {
     match &variant.payload {
         Payload::Null => 0,
         Payload::Unit => 1,
-        Payload::CatchAll(_) => 10,
+        Payload::CatchAll(_) => 11,
         Payload::Type(ty) => match &ty.kind {
             TyKind::Boolean => 2,
             TyKind::Integer => 3,
             TyKind::Number => 4,
             TyKind::DateTime => 5,
-            TyKind::String => 6,
-            TyKind::Named { .. } => 7,
-            TyKind::Array(_) => 8,
-            TyKind::Map(_) => 9,
-            TyKind::Any | TyKind::File => 10,
+            TyKind::Named { name, .. } if index.is_string_enum(name) => 6,
+            TyKind::String => 7,
+            TyKind::Named { .. } => 8,
+            TyKind::Array(_) => 9,
+            TyKind::Map(_) => 10,
+            TyKind::Any | TyKind::File => 11,
         },
     }
 }
@@ -656,7 +658,7 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> Tok
     let name = format_ident!("{}", def.name);
     let docs = doc_attrs(&type_doc(def));
     let mut ordered: Vec<&Variant> = variants.iter().collect();
-    ordered.sort_by_key(|v| variant_rank(v));
+    ordered.sort_by_key(|v| variant_rank(index, v));
     let variant_tokens = ordered.iter().map(|v| {
         let id = format_ident!("{}", v.name);
         match &v.payload {
@@ -699,9 +701,20 @@ fn emit_union(index: &TypeIndex<'_>, def: &TypeDef, variants: &[Variant]) -> Tok
     // `runtime::decode_union`): with serde's `untagged`, the first variant that accepts it
     // would win, and objects accept unknown members, so what only a later branch declares
     // would be lost. A catch-all variant takes only what no other accepts.
+    // A string enumeration beside a plain string takes only the values it lists (not into
+    // its `Unknown`): any other string is the plain string's.
+    let has_string = ordered
+        .iter()
+        .any(|v| v.ty().is_some_and(|ty| ty.kind == TyKind::String));
     let candidates = ordered.iter().filter_map(|v| {
         let id = format_ident!("{}", v.name);
         match &v.payload {
+            Payload::Type(Ty { kind: TyKind::Named { name, .. }, nullable: false, .. })
+                if has_string && index.is_string_enum(name) =>
+            {
+                let enum_path = index.path(name);
+                Some(quote!(|value| crate::runtime::decode_listed(value, #enum_path::VALUES).map(Self::#id),))
+            }
             Payload::Type(_) => Some(quote!(|value| serde_json::from_value(value).map(Self::#id),)),
             Payload::Null => Some(quote!(|value| if value.is_null() { Ok(Self::#id) } else { Err(serde::de::Error::custom("not null")) },)),
             Payload::Unit | Payload::CatchAll(_) => None,

@@ -11,10 +11,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum BlockDataTableConfigColumnType {
-    /// A `String`.
-    String(String),
     /// A `BlockDataTableConfigColumnTypeCustom`.
     Custom(crate::models::BlockDataTableConfigColumnTypeCustom),
+    /// A `String`.
+    String(String),
 }
 
 impl<'de> serde::Deserialize<'de> for BlockDataTableConfigColumnType {
@@ -26,8 +26,14 @@ impl<'de> serde::Deserialize<'de> for BlockDataTableConfigColumnType {
             value,
             "BlockDataTableConfigColumnType",
             &[
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::BlockDataTableConfigColumnTypeCustom::VALUES,
+                        )
+                        .map(Self::Custom)
+                },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Custom),
             ],
         )
     }
@@ -68,12 +74,12 @@ impl crate::runtime::Validate for BlockDataTableConfigColumnType {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
-                v.pattern(value, &crate::api::patterns::PATTERN_1);
-            }
-
             Self::Custom(value) => {
                 crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::String(value) => {
+                v.pattern(value, &crate::api::patterns::PATTERN_1);
             }
         }
     }

@@ -13,10 +13,10 @@
 pub enum CallbackUrl {
     /// JSON `null`.
     Null,
-    /// A `String`.
-    String(String),
     /// A `CallbackUrlEmpty`.
     Empty(crate::models::CallbackUrlEmpty),
+    /// A `String`.
+    String(String),
 }
 
 impl<'de> serde::Deserialize<'de> for CallbackUrl {
@@ -35,8 +35,14 @@ impl<'de> serde::Deserialize<'de> for CallbackUrl {
                         Err(serde::de::Error::custom("not null"))
                     }
                 },
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::CallbackUrlEmpty::VALUES,
+                        )
+                        .map(Self::Empty)
+                },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Empty),
             ],
         )
     }
@@ -78,12 +84,12 @@ impl crate::runtime::Validate for CallbackUrl {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
             Self::Null => {}
-            Self::String(value) => {
-                v.max_length(value, 1024);
-            }
-
             Self::Empty(value) => {
                 crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::String(value) => {
+                v.max_length(value, 1024);
             }
         }
     }

@@ -11,10 +11,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum DefaultSortDirection {
-    /// A `String`.
-    Value(String),
     /// A `SortDirection`.
     String(crate::models::SortDirection),
+    /// A `String`.
+    Value(String),
 }
 
 impl<'de> serde::Deserialize<'de> for DefaultSortDirection {
@@ -26,8 +26,14 @@ impl<'de> serde::Deserialize<'de> for DefaultSortDirection {
             value,
             "DefaultSortDirection",
             &[
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::SortDirection::VALUES,
+                        )
+                        .map(Self::String)
+                },
                 |value| serde_json::from_value(value).map(Self::Value),
-                |value| serde_json::from_value(value).map(Self::String),
             ],
         )
     }
@@ -64,13 +70,13 @@ impl crate::runtime::Validate for DefaultSortDirection {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
+            Self::String(value) => {
+                crate::runtime::Validate::validate_into(value, v);
+            }
+
             Self::Value(value) => {
                 v.min_length(value, 4);
                 v.max_length(value, 255);
-            }
-
-            Self::String(value) => {
-                crate::runtime::Validate::validate_into(value, v);
             }
         }
     }

@@ -1270,10 +1270,10 @@ impl crate::runtime::Validate for InstanceCustomNodePatchTriggerVirtualButtonMet
 pub enum InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
     /// JSON `null`.
     Null,
-    /// A `String`.
-    String(String),
     /// A `InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty`.
     Empty(crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty),
+    /// A `String`.
+    String(String),
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1293,8 +1293,14 @@ for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
                         Err(serde::de::Error::custom("not null"))
                     }
                 },
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceIdEmpty::VALUES,
+                        )
+                        .map(Self::Empty)
+                },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Empty),
             ],
         )
     }
@@ -1337,12 +1343,12 @@ for InstanceCustomNodePatchTriggerVirtualButtonMetaDeviceId {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
             Self::Null => {}
-            Self::String(value) => {
-                v.pattern(value, &crate::api::patterns::PATTERN_0);
-            }
-
             Self::Empty(value) => {
                 crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::String(value) => {
+                v.pattern(value, &crate::api::patterns::PATTERN_0);
             }
         }
     }

@@ -1304,10 +1304,10 @@ impl crate::runtime::Validate for InstanceCustomNodePostTriggerVirtualButtonMeta
 pub enum InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
     /// JSON `null`.
     Null,
-    /// A `String`.
-    String(String),
     /// A `InstanceCustomNodePostTriggerVirtualButtonMetaDeviceIdEmpty`.
     Empty(crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaDeviceIdEmpty),
+    /// A `String`.
+    String(String),
 }
 
 impl<'de> serde::Deserialize<'de>
@@ -1327,8 +1327,14 @@ for InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
                         Err(serde::de::Error::custom("not null"))
                     }
                 },
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::InstanceCustomNodePostTriggerVirtualButtonMetaDeviceIdEmpty::VALUES,
+                        )
+                        .map(Self::Empty)
+                },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Empty),
             ],
         )
     }
@@ -1371,12 +1377,12 @@ for InstanceCustomNodePostTriggerVirtualButtonMetaDeviceId {
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
             Self::Null => {}
-            Self::String(value) => {
-                v.pattern(value, &crate::api::patterns::PATTERN_0);
-            }
-
             Self::Empty(value) => {
                 crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::String(value) => {
+                v.pattern(value, &crate::api::patterns::PATTERN_0);
             }
         }
     }

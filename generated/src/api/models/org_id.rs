@@ -11,10 +11,10 @@
 #[serde(untagged)]
 #[allow(clippy::large_enum_variant)]
 pub enum OrgId {
-    /// A `String`.
-    String(String),
     /// A `OrgIdSandbox`.
     Sandbox(crate::models::OrgIdSandbox),
+    /// A `String`.
+    String(String),
 }
 
 impl<'de> serde::Deserialize<'de> for OrgId {
@@ -26,8 +26,14 @@ impl<'de> serde::Deserialize<'de> for OrgId {
             value,
             "OrgId",
             &[
+                |value| {
+                    crate::runtime::decode_listed(
+                            value,
+                            crate::models::OrgIdSandbox::VALUES,
+                        )
+                        .map(Self::Sandbox)
+                },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Sandbox),
             ],
         )
     }
@@ -64,12 +70,12 @@ impl crate::runtime::Validate for OrgId {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
-                v.pattern(value, &crate::api::patterns::PATTERN_0);
-            }
-
             Self::Sandbox(value) => {
                 crate::runtime::Validate::validate_into(value, v);
+            }
+
+            Self::String(value) => {
+                v.pattern(value, &crate::api::patterns::PATTERN_0);
             }
         }
     }
