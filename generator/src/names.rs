@@ -121,11 +121,6 @@ pub fn method(action: &str, resource: &str) -> String {
     }
 }
 
-/// Whether [`method`] renamed the action.
-pub fn method_renamed(action: &str, resource: &str) -> bool {
-    method(action, resource) != snake(action)
-}
-
 /// `name`, with a `_` suffix when it is a Rust keyword.
 fn safe(name: String) -> String {
     if is_keyword(&name) || NOT_RAW.contains(&name.as_str()) {
@@ -189,7 +184,6 @@ mod tests {
         assert_eq!(method("clone", "application"), "clone_application");
         assert_eq!(method("move", "file"), "move_file");
         assert_eq!(method("get", "devices"), "get");
-        assert!(method_renamed("clone", "application"));
         assert_eq!(module("match"), "match_");
         assert_eq!(module("mod"), "mod_");
     }

@@ -953,6 +953,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn success_variants_are_named_by_reason_phrase() {
+        let named: Vec<String> = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 299]
+            .into_iter()
+            .map(status_variant)
+            .collect();
+        assert_eq!(
+            named,
+            [
+                "Ok",
+                "Created",
+                "Accepted",
+                "NonAuthoritativeInformation",
+                "NoContent",
+                "ResetContent",
+                "PartialContent",
+                "MultiStatus",
+                "AlreadyReported",
+                "ImUsed",
+                "Status299",
+            ]
+        );
+    }
+
+    #[test]
     fn enum_variants_are_distinct_identifiers() {
         let names: Vec<String> =
             variant_names(&["asc", "desc", "ASC", "DESC", "", "unknown", "86400000"])
