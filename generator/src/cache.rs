@@ -7,9 +7,10 @@
 //!   still has its recorded hash (and no other generated file lies beside them), the outputs
 //!   are current: the next run need not load the spec at all.
 //! - [`Formatted`] text: each file a run formatted, keyed by what formatting depends on (the
-//!   file's unformatted text and its header). A run after an edit still loads, checks, lowers
-//!   and emits everything (which needs no knowledge of what the edit touched), but formats again
-//!   only the files whose code changed.
+//!   file's unformatted text and its header), and found as well by the digest of the file's
+//!   inputs (see [`crate::emit::Pending::inputs`]). A run after an edit still loads, checks and
+//!   lowers everything (which needs no knowledge of what the edit touched), but emits again
+//!   only the files whose inputs changed, and formats again only the files whose code changed.
 //!
 //! Nothing in the cache is trusted: a record counts only when the files on disk still hash as
 //! it says; a formatted text only when it still hashes as stored. Both are kept with the
@@ -211,19 +212,30 @@ fn generated_beside(
     Ok(false)
 }
 
-/// The formatted text of files, keyed by what formatting depends on (see [`Formatted::key`]):
-/// those a cache kept from the last run, and those of this run ([`Formatted::keep`]), which
-/// are what [`Cache::save_formatted`] keeps for the next.
+/// The formatted text of files, keyed by what formatting depends on (see [`Formatted::key`]),
+/// and also found by what emitting them depends on (see [`Formatted::inputs_key`]): those a
+/// cache kept from the last run, and those of this run ([`Formatted::keep`]), which are what
+/// [`Cache::save_formatted`] keeps for the next.
 #[derive(Debug, Default)]
 pub struct Formatted {
     /// From the last run, each text with its hash as stored: checked when used.
     stored: HashMap<Hash, (Hash, String)>,
+    /// From the last run, the key of the text of each file by its inputs key.
+    stored_inputs: HashMap<Hash, Hash>,
     /// This run's, each with its hash.
     kept: BTreeMap<Hash, (Hash, String)>,
+    /// This run's inputs keys, each with the key of its text.
+    kept_inputs: BTreeMap<Hash, Hash>,
+    /// How many files this run took by their inputs key, without emitting them.
+    unemitted: usize,
 }
 
 /// First line of a file of formatted texts; the second is the generator's version.
-const FORMATTED_LAYOUT: &str = "restgen formatted texts, layout 1";
+const FORMATTED_LAYOUT: &str = "restgen formatted texts, layout 2";
+
+/// In the stored form, what starts an entry: a text, or an inputs key with its text's key.
+const TEXT_ENTRY: u8 = b'T';
+const INPUTS_ENTRY: u8 = b'I';
 
 impl Formatted {
     /// The key of a file's formatted text: its header and its unformatted text.
@@ -235,15 +247,49 @@ impl Formatted {
         hasher.finalize().into()
     }
 
+    /// The key under which a file's text is found by what its code is made from: its header
+    /// and the digest of its inputs.
+    pub fn inputs_key(header: &str, inputs: &Hash) -> Hash {
+        let mut hasher = Sha256::new();
+        hasher.update(b"inputs\xff");
+        hasher.update((header.len() as u64).to_le_bytes());
+        hasher.update(header.as_bytes());
+        hasher.update(inputs);
+        hasher.finalize().into()
+    }
+
     /// The text stored under `key` by the last run, if it is there and still hashes as stored.
     pub fn get(&self, key: &Hash) -> Option<&str> {
         let (recorded, text) = self.stored.get(key)?;
         (hash(text.as_bytes()) == *recorded).then_some(text.as_str())
     }
 
+    /// The key and the text that the last run stored for the file with this inputs key, if
+    /// they are there and the text still hashes as stored.
+    pub fn get_by_inputs(&self, inputs_key: &Hash) -> Option<(Hash, &str)> {
+        let key = self.stored_inputs.get(inputs_key)?;
+        Some((*key, self.get(key)?))
+    }
+
     /// Keeps `text` under `key` for the next run.
     pub fn keep(&mut self, key: Hash, text: String) {
         self.kept.insert(key, (hash(text.as_bytes()), text));
+    }
+
+    /// Keeps, for the next run, that the file with this inputs key has the text kept under
+    /// `key`.
+    pub fn keep_inputs(&mut self, inputs_key: Hash, key: Hash) {
+        self.kept_inputs.insert(inputs_key, key);
+    }
+
+    /// Notes that this run took `files` files by their inputs key, without emitting them.
+    pub fn note_unemitted(&mut self, files: usize) {
+        self.unemitted += files;
+    }
+
+    /// How many files this run took by their inputs key, without emitting them.
+    pub fn unemitted(&self) -> usize {
+        self.unemitted
     }
 
     /// How many texts this run keeps, and how many of them the last run had already stored.
@@ -263,20 +309,38 @@ impl Formatted {
     /// Whether what this run keeps differs from what the last one stored.
     fn changed(&self) -> bool {
         let (kept, reused) = self.counts();
-        kept != reused || kept != self.stored.len()
+        kept != reused
+            || kept != self.stored.len()
+            || self.kept_inputs != self.stored_inputs_sorted()
     }
 
-    /// The stored form: [`FORMATTED_LAYOUT`], the generator's version, then for each text its
-    /// key, its hash, its length (8 bytes, little-endian) and its bytes.
+    fn stored_inputs_sorted(&self) -> BTreeMap<Hash, Hash> {
+        self.stored_inputs.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    /// The stored form: [`FORMATTED_LAYOUT`], the generator's version, then entries: for each
+    /// text, [`TEXT_ENTRY`], its key, its hash, its length (8 bytes, little-endian) and its
+    /// bytes; for each inputs key, [`INPUTS_ENTRY`], the inputs key and the key of its text.
     fn encode(&self, generator: &str) -> Vec<u8> {
-        let size: usize = self.kept.values().map(|(_, text)| 72 + text.len()).sum();
+        let size: usize = self
+            .kept
+            .values()
+            .map(|(_, text)| 73 + text.len())
+            .sum::<usize>()
+            + 65 * self.kept_inputs.len();
         let mut out = Vec::with_capacity(size + 200);
         out.extend_from_slice(format!("{FORMATTED_LAYOUT}\n{generator}\n").as_bytes());
         for (key, (recorded, text)) in &self.kept {
+            out.push(TEXT_ENTRY);
             out.extend_from_slice(key);
             out.extend_from_slice(recorded);
             out.extend_from_slice(&(text.len() as u64).to_le_bytes());
             out.extend_from_slice(text.as_bytes());
+        }
+        for (inputs_key, key) in &self.kept_inputs {
+            out.push(INPUTS_ENTRY);
+            out.extend_from_slice(inputs_key);
+            out.extend_from_slice(key);
         }
         out
     }
@@ -289,23 +353,39 @@ impl Formatted {
         let Some(mut rest) = bytes.strip_prefix(head.as_bytes()) else {
             return formatted;
         };
-        while rest.len() >= 72 {
-            let (key, tail) = rest.split_at(32);
-            let (recorded, tail) = tail.split_at(32);
-            let (length, tail) = tail.split_at(8);
-            let length = u64::from_le_bytes(length.try_into().unwrap_or_default());
-            let Some(length) = usize::try_from(length).ok().filter(|n| *n <= tail.len()) else {
-                break;
-            };
-            let (text, tail) = tail.split_at(length);
-            let Ok(text) = String::from_utf8(text.to_vec()) else {
-                break;
-            };
-            let (Ok(key), Ok(recorded)) = (Hash::try_from(key), Hash::try_from(recorded)) else {
-                break;
-            };
-            formatted.stored.insert(key, (recorded, text));
-            rest = tail;
+        let hash_at = |bytes: &[u8]| Hash::try_from(bytes).ok();
+        loop {
+            match rest.split_first() {
+                Some((&TEXT_ENTRY, tail)) if tail.len() >= 72 => {
+                    let (key, tail) = tail.split_at(32);
+                    let (recorded, tail) = tail.split_at(32);
+                    let (length, tail) = tail.split_at(8);
+                    let length = u64::from_le_bytes(length.try_into().unwrap_or_default());
+                    let Some(length) = usize::try_from(length).ok().filter(|n| *n <= tail.len())
+                    else {
+                        break;
+                    };
+                    let (text, tail) = tail.split_at(length);
+                    let Ok(text) = String::from_utf8(text.to_vec()) else {
+                        break;
+                    };
+                    let (Some(key), Some(recorded)) = (hash_at(key), hash_at(recorded)) else {
+                        break;
+                    };
+                    formatted.stored.insert(key, (recorded, text));
+                    rest = tail;
+                }
+                Some((&INPUTS_ENTRY, tail)) if tail.len() >= 64 => {
+                    let (inputs_key, tail) = tail.split_at(32);
+                    let (key, tail) = tail.split_at(32);
+                    let (Some(inputs_key), Some(key)) = (hash_at(inputs_key), hash_at(key)) else {
+                        break;
+                    };
+                    formatted.stored_inputs.insert(inputs_key, key);
+                    rest = tail;
+                }
+                _ => break,
+            }
         }
         formatted
     }
@@ -507,6 +587,58 @@ mod tests {
             Formatted::decode(&bytes[..bytes.len() - 1], generator_version()).get(&a),
             None
         );
+    }
+
+    #[test]
+    fn texts_found_by_their_inputs_come_back_only_while_the_text_does() {
+        let dir = tempfile::tempdir().expect("folder");
+        let cache = Cache::new(dir.path());
+        let inputs = [7u8; 32];
+        let by_inputs = Formatted::inputs_key("h", &inputs);
+        assert_ne!(
+            by_inputs,
+            Formatted::inputs_key("h2", &inputs),
+            "the header is part of the key"
+        );
+        let key = Formatted::key("h", "fn a(){}");
+        let mut formatted = cache.formatted();
+        assert_eq!(formatted.get_by_inputs(&by_inputs), None);
+        formatted.keep(key, "fn a() {}\n".into());
+        formatted.keep_inputs(by_inputs, key);
+        cache.save_formatted(&formatted).expect("save");
+
+        let next = cache.formatted();
+        assert_eq!(next.get_by_inputs(&by_inputs), Some((key, "fn a() {}\n")));
+        assert!(next.changed(), "this run kept nothing yet");
+        // A run that keeps the same texts but not the inputs key changes the cache.
+        let mut same_texts = cache.formatted();
+        same_texts.keep(key, "fn a() {}\n".into());
+        assert!(same_texts.changed(), "the inputs key is dropped");
+        same_texts.keep_inputs(by_inputs, key);
+        assert!(!same_texts.changed(), "all as stored");
+
+        let bytes = fs::read(cache.formatted_path()).expect("read");
+        // The text an inputs key leads to, changed in place, is not used.
+        let text_at = bytes
+            .windows(b"fn a() {}".len())
+            .position(|w| w == b"fn a() {}")
+            .expect("the text is stored");
+        let mut garbled = bytes.clone();
+        garbled[text_at] ^= 0x01;
+        assert_eq!(
+            Formatted::decode(&garbled, generator_version()).get_by_inputs(&by_inputs),
+            None
+        );
+        // An inputs key that leads to a text no longer stored leads nowhere.
+        let mut orphan = cache.formatted();
+        orphan.keep_inputs(by_inputs, Formatted::key("h", "fn b(){}"));
+        cache.save_formatted(&orphan).expect("save");
+        assert_eq!(cache.formatted().get_by_inputs(&by_inputs), None);
+        // Cut inside the inputs entry: the text before it is still used, the key is not.
+        let cut = &bytes[..bytes.len() - 1];
+        let decoded = Formatted::decode(cut, generator_version());
+        assert_eq!(decoded.get(&key), Some("fn a() {}\n"));
+        assert_eq!(decoded.get_by_inputs(&by_inputs), None);
     }
 
     #[test]

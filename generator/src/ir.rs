@@ -43,20 +43,36 @@ pub struct TypeGraph<'a> {
     index: HashMap<&'a str, &'a TypeDef>,
 }
 
-impl TypeGraph<'_> {
+impl<'a> TypeGraph<'a> {
     /// The names of the named types that values of `roots` can contain, directly or not.
     pub fn reachable(&self, roots: Vec<Ty>) -> HashSet<String> {
         let mut seen = HashSet::new();
+        self.walk(roots, |name, def| {
+            if def.is_some() {
+                seen.insert(name.to_owned());
+            }
+        });
+        seen
+    }
+
+    /// Calls `visit` once for each name that values of `roots` can name, directly or not, with
+    /// the type of that name, or `None` for a name that is not one of the IR's types (the
+    /// walk stops there).
+    pub fn walk(&self, roots: Vec<Ty>, mut visit: impl FnMut(&str, Option<&'a TypeDef>)) {
+        let mut seen: HashSet<String> = HashSet::new();
         let mut stack = roots;
         while let Some(ty) = stack.pop() {
             match ty.kind {
                 TyKind::Named { name, .. } => {
-                    let Some(def) = self.index.get(name.as_str()) else {
-                        continue;
-                    };
-                    if !seen.insert(name) {
+                    if seen.contains(&name) {
                         continue;
                     }
+                    let def = self.index.get(name.as_str()).copied();
+                    visit(&name, def);
+                    seen.insert(name);
+                    let Some(def) = def else {
+                        continue;
+                    };
                     match &def.kind {
                         TypeKind::Struct { fields, additional } => {
                             stack.extend(fields.iter().map(|f| f.ty.clone()));
@@ -73,7 +89,6 @@ impl TypeGraph<'_> {
                 _ => {}
             }
         }
-        seen
     }
 }
 

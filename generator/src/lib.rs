@@ -217,15 +217,17 @@ fn rust_outputs(
     let header = format::header(&options.source, &options.regenerate_with);
     let stored = formatted.as_deref();
     // Each file is emitted, turned into text and formatted on one thread, one thread per core
-    // (token trees cannot cross threads); only a file whose formatted text `stored` lacks is
-    // formatted, the costliest stage.
-    let each = |file: emit::EmittedFile| format_one(&header, stored, file);
+    // (token trees cannot cross threads). With `stored`, a file whose inputs the last run had
+    // is not emitted at all, and a file whose code the last run formatted is not formatted
+    // again, the costliest stage.
+    let each = |file: emit::Pending<'_, '_>| text_of(&header, stored, file);
+    let emitted = |file: emit::EmittedFile| format_one(&header, stored, file);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let (api, tests) = std::thread::scope(|scope| {
         let tests = scope.spawn(|| match spec_from_crate {
             Some(dir) => emit::emit_tests(&ir, options, dir)
                 .into_iter()
-                .map(each)
+                .map(emitted)
                 .collect(),
             None => Vec::new(),
         });
@@ -236,7 +238,7 @@ fn rust_outputs(
         }
     });
     let mut problems = Diagnostics::new();
-    let mut done = |results: Vec<Result<(GeneratedFile, Option<cache::Hash>), Diagnostic>>| {
+    let mut done = |results: Vec<Result<Text, Diagnostic>>| {
         let mut files = Vec::new();
         for result in results {
             match result {
@@ -248,14 +250,18 @@ fn rust_outputs(
     };
     let (api, tests) = (done(api), done(tests));
     if let Some(formatted) = formatted {
-        for (file, key) in api.iter().chain(&tests) {
-            if let Some(key) = key {
-                formatted.keep(*key, file.contents.clone());
+        for text in api.iter().chain(&tests) {
+            if let Some(key) = text.key {
+                formatted.keep(key, text.file.contents.clone());
+                if let Some(inputs_key) = text.inputs_key {
+                    formatted.keep_inputs(inputs_key, key);
+                }
             }
         }
+        formatted.note_unemitted(api.iter().filter(|text| !text.emitted).count());
     }
-    let mut api: Vec<GeneratedFile> = api.into_iter().map(|(file, _)| file).collect();
-    let mut tests: Vec<GeneratedFile> = tests.into_iter().map(|(file, _)| file).collect();
+    let mut api: Vec<GeneratedFile> = api.into_iter().map(|text| text.file).collect();
+    let mut tests: Vec<GeneratedFile> = tests.into_iter().map(|text| text.file).collect();
     api.sort_by(|a, b| a.path.cmp(&b.path));
     tests.sort_by(|a, b| a.path.cmp(&b.path));
     let features = emit::resource_features(&ir, options);
@@ -267,13 +273,52 @@ fn rust_outputs(
     })
 }
 
+/// A generated file, with what a cache keeps it under.
+struct Text {
+    file: GeneratedFile,
+    /// Its key in the cache ([`cache::Formatted::key`]), when there is a cache.
+    key: Option<cache::Hash>,
+    /// Its inputs key ([`cache::Formatted::inputs_key`]), when there is a cache and the file
+    /// has one.
+    inputs_key: Option<cache::Hash>,
+    /// Whether it was emitted (rather than taken from the cache by its inputs key).
+    emitted: bool,
+}
+
+/// The text of a file about to be emitted: with `stored`, the text the last run kept for the
+/// same inputs, if there is one; otherwise the file emitted and formatted by [`format_one`].
+fn text_of(
+    header: &str,
+    stored: Option<&cache::Formatted>,
+    file: emit::Pending<'_, '_>,
+) -> Result<Text, Diagnostic> {
+    let inputs_key = stored
+        .and_then(|_| file.inputs())
+        .map(|inputs| cache::Formatted::inputs_key(header, &inputs));
+    if let Some((key, text)) = inputs_key.and_then(|k| stored?.get_by_inputs(&k)) {
+        return Ok(Text {
+            file: GeneratedFile {
+                path: file.path(),
+                contents: text.to_owned(),
+            },
+            key: Some(key),
+            inputs_key,
+            emitted: false,
+        });
+    }
+    Ok(Text {
+        inputs_key,
+        ..format_one(header, stored, file.emit())?
+    })
+}
+
 /// One emitted file as text, formatted under `header` (or, when `stored` holds its formatted
 /// text, taken from there), with its key in `stored` when there is a `stored`.
 fn format_one(
     header: &str,
     stored: Option<&cache::Formatted>,
     file: emit::EmittedFile,
-) -> Result<(GeneratedFile, Option<cache::Hash>), Diagnostic> {
+) -> Result<Text, Diagnostic> {
     let path = file.path;
     let source = file.tokens.to_string();
     let key = stored.map(|_| cache::Formatted::key(header, &source));
@@ -286,7 +331,12 @@ fn format_one(
                 )))
             })?,
     };
-    Ok((GeneratedFile { path, contents }, key))
+    Ok(Text {
+        file: GeneratedFile { path, contents },
+        key,
+        inputs_key: None,
+        emitted: true,
+    })
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! An incremental run (one that reuses the formatted text the last run kept, see
-//! `restgen::cache`) gives exactly what a cold run gives, after random edits of the workspace's
-//! full spec: descriptions and summaries reworded, properties added, types renamed, resources
-//! added.
+//! `restgen::cache`: files whose inputs did not change are not even emitted) gives exactly what
+//! a cold run gives, after random edits of the workspace's full spec: descriptions and
+//! summaries reworded, properties added, types renamed (which changes every file that names
+//! them), resources added.
 //!
 //! The edits are drawn from a fixed seed, so that every run makes the same ones; set
 //! `INCREMENTAL_SEED=N` to draw others (the seed is printed).
@@ -157,7 +158,7 @@ fn an_incremental_run_after_random_edits_equals_a_cold_run() {
     let first = generate(&spec, Some(&mut formatted));
     cache.save_formatted(&formatted).expect("keep the cache");
     assert_eq!(formatted.counts(), (first.api.len() + first.tests.len(), 0));
-    for round in 0..2 {
+    for round in 0..4 {
         let what = edit(&mut rng, &spec, round);
         eprintln!("edit {round}: {what}");
         let mut formatted = cache.formatted();
@@ -178,5 +179,64 @@ fn an_incremental_run_after_random_edits_equals_a_cold_run() {
             reused * 10 > kept * 9,
             "most files were reused: {reused} of {kept}"
         );
+        // Only the files whose inputs the edit changed were emitted again.
+        let unemitted = formatted.unemitted();
+        eprintln!(
+            "  {unemitted} of {} files taken without emitting",
+            cold.api.len()
+        );
+        assert!(
+            unemitted * 10 > cold.api.len() * 8,
+            "after the edit ({what}), only {unemitted} of {} files were taken without emitting",
+            cold.api.len()
+        );
     }
+}
+
+/// The case the digests of a file's inputs exist for: a type that many files name (one schema
+/// holds it, others refer to it) is renamed, and every file that names it is emitted again.
+#[test]
+fn renaming_a_shared_type_emits_again_every_file_that_names_it() {
+    let work = tempfile::tempdir().expect("folder");
+    let spec = work.path().join("spec");
+    copy(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"),
+        &spec,
+    );
+    let cache = Cache::new(work.path().join("cache"));
+    let mut formatted = cache.formatted();
+    generate(&spec, Some(&mut formatted));
+    cache.save_formatted(&formatted).expect("keep the cache");
+
+    let file = spec.join("schemas/advancedDeviceQuery.yaml");
+    let text = fs::read_to_string(&file).expect("read");
+    let renamed = text.replacen(
+        "\ntitle: Advanced Device Query\n",
+        "\ntitle: Advanced Device Filter\n",
+        1,
+    );
+    assert_ne!(
+        renamed, text,
+        "the schema's title is where this test expects it"
+    );
+    fs::write(&file, renamed).expect("write");
+
+    let mut formatted = cache.formatted();
+    let incremental = generate(&spec, Some(&mut formatted));
+    let cold = generate(&spec, None);
+    assert!(
+        incremental == cold,
+        "after the rename, the incremental run differs from a cold one"
+    );
+    let naming = cold
+        .api
+        .iter()
+        .filter(|f| f.contents.contains("AdvancedDeviceFilter"))
+        .count();
+    let emitted = cold.api.len() - formatted.unemitted();
+    assert!(naming > 10, "{naming} files name the type");
+    assert!(
+        emitted >= naming,
+        "{emitted} files emitted, but {naming} name the renamed type"
+    );
 }

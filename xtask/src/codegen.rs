@@ -12,8 +12,9 @@
 //! Runs are incremental (see `restgen::cache`), through a cache in `target/restgen-cache/`:
 //! when neither the spec nor the generator changed since the last run and every file that run
 //! wrote still has its recorded hash, there is nothing to do and the spec is not even loaded;
-//! otherwise everything is generated in memory again, but only the files whose code changed
-//! are formatted again, and only files that differ are written. Deleting the folder makes the
+//! otherwise the spec is loaded, checked and lowered again, but only the files whose inputs
+//! changed are emitted again, only those whose code changed are formatted again, and only
+//! files that differ are written. Deleting the folder makes the
 //! next run do all the work.
 
 use std::path::{Path, PathBuf};

@@ -5,6 +5,7 @@ mod conformance;
 mod construct;
 mod docs;
 pub mod examples;
+mod inputs;
 mod json_schema;
 mod resources;
 mod types;
@@ -50,24 +51,32 @@ pub fn emit_each(ir: &Ir, options: &Options, sink: &mut dyn FnMut(EmittedFile)) 
     }
 }
 
-/// Like [`emit_each`], on `threads` threads at once: each file is emitted on one of them (each
-/// with its own index of the types) and handed there to `each`, whose results come back for
-/// every file, in no particular order. (Token streams cannot cross threads; what `each` makes
-/// of them can.)
+/// Like [`emit_each`], on `threads` threads at once: each file is handed, as a [`Pending`]
+/// file, to `each` on one of them, which may emit it there ([`Pending::emit`]: each thread
+/// has its own index of the types) or take its text from elsewhere ([`Pending::inputs`]).
+/// What `each` returns comes back for every file, in no particular order. (Token streams
+/// cannot cross threads; what `each` makes of them can.)
 pub fn emit_in_parallel<R: Send>(
     ir: &Ir,
     options: &Options,
     threads: usize,
-    each: &(dyn Fn(EmittedFile) -> R + Sync),
+    each: &(dyn Fn(Pending<'_, '_>) -> R + Sync),
 ) -> Vec<R> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let jobs = jobs(ir, options);
     let next = AtomicUsize::new(0);
+    let inputs = std::sync::OnceLock::new();
     let work = || {
         let index = TypeIndex::new(ir, options.json_schema_feature.as_deref());
         let mut done = Vec::new();
         while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
-            done.push(each(emit_job(ir, &index, options, job)));
+            done.push(each(Pending {
+                ir,
+                index: &index,
+                options,
+                job,
+                inputs: &inputs,
+            }));
         }
         done
     };
@@ -82,6 +91,53 @@ pub fn emit_in_parallel<R: Send>(
         }
         all
     })
+}
+
+/// A file of the output folder that [`emit_in_parallel`] is about to emit.
+pub struct Pending<'a, 'ir> {
+    ir: &'ir Ir,
+    index: &'a TypeIndex<'ir>,
+    options: &'ir Options,
+    job: &'a Job<'ir>,
+    /// The digests of every file's inputs, made (once, for every thread) when first asked for.
+    inputs: &'a std::sync::OnceLock<inputs::Inputs<'ir>>,
+}
+
+impl Pending<'_, '_> {
+    /// The file's path, relative to the output folder, with `/` separators.
+    pub fn path(&self) -> String {
+        job_path(self.job)
+    }
+
+    /// A digest of everything the file's code is made from (see the `inputs` module): two
+    /// runs that give a file the same digest emit the same code for it. `None` for the files
+    /// made from the whole IR (`mod.rs`, `models/mod.rs`, `examples.rs`), which have to be
+    /// emitted every time.
+    pub fn inputs(&self) -> Option<crate::cache::Hash> {
+        let inputs = || {
+            self.inputs
+                .get_or_init(|| inputs::Inputs::new(self.ir, self.options))
+        };
+        match self.job {
+            Job::Resource(resource) => {
+                let globals: Vec<crate::ir::Ty> = self
+                    .ir
+                    .api
+                    .global_params
+                    .iter()
+                    .map(|p| p.ty.clone())
+                    .collect();
+                Some(inputs().resource(resource, &globals))
+            }
+            Job::ModelsFile(file, defs) => Some(inputs().models_file(file, defs)),
+            Job::Api | Job::Models(_) | Job::Examples => None,
+        }
+    }
+
+    /// Emits the file.
+    pub fn emit(self) -> EmittedFile {
+        emit_job(self.ir, self.index, self.options, self.job)
+    }
 }
 
 /// One file of the output folder, to emit on its own.
@@ -121,12 +177,20 @@ fn jobs<'ir>(ir: &'ir Ir, options: &Options) -> Vec<Job<'ir>> {
         .collect()
 }
 
-fn emit_job(ir: &Ir, index: &TypeIndex<'_>, options: &Options, job: &Job<'_>) -> EmittedFile {
+/// The path of `job`'s file, relative to the output folder.
+fn job_path(job: &Job<'_>) -> String {
     match job {
-        Job::Api => EmittedFile {
-            path: "mod.rs".into(),
-            tokens: api::emit_api(ir, index, options),
-        },
+        Job::Api => "mod.rs".into(),
+        Job::Models(_) => "models/mod.rs".into(),
+        Job::ModelsFile(file, _) => format!("models/{file}.rs"),
+        Job::Resource(resource) => format!("{}.rs", resource.module),
+        Job::Examples => examples::FILE.into(),
+    }
+}
+
+fn emit_job(ir: &Ir, index: &TypeIndex<'_>, options: &Options, job: &Job<'_>) -> EmittedFile {
+    let tokens = match job {
+        Job::Api => api::emit_api(ir, index, options),
         Job::Models(files) => {
             let features = options.resource_features.then(|| model_features(ir));
             let declarations = files.iter().map(|m| {
@@ -134,30 +198,22 @@ fn emit_job(ir: &Ir, index: &TypeIndex<'_>, options: &Options, job: &Job<'_>) ->
                 let cfg = features.as_ref().and_then(|f| f.get(*m)).map(cfg_any);
                 quote!(#cfg mod #module; #cfg pub use #module::*;)
             });
-            EmittedFile {
-                path: "models/mod.rs".into(),
-                tokens: quote! {
-                    //! The API's data types, one file per named schema of the spec.
-                    #(#declarations)*
-                },
+            quote! {
+                //! The API's data types, one file per named schema of the spec.
+                #(#declarations)*
             }
         }
         Job::ModelsFile(file, defs) => {
             let doc = inner_doc_attrs(&format!("The `{file}` model and the types nested in it."));
             let defs = defs.iter().map(|def| emit_type(index, def));
-            EmittedFile {
-                path: format!("models/{file}.rs"),
-                tokens: quote! { #doc #(#defs)* },
-            }
+            quote! { #doc #(#defs)* }
         }
-        Job::Resource(resource) => EmittedFile {
-            path: format!("{}.rs", resource.module),
-            tokens: resources::emit_resource(ir, index, resource, options),
-        },
-        Job::Examples => EmittedFile {
-            path: examples::FILE.into(),
-            tokens: examples::emit_examples(ir),
-        },
+        Job::Resource(resource) => resources::emit_resource(ir, index, resource, options),
+        Job::Examples => examples::emit_examples(ir),
+    };
+    EmittedFile {
+        path: job_path(job),
+        tokens,
     }
 }
 
