@@ -43,6 +43,21 @@ pub fn snake(name: &str) -> String {
 /// An `UpperCamelCase` name for a type or variant. Names with no letter or digit become
 /// `Empty`; a leading digit gets a `V` prefix.
 pub fn camel(name: &str) -> String {
+    // Lowering asks for the same few thousand names many times over (every naming pass, every
+    // candidate); heck's conversion allocates per word, so each thread keeps what it made.
+    thread_local! {
+        static MADE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(made) = MADE.with_borrow(|made| made.get(name).cloned()) {
+        return made;
+    }
+    let made = convert_camel(name);
+    MADE.with_borrow_mut(|made_map| made_map.insert(name.to_owned(), made.clone()));
+    made
+}
+
+fn convert_camel(name: &str) -> String {
     let camel = words(name).to_upper_camel_case();
     if camel.is_empty() {
         "Empty".to_owned()

@@ -265,63 +265,72 @@ pub fn emit_tests(ir: &Ir, options: &Options, spec_dir: &str) -> Vec<EmittedFile
 /// feature that needs one type of a file needs every type the file's types use, in other files
 /// too: the sets are closed under that. The global parameters' types are always needed (`None`).
 fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
-    let file_of: BTreeMap<&str, &str> = ir
-        .types
-        .iter()
-        .filter_map(|t| match &t.home {
-            Home::Models(file) => Some((t.name.as_str(), file.as_str())),
-            Home::Resource(_) => None,
-        })
-        .collect();
-    let files_of = |names: &std::collections::HashSet<String>| -> BTreeSet<String> {
-        names
-            .iter()
-            .filter_map(|n| file_of.get(n.as_str()).map(|f| (*f).to_owned()))
-            .collect()
-    };
-    let mut types_of_file: HashMap<&str, Vec<&str>> = HashMap::new();
-    for (name, file) in &file_of {
-        types_of_file.entry(file).or_default().push(name);
+    let defs: HashMap<&str, &TypeDef> = ir.types.iter().map(|t| (t.name.as_str(), t)).collect();
+    let mut types_of_file: HashMap<&str, Vec<&TypeDef>> = HashMap::new();
+    for def in &ir.types {
+        if let Home::Models(file) = &def.home {
+            types_of_file.entry(file.as_str()).or_default().push(def);
+        }
     }
-    // Every named type of the given files, as roots.
-    let roots_of = |files: &BTreeSet<String>| -> Vec<crate::ir::Ty> {
-        files
-            .iter()
-            .flat_map(|f| types_of_file.get(f.as_str()).into_iter().flatten())
-            .map(|name| {
-                crate::ir::Ty::plain(crate::ir::TyKind::Named {
-                    name: (*name).to_owned(),
-                    boxed: false,
-                })
-            })
-            .collect()
-    };
-    let graph = ir.graph();
-    let closed = |roots: Vec<crate::ir::Ty>| -> BTreeSet<String> {
-        let mut files = files_of(&graph.reachable(roots));
+    // The models files needed by values of `roots`: one walk over the types, in which reaching
+    // a type of a file reaches every type of that file.
+    let closed = |roots: Vec<&crate::ir::Ty>| -> BTreeSet<String> {
+        let mut files: BTreeSet<String> = BTreeSet::new();
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+        let mut stack: Vec<&crate::ir::Ty> = roots;
+        let mut reached: Vec<&TypeDef> = Vec::new();
         loop {
-            let next = files_of(&graph.reachable(roots_of(&files)));
-            if next.is_subset(&files) {
-                return files;
+            while let Some(ty) = stack.pop() {
+                match &ty.kind {
+                    crate::ir::TyKind::Named { name, .. } => {
+                        if let Some(def) = defs.get(name.as_str()) {
+                            if seen.insert(def.name.as_str()) {
+                                reached.push(def);
+                            }
+                        }
+                    }
+                    crate::ir::TyKind::Array(inner) | crate::ir::TyKind::Map(inner) => {
+                        stack.push(inner)
+                    }
+                    _ => {}
+                }
             }
-            files.extend(next);
+            let Some(def) = reached.pop() else {
+                return files;
+            };
+            if let Home::Models(file) = &def.home {
+                if files.insert(file.clone()) {
+                    for other in types_of_file.get(file.as_str()).into_iter().flatten() {
+                        if seen.insert(other.name.as_str()) {
+                            reached.push(other);
+                        }
+                    }
+                }
+            }
+            match &def.kind {
+                crate::ir::TypeKind::Struct { fields, additional } => {
+                    stack.extend(fields.iter().map(|f| &f.ty));
+                    stack.extend(additional);
+                }
+                crate::ir::TypeKind::Union { variants, .. } => {
+                    stack.extend(variants.iter().filter_map(|v| v.ty()))
+                }
+                crate::ir::TypeKind::Alias(ty) => stack.push(ty),
+                crate::ir::TypeKind::StringEnum { .. } => {}
+            }
         }
     };
-    let always = closed(ir.api.global_params.iter().map(|p| p.ty.clone()).collect());
-    let mut by_file: BTreeMap<String, Option<BTreeSet<String>>> = ir
-        .types
-        .iter()
-        .filter_map(|t| match &t.home {
-            Home::Models(file) => Some((file.clone(), Some(BTreeSet::new()))),
-            Home::Resource(_) => None,
-        })
+    let always = closed(ir.api.global_params.iter().map(|p| &p.ty).collect());
+    let mut by_file: BTreeMap<String, Option<BTreeSet<String>>> = types_of_file
+        .keys()
+        .map(|file| ((*file).to_owned(), Some(BTreeSet::new())))
         .collect();
     for file in &always {
         by_file.insert(file.clone(), None);
     }
     for resource in &ir.resources {
-        let roots = resource.actions.iter().flat_map(|a| a.types()).collect();
-        for file in closed(roots) {
+        let types: Vec<crate::ir::Ty> = resource.actions.iter().flat_map(|a| a.types()).collect();
+        for file in closed(types.iter().collect()) {
             if let Some(Some(set)) = by_file.get_mut(&file) {
                 set.insert(resource.module.clone());
             }
