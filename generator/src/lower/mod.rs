@@ -952,6 +952,82 @@ fn mark_request_types(ir: &mut Ir) {
 mod tests {
     use super::*;
 
+    /// The names lowering gives the types of a spec of `schemas` (`(id, YAML)`, beside one
+    /// resource), with `api_extra` appended to a minimal `api.yaml`: by the first line of
+    /// each type's doc.
+    fn type_names(api_extra: &str, schemas: &[(&str, &str)]) -> BTreeMap<String, String> {
+        let dir = tempfile::tempdir().expect("folder");
+        std::fs::create_dir_all(dir.path().join("schemas")).expect("folder");
+        std::fs::create_dir_all(dir.path().join("resources")).expect("folder");
+        std::fs::write(
+            dir.path().join("api.yaml"),
+            format!(
+                "title: T\nversion: 1.0.0\nbase_url: https://api.example.com\n\
+                 auth:\n  scheme: bearer\nerror:\n  schema: error\n  type_field: type\n  \
+                 message_field: message\n{api_extra}"
+            ),
+        )
+        .expect("api.yaml");
+        let error = "title: Error\ntype: object\nproperties:\n  type: { type: string }\n  \
+                     message: { type: string }\n";
+        std::fs::write(
+            dir.path().join("resources/things.yaml"),
+            "path: /things\nactions:\n  get:\n    method: GET\n    summary: A thing\n    \
+             scopes: [things.get]\n    responses:\n      200: { schema: error, description: x }\n",
+        )
+        .expect("resource");
+        for (id, yaml) in schemas.iter().chain([&("error", error)]) {
+            std::fs::write(dir.path().join(format!("schemas/{id}.yaml")), yaml).expect("schema");
+        }
+        let spec = crate::load::load_dir(dir.path()).expect("the spec loads");
+        let ir = lower(&spec).unwrap_or_else(|p| panic!("it lowers:\n{p}"));
+        ir.types
+            .into_iter()
+            .filter_map(|t| Some((t.doc.first()?.clone(), t.name)))
+            .collect()
+    }
+
+    /// Rule 5 joins copies of one schema under parents of one family only when the rules named
+    /// each after its parent: a copy named by hand neither joins nor makes a family.
+    #[test]
+    fn a_copy_named_by_hand_makes_no_family() {
+        let data = |title: &str| {
+            format!(
+                "title: {title}\ntype: object\nproperties:\n  data:\n    description: the \
+                 {title} data\n    type: object\n    properties:\n      x: {{ type: string }}\n"
+            )
+        };
+        let named = type_names(
+            "type_names:\n  - at: \"fooPatch#/properties/data\"\n    name: HandNamed\n    \
+             reason: a test\n",
+            &[
+                ("fooPost", &data("Foo Post")),
+                ("fooPatch", &data("Foo Patch")),
+            ],
+        );
+        assert_eq!(
+            named.get("the Foo Post data").map(String::as_str),
+            Some("FooPostData")
+        );
+        assert_eq!(
+            named.get("the Foo Patch data").map(String::as_str),
+            Some("HandNamed")
+        );
+        // Without the override, both are copies in one family.
+        let named = type_names(
+            "",
+            &[
+                ("fooPost", &data("Foo Post")),
+                ("fooPatch", &data("Foo Patch")),
+            ],
+        );
+        assert_eq!(
+            named.get("the Foo Patch data").map(String::as_str),
+            Some("FooData"),
+            "{named:?}"
+        );
+    }
+
     #[test]
     fn success_variants_are_named_by_reason_phrase() {
         let named: Vec<String> = [200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 299]

@@ -704,5 +704,11 @@ mod tests {
         assert_eq!(singular("Data"), "DataItem");
         assert_eq!(singular("Items"), "Item");
         assert_eq!(singular("Boxes"), "Box");
+        // The lengths at which a rule starts to apply: "ies" needs a stem of two letters
+        // (`Pies` is a plural in "s"), a plural in "s" a stem of two (`Xs` is not one).
+        assert_eq!(singular("Pies"), "Pie");
+        assert_eq!(singular("Flies"), "Fly");
+        assert_eq!(singular("Ids"), "Id");
+        assert_eq!(singular("Xs"), "XsItem");
     }
 }
