@@ -13,8 +13,8 @@
 //! | check | [`check`] | find every semantic problem, each with file and key path |
 //! | lower | [`lower`] | resolve references ([`resolve`]), name every type, share the types one name fits: [`ir::Ir`] |
 //! | emit | [`emit`] | turn the IR into token streams with `quote` |
-//! | format | [`format`] | print them with `prettyplease` under a generated-file header |
-//! | write | [`write`] | update an output folder atomically, only where it changed |
+//! | format | [`format`](mod@format) | print them with `prettyplease` under a generated-file header |
+//! | write | [`write`](mod@write) | update an output folder atomically, only where it changed |
 //!
 //! Beside the Rust pipeline, [`openapi`] exports the checked spec as one OpenAPI 3.0.3
 //! document ([`openapi_document`]), for tools that read OpenAPI.

@@ -1,4 +1,4 @@
-//! Stage 1, load: read a spec folder into the typed [`Spec`](crate::spec::Spec).
+//! Stage 1, load: read a spec folder into the typed [`Spec`].
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -217,7 +217,7 @@ const SERDE_TOO_DEEP: &str = "recursion limit exceeded";
 /// Parses YAML text into `T`, naming the key path and position of any error.
 ///
 /// A text nested deeper than [`MAX_DEPTH`] is refused before it is parsed (see
-/// [`first_too_deep`]): serde_yaml would refuse it too, but only after its parser had read the
+/// `first_too_deep`): serde_yaml would refuse it too, but only after its parser had read the
 /// whole text, which for `[[[[...` takes time quadratic in the depth (minutes for 200,000
 /// levels).
 pub fn parse_yaml<T: DeserializeOwned>(text: &str) -> Result<T, Diagnostic> {

@@ -251,7 +251,7 @@ pub fn resource_features(ir: &Ir, options: &Options) -> Vec<Feature> {
     .collect()
 }
 
-/// Emits the generated crate's test files: `conformance.rs` (see [`conformance`]), which reads
+/// Emits the generated crate's test files: `conformance.rs` (see the `conformance` module), which reads
 /// the spec's examples at run time from `spec_dir`, relative to the crate's manifest folder.
 pub fn emit_tests(ir: &Ir, options: &Options, spec_dir: &str) -> Vec<EmittedFile> {
     let features = options.resource_features.then(|| model_features(ir));

@@ -1,8 +1,8 @@
 //! Stage 3, lower: turn a checked [`Spec`] into the [`Ir`]: resolve references, name every
 //! type, share one type between uses that one name fits, and shape each action's request.
 //!
-//! Lowering walks the spec twice with the same code ([`schema`]): first to record every schema
-//! that becomes a type, then, once [`naming`] has named them all, to make the types. Names
+//! Lowering walks the spec twice with the same code (the `schema` module): first to record every schema
+//! that becomes a type, then, once the `naming` module has named them all, to make the types. Names
 //! thus never depend on the order schemas are met in.
 
 mod naming;
