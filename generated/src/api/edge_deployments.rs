@@ -47,7 +47,7 @@ impl EdgeDeployments {
     /// | `perPage` (`.per_page()`) | query | integer | no | How many items to return per page | `100` | `10` |
     /// | `deviceId` (`.device_id()`) | query | string | no | Filter deployments to the given Device ID |  | `"575ecf887ae143cd83dc4aa2"` |
     /// | `version` (`.version()`) | query | string | no | Filter deployments to the given Workflow Version (matches against both current and desired) |  | `"myFlowVersion"` |
-    /// | `filterEmpty` (`.filter_empty()`) | query | JSON | no | Filter out deployments where both the current and desired version are null. |  | `true` |
+    /// | `filterEmpty` (`.filter_empty()`) | query | boolean | no | Filter out deployments where both the current and desired version are null. |  | `true` |
     /// | `flowId` (`.flow_id()`) | query | string | no | Filter deployments to the given Workflow ID |  | `"575ed18f7ae143cd83dc4aa6"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -284,7 +284,7 @@ pub struct EdgeDeploymentsGetRequest {
     per_page: Option<i64>,
     device_id: Option<String>,
     version: Option<String>,
-    filter_empty: Option<serde_json::Value>,
+    filter_empty: Option<bool>,
     flow_id: Option<String>,
     globals_: crate::api::GlobalParams,
 }
@@ -386,7 +386,7 @@ impl EdgeDeploymentsGetRequest {
     /// Filter out deployments where both the current and desired version are null.
     ///
     /// Sent as `filterEmpty`; for example `true`.
-    pub fn filter_empty(mut self, value: serde_json::Value) -> Self {
+    pub fn filter_empty(mut self, value: bool) -> Self {
         self.filter_empty = Some(value);
         self
     }
@@ -428,11 +428,7 @@ impl EdgeDeploymentsGetRequest {
         }
 
         if let Some(value) = &self.filter_empty {
-            request
-                .query_deep(
-                    "filterEmpty",
-                    &serde_json::to_value(value).unwrap_or_default(),
-                );
+            request.query("filterEmpty", value);
         }
 
         if let Some(value) = &self.flow_id {

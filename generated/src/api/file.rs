@@ -147,8 +147,8 @@ impl File {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `fileId` (argument) | path | string | yes | ID associated with the file |  | `"575ec76c7ae143cd83dc4a96"` |
-    /// | `name` (`.name()`) | query | JSON | no | The new name of the file or directory |  | `"fileA"` |
-    /// | `parentDirectory` (`.parent_directory()`) | query | JSON | no | The new parent directory for the file or directory to move into. |  | `"/new/location/here"` |
+    /// | `name` (`.name()`) | query | string | no | The new name of the file or directory |  | `"fileA"` |
+    /// | `parentDirectory` (`.parent_directory()`) | query | string | no | The new parent directory for the file or directory to move into. |  | `"/new/location/here"` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
     /// | `_embedded` (`.embedded()`) | query | boolean | no | Return embedded resources in the response. |  | `true` |
@@ -173,7 +173,7 @@ impl File {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
     /// let response = client.file().move_file("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
-    ///     .name(losant::serde_json::json!("fileA")).await?;
+    ///     .name("fileA").await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -577,8 +577,8 @@ pub struct FileMoveRequest {
     call_: crate::runtime::CallOptions,
     application_id: String,
     file_id: String,
-    name: Option<serde_json::Value>,
-    parent_directory: Option<serde_json::Value>,
+    name: Option<String>,
+    parent_directory: Option<String>,
     globals_: crate::api::GlobalParams,
 }
 
@@ -622,16 +622,16 @@ impl FileMoveRequest {
     /// The new name of the file or directory
     ///
     /// Sent as `name`; for example `"fileA"`.
-    pub fn name(mut self, value: serde_json::Value) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
     /// The new parent directory for the file or directory to move into.
     ///
     /// Sent as `parentDirectory`; for example `"/new/location/here"`.
-    pub fn parent_directory(mut self, value: serde_json::Value) -> Self {
-        self.parent_directory = Some(value);
+    pub fn parent_directory(mut self, value: impl Into<String>) -> Self {
+        self.parent_directory = Some(value.into());
         self
     }
 
@@ -641,15 +641,11 @@ impl FileMoveRequest {
         request.path_param("applicationId", &self.application_id);
         request.path_param("fileId", &self.file_id);
         if let Some(value) = &self.name {
-            request.query_deep("name", &serde_json::to_value(value).unwrap_or_default());
+            request.query("name", value);
         }
 
         if let Some(value) = &self.parent_directory {
-            request
-                .query_deep(
-                    "parentDirectory",
-                    &serde_json::to_value(value).unwrap_or_default(),
-                );
+            request.query("parentDirectory", value);
         }
 
         self.globals_.apply(&mut request);

@@ -153,8 +153,8 @@ impl PrivateFile {
     /// |---|---|---|---|---|---|---|
     /// | `applicationId` (argument) | path | string | yes | ID associated with the application |  | `"575ec8687ae143cd83dc4a97"` |
     /// | `privateFileId` (argument) | path | string | yes | ID associated with the private file |  | `"575ec76c7ae143cd83dc4a96"` |
-    /// | `name` (`.name()`) | query | JSON | no | The new name of the private file or directory |  | `"fileA"` |
-    /// | `parentDirectory` (`.parent_directory()`) | query | JSON | no | The new parent directory for the private file or directory to move into. |  | `"/new/location/here"` |
+    /// | `name` (`.name()`) | query | string | no | The new name of the private file or directory |  | `"fileA"` |
+    /// | `parentDirectory` (`.parent_directory()`) | query | string | no | The new parent directory for the private file or directory to move into. |  | `"/new/location/here"` |
     /// | `urlTTL` (`.url_ttl()`) | query | integer | no | Time in seconds that the private file url will be valid for. Only applies to private files of type 'file'. If 0, no url will be returned. | `900` | `900` |
     /// | `_actions` (`.actions()`) | query | boolean | no | Return resource actions in the response. |  | `false` |
     /// | `_links` (`.links()`) | query | boolean | no | Return resource links in the response. |  | `true` |
@@ -180,7 +180,7 @@ impl PrivateFile {
     /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
     /// let client = losant::Client::new("my-api-token");
     /// let response = client.private_file().move_private_file("575ec8687ae143cd83dc4a97", "575ec76c7ae143cd83dc4a96")
-    ///     .name(losant::serde_json::json!("fileA")).await?;
+    ///     .name("fileA").await?;
     /// println!("{response:?}");
     /// # Ok(())
     /// # }
@@ -604,8 +604,8 @@ pub struct PrivateFileMoveRequest {
     call_: crate::runtime::CallOptions,
     application_id: String,
     private_file_id: String,
-    name: Option<serde_json::Value>,
-    parent_directory: Option<serde_json::Value>,
+    name: Option<String>,
+    parent_directory: Option<String>,
     url_ttl: Option<i64>,
     globals_: crate::api::GlobalParams,
 }
@@ -651,16 +651,16 @@ impl PrivateFileMoveRequest {
     /// The new name of the private file or directory
     ///
     /// Sent as `name`; for example `"fileA"`.
-    pub fn name(mut self, value: serde_json::Value) -> Self {
-        self.name = Some(value);
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
         self
     }
 
     /// The new parent directory for the private file or directory to move into.
     ///
     /// Sent as `parentDirectory`; for example `"/new/location/here"`.
-    pub fn parent_directory(mut self, value: serde_json::Value) -> Self {
-        self.parent_directory = Some(value);
+    pub fn parent_directory(mut self, value: impl Into<String>) -> Self {
+        self.parent_directory = Some(value.into());
         self
     }
 
@@ -678,15 +678,11 @@ impl PrivateFileMoveRequest {
         request.path_param("applicationId", &self.application_id);
         request.path_param("privateFileId", &self.private_file_id);
         if let Some(value) = &self.name {
-            request.query_deep("name", &serde_json::to_value(value).unwrap_or_default());
+            request.query("name", value);
         }
 
         if let Some(value) = &self.parent_directory {
-            request
-                .query_deep(
-                    "parentDirectory",
-                    &serde_json::to_value(value).unwrap_or_default(),
-                );
+            request.query("parentDirectory", value);
         }
 
         if let Some(value) = &self.url_ttl {

@@ -91,11 +91,18 @@ pub fn convert_param(
         if param.get("type").and_then(Json::as_str) == Some("object") {
             out.insert(ykey("encoding"), ykey("json"));
         }
-    } else if let Some(t) = infer_type(param).or_else(|| {
-        let repair = repairs::untyped_string_param(param, name, path)?;
-        norms.push(repair);
-        Some("string".to_string())
-    }) {
+    } else if let Some(t) = infer_type(param)
+        .or_else(|| {
+            let repair = repairs::untyped_string_param(param, name, path)?;
+            norms.push(repair);
+            Some("string".to_string())
+        })
+        .or_else(|| {
+            let (ty, repair) = repairs::untyped_param_by_example(param, name, path)?;
+            norms.push(repair);
+            Some(ty.to_string())
+        })
+    {
         out.insert(ykey("type"), ykey(&t));
         if t == "array" {
             let mut items = Mapping::new();
@@ -659,15 +666,25 @@ mod tests {
         );
         assert_eq!(norms.len(), 1);
         assert_eq!(norms[0].kind, NormKind::UntypedStringParam);
-        // Without a string keyword the parameter stays untyped, as Losant wrote it.
+        // Without a string keyword, a string example types it (another repair).
         let q = convert_param(
             &obj(json!({"name": "name", "in": "query", "example": "fileA"})),
             "query[0]",
             &mut norms,
         )
         .unwrap();
-        assert_eq!(yaml_of(&q), "name: name\nexample: fileA\n");
-        assert_eq!(norms.len(), 1);
+        assert_eq!(yaml_of(&q), "name: name\ntype: string\nexample: fileA\n");
+        assert_eq!(norms.len(), 2);
+        assert_eq!(norms[1].kind, NormKind::UntypedParamByExample);
+        // Without either, the parameter stays untyped, as Losant wrote it.
+        let q = convert_param(
+            &obj(json!({"name": "count", "in": "query", "example": 5})),
+            "query[1]",
+            &mut norms,
+        )
+        .unwrap();
+        assert_eq!(yaml_of(&q), "name: count\nexample: 5\n");
+        assert_eq!(norms.len(), 2);
     }
 
     #[test]

@@ -103,6 +103,8 @@ pub enum NormKind {
     EnumValueAdded,
     /// A parameter without a type but with a string's keywords (`pattern`) typed `string`.
     UntypedStringParam,
+    /// A parameter without a type or keywords typed by its example (`true`, `"fileA"`).
+    UntypedParamByExample,
     /// The enums of two properties, each holding the values the other has everywhere else,
     /// swapped back.
     SwappedEnums,
@@ -132,6 +134,9 @@ impl NormKind {
             NormKind::EnumValueAdded => "enum values added (parameter defaults/examples used them)",
             NormKind::UntypedStringParam => {
                 "untyped parameters with string keywords (pattern) typed string"
+            }
+            NormKind::UntypedParamByExample => {
+                "untyped parameters typed by their example (boolean or string)"
             }
             NormKind::SwappedEnums => {
                 "property enums swapped back (each held the values the other has elsewhere)"
@@ -612,6 +617,43 @@ pub fn untyped_string_param(
     })
 }
 
+/// Losant's mistake: a parameter with no `type`, no `schema` and no keyword that tells its
+/// type, whose docs say its type is "undefined", but whose example does (`filterEmpty` of
+/// `edgeDeployments.get`: `true`; `name` and `parentDirectory` of `file.move`: `fileA`,
+/// `/new/location/here`). Untyped, a client takes any JSON value for it; it is typed like its
+/// example when that is a boolean or a string (a number could be an integer or not, so it is
+/// left alone). Returns the type and the repair, or `None` when the parameter has a type, a
+/// schema or a string's keywords (see [`untyped_string_param`]), or no such example.
+pub fn untyped_param_by_example(
+    param: &Map<String, Json>,
+    name: &str,
+    path: &str,
+) -> Option<(&'static str, Normalization)> {
+    if param.contains_key("type")
+        || param.contains_key("schema")
+        || STRING_PARAM_KEYWORDS.iter().any(|k| param.contains_key(*k))
+    {
+        return None;
+    }
+    let example = param.get("example")?;
+    let ty = match example {
+        Json::Bool(_) => "boolean",
+        Json::String(_) => "string",
+        _ => return None,
+    };
+    Some((
+        ty,
+        Normalization {
+            kind: NormKind::UntypedParamByExample,
+            text: format!(
+                "Losant's parameter {name} at {} has no type but the example {example}: typed \
+                 {ty} (untyped, a client would take any JSON value for it)",
+                at(path)
+            ),
+        },
+    ))
+}
+
 /// Losant's mistake: two properties of one object hold each other's `enum`. In
 /// `applicationSearchResult`, `flowClass` lists the device classes (`standalone`, `gateway`,
 /// `peripheral`, `floating`, `edgeCompute`, `system`, `embedded`) and `deviceClass` the flow
@@ -846,6 +888,44 @@ fn numeric(value: &Json, integer: bool) -> Option<Json> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn untyped_parameters_are_typed_by_a_boolean_or_string_example() {
+        let param = |v: Json| match v {
+            Json::Object(m) => m,
+            _ => unreachable!(),
+        };
+        let (ty, done) = untyped_param_by_example(
+            &param(json!({"name": "filterEmpty", "in": "query", "example": true})),
+            "filterEmpty",
+            "actions.get.query[2]",
+        )
+        .unwrap();
+        assert_eq!(ty, "boolean");
+        assert_eq!(done.kind, NormKind::UntypedParamByExample);
+        assert_eq!(
+            done.text,
+            "Losant's parameter filterEmpty at actions.get.query[2] has no type but the example \
+             true: typed boolean (untyped, a client would take any JSON value for it)"
+        );
+        let (ty, _) = untyped_param_by_example(
+            &param(json!({"name": "name", "example": "fileA"})),
+            "name",
+            "q",
+        )
+        .unwrap();
+        assert_eq!(ty, "string");
+        for other in [
+            json!({"name": "a", "type": "string", "example": "x"}),
+            json!({"name": "a", "schema": {"$ref": "#/definitions/q"}, "example": true}),
+            json!({"name": "a", "pattern": "^x$", "example": "x"}),
+            json!({"name": "a", "example": 5}),
+            json!({"name": "a", "example": {"k": 1}}),
+            json!({"name": "a"}),
+        ] {
+            assert_eq!(untyped_param_by_example(&param(other), "a", "q"), None);
+        }
+    }
 
     #[test]
     fn untyped_parameters_with_string_keywords_are_typed_string() {
