@@ -987,6 +987,51 @@ mod tests {
             .collect()
     }
 
+    /// Rule 3: string enumerations that share a name merge into the one with every value; a
+    /// schema of another kind under the same name does not take it.
+    #[test]
+    fn only_enumerations_take_a_merged_enumeration_name() {
+        let with = |title: &str, property: &str| {
+            format!("title: {title}\ntype: object\nproperties:\n  sortDirection:\n    {property}\n")
+        };
+        let named = type_names(
+            "",
+            &[
+                (
+                    "a",
+                    &with(
+                        "A",
+                        "description: the A direction\n    type: string\n    enum: [asc, desc]",
+                    ),
+                ),
+                (
+                    "b",
+                    &with(
+                        "B",
+                        "description: the B direction\n    type: string\n    enum: [asc, desc, ASC, DESC]",
+                    ),
+                ),
+                (
+                    "c",
+                    &with(
+                        "C",
+                        "description: the C sorting\n    type: object\n    properties:\n      \
+                         field: { type: string }",
+                    ),
+                ),
+            ],
+        );
+        assert!(
+            named.values().any(|n| n == "SortDirection"),
+            "the enumerations merge: {named:?}"
+        );
+        assert_eq!(
+            named.get("the C sorting").map(String::as_str),
+            Some("CSortDirection"),
+            "{named:?}"
+        );
+    }
+
     /// Rule 5 joins copies of one schema under parents of one family only when the rules named
     /// each after its parent: a copy named by hand neither joins nor makes a family.
     #[test]
