@@ -616,8 +616,8 @@ fn common_prefix<'n>(names: impl Iterator<Item = &'n str>) -> String {
             let rest = &n[len..];
             rest.is_empty()
                 || rest.starts_with(|c: char| c.is_ascii_uppercase())
-                || rest.starts_with("s")
-                    && rest[1..].starts_with(|c: char| c.is_ascii_uppercase() || rest.len() == 1)
+                || rest == "s"
+                || rest.starts_with("s") && rest[1..].starts_with(|c: char| c.is_ascii_uppercase())
         });
         if ends_word && first.is_char_boundary(len) {
             break;
@@ -692,6 +692,26 @@ mod tests {
         let shapes: Vec<Shape> = nodes.iter().map(|n| n.shape).collect();
         // Equal texts are one shape; the order is that of the texts, not of arrival.
         assert_eq!(shapes, [Shape(1), Shape(0), Shape(2), Shape(0)]);
+    }
+
+    #[test]
+    fn common_prefixes_end_at_a_word_in_every_name() {
+        let prefix = |names: &[&str]| common_prefix(names.iter().copied());
+        assert_eq!(prefix(&["NotebookPost", "NotebookPatch"]), "Notebook");
+        assert_eq!(
+            prefix(&["ExperienceEndpoints", "ExperienceEndpointPatch"]),
+            "ExperienceEndpoint"
+        );
+        // A plural `s` after the shared words, at the end of a name or before its next word.
+        assert_eq!(prefix(&["ApiTokens", "ApiTokenPost"]), "ApiToken");
+        assert_eq!(prefix(&["DevicesTag", "DeviceTag"]), "Device");
+        // Not a plural: `Tokenize` does not end a word.
+        assert_eq!(prefix(&["ApiTokenize", "ApiTokenPost"]), "Api");
+        assert_eq!(prefix(&["Same", "Same"]), "Same");
+        assert_eq!(prefix(&[]), "");
+        // No word boundary down to the first character (names given by hand may start in
+        // lower case): nothing is shared, and the search stops there.
+        assert_eq!(prefix(&["abc", "abd"]), "");
     }
 
     #[test]

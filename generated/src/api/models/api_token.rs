@@ -44,7 +44,7 @@ pub struct ApiToken {
     pub owner_id: Option<String>,
     /// `ownerType` on the wire; e.g. `"application"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApiOwnerType>,
+    pub owner_type: Option<crate::models::ApiTokenOwnerType>,
     /// `creatorId` on the wire; e.g. `"575ed70c7ae143cd83dc4aa9"`.
     #[serde(rename = "creatorId", default, skip_serializing_if = "Option::is_none")]
     pub creator_id: Option<String>,
@@ -112,7 +112,9 @@ impl schemars::JsonSchema for ApiToken {
             generator,
             r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"apiTokenId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"creatorId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"creatorType":{"$rust":1},"creatorName":{"type":"string","maxLength":1024},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"expirationDate":{"type":"string","format":"date-time"},"defaultRole":{"$rust":2},"orgRoles":{"type":"array","items":{"$rust":3},"maxItems":25},"scope":{"type":"array","items":{"type":"string","minLength":1,"maxLength":1024}},"status":{"$rust":4},"token":{"type":"string","minLength":1}},"description":"API Token\n\nSchema for a single API Token"}"#,
             &[
-                schemars::SchemaGenerator::subschema_for::<crate::models::ApiOwnerType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenOwnerType,
+                >,
                 schemars::SchemaGenerator::subschema_for::<crate::models::CreatorType>,
                 schemars::SchemaGenerator::subschema_for::<crate::models::DefaultRole>,
                 schemars::SchemaGenerator::subschema_for::<crate::models::OrgRole>,

@@ -75,7 +75,7 @@ pub struct ApiTokens {
     pub owner_id: Option<String>,
     /// `ownerType` on the wire; e.g. `"application"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::ApiOwnerType>,
+    pub owner_type: Option<crate::models::ApiTokenOwnerType>,
 }
 
 #[cfg(feature = "schemars")]
@@ -91,7 +91,9 @@ impl schemars::JsonSchema for ApiTokens {
             &[
                 schemars::SchemaGenerator::subschema_for::<crate::models::ApiToken>,
                 schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
-                schemars::SchemaGenerator::subschema_for::<crate::models::ApiOwnerType>,
+                schemars::SchemaGenerator::subschema_for::<
+                    crate::models::ApiTokenOwnerType,
+                >,
             ],
         )
     }

@@ -324,28 +324,6 @@ pub use allowed_attribute_type::*;
         feature = "user_api_tokens"
     )
 )]
-mod api_owner_type;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens"
-    )
-)]
-pub use api_owner_type::*;
-#[cfg(
-    any(
-        feature = "application_api_token",
-        feature = "application_api_tokens",
-        feature = "instance_api_token",
-        feature = "instance_api_tokens",
-        feature = "user_api_token",
-        feature = "user_api_tokens"
-    )
-)]
 mod api_token;
 #[cfg(
     any(
@@ -358,6 +336,28 @@ mod api_token;
     )
 )]
 pub use api_token::*;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+mod api_token_owner_type;
+#[cfg(
+    any(
+        feature = "application_api_token",
+        feature = "application_api_tokens",
+        feature = "instance_api_token",
+        feature = "instance_api_tokens",
+        feature = "user_api_token",
+        feature = "user_api_tokens"
+    )
+)]
+pub use api_token_owner_type::*;
 #[cfg(
     any(
         feature = "application_api_token",
@@ -6165,14 +6165,6 @@ pub use notebooks::*;
 #[cfg(
     any(feature = "instance_notification_rule", feature = "instance_notification_rules")
 )]
-mod notification_owner_type;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
-pub use notification_owner_type::*;
-#[cfg(
-    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
-)]
 mod notification_rule;
 #[cfg(
     any(feature = "instance_notification_rule", feature = "instance_notification_rules")
@@ -6186,6 +6178,14 @@ pub use notification_rule_delivery_logs::*;
 mod notification_rule_evaluation_options;
 #[cfg(feature = "instance_notification_rule")]
 pub use notification_rule_evaluation_options::*;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+mod notification_rule_owner_type;
+#[cfg(
+    any(feature = "instance_notification_rule", feature = "instance_notification_rules")
+)]
+pub use notification_rule_owner_type::*;
 #[cfg(feature = "instance_notification_rule")]
 mod notification_rule_patch;
 #[cfg(feature = "instance_notification_rule")]

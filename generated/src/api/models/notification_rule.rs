@@ -60,7 +60,7 @@ pub struct NotificationRule {
     pub owner_id: Option<String>,
     /// `ownerType` on the wire; e.g. `"instance"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::NotificationOwnerType>,
+    pub owner_type: Option<crate::models::NotificationRuleOwnerType>,
     /// `creationDate` on the wire; e.g. `"2016-06-13T04:00:00.000Z"`.
     #[serde(
         rename = "creationDate",
@@ -139,7 +139,7 @@ impl schemars::JsonSchema for NotificationRule {
             r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"creationDate":{"type":"string","format":"date-time"},"lastUpdated":{"type":"string","format":"date-time"},"createdById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"createdByType":{"$rust":1},"lastUpdatedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"lastUpdatedByType":{"$rust":2},"targetType":{"$rust":3},"targetQueryJson":{"type":"string","maxLength":8192},"name":{"type":"string","minLength":1,"maxLength":255},"description":{"type":"string","maxLength":32767},"enabled":{"type":"boolean"},"callbackUrl":{"type":"string","maxLength":1024},"emailConfig":{"$rust":4},"ruleConfig":{"$rust":5}},"description":"Notification Rule\n\nSchema for a single notification rule"}"#,
             &[
                 schemars::SchemaGenerator::subschema_for::<
-                    crate::models::NotificationOwnerType,
+                    crate::models::NotificationRuleOwnerType,
                 >,
                 schemars::SchemaGenerator::subschema_for::<crate::models::CreatedByType>,
                 schemars::SchemaGenerator::subschema_for::<

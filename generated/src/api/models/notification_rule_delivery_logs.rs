@@ -102,7 +102,7 @@ pub struct NotificationRuleDeliveryLog {
     pub owner_id: Option<String>,
     /// `ownerType` on the wire.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::NotificationOwnerType>,
+    pub owner_type: Option<crate::models::NotificationRuleOwnerType>,
     /// `requestedById` on the wire.
     #[serde(rename = "requestedById", default, skip_serializing_if = "Option::is_none")]
     pub requested_by_id: Option<String>,
@@ -153,7 +153,7 @@ impl schemars::JsonSchema for NotificationRuleDeliveryLog {
             r#"{"type":"object","properties":{"id":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleDeliveryId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"notificationRuleId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"ownerType":{"$rust":0},"requestedById":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"requestedByType":{"$rust":1},"sentAt":{"type":"string","format":"date-time"},"targetType":{"$rust":2},"targetId":{"type":"string","pattern":"^[A-Fa-f\\d]{24}$"},"targetName":{"type":"string","minLength":1,"maxLength":255},"callbackUrl":{"type":"string","maxLength":1024},"email":{"$rust":3},"evaluation":{"$rust":4}}}"#,
             &[
                 schemars::SchemaGenerator::subschema_for::<
-                    crate::models::NotificationOwnerType,
+                    crate::models::NotificationRuleOwnerType,
                 >,
                 schemars::SchemaGenerator::subschema_for::<
                     crate::models::RequestedByType,

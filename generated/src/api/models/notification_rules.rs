@@ -87,7 +87,7 @@ pub struct NotificationRules {
     pub owner_id: Option<String>,
     /// `ownerType` on the wire; e.g. `"instance"`.
     #[serde(rename = "ownerType", default, skip_serializing_if = "Option::is_none")]
-    pub owner_type: Option<crate::models::NotificationOwnerType>,
+    pub owner_type: Option<crate::models::NotificationRuleOwnerType>,
 }
 
 #[cfg(feature = "schemars")]
@@ -106,7 +106,7 @@ impl schemars::JsonSchema for NotificationRules {
                 >,
                 schemars::SchemaGenerator::subschema_for::<crate::models::SortDirection>,
                 schemars::SchemaGenerator::subschema_for::<
-                    crate::models::NotificationOwnerType,
+                    crate::models::NotificationRuleOwnerType,
                 >,
             ],
         )

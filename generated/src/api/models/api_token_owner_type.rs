@@ -4,11 +4,11 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `api_owner_type` model and the types nested in it.
+//! The `api_token_owner_type` model and the types nested in it.
 
-/// ApiOwnerType
+/// ApiTokenOwnerType
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ApiOwnerType {
+pub enum ApiTokenOwnerType {
     /// `"application"`
     Application,
     /// `"user"`
@@ -17,7 +17,7 @@ pub enum ApiOwnerType {
     Unknown(String),
 }
 
-impl ApiOwnerType {
+impl ApiTokenOwnerType {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["application", "user"];
     /// The value as sent on the wire.
@@ -30,7 +30,7 @@ impl ApiOwnerType {
     }
 }
 
-impl From<&str> for ApiOwnerType {
+impl From<&str> for ApiTokenOwnerType {
     fn from(value: &str) -> Self {
         match value {
             "application" => Self::Application,
@@ -40,11 +40,11 @@ impl From<&str> for ApiOwnerType {
     }
 }
 
-crate::runtime::string_enum!(ApiOwnerType);
+crate::runtime::string_enum!(ApiTokenOwnerType);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for ApiOwnerType {
+impl schemars::JsonSchema for ApiTokenOwnerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "ApiOwnerType".into()
+        "ApiTokenOwnerType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {

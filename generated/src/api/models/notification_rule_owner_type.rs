@@ -4,18 +4,18 @@
 // Laid out by prettyplease; rustfmt leaves it as generated.
 #![cfg_attr(rustfmt, rustfmt::skip)]
 
-//! The `notification_owner_type` model and the types nested in it.
+//! The `notification_rule_owner_type` model and the types nested in it.
 
-/// NotificationOwnerType
+/// NotificationRuleOwnerType
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum NotificationOwnerType {
+pub enum NotificationRuleOwnerType {
     /// `"instance"`
     Instance,
     /// A value this version of the crate does not know, kept as sent.
     Unknown(String),
 }
 
-impl NotificationOwnerType {
+impl NotificationRuleOwnerType {
     /// Every value the spec lists, as sent on the wire.
     pub const VALUES: &'static [&'static str] = &["instance"];
     /// The value as sent on the wire.
@@ -27,7 +27,7 @@ impl NotificationOwnerType {
     }
 }
 
-impl From<&str> for NotificationOwnerType {
+impl From<&str> for NotificationRuleOwnerType {
     fn from(value: &str) -> Self {
         match value {
             "instance" => Self::Instance,
@@ -36,11 +36,11 @@ impl From<&str> for NotificationOwnerType {
     }
 }
 
-crate::runtime::string_enum!(NotificationOwnerType);
+crate::runtime::string_enum!(NotificationRuleOwnerType);
 #[cfg(feature = "schemars")]
-impl schemars::JsonSchema for NotificationOwnerType {
+impl schemars::JsonSchema for NotificationRuleOwnerType {
     fn schema_name() -> std::borrow::Cow<'static, str> {
-        "NotificationOwnerType".into()
+        "NotificationRuleOwnerType".into()
     }
 
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
