@@ -70,19 +70,8 @@ impl<'a> TypeGraph<'a> {
                     let def = self.index.get(name.as_str()).copied();
                     visit(&name, def);
                     seen.insert(name);
-                    let Some(def) = def else {
-                        continue;
-                    };
-                    match &def.kind {
-                        TypeKind::Struct { fields, additional } => {
-                            stack.extend(fields.iter().map(|f| f.ty.clone()));
-                            stack.extend(additional.clone());
-                        }
-                        TypeKind::Union { variants, .. } => {
-                            stack.extend(variants.iter().filter_map(|v| v.ty().cloned()))
-                        }
-                        TypeKind::Alias(t) => stack.push(t.clone()),
-                        TypeKind::StringEnum { .. } => {}
+                    if let Some(def) = def {
+                        stack.extend(def.uses().cloned());
                     }
                 }
                 TyKind::Array(inner) | TyKind::Map(inner) => stack.push(*inner),
@@ -188,6 +177,21 @@ pub struct TypeDef {
     pub kind: TypeKind,
     /// Whether it is (part of) a request, and so needs client-side validation.
     pub in_request: bool,
+}
+
+impl TypeDef {
+    /// The types its values hold directly: its fields' (and further properties'), its
+    /// variants', or the one it is another name for.
+    pub fn uses(&self) -> Box<dyn Iterator<Item = &Ty> + '_> {
+        match &self.kind {
+            TypeKind::Struct { fields, additional } => {
+                Box::new(fields.iter().map(|f| &f.ty).chain(additional))
+            }
+            TypeKind::Union { variants, .. } => Box::new(variants.iter().filter_map(Variant::ty)),
+            TypeKind::Alias(ty) => Box::new(std::iter::once(ty)),
+            TypeKind::StringEnum { .. } => Box::new(std::iter::empty()),
+        }
+    }
 }
 
 /// The shape of a named type.

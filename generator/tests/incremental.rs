@@ -139,14 +139,9 @@ fn generate(spec: &Path, formatted: Option<&mut Formatted>) -> Outputs {
         .unwrap_or_else(|p| panic!("it generates:\n{p}"))
 }
 
-#[test]
-fn an_incremental_run_after_random_edits_equals_a_cold_run() {
-    let seed = std::env::var("INCREMENTAL_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(SEED);
-    eprintln!("INCREMENTAL_SEED={seed}");
-    let mut rng = Rng(seed.max(1));
+/// A copy of the workspace's spec in a temporary folder (`spec/`), generated once with a cache
+/// beside it (`cache/`) that keeps every file's text: the folder and the cache.
+fn cold_start() -> (tempfile::TempDir, Cache) {
     let work = tempfile::tempdir().expect("folder");
     let spec = work.path().join("spec");
     copy(
@@ -157,7 +152,24 @@ fn an_incremental_run_after_random_edits_equals_a_cold_run() {
     let mut formatted = cache.formatted();
     let first = generate(&spec, Some(&mut formatted));
     cache.save_formatted(&formatted).expect("keep the cache");
-    assert_eq!(formatted.counts(), (first.api.len() + first.tests.len(), 0));
+    assert_eq!(
+        formatted.counts(),
+        (first.api.len() + first.tests.len(), 0),
+        "a cold run formats every file and reuses none"
+    );
+    (work, cache)
+}
+
+#[test]
+fn an_incremental_run_after_random_edits_equals_a_cold_run() {
+    let seed = std::env::var("INCREMENTAL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED);
+    eprintln!("INCREMENTAL_SEED={seed}");
+    let mut rng = Rng(seed.max(1));
+    let (work, cache) = cold_start();
+    let spec = work.path().join("spec");
     for round in 0..4 {
         let what = edit(&mut rng, &spec, round);
         eprintln!("edit {round}: {what}");
@@ -197,16 +209,8 @@ fn an_incremental_run_after_random_edits_equals_a_cold_run() {
 /// holds it, others refer to it) is renamed, and every file that names it is emitted again.
 #[test]
 fn renaming_a_shared_type_emits_again_every_file_that_names_it() {
-    let work = tempfile::tempdir().expect("folder");
+    let (work, cache) = cold_start();
     let spec = work.path().join("spec");
-    copy(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec"),
-        &spec,
-    );
-    let cache = Cache::new(work.path().join("cache"));
-    let mut formatted = cache.formatted();
-    generate(&spec, Some(&mut formatted));
-    cache.save_formatted(&formatted).expect("keep the cache");
 
     let file = spec.join("schemas/advancedDeviceQuery.yaml");
     let text = fs::read_to_string(&file).expect("read");

@@ -17,7 +17,7 @@ use quote::quote;
 
 use std::collections::BTreeSet;
 
-use crate::ir::{Home, Ir, TypeDef};
+use crate::ir::{Home, Ir, Ty, TyKind, TypeDef};
 use docs::inner_doc_attrs;
 use types::{TypeIndex, emit_type};
 
@@ -120,7 +120,7 @@ impl Pending<'_, '_> {
         };
         match self.job {
             Job::Resource(resource) => {
-                let globals: Vec<crate::ir::Ty> = self
+                let globals: Vec<Ty> = self
                     .ir
                     .api
                     .global_params
@@ -274,24 +274,22 @@ fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
     }
     // The models files needed by values of `roots`: one walk over the types, in which reaching
     // a type of a file reaches every type of that file.
-    let closed = |roots: Vec<&crate::ir::Ty>| -> BTreeSet<String> {
+    let closed = |roots: Vec<&Ty>| -> BTreeSet<String> {
         let mut files: BTreeSet<String> = BTreeSet::new();
         let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
-        let mut stack: Vec<&crate::ir::Ty> = roots;
+        let mut stack: Vec<&Ty> = roots;
         let mut reached: Vec<&TypeDef> = Vec::new();
         loop {
             while let Some(ty) = stack.pop() {
                 match &ty.kind {
-                    crate::ir::TyKind::Named { name, .. } => {
+                    TyKind::Named { name, .. } => {
                         if let Some(def) = defs.get(name.as_str()) {
                             if seen.insert(def.name.as_str()) {
                                 reached.push(def);
                             }
                         }
                     }
-                    crate::ir::TyKind::Array(inner) | crate::ir::TyKind::Map(inner) => {
-                        stack.push(inner)
-                    }
+                    TyKind::Array(inner) | TyKind::Map(inner) => stack.push(inner),
                     _ => {}
                 }
             }
@@ -307,17 +305,7 @@ fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
                     }
                 }
             }
-            match &def.kind {
-                crate::ir::TypeKind::Struct { fields, additional } => {
-                    stack.extend(fields.iter().map(|f| &f.ty));
-                    stack.extend(additional);
-                }
-                crate::ir::TypeKind::Union { variants, .. } => {
-                    stack.extend(variants.iter().filter_map(|v| v.ty()))
-                }
-                crate::ir::TypeKind::Alias(ty) => stack.push(ty),
-                crate::ir::TypeKind::StringEnum { .. } => {}
-            }
+            stack.extend(def.uses());
         }
     };
     let always = closed(ir.api.global_params.iter().map(|p| &p.ty).collect());
@@ -329,7 +317,7 @@ fn model_features(ir: &Ir) -> BTreeMap<String, Option<BTreeSet<String>>> {
         by_file.insert(file.clone(), None);
     }
     for resource in &ir.resources {
-        let types: Vec<crate::ir::Ty> = resource.actions.iter().flat_map(|a| a.types()).collect();
+        let types: Vec<Ty> = resource.actions.iter().flat_map(|a| a.types()).collect();
         for file in closed(types.iter().collect()) {
             if let Some(Some(set)) = by_file.get_mut(&file) {
                 set.insert(resource.module.clone());
