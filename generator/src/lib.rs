@@ -372,7 +372,8 @@ mod tests {
         dir
     }
 
-    fn options() -> Options {
+    /// The options the crate's unit tests generate with: every optional feature on.
+    pub(crate) fn options() -> Options {
         Options {
             crate_name: "api".into(),
             source: "spec/".into(),
@@ -454,14 +455,7 @@ mod tests {
     fn the_conformance_test_is_produced_and_parses() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../spec");
         let spec = load::load_dir(&dir).expect("the workspace spec loads");
-        let options = Options {
-            crate_name: "api".into(),
-            source: "spec/".into(),
-            regenerate_with: "regenerate".into(),
-            resource_features: true,
-            json_schema_feature: Some("schemars".into()),
-            examples_feature: Some("test-util".into()),
-        };
+        let options = options();
         let outputs = generate_with_tests(&spec, &options, "../spec").expect("it generates");
         assert!(!outputs.api.is_empty());
         let [test] = outputs.tests.as_slice() else {

@@ -261,14 +261,7 @@ mod tests {
         let spec = crate::load::load_dir(&dir).expect("the workspace spec loads");
         crate::check::check(&spec).expect("it checks");
         let ir = crate::lower::lower(&spec).expect("it lowers");
-        let options = Options {
-            crate_name: "api".into(),
-            source: "spec/".into(),
-            regenerate_with: "regenerate".into(),
-            resource_features: true,
-            json_schema_feature: Some("schemars".into()),
-            examples_feature: Some("test-util".into()),
-        };
+        let options = crate::tests::options();
         let before = emitted(&ir, &options);
         let step = ir.types.len() / 20;
         let mut other_files_changed = 0;
