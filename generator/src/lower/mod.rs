@@ -280,6 +280,9 @@ struct Lowerer<'a> {
     in_progress: HashSet<String>,
     /// Named schemas already lowered (by reference key), in pass 2.
     lowered: HashSet<String>,
+    /// Named schemas and definitions whose type took their name and that also allow `null`
+    /// (`oneOf: [null, {object}]`): every use of them is nullable.
+    nullable_names: HashSet<String>,
     patterns: Vec<String>,
     problems: Diagnostics,
     /// File of the schema or resource being lowered, for diagnostics.
@@ -296,6 +299,7 @@ impl<'a> Lowerer<'a> {
             positions: HashMap::new(),
             in_progress: HashSet::new(),
             lowered: HashSet::new(),
+            nullable_names: HashSet::new(),
             patterns: Vec::new(),
             problems: Diagnostics::new(),
             file: String::new(),
@@ -624,7 +628,7 @@ impl<'a> Lowerer<'a> {
 
     fn schema_ref(&mut self, id: &str) -> Ty {
         match self.named_schema(id) {
-            Some(name) => named(name),
+            Some(name) => self.use_of(name, false),
             None => Ty::plain(TyKind::Any),
         }
     }
@@ -742,6 +746,14 @@ impl<'a> Lowerer<'a> {
             total_field: (total.rust.clone(), !total.required || total.ty.nullable),
             item: (**item).clone(),
         })
+    }
+
+    /// A use of the named type `name`: nullable when its schema allows `null`.
+    fn use_of(&self, name: String, boxed: bool) -> Ty {
+        Ty {
+            nullable: self.nullable_names.contains(&name),
+            ..Ty::plain(TyKind::Named { name, boxed })
+        }
     }
 
     /// The fields of the struct named `name`, following aliases.
@@ -952,10 +964,22 @@ fn mark_request_types(ir: &mut Ir) {
 mod tests {
     use super::*;
 
-    /// The names lowering gives the types of a spec of `schemas` (`(id, YAML)`, beside one
-    /// resource), with `api_extra` appended to a minimal `api.yaml`: by the first line of
-    /// each type's doc.
-    fn type_names(api_extra: &str, schemas: &[(&str, &str)]) -> BTreeMap<String, String> {
+    /// The resource of the specs the tests below lower, when they need no other.
+    const THINGS: &str = "path: /things\nactions:\n  get:\n    method: GET\n    summary: A thing\n    \
+         scopes: [things.get]\n    responses:\n      200: { schema: error, description: x }\n";
+
+    /// Lowers a spec of `schemas` (`(id, YAML)`) beside the resource `things` (`resource`, its
+    /// YAML), with `api_extra` appended to a minimal `api.yaml`.
+    fn lowered(api_extra: &str, resource: &str, schemas: &[(&str, &str)]) -> Ir {
+        lower_spec(api_extra, resource, schemas).unwrap_or_else(|p| panic!("it lowers:\n{p}"))
+    }
+
+    /// [`lowered`], with what lowering finds wrong.
+    fn lower_spec(
+        api_extra: &str,
+        resource: &str,
+        schemas: &[(&str, &str)],
+    ) -> Result<Ir, Diagnostics> {
         let dir = tempfile::tempdir().expect("folder");
         std::fs::create_dir_all(dir.path().join("schemas")).expect("folder");
         std::fs::create_dir_all(dir.path().join("resources")).expect("folder");
@@ -970,18 +994,39 @@ mod tests {
         .expect("api.yaml");
         let error = "title: Error\ntype: object\nproperties:\n  type: { type: string }\n  \
                      message: { type: string }\n";
-        std::fs::write(
-            dir.path().join("resources/things.yaml"),
-            "path: /things\nactions:\n  get:\n    method: GET\n    summary: A thing\n    \
-             scopes: [things.get]\n    responses:\n      200: { schema: error, description: x }\n",
-        )
-        .expect("resource");
+        std::fs::write(dir.path().join("resources/things.yaml"), resource).expect("resource");
         for (id, yaml) in schemas.iter().chain([&("error", error)]) {
             std::fs::write(dir.path().join(format!("schemas/{id}.yaml")), yaml).expect("schema");
         }
         let spec = crate::load::load_dir(dir.path()).expect("the spec loads");
-        let ir = lower(&spec).unwrap_or_else(|p| panic!("it lowers:\n{p}"));
+        lower(&spec)
+    }
+
+    /// The type whose doc begins with `doc`.
+    fn type_with_doc<'a>(ir: &'a Ir, doc: &str) -> &'a TypeDef {
         ir.types
+            .iter()
+            .find(|t| t.doc.first().is_some_and(|d| d == doc))
+            .unwrap_or_else(|| panic!("no type documented `{doc}` in {:#?}", ir.types))
+    }
+
+    /// The field `wire` of the struct documented `doc`.
+    fn field_of<'a>(ir: &'a Ir, doc: &str, wire: &str) -> &'a Field {
+        let TypeKind::Struct { fields, .. } = &type_with_doc(ir, doc).kind else {
+            panic!("`{doc}` is not a struct");
+        };
+        fields
+            .iter()
+            .find(|f| f.wire == wire)
+            .unwrap_or_else(|| panic!("`{doc}` has no field `{wire}`"))
+    }
+
+    /// The names lowering gives the types of a spec of `schemas` (`(id, YAML)`, beside one
+    /// resource), with `api_extra` appended to a minimal `api.yaml`: by the first line of
+    /// each type's doc.
+    fn type_names(api_extra: &str, schemas: &[(&str, &str)]) -> BTreeMap<String, String> {
+        lowered(api_extra, THINGS, schemas)
+            .types
             .into_iter()
             .filter_map(|t| Some((t.doc.first()?.clone(), t.name)))
             .collect()
@@ -1116,5 +1161,370 @@ mod tests {
                 "V86400000"
             ]
         );
+    }
+
+    /// A definition used from another schema file, directly, as the items of an array or as
+    /// the values of a map, moves to a file of its own; one used only in its own file stays.
+    #[test]
+    fn definitions_used_from_another_file_get_a_file_of_their_own() {
+        let part = |doc: &str, member: &str| {
+            format!(
+                "    description: the {doc} part\n    type: object\n    properties:\n      \
+                 {member}: {{ type: string }}\n"
+            )
+        };
+        let a = format!(
+            "title: A\ntype: object\nproperties:\n  own: {{ $ref: '#/definitions/kept' }}\n\
+             definitions:\n  kept:\n{}  direct:\n{}  listed:\n{}  mapped:\n{}",
+            part("kept", "k"),
+            part("direct", "d"),
+            part("listed", "l"),
+            part("mapped", "m"),
+        );
+        let b = "title: B\ntype: object\nproperties:\n  one: { $ref: 'a.yaml#/definitions/direct' }\n  \
+                 many:\n    type: array\n    items: { $ref: 'a.yaml#/definitions/listed' }\n  \
+                 byKey:\n    type: object\n    additionalProperties: { $ref: 'a.yaml#/definitions/mapped' }\n";
+        let ir = lowered("", THINGS, &[("a", &a), ("b", b)]);
+        assert_eq!(
+            type_with_doc(&ir, "the kept part").home,
+            Home::Models("a".into())
+        );
+        for doc in ["the direct part", "the listed part", "the mapped part"] {
+            let t = type_with_doc(&ir, doc);
+            assert_eq!(t.home, Home::Models(module(&t.name)), "{doc}");
+        }
+    }
+
+    /// A parameter whose setter would be one of the request builder's own methods, or the
+    /// setter of one of the API's fixed headers, gets the suffix `_param`; others do not.
+    #[test]
+    fn parameters_named_like_builder_methods_or_fixed_headers_are_suffixed() {
+        let resource = "path: /things\nactions:\n  get:\n    method: GET\n    summary: A thing\n    \
+             scopes: [things.get]\n    query:\n      - { name: timeout, type: integer }\n      \
+             - { name: acceptVersion, type: string }\n      - { name: limit, type: integer }\n    \
+             responses:\n      200: { schema: error, description: x }\n";
+        let ir = lowered(
+            "headers:\n  - name: Accept-Version\n    value: '1'\n",
+            resource,
+            &[],
+        );
+        let setters: Vec<&str> = ir.resources[0].actions[0]
+            .query
+            .iter()
+            .map(|p| p.rust.as_str())
+            .collect();
+        assert_eq!(setters, ["timeout_param", "accept_version_param", "limit"]);
+    }
+
+    /// Enumerations of other values than strings keep their base type and check the values;
+    /// so does a `const` that is not a string.
+    #[test]
+    fn enumerations_that_are_not_all_strings_check_their_values() {
+        let m = "title: M\ntype: object\nproperties:\n  mixed: { enum: [a, 1] }\n  \
+                 fixed: { type: integer, const: 5 }\n  word: { type: string, const: on }\n";
+        let ir = lowered("", THINGS, &[("m", m)]);
+        let mixed = field_of(&ir, "M", "mixed");
+        assert_eq!(mixed.ty.kind, TyKind::Any);
+        assert_eq!(
+            mixed.ty.checks.one_of_values,
+            Some(vec![Value::from("a"), Value::from(1)])
+        );
+        let fixed = field_of(&ir, "M", "fixed");
+        assert_eq!(fixed.ty.kind, TyKind::Integer);
+        assert_eq!(fixed.ty.checks.one_of_values, Some(vec![Value::from(5)]));
+        // A string `const` is an enumeration of one value.
+        assert!(matches!(
+            field_of(&ir, "M", "word").ty.kind,
+            TyKind::Named { .. }
+        ));
+    }
+
+    /// Definitions are types: those that make a type of their own (an object, a string
+    /// enumeration, an `allOf` over a reference, a union with an object) are that type, the
+    /// others (a string with a pattern, a list, an enumeration of numbers, a nullable
+    /// reference) are aliases named like one; each is made once however often it is used. A
+    /// definition or file whose object also allows `null` is nullable wherever it is used.
+    #[test]
+    fn definitions_become_their_own_types_or_aliases_made_once() {
+        let d = "title: D\ntype: object\nproperties:\n  \
+                 code: { $ref: '#/definitions/code' }\n  \
+                 codeAgain: { $ref: '#/definitions/code' }\n  \
+                 colour: { $ref: '#/definitions/colour' }\n  \
+                 thing: { $ref: '#/definitions/thing' }\n  \
+                 shape: { $ref: '#/definitions/shape' }\n  \
+                 list: { $ref: '#/definitions/list' }\n  \
+                 levels: { $ref: '#/definitions/levels' }\n  \
+                 maybe: { $ref: '#/definitions/maybe' }\n  \
+                 maybeThing: { $ref: '#/definitions/maybeThing' }\n  \
+                 either: { $ref: '#/definitions/either' }\n  \
+                 file: { $ref: 'nullableThing.yaml' }\n  \
+                 mixed: { $ref: '#/definitions/mixed' }\n  \
+                 nothing: { $ref: '#/definitions/nothing' }\n\
+                 definitions:\n  \
+                 either: { description: the either, type: [string, integer] }\n  \
+                 mixed: { description: the mixed, enum: [a, 1] }\n  \
+                 nothing: { description: the nothing, enum: [null] }\n  \
+                 code: { description: the code, type: string, pattern: '^[a-z]+$' }\n  \
+                 colour: { description: the colour, type: string, enum: [red, green] }\n  \
+                 thing:\n    description: the thing\n    type: object\n    \
+                 properties:\n      x: { type: string }\n  \
+                 shape:\n    description: the shape\n    allOf:\n      - { $ref: '#/definitions/thing' }\n      \
+                 - { properties: { s: { type: integer } } }\n  \
+                 list: { description: the list, type: array, items: { type: string } }\n  \
+                 levels: { description: the levels, enum: [1, 2] }\n  \
+                 maybe:\n    description: the maybe\n    oneOf:\n      - { type: 'null' }\n      \
+                 - { $ref: '#/definitions/code' }\n  \
+                 maybeThing:\n    description: the maybe thing\n    oneOf:\n      \
+                 - { type: 'null' }\n      - { type: object, properties: { y: { type: string } } }\n";
+        let nullable_file = "title: Nullable Thing\noneOf:\n  - { type: 'null' }\n  \
+                             - { type: object, properties: { z: { type: string } } }\n";
+        let ir = lowered("", THINGS, &[("d", d), ("nullableThing", nullable_file)]);
+        let kind_of = |doc: &str| {
+            let made: Vec<&TypeDef> = ir
+                .types
+                .iter()
+                .filter(|t| t.doc.first().is_some_and(|d| d == doc))
+                .collect();
+            let [t] = made.as_slice() else {
+                panic!("`{doc}` is {} types: {made:#?}", made.len());
+            };
+            assert!(
+                !t.name.is_empty() && t.name.chars().all(|c| c.is_ascii_alphanumeric()),
+                "`{doc}` is named `{}`",
+                t.name
+            );
+            &t.kind
+        };
+        let alias_of = |doc: &str| match kind_of(doc) {
+            TypeKind::Alias(ty) => ty.clone(),
+            other => panic!("`{doc}` is not an alias: {other:?}"),
+        };
+        assert_eq!(alias_of("the code").kind, TyKind::String);
+        assert!(alias_of("the code").checks.pattern.is_some());
+        assert!(matches!(alias_of("the list").kind, TyKind::Array(_)));
+        assert_eq!(
+            alias_of("the levels").checks.one_of_values,
+            Some(vec![Value::from(1), Value::from(2)])
+        );
+        assert_eq!(alias_of("the mixed").kind, TyKind::Any);
+        assert!(alias_of("the nothing").nullable);
+        let maybe = alias_of("the maybe");
+        assert!(maybe.nullable && matches!(maybe.kind, TyKind::Named { .. }));
+        assert!(matches!(kind_of("the either"), TypeKind::Union { .. }));
+        assert!(matches!(kind_of("the colour"), TypeKind::StringEnum { .. }));
+        assert!(matches!(kind_of("the thing"), TypeKind::Struct { .. }));
+        let TypeKind::Struct { fields, .. } = kind_of("the shape") else {
+            panic!("`the shape` is not a struct");
+        };
+        // The part it refers to is merged in, beside its own.
+        let wires: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+        assert_eq!(wires, ["x", "s"]);
+        // A nullable object is the object's struct, used as an `Option`.
+        let maybe_thing = &field_of(&ir, "D", "maybeThing").ty;
+        let TyKind::Named { name, .. } = &maybe_thing.kind else {
+            panic!("`maybeThing` is {maybe_thing:?}");
+        };
+        assert!(maybe_thing.nullable);
+        // So is a schema file that allows `null` besides its object.
+        assert!(field_of(&ir, "D", "file").ty.nullable);
+        assert!(
+            ir.types
+                .iter()
+                .any(|t| t.name == *name && matches!(t.kind, TypeKind::Struct { .. }))
+        );
+        // Both uses of a definition name its one type.
+        assert_eq!(
+            field_of(&ir, "D", "code").ty.kind,
+            field_of(&ir, "D", "codeAgain").ty.kind
+        );
+    }
+
+    /// An action without a success body answers `None` for its empty body: its success type
+    /// is a nullable JSON value.
+    #[test]
+    fn an_action_without_a_success_body_answers_an_optional_value() {
+        let resource = "path: /things\nactions:\n  remove:\n    method: DELETE\n    \
+             summary: Remove\n    scopes: [things.remove]\n    responses:\n      \
+             204: { description: Gone }\n";
+        let ir = lowered("", resource, &[]);
+        let success = &ir.resources[0].actions[0].success;
+        assert_eq!(success.kind, TyKind::Any);
+        assert!(success.nullable);
+    }
+
+    /// A paginated action's page may be an alias of the struct with the items and the total.
+    #[test]
+    fn a_paginated_answer_may_be_an_alias_of_the_page() {
+        let resource = "path: /things\nactions:\n  list:\n    method: GET\n    \
+             summary: Every thing\n    scopes: [things.list]\n    paginated: true\n    \
+             query:\n      - { name: page, type: integer }\n      \
+             - { name: perPage, type: integer }\n    responses:\n      \
+             200: { schema: pageAlias, description: A page }\n";
+        let page = "title: Page\ntype: object\nproperties:\n  items:\n    type: array\n    \
+                    items: { type: string }\n  totalCount: { type: integer }\n";
+        let ir = lowered(
+            "pagination:\n  page_param: page\n  per_page_param: perPage\n  \
+             items_field: items\n  total_field: totalCount\n",
+            resource,
+            &[
+                ("page", page),
+                ("pageAlias", "title: Page Alias\n$ref: page.yaml\n"),
+            ],
+        );
+        let pagination = ir.resources[0].actions[0]
+            .pagination
+            .as_ref()
+            .expect("the alias is followed to the page's fields");
+        assert_eq!(pagination.item.kind, TyKind::String);
+    }
+
+    /// A schema without `type` is an object when it has properties or a map of other members,
+    /// an array when it has items.
+    #[test]
+    fn schemas_without_a_type_are_read_from_their_keywords() {
+        let t = "title: T\ntype: object\nproperties:\n  \
+                 counts: { additionalProperties: { type: integer } }\n  \
+                 patterned: { patternProperties: { '^x': { type: string } } }\n  \
+                 list: { items: { type: string } }\n";
+        let ir = lowered("", THINGS, &[("t", t)]);
+        let kind = |wire: &str| field_of(&ir, "T", wire).ty.kind.clone();
+        assert_eq!(
+            kind("counts"),
+            TyKind::Map(Box::new(Ty::plain(TyKind::Integer)))
+        );
+        assert!(matches!(kind("patterned"), TyKind::Map(_)));
+        assert_eq!(
+            kind("list"),
+            TyKind::Array(Box::new(Ty::plain(TyKind::String)))
+        );
+    }
+
+    /// The map of an object's other members is a field too, whether they are described by
+    /// `additionalProperties` or by `patternProperties`: a property cannot take its name.
+    #[test]
+    fn a_property_cannot_take_the_name_of_the_pattern_members_map() {
+        let p = "title: P\ntype: object\npatternProperties:\n  '^x': { type: string }\n\
+                 properties:\n  additionalProperties: { type: string }\n";
+        let problems = lower_spec("", THINGS, &[("p", p)])
+            .expect_err("the property and the map would be one field")
+            .to_string();
+        assert!(
+            problems.contains("the map of the other members both become the Rust field"),
+            "{problems}"
+        );
+    }
+
+    /// Untitled branches of an untagged union are named by what they hold; only bare unions
+    /// (nothing but the branches and documentation) nested in a union are flattened into it,
+    /// and only bare lists of scalar types become a branch per type.
+    #[test]
+    fn untitled_branches_are_named_by_what_they_hold() {
+        let u = "title: U\ntype: object\nproperties:\n  \
+                 value:\n    description: the value\n    oneOf:\n      \
+                 - { type: string }\n      - { items: { type: string } }\n      \
+                 - { additionalProperties: { type: integer } }\n  \
+                 nested:\n    description: the nested\n    oneOf:\n      \
+                 - { title: Inner, oneOf: [{ type: string }, { type: integer }] }\n      \
+                 - { type: boolean }\n  \
+                 nestedAny:\n    description: the nested any\n    anyOf:\n      \
+                 - { description: inner, $comment: c, anyOf: [{ type: string }, { type: integer }] }\n      \
+                 - { type: boolean }\n  \
+                 lists:\n    description: the lists\n    oneOf:\n      \
+                 - { title: Code, type: [string, integer] }\n      \
+                 - { type: [boolean, array] }\n      - { type: [number, boolean] }\n  \
+                 shared:\n    description: the shared\n    oneOf:\n      \
+                 - { type: object, properties: { a: { type: string } } }\n      \
+                 - { type: object, properties: { a: { type: integer }, b: { type: string } } }\n";
+        let ir = lowered("", THINGS, &[("u", u)]);
+        let variants = |doc: &str| -> Vec<String> {
+            let TypeKind::Union { variants, .. } = &type_with_doc(&ir, doc).kind else {
+                panic!("`{doc}` is not a union");
+            };
+            variants.iter().map(|v| v.name.clone()).collect()
+        };
+        assert_eq!(variants("the value"), ["String", "List", "Map"]);
+        assert_eq!(variants("the nested"), ["Inner", "Boolean"]);
+        assert_eq!(variants("the nested any"), ["String", "Integer", "Boolean"]);
+        // Only an untitled list of scalar types, with nothing else, is a branch per type.
+        assert_eq!(
+            variants("the lists"),
+            ["Code", "Value", "Number", "Boolean"]
+        );
+        // A branch of one property is named by it even when the other branches have it too.
+        assert_eq!(variants("the shared"), ["A", "B"]);
+    }
+
+    /// A union of untitled inline objects whose properties allow only fixed strings (by `enum`
+    /// or `const`) is tagged by them; a tag with one value in every branch names no variant;
+    /// branches of several values that would share a payload name are named by all their
+    /// values; titled branches, branches that refer to a schema, or a property allowing no value,
+    /// make an untagged union.
+    #[test]
+    fn tagged_unions_are_named_by_the_tags_that_vary() {
+        let v = "title: V\ntype: object\nproperties:\n  \
+                 op:\n    description: the op\n    oneOf:\n      \
+                 - { type: object, properties: { kind: { const: set }, version: { const: v1 }, \
+                 value: { type: string } } }\n      \
+                 - { type: object, properties: { kind: { enum: [add, remove] }, \
+                 version: { const: v1 }, amount: { type: integer } } }\n      \
+                 - { type: object, properties: { kind: { enum: [start, stop] }, \
+                 version: { const: v1 }, at: { type: string } } }\n      \
+                 - { type: object, properties: { kind: { enum: [onOff, onAndOff] }, \
+                 version: { const: v1 }, level: { type: integer } } }\n  \
+                 titled:\n    description: the titled\n    oneOf:\n      \
+                 - { title: First, type: object, properties: { kind: { const: a }, x: { type: string } } }\n      \
+                 - { title: Second, type: object, properties: { kind: { const: b }, y: { type: string } } }\n  \
+                 none:\n    description: the none\n    oneOf:\n      \
+                 - { type: object, properties: { kind: { enum: [] }, x: { type: string } } }\n      \
+                 - { type: object, properties: { kind: { const: b }, y: { type: string } } }\n  \
+                 referred:\n    description: the referred\n    oneOf:\n      \
+                 - { $ref: '#/definitions/a', properties: { kind: { const: a } } }\n      \
+                 - { type: object, properties: { kind: { const: b }, y: { type: string } } }\n\
+                 definitions:\n  \
+                 a: { type: object, properties: { kind: { const: a }, x: { type: string } } }\n";
+        let ir = lowered("", THINGS, &[("v", v)]);
+        let union = |doc: &str| -> (Vec<String>, Vec<String>) {
+            let TypeKind::Union { variants, .. } = &type_with_doc(&ir, doc).kind else {
+                panic!("`{doc}` is not a union");
+            };
+            let names = variants.iter().map(|v| v.name.clone()).collect();
+            let payloads = variants
+                .iter()
+                .filter_map(|v| match v.ty().map(|t| &t.kind) {
+                    Some(TyKind::Named { name, .. }) => Some(name.clone()),
+                    _ => None,
+                })
+                .collect();
+            (names, payloads)
+        };
+        let (names, payloads) = union("the op");
+        assert_eq!(
+            names,
+            [
+                "Set", "Add", "Remove", "Start", "Stop", "OnOff", "OnAndOff", "Other"
+            ]
+        );
+        // `OnOff` and `OnAndOff` share `On`; the others share nothing.
+        assert!(
+            payloads.iter().any(|p| p.ends_with("AddOrRemove"))
+                && payloads.iter().any(|p| p.ends_with("StartOrStop"))
+                && payloads.iter().any(|p| p.ends_with("On")),
+            "{payloads:?}"
+        );
+        // A branch that refers to a schema is that schema, whatever its other keywords say.
+        assert!(!union("the referred").0.contains(&"Other".to_owned()));
+        assert_eq!(union("the titled").0, ["First", "Second"]);
+        // An empty enumeration allows no value: it tags nothing, and loses no branch.
+        assert_eq!(union("the none").0, ["X", "Y"]);
+    }
+
+    /// Lowering an unchecked spec reports a reference that leads nowhere, where it is.
+    #[test]
+    fn a_reference_that_leads_nowhere_is_reported() {
+        let r = "title: R\ntype: object\nproperties:\n  gone: { $ref: 'missing.yaml' }\n";
+        let problems = lower_spec("", THINGS, &[("r", r)])
+            .expect_err("the reference leads nowhere")
+            .to_string();
+        assert!(problems.contains("missing"), "{problems}");
     }
 }

@@ -34,7 +34,11 @@ impl Lowerer<'_> {
         // The type made at the root marks itself in progress (for references back to it).
         let ty = self.schema_as(&named_schema.schema, &ctx);
         let schema = &named_schema.schema;
-        if !matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == name) {
+        let took_the_name = matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == name);
+        if took_the_name && ty.nullable {
+            self.nullable_names.insert(name.clone());
+        }
+        if !took_the_name {
             // Not an object, enum or union: an alias.
             let home = self.home(&name, &ctx);
             self.push_type(TypeDef {
@@ -615,7 +619,7 @@ impl Lowerer<'_> {
         match name {
             Some(name) => {
                 let boxed = self.in_progress.contains(&name);
-                Ty::plain(TyKind::Named { name, boxed })
+                self.use_of(name, boxed)
             }
             None => Ty::plain(TyKind::Any),
         }
@@ -664,7 +668,12 @@ impl Lowerer<'_> {
             );
         }
         let ty = self.schema_as(target.schema, &ctx);
-        if !matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == alias_name) {
+        let took_the_name =
+            matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == alias_name);
+        if took_the_name && ty.nullable {
+            self.nullable_names.insert(alias_name.clone());
+        }
+        if !took_the_name {
             let home = self.home(&alias_name, &ctx);
             self.push_type(TypeDef {
                 name: alias_name.clone(),
