@@ -30,6 +30,13 @@ fn words(name: &str) -> String {
 /// A `snake_case` name for a field, parameter or function (may be a keyword; see [`ident`]).
 /// Names with no letter or digit become `value`; a leading digit gets a `_` prefix.
 pub fn snake(name: &str) -> String {
+    thread_local! {
+        static MADE: Made = Made::default();
+    }
+    remembered(&MADE, name, convert_snake)
+}
+
+fn convert_snake(name: &str) -> String {
     let snake = words(name).to_snake_case();
     if snake.is_empty() {
         "value".to_owned()
@@ -43,18 +50,38 @@ pub fn snake(name: &str) -> String {
 /// An `UpperCamelCase` name for a type or variant. Names with no letter or digit become
 /// `Empty`; a leading digit gets a `V` prefix.
 pub fn camel(name: &str) -> String {
-    // Lowering asks for the same few thousand names many times over (every naming pass, every
-    // candidate); heck's conversion allocates per word, so each thread keeps what it made.
     thread_local! {
-        static MADE: std::cell::RefCell<std::collections::HashMap<String, String>> =
-            std::cell::RefCell::default();
+        static MADE: Made = Made::default();
     }
-    if let Some(made) = MADE.with_borrow(|made| made.get(name).cloned()) {
-        return made;
+    remembered(&MADE, name, convert_camel)
+}
+
+/// `text` in `UpperCamelCase` as heck writes it (`DeviceAPIKey` -> `DeviceApiKey`), with none
+/// of [`camel`]'s rules for names that are not identifiers: for joining names already made.
+pub fn upper_camel(text: &str) -> String {
+    thread_local! {
+        static MADE: Made = Made::default();
     }
-    let made = convert_camel(name);
-    MADE.with_borrow_mut(|made_map| made_map.insert(name.to_owned(), made.clone()));
-    made
+    remembered(&MADE, text, |text| text.to_upper_camel_case())
+}
+
+/// What one conversion made, by its input.
+type Made = std::cell::RefCell<rustc_hash::FxHashMap<String, String>>;
+
+/// `convert(name)`, remembered in `made`. Lowering asks for the same few thousand names many
+/// times over (every property at every walk, every naming pass); heck's conversions allocate
+/// and format per character, so each thread keeps what it made.
+fn remembered(
+    made: &'static std::thread::LocalKey<Made>,
+    name: &str,
+    convert: fn(&str) -> String,
+) -> String {
+    if let Some(known) = made.with_borrow(|made| made.get(name).cloned()) {
+        return known;
+    }
+    let new = convert(name);
+    made.with_borrow_mut(|made| made.insert(name.to_owned(), new.clone()));
+    new
 }
 
 fn convert_camel(name: &str) -> String {

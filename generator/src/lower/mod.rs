@@ -10,6 +10,8 @@ mod schema;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
+
 use serde_json::Value;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
@@ -18,6 +20,7 @@ use crate::names::{camel, field, method, module};
 use crate::spec::{Action, Param, Resource, Spec};
 
 use naming::{Node, Origin, Plan, ShapeInterner};
+use schema::ShapeText;
 
 /// Lowers a spec into the IR. The spec should have passed [`check`](crate::check::check);
 /// what lowering still finds wrong (a reference that leads nowhere, two schemas that would
@@ -29,8 +32,9 @@ pub fn lower(spec: &Spec) -> Result<Ir, Diagnostics> {
     // Pass 1: record every node that becomes a type.
     let mut recorder = Lowerer::new(spec, &files, Mode::Record(Recording::default()));
     recorder.walk();
-    let Mode::Record(Recording { mut nodes, shapes }) =
-        std::mem::replace(&mut recorder.mode, Mode::Record(Recording::default()))
+    let Mode::Record(Recording {
+        mut nodes, shapes, ..
+    }) = std::mem::replace(&mut recorder.mode, Mode::Record(Recording::default()))
     else {
         unreachable!("the recorder stays in record mode")
     };
@@ -131,12 +135,12 @@ pub fn builder_name(resource_type: &str, action: &str) -> String {
 }
 
 /// Per resource module, the type names its own items take.
-fn reserved_names(spec: &Spec) -> HashMap<String, HashSet<String>> {
+fn reserved_names(spec: &Spec) -> FxHashMap<String, FxHashSet<String>> {
     spec.resources
         .iter()
         .map(|r| {
             let type_name = camel(&r.name);
-            let mut names: HashSet<String> = RESOURCE_MODULE_IMPORTS
+            let mut names: FxHashSet<String> = RESOURCE_MODULE_IMPORTS
                 .iter()
                 .map(|n| (*n).to_owned())
                 .collect();
@@ -167,6 +171,42 @@ enum Mode {
 struct Recording {
     nodes: Vec<Node>,
     shapes: ShapeInterner,
+    /// The shapes written for the types in progress, innermost last, each with the node it
+    /// began (`None` when its shape was a slice of an outer one): the shape of a node inside
+    /// one of them is a slice of its text. Each is dropped when its type ends
+    /// ([`Lowerer::end`]), so the schemas it notes by address are alive while it is kept.
+    written: Vec<(String, Option<ShapeText>)>,
+    /// The shape the last node wrote, kept by [`Lowerer::begin`] if that node begins a type.
+    last_written: Option<ShapeText>,
+}
+
+impl Recording {
+    /// The text of a node's `shape` in file `root`: a slice of a shape written around it, or
+    /// written now (and kept in `last_written`).
+    fn shape_text(&mut self, shape: NodeShape<'_>, root: &str) -> String {
+        self.last_written = None;
+        let (kind, schema) = match shape {
+            NodeShape::Text(text) => return text,
+            NodeShape::Schema(kind, schema) => (kind, schema),
+        };
+        let around = self.written.iter().rev().filter_map(|(_, w)| w.as_ref());
+        if let Some(text) = around.into_iter().find_map(|w| w.of(schema, root)) {
+            return format!("{kind}{text}");
+        }
+        let written = ShapeText::write(schema, root);
+        let text = format!("{kind}{}", written.text);
+        self.last_written = Some(written);
+        text
+    }
+}
+
+/// What the shape of a node is (pass 1 computes it, pass 2 needs none).
+enum NodeShape<'s> {
+    /// The shape of a schema (see `schema::ShapeText`), after a word saying which type it
+    /// makes (`"union "`; `""` for a struct or an enumeration).
+    Schema(&'static str, &'s crate::spec::Schema),
+    /// A text of its own.
+    Text(String),
 }
 
 /// Where the schema being lowered sits.
@@ -275,14 +315,14 @@ struct Lowerer<'a> {
     mode: Mode,
     types: Vec<TypeDef>,
     /// Type name -> its index in `types`.
-    positions: HashMap<String, usize>,
+    positions: FxHashMap<String, usize>,
     /// Types whose lowering has begun but not ended: a reference to one is recursive.
-    in_progress: HashSet<String>,
+    in_progress: FxHashSet<String>,
     /// Named schemas already lowered (by reference key), in pass 2.
-    lowered: HashSet<String>,
+    lowered: FxHashSet<String>,
     /// Named schemas and definitions whose type took their name and that also allow `null`
     /// (`oneOf: [null, {object}]`): every use of them is nullable.
-    nullable_names: HashSet<String>,
+    nullable_names: FxHashSet<String>,
     patterns: Vec<String>,
     problems: Diagnostics,
     /// File of the schema or resource being lowered, for diagnostics.
@@ -296,10 +336,10 @@ impl<'a> Lowerer<'a> {
             files,
             mode,
             types: Vec::new(),
-            positions: HashMap::new(),
-            in_progress: HashSet::new(),
-            lowered: HashSet::new(),
-            nullable_names: HashSet::new(),
+            positions: FxHashMap::default(),
+            in_progress: FxHashSet::default(),
+            lowered: FxHashSet::default(),
+            nullable_names: FxHashSet::default(),
             patterns: Vec::new(),
             problems: Diagnostics::new(),
             file: String::new(),
@@ -353,17 +393,18 @@ impl<'a> Lowerer<'a> {
     fn node(
         &mut self,
         ctx: &Ctx,
-        shape: impl FnOnce() -> String,
+        shape: NodeShape<'_>,
         title: Option<&str>,
         file_root: bool,
         enum_values: Option<Vec<String>>,
     ) -> (String, bool) {
         let file = self.file.clone();
         match &mut self.mode {
-            Mode::Record(Recording { nodes, shapes }) => {
+            Mode::Record(recording) => {
                 let candidate = title.map(camel).or_else(|| ctx.candidate.clone());
-                let shape = shapes.intern(shape());
-                nodes.push(Node {
+                let text = recording.shape_text(shape, &ctx.root);
+                let shape = recording.shapes.intern(text);
+                recording.nodes.push(Node {
                     id: ctx.node.clone(),
                     parent: ctx.parent.clone(),
                     suffix: ctx.suffix.clone(),
@@ -386,6 +427,28 @@ impl<'a> Lowerer<'a> {
                 let new = !self.positions.contains_key(&name) && !self.in_progress.contains(&name);
                 (name, new)
             }
+        }
+    }
+
+    /// Marks type `name` (just named by [`Self::node`]) in progress: references to it are
+    /// recursive until [`Self::end`].
+    fn begin(&mut self, name: &str) {
+        self.in_progress.insert(name.to_owned());
+        if let Mode::Record(recording) = &mut self.mode {
+            let written = recording.last_written.take();
+            recording.written.push((name.to_owned(), written));
+        }
+    }
+
+    /// Ends what [`Self::begin`] began.
+    fn end(&mut self, name: &str) {
+        self.in_progress.remove(name);
+        if let Mode::Record(recording) = &mut self.mode {
+            let began = recording.written.pop();
+            debug_assert!(
+                began.is_some_and(|(owner, _)| owner == name),
+                "types end in the order they began"
+            );
         }
     }
 

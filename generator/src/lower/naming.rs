@@ -32,13 +32,16 @@
 //! A name given to two different shapes is a spec error that names both places; no name ever
 //! gets a number to make it distinct.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
-use heck::ToUpperCamelCase;
+// Naming hashes every node's id and shape in every pass; a spec on disk needs no defence
+// against chosen collisions, so the faster Fx hash (as rustc uses) serves. No result depends
+// on a map's order.
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::ir::Home;
-use crate::names::{camel, module};
+use crate::names::{camel, module, upper_camel};
 use crate::spec::Spec;
 
 /// A schema node that becomes a Rust type.
@@ -77,7 +80,7 @@ pub(super) struct Shape(usize);
 #[derive(Debug, Default)]
 pub(super) struct ShapeInterner {
     /// Each distinct text and its number in order of arrival.
-    numbers: HashMap<String, usize>,
+    numbers: FxHashMap<String, usize>,
 }
 
 impl ShapeInterner {
@@ -114,12 +117,12 @@ pub(super) enum Origin {
 #[derive(Debug, Default)]
 pub(super) struct Plan {
     /// Node id -> type name.
-    pub names: HashMap<String, String>,
+    pub names: FxHashMap<String, String>,
     /// Type name -> where it is emitted.
-    pub homes: HashMap<String, Home>,
+    pub homes: FxHashMap<String, Home>,
     /// String enumerations shared by schemas whose values differ: name -> every value (the
     /// values of the one that has them all).
-    pub enum_values: HashMap<String, Vec<String>>,
+    pub enum_values: FxHashMap<String, Vec<String>>,
 }
 
 /// Names that a type never takes alone: too generic to mean anything without their parent,
@@ -208,7 +211,7 @@ pub(super) fn singular(name: &str) -> String {
 
 /// The names of the schema files (rule 1, then the overrides of rule 2): by id.
 pub(super) fn file_names(spec: &Spec, problems: &mut Diagnostics) -> BTreeMap<String, String> {
-    let overrides: HashMap<&str, &str> = spec
+    let overrides: FxHashMap<&str, &str> = spec
         .api
         .type_names
         .iter()
@@ -222,12 +225,12 @@ pub(super) fn file_names(spec: &Spec, problems: &mut Diagnostics) -> BTreeMap<St
             (s.id.clone(), camel(title))
         })
         .collect();
-    let mut count: HashMap<&str, usize> = HashMap::new();
+    let mut count: FxHashMap<&str, usize> = FxHashMap::default();
     for (_, name) in &by_title {
         *count.entry(name.as_str()).or_default() += 1;
     }
     let mut names = BTreeMap::new();
-    let mut taken: HashMap<String, String> = HashMap::new();
+    let mut taken: FxHashMap<String, String> = FxHashMap::default();
     for (id, title_name) in &by_title {
         let name = match overrides.get(id.as_str()) {
             Some(name) => (*name).to_owned(),
@@ -257,25 +260,25 @@ pub(super) fn plan(
     spec: &Spec,
     files: &BTreeMap<String, String>,
     nodes: &[Node],
-    reserved: &HashMap<String, HashSet<String>>,
+    reserved: &FxHashMap<String, FxHashSet<String>>,
     problems: &mut Diagnostics,
 ) -> Plan {
-    let overrides: HashMap<&str, &crate::spec::TypeNameOverride> = spec
+    let overrides: FxHashMap<&str, &crate::spec::TypeNameOverride> = spec
         .api
         .type_names
         .iter()
         .map(|o| (o.at.as_str(), o))
         .collect();
     // Shapes named by hand for every schema of that shape (`share: true`).
-    let mut shared_overrides: HashMap<Shape, &str> = HashMap::new();
+    let mut shared_overrides: FxHashMap<Shape, &str> = FxHashMap::default();
     for node in nodes {
         if let Some(o) = overrides.get(node.id.as_str()).filter(|o| o.share) {
             shared_overrides.insert(node.shape, &o.name);
         }
     }
-    let file_name_set: HashSet<&str> = files.values().map(String::as_str).collect();
+    let file_name_set: FxHashSet<&str> = files.values().map(String::as_str).collect();
     // A schema written out again where its file could have been named: the file's type.
-    let mut file_shapes: HashMap<Shape, Vec<&str>> = HashMap::new();
+    let mut file_shapes: FxHashMap<Shape, Vec<&str>> = FxHashMap::default();
     for node in nodes.iter().filter(|n| n.file_root) {
         if let Some(name) = files.get(&node.id) {
             file_shapes.entry(node.shape).or_default().push(name);
@@ -288,15 +291,15 @@ pub(super) fn plan(
         }
     };
     // The schema file a type name belongs to (the first in order, should two share one).
-    let mut file_named: HashMap<&str, &str> = HashMap::new();
+    let mut file_named: FxHashMap<&str, &str> = FxHashMap::default();
     for (id, name) in files {
         file_named.entry(name.as_str()).or_insert(id.as_str());
     }
-    let mut banned: HashSet<String> = HashSet::new();
-    let mut families: HashMap<(String, Shape), String> = HashMap::new();
-    let mut enum_values: HashMap<String, Vec<String>> = HashMap::new();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let by_id: HashMap<&str, &Node> = nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    let mut banned: FxHashSet<String> = FxHashSet::default();
+    let mut families: FxHashMap<(String, Shape), String> = FxHashMap::default();
+    let mut enum_values: FxHashMap<String, Vec<String>> = FxHashMap::default();
+    let mut names: FxHashMap<String, String> = FxHashMap::default();
+    let by_id: FxHashMap<&str, &Node> = nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     // Each pass names every node from the decisions so far; a decision a pass reveals to be
     // wrong (a shared name another shape also gets) or new (a family of copies) leads to
     // another pass. Every pass bans a name or adds a family, so it ends.
@@ -308,7 +311,7 @@ pub(super) fn plan(
         let winners = winners(competing, &file_name_set, &banned, &mut enum_values);
         // The shapes that took a name alone, by shape: a schema of one of these shapes that
         // has no name of its own to take (a `value`, an item of a union) is that type.
-        let mut concept_of: HashMap<Shape, &str> = HashMap::new();
+        let mut concept_of: FxHashMap<Shape, &str> = FxHashMap::default();
         for node in nodes {
             if let Some(candidate) = alone(node, &file_name_set, &banned) {
                 if takes(&winners, &enum_values, candidate, node) {
@@ -318,7 +321,7 @@ pub(super) fn plan(
         }
         names.clear();
         // A copy of a schema file, and everything inside it, is named like the file's own.
-        let mut copy_of: HashMap<&str, String> = HashMap::new();
+        let mut copy_of: FxHashMap<&str, String> = FxHashMap::default();
         for node in nodes {
             let parent_copy = node
                 .parent
@@ -378,7 +381,7 @@ pub(super) fn plan(
             };
             names.insert(node.id.clone(), name);
         }
-        let mut by_name: HashMap<&str, Vec<&Node>> = HashMap::new();
+        let mut by_name: FxHashMap<&str, Vec<&Node>> = FxHashMap::default();
         for node in nodes {
             by_name
                 .entry(names[&node.id].as_str())
@@ -415,9 +418,9 @@ pub(super) fn plan(
         }
         let depth = |n: &Node| n.id.matches('/').count();
         let mut ordered: Vec<((String, Shape), Vec<&Node>)> = groups.into_iter().collect();
-        ordered.sort_by_key(|(_, members)| members.iter().map(|n| depth(n)).min());
-        let mut assigned: HashMap<String, Shape> = HashMap::new();
-        let mut renamed: HashSet<&str> = HashSet::new();
+        ordered.sort_by_cached_key(|(_, members)| members.iter().map(|n| depth(n)).min());
+        let mut assigned: FxHashMap<String, Shape> = FxHashMap::default();
+        let mut renamed: FxHashSet<&str> = FxHashSet::default();
         for (key, members) in ordered {
             // Deeper copies wait for their parents' families, which may name them already.
             let under_renamed = members.iter().any(|n| {
@@ -471,7 +474,7 @@ pub(super) fn plan(
             .or_default()
             .push(node);
     }
-    let mut homes = HashMap::new();
+    let mut homes = FxHashMap::default();
     for (name, users) in &by_name {
         let first = users[0];
         let merged_enum = enum_values.contains_key(*name);
@@ -526,13 +529,13 @@ pub(super) fn plan(
 /// value of the others (recorded in `enum_values`, with the map holding `None`).
 fn winners<'n>(
     nodes: impl Iterator<Item = &'n Node>,
-    files: &HashSet<&str>,
-    banned: &HashSet<String>,
-    enum_values: &mut HashMap<String, Vec<String>>,
-) -> HashMap<&'n str, Option<Shape>> {
+    files: &FxHashSet<&str>,
+    banned: &FxHashSet<String>,
+    enum_values: &mut FxHashMap<String, Vec<String>>,
+) -> FxHashMap<&'n str, Option<Shape>> {
     /// Per shape: how many nodes have it, and its enumeration's values.
     type Shapes<'n> = BTreeMap<Shape, (usize, Option<&'n Vec<String>>)>;
-    let mut shapes_of: HashMap<&str, Shapes<'_>> = HashMap::new();
+    let mut shapes_of: FxHashMap<&str, Shapes<'_>> = FxHashMap::default();
     for node in nodes {
         if let Some(candidate) = alone(node, files, banned) {
             let entry = shapes_of
@@ -544,7 +547,7 @@ fn winners<'n>(
         }
     }
     enum_values.clear();
-    let mut winner = HashMap::new();
+    let mut winner = FxHashMap::default();
     for (candidate, shapes) in shapes_of {
         if shapes.len() == 1 {
             winner.insert(candidate, shapes.keys().next().copied());
@@ -577,8 +580,8 @@ fn winners<'n>(
 
 /// Whether `node` takes `candidate` alone.
 fn takes(
-    winners: &HashMap<&str, Option<Shape>>,
-    enum_values: &HashMap<String, Vec<String>>,
+    winners: &FxHashMap<&str, Option<Shape>>,
+    enum_values: &FxHashMap<String, Vec<String>>,
     candidate: &str,
     node: &Node,
 ) -> bool {
@@ -628,7 +631,11 @@ fn common_prefix<'n>(names: impl Iterator<Item = &'n str>) -> String {
 }
 
 /// The name `node` may take alone, if any.
-fn alone<'n>(node: &'n Node, files: &HashSet<&str>, banned: &HashSet<String>) -> Option<&'n str> {
+fn alone<'n>(
+    node: &'n Node,
+    files: &FxHashSet<&str>,
+    banned: &FxHashSet<String>,
+) -> Option<&'n str> {
     let candidate = node.candidate.as_deref()?;
     (may_stand_alone(candidate) && !files.contains(candidate) && !banned.contains(candidate))
         .then_some(candidate)
@@ -641,7 +648,7 @@ fn shared(users: &[&Node], name: &str) -> bool {
 
 /// `parent` followed by `suffix`, as one `UpperCamelCase` name.
 fn join(parent: &str, suffix: &str) -> String {
-    format!("{parent}{suffix}").to_upper_camel_case()
+    upper_camel(&format!("{parent}{suffix}"))
 }
 
 /// Where a type goes: in the file of the one schema that uses it, in the module of the one

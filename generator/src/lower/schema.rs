@@ -4,10 +4,12 @@
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 use serde_json::Value;
 
 use super::naming::Origin;
-use super::{Ctx, Lowerer, first_example, named, unboxed, variant_names};
+use super::{Ctx, Lowerer, NodeShape, first_example, named, unboxed, variant_names};
 use crate::ir::*;
 use crate::names::{camel, field};
 use crate::resolve;
@@ -172,12 +174,12 @@ impl Lowerer<'_> {
                 checks,
             };
         };
-        let shape = || shape_key(s, &ctx.root);
+        let shape = NodeShape::Schema("", s);
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
         }
-        self.in_progress.insert(name.clone());
+        self.begin(&name);
         let required: HashSet<&str> = s.required.iter().flatten().map(String::as_str).collect();
         let example = first_example(s);
         let mut fields = Vec::new();
@@ -193,6 +195,10 @@ impl Lowerer<'_> {
         }
         for (wire, prop) in properties {
             let ty = self.schema_as(prop, &ctx.property(wire));
+            if self.recording() {
+                // Pass 1 records the nodes under the properties; the fields are made in pass 2.
+                continue;
+            }
             let rust = field(wire);
             if let Some(other) = rust_names.insert(rust.clone(), wire.clone()) {
                 if !self.recording() {
@@ -225,7 +231,7 @@ impl Lowerer<'_> {
             });
         }
         let additional = self.additional(s, ctx, true);
-        self.in_progress.remove(&name);
+        self.end(&name);
         let kind = TypeKind::Struct { fields, additional };
         self.define(name, s, ctx, kind)
     }
@@ -244,12 +250,12 @@ impl Lowerer<'_> {
     /// An object schema without a `type`: it accepts any JSON value, so its type is a union
     /// of the struct its properties describe and any other value.
     fn open_object(&mut self, s: &Schema, ctx: &Ctx) -> Ty {
-        let shape = || format!("open {}", shape_key(s, &ctx.root));
+        let shape = NodeShape::Schema("open ", s);
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
         }
-        self.in_progress.insert(name.clone());
+        self.begin(&name);
         let object = Schema {
             ty: Some(TypeSet::One(TypeName::Object)),
             title: None,
@@ -257,7 +263,7 @@ impl Lowerer<'_> {
         };
         let checks = self.checks(&object);
         let struct_ty = self.object(&object, &ctx.branch("object", "Object"), checks);
-        self.in_progress.remove(&name);
+        self.end(&name);
         let variants = vec![
             Variant {
                 name: "Object".into(),
@@ -311,6 +317,10 @@ impl Lowerer<'_> {
 
     /// Records a new named type (pass 2) and returns a use of it.
     fn define(&mut self, name: String, s: &Schema, ctx: &Ctx, kind: TypeKind) -> Ty {
+        if self.recording() {
+            // Pass 1 makes no types: no need for their documentation and examples.
+            return named(name);
+        }
         let home = self.home(&name, ctx);
         self.push_type(TypeDef {
             name: name.clone(),
@@ -329,7 +339,7 @@ impl Lowerer<'_> {
         let strings: Vec<&str> = values.iter().filter_map(Value::as_str).collect();
         let non_null = values.iter().filter(|v| !v.is_null()).count();
         if !strings.is_empty() && strings.len() == non_null {
-            let shape = || shape_key(s, &ctx.root);
+            let shape = NodeShape::Schema("", s);
             let values = strings.iter().map(|v| (*v).to_owned()).collect();
             let (name, new) = self.node(
                 ctx,
@@ -368,12 +378,12 @@ impl Lowerer<'_> {
 
     /// A `type` list of several types: a union with a variant per type (and `Null`).
     fn type_list(&mut self, s: &Schema, types: &[TypeName], nullable: bool, ctx: &Ctx) -> Ty {
-        let shape = || format!("types {}", shape_key(s, &ctx.root));
+        let shape = NodeShape::Schema("types ", s);
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
         }
-        self.in_progress.insert(name.clone());
+        self.begin(&name);
         let mut variants: Vec<Variant> = types
             .iter()
             .map(|t| {
@@ -390,7 +400,7 @@ impl Lowerer<'_> {
         if nullable {
             variants.push(null_variant());
         }
-        self.in_progress.remove(&name);
+        self.end(&name);
         self.define(
             name,
             s,
@@ -413,12 +423,12 @@ impl Lowerer<'_> {
             ty.nullable |= has_null;
             return ty;
         }
-        let shape = || format!("union {}", shape_key(s, &ctx.root));
+        let shape = NodeShape::Schema("union ", s);
         let (name, new) = self.node(ctx, shape, s.title.as_deref(), is_file_root(ctx), None);
         if !new {
             return named(name);
         }
-        self.in_progress.insert(name.clone());
+        self.begin(&name);
         let schemas: Vec<&Schema> = flat.iter().map(|(_, b)| b.as_ref()).collect();
         let tags = tag_properties(&schemas);
         let mut variants = Vec::new();
@@ -468,7 +478,7 @@ impl Lowerer<'_> {
         if has_null {
             variants.push(null_variant());
         }
-        self.in_progress.remove(&name);
+        self.end(&name);
         self.define(name, s, ctx, TypeKind::Union { variants, tags })
     }
 
@@ -661,7 +671,7 @@ impl Lowerer<'_> {
         if self.recording() && !makes_type(target.schema) {
             self.node(
                 &ctx,
-                || format!("alias {key}"),
+                NodeShape::Text(format!("alias {key}")),
                 target.schema.title.as_deref(),
                 false,
                 None,
@@ -1067,17 +1077,56 @@ fn type_variant_name(t: TypeName, s: &Schema) -> String {
 /// equal shapes make equal types. The text is written in one pass, only the keywords present,
 /// strings quoted (so it reads back one way only): naming compares the shape of every type
 /// node, and a node's shape holds its whole schema tree.
+#[cfg(test)]
 pub(super) fn shape_key(s: &Schema, root: &str) -> String {
-    let mut out = String::with_capacity(64);
-    write_shape(&mut out, s, root);
-    out
+    ShapeText::write(s, root).text
+}
+
+/// A schema's shape (see `shape_key`) with the place in it of every schema inside, so that
+/// the shape of a node inside is a slice of this text, not written again: nodes nest, and a
+/// node's shape holds its whole subtree, so writing each anew costs the depth of the tree over.
+pub(super) struct ShapeText {
+    /// The schema file it was written in (references are made absolute against it).
+    pub root: String,
+    pub text: String,
+    /// Where each schema inside the written one (itself included) went in `text`, by address.
+    /// Valid only while the written schema lives: see `Recording::written`.
+    places: FxHashMap<*const Schema, (usize, usize)>,
+}
+
+impl ShapeText {
+    /// The shape of `s` in file `root`.
+    pub(super) fn write(s: &Schema, root: &str) -> Self {
+        let mut written = ShapeText {
+            root: root.to_owned(),
+            text: String::with_capacity(64),
+            places: FxHashMap::default(),
+        };
+        write_shape(&mut written.text, s, root, &mut written.places);
+        written
+    }
+
+    /// The shape of `s`, if it was written inside this text in file `root`.
+    pub(super) fn of(&self, s: &Schema, root: &str) -> Option<&str> {
+        let (start, end) = *self
+            .places
+            .get(&std::ptr::from_ref(s))
+            .filter(|_| self.root == root)?;
+        Some(&self.text[start..end])
+    }
 }
 
 /// Writes `s` as `{keyword=value;...}` without its documentation (title, description,
-/// examples, ...), recursively. Every field is named so that a keyword added to [`Schema`] must
-/// be placed here too.
-fn write_shape(out: &mut String, s: &Schema, root: &str) {
+/// examples, ...), recursively, noting in `places` where each schema went. Every field is named
+/// so that a keyword added to [`Schema`] must be placed here too.
+fn write_shape(
+    out: &mut String,
+    s: &Schema,
+    root: &str,
+    places: &mut FxHashMap<*const Schema, (usize, usize)>,
+) {
     use std::fmt::Write as _;
+    let start = out.len();
     let Schema {
         meta_schema: _,
         id: _,
@@ -1124,33 +1173,38 @@ fn write_shape(out: &mut String, s: &Schema, root: &str) {
     let debug = |out: &mut String, name: &str, value: &dyn std::fmt::Debug| {
         let _ = write!(out, "{name}={value:?};");
     };
-    let schemas = |out: &mut String, name: &str, list: &[Schema]| {
+    type Places = FxHashMap<*const Schema, (usize, usize)>;
+    let schemas = |out: &mut String, places: &mut Places, name: &str, list: &[Schema]| {
         let _ = write!(out, "{name}=[");
         for one in list {
-            write_shape(out, one, root);
+            write_shape(out, one, root, places);
             out.push(',');
         }
         out.push_str("];");
     };
-    let map = |out: &mut String, name: &str, map: &indexmap::IndexMap<String, Schema>| {
+    let map = |out: &mut String,
+               places: &mut Places,
+               name: &str,
+               map: &indexmap::IndexMap<String, Schema>| {
         let _ = write!(out, "{name}={{");
         for (key, one) in map {
             let _ = write!(out, "{key:?}:");
-            write_shape(out, one, root);
+            write_shape(out, one, root, places);
             out.push(',');
         }
         out.push_str("};");
     };
-    let bool_or_schema = |out: &mut String, name: &str, value: &BoolOrSchema| match value {
-        BoolOrSchema::Bool(b) => {
-            let _ = write!(out, "{name}={b};");
-        }
-        BoolOrSchema::Schema(one) => {
-            let _ = write!(out, "{name}=");
-            write_shape(out, one, root);
-            out.push(';');
-        }
-    };
+    let bool_or_schema =
+        |out: &mut String, places: &mut Places, name: &str, value: &BoolOrSchema| match value {
+            BoolOrSchema::Bool(b) => {
+                let _ = write!(out, "{name}={b};");
+            }
+            BoolOrSchema::Schema(one) => {
+                let _ = write!(out, "{name}=");
+                write_shape(out, one, root, places);
+                out.push(';');
+            }
+        };
     out.push('{');
     if let Some(reference) = reference {
         let absolute = match resolve::parse(reference) {
@@ -1194,27 +1248,27 @@ fn write_shape(out: &mut String, s: &Schema, root: &str) {
         }
     }
     if let Some(properties) = properties {
-        map(out, "properties", properties);
+        map(out, places, "properties", properties);
     }
     if let Some(required) = required {
         debug(out, "required", required);
     }
     if let Some(additional) = additional_properties {
-        bool_or_schema(out, "additionalProperties", additional);
+        bool_or_schema(out, places, "additionalProperties", additional);
     }
     if let Some(patterns) = pattern_properties {
-        map(out, "patternProperties", patterns);
+        map(out, places, "patternProperties", patterns);
     }
     if let Some(names) = property_names {
-        schemas(out, "propertyNames", std::slice::from_ref(names));
+        schemas(out, places, "propertyNames", std::slice::from_ref(names));
     }
     match items {
-        Some(Items::One(one)) => schemas(out, "items", std::slice::from_ref(one)),
-        Some(Items::Tuple(many)) => schemas(out, "tupleItems", many),
+        Some(Items::One(one)) => schemas(out, places, "items", std::slice::from_ref(one)),
+        Some(Items::Tuple(many)) => schemas(out, places, "tupleItems", many),
         None => {}
     }
     if let Some(additional) = additional_items {
-        bool_or_schema(out, "additionalItems", additional);
+        bool_or_schema(out, places, "additionalItems", additional);
     }
     for (name, count) in [
         ("minProperties", min_properties),
@@ -1244,13 +1298,14 @@ fn write_shape(out: &mut String, s: &Schema, root: &str) {
     }
     for (name, list) in [("oneOf", one_of), ("anyOf", any_of), ("allOf", all_of)] {
         if let Some(list) = list {
-            schemas(out, name, list);
+            schemas(out, places, name, list);
         }
     }
     if let Some(not) = not {
-        schemas(out, "not", std::slice::from_ref(not));
+        schemas(out, places, "not", std::slice::from_ref(not));
     }
     out.push('}');
+    places.insert(std::ptr::from_ref(s), (start, out.len()));
 }
 
 #[cfg(test)]
@@ -1304,5 +1359,34 @@ mod tests {
         let absolute = schema("{$ref: 'f.json#/definitions/x'}");
         assert_eq!(shape_key(&local, "f.json"), shape_key(&absolute, "g.json"));
         assert_ne!(shape_key(&local, "f.json"), shape_key(&local, "g.json"));
+    }
+
+    #[test]
+    fn a_schema_inside_a_written_shape_reads_as_if_written_alone() {
+        let outer = schema(
+            "{type: object, properties: {a: {type: object, properties: {b: {enum: [x, y]}}}, \
+             c: {oneOf: [{type: string}, {$ref: '#/definitions/d'}]}, \
+             e: {type: array, items: {type: object, additionalProperties: {type: integer}}}}}",
+        );
+        let written = ShapeText::write(&outer, "f");
+        assert_eq!(written.of(&outer, "f"), Some(written.text.as_str()));
+        let properties = outer.properties.as_ref().expect("properties");
+        let a = &properties["a"];
+        let b = &a.properties.as_ref().expect("a's properties")["b"];
+        let c = &properties["c"].one_of.as_ref().expect("c's branches")[1];
+        let Some(Items::One(e_item)) = &properties["e"].items else {
+            panic!("e has one item schema")
+        };
+        let Some(BoolOrSchema::Schema(e_value)) = &e_item.additional_properties else {
+            panic!("e's items have a value schema")
+        };
+        for inside in [a, b, c, e_item, e_value] {
+            let alone = ShapeText::write(inside, "f").text;
+            assert_eq!(written.of(inside, "f"), Some(alone.as_str()));
+        }
+        // Only that schema, where it is, in that file: not an equal copy (found by address,
+        // a copy may be a temporary), not in another file (references read otherwise).
+        assert_eq!(written.of(&a.clone(), "f"), None);
+        assert_eq!(written.of(a, "g"), None);
     }
 }
