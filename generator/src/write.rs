@@ -3,7 +3,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io;
+use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
 use crate::GeneratedFile;
@@ -51,13 +51,11 @@ pub fn sync(dir: &Path, files: &[GeneratedFile], mode: Mode) -> io::Result<Outco
             }
         }
     }
-    for existing in generated_files(dir)? {
-        if !produced.contains(&existing) {
-            if mode == Mode::Write {
-                fs::remove_file(dir.join(&existing))?;
-            }
-            outcome.removed.push(existing);
+    for stale in generated_files(dir, &produced)? {
+        if mode == Mode::Write {
+            fs::remove_file(dir.join(&stale))?;
         }
+        outcome.removed.push(stale);
     }
     if mode == Mode::Write {
         remove_empty_dirs(dir)?;
@@ -88,25 +86,36 @@ pub fn is_generated(path: &Path, start: &[u8]) -> bool {
     path.extension().is_some_and(|e| e == "rs") && start.starts_with(MARKER.as_bytes())
 }
 
-/// The generated `.rs` files under `dir`, relative to it, sorted.
-fn generated_files(dir: &Path) -> io::Result<Vec<PathBuf>> {
+/// The generated `.rs` files under `dir` other than `produced`, relative to it, sorted.
+fn generated_files(dir: &Path, produced: &BTreeSet<PathBuf>) -> io::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     if dir.is_dir() {
-        collect(dir, Path::new(""), &mut out)?;
+        collect(dir, Path::new(""), produced, &mut out)?;
     }
     out.sort();
     Ok(out)
 }
 
-fn collect(root: &Path, rel: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+fn collect(
+    root: &Path,
+    rel: &Path,
+    produced: &BTreeSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> io::Result<()> {
     for entry in fs::read_dir(root.join(rel))? {
         let entry = entry?;
         let rel_path = rel.join(entry.file_name());
         if entry.file_type()?.is_dir() {
-            collect(root, &rel_path, out)?;
-        } else if rel_path.extension().is_some_and(|e| e == "rs") {
-            let text = fs::read(root.join(&rel_path)).unwrap_or_default();
-            if is_generated(&rel_path, &text) {
+            collect(root, &rel_path, produced, out)?;
+        } else if rel_path.extension().is_some_and(|e| e == "rs") && !produced.contains(&rel_path) {
+            // Only the start of a file says whether it is generated (one that does not read
+            // is not shown to be).
+            let mut start = Vec::new();
+            let marker = MARKER.len() as u64;
+            if let Ok(file) = fs::File::open(root.join(&rel_path)) {
+                let _ = file.take(marker).read_to_end(&mut start);
+            }
+            if is_generated(&rel_path, &start) {
                 out.push(rel_path);
             }
         }

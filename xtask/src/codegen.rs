@@ -117,20 +117,38 @@ pub fn main(root: &Path, mode: Mode) -> ExitCode {
             files: &outputs.openapi,
         },
     ];
-    let mut written = Vec::new();
-    let mut removed = Vec::new();
-    for folder in &folders {
-        // `sync` removes only generated files, so hand-written tests stay.
-        let outcome: Outcome = match write::sync(&root.join(folder.dir), folder.files, mode) {
-            Ok(outcome) => outcome,
-            Err(err) => {
-                eprintln!("error: cannot update {}/: {err}", folder.dir);
-                return ExitCode::FAILURE;
-            }
-        };
-        written.extend(shown(folder.dir, &outcome.written));
-        removed.extend(shown(folder.dir, &outcome.removed));
-    }
+    let section = features::section(&outputs.features);
+    // The files are brought in line on this thread while the cache's side is prepared on
+    // another (the formatted texts written, the new record's hashes taken): both read or
+    // write megabytes, and neither needs the other.
+    let (synced, (formatted_kept, next_record)) = std::thread::scope(|scope| {
+        let for_the_cache = scope.spawn(|| {
+            let kept = cache.save_formatted(&formatted);
+            (
+                kept,
+                next_record(
+                    &spec_dir,
+                    &context,
+                    fingerprint.as_deref(),
+                    &sources,
+                    &section,
+                    &folders,
+                ),
+            )
+        });
+        let synced = sync_folders(root, &folders, mode);
+        match for_the_cache.join() {
+            Ok(cache_side) => (synced, cache_side),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
+    let (written, removed) = match synced {
+        Ok(changed) => changed,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::FAILURE;
+        }
+    };
     let total: usize = folders.iter().map(|f| f.files.len()).sum();
     // The manifest's generated `[features]` section.
     let manifest_path = root.join(MANIFEST);
@@ -141,7 +159,6 @@ pub fn main(root: &Path, mode: Mode) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let section = features::section(&outputs.features);
     let updated = features::update(&manifest, &section);
     let manifest_stale = updated != manifest;
     if manifest_stale && mode == Mode::Write {
@@ -150,25 +167,13 @@ pub fn main(root: &Path, mode: Mode) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    // For the next run: the formatted texts, and, when the outputs are now current, what they
-    // are. The record is kept only if the inputs did not change while this run read them (its
-    // fingerprint then is of what was generated from). The cache only saves time: a failure
-    // to keep it is reported, not fatal.
+    // The record is kept only when the outputs are now current. The cache only saves time: a
+    // failure to keep it is reported, not fatal.
     let current =
         mode == Mode::Write || (written.is_empty() && removed.is_empty() && !manifest_stale);
-    let mut kept = cache.save_formatted(&formatted);
-    if let (Some(before), true) = (&fingerprint, current) {
-        let after = restgen::cache::fingerprint(&spec_dir, &context).ok();
-        if after.as_ref() == Some(before) && restgen::cache::sources_on_disk(&spec_dir, &sources) {
-            let mut record = Record::new(
-                before.clone(),
-                serde_json::json!({ "features_section": section }),
-            );
-            for folder in &folders {
-                record.add_folder(folder.dir, folder.files);
-            }
-            kept = kept.and_then(|()| cache.save_record(RECORD, &record));
-        }
+    let mut kept = formatted_kept;
+    if let (Some(record), true) = (next_record, current) {
+        kept = kept.and_then(|()| cache.save_record(RECORD, &record));
     }
     if let Err(err) = kept {
         eprintln!("warning: cannot keep the cache in {CACHE_DIR}/: {err}");
@@ -209,6 +214,48 @@ pub fn main(root: &Path, mode: Mode) -> ExitCode {
             ExitCode::SUCCESS
         }
     }
+}
+
+/// Brings each folder in line with its files (see [`write::sync`]): what was (or, in
+/// [`Mode::Check`], would be) written and removed, as the messages name them.
+fn sync_folders(
+    root: &Path,
+    folders: &[Folder<'_>],
+    mode: Mode,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let mut written = Vec::new();
+    let mut removed = Vec::new();
+    for folder in folders {
+        // `sync` removes only generated files, so hand-written tests stay.
+        let outcome: Outcome = write::sync(&root.join(folder.dir), folder.files, mode)
+            .map_err(|err| format!("error: cannot update {}/: {err}", folder.dir))?;
+        written.extend(shown(folder.dir, &outcome.written));
+        removed.extend(shown(folder.dir, &outcome.removed));
+    }
+    Ok((written, removed))
+}
+
+/// The record of this run for the next (to keep if the outputs turn out current): only if the
+/// inputs did not change while this run read them, so that its fingerprint (`before`, taken
+/// before the spec was loaded, and the same after) is of what was generated from.
+fn next_record(
+    spec_dir: &Path,
+    context: &[&str],
+    before: Option<&str>,
+    sources: &std::collections::BTreeMap<PathBuf, String>,
+    section: &str,
+    folders: &[Folder<'_>],
+) -> Option<Record> {
+    let before = before?;
+    let after = restgen::cache::fingerprint(spec_dir, context).ok()?;
+    if after != before || !restgen::cache::sources_on_disk(spec_dir, sources) {
+        return None;
+    }
+    let mut record = Record::new(before, serde_json::json!({ "features_section": section }));
+    for folder in folders {
+        record.add_folder(folder.dir, folder.files);
+    }
+    Some(record)
 }
 
 /// `dir/path` for each path, as the messages name files.
