@@ -271,7 +271,7 @@ fn run(root: &Path, runs: usize, baseline: &str, variants: &[&Variant]) -> Resul
 }
 
 /// Extracts `rev` into `into` (replacing what is there); returns the commit's short hash.
-fn archive(root: &Path, rev: &str, into: &Path) -> Result<String> {
+pub(crate) fn archive(root: &Path, rev: &str, into: &Path) -> Result<String> {
     let commit = Command::new("git")
         .current_dir(root)
         .args(["rev-parse", "--short", &format!("{rev}^{{commit}}")])

@@ -10,7 +10,7 @@
 //! - `cargo xtask import [--from DIR] [--to DIR] [--check] [--force]` converts Losant's published
 //!   API description (`third_party/losant-api`, or `--from DIR`) into `spec/resources/` and `spec/schemas/` (see
 //!   [`import`] for what it overwrites and what it leaves alone);
-//! - `cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]` runs the
+//! - `cargo xtask bench [--runs N] [--baseline REV] [--skip-compile] [--skip-peer] [--skip-scaling]` runs the
 //!   whole-process benchmarks (see [`bench`]) and writes `target/bench/report.md`;
 //! - `cargo xtask bench-downstream [--runs N] [--baseline REV] [--only VARIANT,...]` times a
 //!   downstream program's cold build against this tree and a baseline revision (see
@@ -68,7 +68,7 @@ fn main() -> ExitCode {
                 "usage: cargo xtask codegen [--check]\n       \
                  cargo xtask openapi [--check]\n       \
                  cargo xtask import [--from DIR] [--to DIR] [--check] [--force]\n       \
-                 cargo xtask bench [--runs N] [--skip-compile] [--skip-peer] [--skip-scaling]\n       \
+                 cargo xtask bench [--runs N] [--baseline REV] [--skip-compile] [--skip-peer] [--skip-scaling]\n       \
                  cargo xtask bench-downstream [--runs N] [--baseline REV] [--only VARIANT,...]\n       \
                  cargo xtask check-features"
             );
