@@ -36,23 +36,7 @@ impl Lowerer<'_> {
         // The type made at the root marks itself in progress (for references back to it).
         let ty = self.schema_as(&named_schema.schema, &ctx);
         let schema = &named_schema.schema;
-        let took_the_name = matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == name);
-        if took_the_name && ty.nullable {
-            self.nullable_names.insert(name.clone());
-        }
-        if !took_the_name {
-            // Not an object, enum or union: an alias.
-            let home = self.home(&name, &ctx);
-            self.push_type(TypeDef {
-                name: name.clone(),
-                home,
-                doc: docs(schema),
-                example: first_example(schema),
-                schema_id: None,
-                kind: TypeKind::Alias(ty),
-                in_request: false,
-            });
-        }
+        self.take_the_name(&name, ty, &ctx, schema, || first_example(schema));
         if let Some(&at) = self.positions.get(&name) {
             self.types[at].schema_id = Some(id.to_owned());
             if self.types[at].example.is_none() {
@@ -678,24 +662,38 @@ impl Lowerer<'_> {
             );
         }
         let ty = self.schema_as(target.schema, &ctx);
-        let took_the_name =
-            matches!(&ty.kind, TyKind::Named { name: made, .. } if *made == alias_name);
-        if took_the_name && ty.nullable {
-            self.nullable_names.insert(alias_name.clone());
-        }
-        if !took_the_name {
-            let home = self.home(&alias_name, &ctx);
-            self.push_type(TypeDef {
-                name: alias_name.clone(),
-                home,
-                doc: docs(target.schema),
-                example: None,
-                schema_id: None,
-                kind: TypeKind::Alias(ty),
-                in_request: false,
-            });
-        }
+        self.take_the_name(&alias_name, ty, &ctx, target.schema, || None);
         Some(alias_name)
+    }
+
+    /// Gives `name`, the name of a schema file or definition, to `ty`, the type lowered from
+    /// its `schema`: when lowering made a type of that name (an object, enum or union), every
+    /// use of the name is nullable if `ty` is (`oneOf: [null, {object}]`); otherwise the name
+    /// becomes an alias of `ty`, with the example `example` gives.
+    fn take_the_name(
+        &mut self,
+        name: &str,
+        ty: Ty,
+        ctx: &Ctx,
+        schema: &Schema,
+        example: impl FnOnce() -> Option<Value>,
+    ) {
+        if matches!(&ty.kind, TyKind::Named { name: made, .. } if made == name) {
+            if ty.nullable {
+                self.nullable_names.insert(name.to_owned());
+            }
+            return;
+        }
+        let home = self.home(name, ctx);
+        self.push_type(TypeDef {
+            name: name.to_owned(),
+            home,
+            doc: docs(schema),
+            example: example(),
+            schema_id: None,
+            kind: TypeKind::Alias(ty),
+            in_request: false,
+        });
     }
 }
 
