@@ -189,8 +189,8 @@ impl Recording {
             NodeShape::Text(text) => return text,
             NodeShape::Schema(kind, schema) => (kind, schema),
         };
-        let around = self.written.iter().rev().filter_map(|(_, w)| w.as_ref());
-        if let Some(text) = around.into_iter().find_map(|w| w.of(schema, root)) {
+        let mut around = self.written.iter().rev().filter_map(|(_, w)| w.as_ref());
+        if let Some(text) = around.find_map(|w| w.of(schema, root)) {
             return format!("{kind}{text}");
         }
         let written = ShapeText::write(schema, root);
@@ -387,9 +387,9 @@ impl<'a> Lowerer<'a> {
             .push(Diagnostic::new(message).in_file(&self.file).at(at));
     }
 
-    /// The name and, in pass 2, whether it still has to be made, of the type node `ctx` with
-    /// the schema `shape` (computed and recorded in pass 1 only). `title` overrides the
-    /// context's candidate.
+    /// The name and, in pass 2, whether it still has to be made, of the type node `ctx` of
+    /// shape `shape` (written and recorded in pass 1 only). `title` overrides the context's
+    /// candidate.
     fn node(
         &mut self,
         ctx: &Ctx,
