@@ -17,11 +17,11 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: Value) -
 fn a_listed_value_is_the_enumerations_and_any_other_string_the_plain_strings() {
     assert_eq!(
         round_trip::<DefaultSortDirection>(json!("asc")),
-        DefaultSortDirection::String(SortDirection::Asc)
+        DefaultSortDirection::SortDirection(SortDirection::Asc)
     );
     assert_eq!(
         round_trip::<DefaultSortDirection>(json!("DESC")),
-        DefaultSortDirection::String(SortDirection::DescUpper)
+        DefaultSortDirection::SortDirection(SortDirection::DescUpper)
     );
     // A template the enumeration does not list is the plain string, not `Unknown`.
     assert_eq!(

@@ -129,7 +129,7 @@ impl ApplicationCertificates {
     /// let client = losant::Client::new("my-api-token");
     /// let application_certificate = ApplicationCertificatePost {
     ///     description: Some("An example new certificate description".into()),
-    ///     filter_type: Some(FilterType::String(Mode::All)),
+    ///     filter_type: Some(FilterType::Mode(Mode::All)),
     ///     pub_topics: Some(vec![]),
     ///     sub_topics: Some(vec![]),
     ///     ..ApplicationCertificatePost::new(

@@ -124,7 +124,7 @@ impl ApplicationKeys {
     /// let client = losant::Client::new("my-api-token");
     /// let application_key = ApplicationKeyPost {
     ///     description: Some("An example new key description".into()),
-    ///     filter_type: Some(FilterType::String(Mode::All)),
+    ///     filter_type: Some(FilterType::Mode(Mode::All)),
     ///     pub_topics: Some(vec![]),
     ///     sub_topics: Some(vec![]),
     ///     ..Default::default()

@@ -1517,6 +1517,46 @@ mod tests {
         assert_eq!(variants("the shared"), ["A", "B"]);
     }
 
+    /// A branch named by its JSON type whose payload took a name of its own (here by the
+    /// shape of an enumeration named elsewhere) is named after that type; one whose payload
+    /// is named after the union and the variant (`Mixed` + `Object`) keeps its name.
+    #[test]
+    fn branches_of_a_named_type_are_named_after_it() {
+        let u = "title: U\ntype: object\nproperties:\n  \
+                 direction: { type: string, enum: [asc, desc] }\n  \
+                 defaultDirection:\n    description: the default\n    oneOf:\n      \
+                 - { type: string, enum: [asc, desc] }\n      \
+                 - { type: string, pattern: '.*[{][{].+[}][}].*' }\n  \
+                 mixed:\n    description: the mixed\n    oneOf:\n      \
+                 - { type: object, properties: { x: { type: string }, y: { type: string }, z: { type: string } } }\n      \
+                 - { type: integer }\n";
+        let ir = lowered("", THINGS, &[("u", u)]);
+        let variants = |doc: &str| -> Vec<(String, String)> {
+            let TypeKind::Union { variants, .. } = &type_with_doc(&ir, doc).kind else {
+                panic!("`{doc}` is not a union");
+            };
+            variants
+                .iter()
+                .map(|v| {
+                    let held = match &v.payload {
+                        Payload::Type(ty) => format!("{:?}", ty.kind),
+                        other => format!("{other:?}"),
+                    };
+                    (v.name.clone(), held)
+                })
+                .collect()
+        };
+        let default = variants("the default");
+        assert_eq!(default[0].0, "Direction", "{default:?}");
+        assert!(default[0].1.contains("\"Direction\""), "{default:?}");
+        // The plain string keeps the name it had beside a `String`.
+        assert_eq!(default[1].0, "Value", "{default:?}");
+        let mixed = variants("the mixed");
+        assert_eq!(mixed[0].0, "Object", "{mixed:?}");
+        assert!(mixed[0].1.contains("\"MixedObject\""), "{mixed:?}");
+        assert_eq!(mixed[1].0, "Integer", "{mixed:?}");
+    }
+
     /// A union of untitled inline objects whose properties allow only fixed strings (by `enum`
     /// or `const`) is tagged by them; a tag with one value in every branch names no variant;
     /// branches of several values that would share a payload name are named by all their

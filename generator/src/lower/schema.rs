@@ -449,6 +449,7 @@ impl Lowerer<'_> {
                         doc: branch.description.clone().or_else(|| branch.title.clone()),
                     });
                 }
+                name_variants_by_their_types(&name, &mut variants);
             }
         }
         if tags.is_some() {
@@ -468,7 +469,9 @@ impl Lowerer<'_> {
 
     /// Variant names for the branches of an untagged union: each branch's title, the type a
     /// reference names, its single value, its type, or for an object the properties that set
-    /// it apart from the other branches.
+    /// it apart from the other branches. Once the branches are lowered, a branch named by its
+    /// type whose payload took a name of its own is named after it
+    /// ([`name_variants_by_their_types`]).
     fn untagged_variant_names(&self, branches: &[&Schema], root: &str) -> Vec<String> {
         let properties = |b: &Schema| -> BTreeSet<String> {
             b.properties
@@ -694,6 +697,37 @@ impl Lowerer<'_> {
             kind: TypeKind::Alias(ty),
             in_request: false,
         });
+    }
+}
+
+/// The words an untagged variant is named by when its branch has nothing more telling: its
+/// JSON type, or what it is at all.
+const TYPE_WORDS: &[&str] = &[
+    "String", "DateTime", "Integer", "Number", "Boolean", "Object", "List", "Null", "File", "Map",
+    "Value",
+];
+
+/// Renames each variant of the untagged union `union` named by its JSON type (`String`) whose
+/// payload turned out to be a type with a name of its own (one naming gave it, not the union's
+/// name and the variant's: `SortDirection`) after that type, unless another variant has that
+/// name: `SortDirection(SortDirection)` reads as what it holds, `String(SortDirection)` does
+/// not. Only the variant's name changes: the types inside the branch were named by the old
+/// one in both passes.
+fn name_variants_by_their_types(union: &str, variants: &mut [Variant]) {
+    for i in 0..variants.len() {
+        let variant = &variants[i];
+        let Payload::Type(Ty {
+            kind: TyKind::Named { name: held, .. },
+            ..
+        }) = &variant.payload
+        else {
+            continue;
+        };
+        let own_name = *held != format!("{union}{}", variant.name);
+        let taken = variants.iter().any(|v| v.name == *held);
+        if TYPE_WORDS.contains(&variant.name.as_str()) && own_name && !taken {
+            variants[i].name = held.clone();
+        }
     }
 }
 

@@ -12,7 +12,7 @@
 #[allow(clippy::large_enum_variant)]
 pub enum AggregationObjectType {
     /// A `AggregationString`.
-    String(crate::models::AggregationString),
+    AggregationString(crate::models::AggregationString),
     /// A `AggregationNone`.
     None(crate::models::AggregationNone),
 }
@@ -26,7 +26,7 @@ impl<'de> serde::Deserialize<'de> for AggregationObjectType {
             value,
             "AggregationObjectType",
             &[
-                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::AggregationString),
                 |value| serde_json::from_value(value).map(Self::None),
             ],
         )
@@ -59,7 +59,7 @@ impl crate::runtime::Validate for AggregationObjectType {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
+            Self::AggregationString(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 

@@ -12,7 +12,7 @@
 #[allow(clippy::large_enum_variant)]
 pub enum DefaultSortDirection {
     /// A `SortDirection`.
-    String(crate::models::SortDirection),
+    SortDirection(crate::models::SortDirection),
     /// A `String`.
     Value(String),
 }
@@ -31,7 +31,7 @@ impl<'de> serde::Deserialize<'de> for DefaultSortDirection {
                             value,
                             crate::models::SortDirection::VALUES,
                         )
-                        .map(Self::String)
+                        .map(Self::SortDirection)
                 },
                 |value| serde_json::from_value(value).map(Self::Value),
             ],
@@ -70,7 +70,7 @@ impl crate::runtime::Validate for DefaultSortDirection {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
+            Self::SortDirection(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 

@@ -21,7 +21,7 @@
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceAttributeDataTypeFilter {
     /// A `DataType`.
-    String(crate::models::DataType),
+    DataType(crate::models::DataType),
     /// A `Vec<DataType>`.
     List(Vec<crate::models::DataType>),
 }
@@ -35,7 +35,7 @@ impl<'de> serde::Deserialize<'de> for DeviceAttributeDataTypeFilter {
             value,
             "DeviceAttributeDataTypeFilter",
             &[
-                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::DataType),
                 |value| serde_json::from_value(value).map(Self::List),
             ],
         )
@@ -64,7 +64,7 @@ impl crate::runtime::Validate for DeviceAttributeDataTypeFilter {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
+            Self::DataType(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 

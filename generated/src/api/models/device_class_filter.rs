@@ -21,7 +21,7 @@
 #[allow(clippy::large_enum_variant)]
 pub enum DeviceClassFilter {
     /// A `DeviceClass`.
-    String(crate::models::DeviceClass),
+    DeviceClass(crate::models::DeviceClass),
     /// A `Vec<DeviceClass>`.
     List(Vec<crate::models::DeviceClass>),
 }
@@ -35,7 +35,7 @@ impl<'de> serde::Deserialize<'de> for DeviceClassFilter {
             value,
             "DeviceClassFilter",
             &[
-                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::DeviceClass),
                 |value| serde_json::from_value(value).map(Self::List),
             ],
         )
@@ -64,7 +64,7 @@ impl crate::runtime::Validate for DeviceClassFilter {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
+            Self::DeviceClass(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 

@@ -12,7 +12,7 @@
 #[allow(clippy::large_enum_variant)]
 pub enum FilterType {
     /// A `Mode`.
-    String(crate::models::Mode),
+    Mode(crate::models::Mode),
     /// A `FilterTypeNone`.
     None(crate::models::FilterTypeNone),
 }
@@ -26,7 +26,7 @@ impl<'de> serde::Deserialize<'de> for FilterType {
             value,
             "FilterType",
             &[
-                |value| serde_json::from_value(value).map(Self::String),
+                |value| serde_json::from_value(value).map(Self::Mode),
                 |value| serde_json::from_value(value).map(Self::None),
             ],
         )
@@ -55,7 +55,7 @@ impl crate::runtime::Validate for FilterType {
     #[allow(unused_variables)]
     fn validate_into(&self, v: &mut crate::runtime::Validator) {
         match self {
-            Self::String(value) => {
+            Self::Mode(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
 

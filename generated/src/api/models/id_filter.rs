@@ -16,7 +16,7 @@ pub enum IdFilter {
     /// A `String`.
     String(String),
     /// A `IdOperators`.
-    Object(crate::models::IdOperators),
+    IdOperators(crate::models::IdOperators),
 }
 
 impl<'de> serde::Deserialize<'de> for IdFilter {
@@ -36,7 +36,7 @@ impl<'de> serde::Deserialize<'de> for IdFilter {
                     }
                 },
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::IdOperators),
             ],
         )
     }
@@ -78,7 +78,7 @@ impl crate::runtime::Validate for IdFilter {
                 v.pattern(value, &crate::api::patterns::PATTERN_0);
             }
 
-            Self::Object(value) => {
+            Self::IdOperators(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
         }

@@ -20,7 +20,7 @@ pub enum ValueFilter {
     /// A `String`.
     String(String),
     /// A `ValueOperators`.
-    Object(crate::models::ValueOperators),
+    ValueOperators(crate::models::ValueOperators),
 }
 
 impl<'de> serde::Deserialize<'de> for ValueFilter {
@@ -42,7 +42,7 @@ impl<'de> serde::Deserialize<'de> for ValueFilter {
                 |value| serde_json::from_value(value).map(Self::Boolean),
                 |value| serde_json::from_value(value).map(Self::Number),
                 |value| serde_json::from_value(value).map(Self::String),
-                |value| serde_json::from_value(value).map(Self::Object),
+                |value| serde_json::from_value(value).map(Self::ValueOperators),
             ],
         )
     }
@@ -95,7 +95,7 @@ impl crate::runtime::Validate for ValueFilter {
             Self::Boolean(value) => {}
             Self::Number(value) => {}
             Self::String(value) => {}
-            Self::Object(value) => {
+            Self::ValueOperators(value) => {
                 crate::runtime::Validate::validate_into(value, v);
             }
         }
